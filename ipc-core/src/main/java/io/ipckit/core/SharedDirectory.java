@@ -1,0 +1,137 @@
+package io.ipckit.core;
+
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+
+/**
+ * The directory that holds every named resource: one file per name.
+ * <p>
+ * Resolved on each call, first match wins: the system property {@value #DIRECTORY_PROP_NAME}, the environment
+ * variable {@value #DIRECTORY_ENV_NAME}, {@code /dev/shm} on Linux (POSIX shared memory, a tmpfs, so Python's
+ * {@code shared_memory} sees the same names), otherwise {@code ipckit} under {@code java.io.tmpdir}. Child JVMs
+ * started by {@code JvmProcess} inherit the resolved directory.
+ * <p>
+ * Thread-safe.
+ */
+public final class SharedDirectory
+{
+    /** System property that overrides the shared directory. */
+    public static final String DIRECTORY_PROP_NAME = "ipckit.dir";
+    /** Environment variable that overrides the shared directory when the property is not set. */
+    public static final String DIRECTORY_ENV_NAME = "IPCKIT_DIR";
+    /** The default on Linux. */
+    public static final String LINUX_SHM_DIR = "/dev/shm";
+
+    private SharedDirectory()
+    {
+    }
+
+    /**
+     * @return the shared directory now in effect, created if it is an override that does not exist yet.
+     */
+    public static Path path()
+    {
+        String dir = System.getProperty(DIRECTORY_PROP_NAME);
+        if (dir == null || dir.isBlank())
+        {
+            dir = System.getenv(DIRECTORY_ENV_NAME);
+        }
+        final Path path;
+        if (dir != null && !dir.isBlank())
+        {
+            path = Paths.get(dir).toAbsolutePath();
+        }
+        else if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux") &&
+            Files.isDirectory(Paths.get(LINUX_SHM_DIR)))
+        {
+            return Paths.get(LINUX_SHM_DIR);
+        }
+        else
+        {
+            path = Paths.get(System.getProperty("java.io.tmpdir"), "ipckit");
+        }
+        if (!Files.isDirectory(path))
+        {
+            try
+            {
+                Files.createDirectories(path);
+            }
+            catch (final IOException ex)
+            {
+                throw new IpcException("cannot create the shared directory " + path + ": " + ex +
+                    "; set -D" + DIRECTORY_PROP_NAME + " or " + DIRECTORY_ENV_NAME + " to a writable directory", ex);
+            }
+        }
+        return path;
+    }
+
+    /**
+     * @param name a resource name, validated here.
+     * @return the file of that name in the shared directory.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     */
+    public static Path resolve(final String name)
+    {
+        return path().resolve(ResourceName.validate(name));
+    }
+
+    /**
+     * @param name a resource name.
+     * @return true when a resource of that name exists.
+     */
+    public static boolean exists(final String name)
+    {
+        return Files.exists(resolve(name));
+    }
+
+    /**
+     * Removes a name from the shared directory, as POSIX {@code shm_unlink}: mappings stay valid until closed.
+     *
+     * @param name the resource name.
+     * @throws ResourceNotFoundException when no such name exists.
+     */
+    public static void unlink(final String name)
+    {
+        final Path path = resolve(name);
+        try
+        {
+            Files.delete(path);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new ResourceNotFoundException("cannot unlink \"" + name + "\": no such resource in " + path() +
+                " (already unlinked, or never created)");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot unlink " + path, ex);
+        }
+    }
+
+    /**
+     * Removes a name if it exists.
+     *
+     * @param name the resource name.
+     * @return true when a file was removed.
+     */
+    public static boolean unlinkIfExists(final String name)
+    {
+        final Path path = resolve(name);
+        try
+        {
+            return Files.deleteIfExists(path);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot unlink " + path, ex);
+        }
+    }
+}

@@ -1,0 +1,329 @@
+package io.ipckit.core.codec;
+
+import io.ipckit.core.exceptions.IpcException;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The built-in codecs: {@code byte[]}, {@code String} (UTF-8), the boxed primitives (little-endian),
+ * {@link DirectBuffer} and {@link ByteBuffer} — none of them uses Java serialization — and the filtered object
+ * codec for {@link java.io.Serializable} values ({@link #serializable(String...)}).
+ * <p>
+ * Every codec here is stateless and thread-safe.
+ */
+public final class Codecs
+{
+    /** Raw bytes, copied as they are. */
+    public static final Codec<byte[]> BYTES = new Codec<>()
+    {
+        public int encode(final byte[] value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putBytes(offset, value);
+            return value.length;
+        }
+
+        public byte[] decode(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            return bytes;
+        }
+    };
+
+    /** Strings as UTF-8 bytes, without a length prefix (the message length is the string length). */
+    public static final Codec<String> STRING = new Codec<>()
+    {
+        public int encode(final String value, final MutableDirectBuffer buffer, final int offset)
+        {
+            return buffer.putStringWithoutLengthUtf8(offset, value);
+        }
+
+        public String decode(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    };
+
+    /** {@code Long} as 8 little-endian bytes. */
+    public static final Codec<Long> LONG = new FixedCodec<>("Long", Long.BYTES)
+    {
+        public int encode(final Long value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putLong(offset, value, ByteOrder.LITTLE_ENDIAN);
+            return Long.BYTES;
+        }
+
+        Long read(final DirectBuffer buffer, final int offset)
+        {
+            return buffer.getLong(offset, ByteOrder.LITTLE_ENDIAN);
+        }
+    };
+
+    /** {@code Integer} as 4 little-endian bytes. */
+    public static final Codec<Integer> INTEGER = new FixedCodec<>("Integer", Integer.BYTES)
+    {
+        public int encode(final Integer value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putInt(offset, value, ByteOrder.LITTLE_ENDIAN);
+            return Integer.BYTES;
+        }
+
+        Integer read(final DirectBuffer buffer, final int offset)
+        {
+            return buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN);
+        }
+    };
+
+    /** {@code Short} as 2 little-endian bytes. */
+    public static final Codec<Short> SHORT = new FixedCodec<>("Short", Short.BYTES)
+    {
+        public int encode(final Short value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putShort(offset, value, ByteOrder.LITTLE_ENDIAN);
+            return Short.BYTES;
+        }
+
+        Short read(final DirectBuffer buffer, final int offset)
+        {
+            return buffer.getShort(offset, ByteOrder.LITTLE_ENDIAN);
+        }
+    };
+
+    /** {@code Byte} as 1 byte. */
+    public static final Codec<Byte> BYTE = new FixedCodec<>("Byte", Byte.BYTES)
+    {
+        public int encode(final Byte value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putByte(offset, value);
+            return Byte.BYTES;
+        }
+
+        Byte read(final DirectBuffer buffer, final int offset)
+        {
+            return buffer.getByte(offset);
+        }
+    };
+
+    /** {@code Double} as 8 little-endian bytes (IEEE 754). */
+    public static final Codec<Double> DOUBLE = new FixedCodec<>("Double", Double.BYTES)
+    {
+        public int encode(final Double value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putDouble(offset, value, ByteOrder.LITTLE_ENDIAN);
+            return Double.BYTES;
+        }
+
+        Double read(final DirectBuffer buffer, final int offset)
+        {
+            return buffer.getDouble(offset, ByteOrder.LITTLE_ENDIAN);
+        }
+    };
+
+    /** {@code Float} as 4 little-endian bytes (IEEE 754). */
+    public static final Codec<Float> FLOAT = new FixedCodec<>("Float", Float.BYTES)
+    {
+        public int encode(final Float value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putFloat(offset, value, ByteOrder.LITTLE_ENDIAN);
+            return Float.BYTES;
+        }
+
+        Float read(final DirectBuffer buffer, final int offset)
+        {
+            return buffer.getFloat(offset, ByteOrder.LITTLE_ENDIAN);
+        }
+    };
+
+    /** {@code Character} as 2 little-endian bytes (a UTF-16 unit). */
+    public static final Codec<Character> CHARACTER = new FixedCodec<>("Character", Character.BYTES)
+    {
+        public int encode(final Character value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putChar(offset, value, ByteOrder.LITTLE_ENDIAN);
+            return Character.BYTES;
+        }
+
+        Character read(final DirectBuffer buffer, final int offset)
+        {
+            return buffer.getChar(offset, ByteOrder.LITTLE_ENDIAN);
+        }
+    };
+
+    /** {@code Boolean} as one byte, 0 or 1; any other byte is refused. */
+    public static final Codec<Boolean> BOOLEAN = new FixedCodec<>("Boolean", 1)
+    {
+        public int encode(final Boolean value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putByte(offset, value ? (byte)1 : (byte)0);
+            return 1;
+        }
+
+        Boolean read(final DirectBuffer buffer, final int offset)
+        {
+            final byte b = buffer.getByte(offset);
+            if (b != 0 && b != 1)
+            {
+                throw new IpcException("cannot decode a Boolean from byte " + b + ": the sender did not use the " +
+                    "Boolean codec; use the same codec on both ends");
+            }
+            return b == 1;
+        }
+    };
+
+    /** A {@link DirectBuffer}'s whole capacity, decoded into a new heap-backed buffer (a copy). */
+    public static final Codec<DirectBuffer> DIRECT_BUFFER = new Codec<>()
+    {
+        public int encode(final DirectBuffer value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putBytes(offset, value, 0, value.capacity());
+            return value.capacity();
+        }
+
+        public DirectBuffer decode(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            return new UnsafeBuffer(bytes);
+        }
+    };
+
+    /** A {@link ByteBuffer}'s remaining bytes (its position is not moved), decoded into a new heap buffer. */
+    public static final Codec<ByteBuffer> BYTE_BUFFER = new Codec<>()
+    {
+        public int encode(final ByteBuffer value, final MutableDirectBuffer buffer, final int offset)
+        {
+            final int length = value.remaining();
+            buffer.putBytes(offset, value, value.position(), length);
+            return length;
+        }
+
+        public ByteBuffer decode(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            return ByteBuffer.wrap(bytes);
+        }
+    };
+
+    private Codecs()
+    {
+    }
+
+    /**
+     * The object codec: any {@link java.io.Serializable} value, deserialized through an
+     * {@link java.io.ObjectInputFilter} that admits only the classes of {@code java.base} and ipckit plus the
+     * patterns given, so that data from another process cannot instantiate arbitrary classes.
+     *
+     * @param allowedPatterns extra {@link java.io.ObjectInputFilter.Config#createFilter} patterns of accepted
+     *                        classes, e.g. {@code "com.acme.model.*"} or {@code "com.acme.**"}.
+     * @return the codec.
+     */
+    public static <T> Codec<T> serializable(final String... allowedPatterns)
+    {
+        return new SerializableCodec<>(allowedPatterns);
+    }
+
+    /**
+     * Picks a built-in codec for a type: the non-serializing ones for their types, otherwise
+     * {@link #serializable(String...)} admitting the type's own package.
+     *
+     * @param type the value type.
+     * @param <T>  the value type.
+     * @return a codec for it.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> Codec<T> forType(final Class<T> type)
+    {
+        final Codec<?> codec;
+        if (type == byte[].class)
+        {
+            codec = BYTES;
+        }
+        else if (type == String.class)
+        {
+            codec = STRING;
+        }
+        else if (type == Long.class)
+        {
+            codec = LONG;
+        }
+        else if (type == Integer.class)
+        {
+            codec = INTEGER;
+        }
+        else if (type == Double.class)
+        {
+            codec = DOUBLE;
+        }
+        else if (type == Float.class)
+        {
+            codec = FLOAT;
+        }
+        else if (type == Short.class)
+        {
+            codec = SHORT;
+        }
+        else if (type == Byte.class)
+        {
+            codec = BYTE;
+        }
+        else if (type == Boolean.class)
+        {
+            codec = BOOLEAN;
+        }
+        else if (type == Character.class)
+        {
+            codec = CHARACTER;
+        }
+        else if (DirectBuffer.class.isAssignableFrom(type))
+        {
+            codec = DIRECT_BUFFER;
+        }
+        else if (ByteBuffer.class.isAssignableFrom(type))
+        {
+            codec = BYTE_BUFFER;
+        }
+        else
+        {
+            final String pkg = type.getPackageName();
+            codec = pkg.isEmpty() ? serializable(type.getName()) : serializable(pkg + ".**");
+        }
+        return (Codec<T>)codec;
+    }
+
+    private abstract static class FixedCodec<T> implements Codec<T>
+    {
+        private final String typeName;
+        private final int length;
+
+        FixedCodec(final String typeName, final int length)
+        {
+            this.typeName = typeName;
+            this.length = length;
+        }
+
+        public final T decode(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (length != this.length)
+            {
+                throw new IpcException("cannot decode a " + typeName + " from " + length + " bytes: it takes " +
+                    this.length + "; the sender used another codec, use the same codec on both ends");
+            }
+            return read(buffer, offset);
+        }
+
+        public final int maxEncodedLength()
+        {
+            return length;
+        }
+
+        abstract T read(DirectBuffer buffer, int offset);
+    }
+}

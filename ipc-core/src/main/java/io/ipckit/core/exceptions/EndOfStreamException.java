@@ -1,0 +1,26 @@
+package io.ipckit.core.exceptions;
+
+/**
+ * The other end closed the channel in an orderly way and every message it sent has been received (Python's {@code EOFError}).
+ */
+public class EndOfStreamException extends PeerGoneException
+{
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what failed, on which resource, and what to do.
+     */
+    public EndOfStreamException(final String message)
+    {
+        super(message);
+    }
+
+    /**
+     * @param message what failed, on which resource, and what to do.
+     * @param cause   the underlying failure.
+     */
+    public EndOfStreamException(final String message, final Throwable cause)
+    {
+        super(message, cause);
+    }
+}

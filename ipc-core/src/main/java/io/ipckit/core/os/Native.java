@@ -1,0 +1,287 @@
+package io.ipckit.core.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The few C library and Linux system calls ipckit needs, bound once through the Foreign Function &amp; Memory API
+ * (no JNI): {@code futex}, {@code open}/{@code posix_fallocate}/{@code close}, {@code pidfd_open} and
+ * {@code poll}. Each call captures {@code errno}.
+ * <p>
+ * Thread-safe: the per-call scratch memory (timespec, errno) is thread-local, so calls allocate nothing after a
+ * thread's first call. {@link #isLinux()} tells whether the Linux-only calls are available; callers fall back to
+ * portable code otherwise.
+ */
+public final class Native
+{
+    /** {@code FUTEX_WAIT}, shared between processes (no {@code FUTEX_PRIVATE_FLAG}). */
+    public static final int FUTEX_WAIT = 0;
+    /** {@code FUTEX_WAKE}, shared between processes (no {@code FUTEX_PRIVATE_FLAG}). */
+    public static final int FUTEX_WAKE = 1;
+    /** {@code EAGAIN}: the futex word did not hold the expected value. */
+    public static final int EAGAIN = 11;
+    /** {@code EINTR}: interrupted by a signal. */
+    public static final int EINTR = 4;
+    /** {@code ETIMEDOUT}: the futex wait timed out. */
+    public static final int ETIMEDOUT = 110;
+    /** {@code ENOSPC}: no space left on the device. */
+    public static final int ENOSPC = 28;
+    /** {@code EEXIST}: the file exists. */
+    public static final int EEXIST = 17;
+    /** {@code ENOENT}: no such file. */
+    public static final int ENOENT = 2;
+
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0x40;
+    private static final int O_EXCL = 0x80;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int POLLIN = 1;
+    private static final int SYS_PIDFD_OPEN = 434;
+
+    private static final boolean LINUX;
+    private static final long SYS_FUTEX;
+    private static final MethodHandle SYSCALL_FUTEX;
+    private static final MethodHandle SYSCALL_1;
+    private static final MethodHandle OPEN;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle POSIX_FALLOCATE;
+    private static final MethodHandle POLL;
+    private static final VarHandle ERRNO;
+    private static final long CAPTURE_SIZE;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static
+    {
+        final String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        final String arch = System.getProperty("os.arch", "");
+        final long futexNumber = switch (arch)
+        {
+            case "amd64", "x86_64" -> 202;
+            case "aarch64", "arm64", "riscv64" -> 98;
+            default -> -1;
+        };
+        final boolean linux = os.contains("linux") && futexNumber > 0;
+
+        MethodHandle futex = null;
+        MethodHandle syscall1 = null;
+        MethodHandle open = null;
+        MethodHandle close = null;
+        MethodHandle fallocate = null;
+        MethodHandle poll = null;
+        final Linker linker = Linker.nativeLinker();
+        final MemoryLayout captureLayout = Linker.Option.captureStateLayout();
+        final Linker.Option ccs = Linker.Option.captureCallState("errno");
+        if (linux)
+        {
+            final SymbolLookup libc = linker.defaultLookup();
+            final MemorySegment syscall = find(libc, "syscall");
+            futex = linker.downcallHandle(
+                syscall,
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), ccs);
+            syscall1 = linker.downcallHandle(
+                syscall, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), ccs);
+            open = linker.downcallHandle(
+                find(libc, "open"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(2), ccs);
+            close = linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            fallocate = linker.downcallHandle(
+                find(libc, "posix_fallocate"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+            poll = linker.downcallHandle(
+                find(libc, "poll"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ccs);
+        }
+        LINUX = linux;
+        SYS_FUTEX = futexNumber;
+        SYSCALL_FUTEX = futex;
+        SYSCALL_1 = syscall1;
+        OPEN = open;
+        CLOSE = close;
+        POSIX_FALLOCATE = fallocate;
+        POLL = poll;
+        ERRNO = captureLayout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        CAPTURE_SIZE = captureLayout.byteSize();
+    }
+
+    private Native()
+    {
+    }
+
+    private static MemorySegment find(final SymbolLookup lookup, final String name)
+    {
+        final Optional<MemorySegment> symbol = lookup.find(name);
+        return symbol.orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+    }
+
+    /**
+     * @return true when the Linux system calls (futex, fallocate, pidfd) are bound.
+     */
+    public static boolean isLinux()
+    {
+        return LINUX;
+    }
+
+    /**
+     * {@code FUTEX_WAIT}: sleeps while the 32-bit word at {@code address} holds {@code expected}, for at most
+     * {@code timeoutNs} (negative: no timeout).
+     *
+     * @param address   address of a 4-byte aligned word in shared memory.
+     * @param expected  the value the word must hold for the caller to sleep.
+     * @param timeoutNs relative timeout in nanoseconds; negative waits without a timeout.
+     * @return 0 when woken, otherwise the errno: {@link #EAGAIN}, {@link #ETIMEDOUT} or {@link #EINTR}.
+     */
+    public static int futexWait(final long address, final int expected, final long timeoutNs)
+    {
+        final Scratch scratch = SCRATCH.get();
+        final MemorySegment timeout;
+        if (timeoutNs < 0)
+        {
+            timeout = MemorySegment.NULL;
+        }
+        else
+        {
+            timeout = scratch.timespec;
+            timeout.set(JAVA_LONG, 0, timeoutNs / 1_000_000_000L);
+            timeout.set(JAVA_LONG, 8, timeoutNs % 1_000_000_000L);
+        }
+        try
+        {
+            final long result = (long)SYSCALL_FUTEX.invokeExact(
+                scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAIT,
+                (long)expected, timeout, MemorySegment.NULL, 0L);
+            return result == 0 ? 0 : errno(scratch);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("futex wait failed", t);
+        }
+    }
+
+    /**
+     * {@code FUTEX_WAKE}: wakes up to {@code count} processes or threads sleeping on the word at {@code address}.
+     *
+     * @param address address of the word.
+     * @param count   maximum number of waiters to wake ({@link Integer#MAX_VALUE} for all).
+     * @return the number of waiters woken.
+     */
+    public static int futexWake(final long address, final int count)
+    {
+        final Scratch scratch = SCRATCH.get();
+        try
+        {
+            final long result = (long)SYSCALL_FUTEX.invokeExact(
+                scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAKE,
+                (long)count, MemorySegment.NULL, MemorySegment.NULL, 0L);
+            return (int)Math.max(result, 0);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("futex wake failed", t);
+        }
+    }
+
+    /**
+     * Creates a file exclusively ({@code O_CREAT|O_EXCL}) with mode 0600 and allocates {@code lengthBytes} of it
+     * with {@code posix_fallocate}, so a full file system is reported now rather than as a SIGBUS later.
+     *
+     * @param path        the absolute path.
+     * @param lengthBytes the length to allocate; 0 allocates nothing.
+     * @return 0 on success, otherwise the errno ({@link #EEXIST}, {@link #ENOSPC}, ...). On an allocation failure
+     * the file has been created and is left for the caller to delete.
+     */
+    public static int createAllocated(final String path, final long lengthBytes)
+    {
+        final Scratch scratch = SCRATCH.get();
+        try (Arena arena = Arena.ofConfined())
+        {
+            final int fd = (int)OPEN.invokeExact(
+                scratch.errno, arena.allocateFrom(path), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd < 0)
+            {
+                return errno(scratch);
+            }
+            try
+            {
+                return lengthBytes > 0 ? (int)POSIX_FALLOCATE.invokeExact(fd, 0L, lengthBytes) : 0;
+            }
+            finally
+            {
+                final int ignored = (int)CLOSE.invokeExact(fd);
+            }
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("open/posix_fallocate failed on " + path, t);
+        }
+    }
+
+    /**
+     * Blocks until process {@code pid} exits, using {@code pidfd_open} and {@code poll}: no polling loop, no CPU.
+     *
+     * @param pid the process to watch.
+     * @return true when the process exited (or did not exist); false when pidfd is unsupported and the caller must
+     * poll instead.
+     */
+    public static boolean awaitProcessExit(final long pid)
+    {
+        if (!LINUX)
+        {
+            return false;
+        }
+        final Scratch scratch = SCRATCH.get();
+        try
+        {
+            final long fd = (long)SYSCALL_1.invokeExact(scratch.errno, (long)SYS_PIDFD_OPEN, pid, 0L);
+            if (fd < 0)
+            {
+                return errno(scratch) == 3; // ESRCH: already gone
+            }
+            try (Arena arena = Arena.ofConfined())
+            {
+                final MemorySegment pollFd = arena.allocate(8);
+                pollFd.set(JAVA_INT, 0, (int)fd);
+                pollFd.set(ValueLayout.JAVA_SHORT, 4, (short)POLLIN);
+                while (true)
+                {
+                    final int n = (int)POLL.invokeExact(scratch.errno, pollFd, 1L, -1);
+                    if (n > 0 || (n < 0 && errno(scratch) != EINTR))
+                    {
+                        return n > 0;
+                    }
+                }
+            }
+            finally
+            {
+                final int ignored = (int)CLOSE.invokeExact((int)fd);
+            }
+        }
+        catch (final Throwable t)
+        {
+            return false;
+        }
+    }
+
+    private static int errno(final Scratch scratch)
+    {
+        return (int)ERRNO.get(scratch.errno, 0L);
+    }
+
+    private static final class Scratch
+    {
+        final MemorySegment errno = Arena.ofAuto().allocate(CAPTURE_SIZE, 8);
+        final MemorySegment timespec = Arena.ofAuto().allocate(16, 8);
+    }
+}

@@ -1,0 +1,530 @@
+package io.ipckit.core.process;
+
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.tracker.ResourceTracker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Python's {@code multiprocessing.Process} for the JVM: a child JVM with this JVM's class path, the JVM flags
+ * ipckit needs ({@link JvmFlags}), this JVM's {@code java} (the JDK 25 the build chose) and shared directory,
+ * running a class's {@code main} or a {@link SerializableRunnable}.
+ * <pre>{@code
+ * try (JvmProcess child = JvmProcess.builder(Consumer.class).args("prices").daemon(true).start()) {
+ *     child.join(10, TimeUnit.SECONDS);
+ *     System.out.println(child.exitCode());   // OptionalInt[0]
+ * }
+ * }</pre>
+ * Exit codes follow Python: the child's status, or the negative signal number when a signal ended it
+ * ({@link #kill()} gives -9, {@link #terminate()} -15). A JVM reports death by signal N as status 128+N, so an
+ * explicit {@code System.exit(137)} also reads as -9.
+ * <p>
+ * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: it watches the
+ * parent's pid through a {@code pidfd} and exits when it goes; a normal exit of the parent also terminates its
+ * daemon children. When a child exits, what it created and did not unlink is removed by the
+ * {@link ResourceTracker}.
+ * <p>
+ * Thread-safe.
+ */
+public final class JvmProcess implements AutoCloseable
+{
+    /** Signal number of SIGKILL. */
+    public static final int SIGKILL = 9;
+    /** Signal number of SIGTERM. */
+    public static final int SIGTERM = 15;
+
+    private static final int MAX_INLINE_TARGET_CHARS = 100_000;
+    private static final Set<JvmProcess> LIVE_DAEMONS = ConcurrentHashMap.newKeySet();
+
+    static
+    {
+        Runtime.getRuntime().addShutdownHook(new Thread(JvmProcess::terminateDaemons, "ipckit-daemon-reaper"));
+    }
+
+    private final String name;
+    private final Process process;
+    private final ProcessIdentity identity;
+    private final boolean daemon;
+    private final CompletableFuture<JvmProcess> exit;
+
+    private JvmProcess(final String name, final Process process, final boolean daemon)
+    {
+        this.name = name;
+        this.process = process;
+        this.daemon = daemon;
+        this.identity = ProcessIdentity.of(process.pid()).orElse(new ProcessIdentity(process.pid(), 0));
+        if (daemon)
+        {
+            LIVE_DAEMONS.add(this);
+        }
+        this.exit = process.onExit().thenApply(
+            (p) ->
+            {
+                LIVE_DAEMONS.remove(this);
+                ResourceTracker.reap(identity);
+                return this;
+            });
+    }
+
+    /**
+     * @param mainClass a class with {@code public static void main(String[])}.
+     * @return a builder for a child that runs it.
+     */
+    public static Builder builder(final Class<?> mainClass)
+    {
+        return new Builder(mainClass.getName(), null);
+    }
+
+    /**
+     * @param target a serializable lambda or object, run in the child; the child exits 0 when it returns and 1
+     *               when it throws (after printing the stack trace).
+     * @return a builder for a child that runs it.
+     */
+    public static Builder builder(final SerializableRunnable target)
+    {
+        return new Builder(null, target);
+    }
+
+    /**
+     * Starts a non-daemon child running {@code mainClass} with output inherited.
+     *
+     * @param mainClass the class to run.
+     * @param args      its arguments.
+     * @return the started child.
+     */
+    public static JvmProcess start(final Class<?> mainClass, final String... args)
+    {
+        return builder(mainClass).args(args).start();
+    }
+
+    /**
+     * @return the name given to the builder, or the target's name.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return the child's pid.
+     */
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * @return the child's identity (pid and start time).
+     */
+    public ProcessIdentity identity()
+    {
+        return identity;
+    }
+
+    /**
+     * @return true when this child dies with its parent.
+     */
+    public boolean isDaemon()
+    {
+        return daemon;
+    }
+
+    /**
+     * @return true while the child runs.
+     */
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /**
+     * @return the underlying {@link Process}, for its streams when output was piped.
+     */
+    public Process process()
+    {
+        return process;
+    }
+
+    /**
+     * Waits for the child to exit and its resources to be reaped.
+     *
+     * @return the exit code as {@link #exitCode()} gives it.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public int join() throws InterruptedException
+    {
+        try
+        {
+            exit.get();
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IpcException("waiting for " + this + " failed", ex.getCause());
+        }
+        return exitCode().orElseThrow();
+    }
+
+    /**
+     * Waits at most {@code timeout} for the child to exit.
+     *
+     * @param timeout the most to wait.
+     * @param unit    its unit.
+     * @return true when the child has exited, false when the timeout passed.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public boolean join(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        try
+        {
+            exit.get(timeout, unit);
+            return true;
+        }
+        catch (final TimeoutException ex)
+        {
+            return false;
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IpcException("waiting for " + this + " failed", ex.getCause());
+        }
+    }
+
+    /**
+     * @return a future completed when the child has exited and its resources have been reaped.
+     */
+    public CompletableFuture<JvmProcess> onExit()
+    {
+        return exit;
+    }
+
+    /**
+     * The exit code, as Python's {@code Process.exitcode}: empty while running, the status when the child exited,
+     * {@code -N} when signal N ended it.
+     *
+     * @return the exit code, or empty while running.
+     */
+    public OptionalInt exitCode()
+    {
+        if (process.isAlive())
+        {
+            return OptionalInt.empty();
+        }
+        final int status = process.exitValue();
+        return OptionalInt.of(status > 128 && status <= 128 + 64 ? -(status - 128) : status);
+    }
+
+    /**
+     * Sends SIGTERM: the child's shutdown hooks run (it unlinks what it created), as Python's {@code terminate()}.
+     */
+    public void terminate()
+    {
+        process.destroy();
+    }
+
+    /**
+     * Sends SIGKILL: the child ends at once, as Python's {@code kill()}; the parent's tracker then removes what it
+     * created.
+     */
+    public void kill()
+    {
+        process.destroyForcibly();
+    }
+
+    /**
+     * Kills the child if it still runs and waits (up to 10 s) for it to be reaped. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            kill();
+        }
+        try
+        {
+            exit.get(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            // the kill was sent; nothing else can be done here
+        }
+    }
+
+    /**
+     * @return name, pid and state, like Python's repr of a Process.
+     */
+    @Override
+    public String toString()
+    {
+        final OptionalInt code = exitCode();
+        return "JvmProcess{" + name + ", pid " + pid() + (daemon ? ", daemon" : "") +
+            (code.isPresent() ? ", exitCode " + code.getAsInt() : ", running") + "}";
+    }
+
+    private static void terminateDaemons()
+    {
+        for (final JvmProcess child : LIVE_DAEMONS)
+        {
+            child.process.destroy();
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (final JvmProcess child : LIVE_DAEMONS)
+        {
+            try
+            {
+                final long remainingNs = deadlineNs - System.nanoTime();
+                if (remainingNs <= 0 || !child.process.waitFor(remainingNs, TimeUnit.NANOSECONDS))
+                {
+                    child.process.destroyForcibly();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                child.process.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Configures and starts a child JVM. Not thread-safe; {@link #start()} may be called more than once, each call
+     * starting a new child.
+     */
+    public static final class Builder
+    {
+        private final String mainClass;
+        private final SerializableRunnable target;
+        private final List<String> args = new ArrayList<>();
+        private final List<String> jvmOptions = new ArrayList<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private String name;
+        private boolean daemon;
+        private String classPath = System.getProperty("java.class.path");
+        private ProcessBuilder.Redirect output = ProcessBuilder.Redirect.INHERIT;
+        private ProcessBuilder.Redirect error = ProcessBuilder.Redirect.INHERIT;
+        private boolean mergeError;
+
+        private Builder(final String mainClass, final SerializableRunnable target)
+        {
+            this.mainClass = mainClass;
+            this.target = target;
+        }
+
+        /**
+         * @param name a name for diagnostics (Python's {@code Process.name}).
+         * @return this.
+         */
+        public Builder name(final String name)
+        {
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * @param args arguments to the main class; usually the names of resources to open.
+         * @return this.
+         */
+        public Builder args(final String... args)
+        {
+            this.args.addAll(List.of(args));
+            return this;
+        }
+
+        /**
+         * @param options extra JVM options, e.g. {@code -Xmx256m}; added after the required ipckit flags.
+         * @return this.
+         */
+        public Builder jvmOptions(final String... options)
+        {
+            this.jvmOptions.addAll(List.of(options));
+            return this;
+        }
+
+        /**
+         * @param daemon true for a child that dies with its parent, even when the parent is SIGKILLed.
+         * @return this.
+         */
+        public Builder daemon(final boolean daemon)
+        {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /**
+         * @param classPath the child's class path; defaults to this JVM's.
+         * @return this.
+         */
+        public Builder classPath(final String classPath)
+        {
+            this.classPath = classPath;
+            return this;
+        }
+
+        /**
+         * @param key   an environment variable for the child.
+         * @param value its value.
+         * @return this.
+         */
+        public Builder environment(final String key, final String value)
+        {
+            this.environment.put(key, value);
+            return this;
+        }
+
+        /**
+         * The child's standard output and error go where this JVM's go (the default).
+         *
+         * @return this.
+         */
+        public Builder inheritIO()
+        {
+            output = ProcessBuilder.Redirect.INHERIT;
+            error = ProcessBuilder.Redirect.INHERIT;
+            return this;
+        }
+
+        /**
+         * @param redirect where the child's standard output goes, e.g. {@code Redirect.to(file)} or
+         *                 {@code Redirect.PIPE} (then read {@link JvmProcess#process()}'s input stream).
+         * @return this.
+         */
+        public Builder redirectOutput(final ProcessBuilder.Redirect redirect)
+        {
+            output = redirect;
+            return this;
+        }
+
+        /**
+         * @param file a file for the child's standard output (truncated).
+         * @return this.
+         */
+        public Builder redirectOutput(final Path file)
+        {
+            return redirectOutput(ProcessBuilder.Redirect.to(file.toFile()));
+        }
+
+        /**
+         * @param redirect where the child's standard error goes.
+         * @return this.
+         */
+        public Builder redirectError(final ProcessBuilder.Redirect redirect)
+        {
+            error = redirect;
+            return this;
+        }
+
+        /**
+         * @param merge true to send standard error to wherever standard output goes.
+         * @return this.
+         */
+        public Builder redirectErrorStream(final boolean merge)
+        {
+            mergeError = merge;
+            return this;
+        }
+
+        /**
+         * @return the full command line {@link #start()} runs.
+         */
+        public List<String> command()
+        {
+            final List<String> command = new ArrayList<>();
+            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(JvmFlags.forChild());
+            command.addAll(jvmOptions);
+            command.add("-D" + ChildMain.PARENT_PROP_NAME + "=" + ProcessIdentity.current());
+            command.add("-D" + ChildMain.DAEMON_PROP_NAME + "=" + daemon);
+            command.add("-cp");
+            command.add(classPath);
+            command.add(ChildMain.class.getName());
+            if (mainClass != null)
+            {
+                command.add(ChildMain.MODE_CLASS);
+                command.add(mainClass);
+            }
+            else
+            {
+                command.add(ChildMain.MODE_RUNNABLE);
+                command.add(encode(target));
+            }
+            command.addAll(args);
+            return command;
+        }
+
+        /**
+         * Starts the child.
+         *
+         * @return the running child.
+         * @throws IpcException when the JVM cannot be started or the target cannot be serialized.
+         */
+        public JvmProcess start()
+        {
+            final ProcessBuilder builder = new ProcessBuilder(command());
+            builder.environment().putAll(environment);
+            builder.redirectOutput(output);
+            builder.redirectError(error);
+            builder.redirectErrorStream(mergeError);
+            builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+            final String displayName = name != null ? name : mainClass != null ?
+                mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
+            try
+            {
+                return new JvmProcess(displayName, builder.start(), daemon);
+            }
+            catch (final IOException ex)
+            {
+                throw new IpcException("cannot start a JVM for " + displayName + " with " +
+                    builder.command().getFirst() + ": " + ex, ex);
+            }
+        }
+
+        private static String encode(final SerializableRunnable target)
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+            {
+                out.writeObject(target);
+            }
+            catch (final IOException ex)
+            {
+                throw new IpcException("cannot send the target " + target + " to a child JVM: " + ex +
+                    "; a lambda target must be cast to SerializableRunnable and capture only serializable values", ex);
+            }
+            final String encoded = Base64.getEncoder().encodeToString(bytes.toByteArray());
+            if (encoded.length() <= MAX_INLINE_TARGET_CHARS)
+            {
+                return encoded;
+            }
+            try
+            {
+                final File file = File.createTempFile("ipckit-target-", ".ser");
+                java.nio.file.Files.write(file.toPath(), bytes.toByteArray());
+                return ChildMain.FILE_PREFIX + file.getAbsolutePath();
+            }
+            catch (final IOException ex)
+            {
+                throw new IpcException("cannot write the target of a child JVM to a temporary file: " + ex, ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.ipckit.core.testing;
+
+import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.process.JvmProcess;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A fresh shared directory per test ({@code /dev/shm/ipckit-test-*} on Linux), set as {@code -Dipckit.dir} for the
+ * test and for every child it starts through {@link #start}. After the test every child still alive is killed and
+ * the directory is deleted with everything in it, whatever the test did.
+ * <pre>{@code
+ * @RegisterExtension
+ * final TestDirectory dir = new TestDirectory();
+ * }</pre>
+ * Tests that use it must not run in parallel within one JVM (the directory is a system property).
+ */
+public final class TestDirectory implements BeforeEachCallback, AfterEachCallback
+{
+    /** Prefix of every test directory; CI checks that none is left behind. */
+    public static final String PREFIX = "ipckit-test-";
+
+    private final List<JvmProcess> children = new ArrayList<>();
+    private Path path;
+    private String previous;
+
+    @Override
+    public void beforeEach(final ExtensionContext context) throws IOException
+    {
+        final Path root = Files.isDirectory(Paths.get("/dev/shm")) ? Paths.get("/dev/shm") :
+            Paths.get(System.getProperty("java.io.tmpdir"));
+        path = Files.createDirectory(root.resolve(PREFIX + UUID.randomUUID().toString().substring(0, 8)));
+        previous = System.getProperty(SharedDirectory.DIRECTORY_PROP_NAME);
+        System.setProperty(SharedDirectory.DIRECTORY_PROP_NAME, path.toString());
+    }
+
+    @Override
+    public void afterEach(final ExtensionContext context) throws IOException, InterruptedException
+    {
+        try
+        {
+            for (final JvmProcess child : children)
+            {
+                if (child.isAlive())
+                {
+                    child.kill();
+                }
+                child.join(10, TimeUnit.SECONDS);
+            }
+        }
+        finally
+        {
+            children.clear();
+            if (previous == null)
+            {
+                System.clearProperty(SharedDirectory.DIRECTORY_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(SharedDirectory.DIRECTORY_PROP_NAME, previous);
+            }
+            deleteRecursively(path);
+        }
+    }
+
+    /**
+     * @return this test's shared directory.
+     */
+    public Path path()
+    {
+        return path;
+    }
+
+    /**
+     * @return the names of the files now in the directory, sorted (registry files of the tracker included).
+     */
+    public List<String> list()
+    {
+        try (Stream<Path> files = Files.list(path))
+        {
+            return files.map((p) -> p.getFileName().toString()).sorted().toList();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /**
+     * Starts a child JVM that is killed after the test if still alive. Output is inherited.
+     *
+     * @param builder the child to start.
+     * @return the started child.
+     */
+    public JvmProcess start(final JvmProcess.Builder builder)
+    {
+        final JvmProcess child = builder.start();
+        children.add(child);
+        return child;
+    }
+
+    /**
+     * Registers a child started elsewhere to be killed after the test.
+     *
+     * @param child the child.
+     * @return {@code child}.
+     */
+    public JvmProcess track(final JvmProcess child)
+    {
+        children.add(child);
+        return child;
+    }
+
+    static void deleteRecursively(final Path root) throws IOException
+    {
+        if (root == null || !Files.exists(root))
+        {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root))
+        {
+            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
