@@ -161,7 +161,7 @@ public final class Native
         {
             final long result = (long)SYSCALL_FUTEX.invokeExact(
                 scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAIT,
-                (long)expected, timeout, MemorySegment.NULL, 0L);
+                (long)expected, timeout, 0L, 0L);
             return result == 0 ? 0 : errno(scratch);
         }
         catch (final Throwable t)
@@ -184,7 +184,7 @@ public final class Native
         {
             final long result = (long)SYSCALL_FUTEX.invokeExact(
                 scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAKE,
-                (long)count, MemorySegment.NULL, MemorySegment.NULL, 0L);
+                (long)count, MemorySegment.NULL, 0L, 0L);
             return (int)Math.max(result, 0);
         }
         catch (final Throwable t)
