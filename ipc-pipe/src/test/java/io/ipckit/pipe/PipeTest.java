@@ -79,7 +79,7 @@ class PipeTest
             final byte[] big = new byte[5 * RING + 3];
             ThreadLocalRandom.current().nextBytes(big);
             a.sendBytes(big);
-            assertEquals(big, a.recvBytes(20 * SECOND_NS));
+            assertArrayEquals(big, a.recvBytes(20 * SECOND_NS));
             a.close();
             assertTrue(child.join(20, TimeUnit.SECONDS));
             assertEquals(0, child.exitCode().getAsInt());
