@@ -1,0 +1,525 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.ResourceClosedException;
+import io.ipckit.pipe.MessageHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.AbstractQueue;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link BlockingQueue} shared between processes: the part common to every queue variant. Elements are encoded by
+ * a {@link Codec} into the shared file and decoded by whoever takes them; every method keeps the meaning
+ * {@link BlockingQueue} documents — {@link #put} blocks while the queue is full, {@link #take} while it is empty,
+ * the timed {@link #offer(Object, long, TimeUnit)} and {@link #poll(long, TimeUnit)} give up after the timeout, and
+ * nulls are refused with {@link NullPointerException}.
+ * <p>
+ * Bounds: a number of elements (Python's {@code maxsize}, {@link #remainingCapacity()}), the bytes of the shared
+ * region, and {@link QueueOptions#maxMessageBytes} per element: an element that encodes to more is refused with
+ * {@link IllegalArgumentException}.
+ * <p>
+ * Blocking calls sleep on a futex (or poll with the handle's {@link org.agrona.concurrent.IdleStrategy}) and check
+ * every 50 ms whether a process holding a lock of the queue died, taking the lock over if so.
+ * <p>
+ * Thread-safe and process-safe. {@link #iterator()} is a weakly consistent snapshot whose {@code remove} is
+ * unsupported, so {@link #remove(Object)} and the bulk removals throw {@link UnsupportedOperationException} (an
+ * optional operation in {@link java.util.Collection}). {@link #close()} must not race with calls in progress.
+ *
+ * @param <E> the element type.
+ */
+public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, AutoCloseable
+{
+    final QueueCore core;
+    final Codec<E> codec;
+    final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
+    private final MessageHandler decodeHandler = this::onDecode;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private E decoded;
+
+    AbstractSharedQueue(final QueueCore core, final Codec<E> codec)
+    {
+        this.core = core;
+        this.codec = Objects.requireNonNull(codec, "codec");
+    }
+
+    /**
+     * @return the queue's name.
+     */
+    public String name()
+    {
+        return core.name();
+    }
+
+    /**
+     * The key under which an element is stored; lower keys come out first in priority queues. FIFO and LIFO
+     * queues ignore it.
+     *
+     * @param element the element.
+     * @return its key.
+     */
+    long keyOf(final E element)
+    {
+        return 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------ producer
+
+    /**
+     * Inserts the element if that is possible without waiting (a lock briefly held by another process is waited
+     * for, a full queue is not).
+     *
+     * @param element the element, not null.
+     * @return true when inserted, false when the queue is full.
+     * @throws NullPointerException     when the element is null.
+     * @throws IllegalArgumentException when it encodes to more than {@link QueueOptions#maxMessageBytes} bytes.
+     */
+    @Override
+    public boolean offer(final E element)
+    {
+        try
+        {
+            return offerNs(element, 0);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when the element encodes to more than {@link QueueOptions#maxMessageBytes}.
+     */
+    @Override
+    public boolean offer(final E element, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return offerNs(element, Math.max(0, unit.toNanos(timeout)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when the element encodes to more than {@link QueueOptions#maxMessageBytes}.
+     */
+    @Override
+    public void put(final E element) throws InterruptedException
+    {
+        offerNs(element, -1);
+    }
+
+    private boolean offerNs(final E element, final long timeoutNs) throws InterruptedException
+    {
+        Objects.requireNonNull(element, "a queue does not take null elements");
+        checkOpen();
+        final long startNs = System.nanoTime();
+        final ReentrantLock mutex = core.producerMutex();
+        if (!lock(mutex, timeoutNs))
+        {
+            return false;
+        }
+        try
+        {
+            final int length = codec.encode(element, scratch, 0);
+            checkLength(length);
+            return core.offer(scratch, 0, length, keyOf(element), remainingNs(startNs, timeoutNs));
+        }
+        finally
+        {
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * Zero-copy form of {@link #offer(Object, long, TimeUnit)}: inserts {@code length} bytes of {@code src} as one
+     * element, as if encoded by the codec.
+     *
+     * @param src       the encoded element.
+     * @param offset    where it starts.
+     * @param length    its length.
+     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @return true when inserted, false when the time ran out.
+     * @throws InterruptedException     when interrupted while waiting.
+     * @throws IllegalArgumentException when longer than {@link QueueOptions#maxMessageBytes}.
+     */
+    public boolean offerBytes(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
+        checkOpen();
+        checkLength(length);
+        final long startNs = System.nanoTime();
+        final ReentrantLock mutex = core.producerMutex();
+        if (!lock(mutex, timeoutNs))
+        {
+            return false;
+        }
+        try
+        {
+            return core.offer(src, offset, length, 0, remainingNs(startNs, timeoutNs));
+        }
+        finally
+        {
+            mutex.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ consumer
+
+    /**
+     * Retrieves and removes the head if one is available without waiting for data (a lock briefly held by another
+     * process is waited for).
+     *
+     * @return the head, or null when the queue is empty.
+     */
+    @Override
+    public E poll()
+    {
+        try
+        {
+            return pollNs(0);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public E poll(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return pollNs(Math.max(0, unit.toNanos(timeout)));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public E take() throws InterruptedException
+    {
+        return pollNs(-1);
+    }
+
+    private E pollNs(final long timeoutNs) throws InterruptedException
+    {
+        checkOpen();
+        final long startNs = System.nanoTime();
+        final ReentrantLock mutex = core.consumerMutex();
+        if (!lock(mutex, timeoutNs))
+        {
+            return null;
+        }
+        try
+        {
+            decoded = null;
+            core.poll(decodeHandler, remainingNs(startNs, timeoutNs));
+            return decoded;
+        }
+        finally
+        {
+            decoded = null;
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * Zero-copy receive: hands the next element's bytes, in place, to the handler.
+     *
+     * @param handler   given the encoded element; the bytes are valid only during the call.
+     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @return true when an element was handed over, false when the time ran out.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public boolean receive(final MessageHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        checkOpen();
+        final long startNs = System.nanoTime();
+        final ReentrantLock mutex = core.consumerMutex();
+        if (!lock(mutex, timeoutNs))
+        {
+            return false;
+        }
+        try
+        {
+            return core.poll(handler, remainingNs(startNs, timeoutNs));
+        }
+        finally
+        {
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * Batch receive: hands every element available now, up to {@code limit}, to the handler in place, under one
+     * hold of the consumer lock.
+     *
+     * @param handler given each encoded element.
+     * @param limit   the most elements.
+     * @return how many were handed over.
+     */
+    public int drain(final MessageHandler handler, final int limit)
+    {
+        checkOpen();
+        final ReentrantLock mutex = core.consumerMutex();
+        mutex.lock();
+        try
+        {
+            return core.drain(handler, limit);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+        finally
+        {
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * A receive for asynchronous callers: completes with the next element, taken on a virtual thread.
+     *
+     * @return a future completed with the element, or exceptionally (e.g. when the queue is closed).
+     */
+    public CompletableFuture<E> takeAsync()
+    {
+        final CompletableFuture<E> future = new CompletableFuture<>();
+        Thread.ofVirtual().name("ipckit-take-" + name()).start(() ->
+        {
+            try
+            {
+                future.complete(take());
+            }
+            catch (final Throwable ex)
+            {
+                future.completeExceptionally(ex);
+            }
+        });
+        return future;
+    }
+
+    /**
+     * A receive for asynchronous callers with a timeout: completes with the next element, or with null when none
+     * arrived in time.
+     *
+     * @param timeout the most to wait.
+     * @param unit    its unit.
+     * @return a future completed with the element or null.
+     */
+    public CompletableFuture<E> pollAsync(final long timeout, final TimeUnit unit)
+    {
+        final CompletableFuture<E> future = new CompletableFuture<>();
+        Thread.ofVirtual().name("ipckit-poll-" + name()).start(() ->
+        {
+            try
+            {
+                future.complete(poll(timeout, unit));
+            }
+            catch (final Throwable ex)
+            {
+                future.completeExceptionally(ex);
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Retrieves the head without removing it from this handle's view. Note: the head element moves into this handle
+     * (other processes no longer see it; this handle's next poll returns it), because an element may be longer than
+     * the shared region and cannot be looked at where it is.
+     *
+     * @return the head, or null when the queue is empty.
+     */
+    @Override
+    public E peek()
+    {
+        checkOpen();
+        final ReentrantLock mutex = core.consumerMutex();
+        mutex.lock();
+        try
+        {
+            decoded = null;
+            core.peek(decodeHandler);
+            return decoded;
+        }
+        catch (final InterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+        finally
+        {
+            decoded = null;
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int drainTo(final Collection<? super E> target)
+    {
+        return drainTo(target, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public int drainTo(final Collection<? super E> target, final int maxElements)
+    {
+        Objects.requireNonNull(target, "target");
+        if (target == this)
+        {
+            throw new IllegalArgumentException("cannot drain a queue into itself");
+        }
+        if (maxElements <= 0)
+        {
+            return 0;
+        }
+        return drain((buffer, offset, length) -> target.add(codec.decode(buffer, offset, length)), maxElements);
+    }
+
+    // ---------------------------------------------------------------------------------------------- inspection
+
+    /**
+     * @return the number of elements queued, across all processes, at some moment during the call.
+     */
+    @Override
+    public int size()
+    {
+        checkOpen();
+        return core.size();
+    }
+
+    /**
+     * @return how many more elements fit by the element bound ({@link Integer#MAX_VALUE} when there is none); the
+     *         byte bound may refuse fewer.
+     */
+    @Override
+    public int remainingCapacity()
+    {
+        checkOpen();
+        return core.remainingCapacity();
+    }
+
+    /**
+     * @return a snapshot of the queued elements in the order they would be taken; its {@code remove} is unsupported.
+     */
+    @Override
+    public Iterator<E> iterator()
+    {
+        checkOpen();
+        final List<E> snapshot = new ArrayList<>();
+        final ReentrantLock mutex = core.consumerMutex();
+        mutex.lock();
+        try
+        {
+            core.forEach((buffer, offset, length) -> snapshot.add(codec.decode(buffer, offset, length)));
+        }
+        catch (final InterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+        finally
+        {
+            mutex.unlock();
+        }
+        return Collections.unmodifiableList(snapshot).iterator();
+    }
+
+    // -------------------------------------------------------------------------------------------------- common
+
+    private void onDecode(final DirectBuffer buffer, final int offset, final int length)
+    {
+        decoded = codec.decode(buffer, offset, length);
+    }
+
+    void checkLength(final int length)
+    {
+        if (length > core.maxMessageBytes())
+        {
+            throw new IllegalArgumentException("element encodes to " + length + " bytes, over the " +
+                core.maxMessageBytes() + "-byte bound of " + core + " (QueueOptions.maxMessageBytes): send it " +
+                "in parts or create the queue with a larger bound");
+        }
+    }
+
+    void checkOpen()
+    {
+        if (closed.get())
+        {
+            throw new ResourceClosedException(core + " is closed in this process: open it again");
+        }
+    }
+
+    static boolean lock(final ReentrantLock mutex, final long timeoutNs) throws InterruptedException
+    {
+        if (timeoutNs < 0)
+        {
+            mutex.lockInterruptibly();
+            return true;
+        }
+        return mutex.tryLock(timeoutNs == 0 ? QueueCore.LOCK_GRACE_NS : timeoutNs, TimeUnit.NANOSECONDS);
+    }
+
+    static long remainingNs(final long startNs, final long timeoutNs)
+    {
+        return timeoutNs <= 0 ? timeoutNs : Math.max(1, timeoutNs - (System.nanoTime() - startNs));
+    }
+
+    IpcException interrupted(final InterruptedException ex)
+    {
+        Thread.currentThread().interrupt();
+        return new IpcException("interrupted while using " + core, ex);
+    }
+
+    /**
+     * Lets go of the queue in this process (unmaps it); the queue and its elements stay for the other processes.
+     * Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            core.close();
+        }
+    }
+
+    /**
+     * Removes the queue's name; processes that have it open keep using it until they close it.
+     *
+     * @return true when this call removed it.
+     */
+    public boolean unlink()
+    {
+        return core.unlink();
+    }
+
+    /**
+     * @return a description for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return core.toString();
+    }
+}

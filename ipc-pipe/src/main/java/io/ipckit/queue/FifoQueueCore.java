@@ -1,0 +1,848 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.support.Doorbell;
+import io.ipckit.pipe.support.MessageAssembler;
+import io.ipckit.pipe.support.OwnerLock;
+import io.ipckit.pipe.support.OwnerToken;
+import io.ipckit.pipe.support.Waiter;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+import static io.ipckit.pipe.support.MessageAssembler.BEGIN;
+import static io.ipckit.pipe.support.MessageAssembler.END;
+import static io.ipckit.pipe.support.MessageAssembler.MIDDLE;
+import static io.ipckit.pipe.support.MessageAssembler.WHOLE;
+import static io.ipckit.queue.QueueDescriptor.*;
+import static io.ipckit.queue.RecordDescriptor.HEADER_LENGTH;
+import static io.ipckit.queue.RecordDescriptor.PADDING;
+import static io.ipckit.queue.RecordDescriptor.recordLength;
+
+/**
+ * A multi-producer multi-consumer FIFO queue over a byte ring: at any moment one producer process (holding the
+ * producer lock) and one consumer process (holding the consumer lock) use it, as a single-producer single-consumer
+ * ring. Producers never contend with consumers; locks are taken over from dead holders.
+ * <p>
+ * Note to maintainers — the invariants that make it crash-safe:
+ * <ul>
+ * <li>The tail word (element count and byte position) is written only by the producer lock holder, with one release
+ * store after the record bytes; the head word likewise by the consumer lock holder after the record was handed
+ * over. A process killed anywhere leaves either the old or the new word, so no torn record is ever visible and no
+ * committed one is lost (a consumer killed while handing a record over leaves it to the next consumer).</li>
+ * <li>A message longer than one record is written as BEGIN (carrying the writer's token), MIDDLE..., END while the
+ * writer keeps the producer lock, so fragments of two messages never interleave; the reader keeps the consumer lock
+ * until END, so one consumer gets the whole message. A reader whose writer died, or released the lock without
+ * finishing (timeout), discards the partial message; a reader that finds the rest of a message whose start a dead
+ * consumer took skips it ({@link MessageAssembler}).</li>
+ * <li>Element counts are kept modulo 2^24 and the ring holds at most capacity / 8 records, below 2^24.</li>
+ * </ul>
+ * Threads are serialised by the two mutexes, see {@link QueueCore}.
+ */
+final class FifoQueueCore implements QueueCore
+{
+    private static final int POSITION_BITS = 40;
+    private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
+    private static final int COUNT_MASK = (1 << 24) - 1;
+
+    private final ResourceFile file;
+    private final AtomicBuffer meta;
+    private final UnsafeBuffer data;
+    private final String description;
+    private final int capacity;
+    private final int mask;
+    private final int maxElements;
+    private final int maxMessageBytes;
+    private final int maxRecordPayload;
+    private final boolean joinable;
+    private final int tailOffset;
+    private final int headOffset;
+    private final int doneOffset;
+    private final OwnerLock producerLock = new OwnerLock();
+    private final OwnerLock consumerLock = new OwnerLock();
+    private final Doorbell producerBell = new Doorbell();
+    private final Doorbell consumerBell = new Doorbell();
+    private final Doorbell joinBell = new Doorbell();
+    private final Waiter producerWaiter;
+    private final Waiter consumerWaiter;
+    private final Waiter streamWaiter;
+    private final IdleStrategy idleStrategy;
+    private final ReentrantLock producerMutex = new ReentrantLock();
+    private final ReentrantLock consumerMutex = new ReentrantLock();
+    private final MessageAssembler assembler = new MessageAssembler();
+    private final MessageAssembler walkAssembler = new MessageAssembler();
+    private final ExpandableArrayBuffer stash = new ExpandableArrayBuffer(256);
+    private final MessageHandler stashHandler = this::onStash;
+
+    private boolean producerLocked;
+    private boolean consumerLocked;
+    private boolean nonBlocking;
+    private long pendingTailWord;
+    private long streamWriter;
+    private int stashLength = -1;
+    private int recordIndex;
+    private int recordPayloadLength;
+    private int recordType;
+    private long nextHeadWord;
+
+    FifoQueueCore(final ResourceFile file, final IdleStrategy idleStrategy)
+    {
+        this.file = file;
+        this.meta = file.buffer();
+        final int metadata = file.metadataOffset();
+        this.capacity = meta.getInt(metadata + CAPACITY_OFFSET);
+        this.mask = capacity - 1;
+        this.maxElements = meta.getInt(metadata + MAX_ELEMENTS_OFFSET);
+        this.maxMessageBytes = meta.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
+        this.joinable = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_JOINABLE) != 0;
+        this.maxRecordPayload = capacity / 8 - HEADER_LENGTH;
+        this.data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), capacity);
+        this.description = "queue \"" + file.name() + "\"";
+        this.tailOffset = metadata + TAIL_OFFSET;
+        this.headOffset = metadata + HEAD_OFFSET;
+        this.doneOffset = metadata + DONE_COUNT_OFFSET;
+        producerLock.wrap(meta, metadata + PRODUCER_LOCK_OFFSET);
+        consumerLock.wrap(meta, metadata + CONSUMER_LOCK_OFFSET);
+        producerBell.wrap(meta, metadata + PRODUCER_DOORBELL_OFFSET);
+        consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
+        joinBell.wrap(meta, metadata + JOIN_DOORBELL_OFFSET);
+        this.producerWaiter = new Waiter(producerBell, idleStrategy);
+        this.consumerWaiter = new Waiter(consumerBell, idleStrategy);
+        this.streamWaiter = new Waiter(consumerBell, idleStrategy);
+        this.idleStrategy = idleStrategy;
+    }
+
+    static long word(final int count, final long position)
+    {
+        return ((long)(count & COUNT_MASK) << POSITION_BITS) | (position & POSITION_MASK);
+    }
+
+    static long position(final long word)
+    {
+        return word & POSITION_MASK;
+    }
+
+    static int count(final long word)
+    {
+        return (int)(word >>> POSITION_BITS);
+    }
+
+    @Override
+    public String name()
+    {
+        return file.name();
+    }
+
+    @Override
+    public ReentrantLock producerMutex()
+    {
+        return producerMutex;
+    }
+
+    @Override
+    public ReentrantLock consumerMutex()
+    {
+        return consumerMutex;
+    }
+
+    @Override
+    public int maxMessageBytes()
+    {
+        return maxMessageBytes;
+    }
+
+    // ------------------------------------------------------------------------------------------------ producer
+
+    @Override
+    public boolean offer(
+        final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
+        throws InterruptedException
+    {
+        nonBlocking = timeoutNs == 0;
+        producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : timeoutNs);
+        try
+        {
+            return write(src, offset, length);
+        }
+        finally
+        {
+            producerWaiter.end();
+            releaseProducerLock();
+        }
+    }
+
+    /**
+     * Sends many messages under one hold of the producer lock; message {@code i} is {@code lengths[i]} bytes of
+     * {@code src} from {@code offsets[i]}.
+     *
+     * @return how many were sent before the time ran out.
+     */
+    int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count,
+        final long timeoutNs) throws InterruptedException
+    {
+        nonBlocking = timeoutNs == 0;
+        producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : timeoutNs);
+        int sent = 0;
+        try
+        {
+            while (sent < count && write(src, offsets[sent], lengths[sent]))
+            {
+                sent++;
+            }
+            return sent;
+        }
+        finally
+        {
+            producerWaiter.end();
+            releaseProducerLock();
+        }
+    }
+
+    private boolean write(final DirectBuffer src, final int offset, final int length) throws InterruptedException
+    {
+        if (length <= maxRecordPayload)
+        {
+            final int index = reserve(length, WHOLE, true);
+            if (index < 0)
+            {
+                return false;
+            }
+            data.putBytes(index, src, offset, length);
+            publishTail();
+            return true;
+        }
+        int position = 0;
+        while (position < length)
+        {
+            final boolean first = position == 0;
+            final int chunk = Math.min(maxRecordPayload - (first ? Long.BYTES : 0), length - position);
+            final int type = first ? BEGIN : position + chunk == length ? END : MIDDLE;
+            int index = reserve(chunk + (first ? Long.BYTES : 0), type, first);
+            if (index < 0)
+            {
+                return false;
+            }
+            if (first)
+            {
+                data.putLong(index, OwnerToken.current());
+                index += Long.BYTES;
+            }
+            data.putBytes(index, src, offset + position, chunk);
+            publishTail();
+            position += chunk;
+        }
+        return true;
+    }
+
+    /**
+     * Zero-copy: reserves a record for {@code length} bytes, holding the producer lock until
+     * {@link #commitClaim()} or {@link #abortClaim(int)}.
+     *
+     * @return the index in {@link #dataBuffer()}, or -1 when the time ran out.
+     */
+    int claim(final int length, final long timeoutNs) throws InterruptedException
+    {
+        if (length < 0 || length > maxRecordPayload)
+        {
+            throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
+                ": a claim holds 0.." + maxRecordPayload + " bytes; put longer elements with the copying methods");
+        }
+        nonBlocking = timeoutNs == 0;
+        producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : timeoutNs);
+        try
+        {
+            final int index = reserve(length, WHOLE, true);
+            if (index < 0)
+            {
+                releaseProducerLock();
+            }
+            return index;
+        }
+        finally
+        {
+            producerWaiter.end();
+        }
+    }
+
+    void commitClaim()
+    {
+        if (!producerLocked)
+        {
+            throw new IllegalStateException("no claim to commit on " + description);
+        }
+        publishTail();
+        releaseProducerLock();
+    }
+
+    void abortClaim(final int index)
+    {
+        if (!producerLocked)
+        {
+            throw new IllegalStateException("no claim to abort on " + description);
+        }
+        data.putInt(index - HEADER_LENGTH + RecordDescriptor.TYPE_OFFSET, PADDING);
+        pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
+        publishTail();
+        releaseProducerLock();
+    }
+
+    int maxClaimLength()
+    {
+        return maxRecordPayload;
+    }
+
+    AtomicBuffer dataBuffer()
+    {
+        return data;
+    }
+
+    private int reserve(final int payloadLength, final int type, final boolean newElement)
+        throws InterruptedException
+    {
+        while (true)
+        {
+            final int sequence = producerWaiter.sequence();
+            if (!producerLocked)
+            {
+                producerLocked = producerLock.tryAcquire() ||
+                    producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead() != OwnerToken.NONE;
+            }
+            if (producerLocked)
+            {
+                final int index = tryReserve(payloadLength, type, newElement);
+                if (index >= 0)
+                {
+                    return index;
+                }
+                if (nonBlocking)
+                {
+                    return -1;
+                }
+            }
+            if (!producerWaiter.pause(sequence))
+            {
+                return -1;
+            }
+        }
+    }
+
+    private int tryReserve(final int payloadLength, final int type, final boolean newElement)
+    {
+        final long tailWord = meta.getLongVolatile(tailOffset);
+        final long headWord = meta.getLongAcquire(headOffset);
+        if (newElement && maxElements > 0 && ((count(tailWord) - count(headWord)) & COUNT_MASK) >= maxElements)
+        {
+            return -1;
+        }
+        final long tail = position(tailWord);
+        final int required = recordLength(payloadLength);
+        int index = (int)tail & mask;
+        final int toEnd = capacity - index;
+        final int padding = required > toEnd ? toEnd : 0;
+        final long used = (tail - position(headWord)) & POSITION_MASK;
+        if (used + padding + required > capacity)
+        {
+            return -1;
+        }
+        if (padding > 0)
+        {
+            data.putInt(index + RecordDescriptor.LENGTH_OFFSET, padding - HEADER_LENGTH);
+            data.putInt(index + RecordDescriptor.TYPE_OFFSET, PADDING);
+            index = 0;
+        }
+        data.putInt(index + RecordDescriptor.LENGTH_OFFSET, payloadLength);
+        data.putInt(index + RecordDescriptor.TYPE_OFFSET, type);
+        pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), tail + padding + required);
+        return index + HEADER_LENGTH;
+    }
+
+    private void publishTail()
+    {
+        // release store -> publishes the record bytes and the element count to consumers
+        meta.putLongRelease(tailOffset, pendingTailWord);
+        consumerBell.ring();
+    }
+
+    private void releaseProducerLock()
+    {
+        if (producerLocked)
+        {
+            producerLocked = false;
+            producerLock.release();
+            producerBell.ring();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ consumer
+
+    @Override
+    public boolean poll(final MessageHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        if (deliverStash(handler))
+        {
+            return true;
+        }
+        consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                if (hasRecords())
+                {
+                    if (acquireConsumerLock())
+                    {
+                        try
+                        {
+                            if (consumeOne(handler))
+                            {
+                                return true;
+                            }
+                        }
+                        finally
+                        {
+                            releaseConsumerLock();
+                        }
+                        continue;
+                    }
+                }
+                else if (timeoutNs == 0)
+                {
+                    return false;
+                }
+                if (!consumerWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+        }
+    }
+
+    @Override
+    public int drain(final MessageHandler handler, final int limit) throws InterruptedException
+    {
+        int count = 0;
+        if (limit > 0 && deliverStash(handler))
+        {
+            count++;
+        }
+        if (count >= limit || !hasRecords())
+        {
+            return count;
+        }
+        consumerWaiter.begin(LOCK_GRACE_NS);
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                if (acquireConsumerLock())
+                {
+                    try
+                    {
+                        while (count < limit && consumeOne(handler))
+                        {
+                            count++;
+                        }
+                        return count;
+                    }
+                    finally
+                    {
+                        releaseConsumerLock();
+                    }
+                }
+                if (!consumerWaiter.pause(sequence))
+                {
+                    return count;
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+        }
+    }
+
+    @Override
+    public boolean peek(final MessageHandler handler) throws InterruptedException
+    {
+        if (stashLength < 0)
+        {
+            // the head element moves to this handle's stash: an element split over several records may be longer
+            // than the ring, so it cannot be looked at without taking it out
+            poll(stashHandler, 0);
+        }
+        return deliverStashWithoutTaking(handler);
+    }
+
+    @Override
+    public void forEach(final MessageHandler handler) throws InterruptedException
+    {
+        deliverStashWithoutTaking(handler);
+        consumerWaiter.begin(-1);
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                if (acquireConsumerLock())
+                {
+                    try
+                    {
+                        walk(handler);
+                        return;
+                    }
+                    finally
+                    {
+                        releaseConsumerLock();
+                    }
+                }
+                consumerWaiter.pause(sequence);
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+        }
+    }
+
+    private void walk(final MessageHandler handler)
+    {
+        final long tail = position(meta.getLongAcquire(tailOffset));
+        long position = position(meta.getLongVolatile(headOffset));
+        walkAssembler.discardPartial();
+        while (position != tail)
+        {
+            final int index = (int)position & mask;
+            final int length = checkedLength(index);
+            final int type = data.getInt(index + RecordDescriptor.TYPE_OFFSET);
+            position += recordLength(length);
+            if (type == PADDING)
+            {
+                continue;
+            }
+            final int payload = index + HEADER_LENGTH + (type == BEGIN ? Long.BYTES : 0);
+            final int payloadLength = length - (type == BEGIN ? Long.BYTES : 0);
+            final int result = walkAssembler.onFrame(type, data, payload, payloadLength);
+            if (result == MessageAssembler.COMPLETE_IN_PLACE)
+            {
+                handler.onMessage(data, payload, payloadLength);
+            }
+            else if (result == MessageAssembler.COMPLETE_ASSEMBLED)
+            {
+                handler.onMessage(walkAssembler.buffer(), 0, walkAssembler.length());
+            }
+        }
+    }
+
+    private boolean acquireConsumerLock()
+    {
+        if (!consumerLocked)
+        {
+            consumerLocked = consumerLock.tryAcquire() ||
+                consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead() != OwnerToken.NONE;
+        }
+        return consumerLocked;
+    }
+
+    private void releaseConsumerLock()
+    {
+        if (consumerLocked)
+        {
+            consumerLocked = false;
+            consumerLock.release();
+            consumerBell.ring();
+        }
+    }
+
+    private boolean hasRecords()
+    {
+        return position(meta.getLongVolatile(headOffset)) != position(meta.getLongAcquire(tailOffset));
+    }
+
+    /**
+     * Hands over the next whole message, holding the consumer lock; waits only for the rest of a message begun.
+     */
+    private boolean consumeOne(final MessageHandler handler) throws InterruptedException
+    {
+        while (true)
+        {
+            if (!nextRecord())
+            {
+                if (!assembler.isAssembling())
+                {
+                    return false;
+                }
+                if (!awaitFragmentOrDiscard())
+                {
+                    assembler.discardPartial();
+                    elementAbandoned();
+                    return false;
+                }
+                continue;
+            }
+            final int type = recordType;
+            int payload = recordIndex;
+            int payloadLength = recordPayloadLength;
+            if (type == BEGIN)
+            {
+                streamWriter = data.getLong(payload);
+                payload += Long.BYTES;
+                payloadLength -= Long.BYTES;
+            }
+            final long discardedBefore = assembler.discardedCount();
+            final int result = assembler.onFrame(type, data, payload, payloadLength);
+            if (assembler.discardedCount() != discardedBefore)
+            {
+                elementAbandoned();
+            }
+            if (result == MessageAssembler.COMPLETE_IN_PLACE)
+            {
+                try
+                {
+                    handler.onMessage(data, payload, payloadLength);
+                }
+                finally
+                {
+                    consumeRecord();
+                }
+                return true;
+            }
+            consumeRecord();
+            if (result == MessageAssembler.COMPLETE_ASSEMBLED)
+            {
+                handler.onMessage(assembler.buffer(), 0, assembler.length());
+                return true;
+            }
+        }
+    }
+
+    private boolean nextRecord()
+    {
+        final long headWord = meta.getLongVolatile(headOffset);
+        final long tail = position(meta.getLongAcquire(tailOffset));
+        long position = position(headWord);
+        while (position != tail)
+        {
+            final int index = (int)position & mask;
+            final int length = checkedLength(index);
+            final int type = data.getInt(index + RecordDescriptor.TYPE_OFFSET);
+            if (type == PADDING)
+            {
+                position += recordLength(length);
+                continue;
+            }
+            recordIndex = index + HEADER_LENGTH;
+            recordPayloadLength = length;
+            recordType = type;
+            nextHeadWord = word(count(headWord) + (type == WHOLE || type == BEGIN ? 1 : 0),
+                position + recordLength(length));
+            return true;
+        }
+        if (position != position(headWord))
+        {
+            // release store -> returns the skipped padding to producers
+            meta.putLongRelease(headOffset, word(count(headWord), position));
+            producerBell.ring();
+        }
+        return false;
+    }
+
+    private int checkedLength(final int index)
+    {
+        final int length = data.getInt(index + RecordDescriptor.LENGTH_OFFSET);
+        if (length < 0 || HEADER_LENGTH + length > capacity - index)
+        {
+            throw new CorruptResourceException(description + " has a corrupt record at ring index " + index +
+                " (length " + length + "): unlink the queue and create it again");
+        }
+        return length;
+    }
+
+    private void consumeRecord()
+    {
+        // release store -> hands the record's bytes back to producers and counts the element as taken
+        meta.putLongRelease(headOffset, nextHeadWord);
+        producerBell.ring();
+    }
+
+    private boolean awaitFragmentOrDiscard() throws InterruptedException
+    {
+        try
+        {
+            return awaitFragment();
+        }
+        catch (final InterruptedException ex)
+        {
+            assembler.discardPartial();
+            elementAbandoned();
+            throw ex;
+        }
+    }
+
+    private boolean awaitFragment() throws InterruptedException
+    {
+        streamWaiter.begin(-1);
+        try
+        {
+            while (true)
+            {
+                final int sequence = streamWaiter.sequence();
+                if (hasRecords())
+                {
+                    return true;
+                }
+                final long holder = producerLock.holder();
+                if (holder != streamWriter ||
+                    streamWaiter.livenessCheckDue() && !OwnerToken.isAlive(holder))
+                {
+                    // the lock is released after the last record is published: look once more before giving up
+                    return hasRecords();
+                }
+                streamWaiter.pause(sequence);
+            }
+        }
+        finally
+        {
+            streamWaiter.end();
+        }
+    }
+
+    private void onStash(final DirectBuffer buffer, final int offset, final int length)
+    {
+        stash.putBytes(0, buffer, offset, length);
+        stashLength = length;
+    }
+
+    private boolean deliverStash(final MessageHandler handler)
+    {
+        if (stashLength < 0)
+        {
+            return false;
+        }
+        final int length = stashLength;
+        stashLength = -1;
+        handler.onMessage(stash, 0, length);
+        return true;
+    }
+
+    private boolean deliverStashWithoutTaking(final MessageHandler handler)
+    {
+        if (stashLength < 0)
+        {
+            return false;
+        }
+        handler.onMessage(stash, 0, stashLength);
+        return true;
+    }
+
+    // --------------------------------------------------------------------------------------------------- sizes
+
+    @Override
+    public int size()
+    {
+        final long headWord = meta.getLongVolatile(headOffset);
+        final long tailWord = meta.getLongVolatile(tailOffset);
+        return ((count(tailWord) - count(headWord)) & COUNT_MASK) + (stashLength >= 0 ? 1 : 0);
+    }
+
+    @Override
+    public int remainingCapacity()
+    {
+        return maxElements == 0 ? Integer.MAX_VALUE : Math.max(0, maxElements - size());
+    }
+
+    // ------------------------------------------------------------------------------------------------ joinable
+
+    boolean isJoinable()
+    {
+        return joinable;
+    }
+
+    int unfinishedTasks()
+    {
+        return (int)((count(meta.getLongVolatile(tailOffset)) - meta.getLongVolatile(doneOffset)) & COUNT_MASK);
+    }
+
+    void taskDone()
+    {
+        while (true)
+        {
+            final long done = meta.getLongVolatile(doneOffset);
+            if (((count(meta.getLongVolatile(tailOffset)) - done) & COUNT_MASK) == 0)
+            {
+                throw new IllegalStateException("taskDone() called more times than there were elements put in " +
+                    description + " (Python's ValueError)");
+            }
+            if (meta.compareAndSetLong(doneOffset, done, done + 1))
+            {
+                joinBell.ring();
+                return;
+            }
+        }
+    }
+
+    boolean join(final long timeoutNs) throws InterruptedException
+    {
+        final Waiter joinWaiter = new Waiter(joinBell, idleStrategy);
+        joinWaiter.begin(timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = joinWaiter.sequence();
+                if (unfinishedTasks() == 0)
+                {
+                    return true;
+                }
+                if (!joinWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            joinWaiter.end();
+        }
+    }
+
+    private void elementAbandoned()
+    {
+        if (joinable)
+        {
+            meta.getAndAddLong(doneOffset, 1);
+            joinBell.ring();
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------- files
+
+    @Override
+    public void close()
+    {
+        file.close();
+    }
+
+    @Override
+    public boolean unlink()
+    {
+        return file.unlink();
+    }
+
+    @Override
+    public String toString()
+    {
+        return description;
+    }
+}

@@ -1,0 +1,104 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.file.ResourceFile;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.queue.QueueDescriptor.VARIANT_FIFO;
+
+/**
+ * Python's {@code multiprocessing.JoinableQueue}: a {@link SharedQueue} that counts unfinished tasks across every
+ * process. Each element put adds one; each {@link #taskDone()} (by any process) removes one; {@link #join()} returns
+ * when the count is zero — when every element ever put has been taken and marked done.
+ * <p>
+ * The count is the number of elements put minus the number of {@code taskDone} calls, both kept in the file, so it
+ * needs no lock and no process's death can corrupt it. An element a consumer discards because its producer died
+ * half-way through writing it counts as done. An element taken by a consumer that dies before calling
+ * {@code taskDone} stays unfinished, exactly as in Python.
+ * <p>
+ * Thread-safe and process-safe.
+ *
+ * @param <E> the element type.
+ */
+public final class JoinableQueue<E> extends SharedQueue<E>
+{
+    private JoinableQueue(final ResourceFile file, final Codec<E> codec, final QueueOptions options)
+    {
+        super(file, codec, options);
+    }
+
+    /**
+     * Creates a joinable queue.
+     *
+     * @param name    a valid resource name.
+     * @param codec   encodes and decodes elements.
+     * @param options capacity, bounds, wait strategy.
+     * @param <E>     the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static <E> JoinableQueue<E> create(final String name, final Codec<E> codec, final QueueOptions options)
+    {
+        return new JoinableQueue<>(QueueFiles.create(name, VARIANT_FIFO, true, options), codec, options);
+    }
+
+    /**
+     * Opens a joinable queue.
+     *
+     * @param name  the queue's name.
+     * @param codec encodes and decodes elements.
+     * @param <E>   the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a joinable queue.
+     */
+    public static <E> JoinableQueue<E> open(final String name, final Codec<E> codec)
+    {
+        return new JoinableQueue<>(QueueFiles.open(name, VARIANT_FIFO, true), codec, new QueueOptions());
+    }
+
+    /**
+     * Python's {@code task_done()}: marks one taken element as processed.
+     *
+     * @throws IllegalStateException when called more times than elements were put (Python's {@code ValueError}).
+     */
+    public void taskDone()
+    {
+        checkOpen();
+        fifo().taskDone();
+    }
+
+    /**
+     * @return the number of elements put and not yet marked done, across all processes.
+     */
+    public int unfinishedTasks()
+    {
+        checkOpen();
+        return fifo().unfinishedTasks();
+    }
+
+    /**
+     * Python's {@code join()}: blocks until every element put has been marked done.
+     *
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public void join() throws InterruptedException
+    {
+        checkOpen();
+        fifo().join(-1);
+    }
+
+    /**
+     * As {@link #join()}, giving up after {@code timeout}.
+     *
+     * @param timeout the most to wait.
+     * @param unit    its unit.
+     * @return true when every task was done, false when the time ran out.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public boolean join(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        checkOpen();
+        return fifo().join(Math.max(0, unit.toNanos(timeout)));
+    }
+}

@@ -1,0 +1,143 @@
+package io.ipckit.queue;
+
+import io.ipckit.pipe.support.DoorbellDescriptor;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * Layout of a queue file's metadata (after the common header). Hot words each own a cache line.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |   Variant (1 FIFO, 2 LIFO, 3 priority) | Flags (1 joinable)   |
+ *  +---------------------------------------------------------------+
+ *  |      Capacity (ring bytes, or slots)   | Max Elements (0 = no |
+ *  +---------------------------------------------------------------+
+ *  |   Max Message Bytes                    | Slot Payload Bytes   |
+ *  +---------------------------------------------------------------+
+ *  |                  Padding to the cache line                    |
+ *  +---------------------------------------------------------------+
+ *  |           Producer Lock (owner token, 0 when free)            |
+ *  +---------------------------------------------------------------+
+ *  |   Tail Word: element count (24 bits) | byte position (40 bits)|
+ *  +---------------------------------------------------------------+
+ *  |           Consumer Lock (owner token, 0 when free)            |
+ *  +---------------------------------------------------------------+
+ *  |   Head Word: element count (24 bits) | byte position (40 bits)|
+ *  |   (slot variants: element count; insertion sequence follows)  |
+ *  +---------------------------------------------------------------+
+ *  |        Done Count (JoinableQueue task_done calls, mod 2^24)   |
+ *  +---------------------------------------------------------------+
+ *  |   Producer Doorbell (space freed, producer lock released)     |
+ *  +---------------------------------------------------------------+
+ *  |   Consumer Doorbell (data published, consumer lock released)  |
+ *  +---------------------------------------------------------------+
+ *  |   Join Doorbell (every task done)                             |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * Each word from the producer lock on sits on its own cache line. Packing the element count with the byte position
+ * makes publishing a message (or consuming one) a single store that a crash cannot tear.
+ */
+public final class QueueDescriptor
+{
+    /** Layout version of queue files. */
+    public static final int LAYOUT_VERSION = 1;
+    /** Variant: first in, first out, over a byte ring. */
+    public static final int VARIANT_FIFO = 1;
+    /** Variant: last in, first out, over fixed slots. */
+    public static final int VARIANT_LIFO = 2;
+    /** Variant: lowest priority first, over fixed slots. */
+    public static final int VARIANT_PRIORITY = 3;
+    /** Flag: the queue counts unfinished tasks (JoinableQueue). */
+    public static final int FLAG_JOINABLE = 1;
+
+    /** Offset of the variant. */
+    public static final int VARIANT_OFFSET;
+    /** Offset of the flags. */
+    public static final int FLAGS_OFFSET;
+    /** Offset of the capacity: ring bytes (FIFO) or number of slots (LIFO, priority). */
+    public static final int CAPACITY_OFFSET;
+    /** Offset of the maximum number of elements, 0 for no limit but the capacity. */
+    public static final int MAX_ELEMENTS_OFFSET;
+    /** Offset of the maximum encoded length of one element. */
+    public static final int MAX_MESSAGE_BYTES_OFFSET;
+    /** Offset of the payload bytes of one slot (slot variants). */
+    public static final int SLOT_PAYLOAD_BYTES_OFFSET;
+    /** Offset of the producer lock word (FIFO), or the single lock of the slot variants. */
+    public static final int PRODUCER_LOCK_OFFSET;
+    /** Offset of the tail word (FIFO). */
+    public static final int TAIL_OFFSET;
+    /** Offset of the consumer lock word (FIFO). */
+    public static final int CONSUMER_LOCK_OFFSET;
+    /** Offset of the head word (FIFO) or the element count (slot variants). */
+    public static final int HEAD_OFFSET;
+    /** Offset of the next insertion sequence number (slot variants). */
+    public static final int INSERT_SEQUENCE_OFFSET;
+    /** Offset of the number of {@code taskDone} calls, modulo 2^24. */
+    public static final int DONE_COUNT_OFFSET;
+    /** Offset of the doorbell producers wait on. */
+    public static final int PRODUCER_DOORBELL_OFFSET;
+    /** Offset of the doorbell consumers wait on. */
+    public static final int CONSUMER_DOORBELL_OFFSET;
+    /** Offset of the doorbell {@code join} waits on. */
+    public static final int JOIN_DOORBELL_OFFSET;
+    /** Length of the metadata. */
+    public static final int METADATA_LENGTH;
+
+    static
+    {
+        int offset = 0;
+        VARIANT_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        FLAGS_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        CAPACITY_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        MAX_ELEMENTS_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        MAX_MESSAGE_BYTES_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        SLOT_PAYLOAD_BYTES_OFFSET = offset;
+        offset = CACHE_LINE_LENGTH;
+        PRODUCER_LOCK_OFFSET = offset;
+        offset += CACHE_LINE_LENGTH;
+        TAIL_OFFSET = offset;
+        offset += CACHE_LINE_LENGTH;
+        CONSUMER_LOCK_OFFSET = offset;
+        offset += CACHE_LINE_LENGTH;
+        HEAD_OFFSET = offset;
+        INSERT_SEQUENCE_OFFSET = offset + SIZE_OF_LONG;
+        offset += CACHE_LINE_LENGTH;
+        DONE_COUNT_OFFSET = offset;
+        offset += CACHE_LINE_LENGTH;
+        PRODUCER_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
+        CONSUMER_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
+        JOIN_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
+        METADATA_LENGTH = offset;
+    }
+
+    private QueueDescriptor()
+    {
+    }
+
+    /**
+     * @param variant a variant code.
+     * @return its name, for messages.
+     */
+    public static String variantName(final int variant)
+    {
+        return switch (variant)
+        {
+            case VARIANT_FIFO -> "FIFO queue";
+            case VARIANT_LIFO -> "LIFO queue";
+            case VARIANT_PRIORITY -> "priority queue";
+            default -> "queue of unknown variant " + variant;
+        };
+    }
+}

@@ -1,0 +1,148 @@
+package io.ipckit.queue;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Settings of a queue. {@link #capacityBytes}, {@link #maxElements}, {@link #maxMessageBytes} and
+ * {@link #slotBytes} are fixed when the queue is created; {@link #idleStrategy} applies to the handle that uses it.
+ * <p>
+ * Not thread-safe; configure, then pass to a {@code create} or {@code open} method.
+ */
+public final class QueueOptions
+{
+    /** Default byte capacity of a FIFO queue's ring: 1 MiB. */
+    public static final int CAPACITY_DEFAULT_BYTES = 1 << 20;
+    /** Smallest ring capacity. */
+    public static final int MIN_CAPACITY_BYTES = 1024;
+    /** Largest ring capacity: 64 MiB, so that an element count always fits the 24 bits it has. */
+    public static final int MAX_CAPACITY_BYTES = 1 << 26;
+    /** Largest {@link #maxElements}. */
+    public static final int MAX_ELEMENTS_LIMIT = (1 << 23) - 1;
+    /** Default number of slots of a LIFO or priority queue when no {@link #maxElements} is given. */
+    public static final int SLOT_COUNT_DEFAULT = 1024;
+    /** Default payload bytes of a slot of a LIFO or priority queue. */
+    public static final int SLOT_BYTES_DEFAULT = 1024;
+
+    private int capacityBytes = CAPACITY_DEFAULT_BYTES;
+    private int maxElements;
+    private int maxMessageBytes = Integer.MAX_VALUE;
+    private int slotBytes = SLOT_BYTES_DEFAULT;
+    private IdleStrategy idleStrategy;
+
+    /**
+     * @param capacityBytes bytes of the FIFO ring, {@value #MIN_CAPACITY_BYTES} to 64 MiB, rounded up to a power of
+     *                      two. Elements of any size pass (larger than a record they are split); this bounds the bytes
+     *                      queued at once.
+     * @return this.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public QueueOptions capacityBytes(final int capacityBytes)
+    {
+        if (capacityBytes < MIN_CAPACITY_BYTES || capacityBytes > MAX_CAPACITY_BYTES)
+        {
+            throw new IllegalArgumentException("capacityBytes must be in " + MIN_CAPACITY_BYTES + ".." +
+                MAX_CAPACITY_BYTES + ", got " + capacityBytes);
+        }
+        this.capacityBytes = capacityBytes;
+        return this;
+    }
+
+    /**
+     * @return the ring capacity, a power of two.
+     */
+    public int capacityBytes()
+    {
+        return BitUtil.findNextPositivePowerOfTwo(capacityBytes);
+    }
+
+    /**
+     * @param maxElements Python's {@code maxsize}: the most elements queued at once; 0 (the default) for no limit
+     *                    but the bytes. At most {@value #MAX_ELEMENTS_LIMIT}. For LIFO and priority queues it is the
+     *                    number of slots.
+     * @return this.
+     * @throws IllegalArgumentException when negative or too large.
+     */
+    public QueueOptions maxElements(final int maxElements)
+    {
+        if (maxElements < 0 || maxElements > MAX_ELEMENTS_LIMIT)
+        {
+            throw new IllegalArgumentException("maxElements must be in 0.." + MAX_ELEMENTS_LIMIT + ", got " + maxElements);
+        }
+        this.maxElements = maxElements;
+        return this;
+    }
+
+    /**
+     * @return the element bound, 0 for none.
+     */
+    public int maxElements()
+    {
+        return maxElements;
+    }
+
+    /**
+     * @param maxMessageBytes the longest encoded element accepted; a longer one is refused with
+     *                        {@link IllegalArgumentException}. By default unlimited for FIFO queues.
+     * @return this.
+     * @throws IllegalArgumentException when negative.
+     */
+    public QueueOptions maxMessageBytes(final int maxMessageBytes)
+    {
+        if (maxMessageBytes < 0)
+        {
+            throw new IllegalArgumentException("maxMessageBytes must not be negative, got " + maxMessageBytes);
+        }
+        this.maxMessageBytes = maxMessageBytes;
+        return this;
+    }
+
+    /**
+     * @return the longest encoded element accepted.
+     */
+    public int maxMessageBytes()
+    {
+        return maxMessageBytes;
+    }
+
+    /**
+     * @param slotBytes payload bytes of each slot of a LIFO or priority queue: the longest element they hold.
+     * @return this.
+     * @throws IllegalArgumentException when not positive.
+     */
+    public QueueOptions slotBytes(final int slotBytes)
+    {
+        if (slotBytes <= 0 || slotBytes > (1 << 24))
+        {
+            throw new IllegalArgumentException("slotBytes must be in 1..16 MiB, got " + slotBytes);
+        }
+        this.slotBytes = slotBytes;
+        return this;
+    }
+
+    /**
+     * @return the slot payload bytes.
+     */
+    public int slotBytes()
+    {
+        return slotBytes;
+    }
+
+    /**
+     * @param idleStrategy null (the default) to sleep on a futex while waiting, or a strategy to poll with.
+     * @return this.
+     */
+    public QueueOptions idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * @return the idle strategy, or null to sleep.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+}

@@ -1,0 +1,447 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.support.Doorbell;
+import io.ipckit.pipe.support.OwnerLock;
+import io.ipckit.pipe.support.OwnerToken;
+import io.ipckit.pipe.support.Waiter;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static io.ipckit.queue.QueueDescriptor.*;
+import static io.ipckit.queue.SlotDescriptor.*;
+
+/**
+ * LIFO and priority order over a fixed array of slots ({@link SlotDescriptor}) under one lock with dead-owner
+ * takeover. An element goes into any free slot with its key (the priority, or minus the insertion sequence for
+ * LIFO) and an insertion sequence; a take scans the used slots for the lowest (key, sequence). Linear scans keep
+ * every change a single store — a slot's state — so a process killed anywhere leaves a consistent queue; the element
+ * count, which is only a hint kept beside the states, is recounted by whoever takes the lock over from a dead holder.
+ * <p>
+ * Meant for hundreds to thousands of slots; use the FIFO queue for throughput. Threads are serialised by the
+ * mutexes, see {@link QueueCore}.
+ */
+final class SlotQueueCore implements QueueCore
+{
+    private final ResourceFile file;
+    private final AtomicBuffer buffer;
+    private final String description;
+    private final boolean lifo;
+    private final int slots;
+    private final int slotLength;
+    private final int slotBytes;
+    private final int maxMessageBytes;
+    private final long dataOffset;
+    private final int countOffset;
+    private final int sequenceOffset;
+    private final OwnerLock lock = new OwnerLock();
+    private final Doorbell producerBell = new Doorbell();
+    private final Doorbell consumerBell = new Doorbell();
+    private final Waiter producerWaiter;
+    private final Waiter consumerWaiter;
+    private final ReentrantLock producerMutex = new ReentrantLock();
+    private final ReentrantLock consumerMutex = new ReentrantLock();
+    private final ReentrantLock lockMutex = new ReentrantLock();
+
+    SlotQueueCore(final ResourceFile file, final boolean lifo, final IdleStrategy idleStrategy)
+    {
+        this.file = file;
+        this.buffer = file.buffer();
+        this.lifo = lifo;
+        final int metadata = file.metadataOffset();
+        this.slots = buffer.getInt(metadata + CAPACITY_OFFSET);
+        this.slotBytes = buffer.getInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET);
+        this.maxMessageBytes = buffer.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
+        this.slotLength = SlotDescriptor.slotLength(slotBytes);
+        this.dataOffset = file.headerLength();
+        this.countOffset = metadata + HEAD_OFFSET;
+        this.sequenceOffset = metadata + INSERT_SEQUENCE_OFFSET;
+        this.description = (lifo ? "LIFO queue \"" : "priority queue \"") + file.name() + "\"";
+        lock.wrap(buffer, metadata + PRODUCER_LOCK_OFFSET);
+        producerBell.wrap(buffer, metadata + PRODUCER_DOORBELL_OFFSET);
+        consumerBell.wrap(buffer, metadata + CONSUMER_DOORBELL_OFFSET);
+        this.producerWaiter = new Waiter(producerBell, idleStrategy);
+        this.consumerWaiter = new Waiter(consumerBell, idleStrategy);
+    }
+
+    @Override
+    public String name()
+    {
+        return file.name();
+    }
+
+    @Override
+    public ReentrantLock producerMutex()
+    {
+        return producerMutex;
+    }
+
+    @Override
+    public ReentrantLock consumerMutex()
+    {
+        return consumerMutex;
+    }
+
+    @Override
+    public int maxMessageBytes()
+    {
+        return maxMessageBytes;
+    }
+
+    private int slotOffset(final int slot)
+    {
+        return (int)(dataOffset + (long)slot * slotLength);
+    }
+
+    private long count()
+    {
+        return buffer.getLongVolatile(countOffset);
+    }
+
+    @Override
+    public boolean offer(
+        final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
+        throws InterruptedException
+    {
+        if (length > slotBytes)
+        {
+            throw new IllegalArgumentException("element of " + length + " bytes does not fit a " + slotBytes +
+                "-byte slot of " + description + " (QueueOptions.slotBytes)");
+        }
+        producerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = producerWaiter.sequence();
+                if (count() < slots)
+                {
+                    if (acquire(producerWaiter))
+                    {
+                        try
+                        {
+                            final int slot = freeSlot();
+                            if (slot >= 0)
+                            {
+                                store(slot, src, offset, length, key);
+                                return true;
+                            }
+                        }
+                        finally
+                        {
+                            release();
+                        }
+                    }
+                }
+                else if (timeoutNs == 0)
+                {
+                    return false;
+                }
+                if (!producerWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            producerWaiter.end();
+        }
+    }
+
+    private void store(final int slot, final DirectBuffer src, final int offset, final int length, final long key)
+    {
+        final int at = slotOffset(slot);
+        final long insertSequence = buffer.getLong(sequenceOffset);
+        buffer.putLong(sequenceOffset, insertSequence + 1);
+        buffer.putBytes(at + PAYLOAD_OFFSET, src, offset, length);
+        buffer.putInt(at + SlotDescriptor.LENGTH_OFFSET, length);
+        buffer.putLong(at + KEY_OFFSET, lifo ? -insertSequence : key);
+        buffer.putLong(at + SlotDescriptor.SEQUENCE_OFFSET, insertSequence);
+        // release store -> publishes the element in the slot
+        buffer.putIntRelease(at + STATE_OFFSET, USED);
+        buffer.putLongRelease(countOffset, count() + 1);
+    }
+
+    @Override
+    public boolean poll(final MessageHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                if (count() > 0)
+                {
+                    if (acquire(consumerWaiter))
+                    {
+                        try
+                        {
+                            final int slot = firstSlot();
+                            if (slot >= 0)
+                            {
+                                take(slot, handler);
+                                return true;
+                            }
+                        }
+                        finally
+                        {
+                            release();
+                        }
+                    }
+                }
+                else if (timeoutNs == 0)
+                {
+                    return false;
+                }
+                if (!consumerWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+        }
+    }
+
+    private void take(final int slot, final MessageHandler handler)
+    {
+        final int at = slotOffset(slot);
+        try
+        {
+            handler.onMessage(buffer, at + PAYLOAD_OFFSET, buffer.getInt(at + SlotDescriptor.LENGTH_OFFSET));
+        }
+        finally
+        {
+            // release store -> frees the slot; a crash before it leaves the element to the next taker
+            buffer.putIntRelease(at + STATE_OFFSET, FREE);
+            buffer.putLongRelease(countOffset, Math.max(0, count() - 1));
+        }
+    }
+
+    @Override
+    public int drain(final MessageHandler handler, final int limit) throws InterruptedException
+    {
+        if (limit <= 0 || count() == 0)
+        {
+            return 0;
+        }
+        consumerWaiter.begin(LOCK_GRACE_NS);
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                if (acquire(consumerWaiter))
+                {
+                    try
+                    {
+                        int drained = 0;
+                        int slot;
+                        while (drained < limit && (slot = firstSlot()) >= 0)
+                        {
+                            take(slot, handler);
+                            drained++;
+                        }
+                        return drained;
+                    }
+                    finally
+                    {
+                        release();
+                    }
+                }
+                if (!consumerWaiter.pause(sequence))
+                {
+                    return 0;
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+        }
+    }
+
+    @Override
+    public boolean peek(final MessageHandler handler) throws InterruptedException
+    {
+        return visitInOrder(handler, 1) > 0;
+    }
+
+    @Override
+    public void forEach(final MessageHandler handler) throws InterruptedException
+    {
+        visitInOrder(handler, Integer.MAX_VALUE);
+    }
+
+    private int visitInOrder(final MessageHandler handler, final int limit) throws InterruptedException
+    {
+        consumerWaiter.begin(-1);
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                if (acquire(consumerWaiter))
+                {
+                    try
+                    {
+                        final List<long[]> used = new ArrayList<>();
+                        for (int slot = 0; slot < slots; slot++)
+                        {
+                            final int at = slotOffset(slot);
+                            if (buffer.getIntVolatile(at + STATE_OFFSET) == USED)
+                            {
+                                used.add(new long[] {buffer.getLong(at + KEY_OFFSET),
+                                    buffer.getLong(at + SlotDescriptor.SEQUENCE_OFFSET), slot});
+                            }
+                        }
+                        used.sort(Comparator.<long[]>comparingLong((entry) -> entry[0])
+                            .thenComparingLong((entry) -> entry[1]));
+                        int visited = 0;
+                        for (final long[] entry : used)
+                        {
+                            if (visited >= limit)
+                            {
+                                break;
+                            }
+                            final int at = slotOffset((int)entry[2]);
+                            handler.onMessage(buffer, at + PAYLOAD_OFFSET, buffer.getInt(at + SlotDescriptor.LENGTH_OFFSET));
+                            visited++;
+                        }
+                        return visited;
+                    }
+                    finally
+                    {
+                        release();
+                    }
+                }
+                consumerWaiter.pause(sequence);
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+        }
+    }
+
+    private boolean acquire(final Waiter waiter)
+    {
+        if (!lockMutex.tryLock())
+        {
+            return false;
+        }
+        if (lock.tryAcquire())
+        {
+            return true;
+        }
+        if (waiter.livenessCheckDue() && lock.tryTakeOverFromDead() != OwnerToken.NONE)
+        {
+            recount();
+            return true;
+        }
+        lockMutex.unlock();
+        return false;
+    }
+
+    private void release()
+    {
+        lock.release();
+        lockMutex.unlock();
+        producerBell.ring();
+        consumerBell.ring();
+    }
+
+    private void recount()
+    {
+        long used = 0;
+        long nextSequence = buffer.getLong(sequenceOffset);
+        for (int slot = 0; slot < slots; slot++)
+        {
+            final int at = slotOffset(slot);
+            if (buffer.getIntVolatile(at + STATE_OFFSET) == USED)
+            {
+                used++;
+                nextSequence = Math.max(nextSequence, buffer.getLong(at + SlotDescriptor.SEQUENCE_OFFSET) + 1);
+            }
+        }
+        buffer.putLong(sequenceOffset, nextSequence);
+        // release store -> the repaired count, after a holder died between a slot's state and the count
+        buffer.putLongRelease(countOffset, used);
+    }
+
+    private int freeSlot()
+    {
+        for (int slot = 0; slot < slots; slot++)
+        {
+            if (buffer.getIntVolatile(slotOffset(slot) + STATE_OFFSET) == FREE)
+            {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    private int firstSlot()
+    {
+        int best = -1;
+        long bestKey = 0;
+        long bestSequence = 0;
+        for (int slot = 0; slot < slots; slot++)
+        {
+            final int at = slotOffset(slot);
+            if (buffer.getIntVolatile(at + STATE_OFFSET) == USED)
+            {
+                final long key = buffer.getLong(at + KEY_OFFSET);
+                final long sequence = buffer.getLong(at + SlotDescriptor.SEQUENCE_OFFSET);
+                if (best < 0 || key < bestKey || key == bestKey && sequence < bestSequence)
+                {
+                    best = slot;
+                    bestKey = key;
+                    bestSequence = sequence;
+                }
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public int size()
+    {
+        return (int)Math.min(Integer.MAX_VALUE, count());
+    }
+
+    @Override
+    public int remainingCapacity()
+    {
+        return Math.max(0, slots - size());
+    }
+
+    @Override
+    public void close()
+    {
+        file.close();
+    }
+
+    @Override
+    public boolean unlink()
+    {
+        return file.unlink();
+    }
+
+    @Override
+    public String toString()
+    {
+        return description;
+    }
+}
