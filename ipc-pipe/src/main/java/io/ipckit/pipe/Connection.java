@@ -4,8 +4,8 @@ import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
-import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.file.ResourceFile;
+import io.ipckit.pipe.support.CloseGuard;
 import io.ipckit.pipe.support.Doorbell;
 import io.ipckit.pipe.support.MessageAssembler;
 import io.ipckit.pipe.support.OwnerToken;
@@ -19,7 +19,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.ipckit.pipe.PipeDescriptor.*;
 
@@ -72,7 +71,7 @@ public final class Connection implements AutoCloseable
     private final org.agrona.concurrent.MessageHandler ringHandler = this::onRecord;
     private final MessageHandler decodeHandler = this::onDecode;
     private final MessageHandler copyHandler = this::onCopy;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CloseGuard guard;
 
     private MessageHandler userHandler;
     private boolean delivered;
@@ -85,6 +84,7 @@ public final class Connection implements AutoCloseable
         this.file = file;
         this.meta = file.buffer();
         this.description = "pipe \"" + file.name() + "\" end " + (endA ? "A" : "B");
+        this.guard = new CloseGuard(description);
         final int metadataOffset = file.metadataOffset();
         this.peerTokenOffset = metadataOffset + (endA ? END_B_TOKEN_OFFSET : END_A_TOKEN_OFFSET);
         this.peerStateOffset = metadataOffset + (endA ? END_B_STATE_OFFSET : END_A_STATE_OFFSET);
@@ -107,8 +107,8 @@ public final class Connection implements AutoCloseable
         sendSpace.wrap(meta, metadataOffset + (endA ? A_TO_B_SPACE_DOORBELL_OFFSET : B_TO_A_SPACE_DOORBELL_OFFSET));
         recvData.wrap(meta, metadataOffset + (endA ? B_TO_A_DATA_DOORBELL_OFFSET : A_TO_B_DATA_DOORBELL_OFFSET));
         recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
-        this.sendWaiter = new Waiter(sendSpace, options.idleStrategy());
-        this.recvWaiter = new Waiter(recvData, options.idleStrategy());
+        this.sendWaiter = new Waiter(sendSpace, options.idleStrategy(), guard);
+        this.recvWaiter = new Waiter(recvData, options.idleStrategy(), guard);
         this.codec = options.codec();
     }
 
@@ -717,10 +717,7 @@ public final class Connection implements AutoCloseable
 
     private void checkPeerForSend(final boolean checkLiveness)
     {
-        if (closed.get())
-        {
-            throw new ResourceClosedException(description + " is closed: open the pipe again to send");
-        }
+        guard.checkOpen();
         final int state = meta.getIntAcquire(peerStateOffset);
         if (state == STATE_CLOSED)
         {
@@ -745,10 +742,7 @@ public final class Connection implements AutoCloseable
 
     private void checkCanReceive()
     {
-        if (closed.get())
-        {
-            throw new ResourceClosedException(description + " is closed");
-        }
+        guard.checkOpen();
         if (recvRing == null)
         {
             throw new IllegalStateException(description + " is the sending end of a one-way pipe: it cannot receive");
@@ -771,14 +765,15 @@ public final class Connection implements AutoCloseable
     }
 
     /**
-     * Closes this end: the peer receives what was sent, then {@link EndOfStreamException}; a peer blocked sending
+     * Closes this end: threads of this process blocked on it wake with
+     * {@link io.ipckit.core.exceptions.ResourceClosedException}; the peer receives what was sent, then {@link EndOfStreamException}; a peer blocked sending
      * gets {@link PeerGoneException}. When the other end is closed (or its holder dead) too, the pipe's name is
      * removed. Idempotent.
      */
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
+        if (guard.closeAndAwait(recvData, sendSpace))
         {
             // release store -> publishes every message sent before the close to the peer
             meta.putIntRelease(myStateOffset, STATE_CLOSED);
@@ -799,7 +794,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean isClosed()
     {
-        return closed.get();
+        return guard.isClosed();
     }
 
     /**
@@ -808,6 +803,6 @@ public final class Connection implements AutoCloseable
     @Override
     public String toString()
     {
-        return "Connection{" + description + (closed.get() ? ", closed" : "") + "}";
+        return "Connection{" + description + (guard.isClosed() ? ", closed" : "") + "}";
     }
 }

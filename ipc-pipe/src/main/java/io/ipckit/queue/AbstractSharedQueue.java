@@ -2,7 +2,6 @@ package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.IpcException;
-import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.pipe.MessageHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -17,7 +16,6 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -46,7 +44,6 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     final Codec<E> codec;
     final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final MessageHandler decodeHandler = this::onDecode;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private E decoded;
 
     AbstractSharedQueue(final QueueCore core, final Codec<E> codec)
@@ -134,6 +131,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         try
         {
+            checkOpen();
             final int length = codec.encode(element, scratch, 0);
             checkLength(length);
             return core.offer(scratch, 0, length, keyOf(element), remainingNs(startNs, timeoutNs));
@@ -169,6 +167,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         try
         {
+            checkOpen();
             return core.offer(src, offset, length, 0, remainingNs(startNs, timeoutNs));
         }
         finally
@@ -228,6 +227,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         try
         {
+            checkOpen();
             decoded = null;
             core.poll(decodeHandler, remainingNs(startNs, timeoutNs));
             return decoded;
@@ -258,6 +258,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         try
         {
+            checkOpen();
             return core.poll(handler, remainingNs(startNs, timeoutNs));
         }
         finally
@@ -281,6 +282,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         mutex.lock();
         try
         {
+            checkOpen();
             return core.drain(handler, limit);
         }
         catch (final InterruptedException ex)
@@ -355,6 +357,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         mutex.lock();
         try
         {
+            checkOpen();
             decoded = null;
             core.peek(decodeHandler);
             return decoded;
@@ -432,6 +435,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         mutex.lock();
         try
         {
+            checkOpen();
             core.forEach((buffer, offset, length) -> snapshot.add(codec.decode(buffer, offset, length)));
         }
         catch (final InterruptedException ex)
@@ -464,10 +468,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
 
     void checkOpen()
     {
-        if (closed.get())
-        {
-            throw new ResourceClosedException(core + " is closed in this process: open it again");
-        }
+        core.guard().checkOpen();
     }
 
     static boolean lock(final ReentrantLock mutex, final long timeoutNs) throws InterruptedException
@@ -493,15 +494,13 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
 
     /**
      * Lets go of the queue in this process (unmaps it); the queue and its elements stay for the other processes.
+     * Threads of this process blocked on it wake with {@link io.ipckit.core.exceptions.ResourceClosedException}.
      * Idempotent.
      */
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
-        {
-            core.close();
-        }
+        core.close();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ipckit.queue;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.support.CloseGuard;
 import io.ipckit.pipe.support.Doorbell;
 import io.ipckit.pipe.support.MessageAssembler;
 import io.ipckit.pipe.support.OwnerLock;
@@ -74,6 +75,7 @@ final class FifoQueueCore implements QueueCore
     private final Waiter streamWaiter;
     private final IdleStrategy idleStrategy;
     private final ReentrantLock producerMutex = new ReentrantLock();
+    private final CloseGuard guard;
     private final ReentrantLock consumerMutex = new ReentrantLock();
     private final MessageAssembler assembler = new MessageAssembler();
     private final MessageAssembler walkAssembler = new MessageAssembler();
@@ -104,6 +106,7 @@ final class FifoQueueCore implements QueueCore
         this.maxRecordPayload = capacity / 8 - HEADER_LENGTH;
         this.data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), capacity);
         this.description = "queue \"" + file.name() + "\"";
+        this.guard = new CloseGuard(description);
         this.tailOffset = metadata + TAIL_OFFSET;
         this.headOffset = metadata + HEAD_OFFSET;
         this.doneOffset = metadata + DONE_COUNT_OFFSET;
@@ -112,9 +115,9 @@ final class FifoQueueCore implements QueueCore
         producerBell.wrap(meta, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
         joinBell.wrap(meta, metadata + JOIN_DOORBELL_OFFSET);
-        this.producerWaiter = new Waiter(producerBell, idleStrategy);
-        this.consumerWaiter = new Waiter(consumerBell, idleStrategy);
-        this.streamWaiter = new Waiter(consumerBell, idleStrategy);
+        this.producerWaiter = new Waiter(producerBell, idleStrategy, guard);
+        this.consumerWaiter = new Waiter(consumerBell, idleStrategy, guard);
+        this.streamWaiter = new Waiter(consumerBell, idleStrategy, guard);
         this.idleStrategy = idleStrategy;
     }
 
@@ -172,8 +175,8 @@ final class FifoQueueCore implements QueueCore
         }
         finally
         {
-            producerWaiter.end();
             releaseProducerLock();
+            producerWaiter.end();
         }
     }
 
@@ -199,8 +202,8 @@ final class FifoQueueCore implements QueueCore
         }
         finally
         {
-            producerWaiter.end();
             releaseProducerLock();
+            producerWaiter.end();
         }
     }
 
@@ -263,6 +266,11 @@ final class FifoQueueCore implements QueueCore
                 releaseProducerLock();
             }
             return index;
+        }
+        catch (final RuntimeException | InterruptedException ex)
+        {
+            releaseProducerLock();
+            throw ex;
         }
         finally
         {
@@ -794,7 +802,7 @@ final class FifoQueueCore implements QueueCore
 
     boolean join(final long timeoutNs) throws InterruptedException
     {
-        final Waiter joinWaiter = new Waiter(joinBell, idleStrategy);
+        final Waiter joinWaiter = new Waiter(joinBell, idleStrategy, guard);
         joinWaiter.begin(timeoutNs);
         try
         {
@@ -829,9 +837,18 @@ final class FifoQueueCore implements QueueCore
     // --------------------------------------------------------------------------------------------------- files
 
     @Override
+    public CloseGuard guard()
+    {
+        return guard;
+    }
+
+    @Override
     public void close()
     {
-        file.close();
+        if (guard.closeAndAwait(producerBell, consumerBell, joinBell))
+        {
+            QueueCore.closeWhenIdle(file, producerMutex, consumerMutex);
+        }
     }
 
     @Override

@@ -1,8 +1,11 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.support.CloseGuard;
 import org.agrona.DirectBuffer;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -40,8 +43,44 @@ interface QueueCore extends AutoCloseable
 
     int remainingCapacity();
 
+    CloseGuard guard();
+
+    /**
+     * Closes the handle: wakes and waits out blocked threads, then unmaps once in-flight calls have left.
+     */
     @Override
     void close();
+
+    /**
+     * Unmaps {@code file} once no thread holds either mutex (waiting at most 5 s for each).
+     */
+    static void closeWhenIdle(final ResourceFile file, final ReentrantLock producerMutex,
+        final ReentrantLock consumerMutex)
+    {
+        boolean producerHeld = false;
+        boolean consumerHeld = false;
+        try
+        {
+            producerHeld = producerMutex.tryLock(5, TimeUnit.SECONDS);
+            consumerHeld = consumerMutex.tryLock(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            file.close();
+            if (consumerHeld)
+            {
+                consumerMutex.unlock();
+            }
+            if (producerHeld)
+            {
+                producerMutex.unlock();
+            }
+        }
+    }
 
     boolean unlink();
 }

@@ -109,6 +109,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         }
         try
         {
+            checkOpen();
             return fifo().offerBatch(src, offsets, lengths, count, remainingNs(startNs, timeoutNs));
         }
         finally
@@ -141,6 +142,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         boolean claimed = false;
         try
         {
+            checkOpen();
             final int index = fifo().claim(length, remainingNs(startNs, timeoutNs));
             claimed = index >= 0;
             return index;

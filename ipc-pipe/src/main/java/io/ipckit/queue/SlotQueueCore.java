@@ -2,6 +2,7 @@ package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.support.CloseGuard;
 import io.ipckit.pipe.support.Doorbell;
 import io.ipckit.pipe.support.OwnerLock;
 import io.ipckit.pipe.support.OwnerToken;
@@ -47,6 +48,7 @@ final class SlotQueueCore implements QueueCore
     private final Waiter producerWaiter;
     private final Waiter consumerWaiter;
     private final ReentrantLock producerMutex = new ReentrantLock();
+    private final CloseGuard guard;
     private final ReentrantLock consumerMutex = new ReentrantLock();
     private final ReentrantLock lockMutex = new ReentrantLock();
 
@@ -64,11 +66,12 @@ final class SlotQueueCore implements QueueCore
         this.countOffset = metadata + HEAD_OFFSET;
         this.sequenceOffset = metadata + INSERT_SEQUENCE_OFFSET;
         this.description = (lifo ? "LIFO queue \"" : "priority queue \"") + file.name() + "\"";
+        this.guard = new CloseGuard(description);
         lock.wrap(buffer, metadata + PRODUCER_LOCK_OFFSET);
         producerBell.wrap(buffer, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(buffer, metadata + CONSUMER_DOORBELL_OFFSET);
-        this.producerWaiter = new Waiter(producerBell, idleStrategy);
-        this.consumerWaiter = new Waiter(consumerBell, idleStrategy);
+        this.producerWaiter = new Waiter(producerBell, idleStrategy, guard);
+        this.consumerWaiter = new Waiter(consumerBell, idleStrategy, guard);
     }
 
     @Override
@@ -428,9 +431,18 @@ final class SlotQueueCore implements QueueCore
     }
 
     @Override
+    public CloseGuard guard()
+    {
+        return guard;
+    }
+
+    @Override
     public void close()
     {
-        file.close();
+        if (guard.closeAndAwait(producerBell, consumerBell))
+        {
+            QueueCore.closeWhenIdle(file, producerMutex, consumerMutex);
+        }
     }
 
     @Override

@@ -26,6 +26,7 @@ public final class Waiter
     public static final long LIVENESS_CHECK_INTERVAL_NS = 50_000_000L;
 
     private final Doorbell doorbell;
+    private final CloseGuard guard;
     private IdleStrategy idleStrategy;
     private long startNs;
     private long timeoutNs;
@@ -35,10 +36,12 @@ public final class Waiter
     /**
      * @param doorbell     the doorbell the progressing side rings.
      * @param idleStrategy null to sleep on the doorbell, otherwise polls with it.
+     * @param guard        the handle's close guard: a wait ends with an exception when the handle is closed.
      */
-    public Waiter(final Doorbell doorbell, final IdleStrategy idleStrategy)
+    public Waiter(final Doorbell doorbell, final IdleStrategy idleStrategy, final CloseGuard guard)
     {
         this.doorbell = doorbell;
+        this.guard = guard;
         this.idleStrategy = idleStrategy;
     }
 
@@ -54,9 +57,11 @@ public final class Waiter
      * Starts a wait.
      *
      * @param timeoutNs the most to wait; negative waits without a limit.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when the handle is closed.
      */
     public void begin(final long timeoutNs)
     {
+        guard.enter();
         this.startNs = System.nanoTime();
         this.lastCheckNs = startNs;
         this.timeoutNs = timeoutNs;
@@ -81,6 +86,7 @@ public final class Waiter
             registered = false;
             doorbell.endWait();
         }
+        guard.exit();
     }
 
     /**
@@ -112,9 +118,11 @@ public final class Waiter
      * @param observedSequence the value of {@link #sequence()} read before testing the condition.
      * @return false when the deadline has passed (the caller gives up), true to test the condition again.
      * @throws InterruptedException when the thread is interrupted.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when the handle was closed meanwhile.
      */
     public boolean pause(final int observedSequence) throws InterruptedException
     {
+        guard.checkOpen();
         final long elapsedNs = System.nanoTime() - startNs;
         if (timeoutNs >= 0 && elapsedNs >= timeoutNs)
         {

@@ -1,0 +1,134 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.pipe.TestMessages;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.io.DataOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Child JVM for queue tests. Modes:
+ * <ul>
+ * <li>{@code produce name producer count maxPayload} — puts messages 0..count-1 of the producer.</li>
+ * <li>{@code produce-forever name producer maxPayload} — puts until killed.</li>
+ * <li>{@code consume name outFile maxPayload} — takes until an empty message, checks every message and the order
+ * of each producer's messages, appends each id (producer << 40 | seq) to outFile as it goes; exits 3 on a
+ * violation.</li>
+ * <li>{@code join-worker name count} — takes count strings from a JoinableQueue, marking each done.</li>
+ * <li>{@code put-longs name kind v1 v2 ...} — puts longs into a LIFO ("lifo") or priority ("priority") queue.</li>
+ * </ul>
+ */
+public final class QueueChildMain
+{
+    private QueueChildMain()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final String mode = args[0];
+        final String name = args[1];
+        switch (mode)
+        {
+            case "produce", "produce-forever" -> produce(mode, name, args);
+            case "consume" -> consume(name, args[2], Integer.parseInt(args[3]));
+            case "join-worker" ->
+            {
+                try (JoinableQueue<String> queue = JoinableQueue.open(name, Codecs.STRING))
+                {
+                    final int count = Integer.parseInt(args[2]);
+                    for (int i = 0; i < count; i++)
+                    {
+                        queue.take();
+                        queue.taskDone();
+                    }
+                }
+            }
+            case "put-longs" ->
+            {
+                final AbstractSharedQueue<Long> queue = args[2].equals("lifo") ?
+                    LifoQueue.open(name, Codecs.LONG) : SharedPriorityQueue.open(name, Codecs.LONG, Long::longValue);
+                for (int i = 3; i < args.length; i++)
+                {
+                    queue.put(Long.parseLong(args[i]));
+                }
+                queue.close();
+            }
+            default -> throw new IllegalArgumentException(mode);
+        }
+    }
+
+    private static void produce(final String mode, final String name, final String[] args) throws InterruptedException
+    {
+        final int producer = Integer.parseInt(args[2]);
+        final boolean forever = mode.equals("produce-forever");
+        final long count = forever ? Long.MAX_VALUE : Long.parseLong(args[3]);
+        final int maxPayload = Integer.parseInt(args[forever ? 3 : 4]);
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+        try (SharedQueue<byte[]> queue = SharedQueue.open(name, Codecs.BYTES))
+        {
+            for (long seq = 0; seq < count; seq++)
+            {
+                final int length = TestMessages.encode(producer, seq, maxPayload, buffer);
+                queue.offerBytes(buffer, 0, length, -1);
+            }
+        }
+    }
+
+    private static void consume(final String name, final String outFile, final int maxPayload)
+        throws IOException, InterruptedException
+    {
+        final Map<Integer, Long> lastSeq = new HashMap<>();
+        final boolean[] stop = new boolean[1];
+        final String[] violation = new String[1];
+        try (SharedQueue<byte[]> queue = SharedQueue.open(name, Codecs.BYTES);
+            DataOutputStream out = new DataOutputStream(new FileOutputStream(outFile)))
+        {
+            while (!stop[0] && violation[0] == null)
+            {
+                final long[] id = {-1};
+                if (!queue.receive((buffer, offset, length) ->
+                {
+                    if (length == 0)
+                    {
+                        stop[0] = true;
+                        return;
+                    }
+                    try
+                    {
+                        id[0] = TestMessages.verify(buffer, offset, length, maxPayload);
+                    }
+                    catch (final AssertionError ex)
+                    {
+                        violation[0] = ex.getMessage();
+                    }
+                }, TimeUnit.SECONDS.toNanos(60)))
+                {
+                    violation[0] = "no message for 60 s";
+                }
+                if (id[0] >= 0)
+                {
+                    final int producer = (int)(id[0] >>> 40);
+                    final long seq = id[0] & ((1L << 40) - 1);
+                    final Long previous = lastSeq.put(producer, seq);
+                    if (previous != null && previous >= seq)
+                    {
+                        violation[0] = "producer " + producer + " out of order: " + seq + " after " + previous;
+                    }
+                    out.writeLong(id[0]);
+                    out.flush();
+                }
+            }
+        }
+        if (violation[0] != null)
+        {
+            System.err.println("VIOLATION " + violation[0]);
+            System.exit(3);
+        }
+    }
+}

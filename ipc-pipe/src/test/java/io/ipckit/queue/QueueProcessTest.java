@@ -1,0 +1,210 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.pipe.TestMessages;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(120)
+class QueueProcessTest
+{
+    private static final int RING = 4096;
+    private static final int MAX_PAYLOAD = 3 * RING;
+    private static final byte[] POISON = new byte[0];
+
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @ParameterizedTest(name = "{0} producers x {1} consumers")
+    @CsvSource({"1, 1", "2, 2", "4, 1", "1, 4"})
+    void shouldDeliverEveryMessageExactlyOnceIntactInProducerOrder(final int producers, final int consumers)
+        throws Exception
+    {
+        final int perProducer = 400 / producers;
+        try (SharedQueue<byte[]> queue = SharedQueue.create("q", Codecs.BYTES,
+            new QueueOptions().capacityBytes(RING).maxElements(64)))
+        {
+            final List<JvmProcess> consumerProcesses = new ArrayList<>();
+            final List<Path> outputs = new ArrayList<>();
+            for (int c = 0; c < consumers; c++)
+            {
+                final Path out = dir.path().resolve("consumer-" + c + ".bin");
+                outputs.add(out);
+                consumerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class)
+                    .args("consume", "q", out.toString(), Integer.toString(MAX_PAYLOAD))));
+            }
+            final List<JvmProcess> producerProcesses = new ArrayList<>();
+            for (int p = 1; p <= producers; p++)
+            {
+                producerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class)
+                    .args("produce", "q", Integer.toString(p), Integer.toString(perProducer),
+                        Integer.toString(MAX_PAYLOAD))));
+            }
+            for (final JvmProcess producer : producerProcesses)
+            {
+                assertTrue(producer.join(90, TimeUnit.SECONDS), "producer finished");
+                assertEquals(0, producer.exitCode().getAsInt());
+            }
+            for (int c = 0; c < consumers; c++)
+            {
+                queue.put(POISON);
+            }
+            for (final JvmProcess consumer : consumerProcesses)
+            {
+                assertTrue(consumer.join(90, TimeUnit.SECONDS), "consumer finished");
+                assertEquals(0, consumer.exitCode().getAsInt(), "consumer saw every message intact and in order");
+            }
+            final Set<Long> received = new HashSet<>();
+            for (final Path out : outputs)
+            {
+                for (final long id : readIds(out))
+                {
+                    assertTrue(received.add(id), "delivered twice: " + id);
+                }
+            }
+            assertEquals(producers * perProducer, received.size());
+            for (int p = 1; p <= producers; p++)
+            {
+                for (long seq = 0; seq < perProducer; seq++)
+                {
+                    assertTrue(received.contains(((long)p << 40) | seq), "lost " + p + "/" + seq);
+                }
+            }
+            assertEquals(0, queue.size());
+        }
+    }
+
+    @Test
+    void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("kill", Codecs.BYTES,
+            new QueueOptions().capacityBytes(RING)))
+        {
+            final Map<Integer, Long> next = new HashMap<>();
+            for (int round = 1; round <= 3; round++)
+            {
+                final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class)
+                    .args("produce-forever", "kill", Integer.toString(round), Integer.toString(MAX_PAYLOAD)));
+                final int killAfter = ThreadLocalRandom.current().nextInt(1, 150);
+                for (int i = 0; i < killAfter; i++)
+                {
+                    assertTrue(takeAndCheck(queue, next, 60), "message before the kill");
+                }
+                producer.kill();
+                assertTrue(producer.join(30, TimeUnit.SECONDS));
+                while (takeAndCheck(queue, next, 0.3))
+                {
+                    assertTrue(next.get(round) < 1_000_000);
+                }
+            }
+            // the dead producers' locks are taken over: this process can still put and take
+            final byte[] last = {1, 2, 3};
+            assertTrue(queue.offer(last, 30, TimeUnit.SECONDS));
+            assertEquals(3, queue.poll(30, TimeUnit.SECONDS).length);
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldLetOtherConsumersContinueWithoutDuplicatesWhenAConsumerIsKilled() throws Exception
+    {
+        final int count = 300;
+        try (SharedQueue<byte[]> queue = SharedQueue.create("ckill", Codecs.BYTES,
+            new QueueOptions().capacityBytes(RING)))
+        {
+            final Path out = dir.path().resolve("victim.bin");
+            final JvmProcess victim = dir.start(JvmProcess.builder(QueueChildMain.class)
+                .args("consume", "ckill", out.toString(), Integer.toString(MAX_PAYLOAD)));
+            final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class)
+                .args("produce", "ckill", "1", Integer.toString(count), Integer.toString(MAX_PAYLOAD)));
+            final Map<Integer, Long> next = new HashMap<>();
+            final Set<Long> mine = new HashSet<>();
+            final int killAfter = ThreadLocalRandom.current().nextInt(5, 50);
+            while (!Files.exists(out) || Files.size(out) < (long)killAfter * Long.BYTES)
+            {
+                assertTrue(victim.isAlive(), "victim consumes");
+                Thread.onSpinWait();
+                if (producer.exitCode().isPresent() && queue.isEmpty())
+                {
+                    break;
+                }
+            }
+            victim.kill();
+            assertTrue(victim.join(30, TimeUnit.SECONDS));
+            assertTrue(producer.join(60, TimeUnit.SECONDS));
+            byte[] message;
+            while ((message = queue.poll(1, TimeUnit.SECONDS)) != null)
+            {
+                final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, MAX_PAYLOAD);
+                assertTrue(mine.add(id));
+            }
+            final Set<Long> all = new HashSet<>(mine);
+            for (final long id : readIds(out))
+            {
+                assertTrue(all.add(id), "delivered to both the killed consumer and the survivor: " + id);
+            }
+            assertTrue(count - all.size() <= 2,
+                "only what the killed consumer held when it died is missing: " + (count - all.size()));
+        }
+    }
+
+    private static boolean takeAndCheck(final SharedQueue<byte[]> queue, final Map<Integer, Long> next,
+        final double timeoutSeconds) throws InterruptedException
+    {
+        final byte[] message = queue.poll((long)(timeoutSeconds * 1000), TimeUnit.MILLISECONDS);
+        if (message == null)
+        {
+            return false;
+        }
+        final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, MAX_PAYLOAD);
+        final int producer = (int)(id >>> 40);
+        final long seq = id & ((1L << 40) - 1);
+        assertEquals(next.getOrDefault(producer, 0L), seq, "producer " + producer + " in order, none lost");
+        next.put(producer, seq + 1);
+        return true;
+    }
+
+    private static List<Long> readIds(final Path file) throws IOException
+    {
+        final List<Long> ids = new ArrayList<>();
+        if (!Files.exists(file))
+        {
+            return ids;
+        }
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file)))
+        {
+            while (true)
+            {
+                ids.add(in.readLong());
+            }
+        }
+        catch (final EOFException end)
+        {
+            return ids;
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.exceptions.WrongResourceKindException;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.pipe.Pipe;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.ipckit.pipe.Expect.thrown;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class QueueTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldTimeOutGetOnAnEmptyQueueAndPutOnAFullOne() throws Exception
+    {
+        try (SharedQueue<String> queue = SharedQueue.create("py", Codecs.STRING, new QueueOptions().maxElements(2)))
+        {
+            final long startNs = System.nanoTime();
+            assertNull(queue.poll(50, TimeUnit.MILLISECONDS));
+            assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(50), "waited the timeout");
+            assertEquals(2, queue.remainingCapacity());
+            queue.put("a");
+            assertTrue(queue.offer("b", 1, TimeUnit.SECONDS));
+            assertEquals(0, queue.remainingCapacity());
+            assertFalse(queue.offer("c"));
+            assertFalse(queue.offer("c", 50, TimeUnit.MILLISECONDS));
+            thrown(IllegalStateException.class, () -> queue.add("c"), "full");
+            assertEquals(2, queue.size());
+            assertEquals("a", queue.take());
+            assertEquals("b", queue.poll());
+            assertNull(queue.poll());
+            assertTrue(queue.isEmpty());
+        }
+    }
+
+    @Test
+    void shouldBlockPutUntilAnotherThreadTakes() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("block", Codecs.LONG, new QueueOptions().maxElements(1)))
+        {
+            queue.put(1L);
+            final CompletableFuture<Void> put = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    queue.put(2L);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            assertFalse(put.isDone());
+            assertEquals(1L, queue.take());
+            put.get(10, TimeUnit.SECONDS);
+            assertEquals(2L, queue.take());
+        }
+    }
+
+    @Test
+    void shouldPassElementsOfAnySizeAndKeepOrder() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("sizes", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024)))
+        {
+            final List<byte[]> sent = new ArrayList<>();
+            final CompletableFuture<List<byte[]>> received = CompletableFuture.supplyAsync(() ->
+            {
+                final List<byte[]> out = new ArrayList<>();
+                try
+                {
+                    for (int i = 0; i < 40; i++)
+                    {
+                        out.add(queue.take());
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+                return out;
+            });
+            for (int i = 0; i < 40; i++)
+            {
+                final byte[] element = new byte[ThreadLocalRandom.current().nextInt(0, 5000)];
+                ThreadLocalRandom.current().nextBytes(element);
+                sent.add(element);
+                queue.put(element);
+            }
+            final List<byte[]> got = received.get(20, TimeUnit.SECONDS);
+            for (int i = 0; i < sent.size(); i++)
+            {
+                assertArrayEquals(sent.get(i), got.get(i));
+            }
+        }
+    }
+
+    @Test
+    void shouldOfferZeroCopyClaimsBatchesAndDrain() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("zc", Codecs.LONG, new QueueOptions().capacityBytes(4096)))
+        {
+            final int index = queue.claim(Long.BYTES, 1_000_000_000L);
+            queue.claimBuffer().putLong(index, 5L);
+            queue.commit();
+            final int dropped = queue.claim(Long.BYTES, 0);
+            queue.abort(dropped);
+            thrown(IllegalStateException.class, queue::commit, "no claim");
+            thrown(IllegalArgumentException.class, () -> queue.claim(queue.maxClaimLength() + 1, 0), "claim");
+            final UnsafeBuffer src = new UnsafeBuffer(new byte[24]);
+            src.putLong(0, 6L);
+            src.putLong(8, 7L);
+            src.putLong(16, 8L);
+            assertEquals(3, queue.offerBatch(src, new int[] {0, 8, 16}, new int[] {8, 8, 8}, 3, 0));
+            assertEquals(4, queue.size());
+            final List<Long> values = new ArrayList<>();
+            assertTrue(queue.receive((buffer, offset, length) -> values.add(buffer.getLong(offset)), 0));
+            final List<Long> drained = new ArrayList<>();
+            assertEquals(2, queue.drainTo(drained, 2));
+            assertEquals(1, queue.drainTo(drained));
+            assertEquals(List.of(5L), values);
+            assertEquals(List.of(6L, 7L, 8L), drained);
+            thrown(IllegalArgumentException.class, () -> queue.drainTo(queue));
+        }
+    }
+
+    @Test
+    void shouldSnapshotPeekAndCompleteAsyncTakes() throws Exception
+    {
+        try (SharedQueue<String> queue = SharedQueue.create("view", Codecs.STRING, new QueueOptions()))
+        {
+            final CompletableFuture<String> pending = queue.takeAsync();
+            queue.put("x");
+            assertEquals("x", pending.get(10, TimeUnit.SECONDS));
+            queue.put("a");
+            queue.put("b");
+            final Iterator<String> iterator = queue.iterator();
+            assertEquals("a", iterator.next());
+            thrown(UnsupportedOperationException.class, iterator::remove);
+            assertEquals("b", iterator.next());
+            assertFalse(iterator.hasNext());
+            assertTrue(queue.contains("b"));
+            assertEquals("a", queue.peek());
+            assertEquals("a", queue.peek());
+            assertEquals(2, queue.size());
+            assertEquals("a", queue.poll());
+            assertEquals("b", queue.poll());
+            assertNull(queue.peek());
+            assertNull(queue.pollAsync(20, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldRejectBadInput()
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("bad", Codecs.BYTES,
+            new QueueOptions().maxMessageBytes(100)))
+        {
+            thrown(NullPointerException.class, () -> queue.put(null));
+            thrown(NullPointerException.class, () -> queue.offer(null));
+            thrown(IllegalArgumentException.class, () -> queue.put(new byte[101]), "101 bytes", "100-byte bound");
+            assertTrue(queue.offer(new byte[100]));
+        }
+        try (var pipe = Pipe.create("a-pipe"))
+        {
+            thrown(WrongResourceKindException.class, () -> SharedQueue.open("a-pipe", Codecs.BYTES), "is a Pipe");
+        }
+        try (LifoQueue<Long> lifo = LifoQueue.create("a-lifo", Codecs.LONG, new QueueOptions()))
+        {
+            thrown(WrongResourceKindException.class, () -> SharedQueue.open("a-lifo", Codecs.LONG), "LIFO");
+            thrown(NullPointerException.class, () -> lifo.put(null), "null");
+        }
+        try (SharedQueue<Long> plain = SharedQueue.create("plain", Codecs.LONG, new QueueOptions()))
+        {
+            thrown(WrongResourceKindException.class, () -> JoinableQueue.open("plain", Codecs.LONG), "JoinableQueue");
+        }
+        thrown(IllegalArgumentException.class, () -> new QueueOptions().capacityBytes(10));
+    }
+
+    @Test
+    void shouldHonourInterruptionOfABlockedTake() throws Exception
+    {
+        try (SharedQueue<String> queue = SharedQueue.create("intr", Codecs.STRING, new QueueOptions()))
+        {
+            final AtomicReference<Throwable> thrown = new AtomicReference<>();
+            final Thread thread = new Thread(() ->
+            {
+                try
+                {
+                    queue.take();
+                }
+                catch (final Throwable ex)
+                {
+                    thrown.set(ex);
+                }
+            });
+            thread.start();
+            Eventually.await("taker blocked", Duration.ofSeconds(10),
+                () -> thread.getState() != Thread.State.NEW);
+            thread.interrupt();
+            thread.join(10_000);
+            assertTrue(thrown.get() instanceof InterruptedException, String.valueOf(thrown.get()));
+        }
+    }
+
+    @Test
+    void shouldJoinWhenAnotherProcessMarkedEveryTaskDone() throws Exception
+    {
+        try (JoinableQueue<String> queue = JoinableQueue.create("join", Codecs.STRING, new QueueOptions()))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                queue.put("task " + i);
+            }
+            assertEquals(20, queue.unfinishedTasks());
+            assertFalse(queue.join(10, TimeUnit.MILLISECONDS));
+            final JvmProcess worker = dir.start(JvmProcess.builder(QueueChildMain.class).args("join-worker", "join", "20"));
+            assertTrue(queue.join(60, TimeUnit.SECONDS));
+            assertEquals(0, queue.unfinishedTasks());
+            assertTrue(worker.join(30, TimeUnit.SECONDS));
+            assertEquals(0, worker.exitCode().getAsInt());
+            thrown(IllegalStateException.class, queue::taskDone, "more times");
+        }
+    }
+
+    @Test
+    void shouldTakeLastInFirstOutAndByPriorityAcrossProcesses() throws Exception
+    {
+        try (LifoQueue<Long> lifo = LifoQueue.create("lifo", Codecs.LONG, new QueueOptions().maxElements(8));
+            SharedPriorityQueue<Long> priority = SharedPriorityQueue.create("prio", Codecs.LONG, Long::longValue,
+                new QueueOptions().maxElements(8)))
+        {
+            final JvmProcess a = dir.start(JvmProcess.builder(QueueChildMain.class)
+                .args("put-longs", "lifo", "lifo", "1", "2", "3", "4"));
+            final JvmProcess b = dir.start(JvmProcess.builder(QueueChildMain.class)
+                .args("put-longs", "prio", "priority", "30", "10", "40", "10", "20"));
+            assertTrue(a.join(30, TimeUnit.SECONDS));
+            assertTrue(b.join(30, TimeUnit.SECONDS));
+            assertEquals(0, a.exitCode().getAsInt());
+            assertEquals(0, b.exitCode().getAsInt());
+            assertEquals(4, lifo.size());
+            assertEquals(4L, lifo.peek());
+            final List<Long> lifoOrder = new ArrayList<>(lifo);
+            assertEquals(List.of(4L, 3L, 2L, 1L), lifoOrder);
+            lifo.put(5L);
+            assertEquals(List.of(5L, 4L, 3L, 2L, 1L),
+                List.of(lifo.take(), lifo.take(), lifo.poll(), lifo.poll(1, TimeUnit.SECONDS), lifo.poll()));
+            assertNull(lifo.poll());
+            final List<Long> drained = new ArrayList<>();
+            assertEquals(5, priority.drainTo(drained));
+            assertEquals(List.of(10L, 10L, 20L, 30L, 40L), drained);
+            for (long i = 0; i < 8; i++)
+            {
+                priority.put(i);
+            }
+            assertEquals(0, priority.remainingCapacity());
+            assertFalse(priority.offer(9L, 20, TimeUnit.MILLISECONDS));
+        }
+        try (SharedPriorityQueue<byte[]> small = SharedPriorityQueue.create("small", Codecs.BYTES, (e) -> 0,
+            new QueueOptions().slotBytes(16)))
+        {
+            thrown(IllegalArgumentException.class, () -> small.put(new byte[17]), "17 bytes");
+        }
+    }
+}
