@@ -155,13 +155,22 @@ class QueueProcessTest
             }
             victim.kill();
             assertTrue(victim.join(30, TimeUnit.SECONDS));
-            assertTrue(producer.join(60, TimeUnit.SECONDS));
-            byte[] message;
-            while ((message = queue.poll(1, TimeUnit.SECONDS)) != null)
+            while (true)
             {
+                final boolean producerDone = producer.exitCode().isPresent();
+                final byte[] message = queue.poll(1, TimeUnit.SECONDS);
+                if (message == null)
+                {
+                    if (producerDone)
+                    {
+                        break;
+                    }
+                    continue;
+                }
                 final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, MAX_PAYLOAD);
                 assertTrue(mine.add(id));
             }
+            assertEquals(0, producer.exitCode().getAsInt());
             final Set<Long> all = new HashSet<>(mine);
             for (final long id : readIds(out))
             {
