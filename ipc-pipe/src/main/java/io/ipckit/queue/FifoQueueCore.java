@@ -85,6 +85,7 @@ final class FifoQueueCore implements QueueCore
     private boolean producerLocked;
     private boolean consumerLocked;
     private boolean nonBlocking;
+    private long producerTimeoutNs;
     private long pendingTailWord;
     private long streamWriter;
     private int stashLength = -1;
@@ -167,8 +168,7 @@ final class FifoQueueCore implements QueueCore
         final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
         throws InterruptedException
     {
-        nonBlocking = timeoutNs == 0;
-        producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : timeoutNs);
+        startProducerCall(timeoutNs);
         try
         {
             return write(src, offset, length);
@@ -189,8 +189,7 @@ final class FifoQueueCore implements QueueCore
     int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count,
         final long timeoutNs) throws InterruptedException
     {
-        nonBlocking = timeoutNs == 0;
-        producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : timeoutNs);
+        startProducerCall(timeoutNs);
         int sent = 0;
         try
         {
@@ -256,8 +255,7 @@ final class FifoQueueCore implements QueueCore
             throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
                 ": a claim holds 0.." + maxRecordPayload + " bytes; put longer elements with the copying methods");
         }
-        nonBlocking = timeoutNs == 0;
-        producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : timeoutNs);
+        startProducerCall(timeoutNs);
         try
         {
             final int index = reserve(length, WHOLE, true);
@@ -310,6 +308,12 @@ final class FifoQueueCore implements QueueCore
         return data;
     }
 
+    private void startProducerCall(final long timeoutNs)
+    {
+        producerTimeoutNs = timeoutNs;
+        nonBlocking = timeoutNs == 0;
+    }
+
     private int reserve(final int payloadLength, final int type, final boolean newElement)
         throws InterruptedException
     {
@@ -332,6 +336,12 @@ final class FifoQueueCore implements QueueCore
                 {
                     return -1;
                 }
+            }
+            if (!producerWaiter.isActive())
+            {
+                // slow path: register as a waiter, then test once more before sleeping
+                producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : producerTimeoutNs);
+                continue;
             }
             if (!producerWaiter.pause(sequence))
             {
@@ -396,7 +406,6 @@ final class FifoQueueCore implements QueueCore
         {
             return true;
         }
-        consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
         try
         {
             while (true)
@@ -424,6 +433,12 @@ final class FifoQueueCore implements QueueCore
                 {
                     return false;
                 }
+                if (!consumerWaiter.isActive())
+                {
+                    // slow path: register as a waiter, then test once more before sleeping
+                    consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
+                    continue;
+                }
                 if (!consumerWaiter.pause(sequence))
                 {
                     return false;
@@ -448,7 +463,6 @@ final class FifoQueueCore implements QueueCore
         {
             return count;
         }
-        consumerWaiter.begin(LOCK_GRACE_NS);
         try
         {
             while (true)
@@ -468,6 +482,11 @@ final class FifoQueueCore implements QueueCore
                     {
                         releaseConsumerLock();
                     }
+                }
+                if (!consumerWaiter.isActive())
+                {
+                    consumerWaiter.begin(LOCK_GRACE_NS);
+                    continue;
                 }
                 if (!consumerWaiter.pause(sequence))
                 {

@@ -6,7 +6,7 @@ import org.agrona.concurrent.IdleStrategy;
  * One blocking wait for a condition in shared memory, either asleep on a {@link Doorbell} or polling with an Agrona
  * {@link IdleStrategy}, with a deadline and a periodic slot for checking whether the peers are still alive.
  * <p>
- * Usage, allocation free:
+ * Usage, allocation free ({@link #begin} may also come lazily, after a failed fast-path attempt):
  * <pre>{@code
  * waiter.begin(timeoutNs);
  * try {
@@ -32,6 +32,7 @@ public final class Waiter
     private long timeoutNs;
     private long lastCheckNs;
     private boolean registered;
+    private boolean active;
 
     /**
      * @param doorbell     the doorbell the progressing side rings.
@@ -62,6 +63,7 @@ public final class Waiter
     public void begin(final long timeoutNs)
     {
         guard.enter();
+        active = true;
         this.startNs = System.nanoTime();
         this.lastCheckNs = startNs;
         this.timeoutNs = timeoutNs;
@@ -77,16 +79,30 @@ public final class Waiter
     }
 
     /**
-     * Ends a wait started by {@link #begin}; call in a finally block.
+     * Ends a wait started by {@link #begin}; call in a finally block. Does nothing when no wait is active.
      */
     public void end()
     {
+        if (!active)
+        {
+            return;
+        }
+        active = false;
         if (registered)
         {
             registered = false;
             doorbell.endWait();
         }
         guard.exit();
+    }
+
+    /**
+     * @return true between {@link #begin} and {@link #end}: callers that try a fast path first begin only when it
+     *         fails, then test their condition once more before pausing.
+     */
+    public boolean isActive()
+    {
+        return active;
     }
 
     /**
@@ -102,6 +118,10 @@ public final class Waiter
      */
     public boolean livenessCheckDue()
     {
+        if (!active)
+        {
+            return false;
+        }
         final long nowNs = System.nanoTime();
         if (nowNs - lastCheckNs >= LIVENESS_CHECK_INTERVAL_NS)
         {
