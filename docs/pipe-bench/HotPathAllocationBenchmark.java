@@ -1,0 +1,141 @@
+package io.ipckit.bench.pipe;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.pipe.Connection;
+import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.Pipe;
+import io.ipckit.queue.QueueOptions;
+import io.ipckit.queue.SharedQueue;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The send and receive hot paths in one JVM (both pipe ends, one queue handle), to run with {@code -prof gc}: the
+ * {@code gc.alloc.rate.norm} of every method must be 0 B/op (to within JMH's noise of a few bytes). Covered: pipe
+ * {@code sendBytes} + in-place {@code receive}, pipe zero-copy {@code claim}/{@code commit} + {@code receive}, queue
+ * {@code offerBytes} + {@code receive}, queue {@code claim}/{@code commit} + {@code drain}. The object forms
+ * ({@code send(Object)}, {@code take()}) allocate the decoded object by nature and are not listed.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class HotPathAllocationBenchmark
+{
+    static final int MESSAGE_LENGTH = 64;
+
+    private Connection a;
+    private Connection b;
+    private SharedQueue<byte[]> queue;
+    private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
+    private final Sink sink = new Sink();
+
+    /**
+     * Creates a pipe and a queue.
+     */
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        final String name = "bench-alloc-" + ProcessHandle.current().pid();
+        a = Pipe.create(name + "-pipe");
+        b = Pipe.open(name + "-pipe");
+        queue = SharedQueue.create(name + "-queue", Codecs.BYTES, new QueueOptions());
+    }
+
+    /**
+     * Closes and removes both.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        b.close();
+        a.close();
+        queue.unlink();
+        queue.close();
+    }
+
+    /**
+     * @return the checksum of the received message.
+     */
+    @Benchmark
+    public long pipeSendReceive()
+    {
+        message.putLong(0, sink.sum + 1);
+        a.sendBytes(message, 0, MESSAGE_LENGTH);
+        b.receive(sink, 0);
+        return sink.sum;
+    }
+
+    /**
+     * @return the checksum of the received message.
+     */
+    @Benchmark
+    public long pipeClaimCommitReceive()
+    {
+        final int index = a.claim(MESSAGE_LENGTH, -1);
+        a.claimBuffer().putLong(index, sink.sum + 1);
+        a.commit(index);
+        b.receive(sink, 0);
+        return sink.sum;
+    }
+
+    /**
+     * @return the checksum of the received message.
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long queueOfferReceive() throws InterruptedException
+    {
+        message.putLong(0, sink.sum + 1);
+        queue.offerBytes(message, 0, MESSAGE_LENGTH, -1);
+        queue.receive(sink, 0);
+        return sink.sum;
+    }
+
+    /**
+     * @return the checksum of the drained message.
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long queueClaimCommitDrain() throws InterruptedException
+    {
+        final int index = queue.claim(MESSAGE_LENGTH, -1);
+        queue.claimBuffer().putLong(index, sink.sum + 1);
+        queue.commit();
+        queue.drain(sink, 16);
+        return sink.sum;
+    }
+
+    static final class Sink implements MessageHandler
+    {
+        long sum;
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final long value = buffer.getLong(offset);
+            if (value != sum + 1)
+            {
+                throw new IllegalStateException("expected " + (sum + 1) + " got " + value);
+            }
+            sum = value;
+        }
+    }
+}
