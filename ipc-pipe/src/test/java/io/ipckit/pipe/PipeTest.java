@@ -271,6 +271,43 @@ class PipeTest
     }
 
     @Test
+    void shouldRefuseAPipeFileWithACorruptLayout()
+    {
+        try (Connection a = Pipe.create("corrupt");
+            io.ipckit.core.file.ResourceFile file = io.ipckit.core.file.ResourceFile.open("corrupt",
+                io.ipckit.core.file.ResourceKind.PIPE, PipeDescriptor.LAYOUT_VERSION))
+        {
+            file.buffer().putInt(file.metadataOffset() + PipeDescriptor.RING_CAPACITY_OFFSET, 1000);
+            thrown(io.ipckit.core.exceptions.CorruptResourceException.class, () -> Pipe.open("corrupt"),
+                "corrupt layout");
+        }
+    }
+
+    @Test
+    void shouldWakeABlockedReceiverWhenItsOwnHandleIsClosed() throws Exception
+    {
+        final Connection a = Pipe.create("self-close");
+        final Throwable[] thrown = new Throwable[1];
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                a.recvBytes();
+            }
+            catch (final Throwable ex)
+            {
+                thrown[0] = ex;
+            }
+        });
+        thread.start();
+        Eventually.await("receiver started", Duration.ofSeconds(10), () -> thread.getState() != Thread.State.NEW);
+        a.close();
+        thread.join(10_000);
+        assertFalse(thread.isAlive());
+        assertTrue(thrown[0] instanceof io.ipckit.core.exceptions.ResourceClosedException, String.valueOf(thrown[0]));
+    }
+
+    @Test
     void shouldHonourInterruptionOfABlockedReceive() throws Exception
     {
         try (Connection a = Pipe.create("intr"); Connection b = Pipe.open("intr"))

@@ -1,0 +1,135 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.pipe.support.MessageAssembler;
+import io.ipckit.pipe.support.OwnerToken;
+import org.agrona.concurrent.AtomicBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.pipe.Expect.thrown;
+import static io.ipckit.queue.QueueDescriptor.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Deterministic versions of what a SIGKILL leaves behind: locks held by a dead process, a message half-written by a
+ * dead producer, and corrupt records.
+ */
+@Timeout(60)
+class QueueRecoveryTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    static long deadToken() throws Exception
+    {
+        final Process sleeper = new ProcessBuilder("sleep", "60").start();
+        final ProcessIdentity identity = ProcessIdentity.of(sleeper.pid()).orElseThrow();
+        sleeper.destroyForcibly();
+        sleeper.waitFor();
+        assertFalse(identity.isAlive());
+        return OwnerToken.of(identity);
+    }
+
+    @Test
+    void shouldTakeOverProducerAndConsumerLocksOfADeadProcess() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<String> queue = SharedQueue.create("locks", Codecs.STRING, new QueueOptions());
+            ResourceFile file = ResourceFile.open("locks", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            buffer.putLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET, dead);
+            buffer.putLongVolatile(file.metadataOffset() + CONSUMER_LOCK_OFFSET, dead);
+            assertTrue(queue.offer("after", 10, TimeUnit.SECONDS));
+            assertEquals("after", queue.poll(10, TimeUnit.SECONDS));
+            assertEquals(0, buffer.getLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET));
+            assertEquals(0, buffer.getLongVolatile(file.metadataOffset() + CONSUMER_LOCK_OFFSET));
+        }
+    }
+
+    @Test
+    void shouldTakeOverTheLockOfASlotQueueAndRecountAfterADeadHolder() throws Exception
+    {
+        final long dead = deadToken();
+        try (LifoQueue<Long> queue = LifoQueue.create("slots", Codecs.LONG, new QueueOptions().maxElements(4));
+            ResourceFile file = ResourceFile.open("slots", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            queue.put(1L);
+            queue.put(2L);
+            final AtomicBuffer buffer = file.buffer();
+            // as if the holder died between publishing a slot and counting it
+            buffer.putLongVolatile(file.metadataOffset() + HEAD_OFFSET, 1);
+            buffer.putLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET, dead);
+            assertTrue(queue.offer(3L, 10, TimeUnit.SECONDS));
+            assertEquals(3, queue.size());
+            assertEquals(3L, queue.take());
+            assertEquals(2L, queue.take());
+            assertEquals(1L, queue.take());
+        }
+    }
+
+    @Test
+    void shouldDiscardAMessageHalfWrittenByADeadProducerAndCountItDone() throws Exception
+    {
+        final long dead = deadToken();
+        try (JoinableQueue<byte[]> queue = JoinableQueue.create("torn", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("torn", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int data = file.headerLength();
+            final int payload = 8 + 40;
+            buffer.putInt(data + RecordDescriptor.LENGTH_OFFSET, payload);
+            buffer.putInt(data + RecordDescriptor.TYPE_OFFSET, MessageAssembler.BEGIN);
+            buffer.putLong(data + RecordDescriptor.HEADER_LENGTH, dead);
+            buffer.putLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET, dead);
+            buffer.putLongRelease(file.metadataOffset() + TAIL_OFFSET,
+                FifoQueueCore.word(1, RecordDescriptor.recordLength(payload)));
+            assertEquals(1, queue.unfinishedTasks());
+
+            assertNull(queue.poll(2, TimeUnit.SECONDS), "the torn message is never delivered");
+            assertEquals(0, queue.unfinishedTasks(), "the discarded message counts as done");
+            assertTrue(queue.join(1, TimeUnit.SECONDS));
+            final byte[] element = new byte[500];
+            assertTrue(queue.offer(element, 10, TimeUnit.SECONDS));
+            assertEquals(500, queue.poll(10, TimeUnit.SECONDS).length);
+        }
+    }
+
+    @Test
+    void shouldRefuseACorruptRecordWithoutCrashing() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("corrupt", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("corrupt", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            queue.put(new byte[16]);
+            file.buffer().putInt(file.headerLength() + RecordDescriptor.LENGTH_OFFSET, 1 << 20);
+            thrown(CorruptResourceException.class, () -> queue.poll(1, TimeUnit.SECONDS), "corrupt record",
+                "\"corrupt\"");
+        }
+    }
+
+    @Test
+    void shouldRefuseAQueueFileWithACorruptLayout()
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("layout", Codecs.BYTES, new QueueOptions());
+            ResourceFile file = ResourceFile.open("layout", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            file.buffer().putInt(file.metadataOffset() + CAPACITY_OFFSET, 1000);
+            thrown(CorruptResourceException.class, () -> SharedQueue.open("layout", Codecs.BYTES), "corrupt layout");
+        }
+    }
+}
