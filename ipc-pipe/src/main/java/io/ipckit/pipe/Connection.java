@@ -78,6 +78,7 @@ public final class Connection implements AutoCloseable
     private Codec<?> decodeCodec;
     private Object decoded;
     private byte[] copied;
+    private long lastPeerCheckNs = System.nanoTime() - Waiter.LIVENESS_CHECK_INTERVAL_NS;
 
     Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
     {
@@ -559,7 +560,7 @@ public final class Connection implements AutoCloseable
         }
         if (count == 0)
         {
-            checkPeerForReceive(false, true);
+            checkPeerForReceive(peerCheckDue(), true);
         }
         return count;
     }
@@ -591,7 +592,7 @@ public final class Connection implements AutoCloseable
         {
             return true;
         }
-        if (!checkPeerForReceive(true, handler != null))
+        if (!checkPeerForReceive(peerCheckDue(), handler != null))
         {
             return true;
         }
@@ -687,6 +688,20 @@ public final class Connection implements AutoCloseable
     }
 
     // -------------------------------------------------------------------------------------------------- peers
+
+    /**
+     * Rate-limits the liveness check of non-blocking calls (it reads {@code /proc}) to once per interval.
+     */
+    private boolean peerCheckDue()
+    {
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastPeerCheckNs >= Waiter.LIVENESS_CHECK_INTERVAL_NS)
+        {
+            lastPeerCheckNs = nowNs;
+            return true;
+        }
+        return false;
+    }
 
     /**
      * @return false when the peer finished (closed or died) and nothing is left; throws instead when asked to.

@@ -124,7 +124,7 @@ final class SlotQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = producerWaiter.sequence();
-                if (count() < slots)
+                if (count() < slots || lock.holder() != OwnerToken.NONE)
                 {
                     if (acquire(producerWaiter))
                     {
@@ -182,7 +182,7 @@ final class SlotQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = consumerWaiter.sequence();
-                if (count() > 0)
+                if (count() > 0 || lock.holder() != OwnerToken.NONE)
                 {
                     if (acquire(consumerWaiter))
                     {
