@@ -21,28 +21,76 @@ interface QueueCore extends AutoCloseable
     /** How long a non-blocking call waits for a lock that another process holds only briefly. */
     long LOCK_GRACE_NS = 2_000_000L;
 
+    /**
+     * @return the queue's name.
+     */
     String name();
 
+    /**
+     * @return the lock that serialises this process's producer-side calls.
+     */
     ReentrantLock producerMutex();
 
+    /**
+     * @return the lock that serialises this process's consumer-side calls.
+     */
     ReentrantLock consumerMutex();
 
+    /**
+     * @return the longest encoded element accepted.
+     */
     int maxMessageBytes();
 
+    /**
+     * Inserts one encoded element; the caller holds {@link #producerMutex()}.
+     *
+     * @param key       the priority key (ignored by FIFO and LIFO).
+     * @param timeoutNs the most to wait for room, 0 not to wait, negative without a limit.
+     * @return true when inserted, false when the time ran out.
+     */
     boolean offer(DirectBuffer src, int offset, int length, long key, long timeoutNs) throws InterruptedException;
 
+    /**
+     * Takes the next element and hands it over in place; the caller holds {@link #consumerMutex()}.
+     *
+     * @param timeoutNs the most to wait for an element, 0 not to wait, negative without a limit.
+     * @return true when an element was handed over, false when the time ran out.
+     */
     boolean poll(MessageHandler handler, long timeoutNs) throws InterruptedException;
 
+    /**
+     * Takes up to {@code limit} elements available now under one hold of the lock; the caller holds
+     * {@link #consumerMutex()}.
+     *
+     * @return how many were handed over.
+     */
     int drain(MessageHandler handler, int limit) throws InterruptedException;
 
+    /**
+     * Hands over the next element without taking it; the caller holds {@link #consumerMutex()}.
+     *
+     * @return false when the queue is empty.
+     */
     boolean peek(MessageHandler handler) throws InterruptedException;
 
+    /**
+     * Hands over every queued element in take order without taking any; the caller holds {@link #consumerMutex()}.
+     */
     void forEach(MessageHandler handler) throws InterruptedException;
 
+    /**
+     * @return the number of queued elements at some moment during the call.
+     */
     int size();
 
+    /**
+     * @return how many more elements the element bound admits.
+     */
     int remainingCapacity();
 
+    /**
+     * @return the guard that makes {@link #close()} safe for blocked threads.
+     */
     CloseGuard guard();
 
     /**
@@ -82,5 +130,10 @@ interface QueueCore extends AutoCloseable
         }
     }
 
+    /**
+     * Removes the queue's name.
+     *
+     * @return true when this call removed it.
+     */
     boolean unlink();
 }
