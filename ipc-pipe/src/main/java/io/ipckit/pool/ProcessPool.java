@@ -73,6 +73,7 @@ public final class ProcessPool implements ExecutorService
     private final long taskTimeoutNs;
     private final int tasksInFlightPerWorker;
     private final int ringCapacityBytes;
+    private final boolean aotCache;
     private final PoolClassFilter filter;
     private final PoolValueCodec codec;
     private final byte[] encodedInitializer;
@@ -104,6 +105,7 @@ public final class ProcessPool implements ExecutorService
         this.taskTimeoutNs = builder.taskTimeout == null ? 0 : builder.taskTimeout.toNanos();
         this.tasksInFlightPerWorker = builder.tasksInFlightPerWorker;
         this.ringCapacityBytes = builder.ringCapacityBytes;
+        this.aotCache = builder.aotCache;
         this.filter = new PoolClassFilter(builder.allowedClasses.toArray(new String[0]));
         this.codec = new PoolValueCodec(filter);
         this.workers = new WorkerSlot[workerCount];
@@ -911,6 +913,7 @@ public final class ProcessPool implements ExecutorService
                 .name(name + "-worker-" + index)
                 .args(linkName)
                 .jvmOptions(jvmOptions.toArray(new String[0]))
+                .aotCache(aotCache)
                 .daemon(true)
                 .start();
         }
@@ -1360,6 +1363,7 @@ public final class ProcessPool implements ExecutorService
         private Duration taskTimeout;
         private int tasksInFlightPerWorker = 2;
         private int ringCapacityBytes = 1 << 20;
+        private boolean aotCache = true;
         private final List<String> allowedClasses = new ArrayList<>();
 
         private Builder()
@@ -1458,6 +1462,18 @@ public final class ProcessPool implements ExecutorService
         public Builder ringCapacityBytes(final int capacityBytes)
         {
             this.ringCapacityBytes = capacityBytes;
+            return this;
+        }
+
+        /**
+         * @param enabled start workers with a JDK 25 AOT cache (on by default): the pool's first worker JVM with
+         *                a given class path trains it, later ones start about twice as fast. Applies only when the
+         *                class path is made of jars. See {@link io.ipckit.core.process.AotCache}.
+         * @return this.
+         */
+        public Builder aotCache(final boolean enabled)
+        {
+            this.aotCache = enabled;
             return this;
         }
 

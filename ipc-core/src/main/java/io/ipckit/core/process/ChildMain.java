@@ -1,7 +1,6 @@
 package io.ipckit.core.process;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -31,6 +30,7 @@ public final class ChildMain
     static final String FILE_PREFIX = "file:";
 
     private static final long HALT_AFTER_MS = 500;
+    private static final long WATCHDOG_PERIOD_MS = 50;
 
     private ChildMain()
     {
@@ -113,9 +113,10 @@ public final class ChildMain
     }
 
     /**
-     * A daemon child's standard input is a pipe whose only writer is its parent: when the parent ends, however it
-     * ends (SIGKILL included), the kernel closes that pipe and the read returns end of file. No polling, no CPU,
-     * and no native call at start-up.
+     * Checks every {@value #WATCHDOG_PERIOD_MS} ms that the parent (pid and start time) is alive: a read of
+     * {@code /proc/<pid>/stat}, a few microseconds. A thread blocked in a native call (a read of a pipe, a pidfd
+     * poll) would have been cheaper while waiting, but HotSpot delays every JVM exit by 300 ms while a thread sits in
+     * native code, so the watchdog sleeps in Java instead.
      */
     private static void startWatchdog(final ProcessIdentity parent)
     {
@@ -128,15 +129,14 @@ public final class ChildMain
         {
             try
             {
-                final byte[] sink = new byte[64];
-                while (System.in.read(sink) >= 0)
+                while (parent.isAlive())
                 {
-                    // the parent never writes; anything read is ignored
+                    Thread.sleep(WATCHDOG_PERIOD_MS);
                 }
             }
-            catch (final IOException ignore)
+            catch (final InterruptedException ex)
             {
-                // a broken pipe means the parent is gone as well
+                return;
             }
             parentDied();
         }, "ipckit-parent-watchdog");
