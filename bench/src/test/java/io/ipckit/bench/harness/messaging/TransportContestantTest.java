@@ -79,7 +79,7 @@ class TransportContestantTest
         final TransportContestant contestant = new TransportContestant(new FaultyTransport.Dropping());
 
         final VerificationException ex = assertThrows(VerificationException.class,
-            () -> contestant.measure(Workload.ROUND_TRIP_32B, context()));
+            () -> contestant.measure(Workload.THROUGHPUT_1_TO_1_64B, context()));
 
         assertTrue(ex.getMessage().contains("lost, duplicated or reordered"), ex.getMessage());
     }
