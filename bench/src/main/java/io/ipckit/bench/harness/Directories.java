@@ -59,4 +59,21 @@ public final class Directories
             throw new UncheckedIOException("cannot create " + directory + ": " + ex, ex);
         }
     }
+
+    /**
+     * Deletes a file if it exists, ignoring failure (for leftovers that the run's directory removal also covers).
+     *
+     * @param path the file.
+     */
+    public static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: the run's scratch directory is deleted as a whole afterwards
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.ipckit.bench.harness.messaging;
 
 import io.ipckit.bench.harness.Contestant;
+import io.ipckit.bench.harness.Directories;
 import io.ipckit.bench.harness.LatencyMetrics;
 import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.RunContext;
@@ -222,7 +223,7 @@ public final class TransportContestant implements Contestant
             }
             if (success)
             {
-                logs.values().forEach(TransportContestant::deleteQuietly);
+                logs.values().forEach(Directories::deleteQuietly);
             }
         }
     }
@@ -325,18 +326,6 @@ public final class TransportContestant implements Contestant
         if (!condition)
         {
             throw new VerificationException(what);
-        }
-    }
-
-    private static void deleteQuietly(final Path path)
-    {
-        try
-        {
-            Files.deleteIfExists(path);
-        }
-        catch (final IOException ignore)
-        {
-            // a leftover log is harmless
         }
     }
 
