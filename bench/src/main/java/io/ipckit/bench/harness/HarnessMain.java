@@ -44,7 +44,8 @@ public final class HarnessMain implements Callable<Integer>
     @Option(names = "--repeats", defaultValue = "3", description = "Repeats of every measurement, at least 3.")
     int repeats;
 
-    @Option(names = "--warmup-ms", description = "Warm-up per measurement (default 500, quick 50).")
+    @Option(names = "--warmup-ms",
+        description = "Warm-up per measurement (default 500, quick 50, none with --max-messages).")
     Long warmupMs;
 
     @Option(names = "--measure-ms", description = "Measured time per measurement (default 1500, quick 150).")
@@ -115,7 +116,7 @@ public final class HarnessMain implements Callable<Integer>
         final List<Workload> workloads = workloadIds == null ? Comparison.supported(contestants) :
             workloadIds.stream().map(Workload::byId).toList();
         final Comparison.Settings settings = new Comparison.Settings(repeats,
-            Duration.ofMillis(warmupMs != null ? warmupMs : quick ? 50 : 500),
+            Duration.ofMillis(warmupMs != null ? warmupMs : maxMessages > 0 ? 0 : quick ? 50 : 500),
             Duration.ofMillis(measureMs != null ? measureMs : quick ? 150 : 1500),
             maxMessages, batchSize, Duration.ofSeconds(timeoutSeconds), scratch, results);
         System.out.printf("bench: %d contestants, %d workloads, %d repeats; results in %s%n",

@@ -266,7 +266,11 @@ public final class TransportContestant implements Contestant
             "checksums differ: expected " + expected + ", pong " + pong.getLong(WorkerResult.CHECKSUM) + ", ping " +
             ping.getLong(WorkerResult.CHECKSUM));
         final Histogram histogram = ping.histogram();
-        verify(histogram.getTotalCount() > 0, "no round trip was recorded after the warm-up");
+        if (histogram.getTotalCount() == 0)
+        {
+            throw new IpcException("all " + count + " round trips happened during the warm-up: lengthen the " +
+                "measured time or raise the message cap");
+        }
         final Map<String, Double> metrics = LatencyMetrics.of(histogram);
         metrics.put("messages", (double)count);
         return new Measurement(id(), workload, context.repeat(), metrics.get(LatencyMetrics.P50), metrics, histogram);
@@ -303,8 +307,11 @@ public final class TransportContestant implements Contestant
         verify(sent > 0, "the producers sent nothing");
         verify(received == sent, "the consumers received " + received + " messages where " + sent + " were sent");
         verify(checksum == expectedChecksum, "checksum " + checksum + " where " + expectedChecksum + " was expected");
-        verify(windowCount > 0 && windowEndNs > windowStartNs, "no message arrived in the measured window (" +
-            windowCount + " messages, " + (windowEndNs - windowStartNs) + " ns)");
+        if (windowCount <= 0 || windowEndNs <= windowStartNs)
+        {
+            throw new IpcException("all " + sent + " messages arrived during the warm-up, none in the measured " +
+                "window: lengthen the measured time or raise the message cap");
+        }
         final double perSecond = windowCount * 1e9 / (windowEndNs - windowStartNs);
         final Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("messages", (double)sent);

@@ -7,6 +7,7 @@ import io.ipckit.core.exceptions.IpcException;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Draws the round-trip percentiles (median over repeats) of every contestant as grouped bars on a logarithmic
+ * Draws the round-trip percentiles (median over repeats) of every contestant as lines on a logarithmic
  * microsecond axis, into a PNG, with XChart (headless).
  */
 public final class LatencyChart
@@ -53,9 +54,11 @@ public final class LatencyChart
         final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
             .title(Workload.ROUND_TRIP_32B.label() + " — percentiles, median of repeats")
             .xAxisTitle("percentile").yAxisTitle("round trip (µs, log scale)").build();
+        // lines, not bars: XChart's bars start at zero, which a logarithmic axis cannot show
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setOverlapped(false);
+        chart.getStyler().setOverlapped(true);
         chart.getStyler().setDecimalPattern("#,##0.###");
         for (final Map.Entry<String, List<Measurement>> entry : byContestant.entrySet())
         {
@@ -64,7 +67,15 @@ public final class LatencyChart
             {
                 micros.add(Summary.of(entry.getValue(), (m) -> m.metrics().get(percentile)).median() / 1000.0);
             }
-            chart.addSeries(labels.getOrDefault(entry.getKey(), entry.getKey()), LatencyMetrics.NAMES, micros);
+            if (micros.stream().allMatch((v) -> v > 0))
+            {
+                // a logarithmic axis cannot show zero, which only an empty distribution gives
+                chart.addSeries(labels.getOrDefault(entry.getKey(), entry.getKey()), LatencyMetrics.NAMES, micros);
+            }
+        }
+        if (chart.getSeriesMap().isEmpty())
+        {
+            return false;
         }
         try
         {

@@ -91,7 +91,7 @@ public final class MarkdownReport
         {
             out.append("p90 | p99 | p99.9 | max | ");
         }
-        out.append("÷ raw ring | repeats |\n|---|---|---|");
+        out.append("÷ floor (`raw-ring`) | repeats |\n|---|---|---|");
         out.append(latency ? "---|---|---|---|" : "").append("---|---|\n");
         for (final Map.Entry<String, Summary> entry : summaries.entrySet())
         {
