@@ -1,5 +1,6 @@
 package io.ipckit.bench.harness.messaging;
 
+import io.ipckit.bench.harness.ipckit.IpckitPipeTransport;
 import io.ipckit.bench.harness.peers.AeronTransport;
 import io.ipckit.bench.harness.peers.ChronicleQueueTransport;
 import io.ipckit.bench.harness.peers.RawRingTransport;
@@ -25,6 +26,8 @@ public final class Transports
     {
         return List.of(
             new RawRingTransport(),
+            new IpckitPipeTransport(),
+            new IpckitPipeTransport.Blocking(),
             new AeronTransport(),
             new ChronicleQueueTransport(),
             new SocketTransport.UnixDomain(),
