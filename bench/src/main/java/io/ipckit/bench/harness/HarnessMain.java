@@ -1,5 +1,6 @@
 package io.ipckit.bench.harness;
 
+import io.ipckit.bench.harness.ipckit.IpckitPoolContestant;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.bench.harness.messaging.TransportContestant;
 import io.ipckit.bench.harness.messaging.Transports;
@@ -153,6 +154,7 @@ public final class HarnessMain implements Callable<Integer>
         {
             all.add(new TransportContestant(transport));
         }
+        all.add(new IpckitPoolContestant());
         if (!noPython)
         {
             final Path found = PythonContestant.findPython(python);
