@@ -1,5 +1,6 @@
 package io.ipckit.bench.harness.messaging;
 
+import io.ipckit.bench.harness.ipckit.IpckitPipeTransport;
 import io.ipckit.bench.harness.peers.AeronTransport;
 import io.ipckit.bench.harness.peers.ChronicleQueueTransport;
 import io.ipckit.bench.harness.peers.RawRingTransport;
@@ -28,7 +29,9 @@ public final class Transports
             new AeronTransport(),
             new ChronicleQueueTransport(),
             new SocketTransport.UnixDomain(),
-            new SocketTransport.Tcp());
+            new SocketTransport.Tcp(),
+            new IpckitPipeTransport.Spinning(),
+            new IpckitPipeTransport.Blocking());
     }
 
     /**
