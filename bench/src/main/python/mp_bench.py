@@ -20,6 +20,7 @@ from array import array
 HEADER = struct.Struct("<qii")  # sequence, producer, length
 MASK = (1 << 64) - 1
 STOP = b""
+QUEUE_BOUND = 10000
 
 
 def message(sequence, producer, length):
@@ -152,7 +153,9 @@ def throughput(args, kind, pairs):
             processes.append(ctx.Process(target=consume, args=(
                 receive, index, args.length, pairs, 1, args.warmup_ns, results, go)))
     else:
-        queue = ctx.Queue()
+        # bounded, so that producers feel back-pressure as with every other transport (an unbounded Queue
+        # buffers millions of messages in the producer and the run then lasts as long as the backlog)
+        queue = ctx.Queue(maxsize=QUEUE_BOUND)
         for index in range(pairs):
             processes.append(ctx.Process(target=produce, args=(
                 queue.put, index, args.length, args.warmup_ns, args.measure_ns, args.max, 1, results, go)))

@@ -9,56 +9,34 @@ import io.ipckit.bench.harness.messaging.Sender;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.pipe.PipeOptions;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * ipckit's {@link Pipe}, one one-way pipe per channel, with the same 1 MiB ring as the raw-ring floor. The sending
- * worker creates its pipe (the creator holds the sending end), the receiving worker opens it. Two variants:
- * spinning (a busy-spin idle strategy on both ends, zero-copy claim/commit) and blocking (futex sleeps, woken by
- * the other side only when it sleeps).
+ * ipckit's {@link Pipe}, one one-way pipe per channel: the sending worker creates it (end A), the receiving worker
+ * opens it (end B). {@link Spinning} polls with a busy-spin idle strategy; {@link Blocking} sleeps on the futex.
+ * The batch form is {@link Connection#sendBatch}, which wakes the receiver once per batch.
  */
-public class IpckitPipeTransport implements Transport
+public abstract class IpckitPipeTransport implements Transport
 {
-    /** Ring capacity in bytes, as the floor's. */
-    public static final int CAPACITY_BYTES = 1 << 20;
-    private static final int MAX_BATCH = 4096;
-    private static final long OPEN_POLL_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** Ring capacity in bytes, as the raw ring's. */
+    public static final int RING_CAPACITY_BYTES = 1 << 20;
     private static final long RECEIVE_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
-
-    private final boolean spin;
+    private static final long OPEN_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final int MAX_BATCH = 4096;
 
     /**
-     * The spinning variant.
+     * @return the idle strategy of both ends, or null to sleep on the futex.
      */
-    public IpckitPipeTransport()
-    {
-        this(true);
-    }
-
-    IpckitPipeTransport(final boolean spin)
-    {
-        this.spin = spin;
-    }
-
-    @Override
-    public String id()
-    {
-        return spin ? "ipckit-pipe-spin" : "ipckit-pipe-block";
-    }
-
-    @Override
-    public String label()
-    {
-        return spin ? "ipckit Pipe (spinning)" : "ipckit Pipe (blocking, futex)";
-    }
+    protected abstract IdleStrategy idleStrategy();
 
     @Override
     public boolean hasBatchForm()
@@ -91,31 +69,31 @@ public class IpckitPipeTransport implements Transport
     @Override
     public Sender openSender(final String spec, final int channel, final long deadlineNs)
     {
-        return new PipeSender(Pipe.create(pipeName(spec, channel), options().duplex(false)
-            .ringCapacityBytes(CAPACITY_BYTES)), deadlineNs);
+        return new PipeSender(Pipe.create(pipeName(spec, channel), options()));
     }
 
     @Override
     public Receiver openReceiver(final String spec, final int channel, final long deadlineNs)
     {
-        final String name = pipeName(spec, channel);
-        long idle = 0;
-        while (!SharedDirectory.exists(name))
+        long attempts = 0;
+        while (true)
         {
-            Deadline.check(++idle, deadlineNs, "pipe " + name + " to be created by its sender");
-            LockSupport.parkNanos(OPEN_POLL_NS);
+            try
+            {
+                return new PipeReceiver(Pipe.open(pipeName(spec, channel), options()));
+            }
+            catch (final ResourceNotFoundException ex)
+            {
+                Deadline.check(++attempts * Deadline.CHECK_INTERVAL, deadlineNs,
+                    "the sender to create pipe " + pipeName(spec, channel));
+                LockSupport.parkNanos(OPEN_RETRY_NS);
+            }
         }
-        return new PipeReceiver(Pipe.open(name, options()), spin, deadlineNs);
     }
 
     private PipeOptions options()
     {
-        final PipeOptions options = new PipeOptions();
-        if (spin)
-        {
-            options.idleStrategy(new BusySpinIdleStrategy());
-        }
-        return options;
+        return new PipeOptions().ringCapacityBytes(RING_CAPACITY_BYTES).duplex(false).idleStrategy(idleStrategy());
     }
 
     private static String pipeName(final String prefix, final int channel)
@@ -123,78 +101,53 @@ public class IpckitPipeTransport implements Transport
         return prefix + "-pipe" + channel;
     }
 
-    /**
-     * The blocking variant, registered as its own transport.
-     */
-    public static final class Blocking extends IpckitPipeTransport
-    {
-        /**
-         * Creates the blocking variant.
-         */
-        public Blocking()
-        {
-            super(false);
-        }
-    }
-
     private static final class PipeSender implements Sender
     {
-        private final Connection pipe;
-        private final long deadlineNs;
+        private final Connection connection;
         private final int[] offsets = new int[MAX_BATCH];
         private final int[] lengths = new int[MAX_BATCH];
 
-        PipeSender(final Connection pipe, final long deadlineNs)
+        PipeSender(final Connection connection)
         {
-            this.pipe = pipe;
-            this.deadlineNs = deadlineNs;
+            this.connection = connection;
         }
 
         @Override
         public void send(final DirectBuffer buffer, final int offset, final int length)
         {
-            final int index = pipe.claim(length, Math.max(0, deadlineNs - System.nanoTime()));
-            if (index < 0)
-            {
-                Deadline.check(Long.MAX_VALUE, System.nanoTime() - 1, "room in " + pipe.name());
-            }
-            final MutableDirectBuffer ring = pipe.claimBuffer();
-            ring.putBytes(index, buffer, offset, length);
-            pipe.commit(index);
+            connection.sendBytes(buffer, offset, length);
         }
 
         @Override
         public void sendBatch(final DirectBuffer buffer, final int offset, final int messageLength, final int count)
         {
-            for (int sent = 0; sent < count; sent += MAX_BATCH)
+            if (count > MAX_BATCH)
             {
-                final int n = Math.min(MAX_BATCH, count - sent);
-                for (int i = 0; i < n; i++)
-                {
-                    offsets[i] = offset + (sent + i) * messageLength;
-                    lengths[i] = messageLength;
-                }
-                pipe.sendBatch(buffer, offsets, lengths, n);
+                throw new IllegalArgumentException("a batch of " + count + " exceeds " + MAX_BATCH + " messages");
             }
+            for (int i = 0; i < count; i++)
+            {
+                offsets[i] = offset + i * messageLength;
+                lengths[i] = messageLength;
+            }
+            connection.sendBatch(buffer, offsets, lengths, count);
         }
 
         @Override
         public void close()
         {
-            pipe.close();
+            connection.close();
         }
     }
 
     private static final class PipeReceiver implements Receiver, io.ipckit.pipe.MessageHandler
     {
-        private final Connection pipe;
-        private final boolean spin;
+        private final Connection connection;
         private MessageHandler handler;
 
-        PipeReceiver(final Connection pipe, final boolean spin, final long deadlineNs)
+        PipeReceiver(final Connection connection)
         {
-            this.pipe = pipe;
-            this.spin = spin;
+            this.connection = connection;
         }
 
         @Override
@@ -203,17 +156,11 @@ public class IpckitPipeTransport implements Transport
             this.handler = handler;
             try
             {
-                final int read = pipe.drain(this, limit);
-                if (read > 0)
+                if (!connection.receive(this, RECEIVE_SLICE_NS))
                 {
-                    return read;
-                }
-                if (spin)
-                {
-                    Thread.onSpinWait();
                     return 0;
                 }
-                return pipe.receive(this, RECEIVE_SLICE_NS) ? 1 : 0;
+                return 1 + (limit > 1 ? connection.drain(this, limit - 1) : 0);
             }
             catch (final EndOfStreamException ex)
             {
@@ -230,7 +177,55 @@ public class IpckitPipeTransport implements Transport
         @Override
         public void close()
         {
-            pipe.close();
+            connection.close();
+        }
+    }
+
+    /**
+     * Both ends busy-spin ({@link BusySpinIdleStrategy}).
+     */
+    public static final class Spinning extends IpckitPipeTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-pipe-spin";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit Pipe (spinning)";
+        }
+
+        @Override
+        protected IdleStrategy idleStrategy()
+        {
+            return BusySpinIdleStrategy.INSTANCE;
+        }
+    }
+
+    /**
+     * Both ends spin briefly, then sleep on the futex (the default wait).
+     */
+    public static final class Blocking extends IpckitPipeTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-pipe-block";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit Pipe (blocking, futex)";
+        }
+
+        @Override
+        protected IdleStrategy idleStrategy()
+        {
+            return null;
         }
     }
 }

@@ -26,12 +26,12 @@ public final class Transports
     {
         return List.of(
             new RawRingTransport(),
-            new IpckitPipeTransport(),
-            new IpckitPipeTransport.Blocking(),
             new AeronTransport(),
             new ChronicleQueueTransport(),
             new SocketTransport.UnixDomain(),
-            new SocketTransport.Tcp());
+            new SocketTransport.Tcp(),
+            new IpckitPipeTransport.Spinning(),
+            new IpckitPipeTransport.Blocking());
     }
 
     /**
