@@ -64,7 +64,7 @@ public final class JvmProcess implements AutoCloseable
     private final boolean daemon;
     private final CompletableFuture<JvmProcess> exit;
 
-    private JvmProcess(final String name, final Process process, final boolean daemon)
+    private JvmProcess(final String name, final Process process, final boolean daemon, final Path sharedDirectory)
     {
         this.name = name;
         this.process = process;
@@ -78,7 +78,7 @@ public final class JvmProcess implements AutoCloseable
             (p) ->
             {
                 LIVE_DAEMONS.remove(this);
-                ResourceTracker.reap(identity);
+                ResourceTracker.reap(identity, sharedDirectory);
                 return this;
             });
     }
@@ -495,6 +495,7 @@ public final class JvmProcess implements AutoCloseable
         public JvmProcess start()
         {
             aotPlan = aotCache ? AotCache.plan(classPath, jvmOptions) : AotCache.Plan.NONE;
+            final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
             final ProcessBuilder builder = new ProcessBuilder(command());
             builder.environment().putAll(environment);
             builder.redirectOutput(output);
@@ -505,7 +506,7 @@ public final class JvmProcess implements AutoCloseable
                 mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
             try
             {
-                final JvmProcess child = new JvmProcess(displayName, builder.start(), daemon);
+                final JvmProcess child = new JvmProcess(displayName, builder.start(), daemon, sharedDirectory);
                 final AotCache.Plan plan = aotPlan;
                 child.onExit().thenRun(plan::publish);
                 return child;
