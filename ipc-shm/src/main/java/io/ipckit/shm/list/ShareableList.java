@@ -135,8 +135,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
             slotOffsets[i] = offset;
             offset += slotLength(capacities[i]);
         }
-        final ResourceFile file = ResourceFile.create(name, ResourceKind.SHAREABLE_LIST, LAYOUT_VERSION,
-            metadataLength(count), offset - headerLength, persistent, (resource) ->
+        final ShareableList[] created = new ShareableList[1];
+        ResourceFile.create(name, ResourceKind.SHAREABLE_LIST, LAYOUT_VERSION, metadataLength(count),
+            offset - headerLength, persistent, (resource) ->
             {
                 final AtomicBuffer buffer = resource.buffer();
                 buffer.putInt(COUNT_OFFSET, count);
@@ -145,13 +146,13 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                     buffer.putLong(entryOffset(i) + ENTRY_SLOT_OFFSET_OFFSET, slotOffsets[i]);
                     buffer.putInt(entryOffset(i) + ENTRY_CAPACITY_OFFSET, capacities[i]);
                 }
+                created[0] = new ShareableList(resource, slotOffsets, capacities);
+                for (int i = 0; i < count; i++)
+                {
+                    created[0].write(i, ItemType.of(items.get(i)), items.get(i), encoded[i]);
+                }
             });
-        final ShareableList list = new ShareableList(file, slotOffsets, capacities);
-        for (int i = 0; i < count; i++)
-        {
-            list.write(i, ItemType.of(items.get(i)), items.get(i), encoded[i]);
-        }
-        return list;
+        return created[0];
     }
 
     /**
