@@ -1,8 +1,7 @@
 package io.ipckit.core.process;
 
-import io.ipckit.core.os.Native;
-
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -31,7 +30,6 @@ public final class ChildMain
     static final String MODE_RUNNABLE = "runnable";
     static final String FILE_PREFIX = "file:";
 
-    private static final long WATCHDOG_POLL_MS = 100;
     private static final long HALT_AFTER_MS = 500;
 
     private ChildMain()
@@ -114,6 +112,11 @@ public final class ChildMain
         }
     }
 
+    /**
+     * A daemon child's standard input is a pipe whose only writer is its parent: when the parent ends, however it
+     * ends (SIGKILL included), the kernel closes that pipe and the read returns end of file. No polling, no CPU,
+     * and no native call at start-up.
+     */
     private static void startWatchdog(final ProcessIdentity parent)
     {
         if (!parent.isAlive())
@@ -123,19 +126,17 @@ public final class ChildMain
         }
         final Thread watchdog = new Thread(() ->
         {
-            if (!Native.awaitProcessExit(parent.pid()))
+            try
             {
-                while (parent.isAlive())
+                final byte[] sink = new byte[64];
+                while (System.in.read(sink) >= 0)
                 {
-                    try
-                    {
-                        Thread.sleep(WATCHDOG_POLL_MS);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
+                    // the parent never writes; anything read is ignored
                 }
+            }
+            catch (final IOException ignore)
+            {
+                // a broken pipe means the parent is gone as well
             }
             parentDied();
         }, "ipckit-parent-watchdog");

@@ -36,8 +36,10 @@ import java.util.concurrent.TimeoutException;
  * ({@link #kill()} gives -9, {@link #terminate()} -15). A JVM reports death by signal N as status 128+N, so an
  * explicit {@code System.exit(137)} also reads as -9.
  * <p>
- * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: it watches the
- * parent's pid through a {@code pidfd} and exits when it goes; a normal exit of the parent also terminates its
+ * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: its standard input is a
+ * pipe from the parent, and when the kernel closes that pipe at the parent's death the child exits (running its
+ * shutdown hooks, halting after 500 ms at most). A daemon child must therefore not use its standard input, and
+ * callers must not close {@code process().getOutputStream()}. A normal exit of the parent also terminates its
  * daemon children. When a child exits, what it created and did not unlink is removed by the
  * {@link ResourceTracker}.
  * <p>

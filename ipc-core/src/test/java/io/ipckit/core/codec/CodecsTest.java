@@ -1,0 +1,115 @@
+package io.ipckit.core.codec;
+
+import io.ipckit.core.exceptions.IpcException;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CodecsTest
+{
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4);
+
+    private <T> T roundTrip(final Codec<T> codec, final T value)
+    {
+        final int length = codec.encode(value, buffer, 3);
+        return codec.decode(buffer, 3, length);
+    }
+
+    @Test
+    void shouldRoundTripEveryBuiltIn()
+    {
+        assertArrayEquals(new byte[] {1, 2, 3}, roundTrip(Codecs.BYTES, new byte[] {1, 2, 3}));
+        assertArrayEquals(new byte[0], roundTrip(Codecs.BYTES, new byte[0]));
+        assertEquals("héllo wörld €", roundTrip(Codecs.STRING, "héllo wörld €"));
+        assertEquals("", roundTrip(Codecs.STRING, ""));
+        assertEquals(Long.MIN_VALUE, roundTrip(Codecs.LONG, Long.MIN_VALUE));
+        assertEquals(-7, roundTrip(Codecs.INTEGER, -7));
+        assertEquals((short)-2, roundTrip(Codecs.SHORT, (short)-2));
+        assertEquals((byte)5, roundTrip(Codecs.BYTE, (byte)5));
+        assertEquals(Math.PI, roundTrip(Codecs.DOUBLE, Math.PI));
+        assertEquals(1.5f, roundTrip(Codecs.FLOAT, 1.5f));
+        assertEquals('€', roundTrip(Codecs.CHARACTER, '€'));
+        assertEquals(true, roundTrip(Codecs.BOOLEAN, true));
+        assertEquals(new UnsafeBuffer(new byte[] {9, 8}), roundTrip(Codecs.DIRECT_BUFFER, new UnsafeBuffer(new byte[] {9, 8})));
+        final ByteBuffer bb = ByteBuffer.wrap(new byte[] {0, 1, 2, 3}).position(1);
+        assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), roundTrip(Codecs.BYTE_BUFFER, bb));
+        assertEquals(1, bb.position(), "encoding does not move the source position");
+        assertEquals(8, Codecs.LONG.maxEncodedLength());
+        assertEquals(-1, Codecs.STRING.maxEncodedLength());
+    }
+
+    @Test
+    void shouldEncodeLittleEndian()
+    {
+        Codecs.INTEGER.encode(0x01020304, buffer, 0);
+        assertEquals(0x04, buffer.getByte(0));
+    }
+
+    @Test
+    void shouldRefuseAWrongLength()
+    {
+        final IpcException ex = assertThrows(IpcException.class, () -> Codecs.LONG.decode(buffer, 0, 3));
+        assertEquals("cannot decode a Long from 3 bytes: it takes 8; the sender used another codec, use the same codec " +
+            "on both ends", ex.getMessage());
+        buffer.putByte(0, (byte)7);
+        assertThrows(IpcException.class, () -> Codecs.BOOLEAN.decode(buffer, 0, 1));
+    }
+
+    @Test
+    void shouldRoundTripJavaBaseObjectsThroughTheDefaultFilter()
+    {
+        final Codec<Object> codec = Codecs.serializable();
+        final Map<String, List<Integer>> value = Map.of("a", List.of(1, 2), "b", new ArrayList<>());
+        assertEquals(value, roundTrip(codec, value));
+        assertEquals(LocalDate.of(2026, 11, 22), roundTrip(codec, LocalDate.of(2026, 11, 22)));
+    }
+
+    @Test
+    void shouldRefuseClassesOutsideTheAllowList()
+    {
+        final Codec<Object> strict = Codecs.serializable();
+        final int length = strict.encode(new java.awt.Point(1, 2), buffer, 0);
+        final IpcException ex = assertThrows(IpcException.class, () -> strict.decode(buffer, 0, length));
+        assertTrue(ex.getMessage().startsWith("refused to deserialize a message"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("Codecs.serializable(\"com.example.**\")"), ex.getMessage());
+
+        final Codec<Object> allowing = Codecs.serializable("java.awt.Point");
+        assertEquals(new java.awt.Point(1, 2), allowing.decode(buffer, 0, length));
+        assertEquals(new java.awt.Point(3, 4), roundTrip(Codecs.forType(java.awt.Point.class), new java.awt.Point(3, 4)));
+    }
+
+    @Test
+    void shouldExplainANonSerializableValue()
+    {
+        final IpcException ex = assertThrows(IpcException.class,
+            () -> Codecs.serializable().encode(new Object(), buffer, 0));
+        assertTrue(ex.getMessage().contains("is not Serializable"), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseGarbage()
+    {
+        buffer.putLong(0, 0x1234567890L);
+        assertThrows(IpcException.class, () -> Codecs.serializable().decode(buffer, 0, 8));
+        assertThrows(IllegalArgumentException.class, () -> Codecs.serializable("!*"));
+    }
+
+    @Test
+    void shouldPickCodecsByType()
+    {
+        assertEquals(Codecs.STRING, Codecs.forType(String.class));
+        assertEquals(Codecs.BYTES, Codecs.forType(byte[].class));
+        assertEquals(Codecs.LONG, Codecs.forType(Long.class));
+    }
+}

@@ -1,0 +1,199 @@
+package io.ipckit.core.file;
+
+import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.IncompatibleVersionException;
+import io.ipckit.core.exceptions.ResourceExistsException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.exceptions.WrongResourceKindException;
+import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResourceFileTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldCreatePublishAndOpenWithHeaderFields()
+    {
+        try (ResourceFile created = ResourceFile.create("res", ResourceKind.TEST, 1, 16, 1000, false,
+            (f) -> f.buffer().putLong(f.metadataOffset(), 42L)))
+        {
+            assertEquals(128, created.headerLength());
+            assertEquals(1000, created.dataLengthBytes());
+            try (ResourceFile opened = ResourceFile.open("res", ResourceKind.TEST, 1))
+            {
+                assertEquals(42L, opened.buffer().getLong(opened.metadataOffset()));
+                assertEquals(ProcessIdentity.current(), opened.creator());
+                assertEquals(1128, opened.file().lengthBytes());
+                assertFalse(opened.isPersistent());
+                opened.buffer().putInt(opened.headerLength(), 7);
+                assertEquals(7, created.buffer().getInt(created.headerLength()), "both mappings share the memory");
+            }
+            assertTrue(created.unlink());
+        }
+    }
+
+    @Test
+    void shouldCreateFilesWithOwnerOnlyMode() throws Exception
+    {
+        try (ResourceFile created = ResourceFile.create("private", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.path().resolve("private"))));
+            created.unlink();
+        }
+    }
+
+    @Test
+    void shouldRefuseToCreateAnExistingName()
+    {
+        try (ResourceFile created = ResourceFile.create("dup", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            final ResourceExistsException ex = assertThrows(ResourceExistsException.class,
+                () -> ResourceFile.create("dup", ResourceKind.TEST, 1, 0, 64, false, null));
+            assertTrue(ex.getMessage().contains("\"dup\"") && ex.getMessage().contains("already exists"), ex.getMessage());
+            created.unlink();
+        }
+    }
+
+    @Test
+    void shouldRemoveTheFileWhenTheInitializerFails()
+    {
+        assertThrows(IllegalStateException.class, () -> ResourceFile.create("bad-init", ResourceKind.TEST, 1, 0, 64, false,
+            (f) ->
+            {
+                throw new IllegalStateException("boom");
+            }));
+        assertFalse(SharedDirectory.exists("bad-init"));
+    }
+
+    @Test
+    void shouldRefuseAMissingName()
+    {
+        final ResourceNotFoundException ex = assertThrows(ResourceNotFoundException.class,
+            () -> ResourceFile.open("missing", ResourceKind.TEST, 1));
+        assertTrue(ex.getMessage().startsWith("no resource named \"missing\" in " + dir.path()), ex.getMessage());
+    }
+
+    @Test
+    void shouldRefuseTheWrongKind()
+    {
+        try (ResourceFile created = ResourceFile.create("a-pipe", ResourceKind.PIPE, 1, 0, 64, false, null))
+        {
+            final WrongResourceKindException ex = assertThrows(WrongResourceKindException.class,
+                () -> ResourceFile.open("a-pipe", ResourceKind.QUEUE, 1));
+            assertEquals("\"a-pipe\" is a Pipe, not a Queue: open it as what it is, or use another name", ex.getMessage());
+            created.unlink();
+        }
+    }
+
+    @Test
+    void shouldRefuseAFutureVersion()
+    {
+        try (ResourceFile created = ResourceFile.create("future", ResourceKind.TEST, 3, 0, 64, false, null))
+        {
+            final IncompatibleVersionException ex = assertThrows(IncompatibleVersionException.class,
+                () -> ResourceFile.open("future", ResourceKind.TEST, 2));
+            assertTrue(ex.getMessage().contains("layout version 3") && ex.getMessage().contains("1..2"), ex.getMessage());
+            created.unlink();
+        }
+    }
+
+    @Test
+    void shouldRefuseATruncatedFile() throws Exception
+    {
+        final Path path;
+        try (ResourceFile created = ResourceFile.create("trunc", ResourceKind.TEST, 1, 0, 4096, false, null))
+        {
+            path = created.file().path();
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw"))
+        {
+            raf.setLength(1000);
+        }
+        final CorruptResourceException longer = assertThrows(CorruptResourceException.class,
+            () -> ResourceFile.open("trunc", ResourceKind.TEST, 1));
+        assertTrue(longer.getMessage().contains("is 1000 bytes but its header says 4160"), longer.getMessage());
+
+        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw"))
+        {
+            raf.setLength(20);
+        }
+        final CorruptResourceException shorter = assertThrows(CorruptResourceException.class,
+            () -> ResourceFile.open("trunc", ResourceKind.TEST, 1));
+        assertTrue(shorter.getMessage().contains("truncated: 20 bytes"), shorter.getMessage());
+    }
+
+    @Test
+    void shouldRefuseRandomBytes() throws Exception
+    {
+        final byte[] garbage = new byte[8192];
+        new Random(7).nextBytes(garbage);
+        Files.write(dir.path().resolve("garbage"), garbage);
+        final CorruptResourceException ex = assertThrows(CorruptResourceException.class,
+            () -> ResourceFile.open("garbage", ResourceKind.TEST, 1));
+        assertTrue(ex.getMessage().contains("is not an ipckit TestResource"), ex.getMessage());
+
+        Files.write(dir.path().resolve("tiny"), new byte[] {1, 2, 3});
+        assertThrows(CorruptResourceException.class, () -> ResourceFile.open("tiny", ResourceKind.TEST, 1));
+    }
+
+    @Test
+    void shouldGiveUpOnAFileThatIsNeverPublished() throws Exception
+    {
+        Files.write(dir.path().resolve("unpublished"), new byte[4096]);
+        final long start = System.nanoTime();
+        final CorruptResourceException ex = assertThrows(CorruptResourceException.class,
+            () -> ResourceFile.open("unpublished", ResourceKind.TEST, 1, TimeUnit.MILLISECONDS.toNanos(200)));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200));
+        assertTrue(ex.getMessage().contains("was not published as a TestResource within 200 ms"), ex.getMessage());
+
+        Files.write(dir.path().resolve("empty"), new byte[0]);
+        assertThrows(CorruptResourceException.class,
+            () -> ResourceFile.open("empty", ResourceKind.TEST, 1, TimeUnit.MILLISECONDS.toNanos(50)));
+    }
+
+    @Test
+    void shouldRefuseAFileWhoseCreatorDiedBeforePublishing() throws Exception
+    {
+        final byte[] bytes = new byte[4096];
+        final java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        header.putLong(ResourceHeaderDescriptor.CREATOR_PID_OFFSET, Integer.MAX_VALUE - 1L);
+        header.putLong(ResourceHeaderDescriptor.CREATOR_START_TIME_OFFSET, 1L);
+        Files.write(dir.path().resolve("orphan"), bytes);
+        final CorruptResourceException ex = assertThrows(CorruptResourceException.class,
+            () -> ResourceFile.open("orphan", ResourceKind.TEST, 1));
+        assertTrue(ex.getMessage().contains("died while creating it"), ex.getMessage());
+    }
+
+    @Test
+    void shouldMapFilesLargerThanTwoGigabytes()
+    {
+        final long length = (1L << 31) + 4096;
+        try (MappedFile file = MappedFile.create("big", length))
+        {
+            assertEquals(length, file.lengthBytes());
+            file.segment().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, length - 8, 0x1234L);
+            try (MappedFile other = MappedFile.open("big"))
+            {
+                assertEquals(0x1234L, other.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, length - 8));
+            }
+            file.unlink();
+        }
+    }
+}

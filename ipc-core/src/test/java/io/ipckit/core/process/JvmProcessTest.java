@@ -1,0 +1,185 @@
+package io.ipckit.core.process;
+
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JvmProcessTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldReportMinusNineWhenKilled() throws Exception
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder(Sleeper.class).daemon(true));
+        assertTrue(child.isAlive());
+        assertEquals(OptionalInt.empty(), child.exitCode());
+        assertFalse(child.join(50, TimeUnit.MILLISECONDS), "a sleeping child is still running");
+        child.kill();
+        assertTrue(child.join(10, TimeUnit.SECONDS));
+        assertEquals(-9, child.exitCode().getAsInt());
+        assertFalse(child.isAlive());
+        assertTrue(child.toString().contains("exitCode -9"), child.toString());
+    }
+
+    @Test
+    void shouldReportMinusFifteenWhenTerminated() throws Exception
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder(Sleeper.class).daemon(true));
+        child.terminate();
+        assertTrue(child.join(10, TimeUnit.SECONDS));
+        assertEquals(-15, child.exitCode().getAsInt());
+    }
+
+    @Test
+    void shouldRunASerializableLambdaAndReportItsExitStatus() throws Exception
+    {
+        final Path out = dir.path().resolve("lambda.out");
+        final String text = "hello from a lambda";
+        final JvmProcess ok = dir.start(JvmProcess.builder((SerializableRunnable)() -> System.out.println(text))
+            .redirectOutput(out));
+        assertEquals(0, ok.join());
+        assertEquals(text, Files.readString(out).strip());
+
+        final JvmProcess failing = dir.start(JvmProcess.builder((SerializableRunnable)() ->
+        {
+            throw new IllegalStateException("deliberate");
+        }).redirectErrorStream(true).redirectOutput(out));
+        assertEquals(1, failing.join());
+        assertTrue(Files.readString(out).contains("IllegalStateException: deliberate"));
+
+        final JvmProcess exiting = dir.start(JvmProcess.builder((SerializableRunnable)() -> System.exit(3)));
+        assertEquals(3, exiting.join());
+    }
+
+    @Test
+    void shouldPassArgumentsAndTheSharedDirectoryToAClassTarget() throws Exception
+    {
+        final Path out = dir.path().resolve("args.out");
+        final JvmProcess child = dir.start(JvmProcess.builder(PrintArgs.class).args("a", "b c").redirectOutput(out));
+        assertEquals(0, child.join());
+        assertEquals("[a, b c] " + dir.path(), Files.readString(out).strip());
+    }
+
+    @Test
+    void shouldKillADaemonChildWhenItsParentIsKilled() throws Exception
+    {
+        try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            final int data = file.headerLength();
+            final JvmProcess middle = dir.start(JvmProcess.builder(DaemonParent.class).args("pids"));
+            Eventually.await("the daemon grandchild reports its pid", Duration.ofSeconds(30),
+                () -> file.buffer().getLongAcquire(data) != 0);
+            final ProcessIdentity grandchild = ProcessIdentity.of(file.buffer().getLongAcquire(data)).orElseThrow();
+            assertTrue(grandchild.isAlive());
+
+            middle.kill();
+            assertTrue(middle.join(10, TimeUnit.SECONDS));
+            // ProcessIdentity counts a zombie as dead: the orphan is reaped by init whenever init gets to it
+            final Duration took = Eventually.await("the daemon grandchild dies with its parent", Duration.ofSeconds(10),
+                () -> !grandchild.isAlive());
+            assertTrue(took.toMillis() < 1000, "daemon child took " + took.toMillis() + " ms to die (bound: 1 s)");
+            file.unlink();
+        }
+    }
+
+    @Test
+    void shouldKeepANonDaemonChildAliveWhenItsParentIsKilled() throws Exception
+    {
+        try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            final int data = file.headerLength();
+            final JvmProcess middle = dir.start(JvmProcess.builder(DaemonParent.class).args("pids", "non-daemon"));
+            Eventually.await("the grandchild reports its pid", Duration.ofSeconds(30),
+                () -> file.buffer().getLongAcquire(data) != 0);
+            final ProcessHandle grandchild = ProcessHandle.of(file.buffer().getLongAcquire(data)).orElseThrow();
+            try
+            {
+                middle.kill();
+                assertTrue(middle.join(10, TimeUnit.SECONDS));
+                assertTrue(grandchild.isAlive(), "a non-daemon child outlives its parent, as in Python");
+            }
+            finally
+            {
+                grandchild.destroyForcibly();
+                grandchild.onExit().get(10, TimeUnit.SECONDS);
+            }
+            file.unlink();
+        }
+    }
+
+    @Test
+    void shouldIdentifyProcessesByPidAndStartTime()
+    {
+        final ProcessIdentity self = ProcessIdentity.current();
+        assertEquals(ProcessHandle.current().pid(), self.pid());
+        assertTrue(self.isAlive());
+        assertEquals(self, ProcessIdentity.parse(self.toString()));
+        assertFalse(new ProcessIdentity(self.pid(), self.startTime() + 1).isAlive(), "same pid, other start: reused");
+        assertEquals(Optional.empty(), ProcessIdentity.of(Integer.MAX_VALUE - 1L));
+    }
+
+    /**
+     * Sleeps until killed.
+     */
+    public static final class Sleeper
+    {
+        public static void main(final String[] args) throws InterruptedException
+        {
+            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+        }
+    }
+
+    /**
+     * Prints its arguments and shared directory.
+     */
+    public static final class PrintArgs
+    {
+        public static void main(final String[] args)
+        {
+            System.out.println(java.util.Arrays.toString(args) + " " + io.ipckit.core.SharedDirectory.path());
+        }
+    }
+
+    /**
+     * Starts a (daemon unless args[1] is given) child that writes its pid into resource args[0], then sleeps.
+     */
+    public static final class DaemonParent
+    {
+        public static void main(final String[] args) throws InterruptedException
+        {
+            final boolean daemon = args.length < 2;
+            JvmProcess.builder((SerializableRunnable)() ->
+            {
+                try (ResourceFile file = ResourceFile.open(args[0], ResourceKind.TEST, 1))
+                {
+                    file.buffer().putLongRelease(file.headerLength(), ProcessHandle.current().pid());
+                }
+                try
+                {
+                    Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+                }
+                catch (final InterruptedException ignore)
+                {
+                    // exit
+                }
+            }).daemon(daemon).start();
+            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.ipckit.core.tracker;
+
+import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.SerializableRunnable;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResourceTrackerTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldRemoveWhatAKilledCreatorLeft() throws Exception
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("left-behind", "false").daemon(true));
+        awaitPublished("left-behind");
+        child.kill();
+        assertTrue(child.join(10, TimeUnit.SECONDS));
+        assertEquals(-9, child.exitCode().getAsInt());
+        assertFalse(SharedDirectory.exists("left-behind"), "the parent reaps a killed child's resources on join");
+        assertEquals(List.of(), dir.list(), "the child's registry is gone too");
+    }
+
+    @Test
+    void shouldKeepAPersistentResourceOfAKilledCreator() throws Exception
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("kept", "true").daemon(true));
+        awaitPublished("kept");
+        child.kill();
+        assertTrue(child.join(10, TimeUnit.SECONDS));
+        assertTrue(SharedDirectory.exists("kept"));
+        try (ResourceFile kept = ResourceFile.open("kept", ResourceKind.TEST, 1))
+        {
+            assertTrue(kept.isPersistent());
+            kept.unlink();
+        }
+    }
+
+    @Test
+    void shouldRemoveWhatACreatorLeftAtNormalExit() throws Exception
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder((SerializableRunnable)() ->
+            ResourceFile.create("forgotten", ResourceKind.TEST, 1, 0, 64, false, null)));
+        assertEquals(0, child.join());
+        assertFalse(SharedDirectory.exists("forgotten"), "the creator's shutdown hook unlinks what it owns");
+        assertEquals(List.of(), dir.list());
+    }
+
+    @Test
+    void shouldNeverRemoveWhatAProcessOnlyOpened() throws Exception
+    {
+        try (ResourceFile mine = ResourceFile.create("mine", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            final JvmProcess opener = dir.start(JvmProcess.builder((SerializableRunnable)() ->
+                ResourceFile.open("mine", ResourceKind.TEST, 1).close()));
+            assertEquals(0, opener.join());
+            final JvmProcess killedOpener = dir.start(JvmProcess.builder(Opener.class).args("mine").daemon(true));
+            Eventually.await("opener attached", Duration.ofSeconds(30),
+                () -> mine.buffer().getIntAcquire(mine.headerLength()) == 1);
+            killedOpener.kill();
+            assertTrue(killedOpener.join(10, TimeUnit.SECONDS));
+            assertTrue(SharedDirectory.exists("mine"), "an opener that exits or dies never unlinks (cpython#82300)");
+            assertTrue(mine.unlink());
+        }
+    }
+
+    @Test
+    void shouldSweepRegistriesOfDeadProcessesOnly() throws Exception
+    {
+        try (ResourceFile mine = ResourceFile.create("alive-owner", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            assertEquals(0, ResourceTracker.sweep(dir.path()), "this process is alive: nothing to sweep");
+            assertTrue(SharedDirectory.exists("alive-owner"));
+            mine.unlink();
+        }
+        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("swept", "false").daemon(true));
+        awaitPublished("swept");
+        child.process().destroyForcibly();
+        child.process().waitFor(10, TimeUnit.SECONDS);
+        ResourceTracker.sweep(dir.path());
+        assertFalse(SharedDirectory.exists("swept"));
+    }
+
+    @Test
+    void shouldNotRemoveANameThatWasRecreatedBySomeoneElse() throws Exception
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("reused", "false").daemon(true));
+        awaitPublished("reused");
+        SharedDirectory.unlink("reused");
+        try (ResourceFile mine = ResourceFile.create("reused", ResourceKind.TEST, 1, 0, 64, true, null))
+        {
+            child.kill();
+            assertTrue(child.join(10, TimeUnit.SECONDS));
+            assertTrue(SharedDirectory.exists("reused"), "another file under the same name is not the child's");
+            mine.unlink();
+        }
+    }
+
+    private static void awaitPublished(final String name)
+    {
+        Eventually.await("child published " + name, Duration.ofSeconds(30), () ->
+        {
+            try (ResourceFile file = ResourceFile.open(name, ResourceKind.TEST, 1, 0))
+            {
+                return true;
+            }
+            catch (final IpcException ex)
+            {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Creates resource args[0] (persistent when args[1] is true) and sleeps until killed.
+     */
+    public static final class Creator
+    {
+        public static void main(final String[] args) throws InterruptedException
+        {
+            ResourceFile.create(args[0], ResourceKind.TEST, 1, 0, 64, Boolean.parseBoolean(args[1]), null);
+            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+        }
+    }
+
+    /**
+     * Opens resource args[0], marks that it did, and sleeps until killed.
+     */
+    public static final class Opener
+    {
+        public static void main(final String[] args) throws InterruptedException
+        {
+            final ResourceFile file = ResourceFile.open(args[0], ResourceKind.TEST, 1);
+            file.buffer().putIntRelease(file.headerLength(), 1);
+            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+        }
+    }
+}
