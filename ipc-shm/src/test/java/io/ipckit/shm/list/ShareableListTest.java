@@ -114,7 +114,7 @@ class ShareableListTest
             final JvmProcess writer = dir.start(JvmProcess.builder(ShareableListChild.class)
                 .args("flip", "flip", "200000"));
             long reads = 0;
-            while (writer.isAlive() || reads == 0)
+            while ((writer.isAlive() || reads == 0) && !Thread.currentThread().isInterrupted())
             {
                 final Object value = list.get(0);
                 if (!SHORT.equals(value) && !LONG.equals(value))
