@@ -25,7 +25,7 @@ import static io.ipckit.shm.value.SharedValueDescriptor.*;
  *     hits.getAndAdd(1);                       // atomic in every process, no lock needed
  * }
  * SharedValue total = SharedValue.open("total").withLock(lock);   // any java.util.concurrent.locks.Lock
- * total.updateAndGetDouble((t) -> t * 1.01);  // runs while holding the lock
+ * total.updateAndGetDouble(0, (t) -> t * 1.01);  // runs while holding the lock
  * }</pre>
  * Every read and write is volatile (sequentially consistent across threads and processes). int32 and int64
  * elements have atomic {@link #getAndAdd}, {@link #compareAndSet} and a lock-free {@link #updateAndGet}; other
