@@ -8,8 +8,9 @@ import static io.ipckit.shm.array.DType.I32;
 import static io.ipckit.shm.array.DType.I64;
 
 /**
- * Tight loops over one row of elements ({@code count} elements {@code strideBytes} apart): no boxing, no
- * allocation. Dense rows of the common dtypes use four independent accumulators so that the loop runs at memory
+ * Sums and extrema of an array or view, row by row ({@link ArrayLayout}), each row ({@code count} elements
+ * {@code strideBytes} apart) in a tight loop over the segment: no boxing, no allocation but one index array for
+ * a strided view. Dense rows of the common dtypes use four independent accumulators so that the loop runs at memory
  * bandwidth rather than at the latency of one add.
  */
 final class Reductions
@@ -18,7 +19,60 @@ final class Reductions
     {
     }
 
-    static double sumFloatingPoint(
+    static double sum(final MemorySegment segment, final ArrayLayout layout)
+    {
+        final long[] index = layout.rowIndex();
+        double sum = 0;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            sum += rowSumFloatingPoint(segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype);
+            offset = layout.nextRow(index, offset);
+        }
+        return sum;
+    }
+
+    static long sumLong(final MemorySegment segment, final ArrayLayout layout)
+    {
+        final long[] index = layout.rowIndex();
+        long sum = 0;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            sum += rowSumInteger(segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype);
+            offset = layout.nextRow(index, offset);
+        }
+        return sum;
+    }
+
+    static double extremeFloatingPoint(final MemorySegment segment, final ArrayLayout layout, final boolean max)
+    {
+        final long[] index = layout.rowIndex();
+        double result = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            result = rowExtremeFloatingPoint(
+                segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype, max, result);
+            offset = layout.nextRow(index, offset);
+        }
+        return result;
+    }
+
+    static long extremeInteger(final MemorySegment segment, final ArrayLayout layout, final boolean max)
+    {
+        final long[] index = layout.rowIndex();
+        long result = max ? Long.MIN_VALUE : Long.MAX_VALUE;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            result = rowExtremeInteger(segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype, max, result);
+            offset = layout.nextRow(index, offset);
+        }
+        return result;
+    }
+
+    private static double rowSumFloatingPoint(
         final MemorySegment segment, final long offset, final long count, final long strideBytes, final DType type)
     {
         if (type == DType.FLOAT64 && strideBytes == Double.BYTES)
@@ -38,7 +92,7 @@ final class Reductions
         return sum;
     }
 
-    static long sumInteger(
+    private static long rowSumInteger(
         final MemorySegment segment, final long offset, final long count, final long strideBytes, final DType type)
     {
         if (type == DType.INT32 && strideBytes == Integer.BYTES)
@@ -58,7 +112,7 @@ final class Reductions
         return sum;
     }
 
-    static double extremeFloatingPoint(
+    private static double rowExtremeFloatingPoint(
         final MemorySegment segment,
         final long offset,
         final long count,
@@ -77,7 +131,7 @@ final class Reductions
         return result;
     }
 
-    static long extremeInteger(
+    private static long rowExtremeInteger(
         final MemorySegment segment,
         final long offset,
         final long count,

@@ -44,38 +44,18 @@ public final class SharedArray implements AutoCloseable
     private final ResourceFile file;
     private final boolean ownsMapping;
     private final MemorySegment segment;
+    private final ArrayLayout layout;
     private final DType dtype;
-    private final long[] shape;
-    private final long[] strides;
-    private final long offsetBytes;
-    private final long size;
-    private final boolean contiguous;
 
     private SharedArray(
-        final String name,
-        final ResourceFile file,
-        final boolean ownsMapping,
-        final MemorySegment segment,
-        final DType dtype,
-        final long[] shape,
-        final long[] strides,
-        final long offsetBytes)
+        final ResourceFile file, final boolean ownsMapping, final MemorySegment segment, final ArrayLayout layout)
     {
-        this.name = name;
+        this.name = layout.name;
         this.file = file;
         this.ownsMapping = ownsMapping;
         this.segment = segment;
-        this.dtype = dtype;
-        this.shape = shape;
-        this.strides = strides;
-        this.offsetBytes = offsetBytes;
-        long elements = 1;
-        for (final long extent : shape)
-        {
-            elements *= extent;
-        }
-        this.size = elements;
-        this.contiguous = Arrays.equals(strides, cStrides(shape, dtype.itemSize())) || elements <= 1;
+        this.layout = layout;
+        this.dtype = layout.dtype;
     }
 
     /**
@@ -124,8 +104,8 @@ public final class SharedArray implements AutoCloseable
     {
         ResourceName.validate(name);
         final long[] dims = shape.clone();
-        final long nbytes = checkShape(name, dtype, dims);
-        final long[] strides = cStrides(dims, dtype.itemSize());
+        final long nbytes = ArrayLayout.checkShape(name, dtype, dims);
+        final long[] strides = ArrayLayout.cStrides(dims, dtype.itemSize());
         final ResourceFile file = ResourceFile.create(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION,
             metadataLength(dims.length), nbytes, persistent, (resource) ->
             {
@@ -139,7 +119,8 @@ public final class SharedArray implements AutoCloseable
                     buffer.putLong(strideOffset(dims.length, axis), strides[axis]);
                 }
             });
-        return new SharedArray(name, file, true, file.file().segment(), dtype, dims, strides, file.headerLength());
+        return new SharedArray(file, true, file.file().segment(),
+            new ArrayLayout(name, dtype, dims, strides, file.headerLength()));
     }
 
     /**
@@ -180,11 +161,11 @@ public final class SharedArray implements AutoCloseable
     public static SharedArray open(final String name, final DType dtype, final long... shape)
     {
         final SharedArray array = open(name);
-        if (array.dtype != dtype || !Arrays.equals(array.shape, shape))
+        if (array.dtype != dtype || !Arrays.equals(array.layout.shape, shape))
         {
             array.close();
             throw new WrongResourceKindException("SharedArray \"" + name + "\" is " + array.dtype + " of shape " +
-                Arrays.toString(array.shape) + ", not " + dtype + " of shape " + Arrays.toString(shape) +
+                Arrays.toString(array.layout.shape) + ", not " + dtype + " of shape " + Arrays.toString(shape) +
                 ": open it without a dtype to take what it is, or use another name");
         }
         return array;
@@ -219,7 +200,7 @@ public final class SharedArray implements AutoCloseable
         final SharedMemory memory, final long offsetBytes, final DType dtype, final long... shape)
     {
         final long[] dims = shape.clone();
-        final long nbytes = checkShape(memory.name(), dtype, dims);
+        final long nbytes = ArrayLayout.checkShape(memory.name(), dtype, dims);
         if (offsetBytes < 0 || offsetBytes % dtype.itemSize() != 0 || offsetBytes + nbytes > memory.size() ||
             offsetBytes + nbytes < 0)
         {
@@ -228,8 +209,8 @@ public final class SharedArray implements AutoCloseable
                 " bytes) at offset " + offsetBytes + ": the offset must be a non-negative multiple of " +
                 dtype.itemSize() + " and the elements must end within the segment");
         }
-        return new SharedArray(memory.name(), null, false, memory.segment(), dtype, dims,
-            cStrides(dims, dtype.itemSize()), offsetBytes);
+        return new SharedArray(null, false, memory.segment(),
+            ArrayLayout.cOrder(memory.name(), dtype, dims, offsetBytes));
     }
 
     private static SharedArray fromHeader(final String name, final ResourceFile file)
@@ -278,7 +259,8 @@ public final class SharedArray implements AutoCloseable
         {
             throw corrupt(name, "shape " + Arrays.toString(shape) + " overflows a long");
         }
-        return new SharedArray(name, file, true, file.file().segment(), dtype, shape, strides, file.headerLength());
+        return new SharedArray(file, true, file.file().segment(),
+            new ArrayLayout(name, dtype, shape, strides, file.headerLength()));
     }
 
     private static final int COMMON_HEADER_END = io.ipckit.core.file.ResourceHeaderDescriptor.COMMON_HEADER_LENGTH;
@@ -287,50 +269,6 @@ public final class SharedArray implements AutoCloseable
     {
         return new CorruptResourceException("SharedArray \"" + name + "\" has corrupt metadata: " + what +
             "; unlink it and create it again");
-    }
-
-    private static long checkShape(final String name, final DType dtype, final long[] shape)
-    {
-        if (dtype == null)
-        {
-            throw new IllegalArgumentException("SharedArray \"" + name + "\": dtype is null");
-        }
-        if (shape.length > MAX_NDIM)
-        {
-            throw new IllegalArgumentException("SharedArray \"" + name + "\": " + shape.length +
-                " dimensions, the limit is " + MAX_NDIM);
-        }
-        long nbytes = dtype.itemSize();
-        for (final long extent : shape)
-        {
-            if (extent < 0)
-            {
-                throw new IllegalArgumentException("SharedArray \"" + name + "\": shape " + Arrays.toString(shape) +
-                    " has a negative extent");
-            }
-            try
-            {
-                nbytes = Math.multiplyExact(nbytes, extent);
-            }
-            catch (final ArithmeticException ex)
-            {
-                throw new IllegalArgumentException("SharedArray \"" + name + "\": shape " + Arrays.toString(shape) +
-                    " of " + dtype + " is more than " + Long.MAX_VALUE + " bytes");
-            }
-        }
-        return nbytes;
-    }
-
-    private static long[] cStrides(final long[] shape, final int itemSize)
-    {
-        final long[] strides = new long[shape.length];
-        long stride = itemSize;
-        for (int axis = shape.length - 1; axis >= 0; axis--)
-        {
-            strides[axis] = stride;
-            stride *= Math.max(shape[axis], 1);
-        }
-        return strides;
     }
 
     /**
@@ -354,7 +292,7 @@ public final class SharedArray implements AutoCloseable
      */
     public int ndim()
     {
-        return shape.length;
+        return layout.shape.length;
     }
 
     /**
@@ -362,7 +300,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long[] shape()
     {
-        return shape.clone();
+        return layout.shape.clone();
     }
 
     /**
@@ -371,7 +309,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long shape(final int axis)
     {
-        return shape[checkAxis(axis)];
+        return layout.shape[layout.checkAxis(axis)];
     }
 
     /**
@@ -379,7 +317,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long[] strides()
     {
-        return strides.clone();
+        return layout.strides.clone();
     }
 
     /**
@@ -387,7 +325,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long size()
     {
-        return size;
+        return layout.size;
     }
 
     /**
@@ -395,7 +333,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long nbytes()
     {
-        return size * dtype.itemSize();
+        return layout.size * dtype.itemSize();
     }
 
     /**
@@ -403,7 +341,7 @@ public final class SharedArray implements AutoCloseable
      */
     public boolean isContiguous()
     {
-        return contiguous;
+        return layout.contiguous;
     }
 
     /**
@@ -420,12 +358,12 @@ public final class SharedArray implements AutoCloseable
      */
     public MemorySegment dataSegment()
     {
-        if (!contiguous)
+        if (!layout.contiguous)
         {
-            throw new IllegalStateException(describe() + " is not contiguous: copy it with copyTo, or use the " +
+            throw new IllegalStateException(layout.describe() + " is not contiguous: copy it with copyTo, or use the " +
                 "element accessors");
         }
-        return segment.asSlice(offsetBytes, nbytes());
+        return segment.asSlice(layout.offsetBytes, nbytes());
     }
 
     /**
@@ -436,7 +374,7 @@ public final class SharedArray implements AutoCloseable
      */
     public double getDouble(final long i)
     {
-        return dtype.getDouble(segment, offset(i));
+        return dtype.getDouble(segment, layout.offset(i));
     }
 
     /**
@@ -448,7 +386,7 @@ public final class SharedArray implements AutoCloseable
      */
     public double getDouble(final long i, final long j)
     {
-        return dtype.getDouble(segment, offset(i, j));
+        return dtype.getDouble(segment, layout.offset(i, j));
     }
 
     /**
@@ -459,7 +397,7 @@ public final class SharedArray implements AutoCloseable
      */
     public double getDouble(final long[] index)
     {
-        return dtype.getDouble(segment, offset(index));
+        return dtype.getDouble(segment, layout.offset(index));
     }
 
     /**
@@ -470,7 +408,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long i)
     {
-        return dtype.getLong(segment, offset(i));
+        return dtype.getLong(segment, layout.offset(i));
     }
 
     /**
@@ -482,7 +420,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long i, final long j)
     {
-        return dtype.getLong(segment, offset(i, j));
+        return dtype.getLong(segment, layout.offset(i, j));
     }
 
     /**
@@ -493,7 +431,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long[] index)
     {
-        return dtype.getLong(segment, offset(index));
+        return dtype.getLong(segment, layout.offset(index));
     }
 
     /**
@@ -506,7 +444,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long i, final double value)
     {
-        dtype.setDouble(segment, offset(i), value);
+        dtype.setDouble(segment, layout.offset(i), value);
     }
 
     /**
@@ -519,7 +457,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long i, final long j, final double value)
     {
-        dtype.setDouble(segment, offset(i, j), value);
+        dtype.setDouble(segment, layout.offset(i, j), value);
     }
 
     /**
@@ -531,7 +469,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long[] index, final double value)
     {
-        dtype.setDouble(segment, offset(index), value);
+        dtype.setDouble(segment, layout.offset(index), value);
     }
 
     /**
@@ -544,7 +482,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long i, final long value)
     {
-        dtype.setLong(segment, offset(i), value);
+        dtype.setLong(segment, layout.offset(i), value);
     }
 
     /**
@@ -557,7 +495,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long i, final long j, final long value)
     {
-        dtype.setLong(segment, offset(i, j), value);
+        dtype.setLong(segment, layout.offset(i, j), value);
     }
 
     /**
@@ -569,7 +507,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long[] index, final long value)
     {
-        dtype.setLong(segment, offset(index), value);
+        dtype.setLong(segment, layout.offset(index), value);
     }
 
     /**
@@ -582,7 +520,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long getAndAdd(final long i, final long delta)
     {
-        return dtype.getAndAdd(segment, offset(i), delta);
+        return dtype.getAndAdd(segment, layout.offset(i), delta);
     }
 
     /**
@@ -595,7 +533,7 @@ public final class SharedArray implements AutoCloseable
      */
     public long getAndAdd(final long[] index, final long delta)
     {
-        return dtype.getAndAdd(segment, offset(index), delta);
+        return dtype.getAndAdd(segment, layout.offset(index), delta);
     }
 
     /**
@@ -609,7 +547,7 @@ public final class SharedArray implements AutoCloseable
      */
     public boolean compareAndSet(final long i, final long expected, final long update)
     {
-        return dtype.compareAndSet(segment, offset(i), expected, update);
+        return dtype.compareAndSet(segment, layout.offset(i), expected, update);
     }
 
     /**
@@ -623,7 +561,7 @@ public final class SharedArray implements AutoCloseable
      */
     public boolean compareAndSet(final long[] index, final long expected, final long update)
     {
-        return dtype.compareAndSet(segment, offset(index), expected, update);
+        return dtype.compareAndSet(segment, layout.offset(index), expected, update);
     }
 
     /**
@@ -631,19 +569,7 @@ public final class SharedArray implements AutoCloseable
      */
     public double sum()
     {
-        if (!dtype.isFloatingPoint())
-        {
-            return sumLong();
-        }
-        final long[] index = rowIndex();
-        double sum = 0;
-        long offset = offsetBytes;
-        for (long row = 0, rows = rowCount(); row < rows; row++)
-        {
-            sum += Reductions.sumFloatingPoint(segment, offset, innerCount(), innerStride(), dtype);
-            offset = nextRow(index, offset);
-        }
-        return sum;
+        return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
     }
 
     /**
@@ -653,15 +579,7 @@ public final class SharedArray implements AutoCloseable
     public long sumLong()
     {
         requireInteger("sumLong");
-        final long[] index = rowIndex();
-        long sum = 0;
-        long offset = offsetBytes;
-        for (long row = 0, rows = rowCount(); row < rows; row++)
-        {
-            sum += Reductions.sumInteger(segment, offset, innerCount(), innerStride(), dtype);
-            offset = nextRow(index, offset);
-        }
-        return sum;
+        return Reductions.sumLong(segment, layout);
     }
 
     /**
@@ -670,7 +588,9 @@ public final class SharedArray implements AutoCloseable
      */
     public double min()
     {
-        return dtype.isFloatingPoint() ? extremeFloatingPoint(false) : extremeInteger(false);
+        requireNonEmpty("min");
+        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
+            Reductions.extremeInteger(segment, layout, false);
     }
 
     /**
@@ -679,7 +599,9 @@ public final class SharedArray implements AutoCloseable
      */
     public double max()
     {
-        return dtype.isFloatingPoint() ? extremeFloatingPoint(true) : extremeInteger(true);
+        requireNonEmpty("max");
+        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
+            Reductions.extremeInteger(segment, layout, true);
     }
 
     /**
@@ -690,7 +612,8 @@ public final class SharedArray implements AutoCloseable
     public long minLong()
     {
         requireInteger("minLong");
-        return extremeInteger(false);
+        requireNonEmpty("minLong");
+        return Reductions.extremeInteger(segment, layout, false);
     }
 
     /**
@@ -701,35 +624,8 @@ public final class SharedArray implements AutoCloseable
     public long maxLong()
     {
         requireInteger("maxLong");
-        return extremeInteger(true);
-    }
-
-    private double extremeFloatingPoint(final boolean max)
-    {
-        requireNonEmpty(max ? "max" : "min");
-        final long[] index = rowIndex();
-        double result = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        long offset = offsetBytes;
-        for (long row = 0, rows = rowCount(); row < rows; row++)
-        {
-            result = Reductions.extremeFloatingPoint(segment, offset, innerCount(), innerStride(), dtype, max, result);
-            offset = nextRow(index, offset);
-        }
-        return result;
-    }
-
-    private long extremeInteger(final boolean max)
-    {
-        requireNonEmpty(max ? "max" : "min");
-        final long[] index = rowIndex();
-        long result = max ? Long.MIN_VALUE : Long.MAX_VALUE;
-        long offset = offsetBytes;
-        for (long row = 0, rows = rowCount(); row < rows; row++)
-        {
-            result = Reductions.extremeInteger(segment, offset, innerCount(), innerStride(), dtype, max, result);
-            offset = nextRow(index, offset);
-        }
-        return result;
+        requireNonEmpty("maxLong");
+        return Reductions.extremeInteger(segment, layout, true);
     }
 
     /**
@@ -740,17 +636,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void fill(final double value)
     {
-        final long[] index = rowIndex();
-        long offset = offsetBytes;
-        for (long row = 0, rows = rowCount(); row < rows; row++)
-        {
-            long position = offset;
-            for (long i = 0, count = innerCount(); i < count; i++, position += innerStride())
-            {
-                dtype.setDouble(segment, position, value);
-            }
-            offset = nextRow(index, offset);
-        }
+        ArrayCopies.fill(segment, layout, value);
     }
 
     /**
@@ -761,17 +647,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void fill(final long value)
     {
-        final long[] index = rowIndex();
-        long offset = offsetBytes;
-        for (long row = 0, rows = rowCount(); row < rows; row++)
-        {
-            long position = offset;
-            for (long i = 0, count = innerCount(); i < count; i++, position += innerStride())
-            {
-                dtype.setLong(segment, position, value);
-            }
-            offset = nextRow(index, offset);
-        }
+        ArrayCopies.fill(segment, layout, value);
     }
 
     /**
@@ -926,7 +802,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final MemorySegment source)
     {
-        transfer(source, true);
+        ArrayCopies.transfer(segment, layout, source, true);
     }
 
     /**
@@ -937,39 +813,7 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final MemorySegment destination)
     {
-        transfer(destination, false);
-    }
-
-    private void transfer(final MemorySegment other, final boolean into)
-    {
-        if (other.byteSize() != nbytes())
-        {
-            throw new IllegalArgumentException("cannot copy " + other.byteSize() + " bytes " + (into ? "into " : "from ") +
-                describe() + ", which holds " + nbytes() + " bytes (" + size + " x " + dtype + ")");
-        }
-        final long[] index = rowIndex();
-        final int itemSize = dtype.itemSize();
-        final boolean denseRow = innerStride() == itemSize;
-        long offset = offsetBytes;
-        long otherOffset = 0;
-        for (long row = 0, rows = rowCount(); row < rows; row++)
-        {
-            long position = offset;
-            for (long i = 0, count = denseRow ? 1 : innerCount(); i < count; i++, position += innerStride())
-            {
-                final long bytes = denseRow ? innerCount() * itemSize : itemSize;
-                if (into)
-                {
-                    MemorySegment.copy(other, otherOffset, segment, position, bytes);
-                }
-                else
-                {
-                    MemorySegment.copy(segment, position, other, otherOffset, bytes);
-                }
-                otherOffset += bytes;
-            }
-            offset = nextRow(index, offset);
-        }
+        ArrayCopies.transfer(segment, layout, destination, false);
     }
 
     /**
@@ -985,21 +829,7 @@ public final class SharedArray implements AutoCloseable
      */
     public SharedArray slice(final int axis, final long start, final long stop, final long step)
     {
-        checkAxis(axis);
-        if (step < 1)
-        {
-            throw new IllegalArgumentException("slice of " + describe() + ": step " + step + " must be at least 1");
-        }
-        if (start < 0 || stop < start || stop > shape[axis])
-        {
-            throw new IndexOutOfBoundsException("slice [" + start + ", " + stop + ") of axis " + axis +
-                " is outside " + describe() + ", whose axis " + axis + " has size " + shape[axis]);
-        }
-        final long[] newShape = shape.clone();
-        final long[] newStrides = strides.clone();
-        newShape[axis] = (stop - start + step - 1) / step;
-        newStrides[axis] = strides[axis] * step;
-        return view(newShape, newStrides, offsetBytes + start * strides[axis]);
+        return view(layout.slice(axis, start, stop, step));
     }
 
     /**
@@ -1012,40 +842,7 @@ public final class SharedArray implements AutoCloseable
      */
     public SharedArray reshape(final long... newShape)
     {
-        if (!contiguous)
-        {
-            throw new IllegalStateException("cannot reshape " + describe() + ": it is not contiguous");
-        }
-        final long[] dims = newShape.clone();
-        int inferred = -1;
-        long known = 1;
-        for (int axis = 0; axis < dims.length; axis++)
-        {
-            if (dims[axis] == -1 && inferred < 0)
-            {
-                inferred = axis;
-            }
-            else if (dims[axis] < 0)
-            {
-                throw new IllegalArgumentException("cannot reshape " + describe() + " into shape " +
-                    Arrays.toString(dims) + ": only one extent may be -1 and none may be negative");
-            }
-            else if (known >= 0)
-            {
-                known = dims[axis] > 0 && known > Long.MAX_VALUE / dims[axis] ? -1 : known * dims[axis];
-            }
-        }
-        if (inferred >= 0 && known > 0 && size % known == 0)
-        {
-            dims[inferred] = size / known;
-            known = size;
-        }
-        if (known != size || dims.length > MAX_NDIM)
-        {
-            throw new IllegalArgumentException("cannot reshape " + describe() + " of size " + size +
-                " into shape " + Arrays.toString(newShape));
-        }
-        return view(dims, cStrides(dims, dtype.itemSize()), offsetBytes);
+        return view(layout.reshape(newShape));
     }
 
     /**
@@ -1053,7 +850,7 @@ public final class SharedArray implements AutoCloseable
      */
     public SharedArray transpose()
     {
-        final int[] axes = new int[shape.length];
+        final int[] axes = new int[layout.shape.length];
         for (int axis = 0; axis < axes.length; axis++)
         {
             axes[axis] = axes.length - 1 - axis;
@@ -1068,34 +865,12 @@ public final class SharedArray implements AutoCloseable
      */
     public SharedArray transpose(final int... axes)
     {
-        final boolean[] seen = new boolean[shape.length];
-        final long[] newShape = new long[shape.length];
-        final long[] newStrides = new long[shape.length];
-        for (int i = 0; i < axes.length && axes.length == shape.length; i++)
-        {
-            final int axis = axes[i];
-            if (axis < 0 || axis >= shape.length || seen[axis])
-            {
-                break;
-            }
-            seen[axis] = true;
-            newShape[i] = shape[axis];
-            newStrides[i] = strides[axis];
-        }
-        for (final boolean axisSeen : seen)
-        {
-            if (!axisSeen)
-            {
-                throw new IllegalArgumentException("transpose of " + describe() + ": " + Arrays.toString(axes) +
-                    " is not a permutation of its " + shape.length + " axes");
-            }
-        }
-        return view(newShape, newStrides, offsetBytes);
+        return view(layout.transpose(axes));
     }
 
-    private SharedArray view(final long[] newShape, final long[] newStrides, final long newOffsetBytes)
+    private SharedArray view(final ArrayLayout viewLayout)
     {
-        return new SharedArray(name, file, false, segment, dtype, newShape, newStrides, newOffsetBytes);
+        return new SharedArray(file, false, segment, viewLayout);
     }
 
     /**
@@ -1108,7 +883,7 @@ public final class SharedArray implements AutoCloseable
     {
         if (file == null)
         {
-            throw new UnsupportedOperationException(describe() + " wraps shared memory: unlink the SharedMemory");
+            throw new UnsupportedOperationException(layout.describe() + " wraps shared memory: unlink the SharedMemory");
         }
         if (!file.unlink())
         {
@@ -1136,84 +911,22 @@ public final class SharedArray implements AutoCloseable
     @Override
     public String toString()
     {
-        return "SharedArray{" + name + ", " + dtype + ", shape " + Arrays.toString(shape) +
+        return "SharedArray{" + name + ", " + dtype + ", shape " + Arrays.toString(layout.shape) +
             (ownsMapping ? "}" : ", view}");
-    }
-
-    private String describe()
-    {
-        return "SharedArray \"" + name + "\" (" + dtype + ", shape " + Arrays.toString(shape) + ")";
-    }
-
-    private long offset(final long i)
-    {
-        if (shape.length != 1)
-        {
-            throw wrongIndexCount(1);
-        }
-        return offsetBytes + checkIndex(i, 0) * strides[0];
-    }
-
-    private long offset(final long i, final long j)
-    {
-        if (shape.length != 2)
-        {
-            throw wrongIndexCount(2);
-        }
-        return offsetBytes + checkIndex(i, 0) * strides[0] + checkIndex(j, 1) * strides[1];
-    }
-
-    private long offset(final long[] index)
-    {
-        if (index.length != shape.length)
-        {
-            throw wrongIndexCount(index.length);
-        }
-        long offset = offsetBytes;
-        for (int axis = 0; axis < index.length; axis++)
-        {
-            offset += checkIndex(index[axis], axis) * strides[axis];
-        }
-        return offset;
-    }
-
-    private long checkIndex(final long index, final int axis)
-    {
-        if (index < 0 || index >= shape[axis])
-        {
-            throw new IndexOutOfBoundsException("index " + index + " is out of bounds for axis " + axis +
-                " with size " + shape[axis] + " of " + describe());
-        }
-        return index;
-    }
-
-    private int checkAxis(final int axis)
-    {
-        if (axis < 0 || axis >= shape.length)
-        {
-            throw new IllegalArgumentException("axis " + axis + " is out of bounds for " + describe());
-        }
-        return axis;
-    }
-
-    private IllegalArgumentException wrongIndexCount(final int count)
-    {
-        return new IllegalArgumentException(count + " indices given for " + describe() + ", which has " +
-            shape.length + " dimensions");
     }
 
     private void checkJavaArray(final int length, final String type, final DType first, final DType second)
     {
         if (dtype != first && dtype != second)
         {
-            throw new IllegalArgumentException("cannot copy between a " + type + " and " + describe() +
+            throw new IllegalArgumentException("cannot copy between a " + type + " and " + layout.describe() +
                 ": a " + type + " holds " + (first == second ? first : first + "/" + second) + " elements; use the " +
                 "Java array type of the dtype, or copy raw bytes with a MemorySegment");
         }
-        if (length != size)
+        if (length != layout.size)
         {
             throw new IllegalArgumentException("cannot copy between a " + type + " of length " + length + " and " +
-                describe() + " of size " + size);
+                layout.describe() + " of size " + layout.size);
         }
     }
 
@@ -1221,54 +934,16 @@ public final class SharedArray implements AutoCloseable
     {
         if (dtype.isFloatingPoint())
         {
-            throw new UnsupportedOperationException(operation + " needs an integer or bool array, not " + describe());
+            throw new UnsupportedOperationException(operation + " needs an integer or bool array, not " + layout.describe());
         }
     }
 
     private void requireNonEmpty(final String operation)
     {
-        if (size == 0)
+        if (layout.size == 0)
         {
-            throw new IllegalStateException(operation + " of " + describe() + ": the array is empty");
+            throw new IllegalStateException(operation + " of " + layout.describe() + ": the array is empty");
         }
     }
 
-    private long rowCount()
-    {
-        return contiguous ? 1 : size / shape[shape.length - 1];
-    }
-
-    private long innerCount()
-    {
-        return contiguous ? size : shape[shape.length - 1];
-    }
-
-    private long innerStride()
-    {
-        return contiguous ? dtype.itemSize() : strides[shape.length - 1];
-    }
-
-    private long[] rowIndex()
-    {
-        return contiguous ? null : new long[shape.length];
-    }
-
-    private long nextRow(final long[] index, final long offset)
-    {
-        if (index == null)
-        {
-            return offset;
-        }
-        long next = offset;
-        for (int axis = shape.length - 2; axis >= 0; axis--)
-        {
-            if (++index[axis] < shape[axis])
-            {
-                return next + strides[axis];
-            }
-            next -= (shape[axis] - 1) * strides[axis];
-            index[axis] = 0;
-        }
-        return next;
-    }
 }
