@@ -1,5 +1,6 @@
 package io.ipckit.bench.harness;
 
+import io.ipckit.bench.harness.ipckit.IpckitArrayContestant;
 import io.ipckit.bench.harness.ipckit.IpckitPoolContestant;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.bench.harness.messaging.TransportContestant;
@@ -155,6 +156,7 @@ public final class HarnessMain implements Callable<Integer>
             all.add(new TransportContestant(transport));
         }
         all.add(new IpckitPoolContestant());
+        all.add(new IpckitArrayContestant());
         if (!noPython)
         {
             final Path found = PythonContestant.findPython(python);

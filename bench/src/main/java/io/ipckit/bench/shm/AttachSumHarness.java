@@ -1,4 +1,4 @@
-package io.ipckit.bench;
+package io.ipckit.bench.shm;
 
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.shm.array.DType;

@@ -13,7 +13,7 @@ import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class IpckitPoolContestantTest
+class IpckitContestantsTest
 {
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
@@ -28,5 +28,17 @@ class IpckitPoolContestantTest
         assertEquals("ipckit-pool", measurement.contestant());
         assertEquals(1000.0, measurement.metrics().get("tasks"));
         assertTrue(measurement.value() > 0);
+    }
+
+    @Test
+    void shouldMeasureAndVerifyTheArrayHandOff() throws Exception
+    {
+        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 3, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
+        final Measurement measurement = new IpckitArrayContestant().measure(Workload.ARRAY_HANDOFF_64MIB, context);
+        assertEquals(3.0, measurement.metrics().get("rounds"));
+        assertTrue(measurement.value() > 0 && measurement.metrics().get("in_process_ns") > 0);
+        assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "array and pipe are gone");
     }
 }

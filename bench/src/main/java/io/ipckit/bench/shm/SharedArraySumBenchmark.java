@@ -1,4 +1,4 @@
-package io.ipckit.bench;
+package io.ipckit.bench.shm;
 
 import io.ipckit.shm.array.DType;
 import io.ipckit.shm.array.SharedArray;
