@@ -292,6 +292,11 @@ public final class SharedCondition implements Condition, AutoCloseable
         return "Condition{" + file.name() + ", bound to " + lock + "}";
     }
 
+    int sleepers()
+    {
+        return signal.waiters();
+    }
+
     private void checkHeld(final String action)
     {
         if (closed.get())

@@ -55,7 +55,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     /** System property: how long a waiter waits before checking whether the owner process died, in ms. */
     public static final String OWNER_CHECK_INTERVAL_PROP_NAME = "ipckit.sync.owner.check.interval.ms";
     /** Default of {@link #OWNER_CHECK_INTERVAL_PROP_NAME}. */
-    public static final long OWNER_CHECK_INTERVAL_DEFAULT_MS = 100;
+    public static final long OWNER_CHECK_INTERVAL_DEFAULT_MS = 250;
 
     static final long OWNER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong(OWNER_CHECK_INTERVAL_PROP_NAME, OWNER_CHECK_INTERVAL_DEFAULT_MS));

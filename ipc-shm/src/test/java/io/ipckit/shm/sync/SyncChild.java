@@ -43,6 +43,11 @@ public final class SyncChild
             case "count" -> count(args[1], args[2], Integer.parseInt(args[3]), args[4]);
             case "hold" -> hold(args[1], args[2]);
             case "idle" -> idle(args[1], args[2], args[3]);
+            case "sem-hold" -> semaphoreHold(args[1], Integer.parseInt(args[2]), args[3]);
+            case "event-wait" -> eventWait(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
+            case "cond-wait" -> conditionWait(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
+            case "barrier" -> barrier(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
+            case "barrier-attach" -> barrierAttach(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -52,35 +57,146 @@ public final class SyncChild
         return "RLOCK".equals(kind) ? SharedReentrantLock.open(name) : SharedLock.open(name);
     }
 
-    private static void count(final String kind, final String lockName, final int iterations, final String report)
+    private static void count(final String kind, final String name, final int iterations, final String report)
+        throws InterruptedException
     {
-        try (SharedLock lock = openLock(kind, lockName); MappedFile file = MappedFile.open(report))
+        try (MappedFile file = MappedFile.open(report))
         {
             final AtomicBuffer buffer = file.buffer();
-            buffer.getAndAddLong(READY_OFFSET, 1);
-            for (int i = 0; i < iterations; i++)
+            if ("SEMAPHORE".equals(kind))
             {
-                lock.lock();
-                try
+                try (SharedSemaphore semaphore = SharedSemaphore.open(name))
                 {
-                    if (buffer.getAndAddLong(INSIDE_OFFSET, 1) != 0)
+                    buffer.getAndAddLong(READY_OFFSET, 1);
+                    for (int i = 0; i < iterations; i++)
                     {
-                        buffer.getAndAddLong(OVERLAPS_OFFSET, 1);
+                        semaphore.acquire();
+                        increment(buffer);
+                        semaphore.release();
                     }
-                    final long value = buffer.getLong(COUNTER_OFFSET);
-                    for (int spin = 0; spin < 20; spin++)
-                    {
-                        Thread.onSpinWait();
-                    }
-                    buffer.putLong(COUNTER_OFFSET, value + 1);
-                    buffer.getAndAddLong(INSIDE_OFFSET, -1);
                 }
-                finally
+                return;
+            }
+            try (SharedLock lock = openLock(kind, name))
+            {
+                buffer.getAndAddLong(READY_OFFSET, 1);
+                for (int i = 0; i < iterations; i++)
                 {
-                    lock.unlock();
+                    lock.lock();
+                    try
+                    {
+                        increment(buffer);
+                    }
+                    finally
+                    {
+                        lock.unlock();
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * A deliberately non-atomic increment, with a marker that detects two processes inside at once.
+     */
+    private static void increment(final AtomicBuffer buffer)
+    {
+        if (buffer.getAndAddLong(INSIDE_OFFSET, 1) != 0)
+        {
+            buffer.getAndAddLong(OVERLAPS_OFFSET, 1);
+        }
+        final long value = buffer.getLong(COUNTER_OFFSET);
+        for (int spin = 0; spin < 20; spin++)
+        {
+            Thread.onSpinWait();
+        }
+        buffer.putLong(COUNTER_OFFSET, value + 1);
+        buffer.getAndAddLong(INSIDE_OFFSET, -1);
+    }
+
+    private static void semaphoreHold(final String name, final int permits, final String report) throws Exception
+    {
+        final SharedSemaphore semaphore = SharedSemaphore.open(name);
+        semaphore.acquire(permits);
+        try (MappedFile file = MappedFile.open(report))
+        {
+            file.buffer().getAndAddLong(READY_OFFSET, 1);
+        }
+        Thread.sleep(TimeUnit.MINUTES.toMillis(10));
+    }
+
+    private static void eventWait(final String name, final String report, final int index, final long timeoutMs)
+        throws Exception
+    {
+        try (SharedEvent event = SharedEvent.open(name); MappedFile file = MappedFile.open(report))
+        {
+            file.buffer().getAndAddLong(READY_OFFSET, 1);
+            final boolean set = event.await(timeoutMs, TimeUnit.MILLISECONDS);
+            file.buffer().putLongVolatile(PER_CHILD_OFFSET + 8 * index, set ? 1 : 2);
+        }
+    }
+
+    private static void conditionWait(final String name, final String report, final int index, final long timeoutMs)
+        throws Exception
+    {
+        try (SharedCondition condition = SharedCondition.open(name); MappedFile file = MappedFile.open(report))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            condition.lock().lock();
+            try
+            {
+                buffer.getAndAddLong(READY_OFFSET, 1);
+                final boolean satisfied = condition.waitFor(
+                    () -> buffer.getLongVolatile(COUNTER_OFFSET) > index, timeoutMs, TimeUnit.MILLISECONDS);
+                buffer.putLongVolatile(PER_CHILD_OFFSET + 8 * index, satisfied ? 1 : 2);
+            }
+            finally
+            {
+                condition.lock().unlock();
+            }
+        }
+    }
+
+    /**
+     * Arrives at a barrier whose action (in this process) counts in the counter; records arrival index + 1, or
+     * -1 broken (message on stderr), -2 timed out, -3 interrupted.
+     */
+    private static void barrier(final String name, final String report, final int index, final long timeoutMs)
+        throws Exception
+    {
+        try (MappedFile file = MappedFile.open(report))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            try (SharedBarrier barrier = SharedBarrier.open(name, () -> buffer.getAndAddLong(COUNTER_OFFSET, 1)))
+            {
+                buffer.getAndAddLong(READY_OFFSET, 1);
+                long result;
+                try
+                {
+                    result = barrier.await(timeoutMs, TimeUnit.MILLISECONDS) + 1;
+                }
+                catch (final java.util.concurrent.BrokenBarrierException ex)
+                {
+                    System.err.println(ex.getMessage());
+                    result = -1;
+                }
+                catch (final java.util.concurrent.TimeoutException ex)
+                {
+                    result = -2;
+                }
+                buffer.putLongVolatile(PER_CHILD_OFFSET + 8 * index, result);
+            }
+        }
+    }
+
+    private static void barrierAttach(final String name, final String report) throws Exception
+    {
+        SharedBarrier.open(name); // attached until this process dies
+        try (MappedFile file = MappedFile.open(report))
+        {
+            file.buffer().getAndAddLong(READY_OFFSET, 1);
+        }
+        Thread.sleep(TimeUnit.MINUTES.toMillis(10));
     }
 
     private static void hold(final String kind, final String lockName) throws InterruptedException
@@ -105,10 +221,71 @@ public final class SyncChild
                 {
                     try (SharedLock lock = SharedLock.open(name))
                     {
-                        warmUp(lock.tryLock(150, TimeUnit.MILLISECONDS), buffer);
+                        warmUp(lock.tryLock(300, TimeUnit.MILLISECONDS), buffer);
                         cpuStartNs = threads.getCurrentThreadCpuTime();
                         wallStartNs = System.nanoTime();
                         result = lock.tryLock(30, TimeUnit.SECONDS) ? 1 : 0;
+                        record(buffer, threads, cpuStartNs, wallStartNs);
+                    }
+                }
+                case "EVENT" ->
+                {
+                    try (SharedEvent event = SharedEvent.open(name))
+                    {
+                        warmUp(event.await(300, TimeUnit.MILLISECONDS), buffer);
+                        cpuStartNs = threads.getCurrentThreadCpuTime();
+                        wallStartNs = System.nanoTime();
+                        result = event.await(30, TimeUnit.SECONDS) ? 1 : 0;
+                        record(buffer, threads, cpuStartNs, wallStartNs);
+                    }
+                }
+                case "SEMAPHORE" ->
+                {
+                    try (SharedSemaphore semaphore = SharedSemaphore.open(name))
+                    {
+                        warmUp(semaphore.tryAcquire(300, TimeUnit.MILLISECONDS), buffer);
+                        cpuStartNs = threads.getCurrentThreadCpuTime();
+                        wallStartNs = System.nanoTime();
+                        result = semaphore.tryAcquire(30, TimeUnit.SECONDS) ? 1 : 0;
+                        record(buffer, threads, cpuStartNs, wallStartNs);
+                    }
+                }
+                case "CONDITION" ->
+                {
+                    try (SharedCondition condition = SharedCondition.open(name))
+                    {
+                        condition.lock().lock();
+                        try
+                        {
+                            warmUp(condition.await(300, TimeUnit.MILLISECONDS), buffer);
+                            cpuStartNs = threads.getCurrentThreadCpuTime();
+                            wallStartNs = System.nanoTime();
+                            result = condition.await(30, TimeUnit.SECONDS) ? 1 : 0;
+                            record(buffer, threads, cpuStartNs, wallStartNs);
+                        }
+                        finally
+                        {
+                            condition.lock().unlock();
+                        }
+                    }
+                }
+                case "BARRIER" ->
+                {
+                    try (SharedBarrier barrier = SharedBarrier.open(name))
+                    {
+                        try
+                        {
+                            barrier.await(300, TimeUnit.MILLISECONDS);
+                            throw new IllegalStateException("the warm-up wait should have timed out");
+                        }
+                        catch (final java.util.concurrent.TimeoutException expected)
+                        {
+                            barrier.reset();
+                        }
+                        warmUp(false, buffer);
+                        cpuStartNs = threads.getCurrentThreadCpuTime();
+                        wallStartNs = System.nanoTime();
+                        result = barrier.await(30, TimeUnit.SECONDS) >= 0 ? 1 : 0;
                         record(buffer, threads, cpuStartNs, wallStartNs);
                     }
                 }
