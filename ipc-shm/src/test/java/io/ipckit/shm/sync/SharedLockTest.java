@@ -1,9 +1,12 @@
 package io.ipckit.shm.sync;
 
+import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.MappedFile;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
@@ -278,6 +281,30 @@ class SharedLockTest
         System.out.println("idle waiter: " + cpuMs + " ms CPU in " + wallMs + " ms blocked");
         assertTrue(wallMs >= 2_000, "blocked for " + wallMs + " ms");
         assertTrue(cpuMs < 20, "the waiter used " + cpuMs + " ms of CPU while blocked for " + wallMs + " ms");
+    }
+
+    @Test
+    void shouldRefuseTruncatedStateAndCorruptConfiguration()
+    {
+        ResourceFile.create("short.lock", ResourceKind.LOCK, 1, 0, 8, false, null).close();
+        final CorruptResourceException truncated =
+            assertThrows(CorruptResourceException.class, () -> SharedLock.open("short.lock"));
+        assertEquals("Lock \"short.lock\" has 8 bytes of state where " + LockDescriptor.LENGTH + " are needed " +
+            "(truncated or overwritten); unlink it and create it again", truncated.getMessage());
+
+        ResourceFile.create("bad.sem", ResourceKind.SEMAPHORE, 1, 0, SemaphoreDescriptor.length(0), false,
+            (file) -> file.buffer().putInt(file.headerLength() + SemaphoreDescriptor.OWNER_SLOTS_OFFSET, 1000))
+            .close();
+        final CorruptResourceException slots =
+            assertThrows(CorruptResourceException.class, () -> SharedSemaphore.open("bad.sem"));
+        assertTrue(slots.getMessage().contains("\"bad.sem\" has " + SemaphoreDescriptor.length(0) + " bytes"),
+            slots.getMessage());
+
+        ResourceFile.create("bad.barrier", ResourceKind.BARRIER, 1, 0, BarrierDescriptor.length(1), false, null)
+            .close();
+        final CorruptResourceException parties =
+            assertThrows(CorruptResourceException.class, () -> SharedBarrier.open("bad.barrier"));
+        assertTrue(parties.getMessage().contains("corrupt configuration (0 parties"), parties.getMessage());
     }
 
     @Test
