@@ -1,0 +1,813 @@
+package io.ipckit.pipe;
+
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.exceptions.ResourceClosedException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.pipe.support.Doorbell;
+import io.ipckit.pipe.support.MessageAssembler;
+import io.ipckit.pipe.support.OwnerToken;
+import io.ipckit.pipe.support.Waiter;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.ipckit.pipe.PipeDescriptor.*;
+
+/**
+ * One end of a {@link Pipe}: Python's {@code multiprocessing.connection.Connection}. Messages are whole byte strings
+ * of any length (longer than {@link #maxClaimLength()} they are split into fragments and reassembled), sent through
+ * an Agrona {@link OneToOneRingBuffer} in the shared file, received in order, exactly once.
+ * <p>
+ * Three ways to send and receive: objects through a {@link Codec} ({@link #send(Object)}, {@link #recv()}); byte
+ * arrays or buffers ({@link #sendBytes(byte[])}, {@link #recvBytes()}); and zero-copy ({@link #tryClaim},
+ * {@link #commit}; {@link #receive(MessageHandler, long)} handing the message in place). Batch forms send or drain
+ * many messages per call and wake the peer once.
+ * <p>
+ * Blocking calls sleep on a futex the sender rings only when someone sleeps, or poll with the {@link IdleStrategy}
+ * given in {@link PipeOptions}. While waiting they check every 50 ms whether the peer is alive: when the peer closed
+ * its end, receives return what it sent and then throw {@link EndOfStreamException} (Python's {@code EOFError});
+ * when it died, they throw {@link PeerGoneException} after the messages it committed, and sends throw
+ * {@link PeerGoneException} as Python raises {@code BrokenPipeError}. A message half-sent by a dying peer is
+ * never delivered.
+ * <p>
+ * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
+ * time, and {@link #close()} must not race with a call in progress (it unmaps the file). Process-safety: each end
+ * is held by one process.
+ */
+public final class Connection implements AutoCloseable
+{
+    private static final long FOREVER = -1;
+
+    private final ResourceFile file;
+    private final AtomicBuffer meta;
+    private final String description;
+    private final int peerTokenOffset;
+    private final int peerStateOffset;
+    private final int myStateOffset;
+    private final OneToOneRingBuffer sendRing;
+    private final OneToOneRingBuffer recvRing;
+    private final AtomicBuffer recvRingBuffer;
+    private final int recvMask;
+    private final int maxRecordLength;
+    private final Doorbell sendData = new Doorbell();
+    private final Doorbell sendSpace = new Doorbell();
+    private final Doorbell recvData = new Doorbell();
+    private final Doorbell recvSpace = new Doorbell();
+    private final Waiter sendWaiter;
+    private final Waiter recvWaiter;
+    private final Codec<Object> codec;
+    private final MessageAssembler assembler = new MessageAssembler();
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
+    private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
+    private final org.agrona.concurrent.MessageHandler ringHandler = this::onRecord;
+    private final MessageHandler decodeHandler = this::onDecode;
+    private final MessageHandler copyHandler = this::onCopy;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MessageHandler userHandler;
+    private boolean delivered;
+    private Codec<?> decodeCodec;
+    private Object decoded;
+    private byte[] copied;
+
+    Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
+    {
+        this.file = file;
+        this.meta = file.buffer();
+        this.description = "pipe \"" + file.name() + "\" end " + (endA ? "A" : "B");
+        final int metadataOffset = file.metadataOffset();
+        this.peerTokenOffset = metadataOffset + (endA ? END_B_TOKEN_OFFSET : END_A_TOKEN_OFFSET);
+        this.peerStateOffset = metadataOffset + (endA ? END_B_STATE_OFFSET : END_A_STATE_OFFSET);
+        this.myStateOffset = metadataOffset + (endA ? END_A_STATE_OFFSET : END_B_STATE_OFFSET);
+
+        final int capacity = meta.getInt(metadataOffset + RING_CAPACITY_OFFSET);
+        final boolean duplex = (meta.getInt(metadataOffset + FLAGS_OFFSET) & FLAG_DUPLEX) != 0;
+        final int ringLength = ringLength(capacity);
+        final long dataOffset = file.headerLength();
+        final AtomicBuffer ringAB = new UnsafeBuffer(meta.addressOffset() + dataOffset, ringLength);
+        final AtomicBuffer ringBA = duplex ? new UnsafeBuffer(meta.addressOffset() + dataOffset + ringLength, ringLength) : null;
+        final AtomicBuffer sendBuffer = endA ? ringAB : ringBA;
+        this.recvRingBuffer = endA ? ringBA : ringAB;
+        this.sendRing = sendBuffer == null ? null : new OneToOneRingBuffer(sendBuffer);
+        this.recvRing = recvRingBuffer == null ? null : new OneToOneRingBuffer(recvRingBuffer);
+        this.recvMask = capacity - 1;
+        this.maxRecordLength = new OneToOneRingBuffer(ringAB).maxMsgLength();
+
+        sendData.wrap(meta, metadataOffset + (endA ? A_TO_B_DATA_DOORBELL_OFFSET : B_TO_A_DATA_DOORBELL_OFFSET));
+        sendSpace.wrap(meta, metadataOffset + (endA ? A_TO_B_SPACE_DOORBELL_OFFSET : B_TO_A_SPACE_DOORBELL_OFFSET));
+        recvData.wrap(meta, metadataOffset + (endA ? B_TO_A_DATA_DOORBELL_OFFSET : A_TO_B_DATA_DOORBELL_OFFSET));
+        recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
+        this.sendWaiter = new Waiter(sendSpace, options.idleStrategy());
+        this.recvWaiter = new Waiter(recvData, options.idleStrategy());
+        this.codec = options.codec();
+    }
+
+    /**
+     * @return the pipe's name.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * @return true when this end can send (always, unless it is the receiving end of a one-way pipe).
+     */
+    public boolean canSend()
+    {
+        return sendRing != null;
+    }
+
+    /**
+     * @return true when this end can receive (always, unless it is the sending end of a one-way pipe).
+     */
+    public boolean canReceive()
+    {
+        return recvRing != null;
+    }
+
+    /**
+     * @return the longest message that goes as one ring record: the limit of {@link #tryClaim}; longer messages sent
+     *         by the other methods are split transparently.
+     */
+    public int maxClaimLength()
+    {
+        return maxRecordLength;
+    }
+
+    /**
+     * Sets how this end waits: null to sleep on a futex, or an Agrona idle strategy to poll with.
+     *
+     * @param idleStrategy the strategy, or null.
+     */
+    public void idleStrategy(final IdleStrategy idleStrategy)
+    {
+        sendWaiter.idleStrategy(idleStrategy);
+        recvWaiter.idleStrategy(idleStrategy);
+    }
+
+    // ------------------------------------------------------------------------------------------------ sending
+
+    /**
+     * Sends an object through the pipe's default codec ({@link PipeOptions#codec}), blocking while the ring is full.
+     *
+     * @param value the object, not null.
+     * @throws NullPointerException when value is null.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws IpcException         when interrupted (the interrupt flag is kept set).
+     */
+    public void send(final Object value)
+    {
+        send(value, codec);
+    }
+
+    /**
+     * Sends a value through a codec, blocking while the ring is full.
+     *
+     * @param value the value, not null.
+     * @param codec encodes it.
+     * @param <T>   the value type.
+     * @throws NullPointerException when value is null.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     */
+    public <T> void send(final T value, final Codec<? super T> codec)
+    {
+        if (value == null)
+        {
+            throw new NullPointerException("cannot send null through " + description + ": send a value");
+        }
+        final int length = codec.encode(value, scratch, 0);
+        sendBytes(scratch, 0, length);
+    }
+
+    /**
+     * Sends a whole byte array as one message, blocking while the ring is full.
+     *
+     * @param message the bytes, any length.
+     * @throws PeerGoneException when the peer closed its end or died.
+     */
+    public void sendBytes(final byte[] message)
+    {
+        wrapBytes.wrap(message);
+        sendBytes(wrapBytes, 0, message.length);
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code src} as one message, blocking while the ring is full.
+     *
+     * @param src    the source.
+     * @param offset where the message starts.
+     * @param length its length, any.
+     * @throws PeerGoneException when the peer closed its end or died.
+     */
+    public void sendBytes(final DirectBuffer src, final int offset, final int length)
+    {
+        sendBytes(src, offset, length, FOREVER);
+    }
+
+    /**
+     * Sends one message, waiting at most {@code timeoutNs} for room in the ring. When the time runs out in the middle
+     * of a message longer than {@link #maxClaimLength()}, the part already written is discarded by the receiver.
+     *
+     * @param src       the source.
+     * @param offset    where the message starts.
+     * @param length    its length, any.
+     * @param timeoutNs the most to wait, 0 to try once, negative without a limit.
+     * @return true when sent, false when the time ran out.
+     * @throws PeerGoneException when the peer closed its end or died.
+     */
+    public boolean sendBytes(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+    {
+        final boolean sent = send(src, offset, length, timeoutNs);
+        if (sent)
+        {
+            sendData.ring();
+        }
+        return sent;
+    }
+
+    /**
+     * Sends many messages, waking the receiver once at the end: message {@code i} is {@code lengths[i]} bytes of
+     * {@code src} from {@code offsets[i]}. Blocks while the ring is full.
+     *
+     * @param src     the source of every message.
+     * @param offsets where each message starts.
+     * @param lengths each message's length.
+     * @param count   how many messages, from index 0.
+     * @throws PeerGoneException when the peer closed its end or died.
+     */
+    public void sendBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            send(src, offsets[i], lengths[i], FOREVER);
+        }
+        sendData.ring();
+    }
+
+    /**
+     * Sends every value of {@code values} through {@code codec}, waking the receiver once at the end.
+     *
+     * @param values the values, none null.
+     * @param codec  encodes them.
+     * @param <T>    the value type.
+     * @throws NullPointerException when a value is null (the values before it are sent).
+     * @throws PeerGoneException    when the peer closed its end or died.
+     */
+    public <T> void sendAll(final Iterable<? extends T> values, final Codec<? super T> codec)
+    {
+        try
+        {
+            for (final T value : values)
+            {
+                if (value == null)
+                {
+                    throw new NullPointerException("cannot send null through " + description);
+                }
+                final int length = codec.encode(value, scratch, 0);
+                send(scratch, 0, length, FOREVER);
+            }
+        }
+        finally
+        {
+            sendData.ring();
+        }
+    }
+
+    /**
+     * Claims {@code length} bytes in the ring for a message to be written in place; publish it with
+     * {@link #commit(int)} or drop it with {@link #abort(int)}. Does not block.
+     *
+     * @param length the message length, at most {@link #maxClaimLength()}.
+     * @return the index in {@link #claimBuffer()} to write at, or -1 when the ring has no room now.
+     * @throws IllegalArgumentException when length is negative or over {@link #maxClaimLength()}.
+     * @throws PeerGoneException        when the peer closed its end.
+     */
+    public int tryClaim(final int length)
+    {
+        checkCanSend();
+        checkClaimLength(length);
+        checkPeerForSend(false);
+        final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+        return index < 0 ? -1 : index;
+    }
+
+    /**
+     * As {@link #tryClaim(int)}, waiting up to {@code timeoutNs} for room.
+     *
+     * @param length    the message length, at most {@link #maxClaimLength()}.
+     * @param timeoutNs the most to wait, negative without a limit.
+     * @return the index in {@link #claimBuffer()}, or -1 when the time ran out.
+     * @throws PeerGoneException when the peer closed its end or died.
+     */
+    public int claim(final int length, final long timeoutNs)
+    {
+        checkCanSend();
+        checkClaimLength(length);
+        int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+        if (index >= 0)
+        {
+            return index;
+        }
+        sendWaiter.begin(timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = sendWaiter.sequence();
+                checkPeerForSend(sendWaiter.livenessCheckDue());
+                index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+                if (index >= 0)
+                {
+                    return index;
+                }
+                if (!sendWaiter.pause(sequence))
+                {
+                    return -1;
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            throw interrupted("claiming", ex);
+        }
+        finally
+        {
+            sendWaiter.end();
+        }
+    }
+
+    /**
+     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to.
+     */
+    public MutableDirectBuffer claimBuffer()
+    {
+        checkCanSend();
+        return sendRing.buffer();
+    }
+
+    /**
+     * Publishes a claimed message and wakes the receiver.
+     *
+     * @param index the index returned by the claim.
+     * @throws IllegalStateException when the claim was already committed or aborted.
+     */
+    public void commit(final int index)
+    {
+        sendRing.commit(index);
+        sendData.ring();
+    }
+
+    /**
+     * Drops a claimed message; the receiver never sees it.
+     *
+     * @param index the index returned by the claim.
+     * @throws IllegalStateException when the claim was already committed or aborted.
+     */
+    public void abort(final int index)
+    {
+        sendRing.abort(index);
+        sendData.ring();
+    }
+
+    private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+    {
+        checkCanSend();
+        checkPeerForSend(false);
+        if (length <= maxRecordLength)
+        {
+            return writeRecord(MessageAssembler.WHOLE, src, offset, length, timeoutNs);
+        }
+        final long startNs = timeoutNs > 0 ? System.nanoTime() : 0;
+        int position = 0;
+        while (position < length)
+        {
+            final int chunk = Math.min(maxRecordLength, length - position);
+            final int type = position == 0 ? MessageAssembler.BEGIN :
+                position + chunk == length ? MessageAssembler.END : MessageAssembler.MIDDLE;
+            final long remainingNs = timeoutNs > 0 ? Math.max(0, timeoutNs - (System.nanoTime() - startNs)) : timeoutNs;
+            if (!writeRecord(type, src, offset + position, chunk, remainingNs))
+            {
+                return false;
+            }
+            sendData.ring();
+            position += chunk;
+        }
+        return true;
+    }
+
+    private boolean writeRecord(
+        final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+    {
+        if (sendRing.write(type, src, offset, length))
+        {
+            return true;
+        }
+        if (timeoutNs == 0)
+        {
+            return false;
+        }
+        sendWaiter.begin(timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = sendWaiter.sequence();
+                if (sendRing.write(type, src, offset, length))
+                {
+                    return true;
+                }
+                checkPeerForSend(sendWaiter.livenessCheckDue());
+                if (!sendWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            throw interrupted("sending", ex);
+        }
+        finally
+        {
+            sendWaiter.end();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- receiving
+
+    /**
+     * Receives the next object through the pipe's default codec, blocking until one arrives.
+     *
+     * @return the object.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     */
+    public Object recv()
+    {
+        return recv(codec);
+    }
+
+    /**
+     * Receives the next value through a codec, blocking until one arrives.
+     *
+     * @param codec decodes it.
+     * @param <T>   the value type.
+     * @return the value.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     */
+    public <T> T recv(final Codec<T> codec)
+    {
+        return recv(codec, FOREVER);
+    }
+
+    /**
+     * Receives the next value through a codec, waiting at most {@code timeoutNs}.
+     *
+     * @param codec     decodes it.
+     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @param <T>       the value type.
+     * @return the value, or null when the time ran out.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T recv(final Codec<T> codec, final long timeoutNs)
+    {
+        decodeCodec = codec;
+        decoded = null;
+        try
+        {
+            return receive(decodeHandler, timeoutNs) ? (T)decoded : null;
+        }
+        finally
+        {
+            decodeCodec = null;
+            decoded = null;
+        }
+    }
+
+    /**
+     * Receives the next message as a new byte array, blocking until one arrives.
+     *
+     * @return the message.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     */
+    public byte[] recvBytes()
+    {
+        return recvBytes(FOREVER);
+    }
+
+    /**
+     * Receives the next message as a new byte array, waiting at most {@code timeoutNs}.
+     *
+     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @return the message, or null when the time ran out.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     */
+    public byte[] recvBytes(final long timeoutNs)
+    {
+        copied = null;
+        final byte[] result = receive(copyHandler, timeoutNs) ? copied : null;
+        copied = null;
+        return result;
+    }
+
+    /**
+     * Receives the next message in place (zero-copy), waiting at most {@code timeoutNs}.
+     *
+     * @param handler   given the message; the bytes are valid only during the call.
+     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @return true when a message was handed to the handler, false when the time ran out.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     */
+    public boolean receive(final MessageHandler handler, final long timeoutNs)
+    {
+        return awaitMessage(handler, timeoutNs);
+    }
+
+    /**
+     * Hands every message available now, up to {@code limit}, to the handler without waiting.
+     *
+     * @param handler given each message in place.
+     * @param limit   the most messages to hand over.
+     * @return the number of messages handed over, possibly 0.
+     * @throws EndOfStreamException when nothing is left and the peer closed its end.
+     * @throws PeerGoneException    when nothing is left and the peer is dead.
+     */
+    public int drain(final MessageHandler handler, final int limit)
+    {
+        checkCanReceive();
+        int count = 0;
+        while (count < limit && pollOne(handler))
+        {
+            count++;
+        }
+        if (count == 0)
+        {
+            checkPeerForReceive(false, true);
+        }
+        return count;
+    }
+
+    /**
+     * @return true when a message is ready to be received, or when a receive would throw at once (end of stream).
+     */
+    public boolean poll()
+    {
+        return poll(0, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Waits up to {@code timeout} until a message is ready, as Python's {@code Connection.poll(timeout)}.
+     *
+     * @param timeout the most to wait; negative without a limit.
+     * @param unit    its unit.
+     * @return true when a message is ready or the peer finished (a receive would not block), false on timeout.
+     */
+    public boolean poll(final long timeout, final TimeUnit unit)
+    {
+        return awaitMessage(null, timeout < 0 ? FOREVER : unit.toNanos(timeout));
+    }
+
+    private boolean awaitMessage(final MessageHandler handler, final long timeoutNs)
+    {
+        checkCanReceive();
+        if (handler == null ? hasData() : pollOne(handler))
+        {
+            return true;
+        }
+        if (!checkPeerForReceive(true, handler != null))
+        {
+            return true;
+        }
+        if (timeoutNs == 0)
+        {
+            return false;
+        }
+        recvWaiter.begin(timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = recvWaiter.sequence();
+                if (handler == null ? hasData() : pollOne(handler))
+                {
+                    return true;
+                }
+                if (!checkPeerForReceive(recvWaiter.livenessCheckDue(), handler != null))
+                {
+                    return true;
+                }
+                if (!recvWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            throw interrupted("receiving", ex);
+        }
+        finally
+        {
+            recvWaiter.end();
+        }
+    }
+
+    private boolean pollOne(final MessageHandler handler)
+    {
+        userHandler = handler;
+        delivered = false;
+        boolean consumed = false;
+        try
+        {
+            while (!delivered && hasData())
+            {
+                recvRing.read(ringHandler, 1);
+                consumed = true;
+            }
+        }
+        finally
+        {
+            userHandler = null;
+            if (consumed)
+            {
+                recvSpace.ring();
+            }
+        }
+        return delivered;
+    }
+
+    private boolean hasData()
+    {
+        final int index = (int)recvRing.consumerPosition() & recvMask;
+        return recvRingBuffer.getIntVolatile(index) > 0;
+    }
+
+    private void onRecord(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int result = assembler.onFrame(type, buffer, index, length);
+        if (result == MessageAssembler.COMPLETE_IN_PLACE)
+        {
+            delivered = true;
+            userHandler.onMessage(buffer, index, length);
+        }
+        else if (result == MessageAssembler.COMPLETE_ASSEMBLED)
+        {
+            delivered = true;
+            userHandler.onMessage(assembler.buffer(), 0, assembler.length());
+        }
+    }
+
+    private void onDecode(final DirectBuffer buffer, final int offset, final int length)
+    {
+        decoded = decodeCodec.decode(buffer, offset, length);
+    }
+
+    private void onCopy(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        copied = bytes;
+    }
+
+    // -------------------------------------------------------------------------------------------------- peers
+
+    /**
+     * @return false when the peer finished (closed or died) and nothing is left; throws instead when asked to.
+     */
+    private boolean checkPeerForReceive(final boolean checkLiveness, final boolean throwWhenFinished)
+    {
+        final int state = meta.getIntAcquire(peerStateOffset);
+        final boolean finished = state == STATE_CLOSED ||
+            state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset));
+        if (!finished || hasData())
+        {
+            return true;
+        }
+        assembler.discardPartial();
+        if (!throwWhenFinished)
+        {
+            return false;
+        }
+        if (state == STATE_CLOSED)
+        {
+            throw new EndOfStreamException(description + ": the other end closed the pipe and every message it " +
+                "sent has been received");
+        }
+        throw new PeerGoneException(description + ": the process holding the other end (pid " +
+            OwnerToken.pid(meta.getLongVolatile(peerTokenOffset)) + ") died; every message it committed has been " +
+            "received");
+    }
+
+    private void checkPeerForSend(final boolean checkLiveness)
+    {
+        if (closed.get())
+        {
+            throw new ResourceClosedException(description + " is closed: open the pipe again to send");
+        }
+        final int state = meta.getIntAcquire(peerStateOffset);
+        if (state == STATE_CLOSED)
+        {
+            throw new PeerGoneException(description + ": the other end closed the pipe, nothing more can be sent " +
+                "(Python's BrokenPipeError)");
+        }
+        if (state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))
+        {
+            throw new PeerGoneException(description + ": the process holding the other end (pid " +
+                OwnerToken.pid(meta.getLongVolatile(peerTokenOffset)) + ") died, nothing more can be sent " +
+                "(Python's BrokenPipeError)");
+        }
+    }
+
+    private void checkCanSend()
+    {
+        if (sendRing == null)
+        {
+            throw new IllegalStateException(description + " is the receiving end of a one-way pipe: it cannot send");
+        }
+    }
+
+    private void checkCanReceive()
+    {
+        if (closed.get())
+        {
+            throw new ResourceClosedException(description + " is closed");
+        }
+        if (recvRing == null)
+        {
+            throw new IllegalStateException(description + " is the sending end of a one-way pipe: it cannot receive");
+        }
+    }
+
+    private void checkClaimLength(final int length)
+    {
+        if (length < 0 || length > maxRecordLength)
+        {
+            throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
+                ": a claim holds 0.." + maxRecordLength + " bytes; send longer messages with sendBytes");
+        }
+    }
+
+    private IpcException interrupted(final String what, final InterruptedException ex)
+    {
+        Thread.currentThread().interrupt();
+        return new IpcException("interrupted while " + what + " on " + description, ex);
+    }
+
+    /**
+     * Closes this end: the peer receives what was sent, then {@link EndOfStreamException}; a peer blocked sending
+     * gets {@link PeerGoneException}. When the other end is closed (or its holder dead) too, the pipe's name is
+     * removed. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            // release store -> publishes every message sent before the close to the peer
+            meta.putIntRelease(myStateOffset, STATE_CLOSED);
+            sendData.ring();
+            recvSpace.ring();
+            final int peerState = meta.getIntAcquire(peerStateOffset);
+            if (peerState == STATE_CLOSED ||
+                peerState == STATE_OPEN && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))
+            {
+                file.unlink();
+            }
+            file.close();
+        }
+    }
+
+    /**
+     * @return true once {@link #close()} was called.
+     */
+    public boolean isClosed()
+    {
+        return closed.get();
+    }
+
+    /**
+     * @return a description for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return "Connection{" + description + (closed.get() ? ", closed" : "") + "}";
+    }
+}

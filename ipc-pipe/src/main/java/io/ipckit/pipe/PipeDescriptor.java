@@ -1,0 +1,130 @@
+package io.ipckit.pipe;
+
+import io.ipckit.pipe.support.DoorbellDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * Layout of a pipe file's metadata (after the common header) and data. Each field group sits on its own cache line.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                  Ring Capacity (bytes, 2^n)                   |
+ *  +---------------------------------------------------------------+
+ *  |                     Flags (1 = duplex)                        |
+ *  +---------------------------------------------------------------+
+ *  |                  Padding to the cache line                    |
+ *  +---------------------------------------------------------------+
+ *  |               End A Owner Token (pid, start time)             |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |          End A State (0 unopened, 1 open, 2 closed)           |
+ *  +---------------------------------------------------------------+
+ *  |                  Padding to the cache line                    |
+ *  +---------------------------------------------------------------+
+ *  |                 End B Owner Token, End B State                |
+ *  +---------------------------------------------------------------+
+ *  |        A->B Data Doorbell (rung by A after a send)            |
+ *  +---------------------------------------------------------------+
+ *  |        A->B Space Doorbell (rung by B after a receive)        |
+ *  +---------------------------------------------------------------+
+ *  |        B->A Data Doorbell, B->A Space Doorbell                |
+ *  +---------------------------------------------------------------+
+ *  Data, from the header length:
+ *  +---------------------------------------------------------------+
+ *  |   A->B ring: OneToOneRingBuffer, capacity + trailer bytes     |
+ *  +---------------------------------------------------------------+
+ *  |   B->A ring (duplex only)                                     |
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * In a one-way pipe only the A->B ring exists: end A (the creator) sends, end B (the opener) receives.
+ */
+public final class PipeDescriptor
+{
+    /** Layout version of pipe files. */
+    public static final int LAYOUT_VERSION = 1;
+    /** Flag: the pipe has a ring in each direction. */
+    public static final int FLAG_DUPLEX = 1;
+    /** End state: nobody has opened the end yet. */
+    public static final int STATE_UNOPENED = 0;
+    /** End state: a process holds the end. */
+    public static final int STATE_OPEN = 1;
+    /** End state: the holder closed the end; it cannot be opened again. */
+    public static final int STATE_CLOSED = 2;
+
+    /** Offset of the ring capacity in bytes (a power of two, without the trailer). */
+    public static final int RING_CAPACITY_OFFSET;
+    /** Offset of the flags. */
+    public static final int FLAGS_OFFSET;
+    /** Offset of end A's owner token. */
+    public static final int END_A_TOKEN_OFFSET;
+    /** Offset of end A's state. */
+    public static final int END_A_STATE_OFFSET;
+    /** Offset of end B's owner token. */
+    public static final int END_B_TOKEN_OFFSET;
+    /** Offset of end B's state. */
+    public static final int END_B_STATE_OFFSET;
+    /** Offset of the doorbell rung when data is sent from A to B. */
+    public static final int A_TO_B_DATA_DOORBELL_OFFSET;
+    /** Offset of the doorbell rung when B frees space in the A to B ring. */
+    public static final int A_TO_B_SPACE_DOORBELL_OFFSET;
+    /** Offset of the doorbell rung when data is sent from B to A. */
+    public static final int B_TO_A_DATA_DOORBELL_OFFSET;
+    /** Offset of the doorbell rung when A frees space in the B to A ring. */
+    public static final int B_TO_A_SPACE_DOORBELL_OFFSET;
+    /** Length of the metadata in bytes. */
+    public static final int METADATA_LENGTH;
+
+    static
+    {
+        int offset = 0;
+        RING_CAPACITY_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        FLAGS_OFFSET = offset;
+        offset = CACHE_LINE_LENGTH;
+        END_A_TOKEN_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        END_A_STATE_OFFSET = offset;
+        offset = 2 * CACHE_LINE_LENGTH;
+        END_B_TOKEN_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        END_B_STATE_OFFSET = offset;
+        offset = 3 * CACHE_LINE_LENGTH;
+        A_TO_B_DATA_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
+        A_TO_B_SPACE_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
+        B_TO_A_DATA_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
+        B_TO_A_SPACE_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
+        METADATA_LENGTH = offset;
+    }
+
+    private PipeDescriptor()
+    {
+    }
+
+    /**
+     * @param ringCapacityBytes the data capacity of one ring, a power of two.
+     * @return the bytes one ring takes in the file, trailer included.
+     */
+    public static int ringLength(final int ringCapacityBytes)
+    {
+        return ringCapacityBytes + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    /**
+     * @param ringCapacityBytes the data capacity of one ring.
+     * @param duplex            true for a ring in each direction.
+     * @return the data length of the file.
+     */
+    public static long dataLength(final int ringCapacityBytes, final boolean duplex)
+    {
+        return (long)ringLength(ringCapacityBytes) * (duplex ? 2 : 1);
+    }
+}

@@ -1,0 +1,114 @@
+package io.ipckit.pipe;
+
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.codec.Codecs;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * Settings of a pipe ({@link #ringCapacityBytes}, {@link #duplex}, used at creation) and of one end
+ * ({@link #idleStrategy}, {@link #codec}, used by the process that opens it). Defaults come from system properties
+ * named by the {@code *_PROP_NAME} constants.
+ * <p>
+ * Not thread-safe; pass a configured instance to {@link Pipe#create} or {@link Pipe#open}.
+ */
+public final class PipeOptions
+{
+    /** System property: data capacity of each ring in bytes, rounded up to a power of two. */
+    public static final String RING_CAPACITY_PROP_NAME = "ipckit.pipe.ring.capacity.bytes";
+    /** Default of {@link #RING_CAPACITY_PROP_NAME}: 256 KiB. */
+    public static final int RING_CAPACITY_DEFAULT_BYTES = 256 * 1024;
+    /** Smallest ring capacity accepted. */
+    public static final int MIN_RING_CAPACITY_BYTES = 1024;
+    /** Largest ring capacity accepted. */
+    public static final int MAX_RING_CAPACITY_BYTES = 1 << 30;
+
+    private int ringCapacityBytes = Integer.getInteger(RING_CAPACITY_PROP_NAME, RING_CAPACITY_DEFAULT_BYTES);
+    private boolean duplex = true;
+    private IdleStrategy idleStrategy;
+    private Codec<Object> codec = Codecs.serializable();
+
+    /**
+     * @param ringCapacityBytes data bytes of each ring, {@value #MIN_RING_CAPACITY_BYTES} to 2^30, rounded up to a
+     *                          power of two. Messages of any size pass; larger rings pass larger messages unsplit.
+     * @return this.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public PipeOptions ringCapacityBytes(final int ringCapacityBytes)
+    {
+        if (ringCapacityBytes < MIN_RING_CAPACITY_BYTES || ringCapacityBytes > MAX_RING_CAPACITY_BYTES)
+        {
+            throw new IllegalArgumentException("ringCapacityBytes must be in " + MIN_RING_CAPACITY_BYTES + ".." +
+                MAX_RING_CAPACITY_BYTES + ", got " + ringCapacityBytes);
+        }
+        this.ringCapacityBytes = ringCapacityBytes;
+        return this;
+    }
+
+    /**
+     * @return the ring capacity, a power of two.
+     */
+    public int ringCapacityBytes()
+    {
+        return BitUtil.findNextPositivePowerOfTwo(
+            Math.max(MIN_RING_CAPACITY_BYTES, Math.min(MAX_RING_CAPACITY_BYTES, ringCapacityBytes)));
+    }
+
+    /**
+     * @param duplex true (the default) for both ends sending and receiving, false for a one-way pipe where the
+     *               creator's end only sends and the opener's end only receives (Python's {@code Pipe(False)}).
+     * @return this.
+     */
+    public PipeOptions duplex(final boolean duplex)
+    {
+        this.duplex = duplex;
+        return this;
+    }
+
+    /**
+     * @return true for a two-way pipe.
+     */
+    public boolean duplex()
+    {
+        return duplex;
+    }
+
+    /**
+     * @param idleStrategy null (the default) to sleep on a futex while waiting, or a strategy to poll with, e.g.
+     *                     {@link org.agrona.concurrent.BusySpinIdleStrategy} for the lowest latency.
+     * @return this.
+     */
+    public PipeOptions idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * @return the idle strategy, or null to sleep.
+     */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * @param codec the codec of {@link Connection#send(Object)} and {@link Connection#recv()}; by default
+     *              {@link Codecs#serializable(String...)}.
+     * @return this.
+     */
+    @SuppressWarnings("unchecked")
+    public PipeOptions codec(final Codec<?> codec)
+    {
+        this.codec = (Codec<Object>)codec;
+        return this;
+    }
+
+    /**
+     * @return the default codec.
+     */
+    public Codec<Object> codec()
+    {
+        return codec;
+    }
+}

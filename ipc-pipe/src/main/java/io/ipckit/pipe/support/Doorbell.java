@@ -1,0 +1,104 @@
+package io.ipckit.pipe.support;
+
+import io.ipckit.core.wait.WakeSignal;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.invoke.VarHandle;
+
+import static io.ipckit.pipe.support.DoorbellDescriptor.SIGNAL_OFFSET;
+import static io.ipckit.pipe.support.DoorbellDescriptor.WAITERS_OFFSET;
+
+/**
+ * A {@link WakeSignal} that the side making progress rings for the price of one fence and one load when nobody
+ * waits: a waiter registers in a count <em>before</em> testing its condition, and the ringer signals only when the
+ * count is non-zero. Layout in {@link DoorbellDescriptor}.
+ * <p>
+ * Waiter protocol (every waiter of ipc-pipe uses it):
+ * <pre>{@code
+ * bell.beginWait();
+ * try {
+ *     while (true) {
+ *         int seq = bell.sequence();
+ *         if (condition()) break;
+ *         bell.awaitChange(seq, sliceNs);
+ *     }
+ * } finally { bell.endWait(); }
+ * }</pre>
+ * Ringer: make the condition true with a store, then {@link #ring()}. Either the ringer's load of the count sees
+ * the waiter (and signals, moving the sequence on), or the waiter's increment came later in the total order of
+ * fenced operations, so its condition test sees the ringer's store.
+ * <p>
+ * A flyweight; thread-safe and process-safe once wrapped.
+ */
+public final class Doorbell
+{
+    private final WakeSignal signal = new WakeSignal();
+    private AtomicBuffer buffer;
+    private int waitersOffset;
+
+    /**
+     * Points this doorbell at a region laid out by {@link DoorbellDescriptor}.
+     *
+     * @param buffer the shared memory.
+     * @param offset the region's offset, 4-byte aligned.
+     * @return this.
+     */
+    public Doorbell wrap(final AtomicBuffer buffer, final int offset)
+    {
+        signal.wrap(buffer, offset + SIGNAL_OFFSET);
+        this.buffer = buffer;
+        this.waitersOffset = offset + WAITERS_OFFSET;
+        return this;
+    }
+
+    /**
+     * Wakes every waiter if there is any. Call after the store that makes the waiters' condition true.
+     */
+    public void ring()
+    {
+        // full fence: the caller's publishing store must be ordered before the load of the waiter count
+        VarHandle.fullFence();
+        if (buffer.getIntVolatile(waitersOffset) > 0)
+        {
+            signal.signalAll();
+        }
+    }
+
+    /**
+     * Registers the calling thread as a waiter; pair with {@link #endWait()} in a finally block.
+     */
+    public void beginWait()
+    {
+        buffer.getAndAddInt(waitersOffset, 1);
+    }
+
+    /**
+     * Deregisters a waiter registered by {@link #beginWait()}.
+     */
+    public void endWait()
+    {
+        buffer.getAndAddInt(waitersOffset, -1);
+    }
+
+    /**
+     * @return the signal sequence, to be read before testing the condition.
+     */
+    public int sequence()
+    {
+        return signal.sequence();
+    }
+
+    /**
+     * Spins briefly, then sleeps until the sequence moves on from {@code observedSequence} or {@code timeoutNs}
+     * passes.
+     *
+     * @param observedSequence the value of {@link #sequence()} read before testing the condition.
+     * @param timeoutNs        the most to wait, at least 0.
+     * @return true when the sequence moved on.
+     * @throws InterruptedException when the thread is interrupted.
+     */
+    public boolean awaitChange(final int observedSequence, final long timeoutNs) throws InterruptedException
+    {
+        return signal.awaitChange(observedSequence, timeoutNs);
+    }
+}
