@@ -92,7 +92,8 @@ public final class SharedBarrier implements AutoCloseable
     }
 
     /**
-     * Creates a barrier, as Python's {@code Barrier(parties, action)}.
+     * Creates a barrier, as Python's {@code Barrier(parties, action)}. Up to {@code 2 * parties} processes (at
+     * least 64, at most 4096) may have it open at once.
      *
      * @param name    a valid resource name, unique in the shared directory.
      * @param parties the number of parties that must arrive, at least 1.
@@ -108,7 +109,7 @@ public final class SharedBarrier implements AutoCloseable
             throw new IllegalArgumentException("cannot create Barrier \"" + name + "\" for " + parties +
                 " parties: 1.." + MAX_PARTIES + " parties");
         }
-        final int slots = Math.max(64, 2 * parties);
+        final int slots = Math.min(Math.max(64, 2 * parties), 4096);
         return new SharedBarrier(SyncFiles.create(name, ResourceKind.BARRIER, BarrierDescriptor.length(slots),
             (file) ->
             {
