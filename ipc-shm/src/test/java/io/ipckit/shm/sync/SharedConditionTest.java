@@ -118,6 +118,45 @@ class SharedConditionTest
     }
 
     @Test
+    void shouldReacquireFromKilledLockOwnerAfterAWaitAndReportRecovery() throws Exception
+    {
+        try (SharedCondition condition = SharedCondition.create("robust.cond"))
+        {
+            final SharedLock lock = condition.lock();
+            final CompletableFuture<Boolean> recovered = new CompletableFuture<>();
+            final Thread waiter = new Thread(() ->
+            {
+                lock.lock();
+                try
+                {
+                    condition.await(500, TimeUnit.MILLISECONDS);
+                    recovered.complete(lock.isHeldByCurrentThread() && lock.lastAcquireRecoveredFromDeadOwner());
+                }
+                catch (final Throwable t)
+                {
+                    recovered.completeExceptionally(t);
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            });
+            waiter.start();
+            Eventually.await("waiter asleep on the condition", Duration.ofSeconds(10), () -> condition.sleepers() > 0);
+            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("cond-hold", "robust.cond"));
+            Eventually.await("child holds the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
+            Eventually.await("waiter timed out and waits for the lock", Duration.ofSeconds(10),
+                () -> lock.sleepers() > 0);
+            child.kill();
+            assertTrue(recovered.get(10, TimeUnit.SECONDS),
+                "the wait returned holding a lock recovered from a dead owner");
+            waiter.join(10_000);
+            assertFalse(lock.isLocked());
+            assertEquals(1, lock.takeovers());
+        }
+    }
+
+    @Test
     void shouldReturnFalseOnTimeoutWithTheLockHeldAgain() throws Exception
     {
         try (SharedReentrantLock lock = SharedReentrantLock.create("timed.lock"))

@@ -42,6 +42,7 @@ public final class SyncChild
         {
             case "count" -> count(args[1], args[2], Integer.parseInt(args[3]), args[4]);
             case "hold" -> hold(args[1], args[2]);
+            case "cond-hold" -> conditionHold(args[1]);
             case "idle" -> idle(args[1], args[2], args[3]);
             case "sem-hold" -> semaphoreHold(args[1], Integer.parseInt(args[2]), args[3]);
             case "event-wait" -> eventWait(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
@@ -203,6 +204,13 @@ public final class SyncChild
     {
         final SharedLock lock = openLock(kind, lockName);
         lock.lock();
+        Thread.sleep(TimeUnit.MINUTES.toMillis(10));
+    }
+
+    private static void conditionHold(final String name) throws InterruptedException
+    {
+        final SharedCondition condition = SharedCondition.open(name);
+        condition.lock().lock();
         Thread.sleep(TimeUnit.MINUTES.toMillis(10));
     }
 
