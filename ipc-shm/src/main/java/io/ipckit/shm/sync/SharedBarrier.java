@@ -455,7 +455,8 @@ public final class SharedBarrier implements AutoCloseable
             {
                 return false;
             }
-            if (reason(state) != 0 || buffer.compareAndSetLong(stateOffset, state, state | (long)reason << REASON_SHIFT))
+            if (reason(state) != 0 ||
+                buffer.compareAndSetLong(stateOffset, state, state | (long)reason << REASON_SHIFT))
             {
                 break;
             }

@@ -114,7 +114,8 @@ public final class SharedSemaphore implements AutoCloseable
             throw new IllegalArgumentException("cannot create Semaphore \"" + name + "\" with " + permits +
                 " permits and " + ownerSlots + " owner slots: permits must be at least 0, slots 0.." + (1 << 20));
         }
-        return new SharedSemaphore(SyncFiles.create(name, ResourceKind.SEMAPHORE, SemaphoreDescriptor.length(ownerSlots),
+        final int lengthBytes = SemaphoreDescriptor.length(ownerSlots);
+        return new SharedSemaphore(SyncFiles.create(name, ResourceKind.SEMAPHORE, lengthBytes,
             (file) ->
             {
                 final int base = file.headerLength();

@@ -58,7 +58,8 @@ class SharedBarrierTest
     @Test
     void shouldBeReusableGenerationAfterGeneration() throws Exception
     {
-        try (SharedBarrier barrier = SharedBarrier.create("cyclic", 2); SharedBarrier other = SharedBarrier.open("cyclic"))
+        try (SharedBarrier barrier = SharedBarrier.create("cyclic", 2);
+            SharedBarrier other = SharedBarrier.open("cyclic"))
         {
             for (int generation = 0; generation < 5; generation++)
             {
