@@ -41,4 +41,16 @@ class IpckitContestantsTest
         assertTrue(measurement.value() > 0 && measurement.metrics().get("in_process_ns") > 0);
         assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "array and pipe are gone");
     }
+
+    @Test
+    void shouldMeasureAndVerifyTheLockCounter() throws Exception
+    {
+        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 5000, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
+        final Measurement measurement = new IpckitLockContestant().measure(Workload.LOCK_INCREMENT_2_PROCESSES, context);
+        assertEquals(10_000.0, measurement.metrics().get("increments"));
+        assertTrue(measurement.value() > 0);
+        assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "lock and counter are gone");
+    }
 }
