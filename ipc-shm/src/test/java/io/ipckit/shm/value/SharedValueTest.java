@@ -9,6 +9,7 @@ import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.SharedMemory;
 import io.ipckit.shm.array.DType;
 import io.ipckit.shm.array.SharedArray;
+import io.ipckit.shm.sync.SharedLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -152,6 +153,28 @@ class SharedValueTest
             assertEquals("SharedValue \"corrupt\" has corrupt metadata: dtype code 6, item size 8, length 5 for 32 " +
                 "data bytes; unlink it and create it again", corrupt.getMessage());
             assertEquals(4, value.length());
+        }
+    }
+
+    @Test
+    void shouldSerialiseCompoundUpdatesOfTwoJvmsWithASharedLock() throws Exception
+    {
+        try (SharedLock lock = SharedLock.create("total.lock");
+             SharedValue total = SharedValue.create("total", DType.FLOAT64).withLock(lock))
+        {
+            final JvmProcess a = dir.start(JvmProcess.builder(SharedValueChild.class)
+                .args("locked-double", "total", "3000", "total.lock").daemon(true));
+            final JvmProcess b = dir.start(JvmProcess.builder(SharedValueChild.class)
+                .args("locked-double", "total", "3000", "total.lock").daemon(true));
+            for (int i = 0; i < 3000; i++)
+            {
+                total.updateAndGetDouble(0, (v) -> v + 1.0);
+            }
+            assertEquals(0, a.join());
+            assertEquals(0, b.join());
+            assertEquals(9000.0, total.getDouble(), "a lost update means the lock failed");
+            total.unlink();
+            lock.unlink();
         }
     }
 }
