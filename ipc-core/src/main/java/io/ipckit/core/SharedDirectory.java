@@ -17,7 +17,9 @@ import java.util.Locale;
  * Resolved on each call, first match wins: the system property {@value #DIRECTORY_PROP_NAME}, the environment
  * variable {@value #DIRECTORY_ENV_NAME}, {@code /dev/shm} on Linux (POSIX shared memory, a tmpfs, so Python's
  * {@code shared_memory} sees the same names), otherwise {@code ipckit} under {@code java.io.tmpdir}. Child JVMs
- * started by {@code JvmProcess} inherit the resolved directory.
+ * started by {@code JvmProcess} inherit the resolved directory. An override directory that does not exist is
+ * created the first time this JVM resolves it, but never re-created once this JVM has seen it: a directory removed
+ * under a running process is an error, not something to bring back silently.
  * <p>
  * Thread-safe.
  */
@@ -29,6 +31,9 @@ public final class SharedDirectory
     public static final String DIRECTORY_ENV_NAME = "IPCKIT_DIR";
     /** The default on Linux. */
     public static final String LINUX_SHM_DIR = "/dev/shm";
+
+    /** Override directories this JVM has seen: created at most once, never re-created after someone removed them. */
+    private static final java.util.Set<Path> KNOWN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SharedDirectory()
     {
@@ -60,6 +65,11 @@ public final class SharedDirectory
         }
         if (!Files.isDirectory(path))
         {
+            if (!KNOWN.add(path))
+            {
+                throw new IpcException("the shared directory " + path + " was removed while this process used it; " +
+                    "recreate it or point -D" + DIRECTORY_PROP_NAME + " / " + DIRECTORY_ENV_NAME + " elsewhere");
+            }
             try
             {
                 Files.createDirectories(path);
@@ -70,6 +80,7 @@ public final class SharedDirectory
                     "; set -D" + DIRECTORY_PROP_NAME + " or " + DIRECTORY_ENV_NAME + " to a writable directory", ex);
             }
         }
+        KNOWN.add(path);
         return path;
     }
 

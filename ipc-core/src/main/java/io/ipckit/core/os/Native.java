@@ -5,7 +5,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
@@ -18,8 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The few C library and Linux system calls ipckit needs, bound once through the Foreign Function &amp; Memory API
- * (no JNI): {@code futex}, {@code open}/{@code posix_fallocate}/{@code close}, {@code pidfd_open} and
- * {@code poll}. Each call captures {@code errno}.
+ * (no JNI): {@code futex} and {@code open}/{@code posix_fallocate}/{@code close}. Each call captures {@code errno}.
+ * Handles are bound on first use, per group, because binding costs tens of milliseconds at JVM start.
  * <p>
  * Thread-safe: the per-call scratch memory (timespec, errno) is thread-local, so calls allocate nothing after a
  * thread's first call. {@link #isLinux()} tells whether the Linux-only calls are available; callers fall back to
@@ -48,19 +47,9 @@ public final class Native
     private static final int O_CREAT = 0x40;
     private static final int O_EXCL = 0x80;
     private static final int O_CLOEXEC = 0x80000;
-    private static final int POLLIN = 1;
-    private static final int SYS_PIDFD_OPEN = 434;
 
     private static final boolean LINUX;
     private static final long SYS_FUTEX;
-    private static final MethodHandle SYSCALL_FUTEX;
-    private static final MethodHandle SYSCALL_1;
-    private static final MethodHandle OPEN;
-    private static final MethodHandle CLOSE;
-    private static final MethodHandle POSIX_FALLOCATE;
-    private static final MethodHandle POLL;
-    private static final VarHandle ERRNO;
-    private static final long CAPTURE_SIZE;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     static
@@ -73,57 +62,12 @@ public final class Native
             case "aarch64", "arm64", "riscv64" -> 98;
             default -> -1;
         };
-        final boolean linux = os.contains("linux") && futexNumber > 0;
-
-        MethodHandle futex = null;
-        MethodHandle syscall1 = null;
-        MethodHandle open = null;
-        MethodHandle close = null;
-        MethodHandle fallocate = null;
-        MethodHandle poll = null;
-        final Linker linker = Linker.nativeLinker();
-        final MemoryLayout captureLayout = Linker.Option.captureStateLayout();
-        final Linker.Option ccs = Linker.Option.captureCallState("errno");
-        if (linux)
-        {
-            final SymbolLookup libc = linker.defaultLookup();
-            final MemorySegment syscall = find(libc, "syscall");
-            futex = linker.downcallHandle(
-                syscall,
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(1), ccs);
-            syscall1 = linker.downcallHandle(
-                syscall, FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(1), ccs);
-            open = linker.downcallHandle(
-                find(libc, "open"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-                Linker.Option.firstVariadicArg(2), ccs);
-            close = linker.downcallHandle(find(libc, "close"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-            fallocate = linker.downcallHandle(
-                find(libc, "posix_fallocate"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
-            poll = linker.downcallHandle(
-                find(libc, "poll"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ccs);
-        }
-        LINUX = linux;
+        LINUX = os.contains("linux") && futexNumber > 0;
         SYS_FUTEX = futexNumber;
-        SYSCALL_FUTEX = futex;
-        SYSCALL_1 = syscall1;
-        OPEN = open;
-        CLOSE = close;
-        POSIX_FALLOCATE = fallocate;
-        POLL = poll;
-        ERRNO = captureLayout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        CAPTURE_SIZE = captureLayout.byteSize();
     }
 
     private Native()
     {
-    }
-
-    private static MemorySegment find(final SymbolLookup lookup, final String name)
-    {
-        final Optional<MemorySegment> symbol = lookup.find(name);
-        return symbol.orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
     }
 
     /**
@@ -159,7 +103,7 @@ public final class Native
         }
         try
         {
-            final long result = (long)SYSCALL_FUTEX.invokeExact(
+            final long result = (long)Handles.SYSCALL_FUTEX.invokeExact(
                 scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAIT,
                 (long)expected, timeout, 0L, 0L);
             return result == 0 ? 0 : errno(scratch);
@@ -182,7 +126,7 @@ public final class Native
         final Scratch scratch = SCRATCH.get();
         try
         {
-            final long result = (long)SYSCALL_FUTEX.invokeExact(
+            final long result = (long)Handles.SYSCALL_FUTEX.invokeExact(
                 scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAKE,
                 (long)count, MemorySegment.NULL, 0L, 0L);
             return (int)Math.max(result, 0);
@@ -207,7 +151,7 @@ public final class Native
         final Scratch scratch = SCRATCH.get();
         try (Arena arena = Arena.ofConfined())
         {
-            final int fd = (int)OPEN.invokeExact(
+            final int fd = (int)FileHandles.OPEN.invokeExact(
                 scratch.errno, arena.allocateFrom(path), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
             if (fd < 0)
             {
@@ -215,11 +159,11 @@ public final class Native
             }
             try
             {
-                return lengthBytes > 0 ? (int)POSIX_FALLOCATE.invokeExact(fd, 0L, lengthBytes) : 0;
+                return lengthBytes > 0 ? (int)FileHandles.POSIX_FALLOCATE.invokeExact(fd, 0L, lengthBytes) : 0;
             }
             finally
             {
-                final int ignored = (int)CLOSE.invokeExact(fd);
+                final int ignored = (int)FileHandles.CLOSE.invokeExact(fd);
             }
         }
         catch (final Throwable t)
@@ -228,60 +172,45 @@ public final class Native
         }
     }
 
-    /**
-     * Blocks until process {@code pid} exits, using {@code pidfd_open} and {@code poll}: no polling loop, no CPU.
-     *
-     * @param pid the process to watch.
-     * @return true when the process exited (or did not exist); false when pidfd is unsupported and the caller must
-     * poll instead.
-     */
-    public static boolean awaitProcessExit(final long pid)
-    {
-        if (!LINUX)
-        {
-            return false;
-        }
-        final Scratch scratch = SCRATCH.get();
-        try
-        {
-            final long fd = (long)SYSCALL_1.invokeExact(scratch.errno, (long)SYS_PIDFD_OPEN, pid, 0L);
-            if (fd < 0)
-            {
-                return errno(scratch) == 3; // ESRCH: already gone
-            }
-            try (Arena arena = Arena.ofConfined())
-            {
-                final MemorySegment pollFd = arena.allocate(8);
-                pollFd.set(JAVA_INT, 0, (int)fd);
-                pollFd.set(ValueLayout.JAVA_SHORT, 4, (short)POLLIN);
-                while (true)
-                {
-                    final int n = (int)POLL.invokeExact(scratch.errno, pollFd, 1L, -1);
-                    if (n > 0 || (n < 0 && errno(scratch) != EINTR))
-                    {
-                        return n > 0;
-                    }
-                }
-            }
-            finally
-            {
-                final int ignored = (int)CLOSE.invokeExact((int)fd);
-            }
-        }
-        catch (final Throwable t)
-        {
-            return false;
-        }
-    }
-
     private static int errno(final Scratch scratch)
     {
-        return (int)ERRNO.get(scratch.errno, 0L);
+        return (int)Handles.ERRNO.get(scratch.errno, 0L);
+    }
+
+    private static MethodHandle downcall(final String symbol, final FunctionDescriptor descriptor, final Linker.Option... options)
+    {
+        final Linker linker = Linker.nativeLinker();
+        final Optional<MemorySegment> address = linker.defaultLookup().find(symbol);
+        return linker.downcallHandle(
+            address.orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + symbol)), descriptor, options);
+    }
+
+    /**
+     * The futex handle and errno capture, bound on first use: binding FFM handles costs tens of milliseconds at JVM
+     * start, so each group is bound only by the processes that need it.
+     */
+    private static final class Handles
+    {
+        static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
+        static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+        static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), ERRNO_CAPTURE);
+    }
+
+    private static final class FileHandles
+    {
+        static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2), Handles.ERRNO_CAPTURE);
+        static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final MethodHandle POSIX_FALLOCATE = downcall("posix_fallocate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
     }
 
     private static final class Scratch
     {
-        final MemorySegment errno = Arena.ofAuto().allocate(CAPTURE_SIZE, 8);
+        final MemorySegment errno = Arena.ofAuto().allocate(Handles.CAPTURE_LAYOUT.byteSize(), 8);
         final MemorySegment timespec = Arena.ofAuto().allocate(16, 8);
     }
 }

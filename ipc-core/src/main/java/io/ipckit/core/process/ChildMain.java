@@ -1,7 +1,5 @@
 package io.ipckit.core.process;
 
-import io.ipckit.core.os.Native;
-
 import java.io.ByteArrayInputStream;
 import java.io.ObjectInputStream;
 import java.lang.reflect.InvocationTargetException;
@@ -31,8 +29,8 @@ public final class ChildMain
     static final String MODE_RUNNABLE = "runnable";
     static final String FILE_PREFIX = "file:";
 
-    private static final long WATCHDOG_POLL_MS = 100;
     private static final long HALT_AFTER_MS = 500;
+    private static final long WATCHDOG_PERIOD_MS = 50;
 
     private ChildMain()
     {
@@ -114,6 +112,12 @@ public final class ChildMain
         }
     }
 
+    /**
+     * Checks every {@value #WATCHDOG_PERIOD_MS} ms that the parent (pid and start time) is alive: a read of
+     * {@code /proc/<pid>/stat}, a few microseconds. A thread blocked in a native call (a read of a pipe, a pidfd
+     * poll) would have been cheaper while waiting, but HotSpot delays every JVM exit by 300 ms while a thread sits in
+     * native code, so the watchdog sleeps in Java instead.
+     */
     private static void startWatchdog(final ProcessIdentity parent)
     {
         if (!parent.isAlive())
@@ -123,19 +127,16 @@ public final class ChildMain
         }
         final Thread watchdog = new Thread(() ->
         {
-            if (!Native.awaitProcessExit(parent.pid()))
+            try
             {
                 while (parent.isAlive())
                 {
-                    try
-                    {
-                        Thread.sleep(WATCHDOG_POLL_MS);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
+                    Thread.sleep(WATCHDOG_PERIOD_MS);
                 }
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
             }
             parentDied();
         }, "ipckit-parent-watchdog");

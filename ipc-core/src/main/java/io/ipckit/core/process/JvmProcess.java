@@ -36,9 +36,9 @@ import java.util.concurrent.TimeoutException;
  * ({@link #kill()} gives -9, {@link #terminate()} -15). A JVM reports death by signal N as status 128+N, so an
  * explicit {@code System.exit(137)} also reads as -9.
  * <p>
- * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: it watches the
- * parent's pid through a {@code pidfd} and exits when it goes; a normal exit of the parent also terminates its
- * daemon children. When a child exits, what it created and did not unlink is removed by the
+ * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: a watchdog thread in the
+ * child checks the parent's identity every 50 ms and, when the parent is gone, exits (running its shutdown hooks,
+ * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children. When a child exits, what it created and did not unlink is removed by the
  * {@link ResourceTracker}.
  * <p>
  * Thread-safe.
@@ -64,7 +64,7 @@ public final class JvmProcess implements AutoCloseable
     private final boolean daemon;
     private final CompletableFuture<JvmProcess> exit;
 
-    private JvmProcess(final String name, final Process process, final boolean daemon)
+    private JvmProcess(final String name, final Process process, final boolean daemon, final Path sharedDirectory)
     {
         this.name = name;
         this.process = process;
@@ -78,7 +78,7 @@ public final class JvmProcess implements AutoCloseable
             (p) ->
             {
                 LIVE_DAEMONS.remove(this);
-                ResourceTracker.reap(identity);
+                ResourceTracker.reap(identity, sharedDirectory);
                 return this;
             });
     }
@@ -323,6 +323,8 @@ public final class JvmProcess implements AutoCloseable
         private ProcessBuilder.Redirect output = ProcessBuilder.Redirect.INHERIT;
         private ProcessBuilder.Redirect error = ProcessBuilder.Redirect.INHERIT;
         private boolean mergeError;
+        private boolean aotCache;
+        private AotCache.Plan aotPlan = AotCache.Plan.NONE;
 
         private Builder(final String mainClass, final SerializableRunnable target)
         {
@@ -444,6 +446,18 @@ public final class JvmProcess implements AutoCloseable
         }
 
         /**
+         * @param enabled true to start the child with a JDK 25 AOT cache ({@link AotCache}), which about halves a
+         *                child's start-up once a first child has trained it; ignored when the class path holds
+         *                directories. Off by default.
+         * @return this.
+         */
+        public Builder aotCache(final boolean enabled)
+        {
+            this.aotCache = enabled;
+            return this;
+        }
+
+        /**
          * @return the full command line {@link #start()} runs.
          */
         public List<String> command()
@@ -452,6 +466,7 @@ public final class JvmProcess implements AutoCloseable
             command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JvmFlags.forChild());
             command.addAll(jvmOptions);
+            command.addAll(aotPlan.options());
             command.add("-D" + ChildMain.PARENT_PROP_NAME + "=" + ProcessIdentity.current());
             command.add("-D" + ChildMain.DAEMON_PROP_NAME + "=" + daemon);
             command.add("-cp");
@@ -479,6 +494,8 @@ public final class JvmProcess implements AutoCloseable
          */
         public JvmProcess start()
         {
+            aotPlan = aotCache ? AotCache.plan(classPath, jvmOptions) : AotCache.Plan.NONE;
+            final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
             final ProcessBuilder builder = new ProcessBuilder(command());
             builder.environment().putAll(environment);
             builder.redirectOutput(output);
@@ -489,10 +506,14 @@ public final class JvmProcess implements AutoCloseable
                 mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
             try
             {
-                return new JvmProcess(displayName, builder.start(), daemon);
+                final JvmProcess child = new JvmProcess(displayName, builder.start(), daemon, sharedDirectory);
+                final AotCache.Plan plan = aotPlan;
+                child.onExit().thenRun(plan::publish);
+                return child;
             }
             catch (final IOException ex)
             {
+                aotPlan.publish();
                 throw new IpcException("cannot start a JVM for " + displayName + " with " +
                     builder.command().getFirst() + ": " + ex, ex);
             }

@@ -131,19 +131,20 @@ public final class ResourceTracker
     }
 
     /**
-     * Removes what the (dead) process {@code owner} left in the current shared directory; called by
-     * {@code JvmProcess} when a child exits.
+     * Removes what the (dead) process {@code owner} left in {@code dir}; called by {@code JvmProcess} when a child
+     * exits, with the directory the child was given. Does nothing when the directory is gone.
      *
      * @param owner the identity of a process that has exited.
+     * @param dir   the shared directory the process used.
      * @return the number of resources removed.
      */
-    public static int reap(final ProcessIdentity owner)
+    public static int reap(final ProcessIdentity owner, final Path dir)
     {
-        if (owner.isAlive())
+        if (owner.isAlive() || !Files.isDirectory(dir))
         {
             return 0;
         }
-        return release(SharedDirectory.path().resolve(registryName(owner)));
+        return release(dir.resolve(registryName(owner)));
     }
 
     private static synchronized void releaseAll()

@@ -125,15 +125,27 @@ public final class TestDirectory implements BeforeEachCallback, AfterEachCallbac
 
     static void deleteRecursively(final Path root) throws IOException
     {
-        if (root == null || !Files.exists(root))
+        // files may still vanish under us (a closing resource unlinking its own): retry the walk a few times
+        for (int attempt = 0; ; attempt++)
         {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+            if (root == null || !Files.exists(root))
             {
-                Files.deleteIfExists(p);
+                return;
+            }
+            try (Stream<Path> walk = Files.walk(root))
+            {
+                for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+                {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            }
+            catch (final java.io.UncheckedIOException | java.nio.file.DirectoryNotEmptyException ex)
+            {
+                if (attempt >= 10)
+                {
+                    throw ex;
+                }
             }
         }
     }

@@ -1,0 +1,166 @@
+package io.ipckit.bench.harness.ipckit;
+
+import io.ipckit.bench.harness.Contestant;
+import io.ipckit.bench.harness.Measurement;
+import io.ipckit.bench.harness.RunContext;
+import io.ipckit.bench.harness.VerificationException;
+import io.ipckit.bench.harness.Workload;
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.pipe.Connection;
+import io.ipckit.pipe.Pipe;
+import io.ipckit.shm.array.DType;
+import io.ipckit.shm.array.SharedArray;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ipckit's {@link SharedArray} on the 64 MiB hand-off, exactly as the Python peer runs it: this JVM fills a 64 MiB
+ * int64 array; a long-lived child JVM is sent its name (through a {@link Pipe}), opens it (attach: a mapping,
+ * O(1)), sums it, and answers with the time it finished. The figure is the median of send-to-summed; the median
+ * in-process sum of the same array is reported beside it ({@code in_process_ns}). Every sum is checked.
+ */
+public final class IpckitArrayContestant implements Contestant
+{
+    static final long ELEMENTS = (64L << 20) / Long.BYTES;
+    static final long EXPECTED = ELEMENTS * (ELEMENTS - 1) / 2;
+    static final String STOP = "";
+
+    @Override
+    public String id()
+    {
+        return "ipckit-shared-array";
+    }
+
+    @Override
+    public String label()
+    {
+        return "ipckit SharedArray, open + sum in another JVM";
+    }
+
+    @Override
+    public Set<Workload> workloads()
+    {
+        return EnumSet.of(Workload.ARRAY_HANDOFF_64MIB);
+    }
+
+    @Override
+    public Measurement measure(final Workload workload, final RunContext context)
+    {
+        final String pipeName = ResourceName.random("bench-array-");
+        final List<Long> times = new ArrayList<>();
+        final List<Long> local = new ArrayList<>();
+        try (SharedArray array = SharedArray.create(DType.INT64, ELEMENTS);
+             Connection pipe = Pipe.create(pipeName))
+        {
+            for (long i = 0; i < ELEMENTS; i++)
+            {
+                array.setLong(i, i);
+            }
+            try (JvmProcess child = JvmProcess.builder(AttachWorker.class).args(pipeName).daemon(true)
+                .redirectOutput(context.logs().resolve("array-r" + context.repeat() + ".log"))
+                .redirectErrorStream(true).start())
+            {
+                final long end = System.nanoTime() + context.warmup().toNanos() + context.measure().toNanos();
+                final long timeoutNs = context.timeout().toNanos();
+                int rounds = 0;
+                while (context.maxMessages() > 0 ? rounds < Math.min(context.maxMessages(), 5) : rounds < 3 || System.nanoTime() < end)
+                {
+                    final long start = System.nanoTime();
+                    pipe.send(array.name(), Codecs.STRING);
+                    final String reply = pipe.recv(Codecs.STRING, timeoutNs);
+                    if (reply == null)
+                    {
+                        throw new VerificationException("the attaching JVM did not answer within " +
+                            context.timeout().toSeconds() + " s");
+                    }
+                    final int space = reply.indexOf(' ');
+                    final long sum = Long.parseLong(reply.substring(space + 1));
+                    if (sum != EXPECTED)
+                    {
+                        throw new VerificationException("the attaching JVM summed " + sum + ", expected " + EXPECTED);
+                    }
+                    times.add(Long.parseLong(reply.substring(0, space)) - start);
+                    local.add(localSum(array));
+                    rounds++;
+                }
+                pipe.send(STOP, Codecs.STRING);
+                child.join(30, TimeUnit.SECONDS);
+            }
+            pipe.close();
+            array.unlink();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring the array hand-off", ex);
+        }
+        finally
+        {
+            io.ipckit.core.SharedDirectory.unlinkIfExists(pipeName);
+        }
+        Collections.sort(local);
+        return new Measurement(id(), workload, context.repeat(), median(times),
+            Map.of("in_process_ns", (double)local.get(local.size() / 2), "rounds", (double)times.size()), null);
+    }
+
+    private static long localSum(final SharedArray array)
+    {
+        final long start = System.nanoTime();
+        final long sum = array.sumLong();
+        final long took = System.nanoTime() - start;
+        if (sum != EXPECTED)
+        {
+            throw new VerificationException("in-process sum " + sum + ", expected " + EXPECTED);
+        }
+        return took;
+    }
+
+    private static double median(final List<Long> values)
+    {
+        final List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /**
+     * The child: for each name received, opens the array, sums it, answers "finished-at-ns sum".
+     */
+    public static final class AttachWorker
+    {
+        private AttachWorker()
+        {
+        }
+
+        /**
+         * @param args the pipe's name.
+         */
+        public static void main(final String[] args)
+        {
+            try (Connection pipe = Pipe.open(args[0]))
+            {
+                while (true)
+                {
+                    final String name = pipe.recv(Codecs.STRING);
+                    if (name.isEmpty())
+                    {
+                        return;
+                    }
+                    final long sum;
+                    try (SharedArray array = SharedArray.open(name))
+                    {
+                        sum = array.sumLong();
+                    }
+                    pipe.send(System.nanoTime() + " " + sum, Codecs.STRING);
+                }
+            }
+        }
+    }
+}

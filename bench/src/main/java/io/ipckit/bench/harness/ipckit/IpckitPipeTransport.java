@@ -1,0 +1,231 @@
+package io.ipckit.bench.harness.ipckit;
+
+import io.ipckit.bench.harness.messaging.ChannelPlan;
+import io.ipckit.bench.harness.messaging.Deadline;
+import io.ipckit.bench.harness.messaging.Fixture;
+import io.ipckit.bench.harness.messaging.MessageHandler;
+import io.ipckit.bench.harness.messaging.Receiver;
+import io.ipckit.bench.harness.messaging.Sender;
+import io.ipckit.bench.harness.messaging.Transport;
+import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.pipe.Connection;
+import io.ipckit.pipe.Pipe;
+import io.ipckit.pipe.PipeOptions;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * ipckit's {@link Pipe}, one one-way pipe per channel: the sending worker creates it (end A), the receiving worker
+ * opens it (end B). {@link Spinning} polls with a busy-spin idle strategy; {@link Blocking} sleeps on the futex.
+ * The batch form is {@link Connection#sendBatch}, which wakes the receiver once per batch.
+ */
+public abstract class IpckitPipeTransport implements Transport
+{
+    /** Ring capacity in bytes, as the raw ring's. */
+    public static final int RING_CAPACITY_BYTES = 1 << 20;
+    private static final long RECEIVE_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long OPEN_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final int MAX_BATCH = 4096;
+
+    /**
+     * @return the idle strategy of both ends, or null to sleep on the futex.
+     */
+    protected abstract IdleStrategy idleStrategy();
+
+    @Override
+    public boolean hasBatchForm()
+    {
+        return true;
+    }
+
+    @Override
+    public Fixture create(final ChannelPlan plan)
+    {
+        return new Fixture()
+        {
+            @Override
+            public String spec()
+            {
+                return plan.namePrefix();
+            }
+
+            @Override
+            public void close()
+            {
+                for (int channel = 0; channel < plan.channels(); channel++)
+                {
+                    SharedDirectory.unlinkIfExists(pipeName(plan.namePrefix(), channel));
+                }
+            }
+        };
+    }
+
+    @Override
+    public Sender openSender(final String spec, final int channel, final long deadlineNs)
+    {
+        return new PipeSender(Pipe.create(pipeName(spec, channel), options()));
+    }
+
+    @Override
+    public Receiver openReceiver(final String spec, final int channel, final long deadlineNs)
+    {
+        long attempts = 0;
+        while (true)
+        {
+            try
+            {
+                return new PipeReceiver(Pipe.open(pipeName(spec, channel), options()));
+            }
+            catch (final ResourceNotFoundException ex)
+            {
+                Deadline.check(++attempts * Deadline.CHECK_INTERVAL, deadlineNs,
+                    "the sender to create pipe " + pipeName(spec, channel));
+                LockSupport.parkNanos(OPEN_RETRY_NS);
+            }
+        }
+    }
+
+    private PipeOptions options()
+    {
+        return new PipeOptions().ringCapacityBytes(RING_CAPACITY_BYTES).duplex(false).idleStrategy(idleStrategy());
+    }
+
+    private static String pipeName(final String prefix, final int channel)
+    {
+        return prefix + "-pipe" + channel;
+    }
+
+    private static final class PipeSender implements Sender
+    {
+        private final Connection connection;
+        private final int[] offsets = new int[MAX_BATCH];
+        private final int[] lengths = new int[MAX_BATCH];
+
+        PipeSender(final Connection connection)
+        {
+            this.connection = connection;
+        }
+
+        @Override
+        public void send(final DirectBuffer buffer, final int offset, final int length)
+        {
+            connection.sendBytes(buffer, offset, length);
+        }
+
+        @Override
+        public void sendBatch(final DirectBuffer buffer, final int offset, final int messageLength, final int count)
+        {
+            if (count > MAX_BATCH)
+            {
+                throw new IllegalArgumentException("a batch of " + count + " exceeds " + MAX_BATCH + " messages");
+            }
+            for (int i = 0; i < count; i++)
+            {
+                offsets[i] = offset + i * messageLength;
+                lengths[i] = messageLength;
+            }
+            connection.sendBatch(buffer, offsets, lengths, count);
+        }
+
+        @Override
+        public void close()
+        {
+            connection.close();
+        }
+    }
+
+    private static final class PipeReceiver implements Receiver, io.ipckit.pipe.MessageHandler
+    {
+        private final Connection connection;
+        private MessageHandler handler;
+
+        PipeReceiver(final Connection connection)
+        {
+            this.connection = connection;
+        }
+
+        @Override
+        public int poll(final MessageHandler handler, final int limit)
+        {
+            this.handler = handler;
+            try
+            {
+                if (!connection.receive(this, RECEIVE_SLICE_NS))
+                {
+                    return 0;
+                }
+                return 1 + (limit > 1 ? connection.drain(this, limit - 1) : 0);
+            }
+            catch (final EndOfStreamException ex)
+            {
+                return END_OF_STREAM;
+            }
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            handler.onMessage(buffer, offset, length);
+        }
+
+        @Override
+        public void close()
+        {
+            connection.close();
+        }
+    }
+
+    /**
+     * Both ends busy-spin ({@link BusySpinIdleStrategy}).
+     */
+    public static final class Spinning extends IpckitPipeTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-pipe-spin";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit Pipe (spinning)";
+        }
+
+        @Override
+        protected IdleStrategy idleStrategy()
+        {
+            return BusySpinIdleStrategy.INSTANCE;
+        }
+    }
+
+    /**
+     * Both ends spin briefly, then sleep on the futex (the default wait).
+     */
+    public static final class Blocking extends IpckitPipeTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-pipe-block";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit Pipe (blocking, futex)";
+        }
+
+        @Override
+        protected IdleStrategy idleStrategy()
+        {
+            return null;
+        }
+    }
+}

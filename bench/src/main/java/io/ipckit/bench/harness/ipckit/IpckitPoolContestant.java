@@ -1,0 +1,88 @@
+package io.ipckit.bench.harness.ipckit;
+
+import io.ipckit.bench.harness.Contestant;
+import io.ipckit.bench.harness.Measurement;
+import io.ipckit.bench.harness.RunContext;
+import io.ipckit.bench.harness.VerificationException;
+import io.ipckit.bench.harness.Workload;
+import io.ipckit.pool.ProcessPool;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+/**
+ * ipckit's {@link ProcessPool} with two worker JVMs on the pool-task workload, exactly as the Python peer runs it:
+ * {@code map(x -> x + 1, 200 items, chunk size 1)} repeatedly, time per task. The sum of the results is checked
+ * against the formula, so a fast but wrong run fails.
+ */
+public final class IpckitPoolContestant implements Contestant
+{
+    private static final int BATCH = 200;
+
+    @Override
+    public String id()
+    {
+        return "ipckit-pool";
+    }
+
+    @Override
+    public String label()
+    {
+        return "ipckit ProcessPool(2).map, chunk size 1";
+    }
+
+    @Override
+    public Set<Workload> workloads()
+    {
+        return EnumSet.of(Workload.POOL_TASK);
+    }
+
+    @Override
+    public Measurement measure(final Workload workload, final RunContext context)
+    {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).tasksInFlightPerWorker(8).build())
+        {
+            final long warmEnd = System.nanoTime() + context.warmup().toNanos();
+            run(pool, 0);
+            while (System.nanoTime() < warmEnd && context.maxMessages() == 0)
+            {
+                run(pool, 0);
+            }
+            long tasks = 0;
+            final long start = System.nanoTime();
+            final long measureNs = context.measure().toNanos();
+            while (context.maxMessages() > 0 ? tasks < context.maxMessages() : tasks == 0 || System.nanoTime() - start < measureNs)
+            {
+                run(pool, (int)(tasks % 1_000_000));
+                tasks += BATCH;
+            }
+            final long elapsed = System.nanoTime() - start;
+            return new Measurement(id(), workload, context.repeat(), (double)elapsed / tasks,
+                Map.of("tasks", (double)tasks), null);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring the pool", ex);
+        }
+    }
+
+    private static void run(final ProcessPool pool, final int from) throws InterruptedException
+    {
+        final List<Integer> results = pool.map((Integer x) -> x + 1, IntStream.range(from, from + BATCH).boxed().toList(), 1);
+        long sum = 0;
+        for (final int result : results)
+        {
+            sum += result;
+        }
+        final long expected = (long)BATCH * from + (long)BATCH * (BATCH + 1) / 2;
+        if (results.size() != BATCH || sum != expected)
+        {
+            throw new VerificationException("pool map returned " + results.size() + " results summing to " + sum +
+                ", expected " + BATCH + " summing to " + expected);
+        }
+    }
+}

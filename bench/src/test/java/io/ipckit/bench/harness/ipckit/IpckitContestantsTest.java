@@ -1,0 +1,56 @@
+package io.ipckit.bench.harness.ipckit;
+
+import io.ipckit.bench.harness.Measurement;
+import io.ipckit.bench.harness.RunContext;
+import io.ipckit.bench.harness.Workload;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IpckitContestantsTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldMeasureAndVerifyPoolTasks() throws Exception
+    {
+        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 1000, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
+        final Measurement measurement = new IpckitPoolContestant().measure(Workload.POOL_TASK, context);
+        assertEquals("ipckit-pool", measurement.contestant());
+        assertEquals(1000.0, measurement.metrics().get("tasks"));
+        assertTrue(measurement.value() > 0);
+    }
+
+    @Test
+    void shouldMeasureAndVerifyTheArrayHandOff() throws Exception
+    {
+        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 3, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
+        final Measurement measurement = new IpckitArrayContestant().measure(Workload.ARRAY_HANDOFF_64MIB, context);
+        assertEquals(3.0, measurement.metrics().get("rounds"));
+        assertTrue(measurement.value() > 0 && measurement.metrics().get("in_process_ns") > 0);
+        assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "array and pipe are gone");
+    }
+
+    @Test
+    void shouldMeasureAndVerifyTheLockCounter() throws Exception
+    {
+        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 5000, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
+        final Measurement measurement = new IpckitLockContestant().measure(Workload.LOCK_INCREMENT_2_PROCESSES, context);
+        assertEquals(10_000.0, measurement.metrics().get("increments"));
+        assertTrue(measurement.value() > 0);
+        assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "lock and counter are gone");
+    }
+}

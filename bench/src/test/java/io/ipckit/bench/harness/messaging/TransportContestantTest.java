@@ -1,0 +1,117 @@
+package io.ipckit.bench.harness.messaging;
+
+import io.ipckit.bench.harness.LatencyMetrics;
+import io.ipckit.bench.harness.Measurement;
+import io.ipckit.bench.harness.RunContext;
+import io.ipckit.bench.harness.VerificationException;
+import io.ipckit.bench.harness.Workload;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Runs every workload of every peer transport with a few thousand messages through real worker JVMs and checks that
+ * the harness's verification passes on good transports and fails on a transport that corrupts or drops a message.
+ * Correctness only: no figure is asserted.
+ */
+@Timeout(120)
+class TransportContestantTest
+{
+    private static final long MESSAGES = 2_000;
+
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    static Stream<Arguments> transportsAndWorkloads()
+    {
+        return Transports.all().stream().flatMap((transport) -> new TransportContestant(transport).workloads().stream()
+            .sorted().map((workload) -> Arguments.of(transport.id(), workload)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("transportsAndWorkloads")
+    void shouldDeliverAndVerifyEveryMessage(final String transportId, final Workload workload) throws Exception
+    {
+        final TransportContestant contestant = new TransportContestant(Transports.byId(transportId));
+
+        final Measurement measurement = contestant.measure(workload, context());
+
+        final long producers = workload == Workload.THROUGHPUT_2_TO_2_64B ? 2 : 1;
+        assertEquals(MESSAGES * producers, measurement.metrics().get("messages"));
+        assertTrue(measurement.value() > 0, "a positive figure");
+        if (workload == Workload.ROUND_TRIP_32B)
+        {
+            assertEquals(MESSAGES, measurement.histogram().getTotalCount());
+            assertTrue(measurement.metrics().keySet().containsAll(LatencyMetrics.NAMES));
+        }
+        assertLeftNothingBehind();
+    }
+
+    @Test
+    void shouldFailVerificationWhenATransportCorruptsAMessage() throws Exception
+    {
+        final TransportContestant contestant = new TransportContestant(new FaultyTransport.Corrupting());
+
+        final VerificationException ex = assertThrows(VerificationException.class,
+            () -> contestant.measure(Workload.THROUGHPUT_1_TO_1_64B, context()));
+
+        assertTrue(ex.getMessage().contains("corrupt word"), ex.getMessage());
+        assertLeftNothingBehind();
+    }
+
+    @Test
+    void shouldFailVerificationWhenATransportDropsAMessage() throws Exception
+    {
+        final TransportContestant contestant = new TransportContestant(new FaultyTransport.Dropping());
+
+        final VerificationException ex = assertThrows(VerificationException.class,
+            () -> contestant.measure(Workload.THROUGHPUT_1_TO_1_64B, context()));
+
+        assertTrue(ex.getMessage().contains("lost, duplicated or reordered"), ex.getMessage());
+    }
+
+    private RunContext context() throws Exception
+    {
+        return new RunContext(1, Duration.ZERO, Duration.ZERO, MESSAGES, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), dir.path().resolve("logs"),
+            Files.createDirectories(dir.path().resolve("results")));
+    }
+
+    private void assertLeftNothingBehind() throws Exception
+    {
+        final List<String> left;
+        try (Stream<java.nio.file.Path> files = Files.list(dir.path().resolve("scratch")))
+        {
+            left = files.map((p) -> p.getFileName().toString()).filter((n) -> !n.endsWith(".result"))
+                .flatMap((n) -> listRecursively(dir.path().resolve("scratch").resolve(n))).toList();
+        }
+        assertTrue(left.isEmpty(), "files left in the scratch directory: " + left);
+        assertFalse(dir.list().stream().anyMatch((n) -> n.startsWith("bench-")), "resources left: " + dir.list());
+    }
+
+    private static Stream<String> listRecursively(final java.nio.file.Path path)
+    {
+        try (Stream<java.nio.file.Path> walk = Files.walk(path))
+        {
+            return walk.filter(Files::isRegularFile).map(java.nio.file.Path::toString).toList().stream();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.ipckit.pool;
+
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.MessageHandler;
+
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import static io.ipckit.pool.PoolMessageDescriptor.*;
+
+/**
+ * The main class of a pool's worker JVM: opens its link, runs the initializer, then runs tasks one at a time until
+ * told to stop, until it has run its maximum number of tasks, or until its parent dies (worker JVMs are daemon
+ * children: they never outlive the pool's process).
+ * <p>
+ * Not for direct use: {@link ProcessPool} starts it.
+ */
+public final class PoolWorker implements MessageHandler
+{
+    private final WorkerLink link;
+    private final PoolValueCodec codec = new PoolValueCodec(null);
+    private final Int2ObjectHashMap<Object> functions = new Int2ObjectHashMap<>();
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
+    private int maxTasks;
+    private int tasksRun;
+    private boolean running = true;
+
+    private PoolWorker(final WorkerLink link)
+    {
+        this.link = link;
+    }
+
+    /**
+     * @param args the name of the worker's link.
+     * @throws InterruptedException when interrupted.
+     */
+    public static void main(final String[] args) throws InterruptedException
+    {
+        try (WorkerLink link = WorkerLink.open(args[0]))
+        {
+            final PoolWorker worker = new PoolWorker(link);
+            while (worker.running)
+            {
+                link.receive(worker, -1);
+            }
+        }
+    }
+
+    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int type = buffer.getInt(index + TYPE_OFFSET);
+        final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
+        final int functionId = buffer.getInt(index + FUNCTION_ID_OFFSET);
+        final int count = buffer.getInt(index + COUNT_OFFSET);
+        int itemOffset = index + ITEMS_OFFSET;
+        switch (type)
+        {
+            case INIT -> init(buffer, itemOffset, functionId);
+            case FUNCTION ->
+            {
+                final int itemLength = buffer.getInt(itemOffset);
+                functions.put(functionId, codec.decode(buffer, itemOffset + 4, itemLength));
+            }
+            case CALL, APPLY ->
+            {
+                link.currentTask(taskId);
+                int outOffset = header(RESULT, taskId, count);
+                for (int i = 0; i < count; i++)
+                {
+                    final int itemLength = buffer.getInt(itemOffset);
+                    final Object item = codec.decode(buffer, itemOffset + 4, itemLength);
+                    itemOffset += 4 + itemLength;
+                    outOffset = run(type == CALL ? item : functions.get(functionId), type == APPLY, item, outOffset);
+                }
+                send(outOffset);
+                link.currentTask(0);
+                if (maxTasks > 0 && ++tasksRun >= maxTasks)
+                {
+                    running = false;
+                }
+            }
+            case STOP -> running = false;
+            default -> throw new IllegalStateException("unknown pool message type " + type);
+        }
+    }
+
+    private void init(final MutableDirectBuffer buffer, final int itemOffset, final int maxTasks)
+    {
+        this.maxTasks = maxTasks;
+        int outOffset;
+        try
+        {
+            final Object initializer = codec.decode(buffer, itemOffset + 4, buffer.getInt(itemOffset));
+            if (initializer != null)
+            {
+                ((Runnable)initializer).run();
+            }
+            outOffset = header(READY, ProcessHandle.current().pid(), 0);
+        }
+        catch (final Throwable t)
+        {
+            outOffset = header(INIT_FAILED, ProcessHandle.current().pid(), 1);
+            outOffset = item(FAILED, t, outOffset);
+            running = false;
+        }
+        send(outOffset);
+    }
+
+    @SuppressWarnings("unchecked")
+    private int run(final Object task, final boolean apply, final Object argument, final int outOffset)
+    {
+        Object result = null;
+        byte status = OK;
+        try
+        {
+            if (!apply)
+            {
+                if (task instanceof Callable<?> callable)
+                {
+                    result = callable.call();
+                }
+                else
+                {
+                    ((Runnable)task).run();
+                }
+            }
+            else if (task instanceof BiFunction<?, ?, ?> biFunction)
+            {
+                final Object[] pair = (Object[])argument;
+                result = ((BiFunction<Object, Object, Object>)biFunction).apply(pair[0], pair[1]);
+            }
+            else
+            {
+                result = ((Function<Object, Object>)task).apply(argument);
+            }
+        }
+        catch (final Throwable t)
+        {
+            status = FAILED;
+            result = t;
+        }
+        return item(status, result, outOffset);
+    }
+
+    private int item(final byte status, final Object value, final int offset)
+    {
+        out.putByte(offset, status);
+        int length;
+        try
+        {
+            length = codec.encode(value, out, offset + 5);
+        }
+        catch (final RuntimeException ex)
+        {
+            final Throwable original = status == FAILED ? (Throwable)value : ex;
+            final RemoteTaskException standIn = new RemoteTaskException(original.getClass().getName() + ": " +
+                original.getMessage() + (status == FAILED ? "" : " (the result could not be sent back)"));
+            standIn.setStackTrace(original.getStackTrace());
+            out.putByte(offset, FAILED);
+            length = codec.encode(standIn, out, offset + 5);
+        }
+        out.putInt(offset + 1, length);
+        return offset + 5 + length;
+    }
+
+    private int header(final int type, final long taskId, final int count)
+    {
+        out.putInt(TYPE_OFFSET, type);
+        out.putLong(TASK_ID_OFFSET, taskId);
+        out.putInt(FUNCTION_ID_OFFSET, 0);
+        out.putInt(COUNT_OFFSET, count);
+        return ITEMS_OFFSET;
+    }
+
+    private void send(final int length)
+    {
+        try
+        {
+            link.send(out, 0, length, () -> true);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

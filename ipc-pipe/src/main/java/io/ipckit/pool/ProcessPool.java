@@ -1,0 +1,881 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.process.SerializableRunnable;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import static io.ipckit.pool.PoolMessageDescriptor.*;
+
+/**
+ * Python's {@code multiprocessing.Pool} and {@code ProcessPoolExecutor} for the JVM: an {@link ExecutorService}
+ * whose workers are JVMs, started with this JVM's class path and the ipckit flags.
+ * <pre>{@code
+ * try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+ *     List<Long> fibs = pool.map(Fib::fib, List.of(30, 31, 32), 1);
+ *     CompletableFuture<String> f = pool.submit(() -> ProcessHandle.current().pid() + " says hi");
+ * }
+ * }</pre>
+ * Tasks travel to workers through shared-memory rings (one {@link WorkerLink} per worker), never sockets. Each
+ * worker has its own link, so the pool always knows which task a worker was running: a worker that dies
+ * (SIGKILL, {@code System.exit}, out of memory, a task over its timeout) fails only that task, with a
+ * {@link WorkerDiedException} naming its exit code; the tasks queued behind it go to the other workers, a
+ * replacement starts, and the pool goes on (Python's pool breaks as a whole or hangs). Workers are daemon children:
+ * they never outlive the pool's process, even when it is SIGKILLed.
+ * <p>
+ * A task's exception reaches the caller as the cause of the {@link ExecutionException} (or
+ * {@link CompletionException}), with the worker's stack trace, and a {@link RemoteTaskException} attached as
+ * suppressed naming the worker. Values coming back are deserialized through an allow-list: {@code java.base},
+ * ipckit, the packages of the code submitted, and {@link Builder#allowClasses(String...)}.
+ * <p>
+ * Thread-safe: any thread may submit. {@link #close()} waits for submitted tasks, then stops the workers.
+ */
+public final class ProcessPool implements ExecutorService
+{
+    private final String name;
+    private final int workerCount;
+    private final PoolClassFilter filter;
+    private final PoolValueCodec codec;
+    private final IdentityHashMap<Object, Integer> functionIds = new IdentityHashMap<>();
+    private final AtomicLong taskIds = new AtomicLong();
+    private final PoolScheduler scheduler;
+
+    private ProcessPool(final Builder builder)
+    {
+        this.name = builder.name != null ? builder.name : ResourceName.random("pool-");
+        this.workerCount = builder.workers;
+        this.filter = new PoolClassFilter(builder.allowedClasses.toArray(new String[0]));
+        this.codec = new PoolValueCodec(filter);
+        filter.allowPackageOf(builder.initializer);
+        this.scheduler = new PoolScheduler(name, builder, codec, encodeItems(new Object[] {builder.initializer}, 1));
+    }
+
+    /**
+     * @return a builder with Python's defaults: as many workers as processors, no initializer, no task limit.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @param workers the number of worker JVMs.
+     * @return a started pool.
+     */
+    public static ProcessPool create(final int workers)
+    {
+        return builder().workers(workers).build();
+    }
+
+    /**
+     * @return the pool's name, the prefix of its workers' link files.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return the number of workers the pool keeps running.
+     */
+    public int workerCount()
+    {
+        return workerCount;
+    }
+
+    /**
+     * @return the pids of the workers alive now (a snapshot).
+     */
+    public List<Long> workerPids()
+    {
+        return scheduler.workerPids();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // ExecutorService
+
+    /**
+     * Runs a serializable callable in a worker. A lambda argument becomes a {@link SerializableCallable}.
+     *
+     * @param task the task.
+     * @return its future, also a {@link CompletableFuture}.
+     * @throws RejectedExecutionException after shutdown, or when the task is not serializable.
+     */
+    public <T> CompletableFuture<T> submit(final SerializableCallable<T> task)
+    {
+        return submitCall(task);
+    }
+
+    /**
+     * Runs a serializable runnable in a worker.
+     *
+     * @param task the task.
+     * @return a future completed with null when it has run.
+     * @throws RejectedExecutionException after shutdown, or when the task is not serializable.
+     */
+    public CompletableFuture<?> submit(final SerializableRunnable task)
+    {
+        return submitCall(task);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws RejectedExecutionException after shutdown, or when the task is not {@link java.io.Serializable}
+     *                                    (pass a lambda, or implement {@link SerializableCallable}).
+     */
+    @Override
+    public <T> CompletableFuture<T> submit(final Callable<T> task)
+    {
+        return submitCall(task);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws RejectedExecutionException after shutdown, or when the task is not serializable.
+     */
+    @Override
+    public CompletableFuture<?> submit(final Runnable task)
+    {
+        return submitCall(task);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws RejectedExecutionException after shutdown, or when the task is not serializable.
+     */
+    @Override
+    public <T> CompletableFuture<T> submit(final Runnable task, final T result)
+    {
+        return this.<Object>submitCall(task).thenApply((ignored) -> result);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws RejectedExecutionException after shutdown, or when the task is not serializable.
+     */
+    @Override
+    public void execute(final Runnable command)
+    {
+        submitCall(command);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(final Collection<? extends Callable<T>> tasks) throws InterruptedException
+    {
+        final List<Future<T>> futures = new ArrayList<>(tasks.size());
+        for (final Callable<T> task : tasks)
+        {
+            futures.add(submit(task));
+        }
+        for (final Future<T> future : futures)
+        {
+            try
+            {
+                future.get();
+            }
+            catch (final ExecutionException | CancellationException ignore)
+            {
+                // invokeAll returns completed futures, failed ones included
+            }
+        }
+        return futures;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(
+        final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + unit.toNanos(timeout);
+        final List<Future<T>> futures = new ArrayList<>(tasks.size());
+        for (final Callable<T> task : tasks)
+        {
+            futures.add(submit(task));
+        }
+        for (final Future<T> future : futures)
+        {
+            try
+            {
+                future.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (final ExecutionException | CancellationException ignore)
+            {
+                // completed with a failure
+            }
+            catch (final TimeoutException ex)
+            {
+                futures.forEach((f) -> f.cancel(true));
+                break;
+            }
+        }
+        return futures;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public <T> T invokeAny(final Collection<? extends Callable<T>> tasks)
+        throws InterruptedException, ExecutionException
+    {
+        try
+        {
+            return invokeAny(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("unreachable: no timeout was set", ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public <T> T invokeAny(final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit)
+        throws InterruptedException, ExecutionException, TimeoutException
+    {
+        if (tasks.isEmpty())
+        {
+            throw new IllegalArgumentException("invokeAny needs at least one task");
+        }
+        final List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
+        final BlockingQueue<CompletableFuture<T>> done = new LinkedBlockingQueue<>();
+        for (final Callable<T> task : tasks)
+        {
+            final CompletableFuture<T> future = submit(task);
+            futures.add(future);
+            future.whenComplete((v, e) -> done.add(future));
+        }
+        final long deadlineNs = unit.toNanos(timeout) == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
+        ExecutionException last = null;
+        try
+        {
+            for (int i = 0; i < futures.size(); i++)
+            {
+                final CompletableFuture<T> future = deadlineNs == Long.MAX_VALUE ? done.take() :
+                    done.poll(deadlineNs - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (future == null)
+                {
+                    throw new TimeoutException("no task of invokeAny completed within " + unit.toMillis(timeout) + " ms");
+                }
+                try
+                {
+                    return future.get();
+                }
+                catch (final ExecutionException | CancellationException ex)
+                {
+                    last = ex instanceof ExecutionException ee ? ee : new ExecutionException(ex);
+                }
+            }
+            throw last;
+        }
+        finally
+        {
+            futures.forEach((f) -> f.cancel(true));
+        }
+    }
+
+    /**
+     * Accepts no new tasks; those submitted still run, then the workers stop. Does not wait: see
+     * {@link #awaitTermination}.
+     */
+    @Override
+    public void shutdown()
+    {
+        scheduler.shutdown();
+    }
+
+    /**
+     * Accepts no new tasks, cancels those not yet sent to a worker, kills the workers (their running tasks fail
+     * with a {@link CancellationException}).
+     *
+     * @return the tasks that never started: the submitted {@link Callable}s and {@link Runnable}s.
+     */
+    @Override
+    public List<Runnable> shutdownNow()
+    {
+        final List<PoolTask> cancelled = scheduler.shutdownNow();
+        final List<Runnable> neverRun = new ArrayList<>();
+        for (final PoolTask task : cancelled)
+        {
+            task.results.completeExceptionally(new CancellationException("the pool was shut down before " + task + " ran"));
+            if (task.origin instanceof Runnable runnable)
+            {
+                neverRun.add(runnable);
+            }
+            else if (task.origin instanceof Callable<?> callable)
+            {
+                neverRun.add(new java.util.concurrent.FutureTask<>(callable));
+            }
+        }
+        return neverRun;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public boolean isShutdown()
+    {
+        return scheduler.isShutdown();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public boolean isTerminated()
+    {
+        return scheduler.isTerminated();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return scheduler.awaitTermination(unit.toNanos(timeout));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Python's vocabulary
+
+    /**
+     * Python's {@code Pool.map}: applies {@code fn} to every item in worker JVMs and returns the results in order.
+     *
+     * @param fn        the function; a lambda or method reference becomes serializable.
+     * @param items     the arguments.
+     * @param chunkSize items per message to a worker; 0 or less picks Python's default (items / (4 x workers)).
+     * @return the results, in the order of {@code items}.
+     * @throws CompletionException  whose cause is the first failure of a task, in item order.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunkSize)
+        throws InterruptedException
+    {
+        final List<R> results = new ArrayList<>();
+        final Iterator<R> iterator = imap(fn, items, chunkSize);
+        while (iterator.hasNext())
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            results.add(iterator.next());
+        }
+        return results;
+    }
+
+    /**
+     * As {@link #map(SerializableFunction, Iterable, int)} with Python's default chunk size.
+     */
+    public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items)
+        throws InterruptedException
+    {
+        return map(fn, items, 0);
+    }
+
+    /**
+     * Python's {@code Pool.imap}: submits every item now and yields the results in order as they arrive.
+     *
+     * @return an iterator whose {@code next()} blocks until the next result is in and throws
+     * {@link CompletionException} for a failed item.
+     */
+    public <T, R> Iterator<R> imap(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunkSize)
+    {
+        return new ResultIterator<>(submitApply(fn, toArguments(items, false), chunkSize), true);
+    }
+
+    /**
+     * Python's {@code Pool.imap_unordered}: yields every result once, in the order they complete.
+     */
+    public <T, R> Iterator<R> imapUnordered(
+        final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunkSize)
+    {
+        return new ResultIterator<>(submitApply(fn, toArguments(items, false), chunkSize), false);
+    }
+
+    /**
+     * Python's {@code Pool.starmap} for two-argument functions: applies {@code fn(key, value)} to every pair.
+     *
+     * @return the results in the order of {@code pairs}.
+     * @throws CompletionException  whose cause is the first failure.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public <A, B, R> List<R> starmap(
+        final SerializableBiFunction<A, B, R> fn,
+        final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs,
+        final int chunkSize) throws InterruptedException
+    {
+        final List<R> results = new ArrayList<>();
+        final Iterator<R> iterator = new ResultIterator<>(submitApply(fn, toArguments(pairs, true), chunkSize), true);
+        while (iterator.hasNext())
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            results.add(iterator.next());
+        }
+        return results;
+    }
+
+    /**
+     * Python's {@code Pool.apply}: runs {@code fn(argument)} in a worker and waits for the result.
+     *
+     * @throws CompletionException  whose cause is the task's failure.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public <T, R> R apply(final SerializableFunction<T, R> fn, final T argument) throws InterruptedException
+    {
+        try
+        {
+            return applyAsync(fn, argument).get();
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new CompletionException(ex.getCause());
+        }
+    }
+
+    /**
+     * Python's {@code Pool.apply_async}.
+     *
+     * @return a future of {@code fn(argument)}.
+     */
+    public <T, R> CompletableFuture<R> applyAsync(final SerializableFunction<T, R> fn, final T argument)
+    {
+        final List<Object> arguments = new ArrayList<>(1);
+        arguments.add(argument);
+        final PoolTask task = submitApply(fn, arguments, 1).getFirst();
+        final TaskFuture<R> future = new TaskFuture<>(this, task);
+        completeFrom(task, future);
+        return future;
+    }
+
+    /**
+     * Python's {@code Pool.apply_async(fn, args, callback=..., error_callback=...)}: the callbacks run in a pool
+     * thread when the result arrives.
+     *
+     * @return a future of {@code fn(argument)}.
+     */
+    public <T, R> CompletableFuture<R> applyAsync(
+        final SerializableFunction<T, R> fn, final T argument, final Consumer<? super R> callback,
+        final Consumer<? super Throwable> errorCallback)
+    {
+        final CompletableFuture<R> future = applyAsync(fn, argument);
+        future.whenComplete((value, error) ->
+        {
+            if (error == null)
+            {
+                callback.accept(value);
+            }
+            else
+            {
+                errorCallback.accept(error);
+            }
+        });
+        return future;
+    }
+
+    /**
+     * {@code concurrent.futures.as_completed}: yields each future once, as it completes (successfully or not).
+     *
+     * @param futures futures of this pool (or any {@link CompletableFuture}s).
+     * @return an iterator whose {@code next()} blocks until another future is done.
+     */
+    public static <T> Iterator<CompletableFuture<T>> asCompleted(final Collection<? extends CompletableFuture<T>> futures)
+    {
+        final BlockingQueue<CompletableFuture<T>> done = new LinkedBlockingQueue<>();
+        for (final CompletableFuture<T> future : futures)
+        {
+            future.whenComplete((v, e) -> done.add(future));
+        }
+        final int total = futures.size();
+        return new Iterator<>()
+        {
+            private int yielded;
+
+            public boolean hasNext()
+            {
+                return yielded < total;
+            }
+
+            public CompletableFuture<T> next()
+            {
+                if (!hasNext())
+                {
+                    throw new java.util.NoSuchElementException("all " + total + " futures have been returned");
+                }
+                try
+                {
+                    final CompletableFuture<T> next = done.take();
+                    yielded++;
+                    return next;
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new CompletionException("interrupted while waiting for a future", ex);
+                }
+            }
+        };
+    }
+
+    /**
+     * Waits for submitted tasks, stops the workers and waits for them to exit (Python's {@code with Pool() as p}
+     * exit, with {@code close(); join()} semantics).
+     */
+    @Override
+    public void close()
+    {
+        shutdown();
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                if (awaitTermination(1, TimeUnit.DAYS))
+                {
+                    break;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                if (!interrupted)
+                {
+                    interrupted = true;
+                    shutdownNow();
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ProcessPool{" + name + ", " + workerCount + " workers" + (isShutdown() ? ", shut down" : "") + "}";
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Submission
+
+    private <T> CompletableFuture<T> submitCall(final Object task)
+    {
+        if (task == null)
+        {
+            throw new NullPointerException("task");
+        }
+        if (!(task instanceof java.io.Serializable))
+        {
+            throw new RejectedExecutionException("cannot send " + task + " to a worker JVM: it is not Serializable; " +
+                "pass a lambda (it becomes a SerializableCallable) or implement SerializableCallable/SerializableRunnable");
+        }
+        filter.allowPackageOf(task);
+        final byte[] encoded;
+        try
+        {
+            encoded = encodeItems(new Object[] {task}, 1);
+        }
+        catch (final IpcException ex)
+        {
+            throw new RejectedExecutionException(ex.getMessage(), ex);
+        }
+        final PoolTask poolTask = new PoolTask(taskIds.incrementAndGet(), CALL, 0, 1, encoded);
+        poolTask.origin = task;
+        final TaskFuture<T> future = new TaskFuture<>(this, poolTask);
+        completeFrom(poolTask, future);
+        enqueue(List.of(poolTask));
+        return future;
+    }
+
+    private List<PoolTask> submitApply(final Object fn, final List<Object> arguments, final int chunkSize)
+    {
+        final int functionId = registerFunction(fn);
+        final int chunk = chunkSize > 0 ? chunkSize :
+            Math.max(1, (arguments.size() + 4 * workerCount - 1) / (4 * workerCount));
+        final List<PoolTask> tasks = new ArrayList<>((arguments.size() + chunk - 1) / chunk);
+        for (int from = 0; from < arguments.size(); from += chunk)
+        {
+            final int count = Math.min(chunk, arguments.size() - from);
+            final Object[] items = arguments.subList(from, from + count).toArray();
+            tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count, encodeItems(items, count)));
+        }
+        enqueue(tasks);
+        return tasks;
+    }
+
+    private static List<Object> toArguments(final Iterable<?> items, final boolean pairs)
+    {
+        final List<Object> arguments = new ArrayList<>();
+        for (final Object item : items)
+        {
+            if (pairs)
+            {
+                final Map.Entry<?, ?> entry = (Map.Entry<?, ?>)item;
+                arguments.add(new Object[] {entry.getKey(), entry.getValue()});
+            }
+            else
+            {
+                arguments.add(item);
+            }
+        }
+        return arguments;
+    }
+
+    private int registerFunction(final Object fn)
+    {
+        if (!(fn instanceof java.io.Serializable))
+        {
+            throw new RejectedExecutionException("cannot send function " + fn + " to a worker JVM: it is not Serializable");
+        }
+        synchronized (functionIds)
+        {
+            final Integer known = functionIds.get(fn);
+            if (known != null)
+            {
+                return known;
+            }
+            final int id = functionIds.size() + 1;
+            filter.allowPackageOf(fn);
+            scheduler.defineFunction(id, encodeItems(new Object[] {fn}, 1));
+            functionIds.put(fn, id);
+            return id;
+        }
+    }
+
+    private byte[] encodeItems(final Object[] items, final int count)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 * count);
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int length = codec.encode(items[i], buffer, offset + 4);
+            buffer.putInt(offset, length);
+            offset += 4 + length;
+        }
+        final byte[] bytes = new byte[offset];
+        buffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    private void enqueue(final List<PoolTask> tasks)
+    {
+        scheduler.enqueue(tasks);
+    }
+
+    private <T> void completeFrom(final PoolTask task, final CompletableFuture<T> future)
+    {
+        task.results.whenComplete(new BiConsumer<>()
+        {
+            @SuppressWarnings("unchecked")
+            public void accept(final Object[] values, final Throwable error)
+            {
+                if (error != null)
+                {
+                    future.completeExceptionally(error);
+                }
+                else if (task.failed[0])
+                {
+                    future.completeExceptionally((Throwable)values[0]);
+                }
+                else
+                {
+                    future.complete((T)values[0]);
+                }
+            }
+        });
+    }
+
+    void cancelPending(final PoolTask task)
+    {
+        scheduler.cancelPending(task);
+    }
+
+    /**
+     * Configures a {@link ProcessPool}. Not thread-safe.
+     */
+    public static final class Builder
+    {
+        String name;
+        int workers = Runtime.getRuntime().availableProcessors();
+        SerializableRunnable initializer;
+        int maxTasksPerWorker;
+        final List<String> jvmOptions = new ArrayList<>();
+        Duration taskTimeout;
+        int tasksInFlightPerWorker = 2;
+        int ringCapacityBytes = 1 << 20;
+        boolean aotCache = true;
+        final List<String> allowedClasses = new ArrayList<>();
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param name a valid resource name for the pool (default: random); its workers' link files start with it.
+         * @return this.
+         */
+        public Builder name(final String name)
+        {
+            this.name = ResourceName.validate(name);
+            return this;
+        }
+
+        /**
+         * @param workers the number of worker JVMs (Python's {@code processes}); default: available processors.
+         * @return this.
+         */
+        public Builder workers(final int workers)
+        {
+            if (workers < 1)
+            {
+                throw new IllegalArgumentException("a pool needs at least one worker, not " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /**
+         * @param initializer run once in each worker before its first task (Python's {@code initializer}).
+         * @return this.
+         */
+        public Builder initializer(final SerializableRunnable initializer)
+        {
+            this.initializer = initializer;
+            return this;
+        }
+
+        /**
+         * @param maxTasks tasks (messages) a worker runs before it is replaced (Python's
+         *                 {@code maxtasksperchild}); 0 for no limit.
+         * @return this.
+         */
+        public Builder maxTasksPerWorker(final int maxTasks)
+        {
+            if (maxTasks < 0)
+            {
+                throw new IllegalArgumentException("maxTasksPerWorker must be 0 (no limit) or positive: " + maxTasks);
+            }
+            this.maxTasksPerWorker = maxTasks;
+            return this;
+        }
+
+        /**
+         * @param options JVM options for the workers, e.g. {@code -Xmx256m}.
+         * @return this.
+         */
+        public Builder jvmOptions(final String... options)
+        {
+            this.jvmOptions.addAll(List.of(options));
+            return this;
+        }
+
+        /**
+         * @param timeout the longest a task may run; a worker over it is killed and replaced, and the task fails
+         *                with {@link WorkerDiedException}. Null for none (the default).
+         * @return this.
+         */
+        public Builder taskTimeout(final Duration timeout)
+        {
+            this.taskTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param tasks messages sent to a worker ahead of its results (pipelining); default 2.
+         * @return this.
+         */
+        public Builder tasksInFlightPerWorker(final int tasks)
+        {
+            if (tasks < 1)
+            {
+                throw new IllegalArgumentException("tasksInFlightPerWorker must be at least 1: " + tasks);
+            }
+            this.tasksInFlightPerWorker = tasks;
+            return this;
+        }
+
+        /**
+         * @param capacityBytes capacity of each ring of a worker's link, a power of two (default 1 MiB); larger
+         *                      messages are split, so this only tunes throughput.
+         * @return this.
+         */
+        public Builder ringCapacityBytes(final int capacityBytes)
+        {
+            this.ringCapacityBytes = capacityBytes;
+            return this;
+        }
+
+        /**
+         * @param enabled start workers with a JDK 25 AOT cache (on by default): the pool's first worker JVM with
+         *                a given class path trains it, later ones start about twice as fast. Applies only when the
+         *                class path is made of jars. See {@link io.ipckit.core.process.AotCache}.
+         * @return this.
+         */
+        public Builder aotCache(final boolean enabled)
+        {
+            this.aotCache = enabled;
+            return this;
+        }
+
+        /**
+         * @param patterns {@link java.io.ObjectInputFilter} patterns of result classes to accept beyond the
+         *                 defaults, e.g. {@code "com.acme.model.*"}.
+         * @return this.
+         */
+        public Builder allowClasses(final String... patterns)
+        {
+            this.allowedClasses.addAll(List.of(patterns));
+            return this;
+        }
+
+        /**
+         * Starts the worker JVMs.
+         *
+         * @return the pool.
+         */
+        public ProcessPool build()
+        {
+            return new ProcessPool(this);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.ipckit.pool;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Yields the results of a {@code imap}/{@code imapUnordered} call as they arrive: in submission order, or in
+ * completion order. {@link #next()} blocks until the next result is in; a failed item is raised as a
+ * {@link CompletionException} whose cause is the worker's exception.
+ *
+ * @param <R> the result type.
+ */
+final class ResultIterator<R> implements Iterator<R>
+{
+    private final List<PoolTask> tasks;
+    private final boolean ordered;
+    private final BlockingQueue<PoolTask> completed = new LinkedBlockingQueue<>();
+    private final int total;
+    private int yielded;
+    private PoolTask current;
+    private int itemInCurrent;
+    private int taskIndex;
+
+    ResultIterator(final List<PoolTask> tasks, final boolean ordered)
+    {
+        this.tasks = tasks;
+        this.ordered = ordered;
+        int count = 0;
+        for (final PoolTask task : tasks)
+        {
+            count += task.count;
+            if (!ordered)
+            {
+                task.results.whenComplete((values, error) -> completed.add(task));
+            }
+        }
+        this.total = count;
+    }
+
+    @Override
+    public boolean hasNext()
+    {
+        return yielded < total;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R next()
+    {
+        if (!hasNext())
+        {
+            throw new NoSuchElementException("all " + total + " results have been returned");
+        }
+        while (current == null || itemInCurrent == current.count)
+        {
+            current = nextTask();
+            itemInCurrent = 0;
+        }
+        final Object[] values;
+        try
+        {
+            values = current.results.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new CompletionException("interrupted while waiting for a pool result", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            yielded += current.count - itemInCurrent;
+            itemInCurrent = current.count;
+            throw new CompletionException(ex.getCause());
+        }
+        final int item = itemInCurrent++;
+        yielded++;
+        if (current.failed[item])
+        {
+            throw new CompletionException((Throwable)values[item]);
+        }
+        return (R)values[item];
+    }
+
+    private PoolTask nextTask()
+    {
+        if (ordered)
+        {
+            return tasks.get(taskIndex++);
+        }
+        try
+        {
+            return completed.take();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new CompletionException("interrupted while waiting for a pool result", ex);
+        }
+    }
+}

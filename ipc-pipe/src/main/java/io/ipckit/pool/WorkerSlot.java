@@ -1,0 +1,43 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.process.JvmProcess;
+
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The pool's view of one worker JVM: its process and link, the tasks sent to it and not yet answered (in order),
+ * and the functions it knows. Guarded by the pool's lock, except the link's receive side, which only the slot's
+ * reader thread uses, and its send side, which only the dispatcher uses.
+ */
+final class WorkerSlot
+{
+    final int index;
+    final int generation;
+    final JvmProcess process;
+    final WorkerLink link;
+    final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
+    final Set<Integer> knownFunctions = new HashSet<>();
+    final long startedNs = System.nanoTime();
+    int tasksSent;
+    boolean ready;
+    boolean gone;
+    long observedTask;
+    long observedSinceNs;
+    long timedOutTask;
+
+    WorkerSlot(final int index, final int generation, final JvmProcess process, final WorkerLink link)
+    {
+        this.index = index;
+        this.generation = generation;
+        this.process = process;
+        this.link = link;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "worker " + index + "." + generation + " (pid " + process.pid() + ")";
+    }
+}

@@ -1,0 +1,387 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProcessPoolTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldMapTenThousandItemsInOrder() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).build())
+        {
+            final List<Integer> items = IntStream.range(0, 10_000).boxed().toList();
+            final List<Integer> doubled = pool.map((Integer x) -> x * 2, items);
+            assertEquals(IntStream.range(0, 10_000).map((x) -> x * 2).boxed().toList(), doubled);
+
+            final List<String> oneByOne = pool.map((Integer x) -> "#" + x, items.subList(0, 500), 1);
+            assertEquals(items.subList(0, 500).stream().map((x) -> "#" + x).toList(), oneByOne);
+        }
+        assertEquals(List.of(), dir.list(), "the pool removes its workers' link files");
+    }
+
+    @Test
+    void shouldYieldEveryResultOnceFromImapUnordered() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(2))
+        {
+            final Iterator<Long> results = pool.imapUnordered((Integer x) -> (long)x * x, IntStream.range(0, 1000).boxed().toList(), 7);
+            final Set<Long> seen = new HashSet<>();
+            int count = 0;
+            while (results.hasNext())
+            {
+                assertTrue(seen.add(results.next()));
+                count++;
+            }
+            assertEquals(1000, count);
+            assertEquals(IntStream.range(0, 1000).mapToObj((x) -> (long)x * x).collect(java.util.stream.Collectors.toSet()), seen);
+
+            final Iterator<Integer> ordered = pool.imap((Integer x) -> x + 1, List.of(1, 2, 3), 1);
+            assertEquals(2, ordered.next());
+            assertEquals(3, ordered.next());
+            assertEquals(4, ordered.next());
+            assertFalse(ordered.hasNext());
+        }
+    }
+
+    @Test
+    void shouldPropagateExceptionsWithTheWorkersStackTrace() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            final CompletableFuture<Object> future = pool.submit(() ->
+            {
+                throw new IllegalArgumentException("bad input 42");
+            });
+            final ExecutionException ex = assertThrows(ExecutionException.class, future::get);
+            final IllegalArgumentException cause = assertInstanceOf(IllegalArgumentException.class, ex.getCause());
+            assertEquals("bad input 42", cause.getMessage());
+            assertTrue(cause.getStackTrace()[0].getClassName().startsWith(ProcessPoolTest.class.getName()),
+                "the stack trace is the worker's: " + cause.getStackTrace()[0]);
+            assertEquals(1, cause.getSuppressed().length);
+            assertTrue(cause.getSuppressed()[0].getMessage().contains("raised in worker 0.0 (pid "),
+                cause.getSuppressed()[0].getMessage());
+
+            final CompletionException mapFailure = assertThrows(CompletionException.class,
+                () -> pool.map((Integer x) -> 10 / x, List.of(1, 0, 2), 1));
+            assertInstanceOf(ArithmeticException.class, mapFailure.getCause());
+            assertEquals(5, pool.apply((Integer x) -> 10 / x, 2), "the worker survives a task's exception");
+        }
+    }
+
+    @Test
+    void shouldCancelAPendingTask() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("gate");
+             ProcessPool pool = ProcessPool.builder().workers(1).tasksInFlightPerWorker(1).build())
+        {
+            final CompletableFuture<Integer> blocker = pool.submit(() -> Gates.passAndCount("gate"));
+            Eventually.await("the first task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+            final CompletableFuture<Integer> second = pool.submit(() -> Gates.passAndCount("gate"));
+            assertTrue(second.cancel(false));
+            final CompletableFuture<Integer> third = pool.submit(() -> Gates.passAndCount("gate"));
+            Gates.open(gate);
+            assertEquals(1, blocker.get(30, TimeUnit.SECONDS));
+            assertEquals(2, third.get(30, TimeUnit.SECONDS), "the cancelled task never ran");
+            assertThrows(CancellationException.class, second::get);
+            gate.unlink();
+        }
+    }
+
+    @Test
+    void shouldFailOnlyTheTaskOfAKilledWorkerAndReplaceIt() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("victim");
+             ProcessPool pool = ProcessPool.builder().workers(2).tasksInFlightPerWorker(1).build())
+        {
+            final CompletableFuture<Integer> doomed = pool.submit(() -> Gates.passAndCount("victim"));
+            Eventually.await("the doomed task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+            final List<CompletableFuture<Integer>> others = new ArrayList<>();
+            for (int i = 0; i < 20; i++)
+            {
+                final int n = i;
+                others.add(pool.submit(() -> n * n));
+            }
+            final long victimPid = gate.buffer().getLongAcquire(gate.headerLength() + Gates.PID);
+            ProcessHandle.of(victimPid).orElseThrow().destroyForcibly();
+
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> doomed.get(30, TimeUnit.SECONDS));
+            final WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, ex.getCause());
+            assertEquals(-9, died.exitCode());
+            assertTrue(died.getMessage().contains("was killed by signal 9 while running task #1"), died.getMessage());
+            for (int i = 0; i < 20; i++)
+            {
+                assertEquals(i * i, others.get(i).get(30, TimeUnit.SECONDS));
+            }
+            Eventually.await("the pool is back to 2 workers", Duration.ofSeconds(30),
+                () -> pool.workerPids().size() == 2 && !pool.workerPids().contains(victimPid));
+            assertEquals(7, pool.submit(() -> 7).get(30, TimeUnit.SECONDS));
+            gate.unlink();
+        }
+    }
+
+    @Test
+    void shouldReportAWorkerThatExits() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            final CompletableFuture<Object> exits = pool.submit(() ->
+            {
+                System.exit(3);
+                return null;
+            });
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> exits.get(30, TimeUnit.SECONDS));
+            assertEquals(3, assertInstanceOf(WorkerDiedException.class, ex.getCause()).exitCode());
+            assertEquals("still here", pool.submit(() -> "still here").get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldReplaceWorkersAfterMaxTasks() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).maxTasksPerWorker(2).build())
+        {
+            final List<Long> pids = new ArrayList<>();
+            for (int i = 0; i < 6; i++)
+            {
+                pids.add(pool.submit(() -> ProcessHandle.current().pid()).get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(3, new HashSet<>(pids).size(), "pids: " + pids);
+            assertEquals(pids.get(0), pids.get(1));
+            assertEquals(pids.get(2), pids.get(3));
+        }
+    }
+
+    @Test
+    void shouldRunTheInitializerOncePerWorker() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.builder().workers(2)
+            .initializer(() -> System.setProperty("pool.init", "done-" + ProcessHandle.current().pid())).build())
+        {
+            final List<String> seen = pool.map((Integer x) -> System.getProperty("pool.init") + "/" +
+                ProcessHandle.current().pid(), List.of(1, 2, 3, 4), 1);
+            for (final String s : seen)
+            {
+                final String[] parts = s.split("/");
+                assertEquals("done-" + parts[1], parts[0]);
+            }
+        }
+    }
+
+    @Test
+    void shouldBreakThePoolWhenTheInitializerFails()
+    {
+        final ProcessPool pool = ProcessPool.builder().workers(1).initializer(() ->
+        {
+            throw new IllegalStateException("no database");
+        }).build();
+        try
+        {
+            final CompletableFuture<Integer> future = pool.submit(() -> 1);
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
+            assertTrue(ex.getCause().getMessage().contains("no database"), ex.getCause().getMessage());
+            final RejectedExecutionException rejected = assertThrows(RejectedExecutionException.class, () -> pool.submit(() -> 2));
+            assertTrue(rejected.getMessage().contains("is broken"), rejected.getMessage());
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldKillATaskOverItsTimeout() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).taskTimeout(Duration.ofMillis(300)).build())
+        {
+            final CompletableFuture<Object> forever = pool.submit(() ->
+            {
+                while (!Thread.currentThread().isInterrupted())
+                {
+                    Thread.onSpinWait();
+                }
+                return null;
+            });
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> forever.get(30, TimeUnit.SECONDS));
+            assertTrue(ex.getCause().getMessage().contains("ran longer than its timeout of 300 ms"), ex.getCause().getMessage());
+            assertEquals(1, pool.submit(() -> 1).get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldImplementTheExecutorServiceContract() throws Exception
+    {
+        final ProcessPool pool = ProcessPool.create(2);
+        final List<java.util.concurrent.Callable<Integer>> tasks = new ArrayList<>();
+        for (int i = 0; i < 5; i++)
+        {
+            final int n = i;
+            tasks.add((SerializableCallable<Integer>)() -> n + 100);
+        }
+        final List<Future<Integer>> all = pool.invokeAll(tasks);
+        for (int i = 0; i < 5; i++)
+        {
+            assertEquals(i + 100, all.get(i).get());
+        }
+        assertTrue(pool.invokeAny(tasks) >= 100);
+        final AtomicReference<Object> callback = new AtomicReference<>();
+        pool.applyAsync((String s) -> s.toUpperCase(), "abc", callback::set, callback::set).get(30, TimeUnit.SECONDS);
+        Eventually.await("callback ran", Duration.ofSeconds(10), () -> "ABC".equals(callback.get()));
+        assertEquals(List.of(3, 7), pool.starmap((Integer a, Integer b) -> a + b, List.of(Map.entry(1, 2), Map.entry(3, 4)), 1));
+        final List<CompletableFuture<Integer>> futures = List.of(pool.submit(() -> 1), pool.submit(() -> 2));
+        int sum = 0;
+        for (final Iterator<CompletableFuture<Integer>> it = ProcessPool.asCompleted(futures); it.hasNext(); )
+        {
+            sum += it.next().get();
+        }
+        assertEquals(3, sum);
+        final RejectedExecutionException notSerializable = assertThrows(RejectedExecutionException.class,
+            () -> pool.submit(new java.util.concurrent.Callable<Integer>()
+            {
+                public Integer call()
+                {
+                    return 1;
+                }
+            }));
+        assertTrue(notSerializable.getMessage().contains("is not Serializable"), notSerializable.getMessage());
+
+        pool.shutdown();
+        assertTrue(pool.isShutdown());
+        assertThrows(RejectedExecutionException.class, () -> pool.submit(() -> 1));
+        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        assertTrue(pool.isTerminated());
+        assertEquals(List.of(), dir.list());
+    }
+
+    @Test
+    void shouldCancelEverythingOnShutdownNow() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("now"))
+        {
+            final ProcessPool pool = ProcessPool.builder().workers(1).tasksInFlightPerWorker(1).build();
+            final CompletableFuture<Integer> running = pool.submit(() -> Gates.passAndCount("now"));
+            Eventually.await("the task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+            final CompletableFuture<Integer> queued = pool.submit(() -> 5);
+            assertEquals(1, pool.shutdownNow().size());
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+            assertThrows(CancellationException.class, queued::get);
+            final CancellationException ex = assertThrows(CancellationException.class, running::get);
+            assertTrue(ex.getCause().getMessage().contains("was cancelled by shutdownNow()"), ex.getCause().getMessage());
+            gate.unlink();
+        }
+    }
+
+    @Test
+    void shouldNotLeaveWorkersWhenTheParentIsKilled() throws Exception
+    {
+        try (ResourceFile pids = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            final JvmProcess parent = dir.start(JvmProcess.builder(PoolParent.class).args("pids"));
+            Eventually.await("the pool's workers report in", Duration.ofSeconds(60),
+                () -> pids.buffer().getLongAcquire(pids.headerLength() + 8) != 0);
+            final ProcessIdentity a = ProcessIdentity.of(pids.buffer().getLongAcquire(pids.headerLength())).orElseThrow();
+            final ProcessIdentity b = ProcessIdentity.of(pids.buffer().getLongAcquire(pids.headerLength() + 8)).orElseThrow();
+            parent.kill();
+            assertTrue(parent.join(10, TimeUnit.SECONDS));
+            final Duration took = Eventually.await("every worker exits", Duration.ofSeconds(10), () -> !a.isAlive() && !b.isAlive());
+            assertTrue(took.toMillis() < 1000, "workers took " + took.toMillis() + " ms to exit (bound: 1 s)");
+            pids.unlink();
+        }
+    }
+
+    @Test
+    void shouldSpeedUpCpuBoundWorkWithTwoWorkers() throws Exception
+    {
+        final List<Integer> inputs = List.of(30, 30, 30, 30, 30, 30, 30, 30);
+        final long one;
+        final long two;
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            pool.map(Fib::fib, List.of(20, 20), 1);
+            final long start = System.nanoTime();
+            assertEquals(8, pool.map(Fib::fib, inputs, 1).size());
+            one = System.nanoTime() - start;
+        }
+        try (ProcessPool pool = ProcessPool.create(2))
+        {
+            pool.map(Fib::fib, List.of(20, 20, 20, 20), 1);
+            final long start = System.nanoTime();
+            assertEquals(List.of(832040L, 832040L, 832040L, 832040L, 832040L, 832040L, 832040L, 832040L),
+                pool.map(Fib::fib, inputs, 1));
+            two = System.nanoTime() - start;
+        }
+        final double speedUp = (double)one / two;
+        // two cores, shared with the rest of the machine: a generous bound, a ratio and not a time
+        assertTrue(speedUp > 1.25, "2 workers were only " + speedUp + "x faster than 1 (" + one / 1_000_000 +
+            " ms vs " + two / 1_000_000 + " ms)");
+    }
+
+    /**
+     * Naive Fibonacci, the Python notes' CPU-bound example.
+     */
+    static final class Fib
+    {
+        static long fib(final Integer n)
+        {
+            return n < 2 ? n : fib(n - 1) + fib(n - 2);
+        }
+    }
+
+    /**
+     * Starts a pool of 2, writes its workers' pids into resource args[0], then waits to be killed.
+     */
+    public static final class PoolParent
+    {
+        public static void main(final String[] args) throws Exception
+        {
+            final ProcessPool pool = ProcessPool.create(2);
+            final Set<Long> pids = new HashSet<>(pool.map((Integer x) -> ProcessHandle.current().pid(),
+                IntStream.range(0, 64).boxed().toList(), 1));
+            while (pool.workerPids().size() < 2)
+            {
+                Thread.onSpinWait();
+            }
+            final List<Long> workers = pool.workerPids();
+            try (ResourceFile file = ResourceFile.open(args[0], ResourceKind.TEST, 1))
+            {
+                file.buffer().putLongRelease(file.headerLength(), workers.get(0));
+                file.buffer().putLongRelease(file.headerLength() + 8, workers.get(1));
+            }
+            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+            pool.close();
+            System.out.println(pids);
+        }
+    }
+}

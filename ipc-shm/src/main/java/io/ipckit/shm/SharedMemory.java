@@ -1,0 +1,197 @@
+package io.ipckit.shm;
+
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.file.MappedFile;
+import io.ipckit.core.tracker.ResourceTracker;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A named block of raw shared memory: Python's {@code multiprocessing.shared_memory.SharedMemory} for Java.
+ * <p>
+ * The segment has no header: {@code <shared dir>/<name>} is a plain POSIX shared-memory object (on Linux a file in
+ * {@code /dev/shm}), so CPython's {@code SharedMemory(name)} opens the same bytes, and a segment Python created
+ * opens here with {@link #open(String)}. The bytes are available as an Agrona {@link AtomicBuffer} (the first
+ * 2 GiB) and as a {@link MemorySegment} (the whole segment, however large).
+ * <pre>{@code
+ * try (SharedMemory shm = SharedMemory.create("frames", 1 << 20)) {
+ *     shm.buffer().putLongRelease(0, 42L);
+ *     ...
+ *     shm.unlink();
+ * }
+ * }</pre>
+ * Verbs follow Python: {@code create} fails if the name exists, {@code open} fails if it does not, {@link #close()}
+ * lets this process go, {@link #unlink()} removes the name (mappings stay valid until closed). A segment created
+ * without {@code persistent} is registered with the {@link ResourceTracker}: if the creating process dies without
+ * unlinking it, it is removed.
+ * <p>
+ * Thread-safe and process-safe as shared memory is: the bytes carry no synchronisation; use the buffer's
+ * acquire/release and atomic methods, or a lock. {@link #close()} is idempotent; touching the buffer of a closed
+ * segment is an error (the {@link MemorySegment} throws {@link IllegalStateException}, the Agrona buffer must not
+ * be used after close).
+ */
+public final class SharedMemory implements AutoCloseable
+{
+    private final MappedFile file;
+    private final boolean tracked;
+
+    private SharedMemory(final MappedFile file, final boolean tracked)
+    {
+        this.file = file;
+        this.tracked = tracked;
+    }
+
+    /**
+     * Creates a segment with a random name ({@code ipc_} and 16 hex digits), as Python's
+     * {@code SharedMemory(create=True, size=n)}.
+     *
+     * @param sizeBytes the size, at least 1 byte.
+     * @return the new segment, zero-filled, its pages allocated.
+     * @throws IllegalArgumentException when {@code sizeBytes} is not positive.
+     * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when the shared directory has no room.
+     */
+    public static SharedMemory create(final long sizeBytes)
+    {
+        return create(ResourceName.random(null), sizeBytes, false);
+    }
+
+    /**
+     * Creates a named segment that the resource tracker removes if this process dies without unlinking it.
+     *
+     * @param name      a valid resource name ({@code [A-Za-z0-9][A-Za-z0-9._-]*}).
+     * @param sizeBytes the size, at least 1 byte.
+     * @return the new segment, zero-filled, its pages allocated.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     * @throws IllegalArgumentException when {@code sizeBytes} is not positive.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when the shared directory has no room.
+     */
+    public static SharedMemory create(final String name, final long sizeBytes)
+    {
+        return create(name, sizeBytes, false);
+    }
+
+    /**
+     * Creates a named segment.
+     *
+     * @param name       a valid resource name.
+     * @param sizeBytes  the size, at least 1 byte.
+     * @param persistent true to keep the segment when this process dies without unlinking it (it lives until
+     *                   someone unlinks it or the machine restarts); false to have the resource tracker remove it.
+     * @return the new segment, zero-filled, its pages allocated.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     * @throws IllegalArgumentException when {@code sizeBytes} is not positive.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when the shared directory has no room.
+     */
+    public static SharedMemory create(final String name, final long sizeBytes, final boolean persistent)
+    {
+        ResourceName.validate(name);
+        if (sizeBytes <= 0)
+        {
+            throw new IllegalArgumentException("cannot create shared memory \"" + name + "\" of " + sizeBytes +
+                " bytes: the size must be at least 1 byte");
+        }
+        final MappedFile file = MappedFile.create(name, sizeBytes);
+        if (!persistent)
+        {
+            ResourceTracker.register(file.path());
+        }
+        return new SharedMemory(file, !persistent);
+    }
+
+    /**
+     * Opens an existing segment, whoever created it (another JVM, CPython, {@code shm_open}), mapping all of it.
+     *
+     * @param name the segment's name.
+     * @return the segment.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     * @throws ResourceNotFoundException when no such segment exists (never created, or unlinked).
+     * @throws io.ipckit.core.exceptions.CorruptResourceException when the segment is empty (0 bytes).
+     */
+    public static SharedMemory open(final String name)
+    {
+        return new SharedMemory(MappedFile.open(name), false);
+    }
+
+    /**
+     * @return the name, as passed to {@link #open(String)} by other processes.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * @return the size in bytes (Python's {@code size}).
+     */
+    public long size()
+    {
+        return file.lengthBytes();
+    }
+
+    /**
+     * @return an Agrona buffer over the bytes, or over the first 2 GiB of a larger segment.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when closed.
+     */
+    public AtomicBuffer buffer()
+    {
+        return file.buffer();
+    }
+
+    /**
+     * @return the whole segment, bounds-checked and invalidated on {@link #close()}.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when closed.
+     */
+    public MemorySegment segment()
+    {
+        return file.segment();
+    }
+
+    /**
+     * @return true once {@link #close()} has been called.
+     */
+    public boolean isClosed()
+    {
+        return file.isClosed();
+    }
+
+    /**
+     * Removes the name, as Python's {@code unlink()} and POSIX {@code shm_unlink}: no process can open it any more,
+     * while every existing mapping stays valid until closed. Any process may unlink.
+     *
+     * @throws ResourceNotFoundException when the name is already gone (unlinked by another process).
+     */
+    public void unlink()
+    {
+        if (tracked)
+        {
+            ResourceTracker.unregister(file.path());
+        }
+        if (!file.unlink())
+        {
+            throw new ResourceNotFoundException("cannot unlink shared memory \"" + name() + "\": it is already " +
+                "unlinked (by this or another process); nothing to do");
+        }
+    }
+
+    /**
+     * Unmaps the segment in this process; the name stays until {@link #unlink()}. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        file.close();
+    }
+
+    /**
+     * @return name and size, like Python's repr.
+     */
+    @Override
+    public String toString()
+    {
+        return "SharedMemory{" + name() + ", " + size() + " bytes" + (isClosed() ? ", closed}" : "}");
+    }
+}

@@ -1,0 +1,226 @@
+package io.ipckit.shm.array;
+
+import java.lang.foreign.MemorySegment;
+
+import static io.ipckit.shm.array.DType.F32;
+import static io.ipckit.shm.array.DType.F64;
+import static io.ipckit.shm.array.DType.I32;
+import static io.ipckit.shm.array.DType.I64;
+
+/**
+ * Sums and extrema of an array or view, row by row ({@link ArrayLayout}), each row ({@code count} elements
+ * {@code strideBytes} apart) in a tight loop over the segment: no boxing, no allocation but one index array for
+ * a strided view. Dense rows of the common dtypes use four independent accumulators so that the loop runs at memory
+ * bandwidth rather than at the latency of one add.
+ */
+final class Reductions
+{
+    private Reductions()
+    {
+    }
+
+    static double sum(final MemorySegment segment, final ArrayLayout layout)
+    {
+        final long[] index = layout.rowIndex();
+        double sum = 0;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            sum += rowSumFloatingPoint(segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype);
+            offset = layout.nextRow(index, offset);
+        }
+        return sum;
+    }
+
+    static long sumLong(final MemorySegment segment, final ArrayLayout layout)
+    {
+        final long[] index = layout.rowIndex();
+        long sum = 0;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            sum += rowSumInteger(segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype);
+            offset = layout.nextRow(index, offset);
+        }
+        return sum;
+    }
+
+    static double extremeFloatingPoint(final MemorySegment segment, final ArrayLayout layout, final boolean max)
+    {
+        final long[] index = layout.rowIndex();
+        double result = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            result = rowExtremeFloatingPoint(
+                segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype, max, result);
+            offset = layout.nextRow(index, offset);
+        }
+        return result;
+    }
+
+    static long extremeInteger(final MemorySegment segment, final ArrayLayout layout, final boolean max)
+    {
+        final long[] index = layout.rowIndex();
+        long result = max ? Long.MIN_VALUE : Long.MAX_VALUE;
+        long offset = layout.offsetBytes;
+        for (long row = 0, rows = layout.rowCount(); row < rows; row++)
+        {
+            result = rowExtremeInteger(segment, offset, layout.innerCount(), layout.innerStride(), layout.dtype, max, result);
+            offset = layout.nextRow(index, offset);
+        }
+        return result;
+    }
+
+    private static double rowSumFloatingPoint(
+        final MemorySegment segment, final long offset, final long count, final long strideBytes, final DType type)
+    {
+        if (type == DType.FLOAT64 && strideBytes == Double.BYTES)
+        {
+            return sumDenseFloat64(segment, offset, count);
+        }
+        if (type == DType.FLOAT32 && strideBytes == Float.BYTES)
+        {
+            return sumDenseFloat32(segment, offset, count);
+        }
+        double sum = 0;
+        long position = offset;
+        for (long i = 0; i < count; i++, position += strideBytes)
+        {
+            sum += type.getDouble(segment, position);
+        }
+        return sum;
+    }
+
+    private static long rowSumInteger(
+        final MemorySegment segment, final long offset, final long count, final long strideBytes, final DType type)
+    {
+        if (type == DType.INT32 && strideBytes == Integer.BYTES)
+        {
+            return sumDenseInt32(segment, offset, count);
+        }
+        if (type == DType.INT64 && strideBytes == Long.BYTES)
+        {
+            return sumDenseInt64(segment, offset, count);
+        }
+        long sum = 0;
+        long position = offset;
+        for (long i = 0; i < count; i++, position += strideBytes)
+        {
+            sum += type.getLong(segment, position);
+        }
+        return sum;
+    }
+
+    private static double rowExtremeFloatingPoint(
+        final MemorySegment segment,
+        final long offset,
+        final long count,
+        final long strideBytes,
+        final DType type,
+        final boolean max,
+        final double initial)
+    {
+        double result = initial;
+        long position = offset;
+        for (long i = 0; i < count; i++, position += strideBytes)
+        {
+            final double value = type.getDouble(segment, position);
+            result = max ? Math.max(result, value) : Math.min(result, value);
+        }
+        return result;
+    }
+
+    private static long rowExtremeInteger(
+        final MemorySegment segment,
+        final long offset,
+        final long count,
+        final long strideBytes,
+        final DType type,
+        final boolean max,
+        final long initial)
+    {
+        long result = initial;
+        long position = offset;
+        for (long i = 0; i < count; i++, position += strideBytes)
+        {
+            final long value = type.getLong(segment, position);
+            result = max ? Math.max(result, value) : Math.min(result, value);
+        }
+        return result;
+    }
+
+    private static double sumDenseFloat64(final MemorySegment segment, final long offset, final long count)
+    {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        final long end = offset + (count & ~3L) * Double.BYTES;
+        long position = offset;
+        for (; position < end; position += 4 * Double.BYTES)
+        {
+            a0 += segment.get(F64, position);
+            a1 += segment.get(F64, position + 8);
+            a2 += segment.get(F64, position + 16);
+            a3 += segment.get(F64, position + 24);
+        }
+        for (long i = count & ~3L; i < count; i++, position += Double.BYTES)
+        {
+            a0 += segment.get(F64, position);
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    private static double sumDenseFloat32(final MemorySegment segment, final long offset, final long count)
+    {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        final long end = offset + (count & ~3L) * Float.BYTES;
+        long position = offset;
+        for (; position < end; position += 4 * Float.BYTES)
+        {
+            a0 += segment.get(F32, position);
+            a1 += segment.get(F32, position + 4);
+            a2 += segment.get(F32, position + 8);
+            a3 += segment.get(F32, position + 12);
+        }
+        for (long i = count & ~3L; i < count; i++, position += Float.BYTES)
+        {
+            a0 += segment.get(F32, position);
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    private static long sumDenseInt32(final MemorySegment segment, final long offset, final long count)
+    {
+        long a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        final long end = offset + (count & ~3L) * Integer.BYTES;
+        long position = offset;
+        for (; position < end; position += 4 * Integer.BYTES)
+        {
+            a0 += segment.get(I32, position);
+            a1 += segment.get(I32, position + 4);
+            a2 += segment.get(I32, position + 8);
+            a3 += segment.get(I32, position + 12);
+        }
+        for (long i = count & ~3L; i < count; i++, position += Integer.BYTES)
+        {
+            a0 += segment.get(I32, position);
+        }
+        return (a0 + a1) + (a2 + a3);
+    }
+
+    private static long sumDenseInt64(final MemorySegment segment, final long offset, final long count)
+    {
+        long a0 = 0, a1 = 0;
+        final long end = offset + (count & ~1L) * Long.BYTES;
+        long position = offset;
+        for (; position < end; position += 2 * Long.BYTES)
+        {
+            a0 += segment.get(I64, position);
+            a1 += segment.get(I64, position + 8);
+        }
+        if ((count & 1) != 0)
+        {
+            a0 += segment.get(I64, position);
+        }
+        return a0 + a1;
+    }
+}

@@ -1,0 +1,949 @@
+package io.ipckit.shm.array;
+
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.exceptions.WrongResourceKindException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.shm.SharedMemory;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import static io.ipckit.shm.array.SharedArrayDescriptor.*;
+
+/**
+ * An n-dimensional typed array in shared memory, like a numpy {@code ndarray} over a shared buffer: separate JVMs
+ * (and CPython with numpy) read and write the same elements without copying.
+ * <pre>{@code
+ * try (SharedArray prices = SharedArray.create("prices", DType.FLOAT64, 1000, 64)) {
+ *     prices.setDouble(3, 7, 101.25);
+ *     // another JVM: SharedArray.open("prices").getDouble(3, 7) == 101.25
+ *     double total = prices.sum();
+ * }
+ * }</pre>
+ * The file holds a header (drawn by {@link SharedArrayDescriptor}) with the dtype, shape and strides, so
+ * {@link #open(String)} needs only the name; the elements follow in C order, little-endian, 64-byte aligned.
+ * {@link #wrap(SharedMemory, DType, long...)} views a raw segment instead (one that Python or anyone else created).
+ * <p>
+ * Views ({@link #slice}, {@link #reshape}, {@link #transpose()}) share the memory of the array they come from;
+ * they hold no mapping of their own, so closing a view does nothing and closing the array that owns the mapping
+ * makes every view unusable (accesses then throw {@link IllegalStateException}, never crash the JVM).
+ * <p>
+ * Element accessors are plain loads and stores (as numpy's are): another process sees a write after some
+ * synchronisation (a lock, a queue message, or the atomic methods here). {@link #getAndAdd} and
+ * {@link #compareAndSet} are atomic across processes for int32 and int64 elements. Indices are zero-based and
+ * not negative. Accessors, reductions and atomics allocate nothing. Thread-safe as far as the memory is; the
+ * object itself is immutable.
+ */
+public final class SharedArray implements AutoCloseable
+{
+    private final String name;
+    private final ResourceFile file;
+    private final boolean ownsMapping;
+    private final MemorySegment segment;
+    private final ArrayLayout layout;
+    private final DType dtype;
+
+    private SharedArray(
+        final ResourceFile file, final boolean ownsMapping, final MemorySegment segment, final ArrayLayout layout)
+    {
+        this.name = layout.name;
+        this.file = file;
+        this.ownsMapping = ownsMapping;
+        this.segment = segment;
+        this.layout = layout;
+        this.dtype = layout.dtype;
+    }
+
+    /**
+     * Creates an array with a random name, zero-filled, removed by the resource tracker if this process dies
+     * without unlinking it.
+     *
+     * @param dtype the element type.
+     * @param shape the extent of each dimension (none for a scalar).
+     * @return the new array, owning its mapping.
+     * @see #create(String, DType, boolean, long...)
+     */
+    public static SharedArray create(final DType dtype, final long... shape)
+    {
+        return create(ResourceName.random(null), dtype, false, shape);
+    }
+
+    /**
+     * Creates a named array, zero-filled, removed by the resource tracker if this process dies without unlinking it.
+     *
+     * @param name  a valid resource name.
+     * @param dtype the element type.
+     * @param shape the extent of each dimension (none for a scalar).
+     * @return the new array, owning its mapping.
+     * @see #create(String, DType, boolean, long...)
+     */
+    public static SharedArray create(final String name, final DType dtype, final long... shape)
+    {
+        return create(name, dtype, false, shape);
+    }
+
+    /**
+     * Creates a named array, zero-filled, with its pages allocated.
+     *
+     * @param name       a valid resource name.
+     * @param dtype      the element type.
+     * @param persistent true to keep the array when this process dies without unlinking it.
+     * @param shape      the extent of each dimension, none negative, at most {@link SharedArrayDescriptor#MAX_NDIM}.
+     * @return the new array, owning its mapping.
+     * @throws IllegalArgumentException when the shape has a negative extent, too many dimensions, or more bytes
+     *                                  than a long can count.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when the shared directory has no room.
+     */
+    public static SharedArray create(final String name, final DType dtype, final boolean persistent, final long... shape)
+    {
+        ResourceName.validate(name);
+        final long[] dims = shape.clone();
+        final long nbytes = ArrayLayout.checkShape(name, dtype, dims);
+        final long[] strides = ArrayLayout.cStrides(dims, dtype.itemSize());
+        final ResourceFile file = ResourceFile.create(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION,
+            metadataLength(dims.length), nbytes, persistent, (resource) ->
+            {
+                final AtomicBuffer buffer = resource.buffer();
+                buffer.putInt(DTYPE_CODE_OFFSET, dtype.code());
+                buffer.putInt(ITEM_SIZE_OFFSET, dtype.itemSize());
+                buffer.putInt(NDIM_OFFSET, dims.length);
+                for (int axis = 0; axis < dims.length; axis++)
+                {
+                    buffer.putLong(shapeOffset(axis), dims[axis]);
+                    buffer.putLong(strideOffset(dims.length, axis), strides[axis]);
+                }
+            });
+        return new SharedArray(file, true, file.file().segment(),
+            new ArrayLayout(name, dtype, dims, strides, file.headerLength()));
+    }
+
+    /**
+     * Opens an array by name: dtype and shape come from its header, which is validated before any element is
+     * touched.
+     *
+     * @param name the array's name.
+     * @return the array, owning its mapping.
+     * @throws ResourceNotFoundException when no such name exists.
+     * @throws WrongResourceKindException when the name is not a shared array.
+     * @throws CorruptResourceException when the file is truncated or its metadata is inconsistent.
+     * @throws io.ipckit.core.exceptions.IncompatibleVersionException when a newer ipckit wrote it.
+     */
+    public static SharedArray open(final String name)
+    {
+        final ResourceFile file = ResourceFile.open(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION);
+        try
+        {
+            return fromHeader(name, file);
+        }
+        catch (final RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Opens an array by name and checks that it has the dtype and shape the caller expects.
+     *
+     * @param name  the array's name.
+     * @param dtype the expected element type.
+     * @param shape the expected shape.
+     * @return the array, owning its mapping.
+     * @throws WrongResourceKindException when the array has another dtype or shape.
+     * @see #open(String)
+     */
+    public static SharedArray open(final String name, final DType dtype, final long... shape)
+    {
+        final SharedArray array = open(name);
+        if (array.dtype != dtype || !Arrays.equals(array.layout.shape, shape))
+        {
+            array.close();
+            throw new WrongResourceKindException("SharedArray \"" + name + "\" is " + array.dtype + " of shape " +
+                Arrays.toString(array.layout.shape) + ", not " + dtype + " of shape " + Arrays.toString(shape) +
+                ": open it without a dtype to take what it is, or use another name");
+        }
+        return array;
+    }
+
+    /**
+     * Views a raw segment as a C-order array from its first byte, e.g. a numpy array that CPython made in a
+     * {@code SharedMemory}.
+     *
+     * @param memory the segment; it stays owned by the caller, who closes it after the array.
+     * @param dtype  the element type.
+     * @param shape  the shape.
+     * @return a view over the segment.
+     * @see #wrap(SharedMemory, long, DType, long...)
+     */
+    public static SharedArray wrap(final SharedMemory memory, final DType dtype, final long... shape)
+    {
+        return wrap(memory, 0, dtype, shape);
+    }
+
+    /**
+     * Views part of a raw segment as a C-order array.
+     *
+     * @param memory      the segment; it stays owned by the caller, who closes it after the array.
+     * @param offsetBytes where element 0 starts, a multiple of the item size.
+     * @param dtype       the element type.
+     * @param shape       the shape.
+     * @return a view over the segment; {@link #close()} and {@link #unlink()} are the segment owner's business.
+     * @throws IllegalArgumentException when the offset is negative or misaligned, or the shape does not fit.
+     */
+    public static SharedArray wrap(
+        final SharedMemory memory, final long offsetBytes, final DType dtype, final long... shape)
+    {
+        final long[] dims = shape.clone();
+        final long nbytes = ArrayLayout.checkShape(memory.name(), dtype, dims);
+        if (offsetBytes < 0 || offsetBytes % dtype.itemSize() != 0 || offsetBytes + nbytes > memory.size() ||
+            offsetBytes + nbytes < 0)
+        {
+            throw new IllegalArgumentException("cannot view shared memory \"" + memory.name() + "\" (" +
+                memory.size() + " bytes) as " + dtype + " of shape " + Arrays.toString(dims) + " (" + nbytes +
+                " bytes) at offset " + offsetBytes + ": the offset must be a non-negative multiple of " +
+                dtype.itemSize() + " and the elements must end within the segment");
+        }
+        return new SharedArray(null, false, memory.segment(),
+            ArrayLayout.cOrder(memory.name(), dtype, dims, offsetBytes));
+    }
+
+    private static SharedArray fromHeader(final String name, final ResourceFile file)
+    {
+        final AtomicBuffer buffer = file.buffer();
+        final int code = buffer.getInt(DTYPE_CODE_OFFSET);
+        final DType dtype = DType.fromCode(code);
+        final int itemSize = buffer.getInt(ITEM_SIZE_OFFSET);
+        final int ndim = buffer.getInt(NDIM_OFFSET);
+        if (dtype == null || itemSize != dtype.itemSize())
+        {
+            throw corrupt(name, "unknown dtype code " + code + " with item size " + itemSize);
+        }
+        if (ndim < 0 || ndim > MAX_NDIM || COMMON_HEADER_END + metadataLength(ndim) > file.headerLength())
+        {
+            throw corrupt(name, "ndim " + ndim + " does not fit its " + file.headerLength() + "-byte header");
+        }
+        final long[] shape = new long[ndim];
+        final long[] strides = new long[ndim];
+        long lastByte = 0;
+        for (int axis = 0; axis < ndim; axis++)
+        {
+            shape[axis] = buffer.getLong(shapeOffset(axis));
+            strides[axis] = buffer.getLong(strideOffset(ndim, axis));
+            if (shape[axis] < 0 || strides[axis] < 0 || strides[axis] % itemSize != 0)
+            {
+                throw corrupt(name, "axis " + axis + " has extent " + shape[axis] + " and stride " + strides[axis]);
+            }
+        }
+        try
+        {
+            long elements = 1;
+            for (int axis = 0; axis < ndim; axis++)
+            {
+                elements = Math.multiplyExact(elements, shape[axis]);
+                lastByte = Math.addExact(lastByte, Math.multiplyExact(Math.max(shape[axis] - 1, 0), strides[axis]));
+            }
+            if (elements > 0 && Math.addExact(lastByte, itemSize) > file.dataLengthBytes())
+            {
+                throw corrupt(name, dtype + " of shape " + Arrays.toString(shape) + " and strides " +
+                    Arrays.toString(strides) + " needs " + (lastByte + itemSize) + " bytes but the file holds " +
+                    file.dataLengthBytes() + " data bytes");
+            }
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw corrupt(name, "shape " + Arrays.toString(shape) + " overflows a long");
+        }
+        return new SharedArray(file, true, file.file().segment(),
+            new ArrayLayout(name, dtype, shape, strides, file.headerLength()));
+    }
+
+    private static final int COMMON_HEADER_END = io.ipckit.core.file.ResourceHeaderDescriptor.COMMON_HEADER_LENGTH;
+
+    private static CorruptResourceException corrupt(final String name, final String what)
+    {
+        return new CorruptResourceException("SharedArray \"" + name + "\" has corrupt metadata: " + what +
+            "; unlink it and create it again");
+    }
+
+    /**
+     * @return the name of the array, or of the segment it wraps.
+     */
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @return the element type.
+     */
+    public DType dtype()
+    {
+        return dtype;
+    }
+
+    /**
+     * @return the number of dimensions.
+     */
+    public int ndim()
+    {
+        return layout.shape.length;
+    }
+
+    /**
+     * @return a copy of the shape.
+     */
+    public long[] shape()
+    {
+        return layout.shape.clone();
+    }
+
+    /**
+     * @param axis an axis.
+     * @return the extent of that axis.
+     */
+    public long shape(final int axis)
+    {
+        return layout.shape[layout.checkAxis(axis)];
+    }
+
+    /**
+     * @return a copy of the strides, in bytes, as numpy reports them.
+     */
+    public long[] strides()
+    {
+        return layout.strides.clone();
+    }
+
+    /**
+     * @return the number of elements.
+     */
+    public long size()
+    {
+        return layout.size;
+    }
+
+    /**
+     * @return the number of bytes the elements occupy ({@code size() * dtype().itemSize()}).
+     */
+    public long nbytes()
+    {
+        return layout.size * dtype.itemSize();
+    }
+
+    /**
+     * @return true when the elements are dense in C order (always for created, opened and wrapped arrays).
+     */
+    public boolean isContiguous()
+    {
+        return layout.contiguous;
+    }
+
+    /**
+     * @return true when this array holds no mapping of its own: a view, or an array over a {@link SharedMemory}.
+     */
+    public boolean isView()
+    {
+        return !ownsMapping;
+    }
+
+    /**
+     * @return the elements as a segment of {@link #nbytes()} bytes.
+     * @throws IllegalStateException when the array is not contiguous.
+     */
+    public MemorySegment dataSegment()
+    {
+        if (!layout.contiguous)
+        {
+            throw new IllegalStateException(layout.describe() + " is not contiguous: copy it with copyTo, or use the " +
+                "element accessors");
+        }
+        return segment.asSlice(layout.offsetBytes, nbytes());
+    }
+
+    /**
+     * @param i the index of a 1-d array.
+     * @return the element as a double (any dtype).
+     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IllegalArgumentException when the array is not 1-d.
+     */
+    public double getDouble(final long i)
+    {
+        return dtype.getDouble(segment, layout.offset(i));
+    }
+
+    /**
+     * @param i the row of a 2-d array.
+     * @param j the column.
+     * @return the element as a double (any dtype).
+     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IllegalArgumentException when the array is not 2-d.
+     */
+    public double getDouble(final long i, final long j)
+    {
+        return dtype.getDouble(segment, layout.offset(i, j));
+    }
+
+    /**
+     * @param index one index per dimension.
+     * @return the element as a double (any dtype).
+     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IllegalArgumentException when the index has the wrong number of dimensions.
+     */
+    public double getDouble(final long[] index)
+    {
+        return dtype.getDouble(segment, layout.offset(index));
+    }
+
+    /**
+     * @param i the index of a 1-d array.
+     * @return the element of an integer or bool array.
+     * @throws UnsupportedOperationException for floating-point arrays.
+     * @see #getDouble(long)
+     */
+    public long getLong(final long i)
+    {
+        return dtype.getLong(segment, layout.offset(i));
+    }
+
+    /**
+     * @param i the row of a 2-d array.
+     * @param j the column.
+     * @return the element of an integer or bool array.
+     * @throws UnsupportedOperationException for floating-point arrays.
+     * @see #getDouble(long, long)
+     */
+    public long getLong(final long i, final long j)
+    {
+        return dtype.getLong(segment, layout.offset(i, j));
+    }
+
+    /**
+     * @param index one index per dimension.
+     * @return the element of an integer or bool array.
+     * @throws UnsupportedOperationException for floating-point arrays.
+     * @see #getDouble(long[])
+     */
+    public long getLong(final long[] index)
+    {
+        return dtype.getLong(segment, layout.offset(index));
+    }
+
+    /**
+     * Sets an element of a 1-d array; integer dtypes take only whole numbers in range.
+     *
+     * @param i     the index.
+     * @param value the value.
+     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IllegalArgumentException when the dtype cannot hold the value or the array is not 1-d.
+     */
+    public void setDouble(final long i, final double value)
+    {
+        dtype.setDouble(segment, layout.offset(i), value);
+    }
+
+    /**
+     * Sets an element of a 2-d array.
+     *
+     * @param i     the row.
+     * @param j     the column.
+     * @param value the value.
+     * @see #setDouble(long, double)
+     */
+    public void setDouble(final long i, final long j, final double value)
+    {
+        dtype.setDouble(segment, layout.offset(i, j), value);
+    }
+
+    /**
+     * Sets an element.
+     *
+     * @param index one index per dimension.
+     * @param value the value.
+     * @see #setDouble(long, double)
+     */
+    public void setDouble(final long[] index, final double value)
+    {
+        dtype.setDouble(segment, layout.offset(index), value);
+    }
+
+    /**
+     * Sets an element of a 1-d array.
+     *
+     * @param i     the index.
+     * @param value the value.
+     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IllegalArgumentException when an integer or bool dtype cannot hold the value, or the array is not 1-d.
+     */
+    public void setLong(final long i, final long value)
+    {
+        dtype.setLong(segment, layout.offset(i), value);
+    }
+
+    /**
+     * Sets an element of a 2-d array.
+     *
+     * @param i     the row.
+     * @param j     the column.
+     * @param value the value.
+     * @see #setLong(long, long)
+     */
+    public void setLong(final long i, final long j, final long value)
+    {
+        dtype.setLong(segment, layout.offset(i, j), value);
+    }
+
+    /**
+     * Sets an element.
+     *
+     * @param index one index per dimension.
+     * @param value the value.
+     * @see #setLong(long, long)
+     */
+    public void setLong(final long[] index, final long value)
+    {
+        dtype.setLong(segment, layout.offset(index), value);
+    }
+
+    /**
+     * Atomically adds to an element of a 1-d int32 or int64 array, visible to every process.
+     *
+     * @param i     the index.
+     * @param delta the amount to add.
+     * @return the previous value.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public long getAndAdd(final long i, final long delta)
+    {
+        return dtype.getAndAdd(segment, layout.offset(i), delta);
+    }
+
+    /**
+     * Atomically adds to an element of an int32 or int64 array.
+     *
+     * @param index one index per dimension.
+     * @param delta the amount to add.
+     * @return the previous value.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public long getAndAdd(final long[] index, final long delta)
+    {
+        return dtype.getAndAdd(segment, layout.offset(index), delta);
+    }
+
+    /**
+     * Atomically replaces an element of a 1-d int32 or int64 array if it holds {@code expected}.
+     *
+     * @param i        the index.
+     * @param expected the value expected.
+     * @param update   the new value.
+     * @return true when the element was replaced.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public boolean compareAndSet(final long i, final long expected, final long update)
+    {
+        return dtype.compareAndSet(segment, layout.offset(i), expected, update);
+    }
+
+    /**
+     * Atomically replaces an element of an int32 or int64 array if it holds {@code expected}.
+     *
+     * @param index    one index per dimension.
+     * @param expected the value expected.
+     * @param update   the new value.
+     * @return true when the element was replaced.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public boolean compareAndSet(final long[] index, final long expected, final long update)
+    {
+        return dtype.compareAndSet(segment, layout.offset(index), expected, update);
+    }
+
+    /**
+     * @return the sum of all elements (integer dtypes are summed exactly as longs first); 0 when empty.
+     */
+    public double sum()
+    {
+        return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
+    }
+
+    /**
+     * @return the exact sum of an integer or bool array, wrapping on int64 overflow as numpy does.
+     * @throws UnsupportedOperationException for floating-point arrays.
+     */
+    public long sumLong()
+    {
+        requireInteger("sumLong");
+        return Reductions.sumLong(segment, layout);
+    }
+
+    /**
+     * @return the smallest element (NaN if any element is NaN, as numpy).
+     * @throws IllegalStateException when the array is empty.
+     */
+    public double min()
+    {
+        requireNonEmpty("min");
+        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
+            Reductions.extremeInteger(segment, layout, false);
+    }
+
+    /**
+     * @return the largest element (NaN if any element is NaN, as numpy).
+     * @throws IllegalStateException when the array is empty.
+     */
+    public double max()
+    {
+        requireNonEmpty("max");
+        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
+            Reductions.extremeInteger(segment, layout, true);
+    }
+
+    /**
+     * @return the smallest element of an integer or bool array, exactly.
+     * @throws IllegalStateException when the array is empty.
+     * @throws UnsupportedOperationException for floating-point arrays.
+     */
+    public long minLong()
+    {
+        requireInteger("minLong");
+        requireNonEmpty("minLong");
+        return Reductions.extremeInteger(segment, layout, false);
+    }
+
+    /**
+     * @return the largest element of an integer or bool array, exactly.
+     * @throws IllegalStateException when the array is empty.
+     * @throws UnsupportedOperationException for floating-point arrays.
+     */
+    public long maxLong()
+    {
+        requireInteger("maxLong");
+        requireNonEmpty("maxLong");
+        return Reductions.extremeInteger(segment, layout, true);
+    }
+
+    /**
+     * Sets every element; integer dtypes take only whole numbers in range.
+     *
+     * @param value the value.
+     * @throws IllegalArgumentException when the dtype cannot hold the value (nothing is written).
+     */
+    public void fill(final double value)
+    {
+        ArrayCopies.fill(segment, layout, value);
+    }
+
+    /**
+     * Sets every element.
+     *
+     * @param value the value.
+     * @throws IllegalArgumentException when an integer or bool dtype cannot hold the value (nothing is written).
+     */
+    public void fill(final long value)
+    {
+        ArrayCopies.fill(segment, layout, value);
+    }
+
+    /**
+     * Copies all elements, in C order, from a float64 source.
+     *
+     * @param source exactly {@link #size()} values.
+     * @throws IllegalArgumentException when the array is not float64 or the length differs from the size.
+     */
+    public void copyFrom(final double[] source)
+    {
+        checkJavaArray(source.length, "double[]", DType.FLOAT64, DType.FLOAT64);
+        copyFrom(MemorySegment.ofArray(source));
+    }
+
+    /**
+     * Copies all elements, in C order, from a float32 source.
+     *
+     * @param source exactly {@link #size()} values.
+     * @throws IllegalArgumentException when the array is not float32 or the length differs from the size.
+     */
+    public void copyFrom(final float[] source)
+    {
+        checkJavaArray(source.length, "float[]", DType.FLOAT32, DType.FLOAT32);
+        copyFrom(MemorySegment.ofArray(source));
+    }
+
+    /**
+     * Copies all elements, in C order, from an int64 source.
+     *
+     * @param source exactly {@link #size()} values.
+     * @throws IllegalArgumentException when the array is not int64 or the length differs from the size.
+     */
+    public void copyFrom(final long[] source)
+    {
+        checkJavaArray(source.length, "long[]", DType.INT64, DType.INT64);
+        copyFrom(MemorySegment.ofArray(source));
+    }
+
+    /**
+     * Copies all elements, in C order, from an int32 source.
+     *
+     * @param source exactly {@link #size()} values.
+     * @throws IllegalArgumentException when the array is not int32 or the length differs from the size.
+     */
+    public void copyFrom(final int[] source)
+    {
+        checkJavaArray(source.length, "int[]", DType.INT32, DType.INT32);
+        copyFrom(MemorySegment.ofArray(source));
+    }
+
+    /**
+     * Copies all elements, in C order, from an int16 source.
+     *
+     * @param source exactly {@link #size()} values.
+     * @throws IllegalArgumentException when the array is not int16 or the length differs from the size.
+     */
+    public void copyFrom(final short[] source)
+    {
+        checkJavaArray(source.length, "short[]", DType.INT16, DType.INT16);
+        copyFrom(MemorySegment.ofArray(source));
+    }
+
+    /**
+     * Copies all elements, in C order, from the bytes of an int8, uint8 or bool array (bool bytes must be 0 or 1).
+     *
+     * @param source exactly {@link #size()} values.
+     * @throws IllegalArgumentException when the array has another dtype or the length differs from the size.
+     */
+    public void copyFrom(final byte[] source)
+    {
+        checkJavaArray(source.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
+        copyFrom(MemorySegment.ofArray(source));
+    }
+
+    /**
+     * Copies all elements, in C order, to a float64 destination.
+     *
+     * @param destination exactly {@link #size()} slots.
+     * @throws IllegalArgumentException when the array is not float64 or the length differs from the size.
+     */
+    public void copyTo(final double[] destination)
+    {
+        checkJavaArray(destination.length, "double[]", DType.FLOAT64, DType.FLOAT64);
+        copyTo(MemorySegment.ofArray(destination));
+    }
+
+    /**
+     * Copies all elements, in C order, to a float32 destination.
+     *
+     * @param destination exactly {@link #size()} slots.
+     * @throws IllegalArgumentException when the array is not float32 or the length differs from the size.
+     */
+    public void copyTo(final float[] destination)
+    {
+        checkJavaArray(destination.length, "float[]", DType.FLOAT32, DType.FLOAT32);
+        copyTo(MemorySegment.ofArray(destination));
+    }
+
+    /**
+     * Copies all elements, in C order, to an int64 destination.
+     *
+     * @param destination exactly {@link #size()} slots.
+     * @throws IllegalArgumentException when the array is not int64 or the length differs from the size.
+     */
+    public void copyTo(final long[] destination)
+    {
+        checkJavaArray(destination.length, "long[]", DType.INT64, DType.INT64);
+        copyTo(MemorySegment.ofArray(destination));
+    }
+
+    /**
+     * Copies all elements, in C order, to an int32 destination.
+     *
+     * @param destination exactly {@link #size()} slots.
+     * @throws IllegalArgumentException when the array is not int32 or the length differs from the size.
+     */
+    public void copyTo(final int[] destination)
+    {
+        checkJavaArray(destination.length, "int[]", DType.INT32, DType.INT32);
+        copyTo(MemorySegment.ofArray(destination));
+    }
+
+    /**
+     * Copies all elements, in C order, to an int16 destination.
+     *
+     * @param destination exactly {@link #size()} slots.
+     * @throws IllegalArgumentException when the array is not int16 or the length differs from the size.
+     */
+    public void copyTo(final short[] destination)
+    {
+        checkJavaArray(destination.length, "short[]", DType.INT16, DType.INT16);
+        copyTo(MemorySegment.ofArray(destination));
+    }
+
+    /**
+     * Copies all elements, in C order, to the bytes of an int8, uint8 or bool destination.
+     *
+     * @param destination exactly {@link #size()} slots.
+     * @throws IllegalArgumentException when the array has another dtype or the length differs from the size.
+     */
+    public void copyTo(final byte[] destination)
+    {
+        checkJavaArray(destination.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
+        copyTo(MemorySegment.ofArray(destination));
+    }
+
+    /**
+     * Copies all elements from raw little-endian bytes in C order, e.g. another array's {@link #dataSegment()}.
+     *
+     * @param source exactly {@link #nbytes()} bytes.
+     * @throws IllegalArgumentException when the source has another length.
+     */
+    public void copyFrom(final MemorySegment source)
+    {
+        ArrayCopies.transfer(segment, layout, source, true);
+    }
+
+    /**
+     * Copies all elements as raw little-endian bytes in C order.
+     *
+     * @param destination exactly {@link #nbytes()} bytes.
+     * @throws IllegalArgumentException when the destination has another length.
+     */
+    public void copyTo(final MemorySegment destination)
+    {
+        ArrayCopies.transfer(segment, layout, destination, false);
+    }
+
+    /**
+     * A view of part of one axis, sharing memory: elements {@code start, start + step, ...} below {@code stop}.
+     *
+     * @param axis  the axis to slice.
+     * @param start the first index, from 0 to the axis's extent.
+     * @param stop  the index after the last, from {@code start} to the axis's extent.
+     * @param step  the distance between indices, at least 1.
+     * @return the view.
+     * @throws IndexOutOfBoundsException when the slice reaches outside this array.
+     * @throws IllegalArgumentException when the step is not positive.
+     */
+    public SharedArray slice(final int axis, final long start, final long stop, final long step)
+    {
+        return view(layout.slice(axis, start, stop, step));
+    }
+
+    /**
+     * A view with another shape over the same elements in C order; one extent may be -1 to be inferred.
+     *
+     * @param newShape the shape, with the same number of elements.
+     * @return the view.
+     * @throws IllegalArgumentException when the sizes differ, more than one extent is -1, or an extent is negative.
+     * @throws IllegalStateException when this array is not contiguous.
+     */
+    public SharedArray reshape(final long... newShape)
+    {
+        return view(layout.reshape(newShape));
+    }
+
+    /**
+     * @return a view with the axes reversed (the transpose of a matrix).
+     */
+    public SharedArray transpose()
+    {
+        final int[] axes = new int[layout.shape.length];
+        for (int axis = 0; axis < axes.length; axis++)
+        {
+            axes[axis] = axes.length - 1 - axis;
+        }
+        return transpose(axes);
+    }
+
+    /**
+     * @param axes a permutation of {@code 0..ndim-1}: axis {@code i} of the view is axis {@code axes[i]} here.
+     * @return the view.
+     * @throws IllegalArgumentException when {@code axes} is not a permutation of the axes.
+     */
+    public SharedArray transpose(final int... axes)
+    {
+        return view(layout.transpose(axes));
+    }
+
+    private SharedArray view(final ArrayLayout viewLayout)
+    {
+        return new SharedArray(file, false, segment, viewLayout);
+    }
+
+    /**
+     * Removes the array's name (any process may); mappings stay valid until closed.
+     *
+     * @throws ResourceNotFoundException when the name is already gone.
+     * @throws UnsupportedOperationException for an array over a {@link SharedMemory}: unlink the segment.
+     */
+    public void unlink()
+    {
+        if (file == null)
+        {
+            throw new UnsupportedOperationException(layout.describe() + " wraps shared memory: unlink the SharedMemory");
+        }
+        if (!file.unlink())
+        {
+            throw new ResourceNotFoundException("cannot unlink SharedArray \"" + name + "\": it is already unlinked " +
+                "(by this or another process); nothing to do");
+        }
+    }
+
+    /**
+     * Unmaps the array when it owns its mapping (created or opened); views and wrapped arrays do nothing.
+     * Idempotent. Any later access through this array or its views throws {@link IllegalStateException}.
+     */
+    @Override
+    public void close()
+    {
+        if (ownsMapping)
+        {
+            file.close();
+        }
+    }
+
+    /**
+     * @return name, dtype and shape.
+     */
+    @Override
+    public String toString()
+    {
+        return "SharedArray{" + name + ", " + dtype + ", shape " + Arrays.toString(layout.shape) +
+            (ownsMapping ? "}" : ", view}");
+    }
+
+    private void checkJavaArray(final int length, final String type, final DType first, final DType second)
+    {
+        if (dtype != first && dtype != second)
+        {
+            throw new IllegalArgumentException("cannot copy between a " + type + " and " + layout.describe() +
+                ": a " + type + " holds " + (first == second ? first : first + "/" + second) + " elements; use the " +
+                "Java array type of the dtype, or copy raw bytes with a MemorySegment");
+        }
+        if (length != layout.size)
+        {
+            throw new IllegalArgumentException("cannot copy between a " + type + " of length " + length + " and " +
+                layout.describe() + " of size " + layout.size);
+        }
+    }
+
+    private void requireInteger(final String operation)
+    {
+        if (dtype.isFloatingPoint())
+        {
+            throw new UnsupportedOperationException(operation + " needs an integer or bool array, not " + layout.describe());
+        }
+    }
+
+    private void requireNonEmpty(final String operation)
+    {
+        if (layout.size == 0)
+        {
+            throw new IllegalStateException(operation + " of " + layout.describe() + ": the array is empty");
+        }
+    }
+
+}

@@ -1,0 +1,482 @@
+package io.ipckit.shm.list;
+
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.IpcTimeoutException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.RandomAccess;
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.shm.list.ShareableListDescriptor.*;
+
+/**
+ * Python's {@code multiprocessing.shared_memory.ShareableList} for Java: a fixed-length list of {@code null},
+ * integers, floating-point numbers, booleans, Strings and {@code byte[]} in shared memory, readable and writable
+ * from every process by name. It is a fixed-size {@link List} (as {@link java.util.Arrays#asList}): {@link #get}
+ * and {@link #set} work, adding or removing throws {@link UnsupportedOperationException}.
+ * <pre>{@code
+ * try (ShareableList config = ShareableList.create("config", List.of("eu-west", 8080L, 0.25, true), 32)) {
+ *     config.set(0, "ap-south-1");        // fits: each slot holds 32 bytes
+ *     // another JVM: ShareableList.open("config").get(1) -> 8080L
+ * }
+ * }</pre>
+ * Each slot has a fixed capacity in bytes (at least 8; by default what its first value needs, rounded up to 8,
+ * as in Python) and may change type as long as the new value fits. Unlike Python's (cpython#96779, #106939):
+ * <ul>
+ *     <li>strings and bytes keep their exact length, so trailing NULs survive and nothing is stripped;</li>
+ *     <li>lengths are counted in UTF-8 bytes, so multi-byte characters are never cut or corrupted;</li>
+ *     <li>a slot can be created larger than its first value ({@code minSlotBytes}), so a string can grow;</li>
+ *     <li>a value that does not fit fails with {@link IllegalArgumentException} naming the slot and both sizes,
+ *     and the slot keeps its old value;</li>
+ *     <li>each slot is read and written atomically (a per-slot seqlock), so a reader never sees half a string.</li>
+ * </ul>
+ * A writer killed in the middle of a write leaves its slot locked; readers and writers of that slot then fail
+ * with {@link IpcTimeoutException} after {@value #SLOT_TIMEOUT_DEFAULT_MS} ms (property
+ * {@value #SLOT_TIMEOUT_PROP_NAME}). Thread-safe and process-safe. {@code equals} compares contents, but
+ * {@code byte[]} items compare by identity, as in any {@link List}.
+ */
+public final class ShareableList extends AbstractList<Object> implements RandomAccess, AutoCloseable
+{
+    /** System property: how long to wait for a slot that another thread or process is writing, in milliseconds. */
+    public static final String SLOT_TIMEOUT_PROP_NAME = "ipckit.list.slot.timeout.ms";
+    /** Default of {@link #SLOT_TIMEOUT_PROP_NAME}. */
+    public static final long SLOT_TIMEOUT_DEFAULT_MS = 5_000;
+
+    private static final VarHandle SEQUENCE = ValueLayout.JAVA_LONG.varHandle();
+    private static final int SPINS_BEFORE_YIELD = 100;
+
+    private final ResourceFile file;
+    private final MemorySegment segment;
+    private final long[] slotOffsets;
+    private final int[] capacities;
+    private final long slotTimeoutNs;
+
+    private ShareableList(final ResourceFile file, final long[] slotOffsets, final int[] capacities)
+    {
+        this.file = file;
+        this.segment = file.file().segment();
+        this.slotOffsets = slotOffsets;
+        this.capacities = capacities;
+        this.slotTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(SLOT_TIMEOUT_PROP_NAME, SLOT_TIMEOUT_DEFAULT_MS));
+    }
+
+    /**
+     * Creates a list whose slots are as large as their first values need (at least 8 bytes), as Python does.
+     *
+     * @param name  a valid resource name.
+     * @param items the initial items.
+     * @return the list.
+     * @see #create(String, List, int, boolean)
+     */
+    public static ShareableList create(final String name, final List<?> items)
+    {
+        return create(name, items, MIN_CAPACITY, false);
+    }
+
+    /**
+     * Creates a list whose slots hold at least {@code minSlotBytes}, so strings and bytes can grow.
+     *
+     * @param name         a valid resource name.
+     * @param items        the initial items.
+     * @param minSlotBytes the least payload capacity of every slot.
+     * @return the list.
+     * @see #create(String, List, int, boolean)
+     */
+    public static ShareableList create(final String name, final List<?> items, final int minSlotBytes)
+    {
+        return create(name, items, minSlotBytes, false);
+    }
+
+    /**
+     * Creates a list.
+     *
+     * @param name         a valid resource name.
+     * @param items        the initial items: null, Long/Integer/Short/Byte, Double/Float, Boolean, String, byte[].
+     * @param minSlotBytes the least payload capacity of every slot (rounded up to a multiple of 8, at least 8).
+     * @param persistent   true to keep the list when this process dies without unlinking it.
+     * @return the list.
+     * @throws IllegalArgumentException when an item has another type, or {@code minSlotBytes} is negative.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     */
+    public static ShareableList create(
+        final String name, final List<?> items, final int minSlotBytes, final boolean persistent)
+    {
+        ResourceName.validate(name);
+        if (minSlotBytes < 0 || minSlotBytes > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalArgumentException("ShareableList \"" + name + "\": minSlotBytes " + minSlotBytes +
+                " must be between 0 and " + (Integer.MAX_VALUE - 8));
+        }
+        final int count = items.size();
+        final byte[][] encoded = new byte[count][];
+        final int[] capacities = new int[count];
+        final long[] slotOffsets = new long[count];
+        final int headerLength = io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(metadataLength(count));
+        long offset = headerLength;
+        for (int i = 0; i < count; i++)
+        {
+            final Object item = items.get(i);
+            encoded[i] = encode(item);
+            final int needed = encoded[i] == null ? MIN_CAPACITY : encoded[i].length;
+            capacities[i] = BitUtil.align(Math.max(Math.max(needed, minSlotBytes), MIN_CAPACITY), 8);
+            slotOffsets[i] = offset;
+            offset += slotLength(capacities[i]);
+        }
+        final ShareableList[] created = new ShareableList[1];
+        ResourceFile.create(name, ResourceKind.SHAREABLE_LIST, LAYOUT_VERSION, metadataLength(count),
+            offset - headerLength, persistent, (resource) ->
+            {
+                final AtomicBuffer buffer = resource.buffer();
+                buffer.putInt(COUNT_OFFSET, count);
+                for (int i = 0; i < count; i++)
+                {
+                    buffer.putLong(entryOffset(i) + ENTRY_SLOT_OFFSET_OFFSET, slotOffsets[i]);
+                    buffer.putInt(entryOffset(i) + ENTRY_CAPACITY_OFFSET, capacities[i]);
+                }
+                created[0] = new ShareableList(resource, slotOffsets, capacities);
+                for (int i = 0; i < count; i++)
+                {
+                    created[0].write(i, ItemType.of(items.get(i)), items.get(i), encoded[i]);
+                }
+            });
+        return created[0];
+    }
+
+    /**
+     * Opens a list by name; the slot table is validated before any slot is read.
+     *
+     * @param name the name.
+     * @return the list.
+     * @throws ResourceNotFoundException when no such name exists.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a ShareableList.
+     * @throws CorruptResourceException when the file is truncated or its slot table is inconsistent.
+     */
+    public static ShareableList open(final String name)
+    {
+        final ResourceFile file = ResourceFile.open(name, ResourceKind.SHAREABLE_LIST, LAYOUT_VERSION);
+        try
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int count = buffer.getInt(COUNT_OFFSET);
+            final long totalLength = file.file().lengthBytes();
+            if (count < 0 || count > (file.headerLength() - SLOT_TABLE_OFFSET) / SLOT_ENTRY_LENGTH)
+            {
+                throw corrupt(name, "item count " + count + " does not fit its " + file.headerLength() +
+                    "-byte header");
+            }
+            final long[] slotOffsets = new long[count];
+            final int[] capacities = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                slotOffsets[i] = buffer.getLong(entryOffset(i) + ENTRY_SLOT_OFFSET_OFFSET);
+                capacities[i] = buffer.getInt(entryOffset(i) + ENTRY_CAPACITY_OFFSET);
+                if (slotOffsets[i] < file.headerLength() || (slotOffsets[i] & 7) != 0 ||
+                    capacities[i] < MIN_CAPACITY || (capacities[i] & 7) != 0 ||
+                    slotOffsets[i] > totalLength - slotLength(capacities[i]))
+                {
+                    throw corrupt(name, "slot " + i + " at offset " + slotOffsets[i] + " with capacity " +
+                        capacities[i] + " lies outside the " + totalLength + "-byte file");
+                }
+            }
+            return new ShareableList(file, slotOffsets, capacities);
+        }
+        catch (final RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the name.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * @return the number of items, fixed at creation.
+     */
+    @Override
+    public int size()
+    {
+        return slotOffsets.length;
+    }
+
+    /**
+     * @param index an item index.
+     * @return the payload capacity of its slot in bytes: the longest UTF-8 string or byte[] it can hold.
+     */
+    public int capacity(final int index)
+    {
+        return capacities[checkIndex(index)];
+    }
+
+    /**
+     * @param index an item index.
+     * @return the item: null, a Long, Double, Boolean, String or byte[] (a fresh copy).
+     * @throws IndexOutOfBoundsException when the index is outside the list.
+     * @throws IpcTimeoutException when the slot stays locked by a writer (one that died mid-write).
+     * @throws CorruptResourceException when the slot holds an unknown type or a length beyond its capacity.
+     */
+    @Override
+    public Object get(final int index)
+    {
+        final long slot = slotOffsets[checkIndex(index)];
+        final long deadlineNs = System.nanoTime() + slotTimeoutNs;
+        for (int attempt = 0; ; attempt++)
+        {
+            final long sequence = (long)SEQUENCE.getAcquire(segment, slot + SLOT_SEQUENCE_OFFSET);
+            if ((sequence & 1) == 0)
+            {
+                final int code = segment.get(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET);
+                final int length = segment.get(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET);
+                final long bits = segment.get(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET);
+                final byte[] bytes = length >= 0 && length <= capacities[index] &&
+                    (code == ItemType.STRING.code() || code == ItemType.BYTES.code()) ? copyPayload(slot, length) : null;
+                VarHandle.acquireFence();
+                if ((long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET) == sequence)
+                {
+                    return decode(index, code, length, bits, bytes);
+                }
+            }
+            backOff(index, attempt, deadlineNs);
+        }
+    }
+
+    /**
+     * @param index an item index.
+     * @return the item, which must be an integer.
+     * @throws IllegalStateException when the item is not an integer.
+     * @see #get(int)
+     */
+    public long getLong(final int index)
+    {
+        return (Long)typed(index, ItemType.LONG);
+    }
+
+    /**
+     * @param index an item index.
+     * @return the item, which must be a floating-point number.
+     * @throws IllegalStateException when the item is not a floating-point number.
+     * @see #get(int)
+     */
+    public double getDouble(final int index)
+    {
+        return (Double)typed(index, ItemType.DOUBLE);
+    }
+
+    /**
+     * @param index an item index.
+     * @return the item, which must be a String.
+     * @throws IllegalStateException when the item is not a String.
+     * @see #get(int)
+     */
+    public String getString(final int index)
+    {
+        return (String)typed(index, ItemType.STRING);
+    }
+
+    /**
+     * @param index an item index.
+     * @return the type of the item now in the slot.
+     */
+    public ItemType type(final int index)
+    {
+        return ItemType.of(get(index));
+    }
+
+    /**
+     * Replaces an item atomically; the slot may change type if the new value fits its capacity.
+     *
+     * @param index an item index.
+     * @param value null, Long/Integer/Short/Byte, Double/Float, Boolean, String or byte[].
+     * @return the item it replaced.
+     * @throws IndexOutOfBoundsException when the index is outside the list.
+     * @throws IllegalArgumentException when the value's type is not supported or its bytes exceed the slot's
+     *                                  capacity (the slot is unchanged).
+     * @throws IpcTimeoutException when the slot stays locked by a writer (one that died mid-write).
+     */
+    @Override
+    public Object set(final int index, final Object value)
+    {
+        final ItemType type = ItemType.of(value);
+        final byte[] encoded = encode(value);
+        checkIndex(index);
+        if (encoded != null && encoded.length > capacities[index])
+        {
+            throw new IllegalArgumentException("a " + (type == ItemType.STRING ? "string of " : "byte[] of ") +
+                encoded.length + (type == ItemType.STRING ? " UTF-8" : "") + " bytes does not fit slot " + index +
+                " of ShareableList \"" + name() + "\", whose capacity is " + capacities[index] + " bytes; create " +
+                "the list with a larger minSlotBytes");
+        }
+        return write(index, type, value, encoded);
+    }
+
+    private Object write(final int index, final ItemType type, final Object value, final byte[] encoded)
+    {
+        final long slot = slotOffsets[index];
+        final long deadlineNs = System.nanoTime() + slotTimeoutNs;
+        long sequence;
+        for (int attempt = 0; ; attempt++)
+        {
+            sequence = (long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET);
+            if ((sequence & 1) == 0 && SEQUENCE.compareAndSet(segment, slot + SLOT_SEQUENCE_OFFSET, sequence, sequence + 1))
+            {
+                break;
+            }
+            backOff(index, attempt, deadlineNs);
+        }
+        final int oldCode = segment.get(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET);
+        final int oldLength = segment.get(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET);
+        final long oldBits = segment.get(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET);
+        final byte[] oldBytes = oldLength >= 0 && oldLength <= capacities[index] &&
+            (oldCode == ItemType.STRING.code() || oldCode == ItemType.BYTES.code()) ? copyPayload(slot, oldLength) : null;
+        segment.set(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET, type.code());
+        if (encoded != null)
+        {
+            segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, encoded.length);
+            MemorySegment.copy(encoded, 0, segment, ValueLayout.JAVA_BYTE, slot + SLOT_PAYLOAD_OFFSET, encoded.length);
+        }
+        else
+        {
+            segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, type == ItemType.NONE ? 0 : Long.BYTES);
+            segment.set(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET, primitiveBits(type, value));
+        }
+        // release store -> publishes the slot's type, length and payload to readers and the next writer
+        SEQUENCE.setRelease(segment, slot + SLOT_SEQUENCE_OFFSET, sequence + 2);
+        return decode(index, oldCode, oldLength, oldBits, oldBytes);
+    }
+
+    private Object typed(final int index, final ItemType expected)
+    {
+        final Object value = get(index);
+        if (ItemType.of(value) != expected)
+        {
+            throw new IllegalStateException("item " + index + " of ShareableList \"" + name() + "\" is " +
+                ItemType.of(value) + ", not " + expected + ": read it with get(" + index + ")");
+        }
+        return value;
+    }
+
+    private static byte[] encode(final Object value)
+    {
+        return switch (ItemType.of(value))
+        {
+            case STRING -> ((String)value).getBytes(StandardCharsets.UTF_8);
+            case BYTES -> ((byte[])value).clone();
+            default -> null;
+        };
+    }
+
+    private static long primitiveBits(final ItemType type, final Object value)
+    {
+        return switch (type)
+        {
+            case LONG -> ((Number)value).longValue();
+            case DOUBLE -> Double.doubleToRawLongBits(((Number)value).doubleValue());
+            case BOOLEAN -> (Boolean)value ? 1 : 0;
+            default -> 0;
+        };
+    }
+
+    private Object decode(final int index, final int code, final int length, final long bits, final byte[] bytes)
+    {
+        final ItemType type = ItemType.fromCode(code);
+        if (type == null || length < 0 || length > capacities[index])
+        {
+            throw corrupt(name(), "slot " + index + " holds type code " + code + " and length " + length +
+                " (capacity " + capacities[index] + ")");
+        }
+        return switch (type)
+        {
+            case NONE -> null;
+            case LONG -> bits;
+            case DOUBLE -> Double.longBitsToDouble(bits);
+            case BOOLEAN -> bits != 0;
+            case STRING -> new String(bytes, StandardCharsets.UTF_8);
+            case BYTES -> bytes;
+        };
+    }
+
+    private byte[] copyPayload(final long slot, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, slot + SLOT_PAYLOAD_OFFSET, bytes, 0, length);
+        return bytes;
+    }
+
+    private void backOff(final int index, final int attempt, final long deadlineNs)
+    {
+        if (attempt < SPINS_BEFORE_YIELD)
+        {
+            Thread.onSpinWait();
+            return;
+        }
+        if (System.nanoTime() - deadlineNs > 0)
+        {
+            throw new IpcTimeoutException("slot " + index + " of ShareableList \"" + name() + "\" has been locked " +
+                "by a writer for more than " + TimeUnit.NANOSECONDS.toMillis(slotTimeoutNs) + " ms: the writer " +
+                "died in the middle of a write or is stuck; create the list again");
+        }
+        if (Thread.currentThread().isInterrupted())
+        {
+            throw new IpcException("interrupted while waiting for slot " + index + " of ShareableList \"" +
+                name() + "\"");
+        }
+        Thread.yield();
+    }
+
+    private int checkIndex(final int index)
+    {
+        if (index < 0 || index >= slotOffsets.length)
+        {
+            throw new IndexOutOfBoundsException("index " + index + " is out of bounds for ShareableList \"" +
+                name() + "\" of size " + slotOffsets.length);
+        }
+        return index;
+    }
+
+    private static CorruptResourceException corrupt(final String name, final String what)
+    {
+        return new CorruptResourceException("ShareableList \"" + name + "\" is corrupt: " + what +
+            "; unlink it and create it again");
+    }
+
+    /**
+     * Removes the name; mappings stay valid until closed.
+     *
+     * @throws ResourceNotFoundException when the name is already gone.
+     */
+    public void unlink()
+    {
+        if (!file.unlink())
+        {
+            throw new ResourceNotFoundException("cannot unlink ShareableList \"" + name() + "\": it is already " +
+                "unlinked (by this or another process); nothing to do");
+        }
+    }
+
+    /**
+     * Unmaps the list; idempotent. Later accesses throw {@link IllegalStateException}.
+     */
+    @Override
+    public void close()
+    {
+        file.close();
+    }
+}

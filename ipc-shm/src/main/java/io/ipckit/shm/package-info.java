@@ -1,0 +1,14 @@
+/**
+ * Shared memory between processes, Python's {@code multiprocessing.shared_memory} for the JVM.
+ * <ul>
+ *     <li>{@link io.ipckit.shm.SharedMemory}: a raw named segment with no header, byte-for-byte a POSIX shared
+ *     memory object, so CPython opens it by name and Java opens segments CPython created;</li>
+ *     <li>{@link io.ipckit.shm.array.SharedArray}: an n-dimensional typed array with numpy's layout;</li>
+ *     <li>{@link io.ipckit.shm.value.SharedValue}: Python's {@code Value}/{@code Array}, with atomic operations;</li>
+ *     <li>{@link io.ipckit.shm.list.ShareableList}: Python's {@code ShareableList} without its string defects;</li>
+ *     <li>{@link io.ipckit.shm.SharedMemoryManager}: unlinks everything it created when closed.</li>
+ * </ul>
+ * Every resource is one file in the shared directory ({@link io.ipckit.core.SharedDirectory}); those created
+ * without {@code persistent} are removed by the resource tracker when their creator dies without unlinking them.
+ */
+package io.ipckit.shm;

@@ -1,0 +1,93 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.wait.WakeSignalDescriptor;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * Layout of the shared state of a {@link SharedBarrier} in the data section of its resource file. Little-endian.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |  State: Arrived (bits 0-23) | Broken Reason (bits 24-31)      |
+ *  |         Generation (bits 32-63)                               |
+ *  +---------------------------------------------------------------+
+ *  |   Released Generations: bit (g mod 64) set when generation g  |
+ *  |   ended with every party arriving, clear when it was reset    |
+ *  +---------------------------------------------------------------+
+ *  |                           Parties                             |
+ *  +---------------------------------------------------------------+
+ *  |                   Attached Process Table Slots                |
+ *  +---------------------------------------------------------------+
+ *  |          Process that broke the barrier (process word)        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                    Padding to 64 bytes                       ...
+ *  +---------------------------------------------------------------+
+ *  |          Wake Signal (sequence, sleepers), 64 bytes          ...
+ *  +---------------------------------------------------------------+
+ *  |  Attached processes: (process word, attachments) per slot     |
+ *  |  (ProcessTable), Slots x 16 bytes                            ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The state changes only by compare-and-set of the whole word: an arrival adds 1, a break sets the reason, the
+ * last arrival (after setting its released bit) and a reset move to the next generation with 0 arrived.
+ */
+public final class BarrierDescriptor
+{
+    /** Offset of the state word. */
+    public static final int STATE_OFFSET;
+    /** Offset of the released-generations bit set. */
+    public static final int RELEASED_OFFSET;
+    /** Offset of the number of parties. */
+    public static final int PARTIES_OFFSET;
+    /** Offset of the number of slots of the attached process table. */
+    public static final int SLOTS_OFFSET;
+    /** Offset of the process word of whoever broke the barrier. */
+    public static final int BROKEN_BY_OFFSET;
+    /** Offset of the wake signal, signalled on release, break and reset. */
+    public static final int SIGNAL_OFFSET;
+    /** Offset of the attached process table. */
+    public static final int TABLE_OFFSET;
+
+    /** Mask of the arrived count in the state. */
+    public static final long ARRIVED_MASK = 0xFF_FFFFL;
+    /** Shift of the broken reason in the state. */
+    public static final int REASON_SHIFT = 24;
+    /** Shift of the generation in the state. */
+    public static final int GENERATION_SHIFT = 32;
+
+    static
+    {
+        int offset = 0;
+        STATE_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        RELEASED_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        PARTIES_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        SLOTS_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        BROKEN_BY_OFFSET = offset;
+        offset = CACHE_LINE_LENGTH;
+        SIGNAL_OFFSET = offset;
+        offset += Math.max(WakeSignalDescriptor.LENGTH, CACHE_LINE_LENGTH);
+        TABLE_OFFSET = offset;
+    }
+
+    private BarrierDescriptor()
+    {
+    }
+
+    /**
+     * @param slots slots of the attached process table.
+     * @return the length of the state in bytes.
+     */
+    public static int length(final int slots)
+    {
+        return TABLE_OFFSET + ProcessTable.length(slots);
+    }
+}

@@ -1,0 +1,43 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.wait.WakeSignalDescriptor;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+
+/**
+ * Layout of the shared state of a {@link SharedEvent} in the data section of its resource file. Little-endian.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                      Flag (0 clear, 1 set)                    |
+ *  +---------------------------------------------------------------+
+ *  |                    Padding to 64 bytes                       ...
+ *  +---------------------------------------------------------------+
+ *  |          Wake Signal (sequence, sleepers), 64 bytes          ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class EventDescriptor
+{
+    /** Offset of the flag, written with release and read with acquire semantics. */
+    public static final int FLAG_OFFSET;
+    /** Offset of the wake signal, signalled by set. */
+    public static final int SIGNAL_OFFSET;
+    /** Length of the state in bytes. */
+    public static final int LENGTH;
+
+    static
+    {
+        int offset = 0;
+        FLAG_OFFSET = offset;
+        offset = CACHE_LINE_LENGTH;
+        SIGNAL_OFFSET = offset;
+        offset += Math.max(WakeSignalDescriptor.LENGTH, CACHE_LINE_LENGTH);
+        LENGTH = offset;
+    }
+
+    private EventDescriptor()
+    {
+    }
+}

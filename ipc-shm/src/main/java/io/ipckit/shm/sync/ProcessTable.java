@@ -1,0 +1,186 @@
+package io.ipckit.shm.sync;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * A flyweight over a fixed table of per-process slots in shared memory: each slot is a process word
+ * ({@link ProcessWord}, 0 when free) and a 64-bit value that the owning process keeps (permits held, attachments).
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |               Process Word (0 = free slot)                    |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                           Value                               |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                      ... more slots                          ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * A process claims a free slot with a compare-and-set of its word; a survivor that finds the word of a dead process
+ * {@link #seizeIfDead seizes} the slot (compare-and-set to {@link ProcessWord#RECLAIMING}, so only one survivor
+ * cleans up), takes the value and {@link #free}s it.
+ * <p>
+ * Thread-safe and process-safe.
+ */
+final class ProcessTable
+{
+    /** Length of one slot in bytes. */
+    static final int SLOT_LENGTH = 2 * SIZE_OF_LONG;
+
+    private final AtomicBuffer buffer;
+    private final int offset;
+    private final int slots;
+
+    ProcessTable(final AtomicBuffer buffer, final int offset, final int slots)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.slots = slots;
+        buffer.boundsCheck(offset, slots * SLOT_LENGTH);
+    }
+
+    /**
+     * @param slots number of slots.
+     * @return the table's length in bytes.
+     */
+    static int length(final int slots)
+    {
+        return slots * SLOT_LENGTH;
+    }
+
+    int slots()
+    {
+        return slots;
+    }
+
+    /**
+     * @param word a process word.
+     * @return the slot that process holds, or -1.
+     */
+    int find(final long word)
+    {
+        for (int i = 0; i < slots; i++)
+        {
+            if (buffer.getLongVolatile(wordOffset(i)) == word)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Finds the slot of {@code word} or claims a free one for it.
+     *
+     * @param word a process word.
+     * @return the slot, or -1 when every slot is taken.
+     */
+    int claim(final long word)
+    {
+        final int existing = find(word);
+        if (existing >= 0)
+        {
+            return existing;
+        }
+        for (int i = 0; i < slots; i++)
+        {
+            if (buffer.compareAndSetLong(wordOffset(i), 0, word))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * @param slot a slot.
+     * @return its process word, 0 when free.
+     */
+    long word(final int slot)
+    {
+        return buffer.getLongVolatile(wordOffset(slot));
+    }
+
+    /**
+     * Seizes a slot whose process died, for the caller alone to clean up and then {@link #free}.
+     *
+     * @param slot a slot.
+     * @return the dead process's word, or 0 when the slot is free, alive or seized by someone else.
+     */
+    long seizeIfDead(final int slot)
+    {
+        final long word = buffer.getLongVolatile(wordOffset(slot));
+        if (word != 0 && !ProcessWord.isAlive(word) &&
+            buffer.compareAndSetLong(wordOffset(slot), word, ProcessWord.RECLAIMING))
+        {
+            return word;
+        }
+        return 0;
+    }
+
+    /**
+     * Frees a slot: its value is cleared, then the word (release store).
+     *
+     * @param slot a slot its caller holds or has seized.
+     */
+    void free(final int slot)
+    {
+        buffer.putLongVolatile(valueOffset(slot), 0);
+        // release store -> the cleared value is visible to whoever claims the slot next
+        buffer.putLongRelease(wordOffset(slot), 0);
+    }
+
+    /**
+     * @param slot  a slot.
+     * @param delta added to its value.
+     * @return the new value.
+     */
+    long addValue(final int slot, final long delta)
+    {
+        return buffer.getAndAddLong(valueOffset(slot), delta) + delta;
+    }
+
+    /**
+     * Subtracts up to {@code amount} from a slot's value without going below 0.
+     *
+     * @param slot   a slot.
+     * @param amount at least 0.
+     * @return the new value.
+     */
+    long subtractClamped(final int slot, final long amount)
+    {
+        final int index = valueOffset(slot);
+        while (true)
+        {
+            final long value = buffer.getLongVolatile(index);
+            final long updated = Math.max(0, value - amount);
+            if (buffer.compareAndSetLong(index, value, updated))
+            {
+                return updated;
+            }
+        }
+    }
+
+    /**
+     * @param slot a slot.
+     * @return its value, swapped for 0.
+     */
+    long takeValue(final int slot)
+    {
+        return buffer.getAndSetLong(valueOffset(slot), 0);
+    }
+
+    private int wordOffset(final int slot)
+    {
+        return offset + slot * SLOT_LENGTH;
+    }
+
+    private int valueOffset(final int slot)
+    {
+        return offset + slot * SLOT_LENGTH + SIZE_OF_LONG;
+    }
+}

@@ -1,0 +1,544 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.wait.WakeSignal;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.ipckit.shm.sync.BarrierDescriptor.ARRIVED_MASK;
+import static io.ipckit.shm.sync.BarrierDescriptor.BROKEN_BY_OFFSET;
+import static io.ipckit.shm.sync.BarrierDescriptor.GENERATION_SHIFT;
+import static io.ipckit.shm.sync.BarrierDescriptor.PARTIES_OFFSET;
+import static io.ipckit.shm.sync.BarrierDescriptor.REASON_SHIFT;
+import static io.ipckit.shm.sync.BarrierDescriptor.RELEASED_OFFSET;
+import static io.ipckit.shm.sync.BarrierDescriptor.SIGNAL_OFFSET;
+import static io.ipckit.shm.sync.BarrierDescriptor.SLOTS_OFFSET;
+import static io.ipckit.shm.sync.BarrierDescriptor.STATE_OFFSET;
+import static io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET;
+
+/**
+ * Python's {@code multiprocessing.Barrier} (and {@link java.util.concurrent.CyclicBarrier}) across JVMs: a named
+ * barrier for a fixed number of parties, in any mix of processes and threads, reusable generation after generation.
+ * <p>
+ * {@link #await} returns the arrival index as Python does: 0 for the first party to arrive, {@code parties - 1} for
+ * the last. The last party runs the action its process gave to {@link #create}/{@link #open}, if any, before the
+ * others are released; if the action throws, the barrier breaks and the exception propagates to that party.
+ * <p>
+ * <b>Broken state.</b> Every waiter and every later {@link #await} fails with {@link BrokenBarrierException}, whose
+ * message says why, until {@link #reset()}: after {@link #abort()}, a timed-out {@link #await} (that party gets
+ * {@link TimeoutException}), an interrupted one (that party gets {@link InterruptedException}), a failed action, a
+ * reset while parties wait, or the death of an attached process. Every process that opens the barrier is recorded
+ * as attached until it {@link #close() closes} it; waiters check every
+ * {@link SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms whether an attached process died, and break the barrier if
+ * one did, so close the barrier before a process exits normally.
+ * <p>
+ * Waiters spin briefly, then sleep on a futex word; the last arrival wakes them all, entering the kernel only when
+ * some sleep. Everything a party wrote before {@link #await} happens-before every party's return from it.
+ * <p>
+ * <b>Note to maintainers.</b> A waiter learns how its generation ended from the released-generations bit set, bit
+ * (generation mod 64); it would misread it only if 64 more generations ended before it woke up, which resets alone
+ * could cause.
+ * <p>
+ * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ */
+public final class SharedBarrier implements AutoCloseable
+{
+    private static final int ABORTED = 1;
+    private static final int TIMED_OUT = 2;
+    private static final int INTERRUPTED = 3;
+    private static final int ACTION_FAILED = 4;
+    private static final int PARTY_DIED = 5;
+    private static final int MAX_PARTIES = (int)ARRIVED_MASK;
+
+    private final ResourceFile file;
+    private final AtomicBuffer buffer;
+    private final int stateOffset;
+    private final int releasedOffset;
+    private final int parties;
+    private final Runnable action;
+    private final WakeSignal signal;
+    private final ProcessTable attached;
+    private final long self = ProcessWord.self();
+    private final int slot;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SharedBarrier(final ResourceFile file, final Runnable action)
+    {
+        final int base = file.headerLength();
+        this.file = file;
+        this.buffer = file.buffer();
+        this.action = action;
+        this.stateOffset = base + STATE_OFFSET;
+        this.releasedOffset = base + RELEASED_OFFSET;
+        this.parties = buffer.getInt(base + PARTIES_OFFSET);
+        final int slots = buffer.getInt(base + SLOTS_OFFSET);
+        if (parties < 1 || parties > MAX_PARTIES || slots < 1)
+        {
+            file.close();
+            throw new CorruptResourceException("Barrier \"" + file.name() + "\" has a corrupt configuration (" +
+                parties + " parties, " + slots + " slots); unlink it and create it again");
+        }
+        SyncFiles.checkLength(file, BarrierDescriptor.length(slots));
+        this.signal = new WakeSignal(buffer, base + SIGNAL_OFFSET);
+        this.attached = new ProcessTable(buffer, base + TABLE_OFFSET, slots);
+        this.slot = attach();
+    }
+
+    /**
+     * Creates a barrier, as Python's {@code Barrier(parties, action)}. Up to {@code 2 * parties} processes (at
+     * least 64, at most 4096) may have it open at once.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param parties the number of parties that must arrive, at least 1.
+     * @param action  run by the last arriving party when it is of this process, or null.
+     * @return the barrier, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when {@code parties} is out of range.
+     */
+    public static SharedBarrier create(final String name, final int parties, final Runnable action)
+    {
+        if (parties < 1 || parties > MAX_PARTIES)
+        {
+            throw new IllegalArgumentException("cannot create Barrier \"" + name + "\" for " + parties +
+                " parties: 1.." + MAX_PARTIES + " parties");
+        }
+        final int slots = Math.min(Math.max(64, 2 * parties), 4096);
+        return new SharedBarrier(SyncFiles.create(name, ResourceKind.BARRIER, BarrierDescriptor.length(slots),
+            (file) ->
+            {
+                file.buffer().putInt(file.headerLength() + PARTIES_OFFSET, parties);
+                file.buffer().putInt(file.headerLength() + SLOTS_OFFSET, slots);
+            }), action);
+    }
+
+    /**
+     * Creates a barrier without an action.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param parties the number of parties, at least 1.
+     * @return the barrier, to be closed by the caller.
+     */
+    public static SharedBarrier create(final String name, final int parties)
+    {
+        return create(name, parties, null);
+    }
+
+    /**
+     * Opens a barrier created by {@link #create}, attaching this process to it.
+     *
+     * @param name   the barrier's name.
+     * @param action run by the last arriving party when it is of this process, or null.
+     * @return the barrier, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when there is no such name.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a barrier.
+     * @throws IpcException when the attached process table is full.
+     */
+    public static SharedBarrier open(final String name, final Runnable action)
+    {
+        return new SharedBarrier(SyncFiles.open(name, ResourceKind.BARRIER, BarrierDescriptor.length(1)), action);
+    }
+
+    /**
+     * Opens a barrier without an action.
+     *
+     * @param name the barrier's name.
+     * @return the barrier, to be closed by the caller.
+     */
+    public static SharedBarrier open(final String name)
+    {
+        return open(name, null);
+    }
+
+    /**
+     * Waits until every party has arrived, as long as it takes.
+     *
+     * @return the arrival index: 0 for the first to arrive, {@code parties - 1} for the last.
+     * @throws BrokenBarrierException when the barrier is or becomes broken.
+     * @throws InterruptedException   when interrupted while waiting (the barrier is then broken for the others).
+     */
+    public int await() throws InterruptedException, BrokenBarrierException
+    {
+        try
+        {
+            return await(-1);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("unreachable: a wait without timeout timed out", ex);
+        }
+    }
+
+    /**
+     * Python's {@code wait(timeout)}: waits until every party has arrived or the timeout passes; a timeout breaks
+     * the barrier for every other party.
+     *
+     * @param time the most to wait.
+     * @param unit its unit.
+     * @return the arrival index: 0 for the first to arrive, {@code parties - 1} for the last.
+     * @throws TimeoutException       when the time passed first.
+     * @throws BrokenBarrierException when the barrier is or becomes broken.
+     * @throws InterruptedException   when interrupted while waiting.
+     */
+    public int await(final long time, final TimeUnit unit)
+        throws InterruptedException, BrokenBarrierException, TimeoutException
+    {
+        return await(Math.max(0, unit.toNanos(time)));
+    }
+
+    /**
+     * Python's {@code abort()}: breaks the barrier, failing every waiter and later wait until {@link #reset()}.
+     */
+    public void abort()
+    {
+        ensureOpen();
+        breakBarrier(generation(buffer.getLongVolatile(stateOffset)), ABORTED);
+    }
+
+    /**
+     * Returns the barrier to its initial state for a new generation; parties waiting now fail with
+     * {@link BrokenBarrierException}.
+     */
+    public void reset()
+    {
+        ensureOpen();
+        while (true)
+        {
+            final long state = buffer.getLongVolatile(stateOffset);
+            final long generation = generation(state);
+            setReleased(generation, false);
+            if (buffer.compareAndSetLong(stateOffset, state, (generation + 1) << GENERATION_SHIFT))
+            {
+                break;
+            }
+        }
+        signal.signalAll();
+    }
+
+    /**
+     * @return true when the barrier is broken.
+     */
+    public boolean isBroken()
+    {
+        ensureOpen();
+        return reason(buffer.getLongVolatile(stateOffset)) != 0;
+    }
+
+    /**
+     * @return the number of parties.
+     */
+    public int getParties()
+    {
+        return parties;
+    }
+
+    /**
+     * @return the number of parties waiting now (Python's {@code n_waiting}); 0 when broken.
+     */
+    public int getNumberWaiting()
+    {
+        ensureOpen();
+        final long state = buffer.getLongVolatile(stateOffset);
+        return reason(state) != 0 ? 0 : (int)Math.min(state & ARRIVED_MASK, parties - 1);
+    }
+
+    /**
+     * @return the resource name.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * Removes the name; processes that have it open keep using it.
+     *
+     * @return true when this call removed it.
+     */
+    public boolean unlink()
+    {
+        return file.unlink();
+    }
+
+    /**
+     * Detaches this process (when this was its last open object) and unmaps the barrier. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            if (attached.word(slot) == self && attached.addValue(slot, -1) <= 0)
+            {
+                attached.free(slot);
+            }
+            file.close();
+        }
+    }
+
+    /**
+     * @return name, parties and state, for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return "Barrier{" + file.name() + ", " + parties + " parties" +
+            (closed.get() ? ", closed}" : isBroken() ? ", broken}" : ", " + getNumberWaiting() + " waiting}");
+    }
+
+    int sleepers()
+    {
+        return signal.waiters();
+    }
+
+    private int await(final long timeoutNs) throws InterruptedException, BrokenBarrierException, TimeoutException
+    {
+        ensureOpen();
+        final long startNs = System.nanoTime();
+        long generation;
+        int index;
+        while (true)
+        {
+            final int sequence = signal.sequence();
+            final long state = buffer.getLongVolatile(stateOffset);
+            generation = generation(state);
+            if (reason(state) != 0)
+            {
+                throw broken(reason(state));
+            }
+            if (Thread.interrupted())
+            {
+                breakBarrier(generation, INTERRUPTED);
+                throw new InterruptedException();
+            }
+            index = (int)(state & ARRIVED_MASK);
+            if (index < parties)
+            {
+                if (buffer.compareAndSetLong(stateOffset, state, state + 1))
+                {
+                    break;
+                }
+                continue;
+            }
+            // the last party of this generation is running the action: arrive in the next generation
+            signal.awaitChange(sequence, WakeSignal.MAX_SLEEP_SLICE_NS);
+        }
+        if (index == parties - 1)
+        {
+            trip(generation);
+            return index;
+        }
+        awaitTrip(generation, timeoutNs, startNs);
+        return index;
+    }
+
+    private void trip(final long generation) throws BrokenBarrierException
+    {
+        if (action != null)
+        {
+            try
+            {
+                action.run();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                breakBarrier(generation, ACTION_FAILED);
+                throw ex;
+            }
+        }
+        setReleased(generation, true);
+        final long tripped = (generation << GENERATION_SHIFT) | parties;
+        // full fence CAS -> the released bit and everything the parties wrote is visible to whoever sees the new
+        // generation
+        if (!buffer.compareAndSetLong(stateOffset, tripped, (generation + 1) << GENERATION_SHIFT))
+        {
+            final long state = buffer.getLongVolatile(stateOffset);
+            throw broken(generation(state) == generation ? reason(state) : 0);
+        }
+        signal.signalAll();
+    }
+
+    private void awaitTrip(final long generation, final long timeoutNs, final long startNs)
+        throws InterruptedException, BrokenBarrierException, TimeoutException
+    {
+        long nextCheckNs = startNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
+        boolean interrupted = false;
+        while (true)
+        {
+            final int sequence = signal.sequence();
+            final long state = buffer.getLongVolatile(stateOffset);
+            if (generation(state) != generation)
+            {
+                if (isReleased(generation))
+                {
+                    if (interrupted)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                    return;
+                }
+                throw broken(0);
+            }
+            if (reason(state) != 0)
+            {
+                throw broken(reason(state));
+            }
+            if (interrupted && breakBarrier(generation, INTERRUPTED))
+            {
+                throw new InterruptedException();
+            }
+            final long nowNs = System.nanoTime();
+            if (nowNs - nextCheckNs >= 0)
+            {
+                nextCheckNs = nowNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
+                breakIfAttachedProcessDied(generation);
+                continue;
+            }
+            long waitNs = nextCheckNs - nowNs;
+            if (timeoutNs >= 0)
+            {
+                final long remainingNs = timeoutNs - (nowNs - startNs);
+                if (remainingNs <= 0)
+                {
+                    if (breakBarrier(generation, TIMED_OUT))
+                    {
+                        throw new TimeoutException("Barrier \"" + file.name() + "\": timed out after " +
+                            TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
+                            " of " + parties + " parties arrived; the barrier is now broken for every party");
+                    }
+                    continue;
+                }
+                waitNs = Math.min(waitNs, remainingNs);
+            }
+            try
+            {
+                signal.awaitChange(sequence, Math.max(waitNs, 1));
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+    }
+
+    private void breakIfAttachedProcessDied(final long generation)
+    {
+        for (int i = 0; i < attached.slots(); i++)
+        {
+            final long dead = attached.seizeIfDead(i);
+            if (dead != 0)
+            {
+                attached.free(i);
+                buffer.putLongVolatile(file.headerLength() + BROKEN_BY_OFFSET, dead);
+                breakBarrier(generation, PARTY_DIED);
+            }
+        }
+    }
+
+    /**
+     * Breaks generation {@code generation} unless it has ended.
+     *
+     * @return true when that generation is broken now, false when it was released or reset.
+     */
+    private boolean breakBarrier(final long generation, final int reason)
+    {
+        while (true)
+        {
+            final long state = buffer.getLongVolatile(stateOffset);
+            if (generation(state) != generation)
+            {
+                return false;
+            }
+            if (reason(state) != 0 ||
+                buffer.compareAndSetLong(stateOffset, state, state | (long)reason << REASON_SHIFT))
+            {
+                break;
+            }
+        }
+        signal.signalAll();
+        return true;
+    }
+
+    private void setReleased(final long generation, final boolean released)
+    {
+        final long bit = 1L << (generation & 63);
+        while (true)
+        {
+            final long bits = buffer.getLongVolatile(releasedOffset);
+            final long updated = released ? bits | bit : bits & ~bit;
+            if (bits == updated || buffer.compareAndSetLong(releasedOffset, bits, updated))
+            {
+                return;
+            }
+        }
+    }
+
+    private boolean isReleased(final long generation)
+    {
+        return (buffer.getLongAcquire(releasedOffset) & (1L << (generation & 63))) != 0;
+    }
+
+    private BrokenBarrierException broken(final int reason)
+    {
+        final String why = switch (reason)
+        {
+            case ABORTED -> "it was aborted";
+            case TIMED_OUT -> "a party timed out waiting";
+            case INTERRUPTED -> "a waiting party was interrupted";
+            case ACTION_FAILED -> "the barrier action threw";
+            case PARTY_DIED -> "attached process " +
+                ProcessWord.describe(buffer.getLongVolatile(file.headerLength() + BROKEN_BY_OFFSET)) + " died";
+            default -> "it was reset while this party waited";
+        };
+        return new BrokenBarrierException("Barrier \"" + file.name() + "\" is broken: " + why +
+            "; call reset() to use it again");
+    }
+
+    private int attach()
+    {
+        int claimed = attached.claim(self);
+        if (claimed < 0)
+        {
+            for (int i = 0; i < attached.slots(); i++)
+            {
+                if (attached.seizeIfDead(i) != 0)
+                {
+                    attached.free(i);
+                }
+            }
+            claimed = attached.claim(self);
+        }
+        if (claimed < 0)
+        {
+            file.close();
+            throw new IpcException("Barrier \"" + file.name() + "\": its table of attached processes is full (" +
+                attached.slots() + "); close the barrier in processes that no longer use it");
+        }
+        attached.addValue(claimed, 1);
+        return claimed;
+    }
+
+    private void ensureOpen()
+    {
+        if (closed.get())
+        {
+            throw SyncFiles.closed(file);
+        }
+    }
+
+    private static long generation(final long state)
+    {
+        return state >>> GENERATION_SHIFT;
+    }
+
+    private static int reason(final long state)
+    {
+        return (int)((state >>> REASON_SHIFT) & 0xFF);
+    }
+}

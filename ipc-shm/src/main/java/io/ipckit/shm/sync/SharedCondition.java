@@ -1,0 +1,410 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.wait.WakeSignal;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.Date;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.function.BooleanSupplier;
+
+import static io.ipckit.shm.sync.LockDescriptor.COND_BROADCASTS_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.COND_CONSUMED_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.COND_GRANTED_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.COND_REGISTERED_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.COND_SIGNAL_OFFSET;
+
+/**
+ * Python's {@code multiprocessing.Condition} as a {@link Condition}: a condition queue shared by every process that
+ * opens it, bound to a {@link SharedLock}. Obtain one from {@link SharedLock#newCondition()}, or as a named resource
+ * with its own {@link SharedReentrantLock} (Python's default) from {@link #create}/{@link #open}.
+ * <p>
+ * As every {@link Condition}: await and signal require holding the lock ({@link IllegalMonitorStateException}
+ * otherwise); await releases it fully (all holds of a reentrant lock), waits, and reacquires it before returning
+ * or throwing. A signal wakes one waiter that registered before it; {@link #signalAll()} wakes all of them. A
+ * signal that meets a waiter whose timeout or interrupt happens at the same time is consumed by that waiter, which
+ * then returns as signalled, so no signal is lost. Spurious wake-ups are rare but permitted.
+ * <p>
+ * <b>Note to maintainers.</b> The queue is three counters guarded by the lock, as the futex condition variable of
+ * older glibc: registered waits, granted signals and consumed signals, plus a broadcast count. A waiter registers
+ * (reads granted as its ticket), waits on a {@link WakeSignal} without the lock, and leaves when granted moved past
+ * its ticket and some granted signal is not consumed yet, or when a broadcast happened; a waiter that times out
+ * consumes a signal it grants itself, so that the counters stay balanced. Waiters read the counters without the
+ * lock only as a hint, and decide under the lock. A waiter process that dies registered leaves a surplus
+ * registration: a later signal may then wake nobody, which only a waiter registered before it could notice.
+ * <p>
+ * Thread-safe and process-safe.
+ */
+public final class SharedCondition implements Condition, AutoCloseable
+{
+    private final SharedLock lock;
+    private final ResourceFile file;
+    private final boolean ownsFile;
+    private final AtomicBuffer buffer;
+    private final int registeredOffset;
+    private final int grantedOffset;
+    private final int consumedOffset;
+    private final int broadcastsOffset;
+    private final WakeSignal signal;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    SharedCondition(final SharedLock lock, final ResourceFile file, final boolean ownsFile)
+    {
+        final int base = file.headerLength();
+        this.lock = lock;
+        this.file = file;
+        this.ownsFile = ownsFile;
+        this.buffer = file.buffer();
+        this.registeredOffset = base + COND_REGISTERED_OFFSET;
+        this.grantedOffset = base + COND_GRANTED_OFFSET;
+        this.consumedOffset = base + COND_CONSUMED_OFFSET;
+        this.broadcastsOffset = base + COND_BROADCASTS_OFFSET;
+        this.signal = new WakeSignal(buffer, base + COND_SIGNAL_OFFSET);
+    }
+
+    /**
+     * Creates a named condition with its own reentrant lock, as Python's {@code Condition()}.
+     *
+     * @param name a valid resource name, unique in the shared directory.
+     * @return the condition, to be closed by the caller (which closes its lock).
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static SharedCondition create(final String name)
+    {
+        return standalone(SyncFiles.create(name, ResourceKind.CONDITION, LockDescriptor.LENGTH, null));
+    }
+
+    /**
+     * Opens a condition created by {@link #create}.
+     *
+     * @param name the condition's name.
+     * @return the condition, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when there is no such name.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a condition.
+     */
+    public static SharedCondition open(final String name)
+    {
+        return standalone(SyncFiles.open(name, ResourceKind.CONDITION, LockDescriptor.LENGTH));
+    }
+
+    private static SharedCondition standalone(final ResourceFile file)
+    {
+        return new SharedCondition(new SharedReentrantLock(file, false), file, true);
+    }
+
+    /**
+     * @return the lock this condition is bound to; lock it around every await and signal.
+     */
+    public SharedLock lock()
+    {
+        return lock;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void await() throws InterruptedException
+    {
+        doAwait(-1, true);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public void awaitUninterruptibly()
+    {
+        try
+        {
+            doAwait(-1, false);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException("unreachable: uninterruptible wait was interrupted", ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public long awaitNanos(final long nanosTimeout) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        final long timeoutNs = Math.max(0, nanosTimeout);
+        doAwait(timeoutNs, true);
+        return timeoutNs - (System.nanoTime() - startNs);
+    }
+
+    /**
+     * Python's {@code wait(timeout)}: waits for a signal or the timeout.
+     *
+     * @param time the most to wait.
+     * @param unit its unit.
+     * @return false when the time passed without a signal, true when signalled.
+     * @throws InterruptedException         when interrupted (the lock is held again).
+     * @throws IllegalMonitorStateException when the lock is not held by the calling thread.
+     */
+    @Override
+    public boolean await(final long time, final TimeUnit unit) throws InterruptedException
+    {
+        return doAwait(Math.max(0, unit.toNanos(time)), true);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public boolean awaitUntil(final Date deadline) throws InterruptedException
+    {
+        return doAwait(Math.max(0, TimeUnit.MILLISECONDS.toNanos(deadline.getTime() - System.currentTimeMillis())),
+            true);
+    }
+
+    /**
+     * Python's {@code wait_for(predicate, timeout)}: waits until {@code predicate} holds, testing it under the lock
+     * first and after each wake-up.
+     *
+     * @param predicate a test of the shared state guarded by the lock.
+     * @param time      the most to wait; negative waits without limit.
+     * @param unit      its unit.
+     * @return the last value of the predicate: false when the time passed first.
+     * @throws InterruptedException         when interrupted (the lock is held again).
+     * @throws IllegalMonitorStateException when the lock is not held by the calling thread.
+     */
+    public boolean waitFor(final BooleanSupplier predicate, final long time, final TimeUnit unit)
+        throws InterruptedException
+    {
+        final long timeoutNs = time < 0 ? -1 : unit.toNanos(time);
+        final long startNs = System.nanoTime();
+        boolean result = predicate.getAsBoolean();
+        while (!result)
+        {
+            long remainingNs = -1;
+            if (timeoutNs >= 0)
+            {
+                remainingNs = timeoutNs - (System.nanoTime() - startNs);
+                if (remainingNs <= 0)
+                {
+                    break;
+                }
+            }
+            doAwait(remainingNs, true);
+            result = predicate.getAsBoolean();
+        }
+        return result;
+    }
+
+    /**
+     * Wakes one waiter registered before this call, if any (Python's {@code notify()}).
+     *
+     * @throws IllegalMonitorStateException when the lock is not held by the calling thread.
+     */
+    @Override
+    public void signal()
+    {
+        signal(1);
+    }
+
+    /**
+     * Wakes up to {@code count} waiters registered before this call (Python's {@code notify(n)}).
+     *
+     * @param count how many waiters to wake, at least 0.
+     * @throws IllegalMonitorStateException when the lock is not held by the calling thread.
+     */
+    public void signal(final int count)
+    {
+        checkHeld("signal");
+        final long registered = buffer.getLong(registeredOffset);
+        final long granted = buffer.getLong(grantedOffset);
+        final long grant = Math.min(Math.max(count, 0), registered - granted);
+        if (grant > 0)
+        {
+            // release store -> waiters read granted without the lock as a hint
+            buffer.putLongRelease(grantedOffset, granted + grant);
+            this.signal.signal((int)grant);
+        }
+    }
+
+    /**
+     * Wakes every waiter registered before this call (Python's {@code notify_all()}).
+     *
+     * @throws IllegalMonitorStateException when the lock is not held by the calling thread.
+     */
+    @Override
+    public void signalAll()
+    {
+        checkHeld("signalAll");
+        final long registered = buffer.getLong(registeredOffset);
+        if (registered > buffer.getLong(grantedOffset))
+        {
+            buffer.putLongRelease(grantedOffset, registered);
+            buffer.putLongRelease(consumedOffset, registered);
+            // release store -> waiters that see the new broadcast count leave without consuming
+            buffer.putLongRelease(broadcastsOffset, buffer.getLong(broadcastsOffset) + 1);
+            signal.signalAll();
+        }
+    }
+
+    /**
+     * @return the resource name of the file that holds this condition.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * Removes the name of a condition made by {@link #create}; for one made by {@link SharedLock#newCondition()},
+     * unlink the lock instead.
+     *
+     * @return true when this call removed it.
+     */
+    public boolean unlink()
+    {
+        return ownsFile && file.unlink();
+    }
+
+    /**
+     * Closes a condition made by {@link #create}/{@link #open} together with its lock; for one made by
+     * {@link SharedLock#newCondition()}, does nothing (close the lock). Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (ownsFile && closed.compareAndSet(false, true))
+        {
+            lock.close();
+            file.close();
+        }
+    }
+
+    /**
+     * @return name and counters, for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return "Condition{" + file.name() + ", bound to " + lock + "}";
+    }
+
+    int sleepers()
+    {
+        return signal.waiters();
+    }
+
+    private void checkHeld(final String action)
+    {
+        if (closed.get())
+        {
+            throw SyncFiles.closed(file);
+        }
+        lock.checkHeld(action + " on the condition of");
+    }
+
+    /**
+     * Waits for a signal.
+     *
+     * @param timeoutNs     the most to wait; negative waits without limit.
+     * @param interruptible true to throw on interruption, false to re-assert it on return.
+     * @return true when signalled, false when the timeout passed.
+     */
+    private boolean doAwait(final long timeoutNs, final boolean interruptible) throws InterruptedException
+    {
+        checkHeld("await");
+        if (interruptible && Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final long ticket = buffer.getLong(grantedOffset);
+        final long broadcasts = buffer.getLong(broadcastsOffset);
+        buffer.putLongRelease(registeredOffset, buffer.getLong(registeredOffset) + 1);
+        final int holds = lock.releaseForWait();
+        final long startNs = System.nanoTime();
+        boolean interrupted = false;
+        boolean signalled = false;
+        try
+        {
+            while (true)
+            {
+                final int sequence = signal.sequence();
+                if (mayLeave(ticket, broadcasts))
+                {
+                    lock.reacquireAfterWait(holds);
+                    if (leave(ticket, broadcasts))
+                    {
+                        signalled = true;
+                        return true;
+                    }
+                    lock.releaseForWait();
+                    continue;
+                }
+                final long remainingNs = timeoutNs < 0 ? -1 : timeoutNs - (System.nanoTime() - startNs);
+                if ((timeoutNs >= 0 && remainingNs <= 0) || (interrupted && interruptible))
+                {
+                    break;
+                }
+                try
+                {
+                    signal.awaitChange(sequence, remainingNs);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            lock.reacquireAfterWait(holds);
+            if (leave(ticket, broadcasts))
+            {
+                signalled = true;
+                return true;
+            }
+            // a timed-out or interrupted waiter grants itself the signal it consumes, keeping the counters balanced
+            buffer.putLongRelease(grantedOffset, buffer.getLong(grantedOffset) + 1);
+            buffer.putLongRelease(consumedOffset, buffer.getLong(consumedOffset) + 1);
+            if (interrupted && interruptible)
+            {
+                interrupted = false;
+                throw new InterruptedException();
+            }
+            return false;
+        }
+        finally
+        {
+            if (interrupted && (signalled || !interruptible))
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean mayLeave(final long ticket, final long broadcasts)
+    {
+        if (buffer.getLongAcquire(broadcastsOffset) != broadcasts)
+        {
+            return true;
+        }
+        final long granted = buffer.getLongAcquire(grantedOffset);
+        return granted != ticket && buffer.getLongAcquire(consumedOffset) != granted;
+    }
+
+    private boolean leave(final long ticket, final long broadcasts)
+    {
+        if (buffer.getLong(broadcastsOffset) != broadcasts)
+        {
+            return true;
+        }
+        final long granted = buffer.getLong(grantedOffset);
+        final long consumed = buffer.getLong(consumedOffset);
+        if (granted != ticket && consumed != granted)
+        {
+            buffer.putLongRelease(consumedOffset, consumed + 1);
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,194 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.wait.WakeSignal;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.ipckit.shm.sync.EventDescriptor.FLAG_OFFSET;
+import static io.ipckit.shm.sync.EventDescriptor.SIGNAL_OFFSET;
+
+/**
+ * Python's {@code multiprocessing.Event}: a named flag that processes {@link #set}, {@link #clear} and
+ * {@link #await} across JVMs. Waiters spin briefly, then sleep on a futex word; {@link #set} wakes every sleeper and
+ * enters the kernel only when some sleep. Everything written before {@link #set} happens-before the return of an
+ * {@link #await} that sees it set.
+ * <p>
+ * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ */
+public final class SharedEvent implements AutoCloseable
+{
+    private final ResourceFile file;
+    private final AtomicBuffer buffer;
+    private final int flagOffset;
+    private final WakeSignal signal;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SharedEvent(final ResourceFile file)
+    {
+        this.file = file;
+        this.buffer = file.buffer();
+        this.flagOffset = file.headerLength() + FLAG_OFFSET;
+        this.signal = new WakeSignal(buffer, file.headerLength() + SIGNAL_OFFSET);
+    }
+
+    /**
+     * Creates an event, clear.
+     *
+     * @param name a valid resource name, unique in the shared directory.
+     * @return the event, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static SharedEvent create(final String name)
+    {
+        return new SharedEvent(SyncFiles.create(name, ResourceKind.EVENT, EventDescriptor.LENGTH, null));
+    }
+
+    /**
+     * Opens an event created by {@link #create}.
+     *
+     * @param name the event's name.
+     * @return the event, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when there is no such name.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not an event.
+     */
+    public static SharedEvent open(final String name)
+    {
+        return new SharedEvent(SyncFiles.open(name, ResourceKind.EVENT, EventDescriptor.LENGTH));
+    }
+
+    /**
+     * Sets the flag and wakes every waiter.
+     */
+    public void set()
+    {
+        ensureOpen();
+        // release store -> publishes what the setter wrote before set() to every waiter that sees the flag
+        buffer.putIntRelease(flagOffset, 1);
+        signal.signalAll();
+    }
+
+    /**
+     * Clears the flag; later waits block until the next {@link #set}.
+     */
+    public void clear()
+    {
+        ensureOpen();
+        buffer.putIntRelease(flagOffset, 0);
+    }
+
+    /**
+     * @return true when the flag is set.
+     */
+    public boolean isSet()
+    {
+        ensureOpen();
+        return buffer.getIntAcquire(flagOffset) != 0;
+    }
+
+    /**
+     * Waits until the flag is set, as long as it takes.
+     *
+     * @throws InterruptedException when interrupted before or while waiting.
+     */
+    public void await() throws InterruptedException
+    {
+        await(-1);
+    }
+
+    /**
+     * Python's {@code wait(timeout)}: waits until the flag is set or the timeout passes.
+     *
+     * @param time the most to wait.
+     * @param unit its unit.
+     * @return the flag on return: false when the time passed without it being set.
+     * @throws InterruptedException when interrupted before or while waiting.
+     */
+    public boolean await(final long time, final TimeUnit unit) throws InterruptedException
+    {
+        return await(Math.max(0, unit.toNanos(time)));
+    }
+
+    /**
+     * @return the resource name.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * Removes the name; processes that have it open keep using it.
+     *
+     * @return true when this call removed it.
+     */
+    public boolean unlink()
+    {
+        return file.unlink();
+    }
+
+    /**
+     * Unmaps the event. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            file.close();
+        }
+    }
+
+    /**
+     * @return name and flag, for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return "Event{" + file.name() + (closed.get() ? ", closed}" : isSet() ? ", set}" : ", clear}");
+    }
+
+    int sleepers()
+    {
+        return signal.waiters();
+    }
+
+    private boolean await(final long timeoutNs) throws InterruptedException
+    {
+        ensureOpen();
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final long startNs = System.nanoTime();
+        while (true)
+        {
+            final int sequence = signal.sequence();
+            if (buffer.getIntAcquire(flagOffset) != 0)
+            {
+                return true;
+            }
+            long remainingNs = -1;
+            if (timeoutNs >= 0)
+            {
+                remainingNs = timeoutNs - (System.nanoTime() - startNs);
+                if (remainingNs <= 0)
+                {
+                    return false;
+                }
+            }
+            signal.awaitChange(sequence, remainingNs);
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed.get())
+        {
+            throw SyncFiles.closed(file);
+        }
+    }
+}

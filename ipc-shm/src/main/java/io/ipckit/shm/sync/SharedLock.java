@@ -1,0 +1,517 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.wait.WakeSignal;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+
+import static io.ipckit.shm.sync.LockDescriptor.LOCK_SIGNAL_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.OWNER_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.OWNER_THREAD_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.TAKEOVERS_OFFSET;
+
+/**
+ * Python's {@code multiprocessing.Lock} as a {@link Lock}: a named mutual-exclusion lock that threads of any process
+ * on the host acquire by opening the same name, robust to the death of its owner.
+ * <pre>{@code
+ * try (SharedLock lock = SharedLock.open("orders.lock")) {
+ *     lock.lock();
+ *     try {
+ *         if (lock.lastAcquireRecoveredFromDeadOwner()) {
+ *             repair();                     // the previous owner died holding the lock
+ *         }
+ *         update();
+ *     } finally {
+ *         lock.unlock();
+ *     }
+ * }
+ * }</pre>
+ * <b>Ownership.</b> The owner is recorded in shared memory as the owning process (pid and start time, one 64-bit
+ * word claimed by compare-and-set) and, in this object, as the owning thread: only that thread may
+ * {@link #unlock()} ({@link IllegalMonitorStateException} otherwise). Two objects opened on the same name in one
+ * process exclude each other as two processes would.
+ * <p>
+ * <b>Dead owners.</b> A thread that has waited {@link #OWNER_CHECK_INTERVAL_DEFAULT_MS} ms (property
+ * {@link #OWNER_CHECK_INTERVAL_PROP_NAME}) checks, and then re-checks at that interval, whether the owning process
+ * is still alive; when it died (SIGKILL, crash) the waiter takes the lock over with a compare-and-set, and
+ * {@link #lastAcquireRecoveredFromDeadOwner()} then returns true until it unlocks, like {@code EOWNERDEAD} of a
+ * robust pthread mutex: the data the lock guards may be half-updated. {@link #tryLock()} does not check.
+ * <p>
+ * <b>Blocking.</b> Waiters spin briefly, then sleep on a futex word ({@link WakeSignal}); {@link #unlock()} enters
+ * the kernel only when a waiter sleeps. Idle waiters use no CPU. Unlock happens-before the next acquisition in any
+ * process (release store of the owner word, read by the acquirer's compare-and-set).
+ * <p>
+ * This lock is not reentrant: {@link #lock()} by the thread that holds it throws {@link IllegalStateException}
+ * instead of deadlocking, {@link #tryLock} returns false; see {@link SharedReentrantLock}.
+ * <p>
+ * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ */
+public sealed class SharedLock implements Lock, AutoCloseable permits SharedReentrantLock
+{
+    /** System property: how long a waiter waits before checking whether the owner process died, in ms. */
+    public static final String OWNER_CHECK_INTERVAL_PROP_NAME = "ipckit.sync.owner.check.interval.ms";
+    /** Default of {@link #OWNER_CHECK_INTERVAL_PROP_NAME}. */
+    public static final long OWNER_CHECK_INTERVAL_DEFAULT_MS = 250;
+
+    static final long OWNER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong(OWNER_CHECK_INTERVAL_PROP_NAME, OWNER_CHECK_INTERVAL_DEFAULT_MS));
+
+    static final int TIMED_OUT = 0;
+    static final int ACQUIRED = 1;
+    static final int RECOVERED = 2;
+
+    private final ResourceFile file;
+    private final boolean ownsFile;
+    private final boolean reentrant;
+    private final AtomicBuffer buffer;
+    private final int ownerOffset;
+    private final WakeSignal signal;
+    private final long self = ProcessWord.self();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Thread holder;
+    private int holds;
+    private boolean recovered;
+    private SharedCondition condition;
+
+    SharedLock(final ResourceFile file, final boolean ownsFile, final boolean reentrant)
+    {
+        this.file = file;
+        this.ownsFile = ownsFile;
+        this.reentrant = reentrant;
+        this.buffer = file.buffer();
+        this.ownerOffset = file.headerLength() + OWNER_OFFSET;
+        this.signal = new WakeSignal(buffer, file.headerLength() + LOCK_SIGNAL_OFFSET);
+    }
+
+    /**
+     * Creates a lock, free.
+     *
+     * @param name a valid resource name, unique in the shared directory.
+     * @return the lock, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.InvalidNameException    when the name is not valid.
+     */
+    public static SharedLock create(final String name)
+    {
+        return new SharedLock(SyncFiles.create(name, ResourceKind.LOCK, LockDescriptor.LENGTH, null), true, false);
+    }
+
+    /**
+     * Opens a lock created by {@link #create}, in this or another process.
+     *
+     * @param name the lock's name.
+     * @return the lock, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when there is no such name.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a lock.
+     * @throws io.ipckit.core.exceptions.CorruptResourceException   when the file is damaged.
+     */
+    public static SharedLock open(final String name)
+    {
+        return new SharedLock(SyncFiles.open(name, ResourceKind.LOCK, LockDescriptor.LENGTH), true, false);
+    }
+
+    /**
+     * Acquires the lock, waiting as long as it takes; interruption is remembered and re-asserted on return.
+     *
+     * @throws IllegalStateException when this lock is not reentrant and the calling thread already holds it.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when closed.
+     */
+    @Override
+    public void lock()
+    {
+        try
+        {
+            acquire(-1, false);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException("unreachable: uninterruptible acquire was interrupted", ex);
+        }
+    }
+
+    /**
+     * Acquires the lock unless the thread is interrupted.
+     *
+     * @throws InterruptedException  when interrupted before or while waiting.
+     * @throws IllegalStateException when this lock is not reentrant and the calling thread already holds it.
+     */
+    @Override
+    public void lockInterruptibly() throws InterruptedException
+    {
+        acquire(-1, true);
+    }
+
+    /**
+     * Acquires the lock only if it is free now (no check of the owner's liveness).
+     *
+     * @return true when acquired.
+     */
+    @Override
+    public boolean tryLock()
+    {
+        ensureOpen();
+        final Thread thread = Thread.currentThread();
+        if (holder == thread)
+        {
+            return reenter();
+        }
+        if (buffer.compareAndSetLong(ownerOffset, 0, self))
+        {
+            onAcquired(thread, false);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Acquires the lock if it becomes free, or its owner is found dead, within the timeout.
+     *
+     * @param time the most to wait; 0 or less tries once.
+     * @param unit its unit.
+     * @return true when acquired, false when the time passed first.
+     * @throws InterruptedException when interrupted before or while waiting.
+     */
+    @Override
+    public boolean tryLock(final long time, final TimeUnit unit) throws InterruptedException
+    {
+        return acquire(Math.max(0, unit.toNanos(time)), true) != TIMED_OUT;
+    }
+
+    /**
+     * Releases the lock (one hold of a reentrant lock) and wakes one sleeping waiter, if any.
+     *
+     * @throws IllegalMonitorStateException when the calling thread does not hold the lock through this object.
+     */
+    @Override
+    public void unlock()
+    {
+        ensureOpen();
+        if (holder != Thread.currentThread())
+        {
+            throw notHeld("unlock");
+        }
+        if (--holds == 0)
+        {
+            release();
+        }
+    }
+
+    /**
+     * The condition queue of this lock, shared by every process: all conditions returned by this method, in any
+     * process, are the same queue (a wait may therefore be woken by a signal meant for another predicate, which
+     * {@link java.util.concurrent.locks.Condition} allows as a spurious wake-up).
+     *
+     * @return the condition, bound to this object.
+     */
+    @Override
+    public SharedCondition newCondition()
+    {
+        ensureOpen();
+        SharedCondition c = condition;
+        if (c == null)
+        {
+            c = new SharedCondition(this, file, false);
+            condition = c;
+        }
+        return c;
+    }
+
+    /**
+     * Was the current hold of the calling thread obtained by taking over from an owner process that died holding
+     * the lock? Then the data it guards may be inconsistent: repair it before unlocking.
+     *
+     * @return true when the calling thread holds the lock and took it over from a dead owner.
+     */
+    public boolean lastAcquireRecoveredFromDeadOwner()
+    {
+        return holder == Thread.currentThread() && recovered;
+    }
+
+    /**
+     * @return true when the calling thread holds the lock through this object.
+     */
+    public boolean isHeldByCurrentThread()
+    {
+        return holder == Thread.currentThread();
+    }
+
+    /**
+     * @return true when some thread of some process holds the lock now (a snapshot).
+     */
+    public boolean isLocked()
+    {
+        ensureOpen();
+        return buffer.getLongVolatile(ownerOffset) != 0;
+    }
+
+    /**
+     * @return the pid of the owning process, or 0 when the lock is free (a snapshot, for diagnostics).
+     */
+    public long ownerPid()
+    {
+        ensureOpen();
+        return ProcessWord.pid(buffer.getLongVolatile(ownerOffset));
+    }
+
+    /**
+     * @return how many times, over the lock's life, a waiter took it over from a dead owner.
+     */
+    public long takeovers()
+    {
+        ensureOpen();
+        return buffer.getLongVolatile(file.headerLength() + TAKEOVERS_OFFSET);
+    }
+
+    /**
+     * @return the resource name.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * Removes the name; processes that have it open keep using it.
+     *
+     * @return true when this call removed it.
+     */
+    public boolean unlink()
+    {
+        return file.unlink();
+    }
+
+    /**
+     * Closes this object, first releasing the lock if a thread holds it through this object. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            if (holder != null)
+            {
+                holder = null;
+                holds = 0;
+                release();
+            }
+            if (ownsFile)
+            {
+                file.close();
+            }
+        }
+    }
+
+    /**
+     * @return name, kind and owner, for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        if (closed.get())
+        {
+            return file.kind().displayName() + "{" + file.name() + ", closed}";
+        }
+        final long owner = buffer.getLongVolatile(ownerOffset);
+        return file.kind().displayName() + "{" + file.name() + ", " + (owner == 0 ? "free" :
+            "held by " + ProcessWord.describe(owner) + " thread " + buffer.getLongVolatile(
+                file.headerLength() + OWNER_THREAD_OFFSET)) + "}";
+    }
+
+    /**
+     * Acquires the lock.
+     *
+     * @param timeoutNs     the most to wait; negative without limit, 0 tries once and checks the owner's liveness.
+     * @param interruptible true to throw on interruption, false to remember it and re-assert it on return.
+     * @return {@link #ACQUIRED}, {@link #RECOVERED} or {@link #TIMED_OUT}.
+     * @throws InterruptedException when interruptible and interrupted.
+     */
+    final int acquire(final long timeoutNs, final boolean interruptible) throws InterruptedException
+    {
+        ensureOpen();
+        if (interruptible && Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final Thread thread = Thread.currentThread();
+        if (holder == thread)
+        {
+            if (reenter())
+            {
+                return ACQUIRED;
+            }
+            if (timeoutNs < 0)
+            {
+                throw new IllegalStateException(file.kind().displayName() + " \"" + file.name() + "\" is already " +
+                    "held by this thread and is not reentrant: waiting would deadlock; use a SharedReentrantLock");
+            }
+            return TIMED_OUT;
+        }
+        if (buffer.compareAndSetLong(ownerOffset, 0, self))
+        {
+            onAcquired(thread, false);
+            return ACQUIRED;
+        }
+        final long startNs = System.nanoTime();
+        long nextCheckNs = timeoutNs == 0 ? startNs : startNs + OWNER_CHECK_INTERVAL_NS;
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                final int sequence = signal.sequence();
+                final long owner = buffer.getLongVolatile(ownerOffset);
+                if (owner == 0)
+                {
+                    if (buffer.compareAndSetLong(ownerOffset, 0, self))
+                    {
+                        onAcquired(thread, false);
+                        return ACQUIRED;
+                    }
+                    continue;
+                }
+                final long nowNs = System.nanoTime();
+                if (nowNs - nextCheckNs >= 0)
+                {
+                    nextCheckNs = nowNs + OWNER_CHECK_INTERVAL_NS;
+                    if (!ProcessWord.isAlive(owner) && buffer.compareAndSetLong(ownerOffset, owner, self))
+                    {
+                        buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
+                        onAcquired(thread, true);
+                        return RECOVERED;
+                    }
+                }
+                long waitNs = nextCheckNs - nowNs;
+                if (timeoutNs >= 0)
+                {
+                    final long remainingNs = timeoutNs - (nowNs - startNs);
+                    if (remainingNs <= 0)
+                    {
+                        return TIMED_OUT;
+                    }
+                    waitNs = Math.min(waitNs, remainingNs);
+                }
+                try
+                {
+                    signal.awaitChange(sequence, Math.max(waitNs, 1));
+                }
+                catch (final InterruptedException ex)
+                {
+                    if (interruptible)
+                    {
+                        throw ex;
+                    }
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                thread.interrupt();
+            }
+        }
+    }
+
+    /**
+     * Releases every hold of the calling thread, for a condition wait.
+     *
+     * @return the number of holds released, to give back to {@link #reacquireAfterWait}.
+     * @throws IllegalMonitorStateException when the calling thread does not hold the lock.
+     */
+    final int releaseForWait()
+    {
+        final int released = holds;
+        holds = 0;
+        release();
+        return released;
+    }
+
+    /**
+     * Reacquires the lock after a condition wait, uninterruptibly, and restores the holds.
+     *
+     * @param savedHolds what {@link #releaseForWait} returned.
+     */
+    final void reacquireAfterWait(final int savedHolds)
+    {
+        lock();
+        holds = savedHolds;
+    }
+
+    /**
+     * @param action what the caller was doing, for the message.
+     * @throws IllegalMonitorStateException when the calling thread does not hold the lock through this object.
+     */
+    final void checkHeld(final String action)
+    {
+        ensureOpen();
+        if (holder != Thread.currentThread())
+        {
+            throw notHeld(action);
+        }
+    }
+
+    final void ensureOpen()
+    {
+        if (closed.get())
+        {
+            throw SyncFiles.closed(file);
+        }
+    }
+
+    /**
+     * @return the number of threads asleep (or about to sleep) waiting for the lock, a snapshot.
+     */
+    final int sleepers()
+    {
+        return signal.waiters();
+    }
+
+    final int holdCount()
+    {
+        return holder == Thread.currentThread() ? holds : 0;
+    }
+
+    private boolean reenter()
+    {
+        if (!reentrant)
+        {
+            return false;
+        }
+        if (holds == Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException(file.kind().displayName() + " \"" + file.name() +
+                "\": maximum hold count exceeded");
+        }
+        holds++;
+        return true;
+    }
+
+    private void onAcquired(final Thread thread, final boolean fromDeadOwner)
+    {
+        buffer.putLong(file.headerLength() + OWNER_THREAD_OFFSET, thread.threadId());
+        holder = thread;
+        holds = 1;
+        recovered = fromDeadOwner;
+    }
+
+    private void release()
+    {
+        holder = null;
+        recovered = false;
+        buffer.putLong(file.headerLength() + OWNER_THREAD_OFFSET, 0);
+        // release store -> publishes everything written under the lock to the next owner
+        buffer.putLongRelease(ownerOffset, 0);
+        signal.signal(1);
+    }
+
+    private IllegalMonitorStateException notHeld(final String action)
+    {
+        return new IllegalMonitorStateException("cannot " + action + " " + file.kind().displayName() + " \"" +
+            file.name() + "\": the calling thread does not hold it through this object (" + this + ")");
+    }
+}

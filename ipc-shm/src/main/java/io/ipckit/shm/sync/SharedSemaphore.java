@@ -1,0 +1,498 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.wait.WakeSignal;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.ipckit.shm.sync.SemaphoreDescriptor.MAX_PERMITS_OFFSET;
+import static io.ipckit.shm.sync.SemaphoreDescriptor.OWNER_SLOTS_OFFSET;
+import static io.ipckit.shm.sync.SemaphoreDescriptor.OWNER_TABLE_OFFSET;
+import static io.ipckit.shm.sync.SemaphoreDescriptor.PERMITS_OFFSET;
+import static io.ipckit.shm.sync.SemaphoreDescriptor.RECOVERED_PERMITS_OFFSET;
+import static io.ipckit.shm.sync.SemaphoreDescriptor.SIGNAL_OFFSET;
+
+/**
+ * Python's {@code multiprocessing.Semaphore} and {@code BoundedSemaphore}: a named counting semaphore shared by every
+ * process that opens it, with the methods of {@link java.util.concurrent.Semaphore}.
+ * <p>
+ * A <em>bounded</em> semaphore ({@link #createBounded}) refuses a {@link #release} that would raise the permits above
+ * their initial number, as Python's {@code BoundedSemaphore} raises {@code ValueError}: here an
+ * {@link IllegalStateException}, and the permits are unchanged.
+ * <p>
+ * With <em>owner tracking</em> ({@link #create(String, int, boolean, int)} with owner slots) each process's holding
+ * is recorded in a table of (process, permits held); a waiter that has waited
+ * {@link SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms looks for processes that died holding permits and gives
+ * their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
+ * acquired (a pool of resources); a process that releases more than it holds is counted as holding none. A process
+ * killed in the few instructions between changing the permits and recording the change in its slot leaks (or, on
+ * release, may later return) those permits; a bounded semaphore never exceeds its bound by recovery.
+ * <p>
+ * Waiters spin briefly, then sleep on a futex word; a release wakes as many sleepers as it released permits, and
+ * only when some sleep. A release happens-before an acquisition that takes its permits.
+ * <p>
+ * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ */
+public final class SharedSemaphore implements AutoCloseable
+{
+    private final ResourceFile file;
+    private final AtomicBuffer buffer;
+    private final int permitsOffset;
+    private final int maxPermits;
+    private final WakeSignal signal;
+    private final ProcessTable owners;
+    private final long self = ProcessWord.self();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SharedSemaphore(final ResourceFile file)
+    {
+        final int base = file.headerLength();
+        this.file = file;
+        this.buffer = file.buffer();
+        this.permitsOffset = base + PERMITS_OFFSET;
+        this.maxPermits = buffer.getInt(base + MAX_PERMITS_OFFSET);
+        final int slots = buffer.getInt(base + OWNER_SLOTS_OFFSET);
+        if (slots < 0 || maxPermits < 0)
+        {
+            file.close();
+            throw new CorruptResourceException("Semaphore \"" + file.name() + "\" has a corrupt configuration (" +
+                slots + " owner slots, bound " + maxPermits + "); unlink it and create it again");
+        }
+        SyncFiles.checkLength(file, SemaphoreDescriptor.length(slots));
+        this.signal = new WakeSignal(buffer, base + SIGNAL_OFFSET);
+        this.owners = slots == 0 ? null : new ProcessTable(buffer, base + OWNER_TABLE_OFFSET, slots);
+    }
+
+    /**
+     * Creates a semaphore, as Python's {@code Semaphore(value)}.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param permits the initial number of permits, at least 0.
+     * @return the semaphore, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when {@code permits} is negative.
+     */
+    public static SharedSemaphore create(final String name, final int permits)
+    {
+        return create(name, permits, false, 0);
+    }
+
+    /**
+     * Creates a bounded semaphore, as Python's {@code BoundedSemaphore(value)}: releases above {@code permits} fail.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param permits the initial and maximum number of permits, at least 0.
+     * @return the semaphore, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static SharedSemaphore createBounded(final String name, final int permits)
+    {
+        return create(name, permits, true, 0);
+    }
+
+    /**
+     * Creates a semaphore.
+     *
+     * @param name       a valid resource name, unique in the shared directory.
+     * @param permits    the initial number of permits, at least 0.
+     * @param bounded    true to refuse releases above {@code permits}.
+     * @param ownerSlots 0 for no owner tracking, else the most processes that may hold permits at once.
+     * @return the semaphore, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when {@code permits} or {@code ownerSlots} is negative.
+     */
+    public static SharedSemaphore create(
+        final String name, final int permits, final boolean bounded, final int ownerSlots)
+    {
+        if (permits < 0 || ownerSlots < 0 || ownerSlots > 1 << 20)
+        {
+            throw new IllegalArgumentException("cannot create Semaphore \"" + name + "\" with " + permits +
+                " permits and " + ownerSlots + " owner slots: permits must be at least 0, slots 0.." + (1 << 20));
+        }
+        final int lengthBytes = SemaphoreDescriptor.length(ownerSlots);
+        return new SharedSemaphore(SyncFiles.create(name, ResourceKind.SEMAPHORE, lengthBytes,
+            (file) ->
+            {
+                final int base = file.headerLength();
+                file.buffer().putInt(base + PERMITS_OFFSET, permits);
+                file.buffer().putInt(base + MAX_PERMITS_OFFSET, bounded ? permits : Integer.MAX_VALUE);
+                file.buffer().putInt(base + OWNER_SLOTS_OFFSET, ownerSlots);
+            }));
+    }
+
+    /**
+     * Opens a semaphore created by one of the {@code create} methods.
+     *
+     * @param name the semaphore's name.
+     * @return the semaphore, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when there is no such name.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a semaphore.
+     * @throws CorruptResourceException                              when the file is damaged.
+     */
+    public static SharedSemaphore open(final String name)
+    {
+        return new SharedSemaphore(SyncFiles.open(name, ResourceKind.SEMAPHORE, SemaphoreDescriptor.length(0)));
+    }
+
+    /**
+     * Takes one permit, waiting as long as it takes.
+     *
+     * @throws InterruptedException when interrupted before or while waiting.
+     */
+    public void acquire() throws InterruptedException
+    {
+        acquire(1);
+    }
+
+    /**
+     * Takes {@code permits} permits at once, waiting as long as it takes.
+     *
+     * @param permits how many, at least 0.
+     * @throws InterruptedException when interrupted before or while waiting.
+     * @throws IpcException         when the owner table is full.
+     */
+    public void acquire(final int permits) throws InterruptedException
+    {
+        acquire(permits, -1);
+    }
+
+    /**
+     * Takes one permit if one is available now.
+     *
+     * @return true when taken.
+     */
+    public boolean tryAcquire()
+    {
+        return tryAcquire(1);
+    }
+
+    /**
+     * Takes {@code permits} permits if they are available now.
+     *
+     * @param permits how many, at least 0.
+     * @return true when taken.
+     */
+    public boolean tryAcquire(final int permits)
+    {
+        checkPermits(permits);
+        final int slot = ownerSlot();
+        return tryTake(permits, slot);
+    }
+
+    /**
+     * Python's {@code acquire(timeout=t)}: takes one permit, waiting at most the timeout.
+     *
+     * @param time the most to wait.
+     * @param unit its unit.
+     * @return true when taken, false when the time passed first.
+     * @throws InterruptedException when interrupted before or while waiting.
+     */
+    public boolean tryAcquire(final long time, final TimeUnit unit) throws InterruptedException
+    {
+        return tryAcquire(1, time, unit);
+    }
+
+    /**
+     * Takes {@code permits} permits at once, waiting at most the timeout.
+     *
+     * @param permits how many, at least 0.
+     * @param time    the most to wait.
+     * @param unit    its unit.
+     * @return true when taken, false when the time passed first.
+     * @throws InterruptedException when interrupted before or while waiting.
+     */
+    public boolean tryAcquire(final int permits, final long time, final TimeUnit unit) throws InterruptedException
+    {
+        return acquire(permits, Math.max(0, unit.toNanos(time)));
+    }
+
+    /**
+     * Gives back one permit and wakes a sleeping waiter, if any.
+     *
+     * @throws IllegalStateException when the semaphore is bounded and the release would exceed its bound.
+     */
+    public void release()
+    {
+        release(1);
+    }
+
+    /**
+     * Gives back {@code permits} permits and wakes as many sleeping waiters, if any.
+     *
+     * @param permits how many, at least 0.
+     * @throws IllegalStateException when the semaphore is bounded and the release would exceed its bound; nothing
+     *                               is released then.
+     */
+    public void release(final int permits)
+    {
+        checkPermits(permits);
+        while (true)
+        {
+            final int available = buffer.getIntVolatile(permitsOffset);
+            final long updated = (long)available + permits;
+            if (updated > maxPermits)
+            {
+                throw new IllegalStateException((maxPermits == Integer.MAX_VALUE ? "Semaphore \"" + file.name() +
+                    "\" would overflow" : "BoundedSemaphore \"" + file.name() + "\" released too many times") +
+                    ": " + available + " available + " + permits + " released > " + maxPermits +
+                    "; release only permits that were acquired");
+            }
+            if (buffer.compareAndSetInt(permitsOffset, available, (int)updated))
+            {
+                break;
+            }
+        }
+        if (owners != null)
+        {
+            final int slot = owners.find(self);
+            if (slot >= 0)
+            {
+                owners.subtractClamped(slot, permits);
+            }
+        }
+        signal.signal(permits);
+    }
+
+    /**
+     * @return the number of permits available now (a snapshot).
+     */
+    public int availablePermits()
+    {
+        ensureOpen();
+        return buffer.getIntVolatile(permitsOffset);
+    }
+
+    /**
+     * @return true when releases above the initial number of permits fail.
+     */
+    public boolean isBounded()
+    {
+        return maxPermits != Integer.MAX_VALUE;
+    }
+
+    /**
+     * @return true when permits held by a dead process are recovered.
+     */
+    public boolean isTrackingOwners()
+    {
+        return owners != null;
+    }
+
+    /**
+     * @return the number of permits given back, over the semaphore's life, after their holder died.
+     */
+    public long recoveredPermits()
+    {
+        ensureOpen();
+        return buffer.getLongVolatile(file.headerLength() + RECOVERED_PERMITS_OFFSET);
+    }
+
+    /**
+     * @return the permits recorded as held by this process (0 without owner tracking).
+     */
+    public long permitsHeldByThisProcess()
+    {
+        ensureOpen();
+        if (owners == null)
+        {
+            return 0;
+        }
+        final int slot = owners.find(self);
+        return slot < 0 ? 0 : owners.addValue(slot, 0);
+    }
+
+    /**
+     * @return the resource name.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * Removes the name; processes that have it open keep using it.
+     *
+     * @return true when this call removed it.
+     */
+    public boolean unlink()
+    {
+        return file.unlink();
+    }
+
+    /**
+     * Unmaps the semaphore; permits this process holds stay held. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            file.close();
+        }
+    }
+
+    /**
+     * @return name and permits, for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return (isBounded() ? "BoundedSemaphore{" : "Semaphore{") + file.name() +
+            (closed.get() ? ", closed}" : ", " + buffer.getIntVolatile(permitsOffset) + " available}");
+    }
+
+    int sleepers()
+    {
+        return signal.waiters();
+    }
+
+    private boolean acquire(final int permits, final long timeoutNs) throws InterruptedException
+    {
+        checkPermits(permits);
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        final int slot = ownerSlot();
+        if (tryTake(permits, slot))
+        {
+            return true;
+        }
+        final long startNs = System.nanoTime();
+        long nextCheckNs = startNs + (timeoutNs == 0 ? 0 : SharedLock.OWNER_CHECK_INTERVAL_NS);
+        while (true)
+        {
+            final int sequence = signal.sequence();
+            if (tryTake(permits, slot))
+            {
+                return true;
+            }
+            final long nowNs = System.nanoTime();
+            if (owners != null && nowNs - nextCheckNs >= 0)
+            {
+                nextCheckNs = nowNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
+                if (recoverDeadOwners() > 0)
+                {
+                    continue;
+                }
+            }
+            long waitNs = owners == null ? Long.MAX_VALUE : nextCheckNs - nowNs;
+            if (timeoutNs >= 0)
+            {
+                final long remainingNs = timeoutNs - (nowNs - startNs);
+                if (remainingNs <= 0)
+                {
+                    return false;
+                }
+                waitNs = Math.min(waitNs, remainingNs);
+            }
+            signal.awaitChange(sequence, waitNs == Long.MAX_VALUE ? -1 : Math.max(waitNs, 1));
+        }
+    }
+
+    private boolean tryTake(final int permits, final int slot)
+    {
+        while (true)
+        {
+            final int available = buffer.getIntVolatile(permitsOffset);
+            if (available < permits)
+            {
+                return false;
+            }
+            if (buffer.compareAndSetInt(permitsOffset, available, available - permits))
+            {
+                if (slot >= 0)
+                {
+                    owners.addValue(slot, permits);
+                }
+                return true;
+            }
+        }
+    }
+
+    private int ownerSlot()
+    {
+        ensureOpen();
+        if (owners == null)
+        {
+            return -1;
+        }
+        int slot = owners.claim(self);
+        if (slot < 0)
+        {
+            recoverDeadOwners();
+            slot = owners.claim(self);
+            if (slot < 0)
+            {
+                throw new IpcException("Semaphore \"" + file.name() + "\": its owner table is full (" +
+                    owners.slots() + " processes hold permits); create it with more owner slots");
+            }
+        }
+        return slot;
+    }
+
+    /**
+     * Gives back the permits of every process in the owner table that died.
+     *
+     * @return the number of permits given back.
+     */
+    private long recoverDeadOwners()
+    {
+        long recovered = 0;
+        for (int i = 0; i < owners.slots(); i++)
+        {
+            if (owners.seizeIfDead(i) != 0)
+            {
+                final long held = owners.takeValue(i);
+                if (held > 0)
+                {
+                    addBounded(held);
+                    recovered += held;
+                }
+                owners.free(i);
+            }
+        }
+        if (recovered > 0)
+        {
+            buffer.getAndAddLong(file.headerLength() + RECOVERED_PERMITS_OFFSET, recovered);
+            signal.signalAll();
+        }
+        return recovered;
+    }
+
+    private void addBounded(final long permits)
+    {
+        while (true)
+        {
+            final int available = buffer.getIntVolatile(permitsOffset);
+            final int updated = (int)Math.min((long)available + permits, maxPermits);
+            if (buffer.compareAndSetInt(permitsOffset, available, updated))
+            {
+                return;
+            }
+        }
+    }
+
+    private void checkPermits(final int permits)
+    {
+        ensureOpen();
+        if (permits < 0)
+        {
+            throw new IllegalArgumentException("Semaphore \"" + file.name() + "\": permits must be at least 0, not " +
+                permits);
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed.get())
+        {
+            throw SyncFiles.closed(file);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceClosedException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+
+import java.util.function.Consumer;
+
+/**
+ * Creating and opening the resource files of the synchronisation primitives: every primitive keeps its shared state
+ * in the data section of a {@link ResourceFile} of its own kind, laid out by its descriptor.
+ * <p>
+ * Stateless and thread-safe.
+ */
+final class SyncFiles
+{
+    /** Layout version of every sync primitive's file. */
+    static final int LAYOUT_VERSION = 1;
+
+    private SyncFiles()
+    {
+    }
+
+    /**
+     * @param name            the resource name.
+     * @param kind            its kind.
+     * @param dataLengthBytes bytes of shared state.
+     * @param initializer     writes the initial state; may be null when all zeros is the initial state.
+     * @return the created, published file.
+     */
+    static ResourceFile create(
+        final String name, final ResourceKind kind, final int dataLengthBytes, final Consumer<ResourceFile> initializer)
+    {
+        return ResourceFile.create(name, kind, LAYOUT_VERSION, 0, dataLengthBytes, false, initializer);
+    }
+
+    /**
+     * Opens a file and checks that its data section holds at least {@code minDataLengthBytes}.
+     *
+     * @param name               the resource name.
+     * @param kind               the expected kind.
+     * @param minDataLengthBytes the least data length a valid file has.
+     * @return the validated file.
+     * @throws CorruptResourceException when the data section is too short.
+     */
+    static ResourceFile open(final String name, final ResourceKind kind, final long minDataLengthBytes)
+    {
+        final ResourceFile file = ResourceFile.open(name, kind, LAYOUT_VERSION);
+        checkLength(file, minDataLengthBytes);
+        return file;
+    }
+
+    /**
+     * @param file               an open file.
+     * @param minDataLengthBytes the least data length a valid file has.
+     * @throws CorruptResourceException when the data section is too short; the file is closed.
+     */
+    static void checkLength(final ResourceFile file, final long minDataLengthBytes)
+    {
+        if (file.dataLengthBytes() < minDataLengthBytes)
+        {
+            final String message = file.kind().displayName() + " \"" + file.name() + "\" has " +
+                file.dataLengthBytes() + " bytes of state where " + minDataLengthBytes + " are needed " +
+                "(truncated or overwritten); unlink it and create it again";
+            file.close();
+            throw new CorruptResourceException(message);
+        }
+    }
+
+    /**
+     * @param file the file of a primitive that has been closed.
+     * @return the exception to throw for an operation on it.
+     */
+    static ResourceClosedException closed(final ResourceFile file)
+    {
+        return new ResourceClosedException(file.kind().displayName() + " \"" + file.name() +
+            "\" is closed in this process; open it again to use it");
+    }
+}

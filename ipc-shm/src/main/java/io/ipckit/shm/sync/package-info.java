@@ -1,0 +1,20 @@
+/**
+ * Python's {@code multiprocessing} synchronisation primitives across JVMs: {@link io.ipckit.shm.sync.SharedLock}
+ * ({@code Lock}), {@link io.ipckit.shm.sync.SharedReentrantLock} ({@code RLock}),
+ * {@link io.ipckit.shm.sync.SharedCondition} ({@code Condition}), {@link io.ipckit.shm.sync.SharedSemaphore}
+ * ({@code Semaphore}, {@code BoundedSemaphore}), {@link io.ipckit.shm.sync.SharedEvent} ({@code Event}) and
+ * {@link io.ipckit.shm.sync.SharedBarrier} ({@code Barrier}).
+ * <p>
+ * Each is a named resource file ({@link io.ipckit.core.file.ResourceFile} of its own
+ * {@link io.ipckit.core.file.ResourceKind}) whose data section a {@code *Descriptor} draws. Another process opens
+ * it by name. Blocking spins briefly, then sleeps on a futex word ({@link io.ipckit.core.wait.WakeSignal}); the side
+ * that makes progress enters the kernel only when someone sleeps, so idle waiters use no CPU. Every blocking call
+ * has a timeout variant and honours interruption.
+ * <p>
+ * <b>Dead processes.</b> Ownership is recorded as a packed process identity (pid and start time in one 64-bit word,
+ * so that it is claimed and taken over with one compare-and-set). A waiter re-checks every
+ * {@value io.ipckit.shm.sync.SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms whether the processes it depends on
+ * are alive: a lock whose owner died is taken over (and the new owner is told, as {@code EOWNERDEAD}), permits held
+ * by a dead process are returned to an owner-tracking semaphore, and a barrier with a dead party breaks.
+ */
+package io.ipckit.shm.sync;

@@ -1,0 +1,438 @@
+package io.ipckit.shm.value;
+
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.shm.array.DType;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.LongUnaryOperator;
+
+import static io.ipckit.shm.value.SharedValueDescriptor.*;
+
+/**
+ * A typed scalar or fixed-length array in shared memory: Python's {@code multiprocessing.Value} (length 1) and
+ * {@code multiprocessing.Array}.
+ * <pre>{@code
+ * try (SharedValue hits = SharedValue.create("hits", DType.INT64)) {
+ *     hits.getAndAdd(1);                       // atomic in every process, no lock needed
+ * }
+ * SharedValue total = SharedValue.open("total").withLock(lock);   // any java.util.concurrent.locks.Lock
+ * total.updateAndGetDouble(0, (t) -> t * 1.01);  // runs while holding the lock
+ * }</pre>
+ * Every read and write is volatile (sequentially consistent across threads and processes). int32 and int64
+ * elements have atomic {@link #getAndAdd}, {@link #compareAndSet} and a lock-free {@link #updateAndGet}; other
+ * dtypes change atomically under the optional lock given to {@link #withLock(Lock)} — for other processes to
+ * be excluded it must be a cross-process lock (io.ipckit.shm.sync).
+ * <p>
+ * Thread-safe and process-safe. {@link #close()} is idempotent and shared by every handle that
+ * {@link #withLock(Lock)} made from this one.
+ */
+public final class SharedValue implements AutoCloseable
+{
+    private final ResourceFile file;
+    private final MemorySegment segment;
+    private final DType dtype;
+    private final int length;
+    private final long dataOffset;
+    private final Lock lock;
+
+    private SharedValue(final ResourceFile file, final DType dtype, final int length, final Lock lock)
+    {
+        this.file = file;
+        this.segment = file.file().segment();
+        this.dtype = dtype;
+        this.length = length;
+        this.dataOffset = file.headerLength();
+        this.lock = lock;
+    }
+
+    /**
+     * Creates a scalar, zero, as Python's {@code Value(typecode)}.
+     *
+     * @param name  a valid resource name.
+     * @param dtype the type.
+     * @return the value.
+     * @see #create(String, DType, int, boolean)
+     */
+    public static SharedValue create(final String name, final DType dtype)
+    {
+        return create(name, dtype, 1, false);
+    }
+
+    /**
+     * Creates a fixed array of zeros, as Python's {@code Array(typecode, length)}.
+     *
+     * @param name   a valid resource name.
+     * @param dtype  the type.
+     * @param length the number of elements.
+     * @return the value.
+     * @see #create(String, DType, int, boolean)
+     */
+    public static SharedValue create(final String name, final DType dtype, final int length)
+    {
+        return create(name, dtype, length, false);
+    }
+
+    /**
+     * Creates a fixed array of zeros.
+     *
+     * @param name       a valid resource name.
+     * @param dtype      the type.
+     * @param length     the number of elements, at least 1.
+     * @param persistent true to keep it when this process dies without unlinking it.
+     * @return the value, without a lock.
+     * @throws IllegalArgumentException when the length is not positive.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     */
+    public static SharedValue create(final String name, final DType dtype, final int length, final boolean persistent)
+    {
+        ResourceName.validate(name);
+        Objects.requireNonNull(dtype, "dtype");
+        if (length < 1)
+        {
+            throw new IllegalArgumentException("cannot create SharedValue \"" + name + "\" of " + length +
+                " elements: the length must be at least 1");
+        }
+        final ResourceFile file = ResourceFile.create(name, ResourceKind.SHARED_VALUE, LAYOUT_VERSION, METADATA_LENGTH,
+            (long)length * dtype.itemSize(), persistent, (resource) ->
+            {
+                final AtomicBuffer buffer = resource.buffer();
+                buffer.putInt(DTYPE_CODE_OFFSET, dtype.code());
+                buffer.putInt(ITEM_SIZE_OFFSET, dtype.itemSize());
+                buffer.putInt(LENGTH_OFFSET, length);
+            });
+        return new SharedValue(file, dtype, length, null);
+    }
+
+    /**
+     * Opens a value by name; its dtype and length come from the header.
+     *
+     * @param name the name.
+     * @return the value, without a lock.
+     * @throws ResourceNotFoundException when no such name exists.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a shared value.
+     * @throws CorruptResourceException when the file is truncated or its metadata is inconsistent.
+     */
+    public static SharedValue open(final String name)
+    {
+        final ResourceFile file = ResourceFile.open(name, ResourceKind.SHARED_VALUE, LAYOUT_VERSION);
+        final AtomicBuffer buffer = file.buffer();
+        final DType dtype = DType.fromCode(buffer.getInt(DTYPE_CODE_OFFSET));
+        final int itemSize = buffer.getInt(ITEM_SIZE_OFFSET);
+        final int length = buffer.getInt(LENGTH_OFFSET);
+        if (dtype == null || dtype.itemSize() != itemSize || length < 1 ||
+            (long)length * itemSize != file.dataLengthBytes())
+        {
+            final String message = "SharedValue \"" + name + "\" has corrupt metadata: dtype code " +
+                buffer.getInt(DTYPE_CODE_OFFSET) + ", item size " + itemSize + ", length " + length + " for " +
+                file.dataLengthBytes() + " data bytes; unlink it and create it again";
+            file.close();
+            throw new CorruptResourceException(message);
+        }
+        return new SharedValue(file, dtype, length, null);
+    }
+
+    /**
+     * A handle on the same shared value whose compound updates ({@link #updateAndGet}, {@link #updateAndGetDouble})
+     * run while holding {@code lock}: Python's {@code Value(..., lock=...)}.
+     *
+     * @param lock any lock; a cross-process lock for exclusion between processes.
+     * @return a handle sharing this one's mapping.
+     */
+    public SharedValue withLock(final Lock lock)
+    {
+        return new SharedValue(file, dtype, length, Objects.requireNonNull(lock, "lock"));
+    }
+
+    /**
+     * @return the lock given to {@link #withLock(Lock)}, as Python's {@code get_lock()}, or empty.
+     */
+    public Optional<Lock> lock()
+    {
+        return Optional.ofNullable(lock);
+    }
+
+    /**
+     * @return the name.
+     */
+    public String name()
+    {
+        return file.name();
+    }
+
+    /**
+     * @return the element type.
+     */
+    public DType dtype()
+    {
+        return dtype;
+    }
+
+    /**
+     * @return the number of elements (1 for a scalar).
+     */
+    public int length()
+    {
+        return length;
+    }
+
+    /**
+     * @return element 0 of an integer or bool value.
+     * @throws UnsupportedOperationException for floating-point values.
+     */
+    public long get()
+    {
+        return getLong(0);
+    }
+
+    /**
+     * @param index the element.
+     * @return the element of an integer or bool value.
+     * @throws IndexOutOfBoundsException when the index is outside the value.
+     * @throws UnsupportedOperationException for floating-point values.
+     */
+    public long getLong(final int index)
+    {
+        return dtype.getLongVolatile(segment, offset(index));
+    }
+
+    /**
+     * @return element 0 as a double.
+     */
+    public double getDouble()
+    {
+        return getDouble(0);
+    }
+
+    /**
+     * @param index the element.
+     * @return the element as a double.
+     * @throws IndexOutOfBoundsException when the index is outside the value.
+     */
+    public double getDouble(final int index)
+    {
+        return dtype.getDoubleVolatile(segment, offset(index));
+    }
+
+    /**
+     * @param value the new value of element 0.
+     * @throws IllegalArgumentException when the dtype cannot hold it.
+     */
+    public void set(final long value)
+    {
+        setLong(0, value);
+    }
+
+    /**
+     * @param index the element.
+     * @param value its new value.
+     * @throws IndexOutOfBoundsException when the index is outside the value.
+     * @throws IllegalArgumentException when the dtype cannot hold the value.
+     */
+    public void setLong(final int index, final long value)
+    {
+        dtype.setLongVolatile(segment, offset(index), value);
+    }
+
+    /**
+     * @param value the new value of element 0.
+     * @throws IllegalArgumentException when an integer dtype cannot hold it exactly.
+     */
+    public void setDouble(final double value)
+    {
+        setDouble(0, value);
+    }
+
+    /**
+     * @param index the element.
+     * @param value its new value.
+     * @throws IndexOutOfBoundsException when the index is outside the value.
+     * @throws IllegalArgumentException when an integer dtype cannot hold it exactly.
+     */
+    public void setDouble(final int index, final double value)
+    {
+        dtype.setDoubleVolatile(segment, offset(index), value);
+    }
+
+    /**
+     * Atomically adds to element 0 of an int32 or int64 value.
+     *
+     * @param delta the amount.
+     * @return the previous value.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public long getAndAdd(final long delta)
+    {
+        return getAndAdd(0, delta);
+    }
+
+    /**
+     * Atomically adds to an element of an int32 or int64 value.
+     *
+     * @param index the element.
+     * @param delta the amount.
+     * @return the previous value.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public long getAndAdd(final int index, final long delta)
+    {
+        return dtype.getAndAdd(segment, offset(index), delta);
+    }
+
+    /**
+     * Atomically replaces element 0 of an int32 or int64 value if it holds {@code expected}.
+     *
+     * @param expected the value expected.
+     * @param update   the new value.
+     * @return true when replaced.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public boolean compareAndSet(final long expected, final long update)
+    {
+        return compareAndSet(0, expected, update);
+    }
+
+    /**
+     * Atomically replaces an element of an int32 or int64 value if it holds {@code expected}.
+     *
+     * @param index    the element.
+     * @param expected the value expected.
+     * @param update   the new value.
+     * @return true when replaced.
+     * @throws UnsupportedOperationException for other dtypes.
+     */
+    public boolean compareAndSet(final int index, final long expected, final long update)
+    {
+        return dtype.compareAndSet(segment, offset(index), expected, update);
+    }
+
+    /**
+     * Applies {@code function} to an element atomically: while holding the lock when there is one, otherwise (int32
+     * and int64 only) in a compare-and-set loop, so {@code function} may run more than once and must have no side
+     * effects.
+     *
+     * @param index    the element.
+     * @param function the update.
+     * @return the new value.
+     * @throws IllegalStateException when the value has no lock and is not int32 or int64.
+     */
+    public long updateAndGet(final int index, final LongUnaryOperator function)
+    {
+        final long offset = offset(index);
+        if (lock != null)
+        {
+            lock.lock();
+            try
+            {
+                final long next = function.applyAsLong(dtype.getLongVolatile(segment, offset));
+                dtype.setLongVolatile(segment, offset, next);
+                return next;
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+        if (!dtype.isAtomic())
+        {
+            throw needsLock("updateAndGet");
+        }
+        long current;
+        long next;
+        do
+        {
+            current = dtype.getLongVolatile(segment, offset);
+            next = function.applyAsLong(current);
+        }
+        while (!dtype.compareAndSet(segment, offset, current, next));
+        return next;
+    }
+
+    /**
+     * Applies {@code function} to an element of any dtype while holding the lock.
+     *
+     * @param index    the element.
+     * @param function the update.
+     * @return the new value.
+     * @throws IllegalStateException when the value has no lock ({@link #withLock(Lock)}).
+     * @throws IllegalArgumentException when an integer dtype cannot hold the result exactly.
+     */
+    public double updateAndGetDouble(final int index, final DoubleUnaryOperator function)
+    {
+        final long offset = offset(index);
+        if (lock == null)
+        {
+            throw needsLock("updateAndGetDouble");
+        }
+        lock.lock();
+        try
+        {
+            final double next = function.applyAsDouble(dtype.getDoubleVolatile(segment, offset));
+            dtype.setDoubleVolatile(segment, offset, next);
+            return next;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes the name; mappings stay valid until closed.
+     *
+     * @throws ResourceNotFoundException when the name is already gone.
+     */
+    public void unlink()
+    {
+        if (!file.unlink())
+        {
+            throw new ResourceNotFoundException("cannot unlink SharedValue \"" + name() + "\": it is already " +
+                "unlinked (by this or another process); nothing to do");
+        }
+    }
+
+    /**
+     * Unmaps the value for this handle and every handle made by {@link #withLock(Lock)}. Idempotent; later
+     * accesses throw {@link IllegalStateException}.
+     */
+    @Override
+    public void close()
+    {
+        file.close();
+    }
+
+    /**
+     * @return name, dtype and length.
+     */
+    @Override
+    public String toString()
+    {
+        return "SharedValue{" + name() + ", " + dtype + (length == 1 ? "" : "[" + length + "]") +
+            (lock == null ? "}" : ", with lock}");
+    }
+
+    private long offset(final int index)
+    {
+        if (index < 0 || index >= length)
+        {
+            throw new IndexOutOfBoundsException("index " + index + " is out of bounds for SharedValue \"" + name() +
+                "\" of length " + length);
+        }
+        return dataOffset + (long)index * dtype.itemSize();
+    }
+
+    private IllegalStateException needsLock(final String operation)
+    {
+        return new IllegalStateException(operation + " on SharedValue \"" + name() + "\" (" + dtype + ") needs a " +
+            "lock: use withLock(lock), or an int32/int64 value for lock-free updates");
+    }
+}

@@ -1,0 +1,40 @@
+package io.ipckit.shm;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Child JVM for {@link SharedMemoryTest}: {@code check-and-write <name> <offset> <expected> <offset> <value>} opens
+ * a segment, exits 3 unless the long at the first offset is {@code expected}, then stores {@code value} at the second
+ * offset with a release; {@code create-and-wait <name> <size>} creates a segment and waits to be killed.
+ */
+public final class SharedMemoryChild
+{
+    private SharedMemoryChild()
+    {
+    }
+
+    public static void main(final String[] args) throws InterruptedException
+    {
+        switch (args[0])
+        {
+            case "check-and-write" ->
+            {
+                try (SharedMemory shm = SharedMemory.open(args[1]))
+                {
+                    if (shm.buffer().getLongAcquire(Integer.parseInt(args[2])) != Long.parseLong(args[3]))
+                    {
+                        System.exit(3);
+                    }
+                    shm.buffer().putLongRelease(Integer.parseInt(args[4]), Long.parseLong(args[5]));
+                }
+            }
+            case "create-and-wait" ->
+            {
+                SharedMemory.create(args[1], Long.parseLong(args[2]));
+                Thread.sleep(TimeUnit.MINUTES.toMillis(2));
+                System.exit(4);
+            }
+            default -> System.exit(2);
+        }
+    }
+}

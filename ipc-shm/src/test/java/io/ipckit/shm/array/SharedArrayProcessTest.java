@@ -1,0 +1,104 @@
+package io.ipckit.shm.array;
+
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.core.tracker.ResourceTracker;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class SharedArrayProcessTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldShareElementsWithAnotherJvm() throws InterruptedException
+    {
+        try (SharedArray array = SharedArray.create("grid", DType.FLOAT64, 3, 4))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                for (int j = 0; j < 4; j++)
+                {
+                    array.setDouble(i, j, 10 * i + j);
+                }
+            }
+            final JvmProcess child = dir.start(JvmProcess.builder(SharedArrayChild.class).args("check-and-write", "grid"));
+            assertTrue(child.join(30, TimeUnit.SECONDS));
+            assertEquals(0, child.exitCode().getAsInt(), "the child saw every element");
+            assertEquals(-1.0, array.getDouble(2, 3));
+            assertEquals(138 - 23 - 1, array.sum());
+            array.unlink();
+        }
+    }
+
+    @Test
+    void shouldAddAtomicallyFromTwoJvms() throws InterruptedException
+    {
+        final int perChild = 20_000;
+        for (final DType dtype : new DType[]{DType.INT32, DType.INT64})
+        {
+            try (SharedArray counters = SharedArray.create("counters-" + dtype, dtype, 2))
+            {
+                final JvmProcess a = dir.start(JvmProcess.builder(SharedArrayChild.class)
+                    .args("add", counters.name(), Integer.toString(perChild)));
+                final JvmProcess b = dir.start(JvmProcess.builder(SharedArrayChild.class)
+                    .args("add", counters.name(), Integer.toString(perChild)));
+                assertTrue(a.join(30, TimeUnit.SECONDS) && b.join(30, TimeUnit.SECONDS));
+                assertEquals(0, a.exitCode().getAsInt());
+                assertEquals(0, b.exitCode().getAsInt());
+                assertEquals(2L * perChild, counters.getLong(0), "getAndAdd lost no update");
+                assertEquals(2L * perChild, counters.getLong(1), "compareAndSet lost no update");
+                counters.unlink();
+            }
+        }
+    }
+
+    @Test
+    void shouldLetAnotherJvmSumWithoutCopying() throws InterruptedException
+    {
+        try (SharedArray array = SharedArray.create("data", DType.FLOAT64, 1 << 16))
+        {
+            for (int i = 0; i < array.size(); i++)
+            {
+                array.setDouble(i, i);
+            }
+            final double expected = (double)(1 << 16) * ((1 << 16) - 1) / 2;
+            final JvmProcess child = dir.start(JvmProcess.builder(SharedArrayChild.class)
+                .args("sum", "data", Double.toString(expected)));
+            assertTrue(child.join(30, TimeUnit.SECONDS));
+            assertEquals(0, child.exitCode().getAsInt());
+            array.unlink();
+        }
+    }
+
+    @Test
+    void shouldRemoveArrayWhenCreatorIsKilled() throws InterruptedException
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder(SharedArrayChild.class).args("create-and-wait", "orphan"));
+        Eventually.await("child creates and registers orphan", Duration.ofSeconds(30),
+            () -> dir.list().stream().anyMatch((f) -> f.startsWith(ResourceTracker.REGISTRY_PREFIX)));
+        try (SharedArray array = SharedArray.open("orphan"))
+        {
+            child.kill();
+            assertTrue(child.join(30, TimeUnit.SECONDS));
+            assertFalse(Files.exists(dir.path().resolve("orphan")));
+            array.setLong(999, 5);
+            assertEquals(5, array.sumLong(), "the mapping outlives the name");
+        }
+        assertThrows(ResourceNotFoundException.class, () -> SharedArray.open("orphan"));
+    }
+}

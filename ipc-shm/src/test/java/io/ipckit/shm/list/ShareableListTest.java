@@ -1,0 +1,178 @@
+package io.ipckit.shm.list;
+
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.IpcTimeoutException;
+import io.ipckit.core.exceptions.ResourceExistsException;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.exceptions.WrongResourceKindException;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.shm.SharedMemory;
+import io.ipckit.shm.value.SharedValue;
+import io.ipckit.shm.array.DType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.shm.list.ShareableListChild.LONG;
+import static io.ipckit.shm.list.ShareableListChild.SHORT;
+import static io.ipckit.shm.list.ShareableListChild.WIDE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+@Timeout(60)
+class ShareableListTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldShareMixedItemsWithAnotherJvm() throws InterruptedException
+    {
+        try (ShareableList list = ShareableList.create("mixed",
+            Arrays.asList(WIDE, 42, 2.5f, true, null, new byte[]{'a', 'b', 0, 0})))
+        {
+            final JvmProcess child = dir.start(JvmProcess.builder(ShareableListChild.class)
+                .args("check-and-write", "mixed"));
+            assertTrue(child.join(30, TimeUnit.SECONDS));
+            assertEquals(0, child.exitCode().getAsInt(), "the child read every item as created");
+            assertEquals("grown\0", list.get(0), "a trailing NUL survives");
+            assertEquals(-1.25, list.getDouble(1), "a slot may change type");
+            assertEquals("x", list.getString(4));
+            assertArrayEquals(new byte[0], (byte[])list.get(5));
+            assertEquals(ItemType.BOOLEAN, list.type(3));
+            list.unlink();
+        }
+    }
+
+    @Test
+    void shouldKeepStringsExactlyWhereCpythonDoesNot()
+    {
+        try (ShareableList list = ShareableList.create("strings", List.of("abc\0\0", WIDE, "", "12345678"), 24))
+        {
+            assertEquals("abc\0\0", list.get(0), "cpython#106939 strips trailing NULs");
+            assertEquals(WIDE, list.get(1), "cpython#96779 corrupts multi-byte UTF-8");
+            assertEquals("", list.get(2));
+            assertEquals(24, list.capacity(3));
+            list.set(3, "123456789012345678901234");
+            assertEquals("123456789012345678901234", list.get(3), "a string may grow within its slot");
+            final String tooLong = "\u00e9".repeat(13);
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> list.set(2, tooLong));
+            assertEquals("a string of 26 UTF-8 bytes does not fit slot 2 of ShareableList \"strings\", whose capacity " +
+                "is 24 bytes; create the list with a larger minSlotBytes", ex.getMessage());
+            assertEquals("", list.get(2), "a rejected write leaves the slot unchanged");
+            assertEquals("", list.set(2, "\u00e9".repeat(12)));
+            assertEquals("\u00e9".repeat(12), list.get(2), "24 UTF-8 bytes fill the slot exactly");
+        }
+        try (ShareableList tight = ShareableList.create("tight", List.of("abc", 7L)))
+        {
+            assertEquals(8, tight.capacity(0), "by default a slot is what its first value needs, as in Python");
+            assertEquals("abc", tight.set(0, "abcdefgh"));
+            assertThrows(IllegalArgumentException.class, () -> tight.set(0, "abcdefghi"));
+            assertEquals(7L, tight.set(1, "1234567"), "set returns the item it replaced");
+        }
+    }
+
+    @Test
+    void shouldBehaveAsFixedSizeList()
+    {
+        try (ShareableList list = ShareableList.create("list", Arrays.asList(1L, "two", 3.0, false, null)))
+        {
+            assertEquals(Arrays.asList(1L, "two", 3.0, false, null), list);
+            assertEquals(1, list.indexOf("two"));
+            assertTrue(list.contains(null));
+            assertEquals("[1, two, 3.0, false, null]", list.toString());
+            assertThrows(UnsupportedOperationException.class, () -> list.add("more"));
+            assertThrows(UnsupportedOperationException.class, () -> list.remove(0));
+            assertThrows(IllegalStateException.class, () -> list.getLong(1));
+            final IndexOutOfBoundsException index = assertThrows(IndexOutOfBoundsException.class, () -> list.get(5));
+            assertEquals("index 5 is out of bounds for ShareableList \"list\" of size 5", index.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> list.set(0, new Object()));
+            assertThrows(IllegalArgumentException.class, () -> ShareableList.create("bad", List.of(List.of())));
+            assertThrows(ResourceExistsException.class, () -> ShareableList.create("list", List.of()));
+            try (ShareableList empty = ShareableList.create("empty", List.of()))
+            {
+                assertEquals(0, ShareableList.open("empty").size());
+            }
+            list.unlink();
+            assertThrows(ResourceNotFoundException.class, () -> ShareableList.open("list"));
+        }
+    }
+
+    @Test
+    void shouldNeverReadHalfWrittenStrings() throws InterruptedException
+    {
+        try (ShareableList list = ShareableList.create("flip", List.of(SHORT), 64))
+        {
+            final JvmProcess writer = dir.start(JvmProcess.builder(ShareableListChild.class)
+                .args("flip", "flip", "200000"));
+            long reads = 0;
+            while ((writer.isAlive() || reads == 0) && !Thread.currentThread().isInterrupted())
+            {
+                final Object value = list.get(0);
+                if (!SHORT.equals(value) && !LONG.equals(value))
+                {
+                    fail("torn read after " + reads + " reads: " + value);
+                }
+                reads++;
+            }
+            assertTrue(writer.join(30, TimeUnit.SECONDS));
+            assertEquals(0, writer.exitCode().getAsInt());
+            assertEquals(SHORT, list.get(0), "the last write was the short string");
+        }
+    }
+
+    @Test
+    void shouldTimeOutOnSlotLeftLockedByDeadWriter()
+    {
+        System.setProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME, "100");
+        try (ShareableList list = ShareableList.create("stuck", List.of("a", "b"));
+            SharedMemory raw = SharedMemory.open("stuck"))
+        {
+            final long slot = raw.buffer().getLong(ShareableListDescriptor.entryOffset(1));
+            raw.buffer().putLongVolatile((int)slot, raw.buffer().getLong((int)slot) + 1);
+            final IpcTimeoutException read = assertThrows(IpcTimeoutException.class, () -> list.get(1));
+            assertEquals("slot 1 of ShareableList \"stuck\" has been locked by a writer for more than 100 ms: the " +
+                "writer died in the middle of a write or is stuck; create the list again", read.getMessage());
+            assertThrows(IpcTimeoutException.class, () -> list.set(1, "c"));
+            assertEquals("a", list.get(0), "other slots are unaffected");
+        }
+        finally
+        {
+            System.clearProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME);
+        }
+    }
+
+    @Test
+    void shouldRefuseCorruptFilesAndOtherKinds()
+    {
+        try (ShareableList list = ShareableList.create("corrupt", List.of(1L, 2L));
+            SharedMemory raw = SharedMemory.open("corrupt"))
+        {
+            raw.buffer().putInt(ShareableListDescriptor.entryOffset(1) + ShareableListDescriptor.ENTRY_CAPACITY_OFFSET,
+                1 << 20);
+            final CorruptResourceException table = assertThrows(CorruptResourceException.class,
+                () -> ShareableList.open("corrupt"));
+            assertTrue(table.getMessage().startsWith("ShareableList \"corrupt\" is corrupt: slot 1 at offset 152 " +
+                "with capacity 1048576 lies outside the"), table.getMessage());
+            raw.buffer().putInt(ShareableListDescriptor.COUNT_OFFSET, 1000);
+            assertThrows(CorruptResourceException.class, () -> ShareableList.open("corrupt"));
+            final long slot = raw.buffer().getLong(ShareableListDescriptor.entryOffset(0));
+            raw.buffer().putInt((int)slot + ShareableListDescriptor.SLOT_TYPE_OFFSET, 99);
+            final CorruptResourceException type = assertThrows(CorruptResourceException.class, () -> list.get(0));
+            assertEquals("ShareableList \"corrupt\" is corrupt: slot 0 holds type code 99 and length 8 (capacity 8);" +
+                " unlink it and create it again", type.getMessage());
+        }
+        try (SharedValue value = SharedValue.create("value", DType.INT32))
+        {
+            assertThrows(WrongResourceKindException.class, () -> ShareableList.open("value"));
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.file.MappedFile;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.TestDirectory;
+import org.agrona.concurrent.AtomicBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class SharedBarrierTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldReleaseAllPartiesAcrossJvmsWithDistinctIndexesAndRunTheActionOnce() throws Exception
+    {
+        try (MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final AtomicBuffer buffer = report.buffer();
+            try (SharedBarrier barrier = SharedBarrier.create("trip", 3,
+                () -> buffer.getAndAddLong(SyncChild.COUNTER_OFFSET, 1)))
+            {
+                final JvmProcess a = startParty("trip", 0, 30_000);
+                final JvmProcess b = startParty("trip", 1, 30_000);
+                final int mine = barrier.await(30, TimeUnit.SECONDS);
+                joinAll(a, b);
+                final Set<Long> indexes = new TreeSet<>();
+                indexes.add((long)mine + 1);
+                indexes.add(buffer.getLongVolatile(SyncChild.PER_CHILD_OFFSET));
+                indexes.add(buffer.getLongVolatile(SyncChild.PER_CHILD_OFFSET + 8));
+                assertEquals(Set.of(1L, 2L, 3L), indexes, "arrival indexes 0, 1, 2, one each");
+                assertEquals(1, buffer.getLongVolatile(SyncChild.COUNTER_OFFSET), "the action ran once");
+                assertFalse(barrier.isBroken());
+                assertEquals(0, barrier.getNumberWaiting());
+            }
+        }
+    }
+
+    @Test
+    void shouldBeReusableGenerationAfterGeneration() throws Exception
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("cyclic", 2);
+            SharedBarrier other = SharedBarrier.open("cyclic"))
+        {
+            for (int generation = 0; generation < 5; generation++)
+            {
+                final CompletableFuture<Integer> party = CompletableFuture.supplyAsync(() -> awaitQuietly(other));
+                final int mine = barrier.await(10, TimeUnit.SECONDS);
+                assertEquals(1, mine + party.get(10, TimeUnit.SECONDS), "indexes 0 and 1");
+            }
+        }
+    }
+
+    @Test
+    void shouldFailEveryWaiterWhenAborted() throws Exception
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("abort", 3);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final JvmProcess child = startParty("abort", 0, 30_000);
+            Eventually.await("child waiting", Duration.ofSeconds(30), () -> barrier.getNumberWaiting() == 1);
+            barrier.abort();
+            joinAll(child);
+            assertEquals(-1, report.buffer().getLongVolatile(SyncChild.PER_CHILD_OFFSET), "the child's wait broke");
+            assertTrue(barrier.isBroken());
+            final BrokenBarrierException ex = assertThrows(BrokenBarrierException.class, barrier::await);
+            assertEquals("Barrier \"abort\" is broken: it was aborted; call reset() to use it again", ex.getMessage());
+
+            barrier.reset();
+            assertFalse(barrier.isBroken());
+            final CompletableFuture<Throwable> party = new CompletableFuture<>();
+            final CompletableFuture<Throwable> another = new CompletableFuture<>();
+            waiter(barrier, party);
+            waiter(barrier, another);
+            barrier.await(10, TimeUnit.SECONDS);
+            assertEquals(null, party.get(10, TimeUnit.SECONDS));
+            assertEquals(null, another.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldBreakForEveryWaiterWhenOneTimesOut() throws Exception
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("timeout", 3);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final JvmProcess child = startParty("timeout", 0, 30_000);
+            Eventually.await("child waiting", Duration.ofSeconds(30), () -> barrier.getNumberWaiting() == 1);
+            final TimeoutException timedOut =
+                assertThrows(TimeoutException.class, () -> barrier.await(100, TimeUnit.MILLISECONDS));
+            assertTrue(timedOut.getMessage().contains("2 of 3 parties arrived"), timedOut.getMessage());
+            joinAll(child);
+            assertEquals(-1, report.buffer().getLongVolatile(SyncChild.PER_CHILD_OFFSET), "the child's wait broke");
+            assertTrue(barrier.isBroken());
+        }
+    }
+
+    @Test
+    void shouldBreakWhenAnAttachedProcessIsKilled() throws Exception
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("death", 3);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final JvmProcess waiting = startParty("death", 0, 30_000);
+            final JvmProcess doomed = dir.start(JvmProcess.builder(SyncChild.class)
+                .args("barrier-attach", "death", "report"));
+            Eventually.await("both children attached", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 2 && barrier.getNumberWaiting() == 1);
+            doomed.kill();
+            final BrokenBarrierException ex =
+                assertThrows(BrokenBarrierException.class, () -> barrier.await(10, TimeUnit.SECONDS));
+            assertEquals("Barrier \"death\" is broken: attached process pid " + doomed.pid() + " died; call reset() " +
+                "to use it again", ex.getMessage());
+            joinAll(waiting);
+            assertEquals(-1, report.buffer().getLongVolatile(SyncChild.PER_CHILD_OFFSET), "the child's wait broke");
+        }
+    }
+
+    @Test
+    void shouldBreakWhenAWaiterIsInterruptedOrResetWhileWaiting() throws Exception
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("int", 3))
+        {
+            final CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
+            final CompletableFuture<Throwable> other = new CompletableFuture<>();
+            final Thread first = waiter(barrier, interrupted);
+            final Thread second = waiter(barrier, other);
+            Eventually.await("two waiting", Duration.ofSeconds(10), () -> barrier.getNumberWaiting() == 2);
+            first.interrupt();
+            assertInstanceOf(InterruptedException.class, interrupted.get(10, TimeUnit.SECONDS));
+            final Throwable broken = other.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(BrokenBarrierException.class, broken);
+            assertTrue(broken.getMessage().contains("a waiting party was interrupted"), broken.getMessage());
+            second.join(10_000);
+
+            barrier.reset();
+            final CompletableFuture<Throwable> reset = new CompletableFuture<>();
+            waiter(barrier, reset);
+            Eventually.await("one waiting", Duration.ofSeconds(10), () -> barrier.getNumberWaiting() == 1);
+            barrier.reset();
+            final Throwable afterReset = reset.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(BrokenBarrierException.class, afterReset);
+            assertTrue(afterReset.getMessage().contains("reset while this party waited"), afterReset.getMessage());
+            assertFalse(barrier.isBroken(), "reset leaves the barrier usable");
+        }
+    }
+
+    @Test
+    void shouldBreakAndRethrowWhenTheActionThrows() throws Exception
+    {
+        final IllegalStateException failure = new IllegalStateException("action failed");
+        try (SharedBarrier barrier = SharedBarrier.create("action", 2, () ->
+        {
+            throw failure;
+        }); SharedBarrier other = SharedBarrier.open("action"))
+        {
+            final CompletableFuture<Throwable> first = new CompletableFuture<>();
+            waiter(other, first);
+            Eventually.await("one waiting", Duration.ofSeconds(10), () -> barrier.getNumberWaiting() == 1);
+            assertSame(failure, assertThrows(IllegalStateException.class, () -> barrier.await(10, TimeUnit.SECONDS)));
+            final Throwable broken = first.get(10, TimeUnit.SECONDS);
+            assertInstanceOf(BrokenBarrierException.class, broken);
+            assertTrue(broken.getMessage().contains("the barrier action threw"), broken.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseInvalidParties()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> SharedBarrier.create("zero", 0));
+        assertTrue(ex.getMessage().contains("for 0 parties"), ex.getMessage());
+    }
+
+    private JvmProcess startParty(final String name, final int index, final long timeoutMs)
+    {
+        return dir.start(JvmProcess.builder(SyncChild.class)
+            .args("barrier", name, "report", Integer.toString(index), Long.toString(timeoutMs)));
+    }
+
+    private static void joinAll(final JvmProcess... children) throws InterruptedException
+    {
+        for (final JvmProcess child : children)
+        {
+            assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
+            assertEquals(0, child.exitCode().orElseThrow(), child + " failed");
+        }
+    }
+
+    private static Thread waiter(final SharedBarrier barrier, final CompletableFuture<Throwable> outcome)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                barrier.await(30, TimeUnit.SECONDS);
+                outcome.complete(null);
+            }
+            catch (final Throwable t)
+            {
+                outcome.complete(t);
+            }
+        });
+        thread.start();
+        return thread;
+    }
+
+    private static int awaitQuietly(final SharedBarrier barrier)
+    {
+        try
+        {
+            return barrier.await(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

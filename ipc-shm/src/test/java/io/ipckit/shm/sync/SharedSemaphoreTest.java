@@ -1,0 +1,218 @@
+package io.ipckit.shm.sync;
+
+import io.ipckit.core.exceptions.WrongResourceKindException;
+import io.ipckit.core.file.MappedFile;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.TestDirectory;
+import org.agrona.concurrent.AtomicBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class SharedSemaphoreTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldExcludeAcrossTwoJvmsAsBinarySemaphore() throws Exception
+    {
+        final int iterations = 2000;
+        try (SharedSemaphore semaphore = SharedSemaphore.createBounded("mutex.sem", 1);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final AtomicBuffer buffer = report.buffer();
+            semaphore.acquire();
+            final JvmProcess a = dir.start(JvmProcess.builder(SyncChild.class)
+                .args("count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report"));
+            final JvmProcess b = dir.start(JvmProcess.builder(SyncChild.class)
+                .args("count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report"));
+            Eventually.await("children ready", Duration.ofSeconds(30),
+                () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2);
+            semaphore.release();
+            for (final JvmProcess child : new JvmProcess[]{a, b})
+            {
+                assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
+                assertEquals(0, child.exitCode().orElseThrow());
+            }
+            assertEquals(0, buffer.getLongVolatile(SyncChild.OVERLAPS_OFFSET));
+            assertEquals(2L * iterations, buffer.getLongVolatile(SyncChild.COUNTER_OFFSET));
+            assertEquals(1, semaphore.availablePermits());
+        }
+    }
+
+    @Test
+    void shouldFollowPythonSemaphoreSemantics() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("py.sem", 2);
+            SharedSemaphore other = SharedSemaphore.open("py.sem"))
+        {
+            assertFalse(semaphore.isBounded());
+            assertTrue(semaphore.tryAcquire());
+            assertTrue(other.tryAcquire(1, TimeUnit.SECONDS));
+            assertEquals(0, other.availablePermits());
+            assertFalse(semaphore.tryAcquire(), "acquire(blocking=False) returns False");
+            final long startNs = System.nanoTime();
+            assertFalse(semaphore.tryAcquire(100, TimeUnit.MILLISECONDS), "acquire(timeout=0.1) returns False");
+            assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(100));
+            semaphore.release(3);
+            assertEquals(3, other.availablePermits(), "an unbounded semaphore may go above its initial value");
+            assertFalse(other.tryAcquire(4));
+            other.acquire(3);
+            assertEquals(0, semaphore.availablePermits());
+            assertThrows(IllegalArgumentException.class, () -> semaphore.release(-1));
+            assertTrue(semaphore.toString().contains("Semaphore{py.sem, 0 available}"), semaphore.toString());
+        }
+    }
+
+    @Test
+    void shouldRefuseBoundedSemaphoreReleaseAboveInitialValue() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.createBounded("bounded.sem", 2))
+        {
+            assertTrue(semaphore.isBounded());
+            final IllegalStateException full = assertThrows(IllegalStateException.class, semaphore::release);
+            assertEquals("BoundedSemaphore \"bounded.sem\" released too many times: 2 available + 1 released > 2; " +
+                "release only permits that were acquired", full.getMessage());
+            semaphore.acquire(2);
+            semaphore.release();
+            assertThrows(IllegalStateException.class, () -> semaphore.release(2));
+            assertEquals(1, semaphore.availablePermits(), "a refused release changes nothing");
+            semaphore.release();
+            assertEquals(2, semaphore.availablePermits());
+        }
+    }
+
+    @Test
+    void shouldWakeWaiterInAnotherThreadOnRelease() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("wake.sem", 0);
+            SharedSemaphore other = SharedSemaphore.open("wake.sem"))
+        {
+            final CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return other.tryAcquire(2, 20, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Eventually.await("waiter asleep", Duration.ofSeconds(10), () -> semaphore.sleepers() > 0);
+            semaphore.release();
+            semaphore.release();
+            assertTrue(waiter.get(10, TimeUnit.SECONDS));
+            assertEquals(0, semaphore.availablePermits());
+        }
+    }
+
+    @Test
+    void shouldRecoverPermitsOfKilledHolderWhenTrackingOwners() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("tracked.sem", 3, true, 8);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            assertTrue(semaphore.isTrackingOwners());
+            semaphore.acquire();
+            assertEquals(1, semaphore.permitsHeldByThisProcess());
+            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)
+                .args("sem-hold", "tracked.sem", "2", "report"));
+            Eventually.await("child holds 2 permits", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
+            assertFalse(semaphore.tryAcquire());
+            child.kill();
+            assertTrue(semaphore.tryAcquire(2, 10, TimeUnit.SECONDS), "permits of the dead holder recovered");
+            assertEquals(2, semaphore.recoveredPermits());
+            assertEquals(3, semaphore.permitsHeldByThisProcess());
+            semaphore.release(3);
+            assertEquals(0, semaphore.permitsHeldByThisProcess());
+            assertEquals(3, semaphore.availablePermits(), "recovery never exceeds the bound");
+        }
+    }
+
+    @Test
+    void shouldNotRecoverPermitsWithoutOwnerTracking() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("untracked.sem", 1);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)
+                .args("sem-hold", "untracked.sem", "1", "report"));
+            Eventually.await("child holds the permit", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
+            child.kill();
+            assertTrue(child.join(10, TimeUnit.SECONDS));
+            assertFalse(semaphore.tryAcquire(2 * SharedLock.OWNER_CHECK_INTERVAL_DEFAULT_MS, TimeUnit.MILLISECONDS));
+            assertEquals(0, semaphore.recoveredPermits());
+        }
+    }
+
+    @Test
+    void shouldRefuseAcquireWhenOwnerTableIsFull() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("full.sem", 2, false, 1);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)
+                .args("sem-hold", "full.sem", "1", "report"));
+            Eventually.await("child holds a permit", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
+            final io.ipckit.core.exceptions.IpcException ex =
+                assertThrows(io.ipckit.core.exceptions.IpcException.class, semaphore::tryAcquire);
+            assertTrue(ex.getMessage().contains("owner table is full (1 processes"), ex.getMessage());
+            assertEquals(1, semaphore.availablePermits());
+        }
+    }
+
+    @Test
+    void shouldThrowWhenInterruptedWhileWaiting() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("int.sem", 0))
+        {
+            final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            final Thread thread = new Thread(() ->
+            {
+                try
+                {
+                    semaphore.acquire();
+                    outcome.complete(null);
+                }
+                catch (final Throwable t)
+                {
+                    outcome.complete(t);
+                }
+            });
+            thread.start();
+            Eventually.await("waiter asleep", Duration.ofSeconds(10), () -> semaphore.sleepers() > 0);
+            thread.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(10, TimeUnit.SECONDS));
+            assertEquals(0, semaphore.availablePermits());
+        }
+    }
+
+    @Test
+    void shouldRefuseNegativePermitsAndWrongKind()
+    {
+        assertThrows(IllegalArgumentException.class, () -> SharedSemaphore.create("neg.sem", -1));
+        try (SharedEvent event = SharedEvent.create("not.sem"))
+        {
+            final WrongResourceKindException ex =
+                assertThrows(WrongResourceKindException.class, () -> SharedSemaphore.open("not.sem"));
+            assertTrue(ex.getMessage().contains("is a Event, not a Semaphore"), ex.getMessage());
+        }
+    }
+}
