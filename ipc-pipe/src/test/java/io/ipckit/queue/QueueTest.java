@@ -57,6 +57,43 @@ class QueueTest
     }
 
     @Test
+    void shouldBoundByBytesAsWellAsByElements() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("bytes", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024)))
+        {
+            int queued = 0;
+            while (queue.offer(new byte[100]))
+            {
+                queued++;
+            }
+            assertTrue(queued >= 8 && queued <= 10, "1 KiB holds about nine 100-byte elements: " + queued);
+            assertEquals(Integer.MAX_VALUE, queue.remainingCapacity(), "no element bound");
+            assertFalse(queue.offer(new byte[100], 50, TimeUnit.MILLISECONDS));
+            assertEquals(100, queue.take().length);
+            assertTrue(queue.offer(new byte[100], 1, TimeUnit.SECONDS));
+            assertEquals(queued, queue.size());
+        }
+    }
+
+    @Test
+    void shouldOfferPythonNamesOnSimpleQueue() throws Exception
+    {
+        try (SimpleQueue<String> queue = SimpleQueue.create("simple", Codecs.STRING,
+            new QueueOptions().maxElements(1));
+            SimpleQueue<String> other = SimpleQueue.open("simple", Codecs.STRING))
+        {
+            assertTrue(queue.empty());
+            queue.put("a");
+            queue.put("b");
+            assertFalse(other.empty());
+            assertEquals("a", other.get());
+            assertEquals("b", other.get(1, TimeUnit.SECONDS));
+            assertNull(other.get(10, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
     void shouldBlockPutUntilAnotherThreadTakes() throws Exception
     {
         try (SharedQueue<Long> queue = SharedQueue.create("block", Codecs.LONG, new QueueOptions().maxElements(1)))
