@@ -1,6 +1,7 @@
 package io.ipckit.bench.harness.messaging;
 
 import io.ipckit.bench.harness.ipckit.IpckitPipeTransport;
+import io.ipckit.bench.harness.ipckit.IpckitQueueTransport;
 import io.ipckit.bench.harness.peers.AeronTransport;
 import io.ipckit.bench.harness.peers.ChronicleQueueTransport;
 import io.ipckit.bench.harness.peers.RawRingTransport;
@@ -31,7 +32,8 @@ public final class Transports
             new SocketTransport.UnixDomain(),
             new SocketTransport.Tcp(),
             new IpckitPipeTransport.Spinning(),
-            new IpckitPipeTransport.Blocking());
+            new IpckitPipeTransport.Blocking(),
+            new IpckitQueueTransport());
     }
 
     /**

@@ -1,0 +1,219 @@
+package io.ipckit.bench.harness.ipckit;
+
+import io.ipckit.bench.harness.messaging.ChannelPlan;
+import io.ipckit.bench.harness.messaging.Deadline;
+import io.ipckit.bench.harness.messaging.Fixture;
+import io.ipckit.bench.harness.messaging.MessageHandler;
+import io.ipckit.bench.harness.messaging.Receiver;
+import io.ipckit.bench.harness.messaging.Sender;
+import io.ipckit.bench.harness.messaging.Transport;
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.queue.QueueOptions;
+import io.ipckit.queue.SharedQueue;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ipckit's multi-producer multi-consumer {@link SharedQueue} (futex-blocking, the default), with a 1 MiB ring as the
+ * floor's. One queue serves 2 → 2 (each message goes to one of the two consumers); the batch form is
+ * {@link SharedQueue#offerBatch} for sending and {@link SharedQueue#drain} for receiving.
+ */
+public final class IpckitQueueTransport implements Transport
+{
+    /** Ring capacity in bytes, as the floor's. */
+    public static final int CAPACITY_BYTES = 1 << 20;
+    private static final int MAX_BATCH = 4096;
+    private static final long RECEIVE_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    @Override
+    public String id()
+    {
+        return "ipckit-queue";
+    }
+
+    @Override
+    public String label()
+    {
+        return "ipckit SharedQueue (MPMC, blocking)";
+    }
+
+    @Override
+    public boolean hasBatchForm()
+    {
+        return true;
+    }
+
+    @Override
+    public boolean sharedChannel()
+    {
+        return true;
+    }
+
+    @Override
+    public Fixture create(final ChannelPlan plan)
+    {
+        final List<SharedQueue<byte[]>> queues = new ArrayList<>();
+        try
+        {
+            for (int channel = 0; channel < plan.channels(); channel++)
+            {
+                queues.add(SharedQueue.create(queueName(plan.namePrefix(), channel), Codecs.BYTES,
+                    new QueueOptions().capacityBytes(CAPACITY_BYTES)));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            queues.forEach(IpckitQueueTransport::remove);
+            throw ex;
+        }
+        return new Fixture()
+        {
+            @Override
+            public String spec()
+            {
+                return plan.namePrefix();
+            }
+
+            @Override
+            public void close()
+            {
+                queues.forEach(IpckitQueueTransport::remove);
+            }
+        };
+    }
+
+    @Override
+    public Sender openSender(final String spec, final int channel, final long deadlineNs)
+    {
+        return new QueueSender(SharedQueue.open(queueName(spec, channel), Codecs.BYTES), deadlineNs);
+    }
+
+    @Override
+    public Receiver openReceiver(final String spec, final int channel, final long deadlineNs)
+    {
+        return new QueueReceiver(SharedQueue.open(queueName(spec, channel), Codecs.BYTES));
+    }
+
+    private static String queueName(final String prefix, final int channel)
+    {
+        return prefix + "-queue" + channel;
+    }
+
+    private static void remove(final SharedQueue<byte[]> queue)
+    {
+        queue.unlink();
+        queue.close();
+    }
+
+    private static final class QueueSender implements Sender
+    {
+        private final SharedQueue<byte[]> queue;
+        private final long deadlineNs;
+        private final int[] offsets = new int[MAX_BATCH];
+        private final int[] lengths = new int[MAX_BATCH];
+
+        QueueSender(final SharedQueue<byte[]> queue, final long deadlineNs)
+        {
+            this.queue = queue;
+            this.deadlineNs = deadlineNs;
+        }
+
+        @Override
+        public void send(final DirectBuffer buffer, final int offset, final int length)
+        {
+            try
+            {
+                if (!queue.offerBytes(buffer, offset, length, Math.max(0, deadlineNs - System.nanoTime())))
+                {
+                    Deadline.check(Long.MAX_VALUE, System.nanoTime() - 1, "room in " + queue.name());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending to " + queue.name(), ex);
+            }
+        }
+
+        @Override
+        public void sendBatch(final DirectBuffer buffer, final int offset, final int messageLength, final int count)
+        {
+            try
+            {
+                for (int sent = 0; sent < count; )
+                {
+                    final int n = Math.min(MAX_BATCH, count - sent);
+                    for (int i = 0; i < n; i++)
+                    {
+                        offsets[i] = offset + (sent + i) * messageLength;
+                        lengths[i] = messageLength;
+                    }
+                    final int accepted = queue.offerBatch(buffer, offsets, lengths, n,
+                        Math.max(0, deadlineNs - System.nanoTime()));
+                    if (accepted < n)
+                    {
+                        Deadline.check(Long.MAX_VALUE, System.nanoTime() - 1, "room in " + queue.name());
+                    }
+                    sent += n;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending to " + queue.name(), ex);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            queue.close();
+        }
+    }
+
+    private static final class QueueReceiver implements Receiver, io.ipckit.pipe.MessageHandler
+    {
+        private final SharedQueue<byte[]> queue;
+        private MessageHandler handler;
+
+        QueueReceiver(final SharedQueue<byte[]> queue)
+        {
+            this.queue = queue;
+        }
+
+        @Override
+        public int poll(final MessageHandler handler, final int limit)
+        {
+            this.handler = handler;
+            final int read = queue.drain(this, limit);
+            if (read > 0)
+            {
+                return read;
+            }
+            try
+            {
+                return queue.receive(this, RECEIVE_SLICE_NS) ? 1 : 0;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while receiving from " + queue.name(), ex);
+            }
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            handler.onMessage(buffer, offset, length);
+        }
+
+        @Override
+        public void close()
+        {
+            queue.close();
+        }
+    }
+}
