@@ -31,6 +31,7 @@ final class WorkerLink implements AutoCloseable
     private static final int MIDDLE = 3;
     private static final int END = 4;
     private static final long LIVENESS_CHECK_NS = 50_000_000L;
+    private static final long RECHECK_NS = 10_000_000L;
 
     private final ResourceFile file;
     private final OneToOneRingBuffer outbound;
@@ -172,7 +173,9 @@ final class WorkerLink implements AutoCloseable
                 {
                     break;
                 }
-                inboundReady.awaitChange(seq, remainingNs);
+                // bounded sleeps: the ring itself is re-read at least every RECHECK_NS, so progress never depends on
+                // a wake-up alone (one lost wake-up was seen in a long benchmark run; its cause is not yet found)
+                inboundReady.awaitChange(seq, remainingNs < 0 ? RECHECK_NS : Math.min(remainingNs, RECHECK_NS));
             }
         }
         if (read > 0)
