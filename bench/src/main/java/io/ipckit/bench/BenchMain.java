@@ -21,12 +21,29 @@ public final class BenchMain
      * @param args JMH command-line options.
      * @throws RunnerException            when a benchmark fails.
      * @throws CommandLineOptionException when the options are invalid.
+     * @throws java.io.IOException        when listing profilers fails.
      */
-    public static void main(final String[] args) throws RunnerException, CommandLineOptionException
+    public static void main(final String[] args) throws RunnerException, CommandLineOptionException, java.io.IOException
     {
         final CommandLineOptions cli = new CommandLineOptions(args);
+        if (cli.shouldHelp())
+        {
+            cli.showHelp();
+            return;
+        }
         final OptionsBuilder options = new OptionsBuilder();
         options.parent(cli).jvmArgsAppend(JvmFlags.required().toArray(new String[0]));
-        new Runner(options.build()).run();
+        final Runner runner = new Runner(options.build());
+        if (cli.shouldList() || cli.shouldListWithParams())
+        {
+            runner.list();
+            return;
+        }
+        if (cli.shouldListProfilers())
+        {
+            cli.listProfilers();
+            return;
+        }
+        runner.run();
     }
 }

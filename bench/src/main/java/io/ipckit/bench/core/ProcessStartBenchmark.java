@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class ProcessStartBenchmark
 {
-    /** Extra child JVM options: none, or the fastest-start set. */
-    @Param({"default", "fast-start"})
+    /** Extra child JVM options: none, the fastest-start set, or the JDK 25 AOT cache (trained by the first child). */
+    @Param({"default", "fast-start", "aot-cache"})
     public String options;
 
     private ResourceFile file;
@@ -88,10 +88,11 @@ public class ProcessStartBenchmark
         final int offset = file.headerLength() + 8;
         file.buffer().putLongRelease(offset, 0);
         final int seq = signal.sequence();
-        final JvmProcess.Builder builder = JvmProcess.builder(FirstMessage.class).args(name).daemon(true);
+        final JvmProcess.Builder builder = JvmProcess.builder(FirstMessage.class).args(name).daemon(true)
+            .aotCache("aot-cache".equals(options));
         if ("fast-start".equals(options))
         {
-            builder.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+            builder.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
         }
         final JvmProcess child = builder.start();
         int observed = seq;

@@ -27,9 +27,24 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class PoolStartBenchmark
 {
-    /** JVM options of the workers: none, or the fast-start set. */
-    @Param({"default", "fast-start"})
+    /** Workers with the AOT cache (the pool's default), without it, or with the fast-start JIT/GC options. */
+    @Param({"default", "no-aot-cache", "fast-start"})
     public String options;
+
+    private ProcessPool last;
+
+    /**
+     * Stops the iteration's pool outside the measured time (a worker that trained the AOT cache writes it then).
+     */
+    @org.openjdk.jmh.annotations.TearDown(org.openjdk.jmh.annotations.Level.Iteration)
+    public void closePool()
+    {
+        if (last != null)
+        {
+            last.close();
+            last = null;
+        }
+    }
 
     /**
      * @return the worker's pid (checked).
@@ -39,14 +54,14 @@ public class PoolStartBenchmark
     @Benchmark
     public long createToFirstResult() throws ExecutionException, InterruptedException
     {
-        final ProcessPool.Builder builder = ProcessPool.builder().workers(1);
+        final ProcessPool.Builder builder = ProcessPool.builder().workers(1).aotCache(!"no-aot-cache".equals(options));
         if ("fast-start".equals(options))
         {
-            builder.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+            builder.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
         }
         final ProcessPool pool = builder.build();
+        last = pool;
         final long pid = pool.submit(() -> ProcessHandle.current().pid()).get();
-        pool.shutdownNow();
         if (pid == ProcessHandle.current().pid())
         {
             throw new IllegalStateException("the task ran in the benchmark's own JVM");

@@ -63,6 +63,8 @@ public final class AotCache
             finally
             {
                 deleteQuietly(trainingOutput);
+                // the JDK's temporary configuration, left behind when the training child was killed
+                deleteQuietly(trainingOutput.resolveSibling(trainingOutput.getFileName() + ".config"));
                 deleteQuietly(lockOf(cache));
             }
         }
@@ -100,6 +102,11 @@ public final class AotCache
             }
             for (final String option : jvmOptions)
             {
+                if (option.startsWith("-Xshare") || option.contains("SharedArchiveFile") || option.contains("AOTCache") ||
+                    option.contains("AOTMode") || option.contains("SharedClassListFile") || option.contains("DumpLoadedClassList"))
+                {
+                    return Plan.NONE; // the caller manages class-data sharing itself; the JDK refuses to mix the two
+                }
                 digest.update(option.getBytes(StandardCharsets.UTF_8));
             }
             final Path dir = directory();

@@ -55,6 +55,16 @@ class AotCacheTest
     }
 
     @Test
+    void shouldLeaveClassDataSharingOptionsAlone() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1});
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(jar.toString(), List.of("-Xshare:auto")),
+            "the JDK refuses -XX:AOTCacheOutput together with -Xshare");
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(jar.toString(), List.of("-XX:SharedArchiveFile=app.jsa")));
+    }
+
+    @Test
     void shouldStartChildrenWithARealCache() throws Exception
     {
         final Path jar = dir.path().resolve("ipckit-core-and-tests.jar");
