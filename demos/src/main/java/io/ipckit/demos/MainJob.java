@@ -88,11 +88,37 @@ public final class MainJob implements Callable<Integer>
         return streamed && framed && left.isEmpty() ? 0 : 1;
     }
 
+    /**
+     * Starts a child whose output lines are printed whole by this JVM, so two children never mix within a line.
+     */
+    private static JvmProcess relay(final JvmProcess.Builder builder)
+    {
+        final JvmProcess child = builder.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectErrorStream(true).start();
+        final Thread copier = new Thread(() ->
+        {
+            try (java.io.BufferedReader lines = child.process().inputReader())
+            {
+                String line;
+                while ((line = lines.readLine()) != null)
+                {
+                    System.out.println(line);
+                }
+            }
+            catch (final java.io.IOException ignore)
+            {
+                // the child is gone
+            }
+        }, "ipckit-demo-output-" + child.name());
+        copier.setDaemon(true);
+        copier.start();
+        return child;
+    }
+
     private static boolean runPair(final JvmProcess.Builder first, final JvmProcess.Builder second)
         throws InterruptedException
     {
         final long start = System.nanoTime();
-        try (JvmProcess a = first.start(); JvmProcess b = second.start())
+        try (JvmProcess a = relay(first); JvmProcess b = relay(second))
         {
             final boolean bDone = b.join(120, TimeUnit.SECONDS);
             final boolean aDone = a.join(120, TimeUnit.SECONDS);
