@@ -21,9 +21,7 @@ class IpckitContestantsTest
     @Test
     void shouldMeasureAndVerifyPoolTasks() throws Exception
     {
-        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 1000, 16, Duration.ofSeconds(60),
-            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
-            Files.createDirectories(dir.path().resolve("results")));
+        final RunContext context = context(1000);
         final Measurement measurement = new IpckitPoolContestant().measure(Workload.POOL_TASK, context);
         assertEquals("ipckit-pool", measurement.contestant());
         assertEquals(1000.0, measurement.metrics().get("tasks"));
@@ -33,9 +31,7 @@ class IpckitContestantsTest
     @Test
     void shouldMeasureAndVerifyTheArrayHandOff() throws Exception
     {
-        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 3, 16, Duration.ofSeconds(60),
-            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
-            Files.createDirectories(dir.path().resolve("results")));
+        final RunContext context = context(3);
         final Measurement measurement = new IpckitArrayContestant().measure(Workload.ARRAY_HANDOFF_64MIB, context);
         assertEquals(3.0, measurement.metrics().get("rounds"));
         assertTrue(measurement.value() > 0 && measurement.metrics().get("in_process_ns") > 0);
@@ -45,12 +41,17 @@ class IpckitContestantsTest
     @Test
     void shouldMeasureAndVerifyTheLockCounter() throws Exception
     {
-        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 5000, 16, Duration.ofSeconds(60),
-            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
-            Files.createDirectories(dir.path().resolve("results")));
+        final RunContext context = context(5000);
         final Measurement measurement = new IpckitLockContestant().measure(Workload.LOCK_INCREMENT_2_PROCESSES, context);
         assertEquals(10_000.0, measurement.metrics().get("increments"));
         assertTrue(measurement.value() > 0);
         assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "lock and counter are gone");
+    }
+
+    private RunContext context(final long maxMessages) throws java.io.IOException
+    {
+        return new RunContext(1, Duration.ZERO, Duration.ZERO, maxMessages, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
     }
 }
