@@ -31,7 +31,7 @@ final class WorkerLink implements AutoCloseable
     private static final int MIDDLE = 3;
     private static final int END = 4;
     private static final long LIVENESS_CHECK_NS = 50_000_000L;
-    private static final long RECHECK_NS = 10_000_000L;
+    private static final long RECHECK_NS = 50_000_000L;
 
     private final ResourceFile file;
     private final OneToOneRingBuffer outbound;
@@ -156,14 +156,14 @@ final class WorkerLink implements AutoCloseable
     {
         reassembler.delegate = handler;
         reassembler.delivered = 0;
-        int read = inbound.read(reassembler);
+        int read = readMessages();
         if (read == 0 && timeoutNs != 0)
         {
             final long start = System.nanoTime();
             while (read == 0)
             {
                 final int seq = inboundReady.sequence();
-                read = inbound.read(reassembler);
+                read = readMessages();
                 if (read > 0)
                 {
                     break;
@@ -173,8 +173,7 @@ final class WorkerLink implements AutoCloseable
                 {
                     break;
                 }
-                // bounded sleeps: the ring itself is re-read at least every RECHECK_NS, so progress never depends on
-                // a wake-up alone (one lost wake-up was seen in a long benchmark run; its cause is not yet found)
+                // bounded sleeps as a second line of defence: progress never depends on a wake-up alone
                 inboundReady.awaitChange(seq, remainingNs < 0 ? RECHECK_NS : Math.min(remainingNs, RECHECK_NS));
             }
         }
@@ -183,6 +182,22 @@ final class WorkerLink implements AutoCloseable
             inboundSpace.signal(1);
         }
         return reassembler.delivered;
+    }
+
+    /**
+     * Reads what is in the ring. Agrona's read stops at the end of the buffer: at the wrap it may consume only the
+     * padding record and return 0 while whole messages wait at index 0, so a 0 after the head moved means "read
+     * again", not "empty" (treating it as empty once put a worker to sleep with 8 tasks in its ring).
+     */
+    private int readMessages()
+    {
+        final long headBefore = inbound.consumerPosition();
+        int read = inbound.read(reassembler);
+        if (read == 0 && inbound.consumerPosition() != headBefore)
+        {
+            read = inbound.read(reassembler);
+        }
+        return read;
     }
 
     /**
