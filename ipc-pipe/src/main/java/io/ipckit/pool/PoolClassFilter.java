@@ -19,12 +19,14 @@ final class PoolClassFilter implements ObjectInputFilter
 
     private final Set<String> packages = ConcurrentHashMap.newKeySet();
     private final ObjectInputFilter userPatterns;
+    private final String patterns;
 
     /**
      * @param patterns {@link ObjectInputFilter.Config#createFilter} patterns of further accepted classes.
      */
     PoolClassFilter(final String[] patterns)
     {
+        this.patterns = String.join(";", patterns);
         this.userPatterns = patterns.length == 0 ? null :
             ObjectInputFilter.Config.createFilter(String.join(";", patterns) + ";!*");
     }
@@ -62,5 +64,15 @@ final class PoolClassFilter implements ObjectInputFilter
             return Status.ALLOWED;
         }
         return userPatterns != null && userPatterns.checkInput(info) == Status.ALLOWED ? Status.ALLOWED : Status.REJECTED;
+    }
+
+    /**
+     * @return what the filter admits, for refusal messages.
+     */
+    @Override
+    public String toString()
+    {
+        return "[java.base, io.ipckit, packages of the submitted code " + packages +
+            (patterns.isEmpty() ? "" : ", " + patterns) + "]";
     }
 }

@@ -1,16 +1,12 @@
 package io.ipckit.pool;
 
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.exceptions.IpcException;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.io.DirectBufferInputStream;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
@@ -34,14 +30,15 @@ final class PoolValueCodec
     private static final byte BOOLEAN = 6;
     private static final byte OBJECT = 7;
 
-    private final ObjectInputFilter filter;
+    private final Codec<Object> objects;
 
     /**
      * @param filter the filter for serialized objects, or null to admit any class on the class path.
      */
     PoolValueCodec(final ObjectInputFilter filter)
     {
-        this.filter = filter;
+        this.objects = Codecs.serializable(filter,
+            "allow its package with ProcessPool.builder().allowClasses(\"com.example.**\")");
     }
 
     /**
@@ -93,9 +90,7 @@ final class PoolValueCodec
             return 1 + bytes.length;
         }
         buffer.putByte(offset, OBJECT);
-        final byte[] serialized = serialize(value);
-        buffer.putBytes(offset + 1, serialized);
-        return 1 + serialized.length;
+        return 1 + objects.encode(value, buffer, offset + 1);
     }
 
     /**
@@ -129,50 +124,9 @@ final class PoolValueCodec
                 buffer.getBytes(offset + 1, bytes);
                 yield bytes;
             }
-            case OBJECT -> deserialize(buffer, offset + 1, length - 1);
+            case OBJECT -> objects.decode(buffer, offset + 1, length - 1);
             default -> throw new IpcException("unknown value tag " + tag + " in a pool message: the pool and its " +
                 "worker run different ipckit versions");
         };
-    }
-
-    static byte[] serialize(final Object value)
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
-        {
-            out.writeObject(value);
-        }
-        catch (final NotSerializableException ex)
-        {
-            throw new IpcException("cannot send a " + value.getClass().getName() + " to or from a pool worker: " +
-                ex.getMessage() + " is not Serializable; make it Serializable (a lambda must target a " +
-                "Serializable* interface of io.ipckit.pool and capture only serializable values)", ex);
-        }
-        catch (final IOException ex)
-        {
-            throw new IpcException("cannot serialize a " + value.getClass().getName() + " for a pool worker: " + ex, ex);
-        }
-        return bytes.toByteArray();
-    }
-
-    private Object deserialize(final DirectBuffer buffer, final int offset, final int length)
-    {
-        try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
-        {
-            if (filter != null)
-            {
-                in.setObjectInputFilter(filter);
-            }
-            return in.readObject();
-        }
-        catch (final java.io.InvalidClassException ex)
-        {
-            throw new IpcException("refused to deserialize a value from a pool worker: " + ex.getMessage() +
-                " is not allowed; allow its package with ProcessPool.builder().allowClasses(\"com.example.**\")", ex);
-        }
-        catch (final IOException | ClassNotFoundException ex)
-        {
-            throw new IpcException("cannot deserialize a pool message value of " + length + " bytes: " + ex, ex);
-        }
     }
 }

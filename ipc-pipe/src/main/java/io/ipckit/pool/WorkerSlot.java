@@ -19,7 +19,6 @@ final class WorkerSlot
     final WorkerLink link;
     final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
     final Set<Integer> knownFunctions = new HashSet<>();
-    final long startedNs = System.nanoTime();
     int tasksSent;
     boolean ready;
     boolean gone;

@@ -4,6 +4,7 @@ import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
@@ -256,6 +257,7 @@ class ProcessPoolTest
             assertEquals(i + 100, all.get(i).get());
         }
         assertTrue(pool.invokeAny(tasks) >= 100);
+        assertEquals("ran", pool.submit((SerializableRunnable)() -> System.out.flush(), "ran").get(30, TimeUnit.SECONDS));
         final AtomicReference<Object> callback = new AtomicReference<>();
         pool.applyAsync((String s) -> s.toUpperCase(), "abc", callback::set, callback::set).get(30, TimeUnit.SECONDS);
         Eventually.await("callback ran", Duration.ofSeconds(10), () -> "ABC".equals(callback.get()));

@@ -231,6 +231,20 @@ public final class Codecs
     }
 
     /**
+     * The object codec with a filter of the caller's own, for a component that decides per value which classes it
+     * accepts (the process pool learns them from the code it sends).
+     *
+     * @param filter     applied to every deserialization; null admits any class on the class path, which is only
+     *                   for data from a process that chose this process's code (a pool worker reading its pool).
+     * @param howToAllow what the refusal message tells the user to do, e.g. which option allows a class.
+     * @return the codec.
+     */
+    public static <T> Codec<T> serializable(final java.io.ObjectInputFilter filter, final String howToAllow)
+    {
+        return new SerializableCodec<>(filter, howToAllow);
+    }
+
+    /**
      * Picks a built-in codec for a type: the non-serializing ones for their types, otherwise
      * {@link #serializable(String...)} admitting the type's own package.
      *

@@ -30,6 +30,14 @@ final class SerializableCodec<T> implements Codec<T>
 
     private final ObjectInputFilter filter;
     private final String patterns;
+    private final String howToAllow;
+
+    SerializableCodec(final ObjectInputFilter filter, final String howToAllow)
+    {
+        this.filter = filter;
+        this.patterns = String.valueOf(filter);
+        this.howToAllow = howToAllow;
+    }
 
     SerializableCodec(final String... allowedPatterns)
     {
@@ -46,6 +54,7 @@ final class SerializableCodec<T> implements Codec<T>
         sb.append(";!*");
         this.patterns = sb.toString();
         this.filter = ObjectInputFilter.Config.createFilter(patterns);
+        this.howToAllow = "allow its package with Codecs.serializable(\"com.example.**\")";
     }
 
     public int encode(final T value, final MutableDirectBuffer buffer, final int offset)
@@ -74,14 +83,16 @@ final class SerializableCodec<T> implements Codec<T>
     {
         try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
         {
-            in.setObjectInputFilter(filter);
+            if (filter != null)
+            {
+                in.setObjectInputFilter(filter);
+            }
             return (T)in.readObject();
         }
         catch (final InvalidClassException ex)
         {
             throw new IpcException("refused to deserialize a message (" + length + " bytes): " + ex.getMessage() +
-                " is not allowed by the filter " + patterns + "; allow its package with " +
-                "Codecs.serializable(\"com.example.**\")", ex);
+                " is not allowed by the filter " + patterns + "; " + howToAllow, ex);
         }
         catch (final IOException | ClassNotFoundException | ClassCastException ex)
         {

@@ -89,6 +89,7 @@ public final class Native
      */
     public static int futexWait(final long address, final int expected, final long timeoutNs)
     {
+        // the word's address travels as a plain long (syscall arguments are longs): nothing is allocated per call
         final Scratch scratch = SCRATCH.get();
         final MemorySegment timeout;
         if (timeoutNs < 0)
@@ -104,7 +105,7 @@ public final class Native
         try
         {
             final long result = (long)Handles.SYSCALL_FUTEX.invokeExact(
-                scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAIT,
+                scratch.errno, SYS_FUTEX, address, (long)FUTEX_WAIT,
                 (long)expected, timeout, 0L, 0L);
             return result == 0 ? 0 : errno(scratch);
         }
@@ -127,7 +128,7 @@ public final class Native
         try
         {
             final long result = (long)Handles.SYSCALL_FUTEX.invokeExact(
-                scratch.errno, SYS_FUTEX, MemorySegment.ofAddress(address), (long)FUTEX_WAKE,
+                scratch.errno, SYS_FUTEX, address, (long)FUTEX_WAKE,
                 (long)count, MemorySegment.NULL, 0L, 0L);
             return (int)Math.max(result, 0);
         }
@@ -195,7 +196,7 @@ public final class Native
         static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
         static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
         static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), ERRNO_CAPTURE);
     }
 

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A JDK 25 AOT cache (JEP 483/514) for child JVMs, which roughly halves their start-up: the first child with a
+ * A JDK 25 AOT cache (JEP 483/514) for child JVMs, which shortens their start-up (measured on a 2-core
+ * machine: start to first message 153 ms without, 99.5 ms with): the first child with a
  * given class path, JDK and options trains the cache ({@code -XX:AOTCacheOutput}, written when it exits), later
  * children use it ({@code -XX:AOTCache}). One child trains at a time; the cache file is published by an atomic
  * rename, so a half-written cache is never used.

@@ -446,7 +446,7 @@ public final class JvmProcess implements AutoCloseable
         }
 
         /**
-         * @param enabled true to start the child with a JDK 25 AOT cache ({@link AotCache}), which about halves a
+         * @param enabled true to start the child with a JDK 25 AOT cache ({@link AotCache}), which shortens a
          *                child's start-up once a first child has trained it; ignored when the class path holds
          *                directories. Off by default.
          * @return this.

@@ -12,8 +12,6 @@ import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
 import org.agrona.DirectBuffer;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,34 +53,10 @@ public final class IpckitQueueTransport implements Transport
     @Override
     public Fixture create(final ChannelPlan plan)
     {
-        final List<SharedQueue<byte[]>> queues = new ArrayList<>();
-        try
-        {
-            for (int channel = 0; channel < plan.channels(); channel++)
-            {
-                queues.add(SharedQueue.create(queueName(plan.namePrefix(), channel), Codecs.BYTES,
-                    new QueueOptions().capacityBytes(CAPACITY_BYTES)));
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            queues.forEach(IpckitQueueTransport::remove);
-            throw ex;
-        }
-        return new Fixture()
-        {
-            @Override
-            public String spec()
-            {
-                return plan.namePrefix();
-            }
-
-            @Override
-            public void close()
-            {
-                queues.forEach(IpckitQueueTransport::remove);
-            }
-        };
+        return Fixture.of(plan.namePrefix(), plan.channels(),
+            (channel) -> SharedQueue.create(queueName(plan.namePrefix(), channel), Codecs.BYTES,
+                new QueueOptions().capacityBytes(CAPACITY_BYTES)),
+            IpckitQueueTransport::remove);
     }
 
     @Override

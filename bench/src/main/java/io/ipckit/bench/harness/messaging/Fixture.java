@@ -17,4 +17,50 @@ public interface Fixture extends AutoCloseable
      */
     @Override
     void close();
+
+    /**
+     * Creates one resource per channel; if one fails, removes those already made. The fixture's spec is
+     * {@code spec}, and closing it removes every resource.
+     *
+     * @param spec     what workers need to open the channels.
+     * @param channels how many channels.
+     * @param create   makes channel {@code i}'s resource.
+     * @param remove   unlinks and closes one resource.
+     * @param <T>      the resource type.
+     * @return the fixture.
+     */
+    static <T> Fixture of(
+        final String spec,
+        final int channels,
+        final java.util.function.IntFunction<T> create,
+        final java.util.function.Consumer<T> remove)
+    {
+        final java.util.List<T> resources = new java.util.ArrayList<>();
+        try
+        {
+            for (int channel = 0; channel < channels; channel++)
+            {
+                resources.add(create.apply(channel));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            resources.forEach(remove);
+            throw ex;
+        }
+        return new Fixture()
+        {
+            @Override
+            public String spec()
+            {
+                return spec;
+            }
+
+            @Override
+            public void close()
+            {
+                resources.forEach(remove);
+            }
+        };
+    }
 }

@@ -13,8 +13,6 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The floor: Agrona's {@link OneToOneRingBuffer} over a file mapped by both processes (one ring per channel,
@@ -42,34 +40,10 @@ public final class RawRingTransport implements Transport
     @Override
     public Fixture create(final ChannelPlan plan)
     {
-        final List<MappedFile> rings = new ArrayList<>();
-        try
-        {
-            for (int channel = 0; channel < plan.channels(); channel++)
-            {
-                rings.add(MappedFile.create(ringName(plan.namePrefix(), channel),
-                    CAPACITY_BYTES + RingBufferDescriptor.TRAILER_LENGTH));
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            rings.forEach(RawRingTransport::remove);
-            throw ex;
-        }
-        return new Fixture()
-        {
-            @Override
-            public String spec()
-            {
-                return plan.namePrefix();
-            }
-
-            @Override
-            public void close()
-            {
-                rings.forEach(RawRingTransport::remove);
-            }
-        };
+        return Fixture.of(plan.namePrefix(), plan.channels(),
+            (channel) -> MappedFile.create(ringName(plan.namePrefix(), channel),
+                CAPACITY_BYTES + RingBufferDescriptor.TRAILER_LENGTH),
+            RawRingTransport::remove);
     }
 
     @Override
