@@ -13,6 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,7 @@ public final class ResourceTracker
     /** Prefix of registry files in the shared directory. */
     public static final String REGISTRY_PREFIX = ".ipckit-owned-";
 
+    private static final String TMP_SUFFIX = ".tmp";
     private static final Map<Path, Map<String, String>> OWNED = new HashMap<>();
     private static boolean hookInstalled;
 
@@ -119,10 +123,15 @@ public final class ResourceTracker
         {
             return 0;
         }
-        for (final Path registry : registries)
+        final Set<Path> released = new HashSet<>();
+        for (final Path found : registries)
         {
+            // a registry's temporary copy (a process killed between writing it and renaming it) counts as its registry
+            final String name = found.getFileName().toString();
+            final Path registry = name.endsWith(TMP_SUFFIX) ?
+                found.resolveSibling(name.substring(0, name.length() - TMP_SUFFIX.length())) : found;
             final ProcessIdentity owner = ownerOf(registry);
-            if (owner != null && !owner.isAlive())
+            if (owner != null && !owner.isAlive() && released.add(registry))
             {
                 removed += release(registry);
             }
@@ -161,17 +170,16 @@ public final class ResourceTracker
         }
     }
 
+    /**
+     * Unlinks what {@code registry} and its temporary copy list (the copy holds the newest state when its writer was
+     * killed before renaming it; a torn last line only fails its key check), then deletes both.
+     */
     private static int release(final Path registry)
     {
-        final List<String> lines;
-        try
-        {
-            lines = Files.readAllLines(registry, StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return 0;
-        }
+        final Path tmp = registry.resolveSibling(registry.getFileName() + TMP_SUFFIX);
+        final Set<String> lines = new LinkedHashSet<>();
+        readLinesInto(registry, lines);
+        readLinesInto(tmp, lines);
         int removed = 0;
         for (final String line : lines)
         {
@@ -182,7 +190,20 @@ public final class ResourceTracker
             }
         }
         deleteQuietly(registry);
+        deleteQuietly(tmp);
         return removed;
+    }
+
+    private static void readLinesInto(final Path file, final Set<String> lines)
+    {
+        try
+        {
+            lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+        }
+        catch (final IOException ex)
+        {
+            // absent (the usual case for the temporary copy) or unreadable: nothing to release from it
+        }
     }
 
     private static boolean unlinkIfSame(final Path path, final String expectedKey)
@@ -214,7 +235,7 @@ public final class ResourceTracker
             }
             final StringBuilder sb = new StringBuilder();
             owned.forEach((name, key) -> sb.append(name).append('\t').append(key).append('\n'));
-            final Path tmp = dir.resolve(registry.getFileName() + ".tmp");
+            final Path tmp = dir.resolve(registry.getFileName() + TMP_SUFFIX);
             Files.writeString(tmp, sb, StandardCharsets.UTF_8);
             Files.move(tmp, registry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -233,15 +254,6 @@ public final class ResourceTracker
     private static ProcessIdentity ownerOf(final Path registry)
     {
         final String name = registry.getFileName().toString();
-        if (name.endsWith(".tmp"))
-        {
-            final ProcessIdentity owner = ownerOf(registry.resolveSibling(name.substring(0, name.length() - 4)));
-            if (owner != null && !owner.isAlive())
-            {
-                deleteQuietly(registry);
-            }
-            return null;
-        }
         final String rest = name.substring(REGISTRY_PREFIX.length());
         final int dash = rest.indexOf('-');
         try

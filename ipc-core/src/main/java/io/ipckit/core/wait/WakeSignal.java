@@ -33,7 +33,7 @@ import static io.ipckit.core.wait.WakeSignalDescriptor.WAITERS_OFFSET;
 public final class WakeSignal
 {
     /** Longest single kernel sleep, so that interruption and deadlines are noticed promptly. */
-    public static final long MAX_SLEEP_SLICE_NS = 50_000_000L;
+    public static final long MAX_SLEEP_SLICE_NS = 100_000_000L;
     /** Spins on the word before sleeping, to catch a signal that is about to come without a system call. */
     public static final int DEFAULT_SPIN_TRIES = 200;
 

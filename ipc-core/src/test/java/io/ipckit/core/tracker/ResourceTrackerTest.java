@@ -37,6 +37,21 @@ class ResourceTrackerTest
     }
 
     @Test
+    void shouldRemoveWhatACreatorKilledBeforeRenamingItsRegistryLeft() throws Exception
+    {
+        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("mid-write", "false").daemon(true));
+        awaitPublished("mid-write");
+        final String registry = dir.list().stream()
+            .filter((f) -> f.startsWith(ResourceTracker.REGISTRY_PREFIX)).findFirst().orElseThrow();
+        // the state of a creator killed after writing its registry's temporary copy and before renaming it
+        java.nio.file.Files.move(dir.path().resolve(registry), dir.path().resolve(registry + ".tmp"));
+        child.kill();
+        assertTrue(child.join(10, TimeUnit.SECONDS));
+        assertFalse(SharedDirectory.exists("mid-write"), "the temporary copy of the registry is honoured");
+        assertEquals(List.of(), dir.list(), "and removed");
+    }
+
+    @Test
     void shouldKeepAPersistentResourceOfAKilledCreator() throws Exception
     {
         final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("kept", "true").daemon(true));
