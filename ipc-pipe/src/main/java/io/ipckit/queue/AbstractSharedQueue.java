@@ -123,9 +123,9 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         Objects.requireNonNull(element, "a queue does not take null elements");
         checkOpen();
-        final long startNs = System.nanoTime();
         final ReentrantLock mutex = core.producerMutex();
-        if (!lock(mutex, timeoutNs))
+        final long leftNs = lockTimed(mutex, timeoutNs);
+        if (leftNs == TIMED_OUT)
         {
             return false;
         }
@@ -134,7 +134,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             checkOpen();
             final int length = codec.encode(element, scratch, 0);
             checkLength(length);
-            return core.offer(scratch, 0, length, keyOf(element), remainingNs(startNs, timeoutNs));
+            return core.offer(scratch, 0, length, keyOf(element), leftNs);
         }
         finally
         {
@@ -159,16 +159,16 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         checkOpen();
         checkLength(length);
-        final long startNs = System.nanoTime();
         final ReentrantLock mutex = core.producerMutex();
-        if (!lock(mutex, timeoutNs))
+        final long leftNs = lockTimed(mutex, timeoutNs);
+        if (leftNs == TIMED_OUT)
         {
             return false;
         }
         try
         {
             checkOpen();
-            return core.offer(src, offset, length, 0, remainingNs(startNs, timeoutNs));
+            return core.offer(src, offset, length, 0, leftNs);
         }
         finally
         {
@@ -219,9 +219,9 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     private E pollNs(final long timeoutNs) throws InterruptedException
     {
         checkOpen();
-        final long startNs = System.nanoTime();
         final ReentrantLock mutex = core.consumerMutex();
-        if (!lock(mutex, timeoutNs))
+        final long leftNs = lockTimed(mutex, timeoutNs);
+        if (leftNs == TIMED_OUT)
         {
             return null;
         }
@@ -229,7 +229,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             checkOpen();
             decoded = null;
-            core.poll(decodeHandler, remainingNs(startNs, timeoutNs));
+            core.poll(decodeHandler, leftNs);
             return decoded;
         }
         finally
@@ -250,16 +250,16 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public boolean receive(final MessageHandler handler, final long timeoutNs) throws InterruptedException
     {
         checkOpen();
-        final long startNs = System.nanoTime();
         final ReentrantLock mutex = core.consumerMutex();
-        if (!lock(mutex, timeoutNs))
+        final long leftNs = lockTimed(mutex, timeoutNs);
+        if (leftNs == TIMED_OUT)
         {
             return false;
         }
         try
         {
             checkOpen();
-            return core.poll(handler, remainingNs(startNs, timeoutNs));
+            return core.poll(handler, leftNs);
         }
         finally
         {
@@ -479,6 +479,33 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             return true;
         }
         return mutex.tryLock(timeoutNs == 0 ? QueueCore.LOCK_GRACE_NS : timeoutNs, TimeUnit.NANOSECONDS);
+    }
+
+    /** What {@link #lockTimed} returns when the time ran out. */
+    static final long TIMED_OUT = Long.MIN_VALUE;
+
+    /**
+     * Locks {@code mutex} as {@link #lock} does and returns the part of {@code timeoutNs} left for the queue call;
+     * reads the clock only when the lock was not free at once (the clock costs more than the rest of a put).
+     *
+     * @return the time left (0 and negative values as given), or {@link #TIMED_OUT}.
+     */
+    static long lockTimed(final ReentrantLock mutex, final long timeoutNs) throws InterruptedException
+    {
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException(); // as the lock's own interruptible and timed forms do
+        }
+        if (mutex.tryLock())
+        {
+            return timeoutNs;
+        }
+        final long startNs = System.nanoTime();
+        if (!lock(mutex, timeoutNs))
+        {
+            return TIMED_OUT;
+        }
+        return remainingNs(startNs, timeoutNs);
     }
 
     static long remainingNs(final long startNs, final long timeoutNs)

@@ -93,6 +93,16 @@ final class FifoQueueCore implements QueueCore
     private int recordPayloadLength;
     private int recordType;
     private long nextHeadWord;
+    /** Producer side: a head word read earlier (never ahead of the real one), valid while {@link #cacheTail} is the tail. */
+    private long headCache;
+    /** Producer side: the tail this handle last published; another tail means another producer wrote since. */
+    private long cacheTail = -1;
+    /** Consumer side: a tail position read during this hold of the consumer lock, or -1. */
+    private long tailCache = -1;
+    /** Records published whose consumers have not been rung yet (rung when the lock is released, or before waiting). */
+    private boolean consumersUnrung;
+    /** Records taken whose producers have not been rung yet (rung when the lock is released, or before waiting). */
+    private boolean producersUnrung;
 
     FifoQueueCore(final ResourceFile file, final IdleStrategy idleStrategy)
     {
@@ -237,6 +247,7 @@ final class FifoQueueCore implements QueueCore
             }
             data.putBytes(index, src, offset + position, chunk);
             publishTail();
+            ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lock
             position += chunk;
         }
         return true;
@@ -337,6 +348,7 @@ final class FifoQueueCore implements QueueCore
                     return -1;
                 }
             }
+            ringConsumers(); // never wait while consumers may sleep through records already published
             if (!producerWaiter.isActive())
             {
                 // slow path: register as a waiter, then test once more before sleeping
@@ -353,20 +365,21 @@ final class FifoQueueCore implements QueueCore
     private int tryReserve(final int payloadLength, final int type, final boolean newElement)
     {
         final long tailWord = meta.getLongVolatile(tailOffset);
-        final long headWord = meta.getLongAcquire(headOffset);
-        if (newElement && maxElements > 0 && ((count(tailWord) - count(headWord)) & COUNT_MASK) >= maxElements)
-        {
-            return -1;
-        }
         final long tail = position(tailWord);
         final int required = recordLength(payloadLength);
         int index = (int)tail & mask;
         final int toEnd = capacity - index;
         final int padding = required > toEnd ? toEnd : 0;
-        final long used = (tail - position(headWord)) & POSITION_MASK;
-        if (used + padding + required > capacity)
+        // the cached head spares a read of the consumers' cache line per record; it is only ever behind the real
+        // head, so it can only under-estimate the room, and it is dropped when another producer moved the tail
+        if (tailWord != cacheTail || !fits(tailWord, headCache, newElement, padding + required))
         {
-            return -1;
+            headCache = meta.getLongAcquire(headOffset);
+            if (!fits(tailWord, headCache, newElement, padding + required))
+            {
+                cacheTail = -1;
+                return -1;
+            }
         }
         if (padding > 0)
         {
@@ -380,11 +393,31 @@ final class FifoQueueCore implements QueueCore
         return index + HEADER_LENGTH;
     }
 
+    private boolean fits(final long tailWord, final long headWord, final boolean newElement, final int bytes)
+    {
+        if (newElement && maxElements > 0 && ((count(tailWord) - count(headWord)) & COUNT_MASK) >= maxElements)
+        {
+            return false;
+        }
+        return ((position(tailWord) - position(headWord)) & POSITION_MASK) + bytes <= capacity;
+    }
+
     private void publishTail()
     {
-        // release store -> publishes the record bytes and the element count to consumers
+        // release store -> publishes the record bytes and the element count to consumers; they are rung when the
+        // lock is released (its exchange is the fence the doorbell needs) or before this producer waits
         meta.putLongRelease(tailOffset, pendingTailWord);
-        consumerBell.ring();
+        cacheTail = pendingTailWord;
+        consumersUnrung = true;
+    }
+
+    private void ringConsumers()
+    {
+        if (consumersUnrung)
+        {
+            consumersUnrung = false;
+            consumerBell.ring();
+        }
     }
 
     private void releaseProducerLock()
@@ -392,8 +425,17 @@ final class FifoQueueCore implements QueueCore
         if (producerLocked)
         {
             producerLocked = false;
-            producerLock.release();
-            producerBell.ring();
+            producerLock.release(); // an exchange: the full fence between the tail store and the waiter counts
+            if (consumersUnrung)
+            {
+                consumersUnrung = false;
+                consumerBell.ringIfWaiting();
+            }
+            producerBell.ringIfWaiting();
+        }
+        else
+        {
+            ringConsumers();
         }
     }
 
@@ -578,6 +620,7 @@ final class FifoQueueCore implements QueueCore
         {
             consumerLocked = consumerLock.tryAcquire() ||
                 consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead() != OwnerToken.NONE;
+            tailCache = -1;
         }
         return consumerLocked;
     }
@@ -587,8 +630,26 @@ final class FifoQueueCore implements QueueCore
         if (consumerLocked)
         {
             consumerLocked = false;
-            consumerLock.release();
-            consumerBell.ring();
+            consumerLock.release(); // an exchange: the full fence between the head stores and the waiter counts
+            if (producersUnrung)
+            {
+                producersUnrung = false;
+                producerBell.ringIfWaiting();
+            }
+            consumerBell.ringIfWaiting();
+        }
+        else
+        {
+            ringProducers();
+        }
+    }
+
+    private void ringProducers()
+    {
+        if (producersUnrung)
+        {
+            producersUnrung = false;
+            producerBell.ring();
         }
     }
 
@@ -657,8 +718,13 @@ final class FifoQueueCore implements QueueCore
     private boolean nextRecord()
     {
         final long headWord = meta.getLongVolatile(headOffset);
-        final long tail = position(meta.getLongAcquire(tailOffset));
         long position = position(headWord);
+        if (tailCache < 0 || position == tailCache)
+        {
+            // one read of the producers' cache line per run of published records, not one per record
+            tailCache = position(meta.getLongAcquire(tailOffset));
+        }
+        final long tail = tailCache;
         while (position != tail)
         {
             final int index = (int)position & mask;
@@ -680,7 +746,8 @@ final class FifoQueueCore implements QueueCore
         {
             // release store -> returns the skipped padding to producers
             meta.putLongRelease(headOffset, word(count(headWord), position));
-            producerBell.ring();
+            producersUnrung = true;
+            producerBell.ringIfWaiting();
         }
         return false;
     }
@@ -698,9 +765,11 @@ final class FifoQueueCore implements QueueCore
 
     private void consumeRecord()
     {
-        // release store -> hands the record's bytes back to producers and counts the element as taken
+        // release store -> hands the record's bytes back to producers and counts the element as taken; a producer
+        // already asleep is woken now, the fenced ring follows when the lock is released (or before waiting)
         meta.putLongRelease(headOffset, nextHeadWord);
-        producerBell.ring();
+        producersUnrung = true;
+        producerBell.ringIfWaiting();
     }
 
     private boolean awaitFragmentOrDiscard() throws InterruptedException
@@ -719,6 +788,7 @@ final class FifoQueueCore implements QueueCore
 
     private boolean awaitFragment() throws InterruptedException
     {
+        ringProducers(); // the writer of the rest may be waiting for the room this consumer freed
         streamWaiter.begin(-1);
         try
         {

@@ -101,16 +101,16 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         {
             checkLength(lengths[i]);
         }
-        final long startNs = System.nanoTime();
         final ReentrantLock mutex = core.producerMutex();
-        if (!lock(mutex, timeoutNs))
+        final long leftNs = lockTimed(mutex, timeoutNs);
+        if (leftNs == TIMED_OUT)
         {
             return 0;
         }
         try
         {
             checkOpen();
-            return fifo().offerBatch(src, offsets, lengths, count, remainingNs(startNs, timeoutNs));
+            return fifo().offerBatch(src, offsets, lengths, count, leftNs);
         }
         finally
         {
@@ -134,8 +134,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         checkOpen();
         checkLength(length);
         final ReentrantLock mutex = core.producerMutex();
-        final long startNs = System.nanoTime();
-        if (!lock(mutex, timeoutNs))
+        final long leftNs = lockTimed(mutex, timeoutNs);
+        if (leftNs == TIMED_OUT)
         {
             return -1;
         }
@@ -143,7 +143,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         try
         {
             checkOpen();
-            final int index = fifo().claim(length, remainingNs(startNs, timeoutNs));
+            final int index = fifo().claim(length, leftNs);
             claimed = index >= 0;
             return index;
         }

@@ -52,6 +52,19 @@ public final class Doorbell
     }
 
     /**
+     * Wakes every waiter if there is any, without a fence of its own: for a caller that executed a full fence (an
+     * atomic read-modify-write such as releasing an {@link OwnerLock}) after the store that makes the waiters'
+     * condition true, or as an early notice that a later {@link #ring()} backs up.
+     */
+    public void ringIfWaiting()
+    {
+        if (buffer.getIntVolatile(waitersOffset) > 0)
+        {
+            signal.signalAll();
+        }
+    }
+
+    /**
      * Wakes every waiter if there is any. Call after the store that makes the waiters' condition true.
      */
     public void ring()
