@@ -1,5 +1,7 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.wait.AsymmetricFence;
+
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.MessageHandler;
@@ -425,7 +427,8 @@ final class FifoQueueCore implements QueueCore
         if (producerLocked)
         {
             producerLocked = false;
-            producerLock.release(); // an exchange: the full fence between the tail store and the waiter counts
+            producerLock.release();
+            AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
             if (consumersUnrung)
             {
                 consumersUnrung = false;
@@ -630,7 +633,8 @@ final class FifoQueueCore implements QueueCore
         if (consumerLocked)
         {
             consumerLocked = false;
-            consumerLock.release(); // an exchange: the full fence between the head stores and the waiter counts
+            consumerLock.release();
+            AsymmetricFence.progressSide(); // between the head and lock stores and the loads of the waiter counts
             if (producersUnrung)
             {
                 producersUnrung = false;

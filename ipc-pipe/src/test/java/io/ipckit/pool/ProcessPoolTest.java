@@ -327,27 +327,34 @@ class ProcessPoolTest
     void shouldSpeedUpCpuBoundWorkWithTwoWorkers() throws Exception
     {
         final List<Integer> inputs = List.of(32, 32, 32, 32, 32, 32, 32, 32);
-        final long one;
-        final long two;
-        try (ProcessPool pool = ProcessPool.create(1))
-        {
-            pool.map(Fib::fib, List.of(27, 27, 27, 27), 1);
-            final long start = System.nanoTime();
-            assertEquals(8, pool.map(Fib::fib, inputs, 1).size());
-            one = System.nanoTime() - start;
-        }
-        try (ProcessPool pool = ProcessPool.create(2))
-        {
-            pool.map(Fib::fib, List.of(27, 27, 27, 27, 27, 27, 27, 27), 1);
-            final long start = System.nanoTime();
-            assertEquals(java.util.Collections.nCopies(8, 2178309L),
-                pool.map(Fib::fib, inputs, 1));
-            two = System.nanoTime() - start;
-        }
+        final long one = fastestMap(1, inputs);
+        final long two = fastestMap(2, inputs);
         final double speedUp = (double)one / two;
         // two cores, shared with the rest of the machine: a generous bound, a ratio and not a time
-        assertTrue(speedUp > 1.25, "2 workers were only " + speedUp + "x faster than 1 (" + one / 1_000_000 +
-            " ms vs " + two / 1_000_000 + " ms)");
+        assertTrue(speedUp > 1.25, "2 workers were only " + speedUp + "x faster than 1 (1 worker: " +
+            one / 1_000_000 + " ms, 2 workers: " + two / 1_000_000 + " ms, fastest of " + SPEED_UP_ROUNDS + ")");
+    }
+
+    private static final int SPEED_UP_ROUNDS = 5;
+
+    /**
+     * The fastest of {@link #SPEED_UP_ROUNDS} runs of {@code map(fib, inputs)} after a warm-up run that lets the
+     * workers' JIT compile fib: one run lasts tens of milliseconds, so a single one measures the machine's noise.
+     */
+    private static long fastestMap(final int workers, final List<Integer> inputs) throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(workers))
+        {
+            assertEquals(java.util.Collections.nCopies(inputs.size(), 2178309L), pool.map(Fib::fib, inputs, 1));
+            long fastestNs = Long.MAX_VALUE;
+            for (int round = 0; round < SPEED_UP_ROUNDS; round++)
+            {
+                final long start = System.nanoTime();
+                assertEquals(inputs.size(), pool.map(Fib::fib, inputs, 1).size());
+                fastestNs = Math.min(fastestNs, System.nanoTime() - start);
+            }
+            return fastestNs;
+        }
     }
 
     /**

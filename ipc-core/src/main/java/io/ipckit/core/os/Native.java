@@ -50,6 +50,7 @@ public final class Native
 
     private static final boolean LINUX;
     private static final long SYS_FUTEX;
+    private static final long SYS_MEMBARRIER;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     static
@@ -64,6 +65,12 @@ public final class Native
         };
         LINUX = os.contains("linux") && futexNumber > 0;
         SYS_FUTEX = futexNumber;
+        SYS_MEMBARRIER = switch (arch)
+        {
+            case "amd64", "x86_64" -> 324;
+            case "aarch64", "arm64", "riscv64" -> 283;
+            default -> -1;
+        };
     }
 
     private Native()
@@ -139,6 +146,29 @@ public final class Native
     }
 
     /**
+     * {@code membarrier(cmd, 0, 0)} (Linux 4.16+ for the global expedited commands).
+     *
+     * @param command a {@code MEMBARRIER_CMD_*} value.
+     * @return the system call's result: for the query command the mask of supported commands, otherwise 0 on
+     * success; -1 on failure and off Linux.
+     */
+    public static long membarrier(final int command)
+    {
+        if (!LINUX || SYS_MEMBARRIER < 0)
+        {
+            return -1;
+        }
+        try
+        {
+            return (long)MembarrierHandle.SYSCALL.invokeExact(SYS_MEMBARRIER, (long)command, 0L, 0L);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("membarrier failed", t);
+        }
+    }
+
+    /**
      * Creates a file exclusively ({@code O_CREAT|O_EXCL}) with mode 0600 and allocates {@code lengthBytes} of it
      * with {@code posix_fallocate}, so a full file system is reported now rather than as a SIGBUS later.
      *
@@ -198,6 +228,13 @@ public final class Native
         static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1), ERRNO_CAPTURE);
+    }
+
+    private static final class MembarrierHandle
+    {
+        static final MethodHandle SYSCALL = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
     }
 
     private static final class FileHandles

@@ -3,14 +3,14 @@ package io.ipckit.pipe.support;
 import io.ipckit.core.wait.WakeSignal;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.lang.invoke.VarHandle;
+import io.ipckit.core.wait.AsymmetricFence;
 
 import static io.ipckit.pipe.support.DoorbellDescriptor.SIGNAL_OFFSET;
 import static io.ipckit.pipe.support.DoorbellDescriptor.WAITERS_OFFSET;
 
 /**
- * A {@link WakeSignal} that the side making progress rings for the price of one fence and one load when nobody
- * waits: a waiter registers in a count <em>before</em> testing its condition, and the ringer signals only when the
+ * A {@link WakeSignal} that the side making progress rings for the price of one load when nobody waits (one fence and
+ * one load where {@link AsymmetricFence} is not available): a waiter registers in a count <em>before</em> testing its condition, and the ringer signals only when the
  * count is non-zero. Layout in {@link DoorbellDescriptor}.
  * <p>
  * Waiter protocol (every waiter of ipc-pipe uses it):
@@ -24,9 +24,10 @@ import static io.ipckit.pipe.support.DoorbellDescriptor.WAITERS_OFFSET;
  *     }
  * } finally { bell.endWait(); }
  * }</pre>
- * Ringer: make the condition true with a store, then {@link #ring()}. Either the ringer's load of the count sees
- * the waiter (and signals, moving the sequence on), or the waiter's increment came later in the total order of
- * fenced operations, so its condition test sees the ringer's store.
+ * Ringer: make the condition true with an ordered (release or volatile) store, then {@link #ring()}. Either the
+ * ringer's load of the count sees the waiter (and signals, moving the sequence on), or the waiter's increment came
+ * later, so its condition test sees the ringer's store: {@link #beginWait()} runs the waiting side of
+ * {@link AsymmetricFence}, which fences the ringer's CPU between its store and its load.
  * <p>
  * A flyweight; thread-safe and process-safe once wrapped.
  */
@@ -52,9 +53,9 @@ public final class Doorbell
     }
 
     /**
-     * Wakes every waiter if there is any, without a fence of its own: for a caller that executed a full fence (an
-     * atomic read-modify-write such as releasing an {@link OwnerLock}) after the store that makes the waiters'
-     * condition true, or as an early notice that a later {@link #ring()} backs up.
+     * Wakes every waiter if there is any, without {@link AsymmetricFence#progressSide()}: for a caller that ran it
+     * (or an atomic read-modify-write) after the store that makes the waiters' condition true, or as an early notice
+     * that a later {@link #ring()} backs up.
      */
     public void ringIfWaiting()
     {
@@ -69,8 +70,8 @@ public final class Doorbell
      */
     public void ring()
     {
-        // full fence: the caller's publishing store must be ordered before the load of the waiter count
-        VarHandle.fullFence();
+        // the caller's publishing store must be ordered before the load of the waiter count
+        AsymmetricFence.progressSide();
         if (buffer.getIntVolatile(waitersOffset) > 0)
         {
             signal.signalAll();
@@ -78,11 +79,13 @@ public final class Doorbell
     }
 
     /**
-     * Registers the calling thread as a waiter; pair with {@link #endWait()} in a finally block.
+     * Registers the calling thread as a waiter, then runs the waiting side of {@link AsymmetricFence} (a few
+     * microseconds); pair with {@link #endWait()} in a finally block, and test the condition once more after it.
      */
     public void beginWait()
     {
         buffer.getAndAddInt(waitersOffset, 1);
+        AsymmetricFence.waitingSide();
     }
 
     /**

@@ -4,8 +4,8 @@ import org.agrona.concurrent.AtomicBuffer;
 
 /**
  * A process-level mutual-exclusion word in shared memory: 0 when free, otherwise the {@link OwnerToken} of the
- * holding process. Acquired with one compare-and-set; released with an atomic exchange (a full fence, so that the
- * {@link Doorbell} rung after it needs no other). A holder that died is detected by its token and the lock taken
+ * holding process. Acquired with one compare-and-set; released with a release store (a {@link Doorbell} rung after
+ * it orders the store before its load of the waiter count, see {@link io.ipckit.core.wait.AsymmetricFence}). A holder that died is detected by its token and the lock taken
  * over with a compare-and-set from the dead token, so it is never held forever.
  * <p>
  * Data protected by the lock must be crash-consistent: every change published by a single store at the end of the
@@ -65,8 +65,9 @@ public final class OwnerLock
      */
     public void release()
     {
-        // exchange -> publishes the critical section to the next holder and fences before the doorbell check
-        buffer.getAndSetLong(offset, OwnerToken.NONE);
+        // release store -> publishes the critical section to the next holder; a caller that rings a doorbell next
+        // runs AsymmetricFence.progressSide() first (Doorbell.ring does)
+        buffer.putLongRelease(offset, OwnerToken.NONE);
     }
 
     /**

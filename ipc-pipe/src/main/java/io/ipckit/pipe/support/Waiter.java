@@ -18,12 +18,19 @@ import org.agrona.concurrent.IdleStrategy;
  *     }
  * } finally { waiter.end(); }
  * }</pre>
+ * A sleeping wait first polls the condition {@link #UNREGISTERED_SPINS} times without registering on the doorbell:
+ * while nobody is registered, the progressing side's ring is one read of the waiter count, so a consumer that keeps
+ * up with its producer (and is often briefly without data) costs the producer nothing. Only then does it register,
+ * look at the condition once more, and sleep.
+ * <p>
  * Not thread-safe: one per waiting thread (each end and queue handle keeps one per direction).
  */
 public final class Waiter
 {
     /** How often a waiter checks that its peers are alive, and the longest single sleep. */
     public static final long LIVENESS_CHECK_INTERVAL_NS = 50_000_000L;
+    /** Polls of the condition before a sleeping wait registers on its doorbell (a few microseconds). */
+    public static final int UNREGISTERED_SPINS = 256;
 
     private final Doorbell doorbell;
     private final CloseGuard guard;
@@ -32,6 +39,7 @@ public final class Waiter
     private long timeoutNs;
     private long lastCheckNs;
     private boolean registered;
+    private int spinsLeft;
     private boolean active;
 
     /**
@@ -69,8 +77,7 @@ public final class Waiter
         this.timeoutNs = timeoutNs;
         if (idleStrategy == null)
         {
-            doorbell.beginWait();
-            registered = true;
+            spinsLeft = UNREGISTERED_SPINS; // registration comes in pause(), after the spins
         }
         else
         {
@@ -147,6 +154,23 @@ public final class Waiter
         if (timeoutNs >= 0 && elapsedNs >= timeoutNs)
         {
             return false;
+        }
+        if (idleStrategy == null && !registered)
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            if (spinsLeft > 0)
+            {
+                spinsLeft--;
+                Thread.onSpinWait();
+                return true;
+            }
+            // register, then let the caller read the sequence and test the condition once more before sleeping
+            doorbell.beginWait();
+            registered = true;
+            return true;
         }
         final long sliceNs = timeoutNs < 0 ?
             LIVENESS_CHECK_INTERVAL_NS : Math.min(LIVENESS_CHECK_INTERVAL_NS, timeoutNs - elapsedNs);
