@@ -123,8 +123,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         Objects.requireNonNull(element, "a queue does not take null elements");
         checkOpen();
-        final ReentrantLock mutex = core.producerMutex();
-        final long leftNs = lockTimed(mutex, timeoutNs);
+        final ProducerGate gate = core.producerGate();
+        final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return false;
@@ -138,7 +138,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
     }
 
@@ -159,8 +159,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         checkOpen();
         checkLength(length);
-        final ReentrantLock mutex = core.producerMutex();
-        final long leftNs = lockTimed(mutex, timeoutNs);
+        final ProducerGate gate = core.producerGate();
+        final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return false;
@@ -172,7 +172,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
     }
 

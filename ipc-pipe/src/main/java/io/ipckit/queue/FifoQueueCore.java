@@ -29,24 +29,27 @@ import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
 
 /**
- * A multi-producer multi-consumer FIFO queue over a byte ring: at any moment one producer process (holding the
- * producer lock) and one consumer process (holding the consumer lock) use it, as a single-producer single-consumer
- * ring. Producers never contend with consumers; locks are taken over from dead holders.
+ * A multi-producer multi-consumer FIFO queue over byte rings called lanes ({@link LaneDescriptor}). A producing
+ * handle claims an exclusive lane and writes it as a single-producer ring, with no lock and no fence per element;
+ * handles that find no free lane, and all producers of a queue with an element bound, share lane 0 under its
+ * producer lock. Consumers take from any lane holding that lane's consumer lock for one call. So each handle's
+ * elements come out in the order it put them (Python's guarantee for one process); elements of different handles
+ * interleave in no particular order, as in Python. Locks and lanes are taken over from dead holders.
  * <p>
  * Note to maintainers — the invariants that make it crash-safe:
  * <ul>
- * <li>The tail word (element count and byte position) is written only by the producer lock holder, with one release
- * store after the record bytes; the head word likewise by the consumer lock holder after the record was handed
- * over. A process killed anywhere leaves either the old or the new word, so no torn record is ever visible and no
+ * <li>A lane's tail word (element count and byte position) is written only by its producer (the owner of an
+ * exclusive lane, the lock holder of lane 0), with one release store after the record bytes; the head word likewise
+ * by the lane's consumer lock holder after the record was handed over. A process killed anywhere leaves either the old or the new word, so no torn record is ever visible and no
  * committed one is lost (a consumer killed while handing a record over leaves it to the next consumer).</li>
  * <li>A message longer than one record is written as BEGIN (carrying the writer's token), MIDDLE..., END while the
- * writer keeps the producer lock, so fragments of two messages never interleave; the reader keeps the consumer lock
- * until END, so one consumer gets the whole message. A reader whose writer died, or released the lock without
- * finishing (timeout), discards the partial message; a reader that finds the rest of a message whose start a dead
+ * writer keeps its lane, so fragments of two messages never interleave; the lane's "message in progress" word holds
+ * the message's id meanwhile. The reader keeps the consumer lock until END, so one consumer gets the whole message.
+ * A reader whose writer died, or gave up (a timeout clears the word), discards the partial message; a reader that finds the rest of a message whose start a dead
  * consumer took skips it ({@link MessageAssembler}).</li>
  * <li>Element counts are kept modulo 2^24 and the ring holds at most capacity / 8 records, below 2^24.</li>
  * </ul>
- * Threads are serialised by the two mutexes, see {@link QueueCore}.
+ * Threads of one handle are serialised by the {@link ProducerGate} and the consumer mutex, see {@link QueueCore}.
  */
 final class FifoQueueCore implements QueueCore
 {
@@ -64,8 +67,8 @@ final class FifoQueueCore implements QueueCore
     private final int maxMessageBytes;
     private final int maxRecordPayload;
     private final boolean joinable;
-    private final int tailOffset;
-    private final int headOffset;
+    private final int laneCount;
+    private final int lanesOffset;
     private final int doneOffset;
     private final OwnerLock producerLock = new OwnerLock();
     private final OwnerLock consumerLock = new OwnerLock();
@@ -76,7 +79,7 @@ final class FifoQueueCore implements QueueCore
     private final Waiter consumerWaiter;
     private final Waiter streamWaiter;
     private final IdleStrategy idleStrategy;
-    private final ReentrantLock producerMutex = new ReentrantLock();
+    private final ProducerGate producerGate = new ProducerGate();
     private final CloseGuard guard;
     private final ReentrantLock consumerMutex = new ReentrantLock();
     private final MessageAssembler assembler = new MessageAssembler();
@@ -95,6 +98,22 @@ final class FifoQueueCore implements QueueCore
     private int recordPayloadLength;
     private int recordType;
     private long nextHeadWord;
+    /** Producer side: this handle's lane, -1 before its first put; lane 0 is shared under its producer lock. */
+    private int producerLane = -1;
+    private boolean exclusiveLane;
+    private int pTail;
+    private int pHead;
+    private int pInProgress;
+    private int pBase;
+    /** Consumer side: the lane being taken from. */
+    private int cLane = -1;
+    private int cTail;
+    private int cHead;
+    private int cInProgress;
+    private int cBase;
+    private int nextLane;
+    /** Consumer side: the id of the split element being assembled. */
+    private long streamId;
     /** Producer side: a head word read earlier (never ahead of the real one), valid while {@link #cacheTail} is the tail. */
     private long headCache;
     /** Producer side: the tail this handle last published; another tail means another producer wrote since. */
@@ -117,14 +136,14 @@ final class FifoQueueCore implements QueueCore
         this.maxMessageBytes = meta.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
         this.joinable = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_JOINABLE) != 0;
         this.maxRecordPayload = capacity / 8 - HEADER_LENGTH;
-        this.data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), capacity);
+        this.laneCount = meta.getInt(metadata + LANE_COUNT_OFFSET);
+        this.lanesOffset = metadata + lanesOffset();
+        this.data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), laneCount * capacity);
         this.description = "queue \"" + file.name() + "\"";
         this.guard = new CloseGuard(description);
-        this.tailOffset = metadata + TAIL_OFFSET;
-        this.headOffset = metadata + HEAD_OFFSET;
         this.doneOffset = metadata + DONE_COUNT_OFFSET;
-        producerLock.wrap(meta, metadata + PRODUCER_LOCK_OFFSET);
-        consumerLock.wrap(meta, metadata + CONSUMER_LOCK_OFFSET);
+        producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET));
+        selectConsumerLane(0);
         producerBell.wrap(meta, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
         joinBell.wrap(meta, metadata + JOIN_DOORBELL_OFFSET);
@@ -156,9 +175,106 @@ final class FifoQueueCore implements QueueCore
     }
 
     @Override
-    public ReentrantLock producerMutex()
+    public ProducerGate producerGate()
     {
-        return producerMutex;
+        return producerGate;
+    }
+
+    private int laneWord(final int lane, final int wordOffset)
+    {
+        return lanesOffset + lane * LaneDescriptor.LENGTH + wordOffset;
+    }
+
+    private long tailWord(final int lane)
+    {
+        return meta.getLongAcquire(laneWord(lane, LaneDescriptor.TAIL_OFFSET));
+    }
+
+    private long headWord(final int lane)
+    {
+        return meta.getLongAcquire(laneWord(lane, LaneDescriptor.HEAD_OFFSET));
+    }
+
+    private static long messageId(final long wordAfterBegin)
+    {
+        return position(wordAfterBegin) | (1L << 62);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- lanes
+
+    /**
+     * Gives this handle its lane before its first put: a free exclusive lane, one whose owner died, or else the
+     * shared lane 0. The caller is inside the producer gate.
+     */
+    private void ensureProducerLane()
+    {
+        if (producerLane >= 0)
+        {
+            return;
+        }
+        int lane = 0;
+        final long self = OwnerToken.current();
+        for (int candidate = 1; candidate < laneCount && lane == 0; candidate++)
+        {
+            final int ownerOffset = laneWord(candidate, LaneDescriptor.PRODUCER_WORD_OFFSET);
+            final long owner = meta.getLongVolatile(ownerOffset);
+            if (owner == OwnerToken.NONE && meta.compareAndSetLong(ownerOffset, OwnerToken.NONE, self) ||
+                owner != OwnerToken.NONE && owner != self && !OwnerToken.isAlive(owner) &&
+                meta.compareAndSetLong(ownerOffset, owner, self))
+            {
+                lane = candidate;
+                // a dead owner's split element stays incomplete: its readers discard it
+                meta.putLongRelease(laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET), 0L);
+            }
+        }
+        producerLane = lane;
+        exclusiveLane = lane != 0;
+        pTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
+        pHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+        pInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
+        pBase = lane * capacity;
+        cacheTail = -1;
+    }
+
+    /**
+     * Gives this handle's exclusive lane back (its elements stay for the consumers). The caller is inside the
+     * producer gate.
+     */
+    private void releaseProducerLane()
+    {
+        if (exclusiveLane)
+        {
+            meta.compareAndSetLong(laneWord(producerLane, LaneDescriptor.PRODUCER_WORD_OFFSET),
+                OwnerToken.current(), OwnerToken.NONE);
+            exclusiveLane = false;
+            producerLane = -1;
+        }
+    }
+
+    /**
+     * @return the lane this handle puts into: 0 when shared, -1 before its first put. For tests and diagnostics.
+     */
+    int producerLane()
+    {
+        return producerLane;
+    }
+
+    private void selectConsumerLane(final int lane)
+    {
+        if (lane != cLane)
+        {
+            cLane = lane;
+            cTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
+            cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+            cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
+            cBase = lane * capacity;
+            consumerLock.wrap(meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET));
+        }
+    }
+
+    private boolean laneHasRecords(final int lane)
+    {
+        return position(headWord(lane)) != position(tailWord(lane));
     }
 
     @Override
@@ -183,6 +299,7 @@ final class FifoQueueCore implements QueueCore
         startProducerCall(timeoutNs);
         try
         {
+            ensureProducerLane();
             return write(src, offset, length);
         }
         finally
@@ -205,6 +322,7 @@ final class FifoQueueCore implements QueueCore
         int sent = 0;
         try
         {
+            ensureProducerLane();
             while (sent < count && write(src, offsets[sent], lengths[sent]))
             {
                 sent++;
@@ -240,16 +358,27 @@ final class FifoQueueCore implements QueueCore
             int index = reserve(chunk + (first ? Long.BYTES : 0), type, first);
             if (index < 0)
             {
+                if (!first)
+                {
+                    // gave up half-way: the readers of the fragments discard them
+                    meta.putLongRelease(pInProgress, 0L);
+                    consumersUnrung = true;
+                }
                 return false;
             }
             if (first)
             {
                 data.putLong(index, OwnerToken.current());
                 index += Long.BYTES;
+                meta.putLongRelease(pInProgress, messageId(pendingTailWord));
             }
             data.putBytes(index, src, offset + position, chunk);
             publishTail();
-            ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lock
+            if (type == END)
+            {
+                meta.putLongRelease(pInProgress, 0L);
+            }
+            ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lane
             position += chunk;
         }
         return true;
@@ -271,6 +400,7 @@ final class FifoQueueCore implements QueueCore
         startProducerCall(timeoutNs);
         try
         {
+            ensureProducerLane();
             final int index = reserve(length, WHOLE, true);
             if (index < 0)
             {
@@ -335,8 +465,7 @@ final class FifoQueueCore implements QueueCore
             final int sequence = producerWaiter.sequence();
             if (!producerLocked)
             {
-                producerLocked = producerLock.tryAcquire() ||
-                    producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead() != OwnerToken.NONE;
+                producerLocked = exclusiveLane || producerLock.tryAcquire() || takeOverSharedLane();
             }
             if (producerLocked)
             {
@@ -364,9 +493,20 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
+    private boolean takeOverSharedLane()
+    {
+        if (producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead() != OwnerToken.NONE)
+        {
+            // the dead holder's split element stays incomplete: its readers discard it
+            meta.putLongRelease(pInProgress, 0L);
+            return true;
+        }
+        return false;
+    }
+
     private int tryReserve(final int payloadLength, final int type, final boolean newElement)
     {
-        final long tailWord = meta.getLongVolatile(tailOffset);
+        final long tailWord = meta.getLongVolatile(pTail);
         final long tail = position(tailWord);
         final int required = recordLength(payloadLength);
         int index = (int)tail & mask;
@@ -376,7 +516,7 @@ final class FifoQueueCore implements QueueCore
         // head, so it can only under-estimate the room, and it is dropped when another producer moved the tail
         if (tailWord != cacheTail || !fits(tailWord, headCache, newElement, padding + required))
         {
-            headCache = meta.getLongAcquire(headOffset);
+            headCache = meta.getLongAcquire(pHead);
             if (!fits(tailWord, headCache, newElement, padding + required))
             {
                 cacheTail = -1;
@@ -385,14 +525,14 @@ final class FifoQueueCore implements QueueCore
         }
         if (padding > 0)
         {
-            data.putInt(index + RecordDescriptor.LENGTH_OFFSET, padding - HEADER_LENGTH);
-            data.putInt(index + RecordDescriptor.TYPE_OFFSET, PADDING);
+            data.putInt(pBase + index + RecordDescriptor.LENGTH_OFFSET, padding - HEADER_LENGTH);
+            data.putInt(pBase + index + RecordDescriptor.TYPE_OFFSET, PADDING);
             index = 0;
         }
-        data.putInt(index + RecordDescriptor.LENGTH_OFFSET, payloadLength);
-        data.putInt(index + RecordDescriptor.TYPE_OFFSET, type);
+        data.putInt(pBase + index + RecordDescriptor.LENGTH_OFFSET, payloadLength);
+        data.putInt(pBase + index + RecordDescriptor.TYPE_OFFSET, type);
         pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), tail + padding + required);
-        return index + HEADER_LENGTH;
+        return pBase + index + HEADER_LENGTH;
     }
 
     private boolean fits(final long tailWord, final long headWord, final boolean newElement, final int bytes)
@@ -408,7 +548,7 @@ final class FifoQueueCore implements QueueCore
     {
         // release store -> publishes the record bytes and the element count to consumers; they are rung when the
         // lock is released (its exchange is the fence the doorbell needs) or before this producer waits
-        meta.putLongRelease(tailOffset, pendingTailWord);
+        meta.putLongRelease(pTail, pendingTailWord);
         cacheTail = pendingTailWord;
         consumersUnrung = true;
     }
@@ -427,14 +567,20 @@ final class FifoQueueCore implements QueueCore
         if (producerLocked)
         {
             producerLocked = false;
-            producerLock.release();
+            if (!exclusiveLane)
+            {
+                producerLock.release();
+            }
             AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
             if (consumersUnrung)
             {
                 consumersUnrung = false;
                 consumerBell.ringIfWaiting();
             }
-            producerBell.ringIfWaiting();
+            if (!exclusiveLane)
+            {
+                producerBell.ringIfWaiting();
+            }
         }
         else
         {
@@ -443,6 +589,11 @@ final class FifoQueueCore implements QueueCore
     }
 
     // ------------------------------------------------------------------------------------------------ consumer
+
+    private static final int CONSUMED = 0;
+    private static final int PROGRESSED = 1;
+    private static final int LOCKED_OUT = 2;
+    private static final int EMPTY = 3;
 
     @Override
     public boolean poll(final MessageHandler handler, final long timeoutNs) throws InterruptedException
@@ -456,25 +607,16 @@ final class FifoQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = consumerWaiter.sequence();
-                if (hasRecords())
+                final int outcome = pollLanes(handler);
+                if (outcome == CONSUMED)
                 {
-                    if (acquireConsumerLock())
-                    {
-                        try
-                        {
-                            if (consumeOne(handler))
-                            {
-                                return true;
-                            }
-                        }
-                        finally
-                        {
-                            releaseConsumerLock();
-                        }
-                        continue;
-                    }
+                    return true;
                 }
-                else if (timeoutNs == 0)
+                if (outcome == PROGRESSED)
+                {
+                    continue;
+                }
+                if (outcome == EMPTY && timeoutNs == 0)
                 {
                     return false;
                 }
@@ -496,6 +638,45 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
+    /**
+     * Takes one element from the first lane, in round-robin order, that has records and whose consumer lock is free.
+     *
+     * @return {@link #CONSUMED}; {@link #PROGRESSED} when only padding or a discarded partial element was taken;
+     * {@link #LOCKED_OUT} when the lanes with records are held by other consumers; {@link #EMPTY}.
+     */
+    private int pollLanes(final MessageHandler handler) throws InterruptedException
+    {
+        int outcome = EMPTY;
+        for (int i = 0; i < laneCount; i++)
+        {
+            final int lane = (nextLane + i) % laneCount;
+            if (!laneHasRecords(lane))
+            {
+                continue;
+            }
+            selectConsumerLane(lane);
+            if (!acquireConsumerLock())
+            {
+                outcome = LOCKED_OUT;
+                continue;
+            }
+            try
+            {
+                if (consumeOne(handler))
+                {
+                    nextLane = (lane + 1) % laneCount;
+                    return CONSUMED;
+                }
+            }
+            finally
+            {
+                releaseConsumerLock();
+            }
+            return PROGRESSED;
+        }
+        return outcome;
+    }
+
     @Override
     public int drain(final MessageHandler handler, final int limit) throws InterruptedException
     {
@@ -513,21 +694,38 @@ final class FifoQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = consumerWaiter.sequence();
-                if (acquireConsumerLock())
+                boolean lockedOut = false;
+                for (int i = 0; i < laneCount && count < limit; i++)
                 {
+                    final int lane = (nextLane + i) % laneCount;
+                    if (!laneHasRecords(lane))
+                    {
+                        continue;
+                    }
+                    selectConsumerLane(lane);
+                    if (!acquireConsumerLock())
+                    {
+                        lockedOut = true;
+                        continue;
+                    }
                     try
                     {
                         while (count < limit && consumeOne(handler))
                         {
                             count++;
                         }
-                        return count;
                     }
                     finally
                     {
                         releaseConsumerLock();
                     }
                 }
+                nextLane = (nextLane + 1) % laneCount;
+                if (count > 0 || !lockedOut)
+                {
+                    return count;
+                }
+                // the only records are in lanes other consumers are taking from: wait for them briefly
                 if (!consumerWaiter.isActive())
                 {
                     consumerWaiter.begin(LOCK_GRACE_NS);
@@ -564,22 +762,26 @@ final class FifoQueueCore implements QueueCore
         consumerWaiter.begin(-1);
         try
         {
-            while (true)
+            for (int lane = 0; lane < laneCount; lane++)
             {
-                final int sequence = consumerWaiter.sequence();
-                if (acquireConsumerLock())
+                selectConsumerLane(lane);
+                while (true)
                 {
-                    try
+                    final int sequence = consumerWaiter.sequence();
+                    if (acquireConsumerLock())
                     {
-                        walk(handler);
-                        return;
+                        try
+                        {
+                            walk(handler);
+                        }
+                        finally
+                        {
+                            releaseConsumerLock();
+                        }
+                        break;
                     }
-                    finally
-                    {
-                        releaseConsumerLock();
-                    }
+                    consumerWaiter.pause(sequence);
                 }
-                consumerWaiter.pause(sequence);
             }
         }
         finally
@@ -590,12 +792,12 @@ final class FifoQueueCore implements QueueCore
 
     private void walk(final MessageHandler handler)
     {
-        final long tail = position(meta.getLongAcquire(tailOffset));
-        long position = position(meta.getLongVolatile(headOffset));
+        final long tail = position(meta.getLongAcquire(cTail));
+        long position = position(meta.getLongVolatile(cHead));
         walkAssembler.discardPartial();
         while (position != tail)
         {
-            final int index = (int)position & mask;
+            final int index = cBase + ((int)position & mask);
             final int length = checkedLength(index);
             final int type = data.getInt(index + RecordDescriptor.TYPE_OFFSET);
             position += recordLength(length);
@@ -659,7 +861,14 @@ final class FifoQueueCore implements QueueCore
 
     private boolean hasRecords()
     {
-        return position(meta.getLongVolatile(headOffset)) != position(meta.getLongAcquire(tailOffset));
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            if (laneHasRecords(lane))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -688,6 +897,7 @@ final class FifoQueueCore implements QueueCore
             int payloadLength = recordPayloadLength;
             if (type == BEGIN)
             {
+                streamId = messageId(nextHeadWord);
                 streamWriter = data.getLong(payload);
                 payload += Long.BYTES;
                 payloadLength -= Long.BYTES;
@@ -721,17 +931,17 @@ final class FifoQueueCore implements QueueCore
 
     private boolean nextRecord()
     {
-        final long headWord = meta.getLongVolatile(headOffset);
+        final long headWord = meta.getLongVolatile(cHead);
         long position = position(headWord);
         if (tailCache < 0 || position == tailCache)
         {
-            // one read of the producers' cache line per run of published records, not one per record
-            tailCache = position(meta.getLongAcquire(tailOffset));
+            // one read of the producer's cache line per run of published records, not one per record
+            tailCache = position(meta.getLongAcquire(cTail));
         }
         final long tail = tailCache;
         while (position != tail)
         {
-            final int index = (int)position & mask;
+            final int index = cBase + ((int)position & mask);
             final int length = checkedLength(index);
             final int type = data.getInt(index + RecordDescriptor.TYPE_OFFSET);
             if (type == PADDING)
@@ -749,7 +959,7 @@ final class FifoQueueCore implements QueueCore
         if (position != position(headWord))
         {
             // release store -> returns the skipped padding to producers
-            meta.putLongRelease(headOffset, word(count(headWord), position));
+            meta.putLongRelease(cHead, word(count(headWord), position));
             producersUnrung = true;
             producerBell.ringIfWaiting();
         }
@@ -759,9 +969,10 @@ final class FifoQueueCore implements QueueCore
     private int checkedLength(final int index)
     {
         final int length = data.getInt(index + RecordDescriptor.LENGTH_OFFSET);
-        if (length < 0 || HEADER_LENGTH + length > capacity - index)
+        if (length < 0 || HEADER_LENGTH + length > capacity - (index - cBase))
         {
-            throw new CorruptResourceException(description + " has a corrupt record at ring index " + index +
+            throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +
+                " at ring index " + (index - cBase) +
                 " (length " + length + "): unlink the queue and create it again");
         }
         return length;
@@ -771,7 +982,7 @@ final class FifoQueueCore implements QueueCore
     {
         // release store -> hands the record's bytes back to producers and counts the element as taken; a producer
         // already asleep is woken now, the fenced ring follows when the lock is released (or before waiting)
-        meta.putLongRelease(headOffset, nextHeadWord);
+        meta.putLongRelease(cHead, nextHeadWord);
         producersUnrung = true;
         producerBell.ringIfWaiting();
     }
@@ -799,16 +1010,15 @@ final class FifoQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = streamWaiter.sequence();
-                if (hasRecords())
+                if (laneHasRecords(cLane))
                 {
                     return true;
                 }
-                final long holder = producerLock.holder();
-                if (holder != streamWriter ||
-                    streamWaiter.livenessCheckDue() && !OwnerToken.isAlive(holder))
+                if (meta.getLongVolatile(cInProgress) != streamId ||
+                    streamWaiter.livenessCheckDue() && !OwnerToken.isAlive(streamWriter))
                 {
-                    // the lock is released after the last record is published: look once more before giving up
-                    return hasRecords();
+                    // the word is cleared after the last record is published: look once more before giving up
+                    return laneHasRecords(cLane);
                 }
                 streamWaiter.pause(sequence);
             }
@@ -852,9 +1062,23 @@ final class FifoQueueCore implements QueueCore
     @Override
     public int size()
     {
-        final long headWord = meta.getLongVolatile(headOffset);
-        final long tailWord = meta.getLongVolatile(tailOffset);
-        return ((count(tailWord) - count(headWord)) & COUNT_MASK) + (stashLength >= 0 ? 1 : 0);
+        int size = 0;
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            final long headWord = headWord(lane);
+            size += (count(tailWord(lane)) - count(headWord)) & COUNT_MASK;
+        }
+        return size + (stashLength >= 0 ? 1 : 0);
+    }
+
+    private int elementsPut()
+    {
+        int put = 0;
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            put += count(tailWord(lane));
+        }
+        return put;
     }
 
     @Override
@@ -872,7 +1096,7 @@ final class FifoQueueCore implements QueueCore
 
     int unfinishedTasks()
     {
-        return (int)((count(meta.getLongVolatile(tailOffset)) - meta.getLongVolatile(doneOffset)) & COUNT_MASK);
+        return (int)((elementsPut() - meta.getLongVolatile(doneOffset)) & COUNT_MASK);
     }
 
     void taskDone()
@@ -880,7 +1104,7 @@ final class FifoQueueCore implements QueueCore
         while (true)
         {
             final long done = meta.getLongVolatile(doneOffset);
-            if (((count(meta.getLongVolatile(tailOffset)) - done) & COUNT_MASK) == 0)
+            if (((elementsPut() - done) & COUNT_MASK) == 0)
             {
                 throw new IllegalStateException("taskDone() called more times than there were elements put in " +
                     description + " (Python's ValueError)");
@@ -940,7 +1164,7 @@ final class FifoQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell, joinBell))
         {
-            QueueCore.closeWhenIdle(file, producerMutex, consumerMutex);
+            QueueCore.closeWhenIdle(file, producerGate, consumerMutex, this::releaseProducerLane);
         }
     }
 

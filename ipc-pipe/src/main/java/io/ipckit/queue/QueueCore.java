@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * encoding. Implementations: {@link FifoQueueCore} (a byte ring with a producer lock and a consumer lock) and
  * {@link SlotQueueCore} (fixed slots under one lock, for LIFO and priority order).
  * <p>
- * Threads of one process are serialised by {@link #producerMutex()} and {@link #consumerMutex()}, which callers
- * hold around every producer-side or consumer-side call; processes are serialised by locks in the file.
+ * Threads of one handle are serialised by {@link #producerGate()} and {@link #consumerMutex()}, which callers hold
+ * around every producer-side or consumer-side call; processes are serialised by locks (or lanes) in the file.
  */
 interface QueueCore extends AutoCloseable
 {
@@ -27,9 +27,9 @@ interface QueueCore extends AutoCloseable
     String name();
 
     /**
-     * @return the lock that serialises this process's producer-side calls.
+     * @return the gate that serialises this handle's producer-side calls.
      */
-    ReentrantLock producerMutex();
+    ProducerGate producerGate();
 
     /**
      * @return the lock that serialises this process's consumer-side calls.
@@ -42,7 +42,7 @@ interface QueueCore extends AutoCloseable
     int maxMessageBytes();
 
     /**
-     * Inserts one encoded element; the caller holds {@link #producerMutex()}.
+     * Inserts one encoded element; the caller holds {@link #producerGate()}.
      *
      * @param key       the priority key (ignored by FIFO and LIFO).
      * @param timeoutNs the most to wait for room, 0 not to wait, negative without a limit.
@@ -100,17 +100,22 @@ interface QueueCore extends AutoCloseable
     void close();
 
     /**
-     * Unmaps {@code file} once no thread holds either mutex (waiting at most 5 s for each).
+     * Unmaps {@code file} once no thread is inside the producer gate or holds the consumer mutex (waiting at most 5 s
+     * for each); {@code beforeUnmap} runs first when the gate was entered.
      */
-    static void closeWhenIdle(final ResourceFile file, final ReentrantLock producerMutex,
-        final ReentrantLock consumerMutex)
+    static void closeWhenIdle(final ResourceFile file, final ProducerGate producerGate,
+        final ReentrantLock consumerMutex, final Runnable beforeUnmap)
     {
         boolean producerHeld = false;
         boolean consumerHeld = false;
         try
         {
-            producerHeld = producerMutex.tryLock(5, TimeUnit.SECONDS);
+            producerHeld = producerGate.enter(TimeUnit.SECONDS.toNanos(5)) != AbstractSharedQueue.TIMED_OUT;
             consumerHeld = consumerMutex.tryLock(5, TimeUnit.SECONDS);
+            if (producerHeld)
+            {
+                beforeUnmap.run();
+            }
         }
         catch (final InterruptedException ex)
         {
@@ -125,7 +130,7 @@ interface QueueCore extends AutoCloseable
             }
             if (producerHeld)
             {
-                producerMutex.unlock();
+                producerGate.exit();
             }
         }
     }

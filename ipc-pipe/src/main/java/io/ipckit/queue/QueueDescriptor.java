@@ -18,6 +18,8 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |   Max Message Bytes                    | Slot Payload Bytes   |
  *  +---------------------------------------------------------------+
+ *  |   Lane Count (FIFO: rings, lane 0 shared, 1.. exclusive)      |
+ *  +---------------------------------------------------------------+
  *  |                  Padding to the cache line                    |
  *  +---------------------------------------------------------------+
  *  |           Producer Lock (owner token, 0 when free)            |
@@ -38,13 +40,15 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |   Join Doorbell (every task done)                             |
  *  +---------------------------------------------------------------+
  * </pre>
+ * A FIFO queue keeps its rings' words in a table of {@link LaneDescriptor lanes} that starts at
+ * {@link #lanesOffset()}; the producer lock, tail and consumer lock words here serve the slot variants.
  * Each word from the producer lock on sits on its own cache line. Packing the element count with the byte position
  * makes publishing a message (or consuming one) a single store that a crash cannot tear.
  */
 public final class QueueDescriptor
 {
     /** Layout version of queue files. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
     /** Variant: first in, first out, over a byte ring. */
     public static final int VARIANT_FIFO = 1;
     /** Variant: last in, first out, over fixed slots. */
@@ -66,7 +70,9 @@ public final class QueueDescriptor
     public static final int MAX_MESSAGE_BYTES_OFFSET;
     /** Offset of the payload bytes of one slot (slot variants). */
     public static final int SLOT_PAYLOAD_BYTES_OFFSET;
-    /** Offset of the producer lock word (FIFO), or the single lock of the slot variants. */
+    /** Offset of the number of lanes of a FIFO queue. */
+    public static final int LANE_COUNT_OFFSET;
+    /** Offset of the single lock of the slot variants. */
     public static final int PRODUCER_LOCK_OFFSET;
     /** Offset of the tail word (FIFO). */
     public static final int TAIL_OFFSET;
@@ -101,6 +107,8 @@ public final class QueueDescriptor
         MAX_MESSAGE_BYTES_OFFSET = offset;
         offset += SIZE_OF_INT;
         SLOT_PAYLOAD_BYTES_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        LANE_COUNT_OFFSET = offset;
         offset = CACHE_LINE_LENGTH;
         PRODUCER_LOCK_OFFSET = offset;
         offset += CACHE_LINE_LENGTH;
@@ -124,6 +132,23 @@ public final class QueueDescriptor
 
     private QueueDescriptor()
     {
+    }
+
+    /**
+     * @return where the lane table of a FIFO queue starts in the metadata (two cache lines aligned).
+     */
+    public static int lanesOffset()
+    {
+        return (METADATA_LENGTH + 2 * CACHE_LINE_LENGTH - 1) & -(2 * CACHE_LINE_LENGTH);
+    }
+
+    /**
+     * @param lanes the number of lanes.
+     * @return the metadata length of a FIFO queue with that many lanes.
+     */
+    public static int fifoMetadataLength(final int lanes)
+    {
+        return lanesOffset() + lanes * LaneDescriptor.LENGTH;
     }
 
     /**

@@ -27,9 +27,17 @@ final class QueueFiles
             (options.maxElements() > 0 ? options.maxElements() : QueueOptions.SLOT_COUNT_DEFAULT) :
             options.capacityBytes();
         final int slotBytes = options.slotBytes();
-        final long dataLength = slots ? (long)capacity * SlotDescriptor.slotLength(slotBytes) : capacity;
+        // a queue with an element bound keeps it exactly with the shared lane alone
+        final int lanes = slots ? 0 : 1 + (options.maxElements() > 0 ? 0 : options.producerLanes());
+        if ((long)lanes * capacity > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("queue \"" + name + "\" would need " + lanes + " rings of " + capacity +
+                " bytes, over 2 GiB: use fewer producerLanes or a smaller capacityBytes");
+        }
+        final long dataLength = slots ? (long)capacity * SlotDescriptor.slotLength(slotBytes) : (long)lanes * capacity;
         final int maxMessageBytes = slots ? Math.min(options.maxMessageBytes(), slotBytes) : options.maxMessageBytes();
-        return ResourceFile.create(name, ResourceKind.QUEUE, LAYOUT_VERSION, METADATA_LENGTH, dataLength, false,
+        final int metadataLength = slots ? METADATA_LENGTH : fifoMetadataLength(lanes);
+        return ResourceFile.create(name, ResourceKind.QUEUE, LAYOUT_VERSION, metadataLength, dataLength, false,
             (resource) ->
             {
                 // ring and slots are zero already (the file is created zero-filled); openers never initialise them
@@ -41,6 +49,7 @@ final class QueueFiles
                 buffer.putInt(metadata + MAX_ELEMENTS_OFFSET, slots ? capacity : options.maxElements());
                 buffer.putInt(metadata + MAX_MESSAGE_BYTES_OFFSET, maxMessageBytes);
                 buffer.putInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET, slots ? slotBytes : 0);
+                buffer.putInt(metadata + LANE_COUNT_OFFSET, lanes);
             });
     }
 
@@ -80,22 +89,29 @@ final class QueueFiles
         final int capacity = buffer.getInt(metadata + CAPACITY_OFFSET);
         final int maxElements = buffer.getInt(metadata + MAX_ELEMENTS_OFFSET);
         final int slotBytes = buffer.getInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET);
+        final int lanes = buffer.getInt(metadata + LANE_COUNT_OFFSET);
         final boolean ok;
+        final int metadataLength;
         if (variant == VARIANT_FIFO)
         {
             ok = capacity >= QueueOptions.MIN_CAPACITY_BYTES && capacity <= QueueOptions.MAX_CAPACITY_BYTES &&
-                BitUtil.isPowerOfTwo(capacity) && file.dataLengthBytes() == capacity &&
+                BitUtil.isPowerOfTwo(capacity) && lanes >= 1 && lanes <= 1 + QueueOptions.MAX_PRODUCER_LANES &&
+                (maxElements == 0 || lanes == 1) && file.dataLengthBytes() == (long)lanes * capacity &&
+                (long)lanes * capacity <= Integer.MAX_VALUE &&
                 maxElements >= 0 && maxElements <= QueueOptions.MAX_ELEMENTS_LIMIT;
+            metadataLength = ok ? fifoMetadataLength(lanes) : METADATA_LENGTH;
         }
         else
         {
             ok = capacity > 0 && slotBytes > 0 &&
                 file.dataLengthBytes() == (long)capacity * SlotDescriptor.slotLength(slotBytes);
+            metadataLength = METADATA_LENGTH;
         }
-        if (!ok || file.headerLength() < metadata + METADATA_LENGTH)
+        if (!ok || file.headerLength() < metadata + metadataLength)
         {
             throw new CorruptResourceException("queue \"" + file.name() + "\" has a corrupt layout (capacity " +
-                capacity + ", " + file.dataLengthBytes() + " data bytes): unlink it and create it again");
+                capacity + ", " + lanes + " lanes, " + file.dataLengthBytes() + " data bytes): unlink it and create it " +
+                "again");
         }
     }
 }

@@ -21,6 +21,10 @@ public final class QueueOptions
     public static final int MAX_ELEMENTS_LIMIT = (1 << 23) - 1;
     /** Default number of slots of a LIFO or priority queue when no {@link #maxElements} is given. */
     public static final int SLOT_COUNT_DEFAULT = 1024;
+    /** Default of {@link #producerLanes(int)}. */
+    public static final int PRODUCER_LANES_DEFAULT = 4;
+    /** Most exclusive producer lanes of a FIFO queue. */
+    public static final int MAX_PRODUCER_LANES = 64;
     /** Default payload bytes of a slot of a LIFO or priority queue. */
     public static final int SLOT_BYTES_DEFAULT = 1024;
 
@@ -28,6 +32,7 @@ public final class QueueOptions
     private int maxElements;
     private int maxMessageBytes = Integer.MAX_VALUE;
     private int slotBytes = SLOT_BYTES_DEFAULT;
+    private int producerLanes = PRODUCER_LANES_DEFAULT;
     private IdleStrategy idleStrategy;
 
     /**
@@ -126,6 +131,34 @@ public final class QueueOptions
     public int slotBytes()
     {
         return slotBytes;
+    }
+
+    /**
+     * @param producerLanes exclusive producer lanes of a FIFO queue without an element bound, 0 to
+     *                      {@value #MAX_PRODUCER_LANES} (default {@value #PRODUCER_LANES_DEFAULT}). Each lane is a ring
+     *                      of {@link #capacityBytes()} that one producing handle claims and then writes without any
+     *                      lock; handles that find no free lane, and every producer of a queue with an element bound,
+     *                      share one more ring under a lock per call. The file holds {@code (producerLanes + 1)} rings.
+     * @return this.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public QueueOptions producerLanes(final int producerLanes)
+    {
+        if (producerLanes < 0 || producerLanes > MAX_PRODUCER_LANES)
+        {
+            throw new IllegalArgumentException("producerLanes must be in 0.." + MAX_PRODUCER_LANES + ", got " +
+                producerLanes);
+        }
+        this.producerLanes = producerLanes;
+        return this;
+    }
+
+    /**
+     * @return the exclusive producer lanes of a FIFO queue.
+     */
+    public int producerLanes()
+    {
+        return producerLanes;
     }
 
     /**

@@ -101,8 +101,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         {
             checkLength(lengths[i]);
         }
-        final ReentrantLock mutex = core.producerMutex();
-        final long leftNs = lockTimed(mutex, timeoutNs);
+        final ProducerGate gate = core.producerGate();
+        final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return 0;
@@ -114,7 +114,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
     }
 
@@ -133,8 +133,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     {
         checkOpen();
         checkLength(length);
-        final ReentrantLock mutex = core.producerMutex();
-        final long leftNs = lockTimed(mutex, timeoutNs);
+        final ProducerGate gate = core.producerGate();
+        final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return -1;
@@ -151,7 +151,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         {
             if (!claimed)
             {
-                mutex.unlock();
+                gate.exit();
             }
         }
     }
@@ -171,14 +171,14 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     public void commit()
     {
-        final ReentrantLock mutex = checkClaimHolder();
+        final ProducerGate gate = checkClaimHolder();
         try
         {
             fifo().commitClaim();
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
     }
 
@@ -190,25 +190,25 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     public void abort(final int index)
     {
-        final ReentrantLock mutex = checkClaimHolder();
+        final ProducerGate gate = checkClaimHolder();
         try
         {
             fifo().abortClaim(index);
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
     }
 
-    private ReentrantLock checkClaimHolder()
+    private ProducerGate checkClaimHolder()
     {
-        final ReentrantLock mutex = core.producerMutex();
-        if (!mutex.isHeldByCurrentThread())
+        final ProducerGate gate = core.producerGate();
+        if (!gate.isHeldByCurrentThread())
         {
             throw new IllegalStateException("this thread holds no claim on " + core + ": call claim first");
         }
-        return mutex;
+        return gate;
     }
 
     /**

@@ -47,7 +47,7 @@ final class SlotQueueCore implements QueueCore
     private final Doorbell consumerBell = new Doorbell();
     private final Waiter producerWaiter;
     private final Waiter consumerWaiter;
-    private final ReentrantLock producerMutex = new ReentrantLock();
+    private final ProducerGate producerGate = new ProducerGate();
     private final CloseGuard guard;
     private final ReentrantLock consumerMutex = new ReentrantLock();
     private final ReentrantLock lockMutex = new ReentrantLock();
@@ -81,9 +81,9 @@ final class SlotQueueCore implements QueueCore
     }
 
     @Override
-    public ReentrantLock producerMutex()
+    public ProducerGate producerGate()
     {
-        return producerMutex;
+        return producerGate;
     }
 
     @Override
@@ -441,7 +441,7 @@ final class SlotQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell))
         {
-            QueueCore.closeWhenIdle(file, producerMutex, consumerMutex);
+            QueueCore.closeWhenIdle(file, producerGate, consumerMutex, () -> { });
         }
     }
 

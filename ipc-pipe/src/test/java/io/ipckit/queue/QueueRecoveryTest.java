@@ -42,20 +42,69 @@ class QueueRecoveryTest
         return OwnerToken.of(identity);
     }
 
+    static int laneWord(final ResourceFile file, final int lane, final int wordOffset)
+    {
+        return file.metadataOffset() + QueueDescriptor.lanesOffset() + lane * LaneDescriptor.LENGTH + wordOffset;
+    }
+
     @Test
     void shouldTakeOverProducerAndConsumerLocksOfADeadProcess() throws Exception
     {
         final long dead = deadToken();
-        try (SharedQueue<String> queue = SharedQueue.create("locks", Codecs.STRING, new QueueOptions());
+        try (SharedQueue<String> queue = SharedQueue.create("locks", Codecs.STRING, new QueueOptions().producerLanes(0));
             ResourceFile file = ResourceFile.open("locks", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             final AtomicBuffer buffer = file.buffer();
-            buffer.putLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET, dead);
-            buffer.putLongVolatile(file.metadataOffset() + CONSUMER_LOCK_OFFSET, dead);
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
             assertTrue(queue.offer("after", 10, TimeUnit.SECONDS));
             assertEquals("after", queue.poll(10, TimeUnit.SECONDS));
-            assertEquals(0, buffer.getLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET));
-            assertEquals(0, buffer.getLongVolatile(file.metadataOffset() + CONSUMER_LOCK_OFFSET));
+            assertEquals(0, buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET)));
+            assertEquals(0, buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET)));
+        }
+    }
+
+    @Test
+    void shouldTakeOverTheExclusiveLaneOfADeadProducerAndKeepItsElements() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<String> queue = SharedQueue.create("lanes", Codecs.STRING, new QueueOptions().producerLanes(2));
+            ResourceFile file = ResourceFile.open("lanes", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            // lane 1: an element committed by a producer that then died without giving the lane back
+            try (SharedQueue<String> other = SharedQueue.open("lanes", Codecs.STRING))
+            {
+                other.put("committed by the dead");
+                assertEquals(1, other.fifo().producerLane());
+            }
+            final AtomicBuffer buffer = file.buffer();
+            buffer.putLongVolatile(laneWord(file, 1, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            queue.put("after");
+            assertEquals(1, queue.fifo().producerLane(), "the dead producer's lane is taken over");
+            assertEquals(OwnerToken.current(),
+                buffer.getLongVolatile(laneWord(file, 1, LaneDescriptor.PRODUCER_WORD_OFFSET)));
+            try (SharedQueue<String> live = SharedQueue.open("lanes", Codecs.STRING))
+            {
+                live.put("from a live handle");
+                assertEquals(2, live.fifo().producerLane());
+                final java.util.List<String> taken = new java.util.ArrayList<>();
+                queue.drainTo(taken);
+                assertEquals(java.util.Set.of("committed by the dead", "from a live handle", "after"),
+                    new java.util.HashSet<>(taken));
+                assertTrue(taken.indexOf("committed by the dead") < taken.indexOf("after"),
+                    "one lane keeps its order: " + taken);
+            }
+            assertEquals(0, buffer.getLongVolatile(laneWord(file, 2, LaneDescriptor.PRODUCER_WORD_OFFSET)),
+                "a closed handle gives its lane back");
+            try (SharedQueue<String> fourth = SharedQueue.open("lanes", Codecs.STRING);
+                SharedQueue<String> fifth = SharedQueue.open("lanes", Codecs.STRING))
+            {
+                fourth.put("x");
+                fifth.put("y");
+                assertEquals(2, fourth.fifo().producerLane());
+                assertEquals(0, fifth.fifo().producerLane(), "no free lane: the shared one");
+                assertEquals(2, queue.size());
+            }
         }
     }
 
@@ -89,13 +138,15 @@ class QueueRecoveryTest
             ResourceFile file = ResourceFile.open("torn", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             final AtomicBuffer buffer = file.buffer();
-            final int data = file.headerLength();
+            final int data = file.headerLength(); // the shared lane's ring
             final int payload = 8 + 40;
             buffer.putInt(data + RecordDescriptor.LENGTH_OFFSET, payload);
             buffer.putInt(data + RecordDescriptor.TYPE_OFFSET, MessageAssembler.BEGIN);
             buffer.putLong(data + RecordDescriptor.HEADER_LENGTH, dead);
-            buffer.putLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET, dead);
-            buffer.putLongRelease(file.metadataOffset() + TAIL_OFFSET,
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.IN_PROGRESS_OFFSET),
+                RecordDescriptor.recordLength(payload) | (1L << 62));
+            buffer.putLongRelease(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET),
                 FifoQueueCore.word(1, RecordDescriptor.recordLength(payload)));
             assertEquals(1, queue.unfinishedTasks());
 
@@ -115,8 +166,8 @@ class QueueRecoveryTest
             new QueueOptions().capacityBytes(1024));
             ResourceFile file = ResourceFile.open("corrupt", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
-            queue.put(new byte[16]);
-            file.buffer().putInt(file.headerLength() + RecordDescriptor.LENGTH_OFFSET, 1 << 20);
+            queue.put(new byte[16]); // into the first exclusive lane, whose ring follows the shared lane's
+            file.buffer().putInt(file.headerLength() + 1024 + RecordDescriptor.LENGTH_OFFSET, 1 << 20);
             thrown(CorruptResourceException.class, () -> queue.poll(1, TimeUnit.SECONDS), "corrupt record",
                 "\"corrupt\"");
         }

@@ -18,7 +18,7 @@ import org.agrona.concurrent.IdleStrategy;
  *     }
  * } finally { waiter.end(); }
  * }</pre>
- * A sleeping wait first polls the condition {@link #UNREGISTERED_SPINS} times without registering on the doorbell:
+ * A sleeping wait first polls the condition for {@link #UNREGISTERED_SPIN_NS} without registering on the doorbell:
  * while nobody is registered, the progressing side's ring is one read of the waiter count, so a consumer that keeps
  * up with its producer (and is often briefly without data) costs the producer nothing. Only then does it register,
  * look at the condition once more, and sleep.
@@ -29,8 +29,13 @@ public final class Waiter
 {
     /** How often a waiter checks that its peers are alive, and the longest single sleep. */
     public static final long LIVENESS_CHECK_INTERVAL_NS = 50_000_000L;
-    /** Polls of the condition before a sleeping wait registers on its doorbell (a few microseconds). */
-    public static final int UNREGISTERED_SPINS = 256;
+    /**
+     * How long a sleeping wait polls the condition before it registers on its doorbell: registering costs the waiter
+     * a membarrier (inter-processor interrupts to the processes it waits for) and costs the ringer a futex wake, each
+     * several microseconds on a virtual machine, so a consumer that keeps up with its producer should rarely do it.
+     */
+    public static final long UNREGISTERED_SPIN_NS = 20_000L;
+    private static final int SPINS_BETWEEN_CLOCK_READS = 32;
 
     private final Doorbell doorbell;
     private final CloseGuard guard;
@@ -77,7 +82,7 @@ public final class Waiter
         this.timeoutNs = timeoutNs;
         if (idleStrategy == null)
         {
-            spinsLeft = UNREGISTERED_SPINS; // registration comes in pause(), after the spins
+            spinsLeft = SPINS_BETWEEN_CLOCK_READS; // registration comes in pause(), after the spins
         }
         else
         {
@@ -138,6 +143,11 @@ public final class Waiter
         return false;
     }
 
+    private boolean timeLeft()
+    {
+        return timeoutNs < 0 || System.nanoTime() - startNs < timeoutNs;
+    }
+
     /**
      * Waits a little: until the doorbell rings, a slice of at most {@link #LIVENESS_CHECK_INTERVAL_NS} passes, or one
      * idle step of the strategy.
@@ -150,20 +160,19 @@ public final class Waiter
     public boolean pause(final int observedSequence) throws InterruptedException
     {
         guard.checkOpen();
-        final long elapsedNs = System.nanoTime() - startNs;
-        if (timeoutNs >= 0 && elapsedNs >= timeoutNs)
-        {
-            return false;
-        }
         if (idleStrategy == null && !registered)
         {
+            if (timeoutNs == 0)
+            {
+                return false;
+            }
             if (Thread.interrupted())
             {
                 throw new InterruptedException();
             }
-            if (spinsLeft > 0)
+            if (spinsLeft > 0 || System.nanoTime() - startNs < UNREGISTERED_SPIN_NS && timeLeft())
             {
-                spinsLeft--;
+                spinsLeft = spinsLeft > 0 ? spinsLeft - 1 : SPINS_BETWEEN_CLOCK_READS;
                 Thread.onSpinWait();
                 return true;
             }
@@ -171,6 +180,11 @@ public final class Waiter
             doorbell.beginWait();
             registered = true;
             return true;
+        }
+        final long elapsedNs = System.nanoTime() - startNs;
+        if (timeoutNs >= 0 && elapsedNs >= timeoutNs)
+        {
+            return false;
         }
         final long sliceNs = timeoutNs < 0 ?
             LIVENESS_CHECK_INTERVAL_NS : Math.min(LIVENESS_CHECK_INTERVAL_NS, timeoutNs - elapsedNs);

@@ -1,0 +1,53 @@
+package io.ipckit.queue;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * Layout of one lane of a FIFO queue: the words that govern one byte ring. A FIFO queue file holds a table of
+ * lanes after its {@link QueueDescriptor metadata} and one ring per lane in its data, lane {@code i}'s ring at
+ * {@code i * capacity}. Lane 0 is <em>shared</em>: producers take its producer lock for every call (it is the only
+ * lane of a queue with an element bound). Lanes 1.. are <em>exclusive</em>: a producing handle claims one by
+ * writing its process token into the owner word and then writes with no lock at all.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |  Producer Word: lock (lane 0) or owner (lanes 1..), a process  |
+ *  |  token, 0 when free                                            |
+ *  +---------------------------------------------------------------+
+ *  |  Tail Word: element count (24 bits) | byte position (40 bits)  |
+ *  +---------------------------------------------------------------+
+ *  |  Message In Progress: id of a split element being written, 0   |
+ *  +---------------------------------------------------------------+
+ *  |                 Padding to two cache lines                    ...
+ *  +---------------------------------------------------------------+
+ *  |  Consumer Lock: token of the process taking from the lane, 0   |
+ *  +---------------------------------------------------------------+
+ *  |  Head Word: element count (24 bits) | byte position (40 bits)  |
+ *  +---------------------------------------------------------------+
+ *  |                 Padding to two cache lines                    ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The producer half and the consumer half are each two cache lines apart, so that adjacent-line prefetching does
+ * not make them share.
+ */
+public final class LaneDescriptor
+{
+    /** Offset of the producer word: the producer lock of lane 0, the owner of an exclusive lane. */
+    public static final int PRODUCER_WORD_OFFSET = 0;
+    /** Offset of the tail word. */
+    public static final int TAIL_OFFSET = PRODUCER_WORD_OFFSET + SIZE_OF_LONG;
+    /** Offset of the id of the split element being written ({@code 0} when none). */
+    public static final int IN_PROGRESS_OFFSET = TAIL_OFFSET + SIZE_OF_LONG;
+    /** Offset of the consumer lock. */
+    public static final int CONSUMER_LOCK_OFFSET = 2 * CACHE_LINE_LENGTH;
+    /** Offset of the head word. */
+    public static final int HEAD_OFFSET = CONSUMER_LOCK_OFFSET + SIZE_OF_LONG;
+    /** Length of one lane's words. */
+    public static final int LENGTH = 4 * CACHE_LINE_LENGTH;
+
+    private LaneDescriptor()
+    {
+    }
+}

@@ -1,0 +1,193 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.wait.AsymmetricFence;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Serialises the producing threads of one queue handle, for free while only one thread produces.
+ * <p>
+ * The first thread that enters becomes the <em>sole</em> thread: it enters and exits with two release stores of a
+ * flag and two loads, no atomic instruction and no fence, so a put costs what the ring write costs. The first time
+ * another thread enters, it takes the {@link ReentrantLock}, marks the gate shared, runs the waiting side of
+ * {@link AsymmetricFence} and waits until the sole thread is out of its call; from then on every thread, the sole
+ * one included, uses the lock. The Dekker pair is the sole thread's "in call" flag against the shared mark: either
+ * the sole thread sees the mark when it enters (and takes the lock instead), or the revoking thread sees it in its
+ * call (and waits for its exit, which unparks it).
+ * <p>
+ * Thread-safe. Not reentrant: a thread inside must {@link #exit()} before it enters again.
+ */
+final class ProducerGate
+{
+    private static final VarHandle SOLE_THREAD;
+    private static final VarHandle SOLE_IN_CALL;
+    private static final long REVOKE_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SOLE_THREAD = lookup.findVarHandle(ProducerGate.class, "soleThread", Thread.class);
+            SOLE_IN_CALL = lookup.findVarHandle(ProducerGate.class, "soleInCall", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    @SuppressWarnings("unused") // through SOLE_THREAD
+    private volatile Thread soleThread;
+    @SuppressWarnings("unused") // through SOLE_IN_CALL; written only by the sole thread
+    private int soleInCall;
+    private volatile boolean shared;
+    private volatile Thread revoker;
+    /** Guarded by {@link #lock}: the sole thread is known to be out of its last fast call. */
+    private boolean revoked;
+
+    /**
+     * Enters the gate.
+     *
+     * @param timeoutNs the most to wait for another thread's call to end, 0 for a short grace
+     *                  ({@link QueueCore#LOCK_GRACE_NS}), negative without a limit.
+     * @return the part of {@code timeoutNs} left (0 and negative values as given), or
+     * {@link AbstractSharedQueue#TIMED_OUT}.
+     * @throws InterruptedException when the thread is interrupted on entry or while waiting.
+     */
+    long enter(final long timeoutNs) throws InterruptedException
+    {
+        if (Thread.interrupted())
+        {
+            throw new InterruptedException(); // as the lock's interruptible and timed forms do
+        }
+        final Thread current = Thread.currentThread();
+        if (current == soleThread || soleThread == null && SOLE_THREAD.compareAndSet(this, null, current))
+        {
+            SOLE_IN_CALL.setRelease(this, 1);
+            if (!shared)
+            {
+                return timeoutNs;
+            }
+            leaveSoleCall();
+        }
+        return enterLocked(timeoutNs);
+    }
+
+    /**
+     * Leaves the gate entered by this thread.
+     */
+    void exit()
+    {
+        if (Thread.currentThread() == soleThread && (int)SOLE_IN_CALL.getOpaque(this) == 1)
+        {
+            leaveSoleCall();
+        }
+        else // the lock, taken by enterLocked
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return true when the calling thread is inside the gate.
+     */
+    boolean isHeldByCurrentThread()
+    {
+        return Thread.currentThread() == soleThread && (int)SOLE_IN_CALL.getOpaque(this) == 1 ||
+            lock.isHeldByCurrentThread();
+    }
+
+    /**
+     * @return true once a second thread has produced through this gate (every call then takes the lock).
+     */
+    boolean isShared()
+    {
+        return shared;
+    }
+
+    private void leaveSoleCall()
+    {
+        SOLE_IN_CALL.setRelease(this, 0);
+        if (shared)
+        {
+            final Thread waiting = revoker;
+            if (waiting != null)
+            {
+                LockSupport.unpark(waiting);
+            }
+        }
+    }
+
+    private long enterLocked(final long timeoutNs) throws InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        if (timeoutNs < 0)
+        {
+            lock.lockInterruptibly();
+        }
+        else if (!lock.tryLock(timeoutNs == 0 ? QueueCore.LOCK_GRACE_NS : timeoutNs, TimeUnit.NANOSECONDS))
+        {
+            return AbstractSharedQueue.TIMED_OUT;
+        }
+        if (!revoked)
+        {
+            // the sole thread itself, here, is out of its call; any other thread waits for the sole call to end
+            if (Thread.currentThread() != soleThread)
+            {
+                try
+                {
+                    if (!revoke(startNs, timeoutNs))
+                    {
+                        lock.unlock();
+                        return AbstractSharedQueue.TIMED_OUT;
+                    }
+                }
+                catch (final InterruptedException | RuntimeException ex)
+                {
+                    lock.unlock();
+                    throw ex;
+                }
+            }
+            revoked = true;
+        }
+        return AbstractSharedQueue.remainingNs(startNs, timeoutNs);
+    }
+
+    /**
+     * Holding the lock: marks the gate shared and waits until the sole thread has left its call.
+     */
+    private boolean revoke(final long startNs, final long timeoutNs) throws InterruptedException
+    {
+        revoker = Thread.currentThread();
+        try
+        {
+            shared = true;
+            AsymmetricFence.waitingSide(); // the sole thread's CPU orders its "in call" store before its next load
+            final long limitNs = timeoutNs == 0 ? QueueCore.LOCK_GRACE_NS : timeoutNs;
+            while ((int)SOLE_IN_CALL.getVolatile(this) != 0)
+            {
+                final long leftNs = limitNs < 0 ? REVOKE_SLICE_NS : limitNs - (System.nanoTime() - startNs);
+                if (leftNs <= 0)
+                {
+                    return false;
+                }
+                LockSupport.parkNanos(this, Math.min(leftNs, REVOKE_SLICE_NS));
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            revoker = null;
+        }
+    }
+}
