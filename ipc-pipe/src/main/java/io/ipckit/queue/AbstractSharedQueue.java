@@ -16,7 +16,6 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link BlockingQueue} shared between processes: the part common to every queue variant. Elements are encoded by
@@ -123,7 +122,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         Objects.requireNonNull(element, "a queue does not take null elements");
         checkOpen();
-        final ProducerGate gate = core.producerGate();
+        final HandleGate gate = core.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
@@ -159,7 +158,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         checkOpen();
         checkLength(length);
-        final ProducerGate gate = core.producerGate();
+        final HandleGate gate = core.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
@@ -219,8 +218,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     private E pollNs(final long timeoutNs) throws InterruptedException
     {
         checkOpen();
-        final ReentrantLock mutex = core.consumerMutex();
-        final long leftNs = lockTimed(mutex, timeoutNs);
+        final HandleGate gate = core.consumerGate();
+        final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return null;
@@ -235,7 +234,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         finally
         {
             decoded = null;
-            mutex.unlock();
+            gate.exit();
         }
     }
 
@@ -250,8 +249,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public boolean receive(final MessageHandler handler, final long timeoutNs) throws InterruptedException
     {
         checkOpen();
-        final ReentrantLock mutex = core.consumerMutex();
-        final long leftNs = lockTimed(mutex, timeoutNs);
+        final HandleGate gate = core.consumerGate();
+        final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return false;
@@ -263,7 +262,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
     }
 
@@ -278,8 +277,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public int drain(final MessageHandler handler, final int limit)
     {
         checkOpen();
-        final ReentrantLock mutex = core.consumerMutex();
-        mutex.lock();
+        final HandleGate gate = core.consumerGate();
+        gate.enterUninterruptibly();
         try
         {
             checkOpen();
@@ -291,7 +290,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
     }
 
@@ -353,8 +352,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public E peek()
     {
         checkOpen();
-        final ReentrantLock mutex = core.consumerMutex();
-        mutex.lock();
+        final HandleGate gate = core.consumerGate();
+        gate.enterUninterruptibly();
         try
         {
             checkOpen();
@@ -369,7 +368,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         finally
         {
             decoded = null;
-            mutex.unlock();
+            gate.exit();
         }
     }
 
@@ -431,8 +430,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         checkOpen();
         final List<E> snapshot = new ArrayList<>();
-        final ReentrantLock mutex = core.consumerMutex();
-        mutex.lock();
+        final HandleGate gate = core.consumerGate();
+        gate.enterUninterruptibly();
         try
         {
             checkOpen();
@@ -444,7 +443,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            mutex.unlock();
+            gate.exit();
         }
         return Collections.unmodifiableList(snapshot).iterator();
     }
@@ -471,42 +470,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         core.guard().checkOpen();
     }
 
-    static boolean lock(final ReentrantLock mutex, final long timeoutNs) throws InterruptedException
-    {
-        if (timeoutNs < 0)
-        {
-            mutex.lockInterruptibly();
-            return true;
-        }
-        return mutex.tryLock(timeoutNs == 0 ? QueueCore.LOCK_GRACE_NS : timeoutNs, TimeUnit.NANOSECONDS);
-    }
-
-    /** What {@link #lockTimed} returns when the time ran out. */
+    /** What {@link HandleGate#enter} returns when the time ran out. */
     static final long TIMED_OUT = Long.MIN_VALUE;
-
-    /**
-     * Locks {@code mutex} as {@link #lock} does and returns the part of {@code timeoutNs} left for the queue call;
-     * reads the clock only when the lock was not free at once (the clock costs more than the rest of a put).
-     *
-     * @return the time left (0 and negative values as given), or {@link #TIMED_OUT}.
-     */
-    static long lockTimed(final ReentrantLock mutex, final long timeoutNs) throws InterruptedException
-    {
-        if (Thread.interrupted())
-        {
-            throw new InterruptedException(); // as the lock's own interruptible and timed forms do
-        }
-        if (mutex.tryLock())
-        {
-            return timeoutNs;
-        }
-        final long startNs = System.nanoTime();
-        if (!lock(mutex, timeoutNs))
-        {
-            return TIMED_OUT;
-        }
-        return remainingNs(startNs, timeoutNs);
-    }
 
     static long remainingNs(final long startNs, final long timeoutNs)
     {

@@ -17,7 +17,6 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.locks.ReentrantLock;
 
 import static io.ipckit.pipe.support.MessageAssembler.BEGIN;
 import static io.ipckit.pipe.support.MessageAssembler.END;
@@ -49,7 +48,7 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * consumer took skips it ({@link MessageAssembler}).</li>
  * <li>Element counts are kept modulo 2^24 and the ring holds at most capacity / 8 records, below 2^24.</li>
  * </ul>
- * Threads of one handle are serialised by the {@link ProducerGate} and the consumer mutex, see {@link QueueCore}.
+ * Threads of one handle are serialised by its two {@link HandleGate}s, see {@link QueueCore}.
  */
 final class FifoQueueCore implements QueueCore
 {
@@ -79,9 +78,9 @@ final class FifoQueueCore implements QueueCore
     private final Waiter consumerWaiter;
     private final Waiter streamWaiter;
     private final IdleStrategy idleStrategy;
-    private final ProducerGate producerGate = new ProducerGate();
+    private final HandleGate producerGate = new HandleGate();
     private final CloseGuard guard;
-    private final ReentrantLock consumerMutex = new ReentrantLock();
+    private final HandleGate consumerGate = new HandleGate();
     private final MessageAssembler assembler = new MessageAssembler();
     private final MessageAssembler walkAssembler = new MessageAssembler();
     private final ExpandableArrayBuffer stash = new ExpandableArrayBuffer(256);
@@ -175,7 +174,7 @@ final class FifoQueueCore implements QueueCore
     }
 
     @Override
-    public ProducerGate producerGate()
+    public HandleGate producerGate()
     {
         return producerGate;
     }
@@ -278,9 +277,9 @@ final class FifoQueueCore implements QueueCore
     }
 
     @Override
-    public ReentrantLock consumerMutex()
+    public HandleGate consumerGate()
     {
-        return consumerMutex;
+        return consumerGate;
     }
 
     @Override
@@ -1164,7 +1163,7 @@ final class FifoQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell, joinBell))
         {
-            QueueCore.closeWhenIdle(file, producerGate, consumerMutex, this::releaseProducerLane);
+            QueueCore.closeWhenIdle(file, producerGate, consumerGate, this::releaseProducerLane);
         }
     }
 

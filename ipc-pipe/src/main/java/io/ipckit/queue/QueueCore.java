@@ -6,14 +6,13 @@ import io.ipckit.pipe.support.CloseGuard;
 import org.agrona.DirectBuffer;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The byte-level engine under a queue handle: what the typed queues ({@link AbstractSharedQueue}) call after
  * encoding. Implementations: {@link FifoQueueCore} (a byte ring with a producer lock and a consumer lock) and
  * {@link SlotQueueCore} (fixed slots under one lock, for LIFO and priority order).
  * <p>
- * Threads of one handle are serialised by {@link #producerGate()} and {@link #consumerMutex()}, which callers hold
+ * Threads of one handle are serialised by {@link #producerGate()} and {@link #consumerGate()}, which callers hold
  * around every producer-side or consumer-side call; processes are serialised by locks (or lanes) in the file.
  */
 interface QueueCore extends AutoCloseable
@@ -29,12 +28,12 @@ interface QueueCore extends AutoCloseable
     /**
      * @return the gate that serialises this handle's producer-side calls.
      */
-    ProducerGate producerGate();
+    HandleGate producerGate();
 
     /**
-     * @return the lock that serialises this process's consumer-side calls.
+     * @return the gate that serialises this handle's consumer-side calls.
      */
-    ReentrantLock consumerMutex();
+    HandleGate consumerGate();
 
     /**
      * @return the longest encoded element accepted.
@@ -51,7 +50,7 @@ interface QueueCore extends AutoCloseable
     boolean offer(DirectBuffer src, int offset, int length, long key, long timeoutNs) throws InterruptedException;
 
     /**
-     * Takes the next element and hands it over in place; the caller holds {@link #consumerMutex()}.
+     * Takes the next element and hands it over in place; the caller holds {@link #consumerGate()}.
      *
      * @param timeoutNs the most to wait for an element, 0 not to wait, negative without a limit.
      * @return true when an element was handed over, false when the time ran out.
@@ -60,21 +59,21 @@ interface QueueCore extends AutoCloseable
 
     /**
      * Takes up to {@code limit} elements available now under one hold of the lock; the caller holds
-     * {@link #consumerMutex()}.
+     * {@link #consumerGate()}.
      *
      * @return how many were handed over.
      */
     int drain(MessageHandler handler, int limit) throws InterruptedException;
 
     /**
-     * Hands over the next element without taking it; the caller holds {@link #consumerMutex()}.
+     * Hands over the next element without taking it; the caller holds {@link #consumerGate()}.
      *
      * @return false when the queue is empty.
      */
     boolean peek(MessageHandler handler) throws InterruptedException;
 
     /**
-     * Hands over every queued element in take order without taking any; the caller holds {@link #consumerMutex()}.
+     * Hands over every queued element in take order without taking any; the caller holds {@link #consumerGate()}.
      */
     void forEach(MessageHandler handler) throws InterruptedException;
 
@@ -100,18 +99,18 @@ interface QueueCore extends AutoCloseable
     void close();
 
     /**
-     * Unmaps {@code file} once no thread is inside the producer gate or holds the consumer mutex (waiting at most 5 s
+     * Unmaps {@code file} once no thread is inside the producer or the consumer gate (waiting at most 5 s
      * for each); {@code beforeUnmap} runs first when the gate was entered.
      */
-    static void closeWhenIdle(final ResourceFile file, final ProducerGate producerGate,
-        final ReentrantLock consumerMutex, final Runnable beforeUnmap)
+    static void closeWhenIdle(final ResourceFile file, final HandleGate producerGate,
+        final HandleGate consumerGate, final Runnable beforeUnmap)
     {
         boolean producerHeld = false;
         boolean consumerHeld = false;
         try
         {
             producerHeld = producerGate.enter(TimeUnit.SECONDS.toNanos(5)) != AbstractSharedQueue.TIMED_OUT;
-            consumerHeld = consumerMutex.tryLock(5, TimeUnit.SECONDS);
+            consumerHeld = consumerGate.enter(TimeUnit.SECONDS.toNanos(5)) != AbstractSharedQueue.TIMED_OUT;
             if (producerHeld)
             {
                 beforeUnmap.run();
@@ -126,7 +125,7 @@ interface QueueCore extends AutoCloseable
             file.close();
             if (consumerHeld)
             {
-                consumerMutex.unlock();
+                consumerGate.exit();
             }
             if (producerHeld)
             {

@@ -101,7 +101,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         {
             checkLength(lengths[i]);
         }
-        final ProducerGate gate = core.producerGate();
+        final HandleGate gate = core.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
@@ -133,7 +133,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     {
         checkOpen();
         checkLength(length);
-        final ProducerGate gate = core.producerGate();
+        final HandleGate gate = core.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
@@ -171,7 +171,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     public void commit()
     {
-        final ProducerGate gate = checkClaimHolder();
+        final HandleGate gate = checkClaimHolder();
         try
         {
             fifo().commitClaim();
@@ -190,7 +190,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     public void abort(final int index)
     {
-        final ProducerGate gate = checkClaimHolder();
+        final HandleGate gate = checkClaimHolder();
         try
         {
             fifo().abortClaim(index);
@@ -201,9 +201,9 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         }
     }
 
-    private ProducerGate checkClaimHolder()
+    private HandleGate checkClaimHolder()
     {
-        final ProducerGate gate = core.producerGate();
+        final HandleGate gate = core.producerGate();
         if (!gate.isHeldByCurrentThread())
         {
             throw new IllegalStateException("this thread holds no claim on " + core + ": call claim first");

@@ -47,9 +47,9 @@ final class SlotQueueCore implements QueueCore
     private final Doorbell consumerBell = new Doorbell();
     private final Waiter producerWaiter;
     private final Waiter consumerWaiter;
-    private final ProducerGate producerGate = new ProducerGate();
+    private final HandleGate producerGate = new HandleGate();
     private final CloseGuard guard;
-    private final ReentrantLock consumerMutex = new ReentrantLock();
+    private final HandleGate consumerGate = new HandleGate();
     private final ReentrantLock lockMutex = new ReentrantLock();
 
     SlotQueueCore(final ResourceFile file, final boolean lifo, final IdleStrategy idleStrategy)
@@ -81,15 +81,15 @@ final class SlotQueueCore implements QueueCore
     }
 
     @Override
-    public ProducerGate producerGate()
+    public HandleGate producerGate()
     {
         return producerGate;
     }
 
     @Override
-    public ReentrantLock consumerMutex()
+    public HandleGate consumerGate()
     {
-        return consumerMutex;
+        return consumerGate;
     }
 
     @Override
@@ -441,7 +441,7 @@ final class SlotQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell))
         {
-            QueueCore.closeWhenIdle(file, producerGate, consumerMutex, () -> { });
+            QueueCore.closeWhenIdle(file, producerGate, consumerGate, () -> { });
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Serialises the producing threads of one queue handle, for free while only one thread produces.
+ * Serialises the threads of one queue handle on one side (producing or consuming), for free while only one thread
+ * uses that side.
  * <p>
  * The first thread that enters becomes the <em>sole</em> thread: it enters and exits with two release stores of a
  * flag and two loads, no atomic instruction and no fence, so a put costs what the ring write costs. The first time
@@ -21,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>
  * Thread-safe. Not reentrant: a thread inside must {@link #exit()} before it enters again.
  */
-final class ProducerGate
+final class HandleGate
 {
     private static final VarHandle SOLE_THREAD;
     private static final VarHandle SOLE_IN_CALL;
@@ -32,8 +33,8 @@ final class ProducerGate
         try
         {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SOLE_THREAD = lookup.findVarHandle(ProducerGate.class, "soleThread", Thread.class);
-            SOLE_IN_CALL = lookup.findVarHandle(ProducerGate.class, "soleInCall", int.class);
+            SOLE_THREAD = lookup.findVarHandle(HandleGate.class, "soleThread", Thread.class);
+            SOLE_IN_CALL = lookup.findVarHandle(HandleGate.class, "soleInCall", int.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -77,6 +78,31 @@ final class ProducerGate
             leaveSoleCall();
         }
         return enterLocked(timeoutNs);
+    }
+
+    /**
+     * Enters the gate without a limit, as {@link java.util.concurrent.locks.Lock#lock()} does: an interruption does
+     * not stop the wait and stays set.
+     */
+    void enterUninterruptibly()
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                enter(-1);
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
