@@ -156,8 +156,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public boolean offerBytes(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
-        checkOpen();
-        checkLength(length);
+        checkLength(length); // and whether the queue is open, once inside the gate
         final HandleGate gate = core.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
@@ -276,7 +275,6 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
      */
     public int drain(final MessageHandler handler, final int limit)
     {
-        checkOpen();
         final HandleGate gate = core.consumerGate();
         gate.enterUninterruptibly();
         try

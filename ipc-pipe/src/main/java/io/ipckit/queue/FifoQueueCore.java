@@ -28,18 +28,21 @@ import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
 
 /**
- * A multi-producer multi-consumer FIFO queue over byte rings called lanes ({@link LaneDescriptor}). A producing
- * handle claims an exclusive lane and writes it as a single-producer ring, with no lock and no fence per element;
- * handles that find no free lane, and all producers of a queue with an element bound, share lane 0 under its
- * producer lock. Consumers take from any lane holding that lane's consumer lock for one call. So each handle's
- * elements come out in the order it put them (Python's guarantee for one process); elements of different handles
- * interleave in no particular order, as in Python. Locks and lanes are taken over from dead holders.
+ * A multi-producer multi-consumer FIFO queue over byte rings called lanes ({@link LaneDescriptor}). By default there
+ * is one lane, shared by all producers under its producer lock, and the queue is first-in first-out across all
+ * processes. With {@link QueueOptions#producerLanes(int) exclusive lanes}, a producing handle claims one and writes it
+ * as a single-producer ring, with no lock and no fence per element; handles that find no free lane, and all producers
+ * of a queue with an element bound, share lane 0. Consumers take from any lane holding that lane's consumer lock for
+ * one call, so with exclusive lanes each handle's elements come out in the order it put them (Python's guarantee for
+ * one process) while elements of different handles interleave in no defined order. Locks and lanes are taken over
+ * from dead holders.
  * <p>
  * Note to maintainers — the invariants that make it crash-safe:
  * <ul>
  * <li>A lane's tail word (element count and byte position) is written only by its producer (the owner of an
  * exclusive lane, the lock holder of lane 0), with one release store after the record bytes; the head word likewise
- * by the lane's consumer lock holder after the record was handed over. A process killed anywhere leaves either the old or the new word, so no torn record is ever visible and no
+ * by the lane's consumer lock holder after the record was handed over. A process killed anywhere leaves either the
+ * old or the new word, so no torn record is ever visible and no
  * committed one is lost (a consumer killed while handing a record over leaves it to the next consumer).</li>
  * <li>A message longer than one record is written as BEGIN (carrying the writer's token), MIDDLE..., END while the
  * writer keeps its lane, so fragments of two messages never interleave; the lane's "message in progress" word holds
@@ -684,7 +687,7 @@ final class FifoQueueCore implements QueueCore
         {
             count++;
         }
-        if (count >= limit || !hasRecords())
+        if (count >= limit)
         {
             return count;
         }

@@ -22,7 +22,7 @@ public final class QueueOptions
     /** Default number of slots of a LIFO or priority queue when no {@link #maxElements} is given. */
     public static final int SLOT_COUNT_DEFAULT = 1024;
     /** Default of {@link #producerLanes(int)}. */
-    public static final int PRODUCER_LANES_DEFAULT = 4;
+    public static final int PRODUCER_LANES_DEFAULT = 0;
     /** Most exclusive producer lanes of a FIFO queue. */
     public static final int MAX_PRODUCER_LANES = 64;
     /** Default payload bytes of a slot of a LIFO or priority queue. */
@@ -134,11 +134,18 @@ public final class QueueOptions
     }
 
     /**
-     * @param producerLanes exclusive producer lanes of a FIFO queue without an element bound, 0 to
-     *                      {@value #MAX_PRODUCER_LANES} (default {@value #PRODUCER_LANES_DEFAULT}). Each lane is a ring
-     *                      of {@link #capacityBytes()} that one producing handle claims and then writes without any
-     *                      lock; handles that find no free lane, and every producer of a queue with an element bound,
-     *                      share one more ring under a lock per call. The file holds {@code (producerLanes + 1)} rings.
+     * @param producerLanes exclusive producer lanes of a FIFO queue without an element bound, 0 (the default) to
+     *                      {@value #MAX_PRODUCER_LANES}. Each lane is a ring of {@link #capacityBytes()} that one
+     *                      producing handle claims and then writes without any lock or fence: the fastest way to put,
+     *                      and several producer processes no longer contend. The price is order: elements of
+     *                      <em>different</em> handles then come out in no defined order, even when one was put after
+     *                      the other had returned (a "poison pill" put after joining the producers may overtake their
+     *                      last elements; wait for {@code size() == 0} first, or send one pill per producer through
+     *                      the producer's own handle). Each handle's elements keep their order, which is what Python
+     *                      promises per process. With 0 lanes every producer shares one ring under a lock per call and
+     *                      the queue is first-in first-out across all processes. Handles that find no free lane, and
+     *                      every producer of a queue with an element bound, use that shared ring. The file holds
+     *                      {@code (producerLanes + 1)} rings.
      * @return this.
      * @throws IllegalArgumentException when out of range.
      */

@@ -166,8 +166,8 @@ class QueueRecoveryTest
             new QueueOptions().capacityBytes(1024));
             ResourceFile file = ResourceFile.open("corrupt", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
-            queue.put(new byte[16]); // into the first exclusive lane, whose ring follows the shared lane's
-            file.buffer().putInt(file.headerLength() + 1024 + RecordDescriptor.LENGTH_OFFSET, 1 << 20);
+            queue.put(new byte[16]);
+            file.buffer().putInt(file.headerLength() + RecordDescriptor.LENGTH_OFFSET, 1 << 20);
             thrown(CorruptResourceException.class, () -> queue.poll(1, TimeUnit.SECONDS), "corrupt record",
                 "\"corrupt\"");
         }

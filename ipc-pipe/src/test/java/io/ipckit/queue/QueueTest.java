@@ -322,4 +322,103 @@ class QueueTest
             thrown(IllegalArgumentException.class, () -> small.put(new byte[17]), "17 bytes");
         }
     }
+
+    @Test
+    void shouldSerialiseManyProducerThreadsOfOneHandleAndKeepEachThreadsOrder() throws Exception
+    {
+        final int threads = 4;
+        final int perThread = 20_000;
+        for (final int lanes : new int[] {0, 2})
+        {
+            try (SharedQueue<Long> queue = SharedQueue.create("threads-" + lanes, Codecs.LONG,
+                new QueueOptions().capacityBytes(4096).producerLanes(lanes)))
+            {
+                // a small ring: producers block often, so threads take the gate over from one blocked in a put
+                final List<CompletableFuture<Void>> producers = new ArrayList<>();
+                for (int t = 0; t < threads; t++)
+                {
+                    final long thread = t;
+                    producers.add(CompletableFuture.runAsync(() ->
+                    {
+                        try
+                        {
+                            for (long i = 0; i < perThread; i++)
+                            {
+                                queue.put(thread << 32 | i);
+                            }
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            throw new IllegalStateException(ex);
+                        }
+                    }, runnable -> new Thread(runnable, "producer-" + thread).start()));
+                }
+                final long[] next = new long[threads];
+                for (int taken = 0; taken < threads * perThread; taken++)
+                {
+                    final long element = queue.poll(30, TimeUnit.SECONDS);
+                    final int thread = (int)(element >>> 32);
+                    assertEquals(next[thread], element & 0xFFFF_FFFFL, "thread " + thread + "'s order");
+                    next[thread]++;
+                }
+                CompletableFuture.allOf(producers.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+                assertNull(queue.poll());
+            }
+        }
+    }
+
+    @Test
+    void shouldLetASecondProducerThreadInOnlyAfterTheFirstLeavesItsBlockedPut() throws Exception
+    {
+        try (SharedQueue<Integer> queue = SharedQueue.create("handover", Codecs.INTEGER,
+            new QueueOptions().maxElements(1)))
+        {
+            final CompletableFuture<Void> first = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    queue.put(1);
+                    queue.put(2); // blocks: the queue holds one element
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, runnable -> new Thread(runnable, "first").start());
+            Eventually.await("the first producer blocked in its second put", Duration.ofSeconds(30),
+                () -> queue.size() == 1 && !first.isDone());
+            final AtomicReference<Boolean> offered = new AtomicReference<>();
+            final Thread second = new Thread(() ->
+            {
+                try
+                {
+                    offered.set(queue.offer(3, 200, TimeUnit.MILLISECONDS));
+                }
+                catch (final InterruptedException ex)
+                {
+                    offered.set(null);
+                }
+            }, "second");
+            second.start();
+            second.join(30_000);
+            assertEquals(Boolean.FALSE, offered.get(), "the first thread is still inside its put: the offer times out");
+            assertEquals(1, queue.take());
+            first.get(30, TimeUnit.SECONDS);
+            final CompletableFuture<Boolean> third = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return queue.offer(3, 30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, runnable -> new Thread(runnable, "third").start());
+            assertEquals(2, queue.take());
+            assertTrue(third.get(30, TimeUnit.SECONDS));
+            assertEquals(3, queue.take());
+            assertNull(queue.poll());
+        }
+    }
 }

@@ -34,7 +34,7 @@ public final class Waiter
      * a membarrier (inter-processor interrupts to the processes it waits for) and costs the ringer a futex wake, each
      * several microseconds on a virtual machine, so a consumer that keeps up with its producer should rarely do it.
      */
-    public static final long UNREGISTERED_SPIN_NS = 20_000L;
+    public static final long UNREGISTERED_SPIN_NS = 100_000L;
     private static final int SPINS_BETWEEN_CLOCK_READS = 32;
 
     private final Doorbell doorbell;
