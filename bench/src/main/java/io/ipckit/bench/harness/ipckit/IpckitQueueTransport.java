@@ -16,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * ipckit's multi-producer multi-consumer {@link SharedQueue} (futex-blocking, the default), with a 1 MiB ring as the
- * floor's. One queue serves 2 → 2 (each message goes to one of the two consumers); the batch form is
+ * floor's; first-in first-out across processes (one ring shared under a lock), or with {@link Lanes} four exclusive
+ * producer lanes. One queue serves 2 → 2 (each message goes to one of the two consumers); the batch form is
  * {@link SharedQueue#offerBatch} for sending and {@link SharedQueue#drain} for receiving.
  */
-public final class IpckitQueueTransport implements Transport
+public class IpckitQueueTransport implements Transport
 {
     /** Ring capacity in bytes, as the floor's. */
     public static final int CAPACITY_BYTES = 1 << 20;
@@ -55,7 +56,7 @@ public final class IpckitQueueTransport implements Transport
     {
         return Fixture.of(plan.namePrefix(), plan.channels(),
             (channel) -> SharedQueue.create(queueName(plan.namePrefix(), channel), Codecs.BYTES,
-                new QueueOptions().capacityBytes(CAPACITY_BYTES)),
+                new QueueOptions().capacityBytes(CAPACITY_BYTES).producerLanes(producerLanes())),
             IpckitQueueTransport::remove);
     }
 
@@ -69,6 +70,14 @@ public final class IpckitQueueTransport implements Transport
     public Receiver openReceiver(final String spec, final int channel, final long deadlineNs)
     {
         return new QueueReceiver(SharedQueue.open(queueName(spec, channel), Codecs.BYTES));
+    }
+
+    /**
+     * @return the exclusive producer lanes of the queues this transport creates.
+     */
+    protected int producerLanes()
+    {
+        return 0;
     }
 
     private static String queueName(final String prefix, final int channel)
@@ -190,6 +199,32 @@ public final class IpckitQueueTransport implements Transport
         public void close()
         {
             queue.close();
+        }
+    }
+
+    /**
+     * The same queue with four exclusive producer lanes: each producer writes its own ring without a lock, and
+     * elements of different producers are not ordered with respect to each other (see
+     * {@link QueueOptions#producerLanes(int)}).
+     */
+    public static final class Lanes extends IpckitQueueTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-queue-lanes";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit SharedQueue (4 producer lanes, blocking)";
+        }
+
+        @Override
+        protected int producerLanes()
+        {
+            return 4;
         }
     }
 }

@@ -33,7 +33,8 @@ public final class Transports
             new SocketTransport.Tcp(),
             new IpckitPipeTransport.Spinning(),
             new IpckitPipeTransport.Blocking(),
-            new IpckitQueueTransport());
+            new IpckitQueueTransport(),
+            new IpckitQueueTransport.Lanes());
     }
 
     /**
