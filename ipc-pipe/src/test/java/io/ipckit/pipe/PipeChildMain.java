@@ -71,6 +71,24 @@ public final class PipeChildMain
                     connection.close();
                 }
             }
+            case "echo-fenced" ->
+            {
+                if (io.ipckit.core.wait.AsymmetricFence.isRegistered())
+                {
+                    System.exit(3); // -Dipckit.membarrier=false was not honoured
+                }
+                try
+                {
+                    while (true)
+                    {
+                        connection.sendBytes(connection.recvBytes());
+                    }
+                }
+                catch (final io.ipckit.core.exceptions.EndOfStreamException ex)
+                {
+                    connection.close();
+                }
+            }
             case "hold" ->
             {
                 System.out.println("OPEN");

@@ -87,6 +87,26 @@ class PipeTest
     }
 
     @Test
+    void shouldRoundTripWithAProcessThatFencesEveryPublishInsteadOfMembarrier() throws Exception
+    {
+        // this process skips its per-message fence (membarrier registered where the kernel has it), the child
+        // fences every publish: wake-ups must work both ways in the mixed mode
+        try (Connection a = Pipe.create("fenced", new PipeOptions().ringCapacityBytes(RING)))
+        {
+            final JvmProcess child = dir.start(JvmProcess.builder(PipeChildMain.class).args("echo-fenced", "fenced")
+                .jvmOptions("-D" + io.ipckit.core.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
+            for (int i = 0; i < 2_000; i++)
+            {
+                a.send("ping " + i, Codecs.STRING);
+                assertEquals("ping " + i, a.recv(Codecs.STRING, 20 * SECOND_NS));
+            }
+            a.close();
+            assertTrue(child.join(20, TimeUnit.SECONDS));
+            assertEquals(0, child.exitCode().getAsInt(), "the child ran without the asymmetric fence");
+        }
+    }
+
+    @Test
     void shouldThrowPeerGoneAfterCommittedMessagesWhenWriterIsKilled() throws Exception
     {
         final int count = 20;

@@ -1,0 +1,21 @@
+package io.ipckit.core.wait;
+
+import io.ipckit.core.os.Native;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class AsymmetricFenceTest
+{
+    @Test
+    void shouldRegisterExactlyWhereTheKernelOffersTheGlobalExpeditedBarrier()
+    {
+        final long mask = Native.membarrier(0);
+        final boolean offered = mask > 0 && (mask & 2) != 0 && (mask & 4) != 0;
+        assertEquals(offered && !"false".equals(System.getProperty(AsymmetricFence.ENABLED_PROP_NAME)),
+            AsymmetricFence.isRegistered(), "membarrier query mask " + mask);
+        // both sides run without error whatever the kernel offers
+        AsymmetricFence.progressSide();
+        AsymmetricFence.waitingSide();
+    }
+}
