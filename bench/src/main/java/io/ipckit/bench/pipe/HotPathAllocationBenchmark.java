@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * The send and receive hot paths in one JVM (both pipe ends, one queue handle), to run with {@code -prof gc}: the
  * {@code gc.alloc.rate.norm} of every method must be 0 B/op (to within JMH's noise of a few bytes). Covered: pipe
  * {@code sendBytes} + in-place {@code receive}, pipe zero-copy {@code claim}/{@code commit} + {@code receive}, queue
- * {@code offerBytes} + {@code receive}, queue {@code claim}/{@code commit} + {@code drain}. The object forms
+ * {@code offerBytes} + {@code receive}, the same with exclusive producer lanes + {@code drain}, queue
+ * {@code claim}/{@code commit} + {@code drain}. The object forms
  * ({@code send(Object)}, {@code take()}) allocate the decoded object by nature and are not listed.
  */
 @State(Scope.Benchmark)
@@ -44,6 +45,7 @@ public class HotPathAllocationBenchmark
     private Connection a;
     private Connection b;
     private SharedQueue<byte[]> queue;
+    private SharedQueue<byte[]> laneQueue;
     private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
     private final Sink sink = new Sink();
 
@@ -57,6 +59,7 @@ public class HotPathAllocationBenchmark
         a = Pipe.create(name + "-pipe");
         b = Pipe.open(name + "-pipe");
         queue = SharedQueue.create(name + "-queue", Codecs.BYTES, new QueueOptions());
+        laneQueue = SharedQueue.create(name + "-lanes", Codecs.BYTES, new QueueOptions().producerLanes(2));
     }
 
     /**
@@ -69,6 +72,8 @@ public class HotPathAllocationBenchmark
         a.close();
         queue.unlink();
         queue.close();
+        laneQueue.unlink();
+        laneQueue.close();
     }
 
     /**
@@ -106,6 +111,19 @@ public class HotPathAllocationBenchmark
         message.putLong(0, sink.sum + 1);
         queue.offerBytes(message, 0, MESSAGE_LENGTH, -1);
         queue.receive(sink, 0);
+        return sink.sum;
+    }
+
+    /**
+     * @return the checksum of the received message.
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long queueLanesOfferDrain() throws InterruptedException
+    {
+        message.putLong(0, sink.sum + 1);
+        laneQueue.offerBytes(message, 0, MESSAGE_LENGTH, -1);
+        laneQueue.drain(sink, 16);
         return sink.sum;
     }
 
