@@ -146,6 +146,8 @@ final class FifoQueueCore implements QueueCore
         this.doneOffset = metadata + DONE_COUNT_OFFSET;
         producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET));
         selectConsumerLane(0);
+        // consumers of different handles start their rounds at different lanes, so they rarely meet on one
+        this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
         producerBell.wrap(meta, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
         joinBell.wrap(meta, metadata + JOIN_DOORBELL_OFFSET);
