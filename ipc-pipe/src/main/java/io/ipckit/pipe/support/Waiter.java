@@ -36,6 +36,7 @@ public final class Waiter
      */
     public static final long UNREGISTERED_SPIN_NS = 100_000L;
     private static final int SPINS_BETWEEN_CLOCK_READS = 32;
+    private static final int IDLE_STEPS_BETWEEN_CLOCK_READS = 8;
 
     private final Doorbell doorbell;
     private final CloseGuard guard;
@@ -45,6 +46,8 @@ public final class Waiter
     private long lastCheckNs;
     private boolean registered;
     private int spinsLeft;
+    private int pollsBeforeClock;
+    private int idleStepsBeforeClock;
     private boolean active;
 
     /**
@@ -87,6 +90,7 @@ public final class Waiter
         else
         {
             idleStrategy.reset();
+            idleStepsBeforeClock = IDLE_STEPS_BETWEEN_CLOCK_READS;
         }
     }
 
@@ -134,6 +138,12 @@ public final class Waiter
         {
             return false;
         }
+        if (!registered && --pollsBeforeClock > 0)
+        {
+            // polling: each poll is short, and the clock costs as much as a poll; read it every few polls
+            return false;
+        }
+        pollsBeforeClock = SPINS_BETWEEN_CLOCK_READS;
         final long nowNs = System.nanoTime();
         if (nowNs - lastCheckNs >= LIVENESS_CHECK_INTERVAL_NS)
         {
@@ -181,6 +191,21 @@ public final class Waiter
             registered = true;
             return true;
         }
+        if (!registered)
+        {
+            // polling with the idle strategy: the deadline is looked at every few steps, as the clock costs as
+            // much as a poll (a deadline is overshot by at most that many idle steps)
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            if (timeoutNs == 0 || timeoutNs > 0 && --idleStepsBeforeClock <= 0 && !timeLeftAfterIdleSteps())
+            {
+                return false;
+            }
+            idleStrategy.idle();
+            return true;
+        }
         final long elapsedNs = System.nanoTime() - startNs;
         if (timeoutNs >= 0 && elapsedNs >= timeoutNs)
         {
@@ -188,18 +213,13 @@ public final class Waiter
         }
         final long sliceNs = timeoutNs < 0 ?
             LIVENESS_CHECK_INTERVAL_NS : Math.min(LIVENESS_CHECK_INTERVAL_NS, timeoutNs - elapsedNs);
-        if (registered)
-        {
-            doorbell.awaitChange(observedSequence, sliceNs);
-        }
-        else
-        {
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            idleStrategy.idle();
-        }
+        doorbell.awaitChange(observedSequence, sliceNs);
         return true;
+    }
+
+    private boolean timeLeftAfterIdleSteps()
+    {
+        idleStepsBeforeClock = IDLE_STEPS_BETWEEN_CLOCK_READS;
+        return timeLeft();
     }
 }
