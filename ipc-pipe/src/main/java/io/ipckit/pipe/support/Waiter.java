@@ -180,10 +180,16 @@ public final class Waiter
             {
                 throw new InterruptedException();
             }
-            if (spinsLeft > 0 || System.nanoTime() - startNs < UNREGISTERED_SPIN_NS && timeLeft())
+            if (spinsLeft > 0)
             {
-                spinsLeft = spinsLeft > 0 ? spinsLeft - 1 : SPINS_BETWEEN_CLOCK_READS;
+                spinsLeft--;
                 Thread.onSpinWait();
+                return true;
+            }
+            if (System.nanoTime() - startNs < UNREGISTERED_SPIN_NS && timeLeft())
+            {
+                // past the first spins, give the core to whoever else is runnable (the peer, on a busy machine)
+                Thread.yield();
                 return true;
             }
             // register, then let the caller read the sequence and test the condition once more before sleeping
