@@ -794,6 +794,8 @@ public final class Connection implements AutoCloseable
             meta.putIntRelease(myStateOffset, STATE_CLOSED);
             sendData.ring();
             recvSpace.ring();
+            // Dekker with the peer's close: each stores its state, then loads the other's (rare: a real fence)
+            java.lang.invoke.VarHandle.fullFence();
             final int peerState = meta.getIntAcquire(peerStateOffset);
             if (peerState == STATE_CLOSED ||
                 peerState == STATE_OPEN && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))

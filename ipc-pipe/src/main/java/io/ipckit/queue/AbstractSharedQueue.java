@@ -85,14 +85,23 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public boolean offer(final E element)
     {
+        // a call that does not wait ignores the interrupt flag and leaves it set, as ArrayBlockingQueue.offer does
+        final boolean interrupted = Thread.interrupted();
         try
         {
             return offerNs(element, 0);
         }
         catch (final InterruptedException ex)
         {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // interrupted during the call's brief wait for the lock
             return false;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -185,14 +194,23 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public E poll()
     {
+        // a call that does not wait ignores the interrupt flag and leaves it set, as ArrayBlockingQueue.poll does
+        final boolean interrupted = Thread.interrupted();
         try
         {
             return pollNs(0);
         }
         catch (final InterruptedException ex)
         {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // interrupted during the call's brief wait for the lock
             return null;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

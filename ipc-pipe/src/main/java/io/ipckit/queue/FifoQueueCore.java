@@ -248,6 +248,7 @@ final class FifoQueueCore implements QueueCore
     {
         if (exclusiveLane)
         {
+            meta.putLongRelease(pInProgress, 0L); // no split element of this handle is in progress any more
             meta.compareAndSetLong(laneWord(producerLane, LaneDescriptor.PRODUCER_WORD_OFFSET),
                 OwnerToken.current(), OwnerToken.NONE);
             exclusiveLane = false;
@@ -354,38 +355,47 @@ final class FifoQueueCore implements QueueCore
             return true;
         }
         int position = 0;
-        while (position < length)
+        boolean complete = false;
+        try
         {
-            final boolean first = position == 0;
-            final int chunk = Math.min(maxRecordPayload - (first ? Long.BYTES : 0), length - position);
-            final int type = first ? BEGIN : position + chunk == length ? END : MIDDLE;
-            int index = reserve(chunk + (first ? Long.BYTES : 0), type, first);
-            if (index < 0)
+            while (position < length)
             {
-                if (!first)
+                final boolean first = position == 0;
+                final int chunk = Math.min(maxRecordPayload - (first ? Long.BYTES : 0), length - position);
+                final int type = first ? BEGIN : position + chunk == length ? END : MIDDLE;
+                int index = reserve(chunk + (first ? Long.BYTES : 0), type, first);
+                if (index < 0)
                 {
-                    // gave up half-way: the readers of the fragments discard them
-                    meta.putLongRelease(pInProgress, 0L);
-                    consumersUnrung = true;
+                    return false;
                 }
-                return false;
+                if (first)
+                {
+                    data.putLong(index, OwnerToken.current());
+                    index += Long.BYTES;
+                    meta.putLongRelease(pInProgress, messageId(pendingTailWord));
+                }
+                data.putBytes(index, src, offset + position, chunk);
+                publishTail();
+                if (type == END)
+                {
+                    meta.putLongRelease(pInProgress, 0L);
+                    complete = true;
+                }
+                ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lane
+                position += chunk;
             }
-            if (first)
-            {
-                data.putLong(index, OwnerToken.current());
-                index += Long.BYTES;
-                meta.putLongRelease(pInProgress, messageId(pendingTailWord));
-            }
-            data.putBytes(index, src, offset + position, chunk);
-            publishTail();
-            if (type == END)
-            {
-                meta.putLongRelease(pInProgress, 0L);
-            }
-            ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lane
-            position += chunk;
+            return true;
         }
-        return true;
+        finally
+        {
+            if (!complete && position > 0)
+            {
+                // gave up half-way (timeout, interruption, close, any exception): the readers discard the fragments
+                meta.putLongRelease(pInProgress, 0L);
+                consumersUnrung = true;
+                ringConsumers();
+            }
+        }
     }
 
     /**
@@ -551,7 +561,8 @@ final class FifoQueueCore implements QueueCore
     private void publishTail()
     {
         // release store -> publishes the record bytes and the element count to consumers; they are rung when the
-        // lock is released (its exchange is the fence the doorbell needs) or before this producer waits
+        // call ends (AsymmetricFence.progressSide() orders the store before the waiter counts) or before this
+        // producer waits
         meta.putLongRelease(pTail, pendingTailWord);
         cacheTail = pendingTailWord;
         consumersUnrung = true;

@@ -70,7 +70,12 @@ final class HandleGate
         final Thread current = Thread.currentThread();
         if (current == soleThread || soleThread == null && SOLE_THREAD.compareAndSet(this, null, current))
         {
+            if ((int)SOLE_IN_CALL.getOpaque(this) == 1)
+            {
+                throw reentered();
+            }
             SOLE_IN_CALL.setRelease(this, 1);
+            AsymmetricFence.progressSide(); // the "in call" store before the load of the shared mark
             if (!shared)
             {
                 return timeoutNs;
@@ -137,9 +142,54 @@ final class HandleGate
         return shared;
     }
 
+    private static IllegalStateException reentered()
+    {
+        return new IllegalStateException("a queue call was made from inside another call of the same thread on the " +
+            "same handle (a put between claim and commit, or a queue call from a handler): finish the outer call " +
+            "first, or use another handle");
+    }
+
+    /**
+     * Enters for closing: waits at most {@code timeoutNs} whatever interruptions come, and leaves the interrupt flag
+     * as it found it (set if it was set or an interruption came).
+     *
+     * @return true when entered.
+     */
+    boolean enterForClose(final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        boolean interrupted = Thread.interrupted();
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return enter(Math.max(1, deadlineNs - System.nanoTime())) != AbstractSharedQueue.TIMED_OUT;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+                catch (final IllegalStateException ex)
+                {
+                    return false; // closing from inside a call of this thread: the caller's call is still running
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void leaveSoleCall()
     {
         SOLE_IN_CALL.setRelease(this, 0);
+        AsymmetricFence.progressSide(); // the "out of call" store before the load of the shared mark
         if (shared)
         {
             final Thread waiting = revoker;
@@ -152,6 +202,10 @@ final class HandleGate
 
     private long enterLocked(final long timeoutNs) throws InterruptedException
     {
+        if (lock.isHeldByCurrentThread())
+        {
+            throw reentered();
+        }
         final long startNs = System.nanoTime();
         if (timeoutNs < 0)
         {
@@ -194,7 +248,18 @@ final class HandleGate
         try
         {
             shared = true;
-            AsymmetricFence.waitingSide(); // the sole thread's CPU orders its "in call" store before its next load
+            // the sole thread's CPU orders its "in call" store before its next load; without that guarantee the
+            // check below could let two threads in, so a failed barrier is retried and then refused
+            int attempts = 0;
+            while (!AsymmetricFence.waitingSide())
+            {
+                if (++attempts == 3)
+                {
+                    throw new IllegalStateException("cannot hand the queue handle over to a second thread: " +
+                        "membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) fails; start the JVM with -D" +
+                        AsymmetricFence.ENABLED_PROP_NAME + "=false, or use one handle per thread");
+                }
+            }
             final long limitNs = timeoutNs == 0 ? QueueCore.LOCK_GRACE_NS : timeoutNs;
             while ((int)SOLE_IN_CALL.getVolatile(this) != 0)
             {

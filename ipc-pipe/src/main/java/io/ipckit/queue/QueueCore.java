@@ -109,16 +109,12 @@ interface QueueCore extends AutoCloseable
         boolean consumerHeld = false;
         try
         {
-            producerHeld = producerGate.enter(TimeUnit.SECONDS.toNanos(5)) != AbstractSharedQueue.TIMED_OUT;
-            consumerHeld = consumerGate.enter(TimeUnit.SECONDS.toNanos(5)) != AbstractSharedQueue.TIMED_OUT;
+            producerHeld = producerGate.enterForClose(TimeUnit.SECONDS.toNanos(5));
+            consumerHeld = consumerGate.enterForClose(TimeUnit.SECONDS.toNanos(5));
             if (producerHeld)
             {
                 beforeUnmap.run();
             }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
         }
         finally
         {

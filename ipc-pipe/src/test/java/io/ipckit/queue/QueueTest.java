@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
@@ -419,6 +420,105 @@ class QueueTest
             assertTrue(third.get(30, TimeUnit.SECONDS));
             assertEquals(3, queue.take());
             assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldSerialiseThreadsOfOneHandleInAProcessWithoutMembarrier() throws Exception
+    {
+        // the gate's fallback: without the asymmetric fence every sole-thread entry fences itself
+        try (SharedQueue<Long> queue = SharedQueue.create("fenced-gate", Codecs.LONG,
+            new QueueOptions().capacityBytes(4096)))
+        {
+            final JvmProcess child = dir.start(JvmProcess.builder((io.ipckit.core.process.SerializableRunnable)
+                () -> GateChecks.manyThreadsThroughOneHandle("fenced-gate", 4, 5_000))
+                .jvmOptions("-D" + io.ipckit.core.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
+            assertEquals(0, child.join(), "the child saw every thread's elements once and in order");
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldDiscardAnElementWhoseProducerWasInterruptedHalfWayAndNotBlockTheConsumer() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("halfway", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024)))
+        {
+            final byte[] big = new byte[5 * 1024]; // five rings: the put blocks after its first fragments
+            final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            final Thread producer = new Thread(() ->
+            {
+                try
+                {
+                    queue.put(big);
+                    outcome.complete(null);
+                }
+                catch (final Throwable t)
+                {
+                    outcome.complete(t);
+                }
+            }, "halfway-producer");
+            producer.start();
+            Eventually.await("the first fragments are in", Duration.ofSeconds(30), () -> queue.size() == 1);
+            producer.interrupt();
+            assertTrue(outcome.get(30, TimeUnit.SECONDS) instanceof InterruptedException, "the put was interrupted");
+            // the consumer takes the fragments, learns that their writer gave up, and does not wait for the rest
+            assertNull(queue.poll(5, TimeUnit.SECONDS), "a partial element is never delivered");
+            queue.put(new byte[] {7});
+            assertArrayEquals(new byte[] {7}, queue.poll(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldRefuseANestedCallAndKeepTheInterruptFlagOfNonWaitingCalls() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("nested", Codecs.BYTES, new QueueOptions()))
+        {
+            final int index = queue.claim(8, -1);
+            final IllegalStateException nested = assertThrows(IllegalStateException.class,
+                () -> queue.put(new byte[1]));
+            assertTrue(nested.getMessage().contains("between claim and commit"), nested.getMessage());
+            queue.claimBuffer().putLong(index, 42L);
+            queue.commit();
+
+            Thread.currentThread().interrupt();
+            try
+            {
+                assertTrue(queue.offer(new byte[] {1}), "offer() does not wait, so an interrupt does not stop it");
+                assertEquals(8, queue.poll().length, "nor poll()");
+                assertTrue(Thread.currentThread().isInterrupted(), "and the flag stays set");
+            }
+            finally
+            {
+                Thread.interrupted();
+            }
+            assertArrayEquals(new byte[] {1}, queue.poll());
+        }
+    }
+
+    @Test
+    void shouldGiveTheLaneBackWhenClosedByAnInterruptedThread() throws Exception
+    {
+        try (SharedQueue<String> creator = SharedQueue.create("lane-back", Codecs.STRING,
+            new QueueOptions().producerLanes(1)))
+        {
+            final SharedQueue<String> first = SharedQueue.open("lane-back", Codecs.STRING);
+            first.put("a");
+            assertEquals(1, first.fifo().producerLane());
+            Thread.currentThread().interrupt();
+            try
+            {
+                first.close();
+                assertTrue(Thread.currentThread().isInterrupted(), "close keeps the interrupt flag");
+            }
+            finally
+            {
+                Thread.interrupted();
+            }
+            creator.put("b");
+            assertEquals(1, creator.fifo().producerLane(), "the lane was given back");
+            assertEquals("a", creator.take());
+            assertEquals("b", creator.take());
         }
     }
 }

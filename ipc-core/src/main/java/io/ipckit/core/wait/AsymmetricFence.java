@@ -73,18 +73,28 @@ public final class AsymmetricFence
 
     /**
      * Between the waiting side's registration (an atomic read-modify-write of the waiter count) and its last look at
-     * the condition before sleeping: a global expedited membarrier, a few microseconds. If the kernel refuses it
-     * after all, says so once on standard error; a waiter then notices a missed wake-up at the end of its sleep slice
-     * (at most {@link WakeSignal#MAX_SLEEP_SLICE_NS}) instead of at once.
+     * the condition before sleeping: a global expedited membarrier, a few microseconds, then a full fence. If the
+     * kernel refuses the barrier after all, says so once on standard error and returns false; a waiter then notices
+     * a missed wake-up at the end of its sleep slice (at most {@link WakeSignal#MAX_SLEEP_SLICE_NS}) instead of at
+     * once, and a caller that must not proceed on an unfenced check (a revocation) retries or refuses.
+     *
+     * @return true when every registered process was fenced (or none can skip its fence: the kernel lacks the
+     * command); false when the barrier failed.
      */
-    public static void waitingSide()
+    public static boolean waitingSide()
     {
-        if (SUPPORTED && Native.membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0 && !failureReported)
+        boolean fenced = true;
+        if (SUPPORTED && Native.membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0)
         {
-            failureReported = true;
-            System.err.println("ipckit: membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) failed; wake-ups of this " +
-                "process may come late (start every JVM with -D" + ENABLED_PROP_NAME + "=false to avoid that)");
+            fenced = false;
+            if (!failureReported)
+            {
+                failureReported = true;
+                System.err.println("ipckit: membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) failed; wake-ups of this " +
+                    "process may come late (start every JVM with -D" + ENABLED_PROP_NAME + "=false to avoid that)");
+            }
         }
         VarHandle.fullFence();
+        return fenced;
     }
 }

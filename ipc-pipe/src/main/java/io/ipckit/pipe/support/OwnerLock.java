@@ -61,7 +61,7 @@ public final class OwnerLock
     }
 
     /**
-     * Releases the lock held by this process, with a full fence.
+     * Releases the lock held by this process with a release store (no fence: a doorbell rung next orders it).
      */
     public void release()
     {

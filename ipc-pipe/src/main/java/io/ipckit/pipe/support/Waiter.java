@@ -186,7 +186,11 @@ public final class Waiter
                 Thread.onSpinWait();
                 return true;
             }
-            if (System.nanoTime() - startNs < UNREGISTERED_SPIN_NS && timeLeft())
+            if (!timeLeft())
+            {
+                return false; // the deadline passed while polling: no need to register (a membarrier) to give up
+            }
+            if (System.nanoTime() - startNs < UNREGISTERED_SPIN_NS)
             {
                 // past the first spins, give the core to whoever else is runnable (the peer, on a busy machine)
                 Thread.yield();
