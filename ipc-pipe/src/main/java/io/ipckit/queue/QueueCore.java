@@ -100,11 +100,18 @@ interface QueueCore extends AutoCloseable
 
     /**
      * Unmaps {@code file} once no thread is inside the producer or the consumer gate (waiting at most 5 s
-     * for each); {@code beforeUnmap} runs first when the gate was entered.
+     * for each); {@code beforeUnmap} runs first when the gate was entered. Called from inside a call of the same
+     * thread (a handler), it leaves the mapping in place rather than unmap memory that call is using.
      */
     static void closeWhenIdle(final ResourceFile file, final HandleGate producerGate,
         final HandleGate consumerGate, final Runnable beforeUnmap)
     {
+        if (producerGate.isHeldByCurrentThread() || consumerGate.isHeldByCurrentThread())
+        {
+            // closed from inside a call of this thread (a handler): unmapping now would pull the memory from under
+            // that call, so the mapping stays until the process ends; the handle refuses every further call
+            return;
+        }
         boolean producerHeld = false;
         boolean consumerHeld = false;
         try

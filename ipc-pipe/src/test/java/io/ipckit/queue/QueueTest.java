@@ -521,4 +521,22 @@ class QueueTest
             assertEquals("b", creator.take());
         }
     }
+
+    @Test
+    void shouldNotUnmapUnderAHandlerThatClosesItsOwnHandle() throws Exception
+    {
+        try (SharedQueue<byte[]> creator = SharedQueue.create("self-close", Codecs.BYTES, new QueueOptions()))
+        {
+            creator.put(new byte[] {1, 2, 3});
+            final SharedQueue<byte[]> handle = SharedQueue.open("self-close", Codecs.BYTES);
+            final AtomicReference<Integer> seen = new AtomicReference<>();
+            assertEquals(1, handle.drain((buffer, offset, length) ->
+            {
+                handle.close();                                   // from inside the handler
+                seen.set(buffer.getByte(offset + 2) + length);  // the element's memory is still mapped
+            }, 10));
+            assertEquals(6, seen.get());
+            thrown(io.ipckit.core.exceptions.ResourceClosedException.class, () -> handle.put(new byte[1]), "closed");
+        }
+    }
 }
