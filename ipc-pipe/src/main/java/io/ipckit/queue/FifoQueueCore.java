@@ -874,18 +874,6 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
-    private boolean hasRecords()
-    {
-        for (int lane = 0; lane < laneCount; lane++)
-        {
-            if (laneHasRecords(lane))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Hands over the next whole message, holding the consumer lock; waits only for the rest of a message begun.
      */
@@ -1103,11 +1091,6 @@ final class FifoQueueCore implements QueueCore
     }
 
     // ------------------------------------------------------------------------------------------------ joinable
-
-    boolean isJoinable()
-    {
-        return joinable;
-    }
 
     int unfinishedTasks()
     {

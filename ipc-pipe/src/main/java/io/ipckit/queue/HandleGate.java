@@ -134,14 +134,6 @@ final class HandleGate
             lock.isHeldByCurrentThread();
     }
 
-    /**
-     * @return true once a second thread has produced through this gate (every call then takes the lock).
-     */
-    boolean isShared()
-    {
-        return shared;
-    }
-
     private static IllegalStateException reentered()
     {
         return new IllegalStateException("a queue call was made from inside another call of the same thread on the " +

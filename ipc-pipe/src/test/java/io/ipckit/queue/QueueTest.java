@@ -327,42 +327,13 @@ class QueueTest
     @Test
     void shouldSerialiseManyProducerThreadsOfOneHandleAndKeepEachThreadsOrder() throws Exception
     {
-        final int threads = 4;
-        final int perThread = 20_000;
         for (final int lanes : new int[] {0, 2})
         {
             try (SharedQueue<Long> queue = SharedQueue.create("threads-" + lanes, Codecs.LONG,
                 new QueueOptions().capacityBytes(4096).producerLanes(lanes)))
             {
                 // a small ring: producers block often, so threads take the gate over from one blocked in a put
-                final List<CompletableFuture<Void>> producers = new ArrayList<>();
-                for (int t = 0; t < threads; t++)
-                {
-                    final long thread = t;
-                    producers.add(CompletableFuture.runAsync(() ->
-                    {
-                        try
-                        {
-                            for (long i = 0; i < perThread; i++)
-                            {
-                                queue.put(thread << 32 | i);
-                            }
-                        }
-                        catch (final InterruptedException ex)
-                        {
-                            throw new IllegalStateException(ex);
-                        }
-                    }, runnable -> new Thread(runnable, "producer-" + thread).start()));
-                }
-                final long[] next = new long[threads];
-                for (int taken = 0; taken < threads * perThread; taken++)
-                {
-                    final long element = queue.poll(30, TimeUnit.SECONDS);
-                    final int thread = (int)(element >>> 32);
-                    assertEquals(next[thread], element & 0xFFFF_FFFFL, "thread " + thread + "'s order");
-                    next[thread]++;
-                }
-                CompletableFuture.allOf(producers.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+                GateChecks.manyThreadsThroughOneHandle("threads-" + lanes, 4, 20_000);
                 assertNull(queue.poll());
             }
         }
