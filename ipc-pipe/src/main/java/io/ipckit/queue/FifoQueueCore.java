@@ -8,7 +8,7 @@ import io.ipckit.pipe.MessageHandler;
 import io.ipckit.pipe.support.CloseGuard;
 import io.ipckit.pipe.support.Doorbell;
 import io.ipckit.pipe.support.MessageAssembler;
-import io.ipckit.pipe.support.OwnerLock;
+import io.ipckit.pipe.support.BiasedOwnerLock;
 import io.ipckit.pipe.support.OwnerToken;
 import io.ipckit.pipe.support.Waiter;
 import org.agrona.DirectBuffer;
@@ -72,8 +72,10 @@ final class FifoQueueCore implements QueueCore
     private final int laneCount;
     private final int lanesOffset;
     private final int doneOffset;
-    private final OwnerLock producerLock = new OwnerLock();
-    private final OwnerLock consumerLock = new OwnerLock();
+    private final BiasedOwnerLock producerLock = new BiasedOwnerLock();
+    /** One per lane: each holds this handle's bias state for that lane's consumer lock. */
+    private final BiasedOwnerLock[] consumerLocks;
+    private BiasedOwnerLock consumerLock;
     private final Doorbell producerBell = new Doorbell();
     private final Doorbell consumerBell = new Doorbell();
     private final Doorbell joinBell = new Doorbell();
@@ -145,6 +147,11 @@ final class FifoQueueCore implements QueueCore
         this.guard = new CloseGuard(description);
         this.doneOffset = metadata + DONE_COUNT_OFFSET;
         producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET));
+        this.consumerLocks = new BiasedOwnerLock[laneCount];
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            consumerLocks[lane] = new BiasedOwnerLock().wrap(meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET));
+        }
         selectConsumerLane(0);
         // consumers of different handles start their rounds at different lanes, so they rarely meet on one
         this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
@@ -257,6 +264,43 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
+     * Gives up what the producer side keeps between calls: its exclusive lane, or the bias of the shared lane's
+     * lock. The caller is inside the producer gate.
+     */
+    private void releaseProducerSide()
+    {
+        releaseProducerLane();
+        producerLock.close();
+    }
+
+    /**
+     * Gives up the biases of the lanes' consumer locks. The caller is inside the consumer gate.
+     */
+    private void releaseConsumerSide()
+    {
+        for (final BiasedOwnerLock lock : consumerLocks)
+        {
+            lock.close();
+        }
+    }
+
+    /**
+     * @return true when this handle keeps the shared lane's producer lock between calls. For tests.
+     */
+    boolean producerLockBiased()
+    {
+        return producerLock.isBiased();
+    }
+
+    /**
+     * @return true when this handle keeps lane 0's consumer lock between calls. For tests.
+     */
+    boolean consumerLockBiased()
+    {
+        return consumerLocks[0].isBiased();
+    }
+
+    /**
      * @return the lane this handle puts into: 0 when shared, -1 before its first put. For tests and diagnostics.
      */
     int producerLane()
@@ -273,7 +317,7 @@ final class FifoQueueCore implements QueueCore
             cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
             cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
             cBase = lane * capacity;
-            consumerLock.wrap(meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET));
+            consumerLock = consumerLocks[lane];
         }
     }
 
@@ -479,7 +523,8 @@ final class FifoQueueCore implements QueueCore
             final int sequence = producerWaiter.sequence();
             if (!producerLocked)
             {
-                producerLocked = exclusiveLane || producerLock.tryAcquire() || takeOverSharedLane();
+                producerLocked = exclusiveLane || producerLock.tryAcquire() || producerLock.tryRevoke() ||
+                    takeOverSharedLane();
             }
             if (producerLocked)
             {
@@ -838,7 +883,7 @@ final class FifoQueueCore implements QueueCore
     {
         if (!consumerLocked)
         {
-            consumerLocked = consumerLock.tryAcquire() ||
+            consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
                 consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead() != OwnerToken.NONE;
             tailCache = -1;
         }
@@ -1162,7 +1207,7 @@ final class FifoQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell, joinBell))
         {
-            QueueCore.closeWhenIdle(file, producerGate, consumerGate, this::releaseProducerLane);
+            QueueCore.closeWhenIdle(file, producerGate, consumerGate, this::releaseProducerSide, this::releaseConsumerSide);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.ipckit.queue;
 
+import io.ipckit.pipe.support.BiasedLockDescriptor;
+
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.agrona.BitUtil.SIZE_OF_LONG;
 
@@ -7,14 +9,16 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * Layout of one lane of a FIFO queue: the words that govern one byte ring. A FIFO queue file holds a table of
  * lanes after its {@link QueueDescriptor metadata} and one ring per lane in its data, lane {@code i}'s ring at
  * {@code i * capacity}. Lane 0 is <em>shared</em>: producers take its producer lock for every call (it is the only
- * lane of a queue with an element bound). Lanes 1.. are <em>exclusive</em>: a producing handle claims one by
+ * lane of a queue with an element bound); the lock is a {@link io.ipckit.pipe.support.BiasedOwnerLock}, so a lone
+ * producer keeps it between calls. Lanes 1.. are <em>exclusive</em>: a producing handle claims one by
  * writing its process token into the owner word and then writes with no lock at all.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |  Producer Word: lock (lane 0) or owner (lanes 1..), a process  |
- *  |  token, 0 when free                                            |
+ *  |  Producer Lock (lane 0): a BiasedOwnerLock's four words, the   |
+ *  |  first the lock word; lanes 1..: the first word is the owner's |
+ *  |  process token (0 when free), the other three are unused      |
  *  +---------------------------------------------------------------+
  *  |  Tail Word: element count (24 bits) | byte position (40 bits)  |
  *  +---------------------------------------------------------------+
@@ -22,7 +26,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |                 Padding to two cache lines                    ...
  *  +---------------------------------------------------------------+
- *  |  Consumer Lock: token of the process taking from the lane, 0   |
+ *  |  Consumer Lock: a BiasedOwnerLock's four words                 |
  *  +---------------------------------------------------------------+
  *  |  Head Word: element count (24 bits) | byte position (40 bits)  |
  *  +---------------------------------------------------------------+
@@ -30,20 +34,20 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  * </pre>
  * The producer half and the consumer half are each two cache lines apart, so that adjacent-line prefetching does
- * not make them share.
+ * not make them share. Each half's lock words share the line of the word they guard, which the holder writes anyway.
  */
 public final class LaneDescriptor
 {
     /** Offset of the producer word: the producer lock of lane 0, the owner of an exclusive lane. */
     public static final int PRODUCER_WORD_OFFSET = 0;
     /** Offset of the tail word. */
-    public static final int TAIL_OFFSET = PRODUCER_WORD_OFFSET + SIZE_OF_LONG;
+    public static final int TAIL_OFFSET = PRODUCER_WORD_OFFSET + BiasedLockDescriptor.LENGTH;
     /** Offset of the id of the split element being written ({@code 0} when none). */
     public static final int IN_PROGRESS_OFFSET = TAIL_OFFSET + SIZE_OF_LONG;
     /** Offset of the consumer lock. */
     public static final int CONSUMER_LOCK_OFFSET = 2 * CACHE_LINE_LENGTH;
     /** Offset of the head word. */
-    public static final int HEAD_OFFSET = CONSUMER_LOCK_OFFSET + SIZE_OF_LONG;
+    public static final int HEAD_OFFSET = CONSUMER_LOCK_OFFSET + BiasedLockDescriptor.LENGTH;
     /** Length of one lane's words. */
     public static final int LENGTH = 4 * CACHE_LINE_LENGTH;
 

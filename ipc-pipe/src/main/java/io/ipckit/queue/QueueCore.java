@@ -100,11 +100,13 @@ interface QueueCore extends AutoCloseable
 
     /**
      * Unmaps {@code file} once no thread is inside the producer or the consumer gate (waiting at most 5 s
-     * for each); {@code beforeUnmap} runs first when the gate was entered. Called from inside a call of the same
+     * for each); {@code producerSideRelease} runs first when the producer gate was entered, and
+     * {@code consumerSideRelease} when the consumer gate was (they give back what the handle keeps between calls,
+     * such as a lane or a lock's bias). Called from inside a call of the same
      * thread (a handler), it leaves the mapping in place rather than unmap memory that call is using.
      */
     static void closeWhenIdle(final ResourceFile file, final HandleGate producerGate,
-        final HandleGate consumerGate, final Runnable beforeUnmap)
+        final HandleGate consumerGate, final Runnable producerSideRelease, final Runnable consumerSideRelease)
     {
         if (producerGate.isHeldByCurrentThread() || consumerGate.isHeldByCurrentThread())
         {
@@ -120,7 +122,11 @@ interface QueueCore extends AutoCloseable
             consumerHeld = consumerGate.enterForClose(TimeUnit.SECONDS.toNanos(5));
             if (producerHeld)
             {
-                beforeUnmap.run();
+                producerSideRelease.run();
+            }
+            if (consumerHeld)
+            {
+                consumerSideRelease.run();
             }
         }
         finally

@@ -441,7 +441,7 @@ final class SlotQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell))
         {
-            QueueCore.closeWhenIdle(file, producerGate, consumerGate, () -> { });
+            QueueCore.closeWhenIdle(file, producerGate, consumerGate, () -> { }, () -> { });
         }
     }
 

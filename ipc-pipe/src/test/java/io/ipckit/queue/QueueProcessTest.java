@@ -5,6 +5,7 @@ import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.TestMessages;
+import io.ipckit.pipe.support.BiasedOwnerLock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +38,8 @@ class QueueProcessTest
     private static final int RING = 4096;
     private static final int MAX_PAYLOAD = 3 * RING;
     private static final byte[] POISON = new byte[0];
+    /** Children take their locks biased after 4 holds in a row, so biases are granted and revoked all the time. */
+    private static final String EAGER_BIAS = "-D" + BiasedOwnerLock.BIAS_THRESHOLD_PROP_NAME + "=4";
 
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
@@ -53,6 +56,8 @@ class QueueProcessTest
         final QueueOptions options = layout.equals("bounded") ?
             new QueueOptions().capacityBytes(RING).maxElements(64) :
             new QueueOptions().capacityBytes(RING).producerLanes(Integer.parseInt(layout.substring(6)));
+        // the shared ring's locks change hands between biased and plain holds many times; lanes keep the default
+        final String[] biasOption = layout.equals("bounded") ? new String[] {EAGER_BIAS} : new String[0];
         try (SharedQueue<byte[]> queue = SharedQueue.create("q", Codecs.BYTES, options))
         {
             final List<JvmProcess> consumerProcesses = new ArrayList<>();
@@ -61,13 +66,13 @@ class QueueProcessTest
             {
                 final Path out = dir.path().resolve("consumer-" + c + ".bin");
                 outputs.add(out);
-                consumerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class)
+                consumerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(biasOption)
                     .args("consume", "q", out.toString(), Integer.toString(MAX_PAYLOAD))));
             }
             final List<JvmProcess> producerProcesses = new ArrayList<>();
             for (int p = 1; p <= producers; p++)
             {
-                producerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class)
+                producerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(biasOption)
                     .args("produce", "q", Integer.toString(p), Integer.toString(perProducer),
                         Integer.toString(MAX_PAYLOAD))));
             }
@@ -118,7 +123,7 @@ class QueueProcessTest
             final Map<Integer, Long> next = new HashMap<>();
             for (int round = 1; round <= 3; round++)
             {
-                final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class)
+                final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(EAGER_BIAS)
                     .args("produce-forever", "kill", Integer.toString(round), Integer.toString(MAX_PAYLOAD)));
                 final int killAfter = ThreadLocalRandom.current().nextInt(1, 150);
                 for (int i = 0; i < killAfter; i++)
@@ -148,9 +153,9 @@ class QueueProcessTest
             new QueueOptions().capacityBytes(RING)))
         {
             final Path out = dir.path().resolve("victim.bin");
-            final JvmProcess victim = dir.start(JvmProcess.builder(QueueChildMain.class)
+            final JvmProcess victim = dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(EAGER_BIAS)
                 .args("consume", "ckill", out.toString(), Integer.toString(MAX_PAYLOAD)));
-            final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class)
+            final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(EAGER_BIAS)
                 .args("produce", "ckill", "1", Integer.toString(count), Integer.toString(MAX_PAYLOAD)));
             final Map<Integer, Long> next = new HashMap<>();
             final Set<Long> mine = new HashSet<>();
