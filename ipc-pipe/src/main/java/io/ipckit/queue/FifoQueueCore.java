@@ -23,8 +23,14 @@ import static io.ipckit.pipe.support.MessageAssembler.END;
 import static io.ipckit.pipe.support.MessageAssembler.MIDDLE;
 import static io.ipckit.pipe.support.MessageAssembler.WHOLE;
 import static io.ipckit.queue.QueueDescriptor.*;
+import static io.ipckit.queue.RecordDescriptor.COMMIT_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.HEADER_LENGTH;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
+import static io.ipckit.queue.RecordDescriptor.commitStamp;
+import static io.ipckit.queue.RecordDescriptor.frame;
+import static io.ipckit.queue.RecordDescriptor.frameLength;
+import static io.ipckit.queue.RecordDescriptor.frameType;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
 
 /**
@@ -122,8 +128,16 @@ final class FifoQueueCore implements QueueCore
     private long headCache;
     /** Producer side: the tail this handle last published; another tail means another producer wrote since. */
     private long cacheTail = -1;
-    /** Consumer side: a tail position read during this hold of the consumer lock, or -1. */
-    private long tailCache = -1;
+    /** Consumer side, per lane: the last tail position read, the bound below which records are published. */
+    private final long[] tailSeen;
+    /** Consumer side: looks at the head's commit stamp that found none since the tail words were last read. */
+    private int unstampedLooks;
+    /** Producer side: the ring index of the padding record reserved with the pending record, or -1. */
+    private int pendingPaddingIndex = -1;
+    private long pendingPaddingPosition;
+    /** Producer side: the ring index and position of the record reserved and not yet published. */
+    private int pendingRecordIndex;
+    private long pendingRecordPosition;
     /** Records published whose consumers have not been rung yet (rung when the lock is released, or before waiting). */
     private boolean consumersUnrung;
     /** Records taken whose producers have not been rung yet (rung when the lock is released, or before waiting). */
@@ -148,6 +162,7 @@ final class FifoQueueCore implements QueueCore
         this.doneOffset = metadata + DONE_COUNT_OFFSET;
         producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET));
         this.consumerLocks = new BiasedOwnerLock[laneCount];
+        this.tailSeen = new long[laneCount];
         for (int lane = 0; lane < laneCount; lane++)
         {
             consumerLocks[lane] = new BiasedOwnerLock().wrap(meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET));
@@ -321,9 +336,45 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
-    private boolean laneHasRecords(final int lane)
+    /**
+     * Whether a lane has a published record at its head: its commit stamp says so (a read of the record's own cache
+     * line, the one the consumer reads next anyway), or the lane's tail word does. The tail word, on the producer's
+     * cache line, is read only every {@link #TAIL_LOOK_INTERVAL} looks that found no stamp, or when
+     * {@code readTail}: a record whose producer died between publishing the tail and stamping the record is found then.
+     */
+    private boolean laneHasRecords(final int lane, final boolean readTail)
     {
-        return position(headWord(lane)) != position(tailWord(lane));
+        final long position = position(headWord(lane));
+        return data.getIntVolatile(lane * capacity + ((int)position & mask) + COMMIT_OFFSET) == commitStamp(position) ||
+            publishedByTail(lane, position, readTail);
+    }
+
+    /** Looks at the head's stamp that found none before a consumer reads the tail words anyway. */
+    private static final int TAIL_LOOK_INTERVAL = 64;
+
+    private boolean publishedByTail(final int lane, final long position, final boolean readTail)
+    {
+        if (before(position, tailSeen[lane]))
+        {
+            return true;
+        }
+        if (!readTail && ++unstampedLooks < TAIL_LOOK_INTERVAL)
+        {
+            return false;
+        }
+        unstampedLooks = 0;
+        final long tail = position(tailWord(lane));
+        tailSeen[lane] = tail;
+        return before(position, tail);
+    }
+
+    /**
+     * @return true when {@code position} lies before {@code tail} (within one ring of it).
+     */
+    private boolean before(final long position, final long tail)
+    {
+        final long distance = (tail - position) & POSITION_MASK;
+        return distance != 0 && distance <= capacity;
     }
 
     @Override
@@ -493,7 +544,8 @@ final class FifoQueueCore implements QueueCore
         {
             throw new IllegalStateException("no claim to abort on " + description);
         }
-        data.putInt(index - HEADER_LENGTH + RecordDescriptor.TYPE_OFFSET, PADDING);
+        final int frameIndex = index - HEADER_LENGTH + FRAME_OFFSET;
+        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
         pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
         publishTail();
         releaseProducerLock();
@@ -573,10 +625,11 @@ final class FifoQueueCore implements QueueCore
         final int padding = required > toEnd ? toEnd : 0;
         // the cached head spares a read of the consumers' cache line per record; it is only ever behind the real
         // head, so it can only under-estimate the room, and it is dropped when another producer moved the tail
-        if (tailWord != cacheTail || !fits(tailWord, headCache, newElement, padding + required))
+        final int bytes = padding + required;
+        if (tailWord != cacheTail || !fits(tailWord, headCache, newElement, bytes))
         {
             headCache = meta.getLongAcquire(pHead);
-            if (!fits(tailWord, headCache, newElement, padding + required))
+            if (!fits(tailWord, headCache, newElement, bytes))
             {
                 cacheTail = -1;
                 return -1;
@@ -584,13 +637,23 @@ final class FifoQueueCore implements QueueCore
         }
         if (padding > 0)
         {
-            data.putInt(pBase + index + RecordDescriptor.LENGTH_OFFSET, padding - HEADER_LENGTH);
-            data.putInt(pBase + index + RecordDescriptor.TYPE_OFFSET, PADDING);
+            data.putInt(pBase + index + FRAME_OFFSET, frame(padding - HEADER_LENGTH, PADDING));
+            pendingPaddingIndex = pBase + index;
+            pendingPaddingPosition = tail;
             index = 0;
         }
-        data.putInt(pBase + index + RecordDescriptor.LENGTH_OFFSET, payloadLength);
-        data.putInt(pBase + index + RecordDescriptor.TYPE_OFFSET, type);
-        pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), tail + padding + required);
+        data.putInt(pBase + index + FRAME_OFFSET, frame(payloadLength, type));
+        pendingRecordIndex = pBase + index;
+        pendingRecordPosition = tail + padding;
+        final long end = tail + padding + required;
+        if (((end - position(headCache)) & POSITION_MASK) < capacity)
+        {
+            // the stamp word where the next record will start reads as unpublished until that record is: it may
+            // hold payload bytes of an earlier lap, or of a producer that died before publishing. (When the ring is
+            // now full, that word is the head record's header, whose stamp names the position a lap before.)
+            data.putInt(pBase + ((int)end & mask) + COMMIT_OFFSET, 0);
+        }
+        pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), end);
         return pBase + index + HEADER_LENGTH;
     }
 
@@ -609,6 +672,13 @@ final class FifoQueueCore implements QueueCore
         // call ends (AsymmetricFence.progressSide() orders the store before the waiter counts) or before this
         // producer waits
         meta.putLongRelease(pTail, pendingTailWord);
+        // release stores -> stamp the records after the tail: a consumer that sees a stamp finds the tail past it
+        if (pendingPaddingIndex >= 0)
+        {
+            data.putIntRelease(pendingPaddingIndex + COMMIT_OFFSET, commitStamp(pendingPaddingPosition));
+            pendingPaddingIndex = -1;
+        }
+        data.putIntRelease(pendingRecordIndex + COMMIT_OFFSET, commitStamp(pendingRecordPosition));
         cacheTail = pendingTailWord;
         consumersUnrung = true;
     }
@@ -710,7 +780,7 @@ final class FifoQueueCore implements QueueCore
         for (int i = 0; i < laneCount; i++)
         {
             final int lane = (nextLane + i) % laneCount;
-            if (!laneHasRecords(lane))
+            if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
             {
                 continue;
             }
@@ -758,7 +828,7 @@ final class FifoQueueCore implements QueueCore
                 for (int i = 0; i < laneCount && count < limit; i++)
                 {
                     final int lane = (nextLane + i) % laneCount;
-                    if (!laneHasRecords(lane))
+                    if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
                     {
                         continue;
                     }
@@ -858,8 +928,9 @@ final class FifoQueueCore implements QueueCore
         while (position != tail)
         {
             final int index = cBase + ((int)position & mask);
-            final int length = checkedLength(index);
-            final int type = data.getInt(index + RecordDescriptor.TYPE_OFFSET);
+            final int frame = checkedFrame(index);
+            final int length = frameLength(frame);
+            final int type = frameType(frame);
             position += recordLength(length);
             if (type == PADDING)
             {
@@ -885,7 +956,6 @@ final class FifoQueueCore implements QueueCore
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
                 consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead() != OwnerToken.NONE;
-            tailCache = -1;
         }
         return consumerLocked;
     }
@@ -981,17 +1051,18 @@ final class FifoQueueCore implements QueueCore
     {
         final long headWord = meta.getLongVolatile(cHead);
         long position = position(headWord);
-        if (tailCache < 0 || position == tailCache)
-        {
-            // one read of the producer's cache line per run of published records, not one per record
-            tailCache = position(meta.getLongAcquire(cTail));
-        }
-        final long tail = tailCache;
-        while (position != tail)
+        while (true)
         {
             final int index = cBase + ((int)position & mask);
-            final int length = checkedLength(index);
-            final int type = data.getInt(index + RecordDescriptor.TYPE_OFFSET);
+            // the record's own stamp, not the producer's tail word: no read of the producer's cache line
+            if (data.getIntVolatile(index + COMMIT_OFFSET) != commitStamp(position) &&
+                !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
+            {
+                break;
+            }
+            final int frame = checkedFrame(index);
+            final int length = frameLength(frame);
+            final int type = frameType(frame);
             if (type == PADDING)
             {
                 position += recordLength(length);
@@ -1014,16 +1085,19 @@ final class FifoQueueCore implements QueueCore
         return false;
     }
 
-    private int checkedLength(final int index)
+    private int checkedFrame(final int index)
     {
-        final int length = data.getInt(index + RecordDescriptor.LENGTH_OFFSET);
-        if (length < 0 || HEADER_LENGTH + length > capacity - (index - cBase))
+        final int frame = data.getInt(index + FRAME_OFFSET);
+        final int length = frameLength(frame);
+        final int type = frameType(frame);
+        if (HEADER_LENGTH + length > capacity - (index - cBase) ||
+            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING)
         {
             throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +
-                " at ring index " + (index - cBase) +
-                " (length " + length + "): unlink the queue and create it again");
+                " at ring index " + (index - cBase) + " (length " + length + ", type " + type +
+                "): unlink the queue and create it again");
         }
-        return length;
+        return frame;
     }
 
     private void consumeRecord()
@@ -1058,7 +1132,7 @@ final class FifoQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = streamWaiter.sequence();
-                if (laneHasRecords(cLane))
+                if (laneHasRecords(cLane, true))
                 {
                     return true;
                 }
@@ -1066,7 +1140,7 @@ final class FifoQueueCore implements QueueCore
                     streamWaiter.livenessCheckDue() && !OwnerToken.isAlive(streamWriter))
                 {
                     // the word is cleared after the last record is published: look once more before giving up
-                    return laneHasRecords(cLane);
+                    return laneHasRecords(cLane, true);
                 }
                 streamWaiter.pause(sequence);
             }

@@ -140,8 +140,8 @@ class QueueRecoveryTest
             final AtomicBuffer buffer = file.buffer();
             final int data = file.headerLength(); // the shared lane's ring
             final int payload = 8 + 40;
-            buffer.putInt(data + RecordDescriptor.LENGTH_OFFSET, payload);
-            buffer.putInt(data + RecordDescriptor.TYPE_OFFSET, MessageAssembler.BEGIN);
+            // published by the tail word only, never stamped: the producer died between the two stores
+            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(payload, MessageAssembler.BEGIN));
             buffer.putLong(data + RecordDescriptor.HEADER_LENGTH, dead);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.IN_PROGRESS_OFFSET),
@@ -167,7 +167,8 @@ class QueueRecoveryTest
             ResourceFile file = ResourceFile.open("corrupt", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             queue.put(new byte[16]);
-            file.buffer().putInt(file.headerLength() + RecordDescriptor.LENGTH_OFFSET, 1 << 20);
+            file.buffer().putInt(file.headerLength() + RecordDescriptor.FRAME_OFFSET,
+                RecordDescriptor.frame(1 << 20, MessageAssembler.WHOLE));
             thrown(CorruptResourceException.class, () -> queue.poll(1, TimeUnit.SECONDS), "corrupt record",
                 "\"corrupt\"");
         }

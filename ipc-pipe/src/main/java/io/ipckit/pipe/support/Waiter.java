@@ -122,6 +122,15 @@ public final class Waiter
     }
 
     /**
+     * @return true once the wait registered on the doorbell (it has polled for a while and is about to sleep, or
+     * sleeps): the time for the condition's more expensive checks.
+     */
+    public boolean isRegistered()
+    {
+        return registered;
+    }
+
+    /**
      * @return the doorbell sequence to read before testing the condition.
      */
     public int sequence()
