@@ -396,9 +396,22 @@ final class FifoQueueCore implements QueueCore
         final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
         throws InterruptedException
     {
-        startProducerCall(timeoutNs);
         try
         {
+            // fast path: a whole record into this handle's own lane (exclusive, or the shared one held biased)
+            if (producerLane >= 0 && length <= maxRecordPayload &&
+                (exclusiveLane || producerLock.tryAcquireBiased()))
+            {
+                producerLocked = true;
+                final int index = tryReserve(length, WHOLE, true);
+                if (index >= 0)
+                {
+                    data.putBytes(index, src, offset, length);
+                    publishTail();
+                    return true;
+                }
+            }
+            startProducerCall(timeoutNs);
             ensureProducerLane();
             return write(src, offset, length);
         }
@@ -840,8 +853,13 @@ final class FifoQueueCore implements QueueCore
                     }
                     try
                     {
-                        while (count < limit && consumeOne(handler))
+                        while (count < limit)
                         {
+                            count += takeWholeRecords(handler, limit - count);
+                            if (count >= limit || !consumeOne(handler))
+                            {
+                                break;
+                            }
                             count++;
                         }
                     }
@@ -1045,6 +1063,58 @@ final class FifoQueueCore implements QueueCore
                 return true;
             }
         }
+    }
+
+    /**
+     * Hands over consecutive stamped WHOLE records of the selected lane, holding its consumer lock: one read of the
+     * head word per call and one release store of it per record (after the handler, so that a consumer killed while
+     * handing a record over leaves it to the next one). Stops at anything else (no stamp, padding, a split element),
+     * which {@link #consumeOne} deals with.
+     *
+     * @return how many were handed over.
+     */
+    private int takeWholeRecords(final MessageHandler handler, final int limit)
+    {
+        if (assembler.isAssembling())
+        {
+            return 0;
+        }
+        final long headWord = meta.getLongVolatile(cHead);
+        long position = position(headWord);
+        int elements = count(headWord);
+        int taken = 0;
+        while (taken < limit)
+        {
+            final int index = cBase + ((int)position & mask);
+            if (data.getIntVolatile(index + COMMIT_OFFSET) != commitStamp(position))
+            {
+                break;
+            }
+            final int frame = checkedFrame(index);
+            if (frameType(frame) != WHOLE)
+            {
+                break;
+            }
+            final int length = frameLength(frame);
+            position += recordLength(length);
+            final long next = word(++elements, position);
+            taken++;
+            try
+            {
+                handler.onMessage(data, index + HEADER_LENGTH, length);
+            }
+            finally
+            {
+                // release store -> hands the record's bytes back to producers and counts the element as taken
+                meta.putLongRelease(cHead, next);
+                producersUnrung = true;
+            }
+        }
+        if (taken > 0)
+        {
+            producerBell.ringIfWaiting(); // a producer already asleep is woken now; the fenced ring follows
+        }
+        return taken;
     }
 
     private boolean nextRecord()

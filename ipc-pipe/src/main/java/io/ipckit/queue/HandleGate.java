@@ -59,11 +59,12 @@ final class HandleGate
      *                  ({@link QueueCore#LOCK_GRACE_NS}), negative without a limit.
      * @return the part of {@code timeoutNs} left (0 and negative values as given), or
      * {@link AbstractSharedQueue#TIMED_OUT}.
-     * @throws InterruptedException when the thread is interrupted on entry or while waiting.
+     * @throws InterruptedException when the thread is interrupted on entry (unless {@code timeoutNs} is 0: a call
+     *                              that does not wait ignores the flag) or while waiting.
      */
     long enter(final long timeoutNs) throws InterruptedException
     {
-        if (Thread.interrupted())
+        if (timeoutNs != 0 && Thread.interrupted())
         {
             throw new InterruptedException(); // as the lock's interruptible and timed forms do
         }

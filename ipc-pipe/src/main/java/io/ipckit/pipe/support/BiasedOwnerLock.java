@@ -87,20 +87,9 @@ public final class BiasedOwnerLock
      */
     public boolean tryAcquire()
     {
-        if (biased)
+        if (tryAcquireBiased())
         {
-            buffer.putLongRelease(activeOffset, 1L);
-            AsymmetricFence.progressSide(); // the active store before the load of the lock word
-            if (buffer.getLongVolatile(lockOffset) == biasedValue)
-            {
-                held = true;
-                return true;
-            }
-            // revoked: another handle took it (or is taking it) since this handle's last hold
-            biased = false;
-            streak = 0;
-            threshold = Math.min(threshold * 8, MAX_BIAS_THRESHOLD);
-            buffer.putLongRelease(activeOffset, 0L);
+            return true;
         }
         if (buffer.getLongVolatile(lockOffset) != OwnerToken.NONE)
         {
@@ -121,6 +110,38 @@ public final class BiasedOwnerLock
             return true;
         }
         return false;
+    }
+
+    /**
+     * Takes the lock if it is biased to this handle: two plain stores and a load, and no other handle has held it
+     * since this handle's last hold. Never waits.
+     *
+     * @return true when this handle now holds it; false when it is not biased to this handle (any more).
+     */
+    public boolean tryAcquireBiased()
+    {
+        if (!biased)
+        {
+            return false;
+        }
+        buffer.putLongRelease(activeOffset, 1L);
+        AsymmetricFence.progressSide(); // the active store before the load of the lock word
+        if (buffer.getLongVolatile(lockOffset) == biasedValue)
+        {
+            held = true;
+            return true;
+        }
+        lostBias();
+        return false;
+    }
+
+    private void lostBias()
+    {
+        // revoked: another handle took it (or is taking it) since this handle's last hold
+        biased = false;
+        streak = 0;
+        threshold = Math.min(threshold * 8, MAX_BIAS_THRESHOLD);
+        buffer.putLongRelease(activeOffset, 0L);
     }
 
     private boolean acquireAsSlotOwner()

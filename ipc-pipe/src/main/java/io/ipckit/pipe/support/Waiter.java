@@ -99,10 +99,14 @@ public final class Waiter
      */
     public void end()
     {
-        if (!active)
+        if (active)
         {
-            return;
+            endActive(); // the inactive case, every call that did not wait, stays small enough to inline
         }
+    }
+
+    private void endActive()
+    {
         active = false;
         if (registered)
         {
