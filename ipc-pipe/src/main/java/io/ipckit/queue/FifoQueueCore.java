@@ -396,21 +396,12 @@ final class FifoQueueCore implements QueueCore
         final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
         throws InterruptedException
     {
+        if (offerFast(src, offset, length))
+        {
+            return true;
+        }
         try
         {
-            // fast path: a whole record into this handle's own lane (exclusive, or the shared one held biased)
-            if (producerLane >= 0 && length <= maxRecordPayload &&
-                (exclusiveLane || producerLock.tryAcquireBiased()))
-            {
-                producerLocked = true;
-                final int index = tryReserve(length, WHOLE, true);
-                if (index >= 0)
-                {
-                    data.putBytes(index, src, offset, length);
-                    publishTail();
-                    return true;
-                }
-            }
             startProducerCall(timeoutNs);
             ensureProducerLane();
             return write(src, offset, length);
@@ -419,6 +410,78 @@ final class FifoQueueCore implements QueueCore
         {
             releaseProducerLock();
             producerWaiter.end();
+        }
+    }
+
+    /**
+     * The whole of a put that needs neither a lock nor a wait: one record into this handle's own lane (exclusive, or
+     * the shared one held biased) with room for it before the ring's end, by the cached head. State stays in locals,
+     * so the put stores little besides the record, the tail word and the stamp: every store queues behind the
+     * record's cache-line transfers from the consumer's core, so fewer stores mean fewer stalls.
+     *
+     * @return true when published; false when the general path must do it (nothing was published).
+     */
+    private boolean offerFast(final DirectBuffer src, final int offset, final int length)
+    {
+        if (producerLane < 0 || length > maxRecordPayload || producerLocked)
+        {
+            return false;
+        }
+        final boolean exclusive = exclusiveLane;
+        if (!exclusive && !producerLock.enterBiased())
+        {
+            return false;
+        }
+        boolean published = false;
+        try
+        {
+            final long tailWord = meta.getLongVolatile(pTail);
+            final long tail = position(tailWord);
+            final int index = (int)tail & mask;
+            final int required = recordLength(length);
+            if (required > capacity - index)
+            {
+                return false; // a padding record first: the general path
+            }
+            if (tailWord != cacheTail || !fits(tailWord, headCache, true, required))
+            {
+                headCache = meta.getLongAcquire(pHead);
+                if (!fits(tailWord, headCache, true, required))
+                {
+                    return false;
+                }
+            }
+            final int at = pBase + index;
+            final long end = tail + required;
+            data.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+            if (((end - position(headCache)) & POSITION_MASK) < capacity)
+            {
+                data.putInt(pBase + ((int)end & mask) + COMMIT_OFFSET, 0); // as tryReserve does
+            }
+            data.putBytes(at + HEADER_LENGTH, src, offset, length);
+            final long newTailWord = word(count(tailWord) + 1, end);
+            // release stores -> publish the record, then stamp it (see publishTail)
+            meta.putLongRelease(pTail, newTailWord);
+            data.putIntRelease(at + COMMIT_OFFSET, commitStamp(tail));
+            cacheTail = newTailWord;
+            published = true;
+            return true;
+        }
+        finally
+        {
+            if (!exclusive)
+            {
+                producerLock.exitBiased();
+            }
+            AsymmetricFence.progressSide(); // between the tail and active stores and the loads of the waiter counts
+            if (published)
+            {
+                consumerBell.ringIfWaiting();
+            }
+            if (!exclusive)
+            {
+                producerBell.ringIfWaiting(); // a revoker waits for the active word
+            }
         }
     }
 
@@ -1083,6 +1146,7 @@ final class FifoQueueCore implements QueueCore
         long position = position(headWord);
         int elements = count(headWord);
         int taken = 0;
+        producersUnrung = true; // rung when the lock is released
         while (taken < limit)
         {
             final int index = cBase + ((int)position & mask);
@@ -1107,7 +1171,6 @@ final class FifoQueueCore implements QueueCore
             {
                 // release store -> hands the record's bytes back to producers and counts the element as taken
                 meta.putLongRelease(cHead, next);
-                producersUnrung = true;
             }
         }
         if (taken > 0)

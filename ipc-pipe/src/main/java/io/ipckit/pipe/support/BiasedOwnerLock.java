@@ -120,6 +120,22 @@ public final class BiasedOwnerLock
      */
     public boolean tryAcquireBiased()
     {
+        if (enterBiased())
+        {
+            held = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The bare biased hold, for a caller that keeps no hold state of its own and ends it with {@link #exitBiased()}
+     * whatever happens (a finally block): {@link #isHeld()} stays false.
+     *
+     * @return true when this handle now holds the lock biased.
+     */
+    public boolean enterBiased()
+    {
         if (!biased)
         {
             return false;
@@ -128,11 +144,19 @@ public final class BiasedOwnerLock
         AsymmetricFence.progressSide(); // the active store before the load of the lock word
         if (buffer.getLongVolatile(lockOffset) == biasedValue)
         {
-            held = true;
             return true;
         }
         lostBias();
         return false;
+    }
+
+    /**
+     * Ends a hold begun by {@link #enterBiased()}: a release store of the active word. A caller then runs
+     * {@link AsymmetricFence#progressSide()} and rings the doorbell waiters of the lock sleep on.
+     */
+    public void exitBiased()
+    {
+        buffer.putLongRelease(activeOffset, 0L);
     }
 
     private void lostBias()
