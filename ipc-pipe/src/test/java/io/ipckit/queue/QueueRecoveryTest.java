@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.pipe.Expect.thrown;
 import static io.ipckit.queue.QueueDescriptor.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -156,6 +158,60 @@ class QueueRecoveryTest
             final byte[] element = new byte[500];
             assertTrue(queue.offer(element, 10, TimeUnit.SECONDS));
             assertEquals(500, queue.poll(10, TimeUnit.SECONDS).length);
+        }
+    }
+
+    @Test
+    void shouldDeliverAnElementItsDeadProducerPublishedButNeverStamped() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("unstamped", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int data = file.headerLength(); // the shared lane's ring
+            final byte[] element = {7, 8, 9};
+            // killed between its two publishing stores: the tail word counts the record, its stamp was never written
+            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET,
+                RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
+            buffer.putBytes(data + RecordDescriptor.HEADER_LENGTH, element);
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            buffer.putLongRelease(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET),
+                FifoQueueCore.word(1, RecordDescriptor.recordLength(element.length)));
+            assertEquals(0, buffer.getInt(data + RecordDescriptor.COMMIT_OFFSET), "unstamped");
+            assertEquals(1, queue.size());
+
+            assertArrayEquals(element, queue.poll(10, TimeUnit.SECONDS), "found through the tail word");
+            assertTrue(queue.offer(new byte[] {1}, 10, TimeUnit.SECONDS), "the dead producer's lock is taken over");
+            assertArrayEquals(new byte[] {1}, queue.poll(10, TimeUnit.SECONDS));
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldNotMistakeAStampOfAnEarlierLapForAPublishedRecord() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("laps", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("laps", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int data = file.headerLength();
+            // one lap of 128 records of 8 bytes, taken: the head is back at ring index 0, one lap on
+            for (int i = 0; i < 128; i++)
+            {
+                assertTrue(queue.offer(new byte[0]));
+                assertNotNull(queue.poll());
+            }
+            // a stamp stored late by the first lap's producer (after a consumer took its record through the tail
+            // word), over a header that looks published
+            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(0, MessageAssembler.WHOLE));
+            buffer.putIntVolatile(data + RecordDescriptor.COMMIT_OFFSET, RecordDescriptor.commitStamp(0));
+            assertNull(queue.poll(), "which names another position than the head's");
+            assertNull(queue.poll(200, TimeUnit.MILLISECONDS), "also once the tail word is read");
+            assertTrue(queue.offer(new byte[] {5}));
+            assertArrayEquals(new byte[] {5}, queue.poll());
         }
     }
 

@@ -35,6 +35,35 @@ class QueueTest
     final TestDirectory dir = new TestDirectory();
 
     @Test
+    void shouldKeepTheLocksOfALoneProducerAndConsumerAndHandThemOverToAnotherHandleInOrder() throws Exception
+    {
+        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        try (SharedQueue<Integer> queue = SharedQueue.create("bias", Codecs.INTEGER, new QueueOptions());
+            SharedQueue<Integer> other = SharedQueue.open("bias", Codecs.INTEGER))
+        {
+            int next = 0;
+            int expected = 0;
+            for (int i = 0; i <= threshold + 1; i++)
+            {
+                queue.put(next++);
+                assertEquals(expected++, queue.take());
+            }
+            assertTrue(queue.fifo().producerLockBiased(), "a lone producer keeps the lock between puts");
+            assertTrue(queue.fifo().consumerLockBiased(), "a lone consumer keeps its lock between takes");
+            queue.put(next++);
+            other.put(next++); // revokes the first handle's bias, behind its element
+            queue.put(next++);
+            assertFalse(queue.fifo().producerLockBiased());
+            assertEquals(expected++, other.take()); // revokes the consumer bias
+            assertEquals(expected++, queue.take());
+            assertFalse(queue.fifo().consumerLockBiased(), "the first handle found its bias gone");
+            assertEquals(expected++, other.take());
+            assertNull(queue.poll());
+            assertEquals(next, expected);
+        }
+    }
+
+    @Test
     void shouldTimeOutGetOnAnEmptyQueueAndPutOnAFullOne() throws Exception
     {
         try (SharedQueue<String> queue = SharedQueue.create("py", Codecs.STRING, new QueueOptions().maxElements(2)))
