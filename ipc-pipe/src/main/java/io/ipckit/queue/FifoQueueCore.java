@@ -55,6 +55,12 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * the message's id meanwhile. The reader keeps the consumer lock until END, so one consumer gets the whole message.
  * A reader whose writer died, or gave up (a timeout clears the word), discards the partial message; a reader that finds the rest of a message whose start a dead
  * consumer took skips it ({@link MessageAssembler}).</li>
+ * <li>The tail word publishes; each record's commit stamp ({@link RecordDescriptor}) is stored after it and only
+ * tells consumers early. A consumer takes a record when its stamp names the head position, or when the tail word
+ * (read every {@code TAIL_LOOK_INTERVAL} looks without a stamp, and whenever it waits) lies past it, so the head never
+ * passes the tail. A producer zeroes the stamp word where the next record will start before publishing its own.</li>
+ * <li>Lane 0's producer lock and every lane's consumer lock are {@link BiasedOwnerLock}s: a lone handle keeps them
+ * between calls; {@link #offerFast} is the put of a handle that holds its lane that way (or exclusively).</li>
  * <li>Element counts are kept modulo 2^24 and the ring holds at most capacity / 8 records, below 2^24.</li>
  * </ul>
  * Threads of one handle are serialised by its two {@link HandleGate}s, see {@link QueueCore}.
