@@ -88,6 +88,8 @@ final class FifoQueueCore implements QueueCore
     /** One per lane: each holds this handle's bias state for that lane's consumer lock. */
     private final BiasedOwnerLock[] consumerLocks;
     private BiasedOwnerLock consumerLock;
+    /** A consumer lock of some lane may be waiting for its biased holder (see {@link #abandonConsumerTakings()}). */
+    private boolean consumerTakingsBegun;
     private final Doorbell producerBell = new Doorbell();
     private final Doorbell consumerBell = new Doorbell();
     private final Doorbell joinBell = new Doorbell();
@@ -134,8 +136,6 @@ final class FifoQueueCore implements QueueCore
     private long headCache;
     /** Producer side: the tail this handle last published; another tail means another producer wrote since. */
     private long cacheTail = -1;
-    /** Consumer side, per lane: the last tail position read, the bound below which records are published. */
-    private final long[] tailSeen;
     /** Consumer side: looks at the head's commit stamp that found none since the tail words were last read. */
     private int unstampedLooks;
     /** Producer side: the ring index of the padding record reserved with the pending record, or -1. */
@@ -168,7 +168,6 @@ final class FifoQueueCore implements QueueCore
         this.doneOffset = metadata + DONE_COUNT_OFFSET;
         producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET));
         this.consumerLocks = new BiasedOwnerLock[laneCount];
-        this.tailSeen = new long[laneCount];
         for (int lane = 0; lane < laneCount; lane++)
         {
             consumerLocks[lane] = new BiasedOwnerLock().wrap(meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET));
@@ -360,18 +359,13 @@ final class FifoQueueCore implements QueueCore
 
     private boolean publishedByTail(final int lane, final long position, final boolean readTail)
     {
-        if (before(position, tailSeen[lane]))
-        {
-            return true;
-        }
         if (!readTail && ++unstampedLooks < TAIL_LOOK_INTERVAL)
         {
             return false;
         }
         unstampedLooks = 0;
-        final long tail = position(tailWord(lane));
-        tailSeen[lane] = tail;
-        return before(position, tail);
+        // read now, never cached: a tail read long ago could be a whole position space (2^40 bytes) behind
+        return before(position, position(tailWord(lane)));
     }
 
     /**
@@ -460,10 +454,7 @@ final class FifoQueueCore implements QueueCore
             final int at = pBase + index;
             final long end = tail + required;
             data.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
-            if (((end - position(headCache)) & POSITION_MASK) < capacity)
-            {
-                data.putInt(pBase + ((int)end & mask) + COMMIT_OFFSET, 0); // as tryReserve does
-            }
+            zeroNextStamp(end);
             data.putBytes(at + HEADER_LENGTH, src, offset, length);
             final long newTailWord = word(count(tailWord) + 1, end);
             // release stores -> publish the record, then stamp it (see publishTail)
@@ -626,11 +617,18 @@ final class FifoQueueCore implements QueueCore
         {
             throw new IllegalStateException("no claim to abort on " + description);
         }
-        final int frameIndex = index - HEADER_LENGTH + FRAME_OFFSET;
+        // the pending claim is dropped whatever index is given; a wrong one is reported after, never written to
+        final int claimed = pendingRecordIndex + HEADER_LENGTH;
+        final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
         data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
         pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
         publishTail();
         releaseProducerLock();
+        if (index != claimed)
+        {
+            throw new IllegalArgumentException("abort(" + index + ") on " + description + ", whose claim was at " +
+                claimed + ": the claim was dropped; pass the index claim returned");
+        }
     }
 
     int maxClaimLength()
@@ -657,8 +655,7 @@ final class FifoQueueCore implements QueueCore
             final int sequence = producerWaiter.sequence();
             if (!producerLocked)
             {
-                producerLocked = exclusiveLane || producerLock.tryAcquire() || producerLock.tryRevoke() ||
-                    takeOverSharedLane();
+                producerLocked = exclusiveLane || acquireSharedLane();
             }
             if (producerLocked)
             {
@@ -686,12 +683,16 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
-    private boolean takeOverSharedLane()
+    private boolean acquireSharedLane()
     {
-        if (producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead() != OwnerToken.NONE)
+        if (producerLock.tryAcquire() || producerLock.tryRevoke() ||
+            producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead() != OwnerToken.NONE)
         {
-            // the dead holder's split element stays incomplete: its readers discard it
-            meta.putLongRelease(pInProgress, 0L);
+            if (producerLock.takeOverNotice() != OwnerToken.NONE)
+            {
+                // the dead holder's split element stays incomplete: its readers discard it
+                meta.putLongRelease(pInProgress, 0L);
+            }
             return true;
         }
         return false;
@@ -728,15 +729,24 @@ final class FifoQueueCore implements QueueCore
         pendingRecordIndex = pBase + index;
         pendingRecordPosition = tail + padding;
         final long end = tail + padding + required;
-        if (((end - position(headCache)) & POSITION_MASK) < capacity)
-        {
-            // the stamp word where the next record will start reads as unpublished until that record is: it may
-            // hold payload bytes of an earlier lap, or of a producer that died before publishing. (When the ring is
-            // now full, that word is the head record's header, whose stamp names the position a lap before.)
-            data.putInt(pBase + ((int)end & mask) + COMMIT_OFFSET, 0);
-        }
+        zeroNextStamp(end);
         pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), end);
         return pBase + index + HEADER_LENGTH;
+    }
+
+    /**
+     * Zeroes the stamp word where the record after one ending at {@code end} will start, so that it reads as
+     * unpublished until that record is: it may hold payload bytes of an earlier lap, or of a producer that died
+     * before publishing. When the ring is then exactly full, that word is the head record's header, whose stamp
+     * names the position a lap before, and must stay.
+     */
+    private void zeroNextStamp(final long end)
+    {
+        if (((end - position(headCache)) & POSITION_MASK) < capacity ||
+            ((end - position(meta.getLongAcquire(pHead))) & POSITION_MASK) < capacity)
+        {
+            data.putInt(pBase + ((int)end & mask) + COMMIT_OFFSET, 0);
+        }
     }
 
     private boolean fits(final long tailWord, final long headWord, final boolean newElement, final int bytes)
@@ -796,6 +806,10 @@ final class FifoQueueCore implements QueueCore
         }
         else
         {
+            if (!exclusiveLane)
+            {
+                producerLock.abandon(); // a taking from a bias that was still waiting for its holder
+            }
             ringConsumers();
         }
     }
@@ -847,6 +861,7 @@ final class FifoQueueCore implements QueueCore
         finally
         {
             consumerWaiter.end();
+            abandonConsumerTakings();
         }
     }
 
@@ -957,6 +972,7 @@ final class FifoQueueCore implements QueueCore
         finally
         {
             consumerWaiter.end();
+            abandonConsumerTakings();
         }
     }
 
@@ -1004,6 +1020,7 @@ final class FifoQueueCore implements QueueCore
         finally
         {
             consumerWaiter.end();
+            abandonConsumerTakings();
         }
     }
 
@@ -1037,12 +1054,36 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
+    /**
+     * Gives up the takings of consumer locks from a bias that are still waiting for their holder, at the end of a
+     * call (a consumer may begin one on each lane it looks at).
+     */
+    private void abandonConsumerTakings()
+    {
+        if (consumerTakingsBegun)
+        {
+            consumerTakingsBegun = false;
+            for (final BiasedOwnerLock lock : consumerLocks)
+            {
+                lock.abandon();
+            }
+        }
+    }
+
     private boolean acquireConsumerLock()
     {
         if (!consumerLocked)
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
                 consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead() != OwnerToken.NONE;
+            if (consumerLocked)
+            {
+                consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
+            }
+            else if (consumerLock.isPending())
+            {
+                consumerTakingsBegun = true;
+            }
         }
         return consumerLocked;
     }

@@ -9,8 +9,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |  Lock Word: 0 free | owner token (held) | token + BIASED      |
- *  |  (biased to the slot owner of that process) | token + REVOKING |
+ *  |  Lock Word: 0 free | owner token (held, or taken from a bias   |
+ *  |  whose holder is leaving) | token + BIASED (biased to the slot  |
+ *  |  owner of that process)                                         |
  *  +---------------------------------------------------------------+
  *  |  Slot Word: token of the process whose handle owns the bias   |
  *  |  slot (the only handle the lock is ever biased to), 0 free    |
@@ -22,7 +23,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |  owner (written under the lock)                               |
  *  +---------------------------------------------------------------+
  * </pre>
- * The flag bits live in bits 30 and 31 of the token's pid half: Linux pids stay below 2^22.
+ * The flag bit lives in bit 31 of the token's pid half: Linux pids stay below 2^22.
  */
 public final class BiasedLockDescriptor
 {
@@ -39,10 +40,8 @@ public final class BiasedLockDescriptor
 
     /** Lock word flag: the lock is biased to the slot owner of the token's process. */
     public static final long BIASED = 1L << 31;
-    /** Lock word flag: the bias of the token's process is being revoked. */
-    public static final long REVOKING = 1L << 30;
-    /** Both flags. */
-    public static final long FLAGS = BIASED | REVOKING;
+    /** The flag bits of the lock word. */
+    public static final long FLAGS = BIASED;
 
     private BiasedLockDescriptor()
     {

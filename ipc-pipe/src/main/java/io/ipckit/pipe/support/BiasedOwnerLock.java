@@ -8,7 +8,6 @@ import static io.ipckit.pipe.support.BiasedLockDescriptor.BIASED;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.FLAGS;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.LOCK_OFFSET;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.OTHERS_OFFSET;
-import static io.ipckit.pipe.support.BiasedLockDescriptor.REVOKING;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.SLOT_OFFSET;
 
 /**
@@ -20,16 +19,21 @@ import static io.ipckit.pipe.support.BiasedLockDescriptor.SLOT_OFFSET;
  * {@code threshold} holds of the slot owner in a row with no other handle's hold in between, the slot owner takes the
  * lock <em>biased</em> and keeps it between its holds. A biased hold is a Dekker pair with
  * {@link AsymmetricFence}: the slot owner stores 1 in the active word, then loads the lock word and finds its bias
- * still there; another handle that wants the lock marks the bias {@code REVOKING} with a compare-and-set, runs the
- * asymmetric fence's waiting side (a {@code membarrier}) once, and takes the lock as soon as the active word reads 0.
- * Either the slot owner saw the mark (and drops its bias), or the revoker saw it active (and waits for its release,
- * which rings the caller's doorbell). A revocation left half-done by a dead revoker is completed by whoever comes
- * next, the slot owner included. Each revocation multiplies the slot owner's threshold by 8 (up to 2^20), so a
- * lock that several handles really share stays unbiased and a revocation's cost (a few microseconds, an interrupt on
- * every core) is paid rarely.
+ * still there. Another handle that wants the lock takes the lock word from the bias with a compare-and-set (to its
+ * own token), runs the asymmetric fence's waiting side (a {@code membarrier}) once, and enters when the active word
+ * reads 0. Either the slot owner's active store was before the barrier (the taker sees it and waits for the release,
+ * which rings the caller's doorbell), or its load of the lock word comes after it and finds the bias gone. While the
+ * taker waits the word is its own, so the slot owner cannot take a new bias in between. A taker that gives up puts
+ * the word back as it found it ({@link #abandon()}); a taker that dies while waiting is a dead holder, and a takeover
+ * from a dead holder also waits for the slot owner to be out of its hold (or dead). Each revocation multiplies the
+ * slot owner's threshold by 8 (up to 2^20), so a lock that several handles really share stays unbiased and a
+ * revocation's cost (a few microseconds, an interrupt on every core) is paid rarely.
  * <p>
  * Only the slot owner writes the active word, and it gives the slot up only when its handle closes (or its process
  * dies), so no stale holder can clear another's mark.
+ * <p>
+ * Processes must agree on the barrier: one whose kernel filter (seccomp) forbids {@code membarrier} while others
+ * use it cannot revoke safely; every ipckit process on one kernel normally can.
  * <p>
  * A flyweight holding one handle's state for one lock: not thread-safe (the handle's gate serialises its threads);
  * process-safe. Allocation-free.
@@ -58,9 +62,14 @@ public final class BiasedOwnerLock
     private long lastOthers = -1;
     private int streak;
     private int threshold = INITIAL_BIAS_THRESHOLD;
-    private long fencedLock;
-    private long fencedOthers;
     private int slotChecks;
+    /** The lock word is this handle's, but it waits for the slot owner to leave its hold before entering. */
+    private boolean pending;
+    /** The lock word this handle replaced when it began waiting, put back by {@link #abandon()}. */
+    private long pendingPrior;
+    private boolean pendingFenced;
+    /** The dead holder this handle took the lock from, until {@link #takeOverNotice()} reads it. */
+    private long deadPredecessor;
 
     /**
      * Points this flyweight at a lock's words. Call it once: the handle's state belongs to that lock.
@@ -81,12 +90,17 @@ public final class BiasedOwnerLock
     }
 
     /**
-     * Takes the lock if it is free or biased to this handle. Never waits.
+     * Takes the lock if it is free or biased to this handle, or finishes taking it from a bias when the biased
+     * holder has left. Never waits.
      *
      * @return true when this handle now holds it.
      */
     public boolean tryAcquire()
     {
+        if (pending)
+        {
+            return finishPending();
+        }
         if (tryAcquireBiased())
         {
             return true;
@@ -140,6 +154,8 @@ public final class BiasedOwnerLock
         {
             return false;
         }
+        // the release store and the volatile load stay in program order (HotSpot does not move a plain or release
+        // access across a volatile one); the CPU's store-load reordering is what the taker's membarrier covers
         buffer.putLongRelease(activeOffset, 1L);
         AsymmetricFence.progressSide(); // the active store before the load of the lock word
         if (buffer.getLongVolatile(lockOffset) == biasedValue)
@@ -161,7 +177,7 @@ public final class BiasedOwnerLock
 
     private void lostBias()
     {
-        // revoked: another handle took it (or is taking it) since this handle's last hold
+        // taken: another handle holds the lock word (or waits on it) since this handle's last hold
         biased = false;
         streak = 0;
         threshold = Math.min(threshold * 8, MAX_BIAS_THRESHOLD);
@@ -182,7 +198,7 @@ public final class BiasedOwnerLock
         }
         if (streak >= threshold)
         {
-            // active before the lock word: a revoker that sees the bias must also see this handle inside
+            // active before the lock word: a taker that sees the bias must also see this handle inside
             buffer.putLongRelease(activeOffset, 1L);
             if (buffer.compareAndSetLong(lockOffset, OwnerToken.NONE, biasedValue))
             {
@@ -231,83 +247,123 @@ public final class BiasedOwnerLock
     }
 
     /**
-     * Takes the lock from a bias that another handle holds but is not using: marks it revoking, fences once, and
-     * takes it when the biased handle is out of its hold. Call it when {@link #tryAcquire()} failed; it returns false
-     * at once when the lock is not biased. A caller that gets false waits on the doorbell the holder rings on release
-     * and tries again.
+     * Takes the lock from a bias that another handle holds: takes the lock word, fences once, and enters when the
+     * biased handle is out of its hold. Call it when {@link #tryAcquire()} failed; it returns false at once when the
+     * lock is not biased. A caller that gets false waits on the doorbell the holder rings on release and calls
+     * {@link #tryAcquire()} or this again, or gives up with {@link #abandon()}.
      *
      * @return true when this handle now holds the lock.
      */
     public boolean tryRevoke()
     {
-        long lock = buffer.getLongVolatile(lockOffset);
-        if ((lock & BIASED) != 0)
+        if (pending)
         {
-            final long revoking = (lock & ~FLAGS) | REVOKING;
-            if (!buffer.compareAndSetLong(lockOffset, lock, revoking))
-            {
-                return false;
-            }
-            lock = revoking;
+            return finishPending();
         }
-        if ((lock & REVOKING) == 0)
+        final long lock = buffer.getLongVolatile(lockOffset);
+        if ((lock & BIASED) == 0 || !buffer.compareAndSetLong(lockOffset, lock, self))
         {
             return false;
         }
-        // one barrier per revocation: afterwards the biased handle either is seen active or sees the mark. The hold
-        // count tells a later revocation of the same process's bias from this one
-        final long others = buffer.getLongVolatile(othersOffset);
-        if (lock != fencedLock || others != fencedOthers)
-        {
-            if (!AsymmetricFence.waitingSide())
-            {
-                return false;
-            }
-            fencedLock = lock;
-            fencedOthers = others;
-        }
-        if (buffer.getLongVolatile(activeOffset) != 0L && !slotOwner)
-        {
-            return false;
-        }
-        if (buffer.compareAndSetLong(lockOffset, lock, self))
-        {
-            if (!slotOwner)
-            {
-                countOtherHold();
-            }
-            held = true;
-            return true;
-        }
-        return false;
+        beginPending(lock);
+        return finishPending();
+    }
+
+    private void beginPending(final long prior)
+    {
+        pending = true;
+        pendingPrior = prior;
+        pendingFenced = false;
     }
 
     /**
-     * Takes the lock over if its holder (or the process it is biased to) is no longer alive. Reads {@code /proc}:
-     * call it on slow paths.
+     * Holding the lock word: enters once the slot owner is seen out of its hold after a barrier that follows the
+     * taking of the word. From then on the slot owner cannot begin a biased hold, so the active word only falls.
+     */
+    private boolean finishPending()
+    {
+        if (!pendingFenced)
+        {
+            if (!AsymmetricFence.waitingSide())
+            {
+                return false; // the barrier failed: the check below would prove nothing; tried again next time
+            }
+            pendingFenced = true;
+        }
+        if (!slotOwner && buffer.getLongVolatile(activeOffset) != 0L)
+        {
+            return false; // the slot owner is inside a hold (or died inside one: see tryTakeOverFromDead)
+        }
+        pending = false;
+        if (!slotOwner)
+        {
+            countOtherHold();
+        }
+        held = true;
+        return true;
+    }
+
+    /**
+     * Gives up a taking begun by {@link #tryRevoke()} or {@link #tryTakeOverFromDead()} that is still waiting for
+     * the slot owner: puts the lock word back as it was. A caller that stops trying (its time ran out, it was
+     * interrupted) calls it; it does nothing otherwise.
+     */
+    public void abandon()
+    {
+        if (pending)
+        {
+            pending = false;
+            deadPredecessor = OwnerToken.NONE;
+            buffer.compareAndSetLong(lockOffset, self, pendingPrior);
+        }
+    }
+
+    /**
+     * Takes the lock over if its holder (or the process it is biased to) is no longer alive, then enters once the
+     * slot owner is out of its hold (a dead holder may have been taking the lock from a live bias); while it waits for
+     * that it works as {@link #tryRevoke()} does. Reads {@code /proc}: call it on slow paths.
      *
-     * @return the dead holder's token when this handle took the lock over, or {@link OwnerToken#NONE}.
+     * @return the dead holder's token when this handle now holds the lock taken over from it, or
+     * {@link OwnerToken#NONE} (it may hold it after a later call). Either way {@link #takeOverNotice()} tells the
+     * holder afterwards.
      */
     public long tryTakeOverFromDead()
     {
+        if (pending)
+        {
+            final long slot = buffer.getLongVolatile(slotOffset);
+            if (!slotOwner && slot != OwnerToken.NONE && slot != self && !OwnerToken.isAlive(slot))
+            {
+                takeSlot(slot); // the slot owner died inside its hold: its active word will never fall
+                deadPredecessor = slot;
+            }
+            return finishPending() ? deadPredecessor : OwnerToken.NONE;
+        }
         final long lock = buffer.getLongVolatile(lockOffset);
         final long holder = lock & ~FLAGS;
         if (holder != OwnerToken.NONE && holder != self && !OwnerToken.isAlive(holder) &&
             buffer.compareAndSetLong(lockOffset, lock, self))
         {
-            if (!slotOwner)
+            deadPredecessor = holder;
+            beginPending(lock);
+            if (!slotOwner && buffer.getLongVolatile(slotOffset) == holder)
             {
-                countOtherHold();
-                final long slot = buffer.getLongVolatile(slotOffset);
-                if (slot == holder)
-                {
-                    takeSlot(holder);
-                }
+                takeSlot(holder);
             }
-            held = true;
-            return holder;
+            return finishPending() ? deadPredecessor : OwnerToken.NONE;
         }
         return OwnerToken.NONE;
+    }
+
+    /**
+     * @return the dead holder this handle's current hold was taken over from, once (then {@link OwnerToken#NONE}):
+     * the caller repairs what the dead holder left half done.
+     */
+    public long takeOverNotice()
+    {
+        final long predecessor = deadPredecessor;
+        deadPredecessor = OwnerToken.NONE;
+        return predecessor;
     }
 
     /**
@@ -324,8 +380,8 @@ public final class BiasedOwnerLock
     }
 
     /**
-     * Gives up the bias and the slot, for a handle that closes. The caller holds no hold and no thread of the
-     * handle is in a call.
+     * Gives up any hold, a waiting taking, the bias and the slot, for a handle that closes. No thread of the handle
+     * is in a call.
      */
     public void close()
     {
@@ -333,6 +389,7 @@ public final class BiasedOwnerLock
         {
             release();
         }
+        abandon();
         if (biased)
         {
             biased = false;
@@ -352,6 +409,14 @@ public final class BiasedOwnerLock
     public boolean isHeld()
     {
         return held;
+    }
+
+    /**
+     * @return true while this handle holds the lock word but waits for the biased holder to leave.
+     */
+    public boolean isPending()
+    {
+        return pending;
     }
 
     /**

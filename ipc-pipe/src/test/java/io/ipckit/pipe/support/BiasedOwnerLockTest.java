@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.ACTIVE_OFFSET;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.BIASED;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.LOCK_OFFSET;
-import static io.ipckit.pipe.support.BiasedLockDescriptor.REVOKING;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.SLOT_OFFSET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,10 +97,12 @@ class BiasedOwnerLockTest
         holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
         assertTrue(first.tryAcquire());
         assertFalse(second.tryRevoke(), "the biased holder is inside");
-        assertEquals(OwnerToken.current() | REVOKING, words.getLongVolatile(LOCK_OFFSET));
-        assertFalse(second.tryRevoke(), "still inside");
+        assertTrue(second.isPending());
+        assertEquals(OwnerToken.current(), words.getLongVolatile(LOCK_OFFSET), "the word is the taker's meanwhile");
+        assertFalse(second.tryAcquire(), "still inside");
         first.release();
-        assertTrue(second.tryRevoke());
+        assertTrue(second.tryAcquire(), "entered once the holder left");
+        assertFalse(second.isPending());
         assertFalse(first.tryAcquire());
         second.release();
         assertTrue(first.tryAcquire(), "a plain hold again");
@@ -109,14 +110,53 @@ class BiasedOwnerLockTest
     }
 
     @Test
-    void shouldCompleteARevocationItsRevokerLeftHalfDone()
+    void shouldNotLetTheSlotOwnerTakeANewBiasWhileATakerWaits()
     {
         holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
-        words.putLongVolatile(LOCK_OFFSET, OwnerToken.current() | REVOKING); // a revoker died after its mark
-        assertFalse(first.tryAcquire());
-        assertTrue(first.tryRevoke(), "the slot owner completes it itself");
+        assertTrue(first.tryAcquire());
+        assertFalse(second.tryRevoke());
         first.release();
-        assertEquals(0, words.getLongVolatile(LOCK_OFFSET));
+        // the slot owner finds its bias gone, and the word taken: nothing it does gets it in before the taker
+        for (int i = 0; i < 8 * BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 2; i++)
+        {
+            assertFalse(first.tryAcquire(), "attempt " + i);
+            assertFalse(first.tryRevoke(), "attempt " + i);
+        }
+        assertFalse(first.isBiased());
+        assertTrue(second.tryAcquire());
+        second.release();
+    }
+
+    @Test
+    void shouldPutTheBiasBackWhenATakerGivesUp()
+    {
+        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
+        assertTrue(first.tryAcquire());
+        assertFalse(second.tryRevoke());
+        second.abandon();
+        assertFalse(second.isPending());
+        assertEquals(OwnerToken.current() | BIASED, words.getLongVolatile(LOCK_OFFSET));
+        first.release();
+        assertTrue(first.tryAcquire(), "still biased: nobody entered");
+        assertTrue(first.isBiased());
+        first.release();
+    }
+
+    @Test
+    void shouldWaitForTheBiasedHolderWhenTakingOverFromATakerThatDied()
+    {
+        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
+        assertTrue(first.tryAcquire());
+        words.putLongVolatile(LOCK_OFFSET, DEAD); // a taker took the word from the bias and was killed
+        assertEquals(OwnerToken.NONE, second.tryTakeOverFromDead(), "the biased holder is still inside");
+        assertTrue(second.isPending());
+        first.release();
+        assertTrue(second.tryAcquire());
+        assertEquals(DEAD, second.takeOverNotice(), "told whom it took over from");
+        assertEquals(OwnerToken.NONE, second.takeOverNotice(), "once");
+        second.release();
+        assertTrue(first.tryAcquire(), "the slot owner takes it plainly again");
+        first.release();
     }
 
     @Test
@@ -127,7 +167,9 @@ class BiasedOwnerLockTest
         words.putLongVolatile(LOCK_OFFSET, DEAD | BIASED);
         assertFalse(second.tryAcquire());
         assertFalse(second.tryRevoke(), "the dead holder looks active");
+        assertTrue(second.isPending());
         assertEquals(DEAD, second.tryTakeOverFromDead());
+        assertEquals(DEAD, second.takeOverNotice());
         assertEquals(OwnerToken.current(), words.getLongVolatile(SLOT_OFFSET), "the slot passed on");
         assertEquals(0, words.getLongVolatile(ACTIVE_OFFSET));
         second.release();
