@@ -196,6 +196,10 @@ class QueueTest
             final int dropped = queue.claim(Long.BYTES, 0);
             queue.abort(dropped);
             thrown(IllegalStateException.class, queue::commit, "no claim");
+            final int misnamed = queue.claim(Long.BYTES, 0);
+            queue.claimBuffer().putLong(misnamed, 99L);
+            thrown(IllegalArgumentException.class, () -> queue.abort(index), "whose claim was at");
+            thrown(IllegalStateException.class, queue::commit, "no claim"); // dropped all the same
             thrown(IllegalArgumentException.class, () -> queue.claim(queue.maxClaimLength() + 1, 0), "claim");
             final UnsafeBuffer src = new UnsafeBuffer(new byte[24]);
             src.putLong(0, 6L);
