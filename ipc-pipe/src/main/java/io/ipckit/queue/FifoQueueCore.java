@@ -166,17 +166,18 @@ final class FifoQueueCore implements QueueCore
         this.description = "queue \"" + file.name() + "\"";
         this.guard = new CloseGuard(description);
         this.doneOffset = metadata + DONE_COUNT_OFFSET;
-        producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET));
+        producerBell.wrap(meta, metadata + PRODUCER_DOORBELL_OFFSET);
+        consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
+        producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET), producerBell);
         this.consumerLocks = new BiasedOwnerLock[laneCount];
         for (int lane = 0; lane < laneCount; lane++)
         {
-            consumerLocks[lane] = new BiasedOwnerLock().wrap(meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET));
+            consumerLocks[lane] = new BiasedOwnerLock().wrap(
+                meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET), consumerBell);
         }
         selectConsumerLane(0);
         // consumers of different handles start their rounds at different lanes, so they rarely meet on one
         this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
-        producerBell.wrap(meta, metadata + PRODUCER_DOORBELL_OFFSET);
-        consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
         joinBell.wrap(meta, metadata + JOIN_DOORBELL_OFFSET);
         this.producerWaiter = new Waiter(producerBell, idleStrategy, guard);
         this.consumerWaiter = new Waiter(consumerBell, idleStrategy, guard);
@@ -686,7 +687,7 @@ final class FifoQueueCore implements QueueCore
     private boolean acquireSharedLane()
     {
         if (producerLock.tryAcquire() || producerLock.tryRevoke() ||
-            producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead() != OwnerToken.NONE)
+            producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead())
         {
             if (producerLock.takeOverNotice() != OwnerToken.NONE)
             {
@@ -879,6 +880,7 @@ final class FifoQueueCore implements QueueCore
             final int lane = (nextLane + i) % laneCount;
             if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
             {
+                consumerLocks[lane].abandon(); // a taking begun while it had records
                 continue;
             }
             selectConsumerLane(lane);
@@ -927,6 +929,7 @@ final class FifoQueueCore implements QueueCore
                     final int lane = (nextLane + i) % laneCount;
                     if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
                     {
+                        consumerLocks[lane].abandon(); // a taking begun while it had records
                         continue;
                     }
                     selectConsumerLane(lane);
@@ -1075,7 +1078,7 @@ final class FifoQueueCore implements QueueCore
         if (!consumerLocked)
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
-                consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead() != OwnerToken.NONE;
+                consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead();
             if (consumerLocked)
             {
                 consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler

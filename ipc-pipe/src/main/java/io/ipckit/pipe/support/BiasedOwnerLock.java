@@ -52,6 +52,7 @@ public final class BiasedOwnerLock
     private final long self = OwnerToken.current();
     private final long biasedValue = self | BIASED;
     private AtomicBuffer buffer;
+    private Doorbell bell;
     private int lockOffset;
     private int slotOffset;
     private int activeOffset;
@@ -80,8 +81,23 @@ public final class BiasedOwnerLock
      */
     public BiasedOwnerLock wrap(final AtomicBuffer buffer, final int offset)
     {
+        return wrap(buffer, offset, null);
+    }
+
+    /**
+     * Points this flyweight at a lock's words, with the doorbell its waiters sleep on: rung when this handle drops
+     * a bias on finding it taken, or puts back a word it gave up taking, as its releases are rung by the caller.
+     *
+     * @param buffer the shared memory.
+     * @param offset the offset of the lock's words, 8-byte aligned.
+     * @param bell   the doorbell of the lock's waiters, or null.
+     * @return this.
+     */
+    public BiasedOwnerLock wrap(final AtomicBuffer buffer, final int offset, final Doorbell bell)
+    {
         buffer.boundsCheck(offset, BiasedLockDescriptor.LENGTH);
         this.buffer = buffer;
+        this.bell = bell;
         this.lockOffset = offset + LOCK_OFFSET;
         this.slotOffset = offset + SLOT_OFFSET;
         this.activeOffset = offset + ACTIVE_OFFSET;
@@ -182,6 +198,15 @@ public final class BiasedOwnerLock
         streak = 0;
         threshold = Math.min(threshold * 8, MAX_BIAS_THRESHOLD);
         buffer.putLongRelease(activeOffset, 0L);
+        ring(); // a taker may have seen the brief 1 and gone to sleep
+    }
+
+    private void ring()
+    {
+        if (bell != null)
+        {
+            bell.ring();
+        }
     }
 
     private boolean acquireAsSlotOwner()
@@ -314,7 +339,10 @@ public final class BiasedOwnerLock
         {
             pending = false;
             deadPredecessor = OwnerToken.NONE;
-            buffer.compareAndSetLong(lockOffset, self, pendingPrior);
+            if (buffer.compareAndSetLong(lockOffset, self, pendingPrior))
+            {
+                ring(); // the word can be taken again (the slot owner may take its bias back)
+            }
         }
     }
 
@@ -323,11 +351,10 @@ public final class BiasedOwnerLock
      * slot owner is out of its hold (a dead holder may have been taking the lock from a live bias); while it waits for
      * that it works as {@link #tryRevoke()} does. Reads {@code /proc}: call it on slow paths.
      *
-     * @return the dead holder's token when this handle now holds the lock taken over from it, or
-     * {@link OwnerToken#NONE} (it may hold it after a later call). Either way {@link #takeOverNotice()} tells the
-     * holder afterwards.
+     * @return true when this handle now holds the lock (whether this call or an earlier one began the taking);
+     * {@link #takeOverNotice()} then tells whom it was taken over from.
      */
-    public long tryTakeOverFromDead()
+    public boolean tryTakeOverFromDead()
     {
         if (pending)
         {
@@ -337,7 +364,7 @@ public final class BiasedOwnerLock
                 takeSlot(slot); // the slot owner died inside its hold: its active word will never fall
                 deadPredecessor = slot;
             }
-            return finishPending() ? deadPredecessor : OwnerToken.NONE;
+            return finishPending();
         }
         final long lock = buffer.getLongVolatile(lockOffset);
         final long holder = lock & ~FLAGS;
@@ -350,9 +377,9 @@ public final class BiasedOwnerLock
             {
                 takeSlot(holder);
             }
-            return finishPending() ? deadPredecessor : OwnerToken.NONE;
+            return finishPending();
         }
-        return OwnerToken.NONE;
+        return false;
     }
 
     /**
