@@ -314,6 +314,16 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
+     * @param lane a lane.
+     * @return true when this handle holds the lane's consumer lock word while waiting for its biased holder. For
+     * tests.
+     */
+    boolean consumerTakingPending(final int lane)
+    {
+        return consumerLocks[lane].isPending();
+    }
+
+    /**
      * @return true when this handle keeps lane 0's consumer lock between calls. For tests.
      */
     boolean consumerLockBiased()

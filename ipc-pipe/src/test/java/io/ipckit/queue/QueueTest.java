@@ -16,6 +16,10 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,6 +64,50 @@ class QueueTest
             assertEquals(expected++, other.take());
             assertNull(queue.poll());
             assertEquals(next, expected);
+        }
+    }
+
+    @Test
+    void shouldGiveBackALockTakenFromABiasWhenItsLaneEmptiesMeanwhile() throws Exception
+    {
+        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        try (SharedQueue<Integer> a = SharedQueue.create("taking", Codecs.INTEGER, new QueueOptions());
+            SharedQueue<Integer> b = SharedQueue.open("taking", Codecs.INTEGER))
+        {
+            for (int i = 0; i <= threshold + 1; i++)
+            {
+                a.put(i);
+                assertEquals(i, a.take());
+            }
+            assertTrue(a.fifo().consumerLockBiased());
+            a.put(-1);
+            final ExecutorService threads = Executors.newFixedThreadPool(2);
+            try
+            {
+                final CountDownLatch inside = new CountDownLatch(1);
+                final Future<Boolean> first = threads.submit(() -> a.receive((buffer, offset, length) ->
+                {
+                    inside.countDown();
+                    // the biased consumer stays in its hold until the other handle has taken the lock word
+                    Eventually.await("b waits on the lock word", Duration.ofSeconds(20),
+                        () -> b.fifo().consumerTakingPending(0));
+                }, TimeUnit.SECONDS.toNanos(20)));
+                assertTrue(inside.await(20, TimeUnit.SECONDS));
+                final Future<Integer> second = threads.submit(() -> b.poll(30, TimeUnit.SECONDS));
+                assertTrue(first.get(30, TimeUnit.SECONDS), "a took -1");
+                // the lane is empty now: b gives the word back instead of keeping it while it waits for elements
+                Eventually.await("b gave the word back", Duration.ofSeconds(20),
+                    () -> !b.fifo().consumerTakingPending(0));
+                final List<Integer> seen = new ArrayList<>();
+                a.forEach(seen::add); // would wait forever on a word b kept
+                assertEquals(List.of(), seen);
+                a.put(7);
+                assertEquals(7, second.get(30, TimeUnit.SECONDS), "b, still waiting, gets the next element");
+            }
+            finally
+            {
+                threads.shutdownNow();
+            }
         }
     }
 
