@@ -190,6 +190,36 @@ class QueueRecoveryTest
     }
 
     @Test
+    void shouldDeliverTheUnstampedLastElementOfADeadLaneOwnerBeforeItsSuccessorsElements() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped-lane", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024).producerLanes(1));
+            ResourceFile file = ResourceFile.open("unstamped-lane", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int ring = file.headerLength() + 1024; // lane 1's ring
+            final byte[] last = {4, 2};
+            buffer.putInt(ring + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(last.length, MessageAssembler.WHOLE));
+            buffer.putBytes(ring + RecordDescriptor.HEADER_LENGTH, last);
+            buffer.putLongVolatile(laneWord(file, 1, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            buffer.putLongRelease(laneWord(file, 1, LaneDescriptor.TAIL_OFFSET),
+                FifoQueueCore.word(1, RecordDescriptor.recordLength(last.length)));
+            try (SharedQueue<byte[]> successor = SharedQueue.open("unstamped-lane", Codecs.BYTES))
+            {
+                successor.put(new byte[] {1});
+                successor.put(new byte[] {2});
+                assertEquals(1, successor.fifo().producerLane(), "the dead owner's lane was taken over");
+            }
+            // its elements are stamped, the dead owner's is not: the lane's order holds all the same
+            assertArrayEquals(last, queue.poll(10, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[] {1}, queue.poll(10, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[] {2}, queue.poll(10, TimeUnit.SECONDS));
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
     void shouldNotMistakeAStampOfAnEarlierLapForAPublishedRecord() throws Exception
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("laps", Codecs.BYTES,
