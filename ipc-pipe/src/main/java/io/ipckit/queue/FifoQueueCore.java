@@ -361,8 +361,16 @@ final class FifoQueueCore implements QueueCore
     private boolean laneHasRecords(final int lane, final boolean readTail)
     {
         final long position = position(headWord(lane));
-        return data.getIntVolatile(lane * capacity + ((int)position & mask) + COMMIT_OFFSET) == commitStamp(position) ||
+        return isStamped(lane * capacity + ((int)position & mask), position) ||
             publishedByTail(lane, position, readTail);
+    }
+
+    /**
+     * @return true when the record at ring index {@code index} carries the stamp of {@code position}: published.
+     */
+    private boolean isStamped(final int index, final long position)
+    {
+        return data.getIntVolatile(index + COMMIT_OFFSET) == commitStamp(position);
     }
 
     /** Looks at the head's stamp that found none before a consumer reads the tail words anyway. */
@@ -831,6 +839,24 @@ final class FifoQueueCore implements QueueCore
     private static final int PROGRESSED = 1;
     private static final int LOCKED_OUT = 2;
     private static final int EMPTY = 3;
+    private static final int ENTERED = 4;
+
+    /**
+     * Selects a lane and takes its consumer lock if it has records; a lane without any gives up a taking of its lock
+     * begun while it had some.
+     *
+     * @return {@link #ENTERED} (the lock is held), {@link #EMPTY} or {@link #LOCKED_OUT}.
+     */
+    private int enterLane(final int lane)
+    {
+        if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
+        {
+            consumerLocks[lane].abandon();
+            return EMPTY;
+        }
+        selectConsumerLane(lane);
+        return acquireConsumerLock() ? ENTERED : LOCKED_OUT;
+    }
 
     @Override
     public boolean poll(final MessageHandler handler, final long timeoutNs) throws InterruptedException
@@ -888,15 +914,13 @@ final class FifoQueueCore implements QueueCore
         for (int i = 0; i < laneCount; i++)
         {
             final int lane = (nextLane + i) % laneCount;
-            if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
-            {
-                consumerLocks[lane].abandon(); // a taking begun while it had records
-                continue;
-            }
-            selectConsumerLane(lane);
-            if (!acquireConsumerLock())
+            final int entry = enterLane(lane);
+            if (entry == LOCKED_OUT)
             {
                 outcome = LOCKED_OUT;
+            }
+            if (entry != ENTERED)
+            {
                 continue;
             }
             try
@@ -937,15 +961,10 @@ final class FifoQueueCore implements QueueCore
                 for (int i = 0; i < laneCount && count < limit; i++)
                 {
                     final int lane = (nextLane + i) % laneCount;
-                    if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
+                    final int entry = enterLane(lane);
+                    if (entry != ENTERED)
                     {
-                        consumerLocks[lane].abandon(); // a taking begun while it had records
-                        continue;
-                    }
-                    selectConsumerLane(lane);
-                    if (!acquireConsumerLock())
-                    {
-                        lockedOut = true;
+                        lockedOut |= entry == LOCKED_OUT;
                         continue;
                     }
                     try
@@ -1206,11 +1225,10 @@ final class FifoQueueCore implements QueueCore
         long position = position(headWord);
         int elements = count(headWord);
         int taken = 0;
-        producersUnrung = true; // rung when the lock is released
         while (taken < limit)
         {
             final int index = cBase + ((int)position & mask);
-            if (data.getIntVolatile(index + COMMIT_OFFSET) != commitStamp(position))
+            if (!isStamped(index, position))
             {
                 break;
             }
@@ -1223,6 +1241,7 @@ final class FifoQueueCore implements QueueCore
             position += recordLength(length);
             final long next = word(++elements, position);
             taken++;
+            producersUnrung = true; // rung when the lock is released
             try
             {
                 handler.onMessage(data, index + HEADER_LENGTH, length);
@@ -1248,8 +1267,7 @@ final class FifoQueueCore implements QueueCore
         {
             final int index = cBase + ((int)position & mask);
             // the record's own stamp, not the producer's tail word: no read of the producer's cache line
-            if (data.getIntVolatile(index + COMMIT_OFFSET) != commitStamp(position) &&
-                !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
+            if (!isStamped(index, position) && !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
             {
                 break;
             }

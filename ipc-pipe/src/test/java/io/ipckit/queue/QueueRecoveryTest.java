@@ -49,6 +49,22 @@ class QueueRecoveryTest
         return file.metadataOffset() + QueueDescriptor.lanesOffset() + lane * LaneDescriptor.LENGTH + wordOffset;
     }
 
+    /**
+     * Writes a whole element as the first record of an empty lane, as a producer (named by {@code owner}) killed
+     * between its two publishing stores leaves it: the tail word counts it, its stamp was never written.
+     */
+    static void publishUnstamped(
+        final ResourceFile file, final int lane, final int capacity, final byte[] element, final long owner)
+    {
+        final AtomicBuffer buffer = file.buffer();
+        final int ring = file.headerLength() + lane * capacity;
+        buffer.putInt(ring + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
+        buffer.putBytes(ring + RecordDescriptor.HEADER_LENGTH, element);
+        buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), owner);
+        buffer.putLongRelease(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET),
+            FifoQueueCore.word(1, RecordDescriptor.recordLength(element.length)));
+    }
+
     @Test
     void shouldTakeOverProducerAndConsumerLocksOfADeadProcess() throws Exception
     {
@@ -169,17 +185,9 @@ class QueueRecoveryTest
             new QueueOptions().capacityBytes(1024));
             ResourceFile file = ResourceFile.open("unstamped", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
-            final AtomicBuffer buffer = file.buffer();
-            final int data = file.headerLength(); // the shared lane's ring
             final byte[] element = {7, 8, 9};
-            // killed between its two publishing stores: the tail word counts the record, its stamp was never written
-            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET,
-                RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
-            buffer.putBytes(data + RecordDescriptor.HEADER_LENGTH, element);
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
-            buffer.putLongRelease(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET),
-                FifoQueueCore.word(1, RecordDescriptor.recordLength(element.length)));
-            assertEquals(0, buffer.getInt(data + RecordDescriptor.COMMIT_OFFSET), "unstamped");
+            publishUnstamped(file, 0, 1024, element, dead);
+            assertEquals(0, file.buffer().getInt(file.headerLength() + RecordDescriptor.COMMIT_OFFSET), "unstamped");
             assertEquals(1, queue.size());
 
             assertArrayEquals(element, queue.poll(10, TimeUnit.SECONDS), "found through the tail word");
@@ -197,14 +205,8 @@ class QueueRecoveryTest
             new QueueOptions().capacityBytes(1024).producerLanes(1));
             ResourceFile file = ResourceFile.open("unstamped-lane", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
-            final AtomicBuffer buffer = file.buffer();
-            final int ring = file.headerLength() + 1024; // lane 1's ring
             final byte[] last = {4, 2};
-            buffer.putInt(ring + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(last.length, MessageAssembler.WHOLE));
-            buffer.putBytes(ring + RecordDescriptor.HEADER_LENGTH, last);
-            buffer.putLongVolatile(laneWord(file, 1, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
-            buffer.putLongRelease(laneWord(file, 1, LaneDescriptor.TAIL_OFFSET),
-                FifoQueueCore.word(1, RecordDescriptor.recordLength(last.length)));
+            publishUnstamped(file, 1, 1024, last, dead);
             try (SharedQueue<byte[]> successor = SharedQueue.open("unstamped-lane", Codecs.BYTES))
             {
                 successor.put(new byte[] {1});

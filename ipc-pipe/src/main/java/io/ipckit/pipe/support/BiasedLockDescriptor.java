@@ -40,8 +40,6 @@ public final class BiasedLockDescriptor
 
     /** Lock word flag: the lock is biased to the slot owner of the token's process. */
     public static final long BIASED = 1L << 31;
-    /** The flag bits of the lock word. */
-    public static final long FLAGS = BIASED;
 
     private BiasedLockDescriptor()
     {

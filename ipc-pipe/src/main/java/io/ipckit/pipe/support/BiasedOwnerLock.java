@@ -5,7 +5,6 @@ import org.agrona.concurrent.AtomicBuffer;
 
 import static io.ipckit.pipe.support.BiasedLockDescriptor.ACTIVE_OFFSET;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.BIASED;
-import static io.ipckit.pipe.support.BiasedLockDescriptor.FLAGS;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.LOCK_OFFSET;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.OTHERS_OFFSET;
 import static io.ipckit.pipe.support.BiasedLockDescriptor.SLOT_OFFSET;
@@ -144,11 +143,9 @@ public final class BiasedOwnerLock
 
     /**
      * Takes the lock if it is biased to this handle: two plain stores and a load, and no other handle has held it
-     * since this handle's last hold. Never waits.
-     *
-     * @return true when this handle now holds it; false when it is not biased to this handle (any more).
+     * since this handle's last hold.
      */
-    public boolean tryAcquireBiased()
+    private boolean tryAcquireBiased()
     {
         if (enterBiased())
         {
@@ -367,7 +364,7 @@ public final class BiasedOwnerLock
             return finishPending();
         }
         final long lock = buffer.getLongVolatile(lockOffset);
-        final long holder = lock & ~FLAGS;
+        final long holder = lock & ~BIASED;
         if (holder != OwnerToken.NONE && holder != self && !OwnerToken.isAlive(holder) &&
             buffer.compareAndSetLong(lockOffset, lock, self))
         {

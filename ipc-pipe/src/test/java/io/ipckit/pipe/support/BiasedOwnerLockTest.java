@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class BiasedOwnerLockTest
 {
-    /** A token whose process does not exist: pid 4194303 is above every pid this test machine hands out. */
+    /** A token of no live process: whatever runs as pid 4194303, it did not start 7 clock ticks after boot. */
     private static final long DEAD = (7L << 32) | 4_194_303L;
 
     @RegisterExtension
@@ -40,6 +40,16 @@ class BiasedOwnerLockTest
             assertTrue(lock.tryAcquire(), "hold " + i);
             lock.release();
         }
+    }
+
+    /** The first handle holds the lock biased; the second takes the word and waits for the first to leave. */
+    private void holdBiasedAndLetSecondWait()
+    {
+        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
+        assertTrue(first.isBiased());
+        assertTrue(first.tryAcquire());
+        assertFalse(second.tryRevoke(), "the biased holder is inside");
+        assertTrue(second.isPending());
     }
 
     @Test
@@ -94,10 +104,7 @@ class BiasedOwnerLockTest
     @Test
     void shouldWaitForTheBiasedHolderToLeaveItsHold()
     {
-        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
-        assertTrue(first.tryAcquire());
-        assertFalse(second.tryRevoke(), "the biased holder is inside");
-        assertTrue(second.isPending());
+        holdBiasedAndLetSecondWait();
         assertEquals(OwnerToken.current(), words.getLongVolatile(LOCK_OFFSET), "the word is the taker's meanwhile");
         assertFalse(second.tryAcquire(), "still inside");
         first.release();
@@ -112,9 +119,7 @@ class BiasedOwnerLockTest
     @Test
     void shouldNotLetTheSlotOwnerTakeANewBiasWhileATakerWaits()
     {
-        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
-        assertTrue(first.tryAcquire());
-        assertFalse(second.tryRevoke());
+        holdBiasedAndLetSecondWait();
         first.release();
         // the slot owner finds its bias gone, and the word taken: nothing it does gets it in before the taker
         for (int i = 0; i < 8 * BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 2; i++)
@@ -130,9 +135,7 @@ class BiasedOwnerLockTest
     @Test
     void shouldPutTheBiasBackWhenATakerGivesUp()
     {
-        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
-        assertTrue(first.tryAcquire());
-        assertFalse(second.tryRevoke());
+        holdBiasedAndLetSecondWait();
         second.abandon();
         assertFalse(second.isPending());
         assertEquals(OwnerToken.current() | BIASED, words.getLongVolatile(LOCK_OFFSET));
@@ -145,9 +148,7 @@ class BiasedOwnerLockTest
     @Test
     void shouldSayHeldWhenALivenessCheckFindsTheBiasedHolderGoneAfterAll()
     {
-        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
-        assertTrue(first.tryAcquire());
-        assertFalse(second.tryRevoke());
+        holdBiasedAndLetSecondWait();
         first.release(); // leaves while the taker is between its tries
         assertTrue(second.tryTakeOverFromDead(), "the taking completes in the liveness check");
         assertTrue(second.isHeld());
