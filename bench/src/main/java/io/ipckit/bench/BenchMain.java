@@ -7,6 +7,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Runs the JMH benchmarks with the JVM flags every ipckit JVM needs added to each fork. Takes JMH's usual
  * command line ({@code -prof gc}, a benchmark regex, {@code -f}, {@code -wi}, ...).
@@ -32,7 +35,13 @@ public final class BenchMain
             return;
         }
         final OptionsBuilder options = new OptionsBuilder();
-        options.parent(cli).jvmArgsAppend(JvmFlags.required().toArray(new String[0]));
+        // the required flags go first, so a -jvmArgsAppend given on the command line is kept (after them)
+        final List<String> appended = new ArrayList<>(JvmFlags.required());
+        if (cli.getJvmArgsAppend().hasValue())
+        {
+            appended.addAll(cli.getJvmArgsAppend().get());
+        }
+        options.parent(cli).jvmArgsAppend(appended.toArray(new String[0]));
         final Runner runner = new Runner(options.build());
         if (cli.shouldList() || cli.shouldListWithParams())
         {

@@ -13,6 +13,7 @@ import io.ipckit.pipe.support.OwnerToken;
 import io.ipckit.pipe.support.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -123,12 +124,19 @@ final class FifoQueueCore implements QueueCore
     private int pHead;
     private int pInProgress;
     private int pBase;
+    /** Producer side: absolute addresses of the lane's tail and head words and of its ring, for {@link #offerFast}. */
+    private long pTailAddress;
+    private long pHeadAddress;
+    private long pRingAddress;
     /** Consumer side: the lane being taken from. */
     private int cLane = -1;
     private int cTail;
     private int cHead;
     private int cInProgress;
     private int cBase;
+    /** Consumer side: absolute addresses of the lane's head word and of its ring, for {@link #takeWholeRecords}. */
+    private long cHeadAddress;
+    private long cRingAddress;
     private int nextLane;
     /** Consumer side: the id of the split element being assembled. */
     private long streamId;
@@ -265,6 +273,9 @@ final class FifoQueueCore implements QueueCore
         pHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
         pInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
         pBase = lane * capacity;
+        pTailAddress = meta.addressOffset() + pTail;
+        pHeadAddress = meta.addressOffset() + pHead;
+        pRingAddress = data.addressOffset() + pBase;
         cacheTail = -1;
     }
 
@@ -348,6 +359,8 @@ final class FifoQueueCore implements QueueCore
             cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
             cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
             cBase = lane * capacity;
+            cHeadAddress = meta.addressOffset() + cHead;
+            cRingAddress = data.addressOffset() + cBase;
             consumerLock = consumerLocks[lane];
         }
     }
@@ -434,9 +447,9 @@ final class FifoQueueCore implements QueueCore
 
     /**
      * The whole of a put that needs neither a lock nor a wait: one record into this handle's own lane (exclusive, or
-     * the shared one held biased) with room for it before the ring's end, by the cached head. State stays in locals,
-     * so the put stores little besides the record, the tail word and the stamp: every store queues behind the
-     * record's cache-line transfers from the consumer's core, so fewer stores mean fewer stalls.
+     * the shared one held biased) with room for it before the ring's end, by the cached head. Straight-line code over
+     * the lane's absolute addresses, read into locals before the first ordered access (after which the JIT would
+     * read every field again): a put costs little besides the record's stores, the tail word and the stamp.
      *
      * @return true when published; false when the general path must do it (nothing was published).
      */
@@ -446,59 +459,62 @@ final class FifoQueueCore implements QueueCore
         {
             return false;
         }
+        src.boundsCheck(offset, length); // before the hold: nothing below throws
         final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long ringAddress = pRingAddress;
+        final long cachedTail = cacheTail;
+        final int mask = this.mask;
+        final int capacity = this.capacity;
+        final int required = recordLength(length);
         if (!exclusive && !producerLock.enterBiased())
         {
             return false;
         }
+        final long tailWord = UnsafeApi.getLongVolatile(null, tailAddress);
+        final long tail = position(tailWord);
+        final int index = (int)tail & mask;
+        long head = headCache;
         boolean published = false;
-        try
+        if (required <= capacity - index) // else a padding record first: the general path
         {
-            final long tailWord = meta.getLongVolatile(pTail);
-            final long tail = position(tailWord);
-            final int index = (int)tail & mask;
-            final int required = recordLength(length);
-            if (required > capacity - index)
+            if (tailWord != cachedTail || !fits(tailWord, head, true, required))
             {
-                return false; // a padding record first: the general path
+                head = UnsafeApi.getLongAcquire(null, pHeadAddress);
+                headCache = head;
             }
-            if (tailWord != cacheTail || !fits(tailWord, headCache, true, required))
+            if (fits(tailWord, head, true, required))
             {
-                headCache = meta.getLongAcquire(pHead);
-                if (!fits(tailWord, headCache, true, required))
+                final long at = ringAddress + index;
+                final long end = tail + required;
+                UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+                if (nextStampFree(end, head))
                 {
-                    return false;
+                    UnsafeApi.putInt(ringAddress + ((int)end & mask) + COMMIT_OFFSET, 0); // as zeroNextStamp does
                 }
+                UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, at + HEADER_LENGTH, length);
+                final long newTailWord = word(count(tailWord) + 1, end);
+                // release stores -> publish the record, then stamp it (see publishTail)
+                UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
+                UnsafeApi.putIntRelease(null, at + COMMIT_OFFSET, commitStamp(tail));
+                cacheTail = newTailWord;
+                published = true;
             }
-            final int at = pBase + index;
-            final long end = tail + required;
-            data.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
-            zeroNextStamp(end);
-            data.putBytes(at + HEADER_LENGTH, src, offset, length);
-            final long newTailWord = word(count(tailWord) + 1, end);
-            // release stores -> publish the record, then stamp it (see publishTail)
-            meta.putLongRelease(pTail, newTailWord);
-            data.putIntRelease(at + COMMIT_OFFSET, commitStamp(tail));
-            cacheTail = newTailWord;
-            published = true;
-            return true;
         }
-        finally
+        if (!exclusive)
         {
-            if (!exclusive)
-            {
-                producerLock.exitBiased();
-            }
-            AsymmetricFence.progressSide(); // between the tail and active stores and the loads of the waiter counts
-            if (published)
-            {
-                consumerBell.ringIfWaiting();
-            }
-            if (!exclusive)
-            {
-                producerBell.ringIfWaiting(); // a revoker waits for the active word
-            }
+            producerLock.exitBiased();
         }
+        AsymmetricFence.progressSide(); // between the tail and active stores and the loads of the waiter counts
+        if (published)
+        {
+            consumerBell.ringIfWaiting();
+        }
+        if (!exclusive)
+        {
+            producerBell.ringIfWaiting(); // a revoker waits for the active word
+        }
+        return published;
     }
 
     /**
@@ -761,11 +777,20 @@ final class FifoQueueCore implements QueueCore
      */
     private void zeroNextStamp(final long end)
     {
-        if (((end - position(headCache)) & POSITION_MASK) < capacity ||
-            ((end - position(meta.getLongAcquire(pHead))) & POSITION_MASK) < capacity)
+        if (nextStampFree(end, headCache))
         {
             data.putInt(pBase + ((int)end & mask) + COMMIT_OFFSET, 0);
         }
+    }
+
+    /**
+     * @return false when the ring is exactly full after a record ending at {@code end}, so the stamp word there is
+     * the unconsumed head record's (checked against the real head when the cached one says full).
+     */
+    private boolean nextStampFree(final long end, final long cachedHeadWord)
+    {
+        return ((end - position(cachedHeadWord)) & POSITION_MASK) < capacity ||
+            ((end - position(meta.getLongAcquire(pHead))) & POSITION_MASK) < capacity;
     }
 
     private boolean fits(final long tailWord, final long headWord, final boolean newElement, final int bytes)
@@ -1221,35 +1246,45 @@ final class FifoQueueCore implements QueueCore
         {
             return 0;
         }
-        final long headWord = meta.getLongVolatile(cHead);
+        // addresses in locals, read before the first ordered access (after which the JIT would read them again)
+        final long headAddress = cHeadAddress;
+        final long ringAddress = cRingAddress;
+        final UnsafeBuffer data = this.data;
+        final int base = cBase;
+        final int mask = this.mask;
+        final long headWord = UnsafeApi.getLongVolatile(null, headAddress);
         long position = position(headWord);
         int elements = count(headWord);
         int taken = 0;
         while (taken < limit)
         {
-            final int index = cBase + ((int)position & mask);
-            if (!isStamped(index, position))
+            final int ringIndex = (int)position & mask;
+            if (UnsafeApi.getIntVolatile(null, ringAddress + ringIndex + COMMIT_OFFSET) != commitStamp(position))
             {
-                break;
+                break; // not stamped (isStamped)
             }
-            final int frame = checkedFrame(index);
+            final int frame = UnsafeApi.getInt(ringAddress + ringIndex + FRAME_OFFSET);
             if (frameType(frame) != WHOLE)
             {
                 break;
             }
             final int length = frameLength(frame);
+            if (length > capacity - ringIndex - HEADER_LENGTH)
+            {
+                checkedFrame(base + ringIndex); // throws: a whole record never runs past the ring's end
+            }
             position += recordLength(length);
             final long next = word(++elements, position);
             taken++;
             producersUnrung = true; // rung when the lock is released
             try
             {
-                handler.onMessage(data, index + HEADER_LENGTH, length);
+                handler.onMessage(data, base + ringIndex + HEADER_LENGTH, length);
             }
             finally
             {
                 // release store -> hands the record's bytes back to producers and counts the element as taken
-                meta.putLongRelease(cHead, next);
+                UnsafeApi.putLongRelease(null, headAddress, next);
             }
         }
         if (taken > 0)

@@ -1,6 +1,7 @@
 package io.ipckit.pipe.support;
 
 import io.ipckit.core.wait.AsymmetricFence;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
 import static io.ipckit.pipe.support.BiasedLockDescriptor.ACTIVE_OFFSET;
@@ -56,6 +57,10 @@ public final class BiasedOwnerLock
     private int slotOffset;
     private int activeOffset;
     private int othersOffset;
+    /** The memory's base object (null off-heap) and the absolute addresses of the active and lock words. */
+    private Object base;
+    private long activeAddress;
+    private long lockAddress;
     private boolean slotOwner;
     private boolean biased;
     private boolean held;
@@ -101,6 +106,9 @@ public final class BiasedOwnerLock
         this.slotOffset = offset + SLOT_OFFSET;
         this.activeOffset = offset + ACTIVE_OFFSET;
         this.othersOffset = offset + OTHERS_OFFSET;
+        this.base = buffer.byteArray();
+        this.activeAddress = buffer.addressOffset() + activeOffset;
+        this.lockAddress = buffer.addressOffset() + lockOffset;
         return this;
     }
 
@@ -167,11 +175,15 @@ public final class BiasedOwnerLock
         {
             return false;
         }
+        // the words' addresses are read before the first ordered access, after which the JIT would read them again;
         // the release store and the volatile load stay in program order (HotSpot does not move a plain or release
         // access across a volatile one); the CPU's store-load reordering is what the taker's membarrier covers
-        buffer.putLongRelease(activeOffset, 1L);
+        final Object base = this.base;
+        final long lockAddress = this.lockAddress;
+        final long biasedValue = this.biasedValue;
+        UnsafeApi.putLongRelease(base, activeAddress, 1L);
         AsymmetricFence.progressSide(); // the active store before the load of the lock word
-        if (buffer.getLongVolatile(lockOffset) == biasedValue)
+        if (UnsafeApi.getLongVolatile(base, lockAddress) == biasedValue)
         {
             return true;
         }
@@ -185,7 +197,7 @@ public final class BiasedOwnerLock
      */
     public void exitBiased()
     {
-        buffer.putLongRelease(activeOffset, 0L);
+        UnsafeApi.putLongRelease(base, activeAddress, 0L);
     }
 
     private void lostBias()

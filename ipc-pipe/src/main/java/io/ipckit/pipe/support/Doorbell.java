@@ -1,6 +1,7 @@
 package io.ipckit.pipe.support;
 
 import io.ipckit.core.wait.WakeSignal;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 
 import io.ipckit.core.wait.AsymmetricFence;
@@ -36,6 +37,9 @@ public final class Doorbell
     private final WakeSignal signal = new WakeSignal();
     private AtomicBuffer buffer;
     private int waitersOffset;
+    /** The memory's base object (null off-heap) and the absolute address of the waiter count. */
+    private Object base;
+    private long waitersAddress;
 
     /**
      * Points this doorbell at a region laid out by {@link DoorbellDescriptor}.
@@ -46,9 +50,12 @@ public final class Doorbell
      */
     public Doorbell wrap(final AtomicBuffer buffer, final int offset)
     {
+        buffer.boundsCheck(offset, DoorbellDescriptor.LENGTH); // the waiter count is then read by its address
         signal.wrap(buffer, offset + SIGNAL_OFFSET);
         this.buffer = buffer;
         this.waitersOffset = offset + WAITERS_OFFSET;
+        this.base = buffer.byteArray();
+        this.waitersAddress = buffer.addressOffset() + waitersOffset;
         return this;
     }
 
@@ -59,7 +66,7 @@ public final class Doorbell
      */
     public void ringIfWaiting()
     {
-        if (buffer.getIntVolatile(waitersOffset) > 0)
+        if (UnsafeApi.getIntVolatile(base, waitersAddress) > 0)
         {
             signal.signalAll();
         }

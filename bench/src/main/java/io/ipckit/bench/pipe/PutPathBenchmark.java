@@ -1,0 +1,173 @@
+package io.ipckit.bench.pipe;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.file.MappedFile;
+import io.ipckit.pipe.MessageHandler;
+import io.ipckit.queue.QueueOptions;
+import io.ipckit.queue.SharedQueue;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The instructions of one put and its share of a drain, in one thread, with no other core touching the lines: a
+ * steadier view of the per-message cost than the two-process harness, whose figures this machine's noise blurs.
+ * Each invocation puts {@link #BURST} 64-byte messages, one call each, then drains them: raw Agrona
+ * {@link OneToOneRingBuffer} {@code write}/{@code read} against ipckit's queue {@code offerBytes}/{@code drain}, in
+ * its default first-in first-out form and with exclusive producer lanes. The figure is nanoseconds per message.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PutPathBenchmark
+{
+    static final int MESSAGE_LENGTH = 64;
+    static final int BURST = 64;
+    static final int CAPACITY_BYTES = 1 << 20;
+
+    private MappedFile ringFile;
+    private OneToOneRingBuffer ring;
+    private SharedQueue<byte[]> queue;
+    private SharedQueue<byte[]> laneQueue;
+    private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
+    private final Sink sink = new Sink();
+
+    /**
+     * Creates the ring (over a mapped file, as the harness's floor) and the two queues.
+     */
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        final String name = "bench-put-" + ProcessHandle.current().pid();
+        ringFile = MappedFile.create(name + "-ring", CAPACITY_BYTES + RingBufferDescriptor.TRAILER_LENGTH);
+        ring = new OneToOneRingBuffer(ringFile.buffer());
+        queue = SharedQueue.create(name + "-queue", Codecs.BYTES, new QueueOptions().capacityBytes(CAPACITY_BYTES));
+        laneQueue = SharedQueue.create(name + "-lanes", Codecs.BYTES,
+            new QueueOptions().capacityBytes(CAPACITY_BYTES).producerLanes(1));
+    }
+
+    /**
+     * Removes the ring and the queues.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        ringFile.unlink();
+        ringFile.close();
+        queue.unlink();
+        queue.close();
+        laneQueue.unlink();
+        laneQueue.close();
+    }
+
+    /**
+     * Raw Agrona ring: {@link #BURST} writes, then reads (more than one where the ring wraps).
+     *
+     * @return the checksum of what was read.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long rawRing()
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            message.putLong(0, i);
+            if (!ring.write(1, message, 0, MESSAGE_LENGTH))
+            {
+                throw new IllegalStateException("ring full");
+            }
+        }
+        int read = 0;
+        for (int reads = 0; read < BURST; reads++) // a read stops at the ring's end, maybe after a padding record only
+        {
+            if (reads == 3)
+            {
+                throw new IllegalStateException("ring short");
+            }
+            read += ring.read(sink, BURST - read);
+        }
+        return sink.sum;
+    }
+
+    /**
+     * ipckit's default queue: {@link #BURST} {@code offerBytes} calls, then one {@code drain}.
+     *
+     * @return the checksum of what was drained.
+     * @throws InterruptedException never (no call waits).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long queue() throws InterruptedException
+    {
+        return putAndDrain(queue);
+    }
+
+    /**
+     * ipckit's queue with an exclusive producer lane.
+     *
+     * @return the checksum of what was drained.
+     * @throws InterruptedException never (no call waits).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long queueLanes() throws InterruptedException
+    {
+        return putAndDrain(laneQueue);
+    }
+
+    private long putAndDrain(final SharedQueue<byte[]> target) throws InterruptedException
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            message.putLong(0, i);
+            if (!target.offerBytes(message, 0, MESSAGE_LENGTH, 0))
+            {
+                throw new IllegalStateException("queue full");
+            }
+        }
+        if (target.drain(sink, BURST) != BURST)
+        {
+            throw new IllegalStateException("queue short");
+        }
+        return sink.sum;
+    }
+
+    static final class Sink implements MessageHandler, org.agrona.concurrent.MessageHandler
+    {
+        long sum;
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            sum += buffer.getLong(offset);
+        }
+
+        @Override
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
+            final int length)
+        {
+            sum += buffer.getLong(index);
+        }
+    }
+}
