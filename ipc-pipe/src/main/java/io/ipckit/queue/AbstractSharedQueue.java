@@ -132,7 +132,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         Objects.requireNonNull(element, "a queue does not take null elements");
         checkOpen();
         final HandleGate gate = core.producerGate();
-        final long leftNs = gate.enter(timeoutNs);
+        final boolean sole = gate.enterSole(timeoutNs);
+        final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return false;
@@ -146,7 +147,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            gate.exit();
+            gate.exit(sole);
         }
     }
 
@@ -167,7 +168,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         checkLength(length); // and whether the queue is open, once inside the gate
         final HandleGate gate = core.producerGate();
-        final long leftNs = gate.enter(timeoutNs);
+        final boolean sole = gate.enterSole(timeoutNs);
+        final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return false;
@@ -179,7 +181,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            gate.exit();
+            gate.exit(sole);
         }
     }
 
@@ -236,7 +238,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         checkOpen();
         final HandleGate gate = core.consumerGate();
-        final long leftNs = gate.enter(timeoutNs);
+        final boolean sole = gate.enterSole(timeoutNs);
+        final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return null;
@@ -251,7 +254,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         finally
         {
             decoded = null;
-            gate.exit();
+            gate.exit(sole);
         }
     }
 
@@ -267,7 +270,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     {
         checkOpen();
         final HandleGate gate = core.consumerGate();
-        final long leftNs = gate.enter(timeoutNs);
+        final boolean sole = gate.enterSole(timeoutNs);
+        final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
             return false;
@@ -279,7 +283,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            gate.exit();
+            gate.exit(sole);
         }
     }
 

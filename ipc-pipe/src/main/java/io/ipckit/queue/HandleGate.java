@@ -87,6 +87,42 @@ final class HandleGate
     }
 
     /**
+     * The fast way in for the thread that owns the gate, when no other thread has used it: an "in call" store and a
+     * load, and nothing for {@link #exit(boolean)} to read. A caller that gets false enters with {@link #enter(long)}
+     * (which also gives the gate to a first thread).
+     *
+     * @param timeoutNs the caller's timeout: when it is not 0, an interruption on entry throws, as in
+     *                  {@link #enter(long)}.
+     * @return true when entered.
+     * @throws InterruptedException  when the thread is interrupted on entry and {@code timeoutNs} is not 0.
+     * @throws IllegalStateException when the thread is already inside the gate.
+     */
+    boolean enterSole(final long timeoutNs) throws InterruptedException
+    {
+        if (timeoutNs != 0 && Thread.interrupted())
+        {
+            throw new InterruptedException();
+        }
+        // a plain read: only the thread it names ever wrote it (once), and any other value sends the caller to enter
+        if ((Thread)SOLE_THREAD.get(this) != Thread.currentThread())
+        {
+            return false;
+        }
+        if ((int)SOLE_IN_CALL.get(this) == 1)
+        {
+            throw reentered();
+        }
+        SOLE_IN_CALL.setRelease(this, 1);
+        AsymmetricFence.progressSide(); // the "in call" store before the load of the shared mark
+        if (!shared)
+        {
+            return true;
+        }
+        leaveSoleCall();
+        return false;
+    }
+
+    /**
      * Enters the gate without a limit, as {@link java.util.concurrent.locks.Lock#lock()} does: an interruption does
      * not stop the wait and stays set.
      */
@@ -108,6 +144,23 @@ final class HandleGate
         if (interrupted)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Leaves the gate.
+     *
+     * @param sole true when entered by {@link #enterSole(long)}, false when by {@link #enter(long)}.
+     */
+    void exit(final boolean sole)
+    {
+        if (sole)
+        {
+            leaveSoleCall();
+        }
+        else
+        {
+            exit();
         }
     }
 
