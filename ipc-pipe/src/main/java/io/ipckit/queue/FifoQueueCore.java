@@ -387,7 +387,7 @@ final class FifoQueueCore implements QueueCore
     }
 
     /** Looks at the head's stamp that found none before a consumer reads the tail words anyway. */
-    private static final int TAIL_LOOK_INTERVAL = 64;
+    private static final int TAIL_LOOK_INTERVAL = 4096;
 
     private boolean publishedByTail(final int lane, final long position, final boolean readTail)
     {
