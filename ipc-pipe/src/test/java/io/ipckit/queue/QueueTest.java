@@ -112,6 +112,31 @@ class QueueTest
     }
 
     @Test
+    void shouldRefuseASourceRangeOutsideItsBufferOnTheBiasedFastPathAndStayUsable() throws Exception
+    {
+        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        try (SharedQueue<byte[]> a = SharedQueue.create("range", Codecs.BYTES, new QueueOptions());
+            SharedQueue<byte[]> b = SharedQueue.open("range", Codecs.BYTES))
+        {
+            final UnsafeBuffer heap = new UnsafeBuffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            for (int i = 0; i <= threshold + 1; i++)
+            {
+                assertTrue(a.offerBytes(heap, 0, 8, 0));
+                assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, a.poll());
+            }
+            assertTrue(a.fifo().producerLockBiased(), "the fast path is the one under test");
+            assertThrows(IndexOutOfBoundsException.class, () -> a.offerBytes(heap, 4, 8, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> a.offerBytes(heap, 0, -1, 0));
+            assertNull(a.poll(), "nothing was published");
+            // the refused put left no hold behind: another handle takes the lock from the bias at once
+            assertTrue(b.offer(new byte[] {9}, 20, TimeUnit.SECONDS));
+            assertTrue(a.offerBytes(heap, 2, 3, 0), "a heap buffer's slice, on the general path now");
+            assertArrayEquals(new byte[] {9}, a.poll());
+            assertArrayEquals(new byte[] {3, 4, 5}, a.poll());
+        }
+    }
+
+    @Test
     void shouldTimeOutGetOnAnEmptyQueueAndPutOnAFullOne() throws Exception
     {
         try (SharedQueue<String> queue = SharedQueue.create("py", Codecs.STRING, new QueueOptions().maxElements(2)))
