@@ -134,7 +134,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         final HandleGate gate = core.producerGate();
         final boolean sole = gate.enterSole(timeoutNs);
         final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
-        if (leftNs == TIMED_OUT)
+        if (!sole && leftNs == TIMED_OUT) // a timeout of Long.MIN_VALUE means no limit, as any negative one
         {
             return false;
         }
@@ -170,7 +170,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         final HandleGate gate = core.producerGate();
         final boolean sole = gate.enterSole(timeoutNs);
         final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
-        if (leftNs == TIMED_OUT)
+        if (!sole && leftNs == TIMED_OUT) // a timeout of Long.MIN_VALUE means no limit, as any negative one
         {
             return false;
         }
@@ -240,7 +240,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         final HandleGate gate = core.consumerGate();
         final boolean sole = gate.enterSole(timeoutNs);
         final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
-        if (leftNs == TIMED_OUT)
+        if (!sole && leftNs == TIMED_OUT) // a timeout of Long.MIN_VALUE means no limit, as any negative one
         {
             return null;
         }
@@ -272,7 +272,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         final HandleGate gate = core.consumerGate();
         final boolean sole = gate.enterSole(timeoutNs);
         final long leftNs = sole ? timeoutNs : gate.enter(timeoutNs);
-        if (leftNs == TIMED_OUT)
+        if (!sole && leftNs == TIMED_OUT) // a timeout of Long.MIN_VALUE means no limit, as any negative one
         {
             return false;
         }
@@ -495,7 +495,11 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
 
     static long remainingNs(final long startNs, final long timeoutNs)
     {
-        return timeoutNs <= 0 ? timeoutNs : Math.max(1, timeoutNs - (System.nanoTime() - startNs));
+        if (timeoutNs <= 0)
+        {
+            return timeoutNs < 0 ? -1 : 0; // never TIMED_OUT, whatever negative value a caller gave
+        }
+        return Math.max(1, timeoutNs - (System.nanoTime() - startNs));
     }
 
     IpcException interrupted(final InterruptedException ex)

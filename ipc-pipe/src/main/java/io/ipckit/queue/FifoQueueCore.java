@@ -19,6 +19,8 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 
+import java.util.concurrent.TimeUnit;
+
 import static io.ipckit.pipe.support.MessageAssembler.BEGIN;
 import static io.ipckit.pipe.support.MessageAssembler.END;
 import static io.ipckit.pipe.support.MessageAssembler.MIDDLE;
@@ -58,7 +60,7 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * consumer took skips it ({@link MessageAssembler}).</li>
  * <li>The tail word publishes; each record's commit stamp ({@link RecordDescriptor}) is stored after it and only
  * tells consumers early. A consumer takes a record when its stamp names the head position, or when the tail word
- * (read every {@code TAIL_LOOK_INTERVAL} looks without a stamp, and whenever it waits) lies past it, so the head never
+ * (read by a look without a stamp at most every {@code TAIL_READ_INTERVAL_NS}, and whenever it waits) lies past it, so the head never
  * passes the tail. A producer zeroes the stamp word where the next record will start before publishing its own.</li>
  * <li>Lane 0's producer lock and every lane's consumer lock are {@link BiasedOwnerLock}s: a lone handle keeps them
  * between calls; {@link #offerFast} is the put of a handle that holds its lane that way (or exclusively).</li>
@@ -144,8 +146,11 @@ final class FifoQueueCore implements QueueCore
     private long headCache;
     /** Producer side: the tail this handle last published; another tail means another producer wrote since. */
     private long cacheTail = -1;
-    /** Consumer side: looks at the head's commit stamp that found none since the tail words were last read. */
-    private int unstampedLooks;
+    /** Consumer side: when a look at the head's commit stamp that found none last read the tail word. */
+    private long lastTailReadNs = System.nanoTime() - TAIL_READ_INTERVAL_NS;
+    /** Consumer side, within one call: a lane whose tail word was read (-1 for none) and the position it held. */
+    private int tailSeenLane = -1;
+    private long tailSeen;
     /** Producer side: the ring index of the padding record reserved with the pending record, or -1. */
     private int pendingPaddingIndex = -1;
     private long pendingPaddingPosition;
@@ -368,8 +373,10 @@ final class FifoQueueCore implements QueueCore
     /**
      * Whether a lane has a published record at its head: its commit stamp says so (a read of the record's own cache
      * line, the one the consumer reads next anyway), or the lane's tail word does. The tail word, on the producer's
-     * cache line, is read only every {@link #TAIL_LOOK_INTERVAL} looks that found no stamp, or when
-     * {@code readTail}: a record whose producer died between publishing the tail and stamping the record is found then.
+     * cache line, is read by a look that found no stamp only when {@link #TAIL_READ_INTERVAL_NS} has passed since the
+     * last read (a consumer spinning on an empty lane takes the line from the producer at most that often, one that
+     * looks now and then reads it every time), or when {@code readTail}: a record whose producer died between
+     * publishing the tail and stamping the record is found then.
      */
     private boolean laneHasRecords(final int lane, final boolean readTail)
     {
@@ -386,18 +393,39 @@ final class FifoQueueCore implements QueueCore
         return data.getIntVolatile(index + COMMIT_OFFSET) == commitStamp(position);
     }
 
-    /** Looks at the head's stamp that found none before a consumer reads the tail words anyway. */
-    private static final int TAIL_LOOK_INTERVAL = 4096;
+    /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
+    private static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private boolean publishedByTail(final int lane, final long position, final boolean readTail)
     {
-        if (!readTail && ++unstampedLooks < TAIL_LOOK_INTERVAL)
+        if (lane == tailSeenLane && before(position, tailSeen))
+        {
+            return true; // the lane's tail as this call read it: the record the lane check saw is taken next
+        }
+        final long nowNs = System.nanoTime(); // a look without a stamp: the consumer has nothing else to do
+        if (!readTail && nowNs - lastTailReadNs < TAIL_READ_INTERVAL_NS)
         {
             return false;
         }
-        unstampedLooks = 0;
-        // read now, never cached: a tail read long ago could be a whole position space (2^40 bytes) behind
-        return before(position, position(tailWord(lane)));
+        lastTailReadNs = nowNs;
+        final long tail = position(tailWord(lane));
+        if (before(position, tail))
+        {
+            tailSeenLane = lane;
+            tailSeen = tail;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Ends what a consumer call keeps: a takings of locks begun from a bias, and the tail it read (kept for one
+     * call only: a tail read long ago could be a whole position space, 2^40 bytes, behind).
+     */
+    private void endConsumerCall()
+    {
+        tailSeenLane = -1;
+        abandonConsumerTakings();
     }
 
     /**
@@ -923,7 +951,7 @@ final class FifoQueueCore implements QueueCore
         finally
         {
             consumerWaiter.end();
-            abandonConsumerTakings();
+            endConsumerCall();
         }
     }
 
@@ -1029,7 +1057,7 @@ final class FifoQueueCore implements QueueCore
         finally
         {
             consumerWaiter.end();
-            abandonConsumerTakings();
+            endConsumerCall();
         }
     }
 
@@ -1077,7 +1105,7 @@ final class FifoQueueCore implements QueueCore
         finally
         {
             consumerWaiter.end();
-            abandonConsumerTakings();
+            endConsumerCall();
         }
     }
 

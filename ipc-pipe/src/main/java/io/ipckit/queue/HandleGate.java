@@ -57,7 +57,7 @@ final class HandleGate
      *
      * @param timeoutNs the most to wait for another thread's call to end, 0 for a short grace
      *                  ({@link QueueCore#LOCK_GRACE_NS}), negative without a limit.
-     * @return the part of {@code timeoutNs} left (0 and negative values as given), or
+     * @return the part of {@code timeoutNs} left (0 as given, -1 for any negative value), or
      * {@link AbstractSharedQueue#TIMED_OUT}.
      * @throws InterruptedException when the thread is interrupted on entry (unless {@code timeoutNs} is 0: a call
      *                              that does not wait ignores the flag) or while waiting.
@@ -79,7 +79,7 @@ final class HandleGate
             AsymmetricFence.progressSide(); // the "in call" store before the load of the shared mark
             if (!shared)
             {
-                return timeoutNs;
+                return timeoutNs < 0 ? -1 : timeoutNs; // never TIMED_OUT
             }
             leaveSoleCall();
         }

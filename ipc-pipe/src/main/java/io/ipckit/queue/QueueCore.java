@@ -100,7 +100,7 @@ interface QueueCore extends AutoCloseable
 
     /**
      * Unmaps {@code file} once no thread is inside the producer or the consumer gate (waiting at most 5 s
-     * for each); {@code producerSideRelease} runs first when the producer gate was entered, and
+     * for each, and leaving the mapping in place when a call still runs after that); {@code producerSideRelease} runs first when the producer gate was entered, and
      * {@code consumerSideRelease} when the consumer gate was (they give back what the handle keeps between calls,
      * such as a lane or a lock's bias). Called from inside a call of the same
      * thread (a handler), it leaves the mapping in place rather than unmap memory that call is using.
@@ -131,7 +131,12 @@ interface QueueCore extends AutoCloseable
         }
         finally
         {
-            file.close();
+            if (producerHeld && consumerHeld)
+            {
+                file.close();
+            }
+            // else a call of another thread is still running after 5 s (a slow handler): the mapping stays until
+            // the process ends rather than be pulled from under it; the handle refuses every further call
             if (consumerHeld)
             {
                 consumerGate.exit();

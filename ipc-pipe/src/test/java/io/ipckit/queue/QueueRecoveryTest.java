@@ -5,6 +5,7 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.support.MessageAssembler;
 import io.ipckit.pipe.support.OwnerToken;
@@ -13,7 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.ipckit.pipe.Expect.thrown;
 import static io.ipckit.queue.QueueDescriptor.*;
@@ -193,6 +196,30 @@ class QueueRecoveryTest
             assertArrayEquals(element, queue.poll(10, TimeUnit.SECONDS), "found through the tail word");
             assertTrue(queue.offer(new byte[] {1}, 10, TimeUnit.SECONDS), "the dead producer's lock is taken over");
             assertArrayEquals(new byte[] {1}, queue.poll(10, TimeUnit.SECONDS));
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldLetNonBlockingPollsFindAnElementItsDeadProducerNeverStamped() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped-poll", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("unstamped-poll", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            assertNull(queue.poll(), "empty: this look read the tail word");
+            final byte[] element = {4, 5, 6};
+            publishUnstamped(file, 0, 1024, element, dead);
+            // a consumer that only polls (never waits, so never registers) reads the tail word again a millisecond
+            // after its last read; Eventually polls about once a millisecond
+            final AtomicReference<byte[]> found = new AtomicReference<>();
+            Eventually.await("a non-blocking poll finds the element", Duration.ofSeconds(10), () ->
+            {
+                found.set(queue.poll());
+                return found.get() != null;
+            });
+            assertArrayEquals(element, found.get());
             assertNull(queue.poll());
         }
     }

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
@@ -133,6 +134,66 @@ class QueueTest
             assertTrue(a.offerBytes(heap, 2, 3, 0), "a heap buffer's slice, on the general path now");
             assertArrayEquals(new byte[] {9}, a.poll());
             assertArrayEquals(new byte[] {3, 4, 5}, a.poll());
+        }
+    }
+
+    @Test
+    void shouldTakeLongMinValueAsNoTimeLimit() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("min-timeout", Codecs.BYTES, new QueueOptions()))
+        {
+            final UnsafeBuffer one = new UnsafeBuffer(new byte[] {1, 2});
+            final List<Integer> lengths = new ArrayList<>();
+            for (int i = 0; i < 3; i++) // the first call takes the gate, the next ones enter it as its sole thread
+            {
+                assertTrue(queue.offerBytes(one, 0, 1 + i % 2, Long.MIN_VALUE));
+                assertEquals(1, queue.offerBatch(one, new int[] {0}, new int[] {2}, 1, Long.MIN_VALUE));
+                assertTrue(queue.receive((buffer, offset, length) -> lengths.add(length), Long.MIN_VALUE));
+                assertTrue(queue.receive((buffer, offset, length) -> lengths.add(length), Long.MIN_VALUE));
+            }
+            assertEquals(List.of(1, 2, 2, 2, 1, 2), lengths);
+            assertNull(queue.poll(), "and no call was left inside the gate");
+        }
+    }
+
+    @Test
+    void shouldKeepTheMappingForAHandlerStillRunningWhenCloseStopsWaitingForIt() throws Exception
+    {
+        final SharedQueue<byte[]> queue = SharedQueue.create("slow-handler", Codecs.BYTES, new QueueOptions());
+        try
+        {
+            queue.put(new byte[] {1, 2, 3});
+            final CountDownLatch inside = new CountDownLatch(1);
+            final CountDownLatch release = new CountDownLatch(1);
+            final AtomicReference<byte[]> seen = new AtomicReference<>();
+            final Thread consumer = new Thread(() -> queue.drain((buffer, offset, length) ->
+            {
+                inside.countDown();
+                try
+                {
+                    assertTrue(release.await(60, TimeUnit.SECONDS));
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+                final byte[] copy = new byte[length];
+                buffer.getBytes(offset, copy); // after close returned: unmapped memory would crash the JVM here
+                seen.set(copy);
+            }, 1));
+            consumer.start();
+            assertTrue(inside.await(20, TimeUnit.SECONDS));
+            queue.close(); // gives up waiting for the handler after 5 s
+            release.countDown();
+            consumer.join(TimeUnit.SECONDS.toMillis(20));
+            assertFalse(consumer.isAlive());
+            assertArrayEquals(new byte[] {1, 2, 3}, seen.get());
+            thrown(ResourceClosedException.class, queue::poll, "closed");
+        }
+        finally
+        {
+            queue.unlink();
+            queue.close();
         }
     }
 
