@@ -487,48 +487,131 @@ final class FifoQueueCore implements QueueCore
         {
             return false;
         }
-        src.boundsCheck(offset, length); // before the hold: nothing below throws
+        src.boundsCheck(offset, length); // before the hold: nothing inside it throws
         final boolean exclusive = exclusiveLane;
         final long tailAddress = pTailAddress;
         final long ringAddress = pRingAddress;
         final long cachedTail = cacheTail;
-        final int mask = this.mask;
-        final int capacity = this.capacity;
         final int required = recordLength(length);
         if (!exclusive && !producerLock.enterBiased())
         {
             return false;
         }
-        final long tailWord = UnsafeApi.getLongVolatile(null, tailAddress);
-        final long tail = position(tailWord);
-        final int index = (int)tail & mask;
-        long head = headCache;
-        boolean published = false;
-        if (required <= capacity - index) // else a padding record first: the general path
+        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, required);
+        final boolean published = tailWord != NO_ROOM;
+        if (published)
         {
-            if (tailWord != cachedTail || !fits(tailWord, head, true, required))
+            cacheTail = putRecordFast(ringAddress, tailAddress, tailWord, src, offset, length);
+        }
+        exitFastHold(exclusive, published);
+        return published;
+    }
+
+    /**
+     * The batch form of {@link #offerFast}, all or nothing: every message in one hold of the lane, or none when one
+     * is too long for a record or they do not all fit before the ring's end and in the room by the head.
+     *
+     * @return {@code count} when all were published, 0 when the general path must send them.
+     */
+    private int offerFastBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count)
+    {
+        if (producerLane < 0 || producerLocked)
+        {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (lengths[i] > maxRecordPayload)
             {
-                head = UnsafeApi.getLongAcquire(null, pHeadAddress);
-                headCache = head;
+                return 0;
             }
-            if (fits(tailWord, head, true, required))
+            src.boundsCheck(offsets[i], lengths[i]); // before the hold: nothing inside it throws
+            bytes += recordLength(lengths[i]);
+        }
+        if (bytes > capacity)
+        {
+            return 0;
+        }
+        final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long ringAddress = pRingAddress;
+        final long cachedTail = cacheTail;
+        if (!exclusive && !producerLock.enterBiased())
+        {
+            return 0;
+        }
+        long tailWord = tailWithRoomFor(tailAddress, cachedTail, count, (int)bytes);
+        final boolean published = tailWord != NO_ROOM;
+        if (published)
+        {
+            for (int i = 0; i < count; i++)
             {
-                final long at = ringAddress + index;
-                final long end = tail + required;
-                UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
-                if (nextStampFree(end, head))
-                {
-                    UnsafeApi.putInt(ringAddress + ((int)end & mask) + COMMIT_OFFSET, 0); // as zeroNextStamp does
-                }
-                UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, at + HEADER_LENGTH, length);
-                final long newTailWord = word(count(tailWord) + 1, end);
-                // release stores -> publish the record, then stamp it (see publishTail)
-                UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
-                UnsafeApi.putIntRelease(null, at + COMMIT_OFFSET, commitStamp(tail));
-                cacheTail = newTailWord;
-                published = true;
+                tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src, offsets[i], lengths[i]);
+            }
+            cacheTail = tailWord;
+        }
+        exitFastHold(exclusive, published);
+        return published ? count : 0;
+    }
+
+    /** What {@link #tailWithRoomFor} returns when the fast path cannot put: never a tail word (positions are
+     * multiples of 8). */
+    private static final long NO_ROOM = -1L;
+
+    /**
+     * Holding the lane: reads its tail word and checks that {@code bytes} of records for {@code elements} elements
+     * fit before the ring's end (else a padding record comes first: the general path) and in the room by the head
+     * (cached, then read again when the cache says no).
+     *
+     * @return the tail word, or {@link #NO_ROOM}.
+     */
+    private long tailWithRoomFor(final long tailAddress, final long cachedTail, final int elements, final int bytes)
+    {
+        final long tailWord = UnsafeApi.getLongVolatile(null, tailAddress);
+        if (bytes > capacity - ((int)position(tailWord) & mask))
+        {
+            return NO_ROOM;
+        }
+        if (tailWord != cachedTail || !fits(tailWord, headCache, elements, bytes))
+        {
+            headCache = UnsafeApi.getLongAcquire(null, pHeadAddress);
+            if (!fits(tailWord, headCache, elements, bytes))
+            {
+                return NO_ROOM;
             }
         }
+        return tailWord;
+    }
+
+    /**
+     * Holding the lane, with room checked: writes one whole record at the tail, zeroes the next record's stamp word,
+     * publishes the tail word and stamps the record (see {@link #publishTail}).
+     *
+     * @return the new tail word.
+     */
+    private long putRecordFast(final long ringAddress, final long tailAddress, final long tailWord,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        final long tail = position(tailWord);
+        final long at = ringAddress + ((int)tail & mask);
+        final long end = tail + recordLength(length);
+        UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+        if (nextStampFree(end, headCache))
+        {
+            UnsafeApi.putInt(ringAddress + ((int)end & mask) + COMMIT_OFFSET, 0); // as zeroNextStamp does
+        }
+        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, at + HEADER_LENGTH, length);
+        final long newTailWord = word(count(tailWord) + 1, end);
+        // release stores -> publish the record, then stamp it (see publishTail)
+        UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
+        UnsafeApi.putIntRelease(null, at + COMMIT_OFFSET, commitStamp(tail));
+        return newTailWord;
+    }
+
+    /** Ends the hold of {@link #offerFast}: the biased lock's active word, then the rings. */
+    private void exitFastHold(final boolean exclusive, final boolean published)
+    {
         if (!exclusive)
         {
             producerLock.exitBiased();
@@ -542,18 +625,21 @@ final class FifoQueueCore implements QueueCore
         {
             producerBell.ringIfWaiting(); // a revoker waits for the active word
         }
-        return published;
     }
 
     /**
-     * Sends many messages under one hold of the producer lock; message {@code i} is {@code lengths[i]} bytes of
-     * {@code src} from {@code offsets[i]}.
+     * Sends many messages under one hold of the producer lock (or of the lane, by {@link #offerFastBatch}); message
+     * {@code i} is {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}.
      *
      * @return how many were sent before the time ran out.
      */
     int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count,
         final long timeoutNs) throws InterruptedException
     {
+        if (offerFastBatch(src, offsets, lengths, count) == count)
+        {
+            return count;
+        }
         startProducerCall(timeoutNs);
         int sent = 0;
         try
@@ -823,7 +909,12 @@ final class FifoQueueCore implements QueueCore
 
     private boolean fits(final long tailWord, final long headWord, final boolean newElement, final int bytes)
     {
-        if (newElement && maxElements > 0 && ((count(tailWord) - count(headWord)) & COUNT_MASK) >= maxElements)
+        return fits(tailWord, headWord, newElement ? 1 : 0, bytes);
+    }
+
+    private boolean fits(final long tailWord, final long headWord, final int newElements, final int bytes)
+    {
+        if (maxElements > 0 && ((count(tailWord) - count(headWord)) & COUNT_MASK) + newElements > maxElements)
         {
             return false;
         }

@@ -353,6 +353,73 @@ class QueueTest
     }
 
     @Test
+    void shouldSendBatchesWholeAcrossTheRingsEndAndWithinTheElementBound() throws Exception
+    {
+        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        try (SharedQueue<byte[]> queue = SharedQueue.create("batches", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024)))
+        {
+            for (int i = 0; i <= threshold + 1; i++)
+            {
+                queue.put(new byte[] {1});
+                queue.take();
+            }
+            assertTrue(queue.fifo().producerLockBiased(), "batches that fit take the lane's fast path");
+            final ThreadLocalRandom random = ThreadLocalRandom.current();
+            final UnsafeBuffer src = new UnsafeBuffer(new byte[2048]);
+            int sequence = 0;
+            for (int round = 0; round < 500; round++)
+            {
+                final int count = 1 + random.nextInt(6);
+                final int[] offsets = new int[count];
+                final int[] lengths = new int[count];
+                int at = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    // mostly records that fit one by one; now and then a first one split over several records (a
+                    // batch stays within the 1024-byte ring: it is sent before anything is taken)
+                    lengths[i] = i == 0 && random.nextInt(8) == 0 ? 200 + random.nextInt(100) : 1 + random.nextInt(100);
+                    offsets[i] = at;
+                    for (int b = 0; b < lengths[i]; b++)
+                    {
+                        src.putByte(at + b, (byte)(sequence + i + b));
+                    }
+                    at += lengths[i];
+                }
+                assertEquals(count, queue.offerBatch(src, offsets, lengths, count, TimeUnit.SECONDS.toNanos(10)));
+                for (int i = 0; i < count; i++)
+                {
+                    final byte[] element = queue.poll();
+                    assertEquals(lengths[i], element.length, "round " + round + ", element " + i);
+                    for (int b = 0; b < element.length; b++)
+                    {
+                        assertEquals((byte)(sequence + i + b), element[b], "round " + round + ", byte " + b);
+                    }
+                }
+                assertNull(queue.poll());
+                sequence += count;
+            }
+        }
+        try (SharedQueue<byte[]> bounded = SharedQueue.create("batch-bound", Codecs.BYTES,
+            new QueueOptions().maxElements(10)))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                bounded.put(new byte[] {(byte)i});
+            }
+            final UnsafeBuffer src = new UnsafeBuffer(new byte[] {5, 6, 7, 8, 9, 10, 11, 12});
+            final int[] offsets = {0, 1, 2, 3, 4, 5, 6, 7};
+            final int[] lengths = {1, 1, 1, 1, 1, 1, 1, 1};
+            assertEquals(5, bounded.offerBatch(src, offsets, lengths, 8, 0), "as many as the bound leaves room for");
+            assertEquals(10, bounded.size());
+            for (int i = 0; i < 10; i++)
+            {
+                assertArrayEquals(new byte[] {(byte)i}, bounded.poll());
+            }
+        }
+    }
+
+    @Test
     void shouldSnapshotPeekAndCompleteAsyncTakes() throws Exception
     {
         try (SharedQueue<String> queue = SharedQueue.create("view", Codecs.STRING, new QueueOptions()))
