@@ -26,15 +26,17 @@ import static io.ipckit.pipe.support.MessageAssembler.END;
 import static io.ipckit.pipe.support.MessageAssembler.MIDDLE;
 import static io.ipckit.pipe.support.MessageAssembler.WHOLE;
 import static io.ipckit.queue.QueueDescriptor.*;
-import static io.ipckit.queue.RecordDescriptor.COMMIT_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
-import static io.ipckit.queue.RecordDescriptor.HEADER_LENGTH;
+import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
+import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.TRAILER_LENGTH;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.commitStamp;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
 import static io.ipckit.queue.RecordDescriptor.frameType;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
+import static io.ipckit.queue.RecordDescriptor.stampIndex;
 
 /**
  * A multi-producer multi-consumer FIFO queue over byte rings called lanes ({@link LaneDescriptor}). By default there
@@ -58,10 +60,11 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * the message's id meanwhile. The reader keeps the consumer lock until END, so one consumer gets the whole message.
  * A reader whose writer died, or gave up (a timeout clears the word), discards the partial message; a reader that finds the rest of a message whose start a dead
  * consumer took skips it ({@link MessageAssembler}).</li>
- * <li>The tail word publishes; each record's commit stamp ({@link RecordDescriptor}) is stored after it and only
- * tells consumers early. A consumer takes a record when its stamp names the head position, or when the tail word
- * (read by a look without a stamp at most every {@code TAIL_READ_INTERVAL_NS}, and whenever it waits) lies past it, so the head never
- * passes the tail. A producer zeroes the stamp word where the next record will start before publishing its own.</li>
+ * <li>The tail word publishes; each record's commit stamp ({@link RecordDescriptor}, in the trailer of the record
+ * before it) is stored after it and only tells consumers early. A consumer takes a record when its stamp names the
+ * head position, or when the tail word (read by a look without a stamp at most every {@code TAIL_READ_INTERVAL_NS},
+ * and whenever it waits) lies past it, so the head never passes the tail. A producer zeroes a record's trailer before
+ * publishing it, except when the record fills the ring exactly: the trailer then holds the head record's stamp.</li>
  * <li>Lane 0's producer lock and every lane's consumer lock are {@link BiasedOwnerLock}s: a lone handle keeps them
  * between calls; {@link #offerFast} is the put of a handle that holds its lane that way (or exclusively).</li>
  * <li>Element counts are kept modulo 2^24 and the ring holds at most capacity / 8 records, below 2^24.</li>
@@ -172,7 +175,7 @@ final class FifoQueueCore implements QueueCore
         this.maxElements = meta.getInt(metadata + MAX_ELEMENTS_OFFSET);
         this.maxMessageBytes = meta.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
         this.joinable = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_JOINABLE) != 0;
-        this.maxRecordPayload = capacity / 8 - HEADER_LENGTH;
+        this.maxRecordPayload = capacity / 8 - OVERHEAD; // a record then takes at most an eighth of the ring
         this.laneCount = meta.getInt(metadata + LANE_COUNT_OFFSET);
         this.lanesOffset = metadata + lanesOffset();
         this.data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), laneCount * capacity);
@@ -381,16 +384,21 @@ final class FifoQueueCore implements QueueCore
     private boolean laneHasRecords(final int lane, final boolean readTail)
     {
         final long position = position(headWord(lane));
-        return isStamped(lane * capacity + ((int)position & mask), position) ||
+        return isStamped(lane * capacity, position) ||
             publishedByTail(lane, position, readTail);
     }
 
     /**
      * @return true when the record at ring index {@code index} carries the stamp of {@code position}: published.
      */
-    private boolean isStamped(final int index, final long position)
+    /**
+     * @param laneBase the lane's first ring index in {@link #data}.
+     * @param position a record position in that lane.
+     * @return true when the trailer before it holds its commit stamp.
+     */
+    private boolean isStamped(final int laneBase, final long position)
     {
-        return data.getIntVolatile(index + COMMIT_OFFSET) == commitStamp(position);
+        return data.getIntVolatile(laneBase + stampIndex(position, mask)) == commitStamp(position);
     }
 
     /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
@@ -585,8 +593,8 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
-     * Holding the lane, with room checked: writes one whole record at the tail, zeroes the next record's stamp word,
-     * publishes the tail word and stamps the record (see {@link #publishTail}).
+     * Holding the lane, with room checked: writes one whole record at the tail with its trailer zeroed, publishes the
+     * tail word and stamps the record (see {@link #publishTail}).
      *
      * @return the new tail word.
      */
@@ -594,18 +602,19 @@ final class FifoQueueCore implements QueueCore
         final DirectBuffer src, final int offset, final int length)
     {
         final long tail = position(tailWord);
+        final int required = recordLength(length);
         final long at = ringAddress + ((int)tail & mask);
-        final long end = tail + recordLength(length);
         UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
-        if (nextStampFree(end, headCache))
+        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, at + PAYLOAD_OFFSET, length);
+        final long end = tail + required;
+        if (trailerFree(end, headCache))
         {
-            UnsafeApi.putInt(ringAddress + ((int)end & mask) + COMMIT_OFFSET, 0); // as zeroNextStamp does
+            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
         }
-        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, at + HEADER_LENGTH, length);
         final long newTailWord = word(count(tailWord) + 1, end);
         // release stores -> publish the record, then stamp it (see publishTail)
         UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
-        UnsafeApi.putIntRelease(null, at + COMMIT_OFFSET, commitStamp(tail));
+        UnsafeApi.putIntRelease(null, ringAddress + stampIndex(tail, mask), commitStamp(tail));
         return newTailWord;
     }
 
@@ -767,7 +776,7 @@ final class FifoQueueCore implements QueueCore
             throw new IllegalStateException("no claim to abort on " + description);
         }
         // the pending claim is dropped whatever index is given; a wrong one is reported after, never written to
-        final int claimed = pendingRecordIndex + HEADER_LENGTH;
+        final int claimed = pendingRecordIndex + PAYLOAD_OFFSET;
         final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
         data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
         pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
@@ -869,39 +878,41 @@ final class FifoQueueCore implements QueueCore
         }
         if (padding > 0)
         {
-            data.putInt(pBase + index + FRAME_OFFSET, frame(padding - HEADER_LENGTH, PADDING));
+            data.putInt(pBase + index + FRAME_OFFSET, frame(padding - OVERHEAD, PADDING));
+            zeroTrailer(index, padding);
             pendingPaddingIndex = pBase + index;
             pendingPaddingPosition = tail;
             index = 0;
         }
         data.putInt(pBase + index + FRAME_OFFSET, frame(payloadLength, type));
+        final long end = tail + padding + required;
+        if (trailerFree(end, headCache))
+        {
+            zeroTrailer(index, required);
+        }
         pendingRecordIndex = pBase + index;
         pendingRecordPosition = tail + padding;
-        final long end = tail + padding + required;
-        zeroNextStamp(end);
         pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), end);
-        return pBase + index + HEADER_LENGTH;
+        return pBase + index + PAYLOAD_OFFSET;
     }
 
     /**
-     * Zeroes the stamp word where the record after one ending at {@code end} will start, so that it reads as
-     * unpublished until that record is: it may hold payload bytes of an earlier lap, or of a producer that died
-     * before publishing. When the ring is then exactly full, that word is the head record's header, whose stamp
-     * names the position a lap before, and must stay.
+     * Zeroes the trailer of the record reserved at ring index {@code index}, {@code length} bytes long: the word that
+     * will hold the commit stamp of the record after it, so that it reads as unpublished until that record is (it
+     * may hold payload bytes or a stamp of an earlier lap, or bytes of a producer that died before publishing).
      */
-    private void zeroNextStamp(final long end)
+    private void zeroTrailer(final int index, final int length)
     {
-        if (nextStampFree(end, headCache))
-        {
-            data.putInt(pBase + ((int)end & mask) + COMMIT_OFFSET, 0);
-        }
+        data.putInt(pBase + index + length - TRAILER_LENGTH, 0);
     }
 
     /**
-     * @return false when the ring is exactly full after a record ending at {@code end}, so the stamp word there is
-     * the unconsumed head record's (checked against the real head when the cached one says full).
+     * @return false when the ring is exactly full with a record ending at {@code end}: its trailer is then the word
+     * before the head record, which holds the head record's stamp and must stay (it names a position a lap before
+     * the next record's, so it never reads as that record's commit). Checked against the real head when the cached
+     * one says full.
      */
-    private boolean nextStampFree(final long end, final long cachedHeadWord)
+    private boolean trailerFree(final long end, final long cachedHeadWord)
     {
         return ((end - position(cachedHeadWord)) & POSITION_MASK) < capacity ||
             ((end - position(meta.getLongAcquire(pHead))) & POSITION_MASK) < capacity;
@@ -930,10 +941,10 @@ final class FifoQueueCore implements QueueCore
         // release stores -> stamp the records after the tail: a consumer that sees a stamp finds the tail past it
         if (pendingPaddingIndex >= 0)
         {
-            data.putIntRelease(pendingPaddingIndex + COMMIT_OFFSET, commitStamp(pendingPaddingPosition));
+            data.putIntRelease(pBase + stampIndex(pendingPaddingPosition, mask), commitStamp(pendingPaddingPosition));
             pendingPaddingIndex = -1;
         }
-        data.putIntRelease(pendingRecordIndex + COMMIT_OFFSET, commitStamp(pendingRecordPosition));
+        data.putIntRelease(pBase + stampIndex(pendingRecordPosition, mask), commitStamp(pendingRecordPosition));
         cacheTail = pendingTailWord;
         consumersUnrung = true;
     }
@@ -1216,7 +1227,7 @@ final class FifoQueueCore implements QueueCore
             {
                 continue;
             }
-            final int payload = index + HEADER_LENGTH + (type == BEGIN ? Long.BYTES : 0);
+            final int payload = index + PAYLOAD_OFFSET + (type == BEGIN ? Long.BYTES : 0);
             final int payloadLength = length - (type == BEGIN ? Long.BYTES : 0);
             final int result = walkAssembler.onFrame(type, data, payload, payloadLength);
             if (result == MessageAssembler.COMPLETE_IN_PLACE)
@@ -1378,7 +1389,7 @@ final class FifoQueueCore implements QueueCore
         while (taken < limit)
         {
             final int ringIndex = (int)position & mask;
-            if (UnsafeApi.getIntVolatile(null, ringAddress + ringIndex + COMMIT_OFFSET) != commitStamp(position))
+            if (UnsafeApi.getIntVolatile(null, ringAddress + stampIndex(position, mask)) != commitStamp(position))
             {
                 break; // not stamped (isStamped)
             }
@@ -1388,7 +1399,7 @@ final class FifoQueueCore implements QueueCore
                 break;
             }
             final int length = frameLength(frame);
-            if (length > capacity - ringIndex - HEADER_LENGTH)
+            if (length > capacity - ringIndex - OVERHEAD)
             {
                 checkedFrame(base + ringIndex); // throws: a whole record never runs past the ring's end
             }
@@ -1398,7 +1409,7 @@ final class FifoQueueCore implements QueueCore
             producersUnrung = true; // rung when the lock is released
             try
             {
-                handler.onMessage(data, base + ringIndex + HEADER_LENGTH, length);
+                handler.onMessage(data, base + ringIndex + PAYLOAD_OFFSET, length);
             }
             finally
             {
@@ -1421,7 +1432,7 @@ final class FifoQueueCore implements QueueCore
         {
             final int index = cBase + ((int)position & mask);
             // the record's own stamp, not the producer's tail word: no read of the producer's cache line
-            if (!isStamped(index, position) && !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
+            if (!isStamped(cBase, position) && !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
             {
                 break;
             }
@@ -1433,7 +1444,7 @@ final class FifoQueueCore implements QueueCore
                 position += recordLength(length);
                 continue;
             }
-            recordIndex = index + HEADER_LENGTH;
+            recordIndex = index + PAYLOAD_OFFSET;
             recordPayloadLength = length;
             recordType = type;
             nextHeadWord = word(count(headWord) + (type == WHOLE || type == BEGIN ? 1 : 0),
@@ -1455,7 +1466,7 @@ final class FifoQueueCore implements QueueCore
         final int frame = data.getInt(index + FRAME_OFFSET);
         final int length = frameLength(frame);
         final int type = frameType(frame);
-        if (HEADER_LENGTH + length > capacity - (index - cBase) ||
+        if (length > capacity - (index - cBase) - OVERHEAD ||
             type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING)
         {
             throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +

@@ -62,7 +62,7 @@ class QueueRecoveryTest
         final AtomicBuffer buffer = file.buffer();
         final int ring = file.headerLength() + lane * capacity;
         buffer.putInt(ring + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
-        buffer.putBytes(ring + RecordDescriptor.HEADER_LENGTH, element);
+        buffer.putBytes(ring + RecordDescriptor.PAYLOAD_OFFSET, element);
         buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), owner);
         buffer.putLongRelease(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET),
             FifoQueueCore.word(1, RecordDescriptor.recordLength(element.length)));
@@ -163,7 +163,7 @@ class QueueRecoveryTest
             final int payload = 8 + 40;
             // published by the tail word only, never stamped: the producer died between the two stores
             buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(payload, MessageAssembler.BEGIN));
-            buffer.putLong(data + RecordDescriptor.HEADER_LENGTH, dead);
+            buffer.putLong(data + RecordDescriptor.PAYLOAD_OFFSET, dead);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.IN_PROGRESS_OFFSET),
                 RecordDescriptor.recordLength(payload) | (1L << 62));
@@ -190,7 +190,8 @@ class QueueRecoveryTest
         {
             final byte[] element = {7, 8, 9};
             publishUnstamped(file, 0, 1024, element, dead);
-            assertEquals(0, file.buffer().getInt(file.headerLength() + RecordDescriptor.COMMIT_OFFSET), "unstamped");
+            assertEquals(0, file.buffer().getInt(file.headerLength() + RecordDescriptor.stampIndex(0, 1023)),
+                "unstamped");
             assertEquals(1, queue.size());
 
             assertArrayEquals(element, queue.poll(10, TimeUnit.SECONDS), "found through the tail word");
@@ -263,14 +264,46 @@ class QueueRecoveryTest
                 assertTrue(queue.offer(new byte[0]));
                 assertNotNull(queue.poll());
             }
-            // a stamp stored late by the first lap's producer (after a consumer took its record through the tail
-            // word), over a header that looks published
+            // the first lap's first stamp stored late by its producer (after a consumer took its record through the
+            // tail word), where the head record's stamp goes (the ring's last word), over a header that looks
+            // published
             buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(0, MessageAssembler.WHOLE));
-            buffer.putIntVolatile(data + RecordDescriptor.COMMIT_OFFSET, RecordDescriptor.commitStamp(0));
+            assertEquals(1020, RecordDescriptor.stampIndex(1024, 1023));
+            buffer.putIntVolatile(data + RecordDescriptor.stampIndex(0, 1023), RecordDescriptor.commitStamp(0));
             assertNull(queue.poll(), "which names another position than the head's");
             assertNull(queue.poll(200, TimeUnit.MILLISECONDS), "also once the tail word is read");
             assertTrue(queue.offer(new byte[] {5}));
             assertArrayEquals(new byte[] {5}, queue.poll());
+        }
+    }
+
+    @Test
+    void shouldKeepTheHeadRecordsStampWhenARecordFillsTheRingExactly() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("full", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("full", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int data = file.headerLength();
+            for (int lap = 0; lap < 3; lap++)
+            {
+                // 128 records of 8 bytes fill the 1024-byte ring exactly: the last one's trailer is the word that
+                // holds the head record's stamp, and must not be zeroed
+                for (int i = 0; i < 128; i++)
+                {
+                    assertTrue(queue.offer(new byte[0]), "lap " + lap + ", element " + i);
+                }
+                assertFalse(queue.offer(new byte[0]), "full");
+                final long head = 1024L * lap;
+                assertEquals(RecordDescriptor.commitStamp(head),
+                    buffer.getIntVolatile(data + RecordDescriptor.stampIndex(head, 1023)), "the head is stamped");
+                for (int i = 0; i < 128; i++)
+                {
+                    assertNotNull(queue.poll(), "lap " + lap + ", element " + i);
+                }
+                assertNull(queue.poll());
+            }
         }
     }
 
