@@ -121,7 +121,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     /**
      * Zero-copy send, step 1: reserves room for an encoded element of {@code length} bytes and returns where to
      * write it in {@link #claimBuffer()}. Until {@link #commit()} or {@link #abort(int)} the calling thread holds the
-     * queue's producer lock: write and commit promptly.
+     * queue's producer lock: write and commit promptly. The index is 4-byte aligned (a record's frame word comes
+     * first), as are the elements handed to receive handlers.
      *
      * @param length    the element length, at most {@link #maxClaimLength()}.
      * @param timeoutNs the most to wait for room, 0 not to wait, negative without a limit.
