@@ -7,7 +7,6 @@ import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
-import io.ipckit.core.tracker.ResourceTracker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,7 +57,7 @@ class SharedMemoryTest
         final JvmProcess child = dir.start(JvmProcess.builder(SharedMemoryChild.class)
             .args("create-and-wait", "orphan", "65536"));
         Eventually.await("child creates and registers orphan", Duration.ofSeconds(30),
-            () -> dir.list().stream().anyMatch((f) -> f.startsWith(ResourceTracker.REGISTRY_PREFIX)));
+            () -> dir.registered("orphan")); // complete: a child killed while writing it would leave nothing
         try (SharedMemory shm = SharedMemory.open("orphan"))
         {
             assertEquals(65536, shm.size());

@@ -2,6 +2,7 @@ package io.ipckit.core.testing;
 
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.tracker.ResourceTracker;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -96,6 +97,35 @@ public final class TestDirectory implements BeforeEachCallback, AfterEachCallbac
         {
             throw new IllegalStateException(ex);
         }
+    }
+
+    /**
+     * Whether some process's tracker registry in this directory is complete (renamed from its temporary copy) and
+     * lists {@code resourceName}: a creator killed before that leaves nothing for the tracker to remove.
+     *
+     * @param resourceName a resource's name.
+     * @return true when a complete registry lists it.
+     */
+    public boolean registered(final String resourceName)
+    {
+        for (final String name : list())
+        {
+            if (name.startsWith(ResourceTracker.REGISTRY_PREFIX) && !name.endsWith(".tmp"))
+            {
+                try
+                {
+                    if (Files.readString(path.resolve(name)).contains(resourceName + "\t"))
+                    {
+                        return true;
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // renamed or removed meanwhile: looked at again by the caller's next poll
+                }
+            }
+        }
+        return false;
     }
 
     /**

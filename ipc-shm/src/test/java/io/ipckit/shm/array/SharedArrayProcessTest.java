@@ -3,7 +3,6 @@ package io.ipckit.shm.array;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
-import io.ipckit.core.tracker.ResourceTracker;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,7 +89,7 @@ class SharedArrayProcessTest
     {
         final JvmProcess child = dir.start(JvmProcess.builder(SharedArrayChild.class).args("create-and-wait", "orphan"));
         Eventually.await("child creates and registers orphan", Duration.ofSeconds(30),
-            () -> dir.list().stream().anyMatch((f) -> f.startsWith(ResourceTracker.REGISTRY_PREFIX)));
+            () -> dir.registered("orphan")); // complete: a child killed while writing it would leave nothing
         try (SharedArray array = SharedArray.open("orphan"))
         {
             child.kill();
