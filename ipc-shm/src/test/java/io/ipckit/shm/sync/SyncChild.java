@@ -27,6 +27,10 @@ public final class SyncChild
     static final int CPU_NS_OFFSET = 40;
     /** Offset of the wall time of the wait, ns. */
     static final int WALL_NS_OFFSET = 48;
+    /** Offset of the parent's request to the idle child's monitor: 1 = start the measured window, 2 = end it. */
+    static final int WINDOW_REQUEST_OFFSET = 2048;
+    /** Offset of the idle child's monitor acknowledging {@link #WINDOW_REQUEST_OFFSET} with the same value. */
+    static final int WINDOW_ACK_OFFSET = 2056;
     /** Offset of a per-child result array, 8 bytes each. */
     static final int PER_CHILD_OFFSET = 64;
     /** Length of the report file. */
@@ -221,8 +225,6 @@ public final class SyncChild
         {
             final AtomicBuffer buffer = file.buffer();
             final long result;
-            final long cpuStartNs;
-            final long wallStartNs;
             switch (kind)
             {
                 case "LOCK" ->
@@ -230,10 +232,9 @@ public final class SyncChild
                     try (SharedLock lock = SharedLock.open(name))
                     {
                         warmUp(lock.tryLock(300, TimeUnit.MILLISECONDS), buffer);
-                        cpuStartNs = threads.getCurrentThreadCpuTime();
-                        wallStartNs = System.nanoTime();
+                        final IdleWindow window = IdleWindow.start(buffer, threads);
                         result = lock.tryLock(30, TimeUnit.SECONDS) ? 1 : 0;
-                        record(buffer, threads, cpuStartNs, wallStartNs);
+                        window.join();
                     }
                 }
                 case "EVENT" ->
@@ -241,10 +242,9 @@ public final class SyncChild
                     try (SharedEvent event = SharedEvent.open(name))
                     {
                         warmUp(event.await(300, TimeUnit.MILLISECONDS), buffer);
-                        cpuStartNs = threads.getCurrentThreadCpuTime();
-                        wallStartNs = System.nanoTime();
+                        final IdleWindow window = IdleWindow.start(buffer, threads);
                         result = event.await(30, TimeUnit.SECONDS) ? 1 : 0;
-                        record(buffer, threads, cpuStartNs, wallStartNs);
+                        window.join();
                     }
                 }
                 case "SEMAPHORE" ->
@@ -252,10 +252,9 @@ public final class SyncChild
                     try (SharedSemaphore semaphore = SharedSemaphore.open(name))
                     {
                         warmUp(semaphore.tryAcquire(300, TimeUnit.MILLISECONDS), buffer);
-                        cpuStartNs = threads.getCurrentThreadCpuTime();
-                        wallStartNs = System.nanoTime();
+                        final IdleWindow window = IdleWindow.start(buffer, threads);
                         result = semaphore.tryAcquire(30, TimeUnit.SECONDS) ? 1 : 0;
-                        record(buffer, threads, cpuStartNs, wallStartNs);
+                        window.join();
                     }
                 }
                 case "CONDITION" ->
@@ -266,10 +265,9 @@ public final class SyncChild
                         try
                         {
                             warmUp(condition.await(300, TimeUnit.MILLISECONDS), buffer);
-                            cpuStartNs = threads.getCurrentThreadCpuTime();
-                            wallStartNs = System.nanoTime();
+                            final IdleWindow window = IdleWindow.start(buffer, threads);
                             result = condition.await(30, TimeUnit.SECONDS) ? 1 : 0;
-                            record(buffer, threads, cpuStartNs, wallStartNs);
+                            window.join();
                         }
                         finally
                         {
@@ -291,10 +289,9 @@ public final class SyncChild
                             barrier.reset();
                         }
                         warmUp(false, buffer);
-                        cpuStartNs = threads.getCurrentThreadCpuTime();
-                        wallStartNs = System.nanoTime();
+                        final IdleWindow window = IdleWindow.start(buffer, threads);
                         result = barrier.await(30, TimeUnit.SECONDS) >= 0 ? 1 : 0;
-                        record(buffer, threads, cpuStartNs, wallStartNs);
+                        window.join();
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown kind " + kind);
@@ -316,10 +313,66 @@ public final class SyncChild
         buffer.putLongVolatile(READY_OFFSET, 1);
     }
 
-    private static void record(
-        final AtomicBuffer buffer, final ThreadMXBean threads, final long cpuStartNs, final long wallStartNs)
+    /**
+     * Measures the waiting thread's CPU time over the window the parent marks while it sees the thread asleep, so
+     * the figure is the cost of being blocked: the spin before sleeping and the wake-up afterwards are outside it.
+     * A monitor thread of the child takes the readings: the waiter itself cannot while it sleeps.
+     */
+    private static final class IdleWindow
     {
-        buffer.putLong(WALL_NS_OFFSET, System.nanoTime() - wallStartNs);
-        buffer.putLong(CPU_NS_OFFSET, threads.getCurrentThreadCpuTime() - cpuStartNs);
+        private final Thread monitor;
+        private volatile Throwable failure;
+
+        private IdleWindow(final AtomicBuffer buffer, final ThreadMXBean threads, final long waiterId)
+        {
+            monitor = new Thread(() ->
+            {
+                try
+                {
+                    awaitRequest(buffer, 1);
+                    final long cpuStartNs = threads.getThreadCpuTime(waiterId);
+                    final long wallStartNs = System.nanoTime();
+                    buffer.putLongVolatile(WINDOW_ACK_OFFSET, 1);
+                    awaitRequest(buffer, 2);
+                    buffer.putLong(CPU_NS_OFFSET, threads.getThreadCpuTime(waiterId) - cpuStartNs);
+                    buffer.putLong(WALL_NS_OFFSET, System.nanoTime() - wallStartNs);
+                    buffer.putLongVolatile(WINDOW_ACK_OFFSET, 2);
+                }
+                catch (final Throwable ex)
+                {
+                    failure = ex;
+                }
+            }, "idle-window-monitor");
+            monitor.setDaemon(true);
+        }
+
+        static IdleWindow start(final AtomicBuffer buffer, final ThreadMXBean threads)
+        {
+            final IdleWindow window = new IdleWindow(buffer, threads, Thread.currentThread().threadId());
+            window.monitor.start();
+            return window;
+        }
+
+        private static void awaitRequest(final AtomicBuffer buffer, final long request) throws InterruptedException
+        {
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (buffer.getLongVolatile(WINDOW_REQUEST_OFFSET) != request)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("the parent never sent window request " + request);
+                }
+                Thread.sleep(1);
+            }
+        }
+
+        void join() throws InterruptedException
+        {
+            monitor.join(TimeUnit.SECONDS.toMillis(60));
+            if (monitor.isAlive() || failure != null)
+            {
+                throw new IllegalStateException("the idle window was not measured", failure);
+            }
+        }
     }
 }
