@@ -54,7 +54,9 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * exclusive lane, the lock holder of lane 0), with one release store after the record bytes; the head word likewise
  * by the lane's consumer lock holder after the record was handed over. A process killed anywhere leaves either the
  * old or the new word, so no torn record is ever visible and no
- * committed one is lost (a consumer killed while handing a record over leaves it to the next consumer).</li>
+ * committed one is lost (a consumer killed while handing a whole record over leaves it to the next consumer, which
+ * hands it over again; an element split over several records is taken fragment by fragment as they are assembled,
+ * so a consumer killed while handing one over takes it with it).</li>
  * <li>A message longer than one record is written as BEGIN (carrying the writer's token), MIDDLE..., END while the
  * writer keeps its lane, so fragments of two messages never interleave; the lane's "message in progress" word holds
  * the message's id meanwhile. The reader keeps the consumer lock until END, so one consumer gets the whole message.
@@ -149,8 +151,11 @@ final class FifoQueueCore implements QueueCore
     private long headCache;
     /** Producer side: the tail this handle last published; another tail means another producer wrote since. */
     private long cacheTail = -1;
-    /** Consumer side: when a look at the head's commit stamp that found none last read the tail word. */
-    private long lastTailReadNs = System.nanoTime() - TAIL_READ_INTERVAL_NS;
+    /**
+     * Consumer side, per lane: when a look at the lane's head commit stamp that found none last read its tail word
+     * (per lane: one throttle for all would let the first lane's looks starve the others' forever).
+     */
+    private final long[] lastTailReadNs;
     /** Consumer side, within one call: a lane whose tail word was read (-1 for none) and the position it held. */
     private int tailSeenLane = -1;
     private long tailSeen;
@@ -186,6 +191,8 @@ final class FifoQueueCore implements QueueCore
         consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
         producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET), producerBell);
         this.consumerLocks = new BiasedOwnerLock[laneCount];
+        this.lastTailReadNs = new long[laneCount];
+        java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
         for (int lane = 0; lane < laneCount; lane++)
         {
             consumerLocks[lane] = new BiasedOwnerLock().wrap(
@@ -389,9 +396,6 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
-     * @return true when the record at ring index {@code index} carries the stamp of {@code position}: published.
-     */
-    /**
      * @param laneBase the lane's first ring index in {@link #data}.
      * @param position a record position in that lane.
      * @return true when the trailer before it holds its commit stamp.
@@ -411,11 +415,11 @@ final class FifoQueueCore implements QueueCore
             return true; // the lane's tail as this call read it: the record the lane check saw is taken next
         }
         final long nowNs = System.nanoTime(); // a look without a stamp: the consumer has nothing else to do
-        if (!readTail && nowNs - lastTailReadNs < TAIL_READ_INTERVAL_NS)
+        if (!readTail && nowNs - lastTailReadNs[lane] < TAIL_READ_INTERVAL_NS)
         {
             return false;
         }
-        lastTailReadNs = nowNs;
+        lastTailReadNs[lane] = nowNs;
         final long tail = position(tailWord(lane));
         if (before(position, tail))
         {
@@ -517,7 +521,8 @@ final class FifoQueueCore implements QueueCore
 
     /**
      * The batch form of {@link #offerFast}, all or nothing: every message in one hold of the lane, or none when one
-     * is too long for a record or they do not all fit before the ring's end and in the room by the head.
+     * is too long for a record or they do not all fit before the ring's end and in the room by the head. A producer
+     * killed in the middle of the batch leaves its first messages published, each whole, and none of the rest.
      *
      * @return {@code count} when all were published, 0 when the general path must send them.
      */
@@ -669,6 +674,7 @@ final class FifoQueueCore implements QueueCore
 
     private boolean write(final DirectBuffer src, final int offset, final int length) throws InterruptedException
     {
+        src.boundsCheck(offset, length); // before reserving: a reservation never ends in a half-written record
         if (length <= maxRecordPayload)
         {
             final int index = reserve(length, WHOLE, true);
@@ -681,6 +687,7 @@ final class FifoQueueCore implements QueueCore
             return true;
         }
         int position = 0;
+        boolean announced = false;
         boolean complete = false;
         try
         {
@@ -699,6 +706,7 @@ final class FifoQueueCore implements QueueCore
                     data.putLong(index, OwnerToken.current());
                     index += Long.BYTES;
                     meta.putLongRelease(pInProgress, messageId(pendingTailWord));
+                    announced = true;
                 }
                 data.putBytes(index, src, offset + position, chunk);
                 publishTail();
@@ -714,7 +722,7 @@ final class FifoQueueCore implements QueueCore
         }
         finally
         {
-            if (!complete && position > 0)
+            if (!complete && announced)
             {
                 // gave up half-way (timeout, interruption, close, any exception): the readers discard the fragments
                 meta.putLongRelease(pInProgress, 0L);
@@ -858,6 +866,7 @@ final class FifoQueueCore implements QueueCore
 
     private int tryReserve(final int payloadLength, final int type, final boolean newElement)
     {
+        pendingPaddingIndex = -1; // a reservation left by a call that threw is never stamped by a later one
         final long tailWord = meta.getLongVolatile(pTail);
         final long tail = position(tailWord);
         final int required = recordLength(payloadLength);

@@ -11,7 +11,7 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  *  +---------------------------------------------------------------+
  *  | Type (8 bits: WHOLE, BEGIN, MIDDLE, END; PADDING) | Payload Length (24 bits) |
  *  +---------------------------------------------------------------+
- *  |                 Payload, padded to 4 bytes ...                |
+ *  |   Payload, then padding so that the record is 8-aligned ...   |
  *  +---------------------------------------------------------------+
  *  |  Trailer: the commit stamp of the NEXT record, 0 until then   |
  *  +---------------------------------------------------------------+

@@ -60,12 +60,15 @@ class QueueRecoveryTest
         final ResourceFile file, final int lane, final int capacity, final byte[] element, final long owner)
     {
         final AtomicBuffer buffer = file.buffer();
-        final int ring = file.headerLength() + lane * capacity;
-        buffer.putInt(ring + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
-        buffer.putBytes(ring + RecordDescriptor.PAYLOAD_OFFSET, element);
+        final long tailWord = buffer.getLongVolatile(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET));
+        final long position = FifoQueueCore.position(tailWord);
+        final int record = file.headerLength() + lane * capacity + (int)(position & (capacity - 1));
+        buffer.putInt(record + RecordDescriptor.FRAME_OFFSET,
+            RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
+        buffer.putBytes(record + RecordDescriptor.PAYLOAD_OFFSET, element);
         buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), owner);
-        buffer.putLongRelease(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET),
-            FifoQueueCore.word(1, RecordDescriptor.recordLength(element.length)));
+        buffer.putLongRelease(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET), FifoQueueCore.word(
+            FifoQueueCore.count(tailWord) + 1, position + RecordDescriptor.recordLength(element.length)));
     }
 
     @Test
@@ -216,6 +219,36 @@ class QueueRecoveryTest
             // after its last read; Eventually polls about once a millisecond
             final AtomicReference<byte[]> found = new AtomicReference<>();
             Eventually.await("a non-blocking poll finds the element", Duration.ofSeconds(10), () ->
+            {
+                found.set(queue.poll());
+                return found.get() != null;
+            });
+            assertArrayEquals(element, found.get());
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldLetNonBlockingPollsFindAnUnstampedElementInALaneTheyLookAtSecond() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped-second", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024).producerLanes(1));
+            ResourceFile file = ResourceFile.open("unstamped-second", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            try (SharedQueue<byte[]> producer = SharedQueue.open("unstamped-second", Codecs.BYTES))
+            {
+                producer.put(new byte[] {1});
+                assertEquals(1, producer.fifo().producerLane());
+            }
+            // taken from lane 1: this consumer's polls now look at lane 0 first, then at lane 1
+            assertArrayEquals(new byte[] {1}, queue.poll());
+            final byte[] element = {7, 8};
+            publishUnstamped(file, 1, 1024, element, dead);
+            // each poll finds no stamp in lane 0 and reads its tail word when a millisecond has passed; lane 1 has
+            // its own millisecond (one for both lanes was always just taken by lane 0, and lane 1 never looked)
+            final AtomicReference<byte[]> found = new AtomicReference<>();
+            Eventually.await("a non-blocking poll finds the element in lane 1", Duration.ofSeconds(10), () ->
             {
                 found.set(queue.poll());
                 return found.get() != null;

@@ -744,4 +744,57 @@ class QueueTest
             thrown(io.ipckit.core.exceptions.ResourceClosedException.class, () -> handle.put(new byte[1]), "closed");
         }
     }
+
+    /**
+     * A put whose source range is outside its buffer fails before it reserves anything. It once failed after: it had
+     * reserved a padding record at the ring's end, and the next put of that handle that needed none stamped that
+     * stale padding's position, a lap later in the middle of another producer's committed element.
+     */
+    @Test
+    void shouldLeaveNothingReservedWhenAPutsSourceRangeIsOutsideItsBuffer() throws Exception
+    {
+        try (SharedQueue<byte[]> consumer = SharedQueue.create("bad-source", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024).producerLanes(0));
+            SharedQueue<byte[]> first = SharedQueue.open("bad-source", Codecs.BYTES);
+            SharedQueue<byte[]> failing = SharedQueue.open("bad-source", Codecs.BYTES);
+            SharedQueue<byte[]> other = SharedQueue.open("bad-source", Codecs.BYTES))
+        {
+            // eight records of 120 bytes: the tail is 64 bytes before the ring's end
+            for (int i = 0; i < 8; i++)
+            {
+                first.put(filled(112, i));
+                assertArrayEquals(filled(112, i), consumer.poll());
+            }
+            // its first put, 100 bytes from a 50-byte buffer, would need a padding record first
+            final UnsafeBuffer tooShort = new UnsafeBuffer(new byte[50]);
+            assertThrows(IndexOutOfBoundsException.class, () -> failing.offerBytes(tooShort, 0, 100, 0));
+            // another producer pads the ring's end itself and writes on into the next lap
+            other.put(filled(100, 20));
+            assertArrayEquals(filled(100, 20), consumer.poll());
+            for (int i = 0; i < 6; i++)
+            {
+                other.put(filled(120, 30 + i));
+                assertArrayEquals(filled(120, 30 + i), consumer.poll());
+            }
+            final byte[] spanning = filled(120, 40); // ring bytes 880..1007, over the stale padding's stamp word
+            other.put(spanning);
+            // a put of the failing handle that needs no padding: 0 bytes, by the general path (a claim)
+            final int index = failing.claim(0, 0);
+            assertTrue(index >= 0, "room for an empty element");
+            failing.commit();
+            assertArrayEquals(spanning, consumer.poll(), "the element written over the stale padding's stamp word");
+            assertArrayEquals(new byte[0], consumer.poll());
+            assertNull(consumer.poll());
+        }
+    }
+
+    private static byte[] filled(final int length, final int seed)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(seed * 31 + i);
+        }
+        return bytes;
+    }
 }
