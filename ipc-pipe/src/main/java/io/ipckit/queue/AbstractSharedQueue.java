@@ -362,9 +362,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     }
 
     /**
-     * Retrieves the head without removing it from this handle's view. Note: the head element moves into this handle
-     * (other processes no longer see it; this handle's next poll returns it), because an element may be longer than
-     * the shared region and cannot be looked at where it is.
+     * Retrieves, without removing it, the element this handle's next poll would take: it stays in the queue for
+     * every consumer. One exception, in a FIFO queue: an element split over several records whose last record is not
+     * in the ring yet (longer than the room its writer has found so far) cannot be looked at where it is; it moves
+     * into this handle, whose next poll returns it, and other handles no longer see it.
      *
      * @return the head, or null when the queue is empty.
      */

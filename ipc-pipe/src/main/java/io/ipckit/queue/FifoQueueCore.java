@@ -1172,55 +1172,81 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
+    /**
+     * Hands over the element a poll of this handle would take next, where it lies, leaving it in the queue for every
+     * consumer: the first lane, in this handle's round-robin order, with records and a free consumer lock, read under
+     * that lock. Only an element split over several records whose last record is not yet in the ring (one longer than
+     * the free room, still being written) cannot be looked at there: that one moves into this handle's stash, which
+     * its next poll or peek returns.
+     */
     @Override
     public boolean peek(final MessageHandler handler) throws InterruptedException
     {
         if (stashLength < 0)
         {
-            // the head element moves to this handle's stash: an element split over several records may be longer
-            // than the ring, so it cannot be looked at without taking it out
+            final int outcome = peekLanes(handler);
+            if (outcome == PEEKED)
+            {
+                return true;
+            }
+            if (outcome != PEEK_INCOMPLETE)
+            {
+                return false;
+            }
             poll(stashHandler, 0);
         }
         return deliverStashWithoutTaking(handler);
     }
 
-    @Override
-    public void forEach(final MessageHandler handler) throws InterruptedException
+    private static final int PEEKED = 5;
+    private static final int PEEK_INCOMPLETE = 6;
+
+    /**
+     * @return {@link #PEEKED}, {@link #PEEK_INCOMPLETE} (the head element's last record is not published yet) or
+     * {@link #EMPTY} (also when the lanes with records are held by other consumers, as a poll that does not wait).
+     */
+    private int peekLanes(final MessageHandler handler)
     {
-        deliverStashWithoutTaking(handler);
-        consumerWaiter.begin(-1);
         try
         {
-            for (int lane = 0; lane < laneCount; lane++)
+            for (int i = 0; i < laneCount; i++)
             {
-                selectConsumerLane(lane);
-                while (true)
+                final int lane = (nextLane + i) % laneCount;
+                if (enterLane(lane) != ENTERED)
                 {
-                    final int sequence = consumerWaiter.sequence();
-                    if (acquireConsumerLock())
-                    {
-                        try
-                        {
-                            walk(handler);
-                        }
-                        finally
-                        {
-                            releaseConsumerLock();
-                        }
-                        break;
-                    }
-                    consumerWaiter.pause(sequence);
+                    continue;
+                }
+                final int outcome;
+                try
+                {
+                    outcome = walk(handler, true);
+                }
+                finally
+                {
+                    releaseConsumerLock();
+                }
+                if (outcome != EMPTY)
+                {
+                    return outcome;
                 }
             }
+            return EMPTY;
         }
         finally
         {
-            consumerWaiter.end();
             endConsumerCall();
         }
     }
 
-    private void walk(final MessageHandler handler)
+    /**
+     * Holding the selected lane's consumer lock: hands over its elements without moving the head, reading the records
+     * the tail word publishes (padding and fragments without their first record skipped, as a poll would discard
+     * them); {@code firstOnly} stops at the first.
+     *
+     * @return {@link #PEEKED} when it stopped at the first, {@link #PEEK_INCOMPLETE} when the last element's last
+     * record is not published yet, else {@link #EMPTY}.
+     */
+    private int walk(final MessageHandler handler, final boolean firstOnly)
     {
         final long tail = position(meta.getLongAcquire(cTail));
         long position = position(meta.getLongVolatile(cHead));
@@ -1247,6 +1273,51 @@ final class FifoQueueCore implements QueueCore
             {
                 handler.onMessage(walkAssembler.buffer(), 0, walkAssembler.length());
             }
+            else
+            {
+                continue;
+            }
+            if (firstOnly)
+            {
+                return PEEKED;
+            }
+        }
+        return walkAssembler.isAssembling() ? PEEK_INCOMPLETE : EMPTY;
+    }
+
+    @Override
+    public void forEach(final MessageHandler handler) throws InterruptedException
+    {
+        deliverStashWithoutTaking(handler);
+        consumerWaiter.begin(-1);
+        try
+        {
+            for (int lane = 0; lane < laneCount; lane++)
+            {
+                selectConsumerLane(lane);
+                while (true)
+                {
+                    final int sequence = consumerWaiter.sequence();
+                    if (acquireConsumerLock())
+                    {
+                        try
+                        {
+                            walk(handler, false);
+                        }
+                        finally
+                        {
+                            releaseConsumerLock();
+                        }
+                        break;
+                    }
+                    consumerWaiter.pause(sequence);
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+            endConsumerCall();
         }
     }
 

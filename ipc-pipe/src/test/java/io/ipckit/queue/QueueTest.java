@@ -788,6 +788,58 @@ class QueueTest
         }
     }
 
+    @Test
+    void shouldPeekWithoutTakingTheElementFromOtherConsumers() throws Exception
+    {
+        try (SharedQueue<byte[]> looker = SharedQueue.create("peek", Codecs.BYTES,
+            new QueueOptions().capacityBytes(4096).producerLanes(1));
+            SharedQueue<byte[]> other = SharedQueue.open("peek", Codecs.BYTES))
+        {
+            final byte[] split = filled(1500, 1); // a record holds at most 4096 / 8 - 8 bytes: three records
+            final byte[] whole = filled(10, 2);
+            other.put(split);
+            other.put(whole);
+            assertArrayEquals(split, looker.peek());
+            assertArrayEquals(split, looker.peek());
+            assertEquals(2, other.size());
+            assertArrayEquals(split, other.poll(), "the other handle takes what the first one only looked at");
+            assertArrayEquals(whole, looker.peek());
+            assertArrayEquals(whole, other.poll());
+            assertNull(looker.peek());
+            assertNull(other.poll());
+        }
+    }
+
+    @Test
+    void shouldMoveAnElementLongerThanTheRingIntoThePeekingHandle() throws Exception
+    {
+        try (SharedQueue<byte[]> looker = SharedQueue.create("peek-long", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            SharedQueue<byte[]> other = SharedQueue.open("peek-long", Codecs.BYTES);
+            SharedQueue<byte[]> writer = SharedQueue.open("peek-long", Codecs.BYTES))
+        {
+            final byte[] long3x = filled(3 * 1024, 3);
+            final CompletableFuture<Void> put = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    writer.put(long3x);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Eventually.await("the writer filled the ring", Duration.ofSeconds(10), () -> other.size() > 0);
+            // its last record cannot be in the ring yet: the peek takes it out, waiting for the rest as a poll would
+            assertArrayEquals(long3x, looker.peek());
+            put.get(10, TimeUnit.SECONDS);
+            assertNull(other.poll(), "the element moved into the peeking handle");
+            assertArrayEquals(long3x, looker.poll());
+            assertNull(looker.peek());
+        }
+    }
+
     private static byte[] filled(final int length, final int seed)
     {
         final byte[] bytes = new byte[length];
