@@ -9,7 +9,6 @@ import org.agrona.ExpandableArrayBuffer;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -31,9 +30,9 @@ import java.util.concurrent.TimeUnit;
  * Blocking calls sleep on a futex (or poll with the handle's {@link org.agrona.concurrent.IdleStrategy}) and check
  * every 50 ms whether a process holding a lock of the queue died, taking the lock over if so.
  * <p>
- * Thread-safe and process-safe. {@link #iterator()} is a weakly consistent snapshot whose {@code remove} is
- * unsupported, so {@link #remove(Object)} and the bulk removals throw {@link UnsupportedOperationException} (an
- * optional operation in {@link java.util.Collection}). {@link #close()} must not race with calls in progress.
+ * Thread-safe and process-safe. {@link #iterator()} is a weakly consistent snapshot; {@link #remove(Object)} (and
+ * through it the iterator's {@code remove} and the bulk removals) takes an element out of the queue for every
+ * process. {@link #close()} must not race with calls in progress.
  *
  * @param <E> the element type.
  */
@@ -444,7 +443,45 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     }
 
     /**
-     * @return a snapshot of the queued elements in the order they would be taken; its {@code remove} is unsupported.
+     * Removes one element equal to {@code o} by {@link Object#equals}, the first in the order they would be taken,
+     * from the queue for every process: each queued element is decoded and compared until one matches. Waits for the
+     * consumer lock of each lane it looks at while another consumer holds it. In a {@link JoinableQueue} the removed
+     * element counts as done, as if it had been taken and {@code taskDone} called.
+     *
+     * @param o the element to remove.
+     * @return true when an element was removed; false when none is equal (always for null, which no queue holds).
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
+     * @throws IpcException when interrupted while waiting for a lock (the interrupt status is set again).
+     */
+    @Override
+    public boolean remove(final Object o)
+    {
+        if (o == null)
+        {
+            return false;
+        }
+        checkOpen();
+        final HandleGate gate = core.consumerGate();
+        gate.enterUninterruptibly();
+        try
+        {
+            checkOpen();
+            return core.remove((buffer, offset, length) -> o.equals(codec.decode(buffer, offset, length)));
+        }
+        catch (final InterruptedException ex)
+        {
+            throw interrupted(ex);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    /**
+     * @return a snapshot of the queued elements in the order they would be taken. Its {@code remove} takes out of the
+     * queue the first element equal to the one {@code next} returned last (elements are values, decoded copies), so
+     * {@code removeIf}, {@code removeAll} and {@code retainAll} work across processes too.
      */
     @Override
     public Iterator<E> iterator()
@@ -466,7 +503,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             gate.exit();
         }
-        return Collections.unmodifiableList(snapshot).iterator();
+        return new SnapshotIterator(snapshot.iterator());
     }
 
     // -------------------------------------------------------------------------------------------------- common
@@ -537,5 +574,43 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public String toString()
     {
         return core.toString();
+    }
+
+    /**
+     * An iterator over a snapshot whose {@code remove} removes an equal element from the queue.
+     */
+    private final class SnapshotIterator implements Iterator<E>
+    {
+        private final Iterator<E> snapshot;
+        private E last;
+
+        SnapshotIterator(final Iterator<E> snapshot)
+        {
+            this.snapshot = snapshot;
+        }
+
+        @Override
+        public boolean hasNext()
+        {
+            return snapshot.hasNext();
+        }
+
+        @Override
+        public E next()
+        {
+            last = snapshot.next();
+            return last;
+        }
+
+        @Override
+        public void remove()
+        {
+            if (last == null)
+            {
+                throw new IllegalStateException("remove() without a next() before it on an iterator of " + core);
+            }
+            AbstractSharedQueue.this.remove(last);
+            last = null;
+        }
     }
 }

@@ -31,6 +31,7 @@ import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.TRAILER_LENGTH;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
+import static io.ipckit.queue.RecordDescriptor.REMOVED;
 import static io.ipckit.queue.RecordDescriptor.commitStamp;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
@@ -1184,8 +1185,17 @@ final class FifoQueueCore implements QueueCore
     {
         if (stashLength < 0)
         {
-            final int outcome = peekLanes(handler);
-            if (outcome == PEEKED)
+            visitHandler = handler;
+            final int outcome;
+            try
+            {
+                outcome = peekLanes();
+            }
+            finally
+            {
+                visitHandler = null;
+            }
+            if (outcome == FOUND)
             {
                 return true;
             }
@@ -1198,14 +1208,28 @@ final class FifoQueueCore implements QueueCore
         return deliverStashWithoutTaking(handler);
     }
 
-    private static final int PEEKED = 5;
+    private static final int FOUND = 5;
     private static final int PEEK_INCOMPLETE = 6;
+    /** The index of the first record of the element {@link #walk} stopped at. */
+    private int walkElementIndex;
+    /** The handler of the walk in progress, for {@link #deliverFirst} and {@link #deliverEach}. */
+    private MessageHandler visitHandler;
+    private final ElementFilter deliverFirst = (buffer, offset, length) ->
+    {
+        visitHandler.onMessage(buffer, offset, length);
+        return true;
+    };
+    private final ElementFilter deliverEach = (buffer, offset, length) ->
+    {
+        visitHandler.onMessage(buffer, offset, length);
+        return false;
+    };
 
     /**
-     * @return {@link #PEEKED}, {@link #PEEK_INCOMPLETE} (the head element's last record is not published yet) or
+     * @return {@link #FOUND}, {@link #PEEK_INCOMPLETE} (the head element's last record is not published yet) or
      * {@link #EMPTY} (also when the lanes with records are held by other consumers, as a poll that does not wait).
      */
-    private int peekLanes(final MessageHandler handler)
+    private int peekLanes()
     {
         try
         {
@@ -1219,7 +1243,7 @@ final class FifoQueueCore implements QueueCore
                 final int outcome;
                 try
                 {
-                    outcome = walk(handler, true);
+                    outcome = walk(deliverFirst);
                 }
                 finally
                 {
@@ -1239,14 +1263,15 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
-     * Holding the selected lane's consumer lock: hands over its elements without moving the head, reading the records
-     * the tail word publishes (padding and fragments without their first record skipped, as a poll would discard
-     * them); {@code firstOnly} stops at the first.
+     * Holding the selected lane's consumer lock: shows its elements to {@code filter} in order without moving the head,
+     * reading the records the tail word publishes (padding, removed elements and fragments without their first record
+     * passed over, as a poll would), until the filter stops at one; {@link #walkElementIndex} is then the index of
+     * that element's first record.
      *
-     * @return {@link #PEEKED} when it stopped at the first, {@link #PEEK_INCOMPLETE} when the last element's last
-     * record is not published yet, else {@link #EMPTY}.
+     * @return {@link #FOUND} when the filter stopped, {@link #PEEK_INCOMPLETE} when the last element's last record is
+     * not published yet, else {@link #EMPTY}.
      */
-    private int walk(final MessageHandler handler, final boolean firstOnly)
+    private int walk(final ElementFilter filter)
     {
         final long tail = position(meta.getLongAcquire(cTail));
         long position = position(meta.getLongVolatile(cHead));
@@ -1258,28 +1283,33 @@ final class FifoQueueCore implements QueueCore
             final int length = frameLength(frame);
             final int type = frameType(frame);
             position += recordLength(length);
-            if (type == PADDING)
+            if (type == PADDING || type == REMOVED)
             {
                 continue;
+            }
+            if (type == WHOLE || type == BEGIN)
+            {
+                walkElementIndex = index;
             }
             final int payload = index + PAYLOAD_OFFSET + (type == BEGIN ? Long.BYTES : 0);
             final int payloadLength = length - (type == BEGIN ? Long.BYTES : 0);
             final int result = walkAssembler.onFrame(type, data, payload, payloadLength);
+            final boolean stop;
             if (result == MessageAssembler.COMPLETE_IN_PLACE)
             {
-                handler.onMessage(data, payload, payloadLength);
+                stop = filter.stopAt(data, payload, payloadLength);
             }
             else if (result == MessageAssembler.COMPLETE_ASSEMBLED)
             {
-                handler.onMessage(walkAssembler.buffer(), 0, walkAssembler.length());
+                stop = filter.stopAt(walkAssembler.buffer(), 0, walkAssembler.length());
             }
             else
             {
                 continue;
             }
-            if (firstOnly)
+            if (stop)
             {
-                return PEEKED;
+                return FOUND;
             }
         }
         return walkAssembler.isAssembling() ? PEEK_INCOMPLETE : EMPTY;
@@ -1289,6 +1319,43 @@ final class FifoQueueCore implements QueueCore
     public void forEach(final MessageHandler handler) throws InterruptedException
     {
         deliverStashWithoutTaking(handler);
+        visitHandler = handler;
+        try
+        {
+            walkLanes(deliverEach, false);
+        }
+        finally
+        {
+            visitHandler = null;
+        }
+    }
+
+    /**
+     * Takes out the first element the filter stops at, looking at this handle's stash first and then at the lanes in
+     * order, each under its consumer lock (waiting for it): the element's first record becomes {@link
+     * RecordDescriptor#REMOVED}, one store that consumers then pass over with the rest of the element's records, and
+     * the lane's head word counts the element as taken. A process killed between the two stores leaves the element
+     * removed and counted as still queued, one too many for {@link #size()} and the element bound, until the queue
+     * is created again. In a joinable queue a removed element also counts as done.
+     */
+    @Override
+    public boolean remove(final ElementFilter filter) throws InterruptedException
+    {
+        if (stashLength >= 0 && filter.stopAt(stash, 0, stashLength))
+        {
+            stashLength = -1;
+            elementAbandoned();
+            return true;
+        }
+        return walkLanes(filter, true) == FOUND;
+    }
+
+    /**
+     * Walks every lane under its consumer lock, waiting for it, until the filter stops; with {@code remove}, takes
+     * out the element it stopped at.
+     */
+    private int walkLanes(final ElementFilter filter, final boolean remove) throws InterruptedException
+    {
         consumerWaiter.begin(-1);
         try
         {
@@ -1302,7 +1369,14 @@ final class FifoQueueCore implements QueueCore
                     {
                         try
                         {
-                            walk(handler, false);
+                            if (walk(filter) == FOUND)
+                            {
+                                if (remove)
+                                {
+                                    markRemoved(walkElementIndex);
+                                }
+                                return FOUND;
+                            }
                         }
                         finally
                         {
@@ -1313,12 +1387,28 @@ final class FifoQueueCore implements QueueCore
                     consumerWaiter.pause(sequence);
                 }
             }
+            return EMPTY;
         }
         finally
         {
             consumerWaiter.end();
             endConsumerCall();
         }
+    }
+
+    /**
+     * Holding the selected lane's consumer lock: removes the element whose first record is at {@code index}.
+     */
+    private void markRemoved(final int index)
+    {
+        final int frame = data.getInt(index + FRAME_OFFSET);
+        // release store -> one store takes the element out: consumers and walks pass over it from now on
+        data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(frame), REMOVED));
+        final long headWord = meta.getLongVolatile(cHead);
+        // release store -> counts it as taken (consumers pass over a removed record without counting it)
+        meta.putLongRelease(cHead, word(count(headWord) + 1, position(headWord)));
+        producersUnrung = true; // an element bound may have room now; rung when the lock is released
+        elementAbandoned();
     }
 
     /**
@@ -1519,9 +1609,9 @@ final class FifoQueueCore implements QueueCore
             final int frame = checkedFrame(index);
             final int length = frameLength(frame);
             final int type = frameType(frame);
-            if (type == PADDING)
+            if (type == PADDING || type == REMOVED)
             {
-                position += recordLength(length);
+                position += recordLength(length); // a removed element was counted as taken when it was removed
                 continue;
             }
             recordIndex = index + PAYLOAD_OFFSET;
@@ -1547,7 +1637,7 @@ final class FifoQueueCore implements QueueCore
         final int length = frameLength(frame);
         final int type = frameType(frame);
         if (length > capacity - (index - cBase) - OVERHEAD ||
-            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING)
+            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED)
         {
             throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +
                 " at ring index " + (index - cBase) + " (length " + length + ", type " + type +

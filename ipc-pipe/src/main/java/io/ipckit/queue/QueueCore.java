@@ -73,6 +73,16 @@ interface QueueCore extends AutoCloseable
     boolean peek(MessageHandler handler) throws InterruptedException;
 
     /**
+     * Takes out the first element, in the order they would be taken, that {@code filter} stops at; the caller holds
+     * {@link #consumerGate()}. Waits for the consumer lock(s) as long as it takes.
+     *
+     * @param filter looks at each element until it returns true.
+     * @return true when an element was taken out.
+     * @throws InterruptedException when interrupted while waiting for a lock.
+     */
+    boolean remove(ElementFilter filter) throws InterruptedException;
+
+    /**
      * Hands over every queued element in take order without taking any; the caller holds {@link #consumerGate()}.
      */
     void forEach(MessageHandler handler) throws InterruptedException;

@@ -48,7 +48,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 public final class QueueDescriptor
 {
     /** Layout version of queue files. */
-    public static final int LAYOUT_VERSION = 4;
+    public static final int LAYOUT_VERSION = 5;
     /** Variant: first in, first out, over a byte ring. */
     public static final int VARIANT_FIFO = 1;
     /** Variant: last in, first out, over fixed slots. */

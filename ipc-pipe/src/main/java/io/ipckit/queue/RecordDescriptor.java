@@ -33,6 +33,12 @@ public final class RecordDescriptor
 {
     /** Type of a record that only fills the ring up to its end. */
     public static final int PADDING = 0x10;
+    /**
+     * Type of the first record of an element taken out of the middle of the queue ({@code remove(Object)}): readers
+     * pass over it, and over the rest of a split element's records as fragments without a beginning; the payload
+     * length stays, so the record keeps its length.
+     */
+    public static final int REMOVED = 0x11;
     /** Offset of the frame word: type and payload length. */
     public static final int FRAME_OFFSET = 0;
     /** Offset of the payload. */

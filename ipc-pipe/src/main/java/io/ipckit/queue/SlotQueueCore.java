@@ -287,7 +287,32 @@ final class SlotQueueCore implements QueueCore
         visitInOrder(handler, Integer.MAX_VALUE);
     }
 
+    /**
+     * Frees the slot of the first element, in the order they would be taken, that the filter stops at: one store of
+     * the slot's state, as a take makes.
+     */
+    @Override
+    public boolean remove(final ElementFilter filter) throws InterruptedException
+    {
+        return visitInOrder(filter, Integer.MAX_VALUE, true) < 0;
+    }
+
     private int visitInOrder(final MessageHandler handler, final int limit) throws InterruptedException
+    {
+        return visitInOrder((buffer, offset, length) ->
+        {
+            handler.onMessage(buffer, offset, length);
+            return false;
+        }, limit, false);
+    }
+
+    /**
+     * Shows up to {@code limit} elements in the order they would be taken to the filter, under the lock.
+     *
+     * @return how many it saw, or -1 when the filter stopped at one (which {@code remove} took out).
+     */
+    private int visitInOrder(final ElementFilter filter, final int limit, final boolean remove)
+        throws InterruptedException
     {
         consumerWaiter.begin(-1);
         try
@@ -319,7 +344,14 @@ final class SlotQueueCore implements QueueCore
                                 break;
                             }
                             final int at = slotOffset((int)entry[2]);
-                            handler.onMessage(buffer, at + PAYLOAD_OFFSET, buffer.getInt(at + SlotDescriptor.LENGTH_OFFSET));
+                            if (filter.stopAt(buffer, at + PAYLOAD_OFFSET, buffer.getInt(at + SlotDescriptor.LENGTH_OFFSET)))
+                            {
+                                if (remove)
+                                {
+                                    take((int)entry[2], (b, o, l) -> { }); // producers are rung on release
+                                }
+                                return -1;
+                            }
                             visited++;
                         }
                         return visited;

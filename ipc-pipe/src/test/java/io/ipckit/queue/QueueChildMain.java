@@ -59,6 +59,26 @@ public final class QueueChildMain
                 }
                 queue.close();
             }
+            case "remove" ->
+            {
+                // remove <name> <fifo|joinable|lifo> elements...: exits with 3 when one was not found
+                final boolean longs = args[2].equals("lifo");
+                try (AbstractSharedQueue<?> queue = switch (args[2])
+                {
+                    case "joinable" -> JoinableQueue.open(name, Codecs.STRING);
+                    case "lifo" -> LifoQueue.open(name, Codecs.LONG);
+                    default -> SharedQueue.open(name, Codecs.STRING);
+                })
+                {
+                    for (int i = 3; i < args.length; i++)
+                    {
+                        if (!queue.remove(longs ? (Object)Long.valueOf(args[i]) : args[i]))
+                        {
+                            System.exit(3);
+                        }
+                    }
+                }
+            }
             default -> throw new IllegalArgumentException(mode);
         }
     }

@@ -431,7 +431,6 @@ class QueueTest
             queue.put("b");
             final Iterator<String> iterator = queue.iterator();
             assertEquals("a", iterator.next());
-            thrown(UnsupportedOperationException.class, iterator::remove);
             assertEquals("b", iterator.next());
             assertFalse(iterator.hasNext());
             assertTrue(queue.contains("b"));
@@ -837,6 +836,118 @@ class QueueTest
             assertNull(other.poll(), "the element moved into the peeking handle");
             assertArrayEquals(long3x, looker.poll());
             assertNull(looker.peek());
+        }
+    }
+
+    @Test
+    void shouldRemoveElementsFromTheMiddleForEveryProcess() throws Exception
+    {
+        try (SharedQueue<String> queue = SharedQueue.create("remove", Codecs.STRING,
+            new QueueOptions().capacityBytes(4096).producerLanes(1).maxElements(6));
+            SharedQueue<String> producer = SharedQueue.open("remove", Codecs.STRING))
+        {
+            final String split = "x".repeat(2000); // longer than a record (4096 / 8 - 8 bytes): four records
+            for (final String element : List.of("a", split, "b", "a", "c", "gone"))
+            {
+                producer.put(element);
+            }
+            assertFalse(producer.offer("full"), "six elements: the bound");
+            assertFalse(queue.remove(null));
+            assertFalse(queue.remove("missing"));
+            assertFalse(queue.remove(42));
+            final JvmProcess remover = dir.start(JvmProcess.builder(QueueChildMain.class)
+                .args("remove", "remove", "fifo", "a", split, "gone"));
+            assertTrue(remover.join(30, TimeUnit.SECONDS));
+            assertEquals(0, remover.exitCode().getAsInt(), "the other process found and removed all three");
+            assertEquals(3, queue.size(), "removed elements are no longer counted");
+            assertEquals(List.of("b", "a", "c"), new ArrayList<>(queue));
+            assertTrue(producer.offer("d"), "a removed element gives its place back to the element bound");
+            assertEquals("b", queue.peek());
+            assertEquals("b", queue.poll());
+            assertEquals("a", queue.poll(), "the second a stayed: remove takes out the first equal element");
+            assertEquals("c", queue.poll());
+            assertEquals("d", queue.poll());
+            assertNull(queue.poll());
+            assertEquals(0, queue.size());
+            // the ring is reused past the removed records
+            for (int lap = 0; lap < 20; lap++)
+            {
+                producer.put(split);
+                assertEquals(split, queue.poll());
+            }
+        }
+    }
+
+    @Test
+    void shouldRemoveThroughTheIteratorAndTheBulkRemovals() throws Exception
+    {
+        try (SharedQueue<String> queue = SharedQueue.create("remove-bulk", Codecs.STRING, new QueueOptions()))
+        {
+            for (int i = 1; i <= 8; i++)
+            {
+                queue.put(Integer.toString(i));
+            }
+            final Iterator<String> iterator = queue.iterator();
+            thrown(IllegalStateException.class, iterator::remove, "without a next()");
+            assertEquals("1", iterator.next());
+            iterator.remove();
+            assertEquals(7, queue.size());
+            assertTrue(queue.removeIf((element) -> Integer.parseInt(element) % 2 == 0));
+            assertEquals(List.of("3", "5", "7"), new ArrayList<>(queue));
+            assertTrue(queue.removeAll(List.of("5", "nine")));
+            assertTrue(queue.retainAll(List.of("7")));
+            assertEquals(List.of("7"), List.of(queue.toArray(new String[0])));
+            assertEquals("7", queue.poll());
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldCountARemovedTaskAsDoneForJoin() throws Exception
+    {
+        try (JoinableQueue<String> queue = JoinableQueue.create("remove-join", Codecs.STRING, new QueueOptions()))
+        {
+            queue.put("task 0");
+            queue.put("task 1");
+            queue.put("task 2");
+            final JvmProcess remover = dir.start(JvmProcess.builder(QueueChildMain.class)
+                .args("remove", "remove-join", "joinable", "task 1"));
+            assertTrue(remover.join(30, TimeUnit.SECONDS));
+            assertEquals(0, remover.exitCode().getAsInt());
+            assertEquals(2, queue.unfinishedTasks());
+            assertFalse(queue.join(10, TimeUnit.MILLISECONDS));
+            assertEquals("task 0", queue.take());
+            queue.taskDone();
+            assertEquals("task 2", queue.take());
+            queue.taskDone();
+            assertTrue(queue.join(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldRemoveFromLifoAndPriorityQueues() throws Exception
+    {
+        try (LifoQueue<Long> lifo = LifoQueue.create("remove-lifo", Codecs.LONG, new QueueOptions().maxElements(4));
+            SharedPriorityQueue<Long> priority = SharedPriorityQueue.create("remove-prio", Codecs.LONG,
+                Long::longValue, new QueueOptions().maxElements(4)))
+        {
+            for (long i = 1; i <= 4; i++)
+            {
+                lifo.put(i);
+                priority.put(10 - i);
+            }
+            final JvmProcess remover = dir.start(JvmProcess.builder(QueueChildMain.class)
+                .args("remove", "remove-lifo", "lifo", "3"));
+            assertTrue(remover.join(30, TimeUnit.SECONDS));
+            assertEquals(0, remover.exitCode().getAsInt());
+            assertFalse(lifo.remove(3L), "already removed by the other process");
+            assertEquals(3, lifo.size());
+            assertTrue(lifo.offer(5L), "the removed element's slot is free again");
+            assertEquals(List.of(5L, 4L, 2L, 1L), List.of(lifo.take(), lifo.take(), lifo.take(), lifo.take()));
+            assertTrue(priority.remove(8L));
+            assertFalse(priority.remove(8L));
+            assertEquals(List.of(6L, 7L, 9L), List.of(priority.take(), priority.take(), priority.take()));
+            assertNull(priority.poll());
         }
     }
 
