@@ -47,8 +47,16 @@ public final class HarnessMain implements Callable<Integer>
     @Option(names = "--repeats", defaultValue = "3", description = "Repeats of every measurement, at least 3.")
     int repeats;
 
+    /**
+     * Default warm-up: long enough for every contestant's JIT to finish. On two cores the compiler threads take the
+     * CPU the workers measure with: compilation logs of 1 -> 1 workers showed the raw ring's JVMs done compiling
+     * about a second after start and the queue's (more code on the path) about two seconds after, so a 500 ms
+     * warm-up measured the queue while its C2 compilations still ran.
+     */
+    static final long DEFAULT_WARMUP_MS = 3_000;
+
     @Option(names = "--warmup-ms",
-        description = "Warm-up per measurement (default 500, quick 50, none with --max-messages).")
+        description = "Warm-up per measurement (default " + DEFAULT_WARMUP_MS + ", quick 50, none with --max-messages).")
     Long warmupMs;
 
     @Option(names = "--measure-ms", description = "Measured time per measurement (default 1500, quick 150).")
@@ -119,7 +127,7 @@ public final class HarnessMain implements Callable<Integer>
         final List<Workload> workloads = workloadIds == null ? Comparison.supported(contestants) :
             workloadIds.stream().map(Workload::byId).toList();
         final Comparison.Settings settings = new Comparison.Settings(repeats,
-            Duration.ofMillis(warmupMs != null ? warmupMs : maxMessages > 0 ? 0 : quick ? 50 : 500),
+            Duration.ofMillis(warmupMs != null ? warmupMs : maxMessages > 0 ? 0 : quick ? 50 : DEFAULT_WARMUP_MS),
             Duration.ofMillis(measureMs != null ? measureMs : quick ? 150 : 1500),
             maxMessages, batchSize, Duration.ofSeconds(timeoutSeconds), scratch, results);
         System.out.printf("bench: %d contestants, %d workloads, %d repeats; results in %s%n",
