@@ -228,6 +228,41 @@ class QueueRecoveryTest
         }
     }
 
+    /**
+     * A remover killed between its two stores: the element's first record reads REMOVED, and the head word does not
+     * count it yet. Consumers pass over it and deliver the rest; the count stays one too high (documented on
+     * {@code FifoQueueCore.remove}), and a remover killed while walking leaves its consumer lock to the next consumer.
+     */
+    @Test
+    void shouldPassOverAnElementWhoseRemoverDiedBeforeCountingIt() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<String> queue = SharedQueue.create("removed-dead", Codecs.STRING,
+            new QueueOptions().capacityBytes(1024).producerLanes(0));
+            ResourceFile file = ResourceFile.open("removed-dead", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int ring = file.headerLength();
+            queue.put("first");
+            final int second = (int)FifoQueueCore.position(
+                buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET)));
+            queue.put("second");
+            queue.put("third");
+            final int frame = buffer.getInt(ring + second);
+            assertEquals(MessageAssembler.WHOLE, RecordDescriptor.frameType(frame), "the second element's record");
+            buffer.putIntVolatile(ring + second, RecordDescriptor.frame(RecordDescriptor.frameLength(frame),
+                RecordDescriptor.REMOVED));
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
+            assertEquals(3, queue.size(), "not counted as taken: one too many");
+            assertEquals(java.util.List.of("first", "third"), new java.util.ArrayList<>(queue));
+            assertFalse(queue.contains("second"));
+            assertEquals("first", queue.poll(10, TimeUnit.SECONDS), "the dead remover's consumer lock taken over");
+            assertEquals("third", queue.poll());
+            assertNull(queue.poll());
+            assertEquals(1, queue.size(), "the removed element still counted");
+        }
+    }
+
     @Test
     void shouldLetNonBlockingPollsFindAnUnstampedElementInALaneTheyLookAtSecond() throws Exception
     {
