@@ -362,9 +362,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
 
     /**
      * Retrieves, without removing it, the element this handle's next poll would take: it stays in the queue for
-     * every consumer. One exception, in a FIFO queue: an element split over several records whose last record is not
-     * in the ring yet (longer than the room its writer has found so far) cannot be looked at where it is; it moves
-     * into this handle, whose next poll returns it, and other handles no longer see it.
+     * every consumer. One exception, in a FIFO queue: when that element is split over several records whose last one
+     * is not published yet (still being written, or left by a writer that died or gave up), peek takes an element as
+     * a poll would (waiting for the rest, or discarding the remains and taking the next) and keeps it in this handle,
+     * whose next poll returns it; other handles no longer see it.
      *
      * @return the head, or null when the queue is empty.
      */
@@ -443,10 +444,13 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     }
 
     /**
-     * Removes one element equal to {@code o} by {@link Object#equals}, the first in the order they would be taken,
-     * from the queue for every process: each queued element is decoded and compared until one matches. Waits for the
-     * consumer lock of each lane it looks at while another consumer holds it. In a {@link JoinableQueue} the removed
-     * element counts as done, as if it had been taken and {@code taskDone} called.
+     * Removes one element equal to {@code o} from the queue for every process: each queued element is decoded and
+     * compared by {@link Objects#deepEquals} (so arrays compare by content: queued elements are decoded copies, never
+     * the caller's instance) until one matches, in the order they would be taken (of a FIFO queue with
+     * producer lanes: lane by lane, each in order). Waits for the consumer lock of each lane it looks at while another
+     * consumer holds it. {@link #size()} and the element bound count the element out at once; its bytes return to
+     * producers at once when it was first in its lane, otherwise when consumers reach its place. In a
+     * {@link JoinableQueue} the removed element counts as done, as if it had been taken and {@code taskDone} called.
      *
      * @param o the element to remove.
      * @return true when an element was removed; false when none is equal (always for null, which no queue holds).
@@ -466,7 +470,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         try
         {
             checkOpen();
-            return core.remove((buffer, offset, length) -> o.equals(codec.decode(buffer, offset, length)));
+            return core.remove((buffer, offset, length) -> Objects.deepEquals(o, codec.decode(buffer, offset, length)));
         }
         catch (final InterruptedException ex)
         {
@@ -479,7 +483,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     }
 
     /**
-     * @return a snapshot of the queued elements in the order they would be taken. Its {@code remove} takes out of the
+     * @return a snapshot of the queued elements in the order they would be taken (of a FIFO queue with producer
+     * lanes: lane by lane, each in order). Its {@code remove} takes out of the
      * queue the first element equal to the one {@code next} returned last (elements are values, decoded copies), so
      * {@code removeIf}, {@code removeAll} and {@code retainAll} work across processes too.
      */

@@ -58,6 +58,9 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * committed one is lost (a consumer killed while handing a whole record over leaves it to the next consumer, which
  * hands it over again; an element split over several records is taken fragment by fragment as they are assembled,
  * so a consumer killed while handing one over takes it with it).</li>
+ * <li>A removal ({@code remove(Object)}) also runs under the lane's consumer lock: it writes the head word it is about
+ * to store into the lane's removal words first, then marks the element's first record REMOVED, then stores the head
+ * word; whoever takes the lock over from a remover killed in between finishes it from those words.</li>
  * <li>A message longer than one record is written as BEGIN (carrying the writer's token), MIDDLE..., END while the
  * writer keeps its lane, so fragments of two messages never interleave; the lane's "message in progress" word holds
  * the message's id meanwhile. The reader keeps the consumer lock until END, so one consumer gets the whole message.
@@ -140,6 +143,8 @@ final class FifoQueueCore implements QueueCore
     private int cLane = -1;
     private int cTail;
     private int cHead;
+    private int cRemovalHead;
+    private int cRemoving;
     private int cInProgress;
     private int cBase;
     /** Consumer side: absolute addresses of the lane's head word and of its ring, for {@link #takeWholeRecords}. */
@@ -373,6 +378,8 @@ final class FifoQueueCore implements QueueCore
             cLane = lane;
             cTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
             cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+            cRemovalHead = laneWord(lane, LaneDescriptor.REMOVAL_HEAD_OFFSET);
+            cRemoving = laneWord(lane, LaneDescriptor.REMOVING_OFFSET);
             cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
             cBase = lane * capacity;
             cHeadAddress = meta.addressOffset() + cHead;
@@ -1176,9 +1183,10 @@ final class FifoQueueCore implements QueueCore
     /**
      * Hands over the element a poll of this handle would take next, where it lies, leaving it in the queue for every
      * consumer: the first lane, in this handle's round-robin order, with records and a free consumer lock, read under
-     * that lock. Only an element split over several records whose last record is not yet in the ring (one longer than
-     * the free room, still being written) cannot be looked at there: that one moves into this handle's stash, which
-     * its next poll or peek returns.
+     * that lock. Only when the first element found is split over several records whose last one is not published
+     * yet (still being written, or left by a writer that died or gave up) does peek take an element as a poll would:
+     * it waits for the rest (or discards the remains and takes the next element) into this handle's stash, which its
+     * next poll or peek returns.
      */
     @Override
     public boolean peek(final MessageHandler handler) throws InterruptedException
@@ -1227,37 +1235,58 @@ final class FifoQueueCore implements QueueCore
 
     /**
      * @return {@link #FOUND}, {@link #PEEK_INCOMPLETE} (the head element's last record is not published yet) or
-     * {@link #EMPTY} (also when the lanes with records are held by other consumers, as a poll that does not wait).
+     * {@link #EMPTY}; lanes with records whose consumer locks other consumers hold are waited for as a poll that does
+     * not wait for data waits for them ({@link #LOCK_GRACE_NS}), then count as empty.
      */
-    private int peekLanes()
+    private int peekLanes() throws InterruptedException
     {
         try
         {
-            for (int i = 0; i < laneCount; i++)
+            while (true)
             {
-                final int lane = (nextLane + i) % laneCount;
-                if (enterLane(lane) != ENTERED)
+                final int sequence = consumerWaiter.sequence();
+                boolean lockedOut = false;
+                for (int i = 0; i < laneCount; i++)
                 {
+                    final int lane = (nextLane + i) % laneCount;
+                    final int entry = enterLane(lane);
+                    if (entry != ENTERED)
+                    {
+                        lockedOut |= entry == LOCKED_OUT;
+                        continue;
+                    }
+                    final int outcome;
+                    try
+                    {
+                        outcome = walk(deliverFirst);
+                    }
+                    finally
+                    {
+                        releaseConsumerLock();
+                    }
+                    if (outcome != EMPTY)
+                    {
+                        return outcome;
+                    }
+                }
+                if (!lockedOut)
+                {
+                    return EMPTY;
+                }
+                if (!consumerWaiter.isActive())
+                {
+                    consumerWaiter.begin(LOCK_GRACE_NS);
                     continue;
                 }
-                final int outcome;
-                try
+                if (!consumerWaiter.pause(sequence))
                 {
-                    outcome = walk(deliverFirst);
-                }
-                finally
-                {
-                    releaseConsumerLock();
-                }
-                if (outcome != EMPTY)
-                {
-                    return outcome;
+                    return EMPTY;
                 }
             }
-            return EMPTY;
         }
         finally
         {
+            consumerWaiter.end();
             endConsumerCall();
         }
     }
@@ -1331,12 +1360,8 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
-     * Takes out the first element the filter stops at, looking at this handle's stash first and then at the lanes in
-     * order, each under its consumer lock (waiting for it): the element's first record becomes {@link
-     * RecordDescriptor#REMOVED}, one store that consumers then pass over with the rest of the element's records, and
-     * the lane's head word counts the element as taken. A process killed between the two stores leaves the element
-     * removed and counted as still queued, one too many for {@link #size()} and the element bound, until the queue
-     * is created again. In a joinable queue a removed element also counts as done.
+     * Takes out the first element the filter stops at, looking at this handle's stash first and then at lanes 0, 1,
+     * ... in turn, each under its consumer lock (waiting for it). See {@link #markRemoved}.
      */
     @Override
     public boolean remove(final ElementFilter filter) throws InterruptedException
@@ -1397,18 +1422,64 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
-     * Holding the selected lane's consumer lock: removes the element whose first record is at {@code index}.
+     * Holding the selected lane's consumer lock: removes the element whose first record is at {@code index}. Its
+     * first record becomes {@link RecordDescriptor#REMOVED}, which consumers and walks pass over (with the rest of a
+     * split element's records, fragments without a beginning) without counting it, and the head word counts it as
+     * taken at once; when only padding and removed records lie before it, the head also moves past them and it, so
+     * its bytes go back to producers at once (an element removed further in gives its bytes back when consumers
+     * reach it). The lane's removal words say what the head word will be before either store, so that a consumer
+     * taking the lock over from a remover killed in between completes the removal ({@link #completeDeadRemoval}). In a
+     * joinable queue the element counts as done first: a remover killed before it marked the element lets
+     * {@code join} return one task early rather than never.
      */
     private void markRemoved(final int index)
     {
-        final int frame = data.getInt(index + FRAME_OFFSET);
-        // release store -> one store takes the element out: consumers and walks pass over it from now on
-        data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(frame), REMOVED));
-        final long headWord = meta.getLongVolatile(cHead);
-        // release store -> counts it as taken (consumers pass over a removed record without counting it)
-        meta.putLongRelease(cHead, word(count(headWord) + 1, position(headWord)));
-        producersUnrung = true; // an element bound may have room now; rung when the lock is released
         elementAbandoned();
+        final long headWord = meta.getLongVolatile(cHead);
+        final long tail = position(meta.getLongAcquire(cTail));
+        final long removedPosition = position(headWord) + ((index - cBase - (int)position(headWord)) & mask);
+        long position = position(headWord);
+        while (position != tail)
+        {
+            final int at = cBase + ((int)position & mask);
+            final int frame = checkedFrame(at);
+            final int type = frameType(frame);
+            if (position != removedPosition && type != PADDING && type != REMOVED)
+            {
+                break;
+            }
+            position += recordLength(frameLength(frame));
+        }
+        final long removalHead = word(count(headWord) + 1, position);
+        meta.putLong(cRemovalHead, removalHead);
+        meta.putLongRelease(cRemoving, index - cBase + 1L);
+        // release stores -> the record reads REMOVED, then the head counts it (and moves past it when it is first)
+        data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(data.getInt(index + FRAME_OFFSET)), REMOVED));
+        meta.putLongRelease(cHead, removalHead);
+        meta.putLongRelease(cRemoving, 0L);
+        producersUnrung = true; // there may be room now; rung when the lock is released
+    }
+
+    /**
+     * Holding a consumer lock just taken over from a dead holder: completes a removal it was killed in the middle of
+     * (nothing else moved the head since, so the head word tells whether its store happened).
+     */
+    private void completeDeadRemoval()
+    {
+        final long removing = meta.getLongVolatile(cRemoving);
+        if (removing == 0)
+        {
+            return;
+        }
+        final long removalHead = meta.getLong(cRemovalHead);
+        if (meta.getLongVolatile(cHead) != removalHead)
+        {
+            final int index = cBase + (int)(removing - 1);
+            final int frame = checkedFrame(index);
+            data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(frame), REMOVED));
+            meta.putLongRelease(cHead, removalHead);
+        }
+        meta.putLongRelease(cRemoving, 0L);
     }
 
     /**
@@ -1433,9 +1504,9 @@ final class FifoQueueCore implements QueueCore
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
                 consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead();
-            if (consumerLocked)
+            if (consumerLocked && consumerLock.takeOverNotice() != OwnerToken.NONE)
             {
-                consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
+                completeDeadRemoval(); // a dead consumer's partial element is discarded by the assembler
             }
             else if (consumerLock.isPending())
             {
@@ -1611,7 +1682,7 @@ final class FifoQueueCore implements QueueCore
             final int type = frameType(frame);
             if (type == PADDING || type == REMOVED)
             {
-                position += recordLength(length); // a removed element was counted as taken when it was removed
+                position += recordLength(length); // a removed element was counted when it was removed
                 continue;
             }
             recordIndex = index + PAYLOAD_OFFSET;

@@ -30,6 +30,10 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |  Head Word: element count (24 bits) | byte position (40 bits)  |
  *  +---------------------------------------------------------------+
+ *  |  Removal: the head word a removal in progress will store       |
+ *  +---------------------------------------------------------------+
+ *  |  Removal: ring index + 1 of the element being removed, 0 none  |
+ *  +---------------------------------------------------------------+
  *  |                 Padding to two cache lines                    ...
  *  +---------------------------------------------------------------+
  * </pre>
@@ -48,6 +52,10 @@ public final class LaneDescriptor
     public static final int CONSUMER_LOCK_OFFSET = 2 * CACHE_LINE_LENGTH;
     /** Offset of the head word. */
     public static final int HEAD_OFFSET = CONSUMER_LOCK_OFFSET + BiasedLockDescriptor.LENGTH;
+    /** Offset of the head word a removal in progress will store (valid while {@link #REMOVING_OFFSET} is not 0). */
+    public static final int REMOVAL_HEAD_OFFSET = HEAD_OFFSET + SIZE_OF_LONG;
+    /** Offset of the ring index + 1 of the first record of the element being removed, 0 when no removal runs. */
+    public static final int REMOVING_OFFSET = REMOVAL_HEAD_OFFSET + SIZE_OF_LONG;
     /** Length of one lane's words. */
     public static final int LENGTH = 4 * CACHE_LINE_LENGTH;
 

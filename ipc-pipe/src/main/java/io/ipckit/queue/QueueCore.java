@@ -68,12 +68,14 @@ interface QueueCore extends AutoCloseable
     /**
      * Hands over the next element without taking it; the caller holds {@link #consumerGate()}.
      *
-     * @return false when the queue is empty.
+     * @return false when the queue is empty (or its only elements stay held by other consumers' locks for longer
+     * than {@link #LOCK_GRACE_NS}).
      */
     boolean peek(MessageHandler handler) throws InterruptedException;
 
     /**
-     * Takes out the first element, in the order they would be taken, that {@code filter} stops at; the caller holds
+     * Takes out the first element, in the order they would be taken (lane by lane), that {@code filter} stops at; the
+     * caller holds
      * {@link #consumerGate()}. Waits for the consumer lock(s) as long as it takes.
      *
      * @param filter looks at each element until it returns true.

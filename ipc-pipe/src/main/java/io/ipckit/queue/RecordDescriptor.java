@@ -9,7 +9,7 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  | Type (8 bits: WHOLE, BEGIN, MIDDLE, END; PADDING) | Payload Length (24 bits) |
+ *  | Type (8 bits: WHOLE, BEGIN, MIDDLE, END; PADDING; REMOVED) | Payload Length (24 bits) |
  *  +---------------------------------------------------------------+
  *  |   Payload, then padding so that the record is 8-aligned ...   |
  *  +---------------------------------------------------------------+

@@ -11,6 +11,8 @@ import io.ipckit.pipe.support.MessageAssembler;
 import io.ipckit.pipe.support.OwnerToken;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -229,12 +231,13 @@ class QueueRecoveryTest
     }
 
     /**
-     * A remover killed between its two stores: the element's first record reads REMOVED, and the head word does not
-     * count it yet. Consumers pass over it and deliver the rest; the count stays one too high (documented on
-     * {@code FifoQueueCore.remove}), and a remover killed while walking leaves its consumer lock to the next consumer.
+     * A remover killed at each point of a removal of the second of three elements: after writing the removal words,
+     * after marking the record, after storing the head word. The consumer that takes its lock over completes the
+     * removal from the removal words, whichever it was, and the counts come out right.
      */
-    @Test
-    void shouldPassOverAnElementWhoseRemoverDiedBeforeCountingIt() throws Exception
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void shouldCompleteTheRemovalOfARemoverKilledInTheMiddle(final int storesDone) throws Exception
     {
         final long dead = deadToken();
         try (SharedQueue<String> queue = SharedQueue.create("removed-dead", Codecs.STRING,
@@ -248,18 +251,34 @@ class QueueRecoveryTest
                 buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET)));
             queue.put("second");
             queue.put("third");
-            final int frame = buffer.getInt(ring + second);
-            assertEquals(MessageAssembler.WHOLE, RecordDescriptor.frameType(frame), "the second element's record");
-            buffer.putIntVolatile(ring + second, RecordDescriptor.frame(RecordDescriptor.frameLength(frame),
-                RecordDescriptor.REMOVED));
+            final long headWord = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET));
+            final long removalHead = FifoQueueCore.word(FifoQueueCore.count(headWord) + 1,
+                FifoQueueCore.position(headWord));
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
-            assertEquals(3, queue.size(), "not counted as taken: one too many");
+            buffer.putLong(laneWord(file, 0, LaneDescriptor.REMOVAL_HEAD_OFFSET), removalHead);
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.REMOVING_OFFSET), second + 1);
+            if (storesDone >= 2)
+            {
+                final int frame = buffer.getInt(ring + second);
+                assertEquals(MessageAssembler.WHOLE, RecordDescriptor.frameType(frame), "the second element's record");
+                buffer.putIntVolatile(ring + second, RecordDescriptor.frame(RecordDescriptor.frameLength(frame),
+                    RecordDescriptor.REMOVED));
+            }
+            if (storesDone >= 3)
+            {
+                buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET), removalHead);
+            }
+            // the first consumer call takes the dead remover's lock over and completes the removal
             assertEquals(java.util.List.of("first", "third"), new java.util.ArrayList<>(queue));
+            assertEquals(0, buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.REMOVING_OFFSET)));
+            assertEquals(2, queue.size());
             assertFalse(queue.contains("second"));
-            assertEquals("first", queue.poll(10, TimeUnit.SECONDS), "the dead remover's consumer lock taken over");
+            assertEquals("first", queue.poll());
             assertEquals("third", queue.poll());
             assertNull(queue.poll());
-            assertEquals(1, queue.size(), "the removed element still counted");
+            assertEquals(0, queue.size(), "every element counted out exactly once");
+            queue.put("after");
+            assertEquals(1, queue.size());
         }
     }
 

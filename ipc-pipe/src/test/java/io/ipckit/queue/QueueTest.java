@@ -879,6 +879,33 @@ class QueueTest
     }
 
     @Test
+    void shouldGiveTheBytesOfARemovedFirstElementBackToProducersAtOnce() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("remove-bytes", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            SharedQueue<byte[]> producer = SharedQueue.open("remove-bytes", Codecs.BYTES))
+        {
+            int put = 0;
+            while (producer.offer(filled(100, put)))
+            {
+                put++;
+            }
+            assertTrue(put > 1, "the ring holds " + put + " elements");
+            assertTrue(queue.remove(filled(100, 1)), "the second element");
+            assertFalse(producer.offer(filled(100, 99)), "an element further in gives its bytes back only when reached");
+            assertTrue(queue.remove(filled(100, 0)), "the first element");
+            assertTrue(producer.offer(filled(100, 99)), "the first two elements' bytes are back without any consumer");
+            assertEquals(put - 1, queue.size());
+            for (int i = 2; i < put; i++)
+            {
+                assertArrayEquals(filled(100, i), queue.poll());
+            }
+            assertArrayEquals(filled(100, 99), queue.poll());
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
     void shouldRemoveThroughTheIteratorAndTheBulkRemovals() throws Exception
     {
         try (SharedQueue<String> queue = SharedQueue.create("remove-bulk", Codecs.STRING, new QueueOptions()))
