@@ -13,9 +13,11 @@ import static io.ipckit.queue.QueueDescriptor.VARIANT_FIFO;
  * when the count is zero — when every element ever put has been taken and marked done.
  * <p>
  * The count is the number of elements put minus the number of {@code taskDone} calls, both kept in the file, so it
- * needs no lock and no process's death can corrupt it. An element a consumer discards because its producer died
- * half-way through writing it counts as done. An element taken by a consumer that dies before calling
- * {@code taskDone} stays unfinished, exactly as in Python.
+ * needs no lock and no process's death can corrupt it, with one exception: a process killed in the middle of
+ * {@link #remove(Object)} may have counted its element done without removing it, and {@code join} then returns one
+ * task early (never late). An element a consumer discards because its producer died half-way through writing it
+ * counts as done, and so does an element removed with {@link #remove(Object)}. An element taken by a consumer that
+ * dies before calling {@code taskDone} stays unfinished, exactly as in Python.
  * <p>
  * Thread-safe and process-safe.
  *
