@@ -893,8 +893,20 @@ class QueueTest
             assertTrue(put > 1, "the ring holds " + put + " elements");
             assertTrue(queue.remove(filled(100, 1)), "the second element");
             assertFalse(producer.offer(filled(100, 99)), "an element further in gives its bytes back only when reached");
+            final CompletableFuture<Void> blockedPut = CompletableFuture.runAsync(() ->
+            {
+                try
+                {
+                    producer.put(filled(100, 99));
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
             assertTrue(queue.remove(filled(100, 0)), "the first element");
-            assertTrue(producer.offer(filled(100, 99)), "the first two elements' bytes are back without any consumer");
+            // the first two elements' bytes are back without any consumer, and the blocked producer was woken
+            blockedPut.get(10, TimeUnit.SECONDS);
             assertEquals(put - 1, queue.size());
             for (int i = 2; i < put; i++)
             {
