@@ -26,6 +26,7 @@ import static io.ipckit.pipe.support.MessageAssembler.END;
 import static io.ipckit.pipe.support.MessageAssembler.MIDDLE;
 import static io.ipckit.pipe.support.MessageAssembler.WHOLE;
 import static io.ipckit.queue.QueueDescriptor.*;
+import static io.ipckit.queue.RecordDescriptor.ALIGNMENT;
 import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
@@ -1305,7 +1306,7 @@ final class FifoQueueCore implements QueueCore
         final long tail = position(meta.getLongAcquire(cTail));
         long position = position(meta.getLongVolatile(cHead));
         walkAssembler.discardPartial();
-        while (position != tail)
+        while ((position & POSITION_MASK) != tail) // positions run on past 2^40 here, the tail word's wrap
         {
             final int index = cBase + ((int)position & mask);
             final int frame = checkedFrame(index);
@@ -1425,12 +1426,13 @@ final class FifoQueueCore implements QueueCore
      * Holding the selected lane's consumer lock: removes the element whose first record is at {@code index}. Its
      * first record becomes {@link RecordDescriptor#REMOVED}, which consumers and walks pass over (with the rest of a
      * split element's records, fragments without a beginning) without counting it, and the head word counts it as
-     * taken at once; when only padding and removed records lie before it, the head also moves past them and it, so
-     * its bytes go back to producers at once (an element removed further in gives its bytes back when consumers
-     * reach it). The lane's removal words say what the head word will be before either store, so that a consumer
-     * taking the lock over from a remover killed in between completes the removal ({@link #completeDeadRemoval}). In a
-     * joinable queue the element counts as done first: a remover killed before it marked the element lets
-     * {@code join} return one task early rather than never.
+     * taken at once; when only padding, removed records and fragments without a beginning lie before it, the head
+     * also moves past them, it and its fragments, so its bytes go back to producers at once (an element removed
+     * further in gives its bytes back when consumers reach it). The lane's removal words say what the head word will
+     * be before either store, so that whoever takes the lock next completes the removal of a remover killed in
+     * between ({@link #completeDeadRemoval}; a live remover always clears them before it lets the lock go). In a
+     * joinable queue the element counts as done first: a remover killed before its removal words lets {@code join}
+     * return one task early (and the last {@code taskDone} throw) rather than never.
      */
     private void markRemoved(final int index)
     {
@@ -1439,14 +1441,14 @@ final class FifoQueueCore implements QueueCore
         final long tail = position(meta.getLongAcquire(cTail));
         final long removedPosition = position(headWord) + ((index - cBase - (int)position(headWord)) & mask);
         long position = position(headWord);
-        while (position != tail)
+        while ((position & POSITION_MASK) != tail) // positions run on past 2^40 here, the tail word's wrap
         {
             final int at = cBase + ((int)position & mask);
             final int frame = checkedFrame(at);
             final int type = frameType(frame);
-            if (position != removedPosition && type != PADDING && type != REMOVED)
+            if (position != removedPosition && type != PADDING && type != REMOVED && type != MIDDLE && type != END)
             {
-                break;
+                break; // no consumer is in the middle of an element (it would hold the lock): fragments are orphans
             }
             position += recordLength(frameLength(frame));
         }
@@ -1461,18 +1463,25 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
-     * Holding a consumer lock just taken over from a dead holder: completes a removal it was killed in the middle of
-     * (nothing else moved the head since, so the head word tells whether its store happened).
+     * Holding a consumer lock whose removal words say a removal is under way: its remover died holding the lock (a
+     * live one clears them before letting it go), so this completes it. Nothing else moved the head since, so the
+     * head word tells whether the remover's store of it happened.
+     *
+     * @throws CorruptResourceException when the removal words cannot be a removal of this lane.
      */
-    private void completeDeadRemoval()
+    private void completeDeadRemoval(final long removing)
     {
-        final long removing = meta.getLongVolatile(cRemoving);
-        if (removing == 0)
-        {
-            return;
-        }
         final long removalHead = meta.getLong(cRemovalHead);
-        if (meta.getLongVolatile(cHead) != removalHead)
+        final long headWord = meta.getLongVolatile(cHead);
+        final long tail = position(meta.getLongAcquire(cTail));
+        final long published = (tail - position(headWord)) & POSITION_MASK;
+        if (removing < 1 || removing > capacity || ((removing - 1) & (ALIGNMENT - 1)) != 0 ||
+            ((position(removalHead) - position(headWord)) & POSITION_MASK) > published)
+        {
+            throw new CorruptResourceException(description + " has corrupt removal words in lane " + cLane +
+                " (record " + (removing - 1) + ", head word " + removalHead + "): unlink the queue and create it again");
+        }
+        if (headWord != removalHead)
         {
             final int index = cBase + (int)(removing - 1);
             final int frame = checkedFrame(index);
@@ -1504,9 +1513,22 @@ final class FifoQueueCore implements QueueCore
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
                 consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead();
-            if (consumerLocked && consumerLock.takeOverNotice() != OwnerToken.NONE)
+            if (consumerLocked)
             {
-                completeDeadRemoval(); // a dead consumer's partial element is discarded by the assembler
+                consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
+                final long removing = meta.getLongVolatile(cRemoving); // the lock's cache line: a cheap look
+                if (removing != 0)
+                {
+                    try
+                    {
+                        completeDeadRemoval(removing);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        releaseConsumerLock();
+                        throw ex;
+                    }
+                }
             }
             else if (consumerLock.isPending())
             {

@@ -14,8 +14,8 @@ import static io.ipckit.queue.QueueDescriptor.VARIANT_FIFO;
  * <p>
  * The count is the number of elements put minus the number of {@code taskDone} calls, both kept in the file, so it
  * needs no lock and no process's death can corrupt it, with one exception: a process killed in the middle of
- * {@link #remove(Object)} may have counted its element done without removing it, and {@code join} then returns one
- * task early (never late). An element a consumer discards because its producer died half-way through writing it
+ * {@link #remove(Object)} may have counted its element done without removing it: {@code join} then returns one task
+ * early (never late), and the {@code taskDone} that would have finished the count throws. An element a consumer discards because its producer died half-way through writing it
  * counts as done, and so does an element removed with {@link #remove(Object)}. An element taken by a consumer that
  * dies before calling {@code taskDone} stays unfinished, exactly as in Python.
  * <p>

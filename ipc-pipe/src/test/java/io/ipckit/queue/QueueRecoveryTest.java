@@ -12,7 +12,7 @@ import io.ipckit.pipe.support.OwnerToken;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -233,11 +233,13 @@ class QueueRecoveryTest
     /**
      * A remover killed at each point of a removal of the second of three elements: after writing the removal words,
      * after marking the record, after storing the head word. The consumer that takes its lock over completes the
-     * removal from the removal words, whichever it was, and the counts come out right.
+     * removal from the removal words, whichever it was, and the counts come out right; also when the lock word no
+     * longer names the dead remover (a taking of the lock from its bias can lose that notice).
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3})
-    void shouldCompleteTheRemovalOfARemoverKilledInTheMiddle(final int storesDone) throws Exception
+    @CsvSource({"1, true", "2, true", "3, true", "1, false", "2, false"})
+    void shouldCompleteTheRemovalOfARemoverKilledInTheMiddle(final int storesDone, final boolean deadHolder)
+        throws Exception
     {
         final long dead = deadToken();
         try (SharedQueue<String> queue = SharedQueue.create("removed-dead", Codecs.STRING,
@@ -254,7 +256,10 @@ class QueueRecoveryTest
             final long headWord = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET));
             final long removalHead = FifoQueueCore.word(FifoQueueCore.count(headWord) + 1,
                 FifoQueueCore.position(headWord));
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
+            if (deadHolder)
+            {
+                buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
+            }
             buffer.putLong(laneWord(file, 0, LaneDescriptor.REMOVAL_HEAD_OFFSET), removalHead);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.REMOVING_OFFSET), second + 1);
             if (storesDone >= 2)
@@ -279,6 +284,37 @@ class QueueRecoveryTest
             assertEquals(0, queue.size(), "every element counted out exactly once");
             queue.put("after");
             assertEquals(1, queue.size());
+        }
+    }
+
+    /**
+     * Byte positions wrap at 2^40 (a lane that has carried 1 TiB): walks and removals that run from the head to the
+     * tail compare positions the way the tail word holds them, and stop there.
+     */
+    @Test
+    void shouldWalkAndRemoveAcrossTheWrapOfPositions() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("wrap", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024).producerLanes(0));
+            ResourceFile file = ResourceFile.open("wrap", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final long nearWrap = (1L << 40) - 64; // ring index 960: a 100-byte element pads to the ring's end
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET), FifoQueueCore.word(0, nearWrap));
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET), FifoQueueCore.word(0, nearWrap));
+            final byte[] only = new byte[100];
+            java.util.Arrays.fill(only, (byte)7);
+            queue.put(only);
+            final long tailWord = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET));
+            assertTrue(FifoQueueCore.position(tailWord) < nearWrap, "the tail wrapped");
+            assertEquals(1, new java.util.ArrayList<>(queue).size(), "the walk stops at the tail");
+            assertTrue(queue.remove(only));
+            assertEquals(FifoQueueCore.position(tailWord), FifoQueueCore.position(
+                buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET))), "the head moved to the tail");
+            assertEquals(0, queue.size());
+            assertNull(queue.poll());
+            queue.put(new byte[] {1, 2});
+            assertArrayEquals(new byte[] {1, 2}, queue.poll());
         }
     }
 
