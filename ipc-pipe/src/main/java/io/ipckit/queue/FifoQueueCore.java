@@ -861,7 +861,7 @@ final class FifoQueueCore implements QueueCore
     private boolean acquireSharedLane()
     {
         if (producerLock.tryAcquire() || producerLock.tryRevoke() ||
-            producerWaiter.livenessCheckDue() && producerLock.tryTakeOverFromDead())
+            producerWaiter.holderCheckDue() && producerLock.tryTakeOverFromDead())
         {
             if (producerLock.takeOverNotice() != OwnerToken.NONE)
             {
@@ -1512,7 +1512,7 @@ final class FifoQueueCore implements QueueCore
         if (!consumerLocked)
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
-                consumerWaiter.livenessCheckDue() && consumerLock.tryTakeOverFromDead();
+                consumerWaiter.holderCheckDue() && consumerLock.tryTakeOverFromDead();
             if (consumerLocked)
             {
                 consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler

@@ -380,7 +380,7 @@ final class SlotQueueCore implements QueueCore
         {
             return true;
         }
-        if (waiter.livenessCheckDue() && lock.tryTakeOverFromDead() != OwnerToken.NONE)
+        if (waiter.holderCheckDue() && lock.tryTakeOverFromDead() != OwnerToken.NONE)
         {
             recount();
             return true;

@@ -59,6 +59,23 @@ public final class QueueChildMain
                 }
                 queue.close();
             }
+            case "remove-churn" ->
+            {
+                // remove-churn <name> <progress file>: puts and removes its own elements until killed
+                try (SharedQueue<String> queue = SharedQueue.open(name, Codecs.STRING);
+                    io.ipckit.core.file.MappedFile progress = io.ipckit.core.file.MappedFile.open(args[2]))
+                {
+                    for (long n = 0; ; n++)
+                    {
+                        queue.put("churn-" + n);
+                        if (!queue.remove("churn-" + n))
+                        {
+                            System.exit(4);
+                        }
+                        progress.buffer().putLongRelease(0, n + 1);
+                    }
+                }
+            }
             case "remove" ->
             {
                 // remove <name> <fifo|joinable|lifo> elements...: exits with 3 when one was not found

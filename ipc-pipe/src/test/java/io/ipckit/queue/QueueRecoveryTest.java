@@ -90,6 +90,28 @@ class QueueRecoveryTest
         }
     }
 
+    /**
+     * Calls that do not wait for data wait only briefly for a lock; they still take a dead holder's lock over (at
+     * most one look at the holder per 50 ms per handle), instead of finding the queue "empty" until a blocking call
+     * comes.
+     */
+    @Test
+    void shouldTakeOverADeadHoldersLocksInCallsThatDoNotWait() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<String> queue = SharedQueue.create("locks-now", Codecs.STRING,
+            new QueueOptions().producerLanes(0));
+            ResourceFile file = ResourceFile.open("locks-now", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
+            assertTrue(queue.offer("now"), "offer without waiting took the producer lock over");
+            assertEquals("now", queue.poll(), "poll without waiting took the consumer lock over");
+            assertNull(queue.poll());
+        }
+    }
+
     @Test
     void shouldTakeOverTheExclusiveLaneOfADeadProducerAndKeepItsElements() throws Exception
     {

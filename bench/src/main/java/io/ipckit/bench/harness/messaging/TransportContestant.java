@@ -182,6 +182,10 @@ public final class TransportContestant implements Contestant
             control.go();
             final long deadlineNs = System.nanoTime() + context.budgetNs();
             final Map<WorkerSpec, WorkerResult> results = new LinkedHashMap<>();
+            // every worker is joined before a failure is reported: one that failed verification is the cause, and
+            // the others then stop with "another worker failed", which must not hide it
+            VerificationException verificationFailure = null;
+            IpcException otherFailure = null;
             for (final Map.Entry<WorkerSpec, JvmProcess> entry : children.entrySet())
             {
                 final JvmProcess child = entry.getValue();
@@ -198,10 +202,26 @@ public final class TransportContestant implements Contestant
                 {
                     final String why = child + " failed: " + result.get(WorkerResult.ERROR) + "; log: " +
                         logs.get(entry.getKey());
-                    throw Boolean.parseBoolean(result.get(WorkerResult.VERIFICATION_FAILED)) ?
-                        new VerificationException(why) : new IpcException(why);
+                    if (Boolean.parseBoolean(result.get(WorkerResult.VERIFICATION_FAILED)))
+                    {
+                        verificationFailure = verificationFailure != null ? verificationFailure :
+                            new VerificationException(why);
+                    }
+                    else
+                    {
+                        otherFailure = otherFailure != null ? otherFailure : new IpcException(why);
+                    }
+                    continue;
                 }
                 results.put(entry.getKey(), result);
+            }
+            if (verificationFailure != null)
+            {
+                throw verificationFailure;
+            }
+            if (otherFailure != null)
+            {
+                throw otherFailure;
             }
             success = true;
             return results;
