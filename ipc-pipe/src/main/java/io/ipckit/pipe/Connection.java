@@ -79,6 +79,8 @@ public final class Connection implements AutoCloseable
     private Object decoded;
     private byte[] copied;
     private long lastPeerCheckNs = System.nanoTime() - Waiter.LIVENESS_CHECK_INTERVAL_NS;
+    /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
+    private long deadPeerToken = OwnerToken.NONE;
 
     Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
     {
@@ -292,7 +294,8 @@ public final class Connection implements AutoCloseable
      * @param length the message length, at most {@link #maxClaimLength()}.
      * @return the index in {@link #claimBuffer()} to write at, or -1 when the ring has no room now.
      * @throws IllegalArgumentException when length is negative or over {@link #maxClaimLength()}.
-     * @throws PeerGoneException        when the peer closed its end.
+     * @throws PeerGoneException        when the peer closed its end, or died (looked at when the ring has no room,
+     *                                  at most once per {@link Waiter#LIVENESS_CHECK_INTERVAL_NS} per connection).
      */
     public int tryClaim(final int length)
     {
@@ -300,7 +303,12 @@ public final class Connection implements AutoCloseable
         checkClaimLength(length);
         checkPeerForSend(false);
         final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-        return index < 0 ? -1 : index;
+        if (index < 0)
+        {
+            checkPeerForSend(peerCheckDue()); // a dead reader never makes room
+            return -1;
+        }
+        return index;
     }
 
     /**
@@ -320,6 +328,7 @@ public final class Connection implements AutoCloseable
         {
             return index;
         }
+        checkPeerForSend(peerCheckDue()); // as writeRecord: a dead reader never makes room
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -414,6 +423,8 @@ public final class Connection implements AutoCloseable
         {
             return true;
         }
+        // no room: a dead reader never makes any, so look at it (at most once per interval, across calls)
+        checkPeerForSend(peerCheckDue());
         if (timeoutNs == 0)
         {
             return false;
@@ -739,11 +750,15 @@ public final class Connection implements AutoCloseable
             throw new PeerGoneException(description + ": the other end closed the pipe, nothing more can be sent " +
                 "(Python's BrokenPipeError)");
         }
-        if (state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))
+        if (state == STATE_OPEN && (checkLiveness || deadPeerToken != OwnerToken.NONE))
         {
-            throw new PeerGoneException(description + ": the process holding the other end (pid " +
-                OwnerToken.pid(meta.getLongVolatile(peerTokenOffset)) + ") died, nothing more can be sent " +
-                "(Python's BrokenPipeError)");
+            final long token = meta.getLongVolatile(peerTokenOffset);
+            if (token == deadPeerToken || checkLiveness && !OwnerToken.isAlive(token))
+            {
+                deadPeerToken = token; // until another process takes the end over
+                throw new PeerGoneException(description + ": the process holding the other end (pid " +
+                    OwnerToken.pid(token) + ") died, nothing more can be sent (Python's BrokenPipeError)");
+            }
         }
     }
 

@@ -163,6 +163,12 @@ final class FifoQueueCore implements QueueCore
      * (per lane: one throttle for all would let the first lane's looks starve the others' forever).
      */
     private final long[] lastTailReadNs;
+    /**
+     * Consumer side, per lane: when this handle last looked whether the holder of the lane's consumer lock is alive
+     * (kept across calls, so that calls that wait only briefly find a dead holder too; per lane, so that a lane a live
+     * consumer keeps busy does not take every look).
+     */
+    private final long[] lastHolderCheckNs;
     /** Consumer side, within one call: a lane whose tail word was read (-1 for none) and the position it held. */
     private int tailSeenLane = -1;
     private long tailSeen;
@@ -199,6 +205,8 @@ final class FifoQueueCore implements QueueCore
         producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET), producerBell);
         this.consumerLocks = new BiasedOwnerLock[laneCount];
         this.lastTailReadNs = new long[laneCount];
+        this.lastHolderCheckNs = new long[laneCount];
+        java.util.Arrays.fill(lastHolderCheckNs, System.nanoTime() - Waiter.LIVENESS_CHECK_INTERVAL_NS);
         java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
         for (int lane = 0; lane < laneCount; lane++)
         {
@@ -1512,7 +1520,7 @@ final class FifoQueueCore implements QueueCore
         if (!consumerLocked)
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
-                consumerWaiter.holderCheckDue() && consumerLock.tryTakeOverFromDead();
+                consumerHolderCheckDue() && consumerLock.tryTakeOverFromDead();
             if (consumerLocked)
             {
                 consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
@@ -1536,6 +1544,21 @@ final class FifoQueueCore implements QueueCore
             }
         }
         return consumerLocked;
+    }
+
+    /**
+     * @return true at most once every {@link Waiter#LIVENESS_CHECK_INTERVAL_NS} per lane: the time to look whether the
+     * selected lane's consumer lock holder is alive.
+     */
+    private boolean consumerHolderCheckDue()
+    {
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastHolderCheckNs[cLane] >= Waiter.LIVENESS_CHECK_INTERVAL_NS)
+        {
+            lastHolderCheckNs[cLane] = nowNs;
+            return true;
+        }
+        return false;
     }
 
     private void releaseConsumerLock()

@@ -202,6 +202,21 @@ class PipeTest
                 assertTrue(holder.isAlive());
             }
             holder.kill();
+            assertTrue(holder.join(30, TimeUnit.SECONDS));
+            // calls that do not wait see it too: a full ring's dead reader never makes room
+            final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(message);
+            Eventually.await("a non-blocking send reports the dead reader", Duration.ofSeconds(10), () ->
+            {
+                try
+                {
+                    return a.sendBytes(buffer, 0, message.length, 0) && false;
+                }
+                catch (final PeerGoneException expected)
+                {
+                    return expected.getMessage().contains("died");
+                }
+            });
+            thrown(PeerGoneException.class, () -> a.tryClaim(8), "died");
             thrown(PeerGoneException.class, () -> a.sendBytes(message), "died");
         }
     }

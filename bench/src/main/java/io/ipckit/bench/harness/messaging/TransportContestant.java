@@ -192,11 +192,23 @@ public final class TransportContestant implements Contestant
                 final long remainingNs = Math.max(0, deadlineNs - System.nanoTime());
                 if (!child.join(remainingNs, TimeUnit.NANOSECONDS))
                 {
-                    throw new IpcException(child + " did not finish within " +
-                        TimeUnit.NANOSECONDS.toSeconds(context.budgetNs()) + " s; log: " + logs.get(entry.getKey()));
+                    otherFailure = otherFailure != null ? otherFailure : new IpcException(child + " did not finish " +
+                        "within " + TimeUnit.NANOSECONDS.toSeconds(context.budgetNs()) + " s; log: " +
+                        logs.get(entry.getKey()));
+                    continue;
                 }
-                final WorkerResult result = WorkerResult.read(
-                    context.scratch().resolve(tag + "-" + entry.getKey().role() + entry.getKey().index() + ".result"));
+                final WorkerResult result;
+                try
+                {
+                    result = WorkerResult.read(context.scratch()
+                        .resolve(tag + "-" + entry.getKey().role() + entry.getKey().index() + ".result"));
+                }
+                catch (final RuntimeException ex)
+                {
+                    otherFailure = otherFailure != null ? otherFailure : new IpcException(child + " left no " +
+                        "result (" + ex.getMessage() + "); log: " + logs.get(entry.getKey()), ex);
+                    continue;
+                }
                 final int exitCode = child.exitCode().orElseThrow();
                 if (exitCode != 0)
                 {
