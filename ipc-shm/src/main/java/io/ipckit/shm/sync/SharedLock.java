@@ -35,9 +35,10 @@ import static io.ipckit.shm.sync.LockDescriptor.TAKEOVERS_OFFSET;
  * {@link #unlock()} ({@link IllegalMonitorStateException} otherwise). Two objects opened on the same name in one
  * process exclude each other as two processes would.
  * <p>
- * <b>Dead owners.</b> A thread that has waited {@link #OWNER_CHECK_INTERVAL_DEFAULT_MS} ms (property
- * {@link #OWNER_CHECK_INTERVAL_PROP_NAME}) checks, and then re-checks at that interval, whether the owning process
- * is still alive; when it died (SIGKILL, crash) the waiter takes the lock over with a compare-and-set, and
+ * <b>Dead owners.</b> A waiting thread checks whether the owning process is still alive once
+ * {@link #OWNER_CHECK_INTERVAL_DEFAULT_MS} ms (property {@link #OWNER_CHECK_INTERVAL_PROP_NAME}) have passed since
+ * this object last checked (or was opened), and then at that interval, so a loop of waits shorter than the interval
+ * checks too; when it died (SIGKILL, crash) the waiter takes the lock over with a compare-and-set, and
  * {@link #lastAcquireRecoveredFromDeadOwner()} then returns true until it unlocks, like {@code EOWNERDEAD} of a
  * robust pthread mutex: the data the lock guards may be half-updated. {@link #tryLock()} does not check.
  * <p>
@@ -73,6 +74,11 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     private final long self = ProcessWord.self();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread holder;
+    /**
+     * When a thread of this object last looked whether the owner is alive, or when the object was opened: kept
+     * across calls, so that calls waiting less than the interval each still look once the interval has passed.
+     */
+    private volatile long lastOwnerCheckNs = System.nanoTime();
     private int holds;
     private boolean recovered;
     private SharedCondition condition;
@@ -356,7 +362,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
             return ACQUIRED;
         }
         final long startNs = System.nanoTime();
-        long nextCheckNs = timeoutNs == 0 ? startNs : startNs + OWNER_CHECK_INTERVAL_NS;
+        long nextCheckNs = timeoutNs == 0 ? startNs : lastOwnerCheckNs + OWNER_CHECK_INTERVAL_NS;
         boolean interrupted = false;
         try
         {
@@ -376,6 +382,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
                 final long nowNs = System.nanoTime();
                 if (nowNs - nextCheckNs >= 0)
                 {
+                    lastOwnerCheckNs = nowNs;
                     nextCheckNs = nowNs + OWNER_CHECK_INTERVAL_NS;
                     if (!ProcessWord.isAlive(owner) && buffer.compareAndSetLong(ownerOffset, owner, self))
                     {

@@ -26,9 +26,9 @@ import static io.ipckit.shm.sync.SemaphoreDescriptor.SIGNAL_OFFSET;
  * {@link IllegalStateException}, and the permits are unchanged.
  * <p>
  * With <em>owner tracking</em> ({@link #create(String, int, boolean, int)} with owner slots) each process's holding
- * is recorded in a table of (process, permits held); a waiter that has waited
- * {@link SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms looks for processes that died holding permits and gives
- * their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
+ * is recorded in a table of (process, permits held); a waiter looks for processes that died holding permits once
+ * {@link SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms have passed since this object last looked (or was opened),
+ * then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
  * acquired (a pool of resources); a process that releases more than it holds is counted as holding none. A process
  * killed in the few instructions between changing the permits and recording the change in its slot leaks (or, on
  * release, may later return) those permits; a bounded semaphore never exceeds its bound by recovery.
@@ -48,6 +48,8 @@ public final class SharedSemaphore implements AutoCloseable
     private final ProcessTable owners;
     private final long self = ProcessWord.self();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** When a thread of this object last looked for dead owners, or when it was opened; kept across calls. */
+    private volatile long lastOwnerCheckNs = System.nanoTime();
 
     private SharedSemaphore(final ResourceFile file)
     {
@@ -364,7 +366,7 @@ public final class SharedSemaphore implements AutoCloseable
             return true;
         }
         final long startNs = System.nanoTime();
-        long nextCheckNs = startNs + (timeoutNs == 0 ? 0 : SharedLock.OWNER_CHECK_INTERVAL_NS);
+        long nextCheckNs = timeoutNs == 0 ? startNs : lastOwnerCheckNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
         while (true)
         {
             final int sequence = signal.sequence();
@@ -375,6 +377,7 @@ public final class SharedSemaphore implements AutoCloseable
             final long nowNs = System.nanoTime();
             if (owners != null && nowNs - nextCheckNs >= 0)
             {
+                lastOwnerCheckNs = nowNs;
                 nextCheckNs = nowNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
                 if (recoverDeadOwners() > 0)
                 {

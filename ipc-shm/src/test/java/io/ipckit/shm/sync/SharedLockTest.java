@@ -267,6 +267,36 @@ class SharedLockTest
         }
     }
 
+    /**
+     * Waits shorter than the owner-check interval, in a loop, still find a dead owner: the interval runs per lock
+     * object across calls, not per wait.
+     */
+    @Test
+    void shouldTakeOverADeadOwnerThroughALoopOfShortWaits() throws Exception
+    {
+        try (SharedLock lock = SharedLock.create("short-waits"))
+        {
+            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("hold", "LOCK", "short-waits"));
+            Eventually.await("child owns the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
+            child.kill();
+            assertTrue(child.join(30, TimeUnit.SECONDS));
+            Eventually.await("a 20 ms tryLock takes the dead owner's lock over", Duration.ofSeconds(10),
+                () ->
+                {
+                    try
+                    {
+                        return lock.tryLock(20, TimeUnit.MILLISECONDS);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                });
+            assertTrue(lock.lastAcquireRecoveredFromDeadOwner());
+            lock.unlock();
+        }
+    }
+
     static void awaitMeasuredWait(final AtomicBuffer buffer, final java.util.function.IntSupplier sleepers)
     {
         Eventually.await("child asleep in its measured wait", Duration.ofSeconds(30),
