@@ -9,6 +9,7 @@ import io.ipckit.pipe.support.CloseGuard;
 import io.ipckit.pipe.support.Doorbell;
 import io.ipckit.pipe.support.MessageAssembler;
 import io.ipckit.pipe.support.OwnerToken;
+import io.ipckit.pipe.support.LivenessCheckInterval;
 import io.ipckit.pipe.support.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -78,7 +79,8 @@ public final class Connection implements AutoCloseable
     private Codec<?> decodeCodec;
     private Object decoded;
     private byte[] copied;
-    private long lastPeerCheckNs = System.nanoTime() - Waiter.LIVENESS_CHECK_INTERVAL_NS;
+    /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}). */
+    private final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
     /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
     private long deadPeerToken = OwnerToken.NONE;
 
@@ -305,7 +307,7 @@ public final class Connection implements AutoCloseable
         final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
         if (index < 0)
         {
-            checkPeerForSend(peerCheckDue()); // a dead reader never makes room
+            checkPeerForSend(peerCheck.due()); // a dead reader never makes room
             return -1;
         }
         return index;
@@ -328,7 +330,7 @@ public final class Connection implements AutoCloseable
         {
             return index;
         }
-        checkPeerForSend(peerCheckDue()); // as writeRecord: a dead reader never makes room
+        checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -424,7 +426,7 @@ public final class Connection implements AutoCloseable
             return true;
         }
         // no room: a dead reader never makes any, so look at it (at most once per interval, across calls)
-        checkPeerForSend(peerCheckDue());
+        checkPeerForSend(peerCheck.due());
         if (timeoutNs == 0)
         {
             return false;
@@ -571,7 +573,7 @@ public final class Connection implements AutoCloseable
         }
         if (count == 0)
         {
-            checkPeerForReceive(peerCheckDue(), true);
+            checkPeerForReceive(peerCheck.due(), true);
         }
         return count;
     }
@@ -603,7 +605,7 @@ public final class Connection implements AutoCloseable
         {
             return true;
         }
-        if (!checkPeerForReceive(peerCheckDue(), handler != null))
+        if (!checkPeerForReceive(peerCheck.due(), handler != null))
         {
             return true;
         }
@@ -699,20 +701,6 @@ public final class Connection implements AutoCloseable
     }
 
     // -------------------------------------------------------------------------------------------------- peers
-
-    /**
-     * Rate-limits the liveness check of non-blocking calls (it reads {@code /proc}) to once per interval.
-     */
-    private boolean peerCheckDue()
-    {
-        final long nowNs = System.nanoTime();
-        if (nowNs - lastPeerCheckNs >= Waiter.LIVENESS_CHECK_INTERVAL_NS)
-        {
-            lastPeerCheckNs = nowNs;
-            return true;
-        }
-        return false;
-    }
 
     /**
      * @return false when the peer finished (closed or died) and nothing is left; throws instead when asked to.

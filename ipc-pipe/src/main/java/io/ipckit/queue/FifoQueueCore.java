@@ -10,6 +10,7 @@ import io.ipckit.pipe.support.Doorbell;
 import io.ipckit.pipe.support.MessageAssembler;
 import io.ipckit.pipe.support.BiasedOwnerLock;
 import io.ipckit.pipe.support.OwnerToken;
+import io.ipckit.pipe.support.LivenessCheckInterval;
 import io.ipckit.pipe.support.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -164,11 +165,11 @@ final class FifoQueueCore implements QueueCore
      */
     private final long[] lastTailReadNs;
     /**
-     * Consumer side, per lane: when this handle last looked whether the holder of the lane's consumer lock is alive
-     * (kept across calls, so that calls that wait only briefly find a dead holder too; per lane, so that a lane a live
-     * consumer keeps busy does not take every look).
+     * When to look whether a lock's holder is alive: the producer lock's, and each lane's consumer lock's (per lane, so
+     * that a lane a live consumer keeps busy does not take every look).
      */
-    private final long[] lastHolderCheckNs;
+    private final LivenessCheckInterval producerHolderCheck = new LivenessCheckInterval();
+    private final LivenessCheckInterval[] consumerHolderChecks;
     /** Consumer side, within one call: a lane whose tail word was read (-1 for none) and the position it held. */
     private int tailSeenLane = -1;
     private long tailSeen;
@@ -205,8 +206,8 @@ final class FifoQueueCore implements QueueCore
         producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET), producerBell);
         this.consumerLocks = new BiasedOwnerLock[laneCount];
         this.lastTailReadNs = new long[laneCount];
-        this.lastHolderCheckNs = new long[laneCount];
-        java.util.Arrays.fill(lastHolderCheckNs, System.nanoTime() - Waiter.LIVENESS_CHECK_INTERVAL_NS);
+        this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
+        java.util.Arrays.setAll(consumerHolderChecks, (lane) -> new LivenessCheckInterval());
         java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
         for (int lane = 0; lane < laneCount; lane++)
         {
@@ -869,7 +870,7 @@ final class FifoQueueCore implements QueueCore
     private boolean acquireSharedLane()
     {
         if (producerLock.tryAcquire() || producerLock.tryRevoke() ||
-            producerWaiter.holderCheckDue() && producerLock.tryTakeOverFromDead())
+            producerHolderCheck.due() && producerLock.tryTakeOverFromDead())
         {
             if (producerLock.takeOverNotice() != OwnerToken.NONE)
             {
@@ -1170,13 +1171,7 @@ final class FifoQueueCore implements QueueCore
                 {
                     return count;
                 }
-                // the only records are in lanes other consumers are taking from: wait for them briefly
-                if (!consumerWaiter.isActive())
-                {
-                    consumerWaiter.begin(LOCK_GRACE_NS);
-                    continue;
-                }
-                if (!consumerWaiter.pause(sequence))
+                if (!awaitLockedOutLanes(sequence))
                 {
                     return count;
                 }
@@ -1187,6 +1182,23 @@ final class FifoQueueCore implements QueueCore
             consumerWaiter.end();
             endConsumerCall();
         }
+    }
+
+    /**
+     * The only records are in lanes other consumers are taking from: waits for them briefly ({@link #LOCK_GRACE_NS}
+     * in all, from the first call of a consumer call).
+     *
+     * @param sequence the consumer waiter's sequence, read before the lanes were looked at.
+     * @return true to look at the lanes again, false when the grace has run out.
+     */
+    private boolean awaitLockedOutLanes(final int sequence) throws InterruptedException
+    {
+        if (!consumerWaiter.isActive())
+        {
+            consumerWaiter.begin(LOCK_GRACE_NS); // begins the wait; the lanes are looked at once more first
+            return true;
+        }
+        return consumerWaiter.pause(sequence);
     }
 
     /**
@@ -1278,16 +1290,7 @@ final class FifoQueueCore implements QueueCore
                         return outcome;
                     }
                 }
-                if (!lockedOut)
-                {
-                    return EMPTY;
-                }
-                if (!consumerWaiter.isActive())
-                {
-                    consumerWaiter.begin(LOCK_GRACE_NS);
-                    continue;
-                }
-                if (!consumerWaiter.pause(sequence))
+                if (!lockedOut || !awaitLockedOutLanes(sequence))
                 {
                     return EMPTY;
                 }
@@ -1520,7 +1523,7 @@ final class FifoQueueCore implements QueueCore
         if (!consumerLocked)
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
-                consumerHolderCheckDue() && consumerLock.tryTakeOverFromDead();
+                consumerHolderChecks[cLane].due() && consumerLock.tryTakeOverFromDead();
             if (consumerLocked)
             {
                 consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
@@ -1544,21 +1547,6 @@ final class FifoQueueCore implements QueueCore
             }
         }
         return consumerLocked;
-    }
-
-    /**
-     * @return true at most once every {@link Waiter#LIVENESS_CHECK_INTERVAL_NS} per lane: the time to look whether the
-     * selected lane's consumer lock holder is alive.
-     */
-    private boolean consumerHolderCheckDue()
-    {
-        final long nowNs = System.nanoTime();
-        if (nowNs - lastHolderCheckNs[cLane] >= Waiter.LIVENESS_CHECK_INTERVAL_NS)
-        {
-            lastHolderCheckNs[cLane] = nowNs;
-            return true;
-        }
-        return false;
     }
 
     private void releaseConsumerLock()

@@ -5,6 +5,7 @@ import io.ipckit.pipe.MessageHandler;
 import io.ipckit.pipe.support.CloseGuard;
 import io.ipckit.pipe.support.Doorbell;
 import io.ipckit.pipe.support.OwnerLock;
+import io.ipckit.pipe.support.LivenessCheckInterval;
 import io.ipckit.pipe.support.OwnerToken;
 import io.ipckit.pipe.support.Waiter;
 import org.agrona.DirectBuffer;
@@ -51,6 +52,8 @@ final class SlotQueueCore implements QueueCore
     private final CloseGuard guard;
     private final HandleGate consumerGate = new HandleGate();
     private final ReentrantLock lockMutex = new ReentrantLock();
+    /** When to look whether the lock's holder is alive, across calls. */
+    private final LivenessCheckInterval holderCheck = new LivenessCheckInterval();
 
     SlotQueueCore(final ResourceFile file, final boolean lifo, final IdleStrategy idleStrategy)
     {
@@ -126,7 +129,7 @@ final class SlotQueueCore implements QueueCore
                 final int sequence = producerWaiter.sequence();
                 if (count() < slots || lock.holder() != OwnerToken.NONE)
                 {
-                    if (acquire(producerWaiter))
+                    if (acquire())
                     {
                         try
                         {
@@ -184,7 +187,7 @@ final class SlotQueueCore implements QueueCore
                 final int sequence = consumerWaiter.sequence();
                 if (count() > 0 || lock.holder() != OwnerToken.NONE)
                 {
-                    if (acquire(consumerWaiter))
+                    if (acquire())
                     {
                         try
                         {
@@ -245,7 +248,7 @@ final class SlotQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = consumerWaiter.sequence();
-                if (acquire(consumerWaiter))
+                if (acquire())
                 {
                     try
                     {
@@ -320,7 +323,7 @@ final class SlotQueueCore implements QueueCore
             while (true)
             {
                 final int sequence = consumerWaiter.sequence();
-                if (acquire(consumerWaiter))
+                if (acquire())
                 {
                     try
                     {
@@ -370,7 +373,7 @@ final class SlotQueueCore implements QueueCore
         }
     }
 
-    private boolean acquire(final Waiter waiter)
+    private boolean acquire()
     {
         if (!lockMutex.tryLock())
         {
@@ -380,7 +383,7 @@ final class SlotQueueCore implements QueueCore
         {
             return true;
         }
-        if (waiter.holderCheckDue() && lock.tryTakeOverFromDead() != OwnerToken.NONE)
+        if (holderCheck.due() && lock.tryTakeOverFromDead() != OwnerToken.NONE)
         {
             recount();
             return true;

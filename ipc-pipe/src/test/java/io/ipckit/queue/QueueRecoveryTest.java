@@ -49,6 +49,21 @@ class QueueRecoveryTest
         return OwnerToken.of(identity);
     }
 
+    /**
+     * Polls without waiting, about once a millisecond (each poll may read the tail word once a millisecond has passed
+     * since its last read), until an element comes.
+     */
+    private static byte[] awaitNonBlockingPoll(final SharedQueue<byte[]> queue, final String description)
+    {
+        final AtomicReference<byte[]> found = new AtomicReference<>();
+        Eventually.await(description, Duration.ofSeconds(10), () ->
+        {
+            found.set(queue.poll());
+            return found.get() != null;
+        });
+        return found.get();
+    }
+
     static int laneWord(final ResourceFile file, final int lane, final int wordOffset)
     {
         return file.metadataOffset() + QueueDescriptor.lanesOffset() + lane * LaneDescriptor.LENGTH + wordOffset;
@@ -241,13 +256,7 @@ class QueueRecoveryTest
             publishUnstamped(file, 0, 1024, element, dead);
             // a consumer that only polls (never waits, so never registers) reads the tail word again a millisecond
             // after its last read; Eventually polls about once a millisecond
-            final AtomicReference<byte[]> found = new AtomicReference<>();
-            Eventually.await("a non-blocking poll finds the element", Duration.ofSeconds(10), () ->
-            {
-                found.set(queue.poll());
-                return found.get() != null;
-            });
-            assertArrayEquals(element, found.get());
+            assertArrayEquals(element, awaitNonBlockingPoll(queue, "a non-blocking poll finds the element"));
             assertNull(queue.poll());
         }
     }
@@ -359,13 +368,7 @@ class QueueRecoveryTest
             publishUnstamped(file, 1, 1024, element, dead);
             // each poll finds no stamp in lane 0 and reads its tail word when a millisecond has passed; lane 1 has
             // its own millisecond (one for both lanes was always just taken by lane 0, and lane 1 never looked)
-            final AtomicReference<byte[]> found = new AtomicReference<>();
-            Eventually.await("a non-blocking poll finds the element in lane 1", Duration.ofSeconds(10), () ->
-            {
-                found.set(queue.poll());
-                return found.get() != null;
-            });
-            assertArrayEquals(element, found.get());
+            assertArrayEquals(element, awaitNonBlockingPoll(queue, "a non-blocking poll finds the element in lane 1"));
             assertNull(queue.poll());
         }
     }

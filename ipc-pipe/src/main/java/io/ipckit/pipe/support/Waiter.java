@@ -49,8 +49,6 @@ public final class Waiter
     private int pollsBeforeClock;
     private int idleStepsBeforeClock;
     private boolean active;
-    /** When {@link #holderCheckDue()} last said yes; kept across waits. */
-    private long lastHolderCheckNs = System.nanoTime() - LIVENESS_CHECK_INTERVAL_NS;
 
     /**
      * @param doorbell     the doorbell the progressing side rings.
@@ -163,23 +161,6 @@ public final class Waiter
         if (nowNs - lastCheckNs >= LIVENESS_CHECK_INTERVAL_NS)
         {
             lastCheckNs = nowNs;
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * @return true at most once every {@link #LIVENESS_CHECK_INTERVAL_NS} over this waiter's life, inside a wait or
-     * not: the time to look whether the process holding a lock the caller cannot take is alive. Unlike
-     * {@link #livenessCheckDue()} it does not start afresh with each wait, so calls that wait only briefly for a lock
-     * (a poll that does not wait for data) still find a dead holder.
-     */
-    public boolean holderCheckDue()
-    {
-        final long nowNs = System.nanoTime();
-        if (nowNs - lastHolderCheckNs >= LIVENESS_CHECK_INTERVAL_NS)
-        {
-            lastHolderCheckNs = nowNs;
             return true;
         }
         return false;
