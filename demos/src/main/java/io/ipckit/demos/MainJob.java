@@ -71,7 +71,8 @@ public final class MainJob implements Callable<Integer>
             JvmProcess.builder(FrameReader.class).name("frame-reader")
                 .args("--name", frameName, "--draw-every-ms", Long.toString(drawEveryMs)).daemon(true),
             JvmProcess.builder(FrameWriter.class).name("frame-writer")
-                .args("--name", frameName, "--frames", Integer.toString(frames)).daemon(true));
+                .args("--name", frameName, "--frames", Integer.toString(frames), "--await-readers", "1")
+                .daemon(true));
 
         final List<String> left = new ArrayList<>();
         for (final String name : List.of(stream, frameName, frameName + "-ctl"))

@@ -163,7 +163,7 @@ class QueueProcessTest
             while (!Files.exists(out) || Files.size(out) < (long)killAfter * Long.BYTES)
             {
                 assertTrue(victim.isAlive(), "victim consumes");
-                Thread.onSpinWait();
+                Thread.sleep(1); // leave the cores to the two children's JVM starts
                 if (producer.exitCode().isPresent() && queue.isEmpty())
                 {
                     break;

@@ -59,6 +59,7 @@ public final class FrameReader implements Callable<Integer>
         try (SharedArray control = SharedArray.open(FrameProtocol.controlName(name));
              SharedArray matrix = SharedArray.open(name))
         {
+            control.getAndAdd(FrameProtocol.READERS, 1);
             final int rows = (int)matrix.shape(0);
             final int cols = (int)matrix.shape(1);
             final byte[] frame = new byte[rows * cols];
@@ -67,9 +68,12 @@ public final class FrameReader implements Callable<Integer>
             long distinct = 0;
             long bad = 0;
             long lastDrawNs = 0;
-            while (FrameProtocol.readAtomically(control, FrameProtocol.DONE) == 0)
+            boolean done = false;
+            while (!done)
             {
-                if (System.nanoTime() > deadline)
+                // the frame read after the done flag is the writer's last one, so a late reader still sees it
+                done = FrameProtocol.readAtomically(control, FrameProtocol.DONE) != 0;
+                if (!done && System.nanoTime() > deadline)
                 {
                     System.out.println("frame-reader: the writer did not finish within " + timeoutSeconds + " s");
                     return 2;
@@ -89,7 +93,10 @@ public final class FrameReader implements Callable<Integer>
                 }
                 if (frameNumber == lastFrame)
                 {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                    if (!done)
+                    {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                    }
                     continue;
                 }
                 lastFrame = frameNumber;

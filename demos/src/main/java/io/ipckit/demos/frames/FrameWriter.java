@@ -33,6 +33,12 @@ public final class FrameWriter implements Callable<Integer>
     @Option(names = "--frames", description = "Frames to render before stopping (default: ${DEFAULT-VALUE}).")
     int frames = 180;
 
+    @Option(names = "--await-readers", description = "Readers to wait for before the first frame (default: ${DEFAULT-VALUE}).")
+    int awaitReaders = 0;
+
+    @Option(names = "--timeout-s", description = "Give up when the readers do not attach in time (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds = 60;
+
     /**
      * @param args picocli options, see {@code --help}.
      */
@@ -42,9 +48,10 @@ public final class FrameWriter implements Callable<Integer>
     }
 
     /**
-     * Renders {@link #frames} frames, then sets the done flag and removes the shared arrays.
+     * Waits for {@link #awaitReaders} readers to attach, renders {@link #frames} frames, then sets the done flag and
+     * removes the shared arrays.
      *
-     * @return 0.
+     * @return 0, or 2 when the readers did not attach within the timeout.
      */
     @Override
     public Integer call()
@@ -53,6 +60,19 @@ public final class FrameWriter implements Callable<Integer>
              SharedArray control = SharedArray.create(FrameProtocol.controlName(name), DType.INT64,
                  FrameProtocol.CONTROL_LENGTH))
         {
+            final long readersDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (FrameProtocol.readAtomically(control, FrameProtocol.READERS) < awaitReaders)
+            {
+                if (System.nanoTime() - readersDeadlineNs > 0)
+                {
+                    System.out.println("frame-writer: " + awaitReaders + " reader(s) did not attach to \"" + name +
+                        "\" within " + timeoutSeconds + " s");
+                    matrix.unlink();
+                    control.unlink();
+                    return 2;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            }
             final byte[] frame = new byte[rows * cols];
             final long periodNs = TimeUnit.SECONDS.toNanos(1) / fps;
             final long start = System.nanoTime();

@@ -129,7 +129,8 @@ class SharedConditionTest
                 lock.lock();
                 try
                 {
-                    condition.await(500, TimeUnit.MILLISECONDS);
+                    // woken by the child once it holds the lock (a timeout here would race the child's JVM start)
+                    condition.await(30, TimeUnit.SECONDS);
                     recovered.complete(lock.isHeldByCurrentThread() && lock.lastAcquireRecoveredFromDeadOwner());
                 }
                 catch (final Throwable t)
@@ -145,7 +146,7 @@ class SharedConditionTest
             Eventually.await("waiter asleep on the condition", Duration.ofSeconds(10), () -> condition.sleepers() > 0);
             final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("cond-hold", "robust.cond"));
             Eventually.await("child holds the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
-            Eventually.await("waiter timed out and waits for the lock", Duration.ofSeconds(10),
+            Eventually.await("waiter woken and waits for the lock", Duration.ofSeconds(10),
                 () -> lock.sleepers() > 0);
             child.kill();
             assertTrue(recovered.get(10, TimeUnit.SECONDS),

@@ -215,6 +215,7 @@ public final class SyncChild
     {
         final SharedCondition condition = SharedCondition.open(name);
         condition.lock().lock();
+        condition.signalAll(); // the waiter wakes and blocks on the lock this process now holds until it dies
         Thread.sleep(TimeUnit.MINUTES.toMillis(10));
     }
 
