@@ -7,6 +7,7 @@ import io.ipckit.bench.harness.messaging.MessageHandler;
 import io.ipckit.bench.harness.messaging.Receiver;
 import io.ipckit.bench.harness.messaging.Sender;
 import io.ipckit.bench.harness.messaging.Transport;
+import io.ipckit.bench.harness.peers.RawRingTransport;
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
@@ -27,8 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public abstract class IpckitPipeTransport implements Transport
 {
-    /** Ring capacity in bytes, as the raw ring's. */
-    public static final int RING_CAPACITY_BYTES = 1 << 20;
+    /** Ring capacity in bytes, as the raw ring's (Aeron's producer window). */
+    public static final int RING_CAPACITY_BYTES = RawRingTransport.CAPACITY_BYTES;
     private static final long RECEIVE_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long OPEN_RETRY_NS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final int MAX_BATCH = 4096;

@@ -7,6 +7,7 @@ import io.ipckit.bench.harness.messaging.MessageHandler;
 import io.ipckit.bench.harness.messaging.Receiver;
 import io.ipckit.bench.harness.messaging.Sender;
 import io.ipckit.bench.harness.messaging.Transport;
+import io.ipckit.bench.harness.peers.RawRingTransport;
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
@@ -15,15 +16,16 @@ import org.agrona.DirectBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * ipckit's multi-producer multi-consumer {@link SharedQueue} (futex-blocking, the default), with a 1 MiB ring as the
- * floor's; first-in first-out across processes (one ring shared under a lock), or with {@link Lanes} four exclusive
- * producer lanes. One queue serves 2 → 2 (each message goes to one of the two consumers); the batch form is
- * {@link SharedQueue#offerBatch} for sending and {@link SharedQueue#drain} for receiving.
+ * ipckit's multi-producer multi-consumer {@link SharedQueue} (futex-blocking, the default), with a ring as large as
+ * the floor's (Aeron's producer window); first-in first-out across processes (one ring shared under a lock), or with
+ * {@link Lanes} four exclusive producer lanes. One queue serves 2 &rarr; 2 (each message goes to one of the two
+ * consumers); the batch form is {@link SharedQueue#offerBatch} for sending and {@link SharedQueue#drain} for
+ * receiving.
  */
 public class IpckitQueueTransport implements Transport
 {
-    /** Ring capacity in bytes, as the floor's. */
-    public static final int CAPACITY_BYTES = 1 << 20;
+    /** Ring capacity in bytes, as the floor's (Aeron's producer window). */
+    public static final int CAPACITY_BYTES = RawRingTransport.CAPACITY_BYTES;
     private static final int MAX_BATCH = 4096;
     private static final long RECEIVE_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
