@@ -52,7 +52,8 @@ class DemoTest
         final JvmProcess reader = dir.start(JvmProcess.builder(FrameReader.class)
             .args("--name", "frames", "--draw-every-ms", "100").redirectOutput(readerOut).daemon(true));
         final JvmProcess writer = dir.start(JvmProcess.builder(FrameWriter.class)
-            .args("--name", "frames", "--frames", "40", "--fps", "60", "--rows", "6", "--cols", "20", "--await-readers", "1")
+            .args("--name", "frames", "--frames", "40", "--fps", "60", "--rows", "6", "--cols", "20",
+                "--await-readers", "1")
             .redirectOutput(dir.path().resolve("writer.out")).daemon(true));
         assertTrue(writer.join(60, TimeUnit.SECONDS));
         assertTrue(reader.join(60, TimeUnit.SECONDS));

@@ -5,8 +5,9 @@ import io.ipckit.shm.array.SharedArray;
 /**
  * The frame demo's shared state: a 2-D {@code uint8} array (the display matrix of the Python notes) and a small
  * {@code int64} control array {@code <name>-ctl} holding a seqlock, the frame count, a done flag, the checksum
- * of the frame in the matrix and the number of readers attached. The writer makes the seqlock odd, writes the frame and its checksum, then makes it
- * even; a reader copies the frame between two equal, even seqlock reads, so it never shows a torn frame.
+ * of the frame in the matrix and the number of readers attached. The writer makes the seqlock odd, writes the frame
+ * and its checksum, then makes it even; a reader copies the frame between two equal, even seqlock reads, so it never
+ * shows a torn frame.
  * The seqlock is read and written with the array's atomic operations (full fences).
  */
 final class FrameProtocol

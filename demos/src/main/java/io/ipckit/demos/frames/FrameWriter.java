@@ -33,10 +33,12 @@ public final class FrameWriter implements Callable<Integer>
     @Option(names = "--frames", description = "Frames to render before stopping (default: ${DEFAULT-VALUE}).")
     int frames = 180;
 
-    @Option(names = "--await-readers", description = "Readers to wait for before the first frame (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--await-readers",
+        description = "Readers to wait for before the first frame (default: ${DEFAULT-VALUE}).")
     int awaitReaders = 0;
 
-    @Option(names = "--timeout-s", description = "Give up when the readers do not attach in time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout-s",
+        description = "Give up when the readers do not attach in time (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds = 60;
 
     /**
