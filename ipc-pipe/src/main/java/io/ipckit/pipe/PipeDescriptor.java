@@ -45,8 +45,11 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  */
 public final class PipeDescriptor
 {
-    /** Layout version of pipe files. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * Layout version of pipe files: 2 since the doorbells' wake signals use {@link io.ipckit.core.wait.WakeSignal}'s
+     * flagged protocol (bit 0 of the futex word), which a process of layout 1 would not honour.
+     */
+    public static final int LAYOUT_VERSION = 2;
     /** Flag: the pipe has a ring in each direction. */
     public static final int FLAG_DUPLEX = 1;
     /** End state: nobody has opened the end yet. */

@@ -47,8 +47,11 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  */
 public final class QueueDescriptor
 {
-    /** Layout version of queue files. */
-    public static final int LAYOUT_VERSION = 5;
+    /**
+     * Layout version of queue files: 6 since the doorbells' wake signals use {@link io.ipckit.core.wait.WakeSignal}'s
+     * flagged protocol (bit 0 of the futex word), which a process of layout 5 would not honour.
+     */
+    public static final int LAYOUT_VERSION = 6;
     /** Variant: first in, first out, over a byte ring. */
     public static final int VARIANT_FIFO = 1;
     /** Variant: last in, first out, over fixed slots. */

@@ -26,6 +26,17 @@ import static io.ipckit.core.wait.WakeSignalDescriptor.WAITERS_OFFSET;
  * sequence, so the kernel refuses to sleep; a signal that sees no waiter happened before the waiter's increment
  * (both are full-fence atomic operations), so its sequence change is visible at 3.
  * <p>
+ * <p>
+ * <b>The flagged protocol</b> ({@link #flaggedSequence()}, {@link #signalAllFlagged()},
+ * {@link #awaitChangeFlagged}) is for signallers that only ever wake everyone, and keeps them out of the kernel while
+ * woken sleepers have not run yet. Bit 0 of the word says "someone may be asleep": a sleeper sets it (compare-and-set,
+ * while the counter still reads as observed) and sleeps on the word with the bit; a signaller adds 2 (the counter
+ * lives in bits 1..31) and, only if the bit was set, clears it and wakes every sleeper. A signaller that comes after
+ * that wake but before the woken sleepers ran (on a busy machine they wait for a core) finds the bit clear and makes
+ * no system call, where the sleeper count would still say "asleep". The sleeper count is kept as in the plain
+ * protocol, for {@link #waiters()}. A region is used with one protocol only. A sleeper that dies leaves the bit set:
+ * the next signal makes one unneeded wake and clears it.
+ * <p>
  * A flyweight: {@link #wrap} it over a region laid out by {@link WakeSignalDescriptor}. Thread-safe and
  * process-safe for any number of waiters and signallers; the flyweight object itself is not to be re-wrapped
  * while in use. Off Linux it degrades to short parks instead of futex sleeps.
@@ -36,6 +47,10 @@ public final class WakeSignal
     public static final long MAX_SLEEP_SLICE_NS = 100_000_000L;
     /** Spins on the word before sleeping, to catch a signal that is about to come without a system call. */
     public static final int DEFAULT_SPIN_TRIES = 200;
+    /** The flagged protocol's "someone may be asleep" bit. */
+    private static final int SLEEPING_FLAG = 1;
+    /** The flagged protocol's counter step: the counter lives above the flag. */
+    private static final int FLAGGED_STEP = 2;
 
     private AtomicBuffer buffer;
     private int offset;
@@ -196,6 +211,120 @@ public final class WakeSignal
                 if (Native.isLinux())
                 {
                     Native.futexWait(address + SEQUENCE_OFFSET, observedSequence, sliceNs);
+                }
+                else
+                {
+                    LockSupport.parkNanos(Math.min(sliceNs, 100_000L));
+                }
+            }
+        }
+        finally
+        {
+            buffer.getAndAddInt(offset + WAITERS_OFFSET, -1);
+        }
+    }
+
+    /**
+     * The flagged protocol's sequence (the word without its sleeping flag), to be read before testing the condition.
+     *
+     * @return the current sequence, read with acquire semantics, bit 0 clear.
+     */
+    public int flaggedSequence()
+    {
+        return buffer.getIntAcquire(offset + SEQUENCE_OFFSET) & ~SLEEPING_FLAG;
+    }
+
+    /**
+     * The flagged protocol's signal: moves the sequence on and, only when a sleeper has flagged the word since the
+     * last wake, clears the flag and wakes every sleeper. Call after the store that makes the sleepers' condition
+     * true; the first atomic add is a full fence.
+     */
+    public void signalAllFlagged()
+    {
+        final int sequenceOffset = offset + SEQUENCE_OFFSET;
+        int word = buffer.getAndAddInt(sequenceOffset, FLAGGED_STEP) + FLAGGED_STEP;
+        while ((word & SLEEPING_FLAG) != 0)
+        {
+            // whoever clears the flag wakes: a sleeper that flagged the word sleeps until then (or a later counter)
+            if (buffer.compareAndSetInt(sequenceOffset, word, word & ~SLEEPING_FLAG))
+            {
+                wake(Integer.MAX_VALUE);
+                return;
+            }
+            word = buffer.getIntVolatile(sequenceOffset);
+        }
+    }
+
+    /**
+     * The flagged protocol's wait: until the sequence moves on from {@code observedSequence} (a value of
+     * {@link #flaggedSequence()}), the timeout passes, or the thread is interrupted. Spins {@link #DEFAULT_SPIN_TRIES}
+     * times, then flags the word and sleeps in the kernel in slices of at most {@link #MAX_SLEEP_SLICE_NS}.
+     *
+     * @param observedSequence a value read from {@link #flaggedSequence()} before testing the condition.
+     * @param timeoutNs        the most to wait; negative waits without a limit.
+     * @return true when the sequence changed, false when the timeout passed first.
+     * @throws InterruptedException when the thread is interrupted (its flag is cleared, as usual).
+     */
+    public boolean awaitChangeFlagged(final int observedSequence, final long timeoutNs) throws InterruptedException
+    {
+        return awaitChangeFlagged(observedSequence, timeoutNs, MAX_SLEEP_SLICE_NS);
+    }
+
+    /**
+     * As {@link #awaitChangeFlagged(int, long)} with a chosen longest kernel sleep: tests make it long, so that a lost
+     * wake-up shows as a wait that never ends instead of a slice's delay.
+     */
+    boolean awaitChangeFlagged(final int observedSequence, final long timeoutNs, final long maxSliceNs)
+        throws InterruptedException
+    {
+        final int sequenceOffset = offset + SEQUENCE_OFFSET;
+        for (int i = 0; i < DEFAULT_SPIN_TRIES; i++)
+        {
+            if ((buffer.getIntAcquire(sequenceOffset) & ~SLEEPING_FLAG) != observedSequence)
+            {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        final long start = System.nanoTime();
+        buffer.getAndAddInt(offset + WAITERS_OFFSET, 1);
+        try
+        {
+            while (true)
+            {
+                final int word = buffer.getIntVolatile(sequenceOffset);
+                if ((word & ~SLEEPING_FLAG) != observedSequence)
+                {
+                    return true;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException();
+                }
+                final long sliceNs;
+                if (timeoutNs < 0)
+                {
+                    sliceNs = maxSliceNs;
+                }
+                else
+                {
+                    final long remainingNs = timeoutNs - (System.nanoTime() - start);
+                    if (remainingNs <= 0)
+                    {
+                        return false;
+                    }
+                    sliceNs = Math.min(remainingNs, maxSliceNs);
+                }
+                // flag the word while its counter is still the observed one: a signal after this sees the flag and
+                // wakes; one before it changed the counter, so the compare-and-set fails and the loop returns
+                if ((word & SLEEPING_FLAG) == 0 &&
+                    !buffer.compareAndSetInt(sequenceOffset, word, word | SLEEPING_FLAG))
+                {
+                    continue;
+                }
+                if (Native.isLinux())
+                {
+                    Native.futexWait(address + SEQUENCE_OFFSET, word | SLEEPING_FLAG, sliceNs);
                 }
                 else
                 {

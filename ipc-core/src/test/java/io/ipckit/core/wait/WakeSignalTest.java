@@ -9,6 +9,7 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
@@ -111,6 +112,110 @@ class WakeSignalTest
         done.get(10, TimeUnit.SECONDS);
         assertTrue(outcome.get() instanceof InterruptedException, String.valueOf(outcome.get()));
         assertEquals(0, signal.waiters());
+    }
+
+    @Test
+    void shouldWakeEveryFlaggedSleeperOnceAndStayOutOfTheKernelUntilOneSleepsAgain() throws Exception
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+        final WakeSignal signal = new WakeSignal(buffer, 0);
+        final int seen = signal.flaggedSequence();
+        final CompletableFuture<Boolean> first = new CompletableFuture<>();
+        final CompletableFuture<Boolean> second = new CompletableFuture<>();
+        startFlaggedSleeper(signal, seen, first);
+        startFlaggedSleeper(signal, seen, second);
+        Eventually.await("both asleep on the flagged word", Duration.ofSeconds(10),
+            () -> signal.waiters() == 2 && (buffer.getIntVolatile(0) & 1) == 1);
+
+        signal.signalAllFlagged();
+        assertTrue(first.get(10, TimeUnit.SECONDS));
+        assertTrue(second.get(10, TimeUnit.SECONDS));
+        assertEquals(0, buffer.getIntVolatile(0) & 1, "the waking signal cleared the flag");
+        assertEquals(seen + 2, signal.flaggedSequence());
+        signal.signalAllFlagged(); // no sleeper flagged the word since: no wake, the flag stays clear
+        assertEquals(0, buffer.getIntVolatile(0) & 1);
+        assertEquals(seen + 4, signal.flaggedSequence());
+        Eventually.await("sleepers gone", Duration.ofSeconds(10), () -> signal.waiters() == 0);
+
+        assertTrue(signal.awaitChangeFlagged(seen, -1), "an old sequence returns at once");
+        assertFalse(signal.awaitChangeFlagged(signal.flaggedSequence(), TimeUnit.MILLISECONDS.toNanos(20)));
+        assertEquals(1, buffer.getIntVolatile(0) & 1, "a sleeper that timed out leaves its flag for the next signal");
+        signal.signalAllFlagged();
+        assertEquals(0, buffer.getIntVolatile(0) & 1);
+    }
+
+    /**
+     * Two threads answer each other through two flagged signals, 20,000 rounds each way, sleeping in kernel slices of
+     * a minute: a lost wake-up would stop the exchange for a minute, past the test's deadline.
+     */
+    @Test
+    @Timeout(30)
+    void shouldNeverLoseAWakeUpInTheFlaggedProtocol() throws Exception
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+        final WakeSignal toA = new WakeSignal(buffer, 0);
+        final WakeSignal toB = new WakeSignal(buffer, 64);
+        final int aRound = 128;
+        final int bRound = 192;
+        final int rounds = 20_000;
+        final long sliceNs = TimeUnit.SECONDS.toNanos(60);
+        final CompletableFuture<Void> b = CompletableFuture.runAsync(() ->
+        {
+            try
+            {
+                for (int round = 1; round <= rounds; round++)
+                {
+                    awaitValue(buffer, aRound, round, toB, sliceNs);
+                    buffer.putIntRelease(bRound, round);
+                    toA.signalAllFlagged();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        for (int round = 1; round <= rounds; round++)
+        {
+            buffer.putIntRelease(aRound, round);
+            toB.signalAllFlagged();
+            awaitValue(buffer, bRound, round, toA, sliceNs);
+        }
+        b.get(30, TimeUnit.SECONDS);
+        assertEquals(rounds, buffer.getIntVolatile(bRound));
+    }
+
+    private static void awaitValue(
+        final AtomicBuffer buffer, final int index, final int value, final WakeSignal signal, final long sliceNs)
+        throws InterruptedException
+    {
+        while (true)
+        {
+            final int sequence = signal.flaggedSequence();
+            if (buffer.getIntAcquire(index) == value)
+            {
+                return;
+            }
+            signal.awaitChangeFlagged(sequence, -1, sliceNs);
+        }
+    }
+
+    private static void startFlaggedSleeper(
+        final WakeSignal signal, final int seen, final CompletableFuture<Boolean> outcome)
+    {
+        final Thread sleeper = new Thread(() ->
+        {
+            try
+            {
+                outcome.complete(signal.awaitChangeFlagged(seen, TimeUnit.SECONDS.toNanos(30)));
+            }
+            catch (final Throwable t)
+            {
+                outcome.completeExceptionally(t);
+            }
+        });
+        sleeper.setDaemon(true);
+        sleeper.start();
     }
 
     @Test

@@ -30,6 +30,10 @@ import static io.ipckit.pipe.support.DoorbellDescriptor.WAITERS_OFFSET;
  * later, so its condition test sees the ringer's store: {@link #beginWait()} runs the waiting side of
  * {@link AsymmetricFence}, which fences the ringer's CPU between its store and its load.
  * <p>
+ * The signal uses {@link WakeSignal}'s flagged protocol: a ring enters the kernel only when a sleeper flagged the word
+ * since the last wake, so the rings that come while woken sleepers wait for a core (on a busy machine, every record
+ * a producer publishes meanwhile) cost an atomic add, not a futex wake each.
+ * <p>
  * A flyweight; thread-safe and process-safe once wrapped.
  */
 public final class Doorbell
@@ -68,7 +72,7 @@ public final class Doorbell
     {
         if (UnsafeApi.getIntVolatile(base, waitersAddress) > 0)
         {
-            signal.signalAll();
+            signal.signalAllFlagged();
         }
     }
 
@@ -81,7 +85,7 @@ public final class Doorbell
         AsymmetricFence.progressSide();
         if (buffer.getIntVolatile(waitersOffset) > 0)
         {
-            signal.signalAll();
+            signal.signalAllFlagged();
         }
     }
 
@@ -108,7 +112,7 @@ public final class Doorbell
      */
     public int sequence()
     {
-        return signal.sequence();
+        return signal.flaggedSequence();
     }
 
     /**
@@ -122,6 +126,6 @@ public final class Doorbell
      */
     public boolean awaitChange(final int observedSequence, final long timeoutNs) throws InterruptedException
     {
-        return signal.awaitChange(observedSequence, timeoutNs);
+        return signal.awaitChangeFlagged(observedSequence, timeoutNs);
     }
 }
