@@ -96,6 +96,7 @@ public final class Pipe
         final ResourceFile file = ResourceFile.open(name, ResourceKind.PIPE, LAYOUT_VERSION);
         try
         {
+            file.requireLayoutVersion(LAYOUT_VERSION); // the doorbells' wake protocol changed with layout 2
             validate(file);
             claimEndB(file);
             return new Connection(file, false, options);

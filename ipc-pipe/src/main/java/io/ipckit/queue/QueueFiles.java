@@ -58,6 +58,7 @@ final class QueueFiles
         final ResourceFile file = ResourceFile.open(name, ResourceKind.QUEUE, LAYOUT_VERSION);
         try
         {
+            file.requireLayoutVersion(LAYOUT_VERSION); // older layouts differ on disk and in the wake protocol
             final AtomicBuffer buffer = file.buffer();
             final int metadata = file.metadataOffset();
             final int actual = buffer.getInt(metadata + VARIANT_OFFSET);

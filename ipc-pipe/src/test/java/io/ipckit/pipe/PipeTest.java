@@ -306,6 +306,16 @@ class PipeTest
     }
 
     @Test
+    void shouldRefuseAPipeOfAnOlderLayout()
+    {
+        // layout 1 woke its readers with the plain wake protocol, which this ipckit's doorbells do not honour
+        io.ipckit.core.file.ResourceFile.create("old-pipe", io.ipckit.core.file.ResourceKind.PIPE,
+            PipeDescriptor.LAYOUT_VERSION - 1, 0, 64, false, null).close();
+        thrown(io.ipckit.core.exceptions.IncompatibleVersionException.class, () -> Pipe.open("old-pipe"),
+            "old-pipe", "layout version 1", "an older ipckit");
+    }
+
+    @Test
     void shouldRefuseAPipeFileWithACorruptLayout()
     {
         try (Connection a = Pipe.create("corrupt");

@@ -318,6 +318,24 @@ public final class ResourceFile implements AutoCloseable
     }
 
     /**
+     * For a kind whose processes must all speak one protocol over the file: refuses a file of an older layout, as
+     * {@link #open} refuses a newer one.
+     *
+     * @param version the one layout version the caller can share the file with.
+     * @throws IncompatibleVersionException when the file has another layout version.
+     */
+    public void requireLayoutVersion(final int version)
+    {
+        if (layoutVersion != version)
+        {
+            throw new IncompatibleVersionException(kind.displayName() + " \"" + name() + "\" has layout version " +
+                layoutVersion + " but this ipckit shares only version " + version + " with other processes: it was " +
+                "created by " + (layoutVersion < version ? "an older" : "a newer") + " ipckit; use the same ipckit " +
+                "version in every process, or unlink it and create it again");
+        }
+    }
+
+    /**
      * @return offset of the kind-specific metadata ({@link ResourceHeaderDescriptor#COMMON_HEADER_LENGTH}).
      */
     public int metadataOffset()

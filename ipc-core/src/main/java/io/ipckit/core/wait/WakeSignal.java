@@ -26,7 +26,6 @@ import static io.ipckit.core.wait.WakeSignalDescriptor.WAITERS_OFFSET;
  * sequence, so the kernel refuses to sleep; a signal that sees no waiter happened before the waiter's increment
  * (both are full-fence atomic operations), so its sequence change is visible at 3.
  * <p>
- * <p>
  * <b>The flagged protocol</b> ({@link #flaggedSequence()}, {@link #signalAllFlagged()},
  * {@link #awaitChangeFlagged}) is for signallers that only ever wake everyone, and keeps them out of the kernel while
  * woken sleepers have not run yet. Bit 0 of the word says "someone may be asleep": a sleeper sets it (compare-and-set,
@@ -267,18 +266,20 @@ public final class WakeSignal
      */
     public boolean awaitChangeFlagged(final int observedSequence, final long timeoutNs) throws InterruptedException
     {
-        return awaitChangeFlagged(observedSequence, timeoutNs, MAX_SLEEP_SLICE_NS);
+        return awaitChangeFlagged(observedSequence, timeoutNs, DEFAULT_SPIN_TRIES, MAX_SLEEP_SLICE_NS);
     }
 
     /**
-     * As {@link #awaitChangeFlagged(int, long)} with a chosen longest kernel sleep: tests make it long, so that a lost
-     * wake-up shows as a wait that never ends instead of a slice's delay.
+     * As {@link #awaitChangeFlagged(int, long)} with chosen spins and longest kernel sleep: tests spin 0 times, so
+     * that every wait goes through the flag and the kernel, and sleep long, so that a lost wake-up shows as a wait
+     * that never ends instead of a slice's delay.
      */
-    boolean awaitChangeFlagged(final int observedSequence, final long timeoutNs, final long maxSliceNs)
+    boolean awaitChangeFlagged(
+        final int observedSequence, final long timeoutNs, final int spinTries, final long maxSliceNs)
         throws InterruptedException
     {
         final int sequenceOffset = offset + SEQUENCE_OFFSET;
-        for (int i = 0; i < DEFAULT_SPIN_TRIES; i++)
+        for (int i = 0; i < spinTries; i++)
         {
             if ((buffer.getIntAcquire(sequenceOffset) & ~SLEEPING_FLAG) != observedSequence)
             {
