@@ -193,28 +193,12 @@ public final class WakeSignal
                 {
                     throw new InterruptedException();
                 }
-                final long sliceNs;
-                if (timeoutNs < 0)
+                final long sliceNs = nextSliceNs(timeoutNs, start, MAX_SLEEP_SLICE_NS);
+                if (sliceNs <= 0)
                 {
-                    sliceNs = MAX_SLEEP_SLICE_NS;
+                    return false;
                 }
-                else
-                {
-                    final long remainingNs = timeoutNs - (System.nanoTime() - start);
-                    if (remainingNs <= 0)
-                    {
-                        return false;
-                    }
-                    sliceNs = Math.min(remainingNs, MAX_SLEEP_SLICE_NS);
-                }
-                if (Native.isLinux())
-                {
-                    Native.futexWait(address + SEQUENCE_OFFSET, observedSequence, sliceNs);
-                }
-                else
-                {
-                    LockSupport.parkNanos(Math.min(sliceNs, 100_000L));
-                }
+                sleep(observedSequence, sliceNs);
             }
         }
         finally
@@ -302,19 +286,10 @@ public final class WakeSignal
                 {
                     throw new InterruptedException();
                 }
-                final long sliceNs;
-                if (timeoutNs < 0)
+                final long sliceNs = nextSliceNs(timeoutNs, start, maxSliceNs);
+                if (sliceNs <= 0)
                 {
-                    sliceNs = maxSliceNs;
-                }
-                else
-                {
-                    final long remainingNs = timeoutNs - (System.nanoTime() - start);
-                    if (remainingNs <= 0)
-                    {
-                        return false;
-                    }
-                    sliceNs = Math.min(remainingNs, maxSliceNs);
+                    return false;
                 }
                 // flag the word while its counter is still the observed one: a signal after this sees the flag and
                 // wakes; one before it changed the counter, so the compare-and-set fails and the loop returns
@@ -323,19 +298,42 @@ public final class WakeSignal
                 {
                     continue;
                 }
-                if (Native.isLinux())
-                {
-                    Native.futexWait(address + SEQUENCE_OFFSET, word | SLEEPING_FLAG, sliceNs);
-                }
-                else
-                {
-                    LockSupport.parkNanos(Math.min(sliceNs, 100_000L));
-                }
+                sleep(word | SLEEPING_FLAG, sliceNs);
             }
         }
         finally
         {
             buffer.getAndAddInt(offset + WAITERS_OFFSET, -1);
+        }
+    }
+
+    /**
+     * @return the next kernel sleep of a wait begun at {@code startNs}: {@code maxSliceNs} without a timeout, else
+     * what is left of it up to {@code maxSliceNs}, or 0 when the timeout has passed.
+     */
+    private static long nextSliceNs(final long timeoutNs, final long startNs, final long maxSliceNs)
+    {
+        if (timeoutNs < 0)
+        {
+            return maxSliceNs;
+        }
+        final long remainingNs = timeoutNs - (System.nanoTime() - startNs);
+        return remainingNs <= 0 ? 0 : Math.min(remainingNs, maxSliceNs);
+    }
+
+    /**
+     * Sleeps for at most {@code sliceNs} while the word still holds {@code expectedWord} (a futex wait; off Linux, a
+     * short park).
+     */
+    private void sleep(final int expectedWord, final long sliceNs)
+    {
+        if (Native.isLinux())
+        {
+            Native.futexWait(address + SEQUENCE_OFFSET, expectedWord, sliceNs);
+        }
+        else
+        {
+            LockSupport.parkNanos(Math.min(sliceNs, 100_000L));
         }
     }
 }
