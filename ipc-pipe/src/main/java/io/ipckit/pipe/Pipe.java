@@ -5,7 +5,7 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.pipe.support.OwnerToken;
+import io.ipckit.core.internal.kit.OwnerToken;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 

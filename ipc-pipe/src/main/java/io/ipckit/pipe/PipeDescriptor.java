@@ -1,6 +1,6 @@
 package io.ipckit.pipe;
 
-import io.ipckit.pipe.support.DoorbellDescriptor;
+import io.ipckit.core.internal.kit.DoorbellDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
@@ -46,7 +46,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 public final class PipeDescriptor
 {
     /**
-     * Layout version of pipe files: 2 since the doorbells' wake signals use {@link io.ipckit.core.wait.WakeSignal}'s
+     * Layout version of pipe files: 2 since the doorbells' wake signals use {@link io.ipckit.core.internal.wait.WakeSignal}'s
      * flagged protocol (bit 0 of the futex word), which a process of layout 1 would not honour.
      */
     public static final int LAYOUT_VERSION = 2;

@@ -9,15 +9,15 @@
  * Design notes for maintainers:
  * <ul>
  * <li>Messages longer than the ring's record limit (capacity / 8) are written as BEGIN, MIDDLE..., END records
- * ({@link io.ipckit.pipe.support.MessageAssembler}); a single writer per ring means fragments never interleave.
+ * ({@link io.ipckit.core.internal.kit.MessageAssembler}); a single writer per ring means fragments never interleave.
  * A receiver discards a partial message when a new BEGIN or WHOLE record arrives (the sender timed out) or when the
  * sender is gone, so a torn message is never delivered.</li>
- * <li>Liveness: each end records its holder as an {@link io.ipckit.pipe.support.OwnerToken} (pid + start time).
+ * <li>Liveness: each end records its holder as an {@link io.ipckit.core.internal.kit.OwnerToken} (pid + start time).
  * Waiters check the peer every 50 ms. A dead writer's claimed-but-uncommitted record has a non-positive length and is
  * never read; committed records before it are.</li>
  * <li>Close publishes the state {@code CLOSED} with a release store after the last send; a receiver that reads the
  * state with an acquire load and then finds the ring empty knows the stream has ended.</li>
- * <li>Waking: see {@link io.ipckit.pipe.support.Doorbell}; a receiver registers as a waiter before testing for data,
+ * <li>Waking: see {@link io.ipckit.core.internal.kit.Doorbell}; a receiver registers as a waiter before testing for data,
  * a sender rings after publishing, so no wake-up is lost and an idle pipe costs no system call.</li>
  * </ul>
  */

@@ -1,17 +1,17 @@
 package io.ipckit.queue;
 
-import io.ipckit.core.wait.AsymmetricFence;
+import io.ipckit.core.internal.wait.AsymmetricFence;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.MessageHandler;
-import io.ipckit.pipe.support.CloseGuard;
-import io.ipckit.pipe.support.Doorbell;
-import io.ipckit.pipe.support.MessageAssembler;
-import io.ipckit.pipe.support.BiasedOwnerLock;
-import io.ipckit.pipe.support.OwnerToken;
-import io.ipckit.pipe.support.LivenessCheckInterval;
-import io.ipckit.pipe.support.Waiter;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.MessageAssembler;
+import io.ipckit.core.internal.kit.BiasedOwnerLock;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.UnsafeApi;
@@ -22,10 +22,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
 
-import static io.ipckit.pipe.support.MessageAssembler.BEGIN;
-import static io.ipckit.pipe.support.MessageAssembler.END;
-import static io.ipckit.pipe.support.MessageAssembler.MIDDLE;
-import static io.ipckit.pipe.support.MessageAssembler.WHOLE;
+import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
+import static io.ipckit.core.internal.kit.MessageAssembler.END;
+import static io.ipckit.core.internal.kit.MessageAssembler.MIDDLE;
+import static io.ipckit.core.internal.kit.MessageAssembler.WHOLE;
 import static io.ipckit.queue.QueueDescriptor.*;
 import static io.ipckit.queue.RecordDescriptor.ALIGNMENT;
 import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;

@@ -1,6 +1,6 @@
 package io.ipckit.queue;
 
-import io.ipckit.core.wait.AsymmetricFence;
+import io.ipckit.core.internal.wait.AsymmetricFence;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,6 +1,6 @@
 package io.ipckit.queue;
 
-import io.ipckit.pipe.support.BiasedLockDescriptor;
+import io.ipckit.core.internal.kit.BiasedLockDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.agrona.BitUtil.SIZE_OF_LONG;
@@ -9,7 +9,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * Layout of one lane of a FIFO queue: the words that govern one byte ring. A FIFO queue file holds a table of
  * lanes after its {@link QueueDescriptor metadata} and one ring per lane in its data, lane {@code i}'s ring at
  * {@code i * capacity}. Lane 0 is <em>shared</em>: producers take its producer lock for every call (it is the only
- * lane of a queue with an element bound); the lock is a {@link io.ipckit.pipe.support.BiasedOwnerLock}, so a lone
+ * lane of a queue with an element bound); the lock is a {@link io.ipckit.core.internal.kit.BiasedOwnerLock}, so a lone
  * producer keeps it between calls. Lanes 1.. are <em>exclusive</em>: a producing handle claims one by
  * writing its process token into the owner word and then writes with no lock at all.
  * <pre>

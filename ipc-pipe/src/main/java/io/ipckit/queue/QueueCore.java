@@ -2,7 +2,7 @@ package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.MessageHandler;
-import io.ipckit.pipe.support.CloseGuard;
+import io.ipckit.core.internal.kit.CloseGuard;
 import org.agrona.DirectBuffer;
 
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.ipckit.queue;
 
-import io.ipckit.pipe.support.DoorbellDescriptor;
+import io.ipckit.core.internal.kit.DoorbellDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.agrona.BitUtil.SIZE_OF_INT;
@@ -48,7 +48,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 public final class QueueDescriptor
 {
     /**
-     * Layout version of queue files: 6 since the doorbells' wake signals use {@link io.ipckit.core.wait.WakeSignal}'s
+     * Layout version of queue files: 6 since the doorbells' wake signals use {@link io.ipckit.core.internal.wait.WakeSignal}'s
      * flagged protocol (bit 0 of the futex word), which a process of layout 5 would not honour.
      */
     public static final int LAYOUT_VERSION = 6;

@@ -2,12 +2,12 @@ package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.MessageHandler;
-import io.ipckit.pipe.support.CloseGuard;
-import io.ipckit.pipe.support.Doorbell;
-import io.ipckit.pipe.support.OwnerLock;
-import io.ipckit.pipe.support.LivenessCheckInterval;
-import io.ipckit.pipe.support.OwnerToken;
-import io.ipckit.pipe.support.Waiter;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.OwnerLock;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;

@@ -8,7 +8,7 @@
  * cannot tell a dead producer from a slow one, nor (when the claim's length is not yet written) which producer owns
  * the record; it also has one consumer. A Vyukov-style slot ring has the same problem per slot. So the FIFO queue
  * ({@link io.ipckit.queue.FifoQueueCore}) serialises producers with one lock and consumers with another, each lock a
- * word holding the owner's pid and start time ({@link io.ipckit.pipe.support.OwnerLock}) that a waiter takes over
+ * word holding the owner's pid and start time ({@link io.ipckit.core.internal.kit.OwnerLock}) that a waiter takes over
  * when the owner is dead, and between the two locks runs a single-producer single-consumer byte ring whose tail and
  * head are each one 64-bit word packing the byte position and the element count. Every change is published by one
  * release store after the bytes are in place, so a kill at any point leaves a consistent queue: no torn element is
@@ -19,7 +19,7 @@
  * Elements longer than a ring record (an eighth of the ring) are written as several records while the writer keeps
  * the producer lock, and read while the reader keeps the consumer lock, so fragments never interleave and one
  * consumer gets the whole element; the first record names its writer, so a reader stops waiting for the rest when
- * the writer dies (see {@link io.ipckit.pipe.support.MessageAssembler}).
+ * the writer dies (see {@link io.ipckit.core.internal.kit.MessageAssembler}).
  * <p>
  * LIFO and priority queues ({@link io.ipckit.queue.SlotQueueCore}) keep elements in fixed slots under one lock and
  * scan them: simple, crash-consistent (a slot's state word is the only publication) and fast enough for the

@@ -94,7 +94,7 @@ class PipeTest
         try (Connection a = Pipe.create("fenced", new PipeOptions().ringCapacityBytes(RING)))
         {
             final JvmProcess child = dir.start(JvmProcess.builder(PipeChildMain.class).args("echo-fenced", "fenced")
-                .jvmOptions("-D" + io.ipckit.core.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
+                .jvmOptions("-D" + io.ipckit.core.internal.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
             for (int i = 0; i < 2_000; i++)
             {
                 a.send("ping " + i, Codecs.STRING);

@@ -5,7 +5,7 @@ import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.TestMessages;
-import io.ipckit.pipe.support.BiasedOwnerLock;
+import io.ipckit.core.internal.kit.BiasedOwnerLock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

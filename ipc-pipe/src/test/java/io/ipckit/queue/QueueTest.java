@@ -42,7 +42,7 @@ class QueueTest
     @Test
     void shouldKeepTheLocksOfALoneProducerAndConsumerAndHandThemOverToAnotherHandleInOrder() throws Exception
     {
-        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
         try (SharedQueue<Integer> queue = SharedQueue.create("bias", Codecs.INTEGER, new QueueOptions());
             SharedQueue<Integer> other = SharedQueue.open("bias", Codecs.INTEGER))
         {
@@ -71,7 +71,7 @@ class QueueTest
     @Test
     void shouldGiveBackALockTakenFromABiasWhenItsLaneEmptiesMeanwhile() throws Exception
     {
-        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
         try (SharedQueue<Integer> a = SharedQueue.create("taking", Codecs.INTEGER, new QueueOptions());
             SharedQueue<Integer> b = SharedQueue.open("taking", Codecs.INTEGER))
         {
@@ -115,7 +115,7 @@ class QueueTest
     @Test
     void shouldRefuseASourceRangeOutsideItsBufferOnTheBiasedFastPathAndStayUsable() throws Exception
     {
-        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
         try (SharedQueue<byte[]> a = SharedQueue.create("range", Codecs.BYTES, new QueueOptions());
             SharedQueue<byte[]> b = SharedQueue.open("range", Codecs.BYTES))
         {
@@ -355,7 +355,7 @@ class QueueTest
     @Test
     void shouldSendBatchesWholeAcrossTheRingsEndAndWithinTheElementBound() throws Exception
     {
-        final int threshold = io.ipckit.pipe.support.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
         try (SharedQueue<byte[]> queue = SharedQueue.create("batches", Codecs.BYTES,
             new QueueOptions().capacityBytes(1024)))
         {
@@ -641,7 +641,7 @@ class QueueTest
         {
             final JvmProcess child = dir.start(JvmProcess.builder((io.ipckit.core.process.SerializableRunnable)
                 () -> GateChecks.manyThreadsThroughOneHandle("fenced-gate", 4, 5_000))
-                .jvmOptions("-D" + io.ipckit.core.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
+                .jvmOptions("-D" + io.ipckit.core.internal.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
             assertEquals(0, child.join(), "the child saw every thread's elements once and in order");
             assertNull(queue.poll());
         }

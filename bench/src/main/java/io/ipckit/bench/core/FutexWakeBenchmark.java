@@ -3,7 +3,7 @@ package io.ipckit.bench.core;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
-import io.ipckit.core.wait.WakeSignal;
+import io.ipckit.core.internal.wait.WakeSignal;
 import org.agrona.concurrent.AtomicBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

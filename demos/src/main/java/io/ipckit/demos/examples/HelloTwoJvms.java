@@ -4,8 +4,8 @@ import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.SerializableRunnable;
-import io.ipckit.core.wait.Await;
-import io.ipckit.core.wait.WakeSignal;
+import io.ipckit.core.internal.wait.Await;
+import io.ipckit.core.internal.wait.WakeSignal;
 
 import java.util.concurrent.TimeUnit;
 

@@ -6,7 +6,7 @@ import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
-import io.ipckit.core.os.Native;
+import io.ipckit.core.internal.os.Native;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

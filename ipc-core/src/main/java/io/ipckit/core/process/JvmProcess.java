@@ -1,6 +1,7 @@
 package io.ipckit.core.process;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.internal.process.ChildMain;
 import io.ipckit.core.tracker.ResourceTracker;
 
 import java.io.ByteArrayOutputStream;

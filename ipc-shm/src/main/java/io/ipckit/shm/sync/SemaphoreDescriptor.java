@@ -1,6 +1,6 @@
 package io.ipckit.shm.sync;
 
-import io.ipckit.core.wait.WakeSignalDescriptor;
+import io.ipckit.core.internal.wait.WakeSignalDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.agrona.BitUtil.SIZE_OF_INT;

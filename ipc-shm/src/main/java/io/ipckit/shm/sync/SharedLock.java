@@ -2,7 +2,7 @@ package io.ipckit.shm.sync;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.wait.WakeSignal;
+import io.ipckit.core.internal.wait.WakeSignal;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;

@@ -4,7 +4,7 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.wait.WakeSignal;
+import io.ipckit.core.internal.wait.WakeSignal;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;

@@ -7,7 +7,7 @@
  * <p>
  * Each is a named resource file ({@link io.ipckit.core.file.ResourceFile} of its own
  * {@link io.ipckit.core.file.ResourceKind}) whose data section a {@code *Descriptor} draws. Another process opens
- * it by name. Blocking spins briefly, then sleeps on a futex word ({@link io.ipckit.core.wait.WakeSignal}); the side
+ * it by name. Blocking spins briefly, then sleeps on a futex word ({@link io.ipckit.core.internal.wait.WakeSignal}); the side
  * that makes progress enters the kernel only when someone sleeps, so idle waiters use no CPU. Every blocking call
  * has a timeout variant and honours interruption.
  * <p>

@@ -1,0 +1,131 @@
+package io.ipckit.core.internal.kit;
+
+import io.ipckit.core.internal.wait.WakeSignal;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.AtomicBuffer;
+
+import io.ipckit.core.internal.wait.AsymmetricFence;
+
+import static io.ipckit.core.internal.kit.DoorbellDescriptor.SIGNAL_OFFSET;
+import static io.ipckit.core.internal.kit.DoorbellDescriptor.WAITERS_OFFSET;
+
+/**
+ * A {@link WakeSignal} that the side making progress rings for the price of one load when nobody waits (one fence and
+ * one load where {@link AsymmetricFence} is not available): a waiter registers in a count <em>before</em> testing its condition, and the ringer signals only when the
+ * count is non-zero. Layout in {@link DoorbellDescriptor}.
+ * <p>
+ * Waiter protocol (every waiter of ipc-pipe uses it):
+ * <pre>{@code
+ * bell.beginWait();
+ * try {
+ *     while (true) {
+ *         int seq = bell.sequence();
+ *         if (condition()) break;
+ *         bell.awaitChange(seq, sliceNs);
+ *     }
+ * } finally { bell.endWait(); }
+ * }</pre>
+ * Ringer: make the condition true with an ordered (release or volatile) store, then {@link #ring()}. Either the
+ * ringer's load of the count sees the waiter (and signals, moving the sequence on), or the waiter's increment came
+ * later, so its condition test sees the ringer's store: {@link #beginWait()} runs the waiting side of
+ * {@link AsymmetricFence}, which fences the ringer's CPU between its store and its load.
+ * <p>
+ * The signal uses {@link WakeSignal}'s flagged protocol: a ring enters the kernel only when a sleeper flagged the word
+ * since the last wake, so the rings that come while woken sleepers wait for a core (on a busy machine, every record
+ * a producer publishes meanwhile) cost an atomic add, not a futex wake each.
+ * <p>
+ * A flyweight; thread-safe and process-safe once wrapped.
+ */
+public final class Doorbell
+{
+    private final WakeSignal signal = new WakeSignal();
+    private AtomicBuffer buffer;
+    private int waitersOffset;
+    /** The memory's base object (null off-heap) and the absolute address of the waiter count. */
+    private Object base;
+    private long waitersAddress;
+
+    /**
+     * Points this doorbell at a region laid out by {@link DoorbellDescriptor}.
+     *
+     * @param buffer the shared memory.
+     * @param offset the region's offset, 4-byte aligned.
+     * @return this.
+     */
+    public Doorbell wrap(final AtomicBuffer buffer, final int offset)
+    {
+        buffer.boundsCheck(offset, DoorbellDescriptor.LENGTH); // the waiter count is then read by its address
+        signal.wrap(buffer, offset + SIGNAL_OFFSET);
+        this.buffer = buffer;
+        this.waitersOffset = offset + WAITERS_OFFSET;
+        this.base = buffer.byteArray();
+        this.waitersAddress = buffer.addressOffset() + waitersOffset;
+        return this;
+    }
+
+    /**
+     * Wakes every waiter if there is any, without {@link AsymmetricFence#progressSide()}: for a caller that ran it
+     * (or an atomic read-modify-write) after the store that makes the waiters' condition true, or as an early notice
+     * that a later {@link #ring()} backs up.
+     */
+    public void ringIfWaiting()
+    {
+        if (UnsafeApi.getIntVolatile(base, waitersAddress) > 0)
+        {
+            signal.signalAllFlagged();
+        }
+    }
+
+    /**
+     * Wakes every waiter if there is any. Call after the store that makes the waiters' condition true.
+     */
+    public void ring()
+    {
+        // the caller's publishing store must be ordered before the load of the waiter count
+        AsymmetricFence.progressSide();
+        if (buffer.getIntVolatile(waitersOffset) > 0)
+        {
+            signal.signalAllFlagged();
+        }
+    }
+
+    /**
+     * Registers the calling thread as a waiter, then runs the waiting side of {@link AsymmetricFence} (a few
+     * microseconds); pair with {@link #endWait()} in a finally block, and test the condition once more after it.
+     */
+    public void beginWait()
+    {
+        buffer.getAndAddInt(waitersOffset, 1);
+        AsymmetricFence.waitingSide();
+    }
+
+    /**
+     * Deregisters a waiter registered by {@link #beginWait()}.
+     */
+    public void endWait()
+    {
+        buffer.getAndAddInt(waitersOffset, -1);
+    }
+
+    /**
+     * @return the signal sequence, to be read before testing the condition.
+     */
+    public int sequence()
+    {
+        return signal.flaggedSequence();
+    }
+
+    /**
+     * Spins briefly, then sleeps until the sequence moves on from {@code observedSequence} or {@code timeoutNs}
+     * passes.
+     *
+     * @param observedSequence the value of {@link #sequence()} read before testing the condition.
+     * @param timeoutNs        the most to wait, at least 0.
+     * @return true when the sequence moved on.
+     * @throws InterruptedException when the thread is interrupted.
+     */
+    public boolean awaitChange(final int observedSequence, final long timeoutNs) throws InterruptedException
+    {
+        return signal.awaitChangeFlagged(observedSequence, timeoutNs);
+    }
+}

@@ -1,0 +1,74 @@
+package io.ipckit.core.internal.kit;
+
+import io.ipckit.core.process.ProcessIdentity;
+
+import java.util.Optional;
+
+/**
+ * A process identity packed into one 64-bit word so that it can be claimed with a single compare-and-set: the pid
+ * in the low 32 bits and the low 32 bits of the process start time in the high 32 bits. Zero means "nobody".
+ * <p>
+ * Two different processes get the same token only if they have the same pid and start times equal modulo 2^32
+ * clock ticks (more than a year apart at 100 ticks a second), so a token outlives pid reuse.
+ * <p>
+ * Stateless and thread-safe.
+ */
+public final class OwnerToken
+{
+    /** The token of no process. */
+    public static final long NONE = 0L;
+
+    private static final long LOW_MASK = 0xFFFF_FFFFL;
+    private static final long CURRENT = of(ProcessIdentity.current());
+
+    private OwnerToken()
+    {
+    }
+
+    /**
+     * @return the token of this process; never {@link #NONE}.
+     */
+    public static long current()
+    {
+        return CURRENT;
+    }
+
+    /**
+     * @param identity a process identity.
+     * @return its token.
+     */
+    public static long of(final ProcessIdentity identity)
+    {
+        return ((identity.startTime() & LOW_MASK) << 32) | (identity.pid() & LOW_MASK);
+    }
+
+    /**
+     * @param token a token.
+     * @return the pid it names.
+     */
+    public static long pid(final long token)
+    {
+        return token & LOW_MASK;
+    }
+
+    /**
+     * Reads {@code /proc} (or the process table) to tell whether the process a token names still runs. Costs a
+     * file read: call it on slow paths only.
+     *
+     * @param token a token, possibly {@link #NONE}.
+     * @return true when the very process named is alive; false for {@link #NONE}, a dead process or a reused pid.
+     */
+    public static boolean isAlive(final long token)
+    {
+        if (token == NONE)
+        {
+            return false;
+        }
+        if (token == CURRENT)
+        {
+            return true;
+        }
+        final Optional<ProcessIdentity> identity = ProcessIdentity.of(pid(token));
+        return identity.isPresent() && (identity.get().startTime() & LOW_MASK) == token >>> 32;
+    }
+}

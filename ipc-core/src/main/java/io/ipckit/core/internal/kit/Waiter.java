@@ -1,0 +1,248 @@
+package io.ipckit.core.internal.kit;
+
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * One blocking wait for a condition in shared memory, either asleep on a {@link Doorbell} or polling with an Agrona
+ * {@link IdleStrategy}, with a deadline and a periodic slot for checking whether the peers are still alive.
+ * <p>
+ * Usage, allocation free ({@link #begin} may also come lazily, after a failed fast-path attempt):
+ * <pre>{@code
+ * waiter.begin(timeoutNs);
+ * try {
+ *     while (true) {
+ *         int seq = waiter.sequence();
+ *         if (condition()) return true;
+ *         if (waiter.livenessCheckDue()) checkPeers();   // throws when a peer is gone
+ *         if (!waiter.pause(seq)) return false;          // deadline passed
+ *     }
+ * } finally { waiter.end(); }
+ * }</pre>
+ * A sleeping wait first polls the condition for {@link #UNREGISTERED_SPIN_NS} without registering on the doorbell:
+ * while nobody is registered, the progressing side's ring is one read of the waiter count, so a consumer that keeps
+ * up with its producer (and is often briefly without data) costs the producer nothing. Only then does it register,
+ * look at the condition once more, and sleep.
+ * <p>
+ * Not thread-safe: one per waiting thread (each end and queue handle keeps one per direction).
+ */
+public final class Waiter
+{
+    /** How often a waiter checks that its peers are alive, and the longest single sleep. */
+    public static final long LIVENESS_CHECK_INTERVAL_NS = 50_000_000L;
+    /**
+     * How long a sleeping wait polls the condition before it registers on its doorbell: registering costs the waiter
+     * a membarrier (inter-processor interrupts to the processes it waits for) and costs the ringer a futex wake, each
+     * several microseconds on a virtual machine, so a consumer that keeps up with its producer should rarely do it.
+     */
+    public static final long UNREGISTERED_SPIN_NS = 100_000L;
+    private static final int SPINS_BETWEEN_CLOCK_READS = 32;
+    private static final int IDLE_STEPS_BETWEEN_CLOCK_READS = 8;
+
+    private final Doorbell doorbell;
+    private final CloseGuard guard;
+    private IdleStrategy idleStrategy;
+    private long startNs;
+    private long timeoutNs;
+    private long lastCheckNs;
+    private boolean registered;
+    private int spinsLeft;
+    private int pollsBeforeClock;
+    private int idleStepsBeforeClock;
+    private boolean active;
+
+    /**
+     * @param doorbell     the doorbell the progressing side rings.
+     * @param idleStrategy null to sleep on the doorbell, otherwise polls with it.
+     * @param guard        the handle's close guard: a wait ends with an exception when the handle is closed.
+     */
+    public Waiter(final Doorbell doorbell, final IdleStrategy idleStrategy, final CloseGuard guard)
+    {
+        this.doorbell = doorbell;
+        this.guard = guard;
+        this.idleStrategy = idleStrategy;
+    }
+
+    /**
+     * @param idleStrategy null to sleep on the doorbell, otherwise polls with it.
+     */
+    public void idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+    }
+
+    /**
+     * Starts a wait.
+     *
+     * @param timeoutNs the most to wait; negative waits without a limit.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when the handle is closed.
+     */
+    public void begin(final long timeoutNs)
+    {
+        guard.enter();
+        active = true;
+        this.startNs = System.nanoTime();
+        this.lastCheckNs = startNs;
+        this.timeoutNs = timeoutNs;
+        if (idleStrategy == null)
+        {
+            spinsLeft = SPINS_BETWEEN_CLOCK_READS; // registration comes in pause(), after the spins
+        }
+        else
+        {
+            idleStrategy.reset();
+            idleStepsBeforeClock = IDLE_STEPS_BETWEEN_CLOCK_READS;
+        }
+    }
+
+    /**
+     * Ends a wait started by {@link #begin}; call in a finally block. Does nothing when no wait is active.
+     */
+    public void end()
+    {
+        if (active)
+        {
+            endActive(); // the inactive case, every call that did not wait, stays small enough to inline
+        }
+    }
+
+    private void endActive()
+    {
+        active = false;
+        if (registered)
+        {
+            registered = false;
+            doorbell.endWait();
+        }
+        guard.exit();
+    }
+
+    /**
+     * @return true between {@link #begin} and {@link #end}: callers that try a fast path first begin only when it
+     *         fails, then test their condition once more before pausing.
+     */
+    public boolean isActive()
+    {
+        return active;
+    }
+
+    /**
+     * @return true once the wait registered on the doorbell (it has polled for a while and is about to sleep, or
+     * sleeps): the time for the condition's more expensive checks.
+     */
+    public boolean isRegistered()
+    {
+        return registered;
+    }
+
+    /**
+     * @return the doorbell sequence to read before testing the condition.
+     */
+    public int sequence()
+    {
+        return registered ? doorbell.sequence() : 0;
+    }
+
+    /**
+     * @return true once every {@link #LIVENESS_CHECK_INTERVAL_NS}: time to check the peers.
+     */
+    public boolean livenessCheckDue()
+    {
+        if (!active)
+        {
+            return false;
+        }
+        if (!registered && --pollsBeforeClock > 0)
+        {
+            // polling: each poll is short, and the clock costs as much as a poll; read it every few polls
+            return false;
+        }
+        pollsBeforeClock = SPINS_BETWEEN_CLOCK_READS;
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastCheckNs >= LIVENESS_CHECK_INTERVAL_NS)
+        {
+            lastCheckNs = nowNs;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean timeLeft()
+    {
+        return timeoutNs < 0 || System.nanoTime() - startNs < timeoutNs;
+    }
+
+    /**
+     * Waits a little: until the doorbell rings, a slice of at most {@link #LIVENESS_CHECK_INTERVAL_NS} passes, or one
+     * idle step of the strategy.
+     *
+     * @param observedSequence the value of {@link #sequence()} read before testing the condition.
+     * @return false when the deadline has passed (the caller gives up), true to test the condition again.
+     * @throws InterruptedException when the thread is interrupted.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when the handle was closed meanwhile.
+     */
+    public boolean pause(final int observedSequence) throws InterruptedException
+    {
+        guard.checkOpen();
+        if (idleStrategy == null && !registered)
+        {
+            if (timeoutNs == 0)
+            {
+                return false;
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            if (spinsLeft > 0)
+            {
+                spinsLeft--;
+                Thread.onSpinWait();
+                return true;
+            }
+            if (!timeLeft())
+            {
+                return false; // the deadline passed while polling: no need to register (a membarrier) to give up
+            }
+            if (System.nanoTime() - startNs < UNREGISTERED_SPIN_NS)
+            {
+                // past the first spins, give the core to whoever else is runnable (the peer, on a busy machine)
+                Thread.yield();
+                return true;
+            }
+            // register, then let the caller read the sequence and test the condition once more before sleeping
+            doorbell.beginWait();
+            registered = true;
+            return true;
+        }
+        if (!registered)
+        {
+            // polling with the idle strategy: the deadline is looked at every few steps, as the clock costs as
+            // much as a poll (a deadline is overshot by at most that many idle steps)
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            if (timeoutNs == 0 || timeoutNs > 0 && --idleStepsBeforeClock <= 0 && !timeLeftAfterIdleSteps())
+            {
+                return false;
+            }
+            idleStrategy.idle();
+            return true;
+        }
+        final long elapsedNs = System.nanoTime() - startNs;
+        if (timeoutNs >= 0 && elapsedNs >= timeoutNs)
+        {
+            return false;
+        }
+        final long sliceNs = timeoutNs < 0 ?
+            LIVENESS_CHECK_INTERVAL_NS : Math.min(LIVENESS_CHECK_INTERVAL_NS, timeoutNs - elapsedNs);
+        doorbell.awaitChange(observedSequence, sliceNs);
+        return true;
+    }
+
+    private boolean timeLeftAfterIdleSteps()
+    {
+        idleStepsBeforeClock = IDLE_STEPS_BETWEEN_CLOCK_READS;
+        return timeLeft();
+    }
+}

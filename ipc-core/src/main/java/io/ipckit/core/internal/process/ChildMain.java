@@ -1,0 +1,170 @@
+package io.ipckit.core.internal.process;
+
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.process.SerializableRunnable;
+
+import java.io.ByteArrayInputStream;
+import java.io.ObjectInputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * The entry point of every child JVM that {@link JvmProcess} starts. It checks that the parent is still the
+ * process that started it, starts the parent watchdog for daemon children, then runs the target: a class's
+ * {@code main} or a deserialized {@link SerializableRunnable}. The JVM exits 0 when the target returns and 1 when
+ * it throws; a target may also call {@link System#exit(int)} itself.
+ * <p>
+ * Not for direct use.
+ */
+public final class ChildMain
+{
+    /** System property: the parent's identity, {@code pid@startTime}. */
+    public static final String PARENT_PROP_NAME = "ipckit.child.parent";
+    /** System property: true when this child must die with its parent. */
+    public static final String DAEMON_PROP_NAME = "ipckit.child.daemon";
+    public static final String MODE_CLASS = "class";
+    public static final String MODE_RUNNABLE = "runnable";
+    public static final String FILE_PREFIX = "file:";
+
+    private static final long HALT_AFTER_MS = 500;
+    private static final long WATCHDOG_PERIOD_MS = 50;
+
+    private ChildMain()
+    {
+    }
+
+    /**
+     * @param args mode ({@code class} or {@code runnable}), the class name or encoded target, then the target's
+     *             arguments.
+     * @throws Throwable when the target fails to load.
+     */
+    public static void main(final String[] args) throws Throwable
+    {
+        final String parent = System.getProperty(PARENT_PROP_NAME);
+        if (Boolean.getBoolean(DAEMON_PROP_NAME) && parent != null)
+        {
+            startWatchdog(ProcessIdentity.parse(parent));
+        }
+        if (args.length < 2)
+        {
+            System.err.println("ipckit ChildMain: expected <class|runnable> <target> [args...]");
+            System.exit(2);
+        }
+        final String[] targetArgs = Arrays.copyOfRange(args, 2, args.length);
+        try
+        {
+            if (MODE_CLASS.equals(args[0]))
+            {
+                runMain(args[1], targetArgs);
+            }
+            else
+            {
+                decode(args[1]).run();
+            }
+        }
+        catch (final Throwable t)
+        {
+            t.printStackTrace();
+            System.out.flush();
+            System.exit(1);
+        }
+        System.out.flush();
+        System.exit(0);
+    }
+
+    private static void runMain(final String className, final String[] args) throws Throwable
+    {
+        final Method main = Class.forName(className).getMethod("main", String[].class);
+        if (!Modifier.isStatic(main.getModifiers()))
+        {
+            throw new IllegalArgumentException(className + ".main is not static");
+        }
+        main.setAccessible(true);
+        try
+        {
+            main.invoke(null, (Object)args);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            throw ex.getCause();
+        }
+    }
+
+    private static Runnable decode(final String encoded) throws Exception
+    {
+        final byte[] bytes;
+        if (encoded.startsWith(FILE_PREFIX))
+        {
+            final Path file = Paths.get(encoded.substring(FILE_PREFIX.length()));
+            bytes = Files.readAllBytes(file);
+            Files.deleteIfExists(file);
+        }
+        else
+        {
+            bytes = Base64.getDecoder().decode(encoded);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)))
+        {
+            return (Runnable)in.readObject();
+        }
+    }
+
+    /**
+     * Checks every {@value #WATCHDOG_PERIOD_MS} ms that the parent (pid and start time) is alive: a read of
+     * {@code /proc/<pid>/stat}, a few microseconds. A thread blocked in a native call (a read of a pipe, a pidfd
+     * poll) would have been cheaper while waiting, but HotSpot delays every JVM exit by 300 ms while a thread sits in
+     * native code, so the watchdog sleeps in Java instead.
+     */
+    private static void startWatchdog(final ProcessIdentity parent)
+    {
+        if (!parent.isAlive())
+        {
+            System.err.println("ipckit: parent " + parent + " is already gone; daemon child exits");
+            Runtime.getRuntime().halt(1);
+        }
+        final Thread watchdog = new Thread(() ->
+        {
+            try
+            {
+                while (parent.isAlive())
+                {
+                    Thread.sleep(WATCHDOG_PERIOD_MS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            parentDied();
+        }, "ipckit-parent-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    private static void parentDied()
+    {
+        final Thread halter = new Thread(() ->
+        {
+            try
+            {
+                Thread.sleep(HALT_AFTER_MS);
+            }
+            catch (final InterruptedException ignore)
+            {
+                // halt anyway
+            }
+            Runtime.getRuntime().halt(128 + JvmProcess.SIGKILL);
+        }, "ipckit-parent-watchdog-halt");
+        halter.setDaemon(true);
+        halter.start();
+        // exit (not halt) so that shutdown hooks unlink what this child created
+        System.exit(128 + JvmProcess.SIGTERM);
+    }
+}

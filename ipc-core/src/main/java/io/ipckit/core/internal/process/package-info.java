@@ -1,0 +1,5 @@
+/**
+ * Internal: the entry point of the child JVMs that {@link io.ipckit.core.process.JvmProcess} starts. Not part of
+ * the public API; it may change in any release.
+ */
+package io.ipckit.core.internal.process;
