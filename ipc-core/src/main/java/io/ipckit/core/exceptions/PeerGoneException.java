@@ -1,7 +1,8 @@
 package io.ipckit.core.exceptions;
 
 /**
- * The process at the other end of a resource died (or closed) and no committed data is left to deliver.
+ * The process at the other end of a resource died and no committed data is left to deliver (Python's
+ * {@code BrokenPipeError}). A clean close by the other end is {@link EndOfStreamException}, a sibling.
  */
 public class PeerGoneException extends IpcException
 {
