@@ -4,18 +4,21 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.internal.wait.WakeSignal;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.ipckit.shm.sync.SemaphoreDescriptor.DOORBELL_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.MAX_PERMITS_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.OWNER_SLOTS_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.OWNER_TABLE_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.PERMITS_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.RECOVERED_PERMITS_OFFSET;
-import static io.ipckit.shm.sync.SemaphoreDescriptor.SIGNAL_OFFSET;
 
 /**
  * Python's {@code multiprocessing.Semaphore} and {@code BoundedSemaphore}: a named counting semaphore shared by every
@@ -26,17 +29,18 @@ import static io.ipckit.shm.sync.SemaphoreDescriptor.SIGNAL_OFFSET;
  * {@link IllegalStateException}, and the permits are unchanged.
  * <p>
  * With <em>owner tracking</em> ({@link #create(String, int, boolean, int)} with owner slots) each process's holding
- * is recorded in a table of (process, permits held); a waiter looks for processes that died holding permits once
- * {@link SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms have passed since this object last looked (or was opened),
- * then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
+ * is recorded in a table of (process, permits held); a waiter looks for processes that died holding permits when
+ * this object has not looked for {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
+ * {@value LivenessCheckInterval#INTERVAL_PROP_NAME}), then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
  * acquired (a pool of resources); a process that releases more than it holds is counted as holding none. A process
  * killed in the few instructions between changing the permits and recording the change in its slot leaks (or, on
  * release, may later return) those permits; a bounded semaphore never exceeds its bound by recovery.
  * <p>
- * Waiters spin briefly, then sleep on a futex word; a release wakes as many sleepers as it released permits, and
- * only when some sleep. A release happens-before an acquisition that takes its permits.
+ * Waiters spin briefly, then sleep on a {@link Doorbell} (the kit's {@link Waiter}); a release wakes the sleepers
+ * (those that find no permit sleep again), and enters the kernel only when some sleep. A release happens-before an acquisition that takes its permits.
  * <p>
- * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}.
  */
 public final class SharedSemaphore implements AutoCloseable
 {
@@ -44,12 +48,14 @@ public final class SharedSemaphore implements AutoCloseable
     private final AtomicBuffer buffer;
     private final int permitsOffset;
     private final int maxPermits;
-    private final WakeSignal signal;
+    private final Doorbell doorbell = new Doorbell();
     private final ProcessTable owners;
-    private final long self = ProcessWord.self();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    /** When a thread of this object last looked for dead owners, or when it was opened; kept across calls. */
-    private volatile long lastOwnerCheckNs = System.nanoTime();
+    private final long self = OwnerToken.current();
+    private final CloseGuard guard;
+    /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
+    private final ThreadLocal<Waiter> waiters;
+    /** Kept across calls, so that calls waiting less than the interval each still look once it has passed. */
+    private final LivenessCheckInterval ownerCheck = new LivenessCheckInterval();
 
     private SharedSemaphore(final ResourceFile file)
     {
@@ -66,7 +72,9 @@ public final class SharedSemaphore implements AutoCloseable
                 slots + " owner slots, bound " + maxPermits + "); unlink it and create it again");
         }
         SyncFiles.checkLength(file, SemaphoreDescriptor.length(slots));
-        this.signal = new WakeSignal(buffer, base + SIGNAL_OFFSET);
+        doorbell.wrap(buffer, base + DOORBELL_OFFSET);
+        this.guard = new CloseGuard("Semaphore \"" + file.name() + "\"");
+        this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
         this.owners = slots == 0 ? null : new ProcessTable(buffer, base + OWNER_TABLE_OFFSET, slots);
     }
 
@@ -257,7 +265,7 @@ public final class SharedSemaphore implements AutoCloseable
                 owners.subtractClamped(slot, permits);
             }
         }
-        signal.signal(permits);
+        doorbell.ring();
     }
 
     /**
@@ -332,7 +340,7 @@ public final class SharedSemaphore implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
+        if (guard.closeAndAwait(doorbell))
         {
             file.close();
         }
@@ -345,12 +353,12 @@ public final class SharedSemaphore implements AutoCloseable
     public String toString()
     {
         return (isBounded() ? "BoundedSemaphore{" : "Semaphore{") + file.name() +
-            (closed.get() ? ", closed}" : ", " + buffer.getIntVolatile(permitsOffset) + " available}");
+            (guard.isClosed() ? ", closed}" : ", " + buffer.getIntVolatile(permitsOffset) + " available}");
     }
 
     int sleepers()
     {
-        return signal.waiters();
+        return doorbell.waiters();
     }
 
     private boolean acquire(final int permits, final long timeoutNs) throws InterruptedException
@@ -365,36 +373,30 @@ public final class SharedSemaphore implements AutoCloseable
         {
             return true;
         }
-        final long startNs = System.nanoTime();
-        long nextCheckNs = timeoutNs == 0 ? startNs : lastOwnerCheckNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
-        while (true)
+        final Waiter waiter = waiters.get();
+        waiter.begin(timeoutNs);
+        try
         {
-            final int sequence = signal.sequence();
-            if (tryTake(permits, slot))
+            while (true)
             {
-                return true;
-            }
-            final long nowNs = System.nanoTime();
-            if (owners != null && nowNs - nextCheckNs >= 0)
-            {
-                lastOwnerCheckNs = nowNs;
-                nextCheckNs = nowNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
-                if (recoverDeadOwners() > 0)
+                final int sequence = waiter.sequence();
+                if (tryTake(permits, slot))
+                {
+                    return true;
+                }
+                if (owners != null && ownerCheck.due() && recoverDeadOwners() > 0)
                 {
                     continue;
                 }
-            }
-            long waitNs = owners == null ? Long.MAX_VALUE : nextCheckNs - nowNs;
-            if (timeoutNs >= 0)
-            {
-                final long remainingNs = timeoutNs - (nowNs - startNs);
-                if (remainingNs <= 0)
+                if (!waiter.pause(sequence))
                 {
                     return false;
                 }
-                waitNs = Math.min(waitNs, remainingNs);
             }
-            signal.awaitChange(sequence, waitNs == Long.MAX_VALUE ? -1 : Math.max(waitNs, 1));
+        }
+        finally
+        {
+            waiter.end();
         }
     }
 
@@ -463,7 +465,7 @@ public final class SharedSemaphore implements AutoCloseable
         if (recovered > 0)
         {
             buffer.getAndAddLong(file.headerLength() + RECOVERED_PERMITS_OFFSET, recovered);
-            signal.signalAll();
+            doorbell.ring();
         }
         return recovered;
     }
@@ -493,7 +495,7 @@ public final class SharedSemaphore implements AutoCloseable
 
     private void ensureOpen()
     {
-        if (closed.get())
+        if (guard.isClosed())
         {
             throw SyncFiles.closed(file);
         }

@@ -15,8 +15,12 @@ import java.util.function.Consumer;
  */
 final class SyncFiles
 {
-    /** Layout version of every sync primitive's file. */
-    static final int LAYOUT_VERSION = 1;
+    /**
+     * Layout version of every sync primitive's file, the only one shared with other processes. Version 2: owners are
+     * {@link io.ipckit.core.internal.kit.OwnerToken}s (version 1 packed a 22-bit pid and a 42-bit start time) and
+     * waiters sleep on {@link io.ipckit.core.internal.kit.Doorbell}s (flagged protocol) instead of plain wake signals.
+     */
+    static final int LAYOUT_VERSION = 2;
 
     private SyncFiles()
     {
@@ -42,11 +46,21 @@ final class SyncFiles
      * @param kind               the expected kind.
      * @param minDataLengthBytes the least data length a valid file has.
      * @return the validated file.
-     * @throws CorruptResourceException when the data section is too short.
+     * @throws CorruptResourceException     when the data section is too short.
+     * @throws io.ipckit.core.exceptions.IncompatibleVersionException when the file has another layout version.
      */
     static ResourceFile open(final String name, final ResourceKind kind, final long minDataLengthBytes)
     {
         final ResourceFile file = ResourceFile.open(name, kind, LAYOUT_VERSION);
+        try
+        {
+            file.requireLayoutVersion(LAYOUT_VERSION); // version 1 differs in the owner words and the wake protocol
+        }
+        catch (final RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
         checkLength(file, minDataLengthBytes);
         return file;
     }

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The issue's bound: a waiter blocked for 2 s in another JVM uses less than 20 ms of CPU, for every primitive.
  * The child's CPU is read over the window in which the parent sees it asleep (its dead-owner checks every
- * {@value SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms included), not over its spin before sleeping or its wake-up,
+ * {@value io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms included), not over its spin before sleeping or its wake-up,
  * which on a loaded two-core machine once pushed the whole call's figure to 21 ms.
  */
 @Timeout(60)

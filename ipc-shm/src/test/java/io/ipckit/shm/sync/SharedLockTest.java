@@ -1,6 +1,7 @@
 package io.ipckit.shm.sync;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.IncompatibleVersionException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
@@ -320,13 +321,13 @@ class SharedLockTest
     @Test
     void shouldRefuseTruncatedStateAndCorruptConfiguration()
     {
-        ResourceFile.create("short.lock", ResourceKind.LOCK, 1, 0, 8, false, null).close();
+        ResourceFile.create("short.lock", ResourceKind.LOCK, SyncFiles.LAYOUT_VERSION, 0, 8, false, null).close();
         final CorruptResourceException truncated =
             assertThrows(CorruptResourceException.class, () -> SharedLock.open("short.lock"));
         assertEquals("Lock \"short.lock\" has 8 bytes of state where " + LockDescriptor.LENGTH + " are needed " +
             "(truncated or overwritten); unlink it and create it again", truncated.getMessage());
 
-        ResourceFile.create("bad.sem", ResourceKind.SEMAPHORE, 1, 0, SemaphoreDescriptor.length(0), false,
+        ResourceFile.create("bad.sem", ResourceKind.SEMAPHORE, SyncFiles.LAYOUT_VERSION, 0, SemaphoreDescriptor.length(0), false,
             (file) -> file.buffer().putInt(file.headerLength() + SemaphoreDescriptor.OWNER_SLOTS_OFFSET, 1000))
             .close();
         final CorruptResourceException slots =
@@ -334,11 +335,34 @@ class SharedLockTest
         assertTrue(slots.getMessage().contains("\"bad.sem\" has " + SemaphoreDescriptor.length(0) + " bytes"),
             slots.getMessage());
 
-        ResourceFile.create("bad.barrier", ResourceKind.BARRIER, 1, 0, BarrierDescriptor.length(1), false, null)
-            .close();
+        ResourceFile.create("bad.barrier", ResourceKind.BARRIER, SyncFiles.LAYOUT_VERSION, 0,
+            BarrierDescriptor.length(1), false, null).close();
         final CorruptResourceException parties =
             assertThrows(CorruptResourceException.class, () -> SharedBarrier.open("bad.barrier"));
         assertTrue(parties.getMessage().contains("corrupt configuration (0 parties"), parties.getMessage());
+    }
+
+    /**
+     * Layout 1 packed owners in another bit split and slept on plain wake signals: a process of this ipckit must not
+     * share such a file with an older one.
+     */
+    @Test
+    void shouldRefuseFilesOfTheOlderLayout()
+    {
+        ResourceFile.create("old.lock", ResourceKind.LOCK, 1, 0, LockDescriptor.LENGTH, false, null).close();
+        final IncompatibleVersionException ex =
+            assertThrows(IncompatibleVersionException.class, () -> SharedLock.open("old.lock"));
+        assertEquals("Lock \"old.lock\" has layout version 1 but this ipckit shares only version " +
+            SyncFiles.LAYOUT_VERSION + " with other processes: it was created by an older ipckit; use the same " +
+            "ipckit version in every process, or unlink it and create it again", ex.getMessage());
+        ResourceFile.create("old.event", ResourceKind.EVENT, 1, 0, EventDescriptor.LENGTH, false, null).close();
+        assertThrows(IncompatibleVersionException.class, () -> SharedEvent.open("old.event"));
+        ResourceFile.create("old.sem", ResourceKind.SEMAPHORE, 1, 0, SemaphoreDescriptor.length(0), false, null)
+            .close();
+        assertThrows(IncompatibleVersionException.class, () -> SharedSemaphore.open("old.sem"));
+        ResourceFile.create("old.barrier", ResourceKind.BARRIER, 1, 0, BarrierDescriptor.length(1), false, null)
+            .close();
+        assertThrows(IncompatibleVersionException.class, () -> SharedBarrier.open("old.barrier"));
     }
 
     @Test

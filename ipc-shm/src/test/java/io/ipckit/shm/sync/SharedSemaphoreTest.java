@@ -156,7 +156,7 @@ class SharedSemaphoreTest
                 () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
             child.kill();
             assertTrue(child.join(10, TimeUnit.SECONDS));
-            assertFalse(semaphore.tryAcquire(2 * SharedLock.OWNER_CHECK_INTERVAL_DEFAULT_MS, TimeUnit.MILLISECONDS));
+            assertFalse(semaphore.tryAcquire(4 * io.ipckit.core.internal.kit.LivenessCheckInterval.INTERVAL_DEFAULT_MS, TimeUnit.MILLISECONDS));
             assertEquals(0, semaphore.recoveredPermits());
         }
     }
