@@ -7,6 +7,8 @@ import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.shm.SharedMemory;
+import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.foreign.MemorySegment;
@@ -65,11 +67,11 @@ public final class SharedArray implements AutoCloseable
      * @param dtype the element type.
      * @param shape the extent of each dimension (none for a scalar).
      * @return the new array, owning its mapping.
-     * @see #create(String, DType, boolean, long...)
+     * @see #create(String, DType, ShmOptions, long...)
      */
     public static SharedArray create(final DType dtype, final long... shape)
     {
-        return create(ResourceName.random(null), dtype, false, shape);
+        return create(ResourceName.random(null), dtype, new ShmOptions(), shape);
     }
 
     /**
@@ -79,11 +81,11 @@ public final class SharedArray implements AutoCloseable
      * @param dtype the element type.
      * @param shape the extent of each dimension (none for a scalar).
      * @return the new array, owning its mapping.
-     * @see #create(String, DType, boolean, long...)
+     * @see #create(String, DType, ShmOptions, long...)
      */
     public static SharedArray create(final String name, final DType dtype, final long... shape)
     {
-        return create(name, dtype, false, shape);
+        return create(name, dtype, new ShmOptions(), shape);
     }
 
     /**
@@ -91,18 +93,22 @@ public final class SharedArray implements AutoCloseable
      *
      * @param name       a valid resource name.
      * @param dtype      the element type.
-     * @param persistent true to keep the array when this process dies without unlinking it.
+     * @param options    {@link ShmOptions#persistent} to keep the array when this process dies without unlinking it;
+     *                   no other option applies.
      * @param shape      the extent of each dimension, none negative, at most {@link SharedArrayDescriptor#MAX_NDIM}.
      * @return the new array, owning its mapping.
      * @throws IllegalArgumentException when the shape has a negative extent, too many dimensions, or more bytes
-     *                                  than a long can count.
+     *                                  than a long can count, or an option that does not apply is set.
      * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when the shared directory has no room.
      */
-    public static SharedArray create(final String name, final DType dtype, final boolean persistent, final long... shape)
+    public static SharedArray create(
+        final String name, final DType dtype, final ShmOptions options, final long... shape)
     {
         ResourceName.validate(name);
+        final boolean persistent = ShmOptionsCheck.applicableOnly(
+            options, "SharedArray \"" + name + "\"", ShmOptions.PERSISTENT).persistent();
         final long[] dims = shape.clone();
         final long nbytes = ArrayLayout.checkShape(name, dtype, dims);
         final long[] strides = ArrayLayout.cStrides(dims, dtype.itemSize());

@@ -9,6 +9,7 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.BrokenBarrierException;
@@ -113,6 +114,25 @@ public final class SharedBarrier implements AutoCloseable
      */
     public static SharedBarrier create(final String name, final int parties, final Runnable action)
     {
+        return create(name, parties, action, new ShmOptions());
+    }
+
+    /**
+     * Creates a barrier, as {@link #create(String, int, Runnable)}.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param parties the number of parties that must arrive, at least 1.
+     * @param action  run by the last arriving party when it is of this process, or null.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the barrier, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when {@code parties} is out of range, or an option that does not apply is set.
+     */
+    public static SharedBarrier create(
+        final String name, final int parties, final Runnable action, final ShmOptions options)
+    {
+        final boolean persistent = SyncFiles.persistent(options, ResourceKind.BARRIER, name);
         if (parties < 1 || parties > MAX_PARTIES)
         {
             throw new IllegalArgumentException("cannot create Barrier \"" + name + "\" for " + parties +
@@ -120,7 +140,7 @@ public final class SharedBarrier implements AutoCloseable
         }
         final int slots = Math.min(Math.max(64, 2 * parties), 4096);
         return new SharedBarrier(SyncFiles.create(name, ResourceKind.BARRIER, BarrierDescriptor.length(slots),
-            (file) ->
+            persistent, (file) ->
             {
                 file.buffer().putInt(file.headerLength() + PARTIES_OFFSET, parties);
                 file.buffer().putInt(file.headerLength() + SLOTS_OFFSET, slots);

@@ -4,6 +4,7 @@ import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.Date;
@@ -78,7 +79,23 @@ public final class SharedCondition implements Condition, AutoCloseable
      */
     public static SharedCondition create(final String name)
     {
-        return standalone(SyncFiles.create(name, ResourceKind.CONDITION, LockDescriptor.LENGTH, null));
+        return create(name, new ShmOptions());
+    }
+
+    /**
+     * Creates a named condition with its own reentrant lock.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the condition, to be closed by the caller (which closes its lock).
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException                          when an option that does not apply is set.
+     */
+    public static SharedCondition create(final String name, final ShmOptions options)
+    {
+        return standalone(SyncFiles.create(name, ResourceKind.CONDITION, LockDescriptor.LENGTH,
+            SyncFiles.persistent(options, ResourceKind.CONDITION, name), null));
     }
 
     /**
@@ -170,11 +187,24 @@ public final class SharedCondition implements Condition, AutoCloseable
     }
 
     /**
+     * Python's {@code wait_for(predicate)}: waits as long as it takes until {@code predicate} holds, testing it under
+     * the lock first and after each wake-up.
+     *
+     * @param predicate a test of the shared state guarded by the lock.
+     * @throws InterruptedException         when interrupted (the lock is held again).
+     * @throws IllegalMonitorStateException when the lock is not held by the calling thread.
+     */
+    public void waitFor(final BooleanSupplier predicate) throws InterruptedException
+    {
+        waitFor(predicate, -1);
+    }
+
+    /**
      * Python's {@code wait_for(predicate, timeout)}: waits until {@code predicate} holds, testing it under the lock
      * first and after each wake-up.
      *
      * @param predicate a test of the shared state guarded by the lock.
-     * @param time      the most to wait; negative waits without limit.
+     * @param time      the most to wait; 0 or less tests the predicate once without waiting.
      * @param unit      its unit.
      * @return the last value of the predicate: false when the time passed first.
      * @throws InterruptedException         when interrupted (the lock is held again).
@@ -183,7 +213,11 @@ public final class SharedCondition implements Condition, AutoCloseable
     public boolean waitFor(final BooleanSupplier predicate, final long time, final TimeUnit unit)
         throws InterruptedException
     {
-        final long timeoutNs = time < 0 ? -1 : unit.toNanos(time);
+        return waitFor(predicate, Math.max(0, unit.toNanos(time)));
+    }
+
+    private boolean waitFor(final BooleanSupplier predicate, final long timeoutNs) throws InterruptedException
+    {
         final long startNs = System.nanoTime();
         boolean result = predicate.getAsBoolean();
         while (!result)

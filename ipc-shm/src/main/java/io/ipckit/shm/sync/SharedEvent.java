@@ -5,6 +5,7 @@ import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -50,7 +51,23 @@ public final class SharedEvent implements AutoCloseable
      */
     public static SharedEvent create(final String name)
     {
-        return new SharedEvent(SyncFiles.create(name, ResourceKind.EVENT, EventDescriptor.LENGTH, null));
+        return create(name, new ShmOptions());
+    }
+
+    /**
+     * Creates an event, clear.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the event, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException                          when an option that does not apply is set.
+     */
+    public static SharedEvent create(final String name, final ShmOptions options)
+    {
+        return new SharedEvent(SyncFiles.create(name, ResourceKind.EVENT, EventDescriptor.LENGTH,
+            SyncFiles.persistent(options, ResourceKind.EVENT, name), null));
     }
 
     /**

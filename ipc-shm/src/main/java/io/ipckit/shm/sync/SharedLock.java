@@ -8,6 +8,7 @@ import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.OwnerLock;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -104,7 +105,24 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
      */
     public static SharedLock create(final String name)
     {
-        return new SharedLock(SyncFiles.create(name, ResourceKind.LOCK, LockDescriptor.LENGTH, null), true, false);
+        return create(name, new ShmOptions());
+    }
+
+    /**
+     * Creates a lock, free.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the lock, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.InvalidNameException    when the name is not valid.
+     * @throws IllegalArgumentException                          when an option that does not apply is set.
+     */
+    public static SharedLock create(final String name, final ShmOptions options)
+    {
+        return new SharedLock(SyncFiles.create(name, ResourceKind.LOCK, LockDescriptor.LENGTH,
+            SyncFiles.persistent(options, ResourceKind.LOCK, name), null), true, false);
     }
 
     /**

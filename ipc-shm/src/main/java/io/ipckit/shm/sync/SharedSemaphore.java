@@ -9,6 +9,8 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,7 @@ import static io.ipckit.shm.sync.SemaphoreDescriptor.RECOVERED_PERMITS_OFFSET;
  * their initial number, as Python's {@code BoundedSemaphore} raises {@code ValueError}: here an
  * {@link IllegalStateException}, and the permits are unchanged.
  * <p>
- * With <em>owner tracking</em> ({@link #create(String, int, boolean, int)} with owner slots) each process's holding
+ * With <em>owner tracking</em> ({@link #create(String, int, ShmOptions)} with {@link ShmOptions#ownerSlots}) each process's holding
  * is recorded in a table of (process, permits held); a waiter looks for processes that died holding permits when
  * this object has not looked for {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
  * {@value LivenessCheckInterval#INTERVAL_PROP_NAME}), then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
@@ -89,7 +91,7 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public static SharedSemaphore create(final String name, final int permits)
     {
-        return create(name, permits, false, 0);
+        return create(name, permits, new ShmOptions());
     }
 
     /**
@@ -102,30 +104,35 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public static SharedSemaphore createBounded(final String name, final int permits)
     {
-        return create(name, permits, true, 0);
+        return create(name, permits, new ShmOptions().bounded(true));
     }
 
     /**
      * Creates a semaphore.
      *
-     * @param name       a valid resource name, unique in the shared directory.
-     * @param permits    the initial number of permits, at least 0.
-     * @param bounded    true to refuse releases above {@code permits}.
-     * @param ownerSlots 0 for no owner tracking, else the most processes that may hold permits at once.
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param permits the initial number of permits, at least 0.
+     * @param options {@link ShmOptions#bounded} to refuse releases above {@code permits};
+     *                {@link ShmOptions#ownerSlots} (0 for no owner tracking) for the most processes that may hold
+     *                permits at once; {@link ShmOptions#persistent} to keep the semaphore when this process dies
+     *                without unlinking it. No other option applies.
      * @return the semaphore, to be closed by the caller.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
-     * @throws IllegalArgumentException when {@code permits} or {@code ownerSlots} is negative.
+     * @throws IllegalArgumentException when {@code permits} is negative, or an option that does not apply is set.
      */
-    public static SharedSemaphore create(
-        final String name, final int permits, final boolean bounded, final int ownerSlots)
+    public static SharedSemaphore create(final String name, final int permits, final ShmOptions options)
     {
-        if (permits < 0 || ownerSlots < 0 || ownerSlots > 1 << 20)
+        ShmOptionsCheck.applicableOnly(options, "Semaphore \"" + name + "\"",
+            ShmOptions.PERSISTENT, ShmOptions.BOUNDED, ShmOptions.OWNER_SLOTS);
+        if (permits < 0)
         {
             throw new IllegalArgumentException("cannot create Semaphore \"" + name + "\" with " + permits +
-                " permits and " + ownerSlots + " owner slots: permits must be at least 0, slots 0.." + (1 << 20));
+                " permits: permits must be at least 0");
         }
+        final boolean bounded = options.bounded();
+        final int ownerSlots = options.ownerSlots();
         final int lengthBytes = SemaphoreDescriptor.length(ownerSlots);
-        return new SharedSemaphore(SyncFiles.create(name, ResourceKind.SEMAPHORE, lengthBytes,
+        return new SharedSemaphore(SyncFiles.create(name, ResourceKind.SEMAPHORE, lengthBytes, options.persistent(),
             (file) ->
             {
                 final int base = file.headerLength();

@@ -4,6 +4,8 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
+import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 
 import java.util.function.Consumer;
 
@@ -30,13 +32,31 @@ final class SyncFiles
      * @param name            the resource name.
      * @param kind            its kind.
      * @param dataLengthBytes bytes of shared state.
+     * @param persistent      true to keep the file when its creator dies without unlinking it.
      * @param initializer     writes the initial state; may be null when all zeros is the initial state.
      * @return the created, published file.
      */
     static ResourceFile create(
-        final String name, final ResourceKind kind, final int dataLengthBytes, final Consumer<ResourceFile> initializer)
+        final String name,
+        final ResourceKind kind,
+        final int dataLengthBytes,
+        final boolean persistent,
+        final Consumer<ResourceFile> initializer)
     {
-        return ResourceFile.create(name, kind, LAYOUT_VERSION, 0, dataLengthBytes, false, initializer);
+        return ResourceFile.create(name, kind, LAYOUT_VERSION, 0, dataLengthBytes, persistent, initializer);
+    }
+
+    /**
+     * @param options the caller's options: only {@link ShmOptions#persistent} applies to this kind.
+     * @param kind    the kind being created.
+     * @param name    its name.
+     * @return whether the file outlives its creator.
+     * @throws IllegalArgumentException when another option is set.
+     */
+    static boolean persistent(final ShmOptions options, final ResourceKind kind, final String name)
+    {
+        return ShmOptionsCheck.applicableOnly(options, kind.displayName() + " \"" + name + "\"",
+            ShmOptions.PERSISTENT).persistent();
     }
 
     /**

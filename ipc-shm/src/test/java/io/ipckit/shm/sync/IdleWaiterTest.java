@@ -4,6 +4,7 @@ import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -60,7 +61,7 @@ class IdleWaiterTest
                 }
                 case "SEMAPHORE" ->
                 {
-                    try (SharedSemaphore semaphore = SharedSemaphore.create("idle", 0, false, 4))
+                    try (SharedSemaphore semaphore = SharedSemaphore.create("idle", 0, new ShmOptions().ownerSlots(4)))
                     {
                         final JvmProcess child = startChild(kind);
                         awaitIdle(report, semaphore::sleepers);
