@@ -109,8 +109,8 @@ class IdleWaiterTest
         requestWindow(buffer, 1);
         Thread.sleep(2_000); // the measured idle period the issue asks for
         requestWindow(buffer, 2);
-        // A waiter wakes every owner-check interval and registers to sleep again, so a single read of the sleeper
-        // count can fall between the two: the waiter must be found asleep again, not at one instant.
+        // A waiter wakes every liveness interval to look at its peers (it stays registered on the doorbell), and a
+        // condition waiter re-registers after a wake-up, so the waiter is found asleep by waiting, not at one instant.
         Eventually.await("the waiter asleep again at the end of the measured window", Duration.ofSeconds(10),
             () -> sleepers.getAsInt() > 0);
         assertEquals(0, buffer.getLongVolatile(SyncChild.RESULT_OFFSET), "the wait had not returned");

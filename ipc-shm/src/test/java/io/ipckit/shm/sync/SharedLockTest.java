@@ -93,7 +93,7 @@ class SharedLockTest
     }
 
     /**
-     * Waits shorter than the owner-check interval, in a loop, still find a dead owner: the interval runs per lock
+     * Waits shorter than the liveness-check interval, in a loop, still find a dead owner: the interval runs per lock
      * object across calls, not per wait.
      */
     @Test
