@@ -4,6 +4,7 @@ import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.tracker.ResourceTracker;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.foreign.MemorySegment;
@@ -54,7 +55,7 @@ public final class SharedMemory implements AutoCloseable
      */
     public static SharedMemory create(final long sizeBytes)
     {
-        return create(ResourceName.random(null), sizeBytes, false);
+        return create(ResourceName.random(null), sizeBytes, new ShmOptions());
     }
 
     /**
@@ -70,7 +71,7 @@ public final class SharedMemory implements AutoCloseable
      */
     public static SharedMemory create(final String name, final long sizeBytes)
     {
-        return create(name, sizeBytes, false);
+        return create(name, sizeBytes, new ShmOptions());
     }
 
     /**
@@ -78,17 +79,20 @@ public final class SharedMemory implements AutoCloseable
      *
      * @param name       a valid resource name.
      * @param sizeBytes  the size, at least 1 byte.
-     * @param persistent true to keep the segment when this process dies without unlinking it (it lives until
-     *                   someone unlinks it or the machine restarts); false to have the resource tracker remove it.
+     * @param options    {@link ShmOptions#persistent} to keep the segment when this process dies without unlinking it
+     *                   (it lives until someone unlinks it or the machine restarts); no other option applies.
      * @return the new segment, zero-filled, its pages allocated.
      * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
-     * @throws IllegalArgumentException when {@code sizeBytes} is not positive.
+     * @throws IllegalArgumentException when {@code sizeBytes} is not positive, or an option that does not apply is
+     *                                  set.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when the shared directory has no room.
      */
-    public static SharedMemory create(final String name, final long sizeBytes, final boolean persistent)
+    public static SharedMemory create(final String name, final long sizeBytes, final ShmOptions options)
     {
         ResourceName.validate(name);
+        final boolean persistent = ShmOptionsCheck.applicableOnly(
+            options, "SharedMemory \"" + name + "\"", ShmOptions.PERSISTENT).persistent();
         if (sizeBytes <= 0)
         {
             throw new IllegalArgumentException("cannot create shared memory \"" + name + "\" of " + sizeBytes +

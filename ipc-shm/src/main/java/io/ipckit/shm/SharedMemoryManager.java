@@ -103,19 +103,19 @@ public final class SharedMemoryManager implements AutoCloseable
      */
     public ShareableList shareableList(final List<?> items)
     {
-        return shareableList(ResourceName.random(null), items, 0);
+        return shareableList(ResourceName.random(null), items, new ShmOptions());
     }
 
     /**
-     * @param name         a valid resource name.
-     * @param items        the initial items.
-     * @param minSlotBytes the least capacity of each slot.
-     * @return a new list; see {@link ShareableList#create(String, List, int)}.
+     * @param name    a valid resource name.
+     * @param items   the initial items.
+     * @param options the list's options, e.g. {@link ShmOptions#minSlotBytes}.
+     * @return a new list; see {@link ShareableList#create(String, List, ShmOptions)}.
      */
-    public ShareableList shareableList(final String name, final List<?> items, final int minSlotBytes)
+    public ShareableList shareableList(final String name, final List<?> items, final ShmOptions options)
     {
         checkOpen();
-        final ShareableList list = ShareableList.create(name, items, minSlotBytes);
+        final ShareableList list = ShareableList.create(name, items, options);
         return add(list, list.name(), list::unlink, list);
     }
 

@@ -5,7 +5,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Child JVM for {@link SharedMemoryTest}: {@code check-and-write <name> <offset> <expected> <offset> <value>} opens
  * a segment, exits 3 unless the long at the first offset is {@code expected}, then stores {@code value} at the second
- * offset with a release; {@code create-and-wait <name> <size>} creates a segment and waits to be killed.
+ * offset with a release; {@code create-and-wait <name> <size>} creates a segment and waits to be killed;
+ * {@code create-persistent-and-wait <name> <size>} creates a persistent one, stores 1 at offset 0 and waits.
  */
 public final class SharedMemoryChild
 {
@@ -31,6 +32,14 @@ public final class SharedMemoryChild
             case "create-and-wait" ->
             {
                 SharedMemory.create(args[1], Long.parseLong(args[2]));
+                Thread.sleep(TimeUnit.MINUTES.toMillis(2));
+                System.exit(4);
+            }
+            case "create-persistent-and-wait" ->
+            {
+                final SharedMemory shm = SharedMemory.create(args[1], Long.parseLong(args[2]),
+                    new ShmOptions().persistent(true));
+                shm.buffer().putLongRelease(0, 1L); // created: the parent may kill this process now
                 Thread.sleep(TimeUnit.MINUTES.toMillis(2));
                 System.exit(4);
             }

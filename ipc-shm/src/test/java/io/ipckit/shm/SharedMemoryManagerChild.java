@@ -21,7 +21,7 @@ public final class SharedMemoryManagerChild
         manager.sharedMemory(args[0] + "-memory", 4096);
         manager.sharedArray(args[0] + "-array", DType.FLOAT32, 16, 16);
         manager.sharedValue(args[0] + "-value", DType.INT64, 1);
-        manager.shareableList(args[0] + "-list", List.of("x", 1L), 0);
+        manager.shareableList(args[0] + "-list", List.of("x", 1L), new ShmOptions());
         Thread.sleep(TimeUnit.MINUTES.toMillis(2));
         System.exit(4);
     }

@@ -7,12 +7,14 @@ import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.shm.SharedMemory;
-import org.agrona.concurrent.AtomicBuffer;
+import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
-import static io.ipckit.shm.array.SharedArrayDescriptor.*;
+import static io.ipckit.shm.array.SharedArrayDescriptor.LAYOUT_VERSION;
+import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
 
 /**
  * An n-dimensional typed array in shared memory, like a numpy {@code ndarray} over a shared buffer: separate JVMs
@@ -37,6 +39,14 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.*;
  * {@link #compareAndSet} are atomic across processes for int32 and int64 elements. Indices are zero-based and
  * not negative. Accessors, reductions and atomics allocate nothing. Thread-safe as far as the memory is; the
  * object itself is immutable.
+ * <p>
+ * <b>Why this class is longer than 600 lines.</b> It is the public face of one concept, numpy's {@code ndarray},
+ * and almost all of its lines are that surface: typed accessors in 1-d, 2-d and n-d forms, the atomics, the copies
+ * to and from each Java array type, each with its Javadoc and a body of one or two lines. The work lives behind it,
+ * one concept per class: {@link ArrayHeader} (the file's metadata, written and validated), {@link ArrayLayout}
+ * (index math and the geometry of views), {@link DType} (element loads and stores), {@link Reductions} and
+ * {@link ArrayCopies} (the bulk loops). Splitting the surface further would either scatter one Python type over
+ * several public ones ({@code array.copies().from(...)}) or put a hop on element accessors that must inline.
  */
 public final class SharedArray implements AutoCloseable
 {
@@ -65,11 +75,11 @@ public final class SharedArray implements AutoCloseable
      * @param dtype the element type.
      * @param shape the extent of each dimension (none for a scalar).
      * @return the new array, owning its mapping.
-     * @see #create(String, DType, boolean, long...)
+     * @see #create(String, DType, ShmOptions, long...)
      */
     public static SharedArray create(final DType dtype, final long... shape)
     {
-        return create(ResourceName.random(null), dtype, false, shape);
+        return create(ResourceName.random(null), dtype, new ShmOptions(), shape);
     }
 
     /**
@@ -79,11 +89,11 @@ public final class SharedArray implements AutoCloseable
      * @param dtype the element type.
      * @param shape the extent of each dimension (none for a scalar).
      * @return the new array, owning its mapping.
-     * @see #create(String, DType, boolean, long...)
+     * @see #create(String, DType, ShmOptions, long...)
      */
     public static SharedArray create(final String name, final DType dtype, final long... shape)
     {
-        return create(name, dtype, false, shape);
+        return create(name, dtype, new ShmOptions(), shape);
     }
 
     /**
@@ -91,34 +101,28 @@ public final class SharedArray implements AutoCloseable
      *
      * @param name       a valid resource name.
      * @param dtype      the element type.
-     * @param persistent true to keep the array when this process dies without unlinking it.
+     * @param options    {@link ShmOptions#persistent} to keep the array when this process dies without unlinking it;
+     *                   no other option applies.
      * @param shape      the extent of each dimension, none negative, at most {@link SharedArrayDescriptor#MAX_NDIM}.
      * @return the new array, owning its mapping.
      * @throws IllegalArgumentException when the shape has a negative extent, too many dimensions, or more bytes
-     *                                  than a long can count.
+     *                                  than a long can count, or an option that does not apply is set.
      * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when the shared directory has no room.
      */
-    public static SharedArray create(final String name, final DType dtype, final boolean persistent, final long... shape)
+    public static SharedArray create(
+        final String name, final DType dtype, final ShmOptions options, final long... shape)
     {
         ResourceName.validate(name);
+        final boolean persistent = ShmOptionsCheck.applicableOnly(
+            options, "SharedArray \"" + name + "\"", ShmOptions.PERSISTENT).persistent();
         final long[] dims = shape.clone();
         final long nbytes = ArrayLayout.checkShape(name, dtype, dims);
         final long[] strides = ArrayLayout.cStrides(dims, dtype.itemSize());
         final ResourceFile file = ResourceFile.create(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION,
-            metadataLength(dims.length), nbytes, persistent, (resource) ->
-            {
-                final AtomicBuffer buffer = resource.buffer();
-                buffer.putInt(DTYPE_CODE_OFFSET, dtype.code());
-                buffer.putInt(ITEM_SIZE_OFFSET, dtype.itemSize());
-                buffer.putInt(NDIM_OFFSET, dims.length);
-                for (int axis = 0; axis < dims.length; axis++)
-                {
-                    buffer.putLong(shapeOffset(axis), dims[axis]);
-                    buffer.putLong(strideOffset(dims.length, axis), strides[axis]);
-                }
-            });
+            metadataLength(dims.length), nbytes, persistent,
+            (resource) -> ArrayHeader.write(resource.buffer(), dtype, dims, strides));
         return new SharedArray(file, true, file.file().segment(),
             new ArrayLayout(name, dtype, dims, strides, file.headerLength()));
     }
@@ -139,7 +143,7 @@ public final class SharedArray implements AutoCloseable
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION);
         try
         {
-            return fromHeader(name, file);
+            return new SharedArray(file, true, file.file().segment(), ArrayHeader.read(name, file));
         }
         catch (final RuntimeException ex)
         {
@@ -211,64 +215,6 @@ public final class SharedArray implements AutoCloseable
         }
         return new SharedArray(null, false, memory.segment(),
             ArrayLayout.cOrder(memory.name(), dtype, dims, offsetBytes));
-    }
-
-    private static SharedArray fromHeader(final String name, final ResourceFile file)
-    {
-        final AtomicBuffer buffer = file.buffer();
-        final int code = buffer.getInt(DTYPE_CODE_OFFSET);
-        final DType dtype = DType.fromCode(code);
-        final int itemSize = buffer.getInt(ITEM_SIZE_OFFSET);
-        final int ndim = buffer.getInt(NDIM_OFFSET);
-        if (dtype == null || itemSize != dtype.itemSize())
-        {
-            throw corrupt(name, "unknown dtype code " + code + " with item size " + itemSize);
-        }
-        if (ndim < 0 || ndim > MAX_NDIM || COMMON_HEADER_END + metadataLength(ndim) > file.headerLength())
-        {
-            throw corrupt(name, "ndim " + ndim + " does not fit its " + file.headerLength() + "-byte header");
-        }
-        final long[] shape = new long[ndim];
-        final long[] strides = new long[ndim];
-        long lastByte = 0;
-        for (int axis = 0; axis < ndim; axis++)
-        {
-            shape[axis] = buffer.getLong(shapeOffset(axis));
-            strides[axis] = buffer.getLong(strideOffset(ndim, axis));
-            if (shape[axis] < 0 || strides[axis] < 0 || strides[axis] % itemSize != 0)
-            {
-                throw corrupt(name, "axis " + axis + " has extent " + shape[axis] + " and stride " + strides[axis]);
-            }
-        }
-        try
-        {
-            long elements = 1;
-            for (int axis = 0; axis < ndim; axis++)
-            {
-                elements = Math.multiplyExact(elements, shape[axis]);
-                lastByte = Math.addExact(lastByte, Math.multiplyExact(Math.max(shape[axis] - 1, 0), strides[axis]));
-            }
-            if (elements > 0 && Math.addExact(lastByte, itemSize) > file.dataLengthBytes())
-            {
-                throw corrupt(name, dtype + " of shape " + Arrays.toString(shape) + " and strides " +
-                    Arrays.toString(strides) + " needs " + (lastByte + itemSize) + " bytes but the file holds " +
-                    file.dataLengthBytes() + " data bytes");
-            }
-        }
-        catch (final ArithmeticException ex)
-        {
-            throw corrupt(name, "shape " + Arrays.toString(shape) + " overflows a long");
-        }
-        return new SharedArray(file, true, file.file().segment(),
-            new ArrayLayout(name, dtype, shape, strides, file.headerLength()));
-    }
-
-    private static final int COMMON_HEADER_END = io.ipckit.core.file.ResourceHeaderDescriptor.COMMON_HEADER_LENGTH;
-
-    private static CorruptResourceException corrupt(final String name, final String what)
-    {
-        return new CorruptResourceException("SharedArray \"" + name + "\" has corrupt metadata: " + what +
-            "; unlink it and create it again");
     }
 
     /**

@@ -5,7 +5,8 @@
  * metadata ({@link io.ipckit.shm.array.SharedArrayDescriptor}: dtype, ndim, shape, strides), then the elements
  * from a 64-byte aligned offset in C order, little-endian — exactly what
  * {@code numpy.ndarray(shape, dtype, buffer, offset=header_length)} expects, so CPython maps the same elements
- * ({@code demos/python/ipckit_shm.py}). Element types are {@link io.ipckit.shm.array.DType}s.
+ * ({@code demos/python/ipckit_shm.py}). Element types are {@link io.ipckit.shm.array.DType}s. The creator writes
+ * the metadata and an opener validates it ({@code ArrayHeader}) before any element is touched.
  * <p>
  * Views (slice, reshape, transpose) carry their own geometry ({@code ArrayLayout}: shape, strides, offset) over
  * the owner's mapping. Sums and extrema run row by row in tight loops over the

@@ -7,6 +7,8 @@ import io.ipckit.core.exceptions.IpcTimeoutException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
+import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -78,48 +80,33 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * @param name  a valid resource name.
      * @param items the initial items.
      * @return the list.
-     * @see #create(String, List, int, boolean)
+     * @see #create(String, List, ShmOptions)
      */
     public static ShareableList create(final String name, final List<?> items)
     {
-        return create(name, items, MIN_CAPACITY, false);
-    }
-
-    /**
-     * Creates a list whose slots hold at least {@code minSlotBytes}, so strings and bytes can grow.
-     *
-     * @param name         a valid resource name.
-     * @param items        the initial items.
-     * @param minSlotBytes the least payload capacity of every slot.
-     * @return the list.
-     * @see #create(String, List, int, boolean)
-     */
-    public static ShareableList create(final String name, final List<?> items, final int minSlotBytes)
-    {
-        return create(name, items, minSlotBytes, false);
+        return create(name, items, new ShmOptions());
     }
 
     /**
      * Creates a list.
      *
-     * @param name         a valid resource name.
-     * @param items        the initial items: null, Long/Integer/Short/Byte, Double/Float, Boolean, String, byte[].
-     * @param minSlotBytes the least payload capacity of every slot (rounded up to a multiple of 8, at least 8).
-     * @param persistent   true to keep the list when this process dies without unlinking it.
+     * @param name    a valid resource name.
+     * @param items   the initial items: null, Long/Integer/Short/Byte, Double/Float, Boolean, String, byte[].
+     * @param options {@link ShmOptions#minSlotBytes}: the least payload capacity of every slot (rounded up to a
+     *                multiple of 8, at least 8), so strings and bytes can grow; {@link ShmOptions#persistent} to
+     *                keep the list when this process dies without unlinking it. No other option applies.
      * @return the list.
-     * @throws IllegalArgumentException when an item has another type, or {@code minSlotBytes} is negative.
+     * @throws IllegalArgumentException when an item has another type, or an option that does not apply is set.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
      */
-    public static ShareableList create(
-        final String name, final List<?> items, final int minSlotBytes, final boolean persistent)
+    public static ShareableList create(final String name, final List<?> items, final ShmOptions options)
     {
         ResourceName.validate(name);
-        if (minSlotBytes < 0 || minSlotBytes > Integer.MAX_VALUE - 8)
-        {
-            throw new IllegalArgumentException("ShareableList \"" + name + "\": minSlotBytes " + minSlotBytes +
-                " must be between 0 and " + (Integer.MAX_VALUE - 8));
-        }
+        ShmOptionsCheck.applicableOnly(options, "ShareableList \"" + name + "\"",
+            ShmOptions.PERSISTENT, ShmOptions.MIN_SLOT_BYTES);
+        final int minSlotBytes = options.minSlotBytes();
+        final boolean persistent = options.persistent();
         final int count = items.size();
         final byte[][] encoded = new byte[count][];
         final int[] capacities = new int[count];

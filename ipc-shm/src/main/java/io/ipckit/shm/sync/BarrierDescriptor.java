@@ -1,6 +1,6 @@
 package io.ipckit.shm.sync;
 
-import io.ipckit.core.internal.wait.WakeSignalDescriptor;
+import io.ipckit.core.internal.kit.DoorbellDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.agrona.BitUtil.SIZE_OF_INT;
@@ -22,14 +22,14 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |                   Attached Process Table Slots                |
  *  +---------------------------------------------------------------+
- *  |          Process that broke the barrier (process word)        |
+ *  |          Process that broke the barrier (owner token)         |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                    Padding to 64 bytes                       ...
  *  +---------------------------------------------------------------+
- *  |          Wake Signal (sequence, sleepers), 64 bytes          ...
+ *  |           Doorbell (DoorbellDescriptor), 64 bytes            ...
  *  +---------------------------------------------------------------+
- *  |  Attached processes: (process word, attachments) per slot     |
+ *  |  Attached processes: (owner token, attachments) per slot      |
  *  |  (ProcessTable), Slots x 16 bytes                            ...
  *  +---------------------------------------------------------------+
  * </pre>
@@ -46,10 +46,10 @@ public final class BarrierDescriptor
     public static final int PARTIES_OFFSET;
     /** Offset of the number of slots of the attached process table. */
     public static final int SLOTS_OFFSET;
-    /** Offset of the process word of whoever broke the barrier. */
+    /** Offset of the owner token of whoever broke the barrier. */
     public static final int BROKEN_BY_OFFSET;
-    /** Offset of the wake signal, signalled on release, break and reset. */
-    public static final int SIGNAL_OFFSET;
+    /** Offset of the doorbell, rung on release, break and reset. */
+    public static final int DOORBELL_OFFSET;
     /** Offset of the attached process table. */
     public static final int TABLE_OFFSET;
 
@@ -73,8 +73,8 @@ public final class BarrierDescriptor
         offset += SIZE_OF_INT;
         BROKEN_BY_OFFSET = offset;
         offset = CACHE_LINE_LENGTH;
-        SIGNAL_OFFSET = offset;
-        offset += Math.max(WakeSignalDescriptor.LENGTH, CACHE_LINE_LENGTH);
+        DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
         TABLE_OFFSET = offset;
     }
 

@@ -1,6 +1,6 @@
 package io.ipckit.shm.sync;
 
-import io.ipckit.core.internal.wait.WakeSignalDescriptor;
+import io.ipckit.core.internal.kit.DoorbellDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 
@@ -14,7 +14,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+
  *  |                    Padding to 64 bytes                       ...
  *  +---------------------------------------------------------------+
- *  |          Wake Signal (sequence, sleepers), 64 bytes          ...
+ *  |           Doorbell (DoorbellDescriptor), 64 bytes            ...
  *  +---------------------------------------------------------------+
  * </pre>
  */
@@ -22,8 +22,8 @@ public final class EventDescriptor
 {
     /** Offset of the flag, written with release and read with acquire semantics. */
     public static final int FLAG_OFFSET;
-    /** Offset of the wake signal, signalled by set. */
-    public static final int SIGNAL_OFFSET;
+    /** Offset of the doorbell, rung by set. */
+    public static final int DOORBELL_OFFSET;
     /** Length of the state in bytes. */
     public static final int LENGTH;
 
@@ -32,8 +32,8 @@ public final class EventDescriptor
         int offset = 0;
         FLAG_OFFSET = offset;
         offset = CACHE_LINE_LENGTH;
-        SIGNAL_OFFSET = offset;
-        offset += Math.max(WakeSignalDescriptor.LENGTH, CACHE_LINE_LENGTH);
+        DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
         LENGTH = offset;
     }
 

@@ -1,6 +1,6 @@
 package io.ipckit.shm.sync;
 
-import io.ipckit.core.internal.wait.WakeSignalDescriptor;
+import io.ipckit.core.internal.kit.DoorbellDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.agrona.BitUtil.SIZE_OF_LONG;
@@ -12,7 +12,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |          Owner (packed pid + start time, 0 = free)            |
+ *  |               Owner (OwnerToken, 0 = free)                    |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |             Owner Thread Id (diagnostics only)                |
@@ -23,7 +23,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |                    Padding to 64 bytes                       ...
  *  +---------------------------------------------------------------+
- *  |        Lock Wake Signal (sequence, sleepers), 64 bytes       ...
+ *  |         Lock Doorbell (DoorbellDescriptor), 64 bytes         ...
  *  +---------------------------------------------------------------+
  *  |                 Condition Waiters Registered                  |
  *  |                                                               |
@@ -39,7 +39,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |                    Padding to 64 bytes                       ...
  *  +---------------------------------------------------------------+
- *  |      Condition Wake Signal (sequence, sleepers), 64 bytes    ...
+ *  |      Condition Doorbell (DoorbellDescriptor), 64 bytes       ...
  *  +---------------------------------------------------------------+
  * </pre>
  * The owner is claimed with a compare-and-set from 0 and released with a release store of 0. The condition counters
@@ -47,14 +47,14 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  */
 public final class LockDescriptor
 {
-    /** Offset of the owner word ({@code ProcessWord}), 0 when the lock is free. */
+    /** Offset of the owner word (an {@link io.ipckit.core.internal.kit.OwnerToken}), 0 when the lock is free. */
     public static final int OWNER_OFFSET;
     /** Offset of the id of the owning thread, for diagnostics. */
     public static final int OWNER_THREAD_OFFSET;
     /** Offset of the number of times the lock was taken over from a dead owner. */
     public static final int TAKEOVERS_OFFSET;
-    /** Offset of the lock's wake signal, signalled on unlock. */
-    public static final int LOCK_SIGNAL_OFFSET;
+    /** Offset of the lock's doorbell, rung on unlock. */
+    public static final int LOCK_DOORBELL_OFFSET;
     /** Offset of the number of condition waits ever registered. */
     public static final int COND_REGISTERED_OFFSET;
     /** Offset of the number of condition signals granted (a waiter may consume each once). */
@@ -63,8 +63,8 @@ public final class LockDescriptor
     public static final int COND_CONSUMED_OFFSET;
     /** Offset of the number of condition broadcasts ({@code signalAll}). */
     public static final int COND_BROADCASTS_OFFSET;
-    /** Offset of the condition's wake signal. */
-    public static final int COND_SIGNAL_OFFSET;
+    /** Offset of the condition's doorbell. */
+    public static final int COND_DOORBELL_OFFSET;
     /** Length of the state in bytes. */
     public static final int LENGTH;
 
@@ -77,8 +77,8 @@ public final class LockDescriptor
         offset += SIZE_OF_LONG;
         TAKEOVERS_OFFSET = offset;
         offset = CACHE_LINE_LENGTH;
-        LOCK_SIGNAL_OFFSET = offset;
-        offset += Math.max(WakeSignalDescriptor.LENGTH, CACHE_LINE_LENGTH);
+        LOCK_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
         COND_REGISTERED_OFFSET = offset;
         offset += SIZE_OF_LONG;
         COND_GRANTED_OFFSET = offset;
@@ -87,8 +87,8 @@ public final class LockDescriptor
         offset += SIZE_OF_LONG;
         COND_BROADCASTS_OFFSET = offset;
         offset = 3 * CACHE_LINE_LENGTH;
-        COND_SIGNAL_OFFSET = offset;
-        offset += Math.max(WakeSignalDescriptor.LENGTH, CACHE_LINE_LENGTH);
+        COND_DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
         LENGTH = offset;
     }
 

@@ -1,17 +1,18 @@
 package io.ipckit.shm.sync;
 
+import io.ipckit.core.internal.kit.OwnerToken;
 import org.agrona.concurrent.AtomicBuffer;
 
 import static org.agrona.BitUtil.SIZE_OF_LONG;
 
 /**
- * A flyweight over a fixed table of per-process slots in shared memory: each slot is a process word
- * ({@link ProcessWord}, 0 when free) and a 64-bit value that the owning process keeps (permits held, attachments).
+ * A flyweight over a fixed table of per-process slots in shared memory: each slot is an owner token
+ * ({@link OwnerToken}, {@link OwnerToken#NONE} when free) and a 64-bit value that the owning process keeps (permits held, attachments).
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +---------------------------------------------------------------+
- *  |               Process Word (0 = free slot)                    |
+ *  |               Owner Token (0 = free slot)                     |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                           Value                               |
@@ -20,8 +21,8 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |                      ... more slots                          ...
  *  +---------------------------------------------------------------+
  * </pre>
- * A process claims a free slot with a compare-and-set of its word; a survivor that finds the word of a dead process
- * {@link #seizeIfDead seizes} the slot (compare-and-set to {@link ProcessWord#RECLAIMING}, so only one survivor
+ * A process claims a free slot with a compare-and-set of its token; a survivor that finds the token of a dead process
+ * {@link #seizeIfDead seizes} the slot (compare-and-set to {@link #RECLAIMING}, so only one survivor
  * cleans up), takes the value and {@link #free}s it.
  * <p>
  * Thread-safe and process-safe.
@@ -30,6 +31,8 @@ final class ProcessTable
 {
     /** Length of one slot in bytes. */
     static final int SLOT_LENGTH = 2 * SIZE_OF_LONG;
+    /** A slot word that is never a process's token (no pid is 2^32 - 1): a slot being cleaned up after a death. */
+    static final long RECLAIMING = -1L;
 
     private final AtomicBuffer buffer;
     private final int offset;
@@ -58,7 +61,7 @@ final class ProcessTable
     }
 
     /**
-     * @param word a process word.
+     * @param word an owner token.
      * @return the slot that process holds, or -1.
      */
     int find(final long word)
@@ -76,7 +79,7 @@ final class ProcessTable
     /**
      * Finds the slot of {@code word} or claims a free one for it.
      *
-     * @param word a process word.
+     * @param word an owner token.
      * @return the slot, or -1 when every slot is taken.
      */
     int claim(final long word)
@@ -98,7 +101,7 @@ final class ProcessTable
 
     /**
      * @param slot a slot.
-     * @return its process word, 0 when free.
+     * @return its owner token, 0 when free, or {@link #RECLAIMING}.
      */
     long word(final int slot)
     {
@@ -109,13 +112,13 @@ final class ProcessTable
      * Seizes a slot whose process died, for the caller alone to clean up and then {@link #free}.
      *
      * @param slot a slot.
-     * @return the dead process's word, or 0 when the slot is free, alive or seized by someone else.
+     * @return the dead process's token, or 0 when the slot is free, alive or seized by someone else.
      */
     long seizeIfDead(final int slot)
     {
         final long word = buffer.getLongVolatile(wordOffset(slot));
-        if (word != 0 && !ProcessWord.isAlive(word) &&
-            buffer.compareAndSetLong(wordOffset(slot), word, ProcessWord.RECLAIMING))
+        if (word != OwnerToken.NONE && word != RECLAIMING && !OwnerToken.isAlive(word) &&
+            buffer.compareAndSetLong(wordOffset(slot), word, RECLAIMING))
         {
             return word;
         }

@@ -1,6 +1,6 @@
 package io.ipckit.shm.sync;
 
-import io.ipckit.core.internal.wait.WakeSignalDescriptor;
+import io.ipckit.core.internal.kit.DoorbellDescriptor;
 
 import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 import static org.agrona.BitUtil.SIZE_OF_INT;
@@ -24,9 +24,9 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  *  +---------------------------------------------------------------+
  *  |                    Padding to 64 bytes                       ...
  *  +---------------------------------------------------------------+
- *  |          Wake Signal (sequence, sleepers), 64 bytes          ...
+ *  |           Doorbell (DoorbellDescriptor), 64 bytes            ...
  *  +---------------------------------------------------------------+
- *  |   Owner Table: (process word, permits held) per slot          |
+ *  |   Owner Table: (owner token, permits held) per slot           |
  *  |   (ProcessTable), Owner Table Slots x 16 bytes               ...
  *  +---------------------------------------------------------------+
  * </pre>
@@ -42,8 +42,8 @@ public final class SemaphoreDescriptor
     public static final int OWNER_SLOTS_OFFSET;
     /** Offset of the number of permits given back after their holder died. */
     public static final int RECOVERED_PERMITS_OFFSET;
-    /** Offset of the wake signal, signalled on release. */
-    public static final int SIGNAL_OFFSET;
+    /** Offset of the doorbell, rung on release. */
+    public static final int DOORBELL_OFFSET;
     /** Offset of the owner table. */
     public static final int OWNER_TABLE_OFFSET;
 
@@ -58,8 +58,8 @@ public final class SemaphoreDescriptor
         offset += 2 * SIZE_OF_INT;
         RECOVERED_PERMITS_OFFSET = offset;
         offset = CACHE_LINE_LENGTH;
-        SIGNAL_OFFSET = offset;
-        offset += Math.max(WakeSignalDescriptor.LENGTH, CACHE_LINE_LENGTH);
+        DOORBELL_OFFSET = offset;
+        offset += DoorbellDescriptor.LENGTH;
         OWNER_TABLE_OFFSET = offset;
     }
 

@@ -4,21 +4,25 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.internal.wait.WakeSignal;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.ipckit.shm.sync.BarrierDescriptor.ARRIVED_MASK;
 import static io.ipckit.shm.sync.BarrierDescriptor.BROKEN_BY_OFFSET;
+import static io.ipckit.shm.sync.BarrierDescriptor.DOORBELL_OFFSET;
 import static io.ipckit.shm.sync.BarrierDescriptor.GENERATION_SHIFT;
 import static io.ipckit.shm.sync.BarrierDescriptor.PARTIES_OFFSET;
 import static io.ipckit.shm.sync.BarrierDescriptor.REASON_SHIFT;
 import static io.ipckit.shm.sync.BarrierDescriptor.RELEASED_OFFSET;
-import static io.ipckit.shm.sync.BarrierDescriptor.SIGNAL_OFFSET;
 import static io.ipckit.shm.sync.BarrierDescriptor.SLOTS_OFFSET;
 import static io.ipckit.shm.sync.BarrierDescriptor.STATE_OFFSET;
 import static io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET;
@@ -36,17 +40,19 @@ import static io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET;
  * {@link TimeoutException}), an interrupted one (that party gets {@link InterruptedException}), a failed action, a
  * reset while parties wait, or the death of an attached process. Every process that opens the barrier is recorded
  * as attached until it {@link #close() closes} it; waiters check every
- * {@link SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms whether an attached process died, and break the barrier if
+ * {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property {@value LivenessCheckInterval#INTERVAL_PROP_NAME})
+ * whether an attached process died, and break the barrier if
  * one did, so close the barrier before a process exits normally.
  * <p>
- * Waiters spin briefly, then sleep on a futex word; the last arrival wakes them all, entering the kernel only when
+ * Waiters spin briefly, then sleep on a {@link Doorbell} (the kit's {@link Waiter}); the last arrival wakes them all, entering the kernel only when
  * some sleep. Everything a party wrote before {@link #await} happens-before every party's return from it.
  * <p>
  * <b>Note to maintainers.</b> A waiter learns how its generation ended from the released-generations bit set, bit
  * (generation mod 64); it would misread it only if 64 more generations ended before it woke up, which resets alone
  * could cause.
  * <p>
- * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}.
  */
 public final class SharedBarrier implements AutoCloseable
 {
@@ -63,11 +69,13 @@ public final class SharedBarrier implements AutoCloseable
     private final int releasedOffset;
     private final int parties;
     private final Runnable action;
-    private final WakeSignal signal;
+    private final Doorbell doorbell = new Doorbell();
     private final ProcessTable attached;
-    private final long self = ProcessWord.self();
+    private final long self = OwnerToken.current();
     private final int slot;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CloseGuard guard;
+    /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
+    private final ThreadLocal<Waiter> waiters;
 
     private SharedBarrier(final ResourceFile file, final Runnable action)
     {
@@ -86,7 +94,9 @@ public final class SharedBarrier implements AutoCloseable
                 parties + " parties, " + slots + " slots); unlink it and create it again");
         }
         SyncFiles.checkLength(file, BarrierDescriptor.length(slots));
-        this.signal = new WakeSignal(buffer, base + SIGNAL_OFFSET);
+        doorbell.wrap(buffer, base + DOORBELL_OFFSET);
+        this.guard = new CloseGuard("Barrier \"" + file.name() + "\"");
+        this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
         this.attached = new ProcessTable(buffer, base + TABLE_OFFSET, slots);
         this.slot = attach();
     }
@@ -104,6 +114,25 @@ public final class SharedBarrier implements AutoCloseable
      */
     public static SharedBarrier create(final String name, final int parties, final Runnable action)
     {
+        return create(name, parties, action, new ShmOptions());
+    }
+
+    /**
+     * Creates a barrier, as {@link #create(String, int, Runnable)}.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param parties the number of parties that must arrive, at least 1.
+     * @param action  run by the last arriving party when it is of this process, or null.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the barrier, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when {@code parties} is out of range, or an option that does not apply is set.
+     */
+    public static SharedBarrier create(
+        final String name, final int parties, final Runnable action, final ShmOptions options)
+    {
+        final boolean persistent = SyncFiles.persistent(options, ResourceKind.BARRIER, name);
         if (parties < 1 || parties > MAX_PARTIES)
         {
             throw new IllegalArgumentException("cannot create Barrier \"" + name + "\" for " + parties +
@@ -111,7 +140,7 @@ public final class SharedBarrier implements AutoCloseable
         }
         final int slots = Math.min(Math.max(64, 2 * parties), 4096);
         return new SharedBarrier(SyncFiles.create(name, ResourceKind.BARRIER, BarrierDescriptor.length(slots),
-            (file) ->
+            persistent, (file) ->
             {
                 file.buffer().putInt(file.headerLength() + PARTIES_OFFSET, parties);
                 file.buffer().putInt(file.headerLength() + SLOTS_OFFSET, slots);
@@ -218,7 +247,7 @@ public final class SharedBarrier implements AutoCloseable
                 break;
             }
         }
-        signal.signalAll();
+        doorbell.ring();
     }
 
     /**
@@ -272,7 +301,7 @@ public final class SharedBarrier implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
+        if (guard.closeAndAwait(doorbell))
         {
             if (attached.word(slot) == self && attached.addValue(slot, -1) <= 0)
             {
@@ -289,52 +318,73 @@ public final class SharedBarrier implements AutoCloseable
     public String toString()
     {
         return "Barrier{" + file.name() + ", " + parties + " parties" +
-            (closed.get() ? ", closed}" : isBroken() ? ", broken}" : ", " + getNumberWaiting() + " waiting}");
+            (guard.isClosed() ? ", closed}" : isBroken() ? ", broken}" : ", " + getNumberWaiting() + " waiting}");
     }
 
     int sleepers()
     {
-        return signal.waiters();
+        return doorbell.waiters();
     }
 
     private int await(final long timeoutNs) throws InterruptedException, BrokenBarrierException, TimeoutException
     {
         ensureOpen();
         final long startNs = System.nanoTime();
+        final Waiter waiter = waiters.get();
         long generation;
         int index;
-        while (true)
+        try
         {
-            final int sequence = signal.sequence();
-            final long state = buffer.getLongVolatile(stateOffset);
-            generation = generation(state);
-            if (reason(state) != 0)
+            while (true)
             {
-                throw broken(reason(state));
-            }
-            if (Thread.interrupted())
-            {
-                breakBarrier(generation, INTERRUPTED);
-                throw new InterruptedException();
-            }
-            index = (int)(state & ARRIVED_MASK);
-            if (index < parties)
-            {
-                if (buffer.compareAndSetLong(stateOffset, state, state + 1))
+                final int sequence = waiter.sequence();
+                final long state = buffer.getLongVolatile(stateOffset);
+                generation = generation(state);
+                if (reason(state) != 0)
                 {
-                    break;
+                    throw broken(reason(state));
                 }
-                continue;
+                if (Thread.interrupted())
+                {
+                    breakBarrier(generation, INTERRUPTED);
+                    throw new InterruptedException();
+                }
+                index = (int)(state & ARRIVED_MASK);
+                if (index < parties)
+                {
+                    if (buffer.compareAndSetLong(stateOffset, state, state + 1))
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                // the last party of this generation is running the action: arrive in the next generation
+                if (!waiter.isActive())
+                {
+                    waiter.begin(-1);
+                    continue;
+                }
+                waiter.pause(sequence);
             }
-            // the last party of this generation is running the action: arrive in the next generation
-            signal.awaitChange(sequence, WakeSignal.MAX_SLEEP_SLICE_NS);
+        }
+        finally
+        {
+            waiter.end();
         }
         if (index == parties - 1)
         {
             trip(generation);
             return index;
         }
-        awaitTrip(generation, timeoutNs, startNs);
+        waiter.begin(timeoutNs < 0 ? -1 : Math.max(0, timeoutNs - (System.nanoTime() - startNs)));
+        try
+        {
+            awaitTrip(waiter, generation, timeoutNs);
+        }
+        finally
+        {
+            waiter.end();
+        }
         return index;
     }
 
@@ -361,17 +411,16 @@ public final class SharedBarrier implements AutoCloseable
             final long state = buffer.getLongVolatile(stateOffset);
             throw broken(generation(state) == generation ? reason(state) : 0);
         }
-        signal.signalAll();
+        doorbell.ring();
     }
 
-    private void awaitTrip(final long generation, final long timeoutNs, final long startNs)
+    private void awaitTrip(final Waiter waiter, final long generation, final long timeoutNs)
         throws InterruptedException, BrokenBarrierException, TimeoutException
     {
-        long nextCheckNs = startNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
         boolean interrupted = false;
         while (true)
         {
-            final int sequence = signal.sequence();
+            final int sequence = waiter.sequence();
             final long state = buffer.getLongVolatile(stateOffset);
             if (generation(state) != generation)
             {
@@ -393,36 +442,26 @@ public final class SharedBarrier implements AutoCloseable
             {
                 throw new InterruptedException();
             }
-            final long nowNs = System.nanoTime();
-            if (nowNs - nextCheckNs >= 0)
+            if (waiter.livenessCheckDue())
             {
-                nextCheckNs = nowNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
                 breakIfAttachedProcessDied(generation);
                 continue;
             }
-            long waitNs = nextCheckNs - nowNs;
-            if (timeoutNs >= 0)
-            {
-                final long remainingNs = timeoutNs - (nowNs - startNs);
-                if (remainingNs <= 0)
-                {
-                    if (breakBarrier(generation, TIMED_OUT))
-                    {
-                        throw new TimeoutException("Barrier \"" + file.name() + "\": timed out after " +
-                            TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
-                            " of " + parties + " parties arrived; the barrier is now broken for every party");
-                    }
-                    continue;
-                }
-                waitNs = Math.min(waitNs, remainingNs);
-            }
+            final boolean timeLeft;
             try
             {
-                signal.awaitChange(sequence, Math.max(waitNs, 1));
+                timeLeft = waiter.pause(sequence);
             }
             catch (final InterruptedException ex)
             {
                 interrupted = true;
+                continue;
+            }
+            if (!timeLeft && breakBarrier(generation, TIMED_OUT))
+            {
+                throw new TimeoutException("Barrier \"" + file.name() + "\": timed out after " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
+                    " of " + parties + " parties arrived; the barrier is now broken for every party");
             }
         }
     }
@@ -461,7 +500,7 @@ public final class SharedBarrier implements AutoCloseable
                 break;
             }
         }
-        signal.signalAll();
+        doorbell.ring();
         return true;
     }
 
@@ -493,7 +532,7 @@ public final class SharedBarrier implements AutoCloseable
             case INTERRUPTED -> "a waiting party was interrupted";
             case ACTION_FAILED -> "the barrier action threw";
             case PARTY_DIED -> "attached process " +
-                ProcessWord.describe(buffer.getLongVolatile(file.headerLength() + BROKEN_BY_OFFSET)) + " died";
+                "pid " + OwnerToken.pid(buffer.getLongVolatile(file.headerLength() + BROKEN_BY_OFFSET)) + " died";
             default -> "it was reset while this party waited";
         };
         return new BrokenBarrierException("Barrier \"" + file.name() + "\" is broken: " + why +
@@ -526,7 +565,7 @@ public final class SharedBarrier implements AutoCloseable
 
     private void ensureOpen()
     {
-        if (closed.get())
+        if (guard.isClosed())
         {
             throw SyncFiles.closed(file);
         }

@@ -2,7 +2,9 @@ package io.ipckit.shm.sync;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.internal.wait.WakeSignal;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.Date;
@@ -15,7 +17,6 @@ import static io.ipckit.shm.sync.LockDescriptor.COND_BROADCASTS_OFFSET;
 import static io.ipckit.shm.sync.LockDescriptor.COND_CONSUMED_OFFSET;
 import static io.ipckit.shm.sync.LockDescriptor.COND_GRANTED_OFFSET;
 import static io.ipckit.shm.sync.LockDescriptor.COND_REGISTERED_OFFSET;
-import static io.ipckit.shm.sync.LockDescriptor.COND_SIGNAL_OFFSET;
 
 /**
  * Python's {@code multiprocessing.Condition} as a {@link Condition}: a condition queue shared by every process that
@@ -24,13 +25,14 @@ import static io.ipckit.shm.sync.LockDescriptor.COND_SIGNAL_OFFSET;
  * <p>
  * As every {@link Condition}: await and signal require holding the lock ({@link IllegalMonitorStateException}
  * otherwise); await releases it fully (all holds of a reentrant lock), waits, and reacquires it before returning
- * or throwing. A signal wakes one waiter that registered before it; {@link #signalAll()} wakes all of them. A
+ * or throwing. A signal lets one waiter that registered before it leave (the doorbell wakes every sleeper, and the
+ * others sleep again); {@link #signalAll()} wakes all of them. A
  * signal that meets a waiter whose timeout or interrupt happens at the same time is consumed by that waiter, which
  * then returns as signalled, so no signal is lost. Spurious wake-ups are rare but permitted.
  * <p>
  * <b>Note to maintainers.</b> The queue is three counters guarded by the lock, as the futex condition variable of
  * older glibc: registered waits, granted signals and consumed signals, plus a broadcast count. A waiter registers
- * (reads granted as its ticket), waits on a {@link WakeSignal} without the lock, and leaves when granted moved past
+ * (reads granted as its ticket), waits on the condition's {@link Doorbell} (with the kit's {@link Waiter}) without the lock, and leaves when granted moved past
  * its ticket and some granted signal is not consumed yet, or when a broadcast happened; a waiter that times out
  * consumes a signal it grants itself, so that the counters stay balanced. Waiters read the counters without the
  * lock only as a hint, and decide under the lock. A waiter process that dies registered leaves a surplus
@@ -48,7 +50,9 @@ public final class SharedCondition implements Condition, AutoCloseable
     private final int grantedOffset;
     private final int consumedOffset;
     private final int broadcastsOffset;
-    private final WakeSignal signal;
+    private final Doorbell doorbell;
+    /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
+    private final ThreadLocal<Waiter> waiters;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     SharedCondition(final SharedLock lock, final ResourceFile file, final boolean ownsFile)
@@ -62,7 +66,8 @@ public final class SharedCondition implements Condition, AutoCloseable
         this.grantedOffset = base + COND_GRANTED_OFFSET;
         this.consumedOffset = base + COND_CONSUMED_OFFSET;
         this.broadcastsOffset = base + COND_BROADCASTS_OFFSET;
-        this.signal = new WakeSignal(buffer, base + COND_SIGNAL_OFFSET);
+        this.doorbell = lock.conditionDoorbell();
+        this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, lock.guard()));
     }
 
     /**
@@ -74,7 +79,23 @@ public final class SharedCondition implements Condition, AutoCloseable
      */
     public static SharedCondition create(final String name)
     {
-        return standalone(SyncFiles.create(name, ResourceKind.CONDITION, LockDescriptor.LENGTH, null));
+        return create(name, new ShmOptions());
+    }
+
+    /**
+     * Creates a named condition with its own reentrant lock.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the condition, to be closed by the caller (which closes its lock).
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException                          when an option that does not apply is set.
+     */
+    public static SharedCondition create(final String name, final ShmOptions options)
+    {
+        return standalone(SyncFiles.create(name, ResourceKind.CONDITION, LockDescriptor.LENGTH,
+            SyncFiles.persistent(options, ResourceKind.CONDITION, name), null));
     }
 
     /**
@@ -166,11 +187,24 @@ public final class SharedCondition implements Condition, AutoCloseable
     }
 
     /**
+     * Python's {@code wait_for(predicate)}: waits as long as it takes until {@code predicate} holds, testing it under
+     * the lock first and after each wake-up.
+     *
+     * @param predicate a test of the shared state guarded by the lock.
+     * @throws InterruptedException         when interrupted (the lock is held again).
+     * @throws IllegalMonitorStateException when the lock is not held by the calling thread.
+     */
+    public void waitFor(final BooleanSupplier predicate) throws InterruptedException
+    {
+        waitFor(predicate, -1);
+    }
+
+    /**
      * Python's {@code wait_for(predicate, timeout)}: waits until {@code predicate} holds, testing it under the lock
      * first and after each wake-up.
      *
      * @param predicate a test of the shared state guarded by the lock.
-     * @param time      the most to wait; negative waits without limit.
+     * @param time      the most to wait; 0 or less tests the predicate once without waiting.
      * @param unit      its unit.
      * @return the last value of the predicate: false when the time passed first.
      * @throws InterruptedException         when interrupted (the lock is held again).
@@ -179,7 +213,11 @@ public final class SharedCondition implements Condition, AutoCloseable
     public boolean waitFor(final BooleanSupplier predicate, final long time, final TimeUnit unit)
         throws InterruptedException
     {
-        final long timeoutNs = time < 0 ? -1 : unit.toNanos(time);
+        return waitFor(predicate, Math.max(0, unit.toNanos(time)));
+    }
+
+    private boolean waitFor(final BooleanSupplier predicate, final long timeoutNs) throws InterruptedException
+    {
         final long startNs = System.nanoTime();
         boolean result = predicate.getAsBoolean();
         while (!result)
@@ -226,7 +264,7 @@ public final class SharedCondition implements Condition, AutoCloseable
         {
             // release store -> waiters read granted without the lock as a hint
             buffer.putLongRelease(grantedOffset, granted + grant);
-            this.signal.signal((int)grant);
+            doorbell.ring();
         }
     }
 
@@ -246,7 +284,7 @@ public final class SharedCondition implements Condition, AutoCloseable
             buffer.putLongRelease(consumedOffset, registered);
             // release store -> waiters that see the new broadcast count leave without consuming
             buffer.putLongRelease(broadcastsOffset, buffer.getLong(broadcastsOffset) + 1);
-            signal.signalAll();
+            doorbell.ring();
         }
     }
 
@@ -294,7 +332,7 @@ public final class SharedCondition implements Condition, AutoCloseable
 
     int sleepers()
     {
-        return signal.waiters();
+        return doorbell.waiters();
     }
 
     private void checkHeld(final String action)
@@ -325,43 +363,38 @@ public final class SharedCondition implements Condition, AutoCloseable
         buffer.putLongRelease(registeredOffset, buffer.getLong(registeredOffset) + 1);
         final int holds = lock.releaseForWait();
         final long startNs = System.nanoTime();
+        final Waiter waiter = waiters.get();
         boolean interrupted = false;
         boolean signalled = false;
         try
         {
             while (true)
             {
-                final int sequence = signal.sequence();
-                if (mayLeave(ticket, broadcasts))
-                {
-                    lock.reacquireAfterWait(holds);
-                    if (leave(ticket, broadcasts))
-                    {
-                        signalled = true;
-                        return true;
-                    }
-                    lock.releaseForWait();
-                    continue;
-                }
-                final long remainingNs = timeoutNs < 0 ? -1 : timeoutNs - (System.nanoTime() - startNs);
-                if ((timeoutNs >= 0 && remainingNs <= 0) || (interrupted && interruptible))
-                {
-                    break;
-                }
+                boolean mayLeave = false;
+                waiter.begin(timeoutNs < 0 ? -1 : Math.max(0, timeoutNs - (System.nanoTime() - startNs)));
                 try
                 {
-                    signal.awaitChange(sequence, remainingNs);
+                    mayLeave = awaitHint(waiter, ticket, broadcasts, interruptible);
                 }
                 catch (final InterruptedException ex)
                 {
-                    interrupted = true;
+                    interrupted = true; // interruptible only: leaves after reacquiring the lock
                 }
-            }
-            lock.reacquireAfterWait(holds);
-            if (leave(ticket, broadcasts))
-            {
-                signalled = true;
-                return true;
+                finally
+                {
+                    waiter.end();
+                }
+                lock.reacquireAfterWait(holds);
+                if (leave(ticket, broadcasts))
+                {
+                    signalled = true;
+                    return true;
+                }
+                if (!mayLeave || (interrupted && interruptible))
+                {
+                    break;
+                }
+                lock.releaseForWait(); // another waiter consumed the signal first: wait again
             }
             // a timed-out or interrupted waiter grants itself the signal it consumes, keeping the counters balanced
             buffer.putLongRelease(grantedOffset, buffer.getLong(grantedOffset) + 1);
@@ -376,6 +409,54 @@ public final class SharedCondition implements Condition, AutoCloseable
         finally
         {
             if (interrupted && (signalled || !interruptible))
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Waits without the lock until the counters say this waiter may leave (a hint, decided under the lock), the
+     * deadline passes, or an interruptible wait is interrupted.
+     *
+     * @return true when the counters say this waiter may leave, false when the deadline passed.
+     * @throws InterruptedException when interruptible and interrupted; an uninterruptible wait remembers it in the
+     *                              thread's flag and goes on.
+     */
+    private boolean awaitHint(
+        final Waiter waiter, final long ticket, final long broadcasts, final boolean interruptible)
+        throws InterruptedException
+    {
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                final int sequence = waiter.sequence();
+                if (mayLeave(ticket, broadcasts))
+                {
+                    return true;
+                }
+                try
+                {
+                    if (!waiter.pause(sequence))
+                    {
+                        return false;
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    if (interruptible)
+                    {
+                        throw ex;
+                    }
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
             {
                 Thread.currentThread().interrupt();
             }

@@ -2,37 +2,44 @@ package io.ipckit.shm.sync;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.internal.wait.WakeSignal;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.ipckit.shm.sync.EventDescriptor.DOORBELL_OFFSET;
 import static io.ipckit.shm.sync.EventDescriptor.FLAG_OFFSET;
-import static io.ipckit.shm.sync.EventDescriptor.SIGNAL_OFFSET;
 
 /**
  * Python's {@code multiprocessing.Event}: a named flag that processes {@link #set}, {@link #clear} and
- * {@link #await} across JVMs. Waiters spin briefly, then sleep on a futex word; {@link #set} wakes every sleeper and
+ * {@link #await} across JVMs. Waiters spin briefly, then sleep on a {@link Doorbell} (the kit's {@link Waiter}); {@link #set} wakes every sleeper and
  * enters the kernel only when some sleep. Everything written before {@link #set} happens-before the return of an
  * {@link #await} that sees it set.
  * <p>
- * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}.
  */
 public final class SharedEvent implements AutoCloseable
 {
     private final ResourceFile file;
     private final AtomicBuffer buffer;
     private final int flagOffset;
-    private final WakeSignal signal;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Doorbell doorbell = new Doorbell();
+    private final CloseGuard guard;
+    /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
+    private final ThreadLocal<Waiter> waiters;
 
     private SharedEvent(final ResourceFile file)
     {
         this.file = file;
         this.buffer = file.buffer();
         this.flagOffset = file.headerLength() + FLAG_OFFSET;
-        this.signal = new WakeSignal(buffer, file.headerLength() + SIGNAL_OFFSET);
+        doorbell.wrap(buffer, file.headerLength() + DOORBELL_OFFSET);
+        this.guard = new CloseGuard("Event \"" + file.name() + "\"");
+        this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
     }
 
     /**
@@ -44,7 +51,23 @@ public final class SharedEvent implements AutoCloseable
      */
     public static SharedEvent create(final String name)
     {
-        return new SharedEvent(SyncFiles.create(name, ResourceKind.EVENT, EventDescriptor.LENGTH, null));
+        return create(name, new ShmOptions());
+    }
+
+    /**
+     * Creates an event, clear.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the event, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException                          when an option that does not apply is set.
+     */
+    public static SharedEvent create(final String name, final ShmOptions options)
+    {
+        return new SharedEvent(SyncFiles.create(name, ResourceKind.EVENT, EventDescriptor.LENGTH,
+            SyncFiles.persistent(options, ResourceKind.EVENT, name), null));
     }
 
     /**
@@ -68,7 +91,7 @@ public final class SharedEvent implements AutoCloseable
         ensureOpen();
         // release store -> publishes what the setter wrote before set() to every waiter that sees the flag
         buffer.putIntRelease(flagOffset, 1);
-        signal.signalAll();
+        doorbell.ring();
     }
 
     /**
@@ -136,7 +159,7 @@ public final class SharedEvent implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
+        if (guard.closeAndAwait(doorbell))
         {
             file.close();
         }
@@ -148,12 +171,12 @@ public final class SharedEvent implements AutoCloseable
     @Override
     public String toString()
     {
-        return "Event{" + file.name() + (closed.get() ? ", closed}" : isSet() ? ", set}" : ", clear}");
+        return "Event{" + file.name() + (guard.isClosed() ? ", closed}" : isSet() ? ", set}" : ", clear}");
     }
 
     int sleepers()
     {
-        return signal.waiters();
+        return doorbell.waiters();
     }
 
     private boolean await(final long timeoutNs) throws InterruptedException
@@ -163,30 +186,36 @@ public final class SharedEvent implements AutoCloseable
         {
             throw new InterruptedException();
         }
-        final long startNs = System.nanoTime();
-        while (true)
+        if (buffer.getIntAcquire(flagOffset) != 0)
         {
-            final int sequence = signal.sequence();
-            if (buffer.getIntAcquire(flagOffset) != 0)
+            return true;
+        }
+        final Waiter waiter = waiters.get();
+        waiter.begin(timeoutNs);
+        try
+        {
+            while (true)
             {
-                return true;
-            }
-            long remainingNs = -1;
-            if (timeoutNs >= 0)
-            {
-                remainingNs = timeoutNs - (System.nanoTime() - startNs);
-                if (remainingNs <= 0)
+                final int sequence = waiter.sequence();
+                if (buffer.getIntAcquire(flagOffset) != 0)
+                {
+                    return true;
+                }
+                if (!waiter.pause(sequence))
                 {
                     return false;
                 }
             }
-            signal.awaitChange(sequence, remainingNs);
+        }
+        finally
+        {
+            waiter.end();
         }
     }
 
     private void ensureOpen()
     {
-        if (closed.get())
+        if (guard.isClosed())
         {
             throw SyncFiles.closed(file);
         }

@@ -2,14 +2,20 @@ package io.ipckit.shm.sync;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.internal.wait.WakeSignal;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.OwnerLock;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 
-import static io.ipckit.shm.sync.LockDescriptor.LOCK_SIGNAL_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.COND_DOORBELL_OFFSET;
+import static io.ipckit.shm.sync.LockDescriptor.LOCK_DOORBELL_OFFSET;
 import static io.ipckit.shm.sync.LockDescriptor.OWNER_OFFSET;
 import static io.ipckit.shm.sync.LockDescriptor.OWNER_THREAD_OFFSET;
 import static io.ipckit.shm.sync.LockDescriptor.TAKEOVERS_OFFSET;
@@ -35,32 +41,26 @@ import static io.ipckit.shm.sync.LockDescriptor.TAKEOVERS_OFFSET;
  * {@link #unlock()} ({@link IllegalMonitorStateException} otherwise). Two objects opened on the same name in one
  * process exclude each other as two processes would.
  * <p>
- * <b>Dead owners.</b> A waiting thread checks whether the owning process is still alive once
- * {@link #OWNER_CHECK_INTERVAL_DEFAULT_MS} ms (property {@link #OWNER_CHECK_INTERVAL_PROP_NAME}) have passed since
- * this object last checked (or was opened), and then at that interval, so a loop of waits shorter than the interval
- * checks too; when it died (SIGKILL, crash) the waiter takes the lock over with a compare-and-set, and
+ * <b>Dead owners.</b> A waiting thread checks whether the owning process is still alive when this object has not
+ * checked for {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
+ * {@value LivenessCheckInterval#INTERVAL_PROP_NAME}, shared with pipes and queues), and then at that interval, so a
+ * loop of waits shorter than the interval checks too; when it died (SIGKILL, crash) the waiter takes the lock over with a compare-and-set, and
  * {@link #lastAcquireRecoveredFromDeadOwner()} then returns true until it unlocks, like {@code EOWNERDEAD} of a
  * robust pthread mutex: the data the lock guards may be half-updated. {@link #tryLock()} does not check.
  * <p>
- * <b>Blocking.</b> Waiters spin briefly, then sleep on a futex word ({@link WakeSignal}); {@link #unlock()} enters
- * the kernel only when a waiter sleeps. Idle waiters use no CPU. Unlock happens-before the next acquisition in any
+ * <b>Blocking.</b> Waiters spin briefly, then sleep on the lock's {@link Doorbell} (the kit's {@link Waiter});
+ * {@link #unlock()} enters the kernel only when a waiter sleeps, and then wakes every sleeper (one takes the lock,
+ * the others sleep again). Idle waiters use no CPU. Unlock happens-before the next acquisition in any
  * process (release store of the owner word, read by the acquirer's compare-and-set).
  * <p>
  * This lock is not reentrant: {@link #lock()} by the thread that holds it throws {@link IllegalStateException}
  * instead of deadlocking, {@link #tryLock} returns false; see {@link SharedReentrantLock}.
  * <p>
- * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}.
  */
 public sealed class SharedLock implements Lock, AutoCloseable permits SharedReentrantLock
 {
-    /** System property: how long a waiter waits before checking whether the owner process died, in ms. */
-    public static final String OWNER_CHECK_INTERVAL_PROP_NAME = "ipckit.sync.owner.check.interval.ms";
-    /** Default of {@link #OWNER_CHECK_INTERVAL_PROP_NAME}. */
-    public static final long OWNER_CHECK_INTERVAL_DEFAULT_MS = 250;
-
-    static final long OWNER_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(
-        Long.getLong(OWNER_CHECK_INTERVAL_PROP_NAME, OWNER_CHECK_INTERVAL_DEFAULT_MS));
-
     static final int TIMED_OUT = 0;
     static final int ACQUIRED = 1;
     static final int RECOVERED = 2;
@@ -69,16 +69,15 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     private final boolean ownsFile;
     private final boolean reentrant;
     private final AtomicBuffer buffer;
-    private final int ownerOffset;
-    private final WakeSignal signal;
-    private final long self = ProcessWord.self();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final OwnerLock owner = new OwnerLock();
+    private final Doorbell doorbell = new Doorbell();
+    private final Doorbell conditionDoorbell = new Doorbell();
+    private final CloseGuard guard;
+    /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
+    private final ThreadLocal<Waiter> waiters;
+    /** Kept across calls, so that calls waiting less than the interval each still look once it has passed. */
+    private final LivenessCheckInterval ownerCheck = new LivenessCheckInterval();
     private volatile Thread holder;
-    /**
-     * When a thread of this object last looked whether the owner is alive, or when the object was opened: kept
-     * across calls, so that calls waiting less than the interval each still look once the interval has passed.
-     */
-    private volatile long lastOwnerCheckNs = System.nanoTime();
     private int holds;
     private boolean recovered;
     private SharedCondition condition;
@@ -89,8 +88,11 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
         this.ownsFile = ownsFile;
         this.reentrant = reentrant;
         this.buffer = file.buffer();
-        this.ownerOffset = file.headerLength() + OWNER_OFFSET;
-        this.signal = new WakeSignal(buffer, file.headerLength() + LOCK_SIGNAL_OFFSET);
+        owner.wrap(buffer, file.headerLength() + OWNER_OFFSET);
+        doorbell.wrap(buffer, file.headerLength() + LOCK_DOORBELL_OFFSET);
+        conditionDoorbell.wrap(buffer, file.headerLength() + COND_DOORBELL_OFFSET);
+        this.guard = new CloseGuard(file.kind().displayName() + " \"" + file.name() + "\"");
+        this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
     }
 
     /**
@@ -103,7 +105,24 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
      */
     public static SharedLock create(final String name)
     {
-        return new SharedLock(SyncFiles.create(name, ResourceKind.LOCK, LockDescriptor.LENGTH, null), true, false);
+        return create(name, new ShmOptions());
+    }
+
+    /**
+     * Creates a lock, free.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the lock, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.InvalidNameException    when the name is not valid.
+     * @throws IllegalArgumentException                          when an option that does not apply is set.
+     */
+    public static SharedLock create(final String name, final ShmOptions options)
+    {
+        return new SharedLock(SyncFiles.create(name, ResourceKind.LOCK, LockDescriptor.LENGTH,
+            SyncFiles.persistent(options, ResourceKind.LOCK, name), null), true, false);
     }
 
     /**
@@ -165,7 +184,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
         {
             return reenter();
         }
-        if (buffer.compareAndSetLong(ownerOffset, 0, self))
+        if (owner.tryAcquire())
         {
             onAcquired(thread, false);
             return true;
@@ -251,7 +270,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     public boolean isLocked()
     {
         ensureOpen();
-        return buffer.getLongVolatile(ownerOffset) != 0;
+        return owner.holder() != OwnerToken.NONE;
     }
 
     /**
@@ -260,7 +279,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     public long ownerPid()
     {
         ensureOpen();
-        return ProcessWord.pid(buffer.getLongVolatile(ownerOffset));
+        return OwnerToken.pid(owner.holder());
     }
 
     /**
@@ -296,7 +315,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
+        if (guard.closeAndAwait(doorbell, conditionDoorbell))
         {
             if (holder != null)
             {
@@ -317,13 +336,13 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     @Override
     public String toString()
     {
-        if (closed.get())
+        if (guard.isClosed())
         {
             return file.kind().displayName() + "{" + file.name() + ", closed}";
         }
-        final long owner = buffer.getLongVolatile(ownerOffset);
-        return file.kind().displayName() + "{" + file.name() + ", " + (owner == 0 ? "free" :
-            "held by " + ProcessWord.describe(owner) + " thread " + buffer.getLongVolatile(
+        final long token = owner.holder();
+        return file.kind().displayName() + "{" + file.name() + ", " + (token == OwnerToken.NONE ? "free" :
+            "held by pid " + OwnerToken.pid(token) + " thread " + buffer.getLongVolatile(
                 file.headerLength() + OWNER_THREAD_OFFSET)) + "}";
     }
 
@@ -356,54 +375,46 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
             }
             return TIMED_OUT;
         }
-        if (buffer.compareAndSetLong(ownerOffset, 0, self))
+        if (owner.tryAcquire())
         {
             onAcquired(thread, false);
             return ACQUIRED;
         }
-        final long startNs = System.nanoTime();
-        long nextCheckNs = timeoutNs == 0 ? startNs : lastOwnerCheckNs + OWNER_CHECK_INTERVAL_NS;
+        return awaitOwner(thread, timeoutNs, interruptible);
+    }
+
+    private int awaitOwner(final Thread thread, final long timeoutNs, final boolean interruptible)
+        throws InterruptedException
+    {
+        final Waiter waiter = waiters.get();
         boolean interrupted = false;
+        waiter.begin(timeoutNs);
         try
         {
             while (true)
             {
-                final int sequence = signal.sequence();
-                final long owner = buffer.getLongVolatile(ownerOffset);
-                if (owner == 0)
+                final int sequence = waiter.sequence();
+                if (owner.holder() == OwnerToken.NONE)
                 {
-                    if (buffer.compareAndSetLong(ownerOffset, 0, self))
+                    if (owner.tryAcquire())
                     {
                         onAcquired(thread, false);
                         return ACQUIRED;
                     }
                     continue;
                 }
-                final long nowNs = System.nanoTime();
-                if (nowNs - nextCheckNs >= 0)
+                if (ownerCheck.due() && owner.tryTakeOverFromDead() != OwnerToken.NONE)
                 {
-                    lastOwnerCheckNs = nowNs;
-                    nextCheckNs = nowNs + OWNER_CHECK_INTERVAL_NS;
-                    if (!ProcessWord.isAlive(owner) && buffer.compareAndSetLong(ownerOffset, owner, self))
-                    {
-                        buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
-                        onAcquired(thread, true);
-                        return RECOVERED;
-                    }
-                }
-                long waitNs = nextCheckNs - nowNs;
-                if (timeoutNs >= 0)
-                {
-                    final long remainingNs = timeoutNs - (nowNs - startNs);
-                    if (remainingNs <= 0)
-                    {
-                        return TIMED_OUT;
-                    }
-                    waitNs = Math.min(waitNs, remainingNs);
+                    buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
+                    onAcquired(thread, true);
+                    return RECOVERED;
                 }
                 try
                 {
-                    signal.awaitChange(sequence, Math.max(waitNs, 1));
+                    if (!waiter.pause(sequence))
+                    {
+                        return TIMED_OUT;
+                    }
                 }
                 catch (final InterruptedException ex)
                 {
@@ -417,6 +428,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
         }
         finally
         {
+            waiter.end();
             if (interrupted)
             {
                 thread.interrupt();
@@ -464,10 +476,20 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
 
     final void ensureOpen()
     {
-        if (closed.get())
+        if (guard.isClosed())
         {
             throw SyncFiles.closed(file);
         }
+    }
+
+    final CloseGuard guard()
+    {
+        return guard;
+    }
+
+    final Doorbell conditionDoorbell()
+    {
+        return conditionDoorbell;
     }
 
     /**
@@ -475,7 +497,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
      */
     final int sleepers()
     {
-        return signal.waiters();
+        return doorbell.waiters();
     }
 
     final int holdCount()
@@ -511,9 +533,8 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
         holder = null;
         recovered = false;
         buffer.putLong(file.headerLength() + OWNER_THREAD_OFFSET, 0);
-        // release store -> publishes everything written under the lock to the next owner
-        buffer.putLongRelease(ownerOffset, 0);
-        signal.signal(1);
+        owner.release(); // release store -> publishes everything written under the lock to the next owner
+        doorbell.ring();
     }
 
     private IllegalMonitorStateException notHeld(final String action)

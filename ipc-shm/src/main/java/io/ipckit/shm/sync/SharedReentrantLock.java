@@ -2,6 +2,7 @@ package io.ipckit.shm.sync;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
+import io.ipckit.shm.ShmOptions;
 
 /**
  * Python's {@code multiprocessing.RLock}: a {@link SharedLock} that the thread holding it may acquire again, as
@@ -27,7 +28,23 @@ public final class SharedReentrantLock extends SharedLock
      */
     public static SharedReentrantLock create(final String name)
     {
-        return new SharedReentrantLock(SyncFiles.create(name, ResourceKind.RLOCK, LockDescriptor.LENGTH, null), true);
+        return create(name, new ShmOptions());
+    }
+
+    /**
+     * Creates a reentrant lock, free.
+     *
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param options {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no other
+     *                option applies.
+     * @return the lock, to be closed by the caller.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException                          when an option that does not apply is set.
+     */
+    public static SharedReentrantLock create(final String name, final ShmOptions options)
+    {
+        return new SharedReentrantLock(SyncFiles.create(name, ResourceKind.RLOCK, LockDescriptor.LENGTH,
+            SyncFiles.persistent(options, ResourceKind.RLOCK, name), null), true);
     }
 
     /**

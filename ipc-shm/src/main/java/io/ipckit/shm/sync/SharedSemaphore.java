@@ -4,18 +4,23 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
-import io.ipckit.core.internal.wait.WakeSignal;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.ipckit.shm.sync.SemaphoreDescriptor.DOORBELL_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.MAX_PERMITS_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.OWNER_SLOTS_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.OWNER_TABLE_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.PERMITS_OFFSET;
 import static io.ipckit.shm.sync.SemaphoreDescriptor.RECOVERED_PERMITS_OFFSET;
-import static io.ipckit.shm.sync.SemaphoreDescriptor.SIGNAL_OFFSET;
 
 /**
  * Python's {@code multiprocessing.Semaphore} and {@code BoundedSemaphore}: a named counting semaphore shared by every
@@ -25,18 +30,19 @@ import static io.ipckit.shm.sync.SemaphoreDescriptor.SIGNAL_OFFSET;
  * their initial number, as Python's {@code BoundedSemaphore} raises {@code ValueError}: here an
  * {@link IllegalStateException}, and the permits are unchanged.
  * <p>
- * With <em>owner tracking</em> ({@link #create(String, int, boolean, int)} with owner slots) each process's holding
- * is recorded in a table of (process, permits held); a waiter looks for processes that died holding permits once
- * {@link SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms have passed since this object last looked (or was opened),
- * then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
+ * With <em>owner tracking</em> ({@link #create(String, int, ShmOptions)} with {@link ShmOptions#ownerSlots}) each process's holding
+ * is recorded in a table of (process, permits held); a waiter looks for processes that died holding permits when
+ * this object has not looked for {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
+ * {@value LivenessCheckInterval#INTERVAL_PROP_NAME}), then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
  * acquired (a pool of resources); a process that releases more than it holds is counted as holding none. A process
  * killed in the few instructions between changing the permits and recording the change in its slot leaks (or, on
  * release, may later return) those permits; a bounded semaphore never exceeds its bound by recovery.
  * <p>
- * Waiters spin briefly, then sleep on a futex word; a release wakes as many sleepers as it released permits, and
- * only when some sleep. A release happens-before an acquisition that takes its permits.
+ * Waiters spin briefly, then sleep on a {@link Doorbell} (the kit's {@link Waiter}); a release wakes the sleepers
+ * (those that find no permit sleep again), and enters the kernel only when some sleep. A release happens-before an acquisition that takes its permits.
  * <p>
- * Thread-safe and process-safe. {@link #close()} must not race with other calls on this object.
+ * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}.
  */
 public final class SharedSemaphore implements AutoCloseable
 {
@@ -44,12 +50,14 @@ public final class SharedSemaphore implements AutoCloseable
     private final AtomicBuffer buffer;
     private final int permitsOffset;
     private final int maxPermits;
-    private final WakeSignal signal;
+    private final Doorbell doorbell = new Doorbell();
     private final ProcessTable owners;
-    private final long self = ProcessWord.self();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    /** When a thread of this object last looked for dead owners, or when it was opened; kept across calls. */
-    private volatile long lastOwnerCheckNs = System.nanoTime();
+    private final long self = OwnerToken.current();
+    private final CloseGuard guard;
+    /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
+    private final ThreadLocal<Waiter> waiters;
+    /** Kept across calls, so that calls waiting less than the interval each still look once it has passed. */
+    private final LivenessCheckInterval ownerCheck = new LivenessCheckInterval();
 
     private SharedSemaphore(final ResourceFile file)
     {
@@ -66,7 +74,9 @@ public final class SharedSemaphore implements AutoCloseable
                 slots + " owner slots, bound " + maxPermits + "); unlink it and create it again");
         }
         SyncFiles.checkLength(file, SemaphoreDescriptor.length(slots));
-        this.signal = new WakeSignal(buffer, base + SIGNAL_OFFSET);
+        doorbell.wrap(buffer, base + DOORBELL_OFFSET);
+        this.guard = new CloseGuard("Semaphore \"" + file.name() + "\"");
+        this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
         this.owners = slots == 0 ? null : new ProcessTable(buffer, base + OWNER_TABLE_OFFSET, slots);
     }
 
@@ -81,7 +91,7 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public static SharedSemaphore create(final String name, final int permits)
     {
-        return create(name, permits, false, 0);
+        return create(name, permits, new ShmOptions());
     }
 
     /**
@@ -94,30 +104,35 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public static SharedSemaphore createBounded(final String name, final int permits)
     {
-        return create(name, permits, true, 0);
+        return create(name, permits, new ShmOptions().bounded(true));
     }
 
     /**
      * Creates a semaphore.
      *
-     * @param name       a valid resource name, unique in the shared directory.
-     * @param permits    the initial number of permits, at least 0.
-     * @param bounded    true to refuse releases above {@code permits}.
-     * @param ownerSlots 0 for no owner tracking, else the most processes that may hold permits at once.
+     * @param name    a valid resource name, unique in the shared directory.
+     * @param permits the initial number of permits, at least 0.
+     * @param options {@link ShmOptions#bounded} to refuse releases above {@code permits};
+     *                {@link ShmOptions#ownerSlots} (0 for no owner tracking) for the most processes that may hold
+     *                permits at once; {@link ShmOptions#persistent} to keep the semaphore when this process dies
+     *                without unlinking it. No other option applies.
      * @return the semaphore, to be closed by the caller.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
-     * @throws IllegalArgumentException when {@code permits} or {@code ownerSlots} is negative.
+     * @throws IllegalArgumentException when {@code permits} is negative, or an option that does not apply is set.
      */
-    public static SharedSemaphore create(
-        final String name, final int permits, final boolean bounded, final int ownerSlots)
+    public static SharedSemaphore create(final String name, final int permits, final ShmOptions options)
     {
-        if (permits < 0 || ownerSlots < 0 || ownerSlots > 1 << 20)
+        ShmOptionsCheck.applicableOnly(options, "Semaphore \"" + name + "\"",
+            ShmOptions.PERSISTENT, ShmOptions.BOUNDED, ShmOptions.OWNER_SLOTS);
+        if (permits < 0)
         {
             throw new IllegalArgumentException("cannot create Semaphore \"" + name + "\" with " + permits +
-                " permits and " + ownerSlots + " owner slots: permits must be at least 0, slots 0.." + (1 << 20));
+                " permits: permits must be at least 0");
         }
+        final boolean bounded = options.bounded();
+        final int ownerSlots = options.ownerSlots();
         final int lengthBytes = SemaphoreDescriptor.length(ownerSlots);
-        return new SharedSemaphore(SyncFiles.create(name, ResourceKind.SEMAPHORE, lengthBytes,
+        return new SharedSemaphore(SyncFiles.create(name, ResourceKind.SEMAPHORE, lengthBytes, options.persistent(),
             (file) ->
             {
                 final int base = file.headerLength();
@@ -257,7 +272,7 @@ public final class SharedSemaphore implements AutoCloseable
                 owners.subtractClamped(slot, permits);
             }
         }
-        signal.signal(permits);
+        doorbell.ring();
     }
 
     /**
@@ -332,7 +347,7 @@ public final class SharedSemaphore implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
+        if (guard.closeAndAwait(doorbell))
         {
             file.close();
         }
@@ -345,12 +360,12 @@ public final class SharedSemaphore implements AutoCloseable
     public String toString()
     {
         return (isBounded() ? "BoundedSemaphore{" : "Semaphore{") + file.name() +
-            (closed.get() ? ", closed}" : ", " + buffer.getIntVolatile(permitsOffset) + " available}");
+            (guard.isClosed() ? ", closed}" : ", " + buffer.getIntVolatile(permitsOffset) + " available}");
     }
 
     int sleepers()
     {
-        return signal.waiters();
+        return doorbell.waiters();
     }
 
     private boolean acquire(final int permits, final long timeoutNs) throws InterruptedException
@@ -365,36 +380,30 @@ public final class SharedSemaphore implements AutoCloseable
         {
             return true;
         }
-        final long startNs = System.nanoTime();
-        long nextCheckNs = timeoutNs == 0 ? startNs : lastOwnerCheckNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
-        while (true)
+        final Waiter waiter = waiters.get();
+        waiter.begin(timeoutNs);
+        try
         {
-            final int sequence = signal.sequence();
-            if (tryTake(permits, slot))
+            while (true)
             {
-                return true;
-            }
-            final long nowNs = System.nanoTime();
-            if (owners != null && nowNs - nextCheckNs >= 0)
-            {
-                lastOwnerCheckNs = nowNs;
-                nextCheckNs = nowNs + SharedLock.OWNER_CHECK_INTERVAL_NS;
-                if (recoverDeadOwners() > 0)
+                final int sequence = waiter.sequence();
+                if (tryTake(permits, slot))
+                {
+                    return true;
+                }
+                if (owners != null && ownerCheck.due() && recoverDeadOwners() > 0)
                 {
                     continue;
                 }
-            }
-            long waitNs = owners == null ? Long.MAX_VALUE : nextCheckNs - nowNs;
-            if (timeoutNs >= 0)
-            {
-                final long remainingNs = timeoutNs - (nowNs - startNs);
-                if (remainingNs <= 0)
+                if (!waiter.pause(sequence))
                 {
                     return false;
                 }
-                waitNs = Math.min(waitNs, remainingNs);
             }
-            signal.awaitChange(sequence, waitNs == Long.MAX_VALUE ? -1 : Math.max(waitNs, 1));
+        }
+        finally
+        {
+            waiter.end();
         }
     }
 
@@ -463,7 +472,7 @@ public final class SharedSemaphore implements AutoCloseable
         if (recovered > 0)
         {
             buffer.getAndAddLong(file.headerLength() + RECOVERED_PERMITS_OFFSET, recovered);
-            signal.signalAll();
+            doorbell.ring();
         }
         return recovered;
     }
@@ -493,7 +502,7 @@ public final class SharedSemaphore implements AutoCloseable
 
     private void ensureOpen()
     {
-        if (closed.get())
+        if (guard.isClosed())
         {
             throw SyncFiles.closed(file);
         }

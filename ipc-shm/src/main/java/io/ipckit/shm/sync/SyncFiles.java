@@ -4,6 +4,8 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
+import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 
 import java.util.function.Consumer;
 
@@ -15,8 +17,12 @@ import java.util.function.Consumer;
  */
 final class SyncFiles
 {
-    /** Layout version of every sync primitive's file. */
-    static final int LAYOUT_VERSION = 1;
+    /**
+     * Layout version of every sync primitive's file, the only one shared with other processes. Version 2: owners are
+     * {@link io.ipckit.core.internal.kit.OwnerToken}s (version 1 packed a 22-bit pid and a 42-bit start time) and
+     * waiters sleep on {@link io.ipckit.core.internal.kit.Doorbell}s (flagged protocol) instead of plain wake signals.
+     */
+    static final int LAYOUT_VERSION = 2;
 
     private SyncFiles()
     {
@@ -26,13 +32,31 @@ final class SyncFiles
      * @param name            the resource name.
      * @param kind            its kind.
      * @param dataLengthBytes bytes of shared state.
+     * @param persistent      true to keep the file when its creator dies without unlinking it.
      * @param initializer     writes the initial state; may be null when all zeros is the initial state.
      * @return the created, published file.
      */
     static ResourceFile create(
-        final String name, final ResourceKind kind, final int dataLengthBytes, final Consumer<ResourceFile> initializer)
+        final String name,
+        final ResourceKind kind,
+        final int dataLengthBytes,
+        final boolean persistent,
+        final Consumer<ResourceFile> initializer)
     {
-        return ResourceFile.create(name, kind, LAYOUT_VERSION, 0, dataLengthBytes, false, initializer);
+        return ResourceFile.create(name, kind, LAYOUT_VERSION, 0, dataLengthBytes, persistent, initializer);
+    }
+
+    /**
+     * @param options the caller's options: only {@link ShmOptions#persistent} applies to this kind.
+     * @param kind    the kind being created.
+     * @param name    its name.
+     * @return whether the file outlives its creator.
+     * @throws IllegalArgumentException when another option is set.
+     */
+    static boolean persistent(final ShmOptions options, final ResourceKind kind, final String name)
+    {
+        return ShmOptionsCheck.applicableOnly(options, kind.displayName() + " \"" + name + "\"",
+            ShmOptions.PERSISTENT).persistent();
     }
 
     /**
@@ -42,11 +66,21 @@ final class SyncFiles
      * @param kind               the expected kind.
      * @param minDataLengthBytes the least data length a valid file has.
      * @return the validated file.
-     * @throws CorruptResourceException when the data section is too short.
+     * @throws CorruptResourceException     when the data section is too short.
+     * @throws io.ipckit.core.exceptions.IncompatibleVersionException when the file has another layout version.
      */
     static ResourceFile open(final String name, final ResourceKind kind, final long minDataLengthBytes)
     {
         final ResourceFile file = ResourceFile.open(name, kind, LAYOUT_VERSION);
+        try
+        {
+            file.requireLayoutVersion(LAYOUT_VERSION); // version 1 differs in the owner words and the wake protocol
+        }
+        catch (final RuntimeException ex)
+        {
+            file.close();
+            throw ex;
+        }
         checkLength(file, minDataLengthBytes);
         return file;
     }

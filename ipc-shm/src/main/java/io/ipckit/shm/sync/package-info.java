@@ -7,13 +7,16 @@
  * <p>
  * Each is a named resource file ({@link io.ipckit.core.file.ResourceFile} of its own
  * {@link io.ipckit.core.file.ResourceKind}) whose data section a {@code *Descriptor} draws. Another process opens
- * it by name. Blocking spins briefly, then sleeps on a futex word ({@link io.ipckit.core.internal.wait.WakeSignal}); the side
- * that makes progress enters the kernel only when someone sleeps, so idle waiters use no CPU. Every blocking call
+ * it by name. Blocking uses the cross-process kit of ipc-core, as pipes and queues do: one wait loop
+ * ({@link io.ipckit.core.internal.kit.Waiter}) spins briefly, then sleeps on a
+ * {@link io.ipckit.core.internal.kit.Doorbell}; the side that makes progress enters the kernel only when someone
+ * sleeps, so idle waiters use no CPU. Every blocking call
  * has a timeout variant and honours interruption.
  * <p>
- * <b>Dead processes.</b> Ownership is recorded as a packed process identity (pid and start time in one 64-bit word,
- * so that it is claimed and taken over with one compare-and-set). A waiter re-checks every
- * {@value io.ipckit.shm.sync.SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms whether the processes it depends on
+ * <b>Dead processes.</b> Ownership is recorded as an {@link io.ipckit.core.internal.kit.OwnerToken} (pid and start
+ * time in one 64-bit word, so that it is claimed and taken over with one compare-and-set). A waiter re-checks every
+ * {@value io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
+ * {@value io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_PROP_NAME}, shared with pipes and queues) whether the processes it depends on
  * are alive: a lock whose owner died is taken over (and the new owner is told, as {@code EOWNERDEAD}), permits held
  * by a dead process are returned to an owner-tracking semaphore, and a barrier with a dead party breaks.
  */

@@ -5,7 +5,9 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
+import io.ipckit.shm.ShmOptions;
 import io.ipckit.shm.array.DType;
+import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.lang.foreign.MemorySegment;
@@ -64,7 +66,7 @@ public final class SharedValue implements AutoCloseable
      */
     public static SharedValue create(final String name, final DType dtype)
     {
-        return create(name, dtype, 1, false);
+        return create(name, dtype, 1, new ShmOptions());
     }
 
     /**
@@ -78,7 +80,7 @@ public final class SharedValue implements AutoCloseable
      */
     public static SharedValue create(final String name, final DType dtype, final int length)
     {
-        return create(name, dtype, length, false);
+        return create(name, dtype, length, new ShmOptions());
     }
 
     /**
@@ -87,15 +89,18 @@ public final class SharedValue implements AutoCloseable
      * @param name       a valid resource name.
      * @param dtype      the type.
      * @param length     the number of elements, at least 1.
-     * @param persistent true to keep it when this process dies without unlinking it.
+     * @param options    {@link ShmOptions#persistent} to keep it when this process dies without unlinking it; no
+     *                   other option applies.
      * @return the value, without a lock.
-     * @throws IllegalArgumentException when the length is not positive.
+     * @throws IllegalArgumentException when the length is not positive, or an option that does not apply is set.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
      */
-    public static SharedValue create(final String name, final DType dtype, final int length, final boolean persistent)
+    public static SharedValue create(final String name, final DType dtype, final int length, final ShmOptions options)
     {
         ResourceName.validate(name);
+        final boolean persistent = ShmOptionsCheck.applicableOnly(
+            options, "SharedValue \"" + name + "\"", ShmOptions.PERSISTENT).persistent();
         Objects.requireNonNull(dtype, "dtype");
         if (length < 1)
         {

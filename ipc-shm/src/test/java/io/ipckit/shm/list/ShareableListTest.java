@@ -10,6 +10,7 @@ import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.SharedMemory;
 import io.ipckit.shm.value.SharedValue;
 import io.ipckit.shm.array.DType;
+import io.ipckit.shm.ShmOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -55,7 +56,8 @@ class ShareableListTest
     @Test
     void shouldKeepStringsExactlyWhereCpythonDoesNot()
     {
-        try (ShareableList list = ShareableList.create("strings", List.of("abc\0\0", WIDE, "", "12345678"), 24))
+        try (ShareableList list = ShareableList.create("strings", List.of("abc\0\0", WIDE, "", "12345678"),
+            new ShmOptions().minSlotBytes(24)))
         {
             assertEquals("abc\0\0", list.get(0), "cpython#106939 strips trailing NULs");
             assertEquals(WIDE, list.get(1), "cpython#96779 corrupts multi-byte UTF-8");
@@ -109,7 +111,7 @@ class ShareableListTest
     @Test
     void shouldNeverReadHalfWrittenStrings() throws InterruptedException
     {
-        try (ShareableList list = ShareableList.create("flip", List.of(SHORT), 64))
+        try (ShareableList list = ShareableList.create("flip", List.of(SHORT), new ShmOptions().minSlotBytes(64)))
         {
             final JvmProcess writer = dir.start(JvmProcess.builder(ShareableListChild.class)
                 .args("flip", "flip", "200000"));

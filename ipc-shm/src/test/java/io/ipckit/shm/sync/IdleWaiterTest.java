@@ -4,6 +4,7 @@ import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The issue's bound: a waiter blocked for 2 s in another JVM uses less than 20 ms of CPU, for every primitive.
  * The child's CPU is read over the window in which the parent sees it asleep (its dead-owner checks every
- * {@value SharedLock#OWNER_CHECK_INTERVAL_DEFAULT_MS} ms included), not over its spin before sleeping or its wake-up,
+ * {@value io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms included), not over its spin before sleeping or its wake-up,
  * which on a loaded two-core machine once pushed the whole call's figure to 21 ms.
  */
 @Timeout(60)
@@ -60,7 +61,7 @@ class IdleWaiterTest
                 }
                 case "SEMAPHORE" ->
                 {
-                    try (SharedSemaphore semaphore = SharedSemaphore.create("idle", 0, false, 4))
+                    try (SharedSemaphore semaphore = SharedSemaphore.create("idle", 0, new ShmOptions().ownerSlots(4)))
                     {
                         final JvmProcess child = startChild(kind);
                         awaitIdle(report, semaphore::sleepers);
@@ -108,8 +109,8 @@ class IdleWaiterTest
         requestWindow(buffer, 1);
         Thread.sleep(2_000); // the measured idle period the issue asks for
         requestWindow(buffer, 2);
-        // A waiter wakes every owner-check interval and registers to sleep again, so a single read of the sleeper
-        // count can fall between the two: the waiter must be found asleep again, not at one instant.
+        // A waiter wakes every liveness interval to look at its peers (it stays registered on the doorbell), and a
+        // condition waiter re-registers after a wake-up, so the waiter is found asleep by waiting, not at one instant.
         Eventually.await("the waiter asleep again at the end of the measured window", Duration.ofSeconds(10),
             () -> sleepers.getAsInt() > 0);
         assertEquals(0, buffer.getLongVolatile(SyncChild.RESULT_OFFSET), "the wait had not returned");

@@ -173,6 +173,7 @@ class SharedConditionTest
             assertTrue(condition.awaitNanos(TimeUnit.MILLISECONDS.toNanos(10)) <= 0);
             assertFalse(condition.waitFor(() -> false, 50, TimeUnit.MILLISECONDS), "wait_for returns the predicate");
             assertTrue(condition.waitFor(() -> true, 0, TimeUnit.MILLISECONDS));
+            assertFalse(condition.waitFor(() -> false, -1, TimeUnit.SECONDS), "a timeout <= 0 does not wait");
             assertFalse(condition.awaitUntil(new java.util.Date(System.currentTimeMillis() + 20)));
             lock.unlock();
             lock.unlock();

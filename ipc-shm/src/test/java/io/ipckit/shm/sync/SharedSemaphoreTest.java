@@ -5,6 +5,7 @@ import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -123,7 +124,8 @@ class SharedSemaphoreTest
     @Test
     void shouldRecoverPermitsOfKilledHolderWhenTrackingOwners() throws Exception
     {
-        try (SharedSemaphore semaphore = SharedSemaphore.create("tracked.sem", 3, true, 8);
+        try (SharedSemaphore semaphore =
+                SharedSemaphore.create("tracked.sem", 3, new ShmOptions().bounded(true).ownerSlots(8));
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
             assertTrue(semaphore.isTrackingOwners());
@@ -156,7 +158,7 @@ class SharedSemaphoreTest
                 () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
             child.kill();
             assertTrue(child.join(10, TimeUnit.SECONDS));
-            assertFalse(semaphore.tryAcquire(2 * SharedLock.OWNER_CHECK_INTERVAL_DEFAULT_MS, TimeUnit.MILLISECONDS));
+            assertFalse(semaphore.tryAcquire(4 * io.ipckit.core.internal.kit.LivenessCheckInterval.INTERVAL_DEFAULT_MS, TimeUnit.MILLISECONDS));
             assertEquals(0, semaphore.recoveredPermits());
         }
     }
@@ -164,7 +166,7 @@ class SharedSemaphoreTest
     @Test
     void shouldRefuseAcquireWhenOwnerTableIsFull() throws Exception
     {
-        try (SharedSemaphore semaphore = SharedSemaphore.create("full.sem", 2, false, 1);
+        try (SharedSemaphore semaphore = SharedSemaphore.create("full.sem", 2, new ShmOptions().ownerSlots(1));
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
             final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)

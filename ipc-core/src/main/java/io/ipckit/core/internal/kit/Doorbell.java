@@ -108,6 +108,15 @@ public final class Doorbell
     }
 
     /**
+     * @return the number of threads registered as waiting (polling once more before they sleep, or asleep), a
+     * snapshot for diagnostics and tests.
+     */
+    public int waiters()
+    {
+        return buffer.getIntVolatile(waitersOffset);
+    }
+
+    /**
      * @return the signal sequence, to be read before testing the condition.
      */
     public int sequence()

@@ -1,16 +1,30 @@
 package io.ipckit.core.internal.kit;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Says when it is time to look whether another process (a lock holder, a peer) is alive: the first time asked, then
- * at most once every {@link Waiter#LIVENESS_CHECK_INTERVAL_NS}, counted across calls. A look reads {@code /proc}, so
- * it is rate-limited; counting across calls (unlike {@link Waiter#livenessCheckDue()}, which starts afresh with each
- * wait) lets calls that do not wait, or wait only briefly, find a dead process too.
+ * at most once every {@link #INTERVAL_NS}, counted across calls. A look reads {@code /proc}, so it is rate-limited;
+ * counting across calls (unlike {@link Waiter#livenessCheckDue()}, which starts afresh with each wait) lets calls that
+ * do not wait, or wait only briefly, find a dead process too.
  * <p>
- * Not thread-safe: one per handle and purpose, used by the thread the handle's gate admits.
+ * The interval is the one dead-process interval of ipckit: pipes, queues and the synchronisation primitives all read
+ * it from {@link #INTERVAL_PROP_NAME}, and {@link Waiter} sleeps at most this long at a time.
+ * <p>
+ * Thread-safe: threads that race on {@link #due()} may each be told to look once (the last look is a volatile field,
+ * not claimed by a compare-and-set), which costs a second read of {@code /proc} and nothing else.
  */
 public final class LivenessCheckInterval
 {
-    private long lastCheckNs = System.nanoTime() - Waiter.LIVENESS_CHECK_INTERVAL_NS;
+    /** System property: how often a waiter looks whether the processes it depends on are alive, in ms. */
+    public static final String INTERVAL_PROP_NAME = "ipckit.liveness.check.interval.ms";
+    /** Default of {@link #INTERVAL_PROP_NAME}, in ms. */
+    public static final long INTERVAL_DEFAULT_MS = 50;
+    /** The interval in nanoseconds, read once from {@link #INTERVAL_PROP_NAME} (at least 1 ms). */
+    public static final long INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(
+        Math.max(1, Long.getLong(INTERVAL_PROP_NAME, INTERVAL_DEFAULT_MS)));
+
+    private volatile long lastCheckNs = System.nanoTime() - INTERVAL_NS;
 
     /**
      * @return true when a look is due (and counts it as made now).
@@ -18,7 +32,7 @@ public final class LivenessCheckInterval
     public boolean due()
     {
         final long nowNs = System.nanoTime();
-        if (nowNs - lastCheckNs >= Waiter.LIVENESS_CHECK_INTERVAL_NS)
+        if (nowNs - lastCheckNs >= INTERVAL_NS)
         {
             lastCheckNs = nowNs;
             return true;

@@ -27,8 +27,11 @@ import org.agrona.concurrent.IdleStrategy;
  */
 public final class Waiter
 {
-    /** How often a waiter checks that its peers are alive, and the longest single sleep. */
-    public static final long LIVENESS_CHECK_INTERVAL_NS = 50_000_000L;
+    /**
+     * How often a waiter checks that its peers are alive, and the longest single sleep: the one interval of
+     * {@link LivenessCheckInterval#INTERVAL_PROP_NAME} (50 ms by default).
+     */
+    public static final long LIVENESS_CHECK_INTERVAL_NS = LivenessCheckInterval.INTERVAL_NS;
     /**
      * How long a sleeping wait polls the condition before it registers on its doorbell: registering costs the waiter
      * a membarrier (inter-processor interrupts to the processes it waits for) and costs the ringer a futex wake, each

@@ -1,0 +1,155 @@
+package io.ipckit.shm;
+
+/**
+ * Settings of a shared-memory resource, all used at creation: whether it outlives its creator
+ * ({@link #persistent}), the least slot size of a {@link io.ipckit.shm.list.ShareableList} ({@link #minSlotBytes}),
+ * and a {@link io.ipckit.shm.sync.SharedSemaphore}'s bound and owner tracking ({@link #bounded},
+ * {@link #ownerSlots}). Pass an instance to a {@code create(name, ..., ShmOptions)} factory; a factory refuses, with
+ * an {@link IllegalArgumentException} naming the option, an option that was changed from its default but does not
+ * apply to what it creates (an {@code ownerSlots} given to a {@code SharedArray}), rather than ignoring it.
+ * <pre>{@code
+ * SharedArray grid = SharedArray.create("grid", DType.FLOAT64, new ShmOptions().persistent(true), 1024, 1024);
+ * }</pre>
+ * Not thread-safe; the factories read it once and keep no reference to it.
+ */
+public final class ShmOptions
+{
+    /** Default of {@link #persistent}: the resource tracker removes a resource whose creator died. */
+    public static final boolean PERSISTENT_DEFAULT = false;
+    /** Default of {@link #minSlotBytes}: every slot as large as its first value needs (at least 8 bytes). */
+    public static final int MIN_SLOT_DEFAULT_BYTES = 0;
+    /** Largest {@link #minSlotBytes} accepted. */
+    public static final int MAX_MIN_SLOT_BYTES = Integer.MAX_VALUE - 8;
+    /** Default of {@link #bounded}: releases may raise a semaphore's permits above their initial number. */
+    public static final boolean BOUNDED_DEFAULT = false;
+    /** Default of {@link #ownerSlots}: no owner tracking. */
+    public static final int OWNER_SLOTS_DEFAULT = 0;
+    /** Largest {@link #ownerSlots} accepted. */
+    public static final int MAX_OWNER_SLOTS = 1 << 20;
+
+    /** Name of the {@link #persistent} option in messages. */
+    public static final String PERSISTENT = "persistent";
+    /** Name of the {@link #minSlotBytes} option in messages. */
+    public static final String MIN_SLOT_BYTES = "minSlotBytes";
+    /** Name of the {@link #bounded} option in messages. */
+    public static final String BOUNDED = "bounded";
+    /** Name of the {@link #ownerSlots} option in messages. */
+    public static final String OWNER_SLOTS = "ownerSlots";
+
+    private boolean persistent = PERSISTENT_DEFAULT;
+    private int minSlotBytes = MIN_SLOT_DEFAULT_BYTES;
+    private boolean bounded = BOUNDED_DEFAULT;
+    private int ownerSlots = OWNER_SLOTS_DEFAULT;
+
+    /**
+     * Creates options with every default.
+     */
+    public ShmOptions()
+    {
+    }
+
+    /**
+     * @param persistent true to keep the resource when its creator dies without unlinking it (it lives until someone
+     *                   unlinks it or the machine restarts); false (the default) to have the resource tracker remove
+     *                   it, as Python's {@code resource_tracker} does.
+     * @return this.
+     */
+    public ShmOptions persistent(final boolean persistent)
+    {
+        this.persistent = persistent;
+        return this;
+    }
+
+    /**
+     * @return true when the resource outlives its creator.
+     */
+    public boolean persistent()
+    {
+        return persistent;
+    }
+
+    /**
+     * For a {@link io.ipckit.shm.list.ShareableList}: the least payload capacity of every slot, so that strings and
+     * bytes can grow (rounded up to a multiple of 8).
+     *
+     * @param minSlotBytes 0 (the default) to {@value #MAX_MIN_SLOT_BYTES}.
+     * @return this.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public ShmOptions minSlotBytes(final int minSlotBytes)
+    {
+        if (minSlotBytes < 0 || minSlotBytes > MAX_MIN_SLOT_BYTES)
+        {
+            throw new IllegalArgumentException(MIN_SLOT_BYTES + " must be in 0.." + MAX_MIN_SLOT_BYTES + ", got " +
+                minSlotBytes);
+        }
+        this.minSlotBytes = minSlotBytes;
+        return this;
+    }
+
+    /**
+     * @return the least slot capacity in bytes.
+     */
+    public int minSlotBytes()
+    {
+        return minSlotBytes;
+    }
+
+    /**
+     * For a {@link io.ipckit.shm.sync.SharedSemaphore}: refuse releases that would raise the permits above their
+     * initial number, as Python's {@code BoundedSemaphore}.
+     *
+     * @param bounded true for a bounded semaphore.
+     * @return this.
+     */
+    public ShmOptions bounded(final boolean bounded)
+    {
+        this.bounded = bounded;
+        return this;
+    }
+
+    /**
+     * @return true for a bounded semaphore.
+     */
+    public boolean bounded()
+    {
+        return bounded;
+    }
+
+    /**
+     * For a {@link io.ipckit.shm.sync.SharedSemaphore}: the most processes whose held permits are recorded, so that
+     * the permits of a process that dies holding them are given back.
+     *
+     * @param ownerSlots 0 (the default) for no owner tracking, up to {@value #MAX_OWNER_SLOTS}.
+     * @return this.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public ShmOptions ownerSlots(final int ownerSlots)
+    {
+        if (ownerSlots < 0 || ownerSlots > MAX_OWNER_SLOTS)
+        {
+            throw new IllegalArgumentException(OWNER_SLOTS + " must be in 0.." + MAX_OWNER_SLOTS + ", got " +
+                ownerSlots);
+        }
+        this.ownerSlots = ownerSlots;
+        return this;
+    }
+
+    /**
+     * @return the number of owner slots, 0 without owner tracking.
+     */
+    public int ownerSlots()
+    {
+        return ownerSlots;
+    }
+
+    /**
+     * @return the options, for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return "ShmOptions{persistent=" + persistent + ", minSlotBytes=" + minSlotBytes + ", bounded=" + bounded +
+            ", ownerSlots=" + ownerSlots + "}";
+    }
+}
