@@ -1,11 +1,13 @@
 package io.ipckit.pool;
 
+import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.process.JvmProcess;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.MessageHandler;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,18 +25,24 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * The half of a {@link ProcessPool} that runs worker JVMs: starts them (and their replacements), hands queued
  * tasks to workers with room, reads their results, and decides what a worker's death means for the tasks it held.
  * <p>
- * Threads: one dispatcher thread, the only one that sends to a running worker's link (and the only one that
- * unmaps a dead worker's link, since it is the one other thread that may still touch it); one reader thread per
- * worker, the only one that receives from its link. Everything else is guarded by {@link #lock}.
+ * Each worker has its own duplex pipe ({@link WorkerChannel}): tasks go one way, results the other. When a worker
+ * closes its end or dies, its reader receives every result it sent and then the end of the stream.
  * <p>
- * Note to maintainers: a worker writes the id of the task it is about to run into its link's current-task slot.
- * When it dies, the task in that slot (or the one its timeout blamed) fails with {@link WorkerDiedException}; the
- * other tasks sent to it never started and go back to the front of the queue, in order.
+ * Threads: one dispatcher thread, the only one that sends to a running worker's channel (and the only one that
+ * closes a dead worker's channel, since it is the one other thread that may still touch it); one reader thread per
+ * worker, the only one that receives from its channel. Everything else is guarded by {@link #lock}.
+ * <p>
+ * Note to maintainers: a worker writes the id of the task it is about to run into its slot of the pool's
+ * {@link TaskBoard}. When it dies, the task in that slot (or the one its timeout blamed) fails with
+ * {@link WorkerDiedException}; the other tasks sent to it never started and go back to the front of the queue, in
+ * order. A slot is reset to 0 before a replacement worker starts in it.
  */
 final class PoolScheduler
 {
     private static final int MAX_STARTUP_FAILURES = 3;
     private static final long IDLE_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Longest wait of a reader before it looks whether a worker that never opened its pipe is still alive. */
+    private static final long READ_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String name;
     private final int workerCount;
@@ -46,6 +54,7 @@ final class PoolScheduler
     private final boolean aotCache;
     private final PoolValueCodec codec;
     private final byte[] encodedInitializer;
+    private final TaskBoard board;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -79,6 +88,7 @@ final class PoolScheduler
         this.codec = codec;
         this.encodedInitializer = encodedInitializer;
         this.workers = new WorkerSlot[workerCount];
+        this.board = TaskBoard.create(name + "-board", workerCount);
         lock.lock();
         try
         {
@@ -259,6 +269,19 @@ final class PoolScheduler
         }
     }
 
+    /**
+     * Called with the lock held. Once terminated the pool's names are gone: the task board's is removed here, each
+     * worker's pipe's when the worker exited.
+     */
+    private void setTerminated(final boolean terminated)
+    {
+        this.terminated = terminated;
+        if (terminated)
+        {
+            board.unlink();
+        }
+    }
+
     private void checkAccepting()
     {
         if (shutdown)
@@ -273,14 +296,15 @@ final class PoolScheduler
 
     private void startWorker(final int index, final int generation)
     {
-        final String linkName = name + "-w" + index + "-" + generation;
-        final WorkerLink link = WorkerLink.create(linkName, ringCapacityBytes);
+        final String channelName = name + "-w" + index + "-" + generation;
+        final WorkerChannel channel = WorkerChannel.create(channelName, ringCapacityBytes);
+        board.currentTask(index, 0);
         final JvmProcess process;
         try
         {
             process = JvmProcess.builder(PoolWorker.class)
                 .name(name + "-worker-" + index)
-                .args(linkName)
+                .args(channelName, board.name(), Integer.toString(index))
                 .jvmOptions(jvmOptions.toArray(new String[0]))
                 .aotCache(aotCache)
                 .daemon(true)
@@ -288,11 +312,11 @@ final class PoolScheduler
         }
         catch (final RuntimeException ex)
         {
-            link.unlink();
-            link.close();
+            channel.unlink();
+            channel.close();
             throw ex;
         }
-        final WorkerSlot slot = new WorkerSlot(index, generation, process, link);
+        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel);
         final ExpandableArrayBuffer init = new ExpandableArrayBuffer(64 + encodedInitializer.length);
         init.putInt(TYPE_OFFSET, INIT);
         init.putLong(TASK_ID_OFFSET, 0);
@@ -301,33 +325,44 @@ final class PoolScheduler
         init.putBytes(ITEMS_OFFSET, encodedInitializer);
         try
         {
-            link.send(init, 0, ITEMS_OFFSET + encodedInitializer.length, process::isAlive);
+            channel.send(init, 0, ITEMS_OFFSET + encodedInitializer.length, slot.alive);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
+        catch (final PeerGoneException ex)
+        {
+            process.kill(); // its reader fails or requeues what it held, as for any death
+        }
         workers[index] = slot;
         liveWorkers++;
-        final Thread reader = new Thread(() -> read(slot), "ipckit-pool-" + linkName + "-reader");
+        final Thread reader = new Thread(() -> read(slot), "ipckit-pool-" + channelName + "-reader");
         reader.setDaemon(true);
         reader.start();
     }
 
     private void read(final WorkerSlot slot)
     {
-        final MessageHandler handler = (type, buffer, index, length) -> onWorkerMessage(slot, buffer, index);
+        final WorkerChannel.Handler handler = (buffer, offset, length) -> onWorkerMessage(slot, buffer, offset);
         try
         {
             while (true)
             {
-                final int received = slot.link.receive(handler, IDLE_CHECK_NS * 5);
-                if (received == 0 && !slot.process.isAlive())
+                if (!slot.channel.receive(handler, READ_SLICE_NS) && !slot.process.isAlive())
                 {
-                    slot.link.receive(handler, 0);
+                    // dead, and the pipe has not said so: the worker never opened its end, or the pipe looks soon
+                    while (slot.channel.receive(handler, 0))
+                    {
+                        Thread.onSpinWait();
+                    }
                     break;
                 }
             }
+        }
+        catch (final EndOfStreamException | PeerGoneException ex)
+        {
+            // the worker closed its end or died, after every result it sent was handed over
         }
         catch (final InterruptedException ex)
         {
@@ -340,7 +375,7 @@ final class PoolScheduler
         onWorkerExit(slot);
     }
 
-    private void onWorkerMessage(final WorkerSlot slot, final MutableDirectBuffer buffer, final int index)
+    private void onWorkerMessage(final WorkerSlot slot, final DirectBuffer buffer, final int index)
     {
         final int type = buffer.getInt(index + TYPE_OFFSET);
         final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
@@ -422,15 +457,15 @@ final class PoolScheduler
             Thread.currentThread().interrupt();
         }
         final int exitCode = slot.process.exitCode().orElse(Integer.MIN_VALUE);
-        final long running = slot.link.currentTask();
-        slot.link.unlink();
+        final long running = board.currentTask(slot.index);
+        slot.channel.unlink();
         final List<PoolTask> failed = new ArrayList<>();
         boolean replace = false;
         lock.lock();
         try
         {
             slot.gone = true;
-            // only the dispatcher unmaps a link: it is the one other thread that may still be touching it
+            // only the dispatcher closes a channel: it is the one other thread that may still be touching it
             retired.add(slot);
             liveWorkers--;
             if (!slot.ready && !stopping && !shutdownNow && ++startupFailures >= MAX_STARTUP_FAILURES && broken == null)
@@ -458,7 +493,7 @@ final class PoolScheduler
             replace = !stopping && !shutdownNow && broken == null;
             if (!replace && liveWorkers == 0)
             {
-                terminated = shutdown;
+                setTerminated(shutdown);
             }
             changed.signalAll();
         }
@@ -484,7 +519,7 @@ final class PoolScheduler
             catch (final RuntimeException ex)
             {
                 broken = ex;
-                terminated = shutdown && liveWorkers == 0;
+                setTerminated(shutdown && liveWorkers == 0);
                 changed.signalAll();
             }
             finally
@@ -539,7 +574,7 @@ final class PoolScheduler
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Dispatcher: the only thread that sends to a running worker's link.
+    // Dispatcher: the only thread that sends to a running worker's channel.
 
     private void dispatch()
     {
@@ -594,7 +629,7 @@ final class PoolScheduler
                                 toStop.add(slot);
                             }
                         }
-                        terminated = liveWorkers == 0;
+                        setTerminated(liveWorkers == 0);
                         changed.signalAll();
                         break;
                     }
@@ -615,10 +650,15 @@ final class PoolScheduler
             }
             for (final WorkerSlot slot : toClose)
             {
-                slot.link.close();
+                slot.channel.close();
             }
             if (exit)
             {
+                board.unlink(); // once more, for an interrupted dispatcher
+                if (isTerminated())
+                {
+                    board.close(); // every reader is done with it
+                }
                 return;
             }
             for (final WorkerSlot slot : toStop)
@@ -636,23 +676,29 @@ final class PoolScheduler
         }
     }
 
+    /**
+     * Sends one message to a worker: written in place in the ring when it fits in one record (the hot path: no copy
+     * but the items'), through {@code out} and split by the pipe otherwise.
+     */
     private void send(
         final WorkerSlot slot, final ExpandableArrayBuffer out, final int type, final long taskId, final int functionId,
         final int count, final byte[] items)
     {
-        out.putInt(TYPE_OFFSET, type);
-        out.putLong(TASK_ID_OFFSET, taskId);
-        out.putInt(FUNCTION_ID_OFFSET, functionId);
-        out.putInt(COUNT_OFFSET, count);
-        int length = ITEMS_OFFSET;
-        if (items != null)
-        {
-            out.putBytes(ITEMS_OFFSET, items);
-            length += items.length;
-        }
+        final int length = ITEMS_OFFSET + (items == null ? 0 : items.length);
+        final WorkerChannel channel = slot.channel;
         try
         {
-            slot.link.send(out, 0, length, slot.process::isAlive);
+            if (length <= channel.maxClaimLength())
+            {
+                final int index = channel.claim(length, slot.alive);
+                writeMessage(channel.claimBuffer(), index, type, taskId, functionId, count, items);
+                channel.commit(index);
+            }
+            else
+            {
+                writeMessage(out, 0, type, taskId, functionId, count, items);
+                channel.send(out, 0, length, slot.alive);
+            }
         }
         catch (final InterruptedException ex)
         {
@@ -662,6 +708,20 @@ final class PoolScheduler
         {
             // the worker died; its reader thread fails or requeues what it held
             slot.process.kill();
+        }
+    }
+
+    private static void writeMessage(
+        final MutableDirectBuffer buffer, final int offset, final int type, final long taskId, final int functionId,
+        final int count, final byte[] items)
+    {
+        buffer.putInt(offset + TYPE_OFFSET, type);
+        buffer.putLong(offset + TASK_ID_OFFSET, taskId);
+        buffer.putInt(offset + FUNCTION_ID_OFFSET, functionId);
+        buffer.putInt(offset + COUNT_OFFSET, count);
+        if (items != null)
+        {
+            buffer.putBytes(offset + ITEMS_OFFSET, items);
         }
     }
 
@@ -705,7 +765,7 @@ final class PoolScheduler
             {
                 continue;
             }
-            final long running = slot.link.currentTask();
+            final long running = board.currentTask(slot.index);
             if (running != slot.observedTask)
             {
                 slot.observedTask = running;

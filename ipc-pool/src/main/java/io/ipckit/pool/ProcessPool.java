@@ -39,8 +39,8 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  *     CompletableFuture<String> f = pool.submit(() -> ProcessHandle.current().pid() + " says hi");
  * }
  * }</pre>
- * Tasks travel to workers through shared-memory rings (one {@link WorkerLink} per worker), never sockets. Each
- * worker has its own link, so the pool always knows which task a worker was running: a worker that dies
+ * Tasks travel to workers through shared-memory rings (one duplex {@link io.ipckit.pipe.Pipe} per worker), never sockets. Each
+ * worker has its own pipe and a slot on the pool's task board, so the pool always knows which task a worker was running: a worker that dies
  * (SIGKILL, {@code System.exit}, out of memory, a task over its timeout) fails only that task, with a
  * {@link WorkerDiedException} naming its exit code; the tasks queued behind it go to the other workers, a
  * replacement starts, and the pool goes on (Python's pool breaks as a whole or hangs). Workers are daemon children:
@@ -91,7 +91,7 @@ public final class ProcessPool implements ExecutorService
     }
 
     /**
-     * @return the pool's name, the prefix of its workers' link files.
+     * @return the pool's name, the prefix of its workers' pipes and task board.
      */
     public String name()
     {
