@@ -73,18 +73,18 @@ final class PoolScheduler
 
     PoolScheduler(
         final String name,
-        final ProcessPool.Builder config,
+        final PoolOptions config,
         final PoolValueCodec codec,
         final byte[] encodedInitializer)
     {
         this.name = name;
-        this.workerCount = config.workers;
-        this.maxTasksPerWorker = config.maxTasksPerWorker;
-        this.jvmOptions = List.copyOf(config.jvmOptions);
-        this.taskTimeoutNs = config.taskTimeout == null ? 0 : config.taskTimeout.toNanos();
-        this.tasksInFlightPerWorker = config.tasksInFlightPerWorker;
-        this.ringCapacityBytes = config.ringCapacityBytes;
-        this.aotCache = config.aotCache;
+        this.workerCount = config.workers();
+        this.maxTasksPerWorker = config.maxTasksPerWorker();
+        this.jvmOptions = config.jvmOptions();
+        this.taskTimeoutNs = config.taskTimeout(TimeUnit.NANOSECONDS);
+        this.tasksInFlightPerWorker = config.tasksInFlightPerWorker();
+        this.ringCapacityBytes = config.ringCapacityBytes();
+        this.aotCache = config.aotCache();
         this.codec = codec;
         this.encodedInitializer = encodedInitializer;
         this.workers = new WorkerSlot[workerCount];

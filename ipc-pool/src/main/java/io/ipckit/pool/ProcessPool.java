@@ -5,7 +5,6 @@ import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.SerializableRunnable;
 import org.agrona.ExpandableArrayBuffer;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -34,7 +33,7 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * Python's {@code multiprocessing.Pool} and {@code ProcessPoolExecutor} for the JVM: an {@link ExecutorService}
  * whose workers are JVMs, started with this JVM's class path and the ipckit flags.
  * <pre>{@code
- * try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+ * try (ProcessPool pool = ProcessPool.create(2)) {
  *     List<Long> fibs = pool.map(Fib::fib, List.of(30, 31, 32), 1);
  *     CompletableFuture<String> f = pool.submit(() -> ProcessHandle.current().pid() + " says hi");
  * }
@@ -49,7 +48,7 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * A task's exception reaches the caller as the cause of the {@link ExecutionException} (or
  * {@link CompletionException}), with the worker's stack trace, and a {@link RemoteTaskException} attached as
  * suppressed naming the worker. Values coming back are deserialized through an allow-list: {@code java.base},
- * ipckit, the packages of the code submitted, and {@link Builder#allowClasses(String...)}.
+ * ipckit, the packages of the code submitted, and {@link PoolOptions#allowClasses(String...)}.
  * <p>
  * Thread-safe: any thread may submit. {@link #close()} waits for submitted tasks, then stops the workers.
  */
@@ -63,31 +62,42 @@ public final class ProcessPool implements ExecutorService
     private final AtomicLong taskIds = new AtomicLong();
     private final PoolScheduler scheduler;
 
-    private ProcessPool(final Builder builder)
+    private ProcessPool(final PoolOptions options)
     {
-        this.name = builder.name != null ? builder.name : ResourceName.random("pool-");
-        this.workerCount = builder.workers;
-        this.filter = new PoolClassFilter(builder.allowedClasses.toArray(new String[0]));
+        this.name = options.name() != null ? options.name() : ResourceName.random("pool-");
+        this.workerCount = options.workers();
+        this.filter = new PoolClassFilter(options.allowClasses().toArray(new String[0]));
         this.codec = new PoolValueCodec(filter);
-        filter.allowPackageOf(builder.initializer);
-        this.scheduler = new PoolScheduler(name, builder, codec, encodeItems(new Object[] {builder.initializer}, 1));
+        filter.allowPackageOf(options.initializer());
+        this.scheduler = new PoolScheduler(name, options, codec, encodeItems(new Object[] {options.initializer()}, 1));
     }
 
     /**
-     * @return a builder with Python's defaults: as many workers as processors, no initializer, no task limit.
-     */
-    public static Builder builder()
-    {
-        return new Builder();
-    }
-
-    /**
-     * @param workers the number of worker JVMs.
+     * Starts a pool of {@code workers} JVMs with the other options at their defaults (Python's {@code Pool(n)}).
+     *
+     * @param workers the number of worker JVMs, at least 1.
      * @return a started pool.
+     * @throws IllegalArgumentException when workers is less than 1.
+     * @throws IpcException             when the pool's pipes or task board cannot be created, or a worker JVM
+     *                                  cannot be started.
      */
     public static ProcessPool create(final int workers)
     {
-        return builder().workers(workers).build();
+        return create(new PoolOptions().workers(workers));
+    }
+
+    /**
+     * Starts a pool (Python's {@code Pool(processes, initializer, maxtasksperchild)}). The options are copied: later
+     * changes to them do not reach the pool.
+     *
+     * @param options the pool's settings.
+     * @return a started pool.
+     * @throws IpcException when the pool's pipes or task board cannot be created (e.g. its name exists), or a
+     *                      worker JVM cannot be started.
+     */
+    public static ProcessPool create(final PoolOptions options)
+    {
+        return new ProcessPool(new PoolOptions(options));
     }
 
     /**
@@ -738,155 +748,5 @@ public final class ProcessPool implements ExecutorService
     void cancelPending(final PoolTask task)
     {
         scheduler.cancelPending(task);
-    }
-
-    /**
-     * Configures a {@link ProcessPool}. Not thread-safe.
-     */
-    public static final class Builder
-    {
-        String name;
-        int workers = Runtime.getRuntime().availableProcessors();
-        SerializableRunnable initializer;
-        int maxTasksPerWorker;
-        final List<String> jvmOptions = new ArrayList<>();
-        Duration taskTimeout;
-        int tasksInFlightPerWorker = 2;
-        int ringCapacityBytes = 1 << 20;
-        boolean aotCache = true;
-        final List<String> allowedClasses = new ArrayList<>();
-
-        private Builder()
-        {
-        }
-
-        /**
-         * @param name a valid resource name for the pool (default: random); its workers' link files start with it.
-         * @return this.
-         */
-        public Builder name(final String name)
-        {
-            this.name = ResourceName.validate(name);
-            return this;
-        }
-
-        /**
-         * @param workers the number of worker JVMs (Python's {@code processes}); default: available processors.
-         * @return this.
-         */
-        public Builder workers(final int workers)
-        {
-            if (workers < 1)
-            {
-                throw new IllegalArgumentException("a pool needs at least one worker, not " + workers);
-            }
-            this.workers = workers;
-            return this;
-        }
-
-        /**
-         * @param initializer run once in each worker before its first task (Python's {@code initializer}).
-         * @return this.
-         */
-        public Builder initializer(final SerializableRunnable initializer)
-        {
-            this.initializer = initializer;
-            return this;
-        }
-
-        /**
-         * @param maxTasks tasks (messages) a worker runs before it is replaced (Python's
-         *                 {@code maxtasksperchild}); 0 for no limit.
-         * @return this.
-         */
-        public Builder maxTasksPerWorker(final int maxTasks)
-        {
-            if (maxTasks < 0)
-            {
-                throw new IllegalArgumentException("maxTasksPerWorker must be 0 (no limit) or positive: " + maxTasks);
-            }
-            this.maxTasksPerWorker = maxTasks;
-            return this;
-        }
-
-        /**
-         * @param options JVM options for the workers, e.g. {@code -Xmx256m}.
-         * @return this.
-         */
-        public Builder jvmOptions(final String... options)
-        {
-            this.jvmOptions.addAll(List.of(options));
-            return this;
-        }
-
-        /**
-         * @param timeout the longest a task may run; a worker over it is killed and replaced, and the task fails
-         *                with {@link WorkerDiedException}. Null for none (the default).
-         * @return this.
-         */
-        public Builder taskTimeout(final Duration timeout)
-        {
-            this.taskTimeout = timeout;
-            return this;
-        }
-
-        /**
-         * @param tasks messages sent to a worker ahead of its results (pipelining); default 2.
-         * @return this.
-         */
-        public Builder tasksInFlightPerWorker(final int tasks)
-        {
-            if (tasks < 1)
-            {
-                throw new IllegalArgumentException("tasksInFlightPerWorker must be at least 1: " + tasks);
-            }
-            this.tasksInFlightPerWorker = tasks;
-            return this;
-        }
-
-        /**
-         * @param capacityBytes capacity of each ring of a worker's link, a power of two (default 1 MiB); larger
-         *                      messages are split, so this only tunes throughput.
-         * @return this.
-         */
-        public Builder ringCapacityBytes(final int capacityBytes)
-        {
-            this.ringCapacityBytes = capacityBytes;
-            return this;
-        }
-
-        /**
-         * @param enabled start workers with a JDK 25 AOT cache (on by default): the pool's first worker JVM with
-         *                a given class path trains it, later ones start faster (198 ms to
-         *                160 ms to the first result, measured). Applies only when the
-         *                class path is made of jars. See {@link io.ipckit.core.process.AotCache}.
-         * @return this.
-         */
-        public Builder aotCache(final boolean enabled)
-        {
-            this.aotCache = enabled;
-            return this;
-        }
-
-        /**
-         * @param patterns {@link java.io.ObjectInputFilter} patterns of result classes to accept beyond the
-         *                 defaults, e.g. {@code "com.acme.model.*"}.
-         * @return this.
-         */
-        public Builder allowClasses(final String... patterns)
-        {
-            this.allowedClasses.addAll(List.of(patterns));
-            return this;
-        }
-
-        /**
-         * Starts the worker JVMs.
-         *
-         * @return the pool.
-         */
-        public ProcessPool build()
-        {
-            return new ProcessPool(this);
-        }
     }
 }

@@ -43,7 +43,7 @@ class ProcessPoolTest
     @Test
     void shouldMapTenThousandItemsInOrder() throws Exception
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(2).build())
+        try (ProcessPool pool = ProcessPool.create(2))
         {
             final List<Integer> items = IntStream.range(0, 10_000).boxed().toList();
             final List<Integer> doubled = pool.map((Integer x) -> x * 2, items);
@@ -108,7 +108,7 @@ class ProcessPoolTest
     void shouldCancelAPendingTask() throws Exception
     {
         try (ResourceFile gate = Gates.create("gate");
-             ProcessPool pool = ProcessPool.builder().workers(1).tasksInFlightPerWorker(1).build())
+             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).tasksInFlightPerWorker(1)))
         {
             final CompletableFuture<Integer> blocker = pool.submit(() -> Gates.passAndCount("gate"));
             Eventually.await("the first task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
@@ -127,7 +127,7 @@ class ProcessPoolTest
     void shouldFailOnlyTheTaskOfAKilledWorkerAndReplaceIt() throws Exception
     {
         try (ResourceFile gate = Gates.create("victim");
-             ProcessPool pool = ProcessPool.builder().workers(2).tasksInFlightPerWorker(1).build())
+             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(1)))
         {
             final CompletableFuture<Integer> doomed = pool.submit(() -> Gates.passAndCount("victim"));
             Eventually.await("the doomed task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
@@ -174,7 +174,7 @@ class ProcessPoolTest
     @Test
     void shouldReplaceWorkersAfterMaxTasks() throws Exception
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(1).maxTasksPerWorker(2).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).maxTasksPerWorker(2)))
         {
             final List<Long> pids = new ArrayList<>();
             for (int i = 0; i < 6; i++)
@@ -190,8 +190,8 @@ class ProcessPoolTest
     @Test
     void shouldRunTheInitializerOncePerWorker() throws Exception
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(2)
-            .initializer(() -> System.setProperty("pool.init", "done-" + ProcessHandle.current().pid())).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2)
+            .initializer(() -> System.setProperty("pool.init", "done-" + ProcessHandle.current().pid()))))
         {
             final List<String> seen = pool.map((Integer x) -> System.getProperty("pool.init") + "/" +
                 ProcessHandle.current().pid(), List.of(1, 2, 3, 4), 1);
@@ -206,10 +206,10 @@ class ProcessPoolTest
     @Test
     void shouldBreakThePoolWhenTheInitializerFails()
     {
-        final ProcessPool pool = ProcessPool.builder().workers(1).initializer(() ->
+        final ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).initializer(() ->
         {
             throw new IllegalStateException("no database");
-        }).build();
+        }));
         try
         {
             final CompletableFuture<Integer> future = pool.submit(() -> 1);
@@ -228,7 +228,7 @@ class ProcessPoolTest
     void shouldKillATaskOverItsTimeout() throws Exception
     {
         // 3 s, not less: the follow-up task runs on a cold replacement worker under the same timeout
-        try (ProcessPool pool = ProcessPool.builder().workers(1).taskTimeout(Duration.ofSeconds(3)).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).taskTimeout(3, TimeUnit.SECONDS)))
         {
             final CompletableFuture<Object> forever = pool.submit(() ->
             {
@@ -295,7 +295,7 @@ class ProcessPoolTest
     {
         try (ResourceFile gate = Gates.create("now"))
         {
-            final ProcessPool pool = ProcessPool.builder().workers(1).tasksInFlightPerWorker(1).build();
+            final ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).tasksInFlightPerWorker(1));
             final CompletableFuture<Integer> running = pool.submit(() -> Gates.passAndCount("now"));
             Eventually.await("the task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
             final CompletableFuture<Integer> queued = pool.submit(() -> 5);

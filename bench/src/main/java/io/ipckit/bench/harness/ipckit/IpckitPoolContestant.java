@@ -5,6 +5,7 @@ import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.RunContext;
 import io.ipckit.bench.harness.VerificationException;
 import io.ipckit.bench.harness.Workload;
+import io.ipckit.pool.PoolOptions;
 import io.ipckit.pool.ProcessPool;
 
 import java.util.EnumSet;
@@ -43,7 +44,7 @@ public final class IpckitPoolContestant implements Contestant
     @Override
     public Measurement measure(final Workload workload, final RunContext context)
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(2).tasksInFlightPerWorker(8).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
         {
             final long warmEnd = System.nanoTime() + context.warmup().toNanos();
             run(pool, 0);
