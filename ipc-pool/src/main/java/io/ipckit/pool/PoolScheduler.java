@@ -1,12 +1,6 @@
 package io.ipckit.pool;
 
-import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.IpcException;
-import io.ipckit.core.exceptions.PeerGoneException;
-import io.ipckit.core.process.JvmProcess;
-import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
 import java.util.ArrayDeque;
@@ -22,8 +16,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import static io.ipckit.pool.PoolMessageDescriptor.*;
 
 /**
- * The half of a {@link ProcessPool} that runs worker JVMs: starts them (and their replacements), hands queued
- * tasks to workers with room, reads their results, and decides what a worker's death means for the tasks it held.
+ * The half of a {@link ProcessPool} that runs worker JVMs: keeps the queue of tasks and the state of every worker,
+ * hands queued tasks to workers with room, and decides what a worker's death means for the tasks it held. Its
+ * helpers: {@link WorkerLauncher} starts a worker (and its replacements), {@link WorkerReader} reads one worker's
+ * results, {@link TaskSender} writes messages to workers, and {@link TaskTimer} kills a worker whose task ran over
+ * the timeout.
  * <p>
  * Each worker has its own duplex pipe ({@link WorkerChannel}): tasks go one way, results the other. When a worker
  * closes its end or dies, its reader receives every result it sent and then the end of the stream.
@@ -40,26 +37,18 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
 final class PoolScheduler
 {
     private static final int MAX_STARTUP_FAILURES = 3;
-    private static final long IDLE_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** Longest wait of a reader before it looks whether a worker that never opened its pipe is still alive. */
-    private static final long READ_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String name;
     private final int workerCount;
-    private final int maxTasksPerWorker;
-    private final List<String> jvmOptions;
-    private final long taskTimeoutNs;
-    private final int tasksInFlightPerWorker;
-    private final int ringCapacityBytes;
-    private final boolean aotCache;
+    private final TaskTimer timer;
     private final PoolValueCodec codec;
-    private final byte[] encodedInitializer;
     private final TaskBoard board;
+    private final WorkerLauncher launcher;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<PoolTask> pending = new ArrayDeque<>();
-    private final WorkerSlot[] workers;
+    private final WorkerTable workers;
     private final Int2ObjectHashMap<byte[]> functions = new Int2ObjectHashMap<>();
     private final List<WorkerSlot> retired = new ArrayList<>();
     private final Thread dispatcher;
@@ -79,16 +68,11 @@ final class PoolScheduler
     {
         this.name = name;
         this.workerCount = config.workers();
-        this.maxTasksPerWorker = config.maxTasksPerWorker();
-        this.jvmOptions = config.jvmOptions();
-        this.taskTimeoutNs = config.taskTimeout(TimeUnit.NANOSECONDS);
-        this.tasksInFlightPerWorker = config.tasksInFlightPerWorker();
-        this.ringCapacityBytes = config.ringCapacityBytes();
-        this.aotCache = config.aotCache();
         this.codec = codec;
-        this.encodedInitializer = encodedInitializer;
-        this.workers = new WorkerSlot[workerCount];
+        this.workers = new WorkerTable(workerCount, config.tasksInFlightPerWorker(), config.maxTasksPerWorker());
         this.board = TaskBoard.create(name + "-board", workerCount);
+        this.launcher = new WorkerLauncher(name, config, board, encodedInitializer);
+        this.timer = new TaskTimer(board, config.taskTimeout(TimeUnit.NANOSECONDS));
         lock.lock();
         try
         {
@@ -97,6 +81,11 @@ final class PoolScheduler
                 startWorker(i, 0);
             }
         }
+        catch (final RuntimeException ex)
+        {
+            abandon();
+            throw ex;
+        }
         finally
         {
             lock.unlock();
@@ -104,6 +93,25 @@ final class PoolScheduler
         dispatcher = new Thread(this::dispatch, "ipckit-pool-" + name + "-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
+    }
+
+    /**
+     * Undoes a start that failed half-way (lock held): kills the workers started so far, so that none is replaced,
+     * and removes the pool's names.
+     */
+    private void abandon()
+    {
+        shutdown = true;
+        shutdownNow = true;
+        workers.killAll();
+        for (final WorkerSlot slot : workers.slots())
+        {
+            if (slot != null)
+            {
+                slot.channel.unlink();
+            }
+        }
+        board.unlink();
     }
 
     /**
@@ -163,15 +171,7 @@ final class PoolScheduler
         lock.lock();
         try
         {
-            final List<Long> pids = new ArrayList<>();
-            for (final WorkerSlot slot : workers)
-            {
-                if (slot != null && !slot.gone && slot.process.isAlive())
-                {
-                    pids.add(slot.process.pid());
-                }
-            }
-            return pids;
+            return workers.pids();
         }
         finally
         {
@@ -205,13 +205,7 @@ final class PoolScheduler
             shutdownNow = true;
             final List<PoolTask> cancelled = new ArrayList<>(pending);
             pending.clear();
-            for (final WorkerSlot slot : workers)
-            {
-                if (slot != null)
-                {
-                    slot.process.kill();
-                }
-            }
+            workers.killAll();
             changed.signalAll();
             return cancelled;
         }
@@ -296,112 +290,21 @@ final class PoolScheduler
 
     private void startWorker(final int index, final int generation)
     {
-        final String channelName = name + "-w" + index + "-" + generation;
-        final WorkerChannel channel = WorkerChannel.create(channelName, ringCapacityBytes);
-        board.currentTask(index, 0);
-        final JvmProcess process;
-        try
-        {
-            process = JvmProcess.builder(PoolWorker.class)
-                .name(name + "-worker-" + index)
-                .args(channelName, board.name(), Integer.toString(index))
-                .jvmOptions(jvmOptions.toArray(new String[0]))
-                .aotCache(aotCache)
-                .daemon(true)
-                .start();
-        }
-        catch (final RuntimeException ex)
-        {
-            channel.unlink();
-            channel.close();
-            throw ex;
-        }
-        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel);
-        final ExpandableArrayBuffer init = new ExpandableArrayBuffer(64 + encodedInitializer.length);
-        init.putInt(TYPE_OFFSET, INIT);
-        init.putLong(TASK_ID_OFFSET, 0);
-        init.putInt(FUNCTION_ID_OFFSET, maxTasksPerWorker);
-        init.putInt(COUNT_OFFSET, 1);
-        init.putBytes(ITEMS_OFFSET, encodedInitializer);
-        try
-        {
-            channel.send(init, 0, ITEMS_OFFSET + encodedInitializer.length, slot.alive);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final PeerGoneException ex)
-        {
-            process.kill(); // its reader fails or requeues what it held, as for any death
-        }
-        workers[index] = slot;
+        final WorkerSlot slot = launcher.launch(index, generation);
+        workers.put(slot);
         liveWorkers++;
-        final Thread reader = new Thread(() -> read(slot), "ipckit-pool-" + channelName + "-reader");
+        final Thread reader = new Thread(new WorkerReader(this, slot, codec, name),
+            "ipckit-pool-" + slot.channel.name() + "-reader");
         reader.setDaemon(true);
         reader.start();
     }
 
-    private void read(final WorkerSlot slot)
+    /**
+     * Called by a worker's reader with one decoded message.
+     */
+    void onWorkerMessage(
+        final WorkerSlot slot, final int type, final long taskId, final Object[] values, final boolean[] failed)
     {
-        final WorkerChannel.Handler handler = (buffer, offset, length) -> onWorkerMessage(slot, buffer, offset);
-        try
-        {
-            while (true)
-            {
-                if (!slot.channel.receive(handler, READ_SLICE_NS) && !slot.process.isAlive())
-                {
-                    // dead, and the pipe has not said so: the worker never opened its end, or the pipe looks soon
-                    while (slot.channel.receive(handler, 0))
-                    {
-                        Thread.onSpinWait();
-                    }
-                    break;
-                }
-            }
-        }
-        catch (final EndOfStreamException | PeerGoneException ex)
-        {
-            // the worker closed its end or died, after every result it sent was handed over
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final RuntimeException ex)
-        {
-            slot.process.kill();
-        }
-        onWorkerExit(slot);
-    }
-
-    private void onWorkerMessage(final WorkerSlot slot, final DirectBuffer buffer, final int index)
-    {
-        final int type = buffer.getInt(index + TYPE_OFFSET);
-        final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
-        final int count = buffer.getInt(index + COUNT_OFFSET);
-        final Object[] values = new Object[count];
-        final boolean[] failed = new boolean[count];
-        int offset = index + ITEMS_OFFSET;
-        for (int i = 0; i < count; i++)
-        {
-            failed[i] = buffer.getByte(offset) == FAILED;
-            final int length = buffer.getInt(offset + 1);
-            try
-            {
-                values[i] = codec.decode(buffer, offset + 5, length);
-            }
-            catch (final IpcException ex)
-            {
-                failed[i] = true;
-                values[i] = ex;
-            }
-            if (failed[i] && values[i] instanceof Throwable t && !(t instanceof RemoteTaskException))
-            {
-                t.addSuppressed(new RemoteTaskException("raised in " + slot + " of " + name + ", task #" + taskId));
-            }
-            offset += 5 + length;
-        }
         PoolTask done = null;
         lock.lock();
         try
@@ -446,7 +349,11 @@ final class PoolScheduler
         }
     }
 
-    private void onWorkerExit(final WorkerSlot slot)
+    /**
+     * Called by a worker's reader once the worker closed its end or died: fails the task it was running, requeues
+     * those it never started, and starts a replacement unless the pool is stopping or broken.
+     */
+    void onWorkerExit(final WorkerSlot slot)
     {
         try
         {
@@ -542,7 +449,7 @@ final class PoolScheduler
         if (task.id == slot.timedOutTask)
         {
             return new WorkerDiedException(task + " ran longer than its timeout of " +
-                TimeUnit.NANOSECONDS.toMillis(taskTimeoutNs) + " ms in " + slot + " of " + name +
+                timer.timeoutMs() + " ms in " + slot + " of " + name +
                 "; the worker was killed and replaced", exitCode);
         }
         if (broken != null && task.id != running)
@@ -578,14 +485,16 @@ final class PoolScheduler
 
     private void dispatch()
     {
-        final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+        final TaskSender sender = new TaskSender();
+        final List<WorkerSlot> toStop = new ArrayList<>();
+        final List<WorkerSlot> toClose = new ArrayList<>();
         while (true)
         {
             WorkerSlot target = null;
             PoolTask task = null;
             byte[] function = null;
-            final List<WorkerSlot> toStop = new ArrayList<>();
-            final List<WorkerSlot> toClose = new ArrayList<>();
+            toStop.clear();
+            toClose.clear();
             boolean exit = false;
             lock.lock();
             try
@@ -599,14 +508,14 @@ final class PoolScheduler
                         exit = true;
                         break;
                     }
-                    checkTimeouts();
+                    timer.check(workers.slots());
                     while (!pending.isEmpty() && pending.peekFirst().results.isDone())
                     {
                         pending.pollFirst();
                     }
                     if (!pending.isEmpty())
                     {
-                        target = freeWorker();
+                        target = workers.freeWorker();
                         if (target != null)
                         {
                             task = pending.pollFirst();
@@ -619,23 +528,17 @@ final class PoolScheduler
                             break;
                         }
                     }
-                    else if (shutdown && !stopping && allIdle())
+                    else if (shutdown && !stopping && workers.allIdle())
                     {
                         stopping = true;
-                        for (final WorkerSlot slot : workers)
-                        {
-                            if (slot != null && !slot.gone)
-                            {
-                                toStop.add(slot);
-                            }
-                        }
+                        workers.running(toStop);
                         setTerminated(liveWorkers == 0);
                         changed.signalAll();
                         break;
                     }
                     try
                     {
-                        changed.awaitNanos(taskTimeoutNs > 0 ? IDLE_CHECK_NS : TimeUnit.SECONDS.toNanos(1));
+                        changed.awaitNanos(timer.checkIntervalNs());
                     }
                     catch (final InterruptedException ex)
                     {
@@ -663,118 +566,15 @@ final class PoolScheduler
             }
             for (final WorkerSlot slot : toStop)
             {
-                send(slot, out, STOP, 0, 0, 0, null);
+                sender.send(slot, STOP, 0, 0, 0, null);
             }
             if (task != null)
             {
                 if (function != null)
                 {
-                    send(target, out, FUNCTION, 0, task.functionId, 1, function);
+                    sender.send(target, FUNCTION, 0, task.functionId, 1, function);
                 }
-                send(target, out, task.type, task.id, task.functionId, task.count, task.encodedItems);
-            }
-        }
-    }
-
-    /**
-     * Sends one message to a worker: written in place in the ring when it fits in one record (the hot path: no copy
-     * but the items'), through {@code out} and split by the pipe otherwise.
-     */
-    private void send(
-        final WorkerSlot slot, final ExpandableArrayBuffer out, final int type, final long taskId, final int functionId,
-        final int count, final byte[] items)
-    {
-        final int length = ITEMS_OFFSET + (items == null ? 0 : items.length);
-        final WorkerChannel channel = slot.channel;
-        try
-        {
-            if (length <= channel.maxClaimLength())
-            {
-                final int index = channel.claim(length, slot.alive);
-                writeMessage(channel.claimBuffer(), index, type, taskId, functionId, count, items);
-                channel.commit(index);
-            }
-            else
-            {
-                writeMessage(out, 0, type, taskId, functionId, count, items);
-                channel.send(out, 0, length, slot.alive);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final IpcException ex)
-        {
-            // the worker died; its reader thread fails or requeues what it held
-            slot.process.kill();
-        }
-    }
-
-    private static void writeMessage(
-        final MutableDirectBuffer buffer, final int offset, final int type, final long taskId, final int functionId,
-        final int count, final byte[] items)
-    {
-        buffer.putInt(offset + TYPE_OFFSET, type);
-        buffer.putLong(offset + TASK_ID_OFFSET, taskId);
-        buffer.putInt(offset + FUNCTION_ID_OFFSET, functionId);
-        buffer.putInt(offset + COUNT_OFFSET, count);
-        if (items != null)
-        {
-            buffer.putBytes(offset + ITEMS_OFFSET, items);
-        }
-    }
-
-    private WorkerSlot freeWorker()
-    {
-        WorkerSlot best = null;
-        for (final WorkerSlot slot : workers)
-        {
-            if (slot != null && slot.ready && !slot.gone && slot.inFlight.size() < tasksInFlightPerWorker &&
-                (maxTasksPerWorker == 0 || slot.tasksSent < maxTasksPerWorker) &&
-                (best == null || slot.inFlight.size() < best.inFlight.size()))
-            {
-                best = slot;
-            }
-        }
-        return best;
-    }
-
-    private boolean allIdle()
-    {
-        for (final WorkerSlot slot : workers)
-        {
-            if (slot != null && !slot.gone && !slot.inFlight.isEmpty())
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void checkTimeouts()
-    {
-        if (taskTimeoutNs <= 0)
-        {
-            return;
-        }
-        final long now = System.nanoTime();
-        for (final WorkerSlot slot : workers)
-        {
-            if (slot == null || slot.gone)
-            {
-                continue;
-            }
-            final long running = board.currentTask(slot.index);
-            if (running != slot.observedTask)
-            {
-                slot.observedTask = running;
-                slot.observedSinceNs = now;
-            }
-            else if (running != 0 && slot.timedOutTask == 0 && now - slot.observedSinceNs > taskTimeoutNs)
-            {
-                slot.timedOutTask = running;
-                slot.process.kill();
+                sender.send(target, task.type, task.id, task.functionId, task.count, task.encodedItems);
             }
         }
     }
