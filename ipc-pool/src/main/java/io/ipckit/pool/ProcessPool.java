@@ -463,6 +463,10 @@ public final class ProcessPool implements ExecutorService
         final List<R> results = new ArrayList<>();
         while (iterator.hasNext())
         {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException("interrupted while collecting the results of a pool map");
+            }
             results.add(iterator.nextInterruptibly());
         }
         return results;

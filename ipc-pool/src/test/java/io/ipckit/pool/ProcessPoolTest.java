@@ -291,6 +291,42 @@ class ProcessPoolTest
     }
 
     @Test
+    void shouldThrowInterruptedExceptionFromAMapInterruptedWhileWaiting() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("interrupted");
+            ProcessPool pool = ProcessPool.create(1))
+        {
+            final Thread caller = Thread.currentThread();
+            final Thread interrupter = new Thread(() ->
+            {
+                Eventually.await("the task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+                caller.interrupt();
+            });
+            interrupter.start();
+            final InterruptedException ex = assertThrows(InterruptedException.class,
+                () -> pool.map(ProcessPoolTest::passGate, List.of("interrupted"), 1));
+            assertFalse(Thread.currentThread().isInterrupted(), "the interrupt travels as the exception: " + ex);
+            interrupter.join();
+            Gates.open(gate);
+            assertEquals(List.of(2), pool.map(ProcessPoolTest::passGate, List.of("interrupted"), 1),
+                "the pool goes on after an interrupted map");
+            gate.unlink();
+        }
+    }
+
+    static int passGate(final String gate)
+    {
+        try
+        {
+            return Gates.passAndCount(gate);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @Test
     void shouldCancelEverythingOnShutdownNow() throws Exception
     {
         try (ResourceFile gate = Gates.create("now"))
