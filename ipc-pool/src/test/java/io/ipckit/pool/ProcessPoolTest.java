@@ -56,6 +56,33 @@ class ProcessPoolTest
     }
 
     @Test
+    void shouldCarryTasksAndResultsLongerThanTheRing() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).ringCapacityBytes(4096)))
+        {
+            final List<byte[]> items = IntStream.range(0, 4).mapToObj((i) ->
+            {
+                final byte[] bytes = new byte[100_000 + i];
+                java.util.Arrays.fill(bytes, (byte)i);
+                return bytes;
+            }).toList();
+            final List<byte[]> results = pool.map((byte[] bytes) ->
+            {
+                final byte[] copy = bytes.clone();
+                copy[copy.length - 1]++;
+                return copy;
+            }, items, 1);
+            for (int i = 0; i < items.size(); i++)
+            {
+                final byte[] expected = items.get(i).clone();
+                expected[expected.length - 1]++;
+                assertTrue(java.util.Arrays.equals(expected, results.get(i)), "result " + i);
+            }
+        }
+        assertEquals(List.of(), dir.list());
+    }
+
+    @Test
     void shouldYieldEveryResultOnceFromImapUnordered() throws Exception
     {
         try (ProcessPool pool = ProcessPool.create(2))
