@@ -1,11 +1,7 @@
 package io.ipckit.pool;
 
 import io.ipckit.core.exceptions.IpcException;
-import io.ipckit.core.process.JvmProcess;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.MessageHandler;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,37 +16,39 @@ import java.util.concurrent.locks.ReentrantLock;
 import static io.ipckit.pool.PoolMessageDescriptor.*;
 
 /**
- * The half of a {@link ProcessPool} that runs worker JVMs: starts them (and their replacements), hands queued
- * tasks to workers with room, reads their results, and decides what a worker's death means for the tasks it held.
+ * The half of a {@link ProcessPool} that runs worker JVMs: keeps the queue of tasks and the state of every worker,
+ * hands queued tasks to workers with room, and decides what a worker's death means for the tasks it held. Its
+ * helpers: {@link WorkerLauncher} starts a worker (and its replacements), {@link WorkerReader} reads one worker's
+ * results, {@link TaskSender} writes messages to workers, and {@link TaskTimer} kills a worker whose task ran over
+ * the timeout.
  * <p>
- * Threads: one dispatcher thread, the only one that sends to a running worker's link (and the only one that
- * unmaps a dead worker's link, since it is the one other thread that may still touch it); one reader thread per
- * worker, the only one that receives from its link. Everything else is guarded by {@link #lock}.
+ * Each worker has its own duplex pipe ({@link WorkerChannel}): tasks go one way, results the other. When a worker
+ * closes its end or dies, its reader receives every result it sent and then the end of the stream.
  * <p>
- * Note to maintainers: a worker writes the id of the task it is about to run into its link's current-task slot.
- * When it dies, the task in that slot (or the one its timeout blamed) fails with {@link WorkerDiedException}; the
- * other tasks sent to it never started and go back to the front of the queue, in order.
+ * Threads: one dispatcher thread, the only one that sends to a running worker's channel (and the only one that
+ * closes a dead worker's channel, since it is the one other thread that may still touch it); one reader thread per
+ * worker, the only one that receives from its channel. Everything else is guarded by {@link #lock}.
+ * <p>
+ * Note to maintainers: a worker writes the id of the task it is about to run into its slot of the pool's
+ * {@link TaskBoard}. When it dies, the task in that slot (or the one its timeout blamed) fails with
+ * {@link WorkerDiedException}; the other tasks sent to it never started and go back to the front of the queue, in
+ * order. A slot is reset to 0 before a replacement worker starts in it.
  */
 final class PoolScheduler
 {
     private static final int MAX_STARTUP_FAILURES = 3;
-    private static final long IDLE_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
     private final int workerCount;
-    private final int maxTasksPerWorker;
-    private final List<String> jvmOptions;
-    private final long taskTimeoutNs;
-    private final int tasksInFlightPerWorker;
-    private final int ringCapacityBytes;
-    private final boolean aotCache;
+    private final TaskTimer timer;
     private final PoolValueCodec codec;
-    private final byte[] encodedInitializer;
+    private final TaskBoard board;
+    private final WorkerLauncher launcher;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<PoolTask> pending = new ArrayDeque<>();
-    private final WorkerSlot[] workers;
+    private final WorkerTable workers;
     private final Int2ObjectHashMap<byte[]> functions = new Int2ObjectHashMap<>();
     private final List<WorkerSlot> retired = new ArrayList<>();
     private final Thread dispatcher;
@@ -64,21 +62,17 @@ final class PoolScheduler
 
     PoolScheduler(
         final String name,
-        final ProcessPool.Builder config,
+        final PoolOptions config,
         final PoolValueCodec codec,
         final byte[] encodedInitializer)
     {
         this.name = name;
-        this.workerCount = config.workers;
-        this.maxTasksPerWorker = config.maxTasksPerWorker;
-        this.jvmOptions = List.copyOf(config.jvmOptions);
-        this.taskTimeoutNs = config.taskTimeout == null ? 0 : config.taskTimeout.toNanos();
-        this.tasksInFlightPerWorker = config.tasksInFlightPerWorker;
-        this.ringCapacityBytes = config.ringCapacityBytes;
-        this.aotCache = config.aotCache;
+        this.workerCount = config.workers();
         this.codec = codec;
-        this.encodedInitializer = encodedInitializer;
-        this.workers = new WorkerSlot[workerCount];
+        this.workers = new WorkerTable(workerCount, config.tasksInFlightPerWorker(), config.maxTasksPerWorker());
+        this.board = TaskBoard.create(name + "-board", workerCount);
+        this.launcher = new WorkerLauncher(name, config, board, encodedInitializer);
+        this.timer = new TaskTimer(board, config.taskTimeout(TimeUnit.NANOSECONDS));
         lock.lock();
         try
         {
@@ -87,6 +81,11 @@ final class PoolScheduler
                 startWorker(i, 0);
             }
         }
+        catch (final RuntimeException ex)
+        {
+            abandon();
+            throw ex;
+        }
         finally
         {
             lock.unlock();
@@ -94,6 +93,25 @@ final class PoolScheduler
         dispatcher = new Thread(this::dispatch, "ipckit-pool-" + name + "-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
+    }
+
+    /**
+     * Undoes a start that failed half-way (lock held): kills the workers started so far, so that none is replaced,
+     * and removes the pool's names.
+     */
+    private void abandon()
+    {
+        shutdown = true;
+        shutdownNow = true;
+        workers.killAll();
+        for (final WorkerSlot slot : workers.slots())
+        {
+            if (slot != null)
+            {
+                slot.channel.unlink();
+            }
+        }
+        board.unlink();
     }
 
     /**
@@ -153,15 +171,7 @@ final class PoolScheduler
         lock.lock();
         try
         {
-            final List<Long> pids = new ArrayList<>();
-            for (final WorkerSlot slot : workers)
-            {
-                if (slot != null && !slot.gone && slot.process.isAlive())
-                {
-                    pids.add(slot.process.pid());
-                }
-            }
-            return pids;
+            return workers.pids();
         }
         finally
         {
@@ -195,13 +205,7 @@ final class PoolScheduler
             shutdownNow = true;
             final List<PoolTask> cancelled = new ArrayList<>(pending);
             pending.clear();
-            for (final WorkerSlot slot : workers)
-            {
-                if (slot != null)
-                {
-                    slot.process.kill();
-                }
-            }
+            workers.killAll();
             changed.signalAll();
             return cancelled;
         }
@@ -259,6 +263,19 @@ final class PoolScheduler
         }
     }
 
+    /**
+     * Called with the lock held. Once terminated the pool's names are gone: the task board's is removed here, each
+     * worker's pipe's when the worker exited.
+     */
+    private void setTerminated(final boolean terminated)
+    {
+        this.terminated = terminated;
+        if (terminated)
+        {
+            board.unlink();
+        }
+    }
+
     private void checkAccepting()
     {
         if (shutdown)
@@ -273,100 +290,21 @@ final class PoolScheduler
 
     private void startWorker(final int index, final int generation)
     {
-        final String linkName = name + "-w" + index + "-" + generation;
-        final WorkerLink link = WorkerLink.create(linkName, ringCapacityBytes);
-        final JvmProcess process;
-        try
-        {
-            process = JvmProcess.builder(PoolWorker.class)
-                .name(name + "-worker-" + index)
-                .args(linkName)
-                .jvmOptions(jvmOptions.toArray(new String[0]))
-                .aotCache(aotCache)
-                .daemon(true)
-                .start();
-        }
-        catch (final RuntimeException ex)
-        {
-            link.unlink();
-            link.close();
-            throw ex;
-        }
-        final WorkerSlot slot = new WorkerSlot(index, generation, process, link);
-        final ExpandableArrayBuffer init = new ExpandableArrayBuffer(64 + encodedInitializer.length);
-        init.putInt(TYPE_OFFSET, INIT);
-        init.putLong(TASK_ID_OFFSET, 0);
-        init.putInt(FUNCTION_ID_OFFSET, maxTasksPerWorker);
-        init.putInt(COUNT_OFFSET, 1);
-        init.putBytes(ITEMS_OFFSET, encodedInitializer);
-        try
-        {
-            link.send(init, 0, ITEMS_OFFSET + encodedInitializer.length, process::isAlive);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        workers[index] = slot;
+        final WorkerSlot slot = launcher.launch(index, generation);
+        workers.put(slot);
         liveWorkers++;
-        final Thread reader = new Thread(() -> read(slot), "ipckit-pool-" + linkName + "-reader");
+        final Thread reader = new Thread(new WorkerReader(this, slot, codec, name),
+            "ipckit-pool-" + slot.channel.name() + "-reader");
         reader.setDaemon(true);
         reader.start();
     }
 
-    private void read(final WorkerSlot slot)
+    /**
+     * Called by a worker's reader with one decoded message.
+     */
+    void onWorkerMessage(
+        final WorkerSlot slot, final int type, final long taskId, final Object[] values, final boolean[] failed)
     {
-        final MessageHandler handler = (type, buffer, index, length) -> onWorkerMessage(slot, buffer, index);
-        try
-        {
-            while (true)
-            {
-                final int received = slot.link.receive(handler, IDLE_CHECK_NS * 5);
-                if (received == 0 && !slot.process.isAlive())
-                {
-                    slot.link.receive(handler, 0);
-                    break;
-                }
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final RuntimeException ex)
-        {
-            slot.process.kill();
-        }
-        onWorkerExit(slot);
-    }
-
-    private void onWorkerMessage(final WorkerSlot slot, final MutableDirectBuffer buffer, final int index)
-    {
-        final int type = buffer.getInt(index + TYPE_OFFSET);
-        final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
-        final int count = buffer.getInt(index + COUNT_OFFSET);
-        final Object[] values = new Object[count];
-        final boolean[] failed = new boolean[count];
-        int offset = index + ITEMS_OFFSET;
-        for (int i = 0; i < count; i++)
-        {
-            failed[i] = buffer.getByte(offset) == FAILED;
-            final int length = buffer.getInt(offset + 1);
-            try
-            {
-                values[i] = codec.decode(buffer, offset + 5, length);
-            }
-            catch (final IpcException ex)
-            {
-                failed[i] = true;
-                values[i] = ex;
-            }
-            if (failed[i] && values[i] instanceof Throwable t && !(t instanceof RemoteTaskException))
-            {
-                t.addSuppressed(new RemoteTaskException("raised in " + slot + " of " + name + ", task #" + taskId));
-            }
-            offset += 5 + length;
-        }
         PoolTask done = null;
         lock.lock();
         try
@@ -411,7 +349,11 @@ final class PoolScheduler
         }
     }
 
-    private void onWorkerExit(final WorkerSlot slot)
+    /**
+     * Called by a worker's reader once the worker closed its end or died: fails the task it was running, requeues
+     * those it never started, and starts a replacement unless the pool is stopping or broken.
+     */
+    void onWorkerExit(final WorkerSlot slot)
     {
         try
         {
@@ -422,15 +364,15 @@ final class PoolScheduler
             Thread.currentThread().interrupt();
         }
         final int exitCode = slot.process.exitCode().orElse(Integer.MIN_VALUE);
-        final long running = slot.link.currentTask();
-        slot.link.unlink();
+        final long running = board.currentTask(slot.index);
+        slot.channel.unlink();
         final List<PoolTask> failed = new ArrayList<>();
         boolean replace = false;
         lock.lock();
         try
         {
             slot.gone = true;
-            // only the dispatcher unmaps a link: it is the one other thread that may still be touching it
+            // only the dispatcher closes a channel: it is the one other thread that may still be touching it
             retired.add(slot);
             liveWorkers--;
             if (!slot.ready && !stopping && !shutdownNow && ++startupFailures >= MAX_STARTUP_FAILURES && broken == null)
@@ -458,7 +400,7 @@ final class PoolScheduler
             replace = !stopping && !shutdownNow && broken == null;
             if (!replace && liveWorkers == 0)
             {
-                terminated = shutdown;
+                setTerminated(shutdown);
             }
             changed.signalAll();
         }
@@ -484,7 +426,7 @@ final class PoolScheduler
             catch (final RuntimeException ex)
             {
                 broken = ex;
-                terminated = shutdown && liveWorkers == 0;
+                setTerminated(shutdown && liveWorkers == 0);
                 changed.signalAll();
             }
             finally
@@ -507,7 +449,7 @@ final class PoolScheduler
         if (task.id == slot.timedOutTask)
         {
             return new WorkerDiedException(task + " ran longer than its timeout of " +
-                TimeUnit.NANOSECONDS.toMillis(taskTimeoutNs) + " ms in " + slot + " of " + name +
+                timer.timeoutMs() + " ms in " + slot + " of " + name +
                 "; the worker was killed and replaced", exitCode);
         }
         if (broken != null && task.id != running)
@@ -539,18 +481,20 @@ final class PoolScheduler
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Dispatcher: the only thread that sends to a running worker's link.
+    // Dispatcher: the only thread that sends to a running worker's channel.
 
     private void dispatch()
     {
-        final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+        final TaskSender sender = new TaskSender();
+        final List<WorkerSlot> toStop = new ArrayList<>();
+        final List<WorkerSlot> toClose = new ArrayList<>();
         while (true)
         {
             WorkerSlot target = null;
             PoolTask task = null;
             byte[] function = null;
-            final List<WorkerSlot> toStop = new ArrayList<>();
-            final List<WorkerSlot> toClose = new ArrayList<>();
+            toStop.clear();
+            toClose.clear();
             boolean exit = false;
             lock.lock();
             try
@@ -564,14 +508,14 @@ final class PoolScheduler
                         exit = true;
                         break;
                     }
-                    checkTimeouts();
+                    timer.check(workers.slots());
                     while (!pending.isEmpty() && pending.peekFirst().results.isDone())
                     {
                         pending.pollFirst();
                     }
                     if (!pending.isEmpty())
                     {
-                        target = freeWorker();
+                        target = workers.freeWorker();
                         if (target != null)
                         {
                             task = pending.pollFirst();
@@ -584,23 +528,17 @@ final class PoolScheduler
                             break;
                         }
                     }
-                    else if (shutdown && !stopping && allIdle())
+                    else if (shutdown && !stopping && workers.allIdle())
                     {
                         stopping = true;
-                        for (final WorkerSlot slot : workers)
-                        {
-                            if (slot != null && !slot.gone)
-                            {
-                                toStop.add(slot);
-                            }
-                        }
-                        terminated = liveWorkers == 0;
+                        workers.running(toStop);
+                        setTerminated(liveWorkers == 0);
                         changed.signalAll();
                         break;
                     }
                     try
                     {
-                        changed.awaitNanos(taskTimeoutNs > 0 ? IDLE_CHECK_NS : TimeUnit.SECONDS.toNanos(1));
+                        changed.awaitNanos(timer.checkIntervalNs());
                     }
                     catch (final InterruptedException ex)
                     {
@@ -615,106 +553,28 @@ final class PoolScheduler
             }
             for (final WorkerSlot slot : toClose)
             {
-                slot.link.close();
+                slot.channel.close();
             }
             if (exit)
             {
+                board.unlink(); // once more, for an interrupted dispatcher
+                if (isTerminated())
+                {
+                    board.close(); // every reader is done with it
+                }
                 return;
             }
             for (final WorkerSlot slot : toStop)
             {
-                send(slot, out, STOP, 0, 0, 0, null);
+                sender.send(slot, STOP, 0, 0, 0, null);
             }
             if (task != null)
             {
                 if (function != null)
                 {
-                    send(target, out, FUNCTION, 0, task.functionId, 1, function);
+                    sender.send(target, FUNCTION, 0, task.functionId, 1, function);
                 }
-                send(target, out, task.type, task.id, task.functionId, task.count, task.encodedItems);
-            }
-        }
-    }
-
-    private void send(
-        final WorkerSlot slot, final ExpandableArrayBuffer out, final int type, final long taskId, final int functionId,
-        final int count, final byte[] items)
-    {
-        out.putInt(TYPE_OFFSET, type);
-        out.putLong(TASK_ID_OFFSET, taskId);
-        out.putInt(FUNCTION_ID_OFFSET, functionId);
-        out.putInt(COUNT_OFFSET, count);
-        int length = ITEMS_OFFSET;
-        if (items != null)
-        {
-            out.putBytes(ITEMS_OFFSET, items);
-            length += items.length;
-        }
-        try
-        {
-            slot.link.send(out, 0, length, slot.process::isAlive);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final IpcException ex)
-        {
-            // the worker died; its reader thread fails or requeues what it held
-            slot.process.kill();
-        }
-    }
-
-    private WorkerSlot freeWorker()
-    {
-        WorkerSlot best = null;
-        for (final WorkerSlot slot : workers)
-        {
-            if (slot != null && slot.ready && !slot.gone && slot.inFlight.size() < tasksInFlightPerWorker &&
-                (maxTasksPerWorker == 0 || slot.tasksSent < maxTasksPerWorker) &&
-                (best == null || slot.inFlight.size() < best.inFlight.size()))
-            {
-                best = slot;
-            }
-        }
-        return best;
-    }
-
-    private boolean allIdle()
-    {
-        for (final WorkerSlot slot : workers)
-        {
-            if (slot != null && !slot.gone && !slot.inFlight.isEmpty())
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void checkTimeouts()
-    {
-        if (taskTimeoutNs <= 0)
-        {
-            return;
-        }
-        final long now = System.nanoTime();
-        for (final WorkerSlot slot : workers)
-        {
-            if (slot == null || slot.gone)
-            {
-                continue;
-            }
-            final long running = slot.link.currentTask();
-            if (running != slot.observedTask)
-            {
-                slot.observedTask = running;
-                slot.observedSinceNs = now;
-            }
-            else if (running != 0 && slot.timedOutTask == 0 && now - slot.observedSinceNs > taskTimeoutNs)
-            {
-                slot.timedOutTask = running;
-                slot.process.kill();
+                sender.send(target, task.type, task.id, task.functionId, task.count, task.encodedItems);
             }
         }
     }

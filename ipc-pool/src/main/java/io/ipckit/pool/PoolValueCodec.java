@@ -38,7 +38,7 @@ final class PoolValueCodec
     PoolValueCodec(final ObjectInputFilter filter)
     {
         this.objects = Codecs.serializable(filter,
-            "allow its package with ProcessPool.builder().allowClasses(\"com.example.**\")");
+            "allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
     }
 
     /**

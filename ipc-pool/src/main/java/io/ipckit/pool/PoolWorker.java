@@ -1,9 +1,10 @@
 package io.ipckit.pool;
 
+import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.PeerGoneException;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.MessageHandler;
 
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
@@ -12,15 +13,21 @@ import java.util.function.Function;
 import static io.ipckit.pool.PoolMessageDescriptor.*;
 
 /**
- * The main class of a pool's worker JVM: opens its link, runs the initializer, then runs tasks one at a time until
- * told to stop, until it has run its maximum number of tasks, or until its parent dies (worker JVMs are daemon
- * children: they never outlive the pool's process).
+ * The main class of a pool's worker JVM: opens its end of the pipe to the pool and the pool's task board, runs the
+ * initializer, then runs tasks one at a time until told to stop, until it has run its maximum number of tasks, or
+ * until its parent closes the pipe or dies (worker JVMs are also daemon children: they never outlive the pool's
+ * process).
  * <p>
  * Not for direct use: {@link ProcessPool} starts it.
  */
-public final class PoolWorker implements MessageHandler
+public final class PoolWorker
 {
-    private final WorkerLink link;
+    private static final long RECEIVE_SLICE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    private final WorkerChannel channel;
+    private final TaskBoard board;
+    private final int workerIndex;
+    private final WorkerChannel.Handler handler = this::onMessage;
     private final PoolValueCodec codec = new PoolValueCodec(null);
     private final Int2ObjectHashMap<Object> functions = new Int2ObjectHashMap<>();
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(1024);
@@ -28,28 +35,35 @@ public final class PoolWorker implements MessageHandler
     private int tasksRun;
     private boolean running = true;
 
-    private PoolWorker(final WorkerLink link)
+    private PoolWorker(final WorkerChannel channel, final TaskBoard board, final int workerIndex)
     {
-        this.link = link;
+        this.channel = channel;
+        this.board = board;
+        this.workerIndex = workerIndex;
     }
 
     /**
-     * @param args the name of the worker's link.
+     * @param args the name of the worker's pipe, the name of the pool's task board and the worker's index on it.
      * @throws InterruptedException when interrupted.
      */
     public static void main(final String[] args) throws InterruptedException
     {
-        try (WorkerLink link = WorkerLink.open(args[0]))
+        try (TaskBoard board = TaskBoard.open(args[1]);
+            WorkerChannel channel = WorkerChannel.open(args[0]))
         {
-            final PoolWorker worker = new PoolWorker(link);
+            final PoolWorker worker = new PoolWorker(channel, board, Integer.parseInt(args[2]));
             while (worker.running)
             {
-                link.receive(worker, -1);
+                channel.receive(worker.handler, RECEIVE_SLICE_NS);
             }
+        }
+        catch (final EndOfStreamException | PeerGoneException ex)
+        {
+            // the pool closed its end or died: nothing more will come, and nobody would read a result
         }
     }
 
-    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    private void onMessage(final DirectBuffer buffer, final int index, final int length)
     {
         final int type = buffer.getInt(index + TYPE_OFFSET);
         final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
@@ -66,7 +80,7 @@ public final class PoolWorker implements MessageHandler
             }
             case CALL, APPLY ->
             {
-                link.currentTask(taskId);
+                board.currentTask(workerIndex, taskId);
                 int outOffset = header(RESULT, taskId, count);
                 for (int i = 0; i < count; i++)
                 {
@@ -76,7 +90,7 @@ public final class PoolWorker implements MessageHandler
                     outOffset = run(type == CALL ? item : functions.get(functionId), type == APPLY, item, outOffset);
                 }
                 send(outOffset);
-                link.currentTask(0);
+                board.currentTask(workerIndex, 0);
                 if (maxTasks > 0 && ++tasksRun >= maxTasks)
                 {
                     running = false;
@@ -87,7 +101,7 @@ public final class PoolWorker implements MessageHandler
         }
     }
 
-    private void init(final MutableDirectBuffer buffer, final int itemOffset, final int maxTasks)
+    private void init(final DirectBuffer buffer, final int itemOffset, final int maxTasks)
     {
         this.maxTasks = maxTasks;
         int outOffset;
@@ -179,12 +193,17 @@ public final class PoolWorker implements MessageHandler
     {
         try
         {
-            link.send(out, 0, length, () -> true);
+            channel.send(out, 0, length, PoolWorker::always);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             running = false;
         }
+    }
+
+    private static boolean always()
+    {
+        return true; // the pool's end is open (it sent to this worker); the pipe notices when it closes or dies
     }
 }

@@ -3,16 +3,12 @@ package io.ipckit.pool;
 import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.SerializableRunnable;
-import org.agrona.ExpandableArrayBuffer;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -20,36 +16,32 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-
-import static io.ipckit.pool.PoolMessageDescriptor.*;
 
 /**
  * Python's {@code multiprocessing.Pool} and {@code ProcessPoolExecutor} for the JVM: an {@link ExecutorService}
  * whose workers are JVMs, started with this JVM's class path and the ipckit flags.
  * <pre>{@code
- * try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+ * try (ProcessPool pool = ProcessPool.create(2)) {
  *     List<Long> fibs = pool.map(Fib::fib, List.of(30, 31, 32), 1);
  *     CompletableFuture<String> f = pool.submit(() -> ProcessHandle.current().pid() + " says hi");
  * }
  * }</pre>
- * Tasks travel to workers through shared-memory rings (one {@link WorkerLink} per worker), never sockets. Each
- * worker has its own link, so the pool always knows which task a worker was running: a worker that dies
- * (SIGKILL, {@code System.exit}, out of memory, a task over its timeout) fails only that task, with a
- * {@link WorkerDiedException} naming its exit code; the tasks queued behind it go to the other workers, a
- * replacement starts, and the pool goes on (Python's pool breaks as a whole or hangs). Workers are daemon children:
- * they never outlive the pool's process, even when it is SIGKILLed.
+ * Tasks travel to workers through shared-memory rings (one duplex {@link io.ipckit.pipe.Pipe} per worker), never
+ * sockets. Each worker has its own pipe and a slot on the pool's task board, so the pool always knows which task a
+ * worker was running: a worker that dies (SIGKILL, {@code System.exit}, out of memory, a task over its timeout)
+ * fails only that task, with a {@link WorkerDiedException} naming its exit code; the tasks queued behind it go to
+ * the other workers, a replacement starts, and the pool goes on (Python's pool breaks as a whole or hangs). Workers
+ * are daemon children, and they read the end of their pipe: they never outlive the pool's process, even when it is
+ * SIGKILLed.
  * <p>
  * A task's exception reaches the caller as the cause of the {@link ExecutionException} (or
  * {@link CompletionException}), with the worker's stack trace, and a {@link RemoteTaskException} attached as
  * suppressed naming the worker. Values coming back are deserialized through an allow-list: {@code java.base},
- * ipckit, the packages of the code submitted, and {@link Builder#allowClasses(String...)}.
+ * ipckit, the packages of the code submitted, and {@link PoolOptions#allowClasses(String...)}.
  * <p>
  * Thread-safe: any thread may submit. {@link #close()} waits for submitted tasks, then stops the workers.
  */
@@ -57,41 +49,52 @@ public final class ProcessPool implements ExecutorService
 {
     private final String name;
     private final int workerCount;
-    private final PoolClassFilter filter;
-    private final PoolValueCodec codec;
-    private final IdentityHashMap<Object, Integer> functionIds = new IdentityHashMap<>();
-    private final AtomicLong taskIds = new AtomicLong();
+    private final TaskSubmitter submitter;
     private final PoolScheduler scheduler;
 
-    private ProcessPool(final Builder builder)
+    private ProcessPool(final PoolOptions options)
     {
-        this.name = builder.name != null ? builder.name : ResourceName.random("pool-");
-        this.workerCount = builder.workers;
-        this.filter = new PoolClassFilter(builder.allowedClasses.toArray(new String[0]));
-        this.codec = new PoolValueCodec(filter);
-        filter.allowPackageOf(builder.initializer);
-        this.scheduler = new PoolScheduler(name, builder, codec, encodeItems(new Object[] {builder.initializer}, 1));
+        this.name = options.name() != null ? options.name() : ResourceName.random("pool-");
+        this.workerCount = options.workers();
+        final PoolClassFilter filter = new PoolClassFilter(options.allowClasses().toArray(new String[0]));
+        final PoolValueCodec codec = new PoolValueCodec(filter);
+        filter.allowPackageOf(options.initializer());
+        this.submitter = new TaskSubmitter(workerCount, filter, codec);
+        this.scheduler = new PoolScheduler(
+            name, options, codec, submitter.encodeItems(new Object[] {options.initializer()}, 1));
+        submitter.scheduler(scheduler);
     }
 
     /**
-     * @return a builder with Python's defaults: as many workers as processors, no initializer, no task limit.
-     */
-    public static Builder builder()
-    {
-        return new Builder();
-    }
-
-    /**
-     * @param workers the number of worker JVMs.
+     * Starts a pool of {@code workers} JVMs with the other options at their defaults (Python's {@code Pool(n)}).
+     *
+     * @param workers the number of worker JVMs, at least 1.
      * @return a started pool.
+     * @throws IllegalArgumentException when workers is less than 1.
+     * @throws IpcException             when the pool's pipes or task board cannot be created, or a worker JVM
+     *                                  cannot be started.
      */
     public static ProcessPool create(final int workers)
     {
-        return builder().workers(workers).build();
+        return create(new PoolOptions().workers(workers));
     }
 
     /**
-     * @return the pool's name, the prefix of its workers' link files.
+     * Starts a pool (Python's {@code Pool(processes, initializer, maxtasksperchild)}). The options are copied: later
+     * changes to them do not reach the pool.
+     *
+     * @param options the pool's settings.
+     * @return a started pool.
+     * @throws IpcException when the pool's pipes or task board cannot be created (e.g. its name exists), or a
+     *                      worker JVM cannot be started.
+     */
+    public static ProcessPool create(final PoolOptions options)
+    {
+        return new ProcessPool(new PoolOptions(options));
+    }
+
+    /**
+     * @return the pool's name, the prefix of its workers' pipes and task board.
      */
     public String name()
     {
@@ -126,7 +129,7 @@ public final class ProcessPool implements ExecutorService
      */
     public <T> CompletableFuture<T> submit(final SerializableCallable<T> task)
     {
-        return submitCall(task);
+        return submitter.submitCall(task);
     }
 
     /**
@@ -138,7 +141,7 @@ public final class ProcessPool implements ExecutorService
      */
     public CompletableFuture<?> submit(final SerializableRunnable task)
     {
-        return submitCall(task);
+        return submitter.submitCall(task);
     }
 
     /**
@@ -150,7 +153,7 @@ public final class ProcessPool implements ExecutorService
     @Override
     public <T> CompletableFuture<T> submit(final Callable<T> task)
     {
-        return submitCall(task);
+        return submitter.submitCall(task);
     }
 
     /**
@@ -161,7 +164,7 @@ public final class ProcessPool implements ExecutorService
     @Override
     public CompletableFuture<?> submit(final Runnable task)
     {
-        return submitCall(task);
+        return submitter.submitCall(task);
     }
 
     /**
@@ -172,7 +175,7 @@ public final class ProcessPool implements ExecutorService
     @Override
     public <T> CompletableFuture<T> submit(final Runnable task, final T result)
     {
-        return submitCall(task, true, result);
+        return submitter.submitCall(task, true, result);
     }
 
     /**
@@ -183,7 +186,7 @@ public final class ProcessPool implements ExecutorService
     @Override
     public void execute(final Runnable command)
     {
-        submitCall(command);
+        submitter.submitCall(command);
     }
 
     /**
@@ -192,23 +195,7 @@ public final class ProcessPool implements ExecutorService
     @Override
     public <T> List<Future<T>> invokeAll(final Collection<? extends Callable<T>> tasks) throws InterruptedException
     {
-        final List<Future<T>> futures = new ArrayList<>(tasks.size());
-        for (final Callable<T> task : tasks)
-        {
-            futures.add(submit(task));
-        }
-        for (final Future<T> future : futures)
-        {
-            try
-            {
-                future.get();
-            }
-            catch (final ExecutionException | CancellationException ignore)
-            {
-                // invokeAll returns completed futures, failed ones included
-            }
-        }
-        return futures;
+        return Invocations.invokeAll(this, tasks);
     }
 
     /**
@@ -218,29 +205,7 @@ public final class ProcessPool implements ExecutorService
     public <T> List<Future<T>> invokeAll(
         final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + unit.toNanos(timeout);
-        final List<Future<T>> futures = new ArrayList<>(tasks.size());
-        for (final Callable<T> task : tasks)
-        {
-            futures.add(submit(task));
-        }
-        for (final Future<T> future : futures)
-        {
-            try
-            {
-                future.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-            catch (final ExecutionException | CancellationException ignore)
-            {
-                // completed with a failure
-            }
-            catch (final TimeoutException ex)
-            {
-                futures.forEach((f) -> f.cancel(true));
-                break;
-            }
-        }
-        return futures;
+        return Invocations.invokeAll(this, tasks, timeout, unit);
     }
 
     /**
@@ -250,14 +215,7 @@ public final class ProcessPool implements ExecutorService
     public <T> T invokeAny(final Collection<? extends Callable<T>> tasks)
         throws InterruptedException, ExecutionException
     {
-        try
-        {
-            return invokeAny(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new IllegalStateException("unreachable: no timeout was set", ex);
-        }
+        return Invocations.invokeAny(this, tasks);
     }
 
     /**
@@ -267,45 +225,7 @@ public final class ProcessPool implements ExecutorService
     public <T> T invokeAny(final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit)
         throws InterruptedException, ExecutionException, TimeoutException
     {
-        if (tasks.isEmpty())
-        {
-            throw new IllegalArgumentException("invokeAny needs at least one task");
-        }
-        final List<CompletableFuture<T>> futures = new ArrayList<>(tasks.size());
-        final BlockingQueue<CompletableFuture<T>> done = new LinkedBlockingQueue<>();
-        for (final Callable<T> task : tasks)
-        {
-            final CompletableFuture<T> future = submit(task);
-            futures.add(future);
-            future.whenComplete((v, e) -> done.add(future));
-        }
-        final long deadlineNs = unit.toNanos(timeout) == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
-        ExecutionException last = null;
-        try
-        {
-            for (int i = 0; i < futures.size(); i++)
-            {
-                final CompletableFuture<T> future = deadlineNs == Long.MAX_VALUE ? done.take() :
-                    done.poll(deadlineNs - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (future == null)
-                {
-                    throw new TimeoutException("no task of invokeAny completed within " + unit.toMillis(timeout) + " ms");
-                }
-                try
-                {
-                    return future.get();
-                }
-                catch (final ExecutionException | CancellationException ex)
-                {
-                    last = ex instanceof ExecutionException ee ? ee : new ExecutionException(ex);
-                }
-            }
-            throw last;
-        }
-        finally
-        {
-            futures.forEach((f) -> f.cancel(true));
-        }
+        return Invocations.invokeAny(this, tasks, timeout, unit);
     }
 
     /**
@@ -387,17 +307,8 @@ public final class ProcessPool implements ExecutorService
     public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunkSize)
         throws InterruptedException
     {
-        final List<R> results = new ArrayList<>();
-        final Iterator<R> iterator = imap(fn, items, chunkSize);
-        while (iterator.hasNext())
-        {
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            results.add(iterator.next());
-        }
-        return results;
+        return collect(new ResultIterator<>(
+            submitter.submitApply(fn, TaskSubmitter.toArguments(items, false), chunkSize), true));
     }
 
     /**
@@ -417,7 +328,7 @@ public final class ProcessPool implements ExecutorService
      */
     public <T, R> Iterator<R> imap(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunkSize)
     {
-        return new ResultIterator<>(submitApply(fn, toArguments(items, false), chunkSize), true);
+        return new ResultIterator<>(submitter.submitApply(fn, TaskSubmitter.toArguments(items, false), chunkSize), true);
     }
 
     /**
@@ -426,7 +337,7 @@ public final class ProcessPool implements ExecutorService
     public <T, R> Iterator<R> imapUnordered(
         final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunkSize)
     {
-        return new ResultIterator<>(submitApply(fn, toArguments(items, false), chunkSize), false);
+        return new ResultIterator<>(submitter.submitApply(fn, TaskSubmitter.toArguments(items, false), chunkSize), false);
     }
 
     /**
@@ -441,17 +352,8 @@ public final class ProcessPool implements ExecutorService
         final Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs,
         final int chunkSize) throws InterruptedException
     {
-        final List<R> results = new ArrayList<>();
-        final Iterator<R> iterator = new ResultIterator<>(submitApply(fn, toArguments(pairs, true), chunkSize), true);
-        while (iterator.hasNext())
-        {
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            results.add(iterator.next());
-        }
-        return results;
+        return collect(new ResultIterator<>(
+            submitter.submitApply(fn, TaskSubmitter.toArguments(pairs, true), chunkSize), true));
     }
 
     /**
@@ -481,9 +383,9 @@ public final class ProcessPool implements ExecutorService
     {
         final List<Object> arguments = new ArrayList<>(1);
         arguments.add(argument);
-        final PoolTask task = submitApply(fn, arguments, 1).getFirst();
-        final TaskFuture<R> future = new TaskFuture<>(this, task);
-        completeFrom(task, future, false, null);
+        final PoolTask task = submitter.submitApply(fn, arguments, 1).getFirst();
+        final TaskFuture<R> future = new TaskFuture<>(scheduler, task);
+        submitter.completeFrom(task, future, false, null);
         return future;
     }
 
@@ -520,40 +422,7 @@ public final class ProcessPool implements ExecutorService
      */
     public static <T> Iterator<CompletableFuture<T>> asCompleted(final Collection<? extends CompletableFuture<T>> futures)
     {
-        final BlockingQueue<CompletableFuture<T>> done = new LinkedBlockingQueue<>();
-        for (final CompletableFuture<T> future : futures)
-        {
-            future.whenComplete((v, e) -> done.add(future));
-        }
-        final int total = futures.size();
-        return new Iterator<>()
-        {
-            private int yielded;
-
-            public boolean hasNext()
-            {
-                return yielded < total;
-            }
-
-            public CompletableFuture<T> next()
-            {
-                if (!hasNext())
-                {
-                    throw new java.util.NoSuchElementException("all " + total + " futures have been returned");
-                }
-                try
-                {
-                    final CompletableFuture<T> next = done.take();
-                    yielded++;
-                    return next;
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    throw new CompletionException("interrupted while waiting for a future", ex);
-                }
-            }
-        };
+        return new CompletionOrder<>(futures);
     }
 
     /**
@@ -589,304 +458,23 @@ public final class ProcessPool implements ExecutorService
         }
     }
 
+    private static <R> List<R> collect(final ResultIterator<R> iterator) throws InterruptedException
+    {
+        final List<R> results = new ArrayList<>();
+        while (iterator.hasNext())
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException("interrupted while collecting the results of a pool map");
+            }
+            results.add(iterator.nextInterruptibly());
+        }
+        return results;
+    }
+
     @Override
     public String toString()
     {
         return "ProcessPool{" + name + ", " + workerCount + " workers" + (isShutdown() ? ", shut down" : "") + "}";
-    }
-
-    // ------------------------------------------------------------------------------------------------------------
-    // Submission
-
-    private <T> CompletableFuture<T> submitCall(final Object task)
-    {
-        return submitCall(task, false, null);
-    }
-
-    private <T> CompletableFuture<T> submitCall(final Object task, final boolean fixedResult, final T result)
-    {
-        if (task == null)
-        {
-            throw new NullPointerException("task");
-        }
-        if (!(task instanceof java.io.Serializable))
-        {
-            throw new RejectedExecutionException("cannot send " + task + " to a worker JVM: it is not Serializable; " +
-                "pass a lambda (it becomes a SerializableCallable) or implement SerializableCallable/SerializableRunnable");
-        }
-        filter.allowPackageOf(task);
-        final byte[] encoded;
-        try
-        {
-            encoded = encodeItems(new Object[] {task}, 1);
-        }
-        catch (final IpcException ex)
-        {
-            throw new RejectedExecutionException(ex.getMessage(), ex);
-        }
-        final PoolTask poolTask = new PoolTask(taskIds.incrementAndGet(), CALL, 0, 1, encoded);
-        poolTask.origin = task;
-        final TaskFuture<T> future = new TaskFuture<>(this, poolTask);
-        completeFrom(poolTask, future, fixedResult, result);
-        enqueue(List.of(poolTask));
-        return future;
-    }
-
-    private List<PoolTask> submitApply(final Object fn, final List<Object> arguments, final int chunkSize)
-    {
-        final int functionId = registerFunction(fn);
-        final int chunk = chunkSize > 0 ? chunkSize :
-            Math.max(1, (arguments.size() + 4 * workerCount - 1) / (4 * workerCount));
-        final List<PoolTask> tasks = new ArrayList<>((arguments.size() + chunk - 1) / chunk);
-        for (int from = 0; from < arguments.size(); from += chunk)
-        {
-            final int count = Math.min(chunk, arguments.size() - from);
-            final Object[] items = arguments.subList(from, from + count).toArray();
-            tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count, encodeItems(items, count)));
-        }
-        enqueue(tasks);
-        return tasks;
-    }
-
-    private static List<Object> toArguments(final Iterable<?> items, final boolean pairs)
-    {
-        final List<Object> arguments = new ArrayList<>();
-        for (final Object item : items)
-        {
-            if (pairs)
-            {
-                final Map.Entry<?, ?> entry = (Map.Entry<?, ?>)item;
-                arguments.add(new Object[] {entry.getKey(), entry.getValue()});
-            }
-            else
-            {
-                arguments.add(item);
-            }
-        }
-        return arguments;
-    }
-
-    private int registerFunction(final Object fn)
-    {
-        if (!(fn instanceof java.io.Serializable))
-        {
-            throw new RejectedExecutionException("cannot send function " + fn + " to a worker JVM: it is not Serializable");
-        }
-        synchronized (functionIds)
-        {
-            final Integer known = functionIds.get(fn);
-            if (known != null)
-            {
-                return known;
-            }
-            final int id = functionIds.size() + 1;
-            filter.allowPackageOf(fn);
-            scheduler.defineFunction(id, encodeItems(new Object[] {fn}, 1));
-            functionIds.put(fn, id);
-            return id;
-        }
-    }
-
-    private byte[] encodeItems(final Object[] items, final int count)
-    {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 * count);
-        int offset = 0;
-        for (int i = 0; i < count; i++)
-        {
-            final int length = codec.encode(items[i], buffer, offset + 4);
-            buffer.putInt(offset, length);
-            offset += 4 + length;
-        }
-        final byte[] bytes = new byte[offset];
-        buffer.getBytes(0, bytes);
-        return bytes;
-    }
-
-    private void enqueue(final List<PoolTask> tasks)
-    {
-        scheduler.enqueue(tasks);
-    }
-
-    /**
-     * Completes {@code future} from the task's single item: its value (or {@code result} when {@code fixedResult},
-     * for {@link #submit(Runnable, Object)}), or its failure.
-     */
-    private <T> void completeFrom(
-        final PoolTask task, final CompletableFuture<T> future, final boolean fixedResult, final T result)
-    {
-        task.results.whenComplete(new BiConsumer<>()
-        {
-            @SuppressWarnings("unchecked")
-            public void accept(final Object[] values, final Throwable error)
-            {
-                if (error != null)
-                {
-                    future.completeExceptionally(error);
-                }
-                else if (task.failed[0])
-                {
-                    future.completeExceptionally((Throwable)values[0]);
-                }
-                else
-                {
-                    future.complete(fixedResult ? result : (T)values[0]);
-                }
-            }
-        });
-    }
-
-    void cancelPending(final PoolTask task)
-    {
-        scheduler.cancelPending(task);
-    }
-
-    /**
-     * Configures a {@link ProcessPool}. Not thread-safe.
-     */
-    public static final class Builder
-    {
-        String name;
-        int workers = Runtime.getRuntime().availableProcessors();
-        SerializableRunnable initializer;
-        int maxTasksPerWorker;
-        final List<String> jvmOptions = new ArrayList<>();
-        Duration taskTimeout;
-        int tasksInFlightPerWorker = 2;
-        int ringCapacityBytes = 1 << 20;
-        boolean aotCache = true;
-        final List<String> allowedClasses = new ArrayList<>();
-
-        private Builder()
-        {
-        }
-
-        /**
-         * @param name a valid resource name for the pool (default: random); its workers' link files start with it.
-         * @return this.
-         */
-        public Builder name(final String name)
-        {
-            this.name = ResourceName.validate(name);
-            return this;
-        }
-
-        /**
-         * @param workers the number of worker JVMs (Python's {@code processes}); default: available processors.
-         * @return this.
-         */
-        public Builder workers(final int workers)
-        {
-            if (workers < 1)
-            {
-                throw new IllegalArgumentException("a pool needs at least one worker, not " + workers);
-            }
-            this.workers = workers;
-            return this;
-        }
-
-        /**
-         * @param initializer run once in each worker before its first task (Python's {@code initializer}).
-         * @return this.
-         */
-        public Builder initializer(final SerializableRunnable initializer)
-        {
-            this.initializer = initializer;
-            return this;
-        }
-
-        /**
-         * @param maxTasks tasks (messages) a worker runs before it is replaced (Python's
-         *                 {@code maxtasksperchild}); 0 for no limit.
-         * @return this.
-         */
-        public Builder maxTasksPerWorker(final int maxTasks)
-        {
-            if (maxTasks < 0)
-            {
-                throw new IllegalArgumentException("maxTasksPerWorker must be 0 (no limit) or positive: " + maxTasks);
-            }
-            this.maxTasksPerWorker = maxTasks;
-            return this;
-        }
-
-        /**
-         * @param options JVM options for the workers, e.g. {@code -Xmx256m}.
-         * @return this.
-         */
-        public Builder jvmOptions(final String... options)
-        {
-            this.jvmOptions.addAll(List.of(options));
-            return this;
-        }
-
-        /**
-         * @param timeout the longest a task may run; a worker over it is killed and replaced, and the task fails
-         *                with {@link WorkerDiedException}. Null for none (the default).
-         * @return this.
-         */
-        public Builder taskTimeout(final Duration timeout)
-        {
-            this.taskTimeout = timeout;
-            return this;
-        }
-
-        /**
-         * @param tasks messages sent to a worker ahead of its results (pipelining); default 2.
-         * @return this.
-         */
-        public Builder tasksInFlightPerWorker(final int tasks)
-        {
-            if (tasks < 1)
-            {
-                throw new IllegalArgumentException("tasksInFlightPerWorker must be at least 1: " + tasks);
-            }
-            this.tasksInFlightPerWorker = tasks;
-            return this;
-        }
-
-        /**
-         * @param capacityBytes capacity of each ring of a worker's link, a power of two (default 1 MiB); larger
-         *                      messages are split, so this only tunes throughput.
-         * @return this.
-         */
-        public Builder ringCapacityBytes(final int capacityBytes)
-        {
-            this.ringCapacityBytes = capacityBytes;
-            return this;
-        }
-
-        /**
-         * @param enabled start workers with a JDK 25 AOT cache (on by default): the pool's first worker JVM with
-         *                a given class path trains it, later ones start faster (198 ms to
-         *                160 ms to the first result, measured). Applies only when the
-         *                class path is made of jars. See {@link io.ipckit.core.process.AotCache}.
-         * @return this.
-         */
-        public Builder aotCache(final boolean enabled)
-        {
-            this.aotCache = enabled;
-            return this;
-        }
-
-        /**
-         * @param patterns {@link java.io.ObjectInputFilter} patterns of result classes to accept beyond the
-         *                 defaults, e.g. {@code "com.acme.model.*"}.
-         * @return this.
-         */
-        public Builder allowClasses(final String... patterns)
-        {
-            this.allowedClasses.addAll(List.of(patterns));
-            return this;
-        }
-
-        /**
-         * Starts the worker JVMs.
-         *
-         * @return the pool.
-         */
-        public ProcessPool build()
-        {
-            return new ProcessPool(this);
-        }
     }
 }

@@ -11,7 +11,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * Yields the results of a {@code imap}/{@code imapUnordered} call as they arrive: in submission order, or in
  * completion order. {@link #next()} blocks until the next result is in; a failed item is raised as a
- * {@link CompletionException} whose cause is the worker's exception.
+ * {@link CompletionException} whose cause is the worker's exception. {@link #next()} cannot throw
+ * {@link InterruptedException}: interrupted, it throws {@link CompletionException} caused by it, with the interrupt
+ * flag set again; the pool's own blocking calls use {@link #nextInterruptibly()}.
  *
  * @param <R> the result type.
  */
@@ -49,8 +51,29 @@ final class ResultIterator<R> implements Iterator<R>
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public R next()
+    {
+        try
+        {
+            return nextInterruptibly();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new CompletionException("interrupted while waiting for a pool result", ex);
+        }
+    }
+
+    /**
+     * As {@link #next()}, throwing {@link InterruptedException} when interrupted while waiting.
+     *
+     * @return the next result.
+     * @throws CompletionException    whose cause is the failure of the item.
+     * @throws InterruptedException   when interrupted while waiting.
+     * @throws NoSuchElementException when every result was returned.
+     */
+    @SuppressWarnings("unchecked")
+    R nextInterruptibly() throws InterruptedException
     {
         if (!hasNext())
         {
@@ -65,11 +88,6 @@ final class ResultIterator<R> implements Iterator<R>
         try
         {
             values = current.results.get();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new CompletionException("interrupted while waiting for a pool result", ex);
         }
         catch (final ExecutionException ex)
         {
@@ -86,20 +104,8 @@ final class ResultIterator<R> implements Iterator<R>
         return (R)values[item];
     }
 
-    private PoolTask nextTask()
+    private PoolTask nextTask() throws InterruptedException
     {
-        if (ordered)
-        {
-            return tasks.get(taskIndex++);
-        }
-        try
-        {
-            return completed.take();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new CompletionException("interrupted while waiting for a pool result", ex);
-        }
+        return ordered ? tasks.get(taskIndex++) : completed.take();
     }
 }

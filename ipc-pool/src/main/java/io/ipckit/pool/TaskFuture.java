@@ -12,12 +12,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TaskFuture<V> extends CompletableFuture<V>
 {
-    private final ProcessPool pool;
+    private final PoolScheduler scheduler;
     private final PoolTask task;
 
-    TaskFuture(final ProcessPool pool, final PoolTask task)
+    TaskFuture(final PoolScheduler scheduler, final PoolTask task)
     {
-        this.pool = pool;
+        this.scheduler = scheduler;
         this.task = task;
     }
 
@@ -27,7 +27,7 @@ final class TaskFuture<V> extends CompletableFuture<V>
         final boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled)
         {
-            pool.cancelPending(task);
+            scheduler.cancelPending(task);
         }
         return cancelled;
     }

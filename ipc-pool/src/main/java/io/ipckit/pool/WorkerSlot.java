@@ -5,10 +5,11 @@ import io.ipckit.core.process.JvmProcess;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
- * The pool's view of one worker JVM: its process and link, the tasks sent to it and not yet answered (in order),
- * and the functions it knows. Guarded by the pool's lock, except the link's receive side, which only the slot's
+ * The pool's view of one worker JVM: its process and channel, the tasks sent to it and not yet answered (in order),
+ * and the functions it knows. Guarded by the pool's lock, except the channel's receive side, which only the slot's
  * reader thread uses, and its send side, which only the dispatcher uses.
  */
 final class WorkerSlot
@@ -16,7 +17,9 @@ final class WorkerSlot
     final int index;
     final int generation;
     final JvmProcess process;
-    final WorkerLink link;
+    final WorkerChannel channel;
+    /** The process's liveness, as the channel's sends ask it (made once: sends allocate nothing). */
+    final BooleanSupplier alive;
     final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
     final Set<Integer> knownFunctions = new HashSet<>();
     int tasksSent;
@@ -26,12 +29,13 @@ final class WorkerSlot
     long observedSinceNs;
     long timedOutTask;
 
-    WorkerSlot(final int index, final int generation, final JvmProcess process, final WorkerLink link)
+    WorkerSlot(final int index, final int generation, final JvmProcess process, final WorkerChannel channel)
     {
         this.index = index;
         this.generation = generation;
         this.process = process;
-        this.link = link;
+        this.channel = channel;
+        this.alive = process::isAlive;
     }
 
     @Override

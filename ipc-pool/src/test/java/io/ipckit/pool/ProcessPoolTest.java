@@ -43,7 +43,7 @@ class ProcessPoolTest
     @Test
     void shouldMapTenThousandItemsInOrder() throws Exception
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(2).build())
+        try (ProcessPool pool = ProcessPool.create(2))
         {
             final List<Integer> items = IntStream.range(0, 10_000).boxed().toList();
             final List<Integer> doubled = pool.map((Integer x) -> x * 2, items);
@@ -53,6 +53,33 @@ class ProcessPoolTest
             assertEquals(items.subList(0, 500).stream().map((x) -> "#" + x).toList(), oneByOne);
         }
         assertEquals(List.of(), dir.list(), "the pool removes its workers' link files");
+    }
+
+    @Test
+    void shouldCarryTasksAndResultsLongerThanTheRing() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).ringCapacityBytes(4096)))
+        {
+            final List<byte[]> items = IntStream.range(0, 4).mapToObj((i) ->
+            {
+                final byte[] bytes = new byte[100_000 + i];
+                java.util.Arrays.fill(bytes, (byte)i);
+                return bytes;
+            }).toList();
+            final List<byte[]> results = pool.map((byte[] bytes) ->
+            {
+                final byte[] copy = bytes.clone();
+                copy[copy.length - 1]++;
+                return copy;
+            }, items, 1);
+            for (int i = 0; i < items.size(); i++)
+            {
+                final byte[] expected = items.get(i).clone();
+                expected[expected.length - 1]++;
+                assertTrue(java.util.Arrays.equals(expected, results.get(i)), "result " + i);
+            }
+        }
+        assertEquals(List.of(), dir.list());
     }
 
     @Test
@@ -108,7 +135,7 @@ class ProcessPoolTest
     void shouldCancelAPendingTask() throws Exception
     {
         try (ResourceFile gate = Gates.create("gate");
-             ProcessPool pool = ProcessPool.builder().workers(1).tasksInFlightPerWorker(1).build())
+             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).tasksInFlightPerWorker(1)))
         {
             final CompletableFuture<Integer> blocker = pool.submit(() -> Gates.passAndCount("gate"));
             Eventually.await("the first task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
@@ -127,7 +154,7 @@ class ProcessPoolTest
     void shouldFailOnlyTheTaskOfAKilledWorkerAndReplaceIt() throws Exception
     {
         try (ResourceFile gate = Gates.create("victim");
-             ProcessPool pool = ProcessPool.builder().workers(2).tasksInFlightPerWorker(1).build())
+             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(1)))
         {
             final CompletableFuture<Integer> doomed = pool.submit(() -> Gates.passAndCount("victim"));
             Eventually.await("the doomed task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
@@ -174,7 +201,7 @@ class ProcessPoolTest
     @Test
     void shouldReplaceWorkersAfterMaxTasks() throws Exception
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(1).maxTasksPerWorker(2).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).maxTasksPerWorker(2)))
         {
             final List<Long> pids = new ArrayList<>();
             for (int i = 0; i < 6; i++)
@@ -190,8 +217,8 @@ class ProcessPoolTest
     @Test
     void shouldRunTheInitializerOncePerWorker() throws Exception
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(2)
-            .initializer(() -> System.setProperty("pool.init", "done-" + ProcessHandle.current().pid())).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2)
+            .initializer(() -> System.setProperty("pool.init", "done-" + ProcessHandle.current().pid()))))
         {
             final List<String> seen = pool.map((Integer x) -> System.getProperty("pool.init") + "/" +
                 ProcessHandle.current().pid(), List.of(1, 2, 3, 4), 1);
@@ -206,10 +233,10 @@ class ProcessPoolTest
     @Test
     void shouldBreakThePoolWhenTheInitializerFails()
     {
-        final ProcessPool pool = ProcessPool.builder().workers(1).initializer(() ->
+        final ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).initializer(() ->
         {
             throw new IllegalStateException("no database");
-        }).build();
+        }));
         try
         {
             final CompletableFuture<Integer> future = pool.submit(() -> 1);
@@ -228,7 +255,7 @@ class ProcessPoolTest
     void shouldKillATaskOverItsTimeout() throws Exception
     {
         // 3 s, not less: the follow-up task runs on a cold replacement worker under the same timeout
-        try (ProcessPool pool = ProcessPool.builder().workers(1).taskTimeout(Duration.ofSeconds(3)).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).taskTimeout(3, TimeUnit.SECONDS)))
         {
             final CompletableFuture<Object> forever = pool.submit(() ->
             {
@@ -291,11 +318,47 @@ class ProcessPoolTest
     }
 
     @Test
+    void shouldThrowInterruptedExceptionFromAMapInterruptedWhileWaiting() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("interrupted");
+            ProcessPool pool = ProcessPool.create(1))
+        {
+            final Thread caller = Thread.currentThread();
+            final Thread interrupter = new Thread(() ->
+            {
+                Eventually.await("the task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+                caller.interrupt();
+            });
+            interrupter.start();
+            final InterruptedException ex = assertThrows(InterruptedException.class,
+                () -> pool.map(ProcessPoolTest::passGate, List.of("interrupted"), 1));
+            assertFalse(Thread.currentThread().isInterrupted(), "the interrupt travels as the exception: " + ex);
+            interrupter.join();
+            Gates.open(gate);
+            assertEquals(List.of(2), pool.map(ProcessPoolTest::passGate, List.of("interrupted"), 1),
+                "the pool goes on after an interrupted map");
+            gate.unlink();
+        }
+    }
+
+    static int passGate(final String gate)
+    {
+        try
+        {
+            return Gates.passAndCount(gate);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @Test
     void shouldCancelEverythingOnShutdownNow() throws Exception
     {
         try (ResourceFile gate = Gates.create("now"))
         {
-            final ProcessPool pool = ProcessPool.builder().workers(1).tasksInFlightPerWorker(1).build();
+            final ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).tasksInFlightPerWorker(1));
             final CompletableFuture<Integer> running = pool.submit(() -> Gates.passAndCount("now"));
             Eventually.await("the task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
             final CompletableFuture<Integer> queued = pool.submit(() -> 5);

@@ -1,5 +1,6 @@
 package io.ipckit.bench.pool;
 
+import io.ipckit.pool.PoolOptions;
 import io.ipckit.pool.ProcessPool;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -54,12 +55,12 @@ public class PoolStartBenchmark
     @Benchmark
     public long createToFirstResult() throws ExecutionException, InterruptedException
     {
-        final ProcessPool.Builder builder = ProcessPool.builder().workers(1).aotCache(!"no-aot-cache".equals(options));
+        final PoolOptions poolOptions = new PoolOptions().workers(1).aotCache(!"no-aot-cache".equals(options));
         if ("fast-start".equals(options))
         {
-            builder.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+            poolOptions.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
         }
-        final ProcessPool pool = builder.build();
+        final ProcessPool pool = ProcessPool.create(poolOptions);
         last = pool;
         final long pid = pool.submit(() -> ProcessHandle.current().pid()).get();
         if (pid == ProcessHandle.current().pid())

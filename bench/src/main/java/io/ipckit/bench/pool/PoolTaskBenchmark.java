@@ -1,5 +1,6 @@
 package io.ipckit.bench.pool;
 
+import io.ipckit.pool.PoolOptions;
 import io.ipckit.pool.ProcessPool;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +49,7 @@ public class PoolTaskBenchmark
     @Setup(Level.Trial)
     public void setUp()
     {
-        pool = ProcessPool.builder().workers(workers).tasksInFlightPerWorker(16).build();
+        pool = ProcessPool.create(new PoolOptions().workers(workers).tasksInFlightPerWorker(16));
         items = IntStream.range(0, TASKS).boxed().toList();
     }
 

@@ -36,7 +36,7 @@ public final class PoolExample
         final int workers = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         final long start = System.nanoTime();
         System.out.println("0.000s - start");
-        try (ProcessPool pool = ProcessPool.builder().workers(workers).build())
+        try (ProcessPool pool = ProcessPool.create(workers))
         {
             System.out.printf("%.3fs - pool created%n", (System.nanoTime() - start) / 1e9);
             final List<String> started = pool.starmap((Long t0, Integer i) -> String.format(

@@ -5,8 +5,13 @@ import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.RunContext;
 import io.ipckit.bench.harness.VerificationException;
 import io.ipckit.bench.harness.Workload;
+import io.ipckit.pool.PoolOptions;
 import io.ipckit.pool.ProcessPool;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +21,9 @@ import java.util.stream.IntStream;
 /**
  * ipckit's {@link ProcessPool} with two worker JVMs on the pool-task workload, exactly as the Python peer runs it:
  * {@code map(x -> x + 1, 200 items, chunk size 1)} repeatedly, time per task. The sum of the results is checked
- * against the formula, so a fast but wrong run fails.
+ * against the formula, so a fast but wrong run fails. Beside the time per task it reports {@code cpuNsPerTask}: the
+ * CPU time of this process and of the pool's workers over the measured interval, per task (the workers' from
+ * {@code /proc/<pid>/stat}, in clock ticks).
  */
 public final class IpckitPoolContestant implements Contestant
 {
@@ -43,7 +50,7 @@ public final class IpckitPoolContestant implements Contestant
     @Override
     public Measurement measure(final Workload workload, final RunContext context)
     {
-        try (ProcessPool pool = ProcessPool.builder().workers(2).tasksInFlightPerWorker(8).build())
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
         {
             final long warmEnd = System.nanoTime() + context.warmup().toNanos();
             run(pool, 0);
@@ -52,6 +59,8 @@ public final class IpckitPoolContestant implements Contestant
                 run(pool, 0);
             }
             long tasks = 0;
+            final List<Long> workers = pool.workerPids();
+            final long cpuStartNs = cpuNs(workers);
             final long start = System.nanoTime();
             final long measureNs = context.measure().toNanos();
             while (context.maxMessages() > 0 ? tasks < context.maxMessages() : tasks == 0 || System.nanoTime() - start < measureNs)
@@ -60,14 +69,39 @@ public final class IpckitPoolContestant implements Contestant
                 tasks += BATCH;
             }
             final long elapsed = System.nanoTime() - start;
+            final long cpuUsedNs = cpuNs(workers) - cpuStartNs;
             return new Measurement(id(), workload, context.repeat(), (double)elapsed / tasks,
-                Map.of("tasks", (double)tasks), null);
+                Map.of("tasks", (double)tasks, "cpuNsPerTask", (double)cpuUsedNs / tasks), null);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring the pool", ex);
         }
+    }
+
+    /**
+     * @return the CPU time used so far by this process and by the given worker processes (which must stay alive).
+     */
+    private static long cpuNs(final List<Long> workerPids)
+    {
+        long total = ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+        for (final long pid : workerPids)
+        {
+            try
+            {
+                final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in ticks of 10 ms
+                total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException("cannot read the CPU time of pool worker " + pid, ex);
+            }
+        }
+        return total;
     }
 
     private static void run(final ProcessPool pool, final int from) throws InterruptedException

@@ -1,0 +1,77 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.exceptions.IpcException;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import static io.ipckit.pool.PoolMessageDescriptor.*;
+
+/**
+ * Writes the pool's messages to workers ({@link PoolMessageDescriptor}): in place in the ring when a message fits in
+ * one record (the hot path: nothing is copied but the task's encoded items), through a scratch buffer and split by
+ * the pipe otherwise. A worker found dead while sending is killed, so that its reader fails or requeues what it held
+ * as for any other death.
+ * <p>
+ * Not thread-safe: used by the dispatcher thread only, the one thread that sends to a running worker.
+ */
+final class TaskSender
+{
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
+
+    /**
+     * Sends one message, waiting while the worker's ring is full.
+     *
+     * @param items the encoded items, or null for none.
+     */
+    void send(
+        final WorkerSlot slot, final int type, final long taskId, final int functionId, final int count,
+        final byte[] items)
+    {
+        final int length = ITEMS_OFFSET + (items == null ? 0 : items.length);
+        final WorkerChannel channel = slot.channel;
+        try
+        {
+            if (length <= channel.maxClaimLength())
+            {
+                final int index = channel.claim(length, slot.alive);
+                writeMessage(channel.claimBuffer(), index, type, taskId, functionId, count, items);
+                channel.commit(index);
+            }
+            else
+            {
+                writeMessage(out, 0, type, taskId, functionId, count, items);
+                channel.send(out, 0, length, slot.alive);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final IpcException ex)
+        {
+            // the worker died; its reader thread fails or requeues what it held
+            slot.process.kill();
+        }
+    }
+
+    /**
+     * Writes a message's header and items at {@code offset}.
+     *
+     * @return the message's length.
+     */
+    static int writeMessage(
+        final MutableDirectBuffer buffer, final int offset, final int type, final long taskId, final int functionId,
+        final int count, final byte[] items)
+    {
+        buffer.putInt(offset + TYPE_OFFSET, type);
+        buffer.putLong(offset + TASK_ID_OFFSET, taskId);
+        buffer.putInt(offset + FUNCTION_ID_OFFSET, functionId);
+        buffer.putInt(offset + COUNT_OFFSET, count);
+        if (items == null)
+        {
+            return ITEMS_OFFSET;
+        }
+        buffer.putBytes(offset + ITEMS_OFFSET, items);
+        return ITEMS_OFFSET + items.length;
+    }
+}

@@ -1,0 +1,181 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.exceptions.IpcException;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+import static io.ipckit.pool.PoolMessageDescriptor.*;
+
+/**
+ * Turns what a caller submits to a {@link ProcessPool} into {@link PoolTask}s: encodes each task (or chunk of
+ * arguments) once, in the submitting thread, so that a value that cannot be serialized fails the submission; gives
+ * each function an id, so that a worker receives it once; splits arguments into chunks; and completes a caller's
+ * future from its task's results.
+ * <p>
+ * Thread-safe: any thread may submit.
+ */
+final class TaskSubmitter
+{
+    private final int workerCount;
+    private final PoolClassFilter filter;
+    private final PoolValueCodec codec;
+    private final IdentityHashMap<Object, Integer> functionIds = new IdentityHashMap<>();
+    private final AtomicLong taskIds = new AtomicLong();
+    private PoolScheduler scheduler;
+
+    TaskSubmitter(final int workerCount, final PoolClassFilter filter, final PoolValueCodec codec)
+    {
+        this.workerCount = workerCount;
+        this.filter = filter;
+        this.codec = codec;
+    }
+
+    /**
+     * @param scheduler where tasks go; set once, before the first submission.
+     */
+    void scheduler(final PoolScheduler scheduler)
+    {
+        this.scheduler = scheduler;
+    }
+
+
+    <T> CompletableFuture<T> submitCall(final Object task)
+    {
+        return submitCall(task, false, null);
+    }
+
+    <T> CompletableFuture<T> submitCall(final Object task, final boolean fixedResult, final T result)
+    {
+        if (task == null)
+        {
+            throw new NullPointerException("task");
+        }
+        if (!(task instanceof java.io.Serializable))
+        {
+            throw new RejectedExecutionException("cannot send " + task + " to a worker JVM: it is not Serializable; " +
+                "pass a lambda (it becomes a SerializableCallable) or implement SerializableCallable/SerializableRunnable");
+        }
+        filter.allowPackageOf(task);
+        final byte[] encoded;
+        try
+        {
+            encoded = encodeItems(new Object[] {task}, 1);
+        }
+        catch (final IpcException ex)
+        {
+            throw new RejectedExecutionException(ex.getMessage(), ex);
+        }
+        final PoolTask poolTask = new PoolTask(taskIds.incrementAndGet(), CALL, 0, 1, encoded);
+        poolTask.origin = task;
+        final TaskFuture<T> future = new TaskFuture<>(scheduler, poolTask);
+        completeFrom(poolTask, future, fixedResult, result);
+        scheduler.enqueue(List.of(poolTask));
+        return future;
+    }
+
+    List<PoolTask> submitApply(final Object fn, final List<Object> arguments, final int chunkSize)
+    {
+        final int functionId = registerFunction(fn);
+        final int chunk = chunkSize > 0 ? chunkSize :
+            Math.max(1, (arguments.size() + 4 * workerCount - 1) / (4 * workerCount));
+        final List<PoolTask> tasks = new ArrayList<>((arguments.size() + chunk - 1) / chunk);
+        for (int from = 0; from < arguments.size(); from += chunk)
+        {
+            final int count = Math.min(chunk, arguments.size() - from);
+            final Object[] items = arguments.subList(from, from + count).toArray();
+            tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count, encodeItems(items, count)));
+        }
+        scheduler.enqueue(tasks);
+        return tasks;
+    }
+
+    static List<Object> toArguments(final Iterable<?> items, final boolean pairs)
+    {
+        final List<Object> arguments = new ArrayList<>();
+        for (final Object item : items)
+        {
+            if (pairs)
+            {
+                final Map.Entry<?, ?> entry = (Map.Entry<?, ?>)item;
+                arguments.add(new Object[] {entry.getKey(), entry.getValue()});
+            }
+            else
+            {
+                arguments.add(item);
+            }
+        }
+        return arguments;
+    }
+
+    private int registerFunction(final Object fn)
+    {
+        if (!(fn instanceof java.io.Serializable))
+        {
+            throw new RejectedExecutionException("cannot send function " + fn + " to a worker JVM: it is not Serializable");
+        }
+        synchronized (functionIds)
+        {
+            final Integer known = functionIds.get(fn);
+            if (known != null)
+            {
+                return known;
+            }
+            final int id = functionIds.size() + 1;
+            filter.allowPackageOf(fn);
+            scheduler.defineFunction(id, encodeItems(new Object[] {fn}, 1));
+            functionIds.put(fn, id);
+            return id;
+        }
+    }
+
+    byte[] encodeItems(final Object[] items, final int count)
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 * count);
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int length = codec.encode(items[i], buffer, offset + 4);
+            buffer.putInt(offset, length);
+            offset += 4 + length;
+        }
+        final byte[] bytes = new byte[offset];
+        buffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    /**
+     * Completes {@code future} from the task's single item: its value (or {@code result} when {@code fixedResult},
+     * for {@link #submit(Runnable, Object)}), or its failure.
+     */
+    <T> void completeFrom(
+        final PoolTask task, final CompletableFuture<T> future, final boolean fixedResult, final T result)
+    {
+        task.results.whenComplete(new BiConsumer<>()
+        {
+            @SuppressWarnings("unchecked")
+            public void accept(final Object[] values, final Throwable error)
+            {
+                if (error != null)
+                {
+                    future.completeExceptionally(error);
+                }
+                else if (task.failed[0])
+                {
+                    future.completeExceptionally((Throwable)values[0]);
+                }
+                else
+                {
+                    future.complete(fixedResult ? result : (T)values[0]);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,87 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.process.JvmProcess;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.List;
+
+import static io.ipckit.pool.PoolMessageDescriptor.*;
+
+/**
+ * Starts a pool's worker JVMs: creates the worker's pipe, clears its slot on the task board, starts
+ * {@link PoolWorker} as a daemon child (the one place the pool starts processes), and queues the INIT message (the
+ * initializer and the task limit) for the worker to read once it has opened its end.
+ * <p>
+ * Not thread-safe: the scheduler calls it with its lock held.
+ */
+final class WorkerLauncher
+{
+    private final String poolName;
+    private final TaskBoard board;
+    private final List<String> jvmOptions;
+    private final boolean aotCache;
+    private final int ringCapacityBytes;
+    private final int maxTasksPerWorker;
+    private final byte[] encodedInitializer;
+
+    WorkerLauncher(
+        final String poolName, final PoolOptions options, final TaskBoard board, final byte[] encodedInitializer)
+    {
+        this.poolName = poolName;
+        this.board = board;
+        this.jvmOptions = options.jvmOptions();
+        this.aotCache = options.aotCache();
+        this.ringCapacityBytes = options.ringCapacityBytes();
+        this.maxTasksPerWorker = options.maxTasksPerWorker();
+        this.encodedInitializer = encodedInitializer;
+    }
+
+    /**
+     * Starts worker {@code index}.
+     *
+     * @param index      the worker's index (its slot on the task board).
+     * @param generation how many workers ran at this index before.
+     * @return the worker's slot; its INIT message is sent (or the worker was killed when found dead meanwhile).
+     * @throws io.ipckit.core.exceptions.IpcException when the pipe cannot be created or the JVM cannot start.
+     */
+    WorkerSlot launch(final int index, final int generation)
+    {
+        final String channelName = poolName + "-w" + index + "-" + generation;
+        final WorkerChannel channel = WorkerChannel.create(channelName, ringCapacityBytes);
+        board.currentTask(index, 0);
+        final JvmProcess process;
+        try
+        {
+            process = JvmProcess.builder(PoolWorker.class)
+                .name(poolName + "-worker-" + index)
+                .args(channelName, board.name(), Integer.toString(index))
+                .jvmOptions(jvmOptions.toArray(new String[0]))
+                .aotCache(aotCache)
+                .daemon(true)
+                .start();
+        }
+        catch (final RuntimeException ex)
+        {
+            channel.unlink();
+            channel.close();
+            throw ex;
+        }
+        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel);
+        final ExpandableArrayBuffer init = new ExpandableArrayBuffer(ITEMS_OFFSET + encodedInitializer.length);
+        final int length = TaskSender.writeMessage(init, 0, INIT, 0, maxTasksPerWorker, 1, encodedInitializer);
+        try
+        {
+            channel.send(init, 0, length, slot.alive);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final PeerGoneException ex)
+        {
+            process.kill(); // its reader fails or requeues what it held, as for any death
+        }
+        return slot;
+    }
+}

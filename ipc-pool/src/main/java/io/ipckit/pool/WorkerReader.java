@@ -1,0 +1,101 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.PeerGoneException;
+import org.agrona.DirectBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.pool.PoolMessageDescriptor.*;
+
+/**
+ * The thread body that reads one worker's messages: decodes each (in place, from the pipe's ring) into its values
+ * and hands it to the scheduler, until the worker closes its end or dies; then tells the scheduler it exited. A
+ * worker that dies before it opens its pipe is noticed through its process.
+ * <p>
+ * Not thread-safe: one reader thread per worker, the only thread that receives from its channel.
+ */
+final class WorkerReader implements Runnable
+{
+    /** Longest wait before the reader looks whether a worker that never opened its pipe is still alive. */
+    private static final long READ_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final PoolScheduler scheduler;
+    private final WorkerSlot slot;
+    private final PoolValueCodec codec;
+    private final String poolName;
+    private final WorkerChannel.Handler handler = this::onMessage;
+
+    WorkerReader(final PoolScheduler scheduler, final WorkerSlot slot, final PoolValueCodec codec,
+        final String poolName)
+    {
+        this.scheduler = scheduler;
+        this.slot = slot;
+        this.codec = codec;
+        this.poolName = poolName;
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            while (true)
+            {
+                if (!slot.channel.receive(handler, READ_SLICE_NS) && !slot.process.isAlive())
+                {
+                    // dead, and the pipe has not said so: the worker never opened its end, or the pipe looks soon
+                    while (slot.channel.receive(handler, 0))
+                    {
+                        Thread.onSpinWait();
+                    }
+                    break;
+                }
+            }
+        }
+        catch (final EndOfStreamException | PeerGoneException ex)
+        {
+            // the worker closed its end or died, after every result it sent was handed over
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final RuntimeException ex)
+        {
+            slot.process.kill();
+        }
+        scheduler.onWorkerExit(slot);
+    }
+
+    private void onMessage(final DirectBuffer buffer, final int index, final int messageLength)
+    {
+        final int type = buffer.getInt(index + TYPE_OFFSET);
+        final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
+        final int count = buffer.getInt(index + COUNT_OFFSET);
+        final Object[] values = new Object[count];
+        final boolean[] failed = new boolean[count];
+        int offset = index + ITEMS_OFFSET;
+        for (int i = 0; i < count; i++)
+        {
+            failed[i] = buffer.getByte(offset) == FAILED;
+            final int length = buffer.getInt(offset + 1);
+            try
+            {
+                values[i] = codec.decode(buffer, offset + 5, length);
+            }
+            catch (final IpcException ex)
+            {
+                failed[i] = true;
+                values[i] = ex;
+            }
+            if (failed[i] && values[i] instanceof Throwable t && !(t instanceof RemoteTaskException))
+            {
+                t.addSuppressed(new RemoteTaskException("raised in " + slot + " of " + poolName + ", task #" + taskId));
+            }
+            offset += 5 + length;
+        }
+        scheduler.onWorkerMessage(slot, type, taskId, values, failed);
+    }
+}

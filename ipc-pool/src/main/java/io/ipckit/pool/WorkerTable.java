@@ -1,0 +1,118 @@
+package io.ipckit.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The pool's workers, one {@link WorkerSlot} per index (the newest generation at each), and the questions the
+ * scheduler asks of all of them: which worker has room for a task, whether all are idle, which are running.
+ * <p>
+ * Not thread-safe: guarded by the scheduler's lock.
+ */
+final class WorkerTable
+{
+    private final WorkerSlot[] slots;
+    private final int tasksInFlightPerWorker;
+    private final int maxTasksPerWorker;
+
+    WorkerTable(final int workers, final int tasksInFlightPerWorker, final int maxTasksPerWorker)
+    {
+        this.slots = new WorkerSlot[workers];
+        this.tasksInFlightPerWorker = tasksInFlightPerWorker;
+        this.maxTasksPerWorker = maxTasksPerWorker;
+    }
+
+    /**
+     * @param slot the worker now at its index (replacing the one before).
+     */
+    void put(final WorkerSlot slot)
+    {
+        slots[slot.index] = slot;
+    }
+
+    /**
+     * @return every slot, null where no worker started yet (do not modify).
+     */
+    WorkerSlot[] slots()
+    {
+        return slots;
+    }
+
+    /**
+     * @return the ready worker with the fewest tasks in flight, among those with room for another (below the
+     *         in-flight limit and the task limit), or null when none has room.
+     */
+    WorkerSlot freeWorker()
+    {
+        WorkerSlot best = null;
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot != null && slot.ready && !slot.gone && slot.inFlight.size() < tasksInFlightPerWorker &&
+                (maxTasksPerWorker == 0 || slot.tasksSent < maxTasksPerWorker) &&
+                (best == null || slot.inFlight.size() < best.inFlight.size()))
+            {
+                best = slot;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * @return true when no running worker holds a task.
+     */
+    boolean allIdle()
+    {
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot != null && !slot.gone && !slot.inFlight.isEmpty())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param into receives every worker that has not exited.
+     */
+    void running(final List<WorkerSlot> into)
+    {
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot != null && !slot.gone)
+            {
+                into.add(slot);
+            }
+        }
+    }
+
+    /**
+     * @return the pids of the workers alive now.
+     */
+    List<Long> pids()
+    {
+        final List<Long> pids = new ArrayList<>();
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot != null && !slot.gone && slot.process.isAlive())
+            {
+                pids.add(slot.process.pid());
+            }
+        }
+        return pids;
+    }
+
+    /**
+     * Kills every worker (SIGKILL); their readers then report their exits.
+     */
+    void killAll()
+    {
+        for (final WorkerSlot slot : slots)
+        {
+            if (slot != null)
+            {
+                slot.process.kill();
+            }
+        }
+    }
+}
