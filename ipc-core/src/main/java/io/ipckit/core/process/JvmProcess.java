@@ -2,6 +2,7 @@ package io.ipckit.core.process;
 
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.internal.process.ChildMain;
+import io.ipckit.core.internal.process.JvmFlags;
 import io.ipckit.core.tracker.ResourceTracker;
 
 import java.io.ByteArrayOutputStream;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Python's {@code multiprocessing.Process} for the JVM: a child JVM with this JVM's class path, the JVM flags
- * ipckit needs ({@link JvmFlags}), this JVM's {@code java} (the JDK 25 the build chose) and shared directory,
+ * ipckit needs and the module flags this JVM was started with, this JVM's {@code java} (the JDK 25 the build chose) and shared directory,
  * running a class's {@code main} or a {@link SerializableRunnable}.
  * <pre>{@code
  * try (JvmProcess child = JvmProcess.builder(Consumer.class).args("prices").daemon(true).start()) {
