@@ -1,6 +1,7 @@
 package io.ipckit.core.process;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.internal.process.AotCache;
 import io.ipckit.core.internal.process.ChildMain;
 import io.ipckit.core.internal.process.JvmFlags;
 import io.ipckit.core.tracker.ResourceTracker;
@@ -51,6 +52,8 @@ public final class JvmProcess implements AutoCloseable
     public static final int SIGKILL = 9;
     /** Signal number of SIGTERM. */
     public static final int SIGTERM = 15;
+    /** System property: whether children start with an AOT cache by default (true unless set to false). */
+    public static final String AOT_CACHE_PROP_NAME = "ipckit.process.aot.cache";
 
     private static final int MAX_INLINE_TARGET_CHARS = 100_000;
     private static final Set<JvmProcess> LIVE_DAEMONS = ConcurrentHashMap.newKeySet();
@@ -66,7 +69,8 @@ public final class JvmProcess implements AutoCloseable
     private final boolean daemon;
     private final CompletableFuture<JvmProcess> exit;
 
-    private JvmProcess(final String name, final Process process, final boolean daemon, final Path sharedDirectory)
+    private JvmProcess(final String name, final Process process, final boolean daemon, final Path sharedDirectory,
+        final AotCache.Plan aotPlan)
     {
         this.name = name;
         this.process = process;
@@ -81,6 +85,7 @@ public final class JvmProcess implements AutoCloseable
             {
                 LIVE_DAEMONS.remove(this);
                 ResourceTracker.reap(identity, sharedDirectory);
+                aotPlan.publish();
                 return this;
             });
     }
@@ -325,7 +330,7 @@ public final class JvmProcess implements AutoCloseable
         private ProcessBuilder.Redirect output = ProcessBuilder.Redirect.INHERIT;
         private ProcessBuilder.Redirect error = ProcessBuilder.Redirect.INHERIT;
         private boolean mergeError;
-        private boolean aotCache;
+        private boolean aotCache = Boolean.parseBoolean(System.getProperty(AOT_CACHE_PROP_NAME, "true"));
         private AotCache.Plan aotPlan = AotCache.Plan.NONE;
 
         private Builder(final String mainClass, final SerializableRunnable target)
@@ -448,9 +453,10 @@ public final class JvmProcess implements AutoCloseable
         }
 
         /**
-         * @param enabled true to start the child with a JDK 25 AOT cache ({@link AotCache}), which shortens a
-         *                child's start-up once a first child has trained it; ignored when the class path holds
-         *                directories. Off by default.
+         * @param enabled true (the default, unless {@value #AOT_CACHE_PROP_NAME} says false) to start the child with
+         *                a JDK 25 AOT cache, which shortens a child's start-up once a first child has trained it;
+         *                ignored when the class path holds directories. The first child of a class path trains it and
+         *                its {@link JvmProcess#join()} returns once the cache is assembled (about half a second more).
          * @return this.
          */
         public Builder aotCache(final boolean enabled)
@@ -465,7 +471,7 @@ public final class JvmProcess implements AutoCloseable
         public List<String> command()
         {
             final List<String> command = new ArrayList<>();
-            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(java());
             command.addAll(JvmFlags.forChild());
             command.addAll(jvmOptions);
             command.addAll(aotPlan.options());
@@ -496,7 +502,9 @@ public final class JvmProcess implements AutoCloseable
          */
         public JvmProcess start()
         {
-            aotPlan = aotCache ? AotCache.plan(classPath, jvmOptions) : AotCache.Plan.NONE;
+            final List<String> cacheOptions = new ArrayList<>(JvmFlags.moduleFlags());
+            cacheOptions.addAll(jvmOptions);
+            aotPlan = aotCache ? AotCache.plan(java(), classPath, cacheOptions) : AotCache.Plan.NONE;
             final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
             final ProcessBuilder builder = new ProcessBuilder(command());
             builder.environment().putAll(environment);
@@ -508,10 +516,7 @@ public final class JvmProcess implements AutoCloseable
                 mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
             try
             {
-                final JvmProcess child = new JvmProcess(displayName, builder.start(), daemon, sharedDirectory);
-                final AotCache.Plan plan = aotPlan;
-                child.onExit().thenRun(plan::publish);
-                return child;
+                return new JvmProcess(displayName, builder.start(), daemon, sharedDirectory, aotPlan);
             }
             catch (final IOException ex)
             {
@@ -519,6 +524,11 @@ public final class JvmProcess implements AutoCloseable
                 throw new IpcException("cannot start a JVM for " + displayName + " with " +
                     builder.command().getFirst() + ": " + ex, ex);
             }
+        }
+
+        private static String java()
+        {
+            return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         }
 
         private static String encode(final SerializableRunnable target)

@@ -101,16 +101,26 @@ public final class JvmFlags
     }
 
     /**
-     * The flags a child JVM of this one gets: {@link #required()}, the flags this JVM inherited ({@link #inherited()})
-     * without repeats, the shared directory, then every other {@code ipckit.*} system property of this JVM.
+     * {@link #required()}, then the flags this JVM inherited ({@link #inherited()}), without repeats.
+     *
+     * @return a new mutable list.
+     */
+    public static List<String> moduleFlags()
+    {
+        final Set<String> unique = new LinkedHashSet<>(REQUIRED);
+        unique.addAll(inherited());
+        return new ArrayList<>(unique);
+    }
+
+    /**
+     * The flags a child JVM of this one gets: {@link #moduleFlags()}, the shared directory, then every other
+     * {@code ipckit.*} system property of this JVM.
      *
      * @return a new mutable list.
      */
     public static List<String> forChild()
     {
-        final Set<String> unique = new LinkedHashSet<>(REQUIRED);
-        unique.addAll(inherited());
-        final List<String> flags = new ArrayList<>(unique);
+        final List<String> flags = moduleFlags();
         flags.add("-D" + SharedDirectory.DIRECTORY_PROP_NAME + "=" + SharedDirectory.path());
         for (final String key : System.getProperties().stringPropertyNames())
         {
