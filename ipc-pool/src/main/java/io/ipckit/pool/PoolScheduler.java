@@ -2,6 +2,7 @@ package io.ipckit.pool;
 
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -278,13 +279,12 @@ final class PoolScheduler
         final JvmProcess process;
         try
         {
-            process = JvmProcess.builder(PoolWorker.class)
+            process = JvmProcess.start(PoolWorker.class, new ProcessOptions()
                 .name(name + "-worker-" + index)
                 .args(linkName)
                 .jvmOptions(jvmOptions.toArray(new String[0]))
                 .aotCache(aotCache)
-                .daemon(true)
-                .start();
+                .daemon(true));
         }
         catch (final RuntimeException ex)
         {

@@ -14,9 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -26,11 +24,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Python's {@code multiprocessing.Process} for the JVM: a child JVM with this JVM's class path, the JVM flags
- * ipckit needs and the module flags this JVM was started with, this JVM's {@code java} (the JDK 25 the build chose) and shared directory,
- * running a class's {@code main} or a {@link SerializableRunnable}.
+ * Python's {@code multiprocessing.Process} for the JVM: a child JVM with this JVM's class path, {@code java} (the
+ * JDK 25 the build chose) and shared directory, the JVM flags ipckit needs and the module flags this JVM was started
+ * with, running a class's {@code main} or a {@link SerializableRunnable}. {@link ProcessOptions} configure it.
  * <pre>{@code
- * try (JvmProcess child = JvmProcess.builder(Consumer.class).args("prices").daemon(true).start()) {
+ * try (JvmProcess child = JvmProcess.start(Consumer.class, new ProcessOptions().args("prices").daemon(true))) {
  *     child.join(10, TimeUnit.SECONDS);
  *     System.out.println(child.exitCode());   // OptionalInt[0]
  * }
@@ -41,8 +39,8 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: a watchdog thread in the
  * child checks the parent's identity every 50 ms and, when the parent is gone, exits (running its shutdown hooks,
- * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children. When a child exits, what it created and did not unlink is removed by the
- * {@link ResourceTracker}.
+ * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children. When a child
+ * exits, what it created and did not unlink is removed by the {@link ResourceTracker}.
  * <p>
  * Thread-safe.
  */
@@ -52,8 +50,6 @@ public final class JvmProcess implements AutoCloseable
     public static final int SIGKILL = 9;
     /** Signal number of SIGTERM. */
     public static final int SIGTERM = 15;
-    /** System property: whether children start with an AOT cache by default (true unless set to false). */
-    public static final String AOT_CACHE_PROP_NAME = "ipckit.process.aot.cache";
 
     private static final int MAX_INLINE_TARGET_CHARS = 100_000;
     private static final Set<JvmProcess> LIVE_DAEMONS = ConcurrentHashMap.newKeySet();
@@ -91,22 +87,46 @@ public final class JvmProcess implements AutoCloseable
     }
 
     /**
-     * @param mainClass a class with {@code public static void main(String[])}.
-     * @return a builder for a child that runs it.
+     * Starts a child running {@code mainClass}.
+     *
+     * @param mainClass a class with {@code public static void main(String[])}, on the child's class path.
+     * @param options   the child's arguments, JVM options, daemon flag, output, ...; read now, so they may be changed
+     *                  or reused afterwards.
+     * @return the running child.
+     * @throws IpcException when the JVM cannot be started.
      */
-    public static Builder builder(final Class<?> mainClass)
+    public static JvmProcess start(final Class<?> mainClass, final ProcessOptions options)
     {
-        return new Builder(mainClass.getName(), null);
+        return launch(mainClass.getName(), null, options);
     }
 
     /**
-     * @param target a serializable lambda or object, run in the child; the child exits 0 when it returns and 1
-     *               when it throws (after printing the stack trace).
-     * @return a builder for a child that runs it.
+     * Starts a child running {@code target}: the child exits 0 when it returns and 1 when it throws (after printing
+     * the stack trace).
+     *
+     * @param target  a serializable lambda or object; a lambda must be cast to {@link SerializableRunnable} and
+     *                capture only serializable values.
+     * @param options the child's JVM options, daemon flag, output, ... (its {@link ProcessOptions#args() args} are
+     *                ignored: the target captures what it needs).
+     * @return the running child.
+     * @throws IpcException when the target cannot be serialized or the JVM cannot be started.
      */
-    public static Builder builder(final SerializableRunnable target)
+    public static JvmProcess start(final SerializableRunnable target, final ProcessOptions options)
     {
-        return new Builder(null, target);
+        return launch(null, target, options);
+    }
+
+    /**
+     * Starts a non-daemon child running {@code target}, with output inherited, as Python's
+     * {@code Process(target=f).start()}.
+     *
+     * @param target a serializable lambda or object, as for {@link #start(SerializableRunnable, ProcessOptions)}.
+     * @return the running child.
+     * @throws IpcException when the target cannot be serialized or the JVM cannot be started.
+     */
+    public static JvmProcess start(final SerializableRunnable target)
+    {
+        return launch(null, target, new ProcessOptions());
     }
 
     /**
@@ -114,15 +134,16 @@ public final class JvmProcess implements AutoCloseable
      *
      * @param mainClass the class to run.
      * @param args      its arguments.
-     * @return the started child.
+     * @return the running child.
+     * @throws IpcException when the JVM cannot be started.
      */
     public static JvmProcess start(final Class<?> mainClass, final String... args)
     {
-        return builder(mainClass).args(args).start();
+        return start(mainClass, new ProcessOptions().args(args));
     }
 
     /**
-     * @return the name given to the builder, or the target's name.
+     * @return the name given in the options, or the target's name.
      */
     public String name()
     {
@@ -313,251 +334,95 @@ public final class JvmProcess implements AutoCloseable
         }
     }
 
-    /**
-     * Configures and starts a child JVM. Not thread-safe; {@link #start()} may be called more than once, each call
-     * starting a new child.
-     */
-    public static final class Builder
+    private static JvmProcess launch(final String mainClass, final SerializableRunnable target,
+        final ProcessOptions options)
     {
-        private final String mainClass;
-        private final SerializableRunnable target;
-        private final List<String> args = new ArrayList<>();
-        private final List<String> jvmOptions = new ArrayList<>();
-        private final Map<String, String> environment = new LinkedHashMap<>();
-        private String name;
-        private boolean daemon;
-        private String classPath = System.getProperty("java.class.path");
-        private ProcessBuilder.Redirect output = ProcessBuilder.Redirect.INHERIT;
-        private ProcessBuilder.Redirect error = ProcessBuilder.Redirect.INHERIT;
-        private boolean mergeError;
-        private boolean aotCache = Boolean.parseBoolean(System.getProperty(AOT_CACHE_PROP_NAME, "true"));
-        private AotCache.Plan aotPlan = AotCache.Plan.NONE;
-
-        private Builder(final String mainClass, final SerializableRunnable target)
-        {
-            this.mainClass = mainClass;
-            this.target = target;
-        }
-
-        /**
-         * @param name a name for diagnostics (Python's {@code Process.name}).
-         * @return this.
-         */
-        public Builder name(final String name)
-        {
-            this.name = name;
-            return this;
-        }
-
-        /**
-         * @param args arguments to the main class; usually the names of resources to open.
-         * @return this.
-         */
-        public Builder args(final String... args)
-        {
-            this.args.addAll(List.of(args));
-            return this;
-        }
-
-        /**
-         * @param options extra JVM options, e.g. {@code -Xmx256m}; added after the required ipckit flags.
-         * @return this.
-         */
-        public Builder jvmOptions(final String... options)
-        {
-            this.jvmOptions.addAll(List.of(options));
-            return this;
-        }
-
-        /**
-         * @param daemon true for a child that dies with its parent, even when the parent is SIGKILLed.
-         * @return this.
-         */
-        public Builder daemon(final boolean daemon)
-        {
-            this.daemon = daemon;
-            return this;
-        }
-
-        /**
-         * @param classPath the child's class path; defaults to this JVM's.
-         * @return this.
-         */
-        public Builder classPath(final String classPath)
-        {
-            this.classPath = classPath;
-            return this;
-        }
-
-        /**
-         * @param key   an environment variable for the child.
-         * @param value its value.
-         * @return this.
-         */
-        public Builder environment(final String key, final String value)
-        {
-            this.environment.put(key, value);
-            return this;
-        }
-
-        /**
-         * The child's standard output and error go where this JVM's go (the default).
-         *
-         * @return this.
-         */
-        public Builder inheritIO()
-        {
-            output = ProcessBuilder.Redirect.INHERIT;
-            error = ProcessBuilder.Redirect.INHERIT;
-            return this;
-        }
-
-        /**
-         * @param redirect where the child's standard output goes, e.g. {@code Redirect.to(file)} or
-         *                 {@code Redirect.PIPE} (then read {@link JvmProcess#process()}'s input stream).
-         * @return this.
-         */
-        public Builder redirectOutput(final ProcessBuilder.Redirect redirect)
-        {
-            output = redirect;
-            return this;
-        }
-
-        /**
-         * @param file a file for the child's standard output (truncated).
-         * @return this.
-         */
-        public Builder redirectOutput(final Path file)
-        {
-            return redirectOutput(ProcessBuilder.Redirect.to(file.toFile()));
-        }
-
-        /**
-         * @param redirect where the child's standard error goes.
-         * @return this.
-         */
-        public Builder redirectError(final ProcessBuilder.Redirect redirect)
-        {
-            error = redirect;
-            return this;
-        }
-
-        /**
-         * @param merge true to send standard error to wherever standard output goes.
-         * @return this.
-         */
-        public Builder redirectErrorStream(final boolean merge)
-        {
-            mergeError = merge;
-            return this;
-        }
-
-        /**
-         * @param enabled true (the default, unless {@value #AOT_CACHE_PROP_NAME} says false) to start the child with
-         *                a JDK 25 AOT cache, which shortens a child's start-up once a first child has trained it;
-         *                ignored when the class path holds directories. The first child of a class path trains it and
-         *                its {@link JvmProcess#join()} returns once the cache is assembled (about half a second more).
-         * @return this.
-         */
-        public Builder aotCache(final boolean enabled)
-        {
-            this.aotCache = enabled;
-            return this;
-        }
-
-        /**
-         * @return the full command line {@link #start()} runs.
-         */
-        public List<String> command()
-        {
-            final List<String> command = new ArrayList<>();
-            command.add(java());
-            command.addAll(JvmFlags.forChild());
-            command.addAll(jvmOptions);
-            command.addAll(aotPlan.options());
-            command.add("-D" + ChildMain.PARENT_PROP_NAME + "=" + ProcessIdentity.current());
-            command.add("-D" + ChildMain.DAEMON_PROP_NAME + "=" + daemon);
-            command.add("-cp");
-            command.add(classPath);
-            command.add(ChildMain.class.getName());
-            if (mainClass != null)
-            {
-                command.add(ChildMain.MODE_CLASS);
-                command.add(mainClass);
-            }
-            else
-            {
-                command.add(ChildMain.MODE_RUNNABLE);
-                command.add(encode(target));
-            }
-            command.addAll(args);
-            return command;
-        }
-
-        /**
-         * Starts the child.
-         *
-         * @return the running child.
-         * @throws IpcException when the JVM cannot be started or the target cannot be serialized.
-         */
-        public JvmProcess start()
+        final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        final String classPath = options.classPath();
+        final List<String> jvmOptions = options.jvmOptions();
+        final boolean daemon = options.daemon();
+        final AotCache.Plan aotPlan;
+        if (options.aotCache())
         {
             final List<String> cacheOptions = new ArrayList<>(JvmFlags.moduleFlags());
             cacheOptions.addAll(jvmOptions);
-            aotPlan = aotCache ? AotCache.plan(java(), classPath, cacheOptions) : AotCache.Plan.NONE;
-            final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
-            final ProcessBuilder builder = new ProcessBuilder(command());
-            builder.environment().putAll(environment);
-            builder.redirectOutput(output);
-            builder.redirectError(error);
-            builder.redirectErrorStream(mergeError);
-            builder.redirectInput(ProcessBuilder.Redirect.PIPE);
-            final String displayName = name != null ? name : mainClass != null ?
-                mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
-            try
-            {
-                return new JvmProcess(displayName, builder.start(), daemon, sharedDirectory, aotPlan);
-            }
-            catch (final IOException ex)
-            {
-                aotPlan.publish();
-                throw new IpcException("cannot start a JVM for " + displayName + " with " +
-                    builder.command().getFirst() + ": " + ex, ex);
-            }
+            aotPlan = AotCache.plan(java, classPath, cacheOptions);
+        }
+        else
+        {
+            aotPlan = AotCache.Plan.NONE;
         }
 
-        private static String java()
+        final List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(JvmFlags.forChild());
+        command.addAll(jvmOptions);
+        command.addAll(aotPlan.options());
+        command.add("-D" + ChildMain.PARENT_PROP_NAME + "=" + ProcessIdentity.current());
+        command.add("-D" + ChildMain.DAEMON_PROP_NAME + "=" + daemon);
+        command.add("-cp");
+        command.add(classPath);
+        command.add(ChildMain.class.getName());
+        if (mainClass != null)
         {
-            return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            command.add(ChildMain.MODE_CLASS);
+            command.add(mainClass);
+            command.addAll(options.args());
+        }
+        else
+        {
+            command.add(ChildMain.MODE_RUNNABLE);
+            command.add(encode(target, aotPlan));
         }
 
-        private static String encode(final SerializableRunnable target)
+        final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(options.environment());
+        builder.redirectOutput(options.redirectOutput());
+        builder.redirectError(options.redirectError());
+        builder.redirectErrorStream(options.redirectErrorStream());
+        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        final String displayName = options.name() != null ? options.name() : mainClass != null ?
+            mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
+        try
         {
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ObjectOutputStream out = new ObjectOutputStream(bytes))
-            {
-                out.writeObject(target);
-            }
-            catch (final IOException ex)
-            {
-                throw new IpcException("cannot send the target " + target + " to a child JVM: " + ex +
-                    "; a lambda target must be cast to SerializableRunnable and capture only serializable values", ex);
-            }
-            final String encoded = Base64.getEncoder().encodeToString(bytes.toByteArray());
-            if (encoded.length() <= MAX_INLINE_TARGET_CHARS)
-            {
-                return encoded;
-            }
-            try
-            {
-                final File file = File.createTempFile("ipckit-target-", ".ser");
-                java.nio.file.Files.write(file.toPath(), bytes.toByteArray());
-                return ChildMain.FILE_PREFIX + file.getAbsolutePath();
-            }
-            catch (final IOException ex)
-            {
-                throw new IpcException("cannot write the target of a child JVM to a temporary file: " + ex, ex);
-            }
+            return new JvmProcess(displayName, builder.start(), daemon, sharedDirectory, aotPlan);
+        }
+        catch (final IOException ex)
+        {
+            aotPlan.publish();
+            throw new IpcException("cannot start a JVM for " + displayName + " with " + java + ": " + ex, ex);
+        }
+    }
+
+    private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
+        {
+            out.writeObject(target);
+        }
+        catch (final IOException ex)
+        {
+            aotPlan.publish();
+            throw new IpcException("cannot send the target " + target + " to a child JVM: " + ex +
+                "; a lambda target must be cast to SerializableRunnable and capture only serializable values", ex);
+        }
+        final String encoded = Base64.getEncoder().encodeToString(bytes.toByteArray());
+        if (encoded.length() <= MAX_INLINE_TARGET_CHARS)
+        {
+            return encoded;
+        }
+        try
+        {
+            final File file = File.createTempFile("ipckit-target-", ".ser");
+            java.nio.file.Files.write(file.toPath(), bytes.toByteArray());
+            return ChildMain.FILE_PREFIX + file.getAbsolutePath();
+        }
+        catch (final IOException ex)
+        {
+            aotPlan.publish();
+            throw new IpcException("cannot write the target of a child JVM to a temporary file: " + ex, ex);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ipckit.core.internal.process;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -111,7 +112,7 @@ class AotCacheTest
     private String runChild(final Path jar, final String tag) throws Exception
     {
         final Path out = dir.path().resolve(tag + ".out");
-        final JvmProcess child = dir.start(JvmProcess.builder(PrintAotMode.class)
+        final JvmProcess child = dir.start(PrintAotMode.class, new ProcessOptions()
             .classPath(jar + java.io.File.pathSeparator + agronaJar()).redirectOutput(out).redirectErrorStream(true));
         assertEquals(0, child.join(), Files.readString(out));
         final String output = Files.readString(out);

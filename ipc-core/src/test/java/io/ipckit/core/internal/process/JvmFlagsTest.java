@@ -5,6 +5,7 @@ import io.ipckit.core.exceptions.MissingJvmFlagException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,7 +57,7 @@ class JvmFlagsTest
     void shouldPassTheRequiredAndTheParentsModuleFlagsToAChild() throws Exception
     {
         final Path out = dir.path().resolve("child-flags.out");
-        final JvmProcess child = dir.start(JvmProcess.builder(PrintChildFlags.class)
+        final JvmProcess child = dir.start(PrintChildFlags.class, new ProcessOptions()
             .jvmOptions("--add-opens=java.base/java.lang=ALL-UNNAMED", "-Dchronicle.analytics.disable=true",
                 "-Dunrelated.property=1", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
             .redirectOutput(out));
