@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A cache is named {@code <key>-<version>.aot}: the key hashes the JDK's home, the class path entries and the
  * options; the version hashes the JDK's version and each jar's size and time. Publishing a cache removes the other
- * versions of the same key (the caches of earlier builds of the same class path) and training files that a killed
- * parent left behind, so one cache per class path and options stays.
+ * versions of the same key (the caches of earlier builds of the same class path), and a new training removes the
+ * training files that a killed parent left behind, so one cache per class path and options stays.
  * <p>
  * Used only when every class path entry is a jar (the JDK refuses directories in an AOT class path) and the JDK is
  * 25 or newer; otherwise {@link #plan} returns {@link Plan#NONE}. The caches live in {@value #DIR_PROP_NAME}, by
@@ -89,7 +89,7 @@ public final class AotCache
                     Files.size(assembled) > 0)
                 {
                     Files.move(assembled, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    removeOthers(cache);
+                    removeOthers(cache, true);
                 }
             }
             catch (final IOException ignore)
@@ -195,6 +195,7 @@ public final class AotCache
             {
                 return Plan.NONE;
             }
+            removeOthers(cache, false);
             final String unique = base + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
             final Path configuration = dir.resolve(unique + CONFIGURATION_SUFFIX);
             final Path assembled = dir.resolve(unique + ASSEMBLING_SUFFIX);
@@ -225,7 +226,7 @@ public final class AotCache
         return dir != null ? Paths.get(dir) : Paths.get(System.getProperty("java.io.tmpdir"), "ipckit-aot");
     }
 
-    private static void removeOthers(final Path cache)
+    private static void removeOthers(final Path cache, final boolean olderCaches)
     {
         final String name = cache.getFileName().toString();
         final String key = name.substring(0, name.indexOf('-') + 1);
@@ -239,7 +240,7 @@ public final class AotCache
                 {
                     continue;
                 }
-                if (other.endsWith(CACHE_SUFFIX))
+                if (olderCaches && other.endsWith(CACHE_SUFFIX))
                 {
                     deleteQuietly(file); // an earlier build of the same class path: a running child keeps its mapping
                 }

@@ -16,6 +16,7 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,40 @@ class AotCacheTest
                     "the JDK refused the configuration: no cache and no training files left");
             }
             assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m")).trains(), "the next child trains again");
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldRemoveTrainingFilesThatADeadParentLeftBehind() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, dir.path().resolve("aot").toString());
+        try
+        {
+            final AotCache.Plan first = AotCache.plan(JAVA, jar.toString(), List.of());
+            first.publish(); // the child was killed: nothing recorded
+            final String base = first.cache().getFileName().toString().replace(AotCache.CACHE_SUFFIX, "");
+            final Path staleConfiguration = first.cache().resolveSibling(base + ".4242-1.config");
+            final Path staleAssembly = first.cache().resolveSibling(base + ".4242-1.tmp");
+            final Path freshConfiguration = first.cache().resolveSibling(base + ".4343-1.config");
+            for (final Path file : List.of(staleConfiguration, staleAssembly, freshConfiguration))
+            {
+                Files.write(file, new byte[] {1});
+            }
+            final java.nio.file.attribute.FileTime tenMinutesAgo = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - java.util.concurrent.TimeUnit.MINUTES.toMillis(10));
+            Files.setLastModifiedTime(staleConfiguration, tenMinutesAgo);
+            Files.setLastModifiedTime(staleAssembly, tenMinutesAgo);
+
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of()).trains());
+            assertFalse(Files.exists(staleConfiguration));
+            assertFalse(Files.exists(staleAssembly));
+            assertTrue(Files.exists(freshConfiguration), "a training in progress elsewhere keeps its files");
         }
         finally
         {
