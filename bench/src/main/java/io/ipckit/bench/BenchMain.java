@@ -1,6 +1,6 @@
 package io.ipckit.bench;
 
-import io.ipckit.core.process.JvmFlags;
+import io.ipckit.core.internal.process.JvmFlags;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;

@@ -2,6 +2,7 @@ package io.ipckit.demos;
 
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.demos.frames.FrameReader;
 import io.ipckit.demos.frames.FrameWriter;
 import io.ipckit.demos.stream.Consumer;
@@ -61,16 +62,16 @@ public final class MainJob implements Callable<Integer>
 
         System.out.println("\n== 1. producer JVM -> consumer JVM through the shared-memory pipe \"" + stream + "\" ==");
         final boolean streamed = runPair(
-            JvmProcess.builder(Consumer.class).name("consumer").args("--name", stream, "--quiet").daemon(true),
-            JvmProcess.builder(Producer.class).name("producer")
+            Consumer.class, new ProcessOptions().name("consumer").args("--name", stream, "--quiet").daemon(true),
+            Producer.class, new ProcessOptions().name("producer")
                 .args("--name", stream, "--count", Long.toString(count), "--size", Integer.toString(size)).daemon(true));
 
         System.out.println("\n== 2. frame-writer JVM renders a 10x72 display matrix at 60 frames/s, frame-reader JVM " +
             "draws it from shared memory ==");
         final boolean framed = runPair(
-            JvmProcess.builder(FrameReader.class).name("frame-reader")
+            FrameReader.class, new ProcessOptions().name("frame-reader")
                 .args("--name", frameName, "--draw-every-ms", Long.toString(drawEveryMs)).daemon(true),
-            JvmProcess.builder(FrameWriter.class).name("frame-writer")
+            FrameWriter.class, new ProcessOptions().name("frame-writer")
                 .args("--name", frameName, "--frames", Integer.toString(frames), "--await-readers", "1")
                 .daemon(true));
 
@@ -92,9 +93,10 @@ public final class MainJob implements Callable<Integer>
     /**
      * Starts a child whose output lines are printed whole by this JVM, so two children never mix within a line.
      */
-    private static JvmProcess relay(final JvmProcess.Builder builder)
+    private static JvmProcess relay(final Class<?> mainClass, final ProcessOptions options)
     {
-        final JvmProcess child = builder.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectErrorStream(true).start();
+        final JvmProcess child = JvmProcess.start(mainClass,
+            options.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectErrorStream(true));
         final Thread copier = new Thread(() ->
         {
             try (java.io.BufferedReader lines = child.process().inputReader())
@@ -115,11 +117,11 @@ public final class MainJob implements Callable<Integer>
         return child;
     }
 
-    private static boolean runPair(final JvmProcess.Builder first, final JvmProcess.Builder second)
-        throws InterruptedException
+    private static boolean runPair(final Class<?> first, final ProcessOptions firstOptions, final Class<?> second,
+        final ProcessOptions secondOptions) throws InterruptedException
     {
         final long start = System.nanoTime();
-        try (JvmProcess a = relay(first); JvmProcess b = relay(second))
+        try (JvmProcess a = relay(first, firstOptions); JvmProcess b = relay(second, secondOptions))
         {
             final boolean bDone = b.join(120, TimeUnit.SECONDS);
             final boolean aDone = a.join(120, TimeUnit.SECONDS);

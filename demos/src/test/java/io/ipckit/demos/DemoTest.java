@@ -1,6 +1,7 @@
 package io.ipckit.demos;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.demos.examples.HelloTwoJvms;
 import io.ipckit.demos.frames.FrameReader;
@@ -29,9 +30,9 @@ class DemoTest
     void shouldStreamAndVerifyMessagesBetweenProducerAndConsumerJvms() throws Exception
     {
         final Path consumerOut = dir.path().resolve("consumer.out");
-        final JvmProcess consumer = dir.start(JvmProcess.builder(Consumer.class)
+        final JvmProcess consumer = dir.start(Consumer.class, new ProcessOptions()
             .args("--name", "stream", "--quiet", "--timeout-s", "60").redirectOutput(consumerOut).daemon(true));
-        final JvmProcess producer = dir.start(JvmProcess.builder(Producer.class)
+        final JvmProcess producer = dir.start(Producer.class, new ProcessOptions()
             .args("--name", "stream", "--count", "20000", "--size", "100", "--ring-bytes", "4096", "--quiet")
             .redirectOutput(dir.path().resolve("producer.out")).daemon(true));
         assertTrue(producer.join(60, TimeUnit.SECONDS));
@@ -49,9 +50,9 @@ class DemoTest
     void shouldShowTheWritersFramesInTheReader() throws Exception
     {
         final Path readerOut = dir.path().resolve("reader.out");
-        final JvmProcess reader = dir.start(JvmProcess.builder(FrameReader.class)
+        final JvmProcess reader = dir.start(FrameReader.class, new ProcessOptions()
             .args("--name", "frames", "--draw-every-ms", "100").redirectOutput(readerOut).daemon(true));
-        final JvmProcess writer = dir.start(JvmProcess.builder(FrameWriter.class)
+        final JvmProcess writer = dir.start(FrameWriter.class, new ProcessOptions()
             .args("--name", "frames", "--frames", "40", "--fps", "60", "--rows", "6", "--cols", "20",
                 "--await-readers", "1")
             .redirectOutput(dir.path().resolve("writer.out")).daemon(true));

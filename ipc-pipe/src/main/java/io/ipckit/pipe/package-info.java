@@ -6,6 +6,10 @@
  * direction has exactly one writer and one reader — the two ends — so the single-producer ring is the natural
  * data plane, and a send costs what a raw Agrona write costs plus one fence and one load (the doorbell check).
  * <p>
+ * A {@link io.ipckit.pipe.Connection} is a facade over its end's two halves: {@code SendHalf} writes the outgoing
+ * ring and {@code ReceiveHalf} reads the incoming one, each keeping the invariants of its direction; the facade
+ * keeps the end's state, the timeouts' conversion and the close.
+ * <p>
  * Design notes for maintainers:
  * <ul>
  * <li>Messages longer than the ring's record limit (capacity / 8) are written as BEGIN, MIDDLE..., END records

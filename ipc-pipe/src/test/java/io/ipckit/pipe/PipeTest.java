@@ -6,6 +6,7 @@ import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import org.agrona.ExpandableArrayBuffer;
@@ -46,8 +47,8 @@ class PipeTest
         final int maxPayload = 3 * RING;
         try (Connection a = Pipe.create("p1", new PipeOptions().ringCapacityBytes(RING)))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(PipeChildMain.class)
-                .args("produce", "p1", Integer.toString(count), Integer.toString(maxPayload)));
+            final JvmProcess child = dir.start(PipeChildMain.class,
+                "produce", "p1", Integer.toString(count), Integer.toString(maxPayload));
             final long[] next = {0};
             for (int i = 0; i < count; i++)
             {
@@ -69,7 +70,7 @@ class PipeTest
     {
         try (Connection a = Pipe.create("echo", new PipeOptions().ringCapacityBytes(RING)))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(PipeChildMain.class).args("echo", "echo"));
+            final JvmProcess child = dir.start(PipeChildMain.class, "echo", "echo");
             for (int i = 0; i < 50; i++)
             {
                 a.send("hello " + i, Codecs.STRING);
@@ -93,7 +94,7 @@ class PipeTest
         // fences every publish: wake-ups must work both ways in the mixed mode
         try (Connection a = Pipe.create("fenced", new PipeOptions().ringCapacityBytes(RING)))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(PipeChildMain.class).args("echo-fenced", "fenced")
+            final JvmProcess child = dir.start(PipeChildMain.class, new ProcessOptions().args("echo-fenced", "fenced")
                 .jvmOptions("-D" + io.ipckit.core.internal.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
             for (int i = 0; i < 2_000; i++)
             {
@@ -112,8 +113,8 @@ class PipeTest
         final int count = 20;
         try (Connection a = Pipe.create("killed", new PipeOptions().ringCapacityBytes(RING * 4)))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(PipeChildMain.class)
-                .args("produce-hang", "killed", Integer.toString(count), "100"));
+            final JvmProcess child = dir.start(PipeChildMain.class,
+                "produce-hang", "killed", Integer.toString(count), "100");
             final List<Long> received = new ArrayList<>();
             for (int i = 0; i < count; i++)
             {
@@ -138,8 +139,8 @@ class PipeTest
             final String name = "random-kill-" + round;
             try (Connection a = Pipe.create(name, new PipeOptions().ringCapacityBytes(RING)))
             {
-                final JvmProcess child = dir.start(JvmProcess.builder(PipeChildMain.class)
-                    .args("produce-forever", name, Integer.toString(maxPayload)));
+                final JvmProcess child = dir.start(PipeChildMain.class,
+                    "produce-forever", name, Integer.toString(maxPayload));
                 final int killAfter = ThreadLocalRandom.current().nextInt(1, 200);
                 final long[] next = {0};
                 try
@@ -172,7 +173,7 @@ class PipeTest
         try (Connection a = Pipe.create("taken"))
         {
             final Path out = dir.path().resolve("hold.out");
-            final JvmProcess holder = dir.start(JvmProcess.builder(PipeChildMain.class).args("hold", "taken")
+            final JvmProcess holder = dir.start(PipeChildMain.class, new ProcessOptions().args("hold", "taken")
                 .redirectOutput(out));
             Eventually.await("holder opened end B", Duration.ofSeconds(20), () -> contains(out, "OPEN"));
             thrown(IpcException.class, () -> Pipe.open("taken"),
@@ -193,7 +194,7 @@ class PipeTest
         try (Connection a = Pipe.create("full", new PipeOptions().ringCapacityBytes(1024)))
         {
             final Path out = dir.path().resolve("hold.out");
-            final JvmProcess holder = dir.start(JvmProcess.builder(PipeChildMain.class).args("hold", "full")
+            final JvmProcess holder = dir.start(PipeChildMain.class, new ProcessOptions().args("hold", "full")
                 .redirectOutput(out));
             Eventually.await("holder opened end B", Duration.ofSeconds(20), () -> contains(out, "OPEN"));
             final byte[] message = new byte[100];

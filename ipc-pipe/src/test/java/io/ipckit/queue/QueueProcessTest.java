@@ -2,6 +2,7 @@ package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.TestMessages;
@@ -66,13 +67,13 @@ class QueueProcessTest
             {
                 final Path out = dir.path().resolve("consumer-" + c + ".bin");
                 outputs.add(out);
-                consumerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(biasOption)
+                consumerProcesses.add(dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(biasOption)
                     .args("consume", "q", out.toString(), Integer.toString(MAX_PAYLOAD))));
             }
             final List<JvmProcess> producerProcesses = new ArrayList<>();
             for (int p = 1; p <= producers; p++)
             {
-                producerProcesses.add(dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(biasOption)
+                producerProcesses.add(dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(biasOption)
                     .args("produce", "q", Integer.toString(p), Integer.toString(perProducer),
                         Integer.toString(MAX_PAYLOAD))));
             }
@@ -123,7 +124,7 @@ class QueueProcessTest
             final Map<Integer, Long> next = new HashMap<>();
             for (int round = 1; round <= 3; round++)
             {
-                final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(EAGER_BIAS)
+                final JvmProcess producer = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
                     .args("produce-forever", "kill", Integer.toString(round), Integer.toString(MAX_PAYLOAD)));
                 final int killAfter = ThreadLocalRandom.current().nextInt(1, 150);
                 for (int i = 0; i < killAfter; i++)
@@ -153,9 +154,9 @@ class QueueProcessTest
             new QueueOptions().capacityBytes(RING)))
         {
             final Path out = dir.path().resolve("victim.bin");
-            final JvmProcess victim = dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(EAGER_BIAS)
+            final JvmProcess victim = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
                 .args("consume", "ckill", out.toString(), Integer.toString(MAX_PAYLOAD)));
-            final JvmProcess producer = dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(EAGER_BIAS)
+            final JvmProcess producer = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
                 .args("produce", "ckill", "1", Integer.toString(count), Integer.toString(MAX_PAYLOAD)));
             final Map<Integer, Long> next = new HashMap<>();
             final Set<Long> mine = new HashSet<>();
@@ -212,7 +213,7 @@ class QueueProcessTest
             for (int round = 0; round < 3; round++)
             {
                 progress.buffer().putLongVolatile(0, 0);
-                final JvmProcess churn = dir.start(JvmProcess.builder(QueueChildMain.class).jvmOptions(EAGER_BIAS)
+                final JvmProcess churn = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
                     .args("remove-churn", "churn", "churn-progress"));
                 final long target = ThreadLocalRandom.current().nextLong(100, 3_000);
                 Eventually.await("the child removed " + target + " of its elements", Duration.ofSeconds(60),

@@ -4,6 +4,7 @@ import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.Pipe;
@@ -513,7 +514,7 @@ class QueueTest
             }
             assertEquals(20, queue.unfinishedTasks());
             assertFalse(queue.join(10, TimeUnit.MILLISECONDS));
-            final JvmProcess worker = dir.start(JvmProcess.builder(QueueChildMain.class).args("join-worker", "join", "20"));
+            final JvmProcess worker = dir.start(QueueChildMain.class, "join-worker", "join", "20");
             assertTrue(queue.join(60, TimeUnit.SECONDS));
             assertEquals(0, queue.unfinishedTasks());
             assertTrue(worker.join(30, TimeUnit.SECONDS));
@@ -529,10 +530,10 @@ class QueueTest
             SharedPriorityQueue<Long> priority = SharedPriorityQueue.create("prio", Codecs.LONG, Long::longValue,
                 new QueueOptions().maxElements(8)))
         {
-            final JvmProcess a = dir.start(JvmProcess.builder(QueueChildMain.class)
-                .args("put-longs", "lifo", "lifo", "1", "2", "3", "4"));
-            final JvmProcess b = dir.start(JvmProcess.builder(QueueChildMain.class)
-                .args("put-longs", "prio", "priority", "30", "10", "40", "10", "20"));
+            final JvmProcess a = dir.start(QueueChildMain.class,
+                "put-longs", "lifo", "lifo", "1", "2", "3", "4");
+            final JvmProcess b = dir.start(QueueChildMain.class,
+                "put-longs", "prio", "priority", "30", "10", "40", "10", "20");
             assertTrue(a.join(30, TimeUnit.SECONDS));
             assertTrue(b.join(30, TimeUnit.SECONDS));
             assertEquals(0, a.exitCode().getAsInt());
@@ -639,8 +640,8 @@ class QueueTest
         try (SharedQueue<Long> queue = SharedQueue.create("fenced-gate", Codecs.LONG,
             new QueueOptions().capacityBytes(4096)))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder((io.ipckit.core.process.SerializableRunnable)
-                () -> GateChecks.manyThreadsThroughOneHandle("fenced-gate", 4, 5_000))
+            final JvmProcess child = dir.start((io.ipckit.core.process.SerializableRunnable)
+                () -> GateChecks.manyThreadsThroughOneHandle("fenced-gate", 4, 5_000), new ProcessOptions()
                 .jvmOptions("-D" + io.ipckit.core.internal.wait.AsymmetricFence.ENABLED_PROP_NAME + "=false"));
             assertEquals(0, child.join(), "the child saw every thread's elements once and in order");
             assertNull(queue.poll());
@@ -860,8 +861,8 @@ class QueueTest
             assertFalse(queue.remove(null));
             assertFalse(queue.remove("missing"));
             assertFalse(queue.remove(42));
-            final JvmProcess remover = dir.start(JvmProcess.builder(QueueChildMain.class)
-                .args("remove", "remove", "fifo", "a", split, "gone"));
+            final JvmProcess remover = dir.start(QueueChildMain.class,
+                "remove", "remove", "fifo", "a", split, "gone");
             assertTrue(remover.join(30, TimeUnit.SECONDS));
             assertEquals(0, remover.exitCode().getAsInt(), "the other process found and removed all three");
             assertEquals(3, queue.size(), "removed elements are no longer counted");
@@ -954,8 +955,8 @@ class QueueTest
             queue.put("task 0");
             queue.put("task 1");
             queue.put("task 2");
-            final JvmProcess remover = dir.start(JvmProcess.builder(QueueChildMain.class)
-                .args("remove", "remove-join", "joinable", "task 1"));
+            final JvmProcess remover = dir.start(QueueChildMain.class,
+                "remove", "remove-join", "joinable", "task 1");
             assertTrue(remover.join(30, TimeUnit.SECONDS));
             assertEquals(0, remover.exitCode().getAsInt());
             assertEquals(2, queue.unfinishedTasks());
@@ -980,8 +981,8 @@ class QueueTest
                 lifo.put(i);
                 priority.put(10 - i);
             }
-            final JvmProcess remover = dir.start(JvmProcess.builder(QueueChildMain.class)
-                .args("remove", "remove-lifo", "lifo", "3"));
+            final JvmProcess remover = dir.start(QueueChildMain.class,
+                "remove", "remove-lifo", "lifo", "3");
             assertTrue(remover.join(30, TimeUnit.SECONDS));
             assertEquals(0, remover.exitCode().getAsInt());
             assertFalse(lifo.remove(3L), "already removed by the other process");

@@ -40,10 +40,10 @@ public final class PoolOptions
     public static final int MIN_RING_CAPACITY_BYTES = 1024;
     /** Largest ring capacity accepted. */
     public static final int MAX_RING_CAPACITY_BYTES = 1 << 30;
-    /** System property: whether workers start with a JDK AOT cache. */
-    public static final String AOT_CACHE_PROP_NAME = "ipckit.pool.aot.cache";
-    /** Default of {@link #AOT_CACHE_PROP_NAME}. */
-    public static final boolean AOT_CACHE_DEFAULT = true;
+    /** System property: whether workers start with a JDK AOT cache; the same property as every child JVM's. */
+    public static final String AOT_CACHE_PROP_NAME = io.ipckit.core.process.ProcessOptions.AOT_CACHE_PROP_NAME;
+    /** Default of {@link #AOT_CACHE_PROP_NAME}, the same as every child JVM's. */
+    public static final boolean AOT_CACHE_DEFAULT = io.ipckit.core.process.ProcessOptions.AOT_CACHE_DEFAULT;
 
     private String name;
     private int workers;
@@ -268,7 +268,7 @@ public final class PoolOptions
     /**
      * @param enabled start workers with a JDK 25 AOT cache (on by default): the pool's first worker JVM with a given
      *                class path trains it, later ones start faster (198 ms to 160 ms to the first result, measured).
-     *                Applies only when the class path is made of jars. See {@link io.ipckit.core.process.AotCache}.
+     *                Applies only when the class path is made of jars. See {@link io.ipckit.core.process.ProcessOptions#aotCache(boolean)}.
      * @return this.
      */
     public PoolOptions aotCache(final boolean enabled)

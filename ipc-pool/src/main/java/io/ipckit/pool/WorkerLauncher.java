@@ -2,6 +2,7 @@ package io.ipckit.pool;
 
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.util.List;
@@ -53,13 +54,12 @@ final class WorkerLauncher
         final JvmProcess process;
         try
         {
-            process = JvmProcess.builder(PoolWorker.class)
+            process = JvmProcess.start(PoolWorker.class, new ProcessOptions()
                 .name(poolName + "-worker-" + index)
                 .args(channelName, board.name(), Integer.toString(index))
                 .jvmOptions(jvmOptions.toArray(new String[0]))
                 .aotCache(aotCache)
-                .daemon(true)
-                .start();
+                .daemon(true));
         }
         catch (final RuntimeException ex)
         {

@@ -392,7 +392,7 @@ class ProcessPoolTest
     {
         try (ResourceFile pids = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
         {
-            final JvmProcess parent = dir.start(JvmProcess.builder(PoolParent.class).args("pids"));
+            final JvmProcess parent = dir.start(PoolParent.class, "pids");
             Eventually.await("the pool's workers report in", Duration.ofSeconds(60),
                 () -> pids.buffer().getLongAcquire(pids.headerLength() + 8) != 0);
             final ProcessIdentity a = ProcessIdentity.of(pids.buffer().getLongAcquire(pids.headerLength())).orElseThrow();

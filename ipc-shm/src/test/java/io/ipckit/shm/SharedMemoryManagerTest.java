@@ -73,7 +73,7 @@ class SharedMemoryManagerTest
     @Test
     void shouldLeaveNothingWhenItsProcessIsKilled() throws InterruptedException
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(SharedMemoryManagerChild.class).args("k"));
+        final JvmProcess child = dir.start(SharedMemoryManagerChild.class, "k");
         Eventually.await("the child creates four resources", Duration.ofSeconds(30),
             () -> dir.list().contains("k-list"));
         try (ShareableList list = ShareableList.open("k-list"))

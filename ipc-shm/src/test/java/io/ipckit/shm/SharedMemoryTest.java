@@ -39,8 +39,8 @@ class SharedMemoryTest
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.path().resolve("seg"))));
             shm.buffer().putLongRelease(0, 42L);
 
-            final JvmProcess child = dir.start(JvmProcess.builder(SharedMemoryChild.class)
-                .args("check-and-write", "seg", "0", "42", "4088", "43"));
+            final JvmProcess child = dir.start(SharedMemoryChild.class,
+                "check-and-write", "seg", "0", "42", "4088", "43");
             Eventually.await("child's write at 4088", Duration.ofSeconds(30),
                 () -> shm.buffer().getLongAcquire(4088) == 43L);
             assertTrue(child.join(30, TimeUnit.SECONDS));
@@ -54,8 +54,8 @@ class SharedMemoryTest
     @Test
     void shouldRemoveSegmentWhenCreatorIsKilled() throws InterruptedException
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(SharedMemoryChild.class)
-            .args("create-and-wait", "orphan", "65536"));
+        final JvmProcess child = dir.start(SharedMemoryChild.class,
+            "create-and-wait", "orphan", "65536");
         Eventually.await("child creates and registers orphan", Duration.ofSeconds(30),
             () -> dir.registered("orphan")); // complete: a child killed while writing it would leave nothing
         try (SharedMemory shm = SharedMemory.open("orphan"))

@@ -1,6 +1,7 @@
 package io.ipckit.shm;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.array.DType;
@@ -92,8 +93,7 @@ class ShmOptionsTest
     @Test
     void shouldKeepAPersistentSegmentWhenItsCreatorIsKilled() throws InterruptedException
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(SharedMemoryChild.class)
-            .args("create-persistent-and-wait", "kept", "4096"));
+        final JvmProcess child = dir.start(SharedMemoryChild.class, "create-persistent-and-wait", "kept", "4096");
         Eventually.await("child created kept", Duration.ofSeconds(30), () ->
         {
             if (!Files.exists(dir.path().resolve("kept")))

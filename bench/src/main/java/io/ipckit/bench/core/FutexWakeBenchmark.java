@@ -3,6 +3,7 @@ package io.ipckit.bench.core;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.internal.wait.WakeSignal;
 import org.agrona.concurrent.AtomicBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,7 +59,7 @@ public class FutexWakeBenchmark
         base = file.headerLength();
         ping = new WakeSignal(buffer, base + PING);
         pong = new WakeSignal(buffer, base + PONG);
-        child = JvmProcess.builder(Echo.class).args(name).daemon(true).start();
+        child = JvmProcess.start(Echo.class, new ProcessOptions().args(name).daemon(true));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ipckit.bench.core;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.internal.wait.WakeSignal;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Time from {@link JvmProcess.Builder#start()} to the child's first message: the child opens a named resource,
+ * Time from {@link JvmProcess#start(Class, ProcessOptions)} to the child's first message: the child opens a named resource,
  * writes its pid and signals; the parent sleeps on the signal. Python's spawn takes 61 ms on these machines.
  */
 @State(Scope.Benchmark)
@@ -88,13 +89,13 @@ public class ProcessStartBenchmark
         final int offset = file.headerLength() + 8;
         file.buffer().putLongRelease(offset, 0);
         final int seq = signal.sequence();
-        final JvmProcess.Builder builder = JvmProcess.builder(FirstMessage.class).args(name).daemon(true)
+        final ProcessOptions processOptions = new ProcessOptions().args(name).daemon(true)
             .aotCache("aot-cache".equals(options));
         if ("fast-start".equals(options))
         {
-            builder.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+            processOptions.jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
         }
-        final JvmProcess child = builder.start();
+        final JvmProcess child = JvmProcess.start(FirstMessage.class, processOptions);
         int observed = seq;
         while (file.buffer().getLongAcquire(offset) == 0)
         {

@@ -1,6 +1,7 @@
 package io.ipckit.bench.pipe;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.MessageHandler;
 import io.ipckit.pipe.Pipe;
@@ -61,7 +62,7 @@ public class PipeRoundTripBenchmark
         final boolean spin = mode.equals("spin");
         connection = Pipe.create(name, new PipeOptions().ringCapacityBytes(64 * 1024)
             .idleStrategy(spin ? new BusySpinIdleStrategy() : null));
-        child = JvmProcess.builder(Echo.class).args(name, mode).daemon(true).start();
+        child = JvmProcess.start(Echo.class, new ProcessOptions().args(name, mode).daemon(true));
     }
 
     /**

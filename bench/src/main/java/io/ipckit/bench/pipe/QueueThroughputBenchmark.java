@@ -2,6 +2,7 @@ package io.ipckit.bench.pipe;
 
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.pipe.MessageHandler;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
@@ -66,8 +67,8 @@ public class QueueThroughputBenchmark
         queue = SharedQueue.create(name, Codecs.BYTES, new QueueOptions().capacityBytes(1 << 20));
         for (int p = 1; p <= producers; p++)
         {
-            children.add(JvmProcess.builder(Producer.class)
-                .args(name, Integer.toString(p), Boolean.toString(batch)).daemon(true).start());
+            children.add(JvmProcess.start(Producer.class, new ProcessOptions()
+                .args(name, Integer.toString(p), Boolean.toString(batch)).daemon(true)));
         }
     }
 

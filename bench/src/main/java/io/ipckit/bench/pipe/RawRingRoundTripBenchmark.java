@@ -3,6 +3,7 @@ package io.ipckit.bench.pipe;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -69,7 +70,7 @@ public class RawRingRoundTripBenchmark
         file = ResourceFile.create(name, ResourceKind.TEST, 1, 0, 2L * RING_LENGTH, false, null);
         out = ring(file, 0);
         in = ring(file, 1);
-        child = JvmProcess.builder(Echo.class).args(name).daemon(true).start();
+        child = JvmProcess.start(Echo.class, new ProcessOptions().args(name).daemon(true));
     }
 
     /**

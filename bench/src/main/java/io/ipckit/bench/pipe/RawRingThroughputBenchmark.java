@@ -3,6 +3,7 @@ package io.ipckit.bench.pipe;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -67,7 +68,7 @@ public class RawRingThroughputBenchmark
         file = ResourceFile.create(name, ResourceKind.TEST, 1, 0, CAPACITY + RingBufferDescriptor.TRAILER_LENGTH,
             false, null);
         ring = ring(file);
-        child = JvmProcess.builder(Writer.class).args(name).daemon(true).start();
+        child = JvmProcess.start(Writer.class, new ProcessOptions().args(name).daemon(true));
     }
 
     /**

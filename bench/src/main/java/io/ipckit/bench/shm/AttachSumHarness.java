@@ -1,6 +1,7 @@
 package io.ipckit.bench.shm;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.shm.array.DType;
 import io.ipckit.shm.array.SharedArray;
 
@@ -52,8 +53,8 @@ public final class AttachSumHarness
             for (int run = 0; run < runs; run++)
             {
                 results.fill(-1L);
-                try (JvmProcess child = JvmProcess.builder(AttachSumHarness.class)
-                    .args("child", data.name(), results.name()).inheritIO().start())
+                try (JvmProcess child = JvmProcess.start(AttachSumHarness.class, new ProcessOptions()
+                    .args("child", data.name(), results.name()).inheritIO()))
                 {
                     if (!child.join(60, TimeUnit.SECONDS) || child.exitCode().getAsInt() != 0)
                     {

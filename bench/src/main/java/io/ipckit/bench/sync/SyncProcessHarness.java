@@ -2,6 +2,7 @@ package io.ipckit.bench.sync;
 
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.shm.sync.SharedEvent;
 import io.ipckit.shm.sync.SharedLock;
 import io.ipckit.shm.sync.SharedSemaphore;
@@ -189,8 +190,9 @@ public final class SyncProcessHarness
 
     private static JvmProcess child(final String role, final int count, final String prefix)
     {
-        return JvmProcess.builder(SyncProcessHarness.class).args(role, Integer.toString(count), prefix)
-            .daemon(true).start();
+        return JvmProcess.start(SyncProcessHarness.class, new ProcessOptions()
+            .args(role, Integer.toString(count), prefix)
+            .daemon(true));
     }
 
     private static void awaitValue(final AtomicBuffer buffer, final int offset, final long value, final String what)

@@ -3,6 +3,7 @@ package io.ipckit.demos.examples;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.internal.wait.Await;
 import io.ipckit.core.internal.wait.WakeSignal;
@@ -29,7 +30,7 @@ public final class HelloTwoJvms
         {
             final int data = file.headerLength();
             final WakeSignal signal = new WakeSignal(file.buffer(), data);
-            final JvmProcess child = JvmProcess.builder((SerializableRunnable)() ->
+            final JvmProcess child = JvmProcess.start((SerializableRunnable)() ->
             {
                 try (ResourceFile mine = ResourceFile.open("greeting", ResourceKind.TEST, 1))
                 {
@@ -41,7 +42,7 @@ public final class HelloTwoJvms
                 {
                     Thread.currentThread().interrupt();
                 }
-            }).daemon(true).start();
+            }, new ProcessOptions().daemon(true));
 
             file.buffer().putLongRelease(data + 8, 42);
             signal.signalAll();

@@ -7,6 +7,7 @@ import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
 import io.ipckit.core.internal.os.Native;
+import io.ipckit.core.internal.process.JvmFlags;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -143,6 +144,7 @@ public final class MappedFile implements AutoCloseable
 
     static MappedFile map(final String name, final Path path, final long lengthBytes)
     {
+        JvmFlags.requireAgronaAccess();
         final Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {

@@ -1,7 +1,9 @@
 package io.ipckit.core.process;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.internal.process.AotCache;
 import io.ipckit.core.internal.process.ChildMain;
+import io.ipckit.core.internal.process.JvmFlags;
 import io.ipckit.core.tracker.ResourceTracker;
 
 import java.io.ByteArrayOutputStream;
@@ -12,9 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +24,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Python's {@code multiprocessing.Process} for the JVM: a child JVM with this JVM's class path, the JVM flags
- * ipckit needs ({@link JvmFlags}), this JVM's {@code java} (the JDK 25 the build chose) and shared directory,
- * running a class's {@code main} or a {@link SerializableRunnable}.
+ * Python's {@code multiprocessing.Process} for the JVM: a child JVM with this JVM's class path, {@code java} (the
+ * JDK 25 the build chose) and shared directory, the JVM flags ipckit needs and the module flags this JVM was started
+ * with, running a class's {@code main} or a {@link SerializableRunnable}. {@link ProcessOptions} configure it.
  * <pre>{@code
- * try (JvmProcess child = JvmProcess.builder(Consumer.class).args("prices").daemon(true).start()) {
+ * try (JvmProcess child = JvmProcess.start(Consumer.class, new ProcessOptions().args("prices").daemon(true))) {
  *     child.join(10, TimeUnit.SECONDS);
  *     System.out.println(child.exitCode());   // OptionalInt[0]
  * }
@@ -39,8 +39,8 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: a watchdog thread in the
  * child checks the parent's identity every 50 ms and, when the parent is gone, exits (running its shutdown hooks,
- * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children. When a child exits, what it created and did not unlink is removed by the
- * {@link ResourceTracker}.
+ * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children. When a child
+ * exits, what it created and did not unlink is removed by the {@link ResourceTracker}.
  * <p>
  * Thread-safe.
  */
@@ -65,7 +65,8 @@ public final class JvmProcess implements AutoCloseable
     private final boolean daemon;
     private final CompletableFuture<JvmProcess> exit;
 
-    private JvmProcess(final String name, final Process process, final boolean daemon, final Path sharedDirectory)
+    private JvmProcess(final String name, final Process process, final boolean daemon, final Path sharedDirectory,
+        final AotCache.Plan aotPlan)
     {
         this.name = name;
         this.process = process;
@@ -80,27 +81,52 @@ public final class JvmProcess implements AutoCloseable
             {
                 LIVE_DAEMONS.remove(this);
                 ResourceTracker.reap(identity, sharedDirectory);
+                aotPlan.publish();
                 return this;
             });
     }
 
     /**
-     * @param mainClass a class with {@code public static void main(String[])}.
-     * @return a builder for a child that runs it.
+     * Starts a child running {@code mainClass}.
+     *
+     * @param mainClass a class with {@code public static void main(String[])}, on the child's class path.
+     * @param options   the child's arguments, JVM options, daemon flag, output, ...; read now, so they may be changed
+     *                  or reused afterwards.
+     * @return the running child.
+     * @throws IpcException when the JVM cannot be started.
      */
-    public static Builder builder(final Class<?> mainClass)
+    public static JvmProcess start(final Class<?> mainClass, final ProcessOptions options)
     {
-        return new Builder(mainClass.getName(), null);
+        return launch(mainClass.getName(), null, options);
     }
 
     /**
-     * @param target a serializable lambda or object, run in the child; the child exits 0 when it returns and 1
-     *               when it throws (after printing the stack trace).
-     * @return a builder for a child that runs it.
+     * Starts a child running {@code target}: the child exits 0 when it returns and 1 when it throws (after printing
+     * the stack trace).
+     *
+     * @param target  a serializable lambda or object; a lambda must be cast to {@link SerializableRunnable} and
+     *                capture only serializable values.
+     * @param options the child's JVM options, daemon flag, output, ... (its {@link ProcessOptions#args() args} are
+     *                ignored: the target captures what it needs).
+     * @return the running child.
+     * @throws IpcException when the target cannot be serialized or the JVM cannot be started.
      */
-    public static Builder builder(final SerializableRunnable target)
+    public static JvmProcess start(final SerializableRunnable target, final ProcessOptions options)
     {
-        return new Builder(null, target);
+        return launch(null, target, options);
+    }
+
+    /**
+     * Starts a non-daemon child running {@code target}, with output inherited, as Python's
+     * {@code Process(target=f).start()}.
+     *
+     * @param target a serializable lambda or object, as for {@link #start(SerializableRunnable, ProcessOptions)}.
+     * @return the running child.
+     * @throws IpcException when the target cannot be serialized or the JVM cannot be started.
+     */
+    public static JvmProcess start(final SerializableRunnable target)
+    {
+        return launch(null, target, new ProcessOptions());
     }
 
     /**
@@ -108,15 +134,16 @@ public final class JvmProcess implements AutoCloseable
      *
      * @param mainClass the class to run.
      * @param args      its arguments.
-     * @return the started child.
+     * @return the running child.
+     * @throws IpcException when the JVM cannot be started.
      */
     public static JvmProcess start(final Class<?> mainClass, final String... args)
     {
-        return builder(mainClass).args(args).start();
+        return start(mainClass, new ProcessOptions().args(args));
     }
 
     /**
-     * @return the name given to the builder, or the target's name.
+     * @return the name given in the options, or the target's name.
      */
     public String name()
     {
@@ -307,246 +334,95 @@ public final class JvmProcess implements AutoCloseable
         }
     }
 
-    /**
-     * Configures and starts a child JVM. Not thread-safe; {@link #start()} may be called more than once, each call
-     * starting a new child.
-     */
-    public static final class Builder
+    private static JvmProcess launch(final String mainClass, final SerializableRunnable target,
+        final ProcessOptions options)
     {
-        private final String mainClass;
-        private final SerializableRunnable target;
-        private final List<String> args = new ArrayList<>();
-        private final List<String> jvmOptions = new ArrayList<>();
-        private final Map<String, String> environment = new LinkedHashMap<>();
-        private String name;
-        private boolean daemon;
-        private String classPath = System.getProperty("java.class.path");
-        private ProcessBuilder.Redirect output = ProcessBuilder.Redirect.INHERIT;
-        private ProcessBuilder.Redirect error = ProcessBuilder.Redirect.INHERIT;
-        private boolean mergeError;
-        private boolean aotCache;
-        private AotCache.Plan aotPlan = AotCache.Plan.NONE;
-
-        private Builder(final String mainClass, final SerializableRunnable target)
+        final String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        final String classPath = options.classPath();
+        final List<String> jvmOptions = options.jvmOptions();
+        final boolean daemon = options.daemon();
+        final AotCache.Plan aotPlan;
+        if (options.aotCache())
         {
-            this.mainClass = mainClass;
-            this.target = target;
+            final List<String> cacheOptions = new ArrayList<>(JvmFlags.moduleFlags());
+            cacheOptions.addAll(jvmOptions);
+            aotPlan = AotCache.plan(java, classPath, cacheOptions);
+        }
+        else
+        {
+            aotPlan = AotCache.Plan.NONE;
         }
 
-        /**
-         * @param name a name for diagnostics (Python's {@code Process.name}).
-         * @return this.
-         */
-        public Builder name(final String name)
+        final List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(JvmFlags.forChild());
+        command.addAll(jvmOptions);
+        command.addAll(aotPlan.options());
+        command.add("-D" + ChildMain.PARENT_PROP_NAME + "=" + ProcessIdentity.current());
+        command.add("-D" + ChildMain.DAEMON_PROP_NAME + "=" + daemon);
+        command.add("-cp");
+        command.add(classPath);
+        command.add(ChildMain.class.getName());
+        if (mainClass != null)
         {
-            this.name = name;
-            return this;
+            command.add(ChildMain.MODE_CLASS);
+            command.add(mainClass);
+            command.addAll(options.args());
+        }
+        else
+        {
+            command.add(ChildMain.MODE_RUNNABLE);
+            command.add(encode(target, aotPlan));
         }
 
-        /**
-         * @param args arguments to the main class; usually the names of resources to open.
-         * @return this.
-         */
-        public Builder args(final String... args)
+        final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(options.environment());
+        builder.redirectOutput(options.redirectOutput());
+        builder.redirectError(options.redirectError());
+        builder.redirectErrorStream(options.redirectErrorStream());
+        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        final String displayName = options.name() != null ? options.name() : mainClass != null ?
+            mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
+        try
         {
-            this.args.addAll(List.of(args));
-            return this;
+            return new JvmProcess(displayName, builder.start(), daemon, sharedDirectory, aotPlan);
         }
-
-        /**
-         * @param options extra JVM options, e.g. {@code -Xmx256m}; added after the required ipckit flags.
-         * @return this.
-         */
-        public Builder jvmOptions(final String... options)
+        catch (final IOException ex)
         {
-            this.jvmOptions.addAll(List.of(options));
-            return this;
+            aotPlan.publish();
+            throw new IpcException("cannot start a JVM for " + displayName + " with " + java + ": " + ex, ex);
         }
+    }
 
-        /**
-         * @param daemon true for a child that dies with its parent, even when the parent is SIGKILLed.
-         * @return this.
-         */
-        public Builder daemon(final boolean daemon)
+    private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes))
         {
-            this.daemon = daemon;
-            return this;
+            out.writeObject(target);
         }
-
-        /**
-         * @param classPath the child's class path; defaults to this JVM's.
-         * @return this.
-         */
-        public Builder classPath(final String classPath)
+        catch (final IOException ex)
         {
-            this.classPath = classPath;
-            return this;
+            aotPlan.publish();
+            throw new IpcException("cannot send the target " + target + " to a child JVM: " + ex +
+                "; a lambda target must be cast to SerializableRunnable and capture only serializable values", ex);
         }
-
-        /**
-         * @param key   an environment variable for the child.
-         * @param value its value.
-         * @return this.
-         */
-        public Builder environment(final String key, final String value)
+        final String encoded = Base64.getEncoder().encodeToString(bytes.toByteArray());
+        if (encoded.length() <= MAX_INLINE_TARGET_CHARS)
         {
-            this.environment.put(key, value);
-            return this;
+            return encoded;
         }
-
-        /**
-         * The child's standard output and error go where this JVM's go (the default).
-         *
-         * @return this.
-         */
-        public Builder inheritIO()
+        try
         {
-            output = ProcessBuilder.Redirect.INHERIT;
-            error = ProcessBuilder.Redirect.INHERIT;
-            return this;
+            final File file = File.createTempFile("ipckit-target-", ".ser");
+            java.nio.file.Files.write(file.toPath(), bytes.toByteArray());
+            return ChildMain.FILE_PREFIX + file.getAbsolutePath();
         }
-
-        /**
-         * @param redirect where the child's standard output goes, e.g. {@code Redirect.to(file)} or
-         *                 {@code Redirect.PIPE} (then read {@link JvmProcess#process()}'s input stream).
-         * @return this.
-         */
-        public Builder redirectOutput(final ProcessBuilder.Redirect redirect)
+        catch (final IOException ex)
         {
-            output = redirect;
-            return this;
-        }
-
-        /**
-         * @param file a file for the child's standard output (truncated).
-         * @return this.
-         */
-        public Builder redirectOutput(final Path file)
-        {
-            return redirectOutput(ProcessBuilder.Redirect.to(file.toFile()));
-        }
-
-        /**
-         * @param redirect where the child's standard error goes.
-         * @return this.
-         */
-        public Builder redirectError(final ProcessBuilder.Redirect redirect)
-        {
-            error = redirect;
-            return this;
-        }
-
-        /**
-         * @param merge true to send standard error to wherever standard output goes.
-         * @return this.
-         */
-        public Builder redirectErrorStream(final boolean merge)
-        {
-            mergeError = merge;
-            return this;
-        }
-
-        /**
-         * @param enabled true to start the child with a JDK 25 AOT cache ({@link AotCache}), which shortens a
-         *                child's start-up once a first child has trained it; ignored when the class path holds
-         *                directories. Off by default.
-         * @return this.
-         */
-        public Builder aotCache(final boolean enabled)
-        {
-            this.aotCache = enabled;
-            return this;
-        }
-
-        /**
-         * @return the full command line {@link #start()} runs.
-         */
-        public List<String> command()
-        {
-            final List<String> command = new ArrayList<>();
-            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(JvmFlags.forChild());
-            command.addAll(jvmOptions);
-            command.addAll(aotPlan.options());
-            command.add("-D" + ChildMain.PARENT_PROP_NAME + "=" + ProcessIdentity.current());
-            command.add("-D" + ChildMain.DAEMON_PROP_NAME + "=" + daemon);
-            command.add("-cp");
-            command.add(classPath);
-            command.add(ChildMain.class.getName());
-            if (mainClass != null)
-            {
-                command.add(ChildMain.MODE_CLASS);
-                command.add(mainClass);
-            }
-            else
-            {
-                command.add(ChildMain.MODE_RUNNABLE);
-                command.add(encode(target));
-            }
-            command.addAll(args);
-            return command;
-        }
-
-        /**
-         * Starts the child.
-         *
-         * @return the running child.
-         * @throws IpcException when the JVM cannot be started or the target cannot be serialized.
-         */
-        public JvmProcess start()
-        {
-            aotPlan = aotCache ? AotCache.plan(classPath, jvmOptions) : AotCache.Plan.NONE;
-            final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
-            final ProcessBuilder builder = new ProcessBuilder(command());
-            builder.environment().putAll(environment);
-            builder.redirectOutput(output);
-            builder.redirectError(error);
-            builder.redirectErrorStream(mergeError);
-            builder.redirectInput(ProcessBuilder.Redirect.PIPE);
-            final String displayName = name != null ? name : mainClass != null ?
-                mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
-            try
-            {
-                final JvmProcess child = new JvmProcess(displayName, builder.start(), daemon, sharedDirectory);
-                final AotCache.Plan plan = aotPlan;
-                child.onExit().thenRun(plan::publish);
-                return child;
-            }
-            catch (final IOException ex)
-            {
-                aotPlan.publish();
-                throw new IpcException("cannot start a JVM for " + displayName + " with " +
-                    builder.command().getFirst() + ": " + ex, ex);
-            }
-        }
-
-        private static String encode(final SerializableRunnable target)
-        {
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (ObjectOutputStream out = new ObjectOutputStream(bytes))
-            {
-                out.writeObject(target);
-            }
-            catch (final IOException ex)
-            {
-                throw new IpcException("cannot send the target " + target + " to a child JVM: " + ex +
-                    "; a lambda target must be cast to SerializableRunnable and capture only serializable values", ex);
-            }
-            final String encoded = Base64.getEncoder().encodeToString(bytes.toByteArray());
-            if (encoded.length() <= MAX_INLINE_TARGET_CHARS)
-            {
-                return encoded;
-            }
-            try
-            {
-                final File file = File.createTempFile("ipckit-target-", ".ser");
-                java.nio.file.Files.write(file.toPath(), bytes.toByteArray());
-                return ChildMain.FILE_PREFIX + file.getAbsolutePath();
-            }
-            catch (final IOException ex)
-            {
-                throw new IpcException("cannot write the target of a child JVM to a temporary file: " + ex, ex);
-            }
+            aotPlan.publish();
+            throw new IpcException("cannot write the target of a child JVM to a temporary file: " + ex, ex);
         }
     }
 }

@@ -31,7 +31,7 @@ class CrossProcessTest
             final AtomicBuffer buffer = file.buffer();
             final int data = file.headerLength();
             buffer.putLongRelease(data + PARENT_VALUE, 0xCAFEL);
-            final JvmProcess child = dir.start(JvmProcess.builder(EchoChild.class).args("shared").daemon(true));
+            final JvmProcess child = dir.start(EchoChild.class, new ProcessOptions().args("shared").daemon(true));
             Eventually.await("child echoes the parent's value", Duration.ofSeconds(30),
                 () -> buffer.getLongAcquire(data + CHILD_ECHO) == 0xCAFEL);
             buffer.putLongRelease(data + PARENT_VALUE, 0xBEEFL);

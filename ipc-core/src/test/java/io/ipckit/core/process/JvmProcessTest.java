@@ -26,7 +26,7 @@ class JvmProcessTest
     @Test
     void shouldReportMinusNineWhenKilled() throws Exception
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(Sleeper.class).daemon(true));
+        final JvmProcess child = dir.start(Sleeper.class, new ProcessOptions().daemon(true));
         assertTrue(child.isAlive());
         assertEquals(OptionalInt.empty(), child.exitCode());
         assertFalse(child.join(50, TimeUnit.MILLISECONDS), "a sleeping child is still running");
@@ -40,7 +40,7 @@ class JvmProcessTest
     @Test
     void shouldReportMinusFifteenWhenTerminated() throws Exception
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(Sleeper.class).daemon(true));
+        final JvmProcess child = dir.start(Sleeper.class, new ProcessOptions().daemon(true));
         child.terminate();
         assertTrue(child.join(10, TimeUnit.SECONDS));
         assertEquals(-15, child.exitCode().getAsInt());
@@ -51,19 +51,19 @@ class JvmProcessTest
     {
         final Path out = dir.path().resolve("lambda.out");
         final String text = "hello from a lambda";
-        final JvmProcess ok = dir.start(JvmProcess.builder((SerializableRunnable)() -> System.out.println(text))
+        final JvmProcess ok = dir.start((SerializableRunnable)() -> System.out.println(text), new ProcessOptions()
             .redirectOutput(out));
         assertEquals(0, ok.join());
         assertEquals(text, Files.readString(out).strip());
 
-        final JvmProcess failing = dir.start(JvmProcess.builder((SerializableRunnable)() ->
+        final JvmProcess failing = dir.start((SerializableRunnable)() ->
         {
             throw new IllegalStateException("deliberate");
-        }).redirectErrorStream(true).redirectOutput(out));
+        }, new ProcessOptions().redirectErrorStream(true).redirectOutput(out));
         assertEquals(1, failing.join());
         assertTrue(Files.readString(out).contains("IllegalStateException: deliberate"));
 
-        final JvmProcess exiting = dir.start(JvmProcess.builder((SerializableRunnable)() -> System.exit(3)));
+        final JvmProcess exiting = dir.start((SerializableRunnable)() -> System.exit(3));
         assertEquals(3, exiting.join());
     }
 
@@ -71,7 +71,7 @@ class JvmProcessTest
     void shouldPassArgumentsAndTheSharedDirectoryToAClassTarget() throws Exception
     {
         final Path out = dir.path().resolve("args.out");
-        final JvmProcess child = dir.start(JvmProcess.builder(PrintArgs.class).args("a", "b c").redirectOutput(out));
+        final JvmProcess child = dir.start(PrintArgs.class, new ProcessOptions().args("a", "b c").redirectOutput(out));
         assertEquals(0, child.join());
         assertEquals("[a, b c] " + dir.path(), Files.readString(out).strip());
     }
@@ -82,7 +82,7 @@ class JvmProcessTest
         try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
         {
             final int data = file.headerLength();
-            final JvmProcess middle = dir.start(JvmProcess.builder(DaemonParent.class).args("pids"));
+            final JvmProcess middle = dir.start(DaemonParent.class, "pids");
             Eventually.await("the daemon grandchild reports its pid", Duration.ofSeconds(30),
                 () -> file.buffer().getLongAcquire(data) != 0);
             final ProcessIdentity grandchild = ProcessIdentity.of(file.buffer().getLongAcquire(data)).orElseThrow();
@@ -104,7 +104,7 @@ class JvmProcessTest
         try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
         {
             final int data = file.headerLength();
-            final JvmProcess middle = dir.start(JvmProcess.builder(DaemonParent.class).args("pids", "non-daemon"));
+            final JvmProcess middle = dir.start(DaemonParent.class, "pids", "non-daemon");
             Eventually.await("the grandchild reports its pid", Duration.ofSeconds(30),
                 () -> file.buffer().getLongAcquire(data) != 0);
             final ProcessHandle grandchild = ProcessHandle.of(file.buffer().getLongAcquire(data)).orElseThrow();
@@ -164,7 +164,7 @@ class JvmProcessTest
         public static void main(final String[] args) throws InterruptedException
         {
             final boolean daemon = args.length < 2;
-            JvmProcess.builder((SerializableRunnable)() ->
+            JvmProcess.start((SerializableRunnable)() ->
             {
                 try (ResourceFile file = ResourceFile.open(args[0], ResourceKind.TEST, 1))
                 {
@@ -178,7 +178,7 @@ class JvmProcessTest
                 {
                     // exit
                 }
-            }).daemon(daemon).start();
+            }, new ProcessOptions().daemon(daemon));
             Thread.sleep(TimeUnit.MINUTES.toMillis(5));
         }
     }

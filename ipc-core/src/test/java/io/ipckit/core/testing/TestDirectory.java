@@ -2,6 +2,8 @@ package io.ipckit.core.testing;
 
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
+import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.tracker.ResourceTracker;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -129,16 +131,53 @@ public final class TestDirectory implements BeforeEachCallback, AfterEachCallbac
     }
 
     /**
-     * Starts a child JVM that is killed after the test if still alive. Output is inherited.
+     * Starts a child JVM ({@link JvmProcess#start(Class, ProcessOptions)}) that is killed after the test if still
+     * alive.
      *
-     * @param builder the child to start.
+     * @param mainClass the class to run.
+     * @param options   the child's settings.
      * @return the started child.
      */
-    public JvmProcess start(final JvmProcess.Builder builder)
+    public JvmProcess start(final Class<?> mainClass, final ProcessOptions options)
     {
-        final JvmProcess child = builder.start();
-        children.add(child);
-        return child;
+        return track(JvmProcess.start(mainClass, options));
+    }
+
+    /**
+     * Starts a non-daemon child JVM with output inherited that is killed after the test if still alive.
+     *
+     * @param mainClass the class to run.
+     * @param args      its arguments.
+     * @return the started child.
+     */
+    public JvmProcess start(final Class<?> mainClass, final String... args)
+    {
+        return track(JvmProcess.start(mainClass, args));
+    }
+
+    /**
+     * Starts a child JVM running {@code target} ({@link JvmProcess#start(SerializableRunnable, ProcessOptions)})
+     * that is killed after the test if still alive.
+     *
+     * @param target  what the child runs.
+     * @param options the child's settings.
+     * @return the started child.
+     */
+    public JvmProcess start(final SerializableRunnable target, final ProcessOptions options)
+    {
+        return track(JvmProcess.start(target, options));
+    }
+
+    /**
+     * Starts a non-daemon child JVM running {@code target}, with output inherited, that is killed after the test if
+     * still alive.
+     *
+     * @param target what the child runs.
+     * @return the started child.
+     */
+    public JvmProcess start(final SerializableRunnable target)
+    {
+        return track(JvmProcess.start(target));
     }
 
     /**

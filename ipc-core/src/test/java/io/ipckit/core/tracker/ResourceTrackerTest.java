@@ -5,6 +5,7 @@ import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
@@ -27,7 +28,8 @@ class ResourceTrackerTest
     @Test
     void shouldRemoveWhatAKilledCreatorLeft() throws Exception
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("left-behind", "false").daemon(true));
+        final JvmProcess child = dir.start(Creator.class,
+            new ProcessOptions().args("left-behind", "false").daemon(true));
         awaitPublished("left-behind");
         child.kill();
         assertTrue(child.join(10, TimeUnit.SECONDS));
@@ -39,7 +41,7 @@ class ResourceTrackerTest
     @Test
     void shouldRemoveWhatACreatorKilledBeforeRenamingItsRegistryLeft() throws Exception
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("mid-write", "false").daemon(true));
+        final JvmProcess child = dir.start(Creator.class, new ProcessOptions().args("mid-write", "false").daemon(true));
         awaitPublished("mid-write");
         final String registry = dir.list().stream()
             .filter((f) -> f.startsWith(ResourceTracker.REGISTRY_PREFIX)).findFirst().orElseThrow();
@@ -54,7 +56,7 @@ class ResourceTrackerTest
     @Test
     void shouldKeepAPersistentResourceOfAKilledCreator() throws Exception
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("kept", "true").daemon(true));
+        final JvmProcess child = dir.start(Creator.class, new ProcessOptions().args("kept", "true").daemon(true));
         awaitPublished("kept");
         child.kill();
         assertTrue(child.join(10, TimeUnit.SECONDS));
@@ -69,8 +71,8 @@ class ResourceTrackerTest
     @Test
     void shouldRemoveWhatACreatorLeftAtNormalExit() throws Exception
     {
-        final JvmProcess child = dir.start(JvmProcess.builder((SerializableRunnable)() ->
-            ResourceFile.create("forgotten", ResourceKind.TEST, 1, 0, 64, false, null)));
+        final JvmProcess child = dir.start((SerializableRunnable)() ->
+            ResourceFile.create("forgotten", ResourceKind.TEST, 1, 0, 64, false, null));
         assertEquals(0, child.join());
         assertFalse(SharedDirectory.exists("forgotten"), "the creator's shutdown hook unlinks what it owns");
         assertEquals(List.of(), dir.list());
@@ -81,10 +83,10 @@ class ResourceTrackerTest
     {
         try (ResourceFile mine = ResourceFile.create("mine", ResourceKind.TEST, 1, 0, 64, false, null))
         {
-            final JvmProcess opener = dir.start(JvmProcess.builder((SerializableRunnable)() ->
-                ResourceFile.open("mine", ResourceKind.TEST, 1).close()));
+            final JvmProcess opener = dir.start((SerializableRunnable)() ->
+                ResourceFile.open("mine", ResourceKind.TEST, 1).close());
             assertEquals(0, opener.join());
-            final JvmProcess killedOpener = dir.start(JvmProcess.builder(Opener.class).args("mine").daemon(true));
+            final JvmProcess killedOpener = dir.start(Opener.class, new ProcessOptions().args("mine").daemon(true));
             Eventually.await("opener attached", Duration.ofSeconds(30),
                 () -> mine.buffer().getIntAcquire(mine.headerLength()) == 1);
             killedOpener.kill();
@@ -103,7 +105,7 @@ class ResourceTrackerTest
             assertTrue(SharedDirectory.exists("alive-owner"));
             mine.unlink();
         }
-        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("swept", "false").daemon(true));
+        final JvmProcess child = dir.start(Creator.class, new ProcessOptions().args("swept", "false").daemon(true));
         awaitPublished("swept");
         child.process().destroyForcibly();
         child.process().waitFor(10, TimeUnit.SECONDS);
@@ -114,7 +116,7 @@ class ResourceTrackerTest
     @Test
     void shouldNotRemoveANameThatWasRecreatedBySomeoneElse() throws Exception
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(Creator.class).args("reused", "false").daemon(true));
+        final JvmProcess child = dir.start(Creator.class, new ProcessOptions().args("reused", "false").daemon(true));
         awaitPublished("reused");
         SharedDirectory.unlink("reused");
         try (ResourceFile mine = ResourceFile.create("reused", ResourceKind.TEST, 1, 0, 64, true, null))

@@ -35,7 +35,7 @@ class SharedArrayProcessTest
                     array.setDouble(i, j, 10 * i + j);
                 }
             }
-            final JvmProcess child = dir.start(JvmProcess.builder(SharedArrayChild.class).args("check-and-write", "grid"));
+            final JvmProcess child = dir.start(SharedArrayChild.class, "check-and-write", "grid");
             assertTrue(child.join(30, TimeUnit.SECONDS));
             assertEquals(0, child.exitCode().getAsInt(), "the child saw every element");
             assertEquals(-1.0, array.getDouble(2, 3));
@@ -52,10 +52,10 @@ class SharedArrayProcessTest
         {
             try (SharedArray counters = SharedArray.create("counters-" + dtype, dtype, 2))
             {
-                final JvmProcess a = dir.start(JvmProcess.builder(SharedArrayChild.class)
-                    .args("add", counters.name(), Integer.toString(perChild)));
-                final JvmProcess b = dir.start(JvmProcess.builder(SharedArrayChild.class)
-                    .args("add", counters.name(), Integer.toString(perChild)));
+                final JvmProcess a = dir.start(SharedArrayChild.class,
+                    "add", counters.name(), Integer.toString(perChild));
+                final JvmProcess b = dir.start(SharedArrayChild.class,
+                    "add", counters.name(), Integer.toString(perChild));
                 assertTrue(a.join(30, TimeUnit.SECONDS) && b.join(30, TimeUnit.SECONDS));
                 assertEquals(0, a.exitCode().getAsInt());
                 assertEquals(0, b.exitCode().getAsInt());
@@ -76,8 +76,8 @@ class SharedArrayProcessTest
                 array.setDouble(i, i);
             }
             final double expected = (double)(1 << 16) * ((1 << 16) - 1) / 2;
-            final JvmProcess child = dir.start(JvmProcess.builder(SharedArrayChild.class)
-                .args("sum", "data", Double.toString(expected)));
+            final JvmProcess child = dir.start(SharedArrayChild.class,
+                "sum", "data", Double.toString(expected));
             assertTrue(child.join(30, TimeUnit.SECONDS));
             assertEquals(0, child.exitCode().getAsInt());
             array.unlink();
@@ -87,7 +87,7 @@ class SharedArrayProcessTest
     @Test
     void shouldRemoveArrayWhenCreatorIsKilled() throws InterruptedException
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(SharedArrayChild.class).args("create-and-wait", "orphan"));
+        final JvmProcess child = dir.start(SharedArrayChild.class, "create-and-wait", "orphan");
         Eventually.await("child creates and registers orphan", Duration.ofSeconds(30),
             () -> dir.registered("orphan")); // complete: a child killed while writing it would leave nothing
         try (SharedArray array = SharedArray.open("orphan"))

@@ -40,8 +40,8 @@ class ShareableListTest
         try (ShareableList list = ShareableList.create("mixed",
             Arrays.asList(WIDE, 42, 2.5f, true, null, new byte[]{'a', 'b', 0, 0})))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(ShareableListChild.class)
-                .args("check-and-write", "mixed"));
+            final JvmProcess child = dir.start(ShareableListChild.class,
+                "check-and-write", "mixed");
             assertTrue(child.join(30, TimeUnit.SECONDS));
             assertEquals(0, child.exitCode().getAsInt(), "the child read every item as created");
             assertEquals("grown\0", list.get(0), "a trailing NUL survives");
@@ -113,8 +113,8 @@ class ShareableListTest
     {
         try (ShareableList list = ShareableList.create("flip", List.of(SHORT), new ShmOptions().minSlotBytes(64)))
         {
-            final JvmProcess writer = dir.start(JvmProcess.builder(ShareableListChild.class)
-                .args("flip", "flip", "200000"));
+            final JvmProcess writer = dir.start(ShareableListChild.class,
+                "flip", "flip", "200000");
             long reads = 0;
             while ((writer.isAlive() || reads == 0) && !Thread.currentThread().isInterrupted())
             {

@@ -99,7 +99,7 @@ class IdleWaiterTest
 
     private JvmProcess startChild(final String kind)
     {
-        return dir.start(JvmProcess.builder(SyncChild.class).args("idle", kind, "idle", "report"));
+        return dir.start(SyncChild.class, "idle", kind, "idle", "report");
     }
 
     private static void awaitIdle(final MappedFile report, final IntSupplier sleepers) throws InterruptedException

@@ -2,6 +2,7 @@ package io.ipckit.shm.sync;
 
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Timeout;
@@ -359,7 +360,7 @@ class LockContractTest
     {
         try (SharedLock lock = kind.create("robust"))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("hold", kind.name(), "robust"));
+            final JvmProcess child = dir.start(SyncChild.class, "hold", kind.name(), "robust");
             Eventually.await("child owns the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
             assertFalse(lock.tryLock(), "tryLock() does not look at the owner's liveness, and it is alive");
 

@@ -121,8 +121,8 @@ class SharedBarrierTest
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
             final JvmProcess waiting = startParty("death", 0, 30_000);
-            final JvmProcess doomed = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("barrier-attach", "death", "report"));
+            final JvmProcess doomed = dir.start(SyncChild.class,
+                "barrier-attach", "death", "report");
             Eventually.await("both children attached", Duration.ofSeconds(30),
                 () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 2 && barrier.getNumberWaiting() == 1);
             doomed.kill();
@@ -193,8 +193,8 @@ class SharedBarrierTest
 
     private JvmProcess startParty(final String name, final int index, final long timeoutMs)
     {
-        return dir.start(JvmProcess.builder(SyncChild.class)
-            .args("barrier", name, "report", Integer.toString(index), Long.toString(timeoutMs)));
+        return dir.start(SyncChild.class,
+            "barrier", name, "report", Integer.toString(index), Long.toString(timeoutMs));
     }
 
     private static void joinAll(final JvmProcess... children) throws InterruptedException

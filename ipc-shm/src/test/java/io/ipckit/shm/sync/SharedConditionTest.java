@@ -36,10 +36,10 @@ class SharedConditionTest
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
             final AtomicBuffer buffer = report.buffer();
-            final JvmProcess first = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("cond-wait", "cond", "report", "0", "30000"));
-            final JvmProcess second = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("cond-wait", "cond", "report", "1", "30000"));
+            final JvmProcess first = dir.start(SyncChild.class,
+                "cond-wait", "cond", "report", "0", "30000");
+            final JvmProcess second = dir.start(SyncChild.class,
+                "cond-wait", "cond", "report", "1", "30000");
             Eventually.await("both children waiting", Duration.ofSeconds(30),
                 () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2 && condition.sleepers() == 2);
 
@@ -144,7 +144,7 @@ class SharedConditionTest
             });
             waiter.start();
             Eventually.await("waiter asleep on the condition", Duration.ofSeconds(10), () -> condition.sleepers() > 0);
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("cond-hold", "robust.cond"));
+            final JvmProcess child = dir.start(SyncChild.class, "cond-hold", "robust.cond");
             Eventually.await("child holds the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
             Eventually.await("waiter woken and waits for the lock", Duration.ofSeconds(10),
                 () -> lock.sleepers() > 0);

@@ -33,10 +33,10 @@ class SharedEventTest
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
             final AtomicBuffer buffer = report.buffer();
-            final JvmProcess a = dir.start(JvmProcess.builder(SyncChild.class).args("event-wait", "go.event", "report",
-                "0", "30000"));
-            final JvmProcess b = dir.start(JvmProcess.builder(SyncChild.class).args("event-wait", "go.event", "report",
-                "1", "30000"));
+            final JvmProcess a = dir.start(SyncChild.class, "event-wait", "go.event", "report",
+                "0", "30000");
+            final JvmProcess b = dir.start(SyncChild.class, "event-wait", "go.event", "report",
+                "1", "30000");
             Eventually.await("both children asleep", Duration.ofSeconds(30),
                 () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2 && event.sleepers() == 2);
             event.set();
@@ -56,8 +56,8 @@ class SharedEventTest
         try (SharedEvent event = SharedEvent.create("never.event");
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("event-wait", "never.event",
-                "report", "0", "200"));
+            final JvmProcess child = dir.start(SyncChild.class, "event-wait", "never.event",
+                "report", "0", "200");
             assertTrue(child.join(30, TimeUnit.SECONDS));
             assertEquals(2, report.buffer().getLongVolatile(SyncChild.PER_CHILD_OFFSET), "wait(0.2) returned False");
         }

@@ -51,8 +51,8 @@ class SharedLockTest
             final List<JvmProcess> children = new ArrayList<>();
             for (int i = 0; i < jvms; i++)
             {
-                children.add(dir.start(JvmProcess.builder(SyncChild.class)
-                    .args("count", kind, "counter.lock", Integer.toString(iterations), "report")));
+                children.add(dir.start(SyncChild.class,
+                    "count", kind, "counter.lock", Integer.toString(iterations), "report"));
             }
             Eventually.await("all children ready", Duration.ofSeconds(30),
                 () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == jvms);
@@ -80,7 +80,7 @@ class SharedLockTest
     {
         try (SharedLock lock = SharedLock.create("held.lock"))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("hold", "LOCK", "held.lock"));
+            final JvmProcess child = dir.start(SyncChild.class, "hold", "LOCK", "held.lock");
             Eventually.await("child owns the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
             assertFalse(lock.tryLock());
             final long startNs = System.nanoTime();
@@ -101,7 +101,7 @@ class SharedLockTest
     {
         try (SharedLock lock = SharedLock.create("short-waits"))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class).args("hold", "LOCK", "short-waits"));
+            final JvmProcess child = dir.start(SyncChild.class, "hold", "LOCK", "short-waits");
             Eventually.await("child owns the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
             child.kill();
             assertTrue(child.join(30, TimeUnit.SECONDS));

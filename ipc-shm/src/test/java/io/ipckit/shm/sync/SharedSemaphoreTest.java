@@ -36,10 +36,10 @@ class SharedSemaphoreTest
         {
             final AtomicBuffer buffer = report.buffer();
             semaphore.acquire();
-            final JvmProcess a = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report"));
-            final JvmProcess b = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report"));
+            final JvmProcess a = dir.start(SyncChild.class,
+                "count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report");
+            final JvmProcess b = dir.start(SyncChild.class,
+                "count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report");
             Eventually.await("children ready", Duration.ofSeconds(30),
                 () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2);
             semaphore.release();
@@ -131,8 +131,8 @@ class SharedSemaphoreTest
             assertTrue(semaphore.isTrackingOwners());
             semaphore.acquire();
             assertEquals(1, semaphore.permitsHeldByThisProcess());
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("sem-hold", "tracked.sem", "2", "report"));
+            final JvmProcess child = dir.start(SyncChild.class,
+                "sem-hold", "tracked.sem", "2", "report");
             Eventually.await("child holds 2 permits", Duration.ofSeconds(30),
                 () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
             assertFalse(semaphore.tryAcquire());
@@ -152,8 +152,8 @@ class SharedSemaphoreTest
         try (SharedSemaphore semaphore = SharedSemaphore.create("untracked.sem", 1);
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("sem-hold", "untracked.sem", "1", "report"));
+            final JvmProcess child = dir.start(SyncChild.class,
+                "sem-hold", "untracked.sem", "1", "report");
             Eventually.await("child holds the permit", Duration.ofSeconds(30),
                 () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
             child.kill();
@@ -169,8 +169,8 @@ class SharedSemaphoreTest
         try (SharedSemaphore semaphore = SharedSemaphore.create("full.sem", 2, new ShmOptions().ownerSlots(1));
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
-            final JvmProcess child = dir.start(JvmProcess.builder(SyncChild.class)
-                .args("sem-hold", "full.sem", "1", "report"));
+            final JvmProcess child = dir.start(SyncChild.class,
+                "sem-hold", "full.sem", "1", "report");
             Eventually.await("child holds a permit", Duration.ofSeconds(30),
                 () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
             final io.ipckit.core.exceptions.IpcException ex =

@@ -5,6 +5,7 @@ import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.SharedMemory;
 import io.ipckit.shm.array.DType;
@@ -36,10 +37,10 @@ class SharedValueTest
         final int perChild = 20_000;
         try (SharedValue counter = SharedValue.create("counter", DType.INT64))
         {
-            final JvmProcess adder = dir.start(JvmProcess.builder(SharedValueChild.class)
-                .args("add", "counter", Integer.toString(perChild)));
-            final JvmProcess updater = dir.start(JvmProcess.builder(SharedValueChild.class)
-                .args("update", "counter", Integer.toString(perChild)));
+            final JvmProcess adder = dir.start(SharedValueChild.class,
+                "add", "counter", Integer.toString(perChild));
+            final JvmProcess updater = dir.start(SharedValueChild.class,
+                "update", "counter", Integer.toString(perChild));
             for (int i = 0; i < perChild; i++)
             {
                 counter.getAndAdd(1);
@@ -162,9 +163,9 @@ class SharedValueTest
         try (SharedLock lock = SharedLock.create("total.lock");
              SharedValue total = SharedValue.create("total", DType.FLOAT64).withLock(lock))
         {
-            final JvmProcess a = dir.start(JvmProcess.builder(SharedValueChild.class)
+            final JvmProcess a = dir.start(SharedValueChild.class, new ProcessOptions()
                 .args("locked-double", "total", "3000", "total.lock").daemon(true));
-            final JvmProcess b = dir.start(JvmProcess.builder(SharedValueChild.class)
+            final JvmProcess b = dir.start(SharedValueChild.class, new ProcessOptions()
                 .args("locked-double", "total", "3000", "total.lock").daemon(true));
             for (int i = 0; i < 3000; i++)
             {

@@ -8,6 +8,7 @@ import io.ipckit.bench.harness.Workload;
 import io.ipckit.core.ResourceName;
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.shm.array.DType;
@@ -64,9 +65,10 @@ public final class IpckitArrayContestant implements Contestant
             {
                 array.setLong(i, i);
             }
-            try (JvmProcess child = JvmProcess.builder(AttachWorker.class).args(pipeName).daemon(true)
+            try (JvmProcess child = JvmProcess.start(AttachWorker.class, new ProcessOptions().args(pipeName)
+                .daemon(true)
                 .redirectOutput(context.logs().resolve("array-r" + context.repeat() + ".log"))
-                .redirectErrorStream(true).start())
+                .redirectErrorStream(true)))
             {
                 final long end = System.nanoTime() + context.warmup().toNanos() + context.measure().toNanos();
                 final long timeoutNs = context.timeout().toNanos();

@@ -8,6 +8,7 @@ import io.ipckit.bench.harness.Workload;
 import io.ipckit.core.ResourceName;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.shm.sync.SharedLock;
 import org.agrona.concurrent.AtomicBuffer;
 
@@ -103,9 +104,9 @@ public final class IpckitLockContestant implements Contestant
     private static JvmProcess start(final String prefix, final int index, final long measureNs, final String max,
         final RunContext context)
     {
-        return JvmProcess.builder(LockWorker.class).args(prefix, Integer.toString(index), Long.toString(measureNs), max)
-            .daemon(true).redirectOutput(context.logs().resolve(prefix + "-" + index + ".log")).redirectErrorStream(true)
-            .start();
+        return JvmProcess.start(LockWorker.class, new ProcessOptions()
+            .args(prefix, Integer.toString(index), Long.toString(measureNs), max).daemon(true)
+            .redirectOutput(context.logs().resolve(prefix + "-" + index + ".log")).redirectErrorStream(true));
     }
 
     /**

@@ -9,6 +9,7 @@ import io.ipckit.bench.harness.VerificationException;
 import io.ipckit.bench.harness.Workload;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -175,8 +176,9 @@ public final class TransportContestant implements Contestant
                     .with(WorkerArgs.BUDGET_NS, context.budgetNs());
                 final Path log = context.logs().resolve(tag + "-" + name + ".log");
                 logs.put(worker, log);
-                children.put(worker, JvmProcess.builder(WorkerMain.class).name(tag + "-" + name).daemon(true)
-                    .jvmOptions(WORKER_HEAP).args(args.toArgs()).redirectOutput(log).redirectErrorStream(true).start());
+                children.put(worker, JvmProcess.start(WorkerMain.class, new ProcessOptions()
+                    .name(tag + "-" + name).daemon(true)
+                    .jvmOptions(WORKER_HEAP).args(args.toArgs()).redirectOutput(log).redirectErrorStream(true)));
             }
             awaitReady(control, children, workers.size(), logs);
             control.go();

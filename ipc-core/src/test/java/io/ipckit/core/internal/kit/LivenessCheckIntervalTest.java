@@ -1,6 +1,7 @@
 package io.ipckit.core.internal.kit;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
@@ -44,11 +45,11 @@ class LivenessCheckIntervalTest
     @Test
     void shouldReadTheIntervalFromItsOneSystemProperty() throws InterruptedException
     {
-        final JvmProcess child = dir.start(JvmProcess.builder(IntervalChild.class)
+        final JvmProcess child = dir.start(IntervalChild.class, new ProcessOptions()
             .jvmOptions("-D" + LivenessCheckInterval.INTERVAL_PROP_NAME + "=7"));
         assertTrue(child.join(30, TimeUnit.SECONDS));
         assertEquals(7, child.exitCode().orElseThrow(), "the child's interval in ms, its waiter's too");
-        final JvmProcess zero = dir.start(JvmProcess.builder(IntervalChild.class)
+        final JvmProcess zero = dir.start(IntervalChild.class, new ProcessOptions()
             .jvmOptions("-D" + LivenessCheckInterval.INTERVAL_PROP_NAME + "=0"));
         assertTrue(zero.join(30, TimeUnit.SECONDS));
         assertEquals(1, zero.exitCode().orElseThrow(), "an interval below 1 ms is raised to 1 ms");

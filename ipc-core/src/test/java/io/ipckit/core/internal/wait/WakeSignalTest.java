@@ -3,6 +3,7 @@ package io.ipckit.core.internal.wait;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import org.agrona.concurrent.AtomicBuffer;
@@ -46,7 +47,7 @@ class WakeSignalTest
             final int base = file.headerLength();
             final WakeSignal toParent = new WakeSignal(buffer, base + TO_PARENT);
             final WakeSignal toChild = new WakeSignal(buffer, base + TO_CHILD);
-            final JvmProcess child = dir.start(JvmProcess.builder(Echo.class).args("signal", "3").daemon(true));
+            final JvmProcess child = dir.start(Echo.class, new ProcessOptions().args("signal", "3").daemon(true));
             for (int round = 1; round <= 3; round++)
             {
                 final int r = round;

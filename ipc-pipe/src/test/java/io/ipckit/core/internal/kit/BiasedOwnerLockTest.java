@@ -1,6 +1,7 @@
 package io.ipckit.core.internal.kit;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.SharedMemory;
 import org.agrona.BufferUtil;
@@ -209,10 +210,10 @@ class BiasedOwnerLockTest
         try (SharedMemory memory = SharedMemory.create("biased", BiasedLockChildMain.LENGTH))
         {
             final AtomicBuffer buffer = memory.buffer();
-            final JvmProcess runner = dir.start(JvmProcess.builder(BiasedLockChildMain.class)
-                .args("runner", "biased"));
-            final JvmProcess revoker = dir.start(JvmProcess.builder(BiasedLockChildMain.class)
-                .args("revoker", "biased", "5"));
+            final JvmProcess runner = dir.start(BiasedLockChildMain.class,
+                "runner", "biased");
+            final JvmProcess revoker = dir.start(BiasedLockChildMain.class,
+                "revoker", "biased", "5");
             assertTrue(revoker.join(90, TimeUnit.SECONDS), "the revoker took the runner's bias 5 times");
             assertTrue(runner.join(30, TimeUnit.SECONDS));
             assertEquals(0, revoker.exitCode().getAsInt());
@@ -236,7 +237,7 @@ class BiasedOwnerLockTest
             for (int role = 0; role < children.length; role++)
             {
                 // a low threshold: biases are granted and revoked many times
-                children[role] = dir.start(JvmProcess.builder(BiasedLockChildMain.class)
+                children[role] = dir.start(BiasedLockChildMain.class, new ProcessOptions()
                     .jvmOptions("-D" + BiasedOwnerLock.BIAS_THRESHOLD_PROP_NAME + "=16")
                     .args("bursts", "bursts", Long.toString(holds), Integer.toString(role)));
             }
@@ -257,8 +258,8 @@ class BiasedOwnerLockTest
         try (SharedMemory memory = SharedMemory.create("killed", BiasedLockChildMain.LENGTH))
         {
             final AtomicBuffer buffer = memory.buffer();
-            final JvmProcess runner = dir.start(JvmProcess.builder(BiasedLockChildMain.class)
-                .args("runner", "killed"));
+            final JvmProcess runner = dir.start(BiasedLockChildMain.class,
+                "runner", "killed");
             final long startNs = System.nanoTime();
             while (buffer.getLongVolatile(BiasedLockChildMain.BIASED_FLAG_OFFSET) == 0)
             {

@@ -1,0 +1,276 @@
+package io.ipckit.core.internal.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JDK 25 AOT cache (JEP 483/514) for child JVMs, which shortens their start-up (measured on a 2-core machine:
+ * start to first message 153 ms without, 99.5 ms with). The first child with a given JDK, class path and JVM options
+ * trains it: it runs with {@code -XX:AOTMode=record}, and when it has exited its parent assembles the cache
+ * ({@code -XX:AOTMode=create}) in a JVM of its own whose output is discarded, then publishes it by an atomic rename,
+ * so a half-written cache is never used. Later children start with {@code -XX:AOTCache}. One child trains at a time.
+ * <p>
+ * Nothing is printed: the training child runs with {@code -XX:-DisplayVMOutput} (its program's output is untouched;
+ * only the JDK's own lines, such as "AOTConfiguration recorded", are silenced), every child with the AOT and CDS
+ * logs off, and the assembling JVM's output goes nowhere.
+ * <p>
+ * A cache is named {@code <key>-<version>.aot}: the key hashes the JDK's home, the class path entries and the
+ * options; the version hashes the JDK's version and each jar's size and time. Publishing a cache removes the other
+ * versions of the same key (the caches of earlier builds of the same class path), and a new training removes the
+ * training files that a killed parent left behind, so one cache per class path and options stays.
+ * <p>
+ * Used only when every class path entry is a jar (the JDK refuses directories in an AOT class path) and the JDK is
+ * 25 or newer; otherwise {@link #plan} returns {@link Plan#NONE}. The caches live in {@value #DIR_PROP_NAME}, by
+ * default {@code ipckit-aot} under {@code java.io.tmpdir}. Thread-safe and process-safe.
+ */
+public final class AotCache
+{
+    /** System property: the directory of the caches. */
+    public static final String DIR_PROP_NAME = "ipckit.aot.dir";
+    /** File name suffix of a published cache. */
+    public static final String CACHE_SUFFIX = ".aot";
+
+    private static final long STALE_TRAINING_MS = TimeUnit.MINUTES.toMillis(5);
+    private static final long ASSEMBLY_TIMEOUT_S = 120;
+    private static final List<String> QUIET = List.of("-Xlog:aot=off", "-Xlog:cds=off");
+    private static final String CONFIGURATION_SUFFIX = ".config";
+    private static final String ASSEMBLING_SUFFIX = ".tmp";
+    private static final String LOCK_SUFFIX = ".training";
+
+    /**
+     * What a child JVM adds to its command line, and what its parent does once it has exited.
+     *
+     * @param options       JVM options to add (empty when no cache applies).
+     * @param configuration the file the training child records at exit, else null.
+     * @param assembled     the file the assembling JVM writes, else null.
+     * @param cache         the cache file this plan uses or publishes, else null.
+     * @param createCommand the command that assembles the cache, else empty.
+     */
+    public record Plan(List<String> options, Path configuration, Path assembled, Path cache, List<String> createCommand)
+    {
+        /** No cache: nothing added, nothing to publish. */
+        public static final Plan NONE = new Plan(List.of(), null, null, null, List.of());
+
+        /**
+         * @return true when the child of this plan trains a new cache.
+         */
+        public boolean trains()
+        {
+            return configuration != null;
+        }
+
+        /**
+         * Once the training child has exited: assembles the cache from what it recorded, publishes it, removes the
+         * older versions of the same class path and the training files. Safe to call for any plan; blocks for as long
+         * as the assembly takes (about half a second). Never throws: without a cache, the next child trains again.
+         */
+        public void publish()
+        {
+            if (configuration == null)
+            {
+                return;
+            }
+            try
+            {
+                if (Files.isRegularFile(configuration) && Files.size(configuration) > 0 && assemble() &&
+                    Files.size(assembled) > 0)
+                {
+                    Files.move(assembled, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    removeOthers(cache, true);
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // no cache this time: the next child trains again
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            finally
+            {
+                deleteQuietly(configuration);
+                deleteQuietly(assembled);
+                deleteQuietly(lockOf(cache));
+            }
+        }
+
+        private boolean assemble() throws IOException, InterruptedException
+        {
+            final Process process = new ProcessBuilder(createCommand)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+            process.getOutputStream().close();
+            try
+            {
+                return process.waitFor(ASSEMBLY_TIMEOUT_S, TimeUnit.SECONDS) && process.exitValue() == 0;
+            }
+            finally
+            {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private AotCache()
+    {
+    }
+
+    /**
+     * @param java       the child's {@code java}.
+     * @param classPath  the child's class path.
+     * @param jvmOptions the child's JVM options that the cache depends on (module flags, heap, ...): part of the
+     *                   key, and given to the assembling JVM.
+     * @return the options that use or train a cache, or {@link Plan#NONE}.
+     */
+    public static Plan plan(final String java, final String classPath, final List<String> jvmOptions)
+    {
+        if (Runtime.version().feature() < 25 || classPath == null || classPath.isBlank())
+        {
+            return Plan.NONE;
+        }
+        try
+        {
+            final MessageDigest key = MessageDigest.getInstance("SHA-256");
+            final MessageDigest version = MessageDigest.getInstance("SHA-256");
+            key.update(System.getProperty("java.home").getBytes(StandardCharsets.UTF_8));
+            version.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
+            for (final String entry : classPath.split(File.pathSeparator))
+            {
+                final Path jar = Paths.get(entry);
+                if (!entry.endsWith(".jar") || !Files.isRegularFile(jar))
+                {
+                    return Plan.NONE;
+                }
+                key.update((jar.toAbsolutePath() + "|").getBytes(StandardCharsets.UTF_8));
+                version.update((Files.size(jar) + "|" + Files.getLastModifiedTime(jar).toMillis() + "|")
+                    .getBytes(StandardCharsets.UTF_8));
+            }
+            for (final String option : jvmOptions)
+            {
+                if (option.startsWith("-Xshare") || option.contains("SharedArchiveFile") || option.contains("AOTCache") ||
+                    option.contains("AOTMode") || option.contains("AOTConfiguration") ||
+                    option.contains("SharedClassListFile") || option.contains("DumpLoadedClassList"))
+                {
+                    return Plan.NONE; // the caller manages class-data sharing itself; the JDK refuses to mix the two
+                }
+                key.update((option + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            final Path dir = directory();
+            Files.createDirectories(dir);
+            final String base = HexFormat.of().formatHex(key.digest(), 0, 12) + "-" +
+                HexFormat.of().formatHex(version.digest(), 0, 8);
+            final Path cache = dir.resolve(base + CACHE_SUFFIX);
+            if (Files.isRegularFile(cache))
+            {
+                final List<String> options = new ArrayList<>(QUIET);
+                options.addFirst("-XX:AOTCache=" + cache);
+                return new Plan(List.copyOf(options), null, null, cache, List.of());
+            }
+            final Path lock = lockOf(cache);
+            if (Files.exists(lock) &&
+                System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() > STALE_TRAINING_MS)
+            {
+                deleteQuietly(lock);
+            }
+            try
+            {
+                Files.createFile(lock);
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                return Plan.NONE;
+            }
+            removeOthers(cache, false);
+            final String unique = base + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
+            final Path configuration = dir.resolve(unique + CONFIGURATION_SUFFIX);
+            final Path assembled = dir.resolve(unique + ASSEMBLING_SUFFIX);
+            final List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" +
+                configuration, "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput"));
+            record.addAll(QUIET);
+            final List<String> create = new ArrayList<>();
+            create.add(java);
+            create.addAll(jvmOptions);
+            create.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + configuration,
+                "-XX:AOTCache=" + assembled));
+            create.addAll(QUIET);
+            create.addAll(List.of("-cp", classPath));
+            return new Plan(List.copyOf(record), configuration, assembled, cache, List.copyOf(create));
+        }
+        catch (final IOException | NoSuchAlgorithmException | RuntimeException ex)
+        {
+            return Plan.NONE;
+        }
+    }
+
+    /**
+     * @return the directory of the caches.
+     */
+    public static Path directory()
+    {
+        final String dir = System.getProperty(DIR_PROP_NAME);
+        return dir != null ? Paths.get(dir) : Paths.get(System.getProperty("java.io.tmpdir"), "ipckit-aot");
+    }
+
+    private static void removeOthers(final Path cache, final boolean olderCaches)
+    {
+        final String name = cache.getFileName().toString();
+        final String key = name.substring(0, name.indexOf('-') + 1);
+        final long staleBefore = System.currentTimeMillis() - STALE_TRAINING_MS;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(cache.getParent(), key + "*"))
+        {
+            for (final Path file : files)
+            {
+                final String other = file.getFileName().toString();
+                if (other.equals(name))
+                {
+                    continue;
+                }
+                if (olderCaches && other.endsWith(CACHE_SUFFIX))
+                {
+                    deleteQuietly(file); // an earlier build of the same class path: a running child keeps its mapping
+                }
+                else if ((other.endsWith(CONFIGURATION_SUFFIX) || other.endsWith(ASSEMBLING_SUFFIX)) &&
+                    Files.getLastModifiedTime(file).toMillis() < staleBefore)
+                {
+                    deleteQuietly(file); // left by a parent that died while its child trained
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // best effort: the next publish looks again
+        }
+    }
+
+    private static Path lockOf(final Path cache)
+    {
+        return cache.resolveSibling(cache.getFileName() + LOCK_SUFFIX);
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.ipckit.core.internal.process;
+
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AotCacheTest
+{
+    private static final String JAVA = java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldLetOneChildTrainAndTrainAgainWhenNoCacheCameOfIt() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, dir.path().resolve("aot").toString());
+        try
+        {
+            final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"));
+            assertTrue(training.trains(), training.toString());
+            assertEquals("-XX:AOTMode=record", training.options().getFirst());
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m")),
+                "one trainer at a time");
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx128m")).trains(), "other options, other cache");
+            Files.write(training.configuration(), new byte[] {42});
+            training.publish();
+            try (Stream<Path> files = Files.list(dir.path().resolve("aot")))
+            {
+                assertEquals(List.of(), files.map((p) -> p.getFileName().toString())
+                    .filter((f) -> !f.endsWith(".training")).toList(),
+                    "the JDK refused the configuration: no cache and no training files left");
+            }
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m")).trains(), "the next child trains again");
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldRemoveTrainingFilesThatADeadParentLeftBehind() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, dir.path().resolve("aot").toString());
+        try
+        {
+            final AotCache.Plan first = AotCache.plan(JAVA, jar.toString(), List.of());
+            first.publish(); // the child was killed: nothing recorded
+            final String base = first.cache().getFileName().toString().replace(AotCache.CACHE_SUFFIX, "");
+            final Path staleConfiguration = first.cache().resolveSibling(base + ".4242-1.config");
+            final Path staleAssembly = first.cache().resolveSibling(base + ".4242-1.tmp");
+            final Path freshConfiguration = first.cache().resolveSibling(base + ".4343-1.config");
+            for (final Path file : List.of(staleConfiguration, staleAssembly, freshConfiguration))
+            {
+                Files.write(file, new byte[] {1});
+            }
+            final java.nio.file.attribute.FileTime tenMinutesAgo = java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - java.util.concurrent.TimeUnit.MINUTES.toMillis(10));
+            Files.setLastModifiedTime(staleConfiguration, tenMinutesAgo);
+            Files.setLastModifiedTime(staleAssembly, tenMinutesAgo);
+
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of()).trains());
+            assertFalse(Files.exists(staleConfiguration));
+            assertFalse(Files.exists(staleAssembly));
+            assertTrue(Files.exists(freshConfiguration), "a training in progress elsewhere keeps its files");
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldNotApplyToAClassPathWithDirectories()
+    {
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, dir.path().toString(), List.of()));
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, "", List.of()));
+    }
+
+    @Test
+    void shouldLeaveClassDataSharingOptionsAlone() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1});
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-Xshare:auto")),
+            "the JDK refuses -XX:AOTMode together with -Xshare");
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-XX:SharedArchiveFile=app.jsa")));
+    }
+
+    @Test
+    void shouldKeepOneSilentCachePerClassPathAcrossRebuilds() throws Exception
+    {
+        final Path aot = dir.path().resolve("aot");
+        final Path first = dir.path().resolve("first.jar");
+        final Path second = dir.path().resolve("second.jar");
+        jarOf(first, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        jarOf(second, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
+        try
+        {
+            assertEquals("record", runChild(first, "first-1"), "the first child trains, and the JDK prints nothing");
+            final List<String> firstBuild = caches(aot);
+            assertEquals(1, firstBuild.size(), firstBuild.toString());
+            assertEquals("use", runChild(first, "first-2"), "the next child uses the cache, silently");
+
+            jarOf(first, 1, Paths.get("target/classes"), Paths.get("target/test-classes")); // a rebuild
+            assertEquals("record", runChild(first, "first-3"));
+            final List<String> rebuilt = caches(aot);
+            assertEquals(1, rebuilt.size(), "the rebuild's cache replaced the first build's: " + rebuilt);
+            assertNotEquals(firstBuild, rebuilt);
+
+            assertEquals("record", runChild(second, "second-1"));
+            assertEquals(2, caches(aot).size(), "one cache per class path: " + caches(aot));
+            try (Stream<Path> files = Files.list(aot))
+            {
+                assertEquals(List.of(), files.map((p) -> p.getFileName().toString())
+                    .filter((f) -> !f.endsWith(AotCache.CACHE_SUFFIX)).toList(), "no training files left");
+            }
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    private String runChild(final Path jar, final String tag) throws Exception
+    {
+        final Path out = dir.path().resolve(tag + ".out");
+        final JvmProcess child = dir.start(PrintAotMode.class, new ProcessOptions()
+            .classPath(jar + java.io.File.pathSeparator + agronaJar()).redirectOutput(out).redirectErrorStream(true));
+        assertEquals(0, child.join(), Files.readString(out));
+        final String output = Files.readString(out);
+        assertTrue(output.endsWith("\n") && output.indexOf('\n') == output.length() - 1, "one line only: " + output);
+        return output.strip();
+    }
+
+    private static List<String> caches(final Path aot) throws IOException
+    {
+        try (Stream<Path> files = Files.list(aot))
+        {
+            return files.map((p) -> p.getFileName().toString()).filter((f) -> f.endsWith(AotCache.CACHE_SUFFIX))
+                .sorted().toList();
+        }
+    }
+
+    /**
+     * Prints "record" when started to train an AOT cache, "use" when started with one, "none" otherwise.
+     */
+    public static final class PrintAotMode
+    {
+        public static void main(final String[] args)
+        {
+            final List<String> arguments = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+            System.out.println(arguments.contains("-XX:AOTMode=record") ? "record" :
+                arguments.stream().anyMatch((a) -> a.startsWith("-XX:AOTCache=")) ? "use" : "none");
+        }
+    }
+
+    private static String agronaJar()
+    {
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        {
+            if (entry.contains("agrona") && entry.endsWith(".jar"))
+            {
+                return entry;
+            }
+        }
+        throw new IllegalStateException("agrona is not on the test class path");
+    }
+
+    private static void jarOf(final Path jar, final int extraEntries, final Path... roots) throws IOException
+    {
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)))
+        {
+            for (int i = 0; i < extraEntries; i++)
+            {
+                out.putNextEntry(new JarEntry("rebuild-" + i + ".txt"));
+                out.write(new byte[] {(byte)i});
+                out.closeEntry();
+            }
+            for (final Path root : roots)
+            {
+                try (Stream<Path> files = Files.walk(root))
+                {
+                    for (final Path file : files.filter(Files::isRegularFile).toList())
+                    {
+                        out.putNextEntry(new JarEntry(root.relativize(file).toString().replace('\\', '/')));
+                        Files.copy(file, out);
+                        out.closeEntry();
+                    }
+                }
+            }
+        }
+    }
+
+    private static void restore(final String previous)
+    {
+        if (previous == null)
+        {
+            System.clearProperty(AotCache.DIR_PROP_NAME);
+        }
+        else
+        {
+            System.setProperty(AotCache.DIR_PROP_NAME, previous);
+        }
+    }
+}

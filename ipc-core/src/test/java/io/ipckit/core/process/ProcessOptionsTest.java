@@ -1,0 +1,92 @@
+package io.ipckit.core.process;
+
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProcessOptionsTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldStartWithTheDocumentedDefaults()
+    {
+        final ProcessOptions options = new ProcessOptions();
+        assertEquals(List.of(), options.args());
+        assertEquals(List.of(), options.jvmOptions());
+        assertEquals(null, options.name());
+        assertFalse(options.daemon());
+        assertEquals(System.getProperty("java.class.path"), options.classPath());
+        assertEquals(Map.of(), options.environment());
+        assertEquals(ProcessBuilder.Redirect.INHERIT, options.redirectOutput());
+        assertEquals(ProcessBuilder.Redirect.INHERIT, options.redirectError());
+        assertFalse(options.redirectErrorStream());
+        assertEquals(ProcessOptions.AOT_CACHE_DEFAULT, options.aotCache());
+        assertTrue(ProcessOptions.AOT_CACHE_DEFAULT, "one default everywhere: on");
+    }
+
+    @Test
+    void shouldReplaceArgumentsAndJvmOptionsRatherThanAppend()
+    {
+        final ProcessOptions options = new ProcessOptions().args("a", "b").args("c").jvmOptions("-Xmx64m")
+            .jvmOptions("-Xss1m", "-Dx=1");
+        assertEquals(List.of("c"), options.args());
+        assertEquals(List.of("-Xss1m", "-Dx=1"), options.jvmOptions());
+    }
+
+    @Test
+    void shouldRefuseInvalidValuesWhenSet()
+    {
+        final ProcessOptions options = new ProcessOptions();
+        assertEquals("jvmOptions: \"Main\" is not a JVM option (those start with '-'); pass the arguments of the main " +
+            "class with args(...)", assertThrows(IllegalArgumentException.class, () -> options.jvmOptions("Main"))
+            .getMessage());
+        assertThrows(NullPointerException.class, () -> options.args("a", null));
+        assertThrows(IllegalArgumentException.class, () -> options.classPath(" "));
+        assertThrows(IllegalArgumentException.class, () -> options.environment("A=B", "c"));
+        assertThrows(IllegalArgumentException.class, () -> options.environment("", "c"));
+        assertThrows(IllegalArgumentException.class,
+            () -> options.redirectOutput(ProcessBuilder.Redirect.from(dir.path().resolve("in").toFile())));
+        assertThrows(NullPointerException.class, () -> options.redirectError((ProcessBuilder.Redirect)null));
+        assertEquals(List.of(), options.args(), "a refused value changes nothing");
+        assertEquals(List.of(), options.jvmOptions());
+    }
+
+    @Test
+    void shouldGiveTheChildItsEnvironmentAndNameAndReuseTheOptions() throws Exception
+    {
+        final Path first = dir.path().resolve("first.out");
+        final Path second = dir.path().resolve("second.out");
+        final ProcessOptions options = new ProcessOptions().name("printer").environment("IPCKIT_TEST_VALUE", "forty two")
+            .redirectOutput(first);
+        final JvmProcess child = dir.start(PrintEnvironment.class, options);
+        assertEquals("printer", child.name());
+        final JvmProcess again = dir.start(PrintEnvironment.class, options.redirectOutput(second));
+        assertEquals(0, child.join());
+        assertEquals(0, again.join());
+        assertEquals("forty two", Files.readString(first).strip());
+        assertEquals("forty two", Files.readString(second).strip());
+    }
+
+    /**
+     * Prints the environment variable the test sets.
+     */
+    public static final class PrintEnvironment
+    {
+        public static void main(final String[] args)
+        {
+            System.out.println(System.getenv("IPCKIT_TEST_VALUE"));
+        }
+    }
+}
