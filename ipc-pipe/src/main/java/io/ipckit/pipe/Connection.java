@@ -2,7 +2,6 @@ package io.ipckit.pipe;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
-import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.internal.kit.CloseGuard;
@@ -30,8 +29,12 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * <p>
  * Three ways to send and receive: objects through a {@link Codec} ({@link #send(Object)}, {@link #recv()}); byte
  * arrays or buffers ({@link #sendBytes(byte[])}, {@link #recvBytes()}); and zero-copy ({@link #tryClaim},
- * {@link #commit}; {@link #receive(MessageHandler, long)} handing the message in place). Batch forms send or drain
- * many messages per call and wake the peer once.
+ * {@link #claim}, {@link #commit}; {@link #receive(BufferHandler, long, TimeUnit)} handing the message in place).
+ * Batch forms send or drain many messages per call and wake the peer once.
+ * <p>
+ * Timeouts follow {@code java.util.concurrent}: a timeout of zero or less means "do not wait" (try once), and the
+ * forms without a timeout wait without limit. Every call that waits throws {@link InterruptedException} when the
+ * thread is interrupted while waiting.
  * <p>
  * Blocking calls sleep on a futex the sender rings only when someone sleeps, or poll with the {@link IdleStrategy}
  * given in {@link PipeOptions}. While waiting they check every 50 ms whether the peer is alive: when the peer closed
@@ -70,11 +73,11 @@ public final class Connection implements AutoCloseable
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
     private final org.agrona.concurrent.MessageHandler ringHandler = this::onRecord;
-    private final MessageHandler decodeHandler = this::onDecode;
-    private final MessageHandler copyHandler = this::onCopy;
+    private final BufferHandler decodeHandler = this::onDecode;
+    private final BufferHandler copyHandler = this::onCopy;
     private final CloseGuard guard;
 
-    private MessageHandler userHandler;
+    private BufferHandler userHandler;
     private boolean delivered;
     private Codec<?> decodeCodec;
     private Object decoded;
@@ -169,9 +172,9 @@ public final class Connection implements AutoCloseable
      * @param value the object, not null.
      * @throws NullPointerException when value is null.
      * @throws PeerGoneException    when the peer closed its end or died.
-     * @throws IpcException         when interrupted (the interrupt flag is kept set).
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public void send(final Object value)
+    public void send(final Object value) throws InterruptedException
     {
         send(value, codec);
     }
@@ -184,8 +187,9 @@ public final class Connection implements AutoCloseable
      * @param <T>   the value type.
      * @throws NullPointerException when value is null.
      * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public <T> void send(final T value, final Codec<? super T> codec)
+    public <T> void send(final T value, final Codec<? super T> codec) throws InterruptedException
     {
         if (value == null)
         {
@@ -199,9 +203,10 @@ public final class Connection implements AutoCloseable
      * Sends a whole byte array as one message, blocking while the ring is full.
      *
      * @param message the bytes, any length.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public void sendBytes(final byte[] message)
+    public void sendBytes(final byte[] message) throws InterruptedException
     {
         wrapBytes.wrap(message);
         sendBytes(wrapBytes, 0, message.length);
@@ -213,25 +218,36 @@ public final class Connection implements AutoCloseable
      * @param src    the source.
      * @param offset where the message starts.
      * @param length its length, any.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public void sendBytes(final DirectBuffer src, final int offset, final int length)
+    public void sendBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
     {
-        sendBytes(src, offset, length, FOREVER);
+        sendNs(src, offset, length, FOREVER);
     }
 
     /**
-     * Sends one message, waiting at most {@code timeoutNs} for room in the ring. When the time runs out in the middle
+     * Sends one message, waiting at most {@code timeout} for room in the ring. When the time runs out in the middle
      * of a message longer than {@link #maxClaimLength()}, the part already written is discarded by the receiver.
      *
-     * @param src       the source.
-     * @param offset    where the message starts.
-     * @param length    its length, any.
-     * @param timeoutNs the most to wait, 0 to try once, negative without a limit.
+     * @param src     the source.
+     * @param offset  where the message starts.
+     * @param length  its length, any.
+     * @param timeout the most to wait; zero or less to try once.
+     * @param unit    the unit of {@code timeout}.
      * @return true when sent, false when the time ran out.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public boolean sendBytes(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+    public boolean sendBytes(
+        final DirectBuffer src, final int offset, final int length, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        return sendNs(src, offset, length, timeoutNs(timeout, unit));
+    }
+
+    private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
     {
         final boolean sent = send(src, offset, length, timeoutNs);
         if (sent)
@@ -243,21 +259,34 @@ public final class Connection implements AutoCloseable
 
     /**
      * Sends many messages, waking the receiver once at the end: message {@code i} is {@code lengths[i]} bytes of
-     * {@code src} from {@code offsets[i]}. Blocks while the ring is full.
+     * {@code src} from {@code offsets[i]}, for {@code i} from {@code start} to {@code start + count - 1}. Blocks while
+     * the ring is full.
      *
      * @param src     the source of every message.
      * @param offsets where each message starts.
      * @param lengths each message's length.
-     * @param count   how many messages, from index 0.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @param start   the index in {@code offsets} and {@code lengths} of the first message.
+     * @param count   how many messages.
+     * @throws PeerGoneException         when the peer closed its end or died.
+     * @throws InterruptedException      when interrupted while waiting for room (the messages before are sent).
+     * @throws IndexOutOfBoundsException when {@code start} and {@code count} do not lie within both arrays.
      */
-    public void sendBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count)
+    public void sendBatch(
+        final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
+        throws InterruptedException
     {
-        for (int i = 0; i < count; i++)
+        java.util.Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
+        try
         {
-            send(src, offsets[i], lengths[i], FOREVER);
+            for (int i = start, end = start + count; i < end; i++)
+            {
+                send(src, offsets[i], lengths[i], FOREVER);
+            }
         }
-        sendData.ring();
+        finally
+        {
+            sendData.ring();
+        }
     }
 
     /**
@@ -268,8 +297,10 @@ public final class Connection implements AutoCloseable
      * @param <T>    the value type.
      * @throws NullPointerException when a value is null (the values before it are sent).
      * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room (the values before are sent).
      */
     public <T> void sendAll(final Iterable<? extends T> values, final Codec<? super T> codec)
+        throws InterruptedException
     {
         try
         {
@@ -294,7 +325,7 @@ public final class Connection implements AutoCloseable
      * {@link #commit(int)} or drop it with {@link #abort(int)}. Does not block.
      *
      * @param length the message length, at most {@link #maxClaimLength()}.
-     * @return the index in {@link #claimBuffer()} to write at, or -1 when the ring has no room now.
+     * @return the index in {@link #claimBuffer()} to write at, or a negative value when the ring has no room now.
      * @throws IllegalArgumentException when length is negative or over {@link #maxClaimLength()}.
      * @throws PeerGoneException        when the peer closed its end, or died (looked at when the ring has no room,
      *                                  at most once per {@link Waiter#LIVENESS_CHECK_INTERVAL_NS} per connection).
@@ -314,15 +345,19 @@ public final class Connection implements AutoCloseable
     }
 
     /**
-     * As {@link #tryClaim(int)}, waiting up to {@code timeoutNs} for room.
+     * As {@link #tryClaim(int)}, waiting up to {@code timeout} for room.
      *
-     * @param length    the message length, at most {@link #maxClaimLength()}.
-     * @param timeoutNs the most to wait, negative without a limit.
-     * @return the index in {@link #claimBuffer()}, or -1 when the time ran out.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @param length  the message length, at most {@link #maxClaimLength()}.
+     * @param timeout the most to wait; zero or less to try once.
+     * @param unit    the unit of {@code timeout}.
+     * @return the index in {@link #claimBuffer()}, or a negative value when the time ran out.
+     * @throws IllegalArgumentException when length is negative or over {@link #maxClaimLength()}.
+     * @throws PeerGoneException        when the peer closed its end or died.
+     * @throws InterruptedException     when interrupted while waiting for room.
      */
-    public int claim(final int length, final long timeoutNs)
+    public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        final long timeoutNs = timeoutNs(timeout, unit);
         checkCanSend();
         checkClaimLength(length);
         int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
@@ -348,10 +383,6 @@ public final class Connection implements AutoCloseable
                     return -1;
                 }
             }
-        }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted("claiming", ex);
         }
         finally
         {
@@ -393,6 +424,7 @@ public final class Connection implements AutoCloseable
     }
 
     private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
     {
         checkCanSend();
         checkPeerForSend(false);
@@ -420,6 +452,7 @@ public final class Connection implements AutoCloseable
 
     private boolean writeRecord(
         final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
     {
         if (sendRing.write(type, src, offset, length))
         {
@@ -448,10 +481,6 @@ public final class Connection implements AutoCloseable
                 }
             }
         }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted("sending", ex);
-        }
         finally
         {
             sendWaiter.end();
@@ -466,8 +495,9 @@ public final class Connection implements AutoCloseable
      * @return the object.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public Object recv()
+    public Object recv() throws InterruptedException
     {
         return recv(codec);
     }
@@ -480,30 +510,38 @@ public final class Connection implements AutoCloseable
      * @return the value.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public <T> T recv(final Codec<T> codec)
+    public <T> T recv(final Codec<T> codec) throws InterruptedException
     {
-        return recv(codec, FOREVER);
+        return recvNs(codec, FOREVER);
     }
 
     /**
-     * Receives the next value through a codec, waiting at most {@code timeoutNs}.
+     * Receives the next value through a codec, waiting at most {@code timeout}.
      *
-     * @param codec     decodes it.
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
-     * @param <T>       the value type.
+     * @param codec   decodes it.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
+     * @param <T>     the value type.
      * @return the value, or null when the time ran out.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
+    public <T> T recv(final Codec<T> codec, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return recvNs(codec, timeoutNs(timeout, unit));
+    }
+
     @SuppressWarnings("unchecked")
-    public <T> T recv(final Codec<T> codec, final long timeoutNs)
+    private <T> T recvNs(final Codec<T> codec, final long timeoutNs) throws InterruptedException
     {
         decodeCodec = codec;
         decoded = null;
         try
         {
-            return receive(decodeHandler, timeoutNs) ? (T)decoded : null;
+            return awaitMessage(decodeHandler, timeoutNs) ? (T)decoded : null;
         }
         finally
         {
@@ -518,40 +556,64 @@ public final class Connection implements AutoCloseable
      * @return the message.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public byte[] recvBytes()
+    public byte[] recvBytes() throws InterruptedException
     {
-        return recvBytes(FOREVER);
+        return recvBytesNs(FOREVER);
     }
 
     /**
-     * Receives the next message as a new byte array, waiting at most {@code timeoutNs}.
+     * Receives the next message as a new byte array, waiting at most {@code timeout}.
      *
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return the message, or null when the time ran out.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public byte[] recvBytes(final long timeoutNs)
+    public byte[] recvBytes(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return recvBytesNs(timeoutNs(timeout, unit));
+    }
+
+    private byte[] recvBytesNs(final long timeoutNs) throws InterruptedException
     {
         copied = null;
-        final byte[] result = receive(copyHandler, timeoutNs) ? copied : null;
+        final byte[] result = awaitMessage(copyHandler, timeoutNs) ? copied : null;
         copied = null;
         return result;
     }
 
     /**
-     * Receives the next message in place (zero-copy), waiting at most {@code timeoutNs}.
+     * Receives the next message in place (zero-copy), waiting until one arrives.
      *
-     * @param handler   given the message; the bytes are valid only during the call.
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @param handler given the message; the bytes are valid only during the call.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public void receive(final BufferHandler handler) throws InterruptedException
+    {
+        awaitMessage(handler, FOREVER);
+    }
+
+    /**
+     * Receives the next message in place (zero-copy), waiting at most {@code timeout}.
+     *
+     * @param handler given the message; the bytes are valid only during the call.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return true when a message was handed to the handler, false when the time ran out.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public boolean receive(final MessageHandler handler, final long timeoutNs)
+    public boolean receive(final BufferHandler handler, final long timeout, final TimeUnit unit)
+        throws InterruptedException
     {
-        return awaitMessage(handler, timeoutNs);
+        return awaitMessage(handler, timeoutNs(timeout, unit));
     }
 
     /**
@@ -563,7 +625,7 @@ public final class Connection implements AutoCloseable
      * @throws EndOfStreamException when nothing is left and the peer closed its end.
      * @throws PeerGoneException    when nothing is left and the peer is dead.
      */
-    public int drain(final MessageHandler handler, final int limit)
+    public int drain(final BufferHandler handler, final int limit)
     {
         checkCanReceive();
         int count = 0;
@@ -579,26 +641,51 @@ public final class Connection implements AutoCloseable
     }
 
     /**
+     * Does not wait, as Python's {@code Connection.poll()} and {@link java.util.concurrent.BlockingQueue#poll()}.
+     *
      * @return true when a message is ready to be received, or when a receive would throw at once (end of stream).
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
      */
     public boolean poll()
     {
-        return poll(0, TimeUnit.NANOSECONDS);
+        checkCanReceive();
+        return hasData() || !checkPeerForReceive(peerCheck.due(), false);
     }
 
     /**
-     * Waits up to {@code timeout} until a message is ready, as Python's {@code Connection.poll(timeout)}.
+     * Waits up to {@code timeout} until a message is ready, as Python's {@code Connection.poll(timeout)}; Python's
+     * {@code poll(None)} is {@link #awaitReady()}.
      *
-     * @param timeout the most to wait; negative without a limit.
-     * @param unit    its unit.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return true when a message is ready or the peer finished (a receive would not block), false on timeout.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public boolean poll(final long timeout, final TimeUnit unit)
+    public boolean poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return awaitMessage(null, timeout < 0 ? FOREVER : unit.toNanos(timeout));
+        return awaitMessage(null, timeoutNs(timeout, unit));
     }
 
-    private boolean awaitMessage(final MessageHandler handler, final long timeoutNs)
+    /**
+     * Waits without limit until a message is ready or the peer finished (a receive would not block), as Python's
+     * {@code Connection.poll(None)}.
+     *
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public void awaitReady() throws InterruptedException
+    {
+        awaitMessage(null, FOREVER);
+    }
+
+    /**
+     * @return the timeout in nanoseconds for the waits, 0 ("do not wait") for any timeout of zero or less.
+     */
+    private static long timeoutNs(final long timeout, final TimeUnit unit)
+    {
+        return timeout <= 0 ? 0 : unit.toNanos(timeout);
+    }
+
+    private boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         checkCanReceive();
         if (handler == null ? hasData() : pollOne(handler))
@@ -633,17 +720,13 @@ public final class Connection implements AutoCloseable
                 }
             }
         }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted("receiving", ex);
-        }
         finally
         {
             recvWaiter.end();
         }
     }
 
-    private boolean pollOne(final MessageHandler handler)
+    private boolean pollOne(final BufferHandler handler)
     {
         userHandler = handler;
         delivered = false;
@@ -774,12 +857,6 @@ public final class Connection implements AutoCloseable
             throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
                 ": a claim holds 0.." + maxRecordLength + " bytes; send longer messages with sendBytes");
         }
-    }
-
-    private IpcException interrupted(final String what, final InterruptedException ex)
-    {
-        Thread.currentThread().interrupt();
-        return new IpcException("interrupted while " + what + " on " + description, ex);
     }
 
     /**

@@ -4,7 +4,7 @@ import io.ipckit.core.internal.wait.AsymmetricFence;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.MessageAssembler;
@@ -117,7 +117,7 @@ final class FifoQueueCore implements QueueCore
     private final MessageAssembler assembler = new MessageAssembler();
     private final MessageAssembler walkAssembler = new MessageAssembler();
     private final ExpandableArrayBuffer stash = new ExpandableArrayBuffer(256);
-    private final MessageHandler stashHandler = this::onStash;
+    private final BufferHandler stashHandler = this::onStash;
 
     private boolean producerLocked;
     private boolean consumerLocked;
@@ -544,14 +544,16 @@ final class FifoQueueCore implements QueueCore
      *
      * @return {@code count} when all were published, 0 when the general path must send them.
      */
-    private int offerFastBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count)
+    private int offerFastBatch(
+        final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
     {
         if (producerLane < 0 || producerLocked)
         {
             return 0;
         }
+        final int end = start + count;
         long bytes = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = start; i < end; i++)
         {
             if (lengths[i] > maxRecordPayload)
             {
@@ -576,7 +578,7 @@ final class FifoQueueCore implements QueueCore
         final boolean published = tailWord != NO_ROOM;
         if (published)
         {
-            for (int i = 0; i < count; i++)
+            for (int i = start; i < end; i++)
             {
                 tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src, offsets[i], lengths[i]);
             }
@@ -661,14 +663,14 @@ final class FifoQueueCore implements QueueCore
 
     /**
      * Sends many messages under one hold of the producer lock (or of the lane, by {@link #offerFastBatch}); message
-     * {@code i} is {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}.
+     * {@code i} is {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}, from {@code start} on.
      *
      * @return how many were sent before the time ran out.
      */
-    int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count,
-        final long timeoutNs) throws InterruptedException
+    int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int start,
+        final int count, final long timeoutNs) throws InterruptedException
     {
-        if (offerFastBatch(src, offsets, lengths, count) == count)
+        if (offerFastBatch(src, offsets, lengths, start, count) == count)
         {
             return count;
         }
@@ -677,7 +679,7 @@ final class FifoQueueCore implements QueueCore
         try
         {
             ensureProducerLane();
-            while (sent < count && write(src, offsets[sent], lengths[sent]))
+            while (sent < count && write(src, offsets[start + sent], lengths[start + sent]))
             {
                 sent++;
             }
@@ -752,7 +754,7 @@ final class FifoQueueCore implements QueueCore
 
     /**
      * Zero-copy: reserves a record for {@code length} bytes, holding the producer lock until
-     * {@link #commitClaim()} or {@link #abortClaim(int)}.
+     * {@link #commitClaim(int)} or {@link #abortClaim(int)}.
      *
      * @return the index in {@link #dataBuffer()}, or -1 when the time ran out.
      */
@@ -785,11 +787,18 @@ final class FifoQueueCore implements QueueCore
         }
     }
 
-    void commitClaim()
+    void commitClaim(final int index)
     {
         if (!producerLocked)
         {
             throw new IllegalStateException("no claim to commit on " + description);
+        }
+        if (index != pendingRecordIndex + PAYLOAD_OFFSET)
+        {
+            // the bytes were written for another index: drop the claim rather than publish what it holds
+            dropClaim();
+            throw new IllegalArgumentException("commit(" + index + ") on " + description + ", whose claim was at " +
+                (pendingRecordIndex + PAYLOAD_OFFSET) + ": the claim was dropped; pass the index claim returned");
         }
         publishTail();
         releaseProducerLock();
@@ -803,16 +812,22 @@ final class FifoQueueCore implements QueueCore
         }
         // the pending claim is dropped whatever index is given; a wrong one is reported after, never written to
         final int claimed = pendingRecordIndex + PAYLOAD_OFFSET;
-        final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
-        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
-        pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
-        publishTail();
-        releaseProducerLock();
+        dropClaim();
         if (index != claimed)
         {
             throw new IllegalArgumentException("abort(" + index + ") on " + description + ", whose claim was at " +
                 claimed + ": the claim was dropped; pass the index claim returned");
         }
+    }
+
+    /** Publishes the pending claim as padding, which consumers pass over, and releases the producer lock. */
+    private void dropClaim()
+    {
+        final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
+        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
+        pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
+        publishTail();
+        releaseProducerLock();
     }
 
     int maxClaimLength()
@@ -1041,7 +1056,7 @@ final class FifoQueueCore implements QueueCore
     }
 
     @Override
-    public boolean poll(final MessageHandler handler, final long timeoutNs) throws InterruptedException
+    public boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         if (deliverStash(handler))
         {
@@ -1090,7 +1105,7 @@ final class FifoQueueCore implements QueueCore
      * @return {@link #CONSUMED}; {@link #PROGRESSED} when only padding or a discarded partial element was taken;
      * {@link #LOCKED_OUT} when the lanes with records are held by other consumers; {@link #EMPTY}.
      */
-    private int pollLanes(final MessageHandler handler) throws InterruptedException
+    private int pollLanes(final BufferHandler handler) throws InterruptedException
     {
         int outcome = EMPTY;
         for (int i = 0; i < laneCount; i++)
@@ -1123,7 +1138,7 @@ final class FifoQueueCore implements QueueCore
     }
 
     @Override
-    public int drain(final MessageHandler handler, final int limit) throws InterruptedException
+    public int drain(final BufferHandler handler, final int limit) throws InterruptedException
     {
         int count = 0;
         if (limit > 0 && deliverStash(handler))
@@ -1210,7 +1225,7 @@ final class FifoQueueCore implements QueueCore
      * next poll or peek returns.
      */
     @Override
-    public boolean peek(final MessageHandler handler) throws InterruptedException
+    public boolean peek(final BufferHandler handler) throws InterruptedException
     {
         if (stashLength < 0)
         {
@@ -1242,7 +1257,7 @@ final class FifoQueueCore implements QueueCore
     /** The index of the first record of the element {@link #walk} stopped at. */
     private int walkElementIndex;
     /** The handler of the walk in progress, for {@link #deliverFirst} and {@link #deliverEach}. */
-    private MessageHandler visitHandler;
+    private BufferHandler visitHandler;
     private final ElementFilter deliverFirst = (buffer, offset, length) ->
     {
         visitHandler.onMessage(buffer, offset, length);
@@ -1357,7 +1372,7 @@ final class FifoQueueCore implements QueueCore
     }
 
     @Override
-    public void forEach(final MessageHandler handler) throws InterruptedException
+    public void forEach(final BufferHandler handler) throws InterruptedException
     {
         deliverStashWithoutTaking(handler);
         visitHandler = handler;
@@ -1581,7 +1596,7 @@ final class FifoQueueCore implements QueueCore
     /**
      * Hands over the next whole message, holding the consumer lock; waits only for the rest of a message begun.
      */
-    private boolean consumeOne(final MessageHandler handler) throws InterruptedException
+    private boolean consumeOne(final BufferHandler handler) throws InterruptedException
     {
         while (true)
         {
@@ -1644,7 +1659,7 @@ final class FifoQueueCore implements QueueCore
      *
      * @return how many were handed over.
      */
-    private int takeWholeRecords(final MessageHandler handler, final int limit)
+    private int takeWholeRecords(final BufferHandler handler, final int limit)
     {
         if (assembler.isAssembling())
         {
@@ -1807,7 +1822,7 @@ final class FifoQueueCore implements QueueCore
         stashLength = length;
     }
 
-    private boolean deliverStash(final MessageHandler handler)
+    private boolean deliverStash(final BufferHandler handler)
     {
         if (stashLength < 0)
         {
@@ -1819,7 +1834,7 @@ final class FifoQueueCore implements QueueCore
         return true;
     }
 
-    private boolean deliverStashWithoutTaking(final MessageHandler handler)
+    private boolean deliverStashWithoutTaking(final BufferHandler handler)
     {
         if (stashLength < 0)
         {
