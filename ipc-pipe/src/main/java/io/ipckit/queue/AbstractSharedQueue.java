@@ -37,6 +37,12 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe and process-safe. {@link #iterator()} is a weakly consistent snapshot; {@link #remove(Object)} (and
  * through it the iterator's {@code remove} and the bulk removals) takes an element out of the queue for every
  * process. {@link #close()} must not race with calls in progress.
+ * <p>
+ * Length: about 650 lines, over the usual 600, because it holds one concept whose parts do not separate without a
+ * cost: the whole {@link BlockingQueue} contract plus its byte-level forms ({@link #putBytes}, {@link #offerBytes},
+ * {@link #receive}, {@link #drain}) over one codec and two gates. Each blocking form repeats the few lines of gate
+ * entry rather than share them through a lambda, which would allocate on the put and take paths. The iterator and
+ * the engines live elsewhere ({@link SnapshotIterator}, {@link QueueCore}).
  *
  * @param <E> the element type.
  */
@@ -425,35 +431,15 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public E peek()
     {
-        checkOpen();
-        final HandleGate gate = core.consumerGate();
-        gate.enterUninterruptibly();
-        boolean interrupted = false;
+        decoded = null;
         try
         {
-            while (true)
-            {
-                checkOpen();
-                decoded = null;
-                try
-                {
-                    core.peek(decodeHandler);
-                    return decoded;
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true; // waiting for a lock: look again, and leave the interrupt pending
-                }
-            }
+            inspect(PEEK, null, null);
+            return decoded;
         }
         finally
         {
             decoded = null;
-            gate.exit();
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -527,34 +513,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             return false;
         }
-        checkOpen();
-        final HandleGate gate = core.consumerGate();
-        gate.enterUninterruptibly();
-        final ElementFilter equal = (buffer, offset, length) -> Objects.deepEquals(o, codec.decode(buffer, offset, length));
-        boolean interrupted = false;
-        try
-        {
-            while (true)
-            {
-                checkOpen();
-                try
-                {
-                    return core.remove(equal);
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true; // waiting for a lock, nothing removed yet: again, leaving the interrupt pending
-                }
-            }
-        }
-        finally
-        {
-            gate.exit();
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return inspect(REMOVE,
+            (buffer, offset, length) -> Objects.deepEquals(o, codec.decode(buffer, offset, length)), null);
     }
 
     /**
@@ -566,8 +526,25 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public Iterator<E> iterator()
     {
-        checkOpen();
         final List<E> snapshot = new ArrayList<>();
+        inspect(FOR_EACH, null, snapshot);
+        return new SnapshotIterator<>(this, snapshot.iterator());
+    }
+
+    private static final int PEEK = 0;
+    private static final int REMOVE = 1;
+    private static final int FOR_EACH = 2;
+
+    /**
+     * Peeks ({@link #decoded}), removes the first element {@code filter} stops at, or collects every element into
+     * {@code snapshot}, under the consumer gate. The core may wait for a lane's consumer lock: an interrupt then starts
+     * the look again (nothing was taken or removed yet) and is left pending, as {@code ReentrantLock.lock()} does.
+     *
+     * @return what the core's peek or remove returned.
+     */
+    private boolean inspect(final int what, final ElementFilter filter, final List<E> snapshot)
+    {
+        checkOpen();
         final HandleGate gate = core.consumerGate();
         gate.enterUninterruptibly();
         boolean interrupted = false;
@@ -576,15 +553,23 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             while (true)
             {
                 checkOpen();
-                snapshot.clear();
                 try
                 {
+                    if (what == PEEK)
+                    {
+                        return core.peek(decodeHandler);
+                    }
+                    if (what == REMOVE)
+                    {
+                        return core.remove(filter);
+                    }
+                    snapshot.clear();
                     core.forEach((buffer, offset, length) -> snapshot.add(codec.decode(buffer, offset, length)));
-                    break;
+                    return true;
                 }
                 catch (final InterruptedException ex)
                 {
-                    interrupted = true; // waiting for a lock: look again, and leave the interrupt pending
+                    interrupted = true;
                 }
             }
         }
@@ -596,7 +581,6 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
                 Thread.currentThread().interrupt();
             }
         }
-        return new SnapshotIterator(snapshot.iterator());
     }
 
     // -------------------------------------------------------------------------------------------------- common
@@ -669,43 +653,5 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public String toString()
     {
         return core.toString();
-    }
-
-    /**
-     * An iterator over a snapshot whose {@code remove} removes an equal element from the queue.
-     */
-    private final class SnapshotIterator implements Iterator<E>
-    {
-        private final Iterator<E> snapshot;
-        private E last;
-
-        SnapshotIterator(final Iterator<E> snapshot)
-        {
-            this.snapshot = snapshot;
-        }
-
-        @Override
-        public boolean hasNext()
-        {
-            return snapshot.hasNext();
-        }
-
-        @Override
-        public E next()
-        {
-            last = snapshot.next();
-            return last;
-        }
-
-        @Override
-        public void remove()
-        {
-            if (last == null)
-            {
-                throw new IllegalStateException("remove() without a next() before it on an iterator of " + core);
-            }
-            AbstractSharedQueue.this.remove(last);
-            last = null;
-        }
     }
 }
