@@ -6,12 +6,10 @@ import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
-import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -46,10 +44,13 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
  * time, and {@link #close()} must not race with a call in progress (it unmaps the file). Process-safety: each end
  * is held by one process.
+ * <p>
+ * This class is a facade over the end's two halves, {@link SendHalf} and {@link ReceiveHalf}, which keep the
+ * invariants of their directions; it keeps the end's state and its close.
  */
 public final class Connection implements AutoCloseable
 {
-    private static final long FOREVER = -1;
+    private static final long FOREVER = SendHalf.FOREVER;
 
     private final ResourceFile file;
     private final AtomicBuffer meta;
@@ -57,35 +58,15 @@ public final class Connection implements AutoCloseable
     private final int peerTokenOffset;
     private final int peerStateOffset;
     private final int myStateOffset;
-    private final OneToOneRingBuffer sendRing;
-    private final OneToOneRingBuffer recvRing;
-    private final AtomicBuffer recvRingBuffer;
-    private final int recvMask;
     private final int maxRecordLength;
     private final Doorbell sendData = new Doorbell();
     private final Doorbell sendSpace = new Doorbell();
     private final Doorbell recvData = new Doorbell();
     private final Doorbell recvSpace = new Doorbell();
-    private final Waiter sendWaiter;
-    private final Waiter recvWaiter;
     private final Codec<Object> codec;
-    private final MessageAssembler assembler = new MessageAssembler();
-    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
-    private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
-    private final org.agrona.concurrent.MessageHandler ringHandler = this::onRecord;
-    private final BufferHandler decodeHandler = this::onDecode;
-    private final BufferHandler copyHandler = this::onCopy;
     private final CloseGuard guard;
-
-    private BufferHandler userHandler;
-    private boolean delivered;
-    private Codec<?> decodeCodec;
-    private Object decoded;
-    private byte[] copied;
-    /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}). */
-    private final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
-    /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
-    private long deadPeerToken = OwnerToken.NONE;
+    private final SendHalf sender;
+    private final ReceiveHalf receiver;
 
     Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
     {
@@ -104,19 +85,17 @@ public final class Connection implements AutoCloseable
         final long dataOffset = file.headerLength();
         final AtomicBuffer ringAB = new UnsafeBuffer(meta.addressOffset() + dataOffset, ringLength);
         final AtomicBuffer ringBA = duplex ? new UnsafeBuffer(meta.addressOffset() + dataOffset + ringLength, ringLength) : null;
-        final AtomicBuffer sendBuffer = endA ? ringAB : ringBA;
-        this.recvRingBuffer = endA ? ringBA : ringAB;
-        this.sendRing = sendBuffer == null ? null : new OneToOneRingBuffer(sendBuffer);
-        this.recvRing = recvRingBuffer == null ? null : new OneToOneRingBuffer(recvRingBuffer);
-        this.recvMask = capacity - 1;
         this.maxRecordLength = new OneToOneRingBuffer(ringAB).maxMsgLength();
 
         sendData.wrap(meta, metadataOffset + (endA ? A_TO_B_DATA_DOORBELL_OFFSET : B_TO_A_DATA_DOORBELL_OFFSET));
         sendSpace.wrap(meta, metadataOffset + (endA ? A_TO_B_SPACE_DOORBELL_OFFSET : B_TO_A_SPACE_DOORBELL_OFFSET));
         recvData.wrap(meta, metadataOffset + (endA ? B_TO_A_DATA_DOORBELL_OFFSET : A_TO_B_DATA_DOORBELL_OFFSET));
         recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
-        this.sendWaiter = new Waiter(sendSpace, options.idleStrategy(), guard);
-        this.recvWaiter = new Waiter(recvData, options.idleStrategy(), guard);
+        final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
+        this.sender = new SendHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringAB : ringBA,
+            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck);
+        this.receiver = new ReceiveHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringBA : ringAB,
+            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck);
         this.codec = options.codec();
     }
 
@@ -133,7 +112,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean canSend()
     {
-        return sendRing != null;
+        return sender.canSend();
     }
 
     /**
@@ -141,7 +120,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean canReceive()
     {
-        return recvRing != null;
+        return receiver.canReceive();
     }
 
     /**
@@ -160,8 +139,8 @@ public final class Connection implements AutoCloseable
      */
     public void idleStrategy(final IdleStrategy idleStrategy)
     {
-        sendWaiter.idleStrategy(idleStrategy);
-        recvWaiter.idleStrategy(idleStrategy);
+        sender.idleStrategy(idleStrategy);
+        receiver.idleStrategy(idleStrategy);
     }
 
     // ------------------------------------------------------------------------------------------------ sending
@@ -176,7 +155,7 @@ public final class Connection implements AutoCloseable
      */
     public void send(final Object value) throws InterruptedException
     {
-        send(value, codec);
+        sender.sendValue(value, codec);
     }
 
     /**
@@ -191,12 +170,7 @@ public final class Connection implements AutoCloseable
      */
     public <T> void send(final T value, final Codec<? super T> codec) throws InterruptedException
     {
-        if (value == null)
-        {
-            throw new NullPointerException("cannot send null through " + description + ": send a value");
-        }
-        final int length = codec.encode(value, scratch, 0);
-        sendBytes(scratch, 0, length);
+        sender.sendValue(value, codec);
     }
 
     /**
@@ -208,8 +182,7 @@ public final class Connection implements AutoCloseable
      */
     public void sendBytes(final byte[] message) throws InterruptedException
     {
-        wrapBytes.wrap(message);
-        sendBytes(wrapBytes, 0, message.length);
+        sender.sendBytes(message);
     }
 
     /**
@@ -223,7 +196,7 @@ public final class Connection implements AutoCloseable
      */
     public void sendBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
     {
-        sendNs(src, offset, length, FOREVER);
+        sender.sendNs(src, offset, length, FOREVER);
     }
 
     /**
@@ -243,18 +216,7 @@ public final class Connection implements AutoCloseable
         final DirectBuffer src, final int offset, final int length, final long timeout, final TimeUnit unit)
         throws InterruptedException
     {
-        return sendNs(src, offset, length, timeoutNs(timeout, unit));
-    }
-
-    private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
-        throws InterruptedException
-    {
-        final boolean sent = send(src, offset, length, timeoutNs);
-        if (sent)
-        {
-            sendData.ring();
-        }
-        return sent;
+        return sender.sendNs(src, offset, length, timeoutNs(timeout, unit));
     }
 
     /**
@@ -275,18 +237,7 @@ public final class Connection implements AutoCloseable
         final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
         throws InterruptedException
     {
-        java.util.Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
-        try
-        {
-            for (int i = start, end = start + count; i < end; i++)
-            {
-                send(src, offsets[i], lengths[i], FOREVER);
-            }
-        }
-        finally
-        {
-            sendData.ring();
-        }
+        sender.sendBatch(src, offsets, lengths, start, count);
     }
 
     /**
@@ -302,22 +253,7 @@ public final class Connection implements AutoCloseable
     public <T> void sendAll(final Iterable<? extends T> values, final Codec<? super T> codec)
         throws InterruptedException
     {
-        try
-        {
-            for (final T value : values)
-            {
-                if (value == null)
-                {
-                    throw new NullPointerException("cannot send null through " + description);
-                }
-                final int length = codec.encode(value, scratch, 0);
-                send(scratch, 0, length, FOREVER);
-            }
-        }
-        finally
-        {
-            sendData.ring();
-        }
+        sender.sendAll(values, codec);
     }
 
     /**
@@ -332,16 +268,7 @@ public final class Connection implements AutoCloseable
      */
     public int tryClaim(final int length)
     {
-        checkCanSend();
-        checkClaimLength(length);
-        checkPeerForSend(false);
-        final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-        if (index < 0)
-        {
-            checkPeerForSend(peerCheck.due()); // a dead reader never makes room
-            return -1;
-        }
-        return index;
+        return sender.tryClaim(length);
     }
 
     /**
@@ -357,37 +284,7 @@ public final class Connection implements AutoCloseable
      */
     public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        final long timeoutNs = timeoutNs(timeout, unit);
-        checkCanSend();
-        checkClaimLength(length);
-        int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-        if (index >= 0)
-        {
-            return index;
-        }
-        checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
-        sendWaiter.begin(timeoutNs);
-        try
-        {
-            while (true)
-            {
-                final int sequence = sendWaiter.sequence();
-                checkPeerForSend(sendWaiter.livenessCheckDue());
-                index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-                if (index >= 0)
-                {
-                    return index;
-                }
-                if (!sendWaiter.pause(sequence))
-                {
-                    return -1;
-                }
-            }
-        }
-        finally
-        {
-            sendWaiter.end();
-        }
+        return sender.claim(length, timeoutNs(timeout, unit));
     }
 
     /**
@@ -395,8 +292,7 @@ public final class Connection implements AutoCloseable
      */
     public MutableDirectBuffer claimBuffer()
     {
-        checkCanSend();
-        return sendRing.buffer();
+        return sender.claimBuffer();
     }
 
     /**
@@ -407,8 +303,7 @@ public final class Connection implements AutoCloseable
      */
     public void commit(final int index)
     {
-        sendRing.commit(index);
-        sendData.ring();
+        sender.commit(index);
     }
 
     /**
@@ -419,72 +314,7 @@ public final class Connection implements AutoCloseable
      */
     public void abort(final int index)
     {
-        sendRing.abort(index);
-        sendData.ring();
-    }
-
-    private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
-        throws InterruptedException
-    {
-        checkCanSend();
-        checkPeerForSend(false);
-        if (length <= maxRecordLength)
-        {
-            return writeRecord(MessageAssembler.WHOLE, src, offset, length, timeoutNs);
-        }
-        final long startNs = timeoutNs > 0 ? System.nanoTime() : 0;
-        int position = 0;
-        while (position < length)
-        {
-            final int chunk = Math.min(maxRecordLength, length - position);
-            final int type = position == 0 ? MessageAssembler.BEGIN :
-                position + chunk == length ? MessageAssembler.END : MessageAssembler.MIDDLE;
-            final long remainingNs = timeoutNs > 0 ? Math.max(0, timeoutNs - (System.nanoTime() - startNs)) : timeoutNs;
-            if (!writeRecord(type, src, offset + position, chunk, remainingNs))
-            {
-                return false;
-            }
-            sendData.ring();
-            position += chunk;
-        }
-        return true;
-    }
-
-    private boolean writeRecord(
-        final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
-        throws InterruptedException
-    {
-        if (sendRing.write(type, src, offset, length))
-        {
-            return true;
-        }
-        // no room: a dead reader never makes any, so look at it (at most once per interval, across calls)
-        checkPeerForSend(peerCheck.due());
-        if (timeoutNs == 0)
-        {
-            return false;
-        }
-        sendWaiter.begin(timeoutNs);
-        try
-        {
-            while (true)
-            {
-                final int sequence = sendWaiter.sequence();
-                if (sendRing.write(type, src, offset, length))
-                {
-                    return true;
-                }
-                checkPeerForSend(sendWaiter.livenessCheckDue());
-                if (!sendWaiter.pause(sequence))
-                {
-                    return false;
-                }
-            }
-        }
-        finally
-        {
-            sendWaiter.end();
-        }
+        sender.abort(index);
     }
 
     // ---------------------------------------------------------------------------------------------- receiving
@@ -499,7 +329,7 @@ public final class Connection implements AutoCloseable
      */
     public Object recv() throws InterruptedException
     {
-        return recv(codec);
+        return receiver.recvNs(codec, FOREVER);
     }
 
     /**
@@ -514,7 +344,7 @@ public final class Connection implements AutoCloseable
      */
     public <T> T recv(final Codec<T> codec) throws InterruptedException
     {
-        return recvNs(codec, FOREVER);
+        return receiver.recvNs(codec, FOREVER);
     }
 
     /**
@@ -531,23 +361,7 @@ public final class Connection implements AutoCloseable
      */
     public <T> T recv(final Codec<T> codec, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return recvNs(codec, timeoutNs(timeout, unit));
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> T recvNs(final Codec<T> codec, final long timeoutNs) throws InterruptedException
-    {
-        decodeCodec = codec;
-        decoded = null;
-        try
-        {
-            return awaitMessage(decodeHandler, timeoutNs) ? (T)decoded : null;
-        }
-        finally
-        {
-            decodeCodec = null;
-            decoded = null;
-        }
+        return receiver.recvNs(codec, timeoutNs(timeout, unit));
     }
 
     /**
@@ -560,7 +374,7 @@ public final class Connection implements AutoCloseable
      */
     public byte[] recvBytes() throws InterruptedException
     {
-        return recvBytesNs(FOREVER);
+        return receiver.recvBytesNs(FOREVER);
     }
 
     /**
@@ -575,15 +389,7 @@ public final class Connection implements AutoCloseable
      */
     public byte[] recvBytes(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return recvBytesNs(timeoutNs(timeout, unit));
-    }
-
-    private byte[] recvBytesNs(final long timeoutNs) throws InterruptedException
-    {
-        copied = null;
-        final byte[] result = awaitMessage(copyHandler, timeoutNs) ? copied : null;
-        copied = null;
-        return result;
+        return receiver.recvBytesNs(timeoutNs(timeout, unit));
     }
 
     /**
@@ -596,7 +402,7 @@ public final class Connection implements AutoCloseable
      */
     public void receive(final BufferHandler handler) throws InterruptedException
     {
-        awaitMessage(handler, FOREVER);
+        receiver.awaitMessage(handler, FOREVER);
     }
 
     /**
@@ -613,7 +419,7 @@ public final class Connection implements AutoCloseable
     public boolean receive(final BufferHandler handler, final long timeout, final TimeUnit unit)
         throws InterruptedException
     {
-        return awaitMessage(handler, timeoutNs(timeout, unit));
+        return receiver.awaitMessage(handler, timeoutNs(timeout, unit));
     }
 
     /**
@@ -627,17 +433,7 @@ public final class Connection implements AutoCloseable
      */
     public int drain(final BufferHandler handler, final int limit)
     {
-        checkCanReceive();
-        int count = 0;
-        while (count < limit && pollOne(handler))
-        {
-            count++;
-        }
-        if (count == 0)
-        {
-            checkPeerForReceive(peerCheck.due(), true);
-        }
-        return count;
+        return receiver.drain(handler, limit);
     }
 
     /**
@@ -648,8 +444,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean poll()
     {
-        checkCanReceive();
-        return hasData() || !checkPeerForReceive(peerCheck.due(), false);
+        return receiver.poll();
     }
 
     /**
@@ -663,7 +458,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return awaitMessage(null, timeoutNs(timeout, unit));
+        return receiver.awaitMessage(null, timeoutNs(timeout, unit));
     }
 
     /**
@@ -674,7 +469,7 @@ public final class Connection implements AutoCloseable
      */
     public void awaitReady() throws InterruptedException
     {
-        awaitMessage(null, FOREVER);
+        receiver.awaitMessage(null, FOREVER);
     }
 
     /**
@@ -685,179 +480,7 @@ public final class Connection implements AutoCloseable
         return timeout <= 0 ? 0 : unit.toNanos(timeout);
     }
 
-    private boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
-    {
-        checkCanReceive();
-        if (handler == null ? hasData() : pollOne(handler))
-        {
-            return true;
-        }
-        if (!checkPeerForReceive(peerCheck.due(), handler != null))
-        {
-            return true;
-        }
-        if (timeoutNs == 0)
-        {
-            return false;
-        }
-        recvWaiter.begin(timeoutNs);
-        try
-        {
-            while (true)
-            {
-                final int sequence = recvWaiter.sequence();
-                if (handler == null ? hasData() : pollOne(handler))
-                {
-                    return true;
-                }
-                if (!checkPeerForReceive(recvWaiter.livenessCheckDue(), handler != null))
-                {
-                    return true;
-                }
-                if (!recvWaiter.pause(sequence))
-                {
-                    return false;
-                }
-            }
-        }
-        finally
-        {
-            recvWaiter.end();
-        }
-    }
-
-    private boolean pollOne(final BufferHandler handler)
-    {
-        userHandler = handler;
-        delivered = false;
-        boolean consumed = false;
-        try
-        {
-            while (!delivered && hasData())
-            {
-                recvRing.read(ringHandler, 1);
-                consumed = true;
-            }
-        }
-        finally
-        {
-            userHandler = null;
-            if (consumed)
-            {
-                recvSpace.ring();
-            }
-        }
-        return delivered;
-    }
-
-    private boolean hasData()
-    {
-        final int index = (int)recvRing.consumerPosition() & recvMask;
-        return recvRingBuffer.getIntVolatile(index) > 0;
-    }
-
-    private void onRecord(final int type, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        final int result = assembler.onFrame(type, buffer, index, length);
-        if (result == MessageAssembler.COMPLETE_IN_PLACE)
-        {
-            delivered = true;
-            userHandler.onMessage(buffer, index, length);
-        }
-        else if (result == MessageAssembler.COMPLETE_ASSEMBLED)
-        {
-            delivered = true;
-            userHandler.onMessage(assembler.buffer(), 0, assembler.length());
-        }
-    }
-
-    private void onDecode(final DirectBuffer buffer, final int offset, final int length)
-    {
-        decoded = decodeCodec.decode(buffer, offset, length);
-    }
-
-    private void onCopy(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        copied = bytes;
-    }
-
     // -------------------------------------------------------------------------------------------------- peers
-
-    /**
-     * @return false when the peer finished (closed or died) and nothing is left; throws instead when asked to.
-     */
-    private boolean checkPeerForReceive(final boolean checkLiveness, final boolean throwWhenFinished)
-    {
-        final int state = meta.getIntAcquire(peerStateOffset);
-        final boolean finished = state == STATE_CLOSED ||
-            state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset));
-        if (!finished || hasData())
-        {
-            return true;
-        }
-        assembler.discardPartial();
-        if (!throwWhenFinished)
-        {
-            return false;
-        }
-        if (state == STATE_CLOSED)
-        {
-            throw new EndOfStreamException(description + ": the other end closed the pipe and every message it " +
-                "sent has been received");
-        }
-        throw new PeerGoneException(description + ": the process holding the other end (pid " +
-            OwnerToken.pid(meta.getLongVolatile(peerTokenOffset)) + ") died; every message it committed has been " +
-            "received");
-    }
-
-    private void checkPeerForSend(final boolean checkLiveness)
-    {
-        guard.checkOpen();
-        final int state = meta.getIntAcquire(peerStateOffset);
-        if (state == STATE_CLOSED)
-        {
-            throw new PeerGoneException(description + ": the other end closed the pipe, nothing more can be sent " +
-                "(Python's BrokenPipeError)");
-        }
-        if (state == STATE_OPEN && (checkLiveness || deadPeerToken != OwnerToken.NONE))
-        {
-            final long token = meta.getLongVolatile(peerTokenOffset);
-            if (token == deadPeerToken || checkLiveness && !OwnerToken.isAlive(token))
-            {
-                deadPeerToken = token; // until another process takes the end over
-                throw new PeerGoneException(description + ": the process holding the other end (pid " +
-                    OwnerToken.pid(token) + ") died, nothing more can be sent (Python's BrokenPipeError)");
-            }
-        }
-    }
-
-    private void checkCanSend()
-    {
-        if (sendRing == null)
-        {
-            throw new IllegalStateException(description + " is the receiving end of a one-way pipe: it cannot send");
-        }
-    }
-
-    private void checkCanReceive()
-    {
-        guard.checkOpen();
-        if (recvRing == null)
-        {
-            throw new IllegalStateException(description + " is the sending end of a one-way pipe: it cannot receive");
-        }
-    }
-
-    private void checkClaimLength(final int length)
-    {
-        if (length < 0 || length > maxRecordLength)
-        {
-            throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
-                ": a claim holds 0.." + maxRecordLength + " bytes; send longer messages with sendBytes");
-        }
-    }
 
     /**
      * Closes this end: threads of this process blocked on it wake with
