@@ -198,29 +198,6 @@ class QueueTest
     }
 
     @Test
-    void shouldTimeOutGetOnAnEmptyQueueAndPutOnAFullOne() throws Exception
-    {
-        try (SharedQueue<String> queue = SharedQueue.create("py", Codecs.STRING, new QueueOptions().maxElements(2)))
-        {
-            final long startNs = System.nanoTime();
-            assertNull(queue.poll(50, TimeUnit.MILLISECONDS));
-            assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(50), "waited the timeout");
-            assertEquals(2, queue.remainingCapacity());
-            queue.put("a");
-            assertTrue(queue.offer("b", 1, TimeUnit.SECONDS));
-            assertEquals(0, queue.remainingCapacity());
-            assertFalse(queue.offer("c"));
-            assertFalse(queue.offer("c", 50, TimeUnit.MILLISECONDS));
-            thrown(IllegalStateException.class, () -> queue.add("c"), "full");
-            assertEquals(2, queue.size());
-            assertEquals("a", queue.take());
-            assertEquals("b", queue.poll());
-            assertNull(queue.poll());
-            assertTrue(queue.isEmpty());
-        }
-    }
-
-    @Test
     void shouldBoundByBytesAsWellAsByElements() throws Exception
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("bytes", Codecs.BYTES,
@@ -366,30 +343,6 @@ class QueueTest
             assertEquals("a", other.get());
             assertEquals("b", other.get(1, TimeUnit.SECONDS));
             assertNull(other.get(10, TimeUnit.MILLISECONDS));
-        }
-    }
-
-    @Test
-    void shouldBlockPutUntilAnotherThreadTakes() throws Exception
-    {
-        try (SharedQueue<Long> queue = SharedQueue.create("block", Codecs.LONG, new QueueOptions().maxElements(1)))
-        {
-            queue.put(1L);
-            final CompletableFuture<Void> put = CompletableFuture.runAsync(() ->
-            {
-                try
-                {
-                    queue.put(2L);
-                }
-                catch (final InterruptedException ex)
-                {
-                    throw new IllegalStateException(ex);
-                }
-            });
-            assertFalse(put.isDone());
-            assertEquals(1L, queue.take());
-            put.get(10, TimeUnit.SECONDS);
-            assertEquals(2L, queue.take());
         }
     }
 
@@ -562,8 +515,6 @@ class QueueTest
         try (SharedQueue<byte[]> queue = SharedQueue.create("bad", Codecs.BYTES,
             new QueueOptions().maxMessageBytes(100)))
         {
-            thrown(NullPointerException.class, () -> queue.put(null));
-            thrown(NullPointerException.class, () -> queue.offer(null));
             thrown(IllegalArgumentException.class, () -> queue.put(new byte[101]), "101 bytes", "100-byte bound");
             assertTrue(queue.offer(new byte[100]));
         }
@@ -574,7 +525,6 @@ class QueueTest
         try (LifoQueue<Long> lifo = LifoQueue.create("a-lifo", Codecs.LONG, new QueueOptions()))
         {
             thrown(WrongResourceKindException.class, () -> SharedQueue.open("a-lifo", Codecs.LONG), "LIFO");
-            thrown(NullPointerException.class, () -> lifo.put(null), "null");
         }
         try (SharedQueue<Long> plain = SharedQueue.create("plain", Codecs.LONG, new QueueOptions()))
         {
@@ -586,32 +536,6 @@ class QueueTest
         thrown(io.ipckit.core.exceptions.IncompatibleVersionException.class,
             () -> SharedQueue.open("old-queue", Codecs.LONG), "old-queue", "layout version 5", "an older ipckit");
         thrown(IllegalArgumentException.class, () -> new QueueOptions().capacityBytes(10));
-    }
-
-    @Test
-    void shouldHonourInterruptionOfABlockedTake() throws Exception
-    {
-        try (SharedQueue<String> queue = SharedQueue.create("intr", Codecs.STRING, new QueueOptions()))
-        {
-            final AtomicReference<Throwable> thrown = new AtomicReference<>();
-            final Thread thread = new Thread(() ->
-            {
-                try
-                {
-                    queue.take();
-                }
-                catch (final Throwable ex)
-                {
-                    thrown.set(ex);
-                }
-            });
-            thread.start();
-            Eventually.await("taker blocked", Duration.ofSeconds(10),
-                () -> thread.getState() != Thread.State.NEW);
-            thread.interrupt();
-            thread.join(10_000);
-            assertTrue(thrown.get() instanceof InterruptedException, String.valueOf(thrown.get()));
-        }
     }
 
     @Test
