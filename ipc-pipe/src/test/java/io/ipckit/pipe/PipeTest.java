@@ -402,6 +402,13 @@ class PipeTest
             assertEquals(3, b.drain((buffer, offset, length) -> ints.add(buffer.getInt(offset)), 10));
             assertEquals(List.of(1, 2, 3), ints);
             assertEquals(0, b.drain((buffer, offset, length) -> ints.add(-1), 10));
+            a.sendBatch(src, new int[] {0, 4, 8}, new int[] {4, 4, 4}, 1, 2);
+            ints.clear();
+            assertEquals(2, b.drain((buffer, offset, length) -> ints.add(buffer.getInt(offset)), 10));
+            assertEquals(List.of(2, 3), ints, "from the start index on");
+            thrown(IndexOutOfBoundsException.class,
+                () -> a.sendBatch(src, new int[] {0, 4, 8}, new int[] {4, 4, 4}, 2, 2));
+            assertFalse(b.poll(), "a refused batch sends nothing");
         }
     }
 
