@@ -2,17 +2,14 @@ package io.ipckit.pipe;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
-import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
-import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -30,8 +27,12 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * <p>
  * Three ways to send and receive: objects through a {@link Codec} ({@link #send(Object)}, {@link #recv()}); byte
  * arrays or buffers ({@link #sendBytes(byte[])}, {@link #recvBytes()}); and zero-copy ({@link #tryClaim},
- * {@link #commit}; {@link #receive(MessageHandler, long)} handing the message in place). Batch forms send or drain
- * many messages per call and wake the peer once.
+ * {@link #claim}, {@link #commit}; {@link #receive(BufferHandler, long, TimeUnit)} handing the message in place).
+ * Batch forms send or drain many messages per call and wake the peer once.
+ * <p>
+ * Timeouts follow {@code java.util.concurrent}: a timeout of zero or less means "do not wait" (try once), and the
+ * forms without a timeout wait without limit. Every call that waits throws {@link InterruptedException} when the
+ * thread is interrupted while waiting.
  * <p>
  * Blocking calls sleep on a futex the sender rings only when someone sleeps, or poll with the {@link IdleStrategy}
  * given in {@link PipeOptions}. While waiting they check every 50 ms whether the peer is alive: when the peer closed
@@ -43,10 +44,13 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
  * time, and {@link #close()} must not race with a call in progress (it unmaps the file). Process-safety: each end
  * is held by one process.
+ * <p>
+ * This class is a facade over the end's two halves, {@link SendHalf} and {@link ReceiveHalf}, which keep the
+ * invariants of their directions; it keeps the end's state and its close.
  */
 public final class Connection implements AutoCloseable
 {
-    private static final long FOREVER = -1;
+    private static final long FOREVER = SendHalf.FOREVER;
 
     private final ResourceFile file;
     private final AtomicBuffer meta;
@@ -54,35 +58,15 @@ public final class Connection implements AutoCloseable
     private final int peerTokenOffset;
     private final int peerStateOffset;
     private final int myStateOffset;
-    private final OneToOneRingBuffer sendRing;
-    private final OneToOneRingBuffer recvRing;
-    private final AtomicBuffer recvRingBuffer;
-    private final int recvMask;
     private final int maxRecordLength;
     private final Doorbell sendData = new Doorbell();
     private final Doorbell sendSpace = new Doorbell();
     private final Doorbell recvData = new Doorbell();
     private final Doorbell recvSpace = new Doorbell();
-    private final Waiter sendWaiter;
-    private final Waiter recvWaiter;
     private final Codec<Object> codec;
-    private final MessageAssembler assembler = new MessageAssembler();
-    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
-    private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
-    private final org.agrona.concurrent.MessageHandler ringHandler = this::onRecord;
-    private final MessageHandler decodeHandler = this::onDecode;
-    private final MessageHandler copyHandler = this::onCopy;
     private final CloseGuard guard;
-
-    private MessageHandler userHandler;
-    private boolean delivered;
-    private Codec<?> decodeCodec;
-    private Object decoded;
-    private byte[] copied;
-    /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}). */
-    private final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
-    /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
-    private long deadPeerToken = OwnerToken.NONE;
+    private final SendHalf sender;
+    private final ReceiveHalf receiver;
 
     Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
     {
@@ -101,19 +85,17 @@ public final class Connection implements AutoCloseable
         final long dataOffset = file.headerLength();
         final AtomicBuffer ringAB = new UnsafeBuffer(meta.addressOffset() + dataOffset, ringLength);
         final AtomicBuffer ringBA = duplex ? new UnsafeBuffer(meta.addressOffset() + dataOffset + ringLength, ringLength) : null;
-        final AtomicBuffer sendBuffer = endA ? ringAB : ringBA;
-        this.recvRingBuffer = endA ? ringBA : ringAB;
-        this.sendRing = sendBuffer == null ? null : new OneToOneRingBuffer(sendBuffer);
-        this.recvRing = recvRingBuffer == null ? null : new OneToOneRingBuffer(recvRingBuffer);
-        this.recvMask = capacity - 1;
         this.maxRecordLength = new OneToOneRingBuffer(ringAB).maxMsgLength();
 
         sendData.wrap(meta, metadataOffset + (endA ? A_TO_B_DATA_DOORBELL_OFFSET : B_TO_A_DATA_DOORBELL_OFFSET));
         sendSpace.wrap(meta, metadataOffset + (endA ? A_TO_B_SPACE_DOORBELL_OFFSET : B_TO_A_SPACE_DOORBELL_OFFSET));
         recvData.wrap(meta, metadataOffset + (endA ? B_TO_A_DATA_DOORBELL_OFFSET : A_TO_B_DATA_DOORBELL_OFFSET));
         recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
-        this.sendWaiter = new Waiter(sendSpace, options.idleStrategy(), guard);
-        this.recvWaiter = new Waiter(recvData, options.idleStrategy(), guard);
+        final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
+        this.sender = new SendHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringAB : ringBA,
+            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck);
+        this.receiver = new ReceiveHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringBA : ringAB,
+            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck);
         this.codec = options.codec();
     }
 
@@ -130,7 +112,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean canSend()
     {
-        return sendRing != null;
+        return sender.canSend();
     }
 
     /**
@@ -138,7 +120,7 @@ public final class Connection implements AutoCloseable
      */
     public boolean canReceive()
     {
-        return recvRing != null;
+        return receiver.canReceive();
     }
 
     /**
@@ -157,8 +139,8 @@ public final class Connection implements AutoCloseable
      */
     public void idleStrategy(final IdleStrategy idleStrategy)
     {
-        sendWaiter.idleStrategy(idleStrategy);
-        recvWaiter.idleStrategy(idleStrategy);
+        sender.idleStrategy(idleStrategy);
+        receiver.idleStrategy(idleStrategy);
     }
 
     // ------------------------------------------------------------------------------------------------ sending
@@ -169,11 +151,11 @@ public final class Connection implements AutoCloseable
      * @param value the object, not null.
      * @throws NullPointerException when value is null.
      * @throws PeerGoneException    when the peer closed its end or died.
-     * @throws IpcException         when interrupted (the interrupt flag is kept set).
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public void send(final Object value)
+    public void send(final Object value) throws InterruptedException
     {
-        send(value, codec);
+        sender.sendValue(value, codec);
     }
 
     /**
@@ -184,27 +166,23 @@ public final class Connection implements AutoCloseable
      * @param <T>   the value type.
      * @throws NullPointerException when value is null.
      * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public <T> void send(final T value, final Codec<? super T> codec)
+    public <T> void send(final T value, final Codec<? super T> codec) throws InterruptedException
     {
-        if (value == null)
-        {
-            throw new NullPointerException("cannot send null through " + description + ": send a value");
-        }
-        final int length = codec.encode(value, scratch, 0);
-        sendBytes(scratch, 0, length);
+        sender.sendValue(value, codec);
     }
 
     /**
      * Sends a whole byte array as one message, blocking while the ring is full.
      *
      * @param message the bytes, any length.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public void sendBytes(final byte[] message)
+    public void sendBytes(final byte[] message) throws InterruptedException
     {
-        wrapBytes.wrap(message);
-        sendBytes(wrapBytes, 0, message.length);
+        sender.sendBytes(message);
     }
 
     /**
@@ -213,51 +191,53 @@ public final class Connection implements AutoCloseable
      * @param src    the source.
      * @param offset where the message starts.
      * @param length its length, any.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public void sendBytes(final DirectBuffer src, final int offset, final int length)
+    public void sendBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
     {
-        sendBytes(src, offset, length, FOREVER);
+        sender.sendNs(src, offset, length, FOREVER);
     }
 
     /**
-     * Sends one message, waiting at most {@code timeoutNs} for room in the ring. When the time runs out in the middle
+     * Sends one message, waiting at most {@code timeout} for room in the ring. When the time runs out in the middle
      * of a message longer than {@link #maxClaimLength()}, the part already written is discarded by the receiver.
      *
-     * @param src       the source.
-     * @param offset    where the message starts.
-     * @param length    its length, any.
-     * @param timeoutNs the most to wait, 0 to try once, negative without a limit.
+     * @param src     the source.
+     * @param offset  where the message starts.
+     * @param length  its length, any.
+     * @param timeout the most to wait; zero or less to try once.
+     * @param unit    the unit of {@code timeout}.
      * @return true when sent, false when the time ran out.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room.
      */
-    public boolean sendBytes(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+    public boolean sendBytes(
+        final DirectBuffer src, final int offset, final int length, final long timeout, final TimeUnit unit)
+        throws InterruptedException
     {
-        final boolean sent = send(src, offset, length, timeoutNs);
-        if (sent)
-        {
-            sendData.ring();
-        }
-        return sent;
+        return sender.sendNs(src, offset, length, timeoutNs(timeout, unit));
     }
 
     /**
      * Sends many messages, waking the receiver once at the end: message {@code i} is {@code lengths[i]} bytes of
-     * {@code src} from {@code offsets[i]}. Blocks while the ring is full.
+     * {@code src} from {@code offsets[i]}, for {@code i} from {@code start} to {@code start + count - 1}. Blocks while
+     * the ring is full.
      *
      * @param src     the source of every message.
      * @param offsets where each message starts.
      * @param lengths each message's length.
-     * @param count   how many messages, from index 0.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @param start   the index in {@code offsets} and {@code lengths} of the first message.
+     * @param count   how many messages.
+     * @throws PeerGoneException         when the peer closed its end or died.
+     * @throws InterruptedException      when interrupted while waiting for room (the messages before are sent).
+     * @throws IndexOutOfBoundsException when {@code start} and {@code count} do not lie within both arrays.
      */
-    public void sendBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count)
+    public void sendBatch(
+        final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
+        throws InterruptedException
     {
-        for (int i = 0; i < count; i++)
-        {
-            send(src, offsets[i], lengths[i], FOREVER);
-        }
-        sendData.ring();
+        sender.sendBatch(src, offsets, lengths, start, count);
     }
 
     /**
@@ -268,25 +248,12 @@ public final class Connection implements AutoCloseable
      * @param <T>    the value type.
      * @throws NullPointerException when a value is null (the values before it are sent).
      * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting for room (the values before are sent).
      */
     public <T> void sendAll(final Iterable<? extends T> values, final Codec<? super T> codec)
+        throws InterruptedException
     {
-        try
-        {
-            for (final T value : values)
-            {
-                if (value == null)
-                {
-                    throw new NullPointerException("cannot send null through " + description);
-                }
-                final int length = codec.encode(value, scratch, 0);
-                send(scratch, 0, length, FOREVER);
-            }
-        }
-        finally
-        {
-            sendData.ring();
-        }
+        sender.sendAll(values, codec);
     }
 
     /**
@@ -294,69 +261,30 @@ public final class Connection implements AutoCloseable
      * {@link #commit(int)} or drop it with {@link #abort(int)}. Does not block.
      *
      * @param length the message length, at most {@link #maxClaimLength()}.
-     * @return the index in {@link #claimBuffer()} to write at, or -1 when the ring has no room now.
+     * @return the index in {@link #claimBuffer()} to write at, or a negative value when the ring has no room now.
      * @throws IllegalArgumentException when length is negative or over {@link #maxClaimLength()}.
      * @throws PeerGoneException        when the peer closed its end, or died (looked at when the ring has no room,
      *                                  at most once per {@link Waiter#LIVENESS_CHECK_INTERVAL_NS} per connection).
      */
     public int tryClaim(final int length)
     {
-        checkCanSend();
-        checkClaimLength(length);
-        checkPeerForSend(false);
-        final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-        if (index < 0)
-        {
-            checkPeerForSend(peerCheck.due()); // a dead reader never makes room
-            return -1;
-        }
-        return index;
+        return sender.tryClaim(length);
     }
 
     /**
-     * As {@link #tryClaim(int)}, waiting up to {@code timeoutNs} for room.
+     * As {@link #tryClaim(int)}, waiting up to {@code timeout} for room.
      *
-     * @param length    the message length, at most {@link #maxClaimLength()}.
-     * @param timeoutNs the most to wait, negative without a limit.
-     * @return the index in {@link #claimBuffer()}, or -1 when the time ran out.
-     * @throws PeerGoneException when the peer closed its end or died.
+     * @param length  the message length, at most {@link #maxClaimLength()}.
+     * @param timeout the most to wait; zero or less to try once.
+     * @param unit    the unit of {@code timeout}.
+     * @return the index in {@link #claimBuffer()}, or a negative value when the time ran out.
+     * @throws IllegalArgumentException when length is negative or over {@link #maxClaimLength()}.
+     * @throws PeerGoneException        when the peer closed its end or died.
+     * @throws InterruptedException     when interrupted while waiting for room.
      */
-    public int claim(final int length, final long timeoutNs)
+    public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        checkCanSend();
-        checkClaimLength(length);
-        int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-        if (index >= 0)
-        {
-            return index;
-        }
-        checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
-        sendWaiter.begin(timeoutNs);
-        try
-        {
-            while (true)
-            {
-                final int sequence = sendWaiter.sequence();
-                checkPeerForSend(sendWaiter.livenessCheckDue());
-                index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-                if (index >= 0)
-                {
-                    return index;
-                }
-                if (!sendWaiter.pause(sequence))
-                {
-                    return -1;
-                }
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted("claiming", ex);
-        }
-        finally
-        {
-            sendWaiter.end();
-        }
+        return sender.claim(length, timeoutNs(timeout, unit));
     }
 
     /**
@@ -364,8 +292,7 @@ public final class Connection implements AutoCloseable
      */
     public MutableDirectBuffer claimBuffer()
     {
-        checkCanSend();
-        return sendRing.buffer();
+        return sender.claimBuffer();
     }
 
     /**
@@ -376,8 +303,7 @@ public final class Connection implements AutoCloseable
      */
     public void commit(final int index)
     {
-        sendRing.commit(index);
-        sendData.ring();
+        sender.commit(index);
     }
 
     /**
@@ -388,74 +314,7 @@ public final class Connection implements AutoCloseable
      */
     public void abort(final int index)
     {
-        sendRing.abort(index);
-        sendData.ring();
-    }
-
-    private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
-    {
-        checkCanSend();
-        checkPeerForSend(false);
-        if (length <= maxRecordLength)
-        {
-            return writeRecord(MessageAssembler.WHOLE, src, offset, length, timeoutNs);
-        }
-        final long startNs = timeoutNs > 0 ? System.nanoTime() : 0;
-        int position = 0;
-        while (position < length)
-        {
-            final int chunk = Math.min(maxRecordLength, length - position);
-            final int type = position == 0 ? MessageAssembler.BEGIN :
-                position + chunk == length ? MessageAssembler.END : MessageAssembler.MIDDLE;
-            final long remainingNs = timeoutNs > 0 ? Math.max(0, timeoutNs - (System.nanoTime() - startNs)) : timeoutNs;
-            if (!writeRecord(type, src, offset + position, chunk, remainingNs))
-            {
-                return false;
-            }
-            sendData.ring();
-            position += chunk;
-        }
-        return true;
-    }
-
-    private boolean writeRecord(
-        final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
-    {
-        if (sendRing.write(type, src, offset, length))
-        {
-            return true;
-        }
-        // no room: a dead reader never makes any, so look at it (at most once per interval, across calls)
-        checkPeerForSend(peerCheck.due());
-        if (timeoutNs == 0)
-        {
-            return false;
-        }
-        sendWaiter.begin(timeoutNs);
-        try
-        {
-            while (true)
-            {
-                final int sequence = sendWaiter.sequence();
-                if (sendRing.write(type, src, offset, length))
-                {
-                    return true;
-                }
-                checkPeerForSend(sendWaiter.livenessCheckDue());
-                if (!sendWaiter.pause(sequence))
-                {
-                    return false;
-                }
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted("sending", ex);
-        }
-        finally
-        {
-            sendWaiter.end();
-        }
+        sender.abort(index);
     }
 
     // ---------------------------------------------------------------------------------------------- receiving
@@ -466,10 +325,11 @@ public final class Connection implements AutoCloseable
      * @return the object.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public Object recv()
+    public Object recv() throws InterruptedException
     {
-        return recv(codec);
+        return receiver.recvNs(codec, FOREVER);
     }
 
     /**
@@ -480,36 +340,28 @@ public final class Connection implements AutoCloseable
      * @return the value.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public <T> T recv(final Codec<T> codec)
+    public <T> T recv(final Codec<T> codec) throws InterruptedException
     {
-        return recv(codec, FOREVER);
+        return receiver.recvNs(codec, FOREVER);
     }
 
     /**
-     * Receives the next value through a codec, waiting at most {@code timeoutNs}.
+     * Receives the next value through a codec, waiting at most {@code timeout}.
      *
-     * @param codec     decodes it.
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
-     * @param <T>       the value type.
+     * @param codec   decodes it.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
+     * @param <T>     the value type.
      * @return the value, or null when the time ran out.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    @SuppressWarnings("unchecked")
-    public <T> T recv(final Codec<T> codec, final long timeoutNs)
+    public <T> T recv(final Codec<T> codec, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        decodeCodec = codec;
-        decoded = null;
-        try
-        {
-            return receive(decodeHandler, timeoutNs) ? (T)decoded : null;
-        }
-        finally
-        {
-            decodeCodec = null;
-            decoded = null;
-        }
+        return receiver.recvNs(codec, timeoutNs(timeout, unit));
     }
 
     /**
@@ -518,40 +370,56 @@ public final class Connection implements AutoCloseable
      * @return the message.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public byte[] recvBytes()
+    public byte[] recvBytes() throws InterruptedException
     {
-        return recvBytes(FOREVER);
+        return receiver.recvBytesNs(FOREVER);
     }
 
     /**
-     * Receives the next message as a new byte array, waiting at most {@code timeoutNs}.
+     * Receives the next message as a new byte array, waiting at most {@code timeout}.
      *
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return the message, or null when the time ran out.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public byte[] recvBytes(final long timeoutNs)
+    public byte[] recvBytes(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        copied = null;
-        final byte[] result = receive(copyHandler, timeoutNs) ? copied : null;
-        copied = null;
-        return result;
+        return receiver.recvBytesNs(timeoutNs(timeout, unit));
     }
 
     /**
-     * Receives the next message in place (zero-copy), waiting at most {@code timeoutNs}.
+     * Receives the next message in place (zero-copy), waiting until one arrives.
      *
-     * @param handler   given the message; the bytes are valid only during the call.
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @param handler given the message; the bytes are valid only during the call.
+     * @throws EndOfStreamException when the peer closed its end and every message was received.
+     * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public void receive(final BufferHandler handler) throws InterruptedException
+    {
+        receiver.awaitMessage(handler, FOREVER);
+    }
+
+    /**
+     * Receives the next message in place (zero-copy), waiting at most {@code timeout}.
+     *
+     * @param handler given the message; the bytes are valid only during the call.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return true when a message was handed to the handler, false when the time ran out.
      * @throws EndOfStreamException when the peer closed its end and every message was received.
      * @throws PeerGoneException    when the peer died and every message it committed was received.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public boolean receive(final MessageHandler handler, final long timeoutNs)
+    public boolean receive(final BufferHandler handler, final long timeout, final TimeUnit unit)
+        throws InterruptedException
     {
-        return awaitMessage(handler, timeoutNs);
+        return receiver.awaitMessage(handler, timeoutNs(timeout, unit));
     }
 
     /**
@@ -563,224 +431,56 @@ public final class Connection implements AutoCloseable
      * @throws EndOfStreamException when nothing is left and the peer closed its end.
      * @throws PeerGoneException    when nothing is left and the peer is dead.
      */
-    public int drain(final MessageHandler handler, final int limit)
+    public int drain(final BufferHandler handler, final int limit)
     {
-        checkCanReceive();
-        int count = 0;
-        while (count < limit && pollOne(handler))
-        {
-            count++;
-        }
-        if (count == 0)
-        {
-            checkPeerForReceive(peerCheck.due(), true);
-        }
-        return count;
+        return receiver.drain(handler, limit);
     }
 
     /**
+     * Does not wait, as Python's {@code Connection.poll()} and {@link java.util.concurrent.BlockingQueue#poll()}.
+     *
      * @return true when a message is ready to be received, or when a receive would throw at once (end of stream).
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
      */
     public boolean poll()
     {
-        return poll(0, TimeUnit.NANOSECONDS);
+        return receiver.poll();
     }
 
     /**
-     * Waits up to {@code timeout} until a message is ready, as Python's {@code Connection.poll(timeout)}.
+     * Waits up to {@code timeout} until a message is ready, as Python's {@code Connection.poll(timeout)}; Python's
+     * {@code poll(None)} is {@link #awaitReady()}.
      *
-     * @param timeout the most to wait; negative without a limit.
-     * @param unit    its unit.
+     * @param timeout the most to wait; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return true when a message is ready or the peer finished (a receive would not block), false on timeout.
+     * @throws InterruptedException when interrupted while waiting.
      */
-    public boolean poll(final long timeout, final TimeUnit unit)
+    public boolean poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return awaitMessage(null, timeout < 0 ? FOREVER : unit.toNanos(timeout));
+        return receiver.awaitMessage(null, timeoutNs(timeout, unit));
     }
 
-    private boolean awaitMessage(final MessageHandler handler, final long timeoutNs)
+    /**
+     * Waits without limit until a message is ready or the peer finished (a receive would not block), as Python's
+     * {@code Connection.poll(None)}.
+     *
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public void awaitReady() throws InterruptedException
     {
-        checkCanReceive();
-        if (handler == null ? hasData() : pollOne(handler))
-        {
-            return true;
-        }
-        if (!checkPeerForReceive(peerCheck.due(), handler != null))
-        {
-            return true;
-        }
-        if (timeoutNs == 0)
-        {
-            return false;
-        }
-        recvWaiter.begin(timeoutNs);
-        try
-        {
-            while (true)
-            {
-                final int sequence = recvWaiter.sequence();
-                if (handler == null ? hasData() : pollOne(handler))
-                {
-                    return true;
-                }
-                if (!checkPeerForReceive(recvWaiter.livenessCheckDue(), handler != null))
-                {
-                    return true;
-                }
-                if (!recvWaiter.pause(sequence))
-                {
-                    return false;
-                }
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted("receiving", ex);
-        }
-        finally
-        {
-            recvWaiter.end();
-        }
+        receiver.awaitMessage(null, FOREVER);
     }
 
-    private boolean pollOne(final MessageHandler handler)
+    /**
+     * @return the timeout in nanoseconds for the waits, 0 ("do not wait") for any timeout of zero or less.
+     */
+    private static long timeoutNs(final long timeout, final TimeUnit unit)
     {
-        userHandler = handler;
-        delivered = false;
-        boolean consumed = false;
-        try
-        {
-            while (!delivered && hasData())
-            {
-                recvRing.read(ringHandler, 1);
-                consumed = true;
-            }
-        }
-        finally
-        {
-            userHandler = null;
-            if (consumed)
-            {
-                recvSpace.ring();
-            }
-        }
-        return delivered;
-    }
-
-    private boolean hasData()
-    {
-        final int index = (int)recvRing.consumerPosition() & recvMask;
-        return recvRingBuffer.getIntVolatile(index) > 0;
-    }
-
-    private void onRecord(final int type, final MutableDirectBuffer buffer, final int index, final int length)
-    {
-        final int result = assembler.onFrame(type, buffer, index, length);
-        if (result == MessageAssembler.COMPLETE_IN_PLACE)
-        {
-            delivered = true;
-            userHandler.onMessage(buffer, index, length);
-        }
-        else if (result == MessageAssembler.COMPLETE_ASSEMBLED)
-        {
-            delivered = true;
-            userHandler.onMessage(assembler.buffer(), 0, assembler.length());
-        }
-    }
-
-    private void onDecode(final DirectBuffer buffer, final int offset, final int length)
-    {
-        decoded = decodeCodec.decode(buffer, offset, length);
-    }
-
-    private void onCopy(final DirectBuffer buffer, final int offset, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        copied = bytes;
+        return timeout <= 0 ? 0 : unit.toNanos(timeout);
     }
 
     // -------------------------------------------------------------------------------------------------- peers
-
-    /**
-     * @return false when the peer finished (closed or died) and nothing is left; throws instead when asked to.
-     */
-    private boolean checkPeerForReceive(final boolean checkLiveness, final boolean throwWhenFinished)
-    {
-        final int state = meta.getIntAcquire(peerStateOffset);
-        final boolean finished = state == STATE_CLOSED ||
-            state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset));
-        if (!finished || hasData())
-        {
-            return true;
-        }
-        assembler.discardPartial();
-        if (!throwWhenFinished)
-        {
-            return false;
-        }
-        if (state == STATE_CLOSED)
-        {
-            throw new EndOfStreamException(description + ": the other end closed the pipe and every message it " +
-                "sent has been received");
-        }
-        throw new PeerGoneException(description + ": the process holding the other end (pid " +
-            OwnerToken.pid(meta.getLongVolatile(peerTokenOffset)) + ") died; every message it committed has been " +
-            "received");
-    }
-
-    private void checkPeerForSend(final boolean checkLiveness)
-    {
-        guard.checkOpen();
-        final int state = meta.getIntAcquire(peerStateOffset);
-        if (state == STATE_CLOSED)
-        {
-            throw new PeerGoneException(description + ": the other end closed the pipe, nothing more can be sent " +
-                "(Python's BrokenPipeError)");
-        }
-        if (state == STATE_OPEN && (checkLiveness || deadPeerToken != OwnerToken.NONE))
-        {
-            final long token = meta.getLongVolatile(peerTokenOffset);
-            if (token == deadPeerToken || checkLiveness && !OwnerToken.isAlive(token))
-            {
-                deadPeerToken = token; // until another process takes the end over
-                throw new PeerGoneException(description + ": the process holding the other end (pid " +
-                    OwnerToken.pid(token) + ") died, nothing more can be sent (Python's BrokenPipeError)");
-            }
-        }
-    }
-
-    private void checkCanSend()
-    {
-        if (sendRing == null)
-        {
-            throw new IllegalStateException(description + " is the receiving end of a one-way pipe: it cannot send");
-        }
-    }
-
-    private void checkCanReceive()
-    {
-        guard.checkOpen();
-        if (recvRing == null)
-        {
-            throw new IllegalStateException(description + " is the sending end of a one-way pipe: it cannot receive");
-        }
-    }
-
-    private void checkClaimLength(final int length)
-    {
-        if (length < 0 || length > maxRecordLength)
-        {
-            throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
-                ": a claim holds 0.." + maxRecordLength + " bytes; send longer messages with sendBytes");
-        }
-    }
-
-    private IpcException interrupted(final String what, final InterruptedException ex)
-    {
-        Thread.currentThread().interrupt();
-        return new IpcException("interrupted while " + what + " on " + description, ex);
-    }
 
     /**
      * Closes this end: threads of this process blocked on it wake with

@@ -13,7 +13,8 @@ import static io.ipckit.pipe.PipeDescriptor.*;
 
 /**
  * Python's {@code multiprocessing.Pipe()} between JVMs: a named file holding a ring in each direction (one ring when
- * one-way). The creating process gets end A with {@link #create}; one other process gets end B with {@link #open}.
+ * one-way). The creating process gets one end with {@link #create} (end A, the sending end of a one-way pipe, unless
+ * {@link PipeOptions#creatorReceives}); one other process gets the other end with {@link #open}.
  * Each end records its holder's identity (pid and start time), so a survivor learns when its peer died, and a third
  * process trying to open a taken end is refused — unless the holder is dead, in which case the end is taken over.
  * <p>
@@ -39,19 +40,27 @@ public final class Pipe
     }
 
     /**
-     * Creates a pipe and returns end A (the sending end when one-way).
+     * Creates a pipe and returns the creator's end: end A (the sending end when one-way), or end B (the receiving
+     * end) of a one-way pipe with {@link PipeOptions#creatorReceives(boolean)}.
      *
      * @param name    a valid resource name.
-     * @param options ring capacity, duplex, and this end's wait strategy and codec.
-     * @return end A.
+     * @param options ring capacity, duplex, which end the creator gets, and this end's wait strategy and codec.
+     * @return the creator's end.
      * @throws io.ipckit.core.exceptions.ResourceExistsException        when the name exists.
      * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when there is no room for the rings.
+     * @throws IllegalArgumentException when {@link PipeOptions#creatorReceives(boolean)} is set on a duplex pipe.
      */
     public static Connection create(final String name, final PipeOptions options)
     {
         ResourceName.validate(name);
         final int capacity = options.ringCapacityBytes();
         final boolean duplex = options.duplex();
+        final boolean creatorHoldsB = options.creatorReceives();
+        if (duplex && creatorHoldsB)
+        {
+            throw new IllegalArgumentException("PipeOptions.creatorReceives applies to one-way pipes only, pipe \"" +
+                name + "\" would be duplex: set duplex(false) too, or leave creatorReceives unset");
+        }
         final ResourceFile file = ResourceFile.create(name, ResourceKind.PIPE, LAYOUT_VERSION, METADATA_LENGTH,
             dataLength(capacity, duplex), false,
             (resource) ->
@@ -60,18 +69,20 @@ public final class Pipe
                 final AtomicBuffer buffer = resource.buffer();
                 final int metadata = resource.metadataOffset();
                 buffer.putInt(metadata + RING_CAPACITY_OFFSET, capacity);
-                buffer.putInt(metadata + FLAGS_OFFSET, duplex ? FLAG_DUPLEX : 0);
-                buffer.putLong(metadata + END_A_TOKEN_OFFSET, OwnerToken.current());
-                buffer.putInt(metadata + END_A_STATE_OFFSET, STATE_OPEN);
+                buffer.putInt(metadata + FLAGS_OFFSET,
+                    (duplex ? FLAG_DUPLEX : 0) | (creatorHoldsB ? FLAG_CREATOR_HOLDS_B : 0));
+                buffer.putLong(metadata + (creatorHoldsB ? END_B_TOKEN_OFFSET : END_A_TOKEN_OFFSET),
+                    OwnerToken.current());
+                buffer.putInt(metadata + (creatorHoldsB ? END_B_STATE_OFFSET : END_A_STATE_OFFSET), STATE_OPEN);
             });
-        return new Connection(file, true, options);
+        return new Connection(file, !creatorHoldsB, options);
     }
 
     /**
-     * Opens end B of an existing pipe with default options.
+     * Opens the other end of an existing pipe with default options.
      *
      * @param name the pipe's name.
-     * @return end B.
+     * @return the end the creator did not take.
      * @see #open(String, PipeOptions)
      */
     public static Connection open(final String name)
@@ -80,26 +91,36 @@ public final class Pipe
     }
 
     /**
-     * Opens end B of an existing pipe (the receiving end when one-way). Only the wait strategy and codec of
-     * {@code options} apply; the rest was fixed at creation.
+     * Opens the end of an existing pipe that its creator did not take: end B (the receiving end when one-way), or
+     * end A (the sending end) of a one-way pipe created with {@link PipeOptions#creatorReceives(boolean)}. Only the
+     * wait strategy and codec of {@code options} apply.
      *
      * @param name    the pipe's name.
      * @param options this end's wait strategy and codec.
-     * @return end B.
+     * @return the end the creator did not take.
+     * @throws IllegalArgumentException when {@code options} sets an option fixed at creation (ring capacity, duplex,
+     *                                  creatorReceives); the message names it.
      * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when no such name exists.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a pipe.
      * @throws CorruptResourceException                             when the file is damaged.
-     * @throws IpcException when end B is held by another live process, or was closed (ends cannot be reopened).
+     * @throws IpcException when the end is held by another live process, or was closed (ends cannot be reopened).
      */
     public static Connection open(final String name, final PipeOptions options)
     {
+        if (options.creationOnlyOption() != null)
+        {
+            throw new IllegalArgumentException("PipeOptions." + options.creationOnlyOption() + " applies only when " +
+                "a pipe is created, not to Pipe.open(\"" + name + "\"): the creator fixed it; leave it unset here");
+        }
         final ResourceFile file = ResourceFile.open(name, ResourceKind.PIPE, LAYOUT_VERSION);
         try
         {
-            file.requireLayoutVersion(LAYOUT_VERSION); // the doorbells' wake protocol changed with layout 2
+            file.requireLayoutVersion(LAYOUT_VERSION); // layout 2 changed the wake protocol, 3 added who holds B
             validate(file);
-            claimEndB(file);
-            return new Connection(file, false, options);
+            final boolean endA =
+                (file.buffer().getInt(file.metadataOffset() + FLAGS_OFFSET) & FLAG_CREATOR_HOLDS_B) != 0;
+            claimEnd(file, endA);
+            return new Connection(file, endA, options);
         }
         catch (final RuntimeException ex)
         {
@@ -123,33 +144,34 @@ public final class Pipe
         }
     }
 
-    private static void claimEndB(final ResourceFile file)
+    private static void claimEnd(final ResourceFile file, final boolean endA)
     {
         final AtomicBuffer buffer = file.buffer();
-        final int tokenOffset = file.metadataOffset() + END_B_TOKEN_OFFSET;
-        final int stateOffset = file.metadataOffset() + END_B_STATE_OFFSET;
+        final int tokenOffset = file.metadataOffset() + (endA ? END_A_TOKEN_OFFSET : END_B_TOKEN_OFFSET);
+        final int stateOffset = file.metadataOffset() + (endA ? END_A_STATE_OFFSET : END_B_STATE_OFFSET);
+        final String end = endA ? "end A" : "end B";
         final long self = OwnerToken.current();
         while (true)
         {
             final long holder = buffer.getLongVolatile(tokenOffset);
             if (buffer.getIntVolatile(stateOffset) == STATE_CLOSED)
             {
-                throw new IpcException("end B of pipe \"" + file.name() + "\" was closed by its holder (pid " +
+                throw new IpcException(end + " of pipe \"" + file.name() + "\" was closed by its holder (pid " +
                     OwnerToken.pid(holder) + "); a pipe end cannot be reopened: create a new pipe");
             }
             if (holder == self)
             {
-                throw new IpcException("end B of pipe \"" + file.name() + "\" is already open in this process; " +
+                throw new IpcException(end + " of pipe \"" + file.name() + "\" is already open in this process; " +
                     "use the Connection you have");
             }
             if (holder != OwnerToken.NONE && OwnerToken.isAlive(holder))
             {
-                throw new IpcException("end B of pipe \"" + file.name() + "\" is taken by the live process pid " +
+                throw new IpcException(end + " of pipe \"" + file.name() + "\" is taken by the live process pid " +
                     OwnerToken.pid(holder) + "; a pipe connects two processes: create another pipe for this one");
             }
             if (buffer.compareAndSetLong(tokenOffset, holder, self))
             {
-                // release store -> the peer sees end B held by this process
+                // release store -> the peer sees the end held by this process
                 buffer.putIntRelease(stateOffset, STATE_OPEN);
                 return;
             }

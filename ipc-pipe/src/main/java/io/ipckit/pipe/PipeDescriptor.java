@@ -15,7 +15,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |                  Ring Capacity (bytes, 2^n)                   |
  *  +---------------------------------------------------------------+
- *  |                     Flags (1 = duplex)                        |
+ *  |       Flags (1 = duplex, 2 = the creator holds end B)         |
  *  +---------------------------------------------------------------+
  *  |                  Padding to the cache line                    |
  *  +---------------------------------------------------------------+
@@ -41,17 +41,21 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |   B->A ring (duplex only)                                     |
  *  +---------------------------------------------------------------+
  * </pre>
- * In a one-way pipe only the A->B ring exists: end A (the creator) sends, end B (the opener) receives.
+ * In a one-way pipe only the A->B ring exists: end A sends, end B receives. The creator holds end A and the opener
+ * end B, unless {@link #FLAG_CREATOR_HOLDS_B} says the creator took end B (a one-way pipe created by its receiver).
  */
 public final class PipeDescriptor
 {
     /**
      * Layout version of pipe files: 2 since the doorbells' wake signals use {@link io.ipckit.core.internal.wait.WakeSignal}'s
-     * flagged protocol (bit 0 of the futex word), which a process of layout 1 would not honour.
+     * flagged protocol (bit 0 of the futex word), which a process of layout 1 would not honour; 3 since
+     * {@link #FLAG_CREATOR_HOLDS_B}, which a process of layout 2 would not honour (it would open end B).
      */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     /** Flag: the pipe has a ring in each direction. */
     public static final int FLAG_DUPLEX = 1;
+    /** Flag: the creator holds end B (the receiving end of a one-way pipe) and the opener gets end A. */
+    public static final int FLAG_CREATOR_HOLDS_B = 2;
     /** End state: nobody has opened the end yet. */
     public static final int STATE_UNOPENED = 0;
     /** End state: a process holds the end. */

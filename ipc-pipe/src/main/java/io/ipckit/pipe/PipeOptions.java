@@ -6,9 +6,10 @@ import org.agrona.BitUtil;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * Settings of a pipe ({@link #ringCapacityBytes}, {@link #duplex}, used at creation) and of one end
- * ({@link #idleStrategy}, {@link #codec}, used by the process that opens it). Defaults come from system properties
- * named by the {@code *_PROP_NAME} constants.
+ * Settings of a pipe ({@link #ringCapacityBytes}, {@link #duplex}, {@link #creatorReceives}, fixed at creation) and
+ * of one end ({@link #idleStrategy}, {@link #codec}, used by the process that creates or opens it). Defaults come
+ * from system properties named by the {@code *_PROP_NAME} constants. {@link Pipe#open} refuses options that are
+ * fixed at creation with {@link IllegalArgumentException} rather than ignore them.
  * <p>
  * Not thread-safe; pass a configured instance to {@link Pipe#create} or {@link Pipe#open}.
  */
@@ -25,6 +26,9 @@ public final class PipeOptions
 
     private int ringCapacityBytes = Integer.getInteger(RING_CAPACITY_PROP_NAME, RING_CAPACITY_DEFAULT_BYTES);
     private boolean duplex = true;
+    private boolean creatorReceives;
+    /** The creation-only option set on this instance first, or null: {@link Pipe#open} refuses it. */
+    private String creationOnlyOption;
     private IdleStrategy idleStrategy;
     private Codec<Object> codec = Codecs.serializable();
 
@@ -42,6 +46,7 @@ public final class PipeOptions
                 MAX_RING_CAPACITY_BYTES + ", got " + ringCapacityBytes);
         }
         this.ringCapacityBytes = ringCapacityBytes;
+        creationOnly("ringCapacityBytes");
         return this;
     }
 
@@ -56,13 +61,52 @@ public final class PipeOptions
 
     /**
      * @param duplex true (the default) for both ends sending and receiving, false for a one-way pipe where the
-     *               creator's end only sends and the opener's end only receives (Python's {@code Pipe(False)}).
+     *               creator's end only sends and the opener's end only receives (Python's {@code Pipe(False)}),
+     *               unless {@link #creatorReceives(boolean)}.
      * @return this.
      */
     public PipeOptions duplex(final boolean duplex)
     {
         this.duplex = duplex;
+        creationOnly("duplex");
         return this;
+    }
+
+    /**
+     * @param creatorReceives false (the default) for the creator of a one-way pipe to get the sending end, true for
+     *                        it to get the receiving end (the opener then gets the sending end): a consumer can set
+     *                        the pipe up before its producer starts. Applies to one-way pipes only.
+     * @return this.
+     */
+    public PipeOptions creatorReceives(final boolean creatorReceives)
+    {
+        this.creatorReceives = creatorReceives;
+        creationOnly("creatorReceives");
+        return this;
+    }
+
+    /**
+     * @return true when the creator of a one-way pipe gets its receiving end.
+     */
+    public boolean creatorReceives()
+    {
+        return creatorReceives;
+    }
+
+    private void creationOnly(final String option)
+    {
+        if (creationOnlyOption == null)
+        {
+            creationOnlyOption = option;
+        }
+    }
+
+    /**
+     * @return the name of the first option set on this instance that applies only when a pipe is created, or null.
+     */
+    String creationOnlyOption()
+    {
+        return creationOnlyOption;
     }
 
     /**

@@ -1,8 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
-import io.ipckit.core.exceptions.IpcException;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
@@ -28,11 +27,22 @@ import java.util.concurrent.TimeUnit;
  * {@link IllegalArgumentException}.
  * <p>
  * Blocking calls sleep on a futex (or poll with the handle's {@link org.agrona.concurrent.IdleStrategy}) and check
- * every 50 ms whether a process holding a lock of the queue died, taking the lock over if so.
+ * every 50 ms whether a process holding a lock of the queue died, taking the lock over if so. Timeouts follow
+ * {@code java.util.concurrent}: zero or less means "do not wait", and the forms without a timeout wait without
+ * limit; every call that waits for room or for an element throws {@link InterruptedException} when interrupted.
+ * The calls that do not wait for either ({@link #offer(Object)}, {@link #poll()}, {@link #peek()}, {@link #drain},
+ * {@link #remove(Object)}, {@link #iterator()}) may wait for a lock another process holds; they leave an interrupt
+ * pending, as {@link java.util.concurrent.locks.ReentrantLock#lock()} does.
  * <p>
  * Thread-safe and process-safe. {@link #iterator()} is a weakly consistent snapshot; {@link #remove(Object)} (and
  * through it the iterator's {@code remove} and the bulk removals) takes an element out of the queue for every
  * process. {@link #close()} must not race with calls in progress.
+ * <p>
+ * Length: about 650 lines, over the usual 600, because it holds one concept whose parts do not separate without a
+ * cost: the whole {@link BlockingQueue} contract plus its byte-level forms ({@link #putBytes}, {@link #offerBytes},
+ * {@link #receive}, {@link #drain}) over one codec and two gates. Each blocking form repeats the few lines of gate
+ * entry rather than share them through a lambda, which would allocate on the put and take paths. The iterator and
+ * the engines live elsewhere ({@link SnapshotIterator}, {@link QueueCore}).
  *
  * @param <E> the element type.
  */
@@ -41,7 +51,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     final QueueCore core;
     final Codec<E> codec;
     final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
-    private final MessageHandler decodeHandler = this::onDecode;
+    private final BufferHandler decodeHandler = this::onDecode;
     private E decoded;
 
     AbstractSharedQueue(final QueueCore core, final Codec<E> codec)
@@ -112,7 +122,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public boolean offer(final E element, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return offerNs(element, Math.max(0, unit.toNanos(timeout)));
+        return offerNs(element, timeoutNs(timeout, unit));
     }
 
     /**
@@ -151,18 +161,43 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     }
 
     /**
-     * Zero-copy form of {@link #offer(Object, long, TimeUnit)}: inserts {@code length} bytes of {@code src} as one
+     * Byte form of {@link #put(Object)}: inserts {@code length} bytes of {@code src} as one element, as if encoded by
+     * the codec, waiting for room without limit.
+     *
+     * @param src    the encoded element.
+     * @param offset where it starts.
+     * @param length its length.
+     * @throws InterruptedException     when interrupted while waiting.
+     * @throws IllegalArgumentException when longer than {@link QueueOptions#maxMessageBytes}.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
+     */
+    public void putBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
+    {
+        offerBytesNs(src, offset, length, -1);
+    }
+
+    /**
+     * Byte form of {@link #offer(Object, long, TimeUnit)}: inserts {@code length} bytes of {@code src} as one
      * element, as if encoded by the codec.
      *
-     * @param src       the encoded element.
-     * @param offset    where it starts.
-     * @param length    its length.
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @param src     the encoded element.
+     * @param offset  where it starts.
+     * @param length  its length.
+     * @param timeout the most to wait for room; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return true when inserted, false when the time ran out.
      * @throws InterruptedException     when interrupted while waiting.
      * @throws IllegalArgumentException when longer than {@link QueueOptions#maxMessageBytes}.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
-    public boolean offerBytes(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+    public boolean offerBytes(
+        final DirectBuffer src, final int offset, final int length, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        return offerBytesNs(src, offset, length, timeoutNs(timeout, unit));
+    }
+
+    private boolean offerBytesNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
         checkLength(length); // and whether the queue is open, once inside the gate
@@ -221,7 +256,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public E poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        return pollNs(Math.max(0, unit.toNanos(timeout)));
+        return pollNs(timeoutNs(timeout, unit));
     }
 
     /**
@@ -258,14 +293,35 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     }
 
     /**
-     * Zero-copy receive: hands the next element's bytes, in place, to the handler.
+     * Zero-copy form of {@link #take()}: hands the next element's bytes, in place, to the handler, waiting for one
+     * without limit.
      *
-     * @param handler   given the encoded element; the bytes are valid only during the call.
-     * @param timeoutNs the most to wait, 0 not to wait, negative without a limit.
+     * @param handler given the encoded element; the bytes are valid only during the call.
+     * @throws InterruptedException when interrupted while waiting.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
+     */
+    public void receive(final BufferHandler handler) throws InterruptedException
+    {
+        receiveNs(handler, -1);
+    }
+
+    /**
+     * Zero-copy form of {@link #poll(long, TimeUnit)}: hands the next element's bytes, in place, to the handler.
+     *
+     * @param handler given the encoded element; the bytes are valid only during the call.
+     * @param timeout the most to wait for an element; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
      * @return true when an element was handed over, false when the time ran out.
      * @throws InterruptedException when interrupted while waiting.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
-    public boolean receive(final MessageHandler handler, final long timeoutNs) throws InterruptedException
+    public boolean receive(final BufferHandler handler, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        return receiveNs(handler, timeoutNs(timeout, unit));
+    }
+
+    private boolean receiveNs(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         checkOpen();
         final HandleGate gate = core.consumerGate();
@@ -288,13 +344,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
 
     /**
      * Batch receive: hands every element available now, up to {@code limit}, to the handler in place, under one
-     * hold of the consumer lock.
+     * hold of the consumer lock. Does not wait for elements.
      *
      * @param handler given each encoded element.
      * @param limit   the most elements.
      * @return how many were handed over.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
-    public int drain(final MessageHandler handler, final int limit)
+    public int drain(final BufferHandler handler, final int limit)
     {
         final HandleGate gate = core.consumerGate();
         gate.enterUninterruptibly();
@@ -305,7 +362,9 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         catch (final InterruptedException ex)
         {
-            throw interrupted(ex);
+            // interrupted in the brief wait for a lane another consumer holds, before any element was handed over
+            Thread.currentThread().interrupt();
+            return 0;
         }
         finally
         {
@@ -372,24 +431,15 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public E peek()
     {
-        checkOpen();
-        final HandleGate gate = core.consumerGate();
-        gate.enterUninterruptibly();
+        decoded = null;
         try
         {
-            checkOpen();
-            decoded = null;
-            core.peek(decodeHandler);
+            inspect(PEEK, null, null);
             return decoded;
-        }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted(ex);
         }
         finally
         {
             decoded = null;
-            gate.exit();
         }
     }
 
@@ -455,7 +505,6 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
      * @param o the element to remove.
      * @return true when an element was removed; false when none is equal (always for null, which no queue holds).
      * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
-     * @throws IpcException when interrupted while waiting for a lock (the interrupt status is set again).
      */
     @Override
     public boolean remove(final Object o)
@@ -464,22 +513,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             return false;
         }
-        checkOpen();
-        final HandleGate gate = core.consumerGate();
-        gate.enterUninterruptibly();
-        try
-        {
-            checkOpen();
-            return core.remove((buffer, offset, length) -> Objects.deepEquals(o, codec.decode(buffer, offset, length)));
-        }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted(ex);
-        }
-        finally
-        {
-            gate.exit();
-        }
+        return inspect(REMOVE,
+            (buffer, offset, length) -> Objects.deepEquals(o, codec.decode(buffer, offset, length)), null);
     }
 
     /**
@@ -491,24 +526,61 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public Iterator<E> iterator()
     {
-        checkOpen();
         final List<E> snapshot = new ArrayList<>();
+        inspect(FOR_EACH, null, snapshot);
+        return new SnapshotIterator<>(this, snapshot.iterator());
+    }
+
+    private static final int PEEK = 0;
+    private static final int REMOVE = 1;
+    private static final int FOR_EACH = 2;
+
+    /**
+     * Peeks ({@link #decoded}), removes the first element {@code filter} stops at, or collects every element into
+     * {@code snapshot}, under the consumer gate. The core may wait for a lane's consumer lock: an interrupt then starts
+     * the look again (nothing was taken or removed yet) and is left pending, as {@code ReentrantLock.lock()} does.
+     *
+     * @return what the core's peek or remove returned.
+     */
+    private boolean inspect(final int what, final ElementFilter filter, final List<E> snapshot)
+    {
+        checkOpen();
         final HandleGate gate = core.consumerGate();
         gate.enterUninterruptibly();
+        boolean interrupted = false;
         try
         {
-            checkOpen();
-            core.forEach((buffer, offset, length) -> snapshot.add(codec.decode(buffer, offset, length)));
-        }
-        catch (final InterruptedException ex)
-        {
-            throw interrupted(ex);
+            while (true)
+            {
+                checkOpen();
+                try
+                {
+                    if (what == PEEK)
+                    {
+                        return core.peek(decodeHandler);
+                    }
+                    if (what == REMOVE)
+                    {
+                        return core.remove(filter);
+                    }
+                    snapshot.clear();
+                    core.forEach((buffer, offset, length) -> snapshot.add(codec.decode(buffer, offset, length)));
+                    return true;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
         }
         finally
         {
             gate.exit();
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
-        return new SnapshotIterator(snapshot.iterator());
     }
 
     // -------------------------------------------------------------------------------------------------- common
@@ -545,10 +617,12 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         return Math.max(1, timeoutNs - (System.nanoTime() - startNs));
     }
 
-    IpcException interrupted(final InterruptedException ex)
+    /**
+     * @return the timeout in nanoseconds for the core, 0 ("do not wait") for any timeout of zero or less.
+     */
+    static long timeoutNs(final long timeout, final TimeUnit unit)
     {
-        Thread.currentThread().interrupt();
-        return new IpcException("interrupted while using " + core, ex);
+        return timeout <= 0 ? 0 : unit.toNanos(timeout);
     }
 
     /**
@@ -579,43 +653,5 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public String toString()
     {
         return core.toString();
-    }
-
-    /**
-     * An iterator over a snapshot whose {@code remove} removes an equal element from the queue.
-     */
-    private final class SnapshotIterator implements Iterator<E>
-    {
-        private final Iterator<E> snapshot;
-        private E last;
-
-        SnapshotIterator(final Iterator<E> snapshot)
-        {
-            this.snapshot = snapshot;
-        }
-
-        @Override
-        public boolean hasNext()
-        {
-            return snapshot.hasNext();
-        }
-
-        @Override
-        public E next()
-        {
-            last = snapshot.next();
-            return last;
-        }
-
-        @Override
-        public void remove()
-        {
-            if (last == null)
-            {
-                throw new IllegalStateException("remove() without a next() before it on an iterator of " + core);
-            }
-            AbstractSharedQueue.this.remove(last);
-            last = null;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
+import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.file.ResourceFile;
 
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,32 @@ public final class JoinableQueue<E> extends SharedQueue<E>
     private JoinableQueue(final ResourceFile file, final Codec<E> codec, final QueueOptions options)
     {
         super(file, codec, options);
+    }
+
+    /**
+     * Creates a JoinableQueue with the default options and codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name a valid resource name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static <E> JoinableQueue<E> create(final String name)
+    {
+        return create(name, Codecs.serializable(), new QueueOptions());
+    }
+
+    /**
+     * Opens a JoinableQueue with the default codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name the queue's name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a joinable queue.
+     */
+    public static <E> JoinableQueue<E> open(final String name)
+    {
+        return open(name, Codecs.serializable());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
+import io.ipckit.core.codec.Codecs;
 
 import static io.ipckit.queue.QueueDescriptor.VARIANT_LIFO;
 
@@ -19,6 +20,32 @@ public final class LifoQueue<E> extends AbstractSharedQueue<E>
     private LifoQueue(final SlotQueueCore core, final Codec<E> codec)
     {
         super(core, codec);
+    }
+
+    /**
+     * Creates a LifoQueue with the default options and codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name a valid resource name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static <E> LifoQueue<E> create(final String name)
+    {
+        return create(name, Codecs.serializable(), new QueueOptions());
+    }
+
+    /**
+     * Opens a LifoQueue with the default codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name the queue's name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a LIFO queue.
+     */
+    public static <E> LifoQueue<E> open(final String name)
+    {
+        return open(name, Codecs.serializable());
     }
 
     /**

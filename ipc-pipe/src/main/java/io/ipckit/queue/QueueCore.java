@@ -1,7 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.core.internal.kit.CloseGuard;
 import org.agrona.DirectBuffer;
 
@@ -55,7 +55,7 @@ interface QueueCore extends AutoCloseable
      * @param timeoutNs the most to wait for an element, 0 not to wait, negative without a limit.
      * @return true when an element was handed over, false when the time ran out.
      */
-    boolean poll(MessageHandler handler, long timeoutNs) throws InterruptedException;
+    boolean poll(BufferHandler handler, long timeoutNs) throws InterruptedException;
 
     /**
      * Takes up to {@code limit} elements available now under one hold of the lock; the caller holds
@@ -63,7 +63,7 @@ interface QueueCore extends AutoCloseable
      *
      * @return how many were handed over.
      */
-    int drain(MessageHandler handler, int limit) throws InterruptedException;
+    int drain(BufferHandler handler, int limit) throws InterruptedException;
 
     /**
      * Hands over the next element without taking it; the caller holds {@link #consumerGate()}.
@@ -71,7 +71,7 @@ interface QueueCore extends AutoCloseable
      * @return false when the queue is empty (or its only elements stay held by other consumers' locks for longer
      * than {@link #LOCK_GRACE_NS}).
      */
-    boolean peek(MessageHandler handler) throws InterruptedException;
+    boolean peek(BufferHandler handler) throws InterruptedException;
 
     /**
      * Takes out the first element, in the order they would be taken (lane by lane), that {@code filter} stops at; the
@@ -87,7 +87,7 @@ interface QueueCore extends AutoCloseable
     /**
      * Hands over every queued element in take order without taking any; the caller holds {@link #consumerGate()}.
      */
-    void forEach(MessageHandler handler) throws InterruptedException;
+    void forEach(BufferHandler handler) throws InterruptedException;
 
     /**
      * @return the number of queued elements at some moment during the call.

@@ -4,8 +4,10 @@ import org.agrona.BitUtil;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * Settings of a queue. {@link #capacityBytes}, {@link #maxElements}, {@link #maxMessageBytes} and
- * {@link #slotBytes} are fixed when the queue is created; {@link #idleStrategy} applies to the handle that uses it.
+ * Settings of a queue. {@link #capacityBytes}, {@link #maxElements}, {@link #maxMessageBytes}, {@link #slotBytes}
+ * and {@link #producerLanes} are fixed when the queue is created, and an {@code open} given any of them refuses it
+ * with {@link IllegalArgumentException} (naming it) rather than ignore it; {@link #idleStrategy} applies to the
+ * handle that uses it.
  * <p>
  * Not thread-safe; configure, then pass to a {@code create} or {@code open} method.
  */
@@ -34,6 +36,8 @@ public final class QueueOptions
     private int slotBytes = SLOT_BYTES_DEFAULT;
     private int producerLanes = PRODUCER_LANES_DEFAULT;
     private IdleStrategy idleStrategy;
+    /** The creation-only option set on this instance first, or null: {@code open} refuses it. */
+    private String creationOnlyOption;
 
     /**
      * @param capacityBytes bytes of the FIFO ring, {@value #MIN_CAPACITY_BYTES} to 64 MiB, rounded up to a power of
@@ -50,6 +54,7 @@ public final class QueueOptions
                 MAX_CAPACITY_BYTES + ", got " + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
+        creationOnly("capacityBytes");
         return this;
     }
 
@@ -75,6 +80,7 @@ public final class QueueOptions
             throw new IllegalArgumentException("maxElements must be in 0.." + MAX_ELEMENTS_LIMIT + ", got " + maxElements);
         }
         this.maxElements = maxElements;
+        creationOnly("maxElements");
         return this;
     }
 
@@ -99,6 +105,7 @@ public final class QueueOptions
             throw new IllegalArgumentException("maxMessageBytes must not be negative, got " + maxMessageBytes);
         }
         this.maxMessageBytes = maxMessageBytes;
+        creationOnly("maxMessageBytes");
         return this;
     }
 
@@ -122,6 +129,7 @@ public final class QueueOptions
             throw new IllegalArgumentException("slotBytes must be in 1..16 MiB, got " + slotBytes);
         }
         this.slotBytes = slotBytes;
+        creationOnly("slotBytes");
         return this;
     }
 
@@ -157,6 +165,7 @@ public final class QueueOptions
                 producerLanes);
         }
         this.producerLanes = producerLanes;
+        creationOnly("producerLanes");
         return this;
     }
 
@@ -166,6 +175,31 @@ public final class QueueOptions
     public int producerLanes()
     {
         return producerLanes;
+    }
+
+    private void creationOnly(final String option)
+    {
+        if (creationOnlyOption == null)
+        {
+            creationOnlyOption = option;
+        }
+    }
+
+    /**
+     * Refuses options that apply only when a queue is created.
+     *
+     * @param name the queue being opened, for the message.
+     * @return this.
+     * @throws IllegalArgumentException when an option fixed at creation was set.
+     */
+    QueueOptions requireOpenOnly(final String name)
+    {
+        if (creationOnlyOption != null)
+        {
+            throw new IllegalArgumentException("QueueOptions." + creationOnlyOption + " applies only when a queue " +
+                "is created, not when queue \"" + name + "\" is opened: its creator fixed it; leave it unset here");
+        }
+        return this;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
+import io.ipckit.core.codec.Codecs;
 
 import java.util.Objects;
 import java.util.function.ToLongFunction;
@@ -26,6 +27,34 @@ public final class SharedPriorityQueue<E> extends AbstractSharedQueue<E>
     {
         super(core, codec);
         this.priority = Objects.requireNonNull(priority, "priority");
+    }
+
+    /**
+     * Creates a priority queue with the default options and codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name     a valid resource name.
+     * @param priority an element's priority; lower comes out first.
+     * @param <E>      the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static <E> SharedPriorityQueue<E> create(final String name, final ToLongFunction<? super E> priority)
+    {
+        return create(name, Codecs.serializable(), priority, new QueueOptions());
+    }
+
+    /**
+     * Opens a priority queue with the default codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name     the queue's name.
+     * @param priority an element's priority; must agree with the other processes'.
+     * @param <E>      the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a priority queue.
+     */
+    public static <E> SharedPriorityQueue<E> open(final String name, final ToLongFunction<? super E> priority)
+    {
+        return open(name, Codecs.serializable(), priority);
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
+import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.file.ResourceFile;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.queue.QueueDescriptor.VARIANT_FIFO;
 
@@ -15,8 +17,8 @@ import static io.ipckit.queue.QueueDescriptor.VARIANT_FIFO;
  * {@link FifoQueueCore} for the design. Elements of any size pass (longer than a ring record they are split and
  * reassembled, and one consumer gets the whole element); each producer's elements come out in the order it put them.
  * <p>
- * Beyond {@link java.util.concurrent.BlockingQueue}: zero-copy {@link #claim}/{@link #commit}, batch
- * {@link #offerBatch} and {@link #drain}, {@link #receive} in place, and {@link #takeAsync()}.
+ * Beyond {@link java.util.concurrent.BlockingQueue}: zero-copy {@link #tryClaim}/{@link #claim}/{@link #commit},
+ * batch {@link #offerBatch} and {@link #drain}, {@link #receive} in place, and {@link #takeAsync()}.
  * <p>
  * A producer killed while writing never makes a torn element visible and never blocks the others for longer than
  * the 50 ms liveness check; a consumer killed while taking an element that fitted one record leaves it to the
@@ -32,11 +34,41 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
+     * Creates a queue with the default options and codec ({@link Codecs#serializable(String...)}), as Python's
+     * {@code Queue()}.
+     *
+     * @param name a valid resource name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws io.ipckit.core.exceptions.InvalidNameException    when the name is not valid.
+     */
+    public static <E> SharedQueue<E> create(final String name)
+    {
+        return create(name, Codecs.serializable(), new QueueOptions());
+    }
+
+    /**
+     * Creates a queue with the default codec ({@link Codecs#serializable(String...)}), as Python's
+     * {@code Queue(maxsize)}.
+     *
+     * @param name    a valid resource name.
+     * @param options capacity, element and byte bounds, producer lanes, wait strategy.
+     * @param <E>     the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static <E> SharedQueue<E> create(final String name, final QueueOptions options)
+    {
+        return create(name, Codecs.serializable(), options);
+    }
+
+    /**
      * Creates a queue.
      *
      * @param name    a valid resource name.
      * @param codec   encodes and decodes elements.
-     * @param options capacity, element and byte bounds, wait strategy.
+     * @param options capacity, element and byte bounds, producer lanes, wait strategy.
      * @param <E>     the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
@@ -44,6 +76,20 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     public static <E> SharedQueue<E> create(final String name, final Codec<E> codec, final QueueOptions options)
     {
         return new SharedQueue<>(QueueFiles.create(name, VARIANT_FIFO, false, options), codec, options);
+    }
+
+    /**
+     * Opens a queue with the default codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name the queue's name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when no such name exists.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a FIFO queue.
+     */
+    public static <E> SharedQueue<E> open(final String name)
+    {
+        return open(name, Codecs.serializable(), new QueueOptions());
     }
 
     /**
@@ -69,9 +115,14 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @param options this handle's wait strategy.
      * @param <E>     the element type.
      * @return the queue.
+     * @throws IllegalArgumentException when {@code options} sets an option fixed at creation (capacity, bounds,
+     *                                  slots, lanes); the message names it.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when no such name exists.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a FIFO queue.
      */
     public static <E> SharedQueue<E> open(final String name, final Codec<E> codec, final QueueOptions options)
     {
+        options.requireOpenOnly(name);
         return new SharedQueue<>(QueueFiles.open(name, VARIANT_FIFO, false), codec, options);
     }
 
@@ -82,25 +133,32 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
 
     /**
      * Batch send: inserts many encoded elements under one hold of the producer lock; element {@code i} is
-     * {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}.
+     * {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}, for {@code i} from {@code start} to
+     * {@code start + count - 1}.
      *
-     * @param src       the encoded elements.
-     * @param offsets   where each starts.
-     * @param lengths   each one's length.
-     * @param count     how many, from index 0.
-     * @param timeoutNs the most to wait for room in total, 0 not to wait, negative without a limit.
-     * @return how many were inserted (fewer than {@code count} only when the time ran out).
-     * @throws InterruptedException     when interrupted while waiting.
-     * @throws IllegalArgumentException when one is longer than {@link QueueOptions#maxMessageBytes}.
+     * @param src     the encoded elements.
+     * @param offsets where each starts.
+     * @param lengths each one's length.
+     * @param start   the index in {@code offsets} and {@code lengths} of the first element.
+     * @param count   how many.
+     * @param timeout the most to wait for room in total; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
+     * @return how many were inserted, the first ones (fewer than {@code count} only when the time ran out).
+     * @throws InterruptedException      when interrupted while waiting.
+     * @throws IllegalArgumentException  when one is longer than {@link QueueOptions#maxMessageBytes} (none is sent).
+     * @throws IndexOutOfBoundsException when {@code start} and {@code count} do not lie within both arrays.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
-    public int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int count,
-        final long timeoutNs) throws InterruptedException
+    public int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int start,
+        final int count, final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
         checkOpen();
-        for (int i = 0; i < count; i++)
+        for (int i = start, end = start + count; i < end; i++)
         {
             checkLength(lengths[i]);
         }
+        final long timeoutNs = timeoutNs(timeout, unit);
         final HandleGate gate = core.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
@@ -110,7 +168,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         try
         {
             checkOpen();
-            return fifo().offerBatch(src, offsets, lengths, count, leftNs);
+            return fifo().offerBatch(src, offsets, lengths, start, count, leftNs);
         }
         finally
         {
@@ -119,18 +177,56 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
+     * Zero-copy send, step 1, without waiting for room: as {@link #claim(int, long, TimeUnit)} with no wait (a
+     * producer lock another process holds briefly is waited for; an interrupt meanwhile is left pending and the
+     * claim fails).
+     *
+     * @param length the element length, at most {@link #maxClaimLength()}.
+     * @return the index to write at in {@link #claimBuffer()}, or a negative value when there is no room now.
+     * @throws IllegalArgumentException when longer than {@link #maxClaimLength()} or negative.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
+     */
+    public int tryClaim(final int length)
+    {
+        final boolean interrupted = Thread.interrupted(); // a call that does not wait leaves the flag as it found it
+        try
+        {
+            return claimNs(length, 0);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt(); // interrupted during the call's brief wait for the lock
+            return -1;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Zero-copy send, step 1: reserves room for an encoded element of {@code length} bytes and returns where to
-     * write it in {@link #claimBuffer()}. Until {@link #commit()} or {@link #abort(int)} the calling thread holds the
-     * queue's producer lock: write and commit promptly. The index is 4-byte aligned (a record's frame word comes
+     * write it in {@link #claimBuffer()}. Until {@link #commit(int)} or {@link #abort(int)} the calling thread holds
+     * the queue's producer lock: write and commit promptly. The index is 4-byte aligned (a record's frame word comes
      * first), as are the elements handed to receive handlers.
      *
-     * @param length    the element length, at most {@link #maxClaimLength()}.
-     * @param timeoutNs the most to wait for room, 0 not to wait, negative without a limit.
-     * @return the index to write at, or -1 when the time ran out.
+     * @param length  the element length, at most {@link #maxClaimLength()}.
+     * @param timeout the most to wait for room; zero or less not to wait.
+     * @param unit    the unit of {@code timeout}.
+     * @return the index to write at, or a negative value when the time ran out.
      * @throws InterruptedException     when interrupted while waiting.
-     * @throws IllegalArgumentException when longer than {@link #maxClaimLength()}.
+     * @throws IllegalArgumentException when longer than {@link #maxClaimLength()} or negative.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
-    public int claim(final int length, final long timeoutNs) throws InterruptedException
+    public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return claimNs(length, timeoutNs(timeout, unit));
+    }
+
+    private int claimNs(final int length, final long timeoutNs) throws InterruptedException
     {
         checkOpen();
         checkLength(length);
@@ -158,7 +254,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
-     * @return the buffer that indices from {@link #claim} refer to.
+     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to.
      */
     public MutableDirectBuffer claimBuffer()
     {
@@ -168,14 +264,17 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     /**
      * Zero-copy send, step 2: publishes the claimed element and releases the producer lock.
      *
-     * @throws IllegalStateException when this thread holds no claim.
+     * @param index the index the claim returned.
+     * @throws IllegalStateException    when this thread holds no claim.
+     * @throws IllegalArgumentException when {@code index} is not the claim's: the claim is then dropped, never
+     *                                  published.
      */
-    public void commit()
+    public void commit(final int index)
     {
         final HandleGate gate = checkClaimHolder();
         try
         {
-            fifo().commitClaim();
+            fifo().commitClaim(index);
         }
         finally
         {
@@ -186,8 +285,9 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     /**
      * Drops the claimed element; consumers never see it.
      *
-     * @param index the index returned by {@link #claim}.
-     * @throws IllegalStateException when this thread holds no claim.
+     * @param index the index the claim returned.
+     * @throws IllegalStateException    when this thread holds no claim.
+     * @throws IllegalArgumentException when {@code index} is not the claim's (the claim is dropped all the same).
      */
     public void abort(final int index)
     {

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
+import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.file.ResourceFile;
 
 import java.util.concurrent.TimeUnit;
@@ -24,20 +25,51 @@ public final class SimpleQueue<E> extends SharedQueue<E>
     }
 
     /**
-     * Creates a simple queue; {@link QueueOptions#maxElements} is ignored (there is no element bound).
+     * Creates a SimpleQueue with the default options and codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name a valid resource name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     */
+    public static <E> SimpleQueue<E> create(final String name)
+    {
+        return create(name, Codecs.serializable(), new QueueOptions());
+    }
+
+    /**
+     * Opens a SimpleQueue with the default codec ({@link Codecs#serializable(String...)}).
+     *
+     * @param name the queue's name.
+     * @param <E>  the element type.
+     * @return the queue.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a FIFO queue.
+     */
+    public static <E> SimpleQueue<E> open(final String name)
+    {
+        return open(name, Codecs.serializable());
+    }
+
+    /**
+     * Creates a simple queue.
      *
      * @param name    a valid resource name.
      * @param codec   encodes and decodes elements.
-     * @param options ring capacity and wait strategy.
+     * @param options ring capacity, element byte bound, producer lanes and wait strategy.
      * @param <E>     the element type.
      * @return the queue.
+     * @throws IllegalArgumentException when {@link QueueOptions#maxElements} is set: a simple queue has no
+     *                                  element bound (use a {@link SharedQueue}).
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      */
     public static <E> SimpleQueue<E> create(final String name, final Codec<E> codec, final QueueOptions options)
     {
-        final QueueOptions unbounded = new QueueOptions().capacityBytes(options.capacityBytes())
-            .maxMessageBytes(options.maxMessageBytes()).idleStrategy(options.idleStrategy());
-        return new SimpleQueue<>(QueueFiles.create(name, VARIANT_FIFO, false, unbounded), codec, options);
+        if (options.maxElements() != 0)
+        {
+            throw new IllegalArgumentException("QueueOptions.maxElements cannot apply to SimpleQueue \"" + name +
+                "\", which has no element bound (Python's SimpleQueue): create a SharedQueue for a bounded queue");
+        }
+        return new SimpleQueue<>(QueueFiles.create(name, VARIANT_FIFO, false, options), codec, options);
     }
 
     /**

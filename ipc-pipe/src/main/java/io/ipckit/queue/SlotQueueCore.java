@@ -1,7 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.OwnerLock;
@@ -177,7 +177,7 @@ final class SlotQueueCore implements QueueCore
     }
 
     @Override
-    public boolean poll(final MessageHandler handler, final long timeoutNs) throws InterruptedException
+    public boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
         try
@@ -220,7 +220,7 @@ final class SlotQueueCore implements QueueCore
         }
     }
 
-    private void take(final int slot, final MessageHandler handler)
+    private void take(final int slot, final BufferHandler handler)
     {
         final int at = slotOffset(slot);
         try
@@ -236,7 +236,7 @@ final class SlotQueueCore implements QueueCore
     }
 
     @Override
-    public int drain(final MessageHandler handler, final int limit) throws InterruptedException
+    public int drain(final BufferHandler handler, final int limit) throws InterruptedException
     {
         if (limit <= 0 || count() == 0)
         {
@@ -279,13 +279,13 @@ final class SlotQueueCore implements QueueCore
     }
 
     @Override
-    public boolean peek(final MessageHandler handler) throws InterruptedException
+    public boolean peek(final BufferHandler handler) throws InterruptedException
     {
         return visitInOrder(handler, 1) > 0;
     }
 
     @Override
-    public void forEach(final MessageHandler handler) throws InterruptedException
+    public void forEach(final BufferHandler handler) throws InterruptedException
     {
         visitInOrder(handler, Integer.MAX_VALUE);
     }
@@ -300,7 +300,7 @@ final class SlotQueueCore implements QueueCore
         return visitInOrder(filter, Integer.MAX_VALUE, true) < 0;
     }
 
-    private int visitInOrder(final MessageHandler handler, final int limit) throws InterruptedException
+    private int visitInOrder(final BufferHandler handler, final int limit) throws InterruptedException
     {
         return visitInOrder((buffer, offset, length) ->
         {

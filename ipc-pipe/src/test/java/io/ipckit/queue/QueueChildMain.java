@@ -112,7 +112,7 @@ public final class QueueChildMain
             for (long seq = 0; seq < count; seq++)
             {
                 final int length = TestMessages.encode(producer, seq, maxPayload, buffer);
-                queue.offerBytes(buffer, 0, length, -1);
+                queue.putBytes(buffer, 0, length);
             }
         }
     }
@@ -144,7 +144,7 @@ public final class QueueChildMain
                     {
                         violation[0] = ex.getMessage();
                     }
-                }, TimeUnit.SECONDS.toNanos(60)))
+                }, 60, TimeUnit.SECONDS))
                 {
                     violation[0] = "no message for 60 s";
                 }

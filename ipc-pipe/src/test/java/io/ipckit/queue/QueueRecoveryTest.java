@@ -78,14 +78,14 @@ class QueueRecoveryTest
     {
         final AtomicBuffer buffer = file.buffer();
         final long tailWord = buffer.getLongVolatile(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET));
-        final long position = FifoQueueCore.position(tailWord);
+        final long position = LaneWords.position(tailWord);
         final int record = file.headerLength() + lane * capacity + (int)(position & (capacity - 1));
         buffer.putInt(record + RecordDescriptor.FRAME_OFFSET,
             RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
         buffer.putBytes(record + RecordDescriptor.PAYLOAD_OFFSET, element);
         buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), owner);
-        buffer.putLongRelease(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET), FifoQueueCore.word(
-            FifoQueueCore.count(tailWord) + 1, position + RecordDescriptor.recordLength(element.length)));
+        buffer.putLongRelease(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET), LaneWords.word(
+            LaneWords.count(tailWord) + 1, position + RecordDescriptor.recordLength(element.length)));
     }
 
     @Test
@@ -210,7 +210,7 @@ class QueueRecoveryTest
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.IN_PROGRESS_OFFSET),
                 RecordDescriptor.recordLength(payload) | (1L << 62));
             buffer.putLongRelease(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET),
-                FifoQueueCore.word(1, RecordDescriptor.recordLength(payload)));
+                LaneWords.word(1, RecordDescriptor.recordLength(payload)));
             assertEquals(1, queue.unfinishedTasks());
 
             assertNull(queue.poll(2, TimeUnit.SECONDS), "the torn message is never delivered");
@@ -280,13 +280,13 @@ class QueueRecoveryTest
             final AtomicBuffer buffer = file.buffer();
             final int ring = file.headerLength();
             queue.put("first");
-            final int second = (int)FifoQueueCore.position(
+            final int second = (int)LaneWords.position(
                 buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET)));
             queue.put("second");
             queue.put("third");
             final long headWord = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET));
-            final long removalHead = FifoQueueCore.word(FifoQueueCore.count(headWord) + 1,
-                FifoQueueCore.position(headWord));
+            final long removalHead = LaneWords.word(LaneWords.count(headWord) + 1,
+                LaneWords.position(headWord));
             if (deadHolder)
             {
                 buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
@@ -331,16 +331,16 @@ class QueueRecoveryTest
         {
             final AtomicBuffer buffer = file.buffer();
             final long nearWrap = (1L << 40) - 64; // ring index 960: a 100-byte element pads to the ring's end
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET), FifoQueueCore.word(0, nearWrap));
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET), FifoQueueCore.word(0, nearWrap));
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET), LaneWords.word(0, nearWrap));
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET), LaneWords.word(0, nearWrap));
             final byte[] only = new byte[100];
             java.util.Arrays.fill(only, (byte)7);
             queue.put(only);
             final long tailWord = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET));
-            assertTrue(FifoQueueCore.position(tailWord) < nearWrap, "the tail wrapped");
+            assertTrue(LaneWords.position(tailWord) < nearWrap, "the tail wrapped");
             assertEquals(1, new java.util.ArrayList<>(queue).size(), "the walk stops at the tail");
             assertTrue(queue.remove(only));
-            assertEquals(FifoQueueCore.position(tailWord), FifoQueueCore.position(
+            assertEquals(LaneWords.position(tailWord), LaneWords.position(
                 buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET))), "the head moved to the tail");
             assertEquals(0, queue.size());
             assertNull(queue.poll());

@@ -93,7 +93,7 @@ class QueueTest
                     // the biased consumer stays in its hold until the other handle has taken the lock word
                     Eventually.await("b waits on the lock word", Duration.ofSeconds(20),
                         () -> b.fifo().consumerTakingPending(0));
-                }, TimeUnit.SECONDS.toNanos(20)));
+                }, 20, TimeUnit.SECONDS));
                 assertTrue(inside.await(20, TimeUnit.SECONDS));
                 final Future<Integer> second = threads.submit(() -> b.poll(30, TimeUnit.SECONDS));
                 assertTrue(first.get(30, TimeUnit.SECONDS), "a took -1");
@@ -123,23 +123,23 @@ class QueueTest
             final UnsafeBuffer heap = new UnsafeBuffer(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
             for (int i = 0; i <= threshold + 1; i++)
             {
-                assertTrue(a.offerBytes(heap, 0, 8, 0));
+                assertTrue(a.offerBytes(heap, 0, 8, 0, TimeUnit.SECONDS));
                 assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, a.poll());
             }
             assertTrue(a.fifo().producerLockBiased(), "the fast path is the one under test");
-            assertThrows(IndexOutOfBoundsException.class, () -> a.offerBytes(heap, 4, 8, 0));
-            assertThrows(IndexOutOfBoundsException.class, () -> a.offerBytes(heap, 0, -1, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> a.offerBytes(heap, 4, 8, 0, TimeUnit.SECONDS));
+            assertThrows(IndexOutOfBoundsException.class, () -> a.offerBytes(heap, 0, -1, 0, TimeUnit.SECONDS));
             assertNull(a.poll(), "nothing was published");
             // the refused put left no hold behind: another handle takes the lock from the bias at once
             assertTrue(b.offer(new byte[] {9}, 20, TimeUnit.SECONDS));
-            assertTrue(a.offerBytes(heap, 2, 3, 0), "a heap buffer's slice, on the general path now");
+            assertTrue(a.offerBytes(heap, 2, 3, 0, TimeUnit.SECONDS), "a heap buffer's slice, on the general path now");
             assertArrayEquals(new byte[] {9}, a.poll());
             assertArrayEquals(new byte[] {3, 4, 5}, a.poll());
         }
     }
 
     @Test
-    void shouldTakeLongMinValueAsNoTimeLimit() throws Exception
+    void shouldTakeLongMinValueAsDoNotWait() throws Exception
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("min-timeout", Codecs.BYTES, new QueueOptions()))
         {
@@ -147,10 +147,10 @@ class QueueTest
             final List<Integer> lengths = new ArrayList<>();
             for (int i = 0; i < 3; i++) // the first call takes the gate, the next ones enter it as its sole thread
             {
-                assertTrue(queue.offerBytes(one, 0, 1 + i % 2, Long.MIN_VALUE));
-                assertEquals(1, queue.offerBatch(one, new int[] {0}, new int[] {2}, 1, Long.MIN_VALUE));
-                assertTrue(queue.receive((buffer, offset, length) -> lengths.add(length), Long.MIN_VALUE));
-                assertTrue(queue.receive((buffer, offset, length) -> lengths.add(length), Long.MIN_VALUE));
+                assertTrue(queue.offerBytes(one, 0, 1 + i % 2, Long.MIN_VALUE, TimeUnit.NANOSECONDS));
+                assertEquals(1, queue.offerBatch(one, new int[] {0}, new int[] {2}, 0, 1, Long.MIN_VALUE, TimeUnit.NANOSECONDS));
+                assertTrue(queue.receive((buffer, offset, length) -> lengths.add(length), Long.MIN_VALUE, TimeUnit.NANOSECONDS));
+                assertTrue(queue.receive((buffer, offset, length) -> lengths.add(length), Long.MIN_VALUE, TimeUnit.NANOSECONDS));
             }
             assertEquals(List.of(1, 2, 2, 2, 1, 2), lengths);
             assertNull(queue.poll(), "and no call was left inside the gate");
@@ -199,29 +199,6 @@ class QueueTest
     }
 
     @Test
-    void shouldTimeOutGetOnAnEmptyQueueAndPutOnAFullOne() throws Exception
-    {
-        try (SharedQueue<String> queue = SharedQueue.create("py", Codecs.STRING, new QueueOptions().maxElements(2)))
-        {
-            final long startNs = System.nanoTime();
-            assertNull(queue.poll(50, TimeUnit.MILLISECONDS));
-            assertTrue(System.nanoTime() - startNs >= TimeUnit.MILLISECONDS.toNanos(50), "waited the timeout");
-            assertEquals(2, queue.remainingCapacity());
-            queue.put("a");
-            assertTrue(queue.offer("b", 1, TimeUnit.SECONDS));
-            assertEquals(0, queue.remainingCapacity());
-            assertFalse(queue.offer("c"));
-            assertFalse(queue.offer("c", 50, TimeUnit.MILLISECONDS));
-            thrown(IllegalStateException.class, () -> queue.add("c"), "full");
-            assertEquals(2, queue.size());
-            assertEquals("a", queue.take());
-            assertEquals("b", queue.poll());
-            assertNull(queue.poll());
-            assertTrue(queue.isEmpty());
-        }
-    }
-
-    @Test
     void shouldBoundByBytesAsWellAsByElements() throws Exception
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("bytes", Codecs.BYTES,
@@ -242,10 +219,122 @@ class QueueTest
     }
 
     @Test
+    void shouldRefuseOptionsFixedAtCreationOnOpen()
+    {
+        try (SharedQueue<String> queue = SharedQueue.create("fixed", Codecs.STRING, new QueueOptions()))
+        {
+            thrown(IllegalArgumentException.class,
+                () -> SharedQueue.open("fixed", Codecs.STRING, new QueueOptions().capacityBytes(4096)),
+                "QueueOptions.capacityBytes", "fixed");
+            thrown(IllegalArgumentException.class,
+                () -> SharedQueue.open("fixed", Codecs.STRING, new QueueOptions().maxElements(3)),
+                "QueueOptions.maxElements");
+            thrown(IllegalArgumentException.class,
+                () -> SharedQueue.open("fixed", Codecs.STRING, new QueueOptions().maxMessageBytes(3)),
+                "QueueOptions.maxMessageBytes");
+            thrown(IllegalArgumentException.class,
+                () -> SharedQueue.open("fixed", Codecs.STRING, new QueueOptions().slotBytes(64)),
+                "QueueOptions.slotBytes");
+            thrown(IllegalArgumentException.class,
+                () -> SharedQueue.open("fixed", Codecs.STRING, new QueueOptions().producerLanes(2)),
+                "QueueOptions.producerLanes");
+            try (SharedQueue<String> other = SharedQueue.open("fixed", Codecs.STRING,
+                new QueueOptions().idleStrategy(new org.agrona.concurrent.BusySpinIdleStrategy())))
+            {
+                assertTrue(queue.offer("the wait strategy applies"));
+                assertEquals("the wait strategy applies", other.poll());
+            }
+        }
+    }
+
+    @Test
+    void shouldCreateAndOpenEveryQueueTypeWithTheDefaultCodec() throws Exception
+    {
+        try (SharedQueue<List<String>> queue = SharedQueue.create("plain");
+            SharedQueue<List<String>> other = SharedQueue.open("plain");
+            SimpleQueue<Integer> simple = SimpleQueue.create("plain-simple");
+            JoinableQueue<Long> joinable = JoinableQueue.create("plain-joinable");
+            LifoQueue<String> lifo = LifoQueue.create("plain-lifo");
+            SharedPriorityQueue<Integer> priority = SharedPriorityQueue.create("plain-priority", (e) -> e))
+        {
+            queue.put(new ArrayList<>(List.of("a", "b")));
+            assertEquals(List.of("a", "b"), other.take());
+            simple.put(1);
+            try (SimpleQueue<Integer> simpleOther = SimpleQueue.open("plain-simple"))
+            {
+                assertEquals(1, simpleOther.get());
+            }
+            joinable.put(2L);
+            try (JoinableQueue<Long> joinableOther = JoinableQueue.open("plain-joinable"))
+            {
+                assertEquals(2L, joinableOther.take());
+                joinableOther.taskDone();
+            }
+            assertTrue(joinable.join(1, TimeUnit.SECONDS));
+            lifo.put("x");
+            lifo.put("y");
+            try (LifoQueue<String> lifoOther = LifoQueue.open("plain-lifo"))
+            {
+                assertEquals("y", lifoOther.take());
+            }
+            priority.put(5);
+            priority.put(3);
+            try (SharedPriorityQueue<Integer> priorityOther = SharedPriorityQueue.open("plain-priority", (e) -> e))
+            {
+                assertEquals(3, priorityOther.take());
+            }
+        }
+    }
+
+    @Test
+    void shouldOfferABatchFromAStartIndex() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("batch-start", Codecs.LONG, new QueueOptions()))
+        {
+            final UnsafeBuffer src = new UnsafeBuffer(new byte[32]);
+            for (int i = 0; i < 4; i++)
+            {
+                src.putLong(i * 8, 10L + i);
+            }
+            final int[] offsets = {0, 8, 16, 24};
+            final int[] lengths = {8, 8, 8, 8};
+            assertEquals(2, queue.offerBatch(src, offsets, lengths, 1, 2, 0, TimeUnit.SECONDS));
+            assertEquals(11L, queue.poll());
+            assertEquals(12L, queue.poll());
+            assertNull(queue.poll());
+            assertThrows(IndexOutOfBoundsException.class,
+                () -> queue.offerBatch(src, offsets, lengths, 3, 2, 0, TimeUnit.SECONDS));
+            assertThrows(IndexOutOfBoundsException.class,
+                () -> queue.offerBatch(src, offsets, lengths, -1, 1, 0, TimeUnit.SECONDS));
+            assertEquals(0, queue.size(), "nothing was sent by the refused batches");
+        }
+    }
+
+    @Test
+    void shouldDropAClaimCommittedWithAnotherIndex() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("commit-index", Codecs.LONG, new QueueOptions()))
+        {
+            final int index = queue.tryClaim(Long.BYTES);
+            assertTrue(index >= 0);
+            queue.claimBuffer().putLong(index, 1L);
+            thrown(IllegalArgumentException.class, () -> queue.commit(index + 8), "whose claim was at", "dropped");
+            thrown(IllegalStateException.class, () -> queue.commit(index), "no claim");
+            assertNull(queue.poll(), "the dropped claim is never delivered");
+            final int next = queue.claim(Long.BYTES, 1, TimeUnit.SECONDS);
+            queue.claimBuffer().putLong(next, 2L);
+            queue.commit(next);
+            assertEquals(2L, queue.poll());
+        }
+    }
+
+    @Test
     void shouldOfferPythonNamesOnSimpleQueue() throws Exception
     {
-        try (SimpleQueue<String> queue = SimpleQueue.create("simple", Codecs.STRING,
-            new QueueOptions().maxElements(1));
+        thrown(IllegalArgumentException.class,
+            () -> SimpleQueue.create("simple", Codecs.STRING, new QueueOptions().maxElements(1)), "maxElements",
+            "no element bound");
+        try (SimpleQueue<String> queue = SimpleQueue.create("simple", Codecs.STRING, new QueueOptions());
             SimpleQueue<String> other = SimpleQueue.open("simple", Codecs.STRING))
         {
             assertTrue(queue.empty());
@@ -255,30 +344,6 @@ class QueueTest
             assertEquals("a", other.get());
             assertEquals("b", other.get(1, TimeUnit.SECONDS));
             assertNull(other.get(10, TimeUnit.MILLISECONDS));
-        }
-    }
-
-    @Test
-    void shouldBlockPutUntilAnotherThreadTakes() throws Exception
-    {
-        try (SharedQueue<Long> queue = SharedQueue.create("block", Codecs.LONG, new QueueOptions().maxElements(1)))
-        {
-            queue.put(1L);
-            final CompletableFuture<Void> put = CompletableFuture.runAsync(() ->
-            {
-                try
-                {
-                    queue.put(2L);
-                }
-                catch (final InterruptedException ex)
-                {
-                    throw new IllegalStateException(ex);
-                }
-            });
-            assertFalse(put.isDone());
-            assertEquals(1L, queue.take());
-            put.get(10, TimeUnit.SECONDS);
-            assertEquals(2L, queue.take());
         }
     }
 
@@ -325,25 +390,25 @@ class QueueTest
     {
         try (SharedQueue<Long> queue = SharedQueue.create("zc", Codecs.LONG, new QueueOptions().capacityBytes(4096)))
         {
-            final int index = queue.claim(Long.BYTES, 1_000_000_000L);
+            final int index = queue.claim(Long.BYTES, 1, TimeUnit.SECONDS);
             queue.claimBuffer().putLong(index, 5L);
-            queue.commit();
-            final int dropped = queue.claim(Long.BYTES, 0);
+            queue.commit(index);
+            final int dropped = queue.claim(Long.BYTES, 0, TimeUnit.SECONDS);
             queue.abort(dropped);
-            thrown(IllegalStateException.class, queue::commit, "no claim");
-            final int misnamed = queue.claim(Long.BYTES, 0);
+            thrown(IllegalStateException.class, () -> queue.commit(index), "no claim");
+            final int misnamed = queue.claim(Long.BYTES, 0, TimeUnit.SECONDS);
             queue.claimBuffer().putLong(misnamed, 99L);
             thrown(IllegalArgumentException.class, () -> queue.abort(index), "whose claim was at");
-            thrown(IllegalStateException.class, queue::commit, "no claim"); // dropped all the same
-            thrown(IllegalArgumentException.class, () -> queue.claim(queue.maxClaimLength() + 1, 0), "claim");
+            thrown(IllegalStateException.class, () -> queue.commit(misnamed), "no claim"); // dropped all the same
+            thrown(IllegalArgumentException.class, () -> queue.claim(queue.maxClaimLength() + 1, 0, TimeUnit.SECONDS), "claim");
             final UnsafeBuffer src = new UnsafeBuffer(new byte[24]);
             src.putLong(0, 6L);
             src.putLong(8, 7L);
             src.putLong(16, 8L);
-            assertEquals(3, queue.offerBatch(src, new int[] {0, 8, 16}, new int[] {8, 8, 8}, 3, 0));
+            assertEquals(3, queue.offerBatch(src, new int[] {0, 8, 16}, new int[] {8, 8, 8}, 0, 3, 0, TimeUnit.SECONDS));
             assertEquals(4, queue.size());
             final List<Long> values = new ArrayList<>();
-            assertTrue(queue.receive((buffer, offset, length) -> values.add(buffer.getLong(offset)), 0));
+            assertTrue(queue.receive((buffer, offset, length) -> values.add(buffer.getLong(offset)), 0, TimeUnit.SECONDS));
             final List<Long> drained = new ArrayList<>();
             assertEquals(2, queue.drainTo(drained, 2));
             assertEquals(1, queue.drainTo(drained));
@@ -387,7 +452,7 @@ class QueueTest
                     }
                     at += lengths[i];
                 }
-                assertEquals(count, queue.offerBatch(src, offsets, lengths, count, TimeUnit.SECONDS.toNanos(10)));
+                assertEquals(count, queue.offerBatch(src, offsets, lengths, 0, count, 10, TimeUnit.SECONDS));
                 for (int i = 0; i < count; i++)
                 {
                     final byte[] element = queue.poll();
@@ -411,7 +476,7 @@ class QueueTest
             final UnsafeBuffer src = new UnsafeBuffer(new byte[] {5, 6, 7, 8, 9, 10, 11, 12});
             final int[] offsets = {0, 1, 2, 3, 4, 5, 6, 7};
             final int[] lengths = {1, 1, 1, 1, 1, 1, 1, 1};
-            assertEquals(5, bounded.offerBatch(src, offsets, lengths, 8, 0), "as many as the bound leaves room for");
+            assertEquals(5, bounded.offerBatch(src, offsets, lengths, 0, 8, 0, TimeUnit.SECONDS), "as many as the bound leaves room for");
             assertEquals(10, bounded.size());
             for (int i = 0; i < 10; i++)
             {
@@ -451,8 +516,6 @@ class QueueTest
         try (SharedQueue<byte[]> queue = SharedQueue.create("bad", Codecs.BYTES,
             new QueueOptions().maxMessageBytes(100)))
         {
-            thrown(NullPointerException.class, () -> queue.put(null));
-            thrown(NullPointerException.class, () -> queue.offer(null));
             thrown(IllegalArgumentException.class, () -> queue.put(new byte[101]), "101 bytes", "100-byte bound");
             assertTrue(queue.offer(new byte[100]));
         }
@@ -463,7 +526,6 @@ class QueueTest
         try (LifoQueue<Long> lifo = LifoQueue.create("a-lifo", Codecs.LONG, new QueueOptions()))
         {
             thrown(WrongResourceKindException.class, () -> SharedQueue.open("a-lifo", Codecs.LONG), "LIFO");
-            thrown(NullPointerException.class, () -> lifo.put(null), "null");
         }
         try (SharedQueue<Long> plain = SharedQueue.create("plain", Codecs.LONG, new QueueOptions()))
         {
@@ -475,32 +537,6 @@ class QueueTest
         thrown(io.ipckit.core.exceptions.IncompatibleVersionException.class,
             () -> SharedQueue.open("old-queue", Codecs.LONG), "old-queue", "layout version 5", "an older ipckit");
         thrown(IllegalArgumentException.class, () -> new QueueOptions().capacityBytes(10));
-    }
-
-    @Test
-    void shouldHonourInterruptionOfABlockedTake() throws Exception
-    {
-        try (SharedQueue<String> queue = SharedQueue.create("intr", Codecs.STRING, new QueueOptions()))
-        {
-            final AtomicReference<Throwable> thrown = new AtomicReference<>();
-            final Thread thread = new Thread(() ->
-            {
-                try
-                {
-                    queue.take();
-                }
-                catch (final Throwable ex)
-                {
-                    thrown.set(ex);
-                }
-            });
-            thread.start();
-            Eventually.await("taker blocked", Duration.ofSeconds(10),
-                () -> thread.getState() != Thread.State.NEW);
-            thread.interrupt();
-            thread.join(10_000);
-            assertTrue(thrown.get() instanceof InterruptedException, String.valueOf(thrown.get()));
-        }
     }
 
     @Test
@@ -684,12 +720,12 @@ class QueueTest
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("nested", Codecs.BYTES, new QueueOptions()))
         {
-            final int index = queue.claim(8, -1);
+            final int index = queue.claim(8, 1, TimeUnit.MINUTES);
             final IllegalStateException nested = assertThrows(IllegalStateException.class,
                 () -> queue.put(new byte[1]));
             assertTrue(nested.getMessage().contains("between claim and commit"), nested.getMessage());
             queue.claimBuffer().putLong(index, 42L);
-            queue.commit();
+            queue.commit(index);
 
             Thread.currentThread().interrupt();
             try
@@ -772,7 +808,7 @@ class QueueTest
             }
             // its first put, 100 bytes from a 50-byte buffer, would need a padding record first
             final UnsafeBuffer tooShort = new UnsafeBuffer(new byte[50]);
-            assertThrows(IndexOutOfBoundsException.class, () -> failing.offerBytes(tooShort, 0, 100, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> failing.offerBytes(tooShort, 0, 100, 0, TimeUnit.SECONDS));
             // another producer pads the ring's end itself and writes on into the next lap
             other.put(filled(100, 20));
             assertArrayEquals(filled(100, 20), consumer.poll());
@@ -784,9 +820,9 @@ class QueueTest
             final byte[] spanning = filled(120, 40); // ring bytes 880..1007, over the stale padding's stamp word
             other.put(spanning);
             // a put of the failing handle that needs no padding: 0 bytes, by the general path (a claim)
-            final int index = failing.claim(0, 0);
+            final int index = failing.claim(0, 0, TimeUnit.SECONDS);
             assertTrue(index >= 0, "room for an empty element");
-            failing.commit();
+            failing.commit(index);
             assertArrayEquals(spanning, consumer.poll(), "the element written over the stale padding's stamp word");
             assertArrayEquals(new byte[0], consumer.poll());
             assertNull(consumer.poll());

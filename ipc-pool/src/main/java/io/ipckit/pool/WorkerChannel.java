@@ -6,7 +6,7 @@ import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.tracker.ResourceTracker;
 import io.ipckit.pipe.Connection;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.pipe.PipeOptions;
 import org.agrona.DirectBuffer;
@@ -49,7 +49,7 @@ final class WorkerChannel implements AutoCloseable
 
     private final Connection connection;
     private final String name;
-    private final MessageHandler forward = this::forward;
+    private final BufferHandler forward = this::forward;
     private Handler handler;
 
     private WorkerChannel(final Connection connection)
@@ -110,14 +110,7 @@ final class WorkerChannel implements AutoCloseable
         while (index < 0)
         {
             checkAlive(peerAlive, length);
-            try
-            {
-                index = connection.claim(length, sliceNs);
-            }
-            catch (final IpcException ex)
-            {
-                throw rethrowInterrupt(ex);
-            }
+            index = connection.claim(length, sliceNs, TimeUnit.NANOSECONDS);
             sliceNs = Math.min(2 * sliceNs, LONGEST_SLICE_NS);
         }
         return index;
@@ -147,16 +140,9 @@ final class WorkerChannel implements AutoCloseable
         long sliceNs = FIRST_SLICE_NS;
         while (true)
         {
-            try
+            if (connection.sendBytes(src, offset, length, sliceNs, TimeUnit.NANOSECONDS))
             {
-                if (connection.sendBytes(src, offset, length, sliceNs))
-                {
-                    return;
-                }
-            }
-            catch (final IpcException ex)
-            {
-                throw rethrowInterrupt(ex);
+                return;
             }
             checkAlive(peerAlive, length);
             sliceNs = Math.min(2 * sliceNs, LONGEST_SLICE_NS);
@@ -177,15 +163,7 @@ final class WorkerChannel implements AutoCloseable
         this.handler = handler;
         try
         {
-            return connection.receive(forward, timeoutNs);
-        }
-        catch (final EndOfStreamException | PeerGoneException ex)
-        {
-            throw ex;
-        }
-        catch (final IpcException ex)
-        {
-            throw rethrowInterrupt(ex);
+            return connection.receive(forward, timeoutNs, TimeUnit.NANOSECONDS);
         }
         finally
         {
@@ -225,19 +203,5 @@ final class WorkerChannel implements AutoCloseable
             throw new PeerGoneException("the worker at the other end of pipe \"" + name + "\" died while a " + length +
                 "-byte message waited for room");
         }
-    }
-
-    /**
-     * Connection reports an interrupt as an {@link IpcException} caused by it, with the flag set again; the pool's
-     * waits throw {@link InterruptedException} instead.
-     */
-    private static RuntimeException rethrowInterrupt(final IpcException ex) throws InterruptedException
-    {
-        if (ex.getCause() instanceof InterruptedException interrupted)
-        {
-            Thread.interrupted(); // the flag travels as the exception
-            throw interrupted;
-        }
-        throw ex;
     }
 }

@@ -2,7 +2,7 @@ package io.ipckit.bench.pipe;
 
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.pipe.Connection;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
@@ -78,26 +78,28 @@ public class HotPathAllocationBenchmark
 
     /**
      * @return the checksum of the received message.
+     * @throws InterruptedException never.
      */
     @Benchmark
-    public long pipeSendReceive()
+    public long pipeSendReceive() throws InterruptedException
     {
         message.putLong(0, sink.sum + 1);
         a.sendBytes(message, 0, MESSAGE_LENGTH);
-        b.receive(sink, 0);
+        b.receive(sink, 0, TimeUnit.NANOSECONDS);
         return sink.sum;
     }
 
     /**
      * @return the checksum of the received message.
+     * @throws InterruptedException never.
      */
     @Benchmark
-    public long pipeClaimCommitReceive()
+    public long pipeClaimCommitReceive() throws InterruptedException
     {
-        final int index = a.claim(MESSAGE_LENGTH, -1);
+        final int index = a.claim(MESSAGE_LENGTH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         a.claimBuffer().putLong(index, sink.sum + 1);
         a.commit(index);
-        b.receive(sink, 0);
+        b.receive(sink, 0, TimeUnit.NANOSECONDS);
         return sink.sum;
     }
 
@@ -109,8 +111,8 @@ public class HotPathAllocationBenchmark
     public long queueOfferReceive() throws InterruptedException
     {
         message.putLong(0, sink.sum + 1);
-        queue.offerBytes(message, 0, MESSAGE_LENGTH, -1);
-        queue.receive(sink, 0);
+        queue.putBytes(message, 0, MESSAGE_LENGTH);
+        queue.receive(sink, 0, TimeUnit.NANOSECONDS);
         return sink.sum;
     }
 
@@ -122,7 +124,7 @@ public class HotPathAllocationBenchmark
     public long queueLanesOfferDrain() throws InterruptedException
     {
         message.putLong(0, sink.sum + 1);
-        laneQueue.offerBytes(message, 0, MESSAGE_LENGTH, -1);
+        laneQueue.putBytes(message, 0, MESSAGE_LENGTH);
         laneQueue.drain(sink, 16);
         return sink.sum;
     }
@@ -134,14 +136,14 @@ public class HotPathAllocationBenchmark
     @Benchmark
     public long queueClaimCommitDrain() throws InterruptedException
     {
-        final int index = queue.claim(MESSAGE_LENGTH, -1);
+        final int index = queue.claim(MESSAGE_LENGTH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         queue.claimBuffer().putLong(index, sink.sum + 1);
-        queue.commit();
+        queue.commit(index);
         queue.drain(sink, 16);
         return sink.sum;
     }
 
-    static final class Sink implements MessageHandler
+    static final class Sink implements BufferHandler
     {
         long sum;
 

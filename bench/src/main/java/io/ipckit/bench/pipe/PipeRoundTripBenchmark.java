@@ -3,7 +3,7 @@ package io.ipckit.bench.pipe;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.pipe.Connection;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.pipe.PipeOptions;
 import org.agrona.DirectBuffer;
@@ -78,21 +78,22 @@ public class PipeRoundTripBenchmark
 
     /**
      * @return the echoed counter (checked).
+     * @throws InterruptedException never.
      */
     @Benchmark
-    public long roundTrip()
+    public long roundTrip() throws InterruptedException
     {
         final long value = ++counter;
         message.putLong(0, value);
         connection.sendBytes(message, 0, MESSAGE_LENGTH);
-        if (!connection.receive(reply, TIMEOUT_NS) || reply.value != value)
+        if (!connection.receive(reply, TIMEOUT_NS, TimeUnit.NANOSECONDS) || reply.value != value)
         {
             throw new IllegalStateException("echo of " + value + " missing or wrong: " + reply.value);
         }
         return value;
     }
 
-    static final class Reply implements MessageHandler
+    static final class Reply implements BufferHandler
     {
         long value;
 
@@ -110,17 +111,29 @@ public class PipeRoundTripBenchmark
     {
         /**
          * @param args the pipe name and the mode ("spin" or "block").
+         * @throws InterruptedException when interrupted while waiting.
          */
-        public static void main(final String[] args)
+        public static void main(final String[] args) throws InterruptedException
         {
             final PipeOptions options = new PipeOptions()
                 .idleStrategy(args[1].equals("spin") ? new BusySpinIdleStrategy() : null);
             try (Connection connection = Pipe.open(args[0], options))
             {
-                final MessageHandler echo = (buffer, offset, length) -> connection.sendBytes(buffer, offset, length);
+                final BufferHandler echo = (buffer, offset, length) ->
+                {
+                    try
+                    {
+                        connection.sendBytes(buffer, offset, length);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while echoing", ex);
+                    }
+                };
                 while (true)
                 {
-                    connection.receive(echo, -1);
+                    connection.receive(echo);
                 }
             }
             catch (final io.ipckit.core.exceptions.EndOfStreamException ex)

@@ -2,7 +2,7 @@ package io.ipckit.bench.pipe;
 
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.file.MappedFile;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
 import org.agrona.DirectBuffer;
@@ -141,7 +141,7 @@ public class PutPathBenchmark
         for (int i = 0; i < BURST; i++)
         {
             message.putLong(0, i);
-            if (!target.offerBytes(message, 0, MESSAGE_LENGTH, 0))
+            if (!target.offerBytes(message, 0, MESSAGE_LENGTH, 0, TimeUnit.NANOSECONDS))
             {
                 throw new IllegalStateException("queue full");
             }
@@ -153,7 +153,7 @@ public class PutPathBenchmark
         return sink.sum;
     }
 
-    static final class Sink implements MessageHandler, org.agrona.concurrent.MessageHandler
+    static final class Sink implements BufferHandler, org.agrona.concurrent.MessageHandler
     {
         long sum;
 

@@ -3,7 +3,7 @@ package io.ipckit.bench.pipe;
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
 import org.agrona.DirectBuffer;
@@ -92,7 +92,7 @@ public class QueueThroughputBenchmark
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Consumer implements MessageHandler
+    public static class Consumer implements BufferHandler
     {
         /** Messages taken, reported by JMH as a rate. */
         public long messages;
@@ -139,7 +139,7 @@ public class QueueThroughputBenchmark
         {
             return queue.drain(consumer, 256);
         }
-        return queue.receive(consumer, TimeUnit.MILLISECONDS.toNanos(100)) ? 1 : 0;
+        return queue.receive(consumer, 100, TimeUnit.MILLISECONDS) ? 1 : 0;
     }
 
     /**
@@ -175,7 +175,7 @@ public class QueueThroughputBenchmark
                         {
                             buffer.putLong(offsets[i] + 8, ++seq);
                         }
-                        final int sent = queue.offerBatch(buffer, offsets, lengths, BATCH, -1);
+                        final int sent = queue.offerBatch(buffer, offsets, lengths, 0, BATCH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
                         if (sent != BATCH)
                         {
                             throw new IllegalStateException("batch cut short: " + sent);
@@ -184,7 +184,7 @@ public class QueueThroughputBenchmark
                     else
                     {
                         buffer.putLong(8, ++seq);
-                        queue.offerBytes(buffer, 0, MESSAGE_LENGTH, -1);
+                        queue.putBytes(buffer, 0, MESSAGE_LENGTH);
                     }
                 }
             }

@@ -3,7 +3,7 @@ package io.ipckit.demos.stream;
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.pipe.Connection;
-import io.ipckit.pipe.MessageHandler;
+import io.ipckit.pipe.BufferHandler;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.pipe.PipeOptions;
 import org.HdrHistogram.Histogram;
@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 @Command(name = "consumer", mixinStandardHelpOptions = true,
     description = "Receive and verify the messages a producer JVM sends into a named pipe.")
-public final class Consumer implements Callable<Integer>, MessageHandler
+public final class Consumer implements Callable<Integer>, BufferHandler
 {
     @Option(names = "--name", description = "Name of the pipe the producer creates (default: ${DEFAULT-VALUE}).")
     String name = "demo-stream";
@@ -61,7 +61,7 @@ public final class Consumer implements Callable<Integer>, MessageHandler
      * @return 0 when every message arrived intact and in order, 1 otherwise, 2 on a timeout.
      */
     @Override
-    public Integer call()
+    public Integer call() throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!SharedDirectory.exists(name))
@@ -87,7 +87,7 @@ public final class Consumer implements Callable<Integer>, MessageHandler
             {
                 while (announced < 0)
                 {
-                    if (pipe.drain(this, 1024) == 0 && !pipe.receive(this, TimeUnit.SECONDS.toNanos(timeoutSeconds)))
+                    if (pipe.drain(this, 1024) == 0 && !pipe.receive(this, timeoutSeconds, TimeUnit.SECONDS))
                     {
                         System.out.println("consumer: nothing arrived for " + timeoutSeconds + " s after " + received + " messages");
                         return 2;

@@ -60,7 +60,7 @@ public final class Producer implements Callable<Integer>
      * @return 0.
      */
     @Override
-    public Integer call()
+    public Integer call() throws InterruptedException
     {
         if (size < StreamMessage.HEADER_LENGTH)
         {
@@ -91,13 +91,13 @@ public final class Producer implements Callable<Integer>
                         LockSupport.parkNanos(due - System.nanoTime());
                     }
                 }
-                final int index = pipe.claim(size, -1);
+                final int index = pipe.claim(size, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
                 StreamMessage.write(ring, index, size, sent);
                 pipe.commit(index);
                 sent++;
                 progress.update(sent, (long)size * sent);
             }
-            final int index = pipe.claim(StreamMessage.HEADER_LENGTH, -1);
+            final int index = pipe.claim(StreamMessage.HEADER_LENGTH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
             ring.putLong(index + StreamMessage.SEQUENCE_OFFSET, StreamMessage.END_OF_STREAM);
             ring.putLong(index + StreamMessage.SEND_TIME_OFFSET, sent);
             pipe.commit(index);

@@ -77,7 +77,7 @@ public final class IpckitArrayContestant implements Contestant
                 {
                     final long start = System.nanoTime();
                     pipe.send(array.name(), Codecs.STRING);
-                    final String reply = pipe.recv(Codecs.STRING, timeoutNs);
+                    final String reply = pipe.recv(Codecs.STRING, timeoutNs, TimeUnit.NANOSECONDS);
                     if (reply == null)
                     {
                         throw new VerificationException("the attaching JVM did not answer within " +
@@ -143,8 +143,9 @@ public final class IpckitArrayContestant implements Contestant
 
         /**
          * @param args the pipe's name.
+         * @throws InterruptedException when interrupted while waiting on the pipe.
          */
-        public static void main(final String[] args)
+        public static void main(final String[] args) throws InterruptedException
         {
             try (Connection pipe = Pipe.open(args[0]))
             {

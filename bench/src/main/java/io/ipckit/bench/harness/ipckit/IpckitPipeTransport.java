@@ -116,7 +116,15 @@ public abstract class IpckitPipeTransport implements Transport
         @Override
         public void send(final DirectBuffer buffer, final int offset, final int length)
         {
-            connection.sendBytes(buffer, offset, length);
+            try
+            {
+                connection.sendBytes(buffer, offset, length);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending to " + connection.name(), ex);
+            }
         }
 
         @Override
@@ -131,7 +139,15 @@ public abstract class IpckitPipeTransport implements Transport
                 offsets[i] = offset + i * messageLength;
                 lengths[i] = messageLength;
             }
-            connection.sendBatch(buffer, offsets, lengths, count);
+            try
+            {
+                connection.sendBatch(buffer, offsets, lengths, 0, count);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending to " + connection.name(), ex);
+            }
         }
 
         @Override
@@ -141,7 +157,7 @@ public abstract class IpckitPipeTransport implements Transport
         }
     }
 
-    private static final class PipeReceiver implements Receiver, io.ipckit.pipe.MessageHandler
+    private static final class PipeReceiver implements Receiver, io.ipckit.pipe.BufferHandler
     {
         private final Connection connection;
         private MessageHandler handler;
@@ -157,7 +173,7 @@ public abstract class IpckitPipeTransport implements Transport
             this.handler = handler;
             try
             {
-                if (!connection.receive(this, RECEIVE_SLICE_NS))
+                if (!connection.receive(this, RECEIVE_SLICE_NS, TimeUnit.NANOSECONDS))
                 {
                     return 0;
                 }
@@ -166,6 +182,11 @@ public abstract class IpckitPipeTransport implements Transport
             catch (final EndOfStreamException ex)
             {
                 return END_OF_STREAM;
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while receiving from " + connection.name(), ex);
             }
         }
 

@@ -112,8 +112,8 @@ public class IpckitQueueTransport implements Transport
             try
             {
                 // the clock is read only when the queue is full, as the peers' senders do
-                if (!queue.offerBytes(buffer, offset, length, 0) &&
-                    !queue.offerBytes(buffer, offset, length, Math.max(0, deadlineNs - System.nanoTime())))
+                if (!queue.offerBytes(buffer, offset, length, 0, TimeUnit.NANOSECONDS) &&
+                    !queue.offerBytes(buffer, offset, length, deadlineNs - System.nanoTime(), TimeUnit.NANOSECONDS))
                 {
                     Deadline.check(Long.MAX_VALUE, System.nanoTime() - 1, "room in " + queue.name());
                 }
@@ -138,8 +138,8 @@ public class IpckitQueueTransport implements Transport
                         offsets[i] = offset + (sent + i) * messageLength;
                         lengths[i] = messageLength;
                     }
-                    final int accepted = queue.offerBatch(buffer, offsets, lengths, n,
-                        Math.max(0, deadlineNs - System.nanoTime()));
+                    final int accepted = queue.offerBatch(buffer, offsets, lengths, 0, n,
+                        deadlineNs - System.nanoTime(), TimeUnit.NANOSECONDS);
                     if (accepted < n)
                     {
                         Deadline.check(Long.MAX_VALUE, System.nanoTime() - 1, "room in " + queue.name());
@@ -161,7 +161,7 @@ public class IpckitQueueTransport implements Transport
         }
     }
 
-    private static final class QueueReceiver implements Receiver, io.ipckit.pipe.MessageHandler
+    private static final class QueueReceiver implements Receiver, io.ipckit.pipe.BufferHandler
     {
         private final SharedQueue<byte[]> queue;
         private MessageHandler handler;
@@ -182,7 +182,7 @@ public class IpckitQueueTransport implements Transport
             }
             try
             {
-                return queue.receive(this, RECEIVE_SLICE_NS) ? 1 : 0;
+                return queue.receive(this, RECEIVE_SLICE_NS, TimeUnit.NANOSECONDS) ? 1 : 0;
             }
             catch (final InterruptedException ex)
             {

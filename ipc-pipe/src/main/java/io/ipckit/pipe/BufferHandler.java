@@ -9,7 +9,7 @@ import org.agrona.DirectBuffer;
  * Implementations are called on the receiving thread, one message at a time.
  */
 @FunctionalInterface
-public interface MessageHandler
+public interface BufferHandler
 {
     /**
      * @param buffer holds the message.

@@ -1,0 +1,264 @@
+package io.ipckit.pipe;
+
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.MessageAssembler;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import static io.ipckit.pipe.PipeDescriptor.STATE_CLOSED;
+import static io.ipckit.pipe.PipeDescriptor.STATE_OPEN;
+
+/**
+ * The receiving half of a {@link Connection}: reads this end's incoming ring, reassembles split messages, hands each
+ * message to a {@link BufferHandler} in place (or decodes or copies it), waits for data and rings the peer's space
+ * doorbell. Timeouts are in nanoseconds here: negative waits without a limit, 0 does not wait.
+ * <p>
+ * Note to maintainers: a receiver discards a partial message when a new BEGIN or WHOLE record arrives (its sender
+ * gave up) or when the sender is gone, so a torn message is never delivered. The end of the stream is decided from
+ * the peer's state read with an acquire load and then an empty ring: the peer's close publishes its state with a
+ * release store after its last send, so every message sent before the close has been received by then. A dead
+ * writer's claimed-but-uncommitted record has a non-positive length and is never read; committed records before it
+ * are.
+ * <p>
+ * Not thread-safe: one receiving thread at a time.
+ */
+final class ReceiveHalf
+{
+    private final AtomicBuffer meta;
+    private final String description;
+    private final int peerTokenOffset;
+    private final int peerStateOffset;
+    private final OneToOneRingBuffer recvRing;
+    private final AtomicBuffer recvRingBuffer;
+    private final int recvMask;
+    private final Doorbell recvSpace;
+    private final Waiter recvWaiter;
+    private final CloseGuard guard;
+    /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}); shared by both halves. */
+    private final LivenessCheckInterval peerCheck;
+    private final MessageAssembler assembler = new MessageAssembler();
+    private final org.agrona.concurrent.MessageHandler ringHandler = this::onRecord;
+    private final BufferHandler decodeHandler = this::onDecode;
+    private final BufferHandler copyHandler = this::onCopy;
+
+    private BufferHandler userHandler;
+    private boolean delivered;
+    private Codec<?> decodeCodec;
+    private Object decoded;
+    private byte[] copied;
+
+    ReceiveHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset,
+        final int peerStateOffset, final AtomicBuffer recvRingBuffer, final int capacity, final Doorbell recvSpace,
+        final Waiter recvWaiter, final CloseGuard guard, final LivenessCheckInterval peerCheck)
+    {
+        this.meta = meta;
+        this.description = description;
+        this.peerTokenOffset = peerTokenOffset;
+        this.peerStateOffset = peerStateOffset;
+        this.recvRingBuffer = recvRingBuffer;
+        this.recvRing = recvRingBuffer == null ? null : new OneToOneRingBuffer(recvRingBuffer);
+        this.recvMask = capacity - 1;
+        this.recvSpace = recvSpace;
+        this.recvWaiter = recvWaiter;
+        this.guard = guard;
+        this.peerCheck = peerCheck;
+    }
+
+    boolean canReceive()
+    {
+        return recvRing != null;
+    }
+
+    void idleStrategy(final org.agrona.concurrent.IdleStrategy idleStrategy)
+    {
+        recvWaiter.idleStrategy(idleStrategy);
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> T recvNs(final Codec<T> codec, final long timeoutNs) throws InterruptedException
+    {
+        decodeCodec = codec;
+        decoded = null;
+        try
+        {
+            return awaitMessage(decodeHandler, timeoutNs) ? (T)decoded : null;
+        }
+        finally
+        {
+            decodeCodec = null;
+            decoded = null;
+        }
+    }
+
+    byte[] recvBytesNs(final long timeoutNs) throws InterruptedException
+    {
+        copied = null;
+        final byte[] result = awaitMessage(copyHandler, timeoutNs) ? copied : null;
+        copied = null;
+        return result;
+    }
+
+    int drain(final BufferHandler handler, final int limit)
+    {
+        checkCanReceive();
+        int count = 0;
+        while (count < limit && pollOne(handler))
+        {
+            count++;
+        }
+        if (count == 0)
+        {
+            checkPeerForReceive(peerCheck.due(), true);
+        }
+        return count;
+    }
+
+    boolean poll()
+    {
+        checkCanReceive();
+        return hasData() || !checkPeerForReceive(peerCheck.due(), false);
+    }
+
+    boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        checkCanReceive();
+        if (handler == null ? hasData() : pollOne(handler))
+        {
+            return true;
+        }
+        if (!checkPeerForReceive(peerCheck.due(), handler != null))
+        {
+            return true;
+        }
+        if (timeoutNs == 0)
+        {
+            return false;
+        }
+        recvWaiter.begin(timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = recvWaiter.sequence();
+                if (handler == null ? hasData() : pollOne(handler))
+                {
+                    return true;
+                }
+                if (!checkPeerForReceive(recvWaiter.livenessCheckDue(), handler != null))
+                {
+                    return true;
+                }
+                if (!recvWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            recvWaiter.end();
+        }
+    }
+
+    private boolean pollOne(final BufferHandler handler)
+    {
+        userHandler = handler;
+        delivered = false;
+        boolean consumed = false;
+        try
+        {
+            while (!delivered && hasData())
+            {
+                recvRing.read(ringHandler, 1);
+                consumed = true;
+            }
+        }
+        finally
+        {
+            userHandler = null;
+            if (consumed)
+            {
+                recvSpace.ring();
+            }
+        }
+        return delivered;
+    }
+
+    private boolean hasData()
+    {
+        final int index = (int)recvRing.consumerPosition() & recvMask;
+        return recvRingBuffer.getIntVolatile(index) > 0;
+    }
+
+    private void onRecord(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final int result = assembler.onFrame(type, buffer, index, length);
+        if (result == MessageAssembler.COMPLETE_IN_PLACE)
+        {
+            delivered = true;
+            userHandler.onMessage(buffer, index, length);
+        }
+        else if (result == MessageAssembler.COMPLETE_ASSEMBLED)
+        {
+            delivered = true;
+            userHandler.onMessage(assembler.buffer(), 0, assembler.length());
+        }
+    }
+
+    private void onDecode(final DirectBuffer buffer, final int offset, final int length)
+    {
+        decoded = decodeCodec.decode(buffer, offset, length);
+    }
+
+    private void onCopy(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        copied = bytes;
+    }
+
+    /**
+     * @return false when the peer finished (closed or died) and nothing is left; throws instead when asked to.
+     */
+    private boolean checkPeerForReceive(final boolean checkLiveness, final boolean throwWhenFinished)
+    {
+        final int state = meta.getIntAcquire(peerStateOffset);
+        final boolean finished = state == STATE_CLOSED ||
+            state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset));
+        if (!finished || hasData())
+        {
+            return true;
+        }
+        assembler.discardPartial();
+        if (!throwWhenFinished)
+        {
+            return false;
+        }
+        if (state == STATE_CLOSED)
+        {
+            throw new EndOfStreamException(description + ": the other end closed the pipe and every message it " +
+                "sent has been received");
+        }
+        throw new PeerGoneException(description + ": the process holding the other end (pid " +
+            OwnerToken.pid(meta.getLongVolatile(peerTokenOffset)) + ") died; every message it committed has been " +
+            "received");
+    }
+
+    private void checkCanReceive()
+    {
+        guard.checkOpen();
+        if (recvRing == null)
+        {
+            throw new IllegalStateException(description + " is the sending end of a one-way pipe: it cannot receive");
+        }
+    }
+}

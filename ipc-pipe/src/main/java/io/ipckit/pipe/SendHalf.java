@@ -1,0 +1,313 @@
+package io.ipckit.pipe;
+
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.internal.kit.CloseGuard;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.MessageAssembler;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import static io.ipckit.pipe.PipeDescriptor.STATE_CLOSED;
+import static io.ipckit.pipe.PipeDescriptor.STATE_OPEN;
+
+/**
+ * The sending half of a {@link Connection}: writes messages into this end's outgoing ring (whole, or split into
+ * BEGIN, MIDDLE..., END records when longer than a record), waits for room, serves zero-copy claims and rings the
+ * peer's data doorbell. Timeouts are in nanoseconds here: negative waits without a limit, 0 does not wait.
+ * <p>
+ * Note to maintainers: one writer per ring (this half, held by one thread at a time) means the fragments of two
+ * messages never interleave; a send that gives up half-way leaves the fragments written, and the receiver discards
+ * them when the next BEGIN or WHOLE record arrives. A full ring whose reader is dead never makes room, so a send
+ * that finds no room looks at the peer's liveness (at most once per interval, across calls) and then fails at once
+ * for as long as that peer holds the end.
+ * <p>
+ * Not thread-safe: one sending thread at a time.
+ */
+final class SendHalf
+{
+    static final long FOREVER = -1;
+
+    private final AtomicBuffer meta;
+    private final String description;
+    private final int peerTokenOffset;
+    private final int peerStateOffset;
+    private final OneToOneRingBuffer sendRing;
+    private final int maxRecordLength;
+    private final Doorbell sendData;
+    private final Waiter sendWaiter;
+    private final CloseGuard guard;
+    /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}); shared by both halves. */
+    private final LivenessCheckInterval peerCheck;
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
+    private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
+    /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
+    private long deadPeerToken = OwnerToken.NONE;
+
+    SendHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset, final int peerStateOffset,
+        final AtomicBuffer sendBuffer, final int maxRecordLength, final Doorbell sendData, final Waiter sendWaiter,
+        final CloseGuard guard, final LivenessCheckInterval peerCheck)
+    {
+        this.meta = meta;
+        this.description = description;
+        this.peerTokenOffset = peerTokenOffset;
+        this.peerStateOffset = peerStateOffset;
+        this.sendRing = sendBuffer == null ? null : new OneToOneRingBuffer(sendBuffer);
+        this.maxRecordLength = maxRecordLength;
+        this.sendData = sendData;
+        this.sendWaiter = sendWaiter;
+        this.guard = guard;
+        this.peerCheck = peerCheck;
+    }
+
+    boolean canSend()
+    {
+        return sendRing != null;
+    }
+
+    void idleStrategy(final org.agrona.concurrent.IdleStrategy idleStrategy)
+    {
+        sendWaiter.idleStrategy(idleStrategy);
+    }
+
+    <T> void sendValue(final T value, final Codec<? super T> codec) throws InterruptedException
+    {
+        if (value == null)
+        {
+            throw new NullPointerException("cannot send null through " + description + ": send a value");
+        }
+        final int length = codec.encode(value, scratch, 0);
+        sendNs(scratch, 0, length, FOREVER);
+    }
+
+    void sendBytes(final byte[] message) throws InterruptedException
+    {
+        wrapBytes.wrap(message);
+        sendNs(wrapBytes, 0, message.length, FOREVER);
+    }
+
+    boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
+        final boolean sent = send(src, offset, length, timeoutNs);
+        if (sent)
+        {
+            sendData.ring();
+        }
+        return sent;
+    }
+
+    void sendBatch(
+        final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
+        throws InterruptedException
+    {
+        java.util.Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
+        try
+        {
+            for (int i = start, end = start + count; i < end; i++)
+            {
+                send(src, offsets[i], lengths[i], FOREVER);
+            }
+        }
+        finally
+        {
+            sendData.ring();
+        }
+    }
+
+    <T> void sendAll(final Iterable<? extends T> values, final Codec<? super T> codec)
+        throws InterruptedException
+    {
+        try
+        {
+            for (final T value : values)
+            {
+                if (value == null)
+                {
+                    throw new NullPointerException("cannot send null through " + description);
+                }
+                final int length = codec.encode(value, scratch, 0);
+                send(scratch, 0, length, FOREVER);
+            }
+        }
+        finally
+        {
+            sendData.ring();
+        }
+    }
+
+    int tryClaim(final int length)
+    {
+        checkCanSend();
+        checkClaimLength(length);
+        checkPeerForSend(false);
+        final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+        if (index < 0)
+        {
+            checkPeerForSend(peerCheck.due()); // a dead reader never makes room
+            return -1;
+        }
+        return index;
+    }
+
+    int claim(final int length, final long timeoutNs) throws InterruptedException
+    {
+        checkCanSend();
+        checkClaimLength(length);
+        int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+        if (index >= 0)
+        {
+            return index;
+        }
+        checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
+        sendWaiter.begin(timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = sendWaiter.sequence();
+                checkPeerForSend(sendWaiter.livenessCheckDue());
+                index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+                if (index >= 0)
+                {
+                    return index;
+                }
+                if (!sendWaiter.pause(sequence))
+                {
+                    return -1;
+                }
+            }
+        }
+        finally
+        {
+            sendWaiter.end();
+        }
+    }
+
+    MutableDirectBuffer claimBuffer()
+    {
+        checkCanSend();
+        return sendRing.buffer();
+    }
+
+    void commit(final int index)
+    {
+        sendRing.commit(index);
+        sendData.ring();
+    }
+
+    void abort(final int index)
+    {
+        sendRing.abort(index);
+        sendData.ring();
+    }
+
+    private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
+        checkCanSend();
+        checkPeerForSend(false);
+        if (length <= maxRecordLength)
+        {
+            return writeRecord(MessageAssembler.WHOLE, src, offset, length, timeoutNs);
+        }
+        final long startNs = timeoutNs > 0 ? System.nanoTime() : 0;
+        int position = 0;
+        while (position < length)
+        {
+            final int chunk = Math.min(maxRecordLength, length - position);
+            final int type = position == 0 ? MessageAssembler.BEGIN :
+                position + chunk == length ? MessageAssembler.END : MessageAssembler.MIDDLE;
+            final long remainingNs = timeoutNs > 0 ? Math.max(0, timeoutNs - (System.nanoTime() - startNs)) : timeoutNs;
+            if (!writeRecord(type, src, offset + position, chunk, remainingNs))
+            {
+                return false;
+            }
+            sendData.ring();
+            position += chunk;
+        }
+        return true;
+    }
+
+    private boolean writeRecord(
+        final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
+        if (sendRing.write(type, src, offset, length))
+        {
+            return true;
+        }
+        // no room: a dead reader never makes any, so look at it (at most once per interval, across calls)
+        checkPeerForSend(peerCheck.due());
+        if (timeoutNs == 0)
+        {
+            return false;
+        }
+        sendWaiter.begin(timeoutNs);
+        try
+        {
+            while (true)
+            {
+                final int sequence = sendWaiter.sequence();
+                if (sendRing.write(type, src, offset, length))
+                {
+                    return true;
+                }
+                checkPeerForSend(sendWaiter.livenessCheckDue());
+                if (!sendWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            sendWaiter.end();
+        }
+    }
+
+    private void checkPeerForSend(final boolean checkLiveness)
+    {
+        guard.checkOpen();
+        final int state = meta.getIntAcquire(peerStateOffset);
+        if (state == STATE_CLOSED)
+        {
+            throw new PeerGoneException(description + ": the other end closed the pipe, nothing more can be sent " +
+                "(Python's BrokenPipeError)");
+        }
+        if (state == STATE_OPEN && (checkLiveness || deadPeerToken != OwnerToken.NONE))
+        {
+            final long token = meta.getLongVolatile(peerTokenOffset);
+            if (token == deadPeerToken || checkLiveness && !OwnerToken.isAlive(token))
+            {
+                deadPeerToken = token; // until another process takes the end over
+                throw new PeerGoneException(description + ": the process holding the other end (pid " +
+                    OwnerToken.pid(token) + ") died, nothing more can be sent (Python's BrokenPipeError)");
+            }
+        }
+    }
+
+    void checkCanSend()
+    {
+        if (sendRing == null)
+        {
+            throw new IllegalStateException(description + " is the receiving end of a one-way pipe: it cannot send");
+        }
+    }
+
+    private void checkClaimLength(final int length)
+    {
+        if (length < 0 || length > maxRecordLength)
+        {
+            throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
+                ": a claim holds 0.." + maxRecordLength + " bytes; send longer messages with sendBytes");
+        }
+    }
+}

@@ -1,0 +1,511 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.internal.kit.BiasedOwnerLock;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.MessageAssembler;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.core.internal.wait.AsymmetricFence;
+import io.ipckit.pipe.BufferHandler;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
+import static io.ipckit.core.internal.kit.MessageAssembler.END;
+import static io.ipckit.core.internal.kit.MessageAssembler.MIDDLE;
+import static io.ipckit.core.internal.kit.MessageAssembler.WHOLE;
+import static io.ipckit.queue.LaneWords.POSITION_MASK;
+import static io.ipckit.queue.LaneWords.count;
+import static io.ipckit.queue.LaneWords.position;
+import static io.ipckit.queue.LaneWords.word;
+import static io.ipckit.queue.RecordDescriptor.ALIGNMENT;
+import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
+import static io.ipckit.queue.RecordDescriptor.PADDING;
+import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.REMOVED;
+import static io.ipckit.queue.RecordDescriptor.commitStamp;
+import static io.ipckit.queue.RecordDescriptor.frame;
+import static io.ipckit.queue.RecordDescriptor.frameLength;
+import static io.ipckit.queue.RecordDescriptor.frameType;
+import static io.ipckit.queue.RecordDescriptor.recordLength;
+import static io.ipckit.queue.RecordDescriptor.stampIndex;
+
+/**
+ * The lane a {@link FifoConsumer} takes from and the record-level work on its ring: selecting a lane, taking and
+ * releasing its consumer lock (completing a removal its dead holder left half-done), finding whether a record is
+ * published, reading the next record and moving the head past it. {@link FifoConsumer} adds the protocol around it
+ * (waiting, lanes in turn, split elements, the stash) and {@link QueueWalker} the walks. It is
+ * {@link FifoConsumer}'s superclass rather than a field so that the take path reaches these fields and methods with
+ * no object in between.
+ * <p>
+ * Note to maintainers — the invariants of the ring this class reads:
+ * <ul>
+ * <li>A lane's head word (element count and byte position) is written only by the holder of the lane's consumer
+ * lock, with one release store after the record was handed over ({@link #consumeRecord}, {@link #takeWholeRecords}).
+ * A consumer killed while handing a whole record over leaves it to the next consumer, which hands it over again.</li>
+ * <li>A consumer takes a record when its commit stamp names the head position, or when the tail word (read by a look
+ * without a stamp at most every {@link #TAIL_READ_INTERVAL_NS}, and whenever it waits) lies past it, so the head
+ * never passes the tail; a tail read is kept for one call only ({@link #endConsumerCall}).</li>
+ * <li>Every lane's consumer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls. Whoever takes a
+ * lock (over from a dead holder, or at all) first looks at the lane's removal words, and completes a removal a dead
+ * remover left ({@link #completeDeadRemoval}; see {@link QueueWalker} for the removal itself).</li>
+ * </ul>
+ * Not thread-safe: the handle's consumer {@link HandleGate} serialises the calls.
+ */
+class ConsumerLane
+{
+    static final int CONSUMED = 0;
+    static final int PROGRESSED = 1;
+    static final int LOCKED_OUT = 2;
+    static final int EMPTY = 3;
+    static final int ENTERED = 4;
+
+    final AtomicBuffer meta;
+    final UnsafeBuffer data;
+    final String description;
+    final int capacity;
+    final int mask;
+    final int laneCount;
+    final int lanesOffset;
+    final Doorbell producerBell;
+    final Doorbell consumerBell;
+    final Waiter consumerWaiter;
+    final JoinCounter joinCounter;
+    /** Reassembles split elements; {@link #takeWholeRecords} leaves the lane to the general path while it does. */
+    final MessageAssembler assembler = new MessageAssembler();
+    /** One per lane: each holds this handle's bias state for that lane's consumer lock. */
+    final BiasedOwnerLock[] consumerLocks;
+    BiasedOwnerLock consumerLock;
+    /** A consumer lock of some lane may be waiting for its biased holder (see {@link #abandonConsumerTakings()}). */
+    boolean consumerTakingsBegun;
+    boolean consumerLocked;
+    /**
+     * Per lane: when a look at the lane's head commit stamp that found none last read its tail word (per lane: one
+     * throttle for all would let the first lane's looks starve the others' forever).
+     */
+    final long[] lastTailReadNs;
+    /**
+     * When to look whether each lane's consumer lock holder is alive (per lane, so that a lane a live consumer keeps
+     * busy does not take every look).
+     */
+    final LivenessCheckInterval[] consumerHolderChecks;
+    /** Within one call: a lane whose tail word was read (-1 for none) and the position it held. */
+    int tailSeenLane = -1;
+    long tailSeen;
+    /** The lane being taken from. */
+    int cLane = -1;
+    int cTail;
+    int cHead;
+    int cRemovalHead;
+    int cRemoving;
+    int cInProgress;
+    int cBase;
+    /** Absolute addresses of the lane's head word and of its ring, for {@link #takeWholeRecords}. */
+    long cHeadAddress;
+    long cRingAddress;
+    /** The record {@link #nextRecord} found: its payload index, length and type, and the head word after it. */
+    int recordIndex;
+    int recordPayloadLength;
+    int recordType;
+    long nextHeadWord;
+    /** Records taken whose producers have not been rung yet (rung when the lock is released, or before waiting). */
+    boolean producersUnrung;
+
+    ConsumerLane(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
+        final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
+        final Waiter consumerWaiter, final JoinCounter joinCounter)
+    {
+        this.meta = meta;
+        this.data = data;
+        this.description = description;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.laneCount = laneCount;
+        this.lanesOffset = lanesOffset;
+        this.producerBell = producerBell;
+        this.consumerBell = consumerBell;
+        this.consumerWaiter = consumerWaiter;
+        this.joinCounter = joinCounter;
+        this.consumerLocks = new BiasedOwnerLock[laneCount];
+        this.lastTailReadNs = new long[laneCount];
+        this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
+        java.util.Arrays.setAll(consumerHolderChecks, (lane) -> new LivenessCheckInterval());
+        java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            consumerLocks[lane] = new BiasedOwnerLock().wrap(
+                meta, laneWord(lane, LaneDescriptor.CONSUMER_LOCK_OFFSET), consumerBell);
+        }
+        selectConsumerLane(0);
+    }
+
+    int laneWord(final int lane, final int wordOffset)
+    {
+        return LaneWords.laneWord(lanesOffset, lane, wordOffset);
+    }
+
+    /**
+     * Gives up the biases of the lanes' consumer locks. The caller is inside the consumer gate.
+     */
+    void releaseConsumerSide()
+    {
+        for (final BiasedOwnerLock lock : consumerLocks)
+        {
+            lock.close();
+        }
+    }
+
+    /**
+     * @param lane a lane.
+     * @return true when this handle holds the lane's consumer lock word while waiting for its biased holder. For
+     * tests.
+     */
+    boolean consumerTakingPending(final int lane)
+    {
+        return consumerLocks[lane].isPending();
+    }
+
+    /**
+     * @return true when this handle keeps lane 0's consumer lock between calls. For tests.
+     */
+    boolean consumerLockBiased()
+    {
+        return consumerLocks[0].isBiased();
+    }
+
+    void selectConsumerLane(final int lane)
+    {
+        if (lane != cLane)
+        {
+            cLane = lane;
+            cTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
+            cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+            cRemovalHead = laneWord(lane, LaneDescriptor.REMOVAL_HEAD_OFFSET);
+            cRemoving = laneWord(lane, LaneDescriptor.REMOVING_OFFSET);
+            cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
+            cBase = lane * capacity;
+            cHeadAddress = meta.addressOffset() + cHead;
+            cRingAddress = data.addressOffset() + cBase;
+            consumerLock = consumerLocks[lane];
+        }
+    }
+
+    /**
+     * Whether a lane has a published record at its head: its commit stamp says so (a read of the record's own cache
+     * line, the one the consumer reads next anyway), or the lane's tail word does. The tail word, on the producer's
+     * cache line, is read by a look that found no stamp only when {@link #TAIL_READ_INTERVAL_NS} has passed since the
+     * last read (a consumer spinning on an empty lane takes the line from the producer at most that often, one that
+     * looks now and then reads it every time), or when {@code readTail}: a record whose producer died between
+     * publishing the tail and stamping the record is found then.
+     */
+    boolean laneHasRecords(final int lane, final boolean readTail)
+    {
+        final long position = position(LaneWords.headWord(meta, lanesOffset, lane));
+        return isStamped(lane * capacity, position) ||
+            publishedByTail(lane, position, readTail);
+    }
+
+    /**
+     * @param laneBase the lane's first ring index in {@link #data}.
+     * @param position a record position in that lane.
+     * @return true when the trailer before it holds its commit stamp.
+     */
+    boolean isStamped(final int laneBase, final long position)
+    {
+        return data.getIntVolatile(laneBase + stampIndex(position, mask)) == commitStamp(position);
+    }
+
+    /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
+    static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    boolean publishedByTail(final int lane, final long position, final boolean readTail)
+    {
+        if (lane == tailSeenLane && before(position, tailSeen))
+        {
+            return true; // the lane's tail as this call read it: the record the lane check saw is taken next
+        }
+        final long nowNs = System.nanoTime(); // a look without a stamp: the consumer has nothing else to do
+        if (!readTail && nowNs - lastTailReadNs[lane] < TAIL_READ_INTERVAL_NS)
+        {
+            return false;
+        }
+        lastTailReadNs[lane] = nowNs;
+        final long tail = position(LaneWords.tailWord(meta, lanesOffset, lane));
+        if (before(position, tail))
+        {
+            tailSeenLane = lane;
+            tailSeen = tail;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Ends what a consumer call keeps: a takings of locks begun from a bias, and the tail it read (kept for one
+     * call only: a tail read long ago could be a whole position space, 2^40 bytes, behind).
+     */
+    void endConsumerCall()
+    {
+        tailSeenLane = -1;
+        abandonConsumerTakings();
+    }
+
+    /**
+     * @return true when {@code position} lies before {@code tail} (within one ring of it).
+     */
+    boolean before(final long position, final long tail)
+    {
+        final long distance = (tail - position) & POSITION_MASK;
+        return distance != 0 && distance <= capacity;
+    }
+
+    /**
+     * Selects a lane and takes its consumer lock if it has records; a lane without any gives up a taking of its lock
+     * begun while it had some.
+     *
+     * @return {@link #ENTERED} (the lock is held), {@link #EMPTY} or {@link #LOCKED_OUT}.
+     */
+    int enterLane(final int lane)
+    {
+        if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
+        {
+            consumerLocks[lane].abandon();
+            return EMPTY;
+        }
+        selectConsumerLane(lane);
+        return acquireConsumerLock() ? ENTERED : LOCKED_OUT;
+    }
+
+    /**
+     * Gives up the takings of consumer locks from a bias that are still waiting for their holder, at the end of a
+     * call (a consumer may begin one on each lane it looks at).
+     */
+    void abandonConsumerTakings()
+    {
+        if (consumerTakingsBegun)
+        {
+            consumerTakingsBegun = false;
+            for (final BiasedOwnerLock lock : consumerLocks)
+            {
+                lock.abandon();
+            }
+        }
+    }
+
+    boolean acquireConsumerLock()
+    {
+        if (!consumerLocked)
+        {
+            consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
+                consumerHolderChecks[cLane].due() && consumerLock.tryTakeOverFromDead();
+            if (consumerLocked)
+            {
+                consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
+                final long removing = meta.getLongVolatile(cRemoving); // the lock's cache line: a cheap look
+                if (removing != 0)
+                {
+                    try
+                    {
+                        completeDeadRemoval(removing);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        releaseConsumerLock();
+                        throw ex;
+                    }
+                }
+            }
+            else if (consumerLock.isPending())
+            {
+                consumerTakingsBegun = true;
+            }
+        }
+        return consumerLocked;
+    }
+
+    void releaseConsumerLock()
+    {
+        if (consumerLocked)
+        {
+            consumerLocked = false;
+            consumerLock.release();
+            AsymmetricFence.progressSide(); // between the head and lock stores and the loads of the waiter counts
+            if (producersUnrung)
+            {
+                producersUnrung = false;
+                producerBell.ringIfWaiting();
+            }
+            consumerBell.ringIfWaiting();
+        }
+        else
+        {
+            ringProducers();
+        }
+    }
+
+    void ringProducers()
+    {
+        if (producersUnrung)
+        {
+            producersUnrung = false;
+            producerBell.ring();
+        }
+    }
+
+    /**
+     * Holding a consumer lock whose removal words say a removal is under way: its remover died holding the lock (a
+     * live one clears them before letting it go), so this completes it. Nothing else moved the head since, so the
+     * head word tells whether the remover's store of it happened.
+     *
+     * @throws CorruptResourceException when the removal words cannot be a removal of this lane.
+     */
+    void completeDeadRemoval(final long removing)
+    {
+        final long removalHead = meta.getLong(cRemovalHead);
+        final long headWord = meta.getLongVolatile(cHead);
+        final long tail = position(meta.getLongAcquire(cTail));
+        final long published = (tail - position(headWord)) & POSITION_MASK;
+        if (removing < 1 || removing > capacity || ((removing - 1) & (ALIGNMENT - 1)) != 0 ||
+            ((position(removalHead) - position(headWord)) & POSITION_MASK) > published)
+        {
+            throw new CorruptResourceException(description + " has corrupt removal words in lane " + cLane +
+                " (record " + (removing - 1) + ", head word " + removalHead + "): unlink the queue and create it again");
+        }
+        if (headWord != removalHead)
+        {
+            final int index = cBase + (int)(removing - 1);
+            final int frame = checkedFrame(index);
+            data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(frame), REMOVED));
+            meta.putLongRelease(cHead, removalHead);
+        }
+        meta.putLongRelease(cRemoving, 0L);
+    }
+
+    /**
+     * Hands over consecutive stamped WHOLE records of the selected lane, holding its consumer lock: one read of the
+     * head word per call and one release store of it per record (after the handler, so that a consumer killed while
+     * handing a record over leaves it to the next one). Stops at anything else (no stamp, padding, a split element),
+     * which {@link FifoConsumer#consumeOne} deals with.
+     *
+     * @return how many were handed over.
+     */
+    int takeWholeRecords(final BufferHandler handler, final int limit)
+    {
+        if (assembler.isAssembling())
+        {
+            return 0;
+        }
+        // addresses in locals, read before the first ordered access (after which the JIT would read them again)
+        final long headAddress = cHeadAddress;
+        final long ringAddress = cRingAddress;
+        final UnsafeBuffer data = this.data;
+        final int base = cBase;
+        final int mask = this.mask;
+        final long headWord = UnsafeApi.getLongVolatile(null, headAddress);
+        long position = position(headWord);
+        int elements = count(headWord);
+        int taken = 0;
+        while (taken < limit)
+        {
+            final int ringIndex = (int)position & mask;
+            if (UnsafeApi.getIntVolatile(null, ringAddress + stampIndex(position, mask)) != commitStamp(position))
+            {
+                break; // not stamped (isStamped)
+            }
+            final int frame = UnsafeApi.getInt(ringAddress + ringIndex + FRAME_OFFSET);
+            if (frameType(frame) != WHOLE)
+            {
+                break;
+            }
+            final int length = frameLength(frame);
+            if (length > capacity - ringIndex - OVERHEAD)
+            {
+                checkedFrame(base + ringIndex); // throws: a whole record never runs past the ring's end
+            }
+            position += recordLength(length);
+            final long next = word(++elements, position);
+            taken++;
+            producersUnrung = true; // rung when the lock is released
+            try
+            {
+                handler.onMessage(data, base + ringIndex + PAYLOAD_OFFSET, length);
+            }
+            finally
+            {
+                // release store -> hands the record's bytes back to producers and counts the element as taken
+                UnsafeApi.putLongRelease(null, headAddress, next);
+            }
+        }
+        if (taken > 0)
+        {
+            producerBell.ringIfWaiting(); // a producer already asleep is woken now; the fenced ring follows
+        }
+        return taken;
+    }
+
+    boolean nextRecord()
+    {
+        final long headWord = meta.getLongVolatile(cHead);
+        long position = position(headWord);
+        while (true)
+        {
+            final int index = cBase + ((int)position & mask);
+            // the record's own stamp, not the producer's tail word: no read of the producer's cache line
+            if (!isStamped(cBase, position) && !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
+            {
+                break;
+            }
+            final int frame = checkedFrame(index);
+            final int length = frameLength(frame);
+            final int type = frameType(frame);
+            if (type == PADDING || type == REMOVED)
+            {
+                position += recordLength(length); // a removed element was counted when it was removed
+                continue;
+            }
+            recordIndex = index + PAYLOAD_OFFSET;
+            recordPayloadLength = length;
+            recordType = type;
+            nextHeadWord = word(count(headWord) + (type == WHOLE || type == BEGIN ? 1 : 0),
+                position + recordLength(length));
+            return true;
+        }
+        if (position != position(headWord))
+        {
+            // release store -> returns the skipped padding to producers
+            meta.putLongRelease(cHead, word(count(headWord), position));
+            producersUnrung = true;
+            producerBell.ringIfWaiting();
+        }
+        return false;
+    }
+
+    int checkedFrame(final int index)
+    {
+        final int frame = data.getInt(index + FRAME_OFFSET);
+        final int length = frameLength(frame);
+        final int type = frameType(frame);
+        if (length > capacity - (index - cBase) - OVERHEAD ||
+            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED)
+        {
+            throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +
+                " at ring index " + (index - cBase) + " (length " + length + ", type " + type +
+                "): unlink the queue and create it again");
+        }
+        return frame;
+    }
+
+    void consumeRecord()
+    {
+        // release store -> hands the record's bytes back to producers and counts the element as taken; a producer
+        // already asleep is woken now, the fenced ring follows when the lock is released (or before waiting)
+        meta.putLongRelease(cHead, nextHeadWord);
+        producersUnrung = true;
+        producerBell.ringIfWaiting();
+    }
+}

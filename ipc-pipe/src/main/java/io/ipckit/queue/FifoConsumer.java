@@ -1,0 +1,345 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.MessageAssembler;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.BufferHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
+import static io.ipckit.queue.LaneWords.messageId;
+import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
+
+/**
+ * The consumer side of one {@link FifoQueueCore} handle: takes elements from the lanes in round-robin order, each
+ * under that lane's consumer lock for one call ({@link #poll}, {@link #drain}), reassembling elements split over
+ * several records, and keeps the stash, the one element a {@link QueueWalker peek} had to take. The lane, its lock
+ * and its records are {@link ConsumerLane}'s.
+ * <p>
+ * Note to maintainers — the invariants this class keeps:
+ * <ul>
+ * <li>A split element is read while the reader keeps the lane's consumer lock until its END record, so one consumer
+ * gets the whole element, fragment by fragment as they are assembled: a consumer killed while handing one over
+ * takes it with it. A reader whose writer died, or gave up (the lane's "message in progress" word no longer names
+ * the element), discards the partial element; a reader that finds the rest of an element whose start a dead
+ * consumer took skips it ({@link MessageAssembler}). Every discarded element counts as done in a joinable
+ * queue.</li>
+ * <li>A call never waits while producers may sleep through room it freed: it rings them first.</li>
+ * </ul>
+ * Not thread-safe: the handle's consumer {@link HandleGate} serialises the calls.
+ */
+final class FifoConsumer extends ConsumerLane
+{
+    private final Waiter streamWaiter;
+    final ExpandableArrayBuffer stash = new ExpandableArrayBuffer(256);
+    final BufferHandler stashHandler = this::onStash;
+    /** The length of the stashed element, -1 when there is none. */
+    int stashLength = -1;
+    /** The lane a call looks at first: the round-robin start. */
+    int nextLane;
+    /** The id and writer token of the split element being assembled. */
+    private long streamId;
+    private long streamWriter;
+
+    FifoConsumer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
+        final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
+        final Waiter consumerWaiter, final Waiter streamWaiter, final JoinCounter joinCounter)
+    {
+        super(meta, data, description, capacity, laneCount, lanesOffset, producerBell, consumerBell, consumerWaiter,
+            joinCounter);
+        this.streamWaiter = streamWaiter;
+        // consumers of different handles start their rounds at different lanes, so they rarely meet on one
+        this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
+    }
+
+    boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        if (deliverStash(handler))
+        {
+            return true;
+        }
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                final int outcome = pollLanes(handler);
+                if (outcome == CONSUMED)
+                {
+                    return true;
+                }
+                if (outcome == PROGRESSED)
+                {
+                    continue;
+                }
+                if (outcome == EMPTY && timeoutNs == 0)
+                {
+                    return false;
+                }
+                if (!consumerWaiter.isActive())
+                {
+                    // slow path: register as a waiter, then test once more before sleeping
+                    consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
+                    continue;
+                }
+                if (!consumerWaiter.pause(sequence))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+            endConsumerCall();
+        }
+    }
+
+    /**
+     * Takes one element from the first lane, in round-robin order, that has records and whose consumer lock is free.
+     *
+     * @return {@link #CONSUMED}; {@link #PROGRESSED} when only padding or a discarded partial element was taken;
+     * {@link #LOCKED_OUT} when the lanes with records are held by other consumers; {@link #EMPTY}.
+     */
+    private int pollLanes(final BufferHandler handler) throws InterruptedException
+    {
+        int outcome = EMPTY;
+        for (int i = 0; i < laneCount; i++)
+        {
+            final int lane = (nextLane + i) % laneCount;
+            final int entry = enterLane(lane);
+            if (entry == LOCKED_OUT)
+            {
+                outcome = LOCKED_OUT;
+            }
+            if (entry != ENTERED)
+            {
+                continue;
+            }
+            try
+            {
+                if (consumeOne(handler))
+                {
+                    nextLane = (lane + 1) % laneCount;
+                    return CONSUMED;
+                }
+            }
+            finally
+            {
+                releaseConsumerLock();
+            }
+            return PROGRESSED;
+        }
+        return outcome;
+    }
+
+    int drain(final BufferHandler handler, final int limit) throws InterruptedException
+    {
+        int count = 0;
+        if (limit > 0 && deliverStash(handler))
+        {
+            count++;
+        }
+        if (count >= limit)
+        {
+            return count;
+        }
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                boolean lockedOut = false;
+                for (int i = 0; i < laneCount && count < limit; i++)
+                {
+                    final int lane = (nextLane + i) % laneCount;
+                    final int entry = enterLane(lane);
+                    if (entry != ENTERED)
+                    {
+                        lockedOut |= entry == LOCKED_OUT;
+                        continue;
+                    }
+                    try
+                    {
+                        while (count < limit)
+                        {
+                            count += takeWholeRecords(handler, limit - count);
+                            if (count >= limit || !consumeOne(handler))
+                            {
+                                break;
+                            }
+                            count++;
+                        }
+                    }
+                    finally
+                    {
+                        releaseConsumerLock();
+                    }
+                }
+                nextLane = (nextLane + 1) % laneCount;
+                if (count > 0 || !lockedOut)
+                {
+                    return count;
+                }
+                if (!awaitLockedOutLanes(sequence))
+                {
+                    return count;
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+            endConsumerCall();
+        }
+    }
+
+    /**
+     * The only records are in lanes other consumers are taking from: waits for them briefly ({@link #LOCK_GRACE_NS}
+     * in all, from the first call of a consumer call).
+     *
+     * @param sequence the consumer waiter's sequence, read before the lanes were looked at.
+     * @return true to look at the lanes again, false when the grace has run out.
+     */
+    boolean awaitLockedOutLanes(final int sequence) throws InterruptedException
+    {
+        if (!consumerWaiter.isActive())
+        {
+            consumerWaiter.begin(LOCK_GRACE_NS); // begins the wait; the lanes are looked at once more first
+            return true;
+        }
+        return consumerWaiter.pause(sequence);
+    }
+
+    /**
+     * Hands over the next whole message, holding the consumer lock; waits only for the rest of a message begun.
+     */
+    private boolean consumeOne(final BufferHandler handler) throws InterruptedException
+    {
+        while (true)
+        {
+            if (!nextRecord())
+            {
+                if (!assembler.isAssembling())
+                {
+                    return false;
+                }
+                if (!awaitFragmentOrDiscard())
+                {
+                    assembler.discardPartial();
+                    joinCounter.elementAbandoned();
+                    return false;
+                }
+                continue;
+            }
+            final int type = recordType;
+            int payload = recordIndex;
+            int payloadLength = recordPayloadLength;
+            if (type == BEGIN)
+            {
+                streamId = messageId(nextHeadWord);
+                streamWriter = data.getLong(payload);
+                payload += Long.BYTES;
+                payloadLength -= Long.BYTES;
+            }
+            final long discardedBefore = assembler.discardedCount();
+            final int result = assembler.onFrame(type, data, payload, payloadLength);
+            if (assembler.discardedCount() != discardedBefore)
+            {
+                joinCounter.elementAbandoned();
+            }
+            if (result == MessageAssembler.COMPLETE_IN_PLACE)
+            {
+                try
+                {
+                    handler.onMessage(data, payload, payloadLength);
+                }
+                finally
+                {
+                    consumeRecord();
+                }
+                return true;
+            }
+            consumeRecord();
+            if (result == MessageAssembler.COMPLETE_ASSEMBLED)
+            {
+                handler.onMessage(assembler.buffer(), 0, assembler.length());
+                return true;
+            }
+        }
+    }
+
+    private boolean awaitFragmentOrDiscard() throws InterruptedException
+    {
+        try
+        {
+            return awaitFragment();
+        }
+        catch (final InterruptedException ex)
+        {
+            assembler.discardPartial();
+            joinCounter.elementAbandoned();
+            throw ex;
+        }
+    }
+
+    private boolean awaitFragment() throws InterruptedException
+    {
+        ringProducers(); // the writer of the rest may be waiting for the room this consumer freed
+        streamWaiter.begin(-1);
+        try
+        {
+            while (true)
+            {
+                final int sequence = streamWaiter.sequence();
+                if (laneHasRecords(cLane, true))
+                {
+                    return true;
+                }
+                if (meta.getLongVolatile(cInProgress) != streamId ||
+                    streamWaiter.livenessCheckDue() && !OwnerToken.isAlive(streamWriter))
+                {
+                    // the word is cleared after the last record is published: look once more before giving up
+                    return laneHasRecords(cLane, true);
+                }
+                streamWaiter.pause(sequence);
+            }
+        }
+        finally
+        {
+            streamWaiter.end();
+        }
+    }
+
+    private void onStash(final DirectBuffer buffer, final int offset, final int length)
+    {
+        stash.putBytes(0, buffer, offset, length);
+        stashLength = length;
+    }
+
+    private boolean deliverStash(final BufferHandler handler)
+    {
+        if (stashLength < 0)
+        {
+            return false;
+        }
+        final int length = stashLength;
+        stashLength = -1;
+        handler.onMessage(stash, 0, length);
+        return true;
+    }
+
+    boolean deliverStashWithoutTaking(final BufferHandler handler)
+    {
+        if (stashLength < 0)
+        {
+            return false;
+        }
+        handler.onMessage(stash, 0, stashLength);
+        return true;
+    }
+}

@@ -1,0 +1,499 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.internal.kit.BiasedOwnerLock;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.core.internal.wait.AsymmetricFence;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
+import static io.ipckit.core.internal.kit.MessageAssembler.END;
+import static io.ipckit.core.internal.kit.MessageAssembler.MIDDLE;
+import static io.ipckit.core.internal.kit.MessageAssembler.WHOLE;
+import static io.ipckit.queue.LaneWords.count;
+import static io.ipckit.queue.LaneWords.messageId;
+import static io.ipckit.queue.LaneWords.position;
+import static io.ipckit.queue.LaneWords.word;
+import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
+import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.PADDING;
+import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.frame;
+import static io.ipckit.queue.RecordDescriptor.frameLength;
+import static io.ipckit.queue.RecordDescriptor.recordLength;
+
+/**
+ * The producer side of one {@link FifoQueueCore} handle: it gives the handle a lane (an exclusive one when free,
+ * else the shared lane 0 under its producer lock), reserves records at the lane's tail, writes them, and publishes
+ * them. {@link #offerFast} is the whole put of a handle that holds its lane without a lock call (exclusively, or the
+ * shared lane's lock held biased) and the record fits before the ring's end; everything else (padding, split
+ * elements, waiting for room, taking the lock, zero-copy claims) goes through {@link #reserve}.
+ * <p>
+ * Note to maintainers — the invariants this class keeps (those of the ring itself are in {@link ProducerLane}):
+ * <ul>
+ * <li>A message longer than one record is written as BEGIN (carrying the writer's token), MIDDLE..., END while the
+ * writer keeps its lane, so fragments of two messages never interleave; the lane's "message in progress" word holds
+ * the message's id meanwhile, and is cleared after END, or when the writer gives up (a timeout, an exception), so
+ * that its readers discard the partial message. A producer that takes the shared lane's lock over from a dead
+ * holder clears it too.</li>
+ * <li>Lane 0's producer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls, and
+ * {@link #offerFast} enters it with {@link BiasedOwnerLock#enterBiased()} alone; nothing inside that hold throws
+ * (bounds are checked before it).</li>
+ * <li>Consumers are rung after the lock (or the biased hold) is let go, with
+ * {@link AsymmetricFence#progressSide()} between the stores and the loads of the waiter counts, and always before
+ * this producer waits, so a consumer never sleeps through a published record.</li>
+ * </ul>
+ * Not thread-safe: the handle's producer {@link HandleGate} serialises the calls.
+ */
+final class FifoProducer extends ProducerLane
+{
+    private final String description;
+    private final BiasedOwnerLock producerLock = new BiasedOwnerLock();
+    private final Doorbell producerBell;
+    private final Doorbell consumerBell;
+    private final Waiter producerWaiter;
+    /** When to look whether the shared lane's producer lock holder is alive. */
+    private final LivenessCheckInterval producerHolderCheck = new LivenessCheckInterval();
+
+    private boolean producerLocked;
+    private boolean nonBlocking;
+    private long producerTimeoutNs;
+
+    FifoProducer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
+        final int maxElements, final int laneCount, final int lanesOffset, final Doorbell producerBell,
+        final Doorbell consumerBell, final Waiter producerWaiter)
+    {
+        super(meta, data, capacity, maxElements, laneCount, lanesOffset);
+        this.description = description;
+        this.producerBell = producerBell;
+        this.consumerBell = consumerBell;
+        this.producerWaiter = producerWaiter;
+        producerLock.wrap(meta, laneWord(0, LaneDescriptor.PRODUCER_WORD_OFFSET), producerBell);
+    }
+
+    /**
+     * Gives up what the producer side keeps between calls: its exclusive lane, or the bias of the shared lane's
+     * lock. The caller is inside the producer gate.
+     */
+    void releaseProducerSide()
+    {
+        releaseProducerLane();
+        producerLock.close();
+    }
+
+    /**
+     * @return true when this handle keeps the shared lane's producer lock between calls. For tests.
+     */
+    boolean producerLockBiased()
+    {
+        return producerLock.isBiased();
+    }
+
+
+
+    boolean offer(
+        final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
+        throws InterruptedException
+    {
+        if (offerFast(src, offset, length))
+        {
+            return true;
+        }
+        try
+        {
+            startProducerCall(timeoutNs);
+            ensureProducerLane();
+            return write(src, offset, length);
+        }
+        finally
+        {
+            releaseProducerLock();
+            producerWaiter.end();
+        }
+    }
+
+    /**
+     * The whole of a put that needs neither a lock nor a wait: one record into this handle's own lane (exclusive, or
+     * the shared one held biased) with room for it before the ring's end, by the cached head. Straight-line code over
+     * the lane's absolute addresses, read into locals before the first ordered access (after which the JIT would
+     * read every field again): a put costs little besides the record's stores, the tail word and the stamp.
+     *
+     * @return true when published; false when the general path must do it (nothing was published).
+     */
+    private boolean offerFast(final DirectBuffer src, final int offset, final int length)
+    {
+        if (producerLane < 0 || length > maxRecordPayload || producerLocked)
+        {
+            return false;
+        }
+        src.boundsCheck(offset, length); // before the hold: nothing inside it throws
+        final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long ringAddress = pRingAddress;
+        final long cachedTail = cacheTail;
+        final int required = recordLength(length);
+        if (!exclusive && !producerLock.enterBiased())
+        {
+            return false;
+        }
+        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, required);
+        final boolean published = tailWord != NO_ROOM;
+        if (published)
+        {
+            cacheTail = putRecordFast(ringAddress, tailAddress, tailWord, src, offset, length);
+        }
+        exitFastHold(exclusive, published);
+        return published;
+    }
+
+    /**
+     * The batch form of {@link #offerFast}, all or nothing: every message in one hold of the lane, or none when one
+     * is too long for a record or they do not all fit before the ring's end and in the room by the head. A producer
+     * killed in the middle of the batch leaves its first messages published, each whole, and none of the rest.
+     *
+     * @return {@code count} when all were published, 0 when the general path must send them.
+     */
+    private int offerFastBatch(
+        final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
+    {
+        if (producerLane < 0 || producerLocked)
+        {
+            return 0;
+        }
+        final int end = start + count;
+        long bytes = 0;
+        for (int i = start; i < end; i++)
+        {
+            if (lengths[i] > maxRecordPayload)
+            {
+                return 0;
+            }
+            src.boundsCheck(offsets[i], lengths[i]); // before the hold: nothing inside it throws
+            bytes += recordLength(lengths[i]);
+        }
+        if (bytes > capacity)
+        {
+            return 0;
+        }
+        final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long ringAddress = pRingAddress;
+        final long cachedTail = cacheTail;
+        if (!exclusive && !producerLock.enterBiased())
+        {
+            return 0;
+        }
+        long tailWord = tailWithRoomFor(tailAddress, cachedTail, count, (int)bytes);
+        final boolean published = tailWord != NO_ROOM;
+        if (published)
+        {
+            for (int i = start; i < end; i++)
+            {
+                tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src, offsets[i], lengths[i]);
+            }
+            cacheTail = tailWord;
+        }
+        exitFastHold(exclusive, published);
+        return published ? count : 0;
+    }
+
+
+
+    /** Ends the hold of {@link #offerFast}: the biased lock's active word, then the rings. */
+    private void exitFastHold(final boolean exclusive, final boolean published)
+    {
+        if (!exclusive)
+        {
+            producerLock.exitBiased();
+        }
+        AsymmetricFence.progressSide(); // between the tail and active stores and the loads of the waiter counts
+        if (published)
+        {
+            consumerBell.ringIfWaiting();
+        }
+        if (!exclusive)
+        {
+            producerBell.ringIfWaiting(); // a revoker waits for the active word
+        }
+    }
+
+    /**
+     * Sends many messages under one hold of the producer lock (or of the lane, by {@link #offerFastBatch}); message
+     * {@code i} is {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}, from {@code start} on.
+     *
+     * @return how many were sent before the time ran out.
+     */
+    int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int start,
+        final int count, final long timeoutNs) throws InterruptedException
+    {
+        if (offerFastBatch(src, offsets, lengths, start, count) == count)
+        {
+            return count;
+        }
+        startProducerCall(timeoutNs);
+        int sent = 0;
+        try
+        {
+            ensureProducerLane();
+            while (sent < count && write(src, offsets[start + sent], lengths[start + sent]))
+            {
+                sent++;
+            }
+            return sent;
+        }
+        finally
+        {
+            releaseProducerLock();
+            producerWaiter.end();
+        }
+    }
+
+    private boolean write(final DirectBuffer src, final int offset, final int length) throws InterruptedException
+    {
+        src.boundsCheck(offset, length); // before reserving: a reservation never ends in a half-written record
+        if (length <= maxRecordPayload)
+        {
+            final int index = reserve(length, WHOLE, true);
+            if (index < 0)
+            {
+                return false;
+            }
+            data.putBytes(index, src, offset, length);
+            publishTail();
+            return true;
+        }
+        int position = 0;
+        boolean announced = false;
+        boolean complete = false;
+        try
+        {
+            while (position < length)
+            {
+                final boolean first = position == 0;
+                final int chunk = Math.min(maxRecordPayload - (first ? Long.BYTES : 0), length - position);
+                final int type = first ? BEGIN : position + chunk == length ? END : MIDDLE;
+                int index = reserve(chunk + (first ? Long.BYTES : 0), type, first);
+                if (index < 0)
+                {
+                    return false;
+                }
+                if (first)
+                {
+                    data.putLong(index, OwnerToken.current());
+                    index += Long.BYTES;
+                    meta.putLongRelease(pInProgress, messageId(pendingTailWord));
+                    announced = true;
+                }
+                data.putBytes(index, src, offset + position, chunk);
+                publishTail();
+                if (type == END)
+                {
+                    meta.putLongRelease(pInProgress, 0L);
+                    complete = true;
+                }
+                ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lane
+                position += chunk;
+            }
+            return true;
+        }
+        finally
+        {
+            if (!complete && announced)
+            {
+                // gave up half-way (timeout, interruption, close, any exception): the readers discard the fragments
+                meta.putLongRelease(pInProgress, 0L);
+                consumersUnrung = true;
+                ringConsumers();
+            }
+        }
+    }
+
+    /**
+     * Zero-copy: reserves a record for {@code length} bytes, holding the producer lock until
+     * {@link #commitClaim(int)} or {@link #abortClaim(int)}.
+     *
+     * @return the index in {@link #dataBuffer()}, or -1 when the time ran out.
+     */
+    int claim(final int length, final long timeoutNs) throws InterruptedException
+    {
+        if (length < 0 || length > maxRecordPayload)
+        {
+            throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
+                ": a claim holds 0.." + maxRecordPayload + " bytes; put longer elements with the copying methods");
+        }
+        startProducerCall(timeoutNs);
+        try
+        {
+            ensureProducerLane();
+            final int index = reserve(length, WHOLE, true);
+            if (index < 0)
+            {
+                releaseProducerLock();
+            }
+            return index;
+        }
+        catch (final RuntimeException | InterruptedException ex)
+        {
+            releaseProducerLock();
+            throw ex;
+        }
+        finally
+        {
+            producerWaiter.end();
+        }
+    }
+
+    void commitClaim(final int index)
+    {
+        if (!producerLocked)
+        {
+            throw new IllegalStateException("no claim to commit on " + description);
+        }
+        if (index != pendingRecordIndex + PAYLOAD_OFFSET)
+        {
+            // the bytes were written for another index: drop the claim rather than publish what it holds
+            dropClaim();
+            throw new IllegalArgumentException("commit(" + index + ") on " + description + ", whose claim was at " +
+                (pendingRecordIndex + PAYLOAD_OFFSET) + ": the claim was dropped; pass the index claim returned");
+        }
+        publishTail();
+        releaseProducerLock();
+    }
+
+    void abortClaim(final int index)
+    {
+        if (!producerLocked)
+        {
+            throw new IllegalStateException("no claim to abort on " + description);
+        }
+        // the pending claim is dropped whatever index is given; a wrong one is reported after, never written to
+        final int claimed = pendingRecordIndex + PAYLOAD_OFFSET;
+        dropClaim();
+        if (index != claimed)
+        {
+            throw new IllegalArgumentException("abort(" + index + ") on " + description + ", whose claim was at " +
+                claimed + ": the claim was dropped; pass the index claim returned");
+        }
+    }
+
+    /** Publishes the pending claim as padding, which consumers pass over, and releases the producer lock. */
+    private void dropClaim()
+    {
+        final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
+        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
+        pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
+        publishTail();
+        releaseProducerLock();
+    }
+
+    int maxClaimLength()
+    {
+        return maxRecordPayload;
+    }
+
+    private void startProducerCall(final long timeoutNs)
+    {
+        producerTimeoutNs = timeoutNs;
+        nonBlocking = timeoutNs == 0;
+    }
+
+    private int reserve(final int payloadLength, final int type, final boolean newElement)
+        throws InterruptedException
+    {
+        while (true)
+        {
+            final int sequence = producerWaiter.sequence();
+            if (!producerLocked)
+            {
+                producerLocked = exclusiveLane || acquireSharedLane();
+            }
+            if (producerLocked)
+            {
+                final int index = tryReserve(payloadLength, type, newElement);
+                if (index >= 0)
+                {
+                    return index;
+                }
+                if (nonBlocking)
+                {
+                    return -1;
+                }
+            }
+            ringConsumers(); // never wait while consumers may sleep through records already published
+            if (!producerWaiter.isActive())
+            {
+                // slow path: register as a waiter, then test once more before sleeping
+                producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : producerTimeoutNs);
+                continue;
+            }
+            if (!producerWaiter.pause(sequence))
+            {
+                return -1;
+            }
+        }
+    }
+
+    private boolean acquireSharedLane()
+    {
+        if (producerLock.tryAcquire() || producerLock.tryRevoke() ||
+            producerHolderCheck.due() && producerLock.tryTakeOverFromDead())
+        {
+            if (producerLock.takeOverNotice() != OwnerToken.NONE)
+            {
+                // the dead holder's split element stays incomplete: its readers discard it
+                meta.putLongRelease(pInProgress, 0L);
+            }
+            return true;
+        }
+        return false;
+    }
+
+
+
+
+
+
+
+    private void ringConsumers()
+    {
+        if (consumersUnrung)
+        {
+            consumersUnrung = false;
+            consumerBell.ring();
+        }
+    }
+
+    private void releaseProducerLock()
+    {
+        if (producerLocked)
+        {
+            producerLocked = false;
+            if (!exclusiveLane)
+            {
+                producerLock.release();
+            }
+            AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
+            if (consumersUnrung)
+            {
+                consumersUnrung = false;
+                consumerBell.ringIfWaiting();
+            }
+            if (!exclusiveLane)
+            {
+                producerBell.ringIfWaiting();
+            }
+        }
+        else
+        {
+            if (!exclusiveLane)
+            {
+                producerLock.abandon(); // a taking from a bias that was still waiting for its holder
+            }
+            ringConsumers();
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.ipckit.queue;
+
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.ipckit.core.internal.kit.MessageAssembler.WHOLE;
+import static io.ipckit.queue.LaneWords.COUNT_MASK;
+import static io.ipckit.queue.LaneWords.POSITION_MASK;
+import static io.ipckit.queue.LaneWords.count;
+import static io.ipckit.queue.LaneWords.position;
+import static io.ipckit.queue.LaneWords.word;
+import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
+import static io.ipckit.queue.RecordDescriptor.PADDING;
+import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.TRAILER_LENGTH;
+import static io.ipckit.queue.RecordDescriptor.commitStamp;
+import static io.ipckit.queue.RecordDescriptor.frame;
+import static io.ipckit.queue.RecordDescriptor.recordLength;
+import static io.ipckit.queue.RecordDescriptor.stampIndex;
+
+/**
+ * The lane a {@link FifoProducer} writes and the record-level work on its ring: which lane the handle has, the room
+ * between the tail and the (cached) head, reserving a record (and the padding before it at the ring's end),
+ * writing one whole record in place, and publishing. {@link FifoProducer} adds the protocol around it: locks,
+ * waiting, split elements, batches and claims. It is its superclass rather than a field so that the put path
+ * reaches these fields and methods with no object in between.
+ * <p>
+ * Note to maintainers — the invariants of the ring this class writes:
+ * <ul>
+ * <li>A lane's tail word (element count and byte position) is written only by its producer (the owner of an
+ * exclusive lane, the lock holder of lane 0), with one release store after the record bytes ({@link #publishTail},
+ * {@link #putRecordFast}). A process killed anywhere leaves either the old or the new word, so no torn record is
+ * ever visible and no committed one is lost.</li>
+ * <li>The tail word publishes; each record's commit stamp ({@link RecordDescriptor}, in the trailer of the record
+ * before it) is stored after it and only tells consumers early, so the head never passes the tail. A producer
+ * zeroes a record's trailer before publishing it, except when the record fills the ring exactly: the trailer then
+ * holds the head record's stamp ({@link #trailerFree}).</li>
+ * <li>The cached head word is only ever behind the real one, so it can only under-estimate the room, and it is
+ * dropped when another producer moved the tail.</li>
+ * </ul>
+ * Not thread-safe: the handle's producer {@link HandleGate} serialises the calls.
+ */
+class ProducerLane
+{
+    /** What {@link #tailWithRoomFor} returns when the fast path cannot put: never a tail word (positions are
+     * multiples of 8). */
+    static final long NO_ROOM = -1L;
+    final AtomicBuffer meta;
+    final UnsafeBuffer data;
+    final int capacity;
+    final int mask;
+    final int maxElements;
+    final int maxRecordPayload;
+    final int laneCount;
+    final int lanesOffset;
+    long pendingTailWord;
+    /** This handle's lane, -1 before its first put; lane 0 is shared under its producer lock. */
+    int producerLane = -1;
+    boolean exclusiveLane;
+    int pTail;
+    int pHead;
+    int pInProgress;
+    int pBase;
+    /** Absolute addresses of the lane's tail and head words and of its ring, for {@link FifoProducer#offerFast}. */
+    long pTailAddress;
+    long pHeadAddress;
+    long pRingAddress;
+    /** A head word read earlier (never ahead of the real one), valid while {@link #cacheTail} is the tail. */
+    long headCache;
+    /** The tail this handle last published; another tail means another producer wrote since. */
+    long cacheTail = -1;
+    /** The ring index of the padding record reserved with the pending record, or -1. */
+    int pendingPaddingIndex = -1;
+    long pendingPaddingPosition;
+    /** The ring index and position of the record reserved and not yet published. */
+    int pendingRecordIndex;
+    long pendingRecordPosition;
+    /** Records published whose consumers have not been rung yet (rung when the lock is released, or before waiting). */
+    boolean consumersUnrung;
+
+    ProducerLane(final AtomicBuffer meta, final UnsafeBuffer data, final int capacity, final int maxElements,
+        final int laneCount, final int lanesOffset)
+    {
+        this.meta = meta;
+        this.data = data;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.maxElements = maxElements;
+        this.maxRecordPayload = capacity / 8 - OVERHEAD; // a record then takes at most an eighth of the ring
+        this.laneCount = laneCount;
+        this.lanesOffset = lanesOffset;
+    }
+
+    int laneWord(final int lane, final int wordOffset)
+    {
+        return LaneWords.laneWord(lanesOffset, lane, wordOffset);
+    }
+
+    /**
+     * Gives this handle its lane before its first put: a free exclusive lane, one whose owner died, or else the
+     * shared lane 0. The caller is inside the producer gate.
+     */
+    void ensureProducerLane()
+    {
+        if (producerLane >= 0)
+        {
+            return;
+        }
+        final int lane = LaneWords.claimExclusiveLane(meta, lanesOffset, laneCount);
+        producerLane = lane;
+        exclusiveLane = lane != 0;
+        pTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
+        pHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+        pInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
+        pBase = lane * capacity;
+        pTailAddress = meta.addressOffset() + pTail;
+        pHeadAddress = meta.addressOffset() + pHead;
+        pRingAddress = data.addressOffset() + pBase;
+        cacheTail = -1;
+    }
+
+    /**
+     * Gives this handle's exclusive lane back (its elements stay for the consumers). The caller is inside the
+     * producer gate.
+     */
+    void releaseProducerLane()
+    {
+        if (exclusiveLane)
+        {
+            LaneWords.releaseExclusiveLane(meta, lanesOffset, producerLane);
+            exclusiveLane = false;
+            producerLane = -1;
+        }
+    }
+
+    /**
+     * Holding the lane: reads its tail word and checks that {@code bytes} of records for {@code elements} elements
+     * fit before the ring's end (else a padding record comes first: the general path) and in the room by the head
+     * (cached, then read again when the cache says no).
+     *
+     * @return the tail word, or {@link #NO_ROOM}.
+     */
+    long tailWithRoomFor(final long tailAddress, final long cachedTail, final int elements, final int bytes)
+    {
+        final long tailWord = UnsafeApi.getLongVolatile(null, tailAddress);
+        if (bytes > capacity - ((int)position(tailWord) & mask))
+        {
+            return NO_ROOM;
+        }
+        if (tailWord != cachedTail || !fits(tailWord, headCache, elements, bytes))
+        {
+            headCache = UnsafeApi.getLongAcquire(null, pHeadAddress);
+            if (!fits(tailWord, headCache, elements, bytes))
+            {
+                return NO_ROOM;
+            }
+        }
+        return tailWord;
+    }
+
+    /**
+     * Holding the lane, with room checked: writes one whole record at the tail with its trailer zeroed, publishes the
+     * tail word and stamps the record (see {@link #publishTail}).
+     *
+     * @return the new tail word.
+     */
+    long putRecordFast(final long ringAddress, final long tailAddress, final long tailWord,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        final long tail = position(tailWord);
+        final int required = recordLength(length);
+        final long at = ringAddress + ((int)tail & mask);
+        UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, at + PAYLOAD_OFFSET, length);
+        final long end = tail + required;
+        if (trailerFree(end, headCache))
+        {
+            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
+        }
+        final long newTailWord = word(count(tailWord) + 1, end);
+        // release stores -> publish the record, then stamp it (see publishTail)
+        UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
+        UnsafeApi.putIntRelease(null, ringAddress + stampIndex(tail, mask), commitStamp(tail));
+        return newTailWord;
+    }
+
+    int tryReserve(final int payloadLength, final int type, final boolean newElement)
+    {
+        pendingPaddingIndex = -1; // a reservation left by a call that threw is never stamped by a later one
+        final long tailWord = meta.getLongVolatile(pTail);
+        final long tail = position(tailWord);
+        final int required = recordLength(payloadLength);
+        int index = (int)tail & mask;
+        final int toEnd = capacity - index;
+        final int padding = required > toEnd ? toEnd : 0;
+        // the cached head spares a read of the consumers' cache line per record; it is only ever behind the real
+        // head, so it can only under-estimate the room, and it is dropped when another producer moved the tail
+        final int bytes = padding + required;
+        if (tailWord != cacheTail || !fits(tailWord, headCache, newElement, bytes))
+        {
+            headCache = meta.getLongAcquire(pHead);
+            if (!fits(tailWord, headCache, newElement, bytes))
+            {
+                cacheTail = -1;
+                return -1;
+            }
+        }
+        if (padding > 0)
+        {
+            data.putInt(pBase + index + FRAME_OFFSET, frame(padding - OVERHEAD, PADDING));
+            zeroTrailer(index, padding);
+            pendingPaddingIndex = pBase + index;
+            pendingPaddingPosition = tail;
+            index = 0;
+        }
+        data.putInt(pBase + index + FRAME_OFFSET, frame(payloadLength, type));
+        final long end = tail + padding + required;
+        if (trailerFree(end, headCache))
+        {
+            zeroTrailer(index, required);
+        }
+        pendingRecordIndex = pBase + index;
+        pendingRecordPosition = tail + padding;
+        pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), end);
+        return pBase + index + PAYLOAD_OFFSET;
+    }
+
+    /**
+     * Zeroes the trailer of the record reserved at ring index {@code index}, {@code length} bytes long: the word that
+     * will hold the commit stamp of the record after it, so that it reads as unpublished until that record is (it
+     * may hold payload bytes or a stamp of an earlier lap, or bytes of a producer that died before publishing).
+     */
+    void zeroTrailer(final int index, final int length)
+    {
+        data.putInt(pBase + index + length - TRAILER_LENGTH, 0);
+    }
+
+    /**
+     * @return false when the ring is exactly full with a record ending at {@code end}: its trailer is then the word
+     * before the head record, which holds the head record's stamp and must stay (it names a position a lap before
+     * the next record's, so it never reads as that record's commit). Checked against the real head when the cached
+     * one says full.
+     */
+    boolean trailerFree(final long end, final long cachedHeadWord)
+    {
+        return ((end - position(cachedHeadWord)) & POSITION_MASK) < capacity ||
+            ((end - position(meta.getLongAcquire(pHead))) & POSITION_MASK) < capacity;
+    }
+
+    boolean fits(final long tailWord, final long headWord, final boolean newElement, final int bytes)
+    {
+        return fits(tailWord, headWord, newElement ? 1 : 0, bytes);
+    }
+
+    boolean fits(final long tailWord, final long headWord, final int newElements, final int bytes)
+    {
+        if (maxElements > 0 && ((count(tailWord) - count(headWord)) & COUNT_MASK) + newElements > maxElements)
+        {
+            return false;
+        }
+        return ((position(tailWord) - position(headWord)) & POSITION_MASK) + bytes <= capacity;
+    }
+
+    void publishTail()
+    {
+        // release store -> publishes the record bytes and the element count to consumers; they are rung when the
+        // call ends (AsymmetricFence.progressSide() orders the store before the waiter counts) or before this
+        // producer waits
+        meta.putLongRelease(pTail, pendingTailWord);
+        // release stores -> stamp the records after the tail: a consumer that sees a stamp finds the tail past it
+        if (pendingPaddingIndex >= 0)
+        {
+            data.putIntRelease(pBase + stampIndex(pendingPaddingPosition, mask), commitStamp(pendingPaddingPosition));
+            pendingPaddingIndex = -1;
+        }
+        data.putIntRelease(pBase + stampIndex(pendingRecordPosition, mask), commitStamp(pendingRecordPosition));
+        cacheTail = pendingTailWord;
+        consumersUnrung = true;
+    }
+
+
+    /**
+     * @return the lane this handle puts into: 0 when shared, -1 before its first put. For tests and diagnostics.
+     */
+    int producerLane()
+    {
+        return producerLane;
+    }
+}
