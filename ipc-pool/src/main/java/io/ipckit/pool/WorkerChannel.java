@@ -2,7 +2,6 @@ package io.ipckit.pool;
 
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.exceptions.EndOfStreamException;
-import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.tracker.ResourceTracker;
 import io.ipckit.pipe.Connection;
