@@ -70,7 +70,10 @@ class DemoTest
     @Test
     void shouldRunTheReadmeExample() throws Exception
     {
-        HelloTwoJvms.main(new String[0]);
-        assertEquals(List.of(), dir.list());
+        final HelloTwoJvms.Result result = HelloTwoJvms.run("hello");
+        assertEquals(1, result.id());
+        assertEquals("HELLO FROM " + ProcessHandle.current().pid(), result.upper());
+        assertTrue(result.workerPid() != ProcessHandle.current().pid(), "answered by another JVM");
+        assertEquals(List.of(), dir.list(), "the pipe is gone once both ends closed");
     }
 }
