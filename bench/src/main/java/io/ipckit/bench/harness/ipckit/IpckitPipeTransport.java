@@ -81,7 +81,7 @@ public abstract class IpckitPipeTransport implements Transport
         {
             try
             {
-                return new PipeReceiver(Pipe.open(pipeName(spec, channel), options()));
+                return new PipeReceiver(Pipe.open(pipeName(spec, channel), new PipeOptions().idleStrategy(idleStrategy())));
             }
             catch (final ResourceNotFoundException ex)
             {
@@ -92,6 +92,7 @@ public abstract class IpckitPipeTransport implements Transport
         }
     }
 
+    /** The sender creates the pipe, so only its options carry what is fixed at creation. */
     private PipeOptions options()
     {
         return new PipeOptions().ringCapacityBytes(RING_CAPACITY_BYTES).duplex(false).idleStrategy(idleStrategy());
