@@ -25,9 +25,12 @@ import static io.ipckit.shm.dict.SharedDictDescriptor.*;
  * the next slot is empty) with one store. So at every instant each key has exactly its old or its new entry, and a
  * writer killed at any point leaves one of the two. The counters (count, tombstones, garbage) are written after the
  * slot and may be stale after a kill: the takeover recounts them from the slots ({@link #repairSegment}).</li>
- * <li>Segment memory is reused only by a rebuild (split or compaction, into other segments) or {@link #clear}, and
- * the segment's sequence is odd during every change a reader could trip over, and never reset, so a reader that
- * raced with a change retries. Readers validate every offset against the segment before they dereference it: a
+ * <li>Segment memory is reused by a rebuild (split or compaction, into other segments), by {@link #clear}, and
+ * through the segment's freed blocks: a block replaced or removed is linked (inside the odd-sequence window, since
+ * linking overwrites it) and a later entry of the same length is written into it. A block is popped before it is
+ * written, so a writer killed then leaks it; the takeover drops the links and counts every unreachable byte as
+ * garbage. The segment's sequence is odd during every change a reader could trip over, and never reset, so a
+ * reader that raced with a change (or read a block freed since) retries. Readers validate every offset against the segment before they dereference it: a
  * torn read never leaves the mapping.</li>
  * <li>A segment serves a hash only while its state is {@code LIVE} and its prefix equals the hash's low
  * {@code depth} bits; readers and writers check both after finding it through the directory, so a stale directory
@@ -647,7 +650,8 @@ final class DictCore
         }
         int so;
         int slot;
-        int top;
+        int at;
+        boolean reused = false;
         while (true)
         {
             so = segmentOffset(held.segment);
@@ -656,39 +660,70 @@ final class DictCore
             {
                 throw corrupt("segment at " + so + " has an entry outside its heap");
             }
-            top = buffer.getInt(so + SEG_HEAP_TOP_OFFSET);
             final boolean slotRoom = slot >= 0 ||
                 buffer.getLong(slotAddress(so, -1 - slot)) == SLOT_TOMBSTONE ||
                 buffer.getInt(so + SEG_COUNT_OFFSET) + buffer.getInt(so + SEG_TOMBSTONES_OFFSET) < maxLoad;
-            if (slotRoom && top >= heapStart && top + need <= segmentBytes)
+            if (slotRoom)
             {
-                break;
+                final int block = freeBlock(so);
+                if (block != 0 && buffer.getInt(so + block) == need)
+                {
+                    at = block;
+                    reused = true;
+                    break;
+                }
+                at = buffer.getInt(so + SEG_HEAP_TOP_OFFSET);
+                if (at >= heapStart && at + need <= segmentBytes)
+                {
+                    break;
+                }
             }
             rebuild(held, hash, (int)need);
         }
-        final int at = so + top;
-        buffer.putInt(at + ENTRY_KEY_LENGTH_OFFSET, keyLength);
-        buffer.putInt(at + ENTRY_VALUE_LENGTH_OFFSET, valueLength);
-        buffer.putBytes(at + ENTRY_KEY_OFFSET, key, keyOffset, keyLength);
-        final int valueAt = at + valueOffset(keyLength);
+        final int entry = so + at;
+        if (reused)
+        {
+            // pop before the block is written: a writer killed from here on leaks the block, never links it twice
+            buffer.putInt(so + SEG_FREE_BLOCK_OFFSET, buffer.getInt(entry + 4));
+        }
+        buffer.putInt(entry + ENTRY_KEY_LENGTH_OFFSET, keyLength);
+        buffer.putInt(entry + ENTRY_VALUE_LENGTH_OFFSET, valueLength);
+        buffer.putBytes(entry + ENTRY_KEY_OFFSET, key, keyOffset, keyLength);
+        final int valueAt = entry + valueOffset(keyLength);
         if (writer != null)
         {
-            writer.write(buffer, valueAt, valueLength);
+            try
+            {
+                writer.write(buffer, valueAt, valueLength);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                if (reused)
+                {
+                    pushBlock(so, at, (int)need);
+                }
+                throw ex;
+            }
         }
         else
         {
             buffer.putBytes(valueAt, value, valueOffset, valueLength);
         }
-        buffer.putInt(so + SEG_HEAP_TOP_OFFSET, top + (int)need);
-        final long newSlot = (hash & 0xFFFF_FFFF_0000_0000L) | top;
+        if (!reused)
+        {
+            buffer.putInt(so + SEG_HEAP_TOP_OFFSET, at + (int)need);
+        }
+        final long newSlot = (hash & 0xFFFF_FFFF_0000_0000L) | at;
         beginWrite(so);
         if (slot >= 0)
         {
             final int address = slotAddress(so, slot);
-            final int old = so + (int)buffer.getLong(address);
+            final int old = (int)buffer.getLong(address);
+            final int oldLength = (int)entryLength(buffer.getInt(so + old), valueLengthOf(so + old));
             // release store -> publishes the new entry; the old one is garbage from here
             buffer.putLongRelease(address, newSlot);
-            addInt(so + SEG_GARBAGE_OFFSET, (int)entryLength(buffer.getInt(old), valueLengthOf(old)));
+            pushBlock(so, old, oldLength);
+            addInt(so + SEG_GARBAGE_OFFSET, oldLength);
         }
         else
         {
@@ -702,6 +737,10 @@ final class DictCore
                 addInt(so + SEG_TOMBSTONES_OFFSET, -1);
             }
         }
+        if (reused)
+        {
+            addInt(so + SEG_GARBAGE_OFFSET, -(int)need);
+        }
         endWrite(so);
         return slot < 0;
     }
@@ -713,17 +752,19 @@ final class DictCore
     {
         final int so = segmentOffset(held.segment);
         final int address = slotAddress(so, slot);
-        final int old = so + (int)buffer.getLong(address);
+        final int old = (int)buffer.getLong(address);
+        final int oldLength = (int)entryLength(buffer.getInt(so + old), valueLengthOf(so + old));
         final boolean last = buffer.getLong(slotAddress(so, (slot + 1) & slotMask)) == SLOT_EMPTY;
         beginWrite(so);
         // release store -> the key is gone; an empty slot only where no probe goes on past it
         buffer.putLongRelease(address, last ? SLOT_EMPTY : SLOT_TOMBSTONE);
+        pushBlock(so, old, oldLength);
         addInt(so + SEG_COUNT_OFFSET, -1);
         if (!last)
         {
             addInt(so + SEG_TOMBSTONES_OFFSET, 1);
         }
-        addInt(so + SEG_GARBAGE_OFFSET, (int)entryLength(buffer.getInt(old), valueLengthOf(old)));
+        addInt(so + SEG_GARBAGE_OFFSET, oldLength);
         endWrite(so);
     }
 
@@ -738,6 +779,7 @@ final class DictCore
         // release fence -> every slot is empty before the heap can be reused
         VarHandle.releaseFence();
         buffer.putInt(so + SEG_HEAP_TOP_OFFSET, heapStart);
+        buffer.putInt(so + SEG_FREE_BLOCK_OFFSET, 0);
         buffer.putInt(so + SEG_COUNT_OFFSET, 0);
         buffer.putInt(so + SEG_TOMBSTONES_OFFSET, 0);
         buffer.putInt(so + SEG_GARBAGE_OFFSET, 0);
@@ -750,6 +792,31 @@ final class DictCore
     int depthOf(final Held held)
     {
         return buffer.getInt(segmentOffset(held.segment) + SEG_DEPTH_OFFSET);
+    }
+
+    /**
+     * @return the offset of the first freed block of a segment, or 0; validated.
+     */
+    private int freeBlock(final int so)
+    {
+        final int block = buffer.getInt(so + SEG_FREE_BLOCK_OFFSET);
+        if (block != 0 && (block < heapStart || block > segmentBytes - ENTRY_KEY_OFFSET ||
+            (block & (ENTRY_ALIGNMENT - 1)) != 0))
+        {
+            throw corrupt("segment at " + so + " has free block " + block);
+        }
+        return block;
+    }
+
+    /**
+     * Links a block no slot refers to any more into the segment's free blocks. Called inside a write (odd
+     * sequence), because it overwrites the block that a racing reader may still be reading.
+     */
+    private void pushBlock(final int so, final int block, final int length)
+    {
+        buffer.putInt(so + block, length);
+        buffer.putInt(so + block + 4, buffer.getInt(so + SEG_FREE_BLOCK_OFFSET));
+        buffer.putInt(so + SEG_FREE_BLOCK_OFFSET, block);
     }
 
     private void addInt(final int at, final int delta)
@@ -795,6 +862,8 @@ final class DictCore
                     live += entryLength(buffer.getInt(so + entry), buffer.getInt(so + entry + 4));
                 }
             }
+            // the freed blocks' links may be half-made: they become plain garbage, recovered by compaction
+            buffer.putInt(so + SEG_FREE_BLOCK_OFFSET, 0);
             buffer.putInt(so + SEG_COUNT_OFFSET, count);
             buffer.putInt(so + SEG_TOMBSTONES_OFFSET, tombstones);
             buffer.putInt(so + SEG_GARBAGE_OFFSET, (int)(top - heapStart - live));
@@ -819,8 +888,9 @@ final class DictCore
         final int count = buffer.getInt(oo + SEG_COUNT_OFFSET);
         final int garbage = buffer.getInt(oo + SEG_GARBAGE_OFFSET);
         final int liveBytes = buffer.getInt(oo + SEG_HEAP_TOP_OFFSET) - heapStart - garbage;
-        // compact only when that leaves the segment at most half full, so compactions cannot follow each other
-        boolean compact = liveBytes + need <= maxEntryBytes() / 2 && count < maxLoad / 2;
+        // compact only when that leaves a quarter of the segment free, so compactions cannot follow each other
+        boolean compact = liveBytes + need <= maxEntryBytes() - (maxEntryBytes() >> 2) &&
+            count < maxLoad - (maxLoad >> 2);
         lockStructure();
         try
         {
@@ -920,6 +990,7 @@ final class DictCore
             count++;
         }
         buffer.putInt(to + SEG_HEAP_TOP_OFFSET, top);
+        buffer.putInt(to + SEG_FREE_BLOCK_OFFSET, 0);
         buffer.putInt(to + SEG_COUNT_OFFSET, count);
         buffer.putInt(to + SEG_TOMBSTONES_OFFSET, 0);
         buffer.putInt(to + SEG_GARBAGE_OFFSET, 0);

@@ -86,14 +86,17 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+ 44
  *  |            Next Free (free list link, index + 1)              |
  *  +---------------------------------------------------------------+ 48
+ *  |   Free Block Head (offset of a freed entry, 0 = none; freed   |
+ *  |   blocks hold their length and the next block's offset)      |
+ *  +---------------------------------------------------------------+ 52
  *  |                   Padding to 64 bytes                         |
  *  +---------------------------------------------------------------+ 64
  *  |   Slots: Slots per Segment longs, each 0 (empty), -1          |
  *  |   (tombstone) or (hash >>> 32) << 32 | entry offset; one      |
  *  |   release store publishes an entry                            |
  *  +---------------------------------------------------------------+ 64 + 8 * slots
- *  |   Heap: entries bump-allocated up to Heap Top, never changed  |
- *  |   while a slot refers to them                                 |
+ *  |   Heap: entries bump-allocated up to Heap Top or reused from  |
+ *  |   the free blocks, never changed while a slot refers to them  |
  *  +---------------------------------------------------------------+ Segment Length
  * </pre>
  * An entry, 8-byte aligned, in a segment's heap:
@@ -169,6 +172,8 @@ public final class SharedDictDescriptor
     public static final int SEG_GARBAGE_OFFSET;
     /** Offset in a segment of its free list link. */
     public static final int SEG_NEXT_FREE_OFFSET;
+    /** Offset in a segment of the head of its freed entry blocks. */
+    public static final int SEG_FREE_BLOCK_OFFSET;
     /** Offset in a segment of its first slot. */
     public static final int SEG_SLOTS_OFFSET = 64;
 
@@ -257,6 +262,8 @@ public final class SharedDictDescriptor
         SEG_GARBAGE_OFFSET = offset;
         offset += SIZE_OF_INT;
         SEG_NEXT_FREE_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        SEG_FREE_BLOCK_OFFSET = offset;
     }
 
     private SharedDictDescriptor()

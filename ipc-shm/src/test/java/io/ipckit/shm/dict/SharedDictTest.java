@@ -379,6 +379,71 @@ class SharedDictTest
     }
 
     @Test
+    void shouldKeepCountsExactUnderThreadsOfOneProcess() throws InterruptedException
+    {
+        try (SharedDict<Integer, Long> dict = SharedDict.create("threads", Codecs.INTEGER, Codecs.LONG, small()))
+        {
+            final int threads = 4;
+            final int perThread = 20_000;
+            final List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int seed = t;
+                final Thread thread = new Thread(() ->
+                {
+                    final Random random = new Random(seed);
+                    for (int i = 0; i < perThread; i++)
+                    {
+                        final int key = random.nextInt(500);
+                        if (random.nextBoolean())
+                        {
+                            dict.merge(key, 1L, Long::sum);
+                        }
+                        else
+                        {
+                            dict.compute(key, (k, v) -> v == null ? 1L : v + 1);
+                        }
+                        dict.get(random.nextInt(500));
+                    }
+                });
+                thread.start();
+                started.add(thread);
+            }
+            for (final Thread thread : started)
+            {
+                thread.join();
+            }
+            long total = 0;
+            for (final long v : dict.values())
+            {
+                total += v;
+            }
+            assertEquals((long)threads * perThread, total);
+        }
+    }
+
+    @Test
+    void shouldReuseTheBlockOfAReplacedValueOfTheSameSize()
+    {
+        try (SharedDict<Long, byte[]> dict = SharedDict.create("blocks", Codecs.LONG, Codecs.BYTES, small()))
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[64]);
+            for (long i = 0; i < 100_000; i++)
+            {
+                key.putLong(0, i % 10);
+                value.putLong(0, i);
+                dict.put(key, 0, 8, value, 0, 64);
+            }
+            for (long k = 0; k < 10; k++)
+            {
+                assertEquals(99_990 + k, new UnsafeBuffer(dict.get(k)).getLong(0));
+            }
+            assertEquals(10, dict.size());
+        }
+    }
+
+    @Test
     void shouldCountNoTakeoverWithoutDeaths()
     {
         try (SharedDict<Long, Long> dict = SharedDict.create("calm", Codecs.LONG, Codecs.LONG, small()))
