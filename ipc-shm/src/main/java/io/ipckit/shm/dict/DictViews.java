@@ -74,7 +74,7 @@ final class DictViews<K, V>
         return total;
     }
 
-    void clear(final DictCore.Held held, final int heldOuter)
+    void clear(final DictStructure.Held held, final int heldOuter)
     {
         for (long r = 0; r < ranges; )
         {

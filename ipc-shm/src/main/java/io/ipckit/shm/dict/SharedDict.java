@@ -50,6 +50,9 @@ import static io.ipckit.shm.dict.SharedDictDescriptor.LAYOUT_VERSION;
  * <p>
  * Thread-safe and process-safe. {@link #close()} is idempotent; like any unmap it must not race with calls still
  * running in other threads. Null keys and values are refused, as by {@code ConcurrentHashMap}.
+ * <p>
+ * (Past 600 lines because the {@code ConcurrentMap} surface and the zero-copy forms each need their specification;
+ * the logic is in {@code DictCore}, {@code DictStructure} and {@code DictViews}.)
  *
  * @param <K> the key type.
  * @param <V> the value type.
@@ -72,7 +75,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         final ExpandableArrayBuffer key = new ExpandableArrayBuffer(64);
         final ExpandableArrayBuffer value = new ExpandableArrayBuffer(128);
         final ExpandableArrayBuffer old = new ExpandableArrayBuffer(128);
-        final DictCore.Held held = new DictCore.Held();
+        final DictStructure.Held held = new DictStructure.Held();
         int outerSegment = -1;
         boolean busy;
     }

@@ -21,9 +21,11 @@
  * <li><b>Death of a writer</b>: a lock whose holder is dead is taken over (within the liveness interval) by the
  * next process that needs it, which repairs what the dead writer left (sequence parity, counters, a journaled
  * half-done split) and counts the takeover; readers meanwhile read the frozen segment, which holds each key's value
- * before or after the interrupted mutation. The invariants are in {@code DictCore}'s note to maintainers.</li>
+ * before or after the interrupted mutation. The invariants are in the notes to maintainers of {@code DictCore}
+ * (entries) and {@code DictStructure} (locks, journal, growth).</li>
  * </ul>
- * Pieces: {@code SharedDict} (the API, codecs), {@code DictCore} (segments, locks, splits, repair),
+ * Pieces: {@code SharedDict} (the API, codecs), {@code DictCore} (entries: probe, read, store, delete),
+ * {@code DictStructure} (directory, locks, takeover and repair, splits and compactions),
  * {@code DictViews} (the walk behind size, clear and the views), {@code DictFile} (creating, validating and
  * growing the sparse file), {@link io.ipckit.shm.dict.SharedDictOptions}, {@link io.ipckit.shm.dict.ValueHandler}
  * and {@link io.ipckit.shm.dict.ValueWriter} (the zero-copy forms).
