@@ -444,6 +444,40 @@ class SharedDictTest
     }
 
     @Test
+    void shouldAllocateNothingOnTheZeroCopyHotPath()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        try (SharedDict<Long, byte[]> dict = SharedDict.create("hot", Codecs.LONG, Codecs.BYTES))
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[64]);
+            final UnsafeBuffer read = new UnsafeBuffer(new byte[64]);
+            final long[] sum = new long[1];
+            final ValueHandler handler = (buffer, offset, length) -> sum[0] += buffer.getLong(offset);
+            final ValueWriter writer = (buffer, offset, length) -> buffer.putLong(offset, 1L);
+            long allocated = -1;
+            for (int round = 0; round < 3; round++)
+            {
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                for (long i = 0; i < 200_000; i++)
+                {
+                    key.putLong(0, i & 1023);
+                    value.putLong(0, i);
+                    dict.put(key, 0, 8, value, 0, 64);
+                    dict.get(key, 0, 8, read, 0);
+                    dict.read(key, 0, 8, handler);
+                    dict.put(key, 0, 8, 64, writer);
+                    dict.containsKey(key, 0, 8);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertEquals(0, allocated, "bytes allocated by a million zero-copy operations");
+            assertTrue(sum[0] > 0);
+        }
+    }
+
+    @Test
     void shouldCountNoTakeoverWithoutDeaths()
     {
         try (SharedDict<Long, Long> dict = SharedDict.create("calm", Codecs.LONG, Codecs.LONG, small()))
