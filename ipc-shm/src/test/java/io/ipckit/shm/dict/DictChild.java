@@ -17,6 +17,8 @@ import java.util.Random;
  * values) and writes and checks its own, until the key {@code STOP} appears.</li>
  * <li>{@code victim <dict> <reports> <id>}: mutates in a loop until killed, reporting each committed counter
  * increment in element {@code id} of the shared value {@code reports}.</li>
+ * <li>{@code hold <dict> <signal>}: inside {@code compute("held", ...)}, so holding that key's segment lock, sets
+ * element 0 of the shared value {@code signal} to 1 and waits to be killed.</li>
  * </ul>
  */
 public final class DictChild
@@ -37,6 +39,7 @@ public final class DictChild
             case "model" -> model(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
             case "grow-peer" -> growPeer(args[1]);
             case "victim" -> victim(args[1], args[2], Integer.parseInt(args[3]));
+            case "hold" -> hold(args[1], args[2]);
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -184,6 +187,22 @@ public final class DictChild
                     dict.put(key, 0, 8, 64, (buffer, offset, length) -> fill(buffer, offset, k, stamp));
                 }
             }
+        }
+    }
+
+    private static void hold(final String name, final String signalName)
+    {
+        try (SharedDict<String, Long> dict = SharedDict.open(name, Codecs.STRING, Codecs.LONG);
+             SharedValue signal = SharedValue.open(signalName))
+        {
+            dict.compute("held", (k, v) ->
+            {
+                signal.setLong(0, 1);
+                while (true)
+                {
+                    java.util.concurrent.locks.LockSupport.park();
+                }
+            });
         }
     }
 

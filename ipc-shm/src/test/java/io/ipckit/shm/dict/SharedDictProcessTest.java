@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SharedDict across real JVMs: a per-key model under concurrent compound operations, growth to a million entries
+ * SharedDict across real JVMs: a per-key model under concurrent compound operations, growth to two million entries
  * beside a reading and writing peer, and writers killed with SIGKILL at random moments.
  */
 @Timeout(120)
@@ -89,9 +89,9 @@ class SharedDictProcessTest
     }
 
     @Test
-    void shouldGrowToAMillionEntriesWhileAnotherProcessReadsAndWrites() throws InterruptedException
+    void shouldGrowToTwoMillionEntriesWhileAnotherProcessReadsAndWrites() throws InterruptedException
     {
-        final int entries = 1_000_000;
+        final int entries = 2_000_000;
         try (SharedDict<Long, Long> dict = SharedDict.create("grow", Codecs.LONG, Codecs.LONG))
         {
             final JvmProcess peer = dir.track(JvmProcess.start(DictChild.class, "grow-peer", "grow"));
@@ -197,6 +197,27 @@ class SharedDictProcessTest
                     assertTrue(DictChild.whole(e.getValue(), e.getKey()), "torn entry " + e.getKey());
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldTakeOverTheLockOfAWriterKilledInsideComputeWithinTheLivenessInterval() throws InterruptedException
+    {
+        try (SharedDict<String, Long> dict = SharedDict.create("held", Codecs.STRING, Codecs.LONG);
+             SharedValue signal = SharedValue.create("signal", DType.INT64))
+        {
+            dict.put("held", 41L);
+            final JvmProcess holder = dir.track(JvmProcess.start(DictChild.class, "hold", "held", "signal"));
+            Eventually.await("the child inside compute", Duration.ofSeconds(30), () -> signal.get() == 1);
+            assertEquals(41L, dict.get("held"), "readers do not wait for a writer's lock");
+            holder.kill();
+            assertTrue(holder.join(10, TimeUnit.SECONDS));
+            final long start = System.nanoTime();
+            assertEquals(42L, dict.merge("held", 1L, Long::sum));
+            final long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(1, dict.takeovers());
+            assertTrue(takeoverMs < 2_000, "took " + takeoverMs + " ms to take the lock over");
+            System.out.println("SharedDict takeover after SIGKILL: " + takeoverMs + " ms");
         }
     }
 
