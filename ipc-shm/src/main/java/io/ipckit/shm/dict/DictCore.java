@@ -528,6 +528,19 @@ final class DictCore
     {
         final int so = structure.segmentOffset(held.segment);
         structure.beginWrite(so);
+        // first every entry becomes a tombstone, one store each: a writer killed here leaves each key present or
+        // removed, and never an empty slot in the middle of a probe that would hide the keys after it
+        for (int i = 0; i < slotCount; i++)
+        {
+            final int address = so + SEG_SLOTS_OFFSET + 8 * i;
+            final long slot = buffer.getLong(address);
+            if (slot != SLOT_EMPTY && slot != SLOT_TOMBSTONE)
+            {
+                buffer.putLong(address, SLOT_TOMBSTONE);
+            }
+        }
+        // release fence -> no live slot is left before the slots are emptied
+        VarHandle.releaseFence();
         buffer.setMemory(so + SEG_SLOTS_OFFSET, 8 * slotCount, (byte)0);
         // release fence -> every slot is empty before the heap can be reused
         VarHandle.releaseFence();
