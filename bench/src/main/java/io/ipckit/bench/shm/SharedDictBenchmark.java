@@ -87,12 +87,23 @@ public class SharedDictBenchmark
         chronicleDir = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")),
             "bench-chronicle-map");
         final File file = chronicleDir.resolve("map.dat").toFile();
-        chronicle = ChronicleMap.of(Long.class, byte[].class)
-            .name("bench")
-            .entries(KEYS)
-            .constantKeySizeBySample(0L)
-            .constantValueSizeBySample(new byte[VALUE_BYTES])
-            .createPersistedTo(file);
+        try
+        {
+            chronicle = ChronicleMap.of(Long.class, byte[].class)
+                .name("bench")
+                .entries(KEYS)
+                .constantKeySizeBySample(0L)
+                .constantValueSizeBySample(new byte[VALUE_BYTES])
+                .createPersistedTo(file);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            dict.unlink();
+            dict.close();
+            file.delete();
+            chronicleDir.toFile().delete();
+            throw ex;
+        }
         for (int i = 0; i < KEYS; i++)
         {
             boxedKeys[i] = (long)i;
