@@ -12,6 +12,8 @@ public enum ResourceKind
     SHARED_VALUE(2, "SharedValue"),
     /** A fixed-length list of mixed items, Python's {@code ShareableList} (ipc-shm). */
     SHAREABLE_LIST(3, "ShareableList"),
+    /** A concurrent hash map, {@code manager.dict()} without a manager (ipc-shm). */
+    SHARED_DICT(4, "SharedDict"),
     /** A mutual-exclusion lock (ipc-shm sync). */
     LOCK(10, "Lock"),
     /** A reentrant lock (ipc-shm sync). */
