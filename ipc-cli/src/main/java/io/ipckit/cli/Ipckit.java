@@ -73,6 +73,8 @@ public final class Ipckit implements Runnable
     public static int execute(final PrintWriter out, final PrintWriter err, final String... args)
     {
         final CommandLine commandLine = new CommandLine(new Ipckit());
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(
+            Style.colourEnabled() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((ex, cmd, parseResult) ->

@@ -7,8 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the CLI prints: ANSI colour only when stdout is a terminal (picocli's {@link Ansi#AUTO}, which also honours
- * {@code NO_COLOR}-style overrides through {@code picocli.ansi}); sizes and ages in short human units; nested maps
+ * How the CLI prints: ANSI colour only when stdout is a terminal; sizes and ages in short human units; nested maps
  * as indented {@code key: value} lines. Stateless and thread-safe.
  */
 final class Style
@@ -24,7 +23,23 @@ final class Style
      */
     static String colour(final String text, final String style)
     {
-        return Ansi.AUTO.enabled() ? Ansi.AUTO.string("@|" + style + " " + text + "|@") : text;
+        return COLOUR ? Ansi.ON.string("@|" + style + " " + text + "|@") : text;
+    }
+
+    /**
+     * Colour only on a terminal: since JDK 22 {@link System#console()} is not null when output is redirected, so
+     * {@link java.io.Console#isTerminal()} decides, with picocli's own {@link Ansi#AUTO} rules
+     * ({@code -Dpicocli.ansi}, {@code TERM=dumb}...) and {@code NO_COLOR} on top.
+     */
+    private static final boolean COLOUR = System.console() != null && System.console().isTerminal() &&
+        Ansi.AUTO.enabled() && System.getenv("NO_COLOR") == null;
+
+    /**
+     * @return true when output is coloured (stdout is a terminal).
+     */
+    static boolean colourEnabled()
+    {
+        return COLOUR;
     }
 
     /**
