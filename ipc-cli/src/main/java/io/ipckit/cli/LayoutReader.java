@@ -10,7 +10,9 @@ import io.ipckit.queue.QueueDescriptor;
 import io.ipckit.shm.sync.BarrierDescriptor;
 import io.ipckit.shm.sync.EventDescriptor;
 import io.ipckit.shm.sync.LockDescriptor;
+import io.ipckit.shm.array.SharedArray;
 import io.ipckit.shm.sync.SemaphoreDescriptor;
+import io.ipckit.shm.value.SharedValue;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -45,6 +47,7 @@ final class LayoutReader
     private static final int POSITION_BITS = 40;
     private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
     private static final int COUNT_MASK = (1 << 24) - 1;
+    private static final int MAX_ELEMENTS_SHOWN = 16;
 
     private LayoutReader()
     {
@@ -74,6 +77,12 @@ final class LayoutReader
     static Map<String, Object> read(final ResourceFile file)
     {
         final Map<String, Object> out = new LinkedHashMap<>();
+        if (file.kind() == io.ipckit.core.file.ResourceKind.SHARED_VALUE ||
+            file.kind() == io.ipckit.core.file.ResourceKind.SHARED_ARRAY)
+        {
+            values(file, out);
+            return out;
+        }
         final int known = knownLayoutVersion(file);
         if (known == 0)
         {
@@ -101,6 +110,50 @@ final class LayoutReader
             }
         }
         return out;
+    }
+
+    /**
+     * A value's or an array's type, shape and first {@link #MAX_ELEMENTS_SHOWN} elements, read through its public
+     * API (which checks its own layout version), in C order.
+     */
+    private static void values(final ResourceFile file, final Map<String, Object> out)
+    {
+        try
+        {
+            final List<Object> elements = new ArrayList<>();
+            if (file.kind() == io.ipckit.core.file.ResourceKind.SHARED_VALUE)
+            {
+                try (SharedValue value = SharedValue.open(file.name()))
+                {
+                    out.put("dtype", value.dtype().numpyTypestr());
+                    out.put("length", value.length());
+                    for (int i = 0; i < Math.min(value.length(), MAX_ELEMENTS_SHOWN); i++)
+                    {
+                        elements.add(value.dtype().isFloatingPoint() ? (Object)value.getDouble(i) : (Object)value.getLong(i));
+                    }
+                }
+            }
+            else
+            {
+                try (SharedArray array = SharedArray.open(file.name()))
+                {
+                    out.put("dtype", array.dtype().numpyTypestr());
+                    out.put("shape", java.util.Arrays.toString(array.shape()));
+                    for (long i = 0; i < Math.min(array.size(), MAX_ELEMENTS_SHOWN); i++)
+                    {
+                        final long offset = i * array.dtype().itemSize(); // C order: the file's only layout
+                        elements.add(array.dtype().isFloatingPoint() ?
+                            (Object)array.dtype().getDouble(array.dataSegment(), offset) :
+                            (Object)array.dtype().getLong(array.dataSegment(), offset));
+                    }
+                }
+            }
+            out.put("first", elements);
+        }
+        catch (final RuntimeException ex)
+        {
+            out.put("note", "values not shown: " + ex.getMessage());
+        }
     }
 
     private static void lock(final AtomicBuffer buffer, final int data, final boolean condition, final Map<String, Object> out)

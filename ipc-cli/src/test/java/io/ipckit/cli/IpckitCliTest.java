@@ -227,6 +227,21 @@ class IpckitCliTest
     }
 
     @Test
+    void shouldShowTheTypeShapeAndFirstElementsOfValuesAndArrays()
+    {
+        dir.start(Maker.class, new ProcessOptions().daemon(true).args("value:v", "array:a", "event:ready"));
+        awaitReady("ready");
+        final Map<String, Object> value = stat("v");
+        assertEquals("<i8", value.get("dtype"));
+        assertEquals(3L, value.get("length"));
+        assertEquals(List.of(7L, 8L, 9L), value.get("first"));
+        final Map<String, Object> array = stat("a");
+        assertEquals("<f8", array.get("dtype"));
+        assertEquals("[2, 2]", array.get("shape"));
+        assertEquals(List.of(0.5, 1.5, 2.5, 3.5), array.get("first"));
+    }
+
+    @Test
     void shouldFailWithExitCodeOneOnAMissingResource()
     {
         for (final String command : List.of("stat", "dump", "tail", "unlock"))

@@ -5,6 +5,9 @@ import io.ipckit.pipe.Pipe;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
 import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.array.DType;
+import io.ipckit.shm.array.SharedArray;
+import io.ipckit.shm.value.SharedValue;
 import io.ipckit.shm.sync.SharedBarrier;
 import io.ipckit.shm.sync.SharedEvent;
 import io.ipckit.shm.sync.SharedLock;
@@ -19,7 +22,9 @@ import io.ipckit.shm.sync.SharedSemaphore;
  *     <li>{@code semaphore:NAME}: a semaphore of 3 permits, 1 taken;</li>
  *     <li>{@code barrier:NAME}: a barrier of 3 parties;</li>
  *     <li>{@code event:NAME}: a set event;</li>
- *     <li>{@code pipe:NAME}: a pipe with "hello" sent.</li>
+ *     <li>{@code pipe:NAME}: a pipe with "hello" sent;</li>
+ *     <li>{@code value:NAME}: an int64 value of length 3 holding 7, 8, 9;</li>
+ *     <li>{@code array:NAME}: a 2 x 2 float64 array holding 0.5, 1.5, 2.5, 3.5.</li>
  * </ul>
  */
 public final class Maker
@@ -52,6 +57,22 @@ public final class Maker
                 case "barrier" -> SharedBarrier.create(name, 3);
                 case "event" -> SharedEvent.create(name).set();
                 case "pipe" -> Pipe.create(name).sendBytes("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                case "value" ->
+                {
+                    final SharedValue value = SharedValue.create(name, DType.INT64, 3);
+                    for (int i = 0; i < 3; i++)
+                    {
+                        value.setLong(i, 7 + i);
+                    }
+                }
+                case "array" ->
+                {
+                    final SharedArray array = SharedArray.create(name, DType.FLOAT64, 2, 2);
+                    for (int i = 0; i < 4; i++)
+                    {
+                        array.setDouble(i / 2, i % 2, i + 0.5);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown kind " + kind);
             }
             System.out.println("made " + spec);
