@@ -25,12 +25,14 @@ import java.util.concurrent.Callable;
  * then lets {@link ResourceTracker#sweep()} delete the dead processes' registries, whose remaining lines name
  * only files already gone (the tracker checks each file's identity before unlinking, so a line never removes a
  * newer file of the same name). Naming a dead creator's resource removes only that one; its registry line stays
- * harmless until the next sweep.
+ * harmless until the next sweep. A raw {@code SharedMemory} segment records no creator: naming it removes it (as
+ * {@code ipcrm} would), and {@code --dead} leaves it alone.
  * <p>
  * Not thread-safe (a picocli command object).
  */
 @Command(name = "rm", mixinStandardHelpOptions = true,
-    description = "Remove resources (like ipcrm). Refuses a resource whose creator is alive unless --force.")
+    description = {"Remove resources (like ipcrm). Refuses a resource whose creator is alive unless --force.",
+        "A raw SharedMemory segment records no creator: it is removed when named, never by --dead."})
 final class RmCommand extends BaseCommand implements Callable<Integer>
 {
     @ArgGroup(multiplicity = "1")
