@@ -104,6 +104,42 @@ public final class SharedDirectory
     }
 
     /**
+     * Lists what the shared directory holds, as {@code ipcs} does: every resource file with its kind, layout version,
+     * size, creator and whether the creator is alive, age and persistence, read from each file's header. A file whose
+     * header cannot be trusted is listed as {@link ResourceInfo.State#CORRUPT} with the reason, never an exception;
+     * a file without an ipckit header (a raw {@code SharedMemory}) as {@link ResourceInfo.State#RAW}. Linear in the
+     * number of files: one {@code stat} and one read of the 64-byte common header each, no mapping.
+     * <p>
+     * Thread-safe and process-safe (it only reads); a snapshot that may be stale as soon as it returns.
+     *
+     * @return the resources, sorted by name.
+     * @throws java.io.UncheckedIOException when the directory cannot be read.
+     */
+    public static java.util.List<ResourceInfo> list()
+    {
+        return new HeaderScanner().scan(path());
+    }
+
+    /**
+     * Reads one resource's header, as {@link #list()} does for every file.
+     *
+     * @param name a resource name.
+     * @return what the name holds.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     * @throws ResourceNotFoundException when no such resource exists.
+     */
+    public static ResourceInfo info(final String name)
+    {
+        final ResourceInfo info = new HeaderScanner().read(resolve(name));
+        if (info == null)
+        {
+            throw new ResourceNotFoundException("no resource named \"" + name + "\" in " + path() +
+                ": check the name and the shared directory (-D" + DIRECTORY_PROP_NAME + " / " + DIRECTORY_ENV_NAME + ")");
+        }
+        return info;
+    }
+
+    /**
      * Removes a name from the shared directory, as POSIX {@code shm_unlink}: mappings stay valid until closed.
      *
      * @param name the resource name.

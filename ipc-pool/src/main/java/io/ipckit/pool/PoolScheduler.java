@@ -418,6 +418,7 @@ final class PoolScheduler
         }
         if (replace)
         {
+            io.ipckit.core.internal.jfr.WorkerReplacedEvent.emit(name, slot.index, slot.process.pid(), exitCode, running);
             lock.lock();
             try
             {

@@ -372,6 +372,7 @@ public final class BiasedOwnerLock
             {
                 takeSlot(slot); // the slot owner died inside its hold: its active word will never fall
                 deadPredecessor = slot;
+                io.ipckit.core.internal.jfr.LockTakeoverEvent.emit(slot);
             }
             return finishPending();
         }
@@ -381,6 +382,7 @@ public final class BiasedOwnerLock
             buffer.compareAndSetLong(lockOffset, lock, self))
         {
             deadPredecessor = holder;
+            io.ipckit.core.internal.jfr.LockTakeoverEvent.emit(holder);
             beginPending(lock);
             if (!slotOwner && buffer.getLongVolatile(slotOffset) == holder)
             {

@@ -113,6 +113,7 @@ public final class Waiter
         active = false;
         if (registered)
         {
+            io.ipckit.core.internal.jfr.SlowWaitEvent.onWaitEnd(startNs); // slept on a futex: one clock read more
             registered = false;
             doorbell.endWait();
         }

@@ -1,0 +1,160 @@
+package io.ipckit.cli;
+
+import io.ipckit.core.ResourceInfo;
+import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.tracker.ResourceTracker;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ipckit rm NAME... | --dead}: the {@code ipcrm} analogue. Unlinks names (mappings stay valid in processes
+ * that have them, as {@code shm_unlink}); never one whose creator is alive unless {@code --force}.
+ * <p>
+ * Removal follows the resource tracker's rules: a name this process created is also dropped from its registry;
+ * {@code --dead} removes every resource whose creator is dead (persistent ones only with {@code --persistent}) and
+ * then lets {@link ResourceTracker#sweep()} delete the dead processes' registries, whose remaining lines name
+ * only files already gone (the tracker checks each file's identity before unlinking, so a line never removes a
+ * newer file of the same name). Naming a dead creator's resource removes only that one; its registry line stays
+ * harmless until the next sweep. A raw {@code SharedMemory} segment records no creator: naming it removes it (as
+ * {@code ipcrm} would), and {@code --dead} leaves it alone.
+ * <p>
+ * Not thread-safe (a picocli command object).
+ */
+@Command(name = "rm", mixinStandardHelpOptions = true,
+    description = {"Remove resources (like ipcrm). Refuses a resource whose creator is alive unless --force.",
+        "A raw SharedMemory segment records no creator: it is removed when named, never by --dead."})
+final class RmCommand extends BaseCommand implements Callable<Integer>
+{
+    @ArgGroup(multiplicity = "1")
+    Target target;
+
+    @Option(names = "--force", description = "Remove even when the creator is alive.")
+    boolean force;
+
+    @Option(names = "--persistent", description = "With --dead: also remove persistent resources of dead creators.")
+    boolean persistent;
+
+    @Option(names = "--json", description = "Print a JSON array of {name, removed, reason}.")
+    boolean json;
+
+    /**
+     * Either names or {@code --dead}.
+     */
+    static final class Target
+    {
+        @Parameters(paramLabel = "NAME", arity = "1..*", description = "Resources to remove.")
+        List<String> names;
+
+        @Option(names = "--dead", required = true,
+            description = "Remove every resource whose creator is dead (and corrupt ones left by dead creators).")
+        boolean dead;
+    }
+
+    /**
+     * @return {@link Ipckit#EXIT_OK} when every named resource was removed (or, with {@code --dead}, always), else
+     * {@link Ipckit#EXIT_FAILURE}.
+     */
+    @Override
+    public Integer call()
+    {
+        if (persistent && !target.dead)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--persistent applies to --dead only");
+        }
+        final List<Object> results = new ArrayList<>();
+        boolean failed = false;
+        if (target.dead)
+        {
+            for (final ResourceInfo info : SharedDirectory.list())
+            {
+                if (info.creatorDead() && (persistent || !info.persistent() || info.state() == ResourceInfo.State.CORRUPT))
+                {
+                    results.add(remove(info.name(), "creator pid " + info.creator().pid() + " is dead"));
+                }
+            }
+            ResourceTracker.sweep();
+        }
+        else
+        {
+            for (final String name : target.names)
+            {
+                final Map<String, Object> result = removeNamed(name);
+                failed |= !(Boolean)result.get("removed");
+                results.add(result);
+            }
+        }
+        print(results);
+        return failed ? Ipckit.EXIT_FAILURE : Ipckit.EXIT_OK;
+    }
+
+    private Map<String, Object> removeNamed(final String name)
+    {
+        final ResourceInfo info;
+        try
+        {
+            info = Resources.info(name);
+        }
+        catch (final ResourceNotFoundException ex)
+        {
+            return result(name, false, "no such resource");
+        }
+        if (info.creatorAlive() && !force)
+        {
+            return result(name, false, "its creator (pid " + info.creator().pid() + ") is alive; use --force to " +
+                "remove it anyway (processes that have it open keep their mapping)");
+        }
+        final String reason = info.creator() == null ? "no creator recorded" :
+            info.creatorAlive() ? "forced: creator pid " + info.creator().pid() + " is alive" :
+            "creator pid " + info.creator().pid() + " is dead";
+        return remove(name, reason);
+    }
+
+    private static Map<String, Object> remove(final String name, final String reason)
+    {
+        final java.nio.file.Path path = SharedDirectory.resolve(name);
+        final boolean removed = SharedDirectory.unlinkIfExists(name);
+        ResourceTracker.unregister(path);
+        return result(name, removed, removed ? reason : "already gone");
+    }
+
+    private static Map<String, Object> result(final String name, final boolean removed, final String reason)
+    {
+        final Map<String, Object> map = new LinkedHashMap<>();
+        map.put("name", name);
+        map.put("removed", removed);
+        map.put("reason", reason);
+        return map;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void print(final List<Object> results)
+    {
+        if (json)
+        {
+            out().println(Json.write(results));
+            return;
+        }
+        for (final Object item : results)
+        {
+            final Map<String, Object> result = (Map<String, Object>)item;
+            if ((Boolean)result.get("removed"))
+            {
+                out().println("removed " + result.get("name") + " (" + result.get("reason") + ")");
+            }
+            else
+            {
+                err().println("ipckit rm: not removed " + result.get("name") + ": " + result.get("reason"));
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.ipckit.cli;
+
+import io.ipckit.core.ResourceInfo;
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.queue.AbstractSharedQueue;
+import io.ipckit.queue.LifoQueue;
+import io.ipckit.queue.QueueDescriptor;
+import io.ipckit.queue.SharedPriorityQueue;
+import io.ipckit.queue.SharedQueue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code ipckit tail NAME}: the last elements queued, without taking them (a non-consuming look through the
+ * queue's own {@link AbstractSharedQueue#iterator() iterator}, which copies a snapshot under the consumer side's
+ * lock for a moment, as {@code peek} does). Elements are shown as raw bytes: their length, a text preview when they
+ * are printable UTF-8, and hex. Logs (ipc-durable's SharedLog) are not readable yet: that module is not merged.
+ * <p>
+ * Not thread-safe (a picocli command object).
+ */
+@Command(name = "tail", mixinStandardHelpOptions = true,
+    description = "Show the last elements of a queue without consuming them (logs: not yet, ipc-durable is not merged).")
+final class TailCommand extends BaseCommand implements Callable<Integer>
+{
+    @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
+    String name;
+
+    @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "10",
+        description = "How many of the newest elements to show (default: ${DEFAULT-VALUE}).")
+    int lines;
+
+    @Option(names = "--json", description = "Print a JSON array of {index, length, text, hex}.")
+    boolean json;
+
+    /**
+     * @return {@link Ipckit#EXIT_OK}, or {@link Ipckit#EXIT_FAILURE} when the name is not a queue.
+     */
+    @Override
+    public Integer call()
+    {
+        final ResourceInfo info = Resources.info(name);
+        if (info.kind() != ResourceKind.QUEUE || info.state() != ResourceInfo.State.READY)
+        {
+            throw new IpcException("\"" + name + "\" is " + Resources.describe(info) + ", not a queue: tail reads " +
+                "queues (logs will follow with ipc-durable)");
+        }
+        final int variant;
+        try (ResourceFile file = Resources.open(info))
+        {
+            variant = file.buffer().getInt(file.metadataOffset() + QueueDescriptor.VARIANT_OFFSET);
+        }
+        final List<byte[]> elements = new ArrayList<>();
+        try (AbstractSharedQueue<byte[]> queue = open(variant))
+        {
+            final Iterator<byte[]> it = queue.iterator();
+            while (it.hasNext())
+            {
+                elements.add(it.next());
+            }
+        }
+        final List<Object> rows = new ArrayList<>();
+        for (int i = Math.max(0, elements.size() - Math.max(0, lines)); i < elements.size(); i++)
+        {
+            final byte[] element = elements.get(i);
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("index", i);
+            row.put("length", element.length);
+            row.put("text", text(element));
+            row.put("hex", hex(element, 64));
+            rows.add(row);
+        }
+        if (json)
+        {
+            out().println(Json.write(rows));
+            return Ipckit.EXIT_OK;
+        }
+        out().println(name + ": " + elements.size() + " queued (" + QueueDescriptor.variantName(variant) +
+            ", in take order), showing the last " + rows.size());
+        for (final Object item : rows)
+        {
+            @SuppressWarnings("unchecked") final Map<String, Object> row = (Map<String, Object>)item;
+            out().println(String.format("%6d %6dB %s", (Integer)row.get("index"), (Integer)row.get("length"),
+                row.get("text") != null ? "\"" + row.get("text") + "\"" : row.get("hex")));
+        }
+        return Ipckit.EXIT_OK;
+    }
+
+    private AbstractSharedQueue<byte[]> open(final int variant)
+    {
+        return switch (variant)
+        {
+            case QueueDescriptor.VARIANT_FIFO -> SharedQueue.open(name, Codecs.BYTES);
+            case QueueDescriptor.VARIANT_LIFO -> LifoQueue.open(name, Codecs.BYTES);
+            case QueueDescriptor.VARIANT_PRIORITY -> SharedPriorityQueue.open(name, Codecs.BYTES, (e) -> 0L);
+            default -> throw new IpcException("\"" + name + "\" is a " + QueueDescriptor.variantName(variant) +
+                ": this ipckit cannot read it");
+        };
+    }
+
+    /**
+     * @return the element as text when it is printable UTF-8 (tabs and newlines allowed), else null.
+     */
+    static String text(final byte[] element)
+    {
+        final String text = new String(element, StandardCharsets.UTF_8);
+        if (!java.util.Arrays.equals(text.getBytes(StandardCharsets.UTF_8), element))
+        {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (Character.isISOControl(c) && c != '\n' && c != '\t')
+            {
+                return null;
+            }
+        }
+        return text;
+    }
+
+    private static String hex(final byte[] element, final int max)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(max, element.length); i++)
+        {
+            sb.append(String.format("%02x", element[i]));
+        }
+        return element.length > max ? sb.append("...").toString() : sb.toString();
+    }
+}
