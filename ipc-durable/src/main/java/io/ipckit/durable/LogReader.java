@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class LogReader<T> implements AutoCloseable
 {
     private static final long NO_INDEX = -1;
+    /** Sleep slices ({@link Waiter#LIVENESS_CHECK_INTERVAL_NS} each) between looks at a log whose doorbell is quiet. */
+    private static final int FULL_LOOK_SLICES = 20;
 
     private final SharedLog<T> log;
     private final SingleChronicleQueue queue;
@@ -154,12 +156,28 @@ public final class LogReader<T> implements AutoCloseable
         waiter.begin(timeoutNs);
         try
         {
+            boolean lookedWhileRegistered = false;
+            int lookedAt = 0;
+            int quietSlices = 0;
             while (true)
             {
                 final int sequence = waiter.sequence();
-                if (tryRead(handler))
+                final boolean registered = waiter.isRegistered();
+                // Asking Chronicle's tailer costs about a millisecond at the end of a log; once registered, look
+                // only when the doorbell rang since the last look (no ring is lost: see the package notes), and
+                // every FULL_LOOK_SLICES slices in case a writer that does not ring (a Chronicle tool) appended.
+                if (!registered || !lookedWhileRegistered || sequence != lookedAt || ++quietSlices >= FULL_LOOK_SLICES)
                 {
-                    return true;
+                    if (tryRead(handler))
+                    {
+                        return true;
+                    }
+                    if (registered)
+                    {
+                        lookedWhileRegistered = true;
+                        lookedAt = sequence;
+                        quietSlices = 0;
+                    }
                 }
                 if (!waiter.pause(sequence))
                 {

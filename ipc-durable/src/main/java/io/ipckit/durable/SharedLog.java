@@ -702,11 +702,12 @@ public final class SharedLog<T> implements AutoCloseable
     }
 
     /**
-     * @return the number of threads, in every process, now asleep (or about to sleep) waiting for records.
+     * @return the number of reading threads, in every process, now asleep in the kernel waiting for records (a
+     *         sleeper wakes every 50 ms to look again, so it may be missing from one reading).
      */
     public int sleepingReaders()
     {
-        return doorbellFile.waiters();
+        return doorbellFile.sleepers();
     }
 
     /**

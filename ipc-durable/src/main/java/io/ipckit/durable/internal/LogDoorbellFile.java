@@ -201,11 +201,20 @@ public final class LogDoorbellFile implements AutoCloseable
     }
 
     /**
-     * @return the threads of every process registered as waiting on the doorbell.
+     * @return the threads of every process registered as waiting on the doorbell (polling a last time, or asleep).
      */
     public int waiters()
     {
         return buffer.getIntVolatile(DOORBELL_OFFSET + io.ipckit.core.internal.kit.DoorbellDescriptor.WAITERS_OFFSET);
+    }
+
+    /**
+     * @return the threads of every process asleep in the kernel on the doorbell.
+     */
+    public int sleepers()
+    {
+        return buffer.getIntVolatile(DOORBELL_OFFSET + io.ipckit.core.internal.kit.DoorbellDescriptor.SIGNAL_OFFSET +
+            io.ipckit.core.internal.wait.WakeSignalDescriptor.WAITERS_OFFSET);
     }
 
     /**
