@@ -346,6 +346,17 @@ public final class LogReader<T> implements AutoCloseable
     }
 
     /**
+     * @return the index of the record the next read returns once it exists (Chronicle's tailer index); for a named
+     *         reader, the position persisted in the log.
+     * @throws ResourceClosedException when the reader or its log is closed.
+     */
+    public long position()
+    {
+        guard.checkOpen();
+        return tailer.index();
+    }
+
+    /**
      * @return the index of the record this reader read last, or -1 before its first read.
      */
     public long lastReadIndex()
