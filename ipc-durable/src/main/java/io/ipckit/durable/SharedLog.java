@@ -53,6 +53,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>
  * Thread-safe and process-safe: appends from any threads and processes are serialized by Chronicle's write lock
  * (records of one appender keep their order). {@link #close()} is idempotent and closes this handle's readers.
+ * <p>
+ * Note to maintainers: this class is longer than ipckit's usual 600 lines because more than half of it is the
+ * Javadoc of the factory overloads (create/open/openOrCreate by name or directory) and of the rule-5 claim methods;
+ * its logic is about 350 lines. Invariants: every append, claim and commit holds {@code appendLock}, which confines
+ * Chronicle's appender and the shared {@code claimBuffer} to one thread at a time; a claim holds the lock from
+ * {@link #tryClaim} to {@link #commit}/{@link #abort}; the doorbell is rung after the document is closed (its header
+ * published by a CAS), never before.
  *
  * @param <T> the type of record values.
  */
@@ -79,7 +86,6 @@ public final class SharedLog<T> implements AutoCloseable
     private final AtomicBoolean closed = new AtomicBoolean();
     private ExcerptAppender appender;
     private DocumentContext claim;
-    private int claimLength;
     private long lastAppendedIndex = NO_INDEX;
     private int lastCycle = Integer.MIN_VALUE;
     private File syncedFile;
@@ -489,7 +495,6 @@ public final class SharedLog<T> implements AutoCloseable
             }
             checkOpen();
             claim = writingDocument();
-            claimLength = length;
             reserve(claim, length, claimBuffer);
             return LogRecordDescriptor.PAYLOAD_OFFSET;
         }
