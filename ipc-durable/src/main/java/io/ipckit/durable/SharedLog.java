@@ -16,6 +16,7 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -66,6 +67,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SharedLog<T> implements AutoCloseable
 {
     private static final long NO_INDEX = -1;
+    /**
+     * Chronicle's timeout; its write lock times out after 1.5 times this, then checks whether the holder's process
+     * is alive and takes the lock over if not. Chronicle's default (10 s) would stall every live appender that long
+     * after an appender died holding the lock.
+     */
+    private static final long CHRONICLE_TIMEOUT_MS = 1_000;
 
     private enum Mode
     {
@@ -300,7 +307,8 @@ public final class SharedLog<T> implements AutoCloseable
         try
         {
             final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir)
-                .checkInterrupts(false);
+                .checkInterrupts(false)
+                .timeoutMS(CHRONICLE_TIMEOUT_MS);
             if (mode == Mode.CREATE || options.rollCycleSet() || !Files.exists(dir.resolve(LogFiles.METADATA_FILE)))
             {
                 builder.rollCycle(options.rollCycle().chronicle());
@@ -832,18 +840,27 @@ public final class SharedLog<T> implements AutoCloseable
 
     private DocumentContext writingDocument()
     {
-        if (appender == null)
+        while (true)
         {
-            appender = queue.createAppender();
-            appender.singleThreadedCheckDisabled(true);
-        }
-        try
-        {
-            return appender.writingDocument();
-        }
-        catch (final RuntimeException ex)
-        {
-            throw failure("start an append", ex);
+            try
+            {
+                if (appender == null)
+                {
+                    appender = queue.createAppender(); // takes the write lock too, to find the end of the log
+                    appender.singleThreadedCheckDisabled(true);
+                }
+                return appender.writingDocument();
+            }
+            catch (final UnrecoverableTimeoutException ex)
+            {
+                // Chronicle waited a lock timeout: it takes the lock over when its holder's pid is dead, and throws
+                // this when the holder lives (a long claim, a paused JVM): keep waiting for it
+                checkOpen();
+            }
+            catch (final RuntimeException ex)
+            {
+                throw failure("start an append", ex);
+            }
         }
     }
 

@@ -31,9 +31,10 @@
  * killed mid-append leaves nothing a reader sees. Its successor overwrites the partial bytes: Chronicle starts
  * every append at the last complete record, and clears an incomplete header it finds there.</li>
  * <li>The write lock of a dead appender: Chronicle frees it when a queue is opened (it checks whether the pid in
- * the lock is alive), and an appender that waits for the lock longer than Chronicle's timeout (10 s) frees it when
- * the holder is dead. Pids are the only identity Chronicle records: a recycled pid keeps a dead appender's lock
- * until the lock times out against a live process, which Chronicle then reports.</li>
+ * the lock is alive), and an appender that waits for the lock longer than its timeout (1.5 s as ipckit configures
+ * it) frees it when the holder is dead; when the holder lives, {@link io.ipckit.durable.SharedLog} keeps waiting.
+ * Pids are the only identity Chronicle records: a dead appender whose pid was recycled keeps the lock until the
+ * new process with that pid ends.</li>
  * <li>Files: at open, the head of every cycle file and of the metadata file is checked, and anything Chronicle
  * throws while reading is wrapped in {@link io.ipckit.durable.CorruptLogException} naming the file; a log of
  * another ipckit layout version is refused with {@link io.ipckit.core.exceptions.IncompatibleVersionException}.</li>

@@ -20,6 +20,7 @@ import java.util.zip.CRC32C;
  * read   &lt;log dir&gt; &lt;report&gt; &lt;slot&gt; &lt;reader name or -&gt; &lt;records to read&gt;
  * track  &lt;log dir&gt; &lt;report&gt; &lt;slot&gt; &lt;reader name&gt;       (reads forever, reporting inside the handler)
  * idle   &lt;log dir&gt; &lt;report&gt;
+ * hold   &lt;log dir&gt; &lt;report&gt;                   (claims a record and waits to be killed holding the lock)
  * </pre>
  * The report is a {@link MappedFile} in the shared directory; each child owns the 64-byte slot it is given.
  */
@@ -53,6 +54,8 @@ final class LogChild
     public static void main(final String[] args) throws Exception
     {
         final Path logDir = Path.of(args[1]);
+        // Chronicle's scratch directory (OS.TARGET), read when Chronicle loads: the test's own, never /tmp/target
+        System.setProperty("project.build.directory", logDir.getParent().toString());
         try (MappedFile report = MappedFile.open(args[2]))
         {
             final AtomicBuffer out = report.buffer();
@@ -64,6 +67,7 @@ final class LogChild
                     Long.parseLong(args[5]));
                 case "track" -> track(logDir, out, Integer.parseInt(args[3]) * SLOT_LENGTH, args[4]);
                 case "idle" -> idle(logDir, out);
+                case "hold" -> hold(logDir, out);
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
@@ -216,6 +220,16 @@ final class LogChild
             out.putLongVolatile(COUNT_OFFSET, value);
         }
         out.putLongVolatile(STATE_OFFSET, 1);
+    }
+
+    /** Claims a record (taking the log's write lock), writes half of it, reports, and waits to be killed. */
+    private static void hold(final Path logDir, final AtomicBuffer out) throws InterruptedException
+    {
+        final SharedLog<byte[]> log = SharedLog.open(logDir, Codecs.BYTES, new SharedLogOptions());
+        final int offset = log.tryClaim(MAX_RECORD_LENGTH);
+        log.claimBuffer().setMemory(offset, MAX_RECORD_LENGTH / 2, (byte)0x5A);
+        out.putLongVolatile(STATE_OFFSET, 4);
+        Thread.sleep(Long.MAX_VALUE);
     }
 
     private static void awaitRequest(final AtomicBuffer out, final long request)

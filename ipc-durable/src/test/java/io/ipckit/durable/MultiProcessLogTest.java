@@ -163,6 +163,31 @@ class MultiProcessLogTest
     }
 
     @Test
+    void shouldLetALiveAppenderProceedWhenTheLockHolderIsKilled() throws Exception
+    {
+        final Path logDir = logs.resolve("held");
+        try (SharedLog<String> log = SharedLog.create(logDir, Codecs.STRING, new SharedLogOptions());
+             LogReader<String> reader = log.reader();
+             MappedFile report = MappedFile.create(REPORT, LogChild.REPORT_LENGTH))
+        {
+            log.append("before");
+            final JvmProcess holder = dir.track(JvmProcess.start(LogChild.class, "hold", logDir.toString(), REPORT));
+            Eventually.await("the child holding the write lock", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(STATE_OFFSET) == 4);
+            holder.kill();
+            assertTrue(holder.join(30, TimeUnit.SECONDS));
+            final long startNs = System.nanoTime();
+            log.append("after"); // this handle opened the log before the kill: no open-time recovery helps it
+            final long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+            System.out.println("append after the lock holder's death waited " + waitedMs + " ms");
+            assertTrue(waitedMs < 5_000, "waited " + waitedMs + " ms for a dead appender's lock");
+            assertEquals("before", reader.poll());
+            assertEquals("after", reader.poll()); // the dead child's half-written claim is nowhere
+            assertNull(reader.poll());
+        }
+    }
+
+    @Test
     void shouldResumeAKilledNamedReaderWithoutSkippingARecord() throws Exception
     {
         final Path logDir = logs.resolve("tracked");

@@ -172,6 +172,27 @@ class SharedLogTest
     }
 
     @Test
+    void shouldWaitPastChroniclesLockTimeoutForALiveClaimHolder() throws Exception
+    {
+        try (SharedLog<String> holder = SharedLog.create(logs.resolve("live"), Codecs.STRING, new SharedLogOptions());
+             SharedLog<String> waiter = SharedLog.open(logs.resolve("live"), Codecs.STRING, new SharedLogOptions());
+             LogReader<String> reader = holder.reader())
+        {
+            final byte[] text = "claimed".getBytes(StandardCharsets.UTF_8);
+            final int offset = holder.tryClaim(text.length);
+            final CompletableFuture<Long> appended = CompletableFuture.supplyAsync(() -> waiter.append("waited"));
+            // Chronicle's lock times out after 1.5 s against a live holder; the appender must go on waiting
+            Thread.sleep(2_000);
+            assertFalse(appended.isDone(), "the append went past a live claim holder");
+            holder.claimBuffer().putBytes(offset, text);
+            holder.commit(offset);
+            assertTrue(appended.get(10, TimeUnit.SECONDS) > holder.lastAppendedIndex());
+            assertEquals("claimed", reader.poll());
+            assertEquals("waited", reader.poll());
+        }
+    }
+
+    @Test
     void shouldAppendBatchesInOrder()
     {
         try (SharedLog<Integer> log = SharedLog.create("batch", Codecs.INTEGER);
@@ -282,6 +303,35 @@ class SharedLogTest
     }
 
     @Test
+    void shouldKeepOnlyTheRetainedBytes()
+    {
+        final long[] now = {1_700_000_000_000L};
+        final SharedLogOptions options = new SharedLogOptions().rollCycle(LogRollCycle.SECONDLY).clock(() -> now[0]);
+        final java.nio.file.Path dir = logs.resolve("bytes");
+        try (SharedLog<Long> log = SharedLog.create(dir, Codecs.LONG, options))
+        {
+            for (long cycle = 0; cycle < 4; cycle++)
+            {
+                log.append(cycle);
+                now[0] += 1_000;
+            }
+            log.append(4L);
+        }
+        final List<java.nio.file.Path> cycles = io.ipckit.durable.internal.LogFiles.cycleFiles(dir);
+        assertEquals(5, cycles.size());
+        final long cycleBytes = cycles.getFirst().toFile().length();
+        try (SharedLog<Long> log = SharedLog.open(dir, Codecs.LONG,
+            new SharedLogOptions().retainBytes(2 * cycleBytes + 1).clock(() -> now[0]));
+             LogReader<Long> reader = log.reader())
+        {
+            // retention runs at open: two files' worth of bytes are kept
+            assertEquals(2, io.ipckit.durable.internal.LogFiles.cycleFiles(dir).size());
+            assertEquals(3L, reader.poll());
+            assertEquals(4L, reader.poll());
+        }
+    }
+
+    @Test
     void shouldRefuseInvalidOptions()
     {
         assertThrows(IllegalArgumentException.class, () -> new SharedLogOptions().retainCycles(-1));
@@ -318,6 +368,7 @@ class SharedLogTest
                 now[0] += 1_000;
             }
             assertEquals(2, io.ipckit.durable.internal.LogFiles.cycleFiles(log.directory()).size());
+            assertEquals(4, log.reader().lag()); // counted across the two cycles left
             try (LogReader<Long> reader = log.reader())
             {
                 assertEquals(30L, reader.poll());
