@@ -302,7 +302,7 @@ public final class SharedLog<T> implements AutoCloseable
             default -> throw new IllegalStateException(mode.toString());
         }
         LogFiles.checkHeads(dir);
-        final LogDoorbellFile doorbellFile = LogDoorbellFile.createOrOpen(dir);
+        final LogDoorbellFile doorbellFile = LogDoorbellFile.createOrOpen(dir, mode == Mode.CREATE);
         SingleChronicleQueue queue = null;
         try
         {
@@ -361,7 +361,8 @@ public final class SharedLog<T> implements AutoCloseable
     }
 
     /**
-     * Appends one record.
+     * Appends one record. Waits, without a limit and not interruptibly, while an appender of another process holds
+     * the log's write lock (for a claim); a dead holder's lock is taken over within 1.5 s.
      *
      * @param value the value, not null.
      * @return the record's index.

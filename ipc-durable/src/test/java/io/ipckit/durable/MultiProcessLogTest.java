@@ -89,6 +89,7 @@ class MultiProcessLogTest
     }
 
     @Test
+    @Timeout(300) // 102 JVM starts: about 35 s on two idle cores, twice that on a busy machine
     void shouldLoseNoCommittedRecordAndExposeNoPartialOneWhenAppendersAreKilled() throws Exception
     {
         // every kill costs a JVM start with Chronicle (about 0.5 s of CPU): two lanes keep both cores busy

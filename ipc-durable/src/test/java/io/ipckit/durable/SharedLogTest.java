@@ -288,6 +288,41 @@ class SharedLogTest
     }
 
     @Test
+    void shouldLetOneOfTwoRacingCreatorsWin() throws Exception
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            final java.nio.file.Path dir = logs.resolve("race" + round);
+            final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            final java.util.function.Supplier<Object> create = () ->
+            {
+                try
+                {
+                    start.await();
+                    return SharedLog.create(dir, Codecs.STRING, new SharedLogOptions());
+                }
+                catch (final Exception ex)
+                {
+                    return ex;
+                }
+            };
+            final CompletableFuture<Object> first = CompletableFuture.supplyAsync(create);
+            final Object second = create.get();
+            final List<Object> outcomes = List.of(first.get(10, TimeUnit.SECONDS), second);
+            assertEquals(1, outcomes.stream().filter((o) -> o instanceof SharedLog).count(), outcomes.toString());
+            assertEquals(1, outcomes.stream().filter((o) -> o instanceof ResourceExistsException).count(),
+                outcomes.toString());
+            for (final Object outcome : outcomes)
+            {
+                if (outcome instanceof SharedLog<?> log)
+                {
+                    log.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseAnotherRollCycleAtOpen()
     {
         SharedLog.create(logs.resolve("roll"), Codecs.STRING, new SharedLogOptions().rollCycle(LogRollCycle.HOURLY))

@@ -3,6 +3,7 @@ package io.ipckit.durable.internal;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IncompatibleVersionException;
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.internal.kit.Doorbell;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -66,14 +67,16 @@ public final class LogDoorbellFile implements AutoCloseable
      * other opens the winner's), then opens it.
      *
      * @param directory the log directory, which exists.
+     * @param exclusive true to fail when the file exists or another process creates it first.
      * @return the mapped file.
+     * @throws ResourceExistsException      when {@code exclusive} and the file exists.
      * @throws CorruptResourceException     when an existing file is not a valid doorbell file.
      * @throws IncompatibleVersionException when it belongs to a log of another layout version.
      */
-    public static LogDoorbellFile createOrOpen(final Path directory)
+    public static LogDoorbellFile createOrOpen(final Path directory, final boolean exclusive)
     {
         final Path path = directory.resolve(FILE_NAME);
-        if (!Files.exists(path))
+        if (exclusive || !Files.exists(path))
         {
             final Path temporary = directory.resolve(FILE_NAME + "." + ProcessHandle.current().pid() + "." +
                 System.nanoTime() + ".tmp");
@@ -96,9 +99,14 @@ public final class LogDoorbellFile implements AutoCloseable
                 // a link never replaces: the first creator wins, everyone opens the same complete file
                 Files.createLink(path, temporary);
             }
-            catch (final FileAlreadyExistsException ignore)
+            catch (final FileAlreadyExistsException ex)
             {
-                // another process created it meanwhile
+                if (exclusive)
+                {
+                    throw new ResourceExistsException("cannot create a log in " + directory + ": another process " +
+                        "created one there first; open it, or choose another directory");
+                }
+                // another process created it meanwhile: open theirs
             }
             catch (final IOException ex)
             {
