@@ -8,6 +8,7 @@ import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.durable.internal.ChronicleFlags;
 import io.ipckit.durable.internal.LogDoorbellFile;
 import io.ipckit.durable.internal.LogFiles;
 import io.ipckit.durable.internal.LogRecordDescriptor;
@@ -275,6 +276,7 @@ public final class SharedLog<T> implements AutoCloseable
         final Path directory, final Codec<T> codec, final SharedLogOptions givenOptions, final Mode mode)
     {
         Objects.requireNonNull(codec, "codec");
+        ChronicleFlags.check();
         final SharedLogOptions options = givenOptions.copy();
         final Path dir = directory.toAbsolutePath().normalize();
         switch (mode)
@@ -341,6 +343,10 @@ public final class SharedLog<T> implements AutoCloseable
             if (ex instanceof IpcException || ex instanceof IllegalArgumentException)
             {
                 throw ex;
+            }
+            if (ex instanceof Error)
+            {
+                throw new IpcException("cannot open the log in " + dir + ": Chronicle Queue failed with " + ex, ex);
             }
             throw new CorruptLogException("cannot open the log in " + dir + ": " + ex + "; one of its files " +
                 LogFiles.cycleFiles(dir) + " or " + LogFiles.METADATA_FILE + " is corrupt or was written by an " +

@@ -367,6 +367,14 @@ class SharedLogTest
     }
 
     @Test
+    void shouldFindChroniclesFlagsAndKeepItsAnalyticsOff()
+    {
+        assertEquals(List.of(), io.ipckit.durable.internal.ChronicleFlags.missing());
+        SharedLog.create("flags", Codecs.STRING).close();
+        assertEquals("true", System.getProperty(io.ipckit.durable.internal.ChronicleFlags.ANALYTICS_DISABLE_PROP_NAME));
+    }
+
+    @Test
     void shouldRefuseInvalidOptions()
     {
         assertThrows(IllegalArgumentException.class, () -> new SharedLogOptions().retainCycles(-1));
