@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The blocking reads spin briefly, then sleep on the log's doorbell until an appender (in any process) rings it:
  * an idle blocked reader costs no CPU to speak of, and appenders ring only when a reader sleeps.
  * <p>
- * Not thread-safe: one thread at a time. {@link #close()} may come from any thread; a thread blocked in the reader
- * then leaves with {@link ResourceClosedException}.
+ * Not thread-safe: one thread at a time. {@link #close()} may come from any thread while another is blocked in the
+ * reader (it then leaves with {@link ResourceClosedException}), but not while another is in the middle of a
+ * non-blocking read or a handler.
  *
  * @param <T> the type of record values.
  */

@@ -22,7 +22,9 @@
  * the doorbell ({@link io.ipckit.core.internal.kit.Doorbell}: a futex word and a waiter count in the mapped doorbell
  * file) and sleeps; an appender that sees a non-zero count wakes it. The reader's registration is ordered before
  * its look at the log, and the appender's CAS of the header before its load of the count, so a wake-up is never
- * lost; a sleeper also wakes every 50 ms to look again.</li>
+ * lost. A sleeper wakes every 50 ms (the kit's slice), but asks Chronicle's tailer (about a millisecond at the end
+ * of a log) only when the doorbell rang since its last look, and once a second regardless, for records appended by
+ * something that does not ring (a Chronicle tool): 8-9 ms of CPU per 2 s idle, measured.</li>
  * </ul>
  *
  * <h2>Crash safety (verified on Chronicle Queue 2026.4)</h2>
