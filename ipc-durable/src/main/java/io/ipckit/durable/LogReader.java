@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one. A handler that throws leaves the position on its record.
  * <p>
  * The blocking reads spin briefly, then sleep on the log's doorbell until an appender (in any process) rings it:
- * an idle blocked reader costs no CPU to speak of, and appenders ring only when a reader sleeps.
+ * an idle blocked reader costs no CPU to speak of, and appenders ring only when a reader sleeps. With an idle
+ * strategy ({@link SharedLogOptions#idleStrategy}) they poll with it instead.
  * <p>
  * Not thread-safe: one thread at a time. {@link #close()} may come from any thread while another is blocked in the
  * reader (it then leaves with {@link ResourceClosedException}), but not while another is in the middle of a
@@ -63,7 +64,7 @@ public final class LogReader<T> implements AutoCloseable
         this.codec = log.codec();
         tailer.singleThreadedCheckDisabled(true);
         this.guard = new CloseGuard(describe());
-        this.waiter = new Waiter(log.doorbell(), null, guard);
+        this.waiter = new Waiter(log.doorbell(), log.idleStrategy(), guard);
     }
 
     /**

@@ -803,6 +803,11 @@ public final class SharedLog<T> implements AutoCloseable
         return doorbell;
     }
 
+    org.agrona.concurrent.IdleStrategy idleStrategy()
+    {
+        return options.idleStrategy();
+    }
+
     void checkOpen()
     {
         if (closed.get())

@@ -7,8 +7,8 @@ import java.nio.file.Path;
  * same name, and defaults paired with system properties.
  * <p>
  * The roll cycle is fixed when a log is created: passing it to {@link SharedLog#open} with a value other than the
- * log's own is refused with {@link IllegalArgumentException}. Retention and sync mode belong to the handle and
- * apply to the appends made through it.
+ * log's own is refused with {@link IllegalArgumentException}. Retention, sync mode and the idle strategy belong to
+ * the handle and apply to the appends and readers made through it.
  * <p>
  * Not thread-safe: configure, then pass to a factory (which copies what it needs).
  */
@@ -46,6 +46,7 @@ public final class SharedLogOptions
     private LogSyncMode syncMode = LogSyncMode.valueOf(
         System.getProperty(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT.name()));
     private net.openhft.chronicle.core.time.TimeProvider clock;
+    private org.agrona.concurrent.IdleStrategy idleStrategy;
 
     /**
      * Options with every default.
@@ -161,6 +162,27 @@ public final class SharedLogOptions
         return syncMode;
     }
 
+    /**
+     * @param idleStrategy null (the default) for readers that sleep on the log's doorbell while waiting, or a
+     *                     strategy they poll with instead (lower latency, a core each). The handle's readers share
+     *                     it: give a stateless one (Agrona's {@code BusySpinIdleStrategy.INSTANCE},
+     *                     {@code NoOpIdleStrategy.INSTANCE}) or open one reader per handle.
+     * @return this.
+     */
+    public SharedLogOptions idleStrategy(final org.agrona.concurrent.IdleStrategy idleStrategy)
+    {
+        this.idleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * @return the readers' idle strategy, or null when they sleep on the doorbell.
+     */
+    public org.agrona.concurrent.IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
     /** For tests in this package: the clock that decides cycles (Chronicle's time provider); null for the system's. */
     SharedLogOptions clock(final net.openhft.chronicle.core.time.TimeProvider clock)
     {
@@ -182,6 +204,7 @@ public final class SharedLogOptions
         copy.retainBytes = retainBytes;
         copy.syncMode = syncMode;
         copy.clock = clock;
+        copy.idleStrategy = idleStrategy;
         return copy;
     }
 
@@ -192,6 +215,6 @@ public final class SharedLogOptions
     public String toString()
     {
         return "SharedLogOptions{rollCycle=" + rollCycle + ", retainCycles=" + retainCycles + ", retainBytes=" +
-            retainBytes + ", syncMode=" + syncMode + "}";
+            retainBytes + ", syncMode=" + syncMode + ", idleStrategy=" + idleStrategy + "}";
     }
 }

@@ -249,6 +249,31 @@ class SharedLogTest
     }
 
     @Test
+    void shouldPollWithTheGivenIdleStrategyInsteadOfSleeping() throws Exception
+    {
+        try (SharedLog<String> log = SharedLog.create(logs.resolve("spin"), Codecs.STRING,
+            new SharedLogOptions().idleStrategy(org.agrona.concurrent.BusySpinIdleStrategy.INSTANCE));
+             LogReader<String> reader = log.reader())
+        {
+            assertNull(reader.poll(20, TimeUnit.MILLISECONDS));
+            final CompletableFuture<String> taken = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return reader.poll(10, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            log.append("spun");
+            assertEquals("spun", taken.get(10, TimeUnit.SECONDS));
+            assertEquals(0, log.sleepingReaders());
+        }
+    }
+
+    @Test
     void shouldReleaseBlockedReaderOnClose() throws Exception
     {
         final SharedLog<String> log = SharedLog.create("close", Codecs.STRING);
