@@ -2,6 +2,7 @@ package io.ipckit.bench.harness.messaging;
 
 import io.ipckit.bench.harness.ipckit.IpckitPipeTransport;
 import io.ipckit.bench.harness.ipckit.IpckitQueueTransport;
+import io.ipckit.bench.harness.ipckit.IpckitSharedLogTransport;
 import io.ipckit.bench.harness.peers.AeronTransport;
 import io.ipckit.bench.harness.peers.ChronicleQueueTransport;
 import io.ipckit.bench.harness.peers.RawRingTransport;
@@ -34,7 +35,8 @@ public final class Transports
             new IpckitPipeTransport.Spinning(),
             new IpckitPipeTransport.Blocking(),
             new IpckitQueueTransport(),
-            new IpckitQueueTransport.Lanes());
+            new IpckitQueueTransport.Lanes(),
+            new IpckitSharedLogTransport());
     }
 
     /**

@@ -1,0 +1,117 @@
+package io.ipckit.durable;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.process.ProcessIdentity;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class JournalTest
+{
+    private static final ProcessIdentity ALICE = new ProcessIdentity(101, 5001);
+    private static final ProcessIdentity BOB = new ProcessIdentity(202, 6002);
+
+    @RegisterExtension
+    final LogDirectory logs = new LogDirectory();
+
+    @Test
+    void shouldReplayEverythingWhenThereIsNoSnapshot()
+    {
+        final Path dir = logs.resolve("journal");
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.append(ALICE, 1, bytes("set a=1"));
+            journal.append(BOB, 1, bytes("set b=2"));
+            journal.append(ALICE, 2, bytes("del a"));
+        }
+        final Recorder recorder = new Recorder();
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            assertEquals(3, journal.replay(recorder));
+        }
+        assertEquals(List.of("mutation 101@5001#1 set a=1", "mutation 202@6002#1 set b=2", "mutation 101@5001#2 del a"),
+            recorder.entries);
+    }
+
+    @Test
+    void shouldReplayFromTheLastSnapshotAfterARestart()
+    {
+        final Path dir = logs.resolve("journal");
+        final long lastSnapshot;
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.append(ALICE, 1, bytes("set a=1"));
+            journal.snapshot(bytes("{a=1}"));
+            journal.append(BOB, 7, bytes("set b=2"));
+            lastSnapshot = journal.snapshot(bytes("{a=1, b=2}"));
+            journal.append(ALICE, 2, bytes("del a"));
+            journal.append(BOB, 8, bytes("set c=3"));
+        }
+        final Recorder recorder = new Recorder();
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            assertEquals(3, journal.replay(recorder));
+            assertEquals(lastSnapshot, recorder.indices.getFirst());
+            // replaying does not move the mark: a second replay sees the same
+            final Recorder again = new Recorder();
+            journal.replay(again);
+            assertEquals(recorder.entries, again.entries);
+        }
+        assertEquals(List.of("snapshot {a=1, b=2}", "mutation 101@5001#2 del a", "mutation 202@6002#8 set c=3"),
+            recorder.entries);
+    }
+
+    @Test
+    void shouldRefuseALogThatHoldsSomethingElse()
+    {
+        final Path dir = logs.resolve("notjournal");
+        try (SharedLog<String> log = SharedLog.create(dir, Codecs.STRING, new SharedLogOptions()))
+        {
+            log.append("hi");
+        }
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            final CorruptLogException ex = assertThrows(CorruptLogException.class, () -> journal.replay(new Recorder()));
+            assertTrue(ex.getMessage().endsWith("is 2 bytes, not a journal entry: the log holds records of something " +
+                "else"), ex.getMessage());
+        }
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final class Recorder implements JournalHandler
+    {
+        final List<String> entries = new ArrayList<>();
+        final List<Long> indices = new ArrayList<>();
+
+        @Override
+        public void onSnapshot(final long index, final DirectBuffer buffer, final int offset, final int length)
+        {
+            indices.add(index);
+            entries.add("snapshot " + buffer.getStringWithoutLengthUtf8(offset, length));
+        }
+
+        @Override
+        public void onMutation(
+            final long index, final ProcessIdentity caller, final long callerSequence, final DirectBuffer buffer,
+            final int offset, final int length)
+        {
+            indices.add(index);
+            entries.add("mutation " + caller + "#" + callerSequence + " " + buffer.getStringWithoutLengthUtf8(offset, length));
+        }
+    }
+}
