@@ -73,6 +73,14 @@ public final class SharedSemaphore implements AutoCloseable
             throw new CorruptResourceException("Semaphore \"" + file.name() + "\" has a corrupt configuration (" +
                 slots + " owner slots, bound " + maxPermits + "); unlink it and create it again");
         }
+        final int permits = buffer.getIntVolatile(permitsOffset);
+        if (permits < 0 || permits > maxPermits)
+        {
+            file.close();
+            throw new CorruptResourceException("Semaphore \"" + file.name() + "\" has a corrupt state: " + permits +
+                " permits available but a bound of " + maxPermits + " (overwritten by another program); unlink it " +
+                "and create it again");
+        }
         SyncFiles.checkLength(file, SemaphoreDescriptor.length(slots));
         doorbell.wrap(buffer, base + DOORBELL_OFFSET);
         this.guard = new CloseGuard("Semaphore \"" + file.name() + "\"");
