@@ -36,8 +36,10 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
  * <p>
  * Element accessors are plain loads and stores (as numpy's are): another process sees a write after some
  * synchronisation (a lock, a queue message, or the atomic methods here). {@link #getAndAdd} and
- * {@link #compareAndSet} are atomic across processes for int32 and int64 elements. Indices are zero-based and
- * not negative. Accessors, reductions and atomics allocate nothing. Thread-safe as far as the memory is; the
+ * {@link #compareAndSet} are atomic across processes for int32 and int64 elements. Indices are zero-based and,
+ * as in numpy, a negative index counts from the end of its axis: {@code -1} is the last element, {@code -n} the
+ * first of an axis of extent {@code n}; anything outside {@code [-n, n)} throws {@link IndexOutOfBoundsException}
+ * (negative indices cost nothing on the path of non-negative ones). Slices take non-negative bounds. Accessors, reductions and atomics allocate nothing. Thread-safe as far as the memory is; the
  * object itself is immutable.
  * <p>
  * <b>Why this class is longer than 600 lines.</b> It is the public face of one concept, numpy's {@code ndarray},
@@ -315,7 +317,7 @@ public final class SharedArray implements AutoCloseable
     /**
      * @param i the index of a 1-d array.
      * @return the element as a double (any dtype).
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the array is not 1-d.
      */
     public double getDouble(final long i)
@@ -327,7 +329,7 @@ public final class SharedArray implements AutoCloseable
      * @param i the row of a 2-d array.
      * @param j the column.
      * @return the element as a double (any dtype).
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the array is not 2-d.
      */
     public double getDouble(final long i, final long j)
@@ -338,7 +340,7 @@ public final class SharedArray implements AutoCloseable
     /**
      * @param index one index per dimension.
      * @return the element as a double (any dtype).
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the index has the wrong number of dimensions.
      */
     public double getDouble(final long[] index)
@@ -385,7 +387,7 @@ public final class SharedArray implements AutoCloseable
      *
      * @param i     the index.
      * @param value the value.
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the dtype cannot hold the value or the array is not 1-d.
      */
     public void setDouble(final long i, final double value)
@@ -423,7 +425,7 @@ public final class SharedArray implements AutoCloseable
      *
      * @param i     the index.
      * @param value the value.
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when an integer or bool dtype cannot hold the value, or the array is not 1-d.
      */
     public void setLong(final long i, final long value)
