@@ -8,6 +8,7 @@ import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
 import io.ipckit.core.internal.os.Native;
 import io.ipckit.core.internal.process.JvmFlags;
+import io.ipckit.core.tracker.ResourceTracker;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -18,12 +19,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * A named file in the shared directory, mapped read-write into this process: the raw material of every shared
@@ -31,7 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>
  * {@link #create} makes the file exclusively with mode 0600 and allocates all its pages up front (Linux
  * {@code posix_fallocate}, elsewhere by writing zeros), so a full {@code /dev/shm} is a
- * {@link SharedMemoryExhaustedException} at creation rather than a SIGBUS on first touch. Files larger than 2 GiB
+ * {@link SharedMemoryExhaustedException} at creation rather than a SIGBUS on first touch. The file gets its name
+ * only once it is whole and initialised, so an empty or short file under an ipckit name was never ipckit's. Files larger than 2 GiB
  * are mapped whole as a {@link MemorySegment}; {@link #buffer()} covers the first 2 GiB only.
  * <p>
  * Thread-safe. {@link #close()} unmaps; it is idempotent, but it must not race with threads still reading the
@@ -59,7 +63,7 @@ public final class MappedFile implements AutoCloseable
 
     /**
      * Creates {@code <shared dir>/name} exclusively, with mode 0600 and {@code lengthBytes} allocated and zeroed,
-     * and maps it.
+     * and maps it. The file is persistent (the resource tracker never removes it) and published at once.
      *
      * @param name        a valid resource name.
      * @param lengthBytes the file length, at least 1.
@@ -68,8 +72,39 @@ public final class MappedFile implements AutoCloseable
      * @throws IllegalArgumentException  when {@code lengthBytes} is not positive.
      * @throws ResourceExistsException   when the name exists.
      * @throws SharedMemoryExhaustedException when the directory has no room.
+     * @see #create(String, long, boolean, Consumer)
      */
     public static MappedFile create(final String name, final long lengthBytes)
+    {
+        return create(name, lengthBytes, true, null);
+    }
+
+    /**
+     * Creates {@code <shared dir>/name} exclusively, with mode 0600 and {@code lengthBytes} allocated and zeroed,
+     * lets {@code initializer} fill it, and only then gives it its name: no process ever sees the name of a file
+     * that is empty, short or half written.
+     * <p>
+     * The file is made under a temporary name of this process ({@link ResourceTracker#CREATING_PREFIX}), recorded
+     * by the resource tracker under its final name when it is not persistent, initialised, and then hard-linked to
+     * its name (which fails when the name exists). A creator killed at any point leaves nothing the tracker cannot
+     * find: the temporary file (removed by {@link ResourceTracker#sweep()} once its process is dead), or a recorded
+     * resource. When the record cannot be written the create fails rather than leave an untracked file. When the
+     * directory is full, dead processes' resources are swept once and the create is tried again.
+     *
+     * @param name        a valid resource name.
+     * @param lengthBytes the file length, at least 1.
+     * @param persistent  true to keep the file when this process dies without unlinking it (it is not tracked).
+     * @param initializer writes the file's content before it is named; may be null. If it throws, nothing is left
+     *                    behind and the exception propagates.
+     * @return the mapping, named.
+     * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
+     * @throws IllegalArgumentException  when {@code lengthBytes} is not positive.
+     * @throws ResourceExistsException   when the name exists.
+     * @throws SharedMemoryExhaustedException when the directory has no room for the file or for its record, even
+     *                                        after a sweep.
+     */
+    public static MappedFile create(
+        final String name, final long lengthBytes, final boolean persistent, final Consumer<MappedFile> initializer)
     {
         final Path path = SharedDirectory.resolve(name);
         if (lengthBytes <= 0)
@@ -77,36 +112,116 @@ public final class MappedFile implements AutoCloseable
             throw new IllegalArgumentException("cannot create \"" + name + "\" of " + lengthBytes +
                 " bytes: the length must be positive");
         }
+        ResourceTracker.prepare(path.getParent());
+        try
+        {
+            return createOnce(name, path, lengthBytes, persistent, initializer);
+        }
+        catch (final SharedMemoryExhaustedException ex)
+        {
+            // what dead processes left may be what fills the directory: remove it and try once more
+            ResourceTracker.sweep(path.getParent());
+            return createOnce(name, path, lengthBytes, persistent, initializer);
+        }
+    }
+
+    private static MappedFile createOnce(
+        final String name,
+        final Path path,
+        final long lengthBytes,
+        final boolean persistent,
+        final Consumer<MappedFile> initializer)
+    {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw exists(name, path);
+        }
+        final Path temporary = ResourceTracker.creatingPath(path.getParent());
+        try
+        {
+            allocate(name, temporary, lengthBytes);
+            final MappedFile file = map(name, path, temporary, lengthBytes);
+            boolean registered = false;
+            try
+            {
+                if (!persistent)
+                {
+                    ResourceTracker.register(path, temporary);
+                    registered = true;
+                }
+                if (initializer != null)
+                {
+                    initializer.accept(file);
+                }
+                link(name, temporary, path);
+                return file;
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                if (registered)
+                {
+                    ResourceTracker.unregister(path);
+                }
+                file.close();
+                throw ex;
+            }
+        }
+        finally
+        {
+            deleteQuietly(temporary);
+        }
+    }
+
+    private static void allocate(final String name, final Path temporary, final long lengthBytes)
+    {
         if (Native.isLinux())
         {
-            final int errno = Native.createAllocated(path.toString(), lengthBytes);
-            if (errno == Native.EEXIST)
-            {
-                throw exists(name, path);
-            }
+            final int errno = Native.createAllocated(temporary.toString(), lengthBytes);
             if (errno != 0)
             {
-                deleteQuietly(path);
+                deleteQuietly(temporary);
                 if (errno == Native.ENOSPC || errno == 27 /* EFBIG */)
                 {
-                    throw exhausted(name, path, lengthBytes);
+                    throw exhausted(name, temporary, lengthBytes);
                 }
-                throw new IpcException("cannot create \"" + name + "\" (" + lengthBytes + " bytes) at " + path +
+                throw new IpcException("cannot create \"" + name + "\" (" + lengthBytes + " bytes) at " + temporary +
                     ": errno " + errno);
             }
         }
         else
         {
-            createPortable(name, path, lengthBytes);
+            createPortable(name, temporary, lengthBytes);
         }
+    }
+
+    private static void link(final String name, final Path temporary, final Path path)
+    {
         try
         {
-            return map(name, path, lengthBytes);
+            Files.createLink(path, temporary);
         }
-        catch (final RuntimeException ex)
+        catch (final FileAlreadyExistsException ex)
         {
-            deleteQuietly(path);
-            throw ex;
+            throw exists(name, path);
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            try
+            {
+                Files.move(temporary, path); // no hard links here: a move, which also refuses an existing name
+            }
+            catch (final FileAlreadyExistsException exists)
+            {
+                throw exists(name, path);
+            }
+            catch (final IOException io)
+            {
+                throw new IpcException("cannot name \"" + name + "\" at " + path + ": " + io, io);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new IpcException("cannot name \"" + name + "\" at " + path + ": " + ex, ex);
         }
     }
 
@@ -144,9 +259,14 @@ public final class MappedFile implements AutoCloseable
 
     static MappedFile map(final String name, final Path path, final long lengthBytes)
     {
+        return map(name, path, path, lengthBytes);
+    }
+
+    private static MappedFile map(final String name, final Path path, final Path mapped, final long lengthBytes)
+    {
         JvmFlags.requireAgronaAccess();
         final Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        try (FileChannel channel = FileChannel.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, lengthBytes, arena);
             return new MappedFile(name, path, arena, segment);
