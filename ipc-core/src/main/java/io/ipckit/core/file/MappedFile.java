@@ -1,6 +1,7 @@
 package io.ipckit.core.file;
 
 import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
@@ -40,6 +41,25 @@ import java.util.function.Consumer;
  * <p>
  * Thread-safe. {@link #close()} unmaps; it is idempotent, but it must not race with threads still reading the
  * memory (as with any unmap, such a read would fault).
+ * <p>
+ * <b>Truncation by another process.</b> Nothing stops a process with write access from shrinking the file; the
+ * pages it loses then raise SIGBUS when touched. {@link #requireIntact()} (slow paths) refuses such a file before
+ * touching it, and {@link #failure(Throwable)} turns the {@link InternalError} with which HotSpot reports a SIGBUS
+ * inside an Unsafe read, write or copy into a {@link CorruptResourceException} naming the file. HotSpot does not
+ * guard one access: a compare-and-set run by the interpreter (the native {@code Unsafe_CompareAndSet*}, i.e. code
+ * not yet JIT-compiled) on a lost page kills the JVM with SIGBUS (compiled compare-and-sets are guarded; measured on
+ * JDK 25: interpreted read-then-CAS gives InternalError, interpreted bare CAS crashes, C1 and C2 CAS give
+ * InternalError). So every compare-and-set on a mapping is preceded by a read of the same word (or page), which
+ * faults first, safely. <b>The window that remains</b>: a truncation that lands after that read and before the
+ * compare-and-set, while the calling path still runs in the interpreter (its first few thousand executions, the
+ * first milliseconds of a process's use). Measured with {@code -Xint}: a read takes about 100 ns, read plus CAS
+ * about 190 ns, so the window is about 0.1 us per interpreted compare-and-set, and zero once the path is compiled.
+ * Linux gives a JVM no way to close it (HotSpot owns SIGBUS, and a tmpfs file cannot be sealed against shrinking).
+ * HotSpot raises that {@link InternalError} synchronously in interpreted code but asynchronously in compiled code
+ * (at the thread's next safepoint poll, which can lie after the public method returned, outside its catch): a hot,
+ * compiled caller may therefore see the {@link InternalError} itself rather than the
+ * {@link CorruptResourceException}; the JVM survives either way. Raw memory handed out ({@link #buffer()},
+ * {@link #segment()}) is the caller's own access: a fault there is the JVM's {@link InternalError}.
  */
 public final class MappedFile implements AutoCloseable
 {
@@ -48,15 +68,19 @@ public final class MappedFile implements AutoCloseable
     private final String name;
     private final Path path;
     private final Arena arena;
+    /** Kept open so that {@link #currentLengthBytes()} asks the mapped file itself (fstat), renamed or unlinked. */
+    private final FileChannel channel;
     private final MemorySegment segment;
     private final UnsafeBuffer buffer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MappedFile(final String name, final Path path, final Arena arena, final MemorySegment segment)
+    private MappedFile(
+        final String name, final Path path, final Arena arena, final FileChannel channel, final MemorySegment segment)
     {
         this.name = name;
         this.path = path;
         this.arena = arena;
+        this.channel = channel;
         this.segment = segment;
         this.buffer = new UnsafeBuffer(segment.address(), (int)Math.min(segment.byteSize(), Integer.MAX_VALUE - 8));
     }
@@ -251,7 +275,7 @@ public final class MappedFile implements AutoCloseable
         }
         if (size == 0)
         {
-            throw new io.ipckit.core.exceptions.CorruptResourceException("\"" + name + "\" at " + path +
+            throw new CorruptResourceException("\"" + name + "\" at " + path +
                 " is empty (0 bytes): its creator has not sized it yet or died first; unlink it and create it again");
         }
         return map(name, path, size);
@@ -266,10 +290,12 @@ public final class MappedFile implements AutoCloseable
     {
         JvmFlags.requireAgronaAccess();
         final Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        FileChannel channel = null;
+        try
         {
+            channel = FileChannel.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE);
             final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, lengthBytes, arena);
-            return new MappedFile(name, path, arena, segment);
+            return new MappedFile(name, path, arena, channel, segment);
         }
         catch (final NoSuchFileException ex)
         {
@@ -278,6 +304,7 @@ public final class MappedFile implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
+            closeQuietly(channel);
             arena.close();
             throw new IpcException("cannot map \"" + name + "\" (" + lengthBytes + " bytes) at " + path + ": " + ex, ex);
         }
@@ -327,6 +354,21 @@ public final class MappedFile implements AutoCloseable
         return new SharedMemoryExhaustedException("cannot allocate " + lengthBytes + " bytes for \"" + name +
             "\" in " + path.getParent() + ": no space left; free shared memory (unlink unused resources) or enlarge" +
             " the file system (e.g. mount -o remount,size=... /dev/shm)");
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        try
+        {
+            if (channel != null)
+            {
+                channel.close();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: the caller is already reporting the real failure
+        }
     }
 
     static void deleteQuietly(final Path path)
@@ -417,6 +459,91 @@ public final class MappedFile implements AutoCloseable
     }
 
     /**
+     * The file's length now, asked of the file itself (fstat on the descriptor kept with the mapping), so it is right
+     * even when the name was unlinked or reused. A system call: for slow paths only.
+     *
+     * @return the length in bytes, or -1 when it cannot be read.
+     */
+    public long currentLengthBytes()
+    {
+        try
+        {
+            return channel.size();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * @return true when the file still covers the whole mapping (nobody truncated it); false when it is shorter,
+     * when its length cannot be read, or when this mapping is closed.
+     */
+    public boolean isIntact()
+    {
+        return !closed.get() && currentLengthBytes() >= segment.byteSize();
+    }
+
+    /**
+     * The check of slow paths (open, take-over, waits, close): refuses a file that another process truncated, before
+     * any access to the pages it lost could raise SIGBUS.
+     *
+     * @throws ResourceClosedException when this mapping is closed.
+     * @throws CorruptResourceException when the file is now shorter than its mapping.
+     */
+    public void requireIntact()
+    {
+        checkOpen();
+        final long length = currentLengthBytes();
+        if (length < segment.byteSize())
+        {
+            throw truncated(length);
+        }
+    }
+
+    /**
+     * Turns a failure raised while touching the mapping into the exception the public API promises. HotSpot reports
+     * a SIGBUS inside an Unsafe read, write or copy (the page is gone: the file was truncated) as an
+     * {@link InternalError}, and a {@link MemorySegment} of a closed mapping throws {@link IllegalStateException}.
+     * Use at the public edge: {@code catch (InternalError | IllegalStateException ex) { throw file.failure(ex); }}.
+     *
+     * @param failure what the access threw.
+     * @return a {@link ResourceClosedException} when this mapping is closed, a {@link CorruptResourceException}
+     * naming the file when it is shorter than the mapping, otherwise {@code failure} itself when it is unchecked.
+     * @throws Error {@code failure}, when it is an error that is neither of the above.
+     */
+    public RuntimeException failure(final Throwable failure)
+    {
+        if (closed.get())
+        {
+            final ResourceClosedException ex = new ResourceClosedException("\"" + name + "\" is closed in this " +
+                "process; open it again to use it");
+            ex.addSuppressed(failure);
+            return ex;
+        }
+        final long length = currentLengthBytes();
+        if (length < segment.byteSize())
+        {
+            final CorruptResourceException ex = truncated(length);
+            ex.addSuppressed(failure);
+            return ex;
+        }
+        if (failure instanceof RuntimeException runtime)
+        {
+            return runtime;
+        }
+        throw (Error)failure;
+    }
+
+    private CorruptResourceException truncated(final long length)
+    {
+        return new CorruptResourceException("\"" + name + "\" at " + path + " was truncated to " +
+            (length < 0 ? "an unknown length" : length + " bytes") + " while mapped here (" + segment.byteSize() +
+            " bytes): another process shrank it; unlink it and create it again");
+    }
+
+    /**
      * Unmaps the file. Idempotent; the name stays in the shared directory.
      */
     @Override
@@ -425,6 +552,7 @@ public final class MappedFile implements AutoCloseable
         if (closed.compareAndSet(false, true))
         {
             arena.close();
+            closeQuietly(channel);
         }
     }
 

@@ -167,7 +167,15 @@ public final class ResourceFile implements AutoCloseable
             try
             {
                 final AtomicBuffer buffer = file.buffer();
-                final int ready = buffer.getIntAcquire(READY_OFFSET);
+                final int ready;
+                try
+                {
+                    ready = buffer.getIntAcquire(READY_OFFSET);
+                }
+                catch (final InternalError ex)
+                {
+                    throw file.failure(ex); // truncated after its size was read
+                }
                 final long magic = buffer.getLong(MAGIC_OFFSET);
                 if (ready == READY && magic == MAGIC)
                 {
@@ -371,6 +379,34 @@ public final class ResourceFile implements AutoCloseable
     {
         ResourceTracker.unregister(file.path());
         return file.unlink();
+    }
+
+    /**
+     * @return true when the file still covers its whole mapping; see {@link MappedFile#isIntact()}.
+     */
+    public boolean isIntact()
+    {
+        return file.isIntact();
+    }
+
+    /**
+     * The check of slow paths; see {@link MappedFile#requireIntact()}.
+     *
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when closed.
+     * @throws CorruptResourceException when another process truncated the file.
+     */
+    public void requireIntact()
+    {
+        file.requireIntact();
+    }
+
+    /**
+     * @param failure what an access to the mapping threw.
+     * @return the exception the public API promises; see {@link MappedFile#failure(Throwable)}.
+     */
+    public RuntimeException failure(final Throwable failure)
+    {
+        return file.failure(failure);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ipckit.shm.array;
 
 import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.ResourceFile;
@@ -306,12 +307,19 @@ public final class SharedArray implements AutoCloseable
      */
     public MemorySegment dataSegment()
     {
-        if (!layout.contiguous)
+        try
         {
-            throw new IllegalStateException(layout.describe() + " is not contiguous: copy it with copyTo, or use the " +
-                "element accessors");
+            if (!layout.contiguous)
+            {
+                throw new IllegalStateException(layout.describe() + " is not contiguous: copy it with copyTo, or use the " +
+                    "element accessors");
+            }
+            return segment.asSlice(layout.offsetBytes, nbytes());
         }
-        return segment.asSlice(layout.offsetBytes, nbytes());
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -322,7 +330,14 @@ public final class SharedArray implements AutoCloseable
      */
     public double getDouble(final long i)
     {
-        return dtype.getDouble(segment, layout.offset(i));
+        try
+        {
+            return dtype.getDouble(segment, layout.offset(i));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -334,7 +349,14 @@ public final class SharedArray implements AutoCloseable
      */
     public double getDouble(final long i, final long j)
     {
-        return dtype.getDouble(segment, layout.offset(i, j));
+        try
+        {
+            return dtype.getDouble(segment, layout.offset(i, j));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -345,7 +367,14 @@ public final class SharedArray implements AutoCloseable
      */
     public double getDouble(final long[] index)
     {
-        return dtype.getDouble(segment, layout.offset(index));
+        try
+        {
+            return dtype.getDouble(segment, layout.offset(index));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -356,7 +385,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long i)
     {
-        return dtype.getLong(segment, layout.offset(i));
+        try
+        {
+            return dtype.getLong(segment, layout.offset(i));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -368,7 +404,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long i, final long j)
     {
-        return dtype.getLong(segment, layout.offset(i, j));
+        try
+        {
+            return dtype.getLong(segment, layout.offset(i, j));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -379,7 +422,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long[] index)
     {
-        return dtype.getLong(segment, layout.offset(index));
+        try
+        {
+            return dtype.getLong(segment, layout.offset(index));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -392,7 +442,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long i, final double value)
     {
-        dtype.setDouble(segment, layout.offset(i), value);
+        try
+        {
+            dtype.setDouble(segment, layout.offset(i), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -405,7 +462,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long i, final long j, final double value)
     {
-        dtype.setDouble(segment, layout.offset(i, j), value);
+        try
+        {
+            dtype.setDouble(segment, layout.offset(i, j), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -417,7 +481,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long[] index, final double value)
     {
-        dtype.setDouble(segment, layout.offset(index), value);
+        try
+        {
+            dtype.setDouble(segment, layout.offset(index), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -430,7 +501,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long i, final long value)
     {
-        dtype.setLong(segment, layout.offset(i), value);
+        try
+        {
+            dtype.setLong(segment, layout.offset(i), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -443,7 +521,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long i, final long j, final long value)
     {
-        dtype.setLong(segment, layout.offset(i, j), value);
+        try
+        {
+            dtype.setLong(segment, layout.offset(i, j), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -455,7 +540,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long[] index, final long value)
     {
-        dtype.setLong(segment, layout.offset(index), value);
+        try
+        {
+            dtype.setLong(segment, layout.offset(index), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -468,7 +560,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getAndAdd(final long i, final long delta)
     {
-        return dtype.getAndAdd(segment, layout.offset(i), delta);
+        try
+        {
+            return dtype.getAndAdd(segment, layout.offset(i), delta);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -481,7 +580,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getAndAdd(final long[] index, final long delta)
     {
-        return dtype.getAndAdd(segment, layout.offset(index), delta);
+        try
+        {
+            return dtype.getAndAdd(segment, layout.offset(index), delta);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -495,7 +601,14 @@ public final class SharedArray implements AutoCloseable
      */
     public boolean compareAndSet(final long i, final long expected, final long update)
     {
-        return dtype.compareAndSet(segment, layout.offset(i), expected, update);
+        try
+        {
+            return dtype.compareAndSet(segment, layout.offset(i), expected, update);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -509,7 +622,14 @@ public final class SharedArray implements AutoCloseable
      */
     public boolean compareAndSet(final long[] index, final long expected, final long update)
     {
-        return dtype.compareAndSet(segment, layout.offset(index), expected, update);
+        try
+        {
+            return dtype.compareAndSet(segment, layout.offset(index), expected, update);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -517,7 +637,14 @@ public final class SharedArray implements AutoCloseable
      */
     public double sum()
     {
-        return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
+        try
+        {
+            return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -526,8 +653,15 @@ public final class SharedArray implements AutoCloseable
      */
     public long sumLong()
     {
-        requireInteger("sumLong");
-        return Reductions.sumLong(segment, layout);
+        try
+        {
+            requireInteger("sumLong");
+            return Reductions.sumLong(segment, layout);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -536,9 +670,16 @@ public final class SharedArray implements AutoCloseable
      */
     public double min()
     {
-        requireNonEmpty("min");
-        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
-            Reductions.extremeInteger(segment, layout, false);
+        try
+        {
+            requireNonEmpty("min");
+            return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
+                Reductions.extremeInteger(segment, layout, false);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -547,9 +688,16 @@ public final class SharedArray implements AutoCloseable
      */
     public double max()
     {
-        requireNonEmpty("max");
-        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
-            Reductions.extremeInteger(segment, layout, true);
+        try
+        {
+            requireNonEmpty("max");
+            return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
+                Reductions.extremeInteger(segment, layout, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -559,9 +707,16 @@ public final class SharedArray implements AutoCloseable
      */
     public long minLong()
     {
-        requireInteger("minLong");
-        requireNonEmpty("minLong");
-        return Reductions.extremeInteger(segment, layout, false);
+        try
+        {
+            requireInteger("minLong");
+            requireNonEmpty("minLong");
+            return Reductions.extremeInteger(segment, layout, false);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -571,9 +726,16 @@ public final class SharedArray implements AutoCloseable
      */
     public long maxLong()
     {
-        requireInteger("maxLong");
-        requireNonEmpty("maxLong");
-        return Reductions.extremeInteger(segment, layout, true);
+        try
+        {
+            requireInteger("maxLong");
+            requireNonEmpty("maxLong");
+            return Reductions.extremeInteger(segment, layout, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -584,7 +746,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void fill(final double value)
     {
-        ArrayCopies.fill(segment, layout, value);
+        try
+        {
+            ArrayCopies.fill(segment, layout, value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -595,7 +764,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void fill(final long value)
     {
-        ArrayCopies.fill(segment, layout, value);
+        try
+        {
+            ArrayCopies.fill(segment, layout, value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -606,8 +782,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final double[] source)
     {
-        checkJavaArray(source.length, "double[]", DType.FLOAT64, DType.FLOAT64);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "double[]", DType.FLOAT64, DType.FLOAT64);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -618,8 +801,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final float[] source)
     {
-        checkJavaArray(source.length, "float[]", DType.FLOAT32, DType.FLOAT32);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "float[]", DType.FLOAT32, DType.FLOAT32);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -630,8 +820,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final long[] source)
     {
-        checkJavaArray(source.length, "long[]", DType.INT64, DType.INT64);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "long[]", DType.INT64, DType.INT64);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -642,8 +839,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final int[] source)
     {
-        checkJavaArray(source.length, "int[]", DType.INT32, DType.INT32);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "int[]", DType.INT32, DType.INT32);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -654,8 +858,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final short[] source)
     {
-        checkJavaArray(source.length, "short[]", DType.INT16, DType.INT16);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "short[]", DType.INT16, DType.INT16);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -666,8 +877,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final byte[] source)
     {
-        checkJavaArray(source.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -678,8 +896,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final double[] destination)
     {
-        checkJavaArray(destination.length, "double[]", DType.FLOAT64, DType.FLOAT64);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "double[]", DType.FLOAT64, DType.FLOAT64);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -690,8 +915,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final float[] destination)
     {
-        checkJavaArray(destination.length, "float[]", DType.FLOAT32, DType.FLOAT32);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "float[]", DType.FLOAT32, DType.FLOAT32);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -702,8 +934,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final long[] destination)
     {
-        checkJavaArray(destination.length, "long[]", DType.INT64, DType.INT64);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "long[]", DType.INT64, DType.INT64);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -714,8 +953,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final int[] destination)
     {
-        checkJavaArray(destination.length, "int[]", DType.INT32, DType.INT32);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "int[]", DType.INT32, DType.INT32);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -726,8 +972,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final short[] destination)
     {
-        checkJavaArray(destination.length, "short[]", DType.INT16, DType.INT16);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "short[]", DType.INT16, DType.INT16);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -738,8 +991,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final byte[] destination)
     {
-        checkJavaArray(destination.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -750,7 +1010,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final MemorySegment source)
     {
-        ArrayCopies.transfer(segment, layout, source, true);
+        try
+        {
+            ArrayCopies.transfer(segment, layout, source, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -761,7 +1028,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final MemorySegment destination)
     {
-        ArrayCopies.transfer(segment, layout, destination, false);
+        try
+        {
+            ArrayCopies.transfer(segment, layout, destination, false);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -861,6 +1135,37 @@ public final class SharedArray implements AutoCloseable
     {
         return "SharedArray{" + name + ", " + dtype + ", shape " + Arrays.toString(layout.shape) +
             (ownsMapping ? "}" : ", view}");
+    }
+
+    /**
+     * The exception the public API promises for a failure of an access to the memory: see
+     * {@link io.ipckit.core.file.MappedFile#failure(Throwable)}.
+     */
+    private RuntimeException failure(final Throwable ex)
+    {
+        if (file != null)
+        {
+            return file.failure(ex);
+        }
+        if (!segment.scope().isAlive())
+        {
+            final ResourceClosedException closed = new ResourceClosedException(layout.describe() + " wraps shared " +
+                "memory that is closed in this process; open it again to use it");
+            closed.addSuppressed(ex);
+            return closed;
+        }
+        if (ex instanceof InternalError)
+        {
+            final CorruptResourceException corrupt = new CorruptResourceException(layout.describe() + " wraps shared " +
+                "memory that another process truncated while it was mapped here; unlink it and create it again");
+            corrupt.addSuppressed(ex);
+            return corrupt;
+        }
+        if (ex instanceof RuntimeException runtime)
+        {
+            return runtime;
+        }
+        throw (Error)ex;
     }
 
     private void checkJavaArray(final int length, final String type, final DType first, final DType second)
