@@ -33,7 +33,7 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
  * <p>
  * Views ({@link #slice}, {@link #reshape}, {@link #transpose()}) share the memory of the array they come from;
  * they hold no mapping of their own, so closing a view does nothing and closing the array that owns the mapping
- * makes every view unusable (accesses then throw {@link IllegalStateException}, never crash the JVM).
+ * makes every view unusable (accesses then throw {@link ResourceClosedException}, never crash the JVM).
  * <p>
  * Element accessors are plain loads and stores (as numpy's are): another process sees a write after some
  * synchronisation (a lock, a queue message, or the atomic methods here). {@link #getAndAdd} and
@@ -49,7 +49,10 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
  * one concept per class: {@link ArrayHeader} (the file's metadata, written and validated), {@link ArrayLayout}
  * (index math and the geometry of views), {@link DType} (element loads and stores), {@link Reductions} and
  * {@link ArrayCopies} (the bulk loops). Splitting the surface further would either scatter one Python type over
- * several public ones ({@code array.copies().from(...)}) or put a hop on element accessors that must inline.
+ * several public ones ({@code array.copies().from(...)}) or put a hop on element accessors that must inline. It
+ * passes 1,000 lines because each public method that touches the memory catches, at its edge, what HotSpot throws
+ * for a mapping that was closed or truncated under it, and turns it into {@link ResourceClosedException} or
+ * {@link CorruptResourceException} (free on the normal path: an exception table entry, no code).
  */
 public final class SharedArray implements AutoCloseable
 {
@@ -1116,7 +1119,7 @@ public final class SharedArray implements AutoCloseable
 
     /**
      * Unmaps the array when it owns its mapping (created or opened); views and wrapped arrays do nothing.
-     * Idempotent. Any later access through this array or its views throws {@link IllegalStateException}.
+     * Idempotent. Any later access through this array or its views throws {@link ResourceClosedException}.
      */
     @Override
     public void close()

@@ -477,11 +477,15 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
                     }
                     continue;
                 }
-                if (ownerCheck.due() && owner.tryTakeOverFromDead() != OwnerToken.NONE)
+                if (ownerCheck.due())
                 {
-                    buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
-                    onAcquired(thread, true);
-                    return RECOVERED;
+                    file.requireIntact(); // slow path: refuse a file truncated under a waiter before taking over
+                    if (owner.tryTakeOverFromDead() != OwnerToken.NONE)
+                    {
+                        buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
+                        onAcquired(thread, true);
+                        return RECOVERED;
+                    }
                 }
                 try
                 {

@@ -483,9 +483,13 @@ public final class SharedSemaphore implements AutoCloseable
                 {
                     return true;
                 }
-                if (owners != null && ownerCheck.due() && recoverDeadOwners() > 0)
+                if (owners != null && ownerCheck.due())
                 {
-                    continue;
+                    file.requireIntact(); // slow path: refuse a file truncated under a waiter before recovering
+                    if (recoverDeadOwners() > 0)
+                    {
+                        continue;
+                    }
                 }
                 if (!waiter.pause(sequence))
                 {

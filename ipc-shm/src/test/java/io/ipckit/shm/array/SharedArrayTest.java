@@ -1,6 +1,7 @@
 package io.ipckit.shm.array;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
@@ -439,8 +440,8 @@ class SharedArrayTest
         final SharedArray view = array.slice(0, 2, 4, 1);
         array.close();
         array.close();
-        assertThrows(IllegalStateException.class, () -> array.getLong(0));
-        assertThrows(IllegalStateException.class, view::sumLong);
+        assertThrows(ResourceClosedException.class, () -> array.getLong(0));
+        assertThrows(ResourceClosedException.class, view::sumLong);
         array.unlink();
     }
 
