@@ -98,11 +98,7 @@ public final class SharedMemory implements AutoCloseable
             throw new IllegalArgumentException("cannot create shared memory \"" + name + "\" of " + sizeBytes +
                 " bytes: the size must be at least 1 byte");
         }
-        final MappedFile file = MappedFile.create(name, sizeBytes);
-        if (!persistent)
-        {
-            ResourceTracker.register(file.path());
-        }
+        final MappedFile file = MappedFile.create(name, sizeBytes, persistent, null);
         return new SharedMemory(file, !persistent);
     }
 

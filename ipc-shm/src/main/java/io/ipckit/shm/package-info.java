@@ -10,5 +10,13 @@
  * </ul>
  * Every resource is one file in the shared directory ({@link io.ipckit.core.SharedDirectory}); those created
  * without {@code persistent} are removed by the resource tracker when their creator dies without unlinking them.
+ * <p>
+ * <b>No call crashes the JVM.</b> Every public method of the structures here and in {@code io.ipckit.shm.sync}
+ * that touches shared memory throws {@link io.ipckit.core.exceptions.ResourceClosedException} once its handle (or
+ * the handle its view, iterator or condition hangs off) is closed, and
+ * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file when another process truncated it
+ * while mapped here. The limits HotSpot sets on the latter (an interpreted compare-and-set racing the truncation;
+ * the asynchronous {@link InternalError} of compiled code) are stated in {@link io.ipckit.core.file.MappedFile}.
+ * The raw memory of {@link io.ipckit.shm.SharedMemory#buffer()} is the caller's own: do not use it after close.
  */
 package io.ipckit.shm;

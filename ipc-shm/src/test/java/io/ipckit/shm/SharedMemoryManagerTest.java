@@ -47,7 +47,7 @@ class SharedMemoryManagerTest
             assertEquals(5, dir.list().size(), "four resources and this process's tracker registry: " + dir.list());
         }
         assertEquals(List.of(), dir.list(), "close unlinks every resource and the tracker's registry empties");
-        assertThrows(IllegalStateException.class, () -> array.getLong(0), "and closes the mappings");
+        assertThrows(ResourceClosedException.class, () -> array.getLong(0), "and closes the mappings");
     }
 
     @Test

@@ -11,7 +11,6 @@ import io.ipckit.core.tracker.ResourceTracker;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,10 +22,12 @@ import static io.ipckit.core.file.ResourceHeaderDescriptor.*;
 /**
  * A typed resource file: a {@link MappedFile} that starts with the header drawn by {@link ResourceHeaderDescriptor}.
  * <p>
- * {@link #create} fills the header, lets the caller initialise its metadata and data, and only then publishes the
- * file with a release store of the ready field. {@link #open} waits (bounded) for that store, then checks magic,
- * kind, layout version and lengths before handing out any offset: a file that is too short, random bytes, the
- * wrong kind or a newer version is refused with its own exception, never a crash or an out-of-bounds access.
+ * {@link #create} fills the header, lets the caller initialise its metadata and data, publishes the file with a
+ * release store of the ready field, and only then gives it its name ({@link MappedFile#create(String, long, boolean,
+ * Consumer)}). {@link #open} checks magic, kind, layout version and lengths before handing out any offset: a file
+ * that is empty, too short, random bytes, the wrong kind or a newer version is refused at once with its own
+ * exception, never a crash, an out-of-bounds access or a wait. Only a file with the ipckit magic that is not yet
+ * published and whose creator (pid and start time in its header) is alive is waited for, up to the open timeout.
  * <p>
  * Thread-safe; {@link #close()} is idempotent and must not race with use of the memory.
  */
@@ -87,8 +88,8 @@ public final class ResourceFile implements AutoCloseable
         }
         final int headerLength = ResourceHeaderDescriptor.headerLength(metadataLengthBytes);
         final long totalLength = headerLength + dataLengthBytes;
-        final MappedFile file = MappedFile.create(name, totalLength);
-        try
+        final ResourceFile[] created = new ResourceFile[1];
+        MappedFile.create(name, totalLength, persistent, (file) ->
         {
             final AtomicBuffer buffer = file.buffer();
             final ProcessIdentity self = ProcessIdentity.current();
@@ -106,25 +107,17 @@ public final class ResourceFile implements AutoCloseable
             {
                 initializer.accept(resource);
             }
-            if (!persistent)
-            {
-                ResourceTracker.register(file.path());
-            }
-            // release store -> publishes every field and the initialised data to openers
+            // release store -> publishes every field and the initialised data (the file is named only after this)
             buffer.putIntRelease(READY_OFFSET, READY);
-            return resource;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            file.unlink();
-            file.close();
-            throw ex;
-        }
+            created[0] = resource;
+        });
+        return created[0];
     }
 
     /**
      * Opens a typed resource, waiting up to {@value #OPEN_TIMEOUT_DEFAULT_MS} ms (or {@link #OPEN_TIMEOUT_PROP_NAME})
-     * for a file that is being created.
+     * for a file that is being created: one with the ipckit magic, not yet published, whose creator is alive. Any
+     * other file that is not a valid resource (empty, short, zeros, foreign bytes, creator dead) is refused at once.
      *
      * @param name             a valid resource name.
      * @param kind             the kind the caller expects.
@@ -133,7 +126,8 @@ public final class ResourceFile implements AutoCloseable
      * @throws ResourceNotFoundException     when no such name exists.
      * @throws WrongResourceKindException    when the name is another kind of resource.
      * @throws IncompatibleVersionException  when the file has a newer layout version.
-     * @throws CorruptResourceException      when the file is truncated, not an ipckit file, or never published.
+     * @throws CorruptResourceException      when the file is empty, truncated, not an ipckit file, or not published
+     *                                       (its creator died, or it is still unpublished at the timeout).
      */
     public static ResourceFile open(final String name, final ResourceKind kind, final int maxLayoutVersion)
     {
@@ -161,56 +155,60 @@ public final class ResourceFile implements AutoCloseable
             final long size = sizeOf(name, path);
             if (size < COMMON_HEADER_LENGTH)
             {
-                if (size > 0 && !allZero(path, size))
-                {
-                    throw new CorruptResourceException("\"" + name + "\" at " + path + " is truncated: " + size +
-                        " bytes, shorter than the " + COMMON_HEADER_LENGTH + "-byte ipckit header; unlink it and " +
-                        "create it again");
-                }
+                // ipckit names a file only once it is whole: a short one is not (or no longer) an ipckit file
+                throw new CorruptResourceException("\"" + name + "\" at " + path + (size == 0 ? " is empty (0 bytes)" :
+                    " is truncated: " + size + " bytes") + ", shorter than the " + COMMON_HEADER_LENGTH +
+                    "-byte ipckit header: not an ipckit " + kind.displayName() + " (written by another program, or " +
+                    "truncated); unlink it and create it again");
             }
-            else
+            final MappedFile file = MappedFile.map(name, path, size);
+            final ProcessIdentity creator;
+            boolean keep = false;
+            try
             {
-                final MappedFile file = MappedFile.map(name, path, size);
-                boolean keep = false;
+                final AtomicBuffer buffer = file.buffer();
+                final int ready;
                 try
                 {
-                    final AtomicBuffer buffer = file.buffer();
-                    final int ready = buffer.getIntAcquire(READY_OFFSET);
-                    final long magic = buffer.getLong(MAGIC_OFFSET);
-                    if (ready == READY && magic == MAGIC)
-                    {
-                        final ResourceFile resource = validate(file, name, kind, maxLayoutVersion, size);
-                        keep = true;
-                        return resource;
-                    }
-                    if (magic != 0 && magic != MAGIC || ready != 0 && ready != READY)
-                    {
-                        throw new CorruptResourceException("\"" + name + "\" at " + path + " is not an ipckit " +
-                            kind.displayName() + ": its header has no ipckit magic number (foreign or random " +
-                            "bytes); unlink it and create it again");
-                    }
-                    final long creatorPid = buffer.getLong(CREATOR_PID_OFFSET);
-                    if (creatorPid != 0 && !new ProcessIdentity(creatorPid, buffer.getLong(CREATOR_START_TIME_OFFSET)).isAlive())
-                    {
-                        throw new CorruptResourceException("\"" + name + "\" at " + path + " was never published: " +
-                            "its creator (pid " + creatorPid + ") died while creating it; unlink it and create it again");
-                    }
+                    ready = buffer.getIntAcquire(READY_OFFSET);
                 }
-                finally
+                catch (final InternalError ex)
                 {
-                    if (!keep)
-                    {
-                        file.close();
-                    }
+                    throw file.failure(ex); // truncated after its size was read
                 }
+                final long magic = buffer.getLong(MAGIC_OFFSET);
+                if (ready == READY && magic == MAGIC)
+                {
+                    final ResourceFile resource = validate(file, name, kind, maxLayoutVersion, size);
+                    keep = true;
+                    return resource;
+                }
+                if (magic != MAGIC || ready != 0)
+                {
+                    throw new CorruptResourceException("\"" + name + "\" at " + path + " is not an ipckit " +
+                        kind.displayName() + ": its header has no ipckit magic number (" + (magic == 0 ? "zeros" :
+                        "foreign or random bytes") + "); unlink it and create it again");
+                }
+                creator = new ProcessIdentity(buffer.getLong(CREATOR_PID_OFFSET), buffer.getLong(CREATOR_START_TIME_OFFSET));
+            }
+            finally
+            {
+                if (!keep)
+                {
+                    file.close();
+                }
+            }
+            if (creator.pid() <= 0 || !creator.isAlive())
+            {
+                throw new CorruptResourceException("\"" + name + "\" at " + path + " was never published: " +
+                    "its creator (pid " + creator.pid() + ") died while creating it; unlink it and create it again");
             }
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new CorruptResourceException("\"" + name + "\" at " + path + " (" + size + " bytes) was not " +
                     "published as a " + kind.displayName() + " within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
-                    " ms: its creator is stuck or died; unlink it and create it again");
+                    " ms: its creator (pid " + creator.pid() + ", alive) is stuck; unlink it and create it again");
             }
-            Thread.onSpinWait();
             try
             {
                 Thread.sleep(1);
@@ -271,25 +269,6 @@ public final class ResourceFile implements AutoCloseable
         catch (final IOException ex)
         {
             throw new IpcException("cannot read \"" + name + "\" at " + path + ": " + ex, ex);
-        }
-    }
-
-    private static boolean allZero(final Path path, final long size)
-    {
-        try (InputStream in = Files.newInputStream(path))
-        {
-            for (final byte b : in.readNBytes((int)size))
-            {
-                if (b != 0)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            return true;
         }
     }
 
@@ -400,6 +379,34 @@ public final class ResourceFile implements AutoCloseable
     {
         ResourceTracker.unregister(file.path());
         return file.unlink();
+    }
+
+    /**
+     * @return true when the file still covers its whole mapping; see {@link MappedFile#isIntact()}.
+     */
+    public boolean isIntact()
+    {
+        return file.isIntact();
+    }
+
+    /**
+     * The check of slow paths; see {@link MappedFile#requireIntact()}.
+     *
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when closed.
+     * @throws CorruptResourceException when another process truncated the file.
+     */
+    public void requireIntact()
+    {
+        file.requireIntact();
+    }
+
+    /**
+     * @param failure what an access to the mapping threw.
+     * @return the exception the public API promises; see {@link MappedFile#failure(Throwable)}.
+     */
+    public RuntimeException failure(final Throwable failure)
+    {
+        return file.failure(failure);
     }
 
     /**

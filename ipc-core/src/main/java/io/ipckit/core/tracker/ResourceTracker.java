@@ -1,6 +1,8 @@
 package io.ipckit.core.tracker;
 
 import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
 import io.ipckit.core.process.ProcessIdentity;
 
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Removes resources whose creating process died without unlinking them — and only those.
@@ -37,6 +40,12 @@ import java.util.Map;
  * A process that only opens a resource never registers it and so never removes it (unlike Python before 3.13,
  * cpython#82300). Persistent resources are never registered.
  * <p>
+ * A resource is recorded <em>before</em> it gets its name ({@link io.ipckit.core.file.MappedFile#create(String,
+ * long, boolean, java.util.function.Consumer)}), while it is still a temporary file named after its maker
+ * ({@link #CREATING_PREFIX}{@code <pid>-<startTime>-<n>}); a create whose record cannot be written fails. Sweeps
+ * also remove the temporary files of dead makers. So a creator killed at any moment, even in a full directory,
+ * leaves nothing that a reap or a sweep does not remove.
+ * <p>
  * Thread-safe.
  */
 public final class ResourceTracker
@@ -44,7 +53,11 @@ public final class ResourceTracker
     /** Prefix of registry files in the shared directory. */
     public static final String REGISTRY_PREFIX = ".ipckit-owned-";
 
+    /** Prefix of the temporary names under which resources are made before they are named. */
+    public static final String CREATING_PREFIX = ".ipckit-creating-";
+
     private static final String TMP_SUFFIX = ".tmp";
+    private static final AtomicLong CREATING_SEQUENCE = new AtomicLong();
     private static final Map<Path, Map<String, String>> OWNED = new HashMap<>();
     private static boolean hookInstalled;
 
@@ -53,18 +66,17 @@ public final class ResourceTracker
     }
 
     /**
-     * Records that this process created the file at {@code path} and is responsible for it.
+     * Prepares this process to create resources in {@code dir}: the first time, sweeps what dead processes left
+     * there (before anything is created, so that a directory they filled has room again) and installs the shutdown
+     * hook. Cheap afterwards.
      *
-     * @param path a resource file just created by this process.
+     * @param dir a shared directory.
      */
-    public static synchronized void register(final Path path)
+    public static synchronized void prepare(final Path dir)
     {
-        final Path dir = path.getParent();
-        Map<String, String> owned = OWNED.get(dir);
-        if (owned == null)
+        if (!OWNED.containsKey(dir))
         {
-            owned = new LinkedHashMap<>();
-            OWNED.put(dir, owned);
+            OWNED.put(dir, new LinkedHashMap<>());
             sweep(dir);
         }
         if (!hookInstalled)
@@ -72,11 +84,79 @@ public final class ResourceTracker
             hookInstalled = true;
             Runtime.getRuntime().addShutdownHook(new Thread(ResourceTracker::releaseAll, "ipckit-resource-tracker"));
         }
-        final String key = fileKey(path);
-        if (key != null)
+    }
+
+    /**
+     * A fresh temporary path in {@code dir} under which this process makes a resource before naming it. Its name
+     * says which process made it, so that {@link #sweep} removes it once that process is dead.
+     *
+     * @param dir a shared directory.
+     * @return a path that does not clash with any resource or with other processes' temporary files.
+     */
+    public static Path creatingPath(final Path dir)
+    {
+        final ProcessIdentity self = ProcessIdentity.current();
+        return dir.resolve(CREATING_PREFIX + self.pid() + "-" + self.startTime() + "-" + CREATING_SEQUENCE.incrementAndGet());
+    }
+
+    /**
+     * Records that this process created the file at {@code path} and is responsible for it.
+     *
+     * @param path a resource file just created by this process.
+     * @throws SharedMemoryExhaustedException when the record cannot be written (the directory is full).
+     * @throws IpcException when the record cannot be written for another reason.
+     */
+    public static void register(final Path path)
+    {
+        register(path, path);
+    }
+
+    /**
+     * Records, before the file is named, that this process is creating the resource {@code path}, whose content is
+     * now at {@code createdAs} (the same file, identified by its file key, once it is linked to its name). The
+     * record is on disk when this method returns, so a creator killed after it leaves nothing untracked.
+     *
+     * @param path      the resource's final path.
+     * @param createdAs where the file is now (its temporary name, or {@code path}).
+     * @throws SharedMemoryExhaustedException when the record cannot be written (the directory is full); nothing is
+     *                                        recorded.
+     * @throws IpcException when the record cannot be written for another reason.
+     */
+    public static synchronized void register(final Path path, final Path createdAs)
+    {
+        final Path dir = path.getParent();
+        prepare(dir);
+        final Map<String, String> owned = OWNED.get(dir);
+        final String key = fileKey(createdAs);
+        if (key == null)
         {
-            owned.put(path.getFileName().toString(), key);
+            throw new IpcException("cannot record \"" + path.getFileName() + "\": " + createdAs + " has vanished");
+        }
+        final String name = path.getFileName().toString();
+        final String previous = owned.put(name, key);
+        try
+        {
             writeRegistry(dir, owned);
+        }
+        catch (final IOException ex)
+        {
+            if (previous == null)
+            {
+                owned.remove(name);
+            }
+            else
+            {
+                owned.put(name, previous);
+            }
+            final Path registry = dir.resolve(registryName(ProcessIdentity.current()));
+            if (isNoSpace(ex))
+            {
+                throw new SharedMemoryExhaustedException("cannot create \"" + name + "\" in " + dir + ": no space " +
+                    "left to record it for clean-up in " + registry + "; free shared memory (unlink unused " +
+                    "resources) or enlarge the file system (e.g. mount -o remount,size=... /dev/shm)");
+            }
+            throw new IpcException("cannot create \"" + name + "\" in " + dir + ": cannot record it for clean-up " +
+                "in " + registry + ": " + ex, ex);
         }
     }
 
@@ -91,7 +171,7 @@ public final class ResourceTracker
         final Map<String, String> owned = OWNED.get(dir);
         if (owned != null && owned.remove(path.getFileName().toString()) != null)
         {
-            writeRegistry(dir, owned);
+            writeRegistryQuietly(dir, owned);
         }
     }
 
@@ -123,6 +203,7 @@ public final class ResourceTracker
         {
             return 0;
         }
+        removed += removeCreating(dir, null);
         final Set<Path> released = new HashSet<>();
         for (final Path found : registries)
         {
@@ -153,7 +234,33 @@ public final class ResourceTracker
         {
             return 0;
         }
-        return release(dir.resolve(registryName(owner)));
+        return release(dir.resolve(registryName(owner))) + removeCreating(dir, owner);
+    }
+
+    /**
+     * Removes the temporary files of resources that a dead process was making: of {@code owner} only, or of every
+     * dead process when {@code owner} is null.
+     */
+    private static int removeCreating(final Path dir, final ProcessIdentity owner)
+    {
+        int removed = 0;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, CREATING_PREFIX + "*"))
+        {
+            for (final Path file : stream)
+            {
+                final ProcessIdentity maker = ownerOf(file.getFileName().toString().substring(CREATING_PREFIX.length()));
+                if (maker != null && (owner == null ? !maker.isAlive() : maker.equals(owner)))
+                {
+                    deleteQuietly(file);
+                    removed++;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the directory is gone or unreadable: nothing to remove
+        }
+        return removed;
     }
 
     private static synchronized void releaseAll()
@@ -223,27 +330,47 @@ public final class ResourceTracker
         return false;
     }
 
-    private static void writeRegistry(final Path dir, final Map<String, String> owned)
+    private static void writeRegistry(final Path dir, final Map<String, String> owned) throws IOException
     {
         final Path registry = dir.resolve(registryName(ProcessIdentity.current()));
+        if (owned.isEmpty())
+        {
+            Files.deleteIfExists(registry);
+            return;
+        }
+        final StringBuilder sb = new StringBuilder();
+        owned.forEach((name, key) -> sb.append(name).append('\t').append(key).append('\n'));
+        final Path tmp = dir.resolve(registry.getFileName() + TMP_SUFFIX);
         try
         {
-            if (owned.isEmpty())
-            {
-                Files.deleteIfExists(registry);
-                return;
-            }
-            final StringBuilder sb = new StringBuilder();
-            owned.forEach((name, key) -> sb.append(name).append('\t').append(key).append('\n'));
-            final Path tmp = dir.resolve(registry.getFileName() + TMP_SUFFIX);
             Files.writeString(tmp, sb, StandardCharsets.UTF_8);
             Files.move(tmp, registry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (final IOException ex)
         {
-            // The resource itself is fine; only its clean-up after a crash is lost. Say so once, do not fail.
-            System.err.println("ipckit: cannot record resources of this process in " + registry + ": " + ex);
+            deleteQuietly(tmp); // the registry keeps its last complete state
+            throw ex;
         }
+    }
+
+    private static void writeRegistryQuietly(final Path dir, final Map<String, String> owned)
+    {
+        try
+        {
+            writeRegistry(dir, owned);
+        }
+        catch (final IOException ex)
+        {
+            // Forgetting an entry failed: the stale entry names a file this process unlinked, whose key no longer
+            // matches anything, so it is harmless.
+            System.err.println("ipckit: cannot update the resource registry of this process in " + dir + ": " + ex);
+        }
+    }
+
+    private static boolean isNoSpace(final IOException ex)
+    {
+        final String message = String.valueOf(ex.getMessage());
+        return message.contains("No space left") || message.contains("Disk quota exceeded");
     }
 
     private static String registryName(final ProcessIdentity identity)
@@ -253,12 +380,18 @@ public final class ResourceTracker
 
     private static ProcessIdentity ownerOf(final Path registry)
     {
-        final String name = registry.getFileName().toString();
-        final String rest = name.substring(REGISTRY_PREFIX.length());
-        final int dash = rest.indexOf('-');
+        return ownerOf(registry.getFileName().toString().substring(REGISTRY_PREFIX.length()));
+    }
+
+    /** Parses {@code <pid>-<startTime>[-anything]}. */
+    private static ProcessIdentity ownerOf(final String rest)
+    {
         try
         {
-            return new ProcessIdentity(Long.parseLong(rest.substring(0, dash)), Long.parseLong(rest.substring(dash + 1)));
+            final int dash = rest.indexOf('-');
+            final int end = rest.indexOf('-', dash + 1);
+            return new ProcessIdentity(Long.parseLong(rest.substring(0, dash)),
+                Long.parseLong(end < 0 ? rest.substring(dash + 1) : rest.substring(dash + 1, end)));
         }
         catch (final RuntimeException ex)
         {

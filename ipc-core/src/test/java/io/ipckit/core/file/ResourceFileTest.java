@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -154,25 +156,84 @@ class ResourceFileTest
     }
 
     @Test
-    void shouldGiveUpOnAFileThatIsNeverPublished() throws Exception
+    void shouldRefuseAtOnceAFileThatCanNeverBecomeValid() throws Exception
     {
-        Files.write(dir.path().resolve("unpublished"), new byte[4096]);
+        final byte[] foreign = new byte[4096];
+        ByteBuffer.wrap(foreign).order(ByteOrder.LITTLE_ENDIAN).putLong(ResourceHeaderDescriptor.MAGIC_OFFSET, 42L);
+        final String[][] cases = {{"empty", "is empty (0 bytes)"}, {"short", "is truncated: 10 bytes"},
+            {"zeros", "its header has no ipckit magic number (zeros)"},
+            {"foreign", "its header has no ipckit magic number (foreign or random bytes)"}};
+        Files.write(dir.path().resolve("empty"), new byte[0]);
+        Files.write(dir.path().resolve("short"), new byte[10]);
+        Files.write(dir.path().resolve("zeros"), new byte[4096]);
+        Files.write(dir.path().resolve("foreign"), foreign);
+        for (final String[] c : cases)
+        {
+            final long start = System.nanoTime();
+            final CorruptResourceException ex = assertThrows(CorruptResourceException.class,
+                () -> ResourceFile.open(c[0], ResourceKind.TEST, 1), c[0]);
+            final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(elapsedMs < 1_000, c[0] + " was refused only after " + elapsedMs + " ms");
+            assertTrue(ex.getMessage().contains(c[1]), ex.getMessage());
+            assertTrue(ex.getMessage().contains("\"" + c[0] + "\""), ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldWaitOnlyForAFileWhoseCreatorIsAliveAndInitialising() throws Exception
+    {
+        final ProcessIdentity self = ProcessIdentity.current();
+        final byte[] bytes = new byte[4096];
+        final ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        header.putLong(ResourceHeaderDescriptor.MAGIC_OFFSET, ResourceHeaderDescriptor.MAGIC);
+        header.putLong(ResourceHeaderDescriptor.CREATOR_PID_OFFSET, self.pid());
+        header.putLong(ResourceHeaderDescriptor.CREATOR_START_TIME_OFFSET, self.startTime());
+        Files.write(dir.path().resolve("unpublished"), bytes);
         final long start = System.nanoTime();
         final CorruptResourceException ex = assertThrows(CorruptResourceException.class,
             () -> ResourceFile.open("unpublished", ResourceKind.TEST, 1, TimeUnit.MILLISECONDS.toNanos(200)));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200));
         assertTrue(ex.getMessage().contains("was not published as a TestResource within 200 ms"), ex.getMessage());
+    }
 
-        Files.write(dir.path().resolve("empty"), new byte[0]);
-        assertThrows(CorruptResourceException.class,
-            () -> ResourceFile.open("empty", ResourceKind.TEST, 1, TimeUnit.MILLISECONDS.toNanos(50)));
+    @Test
+    void shouldNeverShowTheNameOfAFileBeingCreated() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch initialising = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final Thread creator = new Thread(() -> ResourceFile.create("slow", ResourceKind.TEST, 1, 0, 64, false,
+            (file) ->
+            {
+                initialising.countDown();
+                try
+                {
+                    release.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }).close());
+        creator.start();
+        assertTrue(initialising.await(10, TimeUnit.SECONDS));
+        assertFalse(SharedDirectory.exists("slow"), "the name appears only once the file is whole and initialised");
+        assertThrows(ResourceNotFoundException.class, () -> ResourceFile.open("slow", ResourceKind.TEST, 1));
+        release.countDown();
+        creator.join(10_000);
+        try (ResourceFile opened = ResourceFile.open("slow", ResourceKind.TEST, 1, 0))
+        {
+            assertEquals(64, opened.dataLengthBytes());
+            opened.unlink();
+        }
+        assertEquals(java.util.List.of(), dir.list(), "no temporary file is left behind");
     }
 
     @Test
     void shouldRefuseAFileWhoseCreatorDiedBeforePublishing() throws Exception
     {
         final byte[] bytes = new byte[4096];
-        final java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        header.putLong(ResourceHeaderDescriptor.MAGIC_OFFSET, ResourceHeaderDescriptor.MAGIC);
         header.putLong(ResourceHeaderDescriptor.CREATOR_PID_OFFSET, Integer.MAX_VALUE - 1L);
         header.putLong(ResourceHeaderDescriptor.CREATOR_START_TIME_OFFSET, 1L);
         Files.write(dir.path().resolve("orphan"), bytes);

@@ -102,14 +102,19 @@ public final class TestDirectory implements BeforeEachCallback, AfterEachCallbac
     }
 
     /**
-     * Whether some process's tracker registry in this directory is complete (renamed from its temporary copy) and
-     * lists {@code resourceName}: a creator killed before that leaves nothing for the tracker to remove.
+     * Whether {@code resourceName} exists and some process's tracker registry in this directory is complete (renamed
+     * from its temporary copy) and lists it. A resource is recorded before it is named, so this is true once its
+     * creator has finished creating it.
      *
      * @param resourceName a resource's name.
-     * @return true when a complete registry lists it.
+     * @return true when the resource is named and a complete registry lists it.
      */
     public boolean registered(final String resourceName)
     {
+        if (!Files.exists(path.resolve(resourceName)))
+        {
+            return false;
+        }
         for (final String name : list())
         {
             if (name.startsWith(ResourceTracker.REGISTRY_PREFIX) && !name.endsWith(".tmp"))

@@ -232,14 +232,28 @@ final class ArrayLayout
         return offset;
     }
 
+    /**
+     * numpy's rule: an index in {@code [0, size)} is used as is, one in {@code [-size, 0)} counts from the end.
+     * The common case costs one unsigned comparison; negative indices are handled on the failing side of it.
+     */
     long checkIndex(final long index, final int axis)
     {
-        if (index < 0 || index >= shape[axis])
+        final long size = shape[axis];
+        if (Long.compareUnsigned(index, size) >= 0)
         {
-            throw new IndexOutOfBoundsException("index " + index + " is out of bounds for axis " + axis +
-                " with size " + shape[axis] + " of " + describe());
+            return fromEnd(index, axis, size);
         }
         return index;
+    }
+
+    private long fromEnd(final long index, final int axis, final long size)
+    {
+        if (index < 0 && index >= -size)
+        {
+            return index + size;
+        }
+        throw new IndexOutOfBoundsException("index " + index + " is out of bounds for axis " + axis +
+            " with size " + size + " of " + describe());
     }
 
     int checkAxis(final int axis)

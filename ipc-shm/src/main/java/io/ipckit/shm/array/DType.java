@@ -345,11 +345,20 @@ public enum DType
     {
         return switch (this)
         {
-            case INT32 -> expected == (int)expected && I32_HANDLE.compareAndSet(
+            // read first: on a page lost to truncation a read faults safely, an interpreted CAS kills the JVM
+            case INT32 -> expected == (int)expected && compareAndSetInt(
                 segment, offsetBytes, (int)expected, (int)checkRange(update, Integer.MIN_VALUE, Integer.MAX_VALUE));
-            case INT64 -> I64_HANDLE.compareAndSet(segment, offsetBytes, expected, update);
+            case INT64 -> (long)I64_HANDLE.getVolatile(segment, offsetBytes) == expected &&
+                I64_HANDLE.compareAndSet(segment, offsetBytes, expected, update);
             default -> throw notAtomic("compareAndSet");
         };
+    }
+
+    private static boolean compareAndSetInt(
+        final MemorySegment segment, final long offsetBytes, final int expected, final int update)
+    {
+        return (int)I32_HANDLE.getVolatile(segment, offsetBytes) == expected &&
+            I32_HANDLE.compareAndSet(segment, offsetBytes, expected, update);
     }
 
     private long checkRange(final long value, final long min, final long max)

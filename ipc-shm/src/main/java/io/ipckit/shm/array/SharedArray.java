@@ -2,6 +2,7 @@ package io.ipckit.shm.array;
 
 import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.ResourceFile;
@@ -32,12 +33,14 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
  * <p>
  * Views ({@link #slice}, {@link #reshape}, {@link #transpose()}) share the memory of the array they come from;
  * they hold no mapping of their own, so closing a view does nothing and closing the array that owns the mapping
- * makes every view unusable (accesses then throw {@link IllegalStateException}, never crash the JVM).
+ * makes every view unusable (accesses then throw {@link ResourceClosedException}, never crash the JVM).
  * <p>
  * Element accessors are plain loads and stores (as numpy's are): another process sees a write after some
  * synchronisation (a lock, a queue message, or the atomic methods here). {@link #getAndAdd} and
- * {@link #compareAndSet} are atomic across processes for int32 and int64 elements. Indices are zero-based and
- * not negative. Accessors, reductions and atomics allocate nothing. Thread-safe as far as the memory is; the
+ * {@link #compareAndSet} are atomic across processes for int32 and int64 elements. Indices are zero-based and,
+ * as in numpy, a negative index counts from the end of its axis: {@code -1} is the last element, {@code -n} the
+ * first of an axis of extent {@code n}; anything outside {@code [-n, n)} throws {@link IndexOutOfBoundsException}
+ * (negative indices cost nothing on the path of non-negative ones). Slices take non-negative bounds. Accessors, reductions and atomics allocate nothing. Thread-safe as far as the memory is; the
  * object itself is immutable.
  * <p>
  * <b>Why this class is longer than 600 lines.</b> It is the public face of one concept, numpy's {@code ndarray},
@@ -46,7 +49,10 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
  * one concept per class: {@link ArrayHeader} (the file's metadata, written and validated), {@link ArrayLayout}
  * (index math and the geometry of views), {@link DType} (element loads and stores), {@link Reductions} and
  * {@link ArrayCopies} (the bulk loops). Splitting the surface further would either scatter one Python type over
- * several public ones ({@code array.copies().from(...)}) or put a hop on element accessors that must inline.
+ * several public ones ({@code array.copies().from(...)}) or put a hop on element accessors that must inline. It
+ * passes 1,000 lines because each public method that touches the memory catches, at its edge, what HotSpot throws
+ * for a mapping that was closed or truncated under it, and turns it into {@link ResourceClosedException} or
+ * {@link CorruptResourceException} (free on the normal path: an exception table entry, no code).
  */
 public final class SharedArray implements AutoCloseable
 {
@@ -304,46 +310,74 @@ public final class SharedArray implements AutoCloseable
      */
     public MemorySegment dataSegment()
     {
-        if (!layout.contiguous)
+        try
         {
-            throw new IllegalStateException(layout.describe() + " is not contiguous: copy it with copyTo, or use the " +
-                "element accessors");
+            if (!layout.contiguous)
+            {
+                throw new IllegalStateException(layout.describe() + " is not contiguous: copy it with copyTo, or use the " +
+                    "element accessors");
+            }
+            return segment.asSlice(layout.offsetBytes, nbytes());
         }
-        return segment.asSlice(layout.offsetBytes, nbytes());
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
      * @param i the index of a 1-d array.
      * @return the element as a double (any dtype).
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the array is not 1-d.
      */
     public double getDouble(final long i)
     {
-        return dtype.getDouble(segment, layout.offset(i));
+        try
+        {
+            return dtype.getDouble(segment, layout.offset(i));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
      * @param i the row of a 2-d array.
      * @param j the column.
      * @return the element as a double (any dtype).
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the array is not 2-d.
      */
     public double getDouble(final long i, final long j)
     {
-        return dtype.getDouble(segment, layout.offset(i, j));
+        try
+        {
+            return dtype.getDouble(segment, layout.offset(i, j));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
      * @param index one index per dimension.
      * @return the element as a double (any dtype).
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the index has the wrong number of dimensions.
      */
     public double getDouble(final long[] index)
     {
-        return dtype.getDouble(segment, layout.offset(index));
+        try
+        {
+            return dtype.getDouble(segment, layout.offset(index));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -354,7 +388,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long i)
     {
-        return dtype.getLong(segment, layout.offset(i));
+        try
+        {
+            return dtype.getLong(segment, layout.offset(i));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -366,7 +407,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long i, final long j)
     {
-        return dtype.getLong(segment, layout.offset(i, j));
+        try
+        {
+            return dtype.getLong(segment, layout.offset(i, j));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -377,7 +425,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getLong(final long[] index)
     {
-        return dtype.getLong(segment, layout.offset(index));
+        try
+        {
+            return dtype.getLong(segment, layout.offset(index));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -385,12 +440,19 @@ public final class SharedArray implements AutoCloseable
      *
      * @param i     the index.
      * @param value the value.
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when the dtype cannot hold the value or the array is not 1-d.
      */
     public void setDouble(final long i, final double value)
     {
-        dtype.setDouble(segment, layout.offset(i), value);
+        try
+        {
+            dtype.setDouble(segment, layout.offset(i), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -403,7 +465,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long i, final long j, final double value)
     {
-        dtype.setDouble(segment, layout.offset(i, j), value);
+        try
+        {
+            dtype.setDouble(segment, layout.offset(i, j), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -415,7 +484,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setDouble(final long[] index, final double value)
     {
-        dtype.setDouble(segment, layout.offset(index), value);
+        try
+        {
+            dtype.setDouble(segment, layout.offset(index), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -423,12 +499,19 @@ public final class SharedArray implements AutoCloseable
      *
      * @param i     the index.
      * @param value the value.
-     * @throws IndexOutOfBoundsException when the index is outside the array.
+     * @throws IndexOutOfBoundsException when an index is outside {@code [-n, n)} for its axis of extent {@code n}.
      * @throws IllegalArgumentException when an integer or bool dtype cannot hold the value, or the array is not 1-d.
      */
     public void setLong(final long i, final long value)
     {
-        dtype.setLong(segment, layout.offset(i), value);
+        try
+        {
+            dtype.setLong(segment, layout.offset(i), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -441,7 +524,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long i, final long j, final long value)
     {
-        dtype.setLong(segment, layout.offset(i, j), value);
+        try
+        {
+            dtype.setLong(segment, layout.offset(i, j), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -453,7 +543,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void setLong(final long[] index, final long value)
     {
-        dtype.setLong(segment, layout.offset(index), value);
+        try
+        {
+            dtype.setLong(segment, layout.offset(index), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -466,7 +563,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getAndAdd(final long i, final long delta)
     {
-        return dtype.getAndAdd(segment, layout.offset(i), delta);
+        try
+        {
+            return dtype.getAndAdd(segment, layout.offset(i), delta);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -479,7 +583,14 @@ public final class SharedArray implements AutoCloseable
      */
     public long getAndAdd(final long[] index, final long delta)
     {
-        return dtype.getAndAdd(segment, layout.offset(index), delta);
+        try
+        {
+            return dtype.getAndAdd(segment, layout.offset(index), delta);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -493,7 +604,14 @@ public final class SharedArray implements AutoCloseable
      */
     public boolean compareAndSet(final long i, final long expected, final long update)
     {
-        return dtype.compareAndSet(segment, layout.offset(i), expected, update);
+        try
+        {
+            return dtype.compareAndSet(segment, layout.offset(i), expected, update);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -507,7 +625,14 @@ public final class SharedArray implements AutoCloseable
      */
     public boolean compareAndSet(final long[] index, final long expected, final long update)
     {
-        return dtype.compareAndSet(segment, layout.offset(index), expected, update);
+        try
+        {
+            return dtype.compareAndSet(segment, layout.offset(index), expected, update);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -515,7 +640,14 @@ public final class SharedArray implements AutoCloseable
      */
     public double sum()
     {
-        return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
+        try
+        {
+            return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -524,8 +656,15 @@ public final class SharedArray implements AutoCloseable
      */
     public long sumLong()
     {
-        requireInteger("sumLong");
-        return Reductions.sumLong(segment, layout);
+        try
+        {
+            requireInteger("sumLong");
+            return Reductions.sumLong(segment, layout);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -534,9 +673,16 @@ public final class SharedArray implements AutoCloseable
      */
     public double min()
     {
-        requireNonEmpty("min");
-        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
-            Reductions.extremeInteger(segment, layout, false);
+        try
+        {
+            requireNonEmpty("min");
+            return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
+                Reductions.extremeInteger(segment, layout, false);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -545,9 +691,16 @@ public final class SharedArray implements AutoCloseable
      */
     public double max()
     {
-        requireNonEmpty("max");
-        return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
-            Reductions.extremeInteger(segment, layout, true);
+        try
+        {
+            requireNonEmpty("max");
+            return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
+                Reductions.extremeInteger(segment, layout, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -557,9 +710,16 @@ public final class SharedArray implements AutoCloseable
      */
     public long minLong()
     {
-        requireInteger("minLong");
-        requireNonEmpty("minLong");
-        return Reductions.extremeInteger(segment, layout, false);
+        try
+        {
+            requireInteger("minLong");
+            requireNonEmpty("minLong");
+            return Reductions.extremeInteger(segment, layout, false);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -569,9 +729,16 @@ public final class SharedArray implements AutoCloseable
      */
     public long maxLong()
     {
-        requireInteger("maxLong");
-        requireNonEmpty("maxLong");
-        return Reductions.extremeInteger(segment, layout, true);
+        try
+        {
+            requireInteger("maxLong");
+            requireNonEmpty("maxLong");
+            return Reductions.extremeInteger(segment, layout, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -582,7 +749,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void fill(final double value)
     {
-        ArrayCopies.fill(segment, layout, value);
+        try
+        {
+            ArrayCopies.fill(segment, layout, value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -593,7 +767,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void fill(final long value)
     {
-        ArrayCopies.fill(segment, layout, value);
+        try
+        {
+            ArrayCopies.fill(segment, layout, value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -604,8 +785,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final double[] source)
     {
-        checkJavaArray(source.length, "double[]", DType.FLOAT64, DType.FLOAT64);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "double[]", DType.FLOAT64, DType.FLOAT64);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -616,8 +804,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final float[] source)
     {
-        checkJavaArray(source.length, "float[]", DType.FLOAT32, DType.FLOAT32);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "float[]", DType.FLOAT32, DType.FLOAT32);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -628,8 +823,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final long[] source)
     {
-        checkJavaArray(source.length, "long[]", DType.INT64, DType.INT64);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "long[]", DType.INT64, DType.INT64);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -640,8 +842,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final int[] source)
     {
-        checkJavaArray(source.length, "int[]", DType.INT32, DType.INT32);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "int[]", DType.INT32, DType.INT32);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -652,8 +861,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final short[] source)
     {
-        checkJavaArray(source.length, "short[]", DType.INT16, DType.INT16);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "short[]", DType.INT16, DType.INT16);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -664,8 +880,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final byte[] source)
     {
-        checkJavaArray(source.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
-        copyFrom(MemorySegment.ofArray(source));
+        try
+        {
+            checkJavaArray(source.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
+            copyFrom(MemorySegment.ofArray(source));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -676,8 +899,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final double[] destination)
     {
-        checkJavaArray(destination.length, "double[]", DType.FLOAT64, DType.FLOAT64);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "double[]", DType.FLOAT64, DType.FLOAT64);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -688,8 +918,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final float[] destination)
     {
-        checkJavaArray(destination.length, "float[]", DType.FLOAT32, DType.FLOAT32);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "float[]", DType.FLOAT32, DType.FLOAT32);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -700,8 +937,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final long[] destination)
     {
-        checkJavaArray(destination.length, "long[]", DType.INT64, DType.INT64);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "long[]", DType.INT64, DType.INT64);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -712,8 +956,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final int[] destination)
     {
-        checkJavaArray(destination.length, "int[]", DType.INT32, DType.INT32);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "int[]", DType.INT32, DType.INT32);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -724,8 +975,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final short[] destination)
     {
-        checkJavaArray(destination.length, "short[]", DType.INT16, DType.INT16);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "short[]", DType.INT16, DType.INT16);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -736,8 +994,15 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final byte[] destination)
     {
-        checkJavaArray(destination.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
-        copyTo(MemorySegment.ofArray(destination));
+        try
+        {
+            checkJavaArray(destination.length, "byte[]", DType.INT8, dtype == DType.BOOL ? DType.BOOL : DType.UINT8);
+            copyTo(MemorySegment.ofArray(destination));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -748,7 +1013,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyFrom(final MemorySegment source)
     {
-        ArrayCopies.transfer(segment, layout, source, true);
+        try
+        {
+            ArrayCopies.transfer(segment, layout, source, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -759,7 +1031,14 @@ public final class SharedArray implements AutoCloseable
      */
     public void copyTo(final MemorySegment destination)
     {
-        ArrayCopies.transfer(segment, layout, destination, false);
+        try
+        {
+            ArrayCopies.transfer(segment, layout, destination, false);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -840,7 +1119,7 @@ public final class SharedArray implements AutoCloseable
 
     /**
      * Unmaps the array when it owns its mapping (created or opened); views and wrapped arrays do nothing.
-     * Idempotent. Any later access through this array or its views throws {@link IllegalStateException}.
+     * Idempotent. Any later access through this array or its views throws {@link ResourceClosedException}.
      */
     @Override
     public void close()
@@ -859,6 +1138,37 @@ public final class SharedArray implements AutoCloseable
     {
         return "SharedArray{" + name + ", " + dtype + ", shape " + Arrays.toString(layout.shape) +
             (ownsMapping ? "}" : ", view}");
+    }
+
+    /**
+     * The exception the public API promises for a failure of an access to the memory: see
+     * {@link io.ipckit.core.file.MappedFile#failure(Throwable)}.
+     */
+    private RuntimeException failure(final Throwable ex)
+    {
+        if (file != null)
+        {
+            return file.failure(ex);
+        }
+        if (!segment.scope().isAlive())
+        {
+            final ResourceClosedException closed = new ResourceClosedException(layout.describe() + " wraps shared " +
+                "memory that is closed in this process; open it again to use it");
+            closed.addSuppressed(ex);
+            return closed;
+        }
+        if (ex instanceof InternalError)
+        {
+            final CorruptResourceException corrupt = new CorruptResourceException(layout.describe() + " wraps shared " +
+                "memory that another process truncated while it was mapped here; unlink it and create it again");
+            corrupt.addSuppressed(ex);
+            return corrupt;
+        }
+        if (ex instanceof RuntimeException runtime)
+        {
+            return runtime;
+        }
+        throw (Error)ex;
     }
 
     private void checkJavaArray(final int length, final String type, final DType first, final DType second)

@@ -201,7 +201,14 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     @Override
     public int size()
     {
-        return slotOffsets.length;
+        try
+        {
+            return slotOffsets.length;
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -210,7 +217,14 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      */
     public int capacity(final int index)
     {
-        return capacities[checkIndex(index)];
+        try
+        {
+            return capacities[checkIndex(index)];
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -223,25 +237,32 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     @Override
     public Object get(final int index)
     {
-        final long slot = slotOffsets[checkIndex(index)];
-        final long deadlineNs = System.nanoTime() + slotTimeoutNs;
-        for (int attempt = 0; ; attempt++)
+        try
         {
-            final long sequence = (long)SEQUENCE.getAcquire(segment, slot + SLOT_SEQUENCE_OFFSET);
-            if ((sequence & 1) == 0)
+            final long slot = slotOffsets[checkIndex(index)];
+            final long deadlineNs = System.nanoTime() + slotTimeoutNs;
+            for (int attempt = 0; ; attempt++)
             {
-                final int code = segment.get(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET);
-                final int length = segment.get(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET);
-                final long bits = segment.get(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET);
-                final byte[] bytes = length >= 0 && length <= capacities[index] &&
-                    (code == ItemType.STRING.code() || code == ItemType.BYTES.code()) ? copyPayload(slot, length) : null;
-                VarHandle.acquireFence();
-                if ((long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET) == sequence)
+                final long sequence = (long)SEQUENCE.getAcquire(segment, slot + SLOT_SEQUENCE_OFFSET);
+                if ((sequence & 1) == 0)
                 {
-                    return decode(index, code, length, bits, bytes);
+                    final int code = segment.get(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET);
+                    final int length = segment.get(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET);
+                    final long bits = segment.get(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET);
+                    final byte[] bytes = length >= 0 && length <= capacities[index] &&
+                        (code == ItemType.STRING.code() || code == ItemType.BYTES.code()) ? copyPayload(slot, length) : null;
+                    VarHandle.acquireFence();
+                    if ((long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET) == sequence)
+                    {
+                        return decode(index, code, length, bits, bytes);
+                    }
                 }
+                backOff(index, attempt, deadlineNs);
             }
-            backOff(index, attempt, deadlineNs);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
         }
     }
 
@@ -253,7 +274,14 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      */
     public long getLong(final int index)
     {
-        return (Long)typed(index, ItemType.LONG);
+        try
+        {
+            return (Long)typed(index, ItemType.LONG);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -264,7 +292,14 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      */
     public double getDouble(final int index)
     {
-        return (Double)typed(index, ItemType.DOUBLE);
+        try
+        {
+            return (Double)typed(index, ItemType.DOUBLE);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -275,7 +310,14 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      */
     public String getString(final int index)
     {
-        return (String)typed(index, ItemType.STRING);
+        try
+        {
+            return (String)typed(index, ItemType.STRING);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -284,7 +326,14 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      */
     public ItemType type(final int index)
     {
-        return ItemType.of(get(index));
+        try
+        {
+            return ItemType.of(get(index));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -301,17 +350,24 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     @Override
     public Object set(final int index, final Object value)
     {
-        final ItemType type = ItemType.of(value);
-        final byte[] encoded = encode(value);
-        checkIndex(index);
-        if (encoded != null && encoded.length > capacities[index])
+        try
         {
-            throw new IllegalArgumentException("a " + (type == ItemType.STRING ? "string of " : "byte[] of ") +
-                encoded.length + (type == ItemType.STRING ? " UTF-8" : "") + " bytes does not fit slot " + index +
-                " of ShareableList \"" + name() + "\", whose capacity is " + capacities[index] + " bytes; create " +
-                "the list with a larger minSlotBytes");
+            final ItemType type = ItemType.of(value);
+            final byte[] encoded = encode(value);
+            checkIndex(index);
+            if (encoded != null && encoded.length > capacities[index])
+            {
+                throw new IllegalArgumentException("a " + (type == ItemType.STRING ? "string of " : "byte[] of ") +
+                    encoded.length + (type == ItemType.STRING ? " UTF-8" : "") + " bytes does not fit slot " + index +
+                    " of ShareableList \"" + name() + "\", whose capacity is " + capacities[index] + " bytes; create " +
+                    "the list with a larger minSlotBytes");
+            }
+            return write(index, type, value, encoded);
         }
-        return write(index, type, value, encoded);
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     private Object write(final int index, final ItemType type, final Object value, final byte[] encoded)

@@ -196,11 +196,18 @@ public final class SharedBarrier implements AutoCloseable
     {
         try
         {
-            return await(-1);
+            try
+            {
+                return await(-1);
+            }
+            catch (final TimeoutException ex)
+            {
+                throw new IllegalStateException("unreachable: a wait without timeout timed out", ex);
+            }
         }
-        catch (final TimeoutException ex)
+        catch (final InternalError | IllegalStateException ex)
         {
-            throw new IllegalStateException("unreachable: a wait without timeout timed out", ex);
+            throw file.failure(ex);
         }
     }
 
@@ -218,7 +225,14 @@ public final class SharedBarrier implements AutoCloseable
     public int await(final long time, final TimeUnit unit)
         throws InterruptedException, BrokenBarrierException, TimeoutException
     {
-        return await(Math.max(0, unit.toNanos(time)));
+        try
+        {
+            return await(Math.max(0, unit.toNanos(time)));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -226,8 +240,15 @@ public final class SharedBarrier implements AutoCloseable
      */
     public void abort()
     {
-        ensureOpen();
-        breakBarrier(generation(buffer.getLongVolatile(stateOffset)), ABORTED);
+        try
+        {
+            ensureOpen();
+            breakBarrier(generation(buffer.getLongVolatile(stateOffset)), ABORTED);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -236,18 +257,25 @@ public final class SharedBarrier implements AutoCloseable
      */
     public void reset()
     {
-        ensureOpen();
-        while (true)
+        try
         {
-            final long state = buffer.getLongVolatile(stateOffset);
-            final long generation = generation(state);
-            setReleased(generation, false);
-            if (buffer.compareAndSetLong(stateOffset, state, (generation + 1) << GENERATION_SHIFT))
+            ensureOpen();
+            while (true)
             {
-                break;
+                final long state = buffer.getLongVolatile(stateOffset);
+                final long generation = generation(state);
+                setReleased(generation, false);
+                if (buffer.compareAndSetLong(stateOffset, state, (generation + 1) << GENERATION_SHIFT))
+                {
+                    break;
+                }
             }
+            doorbell.ring();
         }
-        doorbell.ring();
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -255,8 +283,15 @@ public final class SharedBarrier implements AutoCloseable
      */
     public boolean isBroken()
     {
-        ensureOpen();
-        return reason(buffer.getLongVolatile(stateOffset)) != 0;
+        try
+        {
+            ensureOpen();
+            return reason(buffer.getLongVolatile(stateOffset)) != 0;
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -272,9 +307,16 @@ public final class SharedBarrier implements AutoCloseable
      */
     public int getNumberWaiting()
     {
-        ensureOpen();
-        final long state = buffer.getLongVolatile(stateOffset);
-        return reason(state) != 0 ? 0 : (int)Math.min(state & ARRIVED_MASK, parties - 1);
+        try
+        {
+            ensureOpen();
+            final long state = buffer.getLongVolatile(stateOffset);
+            return reason(state) != 0 ? 0 : (int)Math.min(state & ARRIVED_MASK, parties - 1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -303,11 +345,21 @@ public final class SharedBarrier implements AutoCloseable
     {
         if (guard.closeAndAwait(doorbell))
         {
-            if (attached.word(slot) == self && attached.addValue(slot, -1) <= 0)
+            try
             {
-                attached.free(slot);
+                if (file.isIntact() && attached.word(slot) == self && attached.addValue(slot, -1) <= 0)
+                {
+                    attached.free(slot);
+                }
             }
-            file.close();
+            catch (final InternalError ex)
+            {
+                // truncated by another process since the check: there is no slot left to free
+            }
+            finally
+            {
+                file.close();
+            }
         }
     }
 

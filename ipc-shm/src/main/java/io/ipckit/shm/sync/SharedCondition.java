@@ -121,7 +121,14 @@ public final class SharedCondition implements Condition, AutoCloseable
      */
     public SharedLock lock()
     {
-        return lock;
+        try
+        {
+            return lock;
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -130,7 +137,14 @@ public final class SharedCondition implements Condition, AutoCloseable
     @Override
     public void await() throws InterruptedException
     {
-        doAwait(-1, true);
+        try
+        {
+            doAwait(-1, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -141,11 +155,18 @@ public final class SharedCondition implements Condition, AutoCloseable
     {
         try
         {
-            doAwait(-1, false);
+            try
+            {
+                doAwait(-1, false);
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException("unreachable: uninterruptible wait was interrupted", ex);
+            }
         }
-        catch (final InterruptedException ex)
+        catch (final InternalError | IllegalStateException ex)
         {
-            throw new IllegalStateException("unreachable: uninterruptible wait was interrupted", ex);
+            throw file.failure(ex);
         }
     }
 
@@ -155,10 +176,17 @@ public final class SharedCondition implements Condition, AutoCloseable
     @Override
     public long awaitNanos(final long nanosTimeout) throws InterruptedException
     {
-        final long startNs = System.nanoTime();
-        final long timeoutNs = Math.max(0, nanosTimeout);
-        doAwait(timeoutNs, true);
-        return timeoutNs - (System.nanoTime() - startNs);
+        try
+        {
+            final long startNs = System.nanoTime();
+            final long timeoutNs = Math.max(0, nanosTimeout);
+            doAwait(timeoutNs, true);
+            return timeoutNs - (System.nanoTime() - startNs);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -173,7 +201,14 @@ public final class SharedCondition implements Condition, AutoCloseable
     @Override
     public boolean await(final long time, final TimeUnit unit) throws InterruptedException
     {
-        return doAwait(Math.max(0, unit.toNanos(time)), true);
+        try
+        {
+            return doAwait(Math.max(0, unit.toNanos(time)), true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -182,8 +217,15 @@ public final class SharedCondition implements Condition, AutoCloseable
     @Override
     public boolean awaitUntil(final Date deadline) throws InterruptedException
     {
-        return doAwait(Math.max(0, TimeUnit.MILLISECONDS.toNanos(deadline.getTime() - System.currentTimeMillis())),
-            true);
+        try
+        {
+            return doAwait(Math.max(0, TimeUnit.MILLISECONDS.toNanos(deadline.getTime() - System.currentTimeMillis())),
+                true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -196,7 +238,14 @@ public final class SharedCondition implements Condition, AutoCloseable
      */
     public void waitFor(final BooleanSupplier predicate) throws InterruptedException
     {
-        waitFor(predicate, -1);
+        try
+        {
+            waitFor(predicate, -1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -213,7 +262,14 @@ public final class SharedCondition implements Condition, AutoCloseable
     public boolean waitFor(final BooleanSupplier predicate, final long time, final TimeUnit unit)
         throws InterruptedException
     {
-        return waitFor(predicate, Math.max(0, unit.toNanos(time)));
+        try
+        {
+            return waitFor(predicate, Math.max(0, unit.toNanos(time)));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     private boolean waitFor(final BooleanSupplier predicate, final long timeoutNs) throws InterruptedException
@@ -245,7 +301,14 @@ public final class SharedCondition implements Condition, AutoCloseable
     @Override
     public void signal()
     {
-        signal(1);
+        try
+        {
+            signal(1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -256,15 +319,22 @@ public final class SharedCondition implements Condition, AutoCloseable
      */
     public void signal(final int count)
     {
-        checkHeld("signal");
-        final long registered = buffer.getLong(registeredOffset);
-        final long granted = buffer.getLong(grantedOffset);
-        final long grant = Math.min(Math.max(count, 0), registered - granted);
-        if (grant > 0)
+        try
         {
-            // release store -> waiters read granted without the lock as a hint
-            buffer.putLongRelease(grantedOffset, granted + grant);
-            doorbell.ring();
+            checkHeld("signal");
+            final long registered = buffer.getLong(registeredOffset);
+            final long granted = buffer.getLong(grantedOffset);
+            final long grant = Math.min(Math.max(count, 0), registered - granted);
+            if (grant > 0)
+            {
+                // release store -> waiters read granted without the lock as a hint
+                buffer.putLongRelease(grantedOffset, granted + grant);
+                doorbell.ring();
+            }
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
         }
     }
 
@@ -276,15 +346,22 @@ public final class SharedCondition implements Condition, AutoCloseable
     @Override
     public void signalAll()
     {
-        checkHeld("signalAll");
-        final long registered = buffer.getLong(registeredOffset);
-        if (registered > buffer.getLong(grantedOffset))
+        try
         {
-            buffer.putLongRelease(grantedOffset, registered);
-            buffer.putLongRelease(consumedOffset, registered);
-            // release store -> waiters that see the new broadcast count leave without consuming
-            buffer.putLongRelease(broadcastsOffset, buffer.getLong(broadcastsOffset) + 1);
-            doorbell.ring();
+            checkHeld("signalAll");
+            final long registered = buffer.getLong(registeredOffset);
+            if (registered > buffer.getLong(grantedOffset))
+            {
+                buffer.putLongRelease(grantedOffset, registered);
+                buffer.putLongRelease(consumedOffset, registered);
+                // release store -> waiters that see the new broadcast count leave without consuming
+                buffer.putLongRelease(broadcastsOffset, buffer.getLong(broadcastsOffset) + 1);
+                doorbell.ring();
+            }
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
         }
     }
 

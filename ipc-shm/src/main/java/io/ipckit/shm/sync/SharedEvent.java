@@ -88,10 +88,17 @@ public final class SharedEvent implements AutoCloseable
      */
     public void set()
     {
-        ensureOpen();
-        // release store -> publishes what the setter wrote before set() to every waiter that sees the flag
-        buffer.putIntRelease(flagOffset, 1);
-        doorbell.ring();
+        try
+        {
+            ensureOpen();
+            // release store -> publishes what the setter wrote before set() to every waiter that sees the flag
+            buffer.putIntRelease(flagOffset, 1);
+            doorbell.ring();
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -99,8 +106,15 @@ public final class SharedEvent implements AutoCloseable
      */
     public void clear()
     {
-        ensureOpen();
-        buffer.putIntRelease(flagOffset, 0);
+        try
+        {
+            ensureOpen();
+            buffer.putIntRelease(flagOffset, 0);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -108,8 +122,15 @@ public final class SharedEvent implements AutoCloseable
      */
     public boolean isSet()
     {
-        ensureOpen();
-        return buffer.getIntAcquire(flagOffset) != 0;
+        try
+        {
+            ensureOpen();
+            return buffer.getIntAcquire(flagOffset) != 0;
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -119,7 +140,14 @@ public final class SharedEvent implements AutoCloseable
      */
     public void await() throws InterruptedException
     {
-        await(-1);
+        try
+        {
+            await(-1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -132,7 +160,14 @@ public final class SharedEvent implements AutoCloseable
      */
     public boolean await(final long time, final TimeUnit unit) throws InterruptedException
     {
-        return await(Math.max(0, unit.toNanos(time)));
+        try
+        {
+            return await(Math.max(0, unit.toNanos(time)));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**

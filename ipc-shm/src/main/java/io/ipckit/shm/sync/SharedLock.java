@@ -150,11 +150,18 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     {
         try
         {
-            acquire(-1, false);
+            try
+            {
+                acquire(-1, false);
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException("unreachable: uninterruptible acquire was interrupted", ex);
+            }
         }
-        catch (final InterruptedException ex)
+        catch (final InternalError | IllegalStateException ex)
         {
-            throw new IllegalStateException("unreachable: uninterruptible acquire was interrupted", ex);
+            throw file.failure(ex);
         }
     }
 
@@ -167,7 +174,14 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     @Override
     public void lockInterruptibly() throws InterruptedException
     {
-        acquire(-1, true);
+        try
+        {
+            acquire(-1, true);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -178,18 +192,25 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     @Override
     public boolean tryLock()
     {
-        ensureOpen();
-        final Thread thread = Thread.currentThread();
-        if (holder == thread)
+        try
         {
-            return reenter();
+            ensureOpen();
+            final Thread thread = Thread.currentThread();
+            if (holder == thread)
+            {
+                return reenter();
+            }
+            if (owner.tryAcquire())
+            {
+                onAcquired(thread, false);
+                return true;
+            }
+            return false;
         }
-        if (owner.tryAcquire())
+        catch (final InternalError | IllegalStateException ex)
         {
-            onAcquired(thread, false);
-            return true;
+            throw file.failure(ex);
         }
-        return false;
     }
 
     /**
@@ -203,7 +224,14 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     @Override
     public boolean tryLock(final long time, final TimeUnit unit) throws InterruptedException
     {
-        return acquire(Math.max(0, unit.toNanos(time)), true) != TIMED_OUT;
+        try
+        {
+            return acquire(Math.max(0, unit.toNanos(time)), true) != TIMED_OUT;
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -214,14 +242,21 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     @Override
     public void unlock()
     {
-        ensureOpen();
-        if (holder != Thread.currentThread())
+        try
         {
-            throw notHeld("unlock");
+            ensureOpen();
+            if (holder != Thread.currentThread())
+            {
+                throw notHeld("unlock");
+            }
+            if (--holds == 0)
+            {
+                release();
+            }
         }
-        if (--holds == 0)
+        catch (final InternalError | IllegalStateException ex)
         {
-            release();
+            throw file.failure(ex);
         }
     }
 
@@ -235,14 +270,21 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     @Override
     public SharedCondition newCondition()
     {
-        ensureOpen();
-        SharedCondition c = condition;
-        if (c == null)
+        try
         {
-            c = new SharedCondition(this, file, false);
-            condition = c;
+            ensureOpen();
+            SharedCondition c = condition;
+            if (c == null)
+            {
+                c = new SharedCondition(this, file, false);
+                condition = c;
+            }
+            return c;
         }
-        return c;
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -269,8 +311,15 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
      */
     public boolean isLocked()
     {
-        ensureOpen();
-        return owner.holder() != OwnerToken.NONE;
+        try
+        {
+            ensureOpen();
+            return owner.holder() != OwnerToken.NONE;
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -278,8 +327,15 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
      */
     public long ownerPid()
     {
-        ensureOpen();
-        return OwnerToken.pid(owner.holder());
+        try
+        {
+            ensureOpen();
+            return OwnerToken.pid(owner.holder());
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -287,8 +343,15 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
      */
     public long takeovers()
     {
-        ensureOpen();
-        return buffer.getLongVolatile(file.headerLength() + TAKEOVERS_OFFSET);
+        try
+        {
+            ensureOpen();
+            return buffer.getLongVolatile(file.headerLength() + TAKEOVERS_OFFSET);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -317,15 +380,26 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     {
         if (guard.closeAndAwait(doorbell, conditionDoorbell))
         {
-            if (holder != null)
+            try
+            {
+                if (holder != null && file.isIntact())
+                {
+                    holder = null;
+                    holds = 0;
+                    release();
+                }
+            }
+            catch (final InternalError ex)
+            {
+                // truncated by another process since the check: there is no lock word left to release
+            }
+            finally
             {
                 holder = null;
-                holds = 0;
-                release();
-            }
-            if (ownsFile)
-            {
-                file.close();
+                if (ownsFile)
+                {
+                    file.close();
+                }
             }
         }
     }
@@ -403,11 +477,15 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
                     }
                     continue;
                 }
-                if (ownerCheck.due() && owner.tryTakeOverFromDead() != OwnerToken.NONE)
+                if (ownerCheck.due())
                 {
-                    buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
-                    onAcquired(thread, true);
-                    return RECOVERED;
+                    file.requireIntact(); // slow path: refuse a file truncated under a waiter before taking over
+                    if (owner.tryTakeOverFromDead() != OwnerToken.NONE)
+                    {
+                        buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
+                        onAcquired(thread, true);
+                        return RECOVERED;
+                    }
                 }
                 try
                 {

@@ -73,6 +73,14 @@ public final class SharedSemaphore implements AutoCloseable
             throw new CorruptResourceException("Semaphore \"" + file.name() + "\" has a corrupt configuration (" +
                 slots + " owner slots, bound " + maxPermits + "); unlink it and create it again");
         }
+        final int permits = buffer.getIntVolatile(permitsOffset);
+        if (permits < 0 || permits > maxPermits)
+        {
+            file.close();
+            throw new CorruptResourceException("Semaphore \"" + file.name() + "\" has a corrupt state: " + permits +
+                " permits available but a bound of " + maxPermits + " (overwritten by another program); unlink it " +
+                "and create it again");
+        }
         SyncFiles.checkLength(file, SemaphoreDescriptor.length(slots));
         doorbell.wrap(buffer, base + DOORBELL_OFFSET);
         this.guard = new CloseGuard("Semaphore \"" + file.name() + "\"");
@@ -163,7 +171,14 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public void acquire() throws InterruptedException
     {
-        acquire(1);
+        try
+        {
+            acquire(1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -175,7 +190,14 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public void acquire(final int permits) throws InterruptedException
     {
-        acquire(permits, -1);
+        try
+        {
+            acquire(permits, -1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -185,7 +207,14 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public boolean tryAcquire()
     {
-        return tryAcquire(1);
+        try
+        {
+            return tryAcquire(1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -196,9 +225,16 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public boolean tryAcquire(final int permits)
     {
-        checkPermits(permits);
-        final int slot = ownerSlot();
-        return tryTake(permits, slot);
+        try
+        {
+            checkPermits(permits);
+            final int slot = ownerSlot();
+            return tryTake(permits, slot);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -211,7 +247,14 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public boolean tryAcquire(final long time, final TimeUnit unit) throws InterruptedException
     {
-        return tryAcquire(1, time, unit);
+        try
+        {
+            return tryAcquire(1, time, unit);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -225,7 +268,14 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public boolean tryAcquire(final int permits, final long time, final TimeUnit unit) throws InterruptedException
     {
-        return acquire(permits, Math.max(0, unit.toNanos(time)));
+        try
+        {
+            return acquire(permits, Math.max(0, unit.toNanos(time)));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -235,7 +285,14 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public void release()
     {
-        release(1);
+        try
+        {
+            release(1);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -247,32 +304,39 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public void release(final int permits)
     {
-        checkPermits(permits);
-        while (true)
+        try
         {
-            final int available = buffer.getIntVolatile(permitsOffset);
-            final long updated = (long)available + permits;
-            if (updated > maxPermits)
+            checkPermits(permits);
+            while (true)
             {
-                throw new IllegalStateException((maxPermits == Integer.MAX_VALUE ? "Semaphore \"" + file.name() +
-                    "\" would overflow" : "BoundedSemaphore \"" + file.name() + "\" released too many times") +
-                    ": " + available + " available + " + permits + " released > " + maxPermits +
-                    "; release only permits that were acquired");
+                final int available = buffer.getIntVolatile(permitsOffset);
+                final long updated = (long)available + permits;
+                if (updated > maxPermits)
+                {
+                    throw new IllegalStateException((maxPermits == Integer.MAX_VALUE ? "Semaphore \"" + file.name() +
+                        "\" would overflow" : "BoundedSemaphore \"" + file.name() + "\" released too many times") +
+                        ": " + available + " available + " + permits + " released > " + maxPermits +
+                        "; release only permits that were acquired");
+                }
+                if (buffer.compareAndSetInt(permitsOffset, available, (int)updated))
+                {
+                    break;
+                }
             }
-            if (buffer.compareAndSetInt(permitsOffset, available, (int)updated))
+            if (owners != null)
             {
-                break;
+                final int slot = owners.find(self);
+                if (slot >= 0)
+                {
+                    owners.subtractClamped(slot, permits);
+                }
             }
+            doorbell.ring();
         }
-        if (owners != null)
+        catch (final InternalError | IllegalStateException ex)
         {
-            final int slot = owners.find(self);
-            if (slot >= 0)
-            {
-                owners.subtractClamped(slot, permits);
-            }
+            throw file.failure(ex);
         }
-        doorbell.ring();
     }
 
     /**
@@ -280,8 +344,15 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public int availablePermits()
     {
-        ensureOpen();
-        return buffer.getIntVolatile(permitsOffset);
+        try
+        {
+            ensureOpen();
+            return buffer.getIntVolatile(permitsOffset);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -297,7 +368,14 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public boolean isTrackingOwners()
     {
-        return owners != null;
+        try
+        {
+            return owners != null;
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -305,8 +383,15 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public long recoveredPermits()
     {
-        ensureOpen();
-        return buffer.getLongVolatile(file.headerLength() + RECOVERED_PERMITS_OFFSET);
+        try
+        {
+            ensureOpen();
+            return buffer.getLongVolatile(file.headerLength() + RECOVERED_PERMITS_OFFSET);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -314,13 +399,20 @@ public final class SharedSemaphore implements AutoCloseable
      */
     public long permitsHeldByThisProcess()
     {
-        ensureOpen();
-        if (owners == null)
+        try
         {
-            return 0;
+            ensureOpen();
+            if (owners == null)
+            {
+                return 0;
+            }
+            final int slot = owners.find(self);
+            return slot < 0 ? 0 : owners.addValue(slot, 0);
         }
-        final int slot = owners.find(self);
-        return slot < 0 ? 0 : owners.addValue(slot, 0);
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -391,9 +483,13 @@ public final class SharedSemaphore implements AutoCloseable
                 {
                     return true;
                 }
-                if (owners != null && ownerCheck.due() && recoverDeadOwners() > 0)
+                if (owners != null && ownerCheck.due())
                 {
-                    continue;
+                    file.requireIntact(); // slow path: refuse a file truncated under a waiter before recovering
+                    if (recoverDeadOwners() > 0)
+                    {
+                        continue;
+                    }
                 }
                 if (!waiter.pause(sequence))
                 {

@@ -19,5 +19,12 @@
  * {@value io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_PROP_NAME}, shared with pipes and queues) whether the processes it depends on
  * are alive: a lock whose owner died is taken over (and the new owner is told, as {@code EOWNERDEAD}), permits held
  * by a dead process are returned to an owner-tracking semaphore, and a barrier with a dead party breaks.
+ * <p>
+ * <b>Closed and truncated files.</b> Every method that touches the shared state throws
+ * {@link io.ipckit.core.exceptions.ResourceClosedException} after {@code close()} and
+ * {@link io.ipckit.core.exceptions.CorruptResourceException} when another process truncated the file; waiters check
+ * the file's size at the liveness interval, before any take-over, and {@code close()} of a truncated file unmaps it
+ * without touching it. Every compare-and-set follows a read of its word, which is what keeps a truncation from
+ * crashing the JVM (see {@link io.ipckit.core.file.MappedFile} for the window HotSpot leaves).
  */
 package io.ipckit.shm.sync;

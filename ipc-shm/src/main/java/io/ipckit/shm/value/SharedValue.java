@@ -155,7 +155,14 @@ public final class SharedValue implements AutoCloseable
      */
     public SharedValue withLock(final Lock lock)
     {
-        return new SharedValue(file, dtype, length, Objects.requireNonNull(lock, "lock"));
+        try
+        {
+            return new SharedValue(file, dtype, length, Objects.requireNonNull(lock, "lock"));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -163,7 +170,14 @@ public final class SharedValue implements AutoCloseable
      */
     public Optional<Lock> lock()
     {
-        return Optional.ofNullable(lock);
+        try
+        {
+            return Optional.ofNullable(lock);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -196,7 +210,14 @@ public final class SharedValue implements AutoCloseable
      */
     public long get()
     {
-        return getLong(0);
+        try
+        {
+            return getLong(0);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -207,7 +228,14 @@ public final class SharedValue implements AutoCloseable
      */
     public long getLong(final int index)
     {
-        return dtype.getLongVolatile(segment, offset(index));
+        try
+        {
+            return dtype.getLongVolatile(segment, offset(index));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -215,7 +243,14 @@ public final class SharedValue implements AutoCloseable
      */
     public double getDouble()
     {
-        return getDouble(0);
+        try
+        {
+            return getDouble(0);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -225,7 +260,14 @@ public final class SharedValue implements AutoCloseable
      */
     public double getDouble(final int index)
     {
-        return dtype.getDoubleVolatile(segment, offset(index));
+        try
+        {
+            return dtype.getDoubleVolatile(segment, offset(index));
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -234,7 +276,14 @@ public final class SharedValue implements AutoCloseable
      */
     public void set(final long value)
     {
-        setLong(0, value);
+        try
+        {
+            setLong(0, value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -245,7 +294,14 @@ public final class SharedValue implements AutoCloseable
      */
     public void setLong(final int index, final long value)
     {
-        dtype.setLongVolatile(segment, offset(index), value);
+        try
+        {
+            dtype.setLongVolatile(segment, offset(index), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -254,7 +310,14 @@ public final class SharedValue implements AutoCloseable
      */
     public void setDouble(final double value)
     {
-        setDouble(0, value);
+        try
+        {
+            setDouble(0, value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -265,7 +328,14 @@ public final class SharedValue implements AutoCloseable
      */
     public void setDouble(final int index, final double value)
     {
-        dtype.setDoubleVolatile(segment, offset(index), value);
+        try
+        {
+            dtype.setDoubleVolatile(segment, offset(index), value);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -277,7 +347,14 @@ public final class SharedValue implements AutoCloseable
      */
     public long getAndAdd(final long delta)
     {
-        return getAndAdd(0, delta);
+        try
+        {
+            return getAndAdd(0, delta);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -290,7 +367,14 @@ public final class SharedValue implements AutoCloseable
      */
     public long getAndAdd(final int index, final long delta)
     {
-        return dtype.getAndAdd(segment, offset(index), delta);
+        try
+        {
+            return dtype.getAndAdd(segment, offset(index), delta);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -303,7 +387,14 @@ public final class SharedValue implements AutoCloseable
      */
     public boolean compareAndSet(final long expected, final long update)
     {
-        return compareAndSet(0, expected, update);
+        try
+        {
+            return compareAndSet(0, expected, update);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -317,7 +408,14 @@ public final class SharedValue implements AutoCloseable
      */
     public boolean compareAndSet(final int index, final long expected, final long update)
     {
-        return dtype.compareAndSet(segment, offset(index), expected, update);
+        try
+        {
+            return dtype.compareAndSet(segment, offset(index), expected, update);
+        }
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw file.failure(ex);
+        }
     }
 
     /**
@@ -332,34 +430,41 @@ public final class SharedValue implements AutoCloseable
      */
     public long updateAndGet(final int index, final LongUnaryOperator function)
     {
-        final long offset = offset(index);
-        if (lock != null)
+        try
         {
-            lock.lock();
-            try
+            final long offset = offset(index);
+            if (lock != null)
             {
-                final long next = function.applyAsLong(dtype.getLongVolatile(segment, offset));
-                dtype.setLongVolatile(segment, offset, next);
-                return next;
+                lock.lock();
+                try
+                {
+                    final long next = function.applyAsLong(dtype.getLongVolatile(segment, offset));
+                    dtype.setLongVolatile(segment, offset, next);
+                    return next;
+                }
+                finally
+                {
+                    lock.unlock();
+                }
             }
-            finally
+            if (!dtype.isAtomic())
             {
-                lock.unlock();
+                throw needsLock("updateAndGet");
             }
+            long current;
+            long next;
+            do
+            {
+                current = dtype.getLongVolatile(segment, offset);
+                next = function.applyAsLong(current);
+            }
+            while (!dtype.compareAndSet(segment, offset, current, next));
+            return next;
         }
-        if (!dtype.isAtomic())
+        catch (final InternalError | IllegalStateException ex)
         {
-            throw needsLock("updateAndGet");
+            throw file.failure(ex);
         }
-        long current;
-        long next;
-        do
-        {
-            current = dtype.getLongVolatile(segment, offset);
-            next = function.applyAsLong(current);
-        }
-        while (!dtype.compareAndSet(segment, offset, current, next));
-        return next;
     }
 
     /**
@@ -373,21 +478,28 @@ public final class SharedValue implements AutoCloseable
      */
     public double updateAndGetDouble(final int index, final DoubleUnaryOperator function)
     {
-        final long offset = offset(index);
-        if (lock == null)
-        {
-            throw needsLock("updateAndGetDouble");
-        }
-        lock.lock();
         try
         {
-            final double next = function.applyAsDouble(dtype.getDoubleVolatile(segment, offset));
-            dtype.setDoubleVolatile(segment, offset, next);
-            return next;
+            final long offset = offset(index);
+            if (lock == null)
+            {
+                throw needsLock("updateAndGetDouble");
+            }
+            lock.lock();
+            try
+            {
+                final double next = function.applyAsDouble(dtype.getDoubleVolatile(segment, offset));
+                dtype.setDoubleVolatile(segment, offset, next);
+                return next;
+            }
+            finally
+            {
+                lock.unlock();
+            }
         }
-        finally
+        catch (final InternalError | IllegalStateException ex)
         {
-            lock.unlock();
+            throw file.failure(ex);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ipckit.shm.array;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
@@ -219,7 +220,12 @@ class SharedArrayTest
                 () -> array.getDouble(3, 0));
             assertEquals("index 3 is out of bounds for axis 0 with size 3 of SharedArray \"idx\" (float32, shape [3, 4])",
                 row.getMessage());
-            assertThrows(IndexOutOfBoundsException.class, () -> array.setDouble(0, -1, 1.0));
+            assertThrows(IndexOutOfBoundsException.class, () -> array.setDouble(0, -5, 1.0));
+            final IndexOutOfBoundsException negative = assertThrows(IndexOutOfBoundsException.class,
+                () -> array.getDouble(-4, 0));
+            assertEquals("index -4 is out of bounds for axis 0 with size 3 of SharedArray \"idx\" (float32, shape " +
+                "[3, 4])", negative.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> array.getDouble(Long.MIN_VALUE, 0));
             assertThrows(IndexOutOfBoundsException.class, () -> array.getDouble(new long[]{0, 4}));
             final IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
                 () -> array.getDouble(1));
@@ -228,6 +234,39 @@ class SharedArrayTest
             assertThrows(UnsupportedOperationException.class, () -> array.getLong(0, 0));
             assertThrows(UnsupportedOperationException.class, () -> array.getAndAdd(new long[]{0, 0}, 1));
             assertThrows(UnsupportedOperationException.class, array::sumLong);
+        }
+    }
+
+    @Test
+    void shouldCountNegativeIndicesFromTheEndAsNumpy()
+    {
+        try (SharedArray vector = SharedArray.create("neg1", DType.INT64, 5);
+            SharedArray matrix = SharedArray.create("neg2", DType.FLOAT64, 3, 4);
+            SharedArray cube = SharedArray.create("neg3", DType.INT32, 2, 3, 4))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                vector.setLong(i, 10 + i);
+            }
+            assertEquals(14, vector.getLong(-1));
+            assertEquals(10, vector.getLong(-5));
+            vector.setLong(-2, 99);
+            assertEquals(99, vector.getLong(3));
+            assertEquals(99, vector.getAndAdd(-2, 1));
+            assertTrue(vector.compareAndSet(-2, 100, 7));
+            assertEquals(7, vector.getLong(3));
+            assertEquals(7, vector.slice(0, 1, 5, 2).getLong(-1), "views count from their own end");
+
+            matrix.setDouble(-1, -1, 2.5);
+            assertEquals(2.5, matrix.getDouble(2, 3));
+            matrix.setDouble(new long[]{-3, 1}, 4.5);
+            assertEquals(4.5, matrix.getDouble(0, 1));
+            assertEquals(4.5, matrix.transpose().getDouble(-3, -3));
+
+            cube.setLong(new long[]{-1, -2, -3}, 42);
+            assertEquals(42, cube.getLong(new long[]{1, 1, 1}));
+            assertTrue(cube.compareAndSet(new long[]{1, -2, 1}, 42, 43));
+            assertEquals(43, cube.getAndAdd(new long[]{-1, 1, -3}, 0));
         }
     }
 
@@ -401,8 +440,8 @@ class SharedArrayTest
         final SharedArray view = array.slice(0, 2, 4, 1);
         array.close();
         array.close();
-        assertThrows(IllegalStateException.class, () -> array.getLong(0));
-        assertThrows(IllegalStateException.class, view::sumLong);
+        assertThrows(ResourceClosedException.class, () -> array.getLong(0));
+        assertThrows(ResourceClosedException.class, view::sumLong);
         array.unlink();
     }
 

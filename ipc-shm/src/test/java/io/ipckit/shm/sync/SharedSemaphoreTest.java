@@ -1,5 +1,6 @@
 package io.ipckit.shm.sync;
 
+import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
@@ -215,6 +216,28 @@ class SharedSemaphoreTest
             final WrongResourceKindException ex =
                 assertThrows(WrongResourceKindException.class, () -> SharedSemaphore.open("not.sem"));
             assertTrue(ex.getMessage().contains("is a Event, not a Semaphore"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseAtOpenBoundedSemaphoreWithMorePermitsThanItsBound()
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.createBounded("over.sem", 2);
+            MappedFile raw = MappedFile.open("over.sem"))
+        {
+            final int permits = io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(0) +
+                SemaphoreDescriptor.PERMITS_OFFSET;
+            raw.buffer().putIntVolatile(permits, 3);
+            final CorruptResourceException ex =
+                assertThrows(CorruptResourceException.class, () -> SharedSemaphore.open("over.sem"));
+            assertTrue(ex.getMessage().contains("3 permits available but a bound of 2"), ex.getMessage());
+            raw.buffer().putIntVolatile(permits, -1);
+            assertThrows(CorruptResourceException.class, () -> SharedSemaphore.open("over.sem"));
+            raw.buffer().putIntVolatile(permits, 2);
+            try (SharedSemaphore reopened = SharedSemaphore.open("over.sem"))
+            {
+                assertEquals(2, reopened.availablePermits());
+            }
         }
     }
 }

@@ -140,7 +140,9 @@ public final class BiasedOwnerLock
         {
             return acquireAsSlotOwner();
         }
-        if (buffer.compareAndSetLong(lockOffset, OwnerToken.NONE, self))
+        // every CAS here follows a read of its word: see MappedFile on truncation (a read faults safely, a CAS not)
+        if (buffer.getLongVolatile(lockOffset) == OwnerToken.NONE &&
+            buffer.compareAndSetLong(lockOffset, OwnerToken.NONE, self))
         {
             countOtherHold();
             held = true;
@@ -234,7 +236,8 @@ public final class BiasedOwnerLock
         {
             // active before the lock word: a taker that sees the bias must also see this handle inside
             buffer.putLongRelease(activeOffset, 1L);
-            if (buffer.compareAndSetLong(lockOffset, OwnerToken.NONE, biasedValue))
+            if (buffer.getLongVolatile(lockOffset) == OwnerToken.NONE &&
+                buffer.compareAndSetLong(lockOffset, OwnerToken.NONE, biasedValue))
             {
                 biased = true;
                 held = true;
@@ -243,7 +246,8 @@ public final class BiasedOwnerLock
             buffer.putLongRelease(activeOffset, 0L);
             return false;
         }
-        if (buffer.compareAndSetLong(lockOffset, OwnerToken.NONE, self))
+        if (buffer.getLongVolatile(lockOffset) == OwnerToken.NONE &&
+            buffer.compareAndSetLong(lockOffset, OwnerToken.NONE, self))
         {
             held = true;
             return true;
@@ -348,7 +352,7 @@ public final class BiasedOwnerLock
         {
             pending = false;
             deadPredecessor = OwnerToken.NONE;
-            if (buffer.compareAndSetLong(lockOffset, self, pendingPrior))
+            if (buffer.getLongVolatile(lockOffset) == self && buffer.compareAndSetLong(lockOffset, self, pendingPrior))
             {
                 ring(); // the word can be taken again (the slot owner may take its bias back)
             }
@@ -431,7 +435,10 @@ public final class BiasedOwnerLock
         if (biased)
         {
             biased = false;
-            buffer.compareAndSetLong(lockOffset, biasedValue, OwnerToken.NONE);
+            if (buffer.getLongVolatile(lockOffset) == biasedValue)
+            {
+                buffer.compareAndSetLong(lockOffset, biasedValue, OwnerToken.NONE);
+            }
         }
         if (slotOwner)
         {

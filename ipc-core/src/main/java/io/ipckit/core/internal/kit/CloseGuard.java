@@ -80,9 +80,16 @@ public final class CloseGuard
         final long startNs = System.nanoTime();
         while (waiters.get() > 0 && System.nanoTime() - startNs < AWAIT_LIMIT_NS)
         {
-            for (final Doorbell doorbell : doorbells)
+            try
             {
-                doorbell.ring();
+                for (final Doorbell doorbell : doorbells)
+                {
+                    doorbell.ring();
+                }
+            }
+            catch (final InternalError ex)
+            {
+                // the file was truncated under us (SIGBUS on a read): its sleepers fault on their own next read
             }
             Thread.yield();
         }

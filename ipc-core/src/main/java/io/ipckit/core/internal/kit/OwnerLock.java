@@ -41,7 +41,9 @@ public final class OwnerLock
      */
     public boolean tryAcquire()
     {
-        return buffer.compareAndSetLong(offset, OwnerToken.NONE, OwnerToken.current());
+        // read first: on a page lost to truncation a read faults safely (InternalError), an interpreted CAS crashes
+        return buffer.getLongVolatile(offset) == OwnerToken.NONE &&
+            buffer.compareAndSetLong(offset, OwnerToken.NONE, OwnerToken.current());
     }
 
     /**
