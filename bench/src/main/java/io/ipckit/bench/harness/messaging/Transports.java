@@ -1,8 +1,10 @@
 package io.ipckit.bench.harness.messaging;
 
+import io.ipckit.bench.harness.ipckit.IpckitNetTransport;
 import io.ipckit.bench.harness.ipckit.IpckitPipeTransport;
 import io.ipckit.bench.harness.ipckit.IpckitQueueTransport;
 import io.ipckit.bench.harness.peers.AeronTransport;
+import io.ipckit.bench.harness.peers.AeronUdpTransport;
 import io.ipckit.bench.harness.peers.ChronicleQueueTransport;
 import io.ipckit.bench.harness.peers.RawRingTransport;
 import io.ipckit.bench.harness.peers.SocketTransport;
@@ -34,7 +36,8 @@ public final class Transports
             new IpckitPipeTransport.Spinning(),
             new IpckitPipeTransport.Blocking(),
             new IpckitQueueTransport(),
-            new IpckitQueueTransport.Lanes());
+            new IpckitQueueTransport.Lanes(),
+            new AeronUdpTransport(), new IpckitNetTransport());
     }
 
     /**
