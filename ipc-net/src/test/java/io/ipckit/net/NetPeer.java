@@ -132,7 +132,8 @@ public final class NetPeer
                 }
                 received++;
             }
-            System.out.println("CHECKED " + count);
+            System.out.println("CHECKED " + count + " NAKS_SENT " +
+                connection.systemCounter(io.aeron.driver.status.SystemCounterDescriptor.NAK_MESSAGES_SENT));
         }
         return EXIT_END_OF_STREAM;
     }
