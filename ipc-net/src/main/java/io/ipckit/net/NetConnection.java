@@ -497,11 +497,7 @@ public final class NetConnection implements MessageConnection
         enter();
         try
         {
-            int count = 0;
-            while (count < limit && pollOnce(handler))
-            {
-                count++;
-            }
+            final int count = limit > 0 ? poll(handler, limit) : 0;
             if (count == 0)
             {
                 checkPeerStillThere();
@@ -521,7 +517,7 @@ public final class NetConnection implements MessageConnection
         enter();
         try
         {
-            return pollOnce(null) || peerClosed || isPeerGone();
+            return poll(null, 1) > 0 || peerClosed || isPeerGone();
         }
         finally
         {
@@ -557,7 +553,7 @@ public final class NetConnection implements MessageConnection
             idle.reset();
             while (true)
             {
-                if (pollOnce(handler))
+                if (poll(handler, 1) > 0)
                 {
                     return true;
                 }
@@ -585,16 +581,17 @@ public final class NetConnection implements MessageConnection
     }
 
     /**
-     * Polls the peer's image until a message is handed over (or found ready when {@code handler} is null) or
-     * nothing more is there now.
+     * Polls the peer's image until {@code limit} messages are handed over (or one is found ready when
+     * {@code handler} is null) or nothing more is there now.
      *
-     * @return true when a message was handed over or is ready.
+     * @return how many messages were handed over (1 when one is ready and {@code handler} is null).
      */
-    private boolean pollOnce(final BufferHandler handler)
+    private int poll(final BufferHandler handler, final int limit)
     {
         final FrameHandler frames = frameHandler;
         frames.target = handler;
-        frames.handed = false;
+        frames.handed = 0;
+        frames.limit = limit;
         try
         {
             int fragments;
@@ -602,7 +599,7 @@ public final class NetConnection implements MessageConnection
             {
                 if (peerClosed)
                 {
-                    return false;
+                    return frames.handed;
                 }
                 fragments = image.controlledPoll(frames, FRAGMENT_LIMIT);
                 if (frames.failure != null)
@@ -620,7 +617,7 @@ public final class NetConnection implements MessageConnection
                     throw new IpcException(description + ": the handler failed: " + failure, failure);
                 }
             }
-            while (!frames.handed && fragments == FRAGMENT_LIMIT);
+            while (frames.handed < limit && fragments > 0);
             return frames.handed;
         }
         finally
@@ -660,7 +657,8 @@ public final class NetConnection implements MessageConnection
     {
         private final ExpandableDirectByteBuffer assembly = new ExpandableDirectByteBuffer(1024);
         private BufferHandler target;
-        private boolean handed;
+        private int handed;
+        private int limit;
         private boolean assembling;
         private int assemblyLength;
         private int assembled;
@@ -697,7 +695,7 @@ public final class NetConnection implements MessageConnection
                     }
                     if (target == null)
                     {
-                        handed = true;
+                        handed = 1;
                         return Action.ABORT;
                     }
                     assembly.putBytes(assembled, buffer, payloadOffset, payloadLength);
@@ -721,11 +719,12 @@ public final class NetConnection implements MessageConnection
 
         private Action hand(final DirectBuffer buffer, final int offset, final int length)
         {
-            handed = true;
             if (target == null)
             {
+                handed = 1;
                 return Action.ABORT;
             }
+            handed++;
             try
             {
                 target.onMessage(buffer, offset, length);
@@ -733,8 +732,9 @@ public final class NetConnection implements MessageConnection
             catch (final Throwable ex)
             {
                 failure = ex;
+                return Action.BREAK;
             }
-            return Action.BREAK;
+            return handed < limit ? Action.CONTINUE : Action.BREAK;
         }
     }
 
