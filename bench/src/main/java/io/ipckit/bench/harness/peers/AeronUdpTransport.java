@@ -18,7 +18,7 @@ import io.ipckit.bench.harness.messaging.Sender;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.core.exceptions.IpcException;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +29,8 @@ import java.util.StringJoiner;
 /**
  * Raw Aeron over UDP on loopback: an exclusive publication and a subscription on
  * {@code aeron:udp?endpoint=127.0.0.1:<port>}, one port per channel, through one embedded media driver that the
- * harness starts for the measurement (shared threading mode, backing off when idle). The yardstick of
+ * harness starts for the measurement (shared threading mode, yielding when idle: the run has two cores for two
+ * spinning workers and the driver, and a parking driver adds its park period to every hop). The yardstick of
  * {@link io.ipckit.bench.harness.ipckit.IpckitNetTransport}, which uses the same driver settings, channel, term and
  * MTU lengths. Both ends spin.
  */
@@ -73,7 +74,7 @@ public final class AeronUdpTransport implements Transport
         final MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(directory.toString())
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy())
+            .sharedIdleStrategy(new YieldingIdleStrategy())
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true));
