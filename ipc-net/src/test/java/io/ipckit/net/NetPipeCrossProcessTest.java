@@ -118,4 +118,28 @@ class NetPipeCrossProcessTest
             assertTrue(tookMs < LIVENESS_MS + SLACK_MS, "PeerGoneException after " + tookMs + " ms");
         }
     }
+
+    @Test
+    void shouldListenAgainOnTheSamePortAfterTheConnectorWasKilled() throws Exception
+    {
+        final JvmProcess first = startPeer("connect-wait", address);
+        try (NetConnection connection = NetPipe.listen(address, options(), 60, TimeUnit.SECONDS))
+        {
+            connection.sendBytes(connection.recvBytes(10, TimeUnit.SECONDS));
+            first.kill();
+            assertThrows(PeerGoneException.class, () -> connection.recvBytes(LIVENESS_MS + SLACK_MS,
+                TimeUnit.MILLISECONDS));
+        }
+        final JvmProcess second = startPeer("send-close", address, "20");
+        try (NetConnection connection = NetPipe.listen(address, options(), 60, TimeUnit.SECONDS))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                assertArrayEquals(message(NetPeer.size(i), i), connection.recvBytes(10, TimeUnit.SECONDS), "#" + i);
+            }
+            assertThrows(EndOfStreamException.class, () -> connection.recvBytes(10, TimeUnit.SECONDS));
+        }
+        assertTrue(second.join(20, TimeUnit.SECONDS));
+        assertEquals(NetPeer.EXIT_END_OF_STREAM, second.exitCode().orElseThrow());
+    }
 }
