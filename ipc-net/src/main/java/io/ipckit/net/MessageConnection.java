@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
  * time. Process-safety: each end is held by one process.
+ * <p>
+ * {@link io.ipckit.pipe.Connection} already has every method here with the same signature; it does not declare
+ * the interface only because ipc-pipe cannot depend on ipc-net. Moving this interface to {@code io.ipckit.pipe}
+ * would let it declare {@code implements MessageConnection} with no other change.
  */
 public interface MessageConnection extends AutoCloseable
 {

@@ -110,8 +110,9 @@ public final class NetOptions
     }
 
     /**
-     * @param length the term length of this end's publication: a power of two from 64 KiB to 1 GiB. A message of
-     *               up to an eighth of it is never held back by flow control for long; any length is accepted.
+     * @param length the term length of this end's publication: a power of two from 64 KiB to 1 GiB. It bounds how
+     *               much can be in flight unread (the receiver's window is at most half a term), not the message
+     *               length: longer messages are split by ipckit.
      * @return this.
      * @throws IllegalArgumentException when not a power of two in that range.
      */
