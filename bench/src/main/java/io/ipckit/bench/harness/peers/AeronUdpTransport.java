@@ -32,7 +32,8 @@ import java.util.StringJoiner;
  * harness starts for the measurement (shared threading mode, yielding when idle: the run has two cores for two
  * spinning workers and the driver, and a parking driver adds its park period to every hop). The yardstick of
  * {@link io.ipckit.bench.harness.ipckit.IpckitNetTransport}, which uses the same driver settings, channel, term and
- * MTU lengths. Both ends spin.
+ * MTU lengths. Both ends yield when they find nothing to do (rather than spin): a spinning worker holds a core the
+ * driver thread needs for every hop, which put milliseconds on each round trip.
  */
 public final class AeronUdpTransport implements Transport
 {
@@ -193,7 +194,7 @@ public final class AeronUdpTransport implements Transport
                         Publication.errorString(result));
                 }
                 Deadline.check(++idle, deadlineNs, "Aeron UDP stream to accept a message");
-                Thread.onSpinWait();
+                Thread.yield();
             }
         }
 
@@ -225,7 +226,7 @@ public final class AeronUdpTransport implements Transport
             final int fragments = subscription.poll(assembler, limit);
             if (fragments == 0)
             {
-                Thread.onSpinWait();
+                Thread.yield();
             }
             return fragments;
         }
