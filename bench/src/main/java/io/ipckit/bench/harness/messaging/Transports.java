@@ -1,9 +1,11 @@
 package io.ipckit.bench.harness.messaging;
 
+import io.ipckit.bench.harness.ipckit.IpckitNetTransport;
 import io.ipckit.bench.harness.ipckit.IpckitPipeTransport;
 import io.ipckit.bench.harness.ipckit.IpckitQueueTransport;
 import io.ipckit.bench.harness.ipckit.IpckitSharedLogTransport;
 import io.ipckit.bench.harness.peers.AeronTransport;
+import io.ipckit.bench.harness.peers.AeronUdpTransport;
 import io.ipckit.bench.harness.peers.ChronicleQueueTransport;
 import io.ipckit.bench.harness.peers.RawRingTransport;
 import io.ipckit.bench.harness.peers.SocketTransport;
@@ -36,7 +38,7 @@ public final class Transports
             new IpckitPipeTransport.Blocking(),
             new IpckitQueueTransport(),
             new IpckitQueueTransport.Lanes(),
-            new IpckitSharedLogTransport());
+            new IpckitSharedLogTransport(), new AeronUdpTransport(), new IpckitNetTransport());
     }
 
     /**

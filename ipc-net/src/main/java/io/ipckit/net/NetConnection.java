@@ -1,0 +1,876 @@
+package io.ipckit.net;
+
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.exceptions.ResourceClosedException;
+import io.ipckit.net.internal.AeronEndpoint;
+import io.ipckit.pipe.BufferHandler;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.ipckit.net.internal.FrameDescriptor.*;
+
+/**
+ * One end of a {@link NetPipe}: a {@link MessageConnection} over two Aeron UDP streams, one each way. Opened by
+ * {@link NetPipe#listen} or {@link NetPipe#connect}; the same semantics as the local
+ * {@link io.ipckit.pipe.Connection}: duplex, ordered, exactly once, any message size.
+ * <p>
+ * Each message travels as frames of at most one Aeron fragment ({@link #maxClaimLength()} bytes of payload): a
+ * message that fits goes as one frame, written in place by Aeron's {@code tryClaim} (zero-copy for
+ * {@link #tryClaim}/{@link #commit}) and handed in place from the term buffer to
+ * {@link #receive(BufferHandler, long, TimeUnit)}; a longer one is split and reassembled in a buffer of the
+ * receiver (which grows to the longest message received).
+ * <p>
+ * The end of a peer: {@link #close()} sends a CLOSE frame after the messages and waits (at most
+ * {@link NetOptions#closeLingerTimeout}) until the peer has read it, so that nothing sent is lost when the driver
+ * stops; the peer's receives then throw {@link EndOfStreamException}. A peer that dies or becomes unreachable stops
+ * sending heartbeats and status messages: within {@link NetOptions#livenessTimeout} Aeron closes its image and
+ * disconnects this end's publication, and the waiting (or the next) call throws {@link PeerGoneException}. Unlike
+ * the local pipe, messages that a killed peer sent but this end had not received by then may be lost with it.
+ * <p>
+ * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
+ * time. Only one zero-copy claim may be outstanding. A thread blocked in a call notices {@link #close()} within
+ * one idle period and leaves with {@link ResourceClosedException}; {@link #close()} waits for it (at most 5 s).
+ * Process-safety: each end is held by one process.
+ * <p>
+ * Note to maintainers: this class holds both directions (about 870 lines, half of them Javadoc) because the receiving side answers a
+ * CLOSE with a CLOSE_ACK on the sending side's publication (a concurrent publication for that reason) and
+ * {@link #close()} drives both; split it into send and receive halves if it grows further.
+ */
+public final class NetConnection implements MessageConnection
+{
+    private static final long FOREVER = Long.MAX_VALUE;
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final BufferHandler DISCARD = (buffer, offset, length) -> { };
+
+    private final String description;
+    private final AeronEndpoint endpoint;
+    private final Publication publication;
+    private final Subscription subscription;
+    private final Image image;
+    private final long closeLingerNs;
+    private final Codec<Object> codec;
+    private final int maxChunkLength;
+    private final BufferClaim bufferClaim = new BufferClaim();
+    private final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(256);
+    private final UnsafeBuffer sendWrapper = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer controlFrame = new UnsafeBuffer(new byte[HEADER_LENGTH]);
+    private final UnsafeBuffer ackFrame = new UnsafeBuffer(new byte[HEADER_LENGTH]);
+    private final FrameHandler frameHandler = new FrameHandler();
+    private final Collector collector = new Collector();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger callers = new AtomicInteger();
+    private IdleStrategy sendIdle;
+    private IdleStrategy receiveIdle;
+    private volatile boolean peerClosed;
+    private volatile boolean closeAcked;
+    private boolean claimPending;
+    private int claimIndex;
+
+    NetConnection(
+        final String description,
+        final AeronEndpoint endpoint,
+        final Publication publication,
+        final Subscription subscription,
+        final Image image,
+        final NetOptions options)
+    {
+        this.description = description;
+        this.endpoint = endpoint;
+        this.publication = publication;
+        this.subscription = subscription;
+        this.image = image;
+        this.closeLingerNs = options.closeLingerTimeout(TimeUnit.NANOSECONDS);
+        this.codec = options.codec();
+        this.maxChunkLength = publication.maxPayloadLength() - HEADER_LENGTH;
+        controlFrame.putInt(TYPE_OFFSET, CLOSE);
+        ackFrame.putInt(TYPE_OFFSET, CLOSE_ACK);
+        idleStrategy(options.idleStrategy());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String name()
+    {
+        return description;
+    }
+
+    /**
+     * @return true: both ends of a net pipe send.
+     */
+    @Override
+    public boolean canSend()
+    {
+        return true;
+    }
+
+    /**
+     * @return true: both ends of a net pipe receive.
+     */
+    @Override
+    public boolean canReceive()
+    {
+        return true;
+    }
+
+    /**
+     * @return the longest message sent as one Aeron fragment: the publication's {@code maxPayloadLength} (the MTU
+     *         less Aeron's 32-byte header) less ipckit's 8-byte frame header.
+     */
+    @Override
+    public int maxClaimLength()
+    {
+        return maxChunkLength;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * A strategy given here is used by both directions, so it must be stateless (as
+     * {@link org.agrona.concurrent.BusySpinIdleStrategy}) when one thread sends while another receives; null gives
+     * each direction its own {@link BackoffIdleStrategy}.
+     */
+    @Override
+    public void idleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.sendIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
+        this.receiveIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
+    }
+
+    // ------------------------------------------------------------------------------------------------ sending
+
+    /** {@inheritDoc} */
+    @Override
+    public void send(final Object value) throws InterruptedException
+    {
+        send(value, codec);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public <T> void send(final T value, final Codec<? super T> codec) throws InterruptedException
+    {
+        Objects.requireNonNull(value, "value");
+        final int length = codec.encode(value, encodeBuffer, 0);
+        sendNs(encodeBuffer, 0, length, FOREVER);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void sendBytes(final byte[] message) throws InterruptedException
+    {
+        sendWrapper.wrap(message);
+        sendNs(sendWrapper, 0, message.length, FOREVER);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void sendBytes(final DirectBuffer src, final int offset, final int length) throws InterruptedException
+    {
+        sendNs(src, offset, length, FOREVER);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean sendBytes(
+        final DirectBuffer src, final int offset, final int length, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        return sendNs(src, offset, length, timeoutNs(timeout, unit));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void sendBatch(
+        final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
+        throws InterruptedException
+    {
+        Objects.checkFromIndexSize(start, count, offsets.length);
+        Objects.checkFromIndexSize(start, count, lengths.length);
+        for (int i = start; i < start + count; i++)
+        {
+            sendNs(src, offsets[i], lengths[i], FOREVER);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public <T> void sendAll(final Iterable<? extends T> values, final Codec<? super T> codec)
+        throws InterruptedException
+    {
+        for (final T value : values)
+        {
+            send(value, codec);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int tryClaim(final int length)
+    {
+        checkClaimLength(length);
+        enter();
+        try
+        {
+            checkNoClaim();
+            checkPeerOpen();
+            final long result = publication.tryClaim(HEADER_LENGTH + length, bufferClaim);
+            if (result > 0)
+            {
+                return claimed(DATA, 0);
+            }
+            checkOfferResult(result);
+            return (int)result;
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        checkClaimLength(length);
+        enter();
+        try
+        {
+            checkNoClaim();
+            return claimFrame(DATA, 0, length, timeoutNs(timeout, unit), System.nanoTime()) ?
+                claimed(DATA, 0) : (int)Publication.BACK_PRESSURED;
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The buffer is a view of the claimed frame in Aeron's term: call this after each claim.
+     */
+    @Override
+    public MutableDirectBuffer claimBuffer()
+    {
+        return bufferClaim.buffer();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void commit(final int index)
+    {
+        checkClaim(index);
+        claimPending = false;
+        bufferClaim.commit();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void abort(final int index)
+    {
+        checkClaim(index);
+        claimPending = false;
+        bufferClaim.abort();
+    }
+
+    private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
+        enter();
+        try
+        {
+            checkNoClaim();
+            final long start = System.nanoTime();
+            if (length <= maxChunkLength)
+            {
+                if (!claimFrame(DATA, 0, length, timeoutNs, start))
+                {
+                    return false;
+                }
+                bufferClaim.buffer().putBytes(bufferClaim.offset() + HEADER_LENGTH, src, offset, length);
+                bufferClaim.commit();
+                return true;
+            }
+            for (int sent = 0; sent < length; )
+            {
+                final int chunk = Math.min(maxChunkLength, length - sent);
+                if (!claimFrame(sent == 0 ? BEGIN : CONTINUE, sent == 0 ? length : 0, chunk, timeoutNs, start))
+                {
+                    return false;
+                }
+                bufferClaim.buffer().putBytes(bufferClaim.offset() + HEADER_LENGTH, src, offset + sent, chunk);
+                bufferClaim.commit();
+                sent += chunk;
+            }
+            return true;
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /**
+     * Claims one frame of {@code payloadLength} and writes its header, waiting for room until the deadline.
+     *
+     * @return true when claimed ({@link #bufferClaim} holds it), false when the time ran out.
+     */
+    private boolean claimFrame(
+        final int type, final int word, final int payloadLength, final long timeoutNs, final long start)
+        throws InterruptedException
+    {
+        final IdleStrategy idle = sendIdle;
+        idle.reset();
+        while (true)
+        {
+            checkPeerOpen();
+            final long result = publication.tryClaim(HEADER_LENGTH + payloadLength, bufferClaim);
+            if (result > 0)
+            {
+                final MutableDirectBuffer buffer = bufferClaim.buffer();
+                buffer.putInt(bufferClaim.offset() + TYPE_OFFSET, type);
+                buffer.putInt(bufferClaim.offset() + WORD_OFFSET, word);
+                return true;
+            }
+            checkOfferResult(result);
+            if (timeoutNs <= 0 || timeoutNs != FOREVER && System.nanoTime() - start >= timeoutNs)
+            {
+                return false;
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException("interrupted while sending on " + description);
+            }
+            checkOpen();
+            idle.idle();
+        }
+    }
+
+    private int claimed(final int type, final int word)
+    {
+        final MutableDirectBuffer buffer = bufferClaim.buffer();
+        buffer.putInt(bufferClaim.offset() + TYPE_OFFSET, type);
+        buffer.putInt(bufferClaim.offset() + WORD_OFFSET, word);
+        claimPending = true;
+        claimIndex = bufferClaim.offset() + HEADER_LENGTH;
+        return claimIndex;
+    }
+
+    private void checkOfferResult(final long result)
+    {
+        if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+        {
+            checkOpen();
+            throw new PeerGoneException(description + ": the peer is gone (closed, dead or unreachable)");
+        }
+        if (result == Publication.MAX_POSITION_EXCEEDED)
+        {
+            throw new IpcException(description + ": the stream reached its maximum position; reconnect");
+        }
+    }
+
+    private void checkPeerOpen()
+    {
+        if (peerClosed)
+        {
+            throw new PeerGoneException(description + ": the peer closed its end");
+        }
+    }
+
+    private void checkClaimLength(final int length)
+    {
+        if (length < 0 || length > maxChunkLength)
+        {
+            throw new IllegalArgumentException(
+                "claim length must be from 0 to maxClaimLength " + maxChunkLength + ": " + length);
+        }
+    }
+
+    private void checkNoClaim()
+    {
+        if (claimPending)
+        {
+            throw new IllegalStateException(description + ": a claim is outstanding; commit or abort it first");
+        }
+    }
+
+    private void checkClaim(final int index)
+    {
+        if (!claimPending || index != claimIndex)
+        {
+            throw new IllegalStateException(description + ": no outstanding claim at index " + index);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- receiving
+
+    /** {@inheritDoc} */
+    @Override
+    public Object recv() throws InterruptedException
+    {
+        return recv(codec, FOREVER, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public <T> T recv(final Codec<T> codec) throws InterruptedException
+    {
+        return recv(codec, FOREVER, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public <T> T recv(final Codec<T> codec, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        collector.codec = codec;
+        try
+        {
+            if (!awaitMessage(collector, timeout == FOREVER ? FOREVER : timeoutNs(timeout, unit)))
+            {
+                return null;
+            }
+            @SuppressWarnings("unchecked") final T value = (T)collector.value;
+            return value;
+        }
+        finally
+        {
+            collector.codec = null;
+            collector.value = null;
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public byte[] recvBytes() throws InterruptedException
+    {
+        return recvBytes(FOREVER, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public byte[] recvBytes(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return recv(io.ipckit.core.codec.Codecs.BYTES, timeout, unit);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void receive(final BufferHandler handler) throws InterruptedException
+    {
+        awaitMessage(Objects.requireNonNull(handler, "handler"), FOREVER);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean receive(final BufferHandler handler, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        return awaitMessage(Objects.requireNonNull(handler, "handler"), timeoutNs(timeout, unit));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int drain(final BufferHandler handler, final int limit)
+    {
+        Objects.requireNonNull(handler, "handler");
+        enter();
+        try
+        {
+            final int count = limit > 0 ? poll(handler, limit) : 0;
+            if (count == 0)
+            {
+                checkPeerStillThere();
+            }
+            return count;
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean poll()
+    {
+        enter();
+        try
+        {
+            return poll(null, 1) > 0 || peerClosed || isPeerGone();
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean poll(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return awaitMessage(null, timeoutNs(timeout, unit));
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public void awaitReady() throws InterruptedException
+    {
+        awaitMessage(null, FOREVER);
+    }
+
+    /**
+     * Waits until a message is handed to {@code handler} (or, when it is null, until one is ready or a receive
+     * would throw).
+     */
+    private boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        enter();
+        try
+        {
+            final long start = System.nanoTime();
+            final IdleStrategy idle = receiveIdle;
+            idle.reset();
+            while (true)
+            {
+                if (poll(handler, 1) > 0)
+                {
+                    return true;
+                }
+                if (handler == null && (peerClosed || isPeerGone()))
+                {
+                    return true;
+                }
+                checkPeerStillThere();
+                if (timeoutNs <= 0 || timeoutNs != FOREVER && System.nanoTime() - start >= timeoutNs)
+                {
+                    return false;
+                }
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("interrupted while receiving on " + description);
+                }
+                checkOpen();
+                idle.idle();
+            }
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /**
+     * Polls the peer's image until {@code limit} messages are handed over (or one is found ready when
+     * {@code handler} is null) or nothing more is there now.
+     *
+     * @return how many messages were handed over (1 when one is ready and {@code handler} is null).
+     */
+    private int poll(final BufferHandler handler, final int limit)
+    {
+        final FrameHandler frames = frameHandler;
+        frames.target = handler;
+        frames.handed = 0;
+        frames.limit = limit;
+        try
+        {
+            int fragments;
+            do
+            {
+                if (peerClosed)
+                {
+                    return frames.handed;
+                }
+                fragments = image.controlledPoll(frames, FRAGMENT_LIMIT);
+                if (frames.failure != null)
+                {
+                    final Throwable failure = frames.failure;
+                    frames.failure = null;
+                    if (failure instanceof RuntimeException re)
+                    {
+                        throw re;
+                    }
+                    if (failure instanceof Error e)
+                    {
+                        throw e;
+                    }
+                    throw new IpcException(description + ": the handler failed: " + failure, failure);
+                }
+            }
+            while (frames.handed < limit && fragments > 0);
+            return frames.handed;
+        }
+        finally
+        {
+            frames.target = null;
+        }
+    }
+
+    /**
+     * @throws EndOfStreamException when the peer closed its end.
+     * @throws PeerGoneException    when the peer is gone.
+     */
+    private void checkPeerStillThere()
+    {
+        if (peerClosed)
+        {
+            throw new EndOfStreamException(description + ": the peer closed its end");
+        }
+        if (isPeerGone())
+        {
+            throw new PeerGoneException(description + ": the peer is gone (its process died or the network between " +
+                "is cut; no heartbeat within the liveness timeout)");
+        }
+    }
+
+    private boolean isPeerGone()
+    {
+        return image.isClosed() || !publication.isConnected();
+    }
+
+    /**
+     * Reads ipckit's frames from the peer's image: hands whole messages in place, reassembles split ones, notes a
+     * CLOSE (answering it with a CLOSE_ACK) or a CLOSE_ACK. A null target only looks whether a message is ready,
+     * leaving it in the image.
+     */
+    private final class FrameHandler implements ControlledFragmentHandler
+    {
+        private final ExpandableDirectByteBuffer assembly = new ExpandableDirectByteBuffer(1024);
+        private BufferHandler target;
+        private int handed;
+        private int limit;
+        private boolean assembling;
+        private int assemblyLength;
+        private int assembled;
+        private Throwable failure;
+
+        @Override
+        public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            final int payloadOffset = offset + HEADER_LENGTH;
+            final int payloadLength = length - HEADER_LENGTH;
+            switch (buffer.getInt(offset + TYPE_OFFSET))
+            {
+                case DATA:
+                    assembling = false;
+                    return hand(buffer, payloadOffset, payloadLength);
+
+                case BEGIN:
+                    assembling = true;
+                    assemblyLength = buffer.getInt(offset + WORD_OFFSET);
+                    assembly.putBytes(0, buffer, payloadOffset, payloadLength);
+                    assembled = payloadLength;
+                    return Action.CONTINUE;
+
+                case CONTINUE:
+                    if (!assembling)
+                    {
+                        return Action.CONTINUE;
+                    }
+                    if (assembled + payloadLength < assemblyLength)
+                    {
+                        assembly.putBytes(assembled, buffer, payloadOffset, payloadLength);
+                        assembled += payloadLength;
+                        return Action.CONTINUE;
+                    }
+                    if (target == null)
+                    {
+                        handed = 1;
+                        return Action.ABORT;
+                    }
+                    assembly.putBytes(assembled, buffer, payloadOffset, payloadLength);
+                    assembling = false;
+                    return hand(assembly, 0, assemblyLength);
+
+                case CLOSE:
+                    assembling = false;
+                    peerClosed = true;
+                    publication.offer(ackFrame, 0, HEADER_LENGTH);
+                    return Action.BREAK;
+
+                case CLOSE_ACK:
+                    closeAcked = true;
+                    return Action.CONTINUE;
+
+                default:
+                    return Action.CONTINUE;
+            }
+        }
+
+        private Action hand(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (target == null)
+            {
+                handed = 1;
+                return Action.ABORT;
+            }
+            handed++;
+            try
+            {
+                target.onMessage(buffer, offset, length);
+            }
+            catch (final Throwable ex)
+            {
+                failure = ex;
+                return Action.BREAK;
+            }
+            return handed < limit ? Action.CONTINUE : Action.BREAK;
+        }
+    }
+
+    /**
+     * Decodes a received message through {@link #codec} into {@link #value}.
+     */
+    private static final class Collector implements BufferHandler
+    {
+        private Codec<?> codec;
+        private Object value;
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            value = codec.decode(buffer, offset, length);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------------------- closing
+
+    /**
+     * Closes this end: sends CLOSE after every message sent, waits at most {@link NetOptions#closeLingerTimeout}
+     * until the peer has read it (or is gone), then closes the publication, the subscription, the Aeron client and
+     * the embedded driver (deleting its directory). Threads blocked in a call leave with
+     * {@link ResourceClosedException}. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        final long start = System.nanoTime();
+        while (callers.get() > 0 && System.nanoTime() - start < CLOSE_WAIT_NS)
+        {
+            Thread.onSpinWait();
+        }
+        try
+        {
+            if (claimPending)
+            {
+                claimPending = false;
+                bufferClaim.abort();
+            }
+            if (!peerClosed && !isPeerGone())
+            {
+                linger();
+            }
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(publication, subscription);
+            endpoint.close();
+        }
+    }
+
+    private void linger()
+    {
+        final long start = System.nanoTime();
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        boolean sent = false;
+        frameHandler.target = DISCARD;
+        while (System.nanoTime() - start < closeLingerNs)
+        {
+            if (!sent)
+            {
+                final long result = publication.offer(controlFrame, 0, HEADER_LENGTH);
+                if (result > 0)
+                {
+                    sent = true;
+                }
+                else if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+                {
+                    return;
+                }
+            }
+            final int fragments = peerClosed ? 0 : image.controlledPoll(frameHandler, FRAGMENT_LIMIT);
+            if (closeAcked || peerClosed || image.isClosed())
+            {
+                return;
+            }
+            idle.idle(fragments);
+        }
+    }
+
+    /**
+     * @return the value of one of the Aeron driver's system counters (for tests: NAKs sent, retransmits).
+     */
+    long systemCounter(final io.aeron.driver.status.SystemCounterDescriptor counter)
+    {
+        return endpoint.aeron().countersReader().getCounterValue(counter.id());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean isClosed()
+    {
+        return closed.get();
+    }
+
+    private void enter()
+    {
+        callers.incrementAndGet();
+        if (closed.get())
+        {
+            callers.decrementAndGet();
+            throw new ResourceClosedException(description + " is closed");
+        }
+    }
+
+    private void exit()
+    {
+        callers.decrementAndGet();
+    }
+
+    private void checkOpen()
+    {
+        if (closed.get())
+        {
+            throw new ResourceClosedException(description + " is closed");
+        }
+    }
+
+    private static long timeoutNs(final long timeout, final TimeUnit unit)
+    {
+        return timeout <= 0 ? 0 : unit.toNanos(timeout);
+    }
+
+    /**
+     * @return a description for diagnostics.
+     */
+    @Override
+    public String toString()
+    {
+        return "NetConnection{" + description + ", session " + publication.sessionId() + "->" +
+            image.sessionId() + (closed.get() ? ", closed" : "") + "}";
+    }
+}

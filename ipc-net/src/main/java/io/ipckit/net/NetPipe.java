@@ -1,0 +1,429 @@
+package io.ipckit.net;
+
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.IpcTimeoutException;
+import io.ipckit.net.internal.AeronEndpoint;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.net.internal.FrameDescriptor.*;
+
+/**
+ * Python's {@code multiprocessing.connection.Listener}/{@code Client} across hosts, on Aeron UDP: one end
+ * {@link #listen}s on a UDP endpoint, the other {@link #connect}s to it, and each gets a {@link NetConnection}.
+ * <pre>{@code
+ * // host A                                            // host B
+ * try (NetConnection c = NetPipe.listen("0.0.0.0:40123")) {    try (NetConnection c = NetPipe.connect("hostA:40123")) {
+ *     Object request = c.recv();                                 c.send("hello");
+ *     c.send("world");                                           Object reply = c.recv();
+ * }                                                          }
+ * }</pre>
+ * The handshake: the listener subscribes to its endpoint. The connector subscribes to a reply endpoint of its own
+ * (an ephemeral port on the interface that routes to the listener, or {@link NetOptions#replyHost}), publishes to
+ * the listener's endpoint, and once connected sends a HELLO frame naming its reply endpoint. The listener takes the
+ * first image whose first frame is a HELLO, publishes to the reply endpoint and sends a WELCOME naming the
+ * connector's Aeron session id; the connector takes the image that carries it. From then each end reads only the
+ * paired image: the pair is identified by Aeron session ids. A listener serves one connection; listen again (after
+ * closing it) for the next.
+ * <p>
+ * An address is {@code host:port} ({@code [v6addr]:port} for IPv6), or a whole Aeron UDP channel
+ * ({@code aeron:udp?endpoint=host:port|...}) for other channel parameters.
+ * <p>
+ * Thread-safe: the factories share no state.
+ */
+public final class NetPipe
+{
+    private NetPipe()
+    {
+    }
+
+    /**
+     * Listens on {@code address} with default options, waiting without limit for a peer to connect.
+     *
+     * @param address the local UDP endpoint, {@code host:port}.
+     * @return the connection to the peer.
+     * @throws IpcException         when Aeron cannot start or the endpoint cannot be bound.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static NetConnection listen(final String address) throws InterruptedException
+    {
+        return listen(address, new NetOptions());
+    }
+
+    /**
+     * Listens on {@code address}, waiting without limit for a peer to connect.
+     *
+     * @param address the local UDP endpoint, {@code host:port}.
+     * @param options the options.
+     * @return the connection to the peer.
+     * @throws IllegalArgumentException when the options set {@link NetOptions#replyHost}, which only a connect uses.
+     * @throws IpcException             when Aeron cannot start or the endpoint cannot be bound.
+     * @throws InterruptedException     when interrupted while waiting.
+     */
+    public static NetConnection listen(final String address, final NetOptions options) throws InterruptedException
+    {
+        return listenNs(address, options, Long.MAX_VALUE);
+    }
+
+    /**
+     * Listens on {@code address}, waiting at most {@code timeout} for a peer to connect.
+     *
+     * @param address the local UDP endpoint, {@code host:port}.
+     * @param options the options.
+     * @param timeout the most to wait; zero or less to look once.
+     * @param unit    the unit of {@code timeout}.
+     * @return the connection to the peer.
+     * @throws IllegalArgumentException when the options set {@link NetOptions#replyHost}, which only a connect uses.
+     * @throws IpcTimeoutException      when no peer connected in time.
+     * @throws IpcException             when Aeron cannot start or the endpoint cannot be bound.
+     * @throws InterruptedException     when interrupted while waiting.
+     */
+    public static NetConnection listen(
+        final String address, final NetOptions options, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        return listenNs(address, options, timeout <= 0 ? 0 : unit.toNanos(timeout));
+    }
+
+    /**
+     * Connects to a listener at {@code address} with default options, waiting without limit for it to answer.
+     *
+     * @param address the listener's UDP endpoint, {@code host:port}.
+     * @return the connection to the listener.
+     * @throws IpcException         when Aeron cannot start.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static NetConnection connect(final String address) throws InterruptedException
+    {
+        return connect(address, new NetOptions());
+    }
+
+    /**
+     * Connects to a listener at {@code address}, waiting without limit for it to answer.
+     *
+     * @param address the listener's UDP endpoint, {@code host:port}.
+     * @param options the options.
+     * @return the connection to the listener.
+     * @throws IpcException         when Aeron cannot start.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static NetConnection connect(final String address, final NetOptions options) throws InterruptedException
+    {
+        return connectNs(address, options, Long.MAX_VALUE);
+    }
+
+    /**
+     * Connects to a listener at {@code address}, waiting at most {@code timeout} for it to answer.
+     *
+     * @param address the listener's UDP endpoint, {@code host:port}.
+     * @param options the options.
+     * @param timeout the most to wait; zero or less to try once.
+     * @param unit    the unit of {@code timeout}.
+     * @return the connection to the listener.
+     * @throws IpcTimeoutException  when no listener answered in time.
+     * @throws IpcException         when Aeron cannot start.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public static NetConnection connect(
+        final String address, final NetOptions options, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        return connectNs(address, options, timeout <= 0 ? 0 : unit.toNanos(timeout));
+    }
+
+    // ---------------------------------------------------------------------------------------------- handshake
+
+    private static NetConnection listenNs(final String address, final NetOptions options, final long timeoutNs)
+        throws InterruptedException
+    {
+        if (options.replyHost() != null)
+        {
+            throw new IllegalArgumentException("replyHost applies to connect only, not to listen: " + options);
+        }
+        final String channel = channel(address, options, false);
+        final Deadline deadline = new Deadline(timeoutNs, "listening on " + address);
+        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        Subscription subscription = null;
+        Publication publication = null;
+        try
+        {
+            subscription = endpoint.aeron().addSubscription(channel, options.streamId());
+            final HandshakeReader reader = new HandshakeReader();
+            while (true)
+            {
+                final Image hello = awaitFrame(subscription, reader, HELLO, 0, deadline);
+                final String replyChannel = channel(reader.text, options, true);
+                publication = endpoint.aeron().addPublication(replyChannel, options.streamId());
+                while (!publication.isConnected() && !hello.isClosed())
+                {
+                    deadline.idle("the peer at " + reader.text + " to subscribe");
+                }
+                final UnsafeBuffer welcome = new UnsafeBuffer(new byte[HEADER_LENGTH]);
+                welcome.putInt(TYPE_OFFSET, WELCOME);
+                welcome.putInt(WORD_OFFSET, hello.sessionId());
+                if (!hello.isClosed() && offer(publication, welcome, HEADER_LENGTH, deadline))
+                {
+                    final NetConnection connection = new NetConnection(
+                        "net pipe " + address + " <- " + reader.text, endpoint, publication, subscription, hello,
+                        options);
+                    publication = null;
+                    subscription = null;
+                    return connection;
+                }
+                CloseHelper.quietClose(publication);
+                publication = null;
+            }
+        }
+        finally
+        {
+            if (subscription != null)
+            {
+                CloseHelper.quietCloseAll(publication, subscription);
+                endpoint.close();
+            }
+        }
+    }
+
+    private static NetConnection connectNs(final String address, final NetOptions options, final long timeoutNs)
+        throws InterruptedException
+    {
+        final String channel = channel(address, options, true);
+        final Deadline deadline = new Deadline(timeoutNs, "connecting to " + address);
+        final String replyHost = options.replyHost() != null ? options.replyHost() : routeTo(channel);
+        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        Subscription subscription = null;
+        Publication publication = null;
+        try
+        {
+            subscription = endpoint.aeron().addSubscription(
+                "aeron:udp?endpoint=" + hostForEndpoint(replyHost) + ":0", options.streamId());
+            String resolved;
+            while ((resolved = subscription.tryResolveChannelEndpointPort()) == null)
+            {
+                deadline.idle("the reply endpoint's port to be bound");
+            }
+            final String replyEndpoint = ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);
+            publication = endpoint.aeron().addPublication(channel, options.streamId());
+            while (!publication.isConnected())
+            {
+                deadline.idle("a listener at " + address + " to answer");
+            }
+            final byte[] text = replyEndpoint.getBytes(StandardCharsets.US_ASCII);
+            final UnsafeBuffer hello = new UnsafeBuffer(new byte[HEADER_LENGTH + text.length]);
+            hello.putInt(TYPE_OFFSET, HELLO);
+            hello.putBytes(HEADER_LENGTH, text);
+            if (!offer(publication, hello, hello.capacity(), deadline))
+            {
+                throw new IpcException("the listener at " + address + " went away during the handshake");
+            }
+            final Image image = awaitFrame(subscription, new HandshakeReader(), WELCOME, publication.sessionId(),
+                deadline);
+            final NetConnection connection = new NetConnection(
+                "net pipe " + replyEndpoint + " -> " + address, endpoint, publication, subscription, image, options);
+            publication = null;
+            subscription = null;
+            return connection;
+        }
+        finally
+        {
+            if (subscription != null)
+            {
+                CloseHelper.quietCloseAll(publication, subscription);
+                endpoint.close();
+            }
+        }
+    }
+
+    /**
+     * Waits for an image whose first frame is {@code type} (and, for WELCOME, names {@code sessionId}); frames of
+     * other images before it are dropped.
+     */
+    private static Image awaitFrame(
+        final Subscription subscription, final HandshakeReader reader, final int type, final int sessionId,
+        final Deadline deadline) throws InterruptedException
+    {
+        while (true)
+        {
+            for (int i = 0, n = subscription.imageCount(); i < n; i++)
+            {
+                final Image image = subscription.imageAtIndex(i);
+                reader.type = 0;
+                image.controlledPoll(reader, 1);
+                if (reader.type == type && (type != WELCOME || reader.word == sessionId))
+                {
+                    return image;
+                }
+            }
+            deadline.idle(type == HELLO ? "a peer to connect" : "the listener's welcome");
+        }
+    }
+
+    private static boolean offer(
+        final Publication publication, final UnsafeBuffer frame, final int length, final Deadline deadline)
+        throws InterruptedException
+    {
+        while (true)
+        {
+            final long result = publication.offer(frame, 0, length);
+            if (result > 0)
+            {
+                return true;
+            }
+            if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
+            {
+                return false;
+            }
+            deadline.idle("room to send the handshake");
+        }
+    }
+
+    /**
+     * Builds the Aeron channel of {@code address}; a publication's channel gets the options' term and MTU lengths
+     * unless the address sets them.
+     */
+    static String channel(final String address, final NetOptions options, final boolean publication)
+    {
+        final ChannelUri uri;
+        if (address.startsWith(ChannelUri.AERON_SCHEME + ":"))
+        {
+            uri = ChannelUri.parse(address);
+            if (!CommonContext.UDP_MEDIA.equals(uri.media()))
+            {
+                throw new IllegalArgumentException("only aeron:udp channels are supported: " + address);
+            }
+        }
+        else
+        {
+            final int colon = address.lastIndexOf(':');
+            if (colon <= 0 || colon == address.length() - 1)
+            {
+                throw new IllegalArgumentException("address must be host:port or an aeron:udp channel: " + address);
+            }
+            uri = ChannelUri.parse("aeron:udp?endpoint=" + address);
+        }
+        if (publication)
+        {
+            if (uri.get(CommonContext.TERM_LENGTH_PARAM_NAME) == null)
+            {
+                uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(options.termLengthBytes()));
+            }
+            if (uri.get(CommonContext.MTU_LENGTH_PARAM_NAME) == null)
+            {
+                uri.put(CommonContext.MTU_LENGTH_PARAM_NAME, Integer.toString(options.mtuLengthBytes()));
+            }
+        }
+        return uri.toString();
+    }
+
+    /**
+     * @return the local address of the interface that routes to the channel's endpoint.
+     */
+    private static String routeTo(final String channel)
+    {
+        final String endpoint = ChannelUri.parse(channel).get(CommonContext.ENDPOINT_PARAM_NAME);
+        final int colon = endpoint.lastIndexOf(':');
+        String host = endpoint.substring(0, colon);
+        if (host.startsWith("["))
+        {
+            host = host.substring(1, host.length() - 1);
+        }
+        try (DatagramSocket socket = new DatagramSocket())
+        {
+            socket.connect(new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1))));
+            final InetAddress local = socket.getLocalAddress();
+            if (local.isAnyLocalAddress())
+            {
+                throw new IpcException("no local interface routes to " + endpoint + "; set NetOptions.replyHost");
+            }
+            return local.getHostAddress();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot find the route to " + endpoint, ex);
+        }
+    }
+
+    private static String hostForEndpoint(final String host)
+    {
+        try
+        {
+            return InetAddress.getByName(host) instanceof Inet6Address && !host.startsWith("[") ?
+                "[" + host + "]" : host;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot resolve reply host " + host, ex);
+        }
+    }
+
+    /**
+     * Reads the first frame of an image during the handshake.
+     */
+    private static final class HandshakeReader implements ControlledFragmentHandler
+    {
+        private int type;
+        private int word;
+        private String text;
+
+        @Override
+        public Action onFragment(
+            final org.agrona.DirectBuffer buffer, final int offset, final int length,
+            final io.aeron.logbuffer.Header header)
+        {
+            type = length >= HEADER_LENGTH ? buffer.getInt(offset + TYPE_OFFSET) : 0;
+            word = length >= HEADER_LENGTH ? buffer.getInt(offset + WORD_OFFSET) : 0;
+            text = type == HELLO ? buffer.getStringWithoutLengthAscii(offset + HEADER_LENGTH, length - HEADER_LENGTH) :
+                null;
+            return Action.COMMIT;
+        }
+    }
+
+    /**
+     * A handshake's deadline: idles between looks, throws when the time is up or the thread is interrupted.
+     */
+    private static final class Deadline
+    {
+        private final long start = System.nanoTime();
+        private final long timeoutNs;
+        private final String what;
+        private final IdleStrategy idle = new BackoffIdleStrategy(
+            10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+
+        Deadline(final long timeoutNs, final String what)
+        {
+            this.timeoutNs = timeoutNs;
+            this.what = what;
+        }
+
+        void idle(final String awaited) throws InterruptedException
+        {
+            if (timeoutNs != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNs)
+            {
+                throw new IpcTimeoutException(what + ": timed out after " +
+                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms waiting for " + awaited);
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException(what + ": interrupted while waiting for " + awaited);
+            }
+            idle.idle();
+        }
+    }
+}

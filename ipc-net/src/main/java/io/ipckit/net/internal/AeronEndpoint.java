@@ -1,0 +1,112 @@
+package io.ipckit.net.internal;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
+import io.aeron.driver.ext.RandomLossGenerator;
+import io.aeron.exceptions.AeronException;
+import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.net.NetOptions;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One connection's Aeron: an embedded media driver (its directory created fresh and deleted on close) and a client
+ * connected to it, or only a client of an external driver.
+ * <p>
+ * Thread-safety: {@link #close()} is idempotent; the rest is read-only after construction.
+ */
+public final class AeronEndpoint implements AutoCloseable
+{
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final MediaDriver driver;
+    private final Aeron aeron;
+
+    private AeronEndpoint(final MediaDriver driver, final Aeron aeron)
+    {
+        this.driver = driver;
+        this.aeron = aeron;
+    }
+
+    /**
+     * Starts the endpoint the options ask for.
+     *
+     * @param options the options.
+     * @return the endpoint.
+     * @throws IpcException when the driver cannot start or the client cannot reach it.
+     */
+    public static AeronEndpoint start(final NetOptions options)
+    {
+        MediaDriver driver = null;
+        try
+        {
+            String directory = options.driverDirectory();
+            if (options.embeddedDriver())
+            {
+                if (directory == null)
+                {
+                    directory = SharedDirectory.path().resolve(
+                        "aeron-net-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet()).toString();
+                }
+                final long livenessNs = options.livenessTimeout(TimeUnit.NANOSECONDS);
+                final MediaDriver.Context ctx = new MediaDriver.Context()
+                    .aeronDirectoryName(directory)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .threadingMode(ThreadingMode.SHARED)
+                    .sharedIdleStrategy(new BackoffIdleStrategy())
+                    .termBufferSparseFile(true)
+                    .imageLivenessTimeoutNs(livenessNs)
+                    .publicationConnectionTimeoutNs(livenessNs)
+                    .timerIntervalNs(Math.min(TimeUnit.SECONDS.toNanos(1), livenessNs / 4))
+                    .publicationLingerTimeoutNs(Math.min(TimeUnit.SECONDS.toNanos(5), livenessNs))
+                    .warnIfDirectoryExists(false)
+                    .printConfigurationOnStart(false);
+                final double lossRate = options.receiveLossRate();
+                if (lossRate > 0)
+                {
+                    ctx.receiveChannelEndpointSupplier(
+                        (udpChannel, dispatcher, statusIndicator, context) -> new DebugReceiveChannelEndpoint(
+                            udpChannel, dispatcher, statusIndicator, context,
+                            new RandomLossGenerator(lossRate), new RandomLossGenerator(0)));
+                }
+                driver = MediaDriver.launchEmbedded(ctx);
+                directory = driver.aeronDirectoryName();
+            }
+            final Aeron.Context clientCtx = new Aeron.Context();
+            if (directory != null)
+            {
+                clientCtx.aeronDirectoryName(directory);
+            }
+            return new AeronEndpoint(driver, Aeron.connect(clientCtx));
+        }
+        catch (final AeronException | IllegalStateException | IllegalArgumentException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw new IpcException("could not start Aeron (" + options + "): " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return the Aeron client.
+     */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    /**
+     * Closes the client and, when embedded, the driver (deleting its directory). Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(aeron, driver);
+    }
+}

@@ -1,0 +1,34 @@
+/**
+ * ipckit's connections across hosts, on Aeron UDP: {@link io.ipckit.net.NetPipe#listen} and
+ * {@link io.ipckit.net.NetPipe#connect} give a {@link io.ipckit.net.NetConnection}, a
+ * {@link io.ipckit.net.MessageConnection} with the semantics of the local {@link io.ipckit.pipe.Connection}, so a
+ * pipeline that outgrows one machine changes an address, not its program.
+ * <h2>Design</h2>
+ * <ul>
+ *     <li><b>Transport.</b> Each direction is one Aeron UDP publication (a concurrent one: the receiving thread
+ *     answers a CLOSE on it) and the peer's image of it. Aeron gives ordering, loss recovery (NAK and retransmit),
+ *     flow control and liveness (heartbeats, status messages). Each connection starts an embedded media driver by
+ *     default (shared threading mode, its directory under ipckit's shared directory, deleted on close), or
+ *     connects to an external driver ({@link io.ipckit.net.NetOptions#embeddedDriver}).</li>
+ *     <li><b>Framing.</b> ipckit writes its own 8-byte frame header ({@link io.ipckit.net.internal.FrameDescriptor})
+ *     and keeps every frame within one Aeron fragment, so Aeron never fragments: a message that fits is claimed and
+ *     written in place ({@code tryClaim}) and handed in place from the term buffer to the receiver; a longer one is
+ *     split into BEGIN and CONTINUE frames and reassembled by the receiver, whatever the term length (Aeron's own
+ *     limit of an eighth of the term does not apply). A new message's first frame discards a partial one, so a
+ *     send that times out in the middle of a message leaves nothing behind.</li>
+ *     <li><b>Receiving.</b> {@code Image.controlledPoll} with one handler: it hands one whole message per call and
+ *     stops ({@code BREAK}), or, to only look ({@code poll()}), leaves a ready message in the image
+ *     ({@code ABORT}). Aeron's poll hands handler exceptions to its error handler, so the handler catches them and
+ *     the call rethrows them after the poll.</li>
+ *     <li><b>Handshake and pairing.</b> Described in {@link io.ipckit.net.NetPipe}: HELLO with the connector's
+ *     reply endpoint, WELCOME with its Aeron session id; each end then reads only the paired image.</li>
+ *     <li><b>End of a peer.</b> A clean close sends CLOSE and waits (bounded) for the peer to read it and answer
+ *     CLOSE_ACK before stopping the driver, so nothing sent is lost; the peer then gets
+ *     {@link io.ipckit.core.exceptions.EndOfStreamException}. A killed peer or a cut link stops heartbeats and
+ *     status messages: after the liveness timeout Aeron closes the image ({@code Image.isClosed()}) and
+ *     disconnects the publication ({@code NOT_CONNECTED}), and calls throw
+ *     {@link io.ipckit.core.exceptions.PeerGoneException}.</li>
+ * </ul>
+ * Not yet here (see issue 20): multicast publication, a SharedLog/SharedQueue bridge, the Manager over Aeron.
+ */
+package io.ipckit.net;
