@@ -139,8 +139,8 @@ public final class Manager implements AutoCloseable
             {
                 try
                 {
-                    return new Manager(open(UnixDomainSocketAddress.of(socket), authkey, options, true,
-                        "manager " + name), process);
+                    return new Manager(open(UnixDomainSocketAddress.of(socket), authkey, options,
+                        localAddress(name), "manager " + name), process);
                 }
                 catch (final IpcException ex)
                 {
@@ -214,8 +214,8 @@ public final class Manager implements AutoCloseable
         }
         try
         {
-            return new Manager(open(UnixDomainSocketAddress.of(socket), authkey, options, true, "manager " + name),
-                null);
+            return new Manager(open(UnixDomainSocketAddress.of(socket), authkey, options, localAddress(name),
+                "manager " + name), null);
         }
         catch (final ManagerGoneException ex)
         {
@@ -286,16 +286,20 @@ public final class Manager implements AutoCloseable
      */
     public static Manager connect(final SocketAddress address, final byte[] authkey, final ManagerOptions options)
     {
-        return new Manager(open(address, authkey, options, address instanceof UnixDomainSocketAddress,
-            "manager at " + address), null);
+        return new Manager(open(address, authkey, options, null, "manager at " + address), null);
     }
 
     private static ClientConnection open(final SocketAddress address, final byte[] authkey,
-        final ManagerOptions options, final boolean local, final String describe)
+        final ManagerOptions options, final ClientConnection.LocalAddress local, final String describe)
     {
         final SocketConnection socket = Client.connect(address, authkey, options.maxFrameBytes());
         return new ClientConnection(socket, options.allowedClasses(), options.maxFrameBytes(),
             options.callTimeout(TimeUnit.NANOSECONDS), local, describe);
+    }
+
+    private static ClientConnection.LocalAddress localAddress(final String name)
+    {
+        return new ClientConnection.LocalAddress(socketPath(name).toString(), keyPath(name).toString());
     }
 
     private static boolean answers(final Path socket)

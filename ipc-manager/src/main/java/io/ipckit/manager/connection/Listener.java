@@ -131,6 +131,7 @@ public final class Listener implements AutoCloseable
      */
     public SocketConnection authenticate(final SocketConnection connection)
     {
+        final java.net.SocketAddress peer = connection.remoteAddress();
         try
         {
             if (authkey != null)
@@ -148,7 +149,8 @@ public final class Listener implements AutoCloseable
             {
                 throw ex;
             }
-            throw new AuthenticationException("handshake with " + connection.remoteAddress() + " failed: " + ex);
+            throw new AuthenticationException("handshake with " + (peer == null ? "a local peer" : peer) + " failed: " +
+                ex.getMessage());
         }
     }
 

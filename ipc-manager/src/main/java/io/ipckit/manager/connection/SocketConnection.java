@@ -24,6 +24,8 @@ public final class SocketConnection implements AutoCloseable
 {
     /** Default longest frame accepted, in bytes. */
     public static final int MAX_FRAME_BYTES_DEFAULT = 16 * 1024 * 1024;
+    /** An oversized frame up to this long is read and dropped before the refusal; a longer one is not read. */
+    public static final int DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
     /** Bytes of the length prefix of a frame. */
     public static final int HEADER_BYTES = Integer.BYTES;
 
@@ -122,8 +124,9 @@ public final class SocketConnection implements AutoCloseable
      * @return the payload.
      * @throws EndOfStreamException   when the peer closed cleanly between frames (Python's EOFError).
      * @throws PeerGoneException      when the connection broke, or closed in the middle of a frame.
-     * @throws FrameTooLargeException when the peer announced a frame longer than {@link #maxFrameBytes()}; the
-     *                                connection is closed.
+     * @throws FrameTooLargeException when the peer announced a frame longer than {@link #maxFrameBytes()}; its
+     *                                payload was dropped (up to {@link #DRAIN_LIMIT_BYTES}), the caller may send a
+     *                                refusal and must then close the connection.
      */
     public byte[] recvBytes()
     {
@@ -135,14 +138,33 @@ public final class SocketConnection implements AutoCloseable
         final int length = readHeader.getInt(0);
         if (length < 0 || length > maxFrameBytes)
         {
-            close();
+            skip(length);
             throw new FrameTooLargeException("peer announced a frame of " + Integer.toUnsignedLong(length) +
-                " bytes, more than the maximum of " + maxFrameBytes + " bytes (ManagerOptions.maxFrameBytes); " +
-                "connection closed");
+                " bytes, more than the maximum of " + maxFrameBytes + " bytes (ManagerOptions.maxFrameBytes)");
         }
         final byte[] bytes = new byte[length];
         readFully(ByteBuffer.wrap(bytes), false);
         return bytes;
+    }
+
+    /**
+     * Reads and drops an oversized frame's payload when it is not absurdly long, so that the peer's write completes
+     * and it can still read the refusal sent back (closing on unread bytes would reset the connection instead).
+     */
+    private void skip(final int length)
+    {
+        if (length < 0 || length > DRAIN_LIMIT_BYTES || maxFrameBytes <= Handshake.MAX_HANDSHAKE_FRAME_BYTES)
+        {
+            return;
+        }
+        final ByteBuffer sink = ByteBuffer.allocate(64 * 1024);
+        long left = length;
+        while (left > 0)
+        {
+            sink.clear().limit((int)Math.min(sink.capacity(), left));
+            readFully(sink, false);
+            left -= sink.limit();
+        }
     }
 
     private boolean readFully(final ByteBuffer buffer, final boolean eofAllowedAtStart)

@@ -38,6 +38,9 @@ public final class ClientConnection implements AutoCloseable
     private final long callTimeoutNs;
     private final String managerId;
     private final String describe;
+    private final LocalAddress localAddress;
+    private final List<String> allowed;
+    private final int maxFrameBytes;
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -51,7 +54,8 @@ public final class ClientConnection implements AutoCloseable
      * @param allowed       the user's allow-list patterns.
      * @param maxFrameBytes the longest frame.
      * @param callTimeoutNs the call timeout.
-     * @param local         true when the manager is on this host (it then watches this process's identity).
+     * @param localAddress  the socket and key files of a manager of this host (it then watches this process's
+     *                      identity, and proxies can be sent to other JVMs), or null for a remote one.
      * @param describe      what to call the manager in messages.
      * @throws ManagerGoneException when the manager closed instead of answering.
      */
@@ -60,10 +64,14 @@ public final class ClientConnection implements AutoCloseable
         final List<String> allowed,
         final int maxFrameBytes,
         final long callTimeoutNs,
-        final boolean local,
+        final LocalAddress localAddress,
         final String describe)
     {
         this.connection = connection;
+        this.localAddress = localAddress;
+        this.allowed = List.copyOf(allowed);
+        this.maxFrameBytes = maxFrameBytes;
+        final boolean local = localAddress != null;
         this.codec = new WireCodec(allowed, maxFrameBytes);
         this.callTimeoutNs = callTimeoutNs;
         this.describe = describe;
@@ -134,8 +142,51 @@ public final class ClientConnection implements AutoCloseable
         final ProxyHandler handler = new ProxyHandler(this, ref, type);
         final Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
         final long objectId = ref.objectId();
-        CLEANER.register(proxy, () -> decref(objectId));
+        CLEANER.register(handler, () -> decref(objectId));
         return proxy;
+    }
+
+    /**
+     * What a proxy of this connection becomes when serialized outside the manager protocol (captured by a
+     * {@code SerializableRunnable} for another JVM): its ref and how to reach the manager again.
+     *
+     * @param ref the proxy's ref.
+     * @return the serialized form.
+     * @throws IllegalStateException for a remote manager (its authkey is not written into serialized proxies).
+     */
+    SerializedProxy serialized(final ProxyRef ref)
+    {
+        if (localAddress == null)
+        {
+            throw new IllegalStateException("a proxy of " + describe + " (remote) cannot be serialized outside the " +
+                "manager: connect to the manager in the other JVM and look the object up by name instead");
+        }
+        return new SerializedProxy(ref, localAddress.socket(), localAddress.key(), allowed, maxFrameBytes,
+            callTimeoutNs);
+    }
+
+    /**
+     * Re-attaches to an object whose proxy arrived serialized: asks the manager for a counted reference for this
+     * connection.
+     *
+     * @param ref the object's ref.
+     * @return the handler of a proxy of it.
+     * @throws Throwable what the manager raised (the object is gone) or {@link ManagerGoneException}.
+     */
+    ProxyHandler attach(final ProxyRef ref) throws Throwable
+    {
+        final Object proxy = call(Wire.MANAGER_OBJECT_ID, null, "attach", new Object[] {ref.objectId()});
+        return (ProxyHandler)Proxy.getInvocationHandler(proxy);
+    }
+
+    /**
+     * The files of a manager of this host.
+     *
+     * @param socket its Unix socket.
+     * @param key    its authkey file.
+     */
+    public record LocalAddress(String socket, String key)
+    {
     }
 
     private void decref(final long objectId)

@@ -21,13 +21,15 @@ import java.util.concurrent.ConcurrentMap;
  * Iterators and collection views come back as copies taken atomically in the manager (Python's proxies do the
  * same), so removing through them does not write through. Thread-safe.
  */
-final class ProxyHandler implements InvocationHandler
+final class ProxyHandler implements InvocationHandler, java.io.Serializable
 {
+    private static final long serialVersionUID = 1L;
+
     private static final Map<Method, String> SIGNATURES = new ConcurrentHashMap<>();
 
-    private final ClientConnection connection;
-    private final ProxyRef ref;
-    private final Class<?> type;
+    private final transient ClientConnection connection;
+    private final transient ProxyRef ref;
+    private final transient Class<?> type;
 
     ProxyHandler(final ClientConnection connection, final ProxyRef ref, final Class<?> type)
     {
@@ -39,6 +41,17 @@ final class ProxyHandler implements InvocationHandler
     ProxyRef ref()
     {
         return ref;
+    }
+
+    /**
+     * A proxy serialized outside the manager protocol (captured by a lambda sent to another JVM) is written as its
+     * ref and the manager's local address; the other JVM connects to the manager and takes a reference of its own.
+     *
+     * @return the serialized form.
+     */
+    private Object writeReplace()
+    {
+        return connection.serialized(ref);
     }
 
     @Override

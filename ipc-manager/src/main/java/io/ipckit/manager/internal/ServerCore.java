@@ -212,6 +212,15 @@ public final class ServerCore implements AutoCloseable
                 yield null;
             }
             case "objectCount" -> table.size();
+            case "attach" ->
+            {
+                final ObjectTable.Managed managed = table.get((Long)args[0]);
+                if (managed == null)
+                {
+                    throw new IpcException("managed object " + args[0] + " no longer exists");
+                }
+                yield managed.ref;
+            }
             case "shutdown" ->
             {
                 Thread.ofPlatform().daemon(true).start(this::shutdownFromClient);

@@ -11,6 +11,7 @@ import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -42,7 +43,11 @@ public final class WireCodec
             sb.append(';').append(pattern);
         }
         patterns = sb.append(";!*").toString();
-        filter = ObjectInputFilter.Config.createFilter(patterns);
+        final ObjectInputFilter base = ObjectInputFilter.Config.createFilter(patterns);
+        // a ref resolved into a proxy is checked again as its proxy class: admit proxy classes, whose handler class
+        // (the only state they carry) still has to pass the allow-list
+        filter = (info) -> info.serialClass() != null && Proxy.isProxyClass(info.serialClass()) ?
+            ObjectInputFilter.Status.ALLOWED : base.checkInput(info);
     }
 
     /**
@@ -88,20 +93,38 @@ public final class WireCodec
      */
     public Object decode(final byte[] bytes, final int offset, final UnaryOperator<Object> resolver)
     {
+        final String[] rejected = new String[1];
+        final ObjectInputFilter recording = (info) ->
+        {
+            final ObjectInputFilter.Status status = filter.checkInput(info);
+            if (status == ObjectInputFilter.Status.REJECTED && rejected[0] == null)
+            {
+                rejected[0] = info.serialClass() != null ? info.serialClass().getName() :
+                    "a stream over the limits (depth " + info.depth() + ", refs " + info.references() + ", bytes " +
+                    info.streamBytes() + ")";
+            }
+            return status;
+        };
         try (ObjectInputStream in = new ResolvingInput(new ByteArrayInputStream(bytes, offset, bytes.length - offset),
-            filter, resolver))
+            recording, resolver))
         {
             return in.readObject();
         }
         catch (final InvalidClassException ex)
         {
-            throw new IpcException("refused to decode " + ex.classname + ": not allowed by the manager's filter " +
+            throw new IpcException("refused to decode " + (rejected[0] != null ? rejected[0] : rejected(ex)) +
+                ": not allowed by the manager's filter " +
                 patterns + "; allow it on both ends with ManagerOptions.allowClasses", ex);
         }
         catch (final IOException | ClassNotFoundException | RuntimeException ex)
         {
             throw new IpcException("cannot decode a manager message: " + ex, ex);
         }
+    }
+
+    private static String rejected(final InvalidClassException ex)
+    {
+        return ex.classname != null ? ex.classname : "a class (" + ex.getMessage() + ")";
     }
 
     private static String describe(final Object value)
