@@ -93,13 +93,23 @@ public final class Listener implements AutoCloseable
         final SocketChannel channel;
         try
         {
-            channel = server.accept();
+            channel = noDelay(server.accept());
         }
         catch (final IOException ex)
         {
             throw new IpcException("cannot accept on " + address + ": " + ex.getMessage(), ex);
         }
         return authenticate(new SocketConnection(channel, Handshake.MAX_HANDSHAKE_FRAME_BYTES));
+    }
+
+    private SocketChannel noDelay(final SocketChannel channel) throws IOException
+    {
+        if (!(address instanceof UnixDomainSocketAddress))
+        {
+            // replies are small frames answered at once: Nagle plus delayed ACKs would add tens of milliseconds
+            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+        }
+        return channel;
     }
 
     /**
@@ -113,7 +123,7 @@ public final class Listener implements AutoCloseable
     {
         try
         {
-            return new SocketConnection(server.accept(), Handshake.MAX_HANDSHAKE_FRAME_BYTES);
+            return new SocketConnection(noDelay(server.accept()), Handshake.MAX_HANDSHAKE_FRAME_BYTES);
         }
         catch (final IOException ex)
         {

@@ -230,11 +230,16 @@ public final class ClientConnection implements AutoCloseable
             .putLong(Thread.currentThread().threadId()).putString(signature);
         if (args == null || args.length == 0)
         {
-            out.putByte(0);
+            out.putByte(Wire.ARGS_NONE);
+        }
+        else if (CompactValues.encodable(args))
+        {
+            out.putByte(Wire.ARGS_COMPACT);
+            CompactValues.write(out, args);
         }
         else
         {
-            out.putByte(1);
+            out.putByte(Wire.ARGS_OBJECT);
             codec.write(out, args, ClientConnection::replace);
         }
         final Pending call = new Pending(Thread.currentThread());
@@ -402,7 +407,11 @@ public final class ClientConnection implements AutoCloseable
         }
         try
         {
-            if (status == Wire.STATUS_VALUE)
+            if (status == Wire.STATUS_COMPACT)
+            {
+                call.value = CompactValues.read(in);
+            }
+            else if (status == Wire.STATUS_VALUE)
             {
                 call.value = codec.decode(frame, in.position(), this::resolve);
             }

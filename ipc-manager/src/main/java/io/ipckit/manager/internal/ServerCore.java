@@ -24,12 +24,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The manager's server: accepts connections on a {@link Listener}, authenticates each on a virtual thread of its
- * own (a stranger sending garbage holds up nobody), runs a {@link ServerSession} per client, and checks the leases
- * of local clients (pid + start time) every lease check interval. Thread-safe.
+ * The manager's server: accepts connections on a {@link Listener}, authenticates each on a thread of its own (a
+ * stranger sending garbage holds up nobody), runs a {@link ServerSession} per client connection on that thread
+ * (one per connected process, however many threads it calls from), and checks the leases of local clients
+ * (pid + start time) every lease check interval. Thread-safe.
  */
 public final class ServerCore implements AutoCloseable
 {
+    /** How long a new connection has to complete the handshake, in milliseconds. */
+    static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) ->
+            Thread.ofPlatform().daemon(true).name("ipckit-manager-timer").unstarted(r));
+
     private final Listener listener;
     private final ManagerRegistry registry;
     private final WireCodec codec;
@@ -119,13 +126,18 @@ public final class ServerCore implements AutoCloseable
                 }
                 continue;
             }
-            Thread.ofVirtual().name("ipckit-manager-session").start(() -> serve(raw));
+            // a platform thread per connected process: a virtual thread's socket read goes through the poller and
+            // costs two extra thread hand-offs per call; calls that block still run on virtual threads
+            Thread.ofPlatform().daemon(true).name("ipckit-manager-session").start(() -> serve(raw));
         }
     }
 
     private void serve(final SocketConnection raw)
     {
         final SocketConnection connection;
+        // a peer that connects and stays silent must not hold its thread: it has HANDSHAKE_TIMEOUT_MS to prove itself
+        final java.util.concurrent.ScheduledFuture<?> hangUp = TIMER.schedule(raw::close, HANDSHAKE_TIMEOUT_MS,
+            TimeUnit.MILLISECONDS);
         try
         {
             connection = listener.authenticate(raw);
@@ -134,6 +146,10 @@ public final class ServerCore implements AutoCloseable
         {
             log(ex.getMessage());
             return;
+        }
+        finally
+        {
+            hangUp.cancel(false);
         }
         final ServerSession session = new ServerSession(this, connection);
         sessions.add(session);

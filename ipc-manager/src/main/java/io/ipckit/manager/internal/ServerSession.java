@@ -148,13 +148,19 @@ public final class ServerSession
         final long objectId = in.getLong();
         final long threadId = in.getLong();
         final String signature = Wire.getString(in);
-        final boolean hasArgs = in.get() != 0;
+        final byte argsKind = in.get();
         final Object[] args;
         final ObjectTable.Managed managed;
         final Method method;
         try
         {
-            args = hasArgs ? (Object[])core.codec().decode(frame, in.position(), core::resolveIncoming) : new Object[0];
+            args = switch (argsKind)
+            {
+                case Wire.ARGS_NONE -> new Object[0];
+                case Wire.ARGS_COMPACT -> CompactValues.readArray(in);
+                case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(frame, in.position(), core::resolveIncoming);
+                default -> throw new IpcException("unknown argument encoding " + argsKind);
+            };
             if (objectId == Wire.MANAGER_OBJECT_ID)
             {
                 managed = null;
@@ -244,6 +250,11 @@ public final class ServerSession
             else if (result == null)
             {
                 out.putByte(Wire.STATUS_NULL);
+            }
+            else if (CompactValues.encodable(result))
+            {
+                out.putByte(Wire.STATUS_COMPACT);
+                CompactValues.write(out, result);
             }
             else
             {

@@ -10,10 +10,11 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  *   HELLO    client -&gt; manager  pid:long startTime:long local:byte            (once, first)
  *   WELCOME  manager -&gt; client  managerId:string                             (once, the answer)
- *   CALL     client -&gt; manager  callId:long objectId:long threadId:long method:string hasArgs:byte [args:Object[]]
+ *   CALL     client -&gt; manager  callId:long objectId:long threadId:long method:string args:byte [args]
+ *                                (ARGS_NONE; ARGS_COMPACT then {@code CompactValues}; ARGS_OBJECT then an Object[])
  *   CANCEL   client -&gt; manager  callId:long                                  (the caller was interrupted)
  *   DECREF   client -&gt; manager  objectId:long                                (a proxy was collected)
- *   REPLY    manager -&gt; client  callId:long status:byte [value | ErrorInfo]   (status NULL, VALUE or ERROR)
+ *   REPLY    manager -&gt; client  callId:long status:byte [value | ErrorInfo]   (NULL, VALUE, COMPACT or ERROR)
  *   FATAL    manager -&gt; client  message:string                               (then the manager closes the connection)
  * </pre>
  * Object 0 is the manager itself (create, lookup, bind, shutdown).
@@ -40,6 +41,14 @@ public final class Wire
     public static final byte STATUS_VALUE = 1;
     /** Reply status: an {@link ErrorInfo} follows. */
     public static final byte STATUS_ERROR = 2;
+    /** Reply status: a {@code CompactValues} value follows. */
+    public static final byte STATUS_COMPACT = 3;
+    /** Call arguments: none. */
+    public static final byte ARGS_NONE = 0;
+    /** Call arguments: an object stream of an Object[]. */
+    public static final byte ARGS_OBJECT = 1;
+    /** Call arguments: compact values. */
+    public static final byte ARGS_COMPACT = 2;
     /** The object id of the manager itself. */
     public static final long MANAGER_OBJECT_ID = 0;
 
@@ -70,6 +79,19 @@ public final class Wire
             for (int shift = 56; shift >= 0; shift -= 8)
             {
                 write((int)(value >>> shift));
+            }
+            return this;
+        }
+
+        /**
+         * @param value an int, big-endian.
+         * @return this.
+         */
+        public Out putInt(final int value)
+        {
+            for (int shift = 24; shift >= 0; shift -= 8)
+            {
+                write(value >>> shift);
             }
             return this;
         }

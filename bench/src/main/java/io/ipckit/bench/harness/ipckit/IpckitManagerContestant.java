@@ -11,6 +11,9 @@ import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.manager.Manager;
 import io.ipckit.manager.Namespace;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +54,7 @@ public final class IpckitManagerContestant implements Contestant
         final String name = ResourceName.random("bench-mgr-");
         try (Manager manager = Manager.start(name))
         {
+            Files.createDirectories(context.logs());
             final ConcurrentMap<Integer, Long> shared = manager.dict();
             final Namespace results = manager.namespace();
             manager.bind("shared", shared);
@@ -86,6 +90,10 @@ public final class IpckitManagerContestant implements Contestant
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring the manager", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the log directory " + context.logs(), ex);
         }
     }
 
