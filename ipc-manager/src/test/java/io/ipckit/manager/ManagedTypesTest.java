@@ -253,6 +253,48 @@ class ManagedTypesTest
     }
 
     @Test
+    void shouldDropObjectsWhoseProxiesWereCollected()
+    {
+        final int before = manager.objectCount();
+        for (int i = 0; i < 50; i++)
+        {
+            manager.dict().put("i", i);
+        }
+        io.ipckit.core.testing.Eventually.await("the manager dropped the 50 collected dicts",
+            java.time.Duration.ofSeconds(30), () ->
+            {
+                System.gc();
+                return manager.objectCount() == before;
+            });
+    }
+
+    @Test
+    void shouldCancelABlockingCallWhoseCallerIsInterrupted() throws Exception
+    {
+        final BlockingQueue<String> queue = manager.queue();
+        final java.util.concurrent.atomic.AtomicReference<Throwable> outcome =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        final Thread taker = Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                outcome.set(new AssertionError("took " + queue.take()));
+            }
+            catch (final Throwable ex)
+            {
+                outcome.set(ex);
+            }
+        });
+        io.ipckit.core.testing.Eventually.await("the taker waits", java.time.Duration.ofSeconds(30),
+            () -> taker.getState() == Thread.State.WAITING || taker.getState() == Thread.State.TIMED_WAITING);
+        taker.interrupt();
+        taker.join(30_000);
+        assertInstanceOf(InterruptedException.class, outcome.get());
+        queue.put("kept");
+        assertEquals("kept", queue.poll(10, TimeUnit.SECONDS), "the cancelled take did not steal the element");
+    }
+
+    @Test
     void shouldCompareProxiesByTheObjectTheyStandFor()
     {
         final Lock a = manager.lock();
