@@ -60,6 +60,10 @@ import java.util.concurrent.locks.Lock;
  * Thread safety: a handle and its proxies may be used by any number of threads at once; calls from different
  * threads are in flight together over the handle's one connection. Process safety: each process opens its own
  * handle with {@link #connect(String)}.
+ * <p>
+ * Length: past 600 lines because it is the one entry point of the module, like Python's {@code SyncManager}: the
+ * starting, joining and serving factories and one documented factory method per managed type; the work is in
+ * {@code io.ipckit.manager.internal}.
  */
 public final class Manager implements AutoCloseable
 {
