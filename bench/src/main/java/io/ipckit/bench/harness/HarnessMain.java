@@ -2,6 +2,7 @@ package io.ipckit.bench.harness;
 
 import io.ipckit.bench.harness.ipckit.IpckitArrayContestant;
 import io.ipckit.bench.harness.ipckit.IpckitLockContestant;
+import io.ipckit.bench.harness.ipckit.IpckitManagerContestant;
 import io.ipckit.bench.harness.ipckit.IpckitPoolContestant;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.bench.harness.messaging.TransportContestant;
@@ -167,6 +168,7 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitPoolContestant());
         all.add(new IpckitArrayContestant());
         all.add(new IpckitLockContestant());
+        all.add(new IpckitManagerContestant());
         if (!noPython)
         {
             final Path found = PythonContestant.findPython(python);

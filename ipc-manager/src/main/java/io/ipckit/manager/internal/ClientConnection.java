@@ -1,0 +1,485 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.IpcTimeoutException;
+import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.manager.ManagerGoneException;
+import io.ipckit.manager.connection.SocketConnection;
+
+import java.lang.ref.Cleaner;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A client's one connection to a manager: many threads call through it at once, each call carrying an id; one
+ * reader thread hands each reply to its caller (which spins briefly, then parks). When the connection ends, every
+ * call in flight and every later call fails with {@link ManagerGoneException}.
+ * <p>
+ * Note to maintainers: a caller registers its {@link Pending} before sending, so a reply cannot outrun it; the
+ * reader publishes a result by a volatile store of {@code done} after writing the fields, then unparks. Every
+ * {@link ProxyRef} decoded here is one reference the manager counted for this connection; the proxy made of it
+ * returns it with a DECREF when collected (a {@link Cleaner}).
+ */
+public final class ClientConnection implements AutoCloseable
+{
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final long SPIN_NS = 20_000;
+
+    private final SocketConnection connection;
+    private final WireCodec codec;
+    private final long callTimeoutNs;
+    private final String managerId;
+    private final String describe;
+    private final LocalAddress localAddress;
+    private final List<String> allowed;
+    private final int maxFrameBytes;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextCallId = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread reader;
+    private volatile ManagerGoneException gone;
+
+    /**
+     * Says hello on an authenticated connection and starts the reader.
+     *
+     * @param connection    the authenticated connection.
+     * @param allowed       the user's allow-list patterns.
+     * @param maxFrameBytes the longest frame.
+     * @param callTimeoutNs the call timeout.
+     * @param localAddress  the socket and key files of a manager of this host (it then watches this process's
+     *                      identity, and proxies can be sent to other JVMs), or null for a remote one.
+     * @param describe      what to call the manager in messages.
+     * @throws ManagerGoneException when the manager closed instead of answering.
+     */
+    public ClientConnection(
+        final SocketConnection connection,
+        final List<String> allowed,
+        final int maxFrameBytes,
+        final long callTimeoutNs,
+        final LocalAddress localAddress,
+        final String describe)
+    {
+        this.connection = connection;
+        this.localAddress = localAddress;
+        this.allowed = List.copyOf(allowed);
+        this.maxFrameBytes = maxFrameBytes;
+        final boolean local = localAddress != null;
+        this.codec = new WireCodec(allowed, maxFrameBytes);
+        this.callTimeoutNs = callTimeoutNs;
+        this.describe = describe;
+        final ProcessIdentity self = ProcessIdentity.current();
+        final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
+            .putByte(local ? 1 : 0);
+        try
+        {
+            connection.sendBytes(hello.array(), 0, hello.size());
+            final ByteBuffer welcome = ByteBuffer.wrap(connection.recvBytes());
+            if (welcome.get() != Wire.WELCOME)
+            {
+                throw new IpcException(describe + " did not welcome this client");
+            }
+            managerId = Wire.getString(welcome);
+        }
+        catch (final RuntimeException ex)
+        {
+            connection.close();
+            throw new ManagerGoneException("cannot join " + describe + ": " + ex.getMessage(), ex);
+        }
+        reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * @return the id of the manager instance this connection talks to.
+     */
+    public String managerId()
+    {
+        return managerId;
+    }
+
+    /**
+     * @return what the manager is called in messages.
+     */
+    public String describe()
+    {
+        return describe;
+    }
+
+    /**
+     * Makes a proxy of a reference this connection received.
+     *
+     * @param ref the reference.
+     * @return the proxy, implementing the ref's interface.
+     * @throws IpcException when the interface is not on this class path or the ref belongs to another manager.
+     */
+    public Object proxy(final ProxyRef ref)
+    {
+        if (!ref.managerId().equals(managerId))
+        {
+            throw new IpcException("a proxy of manager " + ref.managerId() + " reached a connection to " + describe +
+                "; nested proxies must live in the manager that owns them");
+        }
+        final Class<?> type;
+        try
+        {
+            type = Class.forName(ref.interfaceName(), false, Thread.currentThread().getContextClassLoader() != null ?
+                Thread.currentThread().getContextClassLoader() : ClientConnection.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new IpcException("interface " + ref.interfaceName() + " of managed type " + ref.typeid() +
+                " is not on this process's class path", ex);
+        }
+        final ProxyHandler handler = new ProxyHandler(this, ref, type);
+        final Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+        final long objectId = ref.objectId();
+        CLEANER.register(handler, () -> decref(objectId));
+        return proxy;
+    }
+
+    /**
+     * What a proxy of this connection becomes when serialized outside the manager protocol (captured by a
+     * {@code SerializableRunnable} for another JVM): its ref and how to reach the manager again.
+     *
+     * @param ref the proxy's ref.
+     * @return the serialized form.
+     * @throws IllegalStateException for a remote manager (its authkey is not written into serialized proxies).
+     */
+    SerializedProxy serialized(final ProxyRef ref)
+    {
+        if (localAddress == null)
+        {
+            throw new IllegalStateException("a proxy of " + describe + " (remote) cannot be serialized outside the " +
+                "manager: connect to the manager in the other JVM and look the object up by name instead");
+        }
+        return new SerializedProxy(ref, localAddress.socket(), localAddress.key(), allowed, maxFrameBytes,
+            callTimeoutNs);
+    }
+
+    /**
+     * Re-attaches to an object whose proxy arrived serialized: asks the manager for a counted reference for this
+     * connection.
+     *
+     * @param ref the object's ref.
+     * @return the handler of a proxy of it.
+     * @throws Throwable what the manager raised (the object is gone) or {@link ManagerGoneException}.
+     */
+    ProxyHandler attach(final ProxyRef ref) throws Throwable
+    {
+        final Object proxy = call(Wire.MANAGER_OBJECT_ID, null, "attach", new Object[] {ref.objectId()});
+        return (ProxyHandler)Proxy.getInvocationHandler(proxy);
+    }
+
+    /**
+     * The files of a manager of this host.
+     *
+     * @param socket its Unix socket.
+     * @param key    its authkey file.
+     */
+    public record LocalAddress(String socket, String key)
+    {
+    }
+
+    private void decref(final long objectId)
+    {
+        if (gone == null && !closed.get())
+        {
+            final Wire.Out out = new Wire.Out(Wire.DECREF).putLong(objectId);
+            try
+            {
+                connection.sendBytes(out.array(), 0, out.size());
+            }
+            catch (final RuntimeException ex)
+            {
+                // the connection ended: the manager drops every reference of this connection anyway
+            }
+        }
+    }
+
+    /**
+     * Calls a method of a managed object.
+     *
+     * @param objectId  the object.
+     * @param method    the interface method, or null for a call on the manager itself.
+     * @param signature its wire signature.
+     * @param args      its arguments, or null.
+     * @return the result, refs resolved into proxies.
+     * @throws Throwable what the method threw in the manager (rebuilt by {@link ErrorInfo#toLocal}),
+     *                   {@link ManagerGoneException}, {@link IpcTimeoutException}, or {@link InterruptedException}
+     *                   for a blocking method whose caller was interrupted.
+     */
+    public Object call(final long objectId, final Method method, final String signature, final Object[] args)
+        throws Throwable
+    {
+        final ManagerGoneException dead = gone;
+        if (dead != null)
+        {
+            throw new ManagerGoneException(dead.getMessage(), dead);
+        }
+        final long callId = nextCallId.incrementAndGet();
+        final Wire.Out out = new Wire.Out(Wire.CALL).putLong(callId).putLong(objectId)
+            .putLong(Thread.currentThread().threadId()).putString(signature);
+        if (args == null || args.length == 0)
+        {
+            out.putByte(Wire.ARGS_NONE);
+        }
+        else if (CompactValues.encodable(args))
+        {
+            out.putByte(Wire.ARGS_COMPACT);
+            CompactValues.write(out, args);
+        }
+        else
+        {
+            out.putByte(Wire.ARGS_OBJECT);
+            codec.write(out, args, ClientConnection::replace);
+        }
+        final Pending call = new Pending(Thread.currentThread());
+        call.method = method;
+        pending.put(callId, call);
+        try
+        {
+            connection.sendBytes(out.array(), 0, out.size());
+        }
+        catch (final RuntimeException ex)
+        {
+            pending.remove(callId);
+            if (ex instanceof io.ipckit.manager.connection.FrameTooLargeException)
+            {
+                throw ex;
+            }
+            failAll(ex);
+            throw new ManagerGoneException(gone.getMessage(), ex);
+        }
+        final boolean blocking = method != null && Signatures.blocking(method);
+        final int timeoutIndex = method == null ? -1 : Signatures.timeoutIndex(method);
+        final long waitNs;
+        if (timeoutIndex >= 0)
+        {
+            final long asked = ((TimeUnit)args[timeoutIndex + 1]).toNanos((Long)args[timeoutIndex]);
+            waitNs = Math.max(0, asked) + callTimeoutNs;
+        }
+        else
+        {
+            waitNs = blocking ? Long.MAX_VALUE : callTimeoutNs;
+        }
+        final boolean interruptible = blocking && method != null && declaresInterrupted(method);
+        await(call, callId, waitNs, interruptible, signature);
+        if (call.error != null)
+        {
+            throw call.error;
+        }
+        return call.value;
+    }
+
+    private void await(final Pending call, final long callId, final long waitNs, final boolean interruptible,
+        final String signature) throws InterruptedException
+    {
+        final long start = System.nanoTime();
+        boolean interrupted = false;
+        try
+        {
+            while (!call.done)
+            {
+                final long elapsed = System.nanoTime() - start;
+                if (elapsed > waitNs)
+                {
+                    pending.remove(callId);
+                    cancel(callId);
+                    throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
+                        TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
+                }
+                if (elapsed < SPIN_NS)
+                {
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    LockSupport.parkNanos(this, Math.min(waitNs - elapsed, TimeUnit.MILLISECONDS.toNanos(100)));
+                }
+                if (Thread.interrupted())
+                {
+                    if (interruptible)
+                    {
+                        pending.remove(callId);
+                        cancel(callId);
+                        throw new InterruptedException(signature + " on " + describe + " interrupted");
+                    }
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static boolean declaresInterrupted(final Method method)
+    {
+        for (final Class<?> type : method.getExceptionTypes())
+        {
+            if (type == InterruptedException.class)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void cancel(final long callId)
+    {
+        final Wire.Out out = new Wire.Out(Wire.CANCEL).putLong(callId);
+        try
+        {
+            connection.sendBytes(out.array(), 0, out.size());
+        }
+        catch (final RuntimeException ex)
+        {
+            // gone: nothing left to cancel
+        }
+    }
+
+    private static Object replace(final Object obj)
+    {
+        if (obj instanceof Proxy && Proxy.getInvocationHandler(obj) instanceof ProxyHandler handler)
+        {
+            return handler.ref();
+        }
+        return obj;
+    }
+
+    private Object resolve(final Object obj)
+    {
+        return obj instanceof ProxyRef ref ? proxy(ref) : obj;
+    }
+
+    private void readLoop()
+    {
+        try
+        {
+            while (true)
+            {
+                final byte[] frame = connection.recvBytes();
+                final ByteBuffer in = ByteBuffer.wrap(frame);
+                final byte type = in.get();
+                if (type == Wire.REPLY)
+                {
+                    onReply(frame, in);
+                }
+                else if (type == Wire.FATAL)
+                {
+                    failAll(new IpcException(describe + " refused this connection: " + Wire.getString(in)));
+                    return;
+                }
+                else
+                {
+                    failAll(new IpcException(describe + " sent an unknown frame type " + type));
+                    return;
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            failAll(ex);
+        }
+    }
+
+    private void onReply(final byte[] frame, final ByteBuffer in)
+    {
+        final long callId = in.getLong();
+        final byte status = in.get();
+        final Pending call = pending.remove(callId);
+        if (call == null)
+        {
+            return;
+        }
+        try
+        {
+            if (status == Wire.STATUS_COMPACT)
+            {
+                call.value = CompactValues.read(in);
+            }
+            else if (status == Wire.STATUS_VALUE)
+            {
+                call.value = codec.decode(frame, in.position(), this::resolve);
+            }
+            else if (status == Wire.STATUS_ERROR)
+            {
+                call.error = ((ErrorInfo)codec.decode(frame, in.position(), this::resolve)).toLocal(call.method);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            call.error = ex;
+        }
+        call.done = true;
+        LockSupport.unpark(call.caller);
+    }
+
+    private void failAll(final Throwable cause)
+    {
+        if (gone == null)
+        {
+            gone = new ManagerGoneException(closed.get() ? "this handle to " + describe + " is closed" :
+                describe + " is gone: " + cause.getMessage(), cause);
+        }
+        connection.close();
+        for (final Long callId : pending.keySet())
+        {
+            final Pending call = pending.remove(callId);
+            if (call != null)
+            {
+                call.error = new ManagerGoneException(gone.getMessage(), cause);
+                call.done = true;
+                LockSupport.unpark(call.caller);
+            }
+        }
+    }
+
+    /**
+     * @return true once the connection ended (closed or broken).
+     */
+    public boolean isGone()
+    {
+        return gone != null;
+    }
+
+    /**
+     * Disconnects: calls in flight fail with {@link ManagerGoneException}; the manager drops this connection's
+     * references and releases its locks. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            failAll(new IpcException("closed"));
+        }
+    }
+
+    private static final class Pending
+    {
+        final Thread caller;
+        Method method;
+        Object value;
+        Throwable error;
+        volatile boolean done;
+
+        Pending(final Thread caller)
+        {
+            this.caller = caller;
+        }
+    }
+}

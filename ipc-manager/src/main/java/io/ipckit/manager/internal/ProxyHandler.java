@@ -1,0 +1,116 @@
+package io.ipckit.manager.internal;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ListIterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Turns calls on a proxy into calls to the managed object. Equality and hash code are those of the managed
+ * object's identity (manager and id); {@code toString} asks the manager. Default methods that only read through
+ * other methods ({@code forEach}, {@code stream}, {@code spliterator}, {@code getOrDefault}) and
+ * {@link ConcurrentMap}'s atomic defaults ({@code compute}, {@code merge}, ..., compare-and-set loops over
+ * {@code putIfAbsent}/{@code replace}) run here on top of remote calls; every other method runs in the manager.
+ * Iterators and collection views come back as copies taken atomically in the manager (Python's proxies do the
+ * same), so removing through them does not write through. Thread-safe.
+ */
+final class ProxyHandler implements InvocationHandler, java.io.Serializable
+{
+    private static final long serialVersionUID = 1L;
+
+    private static final Map<Method, String> SIGNATURES = new ConcurrentHashMap<>();
+
+    private final transient ClientConnection connection;
+    private final transient ProxyRef ref;
+    private final transient Class<?> type;
+
+    ProxyHandler(final ClientConnection connection, final ProxyRef ref, final Class<?> type)
+    {
+        this.connection = connection;
+        this.ref = ref;
+        this.type = type;
+    }
+
+    ProxyRef ref()
+    {
+        return ref;
+    }
+
+    /**
+     * A proxy serialized outside the manager protocol (captured by a lambda sent to another JVM) is written as its
+     * ref and the manager's local address; the other JVM connects to the manager and takes a reference of its own.
+     *
+     * @return the serialized form.
+     */
+    private Object writeReplace()
+    {
+        return connection.serialized(ref);
+    }
+
+    @Override
+    public Object invoke(final Object proxy, final Method method, final Object[] args) throws Throwable
+    {
+        final Class<?> declaring = method.getDeclaringClass();
+        if (declaring == Object.class)
+        {
+            return switch (method.getName())
+            {
+                case "equals" -> args[0] instanceof Proxy other && Proxy.isProxyClass(other.getClass()) &&
+                    Proxy.getInvocationHandler(other) instanceof ProxyHandler h && h.ref.equals(ref);
+                case "hashCode" -> ref.hashCode();
+                default -> connection.call(ref.objectId(), null, "toString()", null);
+            };
+        }
+        if (method.isDefault() && runsHere(method, declaring))
+        {
+            return InvocationHandler.invokeDefault(proxy, method, args);
+        }
+        final String signature = SIGNATURES.computeIfAbsent(method, Signatures::of);
+        final Object result = connection.call(ref.objectId(), method, signature, args);
+        return adapt(method, args, result);
+    }
+
+    private static boolean runsHere(final Method method, final Class<?> declaring)
+    {
+        final String name = method.getName();
+        return declaring == Iterable.class || declaring == ConcurrentMap.class ||
+            name.equals("stream") || name.equals("parallelStream") || name.equals("spliterator") ||
+            (name.equals("toArray") && declaring == Collection.class) ||
+            (declaring == Map.class && (name.equals("forEach") || name.equals("getOrDefault")));
+    }
+
+    private static Object adapt(final Method method, final Object[] args, final Object result)
+    {
+        final Class<?> returns = method.getReturnType();
+        if (result instanceof List<?> list)
+        {
+            if (returns == ListIterator.class)
+            {
+                final int index = method.getParameterCount() == 1 ? (Integer)args[0] : 0;
+                return list.listIterator(index);
+            }
+            if (returns == Iterator.class)
+            {
+                return list.iterator();
+            }
+        }
+        if (result instanceof Set<?> set && returns == Iterator.class)
+        {
+            return set.iterator();
+        }
+        return result;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ProxyHandler{" + ref + "}";
+    }
+}

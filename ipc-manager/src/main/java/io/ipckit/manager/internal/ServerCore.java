@@ -1,0 +1,384 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.manager.ManagerOptions;
+import io.ipckit.manager.ManagerRegistry;
+import io.ipckit.manager.connection.AuthenticationException;
+import io.ipckit.manager.connection.Listener;
+import io.ipckit.manager.connection.SocketConnection;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The manager's server: accepts connections on a {@link Listener}, authenticates each on a thread of its own (a
+ * stranger sending garbage holds up nobody), runs a {@link ServerSession} per client connection on that thread
+ * (one per connected process, however many threads it calls from), and checks the leases of local clients
+ * (pid + start time) every lease check interval. Thread-safe.
+ */
+public final class ServerCore implements AutoCloseable
+{
+    /** How long a new connection has to complete the handshake, in milliseconds. */
+    static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) ->
+            Thread.ofPlatform().daemon(true).name("ipckit-manager-timer").unstarted(r));
+
+    private final Listener listener;
+    private final ManagerRegistry registry;
+    private final WireCodec codec;
+    private final ObjectTable table = new ObjectTable();
+    private final Map<String, ProxyRef> named = new ConcurrentHashMap<>();
+    private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final long leaseCheckIntervalNs;
+    private final Thread acceptor;
+    private final Thread leases;
+    private final Runnable onShutdown;
+
+    /**
+     * Starts serving.
+     *
+     * @param listener   the bound listener (owned from now on).
+     * @param registry   the types it creates.
+     * @param options    the allow-list, frame limit and lease interval.
+     * @param onShutdown run once when a client asks for shutdown, after the server closed, or null.
+     */
+    public ServerCore(final Listener listener, final ManagerRegistry registry, final ManagerOptions options,
+        final Runnable onShutdown)
+    {
+        this.listener = listener;
+        this.registry = registry;
+        this.codec = new WireCodec(options.allowedClasses(), options.maxFrameBytes());
+        this.leaseCheckIntervalNs = options.leaseCheckInterval(TimeUnit.NANOSECONDS);
+        this.onShutdown = onShutdown;
+        acceptor = Thread.ofPlatform().daemon(true).name("ipckit-manager-accept").start(this::acceptLoop);
+        leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases").start(this::leaseLoop);
+    }
+
+    ObjectTable table()
+    {
+        return table;
+    }
+
+    WireCodec codec()
+    {
+        return codec;
+    }
+
+    /**
+     * @return the number of live managed objects (for tests and monitoring).
+     */
+    public int objectCount()
+    {
+        return table.size();
+    }
+
+    /**
+     * @return the number of connected clients.
+     */
+    public int sessionCount()
+    {
+        return sessions.size();
+    }
+
+    /**
+     * @return the listener's address.
+     */
+    public java.net.SocketAddress address()
+    {
+        return listener.address();
+    }
+
+    void log(final String message)
+    {
+        System.err.println("[ipckit-manager] " + message);
+    }
+
+    private void acceptLoop()
+    {
+        while (!closed.get())
+        {
+            final SocketConnection raw;
+            try
+            {
+                raw = listener.acceptRaw();
+            }
+            catch (final IpcException ex)
+            {
+                if (!closed.get())
+                {
+                    log("accept failed: " + ex.getMessage());
+                }
+                continue;
+            }
+            // a platform thread per connected process: a virtual thread's socket read goes through the poller and
+            // costs two extra thread hand-offs per call; calls that block still run on virtual threads
+            Thread.ofPlatform().daemon(true).name("ipckit-manager-session").start(() -> serve(raw));
+        }
+    }
+
+    private void serve(final SocketConnection raw)
+    {
+        final SocketConnection connection;
+        // a peer that connects and stays silent must not hold its thread: it has HANDSHAKE_TIMEOUT_MS to prove itself
+        final java.util.concurrent.ScheduledFuture<?> hangUp = TIMER.schedule(raw::close, HANDSHAKE_TIMEOUT_MS,
+            TimeUnit.MILLISECONDS);
+        try
+        {
+            connection = listener.authenticate(raw);
+        }
+        catch (final AuthenticationException ex)
+        {
+            log(ex.getMessage());
+            return;
+        }
+        finally
+        {
+            hangUp.cancel(false);
+        }
+        final ServerSession session = new ServerSession(this, connection);
+        sessions.add(session);
+        if (closed.get())
+        {
+            session.end();
+            return;
+        }
+        session.run();
+    }
+
+    private void leaseLoop()
+    {
+        while (!closed.get())
+        {
+            try
+            {
+                TimeUnit.NANOSECONDS.sleep(leaseCheckIntervalNs);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            for (final ServerSession session : sessions)
+            {
+                if (session.local() && session.identity() != null && !session.identity().isAlive())
+                {
+                    log("client " + session.identity() + " died: lease ended");
+                    session.end();
+                }
+            }
+        }
+    }
+
+    void ended(final ServerSession session)
+    {
+        sessions.remove(session);
+    }
+
+    Object resolveIncoming(final Object obj)
+    {
+        if (obj instanceof ProxyRef ref && ref.managerId().equals(table.managerId()))
+        {
+            final ObjectTable.Managed managed = table.get(ref.objectId());
+            if (managed == null)
+            {
+                throw new IpcException("no managed object " + ref.objectId() + " for a proxy sent to the manager");
+            }
+            managed.pinned = true;
+        }
+        return obj;
+    }
+
+    Object callManager(final String signature, final Object[] args)
+    {
+        return switch (signature)
+        {
+            case "create" -> create((String)args[0], (Object[])args[1]);
+            case "lookup" ->
+            {
+                final ProxyRef ref = named.get((String)args[0]);
+                if (ref == null)
+                {
+                    throw new IpcException("no object named " + args[0] + " in this manager");
+                }
+                yield ref;
+            }
+            case "bind" ->
+            {
+                final ProxyRef ref = (ProxyRef)args[1];
+                table.get(ref.objectId()).pinned = true;
+                if (named.putIfAbsent((String)args[0], ref) != null)
+                {
+                    throw new IllegalStateException("name already bound in this manager: " + args[0]);
+                }
+                yield null;
+            }
+            case "objectCount" -> table.size();
+            case "attach" ->
+            {
+                final ObjectTable.Managed managed = table.get((Long)args[0]);
+                if (managed == null)
+                {
+                    throw new IpcException("managed object " + args[0] + " no longer exists");
+                }
+                yield managed.ref;
+            }
+            case "shutdown" ->
+            {
+                Thread.ofPlatform().daemon(true).start(this::shutdownFromClient);
+                yield null;
+            }
+            default -> throw new IpcException("the manager has no operation " + signature);
+        };
+    }
+
+    private void shutdownFromClient()
+    {
+        try
+        {
+            // let the reply to "shutdown" leave before the sockets close
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        close();
+        if (onShutdown != null)
+        {
+            onShutdown.run();
+        }
+    }
+
+    private ProxyRef create(final String typeid, final Object[] args)
+    {
+        final ManagerRegistry.Entry entry = registry.entry(typeid);
+        if (entry == null || entry.factory() == null)
+        {
+            throw new IllegalArgumentException("no creatable type " + typeid + " registered in this manager: " +
+                registry);
+        }
+        final Object target = entry.factory().create(args == null ? new Object[0] : args);
+        if (!entry.type().isInstance(target))
+        {
+            throw new IllegalStateException("the factory of " + typeid + " made a " + target.getClass().getName() +
+                ", not a " + entry.type().getName());
+        }
+        return table.register(target, entry);
+    }
+
+    Object invoke(final ObjectTable.Managed managed, final Method method, final Object[] args)
+        throws InvocationTargetException, IllegalAccessException
+    {
+        final Object target = managed.target;
+        final String name = method.getName();
+        final Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < args.length; i++)
+        {
+            if (args[i] instanceof ProxyRef ref && !types[i].isInstance(ref))
+            {
+                final ObjectTable.Managed inner = table.get(ref.objectId());
+                if (inner != null && types[i].isInstance(inner.target))
+                {
+                    args[i] = inner.target;
+                }
+            }
+        }
+        if ((name.equals("iterator") || name.equals("listIterator")) && target instanceof Collection<?> collection)
+        {
+            return new ArrayList<>(Arrays.asList(collection.toArray()));
+        }
+        final Object result = method.invoke(target, args);
+        final String resultTypeid = managed.entry.methodToTypeid().get(name);
+        if (resultTypeid != null && result != null)
+        {
+            final ManagerRegistry.Entry entry = registry.entry(resultTypeid);
+            if (entry == null)
+            {
+                throw new IllegalStateException("method_to_typeid of " + managed.entry.typeid() + "." + name +
+                    " names unregistered type " + resultTypeid);
+            }
+            return table.register(result, entry);
+        }
+        return copyView(result);
+    }
+
+    private static Object copyView(final Object result)
+    {
+        if (result == null || !result.getClass().getName().startsWith("java.") ||
+            !result.getClass().getName().contains("$"))
+        {
+            return result;
+        }
+        if (result instanceof Set<?> set)
+        {
+            final Set<Object> copy = new LinkedHashSet<>();
+            for (final Object element : set.toArray())
+            {
+                copy.add(element instanceof Map.Entry<?, ?> e ?
+                    new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()) : element);
+            }
+            return copy;
+        }
+        if (result instanceof Collection<?> collection)
+        {
+            return new ArrayList<>(Arrays.asList(collection.toArray()));
+        }
+        if (result instanceof Map<?, ?> map)
+        {
+            return new LinkedHashMap<>(map);
+        }
+        return result;
+    }
+
+    /**
+     * Waits until the server closed.
+     *
+     * @param timeout how long; {@code <= 0} checks once.
+     * @param unit    its unit.
+     * @return true when closed.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        return terminated.await(timeout, unit);
+    }
+
+    /**
+     * Stops listening and ends every session. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            try
+            {
+                listener.close();
+            }
+            finally
+            {
+                for (final ServerSession session : sessions)
+                {
+                    session.end();
+                }
+                leases.interrupt();
+                terminated.countDown();
+            }
+        }
+    }
+}

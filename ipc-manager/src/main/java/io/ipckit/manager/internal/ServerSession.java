@@ -1,0 +1,345 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.manager.connection.FrameTooLargeException;
+import io.ipckit.manager.connection.SocketConnection;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One client connection in the manager, and the lease of that client: the references it holds, the calls it has
+ * running, the locks it owns. The session ends when the connection ends (the client closed, or its process died and
+ * the kernel closed the socket) or when the client's process is seen dead by pid and start time; then its running
+ * calls are interrupted, its locks released and its references dropped.
+ * <p>
+ * A call that may block by contract ({@link Signatures#blocking}) runs on a virtual thread of its own, so a waiting
+ * {@code take} or {@code lock} holds no platform thread; every other call runs on the session's reader thread, in
+ * the order it arrived. Thread-safe.
+ */
+public final class ServerSession
+{
+    private final ServerCore core;
+    private final SocketConnection connection;
+    private final Map<Long, AtomicLong> refs = new ConcurrentHashMap<>();
+    private final Map<Long, Thread> running = new ConcurrentHashMap<>();
+    private final Set<OwnedResource> owned = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile ProcessIdentity identity;
+    private volatile boolean local;
+
+    ServerSession(final ServerCore core, final SocketConnection connection)
+    {
+        this.core = core;
+        this.connection = connection;
+    }
+
+    /**
+     * Records that this client owns something to give back when it goes.
+     *
+     * @param resource the resource.
+     */
+    public void own(final OwnedResource resource)
+    {
+        owned.add(resource);
+        if (ended.get())
+        {
+            resource.releaseAll(this);
+        }
+    }
+
+    ProcessIdentity identity()
+    {
+        return identity;
+    }
+
+    boolean local()
+    {
+        return local;
+    }
+
+    boolean ended()
+    {
+        return ended.get();
+    }
+
+    void run()
+    {
+        try
+        {
+            final ByteBuffer hello = ByteBuffer.wrap(connection.recvBytes());
+            if (hello.get() != Wire.HELLO)
+            {
+                fatal("expected HELLO as the first frame");
+                return;
+            }
+            identity = new ProcessIdentity(hello.getLong(), hello.getLong());
+            local = hello.get() != 0;
+            final Wire.Out welcome = new Wire.Out(Wire.WELCOME).putString(core.table().managerId());
+            connection.sendBytes(welcome.array(), 0, welcome.size());
+            while (!ended.get())
+            {
+                final byte[] frame = connection.recvBytes();
+                final ByteBuffer in = ByteBuffer.wrap(frame);
+                switch (in.get())
+                {
+                    case Wire.CALL -> onCall(frame, in);
+                    case Wire.CANCEL ->
+                    {
+                        final Thread thread = running.get(in.getLong());
+                        if (thread != null)
+                        {
+                            thread.interrupt();
+                        }
+                    }
+                    case Wire.DECREF -> decref(in.getLong());
+                    default ->
+                    {
+                        fatal("unknown frame type " + frame[0] + ": not the manager protocol");
+                        return;
+                    }
+                }
+            }
+        }
+        catch (final FrameTooLargeException ex)
+        {
+            fatal(ex.getMessage());
+        }
+        catch (final EndOfStreamException ex)
+        {
+            // the client closed
+        }
+        catch (final RuntimeException ex)
+        {
+            core.log("client " + identity + " dropped: " + ex);
+        }
+        finally
+        {
+            end();
+        }
+    }
+
+    private void fatal(final String message)
+    {
+        core.log("client " + identity + " refused: " + message);
+        try
+        {
+            final Wire.Out out = new Wire.Out(Wire.FATAL).putString(message);
+            connection.sendBytes(out.array(), 0, out.size());
+        }
+        catch (final RuntimeException ex)
+        {
+            // it may have gone already
+        }
+        end();
+    }
+
+    private void onCall(final byte[] frame, final ByteBuffer in)
+    {
+        final long callId = in.getLong();
+        final long objectId = in.getLong();
+        final long threadId = in.getLong();
+        final String signature = Wire.getString(in);
+        final byte argsKind = in.get();
+        final Object[] args;
+        final ObjectTable.Managed managed;
+        final Method method;
+        try
+        {
+            args = switch (argsKind)
+            {
+                case Wire.ARGS_NONE -> new Object[0];
+                case Wire.ARGS_COMPACT -> CompactValues.readArray(in);
+                case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(frame, in.position(), core::resolveIncoming);
+                default -> throw new IpcException("unknown argument encoding " + argsKind);
+            };
+            if (objectId == Wire.MANAGER_OBJECT_ID)
+            {
+                managed = null;
+                method = null;
+            }
+            else
+            {
+                managed = core.table().get(objectId);
+                if (managed == null)
+                {
+                    throw new IpcException("no managed object " + objectId + " (released, or from another manager)");
+                }
+                method = signature.equals("toString()") ? Object.class.getMethod("toString") :
+                    Signatures.find(managed.entry.type(), signature);
+                if (method == null)
+                {
+                    throw new IpcException(managed.entry.type().getName() + " exposes no method " + signature);
+                }
+            }
+        }
+        catch (final RuntimeException | ReflectiveOperationException ex)
+        {
+            reply(callId, null, ex);
+            return;
+        }
+        final CallContext context = new CallContext(this, threadId);
+        if (method != null && Signatures.blocking(method))
+        {
+            final Thread thread = Thread.ofVirtual().name("ipckit-manager-call-" + callId).unstarted(() ->
+            {
+                try
+                {
+                    execute(callId, managed, method, signature, args, context);
+                }
+                finally
+                {
+                    running.remove(callId);
+                }
+            });
+            running.put(callId, thread);
+            thread.start();
+        }
+        else
+        {
+            execute(callId, managed, method, signature, args, context);
+        }
+    }
+
+    private void execute(final long callId, final ObjectTable.Managed managed, final Method method,
+        final String signature, final Object[] args, final CallContext context)
+    {
+        CallContext.set(context);
+        try
+        {
+            final Object result = managed == null ? core.callManager(signature, args) :
+                core.invoke(managed, method, args);
+            reply(callId, result, null);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            reply(callId, null, ex.getCause());
+        }
+        catch (final Throwable ex)
+        {
+            reply(callId, null, ex);
+        }
+        finally
+        {
+            CallContext.set(null);
+        }
+    }
+
+    private void reply(final long callId, final Object result, final Throwable error)
+    {
+        if (ended.get())
+        {
+            return;
+        }
+        final Wire.Out out = new Wire.Out(Wire.REPLY).putLong(callId);
+        try
+        {
+            if (error != null)
+            {
+                out.putByte(Wire.STATUS_ERROR);
+                core.codec().write(out, ErrorInfo.of(error), this::countOutgoing);
+            }
+            else if (result == null)
+            {
+                out.putByte(Wire.STATUS_NULL);
+            }
+            else if (CompactValues.encodable(result))
+            {
+                out.putByte(Wire.STATUS_COMPACT);
+                CompactValues.write(out, result);
+            }
+            else
+            {
+                out.putByte(Wire.STATUS_VALUE);
+                core.codec().write(out, result, this::countOutgoing);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (error == null)
+            {
+                reply(callId, null, ex);
+            }
+            else
+            {
+                end();
+            }
+            return;
+        }
+        try
+        {
+            connection.sendBytes(out.array(), 0, out.size());
+        }
+        catch (final FrameTooLargeException ex)
+        {
+            reply(callId, null, ex);
+        }
+        catch (final RuntimeException ex)
+        {
+            end();
+        }
+    }
+
+    private Object countOutgoing(final Object obj)
+    {
+        if (obj instanceof ProxyRef ref && ref.managerId().equals(core.table().managerId()))
+        {
+            refs.computeIfAbsent(ref.objectId(), (id) -> new AtomicLong()).incrementAndGet();
+            core.table().incref(ref.objectId());
+        }
+        return obj;
+    }
+
+    private void decref(final long objectId)
+    {
+        final AtomicLong count = refs.get(objectId);
+        if (count != null && count.getAndUpdate((c) -> c > 0 ? c - 1 : 0) > 0)
+        {
+            core.table().decref(objectId, 1);
+        }
+    }
+
+    /**
+     * Ends the session: closes the connection, interrupts its running calls, gives back what it owned, drops its
+     * references. Idempotent.
+     */
+    void end()
+    {
+        if (!ended.compareAndSet(false, true))
+        {
+            return;
+        }
+        connection.close();
+        for (final Thread thread : running.values())
+        {
+            thread.interrupt();
+        }
+        for (final OwnedResource resource : owned)
+        {
+            resource.releaseAll(this);
+        }
+        for (final Map.Entry<Long, AtomicLong> entry : refs.entrySet())
+        {
+            final long count = entry.getValue().getAndSet(0);
+            if (count > 0)
+            {
+                core.table().decref(entry.getKey(), count);
+            }
+        }
+        core.ended(this);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ServerSession{" + identity + (local ? ", local" : ", remote") + "}";
+    }
+}

@@ -1,0 +1,148 @@
+package io.ipckit.manager.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The manager protocol's frames, after the connection's handshake. Every frame starts with a type byte; numbers are
+ * big-endian, strings an int length and UTF-8 bytes, values Java serialization ({@link WireCodec}):
+ * <pre>
+ *   HELLO    client -&gt; manager  pid:long startTime:long local:byte            (once, first)
+ *   WELCOME  manager -&gt; client  managerId:string                             (once, the answer)
+ *   CALL     client -&gt; manager  callId:long objectId:long threadId:long method:string args:byte [args]
+ *                                (ARGS_NONE; ARGS_COMPACT then {@code CompactValues}; ARGS_OBJECT then an Object[])
+ *   CANCEL   client -&gt; manager  callId:long                                  (the caller was interrupted)
+ *   DECREF   client -&gt; manager  objectId:long                                (a proxy was collected)
+ *   REPLY    manager -&gt; client  callId:long status:byte [value | ErrorInfo]   (NULL, VALUE, COMPACT or ERROR)
+ *   FATAL    manager -&gt; client  message:string                               (then the manager closes the connection)
+ * </pre>
+ * Object 0 is the manager itself (create, lookup, bind, shutdown).
+ */
+public final class Wire
+{
+    /** Frame type: the client's identity. */
+    public static final byte HELLO = 1;
+    /** Frame type: the manager's answer to HELLO. */
+    public static final byte WELCOME = 2;
+    /** Frame type: a call. */
+    public static final byte CALL = 3;
+    /** Frame type: cancel a call. */
+    public static final byte CANCEL = 4;
+    /** Frame type: drop a reference. */
+    public static final byte DECREF = 5;
+    /** Frame type: a call's result. */
+    public static final byte REPLY = 6;
+    /** Frame type: the connection is refused from now on. */
+    public static final byte FATAL = 7;
+    /** Reply status: the result is null. */
+    public static final byte STATUS_NULL = 0;
+    /** Reply status: a value follows. */
+    public static final byte STATUS_VALUE = 1;
+    /** Reply status: an {@link ErrorInfo} follows. */
+    public static final byte STATUS_ERROR = 2;
+    /** Reply status: a {@code CompactValues} value follows. */
+    public static final byte STATUS_COMPACT = 3;
+    /** Call arguments: none. */
+    public static final byte ARGS_NONE = 0;
+    /** Call arguments: an object stream of an Object[]. */
+    public static final byte ARGS_OBJECT = 1;
+    /** Call arguments: compact values. */
+    public static final byte ARGS_COMPACT = 2;
+    /** The object id of the manager itself. */
+    public static final long MANAGER_OBJECT_ID = 0;
+
+    private Wire()
+    {
+    }
+
+    /**
+     * A growable frame writer.
+     */
+    public static final class Out extends ByteArrayOutputStream
+    {
+        /**
+         * @param type the frame type.
+         */
+        public Out(final byte type)
+        {
+            super(128);
+            write(type);
+        }
+
+        /**
+         * @param value a long, big-endian.
+         * @return this.
+         */
+        public Out putLong(final long value)
+        {
+            for (int shift = 56; shift >= 0; shift -= 8)
+            {
+                write((int)(value >>> shift));
+            }
+            return this;
+        }
+
+        /**
+         * @param value an int, big-endian.
+         * @return this.
+         */
+        public Out putInt(final int value)
+        {
+            for (int shift = 24; shift >= 0; shift -= 8)
+            {
+                write(value >>> shift);
+            }
+            return this;
+        }
+
+        /**
+         * @param value a byte.
+         * @return this.
+         */
+        public Out putByte(final int value)
+        {
+            write(value);
+            return this;
+        }
+
+        /**
+         * @param value a string.
+         * @return this.
+         */
+        public Out putString(final String value)
+        {
+            final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            putLong(bytes.length);
+            write(bytes, 0, bytes.length);
+            return this;
+        }
+
+        /**
+         * @return the frame's backing array (valid up to {@link #size()}).
+         */
+        public byte[] array()
+        {
+            return buf;
+        }
+    }
+
+    /**
+     * Reads a string written by {@link Out#putString}.
+     *
+     * @param in the frame, positioned at the string.
+     * @return the string.
+     * @throws IllegalArgumentException when the length is impossible.
+     */
+    public static String getString(final ByteBuffer in)
+    {
+        final long length = in.getLong();
+        if (length < 0 || length > in.remaining())
+        {
+            throw new IllegalArgumentException("corrupt string length " + length);
+        }
+        final String value = new String(in.array(), in.position(), (int)length, StandardCharsets.UTF_8);
+        in.position(in.position() + (int)length);
+        return value;
+    }
+}

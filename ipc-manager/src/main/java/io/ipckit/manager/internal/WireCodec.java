@@ -1,0 +1,172 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.core.exceptions.IpcException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Encodes the values of requests and replies with Java serialization, replacing proxies by their {@link ProxyRef}
+ * on the way out and resolving refs on the way in, and decodes through an {@link ObjectInputFilter} allow-list:
+ * {@code java.lang}, {@code java.util}, {@code java.util.concurrent}, {@code java.time}, {@code java.math},
+ * ipckit's manager classes and the user's patterns; every other class is refused with an exception naming it and
+ * the option that allows it. Thread-safe (stateless apart from the immutable filter).
+ */
+public final class WireCodec
+{
+    private static final String BASE = "java.lang.*;java.util.*;java.util.concurrent.*;java.time.*;java.math.*;" +
+        "io.ipckit.manager.**";
+
+    private final ObjectInputFilter filter;
+    private final String patterns;
+
+    /**
+     * @param allowed       the user's extra patterns.
+     * @param maxFrameBytes the longest frame, bounding the filter's byte limit.
+     */
+    public WireCodec(final List<String> allowed, final int maxFrameBytes)
+    {
+        final StringBuilder sb = new StringBuilder("maxdepth=64;maxrefs=1000000;maxbytes=").append(maxFrameBytes)
+            .append(';').append(BASE);
+        for (final String pattern : allowed)
+        {
+            sb.append(';').append(pattern);
+        }
+        patterns = sb.append(";!*").toString();
+        final ObjectInputFilter base = ObjectInputFilter.Config.createFilter(patterns);
+        // a ref resolved into a proxy is checked again as its proxy class: admit proxy classes, whose handler class
+        // (the only state they carry) still has to pass the allow-list
+        filter = (info) -> info.serialClass() != null && Proxy.isProxyClass(info.serialClass()) ?
+            ObjectInputFilter.Status.ALLOWED : base.checkInput(info);
+    }
+
+    /**
+     * Appends a value to a stream.
+     *
+     * @param out      where.
+     * @param value    the value.
+     * @param replacer replaces proxies (client) or counts refs sent (manager).
+     * @throws IllegalArgumentException when the value is not serializable.
+     */
+    public void write(final OutputStream out, final Object value, final UnaryOperator<Object> replacer)
+    {
+        try (ObjectOutputStream oos = new ReplacingOutput(out, replacer))
+        {
+            oos.writeObject(value);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot send " + describe(value) + " to the manager: " + ex, ex);
+        }
+    }
+
+    /**
+     * @param value    a value.
+     * @param replacer as for {@link #write}.
+     * @return its bytes.
+     */
+    public byte[] encode(final Object value, final UnaryOperator<Object> replacer)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        write(out, value, replacer);
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a value.
+     *
+     * @param bytes    the frame.
+     * @param offset   where the value starts.
+     * @param resolver resolves refs (client: into proxies; manager: pins the object).
+     * @return the value.
+     * @throws IpcException when a class is outside the allow-list or the bytes are not a value.
+     */
+    public Object decode(final byte[] bytes, final int offset, final UnaryOperator<Object> resolver)
+    {
+        final String[] rejected = new String[1];
+        final ObjectInputFilter recording = (info) ->
+        {
+            final ObjectInputFilter.Status status = filter.checkInput(info);
+            if (status == ObjectInputFilter.Status.REJECTED && rejected[0] == null)
+            {
+                rejected[0] = info.serialClass() != null ? info.serialClass().getName() :
+                    "a stream over the limits (depth " + info.depth() + ", refs " + info.references() + ", bytes " +
+                    info.streamBytes() + ")";
+            }
+            return status;
+        };
+        try (ObjectInputStream in = new ResolvingInput(new ByteArrayInputStream(bytes, offset, bytes.length - offset),
+            recording, resolver))
+        {
+            return in.readObject();
+        }
+        catch (final InvalidClassException ex)
+        {
+            throw new IpcException("refused to decode " + (rejected[0] != null ? rejected[0] : rejected(ex)) +
+                ": not allowed by the manager's filter " +
+                patterns + "; allow it on both ends with ManagerOptions.allowClasses", ex);
+        }
+        catch (final IOException | ClassNotFoundException | RuntimeException ex)
+        {
+            throw new IpcException("cannot decode a manager message: " + ex, ex);
+        }
+    }
+
+    private static String rejected(final InvalidClassException ex)
+    {
+        return ex.classname != null ? ex.classname : "a class (" + ex.getMessage() + ")";
+    }
+
+    private static String describe(final Object value)
+    {
+        return value == null ? "null" : value.getClass().getName();
+    }
+
+    private static final class ReplacingOutput extends ObjectOutputStream
+    {
+        private final UnaryOperator<Object> replacer;
+
+        ReplacingOutput(final OutputStream out, final UnaryOperator<Object> replacer) throws IOException
+        {
+            super(out);
+            this.replacer = replacer;
+            enableReplaceObject(true);
+        }
+
+        @Override
+        protected Object replaceObject(final Object obj)
+        {
+            return replacer.apply(obj);
+        }
+    }
+
+    private static final class ResolvingInput extends ObjectInputStream
+    {
+        private final UnaryOperator<Object> resolver;
+
+        ResolvingInput(final InputStream in, final ObjectInputFilter filter, final UnaryOperator<Object> resolver)
+            throws IOException
+        {
+            super(in);
+            this.resolver = resolver;
+            setObjectInputFilter(filter);
+            enableResolveObject(true);
+        }
+
+        @Override
+        protected Object resolveObject(final Object obj)
+        {
+            return resolver.apply(obj);
+        }
+    }
+}
