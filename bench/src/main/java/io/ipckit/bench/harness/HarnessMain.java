@@ -1,5 +1,6 @@
 package io.ipckit.bench.harness;
 
+import io.ipckit.bench.harness.dict.DictContestant;
 import io.ipckit.bench.harness.ipckit.IpckitArrayContestant;
 import io.ipckit.bench.harness.ipckit.IpckitLockContestant;
 import io.ipckit.bench.harness.ipckit.IpckitPoolContestant;
@@ -167,6 +168,7 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitPoolContestant());
         all.add(new IpckitArrayContestant());
         all.add(new IpckitLockContestant());
+        all.addAll(DictContestant.all());
         if (!noPython)
         {
             final Path found = PythonContestant.findPython(python);
