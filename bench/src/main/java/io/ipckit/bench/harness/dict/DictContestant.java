@@ -92,6 +92,7 @@ public final class DictContestant implements Contestant
         final String prefix = ResourceName.random("bench-dict-");
         final String spec = chronicle ? context.scratch().resolve(prefix + ".cmap").toString() : prefix + ".dict";
         final String tag = workload.id() + "-" + id() + "-r" + context.repeat();
+        Directories.create(context.logs());
         final List<Path> histograms = new ArrayList<>();
         for (int i = 0; i < workers; i++)
         {
