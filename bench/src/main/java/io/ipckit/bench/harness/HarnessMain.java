@@ -1,5 +1,6 @@
 package io.ipckit.bench.harness;
 
+import io.ipckit.bench.harness.dict.DictContestant;
 import io.ipckit.bench.harness.ipckit.IpckitArrayContestant;
 import io.ipckit.bench.harness.ipckit.IpckitLockContestant;
 import io.ipckit.bench.harness.ipckit.IpckitManagerContestant;
@@ -169,6 +170,7 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitArrayContestant());
         all.add(new IpckitLockContestant());
         all.add(new IpckitManagerContestant());
+        all.addAll(DictContestant.all());
         if (!noPython)
         {
             final Path found = PythonContestant.findPython(python);

@@ -19,6 +19,14 @@ public enum Workload
     LOCK_INCREMENT_2_PROCESSES("lock-2proc", "Lock, 2 processes incrementing a counter", Unit.PER_SECOND, 8),
     /** One operation on a dictionary held by a manager process; time per operation. */
     MANAGER_DICT_OPERATION("manager-dict", "Manager dict, one operation", Unit.NANOSECONDS, 8),
+    /** Shared dict, 8 B keys and 64 B values, 1 writer + 1 reader process; reader get latency (the dict's issue). */
+    DICT_GET_1W1R("dict-get-1w1r", "Dict get, 8 B keys, 64 B values, 1 writer + 1 reader", Unit.NANOSECONDS, 64),
+    /** As {@link #DICT_GET_1W1R}, the writer's put latency. */
+    DICT_PUT_1W1R("dict-put-1w1r", "Dict put, 8 B keys, 64 B values, 1 writer + 1 reader", Unit.NANOSECONDS, 64),
+    /** As {@link #DICT_GET_1W1R} with 2 writers + 2 readers. */
+    DICT_GET_2W2R("dict-get-2w2r", "Dict get, 8 B keys, 64 B values, 2 writers + 2 readers", Unit.NANOSECONDS, 64),
+    /** As {@link #DICT_PUT_1W1R} with 2 writers + 2 readers. */
+    DICT_PUT_2W2R("dict-put-2w2r", "Dict put, 8 B keys, 64 B values, 2 writers + 2 readers", Unit.NANOSECONDS, 64),
     /** A process pool running one small task per message; time per task. */
     POOL_TASK("pool-task", "Pool, one task per message", Unit.NANOSECONDS, 8);
 

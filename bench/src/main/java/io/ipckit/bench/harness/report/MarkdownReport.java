@@ -84,7 +84,7 @@ public final class MarkdownReport
         final Map<String, Summary> summaries = new LinkedHashMap<>();
         byContestant.forEach((id, repeats) -> summaries.put(id, Summary.of(repeats, Measurement::value)));
         final Summary floor = summaries.get(FLOOR_ID);
-        final boolean latency = workload == Workload.ROUND_TRIP_32B;
+        final boolean latency = byContestant.values().stream().allMatch((r) -> r.get(0).histogram() != null);
         out.append("## ").append(workload.label()).append("\n\n");
         out.append("| contestant | ").append(latency ? "p50" : "median").append(" | range | ");
         if (latency)
