@@ -29,14 +29,18 @@ import java.lang.foreign.MemorySegment;
  * unlinking it, it is removed.
  * <p>
  * Thread-safe and process-safe as shared memory is: the bytes carry no synchronisation; use the buffer's
- * acquire/release and atomic methods, or a lock. {@link #close()} is idempotent; touching the buffer of a closed
- * segment is an error (the {@link MemorySegment} throws {@link IllegalStateException}, the Agrona buffer must not
- * be used after close).
+ * acquire/release and atomic methods, or a lock. {@link #close()} is idempotent. After it, {@link #buffer()} and
+ * {@link #segment()} throw {@link io.ipckit.core.exceptions.ResourceClosedException}, and a {@link MemorySegment}
+ * obtained before throws {@link IllegalStateException}. An Agrona buffer obtained before cannot be told of the close,
+ * so a segment whose {@link #buffer()} was handed out stays mapped in this process until the JVM exits: a late
+ * access through that buffer reaches the retained pages instead of crashing the JVM (Python refuses such a close
+ * with {@code BufferError}; Java cannot see whether the buffer is still referenced).
  */
 public final class SharedMemory implements AutoCloseable
 {
     private final MappedFile file;
     private final boolean tracked;
+    private volatile boolean bufferHandedOut;
 
     private SharedMemory(final MappedFile file, final boolean tracked)
     {
@@ -138,7 +142,9 @@ public final class SharedMemory implements AutoCloseable
      */
     public AtomicBuffer buffer()
     {
-        return file.buffer();
+        final AtomicBuffer buffer = file.buffer();
+        bufferHandedOut = true;
+        return buffer;
     }
 
     /**
@@ -178,12 +184,21 @@ public final class SharedMemory implements AutoCloseable
     }
 
     /**
-     * Unmaps the segment in this process; the name stays until {@link #unlink()}. Idempotent.
+     * Lets the segment go in this process; the name stays until {@link #unlink()}. Unmaps it, unless
+     * {@link #buffer()} was handed out: then the pages stay mapped until the JVM exits, so that the buffer cannot
+     * crash the JVM (see the class description). Idempotent.
      */
     @Override
     public void close()
     {
-        file.close();
+        if (bufferHandedOut)
+        {
+            file.closeRetainingMapping();
+        }
+        else
+        {
+            file.close();
+        }
     }
 
     /**

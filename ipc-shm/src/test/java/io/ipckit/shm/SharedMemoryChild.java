@@ -43,6 +43,24 @@ public final class SharedMemoryChild
                 Thread.sleep(TimeUnit.MINUTES.toMillis(2));
                 System.exit(4);
             }
+            case "use-buffer-after-close" ->
+            {
+                final SharedMemory shm = SharedMemory.create(args[1], 4096);
+                final org.agrona.concurrent.AtomicBuffer kept = shm.buffer();
+                shm.unlink();
+                shm.close();
+                kept.putLongRelease(4088, 7L); // must reach retained pages, not unmapped memory
+                System.out.println("read back " + kept.getLongAcquire(4088));
+                try
+                {
+                    shm.buffer();
+                    System.exit(5);
+                }
+                catch (final io.ipckit.core.exceptions.ResourceClosedException expected)
+                {
+                    System.out.println("refused: " + expected.getMessage());
+                }
+            }
             default -> System.exit(2);
         }
     }

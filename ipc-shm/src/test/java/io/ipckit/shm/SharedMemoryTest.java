@@ -142,6 +142,21 @@ class SharedMemoryTest
     }
 
     @Test
+    void shouldKeepAHandedOutBufferUsableAfterCloseInsteadOfCrashing() throws Exception
+    {
+        final java.nio.file.Path out = dir.path().resolve("late.out");
+        final JvmProcess child = dir.start(SharedMemoryChild.class,
+            new io.ipckit.core.process.ProcessOptions().args("use-buffer-after-close", "late").redirectOutput(out));
+        assertTrue(child.join(30, TimeUnit.SECONDS));
+        final String output = Files.readString(out);
+        assertEquals(0, child.exitCode().getAsInt(), "the JVM survived a write through a kept buffer: " + output);
+        assertTrue(output.contains("read back 7"), output);
+        assertTrue(output.contains("refused: "), output);
+        Files.delete(out);
+        assertEquals(java.util.List.of(), dir.list(), "nothing left in the directory");
+    }
+
+    @Test
     void shouldMapSegmentsLargerThanTwoGigabytes()
     {
         final long size = (1L << 31) + 4096;

@@ -556,6 +556,22 @@ public final class MappedFile implements AutoCloseable
         }
     }
 
+    /**
+     * Lets this handle go but leaves the memory mapped until the JVM exits. For a mapping whose address was handed to
+     * code that cannot be told of the close (an Agrona buffer a caller kept): a late access then reads or writes the
+     * retained pages instead of touching unmapped memory, which would crash the JVM. The price is the mapping's
+     * address space, and once the name is unlinked its pages, until the JVM exits. Every method of this handle
+     * throws {@link ResourceClosedException} afterwards, as after {@link #close()}. Idempotent; the name stays in
+     * the shared directory.
+     */
+    public void closeRetainingMapping()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            closeQuietly(channel); // the shared arena stays open: its pages stay mapped until the JVM exits
+        }
+    }
+
     private void checkOpen()
     {
         if (closed.get())
