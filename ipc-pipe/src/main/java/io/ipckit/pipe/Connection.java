@@ -42,8 +42,12 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * never delivered.
  * <p>
  * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
- * time, and {@link #close()} must not race with a call in progress (it unmaps the file). Process-safety: each end
- * is held by one process.
+ * time, and {@link #close()} must not race with a call in progress on another thread (it unmaps the file; threads
+ * blocked waiting are woken and waited for). A close is safe from inside a receive handler (the file stays mapped
+ * until that receive call returns) and while a zero-copy claim is outstanding (the claim is dropped, the file stays
+ * mapped until {@link #commit} or {@link #abort} of this handle, which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}); every other call after the close throws
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}. Process-safety: each end is held by one process.
  * <p>
  * This class is a facade over the end's two halves, {@link SendHalf} and {@link ReceiveHalf}, which keep the
  * invariants of their directions; it keeps the end's state and its close.
@@ -67,6 +71,7 @@ public final class Connection implements AutoCloseable
     private final CloseGuard guard;
     private final SendHalf sender;
     private final ReceiveHalf receiver;
+    private final EndMapping mapping;
 
     Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
     {
@@ -92,10 +97,11 @@ public final class Connection implements AutoCloseable
         recvData.wrap(meta, metadataOffset + (endA ? B_TO_A_DATA_DOORBELL_OFFSET : A_TO_B_DATA_DOORBELL_OFFSET));
         recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
         final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
+        this.mapping = new EndMapping(file);
         this.sender = new SendHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringAB : ringBA,
-            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck);
+            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck, mapping);
         this.receiver = new ReceiveHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringBA : ringAB,
-            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck);
+            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck, mapping);
         this.codec = options.codec();
     }
 
@@ -191,6 +197,8 @@ public final class Connection implements AutoCloseable
      * @param src    the source.
      * @param offset where the message starts.
      * @param length its length, any.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is sent; the
+     *                                   pipe keeps working).
      * @throws PeerGoneException    when the peer closed its end or died.
      * @throws InterruptedException when interrupted while waiting for room.
      */
@@ -209,6 +217,8 @@ public final class Connection implements AutoCloseable
      * @param timeout the most to wait; zero or less to try once.
      * @param unit    the unit of {@code timeout}.
      * @return true when sent, false when the time ran out.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is sent; the
+     *                                   pipe keeps working).
      * @throws PeerGoneException    when the peer closed its end or died.
      * @throws InterruptedException when interrupted while waiting for room.
      */
@@ -231,6 +241,8 @@ public final class Connection implements AutoCloseable
      * @param count   how many messages.
      * @throws PeerGoneException         when the peer closed its end or died.
      * @throws InterruptedException      when interrupted while waiting for room (the messages before are sent).
+     * @throws IndexOutOfBoundsException when a message's slice does not lie within {@code src} (the messages
+     *                                   before it are sent, it and those after are not; the pipe keeps working).
      * @throws IndexOutOfBoundsException when {@code start} and {@code count} do not lie within both arrays.
      */
     public void sendBatch(
@@ -288,7 +300,9 @@ public final class Connection implements AutoCloseable
     }
 
     /**
-     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to.
+     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to; valid while a claim is
+     *         outstanding or this end is open.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
      */
     public MutableDirectBuffer claimBuffer()
     {
@@ -300,6 +314,8 @@ public final class Connection implements AutoCloseable
      *
      * @param index the index returned by the claim.
      * @throws IllegalStateException when the claim was already committed or aborted.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end was closed after the claim (the claim
+     *                                                           was dropped by the close, nothing is delivered).
      */
     public void commit(final int index)
     {
@@ -311,6 +327,8 @@ public final class Connection implements AutoCloseable
      *
      * @param index the index returned by the claim.
      * @throws IllegalStateException when the claim was already committed or aborted.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end was closed after the claim (the claim
+     *                                                           was dropped by the close).
      */
     public void abort(final int index)
     {
@@ -486,13 +504,21 @@ public final class Connection implements AutoCloseable
      * Closes this end: threads of this process blocked on it wake with
      * {@link io.ipckit.core.exceptions.ResourceClosedException}; the peer receives what was sent, then {@link EndOfStreamException}; a peer blocked sending
      * gets {@link PeerGoneException}. When the other end is closed (or its holder dead) too, the pipe's name is
-     * removed. Idempotent.
+     * removed. A claim outstanding on this end is dropped (its commit or abort then throws
+     * {@link io.ipckit.core.exceptions.ResourceClosedException}, and the file stays mapped until then); a close from
+     * inside a receive handler leaves the file mapped until that receive call returns. Idempotent.
      */
     @Override
     public void close()
     {
+        if (guard.isClosed())
+        {
+            return;
+        }
+        final boolean inHandler = receiver.closingInHandler(); // before the guard waits for this thread to leave
         if (guard.closeAndAwait(recvData, sendSpace))
         {
+            final boolean claimOutstanding = sender.canSend() && sender.abortClaimsForClose();
             // release store -> publishes every message sent before the close to the peer
             meta.putIntRelease(myStateOffset, STATE_CLOSED);
             sendData.ring();
@@ -505,7 +531,7 @@ public final class Connection implements AutoCloseable
             {
                 file.unlink();
             }
-            file.close();
+            mapping.closeOrDefer(claimOutstanding, inHandler);
         }
     }
 

@@ -51,15 +51,22 @@ final class ReceiveHalf
     private final BufferHandler copyHandler = this::onCopy;
 
     private BufferHandler userHandler;
+    /** The thread of the latest read: a close is inside a handler only when it runs on that thread. */
+    private Thread readingThread;
     private boolean delivered;
     private Codec<?> decodeCodec;
     private Object decoded;
     private byte[] copied;
+    /** Set by a close from inside a handler of this half: the receive call unmaps the file when it leaves. */
+    private boolean closedInHandler;
+    private final EndMapping mapping;
 
     ReceiveHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset,
         final int peerStateOffset, final AtomicBuffer recvRingBuffer, final int capacity, final Doorbell recvSpace,
-        final Waiter recvWaiter, final CloseGuard guard, final LivenessCheckInterval peerCheck)
+        final Waiter recvWaiter, final CloseGuard guard, final LivenessCheckInterval peerCheck,
+        final EndMapping mapping)
     {
+        this.mapping = mapping;
         this.meta = meta;
         this.description = description;
         this.peerTokenOffset = peerTokenOffset;
@@ -109,11 +116,27 @@ final class ReceiveHalf
 
     int drain(final BufferHandler handler, final int limit)
     {
+        try
+        {
+            return drainOpen(handler, limit);
+        }
+        finally
+        {
+            leaveCall();
+        }
+    }
+
+    private int drainOpen(final BufferHandler handler, final int limit)
+    {
         checkCanReceive();
         int count = 0;
         while (count < limit && pollOne(handler))
         {
             count++;
+            if (closedInHandler)
+            {
+                return count; // the handler closed the connection: the file is unmapped now
+            }
         }
         if (count == 0)
         {
@@ -129,6 +152,18 @@ final class ReceiveHalf
     }
 
     boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        try
+        {
+            return awaitOpen(handler, timeoutNs);
+        }
+        finally
+        {
+            leaveCall();
+        }
+    }
+
+    private boolean awaitOpen(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         checkCanReceive();
         if (handler == null ? hasData() : pollOne(handler))
@@ -171,6 +206,7 @@ final class ReceiveHalf
 
     private boolean pollOne(final BufferHandler handler)
     {
+        readingThread = Thread.currentThread();
         userHandler = handler;
         delivered = false;
         boolean consumed = false;
@@ -191,6 +227,32 @@ final class ReceiveHalf
             }
         }
         return delivered;
+    }
+
+    /**
+     * Called by the close: tells whether it runs inside a handler of this half (on the receiving thread), in which
+     * case the file must stay mapped until the receive call leaves.
+     */
+    boolean closingInHandler()
+    {
+        if (userHandler != null && readingThread == Thread.currentThread())
+        {
+            closedInHandler = true;
+            recvWaiter.end(); // the receive call waits no more, and the close must not wait for it to leave
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Unmaps the file when a handler of the call now ending closed the connection.
+     */
+    private void leaveCall()
+    {
+        if (closedInHandler)
+        {
+            mapping.releaseHandler();
+        }
     }
 
     private boolean hasData()

@@ -2,6 +2,7 @@ package io.ipckit.pipe;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
@@ -14,6 +15,8 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import java.util.Objects;
 
 import static io.ipckit.pipe.PipeDescriptor.STATE_CLOSED;
 import static io.ipckit.pipe.PipeDescriptor.STATE_OPEN;
@@ -50,11 +53,17 @@ final class SendHalf
     private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
     /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
     private long deadPeerToken = OwnerToken.NONE;
+    /** Claims made and not yet committed or aborted: while any is, a close leaves the file mapped. */
+    private int outstandingClaims;
+    /** The index of the latest claim, which a close aborts when it is the only one outstanding. */
+    private int lastClaimIndex = -1;
+    private final EndMapping mapping;
 
     SendHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset, final int peerStateOffset,
         final AtomicBuffer sendBuffer, final int maxRecordLength, final Doorbell sendData, final Waiter sendWaiter,
-        final CloseGuard guard, final LivenessCheckInterval peerCheck)
+        final CloseGuard guard, final LivenessCheckInterval peerCheck, final EndMapping mapping)
     {
+        this.mapping = mapping;
         this.meta = meta;
         this.description = description;
         this.peerTokenOffset = peerTokenOffset;
@@ -108,7 +117,7 @@ final class SendHalf
         final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
         throws InterruptedException
     {
-        java.util.Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
+        Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
         try
         {
             for (int i = start, end = start + count; i < end; i++)
@@ -154,17 +163,25 @@ final class SendHalf
             checkPeerForSend(peerCheck.due()); // a dead reader never makes room
             return -1;
         }
+        return claimed(index);
+    }
+
+    private int claimed(final int index)
+    {
+        outstandingClaims++;
+        lastClaimIndex = index;
         return index;
     }
 
     int claim(final int length, final long timeoutNs) throws InterruptedException
     {
+        guard.checkOpen();
         checkCanSend();
         checkClaimLength(length);
         int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
         if (index >= 0)
         {
-            return index;
+            return claimed(index);
         }
         checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
         sendWaiter.begin(timeoutNs);
@@ -177,7 +194,7 @@ final class SendHalf
                 index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
                 if (index >= 0)
                 {
-                    return index;
+                    return claimed(index);
                 }
                 if (!sendWaiter.pause(sequence))
                 {
@@ -193,25 +210,66 @@ final class SendHalf
 
     MutableDirectBuffer claimBuffer()
     {
+        guard.checkOpen(); // after the close the buffer may be over unmapped memory
         checkCanSend();
         return sendRing.buffer();
     }
 
     void commit(final int index)
     {
+        if (guard.isClosed())
+        {
+            throw claimAfterClose("commit", index);
+        }
         sendRing.commit(index);
+        outstandingClaims--;
         sendData.ring();
     }
 
     void abort(final int index)
     {
+        if (guard.isClosed())
+        {
+            throw claimAfterClose("abort", index);
+        }
         sendRing.abort(index);
+        outstandingClaims--;
         sendData.ring();
+    }
+
+    /**
+     * Called by the close: aborts the outstanding claim when there is exactly one (so that the ring stays readable),
+     * and tells whether any claim is outstanding, in which case the file must stay mapped until it ends.
+     */
+    boolean abortClaimsForClose()
+    {
+        if (outstandingClaims == 0)
+        {
+            return false;
+        }
+        if (outstandingClaims == 1)
+        {
+            sendRing.abort(lastClaimIndex);
+            sendData.ring();
+        }
+        return true;
+    }
+
+    private ResourceClosedException claimAfterClose(final String what, final int index)
+    {
+        if (outstandingClaims > 0 && --outstandingClaims == 0)
+        {
+            mapping.releaseClaim(); // the last claim's writer is done with the buffer: unmap now
+        }
+        return new ResourceClosedException(what + "(" + index + ") on " + description + ", which is closed in this " +
+            "process: the claim was dropped when the connection closed and is never delivered");
     }
 
     private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
+        // before any record is reserved: a copy that throws after the reservation would wedge the ring for good
+        Objects.checkFromIndexSize(offset, length, src.capacity());
         checkCanSend();
         checkPeerForSend(false);
         if (length <= maxRecordLength)

@@ -168,6 +168,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
      * @param offset where it starts.
      * @param length its length.
      * @throws InterruptedException     when interrupted while waiting.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is inserted).
      * @throws IllegalArgumentException when longer than {@link QueueOptions#maxMessageBytes}.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
@@ -187,6 +188,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
      * @param unit    the unit of {@code timeout}.
      * @return true when inserted, false when the time ran out.
      * @throws InterruptedException     when interrupted while waiting.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is inserted).
      * @throws IllegalArgumentException when longer than {@link QueueOptions#maxMessageBytes}.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
@@ -200,6 +202,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     private boolean offerBytesNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
+        // before anything is reserved or locked: a copy that fails half-way must never leave a record behind
+        Objects.checkFromIndexSize(offset, length, src.capacity());
         checkLength(length); // and whether the queue is open, once inside the gate
         final HandleGate gate = core.producerGate();
         final boolean sole = gate.enterSole(timeoutNs);
@@ -289,6 +293,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             decoded = null;
             gate.exit(sole);
+            core.closeIfPending(); // a handle closed from inside this call is unmapped now
         }
     }
 
@@ -339,6 +344,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         finally
         {
             gate.exit(sole);
+            core.closeIfPending(); // a handler that closed the handle: unmapped now
         }
     }
 
@@ -369,6 +375,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         finally
         {
             gate.exit();
+            core.closeIfPending(); // a handler that closed the handle: unmapped now
         }
     }
 
@@ -576,6 +583,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         finally
         {
             gate.exit();
+            core.closeIfPending(); // a filter or codec that closed the handle: unmapped now
             if (interrupted)
             {
                 Thread.currentThread().interrupt();

@@ -49,6 +49,7 @@ final class FifoQueueCore implements QueueCore
     private final HandleGate producerGate = new HandleGate();
     private final HandleGate consumerGate = new HandleGate();
     private final CloseGuard guard;
+    private final HandleCloser closer;
     private final FifoProducer producer;
     private final FifoConsumer consumer;
     private final QueueWalker walker;
@@ -79,6 +80,8 @@ final class FifoQueueCore implements QueueCore
             consumerBell, new Waiter(consumerBell, idleStrategy, guard), new Waiter(consumerBell, idleStrategy, guard),
             joinCounter);
         this.walker = new QueueWalker(consumer, joinCounter);
+        this.closer = new HandleCloser(file, producerGate, consumerGate, producer::releaseProducerSide,
+            consumer::releaseConsumerSide);
     }
 
     @Override
@@ -258,9 +261,14 @@ final class FifoQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell, joinBell))
         {
-            QueueCore.closeWhenIdle(
-                file, producerGate, consumerGate, producer::releaseProducerSide, consumer::releaseConsumerSide);
+            closer.closeWhenIdle();
         }
+    }
+
+    @Override
+    public void closeIfPending()
+    {
+        closer.closeIfPending();
     }
 
     @Override

@@ -50,6 +50,7 @@ final class SlotQueueCore implements QueueCore
     private final Waiter consumerWaiter;
     private final HandleGate producerGate = new HandleGate();
     private final CloseGuard guard;
+    private final HandleCloser closer;
     private final HandleGate consumerGate = new HandleGate();
     private final ReentrantLock lockMutex = new ReentrantLock();
     /** When to look whether the lock's holder is alive, across calls. */
@@ -70,6 +71,7 @@ final class SlotQueueCore implements QueueCore
         this.sequenceOffset = metadata + INSERT_SEQUENCE_OFFSET;
         this.description = (lifo ? "LIFO queue \"" : "priority queue \"") + file.name() + "\"";
         this.guard = new CloseGuard(description);
+        this.closer = new HandleCloser(file, producerGate, consumerGate, () -> { }, () -> { });
         lock.wrap(buffer, metadata + PRODUCER_LOCK_OFFSET);
         producerBell.wrap(buffer, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(buffer, metadata + CONSUMER_DOORBELL_OFFSET);
@@ -476,8 +478,14 @@ final class SlotQueueCore implements QueueCore
     {
         if (guard.closeAndAwait(producerBell, consumerBell))
         {
-            QueueCore.closeWhenIdle(file, producerGate, consumerGate, () -> { }, () -> { });
+            closer.closeWhenIdle();
         }
+    }
+
+    @Override
+    public void closeIfPending()
+    {
+        closer.closeIfPending();
     }
 
     @Override
