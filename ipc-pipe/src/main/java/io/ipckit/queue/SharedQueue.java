@@ -71,6 +71,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @param options capacity, element and byte bounds, producer lanes, wait strategy.
      * @param <E>     the element type.
      * @return the queue.
+     * @throws IllegalArgumentException when {@code options} sets slotBytes (a FIFO queue has rings, not slots).
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      */
     public static <E> SharedQueue<E> create(final String name, final Codec<E> codec, final QueueOptions options)
