@@ -9,6 +9,7 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -49,6 +50,12 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * {@link io.ipckit.core.exceptions.ResourceClosedException}); every other call after the close throws
  * {@link io.ipckit.core.exceptions.ResourceClosedException}. Process-safety: each end is held by one process.
  * <p>
+ * A file that another process truncates while this one uses it: calls fail with
+ * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file instead of crashing the JVM, and
+ * {@link #close()} only unmaps it. Sizes are checked on the slow paths (waits, liveness looks, close), faults of
+ * plain accesses are translated at the public edge; the narrow window Linux leaves open (an atomic instruction on a
+ * page lost after the last check) is described in {@link io.ipckit.pipe.internal.FileFaults}.
+ * <p>
  * This class is a facade over the end's two halves, {@link SendHalf} and {@link ReceiveHalf}, which keep the
  * invariants of their directions; it keeps the end's state and its close.
  */
@@ -72,6 +79,7 @@ public final class Connection implements AutoCloseable
     private final SendHalf sender;
     private final ReceiveHalf receiver;
     private final EndMapping mapping;
+    private final FileFaults faults;
 
     Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
     {
@@ -98,10 +106,13 @@ public final class Connection implements AutoCloseable
         recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
         final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
         this.mapping = new EndMapping(file);
+        this.faults = new FileFaults(file, description);
         this.sender = new SendHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringAB : ringBA,
-            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck, mapping);
+            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck, mapping,
+            faults);
         this.receiver = new ReceiveHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringBA : ringAB,
-            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck, mapping);
+            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck, mapping,
+            faults);
         this.codec = options.codec();
     }
 
@@ -515,23 +526,42 @@ public final class Connection implements AutoCloseable
         {
             return;
         }
-        final boolean inHandler = receiver.closingInHandler(); // before the guard waits for this thread to leave
-        if (guard.closeAndAwait(recvData, sendSpace))
+        // a truncated file is only unmapped: its doorbells and state words may be gone, and an atomic add faulting
+        // on a lost page (a waiter count) would kill the JVM
+        final boolean truncated = faults.isTruncated();
+        final boolean inHandler = receiver.closingInHandler(!truncated); // before the guard waits for this thread
+        if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(recvData, sendSpace))
         {
-            final boolean claimOutstanding = sender.canSend() && sender.abortClaimsForClose();
-            // release store -> publishes every message sent before the close to the peer
-            meta.putIntRelease(myStateOffset, STATE_CLOSED);
-            sendData.ring();
-            recvSpace.ring();
-            // Dekker with the peer's close: each stores its state, then loads the other's (rare: a real fence)
-            java.lang.invoke.VarHandle.fullFence();
-            final int peerState = meta.getIntAcquire(peerStateOffset);
-            if (peerState == STATE_CLOSED ||
-                peerState == STATE_OPEN && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))
+            boolean claimOutstanding = false;
+            try
             {
-                file.unlink();
+                claimOutstanding = sender.canSend() && sender.abortClaimsForClose(!truncated);
+                if (!truncated)
+                {
+                    publishClose();
+                }
+            }
+            catch (final InternalError ex)
+            {
+                // truncated after the check: the peer learns of the close when its own accesses fail
             }
             mapping.closeOrDefer(claimOutstanding, inHandler);
+        }
+    }
+
+    private void publishClose()
+    {
+        // release store -> publishes every message sent before the close to the peer
+        meta.putIntRelease(myStateOffset, STATE_CLOSED);
+        sendData.ring();
+        recvSpace.ring();
+        // Dekker with the peer's close: each stores its state, then loads the other's (rare: a real fence)
+        java.lang.invoke.VarHandle.fullFence();
+        final int peerState = meta.getIntAcquire(peerStateOffset);
+        if (peerState == STATE_CLOSED ||
+            peerState == STATE_OPEN && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))
+        {
+            file.unlink();
         }
     }
 

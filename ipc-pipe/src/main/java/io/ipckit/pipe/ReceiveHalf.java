@@ -9,6 +9,7 @@ import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -60,12 +61,14 @@ final class ReceiveHalf
     /** Set by a close from inside a handler of this half: the receive call unmaps the file when it leaves. */
     private boolean closedInHandler;
     private final EndMapping mapping;
+    private final FileFaults faults;
 
     ReceiveHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset,
         final int peerStateOffset, final AtomicBuffer recvRingBuffer, final int capacity, final Doorbell recvSpace,
         final Waiter recvWaiter, final CloseGuard guard, final LivenessCheckInterval peerCheck,
-        final EndMapping mapping)
+        final EndMapping mapping, final FileFaults faults)
     {
+        this.faults = faults;
         this.mapping = mapping;
         this.meta = meta;
         this.description = description;
@@ -120,6 +123,10 @@ final class ReceiveHalf
         {
             return drainOpen(handler, limit);
         }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
         finally
         {
             leaveCall();
@@ -148,7 +155,14 @@ final class ReceiveHalf
     boolean poll()
     {
         checkCanReceive();
-        return hasData() || !checkPeerForReceive(peerCheck.due(), false);
+        try
+        {
+            return hasData() || !checkPeerForReceive(peerCheck.due(), false);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
     }
 
     boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
@@ -156,6 +170,10 @@ final class ReceiveHalf
         try
         {
             return awaitOpen(handler, timeoutNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
         }
         finally
         {
@@ -178,6 +196,7 @@ final class ReceiveHalf
         {
             return false;
         }
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         recvWaiter.begin(timeoutNs);
         try
         {
@@ -233,12 +252,15 @@ final class ReceiveHalf
      * Called by the close: tells whether it runs inside a handler of this half (on the receiving thread), in which
      * case the file must stay mapped until the receive call leaves.
      */
-    boolean closingInHandler()
+    boolean closingInHandler(final boolean fileIntact)
     {
         if (userHandler != null && readingThread == Thread.currentThread())
         {
             closedInHandler = true;
-            recvWaiter.end(); // the receive call waits no more, and the close must not wait for it to leave
+            if (fileIntact)
+            {
+                recvWaiter.end(); // the receive call waits no more, and the close must not wait for it to leave
+            }
             return true;
         }
         return false;
@@ -293,6 +315,10 @@ final class ReceiveHalf
      */
     private boolean checkPeerForReceive(final boolean checkLiveness, final boolean throwWhenFinished)
     {
+        if (checkLiveness)
+        {
+            faults.checkSize(); // as often as the liveness look: a truncated file never recovers
+        }
         final int state = meta.getIntAcquire(peerStateOffset);
         final boolean finished = state == STATE_CLOSED ||
             state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset));

@@ -9,6 +9,7 @@ import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -58,11 +59,14 @@ final class SendHalf
     /** The index of the latest claim, which a close aborts when it is the only one outstanding. */
     private int lastClaimIndex = -1;
     private final EndMapping mapping;
+    private final FileFaults faults;
 
     SendHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset, final int peerStateOffset,
         final AtomicBuffer sendBuffer, final int maxRecordLength, final Doorbell sendData, final Waiter sendWaiter,
-        final CloseGuard guard, final LivenessCheckInterval peerCheck, final EndMapping mapping)
+        final CloseGuard guard, final LivenessCheckInterval peerCheck, final EndMapping mapping,
+        final FileFaults faults)
     {
+        this.faults = faults;
         this.mapping = mapping;
         this.meta = meta;
         this.description = description;
@@ -108,7 +112,7 @@ final class SendHalf
         final boolean sent = send(src, offset, length, timeoutNs);
         if (sent)
         {
-            sendData.ring();
+            ringData();
         }
         return sent;
     }
@@ -127,7 +131,7 @@ final class SendHalf
         }
         finally
         {
-            sendData.ring();
+            ringData();
         }
     }
 
@@ -148,7 +152,7 @@ final class SendHalf
         }
         finally
         {
-            sendData.ring();
+            ringData();
         }
     }
 
@@ -157,13 +161,20 @@ final class SendHalf
         checkCanSend();
         checkClaimLength(length);
         checkPeerForSend(false);
-        final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-        if (index < 0)
+        try
         {
-            checkPeerForSend(peerCheck.due()); // a dead reader never makes room
-            return -1;
+            final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+            if (index < 0)
+            {
+                checkPeerForSend(peerCheck.due()); // a dead reader never makes room
+                return -1;
+            }
+            return claimed(index);
         }
-        return claimed(index);
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
     }
 
     private int claimed(final int index)
@@ -178,12 +189,25 @@ final class SendHalf
         guard.checkOpen();
         checkCanSend();
         checkClaimLength(length);
+        try
+        {
+            return claimOpen(length, timeoutNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+    }
+
+    private int claimOpen(final int length, final long timeoutNs) throws InterruptedException
+    {
         int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
         if (index >= 0)
         {
             return claimed(index);
         }
         checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -221,9 +245,16 @@ final class SendHalf
         {
             throw claimAfterClose("commit", index);
         }
-        sendRing.commit(index);
+        try
+        {
+            sendRing.commit(index);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
         outstandingClaims--;
-        sendData.ring();
+        ringData();
     }
 
     void abort(final int index)
@@ -232,25 +263,32 @@ final class SendHalf
         {
             throw claimAfterClose("abort", index);
         }
-        sendRing.abort(index);
+        try
+        {
+            sendRing.abort(index);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
         outstandingClaims--;
-        sendData.ring();
+        ringData();
     }
 
     /**
      * Called by the close: aborts the outstanding claim when there is exactly one (so that the ring stays readable),
      * and tells whether any claim is outstanding, in which case the file must stay mapped until it ends.
      */
-    boolean abortClaimsForClose()
+    boolean abortClaimsForClose(final boolean fileIntact)
     {
         if (outstandingClaims == 0)
         {
             return false;
         }
-        if (outstandingClaims == 1)
+        if (outstandingClaims == 1 && fileIntact)
         {
             sendRing.abort(lastClaimIndex);
-            sendData.ring();
+            ringData();
         }
         return true;
     }
@@ -272,6 +310,19 @@ final class SendHalf
         Objects.checkFromIndexSize(offset, length, src.capacity());
         checkCanSend();
         checkPeerForSend(false);
+        try
+        {
+            return sendChecked(src, offset, length, timeoutNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+    }
+
+    private boolean sendChecked(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
         if (length <= maxRecordLength)
         {
             return writeRecord(MessageAssembler.WHOLE, src, offset, length, timeoutNs);
@@ -288,7 +339,7 @@ final class SendHalf
             {
                 return false;
             }
-            sendData.ring();
+            ringData();
             position += chunk;
         }
         return true;
@@ -308,6 +359,7 @@ final class SendHalf
         {
             return false;
         }
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -331,9 +383,25 @@ final class SendHalf
         }
     }
 
+    private void ringData()
+    {
+        try
+        {
+            sendData.ring();
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+    }
+
     private void checkPeerForSend(final boolean checkLiveness)
     {
         guard.checkOpen();
+        if (checkLiveness)
+        {
+            faults.checkSize(); // as often as the liveness look: a truncated file never recovers
+        }
         final int state = meta.getIntAcquire(peerStateOffset);
         if (state == STATE_CLOSED)
         {

@@ -38,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  * through it the iterator's {@code remove} and the bulk removals) takes an element out of the queue for every
  * process. {@link #close()} must not race with calls in progress.
  * <p>
+ * A file that another process truncates while this one uses it: calls fail with
+ * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file instead of crashing the JVM, and
+ * {@link #close()} only unmaps it. Sizes are checked on the slow paths (waits, liveness looks, close), faults of
+ * plain accesses are translated at the public edge; the narrow window Linux leaves open (an atomic instruction on a
+ * page lost after the last check) is described in {@link io.ipckit.pipe.internal.FileFaults}.
+ * <p>
  * Length: about 650 lines, over the usual 600, because it holds one concept whose parts do not separate without a
  * cost: the whole {@link BlockingQueue} contract plus its byte-level forms ({@link #putBytes}, {@link #offerBytes},
  * {@link #receive}, {@link #drain}) over one codec and two gates. Each blocking form repeats the few lines of gate
@@ -154,6 +160,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             checkLength(length);
             return core.offer(scratch, 0, length, keyOf(element), leftNs);
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit(sole);
@@ -216,6 +226,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             checkOpen();
             return core.offer(src, offset, length, 0, leftNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {
@@ -289,6 +303,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             core.poll(decodeHandler, leftNs);
             return decoded;
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             decoded = null;
@@ -341,6 +359,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             checkOpen();
             return core.poll(handler, leftNs);
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit(sole);
@@ -371,6 +393,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             // interrupted in the brief wait for a lane another consumer holds, before any element was handed over
             Thread.currentThread().interrupt();
             return 0;
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {
@@ -486,7 +512,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public int size()
     {
         checkOpen();
-        return core.size();
+        try
+        {
+            return core.size();
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex);
+        }
     }
 
     /**
@@ -497,7 +530,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public int remainingCapacity()
     {
         checkOpen();
-        return core.remainingCapacity();
+        try
+        {
+            return core.remainingCapacity();
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex);
+        }
     }
 
     /**
@@ -579,6 +619,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
                     interrupted = true;
                 }
             }
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
+import io.ipckit.pipe.internal.FileFaults;
 
 import java.util.concurrent.TimeUnit;
 
@@ -11,7 +12,9 @@ import java.util.concurrent.TimeUnit;
  * pending and done by that call when it leaves ({@link #closeIfPending()}), or never, when it never leaves.
  * <p>
  * Each side's release ({@code producerSideRelease}: the handle's exclusive lane or its lock's bias;
- * {@code consumerSideRelease}: the consumer lock's bias) runs once, inside its gate, before the unmap.
+ * {@code consumerSideRelease}: the consumer lock's bias) runs once, inside its gate, before the unmap; not at all
+ * when the file was truncated (its words may be gone, and a compare-and-set on a lost page would kill the JVM: the
+ * lane and the lock are then taken over from this process once it ends).
  * <p>
  * Thread-safe.
  */
@@ -24,14 +27,16 @@ final class HandleCloser
     private final HandleGate consumerGate;
     private final Runnable producerSideRelease;
     private final Runnable consumerSideRelease;
+    private final FileFaults faults;
     private boolean producerReleased;
     private boolean consumerReleased;
     private boolean unmapped;
     private volatile boolean pending;
 
     HandleCloser(final ResourceFile file, final HandleGate producerGate, final HandleGate consumerGate,
-        final Runnable producerSideRelease, final Runnable consumerSideRelease)
+        final Runnable producerSideRelease, final Runnable consumerSideRelease, final FileFaults faults)
     {
+        this.faults = faults;
         this.file = file;
         this.producerGate = producerGate;
         this.consumerGate = consumerGate;
@@ -61,15 +66,16 @@ final class HandleCloser
         {
             producerHeld = producerGate.enterForClose(GATE_WAIT_NS);
             consumerHeld = consumerGate.enterForClose(GATE_WAIT_NS);
+            final boolean intact = !faults.isTruncated();
             if (producerHeld && !producerReleased)
             {
                 producerReleased = true;
-                producerSideRelease.run();
+                release(producerSideRelease, intact);
             }
             if (consumerHeld && !consumerReleased)
             {
                 consumerReleased = true;
-                consumerSideRelease.run();
+                release(consumerSideRelease, intact);
             }
         }
         finally
@@ -91,6 +97,21 @@ final class HandleCloser
             if (producerHeld)
             {
                 producerGate.exit();
+            }
+        }
+    }
+
+    private static void release(final Runnable release, final boolean intact)
+    {
+        if (intact)
+        {
+            try
+            {
+                release.run();
+            }
+            catch (final InternalError ex)
+            {
+                // truncated after the check: nothing to give back any more
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.kit.CloseGuard;
 import org.agrona.DirectBuffer;
 
@@ -113,6 +114,11 @@ interface QueueCore extends AutoCloseable
      * by a call of a closed handle as it leaves, outside both gates.
      */
     void closeIfPending();
+
+    /**
+     * @return the size checks and fault translation of the handle's file.
+     */
+    FileFaults faults();
 
     /**
      * Removes the queue's name.

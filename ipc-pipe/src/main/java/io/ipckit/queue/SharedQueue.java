@@ -173,6 +173,10 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
             checkOpen();
             return fifo().offerBatch(src, offsets, lengths, start, count, leftNs);
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit();
@@ -247,6 +251,10 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
             claimed = index >= 0;
             return index;
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             if (!claimed)
@@ -284,6 +292,10 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         {
             fifo().commitClaim(index);
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit();
@@ -305,6 +317,10 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         try
         {
             fifo().abortClaim(index);
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {
