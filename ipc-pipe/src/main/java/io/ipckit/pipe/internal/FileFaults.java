@@ -10,19 +10,22 @@ import java.nio.file.NoSuchFileException;
 /**
  * Keeps a file that another process shrinks from crashing the JVM that maps it. An access to a mapped page past the
  * end of a truncated file raises SIGBUS. HotSpot turns it into an {@link InternalError} ("a fault occurred in an
- * unsafe memory access operation") when it comes from an {@code Unsafe} get, put or copy, which
- * {@link #corrupt(InternalError)} turns into a {@link CorruptResourceException} naming the file at the public edge;
- * but a fault in an atomic read-modify-write (a compare-and-set, a get-and-add: the locks, lane claims and doorbell
- * waiter counts) kills the JVM. So the slow paths that lead to those (opening, waiting, taking a lock or lane over,
- * closing) call {@link #checkSize()} first, which refuses a file shorter than its mapping.
+ * unsafe memory access operation") when it comes from an {@code Unsafe} get, put or copy (interpreted, or compiled
+ * code, where the error may be raised a little later), which {@link #corrupt(InternalError)} turns into a
+ * {@link CorruptResourceException} naming the file at the public edge. It does not recover from a fault inside the
+ * native compare-and-set that interpreted and C1 code call ({@code Unsafe_CompareAndSetInt/Long}): that ends the JVM.
+ * So the slow paths call {@link #checkSize()} (opening, every wait before it registers on a doorbell, every liveness
+ * look, at most every 50 ms, and close, which then only unmaps), and every compare-and-set in this module's pipes
+ * and queues comes right after a plain read or write of its word or a neighbour on the same page (a get-and-add is a
+ * volatile read then a compare-and-set, too), so that the plain access faults, recoverably, on a page already lost.
  * <p>
- * What remains, and Linux gives no way to close it from a JVM: a file truncated after the last size check and
- * before an atomic instruction on one of its pages (a producer or consumer lock CAS of a queue's call, a lane
- * claim, a doorbell's waiter count in the first pause of a wait) still ends the JVM with SIGBUS. Each such window
- * is the few hundred nanoseconds between a size check and the next atomic instruction, or, on the paths that check
- * no size (a queue put or take that takes its lock with a CAS without waiting), the whole time the handle is used.
- * An {@code InternalError} HotSpot raises late (asynchronously, for a fault in compiled code) may also surface after
- * the call returned, in the caller's code.
+ * The window that remains, which Linux gives a JVM no way to close (the file cannot be sealed against shrinking, and
+ * SIGBUS in that native code is fatal): a page lost between that plain access and the compare-and-set after it, a
+ * few nanoseconds, longer only when the thread is descheduled between the two. The words concerned: the lane
+ * claim and release ({@code LaneWords}), a joinable queue's done count, a pipe end's owner token at open, and the
+ * waiter counts of the doorbells; the lock words belong to {@code io.ipckit.core.internal.kit}'s locks. Also, an
+ * {@code InternalError} raised late for a fault in compiled code may surface after the call returned, in the
+ * caller's code, as an {@code InternalError}.
  * <p>
  * Thread-safe; allocation only on the slow paths.
  */
