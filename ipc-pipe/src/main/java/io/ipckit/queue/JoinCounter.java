@@ -91,6 +91,10 @@ final class JoinCounter
                 {
                     return true;
                 }
+                if (joinWaiter.livenessCheckDue())
+                {
+                    faults.checkSize(); // the counts may live on a page that survived: the rings did not
+                }
                 if (!joinWaiter.pause(sequence))
                 {
                     return false;

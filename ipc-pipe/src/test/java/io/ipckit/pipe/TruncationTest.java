@@ -41,7 +41,8 @@ class TruncationTest
 
     static Stream<Arguments> cases()
     {
-        return Stream.of("pipe-busy", "pipe-blocked", "queue-busy", "queue-blocked", "lifo-busy")
+        return Stream.of("pipe-busy", "pipe-blocked", "queue-busy", "queue-blocked", "lifo-busy", "priority-busy",
+                "lanes-busy", "joinable-busy", "joinable-join")
             .flatMap((mode) -> Stream.of(Arguments.of(mode, 0L), Arguments.of(mode, 4096L)));
     }
 
