@@ -60,6 +60,15 @@ final class FifoConsumer extends ConsumerLane
         this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
     }
 
+    /**
+     * Ends this side's waits: called by a close from inside a handler of this side, on its thread.
+     */
+    void endWaits()
+    {
+        consumerWaiter.end();
+        streamWaiter.end();
+    }
+
     boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         if (deliverStash(handler))

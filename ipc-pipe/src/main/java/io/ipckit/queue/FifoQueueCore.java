@@ -263,7 +263,12 @@ final class FifoQueueCore implements QueueCore
     public void close()
     {
         // a truncated file's doorbells may be gone: its sleepers notice the close within a sleep slice instead
-        if (faults.isTruncated() ? guard.closeAndAwait() : guard.closeAndAwait(producerBell, consumerBell, joinBell))
+        final boolean truncated = faults.isTruncated();
+        if (!truncated && consumerGate.isHeldByCurrentThread() && !guard.isClosed())
+        {
+            consumer.endWaits(); // closed from a handler: its call waits no more, and the close must not wait for it
+        }
+        if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(producerBell, consumerBell, joinBell))
         {
             closer.closeWhenIdle();
         }

@@ -480,7 +480,12 @@ final class SlotQueueCore implements QueueCore
     public void close()
     {
         // a truncated file's doorbells may be gone: its sleepers notice the close within a sleep slice instead
-        if (faults.isTruncated() ? guard.closeAndAwait() : guard.closeAndAwait(producerBell, consumerBell))
+        final boolean truncated = faults.isTruncated();
+        if (!truncated && consumerGate.isHeldByCurrentThread() && !guard.isClosed())
+        {
+            consumerWaiter.end(); // closed from a handler: its call waits no more, and the close must not wait for it
+        }
+        if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(producerBell, consumerBell))
         {
             closer.closeWhenIdle();
         }

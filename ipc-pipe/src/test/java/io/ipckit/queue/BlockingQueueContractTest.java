@@ -129,6 +129,35 @@ class BlockingQueueContractTest
         }
     }
 
+    /**
+     * A handler that closes its own handle does not make the close wait for the call it runs in: the close once
+     * waited its full 5 s for the receive's wait to end (the calling thread itself), in every receive of a slot queue.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("queues")
+    void shouldCloseAtOnceFromInsideAReceiveHandler(final QueueType type) throws Exception
+    {
+        final String name = type.label().replace(' ', '-') + "-self-close";
+        try (AbstractSharedQueue<Integer> creator = type.create().apply(name))
+        {
+            assertTrue(creator.offer(5));
+            final AbstractSharedQueue<Integer> handle = creator instanceof LifoQueue ?
+                LifoQueue.open(name, Codecs.INTEGER) : creator instanceof SharedPriorityQueue ?
+                SharedPriorityQueue.open(name, Codecs.INTEGER, (e) -> e) : SharedQueue.open(name, Codecs.INTEGER);
+            final long[] closeNs = new long[1];
+            assertTrue(handle.receive((buffer, offset, length) ->
+            {
+                final long startNs = System.nanoTime();
+                handle.close();
+                closeNs[0] = System.nanoTime() - startNs;
+            }, 10, TimeUnit.SECONDS));
+            assertTrue(closeNs[0] < TimeUnit.SECONDS.toNanos(2), "close took " + closeNs[0] / 1_000_000 + " ms");
+            assertThrows(io.ipckit.core.exceptions.ResourceClosedException.class, handle::poll);
+            assertTrue(creator.offer(6), "the creator's handle still works");
+            assertEquals(6, creator.poll(1, TimeUnit.SECONDS));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("queues")
     void shouldRefuseNullElements(final QueueType type) throws Exception
