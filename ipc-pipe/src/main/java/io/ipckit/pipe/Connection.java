@@ -9,6 +9,7 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -42,8 +43,18 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * never delivered.
  * <p>
  * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
- * time, and {@link #close()} must not race with a call in progress (it unmaps the file). Process-safety: each end
- * is held by one process.
+ * time, and {@link #close()} must not race with a call in progress on another thread (it unmaps the file; threads
+ * blocked waiting are woken and waited for). A close is safe from inside a receive handler (the file stays mapped
+ * until that receive call returns) and while a zero-copy claim is outstanding (the claim is dropped, the file stays
+ * mapped until {@link #commit} or {@link #abort} of this handle, which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}); every other call after the close throws
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}. Process-safety: each end is held by one process.
+ * <p>
+ * A file that another process truncates while this one uses it: calls fail with
+ * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file instead of crashing the JVM, and
+ * {@link #close()} only unmaps it. Sizes are checked on the slow paths (waits, liveness looks, close), faults of
+ * plain accesses are translated at the public edge; the narrow window Linux leaves open (an atomic instruction on a
+ * page lost after the last check) is described in {@link io.ipckit.pipe.internal.FileFaults}.
  * <p>
  * This class is a facade over the end's two halves, {@link SendHalf} and {@link ReceiveHalf}, which keep the
  * invariants of their directions; it keeps the end's state and its close.
@@ -67,6 +78,8 @@ public final class Connection implements AutoCloseable
     private final CloseGuard guard;
     private final SendHalf sender;
     private final ReceiveHalf receiver;
+    private final EndMapping mapping;
+    private final FileFaults faults;
 
     Connection(final ResourceFile file, final boolean endA, final PipeOptions options)
     {
@@ -92,10 +105,14 @@ public final class Connection implements AutoCloseable
         recvData.wrap(meta, metadataOffset + (endA ? B_TO_A_DATA_DOORBELL_OFFSET : A_TO_B_DATA_DOORBELL_OFFSET));
         recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
         final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
+        this.mapping = new EndMapping(file);
+        this.faults = new FileFaults(file, description);
         this.sender = new SendHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringAB : ringBA,
-            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck);
+            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck, mapping,
+            faults);
         this.receiver = new ReceiveHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringBA : ringAB,
-            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck);
+            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck, mapping,
+            faults);
         this.codec = options.codec();
     }
 
@@ -191,6 +208,8 @@ public final class Connection implements AutoCloseable
      * @param src    the source.
      * @param offset where the message starts.
      * @param length its length, any.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is sent; the
+     *                                   pipe keeps working).
      * @throws PeerGoneException    when the peer closed its end or died.
      * @throws InterruptedException when interrupted while waiting for room.
      */
@@ -209,6 +228,8 @@ public final class Connection implements AutoCloseable
      * @param timeout the most to wait; zero or less to try once.
      * @param unit    the unit of {@code timeout}.
      * @return true when sent, false when the time ran out.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is sent; the
+     *                                   pipe keeps working).
      * @throws PeerGoneException    when the peer closed its end or died.
      * @throws InterruptedException when interrupted while waiting for room.
      */
@@ -231,6 +252,8 @@ public final class Connection implements AutoCloseable
      * @param count   how many messages.
      * @throws PeerGoneException         when the peer closed its end or died.
      * @throws InterruptedException      when interrupted while waiting for room (the messages before are sent).
+     * @throws IndexOutOfBoundsException when a message's slice does not lie within {@code src} (the messages
+     *                                   before it are sent, it and those after are not; the pipe keeps working).
      * @throws IndexOutOfBoundsException when {@code start} and {@code count} do not lie within both arrays.
      */
     public void sendBatch(
@@ -288,7 +311,9 @@ public final class Connection implements AutoCloseable
     }
 
     /**
-     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to.
+     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to; valid while a claim is
+     *         outstanding or this end is open.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
      */
     public MutableDirectBuffer claimBuffer()
     {
@@ -300,6 +325,8 @@ public final class Connection implements AutoCloseable
      *
      * @param index the index returned by the claim.
      * @throws IllegalStateException when the claim was already committed or aborted.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end was closed after the claim (the claim
+     *                                                           was dropped by the close, nothing is delivered).
      */
     public void commit(final int index)
     {
@@ -311,6 +338,8 @@ public final class Connection implements AutoCloseable
      *
      * @param index the index returned by the claim.
      * @throws IllegalStateException when the claim was already committed or aborted.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end was closed after the claim (the claim
+     *                                                           was dropped by the close).
      */
     public void abort(final int index)
     {
@@ -486,26 +515,53 @@ public final class Connection implements AutoCloseable
      * Closes this end: threads of this process blocked on it wake with
      * {@link io.ipckit.core.exceptions.ResourceClosedException}; the peer receives what was sent, then {@link EndOfStreamException}; a peer blocked sending
      * gets {@link PeerGoneException}. When the other end is closed (or its holder dead) too, the pipe's name is
-     * removed. Idempotent.
+     * removed. A claim outstanding on this end is dropped (its commit or abort then throws
+     * {@link io.ipckit.core.exceptions.ResourceClosedException}, and the file stays mapped until then); a close from
+     * inside a receive handler leaves the file mapped until that receive call returns. Idempotent.
      */
     @Override
     public void close()
     {
-        if (guard.closeAndAwait(recvData, sendSpace))
+        if (guard.isClosed())
         {
-            // release store -> publishes every message sent before the close to the peer
-            meta.putIntRelease(myStateOffset, STATE_CLOSED);
-            sendData.ring();
-            recvSpace.ring();
-            // Dekker with the peer's close: each stores its state, then loads the other's (rare: a real fence)
-            java.lang.invoke.VarHandle.fullFence();
-            final int peerState = meta.getIntAcquire(peerStateOffset);
-            if (peerState == STATE_CLOSED ||
-                peerState == STATE_OPEN && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))
+            return;
+        }
+        // a truncated file is only unmapped: its doorbells and state words may be gone, and an atomic add faulting
+        // on a lost page (a waiter count) would kill the JVM
+        final boolean truncated = faults.isTruncated();
+        final boolean inHandler = receiver.closingInHandler(!truncated); // before the guard waits for this thread
+        if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(recvData, sendSpace))
+        {
+            boolean claimOutstanding = false;
+            try
             {
-                file.unlink();
+                claimOutstanding = sender.canSend() && sender.abortClaimsForClose(!truncated);
+                if (!truncated)
+                {
+                    publishClose();
+                }
             }
-            file.close();
+            catch (final InternalError ex)
+            {
+                // truncated after the check: the peer learns of the close when its own accesses fail
+            }
+            mapping.closeOrDefer(claimOutstanding, inHandler);
+        }
+    }
+
+    private void publishClose()
+    {
+        // release store -> publishes every message sent before the close to the peer
+        meta.putIntRelease(myStateOffset, STATE_CLOSED);
+        sendData.ring();
+        recvSpace.ring();
+        // Dekker with the peer's close: each stores its state, then loads the other's (rare: a real fence)
+        java.lang.invoke.VarHandle.fullFence();
+        final int peerState = meta.getIntAcquire(peerStateOffset);
+        if (peerState == STATE_CLOSED ||
+            peerState == STATE_OPEN && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset)))
+        {
+            file.unlink();
         }
     }
 

@@ -9,6 +9,7 @@ import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -51,15 +52,24 @@ final class ReceiveHalf
     private final BufferHandler copyHandler = this::onCopy;
 
     private BufferHandler userHandler;
+    /** The thread of the latest read: a close is inside a handler only when it runs on that thread. */
+    private Thread readingThread;
     private boolean delivered;
     private Codec<?> decodeCodec;
     private Object decoded;
     private byte[] copied;
+    /** Set by a close from inside a handler of this half: the receive call unmaps the file when it leaves. */
+    private boolean closedInHandler;
+    private final EndMapping mapping;
+    private final FileFaults faults;
 
     ReceiveHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset,
         final int peerStateOffset, final AtomicBuffer recvRingBuffer, final int capacity, final Doorbell recvSpace,
-        final Waiter recvWaiter, final CloseGuard guard, final LivenessCheckInterval peerCheck)
+        final Waiter recvWaiter, final CloseGuard guard, final LivenessCheckInterval peerCheck,
+        final EndMapping mapping, final FileFaults faults)
     {
+        this.faults = faults;
+        this.mapping = mapping;
         this.meta = meta;
         this.description = description;
         this.peerTokenOffset = peerTokenOffset;
@@ -109,11 +119,31 @@ final class ReceiveHalf
 
     int drain(final BufferHandler handler, final int limit)
     {
+        try
+        {
+            return drainOpen(handler, limit);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+        finally
+        {
+            leaveCall();
+        }
+    }
+
+    private int drainOpen(final BufferHandler handler, final int limit)
+    {
         checkCanReceive();
         int count = 0;
         while (count < limit && pollOne(handler))
         {
             count++;
+            if (closedInHandler)
+            {
+                return count; // the handler closed the connection: the file is unmapped now
+            }
         }
         if (count == 0)
         {
@@ -125,10 +155,33 @@ final class ReceiveHalf
     boolean poll()
     {
         checkCanReceive();
-        return hasData() || !checkPeerForReceive(peerCheck.due(), false);
+        try
+        {
+            return hasData() || !checkPeerForReceive(peerCheck.due(), false);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
     }
 
     boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        try
+        {
+            return awaitOpen(handler, timeoutNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+        finally
+        {
+            leaveCall();
+        }
+    }
+
+    private boolean awaitOpen(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         checkCanReceive();
         if (handler == null ? hasData() : pollOne(handler))
@@ -143,6 +196,7 @@ final class ReceiveHalf
         {
             return false;
         }
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         recvWaiter.begin(timeoutNs);
         try
         {
@@ -171,6 +225,7 @@ final class ReceiveHalf
 
     private boolean pollOne(final BufferHandler handler)
     {
+        readingThread = Thread.currentThread();
         userHandler = handler;
         delivered = false;
         boolean consumed = false;
@@ -191,6 +246,35 @@ final class ReceiveHalf
             }
         }
         return delivered;
+    }
+
+    /**
+     * Called by the close: tells whether it runs inside a handler of this half (on the receiving thread), in which
+     * case the file must stay mapped until the receive call leaves.
+     */
+    boolean closingInHandler(final boolean fileIntact)
+    {
+        if (userHandler != null && readingThread == Thread.currentThread())
+        {
+            closedInHandler = true;
+            if (fileIntact)
+            {
+                recvWaiter.end(); // the receive call waits no more, and the close must not wait for it to leave
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Unmaps the file when a handler of the call now ending closed the connection.
+     */
+    private void leaveCall()
+    {
+        if (closedInHandler)
+        {
+            mapping.releaseHandler();
+        }
     }
 
     private boolean hasData()
@@ -231,6 +315,10 @@ final class ReceiveHalf
      */
     private boolean checkPeerForReceive(final boolean checkLiveness, final boolean throwWhenFinished)
     {
+        if (checkLiveness)
+        {
+            faults.checkSize(); // as often as the liveness look: a truncated file never recovers
+        }
         final int state = meta.getIntAcquire(peerStateOffset);
         final boolean finished = state == STATE_CLOSED ||
             state == STATE_OPEN && checkLiveness && !OwnerToken.isAlive(meta.getLongVolatile(peerTokenOffset));

@@ -2,18 +2,22 @@ package io.ipckit.pipe;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import java.util.Objects;
 
 import static io.ipckit.pipe.PipeDescriptor.STATE_CLOSED;
 import static io.ipckit.pipe.PipeDescriptor.STATE_OPEN;
@@ -50,11 +54,20 @@ final class SendHalf
     private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
     /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
     private long deadPeerToken = OwnerToken.NONE;
+    /** Claims made and not yet committed or aborted: while any is, a close leaves the file mapped. */
+    private int outstandingClaims;
+    /** The index of the latest claim, which a close aborts when it is the only one outstanding. */
+    private int lastClaimIndex = -1;
+    private final EndMapping mapping;
+    private final FileFaults faults;
 
     SendHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset, final int peerStateOffset,
         final AtomicBuffer sendBuffer, final int maxRecordLength, final Doorbell sendData, final Waiter sendWaiter,
-        final CloseGuard guard, final LivenessCheckInterval peerCheck)
+        final CloseGuard guard, final LivenessCheckInterval peerCheck, final EndMapping mapping,
+        final FileFaults faults)
     {
+        this.faults = faults;
+        this.mapping = mapping;
         this.meta = meta;
         this.description = description;
         this.peerTokenOffset = peerTokenOffset;
@@ -99,7 +112,7 @@ final class SendHalf
         final boolean sent = send(src, offset, length, timeoutNs);
         if (sent)
         {
-            sendData.ring();
+            ringData();
         }
         return sent;
     }
@@ -108,7 +121,7 @@ final class SendHalf
         final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
         throws InterruptedException
     {
-        java.util.Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
+        Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
         try
         {
             for (int i = start, end = start + count; i < end; i++)
@@ -118,7 +131,7 @@ final class SendHalf
         }
         finally
         {
-            sendData.ring();
+            ringData();
         }
     }
 
@@ -139,7 +152,7 @@ final class SendHalf
         }
         finally
         {
-            sendData.ring();
+            ringData();
         }
     }
 
@@ -148,25 +161,53 @@ final class SendHalf
         checkCanSend();
         checkClaimLength(length);
         checkPeerForSend(false);
-        final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
-        if (index < 0)
+        try
         {
-            checkPeerForSend(peerCheck.due()); // a dead reader never makes room
-            return -1;
+            final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
+            if (index < 0)
+            {
+                checkPeerForSend(peerCheck.due()); // a dead reader never makes room
+                return -1;
+            }
+            return claimed(index);
         }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+    }
+
+    private int claimed(final int index)
+    {
+        outstandingClaims++;
+        lastClaimIndex = index;
         return index;
     }
 
     int claim(final int length, final long timeoutNs) throws InterruptedException
     {
+        guard.checkOpen();
         checkCanSend();
         checkClaimLength(length);
+        try
+        {
+            return claimOpen(length, timeoutNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+    }
+
+    private int claimOpen(final int length, final long timeoutNs) throws InterruptedException
+    {
         int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
         if (index >= 0)
         {
-            return index;
+            return claimed(index);
         }
         checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -177,7 +218,7 @@ final class SendHalf
                 index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
                 if (index >= 0)
                 {
-                    return index;
+                    return claimed(index);
                 }
                 if (!sendWaiter.pause(sequence))
                 {
@@ -193,27 +234,95 @@ final class SendHalf
 
     MutableDirectBuffer claimBuffer()
     {
+        guard.checkOpen(); // after the close the buffer may be over unmapped memory
         checkCanSend();
         return sendRing.buffer();
     }
 
     void commit(final int index)
     {
-        sendRing.commit(index);
-        sendData.ring();
+        if (guard.isClosed())
+        {
+            throw claimAfterClose("commit", index);
+        }
+        try
+        {
+            sendRing.commit(index);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+        outstandingClaims--;
+        ringData();
     }
 
     void abort(final int index)
     {
-        sendRing.abort(index);
-        sendData.ring();
+        if (guard.isClosed())
+        {
+            throw claimAfterClose("abort", index);
+        }
+        try
+        {
+            sendRing.abort(index);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+        outstandingClaims--;
+        ringData();
+    }
+
+    /**
+     * Called by the close: aborts the outstanding claim when there is exactly one (so that the ring stays readable),
+     * and tells whether any claim is outstanding, in which case the file must stay mapped until it ends.
+     */
+    boolean abortClaimsForClose(final boolean fileIntact)
+    {
+        if (outstandingClaims == 0)
+        {
+            return false;
+        }
+        if (outstandingClaims == 1 && fileIntact)
+        {
+            sendRing.abort(lastClaimIndex);
+            ringData();
+        }
+        return true;
+    }
+
+    private ResourceClosedException claimAfterClose(final String what, final int index)
+    {
+        if (outstandingClaims > 0 && --outstandingClaims == 0)
+        {
+            mapping.releaseClaim(); // the last claim's writer is done with the buffer: unmap now
+        }
+        return new ResourceClosedException(what + "(" + index + ") on " + description + ", which is closed in this " +
+            "process: the claim was dropped when the connection closed and is never delivered");
     }
 
     private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
+        // before any record is reserved: a copy that throws after the reservation would wedge the ring for good
+        Objects.checkFromIndexSize(offset, length, src.capacity());
         checkCanSend();
         checkPeerForSend(false);
+        try
+        {
+            return sendChecked(src, offset, length, timeoutNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+    }
+
+    private boolean sendChecked(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
         if (length <= maxRecordLength)
         {
             return writeRecord(MessageAssembler.WHOLE, src, offset, length, timeoutNs);
@@ -230,7 +339,7 @@ final class SendHalf
             {
                 return false;
             }
-            sendData.ring();
+            ringData();
             position += chunk;
         }
         return true;
@@ -250,6 +359,7 @@ final class SendHalf
         {
             return false;
         }
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -273,9 +383,25 @@ final class SendHalf
         }
     }
 
+    private void ringData()
+    {
+        try
+        {
+            sendData.ring();
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex);
+        }
+    }
+
     private void checkPeerForSend(final boolean checkLiveness)
     {
         guard.checkOpen();
+        if (checkLiveness)
+        {
+            faults.checkSize(); // as often as the liveness look: a truncated file never recovers
+        }
         final int state = meta.getIntAcquire(peerStateOffset);
         if (state == STATE_CLOSED)
         {

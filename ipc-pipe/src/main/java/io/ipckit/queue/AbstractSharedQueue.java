@@ -38,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  * through it the iterator's {@code remove} and the bulk removals) takes an element out of the queue for every
  * process. {@link #close()} must not race with calls in progress.
  * <p>
+ * A file that another process truncates while this one uses it: calls fail with
+ * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file instead of crashing the JVM, and
+ * {@link #close()} only unmaps it. Sizes are checked on the slow paths (waits, liveness looks, close), faults of
+ * plain accesses are translated at the public edge; the narrow window Linux leaves open (an atomic instruction on a
+ * page lost after the last check) is described in {@link io.ipckit.pipe.internal.FileFaults}.
+ * <p>
  * Length: about 650 lines, over the usual 600, because it holds one concept whose parts do not separate without a
  * cost: the whole {@link BlockingQueue} contract plus its byte-level forms ({@link #putBytes}, {@link #offerBytes},
  * {@link #receive}, {@link #drain}) over one codec and two gates. Each blocking form repeats the few lines of gate
@@ -154,6 +160,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             checkLength(length);
             return core.offer(scratch, 0, length, keyOf(element), leftNs);
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit(sole);
@@ -168,6 +178,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
      * @param offset where it starts.
      * @param length its length.
      * @throws InterruptedException     when interrupted while waiting.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is inserted).
      * @throws IllegalArgumentException when longer than {@link QueueOptions#maxMessageBytes}.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
@@ -187,6 +198,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
      * @param unit    the unit of {@code timeout}.
      * @return true when inserted, false when the time ran out.
      * @throws InterruptedException     when interrupted while waiting.
+     * @throws IndexOutOfBoundsException when the slice does not lie within {@code src} (nothing is inserted).
      * @throws IllegalArgumentException when longer than {@link QueueOptions#maxMessageBytes}.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
@@ -200,6 +212,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     private boolean offerBytesNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
+        // before anything is reserved or locked: a copy that fails half-way must never leave a record behind
+        Objects.checkFromIndexSize(offset, length, src.capacity());
         checkLength(length); // and whether the queue is open, once inside the gate
         final HandleGate gate = core.producerGate();
         final boolean sole = gate.enterSole(timeoutNs);
@@ -212,6 +226,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             checkOpen();
             return core.offer(src, offset, length, 0, leftNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {
@@ -285,10 +303,15 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             core.poll(decodeHandler, leftNs);
             return decoded;
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             decoded = null;
             gate.exit(sole);
+            core.closeIfPending(); // a handle closed from inside this call is unmapped now
         }
     }
 
@@ -336,9 +359,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             checkOpen();
             return core.poll(handler, leftNs);
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit(sole);
+            core.closeIfPending(); // a handler that closed the handle: unmapped now
         }
     }
 
@@ -366,9 +394,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
             Thread.currentThread().interrupt();
             return 0;
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit();
+            core.closeIfPending(); // a handler that closed the handle: unmapped now
         }
     }
 
@@ -479,7 +512,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public int size()
     {
         checkOpen();
-        return core.size();
+        try
+        {
+            return core.size();
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex);
+        }
     }
 
     /**
@@ -490,7 +530,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     public int remainingCapacity()
     {
         checkOpen();
-        return core.remainingCapacity();
+        try
+        {
+            return core.remainingCapacity();
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex);
+        }
     }
 
     /**
@@ -573,9 +620,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
                 }
             }
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             gate.exit();
+            core.closeIfPending(); // a filter or codec that closed the handle: unmapped now
             if (interrupted)
             {
                 Thread.currentThread().interrupt();

@@ -4,6 +4,7 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.pipe.BufferHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -44,16 +45,28 @@ final class FifoConsumer extends ConsumerLane
     /** The id and writer token of the split element being assembled. */
     private long streamId;
     private long streamWriter;
+    final FileFaults faults;
 
     FifoConsumer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
-        final Waiter consumerWaiter, final Waiter streamWaiter, final JoinCounter joinCounter)
+        final Waiter consumerWaiter, final Waiter streamWaiter, final JoinCounter joinCounter,
+        final FileFaults faults)
     {
         super(meta, data, description, capacity, laneCount, lanesOffset, producerBell, consumerBell, consumerWaiter,
             joinCounter);
+        this.faults = faults;
         this.streamWaiter = streamWaiter;
         // consumers of different handles start their rounds at different lanes, so they rarely meet on one
         this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
+    }
+
+    /**
+     * Ends this side's waits: called by a close from inside a handler of this side, on its thread.
+     */
+    void endWaits()
+    {
+        consumerWaiter.end();
+        streamWaiter.end();
     }
 
     boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
@@ -83,6 +96,7 @@ final class FifoConsumer extends ConsumerLane
                 if (!consumerWaiter.isActive())
                 {
                     // slow path: register as a waiter, then test once more before sleeping
+                    faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
                     consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
                     continue;
                 }
@@ -209,6 +223,7 @@ final class FifoConsumer extends ConsumerLane
     {
         if (!consumerWaiter.isActive())
         {
+            faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
             consumerWaiter.begin(LOCK_GRACE_NS); // begins the wait; the lanes are looked at once more first
             return true;
         }
@@ -290,6 +305,7 @@ final class FifoConsumer extends ConsumerLane
     private boolean awaitFragment() throws InterruptedException
     {
         ringProducers(); // the writer of the rest may be waiting for the room this consumer freed
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         streamWaiter.begin(-1);
         try
         {

@@ -5,6 +5,7 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -62,11 +63,13 @@ final class FifoProducer extends ProducerLane
     private boolean producerLocked;
     private boolean nonBlocking;
     private long producerTimeoutNs;
+    private final FileFaults faults;
 
     FifoProducer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int maxElements, final int laneCount, final int lanesOffset, final Doorbell producerBell,
-        final Doorbell consumerBell, final Waiter producerWaiter)
+        final Doorbell consumerBell, final Waiter producerWaiter, final FileFaults faults)
     {
+        this.faults = faults;
         super(meta, data, capacity, maxElements, laneCount, lanesOffset);
         this.description = description;
         this.producerBell = producerBell;
@@ -427,6 +430,7 @@ final class FifoProducer extends ProducerLane
             if (!producerWaiter.isActive())
             {
                 // slow path: register as a waiter, then test once more before sleeping
+                faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
                 producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : producerTimeoutNs);
                 continue;
             }

@@ -5,6 +5,7 @@ import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -49,6 +50,8 @@ final class FifoQueueCore implements QueueCore
     private final HandleGate producerGate = new HandleGate();
     private final HandleGate consumerGate = new HandleGate();
     private final CloseGuard guard;
+    private final HandleCloser closer;
+    private final FileFaults faults;
     private final FifoProducer producer;
     private final FifoConsumer consumer;
     private final QueueWalker walker;
@@ -71,14 +74,17 @@ final class FifoQueueCore implements QueueCore
         producerBell.wrap(meta, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(meta, metadata + CONSUMER_DOORBELL_OFFSET);
         joinBell.wrap(meta, metadata + JOIN_DOORBELL_OFFSET);
+        this.faults = new FileFaults(file, description);
         this.joinCounter = new JoinCounter(meta, lanesOffset, laneCount, metadata + DONE_COUNT_OFFSET, joinable,
-            joinBell, idleStrategy, guard, description);
+            joinBell, idleStrategy, guard, description, faults);
         this.producer = new FifoProducer(meta, data, description, capacity, maxElements, laneCount, lanesOffset,
-            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard));
+            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard), faults);
         this.consumer = new FifoConsumer(meta, data, description, capacity, laneCount, lanesOffset, producerBell,
             consumerBell, new Waiter(consumerBell, idleStrategy, guard), new Waiter(consumerBell, idleStrategy, guard),
-            joinCounter);
+            joinCounter, faults);
         this.walker = new QueueWalker(consumer, joinCounter);
+        this.closer = new HandleCloser(file, producerGate, consumerGate, producer::releaseProducerSide,
+            consumer::releaseConsumerSide, faults);
     }
 
     @Override
@@ -256,11 +262,28 @@ final class FifoQueueCore implements QueueCore
     @Override
     public void close()
     {
-        if (guard.closeAndAwait(producerBell, consumerBell, joinBell))
+        // a truncated file's doorbells may be gone: its sleepers notice the close within a sleep slice instead
+        final boolean truncated = faults.isTruncated();
+        if (!truncated && consumerGate.isHeldByCurrentThread() && !guard.isClosed())
         {
-            QueueCore.closeWhenIdle(
-                file, producerGate, consumerGate, producer::releaseProducerSide, consumer::releaseConsumerSide);
+            consumer.endWaits(); // closed from a handler: its call waits no more, and the close must not wait for it
         }
+        if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(producerBell, consumerBell, joinBell))
+        {
+            closer.closeWhenIdle();
+        }
+    }
+
+    @Override
+    public FileFaults faults()
+    {
+        return faults;
+    }
+
+    @Override
+    public void closeIfPending()
+    {
+        closer.closeIfPending();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.ipckit.queue;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -30,11 +31,13 @@ final class JoinCounter
     private final IdleStrategy idleStrategy;
     private final CloseGuard guard;
     private final String description;
+    private final FileFaults faults;
 
     JoinCounter(final AtomicBuffer meta, final int lanesOffset, final int laneCount, final int doneOffset,
         final boolean joinable, final Doorbell joinBell, final IdleStrategy idleStrategy, final CloseGuard guard,
-        final String description)
+        final String description, final FileFaults faults)
     {
+        this.faults = faults;
         this.meta = meta;
         this.lanesOffset = lanesOffset;
         this.laneCount = laneCount;
@@ -77,6 +80,7 @@ final class JoinCounter
     boolean join(final long timeoutNs) throws InterruptedException
     {
         final Waiter joinWaiter = new Waiter(joinBell, idleStrategy, guard);
+        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         joinWaiter.begin(timeoutNs);
         try
         {
@@ -86,6 +90,10 @@ final class JoinCounter
                 if (unfinishedTasks() == 0)
                 {
                     return true;
+                }
+                if (joinWaiter.livenessCheckDue())
+                {
+                    faults.checkSize(); // the counts may live on a page that survived: the rings did not
                 }
                 if (!joinWaiter.pause(sequence))
                 {

@@ -94,7 +94,14 @@ public final class JoinableQueue<E> extends SharedQueue<E>
     public void taskDone()
     {
         checkOpen();
-        fifo().taskDone();
+        try
+        {
+            fifo().taskDone();
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
     }
 
     /**
@@ -103,7 +110,14 @@ public final class JoinableQueue<E> extends SharedQueue<E>
     public int unfinishedTasks()
     {
         checkOpen();
-        return fifo().unfinishedTasks();
+        try
+        {
+            return fifo().unfinishedTasks();
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
     }
 
     /**
@@ -114,7 +128,14 @@ public final class JoinableQueue<E> extends SharedQueue<E>
     public void join() throws InterruptedException
     {
         checkOpen();
-        fifo().join(-1);
+        try
+        {
+            fifo().join(-1);
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
     }
 
     /**
@@ -128,6 +149,13 @@ public final class JoinableQueue<E> extends SharedQueue<E>
     public boolean join(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         checkOpen();
-        return fifo().join(Math.max(0, unit.toNanos(timeout)));
+        try
+        {
+            return fifo().join(Math.max(0, unit.toNanos(timeout)));
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
     }
 }

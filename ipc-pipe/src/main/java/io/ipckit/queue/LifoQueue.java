@@ -56,6 +56,8 @@ public final class LifoQueue<E> extends AbstractSharedQueue<E>
      * @param options slots (maxElements), slot bytes, wait strategy.
      * @param <E>     the element type.
      * @return the queue.
+     * @throws IllegalArgumentException when {@code options} sets capacityBytes or producerLanes (a LIFO queue has slots, not rings); the message
+     *                                  names it.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      */
     public static <E> LifoQueue<E> create(final String name, final Codec<E> codec, final QueueOptions options)

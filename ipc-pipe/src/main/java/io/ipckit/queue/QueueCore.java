@@ -1,11 +1,10 @@
 package io.ipckit.queue;
 
-import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.kit.CloseGuard;
 import org.agrona.DirectBuffer;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * The byte-level engine under a queue handle: what the typed queues ({@link AbstractSharedQueue}) call after
@@ -111,54 +110,15 @@ interface QueueCore extends AutoCloseable
     void close();
 
     /**
-     * Unmaps {@code file} once no thread is inside the producer or the consumer gate (waiting at most 5 s
-     * for each, and leaving the mapping in place when a call still runs after that); {@code producerSideRelease} runs first when the producer gate was entered, and
-     * {@code consumerSideRelease} when the consumer gate was (they give back what the handle keeps between calls,
-     * such as a lane or a lock's bias). Called from inside a call of the same
-     * thread (a handler), it leaves the mapping in place rather than unmap memory that call is using.
+     * Does the unmap that {@link #close()} left pending because a call was running (see {@link HandleCloser}); called
+     * by a call of a closed handle as it leaves, outside both gates.
      */
-    static void closeWhenIdle(final ResourceFile file, final HandleGate producerGate,
-        final HandleGate consumerGate, final Runnable producerSideRelease, final Runnable consumerSideRelease)
-    {
-        if (producerGate.isHeldByCurrentThread() || consumerGate.isHeldByCurrentThread())
-        {
-            // closed from inside a call of this thread (a handler): unmapping now would pull the memory from under
-            // that call, so the mapping stays until the process ends; the handle refuses every further call
-            return;
-        }
-        boolean producerHeld = false;
-        boolean consumerHeld = false;
-        try
-        {
-            producerHeld = producerGate.enterForClose(TimeUnit.SECONDS.toNanos(5));
-            consumerHeld = consumerGate.enterForClose(TimeUnit.SECONDS.toNanos(5));
-            if (producerHeld)
-            {
-                producerSideRelease.run();
-            }
-            if (consumerHeld)
-            {
-                consumerSideRelease.run();
-            }
-        }
-        finally
-        {
-            if (producerHeld && consumerHeld)
-            {
-                file.close();
-            }
-            // else a call of another thread is still running after 5 s (a slow handler): the mapping stays until
-            // the process ends rather than be pulled from under it; the handle refuses every further call
-            if (consumerHeld)
-            {
-                consumerGate.exit();
-            }
-            if (producerHeld)
-            {
-                producerGate.exit();
-            }
-        }
-    }
+    void closeIfPending();
+
+    /**
+     * @return the size checks and fault translation of the handle's file.
+     */
+    FileFaults faults();
 
     /**
      * Removes the queue's name.

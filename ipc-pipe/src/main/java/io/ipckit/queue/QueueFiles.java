@@ -23,6 +23,8 @@ final class QueueFiles
     {
         ResourceName.validate(name);
         final boolean slots = variant != VARIANT_FIFO;
+        options.refuseForCreate(name, variantName(variant), slots ?
+            QueueOptions.CAPACITY_BYTES_SET | QueueOptions.PRODUCER_LANES_SET : QueueOptions.SLOT_BYTES_SET);
         final int capacity = slots ?
             (options.maxElements() > 0 ? options.maxElements() : QueueOptions.SLOT_COUNT_DEFAULT) :
             options.capacityBytes();

@@ -38,6 +38,12 @@ public final class QueueOptions
     private IdleStrategy idleStrategy;
     /** The creation-only option set on this instance first, or null: {@code open} refuses it. */
     private String creationOnlyOption;
+    /** The options set on this instance that apply to one queue layout only: a create of the other refuses them. */
+    private int layoutOptionsSet;
+
+    static final int CAPACITY_BYTES_SET = 1;
+    static final int SLOT_BYTES_SET = 2;
+    static final int PRODUCER_LANES_SET = 4;
 
     /**
      * @param capacityBytes bytes of the FIFO ring, {@value #MIN_CAPACITY_BYTES} to 64 MiB, rounded up to a power of
@@ -54,6 +60,7 @@ public final class QueueOptions
                 MAX_CAPACITY_BYTES + ", got " + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
+        layoutOptionsSet |= CAPACITY_BYTES_SET;
         creationOnly("capacityBytes");
         return this;
     }
@@ -129,6 +136,7 @@ public final class QueueOptions
             throw new IllegalArgumentException("slotBytes must be in 1..16 MiB, got " + slotBytes);
         }
         this.slotBytes = slotBytes;
+        layoutOptionsSet |= SLOT_BYTES_SET;
         creationOnly("slotBytes");
         return this;
     }
@@ -165,6 +173,7 @@ public final class QueueOptions
                 producerLanes);
         }
         this.producerLanes = producerLanes;
+        layoutOptionsSet |= PRODUCER_LANES_SET;
         creationOnly("producerLanes");
         return this;
     }
@@ -182,6 +191,29 @@ public final class QueueOptions
         if (creationOnlyOption == null)
         {
             creationOnlyOption = option;
+        }
+    }
+
+    /**
+     * Refuses options that the layout being created has no use for, rather than ignore them.
+     *
+     * @param name      the queue being created, for the message.
+     * @param kind      its class, for the message.
+     * @param forbidden the options (bits {@code *_SET}) that layout cannot apply.
+     * @throws IllegalArgumentException when one of them was set; the message names it.
+     */
+    void refuseForCreate(final String name, final String kind, final int forbidden)
+    {
+        final int set = layoutOptionsSet & forbidden;
+        if (set != 0)
+        {
+            final String option = (set & CAPACITY_BYTES_SET) != 0 ? "capacityBytes" :
+                (set & SLOT_BYTES_SET) != 0 ? "slotBytes" : "producerLanes";
+            final String instead = (set & SLOT_BYTES_SET) != 0 ?
+                "a FIFO queue stores elements in byte rings (capacityBytes), not slots" :
+                "a " + kind + " stores elements in slots (maxElements of slotBytes each), not byte rings or lanes";
+            throw new IllegalArgumentException("QueueOptions." + option + " cannot apply to " + kind + " \"" + name +
+                "\": " + instead + "; leave it unset");
         }
     }
 

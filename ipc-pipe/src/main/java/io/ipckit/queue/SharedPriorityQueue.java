@@ -66,6 +66,8 @@ public final class SharedPriorityQueue<E> extends AbstractSharedQueue<E>
      * @param options  slots (maxElements), slot bytes, wait strategy.
      * @param <E>      the element type.
      * @return the queue.
+     * @throws IllegalArgumentException when {@code options} sets capacityBytes or producerLanes (a priority queue has slots, not rings); the message
+     *                                  names it.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      */
     public static <E> SharedPriorityQueue<E> create(

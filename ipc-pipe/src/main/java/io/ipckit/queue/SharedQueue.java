@@ -71,6 +71,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @param options capacity, element and byte bounds, producer lanes, wait strategy.
      * @param <E>     the element type.
      * @return the queue.
+     * @throws IllegalArgumentException when {@code options} sets slotBytes (a FIFO queue has rings, not slots).
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      */
     public static <E> SharedQueue<E> create(final String name, final Codec<E> codec, final QueueOptions options)
@@ -146,7 +147,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @return how many were inserted, the first ones (fewer than {@code count} only when the time ran out).
      * @throws InterruptedException      when interrupted while waiting.
      * @throws IllegalArgumentException  when one is longer than {@link QueueOptions#maxMessageBytes} (none is sent).
-     * @throws IndexOutOfBoundsException when {@code start} and {@code count} do not lie within both arrays.
+     * @throws IndexOutOfBoundsException when {@code start} and {@code count} do not lie within both arrays, or an
+     *                                   element's slice not within {@code src} (none is sent).
      * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
     public int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int start,
@@ -156,6 +158,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         checkOpen();
         for (int i = start, end = start + count; i < end; i++)
         {
+            Objects.checkFromIndexSize(offsets[i], lengths[i], src.capacity()); // before anything is reserved
             checkLength(lengths[i]);
         }
         final long timeoutNs = timeoutNs(timeout, unit);
@@ -169,6 +172,10 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         {
             checkOpen();
             return fifo().offerBatch(src, offsets, lengths, start, count, leftNs);
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {
@@ -244,6 +251,10 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
             claimed = index >= 0;
             return index;
         }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
         finally
         {
             if (!claimed)
@@ -254,10 +265,13 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
-     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to.
+     * @return the buffer that indices from {@link #tryClaim} and {@link #claim} refer to; valid while this handle is
+     *         open or a claim of it is outstanding.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle is closed.
      */
     public MutableDirectBuffer claimBuffer()
     {
+        checkOpen(); // after the close the buffer may be over unmapped memory
         return fifo().dataBuffer();
     }
 
@@ -268,13 +282,19 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @throws IllegalStateException    when this thread holds no claim.
      * @throws IllegalArgumentException when {@code index} is not the claim's: the claim is then dropped, never
      *                                  published.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle was closed after the claim: the
+     *                                                           claim is dropped, never published.
      */
     public void commit(final int index)
     {
-        final HandleGate gate = checkClaimHolder();
+        final HandleGate gate = checkClaimHolder("commit", index);
         try
         {
             fifo().commitClaim(index);
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {
@@ -288,13 +308,19 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @param index the index the claim returned.
      * @throws IllegalStateException    when this thread holds no claim.
      * @throws IllegalArgumentException when {@code index} is not the claim's (the claim is dropped all the same).
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this handle was closed after the claim: the
+     *                                                           claim is dropped, never published.
      */
     public void abort(final int index)
     {
-        final HandleGate gate = checkClaimHolder();
+        final HandleGate gate = checkClaimHolder("abort", index);
         try
         {
             fifo().abortClaim(index);
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
         finally
         {
@@ -302,9 +328,31 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         }
     }
 
-    private HandleGate checkClaimHolder()
+    private HandleGate checkClaimHolder(final String what, final int index)
     {
         final HandleGate gate = core.producerGate();
+        if (core.guard().isClosed())
+        {
+            if (gate.isHeldByCurrentThread())
+            {
+                // the claim outlived its handle's close: drop it (never published), then do the unmap the close left
+                try
+                {
+                    fifo().abortClaim(index);
+                }
+                catch (final IllegalArgumentException ignore)
+                {
+                    // another index than the claim's: the claim is dropped all the same
+                }
+                finally
+                {
+                    gate.exit();
+                    core.closeIfPending();
+                }
+            }
+            throw new io.ipckit.core.exceptions.ResourceClosedException(what + "(" + index + ") on " + core +
+                ", which is closed in this process: the claim was dropped, nothing is published");
+        }
         if (!gate.isHeldByCurrentThread())
         {
             throw new IllegalStateException("this thread holds no claim on " + core + ": call claim first");

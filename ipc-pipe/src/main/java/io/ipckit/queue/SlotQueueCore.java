@@ -2,6 +2,7 @@ package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.OwnerLock;
@@ -50,6 +51,8 @@ final class SlotQueueCore implements QueueCore
     private final Waiter consumerWaiter;
     private final HandleGate producerGate = new HandleGate();
     private final CloseGuard guard;
+    private final HandleCloser closer;
+    private final FileFaults faults;
     private final HandleGate consumerGate = new HandleGate();
     private final ReentrantLock lockMutex = new ReentrantLock();
     /** When to look whether the lock's holder is alive, across calls. */
@@ -70,6 +73,8 @@ final class SlotQueueCore implements QueueCore
         this.sequenceOffset = metadata + INSERT_SEQUENCE_OFFSET;
         this.description = (lifo ? "LIFO queue \"" : "priority queue \"") + file.name() + "\"";
         this.guard = new CloseGuard(description);
+        this.faults = new FileFaults(file, description);
+        this.closer = new HandleCloser(file, producerGate, consumerGate, () -> { }, () -> { }, faults);
         lock.wrap(buffer, metadata + PRODUCER_LOCK_OFFSET);
         producerBell.wrap(buffer, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(buffer, metadata + CONSUMER_DOORBELL_OFFSET);
@@ -474,10 +479,28 @@ final class SlotQueueCore implements QueueCore
     @Override
     public void close()
     {
-        if (guard.closeAndAwait(producerBell, consumerBell))
+        // a truncated file's doorbells may be gone: its sleepers notice the close within a sleep slice instead
+        final boolean truncated = faults.isTruncated();
+        if (!truncated && consumerGate.isHeldByCurrentThread() && !guard.isClosed())
         {
-            QueueCore.closeWhenIdle(file, producerGate, consumerGate, () -> { }, () -> { });
+            consumerWaiter.end(); // closed from a handler: its call waits no more, and the close must not wait for it
         }
+        if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(producerBell, consumerBell))
+        {
+            closer.closeWhenIdle();
+        }
+    }
+
+    @Override
+    public FileFaults faults()
+    {
+        return faults;
+    }
+
+    @Override
+    public void closeIfPending()
+    {
+        closer.closeIfPending();
     }
 
     @Override

@@ -66,6 +66,42 @@ class PipeTest
         }
     }
 
+    /**
+     * A send whose slice lies outside its buffer is refused before any ring record is reserved: the pipe keeps
+     * working (Python's {@code send_bytes(msg, 22, 5)} raises {@code ValueError} and the pipe goes on). It once
+     * reserved the record first, and the copy's exception left a record that never committed: nothing sent after it
+     * was delivered, and the sender blocked forever once the ring filled.
+     */
+    @Test
+    void shouldKeepWorkingAfterASendOfABadSliceIsRefused() throws Exception
+    {
+        try (Connection a = Pipe.create("slice", new PipeOptions().ringCapacityBytes(1024));
+            Connection b = Pipe.open("slice"))
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[26]);
+            final int[][] slices = {{22, 5}, {27, 0}, {26, 1}, {-1, 1}, {0, -1}, {0, 27}, {0, 4000}};
+            for (final int[] slice : slices)
+            {
+                thrown(IndexOutOfBoundsException.class, () -> a.sendBytes(buffer, slice[0], slice[1]), "");
+                thrown(IndexOutOfBoundsException.class,
+                    () -> a.sendBytes(buffer, slice[0], slice[1], 0, TimeUnit.SECONDS), "");
+                thrown(IndexOutOfBoundsException.class, () -> a.sendBatch(
+                    buffer, new int[] {0, slice[0]}, new int[] {3, slice[1]}, 1, 1), "");
+            }
+            buffer.putByte(25, (byte)9);
+            a.sendBytes(buffer, 25, 1);
+            assertArrayEquals(new byte[] {9}, b.recvBytes(1, TimeUnit.SECONDS), "the next message comes through");
+            int sent = 0;
+            while (a.sendBytes(buffer, 0, 26, 0, TimeUnit.SECONDS))
+            {
+                sent++;
+                assertTrue(sent < 1000, "the ring fills");
+            }
+            assertEquals(sent, b.drain((buf, offset, length) -> assertEquals(26, length), 1000));
+            assertTrue(a.sendBytes(buffer, 0, 26, 1, TimeUnit.SECONDS), "room again once drained");
+        }
+    }
+
     @Test
     void shouldRoundTripThroughAnEchoProcessWithBlockingAndSpinningWaits() throws Exception
     {

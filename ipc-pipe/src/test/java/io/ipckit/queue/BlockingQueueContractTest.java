@@ -91,6 +91,73 @@ class BlockingQueueContractTest
         return count;
     }
 
+    /**
+     * A put whose slice lies outside its buffer is refused before anything is reserved or locked, and the queue goes
+     * on working: the next element comes through and the queue still fills to its bound and empties.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("queues")
+    void shouldKeepWorkingAfterAPutOfABadSliceIsRefused(final QueueType type) throws Exception
+    {
+        try (AbstractSharedQueue<Integer> queue = type.create().apply(type.label().replace(' ', '-') + "-slice"))
+        {
+            final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[26]);
+            final int[][] slices = {{22, 5}, {27, 0}, {26, 1}, {-1, 1}, {0, -1}, {0, 27}};
+            for (final int[] slice : slices)
+            {
+                assertThrows(IndexOutOfBoundsException.class, () -> queue.putBytes(buffer, slice[0], slice[1]));
+                assertThrows(IndexOutOfBoundsException.class,
+                    () -> queue.offerBytes(buffer, slice[0], slice[1], 0, TimeUnit.SECONDS));
+                if (queue instanceof SharedQueue<Integer> fifo)
+                {
+                    assertThrows(IndexOutOfBoundsException.class, () -> fifo.offerBatch(
+                        buffer, new int[] {0, slice[0]}, new int[] {4, slice[1]}, 0, 2, 0, TimeUnit.SECONDS));
+                }
+            }
+            assertTrue(queue.isEmpty(), "nothing of a refused put is queued");
+            buffer.putInt(22, 7);
+            assertTrue(queue.offerBytes(buffer, 22, 4, 1, TimeUnit.SECONDS));
+            assertEquals(7, queue.poll(1, TimeUnit.SECONDS));
+            final int count = fill(queue);
+            assertTrue(count > 0);
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(type.bound() == 0 || !type.label().equals("lifo") ? i : count - 1 - i,
+                    queue.poll(1, TimeUnit.SECONDS));
+            }
+            assertTrue(queue.isEmpty());
+        }
+    }
+
+    /**
+     * A handler that closes its own handle does not make the close wait for the call it runs in: the close once
+     * waited its full 5 s for the receive's wait to end (the calling thread itself), in every receive of a slot queue.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("queues")
+    void shouldCloseAtOnceFromInsideAReceiveHandler(final QueueType type) throws Exception
+    {
+        final String name = type.label().replace(' ', '-') + "-self-close";
+        try (AbstractSharedQueue<Integer> creator = type.create().apply(name))
+        {
+            assertTrue(creator.offer(5));
+            final AbstractSharedQueue<Integer> handle = creator instanceof LifoQueue ?
+                LifoQueue.open(name, Codecs.INTEGER) : creator instanceof SharedPriorityQueue ?
+                SharedPriorityQueue.open(name, Codecs.INTEGER, (e) -> e) : SharedQueue.open(name, Codecs.INTEGER);
+            final long[] closeNs = new long[1];
+            assertTrue(handle.receive((buffer, offset, length) ->
+            {
+                final long startNs = System.nanoTime();
+                handle.close();
+                closeNs[0] = System.nanoTime() - startNs;
+            }, 10, TimeUnit.SECONDS));
+            assertTrue(closeNs[0] < TimeUnit.SECONDS.toNanos(2), "close took " + closeNs[0] / 1_000_000 + " ms");
+            assertThrows(io.ipckit.core.exceptions.ResourceClosedException.class, handle::poll);
+            assertTrue(creator.offer(6), "the creator's handle still works");
+            assertEquals(6, creator.poll(1, TimeUnit.SECONDS));
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("queues")
     void shouldRefuseNullElements(final QueueType type) throws Exception

@@ -218,6 +218,39 @@ class QueueTest
         }
     }
 
+    /**
+     * A create refuses the options its layout cannot apply, naming them, rather than ignore them: slot queues have
+     * no byte ring and no lanes, FIFO queues have no slots. Nothing is created.
+     */
+    @Test
+    void shouldRefuseOptionsTheCreatedLayoutCannotApply()
+    {
+        thrown(IllegalArgumentException.class, () -> LifoQueue.create("lifo-ring", Codecs.LONG,
+            new QueueOptions().capacityBytes(4096)), "QueueOptions.capacityBytes", "LIFO queue \"lifo-ring\"");
+        thrown(IllegalArgumentException.class, () -> LifoQueue.create("lifo-lanes", Codecs.LONG,
+            new QueueOptions().producerLanes(2)), "QueueOptions.producerLanes", "LIFO queue \"lifo-lanes\"");
+        thrown(IllegalArgumentException.class, () -> SharedPriorityQueue.create("prio-ring", Codecs.LONG,
+            Long::longValue, new QueueOptions().capacityBytes(4096)), "QueueOptions.capacityBytes", "priority queue");
+        thrown(IllegalArgumentException.class, () -> SharedPriorityQueue.create("prio-lanes", Codecs.LONG,
+            Long::longValue, new QueueOptions().producerLanes(1)), "QueueOptions.producerLanes", "priority queue");
+        thrown(IllegalArgumentException.class, () -> SharedQueue.create("fifo-slots", Codecs.LONG,
+            new QueueOptions().slotBytes(64)), "QueueOptions.slotBytes", "FIFO queue \"fifo-slots\"");
+        thrown(IllegalArgumentException.class, () -> JoinableQueue.create("joinable-slots", Codecs.LONG,
+            new QueueOptions().slotBytes(64)), "QueueOptions.slotBytes");
+        thrown(IllegalArgumentException.class, () -> SimpleQueue.create("simple-slots", Codecs.LONG,
+            new QueueOptions().slotBytes(64)), "QueueOptions.slotBytes");
+        assertEquals(List.of(), dir.list().stream().filter((f) -> !f.startsWith(".ipckit-")).toList(),
+            "nothing was created");
+        try (LifoQueue<Long> lifo = LifoQueue.create("lifo-ok", Codecs.LONG,
+            new QueueOptions().maxElements(4).slotBytes(16).maxMessageBytes(8));
+            SharedQueue<Long> fifo = SharedQueue.create("fifo-ok", Codecs.LONG,
+                new QueueOptions().capacityBytes(4096).producerLanes(1)))
+        {
+            assertTrue(lifo.offer(1L));
+            assertTrue(fifo.offer(2L));
+        }
+    }
+
     @Test
     void shouldRefuseOptionsFixedAtCreationOnOpen()
     {

@@ -1,0 +1,122 @@
+package io.ipckit.pipe.internal;
+
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.file.ResourceFile;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * Keeps a file that another process shrinks from crashing the JVM that maps it. An access to a mapped page past the
+ * end of a truncated file raises SIGBUS. HotSpot turns it into an {@link InternalError} ("a fault occurred in an
+ * unsafe memory access operation") when it comes from an {@code Unsafe} get, put or copy (interpreted, or compiled
+ * code, where the error may be raised a little later), which {@link #corrupt(InternalError)} turns into a
+ * {@link CorruptResourceException} naming the file at the public edge. It does not recover from a fault inside the
+ * native compare-and-set that interpreted and C1 code call ({@code Unsafe_CompareAndSetInt/Long}): that ends the JVM.
+ * So the slow paths call {@link #checkSize()} (opening, every wait before it registers on a doorbell, every liveness
+ * look, at most every 50 ms, and close, which then only unmaps), and every compare-and-set in this module's pipes
+ * and queues comes right after a plain read or write of its word or a neighbour on the same page (a get-and-add is a
+ * volatile read then a compare-and-set, too), so that the plain access faults, recoverably, on a page already lost.
+ * <p>
+ * The window that remains, which Linux gives a JVM no way to close (the file cannot be sealed against shrinking, and
+ * SIGBUS in that native code is fatal): a page lost between that plain access and the compare-and-set after it, a
+ * few nanoseconds, longer only when the thread is descheduled between the two. The words concerned: the lane
+ * claim and release ({@code LaneWords}), a joinable queue's done count, a pipe end's owner token at open, and the
+ * waiter counts of the doorbells; the lock words belong to {@code io.ipckit.core.internal.kit}'s locks. Also, an
+ * {@code InternalError} raised late for a fault in compiled code may surface after the call returned, in the
+ * caller's code, as an {@code InternalError}.
+ * <p>
+ * Thread-safe; allocation only on the slow paths.
+ */
+public final class FileFaults
+{
+    private final ResourceFile file;
+    private final String description;
+
+    /**
+     * @param file        the mapped file.
+     * @param description the structure, for messages, e.g. {@code queue "jobs"}.
+     */
+    public FileFaults(final ResourceFile file, final String description)
+    {
+        this.file = file;
+        this.description = description;
+    }
+
+    /**
+     * Refuses a file that has become shorter than its mapping: every later access to the lost pages would fault.
+     *
+     * @throws CorruptResourceException when the file was truncated; the message names it.
+     */
+    public void checkSize()
+    {
+        final long size;
+        try
+        {
+            size = Files.size(file.file().path());
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return; // unlinked: no other process can reach it by name any more, and the mapping keeps it whole
+        }
+        catch (final IOException ex)
+        {
+            return; // cannot tell: the accesses themselves will say
+        }
+        if (size < file.file().lengthBytes())
+        {
+            throw truncated(size, null);
+        }
+    }
+
+    /**
+     * @return true when the file is shorter than its mapping now.
+     */
+    public boolean isTruncated()
+    {
+        try
+        {
+            checkSize();
+            return false;
+        }
+        catch (final CorruptResourceException ex)
+        {
+            return true;
+        }
+    }
+
+    /**
+     * Turns the error HotSpot raises for a fault in an unsafe memory access into a {@link CorruptResourceException}
+     * naming the file; any other {@link InternalError} is given back as it is.
+     *
+     * @param error the error caught at a public method's edge.
+     * @return the exception to throw instead.
+     */
+    public RuntimeException corrupt(final InternalError error)
+    {
+        final String message = error.getMessage();
+        if (message == null || !message.contains("unsafe memory access"))
+        {
+            throw error;
+        }
+        long size = -1;
+        try
+        {
+            size = Files.size(file.file().path());
+        }
+        catch (final IOException ignore)
+        {
+            // unknown
+        }
+        return truncated(size, error);
+    }
+
+    private CorruptResourceException truncated(final long size, final Throwable cause)
+    {
+        return new CorruptResourceException(description + " at " + file.file().path() + " was truncated while in " +
+            "use: it is " + (size < 0 ? "now of unknown size" : size + " bytes") + " but " +
+            file.file().lengthBytes() + " bytes are mapped (another process shrank the file); close this handle, " +
+            "unlink the file and create it again", cause);
+    }
+}

@@ -1,0 +1,129 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.pipe.internal.FileFaults;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Unmaps a queue handle's file once no thread is inside its producer or consumer gate, so that no call of the
+ * handle ever touches unmapped memory. When a call still runs at the close (a handler that closes its own queue, a
+ * zero-copy claim not yet committed, or a call of another thread that outlasts the 5 s wait), the unmap is left
+ * pending and done by that call when it leaves ({@link #closeIfPending()}), or never, when it never leaves.
+ * <p>
+ * Each side's release ({@code producerSideRelease}: the handle's exclusive lane or its lock's bias;
+ * {@code consumerSideRelease}: the consumer lock's bias) runs once, inside its gate, before the unmap; not at all
+ * when the file was truncated (its words may be gone, and a compare-and-set on a lost page would kill the JVM: the
+ * lane and the lock are then taken over from this process once it ends).
+ * <p>
+ * Thread-safe.
+ */
+final class HandleCloser
+{
+    private static final long GATE_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final ResourceFile file;
+    private final HandleGate producerGate;
+    private final HandleGate consumerGate;
+    private final Runnable producerSideRelease;
+    private final Runnable consumerSideRelease;
+    private final FileFaults faults;
+    private boolean producerReleased;
+    private boolean consumerReleased;
+    private boolean unmapped;
+    private volatile boolean pending;
+
+    HandleCloser(final ResourceFile file, final HandleGate producerGate, final HandleGate consumerGate,
+        final Runnable producerSideRelease, final Runnable consumerSideRelease, final FileFaults faults)
+    {
+        this.faults = faults;
+        this.file = file;
+        this.producerGate = producerGate;
+        this.consumerGate = consumerGate;
+        this.producerSideRelease = producerSideRelease;
+        this.consumerSideRelease = consumerSideRelease;
+    }
+
+    /**
+     * Unmaps now when no call runs (waiting at most 5 s for each gate), else leaves the unmap pending. The caller
+     * has closed the handle's guard, so that no new call starts.
+     */
+    synchronized void closeWhenIdle()
+    {
+        if (unmapped)
+        {
+            return;
+        }
+        if (producerGate.isHeldByCurrentThread() || consumerGate.isHeldByCurrentThread())
+        {
+            // closed from inside a call of this thread (a handler, a claim): that call unmaps when it leaves
+            pending = true;
+            return;
+        }
+        boolean producerHeld = false;
+        boolean consumerHeld = false;
+        try
+        {
+            producerHeld = producerGate.enterForClose(GATE_WAIT_NS);
+            consumerHeld = consumerGate.enterForClose(GATE_WAIT_NS);
+            final boolean intact = !faults.isTruncated();
+            if (producerHeld && !producerReleased)
+            {
+                producerReleased = true;
+                release(producerSideRelease, intact);
+            }
+            if (consumerHeld && !consumerReleased)
+            {
+                consumerReleased = true;
+                release(consumerSideRelease, intact);
+            }
+        }
+        finally
+        {
+            if (producerHeld && consumerHeld)
+            {
+                unmapped = true;
+                pending = false;
+                file.close();
+            }
+            else
+            {
+                pending = true; // a call of another thread still runs: it unmaps when it leaves
+            }
+            if (consumerHeld)
+            {
+                consumerGate.exit();
+            }
+            if (producerHeld)
+            {
+                producerGate.exit();
+            }
+        }
+    }
+
+    private static void release(final Runnable release, final boolean intact)
+    {
+        if (intact)
+        {
+            try
+            {
+                release.run();
+            }
+            catch (final InternalError ex)
+            {
+                // truncated after the check: nothing to give back any more
+            }
+        }
+    }
+
+    /**
+     * Called by a call of a closed handle as it leaves, outside both gates: does the unmap its close left pending.
+     */
+    void closeIfPending()
+    {
+        if (pending)
+        {
+            closeWhenIdle();
+        }
+    }
+}

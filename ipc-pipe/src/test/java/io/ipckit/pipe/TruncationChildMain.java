@@ -1,0 +1,119 @@
+package io.ipckit.pipe;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.queue.AbstractSharedQueue;
+import io.ipckit.queue.JoinableQueue;
+import io.ipckit.queue.LifoQueue;
+import io.ipckit.queue.QueueOptions;
+import io.ipckit.queue.SharedPriorityQueue;
+import io.ipckit.queue.SharedQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Child JVM that uses a pipe or a queue until the test truncates its file, then reports what it got and closes.
+ * Prints {@code READY} once the structure is in use, then one line {@code <exception> names file: <true|false>},
+ * then {@code closed}. Modes: {@code pipe-busy} (sends and receives in a loop), {@code pipe-blocked} (waits in a
+ * receive), {@code queue-busy} (puts and takes), {@code queue-blocked} (waits in a take), {@code lifo-busy},
+ * {@code priority-busy}, {@code lanes-busy} (a FIFO queue with producer lanes), {@code joinable-busy} (puts, takes,
+ * marks done), {@code joinable-join} (waits in join).
+ */
+public final class TruncationChildMain
+{
+    private TruncationChildMain()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final String mode = args[0];
+        final String name = args[1];
+        final String path = args[2];
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
+        final BufferHandler ignore = (buffer, offset, length) -> { };
+        AutoCloseable first = null;
+        AutoCloseable second = null;
+        try
+        {
+            switch (mode)
+            {
+                case "pipe-busy", "pipe-blocked" ->
+                {
+                    final Connection a = Pipe.create(name, new PipeOptions().ringCapacityBytes(1 << 16));
+                    first = a;
+                    final Connection b = Pipe.open(name);
+                    second = b;
+                    ready();
+                    if (mode.equals("pipe-blocked"))
+                    {
+                        b.recvBytes();
+                    }
+                    while (true)
+                    {
+                        a.sendBytes(message, 0, message.capacity());
+                        b.receive(ignore, 1, TimeUnit.SECONDS);
+                    }
+                }
+                case "queue-busy", "queue-blocked", "lifo-busy", "priority-busy", "lanes-busy", "joinable-busy",
+                     "joinable-join" ->
+                {
+                    final AbstractSharedQueue<Long> queue = switch (mode)
+                    {
+                        case "lifo-busy" -> LifoQueue.create(name, Codecs.LONG, new QueueOptions().maxElements(64));
+                        case "priority-busy" -> SharedPriorityQueue.create(name, Codecs.LONG, Long::longValue,
+                            new QueueOptions().maxElements(64));
+                        case "lanes-busy" -> SharedQueue.create(name, Codecs.LONG,
+                            new QueueOptions().capacityBytes(1 << 16).producerLanes(2));
+                        case "joinable-busy", "joinable-join" -> JoinableQueue.create(name, Codecs.LONG,
+                            new QueueOptions().capacityBytes(1 << 16));
+                        default -> SharedQueue.create(name, Codecs.LONG, new QueueOptions().capacityBytes(1 << 16));
+                    };
+                    first = queue;
+                    if (mode.equals("joinable-join"))
+                    {
+                        queue.put(1L); // never marked done: join waits
+                    }
+                    ready();
+                    if (mode.equals("queue-blocked"))
+                    {
+                        queue.take();
+                    }
+                    if (mode.equals("joinable-join"))
+                    {
+                        ((JoinableQueue<Long>)queue).join();
+                    }
+                    for (long i = 0; ; i++)
+                    {
+                        queue.put(i);
+                        queue.poll(1, TimeUnit.SECONDS);
+                        if (queue instanceof JoinableQueue<Long> joinable)
+                        {
+                            joinable.taskDone();
+                        }
+                    }
+                }
+                default -> throw new IllegalArgumentException(mode);
+            }
+        }
+        catch (final Exception ex)
+        {
+            System.out.println(ex.getClass().getSimpleName() + " names file: " +
+                (ex.getMessage() != null && ex.getMessage().contains(path)));
+            System.out.flush();
+        }
+        if (second != null)
+        {
+            second.close();
+        }
+        first.close();
+        System.out.println("closed");
+        System.out.flush();
+    }
+
+    private static void ready()
+    {
+        System.out.println("READY");
+        System.out.flush();
+    }
+}
