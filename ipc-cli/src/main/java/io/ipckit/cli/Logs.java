@@ -52,6 +52,43 @@ final class Logs
     }
 
     /**
+     * @return one row per log directory under {@link SharedLogOptions#defaultDirectory()}, in name order: its name
+     *         and {@link #stat} counters, or its name and the problem when it cannot be opened (not a log, corrupt).
+     */
+    static List<Map<String, Object>> list()
+    {
+        final List<Path> dirs;
+        try (java.util.stream.Stream<Path> children = Files.list(SharedLogOptions.defaultDirectory()))
+        {
+            dirs = children.filter(Files::isDirectory).sorted().toList();
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return List.of();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot list " + SharedLogOptions.defaultDirectory(), ex);
+        }
+        final List<Map<String, Object>> rows = new ArrayList<>();
+        for (final Path dir : dirs)
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", dir.getFileName().toString());
+            try (SharedLog<byte[]> log = open(dir))
+            {
+                row.putAll(stat(log));
+            }
+            catch (final io.ipckit.core.exceptions.IpcException ex)
+            {
+                row.put("problem", ex.getMessage());
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /**
      * @param dir a log directory.
      * @return the log, opened with byte-array values.
      * @throws io.ipckit.core.exceptions.IpcException when there is no log there or it cannot be read.

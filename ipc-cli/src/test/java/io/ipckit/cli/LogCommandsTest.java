@@ -125,6 +125,29 @@ class LogCommandsTest
     }
 
     @Test
+    void shouldListTheLogsUnderTheLogDirectory() throws InterruptedException, IOException
+    {
+        write(logs.resolve("alpha"), 3, "one", 1);
+        write(logs.resolve("beta"), 0, "two", 0);
+        Files.createDirectory(logs.resolve("gamma"));
+
+        final Cli json = Cli.run("ls", "--logs", "--json");
+        assertEquals(0, json.code(), json::toString);
+        final List<Map<String, Object>> rows = JsonCheck.parseArrayOfObjects(json.out());
+        assertEquals(List.of("alpha", "beta", "gamma"), rows.stream().map((r) -> r.get("name")).toList());
+        assertEquals(3L, rows.get(0).get("records"), json::toString);
+        assertEquals(0L, rows.get(1).get("records"), json::toString);
+        assertTrue(rows.get(2).get("problem").toString().contains("no log in"), json::toString);
+
+        final Cli text = Cli.run("ls", "--logs");
+        assertEquals(0, text.code(), text::toString);
+        assertEquals(4, text.out().lines().count(), text::toString);
+        assertTrue(text.out().lines().anyMatch((l) -> l.startsWith("beta ") && l.contains(" - ")), text::toString);
+        assertTrue(text.out().lines().anyMatch((l) -> l.startsWith("gamma ") && l.contains("unreadable")),
+            text::toString);
+    }
+
+    @Test
     void shouldFailCleanlyOnADirectoryWithoutALog() throws IOException
     {
         final Path notALog = Files.createDirectory(logs.resolve("plain"));
