@@ -61,7 +61,7 @@ final class TailCommand extends BaseCommand implements Callable<Integer>
         if (info.kind() != ResourceKind.QUEUE || info.state() != ResourceInfo.State.READY)
         {
             throw new IpcException("\"" + name + "\" is " + Resources.describe(info) + ", not a queue: tail reads " +
-                "queues (logs will follow with ipc-durable)");
+                "queues, and logs (by path, or by name under -Dipckit.durable.dir)");
         }
         final int variant;
         try (ResourceFile file = Resources.open(info))
