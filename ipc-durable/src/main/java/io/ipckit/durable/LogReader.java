@@ -26,10 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * named reader, persist). A reader killed before that reads the same record again after restarting, never skips
  * one. A handler that throws leaves the position on its record.
  * <p>
- * The blocking reads busy-poll for about 50 µs (as a spinning Chronicle tailer would, so a reader that keeps up
- * with its appender answers as fast), yield briefly, then sleep on the log's doorbell until an appender (in any
- * process) rings it: an idle blocked reader costs no CPU to speak of, and appenders ring only when a reader sleeps.
- * With an idle strategy ({@link SharedLogOptions#idleStrategy}) they poll with it instead.
+ * The blocking reads spin briefly, then sleep on the log's doorbell until an appender (in any process) rings it:
+ * an idle blocked reader costs no CPU to speak of, and appenders ring only when a reader sleeps. With an idle
+ * strategy ({@link SharedLogOptions#idleStrategy}) they poll with it instead.
  * <p>
  * Not thread-safe: one thread at a time. {@link #close()} may come from any thread while another is blocked in the
  * reader (it then leaves with {@link ResourceClosedException}), but not while another is in the middle of a
@@ -42,14 +41,6 @@ public final class LogReader<T> implements AutoCloseable
     private static final long NO_INDEX = -1;
     /** Sleep slices ({@link Waiter#LIVENESS_CHECK_INTERVAL_NS} each) between looks at a log whose doorbell is quiet. */
     private static final int FULL_LOOK_SLICES = 20;
-    /**
-     * How long a blocking read without an idle strategy busy-polls the tailer (with {@link Thread#onSpinWait()},
-     * never yielding) before it hands over to the {@link Waiter} (which yields, then sleeps on the doorbell): a
-     * reader that keeps up with its appender finds the next record within this time, as a spinning Chronicle tailer
-     * does, while an idle reader pays it once per blocking call, well within the idle-CPU bound.
-     */
-    static final long BUSY_POLL_NS = 50_000L;
-    private static final int BUSY_POLLS_BETWEEN_CLOCK_READS = 16;
 
     private final SharedLog<T> log;
     private final SingleChronicleQueue queue;
@@ -164,13 +155,9 @@ public final class LogReader<T> implements AutoCloseable
         {
             return true;
         }
-        waiter.begin(timeoutNs); // enters the close guard: close() waits for this read to leave before it frees
+        waiter.begin(timeoutNs);
         try
         {
-            if (timeoutNs != 0 && log.idleStrategy() == null && busyPoll(handler, timeoutNs))
-            {
-                return true;
-            }
             boolean lookedWhileRegistered = false;
             int lookedAt = 0;
             int quietSlices = 0;
@@ -203,38 +190,6 @@ public final class LogReader<T> implements AutoCloseable
         finally
         {
             waiter.end();
-        }
-    }
-
-    /**
-     * Polls the tailer for up to {@link #BUSY_POLL_NS} (or the timeout, when shorter) without yielding the core.
-     *
-     * @return true when a record was handled, false when the time passed first (the caller then waits, and gives up
-     *         at once if its deadline has passed: the busy phase never outlasts the timeout).
-     */
-    private boolean busyPoll(final RecordHandler handler, final long timeoutNs) throws InterruptedException
-    {
-        final long spinNs = timeoutNs < 0 ? BUSY_POLL_NS : Math.min(BUSY_POLL_NS, timeoutNs);
-        final long startNs = System.nanoTime();
-        while (true)
-        {
-            for (int i = 0; i < BUSY_POLLS_BETWEEN_CLOCK_READS; i++)
-            {
-                Thread.onSpinWait();
-                if (tryRead(handler))
-                {
-                    return true;
-                }
-            }
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException();
-            }
-            guard.checkOpen();
-            if (System.nanoTime() - startNs >= spinNs)
-            {
-                return false;
-            }
         }
     }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * ipckit's {@link SharedLog}, one log per channel in a temporary directory inside the run's shared directory (as the
  * raw Chronicle Queue peer's, deleted afterwards): the sender appends each message as one record (a copy into the
  * mapped file, as the peer does), the receiver drains records in place and, when none has arrived, waits on the
- * log's doorbell (the reader's default wait: busy-polls the tailer about 50 µs as the peer's tailer spins, yields a
- * little, then sleeps until the appender rings). Compare it with {@code chronicle-queue}, whose tailer spins.
+ * log's doorbell (ipckit's default wait: spins about 100 µs, then sleeps until the appender rings). Compare it with
+ * {@code chronicle-queue}, whose tailer spins.
  */
 public final class IpckitSharedLogTransport implements Transport
 {
