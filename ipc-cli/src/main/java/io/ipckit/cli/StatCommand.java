@@ -15,14 +15,16 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code ipckit stat NAME}: a resource's live counters, read from the words its structure keeps
- * ({@link LayoutReader}), once or every {@code --watch} period, AeronStat-style.
+ * ({@link LayoutReader}), once or every {@code --watch} period, AeronStat-style. A log (ipc-durable's SharedLog, by
+ * path or by name under its default directory) shows its cycles, indexes and named readers' lag ({@link Logs#stat}).
  * <p>
  * Not thread-safe (a picocli command object).
  */
 @Command(name = "stat", mixinStandardHelpOptions = true,
     description = "Show a resource's live counters: queue depth and bytes used, lanes and their owners, waiting " +
         "producers and consumers; pipe positions and who waits; lock owner, alive, takeovers; semaphore permits; " +
-        "barrier parties; pool task board.")
+        "barrier parties; pool task board; log cycles, last index and named readers' lag (a log by path, or by " +
+        "name under -Dipckit.durable.dir).")
 final class StatCommand extends BaseCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "NAME", description = "The resource.")
@@ -50,40 +52,59 @@ final class StatCommand extends BaseCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--watch needs a positive period");
         }
+        final java.nio.file.Path logDir = Logs.find(name);
+        if (logDir != null)
+        {
+            try (io.ipckit.durable.SharedLog<byte[]> log = Logs.open(logDir))
+            {
+                return print(() -> Logs.stat(log));
+            }
+        }
         final ResourceInfo first = Resources.info(name);
         try (ResourceFile file = Resources.open(first))
         {
-            int printed = 0;
-            while (true)
+            return print(() ->
             {
-                final ResourceInfo info = Resources.info(name);
-                final Map<String, Object> values = new LinkedHashMap<>();
-                final long now = System.currentTimeMillis();
-                values.put("time", Instant.ofEpochMilli(now).toString());
-                values.putAll(Resources.toMap(info, now));
+                final Map<String, Object> values = new LinkedHashMap<>(Resources.toMap(Resources.info(name),
+                    System.currentTimeMillis()));
                 values.putAll(LayoutReader.read(file));
-                if (json)
-                {
-                    out().println(Json.write(values));
-                }
-                else
-                {
-                    final StringBuilder sb = new StringBuilder();
-                    Style.tree(values, "", sb);
-                    out().print(sb);
-                    if (watch != null)
-                    {
-                        out().println();
-                    }
-                }
-                out().flush();
-                printed++;
-                if (watch == null || count > 0 && printed >= count)
-                {
-                    return Ipckit.EXIT_OK;
-                }
-                Thread.sleep(watch.toMillis());
+                return values;
+            });
+        }
+    }
+
+    /**
+     * Prints the counters once, or every {@code --watch} period.
+     */
+    private int print(final java.util.function.Supplier<Map<String, Object>> counters) throws InterruptedException
+    {
+        int printed = 0;
+        while (true)
+        {
+            final Map<String, Object> values = new LinkedHashMap<>();
+            values.put("time", Instant.ofEpochMilli(System.currentTimeMillis()).toString());
+            values.putAll(counters.get());
+            if (json)
+            {
+                out().println(Json.write(values));
             }
+            else
+            {
+                final StringBuilder sb = new StringBuilder();
+                Style.tree(values, "", sb);
+                out().print(sb);
+                if (watch != null)
+                {
+                    out().println();
+                }
+            }
+            out().flush();
+            printed++;
+            if (watch == null || count > 0 && printed >= count)
+            {
+                return Ipckit.EXIT_OK;
+            }
+            Thread.sleep(watch.toMillis());
         }
     }
 

@@ -26,15 +26,17 @@ import java.util.concurrent.Callable;
  * {@code ipckit tail NAME}: the last elements queued, without taking them (a non-consuming look through the
  * queue's own {@link AbstractSharedQueue#iterator() iterator}, which copies a snapshot under the consumer side's
  * lock for a moment, as {@code peek} does). Elements are shown as raw bytes: their length, a text preview when they
- * are printable UTF-8, and hex. Logs (ipc-durable's SharedLog) are not readable yet: that module is not merged.
+ * are printable UTF-8, and hex. For a log (ipc-durable's SharedLog, by path or by name under its default directory),
+ * the last records through an anonymous reader ({@link Logs#tail}): no named reader moves.
  * <p>
  * Not thread-safe (a picocli command object).
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-    description = "Show the last elements of a queue without consuming them (logs: not yet, ipc-durable is not merged).")
+    description = "Show the last elements of a queue, or the last records of a log (a path, or a name under " +
+        "-Dipckit.durable.dir), without consuming them.")
 final class TailCommand extends BaseCommand implements Callable<Integer>
 {
-    @Parameters(index = "0", paramLabel = "NAME", description = "The queue.")
+    @Parameters(index = "0", paramLabel = "NAME", description = "The queue, or the log (name or directory).")
     String name;
 
     @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "10",
@@ -50,11 +52,16 @@ final class TailCommand extends BaseCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        final java.nio.file.Path logDir = Logs.find(name);
+        if (logDir != null)
+        {
+            return tailLog(logDir);
+        }
         final ResourceInfo info = Resources.info(name);
         if (info.kind() != ResourceKind.QUEUE || info.state() != ResourceInfo.State.READY)
         {
             throw new IpcException("\"" + name + "\" is " + Resources.describe(info) + ", not a queue: tail reads " +
-                "queues (logs will follow with ipc-durable)");
+                "queues, and logs (by path, or by name under -Dipckit.durable.dir)");
         }
         final int variant;
         try (ResourceFile file = Resources.open(info))
@@ -92,6 +99,41 @@ final class TailCommand extends BaseCommand implements Callable<Integer>
         {
             @SuppressWarnings("unchecked") final Map<String, Object> row = (Map<String, Object>)item;
             out().println(String.format("%6d %6dB %s", (Integer)row.get("index"), (Integer)row.get("length"),
+                row.get("text") != null ? "\"" + row.get("text") + "\"" : row.get("hex")));
+        }
+        return Ipckit.EXIT_OK;
+    }
+
+    private int tailLog(final java.nio.file.Path logDir)
+    {
+        final List<Map.Entry<Long, byte[]>> records;
+        final long total;
+        try (io.ipckit.durable.SharedLog<byte[]> log = Logs.open(logDir))
+        {
+            records = Logs.tail(log, lines);
+            total = log.firstIndex() < 0 ? 0 : log.recordsFrom(log.firstIndex());
+        }
+        final List<Object> rows = new ArrayList<>();
+        for (final Map.Entry<Long, byte[]> record : records)
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("index", record.getKey());
+            row.put("length", record.getValue().length);
+            row.put("text", text(record.getValue()));
+            row.put("hex", hex(record.getValue(), 64));
+            rows.add(row);
+        }
+        if (json)
+        {
+            out().println(Json.write(rows));
+            return Ipckit.EXIT_OK;
+        }
+        out().println(logDir + ": a log of " + total + " records, showing the last " + rows.size() +
+            " (index in hex)");
+        for (final Object item : rows)
+        {
+            @SuppressWarnings("unchecked") final Map<String, Object> row = (Map<String, Object>)item;
+            out().println(String.format("%12x %6dB %s", (Long)row.get("index"), (Integer)row.get("length"),
                 row.get("text") != null ? "\"" + row.get("text") + "\"" : row.get("hex")));
         }
         return Ipckit.EXIT_OK;

@@ -68,6 +68,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SharedLog<T> implements AutoCloseable
 {
     private static final long NO_INDEX = -1;
+    /** The metadata key prefix of a named reader's position (Chronicle's {@code indexForId}). */
+    private static final String NAMED_READER_KEY_PREFIX = "index.";
     /**
      * Chronicle's timeout; its write lock times out after 1.5 times this, then checks whether the holder's process
      * is alive and takes the lock over if not. Chronicle's default (10 s) would stall every live appender that long
@@ -616,6 +618,76 @@ public final class SharedLog<T> implements AutoCloseable
         checkOpen();
         final long first = queue.firstIndex();
         return first < 0 || first == Long.MAX_VALUE ? NO_INDEX : first;
+    }
+
+    /**
+     * @param index a record's index (a reader's {@link LogReader#position()}, or one of {@link #readerPositions()}).
+     * @return the number of records from {@code index} to the end of the log (0 when {@code index} is past it): the
+     *         lag of a reader positioned there.
+     * @throws ResourceClosedException when this handle is closed.
+     * @throws CorruptLogException     when a cycle file cannot be read, naming it.
+     */
+    public long recordsFrom(final long index)
+    {
+        checkOpen();
+        try
+        {
+            final long last = queue.lastIndex();
+            if (last < 0)
+            {
+                return 0;
+            }
+            final long from = Math.max(index, queue.firstIndex());
+            return from > last ? 0 : queue.countExcerpts(from, last) + 1;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw failure("count the records from index " + Long.toHexString(index), ex);
+        }
+    }
+
+    /**
+     * Reads the named readers' persisted positions (Chronicle's named tailers, in the log's metadata file): every
+     * name ever opened on this log, by any process, with the index it reads next. A diagnostic look, not a
+     * snapshot: readers move on meanwhile.
+     *
+     * @return the positions by reader name, in name order.
+     * @throws ResourceClosedException when this handle is closed.
+     * @throws CorruptLogException     when the metadata file cannot be read, naming it.
+     */
+    public java.util.SortedMap<String, Long> readerPositions()
+    {
+        checkOpen();
+        final java.util.SortedMap<String, Long> values = new java.util.TreeMap<>();
+        try
+        {
+            queue.metaStore().forEachKey(values, (map, key, value) ->
+            {
+                final String text = key.toString();
+                if (text.startsWith(NAMED_READER_KEY_PREFIX))
+                {
+                    map.put(text.substring(NAMED_READER_KEY_PREFIX.length()), value.int64());
+                }
+            });
+        }
+        catch (final RuntimeException ex)
+        {
+            throw failure("read the named readers in " + directory.resolve(LogFiles.METADATA_FILE), ex);
+        }
+        // Chronicle keeps "index.NAME.lock" and "index.NAME.version" beside a reader's "index.NAME"
+        values.keySet().removeIf((key) -> key.endsWith(".lock") &&
+            values.containsKey(key.substring(0, key.length() - ".lock".length())) || key.endsWith(".version") &&
+            values.containsKey(key.substring(0, key.length() - ".version".length())));
+        return values;
+    }
+
+    /**
+     * @return the log's cycle files, oldest first (one per roll cycle that received records and is still kept).
+     * @throws IpcException when the directory cannot be listed.
+     */
+    public java.util.List<Path> cycleFiles()
+    {
+        return LogFiles.cycleFiles(directory);
     }
 
     /**
