@@ -3,6 +3,7 @@ package io.ipckit.pipe;
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.internal.jfr.PeerGoneEvent;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
@@ -336,9 +337,10 @@ final class ReceiveHalf
             throw new EndOfStreamException(description + ": the other end closed the pipe and every message it " +
                 "sent has been received");
         }
-        throw new PeerGoneException(description + ": the process holding the other end (pid " +
-            OwnerToken.pid(meta.getLongVolatile(peerTokenOffset)) + ") died; every message it committed has been " +
-            "received");
+        final long deadPid = OwnerToken.pid(meta.getLongVolatile(peerTokenOffset));
+        PeerGoneEvent.emit(description, deadPid, "receive");
+        throw new PeerGoneException(description + ": the process holding the other end (pid " + deadPid +
+            ") died; every message it committed has been received");
     }
 
     private void checkCanReceive()
