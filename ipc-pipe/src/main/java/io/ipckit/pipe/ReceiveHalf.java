@@ -197,7 +197,7 @@ final class ReceiveHalf
         {
             return false;
         }
-        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         recvWaiter.begin(timeoutNs);
         try
         {

@@ -208,7 +208,7 @@ final class SendHalf
             return claimed(index);
         }
         checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
-        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -360,7 +360,7 @@ final class SendHalf
         {
             return false;
         }
-        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         sendWaiter.begin(timeoutNs);
         try
         {

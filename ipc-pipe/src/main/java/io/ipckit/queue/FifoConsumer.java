@@ -96,7 +96,7 @@ final class FifoConsumer extends ConsumerLane
                 if (!consumerWaiter.isActive())
                 {
                     // slow path: register as a waiter, then test once more before sleeping
-                    faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+                    faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
                     consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
                     continue;
                 }
@@ -223,7 +223,7 @@ final class FifoConsumer extends ConsumerLane
     {
         if (!consumerWaiter.isActive())
         {
-            faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+            faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
             consumerWaiter.begin(LOCK_GRACE_NS); // begins the wait; the lanes are looked at once more first
             return true;
         }
@@ -305,7 +305,7 @@ final class FifoConsumer extends ConsumerLane
     private boolean awaitFragment() throws InterruptedException
     {
         ringProducers(); // the writer of the rest may be waiting for the room this consumer freed
-        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         streamWaiter.begin(-1);
         try
         {

@@ -430,7 +430,7 @@ final class FifoProducer extends ProducerLane
             if (!producerWaiter.isActive())
             {
                 // slow path: register as a waiter, then test once more before sleeping
-                faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+                faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
                 producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : producerTimeoutNs);
                 continue;
             }

@@ -80,7 +80,7 @@ final class JoinCounter
     boolean join(final long timeoutNs) throws InterruptedException
     {
         final Waiter joinWaiter = new Waiter(joinBell, idleStrategy, guard);
-        faults.checkSize(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         joinWaiter.begin(timeoutNs);
         try
         {

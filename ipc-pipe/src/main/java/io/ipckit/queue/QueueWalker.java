@@ -254,7 +254,7 @@ final class QueueWalker
      */
     private int walkLanes(final ElementFilter filter, final boolean remove) throws InterruptedException
     {
-        consumer.faults.checkSize(); // before the wait registers: an atomic add there cannot fault safely
+        consumer.faults.checkSizeBeforeWait(); // before the wait registers: an atomic add there cannot fault safely
         consumer.consumerWaiter.begin(-1);
         try
         {

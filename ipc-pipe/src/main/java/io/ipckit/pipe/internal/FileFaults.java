@@ -1,5 +1,6 @@
 package io.ipckit.pipe.internal;
 
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 
@@ -33,6 +34,7 @@ public final class FileFaults
 {
     private final ResourceFile file;
     private final String description;
+    private long nextWaitCheckNs = System.nanoTime();
 
     /**
      * @param file        the mapped file.
@@ -42,6 +44,26 @@ public final class FileFaults
     {
         this.file = file;
         this.description = description;
+    }
+
+    /**
+     * {@link #checkSize()} at most once per liveness interval ({@link LivenessCheckInterval#INTERVAL_NS}), for the
+     * path into a wait: asking the file system for the size is a system call that allocates, over a microsecond,
+     * and a blocking receive or put takes this path on every call that finds nothing yet. Between two checks a
+     * truncation is still caught before the wait's atomic add on the doorbell, by the plain read of the same word
+     * the wait loop makes first (a fault there becomes {@code InternalError}, which the public edge translates).
+     * Threads of one handle may race on the deadline; the price is a check more or less.
+     *
+     * @throws CorruptResourceException when the file was truncated; the message names it.
+     */
+    public void checkSizeBeforeWait()
+    {
+        final long nowNs = System.nanoTime();
+        if (nowNs - nextWaitCheckNs >= 0)
+        {
+            nextWaitCheckNs = nowNs + LivenessCheckInterval.INTERVAL_NS;
+            checkSize();
+        }
     }
 
     /**
