@@ -161,9 +161,9 @@ final class SendHalf
     {
         checkCanSend();
         checkClaimLength(length);
-        checkPeerForSend(false);
         try
         {
+            checkPeerForSend(false); // reads the shared state: a truncated file faults here first
             final int index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
             if (index < 0)
             {
@@ -310,9 +310,9 @@ final class SendHalf
         // before any record is reserved: a copy that throws after the reservation would wedge the ring for good
         Objects.checkFromIndexSize(offset, length, src.capacity());
         checkCanSend();
-        checkPeerForSend(false);
         try
         {
+            checkPeerForSend(false); // reads the shared state: a truncated file faults here first
             return sendChecked(src, offset, length, timeoutNs);
         }
         catch (final InternalError ex)
