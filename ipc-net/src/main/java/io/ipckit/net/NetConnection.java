@@ -2,6 +2,7 @@ package io.ipckit.net;
 
 import io.aeron.Image;
 import io.aeron.Publication;
+import io.aeron.ReservedValueSupplier;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.ControlledFragmentHandler;
@@ -61,6 +62,8 @@ public final class NetConnection implements MessageConnection
     private static final int FRAGMENT_LIMIT = 64;
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final BufferHandler DISCARD = (buffer, offset, length) -> { };
+    private static final ReservedValueSupplier CLOSE_TAG = (buffer, offset, length) -> tag(CLOSE, 0);
+    private static final ReservedValueSupplier CLOSE_ACK_TAG = (buffer, offset, length) -> tag(CLOSE_ACK, 0);
 
     private final String description;
     private final AeronEndpoint endpoint;
@@ -73,8 +76,7 @@ public final class NetConnection implements MessageConnection
     private final BufferClaim bufferClaim = new BufferClaim();
     private final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer sendWrapper = new UnsafeBuffer(new byte[0]);
-    private final UnsafeBuffer controlFrame = new UnsafeBuffer(new byte[HEADER_LENGTH]);
-    private final UnsafeBuffer ackFrame = new UnsafeBuffer(new byte[HEADER_LENGTH]);
+    private final UnsafeBuffer emptyFrame = new UnsafeBuffer(new byte[0]);
     private final FrameHandler frameHandler = new FrameHandler();
     private final Collector collector = new Collector();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -101,9 +103,7 @@ public final class NetConnection implements MessageConnection
         this.image = image;
         this.closeLingerNs = options.closeLingerTimeout(TimeUnit.NANOSECONDS);
         this.codec = options.codec();
-        this.maxChunkLength = publication.maxPayloadLength() - HEADER_LENGTH;
-        controlFrame.putInt(TYPE_OFFSET, CLOSE);
-        ackFrame.putInt(TYPE_OFFSET, CLOSE_ACK);
+        this.maxChunkLength = publication.maxPayloadLength();
         idleStrategy(options.idleStrategy());
     }
 
@@ -134,7 +134,7 @@ public final class NetConnection implements MessageConnection
 
     /**
      * @return the longest message sent as one Aeron fragment: the publication's {@code maxPayloadLength} (the MTU
-     *         less Aeron's 32-byte header) less ipckit's 8-byte frame header.
+     *         less Aeron's 32-byte header; ipckit's frame type travels in that header's reserved value).
      */
     @Override
     public int maxClaimLength()
@@ -233,7 +233,7 @@ public final class NetConnection implements MessageConnection
         {
             checkNoClaim();
             checkPeerOpen();
-            final long result = publication.tryClaim(HEADER_LENGTH + length, bufferClaim);
+            final long result = publication.tryClaim(length, bufferClaim);
             if (result > 0)
             {
                 return claimed(DATA, 0);
@@ -308,7 +308,7 @@ public final class NetConnection implements MessageConnection
                 {
                     return false;
                 }
-                bufferClaim.buffer().putBytes(bufferClaim.offset() + HEADER_LENGTH, src, offset, length);
+                bufferClaim.buffer().putBytes(bufferClaim.offset(), src, offset, length);
                 bufferClaim.commit();
                 return true;
             }
@@ -319,7 +319,7 @@ public final class NetConnection implements MessageConnection
                 {
                     return false;
                 }
-                bufferClaim.buffer().putBytes(bufferClaim.offset() + HEADER_LENGTH, src, offset + sent, chunk);
+                bufferClaim.buffer().putBytes(bufferClaim.offset(), src, offset + sent, chunk);
                 bufferClaim.commit();
                 sent += chunk;
             }
@@ -345,12 +345,10 @@ public final class NetConnection implements MessageConnection
         while (true)
         {
             checkPeerOpen();
-            final long result = publication.tryClaim(HEADER_LENGTH + payloadLength, bufferClaim);
+            final long result = publication.tryClaim(payloadLength, bufferClaim);
             if (result > 0)
             {
-                final MutableDirectBuffer buffer = bufferClaim.buffer();
-                buffer.putInt(bufferClaim.offset() + TYPE_OFFSET, type);
-                buffer.putInt(bufferClaim.offset() + WORD_OFFSET, word);
+                bufferClaim.reservedValue(tag(type, word));
                 return true;
             }
             checkOfferResult(result);
@@ -369,11 +367,9 @@ public final class NetConnection implements MessageConnection
 
     private int claimed(final int type, final int word)
     {
-        final MutableDirectBuffer buffer = bufferClaim.buffer();
-        buffer.putInt(bufferClaim.offset() + TYPE_OFFSET, type);
-        buffer.putInt(bufferClaim.offset() + WORD_OFFSET, word);
+        bufferClaim.reservedValue(tag(type, word));
         claimPending = true;
-        claimIndex = bufferClaim.offset() + HEADER_LENGTH;
+        claimIndex = bufferClaim.offset();
         return claimIndex;
     }
 
@@ -667,9 +663,9 @@ public final class NetConnection implements MessageConnection
         @Override
         public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
-            final int payloadOffset = offset + HEADER_LENGTH;
-            final int payloadLength = length - HEADER_LENGTH;
-            switch (buffer.getInt(offset + TYPE_OFFSET))
+            final int payloadOffset = offset;
+            final int payloadLength = length;
+            switch (type(header))
             {
                 case DATA:
                     assembling = false;
@@ -677,7 +673,7 @@ public final class NetConnection implements MessageConnection
 
                 case BEGIN:
                     assembling = true;
-                    assemblyLength = buffer.getInt(offset + WORD_OFFSET);
+                    assemblyLength = word(header);
                     assembly.putBytes(0, buffer, payloadOffset, payloadLength);
                     assembled = payloadLength;
                     return Action.CONTINUE;
@@ -705,7 +701,7 @@ public final class NetConnection implements MessageConnection
                 case CLOSE:
                     assembling = false;
                     peerClosed = true;
-                    publication.offer(ackFrame, 0, HEADER_LENGTH);
+                    publication.offer(emptyFrame, 0, 0, CLOSE_ACK_TAG);
                     return Action.BREAK;
 
                 case CLOSE_ACK:
@@ -802,7 +798,7 @@ public final class NetConnection implements MessageConnection
         {
             if (!sent)
             {
-                final long result = publication.offer(controlFrame, 0, HEADER_LENGTH);
+                final long result = publication.offer(emptyFrame, 0, 0, CLOSE_TAG);
                 if (result > 0)
                 {
                     sent = true;

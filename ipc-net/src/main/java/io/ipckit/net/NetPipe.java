@@ -4,6 +4,7 @@ import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.Image;
 import io.aeron.Publication;
+import io.aeron.ReservedValueSupplier;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.ipckit.core.exceptions.IpcException;
@@ -175,10 +176,9 @@ public final class NetPipe
                 {
                     deadline.idle("the peer at " + reader.text + " to subscribe");
                 }
-                final UnsafeBuffer welcome = new UnsafeBuffer(new byte[HEADER_LENGTH]);
-                welcome.putInt(TYPE_OFFSET, WELCOME);
-                welcome.putInt(WORD_OFFSET, hello.sessionId());
-                if (!hello.isClosed() && offer(publication, welcome, HEADER_LENGTH, deadline))
+                final long welcome = tag(WELCOME, hello.sessionId());
+                if (!hello.isClosed() &&
+                    offer(publication, new UnsafeBuffer(new byte[0]), (buffer, offset, length) -> welcome, deadline))
                 {
                     final NetConnection connection = new NetConnection(
                         "net pipe " + address + " <- " + reader.text, endpoint, publication, subscription, hello,
@@ -226,10 +226,7 @@ public final class NetPipe
                 deadline.idle("a listener at " + address + " to answer");
             }
             final byte[] text = replyEndpoint.getBytes(StandardCharsets.US_ASCII);
-            final UnsafeBuffer hello = new UnsafeBuffer(new byte[HEADER_LENGTH + text.length]);
-            hello.putInt(TYPE_OFFSET, HELLO);
-            hello.putBytes(HEADER_LENGTH, text);
-            if (!offer(publication, hello, hello.capacity(), deadline))
+            if (!offer(publication, new UnsafeBuffer(text), (buffer, offset, length) -> tag(HELLO, 0), deadline))
             {
                 throw new IpcException("the listener at " + address + " went away during the handshake");
             }
@@ -276,12 +273,12 @@ public final class NetPipe
     }
 
     private static boolean offer(
-        final Publication publication, final UnsafeBuffer frame, final int length, final Deadline deadline)
-        throws InterruptedException
+        final Publication publication, final UnsafeBuffer frame, final ReservedValueSupplier tag,
+        final Deadline deadline) throws InterruptedException
     {
         while (true)
         {
-            final long result = publication.offer(frame, 0, length);
+            final long result = publication.offer(frame, 0, frame.capacity(), tag);
             if (result > 0)
             {
                 return true;
@@ -387,10 +384,9 @@ public final class NetPipe
             final org.agrona.DirectBuffer buffer, final int offset, final int length,
             final io.aeron.logbuffer.Header header)
         {
-            type = length >= HEADER_LENGTH ? buffer.getInt(offset + TYPE_OFFSET) : 0;
-            word = length >= HEADER_LENGTH ? buffer.getInt(offset + WORD_OFFSET) : 0;
-            text = type == HELLO ? buffer.getStringWithoutLengthAscii(offset + HEADER_LENGTH, length - HEADER_LENGTH) :
-                null;
+            type = type(header);
+            word = word(header);
+            text = type == HELLO ? buffer.getStringWithoutLengthAscii(offset, length) : null;
             return Action.COMMIT;
         }
     }
