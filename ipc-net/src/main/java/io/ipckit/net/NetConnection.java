@@ -7,6 +7,8 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.aeron.driver.status.SenderPos;
+import io.aeron.protocol.DataHeaderFlyweight;
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.IpcException;
@@ -21,6 +23,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +35,9 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
 /**
  * One end of a {@link NetPipe}: a {@link MessageConnection} over two Aeron UDP streams, one each way. Opened by
  * {@link NetPipe#listen} or {@link NetPipe#connect}; the same semantics as the local
- * {@link io.ipckit.pipe.Connection}: duplex, ordered, exactly once, any message size.
+ * {@link io.ipckit.pipe.Connection}: duplex, ordered, exactly once, any message size. A one-way end of a stream
+ * ({@link NetPipe#publish}, {@link NetPipe#subscribe}) holds only one of the two: it only sends, or only receives
+ * ({@link #canSend()}, {@link #canReceive()}; the other side's calls throw {@link IllegalStateException}).
  * <p>
  * Each message travels as frames of at most one Aeron fragment ({@link #maxClaimLength()} bytes of payload): a
  * message that fits goes as one frame, written in place by Aeron's {@code tryClaim} (zero-copy for
@@ -52,13 +57,15 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * one idle period and leaves with {@link ResourceClosedException}; {@link #close()} waits for it (at most 5 s).
  * Process-safety: each end is held by one process.
  * <p>
- * Note to maintainers: this class holds both directions (about 870 lines, half of them Javadoc) because the receiving side answers a
+ * Note to maintainers: this class holds both directions (about 950 lines, half of them Javadoc) because the
+ * receiving side answers a
  * CLOSE with a CLOSE_ACK on the sending side's publication (a concurrent publication for that reason) and
  * {@link #close()} drives both; split it into send and receive halves if it grows further.
  */
 public final class NetConnection implements MessageConnection
 {
     private static final long FOREVER = Long.MAX_VALUE;
+    private static final long NOT_WAITING = Long.MIN_VALUE;
     private static final int FRAGMENT_LIMIT = 64;
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final BufferHandler DISCARD = (buffer, offset, length) -> { };
@@ -86,6 +93,7 @@ public final class NetConnection implements MessageConnection
     private volatile boolean peerClosed;
     private volatile boolean closeAcked;
     private boolean claimPending;
+    private long waitingSinceNs;
     private int claimIndex;
 
     NetConnection(
@@ -103,7 +111,8 @@ public final class NetConnection implements MessageConnection
         this.image = image;
         this.closeLingerNs = options.closeLingerTimeout(TimeUnit.NANOSECONDS);
         this.codec = options.codec();
-        this.maxChunkLength = publication.maxPayloadLength();
+        this.maxChunkLength = publication != null ? publication.maxPayloadLength() :
+            options.mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH;
         idleStrategy(options.idleStrategy());
     }
 
@@ -115,21 +124,21 @@ public final class NetConnection implements MessageConnection
     }
 
     /**
-     * @return true: both ends of a net pipe send.
+     * @return true but for a subscription ({@link NetPipe#subscribe}).
      */
     @Override
     public boolean canSend()
     {
-        return true;
+        return publication != null;
     }
 
     /**
-     * @return true: both ends of a net pipe receive.
+     * @return true but for a publication ({@link NetPipe#publish}).
      */
     @Override
     public boolean canReceive()
     {
-        return true;
+        return image != null;
     }
 
     /**
@@ -228,7 +237,7 @@ public final class NetConnection implements MessageConnection
     public int tryClaim(final int length)
     {
         checkClaimLength(length);
-        enter();
+        enterSending();
         try
         {
             checkNoClaim();
@@ -252,11 +261,12 @@ public final class NetConnection implements MessageConnection
     public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
         checkClaimLength(length);
-        enter();
+        enterSending();
         try
         {
             checkNoClaim();
-            return claimFrame(DATA, 0, length, timeoutNs(timeout, unit), System.nanoTime()) ?
+            waitingSinceNs = NOT_WAITING;
+            return claimFrame(DATA, 0, length, timeoutNs(timeout, unit)) ?
                 claimed(DATA, 0) : (int)Publication.BACK_PRESSURED;
         }
         finally
@@ -297,14 +307,14 @@ public final class NetConnection implements MessageConnection
     private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
-        enter();
+        enterSending();
         try
         {
             checkNoClaim();
-            final long start = System.nanoTime();
+            waitingSinceNs = NOT_WAITING;
             if (length <= maxChunkLength)
             {
-                if (!claimFrame(DATA, 0, length, timeoutNs, start))
+                if (!claimFrame(DATA, 0, length, timeoutNs))
                 {
                     return false;
                 }
@@ -315,7 +325,7 @@ public final class NetConnection implements MessageConnection
             for (int sent = 0; sent < length; )
             {
                 final int chunk = Math.min(maxChunkLength, length - sent);
-                if (!claimFrame(sent == 0 ? BEGIN : CONTINUE, sent == 0 ? length : 0, chunk, timeoutNs, start))
+                if (!claimFrame(sent == 0 ? BEGIN : CONTINUE, sent == 0 ? length : 0, chunk, timeoutNs))
                 {
                     return false;
                 }
@@ -332,16 +342,16 @@ public final class NetConnection implements MessageConnection
     }
 
     /**
-     * Claims one frame of {@code payloadLength} and writes its header, waiting for room until the deadline.
+     * Claims one frame of {@code payloadLength} and tags it, waiting for room until {@code timeoutNs} after the
+     * send's first wait ({@link #waitingSinceNs}, which the caller resets once per send: a send that finds room at
+     * once reads no clock).
      *
      * @return true when claimed ({@link #bufferClaim} holds it), false when the time ran out.
      */
-    private boolean claimFrame(
-        final int type, final int word, final int payloadLength, final long timeoutNs, final long start)
+    private boolean claimFrame(final int type, final int word, final int payloadLength, final long timeoutNs)
         throws InterruptedException
     {
         final IdleStrategy idle = sendIdle;
-        idle.reset();
         while (true)
         {
             checkPeerOpen();
@@ -352,7 +362,17 @@ public final class NetConnection implements MessageConnection
                 return true;
             }
             checkOfferResult(result);
-            if (timeoutNs <= 0 || timeoutNs != FOREVER && System.nanoTime() - start >= timeoutNs)
+            if (timeoutNs <= 0)
+            {
+                return false;
+            }
+            final long nowNs = System.nanoTime();
+            if (waitingSinceNs == NOT_WAITING)
+            {
+                waitingSinceNs = nowNs;
+                idle.reset();
+            }
+            else if (timeoutNs != FOREVER && nowNs - waitingSinceNs >= timeoutNs)
             {
                 return false;
             }
@@ -490,7 +510,7 @@ public final class NetConnection implements MessageConnection
     public int drain(final BufferHandler handler, final int limit)
     {
         Objects.requireNonNull(handler, "handler");
-        enter();
+        enterReceiving();
         try
         {
             final int count = limit > 0 ? poll(handler, limit) : 0;
@@ -510,7 +530,7 @@ public final class NetConnection implements MessageConnection
     @Override
     public boolean poll()
     {
-        enter();
+        enterReceiving();
         try
         {
             return poll(null, 1) > 0 || peerClosed || isPeerGone();
@@ -541,12 +561,11 @@ public final class NetConnection implements MessageConnection
      */
     private boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
-        enter();
+        enterReceiving();
         try
         {
-            final long start = System.nanoTime();
             final IdleStrategy idle = receiveIdle;
-            idle.reset();
+            long start = NOT_WAITING;
             while (true)
             {
                 if (poll(handler, 1) > 0)
@@ -558,7 +577,17 @@ public final class NetConnection implements MessageConnection
                     return true;
                 }
                 checkPeerStillThere();
-                if (timeoutNs <= 0 || timeoutNs != FOREVER && System.nanoTime() - start >= timeoutNs)
+                if (timeoutNs <= 0)
+                {
+                    return false;
+                }
+                final long nowNs = System.nanoTime();
+                if (start == NOT_WAITING)
+                {
+                    start = nowNs;
+                    idle.reset();
+                }
+                else if (timeoutNs != FOREVER && nowNs - start >= timeoutNs)
                 {
                     return false;
                 }
@@ -641,7 +670,7 @@ public final class NetConnection implements MessageConnection
 
     private boolean isPeerGone()
     {
-        return image.isClosed() || !publication.isConnected();
+        return image != null && image.isClosed() || publication != null && !publication.isConnected();
     }
 
     /**
@@ -701,7 +730,10 @@ public final class NetConnection implements MessageConnection
                 case CLOSE:
                     assembling = false;
                     peerClosed = true;
-                    publication.offer(emptyFrame, 0, 0, CLOSE_ACK_TAG);
+                    if (publication != null)
+                    {
+                        publication.offer(emptyFrame, 0, 0, CLOSE_ACK_TAG);
+                    }
                     return Action.BREAK;
 
                 case CLOSE_ACK:
@@ -776,9 +808,16 @@ public final class NetConnection implements MessageConnection
                 claimPending = false;
                 bufferClaim.abort();
             }
-            if (!peerClosed && !isPeerGone())
+            if (publication != null && !peerClosed && !isPeerGone())
             {
-                linger();
+                if (image != null)
+                {
+                    linger();
+                }
+                else
+                {
+                    lingerPublished();
+                }
             }
         }
         finally
@@ -818,6 +857,42 @@ public final class NetConnection implements MessageConnection
     }
 
     /**
+     * A publication's close: sends CLOSE and waits (at most the linger timeout) until the driver has sent it, as no
+     * subscriber answers.
+     */
+    private void lingerPublished()
+    {
+        final long start = System.nanoTime();
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        long closePosition;
+        while ((closePosition = publication.offer(emptyFrame, 0, 0, CLOSE_TAG)) < 0)
+        {
+            if (closePosition == Publication.NOT_CONNECTED || closePosition == Publication.CLOSED ||
+                System.nanoTime() - start >= closeLingerNs)
+            {
+                return;
+            }
+            idle.idle();
+        }
+        final CountersReader counters = endpoint.aeron().countersReader();
+        final long registrationId = publication.originalRegistrationId();
+        final int[] sentCounter = {CountersReader.NULL_COUNTER_ID};
+        counters.forEach((counterId, typeId, key, label) ->
+        {
+            if (typeId == SenderPos.SENDER_POSITION_TYPE_ID && key.getLong(0) == registrationId)
+            {
+                sentCounter[0] = counterId;
+            }
+        });
+        idle.reset();
+        while (sentCounter[0] != CountersReader.NULL_COUNTER_ID && publication.isConnected() &&
+            counters.getCounterValue(sentCounter[0]) < closePosition && System.nanoTime() - start < closeLingerNs)
+        {
+            idle.idle();
+        }
+    }
+
+    /**
      * @return the value of one of the Aeron driver's system counters (for tests: NAKs sent, retransmits).
      */
     long systemCounter(final io.aeron.driver.status.SystemCounterDescriptor counter)
@@ -840,6 +915,24 @@ public final class NetConnection implements MessageConnection
             callers.decrementAndGet();
             throw new ResourceClosedException(description + " is closed");
         }
+    }
+
+    private void enterSending()
+    {
+        if (publication == null)
+        {
+            throw new IllegalStateException(description + " is a subscription: it cannot send");
+        }
+        enter();
+    }
+
+    private void enterReceiving()
+    {
+        if (image == null)
+        {
+            throw new IllegalStateException(description + " is a publication: it cannot receive");
+        }
+        enter();
     }
 
     private void exit()
@@ -866,7 +959,7 @@ public final class NetConnection implements MessageConnection
     @Override
     public String toString()
     {
-        return "NetConnection{" + description + ", session " + publication.sessionId() + "->" +
-            image.sessionId() + (closed.get() ? ", closed" : "") + "}";
+        return "NetConnection{" + description + ", session " + (publication != null ? publication.sessionId() : "none") + "->" +
+            (image != null ? image.sessionId() : "none") + (closed.get() ? ", closed" : "") + "}";
     }
 }
