@@ -35,8 +35,11 @@ public final class TransportContestant implements Contestant
 {
     private static final long READY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
     private static final String WORKER_HEAP = "-Xmx256m";
+    /** The metric: CPU nanoseconds of all processes per message (per round trip), see {@link #putCpu}. */
+    public static final String CPU_PER_MESSAGE = "cpuNsPerMsg";
 
     private final Transport transport;
+    private long harnessCpuNs;
 
     /**
      * @param transport the transport to measure.
@@ -69,8 +72,11 @@ public final class TransportContestant implements Contestant
     @Override
     public Set<Workload> workloads()
     {
-        final EnumSet<Workload> workloads = EnumSet.of(
-            Workload.ROUND_TRIP_32B, Workload.THROUGHPUT_1_TO_1_64B, Workload.THROUGHPUT_2_TO_2_64B);
+        final EnumSet<Workload> workloads = EnumSet.of(Workload.ROUND_TRIP_32B, Workload.THROUGHPUT_1_TO_1_64B);
+        if (transport.twoToTwo())
+        {
+            workloads.add(Workload.THROUGHPUT_2_TO_2_64B);
+        }
         if (transport.hasBatchForm())
         {
             workloads.add(Workload.THROUGHPUT_1_TO_1_64B_BATCH);
@@ -177,10 +183,12 @@ public final class TransportContestant implements Contestant
                 final Path log = context.logs().resolve(tag + "-" + name + ".log");
                 logs.put(worker, log);
                 children.put(worker, JvmProcess.start(WorkerMain.class, new ProcessOptions()
+                    .launcher(fixture.launcher(worker.role()).toArray(String[]::new))
                     .name(tag + "-" + name).daemon(true)
                     .jvmOptions(WORKER_HEAP).args(args.toArgs()).redirectOutput(log).redirectErrorStream(true)));
             }
             awaitReady(control, children, workers.size(), logs);
+            final long harnessCpuAtGoNs = WorkerMain.processCpuNs();
             control.go();
             final long deadlineNs = System.nanoTime() + context.budgetNs();
             final Map<WorkerSpec, WorkerResult> results = new LinkedHashMap<>();
@@ -237,6 +245,7 @@ public final class TransportContestant implements Contestant
             {
                 throw otherFailure;
             }
+            harnessCpuNs = WorkerMain.processCpuNs() - harnessCpuAtGoNs;
             success = true;
             return results;
         }
@@ -307,6 +316,7 @@ public final class TransportContestant implements Contestant
         }
         final Map<String, Double> metrics = LatencyMetrics.of(histogram);
         metrics.put("messages", (double)count);
+        putCpu(metrics, results, count);
         return new Measurement(id(), workload, context.repeat(), metrics.get(LatencyMetrics.P50), metrics, histogram);
     }
 
@@ -351,7 +361,25 @@ public final class TransportContestant implements Contestant
         metrics.put("messages", (double)sent);
         metrics.put("windowMessages", (double)windowCount);
         metrics.put("windowNs", (double)(windowEndNs - windowStartNs));
+        putCpu(metrics, results, sent);
         return new Measurement(id(), workload, context.repeat(), perSecond, metrics, null);
+    }
+
+    /**
+     * Adds {@value #CPU_PER_MESSAGE}: the CPU time every worker process used from go to its end, plus the harness
+     * process's over the same span (where a transport's fixture runs there, as a media driver does), per message
+     * sent (per round trip).
+     */
+    private void putCpu(final Map<String, Double> metrics, final Map<WorkerSpec, WorkerResult> results,
+        final long messages)
+    {
+        long cpuNs = harnessCpuNs;
+        for (final WorkerResult result : results.values())
+        {
+            cpuNs += result.getLong(WorkerResult.CPU_NS);
+        }
+        metrics.put("cpuNs", (double)cpuNs);
+        metrics.put(CPU_PER_MESSAGE, messages > 0 ? (double)cpuNs / messages : 0);
     }
 
     private static WorkerResult find(final Map<WorkerSpec, WorkerResult> results, final String role, final int index)

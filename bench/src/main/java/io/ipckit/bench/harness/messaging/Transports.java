@@ -38,7 +38,9 @@ public final class Transports
             new IpckitPipeTransport.Blocking(),
             new IpckitQueueTransport(),
             new IpckitQueueTransport.Lanes(),
-            new IpckitSharedLogTransport(), new AeronUdpTransport(), new IpckitNetTransport());
+            new IpckitSharedLogTransport(), new AeronUdpTransport(), new IpckitNetTransport(),
+            new IpckitNetTransport(false, true), new SocketTransport.Tcp(true), new AeronUdpTransport(true),
+            new IpckitNetTransport(true, false), new IpckitNetTransport(true, true));
     }
 
     /**

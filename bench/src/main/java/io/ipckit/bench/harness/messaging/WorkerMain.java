@@ -6,9 +6,11 @@ import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A worker process of a messaging measurement: opens one or two channel ends of a {@link Transport}, reports ready,
@@ -33,6 +35,7 @@ public final class WorkerMain
     private final int length;
     private final long deadlineNs;
     private final WorkerResult result = WorkerResult.empty();
+    private long cpuAtGoNs;
 
     private WorkerMain(final WorkerArgs args, final ControlFile control)
     {
@@ -82,18 +85,39 @@ public final class WorkerMain
             case "consumer" -> consume();
             default -> throw new IllegalArgumentException("unknown role " + args.get(WorkerArgs.ROLE));
         }
+        result.put(WorkerResult.CPU_NS, processCpuNs() - cpuAtGoNs);
+    }
+
+    /**
+     * Waits for go and notes the process's CPU time then: from go to the end of the role (closing included), the
+     * worker reports the CPU time its whole process used, every thread (and an embedded media driver) counted.
+     */
+    private long awaitGo()
+    {
+        final long goNs = control.awaitGo(deadlineNs);
+        cpuAtGoNs = processCpuNs();
+        return goNs;
+    }
+
+    /**
+     * @return the CPU time this process has used, in nanoseconds, or 0 where the JVM cannot tell.
+     */
+    public static long processCpuNs()
+    {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ?
+            Math.max(0, os.getProcessCpuTime()) : 0;
     }
 
     private void ping()
     {
-        try (Sender out = transport.openSender(spec, 0, deadlineNs);
-            Receiver in = transport.openReceiver(spec, 1, deadlineNs))
+        final Duplex ends = transport.openInitiator(spec, 0, 1, deadlineNs);
+        try (Sender out = ends.sender(); Receiver in = ends.receiver())
         {
             final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
             final PayloadChecker echoes = new PayloadChecker(length, 1, true);
             final Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NS, 3);
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long warmEndNs = goNs + args.getLong(WorkerArgs.WARMUP_NS);
             final long endNs = warmEndNs + args.getLong(WorkerArgs.MEASURE_NS);
             final long maxMessages = args.getLong(WorkerArgs.MAX_MESSAGES);
@@ -131,13 +155,13 @@ public final class WorkerMain
 
     private void pong()
     {
-        try (Receiver in = transport.openReceiver(spec, 0, deadlineNs);
-            Sender out = transport.openSender(spec, 1, deadlineNs))
+        final Duplex ends = transport.openResponder(spec, 0, 1, deadlineNs);
+        try (Receiver in = ends.receiver(); Sender out = ends.sender())
         {
             final PayloadChecker checker = new PayloadChecker(length, 1, true);
             final Echo echo = new Echo(checker, out);
             control.markReady();
-            control.awaitGo(deadlineNs);
+            awaitGo();
             long idle = 0;
             while (true)
             {
@@ -170,7 +194,7 @@ public final class WorkerMain
         {
             final UnsafeBuffer messages = new UnsafeBuffer(ByteBuffer.allocateDirect(length * batch));
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long endNs = goNs + args.getLong(WorkerArgs.WARMUP_NS) + args.getLong(WorkerArgs.MEASURE_NS);
             final long maxMessages = args.getLong(WorkerArgs.MAX_MESSAGES);
             long sequence = 0;
@@ -204,6 +228,10 @@ public final class WorkerMain
             }
             control.publishFinalCount(producer, sequence);
             result.put(WorkerResult.COUNT, sequence);
+            if (transport.senderAwaitsConsumers())
+            {
+                awaitConsumed();
+            }
         }
     }
 
@@ -217,7 +245,7 @@ public final class WorkerMain
             final PayloadChecker checker = new PayloadChecker(
                 length, args.getInt(WorkerArgs.PRODUCERS), groupConsumers.length == 1);
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long warmEndNs = goNs + args.getLong(WorkerArgs.WARMUP_NS);
             long windowStartNs = 0;
             long windowStartCount = 0;
@@ -261,6 +289,22 @@ public final class WorkerMain
             result.put(WorkerResult.COUNT, checker.count()).put(WorkerResult.CHECKSUM, checker.checksum())
                 .put(WorkerResult.WINDOW_START_NS, windowStartNs).put(WorkerResult.WINDOW_END_NS, windowEndNs)
                 .put(WorkerResult.WINDOW_COUNT, windowEndCount - windowStartCount);
+        }
+    }
+
+    /**
+     * Waits until the consumers of this producer's group have taken everything its producers sent, before the
+     * sender closes (see {@link Transport#senderAwaitsConsumers()}).
+     */
+    private void awaitConsumed()
+    {
+        final int[] groupProducers = args.getInts(WorkerArgs.GROUP_PRODUCERS);
+        final int[] groupConsumers = args.getInts(WorkerArgs.GROUP_CONSUMERS);
+        long idle = 0;
+        while (!groupDone(groupProducers, groupConsumers))
+        {
+            checkIdle(idle += Deadline.CHECK_INTERVAL, "the consumers to take every message");
+            LockSupport.parkNanos(100_000);
         }
     }
 

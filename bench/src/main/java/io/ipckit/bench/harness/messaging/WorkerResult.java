@@ -29,6 +29,8 @@ public final class WorkerResult
     public static final String WINDOW_END_NS = "windowEndNs";
     /** Messages received within the window. */
     public static final String WINDOW_COUNT = "windowCount";
+    /** CPU time the worker's process used from go to the end of its role, in nanoseconds. */
+    public static final String CPU_NS = "cpuNs";
     /** The round-trip histogram, compressed and base64 encoded. */
     public static final String HISTOGRAM = "histogram";
     /** Why the worker failed. */

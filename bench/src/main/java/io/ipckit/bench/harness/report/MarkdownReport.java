@@ -6,6 +6,7 @@ import io.ipckit.bench.harness.LatencyMetrics;
 import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.Unit;
 import io.ipckit.bench.harness.Workload;
+import io.ipckit.bench.harness.messaging.TransportContestant;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,14 +86,16 @@ public final class MarkdownReport
         byContestant.forEach((id, repeats) -> summaries.put(id, Summary.of(repeats, Measurement::value)));
         final Summary floor = summaries.get(FLOOR_ID);
         final boolean latency = byContestant.values().stream().allMatch((r) -> r.get(0).histogram() != null);
+        final boolean cpu = byContestant.values().stream()
+            .allMatch((r) -> r.get(0).metrics().containsKey(TransportContestant.CPU_PER_MESSAGE));
         out.append("## ").append(workload.label()).append("\n\n");
         out.append("| contestant | ").append(latency ? "p50" : "median").append(" | range | ");
         if (latency)
         {
             out.append("p90 | p99 | p99.9 | max | ");
         }
-        out.append("÷ floor (`raw-ring`) | repeats |\n|---|---|---|");
-        out.append(latency ? "---|---|---|---|" : "").append("---|---|\n");
+        out.append(cpu ? "CPU / msg | " : "").append("÷ floor (`raw-ring`) | repeats |\n|---|---|---|");
+        out.append(latency ? "---|---|---|---|" : "").append(cpu ? "---|" : "").append("---|---|\n");
         for (final Map.Entry<String, Summary> entry : summaries.entrySet())
         {
             final Summary summary = entry.getValue();
@@ -106,6 +109,11 @@ public final class MarkdownReport
                     out.append(unit.format(Summary.of(byContestant.get(entry.getKey()),
                         (m) -> m.metrics().get(percentile)).median())).append(" | ");
                 }
+            }
+            if (cpu)
+            {
+                out.append(Unit.NANOSECONDS.format(Summary.of(byContestant.get(entry.getKey()),
+                    (m) -> m.metrics().get(TransportContestant.CPU_PER_MESSAGE)).median())).append(" | ");
             }
             out.append(floor == null ? "—" : ratio(summary.median(), floor.median())).append(" | ")
                 .append(summary.count()).append(" |\n");
