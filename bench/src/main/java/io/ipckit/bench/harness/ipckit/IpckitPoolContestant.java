@@ -53,7 +53,8 @@ public final class IpckitPoolContestant implements Contestant
     public Measurement measure(final Workload workload, final RunContext context)
     {
         final boolean chunked = workload == Workload.POOL_MAP_DEFAULT;
-        final int batch = chunked ? DEFAULT_CHUNKING_ITEMS : BATCH;
+        final int batch = (int)Math.min(chunked ? DEFAULT_CHUNKING_ITEMS : BATCH,
+            context.maxMessages() > 0 ? context.maxMessages() : Integer.MAX_VALUE);
         try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
         {
             final long warmEnd = System.nanoTime() + context.warmup().toNanos();
