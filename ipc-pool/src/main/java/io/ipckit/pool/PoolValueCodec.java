@@ -433,7 +433,7 @@ final class PoolValueCodec
         {
             throw new IpcException("record class " + name + " of a pool message is not on this JVM's class path", ex);
         }
-        if (filter != null && filter.checkInput(new RecordFilterInfo(type)) != ObjectInputFilter.Status.ALLOWED)
+        if (filter != null && filter.checkInput(new RecordFilterInfo(type)) == ObjectInputFilter.Status.REJECTED)
         {
             throw new IpcException("record class " + name + " is not allowed by the pool's filter " + filter +
                 "; allow its package with new PoolOptions().allowClasses(\"com.example.**\")");

