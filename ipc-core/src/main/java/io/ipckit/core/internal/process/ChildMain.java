@@ -1,13 +1,10 @@
 package io.ipckit.core.internal.process;
 
-import io.ipckit.core.internal.os.Native;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.SerializableRunnable;
 
 import java.io.ByteArrayInputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.io.ObjectInputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -35,11 +32,6 @@ public final class ChildMain
     public static final String MODE_CLASS = "class";
     public static final String MODE_RUNNABLE = "runnable";
     public static final String FILE_PREFIX = "file:";
-    /**
-     * System property: false not to bind the futex and membarrier calls in the background at start (see
-     * {@link #startNativeWarmup()}).
-     */
-    public static final String NATIVE_WARMUP_PROP_NAME = "ipckit.process.native.warmup";
 
     private static final long HALT_AFTER_MS = 500;
     private static final long WATCHDOG_PERIOD_MS = 50;
@@ -55,10 +47,6 @@ public final class ChildMain
      */
     public static void main(final String[] args) throws Throwable
     {
-        if (!"false".equals(System.getProperty(NATIVE_WARMUP_PROP_NAME)))
-        {
-            startNativeWarmup();
-        }
         final String parent = System.getProperty(PARENT_PROP_NAME);
         if (Boolean.getBoolean(DAEMON_PROP_NAME) && parent != null)
         {
@@ -89,36 +77,6 @@ public final class ChildMain
         }
         System.out.flush();
         System.exit(0);
-    }
-
-    /**
-     * Binds the futex and membarrier calls on a daemon thread while the main thread loads the target: binding them
-     * through the FFM API takes tens of milliseconds in a new JVM (measured: 67 ms of a child's first 193 ms, from
-     * the first use of {@link Native} to its handles), and the first wait or wake-up of a pipe, queue or lock needs
-     * them. A child that starts them in parallel sends its first message that much sooner; one that never uses them
-     * spends that CPU on a second core. Both calls are harmless: a wake-up of a private word nobody waits on, and
-     * the membarrier query.
-     */
-    private static void startNativeWarmup()
-    {
-        final Thread warmup = new Thread(() ->
-        {
-            try
-            {
-                if (Native.isLinux())
-                {
-                    final MemorySegment word = Arena.ofAuto().allocate(Integer.BYTES, Integer.BYTES);
-                    Native.futexWake(word.address(), 1);
-                    Native.membarrier(0);
-                }
-            }
-            catch (final RuntimeException | LinkageError ignore)
-            {
-                // the first real call reports what is wrong, on the thread that makes it
-            }
-        }, "ipckit-native-warmup");
-        warmup.setDaemon(true);
-        warmup.start();
     }
 
     private static void runMain(final String className, final String[] args) throws Throwable
