@@ -12,6 +12,7 @@ sum over received messages of sequence + producer * 2**32, modulo 2**64.
 """
 import argparse
 import multiprocessing as mp
+import os
 import struct
 import sys
 import time
@@ -276,26 +277,97 @@ def increment(x):
     return x + 1
 
 
-def pool_map(args):
+def cpu_ns(pids=()):
+    """CPU time of this process and of the given live processes (from /proc), in ns."""
+    t = os.times()
+    total = int((t.user + t.system) * 1e9)
+    for pid in pids:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) * 10_000_000
+    return total
+
+
+def pool_map(args, chunked=False):
     ctx = mp.get_context("spawn")
     tasks = done = 0
     total = expected = 0
+    batch_size = 100_000 if chunked else 200
+    chunksize = None if chunked else 1
     with ctx.Pool(2) as pool:
         pool.map(increment, range(100), chunksize=1)
         warm_end = now() + args.warmup_ns
         while now() < warm_end and not args.max:
-            pool.map(increment, range(200), chunksize=1)
+            pool.map(increment, range(batch_size), chunksize=chunksize)
+        pids = [p.pid for p in pool._pool]
+        cpu_start = cpu_ns(pids)
         start = now()
         while (tasks < args.max) if args.max else (tasks == 0 or now() - start < args.measure_ns):
-            batch = 200 if not args.max else min(200, args.max - tasks)
-            results = pool.map(increment, range(tasks, tasks + batch), chunksize=1)
+            batch = batch_size if not args.max else min(batch_size, args.max - tasks)
+            results = pool.map(increment, range(tasks, tasks + batch), chunksize=chunksize)
             total += sum(results)
             expected += sum(range(tasks + 1, tasks + batch + 1))
             done += len(results)
             tasks += batch
         elapsed = now() - start
+        cpu = cpu_ns(pids) - cpu_start
     return dict(value=elapsed / tasks, unit="ns", sent=tasks, received=done if total == expected else 0,
-                checksum=0)
+                checksum=0, cpu_per_task_ns=cpu / tasks)
+
+
+def start_child(conn):
+    conn.send(os.getpid())
+    t = os.times()
+    conn.send(int((t.user + t.system) * 1e9))
+    conn.close()
+
+
+def start_once(ctx, kind):
+    """One start with spawn: Pool(2) until the first result, or Process until its first message."""
+    cpu_start = cpu_ns()
+    if kind == "pool":
+        start = now()
+        with ctx.Pool(2) as pool:
+            pid = pool.apply(os.getpid)
+            elapsed = now() - start
+            cpu = cpu_ns([p.pid for p in pool._pool]) - cpu_start
+        ok = pid != os.getpid()
+    else:
+        receive, send = ctx.Pipe(duplex=False)
+        start = now()
+        child = ctx.Process(target=start_child, args=(send,))
+        child.start()
+        pid = receive.recv()
+        elapsed = now() - start
+        child_cpu = receive.recv()
+        child.join(60)
+        send.close()
+        receive.close()
+        cpu = cpu_ns() - cpu_start + child_cpu
+        ok = pid == child.pid and child.exitcode == 0
+    return elapsed, cpu, ok
+
+
+def start_up(args, kind):
+    ctx = mp.get_context("spawn")
+    warm_end = now() + args.warmup_ns
+    starts = 0
+    while starts < 3 or (now() < warm_end and not args.max):
+        start_once(ctx, kind)
+        starts += 1
+    times = []
+    cpu = 0
+    good = 0
+    cap = min(args.max, 5) if args.max else 200
+    measure_end = now() + args.measure_ns
+    while len(times) < cap and (len(times) < 5 or now() < measure_end):
+        elapsed, used, ok = start_once(ctx, kind)
+        times.append(elapsed)
+        cpu += used
+        good += 1 if ok else 0
+    times.sort()
+    return dict(value=times[len(times) // 2], unit="ns", sent=len(times), received=good, checksum=0,
+                min_ns=times[0], max_ns=times[-1], cpu_per_start_ns=cpu / len(times))
 
 
 def lock_worker(value, warmup_ns, measure_ns, max_ops, results, go):
@@ -338,6 +410,9 @@ CONTESTANTS = {
     ("python-value-lock", "lock-2proc"): lock_increment,
     ("python-manager", "manager-dict"): manager_dict,
     ("python-pool", "pool-task"): pool_map,
+    ("python-pool", "pool-map-default"): lambda a: pool_map(a, chunked=True),
+    ("python-start", "pool-start"): lambda a: start_up(a, "pool"),
+    ("python-start", "process-start"): lambda a: start_up(a, "process"),
 }
 
 

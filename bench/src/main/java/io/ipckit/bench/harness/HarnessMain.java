@@ -5,6 +5,7 @@ import io.ipckit.bench.harness.ipckit.IpckitArrayContestant;
 import io.ipckit.bench.harness.ipckit.IpckitLockContestant;
 import io.ipckit.bench.harness.ipckit.IpckitManagerContestant;
 import io.ipckit.bench.harness.ipckit.IpckitPoolContestant;
+import io.ipckit.bench.harness.ipckit.IpckitStartContestant;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.bench.harness.messaging.TransportContestant;
 import io.ipckit.bench.harness.messaging.Transports;
@@ -167,6 +168,7 @@ public final class HarnessMain implements Callable<Integer>
             all.add(new TransportContestant(transport));
         }
         all.add(new IpckitPoolContestant());
+        all.add(new IpckitStartContestant());
         all.add(new IpckitArrayContestant());
         all.add(new IpckitLockContestant());
         all.add(new IpckitManagerContestant());
