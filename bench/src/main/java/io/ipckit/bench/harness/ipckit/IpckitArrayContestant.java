@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * ipckit's {@link SharedArray} on the 64 MiB hand-off, exactly as the Python peer runs it: this JVM fills a 64 MiB
  * float64 array (the values 0, 1, 2...: every partial sum is an integer below 2^53, so any order of adding is
  * exact and the sums can be checked for equality); a long-lived child JVM is sent its name (through a {@link Pipe}), opens it (attach: a mapping,
- * O(1)), sums it, and answers with the time it finished. The figure is the median of send-to-summed; the median
+ * O(1)), sums it, and answers with the time it finished summing (before it unmaps, as the Python peer takes its
+ * time before {@code shm.close()}). The figure is the median of send-to-summed; the median
  * in-process sum of the same array is reported beside it ({@code in_process_ns}). Every sum is checked.
  */
 public final class IpckitArrayContestant implements Contestant
@@ -62,6 +63,7 @@ public final class IpckitArrayContestant implements Contestant
         try (SharedArray array = SharedArray.create(DType.FLOAT64, ELEMENTS);
              Connection pipe = Pipe.create(pipeName))
         {
+            java.nio.file.Files.createDirectories(context.logs()); // the first measurement of a run may come first
             for (long i = 0; i < ELEMENTS; i++)
             {
                 array.setDouble(i, i);
@@ -104,6 +106,10 @@ public final class IpckitArrayContestant implements Contestant
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring the array hand-off", ex);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot create the log directory " + context.logs(), ex);
         }
         finally
         {
@@ -158,11 +164,13 @@ public final class IpckitArrayContestant implements Contestant
                         return;
                     }
                     final long sum;
+                    final long done;
                     try (SharedArray array = SharedArray.open(name))
                     {
                         sum = (long)array.sum();
+                        done = System.nanoTime(); // before the unmap, as the Python peer takes its time before close
                     }
-                    pipe.send(System.nanoTime() + " " + sum, Codecs.STRING);
+                    pipe.send(done + " " + sum, Codecs.STRING);
                 }
             }
         }
