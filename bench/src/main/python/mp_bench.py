@@ -189,7 +189,7 @@ def attach_and_sum(conn, elements):
         if name is None:
             return
         shm = shared_memory.SharedMemory(name=name)
-        total = int(np.ndarray((elements,), dtype=np.int64, buffer=shm.buf).sum())
+        total = int(np.ndarray((elements,), dtype=np.float64, buffer=shm.buf).sum())
         done = now()
         shm.close()
         conn.send((done, total))
@@ -206,8 +206,8 @@ def array_handoff(args):
     child.start()
     shm = shared_memory.SharedMemory(create=True, size=args.length)
     try:
-        array_view = np.ndarray((elements,), dtype=np.int64, buffer=shm.buf)
-        array_view[:] = np.arange(elements, dtype=np.int64)
+        array_view = np.ndarray((elements,), dtype=np.float64, buffer=shm.buf)
+        array_view[:] = np.arange(elements, dtype=np.float64)
         times, local, sums = [], [], []
         end = now() + args.warmup_ns + args.measure_ns
         rounds = 0

@@ -76,6 +76,11 @@ final class ObjectTable
         }
     }
 
+    java.util.Collection<Managed> all()
+    {
+        return objects.values();
+    }
+
     int size()
     {
         return objects.size();

@@ -49,6 +49,8 @@ public final class ServerCore implements AutoCloseable
     private final Thread acceptor;
     private final Thread leases;
     private final Runnable onShutdown;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final java.util.concurrent.atomic.AtomicLong callsOfEndedSessions = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Starts serving.
@@ -186,7 +188,10 @@ public final class ServerCore implements AutoCloseable
 
     void ended(final ServerSession session)
     {
-        sessions.remove(session);
+        if (sessions.remove(session))
+        {
+            callsOfEndedSessions.addAndGet(session.callsServed());
+        }
     }
 
     Object resolveIncoming(final Object obj)
@@ -228,6 +233,7 @@ public final class ServerCore implements AutoCloseable
                 yield null;
             }
             case "objectCount" -> table.size();
+            case "stats" -> StatsCollector.collect(this, CallContext.current().session());
             case "attach" ->
             {
                 final ObjectTable.Managed managed = table.get((Long)args[0]);
@@ -356,6 +362,34 @@ public final class ServerCore implements AutoCloseable
     public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
     {
         return terminated.await(timeout, unit);
+    }
+
+    /**
+     * @return what the manager holds and does now, read in this process ({@link StatsCollector}).
+     */
+    public io.ipckit.manager.ManagerStats stats()
+    {
+        return StatsCollector.collect(this, null);
+    }
+
+    Set<ServerSession> sessions()
+    {
+        return sessions;
+    }
+
+    Map<String, ProxyRef> named()
+    {
+        return named;
+    }
+
+    long startedAtMillis()
+    {
+        return startedAtMillis;
+    }
+
+    long callsOfEndedSessions()
+    {
+        return callsOfEndedSessions.get();
     }
 
     /**

@@ -35,6 +35,7 @@ public final class ServerSession
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile ProcessIdentity identity;
     private volatile boolean local;
+    private volatile long callsServed;
 
     ServerSession(final ServerCore core, final SocketConnection connection)
     {
@@ -144,6 +145,7 @@ public final class ServerSession
 
     private void onCall(final byte[] frame, final ByteBuffer in)
     {
+        callsServed++; // written by this reader thread only
         final long callId = in.getLong();
         final long objectId = in.getLong();
         final long threadId = in.getLong();
@@ -335,6 +337,26 @@ public final class ServerSession
             }
         }
         core.ended(this);
+    }
+
+    long callsServed()
+    {
+        return callsServed;
+    }
+
+    int callsWaiting()
+    {
+        return running.size();
+    }
+
+    Map<Long, AtomicLong> references()
+    {
+        return refs;
+    }
+
+    Set<OwnedResource> ownedResources()
+    {
+        return owned;
     }
 
     @Override
