@@ -49,7 +49,8 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * lock, with one release store after the record was handed over ({@link #consumeRecord}, {@link #takeWholeRecords}).
  * A consumer killed while handing a whole record over leaves it to the next consumer, which hands it over again.</li>
  * <li>A consumer takes a record when its commit stamp names the head position, or when the tail word (read by a look
- * without a stamp at most every {@link #TAIL_READ_INTERVAL_NS}, and whenever it waits) lies past it, so the head
+ * without a stamp at most every {@link #TAIL_READ_INTERVAL_NS}, a clock read per {@link #LOOKS_PER_CLOCK_READ} such
+ * looks, and whenever it waits) lies past it, so the head
  * never passes the tail; a tail read is kept for one call only ({@link #endConsumerCall}).</li>
  * <li>Every lane's consumer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls. Whoever takes a
  * lock (over from a dead holder, or at all) first looks at the lane's removal words, and completes a removal a dead
@@ -89,6 +90,9 @@ class ConsumerLane
      * throttle for all would let the first lane's looks starve the others' forever).
      */
     final long[] lastTailReadNs;
+    /** Looks without a stamp that did not read the tail word; only every {@link #LOOKS_PER_CLOCK_READ}th reads the
+     * clock for {@link #TAIL_READ_INTERVAL_NS}. */
+    int looksWithoutClock;
     /**
      * When to look whether each lane's consumer lock holder is alive (per lane, so that a lane a live consumer keeps
      * busy does not take every look).
@@ -222,12 +226,21 @@ class ConsumerLane
 
     /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
     static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * How many looks without a stamp read the clock once: a consumer ahead of its producer looks every few
+     * nanoseconds, and a clock read per look cost it more than the look.
+     */
+    static final int LOOKS_PER_CLOCK_READ = 64;
 
     boolean publishedByTail(final int lane, final long position, final boolean readTail)
     {
         if (lane == tailSeenLane && before(position, tailSeen))
         {
             return true; // the lane's tail as this call read it: the record the lane check saw is taken next
+        }
+        if (!readTail && (looksWithoutClock++ & (LOOKS_PER_CLOCK_READ - 1)) != 0)
+        {
+            return false;
         }
         final long nowNs = System.nanoTime(); // a look without a stamp: the consumer has nothing else to do
         if (!readTail && nowNs - lastTailReadNs[lane] < TAIL_READ_INTERVAL_NS)

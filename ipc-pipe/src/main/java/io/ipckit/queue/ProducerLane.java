@@ -187,6 +187,31 @@ class ProducerLane
         return newTailWord;
     }
 
+    /**
+     * Holding the lane, with {@code tailWord} from {@link #tailWithRoomFor}: reserves one WHOLE record at the tail for
+     * a zero-copy claim, as {@link #tryReserve} does when no padding is needed, over the lane's absolute addresses.
+     *
+     * @return the claim's index in {@link #data}.
+     */
+    int reserveFast(final long tailWord, final int length)
+    {
+        final long tail = position(tailWord);
+        final int required = recordLength(length);
+        final int ringIndex = (int)tail & mask;
+        final long at = pRingAddress + ringIndex;
+        UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+        final long end = tail + required;
+        if (trailerFree(end, headCache))
+        {
+            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
+        }
+        pendingPaddingIndex = -1;
+        pendingRecordIndex = pBase + ringIndex;
+        pendingRecordPosition = tail;
+        pendingTailWord = word(count(tailWord) + 1, end);
+        return pBase + ringIndex + PAYLOAD_OFFSET;
+    }
+
     int tryReserve(final int payloadLength, final int type, final boolean newElement)
     {
         pendingPaddingIndex = -1; // a reservation left by a call that threw is never stamped by a later one
