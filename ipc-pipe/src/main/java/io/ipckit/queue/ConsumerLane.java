@@ -90,9 +90,11 @@ class ConsumerLane
      * throttle for all would let the first lane's looks starve the others' forever).
      */
     final long[] lastTailReadNs;
-    /** Looks without a stamp that did not read the tail word; only every {@link #LOOKS_PER_CLOCK_READ}th reads the
-     * clock for {@link #TAIL_READ_INTERVAL_NS}. */
-    int looksWithoutClock;
+    /**
+     * Per lane: looks without a stamp; only every {@link #LOOKS_PER_CLOCK_READ}th reads the clock for
+     * {@link #TAIL_READ_INTERVAL_NS} (per lane, for the reason {@link #lastTailReadNs} is).
+     */
+    final int[] looksWithoutClock;
     /**
      * When to look whether each lane's consumer lock holder is alive (per lane, so that a lane a live consumer keeps
      * busy does not take every look).
@@ -137,6 +139,7 @@ class ConsumerLane
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
         this.lastTailReadNs = new long[laneCount];
+        this.looksWithoutClock = new int[laneCount];
         this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
         java.util.Arrays.setAll(consumerHolderChecks, (lane) -> new LivenessCheckInterval());
         java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
@@ -238,7 +241,7 @@ class ConsumerLane
         {
             return true; // the lane's tail as this call read it: the record the lane check saw is taken next
         }
-        if (!readTail && (looksWithoutClock++ & (LOOKS_PER_CLOCK_READ - 1)) != 0)
+        if (!readTail && (looksWithoutClock[lane]++ & (LOOKS_PER_CLOCK_READ - 1)) != 0)
         {
             return false;
         }
