@@ -107,6 +107,8 @@ class ConsumerLane
     int cLane = -1;
     int cTail;
     int cHead;
+    /** The selected lane's head hint (see {@link LaneDescriptor#HEAD_HINT_OFFSET}). */
+    int cHeadHint;
     int cRemovalHead;
     int cRemoving;
     int cInProgress;
@@ -192,6 +194,7 @@ class ConsumerLane
             cLane = lane;
             cTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
             cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+            cHeadHint = laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET);
             cRemovalHead = laneWord(lane, LaneDescriptor.REMOVAL_HEAD_OFFSET);
             cRemoving = laneWord(lane, LaneDescriptor.REMOVING_OFFSET);
             cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
@@ -349,6 +352,13 @@ class ConsumerLane
         if (consumerLocked)
         {
             consumerLocked = false;
+            final long headWord = meta.getLong(cHead); // this holder's own last store
+            if (headWord != meta.getLong(cHeadHint))
+            {
+                // release store -> advertises the room to producers once per call, not per record (LaneDescriptor);
+                // under the lock, after the head: never ahead of it, and never moving back
+                meta.putLongRelease(cHeadHint, headWord);
+            }
             consumerLock.release();
             AsymmetricFence.progressSide(); // between the head and lock stores and the loads of the waiter counts
             if (producersUnrung)

@@ -59,6 +59,8 @@ final class FifoProducer extends ProducerLane
     private final Waiter producerWaiter;
     /** When to look whether the shared lane's producer lock holder is alive. */
     private final LivenessCheckInterval producerHolderCheck = new LivenessCheckInterval();
+    /** When a reservation that finds no room by the head hint reads the head word itself (see tryReserve). */
+    private final LivenessCheckInterval headCheck = new LivenessCheckInterval();
 
     private boolean producerLocked;
     private boolean nonBlocking;
@@ -452,7 +454,8 @@ final class FifoProducer extends ProducerLane
             }
             if (producerLocked)
             {
-                final int index = tryReserve(payloadLength, type, newElement);
+                final int index = tryReserve(payloadLength, type, newElement,
+                    producerWaiter.isRegistered() || headCheck.due());
                 if (index >= 0)
                 {
                     return index;
