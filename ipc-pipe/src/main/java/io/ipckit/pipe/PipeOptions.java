@@ -154,8 +154,10 @@ public final class PipeOptions
      * its wake-up then costs the other side nothing, but a thread that waits often keeps its core busy while it
      * polls (a blocking round trip measured 73–93% of a core). {@code 0} is the low-CPU wait: a blocked thread sleeps
      * at once and uses no CPU while it waits; each wake-up then costs a futex system call on the waking side and a
-     * membarrier on the sleeping side (a few microseconds each), so latency and CPU per message rise while the
-     * other side is busy. Applies to the handle this option creates or opens.
+     * membarrier on the sleeping side (a few microseconds each, more on a virtual machine). It suits a handle that
+     * is idle most of the time; under a steady exchange of messages it costs more latency and more CPU per message
+     * than polling (measured on a 2-core VM, round trip: about 17–21 µs and 33–44 µs of CPU, against 0.54 µs and
+     * 1.4 µs polling). Applies to the handle this option creates or opens.
      *
      * @param duration how long to poll, 0 or more; 0 sleeps at once.
      * @param unit     the unit of {@code duration}.
