@@ -604,11 +604,12 @@ class QueueTest
         {
             thrown(WrongResourceKindException.class, () -> JoinableQueue.open("plain", Codecs.LONG), "JoinableQueue");
         }
-        // a queue of the previous layout (another record layout and wake protocol) is refused, not misread
+        // a queue of the previous layout (no head hint) is refused, not misread
         io.ipckit.core.file.ResourceFile.create("old-queue", io.ipckit.core.file.ResourceKind.QUEUE,
             QueueDescriptor.LAYOUT_VERSION - 1, 0, 64, false, null).close();
         thrown(io.ipckit.core.exceptions.IncompatibleVersionException.class,
-            () -> SharedQueue.open("old-queue", Codecs.LONG), "old-queue", "layout version 5", "an older ipckit");
+            () -> SharedQueue.open("old-queue", Codecs.LONG), "old-queue",
+            "layout version " + (QueueDescriptor.LAYOUT_VERSION - 1), "an older ipckit");
         thrown(IllegalArgumentException.class, () -> new QueueOptions().capacityBytes(10));
     }
 
