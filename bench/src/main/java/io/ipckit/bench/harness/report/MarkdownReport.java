@@ -6,7 +6,6 @@ import io.ipckit.bench.harness.LatencyMetrics;
 import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.Unit;
 import io.ipckit.bench.harness.Workload;
-import io.ipckit.bench.harness.messaging.TransportContestant;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,16 +85,16 @@ public final class MarkdownReport
         byContestant.forEach((id, repeats) -> summaries.put(id, Summary.of(repeats, Measurement::value)));
         final Summary floor = summaries.get(FLOOR_ID);
         final boolean latency = byContestant.values().stream().allMatch((r) -> r.get(0).histogram() != null);
-        final boolean cpu = byContestant.values().stream()
-            .allMatch((r) -> r.get(0).metrics().containsKey(TransportContestant.CPU_PER_MESSAGE));
         out.append("## ").append(workload.label()).append("\n\n");
         out.append("| contestant | ").append(latency ? "p50" : "median").append(" | range | ");
         if (latency)
         {
             out.append("p90 | p99 | p99.9 | max | ");
         }
-        out.append(cpu ? "CPU / msg | " : "").append("÷ floor (`raw-ring`) | repeats |\n|---|---|---|");
-        out.append(latency ? "---|---|---|---|" : "").append(cpu ? "---|" : "").append("---|---|\n");
+        final String cpuKey = cpuKey(byContestant);
+        out.append("÷ floor (`raw-ring`) | ").append(cpuKey != null ? "CPU per op | " : "")
+            .append("repeats |\n|---|---|---|");
+        out.append(latency ? "---|---|---|---|" : "").append(cpuKey != null ? "---|" : "").append("---|---|\n");
         for (final Map.Entry<String, Summary> entry : summaries.entrySet())
         {
             final Summary summary = entry.getValue();
@@ -110,13 +109,15 @@ public final class MarkdownReport
                         (m) -> m.metrics().get(percentile)).median())).append(" | ");
                 }
             }
-            if (cpu)
+            out.append(floor == null ? "—" : ratio(summary.median(), floor.median())).append(" | ");
+            if (cpuKey != null)
             {
-                out.append(Unit.NANOSECONDS.format(Summary.of(byContestant.get(entry.getKey()),
-                    (m) -> m.metrics().get(TransportContestant.CPU_PER_MESSAGE)).median())).append(" | ");
+                final List<Measurement> withCpu = byContestant.get(entry.getKey()).stream()
+                    .filter((m) -> m.metrics().containsKey(cpuKey)).toList();
+                out.append(withCpu.isEmpty() ? "—" : String.format(Locale.ROOT, "%.0f ns",
+                    Summary.of(withCpu, (m) -> m.metrics().get(cpuKey)).median())).append(" | ");
             }
-            out.append(floor == null ? "—" : ratio(summary.median(), floor.median())).append(" | ")
-                .append(summary.count()).append(" |\n");
+            out.append(summary.count()).append(" |\n");
         }
         out.append('\n');
         if (summaries.size() > 1)
@@ -137,6 +138,15 @@ public final class MarkdownReport
             }
             out.append('\n');
         }
+    }
+
+    /**
+     * @return the name of the CPU-per-operation metric the measurements carry ({@code cpuNsPer...}), or null.
+     */
+    private static String cpuKey(final Map<String, List<Measurement>> byContestant)
+    {
+        return byContestant.values().stream().flatMap(List::stream).flatMap((m) -> m.metrics().keySet().stream())
+            .filter((key) -> key.startsWith("cpuNsPer")).findFirst().orElse(null);
     }
 
     private static String ratio(final double value, final double reference)

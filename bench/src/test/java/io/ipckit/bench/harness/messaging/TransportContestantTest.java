@@ -5,12 +5,14 @@ import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.RunContext;
 import io.ipckit.bench.harness.VerificationException;
 import io.ipckit.bench.harness.Workload;
+import io.ipckit.bench.harness.peers.RawRingTransport;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
@@ -39,8 +41,37 @@ class TransportContestantTest
 
     static Stream<Arguments> transportsAndWorkloads()
     {
+        // the low-CPU variants differ from their transports only by the wait: the round trip, which sleeps most,
+        // covers them
         return Transports.all().stream().flatMap((transport) -> new TransportContestant(transport).workloads().stream()
+            .filter((workload) -> !transport.id().endsWith("-lowcpu") || workload == Workload.ROUND_TRIP_32B)
             .sorted().map((workload) -> Arguments.of(transport.id(), workload)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Workload.class, names = {"ROUND_TRIP_32B", "THROUGHPUT_1_TO_1_64B", "THROUGHPUT_2_TO_2_64B"})
+    void shouldVerifyInSequenceModeAndReportCpuPerMessage(final Workload workload) throws Exception
+    {
+        final TransportContestant contestant = new TransportContestant(new RawRingTransport(), CheckMode.SEQUENCE);
+
+        final Measurement measurement = contestant.measure(workload, context());
+
+        final long producers = workload == Workload.THROUGHPUT_2_TO_2_64B ? 2 : 1;
+        assertEquals(MESSAGES * producers, measurement.metrics().get("messages"));
+        assertTrue(measurement.metrics().get(TransportContestant.CPU_NS_PER_MSG) > 0, measurement.metrics().toString());
+        assertLeftNothingBehind();
+    }
+
+    @Test
+    void shouldFailVerificationInSequenceModeWhenATransportDropsAMessage() throws Exception
+    {
+        final TransportContestant contestant =
+            new TransportContestant(new FaultyTransport.Dropping(), CheckMode.SEQUENCE);
+
+        final VerificationException ex = assertThrows(VerificationException.class,
+            () -> contestant.measure(Workload.THROUGHPUT_1_TO_1_64B, context()));
+
+        assertTrue(ex.getMessage().contains("lost, duplicated or reordered"), ex.getMessage());
     }
 
     @ParameterizedTest(name = "{0} {1}")
