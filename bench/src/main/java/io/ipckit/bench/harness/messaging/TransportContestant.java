@@ -307,6 +307,7 @@ public final class TransportContestant implements Contestant
         }
         final Map<String, Double> metrics = LatencyMetrics.of(histogram);
         metrics.put("messages", (double)count);
+        putCpuPerMessage(metrics, results, count);
         return new Measurement(id(), workload, context.repeat(), metrics.get(LatencyMetrics.P50), metrics, histogram);
     }
 
@@ -351,7 +352,28 @@ public final class TransportContestant implements Contestant
         metrics.put("messages", (double)sent);
         metrics.put("windowMessages", (double)windowCount);
         metrics.put("windowNs", (double)(windowEndNs - windowStartNs));
+        putCpuPerMessage(metrics, results, sent);
         return new Measurement(id(), workload, context.repeat(), perSecond, metrics, null);
+    }
+
+    /**
+     * CPU of every worker process from go to the end of its role (warm-up included, as the messages counted are),
+     * divided by the messages sent: what a message costs the machine, both ends together.
+     */
+    private static void putCpuPerMessage(
+        final Map<String, Double> metrics, final Map<WorkerSpec, WorkerResult> results, final long messages)
+    {
+        long cpuNs = 0;
+        for (final WorkerResult result : results.values())
+        {
+            final String value = result.get(WorkerResult.CPU_NS);
+            if (value == null)
+            {
+                return;
+            }
+            cpuNs += Long.parseLong(value);
+        }
+        metrics.put("cpuNsPerMessage", (double)cpuNs / messages);
     }
 
     private static WorkerResult find(final Map<WorkerSpec, WorkerResult> results, final String role, final int index)

@@ -33,6 +33,9 @@ public final class WorkerMain
     private final int length;
     private final long deadlineNs;
     private final WorkerResult result = WorkerResult.empty();
+    private final com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private long cpuAtGoNs = -1;
 
     private WorkerMain(final WorkerArgs args, final ControlFile control)
     {
@@ -58,6 +61,10 @@ public final class WorkerMain
             try
             {
                 worker.run();
+                if (worker.cpuAtGoNs >= 0)
+                {
+                    worker.result.put(WorkerResult.CPU_NS, worker.os.getProcessCpuTime() - worker.cpuAtGoNs);
+                }
                 worker.result.write(resultPath);
             }
             catch (final Throwable ex)
@@ -93,7 +100,7 @@ public final class WorkerMain
             final PayloadChecker echoes = new PayloadChecker(length, 1, true);
             final Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NS, 3);
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long warmEndNs = goNs + args.getLong(WorkerArgs.WARMUP_NS);
             final long endNs = warmEndNs + args.getLong(WorkerArgs.MEASURE_NS);
             final long maxMessages = args.getLong(WorkerArgs.MAX_MESSAGES);
@@ -137,7 +144,7 @@ public final class WorkerMain
             final PayloadChecker checker = new PayloadChecker(length, 1, true);
             final Echo echo = new Echo(checker, out);
             control.markReady();
-            control.awaitGo(deadlineNs);
+            awaitGo();
             long idle = 0;
             while (true)
             {
@@ -170,7 +177,7 @@ public final class WorkerMain
         {
             final UnsafeBuffer messages = new UnsafeBuffer(ByteBuffer.allocateDirect(length * batch));
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long endNs = goNs + args.getLong(WorkerArgs.WARMUP_NS) + args.getLong(WorkerArgs.MEASURE_NS);
             final long maxMessages = args.getLong(WorkerArgs.MAX_MESSAGES);
             long sequence = 0;
@@ -217,7 +224,7 @@ public final class WorkerMain
             final PayloadChecker checker = new PayloadChecker(
                 length, args.getInt(WorkerArgs.PRODUCERS), groupConsumers.length == 1);
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long warmEndNs = goNs + args.getLong(WorkerArgs.WARMUP_NS);
             long windowStartNs = 0;
             long windowStartCount = 0;
@@ -287,6 +294,14 @@ public final class WorkerMain
                 consumed + " messages where the producers sent " + sent);
         }
         return consumed == sent;
+    }
+
+    /** Waits for go, then notes the process's CPU time: CPU per message counts from there. */
+    private long awaitGo()
+    {
+        final long goNs = control.awaitGo(deadlineNs);
+        cpuAtGoNs = os.getProcessCpuTime();
+        return goNs;
     }
 
     private void checkIdle(final long idle, final String what)

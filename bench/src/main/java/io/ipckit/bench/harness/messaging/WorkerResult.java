@@ -31,6 +31,8 @@ public final class WorkerResult
     public static final String WINDOW_COUNT = "windowCount";
     /** The round-trip histogram, compressed and base64 encoded. */
     public static final String HISTOGRAM = "histogram";
+    /** CPU time of the whole worker process (all its threads) from go to the end of its role, in nanoseconds. */
+    public static final String CPU_NS = "cpuNs";
     /** Why the worker failed. */
     public static final String ERROR = "error";
     /** "true" when the failure was a verification failure. */
