@@ -642,7 +642,7 @@ public final class ClientConnection implements AutoCloseable
         {
             if (status == Wire.STATUS_COMPACT)
             {
-                call.value = CompactValues.read(in);
+                call.value = CompactValues.read(in, this::resolve);
             }
             else if (status == Wire.STATUS_VALUE)
             {

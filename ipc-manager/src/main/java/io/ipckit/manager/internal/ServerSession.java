@@ -272,7 +272,7 @@ public final class ServerSession
             args = switch (argsKind)
             {
                 case Wire.ARGS_NONE -> new Object[0];
-                case Wire.ARGS_COMPACT -> CompactValues.readArray(in);
+                case Wire.ARGS_COMPACT -> CompactValues.readArray(in, core::resolveIncoming);
                 case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(frame, in.position(), core::resolveIncoming);
                 default -> throw new IpcException("unknown argument encoding " + argsKind);
             };
@@ -369,7 +369,7 @@ public final class ServerSession
             else if (CompactValues.encodable(result))
             {
                 out.putByte(Wire.STATUS_COMPACT);
-                CompactValues.write(out, result);
+                CompactValues.write(out, result, this::countOutgoing);
             }
             else
             {
