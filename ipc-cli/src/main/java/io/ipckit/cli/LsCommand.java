@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
  * {@code ipckit ls}: every resource in the shared directory, one line each (or a JSON array), from
  * {@link SharedDirectory#list()}: one read of each file's header, so linear in the number of files; and every
  * manager started by name, running or dead ({@link ManagerDirectory#list()}: kind {@code Manager}, its files not
- * listed as segments of their own). With
+ * listed as segments of their own, nor the pipes and doorbell of its shared-memory fast path, named
+ * {@value #MANAGER_LINK_PREFIX}* and {@value #MANAGER_BELL_PREFIX}*, unless {@code --all}). With
  * {@code --logs}, the ipc-durable logs under the default log directory instead ({@link Logs#list}), which live on
  * disk, not in the shared directory.
  * <p>
@@ -39,6 +40,12 @@ final class LsCommand extends BaseCommand implements Callable<Integer>
 
     @Option(names = "--json", description = "Print a JSON array.")
     boolean json;
+
+    @Option(names = "--all", description = "Also list the pipes and doorbell of managers' fast paths.")
+    boolean all;
+
+    static final String MANAGER_LINK_PREFIX = "manager-link-";
+    static final String MANAGER_BELL_PREFIX = "manager-bell-";
 
     @Option(names = "--logs", description = "List the logs under -Dipckit.durable.dir (ipc-durable) instead.")
     boolean logs;
@@ -70,6 +77,10 @@ final class LsCommand extends BaseCommand implements Callable<Integer>
             if (managerFiles.contains(info.name()) && info.state() == ResourceInfo.State.RAW)
             {
                 continue; // a manager's key or record, listed as the manager
+            }
+            if (!all && (info.name().startsWith(MANAGER_LINK_PREFIX) || info.name().startsWith(MANAGER_BELL_PREFIX)))
+            {
+                continue; // a manager's fast-path pipe or doorbell
             }
             if (kind == null || info.kindName().equalsIgnoreCase(kind) ||
                 info.state().name().equalsIgnoreCase(kind))

@@ -613,6 +613,15 @@ public final class Manager implements AutoCloseable
     }
 
     /**
+     * @return true when this handle's calls travel through a pipe in shared memory (a manager of this host),
+     * false when through the socket.
+     */
+    boolean usesPipe()
+    {
+        return connection.usesPipe();
+    }
+
+    /**
      * @return true once this handle's connection ended (closed, or the manager is gone).
      */
     public boolean isGone()

@@ -27,11 +27,22 @@ import java.util.concurrent.locks.LockSupport;
  * reader publishes a result by a volatile store of {@code done} after writing the fields, then unparks. Every
  * {@link ProxyRef} decoded here is one reference the manager counted for this connection; the proxy made of it
  * returns it with a DECREF when collected (a {@link Cleaner}).
+ * <p>
+ * A connection to a manager of this host asks for a pipe ({@link ClientPipe}, unless the system property
+ * {@value #PIPE_PROP_NAME} is {@code false}); when the manager offers one, every frame after the handshake travels
+ * through it and there is no reader thread: one waiting caller at a time reads the replies, its own and the others'
+ * (which it hands over), and when it has its reply it lets another waiting caller take over reading.
  */
 public final class ClientConnection implements AutoCloseable
 {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long SPIN_NS = 20_000;
+    /** System property: {@code false} keeps local connections on the socket (for comparison and diagnosis). */
+    public static final String PIPE_PROP_NAME = "ipckit.manager.pipe";
+    /** The longest a reading caller waits in one go before it looks at the connection's state again. */
+    private static final long READ_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The longest a caller waits for the reading caller before it tries to read itself. */
+    private static final long FOLLOWER_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final SocketConnection connection;
     private final WireCodec codec;
@@ -45,6 +56,8 @@ public final class ClientConnection implements AutoCloseable
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reader;
+    private final ClientPipe pipe;
+    private final io.ipckit.pipe.BufferHandler pipeHandler = this::onPipeFrame;
     private volatile ManagerGoneException gone;
 
     /**
@@ -76,8 +89,10 @@ public final class ClientConnection implements AutoCloseable
         this.callTimeoutNs = callTimeoutNs;
         this.describe = describe;
         final ProcessIdentity self = ProcessIdentity.current();
+        final boolean wantsPipe = local && !"false".equals(System.getProperty(PIPE_PROP_NAME));
         final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
-            .putByte(local ? 1 : 0);
+            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : local ? 1 : 0);
+        ClientPipe attached = null;
         try
         {
             connection.sendBytes(hello.array(), 0, hello.size());
@@ -87,15 +102,72 @@ public final class ClientConnection implements AutoCloseable
                 throw new IpcException(describe + " did not welcome this client");
             }
             managerId = Wire.getString(welcome);
+            if (wantsPipe && welcome.hasRemaining() && welcome.get() == 1)
+            {
+                attached = attach(Wire.getString(welcome), Wire.getString(welcome));
+            }
         }
         catch (final RuntimeException ex)
         {
+            if (attached != null)
+            {
+                attached.close();
+            }
             connection.close();
             throw new ManagerGoneException("cannot join " + describe + ": " + ex.getMessage(), ex);
         }
-        reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
-        reader.setDaemon(true);
-        reader.start();
+        pipe = attached;
+        if (pipe == null)
+        {
+            reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
+            reader.setDaemon(true);
+            reader.start();
+        }
+        else
+        {
+            reader = null;
+        }
+    }
+
+    /**
+     * Opens the offered pipe and says whether it did; on the socket path when it cannot.
+     *
+     * @return the pipe, or null.
+     */
+    private ClientPipe attach(final String pipeName, final String bellName)
+    {
+        ClientPipe opened = null;
+        try
+        {
+            opened = new ClientPipe(pipeName, bellName);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("[ipckit-manager] cannot open the pipe " + pipeName + " to " + describe +
+                ", staying on the socket: " + ex.getMessage());
+        }
+        final Wire.Out answer = new Wire.Out(FastPath.ATTACH).putByte(opened != null ? 1 : 0);
+        try
+        {
+            connection.sendBytes(answer.array(), 0, answer.size());
+        }
+        catch (final RuntimeException ex)
+        {
+            if (opened != null)
+            {
+                opened.close();
+            }
+            throw ex;
+        }
+        return opened;
+    }
+
+    /**
+     * @return true when calls travel through a pipe in shared memory rather than the socket.
+     */
+    public boolean usesPipe()
+    {
+        return pipe != null;
     }
 
     /**
@@ -196,7 +268,7 @@ public final class ClientConnection implements AutoCloseable
             final Wire.Out out = new Wire.Out(Wire.DECREF).putLong(objectId);
             try
             {
-                connection.sendBytes(out.array(), 0, out.size());
+                sendFrame(out);
             }
             catch (final RuntimeException ex)
             {
@@ -247,7 +319,7 @@ public final class ClientConnection implements AutoCloseable
         pending.put(callId, call);
         try
         {
-            connection.sendBytes(out.array(), 0, out.size());
+            sendFrame(out);
         }
         catch (final RuntimeException ex)
         {
@@ -272,7 +344,14 @@ public final class ClientConnection implements AutoCloseable
             waitNs = blocking ? Long.MAX_VALUE : callTimeoutNs;
         }
         final boolean interruptible = blocking && method != null && declaresInterrupted(method);
-        await(call, callId, waitNs, interruptible, signature);
+        if (pipe != null)
+        {
+            awaitOnPipe(call, callId, waitNs, interruptible, signature);
+        }
+        else
+        {
+            await(call, callId, waitNs, interruptible, signature);
+        }
         if (call.error != null)
         {
             throw call.error;
@@ -326,6 +405,160 @@ public final class ClientConnection implements AutoCloseable
         }
     }
 
+    /**
+     * Sends a frame on the pipe or the socket. A send on the pipe that has to wait for room is not interruptible:
+     * a frame half-sent would be lost, so an interrupt meanwhile is kept for the caller.
+     */
+    private void sendFrame(final Wire.Out out)
+    {
+        if (pipe == null)
+        {
+            connection.sendBytes(out.array(), 0, out.size());
+            return;
+        }
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    pipe.send(out.array(), out.size());
+                    return;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void awaitOnPipe(final Pending call, final long callId, final long waitNs, final boolean interruptible,
+        final String signature) throws InterruptedException
+    {
+        final long start = System.nanoTime();
+        boolean interrupted = false;
+        try
+        {
+            while (!call.done)
+            {
+                final long left = waitNs - (System.nanoTime() - start);
+                if (left <= 0)
+                {
+                    pending.remove(callId);
+                    cancel(callId);
+                    throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
+                        TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
+                }
+                if (pipe.tryLead())
+                {
+                    try
+                    {
+                        while (!call.done && gone == null)
+                        {
+                            final long remaining = waitNs - (System.nanoTime() - start);
+                            if (remaining <= 0)
+                            {
+                                break;
+                            }
+                            try
+                            {
+                                pipe.receive(pipeHandler, Math.min(remaining, READ_SLICE_NS));
+                            }
+                            catch (final InterruptedException ex)
+                            {
+                                if (interruptible)
+                                {
+                                    pending.remove(callId);
+                                    cancel(callId);
+                                    throw new InterruptedException(signature + " on " + describe + " interrupted");
+                                }
+                                interrupted = true;
+                            }
+                            catch (final RuntimeException ex)
+                            {
+                                failAll(ex);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        pipe.endLead();
+                        wakeNextReader();
+                    }
+                }
+                else
+                {
+                    LockSupport.parkNanos(this, Math.min(left, FOLLOWER_PARK_NS));
+                    if (Thread.interrupted())
+                    {
+                        if (interruptible)
+                        {
+                            pending.remove(callId);
+                            cancel(callId);
+                            throw new InterruptedException(signature + " on " + describe + " interrupted");
+                        }
+                        interrupted = true;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * After a reading caller got its reply: another waiting caller takes over reading.
+     */
+    private void wakeNextReader()
+    {
+        if (pending.isEmpty())
+        {
+            return;
+        }
+        for (final Pending other : pending.values())
+        {
+            if (!other.done && other.caller != Thread.currentThread())
+            {
+                LockSupport.unpark(other.caller);
+                return;
+            }
+        }
+    }
+
+    private void onPipeFrame(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] frame = new byte[length];
+        buffer.getBytes(offset, frame);
+        final ByteBuffer in = ByteBuffer.wrap(frame);
+        final byte type = length == 0 ? -1 : in.get();
+        if (type == Wire.REPLY)
+        {
+            onReply(frame, in);
+        }
+        else if (type == Wire.FATAL)
+        {
+            failAll(new IpcException(describe + " refused this connection: " + Wire.getString(in)));
+        }
+        else
+        {
+            failAll(new IpcException(describe + " sent an unknown frame type " + type));
+        }
+    }
+
     private static boolean declaresInterrupted(final Method method)
     {
         for (final Class<?> type : method.getExceptionTypes())
@@ -343,7 +576,7 @@ public final class ClientConnection implements AutoCloseable
         final Wire.Out out = new Wire.Out(Wire.CANCEL).putLong(callId);
         try
         {
-            connection.sendBytes(out.array(), 0, out.size());
+            sendFrame(out);
         }
         catch (final RuntimeException ex)
         {
@@ -409,7 +642,7 @@ public final class ClientConnection implements AutoCloseable
         {
             if (status == Wire.STATUS_COMPACT)
             {
-                call.value = CompactValues.read(in);
+                call.value = CompactValues.read(in, this::resolve);
             }
             else if (status == Wire.STATUS_VALUE)
             {
@@ -425,7 +658,10 @@ public final class ClientConnection implements AutoCloseable
             call.error = ex;
         }
         call.done = true;
-        LockSupport.unpark(call.caller);
+        if (call.caller != Thread.currentThread())
+        {
+            LockSupport.unpark(call.caller);
+        }
     }
 
     private void failAll(final Throwable cause)
@@ -434,6 +670,21 @@ public final class ClientConnection implements AutoCloseable
         {
             gone = new ManagerGoneException(closed.get() ? "this handle to " + describe + " is closed" :
                 describe + " is gone: " + cause.getMessage(), cause);
+        }
+        if (pipe != null)
+        {
+            if (closed.get())
+            {
+                try
+                {
+                    pipe.trySend(new byte[] {FastPath.BYE}, 1);
+                }
+                catch (final RuntimeException | InterruptedException ex)
+                {
+                    // gone already: the manager notices the closed pipe instead
+                }
+            }
+            pipe.close();
         }
         connection.close();
         for (final Long callId : pending.keySet())

@@ -51,6 +51,8 @@ public final class ServerCore implements AutoCloseable
     private final Runnable onShutdown;
     private final long startedAtMillis = System.currentTimeMillis();
     private final java.util.concurrent.atomic.AtomicLong callsOfEndedSessions = new java.util.concurrent.atomic.AtomicLong();
+    private final int serverThreads;
+    private FastPath fastPath;
 
     /**
      * Starts serving.
@@ -68,6 +70,7 @@ public final class ServerCore implements AutoCloseable
         this.codec = new WireCodec(options.allowedClasses(), options.maxFrameBytes());
         this.leaseCheckIntervalNs = options.leaseCheckInterval(TimeUnit.NANOSECONDS);
         this.onShutdown = onShutdown;
+        this.serverThreads = options.serverThreads();
         acceptor = Thread.ofPlatform().daemon(true).name("ipckit-manager-accept").start(this::acceptLoop);
         leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases").start(this::leaseLoop);
     }
@@ -80,6 +83,19 @@ public final class ServerCore implements AutoCloseable
     WireCodec codec()
     {
         return codec;
+    }
+
+    /**
+     * @return the fast path of local clients, started on first use; null once closed.
+     * @throws IpcException when its doorbell segment cannot be created.
+     */
+    synchronized FastPath fastPath()
+    {
+        if (fastPath == null && !closed.get())
+        {
+            fastPath = new FastPath(Math.max(2, serverThreads), this::log);
+        }
+        return fastPath;
     }
 
     /**
@@ -411,6 +427,15 @@ public final class ServerCore implements AutoCloseable
                     session.end();
                 }
                 leases.interrupt();
+                final FastPath fast;
+                synchronized (this)
+                {
+                    fast = fastPath;
+                }
+                if (fast != null)
+                {
+                    fast.close();
+                }
                 terminated.countDown();
             }
         }

@@ -25,21 +25,48 @@ import java.util.concurrent.TimeUnit;
  * holds a dict; a client JVM sets a key and reads it back, over and over, until its time or count is up. The
  * figure is the mean time per operation (a set or a get) in the measured window, as Python's. Every get must return
  * the value just set, and the dict must hold the keys written, or the run fails.
+ * <p>
+ * Further figures, as {@code mp_bench.py} reports them for Python: p50 and p99 of a get and of a put (each operation
+ * timed alone), the p50 of creating a dict (its proxy included) after the loop, the client's CPU time per operation
+ * over the window ({@code cpu_per_op_ns}) and the manager's ({@code server_cpu_per_op_ns}). Two contestants: the
+ * client on the pipe in shared memory (the default for a client of the same host) and on the Unix socket
+ * ({@code -Dipckit.manager.pipe=false}), for the two paths in one run.
  */
 public final class IpckitManagerContestant implements Contestant
 {
     static final int KEYS = 1024;
+    /** Dicts created for the creation figure. */
+    static final int CREATIONS = 500;
+
+    private final boolean pipe;
+
+    /**
+     * The client on the pipe, the default.
+     */
+    public IpckitManagerContestant()
+    {
+        this(true);
+    }
+
+    /**
+     * @param pipe true for the pipe in shared memory, false to keep the client on the Unix socket.
+     */
+    public IpckitManagerContestant(final boolean pipe)
+    {
+        this.pipe = pipe;
+    }
 
     @Override
     public String id()
     {
-        return "ipckit-manager";
+        return pipe ? "ipckit-manager" : "ipckit-manager-socket";
     }
 
     @Override
     public String label()
     {
-        return "ipckit Manager dict (Unix socket), set + get from another JVM";
+        return pipe ? "ipckit Manager dict (pipe in shared memory), set + get from another JVM" :
+            "ipckit Manager dict (Unix socket), set + get from another JVM";
     }
 
     @Override
@@ -62,7 +89,9 @@ public final class IpckitManagerContestant implements Contestant
             final long measureNs = context.maxMessages() > 0 ? 0 : context.measure().toNanos();
             final long warmupNs = context.maxMessages() > 0 ? 0 : context.warmup().toNanos();
             try (JvmProcess client = JvmProcess.start(ManagerWorker.class, new ProcessOptions()
-                .args(name, Long.toString(warmupNs), Long.toString(measureNs), Long.toString(context.maxMessages()))
+                .args(name, Long.toString(warmupNs), Long.toString(measureNs), Long.toString(context.maxMessages()),
+                    Long.toString(manager.process().pid()))
+                .jvmOptions("-Dipckit.manager.pipe=" + pipe)
                 .daemon(true).redirectOutput(context.logs().resolve(name + ".log")).redirectErrorStream(true)))
             {
                 if (!client.join(context.budgetNs(), TimeUnit.NANOSECONDS) || client.exitCode().orElse(-1) != 0)
@@ -81,10 +110,16 @@ public final class IpckitManagerContestant implements Contestant
                 throw new VerificationException("manager dict: " + errors + " gets returned another value, " + keys +
                     " keys stored where " + expectedKeys + " were written");
             }
+            final Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            metrics.put("operations", (double)ops);
+            metrics.put("keys", (double)keys);
+            for (final String figure : FIGURES)
+            {
+                metrics.put(figure, ((Number)results.get(figure)).doubleValue());
+            }
             manager.shutdown();
             final double perOp = windowOps > 0 ? (double)spanNs / windowOps : 0;
-            return new Measurement(id(), workload, context.repeat(), perOp,
-                Map.of("operations", (double)ops, "keys", (double)keys), null);
+            return new Measurement(id(), workload, context.repeat(), perOp, metrics, null);
         }
         catch (final InterruptedException ex)
         {
@@ -97,6 +132,9 @@ public final class IpckitManagerContestant implements Contestant
         }
     }
 
+    private static final java.util.List<String> FIGURES = java.util.List.of("get_p50_ns", "get_p99_ns",
+        "put_p50_ns", "put_p99_ns", "create_p50_ns", "cpu_per_op_ns", "server_cpu_per_op_ns");
+
     /**
      * The client JVM: joins the manager, sets and gets until done, writes its counts into the results namespace.
      */
@@ -107,13 +145,18 @@ public final class IpckitManagerContestant implements Contestant
         }
 
         /**
-         * @param args manager name, warm-up ns, measured ns (0: use the count), count.
+         * @param args manager name, warm-up ns, measured ns (0: use the count), count, the manager's pid.
          */
         public static void main(final String[] args)
         {
             final long warmupNs = Long.parseLong(args[1]);
             final long measureNs = Long.parseLong(args[2]);
             final long max = Long.parseLong(args[3]);
+            final ProcessHandle server = ProcessHandle.of(Long.parseLong(args[4])).orElseThrow();
+            final org.HdrHistogram.Histogram gets = new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            final org.HdrHistogram.Histogram puts = new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            long cpuStart = 0;
+            long serverCpuStart = 0;
             try (Manager manager = Manager.connect(args[0]))
             {
                 @SuppressWarnings("unchecked")
@@ -130,7 +173,9 @@ public final class IpckitManagerContestant implements Contestant
                 {
                     final Integer key = (int)((ops >> 1) & (KEYS - 1));
                     final Long value = ops;
+                    final long t0 = System.nanoTime();
                     shared.put(key, value);
+                    final long t1 = System.nanoTime();
                     if (!value.equals(shared.get(key)))
                     {
                         errors++;
@@ -142,19 +187,59 @@ public final class IpckitManagerContestant implements Contestant
                         if (windowStart == 0)
                         {
                             windowStart = t;
+                            cpuStart = cpuNs();
+                            serverCpuStart = cpuNs(server);
                         }
                         else
                         {
                             windowOps += 2;
+                            puts.recordValue(t1 - t0);
+                            gets.recordValue(t - t1);
                         }
                         windowEnd = t;
                     }
                 }
+                final double cpuPerOp = windowOps > 0 ? (double)(cpuNs() - cpuStart) / windowOps : 0;
+                final double serverCpuPerOp = windowOps > 0 ? (double)(cpuNs(server) - serverCpuStart) / windowOps : 0;
+                final org.HdrHistogram.Histogram creations =
+                    new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+                for (int i = 0; i < 2 * CREATIONS; i++)
+                {
+                    final long t0 = System.nanoTime();
+                    final ConcurrentMap<Object, Object> made = manager.dict();
+                    final long t1 = System.nanoTime();
+                    if (made == null)
+                    {
+                        errors++;
+                    }
+                    if (i >= CREATIONS)
+                    {
+                        creations.recordValue(t1 - t0);
+                    }
+                }
+                results.set("get_p50_ns", gets.getValueAtPercentile(50));
+                results.set("get_p99_ns", gets.getValueAtPercentile(99));
+                results.set("put_p50_ns", puts.getValueAtPercentile(50));
+                results.set("put_p99_ns", puts.getValueAtPercentile(99));
+                results.set("create_p50_ns", creations.getValueAtPercentile(50));
+                results.set("cpu_per_op_ns", cpuPerOp);
+                results.set("server_cpu_per_op_ns", serverCpuPerOp);
                 results.set("ops", ops);
                 results.set("errors", errors);
                 results.set("windowOps", windowOps);
                 results.set("spanNs", windowEnd - windowStart);
             }
+        }
+
+        private static long cpuNs()
+        {
+            return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        private static long cpuNs(final ProcessHandle process)
+        {
+            return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
         }
     }
 }
