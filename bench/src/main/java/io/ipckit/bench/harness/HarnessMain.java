@@ -169,7 +169,8 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitPoolContestant());
         all.add(new IpckitArrayContestant());
         all.add(new IpckitLockContestant());
-        all.add(new IpckitManagerContestant());
+        all.add(new IpckitManagerContestant(false));
+        all.add(new IpckitManagerContestant(true));
         all.addAll(DictContestant.all());
         if (!noPython)
         {

@@ -27,13 +27,21 @@ import java.util.concurrent.locks.LockSupport;
  * reader publishes a result by a volatile store of {@code done} after writing the fields, then unparks. Every
  * {@link ProxyRef} decoded here is one reference the manager counted for this connection; the proxy made of it
  * returns it with a DECREF when collected (a {@link Cleaner}).
+ * <p>
+ * A connection to a durable manager (its WELCOME says so) survives the manager's restart: when the socket ends, the
+ * reader thread connects again through the {@link Reconnector} until the reconnect timeout, checks that the manager
+ * is the same one (its id is kept in its journal), and sends again every call still waiting for its reply, with
+ * the same call id; the manager answers a call it had already applied with the first answer. Each call is sent at
+ * most once per socket: a caller takes the socket to send on under {@code seqLock}, in the same step as it
+ * registers its call, and the reconnector swaps the socket and takes the calls to send again under the same lock.
+ * {@code seqLock} also keeps {@code lowestPending}, the lowest call id waiting, which each call carries as its
+ * {@code ackBelow}; a connection to a manager that is not durable takes no lock.
  */
 public final class ClientConnection implements AutoCloseable
 {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long SPIN_NS = 20_000;
 
-    private final SocketConnection connection;
     private final WireCodec codec;
     private final long callTimeoutNs;
     private final String managerId;
@@ -45,7 +53,28 @@ public final class ClientConnection implements AutoCloseable
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reader;
+    private final long nonce = new java.security.SecureRandom().nextLong();
+    private final Reconnector reconnector;
+    private final long reconnectTimeoutNs;
+    private final Object seqLock = new Object();
+    private final boolean durable;
+    private volatile SocketConnection connection;
+    private volatile boolean connected = true;
+    private long lowestPending;
     private volatile ManagerGoneException gone;
+
+    /**
+     * Opens a new authenticated socket to the same manager, for a client of a durable manager that lost it.
+     */
+    @FunctionalInterface
+    public interface Reconnector
+    {
+        /**
+         * @return an authenticated connection.
+         * @throws RuntimeException when the manager cannot be reached now.
+         */
+        SocketConnection connect();
+    }
 
     /**
      * Says hello on an authenticated connection and starts the reader.
@@ -67,6 +96,32 @@ public final class ClientConnection implements AutoCloseable
         final LocalAddress localAddress,
         final String describe)
     {
+        this(connection, allowed, maxFrameBytes, callTimeoutNs, localAddress, describe, null, 0);
+    }
+
+    /**
+     * Says hello on an authenticated connection and starts the reader; reconnects to a durable manager.
+     *
+     * @param connection         the authenticated connection.
+     * @param allowed            the user's allow-list patterns.
+     * @param maxFrameBytes      the longest frame.
+     * @param callTimeoutNs      the call timeout.
+     * @param localAddress       the socket and key files of a manager of this host, or null for a remote one.
+     * @param describe           what to call the manager in messages.
+     * @param reconnector        opens a new socket to a durable manager that went away, or null never to.
+     * @param reconnectTimeoutNs how long to try.
+     * @throws ManagerGoneException when the manager closed instead of answering.
+     */
+    public ClientConnection(
+        final SocketConnection connection,
+        final List<String> allowed,
+        final int maxFrameBytes,
+        final long callTimeoutNs,
+        final LocalAddress localAddress,
+        final String describe,
+        final Reconnector reconnector,
+        final long reconnectTimeoutNs)
+    {
         this.connection = connection;
         this.localAddress = localAddress;
         this.allowed = List.copyOf(allowed);
@@ -75,27 +130,45 @@ public final class ClientConnection implements AutoCloseable
         this.codec = new WireCodec(allowed, maxFrameBytes);
         this.callTimeoutNs = callTimeoutNs;
         this.describe = describe;
-        final ProcessIdentity self = ProcessIdentity.current();
-        final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
-            .putByte(local ? 1 : 0);
+        this.reconnector = reconnector;
+        this.reconnectTimeoutNs = reconnectTimeoutNs;
         try
         {
-            connection.sendBytes(hello.array(), 0, hello.size());
-            final ByteBuffer welcome = ByteBuffer.wrap(connection.recvBytes());
-            if (welcome.get() != Wire.WELCOME)
-            {
-                throw new IpcException(describe + " did not welcome this client");
-            }
+            final ByteBuffer welcome = handshake(connection);
             managerId = Wire.getString(welcome);
+            durable = welcome.hasRemaining() && welcome.get() != 0 && reconnector != null;
         }
         catch (final RuntimeException ex)
         {
             connection.close();
             throw new ManagerGoneException("cannot join " + describe + ": " + ex.getMessage(), ex);
         }
+        this.connection = connection;
         reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private ByteBuffer handshake(final SocketConnection socket)
+    {
+        final ProcessIdentity self = ProcessIdentity.current();
+        final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
+            .putByte(localAddress != null ? 1 : 0).putLong(nonce);
+        socket.sendBytes(hello.array(), 0, hello.size());
+        final ByteBuffer welcome = ByteBuffer.wrap(socket.recvBytes());
+        if (welcome.get() != Wire.WELCOME)
+        {
+            throw new IpcException(describe + " did not welcome this client");
+        }
+        return welcome;
+    }
+
+    /**
+     * @return true when the manager is durable and this connection reconnects to it.
+     */
+    public boolean durable()
+    {
+        return durable;
     }
 
     /**
@@ -225,8 +298,7 @@ public final class ClientConnection implements AutoCloseable
         {
             throw new ManagerGoneException(dead.getMessage(), dead);
         }
-        final long callId = nextCallId.incrementAndGet();
-        final Wire.Out out = new Wire.Out(Wire.CALL).putLong(callId).putLong(objectId)
+        final Wire.Out out = new Wire.Out(Wire.CALL).putLong(0).putLong(0).putLong(objectId)
             .putLong(Thread.currentThread().threadId()).putString(signature);
         if (args == null || args.length == 0)
         {
@@ -244,20 +316,52 @@ public final class ClientConnection implements AutoCloseable
         }
         final Pending call = new Pending(Thread.currentThread());
         call.method = method;
-        pending.put(callId, call);
-        try
+        final long callId;
+        final SocketConnection via;
+        if (durable)
         {
-            connection.sendBytes(out.array(), 0, out.size());
-        }
-        catch (final RuntimeException ex)
-        {
-            pending.remove(callId);
-            if (ex instanceof io.ipckit.manager.connection.FrameTooLargeException)
+            synchronized (seqLock)
             {
-                throw ex;
+                callId = nextCallId.incrementAndGet();
+                if (lowestPending == 0)
+                {
+                    lowestPending = callId;
+                }
+                Wire.putLongAt(out, 1, callId);
+                Wire.putLongAt(out, 1 + 8, lowestPending);
+                call.frame = out;
+                pending.put(callId, call);
+                via = connected ? connection : null;
             }
-            failAll(ex);
-            throw new ManagerGoneException(gone.getMessage(), ex);
+        }
+        else
+        {
+            callId = nextCallId.incrementAndGet();
+            Wire.putLongAt(out, 1, callId);
+            pending.put(callId, call);
+            via = connection;
+        }
+        if (via != null)
+        {
+            try
+            {
+                via.sendBytes(out.array(), 0, out.size());
+            }
+            catch (final RuntimeException ex)
+            {
+                if (ex instanceof io.ipckit.manager.connection.FrameTooLargeException)
+                {
+                    removePending(callId);
+                    throw ex;
+                }
+                if (!durable)
+                {
+                    removePending(callId);
+                    failAll(ex);
+                    throw new ManagerGoneException(gone.getMessage(), ex);
+                }
+                // a durable manager's connection broke: the reader reconnects and sends the call again
+            }
         }
         final boolean blocking = method != null && Signatures.blocking(method);
         final int timeoutIndex = method == null ? -1 : Signatures.timeoutIndex(method);
@@ -292,8 +396,13 @@ public final class ClientConnection implements AutoCloseable
                 final long elapsed = System.nanoTime() - start;
                 if (elapsed > waitNs)
                 {
-                    pending.remove(callId);
+                    removePending(callId);
                     cancel(callId);
+                    if (durable && !connected)
+                    {
+                        throw new ManagerGoneException(signature + " on " + describe + " had no reply within " +
+                            TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms: the manager is gone and not back", null);
+                    }
                     throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
                         TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
                 }
@@ -309,7 +418,7 @@ public final class ClientConnection implements AutoCloseable
                 {
                     if (interruptible)
                     {
-                        pending.remove(callId);
+                        removePending(callId);
                         cancel(callId);
                         throw new InterruptedException(signature + " on " + describe + " interrupted");
                     }
@@ -322,6 +431,31 @@ public final class ClientConnection implements AutoCloseable
             if (interrupted)
             {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void removePending(final long callId)
+    {
+        if (!durable)
+        {
+            pending.remove(callId);
+            return;
+        }
+        synchronized (seqLock)
+        {
+            pending.remove(callId);
+            if (callId == lowestPending)
+            {
+                long lowest = 0;
+                for (final Long id : pending.keySet())
+                {
+                    if (lowest == 0 || id < lowest)
+                    {
+                        lowest = id;
+                    }
+                }
+                lowestPending = lowest;
             }
         }
     }
@@ -367,7 +501,85 @@ public final class ClientConnection implements AutoCloseable
 
     private void readLoop()
     {
-        try
+        while (true)
+        {
+            try
+            {
+                readReplies();
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!durable || closed.get() || !reconnect())
+                {
+                    failAll(ex);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Connects again to a durable manager that went away, and sends again every call waiting for its reply.
+     *
+     * @return true when connected again; false when the timeout passed, the handle was closed, or another manager
+     * answered (then every call has failed).
+     */
+    private boolean reconnect()
+    {
+        synchronized (seqLock)
+        {
+            connected = false;
+        }
+        connection.close();
+        final long deadline = System.nanoTime() + reconnectTimeoutNs;
+        long backoffNs = TimeUnit.MILLISECONDS.toNanos(2);
+        while (!closed.get() && System.nanoTime() - deadline < 0)
+        {
+            SocketConnection fresh = null;
+            try
+            {
+                fresh = reconnector.connect();
+                final String id = Wire.getString(handshake(fresh));
+                if (!id.equals(managerId))
+                {
+                    fresh.close();
+                    failAll(new IpcException(describe + " came back as another manager (id " + id + ", was " +
+                        managerId + "): its journal was replaced"));
+                    return false;
+                }
+                final java.util.TreeMap<Long, Pending> again;
+                synchronized (seqLock)
+                {
+                    again = new java.util.TreeMap<>(pending);
+                    connection = fresh;
+                    connected = true;
+                }
+                for (final Pending call : again.values())
+                {
+                    final Wire.Out frame = call.frame;
+                    if (frame != null)
+                    {
+                        fresh.sendBytes(frame.array(), 0, frame.size());
+                    }
+                }
+                return true;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (fresh != null)
+                {
+                    fresh.close();
+                }
+                LockSupport.parkNanos(this, backoffNs);
+                backoffNs = Math.min(backoffNs * 2, TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+        return false;
+    }
+
+    private void readReplies()
+    {
         {
             while (true)
             {
@@ -390,21 +602,18 @@ public final class ClientConnection implements AutoCloseable
                 }
             }
         }
-        catch (final RuntimeException ex)
-        {
-            failAll(ex);
-        }
     }
 
     private void onReply(final byte[] frame, final ByteBuffer in)
     {
         final long callId = in.getLong();
         final byte status = in.get();
-        final Pending call = pending.remove(callId);
+        final Pending call = pending.get(callId);
         if (call == null)
         {
             return;
         }
+        removePending(callId);
         try
         {
             if (status == Wire.STATUS_COMPACT)
@@ -473,6 +682,7 @@ public final class ClientConnection implements AutoCloseable
     {
         final Thread caller;
         Method method;
+        Wire.Out frame;
         Object value;
         Throwable error;
         volatile boolean done;

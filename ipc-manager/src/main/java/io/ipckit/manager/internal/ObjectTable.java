@@ -26,6 +26,8 @@ final class ObjectTable
         final ProxyRef ref;
         final AtomicLong refs = new AtomicLong();
         volatile boolean pinned;
+        /** A durable manager's wake-up of calls waiting to change this object (under its journal lock), or null. */
+        java.util.concurrent.locks.Condition changed;
 
         Managed(final long id, final Object target, final ManagerRegistry.Entry entry, final ProxyRef ref)
         {
@@ -36,7 +38,7 @@ final class ObjectTable
         }
     }
 
-    private final String managerId = UUID.randomUUID().toString();
+    private volatile String managerId = UUID.randomUUID().toString();
     private final Map<Long, Managed> objects = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
 
@@ -51,6 +53,45 @@ final class ObjectTable
         final ProxyRef ref = new ProxyRef(managerId, id, entry.typeid(), entry.type().getName());
         objects.put(id, new Managed(id, target, entry, ref));
         return ref;
+    }
+
+    /**
+     * Puts back an object of a durable manager's snapshot, before any client connects.
+     *
+     * @param id     its id.
+     * @param target the object.
+     * @param entry  its type.
+     * @return the object's entry.
+     */
+    Managed restore(final long id, final Object target, final ManagerRegistry.Entry entry)
+    {
+        final Managed managed = new Managed(id, target, entry,
+            new ProxyRef(managerId, id, entry.typeid(), entry.type().getName()));
+        managed.pinned = true;
+        objects.put(id, managed);
+        return managed;
+    }
+
+    /**
+     * Takes the identity of a durable manager's previous run, before any object is made or restored.
+     *
+     * @param id     the manager's id.
+     * @param lastId the last object id handed out.
+     */
+    void resume(final String id, final long lastId)
+    {
+        managerId = id;
+        nextId.set(lastId);
+    }
+
+    long lastId()
+    {
+        return nextId.get();
+    }
+
+    java.util.Collection<Managed> all()
+    {
+        return objects.values();
     }
 
     Managed get(final long id)

@@ -49,6 +49,7 @@ public final class ServerCore implements AutoCloseable
     private final Thread acceptor;
     private final Thread leases;
     private final Runnable onShutdown;
+    private final ManagerJournal journal;
 
     /**
      * Starts serving.
@@ -66,6 +67,15 @@ public final class ServerCore implements AutoCloseable
         this.codec = new WireCodec(options.allowedClasses(), options.maxFrameBytes());
         this.leaseCheckIntervalNs = options.leaseCheckInterval(TimeUnit.NANOSECONDS);
         this.onShutdown = onShutdown;
+        try
+        {
+            journal = options.journalDirectory() == null ? null : ManagerJournal.open(this, options);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            listener.close();
+            throw ex;
+        }
         acceptor = Thread.ofPlatform().daemon(true).name("ipckit-manager-accept").start(this::acceptLoop);
         leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases").start(this::leaseLoop);
     }
@@ -78,6 +88,41 @@ public final class ServerCore implements AutoCloseable
     WireCodec codec()
     {
         return codec;
+    }
+
+    ManagerRegistry registry()
+    {
+        return registry;
+    }
+
+    Map<String, ProxyRef> named()
+    {
+        return named;
+    }
+
+    /**
+     * @return the journal of a durable manager, or null.
+     */
+    ManagerJournal journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @return the entries a durable manager replayed when it started (its snapshot included), or -1 when it is not
+     * durable.
+     */
+    public long replayedEntries()
+    {
+        return journal == null ? -1 : journal.replayed();
+    }
+
+    /**
+     * @return how long a durable manager's replay took when it started, in nanoseconds, or -1.
+     */
+    public long replayNs()
+    {
+        return journal == null ? -1 : journal.replayNs();
     }
 
     /**
@@ -104,7 +149,10 @@ public final class ServerCore implements AutoCloseable
         return listener.address();
     }
 
-    void log(final String message)
+    /**
+     * @param message a line for the manager's standard error.
+     */
+    public void log(final String message)
     {
         System.err.println("[ipckit-manager] " + message);
     }
@@ -278,6 +326,10 @@ public final class ServerCore implements AutoCloseable
             throw new IllegalStateException("the factory of " + typeid + " made a " + target.getClass().getName() +
                 ", not a " + entry.type().getName());
         }
+        if (journal != null)
+        {
+            ManagerJournal.checkKeepable(typeid, target);
+        }
         return table.register(target, entry);
     }
 
@@ -375,6 +427,10 @@ public final class ServerCore implements AutoCloseable
                 for (final ServerSession session : sessions)
                 {
                     session.end();
+                }
+                if (journal != null)
+                {
+                    journal.close();
                 }
                 leases.interrupt();
                 terminated.countDown();

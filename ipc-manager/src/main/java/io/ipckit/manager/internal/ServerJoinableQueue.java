@@ -17,8 +17,8 @@ final class ServerJoinableQueue<E> extends LinkedBlockingQueue<E> implements Man
 {
     private static final long serialVersionUID = 1L;
 
-    private final transient ReentrantLock guard = new ReentrantLock();
-    private final transient Condition allDone = guard.newCondition();
+    private final ReentrantLock guard = new ReentrantLock();
+    private final Condition allDone = guard.newCondition();
     private long unfinished;
 
     ServerJoinableQueue(final int capacity)

@@ -35,6 +35,7 @@ public final class ServerSession
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile ProcessIdentity identity;
     private volatile boolean local;
+    private volatile long nonce;
 
     ServerSession(final ServerCore core, final SocketConnection connection)
     {
@@ -83,7 +84,9 @@ public final class ServerSession
             }
             identity = new ProcessIdentity(hello.getLong(), hello.getLong());
             local = hello.get() != 0;
-            final Wire.Out welcome = new Wire.Out(Wire.WELCOME).putString(core.table().managerId());
+            nonce = hello.remaining() >= Long.BYTES ? hello.getLong() : 0;
+            final Wire.Out welcome = new Wire.Out(Wire.WELCOME).putString(core.table().managerId())
+                .putByte(core.journal() != null ? 1 : 0);
             connection.sendBytes(welcome.array(), 0, welcome.size());
             while (!ended.get())
             {
@@ -145,9 +148,11 @@ public final class ServerSession
     private void onCall(final byte[] frame, final ByteBuffer in)
     {
         final long callId = in.getLong();
+        final long ackBelow = in.getLong();
         final long objectId = in.getLong();
         final long threadId = in.getLong();
         final String signature = Wire.getString(in);
+        final int argsStart = in.position();
         final byte argsKind = in.get();
         final Object[] args;
         final ObjectTable.Managed managed;
@@ -187,13 +192,36 @@ public final class ServerSession
             return;
         }
         final CallContext context = new CallContext(this, threadId);
+        final ManagerJournal journal = core.journal();
+        final ManagerJournal.Mode mode = journal == null ? null : journal.mode(managed, method, signature);
+        if (mode != null)
+        {
+            final Object admitted = journal.admit(nonce, callId, ackBelow);
+            if (ManagerJournal.running(admitted))
+            {
+                return;
+            }
+            if (admitted instanceof ManagerJournal.Outcome outcome)
+            {
+                replyWith(callId, outcome.value(), outcome.error());
+                return;
+            }
+        }
         if (method != null && Signatures.blocking(method))
         {
             final Thread thread = Thread.ofVirtual().name("ipckit-manager-call-" + callId).unstarted(() ->
             {
                 try
                 {
-                    execute(callId, managed, method, signature, args, context);
+                    if (mode == null)
+                    {
+                        execute(callId, managed, method, signature, args, context);
+                    }
+                    else
+                    {
+                        executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame,
+                            argsStart, mode);
+                    }
                 }
                 finally
                 {
@@ -203,9 +231,38 @@ public final class ServerSession
             running.put(callId, thread);
             thread.start();
         }
-        else
+        else if (mode == null)
         {
             execute(callId, managed, method, signature, args, context);
+        }
+        else
+        {
+            executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame, argsStart, mode);
+        }
+    }
+
+    private void executeJournaled(final long callId, final long ackBelow, final ObjectTable.Managed managed,
+        final Method method, final String signature, final Object[] args, final CallContext context,
+        final byte[] frame, final int argsStart, final ManagerJournal.Mode mode)
+    {
+        CallContext.set(context);
+        try
+        {
+            final Object result = core.journal().run(this, nonce, callId, ackBelow, managed, method, signature, args,
+                frame, argsStart, mode);
+            reply(callId, result, null);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            reply(callId, null, ex.getCause());
+        }
+        catch (final Throwable ex)
+        {
+            reply(callId, null, ex);
+        }
+        finally
+        {
+            CallContext.set(null);
         }
     }
 
@@ -235,6 +292,11 @@ public final class ServerSession
 
     private void reply(final long callId, final Object result, final Throwable error)
     {
+        replyWith(callId, result, error == null ? null : ErrorInfo.of(error));
+    }
+
+    private void replyWith(final long callId, final Object result, final ErrorInfo error)
+    {
         if (ended.get())
         {
             return;
@@ -245,7 +307,7 @@ public final class ServerSession
             if (error != null)
             {
                 out.putByte(Wire.STATUS_ERROR);
-                core.codec().write(out, ErrorInfo.of(error), this::countOutgoing);
+                core.codec().write(out, error, this::countOutgoing);
             }
             else if (result == null)
             {

@@ -36,8 +36,19 @@ public final class WireCodec
      */
     public WireCodec(final List<String> allowed, final int maxFrameBytes)
     {
-        final StringBuilder sb = new StringBuilder("maxdepth=64;maxrefs=1000000;maxbytes=").append(maxFrameBytes)
-            .append(';').append(BASE);
+        this(allowed, maxFrameBytes, 1_000_000, "");
+    }
+
+    /**
+     * @param allowed  the user's extra patterns.
+     * @param maxBytes the longest stream.
+     * @param maxRefs  the most objects in a stream.
+     * @param extra    patterns of the manager's own (a snapshot's locks), each followed by {@code ';'}, or empty.
+     */
+    WireCodec(final List<String> allowed, final long maxBytes, final long maxRefs, final String extra)
+    {
+        final StringBuilder sb = new StringBuilder("maxdepth=64;maxrefs=").append(maxRefs).append(";maxbytes=")
+            .append(maxBytes).append(';').append(extra).append(BASE);
         for (final String pattern : allowed)
         {
             sb.append(';').append(pattern);
