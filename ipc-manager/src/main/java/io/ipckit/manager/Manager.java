@@ -637,6 +637,17 @@ public final class Manager implements AutoCloseable
     }
 
     /**
+     * @param workers the number of worker JVMs, at least 1.
+     * @return a new process pool in the manager (Python's {@code manager.Pool(n)}), shared by every client it is
+     * handed to.
+     * @throws IllegalArgumentException when {@code workers} is below 1.
+     */
+    public ManagedPool pool(final int workers)
+    {
+        return create(Builtins.POOL, ManagedPool.class, workers);
+    }
+
+    /**
      * @return the manager's JVM when this handle started it, else null.
      */
     public JvmProcess process()

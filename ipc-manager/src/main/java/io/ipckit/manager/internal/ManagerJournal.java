@@ -45,7 +45,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   {@link Serializable}.</li>
  *   <li>Nothing of locks, conditions, barriers and pools ({@link #VOLATILE}): their state is who waits and who
  *   holds, which a restart ends, as every client's death would. Their objects survive (remade by their factory or
- *   method at restore), released.</li>
+ *   method at restore), released; a pool's futures do not ({@link #NOT_JOURNALED}).</li>
  * </ul>
  * <p>
  * Note to maintainers: the journal's order is the order in which calls changed the state, because every journaled
@@ -62,7 +62,13 @@ final class ManagerJournal implements AutoCloseable
 {
     /** Built-in type ids whose state a restart does not keep. */
     static final Set<String> VOLATILE = Set.of(Builtins.LOCK, Builtins.RLOCK, Builtins.CONDITION,
-        Builtins.LOCK_CONDITION, Builtins.BARRIER, "pool");
+        Builtins.LOCK_CONDITION, Builtins.BARRIER, Builtins.POOL, Builtins.POOL_FUTURE);
+    /**
+     * Types none of whose calls is journaled, not even those returning new objects: a pool's tasks must not run
+     * again at replay. What their methods return is registered with a transient id, outside the ids replay gives
+     * out again.
+     */
+    static final Set<String> NOT_JOURNALED = Set.of(Builtins.POOL, Builtins.POOL_FUTURE);
     /** Methods of the built-in types that change nothing. */
     static final Set<String> READ_ONLY = Set.of("get", "containsKey", "containsValue", "size", "isEmpty", "keySet",
         "values", "entrySet", "getOrDefault", "equals", "hashCode", "toString", "contains", "containsAll",
@@ -240,6 +246,10 @@ final class ManagerJournal implements AutoCloseable
             return null;
         }
         final String typeid = managed.entry.typeid();
+        if (NOT_JOURNALED.contains(typeid))
+        {
+            return null;
+        }
         final boolean blocking = Signatures.blocking(method);
         if (managed.entry.methodToTypeid().containsKey(method.getName()))
         {

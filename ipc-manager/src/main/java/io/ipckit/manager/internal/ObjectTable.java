@@ -41,6 +41,7 @@ final class ObjectTable
     private volatile String managerId = UUID.randomUUID().toString();
     private final Map<Long, Managed> objects = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
+    private final AtomicLong transientIds = new AtomicLong();
 
     String managerId()
     {
@@ -94,6 +95,22 @@ final class ObjectTable
         return objects.values();
     }
 
+    /**
+     * Registers an object that a durable manager does not keep (a pool's future), under a negative id that no
+     * replay hands out.
+     *
+     * @param target the object.
+     * @param entry  its type.
+     * @return its ref.
+     */
+    ProxyRef registerTransient(final Object target, final ManagerRegistry.Entry entry)
+    {
+        final long id = -transientIds.incrementAndGet();
+        final ProxyRef ref = new ProxyRef(managerId, id, entry.typeid(), entry.type().getName());
+        objects.put(id, new Managed(id, target, entry, ref));
+        return ref;
+    }
+
     Managed get(final long id)
     {
         return objects.get(id);
@@ -113,7 +130,10 @@ final class ObjectTable
         final Managed managed = objects.get(id);
         if (managed != null && managed.refs.addAndGet(-count) <= 0 && !managed.pinned)
         {
-            objects.remove(id, managed);
+            if (objects.remove(id, managed) && managed.target instanceof ServerPool pool)
+            {
+                pool.close();
+            }
         }
     }
 

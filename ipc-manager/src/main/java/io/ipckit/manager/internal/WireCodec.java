@@ -19,13 +19,14 @@ import java.util.function.UnaryOperator;
  * Encodes the values of requests and replies with Java serialization, replacing proxies by their {@link ProxyRef}
  * on the way out and resolving refs on the way in, and decodes through an {@link ObjectInputFilter} allow-list:
  * {@code java.lang}, {@code java.util}, {@code java.util.concurrent}, {@code java.time}, {@code java.math},
- * ipckit's manager classes and the user's patterns; every other class is refused with an exception naming it and
+ * ipckit's manager classes, {@code SerializedLambda} (a serializable lambda is rebuilt only by its capturing class,
+ * which itself must be allowed) and the user's patterns; every other class is refused with an exception naming it and
  * the option that allows it. Thread-safe (stateless apart from the immutable filter).
  */
 public final class WireCodec
 {
     private static final String BASE = "java.lang.*;java.util.*;java.util.concurrent.*;java.time.*;java.math.*;" +
-        "io.ipckit.manager.**";
+        "java.lang.invoke.SerializedLambda;io.ipckit.manager.**";
 
     private final ObjectInputFilter filter;
     private final String patterns;
