@@ -271,6 +271,30 @@ class DurableManagerTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldFailCallsWithManagerGoneWhenADurableManagerDoesNotComeBack() throws Exception
+    {
+        final Manager manager = start("gone", durable().reconnectTimeout(300, TimeUnit.MILLISECONDS));
+        final ConcurrentMap<String, Integer> dict = manager.dict();
+        dict.put("a", 1);
+        kill(manager);
+        final long startNs = System.nanoTime();
+        assertThrows(ManagerGoneException.class, () -> dict.get("a"));
+        final long failedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertTrue(failedMs < 30_000, "failed after the reconnect timeout, not the call timeout: " + failedMs + " ms");
+        assertTrue(manager.isGone());
+    }
+
+    @Test
+    void shouldNameChronicleFlagsWhenServedDurableInAJvmWithoutThem()
+    {
+        final IpcException refused = assertThrows(IpcException.class, () -> Manager.serve(
+            java.net.UnixDomainSocketAddress.of(dir.path().resolve("served.sock")), new byte[] {1, 2, 3}, durable()));
+        assertTrue(refused.getMessage().contains("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"),
+            refused.getMessage());
+    }
+
+    @Test
     void shouldRefuseAnObjectItCannotSnapshot() throws IOException
     {
         final ManagerOptions options = durable().registry(ManagerRegistry.defaults().register("plain",

@@ -333,6 +333,13 @@ public final class ClientConnection implements AutoCloseable
                 pending.put(callId, call);
                 via = connected ? connection : null;
             }
+            final ManagerGoneException failed = gone;
+            if (failed != null)
+            {
+                // failAll sets gone before it fails the calls waiting: this one came after it looked
+                removePending(callId);
+                throw new ManagerGoneException(failed.getMessage(), failed);
+            }
         }
         else
         {
