@@ -6,7 +6,6 @@ import io.ipckit.durable.Journal;
 import io.ipckit.durable.JournalHandler;
 import io.ipckit.durable.SharedLogOptions;
 import io.ipckit.manager.ManagerOptions;
-import io.ipckit.manager.ManagerRegistry;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -15,11 +14,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,22 +31,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@code ackBelow}), in the snapshots too, so a call sent again after a restart gets its first outcome and is not
  * applied twice.
  * <p>
- * What is journaled, per call ({@link Mode}):
+ * What is journaled, per call ({@link JournalModes}):
  * <ul>
  *   <li>{@code create} and {@code bind} on the manager, and every method that returns a new managed object
  *   ({@code method_to_typeid}), whatever its type: they change the object table.</li>
  *   <li>Methods that change a built-in type with durable state: everything but the read-only methods of
- *   {@link #READ_ONLY}. Every method of a registered type, which therefore must be deterministic and
+ *   {@link JournalModes#READ_ONLY}. Every method of a registered type, which therefore must be deterministic and
  *   {@link Serializable}.</li>
- *   <li>Nothing of locks, conditions, barriers and pools ({@link #VOLATILE}): their state is who waits and who
+ *   <li>Nothing of locks, conditions, barriers and pools ({@link JournalModes#VOLATILE}): their state is who waits and who
  *   holds, which a restart ends, as every client's death would. Their objects survive (remade by their factory or
- *   method at restore), released; a pool's futures do not ({@link #NOT_JOURNALED}).</li>
+ *   method at restore), released; a pool's futures do not ({@link JournalModes#NOT_JOURNALED}).</li>
  * </ul>
  * <p>
  * Note to maintainers: the journal's order is the order in which calls changed the state, because every journaled
  * call applies and appends under one {@code lock}. A non-blocking call appends first and applies second (a failed
  * append changes nothing; a call that throws is replayed and throws again). A blocking call on a queue or a
- * semaphore ({@link #TRY_FORMS}) runs as its non-blocking form under the lock, waiting on the object's
+ * semaphore ({@link JournalModes#TRY_FORMS}) runs as its non-blocking form under the lock, waiting on the object's
  * {@link Condition} of the lock between tries, and journals the non-blocking form that succeeded, so replay never
  * blocks. Object ids are handed out under the same lock, so replay gives every object its id again; the manager's
  * id is in every snapshot (the journal starts with one), so refs held by clients stay valid. A blocking method of a
@@ -60,55 +55,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ManagerJournal implements AutoCloseable
 {
-    /** Built-in type ids whose state a restart does not keep. */
-    static final Set<String> VOLATILE = Set.of(Builtins.LOCK, Builtins.RLOCK, Builtins.CONDITION,
-        Builtins.LOCK_CONDITION, Builtins.BARRIER, Builtins.POOL, Builtins.POOL_FUTURE);
-    /**
-     * Types none of whose calls is journaled, not even those returning new objects: a pool's tasks must not run
-     * again at replay. What their methods return is registered with a transient id, outside the ids replay gives
-     * out again.
-     */
-    static final Set<String> NOT_JOURNALED = Set.of(Builtins.POOL, Builtins.POOL_FUTURE);
-    /** Methods of the built-in types that change nothing. */
-    static final Set<String> READ_ONLY = Set.of("get", "containsKey", "containsValue", "size", "isEmpty", "keySet",
-        "values", "entrySet", "getOrDefault", "equals", "hashCode", "toString", "contains", "containsAll",
-        "iterator", "listIterator", "toArray", "indexOf", "lastIndexOf", "subList", "peek", "element",
-        "remainingCapacity", "length", "toList", "asMap", "isSet", "await", "availablePermits", "join",
-        "mappingCount", "keys", "elements", "spliterator", "stream", "parallelStream", "forEach");
-    private static final Set<String> BUILTIN = Set.of(Builtins.DICT, Builtins.LIST, Builtins.SET,
-        Builtins.NAMESPACE, Builtins.VALUE, Builtins.ARRAY, Builtins.SEMAPHORE, Builtins.BOUNDED_SEMAPHORE,
-        Builtins.EVENT, Builtins.QUEUE, Builtins.JOINABLE_QUEUE);
-    private static final String TIMEOUT = "long,java.util.concurrent.TimeUnit";
-    /** Blocking methods by signature, and the non-blocking form each runs as. */
-    static final Map<String, TryForm> TRY_FORMS = Map.of(
-        "take()", new TryForm("poll()", false, false),
-        "poll(" + TIMEOUT + ")", new TryForm("poll()", false, true),
-        "put(java.lang.Object)", new TryForm("offer(java.lang.Object)", true, false),
-        "offer(java.lang.Object," + TIMEOUT + ")", new TryForm("offer(java.lang.Object)", true, true),
-        "acquire()", new TryForm("tryAcquire(" + TIMEOUT + ")", false, false),
-        "tryAcquire(" + TIMEOUT + ")", new TryForm("tryAcquire(" + TIMEOUT + ")", false, true));
     private static final byte ENTRY_CALL = 1;
     private static final Object IN_PROGRESS = new Object();
-
-    /**
-     * How a call is journaled: not at all (null), {@code UNDER} the lock (append, then apply), {@code TRY} (its
-     * non-blocking form, retried under the lock), or {@code AFTER} it returns.
-     */
-    enum Mode
-    {
-        UNDER, TRY, AFTER
-    }
-
-    /**
-     * A blocking method's non-blocking form.
-     *
-     * @param signature the form's signature.
-     * @param keepsFirstArg whether the form takes the blocking method's first argument (the element).
-     * @param timed     whether the blocking method has a timeout (then it gives up and answers null or false).
-     */
-    record TryForm(String signature, boolean keepsFirstArg, boolean timed)
-    {
-    }
 
     /**
      * What a journaled call answered, kept until its client has the reply.
@@ -120,50 +68,13 @@ final class ManagerJournal implements AutoCloseable
     {
     }
 
-    /**
-     * How a volatile object is made again: by its factory, or by a method of its parent.
-     *
-     * @param parentId  the parent's id, 0 for a factory.
-     * @param signature the parent's method.
-     * @param args      the factory's or the method's arguments.
-     */
-    record Origin(long parentId, String signature, Object[] args) implements Serializable
-    {
-    }
-
-    /**
-     * One object of a snapshot.
-     *
-     * @param id     its id.
-     * @param typeid its type.
-     * @param target the object, or null for a volatile one.
-     * @param origin how a volatile one is made again.
-     */
-    record Image(long id, String typeid, Object target, Origin origin) implements Serializable
-    {
-    }
-
-    /**
-     * A snapshot: everything the manager keeps.
-     *
-     * @param managerId the manager's id.
-     * @param lastId    the last object id handed out.
-     * @param objects   its objects, by increasing id.
-     * @param named     its bound names.
-     * @param clients   per client nonce, the outcomes of its calls not yet acknowledged, by call id.
-     */
-    record State(String managerId, long lastId, List<Image> objects, Map<String, ProxyRef> named,
-        Map<Long, Map<Long, Outcome>> clients) implements Serializable
-    {
-    }
-
     private final ServerCore core;
     private final Journal journal;
     private final WireCodec snapshotCodec;
     private final long snapshotEveryEntries;
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Long, Map<Long, Object>> clients = new ConcurrentHashMap<>();
-    private final Map<Long, Origin> origins = new ConcurrentHashMap<>();
+    private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     private final AtomicBoolean snapshotting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -230,45 +141,6 @@ final class ManagerJournal implements AutoCloseable
     }
 
     /**
-     * @param managed   the object called, or null for the manager.
-     * @param method    the method, or null for the manager.
-     * @param signature its signature.
-     * @return how the call is journaled, or null when it is not.
-     */
-    Mode mode(final ObjectTable.Managed managed, final Method method, final String signature)
-    {
-        if (managed == null)
-        {
-            return signature.equals("create") || signature.equals("bind") ? Mode.UNDER : null;
-        }
-        if (method.getDeclaringClass() == Object.class)
-        {
-            return null;
-        }
-        final String typeid = managed.entry.typeid();
-        if (NOT_JOURNALED.contains(typeid))
-        {
-            return null;
-        }
-        final boolean blocking = Signatures.blocking(method);
-        if (managed.entry.methodToTypeid().containsKey(method.getName()))
-        {
-            return blocking ? Mode.AFTER : Mode.UNDER;
-        }
-        if (VOLATILE.contains(typeid) || (BUILTIN.contains(typeid) && READ_ONLY.contains(method.getName())))
-        {
-            return null;
-        }
-        if (blocking)
-        {
-            final TryForm form = TRY_FORMS.get(signature);
-            return form != null && Signatures.find(managed.entry.type(), form.signature()) != null ? Mode.TRY :
-                Mode.AFTER;
-        }
-        return Mode.UNDER;
-    }
-
-    /**
      * Admits a journaled call: the first time, marks it running; a call sent again gets the outcome of the first.
      *
      * @param nonce    the client.
@@ -308,7 +180,7 @@ final class ManagerJournal implements AutoCloseable
         final Object[] args,
         final byte[] frame,
         final int argsStart,
-        final Mode mode) throws Throwable
+        final JournalModes.Mode mode) throws Throwable
     {
         final Map<Long, Object> outcomes = clients.get(nonce);
         final long objectId = managed == null ? Wire.MANAGER_OBJECT_ID : managed.id;
@@ -346,9 +218,9 @@ final class ManagerJournal implements AutoCloseable
                 }
                 case TRY ->
                 {
-                    final TryForm form = TRY_FORMS.get(signature);
+                    final JournalModes.TryForm form = JournalModes.TRY_FORMS.get(signature);
                     final Method tryMethod = Signatures.find(managed.entry.type(), form.signature());
-                    final Object[] tryArgs = tryArgs(form, args);
+                    final Object[] tryArgs = JournalModes.tryArgs(form, args);
                     final Wire.Out entry = entry(nonce, ackBelow, objectId, form.signature());
                     writeArgs(entry, tryArgs);
                     long remainingNs = form.timed() ?
@@ -441,15 +313,6 @@ final class ManagerJournal implements AutoCloseable
         return failure instanceof InvocationTargetException ex && ex.getCause() != null ? ex.getCause() : failure;
     }
 
-    private static Object[] tryArgs(final TryForm form, final Object[] args)
-    {
-        if (form.signature().startsWith("tryAcquire"))
-        {
-            return new Object[] {0L, TimeUnit.NANOSECONDS};
-        }
-        return form.keepsFirstArg() ? new Object[] {args[0]} : new Object[0];
-    }
-
     private void writeArgs(final Wire.Out out, final Object[] args)
     {
         if (args.length == 0)
@@ -477,10 +340,10 @@ final class ManagerJournal implements AutoCloseable
         final Object[] args) throws Throwable
     {
         final Object result = managed == null ? core.callManager(signature, args) : core.invoke(managed, method, args);
-        if (result instanceof ProxyRef ref && VOLATILE.contains(ref.typeid()) && !origins.containsKey(ref.objectId()))
+        if (result instanceof ProxyRef ref && JournalModes.VOLATILE.contains(ref.typeid()) && !origins.containsKey(ref.objectId()))
         {
-            origins.put(ref.objectId(), managed == null ? new Origin(0, ref.typeid(), (Object[])args[1]) :
-                new Origin(managed.id, signature, args.clone()));
+            origins.put(ref.objectId(), managed == null ? new JournalState.Origin(0, ref.typeid(), (Object[])args[1]) :
+                new JournalState.Origin(managed.id, signature, args.clone()));
         }
         return result;
     }
@@ -534,37 +397,7 @@ final class ManagerJournal implements AutoCloseable
         lock.lock();
         try
         {
-            final List<Image> images = new ArrayList<>();
-            final List<ObjectTable.Managed> all = new ArrayList<>(core.table().all());
-            all.sort((a, b) -> Long.compare(a.id, b.id));
-            for (final ObjectTable.Managed managed : all)
-            {
-                final boolean keepsState = !VOLATILE.contains(managed.entry.typeid());
-                final Origin origin = keepsState ? null : origins.get(managed.id);
-                if (keepsState || origin != null)
-                {
-                    images.add(new Image(managed.id, managed.entry.typeid(), keepsState ? managed.target : null,
-                        origin));
-                }
-            }
-            final Map<Long, Map<Long, Outcome>> outcomes = new HashMap<>();
-            for (final Map.Entry<Long, Map<Long, Object>> client : clients.entrySet())
-            {
-                final Map<Long, Outcome> done = new HashMap<>();
-                client.getValue().forEach((id, outcome) ->
-                {
-                    if (outcome instanceof Outcome o)
-                    {
-                        done.put(id, o);
-                    }
-                });
-                if (!done.isEmpty())
-                {
-                    outcomes.put(client.getKey(), done);
-                }
-            }
-            final State state = new State(core.table().managerId(), core.table().lastId(), images,
-                new HashMap<>(core.named()), outcomes);
+            final JournalState.State state = JournalState.capture(core, origins, clients);
             journal.snapshot(snapshotCodec.encode(state, (obj) -> obj));
             sinceSnapshot = 0;
         }
@@ -584,10 +417,10 @@ final class ManagerJournal implements AutoCloseable
             {
                 final byte[] bytes = new byte[length];
                 buffer.getBytes(offset, bytes);
-                final State state;
+                final JournalState.State state;
                 try
                 {
-                    state = (State)snapshotCodec.decode(bytes, 0, (obj) -> obj);
+                    state = (JournalState.State)snapshotCodec.decode(bytes, 0, (obj) -> obj);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -595,7 +428,7 @@ final class ManagerJournal implements AutoCloseable
                         " of the manager journal in " + directory + " cannot be read (" + ex.getMessage() + "): " +
                         "restore the directory from a copy, or move it away to start the manager empty", ex);
                 }
-                restore(state);
+                JournalState.restore(core, state, origins, clients);
             }
 
             @Override
@@ -680,54 +513,6 @@ final class ManagerJournal implements AutoCloseable
         outcomes.put(callId, new Outcome(result, error));
     }
 
-    private void restore(final State state)
-    {
-        core.table().resume(state.managerId(), state.lastId());
-        for (final Image image : state.objects())
-        {
-            final ManagerRegistry.Entry entry = core.registry().entry(image.typeid());
-            if (entry == null)
-            {
-                throw new IllegalStateException("the snapshot holds an object of type " + image.typeid() +
-                    ", which this manager's registry does not have");
-            }
-            Object target = image.target();
-            if (target == null)
-            {
-                target = remake(image.origin(), entry);
-                origins.put(image.id(), image.origin());
-            }
-            core.table().restore(image.id(), target, entry);
-        }
-        core.named().putAll(state.named());
-        for (final Map.Entry<Long, Map<Long, Outcome>> client : state.clients().entrySet())
-        {
-            clients.computeIfAbsent(client.getKey(), (n) -> new ConcurrentHashMap<>()).putAll(client.getValue());
-        }
-    }
-
-    private Object remake(final Origin origin, final ManagerRegistry.Entry entry)
-    {
-        if (origin.parentId() == 0)
-        {
-            return entry.factory().create(origin.args() == null ? new Object[0] : origin.args());
-        }
-        final ObjectTable.Managed parent = core.table().get(origin.parentId());
-        if (parent == null)
-        {
-            throw new IllegalStateException("the parent " + origin.parentId() + " of a " + entry.typeid() +
-                " is not in the snapshot");
-        }
-        try
-        {
-            return Signatures.find(parent.entry.type(), origin.signature()).invoke(parent.target, origin.args());
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new IllegalStateException("cannot remake a " + entry.typeid() + " by " + origin.signature(), ex);
-        }
-    }
-
     /**
      * Checks that an object a durable manager is to keep can be snapshotted.
      *
@@ -737,7 +522,7 @@ final class ManagerJournal implements AutoCloseable
      */
     static void checkKeepable(final String typeid, final Object target)
     {
-        if (!VOLATILE.contains(typeid) && !(target instanceof Serializable))
+        if (!JournalModes.VOLATILE.contains(typeid) && !(target instanceof Serializable))
         {
             throw new IllegalArgumentException("a durable manager snapshots its objects, and the factory of " +
                 typeid + " made a " + target.getClass().getName() + ", which is not java.io.Serializable");

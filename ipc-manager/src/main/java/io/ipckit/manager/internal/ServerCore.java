@@ -364,7 +364,7 @@ public final class ServerCore implements AutoCloseable
                 throw new IllegalStateException("method_to_typeid of " + managed.entry.typeid() + "." + name +
                     " names unregistered type " + resultTypeid);
             }
-            return journal != null && ManagerJournal.NOT_JOURNALED.contains(managed.entry.typeid()) ?
+            return journal != null && JournalModes.NOT_JOURNALED.contains(managed.entry.typeid()) ?
                 table.registerTransient(result, entry) : table.register(result, entry);
         }
         return copyView(result);

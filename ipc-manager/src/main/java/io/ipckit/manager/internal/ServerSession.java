@@ -193,7 +193,7 @@ public final class ServerSession
         }
         final CallContext context = new CallContext(this, threadId);
         final ManagerJournal journal = core.journal();
-        final ManagerJournal.Mode mode = journal == null ? null : journal.mode(managed, method, signature);
+        final JournalModes.Mode mode = journal == null ? null : JournalModes.mode(managed, method, signature);
         if (mode != null)
         {
             final Object admitted = journal.admit(nonce, callId, ackBelow);
@@ -243,7 +243,7 @@ public final class ServerSession
 
     private void executeJournaled(final long callId, final long ackBelow, final ObjectTable.Managed managed,
         final Method method, final String signature, final Object[] args, final CallContext context,
-        final byte[] frame, final int argsStart, final ManagerJournal.Mode mode)
+        final byte[] frame, final int argsStart, final JournalModes.Mode mode)
     {
         CallContext.set(context);
         try
