@@ -36,6 +36,10 @@ import java.util.concurrent.locks.LockSupport;
  * registers its call, and the reconnector swaps the socket and takes the calls to send again under the same lock.
  * {@code seqLock} also keeps {@code lowestPending}, the lowest call id waiting, which each call carries as its
  * {@code ackBelow}; a connection to a manager that is not durable takes no lock.
+ * <p>
+ * Length: past 600 lines because the reconnection of a durable manager's client shares the call path's invariants
+ * (the pending calls, {@code seqLock}, the socket swapped under it) and is clearer beside it than behind an
+ * interface; the frames are in {@link Wire}, the values in {@link WireCodec} and {@link CompactValues}.
  */
 public final class ClientConnection implements AutoCloseable
 {
