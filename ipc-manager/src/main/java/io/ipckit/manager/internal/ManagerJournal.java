@@ -210,6 +210,7 @@ final class ManagerJournal implements AutoCloseable
                             failure = ex;
                         }
                         changed(managed);
+                        record(outcomes, callId, result, failure);
                     }
                     finally
                     {
@@ -237,6 +238,7 @@ final class ManagerJournal implements AutoCloseable
                                 applied = true;
                                 changed(managed);
                                 result = method.getReturnType() == void.class ? null : attempt;
+                                record(outcomes, callId, result, null);
                                 break;
                             }
                             if (form.timed() && remainingNs <= 0)
@@ -278,6 +280,7 @@ final class ManagerJournal implements AutoCloseable
                         append(caller, callId, entry);
                         applied = true;
                         changed(managed);
+                        record(outcomes, callId, result, failure);
                     }
                     finally
                     {
@@ -289,16 +292,9 @@ final class ManagerJournal implements AutoCloseable
         }
         finally
         {
-            if (outcomes != null)
+            if (!applied && outcomes != null)
             {
-                if (applied)
-                {
-                    outcomes.put(callId, new Outcome(result, failure == null ? null : ErrorInfo.of(unwrap(failure))));
-                }
-                else
-                {
-                    outcomes.remove(callId, IN_PROGRESS);
-                }
+                outcomes.remove(callId, IN_PROGRESS);
             }
         }
         if (failure != null)
@@ -306,6 +302,19 @@ final class ManagerJournal implements AutoCloseable
             throw failure;
         }
         return result;
+    }
+
+    /**
+     * Keeps a journaled call's outcome, under the lock: a snapshot holds either both the call's effect and its
+     * outcome, or neither.
+     */
+    private static void record(final Map<Long, Object> outcomes, final long callId, final Object result,
+        final Throwable failure)
+    {
+        if (outcomes != null)
+        {
+            outcomes.put(callId, new Outcome(result, failure == null ? null : ErrorInfo.of(unwrap(failure))));
+        }
     }
 
     private static Throwable unwrap(final Throwable failure)
