@@ -60,7 +60,12 @@ class ManagedPoolTest
         {
             throw new IllegalStateException("task failed");
         }).get());
-        assertTrue(String.valueOf(failed.getCause()).contains("task failed"), String.valueOf(failed.getCause()));
+        final StringBuilder chain = new StringBuilder();
+        for (Throwable t = failed; t != null; t = t.getCause())
+        {
+            chain.append(t).append('\n');
+        }
+        assertTrue(chain.toString().contains("task failed"), chain.toString());
         final CompletionException mapFailed = assertThrows(CompletionException.class,
             () -> pool.map((Integer x) -> 10 / x, List.of(1, 0)));
         assertInstanceOf(CompletionException.class, mapFailed);
