@@ -114,7 +114,11 @@ final class JournalState
     static void restore(final ServerCore core, final State state, final Map<Long, Origin> origins,
         final Map<Long, Map<Long, Object>> clients)
     {
+        // a later snapshot replaces whatever replay built so far (the mark may lag the last snapshot after a crash)
         core.table().resume(state.managerId(), state.lastId());
+        core.named().clear();
+        origins.clear();
+        clients.clear();
         for (final Image image : state.objects())
         {
             final ManagerRegistry.Entry entry = core.registry().entry(image.typeid());

@@ -74,13 +74,15 @@ final class ObjectTable
     }
 
     /**
-     * Takes the identity of a durable manager's previous run, before any object is made or restored.
+     * Takes the identity of a durable manager's previous run and forgets every object, before a snapshot's objects
+     * are restored.
      *
      * @param id     the manager's id.
      * @param lastId the last object id handed out.
      */
     void resume(final String id, final long lastId)
     {
+        objects.clear();
         managerId = id;
         nextId.set(lastId);
     }
