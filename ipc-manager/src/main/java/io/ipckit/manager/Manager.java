@@ -137,6 +137,7 @@ public final class Manager implements AutoCloseable
         final SerializableRunnable server = () -> LocalServerMain.run(socketText, keyText, errorText, options);
         final List<String> jvmOptions = new java.util.ArrayList<>();
         jvmOptions.add("-Djdk.virtualThreadScheduler.parallelism=" + options.serverThreads());
+        jvmOptions.addAll(options.jvmOptions());
         if (options.journalDirectory() != null)
         {
             // only the JVM of a durable manager loads Chronicle Queue

@@ -55,6 +55,7 @@ public final class ManagerOptions implements Serializable
         RECONNECT_TIMEOUT_MS_DEFAULT));
     private boolean daemon = true;
     private final List<String> allowedClasses = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private ManagerRegistry registry = ManagerRegistry.defaults();
 
     /**
@@ -206,6 +207,36 @@ public final class ManagerOptions implements Serializable
     public boolean daemon()
     {
         return daemon;
+    }
+
+    /**
+     * JVM options of the manager's JVM started by {@link Manager#start} (heap size, GC, ...), besides the flags
+     * ipckit adds itself (its own, and Chronicle Queue's for a durable manager).
+     *
+     * @param options the options, replacing any set before; each starts with {@code '-'}.
+     * @return this.
+     * @throws IllegalArgumentException when an option does not start with {@code '-'}.
+     */
+    public ManagerOptions jvmOptions(final String... options)
+    {
+        for (final String option : options)
+        {
+            if (option == null || !option.startsWith("-"))
+            {
+                throw new IllegalArgumentException("jvmOptions: \"" + option + "\" is not a JVM option");
+            }
+        }
+        jvmOptions.clear();
+        jvmOptions.addAll(List.of(options));
+        return this;
+    }
+
+    /**
+     * @return the manager JVM's extra options.
+     */
+    public List<String> jvmOptions()
+    {
+        return List.copyOf(jvmOptions);
     }
 
     /**

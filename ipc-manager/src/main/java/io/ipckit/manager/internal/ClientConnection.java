@@ -544,7 +544,7 @@ public final class ClientConnection implements AutoCloseable
         }
         connection.close();
         final long deadline = System.nanoTime() + reconnectTimeoutNs;
-        long backoffNs = TimeUnit.MILLISECONDS.toNanos(2);
+        long backoffNs = TimeUnit.MILLISECONDS.toNanos(1);
         while (!closed.get() && System.nanoTime() - deadline < 0)
         {
             SocketConnection fresh = null;
@@ -583,7 +583,7 @@ public final class ClientConnection implements AutoCloseable
                     fresh.close();
                 }
                 LockSupport.parkNanos(this, backoffNs);
-                backoffNs = Math.min(backoffNs * 2, TimeUnit.MILLISECONDS.toNanos(50));
+                backoffNs = Math.min(backoffNs * 2, TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
         return false;

@@ -425,13 +425,15 @@ public final class ServerCore implements AutoCloseable
             }
             finally
             {
+                if (journal != null)
+                {
+                    // before the sessions end: their end drops their references, and the last snapshot must keep
+                    // the objects their clients will find again after a restart
+                    journal.close();
+                }
                 for (final ServerSession session : sessions)
                 {
                     session.end();
-                }
-                if (journal != null)
-                {
-                    journal.close();
                 }
                 leases.interrupt();
                 terminated.countDown();
