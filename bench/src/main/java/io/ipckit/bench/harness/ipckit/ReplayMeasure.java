@@ -56,7 +56,8 @@ final class ReplayMeasure
                     threads.add(Thread.ofPlatform().start(() ->
                     {
                         long i = 0;
-                        while (System.nanoTime() < end && sets.incrementAndGet() <= maxSets)
+                        while ((fillNs == Long.MAX_VALUE || System.nanoTime() - end < 0) &&
+                            sets.incrementAndGet() <= maxSets)
                         {
                             dict.put(offset + (int)(i & (IpckitManagerContestant.KEYS - 1)), i);
                             i++;
