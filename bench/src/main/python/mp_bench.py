@@ -12,6 +12,7 @@ sum over received messages of sequence + producer * 2**32, modulo 2**64.
 """
 import argparse
 import multiprocessing as mp
+import os
 import struct
 import sys
 import time
@@ -188,7 +189,7 @@ def attach_and_sum(conn, elements):
         if name is None:
             return
         shm = shared_memory.SharedMemory(name=name)
-        total = int(np.ndarray((elements,), dtype=np.int64, buffer=shm.buf).sum())
+        total = int(np.ndarray((elements,), dtype=np.float64, buffer=shm.buf).sum())
         done = now()
         shm.close()
         conn.send((done, total))
@@ -205,8 +206,8 @@ def array_handoff(args):
     child.start()
     shm = shared_memory.SharedMemory(create=True, size=args.length)
     try:
-        array_view = np.ndarray((elements,), dtype=np.int64, buffer=shm.buf)
-        array_view[:] = np.arange(elements, dtype=np.int64)
+        array_view = np.ndarray((elements,), dtype=np.float64, buffer=shm.buf)
+        array_view[:] = np.arange(elements, dtype=np.float64)
         times, local, sums = [], [], []
         end = now() + args.warmup_ns + args.measure_ns
         rounds = 0
@@ -236,14 +237,31 @@ def array_handoff(args):
 
 # ---- Manager().dict(), Pool.map, Value with lock ----------------------------------------------------------------
 
-def manager_client(shared, warmup_ns, measure_ns, max_ops, results):
+def process_cpu_ns(pid):
+    """CPU time (user + system) of another process, from /proc, in nanoseconds."""
+    import os
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+
+
+def percentile(sorted_values, fraction):
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))] if sorted_values else 0
+
+
+def manager_client(shared, warmup_ns, measure_ns, max_ops, results, server_pid):
     warm_end = now() + warmup_ns
     end = warm_end + measure_ns
     ops = window_ops = errors = 0
     window_start = window_end = 0
+    cpu_start = server_cpu_start = 0
+    gets = array("q")
+    puts = array("q")
     while (ops < max_ops) if max_ops else (now() < end):
         key = ops & 1023
+        t0 = now()
         shared[key] = ops
+        t1 = now()
         if shared[key] != ops:
             errors += 1
         ops += 2
@@ -251,10 +269,16 @@ def manager_client(shared, warmup_ns, measure_ns, max_ops, results):
         if t >= warm_end:
             if not window_start:
                 window_start = t
+                cpu_start = time.process_time_ns()
+                server_cpu_start = process_cpu_ns(server_pid)
             else:
                 window_ops += 2
+                puts.append(t1 - t0)
+                gets.append(t - t1)
             window_end = t
-    results.put((ops, errors, window_ops, window_start, window_end))
+    cpu = time.process_time_ns() - cpu_start
+    server_cpu = process_cpu_ns(server_pid) - server_cpu_start
+    results.put((ops, errors, window_ops, window_start, window_end, sorted(gets), sorted(puts), cpu, server_cpu))
 
 
 def manager_dict(args):
@@ -262,40 +286,126 @@ def manager_dict(args):
     with ctx.Manager() as manager:
         shared = manager.dict()
         results = ctx.Queue()
-        child = ctx.Process(target=manager_client, args=(shared, args.warmup_ns, args.measure_ns, args.max, results))
+        child = ctx.Process(target=manager_client, args=(shared, args.warmup_ns, args.measure_ns, args.max, results,
+                                                         manager._process.pid))
         child.start()
-        ops, errors, window_ops, window_start, window_end = results.get(timeout=args.timeout)
+        ops, errors, window_ops, window_start, window_end, gets, puts, cpu, server_cpu = results.get(
+            timeout=args.timeout)
         child.join(60)
         stored = len(shared)
+        creations = array("q")
+        for i in range(2 * 500):  # as the ipckit contestant: the p50 of the second 500 dicts created
+            t0 = now()
+            made = manager.dict()
+            t1 = now()
+            if i >= 500:
+                creations.append(t1 - t0)
+            del made
+        creations = sorted(creations)
     span = window_end - window_start
+    per_op = lambda total: total / window_ops if window_ops else 0
     return dict(value=span / window_ops if window_ops else 0, unit="ns", sent=ops, received=ops - errors,
-                checksum=0, keys=stored)
+                checksum=0, keys=stored, get_p50_ns=percentile(gets, 0.5), get_p99_ns=percentile(gets, 0.99),
+                put_p50_ns=percentile(puts, 0.5), put_p99_ns=percentile(puts, 0.99),
+                create_p50_ns=percentile(creations, 0.5), cpu_per_op_ns=per_op(cpu),
+                server_cpu_per_op_ns=per_op(server_cpu))
 
 
 def increment(x):
     return x + 1
 
 
-def pool_map(args):
+def cpu_ns(pids=()):
+    """CPU time of this process and of the given live processes (from /proc), in ns."""
+    t = os.times()
+    total = int((t.user + t.system) * 1e9)
+    for pid in pids:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) * 10_000_000
+    return total
+
+
+def pool_map(args, chunked=False):
     ctx = mp.get_context("spawn")
     tasks = done = 0
     total = expected = 0
+    batch_size = 100_000 if chunked else 200
+    chunksize = None if chunked else 1
     with ctx.Pool(2) as pool:
         pool.map(increment, range(100), chunksize=1)
         warm_end = now() + args.warmup_ns
         while now() < warm_end and not args.max:
-            pool.map(increment, range(200), chunksize=1)
+            pool.map(increment, range(batch_size), chunksize=chunksize)
+        pids = [p.pid for p in pool._pool]
+        cpu_start = cpu_ns(pids)
         start = now()
         while (tasks < args.max) if args.max else (tasks == 0 or now() - start < args.measure_ns):
-            batch = 200 if not args.max else min(200, args.max - tasks)
-            results = pool.map(increment, range(tasks, tasks + batch), chunksize=1)
+            batch = batch_size if not args.max else min(batch_size, args.max - tasks)
+            results = pool.map(increment, range(tasks, tasks + batch), chunksize=chunksize)
             total += sum(results)
             expected += sum(range(tasks + 1, tasks + batch + 1))
             done += len(results)
             tasks += batch
         elapsed = now() - start
+        cpu = cpu_ns(pids) - cpu_start
     return dict(value=elapsed / tasks, unit="ns", sent=tasks, received=done if total == expected else 0,
-                checksum=0)
+                checksum=0, cpu_per_task_ns=cpu / tasks)
+
+
+def start_child(conn):
+    conn.send(os.getpid())
+    t = os.times()
+    conn.send(int((t.user + t.system) * 1e9))
+    conn.close()
+
+
+def start_once(ctx, kind):
+    """One start with spawn: Pool(2) until the first result, or Process until its first message."""
+    cpu_start = cpu_ns()
+    if kind == "pool":
+        start = now()
+        with ctx.Pool(2) as pool:
+            pid = pool.apply(os.getpid)
+            elapsed = now() - start
+            cpu = cpu_ns([p.pid for p in pool._pool]) - cpu_start
+        ok = pid != os.getpid()
+    else:
+        receive, send = ctx.Pipe(duplex=False)
+        start = now()
+        child = ctx.Process(target=start_child, args=(send,))
+        child.start()
+        pid = receive.recv()
+        elapsed = now() - start
+        child_cpu = receive.recv()
+        child.join(60)
+        send.close()
+        receive.close()
+        cpu = cpu_ns() - cpu_start + child_cpu
+        ok = pid == child.pid and child.exitcode == 0
+    return elapsed, cpu, ok
+
+
+def start_up(args, kind):
+    ctx = mp.get_context("spawn")
+    warm_end = now() + args.warmup_ns
+    starts = 0
+    while starts < 3 or (now() < warm_end and not args.max):
+        start_once(ctx, kind)
+        starts += 1
+    times = []
+    cpu = 0
+    good = 0
+    cap = min(args.max, 5) if args.max else 200
+    measure_end = now() + args.measure_ns
+    while len(times) < cap and (len(times) < 5 or now() < measure_end):
+        elapsed, used, ok = start_once(ctx, kind)
+        times.append(elapsed)
+        cpu += used
+        good += 1 if ok else 0
+    times.sort()
+    return dict(value=times[len(times) // 2], unit="ns", sent=len(times), received=good, checksum=0,
+                min_ns=times[0], max_ns=times[-1], cpu_per_start_ns=cpu / len(times))
 
 
 def lock_worker(value, warmup_ns, measure_ns, max_ops, results, go):
@@ -338,6 +448,9 @@ CONTESTANTS = {
     ("python-value-lock", "lock-2proc"): lock_increment,
     ("python-manager", "manager-dict"): manager_dict,
     ("python-pool", "pool-task"): pool_map,
+    ("python-pool", "pool-map-default"): lambda a: pool_map(a, chunked=True),
+    ("python-start", "pool-start"): lambda a: start_up(a, "pool"),
+    ("python-start", "process-start"): lambda a: start_up(a, "process"),
 }
 
 

@@ -44,7 +44,7 @@ final class DumpCommand extends BaseCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final ResourceInfo info = Resources.info(name);
+        final ResourceInfo info = Resources.info(name, "dump");
         final Map<String, Object> out = new LinkedHashMap<>(Resources.toMap(info, System.currentTimeMillis()));
         final int headerLength;
         if (info.state() == ResourceInfo.State.READY)

@@ -84,4 +84,25 @@ final class Resources
     {
         return SharedDirectory.info(name);
     }
+
+    /**
+     * @param name    a resource name.
+     * @param command the command that needs a resource ({@code dump}, {@code tail}, {@code unlock}).
+     * @return its listing.
+     * @throws IpcException                                        when the name is a manager's, to which the command
+     *                                                             does not apply.
+     * @throws io.ipckit.core.exceptions.ResourceNotFoundException when nothing has that name.
+     */
+    static ResourceInfo info(final String name, final String command)
+    {
+        try
+        {
+            return SharedDirectory.info(name);
+        }
+        catch (final io.ipckit.core.exceptions.ResourceNotFoundException ex)
+        {
+            Managers.refuse(name, command);
+            throw ex;
+        }
+    }
 }

@@ -4,6 +4,8 @@ import io.ipckit.core.ResourceInfo;
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.tracker.ResourceTracker;
+import io.ipckit.manager.ManagerDirectory;
+import io.ipckit.manager.ManagerInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -26,13 +28,16 @@ import java.util.concurrent.Callable;
  * only files already gone (the tracker checks each file's identity before unlinking, so a line never removes a
  * newer file of the same name). Naming a dead creator's resource removes only that one; its registry line stays
  * harmless until the next sweep. A raw {@code SharedMemory} segment records no creator: naming it removes it (as
- * {@code ipcrm} would), and {@code --dead} leaves it alone.
+ * {@code ipcrm} would), and {@code --dead} leaves it alone. A manager started by name (a name no resource has) is
+ * removed as its socket, key and record ({@link ManagerDirectory#unlink}): by {@code --dead} when its process is
+ * dead, by name when dead or with {@code --force}.
  * <p>
  * Not thread-safe (a picocli command object).
  */
 @Command(name = "rm", mixinStandardHelpOptions = true,
     description = {"Remove resources (like ipcrm). Refuses a resource whose creator is alive unless --force.",
-        "A raw SharedMemory segment records no creator: it is removed when named, never by --dead."})
+        "A raw SharedMemory segment records no creator: it is removed when named, never by --dead.",
+        "A dead manager's socket, key and record are removed by --dead or by its name."})
 final class RmCommand extends BaseCommand implements Callable<Integer>
 {
     @ArgGroup(multiplicity = "1")
@@ -82,6 +87,14 @@ final class RmCommand extends BaseCommand implements Callable<Integer>
                     results.add(remove(info.name(), "creator pid " + info.creator().pid() + " is dead"));
                 }
             }
+            for (final ManagerInfo manager : ManagerDirectory.list())
+            {
+                if (manager.state() == ManagerInfo.State.DEAD)
+                {
+                    results.add(removeManager(manager, "manager" + (manager.process() == null ? "" :
+                        " pid " + manager.process().pid()) + " is dead"));
+                }
+            }
             ResourceTracker.sweep();
         }
         else
@@ -106,7 +119,7 @@ final class RmCommand extends BaseCommand implements Callable<Integer>
         }
         catch (final ResourceNotFoundException ex)
         {
-            return result(name, false, "no such resource");
+            return ManagerDirectory.exists(name) ? removeNamedManager(name) : result(name, false, "no such resource");
         }
         if (info.creatorAlive() && !force)
         {
@@ -117,6 +130,28 @@ final class RmCommand extends BaseCommand implements Callable<Integer>
             info.creatorAlive() ? "forced: creator pid " + info.creator().pid() + " is alive" :
             "creator pid " + info.creator().pid() + " is dead";
         return remove(name, reason);
+    }
+
+    private Map<String, Object> removeNamedManager(final String name)
+    {
+        final ManagerInfo manager = ManagerDirectory.info(name);
+        final String pid = manager.process() == null ? "" : " (pid " + manager.process().pid() + ")";
+        if (manager.alive() && !force)
+        {
+            return result(name, false, "manager " + name + pid + " is " +
+                manager.state().name().toLowerCase(java.util.Locale.ROOT) + "; stop it with Manager.shutdown(), or " +
+                "use --force to remove its socket and key anyway (it keeps serving the clients it has)");
+        }
+        return removeManager(manager, manager.alive() ? "forced: manager" + pid + " is alive" :
+            "manager" + pid + " is dead");
+    }
+
+    private static Map<String, Object> removeManager(final ManagerInfo manager, final String reason)
+    {
+        final List<java.nio.file.Path> removed = ManagerDirectory.unlink(manager.name());
+        final List<String> files = removed.stream().map((path) -> path.getFileName().toString()).toList();
+        return result(manager.name(), !removed.isEmpty(), removed.isEmpty() ? "already gone" :
+            reason + ": removed " + String.join(", ", files));
     }
 
     private static Map<String, Object> remove(final String name, final String reason)

@@ -1,7 +1,10 @@
 package io.ipckit.cli;
 
 import io.ipckit.core.ResourceInfo;
+import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.file.ResourceFile;
+import io.ipckit.manager.Manager;
+import io.ipckit.manager.ManagerDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +27,8 @@ import java.util.concurrent.Callable;
     description = "Show a resource's live counters: queue depth and bytes used, lanes and their owners, waiting " +
         "producers and consumers; pipe positions and who waits; lock owner, alive, takeovers; semaphore permits; " +
         "barrier parties; pool task board; log cycles, last index and named readers' lag (a log by path, or by " +
-        "name under -Dipckit.durable.dir).")
+        "name under -Dipckit.durable.dir); a manager's threads, calls served, clients (pid, alive, objects, " +
+        "references and locks held) and objects (type, references, bound name).")
 final class StatCommand extends BaseCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "NAME", description = "The resource.")
@@ -58,6 +62,14 @@ final class StatCommand extends BaseCommand implements Callable<Integer>
             try (io.ipckit.durable.SharedLog<byte[]> log = Logs.open(logDir))
             {
                 return print(() -> Logs.stat(log));
+            }
+        }
+        if (!SharedDirectory.exists(name) && ManagerDirectory.exists(name))
+        {
+            Managers.running(name);
+            try (Manager manager = Manager.connect(name))
+            {
+                return print(() -> Managers.stat(name, manager));
             }
         }
         final ResourceInfo first = Resources.info(name);

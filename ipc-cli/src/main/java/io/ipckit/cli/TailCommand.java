@@ -57,7 +57,7 @@ final class TailCommand extends BaseCommand implements Callable<Integer>
         {
             return tailLog(logDir);
         }
-        final ResourceInfo info = Resources.info(name);
+        final ResourceInfo info = Resources.info(name, "tail");
         if (info.kind() != ResourceKind.QUEUE || info.state() != ResourceInfo.State.READY)
         {
             throw new IpcException("\"" + name + "\" is " + Resources.describe(info) + ", not a queue: tail reads " +

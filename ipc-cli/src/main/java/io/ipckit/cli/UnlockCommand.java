@@ -39,7 +39,7 @@ final class UnlockCommand extends BaseCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final ResourceInfo info = Resources.info(name);
+        final ResourceInfo info = Resources.info(name, "unlock");
         if (info.kind() == null || info.state() != ResourceInfo.State.READY ||
             switch (info.kind())
             {

@@ -8,33 +8,16 @@ import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.internal.kit.Doorbell;
-import io.ipckit.durable.internal.ChronicleFlags;
 import io.ipckit.durable.internal.LogDoorbellFile;
 import io.ipckit.durable.internal.LogFiles;
-import io.ipckit.durable.internal.LogRecordDescriptor;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptAppender;
+import io.ipckit.durable.internal.LogRetention;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
-import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A durable, replayable log shared by any number of processes: appenders add records at the end, each reader
@@ -56,31 +39,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * Thread-safe and process-safe: appends from any threads and processes are serialized by Chronicle's write lock
  * (records of one appender keep their order). {@link #close()} is idempotent and closes this handle's readers.
  * <p>
- * Note to maintainers: this class is longer than ipckit's usual 600 lines because more than half of it is the
- * Javadoc of the factory overloads (create/open/openOrCreate by name or directory) and of the rule-5 claim methods;
- * its logic is about 350 lines. Invariants: every append, claim and commit holds {@code appendLock}, which confines
- * Chronicle's appender and the shared {@code claimBuffer} to one thread at a time; a claim holds the lock from
- * {@link #tryClaim} to {@link #commit}/{@link #abort}; the doorbell is rung after the document is closed (its header
- * published by a CAS), never before.
+ * Note to maintainers: this class is the public face of a log, and about 600 lines because most of it is the
+ * Javadoc of the factory overloads and of the rule-5 claim methods. The work is done by package-private pieces, one
+ * concept each: {@link LogOpener} opens or creates the directory and Chronicle's queue, {@link LogAppender} is the
+ * appending side (its note keeps the locking and doorbell invariants), {@link LogReaders} the readers this handle
+ * opened, and in {@code internal}: {@code LogRetention} (retention), {@code CycleFileSync} ({@link #sync()}),
+ * {@code LogDoorbellFile} and {@code LogFiles}.
  *
  * @param <T> the type of record values.
  */
 public final class SharedLog<T> implements AutoCloseable
 {
-    private static final long NO_INDEX = -1;
-    /** The metadata key prefix of a named reader's position (Chronicle's {@code indexForId}). */
-    private static final String NAMED_READER_KEY_PREFIX = "index.";
-    /**
-     * Chronicle's timeout; its write lock times out after 1.5 times this, then checks whether the holder's process
-     * is alive and takes the lock over if not. Chronicle's default (10 s) would stall every live appender that long
-     * after an appender died holding the lock.
-     */
-    private static final long CHRONICLE_TIMEOUT_MS = 1_000;
-
-    private enum Mode
-    {
-        CREATE, OPEN, OPEN_OR_CREATE
-    }
+    private static final long NO_INDEX = LogAppender.NO_INDEX;
 
     private final Path directory;
     private final Codec<T> codec;
@@ -88,20 +58,11 @@ public final class SharedLog<T> implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final LogDoorbellFile doorbellFile;
     private final Doorbell doorbell;
-    private final int maxRecordLength;
-    private final ReentrantLock appendLock = new ReentrantLock();
-    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
-    private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
-    private final Set<LogReader<?>> readers = ConcurrentHashMap.newKeySet();
+    private final LogAppender appender;
+    private final LogReaders<T> readers;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private ExcerptAppender appender;
-    private DocumentContext claim;
-    private long lastAppendedIndex = NO_INDEX;
-    private int lastCycle = Integer.MIN_VALUE;
-    private File syncedFile;
-    private FileChannel syncChannel;
 
-    private SharedLog(
+    SharedLog(
         final Path directory, final Codec<T> codec, final SharedLogOptions options, final SingleChronicleQueue queue,
         final LogDoorbellFile doorbellFile)
     {
@@ -111,8 +72,10 @@ public final class SharedLog<T> implements AutoCloseable
         this.queue = queue;
         this.doorbellFile = doorbellFile;
         this.doorbell = doorbellFile.doorbell();
-        this.maxRecordLength = (int)Math.min(queue.overlapSize(), Integer.MAX_VALUE - 64) -
-            LogRecordDescriptor.PAYLOAD_OFFSET;
+        final LogRetention retention = new LogRetention(directory, options.retainCycles(), options.retainBytes(), queue);
+        this.appender = new LogAppender(this, queue, doorbell, options, retention);
+        this.readers = new LogReaders<>(this, queue);
+        retention.enforce();
     }
 
     /**
@@ -155,7 +118,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public static <T> SharedLog<T> create(final String name, final Codec<T> codec, final SharedLogOptions options)
     {
-        return create(resolve(name), codec, options);
+        return create(LogOpener.resolve(name), codec, options);
     }
 
     /**
@@ -171,7 +134,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public static <T> SharedLog<T> create(final Path directory, final Codec<T> codec, final SharedLogOptions options)
     {
-        return open(directory, codec, options, Mode.CREATE);
+        return LogOpener.open(directory, codec, options, LogOpener.Mode.CREATE);
     }
 
     /**
@@ -216,7 +179,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public static <T> SharedLog<T> open(final String name, final Codec<T> codec, final SharedLogOptions options)
     {
-        return open(resolve(name), codec, options);
+        return open(LogOpener.resolve(name), codec, options);
     }
 
     /**
@@ -234,7 +197,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public static <T> SharedLog<T> open(final Path directory, final Codec<T> codec, final SharedLogOptions options)
     {
-        return open(directory, codec, options, Mode.OPEN);
+        return LogOpener.open(directory, codec, options, LogOpener.Mode.OPEN);
     }
 
     /**
@@ -248,7 +211,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public static <T> SharedLog<T> openOrCreate(final String name, final Codec<T> codec)
     {
-        return openOrCreate(resolve(name), codec, new SharedLogOptions());
+        return openOrCreate(LogOpener.resolve(name), codec, new SharedLogOptions());
     }
 
     /**
@@ -266,106 +229,7 @@ public final class SharedLog<T> implements AutoCloseable
     public static <T> SharedLog<T> openOrCreate(
         final Path directory, final Codec<T> codec, final SharedLogOptions options)
     {
-        return open(directory, codec, options, Mode.OPEN_OR_CREATE);
-    }
-
-    private static Path resolve(final String name)
-    {
-        return SharedLogOptions.defaultDirectory().resolve(ResourceName.validate(name));
-    }
-
-    private static <T> SharedLog<T> open(
-        final Path directory, final Codec<T> codec, final SharedLogOptions givenOptions, final Mode mode)
-    {
-        Objects.requireNonNull(codec, "codec");
-        ChronicleFlags.check();
-        final SharedLogOptions options = givenOptions.copy();
-        final Path dir = directory.toAbsolutePath().normalize();
-        switch (mode)
-        {
-            case CREATE ->
-            {
-                if (Files.isDirectory(dir) && LogFiles.holdsLog(dir))
-                {
-                    throw new ResourceExistsException("cannot create a log in " + dir + ": it already holds one; " +
-                        "open it, delete the directory first, or choose another");
-                }
-                createDirectories(dir);
-            }
-            case OPEN ->
-            {
-                if (!Files.isDirectory(dir) || !LogDoorbellFile.exists(dir))
-                {
-                    throw new ResourceNotFoundException("no log in " + dir + (Files.isDirectory(dir) &&
-                        LogFiles.holdsLog(dir) ? " (it holds Chronicle Queue files but no " +
-                        io.ipckit.durable.internal.LogDoorbellDescriptor.FILE_NAME + ": not an ipckit log)" : "") +
-                        ": create it first, or check the directory (" + SharedLogOptions.DIRECTORY_PROP_NAME + ")");
-                }
-            }
-            case OPEN_OR_CREATE -> createDirectories(dir);
-            default -> throw new IllegalStateException(mode.toString());
-        }
-        LogFiles.checkHeads(dir);
-        final LogDoorbellFile doorbellFile = LogDoorbellFile.createOrOpen(dir, mode == Mode.CREATE);
-        SingleChronicleQueue queue = null;
-        try
-        {
-            final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(dir)
-                .checkInterrupts(false)
-                .timeoutMS(CHRONICLE_TIMEOUT_MS);
-            if (mode == Mode.CREATE || options.rollCycleSet() || !Files.exists(dir.resolve(LogFiles.METADATA_FILE)))
-            {
-                builder.rollCycle(options.rollCycle().chronicle());
-            }
-            if (options.clock() != null)
-            {
-                builder.timeProvider(options.clock());
-            }
-            queue = builder.build();
-            final LogRollCycle actual = LogRollCycle.of(queue.rollCycle());
-            if (options.rollCycleSet() && actual != options.rollCycle())
-            {
-                throw new IllegalArgumentException("the log in " + dir + " rolls " + (actual == null ?
-                    queue.rollCycle() : actual) + ", not " + options.rollCycle() + ": rollCycle is fixed when a log " +
-                    "is created; leave it unset to open the log");
-            }
-            options.rollCycle(actual == null ? LogRollCycle.DAILY : actual);
-            queue.lastIndex(); // maps the newest cycle's header now, so corruption shows at open
-            final SharedLog<T> log = new SharedLog<>(dir, codec, options, queue, doorbellFile);
-            log.enforceRetention();
-            return log;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            if (queue != null)
-            {
-                queue.close();
-            }
-            doorbellFile.close();
-            if (ex instanceof IpcException || ex instanceof IllegalArgumentException)
-            {
-                throw ex;
-            }
-            if (ex instanceof Error)
-            {
-                throw new IpcException("cannot open the log in " + dir + ": Chronicle Queue failed with " + ex, ex);
-            }
-            throw new CorruptLogException("cannot open the log in " + dir + ": " + ex + "; one of its files " +
-                LogFiles.cycleFiles(dir) + " or " + LogFiles.METADATA_FILE + " is corrupt or was written by an " +
-                "incompatible Chronicle Queue; restore the directory from a backup", ex);
-        }
-    }
-
-    private static void createDirectories(final Path dir)
-    {
-        try
-        {
-            Files.createDirectories(dir);
-        }
-        catch (final IOException ex)
-        {
-            throw new IpcException("cannot create the log directory " + dir + ": " + ex, ex);
-        }
+        return LogOpener.open(directory, codec, options, LogOpener.Mode.OPEN_OR_CREATE);
     }
 
     /**
@@ -381,20 +245,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public long append(final T value)
     {
-        Objects.requireNonNull(value, "value");
-        appendLock.lock();
-        try
-        {
-            checkNoClaim();
-            final int length = codec.encode(value, scratch, 0);
-            final long index = write(scratch, 0, length);
-            afterAppend();
-            return index;
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        return appender.append(codec, value);
     }
 
     /**
@@ -409,18 +260,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public long append(final DirectBuffer buffer, final int offset, final int length)
     {
-        appendLock.lock();
-        try
-        {
-            checkNoClaim();
-            final long index = write(buffer, offset, length);
-            afterAppend();
-            return index;
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        return appender.append(buffer, offset, length);
     }
 
     /**
@@ -434,27 +274,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public long appendBatch(final Iterable<? extends T> values)
     {
-        appendLock.lock();
-        try
-        {
-            checkNoClaim();
-            long index = NO_INDEX;
-            for (final T value : values)
-            {
-                Objects.requireNonNull(value, "a value of the batch");
-                final int length = codec.encode(value, scratch, 0);
-                index = write(scratch, 0, length);
-            }
-            if (index != NO_INDEX)
-            {
-                afterAppend();
-            }
-            return index;
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        return appender.appendBatch(codec, values);
     }
 
     /**
@@ -471,12 +291,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public int tryClaim(final int length)
     {
-        checkLength(length);
-        if (!appendLock.tryLock())
-        {
-            return -1;
-        }
-        return openClaim(length);
+        return appender.tryClaim(length);
     }
 
     /**
@@ -493,39 +308,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        checkLength(length);
-        if (!(timeout <= 0 ? appendLock.tryLock() : appendLock.tryLock(timeout, unit)))
-        {
-            return -1;
-        }
-        return openClaim(length);
-    }
-
-    private int openClaim(final int length)
-    {
-        try
-        {
-            if (appendLock.getHoldCount() > 1)
-            {
-                throw new IllegalStateException("this thread already holds a claim on the log in " + directory +
-                    ": commit or abort it first");
-            }
-            checkOpen();
-            claim = writingDocument();
-            reserve(claim, length, claimBuffer);
-            return LogRecordDescriptor.PAYLOAD_OFFSET;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            if (claim != null)
-            {
-                claim.rollbackOnClose();
-                claim.close();
-                claim = null;
-            }
-            appendLock.unlock();
-            throw ex;
-        }
+        return appender.claim(length, timeout, unit);
     }
 
     /**
@@ -534,7 +317,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public MutableDirectBuffer claimBuffer()
     {
-        return claimBuffer;
+        return appender.claimBuffer();
     }
 
     /**
@@ -545,19 +328,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public void commit(final int index)
     {
-        checkClaim(index);
-        try
-        {
-            final DocumentContext document = claim;
-            claim = null;
-            document.close();
-            lastAppendedIndex = appender.lastIndexAppended();
-            afterAppend();
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        appender.commit(index);
     }
 
     /**
@@ -568,18 +339,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public void abort(final int index)
     {
-        checkClaim(index);
-        try
-        {
-            final DocumentContext document = claim;
-            claim = null;
-            document.rollbackOnClose();
-            document.close();
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        appender.abort(index);
     }
 
     /**
@@ -587,15 +347,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public long lastAppendedIndex()
     {
-        appendLock.lock();
-        try
-        {
-            return lastAppendedIndex;
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        return appender.lastAppendedIndex();
     }
 
     /**
@@ -658,27 +410,7 @@ public final class SharedLog<T> implements AutoCloseable
     public java.util.SortedMap<String, Long> readerPositions()
     {
         checkOpen();
-        final java.util.SortedMap<String, Long> values = new java.util.TreeMap<>();
-        try
-        {
-            queue.metaStore().forEachKey(values, (map, key, value) ->
-            {
-                final String text = key.toString();
-                if (text.startsWith(NAMED_READER_KEY_PREFIX))
-                {
-                    map.put(text.substring(NAMED_READER_KEY_PREFIX.length()), value.int64());
-                }
-            });
-        }
-        catch (final RuntimeException ex)
-        {
-            throw failure("read the named readers in " + directory.resolve(LogFiles.METADATA_FILE), ex);
-        }
-        // Chronicle keeps "index.NAME.lock" and "index.NAME.version" beside a reader's "index.NAME"
-        values.keySet().removeIf((key) -> key.endsWith(".lock") &&
-            values.containsKey(key.substring(0, key.length() - ".lock".length())) || key.endsWith(".version") &&
-            values.containsKey(key.substring(0, key.length() - ".version".length())));
-        return values;
+        return readers.positions();
     }
 
     /**
@@ -699,16 +431,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public void sync()
     {
-        appendLock.lock();
-        try
-        {
-            checkOpen();
-            forceCurrentFile();
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        appender.sync();
     }
 
     /**
@@ -720,7 +443,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public LogReader<T> reader()
     {
-        return newReader(null);
+        return readers.open(null);
     }
 
     /**
@@ -736,37 +459,12 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public LogReader<T> reader(final String name)
     {
-        return newReader(ResourceName.validate(name));
-    }
-
-    private LogReader<T> newReader(final String name)
-    {
-        checkOpen();
-        final LogReader<T> reader;
-        try
-        {
-            reader = new LogReader<>(this, name == null ? queue.createTailer() : queue.createTailer(name), name);
-        }
-        catch (final IpcException ex)
-        {
-            throw ex;
-        }
-        catch (final RuntimeException ex)
-        {
-            throw failure("open a reader" + (name == null ? "" : " named \"" + name + "\""), ex);
-        }
-        readers.add(reader);
-        if (closed.get())
-        {
-            reader.close();
-            checkOpen();
-        }
-        return reader;
+        return readers.open(ResourceName.validate(name));
     }
 
     void readerClosed(final LogReader<?> reader)
     {
-        readers.remove(reader);
+        readers.closed(reader);
     }
 
     /**
@@ -790,7 +488,7 @@ public final class SharedLog<T> implements AutoCloseable
      */
     public int maxRecordLength()
     {
-        return maxRecordLength;
+        return appender.maxRecordLength();
     }
 
     /**
@@ -821,34 +519,12 @@ public final class SharedLog<T> implements AutoCloseable
         {
             return;
         }
-        for (final LogReader<?> reader : readers)
+        readers.closeAll();
+        appender.close(() ->
         {
-            reader.close();
-        }
-        appendLock.lock();
-        try
-        {
-            if (claim != null)
-            {
-                claim.rollbackOnClose();
-                claim.close();
-                claim = null;
-            }
-            if (syncChannel != null)
-            {
-                closeQuietly(syncChannel);
-            }
-            if (appender != null)
-            {
-                appender.close();
-            }
             queue.close();
             doorbellFile.close();
-        }
-        finally
-        {
-            appendLock.unlock();
-        }
+        });
     }
 
     /**
@@ -896,166 +572,5 @@ public final class SharedLog<T> implements AutoCloseable
         }
         return new CorruptLogException("cannot " + what + " on the log in " + directory + ": " + ex +
             "; a file of the log may be corrupt or truncated: restore the directory from a backup", ex);
-    }
-
-    private long write(final DirectBuffer buffer, final int offset, final int length)
-    {
-        checkLength(length);
-        checkOpen();
-        final DocumentContext document = writingDocument();
-        try
-        {
-            reserve(document, length, claimBuffer);
-            claimBuffer.putBytes(LogRecordDescriptor.PAYLOAD_OFFSET, buffer, offset, length);
-            document.close();
-        }
-        catch (final RuntimeException ex)
-        {
-            if (document.isOpen())
-            {
-                document.rollbackOnClose();
-                document.close();
-            }
-            throw failure("append", ex);
-        }
-        lastAppendedIndex = appender.lastIndexAppended();
-        return lastAppendedIndex;
-    }
-
-    private DocumentContext writingDocument()
-    {
-        while (true)
-        {
-            try
-            {
-                if (appender == null)
-                {
-                    appender = queue.createAppender(); // takes the write lock too, to find the end of the log
-                    appender.singleThreadedCheckDisabled(true);
-                }
-                return appender.writingDocument();
-            }
-            catch (final UnrecoverableTimeoutException ex)
-            {
-                // Chronicle waited a lock timeout: it takes the lock over when its holder's pid is dead, and throws
-                // this when the holder lives (a long claim, a paused JVM): keep waiting for it
-                checkOpen();
-            }
-            catch (final RuntimeException ex)
-            {
-                throw failure("start an append", ex);
-            }
-        }
-    }
-
-    /** Reserves the framed record in the document and points {@code view} at it (length word included). */
-    private static void reserve(final DocumentContext document, final int length, final UnsafeBuffer view)
-    {
-        final Bytes<?> bytes = document.wire().bytes();
-        final long position = bytes.writePosition();
-        final int framed = LogRecordDescriptor.PAYLOAD_OFFSET + length;
-        bytes.writeSkip(framed); // maps the record's whole range (within Chronicle's overlap) before its address is taken
-        view.wrap(bytes.addressForWrite(position), framed);
-        view.putInt(LogRecordDescriptor.LENGTH_OFFSET, length);
-    }
-
-    private void afterAppend()
-    {
-        // the record's header was published by a CAS, which orders it before this load of the waiter count
-        doorbell.ringIfWaiting();
-        if (options.syncMode() == LogSyncMode.EVERY_APPEND)
-        {
-            forceCurrentFile();
-        }
-        final int cycle = appender.cycle();
-        if (cycle != lastCycle)
-        {
-            lastCycle = cycle;
-            enforceRetention();
-        }
-    }
-
-    private void enforceRetention()
-    {
-        if (LogFiles.enforceRetention(directory, options.retainCycles(), options.retainBytes()) > 0)
-        {
-            queue.refreshDirectoryListing();
-        }
-    }
-
-    private void forceCurrentFile()
-    {
-        File file = appender == null ? null : appender.currentFile();
-        if (file == null)
-        {
-            final java.util.List<Path> cycles = LogFiles.cycleFiles(directory);
-            if (cycles.isEmpty())
-            {
-                return;
-            }
-            file = cycles.getLast().toFile();
-        }
-        try
-        {
-            if (!file.equals(syncedFile))
-            {
-                if (syncChannel != null)
-                {
-                    closeQuietly(syncChannel);
-                    syncChannel = null;
-                }
-                syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.WRITE);
-                syncedFile = file;
-            }
-            // fsync writes back the file's dirty pages, those written through Chronicle's mappings included
-            syncChannel.force(false);
-        }
-        catch (final IOException ex)
-        {
-            throw new IpcException("cannot force the cycle file " + file + " of the log to disk: " + ex, ex);
-        }
-    }
-
-    private void checkLength(final int length)
-    {
-        if (length < 0 || length > maxRecordLength)
-        {
-            throw new IllegalArgumentException("a record of " + length + " bytes does not fit the log in " +
-                directory + ": records take 0.." + maxRecordLength + " bytes");
-        }
-    }
-
-    private void checkNoClaim()
-    {
-        if (claim != null)
-        {
-            throw new IllegalStateException("this thread holds a claim on the log in " + directory +
-                ": commit or abort it before appending");
-        }
-    }
-
-    private void checkClaim(final int index)
-    {
-        if (!appendLock.isHeldByCurrentThread() || claim == null)
-        {
-            throw new IllegalStateException("this thread holds no claim on the log in " + directory);
-        }
-        if (index != LogRecordDescriptor.PAYLOAD_OFFSET)
-        {
-            throw new IllegalStateException("claim offset " + index + " is not this thread's claim (" +
-                LogRecordDescriptor.PAYLOAD_OFFSET + ") on the log in " + directory);
-        }
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable)
-    {
-        try
-        {
-            closeable.close();
-        }
-        catch (final Exception ignore)
-        {
-            // closing what only this handle used; the handle is going away
-        }
     }
 }

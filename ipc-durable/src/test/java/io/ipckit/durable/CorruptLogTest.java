@@ -73,6 +73,19 @@ class CorruptLogTest
     }
 
     @Test
+    void shouldTakeACycleFileWhoseHeaderIsBeingWrittenForOneInProgress() throws IOException
+    {
+        // Chronicle starts a new cycle file's header as NOT_COMPLETE with no length yet (0x80000000), then fills it:
+        // a process opening the log at that moment must not call the file corrupt
+        final Path dir = logWithRecords();
+        final Path cycle = LogFiles.cycleFiles(dir).getFirst();
+        overwrite(cycle, 0, intBytes(0x80000000));
+        LogFiles.checkHeads(dir);
+        overwrite(cycle, 0, intBytes(0x80000000 | 0x40000000 | 200));
+        LogFiles.checkHeads(dir);
+    }
+
+    @Test
     void shouldNameAForeignHeaderInTheMetadataFile() throws IOException
     {
         final Path dir = logWithRecords();

@@ -119,6 +119,7 @@ public final class Manager implements AutoCloseable
         }
         final byte[] authkey = new byte[AUTHKEY_BYTES];
         RANDOM.nextBytes(authkey);
+        deleteQuietly(io.ipckit.manager.internal.ManagerInfoFile.beside(socket)); // a killed predecessor's record
         try
         {
             Files.deleteIfExists(keyFile);
@@ -445,6 +446,19 @@ public final class Manager implements AutoCloseable
         return (Integer)callManager("objectCount");
     }
 
+    /**
+     * Reads what the manager holds and does: its clients (what each holds), its objects (references, bound names),
+     * threads and calls served. What {@code bin/ipckit stat} shows for a manager.
+     *
+     * @return a snapshot taken in the manager; this handle's connection is the client marked
+     * {@link ManagerStats.Client#caller()}.
+     * @throws ManagerGoneException when the manager is gone.
+     */
+    public ManagerStats stats()
+    {
+        return (ManagerStats)callManager("stats");
+    }
+
     private Object callManager(final String operation, final Object... args)
     {
         try
@@ -654,6 +668,15 @@ public final class Manager implements AutoCloseable
     public JvmProcess process()
     {
         return process;
+    }
+
+    /**
+     * @return true when this handle's calls travel through a pipe in shared memory (a manager of this host),
+     * false when through the socket.
+     */
+    boolean usesPipe()
+    {
+        return connection.usesPipe();
     }
 
     /**

@@ -45,6 +45,15 @@ public final class ManagerServer implements AutoCloseable
     }
 
     /**
+     * @return what this manager holds and does now ({@link Manager#stats()}, read in this process: no client is the
+     * caller).
+     */
+    public ManagerStats stats()
+    {
+        return core.stats();
+    }
+
+    /**
      * Waits until the server stopped (Python's {@code serve_forever} with a timeout).
      *
      * @param timeout how long; {@code <= 0} checks once.

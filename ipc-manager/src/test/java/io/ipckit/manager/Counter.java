@@ -23,6 +23,11 @@ public interface Counter
     void stall(long millis);
 
     /**
+     * @return the number of platform threads alive in the manager's JVM.
+     */
+    int platformThreads();
+
+    /**
      * The registry of the tests: the built-ins, {@code counter}, and {@code value} reused for snapshots.
      *
      * @return the registry.
@@ -40,6 +45,12 @@ public interface Counter
     final class CounterImpl implements Counter
     {
         private int count;
+
+        @Override
+        public int platformThreads()
+        {
+            return Thread.getAllStackTraces().size();
+        }
 
         @Override
         public synchronized int increment()

@@ -286,7 +286,7 @@ class ManagedTypesTest
             }
         });
         io.ipckit.core.testing.Eventually.await("the taker waits", java.time.Duration.ofSeconds(30),
-            () -> taker.getState() == Thread.State.WAITING || taker.getState() == Thread.State.TIMED_WAITING);
+            () -> Callers.waitsForReply(taker));
         taker.interrupt();
         taker.join(30_000);
         assertInstanceOf(InterruptedException.class, outcome.get());

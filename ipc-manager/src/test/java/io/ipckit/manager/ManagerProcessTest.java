@@ -123,7 +123,7 @@ class ManagerProcessTest
             }
         });
         Eventually.await("taker waits in the manager", Duration.ofSeconds(30),
-            () -> taker.getState() == Thread.State.TIMED_WAITING || taker.getState() == Thread.State.WAITING);
+            () -> Callers.waitsForReply(taker));
         final long start = System.nanoTime();
         manager.process().kill();
         taker.join(TimeUnit.SECONDS.toMillis(30));

@@ -2,10 +2,13 @@ package io.ipckit.net;
 
 import io.aeron.Image;
 import io.aeron.Publication;
+import io.aeron.ReservedValueSupplier;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.aeron.driver.status.SenderPos;
+import io.aeron.protocol.DataHeaderFlyweight;
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.IpcException;
@@ -20,6 +23,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +35,9 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
 /**
  * One end of a {@link NetPipe}: a {@link MessageConnection} over two Aeron UDP streams, one each way. Opened by
  * {@link NetPipe#listen} or {@link NetPipe#connect}; the same semantics as the local
- * {@link io.ipckit.pipe.Connection}: duplex, ordered, exactly once, any message size.
+ * {@link io.ipckit.pipe.Connection}: duplex, ordered, exactly once, any message size. A one-way end of a stream
+ * ({@link NetPipe#publish}, {@link NetPipe#subscribe}) holds only one of the two: it only sends, or only receives
+ * ({@link #canSend()}, {@link #canReceive()}; the other side's calls throw {@link IllegalStateException}).
  * <p>
  * Each message travels as frames of at most one Aeron fragment ({@link #maxClaimLength()} bytes of payload): a
  * message that fits goes as one frame, written in place by Aeron's {@code tryClaim} (zero-copy for
@@ -51,16 +57,20 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * one idle period and leaves with {@link ResourceClosedException}; {@link #close()} waits for it (at most 5 s).
  * Process-safety: each end is held by one process.
  * <p>
- * Note to maintainers: this class holds both directions (about 870 lines, half of them Javadoc) because the receiving side answers a
+ * Note to maintainers: this class holds both directions (about 950 lines, half of them Javadoc) because the
+ * receiving side answers a
  * CLOSE with a CLOSE_ACK on the sending side's publication (a concurrent publication for that reason) and
  * {@link #close()} drives both; split it into send and receive halves if it grows further.
  */
 public final class NetConnection implements MessageConnection
 {
     private static final long FOREVER = Long.MAX_VALUE;
+    private static final long NOT_WAITING = Long.MIN_VALUE;
     private static final int FRAGMENT_LIMIT = 64;
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
     private static final BufferHandler DISCARD = (buffer, offset, length) -> { };
+    private static final ReservedValueSupplier CLOSE_TAG = (buffer, offset, length) -> tag(CLOSE, 0);
+    private static final ReservedValueSupplier CLOSE_ACK_TAG = (buffer, offset, length) -> tag(CLOSE_ACK, 0);
 
     private final String description;
     private final AeronEndpoint endpoint;
@@ -73,8 +83,7 @@ public final class NetConnection implements MessageConnection
     private final BufferClaim bufferClaim = new BufferClaim();
     private final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer sendWrapper = new UnsafeBuffer(new byte[0]);
-    private final UnsafeBuffer controlFrame = new UnsafeBuffer(new byte[HEADER_LENGTH]);
-    private final UnsafeBuffer ackFrame = new UnsafeBuffer(new byte[HEADER_LENGTH]);
+    private final UnsafeBuffer emptyFrame = new UnsafeBuffer(new byte[0]);
     private final FrameHandler frameHandler = new FrameHandler();
     private final Collector collector = new Collector();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -84,6 +93,7 @@ public final class NetConnection implements MessageConnection
     private volatile boolean peerClosed;
     private volatile boolean closeAcked;
     private boolean claimPending;
+    private long waitingSinceNs;
     private int claimIndex;
 
     NetConnection(
@@ -101,9 +111,8 @@ public final class NetConnection implements MessageConnection
         this.image = image;
         this.closeLingerNs = options.closeLingerTimeout(TimeUnit.NANOSECONDS);
         this.codec = options.codec();
-        this.maxChunkLength = publication.maxPayloadLength() - HEADER_LENGTH;
-        controlFrame.putInt(TYPE_OFFSET, CLOSE);
-        ackFrame.putInt(TYPE_OFFSET, CLOSE_ACK);
+        this.maxChunkLength = publication != null ? publication.maxPayloadLength() :
+            options.mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH;
         idleStrategy(options.idleStrategy());
     }
 
@@ -115,26 +124,26 @@ public final class NetConnection implements MessageConnection
     }
 
     /**
-     * @return true: both ends of a net pipe send.
+     * @return true but for a subscription ({@link NetPipe#subscribe}).
      */
     @Override
     public boolean canSend()
     {
-        return true;
+        return publication != null;
     }
 
     /**
-     * @return true: both ends of a net pipe receive.
+     * @return true but for a publication ({@link NetPipe#publish}).
      */
     @Override
     public boolean canReceive()
     {
-        return true;
+        return image != null;
     }
 
     /**
      * @return the longest message sent as one Aeron fragment: the publication's {@code maxPayloadLength} (the MTU
-     *         less Aeron's 32-byte header) less ipckit's 8-byte frame header.
+     *         less Aeron's 32-byte header; ipckit's frame type travels in that header's reserved value).
      */
     @Override
     public int maxClaimLength()
@@ -228,12 +237,12 @@ public final class NetConnection implements MessageConnection
     public int tryClaim(final int length)
     {
         checkClaimLength(length);
-        enter();
+        enterSending();
         try
         {
             checkNoClaim();
             checkPeerOpen();
-            final long result = publication.tryClaim(HEADER_LENGTH + length, bufferClaim);
+            final long result = publication.tryClaim(length, bufferClaim);
             if (result > 0)
             {
                 return claimed(DATA, 0);
@@ -252,11 +261,12 @@ public final class NetConnection implements MessageConnection
     public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
         checkClaimLength(length);
-        enter();
+        enterSending();
         try
         {
             checkNoClaim();
-            return claimFrame(DATA, 0, length, timeoutNs(timeout, unit), System.nanoTime()) ?
+            waitingSinceNs = NOT_WAITING;
+            return claimFrame(DATA, 0, length, timeoutNs(timeout, unit)) ?
                 claimed(DATA, 0) : (int)Publication.BACK_PRESSURED;
         }
         finally
@@ -297,29 +307,29 @@ public final class NetConnection implements MessageConnection
     private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
-        enter();
+        enterSending();
         try
         {
             checkNoClaim();
-            final long start = System.nanoTime();
+            waitingSinceNs = NOT_WAITING;
             if (length <= maxChunkLength)
             {
-                if (!claimFrame(DATA, 0, length, timeoutNs, start))
+                if (!claimFrame(DATA, 0, length, timeoutNs))
                 {
                     return false;
                 }
-                bufferClaim.buffer().putBytes(bufferClaim.offset() + HEADER_LENGTH, src, offset, length);
+                bufferClaim.buffer().putBytes(bufferClaim.offset(), src, offset, length);
                 bufferClaim.commit();
                 return true;
             }
             for (int sent = 0; sent < length; )
             {
                 final int chunk = Math.min(maxChunkLength, length - sent);
-                if (!claimFrame(sent == 0 ? BEGIN : CONTINUE, sent == 0 ? length : 0, chunk, timeoutNs, start))
+                if (!claimFrame(sent == 0 ? BEGIN : CONTINUE, sent == 0 ? length : 0, chunk, timeoutNs))
                 {
                     return false;
                 }
-                bufferClaim.buffer().putBytes(bufferClaim.offset() + HEADER_LENGTH, src, offset + sent, chunk);
+                bufferClaim.buffer().putBytes(bufferClaim.offset(), src, offset + sent, chunk);
                 bufferClaim.commit();
                 sent += chunk;
             }
@@ -332,29 +342,37 @@ public final class NetConnection implements MessageConnection
     }
 
     /**
-     * Claims one frame of {@code payloadLength} and writes its header, waiting for room until the deadline.
+     * Claims one frame of {@code payloadLength} and tags it, waiting for room until {@code timeoutNs} after the
+     * send's first wait ({@link #waitingSinceNs}, which the caller resets once per send: a send that finds room at
+     * once reads no clock).
      *
      * @return true when claimed ({@link #bufferClaim} holds it), false when the time ran out.
      */
-    private boolean claimFrame(
-        final int type, final int word, final int payloadLength, final long timeoutNs, final long start)
+    private boolean claimFrame(final int type, final int word, final int payloadLength, final long timeoutNs)
         throws InterruptedException
     {
         final IdleStrategy idle = sendIdle;
-        idle.reset();
         while (true)
         {
             checkPeerOpen();
-            final long result = publication.tryClaim(HEADER_LENGTH + payloadLength, bufferClaim);
+            final long result = publication.tryClaim(payloadLength, bufferClaim);
             if (result > 0)
             {
-                final MutableDirectBuffer buffer = bufferClaim.buffer();
-                buffer.putInt(bufferClaim.offset() + TYPE_OFFSET, type);
-                buffer.putInt(bufferClaim.offset() + WORD_OFFSET, word);
+                bufferClaim.reservedValue(tag(type, word));
                 return true;
             }
             checkOfferResult(result);
-            if (timeoutNs <= 0 || timeoutNs != FOREVER && System.nanoTime() - start >= timeoutNs)
+            if (timeoutNs <= 0)
+            {
+                return false;
+            }
+            final long nowNs = System.nanoTime();
+            if (waitingSinceNs == NOT_WAITING)
+            {
+                waitingSinceNs = nowNs;
+                idle.reset();
+            }
+            else if (timeoutNs != FOREVER && nowNs - waitingSinceNs >= timeoutNs)
             {
                 return false;
             }
@@ -369,11 +387,9 @@ public final class NetConnection implements MessageConnection
 
     private int claimed(final int type, final int word)
     {
-        final MutableDirectBuffer buffer = bufferClaim.buffer();
-        buffer.putInt(bufferClaim.offset() + TYPE_OFFSET, type);
-        buffer.putInt(bufferClaim.offset() + WORD_OFFSET, word);
+        bufferClaim.reservedValue(tag(type, word));
         claimPending = true;
-        claimIndex = bufferClaim.offset() + HEADER_LENGTH;
+        claimIndex = bufferClaim.offset();
         return claimIndex;
     }
 
@@ -494,7 +510,7 @@ public final class NetConnection implements MessageConnection
     public int drain(final BufferHandler handler, final int limit)
     {
         Objects.requireNonNull(handler, "handler");
-        enter();
+        enterReceiving();
         try
         {
             final int count = limit > 0 ? poll(handler, limit) : 0;
@@ -514,7 +530,7 @@ public final class NetConnection implements MessageConnection
     @Override
     public boolean poll()
     {
-        enter();
+        enterReceiving();
         try
         {
             return poll(null, 1) > 0 || peerClosed || isPeerGone();
@@ -545,12 +561,11 @@ public final class NetConnection implements MessageConnection
      */
     private boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
-        enter();
+        enterReceiving();
         try
         {
-            final long start = System.nanoTime();
             final IdleStrategy idle = receiveIdle;
-            idle.reset();
+            long start = NOT_WAITING;
             while (true)
             {
                 if (poll(handler, 1) > 0)
@@ -562,7 +577,17 @@ public final class NetConnection implements MessageConnection
                     return true;
                 }
                 checkPeerStillThere();
-                if (timeoutNs <= 0 || timeoutNs != FOREVER && System.nanoTime() - start >= timeoutNs)
+                if (timeoutNs <= 0)
+                {
+                    return false;
+                }
+                final long nowNs = System.nanoTime();
+                if (start == NOT_WAITING)
+                {
+                    start = nowNs;
+                    idle.reset();
+                }
+                else if (timeoutNs != FOREVER && nowNs - start >= timeoutNs)
                 {
                     return false;
                 }
@@ -645,7 +670,7 @@ public final class NetConnection implements MessageConnection
 
     private boolean isPeerGone()
     {
-        return image.isClosed() || !publication.isConnected();
+        return image != null && image.isClosed() || publication != null && !publication.isConnected();
     }
 
     /**
@@ -667,9 +692,9 @@ public final class NetConnection implements MessageConnection
         @Override
         public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
-            final int payloadOffset = offset + HEADER_LENGTH;
-            final int payloadLength = length - HEADER_LENGTH;
-            switch (buffer.getInt(offset + TYPE_OFFSET))
+            final int payloadOffset = offset;
+            final int payloadLength = length;
+            switch (type(header))
             {
                 case DATA:
                     assembling = false;
@@ -677,7 +702,7 @@ public final class NetConnection implements MessageConnection
 
                 case BEGIN:
                     assembling = true;
-                    assemblyLength = buffer.getInt(offset + WORD_OFFSET);
+                    assemblyLength = word(header);
                     assembly.putBytes(0, buffer, payloadOffset, payloadLength);
                     assembled = payloadLength;
                     return Action.CONTINUE;
@@ -705,7 +730,10 @@ public final class NetConnection implements MessageConnection
                 case CLOSE:
                     assembling = false;
                     peerClosed = true;
-                    publication.offer(ackFrame, 0, HEADER_LENGTH);
+                    if (publication != null)
+                    {
+                        publication.offer(emptyFrame, 0, 0, CLOSE_ACK_TAG);
+                    }
                     return Action.BREAK;
 
                 case CLOSE_ACK:
@@ -780,9 +808,16 @@ public final class NetConnection implements MessageConnection
                 claimPending = false;
                 bufferClaim.abort();
             }
-            if (!peerClosed && !isPeerGone())
+            if (publication != null && !peerClosed && !isPeerGone())
             {
-                linger();
+                if (image != null)
+                {
+                    linger();
+                }
+                else
+                {
+                    lingerPublished();
+                }
             }
         }
         finally
@@ -802,7 +837,7 @@ public final class NetConnection implements MessageConnection
         {
             if (!sent)
             {
-                final long result = publication.offer(controlFrame, 0, HEADER_LENGTH);
+                final long result = publication.offer(emptyFrame, 0, 0, CLOSE_TAG);
                 if (result > 0)
                 {
                     sent = true;
@@ -818,6 +853,42 @@ public final class NetConnection implements MessageConnection
                 return;
             }
             idle.idle(fragments);
+        }
+    }
+
+    /**
+     * A publication's close: sends CLOSE and waits (at most the linger timeout) until the driver has sent it, as no
+     * subscriber answers.
+     */
+    private void lingerPublished()
+    {
+        final long start = System.nanoTime();
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        long closePosition;
+        while ((closePosition = publication.offer(emptyFrame, 0, 0, CLOSE_TAG)) < 0)
+        {
+            if (closePosition == Publication.NOT_CONNECTED || closePosition == Publication.CLOSED ||
+                System.nanoTime() - start >= closeLingerNs)
+            {
+                return;
+            }
+            idle.idle();
+        }
+        final CountersReader counters = endpoint.aeron().countersReader();
+        final long registrationId = publication.originalRegistrationId();
+        final int[] sentCounter = {CountersReader.NULL_COUNTER_ID};
+        counters.forEach((counterId, typeId, key, label) ->
+        {
+            if (typeId == SenderPos.SENDER_POSITION_TYPE_ID && key.getLong(0) == registrationId)
+            {
+                sentCounter[0] = counterId;
+            }
+        });
+        idle.reset();
+        while (sentCounter[0] != CountersReader.NULL_COUNTER_ID && publication.isConnected() &&
+            counters.getCounterValue(sentCounter[0]) < closePosition && System.nanoTime() - start < closeLingerNs)
+        {
+            idle.idle();
         }
     }
 
@@ -846,6 +917,24 @@ public final class NetConnection implements MessageConnection
         }
     }
 
+    private void enterSending()
+    {
+        if (publication == null)
+        {
+            throw new IllegalStateException(description + " is a subscription: it cannot send");
+        }
+        enter();
+    }
+
+    private void enterReceiving()
+    {
+        if (image == null)
+        {
+            throw new IllegalStateException(description + " is a publication: it cannot receive");
+        }
+        enter();
+    }
+
     private void exit()
     {
         callers.decrementAndGet();
@@ -870,7 +959,7 @@ public final class NetConnection implements MessageConnection
     @Override
     public String toString()
     {
-        return "NetConnection{" + description + ", session " + publication.sessionId() + "->" +
-            image.sessionId() + (closed.get() ? ", closed" : "") + "}";
+        return "NetConnection{" + description + ", session " + (publication != null ? publication.sessionId() : "none") + "->" +
+            (image != null ? image.sessionId() : "none") + (closed.get() ? ", closed" : "") + "}";
     }
 }

@@ -4,6 +4,7 @@ import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.aeron.Image;
 import io.aeron.Publication;
+import io.aeron.ReservedValueSupplier;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.ipckit.core.exceptions.IpcException;
@@ -148,15 +149,127 @@ public final class NetPipe
         return connectNs(address, options, timeout <= 0 ? 0 : unit.toNanos(timeout));
     }
 
+    /**
+     * Publishes a one-way stream to every subscriber of {@code address} (market-data style), waiting at most
+     * {@code timeout} for a first subscriber. With a multicast group as the address
+     * ({@code aeron:udp?endpoint=239.255.0.1:40456|interface=10.0.0.1} names the interface to send from), each
+     * datagram reaches every subscribing host once; with a unicast address, the one subscriber there.
+     * <p>
+     * The returned end only sends ({@link NetConnection#canReceive()} is false). A subscriber that joins later
+     * receives from the point it joined. Aeron's flow control for multicast is its default: the publication keeps pace
+     * with the fastest subscriber, and one that falls a whole term behind loses its image
+     * ({@link io.ipckit.core.exceptions.PeerGoneException} there); add {@code |fc=min} to the channel to keep pace
+     * with the slowest instead. A send throws {@link io.ipckit.core.exceptions.PeerGoneException} once no subscriber
+     * is left (within the liveness timeout). {@link NetConnection#close()} sends an end of stream and waits (at most
+     * the close linger timeout) until it has been sent; subscribers that read it get
+     * {@link io.ipckit.core.exceptions.EndOfStreamException}.
+     *
+     * @param address the stream's UDP endpoint, {@code host:port} or an {@code aeron:udp} channel.
+     * @param options the options.
+     * @param timeout the most to wait for a first subscriber; zero or less to look once.
+     * @param unit    the unit of {@code timeout}.
+     * @return the publishing end.
+     * @throws IllegalArgumentException when the options set {@link NetOptions#replyHost}, which only a connect uses.
+     * @throws IpcTimeoutException      when no subscriber joined in time.
+     * @throws IpcException             when Aeron cannot start.
+     * @throws InterruptedException     when interrupted while waiting.
+     */
+    public static NetConnection publish(
+        final String address, final NetOptions options, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        checkNoReplyHost(options, "publish");
+        final String channel = channel(address, options, true);
+        final Deadline deadline = new Deadline(timeout <= 0 ? 0 : unit.toNanos(timeout), "publishing to " + address);
+        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        Publication publication = null;
+        try
+        {
+            // exclusive: nothing but the sending thread (and close, after it left) writes to a one-way stream
+            publication = endpoint.aeron().addExclusivePublication(channel, options.streamId());
+            while (!publication.isConnected())
+            {
+                deadline.idle("a subscriber to join");
+            }
+            final NetConnection connection = new NetConnection(
+                "net publication " + address, endpoint, publication, null, null, options);
+            publication = null;
+            return connection;
+        }
+        finally
+        {
+            if (publication != null)
+            {
+                CloseHelper.quietClose(publication);
+                endpoint.close();
+            }
+        }
+    }
+
+    /**
+     * Subscribes to the stream a {@link #publish publisher} sends to {@code address}, waiting at most
+     * {@code timeout} for it. The returned end only receives ({@link NetConnection#canSend()} is false): messages
+     * from the point it joined, in order, once each; {@link io.ipckit.core.exceptions.EndOfStreamException} after
+     * the publisher closed, {@link io.ipckit.core.exceptions.PeerGoneException} when it died or became unreachable
+     * (within the liveness timeout). When several publishers send to the address, the first one found is read.
+     *
+     * @param address the stream's UDP endpoint: {@code host:port} (a multicast group, or a local address to receive
+     *                unicast on) or an {@code aeron:udp} channel ({@code |interface=} names the interface to join
+     *                a multicast group on).
+     * @param options the options.
+     * @param timeout the most to wait for the publisher; zero or less to look once.
+     * @param unit    the unit of {@code timeout}.
+     * @return the subscribing end.
+     * @throws IllegalArgumentException when the options set {@link NetOptions#replyHost}, which only a connect uses.
+     * @throws IpcTimeoutException      when no publisher was found in time.
+     * @throws IpcException             when Aeron cannot start or the endpoint cannot be bound.
+     * @throws InterruptedException     when interrupted while waiting.
+     */
+    public static NetConnection subscribe(
+        final String address, final NetOptions options, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        checkNoReplyHost(options, "subscribe");
+        final String channel = channel(address, options, false);
+        final Deadline deadline = new Deadline(timeout <= 0 ? 0 : unit.toNanos(timeout), "subscribing to " + address);
+        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        Subscription subscription = null;
+        try
+        {
+            subscription = endpoint.aeron().addSubscription(channel, options.streamId());
+            while (subscription.imageCount() == 0)
+            {
+                deadline.idle("a publisher");
+            }
+            final NetConnection connection = new NetConnection(
+                "net subscription " + address, endpoint, null, subscription, subscription.imageAtIndex(0), options);
+            subscription = null;
+            return connection;
+        }
+        finally
+        {
+            if (subscription != null)
+            {
+                CloseHelper.quietClose(subscription);
+                endpoint.close();
+            }
+        }
+    }
+
+    private static void checkNoReplyHost(final NetOptions options, final String what)
+    {
+        if (options.replyHost() != null)
+        {
+            throw new IllegalArgumentException("replyHost applies to connect only, not to " + what + ": " + options);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- handshake
 
     private static NetConnection listenNs(final String address, final NetOptions options, final long timeoutNs)
         throws InterruptedException
     {
-        if (options.replyHost() != null)
-        {
-            throw new IllegalArgumentException("replyHost applies to connect only, not to listen: " + options);
-        }
+        checkNoReplyHost(options, "listen");
         final String channel = channel(address, options, false);
         final Deadline deadline = new Deadline(timeoutNs, "listening on " + address);
         final AeronEndpoint endpoint = AeronEndpoint.start(options);
@@ -175,10 +288,9 @@ public final class NetPipe
                 {
                     deadline.idle("the peer at " + reader.text + " to subscribe");
                 }
-                final UnsafeBuffer welcome = new UnsafeBuffer(new byte[HEADER_LENGTH]);
-                welcome.putInt(TYPE_OFFSET, WELCOME);
-                welcome.putInt(WORD_OFFSET, hello.sessionId());
-                if (!hello.isClosed() && offer(publication, welcome, HEADER_LENGTH, deadline))
+                final long welcome = tag(WELCOME, hello.sessionId());
+                if (!hello.isClosed() &&
+                    offer(publication, new UnsafeBuffer(new byte[0]), (buffer, offset, length) -> welcome, deadline))
                 {
                     final NetConnection connection = new NetConnection(
                         "net pipe " + address + " <- " + reader.text, endpoint, publication, subscription, hello,
@@ -226,10 +338,7 @@ public final class NetPipe
                 deadline.idle("a listener at " + address + " to answer");
             }
             final byte[] text = replyEndpoint.getBytes(StandardCharsets.US_ASCII);
-            final UnsafeBuffer hello = new UnsafeBuffer(new byte[HEADER_LENGTH + text.length]);
-            hello.putInt(TYPE_OFFSET, HELLO);
-            hello.putBytes(HEADER_LENGTH, text);
-            if (!offer(publication, hello, hello.capacity(), deadline))
+            if (!offer(publication, new UnsafeBuffer(text), (buffer, offset, length) -> tag(HELLO, 0), deadline))
             {
                 throw new IpcException("the listener at " + address + " went away during the handshake");
             }
@@ -276,12 +385,12 @@ public final class NetPipe
     }
 
     private static boolean offer(
-        final Publication publication, final UnsafeBuffer frame, final int length, final Deadline deadline)
-        throws InterruptedException
+        final Publication publication, final UnsafeBuffer frame, final ReservedValueSupplier tag,
+        final Deadline deadline) throws InterruptedException
     {
         while (true)
         {
-            final long result = publication.offer(frame, 0, length);
+            final long result = publication.offer(frame, 0, frame.capacity(), tag);
             if (result > 0)
             {
                 return true;
@@ -387,10 +496,9 @@ public final class NetPipe
             final org.agrona.DirectBuffer buffer, final int offset, final int length,
             final io.aeron.logbuffer.Header header)
         {
-            type = length >= HEADER_LENGTH ? buffer.getInt(offset + TYPE_OFFSET) : 0;
-            word = length >= HEADER_LENGTH ? buffer.getInt(offset + WORD_OFFSET) : 0;
-            text = type == HELLO ? buffer.getStringWithoutLengthAscii(offset + HEADER_LENGTH, length - HEADER_LENGTH) :
-                null;
+            type = type(header);
+            word = word(header);
+            text = type == HELLO ? buffer.getStringWithoutLengthAscii(offset, length) : null;
             return Action.COMMIT;
         }
     }

@@ -6,12 +6,13 @@
  * <h2>Design</h2>
  * <ul>
  *     <li><b>Transport.</b> Each direction is one Aeron UDP publication (a concurrent one: the receiving thread
- *     answers a CLOSE on it) and the peer's image of it. Aeron gives ordering, loss recovery (NAK and retransmit),
+ *     answers a CLOSE on it; a one-way stream's is exclusive) and the peer's image of it. Aeron gives ordering, loss recovery (NAK and retransmit),
  *     flow control and liveness (heartbeats, status messages). Each connection starts an embedded media driver by
  *     default (shared threading mode, its directory under ipckit's shared directory, deleted on close), or
  *     connects to an external driver ({@link io.ipckit.net.NetOptions#embeddedDriver}).</li>
- *     <li><b>Framing.</b> ipckit writes its own 8-byte frame header ({@link io.ipckit.net.internal.FrameDescriptor})
- *     and keeps every frame within one Aeron fragment, so Aeron never fragments: a message that fits is claimed and
+ *     <li><b>Framing.</b> ipckit tags each fragment with a frame type in the reserved value of Aeron's own data
+ *     header ({@link io.ipckit.net.internal.FrameDescriptor}), so a payload is the message alone and takes the
+ *     bytes it takes with raw Aeron, and keeps every frame within one Aeron fragment, so Aeron never fragments: a message that fits is claimed and
  *     written in place ({@code tryClaim}) and handed in place from the term buffer to the receiver; a longer one is
  *     split into BEGIN and CONTINUE frames and reassembled by the receiver, whatever the term length (Aeron's own
  *     limit of an eighth of the term does not apply). A new message's first frame discards a partial one, so a
@@ -29,6 +30,13 @@
  *     disconnects the publication ({@code NOT_CONNECTED}), and calls throw
  *     {@link io.ipckit.core.exceptions.PeerGoneException}.</li>
  * </ul>
- * Not yet here (see issue 20): multicast publication, a SharedLog/SharedQueue bridge, the Manager over Aeron.
+ * <h2>One-way streams</h2>
+ * {@link io.ipckit.net.NetPipe#publish} and {@link io.ipckit.net.NetPipe#subscribe} give one-way ends of the same
+ * {@link io.ipckit.net.NetConnection} type on a stream that many subscribers may read: with a multicast group as
+ * the address, each datagram reaches every subscribing host once (market-data style). No handshake: a subscriber
+ * reads the first image on the channel from where it joined; a publisher's close sends CLOSE and waits until its
+ * driver has sent it.
+ * <p>
+ * Not yet here (see issue 20): a SharedLog/SharedQueue bridge, the Manager over Aeron.
  */
 package io.ipckit.net;

@@ -15,10 +15,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Two network namespaces joined by a veth pair, for tests of two JVMs on two "hosts" of this machine:
- * {@code a} holds {@link #A_ADDRESS}, {@code b} holds {@link #B_ADDRESS}. {@link #create()} returns null when the
- * machine does not allow it (not root, no {@code ip}); {@link #close()} kills the JVMs started in them and deletes
- * the namespaces (which deletes the veth pair), whatever happened.
+ * Two network namespaces joined by a veth pair, for tests of JVMs on "hosts" of this machine: {@code a} holds
+ * {@link #A_ADDRESS}, {@code b} holds {@link #B_ADDRESS}; {@link #createChain()} adds a third, {@code c} at
+ * {@link #C_ADDRESS}, joined to {@code b} (at {@link #B_TO_C_ADDRESS}) by a second veth pair, so that a and c reach
+ * each other only through a JVM in b. {@link #create()} returns namespaces whose {@link #refusal()} says why when
+ * the machine does not allow it (not root, no {@code ip}); {@link #close()} kills the JVMs started in them and
+ * deletes the namespaces (which deletes the veth pairs), whatever happened.
  */
 final class NetNamespaces implements AutoCloseable
 {
@@ -26,12 +28,19 @@ final class NetNamespaces implements AutoCloseable
     static final String A_ADDRESS = "10.231.77.1";
     /** The address of namespace b's end of the veth pair. */
     static final String B_ADDRESS = "10.231.77.2";
+    /** The address of namespace b's end of the veth pair to c. */
+    static final String B_TO_C_ADDRESS = "10.231.78.2";
+    /** The address of namespace c's end of the veth pair to b. */
+    static final String C_ADDRESS = "10.231.78.3";
 
     private final String id = UUID.randomUUID().toString().substring(0, 6);
     private final String nsA = "ipckit-a-" + id;
     private final String nsB = "ipckit-b-" + id;
     private final String vethA = "ipka" + id;
     private final String vethB = "ipkb" + id;
+    private final String nsC = "ipckit-c-" + id;
+    private final String vethBc = "ipkB" + id;
+    private final String vethC = "ipkc" + id;
     private final List<Peer> peers = new ArrayList<>();
     private String refusal;
 
@@ -43,6 +52,20 @@ final class NetNamespaces implements AutoCloseable
      * @return the namespaces, set up; or ones whose {@link #refusal()} says why the machine refused.
      */
     static NetNamespaces create()
+    {
+        return create(false);
+    }
+
+    /**
+     * @return three namespaces in a chain, a - b - c, set up; or ones whose {@link #refusal()} says why the machine
+     *         refused.
+     */
+    static NetNamespaces createChain()
+    {
+        return create(true);
+    }
+
+    private static NetNamespaces create(final boolean chain)
     {
         final NetNamespaces namespaces = new NetNamespaces();
         try
@@ -58,6 +81,20 @@ final class NetNamespaces implements AutoCloseable
             namespaces.inB("ip", "link", "set", namespaces.vethB, "up");
             namespaces.inA("ip", "link", "set", "lo", "up");
             namespaces.inB("ip", "link", "set", "lo", "up");
+            if (chain)
+            {
+                namespaces.run("ip", "netns", "add", namespaces.nsC);
+                namespaces.run("ip", "link", "add", namespaces.vethBc, "type", "veth", "peer", "name",
+                    namespaces.vethC);
+                namespaces.run("ip", "link", "set", namespaces.vethBc, "netns", namespaces.nsB);
+                namespaces.run("ip", "link", "set", namespaces.vethC, "netns", namespaces.nsC);
+                namespaces.inB("ip", "addr", "add", B_TO_C_ADDRESS + "/24", "dev", namespaces.vethBc);
+                namespaces.run(prefixed(namespaces.nsC, "ip", "addr", "add", C_ADDRESS + "/24", "dev",
+                    namespaces.vethC));
+                namespaces.inB("ip", "link", "set", namespaces.vethBc, "up");
+                namespaces.run(prefixed(namespaces.nsC, "ip", "link", "set", namespaces.vethC, "up"));
+                namespaces.run(prefixed(namespaces.nsC, "ip", "link", "set", "lo", "up"));
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -140,6 +177,18 @@ final class NetNamespaces implements AutoCloseable
         return start(nsB, args);
     }
 
+    /**
+     * Starts {@link NetPeer} in namespace c (of a chain).
+     *
+     * @param args its arguments.
+     * @return the peer.
+     * @throws IOException when it cannot start.
+     */
+    Peer startInC(final String... args) throws IOException
+    {
+        return start(nsC, args);
+    }
+
     private Peer start(final String ns, final String... args) throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
@@ -201,7 +250,8 @@ final class NetNamespaces implements AutoCloseable
         }
         for (final String[] command : List.of(
             new String[] {"ip", "netns", "del", nsA}, new String[] {"ip", "netns", "del", nsB},
-            new String[] {"ip", "link", "del", vethA}))
+            new String[] {"ip", "netns", "del", nsC}, new String[] {"ip", "link", "del", vethA},
+            new String[] {"ip", "link", "del", vethBc}))
         {
             try
             {
@@ -273,6 +323,18 @@ final class NetNamespaces implements AutoCloseable
                 }
             }
             return null;
+        }
+
+        /**
+         * Writes a line to the peer's standard input.
+         *
+         * @param line the line.
+         * @throws IOException when the peer's input is closed.
+         */
+        void tell(final String line) throws IOException
+        {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
         }
 
         /**

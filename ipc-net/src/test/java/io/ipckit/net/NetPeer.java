@@ -16,6 +16,12 @@ import java.util.concurrent.TimeUnit;
  *     <li>{@code check-connect}: connects, sends {@code count} numbered messages of many sizes and checks that each
  *     comes back once, in order, then closes.</li>
  *     <li>{@code connect-wait}: connects, exchanges one message, prints {@code CONNECTED}, then waits to receive.</li>
+ *     <li>{@code publish}: publishes a stream, prints {@code PUBLISHING} once a subscriber joined, waits for a line
+ *     {@code GO} on stdin, sends {@code count} numbered messages of many sizes, closes.</li>
+ *     <li>{@code subscribe-check}: subscribes, prints {@code SUBSCRIBED}, checks that {@code count} numbered messages
+ *     arrive once each, in order, then waits for the end of the stream.</li>
+ *     <li>{@code relay <address> <next>}: listens on {@code address}, connects to {@code next}, and forwards every
+ *     message each way until the listening side's peer closes; then closes the next one.</li>
  * </ul>
  */
 public final class NetPeer
@@ -39,7 +45,7 @@ public final class NetPeer
     {
         final String mode = args[0];
         final String address = args[1];
-        final int count = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        final int count = args.length > 2 && !args[0].equals("relay") ? Integer.parseInt(args[2]) : 0;
         final NetOptions options = NetTesting.options();
         if (args.length > 3)
         {
@@ -54,6 +60,10 @@ public final class NetPeer
                 case "send-close" -> sendAndClose(NetPipe.connect(address, options, 60, TimeUnit.SECONDS), count);
                 case "check-connect" -> check(NetPipe.connect(address, options, 60, TimeUnit.SECONDS), count);
                 case "connect-wait" -> connectAndWait(NetPipe.connect(address, options, 60, TimeUnit.SECONDS));
+                case "publish" -> publish(NetPipe.publish(address, options, 60, TimeUnit.SECONDS), count);
+                case "subscribe-check" -> subscribeAndCheck(
+                    NetPipe.subscribe(address, options, 60, TimeUnit.SECONDS), count);
+                case "relay" -> relay(NetPipe.listen(address, options, 60, TimeUnit.SECONDS), args[2], options);
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
         }
@@ -148,6 +158,96 @@ public final class NetPeer
             connection.recvBytes();
             System.out.println("FAILED received a message nobody sent");
             return EXIT_FAILED;
+        }
+    }
+
+    private static int publish(final NetConnection connection, final int count) throws Exception
+    {
+        try (connection)
+        {
+            System.out.println("PUBLISHING " + connection.name());
+            final String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+            if (!"GO".equals(line))
+            {
+                System.out.println("FAILED expected GO, read " + line);
+                return EXIT_FAILED;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                connection.sendBytes(NetTesting.message(size(i), i));
+            }
+        }
+        System.out.println("SENT " + count);
+        return EXIT_END_OF_STREAM;
+    }
+
+    private static int subscribeAndCheck(final NetConnection connection, final int count) throws InterruptedException
+    {
+        System.out.println("SUBSCRIBED " + connection.name());
+        try (connection)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final byte[] message = connection.recvBytes(30, TimeUnit.SECONDS);
+                if (message == null || !Arrays.equals(NetTesting.message(size(i), i), message))
+                {
+                    System.out.println("MISMATCH at " + i + ": " +
+                        (message == null ? "nothing within 30 s" : message.length + " bytes"));
+                    return EXIT_FAILED;
+                }
+            }
+            System.out.println("RECEIVED " + count);
+            try
+            {
+                connection.recvBytes(30, TimeUnit.SECONDS);
+                System.out.println("FAILED a message after the last one, or no end of stream within 30 s");
+                return EXIT_FAILED;
+            }
+            catch (final EndOfStreamException ex)
+            {
+                System.out.println("END_OF_STREAM");
+                return EXIT_END_OF_STREAM;
+            }
+        }
+    }
+
+    private static int relay(final NetConnection upstream, final String next, final NetOptions options)
+        throws InterruptedException
+    {
+        System.out.println("CONNECTED " + upstream.name());
+        try (upstream; NetConnection downstream = NetPipe.connect(next, options, 60, TimeUnit.SECONDS))
+        {
+            System.out.println("RELAYING to " + downstream.name());
+            final org.agrona.concurrent.IdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy();
+            while (true)
+            {
+                final int work;
+                try
+                {
+                    work = upstream.drain((buffer, offset, length) -> forward(downstream, buffer, offset, length), 16) +
+                        downstream.drain((buffer, offset, length) -> forward(upstream, buffer, offset, length), 16);
+                }
+                catch (final EndOfStreamException ex)
+                {
+                    System.out.println("END_OF_STREAM");
+                    return EXIT_END_OF_STREAM;
+                }
+                idle.idle(work);
+            }
+        }
+    }
+
+    private static void forward(
+        final NetConnection to, final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            to.sendBytes(buffer, offset, length);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while relaying", ex);
         }
     }
 

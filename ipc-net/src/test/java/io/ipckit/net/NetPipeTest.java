@@ -156,7 +156,7 @@ class NetPipeTest
     @Test
     void shouldRefuseClaimsBeyondTheLimitAndMisuse()
     {
-        assertEquals(1408 - 32 - 8, connector.maxClaimLength());
+        assertEquals(1408 - 32, connector.maxClaimLength());
         assertThrows(IllegalArgumentException.class, () -> connector.tryClaim(connector.maxClaimLength() + 1));
         assertThrows(IllegalArgumentException.class, () -> connector.tryClaim(-1));
         assertThrows(IllegalStateException.class, () -> connector.commit(40));

@@ -105,13 +105,14 @@ public final class Connection implements AutoCloseable
         recvData.wrap(meta, metadataOffset + (endA ? B_TO_A_DATA_DOORBELL_OFFSET : A_TO_B_DATA_DOORBELL_OFFSET));
         recvSpace.wrap(meta, metadataOffset + (endA ? B_TO_A_SPACE_DOORBELL_OFFSET : A_TO_B_SPACE_DOORBELL_OFFSET));
         final LivenessCheckInterval peerCheck = new LivenessCheckInterval();
+        final long spinNs = options.spinBeforeSleep(java.util.concurrent.TimeUnit.NANOSECONDS);
         this.mapping = new EndMapping(file);
         this.faults = new FileFaults(file, description);
         this.sender = new SendHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringAB : ringBA,
-            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard), guard, peerCheck, mapping,
+            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard).spinBeforeSleep(spinNs), guard, peerCheck, mapping,
             faults);
         this.receiver = new ReceiveHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringBA : ringAB,
-            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard), guard, peerCheck, mapping,
+            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard).spinBeforeSleep(spinNs), guard, peerCheck, mapping,
             faults);
         this.codec = options.codec();
     }

@@ -49,7 +49,8 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * lock, with one release store after the record was handed over ({@link #consumeRecord}, {@link #takeWholeRecords}).
  * A consumer killed while handing a whole record over leaves it to the next consumer, which hands it over again.</li>
  * <li>A consumer takes a record when its commit stamp names the head position, or when the tail word (read by a look
- * without a stamp at most every {@link #TAIL_READ_INTERVAL_NS}, and whenever it waits) lies past it, so the head
+ * without a stamp at most every {@link #TAIL_READ_INTERVAL_NS}, a clock read per {@link #LOOKS_PER_CLOCK_READ} such
+ * looks, and whenever it waits) lies past it, so the head
  * never passes the tail; a tail read is kept for one call only ({@link #endConsumerCall}).</li>
  * <li>Every lane's consumer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls. Whoever takes a
  * lock (over from a dead holder, or at all) first looks at the lane's removal words, and completes a removal a dead
@@ -90,6 +91,11 @@ class ConsumerLane
      */
     final long[] lastTailReadNs;
     /**
+     * Per lane: looks without a stamp; only every {@link #LOOKS_PER_CLOCK_READ}th reads the clock for
+     * {@link #TAIL_READ_INTERVAL_NS} (per lane, for the reason {@link #lastTailReadNs} is).
+     */
+    final int[] looksWithoutClock;
+    /**
      * When to look whether each lane's consumer lock holder is alive (per lane, so that a lane a live consumer keeps
      * busy does not take every look).
      */
@@ -101,6 +107,8 @@ class ConsumerLane
     int cLane = -1;
     int cTail;
     int cHead;
+    /** The selected lane's head hint (see {@link LaneDescriptor#HEAD_HINT_OFFSET}). */
+    int cHeadHint;
     int cRemovalHead;
     int cRemoving;
     int cInProgress;
@@ -133,6 +141,7 @@ class ConsumerLane
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
         this.lastTailReadNs = new long[laneCount];
+        this.looksWithoutClock = new int[laneCount];
         this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
         java.util.Arrays.setAll(consumerHolderChecks, (lane) -> new LivenessCheckInterval());
         java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
@@ -185,6 +194,7 @@ class ConsumerLane
             cLane = lane;
             cTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
             cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+            cHeadHint = laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET);
             cRemovalHead = laneWord(lane, LaneDescriptor.REMOVAL_HEAD_OFFSET);
             cRemoving = laneWord(lane, LaneDescriptor.REMOVING_OFFSET);
             cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
@@ -222,12 +232,21 @@ class ConsumerLane
 
     /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
     static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * How many looks without a stamp read the clock once: a consumer ahead of its producer looks every few
+     * nanoseconds, and a clock read per look cost it more than the look.
+     */
+    static final int LOOKS_PER_CLOCK_READ = 64;
 
     boolean publishedByTail(final int lane, final long position, final boolean readTail)
     {
         if (lane == tailSeenLane && before(position, tailSeen))
         {
             return true; // the lane's tail as this call read it: the record the lane check saw is taken next
+        }
+        if (!readTail && (looksWithoutClock[lane]++ & (LOOKS_PER_CLOCK_READ - 1)) != 0)
+        {
+            return false;
         }
         final long nowNs = System.nanoTime(); // a look without a stamp: the consumer has nothing else to do
         if (!readTail && nowNs - lastTailReadNs[lane] < TAIL_READ_INTERVAL_NS)
@@ -333,6 +352,13 @@ class ConsumerLane
         if (consumerLocked)
         {
             consumerLocked = false;
+            final long headWord = meta.getLong(cHead); // this holder's own last store
+            if (headWord != meta.getLong(cHeadHint))
+            {
+                // release store -> advertises the room to producers once per call, not per record (LaneDescriptor);
+                // under the lock, after the head: never ahead of it, and never moving back
+                meta.putLongRelease(cHeadHint, headWord);
+            }
             consumerLock.release();
             AsymmetricFence.progressSide(); // between the head and lock stores and the loads of the waiter counts
             if (producersUnrung)

@@ -124,7 +124,7 @@ final class FifoConsumer extends ConsumerLane
         int outcome = EMPTY;
         for (int i = 0; i < laneCount; i++)
         {
-            final int lane = (nextLane + i) % laneCount;
+            final int lane = laneAfter(nextLane, i);
             final int entry = enterLane(lane);
             if (entry == LOCKED_OUT)
             {
@@ -136,9 +136,10 @@ final class FifoConsumer extends ConsumerLane
             }
             try
             {
-                if (consumeOne(handler))
+                // a whole stamped record by the short path of drain, else the general one
+                if (takeWholeRecords(handler, 1) == 1 || consumeOne(handler))
                 {
-                    nextLane = (lane + 1) % laneCount;
+                    nextLane = laneAfter(lane, 1);
                     return CONSUMED;
                 }
             }
@@ -170,7 +171,7 @@ final class FifoConsumer extends ConsumerLane
                 boolean lockedOut = false;
                 for (int i = 0; i < laneCount && count < limit; i++)
                 {
-                    final int lane = (nextLane + i) % laneCount;
+                    final int lane = laneAfter(nextLane, i);
                     final int entry = enterLane(lane);
                     if (entry != ENTERED)
                     {
@@ -194,7 +195,7 @@ final class FifoConsumer extends ConsumerLane
                         releaseConsumerLock();
                     }
                 }
-                nextLane = (nextLane + 1) % laneCount;
+                nextLane = laneAfter(nextLane, 1);
                 if (count > 0 || !lockedOut)
                 {
                     return count;
@@ -210,6 +211,16 @@ final class FifoConsumer extends ConsumerLane
             consumerWaiter.end();
             endConsumerCall();
         }
+    }
+
+    /**
+     * @return the lane {@code steps} (0 to laneCount) after {@code lane}, in round-robin order: without a division,
+     * which costs more than the rest of a one-lane queue's lane selection.
+     */
+    private int laneAfter(final int lane, final int steps)
+    {
+        final int next = lane + steps;
+        return next < laneCount ? next : next - laneCount;
     }
 
     /**

@@ -59,6 +59,8 @@ final class FifoProducer extends ProducerLane
     private final Waiter producerWaiter;
     /** When to look whether the shared lane's producer lock holder is alive. */
     private final LivenessCheckInterval producerHolderCheck = new LivenessCheckInterval();
+    /** When a reservation that finds no room by the head hint reads the head word itself (see tryReserve). */
+    private final LivenessCheckInterval headCheck = new LivenessCheckInterval();
 
     private boolean producerLocked;
     private boolean nonBlocking;
@@ -328,6 +330,11 @@ final class FifoProducer extends ProducerLane
             throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
                 ": a claim holds 0.." + maxRecordPayload + " bytes; put longer elements with the copying methods");
         }
+        final int fast = claimFast(length);
+        if (fast >= 0)
+        {
+            return fast;
+        }
         startProducerCall(timeoutNs);
         try
         {
@@ -348,6 +355,37 @@ final class FifoProducer extends ProducerLane
         {
             producerWaiter.end();
         }
+    }
+
+    /**
+     * The claim of a handle that has its lane and holds it at once (its exclusive lane, or the shared lane's lock by
+     * its bias or free), with room for the record before the ring's end: {@link #tailWithRoomFor} and
+     * {@link #reserveFast} instead of the general path's loop. The lock is held as the general path holds it, so
+     * commit and abort finish either claim the same way, and a kill in between leaves what the general path leaves.
+     *
+     * @return the index, or -1 when the general path must claim (nothing is held then).
+     */
+    private int claimFast(final int length)
+    {
+        if (producerLane < 0 || producerLocked)
+        {
+            return -1;
+        }
+        final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long cachedTail = cacheTail;
+        if (!exclusive && !acquireSharedLane())
+        {
+            return -1;
+        }
+        producerLocked = true;
+        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, recordLength(length));
+        if (tailWord == NO_ROOM)
+        {
+            releaseProducerLock();
+            return -1;
+        }
+        return reserveFast(tailWord, length);
     }
 
     void commitClaim(final int index)
@@ -416,7 +454,8 @@ final class FifoProducer extends ProducerLane
             }
             if (producerLocked)
             {
-                final int index = tryReserve(payloadLength, type, newElement);
+                final int index = tryReserve(payloadLength, type, newElement,
+                    producerWaiter.isRegistered() || headCheck.due());
                 if (index >= 0)
                 {
                     return index;

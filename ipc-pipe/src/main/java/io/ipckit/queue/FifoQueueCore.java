@@ -57,8 +57,10 @@ final class FifoQueueCore implements QueueCore
     private final QueueWalker walker;
     private final JoinCounter joinCounter;
 
-    FifoQueueCore(final ResourceFile file, final IdleStrategy idleStrategy)
+    FifoQueueCore(final ResourceFile file, final QueueOptions options)
     {
+        final IdleStrategy idleStrategy = options.idleStrategy();
+        final long spinNs = options.spinBeforeSleep(java.util.concurrent.TimeUnit.NANOSECONDS);
         this.file = file;
         this.meta = file.buffer();
         final int metadata = file.metadataOffset();
@@ -78,9 +80,10 @@ final class FifoQueueCore implements QueueCore
         this.joinCounter = new JoinCounter(meta, lanesOffset, laneCount, metadata + DONE_COUNT_OFFSET, joinable,
             joinBell, idleStrategy, guard, description, faults);
         this.producer = new FifoProducer(meta, data, description, capacity, maxElements, laneCount, lanesOffset,
-            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard), faults);
+            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs), faults);
         this.consumer = new FifoConsumer(meta, data, description, capacity, laneCount, lanesOffset, producerBell,
-            consumerBell, new Waiter(consumerBell, idleStrategy, guard), new Waiter(consumerBell, idleStrategy, guard),
+            consumerBell, new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
+            new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
             joinCounter, faults);
         this.walker = new QueueWalker(consumer, joinCounter);
         this.closer = new HandleCloser(file, producerGate, consumerGate, producer::releaseProducerSide,

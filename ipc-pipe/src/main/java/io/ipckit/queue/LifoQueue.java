@@ -63,7 +63,7 @@ public final class LifoQueue<E> extends AbstractSharedQueue<E>
     public static <E> LifoQueue<E> create(final String name, final Codec<E> codec, final QueueOptions options)
     {
         return new LifoQueue<>(
-            new SlotQueueCore(QueueFiles.create(name, VARIANT_LIFO, false, options), true, options.idleStrategy()),
+            new SlotQueueCore(QueueFiles.create(name, VARIANT_LIFO, false, options), true, options),
             codec);
     }
 
@@ -78,6 +78,6 @@ public final class LifoQueue<E> extends AbstractSharedQueue<E>
      */
     public static <E> LifoQueue<E> open(final String name, final Codec<E> codec)
     {
-        return new LifoQueue<>(new SlotQueueCore(QueueFiles.open(name, VARIANT_LIFO, false), true, null), codec);
+        return new LifoQueue<>(new SlotQueueCore(QueueFiles.open(name, VARIANT_LIFO, false), true, new QueueOptions()), codec);
     }
 }

@@ -39,7 +39,11 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * zeroes a record's trailer before publishing it, except when the record fills the ring exactly: the trailer then
  * holds the head record's stamp ({@link #trailerFree}).</li>
  * <li>The cached head word is only ever behind the real one, so it can only under-estimate the room, and it is
- * dropped when another producer moved the tail.</li>
+ * dropped when another producer moved the tail. It is refreshed from the lane's head hint
+ * ({@link LaneDescriptor#HEAD_HINT_OFFSET}), never ahead of the head, and from the head word itself only by a
+ * reservation told to ({@code readHead}: registered waits, and a look every liveness interval), so that producers
+ * retrying a full ring do not take the head word's line from the consumer; a hint a killed consumer left behind
+ * hides room for at most that interval.</li>
  * </ul>
  * Not thread-safe: the handle's producer {@link HandleGate} serialises the calls.
  */
@@ -62,11 +66,13 @@ class ProducerLane
     boolean exclusiveLane;
     int pTail;
     int pHead;
+    int pHeadHint;
     int pInProgress;
     int pBase;
     /** Absolute addresses of the lane's tail and head words and of its ring, for {@link FifoProducer#offerFast}. */
     long pTailAddress;
     long pHeadAddress;
+    long pHeadHintAddress;
     long pRingAddress;
     /** A head word read earlier (never ahead of the real one), valid while {@link #cacheTail} is the tail. */
     long headCache;
@@ -114,10 +120,12 @@ class ProducerLane
         exclusiveLane = lane != 0;
         pTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
         pHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+        pHeadHint = laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET);
         pInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
         pBase = lane * capacity;
         pTailAddress = meta.addressOffset() + pTail;
         pHeadAddress = meta.addressOffset() + pHead;
+        pHeadHintAddress = meta.addressOffset() + pHeadHint;
         pRingAddress = data.addressOffset() + pBase;
         cacheTail = -1;
     }
@@ -152,7 +160,7 @@ class ProducerLane
         }
         if (tailWord != cachedTail || !fits(tailWord, headCache, elements, bytes))
         {
-            headCache = UnsafeApi.getLongAcquire(null, pHeadAddress);
+            headCache = UnsafeApi.getLongAcquire(null, pHeadHintAddress); // the hint: see LaneDescriptor
             if (!fits(tailWord, headCache, elements, bytes))
             {
                 return NO_ROOM;
@@ -187,7 +195,40 @@ class ProducerLane
         return newTailWord;
     }
 
-    int tryReserve(final int payloadLength, final int type, final boolean newElement)
+    /**
+     * Holding the lane, with {@code tailWord} from {@link #tailWithRoomFor}: reserves one WHOLE record at the tail for
+     * a zero-copy claim, as {@link #tryReserve} does when no padding is needed, over the lane's absolute addresses.
+     *
+     * @return the claim's index in {@link #data}.
+     */
+    int reserveFast(final long tailWord, final int length)
+    {
+        final long tail = position(tailWord);
+        final int required = recordLength(length);
+        final int ringIndex = (int)tail & mask;
+        final long at = pRingAddress + ringIndex;
+        UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+        final long end = tail + required;
+        if (trailerFree(end, headCache))
+        {
+            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
+        }
+        pendingPaddingIndex = -1;
+        pendingRecordIndex = pBase + ringIndex;
+        pendingRecordPosition = tail;
+        pendingTailWord = word(count(tailWord) + 1, end);
+        return pBase + ringIndex + PAYLOAD_OFFSET;
+    }
+
+    /**
+     * Reserves a record (and the padding before it at the ring's end) at the tail.
+     *
+     * @param readHead true to read the lane's head word itself when its hint shows no room: a wait that registered,
+     *                 or a look at most every liveness interval (a consumer killed between its last head store and
+     *                 its hint store leaves the hint behind until a consumer takes from the lane again).
+     * @return the payload's index in {@link #data}, or -1 when there is no room.
+     */
+    int tryReserve(final int payloadLength, final int type, final boolean newElement, final boolean readHead)
     {
         pendingPaddingIndex = -1; // a reservation left by a call that threw is never stamped by a later one
         final long tailWord = meta.getLongVolatile(pTail);
@@ -201,7 +242,11 @@ class ProducerLane
         final int bytes = padding + required;
         if (tailWord != cacheTail || !fits(tailWord, headCache, newElement, bytes))
         {
-            headCache = meta.getLongAcquire(pHead);
+            headCache = meta.getLongAcquire(pHeadHint); // see LaneDescriptor
+            if (!fits(tailWord, headCache, newElement, bytes) && readHead)
+            {
+                headCache = meta.getLongAcquire(pHead);
+            }
             if (!fits(tailWord, headCache, newElement, bytes))
             {
                 cacheTail = -1;

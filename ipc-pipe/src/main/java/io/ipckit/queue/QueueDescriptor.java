@@ -48,10 +48,12 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 public final class QueueDescriptor
 {
     /**
-     * Layout version of queue files: 6 since the doorbells' wake signals use {@link io.ipckit.core.internal.wait.WakeSignal}'s
-     * flagged protocol (bit 0 of the futex word), which a process of layout 5 would not honour.
+     * Layout version of queue files: 7 since a FIFO lane's consumers advertise their head in the lane's head hint
+     * ({@link LaneDescriptor#HEAD_HINT_OFFSET}), which producers read for room and a process of layout 6 would
+     * neither write nor read; 6 brought the doorbells' wake signals' flagged protocol
+     * ({@link io.ipckit.core.internal.wait.WakeSignal}).
      */
-    public static final int LAYOUT_VERSION = 6;
+    public static final int LAYOUT_VERSION = 7;
     /** Variant: first in, first out, over a byte ring. */
     public static final int VARIANT_FIFO = 1;
     /** Variant: last in, first out, over fixed slots. */

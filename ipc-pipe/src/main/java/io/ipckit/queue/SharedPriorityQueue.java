@@ -74,7 +74,7 @@ public final class SharedPriorityQueue<E> extends AbstractSharedQueue<E>
         final String name, final Codec<E> codec, final ToLongFunction<? super E> priority, final QueueOptions options)
     {
         return new SharedPriorityQueue<>(new SlotQueueCore(
-            QueueFiles.create(name, VARIANT_PRIORITY, false, options), false, options.idleStrategy()), codec, priority);
+            QueueFiles.create(name, VARIANT_PRIORITY, false, options), false, options), codec, priority);
     }
 
     /**
@@ -91,7 +91,7 @@ public final class SharedPriorityQueue<E> extends AbstractSharedQueue<E>
         final String name, final Codec<E> codec, final ToLongFunction<? super E> priority)
     {
         return new SharedPriorityQueue<>(
-            new SlotQueueCore(QueueFiles.open(name, VARIANT_PRIORITY, false), false, null), codec, priority);
+            new SlotQueueCore(QueueFiles.open(name, VARIANT_PRIORITY, false), false, new QueueOptions()), codec, priority);
     }
 
     @Override

@@ -30,7 +30,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
 {
     SharedQueue(final ResourceFile file, final Codec<E> codec, final QueueOptions options)
     {
-        super(new FifoQueueCore(file, options.idleStrategy()), codec);
+        super(new FifoQueueCore(file, options), codec);
     }
 
     /**

@@ -58,8 +58,10 @@ final class SlotQueueCore implements QueueCore
     /** When to look whether the lock's holder is alive, across calls. */
     private final LivenessCheckInterval holderCheck = new LivenessCheckInterval();
 
-    SlotQueueCore(final ResourceFile file, final boolean lifo, final IdleStrategy idleStrategy)
+    SlotQueueCore(final ResourceFile file, final boolean lifo, final QueueOptions options)
     {
+        final IdleStrategy idleStrategy = options.idleStrategy();
+        final long spinNs = options.spinBeforeSleep(java.util.concurrent.TimeUnit.NANOSECONDS);
         this.file = file;
         this.buffer = file.buffer();
         this.lifo = lifo;
@@ -78,8 +80,8 @@ final class SlotQueueCore implements QueueCore
         lock.wrap(buffer, metadata + PRODUCER_LOCK_OFFSET);
         producerBell.wrap(buffer, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(buffer, metadata + CONSUMER_DOORBELL_OFFSET);
-        this.producerWaiter = new Waiter(producerBell, idleStrategy, guard);
-        this.consumerWaiter = new Waiter(consumerBell, idleStrategy, guard);
+        this.producerWaiter = new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs);
+        this.consumerWaiter = new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs);
     }
 
     @Override

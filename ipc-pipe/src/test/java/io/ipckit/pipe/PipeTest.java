@@ -344,6 +344,42 @@ class PipeTest
     }
 
     @Test
+    void shouldRoundTripWithTheLowCpuWaitThatSleepsAtOnce() throws Exception
+    {
+        thrown(IllegalArgumentException.class, () -> new PipeOptions().spinBeforeSleep(-1, TimeUnit.MICROSECONDS),
+            "spinBeforeSleep must be 0 or more, got -1 MICROSECONDS");
+        assertEquals(100, new PipeOptions().spinBeforeSleep(TimeUnit.MICROSECONDS), "the default");
+        assertEquals(0, new PipeOptions().spinBeforeSleep(0, TimeUnit.SECONDS).spinBeforeSleep(TimeUnit.NANOSECONDS));
+        final int rounds = 2_000;
+        try (Connection a = Pipe.create("low-cpu", new PipeOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS));
+            Connection b = Pipe.open("low-cpu", new PipeOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS)))
+        {
+            final Thread echo = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; i < rounds; i++)
+                    {
+                        b.send(b.recv(Codecs.LONG) + 1, Codecs.LONG);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            echo.start();
+            for (long i = 0; i < rounds; i++)
+            {
+                a.send(i, Codecs.LONG);
+                assertEquals(i + 1, a.recv(Codecs.LONG, 10, TimeUnit.SECONDS), "each wake-up arrives");
+            }
+            echo.join(10_000);
+            assertFalse(echo.isAlive());
+        }
+    }
+
+    @Test
     void shouldNotWaitWhenTheTimeoutIsZeroOrLess() throws Exception
     {
         try (Connection a = Pipe.create("no-wait", new PipeOptions().ringCapacityBytes(RING));

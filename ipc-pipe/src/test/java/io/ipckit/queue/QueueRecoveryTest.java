@@ -349,6 +349,49 @@ class QueueRecoveryTest
         }
     }
 
+    /**
+     * Consumers advertise their head in the lane's head hint once per call; a consumer killed between its last head
+     * store and its hint store leaves the hint behind, hiding room: a wait reads the head word itself, and so does a
+     * non-blocking call at least once per liveness interval.
+     */
+    @Test
+    void shouldFindRoomThatAHeadHintLeftBehindByAKilledConsumerHides() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("stale-hint", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("stale-hint", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final byte[] element = new byte[100];
+            int put = 0;
+            while (queue.offer(element))
+            {
+                put++;
+            }
+            assertTrue(put > 1, "the ring filled");
+            for (int i = 0; i < put; i++)
+            {
+                assertNotNull(queue.poll());
+            }
+            final long head = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET));
+            assertEquals(head, buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_HINT_OFFSET)),
+                "each call advertised its head");
+            // a consumer killed after its head stores and before its hint store: the hint says the ring is full
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_HINT_OFFSET), 0L);
+            try (SharedQueue<byte[]> producer = SharedQueue.open("stale-hint", Codecs.BYTES);
+                SharedQueue<byte[]> other = SharedQueue.open("stale-hint", Codecs.BYTES))
+            {
+                assertTrue(producer.offer(element, 10, TimeUnit.SECONDS), "a fresh producer reads the head word itself");
+                Eventually.await("a non-blocking offer finds the room within a liveness interval",
+                    Duration.ofSeconds(10), () -> other.offer(element));
+            }
+            assertEquals(2, queue.size());
+            assertNotNull(queue.poll());
+            assertEquals(buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET)),
+                buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_HINT_OFFSET)), "advertised again");
+        }
+    }
+
     @Test
     void shouldLetNonBlockingPollsFindAnUnstampedElementInALaneTheyLookAtSecond() throws Exception
     {

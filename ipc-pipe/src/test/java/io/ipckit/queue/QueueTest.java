@@ -41,6 +41,46 @@ class QueueTest
     final TestDirectory dir = new TestDirectory();
 
     @Test
+    void shouldPassElementsBothWaysWithTheLowCpuWaitThatSleepsAtOnce() throws Exception
+    {
+        thrown(IllegalArgumentException.class, () -> new QueueOptions().spinBeforeSleep(-5, TimeUnit.NANOSECONDS),
+            "spinBeforeSleep must be 0 or more, got -5 NANOSECONDS");
+        assertEquals(100, new QueueOptions().spinBeforeSleep(TimeUnit.MICROSECONDS), "the default");
+        final QueueOptions lowCpu = new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS);
+        final int rounds = 2_000;
+        try (SharedQueue<Long> pings = SharedQueue.create("low-cpu-pings", Codecs.LONG, lowCpu);
+            SharedQueue<Long> pongs = SharedQueue.create("low-cpu-pongs", Codecs.LONG,
+                new QueueOptions().maxElements(1).spinBeforeSleep(0, TimeUnit.NANOSECONDS));
+            LifoQueue<Long> lifo = LifoQueue.create("low-cpu-lifo", Codecs.LONG, lowCpu))
+        {
+            final Thread echo = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; i < rounds; i++)
+                    {
+                        pongs.put(pings.take() + 1); // a bound of one: the put waits for room too
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            echo.start();
+            for (long i = 0; i < rounds; i++)
+            {
+                pings.put(i);
+                assertEquals(i + 1, pongs.poll(10, TimeUnit.SECONDS), "each wake-up arrives");
+            }
+            echo.join(10_000);
+            assertFalse(echo.isAlive());
+            lifo.put(7L);
+            assertEquals(7L, lifo.poll(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void shouldKeepTheLocksOfALoneProducerAndConsumerAndHandThemOverToAnotherHandleInOrder() throws Exception
     {
         final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
@@ -564,11 +604,12 @@ class QueueTest
         {
             thrown(WrongResourceKindException.class, () -> JoinableQueue.open("plain", Codecs.LONG), "JoinableQueue");
         }
-        // a queue of the previous layout (another record layout and wake protocol) is refused, not misread
+        // a queue of the previous layout (no head hint) is refused, not misread
         io.ipckit.core.file.ResourceFile.create("old-queue", io.ipckit.core.file.ResourceKind.QUEUE,
             QueueDescriptor.LAYOUT_VERSION - 1, 0, 64, false, null).close();
         thrown(io.ipckit.core.exceptions.IncompatibleVersionException.class,
-            () -> SharedQueue.open("old-queue", Codecs.LONG), "old-queue", "layout version 5", "an older ipckit");
+            () -> SharedQueue.open("old-queue", Codecs.LONG), "old-queue",
+            "layout version " + (QueueDescriptor.LAYOUT_VERSION - 1), "an older ipckit");
         thrown(IllegalArgumentException.class, () -> new QueueOptions().capacityBytes(10));
     }
 

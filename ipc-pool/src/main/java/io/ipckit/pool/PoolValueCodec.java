@@ -7,20 +7,37 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import java.io.ObjectInputFilter;
+import java.io.Serializable;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Encodes the values that travel between a pool and its workers (tasks, arguments, results, exceptions): a tag
- * byte, then common types in a compact form without Java serialization (null, Integer, Long, Double, String,
- * byte[], Boolean) and anything else through Java serialization. Decoding serialized objects goes through the
- * given {@link ObjectInputFilter}; a worker trusts its parent (the parent chose its code), the parent admits only
- * the allow-list of its pool.
+ * byte, then common types in a compact form without Java serialization, and anything else through Java
+ * serialization. Compact: null, the boxed primitives, String, {@code byte[]}, {@code int[]}, {@code long[]},
+ * {@code double[]}; {@code Object[]} and {@code ArrayList} (exactly those classes) whose elements are leaves
+ * (null, boxed primitives, String) or records; and serializable records whose components are leaves or such
+ * records, nested at most {@value #MAX_DEPTH} deep. A container or record holding anything else goes whole
+ * through Java serialization, so sharing and cycles inside it are kept as serialization keeps them.
+ * <p>
+ * Decoding goes through the given {@link ObjectInputFilter}: serialized objects through the stream's filter, and a
+ * record's class is shown to the same filter before it is loaded further or constructed (through its canonical
+ * constructor, as deserialization of a record does). A worker trusts its parent (the parent chose its code), the
+ * parent admits only the allow-list of its pool.
  * <p>
  * Thread-safe.
  */
 final class PoolValueCodec
 {
+    /** How deep records may nest in records, Object[] and ArrayList before a value goes through serialization. */
+    static final int MAX_DEPTH = 8;
+
     private static final byte NULL = 0;
     private static final byte INTEGER = 1;
     private static final byte LONG = 2;
@@ -29,14 +46,37 @@ final class PoolValueCodec
     private static final byte BYTES = 5;
     private static final byte BOOLEAN = 6;
     private static final byte OBJECT = 7;
+    private static final byte BYTE = 8;
+    private static final byte SHORT = 9;
+    private static final byte CHARACTER = 10;
+    private static final byte FLOAT = 11;
+    private static final byte INTS = 12;
+    private static final byte LONGS = 13;
+    private static final byte DOUBLES = 14;
+    private static final byte OBJECTS = 15;
+    private static final byte LIST = 16;
+    private static final byte RECORD = 17;
+    private static final int NOT_COMPACT = -1;
+
+    private static final ClassValue<RecordShape> SHAPES = new ClassValue<>()
+    {
+        protected RecordShape computeValue(final Class<?> type)
+        {
+            return RecordShape.of(type);
+        }
+    };
 
     private final Codec<Object> objects;
+    private final ObjectInputFilter filter;
+    private final ConcurrentHashMap<String, RecordShape> shapesByName = new ConcurrentHashMap<>();
 
     /**
-     * @param filter the filter for serialized objects, or null to admit any class on the class path.
+     * @param filter the filter for serialized objects and record classes, or null to admit any class on the class
+     *               path.
      */
     PoolValueCodec(final ObjectInputFilter filter)
     {
+        this.filter = filter;
         this.objects = Codecs.serializable(filter,
             "allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
     }
@@ -49,45 +89,15 @@ final class PoolValueCodec
      */
     int encode(final Object value, final MutableDirectBuffer buffer, final int offset)
     {
-        if (value == null)
+        final int length = encodeLeaf(value, buffer, offset);
+        if (length != NOT_COMPACT)
         {
-            buffer.putByte(offset, NULL);
-            return 1;
+            return length;
         }
-        if (value instanceof Integer i)
+        final int compact = encodeComposite(value, buffer, offset, 0);
+        if (compact != NOT_COMPACT)
         {
-            buffer.putByte(offset, INTEGER);
-            buffer.putInt(offset + 1, i, ByteOrder.LITTLE_ENDIAN);
-            return 5;
-        }
-        if (value instanceof Long l)
-        {
-            buffer.putByte(offset, LONG);
-            buffer.putLong(offset + 1, l, ByteOrder.LITTLE_ENDIAN);
-            return 9;
-        }
-        if (value instanceof Double d)
-        {
-            buffer.putByte(offset, DOUBLE);
-            buffer.putDouble(offset + 1, d, ByteOrder.LITTLE_ENDIAN);
-            return 9;
-        }
-        if (value instanceof Boolean b)
-        {
-            buffer.putByte(offset, BOOLEAN);
-            buffer.putByte(offset + 1, b ? (byte)1 : (byte)0);
-            return 2;
-        }
-        if (value instanceof String s)
-        {
-            buffer.putByte(offset, STRING);
-            return 1 + buffer.putStringWithoutLengthUtf8(offset + 1, s);
-        }
-        if (value instanceof byte[] bytes)
-        {
-            buffer.putByte(offset, BYTES);
-            buffer.putBytes(offset + 1, bytes);
-            return 1 + bytes.length;
+            return compact;
         }
         buffer.putByte(offset, OBJECT);
         return 1 + objects.encode(value, buffer, offset + 1);
@@ -112,21 +122,419 @@ final class PoolValueCodec
             case LONG -> buffer.getLong(offset + 1, ByteOrder.LITTLE_ENDIAN);
             case DOUBLE -> buffer.getDouble(offset + 1, ByteOrder.LITTLE_ENDIAN);
             case BOOLEAN -> buffer.getByte(offset + 1) == 1;
-            case STRING ->
-            {
-                final byte[] bytes = new byte[length - 1];
-                buffer.getBytes(offset + 1, bytes);
-                yield new String(bytes, StandardCharsets.UTF_8);
-            }
+            case BYTE -> buffer.getByte(offset + 1);
+            case SHORT -> buffer.getShort(offset + 1, ByteOrder.LITTLE_ENDIAN);
+            case CHARACTER -> buffer.getChar(offset + 1, ByteOrder.LITTLE_ENDIAN);
+            case FLOAT -> buffer.getFloat(offset + 1, ByteOrder.LITTLE_ENDIAN);
+            case STRING -> buffer.getStringWithoutLengthUtf8(offset + 1, length - 1);
             case BYTES ->
             {
                 final byte[] bytes = new byte[length - 1];
                 buffer.getBytes(offset + 1, bytes);
                 yield bytes;
             }
+            case INTS ->
+            {
+                final int[] ints = new int[(length - 1) / Integer.BYTES];
+                for (int i = 0; i < ints.length; i++)
+                {
+                    ints[i] = buffer.getInt(offset + 1 + i * Integer.BYTES, ByteOrder.LITTLE_ENDIAN);
+                }
+                yield ints;
+            }
+            case LONGS ->
+            {
+                final long[] longs = new long[(length - 1) / Long.BYTES];
+                for (int i = 0; i < longs.length; i++)
+                {
+                    longs[i] = buffer.getLong(offset + 1 + i * Long.BYTES, ByteOrder.LITTLE_ENDIAN);
+                }
+                yield longs;
+            }
+            case DOUBLES ->
+            {
+                final double[] doubles = new double[(length - 1) / Double.BYTES];
+                for (int i = 0; i < doubles.length; i++)
+                {
+                    doubles[i] = buffer.getDouble(offset + 1 + i * Double.BYTES, ByteOrder.LITTLE_ENDIAN);
+                }
+                yield doubles;
+            }
+            case OBJECTS -> decodeElements(buffer, offset + 1, length - 1);
+            case LIST ->
+            {
+                final Object[] elements = decodeElements(buffer, offset + 1, length - 1);
+                final ArrayList<Object> list = new ArrayList<>(elements.length);
+                for (final Object element : elements)
+                {
+                    list.add(element);
+                }
+                yield list;
+            }
+            case RECORD -> decodeRecord(buffer, offset + 1, length - 1);
             case OBJECT -> objects.decode(buffer, offset + 1, length - 1);
             default -> throw new IpcException("unknown value tag " + tag + " in a pool message: the pool and its " +
                 "worker run different ipckit versions");
         };
+    }
+
+    /**
+     * @return bytes written, or {@link #NOT_COMPACT} when the value is not a leaf or a primitive array.
+     */
+    private static int encodeLeaf(final Object value, final MutableDirectBuffer buffer, final int offset)
+    {
+        if (value == null)
+        {
+            buffer.putByte(offset, NULL);
+            return 1;
+        }
+        if (value instanceof Integer i)
+        {
+            buffer.putByte(offset, INTEGER);
+            buffer.putInt(offset + 1, i, ByteOrder.LITTLE_ENDIAN);
+            return 5;
+        }
+        if (value instanceof Long l)
+        {
+            buffer.putByte(offset, LONG);
+            buffer.putLong(offset + 1, l, ByteOrder.LITTLE_ENDIAN);
+            return 9;
+        }
+        if (value instanceof Double d)
+        {
+            buffer.putByte(offset, DOUBLE);
+            buffer.putDouble(offset + 1, d, ByteOrder.LITTLE_ENDIAN);
+            return 9;
+        }
+        if (value instanceof String s)
+        {
+            buffer.putByte(offset, STRING);
+            return 1 + buffer.putStringWithoutLengthUtf8(offset + 1, s);
+        }
+        if (value instanceof Boolean b)
+        {
+            buffer.putByte(offset, BOOLEAN);
+            buffer.putByte(offset + 1, b ? (byte)1 : (byte)0);
+            return 2;
+        }
+        if (value instanceof Byte b)
+        {
+            buffer.putByte(offset, BYTE);
+            buffer.putByte(offset + 1, b);
+            return 2;
+        }
+        if (value instanceof Short s)
+        {
+            buffer.putByte(offset, SHORT);
+            buffer.putShort(offset + 1, s, ByteOrder.LITTLE_ENDIAN);
+            return 3;
+        }
+        if (value instanceof Character c)
+        {
+            buffer.putByte(offset, CHARACTER);
+            buffer.putChar(offset + 1, c, ByteOrder.LITTLE_ENDIAN);
+            return 3;
+        }
+        if (value instanceof Float f)
+        {
+            buffer.putByte(offset, FLOAT);
+            buffer.putFloat(offset + 1, f, ByteOrder.LITTLE_ENDIAN);
+            return 5;
+        }
+        return NOT_COMPACT;
+    }
+
+    /**
+     * Writes primitive arrays, and Object[], ArrayList and records of leaves and records.
+     *
+     * @return bytes written, or {@link #NOT_COMPACT} when the value (or anything inside it) is of another type.
+     */
+    private static int encodeComposite(
+        final Object value, final MutableDirectBuffer buffer, final int offset, final int depth)
+    {
+        final Class<?> type = value.getClass();
+        if (type == byte[].class)
+        {
+            final byte[] bytes = (byte[])value;
+            buffer.putByte(offset, BYTES);
+            buffer.putBytes(offset + 1, bytes);
+            return 1 + bytes.length;
+        }
+        if (type == int[].class)
+        {
+            final int[] ints = (int[])value;
+            buffer.putByte(offset, INTS);
+            for (int i = 0; i < ints.length; i++)
+            {
+                buffer.putInt(offset + 1 + i * Integer.BYTES, ints[i], ByteOrder.LITTLE_ENDIAN);
+            }
+            return 1 + ints.length * Integer.BYTES;
+        }
+        if (type == long[].class)
+        {
+            final long[] longs = (long[])value;
+            buffer.putByte(offset, LONGS);
+            for (int i = 0; i < longs.length; i++)
+            {
+                buffer.putLong(offset + 1 + i * Long.BYTES, longs[i], ByteOrder.LITTLE_ENDIAN);
+            }
+            return 1 + longs.length * Long.BYTES;
+        }
+        if (type == double[].class)
+        {
+            final double[] doubles = (double[])value;
+            buffer.putByte(offset, DOUBLES);
+            for (int i = 0; i < doubles.length; i++)
+            {
+                buffer.putDouble(offset + 1 + i * Double.BYTES, doubles[i], ByteOrder.LITTLE_ENDIAN);
+            }
+            return 1 + doubles.length * Double.BYTES;
+        }
+        if (type == Object[].class)
+        {
+            final Object[] elements = (Object[])value;
+            buffer.putByte(offset, OBJECTS);
+            final int length = encodeElements(elements, elements.length, buffer, offset + 1, depth);
+            return length == NOT_COMPACT ? NOT_COMPACT : 1 + length;
+        }
+        if (type == ArrayList.class)
+        {
+            final Object[] elements = ((ArrayList<?>)value).toArray();
+            buffer.putByte(offset, LIST);
+            final int length = encodeElements(elements, elements.length, buffer, offset + 1, depth);
+            return length == NOT_COMPACT ? NOT_COMPACT : 1 + length;
+        }
+        if (type.isRecord())
+        {
+            return encodeRecord(value, SHAPES.get(type), buffer, offset, depth);
+        }
+        return NOT_COMPACT;
+    }
+
+    /**
+     * Writes the count, then each element as [length][tagged value]; elements must be leaves or records.
+     */
+    private static int encodeElements(
+        final Object[] elements, final int count, final MutableDirectBuffer buffer, final int offset, final int depth)
+    {
+        if (depth >= MAX_DEPTH)
+        {
+            return NOT_COMPACT;
+        }
+        buffer.putInt(offset, count, ByteOrder.LITTLE_ENDIAN);
+        int position = offset + Integer.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            final Object element = elements[i];
+            int length = encodeLeaf(element, buffer, position + Integer.BYTES);
+            if (length == NOT_COMPACT)
+            {
+                if (!element.getClass().isRecord())
+                {
+                    return NOT_COMPACT;
+                }
+                length = encodeRecord(element, SHAPES.get(element.getClass()), buffer, position + Integer.BYTES,
+                    depth + 1);
+                if (length == NOT_COMPACT)
+                {
+                    return NOT_COMPACT;
+                }
+            }
+            buffer.putInt(position, length, ByteOrder.LITTLE_ENDIAN);
+            position += Integer.BYTES + length;
+        }
+        return position - offset;
+    }
+
+    private static int encodeRecord(
+        final Object value, final RecordShape shape, final MutableDirectBuffer buffer, final int offset,
+        final int depth)
+    {
+        if (shape == null)
+        {
+            return NOT_COMPACT;
+        }
+        final Object[] components;
+        try
+        {
+            components = shape.components(value);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return NOT_COMPACT; // let serialization report what is wrong with it
+        }
+        buffer.putByte(offset, RECORD);
+        buffer.putShort(offset + 1, (short)shape.name.length, ByteOrder.LITTLE_ENDIAN);
+        buffer.putBytes(offset + 3, shape.name);
+        final int length = encodeElements(components, components.length, buffer, offset + 3 + shape.name.length,
+            depth);
+        return length == NOT_COMPACT ? NOT_COMPACT : 3 + shape.name.length + length;
+    }
+
+    private Object[] decodeElements(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int count = buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN);
+        if (count < 0 || count > length / Integer.BYTES)
+        {
+            throw new IpcException("a pool message holds an array of " + count + " elements in " + length +
+                " bytes: the pool and its worker disagree on the protocol");
+        }
+        final Object[] elements = new Object[count];
+        int position = offset + Integer.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            final int elementLength = buffer.getInt(position, ByteOrder.LITTLE_ENDIAN);
+            elements[i] = decode(buffer, position + Integer.BYTES, elementLength);
+            position += Integer.BYTES + elementLength;
+        }
+        return elements;
+    }
+
+    private Object decodeRecord(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int nameLength = buffer.getShort(offset, ByteOrder.LITTLE_ENDIAN);
+        final String name = buffer.getStringWithoutLengthUtf8(offset + 2, nameLength);
+        RecordShape shape = shapesByName.get(name);
+        if (shape == null)
+        {
+            shape = resolve(name);
+            shapesByName.put(name, shape);
+        }
+        final Object[] components = decodeElements(buffer, offset + 2 + nameLength, length - 2 - nameLength);
+        try
+        {
+            return shape.construct(components);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            throw new IpcException("the canonical constructor of record " + name + " refused the values sent: " +
+                ex.getCause(), ex.getCause());
+        }
+        catch (final ReflectiveOperationException | IllegalArgumentException ex)
+        {
+            throw new IpcException("cannot rebuild record " + name + " from a pool message: " + ex +
+                "; use the same class in the pool and its workers", ex);
+        }
+    }
+
+    /**
+     * Loads a record class without initialising it, shows it to the filter exactly as deserialization would, and
+     * finds its canonical constructor.
+     */
+    private RecordShape resolve(final String name)
+    {
+        final Class<?> type;
+        try
+        {
+            final ClassLoader context = Thread.currentThread().getContextClassLoader();
+            type = Class.forName(name, false, context != null ? context : PoolValueCodec.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new IpcException("record class " + name + " of a pool message is not on this JVM's class path", ex);
+        }
+        if (filter != null && filter.checkInput(new RecordFilterInfo(type)) == ObjectInputFilter.Status.REJECTED)
+        {
+            throw new IpcException("record class " + name + " is not allowed by the pool's filter " + filter +
+                "; allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
+        }
+        final RecordShape shape = SHAPES.get(type);
+        if (shape == null)
+        {
+            throw new IpcException("class " + name + " of a pool message is not a serializable record here: the pool " +
+                "and its workers run different versions of it");
+        }
+        return shape;
+    }
+
+    /**
+     * A serializable record's accessors and canonical constructor; null for any other class.
+     */
+    private static final class RecordShape
+    {
+        private final byte[] name;
+        private final Method[] accessors;
+        private final Constructor<?> constructor;
+
+        private RecordShape(final byte[] name, final Method[] accessors, final Constructor<?> constructor)
+        {
+            this.name = name;
+            this.accessors = accessors;
+            this.constructor = constructor;
+        }
+
+        static RecordShape of(final Class<?> type)
+        {
+            if (!type.isRecord() || !Serializable.class.isAssignableFrom(type))
+            {
+                return null;
+            }
+            try
+            {
+                final RecordComponent[] components = type.getRecordComponents();
+                final Method[] accessors = new Method[components.length];
+                final Class<?>[] types = new Class<?>[components.length];
+                for (int i = 0; i < components.length; i++)
+                {
+                    accessors[i] = components[i].getAccessor();
+                    accessors[i].setAccessible(true);
+                    types[i] = components[i].getType();
+                }
+                final Constructor<?> constructor = type.getDeclaredConstructor(types);
+                constructor.setAccessible(true);
+                final byte[] name = type.getName().getBytes(StandardCharsets.UTF_8);
+                return name.length <= Short.MAX_VALUE ? new RecordShape(name, accessors, constructor) : null;
+            }
+            catch (final ReflectiveOperationException | RuntimeException ex)
+            {
+                return null; // not reachable here (a module that does not open it): serialization decides
+            }
+        }
+
+        Object[] components(final Object record) throws ReflectiveOperationException
+        {
+            final Object[] values = new Object[accessors.length];
+            for (int i = 0; i < accessors.length; i++)
+            {
+                values[i] = accessors[i].invoke(record);
+            }
+            return values;
+        }
+
+        Object construct(final Object[] components) throws ReflectiveOperationException
+        {
+            if (components.length != accessors.length)
+            {
+                throw new IllegalArgumentException(components.length + " components sent, " + accessors.length +
+                    " expected");
+            }
+            return constructor.newInstance(components);
+        }
+    }
+
+    /**
+     * What the filter sees of a record class before it is constructed: the class, at depth 1.
+     */
+    private record RecordFilterInfo(Class<?> serialClass) implements ObjectInputFilter.FilterInfo
+    {
+        public long arrayLength()
+        {
+            return -1;
+        }
+
+        public long depth()
+        {
+            return 1;
+        }
+
+        public long references()
+        {
+            return 1;
+        }
+
+        public long streamBytes()
+        {
+            return 0;
+        }
     }
 }

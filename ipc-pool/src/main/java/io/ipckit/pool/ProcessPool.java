@@ -460,16 +460,7 @@ public final class ProcessPool implements ExecutorService
 
     private static <R> List<R> collect(final ResultIterator<R> iterator) throws InterruptedException
     {
-        final List<R> results = new ArrayList<>();
-        while (iterator.hasNext())
-        {
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException("interrupted while collecting the results of a pool map");
-            }
-            results.add(iterator.nextInterruptibly());
-        }
-        return results;
+        return iterator.toList();
     }
 
     @Override

@@ -104,6 +104,52 @@ final class ResultIterator<R> implements Iterator<R>
         return (R)values[item];
     }
 
+    /**
+     * Every result in submission order, for {@code map}: waits for each task once and copies its results, instead of
+     * one {@link #next()} per item. Only on an ordered iterator that has yielded nothing yet.
+     *
+     * @return the results in a new list.
+     * @throws CompletionException  whose cause is the first failure, in item order.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    @SuppressWarnings("unchecked")
+    java.util.List<R> toList() throws InterruptedException
+    {
+        if (!ordered || yielded != 0)
+        {
+            throw new IllegalStateException("toList() needs an ordered iterator that yielded nothing yet");
+        }
+        final java.util.ArrayList<R> results = new java.util.ArrayList<>(total);
+        for (final PoolTask task : tasks)
+        {
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException("interrupted while collecting the results of a pool map");
+            }
+            final Object[] values;
+            try
+            {
+                values = task.results.get();
+            }
+            catch (final ExecutionException ex)
+            {
+                throw new CompletionException(ex.getCause());
+            }
+            final boolean[] failed = task.failed;
+            for (int i = 0; i < task.count; i++)
+            {
+                if (failed[i])
+                {
+                    throw new CompletionException((Throwable)values[i]);
+                }
+                results.add((R)values[i]);
+            }
+        }
+        yielded = total;
+        taskIndex = tasks.size();
+        return results;
+    }
+
     private PoolTask nextTask() throws InterruptedException
     {
         return ordered ? tasks.get(taskIndex++) : completed.take();

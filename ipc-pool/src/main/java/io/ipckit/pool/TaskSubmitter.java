@@ -138,7 +138,7 @@ final class TaskSubmitter
 
     byte[] encodeItems(final Object[] items, final int count)
     {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 * count);
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(Math.min(64 * count, 16 * count + 256));
         int offset = 0;
         for (int i = 0; i < count; i++)
         {

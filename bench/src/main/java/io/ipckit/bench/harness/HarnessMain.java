@@ -5,6 +5,8 @@ import io.ipckit.bench.harness.ipckit.IpckitArrayContestant;
 import io.ipckit.bench.harness.ipckit.IpckitLockContestant;
 import io.ipckit.bench.harness.ipckit.IpckitManagerContestant;
 import io.ipckit.bench.harness.ipckit.IpckitPoolContestant;
+import io.ipckit.bench.harness.ipckit.IpckitStartContestant;
+import io.ipckit.bench.harness.messaging.CheckMode;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.bench.harness.messaging.TransportContestant;
 import io.ipckit.bench.harness.messaging.Transports;
@@ -70,6 +72,12 @@ public final class HarnessMain implements Callable<Integer>
 
     @Option(names = "--batch", defaultValue = "64", description = "Messages per batch in the batched workload.")
     int batchSize;
+
+    @Option(names = "--check", defaultValue = "sequence",
+        description = "Per-message work of the messaging workloads: sequence (default: header written, order " +
+            "checked, the figures measure the transport) or full (every payload word written and checked: " +
+            "correctness, not speed).")
+    String check;
 
     @Option(names = "--timeout-s", defaultValue = "90", description = "Extra seconds a measurement may take.")
     long timeoutSeconds;
@@ -164,13 +172,15 @@ public final class HarnessMain implements Callable<Integer>
         final List<Contestant> all = new ArrayList<>();
         for (final Transport transport : Transports.all())
         {
-            all.add(new TransportContestant(transport));
+            all.add(new TransportContestant(transport, CheckMode.parse(check)));
         }
         all.add(new IpckitPoolContestant());
+        all.add(new IpckitStartContestant());
         all.add(new IpckitArrayContestant());
         all.add(new IpckitLockContestant());
+        all.add(new IpckitManagerContestant());
         all.add(new IpckitManagerContestant(false));
-        all.add(new IpckitManagerContestant(true));
+        all.add(new IpckitManagerContestant(true, true));
         all.addAll(DictContestant.all());
         if (!noPython)
         {
@@ -211,7 +221,11 @@ public final class HarnessMain implements Callable<Integer>
                 settings.maxMessages() > 0 ? ", at most " + settings.maxMessages() + " messages" : "",
                 settings.batchSize(), seconds),
             "every worker is a separate process (JVMs started with JvmProcess, Python processes with spawn); " +
-                "every message count and checksum was verified");
+                "every message count and checksum was verified; messaging check mode: " + check +
+                (CheckMode.parse(check) == CheckMode.SEQUENCE ? " (only the header written and its order checked)" :
+                    " (every payload word written and checked)"),
+            "CPU: the worker processes' CPU time over their measured parts per message (per round trip), summed " +
+                "over the roles; the machine's other load is not in it");
     }
 
     private static String csv(final List<Measurement> measurements)

@@ -30,7 +30,13 @@ public enum Workload
     /** As {@link #DICT_PUT_1W1R} with 2 writers + 2 readers. */
     DICT_PUT_2W2R("dict-put-2w2r", "Dict put, 8 B keys, 64 B values, 2 writers + 2 readers", Unit.NANOSECONDS, 64),
     /** A process pool running one small task per message; time per task. */
-    POOL_TASK("pool-task", "Pool, one task per message", Unit.NANOSECONDS, 8);
+    POOL_TASK("pool-task", "Pool, one task per message", Unit.NANOSECONDS, 8),
+    /** A process pool mapping a small function over 100,000 items with the default chunk size; time per item. */
+    POOL_MAP_DEFAULT("pool-map-default", "Pool map, 100,000 items, default chunking", Unit.NANOSECONDS, 8),
+    /** Creating a pool of two workers until the first result of one small task is in; time per pool. */
+    POOL_START("pool-start", "Pool of 2 created → first result", Unit.NANOSECONDS, 8),
+    /** Starting a child process until its first message arrives through a pipe; time per child. */
+    PROCESS_START("process-start", "Process start → first message", Unit.NANOSECONDS, 8);
 
     private final String id;
     private final String label;

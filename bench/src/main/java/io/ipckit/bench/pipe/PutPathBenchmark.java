@@ -52,6 +52,7 @@ public class PutPathBenchmark
     private SharedQueue<byte[]> laneQueue;
     private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
     private final Sink sink = new Sink();
+    private final byte[] element = new byte[MESSAGE_LENGTH];
 
     /**
      * Creates the ring (over a mapped file, as the harness's floor) and the two queues.
@@ -134,6 +135,61 @@ public class PutPathBenchmark
     public long queueLanes() throws InterruptedException
     {
         return putAndDrain(laneQueue);
+    }
+
+    /**
+     * ipckit's default queue, zero-copy: {@link #BURST} {@code tryClaim}, copy, {@code commit}, then one
+     * {@code drain}.
+     *
+     * @return the checksum of what was drained.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long queueClaimCommit()
+    {
+        final MutableDirectBuffer claims = queue.claimBuffer();
+        for (int i = 0; i < BURST; i++)
+        {
+            message.putLong(0, i);
+            final int index = queue.tryClaim(MESSAGE_LENGTH);
+            if (index < 0)
+            {
+                throw new IllegalStateException("queue full");
+            }
+            claims.putBytes(index, message, 0, MESSAGE_LENGTH);
+            queue.commit(index);
+        }
+        if (queue.drain(sink, BURST) != BURST)
+        {
+            throw new IllegalStateException("queue short");
+        }
+        return sink.sum;
+    }
+
+    /**
+     * ipckit's default queue, the object API: {@link #BURST} {@code offer(byte[])}, then as many {@code poll()}s (each
+     * returns a new array, as {@code take} does).
+     *
+     * @return the checksum of what was taken.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long queueObjects()
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            element[0] = (byte)i;
+            if (!queue.offer(element))
+            {
+                throw new IllegalStateException("queue full");
+            }
+        }
+        long sum = 0;
+        for (int i = 0; i < BURST; i++)
+        {
+            sum += queue.poll()[0];
+        }
+        return sum;
     }
 
     private long putAndDrain(final SharedQueue<byte[]> target) throws InterruptedException

@@ -353,7 +353,7 @@ public final class JvmProcess implements AutoCloseable
             aotPlan = AotCache.Plan.NONE;
         }
 
-        final List<String> command = new ArrayList<>();
+        final List<String> command = new ArrayList<>(options.launcher());
         command.add(java);
         command.addAll(JvmFlags.forChild());
         command.addAll(jvmOptions);

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Settings of a child JVM that {@link JvmProcess} starts: its arguments, JVM options, name, daemon flag, class
- * path, environment, where its output goes, and whether it starts with an AOT cache. Defaults: no arguments, the
+ * path, environment, where its output goes, whether it starts with an AOT cache, and a launcher command. Defaults: no arguments, the
  * JVM flags ipckit needs and no others, this JVM's class path, output and error inherited, not a daemon, the AOT
  * cache on unless {@value #AOT_CACHE_PROP_NAME} is false.
  * <pre>{@code
@@ -31,6 +31,7 @@ public final class ProcessOptions
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
+    private final List<String> launcher = new ArrayList<>();
     private String name;
     private boolean daemon;
     private String classPath;
@@ -281,6 +282,38 @@ public final class ProcessOptions
     }
 
     /**
+     * @param command a command the child's {@code java} command line is appended to, replacing any set before; empty
+     *                (the default) to start {@code java} directly. It must execute that command line in its own
+     *                process (as {@code exec} does), so that the JVM keeps the pid {@link JvmProcess} sees, e.g.
+     *                {@code ip netns exec <namespace>} to start the child in a network namespace.
+     * @return this.
+     * @throws NullPointerException     when {@code command} or one of its words is null.
+     * @throws IllegalArgumentException when a word is empty.
+     */
+    public ProcessOptions launcher(final String... command)
+    {
+        final List<String> copy = List.of(command);
+        for (final String word : copy)
+        {
+            if (word.isEmpty())
+            {
+                throw new IllegalArgumentException("launcher: a word is empty in " + copy);
+            }
+        }
+        launcher.clear();
+        launcher.addAll(copy);
+        return this;
+    }
+
+    /**
+     * @return the launcher command, unmodifiable; empty when {@code java} starts directly.
+     */
+    public List<String> launcher()
+    {
+        return Collections.unmodifiableList(launcher);
+    }
+
+    /**
      * @return the settings, for diagnostics.
      */
     @Override
@@ -289,7 +322,7 @@ public final class ProcessOptions
         return "ProcessOptions{args=" + args + ", jvmOptions=" + jvmOptions + ", name=" + name + ", daemon=" + daemon +
             ", classPath=" + (classPath != null ? classPath : "(this JVM's)") + ", environment=" + environment.keySet() +
             ", redirectOutput=" + redirectOutput + ", redirectError=" + redirectError + ", redirectErrorStream=" +
-            redirectErrorStream + ", aotCache=" + aotCache + "}";
+            redirectErrorStream + ", aotCache=" + aotCache + (launcher.isEmpty() ? "" : ", launcher=" + launcher) + "}";
     }
 
     private static ProcessBuilder.Redirect writable(final ProcessBuilder.Redirect redirect, final String option)

@@ -33,6 +33,7 @@ class ProcessOptionsTest
         assertEquals(ProcessBuilder.Redirect.INHERIT, options.redirectError());
         assertFalse(options.redirectErrorStream());
         assertEquals(ProcessOptions.AOT_CACHE_DEFAULT, options.aotCache());
+        assertEquals(List.of(), options.launcher());
         assertTrue(ProcessOptions.AOT_CACHE_DEFAULT, "one default everywhere: on");
     }
 
@@ -75,18 +76,32 @@ class ProcessOptionsTest
         final JvmProcess again = dir.start(PrintEnvironment.class, options.redirectOutput(second));
         assertEquals(0, child.join());
         assertEquals(0, again.join());
-        assertEquals("forty two", Files.readString(first).strip());
-        assertEquals("forty two", Files.readString(second).strip());
+        assertEquals("forty two", Files.readAllLines(first).get(0));
+        assertEquals("forty two", Files.readAllLines(second).get(0));
+    }
+
+    @Test
+    void shouldStartTheChildThroughTheLauncherWhichKeepsItsPid() throws Exception
+    {
+        final Path out = dir.path().resolve("launched.out");
+        final ProcessOptions options = new ProcessOptions().launcher("env", "IPCKIT_TEST_VALUE=through env")
+            .redirectOutput(out);
+        assertEquals(List.of("env", "IPCKIT_TEST_VALUE=through env"), options.launcher());
+        assertThrows(IllegalArgumentException.class, () -> options.launcher("ip", ""));
+        final JvmProcess child = dir.start(PrintEnvironment.class, options);
+        assertEquals(0, child.join());
+        assertEquals(List.of("through env", Long.toString(child.pid())), Files.readAllLines(out));
     }
 
     /**
-     * Prints the environment variable the test sets.
+     * Prints the environment variable the test sets, then its pid.
      */
     public static final class PrintEnvironment
     {
         public static void main(final String[] args)
         {
             System.out.println(System.getenv("IPCKIT_TEST_VALUE"));
+            System.out.println(ProcessHandle.current().pid());
         }
     }
 }

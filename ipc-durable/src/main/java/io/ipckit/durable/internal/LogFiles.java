@@ -118,15 +118,15 @@ public final class LogFiles
         {
             return; // being created
         }
+        if ((header & NOT_COMPLETE) != 0)
+        {
+            return; // its creator is writing the header (it starts as NOT_COMPLETE with no length yet)
+        }
         final int length = header & LENGTH_MASK;
         if ((header & META_DATA) == 0 || length == 0 || length > MAX_HEADER_LENGTH)
         {
             throw corrupt(file, what, "it does not start with a Chronicle Queue header (first word 0x" +
                 Integer.toHexString(header) + ")");
-        }
-        if ((header & NOT_COMPLETE) != 0)
-        {
-            return; // its creator is writing the header
         }
         if (size < 4L + length)
         {

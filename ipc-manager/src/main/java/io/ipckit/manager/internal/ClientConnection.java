@@ -37,14 +37,29 @@ import java.util.concurrent.locks.LockSupport;
  * {@code seqLock} also keeps {@code lowestPending}, the lowest call id waiting, which each call carries as its
  * {@code ackBelow}; a connection to a manager that is not durable takes no lock.
  * <p>
- * Length: past 600 lines because the reconnection of a durable manager's client shares the call path's invariants
- * (the pending calls, {@code seqLock}, the socket swapped under it) and is clearer beside it than behind an
- * interface; the frames are in {@link Wire}, the values in {@link WireCodec} and {@link CompactValues}.
+ * A connection to a manager of this host asks for a pipe ({@link ClientPipe}, unless the system property
+ * {@value #PIPE_PROP_NAME} is {@code false}); when the manager offers one, every frame after the handshake travels
+ * through it and there is no reader thread: one waiting caller at a time reads the replies, its own and the others'
+ * (which it hands over), and when it has its reply it lets another waiting caller take over reading. On a durable
+ * manager's pipe the reader thread stays and reads the pipe instead of the socket, so that it can reconnect when
+ * the manager dies (the pipe says so); the new manager may offer a new pipe, swapped with the socket under
+ * {@code seqLock}.
+ * <p>
+ * Length: past 600 lines because the reconnection of a durable manager's client and the pipe's reading callers
+ * share the call path's invariants (the pending calls, {@code seqLock}, the socket and pipe swapped under it) and
+ * are clearer beside it than behind an interface; the frames are in {@link Wire}, the values in {@link WireCodec}
+ * and {@link CompactValues}.
  */
 public final class ClientConnection implements AutoCloseable
 {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long SPIN_NS = 20_000;
+    /** System property: {@code false} keeps local connections on the socket (for comparison and diagnosis). */
+    public static final String PIPE_PROP_NAME = "ipckit.manager.pipe";
+    /** The longest a reading caller waits in one go before it looks at the connection's state again. */
+    private static final long READ_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The longest a caller waits for the reading caller before it tries to read itself. */
+    private static final long FOLLOWER_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final WireCodec codec;
     private final long callTimeoutNs;
@@ -62,9 +77,12 @@ public final class ClientConnection implements AutoCloseable
     private final long reconnectTimeoutNs;
     private final Object seqLock = new Object();
     private final boolean durable;
+    private final boolean wantsPipe;
     private volatile SocketConnection connection;
     private volatile boolean connected = true;
     private long lowestPending;
+    private volatile ClientPipe pipe;
+    private final io.ipckit.pipe.BufferHandler pipeHandler = this::onPipeFrame;
     private volatile ManagerGoneException gone;
 
     /**
@@ -136,28 +154,87 @@ public final class ClientConnection implements AutoCloseable
         this.describe = describe;
         this.reconnector = reconnector;
         this.reconnectTimeoutNs = reconnectTimeoutNs;
+        this.wantsPipe = local && !"false".equals(System.getProperty(PIPE_PROP_NAME));
+        ClientPipe attached = null;
         try
         {
             final ByteBuffer welcome = handshake(connection);
             managerId = Wire.getString(welcome);
             durable = welcome.hasRemaining() && welcome.get() != 0 && reconnector != null;
+            if (wantsPipe && welcome.hasRemaining() && welcome.get() == 1)
+            {
+                attached = attach(connection, Wire.getString(welcome), Wire.getString(welcome));
+            }
         }
         catch (final RuntimeException ex)
         {
+            if (attached != null)
+            {
+                attached.close();
+            }
             connection.close();
             throw new ManagerGoneException("cannot join " + describe + ": " + ex.getMessage(), ex);
         }
         this.connection = connection;
-        reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
-        reader.setDaemon(true);
-        reader.start();
+        pipe = attached;
+        if (pipe == null || durable)
+        {
+            reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
+            reader.setDaemon(true);
+            reader.start();
+        }
+        else
+        {
+            reader = null;
+        }
+    }
+
+    /**
+     * Opens the offered pipe and says whether it did; on the socket path when it cannot.
+     *
+     * @return the pipe, or null.
+     */
+    private ClientPipe attach(final SocketConnection socket, final String pipeName, final String bellName)
+    {
+        ClientPipe opened = null;
+        try
+        {
+            opened = new ClientPipe(pipeName, bellName);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("[ipckit-manager] cannot open the pipe " + pipeName + " to " + describe +
+                ", staying on the socket: " + ex.getMessage());
+        }
+        final Wire.Out answer = new Wire.Out(FastPath.ATTACH).putByte(opened != null ? 1 : 0);
+        try
+        {
+            socket.sendBytes(answer.array(), 0, answer.size());
+        }
+        catch (final RuntimeException ex)
+        {
+            if (opened != null)
+            {
+                opened.close();
+            }
+            throw ex;
+        }
+        return opened;
+    }
+
+    /**
+     * @return true when calls travel through a pipe in shared memory rather than the socket.
+     */
+    public boolean usesPipe()
+    {
+        return pipe != null;
     }
 
     private ByteBuffer handshake(final SocketConnection socket)
     {
         final ProcessIdentity self = ProcessIdentity.current();
         final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
-            .putByte(localAddress != null ? 1 : 0).putLong(nonce);
+            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce);
         socket.sendBytes(hello.array(), 0, hello.size());
         final ByteBuffer welcome = ByteBuffer.wrap(socket.recvBytes());
         if (welcome.get() != Wire.WELCOME)
@@ -273,7 +350,7 @@ public final class ClientConnection implements AutoCloseable
             final Wire.Out out = new Wire.Out(Wire.DECREF).putLong(objectId);
             try
             {
-                connection.sendBytes(out.array(), 0, out.size());
+                sendFrame(out);
             }
             catch (final RuntimeException ex)
             {
@@ -322,6 +399,7 @@ public final class ClientConnection implements AutoCloseable
         call.method = method;
         final long callId;
         final SocketConnection via;
+        final ClientPipe viaPipe;
         if (durable)
         {
             synchronized (seqLock)
@@ -336,6 +414,7 @@ public final class ClientConnection implements AutoCloseable
                 call.frame = out;
                 pending.put(callId, call);
                 via = connected ? connection : null;
+                viaPipe = connected ? pipe : null;
             }
             final ManagerGoneException failed = gone;
             if (failed != null)
@@ -351,12 +430,13 @@ public final class ClientConnection implements AutoCloseable
             Wire.putLongAt(out, 1, callId);
             pending.put(callId, call);
             via = connection;
+            viaPipe = pipe;
         }
         if (via != null)
         {
             try
             {
-                via.sendBytes(out.array(), 0, out.size());
+                sendFrame(out, viaPipe, via);
             }
             catch (final RuntimeException ex)
             {
@@ -387,7 +467,14 @@ public final class ClientConnection implements AutoCloseable
             waitNs = blocking ? Long.MAX_VALUE : callTimeoutNs;
         }
         final boolean interruptible = blocking && method != null && declaresInterrupted(method);
-        await(call, callId, waitNs, interruptible, signature);
+        if (pipe != null && !durable)
+        {
+            awaitOnPipe(call, callId, waitNs, interruptible, signature);
+        }
+        else
+        {
+            await(call, callId, waitNs, interruptible, signature);
+        }
         if (call.error != null)
         {
             throw call.error;
@@ -471,6 +558,165 @@ public final class ClientConnection implements AutoCloseable
         }
     }
 
+    /**
+     * Sends a frame on the pipe or the socket. A send on the pipe that has to wait for room is not interruptible:
+     * a frame half-sent would be lost, so an interrupt meanwhile is kept for the caller.
+     */
+    private void sendFrame(final Wire.Out out)
+    {
+        sendFrame(out, pipe, connection);
+    }
+
+    private static void sendFrame(final Wire.Out out, final ClientPipe viaPipe, final SocketConnection viaSocket)
+    {
+        if (viaPipe == null)
+        {
+            viaSocket.sendBytes(out.array(), 0, out.size());
+            return;
+        }
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    viaPipe.send(out.array(), out.size());
+                    return;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void awaitOnPipe(final Pending call, final long callId, final long waitNs, final boolean interruptible,
+        final String signature) throws InterruptedException
+    {
+        final long start = System.nanoTime();
+        boolean interrupted = false;
+        try
+        {
+            while (!call.done)
+            {
+                final long left = waitNs - (System.nanoTime() - start);
+                if (left <= 0)
+                {
+                    pending.remove(callId);
+                    cancel(callId);
+                    throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
+                        TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
+                }
+                if (pipe.tryLead())
+                {
+                    try
+                    {
+                        while (!call.done && gone == null)
+                        {
+                            final long remaining = waitNs - (System.nanoTime() - start);
+                            if (remaining <= 0)
+                            {
+                                break;
+                            }
+                            try
+                            {
+                                pipe.receive(pipeHandler, Math.min(remaining, READ_SLICE_NS));
+                            }
+                            catch (final InterruptedException ex)
+                            {
+                                if (interruptible)
+                                {
+                                    pending.remove(callId);
+                                    cancel(callId);
+                                    throw new InterruptedException(signature + " on " + describe + " interrupted");
+                                }
+                                interrupted = true;
+                            }
+                            catch (final RuntimeException ex)
+                            {
+                                failAll(ex);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        pipe.endLead();
+                        wakeNextReader();
+                    }
+                }
+                else
+                {
+                    LockSupport.parkNanos(this, Math.min(left, FOLLOWER_PARK_NS));
+                    if (Thread.interrupted())
+                    {
+                        if (interruptible)
+                        {
+                            pending.remove(callId);
+                            cancel(callId);
+                            throw new InterruptedException(signature + " on " + describe + " interrupted");
+                        }
+                        interrupted = true;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * After a reading caller got its reply: another waiting caller takes over reading.
+     */
+    private void wakeNextReader()
+    {
+        if (pending.isEmpty())
+        {
+            return;
+        }
+        for (final Pending other : pending.values())
+        {
+            if (!other.done && other.caller != Thread.currentThread())
+            {
+                LockSupport.unpark(other.caller);
+                return;
+            }
+        }
+    }
+
+    private void onPipeFrame(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] frame = new byte[length];
+        buffer.getBytes(offset, frame);
+        final ByteBuffer in = ByteBuffer.wrap(frame);
+        final byte type = length == 0 ? -1 : in.get();
+        if (type == Wire.REPLY)
+        {
+            onReply(frame, in);
+        }
+        else if (type == Wire.FATAL)
+        {
+            failAll(new IpcException(describe + " refused this connection: " + Wire.getString(in)));
+        }
+        else
+        {
+            failAll(new IpcException(describe + " sent an unknown frame type " + type));
+        }
+    }
+
     private static boolean declaresInterrupted(final Method method)
     {
         for (final Class<?> type : method.getExceptionTypes())
@@ -488,7 +734,7 @@ public final class ClientConnection implements AutoCloseable
         final Wire.Out out = new Wire.Out(Wire.CANCEL).putLong(callId);
         try
         {
-            connection.sendBytes(out.array(), 0, out.size());
+            sendFrame(out);
         }
         catch (final RuntimeException ex)
         {
@@ -538,9 +784,15 @@ public final class ClientConnection implements AutoCloseable
      */
     private boolean reconnect()
     {
+        final ClientPipe old;
         synchronized (seqLock)
         {
             connected = false;
+            old = pipe;
+        }
+        if (old != null)
+        {
+            old.close();
         }
         connection.close();
         final long deadline = System.nanoTime() + reconnectTimeoutNs;
@@ -548,10 +800,12 @@ public final class ClientConnection implements AutoCloseable
         while (!closed.get() && System.nanoTime() - deadline < 0)
         {
             SocketConnection fresh = null;
+            ClientPipe freshPipe = null;
             try
             {
                 fresh = reconnector.connect();
-                final String id = Wire.getString(handshake(fresh));
+                final ByteBuffer welcome = handshake(fresh);
+                final String id = Wire.getString(welcome);
                 if (!id.equals(managerId))
                 {
                     fresh.close();
@@ -559,11 +813,20 @@ public final class ClientConnection implements AutoCloseable
                         managerId + "): its journal was replaced"));
                     return false;
                 }
+                if (welcome.hasRemaining())
+                {
+                    welcome.get(); // durable, as it was
+                }
+                if (wantsPipe && welcome.hasRemaining() && welcome.get() == 1)
+                {
+                    freshPipe = attach(fresh, Wire.getString(welcome), Wire.getString(welcome));
+                }
                 final java.util.TreeMap<Long, Pending> again;
                 synchronized (seqLock)
                 {
                     again = new java.util.TreeMap<>(pending);
                     connection = fresh;
+                    pipe = freshPipe;
                     connected = true;
                 }
                 for (final Pending call : again.values())
@@ -571,13 +834,17 @@ public final class ClientConnection implements AutoCloseable
                     final Wire.Out frame = call.frame;
                     if (frame != null)
                     {
-                        fresh.sendBytes(frame.array(), 0, frame.size());
+                        sendFrame(frame, freshPipe, fresh);
                     }
                 }
                 return true;
             }
             catch (final RuntimeException ex)
             {
+                if (freshPipe != null && pipe != freshPipe)
+                {
+                    freshPipe.close();
+                }
                 if (fresh != null)
                 {
                     fresh.close();
@@ -591,6 +858,34 @@ public final class ClientConnection implements AutoCloseable
 
     private void readReplies()
     {
+        final ClientPipe reading = pipe;
+        if (reading != null)
+        {
+            // a durable manager's pipe: this thread holds the lead for as long as the pipe lasts
+            if (!reading.tryLead())
+            {
+                throw new IllegalStateException("another thread reads the pipe of a durable manager's client");
+            }
+            try
+            {
+                while (gone == null)
+                {
+                    try
+                    {
+                        reading.receive(pipeHandler, READ_SLICE_NS);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        // nobody interrupts the reader; look at the state again
+                    }
+                }
+                return;
+            }
+            finally
+            {
+                reading.endLead();
+            }
+        }
         {
             while (true)
             {
@@ -629,7 +924,7 @@ public final class ClientConnection implements AutoCloseable
         {
             if (status == Wire.STATUS_COMPACT)
             {
-                call.value = CompactValues.read(in);
+                call.value = CompactValues.read(in, this::resolve);
             }
             else if (status == Wire.STATUS_VALUE)
             {
@@ -645,7 +940,10 @@ public final class ClientConnection implements AutoCloseable
             call.error = ex;
         }
         call.done = true;
-        LockSupport.unpark(call.caller);
+        if (call.caller != Thread.currentThread())
+        {
+            LockSupport.unpark(call.caller);
+        }
     }
 
     private void failAll(final Throwable cause)
@@ -654,6 +952,22 @@ public final class ClientConnection implements AutoCloseable
         {
             gone = new ManagerGoneException(closed.get() ? "this handle to " + describe + " is closed" :
                 describe + " is gone: " + cause.getMessage(), cause);
+        }
+        final ClientPipe current = pipe;
+        if (current != null)
+        {
+            if (closed.get())
+            {
+                try
+                {
+                    current.trySend(new byte[] {FastPath.BYE}, 1);
+                }
+                catch (final RuntimeException | InterruptedException ex)
+                {
+                    // gone already: the manager notices the closed pipe instead
+                }
+            }
+            current.close();
         }
         connection.close();
         for (final Long callId : pending.keySet())

@@ -12,8 +12,8 @@ import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the manager's JVM started by {@code Manager.start} runs: reads the authkey its parent wrote, listens on the
- * Unix socket, serves until shut down, then removes its files.
+ * What the manager's JVM started by {@code Manager.start} runs: reads the authkey its parent wrote, writes its
+ * {@link ManagerInfoFile record}, listens on the Unix socket, serves until shut down, then removes its files.
  */
 public final class LocalServerMain
 {
@@ -71,6 +71,15 @@ public final class LocalServerMain
             throw new UncheckedIOException("cannot read the manager's authkey " + keyPath, ex);
         }
         final Path socket = Paths.get(socketPath);
+        final Path info = ManagerInfoFile.beside(socket);
+        try
+        {
+            ManagerInfoFile.writeCurrent(info);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the manager's record " + info, ex);
+        }
         final Listener listener = new Listener(UnixDomainSocketAddress.of(socket), authkey, options.maxFrameBytes());
         final ServerCore core;
         try
@@ -111,6 +120,7 @@ public final class LocalServerMain
             try
             {
                 Files.deleteIfExists(Paths.get(keyPath));
+                Files.deleteIfExists(info);
             }
             catch (final IOException ex)
             {

@@ -50,6 +50,10 @@ public final class ServerCore implements AutoCloseable
     private final Thread leases;
     private final Runnable onShutdown;
     private final ManagerJournal journal;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final java.util.concurrent.atomic.AtomicLong callsOfEndedSessions = new java.util.concurrent.atomic.AtomicLong();
+    private final int serverThreads;
+    private FastPath fastPath;
 
     /**
      * Starts serving.
@@ -67,6 +71,7 @@ public final class ServerCore implements AutoCloseable
         this.codec = new WireCodec(options.allowedClasses(), options.maxFrameBytes());
         this.leaseCheckIntervalNs = options.leaseCheckInterval(TimeUnit.NANOSECONDS);
         this.onShutdown = onShutdown;
+        this.serverThreads = options.serverThreads();
         try
         {
             journal = options.journalDirectory() == null ? null : ManagerJournal.open(this, options);
@@ -123,6 +128,19 @@ public final class ServerCore implements AutoCloseable
     public long replayNs()
     {
         return journal == null ? -1 : journal.replayNs();
+    }
+
+    /**
+     * @return the fast path of local clients, started on first use; null once closed.
+     * @throws IpcException when its doorbell segment cannot be created.
+     */
+    synchronized FastPath fastPath()
+    {
+        if (fastPath == null && !closed.get())
+        {
+            fastPath = new FastPath(Math.max(2, serverThreads), this::log);
+        }
+        return fastPath;
     }
 
     /**
@@ -234,7 +252,10 @@ public final class ServerCore implements AutoCloseable
 
     void ended(final ServerSession session)
     {
-        sessions.remove(session);
+        if (sessions.remove(session))
+        {
+            callsOfEndedSessions.addAndGet(session.callsServed());
+        }
     }
 
     Object resolveIncoming(final Object obj)
@@ -276,6 +297,7 @@ public final class ServerCore implements AutoCloseable
                 yield null;
             }
             case "objectCount" -> table.size();
+            case "stats" -> StatsCollector.collect(this, CallContext.current().session());
             case "attach" ->
             {
                 final ObjectTable.Managed managed = table.get((Long)args[0]);
@@ -412,6 +434,29 @@ public final class ServerCore implements AutoCloseable
     }
 
     /**
+     * @return what the manager holds and does now, read in this process ({@link StatsCollector}).
+     */
+    public io.ipckit.manager.ManagerStats stats()
+    {
+        return StatsCollector.collect(this, null);
+    }
+
+    Set<ServerSession> sessions()
+    {
+        return sessions;
+    }
+
+    long startedAtMillis()
+    {
+        return startedAtMillis;
+    }
+
+    long callsOfEndedSessions()
+    {
+        return callsOfEndedSessions.get();
+    }
+
+    /**
      * Stops listening and ends every session. Idempotent.
      */
     @Override
@@ -436,6 +481,15 @@ public final class ServerCore implements AutoCloseable
                     session.end();
                 }
                 leases.interrupt();
+                final FastPath fast;
+                synchronized (this)
+                {
+                    fast = fastPath;
+                }
+                if (fast != null)
+                {
+                    fast.close();
+                }
                 terminated.countDown();
             }
         }

@@ -189,6 +189,23 @@ final class ServerLock implements Lock, OwnedResource
         return new ServerCondition(this);
     }
 
+    /**
+     * @param session a client connection.
+     * @return true when one of its threads owns this lock now.
+     */
+    boolean heldBy(final ServerSession session)
+    {
+        guard.lock();
+        try
+        {
+            return owner != null && owner.session() == session;
+        }
+        finally
+        {
+            guard.unlock();
+        }
+    }
+
     @Override
     public void releaseAll(final ServerSession session)
     {

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,6 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A call that may block by contract ({@link Signatures#blocking}) runs on a virtual thread of its own, so a waiting
  * {@code take} or {@code lock} holds no platform thread; every other call runs on the session's reader thread, in
  * the order it arrived. Thread-safe.
+ * <p>
+ * A client of this host that asks for it is offered a pipe ({@link FastPath}): when it attaches, its frames arrive
+ * through {@link #onFrame} on the fast path's workers, its replies leave through its {@link PipeLink}, and this
+ * session's thread returns; the socket stays open, unread, until the session ends.
  */
 public final class ServerSession
 {
@@ -36,6 +41,8 @@ public final class ServerSession
     private volatile ProcessIdentity identity;
     private volatile boolean local;
     private volatile long nonce;
+    private volatile long callsServed;
+    private volatile PipeLink link;
 
     ServerSession(final ServerCore core, final SocketConnection connection)
     {
@@ -74,6 +81,7 @@ public final class ServerSession
 
     void run()
     {
+        boolean attached = false;
         try
         {
             final ByteBuffer hello = ByteBuffer.wrap(connection.recvBytes());
@@ -83,32 +91,16 @@ public final class ServerSession
                 return;
             }
             identity = new ProcessIdentity(hello.getLong(), hello.getLong());
-            local = hello.get() != 0;
+            final byte where = hello.get();
+            local = where != 0;
+            final boolean wantsPipe = where == FastPath.LOCAL_WITH_PIPE;
             nonce = hello.remaining() >= Long.BYTES ? hello.getLong() : 0;
-            final Wire.Out welcome = new Wire.Out(Wire.WELCOME).putString(core.table().managerId())
-                .putByte(core.journal() != null ? 1 : 0);
-            connection.sendBytes(welcome.array(), 0, welcome.size());
-            while (!ended.get())
+            attached = welcome(wantsPipe);
+            while (!attached && !ended.get())
             {
-                final byte[] frame = connection.recvBytes();
-                final ByteBuffer in = ByteBuffer.wrap(frame);
-                switch (in.get())
+                if (!dispatch(connection.recvBytes()))
                 {
-                    case Wire.CALL -> onCall(frame, in);
-                    case Wire.CANCEL ->
-                    {
-                        final Thread thread = running.get(in.getLong());
-                        if (thread != null)
-                        {
-                            thread.interrupt();
-                        }
-                    }
-                    case Wire.DECREF -> decref(in.getLong());
-                    default ->
-                    {
-                        fatal("unknown frame type " + frame[0] + ": not the manager protocol");
-                        return;
-                    }
+                    return;
                 }
             }
         }
@@ -126,7 +118,128 @@ public final class ServerSession
         }
         finally
         {
-            end();
+            if (!attached)
+            {
+                end();
+            }
+        }
+    }
+
+    /**
+     * Sends WELCOME, offering a pipe to a local client that asked for one; when it attaches, hands it to the fast
+     * path.
+     *
+     * @return true when the client's frames come through its pipe from now on.
+     */
+    private boolean welcome(final boolean wantsPipe)
+    {
+        PipeLink offered = null;
+        final Wire.Out welcome = new Wire.Out(Wire.WELCOME).putString(core.table().managerId())
+            .putByte(core.journal() != null ? 1 : 0);
+        FastPath fast = null;
+        if (wantsPipe)
+        {
+            try
+            {
+                fast = core.fastPath();
+                offered = fast == null ? null : new PipeLink(this);
+                if (offered != null)
+                {
+                    welcome.putByte(1).putString(offered.name()).putString(fast.bellName());
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                core.log("cannot offer client " + identity + " a pipe, it stays on the socket: " + ex.getMessage());
+            }
+        }
+        if (offered == null && wantsPipe)
+        {
+            welcome.putByte(0);
+        }
+        try
+        {
+            connection.sendBytes(welcome.array(), 0, welcome.size());
+            if (offered == null)
+            {
+                return false;
+            }
+            final ByteBuffer answer = ByteBuffer.wrap(connection.recvBytes());
+            if (answer.remaining() == 2 && answer.get() == FastPath.ATTACH && answer.get() == 1)
+            {
+                link = offered;
+                offered = null;
+                fast.start(link);
+                return true;
+            }
+            return false;
+        }
+        finally
+        {
+            if (offered != null)
+            {
+                offered.closeNow();
+            }
+        }
+    }
+
+    /**
+     * Handles one frame that came through this client's pipe (on a fast path worker).
+     *
+     * @param frame the frame.
+     */
+    void onFrame(final byte[] frame)
+    {
+        if (!ended.get())
+        {
+            dispatch(frame);
+        }
+    }
+
+    /**
+     * @return false when the frame ended the session.
+     */
+    private boolean dispatch(final byte[] frame)
+    {
+        final ByteBuffer in = ByteBuffer.wrap(frame);
+        switch (frame.length == 0 ? -1 : in.get())
+        {
+            case Wire.CALL -> onCall(frame, in);
+            case Wire.CANCEL ->
+            {
+                final Thread thread = running.get(in.getLong());
+                if (thread != null)
+                {
+                    thread.interrupt();
+                }
+            }
+            case Wire.DECREF -> decref(in.getLong());
+            case FastPath.BYE ->
+            {
+                end();
+                return false;
+            }
+            default ->
+            {
+                fatal("unknown frame type " + (frame.length == 0 ? "(empty frame)" : frame[0]) +
+                    ": not the manager protocol");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void send(final Wire.Out out) throws InterruptedException
+    {
+        final PipeLink pipe = link;
+        if (pipe == null)
+        {
+            connection.sendBytes(out.array(), 0, out.size());
+        }
+        else if (!pipe.send(out.array(), out.size(), FastPath.SEND_TIMEOUT_NS))
+        {
+            throw new io.ipckit.core.exceptions.PeerGoneException("client " + identity + " did not read its " +
+                "replies for " + TimeUnit.NANOSECONDS.toSeconds(FastPath.SEND_TIMEOUT_NS) + " s, or its link closed");
         }
     }
 
@@ -135,18 +248,22 @@ public final class ServerSession
         core.log("client " + identity + " refused: " + message);
         try
         {
-            final Wire.Out out = new Wire.Out(Wire.FATAL).putString(message);
-            connection.sendBytes(out.array(), 0, out.size());
+            send(new Wire.Out(Wire.FATAL).putString(message));
         }
         catch (final RuntimeException ex)
         {
             // it may have gone already
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
         end();
     }
 
     private void onCall(final byte[] frame, final ByteBuffer in)
     {
+        callsServed++; // one client's calls are dispatched one at a time, in order
         final long callId = in.getLong();
         final long ackBelow = in.getLong();
         final long objectId = in.getLong();
@@ -162,7 +279,7 @@ public final class ServerSession
             args = switch (argsKind)
             {
                 case Wire.ARGS_NONE -> new Object[0];
-                case Wire.ARGS_COMPACT -> CompactValues.readArray(in);
+                case Wire.ARGS_COMPACT -> CompactValues.readArray(in, core::resolveIncoming);
                 case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(frame, in.position(), core::resolveIncoming);
                 default -> throw new IpcException("unknown argument encoding " + argsKind);
             };
@@ -316,7 +433,7 @@ public final class ServerSession
             else if (CompactValues.encodable(result))
             {
                 out.putByte(Wire.STATUS_COMPACT);
-                CompactValues.write(out, result);
+                CompactValues.write(out, result, this::countOutgoing);
             }
             else
             {
@@ -338,7 +455,7 @@ public final class ServerSession
         }
         try
         {
-            connection.sendBytes(out.array(), 0, out.size());
+            send(out);
         }
         catch (final FrameTooLargeException ex)
         {
@@ -347,6 +464,12 @@ public final class ServerSession
         catch (final RuntimeException ex)
         {
             end();
+        }
+        catch (final InterruptedException ex)
+        {
+            // the session ended while the reply waited for room
+            end();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -380,6 +503,16 @@ public final class ServerSession
             return;
         }
         connection.close();
+        final PipeLink pipe = link;
+        if (pipe != null)
+        {
+            pipe.requestClose();
+            final FastPath fast = core.fastPath();
+            if (fast != null)
+            {
+                fast.wake();
+            }
+        }
         for (final Thread thread : running.values())
         {
             thread.interrupt();
@@ -397,6 +530,26 @@ public final class ServerSession
             }
         }
         core.ended(this);
+    }
+
+    long callsServed()
+    {
+        return callsServed;
+    }
+
+    int callsWaiting()
+    {
+        return running.size();
+    }
+
+    Map<Long, AtomicLong> references()
+    {
+        return refs;
+    }
+
+    Set<OwnedResource> ownedResources()
+    {
+        return owned;
     }
 
     @Override

@@ -10,11 +10,18 @@ import static io.ipckit.shm.array.DType.I64;
 /**
  * Sums and extrema of an array or view, row by row ({@link ArrayLayout}), each row ({@code count} elements
  * {@code strideBytes} apart) in a tight loop over the segment: no boxing, no allocation but one index array for
- * a strided view. Dense rows of the common dtypes use four independent accumulators so that the loop runs at memory
- * bandwidth rather than at the latency of one add.
+ * a strided view. Dense rows of the common dtypes use several independent accumulators ({@link #LANES}) so that
+ * the loop runs at memory bandwidth rather than at the latency of one add.
  */
 final class Reductions
 {
+    /**
+     * Elements per turn of a dense loop, each floating-point one into its own accumulator: a double add takes about
+     * four cycles and two can start per cycle, so eight independent sums keep the adders busy and the loop runs at
+     * memory bandwidth (the JIT does not vectorise a floating-point sum, whose order it must keep).
+     */
+    private static final long LANES = 8;
+
     private Reductions()
     {
     }
@@ -152,55 +159,63 @@ final class Reductions
 
     private static double sumDenseFloat64(final MemorySegment segment, final long offset, final long count)
     {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        final long end = offset + (count & ~3L) * Double.BYTES;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        final long end = offset + (count & ~(LANES - 1)) * Double.BYTES;
         long position = offset;
-        for (; position < end; position += 4 * Double.BYTES)
+        for (; position < end; position += LANES * Double.BYTES)
         {
             a0 += segment.get(F64, position);
             a1 += segment.get(F64, position + 8);
             a2 += segment.get(F64, position + 16);
             a3 += segment.get(F64, position + 24);
+            a4 += segment.get(F64, position + 32);
+            a5 += segment.get(F64, position + 40);
+            a6 += segment.get(F64, position + 48);
+            a7 += segment.get(F64, position + 56);
         }
-        for (long i = count & ~3L; i < count; i++, position += Double.BYTES)
+        for (long i = count & ~(LANES - 1); i < count; i++, position += Double.BYTES)
         {
             a0 += segment.get(F64, position);
         }
-        return (a0 + a1) + (a2 + a3);
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
     private static double sumDenseFloat32(final MemorySegment segment, final long offset, final long count)
     {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        final long end = offset + (count & ~3L) * Float.BYTES;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        final long end = offset + (count & ~(LANES - 1)) * Float.BYTES;
         long position = offset;
-        for (; position < end; position += 4 * Float.BYTES)
+        for (; position < end; position += LANES * Float.BYTES)
         {
             a0 += segment.get(F32, position);
             a1 += segment.get(F32, position + 4);
             a2 += segment.get(F32, position + 8);
             a3 += segment.get(F32, position + 12);
+            a4 += segment.get(F32, position + 16);
+            a5 += segment.get(F32, position + 20);
+            a6 += segment.get(F32, position + 24);
+            a7 += segment.get(F32, position + 28);
         }
-        for (long i = count & ~3L; i < count; i++, position += Float.BYTES)
+        for (long i = count & ~(LANES - 1); i < count; i++, position += Float.BYTES)
         {
             a0 += segment.get(F32, position);
         }
-        return (a0 + a1) + (a2 + a3);
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
     private static long sumDenseInt32(final MemorySegment segment, final long offset, final long count)
     {
         long a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        final long end = offset + (count & ~3L) * Integer.BYTES;
+        final long end = offset + (count & ~(LANES - 1)) * Integer.BYTES;
         long position = offset;
-        for (; position < end; position += 4 * Integer.BYTES)
+        for (; position < end; position += LANES * Integer.BYTES)
         {
-            a0 += segment.get(I32, position);
-            a1 += segment.get(I32, position + 4);
-            a2 += segment.get(I32, position + 8);
-            a3 += segment.get(I32, position + 12);
+            a0 += segment.get(I32, position) + (long)segment.get(I32, position + 4);
+            a1 += segment.get(I32, position + 8) + (long)segment.get(I32, position + 12);
+            a2 += segment.get(I32, position + 16) + (long)segment.get(I32, position + 20);
+            a3 += segment.get(I32, position + 24) + (long)segment.get(I32, position + 28);
         }
-        for (long i = count & ~3L; i < count; i++, position += Integer.BYTES)
+        for (long i = count & ~(LANES - 1); i < count; i++, position += Integer.BYTES)
         {
             a0 += segment.get(I32, position);
         }
@@ -209,18 +224,20 @@ final class Reductions
 
     private static long sumDenseInt64(final MemorySegment segment, final long offset, final long count)
     {
-        long a0 = 0, a1 = 0;
-        final long end = offset + (count & ~1L) * Long.BYTES;
+        long a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        final long end = offset + (count & ~(LANES - 1)) * Long.BYTES;
         long position = offset;
-        for (; position < end; position += 2 * Long.BYTES)
+        for (; position < end; position += LANES * Long.BYTES)
+        {
+            a0 += segment.get(I64, position) + segment.get(I64, position + 8);
+            a1 += segment.get(I64, position + 16) + segment.get(I64, position + 24);
+            a2 += segment.get(I64, position + 32) + segment.get(I64, position + 40);
+            a3 += segment.get(I64, position + 48) + segment.get(I64, position + 56);
+        }
+        for (long i = count & ~(LANES - 1); i < count; i++, position += Long.BYTES)
         {
             a0 += segment.get(I64, position);
-            a1 += segment.get(I64, position + 8);
         }
-        if ((count & 1) != 0)
-        {
-            a0 += segment.get(I64, position);
-        }
-        return a0 + a1;
+        return (a0 + a1) + (a2 + a3);
     }
 }

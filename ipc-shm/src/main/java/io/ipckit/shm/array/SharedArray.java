@@ -9,6 +9,7 @@ import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.shm.SharedMemory;
 import io.ipckit.shm.ShmOptions;
+import io.ipckit.shm.internal.PagePopulator;
 import io.ipckit.shm.internal.ShmOptionsCheck;
 
 import java.lang.foreign.MemorySegment;
@@ -62,6 +63,8 @@ public final class SharedArray implements AutoCloseable
     private final MemorySegment segment;
     private final ArrayLayout layout;
     private final DType dtype;
+    /** False until the first whole-array read of a mapping this handle opened ({@link #populateOnce()}). */
+    private boolean populated = true;
 
     private SharedArray(
         final ResourceFile file, final boolean ownsMapping, final MemorySegment segment, final ArrayLayout layout)
@@ -149,7 +152,9 @@ public final class SharedArray implements AutoCloseable
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION);
         try
         {
-            return new SharedArray(file, true, file.file().segment(), ArrayHeader.read(name, file));
+            final SharedArray array = new SharedArray(file, true, file.file().segment(), ArrayHeader.read(name, file));
+            array.populated = false;
+            return array;
         }
         catch (final RuntimeException ex)
         {
@@ -636,12 +641,30 @@ public final class SharedArray implements AutoCloseable
     }
 
     /**
+     * Before the first whole-array read through a mapping this handle opened, maps its pages in with one system call
+     * ({@link PagePopulator}): cheaper than the page faults the read would take one by one. Once per handle; a
+     * plain field, as a second populate by a racing thread is harmless.
+     */
+    private void populateOnce()
+    {
+        if (!populated)
+        {
+            populated = true;
+            if (layout.contiguous)
+            {
+                PagePopulator.populateRead(segment, layout.offsetBytes, layout.size * dtype.itemSize());
+            }
+        }
+    }
+
+    /**
      * @return the sum of all elements (integer dtypes are summed exactly as longs first); 0 when empty.
      */
     public double sum()
     {
         try
         {
+            populateOnce();
             return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
         }
         catch (final InternalError | IllegalStateException ex)
@@ -659,6 +682,7 @@ public final class SharedArray implements AutoCloseable
         try
         {
             requireInteger("sumLong");
+            populateOnce();
             return Reductions.sumLong(segment, layout);
         }
         catch (final InternalError | IllegalStateException ex)
@@ -676,6 +700,7 @@ public final class SharedArray implements AutoCloseable
         try
         {
             requireNonEmpty("min");
+            populateOnce();
             return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
                 Reductions.extremeInteger(segment, layout, false);
         }
@@ -694,6 +719,7 @@ public final class SharedArray implements AutoCloseable
         try
         {
             requireNonEmpty("max");
+            populateOnce();
             return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
                 Reductions.extremeInteger(segment, layout, true);
         }
@@ -714,6 +740,7 @@ public final class SharedArray implements AutoCloseable
         {
             requireInteger("minLong");
             requireNonEmpty("minLong");
+            populateOnce();
             return Reductions.extremeInteger(segment, layout, false);
         }
         catch (final InternalError | IllegalStateException ex)
@@ -733,6 +760,7 @@ public final class SharedArray implements AutoCloseable
         {
             requireInteger("maxLong");
             requireNonEmpty("maxLong");
+            populateOnce();
             return Reductions.extremeInteger(segment, layout, true);
         }
         catch (final InternalError | IllegalStateException ex)
@@ -1033,6 +1061,7 @@ public final class SharedArray implements AutoCloseable
     {
         try
         {
+            populateOnce();
             ArrayCopies.transfer(segment, layout, destination, false);
         }
         catch (final InternalError | IllegalStateException ex)

@@ -64,6 +64,23 @@ public final class SharedArrayChild
                     System.exit(array.sum() == Double.parseDouble(args[2]) ? 0 : 3);
                 }
             }
+            case "sum-each" ->
+            {
+                for (int i = 1; i + 1 < args.length; i += 2)
+                {
+                    try (SharedArray array = SharedArray.open(args[i]))
+                    {
+                        final String sum = array.dtype().isFloatingPoint() ? Double.toString(array.sum()) :
+                            Long.toString(array.sumLong());
+                        if (!sum.equals(args[i + 1]))
+                        {
+                            System.err.println(args[i] + " summed " + sum + ", expected " + args[i + 1]);
+                            System.exit(3);
+                        }
+                    }
+                }
+                System.exit(0);
+            }
             case "create-and-wait" ->
             {
                 SharedArray.create(args[1], DType.INT32, 1000);

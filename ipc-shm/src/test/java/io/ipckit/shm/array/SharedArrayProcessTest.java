@@ -85,6 +85,54 @@ class SharedArrayProcessTest
     }
 
     @Test
+    void shouldLetAnotherJvmSumLargeArraysOfEveryDenseDtypeAsAPlainLoopDoes() throws InterruptedException
+    {
+        // past PagePopulator.MIN_BYTES, so that the child's first sum populates its new mapping; odd lengths
+        final String[] names = {"f64", "f32", "i64", "i32"};
+        final DType[] types = {DType.FLOAT64, DType.FLOAT32, DType.INT64, DType.INT32};
+        final java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("sum-each"));
+        final java.util.List<SharedArray> arrays = new java.util.ArrayList<>();
+        try
+        {
+            for (int t = 0; t < types.length; t++)
+            {
+                final long count = (3L << 20) / types[t].itemSize() + 7 + t;
+                final SharedArray array = SharedArray.create(names[t], types[t], count);
+                arrays.add(array);
+                double plain = 0;
+                long plainLong = 0;
+                for (long i = 0; i < count; i++)
+                {
+                    final long value = i % 1000 - 499;
+                    if (types[t].isFloatingPoint())
+                    {
+                        array.setDouble(i, value);
+                        plain += value;
+                    }
+                    else
+                    {
+                        array.setLong(i, value);
+                        plainLong += value;
+                    }
+                }
+                args.add(names[t]);
+                args.add(types[t].isFloatingPoint() ? Double.toString(plain) : Long.toString(plainLong));
+            }
+            final JvmProcess child = dir.start(SharedArrayChild.class, args.toArray(new String[0]));
+            assertTrue(child.join(30, TimeUnit.SECONDS));
+            assertEquals(0, child.exitCode().getAsInt());
+        }
+        finally
+        {
+            for (final SharedArray array : arrays)
+            {
+                array.unlink();
+                array.close();
+            }
+        }
+    }
+
+    @Test
     void shouldRemoveArrayWhenCreatorIsKilled() throws InterruptedException
     {
         final JvmProcess child = dir.start(SharedArrayChild.class, "create-and-wait", "orphan");

@@ -24,13 +24,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * ipckit's {@link SharedArray} on the 64 MiB hand-off, exactly as the Python peer runs it: this JVM fills a 64 MiB
- * int64 array; a long-lived child JVM is sent its name (through a {@link Pipe}), opens it (attach: a mapping,
- * O(1)), sums it, and answers with the time it finished. The figure is the median of send-to-summed; the median
+ * float64 array (the values 0, 1, 2...: every partial sum is an integer below 2^53, so any order of adding is
+ * exact and the sums can be checked for equality); a long-lived child JVM is sent its name (through a {@link Pipe}), opens it (attach: a mapping,
+ * O(1)), sums it, and answers with the time it finished summing (before it unmaps, as the Python peer takes its
+ * time before {@code shm.close()}). The figure is the median of send-to-summed; the median
  * in-process sum of the same array is reported beside it ({@code in_process_ns}). Every sum is checked.
  */
 public final class IpckitArrayContestant implements Contestant
 {
-    static final long ELEMENTS = (64L << 20) / Long.BYTES;
+    static final long ELEMENTS = (64L << 20) / Double.BYTES;
     static final long EXPECTED = ELEMENTS * (ELEMENTS - 1) / 2;
     static final String STOP = "";
 
@@ -58,12 +60,13 @@ public final class IpckitArrayContestant implements Contestant
         final String pipeName = ResourceName.random("bench-array-");
         final List<Long> times = new ArrayList<>();
         final List<Long> local = new ArrayList<>();
-        try (SharedArray array = SharedArray.create(DType.INT64, ELEMENTS);
+        try (SharedArray array = SharedArray.create(DType.FLOAT64, ELEMENTS);
              Connection pipe = Pipe.create(pipeName))
         {
+            java.nio.file.Files.createDirectories(context.logs()); // the first measurement of a run may come first
             for (long i = 0; i < ELEMENTS; i++)
             {
-                array.setLong(i, i);
+                array.setDouble(i, i);
             }
             try (JvmProcess child = JvmProcess.start(AttachWorker.class, new ProcessOptions().args(pipeName)
                 .daemon(true)
@@ -104,6 +107,10 @@ public final class IpckitArrayContestant implements Contestant
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring the array hand-off", ex);
         }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot create the log directory " + context.logs(), ex);
+        }
         finally
         {
             io.ipckit.core.SharedDirectory.unlinkIfExists(pipeName);
@@ -116,7 +123,7 @@ public final class IpckitArrayContestant implements Contestant
     private static long localSum(final SharedArray array)
     {
         final long start = System.nanoTime();
-        final long sum = array.sumLong();
+        final long sum = (long)array.sum();
         final long took = System.nanoTime() - start;
         if (sum != EXPECTED)
         {
@@ -157,11 +164,13 @@ public final class IpckitArrayContestant implements Contestant
                         return;
                     }
                     final long sum;
+                    final long done;
                     try (SharedArray array = SharedArray.open(name))
                     {
-                        sum = array.sumLong();
+                        sum = (long)array.sum();
+                        done = System.nanoTime(); // before the unmap, as the Python peer takes its time before close
                     }
-                    pipe.send(System.nanoTime() + " " + sum, Codecs.STRING);
+                    pipe.send(done + " " + sum, Codecs.STRING);
                 }
             }
         }

@@ -29,7 +29,13 @@ import java.util.concurrent.TimeUnit;
  * the value just set, and the dict must hold the keys written, or the run fails. The metrics {@code putNs} and
  * {@code getNs} are the mean times of the sets and of the gets alone.
  * <p>
- * The journaled variant ({@code ipckit-manager-journaled}) runs the same with a durable manager
+ * Further figures, as {@code mp_bench.py} reports them for Python: p50 and p99 of a get and of a put (each operation
+ * timed alone), the p50 of creating a dict (its proxy included) after the loop, the client's CPU time per operation
+ * over the window ({@code cpu_per_op_ns}) and the manager's ({@code server_cpu_per_op_ns}). Two contestants: the
+ * client on the pipe in shared memory (the default for a client of the same host) and on the Unix socket
+ * ({@code -Dipckit.manager.pipe=false}), for the two paths in one run.
+ * <p>
+ * The journaled variant ({@code ipckit-manager-journaled}, on the pipe) runs the same with a durable manager
  * ({@code ManagerOptions.durable}): every set is appended to its journal before it is answered (gets are not
  * journaled). On {@code manager-replay} it fills a durable manager's journal with sets from
  * {@value #REPLAY_THREADS} client threads, kills the manager with SIGKILL, and opens the journal in a manager in
@@ -40,27 +46,50 @@ public final class IpckitManagerContestant implements Contestant
 {
     static final int KEYS = 1024;
     static final int REPLAY_THREADS = 4;
+    /** Dicts created for the creation figure. */
+    static final int CREATIONS = 500;
 
+    private final boolean pipe;
     private final boolean durable;
 
     /**
+     * The client on the pipe, the default.
+     */
+    public IpckitManagerContestant()
+    {
+        this(true);
+    }
+
+    /**
+     * @param pipe true for the pipe in shared memory, false to keep the client on the Unix socket.
+     */
+    public IpckitManagerContestant(final boolean pipe)
+    {
+        this(pipe, false);
+    }
+
+    /**
+     * @param pipe    true for the pipe in shared memory, false to keep the client on the Unix socket.
      * @param durable true for the journaled variant.
      */
-    public IpckitManagerContestant(final boolean durable)
+    public IpckitManagerContestant(final boolean pipe, final boolean durable)
     {
+        this.pipe = pipe;
         this.durable = durable;
     }
 
     @Override
     public String id()
     {
-        return durable ? "ipckit-manager-journaled" : "ipckit-manager";
+        return durable ? (pipe ? "ipckit-manager-journaled" : "ipckit-manager-journaled-socket") :
+            pipe ? "ipckit-manager" : "ipckit-manager-socket";
     }
 
     @Override
     public String label()
     {
         return durable ? "ipckit durable Manager dict (journaled sets), set + get from another JVM" :
+            pipe ? "ipckit Manager dict (pipe in shared memory), set + get from another JVM" :
             "ipckit Manager dict (Unix socket), set + get from another JVM";
     }
 
@@ -95,7 +124,9 @@ public final class IpckitManagerContestant implements Contestant
             final long measureNs = context.maxMessages() > 0 ? 0 : context.measure().toNanos();
             final long warmupNs = context.maxMessages() > 0 ? 0 : context.warmup().toNanos();
             try (JvmProcess client = JvmProcess.start(ManagerWorker.class, new ProcessOptions()
-                .args(name, Long.toString(warmupNs), Long.toString(measureNs), Long.toString(context.maxMessages()))
+                .args(name, Long.toString(warmupNs), Long.toString(measureNs), Long.toString(context.maxMessages()),
+                    Long.toString(manager.process().pid()))
+                .jvmOptions("-Dipckit.manager.pipe=" + pipe)
                 .daemon(true).redirectOutput(context.logs().resolve(name + ".log")).redirectErrorStream(true)))
             {
                 if (!client.join(context.budgetNs(), TimeUnit.NANOSECONDS) || client.exitCode().orElse(-1) != 0)
@@ -116,13 +147,20 @@ public final class IpckitManagerContestant implements Contestant
                 throw new VerificationException("manager dict: " + errors + " gets returned another value, " + keys +
                     " keys stored where " + expectedKeys + " were written");
             }
+            final Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+            metrics.put("operations", (double)ops);
+            metrics.put("keys", (double)keys);
+            for (final String figure : FIGURES)
+            {
+                metrics.put(figure, ((Number)results.get(figure)).doubleValue());
+            }
             manager.shutdown();
             ReplayMeasure.deleteRecursively(journal);
             final double perOp = windowOps > 0 ? (double)spanNs / windowOps : 0;
             final double pairs = Math.max(1, windowOps / 2);
-            return new Measurement(id(), workload, context.repeat(), perOp,
-                Map.of("operations", (double)ops, "keys", (double)keys, "putNs", putNs / pairs, "getNs",
-                    getNs / pairs), null);
+            metrics.put("putNs", putNs / pairs);
+            metrics.put("getNs", getNs / pairs);
+            return new Measurement(id(), workload, context.repeat(), perOp, metrics, null);
         }
         catch (final InterruptedException ex)
         {
@@ -135,6 +173,9 @@ public final class IpckitManagerContestant implements Contestant
         }
     }
 
+    private static final java.util.List<String> FIGURES = java.util.List.of("get_p50_ns", "get_p99_ns",
+        "put_p50_ns", "put_p99_ns", "create_p50_ns", "cpu_per_op_ns", "server_cpu_per_op_ns");
+
     /**
      * The client JVM: joins the manager, sets and gets until done, writes its counts into the results namespace.
      */
@@ -145,13 +186,18 @@ public final class IpckitManagerContestant implements Contestant
         }
 
         /**
-         * @param args manager name, warm-up ns, measured ns (0: use the count), count.
+         * @param args manager name, warm-up ns, measured ns (0: use the count), count, the manager's pid.
          */
         public static void main(final String[] args)
         {
             final long warmupNs = Long.parseLong(args[1]);
             final long measureNs = Long.parseLong(args[2]);
             final long max = Long.parseLong(args[3]);
+            final ProcessHandle server = ProcessHandle.of(Long.parseLong(args[4])).orElseThrow();
+            final org.HdrHistogram.Histogram gets = new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            final org.HdrHistogram.Histogram puts = new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            long cpuStart = 0;
+            long serverCpuStart = 0;
             try (Manager manager = Manager.connect(args[0]))
             {
                 @SuppressWarnings("unchecked")
@@ -184,23 +230,64 @@ public final class IpckitManagerContestant implements Contestant
                         if (windowStart == 0)
                         {
                             windowStart = t;
+                            cpuStart = cpuNs();
+                            serverCpuStart = cpuNs(server);
                         }
                         else
                         {
                             windowOps += 2;
                             putNs += t1 - t0;
                             getNs += t - t1;
+                            puts.recordValue(t1 - t0);
+                            gets.recordValue(t - t1);
                         }
                         windowEnd = t;
                     }
                 }
                 results.set("putNs", putNs);
                 results.set("getNs", getNs);
+                final double cpuPerOp = windowOps > 0 ? (double)(cpuNs() - cpuStart) / windowOps : 0;
+                final double serverCpuPerOp = windowOps > 0 ? (double)(cpuNs(server) - serverCpuStart) / windowOps : 0;
+                final org.HdrHistogram.Histogram creations =
+                    new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+                for (int i = 0; i < 2 * CREATIONS; i++)
+                {
+                    final long t0 = System.nanoTime();
+                    final ConcurrentMap<Object, Object> made = manager.dict();
+                    final long t1 = System.nanoTime();
+                    if (made == null)
+                    {
+                        errors++;
+                    }
+                    if (i >= CREATIONS)
+                    {
+                        creations.recordValue(t1 - t0);
+                    }
+                }
+                results.set("get_p50_ns", gets.getValueAtPercentile(50));
+                results.set("get_p99_ns", gets.getValueAtPercentile(99));
+                results.set("put_p50_ns", puts.getValueAtPercentile(50));
+                results.set("put_p99_ns", puts.getValueAtPercentile(99));
+                results.set("create_p50_ns", creations.getValueAtPercentile(50));
+                results.set("cpu_per_op_ns", cpuPerOp);
+                results.set("server_cpu_per_op_ns", serverCpuPerOp);
+
                 results.set("ops", ops);
                 results.set("errors", errors);
                 results.set("windowOps", windowOps);
                 results.set("spanNs", windowEnd - windowStart);
             }
+        }
+
+        private static long cpuNs()
+        {
+            return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        }
+
+        private static long cpuNs(final ProcessHandle process)
+        {
+            return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
         }
     }
 }

@@ -39,6 +39,15 @@ public abstract class IpckitPipeTransport implements Transport
      */
     protected abstract IdleStrategy idleStrategy();
 
+    /**
+     * @return how long a blocking wait polls before it sleeps, in nanoseconds (see
+     * {@link PipeOptions#spinBeforeSleep(long, TimeUnit)}).
+     */
+    protected long spinBeforeSleepNs()
+    {
+        return PipeOptions.SPIN_BEFORE_SLEEP_DEFAULT_NS;
+    }
+
     @Override
     public boolean hasBatchForm()
     {
@@ -81,7 +90,8 @@ public abstract class IpckitPipeTransport implements Transport
         {
             try
             {
-                return new PipeReceiver(Pipe.open(pipeName(spec, channel), new PipeOptions().idleStrategy(idleStrategy())));
+                return new PipeReceiver(Pipe.open(pipeName(spec, channel), new PipeOptions().idleStrategy(idleStrategy())
+                    .spinBeforeSleep(spinBeforeSleepNs(), TimeUnit.NANOSECONDS)));
             }
             catch (final ResourceNotFoundException ex)
             {
@@ -95,7 +105,8 @@ public abstract class IpckitPipeTransport implements Transport
     /** The sender creates the pipe, so only its options carry what is fixed at creation. */
     private PipeOptions options()
     {
-        return new PipeOptions().ringCapacityBytes(RING_CAPACITY_BYTES).duplex(false).idleStrategy(idleStrategy());
+        return new PipeOptions().ringCapacityBytes(RING_CAPACITY_BYTES).duplex(false).idleStrategy(idleStrategy())
+            .spinBeforeSleep(spinBeforeSleepNs(), TimeUnit.NANOSECONDS);
     }
 
     private static String pipeName(final String prefix, final int channel)
@@ -225,6 +236,37 @@ public abstract class IpckitPipeTransport implements Transport
         protected IdleStrategy idleStrategy()
         {
             return BusySpinIdleStrategy.INSTANCE;
+        }
+    }
+
+    /**
+     * Both ends sleep on the futex at once, without polling first: the low-CPU wait
+     * ({@link PipeOptions#spinBeforeSleep(long, TimeUnit)} of 0).
+     */
+    public static final class LowCpu extends IpckitPipeTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-pipe-lowcpu";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit Pipe (blocking, sleeps at once)";
+        }
+
+        @Override
+        protected IdleStrategy idleStrategy()
+        {
+            return null;
+        }
+
+        @Override
+        protected long spinBeforeSleepNs()
+        {
+            return 0;
         }
     }
 

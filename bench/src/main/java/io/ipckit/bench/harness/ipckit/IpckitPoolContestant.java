@@ -19,8 +19,9 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
- * ipckit's {@link ProcessPool} with two worker JVMs on the pool-task workload, exactly as the Python peer runs it:
- * {@code map(x -> x + 1, 200 items, chunk size 1)} repeatedly, time per task. The sum of the results is checked
+ * ipckit's {@link ProcessPool} with two worker JVMs on the pool workloads, exactly as the Python peer runs them:
+ * {@code map(x -> x + 1, 200 items, chunk size 1)} repeatedly, time per task (pool-task), and
+ * {@code map(x -> x + 1, 100,000 items)} with the default chunk size repeatedly, time per item (pool-map-default). The sum of the results is checked
  * against the formula, so a fast but wrong run fails. Beside the time per task it reports {@code cpuNsPerTask}: the
  * CPU time of this process and of the pool's workers over the measured interval, per task (the workers' from
  * {@code /proc/<pid>/stat}, in clock ticks).
@@ -28,6 +29,7 @@ import java.util.stream.IntStream;
 public final class IpckitPoolContestant implements Contestant
 {
     private static final int BATCH = 200;
+    private static final int DEFAULT_CHUNKING_ITEMS = 100_000;
 
     @Override
     public String id()
@@ -38,25 +40,28 @@ public final class IpckitPoolContestant implements Contestant
     @Override
     public String label()
     {
-        return "ipckit ProcessPool(2).map, chunk size 1";
+        return "ipckit ProcessPool(2).map";
     }
 
     @Override
     public Set<Workload> workloads()
     {
-        return EnumSet.of(Workload.POOL_TASK);
+        return EnumSet.of(Workload.POOL_TASK, Workload.POOL_MAP_DEFAULT);
     }
 
     @Override
     public Measurement measure(final Workload workload, final RunContext context)
     {
+        final boolean chunked = workload == Workload.POOL_MAP_DEFAULT;
+        final int batch = (int)Math.min(chunked ? DEFAULT_CHUNKING_ITEMS : BATCH,
+            context.maxMessages() > 0 ? context.maxMessages() : Integer.MAX_VALUE);
         try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
         {
             final long warmEnd = System.nanoTime() + context.warmup().toNanos();
-            run(pool, 0);
+            run(pool, 0, batch, chunked);
             while (System.nanoTime() < warmEnd && context.maxMessages() == 0)
             {
-                run(pool, 0);
+                run(pool, 0, batch, chunked);
             }
             long tasks = 0;
             final List<Long> workers = pool.workerPids();
@@ -65,8 +70,8 @@ public final class IpckitPoolContestant implements Contestant
             final long measureNs = context.measure().toNanos();
             while (context.maxMessages() > 0 ? tasks < context.maxMessages() : tasks == 0 || System.nanoTime() - start < measureNs)
             {
-                run(pool, (int)(tasks % 1_000_000));
-                tasks += BATCH;
+                run(pool, (int)(tasks % 1_000_000), batch, chunked);
+                tasks += batch;
             }
             final long elapsed = System.nanoTime() - start;
             final long cpuUsedNs = cpuNs(workers) - cpuStartNs;
@@ -83,7 +88,7 @@ public final class IpckitPoolContestant implements Contestant
     /**
      * @return the CPU time used so far by this process and by the given worker processes (which must stay alive).
      */
-    private static long cpuNs(final List<Long> workerPids)
+    static long cpuNs(final List<Long> workerPids)
     {
         long total = ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
             .getProcessCpuTime();
@@ -104,19 +109,26 @@ public final class IpckitPoolContestant implements Contestant
         return total;
     }
 
-    private static void run(final ProcessPool pool, final int from) throws InterruptedException
+    /**
+     * One map of {@code batch} items from {@code from}, with chunk size 1 or the default chunking; the arguments are
+     * built inside the timed call, as Python's {@code range} is.
+     */
+    private static void run(final ProcessPool pool, final int from, final int batch, final boolean chunked)
+        throws InterruptedException
     {
-        final List<Integer> results = pool.map((Integer x) -> x + 1, IntStream.range(from, from + BATCH).boxed().toList(), 1);
+        final List<Integer> items = IntStream.range(from, from + batch).boxed().toList();
+        final List<Integer> results = chunked ? pool.map((Integer x) -> x + 1, items) :
+            pool.map((Integer x) -> x + 1, items, 1);
         long sum = 0;
         for (final int result : results)
         {
             sum += result;
         }
-        final long expected = (long)BATCH * from + (long)BATCH * (BATCH + 1) / 2;
-        if (results.size() != BATCH || sum != expected)
+        final long expected = (long)batch * from + (long)batch * (batch + 1) / 2;
+        if (results.size() != batch || sum != expected)
         {
             throw new VerificationException("pool map returned " + results.size() + " results summing to " + sum +
-                ", expected " + BATCH + " summing to " + expected);
+                ", expected " + batch + " summing to " + expected);
         }
     }
 }

@@ -65,13 +65,21 @@ public class IpckitQueueTransport implements Transport
     @Override
     public Sender openSender(final String spec, final int channel, final long deadlineNs)
     {
-        return new QueueSender(SharedQueue.open(queueName(spec, channel), Codecs.BYTES), deadlineNs);
+        return new QueueSender(SharedQueue.open(queueName(spec, channel), Codecs.BYTES, handleOptions()), deadlineNs);
     }
 
     @Override
     public Receiver openReceiver(final String spec, final int channel, final long deadlineNs)
     {
-        return new QueueReceiver(SharedQueue.open(queueName(spec, channel), Codecs.BYTES));
+        return new QueueReceiver(SharedQueue.open(queueName(spec, channel), Codecs.BYTES, handleOptions()));
+    }
+
+    /**
+     * @return the options of the handles the workers open (the default wait).
+     */
+    protected QueueOptions handleOptions()
+    {
+        return new QueueOptions();
     }
 
     /**
@@ -201,6 +209,31 @@ public class IpckitQueueTransport implements Transport
         public void close()
         {
             queue.close();
+        }
+    }
+
+    /**
+     * The FIFO queue with the low-CPU wait: blocked calls sleep on the futex at once
+     * ({@link QueueOptions#spinBeforeSleep(long, TimeUnit)} of 0).
+     */
+    public static final class LowCpu extends IpckitQueueTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-queue-lowcpu";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit SharedQueue (MPMC, blocking, sleeps at once)";
+        }
+
+        @Override
+        protected QueueOptions handleOptions()
+        {
+            return new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS);
         }
     }
 

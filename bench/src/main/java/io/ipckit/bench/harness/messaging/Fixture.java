@@ -13,6 +13,16 @@ public interface Fixture extends AutoCloseable
     String spec();
 
     /**
+     * @param role a worker's role ("ping", "pong", "producer", "consumer").
+     * @return the command that worker's JVM starts through ({@link io.ipckit.core.process.ProcessOptions#launcher}),
+     *         e.g. {@code ip netns exec <namespace>}; empty (the default) to start it directly.
+     */
+    default java.util.List<String> launcher(final String role)
+    {
+        return java.util.List.of();
+    }
+
+    /**
      * Stops what was started and deletes every file created; idempotent.
      */
     @Override

@@ -62,6 +62,45 @@ public final class Payload
     }
 
     /**
+     * Writes only a message's header (sequence, producer, length), for {@link CheckMode#SEQUENCE}: the rest of the
+     * message is whatever the buffer held.
+     *
+     * @param buffer   where to write.
+     * @param offset   where the message starts.
+     * @param length   its length, at least {@value #WORDS_OFFSET}.
+     * @param producer the producer id.
+     * @param sequence the sequence number, from 0 per producer.
+     */
+    public static void encodeHeader(
+        final MutableDirectBuffer buffer, final int offset, final int length, final int producer, final long sequence)
+    {
+        buffer.putLong(offset + SEQUENCE_OFFSET, sequence);
+        buffer.putInt(offset + PRODUCER_OFFSET, producer);
+        buffer.putInt(offset + LENGTH_OFFSET, length);
+    }
+
+    /**
+     * @param sequence a sequence number.
+     * @param producer a producer id.
+     * @return the message's contribution to a receiver's checksum in {@link CheckMode#SEQUENCE}: no mixing, so that
+     * the check costs an add.
+     */
+    public static long sequenceChecksum(final long sequence, final int producer)
+    {
+        return sequence + ((long)producer << 40);
+    }
+
+    /**
+     * @param producer a producer id.
+     * @param count    how many messages it sent (sequences 0 to count - 1).
+     * @return the sum (modulo 2^64) of their {@link #sequenceChecksum}s.
+     */
+    public static long expectedSequenceChecksum(final int producer, final long count)
+    {
+        return (count * (count - 1) / 2) + count * ((long)producer << 40);
+    }
+
+    /**
      * @param sequence a sequence number.
      * @param producer a producer id.
      * @param offset   the word's offset in the message.

@@ -40,6 +40,59 @@ public interface Transport
     }
 
     /**
+     * @return false when the transport measures only the round trip and 1 to 1 (e.g. across a veth pair, where the
+     *         two namespaces hold one worker each).
+     */
+    default boolean twoToTwo()
+    {
+        return true;
+    }
+
+    /**
+     * @return true when a producer must not close its sender before the consumers have taken every message: its
+     *         process holds what still delivers them (raw Aeron's media driver, across a veth pair), and closing
+     *         does not wait for that. A consumer of such a transport must report progress while it polls (its poll
+     *         must not block until the sender closes).
+     */
+    default boolean senderAwaitsConsumers()
+    {
+        return false;
+    }
+
+    /**
+     * Opens the round trip's initiating side (the ping worker): it sends on {@code sendChannel} and receives the
+     * echoes on {@code receiveChannel}. The default opens a sender, then a receiver; a transport whose connections
+     * are duplex opens one connection and returns its two halves, as an application would.
+     *
+     * @param spec           {@link Fixture#spec()}.
+     * @param sendChannel    the channel to send on.
+     * @param receiveChannel the channel to receive on.
+     * @param deadlineNs     a {@link System#nanoTime()} after which opening gives up.
+     * @return both ends.
+     */
+    default Duplex openInitiator(
+        final String spec, final int sendChannel, final int receiveChannel, final long deadlineNs)
+    {
+        return Duplex.senderFirst(this, spec, sendChannel, receiveChannel, deadlineNs);
+    }
+
+    /**
+     * Opens the round trip's responding side (the pong worker): it receives on {@code receiveChannel} and echoes on
+     * {@code sendChannel}. The default opens a receiver, then a sender; see {@link #openInitiator}.
+     *
+     * @param spec           {@link Fixture#spec()}.
+     * @param receiveChannel the channel to receive on.
+     * @param sendChannel    the channel to send on.
+     * @param deadlineNs     a {@link System#nanoTime()} after which opening gives up.
+     * @return both ends.
+     */
+    default Duplex openResponder(
+        final String spec, final int receiveChannel, final int sendChannel, final long deadlineNs)
+    {
+        return Duplex.receiverFirst(this, spec, receiveChannel, sendChannel, deadlineNs);
+    }
+
+    /**
      * Creates the channels in the harness process.
      *
      * @param plan what to create.

@@ -30,20 +30,40 @@ import java.util.concurrent.TimeUnit;
  * Round trip: a ping and a pong worker over channels 0 and 1. 1 to 1: a producer and a consumer on channel 0,
  * one by one or batched. 2 to 2: two producers and two consumers, on one shared channel when the transport is
  * {@link Transport#sharedChannel() shared}, otherwise as two channels side by side.
+ * <p>
+ * Each measurement also gives {@code cpuNsPerMsg}: the CPU time of every worker process over its measured part, per
+ * message (per round trip), summed over the roles (producers and consumers, or ping and pong): what the transport
+ * costs the machine beside what it delivers.
  */
 public final class TransportContestant implements Contestant
 {
     private static final long READY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
     private static final String WORKER_HEAP = "-Xmx256m";
 
+    /** The metric of CPU time per message (per round trip), in nanoseconds. */
+    public static final String CPU_NS_PER_MSG = "cpuNsPerMsg";
+
     private final Transport transport;
+    private final CheckMode mode;
 
     /**
+     * Measures with full payload verification ({@link CheckMode#FULL}), as tests do.
+     *
      * @param transport the transport to measure.
      */
     public TransportContestant(final Transport transport)
     {
+        this(transport, CheckMode.FULL);
+    }
+
+    /**
+     * @param transport the transport to measure.
+     * @param mode      how much of each message the workers write and check.
+     */
+    public TransportContestant(final Transport transport, final CheckMode mode)
+    {
         this.transport = transport;
+        this.mode = mode;
     }
 
     /**
@@ -69,8 +89,11 @@ public final class TransportContestant implements Contestant
     @Override
     public Set<Workload> workloads()
     {
-        final EnumSet<Workload> workloads = EnumSet.of(
-            Workload.ROUND_TRIP_32B, Workload.THROUGHPUT_1_TO_1_64B, Workload.THROUGHPUT_2_TO_2_64B);
+        final EnumSet<Workload> workloads = EnumSet.of(Workload.ROUND_TRIP_32B, Workload.THROUGHPUT_1_TO_1_64B);
+        if (transport.twoToTwo())
+        {
+            workloads.add(Workload.THROUGHPUT_2_TO_2_64B);
+        }
         if (transport.hasBatchForm())
         {
             workloads.add(Workload.THROUGHPUT_1_TO_1_64B_BATCH);
@@ -166,6 +189,7 @@ public final class TransportContestant implements Contestant
                     .with(WorkerArgs.INDEX, worker.index())
                     .with(WorkerArgs.CHANNEL, worker.channel())
                     .with(WorkerArgs.LENGTH, length)
+                    .with(WorkerArgs.CHECK, mode.id())
                     .with(WorkerArgs.WARMUP_NS, context.warmup().toNanos())
                     .with(WorkerArgs.MEASURE_NS, context.measure().toNanos())
                     .with(WorkerArgs.MAX_MESSAGES, context.maxMessages())
@@ -177,6 +201,7 @@ public final class TransportContestant implements Contestant
                 final Path log = context.logs().resolve(tag + "-" + name + ".log");
                 logs.put(worker, log);
                 children.put(worker, JvmProcess.start(WorkerMain.class, new ProcessOptions()
+                    .launcher(fixture.launcher(worker.role()).toArray(String[]::new))
                     .name(tag + "-" + name).daemon(true)
                     .jvmOptions(WORKER_HEAP).args(args.toArgs()).redirectOutput(log).redirectErrorStream(true)));
             }
@@ -292,7 +317,7 @@ public final class TransportContestant implements Contestant
         final WorkerResult ping = find(results, "ping", 0);
         final WorkerResult pong = find(results, "pong", 0);
         final long count = ping.getLong(WorkerResult.COUNT);
-        final long expected = Payload.expectedChecksum(0, count);
+        final long expected = mode.expectedChecksum(0, count);
         verify(count > 0, "the ping worker sent no message");
         verify(pong.getLong(WorkerResult.COUNT) == count,
             "the pong worker echoed " + pong.getLong(WorkerResult.COUNT) + " of " + count + " pings");
@@ -307,6 +332,7 @@ public final class TransportContestant implements Contestant
         }
         final Map<String, Double> metrics = LatencyMetrics.of(histogram);
         metrics.put("messages", (double)count);
+        putCpu(metrics, results);
         return new Measurement(id(), workload, context.repeat(), metrics.get(LatencyMetrics.P50), metrics, histogram);
     }
 
@@ -327,7 +353,7 @@ public final class TransportContestant implements Contestant
             {
                 final long count = result.getLong(WorkerResult.COUNT);
                 sent += count;
-                expectedChecksum += Payload.expectedChecksum(entry.getKey().index(), count);
+                expectedChecksum += mode.expectedChecksum(entry.getKey().index(), count);
             }
             else
             {
@@ -351,7 +377,38 @@ public final class TransportContestant implements Contestant
         metrics.put("messages", (double)sent);
         metrics.put("windowMessages", (double)windowCount);
         metrics.put("windowNs", (double)(windowEndNs - windowStartNs));
+        putCpu(metrics, results);
         return new Measurement(id(), workload, context.repeat(), perSecond, metrics, null);
+    }
+
+    /**
+     * Puts {@link #CPU_NS_PER_MSG}: per role, the CPU its workers used over their measured parts divided by the
+     * messages they handled meanwhile, summed over the roles. Absent when a worker never reached its measured part.
+     */
+    private static void putCpu(final Map<String, Double> metrics, final Map<WorkerSpec, WorkerResult> results)
+    {
+        final Map<String, double[]> byRole = new LinkedHashMap<>();
+        for (final Map.Entry<WorkerSpec, WorkerResult> entry : results.entrySet())
+        {
+            final String cpu = entry.getValue().get(WorkerResult.CPU_NS);
+            if (cpu == null)
+            {
+                return;
+            }
+            final double[] sums = byRole.computeIfAbsent(entry.getKey().role(), (role) -> new double[2]);
+            sums[0] += Double.parseDouble(cpu);
+            sums[1] += Double.parseDouble(entry.getValue().get(WorkerResult.CPU_COUNT));
+        }
+        double perMessage = 0;
+        for (final double[] sums : byRole.values())
+        {
+            if (sums[1] <= 0)
+            {
+                return;
+            }
+            perMessage += sums[0] / sums[1];
+        }
+        metrics.put(CPU_NS_PER_MSG, perMessage);
     }
 
     private static WorkerResult find(final Map<WorkerSpec, WorkerResult> results, final String role, final int index)

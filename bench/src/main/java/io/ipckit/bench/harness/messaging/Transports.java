@@ -2,6 +2,7 @@ package io.ipckit.bench.harness.messaging;
 
 import io.ipckit.bench.harness.ipckit.IpckitNetTransport;
 import io.ipckit.bench.harness.ipckit.IpckitPipeTransport;
+import io.ipckit.bench.harness.ipckit.IpckitQueueSpinTransport;
 import io.ipckit.bench.harness.ipckit.IpckitQueueTransport;
 import io.ipckit.bench.harness.ipckit.IpckitSharedLogTransport;
 import io.ipckit.bench.harness.peers.AeronTransport;
@@ -36,9 +37,15 @@ public final class Transports
             new SocketTransport.Tcp(),
             new IpckitPipeTransport.Spinning(),
             new IpckitPipeTransport.Blocking(),
+            new IpckitPipeTransport.LowCpu(),
             new IpckitQueueTransport(),
             new IpckitQueueTransport.Lanes(),
-            new IpckitSharedLogTransport(), new AeronUdpTransport(), new IpckitNetTransport());
+            new IpckitQueueTransport.LowCpu(),
+            new IpckitQueueSpinTransport.ZeroCopy(),
+            new IpckitQueueSpinTransport.Objects(),
+            new IpckitSharedLogTransport(), new AeronUdpTransport(), new IpckitNetTransport(),
+            new IpckitNetTransport(false, true), new SocketTransport.Tcp(true), new AeronUdpTransport(true),
+            new IpckitNetTransport(true, false), new IpckitNetTransport(true, true));
     }
 
     /**

@@ -40,6 +40,8 @@ public final class WorkerArgs
     public static final String GROUP_PRODUCERS = "groupProducers";
     /** Comma-separated consumer slots of this consumer's group (itself included). */
     public static final String GROUP_CONSUMERS = "groupConsumers";
+    /** The {@link CheckMode}'s id: how much of each message is written and checked. */
+    public static final String CHECK = "check";
     /** Worker budget in nanoseconds from its start. */
     public static final String BUDGET_NS = "budgetNs";
 

@@ -6,9 +6,11 @@ import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A worker process of a messaging measurement: opens one or two channel ends of a {@link Transport}, reports ready,
@@ -19,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code producer}: sends messages (one by one, or in batches) until the time or message cap is reached.</li>
  * <li>{@code consumer}: receives until its group has taken every message its group's producers sent.</li>
  * </ul>
+ * Each worker also reports the CPU time its process used over its measured part ({@link WorkerResult#CPU_NS}) and
+ * the messages it handled meanwhile, so that every rate and latency comes with its CPU per message.
  * Exit status 0 on success, 2 on a verification failure, 1 on any other failure (the result file says why).
  */
 public final class WorkerMain
@@ -31,6 +35,7 @@ public final class WorkerMain
     private final String spec;
     private final ControlFile control;
     private final int length;
+    private final CheckMode mode;
     private final long deadlineNs;
     private final WorkerResult result = WorkerResult.empty();
 
@@ -41,6 +46,7 @@ public final class WorkerMain
         this.spec = args.get(WorkerArgs.SPEC);
         this.control = control;
         this.length = args.getInt(WorkerArgs.LENGTH);
+        this.mode = CheckMode.parse(args.get(WorkerArgs.CHECK));
         this.deadlineNs = System.nanoTime() + args.getLong(WorkerArgs.BUDGET_NS);
     }
 
@@ -84,24 +90,40 @@ public final class WorkerMain
         }
     }
 
+    private long awaitGo()
+    {
+        return control.awaitGo(deadlineNs);
+    }
+
+    /**
+     * @return the CPU time this process has used, in nanoseconds, or 0 where the JVM cannot tell.
+     */
+    public static long processCpuNs()
+    {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ?
+            Math.max(0, os.getProcessCpuTime()) : 0;
+    }
+
     private void ping()
     {
-        try (Sender out = transport.openSender(spec, 0, deadlineNs);
-            Receiver in = transport.openReceiver(spec, 1, deadlineNs))
+        final Duplex ends = transport.openInitiator(spec, 0, 1, deadlineNs);
+        try (Sender out = ends.sender(); Receiver in = ends.receiver())
         {
             final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(length));
-            final PayloadChecker echoes = new PayloadChecker(length, 1, true);
+            final PayloadChecker echoes = new PayloadChecker(length, 1, true, mode);
             final Histogram histogram = new Histogram(HIGHEST_TRACKABLE_NS, 3);
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long warmEndNs = goNs + args.getLong(WorkerArgs.WARMUP_NS);
             final long endNs = warmEndNs + args.getLong(WorkerArgs.MEASURE_NS);
             final long maxMessages = args.getLong(WorkerArgs.MAX_MESSAGES);
             long sequence = 0;
             long idle = 0;
+            long cpuStartNs = -1;
+            long cpuStartCount = 0;
             while (maxMessages > 0 ? sequence < maxMessages : System.nanoTime() - endNs < 0)
             {
-                Payload.encode(message, 0, length, 0, sequence);
+                encode(message, 0, 0, sequence);
                 final long startNs = System.nanoTime();
                 out.send(message, 0, length);
                 while (echoes.count() == sequence)
@@ -119,11 +141,17 @@ public final class WorkerMain
                 final long endRoundTripNs = System.nanoTime();
                 if (startNs - warmEndNs >= 0)
                 {
+                    if (cpuStartNs < 0)
+                    {
+                        cpuStartNs = processCpuNs();
+                        cpuStartCount = sequence;
+                    }
                     histogram.recordValue(Math.min(endRoundTripNs - startNs, HIGHEST_TRACKABLE_NS));
                 }
                 sequence++;
             }
             control.publishFinalCount(0, sequence);
+            putCpu(cpuStartNs, sequence - cpuStartCount);
             result.put(WorkerResult.COUNT, sequence).put(WorkerResult.CHECKSUM, echoes.checksum())
                 .putHistogram(histogram);
         }
@@ -131,17 +159,25 @@ public final class WorkerMain
 
     private void pong()
     {
-        try (Receiver in = transport.openReceiver(spec, 0, deadlineNs);
-            Sender out = transport.openSender(spec, 1, deadlineNs))
+        final Duplex ends = transport.openResponder(spec, 0, 1, deadlineNs);
+        try (Receiver in = ends.receiver(); Sender out = ends.sender())
         {
-            final PayloadChecker checker = new PayloadChecker(length, 1, true);
+            final PayloadChecker checker = new PayloadChecker(length, 1, true, mode);
             final Echo echo = new Echo(checker, out);
             control.markReady();
-            control.awaitGo(deadlineNs);
+            final long warmEndNs = control.awaitGo(deadlineNs) + args.getLong(WorkerArgs.WARMUP_NS);
             long idle = 0;
+            long polls = 0;
+            long cpuStartNs = -1;
+            long cpuStartCount = 0;
             while (true)
             {
                 final int received = in.poll(echo, POLL_LIMIT);
+                if (cpuStartNs < 0 && (++polls & 255) == 0 && System.nanoTime() - warmEndNs >= 0)
+                {
+                    cpuStartNs = processCpuNs();
+                    cpuStartCount = checker.count();
+                }
                 if (received > 0)
                 {
                     continue;
@@ -158,6 +194,7 @@ public final class WorkerMain
                 }
                 checkIdle(++idle, "pings");
             }
+            putCpu(cpuStartNs, checker.count() - cpuStartCount);
             result.put(WorkerResult.COUNT, checker.count()).put(WorkerResult.CHECKSUM, checker.checksum());
         }
     }
@@ -171,13 +208,28 @@ public final class WorkerMain
             final UnsafeBuffer messages = new UnsafeBuffer(ByteBuffer.allocateDirect(length * batch));
             control.markReady();
             final long goNs = control.awaitGo(deadlineNs);
-            final long endNs = goNs + args.getLong(WorkerArgs.WARMUP_NS) + args.getLong(WorkerArgs.MEASURE_NS);
+            final long warmEndNs = goNs + args.getLong(WorkerArgs.WARMUP_NS);
+            final long endNs = warmEndNs + args.getLong(WorkerArgs.MEASURE_NS);
             final long maxMessages = args.getLong(WorkerArgs.MAX_MESSAGES);
             long sequence = 0;
+            long cpuStartNs = -1;
+            long cpuStartCount = 0;
             while (true)
             {
-                if (maxMessages > 0 ? sequence >= maxMessages :
-                    (batch > 1 || (sequence & 255) == 0) && System.nanoTime() - endNs >= 0)
+                if (batch > 1 || (sequence & 255) == 0)
+                {
+                    final long nowNs = System.nanoTime();
+                    if (cpuStartNs < 0 && nowNs - warmEndNs >= 0)
+                    {
+                        cpuStartNs = processCpuNs();
+                        cpuStartCount = sequence;
+                    }
+                    if (maxMessages <= 0 && nowNs - endNs >= 0)
+                    {
+                        break;
+                    }
+                }
+                if (maxMessages > 0 && sequence >= maxMessages)
                 {
                     break;
                 }
@@ -186,14 +238,14 @@ public final class WorkerMain
                     final int count = maxMessages > 0 ? (int)Math.min(batch, maxMessages - sequence) : batch;
                     for (int i = 0; i < count; i++)
                     {
-                        Payload.encode(messages, i * length, length, producer, sequence + i);
+                        encode(messages, i * length, producer, sequence + i);
                     }
                     out.sendBatch(messages, 0, length, count);
                     sequence += count;
                 }
                 else
                 {
-                    Payload.encode(messages, 0, length, producer, sequence);
+                    encode(messages, 0, producer, sequence);
                     out.send(messages, 0, length);
                     sequence++;
                 }
@@ -203,7 +255,12 @@ public final class WorkerMain
                 }
             }
             control.publishFinalCount(producer, sequence);
+            putCpu(cpuStartNs, sequence - cpuStartCount);
             result.put(WorkerResult.COUNT, sequence);
+            if (transport.senderAwaitsConsumers())
+            {
+                awaitConsumed();
+            }
         }
     }
 
@@ -215,15 +272,16 @@ public final class WorkerMain
         try (Receiver in = transport.openReceiver(spec, args.getInt(WorkerArgs.CHANNEL), deadlineNs))
         {
             final PayloadChecker checker = new PayloadChecker(
-                length, args.getInt(WorkerArgs.PRODUCERS), groupConsumers.length == 1);
+                length, args.getInt(WorkerArgs.PRODUCERS), groupConsumers.length == 1, mode);
             control.markReady();
-            final long goNs = control.awaitGo(deadlineNs);
+            final long goNs = awaitGo();
             final long warmEndNs = goNs + args.getLong(WorkerArgs.WARMUP_NS);
             long windowStartNs = 0;
             long windowStartCount = 0;
             long windowEndNs = 0;
             long windowEndCount = 0;
             boolean started = false;
+            long cpuStartNs = -1;
             long idle = 0;
             while (true)
             {
@@ -236,6 +294,7 @@ public final class WorkerMain
                         started = true;
                         windowStartNs = nowNs;
                         windowStartCount = checker.count();
+                        cpuStartNs = processCpuNs();
                     }
                     windowEndNs = nowNs;
                     windowEndCount = checker.count();
@@ -258,11 +317,52 @@ public final class WorkerMain
                 windowStartNs = windowEndNs;
                 windowStartCount = windowEndCount;
             }
+            putCpu(cpuStartNs, checker.count() - windowStartCount);
             result.put(WorkerResult.COUNT, checker.count()).put(WorkerResult.CHECKSUM, checker.checksum())
                 .put(WorkerResult.WINDOW_START_NS, windowStartNs).put(WorkerResult.WINDOW_END_NS, windowEndNs)
                 .put(WorkerResult.WINDOW_COUNT, windowEndCount - windowStartCount);
         }
     }
+
+    /**
+     * Waits until the consumers of this producer's group have taken everything its producers sent, before the
+     * sender closes (see {@link Transport#senderAwaitsConsumers()}).
+     */
+    private void awaitConsumed()
+    {
+        final int[] groupProducers = args.getInts(WorkerArgs.GROUP_PRODUCERS);
+        final int[] groupConsumers = args.getInts(WorkerArgs.GROUP_CONSUMERS);
+        long idle = 0;
+        while (!groupDone(groupProducers, groupConsumers))
+        {
+            checkIdle(idle += Deadline.CHECK_INTERVAL, "the consumers to take every message");
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    private void encode(final UnsafeBuffer buffer, final int offset, final int producer, final long sequence)
+    {
+        if (mode == CheckMode.FULL)
+        {
+            Payload.encode(buffer, offset, length, producer, sequence);
+        }
+        else
+        {
+            Payload.encodeHeader(buffer, offset, length, producer, sequence);
+        }
+    }
+
+    /**
+     * Records the CPU time used since {@code cpuStartNs} (nothing when the measured part never began).
+     */
+    private void putCpu(final long cpuStartNs, final long messages)
+    {
+        if (cpuStartNs >= 0)
+        {
+            result.put(WorkerResult.CPU_NS, processCpuNs() - cpuStartNs).put(WorkerResult.CPU_COUNT, messages);
+        }
+    }
+
 
     private boolean groupDone(final int[] groupProducers, final int[] groupConsumers)
     {

@@ -29,6 +29,10 @@ public final class WorkerResult
     public static final String WINDOW_END_NS = "windowEndNs";
     /** Messages received within the window. */
     public static final String WINDOW_COUNT = "windowCount";
+    /** CPU time of the worker's process (all its threads) over its measured part, in nanoseconds. */
+    public static final String CPU_NS = "cpuNs";
+    /** Messages the worker sent or received over the part {@link #CPU_NS} covers. */
+    public static final String CPU_COUNT = "cpuCount";
     /** The round-trip histogram, compressed and base64 encoded. */
     public static final String HISTOGRAM = "histogram";
     /** Why the worker failed. */

@@ -16,7 +16,9 @@ import io.ipckit.bench.harness.messaging.MessageHandler;
 import io.ipckit.bench.harness.messaging.Receiver;
 import io.ipckit.bench.harness.messaging.Sender;
 import io.ipckit.bench.harness.messaging.Transport;
+import io.ipckit.bench.harness.messaging.VethPair;
 import io.ipckit.core.exceptions.IpcException;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
@@ -30,13 +32,20 @@ import java.util.StringJoiner;
  * Raw Aeron over UDP on loopback: an exclusive publication and a subscription on
  * {@code aeron:udp?endpoint=127.0.0.1:<port>}, one port per channel, through one embedded media driver that the
  * harness starts for the measurement (shared threading mode, yielding when idle: the run has two cores for two
- * spinning workers and the driver, and a parking driver adds its park period to every hop). The yardstick of
+ * spinning workers and the driver, and a parking driver adds its park period to every hop). Across a veth pair
+ * ({@code aeron-udp-veth}): the workers run in two network namespaces ({@link VethPair}), each with its own media
+ * driver of the same settings, started in the worker's process ({@link #attach}). The yardstick of
  * {@link io.ipckit.bench.harness.ipckit.IpckitNetTransport}, which uses the same driver settings, channel, term and
  * MTU lengths. Both ends yield when they find nothing to do (rather than spin): a spinning worker holds a core the
  * driver thread needs for every hop, which put milliseconds on each round trip.
  */
 public final class AeronUdpTransport implements Transport
 {
+    private static final String VETH_PREFIX = "veth:";
+    private static final int VETH_FIRST_PORT = 40_200;
+    private static DriverLease workerDriver;
+    private static int workerDriverUsers;
+
     /** Term length in bytes of every publication, shared with the ipckit-over-UDP contestant. */
     public static final int TERM_LENGTH_BYTES = 4 << 20;
     /** MTU in bytes of every publication (Aeron's default), shared with the ipckit-over-UDP contestant. */
@@ -44,22 +53,97 @@ public final class AeronUdpTransport implements Transport
     /** The stream id of every channel. */
     public static final int STREAM_ID = 1002;
 
+    private final boolean veth;
+
+    /**
+     * Over loopback.
+     */
+    public AeronUdpTransport()
+    {
+        this(false);
+    }
+
+    /**
+     * @param veth true to measure across a veth pair between two network namespaces, false over loopback.
+     */
+    public AeronUdpTransport(final boolean veth)
+    {
+        this.veth = veth;
+    }
+
     @Override
     public String id()
     {
-        return "aeron-udp";
+        return veth ? "aeron-udp-veth" : "aeron-udp";
     }
 
     @Override
     public String label()
     {
-        return "Aeron UDP loopback (embedded driver)";
+        return veth ? "Aeron UDP across a veth pair (a driver per namespace)" : "Aeron UDP loopback (embedded driver)";
+    }
+
+    @Override
+    public boolean twoToTwo()
+    {
+        return !veth;
+    }
+
+    /**
+     * @return true across a veth pair: a producer's process runs the media driver that sends its messages, and
+     *         closing the publication does not wait until they are sent.
+     */
+    @Override
+    public boolean senderAwaitsConsumers()
+    {
+        return veth;
     }
 
     @Override
     public Fixture create(final ChannelPlan plan)
     {
-        return launch(plan, "aeron-udp");
+        return veth ? launchVeth(plan, id()) : launch(plan, id());
+    }
+
+    /**
+     * Makes the two namespaces of a measurement across a veth pair; each worker starts its own media driver there.
+     *
+     * @param plan the plan.
+     * @param name the directory within the plan's scratch directory that holds the workers' driver directories.
+     * @return the fixture; its spec is {@code veth:directory,port0,port1,...}.
+     */
+    public static Fixture launchVeth(final ChannelPlan plan, final String name)
+    {
+        final Path directory = Directories.create(plan.scratchDirectory().resolve(name));
+        final StringJoiner spec = new StringJoiner(",").add(VETH_PREFIX + directory);
+        for (int channel = 0; channel < plan.channels(); channel++)
+        {
+            spec.add(Integer.toString(VETH_FIRST_PORT + channel));
+        }
+        final VethPair pair;
+        try
+        {
+            pair = VethPair.create();
+        }
+        catch (final RuntimeException ex)
+        {
+            Directories.deleteRecursively(directory);
+            throw ex;
+        }
+        return pair.around(new Fixture()
+        {
+            @Override
+            public String spec()
+            {
+                return spec.toString();
+            }
+
+            @Override
+            public void close()
+            {
+                Directories.deleteRecursively(directory);
+            }
+        });
     }
 
     /**
@@ -72,13 +156,7 @@ public final class AeronUdpTransport implements Transport
     public static Fixture launch(final ChannelPlan plan, final String name)
     {
         final Path directory = plan.scratchDirectory().resolve(name);
-        final MediaDriver driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(directory.toString())
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new YieldingIdleStrategy())
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
+        final MediaDriver driver = startDriver(directory.toString());
         final StringJoiner spec = new StringJoiner(",").add(directory.toString());
         for (int channel = 0; channel < plan.channels(); channel++)
         {
@@ -108,16 +186,52 @@ public final class AeronUdpTransport implements Transport
      */
     public static String endpoint(final String spec, final int channel)
     {
-        return "127.0.0.1:" + spec.split(",")[1 + channel];
+        return (spec.startsWith(VETH_PREFIX) ? VethPair.receiverAddress(channel) : "127.0.0.1") + ":" +
+            spec.split(",")[1 + channel];
     }
 
     /**
-     * @param spec a spec of {@link #launch}.
-     * @return the media driver's directory.
+     * The media driver a worker's channel end uses: the harness's (over loopback), or one this process starts in
+     * its namespace with the harness's settings and shares between its channel ends (across a veth pair); the last
+     * lease closed stops it.
+     *
+     * @param spec a spec of {@link #launch} or {@link #launchVeth}.
+     * @return the lease; close it when the channel end closes.
      */
-    public static String directory(final String spec)
+    public static synchronized DriverLease attach(final String spec)
     {
-        return spec.split(",")[0];
+        final String first = spec.split(",")[0];
+        if (!first.startsWith(VETH_PREFIX))
+        {
+            return new DriverLease(first, null);
+        }
+        if (workerDriverUsers++ == 0)
+        {
+            final String directory = Path.of(first.substring(VETH_PREFIX.length()))
+                .resolve("driver-" + ProcessHandle.current().pid()).toString();
+            workerDriver = new DriverLease(directory, startDriver(directory));
+        }
+        return workerDriver;
+    }
+
+    private static synchronized void release(final DriverLease lease)
+    {
+        if (lease.driver != null && --workerDriverUsers == 0)
+        {
+            lease.driver.close();
+            workerDriver = null;
+        }
+    }
+
+    private static MediaDriver startDriver(final String directory)
+    {
+        return MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(directory)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new YieldingIdleStrategy())
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
     }
 
     private static String channel(final String spec, final int channel)
@@ -141,14 +255,18 @@ public final class AeronUdpTransport implements Transport
     @Override
     public Sender openSender(final String spec, final int channel, final long deadlineNs)
     {
-        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory(spec)));
+        final DriverLease lease = attach(spec);
+        Aeron aeron = null;
         try
         {
-            return new UdpSender(aeron, aeron.addExclusivePublication(channel(spec, channel), STREAM_ID), deadlineNs);
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(lease.directory()));
+            return new UdpSender(lease, aeron, aeron.addExclusivePublication(channel(spec, channel), STREAM_ID),
+                deadlineNs);
         }
         catch (final RuntimeException ex)
         {
-            aeron.close();
+            CloseHelper.quietClose(aeron);
+            lease.close();
             throw ex;
         }
     }
@@ -156,26 +274,65 @@ public final class AeronUdpTransport implements Transport
     @Override
     public Receiver openReceiver(final String spec, final int channel, final long deadlineNs)
     {
-        final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory(spec)));
+        final DriverLease lease = attach(spec);
+        Aeron aeron = null;
         try
         {
-            return new UdpReceiver(aeron, aeron.addSubscription(channel(spec, channel), STREAM_ID));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(lease.directory()));
+            return new UdpReceiver(lease, aeron, aeron.addSubscription(channel(spec, channel), STREAM_ID));
         }
         catch (final RuntimeException ex)
         {
-            aeron.close();
+            CloseHelper.quietClose(aeron);
+            lease.close();
             throw ex;
+        }
+    }
+
+    /**
+     * A channel end's use of a media driver, see {@link #attach}.
+     */
+    public static final class DriverLease implements AutoCloseable
+    {
+        private final String directory;
+        private final MediaDriver driver;
+
+        private DriverLease(final String directory, final MediaDriver driver)
+        {
+            this.directory = directory;
+            this.driver = driver;
+        }
+
+        /**
+         * @return the driver's directory.
+         */
+        public String directory()
+        {
+            return directory;
+        }
+
+        /**
+         * Lets go of the driver: the last lease of a worker's own driver stops it. Call once per lease.
+         */
+        @Override
+        public void close()
+        {
+            release(this);
         }
     }
 
     private static final class UdpSender implements Sender
     {
+        private final DriverLease lease;
         private final Aeron aeron;
         private final ExclusivePublication publication;
         private final long deadlineNs;
+        private boolean closed;
 
-        UdpSender(final Aeron aeron, final ExclusivePublication publication, final long deadlineNs)
+        UdpSender(
+            final DriverLease lease, final Aeron aeron, final ExclusivePublication publication, final long deadlineNs)
         {
+            this.lease = lease;
             this.aeron = aeron;
             this.publication = publication;
             this.deadlineNs = deadlineNs;
@@ -201,20 +358,28 @@ public final class AeronUdpTransport implements Transport
         @Override
         public void close()
         {
-            publication.close();
-            aeron.close();
+            if (!closed)
+            {
+                closed = true;
+                publication.close();
+                aeron.close();
+                lease.close();
+            }
         }
     }
 
     private static final class UdpReceiver implements Receiver
     {
+        private final DriverLease lease;
         private final Aeron aeron;
         private final Subscription subscription;
         private final FragmentAssembler assembler = new FragmentAssembler(this::onMessage);
         private MessageHandler handler;
+        private boolean closed;
 
-        UdpReceiver(final Aeron aeron, final Subscription subscription)
+        UdpReceiver(final DriverLease lease, final Aeron aeron, final Subscription subscription)
         {
+            this.lease = lease;
             this.aeron = aeron;
             this.subscription = subscription;
         }
@@ -239,8 +404,13 @@ public final class AeronUdpTransport implements Transport
         @Override
         public void close()
         {
-            subscription.close();
-            aeron.close();
+            if (!closed)
+            {
+                closed = true;
+                subscription.close();
+                aeron.close();
+                lease.close();
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import io.ipckit.bench.harness.messaging.MessageHandler;
 import io.ipckit.bench.harness.messaging.Receiver;
 import io.ipckit.bench.harness.messaging.Sender;
 import io.ipckit.bench.harness.messaging.Transport;
+import io.ipckit.bench.harness.messaging.VethPair;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import org.agrona.DirectBuffer;
@@ -343,28 +344,77 @@ public abstract class SocketTransport implements Transport
     }
 
     /**
-     * Loopback TCP with {@code TCP_NODELAY}; the receiver binds an ephemeral port and writes it to
+     * TCP with {@code TCP_NODELAY}, over loopback or across a veth pair between two network namespaces
+     * ({@code tcp-veth}, see {@link VethPair}); the receiver binds an ephemeral port and writes it to
      * {@code channel<N>.port}.
      */
     public static final class Tcp extends SocketTransport
     {
+        private final boolean veth;
+
+        /**
+         * Over loopback.
+         */
+        public Tcp()
+        {
+            this(false);
+        }
+
+        /**
+         * @param veth true to measure across a veth pair between two network namespaces, false over loopback.
+         */
+        public Tcp(final boolean veth)
+        {
+            this.veth = veth;
+        }
+
         @Override
         public String id()
         {
-            return "tcp";
+            return veth ? "tcp-veth" : "tcp";
         }
 
         @Override
         public String label()
         {
-            return "Loopback TCP (TCP_NODELAY)";
+            return veth ? "TCP across a veth pair (TCP_NODELAY)" : "Loopback TCP (TCP_NODELAY)";
+        }
+
+        @Override
+        public boolean twoToTwo()
+        {
+            return !veth;
+        }
+
+        @Override
+        public Fixture create(final ChannelPlan plan)
+        {
+            if (!veth)
+            {
+                return super.create(plan);
+            }
+            final VethPair pair = VethPair.create();
+            try
+            {
+                return pair.around(super.create(plan));
+            }
+            catch (final RuntimeException ex)
+            {
+                pair.close();
+                throw ex;
+            }
+        }
+
+        private InetAddress host(final int channel) throws IOException
+        {
+            return veth ? InetAddress.getByName(VethPair.receiverAddress(channel)) : InetAddress.getLoopbackAddress();
         }
 
         @Override
         protected ServerSocketChannel bind(final Path directory, final int channel) throws IOException
         {
             final ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            server.bind(new InetSocketAddress(host(channel), 0));
             final int port = ((InetSocketAddress)server.getLocalAddress()).getPort();
             final Path file = directory.resolve("channel" + channel + ".port");
             final Path temporary = directory.resolve("channel" + channel + ".port.tmp");
@@ -382,7 +432,7 @@ public abstract class SocketTransport implements Transport
                 return null;
             }
             final int port = Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).trim());
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            return new InetSocketAddress(host(channel), port);
         }
 
         @Override

@@ -69,8 +69,10 @@ public final class PythonContestant implements Contestant
                 EnumSet.of(Workload.LOCK_INCREMENT_2_PROCESSES), python),
             new PythonContestant("python-manager", "Python Manager().dict()",
                 EnumSet.of(Workload.MANAGER_DICT_OPERATION), python),
-            new PythonContestant("python-pool", "Python Pool.map, chunksize 1",
-                EnumSet.of(Workload.POOL_TASK), python));
+            new PythonContestant("python-pool", "Python Pool(2).map",
+                EnumSet.of(Workload.POOL_TASK, Workload.POOL_MAP_DEFAULT), python),
+            new PythonContestant("python-start", "Python spawn: Pool(2) / Process",
+                EnumSet.of(Workload.POOL_START, Workload.PROCESS_START), python));
     }
 
     /**

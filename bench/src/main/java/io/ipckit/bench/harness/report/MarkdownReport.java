@@ -91,8 +91,10 @@ public final class MarkdownReport
         {
             out.append("p90 | p99 | p99.9 | max | ");
         }
-        out.append("÷ floor (`raw-ring`) | repeats |\n|---|---|---|");
-        out.append(latency ? "---|---|---|---|" : "").append("---|---|\n");
+        final String cpuKey = cpuKey(byContestant);
+        out.append("÷ floor (`raw-ring`) | ").append(cpuKey != null ? "CPU per op | " : "")
+            .append("repeats |\n|---|---|---|");
+        out.append(latency ? "---|---|---|---|" : "").append(cpuKey != null ? "---|" : "").append("---|---|\n");
         for (final Map.Entry<String, Summary> entry : summaries.entrySet())
         {
             final Summary summary = entry.getValue();
@@ -107,8 +109,15 @@ public final class MarkdownReport
                         (m) -> m.metrics().get(percentile)).median())).append(" | ");
                 }
             }
-            out.append(floor == null ? "—" : ratio(summary.median(), floor.median())).append(" | ")
-                .append(summary.count()).append(" |\n");
+            out.append(floor == null ? "—" : ratio(summary.median(), floor.median())).append(" | ");
+            if (cpuKey != null)
+            {
+                final List<Measurement> withCpu = byContestant.get(entry.getKey()).stream()
+                    .filter((m) -> m.metrics().containsKey(cpuKey)).toList();
+                out.append(withCpu.isEmpty() ? "—" : String.format(Locale.ROOT, "%.0f ns",
+                    Summary.of(withCpu, (m) -> m.metrics().get(cpuKey)).median())).append(" | ");
+            }
+            out.append(summary.count()).append(" |\n");
         }
         out.append('\n');
         if (summaries.size() > 1)
@@ -129,6 +138,15 @@ public final class MarkdownReport
             }
             out.append('\n');
         }
+    }
+
+    /**
+     * @return the name of the CPU-per-operation metric the measurements carry ({@code cpuNsPer...}), or null.
+     */
+    private static String cpuKey(final Map<String, List<Measurement>> byContestant)
+    {
+        return byContestant.values().stream().flatMap(List::stream).flatMap((m) -> m.metrics().keySet().stream())
+            .filter((key) -> key.startsWith("cpuNsPer")).findFirst().orElse(null);
     }
 
     private static String ratio(final double value, final double reference)

@@ -29,6 +29,26 @@ class IpckitContestantsTest
     }
 
     @Test
+    void shouldMeasureAndVerifyDefaultChunking() throws Exception
+    {
+        final Measurement measurement = new IpckitPoolContestant().measure(Workload.POOL_MAP_DEFAULT, context(3000));
+        assertEquals(3000.0, measurement.metrics().get("tasks"));
+        assertTrue(measurement.value() > 0 && measurement.metrics().get("cpuNsPerTask") > 0);
+    }
+
+    @Test
+    void shouldMeasureAndVerifyStartUp() throws Exception
+    {
+        for (final Workload workload : new Workload[] {Workload.POOL_START, Workload.PROCESS_START})
+        {
+            final Measurement measurement = new IpckitStartContestant().measure(workload, context(5));
+            assertEquals(5.0, measurement.metrics().get("starts"), workload.id());
+            assertTrue(measurement.value() > 0 && measurement.metrics().get("cpuNsPerStart") > 0, workload.id());
+        }
+        assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "every pipe is gone");
+    }
+
+    @Test
     void shouldMeasureAndVerifyTheArrayHandOff() throws Exception
     {
         final RunContext context = context(3);

@@ -58,7 +58,12 @@ class PythonContestantTest
         {
             assertEquals(OPERATIONS, measurement.histogram().getTotalCount());
         }
-        if (workload != Workload.ARRAY_HANDOFF_64MIB)
+        if (workload == Workload.POOL_START || workload == Workload.PROCESS_START)
+        {
+            assertEquals(5.0, measurement.metrics().get("messages"), "five measured starts when capped");
+            assertTrue(measurement.metrics().get("cpu_per_start_ns") > 0);
+        }
+        else if (workload != Workload.ARRAY_HANDOFF_64MIB)
         {
             final long producers = workload == Workload.THROUGHPUT_2_TO_2_64B ||
                 workload == Workload.LOCK_INCREMENT_2_PROCESSES ? 2 : 1;

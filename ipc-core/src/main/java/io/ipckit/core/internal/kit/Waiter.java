@@ -21,7 +21,8 @@ import org.agrona.concurrent.IdleStrategy;
  * A sleeping wait first polls the condition for {@link #UNREGISTERED_SPIN_NS} without registering on the doorbell:
  * while nobody is registered, the progressing side's ring is one read of the waiter count, so a consumer that keeps
  * up with its producer (and is often briefly without data) costs the producer nothing. Only then does it register,
- * look at the condition once more, and sleep.
+ * look at the condition once more, and sleep. {@link #spinBeforeSleep(long)} shortens or removes that poll for callers
+ * who would rather spend a system call per wake-up than a busy core.
  * <p>
  * Not thread-safe: one per waiting thread (each end and queue handle keeps one per direction).
  */
@@ -44,6 +45,7 @@ public final class Waiter
     private final Doorbell doorbell;
     private final CloseGuard guard;
     private IdleStrategy idleStrategy;
+    private long spinBeforeSleepNs = UNREGISTERED_SPIN_NS;
     private long startNs;
     private long timeoutNs;
     private long lastCheckNs;
@@ -63,6 +65,25 @@ public final class Waiter
         this.doorbell = doorbell;
         this.guard = guard;
         this.idleStrategy = idleStrategy;
+    }
+
+    /**
+     * Sets how long a sleeping wait polls before it registers and sleeps ({@link #UNREGISTERED_SPIN_NS} by default);
+     * 0 registers at once, so that a blocked thread uses no CPU beyond its registration and its wake-up. Applies
+     * from the next {@link #begin}; ignored while polling with an idle strategy.
+     *
+     * @param spinBeforeSleepNs nanoseconds, 0 or more.
+     * @return this.
+     * @throws IllegalArgumentException when negative.
+     */
+    public Waiter spinBeforeSleep(final long spinBeforeSleepNs)
+    {
+        if (spinBeforeSleepNs < 0)
+        {
+            throw new IllegalArgumentException("spinBeforeSleepNs must be 0 or more, got " + spinBeforeSleepNs);
+        }
+        this.spinBeforeSleepNs = spinBeforeSleepNs;
+        return this;
     }
 
     /**
@@ -88,7 +109,8 @@ public final class Waiter
         this.timeoutNs = timeoutNs;
         if (idleStrategy == null)
         {
-            spinsLeft = SPINS_BETWEEN_CLOCK_READS; // registration comes in pause(), after the spins
+            // registration comes in pause(), after the spins (none when told not to spin)
+            spinsLeft = spinBeforeSleepNs > 0 ? SPINS_BETWEEN_CLOCK_READS : 0;
         }
         else
         {
@@ -207,7 +229,7 @@ public final class Waiter
             {
                 return false; // the deadline passed while polling: no need to register (a membarrier) to give up
             }
-            if (System.nanoTime() - startNs < UNREGISTERED_SPIN_NS)
+            if (spinBeforeSleepNs > 0 && System.nanoTime() - startNs < spinBeforeSleepNs)
             {
                 // past the first spins, give the core to whoever else is runnable (the peer, on a busy machine)
                 Thread.yield();

@@ -9,11 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +38,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Used only when every class path entry is a jar (the JDK refuses directories in an AOT class path) and the JDK is
  * 25 or newer; otherwise {@link #plan} returns {@link Plan#NONE}. The caches live in {@value #DIR_PROP_NAME}, by
- * default {@code ipckit-aot} under {@code java.io.tmpdir}. Thread-safe and process-safe.
+ * default the user's own cache directory ({@code $XDG_CACHE_HOME/ipckit/aot}, else {@code ~/.cache/ipckit/aot}),
+ * created owner-only. A cache is code the JVM runs, so a directory that another user owns or may write to (such as
+ * a shared {@code /tmp} folder) is never used; neither is one that cannot be created or written: the child then
+ * starts without a cache, silently. Thread-safe and process-safe.
  */
 public final class AotCache
 {
@@ -171,7 +178,10 @@ public final class AotCache
                 key.update((option + "\n").getBytes(StandardCharsets.UTF_8));
             }
             final Path dir = directory();
-            Files.createDirectories(dir);
+            if (!usable(dir))
+            {
+                return Plan.NONE;
+            }
             final String base = HexFormat.of().formatHex(key.digest(), 0, 12) + "-" +
                 HexFormat.of().formatHex(version.digest(), 0, 8);
             final Path cache = dir.resolve(base + CACHE_SUFFIX);
@@ -223,7 +233,57 @@ public final class AotCache
     public static Path directory()
     {
         final String dir = System.getProperty(DIR_PROP_NAME);
-        return dir != null ? Paths.get(dir) : Paths.get(System.getProperty("java.io.tmpdir"), "ipckit-aot");
+        if (dir != null)
+        {
+            return Paths.get(dir);
+        }
+        final String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute())
+        {
+            return Paths.get(xdg, "ipckit", "aot");
+        }
+        final String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank() && !"?".equals(home))
+        {
+            return Paths.get(home, ".cache", "ipckit", "aot");
+        }
+        return Paths.get(System.getProperty("java.io.tmpdir"), "ipckit-aot-" + System.getProperty("user.name"));
+    }
+
+    /**
+     * Creates the directory owner-only when it is missing, and checks that only this user may write to it: its
+     * owner is this process's user and neither its group nor others may write.
+     *
+     * @return false when it cannot be created or another user could put a cache there.
+     */
+    static boolean usable(final Path dir)
+    {
+        try
+        {
+            final boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+            if (posix)
+            {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            }
+            else
+            {
+                Files.createDirectories(dir);
+            }
+            if (!Files.isDirectory(dir) || !posix)
+            {
+                return Files.isDirectory(dir);
+            }
+            final PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
+            final Set<PosixFilePermission> permissions = attributes.permissions();
+            return attributes.owner().getName().equals(System.getProperty("user.name")) &&
+                !permissions.contains(PosixFilePermission.GROUP_WRITE) &&
+                !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
     }
 
     private static void removeOthers(final Path cache, final boolean olderCaches)

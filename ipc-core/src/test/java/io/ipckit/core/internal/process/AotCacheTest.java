@@ -3,6 +3,7 @@ package io.ipckit.core.internal.process;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -84,6 +86,87 @@ class AotCacheTest
             assertFalse(Files.exists(staleConfiguration));
             assertFalse(Files.exists(staleAssembly));
             assertTrue(Files.exists(freshConfiguration), "a training in progress elsewhere keeps its files");
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldStartWithoutACacheWhereItsDirectoryCannotBeCreated() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+        final Path notADirectory = dir.path().resolve("file");
+        Files.write(notADirectory, new byte[] {1});
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, notADirectory.resolve("aot").toString());
+        try
+        {
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of()));
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldCreateItsDirectoryOwnerOnlyAndRefuseOneOthersMayWrite() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+        final Path aot = dir.path().resolve("deep").resolve("aot");
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
+        try
+        {
+            final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of());
+            assertTrue(training.trains(), training.toString());
+            assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(aot));
+            training.publish();
+            Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwxrwxrwx"));
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of()),
+                "a directory others may write to could hold a cache of theirs");
+            Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwxrwx---"));
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of()));
+            Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwxr-x---"));
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of()).trains());
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldRefuseADirectoryOfAnotherUser() throws Exception
+    {
+        final Path aot = Files.createDirectories(dir.path().resolve("theirs"));
+        final java.nio.file.attribute.UserPrincipal nobody;
+        try
+        {
+            nobody = aot.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+            Files.setOwner(aot, nobody);
+        }
+        catch (final IOException ex)
+        {
+            Assumptions.abort("cannot give a directory to user nobody here (not root): " + ex);
+            return;
+        }
+        Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwx------"));
+        assertFalse(AotCache.usable(aot), "owned by " + nobody);
+    }
+
+    @Test
+    void shouldKeepTheCachesInTheUsersOwnCacheDirectoryByDefault()
+    {
+        final String previous = System.clearProperty(AotCache.DIR_PROP_NAME);
+        try
+        {
+            final String xdg = System.getenv("XDG_CACHE_HOME");
+            final Path expected = xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute() ?
+                Paths.get(xdg, "ipckit", "aot") : Paths.get(System.getProperty("user.home"), ".cache", "ipckit", "aot");
+            assertEquals(expected, AotCache.directory());
         }
         finally
         {

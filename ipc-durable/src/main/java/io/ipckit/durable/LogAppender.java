@@ -1,0 +1,379 @@
+package io.ipckit.durable;
+
+import io.ipckit.core.codec.Codec;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.durable.internal.CycleFileSync;
+import io.ipckit.durable.internal.LogRecordDescriptor;
+import io.ipckit.durable.internal.LogRetention;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The appending side of one {@link SharedLog} handle: Chronicle's appender, the claim in progress, and what follows
+ * every append (the doorbell, the sync mode, retention when a new cycle starts). {@link SharedLog} documents the
+ * public contract of each method.
+ * <p>
+ * Thread-safe: every method takes {@code appendLock}.
+ * <p>
+ * Note to maintainers: invariants. Every append, claim and commit holds {@code appendLock}, which confines
+ * Chronicle's appender, the shared {@code claimBuffer} and {@code scratch} to one thread at a time; a claim holds the
+ * lock from {@link #tryClaim}/{@link #claim} to {@link #commit}/{@link #abort} (so {@code getHoldCount() > 1} means
+ * the thread claims twice). The doorbell is rung after the document is closed (its header published by a CAS, which
+ * orders it before the ring's load of the waiter count), never before. A failed write rolls its document back
+ * before the lock is released, so the next append starts at the last complete record.
+ */
+final class LogAppender
+{
+    static final long NO_INDEX = -1;
+
+    private final SharedLog<?> log;
+    private final Path directory;
+    private final SingleChronicleQueue queue;
+    private final Doorbell doorbell;
+    private final boolean syncEveryAppend;
+    private final CycleFileSync sync;
+    private final LogRetention retention;
+    private final int maxRecordLength;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
+    private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
+    private ExcerptAppender appender;
+    private DocumentContext claim;
+    private long lastAppendedIndex = NO_INDEX;
+
+    LogAppender(
+        final SharedLog<?> log, final SingleChronicleQueue queue, final Doorbell doorbell, final SharedLogOptions options,
+        final LogRetention retention)
+    {
+        this.log = log;
+        this.directory = log.directory();
+        this.queue = queue;
+        this.doorbell = doorbell;
+        this.syncEveryAppend = options.syncMode() == LogSyncMode.EVERY_APPEND;
+        this.sync = new CycleFileSync(directory);
+        this.retention = retention;
+        this.maxRecordLength = (int)Math.min(queue.overlapSize(), Integer.MAX_VALUE - 64) -
+            LogRecordDescriptor.PAYLOAD_OFFSET;
+    }
+
+    int maxRecordLength()
+    {
+        return maxRecordLength;
+    }
+
+    <T> long append(final Codec<T> codec, final T value)
+    {
+        Objects.requireNonNull(value, "value");
+        appendLock.lock();
+        try
+        {
+            checkNoClaim();
+            final int length = codec.encode(value, scratch, 0);
+            final long index = write(scratch, 0, length);
+            afterAppend();
+            return index;
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    long append(final DirectBuffer buffer, final int offset, final int length)
+    {
+        appendLock.lock();
+        try
+        {
+            checkNoClaim();
+            final long index = write(buffer, offset, length);
+            afterAppend();
+            return index;
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    <T> long appendBatch(final Codec<T> codec, final Iterable<? extends T> values)
+    {
+        appendLock.lock();
+        try
+        {
+            checkNoClaim();
+            long index = NO_INDEX;
+            for (final T value : values)
+            {
+                Objects.requireNonNull(value, "a value of the batch");
+                final int length = codec.encode(value, scratch, 0);
+                index = write(scratch, 0, length);
+            }
+            if (index != NO_INDEX)
+            {
+                afterAppend();
+            }
+            return index;
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    int tryClaim(final int length)
+    {
+        checkLength(length);
+        if (!appendLock.tryLock())
+        {
+            return -1;
+        }
+        return openClaim(length);
+    }
+
+    int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        checkLength(length);
+        if (!(timeout <= 0 ? appendLock.tryLock() : appendLock.tryLock(timeout, unit)))
+        {
+            return -1;
+        }
+        return openClaim(length);
+    }
+
+    private int openClaim(final int length)
+    {
+        try
+        {
+            if (appendLock.getHoldCount() > 1)
+            {
+                throw new IllegalStateException("this thread already holds a claim on the log in " + directory +
+                    ": commit or abort it first");
+            }
+            log.checkOpen();
+            claim = writingDocument();
+            reserve(claim, length, claimBuffer);
+            return LogRecordDescriptor.PAYLOAD_OFFSET;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (claim != null)
+            {
+                claim.rollbackOnClose();
+                claim.close();
+                claim = null;
+            }
+            appendLock.unlock();
+            throw ex;
+        }
+    }
+
+    MutableDirectBuffer claimBuffer()
+    {
+        return claimBuffer;
+    }
+
+    void commit(final int index)
+    {
+        checkClaim(index);
+        try
+        {
+            final DocumentContext document = claim;
+            claim = null;
+            document.close();
+            lastAppendedIndex = appender.lastIndexAppended();
+            afterAppend();
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    void abort(final int index)
+    {
+        checkClaim(index);
+        try
+        {
+            final DocumentContext document = claim;
+            claim = null;
+            document.rollbackOnClose();
+            document.close();
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    long lastAppendedIndex()
+    {
+        appendLock.lock();
+        try
+        {
+            return lastAppendedIndex;
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    void sync()
+    {
+        appendLock.lock();
+        try
+        {
+            log.checkOpen();
+            sync.force(appender == null ? null : appender.currentFile());
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Rolls back a claim left open, lets go of the appender and the synced file, then runs {@code thenUnderLock}
+     * (closing the queue) before an append that is under way may start another.
+     *
+     * @param thenUnderLock closes what the appender writes to.
+     */
+    void close(final Runnable thenUnderLock)
+    {
+        appendLock.lock();
+        try
+        {
+            if (claim != null)
+            {
+                claim.rollbackOnClose();
+                claim.close();
+                claim = null;
+            }
+            sync.close();
+            if (appender != null)
+            {
+                appender.close();
+            }
+            thenUnderLock.run();
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    private long write(final DirectBuffer buffer, final int offset, final int length)
+    {
+        checkLength(length);
+        log.checkOpen();
+        final DocumentContext document = writingDocument();
+        try
+        {
+            reserve(document, length, claimBuffer);
+            claimBuffer.putBytes(LogRecordDescriptor.PAYLOAD_OFFSET, buffer, offset, length);
+            document.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (document.isOpen())
+            {
+                document.rollbackOnClose();
+                document.close();
+            }
+            throw log.failure("append", ex);
+        }
+        lastAppendedIndex = appender.lastIndexAppended();
+        return lastAppendedIndex;
+    }
+
+    private DocumentContext writingDocument()
+    {
+        while (true)
+        {
+            try
+            {
+                if (appender == null)
+                {
+                    appender = queue.createAppender(); // takes the write lock too, to find the end of the log
+                    appender.singleThreadedCheckDisabled(true);
+                }
+                return appender.writingDocument();
+            }
+            catch (final UnrecoverableTimeoutException ex)
+            {
+                // Chronicle waited a lock timeout: it takes the lock over when its holder's pid is dead, and throws
+                // this when the holder lives (a long claim, a paused JVM): keep waiting for it
+                log.checkOpen();
+            }
+            catch (final RuntimeException ex)
+            {
+                throw log.failure("start an append", ex);
+            }
+        }
+    }
+
+    /** Reserves the framed record in the document and points {@code view} at it (length word included). */
+    private static void reserve(final DocumentContext document, final int length, final UnsafeBuffer view)
+    {
+        final Bytes<?> bytes = document.wire().bytes();
+        final long position = bytes.writePosition();
+        final int framed = LogRecordDescriptor.PAYLOAD_OFFSET + length;
+        bytes.writeSkip(framed); // maps the record's whole range (within Chronicle's overlap) before its address is taken
+        view.wrap(bytes.addressForWrite(position), framed);
+        view.putInt(LogRecordDescriptor.LENGTH_OFFSET, length);
+    }
+
+    private void afterAppend()
+    {
+        // the record's header was published by a CAS, which orders it before this load of the waiter count
+        doorbell.ringIfWaiting();
+        if (syncEveryAppend)
+        {
+            sync.force(appender.currentFile());
+        }
+        retention.onCycle(appender.cycle());
+    }
+
+    private void checkLength(final int length)
+    {
+        if (length < 0 || length > maxRecordLength)
+        {
+            throw new IllegalArgumentException("a record of " + length + " bytes does not fit the log in " +
+                directory + ": records take 0.." + maxRecordLength + " bytes");
+        }
+    }
+
+    private void checkNoClaim()
+    {
+        if (claim != null)
+        {
+            throw new IllegalStateException("this thread holds a claim on the log in " + directory +
+                ": commit or abort it before appending");
+        }
+    }
+
+    private void checkClaim(final int index)
+    {
+        if (!appendLock.isHeldByCurrentThread() || claim == null)
+        {
+            throw new IllegalStateException("this thread holds no claim on the log in " + directory);
+        }
+        if (index != LogRecordDescriptor.PAYLOAD_OFFSET)
+        {
+            throw new IllegalStateException("claim offset " + index + " is not this thread's claim (" +
+                LogRecordDescriptor.PAYLOAD_OFFSET + ") on the log in " + directory);
+        }
+    }
+}

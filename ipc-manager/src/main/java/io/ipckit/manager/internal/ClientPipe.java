@@ -1,0 +1,163 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.Connection;
+import io.ipckit.pipe.Pipe;
+import io.ipckit.shm.SharedMemory;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A local client's end of its pipe to the manager ({@link PipeLink} is the other) and the doorbell of the manager's
+ * workers ({@link FastPath}): sends a frame and rings, and lets one calling thread at a time read replies
+ * ({@link #tryLead()}), so a caller usually reads its own reply with no thread in between.
+ * <p>
+ * Thread-safe: sends are serialized by a lock; receiving is for the thread that holds the lead; {@link #close()}
+ * takes the send lock and may run while a leader waits (the pipe wakes it).
+ */
+final class ClientPipe implements AutoCloseable
+{
+    private final Connection pipe;
+    private final SharedMemory bellMemory;
+    private final Doorbell bell = new Doorbell();
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final ReentrantLock lead = new ReentrantLock();
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
+    private boolean closed;
+
+    /**
+     * Opens the client's end and the doorbell.
+     *
+     * @param pipeName the pipe the manager offered.
+     * @param bellName the manager's doorbell segment.
+     * @throws io.ipckit.core.exceptions.IpcException when either cannot be opened.
+     */
+    ClientPipe(final String pipeName, final String bellName)
+    {
+        final Connection opened = Pipe.open(pipeName);
+        try
+        {
+            bellMemory = SharedMemory.open(bellName);
+            bell.wrap(bellMemory.buffer(), 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            opened.close();
+            throw ex;
+        }
+        pipe = opened;
+    }
+
+    /**
+     * Sends one frame and rings the manager's workers.
+     *
+     * @param bytes  the frame.
+     * @param length its length.
+     * @throws InterruptedException when interrupted while waiting for room in the ring.
+     * @throws io.ipckit.core.exceptions.PeerGoneException when the manager closed its end or died.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
+     */
+    void send(final byte[] bytes, final int length) throws InterruptedException
+    {
+        sendLock.lock();
+        try
+        {
+            if (closed)
+            {
+                throw new io.ipckit.core.exceptions.ResourceClosedException("the pipe to the manager is closed");
+            }
+            sendBuffer.wrap(bytes, 0, length);
+            pipe.sendBytes(sendBuffer, 0, length);
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
+        bell.ring();
+    }
+
+    /**
+     * Sends one frame if there is room now, and rings.
+     *
+     * @param bytes  the frame.
+     * @param length its length.
+     * @return true when sent.
+     * @throws InterruptedException never in practice: nothing waits.
+     * @throws io.ipckit.core.exceptions.PeerGoneException when the manager closed its end or died.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
+     */
+    boolean trySend(final byte[] bytes, final int length) throws InterruptedException
+    {
+        final boolean sent;
+        sendLock.lock();
+        try
+        {
+            if (closed)
+            {
+                throw new io.ipckit.core.exceptions.ResourceClosedException("the pipe to the manager is closed");
+            }
+            sendBuffer.wrap(bytes, 0, length);
+            sent = pipe.sendBytes(sendBuffer, 0, length, 0, TimeUnit.NANOSECONDS);
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
+        bell.ring();
+        return sent;
+    }
+
+    /**
+     * @return true when the calling thread now reads replies; pair with {@link #endLead()}.
+     */
+    boolean tryLead()
+    {
+        return lead.tryLock();
+    }
+
+    void endLead()
+    {
+        lead.unlock();
+    }
+
+    /**
+     * Reads the next frame; only by the thread holding the lead.
+     *
+     * @param handler   given the frame.
+     * @param timeoutNs the most to wait.
+     * @return true when a frame was handed over.
+     * @throws InterruptedException when interrupted while waiting.
+     * @throws io.ipckit.core.exceptions.EndOfStreamException when the manager closed its end.
+     * @throws io.ipckit.core.exceptions.PeerGoneException    when the manager died.
+     */
+    boolean receive(final BufferHandler handler, final long timeoutNs) throws InterruptedException
+    {
+        return pipe.receive(handler, timeoutNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Closes the pipe (the manager sees the end of its stream) and the doorbell. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        sendLock.lock();
+        try
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            pipe.close();
+            bellMemory.close();
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
+    }
+}

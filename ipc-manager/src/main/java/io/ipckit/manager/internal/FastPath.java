@@ -1,0 +1,304 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.kit.DoorbellDescriptor;
+import io.ipckit.pipe.BufferHandler;
+import io.ipckit.shm.SharedMemory;
+import org.agrona.DirectBuffer;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The manager's fast path for clients of its own host: after the handshake on the Unix socket, each local client's
+ * frames travel through a duplex pipe in shared memory ({@link PipeLink}) instead of the socket, and a fixed set of
+ * worker threads, however many clients there are, serves every link.
+ * <p>
+ * Leader and followers: one worker at a time (the leader) polls every link, runs the non-blocking calls it finds
+ * inline (blocking ones go to virtual threads, as on the socket path) and writes the replies; after
+ * {@link #SPIN_NS} without work it sleeps on a doorbell in a small shared segment ({@link #bellName()}) that
+ * clients ring after each send, at the price of one load while the leader is awake. The followers look every
+ * {@link #FOLLOWER_TICK_NS} (every {@link #FOLLOWER_IDLE_TICK_NS} when no call came for a second) whether the leader
+ * has been inside one call for longer than {@link #STALL_NS}; if so one of them takes over polling, so a slow call
+ * holds up only its own client (each link is drained by one worker at a time, in order). A client is noticed gone
+ * when its pipe says so (closed, or its process dead), when it says {@link #BYE}, or by its session's lease.
+ * <p>
+ * Thread-safe.
+ */
+final class FastPath implements AutoCloseable
+{
+    /** The HELLO's last byte from a local client that asks for a pipe (0 is remote, 1 local on the socket). */
+    static final byte LOCAL_WITH_PIPE = 2;
+    /** Frame type, client to manager on the socket, the answer to an offered pipe: ok:byte (1 attached, 0 not). */
+    static final byte ATTACH = 8;
+    /** Frame type, client to manager on the pipe: the client closes. */
+    static final byte BYE = 9;
+    /** How long the leader polls after its last work before it sleeps. */
+    static final long SPIN_NS = 50_000;
+    /** How long the leader may spend in one frame before a follower takes over polling. */
+    static final long STALL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How often followers look at the leader while calls come. */
+    static final long FOLLOWER_TICK_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How often followers look at the leader when no call came for a second. */
+    static final long FOLLOWER_IDLE_TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** The longest sleep of the leader before it polls again (missed rings, closed links). */
+    static final long SLEEP_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long a reply may wait for room in its pipe before the session ends. */
+    static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final int DRAIN_LIMIT = 16;
+
+    private final SharedMemory bellMemory;
+    private final Doorbell bell = new Doorbell();
+    private final List<PipeLink> links = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Worker> leader = new AtomicReference<>();
+    private final Worker[] workers;
+    private final Consumer<String> log;
+    private volatile boolean closed;
+    private volatile long lastFrameNs = System.nanoTime();
+
+    /**
+     * Creates the doorbell segment and starts the workers.
+     *
+     * @param workerCount how many worker threads, at least 1.
+     * @param log         where to report a failed link.
+     * @throws io.ipckit.core.exceptions.IpcException when the segment cannot be created.
+     */
+    FastPath(final int workerCount, final Consumer<String> log)
+    {
+        this.log = log;
+        this.bellMemory = SharedMemory.create(ResourceName.random("manager-bell-"), DoorbellDescriptor.LENGTH);
+        bell.wrap(bellMemory.buffer(), 0);
+        workers = new Worker[Math.max(1, workerCount)];
+        for (int i = 0; i < workers.length; i++)
+        {
+            workers[i] = new Worker();
+            workers[i].thread = Thread.ofPlatform().daemon(true).name("ipckit-manager-worker-" + i)
+                .start(workers[i]);
+        }
+    }
+
+    /**
+     * @return the name of the doorbell segment clients ring.
+     */
+    String bellName()
+    {
+        return bellMemory.name();
+    }
+
+    /**
+     * @return the number of worker threads.
+     */
+    int workerCount()
+    {
+        return workers.length;
+    }
+
+    /**
+     * Starts serving a link whose client attached.
+     *
+     * @param link the link.
+     */
+    void start(final PipeLink link)
+    {
+        links.add(link);
+        wake();
+    }
+
+    /**
+     * Wakes the leader so that it polls every link now (a link to close, a link added).
+     */
+    void wake()
+    {
+        bell.ring();
+    }
+
+    /**
+     * Stops the workers, closes every link, removes the doorbell segment. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        for (final Worker worker : workers)
+        {
+            worker.thread.interrupt();
+            LockSupport.unpark(worker.thread);
+        }
+        for (final Worker worker : workers)
+        {
+            try
+            {
+                worker.thread.join(TimeUnit.SECONDS.toMillis(5));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (final PipeLink link : links)
+        {
+            link.closeNow();
+        }
+        links.clear();
+        try
+        {
+            bellMemory.unlink();
+        }
+        catch (final RuntimeException ex)
+        {
+            log.accept("cannot remove the doorbell " + bellMemory.name() + ": " + ex.getMessage());
+        }
+        bellMemory.close();
+    }
+
+    private final class Worker implements Runnable, BufferHandler
+    {
+        Thread thread;
+        /** When the frame being run started, or 0 between frames. */
+        volatile long busySinceNs;
+        private PipeLink current;
+
+        @Override
+        public void run()
+        {
+            while (!closed)
+            {
+                if (leader.get() == this || leader.compareAndSet(null, this))
+                {
+                    lead();
+                }
+                else
+                {
+                    follow();
+                }
+            }
+        }
+
+        private void follow()
+        {
+            final Worker now = leader.get();
+            if (now == null)
+            {
+                return;
+            }
+            final long busy = now.busySinceNs;
+            if (busy != 0 && System.nanoTime() - busy > STALL_NS)
+            {
+                // the leader is inside a slow call: poll the other links in its place; it follows after its call
+                leader.compareAndSet(now, this);
+                return;
+            }
+            final boolean recent = System.nanoTime() - lastFrameNs < TimeUnit.SECONDS.toNanos(1);
+            LockSupport.parkNanos(this, recent ? FOLLOWER_TICK_NS : FOLLOWER_IDLE_TICK_NS);
+        }
+
+        private void lead()
+        {
+            long idleSince = System.nanoTime();
+            while (!closed && leader.get() == this)
+            {
+                if (pollAll() > 0)
+                {
+                    idleSince = System.nanoTime();
+                    continue;
+                }
+                if (System.nanoTime() - idleSince < SPIN_NS)
+                {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                bell.beginWait();
+                try
+                {
+                    final int sequence = bell.sequence();
+                    if (pollAll() == 0 && !closed && leader.get() == this)
+                    {
+                        bell.awaitChange(sequence, SLEEP_SLICE_NS);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    // closing: the loop ends
+                }
+                finally
+                {
+                    bell.endWait();
+                }
+                idleSince = System.nanoTime();
+            }
+        }
+
+        private int pollAll()
+        {
+            int work = 0;
+            for (final PipeLink link : links)
+            {
+                if (!link.claim())
+                {
+                    continue;
+                }
+                try
+                {
+                    if (link.closeRequested())
+                    {
+                        links.remove(link);
+                        link.closeNow();
+                        continue;
+                    }
+                    current = link;
+                    work += link.pipe().drain(this, DRAIN_LIMIT);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // the client closed its end, died, or its pipe broke: its session ends, the link closes
+                    if (!(ex instanceof io.ipckit.core.exceptions.EndOfStreamException) &&
+                        !(ex instanceof io.ipckit.core.exceptions.PeerGoneException))
+                    {
+                        log.accept("link " + link + " failed: " + ex);
+                    }
+                    links.remove(link);
+                    link.closeNow();
+                    link.session().end();
+                }
+                finally
+                {
+                    current = null;
+                    link.release();
+                }
+                if (leader.get() != this)
+                {
+                    break;
+                }
+            }
+            return work;
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] frame = new byte[length];
+            buffer.getBytes(offset, frame);
+            final long now = System.nanoTime();
+            lastFrameNs = now;
+            busySinceNs = now | 1;
+            try
+            {
+                current.session().onFrame(frame);
+            }
+            finally
+            {
+                busySinceNs = 0;
+            }
+        }
+    }
+}
