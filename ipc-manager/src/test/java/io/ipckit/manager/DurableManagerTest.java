@@ -189,6 +189,8 @@ class DurableManagerTest
     {
         final ManagerOptions options = durable().snapshotEveryEntries(200);
         Manager manager = start("killed", options);
+        final Manager writers = manager;
+        assertTrue(writers.usesPipe(), "a durable manager of this host is reached through a pipe");
         final List<Integer> list = manager.list();
         final BlockingQueue<Integer> queue = manager.queue();
         final Tally tally = manager.create("tally", Tally.class);
@@ -249,6 +251,7 @@ class DurableManagerTest
             queued.add(head);
         }
         assertEquals(kept, queued, "every put kept once, in order");
+        assertTrue(writers.usesPipe(), "the writer's handle reconnected onto the new manager's pipe");
         System.out.println(KILLS + " SIGKILLs of a durable manager in " + killsMs + " ms, " + writes +
             " writes of each kind kept once");
     }
