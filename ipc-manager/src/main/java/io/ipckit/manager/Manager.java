@@ -132,11 +132,22 @@ public final class Manager implements AutoCloseable
         }
         final String socketText = socket.toString();
         final String keyText = keyFile.toString();
-        final SerializableRunnable server = () -> LocalServerMain.run(socketText, keyText, options);
+        final Path errorFile = errorPath(name);
+        deleteQuietly(errorFile);
+        final String errorText = errorFile.toString();
+        final SerializableRunnable server = () -> LocalServerMain.run(socketText, keyText, errorText, options);
+        final List<String> jvmOptions = new java.util.ArrayList<>();
+        jvmOptions.add("-Djdk.virtualThreadScheduler.parallelism=" + options.serverThreads());
+        jvmOptions.addAll(options.jvmOptions());
+        if (options.journalDirectory() != null)
+        {
+            // only the JVM of a durable manager loads Chronicle Queue
+            jvmOptions.addAll(LocalServerMain.chronicleFlags());
+        }
         final JvmProcess process = JvmProcess.start(server, new ProcessOptions()
             .name("manager-" + name)
             .daemon(options.daemon())
-            .jvmOptions("-Djdk.virtualThreadScheduler.parallelism=" + options.serverThreads()));
+            .jvmOptions(jvmOptions.toArray(new String[0])));
         final long deadline = System.nanoTime() + options.startTimeout(TimeUnit.NANOSECONDS);
         while (true)
         {
@@ -159,8 +170,21 @@ public final class Manager implements AutoCloseable
             if (!process.isAlive())
             {
                 deleteQuietly(keyFile);
+                String reason = "see its standard error";
+                try
+                {
+                    if (Files.exists(errorFile))
+                    {
+                        reason = Files.readString(errorFile);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // keep pointing at its standard error
+                }
+                deleteQuietly(errorFile);
                 throw new IpcException("the JVM of manager " + name + " exited with " + process.exitCode() +
-                    " before listening; see its standard error");
+                    " before listening: " + reason);
             }
             if (System.nanoTime() > deadline)
             {
@@ -298,8 +322,26 @@ public final class Manager implements AutoCloseable
         final ManagerOptions options, final ClientConnection.LocalAddress local, final String describe)
     {
         final SocketConnection socket = Client.connect(address, authkey, options.maxFrameBytes());
-        return new ClientConnection(socket, options.allowedClasses(), options.maxFrameBytes(),
-            options.callTimeout(TimeUnit.NANOSECONDS), local, describe);
+        final int maxFrameBytes = options.maxFrameBytes();
+        // a restarted local manager has a new authkey: read it again from its key file
+        final ClientConnection.Reconnector reconnector = local == null ?
+            () -> Client.connect(address, authkey, maxFrameBytes) :
+            () -> Client.connect(address, readKey(Path.of(local.key())), maxFrameBytes);
+        return new ClientConnection(socket, options.allowedClasses(), maxFrameBytes,
+            options.callTimeout(TimeUnit.NANOSECONDS), local, describe, reconnector,
+            options.reconnectTimeout(TimeUnit.NANOSECONDS));
+    }
+
+    private static byte[] readKey(final Path keyFile)
+    {
+        try
+        {
+            return Files.readAllBytes(keyFile);
+        }
+        catch (final IOException ex)
+        {
+            throw new IpcException("cannot read the manager's authkey " + keyFile, ex);
+        }
     }
 
     private static ClientConnection.LocalAddress localAddress(final String name)
@@ -335,6 +377,11 @@ public final class Manager implements AutoCloseable
     static Path socketPath(final String name)
     {
         return SharedDirectory.resolve("manager-" + name + ".sock");
+    }
+
+    static Path errorPath(final String name)
+    {
+        return SharedDirectory.resolve("manager-" + name + ".error");
     }
 
     static Path keyPath(final String name)
@@ -602,6 +649,17 @@ public final class Manager implements AutoCloseable
     public <E> ManagedJoinableQueue<E> joinableQueue()
     {
         return create(Builtins.JOINABLE_QUEUE, ManagedJoinableQueue.class);
+    }
+
+    /**
+     * @param workers the number of worker JVMs, at least 1.
+     * @return a new process pool in the manager (Python's {@code manager.Pool(n)}), shared by every client it is
+     * handed to.
+     * @throws IllegalArgumentException when {@code workers} is below 1.
+     */
+    public ManagedPool pool(final int workers)
+    {
+        return create(Builtins.POOL, ManagedPool.class, workers);
     }
 
     /**

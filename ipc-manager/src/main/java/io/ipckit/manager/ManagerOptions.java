@@ -30,6 +30,14 @@ public final class ManagerOptions implements Serializable
     public static final String LEASE_CHECK_INTERVAL_MS_PROP_NAME = "ipckit.manager.lease.check.interval.ms";
     /** Default interval at which the manager checks that its local clients' processes live, in milliseconds. */
     public static final long LEASE_CHECK_INTERVAL_MS_DEFAULT = 200;
+    /** System property of the number of journal entries between two snapshots of a durable manager. */
+    public static final String SNAPSHOT_EVERY_ENTRIES_PROP_NAME = "ipckit.manager.snapshot.every.entries";
+    /** Default number of journal entries between two snapshots: replay after a crash reads at most about this many. */
+    public static final long SNAPSHOT_EVERY_ENTRIES_DEFAULT = 100_000;
+    /** System property of the reconnect timeout, in milliseconds. */
+    public static final String RECONNECT_TIMEOUT_MS_PROP_NAME = "ipckit.manager.reconnect.timeout.ms";
+    /** Default reconnect timeout: how long a client of a durable manager waits for it to come back, in milliseconds. */
+    public static final long RECONNECT_TIMEOUT_MS_DEFAULT = 30_000;
     /** Default number of server threads: the number of cores. */
     public static final int SERVER_THREADS_DEFAULT = Runtime.getRuntime().availableProcessors();
 
@@ -41,8 +49,13 @@ public final class ManagerOptions implements Serializable
         LEASE_CHECK_INTERVAL_MS_DEFAULT));
     private int maxFrameBytes = Integer.getInteger(MAX_FRAME_BYTES_PROP_NAME, MAX_FRAME_BYTES_DEFAULT);
     private int serverThreads = SERVER_THREADS_DEFAULT;
+    private String journalDirectory;
+    private long snapshotEveryEntries = Long.getLong(SNAPSHOT_EVERY_ENTRIES_PROP_NAME, SNAPSHOT_EVERY_ENTRIES_DEFAULT);
+    private long reconnectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(RECONNECT_TIMEOUT_MS_PROP_NAME,
+        RECONNECT_TIMEOUT_MS_DEFAULT));
     private boolean daemon = true;
     private final List<String> allowedClasses = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private ManagerRegistry registry = ManagerRegistry.defaults();
 
     /**
@@ -197,6 +210,36 @@ public final class ManagerOptions implements Serializable
     }
 
     /**
+     * JVM options of the manager's JVM started by {@link Manager#start} (heap size, GC, ...), besides the flags
+     * ipckit adds itself (its own, and Chronicle Queue's for a durable manager).
+     *
+     * @param options the options, replacing any set before; each starts with {@code '-'}.
+     * @return this.
+     * @throws IllegalArgumentException when an option does not start with {@code '-'}.
+     */
+    public ManagerOptions jvmOptions(final String... options)
+    {
+        for (final String option : options)
+        {
+            if (option == null || !option.startsWith("-"))
+            {
+                throw new IllegalArgumentException("jvmOptions: \"" + option + "\" is not a JVM option");
+            }
+        }
+        jvmOptions.clear();
+        jvmOptions.addAll(List.of(options));
+        return this;
+    }
+
+    /**
+     * @return the manager JVM's extra options.
+     */
+    public List<String> jvmOptions()
+    {
+        return List.copyOf(jvmOptions);
+    }
+
+    /**
      * Allows classes of the user's own to be decoded, in {@link java.io.ObjectInputFilter.Config#createFilter}
      * syntax ({@code "com.acme.model.*"}); the rest of the filter admits {@code java.lang}, {@code java.util},
      * {@code java.util.concurrent}, {@code java.time}, {@code java.math} and ipckit's manager classes. Both ends
@@ -247,6 +290,96 @@ public final class ManagerOptions implements Serializable
         return registry;
     }
 
+    /**
+     * Makes the manager durable: every call that changes its state is appended to a journal in
+     * {@code journalDirectory} (ipckit's {@code io.ipckit.durable.Journal}, on Chronicle Queue) before the caller
+     * gets its answer, with a snapshot of the whole state every {@link #snapshotEveryEntries} entries and at
+     * shutdown. A manager started on a journal that holds state starts from it: the last snapshot, then every entry
+     * after it. A manager killed by SIGKILL and started again on the same directory has every change it
+     * acknowledged, and applies none twice: calls carry their client's sequence number, and a call the client sends
+     * again after the restart (because its answer was lost) gets the answer of the first time.
+     * <p>
+     * What survives, per type: the content of dicts, lists, sets, namespaces, values, arrays, queues and joinable
+     * queues (their unfinished count too), a semaphore's count, an event's flag, every object's existence and id
+     * (so proxies keep working), names bound with {@link Manager#bind}, and registered types' objects (which must
+     * then be {@link java.io.Serializable} and deterministic: the journal replays their calls). What does not:
+     * lock and condition ownership, a barrier's waiting parties and a pool's tasks in flight; a restart releases
+     * them, as if every holder had died (a thread that held a lock gets {@link IllegalMonitorStateException} from
+     * {@code unlock}). See the package documentation for why.
+     * <p>
+     * Clients of a durable manager reconnect on their own: when the connection drops, a client tries again until
+     * {@link #reconnectTimeout} and then sends its unanswered calls again; a call waits for that within its own
+     * timeout. Only the manager's JVM needs Chronicle Queue's JVM flags, and {@link Manager#start} passes them.
+     *
+     * @param journalDirectory the journal's directory (created when missing), or null for a manager that keeps
+     *                         its state in memory only (the default).
+     * @return this.
+     */
+    public ManagerOptions durable(final java.nio.file.Path journalDirectory)
+    {
+        this.journalDirectory = journalDirectory == null ? null : journalDirectory.toAbsolutePath().toString();
+        return this;
+    }
+
+    /**
+     * @return the journal directory of a durable manager, or null when it is not durable.
+     */
+    public java.nio.file.Path journalDirectory()
+    {
+        return journalDirectory == null ? null : java.nio.file.Path.of(journalDirectory);
+    }
+
+    /**
+     * How many journal entries a durable manager appends between two snapshots of its whole state; a restart replays
+     * at most about this many. A snapshot holds up the calls that change state while it is taken.
+     *
+     * @param entries at least 1.
+     * @return this.
+     * @throws IllegalArgumentException when below 1.
+     */
+    public ManagerOptions snapshotEveryEntries(final long entries)
+    {
+        if (entries < 1)
+        {
+            throw new IllegalArgumentException("snapshotEveryEntries must be at least 1: " + entries);
+        }
+        snapshotEveryEntries = entries;
+        return this;
+    }
+
+    /**
+     * @return the number of journal entries between two snapshots.
+     */
+    public long snapshotEveryEntries()
+    {
+        return snapshotEveryEntries;
+    }
+
+    /**
+     * How long a client of a durable manager tries to reconnect after losing it (the manager died and is to be
+     * started again) before failing its calls with {@link ManagerGoneException}. A client of a manager that is not
+     * durable fails at once.
+     *
+     * @param timeout the timeout, positive.
+     * @param unit    its unit.
+     * @return this.
+     * @throws IllegalArgumentException when not positive.
+     */
+    public ManagerOptions reconnectTimeout(final long timeout, final TimeUnit unit)
+    {
+        reconnectTimeoutNs = positive("reconnectTimeout", unit.toNanos(timeout));
+        return this;
+    }
+
+    /**
+     * @param unit the unit wanted.
+     * @return the reconnect timeout in that unit.
+     */
+    public long reconnectTimeout(final TimeUnit unit)
+    {
+        return unit.convert(reconnectTimeoutNs, TimeUnit.NANOSECONDS);
+    }
+
     private static long positive(final String name, final long nanos)
     {
         if (nanos <= 0)
@@ -260,6 +393,6 @@ public final class ManagerOptions implements Serializable
     public String toString()
     {
         return "ManagerOptions{callTimeoutNs=" + callTimeoutNs + ", maxFrameBytes=" + maxFrameBytes +
-            ", serverThreads=" + serverThreads + ", daemon=" + daemon + ", allowedClasses=" + allowedClasses + "}";
+            ", serverThreads=" + serverThreads + ", daemon=" + daemon + ", journalDirectory=" + journalDirectory + ", allowedClasses=" + allowedClasses + "}";
     }
 }

@@ -28,7 +28,31 @@
  *   <li><b>Failures.</b> Calls time out; a manager's death fails every call at once with
  *   {@link io.ipckit.manager.ManagerGoneException}; a manager-side exception comes back as the same class when it
  *   can, with a {@link io.ipckit.manager.RemoteManagerException} holding the manager-side trace as cause.</li>
+ *   <li><b>Durability</b> ({@link io.ipckit.manager.ManagerOptions#durable}). Every call that changes the
+ *   manager's state is appended to a journal (ipc-durable's {@code Journal}, Chronicle Queue) before its reply is
+ *   sent, under one lock that makes the journal's order the order of the changes; a snapshot of the whole state is
+ *   appended every {@link io.ipckit.manager.ManagerOptions#snapshotEveryEntries} entries and at shutdown; a manager
+ *   started on the journal takes the last snapshot and replays the entries after it. Each call carries its client
+ *   handle's random nonce and the handle's sequence number of the call, and the manager keeps the outcome of each
+ *   journaled call until the client's later calls say it has the reply ({@code ackBelow}), so a call sent again
+ *   after a crash is answered with its first outcome instead of being applied twice. Clients reconnect by
+ *   themselves (a transparent retry within each call's timeout, bounded by
+ *   {@link io.ipckit.manager.ManagerOptions#reconnectTimeout}) rather than through a second {@code connect}:
+ *   their proxies, threads blocked in calls and calls in flight then carry on unchanged, which is what makes
+ *   "none applied twice" checkable at all.
+ *   <p>
+ *   Per type: containers, values, arrays, namespaces keep their content; queues their elements (and a joinable
+ *   queue its unfinished count), a semaphore its count, an event its flag. A blocking call on a queue or semaphore
+ *   ({@code take}, {@code put}, {@code poll}/{@code offer} with a timeout, {@code acquire}) is journaled as the
+ *   non-blocking form that succeeded, so the content is durable and replay never waits. Locks, conditions and
+ *   barriers keep nothing but their existence: their state is which client threads hold or wait, and every client
+ *   connection ends with the manager's process, exactly as when each client dies (the lease rule), so a restart
+ *   releases them; a lock held across a restart fails its {@code unlock} with
+ *   {@link java.lang.IllegalMonitorStateException}, which tells its holder that its critical section was broken
+ *   rather than pretending it was not. A pool keeps its workers' count but not its tasks in flight: replaying a
+ *   task would run it twice. Objects that existed at a restart stay until shutdown (the manager cannot know which
+ *   clients still hold proxies to them).</li>
  * </ul>
- * No shared-memory layout is defined here: the manager's state lives in its heap.
+ * No shared-memory layout is defined here: the manager's state lives in its heap (and, when durable, its journal).
  */
 package io.ipckit.manager;

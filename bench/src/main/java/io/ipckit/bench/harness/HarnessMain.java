@@ -180,6 +180,7 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitLockContestant());
         all.add(new IpckitManagerContestant());
         all.add(new IpckitManagerContestant(false));
+        all.add(new IpckitManagerContestant(true, true));
         all.addAll(DictContestant.all());
         if (!noPython)
         {

@@ -19,6 +19,8 @@ public enum Workload
     LOCK_INCREMENT_2_PROCESSES("lock-2proc", "Lock, 2 processes incrementing a counter", Unit.PER_SECOND, 8),
     /** One operation on a dictionary held by a manager process; time per operation. */
     MANAGER_DICT_OPERATION("manager-dict", "Manager dict, one operation", Unit.NANOSECONDS, 8),
+    /** A durable manager killed by SIGKILL and started again: journal entries replayed per second. */
+    MANAGER_REPLAY("manager-replay", "Durable manager, journal replay on restart", Unit.PER_SECOND, 8),
     /** Shared dict, 8 B keys and 64 B values, 1 writer + 1 reader process; reader get latency (the dict's issue). */
     DICT_GET_1W1R("dict-get-1w1r", "Dict get, 8 B keys, 64 B values, 1 writer + 1 reader", Unit.NANOSECONDS, 64),
     /** As {@link #DICT_GET_1W1R}, the writer's put latency. */

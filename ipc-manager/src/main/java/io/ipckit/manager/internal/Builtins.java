@@ -28,7 +28,8 @@ import java.util.concurrent.locks.Lock;
  * The built-in types, Python's {@code SyncManager} set, by type id: {@code dict}, {@code list}, {@code set},
  * {@code namespace}, {@code value}, {@code array}, {@code lock}, {@code rlock}, {@code semaphore},
  * {@code boundedSemaphore}, {@code condition}, {@code event}, {@code barrier}, {@code queue},
- * {@code joinableQueue}; {@code lockCondition} is what {@code Lock.newCondition()} returns.
+ * {@code joinableQueue}, {@code pool}; {@code lockCondition} is what {@code Lock.newCondition()} returns and
+ * {@code poolFuture} what {@code pool.submit} returns.
  */
 public final class Builtins
 {
@@ -64,6 +65,10 @@ public final class Builtins
     public static final String QUEUE = "queue";
     /** Type id of a joinable queue. */
     public static final String JOINABLE_QUEUE = "joinableQueue";
+    /** Type id of a process pool. */
+    public static final String POOL = "pool";
+    /** Type id of a pool task's future. */
+    public static final String POOL_FUTURE = "poolFuture";
 
     private Builtins()
     {
@@ -106,6 +111,9 @@ public final class Builtins
         registry.register(BARRIER, ManagedBarrier.class, (args) -> new ServerBarrier((Integer)args[0]));
         registry.register(QUEUE, BlockingQueue.class, (ManagedFactory<BlockingQueue>)(args) ->
             new LinkedBlockingQueue<>(args.length > 0 ? (Integer)args[0] : Integer.MAX_VALUE));
+        registry.register(POOL, io.ipckit.manager.ManagedPool.class, (args) -> new ServerPool((Integer)args[0]),
+            Map.of("submit", POOL_FUTURE));
+        registry.register(POOL_FUTURE, java.util.concurrent.Future.class, null);
         registry.register(JOINABLE_QUEUE, ManagedJoinableQueue.class, (ManagedFactory<ManagedJoinableQueue>)(args) ->
             new ServerJoinableQueue<>(args.length > 0 ? (Integer)args[0] : Integer.MAX_VALUE));
     }

@@ -28,10 +28,27 @@ import java.util.concurrent.locks.LockSupport;
  * {@link ProxyRef} decoded here is one reference the manager counted for this connection; the proxy made of it
  * returns it with a DECREF when collected (a {@link Cleaner}).
  * <p>
+ * A connection to a durable manager (its WELCOME says so) survives the manager's restart: when the socket ends, the
+ * reader thread connects again through the {@link Reconnector} until the reconnect timeout, checks that the manager
+ * is the same one (its id is kept in its journal), and sends again every call still waiting for its reply, with
+ * the same call id; the manager answers a call it had already applied with the first answer. Each call is sent at
+ * most once per socket: a caller takes the socket to send on under {@code seqLock}, in the same step as it
+ * registers its call, and the reconnector swaps the socket and takes the calls to send again under the same lock.
+ * {@code seqLock} also keeps {@code lowestPending}, the lowest call id waiting, which each call carries as its
+ * {@code ackBelow}; a connection to a manager that is not durable takes no lock.
+ * <p>
  * A connection to a manager of this host asks for a pipe ({@link ClientPipe}, unless the system property
  * {@value #PIPE_PROP_NAME} is {@code false}); when the manager offers one, every frame after the handshake travels
  * through it and there is no reader thread: one waiting caller at a time reads the replies, its own and the others'
- * (which it hands over), and when it has its reply it lets another waiting caller take over reading.
+ * (which it hands over), and when it has its reply it lets another waiting caller take over reading. On a durable
+ * manager's pipe the reader thread stays and reads the pipe instead of the socket, so that it can reconnect when
+ * the manager dies (the pipe says so); the new manager may offer a new pipe, swapped with the socket under
+ * {@code seqLock}.
+ * <p>
+ * Length: past 600 lines because the reconnection of a durable manager's client and the pipe's reading callers
+ * share the call path's invariants (the pending calls, {@code seqLock}, the socket and pipe swapped under it) and
+ * are clearer beside it than behind an interface; the frames are in {@link Wire}, the values in {@link WireCodec}
+ * and {@link CompactValues}.
  */
 public final class ClientConnection implements AutoCloseable
 {
@@ -44,7 +61,6 @@ public final class ClientConnection implements AutoCloseable
     /** The longest a caller waits for the reading caller before it tries to read itself. */
     private static final long FOLLOWER_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private final SocketConnection connection;
     private final WireCodec codec;
     private final long callTimeoutNs;
     private final String managerId;
@@ -56,9 +72,31 @@ public final class ClientConnection implements AutoCloseable
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread reader;
-    private final ClientPipe pipe;
+    private final long nonce = new java.security.SecureRandom().nextLong();
+    private final Reconnector reconnector;
+    private final long reconnectTimeoutNs;
+    private final Object seqLock = new Object();
+    private final boolean durable;
+    private final boolean wantsPipe;
+    private volatile SocketConnection connection;
+    private volatile boolean connected = true;
+    private long lowestPending;
+    private volatile ClientPipe pipe;
     private final io.ipckit.pipe.BufferHandler pipeHandler = this::onPipeFrame;
     private volatile ManagerGoneException gone;
+
+    /**
+     * Opens a new authenticated socket to the same manager, for a client of a durable manager that lost it.
+     */
+    @FunctionalInterface
+    public interface Reconnector
+    {
+        /**
+         * @return an authenticated connection.
+         * @throws RuntimeException when the manager cannot be reached now.
+         */
+        SocketConnection connect();
+    }
 
     /**
      * Says hello on an authenticated connection and starts the reader.
@@ -80,6 +118,32 @@ public final class ClientConnection implements AutoCloseable
         final LocalAddress localAddress,
         final String describe)
     {
+        this(connection, allowed, maxFrameBytes, callTimeoutNs, localAddress, describe, null, 0);
+    }
+
+    /**
+     * Says hello on an authenticated connection and starts the reader; reconnects to a durable manager.
+     *
+     * @param connection         the authenticated connection.
+     * @param allowed            the user's allow-list patterns.
+     * @param maxFrameBytes      the longest frame.
+     * @param callTimeoutNs      the call timeout.
+     * @param localAddress       the socket and key files of a manager of this host, or null for a remote one.
+     * @param describe           what to call the manager in messages.
+     * @param reconnector        opens a new socket to a durable manager that went away, or null never to.
+     * @param reconnectTimeoutNs how long to try.
+     * @throws ManagerGoneException when the manager closed instead of answering.
+     */
+    public ClientConnection(
+        final SocketConnection connection,
+        final List<String> allowed,
+        final int maxFrameBytes,
+        final long callTimeoutNs,
+        final LocalAddress localAddress,
+        final String describe,
+        final Reconnector reconnector,
+        final long reconnectTimeoutNs)
+    {
         this.connection = connection;
         this.localAddress = localAddress;
         this.allowed = List.copyOf(allowed);
@@ -88,23 +152,18 @@ public final class ClientConnection implements AutoCloseable
         this.codec = new WireCodec(allowed, maxFrameBytes);
         this.callTimeoutNs = callTimeoutNs;
         this.describe = describe;
-        final ProcessIdentity self = ProcessIdentity.current();
-        final boolean wantsPipe = local && !"false".equals(System.getProperty(PIPE_PROP_NAME));
-        final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
-            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : local ? 1 : 0);
+        this.reconnector = reconnector;
+        this.reconnectTimeoutNs = reconnectTimeoutNs;
+        this.wantsPipe = local && !"false".equals(System.getProperty(PIPE_PROP_NAME));
         ClientPipe attached = null;
         try
         {
-            connection.sendBytes(hello.array(), 0, hello.size());
-            final ByteBuffer welcome = ByteBuffer.wrap(connection.recvBytes());
-            if (welcome.get() != Wire.WELCOME)
-            {
-                throw new IpcException(describe + " did not welcome this client");
-            }
+            final ByteBuffer welcome = handshake(connection);
             managerId = Wire.getString(welcome);
+            durable = welcome.hasRemaining() && welcome.get() != 0 && reconnector != null;
             if (wantsPipe && welcome.hasRemaining() && welcome.get() == 1)
             {
-                attached = attach(Wire.getString(welcome), Wire.getString(welcome));
+                attached = attach(connection, Wire.getString(welcome), Wire.getString(welcome));
             }
         }
         catch (final RuntimeException ex)
@@ -116,8 +175,9 @@ public final class ClientConnection implements AutoCloseable
             connection.close();
             throw new ManagerGoneException("cannot join " + describe + ": " + ex.getMessage(), ex);
         }
+        this.connection = connection;
         pipe = attached;
-        if (pipe == null)
+        if (pipe == null || durable)
         {
             reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
             reader.setDaemon(true);
@@ -134,7 +194,7 @@ public final class ClientConnection implements AutoCloseable
      *
      * @return the pipe, or null.
      */
-    private ClientPipe attach(final String pipeName, final String bellName)
+    private ClientPipe attach(final SocketConnection socket, final String pipeName, final String bellName)
     {
         ClientPipe opened = null;
         try
@@ -149,7 +209,7 @@ public final class ClientConnection implements AutoCloseable
         final Wire.Out answer = new Wire.Out(FastPath.ATTACH).putByte(opened != null ? 1 : 0);
         try
         {
-            connection.sendBytes(answer.array(), 0, answer.size());
+            socket.sendBytes(answer.array(), 0, answer.size());
         }
         catch (final RuntimeException ex)
         {
@@ -168,6 +228,28 @@ public final class ClientConnection implements AutoCloseable
     public boolean usesPipe()
     {
         return pipe != null;
+    }
+
+    private ByteBuffer handshake(final SocketConnection socket)
+    {
+        final ProcessIdentity self = ProcessIdentity.current();
+        final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
+            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce);
+        socket.sendBytes(hello.array(), 0, hello.size());
+        final ByteBuffer welcome = ByteBuffer.wrap(socket.recvBytes());
+        if (welcome.get() != Wire.WELCOME)
+        {
+            throw new IpcException(describe + " did not welcome this client");
+        }
+        return welcome;
+    }
+
+    /**
+     * @return true when the manager is durable and this connection reconnects to it.
+     */
+    public boolean durable()
+    {
+        return durable;
     }
 
     /**
@@ -297,8 +379,7 @@ public final class ClientConnection implements AutoCloseable
         {
             throw new ManagerGoneException(dead.getMessage(), dead);
         }
-        final long callId = nextCallId.incrementAndGet();
-        final Wire.Out out = new Wire.Out(Wire.CALL).putLong(callId).putLong(objectId)
+        final Wire.Out out = new Wire.Out(Wire.CALL).putLong(0).putLong(0).putLong(objectId)
             .putLong(Thread.currentThread().threadId()).putString(signature);
         if (args == null || args.length == 0)
         {
@@ -316,20 +397,62 @@ public final class ClientConnection implements AutoCloseable
         }
         final Pending call = new Pending(Thread.currentThread());
         call.method = method;
-        pending.put(callId, call);
-        try
+        final long callId;
+        final SocketConnection via;
+        final ClientPipe viaPipe;
+        if (durable)
         {
-            sendFrame(out);
-        }
-        catch (final RuntimeException ex)
-        {
-            pending.remove(callId);
-            if (ex instanceof io.ipckit.manager.connection.FrameTooLargeException)
+            synchronized (seqLock)
             {
-                throw ex;
+                callId = nextCallId.incrementAndGet();
+                if (lowestPending == 0)
+                {
+                    lowestPending = callId;
+                }
+                Wire.putLongAt(out, 1, callId);
+                Wire.putLongAt(out, 1 + 8, lowestPending);
+                call.frame = out;
+                pending.put(callId, call);
+                via = connected ? connection : null;
+                viaPipe = connected ? pipe : null;
             }
-            failAll(ex);
-            throw new ManagerGoneException(gone.getMessage(), ex);
+            final ManagerGoneException failed = gone;
+            if (failed != null)
+            {
+                // failAll sets gone before it fails the calls waiting: this one came after it looked
+                removePending(callId);
+                throw new ManagerGoneException(failed.getMessage(), failed);
+            }
+        }
+        else
+        {
+            callId = nextCallId.incrementAndGet();
+            Wire.putLongAt(out, 1, callId);
+            pending.put(callId, call);
+            via = connection;
+            viaPipe = pipe;
+        }
+        if (via != null)
+        {
+            try
+            {
+                sendFrame(out, viaPipe, via);
+            }
+            catch (final RuntimeException ex)
+            {
+                if (ex instanceof io.ipckit.manager.connection.FrameTooLargeException)
+                {
+                    removePending(callId);
+                    throw ex;
+                }
+                if (!durable)
+                {
+                    removePending(callId);
+                    failAll(ex);
+                    throw new ManagerGoneException(gone.getMessage(), ex);
+                }
+                // a durable manager's connection broke: the reader reconnects and sends the call again
+            }
         }
         final boolean blocking = method != null && Signatures.blocking(method);
         final int timeoutIndex = method == null ? -1 : Signatures.timeoutIndex(method);
@@ -344,7 +467,7 @@ public final class ClientConnection implements AutoCloseable
             waitNs = blocking ? Long.MAX_VALUE : callTimeoutNs;
         }
         final boolean interruptible = blocking && method != null && declaresInterrupted(method);
-        if (pipe != null)
+        if (pipe != null && !durable)
         {
             awaitOnPipe(call, callId, waitNs, interruptible, signature);
         }
@@ -371,8 +494,13 @@ public final class ClientConnection implements AutoCloseable
                 final long elapsed = System.nanoTime() - start;
                 if (elapsed > waitNs)
                 {
-                    pending.remove(callId);
+                    removePending(callId);
                     cancel(callId);
+                    if (durable && !connected)
+                    {
+                        throw new ManagerGoneException(signature + " on " + describe + " had no reply within " +
+                            TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms: the manager is gone and not back", null);
+                    }
                     throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
                         TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
                 }
@@ -388,7 +516,7 @@ public final class ClientConnection implements AutoCloseable
                 {
                     if (interruptible)
                     {
-                        pending.remove(callId);
+                        removePending(callId);
                         cancel(callId);
                         throw new InterruptedException(signature + " on " + describe + " interrupted");
                     }
@@ -405,15 +533,45 @@ public final class ClientConnection implements AutoCloseable
         }
     }
 
+    private void removePending(final long callId)
+    {
+        if (!durable)
+        {
+            pending.remove(callId);
+            return;
+        }
+        synchronized (seqLock)
+        {
+            pending.remove(callId);
+            if (callId == lowestPending)
+            {
+                long lowest = 0;
+                for (final Long id : pending.keySet())
+                {
+                    if (lowest == 0 || id < lowest)
+                    {
+                        lowest = id;
+                    }
+                }
+                lowestPending = lowest;
+            }
+        }
+    }
+
     /**
      * Sends a frame on the pipe or the socket. A send on the pipe that has to wait for room is not interruptible:
      * a frame half-sent would be lost, so an interrupt meanwhile is kept for the caller.
      */
     private void sendFrame(final Wire.Out out)
     {
-        if (pipe == null)
+        sendFrame(out, pipe, connection);
+    }
+
+    private static void sendFrame(final Wire.Out out, final ClientPipe viaPipe, final SocketConnection viaSocket)
+    {
+        if (viaPipe == null)
         {
-            connection.sendBytes(out.array(), 0, out.size());
+            viaSocket.sendBytes(out.array(), 0, out.size());
             return;
         }
         boolean interrupted = false;
@@ -423,7 +581,7 @@ public final class ClientConnection implements AutoCloseable
             {
                 try
                 {
-                    pipe.send(out.array(), out.size());
+                    viaPipe.send(out.array(), out.size());
                     return;
                 }
                 catch (final InterruptedException ex)
@@ -600,7 +758,134 @@ public final class ClientConnection implements AutoCloseable
 
     private void readLoop()
     {
-        try
+        while (true)
+        {
+            try
+            {
+                readReplies();
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!durable || closed.get() || !reconnect())
+                {
+                    failAll(ex);
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Connects again to a durable manager that went away, and sends again every call waiting for its reply.
+     *
+     * @return true when connected again; false when the timeout passed, the handle was closed, or another manager
+     * answered (then every call has failed).
+     */
+    private boolean reconnect()
+    {
+        final ClientPipe old;
+        synchronized (seqLock)
+        {
+            connected = false;
+            old = pipe;
+        }
+        if (old != null)
+        {
+            old.close();
+        }
+        connection.close();
+        final long deadline = System.nanoTime() + reconnectTimeoutNs;
+        long backoffNs = TimeUnit.MILLISECONDS.toNanos(1);
+        while (!closed.get() && System.nanoTime() - deadline < 0)
+        {
+            SocketConnection fresh = null;
+            ClientPipe freshPipe = null;
+            try
+            {
+                fresh = reconnector.connect();
+                final ByteBuffer welcome = handshake(fresh);
+                final String id = Wire.getString(welcome);
+                if (!id.equals(managerId))
+                {
+                    fresh.close();
+                    failAll(new IpcException(describe + " came back as another manager (id " + id + ", was " +
+                        managerId + "): its journal was replaced"));
+                    return false;
+                }
+                if (welcome.hasRemaining())
+                {
+                    welcome.get(); // durable, as it was
+                }
+                if (wantsPipe && welcome.hasRemaining() && welcome.get() == 1)
+                {
+                    freshPipe = attach(fresh, Wire.getString(welcome), Wire.getString(welcome));
+                }
+                final java.util.TreeMap<Long, Pending> again;
+                synchronized (seqLock)
+                {
+                    again = new java.util.TreeMap<>(pending);
+                    connection = fresh;
+                    pipe = freshPipe;
+                    connected = true;
+                }
+                for (final Pending call : again.values())
+                {
+                    final Wire.Out frame = call.frame;
+                    if (frame != null)
+                    {
+                        sendFrame(frame, freshPipe, fresh);
+                    }
+                }
+                return true;
+            }
+            catch (final RuntimeException ex)
+            {
+                if (freshPipe != null && pipe != freshPipe)
+                {
+                    freshPipe.close();
+                }
+                if (fresh != null)
+                {
+                    fresh.close();
+                }
+                LockSupport.parkNanos(this, backoffNs);
+                backoffNs = Math.min(backoffNs * 2, TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+        return false;
+    }
+
+    private void readReplies()
+    {
+        final ClientPipe reading = pipe;
+        if (reading != null)
+        {
+            // a durable manager's pipe: this thread holds the lead for as long as the pipe lasts
+            if (!reading.tryLead())
+            {
+                throw new IllegalStateException("another thread reads the pipe of a durable manager's client");
+            }
+            try
+            {
+                while (gone == null)
+                {
+                    try
+                    {
+                        reading.receive(pipeHandler, READ_SLICE_NS);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        // nobody interrupts the reader; look at the state again
+                    }
+                }
+                return;
+            }
+            finally
+            {
+                reading.endLead();
+            }
+        }
         {
             while (true)
             {
@@ -623,21 +908,18 @@ public final class ClientConnection implements AutoCloseable
                 }
             }
         }
-        catch (final RuntimeException ex)
-        {
-            failAll(ex);
-        }
     }
 
     private void onReply(final byte[] frame, final ByteBuffer in)
     {
         final long callId = in.getLong();
         final byte status = in.get();
-        final Pending call = pending.remove(callId);
+        final Pending call = pending.get(callId);
         if (call == null)
         {
             return;
         }
+        removePending(callId);
         try
         {
             if (status == Wire.STATUS_COMPACT)
@@ -671,20 +953,21 @@ public final class ClientConnection implements AutoCloseable
             gone = new ManagerGoneException(closed.get() ? "this handle to " + describe + " is closed" :
                 describe + " is gone: " + cause.getMessage(), cause);
         }
-        if (pipe != null)
+        final ClientPipe current = pipe;
+        if (current != null)
         {
             if (closed.get())
             {
                 try
                 {
-                    pipe.trySend(new byte[] {FastPath.BYE}, 1);
+                    current.trySend(new byte[] {FastPath.BYE}, 1);
                 }
                 catch (final RuntimeException | InterruptedException ex)
                 {
                     // gone already: the manager notices the closed pipe instead
                 }
             }
-            pipe.close();
+            current.close();
         }
         connection.close();
         for (final Long callId : pending.keySet())
@@ -724,6 +1007,7 @@ public final class ClientConnection implements AutoCloseable
     {
         final Thread caller;
         Method method;
+        Wire.Out frame;
         Object value;
         Throwable error;
         volatile boolean done;

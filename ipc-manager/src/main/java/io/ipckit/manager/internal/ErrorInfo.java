@@ -46,8 +46,8 @@ public record ErrorInfo(String className, String message, StackTraceElement[] tr
     }
 
     /**
-     * Rebuilds the exception for the caller: the same class when it is loadable, has a {@code (String)}
-     * constructor and may be thrown from {@code method} (unchecked or declared); else the remote exception itself.
+     * Rebuilds the exception for the caller: the same class when it is loadable, has a public {@code (String)} or
+     * {@code (String, Throwable)} constructor and may be thrown from {@code method} (unchecked or declared); else the remote exception itself.
      * Either way the manager-side trace is reachable as the cause.
      *
      * @param method the called method, or null.
@@ -63,10 +63,18 @@ public record ErrorInfo(String className, String message, StackTraceElement[] tr
             {
                 return remote;
             }
-            final Constructor<?> constructor = type.getConstructor(String.class);
-            final Throwable local = (Throwable)constructor.newInstance(message);
-            local.initCause(remote);
-            return local;
+            try
+            {
+                final Constructor<?> constructor = type.getConstructor(String.class);
+                final Throwable local = (Throwable)constructor.newInstance(message);
+                local.initCause(remote);
+                return local;
+            }
+            catch (final NoSuchMethodException ex)
+            {
+                // ExecutionException, CompletionException: only their (message, cause) constructor is public
+                return (Throwable)type.getConstructor(String.class, Throwable.class).newInstance(message, remote);
+            }
         }
         catch (final ReflectiveOperationException | RuntimeException | LinkageError ex)
         {

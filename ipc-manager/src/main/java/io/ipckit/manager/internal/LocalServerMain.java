@@ -22,14 +22,44 @@ public final class LocalServerMain
     }
 
     /**
+     * @return the JVM flags Chronicle Queue needs (the parent pom's {@code ipckit.chronicle.jvm.flags}), for the JVM
+     * of a durable manager.
+     * @throws IllegalStateException when the build did not fill them in.
+     */
+    public static java.util.List<String> chronicleFlags()
+    {
+        final java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = LocalServerMain.class.getResourceAsStream("chronicle-jvm-flags.properties"))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("chronicle-jvm-flags.properties is missing from ipc-manager's jar");
+            }
+            properties.load(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        final String flags = properties.getProperty("flags", "").trim();
+        if (flags.isEmpty() || flags.startsWith("${"))
+        {
+            throw new IllegalStateException("ipc-manager was built without ipckit.chronicle.jvm.flags: " + flags);
+        }
+        return java.util.List.of(flags.split("\\s+"));
+    }
+
+    /**
      * Serves until a client shuts the manager down.
      *
      * @param socketPath the Unix socket's path.
      * @param keyPath    the authkey file's path.
+     * @param errorPath  where to write why it could not start (Manager.start reports it).
      * @param options    the manager's options.
      * @throws UncheckedIOException when the key cannot be read.
      */
-    public static void run(final String socketPath, final String keyPath, final ManagerOptions options)
+    public static void run(final String socketPath, final String keyPath, final String errorPath,
+        final ManagerOptions options)
     {
         final byte[] authkey;
         try
@@ -51,7 +81,28 @@ public final class LocalServerMain
             throw new UncheckedIOException("cannot write the manager's record " + info, ex);
         }
         final Listener listener = new Listener(UnixDomainSocketAddress.of(socket), authkey, options.maxFrameBytes());
-        final ServerCore core = new ServerCore(listener, options.registry(), options, null);
+        final ServerCore core;
+        try
+        {
+            core = new ServerCore(listener, options.registry(), options, null);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            try
+            {
+                Files.writeString(Paths.get(errorPath), ex.toString());
+            }
+            catch (final IOException io)
+            {
+                System.err.println("[ipckit-manager] cannot write " + errorPath + ": " + io);
+            }
+            throw ex;
+        }
+        if (core.replayedEntries() > 0)
+        {
+            core.log("replayed " + core.replayedEntries() + " journal entries in " +
+                TimeUnit.NANOSECONDS.toMillis(core.replayNs()) + " ms from " + options.journalDirectory());
+        }
         try
         {
             while (!core.awaitTermination(1, TimeUnit.HOURS))

@@ -26,6 +26,8 @@ final class ObjectTable
         final ProxyRef ref;
         final AtomicLong refs = new AtomicLong();
         volatile boolean pinned;
+        /** A durable manager's wake-up of calls waiting to change this object (under its journal lock), or null. */
+        java.util.concurrent.locks.Condition changed;
 
         Managed(final long id, final Object target, final ManagerRegistry.Entry entry, final ProxyRef ref)
         {
@@ -36,9 +38,10 @@ final class ObjectTable
         }
     }
 
-    private final String managerId = UUID.randomUUID().toString();
+    private volatile String managerId = UUID.randomUUID().toString();
     private final Map<Long, Managed> objects = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong();
+    private final AtomicLong transientIds = new AtomicLong();
 
     String managerId()
     {
@@ -48,6 +51,63 @@ final class ObjectTable
     ProxyRef register(final Object target, final ManagerRegistry.Entry entry)
     {
         final long id = nextId.incrementAndGet();
+        final ProxyRef ref = new ProxyRef(managerId, id, entry.typeid(), entry.type().getName());
+        objects.put(id, new Managed(id, target, entry, ref));
+        return ref;
+    }
+
+    /**
+     * Puts back an object of a durable manager's snapshot, before any client connects.
+     *
+     * @param id     its id.
+     * @param target the object.
+     * @param entry  its type.
+     * @return the object's entry.
+     */
+    Managed restore(final long id, final Object target, final ManagerRegistry.Entry entry)
+    {
+        final Managed managed = new Managed(id, target, entry,
+            new ProxyRef(managerId, id, entry.typeid(), entry.type().getName()));
+        managed.pinned = true;
+        objects.put(id, managed);
+        return managed;
+    }
+
+    /**
+     * Takes the identity of a durable manager's previous run and forgets every object, before a snapshot's objects
+     * are restored.
+     *
+     * @param id     the manager's id.
+     * @param lastId the last object id handed out.
+     */
+    void resume(final String id, final long lastId)
+    {
+        objects.clear();
+        managerId = id;
+        nextId.set(lastId);
+    }
+
+    long lastId()
+    {
+        return nextId.get();
+    }
+
+    java.util.Collection<Managed> all()
+    {
+        return objects.values();
+    }
+
+    /**
+     * Registers an object that a durable manager does not keep (a pool's future), under a negative id that no
+     * replay hands out.
+     *
+     * @param target the object.
+     * @param entry  its type.
+     * @return its ref.
+     */
+    ProxyRef registerTransient(final Object target, final ManagerRegistry.Entry entry)
+    {
+        final long id = -transientIds.incrementAndGet();
         final ProxyRef ref = new ProxyRef(managerId, id, entry.typeid(), entry.type().getName());
         objects.put(id, new Managed(id, target, entry, ref));
         return ref;
@@ -72,13 +132,11 @@ final class ObjectTable
         final Managed managed = objects.get(id);
         if (managed != null && managed.refs.addAndGet(-count) <= 0 && !managed.pinned)
         {
-            objects.remove(id, managed);
+            if (objects.remove(id, managed) && managed.target instanceof ServerPool pool)
+            {
+                pool.close();
+            }
         }
-    }
-
-    java.util.Collection<Managed> all()
-    {
-        return objects.values();
     }
 
     int size()

@@ -30,6 +30,8 @@ record SerializedProxy(ProxyRef ref, String socket, String key, List<String> all
     long callTimeoutNs) implements Serializable
 {
     private static final Map<String, ClientConnection> CONNECTIONS = new ConcurrentHashMap<>();
+    private static final long RECONNECT_TIMEOUT_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+        new io.ipckit.manager.ManagerOptions().reconnectTimeout(java.util.concurrent.TimeUnit.MILLISECONDS));
 
     private Object readResolve() throws ObjectStreamException
     {
@@ -63,9 +65,21 @@ record SerializedProxy(ProxyRef ref, String socket, String key, List<String> all
             {
                 throw new IpcException("cannot read the manager's authkey " + key, ex);
             }
+            final ClientConnection.Reconnector reconnector = () ->
+            {
+                try
+                {
+                    return Client.connect(UnixDomainSocketAddress.of(socket), Files.readAllBytes(Paths.get(key)),
+                        maxFrameBytes);
+                }
+                catch (final IOException ex)
+                {
+                    throw new IpcException("cannot read the manager's authkey " + key, ex);
+                }
+            };
             return new ClientConnection(Client.connect(UnixDomainSocketAddress.of(socket), authkey, maxFrameBytes),
                 allowed, maxFrameBytes, callTimeoutNs, new ClientConnection.LocalAddress(socket, key),
-                "manager at " + socket);
+                "manager at " + socket, reconnector, RECONNECT_TIMEOUT_NS);
         });
     }
 }

@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * @param <T> the element type.
  */
-final class ServerArray<T> implements ManagedArray<T>
+final class ServerArray<T> implements ManagedArray<T>, java.io.Serializable
 {
+    private static final long serialVersionUID = 1L;
+
     private final AtomicReferenceArray<T> elements;
 
     ServerArray(final T[] initial)

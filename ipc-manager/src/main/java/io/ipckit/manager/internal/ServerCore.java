@@ -49,6 +49,7 @@ public final class ServerCore implements AutoCloseable
     private final Thread acceptor;
     private final Thread leases;
     private final Runnable onShutdown;
+    private final ManagerJournal journal;
     private final long startedAtMillis = System.currentTimeMillis();
     private final java.util.concurrent.atomic.AtomicLong callsOfEndedSessions = new java.util.concurrent.atomic.AtomicLong();
     private final int serverThreads;
@@ -71,6 +72,15 @@ public final class ServerCore implements AutoCloseable
         this.leaseCheckIntervalNs = options.leaseCheckInterval(TimeUnit.NANOSECONDS);
         this.onShutdown = onShutdown;
         this.serverThreads = options.serverThreads();
+        try
+        {
+            journal = options.journalDirectory() == null ? null : ManagerJournal.open(this, options);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            listener.close();
+            throw ex;
+        }
         acceptor = Thread.ofPlatform().daemon(true).name("ipckit-manager-accept").start(this::acceptLoop);
         leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases").start(this::leaseLoop);
     }
@@ -83,6 +93,41 @@ public final class ServerCore implements AutoCloseable
     WireCodec codec()
     {
         return codec;
+    }
+
+    ManagerRegistry registry()
+    {
+        return registry;
+    }
+
+    Map<String, ProxyRef> named()
+    {
+        return named;
+    }
+
+    /**
+     * @return the journal of a durable manager, or null.
+     */
+    ManagerJournal journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @return the entries a durable manager replayed when it started (its snapshot included), or -1 when it is not
+     * durable.
+     */
+    public long replayedEntries()
+    {
+        return journal == null ? -1 : journal.replayed();
+    }
+
+    /**
+     * @return how long a durable manager's replay took when it started, in nanoseconds, or -1.
+     */
+    public long replayNs()
+    {
+        return journal == null ? -1 : journal.replayNs();
     }
 
     /**
@@ -122,7 +167,10 @@ public final class ServerCore implements AutoCloseable
         return listener.address();
     }
 
-    void log(final String message)
+    /**
+     * @param message a line for the manager's standard error.
+     */
+    public void log(final String message)
     {
         System.err.println("[ipckit-manager] " + message);
     }
@@ -300,6 +348,10 @@ public final class ServerCore implements AutoCloseable
             throw new IllegalStateException("the factory of " + typeid + " made a " + target.getClass().getName() +
                 ", not a " + entry.type().getName());
         }
+        if (journal != null)
+        {
+            ManagerJournal.checkKeepable(typeid, target);
+        }
         return table.register(target, entry);
     }
 
@@ -334,7 +386,8 @@ public final class ServerCore implements AutoCloseable
                 throw new IllegalStateException("method_to_typeid of " + managed.entry.typeid() + "." + name +
                     " names unregistered type " + resultTypeid);
             }
-            return table.register(result, entry);
+            return journal != null && JournalModes.NOT_JOURNALED.contains(managed.entry.typeid()) ?
+                table.registerTransient(result, entry) : table.register(result, entry);
         }
         return copyView(result);
     }
@@ -393,11 +446,6 @@ public final class ServerCore implements AutoCloseable
         return sessions;
     }
 
-    Map<String, ProxyRef> named()
-    {
-        return named;
-    }
-
     long startedAtMillis()
     {
         return startedAtMillis;
@@ -422,6 +470,12 @@ public final class ServerCore implements AutoCloseable
             }
             finally
             {
+                if (journal != null)
+                {
+                    // before the sessions end: their end drops their references, and the last snapshot must keep
+                    // the objects their clients will find again after a restart
+                    journal.close();
+                }
                 for (final ServerSession session : sessions)
                 {
                     session.end();

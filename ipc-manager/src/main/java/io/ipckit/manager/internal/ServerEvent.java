@@ -9,8 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * An event flag in the manager. Thread-safe.
  */
-final class ServerEvent implements ManagedEvent
+final class ServerEvent implements ManagedEvent, java.io.Serializable
 {
+    private static final long serialVersionUID = 1L;
+
     private final ReentrantLock guard = new ReentrantLock();
     private final Condition changed = guard.newCondition();
     private boolean flag;

@@ -17,8 +17,8 @@ final class ServerJoinableQueue<E> extends LinkedBlockingQueue<E> implements Man
 {
     private static final long serialVersionUID = 1L;
 
-    private final transient ReentrantLock guard = new ReentrantLock();
-    private final transient Condition allDone = guard.newCondition();
+    private final ReentrantLock guard = new ReentrantLock();
+    private final Condition allDone = guard.newCondition();
     private long unfinished;
 
     ServerJoinableQueue(final int capacity)
@@ -42,6 +42,12 @@ final class ServerJoinableQueue<E> extends LinkedBlockingQueue<E> implements Man
     @Override
     public boolean offer(final E e)
     {
+        if (guard == null)
+        {
+            // LinkedBlockingQueue's readObject re-adds the elements of a durable manager's snapshot before this
+            // class's fields are read: the unfinished count comes back with them, so these adds count nothing
+            return super.offer(e);
+        }
         guard.lock();
         try
         {

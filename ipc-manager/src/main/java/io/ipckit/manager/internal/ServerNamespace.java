@@ -9,8 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A namespace in the manager. Thread-safe.
  */
-final class ServerNamespace implements Namespace
+final class ServerNamespace implements Namespace, java.io.Serializable
 {
+    private static final long serialVersionUID = 1L;
+
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
     @Override

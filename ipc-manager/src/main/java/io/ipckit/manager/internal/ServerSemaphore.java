@@ -10,8 +10,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * A counting semaphore in the manager, optionally bounded by its initial count (Python's BoundedSemaphore).
  * Thread-safe.
  */
-final class ServerSemaphore implements ManagedSemaphore
+final class ServerSemaphore implements ManagedSemaphore, java.io.Serializable
 {
+    private static final long serialVersionUID = 1L;
+
     private final ReentrantLock guard = new ReentrantLock();
     private final Condition available = guard.newCondition();
     private final int bound;

@@ -40,6 +40,7 @@ public final class ServerSession
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile ProcessIdentity identity;
     private volatile boolean local;
+    private volatile long nonce;
     private volatile long callsServed;
     private volatile PipeLink link;
 
@@ -93,6 +94,7 @@ public final class ServerSession
             final byte where = hello.get();
             local = where != 0;
             final boolean wantsPipe = where == FastPath.LOCAL_WITH_PIPE;
+            nonce = hello.remaining() >= Long.BYTES ? hello.getLong() : 0;
             attached = welcome(wantsPipe);
             while (!attached && !ended.get())
             {
@@ -132,7 +134,8 @@ public final class ServerSession
     private boolean welcome(final boolean wantsPipe)
     {
         PipeLink offered = null;
-        final Wire.Out welcome = new Wire.Out(Wire.WELCOME).putString(core.table().managerId());
+        final Wire.Out welcome = new Wire.Out(Wire.WELCOME).putString(core.table().managerId())
+            .putByte(core.journal() != null ? 1 : 0);
         FastPath fast = null;
         if (wantsPipe)
         {
@@ -262,9 +265,11 @@ public final class ServerSession
     {
         callsServed++; // one client's calls are dispatched one at a time, in order
         final long callId = in.getLong();
+        final long ackBelow = in.getLong();
         final long objectId = in.getLong();
         final long threadId = in.getLong();
         final String signature = Wire.getString(in);
+        final int argsStart = in.position();
         final byte argsKind = in.get();
         final Object[] args;
         final ObjectTable.Managed managed;
@@ -304,13 +309,36 @@ public final class ServerSession
             return;
         }
         final CallContext context = new CallContext(this, threadId);
+        final ManagerJournal journal = core.journal();
+        final JournalModes.Mode mode = journal == null ? null : JournalModes.mode(managed, method, signature);
+        if (mode != null)
+        {
+            final Object admitted = journal.admit(nonce, callId, ackBelow);
+            if (ManagerJournal.running(admitted))
+            {
+                return;
+            }
+            if (admitted instanceof ManagerJournal.Outcome outcome)
+            {
+                replyWith(callId, outcome.value(), outcome.error());
+                return;
+            }
+        }
         if (method != null && Signatures.blocking(method))
         {
             final Thread thread = Thread.ofVirtual().name("ipckit-manager-call-" + callId).unstarted(() ->
             {
                 try
                 {
-                    execute(callId, managed, method, signature, args, context);
+                    if (mode == null)
+                    {
+                        execute(callId, managed, method, signature, args, context);
+                    }
+                    else
+                    {
+                        executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame,
+                            argsStart, mode);
+                    }
                 }
                 finally
                 {
@@ -320,9 +348,38 @@ public final class ServerSession
             running.put(callId, thread);
             thread.start();
         }
-        else
+        else if (mode == null)
         {
             execute(callId, managed, method, signature, args, context);
+        }
+        else
+        {
+            executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame, argsStart, mode);
+        }
+    }
+
+    private void executeJournaled(final long callId, final long ackBelow, final ObjectTable.Managed managed,
+        final Method method, final String signature, final Object[] args, final CallContext context,
+        final byte[] frame, final int argsStart, final JournalModes.Mode mode)
+    {
+        CallContext.set(context);
+        try
+        {
+            final Object result = core.journal().run(this, nonce, callId, ackBelow, managed, method, signature, args,
+                frame, argsStart, mode);
+            reply(callId, result, null);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            reply(callId, null, ex.getCause());
+        }
+        catch (final Throwable ex)
+        {
+            reply(callId, null, ex);
+        }
+        finally
+        {
+            CallContext.set(null);
         }
     }
 
@@ -352,6 +409,11 @@ public final class ServerSession
 
     private void reply(final long callId, final Object result, final Throwable error)
     {
+        replyWith(callId, result, error == null ? null : ErrorInfo.of(error));
+    }
+
+    private void replyWith(final long callId, final Object result, final ErrorInfo error)
+    {
         if (ended.get())
         {
             return;
@@ -362,7 +424,7 @@ public final class ServerSession
             if (error != null)
             {
                 out.putByte(Wire.STATUS_ERROR);
-                core.codec().write(out, ErrorInfo.of(error), this::countOutgoing);
+                core.codec().write(out, error, this::countOutgoing);
             }
             else if (result == null)
             {

@@ -9,8 +9,10 @@ import java.util.Objects;
  *
  * @param <T> the value type.
  */
-final class ServerValue<T> implements ManagedValue<T>
+final class ServerValue<T> implements ManagedValue<T>, java.io.Serializable
 {
+    private static final long serialVersionUID = 1L;
+
     private T value;
 
     ServerValue(final T value)

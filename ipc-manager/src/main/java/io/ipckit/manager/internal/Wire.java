@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
  * The manager protocol's frames, after the connection's handshake. Every frame starts with a type byte; numbers are
  * big-endian, strings an int length and UTF-8 bytes, values Java serialization ({@link WireCodec}):
  * <pre>
- *   HELLO    client -&gt; manager  pid:long startTime:long local:byte            (once, first)
- *   WELCOME  manager -&gt; client  managerId:string                             (once, the answer)
- *   CALL     client -&gt; manager  callId:long objectId:long threadId:long method:string args:byte [args]
+ *   HELLO    client -&gt; manager  pid:long startTime:long local:byte nonce:long (once, first)
+ *   WELCOME  manager -&gt; client  managerId:string durable:byte                (once, the answer)
+ *   CALL     client -&gt; manager  callId:long ackBelow:long objectId:long threadId:long method:string args:byte [args]
  *                                (ARGS_NONE; ARGS_COMPACT then {@code CompactValues}; ARGS_OBJECT then an Object[])
  *   CANCEL   client -&gt; manager  callId:long                                  (the caller was interrupted)
  *   DECREF   client -&gt; manager  objectId:long                                (a proxy was collected)
@@ -18,6 +18,12 @@ import java.nio.charset.StandardCharsets;
  *   FATAL    manager -&gt; client  message:string                               (then the manager closes the connection)
  * </pre>
  * Object 0 is the manager itself (create, lookup, bind, shutdown).
+ * <p>
+ * A client's {@code nonce} names the client handle across reconnections (random, chosen once per handle), and a
+ * call's {@code callId} is that handle's sequence number of the call: a durable manager deduplicates a call sent
+ * again after a restart by the pair. {@code ackBelow} says that the client has the replies of all its calls below
+ * it (the lowest call id in flight), so the manager may forget their outcomes; 0 from a client of a manager that
+ * is not durable.
  */
 public final class Wire
 {
@@ -124,6 +130,22 @@ public final class Wire
         public byte[] array()
         {
             return buf;
+        }
+    }
+
+    /**
+     * Overwrites a long already written into a frame.
+     *
+     * @param out   the frame.
+     * @param index where the long starts.
+     * @param value the long, big-endian.
+     */
+    public static void putLongAt(final Out out, final int index, final long value)
+    {
+        final byte[] bytes = out.array();
+        for (int i = 0; i < 8; i++)
+        {
+            bytes[index + i] = (byte)(value >>> (56 - 8 * i));
         }
     }
 

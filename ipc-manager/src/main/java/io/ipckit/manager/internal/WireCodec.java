@@ -19,13 +19,14 @@ import java.util.function.UnaryOperator;
  * Encodes the values of requests and replies with Java serialization, replacing proxies by their {@link ProxyRef}
  * on the way out and resolving refs on the way in, and decodes through an {@link ObjectInputFilter} allow-list:
  * {@code java.lang}, {@code java.util}, {@code java.util.concurrent}, {@code java.time}, {@code java.math},
- * ipckit's manager classes and the user's patterns; every other class is refused with an exception naming it and
+ * ipckit's manager classes, {@code SerializedLambda} (a serializable lambda is rebuilt only by its capturing class,
+ * which itself must be allowed) and the user's patterns; every other class is refused with an exception naming it and
  * the option that allows it. Thread-safe (stateless apart from the immutable filter).
  */
 public final class WireCodec
 {
     private static final String BASE = "java.lang.*;java.util.*;java.util.concurrent.*;java.time.*;java.math.*;" +
-        "io.ipckit.manager.**";
+        "java.lang.invoke.SerializedLambda;io.ipckit.manager.**";
 
     private final ObjectInputFilter filter;
     private final String patterns;
@@ -36,8 +37,19 @@ public final class WireCodec
      */
     public WireCodec(final List<String> allowed, final int maxFrameBytes)
     {
-        final StringBuilder sb = new StringBuilder("maxdepth=64;maxrefs=1000000;maxbytes=").append(maxFrameBytes)
-            .append(';').append(BASE);
+        this(allowed, maxFrameBytes, 1_000_000, "");
+    }
+
+    /**
+     * @param allowed  the user's extra patterns.
+     * @param maxBytes the longest stream.
+     * @param maxRefs  the most objects in a stream.
+     * @param extra    patterns of the manager's own (a snapshot's locks), each followed by {@code ';'}, or empty.
+     */
+    WireCodec(final List<String> allowed, final long maxBytes, final long maxRefs, final String extra)
+    {
+        final StringBuilder sb = new StringBuilder("maxdepth=64;maxrefs=").append(maxRefs).append(";maxbytes=")
+            .append(maxBytes).append(';').append(extra).append(BASE);
         for (final String pattern : allowed)
         {
             sb.append(';').append(pattern);

@@ -9,11 +9,13 @@ import io.ipckit.core.ResourceName;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.manager.Manager;
+import io.ipckit.manager.ManagerOptions;
 import io.ipckit.manager.Namespace;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -24,21 +26,31 @@ import java.util.concurrent.TimeUnit;
  * ipckit's {@link Manager} on the manager workload, as the Python peer runs {@code Manager().dict()}: a manager JVM
  * holds a dict; a client JVM sets a key and reads it back, over and over, until its time or count is up. The
  * figure is the mean time per operation (a set or a get) in the measured window, as Python's. Every get must return
- * the value just set, and the dict must hold the keys written, or the run fails.
+ * the value just set, and the dict must hold the keys written, or the run fails. The metrics {@code putNs} and
+ * {@code getNs} are the mean times of the sets and of the gets alone.
  * <p>
  * Further figures, as {@code mp_bench.py} reports them for Python: p50 and p99 of a get and of a put (each operation
  * timed alone), the p50 of creating a dict (its proxy included) after the loop, the client's CPU time per operation
  * over the window ({@code cpu_per_op_ns}) and the manager's ({@code server_cpu_per_op_ns}). Two contestants: the
  * client on the pipe in shared memory (the default for a client of the same host) and on the Unix socket
  * ({@code -Dipckit.manager.pipe=false}), for the two paths in one run.
+ * <p>
+ * The journaled variant ({@code ipckit-manager-journaled}, on the pipe) runs the same with a durable manager
+ * ({@code ManagerOptions.durable}): every set is appended to its journal before it is answered (gets are not
+ * journaled). On {@code manager-replay} it fills a durable manager's journal with sets from
+ * {@value #REPLAY_THREADS} client threads, kills the manager with SIGKILL, and opens the journal in a manager in
+ * this JVM, twice (the second with a warm JIT, the headline): entries replayed per second, checked against the
+ * number of sets acknowledged.
  */
 public final class IpckitManagerContestant implements Contestant
 {
     static final int KEYS = 1024;
+    static final int REPLAY_THREADS = 4;
     /** Dicts created for the creation figure. */
     static final int CREATIONS = 500;
 
     private final boolean pipe;
+    private final boolean durable;
 
     /**
      * The client on the pipe, the default.
@@ -53,33 +65,56 @@ public final class IpckitManagerContestant implements Contestant
      */
     public IpckitManagerContestant(final boolean pipe)
     {
+        this(pipe, false);
+    }
+
+    /**
+     * @param pipe    true for the pipe in shared memory, false to keep the client on the Unix socket.
+     * @param durable true for the journaled variant.
+     */
+    public IpckitManagerContestant(final boolean pipe, final boolean durable)
+    {
         this.pipe = pipe;
+        this.durable = durable;
     }
 
     @Override
     public String id()
     {
-        return pipe ? "ipckit-manager" : "ipckit-manager-socket";
+        return durable ? (pipe ? "ipckit-manager-journaled" : "ipckit-manager-journaled-socket") :
+            pipe ? "ipckit-manager" : "ipckit-manager-socket";
     }
 
     @Override
     public String label()
     {
-        return pipe ? "ipckit Manager dict (pipe in shared memory), set + get from another JVM" :
+        return durable ? "ipckit durable Manager dict (journaled sets), set + get from another JVM" :
+            pipe ? "ipckit Manager dict (pipe in shared memory), set + get from another JVM" :
             "ipckit Manager dict (Unix socket), set + get from another JVM";
     }
 
     @Override
     public Set<Workload> workloads()
     {
-        return EnumSet.of(Workload.MANAGER_DICT_OPERATION);
+        return durable ? EnumSet.of(Workload.MANAGER_DICT_OPERATION, Workload.MANAGER_REPLAY) :
+            EnumSet.of(Workload.MANAGER_DICT_OPERATION);
     }
 
     @Override
     public Measurement measure(final Workload workload, final RunContext context)
     {
         final String name = ResourceName.random("bench-mgr-");
-        try (Manager manager = Manager.start(name))
+        if (workload == Workload.MANAGER_REPLAY)
+        {
+            return ReplayMeasure.measure(this, name, context);
+        }
+        final ManagerOptions options = new ManagerOptions();
+        final Path journal = context.scratch().resolve(name + "-journal");
+        if (durable)
+        {
+            options.durable(journal);
+        }
+        try (Manager manager = Manager.start(name, options))
         {
             Files.createDirectories(context.logs());
             final ConcurrentMap<Integer, Long> shared = manager.dict();
@@ -103,6 +138,8 @@ public final class IpckitManagerContestant implements Contestant
             final long errors = (Long)results.get("errors");
             final long windowOps = (Long)results.get("windowOps");
             final long spanNs = (Long)results.get("spanNs");
+            final long putNs = (Long)results.get("putNs");
+            final long getNs = (Long)results.get("getNs");
             final int keys = shared.size();
             final int expectedKeys = (int)Math.min(KEYS, ops / 2);
             if (errors != 0 || keys != expectedKeys || ops == 0)
@@ -118,7 +155,11 @@ public final class IpckitManagerContestant implements Contestant
                 metrics.put(figure, ((Number)results.get(figure)).doubleValue());
             }
             manager.shutdown();
+            ReplayMeasure.deleteRecursively(journal);
             final double perOp = windowOps > 0 ? (double)spanNs / windowOps : 0;
+            final double pairs = Math.max(1, windowOps / 2);
+            metrics.put("putNs", putNs / pairs);
+            metrics.put("getNs", getNs / pairs);
             return new Measurement(id(), workload, context.repeat(), perOp, metrics, null);
         }
         catch (final InterruptedException ex)
@@ -169,6 +210,8 @@ public final class IpckitManagerContestant implements Contestant
                 long windowOps = 0;
                 long windowStart = 0;
                 long windowEnd = 0;
+                long putNs = 0;
+                long getNs = 0;
                 while (max > 0 ? ops < max : System.nanoTime() < end)
                 {
                     final Integer key = (int)((ops >> 1) & (KEYS - 1));
@@ -193,12 +236,16 @@ public final class IpckitManagerContestant implements Contestant
                         else
                         {
                             windowOps += 2;
+                            putNs += t1 - t0;
+                            getNs += t - t1;
                             puts.recordValue(t1 - t0);
                             gets.recordValue(t - t1);
                         }
                         windowEnd = t;
                     }
                 }
+                results.set("putNs", putNs);
+                results.set("getNs", getNs);
                 final double cpuPerOp = windowOps > 0 ? (double)(cpuNs() - cpuStart) / windowOps : 0;
                 final double serverCpuPerOp = windowOps > 0 ? (double)(cpuNs(server) - serverCpuStart) / windowOps : 0;
                 final org.HdrHistogram.Histogram creations =
@@ -224,6 +271,7 @@ public final class IpckitManagerContestant implements Contestant
                 results.set("create_p50_ns", creations.getValueAtPercentile(50));
                 results.set("cpu_per_op_ns", cpuPerOp);
                 results.set("server_cpu_per_op_ns", serverCpuPerOp);
+
                 results.set("ops", ops);
                 results.set("errors", errors);
                 results.set("windowOps", windowOps);

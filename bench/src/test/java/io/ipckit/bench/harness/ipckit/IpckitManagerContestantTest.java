@@ -25,10 +25,27 @@ class IpckitManagerContestantTest
         final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 4000, 16, Duration.ofSeconds(60),
             Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
             Files.createDirectories(dir.path().resolve("results")));
-        final Measurement measurement = new IpckitManagerContestant().measure(Workload.MANAGER_DICT_OPERATION, context);
-        assertEquals(4000.0, measurement.metrics().get("operations"));
-        assertEquals(1024.0, measurement.metrics().get("keys"));
+        for (final boolean durable : new boolean[] {false, true})
+        {
+            final Measurement measurement = new IpckitManagerContestant(durable)
+                .measure(Workload.MANAGER_DICT_OPERATION, context);
+            assertEquals(4000.0, measurement.metrics().get("operations"));
+            assertEquals(1024.0, measurement.metrics().get("keys"));
+            assertTrue(measurement.value() > 0);
+            assertTrue(measurement.metrics().get("putNs") > 0);
+            assertEquals(List.of("logs", "results", "scratch"), dir.list(), "the manager removed its socket and key");
+        }
+    }
+
+    @Test
+    void shouldMeasureAndVerifyTheReplayOfADurableManager() throws Exception
+    {
+        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 2000, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
+        final Measurement measurement = new IpckitManagerContestant(true).measure(Workload.MANAGER_REPLAY, context);
+        assertEquals(2002.0, measurement.metrics().get("entries"), "the first snapshot, the dict's creation, sets");
         assertTrue(measurement.value() > 0);
-        assertEquals(List.of("logs", "results", "scratch"), dir.list(), "the manager removed its socket and key");
+        assertTrue(Files.list(dir.path().resolve("scratch")).toList().isEmpty(), "journals and sockets removed");
     }
 }

@@ -1,0 +1,167 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.manager.ManagerRegistry;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a durable manager's snapshot holds ({@link State}), how it is taken from the running manager and how a
+ * starting manager is put back from it: objects with state are kept as they are (serialized), volatile ones (locks,
+ * conditions, barriers, pools) as how to make them again ({@link Origin}), and the outcomes of journaled calls
+ * whose clients may still send them again. Called by {@link ManagerJournal} under its lock, or before the manager
+ * accepts clients. Stateless.
+ */
+final class JournalState
+{
+    private JournalState()
+    {
+    }
+
+    /**
+     * How a volatile object is made again: by its factory, or by a method of its parent.
+     *
+     * @param parentId  the parent's id, 0 for a factory.
+     * @param signature the parent's method.
+     * @param args      the factory's or the method's arguments.
+     */
+    record Origin(long parentId, String signature, Object[] args) implements Serializable
+    {
+    }
+
+    /**
+     * One object of a snapshot.
+     *
+     * @param id     its id.
+     * @param typeid its type.
+     * @param target the object, or null for a volatile one.
+     * @param origin how a volatile one is made again.
+     */
+    record Image(long id, String typeid, Object target, Origin origin) implements Serializable
+    {
+    }
+
+    /**
+     * A snapshot: everything the manager keeps.
+     *
+     * @param managerId the manager's id.
+     * @param lastId    the last object id handed out.
+     * @param objects   its objects, by increasing id.
+     * @param named     its bound names.
+     * @param clients   per client nonce, the outcomes of its calls not yet acknowledged, by call id.
+     */
+    record State(String managerId, long lastId, List<Image> objects, Map<String, ProxyRef> named,
+        Map<Long, Map<Long, ManagerJournal.Outcome>> clients) implements Serializable
+    {
+    }
+
+    /**
+     * Takes the manager's state; the caller holds the journal's lock, so no journaled call runs.
+     *
+     * @param core    the manager.
+     * @param origins how its volatile objects were made.
+     * @param clients per client, the outcomes of its calls.
+     * @return the state.
+     */
+    static State capture(final ServerCore core, final Map<Long, Origin> origins,
+        final Map<Long, Map<Long, Object>> clients)
+    {
+        final List<Image> images = new ArrayList<>();
+        final List<ObjectTable.Managed> all = new ArrayList<>(core.table().all());
+        all.sort((a, b) -> Long.compare(a.id, b.id));
+        for (final ObjectTable.Managed managed : all)
+        {
+            final boolean keepsState = !JournalModes.VOLATILE.contains(managed.entry.typeid());
+            final Origin origin = keepsState ? null : origins.get(managed.id);
+            if (keepsState || origin != null)
+            {
+                images.add(new Image(managed.id, managed.entry.typeid(), keepsState ? managed.target : null,
+                    origin));
+            }
+        }
+        final Map<Long, Map<Long, ManagerJournal.Outcome>> outcomes = new HashMap<>();
+        for (final Map.Entry<Long, Map<Long, Object>> client : clients.entrySet())
+        {
+            final Map<Long, ManagerJournal.Outcome> done = new HashMap<>();
+            client.getValue().forEach((id, outcome) ->
+            {
+                if (outcome instanceof ManagerJournal.Outcome o)
+                {
+                    done.put(id, o);
+                }
+            });
+            if (!done.isEmpty())
+            {
+                outcomes.put(client.getKey(), done);
+            }
+        }
+        return new State(core.table().managerId(), core.table().lastId(), images, new HashMap<>(core.named()),
+            outcomes);
+    }
+
+    /**
+     * Puts a starting manager back in a snapshot's state.
+     *
+     * @param core    the manager, before it accepts clients.
+     * @param state   the snapshot.
+     * @param origins receives how its volatile objects were made.
+     * @param clients receives the outcomes of the clients' calls.
+     * @throws IllegalStateException when the snapshot names a type the registry lacks.
+     */
+    static void restore(final ServerCore core, final State state, final Map<Long, Origin> origins,
+        final Map<Long, Map<Long, Object>> clients)
+    {
+        // a later snapshot replaces whatever replay built so far (the mark may lag the last snapshot after a crash)
+        core.table().resume(state.managerId(), state.lastId());
+        core.named().clear();
+        origins.clear();
+        clients.clear();
+        for (final Image image : state.objects())
+        {
+            final ManagerRegistry.Entry entry = core.registry().entry(image.typeid());
+            if (entry == null)
+            {
+                throw new IllegalStateException("the snapshot holds an object of type " + image.typeid() +
+                    ", which this manager's registry does not have");
+            }
+            Object target = image.target();
+            if (target == null)
+            {
+                target = remake(core, image.origin(), entry);
+                origins.put(image.id(), image.origin());
+            }
+            core.table().restore(image.id(), target, entry);
+        }
+        core.named().putAll(state.named());
+        for (final Map.Entry<Long, Map<Long, ManagerJournal.Outcome>> client : state.clients().entrySet())
+        {
+            clients.computeIfAbsent(client.getKey(), (n) -> new java.util.concurrent.ConcurrentHashMap<>()).putAll(client.getValue());
+        }
+    }
+
+    private static Object remake(final ServerCore core, final Origin origin, final ManagerRegistry.Entry entry)
+    {
+        if (origin.parentId() == 0)
+        {
+            return entry.factory().create(origin.args() == null ? new Object[0] : origin.args());
+        }
+        final ObjectTable.Managed parent = core.table().get(origin.parentId());
+        if (parent == null)
+        {
+            throw new IllegalStateException("the parent " + origin.parentId() + " of a " + entry.typeid() +
+                " is not in the snapshot");
+        }
+        try
+        {
+            return Signatures.find(parent.entry.type(), origin.signature()).invoke(parent.target, origin.args());
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new IllegalStateException("cannot remake a " + entry.typeid() + " by " + origin.signature(), ex);
+        }
+    }
+
+}

@@ -1,0 +1,577 @@
+package io.ipckit.manager.internal;
+
+import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.durable.CorruptLogException;
+import io.ipckit.durable.Journal;
+import io.ipckit.durable.JournalHandler;
+import io.ipckit.durable.SharedLogOptions;
+import io.ipckit.manager.ManagerOptions;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.Serializable;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The durability of a manager ({@link ManagerOptions#durable}): every call that changes the manager's state is
+ * appended to a {@link Journal} before its caller gets the answer, a snapshot of the whole state is appended every
+ * {@link ManagerOptions#snapshotEveryEntries} entries and at close, and a manager opened on a journal that holds
+ * state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
+ * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
+ * the call; the outcome of each journaled call is kept per client until the client says it has the reply
+ * ({@code ackBelow}), in the snapshots too, so a call sent again after a restart gets its first outcome and is not
+ * applied twice.
+ * <p>
+ * What is journaled, per call ({@link JournalModes}):
+ * <ul>
+ *   <li>{@code create} and {@code bind} on the manager, and every method that returns a new managed object
+ *   ({@code method_to_typeid}), whatever its type: they change the object table.</li>
+ *   <li>Methods that change a built-in type with durable state: everything but the read-only methods of
+ *   {@link JournalModes#READ_ONLY}. Every method of a registered type, which therefore must be deterministic and
+ *   {@link Serializable}.</li>
+ *   <li>Nothing of locks, conditions, barriers and pools ({@link JournalModes#VOLATILE}): their state is who waits and who
+ *   holds, which a restart ends, as every client's death would. Their objects survive (remade by their factory or
+ *   method at restore), released; a pool's futures do not ({@link JournalModes#NOT_JOURNALED}).</li>
+ * </ul>
+ * <p>
+ * Note to maintainers: the journal's order is the order in which calls changed the state, because every journaled
+ * call applies and appends under one {@code lock}. A non-blocking call appends first and applies second (a failed
+ * append changes nothing; a call that throws is replayed and throws again). A blocking call on a queue or a
+ * semaphore ({@link JournalModes#TRY_FORMS}) runs as its non-blocking form under the lock, waiting on the object's
+ * {@link Condition} of the lock between tries, and journals the non-blocking form that succeeded, so replay never
+ * blocks. Object ids are handed out under the same lock, so replay gives every object its id again; the manager's
+ * id is in every snapshot (the journal starts with one), so refs held by clients stay valid. A blocking method of a
+ * registered type is journaled when it returns, which orders it correctly only if it commutes with the calls
+ * between its effect and its return. Thread-safe.
+ */
+final class ManagerJournal implements AutoCloseable
+{
+    private static final byte ENTRY_CALL = 1;
+    private static final Object IN_PROGRESS = new Object();
+
+    /**
+     * What a journaled call answered, kept until its client has the reply.
+     *
+     * @param value its result.
+     * @param error what it threw, or null.
+     */
+    record Outcome(Object value, ErrorInfo error) implements Serializable
+    {
+    }
+
+    private final ServerCore core;
+    private final Journal journal;
+    private final WireCodec snapshotCodec;
+    private final long snapshotEveryEntries;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<Long, Map<Long, Object>> clients = new ConcurrentHashMap<>();
+    private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
+    private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
+    private final AtomicBoolean snapshotting = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Path directory;
+    private long sinceSnapshot;
+    private long replayed;
+    private long replayNs;
+
+    private ManagerJournal(final ServerCore core, final Journal journal, final Path directory,
+        final ManagerOptions options)
+    {
+        this.core = core;
+        this.journal = journal;
+        this.directory = directory;
+        this.snapshotEveryEntries = options.snapshotEveryEntries();
+        this.snapshotCodec = new WireCodec(options.allowedClasses(), Integer.MAX_VALUE, Long.MAX_VALUE,
+            "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;");
+    }
+
+    /**
+     * Opens the journal and brings the manager's state back from it (a new journal gets a first snapshot, holding
+     * the manager's id).
+     *
+     * @param core    the manager, before it accepts clients.
+     * @param options its options.
+     * @return the journal.
+     * @throws CorruptLogException when a file of the journal is corrupt or an entry cannot be read, naming it.
+     */
+    static ManagerJournal open(final ServerCore core, final ManagerOptions options)
+    {
+        final Path directory = options.journalDirectory();
+        final Journal journal = Journal.openOrCreate(directory, new SharedLogOptions());
+        final ManagerJournal durable = new ManagerJournal(core, journal, directory, options);
+        try
+        {
+            durable.replay();
+            if (durable.replayed == 0)
+            {
+                durable.snapshot();
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            journal.close();
+            throw ex;
+        }
+        return durable;
+    }
+
+    /**
+     * @return entries replayed at open (the snapshot included).
+     */
+    long replayed()
+    {
+        return replayed;
+    }
+
+    /**
+     * @return how long the replay at open took, in nanoseconds.
+     */
+    long replayNs()
+    {
+        return replayNs;
+    }
+
+    /**
+     * Admits a journaled call: the first time, marks it running; a call sent again gets the outcome of the first.
+     *
+     * @param nonce    the client.
+     * @param callId   its call.
+     * @param ackBelow the client has the replies of all its calls below this.
+     * @return null to run the call, {@link #IN_PROGRESS} when it runs already (its reply answers), or the outcome.
+     */
+    Object admit(final long nonce, final long callId, final long ackBelow)
+    {
+        final Map<Long, Object> outcomes = clients.computeIfAbsent(nonce, (n) -> new ConcurrentHashMap<>());
+        if (ackBelow > 0 && !outcomes.isEmpty())
+        {
+            outcomes.keySet().removeIf((id) -> id < ackBelow);
+        }
+        return outcomes.putIfAbsent(callId, IN_PROGRESS);
+    }
+
+    static boolean running(final Object admitted)
+    {
+        return admitted == IN_PROGRESS;
+    }
+
+    /**
+     * Runs a journaled call.
+     *
+     * @return its result.
+     * @throws Throwable what it threw ({@link InvocationTargetException} around the method's own exception).
+     */
+    Object run(
+        final ServerSession session,
+        final long nonce,
+        final long callId,
+        final long ackBelow,
+        final ObjectTable.Managed managed,
+        final Method method,
+        final String signature,
+        final Object[] args,
+        final byte[] frame,
+        final int argsStart,
+        final JournalModes.Mode mode) throws Throwable
+    {
+        final Map<Long, Object> outcomes = clients.get(nonce);
+        final long objectId = managed == null ? Wire.MANAGER_OBJECT_ID : managed.id;
+        final ProcessIdentity caller = session.identity();
+        boolean applied = false;
+        Object result = null;
+        Throwable failure = null;
+        try
+        {
+            switch (mode)
+            {
+                case UNDER ->
+                {
+                    final Wire.Out entry = entry(nonce, ackBelow, objectId, signature);
+                    entry.write(frame, argsStart, frame.length - argsStart);
+                    lock.lock();
+                    try
+                    {
+                        append(caller, callId, entry);
+                        applied = true;
+                        try
+                        {
+                            result = apply(managed, method, signature, args);
+                        }
+                        catch (final Throwable ex)
+                        {
+                            failure = ex;
+                        }
+                        changed(managed);
+                        record(outcomes, callId, result, failure);
+                    }
+                    finally
+                    {
+                        lock.unlock();
+                    }
+                }
+                case TRY ->
+                {
+                    final JournalModes.TryForm form = JournalModes.TRY_FORMS.get(signature);
+                    final Method tryMethod = Signatures.find(managed.entry.type(), form.signature());
+                    final Object[] tryArgs = JournalModes.tryArgs(form, args);
+                    final Wire.Out entry = entry(nonce, ackBelow, objectId, form.signature());
+                    writeArgs(entry, tryArgs);
+                    long remainingNs = form.timed() ?
+                        ((TimeUnit)args[args.length - 1]).toNanos((Long)args[args.length - 2]) : Long.MAX_VALUE;
+                    lock.lockInterruptibly();
+                    try
+                    {
+                        while (true)
+                        {
+                            final Object attempt = tryMethod.invoke(managed.target, tryArgs.clone());
+                            if (attempt != null && !Boolean.FALSE.equals(attempt))
+                            {
+                                append(caller, callId, entry);
+                                applied = true;
+                                changed(managed);
+                                result = method.getReturnType() == void.class ? null : attempt;
+                                record(outcomes, callId, result, null);
+                                break;
+                            }
+                            if (form.timed() && remainingNs <= 0)
+                            {
+                                result = method.getReturnType() == boolean.class ? Boolean.FALSE : null;
+                                break;
+                            }
+                            final Condition condition = condition(managed);
+                            if (remainingNs == Long.MAX_VALUE)
+                            {
+                                condition.await();
+                            }
+                            else
+                            {
+                                remainingNs = condition.awaitNanos(remainingNs);
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        lock.unlock();
+                    }
+                }
+                case AFTER ->
+                {
+                    final Wire.Out entry = entry(nonce, ackBelow, objectId, signature);
+                    entry.write(frame, argsStart, frame.length - argsStart);
+                    try
+                    {
+                        result = apply(managed, method, signature, args);
+                    }
+                    catch (final InvocationTargetException ex)
+                    {
+                        failure = ex;
+                    }
+                    lock.lock();
+                    try
+                    {
+                        append(caller, callId, entry);
+                        applied = true;
+                        changed(managed);
+                        record(outcomes, callId, result, failure);
+                    }
+                    finally
+                    {
+                        lock.unlock();
+                    }
+                }
+                default -> throw new IllegalStateException("mode " + mode);
+            }
+        }
+        finally
+        {
+            if (!applied && outcomes != null)
+            {
+                outcomes.remove(callId, IN_PROGRESS);
+            }
+        }
+        if (failure != null)
+        {
+            throw failure;
+        }
+        return result;
+    }
+
+    /**
+     * Keeps a journaled call's outcome, under the lock: a snapshot holds either both the call's effect and its
+     * outcome, or neither.
+     */
+    private static void record(final Map<Long, Object> outcomes, final long callId, final Object result,
+        final Throwable failure)
+    {
+        if (outcomes != null)
+        {
+            outcomes.put(callId, new Outcome(result, failure == null ? null : ErrorInfo.of(unwrap(failure))));
+        }
+    }
+
+    private static Throwable unwrap(final Throwable failure)
+    {
+        return failure instanceof InvocationTargetException ex && ex.getCause() != null ? ex.getCause() : failure;
+    }
+
+    private void writeArgs(final Wire.Out out, final Object[] args)
+    {
+        if (args.length == 0)
+        {
+            out.putByte(Wire.ARGS_NONE);
+        }
+        else if (CompactValues.encodable(args))
+        {
+            out.putByte(Wire.ARGS_COMPACT);
+            CompactValues.write(out, args);
+        }
+        else
+        {
+            out.putByte(Wire.ARGS_OBJECT);
+            core.codec().write(out, args, (obj) -> obj);
+        }
+    }
+
+    private static Wire.Out entry(final long nonce, final long ackBelow, final long objectId, final String signature)
+    {
+        return new Wire.Out(ENTRY_CALL).putLong(nonce).putLong(ackBelow).putLong(objectId).putString(signature);
+    }
+
+    private Object apply(final ObjectTable.Managed managed, final Method method, final String signature,
+        final Object[] args) throws Throwable
+    {
+        final Object result = managed == null ? core.callManager(signature, args) : core.invoke(managed, method, args);
+        if (result instanceof ProxyRef ref && JournalModes.VOLATILE.contains(ref.typeid()) && !origins.containsKey(ref.objectId()))
+        {
+            origins.put(ref.objectId(), managed == null ? new JournalState.Origin(0, ref.typeid(), (Object[])args[1]) :
+                new JournalState.Origin(managed.id, signature, args.clone()));
+        }
+        return result;
+    }
+
+    private Condition condition(final ObjectTable.Managed managed)
+    {
+        if (managed.changed == null)
+        {
+            managed.changed = lock.newCondition();
+        }
+        return managed.changed;
+    }
+
+    private static void changed(final ObjectTable.Managed managed)
+    {
+        if (managed != null && managed.changed != null)
+        {
+            managed.changed.signalAll();
+        }
+    }
+
+    private void append(final ProcessIdentity caller, final long callId, final Wire.Out entry)
+    {
+        entryBuffer.wrap(entry.array(), 0, entry.size());
+        journal.append(caller != null ? caller : ProcessIdentity.current(), callId, entryBuffer, 0, entry.size());
+        if (++sinceSnapshot >= snapshotEveryEntries && snapshotting.compareAndSet(false, true))
+        {
+            Thread.ofPlatform().daemon(true).name("ipckit-manager-snapshot").start(() ->
+            {
+                try
+                {
+                    snapshot();
+                }
+                catch (final RuntimeException ex)
+                {
+                    core.log("snapshot of the journal in " + directory + " failed, replay will be longer: " + ex);
+                }
+                finally
+                {
+                    snapshotting.set(false);
+                }
+            });
+        }
+    }
+
+    /**
+     * Appends a snapshot of the whole state, holding up journaled calls while it is taken.
+     */
+    void snapshot()
+    {
+        lock.lock();
+        try
+        {
+            final JournalState.State state = JournalState.capture(core, origins, clients);
+            journal.snapshot(snapshotCodec.encode(state, (obj) -> obj));
+            sinceSnapshot = 0;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void replay()
+    {
+        final long start = System.nanoTime();
+        replayed = journal.replay(new JournalHandler()
+        {
+            @Override
+            public void onSnapshot(final long index, final DirectBuffer buffer, final int offset, final int length)
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                final JournalState.State state;
+                try
+                {
+                    state = (JournalState.State)snapshotCodec.decode(bytes, 0, (obj) -> obj);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new CorruptLogException("the snapshot at index " + Long.toHexString(index) +
+                        " of the manager journal in " + directory + " cannot be read (" + ex.getMessage() + "): " +
+                        "restore the directory from a copy, or move it away to start the manager empty", ex);
+                }
+                JournalState.restore(core, state, origins, clients);
+            }
+
+            @Override
+            public void onMutation(final long index, final ProcessIdentity caller, final long callerSequence,
+                final DirectBuffer buffer, final int offset, final int length)
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                try
+                {
+                    replayEntry(callerSequence, bytes);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new CorruptLogException("the entry at index " + Long.toHexString(index) +
+                        " of the manager journal in " + directory + " cannot be replayed (" + ex.getMessage() +
+                        "): restore the directory from a copy, or move it away to start the manager empty", ex);
+                }
+            }
+        });
+        replayNs = System.nanoTime() - start;
+    }
+
+    private void replayEntry(final long callId, final byte[] bytes)
+    {
+        final ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (in.get() != ENTRY_CALL)
+        {
+            throw new IllegalArgumentException("unknown entry kind " + bytes[0]);
+        }
+        final long nonce = in.getLong();
+        final long ackBelow = in.getLong();
+        final long objectId = in.getLong();
+        final String signature = Wire.getString(in);
+        final byte argsKind = in.get();
+        final Object[] args = switch (argsKind)
+        {
+            case Wire.ARGS_NONE -> new Object[0];
+            case Wire.ARGS_COMPACT -> CompactValues.readArray(in);
+            case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(bytes, in.position(), core::resolveIncoming);
+            default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
+        };
+        final Map<Long, Object> outcomes = clients.computeIfAbsent(nonce, (n) -> new ConcurrentHashMap<>());
+        if (ackBelow > 0 && !outcomes.isEmpty())
+        {
+            outcomes.keySet().removeIf((id) -> id < ackBelow);
+        }
+        final ObjectTable.Managed managed;
+        final Method method;
+        if (objectId == Wire.MANAGER_OBJECT_ID)
+        {
+            managed = null;
+            method = null;
+        }
+        else
+        {
+            managed = core.table().get(objectId);
+            if (managed == null)
+            {
+                throw new IllegalStateException("no managed object " + objectId);
+            }
+            method = Signatures.find(managed.entry.type(), signature);
+            if (method == null)
+            {
+                throw new IllegalStateException(managed.entry.type().getName() + " has no method " + signature);
+            }
+        }
+        Object result = null;
+        ErrorInfo error = null;
+        try
+        {
+            result = apply(managed, method, signature, args);
+        }
+        catch (final Throwable ex)
+        {
+            error = ErrorInfo.of(unwrap(ex));
+        }
+        if (managed != null && method.getReturnType() == void.class)
+        {
+            result = null;
+        }
+        outcomes.put(callId, new Outcome(result, error));
+    }
+
+    /**
+     * Checks that an object a durable manager is to keep can be snapshotted.
+     *
+     * @param typeid its type.
+     * @param target the object.
+     * @throws IllegalArgumentException when it is not serializable.
+     */
+    static void checkKeepable(final String typeid, final Object target)
+    {
+        if (!JournalModes.VOLATILE.contains(typeid) && !(target instanceof Serializable))
+        {
+            throw new IllegalArgumentException("a durable manager snapshots its objects, and the factory of " +
+                typeid + " made a " + target.getClass().getName() + ", which is not java.io.Serializable");
+        }
+    }
+
+    /**
+     * Takes a last snapshot and closes the journal. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed.compareAndSet(false, true))
+        {
+            try
+            {
+                snapshot();
+            }
+            catch (final RuntimeException ex)
+            {
+                core.log("last snapshot of the journal in " + directory + " failed: " + ex);
+            }
+            finally
+            {
+                lock.lock();
+                try
+                {
+                    journal.close();
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ManagerJournal{" + directory + "}";
+    }
+}

@@ -1,0 +1,315 @@
+package io.ipckit.manager;
+
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Lock;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A durable manager across real JVMs: state kept across a clean restart and across SIGKILLs at random points while
+ * a client keeps writing, a call sent again after a crash applied once, and a corrupt journal refused. The test JVM
+ * is the client and runs without Chronicle Queue's JVM flags: only the manager's JVM needs them.
+ */
+class DurableManagerTest
+{
+    private static final int KILLS = 100;
+
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    private final List<Manager> managers = new ArrayList<>();
+
+    private Manager start(final String name, final ManagerOptions options)
+    {
+        final Manager manager = Manager.start(name, options);
+        managers.add(manager);
+        return manager;
+    }
+
+    private ManagerOptions durable()
+    {
+        // a manager JVM that starts on less CPU: the kill test starts a hundred
+        return new ManagerOptions().durable(dir.path().resolve("journal")).registry(Tally.registry())
+            .reconnectTimeout(60, TimeUnit.SECONDS).callTimeout(60, TimeUnit.SECONDS)
+            .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+    }
+
+    @AfterEach
+    void killManagers()
+    {
+        for (final Manager manager : managers)
+        {
+            manager.close();
+            if (manager.process() != null && manager.process().isAlive())
+            {
+                manager.process().kill();
+            }
+        }
+    }
+
+    private static void kill(final Manager manager) throws InterruptedException
+    {
+        manager.process().kill();
+        assertTrue(manager.process().join(30, TimeUnit.SECONDS), "manager died");
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldKeepEveryTypesStateAcrossAShutdownAndASigkill() throws Exception
+    {
+        final Manager first = start("kept", durable());
+        final ConcurrentMap<String, Integer> dict = first.dict();
+        final List<String> list = first.list();
+        final Set<Integer> set = first.set();
+        final Namespace namespace = first.namespace();
+        final ManagedValue<String> value = first.value("v0");
+        final ManagedArray<Integer> array = first.array(new Integer[] {1, 2, 3});
+        final BlockingQueue<String> queue = first.queue();
+        final ManagedJoinableQueue<String> joinable = first.joinableQueue();
+        final ManagedSemaphore semaphore = first.semaphore(3);
+        final ManagedEvent event = first.event();
+        final Lock lock = first.lock();
+        final Tally tally = first.create("tally", Tally.class);
+        dict.put("a", 1);
+        dict.put("b", 2);
+        dict.remove("b");
+        list.add("x");
+        list.add("y");
+        set.add(7);
+        namespace.set("answer", 42);
+        value.set("v1");
+        array.set(1, 20);
+        queue.put("q1");
+        queue.put("q2");
+        assertEquals("q1", queue.take());
+        joinable.put("job");
+        semaphore.acquire();
+        event.set();
+        tally.increment();
+        dict.put("nested", 0);
+        final ConcurrentMap<String, Object> shelf = first.dict();
+        shelf.put("list", list);
+        first.bind("shelf", shelf);
+        lock.lock();
+
+        // a clean stop (last snapshot), then a SIGKILL (replay of the entries after the snapshot); the first
+        // handle's connection comes back by itself each time
+        Manager.connect("kept", durable()).shutdown();
+        assertTrue(first.process().join(30, TimeUnit.SECONDS), "manager stopped");
+        final Manager second = start("kept", durable());
+        dict.put("c", 3);
+        queue.put("q3");
+        kill(second);
+        start("kept", durable());
+
+        assertEquals(Map.of("a", 1, "c", 3, "nested", 0), Map.copyOf(dict), "proxies of the first handle work");
+        assertEquals(List.of("x", "y"), List.copyOf(list));
+        assertEquals(Set.of(7), Set.copyOf(set));
+        assertEquals(42, namespace.get("answer"));
+        assertEquals("v1", value.get());
+        assertEquals(List.of(1, 20, 3), array.toList());
+        assertEquals("q2", queue.poll());
+        assertEquals("q3", queue.poll());
+        assertNull(queue.poll());
+        assertEquals("job", joinable.poll());
+        assertFalse(joinable.join(0, TimeUnit.SECONDS), "the unfinished count is kept");
+        joinable.taskDone();
+        assertTrue(joinable.join(0, TimeUnit.SECONDS));
+        assertEquals(2, semaphore.availablePermits());
+        assertTrue(event.isSet());
+        assertEquals(2, tally.increment());
+        assertThrows(IllegalMonitorStateException.class, lock::unlock, "a restart releases locks");
+        assertTrue(lock.tryLock(), "the lock exists, released");
+        lock.unlock();
+        try (Manager other = Manager.connect("kept", durable()))
+        {
+            @SuppressWarnings("unchecked")
+            final ConcurrentMap<String, Object> found = other.lookup("shelf", ConcurrentMap.class);
+            @SuppressWarnings("unchecked")
+            final List<String> nested = (List<String>)found.get("list");
+            assertEquals(List.of("x", "y"), List.copyOf(nested), "names and nested proxies are kept");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldAnswerACallSentAgainAfterACrashWithItsFirstOutcome() throws Exception
+    {
+        final Manager manager = start("retry", durable());
+        final Tally tally = manager.create("tally", Tally.class);
+        final Path marker = Files.createFile(dir.path().resolve("crash-once"));
+        final AtomicReference<Object> answer = new AtomicReference<>();
+        final Thread caller = Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                answer.set(tally.incrementOrCrash(marker.toString()));
+            }
+            catch (final Throwable ex)
+            {
+                answer.set(ex);
+            }
+        });
+        assertTrue(manager.process().join(30, TimeUnit.SECONDS), "the call halted the manager");
+        assertFalse(Files.exists(marker));
+        start("retry", durable());
+        caller.join(TimeUnit.SECONDS.toMillis(60));
+        assertEquals(1, answer.get(), "the call sent again got the outcome of its first run");
+        assertEquals(1, tally.count(), "and was applied once");
+    }
+
+    @Test
+    @Timeout(240)
+    void shouldKeepEveryAcknowledgedWriteAndApplyNoneTwiceAcrossSigkills() throws Exception
+    {
+        final ManagerOptions options = durable().snapshotEveryEntries(200);
+        Manager manager = start("killed", options);
+        final Manager writers = manager;
+        assertTrue(writers.usesPipe(), "a durable manager of this host is reached through a pipe");
+        final List<Integer> list = manager.list();
+        final BlockingQueue<Integer> queue = manager.queue();
+        final Tally tally = manager.create("tally", Tally.class);
+        final AtomicInteger acked = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread writer = Thread.ofPlatform().name("writer").start(() ->
+        {
+            try
+            {
+                for (int i = 0; !stop.get(); i++)
+                {
+                    list.add(i);
+                    queue.put(i);
+                    assertEquals(i + 1, tally.increment(), "each increment applied once");
+                    acked.set(i + 1);
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failure.set(ex);
+            }
+        });
+        final long startNs = System.nanoTime();
+        for (int kill = 0; kill < KILLS && failure.get() == null; kill++)
+        {
+            final int target = acked.get() + ThreadLocalRandom.current().nextInt(1, 4);
+            while (acked.get() < target && failure.get() == null)
+            {
+                Thread.onSpinWait();
+            }
+            TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextInt(200));
+            kill(manager);
+            if (kill > 0)
+            {
+                manager.close();
+            }
+            manager = start("killed", options);
+        }
+        final long killsMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        stop.set(true);
+        writer.join(TimeUnit.SECONDS.toMillis(60));
+        if (failure.get() != null)
+        {
+            throw new AssertionError("the writer failed", failure.get());
+        }
+        final int writes = tally.count();
+        assertTrue(writes >= acked.get(), writes + " writes kept, " + acked.get() + " acknowledged");
+        final List<Integer> kept = List.copyOf(list);
+        assertEquals(writes, kept.size(), "every add kept once");
+        for (int i = 0; i < kept.size(); i++)
+        {
+            assertEquals(i, kept.get(i));
+        }
+        final List<Integer> queued = new ArrayList<>();
+        for (Integer head = queue.poll(); head != null; head = queue.poll())
+        {
+            queued.add(head);
+        }
+        assertEquals(kept, queued, "every put kept once, in order");
+        assertTrue(writers.usesPipe(), "the writer's handle reconnected onto the new manager's pipe");
+        System.out.println(KILLS + " SIGKILLs of a durable manager in " + killsMs + " ms, " + writes +
+            " writes of each kind kept once");
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldRefuseACorruptJournalNamingTheFile() throws Exception
+    {
+        final Manager manager = start("corrupt", durable());
+        final ConcurrentMap<String, Integer> dict = manager.dict();
+        dict.put("a", 1);
+        manager.shutdown();
+        final Path cycle;
+        try (Stream<Path> files = Files.list(dir.path().resolve("journal")))
+        {
+            cycle = files.filter((f) -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        try (RandomAccessFile file = new RandomAccessFile(cycle.toFile(), "rw"))
+        {
+            file.seek(0);
+            file.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        }
+        final IpcException refused = assertThrows(IpcException.class, () -> start("corrupt", durable()));
+        assertTrue(refused.getMessage().contains(cycle.getFileName().toString()), refused.getMessage());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldFailCallsWithManagerGoneWhenADurableManagerDoesNotComeBack() throws Exception
+    {
+        final Manager manager = start("gone", durable().reconnectTimeout(300, TimeUnit.MILLISECONDS));
+        final ConcurrentMap<String, Integer> dict = manager.dict();
+        dict.put("a", 1);
+        kill(manager);
+        final long startNs = System.nanoTime();
+        assertThrows(ManagerGoneException.class, () -> dict.get("a"));
+        final long failedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        assertTrue(failedMs < 30_000, "failed after the reconnect timeout, not the call timeout: " + failedMs + " ms");
+        assertTrue(manager.isGone());
+    }
+
+    @Test
+    void shouldNameChronicleFlagsWhenServedDurableInAJvmWithoutThem()
+    {
+        final IpcException refused = assertThrows(IpcException.class, () -> Manager.serve(
+            java.net.UnixDomainSocketAddress.of(dir.path().resolve("served.sock")), new byte[] {1, 2, 3}, durable()));
+        assertTrue(refused.getMessage().contains("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"),
+            refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnObjectItCannotSnapshot() throws IOException
+    {
+        final ManagerOptions options = durable().registry(ManagerRegistry.defaults().register("plain",
+            Runnable.class, (ManagedFactory<Runnable>)(args) -> new Thread()));
+        final Manager manager = start("plain", options);
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> manager.create("plain", Runnable.class));
+        assertTrue(refused.getMessage().contains("not java.io.Serializable"), refused.getMessage());
+    }
+}

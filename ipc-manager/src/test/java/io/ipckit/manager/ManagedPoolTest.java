@@ -1,0 +1,89 @@
+package io.ipckit.manager;
+
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.SerializableRunnable;
+import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.pool.SerializableFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code pool(n)}: a process pool in the manager's JVM, used from this JVM and from another.
+ */
+class ManagedPoolTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    private Manager manager;
+
+    @AfterEach
+    void stop()
+    {
+        if (manager != null)
+        {
+            manager.close();
+            manager.process().kill();
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldApplyMapAndSubmitInTheManagersWorkersFromTwoJvms() throws Exception
+    {
+        manager = Manager.start("pooled");
+        final ManagedPool pool = manager.pool(2);
+        assertEquals(2, pool.workerCount());
+        final long managerPid = manager.process().pid();
+        final SerializableFunction<Integer, Long> pid = (x) -> ProcessHandle.current().pid();
+        final long workerPid = pool.apply(pid, 0);
+        assertTrue(workerPid != managerPid && workerPid != ProcessHandle.current().pid(), "ran in a worker JVM");
+        assertEquals(List.of(1, 4, 9, 16), pool.map((Integer x) -> x * x, List.of(1, 2, 3, 4)));
+        final Future<String> future = pool.submit(() -> "done");
+        assertEquals("done", future.get(30, TimeUnit.SECONDS));
+        assertTrue(future.isDone());
+        final ExecutionException failed = assertThrows(ExecutionException.class, () -> pool.submit(() ->
+        {
+            throw new IllegalStateException("task failed");
+        }).get());
+        final StringBuilder chain = new StringBuilder();
+        for (Throwable t = failed; t != null; t = t.getCause())
+        {
+            chain.append(t).append('\n');
+        }
+        assertTrue(chain.toString().contains("task failed"), chain.toString());
+        final CompletionException mapFailed = assertThrows(CompletionException.class,
+            () -> pool.map((Integer x) -> 10 / x, List.of(1, 0)));
+        assertInstanceOf(CompletionException.class, mapFailed);
+
+        final ConcurrentMap<String, Integer> results = manager.dict();
+        final JvmProcess child = dir.start((SerializableRunnable)() ->
+        {
+            try
+            {
+                results.put("sum", pool.map((Integer x) -> x + 1, List.of(1, 2, 3)).stream().mapToInt(i -> i).sum());
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        assertTrue(child.join(60, TimeUnit.SECONDS));
+        assertEquals(0, child.exitCode().getAsInt());
+        assertEquals(9, results.get("sum"), "another JVM used the same pool through a proxy it was given");
+    }
+}
