@@ -153,7 +153,9 @@ public final class NetPipe
      * Publishes a one-way stream to every subscriber of {@code address} (market-data style), waiting at most
      * {@code timeout} for a first subscriber. With a multicast group as the address
      * ({@code aeron:udp?endpoint=239.255.0.1:40456|interface=10.0.0.1} names the interface to send from), each
-     * datagram reaches every subscribing host once; with a unicast address, the one subscriber there.
+     * datagram reaches every subscribing host once; with a unicast address, the one subscriber there. Processes of
+     * one host may share a group on plain loopback by naming it as the interface ({@code |interface=127.0.0.1}):
+     * the kernel loops the datagrams back to every member without a multicast route or flag on {@code lo}.
      * <p>
      * The returned end only sends ({@link NetConnection#canReceive()} is false). A subscriber that joins later
      * receives from the point it joined. Aeron's flow control for multicast is its default: the publication keeps pace
