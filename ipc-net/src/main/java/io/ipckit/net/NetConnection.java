@@ -14,6 +14,7 @@ import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.exceptions.ResourceClosedException;
+import io.ipckit.core.internal.wait.AsymmetricFence;
 import io.ipckit.net.internal.AeronEndpoint;
 import io.ipckit.pipe.BufferHandler;
 import org.agrona.CloseHelper;
@@ -25,10 +26,11 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.ipckit.net.internal.FrameDescriptor.*;
 
@@ -60,7 +62,12 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * Note to maintainers: this class holds both directions (about 950 lines, half of them Javadoc) because the
  * receiving side answers a
  * CLOSE with a CLOSE_ACK on the sending side's publication (a concurrent publication for that reason) and
- * {@link #close()} drives both; split it into send and receive halves if it grows further.
+ * {@link #close()} drives both; split it into send and receive halves if it grows further. {@link #close()} must not
+ * stop the driver while a call is inside Aeron's buffers: each side (one thread each, by the contract above) marks
+ * its calls with an "in call" flag, a release store on entry and exit, then loads the closed flag; {@code close()}
+ * stores the closed flag, runs {@link AsymmetricFence#waitingSide()} (a membarrier that fences every thread, so the
+ * calls need no fence of their own) and waits until both flags are clear. Either a call sees the closed flag, or
+ * close sees its flag and waits. (Two atomic increments of a shared caller count per call did this before.)
  */
 public final class NetConnection implements MessageConnection
 {
@@ -71,6 +78,22 @@ public final class NetConnection implements MessageConnection
     private static final BufferHandler DISCARD = (buffer, offset, length) -> { };
     private static final ReservedValueSupplier CLOSE_TAG = (buffer, offset, length) -> tag(CLOSE, 0);
     private static final ReservedValueSupplier CLOSE_ACK_TAG = (buffer, offset, length) -> tag(CLOSE_ACK, 0);
+    private static final VarHandle SENDING_IN_CALL;
+    private static final VarHandle RECEIVING_IN_CALL;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SENDING_IN_CALL = lookup.findVarHandle(NetConnection.class, "sendingInCall", int.class);
+            RECEIVING_IN_CALL = lookup.findVarHandle(NetConnection.class, "receivingInCall", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final String description;
     private final AeronEndpoint endpoint;
@@ -87,7 +110,10 @@ public final class NetConnection implements MessageConnection
     private final FrameHandler frameHandler = new FrameHandler();
     private final Collector collector = new Collector();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicInteger callers = new AtomicInteger();
+    @SuppressWarnings("unused") // through SENDING_IN_CALL: 1 while the sending thread is in a call
+    private int sendingInCall;
+    @SuppressWarnings("unused") // through RECEIVING_IN_CALL: 1 while the receiving thread is in a call
+    private int receivingInCall;
     private IdleStrategy sendIdle;
     private IdleStrategy receiveIdle;
     private volatile boolean peerClosed;
@@ -252,7 +278,7 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            exit();
+            exitSending();
         }
     }
 
@@ -271,7 +297,7 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            exit();
+            exitSending();
         }
     }
 
@@ -337,7 +363,7 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            exit();
+            exitSending();
         }
     }
 
@@ -522,7 +548,7 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            exit();
+            exitReceiving();
         }
     }
 
@@ -537,7 +563,7 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            exit();
+            exitReceiving();
         }
     }
 
@@ -601,7 +627,7 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            exit();
+            exitReceiving();
         }
     }
 
@@ -796,8 +822,10 @@ public final class NetConnection implements MessageConnection
         {
             return;
         }
+        AsymmetricFence.waitingSide(); // the closed flag's store before the loads of the "in call" flags
         final long start = System.nanoTime();
-        while (callers.get() > 0 && System.nanoTime() - start < CLOSE_WAIT_NS)
+        while (((int)SENDING_IN_CALL.getVolatile(this) != 0 || (int)RECEIVING_IN_CALL.getVolatile(this) != 0) &&
+            System.nanoTime() - start < CLOSE_WAIT_NS)
         {
             Thread.onSpinWait();
         }
@@ -907,23 +935,19 @@ public final class NetConnection implements MessageConnection
         return closed.get();
     }
 
-    private void enter()
-    {
-        callers.incrementAndGet();
-        if (closed.get())
-        {
-            callers.decrementAndGet();
-            throw new ResourceClosedException(description + " is closed");
-        }
-    }
-
     private void enterSending()
     {
         if (publication == null)
         {
             throw new IllegalStateException(description + " is a subscription: it cannot send");
         }
-        enter();
+        SENDING_IN_CALL.setRelease(this, 1);
+        AsymmetricFence.progressSide(); // the "in call" store before the load of the closed flag
+        if (closed.get())
+        {
+            SENDING_IN_CALL.setRelease(this, 0);
+            throw new ResourceClosedException(description + " is closed");
+        }
     }
 
     private void enterReceiving()
@@ -932,12 +956,23 @@ public final class NetConnection implements MessageConnection
         {
             throw new IllegalStateException(description + " is a publication: it cannot receive");
         }
-        enter();
+        RECEIVING_IN_CALL.setRelease(this, 1);
+        AsymmetricFence.progressSide(); // the "in call" store before the load of the closed flag
+        if (closed.get())
+        {
+            RECEIVING_IN_CALL.setRelease(this, 0);
+            throw new ResourceClosedException(description + " is closed");
+        }
     }
 
-    private void exit()
+    private void exitSending()
     {
-        callers.decrementAndGet();
+        SENDING_IN_CALL.setRelease(this, 0);
+    }
+
+    private void exitReceiving()
+    {
+        RECEIVING_IN_CALL.setRelease(this, 0);
     }
 
     private void checkOpen()

@@ -38,9 +38,11 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * }</pre>
  * The handshake: the listener subscribes to its endpoint. The connector subscribes to a reply endpoint of its own
  * (an ephemeral port on the interface that routes to the listener, or {@link NetOptions#replyHost}), publishes to
- * the listener's endpoint, and once connected sends a HELLO frame naming its reply endpoint. The listener takes the
- * first image whose first frame is a HELLO, publishes to the reply endpoint and sends a WELCOME naming the
- * connector's Aeron session id; the connector takes the image that carries it. From then each end reads only the
+ * the listener's endpoint, and once connected sends a HELLO frame naming its reply endpoint, again every 100 ms until
+ * welcomed (a listener closing after its previous peer died may have taken one, and a new listener's image of the
+ * publication starts after it; the paired listener ignores the repeats). The listener takes the first image whose
+ * next frame is a HELLO, publishes to the reply endpoint and sends a WELCOME naming the connector's Aeron session id;
+ * the connector takes the image that carries it. From then each end reads only the
  * paired image: the pair is identified by Aeron session ids. A listener serves one connection; listen again (after
  * closing it) for the next.
  * <p>
@@ -51,6 +53,10 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  */
 public final class NetPipe
 {
+    /** How long a connector waits for a WELCOME before it sends its HELLO again. */
+    private static final long HELLO_RESEND_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final ReservedValueSupplier HELLO_TAG = (buffer, offset, length) -> tag(HELLO, 0);
+
     private NetPipe()
     {
     }
@@ -153,7 +159,9 @@ public final class NetPipe
      * Publishes a one-way stream to every subscriber of {@code address} (market-data style), waiting at most
      * {@code timeout} for a first subscriber. With a multicast group as the address
      * ({@code aeron:udp?endpoint=239.255.0.1:40456|interface=10.0.0.1} names the interface to send from), each
-     * datagram reaches every subscribing host once; with a unicast address, the one subscriber there.
+     * datagram reaches every subscribing host once; with a unicast address, the one subscriber there. Processes of
+     * one host may share a group on plain loopback by naming it as the interface ({@code |interface=127.0.0.1}):
+     * the kernel loops the datagrams back to every member without a multicast route or flag on {@code lo}.
      * <p>
      * The returned end only sends ({@link NetConnection#canReceive()} is false). A subscriber that joins later
      * receives from the point it joined. Aeron's flow control for multicast is its default: the publication keeps pace
@@ -337,13 +345,34 @@ public final class NetPipe
             {
                 deadline.idle("a listener at " + address + " to answer");
             }
-            final byte[] text = replyEndpoint.getBytes(StandardCharsets.US_ASCII);
-            if (!offer(publication, new UnsafeBuffer(text), (buffer, offset, length) -> tag(HELLO, 0), deadline))
+            final UnsafeBuffer hello = new UnsafeBuffer(replyEndpoint.getBytes(StandardCharsets.US_ASCII));
+            final HandshakeReader reader = new HandshakeReader();
+            Image image = null;
+            long helloSentNs = 0;
+            while (image == null)
             {
-                throw new IpcException("the listener at " + address + " went away during the handshake");
+                // HELLO again until welcomed: a listener's earlier incarnation (closing after its peer died) may
+                // have taken the last one, and its successor's image of this publication starts after it
+                if (helloSentNs == 0 || System.nanoTime() - helloSentNs >= HELLO_RESEND_NS)
+                {
+                    // not connected meanwhile (that listener closed): the next one's status messages reconnect it
+                    final long result = publication.offer(hello, 0, hello.capacity(), HELLO_TAG);
+                    if (result > 0)
+                    {
+                        helloSentNs = System.nanoTime();
+                    }
+                    else if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+                    {
+                        throw new IpcException("the handshake with " + address + " failed: " +
+                            Publication.errorString(result));
+                    }
+                }
+                image = findFrame(subscription, reader, WELCOME, publication.sessionId());
+                if (image == null)
+                {
+                    deadline.idle("the listener's welcome");
+                }
             }
-            final Image image = awaitFrame(subscription, new HandshakeReader(), WELCOME, publication.sessionId(),
-                deadline);
             final NetConnection connection = new NetConnection(
                 "net pipe " + replyEndpoint + " -> " + address, endpoint, publication, subscription, image, options);
             publication = null;
@@ -368,20 +397,34 @@ public final class NetPipe
         final Subscription subscription, final HandshakeReader reader, final int type, final int sessionId,
         final Deadline deadline) throws InterruptedException
     {
-        while (true)
+        Image image;
+        while ((image = findFrame(subscription, reader, type, sessionId)) == null)
         {
-            for (int i = 0, n = subscription.imageCount(); i < n; i++)
-            {
-                final Image image = subscription.imageAtIndex(i);
-                reader.type = 0;
-                image.controlledPoll(reader, 1);
-                if (reader.type == type && (type != WELCOME || reader.word == sessionId))
-                {
-                    return image;
-                }
-            }
             deadline.idle(type == HELLO ? "a peer to connect" : "the listener's welcome");
         }
+        return image;
+    }
+
+    /**
+     * Looks once at each image's next frame for one of {@code type} (and, for WELCOME, naming {@code sessionId});
+     * frames of other types are dropped.
+     *
+     * @return the image, or null when none has one now.
+     */
+    private static Image findFrame(
+        final Subscription subscription, final HandshakeReader reader, final int type, final int sessionId)
+    {
+        for (int i = 0, n = subscription.imageCount(); i < n; i++)
+        {
+            final Image image = subscription.imageAtIndex(i);
+            reader.type = 0;
+            image.controlledPoll(reader, 1);
+            if (reader.type == type && (type != WELCOME || reader.word == sessionId))
+            {
+                return image;
+            }
+        }
+        return null;
     }
 
     private static boolean offer(

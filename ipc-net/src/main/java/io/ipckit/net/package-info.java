@@ -37,6 +37,7 @@
  * reads the first image on the channel from where it joined; a publisher's close sends CLOSE and waits until its
  * driver has sent it.
  * <p>
- * Not yet here (see issue 20): a SharedLog/SharedQueue bridge, the Manager over Aeron.
+ * A SharedLog replicated to other hosts and remote producers feeding a local queue are in
+ * {@link io.ipckit.net.bridge}.
  */
 package io.ipckit.net;

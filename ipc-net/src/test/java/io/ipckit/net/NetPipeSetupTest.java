@@ -76,13 +76,16 @@ class NetPipeSetupTest
     }
 
     @Test
-    void shouldPairOneConnectorAndLeaveASecondOneUnanswered() throws Exception
+    void shouldPairOneConnectorAndLeaveTheOthersToTheNextListener() throws Exception
     {
         final Future<NetConnection> accepted =
             executor.submit(() -> NetPipe.listen(address, options(), 20, TimeUnit.SECONDS));
+        Future<NetConnection> waiting = null;
         try (NetConnection first = NetPipe.connect(address, options(), 20, TimeUnit.SECONDS);
             NetConnection listener = accepted.get(20, TimeUnit.SECONDS))
         {
+            // its HELLOs reach this listener, which ignores them, as the next one's do during the second below
+            waiting = executor.submit(() -> NetPipe.connect(address, options(), 20, TimeUnit.SECONDS));
             assertThrows(IpcTimeoutException.class, () -> NetPipe.connect(address, options(), 1, TimeUnit.SECONDS));
             first.sendBytes(new byte[] {5});
             assertArrayEquals(new byte[] {5}, listener.recvBytes(5, TimeUnit.SECONDS));
@@ -91,6 +94,18 @@ class NetPipeSetupTest
             final CompletableFuture<Void> closing = CompletableFuture.runAsync(listener::close);
             first.close();
             closing.join();
+            assertFalse(waiting.isDone());
+
+            // the next listener's image of the waiting connector starts after the HELLO the first one took
+            try (NetConnection next = NetPipe.listen(address, options(), 10, TimeUnit.SECONDS);
+                NetConnection second = waiting.get(10, TimeUnit.SECONDS))
+            {
+                second.sendBytes(new byte[] {7});
+                assertArrayEquals(new byte[] {7}, next.recvBytes(5, TimeUnit.SECONDS));
+                final CompletableFuture<Void> closingNext = CompletableFuture.runAsync(next::close);
+                second.close();
+                closingNext.join();
+            }
         }
         finally
         {

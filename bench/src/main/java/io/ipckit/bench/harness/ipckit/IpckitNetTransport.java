@@ -192,7 +192,9 @@ public final class IpckitNetTransport implements Transport
         {
             try
             {
-                if (!connection.sendBytes(buffer, offset, length, remainingNs(deadlineNs), TimeUnit.NANOSECONDS))
+                // try once first: as raw Aeron's sender, read the clock only when there is no room
+                if (!connection.sendBytes(buffer, offset, length, 0, TimeUnit.NANOSECONDS) &&
+                    !connection.sendBytes(buffer, offset, length, remainingNs(deadlineNs), TimeUnit.NANOSECONDS))
                 {
                     throw new IpcTimeoutException("gave up waiting for " + connection.name() +
                         " to accept a message: the measurement's deadline passed");
