@@ -269,7 +269,6 @@ public final class ServerSession
         final long objectId = in.getLong();
         final long threadId = in.getLong();
         final String signature = Wire.getString(in);
-        final int argsStart = in.position();
         final byte argsKind = in.get();
         final Object[] args;
         final ObjectTable.Managed managed;
@@ -337,7 +336,7 @@ public final class ServerSession
                     else
                     {
                         executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame,
-                            argsStart, mode);
+                            mode);
                     }
                 }
                 finally
@@ -354,19 +353,19 @@ public final class ServerSession
         }
         else
         {
-            executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame, argsStart, mode);
+            executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame, mode);
         }
     }
 
     private void executeJournaled(final long callId, final long ackBelow, final ObjectTable.Managed managed,
         final Method method, final String signature, final Object[] args, final CallContext context,
-        final byte[] frame, final int argsStart, final JournalModes.Mode mode)
+        final byte[] frame, final JournalModes.Mode mode)
     {
         CallContext.set(context);
         try
         {
             final Object result = core.journal().run(this, nonce, callId, ackBelow, managed, method, signature, args,
-                frame, argsStart, mode);
+                frame, mode);
             reply(callId, result, null);
         }
         catch (final InvocationTargetException ex)
