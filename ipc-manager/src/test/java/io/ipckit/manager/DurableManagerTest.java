@@ -53,10 +53,32 @@ class DurableManagerTest
 
     private ManagerOptions durable()
     {
-        // a manager JVM that starts on less CPU: the kill test starts a hundred
+        // a manager JVM that starts on less CPU, from an AOT cache (a class path of jars): the kill test starts a
+        // hundred
         return new ManagerOptions().durable(dir.path().resolve("journal")).registry(Tally.registry())
             .reconnectTimeout(60, TimeUnit.SECONDS).callTimeout(60, TimeUnit.SECONDS)
-            .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+            .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData")
+            .classPath(JarClassPath.of());
+    }
+
+    /**
+     * Runs a manager of these options through what the kill test does and stops it cleanly, so that its JVM trains
+     * the AOT cache of the class path and options (a SIGKILLed one records nothing) unless a cache exists already.
+     */
+    private void trainAotCache(final ManagerOptions options) throws InterruptedException
+    {
+        final Manager trainer = start("trainer", options);
+        final List<Integer> list = trainer.list();
+        final BlockingQueue<Integer> queue = trainer.queue();
+        final Tally tally = trainer.create("tally", Tally.class);
+        for (int i = 0; i < 10; i++)
+        {
+            list.add(i);
+            queue.put(i);
+            tally.increment();
+        }
+        trainer.shutdown();
+        assertTrue(trainer.process().join(30, TimeUnit.SECONDS), "the trainer stopped");
     }
 
     @AfterEach
@@ -187,6 +209,7 @@ class DurableManagerTest
     @Timeout(240)
     void shouldKeepEveryAcknowledgedWriteAndApplyNoneTwiceAcrossSigkills() throws Exception
     {
+        trainAotCache(durable().durable(dir.path().resolve("trainer-journal")));
         final ManagerOptions options = durable().snapshotEveryEntries(200);
         Manager manager = start("killed", options);
         final Manager writers = manager;
