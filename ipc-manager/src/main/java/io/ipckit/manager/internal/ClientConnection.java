@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -404,7 +406,19 @@ public final class ClientConnection implements AutoCloseable
         else
         {
             out.putByte(Wire.ARGS_OBJECT);
-            codec.write(out, args, ClientConnection::replace);
+            try
+            {
+                codec.write(out, args, ClientConnection::replace);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                if (method != null && ExecutorService.class.isAssignableFrom(method.getDeclaringClass()))
+                {
+                    // an executor's task that cannot be sent cannot be scheduled: ExecutorService says so this way
+                    throw new RejectedExecutionException(ex.getMessage(), ex);
+                }
+                throw ex;
+            }
         }
         final Pending call = new Pending(Thread.currentThread());
         call.method = method;

@@ -9,6 +9,7 @@ import io.ipckit.manager.connection.SocketConnection;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +63,14 @@ public final class ServerSession
         {
             resource.releaseAll(this);
         }
+    }
+
+    /**
+     * @return the manager's allow-list patterns.
+     */
+    List<String> allowedClasses()
+    {
+        return core.allowedClasses();
     }
 
     ProcessIdentity identity()
