@@ -281,6 +281,73 @@ class DurableManagerTest
 
     @Test
     @Timeout(120)
+    void shouldReconnectClientsOnThePipeAndOnTheSocketWithCallsWaiting() throws Exception
+    {
+        final Manager first = start("waiting", durable());
+        final Manager onSocket;
+        System.setProperty(io.ipckit.manager.internal.ClientConnection.PIPE_PROP_NAME, "false");
+        try
+        {
+            onSocket = Manager.connect("waiting", durable());
+        }
+        finally
+        {
+            System.clearProperty(io.ipckit.manager.internal.ClientConnection.PIPE_PROP_NAME);
+        }
+        managers.add(onSocket);
+        final Manager onPipe = Manager.connect("waiting", durable());
+        managers.add(onPipe);
+        assertFalse(onSocket.usesPipe());
+        assertTrue(onPipe.usesPipe());
+        final BlockingQueue<Integer> fromSocket = onSocket.queue();
+        onSocket.bind("jobs", fromSocket);
+        @SuppressWarnings("unchecked")
+        final BlockingQueue<Integer> fromPipe = onPipe.lookup("jobs", BlockingQueue.class);
+        final java.util.Queue<Integer> taken = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final List<Thread> takers = new ArrayList<>();
+        for (int i = 0; i < 4; i++)
+        {
+            final BlockingQueue<Integer> queue = i == 0 ? fromSocket : fromPipe;
+            takers.add(Thread.ofPlatform().start(() ->
+            {
+                try
+                {
+                    taken.add(queue.take());
+                }
+                catch (final Throwable ex)
+                {
+                    failure.set(ex);
+                }
+            }));
+        }
+        io.ipckit.core.testing.Eventually.await("four takes waiting in the manager", java.time.Duration.ofSeconds(30),
+            () -> first.stats().callsWaiting() == 4);
+
+        // the manager dies under calls waiting on both paths; each client reconnects by itself and sends them again
+        kill(first);
+        final Manager second = start("waiting", durable());
+        for (int i = 0; i < 4; i++)
+        {
+            fromSocket.put(i);
+        }
+        for (final Thread taker : takers)
+        {
+            taker.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(taker.isAlive(), "a take came back after the restart");
+        }
+        assertNull(failure.get(), () -> "a take failed: " + failure.get());
+        assertEquals(Set.of(0, 1, 2, 3), Set.copyOf(taken), "each put taken once");
+        assertEquals(4, taken.size());
+        assertNull(fromPipe.poll());
+        assertFalse(onSocket.usesPipe(), "the socket client stayed on its socket");
+        assertTrue(onPipe.usesPipe(), "the pipe client is on the new manager's pipe");
+        io.ipckit.core.testing.Eventually.await("no call left waiting", java.time.Duration.ofSeconds(30),
+            () -> second.stats().callsWaiting() == 0);
+    }
+
+    @Test
+    @Timeout(120)
     void shouldRefuseACorruptJournalNamingTheFile() throws Exception
     {
         final Manager manager = start("corrupt", durable());
