@@ -147,6 +147,7 @@ public final class Manager implements AutoCloseable
         final JvmProcess process = JvmProcess.start(server, new ProcessOptions()
             .name("manager-" + name)
             .daemon(options.daemon())
+            .classPath(options.classPath())
             .jvmOptions(jvmOptions.toArray(new String[0])));
         final long deadline = System.nanoTime() + options.startTimeout(TimeUnit.NANOSECONDS);
         while (true)

@@ -53,10 +53,32 @@ class DurableManagerTest
 
     private ManagerOptions durable()
     {
-        // a manager JVM that starts on less CPU: the kill test starts a hundred
+        // a manager JVM that starts on less CPU, from an AOT cache (a class path of jars): the kill test starts a
+        // hundred
         return new ManagerOptions().durable(dir.path().resolve("journal")).registry(Tally.registry())
             .reconnectTimeout(60, TimeUnit.SECONDS).callTimeout(60, TimeUnit.SECONDS)
-            .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
+            .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData")
+            .classPath(JarClassPath.of());
+    }
+
+    /**
+     * Runs a manager of these options through what the kill test does and stops it cleanly, so that its JVM trains
+     * the AOT cache of the class path and options (a SIGKILLed one records nothing) unless a cache exists already.
+     */
+    private void trainAotCache(final ManagerOptions options) throws InterruptedException
+    {
+        final Manager trainer = start("trainer", options);
+        final List<Integer> list = trainer.list();
+        final BlockingQueue<Integer> queue = trainer.queue();
+        final Tally tally = trainer.create("tally", Tally.class);
+        for (int i = 0; i < 10; i++)
+        {
+            list.add(i);
+            queue.put(i);
+            tally.increment();
+        }
+        trainer.shutdown();
+        assertTrue(trainer.process().join(30, TimeUnit.SECONDS), "the trainer stopped");
     }
 
     @AfterEach
@@ -187,6 +209,7 @@ class DurableManagerTest
     @Timeout(240)
     void shouldKeepEveryAcknowledgedWriteAndApplyNoneTwiceAcrossSigkills() throws Exception
     {
+        trainAotCache(durable().durable(dir.path().resolve("trainer-journal")));
         final ManagerOptions options = durable().snapshotEveryEntries(200);
         Manager manager = start("killed", options);
         final Manager writers = manager;
@@ -254,6 +277,73 @@ class DurableManagerTest
         assertTrue(writers.usesPipe(), "the writer's handle reconnected onto the new manager's pipe");
         System.out.println(KILLS + " SIGKILLs of a durable manager in " + killsMs + " ms, " + writes +
             " writes of each kind kept once");
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldReconnectClientsOnThePipeAndOnTheSocketWithCallsWaiting() throws Exception
+    {
+        final Manager first = start("waiting", durable());
+        final Manager onSocket;
+        System.setProperty(io.ipckit.manager.internal.ClientConnection.PIPE_PROP_NAME, "false");
+        try
+        {
+            onSocket = Manager.connect("waiting", durable());
+        }
+        finally
+        {
+            System.clearProperty(io.ipckit.manager.internal.ClientConnection.PIPE_PROP_NAME);
+        }
+        managers.add(onSocket);
+        final Manager onPipe = Manager.connect("waiting", durable());
+        managers.add(onPipe);
+        assertFalse(onSocket.usesPipe());
+        assertTrue(onPipe.usesPipe());
+        final BlockingQueue<Integer> fromSocket = onSocket.queue();
+        onSocket.bind("jobs", fromSocket);
+        @SuppressWarnings("unchecked")
+        final BlockingQueue<Integer> fromPipe = onPipe.lookup("jobs", BlockingQueue.class);
+        final java.util.Queue<Integer> taken = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final List<Thread> takers = new ArrayList<>();
+        for (int i = 0; i < 4; i++)
+        {
+            final BlockingQueue<Integer> queue = i == 0 ? fromSocket : fromPipe;
+            takers.add(Thread.ofPlatform().start(() ->
+            {
+                try
+                {
+                    taken.add(queue.take());
+                }
+                catch (final Throwable ex)
+                {
+                    failure.set(ex);
+                }
+            }));
+        }
+        io.ipckit.core.testing.Eventually.await("four takes waiting in the manager", java.time.Duration.ofSeconds(30),
+            () -> first.stats().callsWaiting() == 4);
+
+        // the manager dies under calls waiting on both paths; each client reconnects by itself and sends them again
+        kill(first);
+        final Manager second = start("waiting", durable());
+        for (int i = 0; i < 4; i++)
+        {
+            fromSocket.put(i);
+        }
+        for (final Thread taker : takers)
+        {
+            taker.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(taker.isAlive(), "a take came back after the restart");
+        }
+        assertNull(failure.get(), () -> "a take failed: " + failure.get());
+        assertEquals(Set.of(0, 1, 2, 3), Set.copyOf(taken), "each put taken once");
+        assertEquals(4, taken.size());
+        assertNull(fromPipe.poll());
+        assertFalse(onSocket.usesPipe(), "the socket client stayed on its socket");
+        assertTrue(onPipe.usesPipe(), "the pipe client is on the new manager's pipe");
+        io.ipckit.core.testing.Eventually.await("no call left waiting", java.time.Duration.ofSeconds(30),
+            () -> second.stats().callsWaiting() == 0);
     }
 
     @Test

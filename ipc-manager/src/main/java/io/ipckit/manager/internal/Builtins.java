@@ -111,7 +111,8 @@ public final class Builtins
         registry.register(BARRIER, ManagedBarrier.class, (args) -> new ServerBarrier((Integer)args[0]));
         registry.register(QUEUE, BlockingQueue.class, (ManagedFactory<BlockingQueue>)(args) ->
             new LinkedBlockingQueue<>(args.length > 0 ? (Integer)args[0] : Integer.MAX_VALUE));
-        registry.register(POOL, io.ipckit.manager.ManagedPool.class, (args) -> new ServerPool((Integer)args[0]),
+        registry.register(POOL, io.ipckit.manager.ManagedPool.class, (args) -> new ServerPool((Integer)args[0],
+            CallContext.current().session() != null ? CallContext.current().session().allowedClasses() : List.of()),
             Map.of("submit", POOL_FUTURE));
         registry.register(POOL_FUTURE, java.util.concurrent.Future.class, null);
         registry.register(JOINABLE_QUEUE, ManagedJoinableQueue.class, (ManagedFactory<ManagedJoinableQueue>)(args) ->

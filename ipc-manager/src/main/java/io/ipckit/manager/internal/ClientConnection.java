@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@link ProxyRef} decoded here is one reference the manager counted for this connection; the proxy made of it
  * returns it with a DECREF when collected (a {@link Cleaner}).
  * <p>
- * A connection to a durable manager (its WELCOME says so) survives the manager's restart: when the socket ends, the
- * reader thread connects again through the {@link Reconnector} until the reconnect timeout, checks that the manager
+ * A connection to a durable manager (its WELCOME says so) survives the manager's restart: when the socket ends (seen
+ * by the reader thread) or the pipe fails (seen by a caller reading it, or sending on it), a thread of its own
+ * connects again through the {@link Reconnector} until the reconnect timeout, checks that the manager
  * is the same one (its id is kept in its journal), and sends again every call still waiting for its reply, with
  * the same call id; the manager answers a call it had already applied with the first answer. Each call is sent at
  * most once per socket: a caller takes the socket to send on under {@code seqLock}, in the same step as it
@@ -40,10 +43,13 @@ import java.util.concurrent.locks.LockSupport;
  * A connection to a manager of this host asks for a pipe ({@link ClientPipe}, unless the system property
  * {@value #PIPE_PROP_NAME} is {@code false}); when the manager offers one, every frame after the handshake travels
  * through it and there is no reader thread: one waiting caller at a time reads the replies, its own and the others'
- * (which it hands over), and when it has its reply it lets another waiting caller take over reading. On a durable
- * manager's pipe the reader thread stays and reads the pipe instead of the socket, so that it can reconnect when
- * the manager dies (the pipe says so); the new manager may offer a new pipe, swapped with the socket under
- * {@code seqLock}.
+ * (which it hands over), and when it has its reply it lets another waiting caller take over reading. A durable
+ * manager's client reads its pipe the same way: the first caller that sees the pipe fail ({@link #pipeFailed})
+ * marks the connection down under {@code seqLock} and starts the reconnection; callers lead on a pipe only while
+ * the connection is up, and the pipe and socket are swapped under {@code seqLock}. The new manager may offer a new
+ * pipe (the reconnecting thread then wakes a waiting caller to read it and ends) or not (the thread stays as the
+ * socket's reader). Calls sent twice (on the old pipe and again) are answered once by the manager's dedup; the
+ * second reply finds no pending call and is dropped.
  * <p>
  * Length: past 600 lines because the reconnection of a durable manager's client and the pipe's reading callers
  * share the call path's invariants (the pending calls, {@code seqLock}, the socket and pipe swapped under it) and
@@ -60,6 +66,8 @@ public final class ClientConnection implements AutoCloseable
     private static final long READ_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
     /** The longest a caller waits for the reading caller before it tries to read itself. */
     private static final long FOLLOWER_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The longest a caller on the socket parks in one go before it looks at the connection's state again. */
+    private static final long SOCKET_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final WireCodec codec;
     private final long callTimeoutNs;
@@ -71,7 +79,6 @@ public final class ClientConnection implements AutoCloseable
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread reader;
     private final long nonce = new java.security.SecureRandom().nextLong();
     private final Reconnector reconnector;
     private final long reconnectTimeoutNs;
@@ -177,16 +184,22 @@ public final class ClientConnection implements AutoCloseable
         }
         this.connection = connection;
         pipe = attached;
-        if (pipe == null || durable)
+        if (pipe == null)
         {
-            reader = new Thread(this::readLoop, "ipckit-manager-client-" + describe);
-            reader.setDaemon(true);
-            reader.start();
+            startConnectionThread(false, null);
         }
-        else
-        {
-            reader = null;
-        }
+    }
+
+    /**
+     * Starts the thread that reads the socket's replies and, for a durable manager, connects again when the
+     * connection breaks ({@code reconnectFirst}: it broke already). It ends when the connection moves onto a pipe.
+     */
+    private void startConnectionThread(final boolean reconnectFirst, final RuntimeException cause)
+    {
+        final Thread thread = new Thread(() -> connectionLoop(reconnectFirst, cause),
+            "ipckit-manager-client-" + describe);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
@@ -393,7 +406,19 @@ public final class ClientConnection implements AutoCloseable
         else
         {
             out.putByte(Wire.ARGS_OBJECT);
-            codec.write(out, args, ClientConnection::replace);
+            try
+            {
+                codec.write(out, args, ClientConnection::replace);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                if (method != null && ExecutorService.class.isAssignableFrom(method.getDeclaringClass()))
+                {
+                    // an executor's task that cannot be sent cannot be scheduled: ExecutorService says so this way
+                    throw new RejectedExecutionException(ex.getMessage(), ex);
+                }
+                throw ex;
+            }
         }
         final Pending call = new Pending(Thread.currentThread());
         call.method = method;
@@ -451,7 +476,11 @@ public final class ClientConnection implements AutoCloseable
                     failAll(ex);
                     throw new ManagerGoneException(gone.getMessage(), ex);
                 }
-                // a durable manager's connection broke: the reader reconnects and sends the call again
+                // a durable manager's connection broke: it is connected again and the call sent again
+                if (viaPipe != null)
+                {
+                    pipeFailed(viaPipe, ex);
+                }
             }
         }
         final boolean blocking = method != null && Signatures.blocking(method);
@@ -467,14 +496,7 @@ public final class ClientConnection implements AutoCloseable
             waitNs = blocking ? Long.MAX_VALUE : callTimeoutNs;
         }
         final boolean interruptible = blocking && method != null && declaresInterrupted(method);
-        if (pipe != null && !durable)
-        {
-            awaitOnPipe(call, callId, waitNs, interruptible, signature);
-        }
-        else
-        {
-            await(call, callId, waitNs, interruptible, signature);
-        }
+        await(call, callId, waitNs, interruptible, signature);
         if (call.error != null)
         {
             throw call.error;
@@ -482,6 +504,11 @@ public final class ClientConnection implements AutoCloseable
         return call.value;
     }
 
+    /**
+     * Waits for a call's reply. On the socket the connection's thread hands it over (the caller spins briefly, then
+     * parks); on a pipe one waiting caller at a time reads the replies, its own and the others', and a caller that
+     * sees the pipe fail starts the reconnection of a durable manager's client ({@link #pipeFailed}).
+     */
     private void await(final Pending call, final long callId, final long waitNs, final boolean interruptible,
         final String signature) throws InterruptedException
     {
@@ -504,13 +531,28 @@ public final class ClientConnection implements AutoCloseable
                     throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
                         TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
                 }
-                if (elapsed < SPIN_NS)
+                final ClientPipe reading = pipe;
+                if (reading != null && connected && reading.tryLead())
+                {
+                    try
+                    {
+                        interrupted |= lead(reading, call, callId, start, waitNs, interruptible, signature);
+                    }
+                    finally
+                    {
+                        reading.endLead();
+                        wakeNextReader();
+                    }
+                    continue;
+                }
+                if (reading == null && elapsed < SPIN_NS)
                 {
                     Thread.onSpinWait();
                 }
                 else
                 {
-                    LockSupport.parkNanos(this, Math.min(waitNs - elapsed, TimeUnit.MILLISECONDS.toNanos(100)));
+                    LockSupport.parkNanos(this, Math.min(waitNs - elapsed,
+                        reading == null ? SOCKET_PARK_NS : FOLLOWER_PARK_NS));
                 }
                 if (Thread.interrupted())
                 {
@@ -533,6 +575,68 @@ public final class ClientConnection implements AutoCloseable
         }
     }
 
+    /**
+     * Reads replies from the pipe, as the caller holding its lead, until this call's reply came, the time is up,
+     * or the pipe failed or was replaced.
+     *
+     * @return true when an interrupt came that the call does not take (kept for the caller).
+     */
+    private boolean lead(final ClientPipe reading, final Pending call, final long callId, final long start,
+        final long waitNs, final boolean interruptible, final String signature) throws InterruptedException
+    {
+        boolean interrupted = false;
+        while (!call.done && gone == null && pipe == reading)
+        {
+            final long remaining = waitNs - (System.nanoTime() - start);
+            if (remaining <= 0)
+            {
+                break;
+            }
+            try
+            {
+                reading.receive(pipeHandler, Math.min(remaining, READ_SLICE_NS));
+            }
+            catch (final InterruptedException ex)
+            {
+                if (interruptible)
+                {
+                    removePending(callId);
+                    cancel(callId);
+                    throw new InterruptedException(signature + " on " + describe + " interrupted");
+                }
+                interrupted = true;
+            }
+            catch (final RuntimeException ex)
+            {
+                pipeFailed(reading, ex);
+                break;
+            }
+        }
+        return interrupted;
+    }
+
+    /**
+     * A caller saw the pipe fail (the manager closed it or died): a durable manager's client connects again on a
+     * thread of its own, while the callers keep waiting within their own timeouts; any other fails every call.
+     * Only the first caller to see a pipe fail starts the reconnection.
+     */
+    private void pipeFailed(final ClientPipe failed, final RuntimeException cause)
+    {
+        if (!durable || closed.get())
+        {
+            failAll(cause);
+            return;
+        }
+        synchronized (seqLock)
+        {
+            if (pipe != failed || !connected)
+            {
+                return;
+            }
+            connected = false;
+        }
+        startConnectionThread(true, cause);
+    }
     private void removePending(final long callId)
     {
         if (!durable)
@@ -587,85 +691,6 @@ public final class ClientConnection implements AutoCloseable
                 catch (final InterruptedException ex)
                 {
                     interrupted = true;
-                }
-            }
-        }
-        finally
-        {
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void awaitOnPipe(final Pending call, final long callId, final long waitNs, final boolean interruptible,
-        final String signature) throws InterruptedException
-    {
-        final long start = System.nanoTime();
-        boolean interrupted = false;
-        try
-        {
-            while (!call.done)
-            {
-                final long left = waitNs - (System.nanoTime() - start);
-                if (left <= 0)
-                {
-                    pending.remove(callId);
-                    cancel(callId);
-                    throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
-                        TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
-                }
-                if (pipe.tryLead())
-                {
-                    try
-                    {
-                        while (!call.done && gone == null)
-                        {
-                            final long remaining = waitNs - (System.nanoTime() - start);
-                            if (remaining <= 0)
-                            {
-                                break;
-                            }
-                            try
-                            {
-                                pipe.receive(pipeHandler, Math.min(remaining, READ_SLICE_NS));
-                            }
-                            catch (final InterruptedException ex)
-                            {
-                                if (interruptible)
-                                {
-                                    pending.remove(callId);
-                                    cancel(callId);
-                                    throw new InterruptedException(signature + " on " + describe + " interrupted");
-                                }
-                                interrupted = true;
-                            }
-                            catch (final RuntimeException ex)
-                            {
-                                failAll(ex);
-                            }
-                        }
-                    }
-                    finally
-                    {
-                        pipe.endLead();
-                        wakeNextReader();
-                    }
-                }
-                else
-                {
-                    LockSupport.parkNanos(this, Math.min(left, FOLLOWER_PARK_NS));
-                    if (Thread.interrupted())
-                    {
-                        if (interruptible)
-                        {
-                            pending.remove(callId);
-                            cancel(callId);
-                            throw new InterruptedException(signature + " on " + describe + " interrupted");
-                        }
-                        interrupted = true;
-                    }
                 }
             }
         }
@@ -756,22 +781,40 @@ public final class ClientConnection implements AutoCloseable
         return obj instanceof ProxyRef ref ? proxy(ref) : obj;
     }
 
-    private void readLoop()
+    private void connectionLoop(final boolean reconnectFirst, final RuntimeException cause)
     {
+        RuntimeException failure = cause;
+        boolean again = reconnectFirst;
         while (true)
         {
+            if (again)
+            {
+                if (closed.get() || !reconnect())
+                {
+                    failAll(failure);
+                    return;
+                }
+                if (pipe != null)
+                {
+                    // on a pipe again: the waiting callers read it
+                    wakeNextReader();
+                    return;
+                }
+            }
             try
             {
-                readReplies();
+                readSocketReplies();
                 return;
             }
             catch (final RuntimeException ex)
             {
-                if (!durable || closed.get() || !reconnect())
+                if (!durable || closed.get())
                 {
                     failAll(ex);
                     return;
                 }
+                failure = ex;
+                again = true;
             }
         }
     }
@@ -856,56 +899,26 @@ public final class ClientConnection implements AutoCloseable
         return false;
     }
 
-    private void readReplies()
+    private void readSocketReplies()
     {
-        final ClientPipe reading = pipe;
-        if (reading != null)
+        while (true)
         {
-            // a durable manager's pipe: this thread holds the lead for as long as the pipe lasts
-            if (!reading.tryLead())
+            final byte[] frame = connection.recvBytes();
+            final ByteBuffer in = ByteBuffer.wrap(frame);
+            final byte type = in.get();
+            if (type == Wire.REPLY)
             {
-                throw new IllegalStateException("another thread reads the pipe of a durable manager's client");
+                onReply(frame, in);
             }
-            try
+            else if (type == Wire.FATAL)
             {
-                while (gone == null)
-                {
-                    try
-                    {
-                        reading.receive(pipeHandler, READ_SLICE_NS);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        // nobody interrupts the reader; look at the state again
-                    }
-                }
+                failAll(new IpcException(describe + " refused this connection: " + Wire.getString(in)));
                 return;
             }
-            finally
+            else
             {
-                reading.endLead();
-            }
-        }
-        {
-            while (true)
-            {
-                final byte[] frame = connection.recvBytes();
-                final ByteBuffer in = ByteBuffer.wrap(frame);
-                final byte type = in.get();
-                if (type == Wire.REPLY)
-                {
-                    onReply(frame, in);
-                }
-                else if (type == Wire.FATAL)
-                {
-                    failAll(new IpcException(describe + " refused this connection: " + Wire.getString(in)));
-                    return;
-                }
-                else
-                {
-                    failAll(new IpcException(describe + " sent an unknown frame type " + type));
-                    return;
-                }
+                failAll(new IpcException(describe + " sent an unknown frame type " + type));
+                return;
             }
         }
     }

@@ -7,12 +7,14 @@ import io.ipckit.durable.JournalHandler;
 import io.ipckit.durable.SharedLogOptions;
 import io.ipckit.manager.ManagerOptions;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.Serializable;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +58,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ManagerJournal implements AutoCloseable
 {
     private static final byte ENTRY_CALL = 1;
+    /** An entry's kind, client nonce, ackBelow and object id, before the signature. */
+    private static final int ENTRY_HEADER_LENGTH = 1 + 3 * Long.BYTES;
     private static final Object IN_PROGRESS = new Object();
 
     /**
@@ -76,6 +80,8 @@ final class ManagerJournal implements AutoCloseable
     private final Map<Long, Map<Long, Object>> clients = new ConcurrentHashMap<>();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
+    /** An entry written under {@code lock}. */
+    private final ExpandableArrayBuffer entryScratch = new ExpandableArrayBuffer(256);
     private final AtomicBoolean snapshotting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Path directory;
@@ -179,7 +185,6 @@ final class ManagerJournal implements AutoCloseable
         final String signature,
         final Object[] args,
         final byte[] frame,
-        final int argsStart,
         final JournalModes.Mode mode) throws Throwable
     {
         final Map<Long, Object> outcomes = clients.get(nonce);
@@ -194,12 +199,10 @@ final class ManagerJournal implements AutoCloseable
             {
                 case UNDER ->
                 {
-                    final Wire.Out entry = entry(nonce, ackBelow, objectId, signature);
-                    entry.write(frame, argsStart, frame.length - argsStart);
                     lock.lock();
                     try
                     {
-                        append(caller, callId, entry);
+                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, frame));
                         applied = true;
                         try
                         {
@@ -264,8 +267,6 @@ final class ManagerJournal implements AutoCloseable
                 }
                 case AFTER ->
                 {
-                    final Wire.Out entry = entry(nonce, ackBelow, objectId, signature);
-                    entry.write(frame, argsStart, frame.length - argsStart);
                     try
                     {
                         result = apply(managed, method, signature, args);
@@ -277,7 +278,7 @@ final class ManagerJournal implements AutoCloseable
                     lock.lock();
                     try
                     {
-                        append(caller, callId, entry);
+                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, frame));
                         applied = true;
                         changed(managed);
                         record(outcomes, callId, result, failure);
@@ -374,10 +375,38 @@ final class ManagerJournal implements AutoCloseable
         }
     }
 
+    /**
+     * Writes the entry of a call into {@code entryScratch}, under the lock: its client, {@code ackBelow} and object,
+     * then the call frame's signature and arguments as they came (the entry's layout is the frame's from the
+     * signature on, see {@link #entry}).
+     *
+     * @return the entry's length.
+     */
+    private int entryOfFrame(final long nonce, final long ackBelow, final long objectId, final byte[] frame)
+    {
+        final int rest = frame.length - Wire.CALL_SIGNATURE_OFFSET;
+        entryScratch.putByte(0, ENTRY_CALL);
+        entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
+        entryScratch.putLong(1 + Long.BYTES, ackBelow, ByteOrder.BIG_ENDIAN);
+        entryScratch.putLong(1 + 2 * Long.BYTES, objectId, ByteOrder.BIG_ENDIAN);
+        entryScratch.putBytes(ENTRY_HEADER_LENGTH, frame, Wire.CALL_SIGNATURE_OFFSET, rest);
+        return ENTRY_HEADER_LENGTH + rest;
+    }
+
     private void append(final ProcessIdentity caller, final long callId, final Wire.Out entry)
     {
         entryBuffer.wrap(entry.array(), 0, entry.size());
-        journal.append(caller != null ? caller : ProcessIdentity.current(), callId, entryBuffer, 0, entry.size());
+        append(caller, callId, entryBuffer, entry.size());
+    }
+
+    private void append(final ProcessIdentity caller, final long callId, final int entryLength)
+    {
+        append(caller, callId, entryScratch, entryLength);
+    }
+
+    private void append(final ProcessIdentity caller, final long callId, final DirectBuffer entry, final int length)
+    {
+        journal.append(caller != null ? caller : ProcessIdentity.current(), callId, entry, 0, length);
         if (++sinceSnapshot >= snapshotEveryEntries && snapshotting.compareAndSet(false, true))
         {
             Thread.ofPlatform().daemon(true).name("ipckit-manager-snapshot").start(() ->

@@ -53,6 +53,7 @@ public final class ServerCore implements AutoCloseable
     private final long startedAtMillis = System.currentTimeMillis();
     private final java.util.concurrent.atomic.AtomicLong callsOfEndedSessions = new java.util.concurrent.atomic.AtomicLong();
     private final int serverThreads;
+    private final List<String> allowedClasses;
     private FastPath fastPath;
 
     /**
@@ -69,6 +70,7 @@ public final class ServerCore implements AutoCloseable
         this.listener = listener;
         this.registry = registry;
         this.codec = new WireCodec(options.allowedClasses(), options.maxFrameBytes());
+        this.allowedClasses = options.allowedClasses();
         this.leaseCheckIntervalNs = options.leaseCheckInterval(TimeUnit.NANOSECONDS);
         this.onShutdown = onShutdown;
         this.serverThreads = options.serverThreads();
@@ -88,6 +90,14 @@ public final class ServerCore implements AutoCloseable
     ObjectTable table()
     {
         return table;
+    }
+
+    /**
+     * @return the user's allow-list patterns.
+     */
+    List<String> allowedClasses()
+    {
+        return allowedClasses;
     }
 
     WireCodec codec()

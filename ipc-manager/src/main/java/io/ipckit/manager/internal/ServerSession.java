@@ -9,6 +9,7 @@ import io.ipckit.manager.connection.SocketConnection;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +63,14 @@ public final class ServerSession
         {
             resource.releaseAll(this);
         }
+    }
+
+    /**
+     * @return the manager's allow-list patterns.
+     */
+    List<String> allowedClasses()
+    {
+        return core.allowedClasses();
     }
 
     ProcessIdentity identity()
@@ -269,7 +278,6 @@ public final class ServerSession
         final long objectId = in.getLong();
         final long threadId = in.getLong();
         final String signature = Wire.getString(in);
-        final int argsStart = in.position();
         final byte argsKind = in.get();
         final Object[] args;
         final ObjectTable.Managed managed;
@@ -337,7 +345,7 @@ public final class ServerSession
                     else
                     {
                         executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame,
-                            argsStart, mode);
+                            mode);
                     }
                 }
                 finally
@@ -354,19 +362,19 @@ public final class ServerSession
         }
         else
         {
-            executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame, argsStart, mode);
+            executeJournaled(callId, ackBelow, managed, method, signature, args, context, frame, mode);
         }
     }
 
     private void executeJournaled(final long callId, final long ackBelow, final ObjectTable.Managed managed,
         final Method method, final String signature, final Object[] args, final CallContext context,
-        final byte[] frame, final int argsStart, final JournalModes.Mode mode)
+        final byte[] frame, final JournalModes.Mode mode)
     {
         CallContext.set(context);
         try
         {
             final Object result = core.journal().run(this, nonce, callId, ackBelow, managed, method, signature, args,
-                frame, argsStart, mode);
+                frame, mode);
             reply(callId, result, null);
         }
         catch (final InvocationTargetException ex)
