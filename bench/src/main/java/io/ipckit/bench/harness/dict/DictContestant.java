@@ -6,6 +6,7 @@ import io.ipckit.bench.harness.LatencyMetrics;
 import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.RunContext;
 import io.ipckit.bench.harness.VerificationException;
+import io.ipckit.bench.harness.WorkerJvmOptions;
 import io.ipckit.bench.harness.Workload;
 import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.IpcException;
@@ -146,7 +147,7 @@ public final class DictContestant implements Contestant
         final String spec, final String control, final int index, final String role, final RunContext context,
         final String tag, final Path histogram)
     {
-        final List<String> jvm = new ArrayList<>(List.of(WORKER_HEAP));
+        final List<String> jvm = WorkerJvmOptions.with(WORKER_HEAP);
         if (chronicle)
         {
             jvm.addAll(CHRONICLE_FLAGS);

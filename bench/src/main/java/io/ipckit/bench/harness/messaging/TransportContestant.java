@@ -6,6 +6,7 @@ import io.ipckit.bench.harness.LatencyMetrics;
 import io.ipckit.bench.harness.Measurement;
 import io.ipckit.bench.harness.RunContext;
 import io.ipckit.bench.harness.VerificationException;
+import io.ipckit.bench.harness.WorkerJvmOptions;
 import io.ipckit.bench.harness.Workload;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.JvmProcess;
@@ -203,7 +204,8 @@ public final class TransportContestant implements Contestant
                 children.put(worker, JvmProcess.start(WorkerMain.class, new ProcessOptions()
                     .launcher(fixture.launcher(worker.role()).toArray(String[]::new))
                     .name(tag + "-" + name).daemon(true)
-                    .jvmOptions(WORKER_HEAP).args(args.toArgs()).redirectOutput(log).redirectErrorStream(true)));
+                    .jvmOptions(WorkerJvmOptions.with(WORKER_HEAP).toArray(String[]::new))
+                    .args(args.toArgs()).redirectOutput(log).redirectErrorStream(true)));
             }
             awaitReady(control, children, workers.size(), logs);
             control.go();

@@ -39,10 +39,11 @@ class IpckitContestantsTest
     @Test
     void shouldMeasureAndVerifyStartUp() throws Exception
     {
+        // two measured starts after the contestant's three warm-up starts: the count only has to be honoured
         for (final Workload workload : new Workload[] {Workload.POOL_START, Workload.PROCESS_START})
         {
-            final Measurement measurement = new IpckitStartContestant().measure(workload, context(5));
-            assertEquals(5.0, measurement.metrics().get("starts"), workload.id());
+            final Measurement measurement = new IpckitStartContestant().measure(workload, context(2));
+            assertEquals(2.0, measurement.metrics().get("starts"), workload.id());
             assertTrue(measurement.value() > 0 && measurement.metrics().get("cpuNsPerStart") > 0, workload.id());
         }
         assertEquals(java.util.List.of("logs", "results", "scratch"), dir.list(), "every pipe is gone");
