@@ -8,6 +8,7 @@ import io.ipckit.durable.internal.LogRetention;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.util.MicroTouched;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
 import org.agrona.DirectBuffer;
@@ -50,6 +51,7 @@ final class LogAppender
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
     private ExcerptAppender appender;
+    private MicroTouched toucher;
     private DocumentContext claim;
     private long lastAppendedIndex = NO_INDEX;
 
@@ -308,6 +310,7 @@ final class LogAppender
                 {
                     appender = queue.createAppender(); // takes the write lock too, to find the end of the log
                     appender.singleThreadedCheckDisabled(true);
+                    toucher = (MicroTouched)appender; // Chronicle's appender implements it; its interface does not say so
                 }
                 return appender.writingDocument();
             }
@@ -339,6 +342,9 @@ final class LogAppender
     {
         // the record's header was published by a CAS, which orders it before this load of the waiter count
         doorbell.ringIfWaiting();
+        // then, off the record's path (its reader is already woken), write-touch the cycle file's next page once per
+        // page from this thread, so the appender that crosses into it does not take the fault that allocates it
+        toucher.microTouch();
         if (syncEveryAppend)
         {
             sync.force(appender.currentFile());
