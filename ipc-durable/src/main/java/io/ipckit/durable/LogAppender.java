@@ -5,7 +5,9 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.durable.internal.CycleFileSync;
 import io.ipckit.durable.internal.LogRecordDescriptor;
 import io.ipckit.durable.internal.LogRetention;
+import io.ipckit.durable.internal.PageWindow;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.util.MicroTouched;
@@ -50,8 +52,11 @@ final class LogAppender
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
+    private final PageWindow pages = PageWindow.forAppender();
     private ExcerptAppender appender;
     private MicroTouched toucher;
+    private BytesStore<?, ?> lastStore;
+    private long lastEnd;
     private DocumentContext claim;
     private long lastAppendedIndex = NO_INDEX;
 
@@ -327,8 +332,11 @@ final class LogAppender
         }
     }
 
-    /** Reserves the framed record in the document and points {@code view} at it (length word included). */
-    private static void reserve(final DocumentContext document, final int length, final UnsafeBuffer view)
+    /**
+     * Reserves the framed record in the document and points {@code view} at it (length word included); remembers
+     * where it ends for {@link #afterAppend}.
+     */
+    private void reserve(final DocumentContext document, final int length, final UnsafeBuffer view)
     {
         final Bytes<?> bytes = document.wire().bytes();
         final long position = bytes.writePosition();
@@ -336,15 +344,22 @@ final class LogAppender
         bytes.writeSkip(framed); // maps the record's whole range (within Chronicle's overlap) before its address is taken
         view.wrap(bytes.addressForWrite(position), framed);
         view.putInt(LogRecordDescriptor.LENGTH_OFFSET, length);
+        lastStore = bytes.bytesStore();
+        lastEnd = position + framed;
     }
 
     private void afterAppend()
     {
         // the record's header was published by a CAS, which orders it before this load of the waiter count
         doorbell.ringIfWaiting();
-        // then, off the record's path (its reader is already woken), write-touch the cycle file's next page once per
-        // page from this thread, so the appender that crosses into it does not take the fault that allocates it
-        toucher.microTouch();
+        // then, off the record's path (its reader is already woken), populate the pages ahead, many per system call,
+        // so that no append takes the fault that allocates a fresh page of the cycle file; where that call is missing,
+        // Chronicle's toucher write-touches the next page once per page from this thread instead
+        pages.ahead(lastStore, lastEnd);
+        if (!pages.isOn())
+        {
+            toucher.microTouch();
+        }
         if (syncEveryAppend)
         {
             sync.force(appender.currentFile());
