@@ -35,7 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock from {@link #tryClaim}/{@link #claim} to {@link #commit}/{@link #abort} (so {@code getHoldCount() > 1} means
  * the thread claims twice). The doorbell is rung after the document is closed (its header published by a CAS, which
  * orders it before the ring's load of the waiter count), never before. A failed write rolls its document back
- * before the lock is released, so the next append starts at the last complete record.
+ * before the lock is released, so the next append starts at the last complete record. The pages ahead are populated
+ * ({@link PageWindow}) after the ring, under the lock, from the bytes store and end of the record just written
+ * ({@code lastStore}, {@code lastEnd}, set by {@code reserve}): the store is still mapped then, as the appender holds
+ * it; later it is only compared by identity.
  */
 final class LogAppender
 {

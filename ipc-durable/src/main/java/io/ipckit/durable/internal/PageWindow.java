@@ -20,14 +20,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code madvise(MADV_POPULATE_WRITE)} for an appender (Linux 5.14+: allocates the pages and maps them writable, as
  * write faults would) and {@code MADV_POPULATE_READ} for a reader (maps them). Without it, each process takes one
  * page fault per 4 KiB page of each log it writes or reads, on the path of the record that first touches the page:
- * about one round trip in fifty on 36-byte records, each a few microseconds slower. With it, one call per
+ * about one round trip in fifty with 32-byte payloads, each a few microseconds slower. With it, one call per
  * {@link #STEP_BYTES} does the work of that many faults, ahead of time.
  * <p>
  * An appender's window reaches {@link #APPENDER_WINDOW_BYTES} ahead and a reader's only {@link #READER_WINDOW_BYTES}:
  * a reader is never ahead of the appenders, so it maps pages the appender has already allocated, and an appender
  * never faults on a page a reader mapped first. The window stays inside the chunk Chronicle has mapped (which lies
  * inside the file), starts again when Chronicle moves to another chunk or cycle file, and turns itself off for good
- * on the first failure (an older kernel, another OS): it is only ever an optimisation.
+ * when the call is unknown (a kernel before 5.14, another OS); any other failure costs only that step's pages, which
+ * then fault one at a time as they would without it. On a disk file system the populated pages ahead of the end are
+ * allocated and dirty (zeros, which Chronicle reads as the end of the log) until the records overwrite them.
  * <p>
  * Not thread-safe: one per appender (used under its lock) or per reader (used by its thread). Allocates nothing.
  */
