@@ -5,9 +5,12 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.durable.internal.CycleFileSync;
 import io.ipckit.durable.internal.LogRecordDescriptor;
 import io.ipckit.durable.internal.LogRetention;
+import io.ipckit.durable.internal.PageWindow;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.util.MicroTouched;
 import net.openhft.chronicle.wire.DocumentContext;
 import net.openhft.chronicle.wire.UnrecoverableTimeoutException;
 import org.agrona.DirectBuffer;
@@ -32,7 +35,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock from {@link #tryClaim}/{@link #claim} to {@link #commit}/{@link #abort} (so {@code getHoldCount() > 1} means
  * the thread claims twice). The doorbell is rung after the document is closed (its header published by a CAS, which
  * orders it before the ring's load of the waiter count), never before. A failed write rolls its document back
- * before the lock is released, so the next append starts at the last complete record.
+ * before the lock is released, so the next append starts at the last complete record. The pages ahead are populated
+ * ({@link PageWindow}) after the ring, under the lock, from the bytes store and end of the record just written
+ * ({@code lastStore}, {@code lastEnd}, set by {@code reserve}): the store is still mapped then, as the appender holds
+ * it; later it is only compared by identity.
  */
 final class LogAppender
 {
@@ -49,7 +55,11 @@ final class LogAppender
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer claimBuffer = new UnsafeBuffer(0, 0);
+    private final PageWindow pages = PageWindow.forAppender();
     private ExcerptAppender appender;
+    private MicroTouched toucher;
+    private BytesStore<?, ?> lastStore;
+    private long lastEnd;
     private DocumentContext claim;
     private long lastAppendedIndex = NO_INDEX;
 
@@ -308,6 +318,7 @@ final class LogAppender
                 {
                     appender = queue.createAppender(); // takes the write lock too, to find the end of the log
                     appender.singleThreadedCheckDisabled(true);
+                    toucher = (MicroTouched)appender; // Chronicle's appender implements it; its interface does not say so
                 }
                 return appender.writingDocument();
             }
@@ -324,8 +335,11 @@ final class LogAppender
         }
     }
 
-    /** Reserves the framed record in the document and points {@code view} at it (length word included). */
-    private static void reserve(final DocumentContext document, final int length, final UnsafeBuffer view)
+    /**
+     * Reserves the framed record in the document and points {@code view} at it (length word included); remembers
+     * where it ends for {@link #afterAppend}.
+     */
+    private void reserve(final DocumentContext document, final int length, final UnsafeBuffer view)
     {
         final Bytes<?> bytes = document.wire().bytes();
         final long position = bytes.writePosition();
@@ -333,12 +347,22 @@ final class LogAppender
         bytes.writeSkip(framed); // maps the record's whole range (within Chronicle's overlap) before its address is taken
         view.wrap(bytes.addressForWrite(position), framed);
         view.putInt(LogRecordDescriptor.LENGTH_OFFSET, length);
+        lastStore = bytes.bytesStore();
+        lastEnd = position + framed;
     }
 
     private void afterAppend()
     {
         // the record's header was published by a CAS, which orders it before this load of the waiter count
         doorbell.ringIfWaiting();
+        // then, off the record's path (its reader is already woken), populate the pages ahead, many per system call,
+        // so that no append takes the fault that allocates a fresh page of the cycle file; where that call is missing,
+        // Chronicle's toucher write-touches the next page once per page from this thread instead
+        pages.ahead(lastStore, lastEnd);
+        if (!pages.isOn())
+        {
+            toucher.microTouch();
+        }
         if (syncEveryAppend)
         {
             sync.force(appender.currentFile());

@@ -6,6 +6,7 @@ import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.durable.internal.LogRecordDescriptor;
+import io.ipckit.durable.internal.PageWindow;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -50,6 +51,7 @@ public final class LogReader<T> implements AutoCloseable
     private final CloseGuard guard;
     private final Waiter waiter;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final PageWindow pages = PageWindow.forReader();
     private final RecordHandler decoder = this::decode;
     private final AtomicBoolean closed = new AtomicBoolean();
     private T decoded;
@@ -230,6 +232,7 @@ public final class LogReader<T> implements AutoCloseable
             lastReadIndex = document.index();
             handler.onMessage(view, LogRecordDescriptor.PAYLOAD_OFFSET, length);
             handled = true;
+            pages.ahead(bytes.bytesStore(), position); // off the record's path: its handler has returned
             return true;
         }
         finally

@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MultiProcessLogTest
 {
     private static final String REPORT = "report";
+    private static final long FINISHER_RECORDS = 2_000;
 
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
@@ -90,18 +91,23 @@ class MultiProcessLogTest
     }
 
     @Test
-    @Timeout(300) // 102 JVM starts: about 35 s on two idle cores, twice that on a busy machine
+    @Timeout(300) // 103 JVM starts with the AOT cache: about 25 s on two busy cores
     void shouldLoseNoCommittedRecordAndExposeNoPartialOneWhenAppendersAreKilled() throws Exception
     {
-        // every kill costs a JVM start with Chronicle (about 0.5 s of CPU): two lanes keep both cores busy
-        final int lanes = 2;
-        final int killsPerLane = 51; // 102 SIGKILLs in all
+        // every kill costs a JVM start with Chronicle: three lanes keep both cores busy while a lane waits for its
+        // child to start appending or to be reaped
+        final int lanes = 3;
+        final int killsPerLane = 34; // 102 SIGKILLs in all
         final Path logDir = logs.resolve("killed");
         try (SharedLog<byte[]> log = SharedLog.create(logDir, Codecs.BYTES, new SharedLogOptions());
              MappedFile report = MappedFile.create(REPORT, LogChild.REPORT_LENGTH))
         {
             final AtomicBuffer out = report.buffer();
             final JvmProcess reader = start("read", logDir, 0, "-", Long.MAX_VALUE);
+            // the first appender finishes: it trains the AOT cache the killed ones start with, and its records
+            // are all in the log among theirs
+            final int finisher = lanes * killsPerLane + 1;
+            assertExit(start("append", logDir, finisher, finisher, FINISHER_RECORDS));
             final List<Thread> threads = new ArrayList<>();
             final List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int lane = 0; lane < lanes; lane++)
@@ -114,7 +120,7 @@ class MultiProcessLogTest
                         for (int run = 0; run < killsPerLane; run++)
                         {
                             final int producer = 1 + laneId * killsPerLane + run;
-                            final JvmProcess appender = startLean("append", logDir, producer, producer, -1);
+                            final JvmProcess appender = start("append", logDir, producer, producer, -1);
                             // the next appender proceeds: it appends despite its killed predecessors
                             Eventually.await("appender " + producer + " appending", Duration.ofSeconds(60),
                                 () -> out.getLongVolatile(producer * SLOT_LENGTH + COUNT_OFFSET) > 0);
@@ -159,6 +165,7 @@ class MultiProcessLogTest
                 assertTrue(inLog == committed || inLog == committed + 1,
                     "producer " + producer + ": " + committed + " committed, " + inLog + " in the log");
             }
+            assertEquals(FINISHER_RECORDS, counts.getOrDefault((long)finisher, 0L), "the appender that finished");
             assertEquals(count, out.getLongVolatile(COUNT_OFFSET), "the reader that ran through the kills");
             System.out.println("appenders killed: " + lanes * killsPerLane + ", records: " + count);
         }
@@ -241,22 +248,17 @@ class MultiProcessLogTest
 
     /**
      * A child for a short life: C1 only, one compiler thread and the serial collector take about 0.6 s of CPU to
-     * start Chronicle where the defaults take 1.0 s (measured), which is most of the cost of a kill.
+     * start Chronicle where the defaults take 1.0 s (measured), which is most of the cost of a kill; on a class path
+     * of jars ({@link ChildClassPath}) it also starts with ipckit's AOT cache, trained by the first such child that
+     * exits normally. Every child of these tests starts so, which keeps them on one cache.
      */
-    private JvmProcess startLean(final String mode, final Path logDir, final int slot, final Object... rest)
-    {
-        synchronized (dir)
-        {
-            return dir.start(LogChild.class, new ProcessOptions().args(args(mode, logDir, slot, rest))
-                .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC"));
-        }
-    }
-
     private JvmProcess start(final String mode, final Path logDir, final int slot, final Object... rest)
     {
         synchronized (dir)
         {
-            return dir.track(JvmProcess.start(LogChild.class, args(mode, logDir, slot, rest)));
+            return dir.start(LogChild.class, new ProcessOptions().args(args(mode, logDir, slot, rest))
+                .classPath(ChildClassPath.jars())
+                .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC"));
         }
     }
 
