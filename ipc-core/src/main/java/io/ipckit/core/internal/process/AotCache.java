@@ -9,12 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +38,13 @@ import java.util.concurrent.TimeUnit;
  * versions of the same key (the caches of earlier builds of the same class path), and a new training removes the
  * training files that a killed parent left behind, so one cache per class path and options stays.
  * <p>
+ * The directory is bounded across class paths too (every build directory, worktree or CI clone has a class path of
+ * its own, so caches of paths that no longer exist would otherwise pile up, some 20–40 MB each): a cache in use has
+ * its time refreshed at most once per hour, and each publish removes the caches unused for
+ * {@value #MAX_IDLE_DAYS_PROP_NAME} days (default {@value #DEFAULT_MAX_IDLE_DAYS}), then the least recently used
+ * ones until the caches together take at most {@value #MAX_BYTES_PROP_NAME} bytes (default 1 GiB). A removed cache
+ * is only a slower next start: a running child keeps its mapping, and the next child of that class path trains again.
+ * <p>
  * Used only when every class path entry is a jar (the JDK refuses directories in an AOT class path) and the JDK is
  * 25 or newer; otherwise {@link #plan} returns {@link Plan#NONE}. The caches live in {@value #DIR_PROP_NAME}, by
  * default the user's own cache directory ({@code $XDG_CACHE_HOME/ipckit/aot}, else {@code ~/.cache/ipckit/aot}),
@@ -50,6 +59,16 @@ public final class AotCache
     /** File name suffix of a published cache. */
     public static final String CACHE_SUFFIX = ".aot";
 
+    /** System property: the most bytes the caches of all class paths may take together (default 1 GiB). */
+    public static final String MAX_BYTES_PROP_NAME = "ipckit.aot.maxBytes";
+    /** System property: the days after which a cache that no child used is removed. */
+    public static final String MAX_IDLE_DAYS_PROP_NAME = "ipckit.aot.maxIdleDays";
+    /** Default of {@link #MAX_BYTES_PROP_NAME}. */
+    public static final long DEFAULT_MAX_BYTES = 1L << 30;
+    /** Default of {@link #MAX_IDLE_DAYS_PROP_NAME}. */
+    public static final long DEFAULT_MAX_IDLE_DAYS = 14;
+
+    private static final long USE_REFRESH_MS = TimeUnit.HOURS.toMillis(1);
     private static final long STALE_TRAINING_MS = TimeUnit.MINUTES.toMillis(5);
     private static final long ASSEMBLY_TIMEOUT_S = 120;
     private static final List<String> QUIET = List.of("-Xlog:aot=off", "-Xlog:cds=off");
@@ -97,6 +116,9 @@ public final class AotCache
                 {
                     Files.move(assembled, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     removeOthers(cache, true);
+                    evict(cache.getParent(), cache, Long.getLong(MAX_BYTES_PROP_NAME, DEFAULT_MAX_BYTES),
+                        TimeUnit.DAYS.toMillis(Long.getLong(MAX_IDLE_DAYS_PROP_NAME, DEFAULT_MAX_IDLE_DAYS)),
+                        System.currentTimeMillis());
                 }
             }
             catch (final IOException ignore)
@@ -187,6 +209,7 @@ public final class AotCache
             final Path cache = dir.resolve(base + CACHE_SUFFIX);
             if (Files.isRegularFile(cache))
             {
+                markUsed(cache);
                 final List<String> options = new ArrayList<>(QUIET);
                 options.addFirst("-XX:AOTCache=" + cache);
                 return new Plan(List.copyOf(options), null, null, cache, List.of());
@@ -314,6 +337,75 @@ public final class AotCache
         catch (final IOException | RuntimeException ignore)
         {
             // best effort: the next publish looks again
+        }
+    }
+
+    /**
+     * Removes, among the published caches in {@code dir} other than {@code keep}, those last used before
+     * {@code now - maxIdleMs}, then the least recently used until all caches together take at most {@code maxBytes}.
+     * Never throws: what cannot be read or removed stays, and the next publish looks again.
+     *
+     * @param dir       the directory of the caches.
+     * @param keep      the cache just published, never removed (null for none).
+     * @param maxBytes  the most bytes the caches may take together.
+     * @param maxIdleMs how long a cache may go unused.
+     * @param now       the current time, in milliseconds since the epoch.
+     */
+    static void evict(final Path dir, final Path keep, final long maxBytes, final long maxIdleMs, final long now)
+    {
+        record Entry(Path path, long size, long usedMs)
+        {
+        }
+        final List<Entry> caches = new ArrayList<>();
+        long total = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CACHE_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                try
+                {
+                    final Entry entry = new Entry(file, Files.size(file), Files.getLastModifiedTime(file).toMillis());
+                    total += entry.size();
+                    if (!file.equals(keep))
+                    {
+                        caches.add(entry);
+                    }
+                }
+                catch (final IOException | RuntimeException ignore)
+                {
+                    // removed meanwhile by another process's publish
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return;
+        }
+        caches.sort(Comparator.comparingLong(Entry::usedMs));
+        for (final Entry entry : caches)
+        {
+            if (entry.usedMs() >= now - maxIdleMs && total <= maxBytes)
+            {
+                break; // sorted by last use: every later one is newer and the caches fit
+            }
+            deleteQuietly(entry.path());
+            total -= entry.size();
+        }
+    }
+
+    private static void markUsed(final Path cache)
+    {
+        try
+        {
+            final long now = System.currentTimeMillis();
+            if (now - Files.getLastModifiedTime(cache).toMillis() > USE_REFRESH_MS)
+            {
+                Files.setLastModifiedTime(cache, FileTime.fromMillis(now));
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // the time is a hint for eviction only
         }
     }
 

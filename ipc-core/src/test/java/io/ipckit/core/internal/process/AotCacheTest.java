@@ -227,6 +227,37 @@ class AotCacheTest
         }
     }
 
+    @Test
+    void shouldRemoveIdleCachesThenTheLeastRecentlyUsedUntilTheCachesFit() throws Exception
+    {
+        final Path aot = Files.createDirectories(dir.path().resolve("aot"));
+        final long now = System.currentTimeMillis();
+        final long day = java.util.concurrent.TimeUnit.DAYS.toMillis(1);
+        cacheFile(aot, "idle", 10, now - 20 * day);
+        cacheFile(aot, "old", 100, now - 3 * day);
+        cacheFile(aot, "recent", 100, now - day);
+        final Path kept = cacheFile(aot, "published", 100, now - 30 * day);
+        Files.writeString(aot.resolve("other.training"), "");
+
+        AotCache.evict(aot, kept, 250, 14 * day, now);
+
+        assertEquals(List.of("published.aot", "recent.aot"), caches(aot),
+            "the idle cache goes, then the least recently used until 250 bytes fit; the published one stays");
+        assertTrue(Files.exists(aot.resolve("other.training")), "only published caches are evicted");
+
+        AotCache.evict(aot, null, 1_000, 14 * day, now);
+        assertEquals(List.of("recent.aot"), caches(aot), "without a cache to keep, the idle one goes too");
+        AotCache.evict(dir.path().resolve("missing"), null, 0, 0, now); // never throws
+    }
+
+    private static Path cacheFile(final Path aot, final String name, final int size, final long usedMs)
+        throws IOException
+    {
+        final Path file = Files.write(aot.resolve(name + AotCache.CACHE_SUFFIX), new byte[size]);
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(usedMs));
+        return file;
+    }
+
     private String runChild(final Path jar, final String tag) throws Exception
     {
         final Path out = dir.path().resolve(tag + ".out");
