@@ -177,6 +177,7 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitPoolContestant());
         all.add(new IpckitStartContestant());
         all.add(new IpckitArrayContestant());
+        all.add(new IpckitArrayContestant(2));
         all.add(new IpckitLockContestant());
         all.add(new IpckitManagerContestant());
         all.add(new IpckitManagerContestant(false));

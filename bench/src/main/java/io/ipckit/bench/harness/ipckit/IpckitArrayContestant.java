@@ -11,6 +11,7 @@ import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.Pipe;
+import io.ipckit.shm.ShmOptions;
 import io.ipckit.shm.array.DType;
 import io.ipckit.shm.array.SharedArray;
 
@@ -29,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * O(1)), sums it, and answers with the time it finished summing (before it unmaps, as the Python peer takes its
  * time before {@code shm.close()}). The figure is the median of send-to-summed; the median
  * in-process sum of the same array is reported beside it ({@code in_process_ns}). Every sum is checked.
+ * <p>
+ * Two contestants: the default handle (one thread) and a handle opened with
+ * {@code ShmOptions.reductionThreads(2)} (the sum on the calling thread and one pool thread; the in-process sum
+ * too), which uses two cores where Python and the default use one.
  */
 public final class IpckitArrayContestant implements Contestant
 {
@@ -36,16 +41,35 @@ public final class IpckitArrayContestant implements Contestant
     static final long EXPECTED = ELEMENTS * (ELEMENTS - 1) / 2;
     static final String STOP = "";
 
+    private final int threads;
+
+    /**
+     * The default handle, one thread.
+     */
+    public IpckitArrayContestant()
+    {
+        this(1);
+    }
+
+    /**
+     * @param threads the reduction threads of the handles that sum (1: the default).
+     */
+    public IpckitArrayContestant(final int threads)
+    {
+        this.threads = threads;
+    }
+
     @Override
     public String id()
     {
-        return "ipckit-shared-array";
+        return threads == 1 ? "ipckit-shared-array" : "ipckit-shared-array-" + threads + "t";
     }
 
     @Override
     public String label()
     {
-        return "ipckit SharedArray, open + sum in another JVM";
+        return threads == 1 ? "ipckit SharedArray, open + sum in another JVM" :
+            "ipckit SharedArray, open + sum in another JVM on " + threads + " threads";
     }
 
     @Override
@@ -60,7 +84,8 @@ public final class IpckitArrayContestant implements Contestant
         final String pipeName = ResourceName.random("bench-array-");
         final List<Long> times = new ArrayList<>();
         final List<Long> local = new ArrayList<>();
-        try (SharedArray array = SharedArray.create(DType.FLOAT64, ELEMENTS);
+        try (SharedArray array = SharedArray.create(ResourceName.random(null), DType.FLOAT64,
+            new ShmOptions().reductionThreads(threads), ELEMENTS);
              Connection pipe = Pipe.create(pipeName))
         {
             java.nio.file.Files.createDirectories(context.logs()); // the first measurement of a run may come first
@@ -68,7 +93,8 @@ public final class IpckitArrayContestant implements Contestant
             {
                 array.setDouble(i, i);
             }
-            try (JvmProcess child = JvmProcess.start(AttachWorker.class, new ProcessOptions().args(pipeName)
+            try (JvmProcess child = JvmProcess.start(AttachWorker.class, new ProcessOptions()
+                .args(pipeName, Integer.toString(threads))
                 .daemon(true)
                 .redirectOutput(context.logs().resolve("array-r" + context.repeat() + ".log"))
                 .redirectErrorStream(true)))
@@ -149,11 +175,12 @@ public final class IpckitArrayContestant implements Contestant
         }
 
         /**
-         * @param args the pipe's name.
+         * @param args the pipe's name, and the reduction threads of the handles it opens.
          * @throws InterruptedException when interrupted while waiting on the pipe.
          */
         public static void main(final String[] args) throws InterruptedException
         {
+            final ShmOptions options = new ShmOptions().reductionThreads(Integer.parseInt(args[1]));
             try (Connection pipe = Pipe.open(args[0]))
             {
                 while (true)
@@ -165,7 +192,7 @@ public final class IpckitArrayContestant implements Contestant
                     }
                     final long sum;
                     final long done;
-                    try (SharedArray array = SharedArray.open(name))
+                    try (SharedArray array = SharedArray.open(name, options))
                     {
                         sum = (long)array.sum();
                         done = System.nanoTime(); // before the unmap, as the Python peer takes its time before close
