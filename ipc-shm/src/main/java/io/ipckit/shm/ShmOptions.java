@@ -1,10 +1,12 @@
 package io.ipckit.shm;
 
 /**
- * Settings of a shared-memory resource, all used at creation: whether it outlives its creator
+ * Settings of a shared-memory resource, all used at creation but one: whether it outlives its creator
  * ({@link #persistent}), the least slot size of a {@link io.ipckit.shm.list.ShareableList} ({@link #minSlotBytes}),
  * and a {@link io.ipckit.shm.sync.SharedSemaphore}'s bound and owner tracking ({@link #bounded},
- * {@link #ownerSlots}). Pass an instance to a {@code create(name, ..., ShmOptions)} factory; a factory refuses, with
+ * {@link #ownerSlots}). The exception, {@link #reductionThreads}, belongs to one handle of a
+ * {@link io.ipckit.shm.array.SharedArray} rather than to the resource, so its {@code open(name, ShmOptions)} takes it
+ * too. Pass an instance to a {@code create(name, ..., ShmOptions)} factory; a factory refuses, with
  * an {@link IllegalArgumentException} naming the option, an option that was changed from its default but does not
  * apply to what it creates (an {@code ownerSlots} given to a {@code SharedArray}), rather than ignoring it.
  * <pre>{@code
@@ -27,6 +29,11 @@ public final class ShmOptions
     /** Largest {@link #ownerSlots} accepted. */
     public static final int MAX_OWNER_SLOTS = 1 << 20;
 
+    /** Default of {@link #reductionThreads}: whole-array reductions run on the calling thread alone. */
+    public static final int REDUCTION_THREADS_DEFAULT = 1;
+    /** Largest {@link #reductionThreads} accepted. */
+    public static final int MAX_REDUCTION_THREADS = 64;
+
     /** Name of the {@link #persistent} option in messages. */
     public static final String PERSISTENT = "persistent";
     /** Name of the {@link #minSlotBytes} option in messages. */
@@ -35,11 +42,14 @@ public final class ShmOptions
     public static final String BOUNDED = "bounded";
     /** Name of the {@link #ownerSlots} option in messages. */
     public static final String OWNER_SLOTS = "ownerSlots";
+    /** Name of the {@link #reductionThreads} option in messages. */
+    public static final String REDUCTION_THREADS = "reductionThreads";
 
     private boolean persistent = PERSISTENT_DEFAULT;
     private int minSlotBytes = MIN_SLOT_DEFAULT_BYTES;
     private boolean bounded = BOUNDED_DEFAULT;
     private int ownerSlots = OWNER_SLOTS_DEFAULT;
+    private int reductionThreads = REDUCTION_THREADS_DEFAULT;
 
     /**
      * Creates options with every default.
@@ -144,12 +154,46 @@ public final class ShmOptions
     }
 
     /**
+     * For a {@link io.ipckit.shm.array.SharedArray} handle (given to its {@code create} or {@code open}): how many
+     * threads its whole-array reductions ({@code sum}, {@code sumLong}, {@code min}, {@code max}, {@code minLong},
+     * {@code maxLong}) may use on a contiguous array of at least
+     * {@link io.ipckit.shm.array.SharedArray#PARALLEL_MIN_BYTES} bytes: the calling thread and up to
+     * {@code reductionThreads - 1} tasks of {@link java.util.concurrent.ForkJoinPool#commonPool()}. More than 1
+     * <b>uses more than one core</b> for one call; it pays where the array is large or its mapping is new (another
+     * process created it: each first read of a page then costs a page fault, which the threads take in parallel).
+     * The results are the same, bit for bit, as with one thread: see {@code SharedArray.sum()}. The setting
+     * belongs to the handle (and its views), not to the array's file.
+     *
+     * @param reductionThreads 1 (the default: the calling thread alone) to {@value #MAX_REDUCTION_THREADS}.
+     * @return this.
+     * @throws IllegalArgumentException when out of range.
+     */
+    public ShmOptions reductionThreads(final int reductionThreads)
+    {
+        if (reductionThreads < 1 || reductionThreads > MAX_REDUCTION_THREADS)
+        {
+            throw new IllegalArgumentException(REDUCTION_THREADS + " must be in 1.." + MAX_REDUCTION_THREADS +
+                ", got " + reductionThreads);
+        }
+        this.reductionThreads = reductionThreads;
+        return this;
+    }
+
+    /**
+     * @return the most threads a whole-array reduction of a {@link io.ipckit.shm.array.SharedArray} handle uses.
+     */
+    public int reductionThreads()
+    {
+        return reductionThreads;
+    }
+
+    /**
      * @return the options, for diagnostics.
      */
     @Override
     public String toString()
     {
         return "ShmOptions{persistent=" + persistent + ", minSlotBytes=" + minSlotBytes + ", bounded=" + bounded +
-            ", ownerSlots=" + ownerSlots + "}";
+            ", ownerSlots=" + ownerSlots + ", reductionThreads=" + reductionThreads + "}";
     }
 }

@@ -45,8 +45,15 @@ class ShmOptionsTest
             (ShmOptions.MAX_OWNER_SLOTS + 1), assertThrows(IllegalArgumentException.class,
             () -> options.ownerSlots(ShmOptions.MAX_OWNER_SLOTS + 1)).getMessage());
         assertEquals(0, options.ownerSlots(), "a refused value leaves the option as it was");
+        assertEquals(1, options.reductionThreads());
+        assertEquals("reductionThreads must be in 1.." + ShmOptions.MAX_REDUCTION_THREADS + ", got 0",
+            assertThrows(IllegalArgumentException.class, () -> options.reductionThreads(0)).getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> options.reductionThreads(ShmOptions.MAX_REDUCTION_THREADS + 1));
         assertTrue(options.persistent(true).bounded(true).minSlotBytes(16).ownerSlots(2).persistent());
-        assertEquals("ShmOptions{persistent=true, minSlotBytes=16, bounded=true, ownerSlots=2}", options.toString());
+        assertEquals(4, options.reductionThreads(4).reductionThreads());
+        assertEquals("ShmOptions{persistent=true, minSlotBytes=16, bounded=true, ownerSlots=2, reductionThreads=4}",
+            options.toString());
     }
 
     @Test
@@ -68,6 +75,17 @@ class ShmOptionsTest
             () -> ShareableList.create("list", List.of(1L), new ShmOptions().ownerSlots(1)));
         assertThrows(IllegalArgumentException.class, () -> SharedLock.create("lock", new ShmOptions().bounded(true)));
         assertThrows(NullPointerException.class, () -> SharedEvent.create("event", null));
+        assertEquals("ShmOptions.reductionThreads does not apply to SharedValue \"value\": it applies to a " +
+            "SharedArray's create and open; leave it at its default", assertThrows(IllegalArgumentException.class,
+            () -> SharedValue.create("value", DType.INT64, 1, new ShmOptions().reductionThreads(2))).getMessage());
+        try (SharedArray opened = SharedArray.create("opened", DType.INT32, 4))
+        {
+            assertEquals("ShmOptions.persistent does not apply to the open of SharedArray \"opened\": it applies to " +
+                "the resources whose create takes ShmOptions; leave it at its default",
+                assertThrows(IllegalArgumentException.class,
+                    () -> SharedArray.open("opened", new ShmOptions().persistent(true))).getMessage());
+            opened.unlink();
+        }
         assertEquals(List.of(), dir.list(), "nothing is created when an option is refused");
     }
 

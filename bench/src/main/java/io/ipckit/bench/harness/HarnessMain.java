@@ -177,7 +177,9 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitPoolContestant());
         all.add(new IpckitStartContestant());
         all.add(new IpckitArrayContestant());
+        all.add(new IpckitArrayContestant(2));
         all.add(new IpckitLockContestant());
+        all.add(new IpckitLockContestant(true));
         all.add(new IpckitManagerContestant());
         all.add(new IpckitManagerContestant(false));
         all.add(new IpckitManagerContestant(true, true));

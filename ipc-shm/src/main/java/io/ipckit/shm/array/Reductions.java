@@ -12,9 +12,26 @@ import static io.ipckit.shm.array.DType.I64;
  * {@code strideBytes} apart) in a tight loop over the segment: no boxing, no allocation but one index array for
  * a strided view. Dense rows of the common dtypes use several independent accumulators ({@link #LANES}) so that
  * the loop runs at memory bandwidth rather than at the latency of one add.
+ * <p>
+ * <b>The order of a floating-point sum</b> (what {@link ParallelReduction} relies on to give the same bits): a
+ * dense row longer than one chunk ({@link #CHUNK_BYTES}, i.e. {@link #chunkElements(DType)} elements, counted
+ * from the row's first element) is summed chunk by chunk, each chunk with the {@link #LANES} accumulators, and
+ * the chunk sums are added pairwise: the sum over chunks {@code [lo, hi)} is the sum over {@code [lo, mid)} plus
+ * the sum over {@code [mid, hi)}, {@code mid = (lo + hi) >>> 1} ({@link #combinePairwise}). The order depends on
+ * the row's length and dtype only, so any split of the chunks across threads that keeps each chunk's sum and
+ * combines them this way gives the same double. Pairwise adding also bounds the rounding error by
+ * {@code O(log n)} rather than {@code O(n)}, as numpy's pairwise sum does. A strided row is summed in index order.
  */
 final class Reductions
 {
+    /**
+     * Bytes of one chunk of a dense floating-point sum (its leaves, see the class comment), and of the piece of
+     * work one thread claims in a {@link ParallelReduction}: 1 MiB, long enough that a thread's claim and a
+     * {@code madvise} per piece cost nothing beside the piece's read, short enough to balance two to eight threads on
+     * a few MiB.
+     */
+    static final long CHUNK_BYTES = 1L << 20;
+
     /**
      * Elements per turn of a dense loop, each floating-point one into its own accumulator: a double add takes about
      * four cycles and two can start per cycle, so eight independent sums keep the adders busy and the loop runs at
@@ -79,16 +96,84 @@ final class Reductions
         return result;
     }
 
-    private static double rowSumFloatingPoint(
+    /**
+     * @param type a dtype.
+     * @return the elements in one chunk of a dense sum of that dtype.
+     */
+    static long chunkElements(final DType type)
+    {
+        return CHUNK_BYTES / type.itemSize();
+    }
+
+    /**
+     * @return the number of chunks of a dense row of {@code count} elements (at least 1).
+     */
+    static long chunkCount(final long count, final long chunkElements)
+    {
+        return Math.max(1, (count + chunkElements - 1) / chunkElements);
+    }
+
+    /**
+     * The sum of one chunk, or of any dense run no longer than a chunk, of a floating-point dtype.
+     *
+     * @param segment the mapping.
+     * @param offset  the byte offset of the first element.
+     * @param count   the number of elements, dense.
+     * @param type    FLOAT64 or FLOAT32.
+     * @return their sum, with {@link #LANES} accumulators.
+     */
+    static double sumDenseChunk(final MemorySegment segment, final long offset, final long count, final DType type)
+    {
+        return type == DType.FLOAT64 ? sumDenseFloat64(segment, offset, count) :
+            sumDenseFloat32(segment, offset, count);
+    }
+
+    /**
+     * Adds chunk sums pairwise, in the order the class comment defines.
+     *
+     * @param sums the chunk sums.
+     * @param lo   the first chunk.
+     * @param hi   one past the last chunk, above {@code lo}.
+     * @return their sum.
+     */
+    static double combinePairwise(final double[] sums, final int lo, final int hi)
+    {
+        if (hi - lo == 1)
+        {
+            return sums[lo];
+        }
+        final int mid = (lo + hi) >>> 1;
+        return combinePairwise(sums, lo, mid) + combinePairwise(sums, mid, hi);
+    }
+
+    private static double sumDensePairwise(
+        final MemorySegment segment,
+        final long offset,
+        final long count,
+        final DType type,
+        final long chunkElements,
+        final long lo,
+        final long hi)
+    {
+        if (hi - lo == 1)
+        {
+            final long first = lo * chunkElements;
+            return sumDenseChunk(
+                segment, offset + first * type.itemSize(), Math.min(chunkElements, count - first), type);
+        }
+        final long mid = (lo + hi) >>> 1;
+        return sumDensePairwise(segment, offset, count, type, chunkElements, lo, mid) +
+            sumDensePairwise(segment, offset, count, type, chunkElements, mid, hi);
+    }
+
+    static double rowSumFloatingPoint(
         final MemorySegment segment, final long offset, final long count, final long strideBytes, final DType type)
     {
-        if (type == DType.FLOAT64 && strideBytes == Double.BYTES)
+        if (strideBytes == type.itemSize())
         {
-            return sumDenseFloat64(segment, offset, count);
-        }
-        if (type == DType.FLOAT32 && strideBytes == Float.BYTES)
-        {
-            return sumDenseFloat32(segment, offset, count);
+            final long chunkElements = chunkElements(type);
+            return count <= chunkElements ? sumDenseChunk(segment, offset, count, type) :
+                sumDensePairwise(segment, offset, count, type, chunkElements, 0, chunkCount(count, chunkElements));
         }
         double sum = 0;
         long position = offset;
@@ -99,7 +184,7 @@ final class Reductions
         return sum;
     }
 
-    private static long rowSumInteger(
+    static long rowSumInteger(
         final MemorySegment segment, final long offset, final long count, final long strideBytes, final DType type)
     {
         if (type == DType.INT32 && strideBytes == Integer.BYTES)
@@ -119,7 +204,7 @@ final class Reductions
         return sum;
     }
 
-    private static double rowExtremeFloatingPoint(
+    static double rowExtremeFloatingPoint(
         final MemorySegment segment,
         final long offset,
         final long count,
@@ -138,7 +223,7 @@ final class Reductions
         return result;
     }
 
-    private static long rowExtremeInteger(
+    static long rowExtremeInteger(
         final MemorySegment segment,
         final long offset,
         final long count,

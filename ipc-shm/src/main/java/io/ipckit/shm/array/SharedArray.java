@@ -41,33 +41,59 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
  * {@link #compareAndSet} are atomic across processes for int32 and int64 elements. Indices are zero-based and,
  * as in numpy, a negative index counts from the end of its axis: {@code -1} is the last element, {@code -n} the
  * first of an axis of extent {@code n}; anything outside {@code [-n, n)} throws {@link IndexOutOfBoundsException}
- * (negative indices cost nothing on the path of non-negative ones). Slices take non-negative bounds. Accessors, reductions and atomics allocate nothing. Thread-safe as far as the memory is; the
- * object itself is immutable.
+ * (negative indices cost nothing on the path of non-negative ones). Slices take non-negative bounds. Accessors,
+ * reductions and atomics allocate nothing (but a handle's first parallel reduction, once). Thread-safe as far as
+ * the memory is; the object itself is immutable.
+ * <p>
+ * <b>Parallel reductions.</b> A handle created or opened with {@link ShmOptions#reductionThreads(int)} above 1
+ * splits its whole-array reductions ({@link #sum()}, {@link #sumLong()}, {@link #min()}, {@link #max()},
+ * {@link #minLong()}, {@link #maxLong()}) of a contiguous array of at least {@link #PARALLEL_MIN_BYTES} bytes
+ * across the calling thread and tasks of {@link java.util.concurrent.ForkJoinPool#commonPool()}: it uses more
+ * than one core for one call. It pays most on a new mapping of a large array, whose first read takes a page fault
+ * per few pages (64 MiB of float64 opened in another process: about half the time on two cores). The results are
+ * the same, bit for bit, as with one thread ({@link #sum()} says why); smaller arrays, views that are not
+ * contiguous, and a call made while another thread's parallel call on the same handle runs use the calling thread
+ * alone. The default, 1, never leaves the calling thread.
  * <p>
  * <b>Why this class is longer than 600 lines.</b> It is the public face of one concept, numpy's {@code ndarray},
  * and almost all of its lines are that surface: typed accessors in 1-d, 2-d and n-d forms, the atomics, the copies
  * to and from each Java array type, each with its Javadoc and a body of one or two lines. The work lives behind it,
  * one concept per class: {@link ArrayHeader} (the file's metadata, written and validated), {@link ArrayLayout}
- * (index math and the geometry of views), {@link DType} (element loads and stores), {@link Reductions} and
- * {@link ArrayCopies} (the bulk loops). Splitting the surface further would either scatter one Python type over
- * several public ones ({@code array.copies().from(...)}) or put a hop on element accessors that must inline. It
+ * (index math and the geometry of views), {@link DType} (element loads and stores), {@link Reductions},
+ * {@link ParallelReduction} and {@link ArrayCopies} (the bulk loops). Splitting the surface further would either
+ * scatter one Python type over several public ones ({@code array.copies().from(...)}) or put a hop on element
+ * accessors that must inline. It
  * passes 1,000 lines because each public method that touches the memory catches, at its edge, what HotSpot throws
  * for a mapping that was closed or truncated under it, and turns it into {@link ResourceClosedException} or
  * {@link CorruptResourceException} (free on the normal path: an exception table entry, no code).
  */
 public final class SharedArray implements AutoCloseable
 {
+    /**
+     * The least size, in bytes, of an array whose reductions a handle with {@link ShmOptions#reductionThreads(int)}
+     * above 1 splits across threads: 4 MiB, where the split (a wake-up of a pool thread) costs a few percent of the
+     * read.
+     */
+    public static final long PARALLEL_MIN_BYTES = 4L << 20;
+
     private final String name;
     private final ResourceFile file;
     private final boolean ownsMapping;
     private final MemorySegment segment;
     private final ArrayLayout layout;
     private final DType dtype;
+    private final int reductionThreads;
     /** False until the first whole-array read of a mapping this handle opened ({@link #populateOnce()}). */
     private boolean populated = true;
+    /** The parallel reductions of this handle, made on first use ({@link #parallel()}). */
+    private ParallelReduction parallel;
 
     private SharedArray(
-        final ResourceFile file, final boolean ownsMapping, final MemorySegment segment, final ArrayLayout layout)
+        final ResourceFile file,
+        final boolean ownsMapping,
+        final MemorySegment segment,
+        final ArrayLayout layout,
+        final int reductionThreads)
     {
         this.name = layout.name;
         this.file = file;
@@ -75,6 +101,7 @@ public final class SharedArray implements AutoCloseable
         this.segment = segment;
         this.layout = layout;
         this.dtype = layout.dtype;
+        this.reductionThreads = reductionThreads;
     }
 
     /**
@@ -110,8 +137,8 @@ public final class SharedArray implements AutoCloseable
      *
      * @param name       a valid resource name.
      * @param dtype      the element type.
-     * @param options    {@link ShmOptions#persistent} to keep the array when this process dies without unlinking it;
-     *                   no other option applies.
+     * @param options    {@link ShmOptions#persistent} to keep the array when this process dies without unlinking it,
+     *                   {@link ShmOptions#reductionThreads} for this handle's reductions; no other option applies.
      * @param shape      the extent of each dimension, none negative, at most {@link SharedArrayDescriptor#MAX_NDIM}.
      * @return the new array, owning its mapping.
      * @throws IllegalArgumentException when the shape has a negative extent, too many dimensions, or more bytes
@@ -124,8 +151,8 @@ public final class SharedArray implements AutoCloseable
         final String name, final DType dtype, final ShmOptions options, final long... shape)
     {
         ResourceName.validate(name);
-        final boolean persistent = ShmOptionsCheck.applicableOnly(
-            options, "SharedArray \"" + name + "\"", ShmOptions.PERSISTENT).persistent();
+        final boolean persistent = ShmOptionsCheck.applicableOnly(options, "SharedArray \"" + name + "\"",
+            ShmOptions.PERSISTENT, ShmOptions.REDUCTION_THREADS).persistent();
         final long[] dims = shape.clone();
         final long nbytes = ArrayLayout.checkShape(name, dtype, dims);
         final long[] strides = ArrayLayout.cStrides(dims, dtype.itemSize());
@@ -133,7 +160,7 @@ public final class SharedArray implements AutoCloseable
             metadataLength(dims.length), nbytes, persistent,
             (resource) -> ArrayHeader.write(resource.buffer(), dtype, dims, strides));
         return new SharedArray(file, true, file.file().segment(),
-            new ArrayLayout(name, dtype, dims, strides, file.headerLength()));
+            new ArrayLayout(name, dtype, dims, strides, file.headerLength()), options.reductionThreads());
     }
 
     /**
@@ -149,10 +176,41 @@ public final class SharedArray implements AutoCloseable
      */
     public static SharedArray open(final String name)
     {
+        return open(name, ShmOptions.REDUCTION_THREADS_DEFAULT);
+    }
+
+    /**
+     * Opens an array by name, with settings for this handle: dtype and shape come from its header, which is
+     * validated before any element is touched.
+     * <pre>{@code
+     * try (SharedArray prices = SharedArray.open("prices", new ShmOptions().reductionThreads(2))) {
+     *     double total = prices.sum();   // the caller and one pool thread, each on half of the pages
+     * }
+     * }</pre>
+     *
+     * @param name    the array's name.
+     * @param options {@link ShmOptions#reductionThreads} for this handle's reductions; no other option applies to
+     *                an open (the others are fixed at creation).
+     * @return the array, owning its mapping.
+     * @throws IllegalArgumentException when an option that does not apply to an open is set (nothing is opened).
+     * @throws ResourceNotFoundException when no such name exists.
+     * @throws WrongResourceKindException when the name is not a shared array.
+     * @throws CorruptResourceException when the file is truncated or its metadata is inconsistent.
+     * @throws io.ipckit.core.exceptions.IncompatibleVersionException when a newer ipckit wrote it.
+     */
+    public static SharedArray open(final String name, final ShmOptions options)
+    {
+        return open(name, ShmOptionsCheck.applicableOnly(options, "the open of SharedArray \"" + name + "\"",
+            ShmOptions.REDUCTION_THREADS).reductionThreads());
+    }
+
+    private static SharedArray open(final String name, final int reductionThreads)
+    {
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION);
         try
         {
-            final SharedArray array = new SharedArray(file, true, file.file().segment(), ArrayHeader.read(name, file));
+            final SharedArray array = new SharedArray(file, true, file.file().segment(), ArrayHeader.read(name, file),
+                reductionThreads);
             array.populated = false;
             return array;
         }
@@ -225,7 +283,7 @@ public final class SharedArray implements AutoCloseable
                 dtype.itemSize() + " and the elements must end within the segment");
         }
         return new SharedArray(null, false, memory.segment(),
-            ArrayLayout.cOrder(memory.name(), dtype, dims, offsetBytes));
+            ArrayLayout.cOrder(memory.name(), dtype, dims, offsetBytes), ShmOptions.REDUCTION_THREADS_DEFAULT);
     }
 
     /**
@@ -647,25 +705,72 @@ public final class SharedArray implements AutoCloseable
      */
     private void populateOnce()
     {
-        if (!populated)
+        if (takePopulate())
         {
-            populated = true;
-            if (layout.contiguous)
-            {
-                PagePopulator.populateRead(segment, layout.offsetBytes, layout.size * dtype.itemSize());
-            }
+            PagePopulator.populateRead(segment, layout.offsetBytes, layout.size * dtype.itemSize());
         }
     }
 
     /**
-     * @return the sum of all elements (integer dtypes are summed exactly as longs first); 0 when empty.
+     * @return true, once per handle, when the next whole-array read should populate the pages it reads.
+     */
+    private boolean takePopulate()
+    {
+        if (!populated)
+        {
+            populated = true;
+            return layout.contiguous;
+        }
+        return false;
+    }
+
+    /**
+     * @return this handle's parallel reductions when they apply (more than one reduction thread, a contiguous
+     * array of at least {@link #PARALLEL_MIN_BYTES}), made on first use; null otherwise. A plain field: two threads
+     * racing here make one instance each, and each is complete when seen (its fields are final).
+     */
+    ParallelReduction parallel()
+    {
+        if (reductionThreads == 1 || !layout.contiguous || nbytes() < PARALLEL_MIN_BYTES)
+        {
+            return null;
+        }
+        ParallelReduction reduction = parallel;
+        if (reduction == null)
+        {
+            reduction = new ParallelReduction(segment, layout, reductionThreads);
+            parallel = reduction;
+        }
+        return reduction;
+    }
+
+    /**
+     * The sum of all elements (integer dtypes are summed exactly as longs first); 0 when empty.
+     * <p>
+     * Floating-point elements of a dense row (a contiguous array is one row) are added in a fixed order that
+     * depends only on the dtype and the number of elements: runs of 1 MiB each summed with eight accumulators,
+     * and the run sums added pairwise (which also keeps the rounding error to {@code O(log n)}, like numpy's
+     * pairwise sum); elements of a strided view are added in index order. The result of a given array is
+     * therefore reproducible, and the same, bit for bit, with any {@link ShmOptions#reductionThreads(int)}: the
+     * threads split the runs, not the order.
+     *
+     * @return the sum.
      */
     public double sum()
     {
         try
         {
+            if (!dtype.isFloatingPoint())
+            {
+                return sumLong();
+            }
+            final ParallelReduction reduction = parallel();
+            if (reduction != null)
+            {
+                return reduction.sum(takePopulate());
+            }
             populateOnce();
-            return dtype.isFloatingPoint() ? Reductions.sum(segment, layout) : sumLong();
+            return Reductions.sum(segment, layout);
         }
         catch (final InternalError | IllegalStateException ex)
         {
@@ -682,6 +787,11 @@ public final class SharedArray implements AutoCloseable
         try
         {
             requireInteger("sumLong");
+            final ParallelReduction reduction = parallel();
+            if (reduction != null)
+            {
+                return reduction.sumLong(takePopulate());
+            }
             populateOnce();
             return Reductions.sumLong(segment, layout);
         }
@@ -700,6 +810,13 @@ public final class SharedArray implements AutoCloseable
         try
         {
             requireNonEmpty("min");
+            final ParallelReduction reduction = parallel();
+            if (reduction != null)
+            {
+                final boolean populate = takePopulate();
+                return dtype.isFloatingPoint() ? reduction.extremeFloatingPoint(false, populate) :
+                    reduction.extremeInteger(false, populate);
+            }
             populateOnce();
             return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, false) :
                 Reductions.extremeInteger(segment, layout, false);
@@ -719,6 +836,13 @@ public final class SharedArray implements AutoCloseable
         try
         {
             requireNonEmpty("max");
+            final ParallelReduction reduction = parallel();
+            if (reduction != null)
+            {
+                final boolean populate = takePopulate();
+                return dtype.isFloatingPoint() ? reduction.extremeFloatingPoint(true, populate) :
+                    reduction.extremeInteger(true, populate);
+            }
             populateOnce();
             return dtype.isFloatingPoint() ? Reductions.extremeFloatingPoint(segment, layout, true) :
                 Reductions.extremeInteger(segment, layout, true);
@@ -740,6 +864,11 @@ public final class SharedArray implements AutoCloseable
         {
             requireInteger("minLong");
             requireNonEmpty("minLong");
+            final ParallelReduction reduction = parallel();
+            if (reduction != null)
+            {
+                return reduction.extremeInteger(false, takePopulate());
+            }
             populateOnce();
             return Reductions.extremeInteger(segment, layout, false);
         }
@@ -760,6 +889,11 @@ public final class SharedArray implements AutoCloseable
         {
             requireInteger("maxLong");
             requireNonEmpty("maxLong");
+            final ParallelReduction reduction = parallel();
+            if (reduction != null)
+            {
+                return reduction.extremeInteger(true, takePopulate());
+            }
             populateOnce();
             return Reductions.extremeInteger(segment, layout, true);
         }
@@ -1124,7 +1258,7 @@ public final class SharedArray implements AutoCloseable
 
     private SharedArray view(final ArrayLayout viewLayout)
     {
-        return new SharedArray(file, false, segment, viewLayout);
+        return new SharedArray(file, false, segment, viewLayout, reductionThreads);
     }
 
     /**

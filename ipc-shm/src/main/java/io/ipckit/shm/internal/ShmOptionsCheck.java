@@ -36,6 +36,8 @@ public final class ShmOptionsCheck
         refuse(options.minSlotBytes() != ShmOptions.MIN_SLOT_DEFAULT_BYTES, ShmOptions.MIN_SLOT_BYTES, allowed, what);
         refuse(options.bounded() != ShmOptions.BOUNDED_DEFAULT, ShmOptions.BOUNDED, allowed, what);
         refuse(options.ownerSlots() != ShmOptions.OWNER_SLOTS_DEFAULT, ShmOptions.OWNER_SLOTS, allowed, what);
+        refuse(options.reductionThreads() != ShmOptions.REDUCTION_THREADS_DEFAULT, ShmOptions.REDUCTION_THREADS,
+            allowed, what);
         return options;
     }
 
@@ -54,6 +56,7 @@ public final class ShmOptionsCheck
         {
             case ShmOptions.MIN_SLOT_BYTES -> "a ShareableList";
             case ShmOptions.BOUNDED, ShmOptions.OWNER_SLOTS -> "a SharedSemaphore";
+            case ShmOptions.REDUCTION_THREADS -> "a SharedArray's create and open";
             default -> "the resources whose create takes ShmOptions";
         };
     }

@@ -1,5 +1,7 @@
 package io.ipckit.shm.array;
 
+import io.ipckit.shm.ShmOptions;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -9,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  *     {@code 10 i + j}, then writes -1 at (2, 3) and exits 0;</li>
  *     <li>{@code add <name> <count>}: adds 1 to element 0 with getAndAdd and to element 1 with a compareAndSet loop,
  *     {@code count} times each;</li>
- *     <li>{@code sum <name> <expected>}: exits 0 when the sum equals {@code expected}, 3 otherwise;</li>
+ *     <li>{@code sum-each (<name> <sum> <min> <max>)...}: opens each array once on one reduction thread and once
+ *     on two, and exits 3 unless every handle's sum, min and max print as given;</li>
  *     <li>{@code create-and-wait <name>}: creates an int32 array of 1000 and waits to be killed.</li>
  * </ul>
  */
@@ -57,25 +60,25 @@ public final class SharedArrayChild
                     }
                 }
             }
-            case "sum" ->
-            {
-                try (SharedArray array = SharedArray.open(args[1]))
-                {
-                    System.exit(array.sum() == Double.parseDouble(args[2]) ? 0 : 3);
-                }
-            }
             case "sum-each" ->
             {
-                for (int i = 1; i + 1 < args.length; i += 2)
+                for (int i = 1; i + 3 < args.length; i += 4)
                 {
-                    try (SharedArray array = SharedArray.open(args[i]))
+                    for (final int threads : new int[] {1, 2})
                     {
-                        final String sum = array.dtype().isFloatingPoint() ? Double.toString(array.sum()) :
-                            Long.toString(array.sumLong());
-                        if (!sum.equals(args[i + 1]))
+                        try (SharedArray array = SharedArray.open(args[i], new ShmOptions().reductionThreads(threads)))
                         {
-                            System.err.println(args[i] + " summed " + sum + ", expected " + args[i + 1]);
-                            System.exit(3);
+                            final boolean real = array.dtype().isFloatingPoint();
+                            final String found = (real ? Double.toString(array.sum()) : Long.toString(array.sumLong())) +
+                                " " + (real ? Double.toString(array.min()) : Long.toString(array.minLong())) +
+                                " " + (real ? Double.toString(array.max()) : Long.toString(array.maxLong()));
+                            final String expected = args[i + 1] + " " + args[i + 2] + " " + args[i + 3];
+                            if (!found.equals(expected))
+                            {
+                                System.err.println(args[i] + " with " + threads + " threads: sum, min, max " + found +
+                                    ", expected " + expected);
+                                System.exit(3);
+                            }
                         }
                     }
                 }

@@ -67,60 +67,50 @@ class SharedArrayProcessTest
     }
 
     @Test
-    void shouldLetAnotherJvmSumWithoutCopying() throws InterruptedException
+    void shouldLetAnotherJvmReduceLargeArraysOfEveryDenseDtypeOnOneThreadOrTwoAlike() throws InterruptedException
     {
-        try (SharedArray array = SharedArray.create("data", DType.FLOAT64, 1 << 16))
-        {
-            for (int i = 0; i < array.size(); i++)
-            {
-                array.setDouble(i, i);
-            }
-            final double expected = (double)(1 << 16) * ((1 << 16) - 1) / 2;
-            final JvmProcess child = dir.start(SharedArrayChild.class,
-                "sum", "data", Double.toString(expected));
-            assertTrue(child.join(30, TimeUnit.SECONDS));
-            assertEquals(0, child.exitCode().getAsInt());
-            array.unlink();
-        }
-    }
-
-    @Test
-    void shouldLetAnotherJvmSumLargeArraysOfEveryDenseDtypeAsAPlainLoopDoes() throws InterruptedException
-    {
-        // past PagePopulator.MIN_BYTES, so that the child's first sum populates its new mapping; odd lengths
+        // past PARALLEL_MIN_BYTES, so that the child's two-thread handle splits, and its first read populates, a
+        // new mapping; odd lengths (no whole number of pieces); doubles that are not integers, so that only the
+        // same order of adding gives the same bits
         final String[] names = {"f64", "f32", "i64", "i32"};
         final DType[] types = {DType.FLOAT64, DType.FLOAT32, DType.INT64, DType.INT32};
         final java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("sum-each"));
         final java.util.List<SharedArray> arrays = new java.util.ArrayList<>();
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
         try
         {
             for (int t = 0; t < types.length; t++)
             {
-                final long count = (3L << 20) / types[t].itemSize() + 7 + t;
+                final long count = SharedArray.PARALLEL_MIN_BYTES / types[t].itemSize() + 7 + t;
                 final SharedArray array = SharedArray.create(names[t], types[t], count);
                 arrays.add(array);
-                double plain = 0;
+                final boolean real = types[t].isFloatingPoint();
                 long plainLong = 0;
                 for (long i = 0; i < count; i++)
                 {
-                    final long value = i % 1000 - 499;
-                    if (types[t].isFloatingPoint())
+                    if (real)
                     {
-                        array.setDouble(i, value);
-                        plain += value;
+                        array.setDouble(i, random.nextDouble(-1e3, 1e3));
                     }
                     else
                     {
+                        final long value = random.nextLong(-1_000_000, 1_000_000);
                         array.setLong(i, value);
                         plainLong += value;
                     }
                 }
+                if (!real)
+                {
+                    assertEquals(plainLong, array.sumLong(), "the parent's own sum");
+                }
                 args.add(names[t]);
-                args.add(types[t].isFloatingPoint() ? Double.toString(plain) : Long.toString(plainLong));
+                args.add(real ? Double.toString(array.sum()) : Long.toString(array.sumLong()));
+                args.add(real ? Double.toString(array.min()) : Long.toString(array.minLong()));
+                args.add(real ? Double.toString(array.max()) : Long.toString(array.maxLong()));
             }
             final JvmProcess child = dir.start(SharedArrayChild.class, args.toArray(new String[0]));
             assertTrue(child.join(30, TimeUnit.SECONDS));
-            assertEquals(0, child.exitCode().getAsInt());
+            assertEquals(0, child.exitCode().getAsInt(), "the child's sums, minima and maxima on one and two threads");
         }
         finally
         {

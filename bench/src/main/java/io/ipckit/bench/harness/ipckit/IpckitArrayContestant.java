@@ -11,6 +11,7 @@ import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.Pipe;
+import io.ipckit.shm.ShmOptions;
 import io.ipckit.shm.array.DType;
 import io.ipckit.shm.array.SharedArray;
 
@@ -28,7 +29,13 @@ import java.util.concurrent.TimeUnit;
  * exact and the sums can be checked for equality); a long-lived child JVM is sent its name (through a {@link Pipe}), opens it (attach: a mapping,
  * O(1)), sums it, and answers with the time it finished summing (before it unmaps, as the Python peer takes its
  * time before {@code shm.close()}). The figure is the median of send-to-summed; the median
- * in-process sum of the same array is reported beside it ({@code in_process_ns}). Every sum is checked.
+ * in-process sum of the same array is reported beside it ({@code in_process_ns}), and the attaching JVM's CPU time
+ * per round, all its threads, its waits between rounds included ({@code cpu_ns}: the process's CPU clock ticks in
+ * 10 ms, so it is taken over all rounds). Every sum is checked.
+ * <p>
+ * Two contestants: the default handle (one thread) and a handle opened with
+ * {@code ShmOptions.reductionThreads(2)} (the sum on the calling thread and one pool thread; the in-process sum
+ * too), which uses two cores where Python and the default use one.
  */
 public final class IpckitArrayContestant implements Contestant
 {
@@ -36,16 +43,35 @@ public final class IpckitArrayContestant implements Contestant
     static final long EXPECTED = ELEMENTS * (ELEMENTS - 1) / 2;
     static final String STOP = "";
 
+    private final int threads;
+
+    /**
+     * The default handle, one thread.
+     */
+    public IpckitArrayContestant()
+    {
+        this(1);
+    }
+
+    /**
+     * @param threads the reduction threads of the handles that sum (1: the default).
+     */
+    public IpckitArrayContestant(final int threads)
+    {
+        this.threads = threads;
+    }
+
     @Override
     public String id()
     {
-        return "ipckit-shared-array";
+        return threads == 1 ? "ipckit-shared-array" : "ipckit-shared-array-" + threads + "t";
     }
 
     @Override
     public String label()
     {
-        return "ipckit SharedArray, open + sum in another JVM";
+        return threads == 1 ? "ipckit SharedArray, open + sum in another JVM" :
+            "ipckit SharedArray, open + sum in another JVM on " + threads + " threads";
     }
 
     @Override
@@ -60,7 +86,9 @@ public final class IpckitArrayContestant implements Contestant
         final String pipeName = ResourceName.random("bench-array-");
         final List<Long> times = new ArrayList<>();
         final List<Long> local = new ArrayList<>();
-        try (SharedArray array = SharedArray.create(DType.FLOAT64, ELEMENTS);
+        final List<Long> cpu = new ArrayList<>();
+        try (SharedArray array = SharedArray.create(ResourceName.random(null), DType.FLOAT64,
+            new ShmOptions().reductionThreads(threads), ELEMENTS);
              Connection pipe = Pipe.create(pipeName))
         {
             java.nio.file.Files.createDirectories(context.logs()); // the first measurement of a run may come first
@@ -68,7 +96,8 @@ public final class IpckitArrayContestant implements Contestant
             {
                 array.setDouble(i, i);
             }
-            try (JvmProcess child = JvmProcess.start(AttachWorker.class, new ProcessOptions().args(pipeName)
+            try (JvmProcess child = JvmProcess.start(AttachWorker.class, new ProcessOptions()
+                .args(pipeName, Integer.toString(threads))
                 .daemon(true)
                 .redirectOutput(context.logs().resolve("array-r" + context.repeat() + ".log"))
                 .redirectErrorStream(true)))
@@ -86,13 +115,14 @@ public final class IpckitArrayContestant implements Contestant
                         throw new VerificationException("the attaching JVM did not answer within " +
                             context.timeout().toSeconds() + " s");
                     }
-                    final int space = reply.indexOf(' ');
-                    final long sum = Long.parseLong(reply.substring(space + 1));
+                    final String[] words = reply.split(" ");
+                    final long sum = Long.parseLong(words[1]);
                     if (sum != EXPECTED)
                     {
                         throw new VerificationException("the attaching JVM summed " + sum + ", expected " + EXPECTED);
                     }
-                    times.add(Long.parseLong(reply.substring(0, space)) - start);
+                    times.add(Long.parseLong(words[0]) - start);
+                    cpu.add(Long.parseLong(words[2]));
                     local.add(localSum(array));
                     rounds++;
                 }
@@ -117,7 +147,9 @@ public final class IpckitArrayContestant implements Contestant
         }
         Collections.sort(local);
         return new Measurement(id(), workload, context.repeat(), median(times),
-            Map.of("in_process_ns", (double)local.get(local.size() / 2), "rounds", (double)times.size()), null);
+            Map.of("in_process_ns", (double)local.get(local.size() / 2), "rounds", (double)times.size(),
+                "cpu_ns", cpu.size() < 2 ? 0 : (cpu.get(cpu.size() - 1) - cpu.get(0)) / (double)(cpu.size() - 1)),
+            null);
     }
 
     private static long localSum(final SharedArray array)
@@ -140,7 +172,8 @@ public final class IpckitArrayContestant implements Contestant
     }
 
     /**
-     * The child: for each name received, opens the array, sums it, answers "finished-at-ns sum".
+     * The child: for each name received, opens the array, sums it, answers "finished-at-ns sum cpu-ns" (the
+     * process's CPU time so far, every thread's).
      */
     public static final class AttachWorker
     {
@@ -149,11 +182,14 @@ public final class IpckitArrayContestant implements Contestant
         }
 
         /**
-         * @param args the pipe's name.
+         * @param args the pipe's name, and the reduction threads of the handles it opens.
          * @throws InterruptedException when interrupted while waiting on the pipe.
          */
         public static void main(final String[] args) throws InterruptedException
         {
+            final ShmOptions options = new ShmOptions().reductionThreads(Integer.parseInt(args[1]));
+            final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             try (Connection pipe = Pipe.open(args[0]))
             {
                 while (true)
@@ -165,12 +201,14 @@ public final class IpckitArrayContestant implements Contestant
                     }
                     final long sum;
                     final long done;
-                    try (SharedArray array = SharedArray.open(name))
+                    final long cpuNs;
+                    try (SharedArray array = SharedArray.open(name, options))
                     {
                         sum = (long)array.sum();
                         done = System.nanoTime(); // before the unmap, as the Python peer takes its time before close
+                        cpuNs = os.getProcessCpuTime();
                     }
-                    pipe.send(done + " " + sum, Codecs.STRING);
+                    pipe.send(done + " " + sum + " " + cpuNs, Codecs.STRING);
                 }
             }
         }

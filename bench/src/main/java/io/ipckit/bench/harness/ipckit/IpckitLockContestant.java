@@ -9,7 +9,9 @@ import io.ipckit.core.ResourceName;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
+import io.ipckit.shm.array.DType;
 import io.ipckit.shm.sync.SharedLock;
+import io.ipckit.shm.value.SharedValue;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.EnumSet;
@@ -22,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * two JVMs increment a plain (non-atomic) shared counter under the lock until a common deadline; the figure is
  * increments per second in total. The counter must equal the sum of both processes' own counts, so broken mutual
  * exclusion fails the run.
+ * <p>
+ * Two contestants: the counter as a plain word of a mapped file ({@code ipckit-lock}), and as a
+ * {@link SharedValue} read and written under the lock ({@code ipckit-lock-value}), what a user porting
+ * {@code with v.get_lock(): v.value += 1} writes (each {@code get} and {@code set} a volatile access).
  */
 public final class IpckitLockContestant implements Contestant
 {
@@ -30,16 +36,35 @@ public final class IpckitLockContestant implements Contestant
     static final int COUNTER_OFFSET = 128;
     static final int COUNTS_OFFSET = 192;
 
+    private final boolean sharedValue;
+
+    /**
+     * The counter as a plain word of a mapped file.
+     */
+    public IpckitLockContestant()
+    {
+        this(false);
+    }
+
+    /**
+     * @param sharedValue true for the counter in a {@link SharedValue}.
+     */
+    public IpckitLockContestant(final boolean sharedValue)
+    {
+        this.sharedValue = sharedValue;
+    }
+
     @Override
     public String id()
     {
-        return "ipckit-lock";
+        return sharedValue ? "ipckit-lock-value" : "ipckit-lock";
     }
 
     @Override
     public String label()
     {
-        return "ipckit SharedLock, 2 JVMs incrementing a shared counter";
+        return sharedValue ? "ipckit SharedLock + SharedValue, 2 JVMs incrementing a shared counter" :
+            "ipckit SharedLock, 2 JVMs incrementing a shared counter";
     }
 
     @Override
@@ -53,12 +78,15 @@ public final class IpckitLockContestant implements Contestant
     {
         final String prefix = ResourceName.random("bench-lock-");
         try (SharedLock lock = SharedLock.create(prefix + ".lock");
-             MappedFile shared = MappedFile.create(prefix + ".data", 4096))
+             MappedFile shared = MappedFile.create(prefix + ".data", 4096);
+             SharedValue value = SharedValue.create(prefix + ".value", DType.INT64))
         {
+            java.nio.file.Files.createDirectories(context.logs()); // the first measurement of a run may come first
             final AtomicBuffer buffer = shared.buffer();
             final long measureNs = context.maxMessages() > 0 ? 0 : context.warmup().toNanos() + context.measure().toNanos();
             final String max = Long.toString(context.maxMessages());
-            try (JvmProcess a = start(prefix, 0, measureNs, max, context); JvmProcess b = start(prefix, 1, measureNs, max, context))
+            try (JvmProcess a = start(prefix, 0, measureNs, max, context, sharedValue);
+                 JvmProcess b = start(prefix, 1, measureNs, max, context, sharedValue))
             {
                 final long deadline = System.nanoTime() + context.timeout().toNanos();
                 while (buffer.getLongVolatile(READY_OFFSET) < 2)
@@ -79,7 +107,7 @@ public final class IpckitLockContestant implements Contestant
                     throw new VerificationException("a lock worker failed: " + a + ", " + b);
                 }
                 final long counts = buffer.getLongVolatile(COUNTS_OFFSET) + buffer.getLongVolatile(COUNTS_OFFSET + 64);
-                final long counter = buffer.getLongVolatile(COUNTER_OFFSET);
+                final long counter = sharedValue ? value.get() : buffer.getLongVolatile(COUNTER_OFFSET);
                 if (counter != counts || counts == 0)
                 {
                     throw new VerificationException("shared counter " + counter + " but the workers counted " + counts +
@@ -92,6 +120,7 @@ public final class IpckitLockContestant implements Contestant
             {
                 lock.unlink();
                 shared.unlink();
+                value.unlink();
             }
         }
         catch (final InterruptedException ex)
@@ -99,13 +128,18 @@ public final class IpckitLockContestant implements Contestant
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring the lock", ex);
         }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot create the log directory " + context.logs(), ex);
+        }
     }
 
     private static JvmProcess start(final String prefix, final int index, final long measureNs, final String max,
-        final RunContext context)
+        final RunContext context, final boolean sharedValue)
     {
         return JvmProcess.start(LockWorker.class, new ProcessOptions()
-            .args(prefix, Integer.toString(index), Long.toString(measureNs), max).daemon(true)
+            .args(prefix, Integer.toString(index), Long.toString(measureNs), max, Boolean.toString(sharedValue))
+            .daemon(true)
             .redirectOutput(context.logs().resolve(prefix + "-" + index + ".log")).redirectErrorStream(true));
     }
 
@@ -119,15 +153,18 @@ public final class IpckitLockContestant implements Contestant
         }
 
         /**
-         * @param args prefix, index, measured nanoseconds (0: use the count), count.
+         * @param args prefix, index, measured nanoseconds (0: use the count), count, true for the
+         *             {@link SharedValue} counter.
          */
         public static void main(final String[] args)
         {
             final int index = Integer.parseInt(args[1]);
             final long measureNs = Long.parseLong(args[2]);
             final long max = Long.parseLong(args[3]);
+            final boolean sharedValue = Boolean.parseBoolean(args[4]);
             try (SharedLock lock = SharedLock.open(args[0] + ".lock");
-                 MappedFile shared = MappedFile.open(args[0] + ".data"))
+                 MappedFile shared = MappedFile.open(args[0] + ".data");
+                 SharedValue value = SharedValue.open(args[0] + ".value"))
             {
                 final AtomicBuffer buffer = shared.buffer();
                 buffer.getAndAddLong(READY_OFFSET, 1);
@@ -142,7 +179,14 @@ public final class IpckitLockContestant implements Contestant
                     lock.lock();
                     try
                     {
-                        buffer.putLong(COUNTER_OFFSET, buffer.getLong(COUNTER_OFFSET) + 1);
+                        if (sharedValue)
+                        {
+                            value.set(value.get() + 1);
+                        }
+                        else
+                        {
+                            buffer.putLong(COUNTER_OFFSET, buffer.getLong(COUNTER_OFFSET) + 1);
+                        }
                     }
                     finally
                     {
