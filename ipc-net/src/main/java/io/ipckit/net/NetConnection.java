@@ -956,7 +956,7 @@ public final class NetConnection implements MessageConnection
             throw new IllegalStateException(description + " is a subscription: it cannot send");
         }
         SENDING_IN_CALL.setRelease(this, 1);
-        AsymmetricFence.progressSide(); // the "in call" store before the loads of the closed flag and ack state
+        AsymmetricFence.progressSide(); // the "in call" store before the loads of the closed flag and ack request
         if (closed.get())
         {
             SENDING_IN_CALL.setRelease(this, 0);
@@ -986,20 +986,16 @@ public final class NetConnection implements MessageConnection
     private void exitSending()
     {
         SENDING_IN_CALL.setRelease(this, 0);
-        AsymmetricFence.progressSide(); // the "in call" store before the load of the ack state
-        if ((int)CLOSE_ACK_STATE.getVolatile(this) == ACK_WANTED)
-        {
-            trySendCloseAck();
-        }
     }
 
     /**
      * The receiving side (or close's linger) read the peer's CLOSE: answers it with a CLOSE_ACK on the exclusive
-     * publication, or leaves that to the sending thread when it is in a call. A Dekker pattern with the sending
-     * side's "in call" flag: this stores the request and fences every thread ({@link AsymmetricFence#waitingSide()},
-     * once per connection), then loads the flag; the sending side stores its flag (on entry and on exit) and then
-     * loads the request. Either this sees the flag clear, or the sending thread sees the request; when both do, the
-     * compare-and-set in {@link #trySendCloseAck()} lets one of them send.
+     * publication once the sending thread is outside its calls (a sending call notices the peer's CLOSE at its next
+     * try and leaves), unless the sending thread takes it first. A Dekker pattern with the sending side's "in call"
+     * flag: this stores the request and fences every thread ({@link AsymmetricFence#waitingSide()}, once per
+     * connection), then loads the flag; the sending side stores its flag on entry and then loads the request. Either
+     * this sees the flag clear, or the sending thread sees the request; when both do, the compare-and-set in
+     * {@link #trySendCloseAck()} lets one of them send. The sending side's exit stays one store.
      */
     private void requestCloseAck()
     {
@@ -1008,6 +1004,12 @@ public final class NetConnection implements MessageConnection
             return;
         }
         AsymmetricFence.waitingSide(); // the request's store before the load of the sending side's flag
+        final long start = System.nanoTime();
+        while ((int)SENDING_IN_CALL.getVolatile(this) != 0 && (int)CLOSE_ACK_STATE.getVolatile(this) == ACK_WANTED &&
+            System.nanoTime() - start < CLOSE_WAIT_NS)
+        {
+            Thread.onSpinWait();
+        }
         if ((int)SENDING_IN_CALL.getVolatile(this) == 0)
         {
             trySendCloseAck();
