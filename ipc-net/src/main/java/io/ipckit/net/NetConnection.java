@@ -59,12 +59,10 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * one idle period and leaves with {@link ResourceClosedException}; {@link #close()} waits for it (at most 5 s).
  * Process-safety: each end is held by one process.
  * <p>
- * Note to maintainers: this class holds both directions (about 1,050 lines, half of them Javadoc) because the
- * receiving side answers a CLOSE with a CLOSE_ACK on the sending side's publication and {@link #close()} drives
- * both; split it into send and receive halves if it grows further. The publication is an exclusive one (a plain
- * add per claim where a concurrent one takes an atomic one): only the sending thread uses it, but for the one
- * CLOSE_ACK, which the receiving thread sends only when the sending thread is outside its calls, or else leaves to
- * it (a Dekker pattern on the sending side's "in call" flag and a request state; see {@link #requestCloseAck()}). {@link #close()} must not
+ * Note to maintainers: this class holds both directions (about 950 lines, half of them Javadoc) because the
+ * receiving side answers a
+ * CLOSE with a CLOSE_ACK on the sending side's publication (a concurrent publication for that reason) and
+ * {@link #close()} drives both; split it into send and receive halves if it grows further. {@link #close()} must not
  * stop the driver while a call is inside Aeron's buffers: each side (one thread each, by the contract above) marks
  * its calls with an "in call" flag, a release store on entry and exit, then loads the closed flag; {@code close()}
  * stores the closed flag, runs {@link AsymmetricFence#waitingSide()} (a membarrier that fences every thread, so the
@@ -82,11 +80,6 @@ public final class NetConnection implements MessageConnection
     private static final ReservedValueSupplier CLOSE_ACK_TAG = (buffer, offset, length) -> tag(CLOSE_ACK, 0);
     private static final VarHandle SENDING_IN_CALL;
     private static final VarHandle RECEIVING_IN_CALL;
-    private static final VarHandle CLOSE_ACK_STATE;
-    private static final int ACK_NONE = 0;
-    private static final int ACK_WANTED = 1;
-    private static final int ACK_SENDING = 2;
-    private static final int ACK_DONE = 3;
 
     static
     {
@@ -95,7 +88,6 @@ public final class NetConnection implements MessageConnection
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             SENDING_IN_CALL = lookup.findVarHandle(NetConnection.class, "sendingInCall", int.class);
             RECEIVING_IN_CALL = lookup.findVarHandle(NetConnection.class, "receivingInCall", int.class);
-            CLOSE_ACK_STATE = lookup.findVarHandle(NetConnection.class, "closeAckState", int.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -122,8 +114,6 @@ public final class NetConnection implements MessageConnection
     private int sendingInCall;
     @SuppressWarnings("unused") // through RECEIVING_IN_CALL: 1 while the receiving thread is in a call
     private int receivingInCall;
-    @SuppressWarnings("unused") // through CLOSE_ACK_STATE: who answers the peer's CLOSE (ACK_NONE ... ACK_DONE)
-    private int closeAckState;
     private IdleStrategy sendIdle;
     private IdleStrategy receiveIdle;
     private volatile boolean peerClosed;
@@ -768,7 +758,7 @@ public final class NetConnection implements MessageConnection
                     peerClosed = true;
                     if (publication != null)
                     {
-                        requestCloseAck();
+                        publication.offer(emptyFrame, 0, 0, CLOSE_ACK_TAG);
                     }
                     return Action.BREAK;
 
@@ -841,10 +831,6 @@ public final class NetConnection implements MessageConnection
         }
         try
         {
-            if (publication != null)
-            {
-                answerCloseAck(); // the publication is this thread's now: no call is in it, none can enter
-            }
             if (claimPending)
             {
                 claimPending = false;
@@ -956,15 +942,11 @@ public final class NetConnection implements MessageConnection
             throw new IllegalStateException(description + " is a subscription: it cannot send");
         }
         SENDING_IN_CALL.setRelease(this, 1);
-        AsymmetricFence.progressSide(); // the "in call" store before the loads of the closed flag and ack request
+        AsymmetricFence.progressSide(); // the "in call" store before the load of the closed flag
         if (closed.get())
         {
             SENDING_IN_CALL.setRelease(this, 0);
             throw new ResourceClosedException(description + " is closed");
-        }
-        if ((int)CLOSE_ACK_STATE.getVolatile(this) != ACK_NONE)
-        {
-            answerCloseAck();
         }
     }
 
@@ -986,67 +968,6 @@ public final class NetConnection implements MessageConnection
     private void exitSending()
     {
         SENDING_IN_CALL.setRelease(this, 0);
-    }
-
-    /**
-     * The receiving side (or close's linger) read the peer's CLOSE: answers it with a CLOSE_ACK on the exclusive
-     * publication once the sending thread is outside its calls (a sending call notices the peer's CLOSE at its next
-     * try and leaves), unless the sending thread takes it first. A Dekker pattern with the sending side's "in call"
-     * flag: this stores the request and fences every thread ({@link AsymmetricFence#waitingSide()}, once per
-     * connection), then loads the flag; the sending side stores its flag on entry and then loads the request. Either
-     * this sees the flag clear, or the sending thread sees the request; when both do, the compare-and-set in
-     * {@link #trySendCloseAck()} lets one of them send. The sending side's exit stays one store.
-     */
-    private void requestCloseAck()
-    {
-        if (!CLOSE_ACK_STATE.compareAndSet(this, ACK_NONE, ACK_WANTED))
-        {
-            return;
-        }
-        AsymmetricFence.waitingSide(); // the request's store before the load of the sending side's flag
-        final long start = System.nanoTime();
-        while ((int)SENDING_IN_CALL.getVolatile(this) != 0 && (int)CLOSE_ACK_STATE.getVolatile(this) == ACK_WANTED &&
-            System.nanoTime() - start < CLOSE_WAIT_NS)
-        {
-            Thread.onSpinWait();
-        }
-        if ((int)SENDING_IN_CALL.getVolatile(this) == 0)
-        {
-            trySendCloseAck();
-        }
-    }
-
-    /**
-     * Sends the requested CLOSE_ACK unless another thread has taken it; the publication is the taker's for that one
-     * offer.
-     */
-    private void trySendCloseAck()
-    {
-        if (CLOSE_ACK_STATE.compareAndSet(this, ACK_WANTED, ACK_SENDING))
-        {
-            try
-            {
-                publication.offer(emptyFrame, 0, 0, CLOSE_ACK_TAG);
-            }
-            finally
-            {
-                CLOSE_ACK_STATE.setRelease(this, ACK_DONE);
-            }
-        }
-    }
-
-    /**
-     * Before a thread that owns the publication uses it, once a CLOSE_ACK is requested: sends it if no one has, or
-     * waits while the receiving thread sends it (one offer).
-     */
-    private void answerCloseAck()
-    {
-        trySendCloseAck();
-        final long start = System.nanoTime();
-        while ((int)CLOSE_ACK_STATE.getVolatile(this) == ACK_SENDING && System.nanoTime() - start < CLOSE_WAIT_NS)
-        {
-            Thread.onSpinWait();
-        }
     }
 
     private void exitReceiving()

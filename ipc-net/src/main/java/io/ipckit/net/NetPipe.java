@@ -291,7 +291,7 @@ public final class NetPipe
             {
                 final Image hello = awaitFrame(subscription, reader, HELLO, 0, deadline);
                 final String replyChannel = channel(reader.text, options, true);
-                publication = endpoint.aeron().addExclusivePublication(replyChannel, options.streamId());
+                publication = endpoint.aeron().addPublication(replyChannel, options.streamId());
                 while (!publication.isConnected() && !hello.isClosed())
                 {
                     deadline.idle("the peer at " + reader.text + " to subscribe");
@@ -340,7 +340,7 @@ public final class NetPipe
                 deadline.idle("the reply endpoint's port to be bound");
             }
             final String replyEndpoint = ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);
-            publication = endpoint.aeron().addExclusivePublication(channel, options.streamId());
+            publication = endpoint.aeron().addPublication(channel, options.streamId());
             while (!publication.isConnected())
             {
                 deadline.idle("a listener at " + address + " to answer");

@@ -5,9 +5,8 @@
  * pipeline that outgrows one machine changes an address, not its program.
  * <h2>Design</h2>
  * <ul>
- *     <li><b>Transport.</b> Each direction is one Aeron exclusive UDP publication (the sending thread's; the
- *     receiving thread answers a CLOSE on it only while the sending thread is outside its calls) and the peer's
- *     image of it. Aeron gives ordering, loss recovery (NAK and retransmit),
+ *     <li><b>Transport.</b> Each direction is one Aeron UDP publication (a concurrent one: the receiving thread
+ *     answers a CLOSE on it; a one-way stream's is exclusive) and the peer's image of it. Aeron gives ordering, loss recovery (NAK and retransmit),
  *     flow control and liveness (heartbeats, status messages). Each connection starts an embedded media driver by
  *     default (shared threading mode, its directory under ipckit's shared directory, deleted on close), or
  *     connects to an external driver ({@link io.ipckit.net.NetOptions#embeddedDriver}).</li>
