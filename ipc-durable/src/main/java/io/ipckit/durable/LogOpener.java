@@ -31,6 +31,17 @@ final class LogOpener
      */
     private static final long CHRONICLE_TIMEOUT_MS = 1_000;
 
+    /**
+     * The metadata key Chronicle's appender creates, the first time it starts a cycle while the log already holds
+     * one, to remember up to which cycle it wrote end-of-file markers. Every other key of the metadata file
+     * (the queue's own, its locks', a named reader's position, version and lock) is created under the file's
+     * cross-process lock; this one is created under the queue's write lock only, which excludes other appenders but
+     * not a process creating one of those keys: both append their entry at the same end of the file, and the loser
+     * fails ("Data at N overwritten? Expected: 0 was ...") whether it is the reader being opened or the appender.
+     * Creating it at open, under the file's lock, leaves Chronicle nothing to create without that lock.
+     */
+    static final String NORMALISED_EOFS_KEY = "normalisedEOFsTo";
+
     enum Mode
     {
         CREATE, OPEN, OPEN_OR_CREATE
@@ -101,6 +112,7 @@ final class LogOpener
                     "is created; leave it unset to open the log");
             }
             options.rollCycle(actual == null ? LogRollCycle.DAILY : actual);
+            createUnlockedKeys(queue);
             queue.lastIndex(); // maps the newest cycle's header now, so corruption shows at open
             return new SharedLog<>(dir, codec, options, queue, doorbellFile);
         }
@@ -123,6 +135,17 @@ final class LogOpener
                 LogFiles.cycleFiles(dir) + " or " + LogFiles.METADATA_FILE + " is corrupt or was written by an " +
                 "incompatible Chronicle Queue; restore the directory from a backup", ex);
         }
+    }
+
+    /**
+     * Creates, under the metadata file's cross-process lock, the key Chronicle would otherwise create without it
+     * ({@link #NORMALISED_EOFS_KEY}). A new key holds Chronicle's "no value" (Long.MIN_VALUE, whose low 32 bits, the
+     * only ones Chronicle reads as the cycle, are 0), so the first normalisation starts at the first cycle, as it
+     * does when Chronicle creates the key itself; an existing key is read, never changed.
+     */
+    private static void createUnlockedKeys(final SingleChronicleQueue queue)
+    {
+        queue.metaStore().doWithExclusiveLock((store) -> queue.tableStoreGet(NORMALISED_EOFS_KEY));
     }
 
     private static void createDirectories(final Path dir)

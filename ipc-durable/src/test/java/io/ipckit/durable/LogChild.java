@@ -21,6 +21,9 @@ import java.util.zip.CRC32C;
  * track  &lt;log dir&gt; &lt;report&gt; &lt;slot&gt; &lt;reader name&gt;       (reads forever, reporting inside the handler)
  * idle   &lt;log dir&gt; &lt;report&gt;
  * hold   &lt;log dir&gt; &lt;report&gt;                   (claims a record and waits to be killed holding the lock)
+ * race   &lt;logs dir&gt; &lt;report&gt; &lt;slot&gt; &lt;append|read&gt; &lt;rounds&gt; &lt;appenders&gt; &lt;children&gt;
+ *                                 (per round: opens the round's log, meets the others, appends one record or opens
+ *                                 named readers until the appenders are done)
  * </pre>
  * The report is a {@link MappedFile} in the shared directory; each child owns the 64-byte slot it is given.
  */
@@ -42,6 +45,13 @@ final class LogChild
     static final int CPU_NS_OFFSET = 40;
     /** Idle: wall nanoseconds of the window. */
     static final int WALL_NS_OFFSET = 48;
+    /** Race: failed opens, appends and reader opens. */
+    static final int FAILURES_OFFSET = 56;
+    /** Race: the words every race child shares (the last slot): children met, appenders done. */
+    static final int RACE_MET_OFFSET = REPORT_LENGTH - SLOT_LENGTH;
+    static final int RACE_APPENDED_OFFSET = RACE_MET_OFFSET + 8;
+    /** Race: the most named readers a reader child opens in one round. */
+    static final int RACE_READERS_PER_ROUND = 64;
     /** Read: the producer whose record ends the read (a sentinel) is this id. */
     static final long STOP_PRODUCER = Long.MAX_VALUE;
     static final int MIN_RECORD_LENGTH = 32;
@@ -68,6 +78,8 @@ final class LogChild
                 case "track" -> track(logDir, out, Integer.parseInt(args[3]) * SLOT_LENGTH, args[4]);
                 case "idle" -> idle(logDir, out);
                 case "hold" -> hold(logDir, out);
+                case "race" -> race(logDir, out, Integer.parseInt(args[3]), args[4], Integer.parseInt(args[5]),
+                    Integer.parseInt(args[6]), Integer.parseInt(args[7]));
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
@@ -289,6 +301,85 @@ final class LogChild
         java.util.Map<Long, Long> counts()
         {
             return nextByProducer;
+        }
+    }
+
+    private static void race(
+        final Path logsDir, final AtomicBuffer out, final int slotIndex, final String role, final int rounds,
+        final int appenders, final int children)
+    {
+        final int slot = slotIndex * SLOT_LENGTH;
+        final boolean appender = "append".equals(role);
+        final UnsafeBuffer record = new UnsafeBuffer(new byte[MAX_RECORD_LENGTH]);
+        for (int round = 0; round < rounds; round++)
+        {
+            SharedLog<byte[]> log = null;
+            try
+            {
+                log = SharedLog.open(logsDir.resolve("r" + round), Codecs.BYTES, new SharedLogOptions());
+            }
+            catch (final RuntimeException ex)
+            {
+                raceFailure(out, slot, "open", ex);
+            }
+            // every child of the round opened its log (or failed): start together, so the opens' and the first
+            // appends' metadata writes overlap
+            out.getAndAddLong(RACE_MET_OFFSET, 1);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (out.getLongVolatile(RACE_MET_OFFSET) < (long)(round + 1) * children)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("round " + round + ": the other children did not come");
+                }
+                Thread.onSpinWait();
+            }
+            if (log == null)
+            {
+                if (appender)
+                {
+                    out.getAndAddLong(RACE_APPENDED_OFFSET, 1);
+                }
+                continue;
+            }
+            try (SharedLog<byte[]> roundLog = log)
+            {
+                if (appender)
+                {
+                    try
+                    {
+                        roundLog.append(record, 0, encode(record, slotIndex, round));
+                    }
+                    finally
+                    {
+                        out.getAndAddLong(RACE_APPENDED_OFFSET, 1);
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < RACE_READERS_PER_ROUND &&
+                        (r < 2 || out.getLongVolatile(RACE_APPENDED_OFFSET) < (long)(round + 1) * appenders); r++)
+                    {
+                        // one name every reader child opens, the others its own
+                        roundLog.reader(r == 0 ? "shared" : "s" + slotIndex + "-" + r).close();
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                raceFailure(out, slot, appender ? "append" : "open a named reader", ex);
+            }
+            out.putLongVolatile(slot + COUNT_OFFSET, round + 1);
+        }
+        out.putLongVolatile(slot + STATE_OFFSET, 1);
+    }
+
+    private static void raceFailure(final AtomicBuffer out, final int slot, final String what, final Exception ex)
+    {
+        if (out.getAndAddLong(slot + FAILURES_OFFSET, 1) == 0)
+        {
+            System.err.println("race child failed to " + what + ":");
+            ex.printStackTrace();
         }
     }
 }
