@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code membarrier}, and {@code openat}/{@code fallocate}/{@code close}. Every call goes through one downcall handle
  * to the C library's {@code syscall} function, which captures {@code errno}: binding a handle costs 20 to 70 ms at JVM
  * start (the JDK generates its stub classes), so one binding instead of five keeps that cost off a starting child's
- * first message. The handle is bound on first use, or ahead of it by {@link #prepare()}.
+ * first message. The handle is bound on first use.
  * <p>
  * Thread-safe: the per-call scratch memory (timespec, errno) is thread-local, so calls allocate nothing after a
  * thread's first call. {@link #isLinux()} tells whether the Linux-only calls are available; callers fall back to
@@ -86,25 +86,6 @@ public final class Native
     public static boolean isLinux()
     {
         return LINUX;
-    }
-
-    /**
-     * Binds the system call handle now, if this is Linux and it is not bound yet (20 to 70 ms on the first call in a
-     * JVM, nothing later). A thread that makes a call while another binds waits for that binding. Never throws.
-     */
-    public static void prepare()
-    {
-        if (LINUX)
-        {
-            try
-            {
-                SCRATCH.get();
-            }
-            catch (final RuntimeException | LinkageError ignore)
-            {
-                // the first real call reports it
-            }
-        }
     }
 
     /**
@@ -287,7 +268,7 @@ public final class Native
 
     /**
      * The one downcall handle, {@code long syscall(long number, long a1, ..., long a6)} with {@code errno} captured,
-     * bound when this class is first used (by the first call or {@link #prepare()}).
+     * bound when this class is first used (by the first call).
      */
     private static final class Handles
     {
