@@ -20,7 +20,6 @@ public final class ResourceName
     /** The prefix of names made up by {@link #random(String)} when no prefix is given, as Python's {@code psm_}. */
     public static final String RANDOM_PREFIX = "ipc_";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private ResourceName()
@@ -96,13 +95,22 @@ public final class ResourceName
     {
         final String lead = prefix == null ? RANDOM_PREFIX : validate(prefix);
         final byte[] bytes = new byte[8];
-        RANDOM.nextBytes(bytes);
+        RandomHolder.RANDOM.nextBytes(bytes);
         final StringBuilder sb = new StringBuilder(lead.length() + 16).append(lead);
         for (final byte b : bytes)
         {
             sb.append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
         }
         return sb.toString();
+    }
+
+    /**
+     * Seeded on the first random name only: seeding loads the security providers (about 15 ms at JVM start), which
+     * a process that only checks names, such as a child opening a pipe by name, does not need.
+     */
+    private static final class RandomHolder
+    {
+        static final SecureRandom RANDOM = new SecureRandom();
     }
 
     private static boolean isLeadChar(final char c)

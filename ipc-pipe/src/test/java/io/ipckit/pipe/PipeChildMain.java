@@ -73,7 +73,7 @@ public final class PipeChildMain
             }
             case "echo-fenced" ->
             {
-                if (io.ipckit.core.internal.wait.AsymmetricFence.isRegistered())
+                if (io.ipckit.core.internal.wait.AsymmetricFence.isRegistrationWanted())
                 {
                     System.exit(3); // -Dipckit.membarrier=false was not honoured
                 }

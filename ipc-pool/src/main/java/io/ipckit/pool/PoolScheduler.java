@@ -418,7 +418,7 @@ final class PoolScheduler
         }
         if (replace)
         {
-            io.ipckit.core.internal.jfr.WorkerReplacedEvent.emit(name, slot.index, slot.process.pid(), exitCode, running);
+            io.ipckit.core.internal.jfr.JfrEvents.workerReplaced(name, slot.index, slot.process.pid(), exitCode, running);
             lock.lock();
             try
             {

@@ -28,13 +28,17 @@ final class SerializableCodec<T> implements Codec<T>
     private static final String LIMITS = "maxdepth=64;maxbytes=67108864;maxrefs=10000000;maxarray=100000000";
     private static final String BASE = "java.base/*;io.ipckit.**";
 
-    private final ObjectInputFilter filter;
+    /** The filter, or null until the first decode when it is made from {@link #patterns}. */
+    private volatile ObjectInputFilter filter;
+    /** True when the filter is made from {@link #patterns} on the first decode, false when given (maybe null). */
+    private final boolean lazyFilter;
     private final String patterns;
     private final String howToAllow;
 
     SerializableCodec(final ObjectInputFilter filter, final String howToAllow)
     {
         this.filter = filter;
+        this.lazyFilter = false;
         this.patterns = String.valueOf(filter);
         this.howToAllow = howToAllow;
     }
@@ -53,8 +57,23 @@ final class SerializableCodec<T> implements Codec<T>
         }
         sb.append(";!*");
         this.patterns = sb.toString();
-        this.filter = ObjectInputFilter.Config.createFilter(patterns);
+        // the JDK's filter configuration (security properties, its logger) costs milliseconds at JVM start: the
+        // default codec of every pipe and queue makes its filter on the first decode; a user's patterns are
+        // parsed now, so a wrong one fails here
+        this.lazyFilter = allowedPatterns.length == 0;
+        this.filter = lazyFilter ? null : ObjectInputFilter.Config.createFilter(patterns);
         this.howToAllow = "allow its package with Codecs.serializable(\"com.example.**\")";
+    }
+
+    private ObjectInputFilter filter()
+    {
+        ObjectInputFilter filter = this.filter;
+        if (filter == null && lazyFilter)
+        {
+            filter = ObjectInputFilter.Config.createFilter(patterns); // a race makes two equal filters: harmless
+            this.filter = filter;
+        }
+        return filter;
     }
 
     public int encode(final T value, final MutableDirectBuffer buffer, final int offset)
@@ -83,6 +102,7 @@ final class SerializableCodec<T> implements Codec<T>
     {
         try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
         {
+            final ObjectInputFilter filter = filter();
             if (filter != null)
             {
                 in.setObjectInputFilter(filter);

@@ -1,6 +1,7 @@
 package io.ipckit.core.process;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.core.internal.process.AotCache;
 import io.ipckit.core.internal.process.ChildMain;
 import io.ipckit.core.internal.process.JvmFlags;
@@ -386,6 +387,7 @@ public final class JvmProcess implements AutoCloseable
             mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
         try
         {
+            Waiter.expectStartingPeer();
             return new JvmProcess(displayName, builder.start(), daemon, sharedDirectory, aotPlan);
         }
         catch (final IOException ex)

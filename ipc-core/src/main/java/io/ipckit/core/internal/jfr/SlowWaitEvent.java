@@ -8,8 +8,6 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
-import java.util.concurrent.TimeUnit;
-
 /**
  * JFR event: a blocking ipckit call (a {@link io.ipckit.core.internal.kit.Waiter}: queue put/take, pipe send/recv,
  * lock, semaphore, barrier, event waits) slept on its doorbell for at least {@link #THRESHOLD_NS}. The stack trace
@@ -18,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * would cost an allocation per wait): JFR's own {@code threshold} setting does not apply.
  * <p>
  * Emitted only when a wait that registered on its doorbell (it already spun, then slept) ends: one clock read on a
- * path that made a futex call. Thread-safe.
+ * path that made a futex call, through {@link JfrEvents#slowWaitEnded(long)}. Thread-safe.
  */
 @Name("io.ipckit.SlowWait")
 @Label("Slow Blocking Call")
@@ -32,8 +30,7 @@ public final class SlowWaitEvent extends Event
     /** Default of {@link #THRESHOLD_PROP_NAME}. */
     public static final long THRESHOLD_DEFAULT_MS = 100;
     /** The threshold in nanoseconds, read once. */
-    public static final long THRESHOLD_NS =
-        TimeUnit.MILLISECONDS.toNanos(Long.getLong(THRESHOLD_PROP_NAME, THRESHOLD_DEFAULT_MS));
+    public static final long THRESHOLD_NS = JfrEvents.SLOW_WAIT_THRESHOLD_NS;
 
     private static final SlowWaitEvent PROBE = new SlowWaitEvent();
 

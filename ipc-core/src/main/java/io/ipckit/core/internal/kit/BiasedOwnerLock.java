@@ -376,7 +376,7 @@ public final class BiasedOwnerLock
             {
                 takeSlot(slot); // the slot owner died inside its hold: its active word will never fall
                 deadPredecessor = slot;
-                io.ipckit.core.internal.jfr.LockTakeoverEvent.emit(slot);
+                io.ipckit.core.internal.jfr.JfrEvents.lockTakenOver(slot);
             }
             return finishPending();
         }
@@ -386,7 +386,7 @@ public final class BiasedOwnerLock
             buffer.compareAndSetLong(lockOffset, lock, self))
         {
             deadPredecessor = holder;
-            io.ipckit.core.internal.jfr.LockTakeoverEvent.emit(holder);
+            io.ipckit.core.internal.jfr.JfrEvents.lockTakenOver(holder);
             beginPending(lock);
             if (!slotOwner && buffer.getLongVolatile(slotOffset) == holder)
             {

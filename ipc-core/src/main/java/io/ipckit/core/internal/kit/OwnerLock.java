@@ -57,7 +57,7 @@ public final class OwnerLock
         if (holder != OwnerToken.NONE && holder != OwnerToken.current() && !OwnerToken.isAlive(holder) &&
             buffer.compareAndSetLong(offset, holder, OwnerToken.current()))
         {
-            io.ipckit.core.internal.jfr.LockTakeoverEvent.emit(holder);
+            io.ipckit.core.internal.jfr.JfrEvents.lockTakenOver(holder);
             return holder;
         }
         return OwnerToken.NONE;

@@ -24,6 +24,13 @@ import org.agrona.concurrent.IdleStrategy;
  * look at the condition once more, and sleep. {@link #spinBeforeSleep(long)} shortens or removes that poll for callers
  * who would rather spend a system call per wake-up than a busy core.
  * <p>
+ * <b>Starting peers.</b> A JVM that has just started cannot ring a doorbell at once: its first wake-up binds the
+ * futex call through FFM, which takes 20 to 40 ms after its {@code main} began, while its first message may already
+ * be in the ring. So for {@link #STARTING_PEER_WINDOW_NS} after this process starts a child
+ * ({@link #expectStartingPeer()}), its sleeping waits sleep at most {@link #STARTING_PEER_SLICE_NS} at a time and
+ * find such a message by looking, instead of at the end of a {@link #LIVENESS_CHECK_INTERVAL_NS} slice (a few
+ * hundred extra wake-ups, about a millisecond of CPU, per start).
+ * <p>
  * Not thread-safe: one per waiting thread (each end and queue handle keeps one per direction).
  */
 public final class Waiter
@@ -39,7 +46,13 @@ public final class Waiter
      * several microseconds on a virtual machine, so a consumer that keeps up with its producer should rarely do it.
      */
     public static final long UNREGISTERED_SPIN_NS = 100_000L;
+    /** How long after a child's start this process's sleeping waits keep their slices short. */
+    public static final long STARTING_PEER_WINDOW_NS = 1_000_000_000L;
+    /** The longest single sleep within {@link #STARTING_PEER_WINDOW_NS} of a child's start. */
+    public static final long STARTING_PEER_SLICE_NS = 2_000_000L;
     private static final int SPINS_BETWEEN_CLOCK_READS = 32;
+    /** When the short slices end ({@link System#nanoTime()}); read only before a kernel sleep. */
+    private static volatile long shortSlicesUntilNs = System.nanoTime();
     private static final int IDLE_STEPS_BETWEEN_CLOCK_READS = 8;
 
     private final Doorbell doorbell;
@@ -54,6 +67,16 @@ public final class Waiter
     private int pollsBeforeClock;
     private int idleStepsBeforeClock;
     private boolean active;
+
+    /**
+     * Tells this process's waits that a peer process is starting ({@code JvmProcess} calls it for every child): for
+     * the next {@link #STARTING_PEER_WINDOW_NS} they sleep at most {@link #STARTING_PEER_SLICE_NS} at a time.
+     * Thread-safe.
+     */
+    public static void expectStartingPeer()
+    {
+        shortSlicesUntilNs = System.nanoTime() + STARTING_PEER_WINDOW_NS;
+    }
 
     /**
      * @param doorbell     the doorbell the progressing side rings.
@@ -135,7 +158,7 @@ public final class Waiter
         active = false;
         if (registered)
         {
-            io.ipckit.core.internal.jfr.SlowWaitEvent.onWaitEnd(startNs); // slept on a futex: one clock read more
+            io.ipckit.core.internal.jfr.JfrEvents.slowWaitEnded(startNs); // slept on a futex: one clock read more
             registered = false;
             doorbell.endWait();
         }
@@ -260,8 +283,9 @@ public final class Waiter
         {
             return false;
         }
-        final long sliceNs = timeoutNs < 0 ?
-            LIVENESS_CHECK_INTERVAL_NS : Math.min(LIVENESS_CHECK_INTERVAL_NS, timeoutNs - elapsedNs);
+        final long maxSliceNs = startNs + elapsedNs - shortSlicesUntilNs < 0 ?
+            STARTING_PEER_SLICE_NS : LIVENESS_CHECK_INTERVAL_NS;
+        final long sliceNs = timeoutNs < 0 ? maxSliceNs : Math.min(maxSliceNs, timeoutNs - elapsedNs);
         doorbell.awaitChange(observedSequence, sliceNs);
         return true;
     }

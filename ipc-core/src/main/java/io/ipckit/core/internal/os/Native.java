@@ -5,20 +5,19 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.util.Locale;
 import java.util.Optional;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The few C library and Linux system calls ipckit needs, bound once through the Foreign Function &amp; Memory API
- * (no JNI): {@code futex} and {@code open}/{@code posix_fallocate}/{@code close}. Each call captures {@code errno}.
- * Handles are bound on first use, per group, because binding costs tens of milliseconds at JVM start.
+ * The few Linux system calls ipckit needs, made through the Foreign Function &amp; Memory API (no JNI): {@code futex},
+ * {@code membarrier}, and {@code openat}/{@code fallocate}/{@code close}. Every call goes through one downcall handle
+ * to the C library's {@code syscall} function, which captures {@code errno}: binding a handle costs 20 to 70 ms at JVM
+ * start (the JDK generates its stub classes), so one binding instead of five keeps that cost off a starting child's
+ * first message. The handle is bound on first use.
  * <p>
  * Thread-safe: the per-call scratch memory (timespec, errno) is thread-local, so calls allocate nothing after a
  * thread's first call. {@link #isLinux()} tells whether the Linux-only calls are available; callers fall back to
@@ -42,35 +41,39 @@ public final class Native
     public static final int EEXIST = 17;
     /** {@code ENOENT}: no such file. */
     public static final int ENOENT = 2;
+    /** {@code EOPNOTSUPP}: the file system cannot allocate without writing. */
+    static final int EOPNOTSUPP = 95;
 
     private static final int O_RDWR = 2;
     private static final int O_CREAT = 0x40;
     private static final int O_EXCL = 0x80;
     private static final int O_CLOEXEC = 0x80000;
+    private static final long AT_FDCWD = -100;
+    private static final long PAGE_BYTES = 4096;
 
     private static final boolean LINUX;
     private static final long SYS_FUTEX;
     private static final long SYS_MEMBARRIER;
+    private static final long SYS_OPENAT;
+    private static final long SYS_CLOSE;
+    private static final long SYS_FALLOCATE;
+    private static final long SYS_PWRITE64;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     static
     {
         final String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         final String arch = System.getProperty("os.arch", "");
-        final long futexNumber = switch (arch)
-        {
-            case "amd64", "x86_64" -> 202;
-            case "aarch64", "arm64", "riscv64" -> 98;
-            default -> -1;
-        };
-        LINUX = os.contains("linux") && futexNumber > 0;
-        SYS_FUTEX = futexNumber;
-        SYS_MEMBARRIER = switch (arch)
-        {
-            case "amd64", "x86_64" -> 324;
-            case "aarch64", "arm64", "riscv64" -> 283;
-            default -> -1;
-        };
+        final boolean x86 = "amd64".equals(arch) || "x86_64".equals(arch);
+        // aarch64 and riscv64 share the generic system call table (asm-generic/unistd.h)
+        final boolean generic = "aarch64".equals(arch) || "arm64".equals(arch) || "riscv64".equals(arch);
+        LINUX = os.contains("linux") && (x86 || generic);
+        SYS_FUTEX = x86 ? 202 : generic ? 98 : -1;
+        SYS_MEMBARRIER = x86 ? 324 : generic ? 283 : -1;
+        SYS_OPENAT = x86 ? 257 : generic ? 56 : -1;
+        SYS_CLOSE = x86 ? 3 : generic ? 57 : -1;
+        SYS_FALLOCATE = x86 ? 285 : generic ? 47 : -1;
+        SYS_PWRITE64 = x86 ? 18 : generic ? 68 : -1;
     }
 
     private Native()
@@ -98,22 +101,21 @@ public final class Native
     {
         // the word's address travels as a plain long (syscall arguments are longs): nothing is allocated per call
         final Scratch scratch = SCRATCH.get();
-        final MemorySegment timeout;
+        final long timeout;
         if (timeoutNs < 0)
         {
-            timeout = MemorySegment.NULL;
+            timeout = 0L;
         }
         else
         {
-            timeout = scratch.timespec;
-            timeout.set(JAVA_LONG, 0, timeoutNs / 1_000_000_000L);
-            timeout.set(JAVA_LONG, 8, timeoutNs % 1_000_000_000L);
+            scratch.timespec.set(JAVA_LONG, 0, timeoutNs / 1_000_000_000L);
+            scratch.timespec.set(JAVA_LONG, 8, timeoutNs % 1_000_000_000L);
+            timeout = scratch.timespecAddress;
         }
         try
         {
-            final long result = (long)Handles.SYSCALL_FUTEX.invokeExact(
-                scratch.errno, SYS_FUTEX, address, (long)FUTEX_WAIT,
-                (long)expected, timeout, 0L, 0L);
+            final long result = (long)Handles.SYSCALL.invokeExact(
+                scratch.errno, SYS_FUTEX, address, (long)FUTEX_WAIT, (long)expected, timeout, 0L, 0L);
             return result == 0 ? 0 : errno(scratch);
         }
         catch (final Throwable t)
@@ -134,9 +136,8 @@ public final class Native
         final Scratch scratch = SCRATCH.get();
         try
         {
-            final long result = (long)Handles.SYSCALL_FUTEX.invokeExact(
-                scratch.errno, SYS_FUTEX, address, (long)FUTEX_WAKE,
-                (long)count, MemorySegment.NULL, 0L, 0L);
+            final long result = (long)Handles.SYSCALL.invokeExact(
+                scratch.errno, SYS_FUTEX, address, (long)FUTEX_WAKE, (long)count, 0L, 0L, 0L);
             return (int)Math.max(result, 0);
         }
         catch (final Throwable t)
@@ -154,13 +155,14 @@ public final class Native
      */
     public static long membarrier(final int command)
     {
-        if (!LINUX || SYS_MEMBARRIER < 0)
+        if (!LINUX)
         {
             return -1;
         }
         try
         {
-            return (long)MembarrierHandle.SYSCALL.invokeExact(SYS_MEMBARRIER, (long)command, 0L, 0L);
+            return (long)Handles.SYSCALL.invokeExact(
+                SCRATCH.get().errno, SYS_MEMBARRIER, (long)command, 0L, 0L, 0L, 0L, 0L);
         }
         catch (final Throwable t)
         {
@@ -170,7 +172,8 @@ public final class Native
 
     /**
      * Creates a file exclusively ({@code O_CREAT|O_EXCL}) with mode 0600 and allocates {@code lengthBytes} of it
-     * with {@code posix_fallocate}, so a full file system is reported now rather than as a SIGBUS later.
+     * with {@code fallocate} (writing a zero byte into every page where the file system cannot allocate otherwise,
+     * as {@code posix_fallocate} does), so a full file system is reported now rather than as a SIGBUS later.
      *
      * @param path        the absolute path.
      * @param lengthBytes the length to allocate; 0 allocates nothing.
@@ -179,28 +182,75 @@ public final class Native
      */
     public static int createAllocated(final String path, final long lengthBytes)
     {
+        return createAllocated(path, lengthBytes, false);
+    }
+
+    /**
+     * @param writePages true to allocate by writing, as when the file system refuses {@code fallocate}.
+     * @see #createAllocated(String, long)
+     */
+    static int createAllocated(final String path, final long lengthBytes, final boolean writePages)
+    {
         final Scratch scratch = SCRATCH.get();
         try (Arena arena = Arena.ofConfined())
         {
-            final int fd = (int)FileHandles.OPEN.invokeExact(
-                scratch.errno, arena.allocateFrom(path), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            final long fd = (long)Handles.SYSCALL.invokeExact(scratch.errno, SYS_OPENAT, AT_FDCWD,
+                arena.allocateFrom(path).address(), (long)(O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC), 0600L, 0L, 0L);
             if (fd < 0)
             {
                 return errno(scratch);
             }
             try
             {
-                return lengthBytes > 0 ? (int)FileHandles.POSIX_FALLOCATE.invokeExact(fd, 0L, lengthBytes) : 0;
+                if (lengthBytes <= 0)
+                {
+                    return 0;
+                }
+                if (!writePages)
+                {
+                    final long result = (long)Handles.SYSCALL.invokeExact(
+                        scratch.errno, SYS_FALLOCATE, fd, 0L, 0L, lengthBytes, 0L, 0L);
+                    if (result == 0)
+                    {
+                        return 0;
+                    }
+                    final int errno = errno(scratch);
+                    if (errno != EOPNOTSUPP)
+                    {
+                        return errno;
+                    }
+                }
+                return writeZeroPerPage(scratch, fd, arena.allocate(1).address(), lengthBytes);
             }
             finally
             {
-                final int ignored = (int)FileHandles.CLOSE.invokeExact(fd);
+                final long ignored = (long)Handles.SYSCALL.invokeExact(
+                    scratch.errno, SYS_CLOSE, fd, 0L, 0L, 0L, 0L, 0L);
             }
         }
         catch (final Throwable t)
         {
-            throw new IllegalStateException("open/posix_fallocate failed on " + path, t);
+            throw new IllegalStateException("openat/fallocate failed on " + path, t);
         }
+    }
+
+    private static int writeZeroPerPage(final Scratch scratch, final long fd, final long zeroByte, final long lengthBytes)
+        throws Throwable
+    {
+        for (long offset = 0; offset < lengthBytes; offset = Math.min(offset + PAGE_BYTES, lengthBytes - 1))
+        {
+            final long written = (long)Handles.SYSCALL.invokeExact(
+                scratch.errno, SYS_PWRITE64, fd, zeroByte, 1L, offset, 0L, 0L);
+            if (written != 1)
+            {
+                return written < 0 ? errno(scratch) : ENOSPC;
+            }
+            if (offset == lengthBytes - 1)
+            {
+                break;
+            }
+        }
+        return 0;
     }
 
     private static int errno(final Scratch scratch)
@@ -217,38 +267,23 @@ public final class Native
     }
 
     /**
-     * The futex handle and errno capture, bound on first use: binding FFM handles costs tens of milliseconds at JVM
-     * start, so each group is bound only by the processes that need it.
+     * The one downcall handle, {@code long syscall(long number, long a1, ..., long a6)} with {@code errno} captured,
+     * bound when this class is first used (by the first call).
      */
     private static final class Handles
     {
-        static final Linker.Option ERRNO_CAPTURE = Linker.Option.captureCallState("errno");
         static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
         static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-        static final MethodHandle SYSCALL_FUTEX = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1), ERRNO_CAPTURE);
-    }
-
-    private static final class MembarrierHandle
-    {
         static final MethodHandle SYSCALL = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
-    }
-
-    private static final class FileHandles
-    {
-        static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2), Handles.ERRNO_CAPTURE);
-        static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        static final MethodHandle POSIX_FALLOCATE = downcall("posix_fallocate",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
     }
 
     private static final class Scratch
     {
         final MemorySegment errno = Arena.ofAuto().allocate(Handles.CAPTURE_LAYOUT.byteSize(), 8);
+        /** Kept reachable by this object, which the thread's thread-local holds while the thread lives. */
         final MemorySegment timespec = Arena.ofAuto().allocate(16, 8);
+        final long timespecAddress = timespec.address();
     }
 }

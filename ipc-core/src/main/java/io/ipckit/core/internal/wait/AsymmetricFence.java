@@ -18,8 +18,14 @@ import java.lang.invoke.VarHandle;
  * every registered process execute a full fence before it looks at the condition; the progressing side then needs
  * only to keep its store and its load in program order, which ordered (release/volatile) accesses do. Every process
  * that loads ipckit registers itself ({@code MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED}) when this class is first
- * used, before it can publish anything. Where the command is missing (old kernels, seccomp, other systems) or
- * {@code -Dipckit.membarrier=false} is given, {@link #progressSide()} is a full fence as before.
+ * used. Where the command is missing (old kernels, seccomp, other systems) or {@code -Dipckit.membarrier=false} is
+ * given, {@link #progressSide()} is a full fence as before.
+ * <p>
+ * The registration waits in the kernel for an RCU grace period (7 to 16 ms measured), so a background thread makes
+ * it; until it has returned, {@link #progressSide()} fences as an unregistered process must, so a starting process's
+ * first message does not wait for it. The switch is safe at any moment: a process skips its fence only after its
+ * registration has completed, so every waiting side's barrier from then on reaches it, and a waiting side's barrier
+ * made before had already made the waiter's registration visible to every later load.
  * <p>
  * Thread-safe and process-safe; no allocation.
  */
@@ -34,8 +40,10 @@ public final class AsymmetricFence
 
     /** The kernel offers the global expedited barrier: a waiting side can fence registered processes. */
     private static final boolean SUPPORTED;
-    /** This process receives those barriers: its progressing side may skip its own fence. */
-    private static final boolean REGISTERED;
+    /** This process registers to receive those barriers (supported and not turned off). */
+    private static final boolean WANTED;
+    /** This process receives those barriers: its progressing side may skip its own fence. Set once, never cleared. */
+    private static volatile boolean registered;
     private static volatile boolean failureReported;
 
     static
@@ -43,8 +51,13 @@ public final class AsymmetricFence
         final long mask = Native.membarrier(MEMBARRIER_CMD_QUERY);
         SUPPORTED = mask > 0 && (mask & MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0 &&
             (mask & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) != 0;
-        REGISTERED = SUPPORTED && !"false".equals(System.getProperty(ENABLED_PROP_NAME)) &&
-            Native.membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0;
+        WANTED = SUPPORTED && !"false".equals(System.getProperty(ENABLED_PROP_NAME));
+        if (WANTED)
+        {
+            final Thread registrar = new Thread(AsymmetricFence::register, "ipckit-membarrier-register");
+            registrar.setDaemon(true);
+            registrar.start();
+        }
     }
 
     private AsymmetricFence()
@@ -52,11 +65,21 @@ public final class AsymmetricFence
     }
 
     /**
-     * @return true when this process skips the fence on its progressing side.
+     * @return true when this process skips the fence on its progressing side: false until the background
+     * registration has returned, and for good where it is not offered or turned off.
      */
     public static boolean isRegistered()
     {
-        return REGISTERED;
+        return registered;
+    }
+
+    /**
+     * @return true when this process registers (or has registered) to skip its fences: the kernel offers the
+     * barrier and {@value #ENABLED_PROP_NAME} is not false.
+     */
+    public static boolean isRegistrationWanted()
+    {
+        return WANTED;
     }
 
     /**
@@ -65,7 +88,7 @@ public final class AsymmetricFence
      */
     public static void progressSide()
     {
-        if (!REGISTERED)
+        if (!registered)
         {
             VarHandle.fullFence();
         }
@@ -96,5 +119,17 @@ public final class AsymmetricFence
         }
         VarHandle.fullFence();
         return fenced;
+    }
+
+    private static void register()
+    {
+        try
+        {
+            registered = Native.membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) == 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            // stays unregistered: every publish keeps its fence
+        }
     }
 }
