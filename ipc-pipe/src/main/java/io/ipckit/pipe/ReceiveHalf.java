@@ -3,7 +3,7 @@ package io.ipckit.pipe;
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.PeerGoneException;
-import io.ipckit.core.internal.jfr.PeerGoneEvent;
+import io.ipckit.core.internal.jfr.JfrEvents;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
@@ -379,7 +379,7 @@ final class ReceiveHalf
                 "sent has been received");
         }
         final long deadPid = OwnerToken.pid(meta.getLongVolatile(peerTokenOffset));
-        PeerGoneEvent.emit(description, deadPid, "receive");
+        JfrEvents.peerGone(description, deadPid, "receive");
         throw new PeerGoneException(description + ": the process holding the other end (pid " + deadPid +
             ") died; every message it committed has been received");
     }

@@ -2,7 +2,7 @@ package io.ipckit.pipe;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.PeerGoneException;
-import io.ipckit.core.internal.jfr.PeerGoneEvent;
+import io.ipckit.core.internal.jfr.JfrEvents;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
@@ -415,7 +415,7 @@ final class SendHalf
             if (token == deadPeerToken || checkLiveness && !OwnerToken.isAlive(token))
             {
                 deadPeerToken = token; // until another process takes the end over
-                PeerGoneEvent.emit(description, OwnerToken.pid(token), "send");
+                JfrEvents.peerGone(description, OwnerToken.pid(token), "send");
                 throw new PeerGoneException(description + ": the process holding the other end (pid " +
                     OwnerToken.pid(token) + ") died, nothing more can be sent (Python's BrokenPipeError)");
             }
