@@ -82,14 +82,21 @@ class DurableManagerTest
     }
 
     @AfterEach
-    void killManagers()
+    void killManagers() throws InterruptedException
     {
         for (final Manager manager : managers)
         {
             manager.close();
-            if (manager.process() != null && manager.process().isAlive())
+            if (manager.process() != null)
             {
-                manager.process().kill();
+                if (manager.process().isAlive())
+                {
+                    manager.process().kill();
+                }
+                // waiting for the exit also ends an AOT training that a killed manager had begun (its parent frees
+                // the training slot on exit): else the next test's trainer finds the slot taken and trains nothing,
+                // and every manager of the kill test starts recording instead of from a cache
+                assertTrue(manager.process().join(30, TimeUnit.SECONDS), "manager exited");
             }
         }
     }
