@@ -48,6 +48,23 @@ class LogBridgeTest
         return log.firstIndex() < 0 ? 0 : log.recordsFrom(log.firstIndex());
     }
 
+    /**
+     * @return whether the replica holds {@code records}; fails at once when the replica process or the replicator
+     *         stopped before that, so that a failure names its cause instead of timing out.
+     */
+    private static boolean holds(
+        final SharedLog<?> replica, final long records, final JvmProcess child, final LogReplicator replicator)
+    {
+        if (count(replica) >= records)
+        {
+            return true;
+        }
+        assertNull(replicator.failure(), "the replicator failed");
+        assertTrue(child.isAlive() || count(replica) >= records, "the replica exited with " + child.exitCode() +
+            " after " + count(replica) + " records, " + replicator.connections() + " connections served");
+        return false;
+    }
+
     private static void assertNumberedFromZero(final SharedLog<Long> log, final long count)
     {
         try (LogReader<Long> reader = log.reader())
@@ -79,14 +96,14 @@ class LogBridgeTest
             {
                 final JvmProcess child = dir.start(LogBridgePeer.class, slowReplica);
                 Eventually.await("the replica to hold " + killAfter + " records", Duration.ofSeconds(60),
-                    () -> count(replica) >= killAfter);
+                    () -> holds(replica, killAfter, child, replicator));
                 child.kill();
                 assertTrue(child.join(10, TimeUnit.SECONDS));
                 assertTrue(count(replica) < count, "the replica finished before it was killed");
             }
             final JvmProcess last = dir.start(LogBridgePeer.class, slowReplica);
             Eventually.await("the replica to hold every record", Duration.ofSeconds(60),
-                () -> count(replica) >= count);
+                () -> holds(replica, count, last, replicator));
             replicator.close();
             assertTrue(last.join(20, TimeUnit.SECONDS));
             assertEquals(NetPeer.EXIT_END_OF_STREAM, last.exitCode().orElseThrow());

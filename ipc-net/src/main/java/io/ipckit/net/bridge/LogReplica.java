@@ -56,7 +56,8 @@ public final class LogReplica implements AutoCloseable
         this.state = state;
         this.connection = connection;
         this.replicaLastIndex = replica.lastIndex();
-        this.lastSourceIndex = state.sourceIndex();
+        // not the current slot's index when that record was prepared but never appended: it comes again first
+        this.lastSourceIndex = state.appendedSourceIndex(replicaLastIndex);
     }
 
     /**

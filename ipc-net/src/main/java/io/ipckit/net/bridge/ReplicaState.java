@@ -89,6 +89,26 @@ final class ReplicaState implements AutoCloseable
     }
 
     /**
+     * Says which source record the replica log ends with, after a death at any point.
+     *
+     * @param replicaLastIndex the replica log's last index, -1 when empty.
+     * @return the current slot's source index when its record was appended, else the other slot's (the record
+     *         appended before it, or {@link ReplicaStateDescriptor#NO_RECORD} when none was).
+     */
+    long appendedSourceIndex(final long replicaLastIndex)
+    {
+        final int current = current();
+        final int slot = slotOffset(current);
+        if (buffer.getLong(slot + SOURCE_INDEX_OFFSET) == NO_RECORD ||
+            replicaLastIndex != buffer.getLong(slot + REPLICA_BEFORE_OFFSET))
+        {
+            return buffer.getLong(slot + SOURCE_INDEX_OFFSET);
+        }
+        // prepared but not appended: the other slot was current before, and its record was appended
+        return buffer.getLong(slotOffset(1 - current) + SOURCE_INDEX_OFFSET);
+    }
+
+    /**
      * Says where to resume, from the current slot and the replica log's last index.
      *
      * @param replicaLastIndex the replica log's last index, -1 when empty.

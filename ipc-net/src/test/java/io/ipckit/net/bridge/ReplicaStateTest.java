@@ -27,17 +27,24 @@ class ReplicaStateTest
         {
             assertEquals(FROM_START, state.resumeMode(-1));
             assertEquals(ReplicaStateDescriptor.NO_RECORD, state.sourceIndex());
+            assertEquals(ReplicaStateDescriptor.NO_RECORD, state.appendedSourceIndex(-1));
             state.prepare(-1, 100); // then killed before the append: the replica log is still empty
         }
         try (ReplicaState state = ReplicaState.openOrCreate(directory))
         {
             assertEquals(100, state.sourceIndex());
             assertEquals(FROM_INDEX, state.resumeMode(-1), "not appended: resume from it");
+            assertEquals(ReplicaStateDescriptor.NO_RECORD, state.appendedSourceIndex(-1), "none appended yet");
             assertEquals(AFTER_INDEX, state.resumeMode(7), "appended (the log grew): resume after it");
+            assertEquals(100, state.appendedSourceIndex(7));
             state.prepare(7, 101);
             assertEquals(101, state.sourceIndex());
             assertEquals(FROM_INDEX, state.resumeMode(7));
+            assertEquals(100, state.appendedSourceIndex(7), "101 prepared, not appended: 100 is the last one");
             assertEquals(AFTER_INDEX, state.resumeMode(8));
+            assertEquals(101, state.appendedSourceIndex(8));
+            state.prepare(8, 102);
+            assertEquals(101, state.appendedSourceIndex(8), "the other slot again, after the slots turned round");
         }
         assertFalse(Files.exists(directory.resolve(ReplicaStateDescriptor.FILE_NAME + ".new")));
     }
