@@ -40,6 +40,14 @@ public interface Transport
     }
 
     /**
+     * @return whether the transport takes part in the round trip (true by default).
+     */
+    default boolean roundTrip()
+    {
+        return true;
+    }
+
+    /**
      * @return false when the transport measures only the round trip and 1 to 1 (e.g. across a veth pair, where the
      *         two namespaces hold one worker each).
      */

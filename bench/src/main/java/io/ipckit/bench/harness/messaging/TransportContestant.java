@@ -90,7 +90,11 @@ public final class TransportContestant implements Contestant
     @Override
     public Set<Workload> workloads()
     {
-        final EnumSet<Workload> workloads = EnumSet.of(Workload.ROUND_TRIP_32B, Workload.THROUGHPUT_1_TO_1_64B);
+        final EnumSet<Workload> workloads = EnumSet.of(Workload.THROUGHPUT_1_TO_1_64B);
+        if (transport.roundTrip())
+        {
+            workloads.add(Workload.ROUND_TRIP_32B);
+        }
         if (transport.twoToTwo())
         {
             workloads.add(Workload.THROUGHPUT_2_TO_2_64B);

@@ -45,7 +45,8 @@ public final class Transports
             new IpckitQueueSpinTransport.Objects(),
             new IpckitSharedLogTransport(), new AeronUdpTransport(), new IpckitNetTransport(),
             new IpckitNetTransport(false, true), new SocketTransport.Tcp(true), new AeronUdpTransport(true),
-            new IpckitNetTransport(true, false), new IpckitNetTransport(true, true));
+            new IpckitNetTransport(true, false), new IpckitNetTransport(true, true), new AeronUdpTransport(false, true),
+            new AeronUdpTransport(true, true));
     }
 
     /**

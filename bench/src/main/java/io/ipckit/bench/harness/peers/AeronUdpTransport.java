@@ -38,6 +38,12 @@ import java.util.StringJoiner;
  * {@link io.ipckit.bench.harness.ipckit.IpckitNetTransport}, which uses the same driver settings, channel, term and
  * MTU lengths. Both ends yield when they find nothing to do (rather than spin): a spinning worker holds a core the
  * driver thread needs for every hop, which put milliseconds on each round trip.
+ * <p>
+ * The duplex variants ({@code aeron-udp-duplex}, {@code aeron-udp-duplex-veth}) measure 1 to 1 only, with the
+ * channel layout of a duplex connection: beside each channel, an idle reverse stream from the receiver back to the
+ * sender (the receiver publishes to a subscription of the sender's), as ipckit's duplex {@code NetConnection}
+ * keeps for its replies. Its data path is raw Aeron's; what it adds over the one-way channel is the media drivers'
+ * work for a second, idle stream.
  */
 public final class AeronUdpTransport implements Transport
 {
@@ -54,6 +60,7 @@ public final class AeronUdpTransport implements Transport
     public static final int STREAM_ID = 1002;
 
     private final boolean veth;
+    private final boolean duplex;
 
     /**
      * Over loopback.
@@ -68,25 +75,45 @@ public final class AeronUdpTransport implements Transport
      */
     public AeronUdpTransport(final boolean veth)
     {
+        this(veth, false);
+    }
+
+    /**
+     * @param veth   true to measure across a veth pair between two network namespaces, false over loopback.
+     * @param duplex true to keep an idle reverse stream beside each channel (1 to 1 only), as a duplex connection.
+     */
+    public AeronUdpTransport(final boolean veth, final boolean duplex)
+    {
         this.veth = veth;
+        this.duplex = duplex;
     }
 
     @Override
     public String id()
     {
-        return veth ? "aeron-udp-veth" : "aeron-udp";
+        return "aeron-udp" + (duplex ? "-duplex" : "") + (veth ? "-veth" : "");
     }
 
     @Override
     public String label()
     {
-        return veth ? "Aeron UDP across a veth pair (a driver per namespace)" : "Aeron UDP loopback (embedded driver)";
+        return (veth ? "Aeron UDP across a veth pair (a driver per namespace)" :
+            "Aeron UDP loopback (embedded driver)") + (duplex ? ", an idle reverse stream per channel" : "");
     }
 
     @Override
     public boolean twoToTwo()
     {
-        return !veth;
+        return !veth && !duplex;
+    }
+
+    /**
+     * @return false for the duplex variants: a round trip already runs on two one-way channels, as the plain one's.
+     */
+    @Override
+    public boolean roundTrip()
+    {
+        return !duplex;
     }
 
     /**
@@ -116,9 +143,9 @@ public final class AeronUdpTransport implements Transport
     {
         final Path directory = Directories.create(plan.scratchDirectory().resolve(name));
         final StringJoiner spec = new StringJoiner(",").add(VETH_PREFIX + directory);
-        for (int channel = 0; channel < plan.channels(); channel++)
+        for (int port = 0; port < 2 * plan.channels(); port++) // each channel's, then each reverse stream's
         {
-            spec.add(Integer.toString(VETH_FIRST_PORT + channel));
+            spec.add(Integer.toString(VETH_FIRST_PORT + port));
         }
         final VethPair pair;
         try
@@ -158,7 +185,7 @@ public final class AeronUdpTransport implements Transport
         final Path directory = plan.scratchDirectory().resolve(name);
         final MediaDriver driver = startDriver(directory.toString());
         final StringJoiner spec = new StringJoiner(",").add(directory.toString());
-        for (int channel = 0; channel < plan.channels(); channel++)
+        for (int port = 0; port < 2 * plan.channels(); port++) // each channel's, then each reverse stream's
         {
             spec.add(Integer.toString(freePort()));
         }
@@ -188,6 +215,20 @@ public final class AeronUdpTransport implements Transport
     {
         return (spec.startsWith(VETH_PREFIX) ? VethPair.receiverAddress(channel) : "127.0.0.1") + ":" +
             spec.split(",")[1 + channel];
+    }
+
+    /**
+     * @param spec    a spec of {@link #launch} or {@link #launchVeth}.
+     * @param channel a channel number.
+     * @return the endpoint of the channel's reverse stream, on the sender's side: its address across a veth pair
+     *         (the other namespace's), {@code 127.0.0.1} over loopback.
+     */
+    static String reverseEndpoint(final String spec, final int channel)
+    {
+        final String[] parts = spec.split(",");
+        final int channels = (parts.length - 1) / 2;
+        return (spec.startsWith(VETH_PREFIX) ? VethPair.receiverAddress(1 - channel) : "127.0.0.1") + ":" +
+            parts[1 + channels + channel];
     }
 
     /**
@@ -236,8 +277,12 @@ public final class AeronUdpTransport implements Transport
 
     private static String channel(final String spec, final int channel)
     {
-        return "aeron:udp?endpoint=" + endpoint(spec, channel) + "|term-length=" + TERM_LENGTH_BYTES +
-            "|mtu=" + MTU_LENGTH_BYTES;
+        return channel(endpoint(spec, channel));
+    }
+
+    private static String channel(final String endpoint)
+    {
+        return "aeron:udp?endpoint=" + endpoint + "|term-length=" + TERM_LENGTH_BYTES + "|mtu=" + MTU_LENGTH_BYTES;
     }
 
     private static int freePort()
@@ -260,8 +305,10 @@ public final class AeronUdpTransport implements Transport
         try
         {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(lease.directory()));
+            final Subscription reverse = duplex ?
+                aeron.addSubscription(channel(reverseEndpoint(spec, channel)), STREAM_ID) : null;
             return new UdpSender(lease, aeron, aeron.addExclusivePublication(channel(spec, channel), STREAM_ID),
-                deadlineNs);
+                reverse, deadlineNs);
         }
         catch (final RuntimeException ex)
         {
@@ -279,7 +326,9 @@ public final class AeronUdpTransport implements Transport
         try
         {
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(lease.directory()));
-            return new UdpReceiver(lease, aeron, aeron.addSubscription(channel(spec, channel), STREAM_ID));
+            final Publication reverse = duplex ?
+                aeron.addExclusivePublication(channel(reverseEndpoint(spec, channel)), STREAM_ID) : null;
+            return new UdpReceiver(lease, aeron, aeron.addSubscription(channel(spec, channel), STREAM_ID), reverse);
         }
         catch (final RuntimeException ex)
         {
@@ -326,15 +375,18 @@ public final class AeronUdpTransport implements Transport
         private final DriverLease lease;
         private final Aeron aeron;
         private final ExclusivePublication publication;
+        private final Subscription reverse;
         private final long deadlineNs;
         private boolean closed;
 
         UdpSender(
-            final DriverLease lease, final Aeron aeron, final ExclusivePublication publication, final long deadlineNs)
+            final DriverLease lease, final Aeron aeron, final ExclusivePublication publication,
+            final Subscription reverse, final long deadlineNs)
         {
             this.lease = lease;
             this.aeron = aeron;
             this.publication = publication;
+            this.reverse = reverse;
             this.deadlineNs = deadlineNs;
         }
 
@@ -361,7 +413,7 @@ public final class AeronUdpTransport implements Transport
             if (!closed)
             {
                 closed = true;
-                publication.close();
+                CloseHelper.closeAll(publication, reverse);
                 aeron.close();
                 lease.close();
             }
@@ -373,15 +425,18 @@ public final class AeronUdpTransport implements Transport
         private final DriverLease lease;
         private final Aeron aeron;
         private final Subscription subscription;
+        private final Publication reverse;
         private final FragmentAssembler assembler = new FragmentAssembler(this::onMessage);
         private MessageHandler handler;
         private boolean closed;
 
-        UdpReceiver(final DriverLease lease, final Aeron aeron, final Subscription subscription)
+        UdpReceiver(final DriverLease lease, final Aeron aeron, final Subscription subscription,
+            final Publication reverse)
         {
             this.lease = lease;
             this.aeron = aeron;
             this.subscription = subscription;
+            this.reverse = reverse;
         }
 
         @Override
@@ -407,7 +462,7 @@ public final class AeronUdpTransport implements Transport
             if (!closed)
             {
                 closed = true;
-                subscription.close();
+                CloseHelper.closeAll(subscription, reverse);
                 aeron.close();
                 lease.close();
             }
