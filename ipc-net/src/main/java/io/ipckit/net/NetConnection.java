@@ -97,6 +97,7 @@ public final class NetConnection implements MessageConnection
 
     private final String description;
     private final AeronEndpoint endpoint;
+    private final NetListener listener;
     private final Publication publication;
     private final Subscription subscription;
     private final Image image;
@@ -130,8 +131,25 @@ public final class NetConnection implements MessageConnection
         final Image image,
         final NetOptions options)
     {
+        this(description, endpoint, publication, subscription, image, options, null);
+    }
+
+    /**
+     * @param listener the {@link NetListener} that accepted this end and owns its endpoint and subscription (this
+     *                 end's close then closes only its publication), or null when this end owns them.
+     */
+    NetConnection(
+        final String description,
+        final AeronEndpoint endpoint,
+        final Publication publication,
+        final Subscription subscription,
+        final Image image,
+        final NetOptions options,
+        final NetListener listener)
+    {
         this.description = description;
         this.endpoint = endpoint;
+        this.listener = listener;
         this.publication = publication;
         this.subscription = subscription;
         this.image = image;
@@ -812,7 +830,8 @@ public final class NetConnection implements MessageConnection
     /**
      * Closes this end: sends CLOSE after every message sent, waits at most {@link NetOptions#closeLingerTimeout}
      * until the peer has read it (or is gone), then closes the publication, the subscription, the Aeron client and
-     * the embedded driver (deleting its directory). Threads blocked in a call leave with
+     * the embedded driver (deleting its directory); an end accepted by a {@link NetListener} closes its publication
+     * only (the listener owns the rest). Threads blocked in a call leave with
      * {@link ResourceClosedException}. Idempotent.
      */
     @Override
@@ -850,8 +869,16 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            CloseHelper.quietCloseAll(publication, subscription);
-            endpoint.close();
+            if (listener == null)
+            {
+                CloseHelper.quietCloseAll(publication, subscription);
+                endpoint.close();
+            }
+            else
+            {
+                CloseHelper.quietClose(publication);
+                listener.released(this);
+            }
         }
     }
 
@@ -926,6 +953,14 @@ public final class NetConnection implements MessageConnection
     long systemCounter(final io.aeron.driver.status.SystemCounterDescriptor counter)
     {
         return endpoint.aeron().countersReader().getCounterValue(counter.id());
+    }
+
+    /**
+     * @return the Aeron session id of the peer's image, or 0 for a publication.
+     */
+    int peerSessionId()
+    {
+        return image != null ? image.sessionId() : 0;
     }
 
     /** {@inheritDoc} */
