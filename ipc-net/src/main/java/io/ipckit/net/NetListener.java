@@ -282,8 +282,9 @@ public final class NetListener implements AutoCloseable
 
     /**
      * Stops accepting: waits (at most 5 s) for a thread in {@link #accept} to leave, closes every accepted
-     * connection still open (each sends its CLOSE and lingers as {@link NetConnection#close()} does), then the
-     * subscription, the Aeron client and the embedded driver. Idempotent.
+     * connection still open, side by side (each sends its CLOSE and lingers as {@link NetConnection#close()} does,
+     * so this takes at most about one {@link NetOptions#closeLingerTimeout}), then the subscription, the Aeron client
+     * and the embedded driver. Idempotent.
      */
     @Override
     public void close()
@@ -303,9 +304,15 @@ public final class NetListener implements AutoCloseable
         }
         try
         {
+            // side by side: each close lingers until its peer has read the CLOSE, at most the linger timeout
+            final List<Thread> closing = new ArrayList<>();
             for (final NetConnection connection : List.copyOf(accepted))
             {
-                connection.close();
+                closing.add(Thread.ofVirtual().name("ipckit-net-listener-close").start(connection::close));
+            }
+            for (final Thread thread : closing)
+            {
+                joinUninterruptibly(thread);
             }
             for (final Handshake handshake : handshakes)
             {
@@ -321,6 +328,27 @@ public final class NetListener implements AutoCloseable
             {
                 acceptLock.unlock();
             }
+        }
+    }
+
+    private static void joinUninterruptibly(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                thread.join();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
