@@ -186,6 +186,7 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitManagerContestant(true, true));
         all.add(new IpckitManagerContestant(ServedManager.TCP));
         all.add(new IpckitManagerContestant(ServedManager.AERON));
+        all.add(new IpckitManagerContestant(ServedManager.AERON_DEFAULT));
         all.addAll(DictContestant.all());
         if (!noPython)
         {

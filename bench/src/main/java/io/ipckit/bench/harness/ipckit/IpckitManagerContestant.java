@@ -42,10 +42,11 @@ import java.util.concurrent.TimeUnit;
  * this JVM, twice (the second with a warm JIT, the headline): entries replayed per second, checked against the
  * number of sets acknowledged.
  * <p>
- * The served variants ({@code ipckit-manager-tcp}, {@code ipckit-manager-aeron}) run the same loop against a
- * manager JVM serving on an address ({@code Manager.serve}) on loopback, over TCP or over Aeron UDP
- * ({@code io.ipckit.net.manager.AeronAddress}, default {@code NetOptions}: an embedded driver in each JVM), so the two
- * remote transports compare in one run; the client connects with {@code Manager.connect(address, authkey)}.
+ * The served variants ({@code ipckit-manager-tcp}, {@code ipckit-manager-aeron}, {@code ipckit-manager-aeron-default})
+ * run the same loop against a manager JVM serving on an address ({@code Manager.serve}) on loopback, over TCP or over
+ * Aeron UDP ({@code io.ipckit.net.manager.AeronAddress}, an embedded driver in each JVM; yielding driver and
+ * connections as the net bench runs Aeron, or the default parking ones), so the remote transports compare in one
+ * run; the client connects with {@code Manager.connect(address, authkey)}.
  */
 public final class IpckitManagerContestant implements Contestant
 {
@@ -88,13 +89,15 @@ public final class IpckitManagerContestant implements Contestant
     /**
      * A manager served on a loopback address, the client connecting to it by address.
      *
-     * @param transport {@value ServedManager#TCP} or {@value ServedManager#AERON}.
+     * @param transport {@value ServedManager#TCP}, {@value ServedManager#AERON} or
+     *                  {@value ServedManager#AERON_DEFAULT}.
      */
     public IpckitManagerContestant(final String transport)
     {
-        if (!ServedManager.TCP.equals(transport) && !ServedManager.AERON.equals(transport))
+        if (!ServedManager.TCP.equals(transport) && !ServedManager.AERON.equals(transport) &&
+            !ServedManager.AERON_DEFAULT.equals(transport))
         {
-            throw new IllegalArgumentException("transport must be tcp or aeron: " + transport);
+            throw new IllegalArgumentException("transport must be tcp, aeron or aeron-default: " + transport);
         }
         this.pipe = false;
         this.durable = false;
@@ -117,7 +120,8 @@ public final class IpckitManagerContestant implements Contestant
     {
         if (transport != null)
         {
-            return "ipckit Manager dict served over " + (ServedManager.TCP.equals(transport) ? "TCP" : "Aeron UDP") +
+            return "ipckit Manager dict served over " + (ServedManager.TCP.equals(transport) ? "TCP" :
+                ServedManager.AERON.equals(transport) ? "Aeron UDP (yielding)" : "Aeron UDP (default options)") +
                 " on loopback, set + get from another JVM";
         }
         return durable ? "ipckit durable Manager dict (journaled sets), set + get from another JVM" :

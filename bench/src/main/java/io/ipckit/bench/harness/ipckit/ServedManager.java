@@ -6,7 +6,9 @@ import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.manager.Manager;
 import io.ipckit.manager.ManagerOptions;
 import io.ipckit.manager.ManagerServer;
+import io.ipckit.net.NetOptions;
 import io.ipckit.net.manager.AeronAddress;
+import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A manager JVM serving on a loopback address for the served variants of {@link IpckitManagerContestant}: over TCP or
- * Aeron UDP. Its target, {@code transport:127.0.0.1:port:hexkey}, names the transport, the address and the authkey,
+ * Aeron UDP ({@link #AERON}: yielding driver and connections, as the net bench runs Aeron; {@link #AERON_DEFAULT}:
+ * the default {@code NetOptions}). Its target, {@code transport:127.0.0.1:port:hexkey}, names the transport, the
+ * address and the authkey,
  * so a client JVM connects from its arguments alone. The JVM serves until a client calls {@code shutdown()}.
  * <p>
  * Thread-safety: a handle is used by the thread that measures.
@@ -31,8 +35,10 @@ public final class ServedManager implements AutoCloseable
 {
     /** The transport name of TCP. */
     public static final String TCP = "tcp";
-    /** The transport name of Aeron UDP. */
+    /** The transport name of Aeron UDP with yielding driver and connections, as the net bench runs it. */
     public static final String AERON = "aeron";
+    /** The transport name of Aeron UDP with default {@code NetOptions} (parking driver and connections). */
+    public static final String AERON_DEFAULT = "aeron-default";
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final String target;
@@ -136,7 +142,8 @@ public final class ServedManager implements AutoCloseable
      */
     static boolean isTarget(final String target)
     {
-        return target.startsWith(TCP + ":") || target.startsWith(AERON + ":");
+        return target.startsWith(TCP + ":") || target.startsWith(AERON + ":") ||
+            target.startsWith(AERON_DEFAULT + ":");
     }
 
     /**
@@ -151,8 +158,14 @@ public final class ServedManager implements AutoCloseable
     private static SocketAddress address(final String target)
     {
         final String[] parts = target.split(":");
-        return TCP.equals(parts[0]) ? new InetSocketAddress(parts[1], Integer.parseInt(parts[2])) :
-            AeronAddress.of(parts[1] + ":" + parts[2]);
+        if (TCP.equals(parts[0]))
+        {
+            return new InetSocketAddress(parts[1], Integer.parseInt(parts[2]));
+        }
+        // AERON as the net bench runs Aeron: yielding driver and connections (a parking driver adds up to 1 ms a hop)
+        return AeronAddress.of(parts[1] + ":" + parts[2], AERON_DEFAULT.equals(parts[0]) ? new NetOptions() :
+            new NetOptions().idleStrategy(YieldingIdleStrategy.INSTANCE)
+                .driverIdleStrategy(YieldingIdleStrategy.INSTANCE));
     }
 
     private static byte[] key(final String target)
