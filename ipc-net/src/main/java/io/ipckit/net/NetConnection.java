@@ -119,6 +119,7 @@ public final class NetConnection implements MessageConnection
     private IdleStrategy receiveIdle;
     private volatile boolean peerClosed;
     private volatile boolean closeAcked;
+    private int maxReceiveBytes = Integer.MAX_VALUE;
     private boolean claimPending;
     private long waitingSinceNs;
     private int claimIndex;
@@ -207,6 +208,34 @@ public final class NetConnection implements MessageConnection
     {
         this.sendIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
         this.receiveIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
+    }
+
+    /**
+     * Sets the longest message this end accepts: a longer one is dropped before it is reassembled, and the receive
+     * that reaches it throws {@link MessageTooLargeException} (the next receive gets the next message). For a server
+     * of strangers: without a limit, a peer can make the receiving end grow its reassembly buffer to any length it
+     * announces. Messages of one fragment ({@link #maxClaimLength()}) are handed in place and not checked.
+     * Not thread-safe: call it before receiving, on the receiving thread or before handing this end to it.
+     *
+     * @param maxBytes the longest message accepted, in bytes, at least {@link #maxClaimLength()}.
+     * @throws IllegalArgumentException when under {@link #maxClaimLength()}.
+     */
+    public void maxReceiveBytes(final int maxBytes)
+    {
+        if (maxBytes < maxChunkLength)
+        {
+            throw new IllegalArgumentException("maxReceiveBytes must be at least maxClaimLength " + maxChunkLength +
+                ": " + maxBytes);
+        }
+        this.maxReceiveBytes = maxBytes;
+    }
+
+    /**
+     * @return the longest message this end accepts, in bytes ({@link Integer#MAX_VALUE} unless set).
+     */
+    public int maxReceiveBytes()
+    {
+        return maxReceiveBytes;
     }
 
     // ------------------------------------------------------------------------------------------------ sending
@@ -745,6 +774,10 @@ public final class NetConnection implements MessageConnection
                     return hand(buffer, payloadOffset, payloadLength);
 
                 case BEGIN:
+                    if (word(header) > maxReceiveBytes || word(header) < 0)
+                    {
+                        return refuse(word(header));
+                    }
                     assembling = true;
                     assemblyLength = word(header);
                     assembly.putBytes(0, buffer, payloadOffset, payloadLength);
@@ -787,6 +820,23 @@ public final class NetConnection implements MessageConnection
                 default:
                     return Action.CONTINUE;
             }
+        }
+
+        /**
+         * Drops a message over the limit (its CONTINUE frames are skipped as those of no message); a receive fails,
+         * a look leaves the frame for the receive.
+         */
+        private Action refuse(final int length)
+        {
+            assembling = false;
+            if (target == null)
+            {
+                handed = 1;
+                return Action.ABORT;
+            }
+            failure = new MessageTooLargeException(description + ": the peer sent a message of " +
+                Integer.toUnsignedLong(length) + " bytes, more than the maximum of " + maxReceiveBytes + " bytes");
+            return Action.BREAK;
         }
 
         private Action hand(final DirectBuffer buffer, final int offset, final int length)

@@ -5,6 +5,7 @@ import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.manager.connection.FrameConnection;
 import io.ipckit.manager.connection.FrameTooLargeException;
+import io.ipckit.net.MessageTooLargeException;
 import io.ipckit.net.NetConnection;
 import io.ipckit.pipe.BufferHandler;
 import org.agrona.DirectBuffer;
@@ -13,7 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * A {@link FrameConnection} over a {@link NetConnection}: a frame is one message. Sends are serialized by a lock
  * (a {@link NetConnection} takes one sending thread at a time, a frame connection any number); one thread receives.
- * A frame longer than the maximum is not copied: the receive throws {@link FrameTooLargeException}.
+ * A frame longer than the maximum is neither reassembled nor copied: the receive throws
+ * {@link FrameTooLargeException}.
  * <p>
  * The exceptions are a socket's: this end closed is {@link EndOfStreamException} on receive and
  * {@link PeerGoneException} on send; an interrupted call closes the connection and throws {@link PeerGoneException}
@@ -28,8 +30,15 @@ final class AeronFrameConnection implements FrameConnection
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
     private final FrameCopier copier = new FrameCopier();
 
+    /**
+     * @param connection    the connection, not yet received from; its receive limit is set here, so that a peer
+     *                      cannot make it reassemble a message longer than a frame.
+     * @param maxFrameBytes the longest frame.
+     * @param peer          the peer's name.
+     */
     AeronFrameConnection(final NetConnection connection, final int maxFrameBytes, final String peer)
     {
+        connection.maxReceiveBytes(Math.max(maxFrameBytes, connection.maxClaimLength()));
         this.connection = connection;
         this.maxFrameBytes = maxFrameBytes;
         this.peer = peer;
@@ -85,6 +94,11 @@ final class AeronFrameConnection implements FrameConnection
         catch (final ResourceClosedException ex)
         {
             throw new EndOfStreamException(this + " is closed");
+        }
+        catch (final MessageTooLargeException ex)
+        {
+            throw new FrameTooLargeException("peer sent a frame of more than the maximum of " + maxFrameBytes +
+                " bytes (ManagerOptions.maxFrameBytes): " + ex.getMessage());
         }
         final byte[] frame = copier.frame;
         copier.frame = null;
