@@ -116,6 +116,12 @@ class ManagerOverAeronTest
                     raw.recvBytes(10, TimeUnit.SECONDS));
                 assertThrows(EndOfStreamException.class, () -> raw.recvBytes(10, TimeUnit.SECONDS));
             }
+            try (NetConnection raw = NetPipe.connect(address.endpoint(), address.options(), 10, TimeUnit.SECONDS))
+            {
+                raw.recvBytes(10, TimeUnit.SECONDS);
+                raw.sendBytes(new byte[300]); // longer than any handshake frame: refused without an answer
+                assertThrows(EndOfStreamException.class, () -> raw.recvBytes(10, TimeUnit.SECONDS));
+            }
             try (FrameConnection authenticated = Client.connect(address, KEY))
             {
                 authenticated.sendBytes(new byte[] {99, 1, 2, 3});
