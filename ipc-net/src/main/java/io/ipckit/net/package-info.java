@@ -36,7 +36,6 @@
  * the address, each datagram reaches every subscribing host once (market-data style). No handshake: a subscriber
  * reads the first image on the channel from where it joined; a publisher's close sends CLOSE and waits until its
  * driver has sent it.
- * <p>
  * <h2>Many peers on one endpoint</h2>
  * {@link io.ipckit.net.NetListener} accepts connector after connector on one endpoint (one driver, one subscription,
  * one image and reply publication per peer), each a {@link io.ipckit.net.NetConnection} with its own liveness.
