@@ -12,10 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 
 /**
- * The other JVMs of {@link ManagerOverAeronTest}. {@code ManagerAeronPeer <mode> <endpoint>}; exits 0 when its
- * checks passed, 1 when one failed.
+ * The other JVMs of {@link ManagerOverAeronTest}. {@code ManagerAeronPeer <mode> <endpoint> [journal]}; exits 0
+ * when its checks passed, 1 when one failed.
  * <ul>
- *     <li>{@code serve}: serves a manager on the endpoint and waits until it is killed.</li>
+ *     <li>{@code serve}: serves a manager on the endpoint (durable, journaled in the directory {@code journal} when
+ *     it is given) and waits until it is killed.</li>
  *     <li>{@code lock}: connects, takes the lock named {@code "lock"}, puts its pid under {@code "locked"} in the
  *     dict named {@code "dict"} and a string into the queue named {@code "queue"}, then waits until killed.</li>
  *     <li>{@code use}: connects, puts and reads back 100 entries of {@code "dict"}, takes from {@code "queue"} (the
@@ -56,7 +57,12 @@ public final class ManagerAeronPeer
             {
                 case "serve" ->
                 {
-                    final ManagerServer server = Manager.serve(address, KEY, new ManagerOptions());
+                    final ManagerOptions options = new ManagerOptions();
+                    if (args.length > 2)
+                    {
+                        options.durable(java.nio.file.Path.of(args[2]));
+                    }
+                    final ManagerServer server = Manager.serve(address, KEY, options);
                     server.awaitShutdown(10, TimeUnit.MINUTES);
                 }
                 case "lock" ->

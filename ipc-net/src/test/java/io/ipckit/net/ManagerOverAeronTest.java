@@ -47,9 +47,9 @@ class ManagerOverAeronTest
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
 
-    private JvmProcess startPeer(final String mode, final String endpoint)
+    private JvmProcess startPeer(final String... args)
     {
-        return dir.start(ManagerAeronPeer.class, new ProcessOptions().args(mode, endpoint).inheritIO());
+        return dir.start(ManagerAeronPeer.class, new ProcessOptions().args(args).inheritIO());
     }
 
     @Test
@@ -174,5 +174,28 @@ class ManagerOverAeronTest
         }
         assertTrue(server.join(10, TimeUnit.SECONDS));
         assertEquals(-JvmProcess.SIGKILL, server.exitCode().orElseThrow());
+    }
+
+    @Test
+    void shouldReconnectToADurableManagerRestartedAfterASigkill() throws Exception
+    {
+        final String endpoint = "127.0.0.1:" + NetTesting.freePort();
+        final String journal = dir.path().resolve("journal").toString();
+        final JvmProcess first = startPeer("serve", endpoint, journal);
+        try (Manager manager = Manager.connect(address(endpoint), KEY,
+            new ManagerOptions().reconnectTimeout(30, TimeUnit.SECONDS)))
+        {
+            final ConcurrentMap<String, Object> dict = manager.dict();
+            dict.put("before", 1);
+            first.kill();
+            assertTrue(first.join(10, TimeUnit.SECONDS));
+            final JvmProcess second = startPeer("serve", endpoint, journal);
+            dict.put("after", 2); // waits for the reconnection, then is sent again
+            assertEquals(1, dict.get("before"));
+            assertEquals(2, dict.get("after"));
+            assertFalse(manager.isGone());
+            manager.shutdown();
+            assertTrue(second.join(10, TimeUnit.SECONDS));
+        }
     }
 }
