@@ -10,7 +10,7 @@ import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.manager.connection.Client;
 import io.ipckit.manager.connection.Listener;
-import io.ipckit.manager.connection.SocketConnection;
+import io.ipckit.manager.connection.FrameConnection;
 import io.ipckit.manager.internal.Builtins;
 import io.ipckit.manager.internal.ClientConnection;
 import io.ipckit.manager.internal.LocalServerMain;
@@ -261,11 +261,14 @@ public final class Manager implements AutoCloseable
      * Serves a manager in this process on an address of the caller's choosing, Python's
      * {@code BaseManager(address, authkey).get_server()}, with default options.
      *
-     * @param address  a TCP ({@link java.net.InetSocketAddress}) or Unix socket address.
+     * @param address  a TCP ({@link java.net.InetSocketAddress}) or Unix socket address, or one a
+     *                 {@link io.ipckit.manager.connection.TransportProvider} on the class path accepts (ipc-net's
+     *                 {@code io.ipckit.net.manager.AeronAddress}: Aeron UDP).
      * @param authkey  the secret clients must prove they know.
      * @param registry the types it creates.
      * @return the running server.
-     * @throws IpcException when the address cannot be bound.
+     * @throws IllegalArgumentException when no transport accepts the address.
+     * @throws IpcException             when the address cannot be bound.
      */
     public static ManagerServer serve(final SocketAddress address, final byte[] authkey, final ManagerRegistry registry)
     {
@@ -275,11 +278,13 @@ public final class Manager implements AutoCloseable
     /**
      * Serves a manager in this process.
      *
-     * @param address a TCP or Unix socket address.
+     * @param address a TCP or Unix socket address, or one a {@link io.ipckit.manager.connection.TransportProvider}
+     *                accepts (Aeron UDP with ipc-net): the same authentication runs on every transport.
      * @param authkey the secret clients must prove they know (not null: a remote manager is never open).
      * @param options its registry, allow-list, frame limit and lease interval.
      * @return the running server.
-     * @throws IpcException when the address cannot be bound.
+     * @throws IllegalArgumentException when the authkey is empty or no transport accepts the address.
+     * @throws IpcException             when the address cannot be bound.
      */
     public static ManagerServer serve(final SocketAddress address, final byte[] authkey, final ManagerOptions options)
     {
@@ -293,10 +298,12 @@ public final class Manager implements AutoCloseable
     /**
      * Connects to a manager served at an address, with default options.
      *
-     * @param address its address.
+     * @param address its address: TCP, Unix socket, or one a {@link io.ipckit.manager.connection.TransportProvider}
+     *                accepts.
      * @param authkey the shared secret.
      * @return a handle to it.
      * @throws io.ipckit.manager.connection.AuthenticationException when the keys differ.
+     * @throws IllegalArgumentException                             when no transport accepts the address.
      * @throws IpcException                                         when nothing listens there.
      */
     public static Manager connect(final SocketAddress address, final byte[] authkey)
@@ -307,11 +314,13 @@ public final class Manager implements AutoCloseable
     /**
      * Connects to a manager served at an address.
      *
-     * @param address its address.
+     * @param address its address: TCP, Unix socket, or one a {@link io.ipckit.manager.connection.TransportProvider}
+     *                accepts.
      * @param authkey the shared secret.
      * @param options the call timeout, allow-list and frame limit.
      * @return a handle to it.
      * @throws io.ipckit.manager.connection.AuthenticationException when the keys differ.
+     * @throws IllegalArgumentException                             when no transport accepts the address.
      * @throws IpcException                                         when nothing listens there.
      */
     public static Manager connect(final SocketAddress address, final byte[] authkey, final ManagerOptions options)
@@ -322,7 +331,7 @@ public final class Manager implements AutoCloseable
     private static ClientConnection open(final SocketAddress address, final byte[] authkey,
         final ManagerOptions options, final ClientConnection.LocalAddress local, final String describe)
     {
-        final SocketConnection socket = Client.connect(address, authkey, options.maxFrameBytes());
+        final FrameConnection socket = Client.connect(address, authkey, options.maxFrameBytes());
         final int maxFrameBytes = options.maxFrameBytes();
         // a restarted local manager has a new authkey: read it again from its key file
         final ClientConnection.Reconnector reconnector = local == null ?

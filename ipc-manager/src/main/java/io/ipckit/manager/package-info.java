@@ -6,7 +6,10 @@
  * <ul>
  *   <li><b>Transport.</b> A local manager ({@link io.ipckit.manager.Manager#start}) listens on a Unix domain socket
  *   in the shared directory, a served one ({@link io.ipckit.manager.Manager#serve}) on TCP or any Unix socket. The
- *   same framed protocol runs over both ({@link io.ipckit.manager.connection}). A per-client ipckit pipe would cut
+ *   same framed protocol runs over both ({@link io.ipckit.manager.connection}), and over any transport a
+ *   {@link io.ipckit.manager.connection.TransportProvider} adds (ipc-net: Aeron UDP, by serving on an
+ *   {@code io.ipckit.net.manager.AeronAddress}; a dead peer is then noticed by Aeron's liveness timeout instead of
+ *   the kernel closing a socket). A per-client ipckit pipe would cut
  *   the local round trip (a spinning pipe answers in well under a microsecond, a Unix socket in some) but would
  *   need a manager thread spinning or parked per client (a futex cannot be multiplexed the way a socket can), which
  *   breaks the bound on server threads and turns every idle client into a waiting thread; and the kernel closing a

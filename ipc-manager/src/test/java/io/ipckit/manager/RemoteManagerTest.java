@@ -4,7 +4,7 @@ import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.manager.connection.AuthenticationException;
 import io.ipckit.manager.connection.Client;
-import io.ipckit.manager.connection.SocketConnection;
+import io.ipckit.manager.connection.FrameConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,7 +99,7 @@ class RemoteManagerTest
                 // or resets the connection, having left the stranger's bytes unread
             }
         }
-        try (SocketConnection authenticated = Client.connect(server.address(), KEY))
+        try (FrameConnection authenticated = Client.connect(server.address(), KEY))
         {
             authenticated.sendBytes(new byte[] {99, 1, 2, 3});
             final byte[] refusal = authenticated.recvBytes();

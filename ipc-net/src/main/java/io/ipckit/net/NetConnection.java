@@ -97,6 +97,7 @@ public final class NetConnection implements MessageConnection
 
     private final String description;
     private final AeronEndpoint endpoint;
+    private final NetListener listener;
     private final Publication publication;
     private final Subscription subscription;
     private final Image image;
@@ -118,6 +119,7 @@ public final class NetConnection implements MessageConnection
     private IdleStrategy receiveIdle;
     private volatile boolean peerClosed;
     private volatile boolean closeAcked;
+    private int maxReceiveBytes = Integer.MAX_VALUE;
     private boolean claimPending;
     private long waitingSinceNs;
     private int claimIndex;
@@ -130,8 +132,25 @@ public final class NetConnection implements MessageConnection
         final Image image,
         final NetOptions options)
     {
+        this(description, endpoint, publication, subscription, image, options, null);
+    }
+
+    /**
+     * @param listener the {@link NetListener} that accepted this end and owns its endpoint and subscription (this
+     *                 end's close then closes only its publication), or null when this end owns them.
+     */
+    NetConnection(
+        final String description,
+        final AeronEndpoint endpoint,
+        final Publication publication,
+        final Subscription subscription,
+        final Image image,
+        final NetOptions options,
+        final NetListener listener)
+    {
         this.description = description;
         this.endpoint = endpoint;
+        this.listener = listener;
         this.publication = publication;
         this.subscription = subscription;
         this.image = image;
@@ -189,6 +208,34 @@ public final class NetConnection implements MessageConnection
     {
         this.sendIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
         this.receiveIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
+    }
+
+    /**
+     * Sets the longest message this end accepts: a longer one is dropped before it is reassembled, and the receive
+     * that reaches it throws {@link MessageTooLargeException} (the next receive gets the next message). For a server
+     * of strangers: without a limit, a peer can make the receiving end grow its reassembly buffer to any length it
+     * announces. Messages of one fragment ({@link #maxClaimLength()}) are handed in place and not checked.
+     * Not thread-safe: call it before receiving, on the receiving thread or before handing this end to it.
+     *
+     * @param maxBytes the longest message accepted, in bytes, at least {@link #maxClaimLength()}.
+     * @throws IllegalArgumentException when under {@link #maxClaimLength()}.
+     */
+    public void maxReceiveBytes(final int maxBytes)
+    {
+        if (maxBytes < maxChunkLength)
+        {
+            throw new IllegalArgumentException("maxReceiveBytes must be at least maxClaimLength " + maxChunkLength +
+                ": " + maxBytes);
+        }
+        this.maxReceiveBytes = maxBytes;
+    }
+
+    /**
+     * @return the longest message this end accepts, in bytes ({@link Integer#MAX_VALUE} unless set).
+     */
+    public int maxReceiveBytes()
+    {
+        return maxReceiveBytes;
     }
 
     // ------------------------------------------------------------------------------------------------ sending
@@ -727,6 +774,10 @@ public final class NetConnection implements MessageConnection
                     return hand(buffer, payloadOffset, payloadLength);
 
                 case BEGIN:
+                    if (word(header) > maxReceiveBytes || word(header) < 0)
+                    {
+                        return refuse(word(header));
+                    }
                     assembling = true;
                     assemblyLength = word(header);
                     assembly.putBytes(0, buffer, payloadOffset, payloadLength);
@@ -771,6 +822,23 @@ public final class NetConnection implements MessageConnection
             }
         }
 
+        /**
+         * Drops a message over the limit (its CONTINUE frames are skipped as those of no message); a receive fails,
+         * a look leaves the frame for the receive.
+         */
+        private Action refuse(final int length)
+        {
+            assembling = false;
+            if (target == null)
+            {
+                handed = 1;
+                return Action.ABORT;
+            }
+            failure = new MessageTooLargeException(description + ": the peer sent a message of " +
+                Integer.toUnsignedLong(length) + " bytes, more than the maximum of " + maxReceiveBytes + " bytes");
+            return Action.BREAK;
+        }
+
         private Action hand(final DirectBuffer buffer, final int offset, final int length)
         {
             if (target == null)
@@ -812,7 +880,8 @@ public final class NetConnection implements MessageConnection
     /**
      * Closes this end: sends CLOSE after every message sent, waits at most {@link NetOptions#closeLingerTimeout}
      * until the peer has read it (or is gone), then closes the publication, the subscription, the Aeron client and
-     * the embedded driver (deleting its directory). Threads blocked in a call leave with
+     * the embedded driver (deleting its directory); an end accepted by a {@link NetListener} closes its publication
+     * only (the listener owns the rest). Threads blocked in a call leave with
      * {@link ResourceClosedException}. Idempotent.
      */
     @Override
@@ -850,8 +919,16 @@ public final class NetConnection implements MessageConnection
         }
         finally
         {
-            CloseHelper.quietCloseAll(publication, subscription);
-            endpoint.close();
+            if (listener == null)
+            {
+                CloseHelper.quietCloseAll(publication, subscription);
+                endpoint.close();
+            }
+            else
+            {
+                CloseHelper.quietClose(publication);
+                listener.released(this);
+            }
         }
     }
 
@@ -926,6 +1003,14 @@ public final class NetConnection implements MessageConnection
     long systemCounter(final io.aeron.driver.status.SystemCounterDescriptor counter)
     {
         return endpoint.aeron().countersReader().getCounterValue(counter.id());
+    }
+
+    /**
+     * @return the Aeron session id of the peer's image, or 0 for a publication.
+     */
+    int peerSessionId()
+    {
+        return image != null ? image.sessionId() : 0;
     }
 
     /** {@inheritDoc} */

@@ -60,6 +60,7 @@ public final class NetOptions
     private String replyHost;
     private double receiveLossRate;
     private IdleStrategy idleStrategy;
+    private IdleStrategy driverIdleStrategy;
     private Codec<Object> codec = Codecs.serializable();
 
     /**
@@ -292,6 +293,30 @@ public final class NetOptions
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /**
+     * @param idleStrategy how an embedded driver's one thread (shared threading mode) waits when it has nothing to
+     *                     do; null (the default) for a {@link org.agrona.concurrent.BackoffIdleStrategy} per driver,
+     *                     which parks up to 1 ms and so adds up to that to a request-response round trip when the
+     *                     traffic is sparse. {@link org.agrona.concurrent.YieldingIdleStrategy} answers in
+     *                     microseconds at the cost of a busy core per driver. Options that start more than one driver
+     *                     (each connect, each listen) share the instance, so it must be stateless (yielding,
+     *                     busy-spin, no-op). Ignored for an external driver.
+     * @return this.
+     */
+    public NetOptions driverIdleStrategy(final IdleStrategy idleStrategy)
+    {
+        this.driverIdleStrategy = idleStrategy;
+        return this;
+    }
+
+    /**
+     * @return the embedded driver's idle strategy, or null for the default.
+     */
+    public IdleStrategy driverIdleStrategy()
+    {
+        return driverIdleStrategy;
     }
 
     /**

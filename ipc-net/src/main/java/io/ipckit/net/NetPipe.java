@@ -44,7 +44,7 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * next frame is a HELLO, publishes to the reply endpoint and sends a WELCOME naming the connector's Aeron session id;
  * the connector takes the image that carries it. From then each end reads only the
  * paired image: the pair is identified by Aeron session ids. A listener serves one connection; listen again (after
- * closing it) for the next.
+ * closing it) for the next, or open a {@link NetListener} to accept many peers on one address.
  * <p>
  * An address is {@code host:port} ({@code [v6addr]:port} for IPv6), or a whole Aeron UDP channel
  * ({@code aeron:udp?endpoint=host:port|...}) for other channel parameters.
@@ -427,7 +427,7 @@ public final class NetPipe
         return null;
     }
 
-    private static boolean offer(
+    static boolean offer(
         final Publication publication, final UnsafeBuffer frame, final ReservedValueSupplier tag,
         final Deadline deadline) throws InterruptedException
     {
@@ -528,11 +528,11 @@ public final class NetPipe
     /**
      * Reads the first frame of an image during the handshake.
      */
-    private static final class HandshakeReader implements ControlledFragmentHandler
+    static final class HandshakeReader implements ControlledFragmentHandler
     {
-        private int type;
-        private int word;
-        private String text;
+        int type;
+        int word;
+        String text;
 
         @Override
         public Action onFragment(
@@ -549,7 +549,7 @@ public final class NetPipe
     /**
      * A handshake's deadline: idles between looks, throws when the time is up or the thread is interrupted.
      */
-    private static final class Deadline
+    static final class Deadline
     {
         private final long start = System.nanoTime();
         private final long timeoutNs;

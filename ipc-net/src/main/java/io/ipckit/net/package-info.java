@@ -36,8 +36,13 @@
  * the address, each datagram reaches every subscribing host once (market-data style). No handshake: a subscriber
  * reads the first image on the channel from where it joined; a publisher's close sends CLOSE and waits until its
  * driver has sent it.
+ * <h2>Many peers on one endpoint</h2>
+ * {@link io.ipckit.net.NetListener} accepts connector after connector on one endpoint (one driver, one subscription,
+ * one image and reply publication per peer), each a {@link io.ipckit.net.NetConnection} with its own liveness.
  * <p>
  * A SharedLog replicated to other hosts and remote producers feeding a local queue are in
- * {@link io.ipckit.net.bridge}.
+ * {@link io.ipckit.net.bridge}. The Manager over Aeron is in {@link io.ipckit.net.manager}: give
+ * {@code Manager.serve} and {@code Manager.connect} an {@code AeronAddress}
+ * ({@code Manager.connect(AeronAddress.of("host:40200"), authkey)}) where a TCP address went.
  */
 package io.ipckit.net;

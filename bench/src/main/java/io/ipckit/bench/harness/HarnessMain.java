@@ -4,6 +4,7 @@ import io.ipckit.bench.harness.dict.DictContestant;
 import io.ipckit.bench.harness.ipckit.IpckitArrayContestant;
 import io.ipckit.bench.harness.ipckit.IpckitLockContestant;
 import io.ipckit.bench.harness.ipckit.IpckitManagerContestant;
+import io.ipckit.bench.harness.ipckit.ServedManager;
 import io.ipckit.bench.harness.ipckit.IpckitPoolContestant;
 import io.ipckit.bench.harness.ipckit.IpckitStartContestant;
 import io.ipckit.bench.harness.messaging.CheckMode;
@@ -183,6 +184,9 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitManagerContestant());
         all.add(new IpckitManagerContestant(false));
         all.add(new IpckitManagerContestant(true, true));
+        all.add(new IpckitManagerContestant(ServedManager.TCP));
+        all.add(new IpckitManagerContestant(ServedManager.AERON));
+        all.add(new IpckitManagerContestant(ServedManager.AERON_DEFAULT));
         all.addAll(DictContestant.all());
         if (!noPython)
         {

@@ -9,8 +9,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 
 /**
- * Opens authenticated connections to a {@link Listener}, Python's {@code multiprocessing.connection.Client}.
- * Thread safety: stateless, any thread may call it.
+ * Opens authenticated connections to a {@link Listener}, Python's {@code multiprocessing.connection.Client}: over
+ * TCP, a Unix domain socket, or any transport a {@link TransportProvider} on the class path accepts (chosen by the
+ * address, as for {@link Listener}). Thread safety: stateless, any thread may call it.
  */
 public final class Client
 {
@@ -21,13 +22,14 @@ public final class Client
     /**
      * Connects with the default maximum frame length.
      *
-     * @param address the listener's address (TCP or Unix domain).
+     * @param address the listener's address (TCP, Unix domain, or one a {@link TransportProvider} accepts).
      * @param authkey the shared secret, or null when the listener has none.
      * @return the authenticated connection.
-     * @throws AuthenticationException when either side rejected the other's digest.
-     * @throws IpcException            when nothing listens there.
+     * @throws AuthenticationException  when either side rejected the other's digest.
+     * @throws IllegalArgumentException when no transport accepts the address.
+     * @throws IpcException             when nothing listens there.
      */
-    public static SocketConnection connect(final SocketAddress address, final byte[] authkey)
+    public static FrameConnection connect(final SocketAddress address, final byte[] authkey)
     {
         return connect(address, authkey, SocketConnection.MAX_FRAME_BYTES_DEFAULT);
     }
@@ -39,10 +41,39 @@ public final class Client
      * @param authkey       the shared secret, or null when the listener has none.
      * @param maxFrameBytes the longest frame this end sends or accepts.
      * @return the authenticated connection.
-     * @throws AuthenticationException when either side rejected the other's digest.
-     * @throws IpcException            when nothing listens there.
+     * @throws AuthenticationException  when either side rejected the other's digest.
+     * @throws IllegalArgumentException when no transport accepts the address.
+     * @throws IpcException             when nothing listens there.
      */
-    public static SocketConnection connect(final SocketAddress address, final byte[] authkey, final int maxFrameBytes)
+    public static FrameConnection connect(final SocketAddress address, final byte[] authkey, final int maxFrameBytes)
+    {
+        final FrameConnection connection = Transports.isSocket(address) ? connectSocket(address) :
+            Transports.provider(address).connect(address, maxFrameBytes);
+        try
+        {
+            if (authkey != null)
+            {
+                Handshake.answerChallenge(connection, authkey);
+                Handshake.deliverChallenge(connection, authkey);
+            }
+            if (connection instanceof SocketConnection socket)
+            {
+                socket.maxFrameBytes(maxFrameBytes);
+            }
+            return connection;
+        }
+        catch (final RuntimeException ex)
+        {
+            connection.close();
+            if (ex instanceof AuthenticationException)
+            {
+                throw ex;
+            }
+            throw new AuthenticationException("handshake with " + address + " failed: " + ex.getMessage());
+        }
+    }
+
+    private static SocketConnection connectSocket(final SocketAddress address)
     {
         final SocketChannel channel;
         try
@@ -59,25 +90,6 @@ public final class Client
         {
             throw new IpcException("cannot connect to " + address + ": " + ex.getMessage(), ex);
         }
-        final SocketConnection connection = new SocketConnection(channel, Handshake.MAX_HANDSHAKE_FRAME_BYTES);
-        try
-        {
-            if (authkey != null)
-            {
-                Handshake.answerChallenge(connection, authkey);
-                Handshake.deliverChallenge(connection, authkey);
-            }
-            connection.maxFrameBytes(maxFrameBytes);
-            return connection;
-        }
-        catch (final RuntimeException ex)
-        {
-            connection.close();
-            if (ex instanceof AuthenticationException)
-            {
-                throw ex;
-            }
-            throw new AuthenticationException("handshake with " + address + " failed: " + ex.getMessage());
-        }
+        return new SocketConnection(channel, Handshake.MAX_HANDSHAKE_FRAME_BYTES);
     }
 }

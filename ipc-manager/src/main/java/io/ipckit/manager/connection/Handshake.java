@@ -17,7 +17,8 @@ import java.util.Arrays;
  * {@code "{sha256}" + HMAC-SHA256(authkey, "{sha256}" + random)}; the challenger compares in constant time and
  * replies {@code "#WELCOME#"} or {@code "#FAILURE#"}. The listener challenges first, then answers the client's
  * challenge, so each side proves it knows the key without sending it. Handshake frames are at most
- * {@link #MAX_HANDSHAKE_FRAME_BYTES} long, so a stranger cannot make the listener allocate.
+ * {@link #MAX_HANDSHAKE_FRAME_BYTES} long, so a stranger cannot make the listener allocate (on a socket; other
+ * transports' connections check the length after receiving). It runs the same on every {@link FrameConnection}.
  */
 final class Handshake
 {
@@ -33,12 +34,12 @@ final class Handshake
     {
     }
 
-    static void deliverChallenge(final SocketConnection connection, final byte[] authkey)
+    static void deliverChallenge(final FrameConnection connection, final byte[] authkey)
     {
         final byte[] message = concat(DIGEST_PREFIX, randomBytes());
         connection.sendBytes(concat(CHALLENGE, message));
         final byte[] expected = concat(DIGEST_PREFIX, hmac(authkey, message));
-        final byte[] response = connection.recvBytes();
+        final byte[] response = receive(connection);
         if (MessageDigest.isEqual(expected, response))
         {
             connection.sendBytes(WELCOME);
@@ -46,28 +47,43 @@ final class Handshake
         else
         {
             connection.sendBytes(FAILURE);
-            throw new AuthenticationException("digest received from " + connection.remoteAddress() +
+            throw new AuthenticationException("digest received from " + connection.peerName() +
                 " was wrong: the peer does not know the authkey");
         }
     }
 
-    static void answerChallenge(final SocketConnection connection, final byte[] authkey)
+    static void answerChallenge(final FrameConnection connection, final byte[] authkey)
     {
-        final byte[] message = connection.recvBytes();
+        final byte[] message = receive(connection);
         if (!startsWith(message, CHALLENGE) || !startsWith(Arrays.copyOfRange(message, CHALLENGE.length,
             message.length), DIGEST_PREFIX))
         {
-            throw new AuthenticationException("peer " + connection.remoteAddress() +
+            throw new AuthenticationException("peer " + connection.peerName() +
                 " did not send a {sha256} challenge: not an ipckit manager or multiprocessing listener");
         }
         final byte[] challenge = Arrays.copyOfRange(message, CHALLENGE.length, message.length);
         connection.sendBytes(concat(DIGEST_PREFIX, hmac(authkey, challenge)));
-        final byte[] reply = connection.recvBytes();
+        final byte[] reply = receive(connection);
         if (!Arrays.equals(reply, WELCOME))
         {
-            throw new AuthenticationException("digest sent to " + connection.remoteAddress() +
+            throw new AuthenticationException("digest sent to " + connection.peerName() +
                 " was rejected: wrong authkey");
         }
+    }
+
+    /**
+     * Receives a handshake frame; a longer one than a handshake's is refused here on a transport whose connections
+     * start with the full frame limit (a socket's start with the handshake's).
+     */
+    private static byte[] receive(final FrameConnection connection)
+    {
+        final byte[] frame = connection.recvBytes();
+        if (frame.length > MAX_HANDSHAKE_FRAME_BYTES)
+        {
+            throw new AuthenticationException("peer " + connection.peerName() + " sent a frame of " + frame.length +
+                " bytes during the handshake, more than " + MAX_HANDSHAKE_FRAME_BYTES + ": not a manager handshake");
+        }
+        return frame;
     }
 
     private static byte[] hmac(final byte[] authkey, final byte[] message)

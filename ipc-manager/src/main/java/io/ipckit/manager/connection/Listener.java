@@ -2,30 +2,25 @@ package io.ipckit.manager.connection;
 
 import io.ipckit.core.exceptions.IpcException;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A bound socket accepting authenticated {@link SocketConnection}s, Python's
- * {@code multiprocessing.connection.Listener}: over TCP ({@link InetSocketAddress}) or a Unix domain socket
- * ({@link UnixDomainSocketAddress}, whose file is removed on {@link #close()}). With an authkey, every accepted
- * connection first passes the mutual HMAC-SHA256 challenge of {@link Client} (see {@link Handshake}'s scheme, that of
- * Python); a peer that fails it is disconnected and {@link #accept()} throws {@link AuthenticationException}, after
- * which the listener keeps accepting.
+ * A bound endpoint accepting authenticated {@link FrameConnection}s, Python's
+ * {@code multiprocessing.connection.Listener}: over TCP ({@link InetSocketAddress}), a Unix domain socket
+ * ({@link UnixDomainSocketAddress}, whose file is removed on {@link #close()}), or any transport a
+ * {@link TransportProvider} on the class path accepts (ipc-net's {@code io.ipckit.net.manager.AeronAddress}: Aeron
+ * UDP). With an authkey, every accepted connection first passes the mutual HMAC-SHA256 challenge of {@link Client}
+ * (see {@link Handshake}'s scheme, that of Python); a peer that fails it is disconnected and {@link #accept()}
+ * throws {@link AuthenticationException}, after which the listener keeps accepting.
  * <p>
  * Thread safety: {@link #accept()} may be called by several threads. Process safety: one process owns a listener.
  */
 public final class Listener implements AutoCloseable
 {
-    private final ServerSocketChannel server;
-    private final SocketAddress address;
+    private final FrameListener transport;
     private final byte[] authkey;
     private final int maxFrameBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -33,10 +28,12 @@ public final class Listener implements AutoCloseable
     /**
      * Binds a listener with the default maximum frame length.
      *
-     * @param address where to listen: an {@link InetSocketAddress} (port 0 picks a free port) or a
-     *                {@link UnixDomainSocketAddress} (its file must not exist).
+     * @param address where to listen: an {@link InetSocketAddress} (port 0 picks a free port), a
+     *                {@link UnixDomainSocketAddress} (its file must not exist), or an address a
+     *                {@link TransportProvider} accepts.
      * @param authkey the shared secret, or null to accept anyone (only for a Unix socket in a private directory).
-     * @throws IpcException when the address cannot be bound.
+     * @throws IllegalArgumentException when no transport accepts the address.
+     * @throws IpcException             when the address cannot be bound.
      */
     public Listener(final SocketAddress address, final byte[] authkey)
     {
@@ -49,7 +46,7 @@ public final class Listener implements AutoCloseable
      * @param address       where to listen, as for {@link #Listener(SocketAddress, byte[])}.
      * @param authkey       the shared secret, or null.
      * @param maxFrameBytes the longest frame accepted connections send or receive, in bytes.
-     * @throws IllegalArgumentException when {@code maxFrameBytes} is below 256.
+     * @throws IllegalArgumentException when {@code maxFrameBytes} is below 256, or no transport accepts the address.
      * @throws IpcException             when the address cannot be bound.
      */
     public Listener(final SocketAddress address, final byte[] authkey, final int maxFrameBytes)
@@ -60,17 +57,8 @@ public final class Listener implements AutoCloseable
         }
         this.authkey = authkey == null ? null : authkey.clone();
         this.maxFrameBytes = maxFrameBytes;
-        try
-        {
-            server = address instanceof UnixDomainSocketAddress ?
-                ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
-            server.bind(address, 128);
-            this.address = server.getLocalAddress();
-        }
-        catch (final IOException ex)
-        {
-            throw new IpcException("cannot listen on " + address + ": " + ex.getMessage(), ex);
-        }
+        this.transport = Transports.isSocket(address) ? new SocketListener(address) :
+            Transports.provider(address).listen(address, maxFrameBytes);
     }
 
     /**
@@ -78,70 +66,45 @@ public final class Listener implements AutoCloseable
      */
     public SocketAddress address()
     {
-        return address;
+        return transport.address();
     }
 
     /**
      * Waits for the next connection and authenticates it.
      *
      * @return the connection, authenticated when this listener has an authkey.
-     * @throws AuthenticationException when the peer failed the handshake (its socket is closed).
+     * @throws AuthenticationException when the peer failed the handshake (its connection is closed).
      * @throws IpcException            when the listener was closed or accepting failed.
      */
-    public SocketConnection accept()
+    public FrameConnection accept()
     {
-        final SocketChannel channel;
-        try
-        {
-            channel = noDelay(server.accept());
-        }
-        catch (final IOException ex)
-        {
-            throw new IpcException("cannot accept on " + address + ": " + ex.getMessage(), ex);
-        }
-        return authenticate(new SocketConnection(channel, Handshake.MAX_HANDSHAKE_FRAME_BYTES));
-    }
-
-    private SocketChannel noDelay(final SocketChannel channel) throws IOException
-    {
-        if (!(address instanceof UnixDomainSocketAddress))
-        {
-            // replies are small frames answered at once: Nagle plus delayed ACKs would add tens of milliseconds
-            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        }
-        return channel;
+        return authenticate(acceptRaw());
     }
 
     /**
      * Waits for the next raw connection without authenticating it, so that the caller can run {@link
-     * #authenticate(SocketConnection)} on a thread of its own (a stranger must not hold up the accepting thread).
+     * #authenticate(FrameConnection)} on a thread of its own (a stranger must not hold up the accepting thread).
      *
-     * @return the connection, not yet usable for frames longer than 256 bytes.
+     * @return the connection, not yet authenticated.
      * @throws IpcException when the listener was closed or accepting failed.
      */
-    public SocketConnection acceptRaw()
+    public FrameConnection acceptRaw()
     {
-        try
-        {
-            return new SocketConnection(noDelay(server.accept()), Handshake.MAX_HANDSHAKE_FRAME_BYTES);
-        }
-        catch (final IOException ex)
-        {
-            throw new IpcException("cannot accept on " + address + ": " + ex.getMessage(), ex);
-        }
+        return transport.accept();
     }
 
     /**
      * Runs the listener's side of the handshake on a connection from {@link #acceptRaw()}: challenge the peer,
-     * then answer its challenge; then raises its frame limit to this listener's maximum.
+     * then answer its challenge; then raises a socket's frame limit to this listener's maximum (a handshake frame is
+     * at most 256 bytes on every transport).
      *
      * @param connection a raw connection.
      * @return the same connection, authenticated.
      * @throws AuthenticationException when the peer failed (the connection is closed).
      */
-    public SocketConnection authenticate(final SocketConnection connection)
+    public FrameConnection authenticate(final FrameConnection connection)
     {
-        final java.net.SocketAddress peer = connection.remoteAddress();
+        final String peer = connection.peerName();
         try
         {
             if (authkey != null)
@@ -149,7 +112,10 @@ public final class Listener implements AutoCloseable
                 Handshake.deliverChallenge(connection, authkey);
                 Handshake.answerChallenge(connection, authkey);
             }
-            connection.maxFrameBytes(maxFrameBytes);
+            if (connection instanceof SocketConnection socket)
+            {
+                socket.maxFrameBytes(maxFrameBytes);
+            }
             return connection;
         }
         catch (final RuntimeException ex)
@@ -159,38 +125,27 @@ public final class Listener implements AutoCloseable
             {
                 throw ex;
             }
-            throw new AuthenticationException("handshake with " + (peer == null ? "a local peer" : peer) + " failed: " +
-                ex.getMessage());
+            throw new AuthenticationException("handshake with " + peer + " failed: " + ex.getMessage());
         }
     }
 
     /**
      * Stops listening (a thread in {@link #accept()} gets an {@link IpcException}) and removes a Unix socket's
-     * file. Idempotent; connections already accepted stay open.
+     * file. Idempotent; connections already accepted stay open, unless the transport documents otherwise (Aeron's
+     * closes them with its driver).
      */
     @Override
     public void close()
     {
         if (closed.compareAndSet(false, true))
         {
-            try
-            {
-                server.close();
-                if (address instanceof UnixDomainSocketAddress unix)
-                {
-                    Files.deleteIfExists(unix.getPath());
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new IpcException("cannot close listener " + address, ex);
-            }
+            transport.close();
         }
     }
 
     @Override
     public String toString()
     {
-        return "Listener{" + address + "}";
+        return "Listener{" + address() + "}";
     }
 }

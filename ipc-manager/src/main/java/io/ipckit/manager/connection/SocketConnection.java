@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * refused on both sides with a {@link FrameTooLargeException}.
  * <p>
  * Thread safety: any number of threads may send at once (each frame is written whole, under a lock); one thread at a
- * time receives. Process safety: one end belongs to one process.
+ * time receives. Process safety: one end belongs to one process. The {@link FrameConnection} of the built-in
+ * transport.
  */
-public final class SocketConnection implements AutoCloseable
+public final class SocketConnection implements FrameConnection
 {
     /** Default longest frame accepted, in bytes. */
     public static final int MAX_FRAME_BYTES_DEFAULT = 16 * 1024 * 1024;
@@ -42,9 +43,8 @@ public final class SocketConnection implements AutoCloseable
         this.maxFrameBytes = maxFrameBytes;
     }
 
-    /**
-     * @return the longest frame this end sends or accepts, in bytes.
-     */
+    /** {@inheritDoc} */
+    @Override
     public int maxFrameBytes()
     {
         return maxFrameBytes;
@@ -70,6 +70,14 @@ public final class SocketConnection implements AutoCloseable
         }
     }
 
+    /** {@inheritDoc} */
+    @Override
+    public String peerName()
+    {
+        final SocketAddress remote = remoteAddress();
+        return remote == null ? "a local peer" : remote.toString();
+    }
+
     /**
      * Sends one frame. Never blocks longer than the kernel's socket buffer takes to drain.
      *
@@ -79,6 +87,7 @@ public final class SocketConnection implements AutoCloseable
      * @throws FrameTooLargeException when {@code length} exceeds {@link #maxFrameBytes()}; nothing is sent.
      * @throws PeerGoneException      when the peer closed or the connection broke.
      */
+    @Override
     public void sendBytes(final byte[] bytes, final int offset, final int length)
     {
         if (length > maxFrameBytes || length < 0)
@@ -113,6 +122,7 @@ public final class SocketConnection implements AutoCloseable
      * @throws FrameTooLargeException when it exceeds {@link #maxFrameBytes()}.
      * @throws PeerGoneException      when the peer closed or the connection broke.
      */
+    @Override
     public void sendBytes(final byte[] bytes)
     {
         sendBytes(bytes, 0, bytes.length);
@@ -128,6 +138,7 @@ public final class SocketConnection implements AutoCloseable
      *                                payload was dropped (up to {@link #DRAIN_LIMIT_BYTES}), the caller may send a
      *                                refusal and must then close the connection.
      */
+    @Override
     public byte[] recvBytes()
     {
         readHeader.clear();
@@ -195,8 +206,9 @@ public final class SocketConnection implements AutoCloseable
     }
 
     /**
-     * @return true once {@link #close()} ran or a received frame was refused.
+     * @return true once {@link #close()} ran.
      */
+    @Override
     public boolean isClosed()
     {
         return closed.get();

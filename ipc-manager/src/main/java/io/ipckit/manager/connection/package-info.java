@@ -7,5 +7,12 @@
  * an authkey and a {@link io.ipckit.manager.connection.Client} authenticate each other with Python's mutual
  * challenge-response: HMAC-SHA256 over 40 random bytes, in both directions, so neither sends the key and each
  * proves it has it. The manager ({@link io.ipckit.manager.Manager}) runs its protocol over these connections.
+ * <p>
+ * The seam: everything above runs on a {@link io.ipckit.manager.connection.FrameConnection} (send a frame, receive a
+ * frame, close). The address picks the transport: TCP and Unix socket addresses are built in
+ * ({@link io.ipckit.manager.connection.SocketConnection}); any other address goes to the first
+ * {@link io.ipckit.manager.connection.TransportProvider} found by {@link java.util.ServiceLoader} that accepts it,
+ * and one that none accepts is refused with {@link java.lang.IllegalArgumentException} naming it. This module knows
+ * no other transport; ipc-net registers Aeron UDP.
  */
 package io.ipckit.manager.connection;

@@ -4,7 +4,7 @@ import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.IpcTimeoutException;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.manager.ManagerGoneException;
-import io.ipckit.manager.connection.SocketConnection;
+import io.ipckit.manager.connection.FrameConnection;
 
 import java.lang.ref.Cleaner;
 import java.lang.reflect.Method;
@@ -85,7 +85,7 @@ public final class ClientConnection implements AutoCloseable
     private final Object seqLock = new Object();
     private final boolean durable;
     private final boolean wantsPipe;
-    private volatile SocketConnection connection;
+    private volatile FrameConnection connection;
     private volatile boolean connected = true;
     private long lowestPending;
     private volatile ClientPipe pipe;
@@ -102,7 +102,7 @@ public final class ClientConnection implements AutoCloseable
          * @return an authenticated connection.
          * @throws RuntimeException when the manager cannot be reached now.
          */
-        SocketConnection connect();
+        FrameConnection connect();
     }
 
     /**
@@ -118,7 +118,7 @@ public final class ClientConnection implements AutoCloseable
      * @throws ManagerGoneException when the manager closed instead of answering.
      */
     public ClientConnection(
-        final SocketConnection connection,
+        final FrameConnection connection,
         final List<String> allowed,
         final int maxFrameBytes,
         final long callTimeoutNs,
@@ -142,7 +142,7 @@ public final class ClientConnection implements AutoCloseable
      * @throws ManagerGoneException when the manager closed instead of answering.
      */
     public ClientConnection(
-        final SocketConnection connection,
+        final FrameConnection connection,
         final List<String> allowed,
         final int maxFrameBytes,
         final long callTimeoutNs,
@@ -207,7 +207,7 @@ public final class ClientConnection implements AutoCloseable
      *
      * @return the pipe, or null.
      */
-    private ClientPipe attach(final SocketConnection socket, final String pipeName, final String bellName)
+    private ClientPipe attach(final FrameConnection socket, final String pipeName, final String bellName)
     {
         ClientPipe opened = null;
         try
@@ -243,7 +243,7 @@ public final class ClientConnection implements AutoCloseable
         return pipe != null;
     }
 
-    private ByteBuffer handshake(final SocketConnection socket)
+    private ByteBuffer handshake(final FrameConnection socket)
     {
         final ProcessIdentity self = ProcessIdentity.current();
         final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
@@ -423,7 +423,7 @@ public final class ClientConnection implements AutoCloseable
         final Pending call = new Pending(Thread.currentThread());
         call.method = method;
         final long callId;
-        final SocketConnection via;
+        final FrameConnection via;
         final ClientPipe viaPipe;
         if (durable)
         {
@@ -671,7 +671,7 @@ public final class ClientConnection implements AutoCloseable
         sendFrame(out, pipe, connection);
     }
 
-    private static void sendFrame(final Wire.Out out, final ClientPipe viaPipe, final SocketConnection viaSocket)
+    private static void sendFrame(final Wire.Out out, final ClientPipe viaPipe, final FrameConnection viaSocket)
     {
         if (viaPipe == null)
         {
@@ -842,7 +842,7 @@ public final class ClientConnection implements AutoCloseable
         long backoffNs = TimeUnit.MILLISECONDS.toNanos(1);
         while (!closed.get() && System.nanoTime() - deadline < 0)
         {
-            SocketConnection fresh = null;
+            FrameConnection fresh = null;
             ClientPipe freshPipe = null;
             try
             {

@@ -5,7 +5,7 @@ import io.ipckit.manager.ManagerOptions;
 import io.ipckit.manager.ManagerRegistry;
 import io.ipckit.manager.connection.AuthenticationException;
 import io.ipckit.manager.connection.Listener;
-import io.ipckit.manager.connection.SocketConnection;
+import io.ipckit.manager.connection.FrameConnection;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -189,7 +189,7 @@ public final class ServerCore implements AutoCloseable
     {
         while (!closed.get())
         {
-            final SocketConnection raw;
+            final FrameConnection raw;
             try
             {
                 raw = listener.acceptRaw();
@@ -208,9 +208,9 @@ public final class ServerCore implements AutoCloseable
         }
     }
 
-    private void serve(final SocketConnection raw)
+    private void serve(final FrameConnection raw)
     {
-        final SocketConnection connection;
+        final FrameConnection connection;
         // a peer that connects and stays silent must not hold its thread: it has HANDSHAKE_TIMEOUT_MS to prove itself
         final java.util.concurrent.ScheduledFuture<?> hangUp = TIMER.schedule(raw::close, HANDSHAKE_TIMEOUT_MS,
             TimeUnit.MILLISECONDS);

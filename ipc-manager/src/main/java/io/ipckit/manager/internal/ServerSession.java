@@ -4,7 +4,7 @@ import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.manager.connection.FrameTooLargeException;
-import io.ipckit.manager.connection.SocketConnection;
+import io.ipckit.manager.connection.FrameConnection;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ServerSession
 {
     private final ServerCore core;
-    private final SocketConnection connection;
+    private final FrameConnection connection;
     private final Map<Long, AtomicLong> refs = new ConcurrentHashMap<>();
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
     private final Set<OwnedResource> owned = ConcurrentHashMap.newKeySet();
@@ -45,7 +45,7 @@ public final class ServerSession
     private volatile long callsServed;
     private volatile PipeLink link;
 
-    ServerSession(final ServerCore core, final SocketConnection connection)
+    ServerSession(final ServerCore core, final FrameConnection connection)
     {
         this.core = core;
         this.connection = connection;

@@ -30,8 +30,8 @@ class ListenerClientTest
         final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.path().resolve("listener.sock"));
         try (Listener listener = new Listener(address, KEY))
         {
-            final CompletableFuture<SocketConnection> accepted = CompletableFuture.supplyAsync(listener::accept);
-            try (SocketConnection client = Client.connect(address, KEY); SocketConnection server = accepted.get())
+            final CompletableFuture<FrameConnection> accepted = CompletableFuture.supplyAsync(listener::accept);
+            try (FrameConnection client = Client.connect(address, KEY); FrameConnection server = accepted.get())
             {
                 client.sendBytes("ping".getBytes(StandardCharsets.UTF_8));
                 assertArrayEquals("ping".getBytes(StandardCharsets.UTF_8), server.recvBytes());
@@ -48,7 +48,7 @@ class ListenerClientTest
         final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.path().resolve("listener.sock"));
         try (Listener listener = new Listener(address, KEY))
         {
-            final CompletableFuture<SocketConnection> accepted = CompletableFuture.supplyAsync(listener::accept);
+            final CompletableFuture<FrameConnection> accepted = CompletableFuture.supplyAsync(listener::accept);
             final AuthenticationException clientSide = assertThrows(AuthenticationException.class,
                 () -> Client.connect(address, "other".getBytes(StandardCharsets.UTF_8)));
             assertTrue(clientSide.getMessage().contains("rejected"), clientSide.getMessage());
@@ -64,8 +64,8 @@ class ListenerClientTest
         final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.path().resolve("listener.sock"));
         try (Listener listener = new Listener(address, null, 1024))
         {
-            final CompletableFuture<SocketConnection> accepted = CompletableFuture.supplyAsync(listener::accept);
-            try (SocketConnection client = Client.connect(address, null, 1024); SocketConnection server = accepted.get())
+            final CompletableFuture<FrameConnection> accepted = CompletableFuture.supplyAsync(listener::accept);
+            try (FrameConnection client = Client.connect(address, null, 1024); FrameConnection server = accepted.get())
             {
                 final FrameTooLargeException ex = assertThrows(FrameTooLargeException.class,
                     () -> client.sendBytes(new byte[1025]));
@@ -73,5 +73,25 @@ class ListenerClientTest
                 assertFalse(server.isClosed());
             }
         }
+    }
+
+    @Test
+    void shouldRefuseAnAddressNoTransportCarriesNamingIt()
+    {
+        final java.net.SocketAddress strange = new java.net.SocketAddress()
+        {
+            @Override
+            public String toString()
+            {
+                return "carrier-pigeon:42";
+            }
+        };
+        final IllegalArgumentException listening = assertThrows(IllegalArgumentException.class,
+            () -> new Listener(strange, KEY));
+        assertTrue(listening.getMessage().contains("carrier-pigeon:42"), listening.getMessage());
+        final IllegalArgumentException connecting = assertThrows(IllegalArgumentException.class,
+            () -> Client.connect(strange, KEY));
+        assertTrue(connecting.getMessage().contains("no transport for the address carrier-pigeon:42"),
+            connecting.getMessage());
     }
 }

@@ -60,7 +60,8 @@ public final class AeronEndpoint implements AutoCloseable
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true)
                     .threadingMode(ThreadingMode.SHARED)
-                    .sharedIdleStrategy(new BackoffIdleStrategy())
+                    .sharedIdleStrategy(options.driverIdleStrategy() != null ? options.driverIdleStrategy() :
+                        new BackoffIdleStrategy())
                     .termBufferSparseFile(true)
                     .imageLivenessTimeoutNs(livenessNs)
                     .publicationConnectionTimeoutNs(livenessNs)

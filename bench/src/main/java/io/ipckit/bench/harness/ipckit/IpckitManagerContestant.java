@@ -41,6 +41,12 @@ import java.util.concurrent.TimeUnit;
  * {@value #REPLAY_THREADS} client threads, kills the manager with SIGKILL, and opens the journal in a manager in
  * this JVM, twice (the second with a warm JIT, the headline): entries replayed per second, checked against the
  * number of sets acknowledged.
+ * <p>
+ * The served variants ({@code ipckit-manager-tcp}, {@code ipckit-manager-aeron}, {@code ipckit-manager-aeron-default})
+ * run the same loop against a manager JVM serving on an address ({@code Manager.serve}) on loopback, over TCP or over
+ * Aeron UDP ({@code io.ipckit.net.manager.AeronAddress}, an embedded driver in each JVM; yielding driver and
+ * connections as the net bench runs Aeron, or the default parking ones), so the remote transports compare in one
+ * run; the client connects with {@code Manager.connect(address, authkey)}.
  */
 public final class IpckitManagerContestant implements Contestant
 {
@@ -51,6 +57,7 @@ public final class IpckitManagerContestant implements Contestant
 
     private final boolean pipe;
     private final boolean durable;
+    private final String transport;
 
     /**
      * The client on the pipe, the default.
@@ -76,11 +83,34 @@ public final class IpckitManagerContestant implements Contestant
     {
         this.pipe = pipe;
         this.durable = durable;
+        this.transport = null;
+    }
+
+    /**
+     * A manager served on a loopback address, the client connecting to it by address.
+     *
+     * @param transport {@value ServedManager#TCP}, {@value ServedManager#AERON} or
+     *                  {@value ServedManager#AERON_DEFAULT}.
+     */
+    public IpckitManagerContestant(final String transport)
+    {
+        if (!ServedManager.TCP.equals(transport) && !ServedManager.AERON.equals(transport) &&
+            !ServedManager.AERON_DEFAULT.equals(transport))
+        {
+            throw new IllegalArgumentException("transport must be tcp, aeron or aeron-default: " + transport);
+        }
+        this.pipe = false;
+        this.durable = false;
+        this.transport = transport;
     }
 
     @Override
     public String id()
     {
+        if (transport != null)
+        {
+            return "ipckit-manager-" + transport;
+        }
         return durable ? (pipe ? "ipckit-manager-journaled" : "ipckit-manager-journaled-socket") :
             pipe ? "ipckit-manager" : "ipckit-manager-socket";
     }
@@ -88,6 +118,12 @@ public final class IpckitManagerContestant implements Contestant
     @Override
     public String label()
     {
+        if (transport != null)
+        {
+            return "ipckit Manager dict served over " + (ServedManager.TCP.equals(transport) ? "TCP" :
+                ServedManager.AERON.equals(transport) ? "Aeron UDP (yielding)" : "Aeron UDP (default options)") +
+                " on loopback, set + get from another JVM";
+        }
         return durable ? "ipckit durable Manager dict (journaled sets), set + get from another JVM" :
             pipe ? "ipckit Manager dict (pipe in shared memory), set + get from another JVM" :
             "ipckit Manager dict (Unix socket), set + get from another JVM";
@@ -103,6 +139,18 @@ public final class IpckitManagerContestant implements Contestant
     @Override
     public Measurement measure(final Workload workload, final RunContext context)
     {
+        try
+        {
+            return measureOnce(workload, context);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create the log directory " + context.logs(), ex);
+        }
+    }
+
+    private Measurement measureOnce(final Workload workload, final RunContext context) throws IOException
+    {
         final String name = ResourceName.random("bench-mgr-");
         if (workload == Workload.MANAGER_REPLAY)
         {
@@ -114,9 +162,13 @@ public final class IpckitManagerContestant implements Contestant
         {
             options.durable(journal);
         }
-        try (Manager manager = Manager.start(name, options))
+        Files.createDirectories(context.logs());
+        try (ServedManager served = transport == null ? null : ServedManager.start(transport,
+                context.logs().resolve(name + "-server.log"));
+            Manager manager = served == null ? Manager.start(name, options) : served.connect())
         {
-            Files.createDirectories(context.logs());
+            final String target = served == null ? name : served.target();
+            final long serverPid = served == null ? manager.process().pid() : served.pid();
             final ConcurrentMap<Integer, Long> shared = manager.dict();
             final Namespace results = manager.namespace();
             manager.bind("shared", shared);
@@ -124,8 +176,8 @@ public final class IpckitManagerContestant implements Contestant
             final long measureNs = context.maxMessages() > 0 ? 0 : context.measure().toNanos();
             final long warmupNs = context.maxMessages() > 0 ? 0 : context.warmup().toNanos();
             try (JvmProcess client = JvmProcess.start(ManagerWorker.class, new ProcessOptions()
-                .args(name, Long.toString(warmupNs), Long.toString(measureNs), Long.toString(context.maxMessages()),
-                    Long.toString(manager.process().pid()))
+                .args(target, Long.toString(warmupNs), Long.toString(measureNs), Long.toString(context.maxMessages()),
+                    Long.toString(serverPid))
                 .jvmOptions("-Dipckit.manager.pipe=" + pipe)
                 .daemon(true).redirectOutput(context.logs().resolve(name + ".log")).redirectErrorStream(true)))
             {
@@ -155,6 +207,10 @@ public final class IpckitManagerContestant implements Contestant
                 metrics.put(figure, ((Number)results.get(figure)).doubleValue());
             }
             manager.shutdown();
+            if (served != null)
+            {
+                served.awaitExit();
+            }
             ReplayMeasure.deleteRecursively(journal);
             final double perOp = windowOps > 0 ? (double)spanNs / windowOps : 0;
             final double pairs = Math.max(1, windowOps / 2);
@@ -166,10 +222,6 @@ public final class IpckitManagerContestant implements Contestant
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring the manager", ex);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot create the log directory " + context.logs(), ex);
         }
     }
 
@@ -186,7 +238,8 @@ public final class IpckitManagerContestant implements Contestant
         }
 
         /**
-         * @param args manager name, warm-up ns, measured ns (0: use the count), count, the manager's pid.
+         * @param args manager name (or a served manager's target, {@link ServedManager#target()}), warm-up ns,
+         *             measured ns (0: use the count), count, the manager's pid.
          */
         public static void main(final String[] args)
         {
@@ -198,7 +251,8 @@ public final class IpckitManagerContestant implements Contestant
             final org.HdrHistogram.Histogram puts = new org.HdrHistogram.Histogram(TimeUnit.SECONDS.toNanos(10), 3);
             long cpuStart = 0;
             long serverCpuStart = 0;
-            try (Manager manager = Manager.connect(args[0]))
+            try (Manager manager = ServedManager.isTarget(args[0]) ? ServedManager.connect(args[0]) :
+                Manager.connect(args[0]))
             {
                 @SuppressWarnings("unchecked")
                 final ConcurrentMap<Integer, Long> shared = manager.lookup("shared", ConcurrentMap.class);

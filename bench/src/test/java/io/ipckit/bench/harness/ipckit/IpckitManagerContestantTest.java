@@ -38,6 +38,20 @@ class IpckitManagerContestantTest
     }
 
     @Test
+    void shouldMeasureAndVerifyAManagerServedOverAeron() throws Exception
+    {
+        final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 2000, 16, Duration.ofSeconds(60),
+            Files.createDirectories(dir.path().resolve("scratch")), Files.createDirectories(dir.path().resolve("logs")),
+            Files.createDirectories(dir.path().resolve("results")));
+        final Measurement measurement = new IpckitManagerContestant(ServedManager.AERON)
+            .measure(Workload.MANAGER_DICT_OPERATION, context);
+        assertEquals("ipckit-manager-aeron", measurement.contestant());
+        assertEquals(2000.0, measurement.metrics().get("operations"));
+        assertEquals(1000.0, measurement.metrics().get("keys"));
+        assertTrue(measurement.value() > 0);
+    }
+
+    @Test
     void shouldMeasureAndVerifyTheReplayOfADurableManager() throws Exception
     {
         final RunContext context = new RunContext(1, Duration.ZERO, Duration.ZERO, 2000, 16, Duration.ofSeconds(60),
