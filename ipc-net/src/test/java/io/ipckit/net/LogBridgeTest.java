@@ -114,6 +114,44 @@ class LogBridgeTest
     }
 
     @Test
+    void shouldServeSeveralReplicasAtOnceWithoutOneHoldingBackAnother() throws Exception
+    {
+        final long count = 1_000;
+        final Path otherDirectory = dir.path().resolve("other");
+        try (SharedLog<Long> source = log(dir.path().resolve("source"));
+             SharedLog<Long> first = log(dir.path().resolve("first"));
+             SharedLog<Long> other = log(otherDirectory);
+             LogReplicator replicator = LogReplicator.serve(source, address, options()))
+        {
+            for (long i = 0; i < count; i++)
+            {
+                source.append(i);
+            }
+            final JvmProcess child;
+            try (LogReplica idle = LogReplica.connect(address, first, options(), 60, TimeUnit.SECONDS))
+            {
+                // the first replica takes nothing yet; the other is served meanwhile
+                child = dir.start(LogBridgePeer.class,
+                    new ProcessOptions().args("replica", address, otherDirectory.toString(), "0").inheritIO());
+                Eventually.await("the other replica to hold every record", Duration.ofSeconds(60),
+                    () -> holds(other, count, child, replicator));
+                assertEquals(2, replicator.activeConnections());
+                for (long n = 0; n < count; )
+                {
+                    n += idle.replicate(256, 10, TimeUnit.SECONDS);
+                }
+            }
+            replicator.close();
+            assertTrue(child.join(20, TimeUnit.SECONDS));
+            assertEquals(NetPeer.EXIT_END_OF_STREAM, child.exitCode().orElseThrow());
+            assertNull(replicator.failure());
+            assertEquals(2, replicator.connections());
+            assertNumberedFromZero(first, count);
+            assertNumberedFromZero(other, count);
+        }
+    }
+
+    @Test
     void shouldThrowPeerGoneWithinTheBoundWhenTheSourceIsKilledThenResume() throws Exception
     {
         final Path sourceDirectory = dir.path().resolve("source");

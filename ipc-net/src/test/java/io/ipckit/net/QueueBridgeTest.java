@@ -32,30 +32,38 @@ class QueueBridgeTest
     private final String address = "127.0.0.1:" + NetTesting.freePort();
 
     @Test
-    void shouldPutEveryMessageOfEachProducerOnceInOrderIntoTheQueue() throws Exception
+    void shouldPutEveryMessageOfEachProducerOnceInOrderWhileOthersStayConnected() throws Exception
     {
         final int count = 200;
         try (SharedQueue<byte[]> queue = SharedQueue.create("jobs", Codecs.BYTES,
                 new QueueOptions().capacityBytes(256 * 1024));
              QueueBridge bridge = QueueBridge.serve(address, queue, options()))
         {
-            final JvmProcess producer = dir.start(NetPeer.class,
-                new ProcessOptions().args("send-close", address, Integer.toString(count)).inheritIO());
-            for (int i = 0; i < count; i++)
+            try (NetConnection first = NetPipe.connect(address, options(), 20, TimeUnit.SECONDS))
             {
-                assertArrayEquals(message(NetPeer.size(i), i), queue.poll(20, TimeUnit.SECONDS), "element #" + i);
-            }
-            assertTrue(producer.join(20, TimeUnit.SECONDS));
-            assertEquals(NetPeer.EXIT_END_OF_STREAM, producer.exitCode().orElseThrow());
+                first.send("from the first producer", Codecs.STRING);
+                assertEquals("from the first producer",
+                    new String(queue.poll(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
 
-            try (NetConnection next = NetPipe.connect(address, options(), 20, TimeUnit.SECONDS))
-            {
-                next.send("after the first producer", Codecs.STRING);
+                // served while the first stays connected
+                final JvmProcess producer = dir.start(NetPeer.class,
+                    new ProcessOptions().args("send-close", address, Integer.toString(count)).inheritIO());
+                for (int i = 0; i < count; i++)
+                {
+                    assertArrayEquals(message(NetPeer.size(i), i), queue.poll(20, TimeUnit.SECONDS),
+                        "element #" + i);
+                }
+                assertTrue(producer.join(20, TimeUnit.SECONDS));
+                assertEquals(NetPeer.EXIT_END_OF_STREAM, producer.exitCode().orElseThrow());
+                Eventually.await("the second producer's session to end", Duration.ofSeconds(10),
+                    () -> bridge.activeConnections() == 1);
+
+                first.send("the first producer, after the second left", Codecs.STRING);
+                assertEquals("the first producer, after the second left",
+                    new String(queue.poll(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
             }
-            assertEquals("after the first producer",
-                new String(queue.poll(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
             Eventually.await("the bridge to count every message", Duration.ofSeconds(10),
-                () -> bridge.messages() == count + 1);
+                () -> bridge.messages() == count + 2);
             assertNull(queue.poll());
             assertEquals(2, bridge.connections());
             assertNull(bridge.failure());

@@ -27,13 +27,14 @@ import static io.ipckit.net.bridge.BridgeMessageDescriptor.*;
  *     LogReplicator.serve(orders, "0.0.0.0:40200", o);       "hostA:40200", copy, o, 10, SECONDS);
  *                                                        while (running) replica.replicate(256, 1, SECONDS);
  * }</pre>
- * One replicator serves one replica at a time on its address, from its own reader of the log (readers are
- * independent); a set of remote readers is a replicator per replica (one address each) on the same log, or remote
- * readers of one replica. When the replica closes its end or is gone (killed, or unreachable for the liveness
- * timeout), the replicator listens again, and the replica's next incarnation tells it where to resume.
+ * One replicator serves a set of replicas on one address, any number at once (on other hosts, or several on one),
+ * each from its own reader of the log (readers are independent), so a slow or dead replica holds back no other.
+ * When a replica closes its end or is gone (killed, or unreachable for the liveness timeout), its session ends,
+ * and its next incarnation connects again and tells the replicator where to resume.
  * <p>
- * A thread of its own does the work: it waits for records on the log's doorbell, and sends each as one message
- * (its index, then its bytes: {@link BridgeMessageDescriptor}), blocking while Aeron's flow control holds it back.
+ * A thread accepts replicas ({@link io.ipckit.net.NetListener}), and a thread per replica does the work: it waits
+ * for records on the log's doorbell, and sends each as one message (its index, then its bytes:
+ * {@link BridgeMessageDescriptor}), blocking while Aeron's flow control holds that replica back.
  * <p>
  * Thread-safe; {@link #close()} is idempotent. It does not close the log.
  */
@@ -135,7 +136,7 @@ public final class LogReplicator implements AutoCloseable
     }
 
     /**
-     * @return the number of replica connections served so far (the current one included).
+     * @return the number of replica connections accepted so far (those being served included).
      */
     public int connections()
     {
@@ -143,7 +144,16 @@ public final class LogReplicator implements AutoCloseable
     }
 
     /**
-     * @return what stopped the replicator (a failure of the log or of Aeron), or null while it runs.
+     * @return the number of replicas being served now.
+     */
+    public int activeConnections()
+    {
+        return loop.activeSessions();
+    }
+
+    /**
+     * @return the first failure of a replica's session (of the log, or of Aeron) or of the listener, or null when
+     *         there was none; a failed session ends alone, the others go on.
      */
     public Throwable failure()
     {
@@ -151,8 +161,8 @@ public final class LogReplicator implements AutoCloseable
     }
 
     /**
-     * Stops serving: the replica gets {@link io.ipckit.core.exceptions.EndOfStreamException} after the records sent.
-     * Waits for the replicator's thread. Idempotent; the log stays open.
+     * Stops serving: each replica gets {@link io.ipckit.core.exceptions.EndOfStreamException} after the records
+     * sent to it. Waits for the replicator's threads. Idempotent; the log stays open.
      */
     @Override
     public void close()

@@ -21,14 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * QueueBridge bridge = QueueBridge.serve(                     c.send("job 1", Codecs.STRING);
  *     "0.0.0.0:40300", jobs, new NetOptions());            }
  * }</pre>
- * One producer at a time: when it closes its end or is gone, the bridge listens again for the next. Flow control
- * reaches the producer: while the queue is full the bridge waits to put, stops reading, Aeron's window fills, and
+ * Any number of producers at once, each on its own connection and served by a thread of its own: one producer's
+ * messages are put in its order, and different producers' interleave as local producers' do. When a producer closes
+ * its end or is gone, only its session ends. Flow control reaches each producer: while the queue is full the bridge waits to put, stops reading, Aeron's window fills, and
  * the producer's sends wait (or time out) as on a full local queue. What a producer sent before it was killed is put
  * when it arrived; a message Aeron had not delivered when the producer died is lost with it (Aeron's liveness
  * gives {@link io.ipckit.core.exceptions.PeerGoneException} to a producer whose bridge is gone instead).
  * <p>
- * A thread of its own receives each message into a buffer and puts it. Closing the bridge while the queue is full
- * drops the one message it holds (it was received but not put). Thread-safe; {@link #close()} is idempotent and
+ * A producer's thread receives each message into a buffer and puts it. Closing the bridge while the queue is full
+ * drops the one message each such thread holds (it was received but not put). Thread-safe; {@link #close()} is idempotent and
  * does not close the queue.
  */
 public final class QueueBridge implements AutoCloseable
@@ -82,7 +83,7 @@ public final class QueueBridge implements AutoCloseable
     }
 
     /**
-     * @return the number of producer connections served so far (the current one included).
+     * @return the number of producer connections accepted so far (those being served included).
      */
     public int connections()
     {
@@ -90,7 +91,16 @@ public final class QueueBridge implements AutoCloseable
     }
 
     /**
-     * @return what stopped the bridge (a failure of the queue or of Aeron), or null while it runs.
+     * @return the number of producers being served now.
+     */
+    public int activeConnections()
+    {
+        return loop.activeSessions();
+    }
+
+    /**
+     * @return the first failure of a producer's session (of the queue, or of Aeron) or of the listener, or null when
+     *         there was none; a failed session ends alone, the others go on.
      */
     public Throwable failure()
     {
@@ -98,9 +108,9 @@ public final class QueueBridge implements AutoCloseable
     }
 
     /**
-     * Stops the bridge: the producer's connection ends (its receives get
+     * Stops the bridge: every producer's connection ends (its receives get
      * {@link io.ipckit.core.exceptions.EndOfStreamException}, its sends {@link io.ipckit.core.exceptions.PeerGoneException}).
-     * Waits for the bridge's thread. Idempotent; the queue stays open.
+     * Waits for the bridge's threads. Idempotent; the queue stays open.
      */
     @Override
     public void close()

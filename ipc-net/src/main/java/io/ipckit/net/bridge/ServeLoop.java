@@ -3,17 +3,20 @@ package io.ipckit.net.bridge;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.net.NetConnection;
+import io.ipckit.net.NetListener;
 import io.ipckit.net.NetOptions;
-import io.ipckit.net.NetPipe;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The thread of a bridge that listens on one address: it serves one peer at a time, and when that peer closes its
- * end or is gone it listens again, for the peer's next incarnation or another peer. Any other failure ends it and is
- * kept for {@link #failure()}.
+ * The threads of a bridge that listens on one address: one accepts peers on a {@link NetListener}, and each peer is
+ * served by a thread of its own until it closes its end or is gone, so that any number of peers are served at once
+ * and a peer's next incarnation is accepted while the others go on. A session that fails otherwise ends alone; the
+ * first such failure, or the listener's, is kept for {@link #failure()}.
  * <p>
  * Thread-safety: the getters and {@link #close()} may be called from any thread.
  */
@@ -36,22 +39,26 @@ final class ServeLoop implements AutoCloseable
 
     private static final long CLOSE_WAIT_MS = 10_000;
 
+    private final String name;
     private final String address;
     private final NetOptions options;
     private final Session session;
-    private final Thread thread;
+    private final Thread acceptor;
+    private final List<Thread> sessionThreads = new ArrayList<>();
     private final AtomicInteger sessions = new AtomicInteger();
-    private volatile boolean closing;
+    private boolean closing;
+    private volatile NetListener listener;
     private volatile Throwable failure;
 
     ServeLoop(final String name, final String address, final NetOptions options, final Session session)
     {
+        this.name = name;
         this.address = address;
         this.options = options;
         this.session = session;
-        this.thread = new Thread(this::run, name + " " + address);
-        thread.setDaemon(true);
-        thread.start();
+        this.acceptor = new Thread(this::accept, name + " " + address);
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /**
@@ -71,48 +78,85 @@ final class ServeLoop implements AutoCloseable
         }
     }
 
-    private void run()
+    private void accept()
     {
-        boolean stop = false;
-        while (!stop && !closing)
+        try
         {
-            NetConnection connection = null;
-            try
+            final NetListener opened = NetListener.open(address, options);
+            synchronized (sessionThreads)
             {
-                connection = NetPipe.listen(address, options);
-                sessions.incrementAndGet();
-                session.serve(connection);
-            }
-            catch (final EndOfStreamException | PeerGoneException ex)
-            {
-                // the peer closed or died: listen again for its next incarnation
-            }
-            catch (final InterruptedException ex)
-            {
-                stop = true;
-            }
-            catch (final Throwable ex)
-            {
-                if (!closing)
+                listener = opened;
+                if (closing)
                 {
-                    failure = ex;
+                    return; // close() closes it
                 }
-                stop = true;
             }
-            finally
+            while (true)
             {
-                // the interrupt that stopped the session must not interrupt Aeron's close of the driver
-                Thread.interrupted();
-                if (connection != null)
+                final NetConnection connection = opened.accept();
+                synchronized (sessionThreads)
                 {
-                    connection.close();
+                    if (closing)
+                    {
+                        return; // the listener's close closes the connection
+                    }
+                    sessions.incrementAndGet();
+                    final Thread thread = new Thread(() -> serve(connection), name + " " + connection.name());
+                    thread.setDaemon(true);
+                    sessionThreads.add(thread);
+                    thread.start();
                 }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            // closing
+        }
+        catch (final Throwable ex)
+        {
+            fail(ex);
+        }
+    }
+
+    private void serve(final NetConnection connection)
+    {
+        try
+        {
+            session.serve(connection);
+        }
+        catch (final EndOfStreamException | PeerGoneException | InterruptedException ex)
+        {
+            // the peer closed or died (its next incarnation connects again), or the loop is closing
+        }
+        catch (final Throwable ex)
+        {
+            fail(ex);
+        }
+        finally
+        {
+            // the interrupt that stopped the session must not interrupt Aeron's close of the publication
+            Thread.interrupted();
+            connection.close();
+            synchronized (sessionThreads)
+            {
+                sessionThreads.remove(Thread.currentThread());
+            }
+        }
+    }
+
+    private void fail(final Throwable ex)
+    {
+        synchronized (sessionThreads)
+        {
+            if (!closing && failure == null)
+            {
+                failure = ex;
             }
         }
     }
 
     /**
-     * @return the number of peers served so far (the one being served included).
+     * @return the number of peers accepted so far (those being served included).
      */
     int sessions()
     {
@@ -120,7 +164,18 @@ final class ServeLoop implements AutoCloseable
     }
 
     /**
-     * @return what ended the loop, or null while it runs or after a clean close.
+     * @return the number of peers being served now.
+     */
+    int activeSessions()
+    {
+        synchronized (sessionThreads)
+        {
+            return sessionThreads.size();
+        }
+    }
+
+    /**
+     * @return the first failure of a session or of the listener, or null when there was none.
      */
     Throwable failure()
     {
@@ -128,25 +183,54 @@ final class ServeLoop implements AutoCloseable
     }
 
     /**
-     * @return true while the loop serves or listens.
+     * @return true while the loop accepts peers.
      */
     boolean isRunning()
     {
-        return thread.isAlive();
+        return acceptor.isAlive();
     }
 
     /**
-     * Stops the loop: interrupts its thread, which closes the connection (sending the peer an end of stream) and
-     * ends; waits for it (at most 10 s). Idempotent.
+     * Stops the loop: stops accepting, interrupts every session, whose thread closes its connection (sending its
+     * peer an end of stream, side by side with the others), waits for them (at most 10 s and a linger each), then
+     * closes the listener. Idempotent.
      */
     @Override
     public void close()
     {
-        closing = true;
-        thread.interrupt();
+        final List<Thread> serving;
+        synchronized (sessionThreads)
+        {
+            if (closing)
+            {
+                return;
+            }
+            closing = true;
+            serving = List.copyOf(sessionThreads);
+        }
+        final long waitMs = CLOSE_WAIT_MS + options.closeLingerTimeout(TimeUnit.MILLISECONDS);
+        acceptor.interrupt();
+        join(acceptor, waitMs);
+        for (final Thread thread : serving)
+        {
+            thread.interrupt();
+        }
+        for (final Thread thread : serving)
+        {
+            join(thread, waitMs);
+        }
+        final NetListener opened = listener;
+        if (opened != null)
+        {
+            opened.close();
+        }
+    }
+
+    private static void join(final Thread thread, final long waitMs)
+    {
         try
         {
-            thread.join(CLOSE_WAIT_MS + options.closeLingerTimeout(TimeUnit.MILLISECONDS));
+            thread.join(waitMs);
         }
         catch (final InterruptedException ex)
         {
