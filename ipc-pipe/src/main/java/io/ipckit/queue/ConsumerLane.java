@@ -12,7 +12,6 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
 import static io.ipckit.core.internal.kit.MessageAssembler.END;
@@ -28,12 +27,17 @@ import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.REMOVED;
+import static io.ipckit.queue.RecordDescriptor.DROPPED;
 import static io.ipckit.queue.RecordDescriptor.commitStamp;
+import static io.ipckit.queue.RecordDescriptor.committed;
+import static io.ipckit.queue.RecordDescriptor.freeMarker;
+import static io.ipckit.queue.RecordDescriptor.headerFrame;
+import static io.ipckit.queue.RecordDescriptor.isCommitted;
+import static io.ipckit.queue.RecordDescriptor.isIntent;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
 import static io.ipckit.queue.RecordDescriptor.frameType;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
-import static io.ipckit.queue.RecordDescriptor.stampIndex;
 
 /**
  * The lane a {@link FifoConsumer} takes from and the record-level work on its ring: selecting a lane, taking and
@@ -48,10 +52,12 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * <li>A lane's head word (element count and byte position) is written only by the holder of the lane's consumer
  * lock, with one release store after the record was handed over ({@link #consumeRecord}, {@link #takeWholeRecords}).
  * A consumer killed while handing a whole record over leaves it to the next consumer, which hands it over again.</li>
- * <li>A consumer takes a record when its commit stamp names the head position, or when the tail word (read by a look
- * without a stamp at most every {@link #TAIL_READ_INTERVAL_NS}, a clock read per {@link #LOOKS_PER_CLOCK_READ} such
- * looks, and whenever it waits) lies past it, so the head
- * never passes the tail; a tail read is kept for one call only ({@link #endConsumerCall}).</li>
+ * <li>A consumer takes a record when its header is committed at the head position (its stamp names it); a
+ * producer commits only after the tail is past the record, so the head never passes the tail. An intent at the head
+ * whose reserver is dead (looked at every liveness interval, per lane) is dropped: the consumer moves the tail past
+ * it if nobody did, then commits it as DROPPED or PADDING ({@link #dropDeadIntent}).</li>
+ * <li>Before the head moves past a record, the consumer writes the free marker of every one of its words' next-lap
+ * positions ({@link #freeRecord}), so that the room producers see is always marked free.</li>
  * <li>Every lane's consumer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls. Whoever takes a
  * lock (over from a dead holder, or at all) first looks at the lane's removal words, and completes a removal a dead
  * remover left ({@link #completeDeadRemoval}; see {@link QueueWalker} for the removal itself).</li>
@@ -85,24 +91,16 @@ class ConsumerLane
     /** A consumer lock of some lane may be waiting for its biased holder (see {@link #abandonConsumerTakings()}). */
     boolean consumerTakingsBegun;
     boolean consumerLocked;
-    /**
-     * Per lane: when a look at the lane's head commit stamp that found none last read its tail word (per lane: one
-     * throttle for all would let the first lane's looks starve the others' forever).
-     */
-    final long[] lastTailReadNs;
-    /**
-     * Per lane: looks without a stamp; only every {@link #LOOKS_PER_CLOCK_READ}th reads the clock for
-     * {@link #TAIL_READ_INTERVAL_NS} (per lane, for the reason {@link #lastTailReadNs} is).
-     */
-    final int[] looksWithoutClock;
+    /** Per lane: when a look at an intent at the lane's head checks whether its reserver is alive. */
+    final LivenessCheckInterval[] intentChecks;
+    /** Per lane: the last intent found dead and its position. */
+    final long[] deadIntents;
+    final long[] deadIntentPositions;
     /**
      * When to look whether each lane's consumer lock holder is alive (per lane, so that a lane a live consumer keeps
      * busy does not take every look).
      */
     final LivenessCheckInterval[] consumerHolderChecks;
-    /** Within one call: a lane whose tail word was read (-1 for none) and the position it held. */
-    int tailSeenLane = -1;
-    long tailSeen;
     /** The lane being taken from. */
     int cLane = -1;
     int cTail;
@@ -118,6 +116,7 @@ class ConsumerLane
     long cRingAddress;
     /** The record {@link #nextRecord} found: its payload index, length and type, and the head word after it. */
     int recordIndex;
+    long recordPosition;
     int recordPayloadLength;
     int recordType;
     long nextHeadWord;
@@ -140,11 +139,12 @@ class ConsumerLane
         this.consumerWaiter = consumerWaiter;
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
-        this.lastTailReadNs = new long[laneCount];
-        this.looksWithoutClock = new int[laneCount];
+        this.deadIntents = new long[laneCount];
+        this.deadIntentPositions = new long[laneCount];
+        this.intentChecks = new LivenessCheckInterval[laneCount];
+        java.util.Arrays.setAll(intentChecks, (lane) -> new LivenessCheckInterval());
         this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
         java.util.Arrays.setAll(consumerHolderChecks, (lane) -> new LivenessCheckInterval());
-        java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
         for (int lane = 0; lane < laneCount; lane++)
         {
             consumerLocks[lane] = new BiasedOwnerLock().wrap(
@@ -206,71 +206,92 @@ class ConsumerLane
     }
 
     /**
-     * Whether a lane has a published record at its head: its commit stamp says so (a read of the record's own cache
-     * line, the one the consumer reads next anyway), or the lane's tail word does. The tail word, on the producer's
-     * cache line, is read by a look that found no stamp only when {@link #TAIL_READ_INTERVAL_NS} has passed since the
-     * last read (a consumer spinning on an empty lane takes the line from the producer at most that often, one that
-     * looks now and then reads it every time), or when {@code readTail}: a record whose producer died between
-     * publishing the tail and stamping the record is found then.
+     * Whether a lane has a record to take at its head: its header is committed (a read of the record's own cache
+     * line, the one the consumer reads next anyway), or holds an intent whose reserver is dead (looked at, per lane,
+     * at most every liveness interval).
      */
     boolean laneHasRecords(final int lane, final boolean readTail)
     {
         final long position = position(LaneWords.headWord(meta, lanesOffset, lane));
-        return isStamped(lane * capacity, position) ||
-            publishedByTail(lane, position, readTail);
+        final long header = data.getLongVolatile(lane * capacity + ((int)position & mask));
+        return isCommitted(header, position) || isDeadIntent(lane, header, position);
     }
 
     /**
      * @param laneBase the lane's first ring index in {@link #data}.
      * @param position a record position in that lane.
-     * @return true when the trailer before it holds its commit stamp.
+     * @return true when the record there is committed.
      */
     boolean isStamped(final int laneBase, final long position)
     {
-        return data.getIntVolatile(laneBase + stampIndex(position, mask)) == commitStamp(position);
+        return isCommitted(data.getLongVolatile(laneBase + ((int)position & mask)), position);
     }
 
-    /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
-    static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
-     * How many looks without a stamp read the clock once: a consumer ahead of its producer looks every few
-     * nanoseconds, and a clock read per look cost it more than the look.
+     * @return true when {@code header} at {@code position} of {@code lane} is an intent whose reserver is dead, looked
+     * at most every liveness interval (a read of {@code /proc}).
      */
-    static final int LOOKS_PER_CLOCK_READ = 64;
-
-    boolean publishedByTail(final int lane, final long position, final boolean readTail)
+    boolean isDeadIntent(final int lane, final long header, final long position)
     {
-        if (lane == tailSeenLane && before(position, tailSeen))
-        {
-            return true; // the lane's tail as this call read it: the record the lane check saw is taken next
-        }
-        if (!readTail && (looksWithoutClock[lane]++ & (LOOKS_PER_CLOCK_READ - 1)) != 0)
+        if (!isIntent(header, position))
         {
             return false;
         }
-        final long nowNs = System.nanoTime(); // a look without a stamp: the consumer has nothing else to do
-        if (!readTail && nowNs - lastTailReadNs[lane] < TAIL_READ_INTERVAL_NS)
+        if (deadIntents[lane] == header && deadIntentPositions[lane] == position)
         {
-            return false;
+            return true; // found dead before (by the look that found the lane had records): dead stays dead
         }
-        lastTailReadNs[lane] = nowNs;
-        final long tail = position(LaneWords.tailWord(meta, lanesOffset, lane));
-        if (before(position, tail))
+        if (intentChecks[lane].due() && !RecordDescriptor.isTagAlive((int)header))
         {
-            tailSeenLane = lane;
-            tailSeen = tail;
+            deadIntents[lane] = header;
+            deadIntentPositions[lane] = position;
             return true;
         }
         return false;
     }
 
     /**
-     * Ends what a consumer call keeps: a takings of locks begun from a bias, and the tail it read (kept for one
-     * call only: a tail read long ago could be a whole position space, 2^40 bytes, behind).
+     * Holding the selected lane's consumer lock, with a dead reserver's intent at {@code position}: moves the tail past
+     * it if nobody did, then commits it as {@link RecordDescriptor#DROPPED} (a WHOLE or BEGIN record, counted when it
+     * was reserved) or {@link RecordDescriptor#PADDING}.
+     *
+     * @return the header now there.
+     * @throws CorruptResourceException when the intent's length runs past the ring's end.
+     */
+    long dropDeadIntent(final int index, final long position, final long header)
+    {
+        final int frame = headerFrame(header);
+        final int length = frameLength(frame);
+        if (length > capacity - (index - cBase) - OVERHEAD)
+        {
+            throw new CorruptResourceException(description + " has a corrupt intent in lane " + cLane +
+                " at ring index " + (index - cBase) + " (length " + length + "): unlink the queue and create it again");
+        }
+        final int counted = LaneWords.counted(frameType(frame));
+        LaneWords.advanceTailPast(meta, cTail, position, recordLength(length), counted);
+        final long dropped = committed(frame(length, counted == 1 ? DROPPED : PADDING), position);
+        data.compareAndSetLong(index, header, dropped);
+        return data.getLongVolatile(index);
+    }
+
+    /**
+     * Writes the free markers of the next lap into the record at {@code index} (position {@code position},
+     * {@code length} ring bytes), before the head moves past it.
+     */
+    void freeRecord(final int index, final long position, final int length)
+    {
+        final long next = position + capacity;
+        for (int i = 0; i < length; i += ALIGNMENT)
+        {
+            data.putLong(index + i, freeMarker(next + i));
+        }
+    }
+
+    /**
+     * Ends what a consumer call keeps: a takings of locks begun from a bias.
      */
     void endConsumerCall()
     {
-        tailSeenLane = -1;
         abandonConsumerTakings();
     }
 
@@ -407,6 +428,7 @@ class ConsumerLane
             final int index = cBase + (int)(removing - 1);
             final int frame = checkedFrame(index);
             data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(frame), REMOVED));
+            freeRange(position(headWord), position(removalHead));
             meta.putLongRelease(cHead, removalHead);
         }
         meta.putLongRelease(cRemoving, 0L);
@@ -439,11 +461,12 @@ class ConsumerLane
         while (taken < limit)
         {
             final int ringIndex = (int)position & mask;
-            if (UnsafeApi.getIntVolatile(null, ringAddress + stampIndex(position, mask)) != commitStamp(position))
+            final long header = UnsafeApi.getLongVolatile(null, ringAddress + ringIndex);
+            if ((int)header != commitStamp(position))
             {
-                break; // not stamped (isStamped)
+                break; // not committed (isStamped)
             }
-            final int frame = UnsafeApi.getInt(ringAddress + ringIndex + FRAME_OFFSET);
+            final int frame = headerFrame(header);
             if (frameType(frame) != WHOLE)
             {
                 break;
@@ -453,7 +476,9 @@ class ConsumerLane
             {
                 checkedFrame(base + ringIndex); // throws: a whole record never runs past the ring's end
             }
-            position += recordLength(length);
+            final long recordStart = position;
+            final int recordBytes = recordLength(length);
+            position += recordBytes;
             final long next = word(++elements, position);
             taken++;
             producersUnrung = true; // rung when the lock is released
@@ -463,6 +488,11 @@ class ConsumerLane
             }
             finally
             {
+                final long nextLap = recordStart + capacity;
+                for (int i = 0; i < recordBytes; i += ALIGNMENT)
+                {
+                    UnsafeApi.putLong(ringAddress + ringIndex + i, freeMarker(nextLap + i));
+                }
                 // release store -> hands the record's bytes back to producers and counts the element as taken
                 UnsafeApi.putLongRelease(null, headAddress, next);
             }
@@ -478,37 +508,69 @@ class ConsumerLane
     {
         final long headWord = meta.getLongVolatile(cHead);
         long position = position(headWord);
+        int elements = count(headWord);
         while (true)
         {
             final int index = cBase + ((int)position & mask);
-            // the record's own stamp, not the producer's tail word: no read of the producer's cache line
-            if (!isStamped(cBase, position) && !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
+            // the record's own header, not the producer's tail word: no read of the producer's cache line
+            long header = data.getLongVolatile(index);
+            if (!isCommitted(header, position))
             {
-                break;
+                if (!isDeadIntent(cLane, header, position))
+                {
+                    break;
+                }
+                header = dropDeadIntent(index, position, header);
+                if (!isCommitted(header, position))
+                {
+                    break;
+                }
             }
             final int frame = checkedFrame(index);
             final int length = frameLength(frame);
             final int type = frameType(frame);
-            if (type == PADDING || type == REMOVED)
+            if (type == PADDING || type == REMOVED || type == DROPPED)
             {
-                position += recordLength(length); // a removed element was counted when it was removed
+                if (type == DROPPED)
+                {
+                    elements++; // counted when it was reserved, never delivered
+                    joinCounter.elementAbandoned();
+                }
+                freeRecord(index, position, recordLength(length)); // a removed element was counted when removed
+                position += recordLength(length);
                 continue;
             }
             recordIndex = index + PAYLOAD_OFFSET;
+            recordPosition = position;
             recordPayloadLength = length;
             recordType = type;
-            nextHeadWord = word(count(headWord) + (type == WHOLE || type == BEGIN ? 1 : 0),
+            nextHeadWord = word(elements + (type == WHOLE || type == BEGIN ? 1 : 0),
                 position + recordLength(length));
             return true;
         }
         if (position != position(headWord))
         {
             // release store -> returns the skipped padding to producers
-            meta.putLongRelease(cHead, word(count(headWord), position));
+            meta.putLongRelease(cHead, word(elements, position));
             producersUnrung = true;
             producerBell.ringIfWaiting();
         }
         return false;
+    }
+
+    /**
+     * Writes the free markers of the next lap over the selected lane's records from {@code from} to {@code to}.
+     */
+    void freeRange(final long from, final long to)
+    {
+        long position = from;
+        while (((to - position) & POSITION_MASK) != 0)
+        {
+            final int index = cBase + ((int)position & mask);
+            final int length = recordLength(frameLength(data.getInt(index + FRAME_OFFSET)));
+            freeRecord(index, position, length);
+            position += length;
+        }
     }
 
     int checkedFrame(final int index)
@@ -517,7 +579,8 @@ class ConsumerLane
         final int length = frameLength(frame);
         final int type = frameType(frame);
         if (length > capacity - (index - cBase) - OVERHEAD ||
-            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED)
+            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED &&
+            type != DROPPED)
         {
             throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +
                 " at ring index " + (index - cBase) + " (length " + length + ", type " + type +
@@ -528,6 +591,7 @@ class ConsumerLane
 
     void consumeRecord()
     {
+        freeRecord(recordIndex - PAYLOAD_OFFSET, recordPosition, recordLength(recordPayloadLength));
         // release store -> hands the record's bytes back to producers and counts the element as taken; a producer
         // already asleep is woken now, the fenced ring follows when the lock is released (or before waiting)
         meta.putLongRelease(cHead, nextHeadWord);
