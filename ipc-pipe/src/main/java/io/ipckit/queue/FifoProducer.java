@@ -229,6 +229,10 @@ final class FifoProducer extends ProducerLane
                     complete = true;
                 }
                 ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lane
+                if (TEST_PAUSES && first)
+                {
+                    testPause(PAUSE_IN_SPLIT);
+                }
                 position += chunk;
             }
             return true;

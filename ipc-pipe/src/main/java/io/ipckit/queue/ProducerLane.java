@@ -62,6 +62,28 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  */
 class ProducerLane
 {
+    /**
+     * Test-only pause points, compiled away unless {@code ipckit.queue.testPauses} is true: a test's child process
+     * sets {@link #testPause} and {@link #testPauseAt}, and is killed while paused at that point.
+     */
+    static final boolean TEST_PAUSES = Boolean.getBoolean("ipckit.queue.testPauses");
+    /** Pause point: an intent placed, the tail not yet moved past it. */
+    static final int PAUSE_AFTER_INTENT = 1;
+    /** Pause point: the tail moved past the intent, the payload not yet written. */
+    static final int PAUSE_AFTER_TAIL = 2;
+    /** Pause point: a split element's first fragment committed, the producer lock and HELD flag held. */
+    static final int PAUSE_IN_SPLIT = 3;
+    static volatile int testPauseAt;
+    static volatile Runnable testPause;
+
+    static void testPause(final int point)
+    {
+        if (testPauseAt == point)
+        {
+            testPause.run();
+        }
+    }
+
     /** What {@link #tryReserve} returns when there is no room. */
     static final int NO_ROOM = -1;
     /** What {@link #tryReserve} returns when another producer writes a split element (lane 0 is held). */
@@ -217,26 +239,36 @@ class ProducerLane
         }
         if (data.compareAndSetLong(index, freeMarker(tail), intent(frame)))
         {
+            if (TEST_PAUSES)
+            {
+                testPause(PAUSE_AFTER_INTENT);
+            }
             LaneWords.advanceTailPast(meta, pTail, tail, bytes, elements);
+            if (TEST_PAUSES)
+            {
+                testPause(PAUSE_AFTER_TAIL);
+            }
             return true;
         }
-        // the room is free (checked against a head never ahead of the real one), so the header holds this lap's
-        // intent or record at that position, or its free marker again when this tail read was stale
+        // lost to another intent at that position, or this tail read is stale (the position was reserved, committed
+        // and even taken since, so its words hold a later lap's free markers): the header is trusted only while the
+        // tail still stands at the position, for only the intent there moves it
         final long header = data.getLongVolatile(index);
-        if (isIntent(header, tail) || isCommitted(header, tail))
+        if (meta.getLongVolatile(pTail) != tailWord)
         {
-            final int otherFrame = headerFrame(header);
-            final int otherLength = frameLength(otherFrame);
-            if (otherLength > capacity - (index - pBase) - OVERHEAD)
-            {
-                throw corrupt(index, header);
-            }
-            LaneWords.advanceTailPast(meta, pTail, tail, recordLength(otherLength), counted(frameType(otherFrame)));
+            return false;
         }
-        else if (header != freeMarker(tail) && meta.getLongVolatile(pTail) == tailWord)
+        if (!isIntent(header, tail) && !isCommitted(header, tail))
         {
             throw corrupt(index, header); // neither free nor reserved at the tail, which has not moved
         }
+        final int otherFrame = headerFrame(header);
+        final int otherLength = frameLength(otherFrame);
+        if (otherLength > capacity - (index - pBase) - OVERHEAD)
+        {
+            throw corrupt(index, header);
+        }
+        LaneWords.advanceTailPast(meta, pTail, tail, recordLength(otherLength), counted(frameType(otherFrame)));
         return false;
     }
 

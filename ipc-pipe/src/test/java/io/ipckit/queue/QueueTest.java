@@ -602,12 +602,14 @@ class QueueTest
         {
             thrown(WrongResourceKindException.class, () -> JoinableQueue.open("plain", Codecs.LONG), "JoinableQueue");
         }
-        // a queue of the previous layout (no head hint) is refused, not misread
+        // a queue of the previous layout (7: records committed through the trailer of the record before them, under
+        // a producer lock) is refused, not misread
         io.ipckit.core.file.ResourceFile.create("old-queue", io.ipckit.core.file.ResourceKind.QUEUE,
             QueueDescriptor.LAYOUT_VERSION - 1, 0, 64, false, null).close();
         thrown(io.ipckit.core.exceptions.IncompatibleVersionException.class,
             () -> SharedQueue.open("old-queue", Codecs.LONG), "old-queue",
-            "layout version " + (QueueDescriptor.LAYOUT_VERSION - 1), "an older ipckit");
+            "layout version " + (QueueDescriptor.LAYOUT_VERSION - 1), "only version " + QueueDescriptor.LAYOUT_VERSION,
+            "an older ipckit");
         thrown(IllegalArgumentException.class, () -> new QueueOptions().capacityBytes(10));
     }
 
