@@ -93,6 +93,10 @@ class ConsumerLane
     boolean consumerLocked;
     /** Per lane: when a look at an intent at the lane's head checks whether its reserver is alive. */
     final LivenessCheckInterval[] intentChecks;
+    /** How many looks at an intent read the clock once, to see whether a liveness look is due. */
+    static final int LOOKS_PER_CLOCK_READ = 64;
+    /** Per lane: looks at an intent at the head. */
+    final int[] intentLooks;
     /** Per lane: the last intent found dead and its position. */
     final long[] deadIntents;
     final long[] deadIntentPositions;
@@ -139,6 +143,7 @@ class ConsumerLane
         this.consumerWaiter = consumerWaiter;
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
+        this.intentLooks = new int[laneCount];
         this.deadIntents = new long[laneCount];
         this.deadIntentPositions = new long[laneCount];
         this.intentChecks = new LivenessCheckInterval[laneCount];
@@ -241,7 +246,10 @@ class ConsumerLane
         {
             return true; // found dead before (by the look that found the lane had records): dead stays dead
         }
-        if (intentChecks[lane].due() && !RecordDescriptor.isTagAlive((int)header))
+        // a consumer ahead of its producers looks at live intents every few nanoseconds: a clock read per look
+        // would cost it more than the look, so only every LOOKS_PER_CLOCK_READth look reads the clock
+        if ((intentLooks[lane]++ & (LOOKS_PER_CLOCK_READ - 1)) == 0 && intentChecks[lane].due() &&
+            !RecordDescriptor.isTagAlive((int)header))
         {
             deadIntents[lane] = header;
             deadIntentPositions[lane] = position;
