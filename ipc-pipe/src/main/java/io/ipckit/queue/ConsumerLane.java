@@ -9,6 +9,8 @@ import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import io.ipckit.pipe.BufferHandler;
 import org.agrona.UnsafeApi;
+
+import java.lang.invoke.VarHandle;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -57,7 +59,7 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * whose reserver is dead (looked at every liveness interval, per lane) is dropped: the consumer moves the tail past
  * it if nobody did, then commits it as DROPPED or PADDING ({@link #dropDeadIntent}).</li>
  * <li>Before the head moves past a record, the consumer writes the free marker of every one of its words' next-lap
- * positions ({@link #freeRecord}), so that the room producers see is always marked free.</li>
+ * positions ({@link #moveHead}), so that the room producers see is always marked free.</li>
  * <li>Every lane's consumer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls. Whoever takes a
  * lock (over from a dead holder, or at all) first looks at the lane's removal words, and completes a removal a dead
  * remover left ({@link #completeDeadRemoval}; see {@link QueueWalker} for the removal itself).</li>
@@ -113,14 +115,15 @@ class ConsumerLane
     int cHeadHint;
     int cRemovalHead;
     int cRemoving;
+    int cFreeing;
     int cInProgress;
     int cBase;
     /** Absolute addresses of the lane's head word and of its ring, for {@link #takeWholeRecords}. */
     long cHeadAddress;
+    long cFreeingAddress;
     long cRingAddress;
     /** The record {@link #nextRecord} found: its payload index, length and type, and the head word after it. */
     int recordIndex;
-    long recordPosition;
     int recordPayloadLength;
     int recordType;
     long nextHeadWord;
@@ -202,6 +205,8 @@ class ConsumerLane
             cHeadHint = laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET);
             cRemovalHead = laneWord(lane, LaneDescriptor.REMOVAL_HEAD_OFFSET);
             cRemoving = laneWord(lane, LaneDescriptor.REMOVING_OFFSET);
+            cFreeing = laneWord(lane, LaneDescriptor.FREEING_OFFSET);
+            cFreeingAddress = meta.addressOffset() + cFreeing;
             cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
             cBase = lane * capacity;
             cHeadAddress = meta.addressOffset() + cHead;
@@ -278,21 +283,57 @@ class ConsumerLane
         final int counted = LaneWords.counted(frameType(frame));
         LaneWords.advanceTailPast(meta, cTail, position, recordLength(length), counted);
         final long dropped = committed(frame(length, counted == 1 ? DROPPED : PADDING), position);
-        data.compareAndSetLong(index, header, dropped);
+        if (data.getLong(index) == header) // a plain read first: it faults recoverably (FileFaults)
+        {
+            data.compareAndSetLong(index, header, dropped);
+        }
         return data.getLongVolatile(index);
     }
 
     /**
-     * Writes the free markers of the next lap into the record at {@code index} (position {@code position},
-     * {@code length} ring bytes), before the head moves past it.
+     * Holding the selected lane's consumer lock: moves the head from {@code from} to the head word {@code next}: the
+     * freeing word first, then the free markers of the next lap over every 8-byte word the head passes, then the head
+     * word (a release store), so that producers find every word of the room marked free, and whoever takes the lock
+     * over from a consumer killed in between finishes it ({@link #completeDeadFree}).
      */
-    void freeRecord(final int index, final long position, final int length)
+    void moveHead(final long from, final long next)
     {
-        final long next = position + capacity;
-        for (int i = 0; i < length; i += ALIGNMENT)
+        meta.putLong(cFreeing, next);
+        VarHandle.storeStoreFence(); // the freeing word before any marker
+        markFree(from, position(next));
+        // release store -> hands the bytes back to producers and counts what was taken
+        meta.putLongRelease(cHead, next);
+    }
+
+    /**
+     * Writes the free markers of the next lap over the selected lane's 8-byte words at positions {@code from} to
+     * {@code to}.
+     */
+    void markFree(final long from, final long to)
+    {
+        final long end = to & POSITION_MASK;
+        for (long position = from & POSITION_MASK; position != end; position = (position + ALIGNMENT) & POSITION_MASK)
         {
-            data.putLong(index + i, freeMarker(next + i));
+            data.putLong(cBase + ((int)position & mask), freeMarker(position + capacity));
         }
+    }
+
+    /**
+     * Holding a consumer lock whose freeing word names another position than the head word: its holder died between
+     * the two stores of {@link #moveHead}; this writes the free markers again and stores the head word it meant to.
+     *
+     * @throws CorruptResourceException when the freeing word cannot be a head word of this lane.
+     */
+    void completeDeadFree(final long freeing)
+    {
+        final long headWord = meta.getLongVolatile(cHead);
+        final long distance = (position(freeing) - position(headWord)) & POSITION_MASK;
+        if (distance > capacity || (distance & (ALIGNMENT - 1)) != 0)
+        {
+            throw new CorruptResourceException(description + " has a corrupt freeing word in lane " + cLane +
+                " (" + freeing + ", head word " + headWord + "): unlink the queue and create it again");
+        }
+        moveHead(position(headWord), freeing);
     }
 
     /**
@@ -355,11 +396,22 @@ class ConsumerLane
             {
                 consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
                 final long removing = meta.getLongVolatile(cRemoving); // the lock's cache line: a cheap look
-                if (removing != 0)
+                final long freeing = meta.getLongVolatile(cFreeing);
+                if (removing != 0 || freeing != meta.getLongVolatile(cHead))
                 {
                     try
                     {
-                        completeDeadRemoval(removing);
+                        if (removing != 0)
+                        {
+                            completeDeadRemoval(removing);
+                        }
+                        final long freeingNow = meta.getLongVolatile(cFreeing);
+                        final long headNow = meta.getLongVolatile(cHead);
+                        if (position(freeingNow) != position(headNow))
+                        {
+                            // a count alone changed: a removal's, which its removal words complete
+                            completeDeadFree(freeingNow);
+                        }
                     }
                     catch (final RuntimeException ex)
                     {
@@ -436,8 +488,7 @@ class ConsumerLane
             final int index = cBase + (int)(removing - 1);
             final int frame = checkedFrame(index);
             data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(frame), REMOVED));
-            freeRange(position(headWord), position(removalHead));
-            meta.putLongRelease(cHead, removalHead);
+            moveHead(position(headWord), removalHead);
         }
         meta.putLongRelease(cRemoving, 0L);
     }
@@ -458,6 +509,7 @@ class ConsumerLane
         }
         // addresses in locals, read before the first ordered access (after which the JIT would read them again)
         final long headAddress = cHeadAddress;
+        final long freeingAddress = cFreeingAddress;
         final long ringAddress = cRingAddress;
         final UnsafeBuffer data = this.data;
         final int base = cBase;
@@ -496,6 +548,9 @@ class ConsumerLane
             }
             finally
             {
+                // as moveHead does: the freeing word, the free markers, the head word
+                UnsafeApi.putLong(freeingAddress, next);
+                VarHandle.storeStoreFence();
                 final long nextLap = recordStart + capacity;
                 for (int i = 0; i < recordBytes; i += ALIGNMENT)
                 {
@@ -544,12 +599,10 @@ class ConsumerLane
                     elements++; // counted when it was reserved, never delivered
                     joinCounter.elementAbandoned();
                 }
-                freeRecord(index, position, recordLength(length)); // a removed element was counted when removed
-                position += recordLength(length);
+                position += recordLength(length); // a removed element was counted when it was removed
                 continue;
             }
             recordIndex = index + PAYLOAD_OFFSET;
-            recordPosition = position;
             recordPayloadLength = length;
             recordType = type;
             nextHeadWord = word(elements + (type == WHOLE || type == BEGIN ? 1 : 0),
@@ -558,27 +611,12 @@ class ConsumerLane
         }
         if (position != position(headWord))
         {
-            // release store -> returns the skipped padding to producers
-            meta.putLongRelease(cHead, word(elements, position));
+            // returns the skipped padding to producers
+            moveHead(position(headWord), word(elements, position));
             producersUnrung = true;
             producerBell.ringIfWaiting();
         }
         return false;
-    }
-
-    /**
-     * Writes the free markers of the next lap over the selected lane's records from {@code from} to {@code to}.
-     */
-    void freeRange(final long from, final long to)
-    {
-        long position = from;
-        while (((to - position) & POSITION_MASK) != 0)
-        {
-            final int index = cBase + ((int)position & mask);
-            final int length = recordLength(frameLength(data.getInt(index + FRAME_OFFSET)));
-            freeRecord(index, position, length);
-            position += length;
-        }
     }
 
     int checkedFrame(final int index)
@@ -599,10 +637,10 @@ class ConsumerLane
 
     void consumeRecord()
     {
-        freeRecord(recordIndex - PAYLOAD_OFFSET, recordPosition, recordLength(recordPayloadLength));
-        // release store -> hands the record's bytes back to producers and counts the element as taken; a producer
-        // already asleep is woken now, the fenced ring follows when the lock is released (or before waiting)
-        meta.putLongRelease(cHead, nextHeadWord);
+        // hands the record's bytes (and the padding before it) back to producers and counts the element as taken;
+        // a producer already asleep is woken now, the fenced ring follows when the lock is released (or before
+        // waiting)
+        moveHead(position(meta.getLong(cHead)), nextHeadWord);
         producersUnrung = true;
         producerBell.ringIfWaiting();
     }

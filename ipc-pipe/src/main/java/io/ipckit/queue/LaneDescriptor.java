@@ -37,6 +37,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |  Removal: ring index + 1 of the element being removed, 0 none  |
  *  +---------------------------------------------------------------+
+ *  |  Freeing: the head word the consumer is about to store, stored  |
+ *  |  before it writes the free markers of what the head passes      |
+ *  +---------------------------------------------------------------+
  *  |                 Padding to two cache lines                    ...
  *  +---------------------------------------------------------------+
  * </pre>
@@ -68,6 +71,12 @@ public final class LaneDescriptor
     public static final int REMOVAL_HEAD_OFFSET = HEAD_OFFSET + SIZE_OF_LONG;
     /** Offset of the ring index + 1 of the first record of the element being removed, 0 when no removal runs. */
     public static final int REMOVING_OFFSET = REMOVAL_HEAD_OFFSET + SIZE_OF_LONG;
+    /**
+     * Offset of the head word a consumer is about to store: it writes it before the free markers of the bytes the head
+     * passes ({@link RecordDescriptor}), so that whoever takes the consumer lock over from a consumer killed in
+     * between writes the rest of them and stores the head.
+     */
+    public static final int FREEING_OFFSET = REMOVING_OFFSET + SIZE_OF_LONG;
     /** Length of one lane's words. */
     public static final int LENGTH = 4 * CACHE_LINE_LENGTH;
 

@@ -237,7 +237,10 @@ class ProducerLane
             meta.putLongRelease(pTail, word(count(tailWord) + elements, tail + bytes));
             return true;
         }
-        if (data.compareAndSetLong(index, freeMarker(tail), intent(frame)))
+        // a plain read of the word first: it faults recoverably on a page a truncation took (FileFaults), and spares
+        // a compare-and-set bound to fail
+        final long marker = freeMarker(tail);
+        if (data.getLong(index) == marker && data.compareAndSetLong(index, marker, intent(frame)))
         {
             if (TEST_PAUSES)
             {

@@ -339,8 +339,7 @@ final class QueueWalker
         meta.putLongRelease(consumer.cRemoving, index - consumer.cBase + 1L);
         // release stores -> the record reads REMOVED, then the head counts it (and moves past it when it is first)
         data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(data.getInt(index + FRAME_OFFSET)), REMOVED));
-        consumer.freeRange(position(headWord), position);
-        meta.putLongRelease(consumer.cHead, removalHead);
+        consumer.moveHead(position(headWord), removalHead);
         meta.putLongRelease(consumer.cRemoving, 0L);
         consumer.producersUnrung = true; // there may be room now; rung when the lock is released
     }

@@ -297,6 +297,42 @@ class QueueRecoveryTest
     }
 
     /**
+     * A consumer killed after it handed an element over and began writing the free markers over it, before its head
+     * store: the header already reads as free for the next lap. Whoever takes its lock over finishes from the
+     * freeing word, and the queue goes on with the next element, counted right.
+     */
+    @Test
+    void shouldFinishFreeingWhatAConsumerKilledBeforeItsHeadStoreHadTaken() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<String> queue = SharedQueue.create("freeing", Codecs.STRING,
+            new QueueOptions().capacityBytes(1024).producerLanes(0));
+            ResourceFile file = ResourceFile.open("freeing", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int ring = file.headerLength();
+            queue.put("first");
+            queue.put("second");
+            final int length = RecordDescriptor.recordLength(
+                RecordDescriptor.frameLength(buffer.getInt(ring + RecordDescriptor.FRAME_OFFSET)));
+            final long headWord = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET));
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.FREEING_OFFSET),
+                LaneWords.word(LaneWords.count(headWord) + 1, length));
+            buffer.putLongVolatile(ring, RecordDescriptor.freeMarker(1024)); // its first marker, over the header
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
+            assertEquals(2, queue.size(), "counted until the head store");
+            assertEquals("second", queue.poll(10, TimeUnit.SECONDS));
+            assertNull(queue.poll());
+            assertEquals(0, queue.size());
+            for (int i = 0; i < 40; i++) // laps over the freed bytes
+            {
+                queue.put("again-" + i);
+                assertEquals("again-" + i, queue.poll());
+            }
+        }
+    }
+
+    /**
      * A remover killed at each point of a removal of the second of three elements: after writing the removal words,
      * after marking the record, after storing the head word. The consumer that takes its lock over completes the
      * removal from the removal words, whichever it was, and the counts come out right; also when the lock word no
@@ -338,6 +374,7 @@ class QueueRecoveryTest
             }
             if (storesDone >= 3)
             {
+                buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.FREEING_OFFSET), removalHead);
                 buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET), removalHead);
             }
             // the first consumer call takes the dead remover's lock over and completes the removal
