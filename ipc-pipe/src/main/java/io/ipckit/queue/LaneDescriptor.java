@@ -8,10 +8,12 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 /**
  * Layout of one lane of a FIFO queue: the words that govern one byte ring. A FIFO queue file holds a table of
  * lanes after its {@link QueueDescriptor metadata} and one ring per lane in its data, lane {@code i}'s ring at
- * {@code i * capacity}. Lane 0 is <em>shared</em>: producers take its producer lock for every call (it is the only
- * lane of a queue with an element bound); the lock is a {@link io.ipckit.core.internal.kit.BiasedOwnerLock}, so a lone
- * producer keeps it between calls. Lanes 1.. are <em>exclusive</em>: a producing handle claims one by
- * writing its process token into the owner word and then writes with no lock at all.
+ * {@code i * capacity}. Lane 0 is <em>shared</em> (it is the only lane of a queue with an element bound): producers
+ * reserve records there with compare-and-sets and no lock ({@link RecordDescriptor}); its producer lock, a
+ * {@link io.ipckit.core.internal.kit.BiasedOwnerLock}, is taken only to write an element split over several records,
+ * together with the tail word's HELD flag, which keeps other producers out meanwhile. Lanes 1.. are
+ * <em>exclusive</em>: a producing handle claims one by writing its process token into the owner word and then writes
+ * with no lock and no compare-and-set.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -20,7 +22,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |  first the lock word; lanes 1..: the first word is the owner's |
  *  |  process token (0 when free), the other three are unused      |
  *  +---------------------------------------------------------------+
- *  |  Tail Word: element count (24 bits) | byte position (40 bits)  |
+ *  |  Tail Word: element count (24 bits) | HELD (1 bit, lane 0: a    |
+ *  |  split element is written) | byte position (39 bits): records |
+ *  |  reserved, committed or not                                  |
  *  +---------------------------------------------------------------+
  *  |  Message In Progress: id of a split element being written, 0   |
  *  +---------------------------------------------------------------+

@@ -133,7 +133,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
-     * Batch send: inserts many encoded elements under one hold of the producer lock; element {@code i} is
+     * Batch send: inserts many encoded elements, each reserved as a put reserves it; element {@code i} is
      * {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}, for {@code i} from {@code start} to
      * {@code start + count - 1}.
      *
@@ -185,8 +185,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
 
     /**
      * Zero-copy send, step 1, without waiting for room: as {@link #claim(int, long, TimeUnit)} with no wait (a
-     * producer lock another process holds briefly is waited for; an interrupt meanwhile is left pending and the
-     * claim fails).
+     * producer lock another process holds briefly while it writes a split element is waited for; an interrupt
+     * meanwhile is left pending and the claim fails).
      *
      * @param length the element length, at most {@link #maxClaimLength()}.
      * @return the index to write at in {@link #claimBuffer()}, or a negative value when there is no room now.
@@ -277,7 +277,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
-     * Zero-copy send, step 2: publishes the claimed element and releases the producer lock.
+     * Zero-copy send, step 2: publishes the claimed element (commits its record).
      *
      * @param index the index the claim returned.
      * @throws IllegalStateException    when this thread holds no claim.
