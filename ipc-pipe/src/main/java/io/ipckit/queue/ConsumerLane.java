@@ -64,6 +64,10 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * lock (over from a dead holder, or at all) first looks at the lane's removal words, and completes a removal a dead
  * remover left ({@link #completeDeadRemoval}; see {@link QueueWalker} for the removal itself).</li>
  * </ul>
+ * Above 600 lines, for a reason: the record-level take (committed headers, skipped and dropped records, dead intents)
+ * and the recoveries a lock taker runs (a dead consumer's removal, its free markers) work on the same selected-lane
+ * fields and addresses as the take path; splitting them would put an object between that path and its fields.
+ * <p>
  * Not thread-safe: the handle's consumer {@link HandleGate} serialises the calls.
  */
 class ConsumerLane
@@ -494,9 +498,9 @@ class ConsumerLane
     }
 
     /**
-     * Hands over consecutive stamped WHOLE records of the selected lane, holding its consumer lock: one read of the
+     * Hands over consecutive committed WHOLE records of the selected lane, holding its consumer lock: one read of the
      * head word per call and one release store of it per record (after the handler, so that a consumer killed while
-     * handing a record over leaves it to the next one). Stops at anything else (no stamp, padding, a split element),
+     * handing a record over leaves it to the next one). Stops at anything else (not committed, padding, a split element),
      * which {@link FifoConsumer#consumeOne} deals with.
      *
      * @return how many were handed over.

@@ -169,8 +169,8 @@ final class QueueWalker
 
     /**
      * Holding the selected lane's consumer lock: shows its elements to {@code filter} in order without moving the head,
-     * reading the records the tail word publishes (padding, removed elements and fragments without their first record
-     * passed over, as a poll would), until the filter stops at one; {@link #walkElementIndex} is then the index of
+     * reading the committed records from the head up to the first one not committed (padding, removed and dropped
+     * elements and fragments without their first record passed over, as a poll would), until the filter stops at one; {@link #walkElementIndex} is then the index of
      * that element's first record.
      *
      * @return {@link #FOUND} when the filter stopped, {@link #PEEK_INCOMPLETE} when the last element's last record is
