@@ -56,10 +56,7 @@ public final class Client
                 Handshake.answerChallenge(connection, authkey);
                 Handshake.deliverChallenge(connection, authkey);
             }
-            if (connection instanceof SocketConnection socket)
-            {
-                socket.maxFrameBytes(maxFrameBytes);
-            }
+            connection.maxFrameBytes(maxFrameBytes);
             return connection;
         }
         catch (final RuntimeException ex)

@@ -47,7 +47,7 @@ public final class AeronTransport implements TransportProvider
         final AeronAddress aeron = (AeronAddress)address;
         try
         {
-            return new AeronFrameListener(NetListener.open(aeron.endpoint(), aeron.options()), maxFrameBytes);
+            return new AeronFrameListener(NetListener.open(aeron.endpoint(), aeron.options()));
         }
         catch (final InterruptedException ex)
         {
@@ -70,7 +70,7 @@ public final class AeronTransport implements TransportProvider
         {
             final NetConnection connection = NetPipe.connect(aeron.endpoint(), aeron.options(),
                 AeronAddress.connectTimeout(), TimeUnit.MILLISECONDS);
-            return new AeronFrameConnection(connection, maxFrameBytes, aeron.toString());
+            return new AeronFrameConnection(connection, aeron.toString());
         }
         catch (final InterruptedException ex)
         {
