@@ -154,7 +154,8 @@ class ManagerOverAeronTest
         try (Listener listener = new Listener(address("127.0.0.1:0"), KEY, maxFrameBytes))
         {
             final AeronAddress address = (AeronAddress)listener.address();
-            final CompletableFuture<NetConnection> connecting = CompletableFuture.supplyAsync(() -> connectRaw(address));
+            final CompletableFuture<NetConnection> connecting =
+                CompletableFuture.supplyAsync(() -> connectRaw(address));
             try (FrameConnection unauthenticated = listener.acceptRaw();
                 NetConnection stranger = connecting.get(10, TimeUnit.SECONDS))
             {
