@@ -43,7 +43,7 @@ public final class Client
      * @param maxFrameBytes the longest frame this end sends or accepts.
      * @return the authenticated connection.
      * @throws AuthenticationException  when either side rejected the other's digest.
-     * @throws IllegalArgumentException when no transport accepts the address.
+     * @throws IllegalArgumentException when no transport accepts the address, or {@code maxFrameBytes} is below 256.
      * @throws IpcException             when nothing listens there.
      */
     public static FrameConnection connect(final SocketAddress address, final byte[] authkey, final int maxFrameBytes)
@@ -67,10 +67,15 @@ public final class Client
      * @throws AuthenticationException  when either side rejected the other's digest.
      * @throws IllegalArgumentException when no transport accepts the address.
      * @throws IpcException             when nothing listens there, or nothing answered within the time.
+     * @throws IllegalArgumentException when {@code maxFrameBytes} is below 256.
      */
     public static FrameConnection connect(final SocketAddress address, final byte[] authkey, final int maxFrameBytes,
         final long timeout, final TimeUnit unit)
     {
+        if (maxFrameBytes < Handshake.MAX_HANDSHAKE_FRAME_BYTES)
+        {
+            throw new IllegalArgumentException("maxFrameBytes must be at least 256: " + maxFrameBytes);
+        }
         final long timeoutNs = unit.toNanos(timeout);
         final FrameConnection connection = Transports.isSocket(address) ? connectSocket(address, timeoutNs) :
             Transports.provider(address).connect(address, maxFrameBytes, timeoutNs, TimeUnit.NANOSECONDS);
