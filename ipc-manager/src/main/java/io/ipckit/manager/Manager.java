@@ -335,8 +335,9 @@ public final class Manager implements AutoCloseable
         final int maxFrameBytes = options.maxFrameBytes();
         // a restarted local manager has a new authkey: read it again from its key file
         final ClientConnection.Reconnector reconnector = local == null ?
-            () -> Client.connect(address, authkey, maxFrameBytes) :
-            () -> Client.connect(address, readKey(Path.of(local.key())), maxFrameBytes);
+            timeoutNs -> Client.connect(address, authkey, maxFrameBytes, timeoutNs, TimeUnit.NANOSECONDS) :
+            timeoutNs -> Client.connect(address, readKey(Path.of(local.key())), maxFrameBytes, timeoutNs,
+                TimeUnit.NANOSECONDS);
         return new ClientConnection(socket, options.allowedClasses(), maxFrameBytes,
             options.callTimeout(TimeUnit.NANOSECONDS), local, describe, reconnector,
             options.reconnectTimeout(TimeUnit.NANOSECONDS));

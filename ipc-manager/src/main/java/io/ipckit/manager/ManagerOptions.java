@@ -385,8 +385,10 @@ public final class ManagerOptions implements Serializable
 
     /**
      * How long a client of a durable manager tries to reconnect after losing it (the manager died and is to be
-     * started again) before failing its calls with {@link ManagerGoneException}. A client of a manager that is not
-     * durable fails at once.
+     * started again) before failing its calls with {@link ManagerGoneException}. Each attempt to connect waits at most
+     * the time left (a TCP connect, or a transport's own connect, such as Aeron's 10 s, is cut short), so a manager
+     * that does not come back fails the calls within this timeout of noticing it gone, plus the last attempt's
+     * handshake. A client of a manager that is not durable fails at once.
      *
      * @param timeout the timeout, positive.
      * @param unit    its unit.

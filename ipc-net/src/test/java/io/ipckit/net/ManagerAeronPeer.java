@@ -1,6 +1,7 @@
 package io.ipckit.net;
 
 import io.ipckit.manager.Manager;
+import io.ipckit.manager.ManagerGoneException;
 import io.ipckit.manager.ManagerOptions;
 import io.ipckit.manager.ManagerServer;
 import io.ipckit.net.manager.AeronAddress;
@@ -21,6 +22,9 @@ import java.util.concurrent.locks.Lock;
  *     dict named {@code "dict"} and a string into the queue named {@code "queue"}, then waits until killed.</li>
  *     <li>{@code use}: connects, puts and reads back 100 entries of {@code "dict"}, takes from {@code "queue"} (the
  *     locker's string) and puts what it took under {@code "took"}.</li>
+ *     <li>{@code use-until-gone}: connects, makes a dict and a lock, checks 50 entries put and read back under the
+ *     lock, takes the lock again and prints {@code READY}; then reads the dict every 10 ms until a call fails:
+ *     prints {@code GONE} and exits {@link #EXIT_MANAGER_GONE} on {@link ManagerGoneException}.</li>
  * </ul>
  */
 public final class ManagerAeronPeer
@@ -29,6 +33,8 @@ public final class ManagerAeronPeer
     static final byte[] KEY = "aeron manager key".getBytes(StandardCharsets.UTF_8);
     /** The liveness timeout of the managers and clients of these tests, in milliseconds. */
     static final long LIVENESS_MS = 400;
+    /** Exit status of {@code use-until-gone} when a call failed with {@link ManagerGoneException}. */
+    static final int EXIT_MANAGER_GONE = 3;
 
     private ManagerAeronPeer()
     {
@@ -63,6 +69,7 @@ public final class ManagerAeronPeer
                         options.durable(java.nio.file.Path.of(args[2]));
                     }
                     final ManagerServer server = Manager.serve(address, KEY, options);
+                    System.out.println("SERVING");
                     server.awaitShutdown(10, TimeUnit.MINUTES);
                 }
                 case "lock" ->
@@ -93,6 +100,7 @@ public final class ManagerAeronPeer
                         dict.put("took", queue.take());
                     }
                 }
+                case "use-until-gone" -> status = useUntilGone(address);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             }
         }
@@ -103,5 +111,40 @@ public final class ManagerAeronPeer
             status = 1;
         }
         System.exit(status);
+    }
+
+    private static int useUntilGone(final AeronAddress address) throws InterruptedException
+    {
+        final Manager manager = Manager.connect(address, KEY);
+        final ConcurrentMap<String, Object> dict = manager.dict();
+        final Lock lock = manager.lock();
+        lock.lock();
+        for (int i = 0; i < 50; i++)
+        {
+            dict.put("k" + i, i);
+            if (!Integer.valueOf(i).equals(dict.get("k" + i)))
+            {
+                throw new AssertionError("k" + i + " read back as " + dict.get("k" + i));
+            }
+        }
+        lock.unlock();
+        if (!lock.tryLock())
+        {
+            throw new AssertionError("the lock was not free again");
+        }
+        System.out.println("READY");
+        while (true)
+        {
+            try
+            {
+                dict.get("k0");
+            }
+            catch (final ManagerGoneException ex)
+            {
+                System.out.println("GONE " + ex.getMessage());
+                return EXIT_MANAGER_GONE;
+            }
+            Thread.sleep(10);
+        }
     }
 }

@@ -12,6 +12,8 @@ import io.ipckit.manager.ManagerServer;
 import io.ipckit.manager.connection.AuthenticationException;
 import io.ipckit.manager.connection.Client;
 import io.ipckit.manager.connection.FrameConnection;
+import io.ipckit.manager.connection.FrameTooLargeException;
+import io.ipckit.manager.connection.Listener;
 import io.ipckit.net.manager.AeronAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
@@ -144,6 +147,71 @@ class ManagerOverAeronTest
         }
     }
 
+    @Test
+    void shouldRefuseAMessageOverTheHandshakeLimitBeforeAuthenticationAndAcceptWholeFramesAfter() throws Exception
+    {
+        final int maxFrameBytes = 1 << 18;
+        try (Listener listener = new Listener(address("127.0.0.1:0"), KEY, maxFrameBytes))
+        {
+            final AeronAddress address = (AeronAddress)listener.address();
+            final CompletableFuture<NetConnection> connecting =
+                CompletableFuture.supplyAsync(() -> connectRaw(address));
+            final FrameConnection unauthenticated = listener.acceptRaw();
+            assertEquals(FrameConnection.MAX_HANDSHAKE_FRAME_BYTES, unauthenticated.maxFrameBytes());
+            final CompletableFuture<FrameConnection> authenticating =
+                CompletableFuture.supplyAsync(() -> listener.authenticate(unauthenticated));
+            try (NetConnection stranger = connecting.get(10, TimeUnit.SECONDS))
+            {
+                stranger.recvBytes(10, TimeUnit.SECONDS); // the challenge
+                stranger.sendBytes(new byte[64 * 1024]); // under the manager's limit, over the handshake's
+                assertThrows(EndOfStreamException.class, () -> stranger.recvBytes(10, TimeUnit.SECONDS));
+            }
+            final Exception refused = assertThrows(Exception.class, () -> authenticating.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(AuthenticationException.class, refused.getCause());
+            // refused by the connection before reassembly (NetConnection's MessageTooLargeException)
+            final String why = refused.getCause().getMessage();
+            assertTrue(why.contains("before authentication") && why.contains("65536 bytes, more than the maximum of "),
+                why);
+            assertTrue(unauthenticated.isClosed());
+
+            final CompletableFuture<FrameConnection> client = CompletableFuture.supplyAsync(
+                () -> Client.connect(address, KEY, maxFrameBytes));
+            try (FrameConnection served = listener.accept(); FrameConnection connected = client.get(10,
+                TimeUnit.SECONDS))
+            {
+                assertEquals(maxFrameBytes, served.maxFrameBytes());
+                assertEquals(maxFrameBytes, connected.maxFrameBytes());
+                final byte[] whole = new byte[maxFrameBytes];
+                whole[maxFrameBytes - 1] = 7;
+                // a frame longer than a term goes while the peer receives
+                final CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> connected.sendBytes(whole));
+                assertArrayEquals(whole, served.recvBytes());
+                sent.get(10, TimeUnit.SECONDS);
+                final CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> served.sendBytes(whole));
+                assertArrayEquals(whole, connected.recvBytes());
+                answered.get(10, TimeUnit.SECONDS);
+                assertThrows(FrameTooLargeException.class, () -> connected.sendBytes(new byte[maxFrameBytes + 1]));
+                // the server's end closes while the client reads its end of stream, so neither lingers
+                final CompletableFuture<Void> closing = CompletableFuture.runAsync(listener::close);
+                assertThrows(EndOfStreamException.class, connected::recvBytes);
+                closing.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static NetConnection connectRaw(final AeronAddress address)
+    {
+        try
+        {
+            return NetPipe.connect(address.endpoint(), address.options(), 10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private static void assertStillServing(final AeronAddress address, final ConcurrentMap<String, Object> dict)
     {
         dict.put("after", 2);
@@ -174,6 +242,32 @@ class ManagerOverAeronTest
         }
         assertTrue(server.join(10, TimeUnit.SECONDS));
         assertEquals(-JvmProcess.SIGKILL, server.exitCode().orElseThrow());
+    }
+
+    @Test
+    void shouldFailWithinTheReconnectTimeoutWhenADurableManagerDoesNotComeBack() throws Exception
+    {
+        final String endpoint = "127.0.0.1:" + NetTesting.freePort();
+        final String journal = dir.path().resolve("journal").toString();
+        final JvmProcess server = startPeer("serve", endpoint, journal);
+        final long reconnectMs = 1_000;
+        // each connect attempt could wait AeronAddress.connectTimeout() (10 s): the reconnect must end on time
+        try (Manager manager = Manager.connect(address(endpoint), KEY, new ManagerOptions()
+            .reconnectTimeout(reconnectMs, TimeUnit.MILLISECONDS).callTimeout(60, TimeUnit.SECONDS)))
+        {
+            final ConcurrentMap<String, Object> dict = manager.dict();
+            dict.put("before", 1);
+            server.kill();
+            final long killed = System.nanoTime();
+            final ManagerGoneException ex = assertThrows(ManagerGoneException.class, () -> dict.get("before"));
+            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            System.out.println("a durable manager that did not come back: the call failed " + tookMs +
+                " ms after the kill (liveness " + LIVENESS_MS + " ms + reconnect " + reconnectMs + " ms)");
+            assertTrue(tookMs < LIVENESS_MS + reconnectMs + 2_000, "ManagerGoneException after " + tookMs + " ms: " +
+                ex);
+            assertTrue(manager.isGone());
+        }
+        assertTrue(server.join(10, TimeUnit.SECONDS));
     }
 
     @Test

@@ -72,4 +72,24 @@ class NetNamespaceTest
         final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut);
         assertTrue(tookMs < LIVENESS_MS + SLACK_MS, "both saw the peer gone only after " + tookMs + " ms");
     }
+
+    @Test
+    void shouldServeTheManagerAcrossTheLinkAndFailTheClientsCallsWithManagerGoneWhenItIsCut() throws Exception
+    {
+        final String endpoint = A_ADDRESS + ":" + 40_124;
+        final NetNamespaces.Peer manager = namespaces.startInA(ManagerAeronPeer.class, "serve", endpoint);
+        final NetNamespaces.Peer client = namespaces.startInB(ManagerAeronPeer.class, "use-until-gone", endpoint);
+        assertNotNull(manager.awaitLine("SERVING", 60, TimeUnit.SECONDS), "the manager did not start");
+        assertNotNull(client.awaitLine("READY", 60, TimeUnit.SECONDS),
+            "the client did not use the dict and the lock across the link");
+        namespaces.cutLink();
+        final long cut = System.nanoTime();
+        final long boundMs = ManagerAeronPeer.LIVENESS_MS + SLACK_MS;
+        final String gone = client.awaitLine("GONE", boundMs, TimeUnit.MILLISECONDS);
+        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut);
+        assertNotNull(gone, "no ManagerGoneException within " + boundMs + " ms of the cut");
+        System.out.println("the client's call failed " + tookMs + " ms after the cut (liveness " +
+            ManagerAeronPeer.LIVENESS_MS + " ms): " + gone);
+        assertEquals(ManagerAeronPeer.EXIT_MANAGER_GONE, client.awaitExit(10, TimeUnit.SECONDS));
+    }
 }

@@ -189,7 +189,38 @@ final class NetNamespaces implements AutoCloseable
         return start(nsC, args);
     }
 
+    /**
+     * Starts a main class of the test class path in namespace a.
+     *
+     * @param main the class.
+     * @param args its arguments.
+     * @return the peer.
+     * @throws IOException when it cannot start.
+     */
+    Peer startInA(final Class<?> main, final String... args) throws IOException
+    {
+        return start(nsA, main, args);
+    }
+
+    /**
+     * Starts a main class of the test class path in namespace b.
+     *
+     * @param main the class.
+     * @param args its arguments.
+     * @return the peer.
+     * @throws IOException when it cannot start.
+     */
+    Peer startInB(final Class<?> main, final String... args) throws IOException
+    {
+        return start(nsB, main, args);
+    }
+
     private Peer start(final String ns, final String... args) throws IOException
+    {
+        return start(ns, NetPeer.class, args);
+    }
+
+    private Peer start(final String ns, final Class<?> main, final String... args) throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
             "ip", "netns", "exec", ns,
@@ -197,7 +228,7 @@ final class NetNamespaces implements AutoCloseable
             "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
             "-Xmx256m", "-XX:+UseSerialGC",
             "-D" + SharedDirectory.DIRECTORY_PROP_NAME + "=" + SharedDirectory.path(),
-            "-cp", System.getProperty("java.class.path"), NetPeer.class.getName()));
+            "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final Peer peer = new Peer(ns, process);

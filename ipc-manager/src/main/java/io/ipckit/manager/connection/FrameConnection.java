@@ -11,7 +11,9 @@ import io.ipckit.core.exceptions.PeerGoneException;
  * <p>
  * A frame is sent and received whole. A frame longer than {@link #maxFrameBytes()} is refused on both sides with a
  * {@link FrameTooLargeException}: by the sender before anything is sent, by the receiver without handing it over
- * (after which the connection cannot be trusted and the caller closes it).
+ * (after which the connection cannot be trusted and the caller closes it). Until the handshake has completed the
+ * limit is {@link #MAX_HANDSHAKE_FRAME_BYTES} on every transport: a stranger cannot make a listener reassemble or
+ * allocate a longer frame.
  * <p>
  * Thread safety: implementations let any number of threads send at once (each frame goes whole) while one thread at
  * a time receives; {@link #close()} may be called from any thread, and a thread blocked in {@link #recvBytes()} then
@@ -24,9 +26,26 @@ import io.ipckit.core.exceptions.PeerGoneException;
 public interface FrameConnection extends AutoCloseable
 {
     /**
+     * The longest frame of the authentication handshake, in bytes: a {@link TransportProvider}'s connections start
+     * with this limit, so that a peer that has not authenticated cannot make this end take in more.
+     */
+    int MAX_HANDSHAKE_FRAME_BYTES = 256;
+
+    /**
      * @return the longest frame this end sends or accepts, in bytes.
      */
     int maxFrameBytes();
+
+    /**
+     * Sets the longest frame this end sends or accepts. A connection starts with
+     * {@link #MAX_HANDSHAKE_FRAME_BYTES}; {@link Listener} and {@link Client} raise it to their maximum once the
+     * handshake has completed in both directions (at once when they have no authkey). Call it between frames, on
+     * the receiving thread or before handing the connection to it.
+     *
+     * @param maxFrameBytes the longest frame, in bytes.
+     * @throws IllegalArgumentException when below {@link #MAX_HANDSHAKE_FRAME_BYTES}.
+     */
+    void maxFrameBytes(int maxFrameBytes);
 
     /**
      * Sends one frame.

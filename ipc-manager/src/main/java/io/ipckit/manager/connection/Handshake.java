@@ -17,12 +17,13 @@ import java.util.Arrays;
  * {@code "{sha256}" + HMAC-SHA256(authkey, "{sha256}" + random)}; the challenger compares in constant time and
  * replies {@code "#WELCOME#"} or {@code "#FAILURE#"}. The listener challenges first, then answers the client's
  * challenge, so each side proves it knows the key without sending it. Handshake frames are at most
- * {@link #MAX_HANDSHAKE_FRAME_BYTES} long, so a stranger cannot make the listener allocate (on a socket; other
- * transports' connections check the length after receiving). It runs the same on every {@link FrameConnection}.
+ * {@link #MAX_HANDSHAKE_FRAME_BYTES} long, so a stranger cannot make the listener allocate: every transport's
+ * connection starts with that limit and refuses a longer frame before reading or reassembling it; {@link Listener}
+ * and {@link Client} raise it after the handshake. It runs the same on every {@link FrameConnection}.
  */
 final class Handshake
 {
-    static final int MAX_HANDSHAKE_FRAME_BYTES = 256;
+    static final int MAX_HANDSHAKE_FRAME_BYTES = FrameConnection.MAX_HANDSHAKE_FRAME_BYTES;
     private static final int MESSAGE_LENGTH = 40;
     private static final byte[] CHALLENGE = "#CHALLENGE#".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WELCOME = "#WELCOME#".getBytes(StandardCharsets.US_ASCII);
@@ -72,8 +73,8 @@ final class Handshake
     }
 
     /**
-     * Receives a handshake frame; a longer one than a handshake's is refused here on a transport whose connections
-     * start with the full frame limit (a socket's start with the handshake's).
+     * Receives a handshake frame; a longer one than a handshake's is refused here too, should a transport's
+     * connection have started with a higher limit than {@link FrameConnection#MAX_HANDSHAKE_FRAME_BYTES}.
      */
     private static byte[] receive(final FrameConnection connection)
     {

@@ -95,8 +95,8 @@ public final class Listener implements AutoCloseable
 
     /**
      * Runs the listener's side of the handshake on a connection from {@link #acceptRaw()}: challenge the peer,
-     * then answer its challenge; then raises a socket's frame limit to this listener's maximum (a handshake frame is
-     * at most 256 bytes on every transport).
+     * then answer its challenge; then raises the connection's frame limit from the handshake's 256 bytes to this
+     * listener's maximum, on every transport: before that, a frame over 256 bytes is refused unread.
      *
      * @param connection a raw connection.
      * @return the same connection, authenticated.
@@ -112,10 +112,7 @@ public final class Listener implements AutoCloseable
                 Handshake.deliverChallenge(connection, authkey);
                 Handshake.answerChallenge(connection, authkey);
             }
-            if (connection instanceof SocketConnection socket)
-            {
-                socket.maxFrameBytes(maxFrameBytes);
-            }
+            connection.maxFrameBytes(maxFrameBytes);
             return connection;
         }
         catch (final RuntimeException ex)

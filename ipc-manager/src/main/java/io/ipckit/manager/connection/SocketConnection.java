@@ -50,8 +50,15 @@ public final class SocketConnection implements FrameConnection
         return maxFrameBytes;
     }
 
-    void maxFrameBytes(final int maxFrameBytes)
+    /** {@inheritDoc} */
+    @Override
+    public void maxFrameBytes(final int maxFrameBytes)
     {
+        if (maxFrameBytes < MAX_HANDSHAKE_FRAME_BYTES)
+        {
+            throw new IllegalArgumentException("maxFrameBytes must be at least " + MAX_HANDSHAKE_FRAME_BYTES + ": " +
+                maxFrameBytes);
+        }
         this.maxFrameBytes = maxFrameBytes;
     }
 

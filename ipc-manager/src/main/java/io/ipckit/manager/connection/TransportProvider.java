@@ -3,6 +3,7 @@ package io.ipckit.manager.connection;
 import io.ipckit.core.exceptions.IpcException;
 
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A transport for {@link Listener}, {@link Client} and so the manager ({@code Manager.serve},
@@ -28,19 +29,39 @@ public interface TransportProvider
      * Binds a listener.
      *
      * @param address       an address this provider {@link #accepts}.
-     * @param maxFrameBytes the longest frame its connections send or accept, in bytes.
-     * @return the listener.
+     * @param maxFrameBytes the longest frame its connections send or accept once authenticated, in bytes.
+     * @return the listener, whose connections start with the limit
+     *         {@link FrameConnection#MAX_HANDSHAKE_FRAME_BYTES} ({@link Listener} raises it after the handshake).
      * @throws IpcException when the address cannot be bound.
      */
     FrameListener listen(SocketAddress address, int maxFrameBytes);
 
     /**
-     * Opens a raw connection to a listener.
+     * Opens a raw connection to a listener, waiting for it at most the transport's own connect timeout.
      *
      * @param address       an address this provider {@link #accepts}.
-     * @param maxFrameBytes the longest frame the connection sends or accepts, in bytes.
-     * @return the connection, not yet authenticated.
+     * @param maxFrameBytes the longest frame the connection sends or accepts once authenticated, in bytes.
+     * @return the connection, not yet authenticated, with the limit {@link FrameConnection#MAX_HANDSHAKE_FRAME_BYTES}
+     *         ({@link Client} raises it after the handshake).
      * @throws IpcException when nothing answers there (within the transport's own connect timeout).
      */
-    FrameConnection connect(SocketAddress address, int maxFrameBytes);
+    default FrameConnection connect(final SocketAddress address, final int maxFrameBytes)
+    {
+        return connect(address, maxFrameBytes, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Opens a raw connection to a listener, waiting for it at most {@code timeout} and at most the transport's own
+     * connect timeout, whichever is shorter. A client of a durable manager reconnects through this with the time
+     * left of its {@code ManagerOptions.reconnectTimeout}, so that no attempt runs past it.
+     *
+     * @param address       an address this provider {@link #accepts}.
+     * @param maxFrameBytes the longest frame the connection sends or accepts once authenticated, in bytes.
+     * @param timeout       the most to wait for the listener; {@code <= 0} tries without waiting.
+     * @param unit          its unit.
+     * @return the connection, not yet authenticated, with the limit {@link FrameConnection#MAX_HANDSHAKE_FRAME_BYTES}
+     *         ({@link Client} raises it after the handshake).
+     * @throws IpcException when nothing answers there within the time.
+     */
+    FrameConnection connect(SocketAddress address, int maxFrameBytes, long timeout, TimeUnit unit);
 }

@@ -99,10 +99,11 @@ public final class ClientConnection implements AutoCloseable
     public interface Reconnector
     {
         /**
+         * @param timeoutNs the most to wait for the manager to answer: the time left of the reconnect timeout.
          * @return an authenticated connection.
-         * @throws RuntimeException when the manager cannot be reached now.
+         * @throws RuntimeException when the manager cannot be reached now, or did not answer in time.
          */
-        FrameConnection connect();
+        FrameConnection connect(long timeoutNs);
     }
 
     /**
@@ -846,7 +847,9 @@ public final class ClientConnection implements AutoCloseable
             ClientPipe freshPipe = null;
             try
             {
-                fresh = reconnector.connect();
+                // each attempt waits at most the time left: a transport's own connect timeout (Aeron's 10 s)
+                // must not carry the reconnect past its end
+                fresh = reconnector.connect(deadline - System.nanoTime());
                 final ByteBuffer welcome = handshake(fresh);
                 final String id = Wire.getString(welcome);
                 if (!id.equals(managerId))

@@ -65,12 +65,12 @@ record SerializedProxy(ProxyRef ref, String socket, String key, List<String> all
             {
                 throw new IpcException("cannot read the manager's authkey " + key, ex);
             }
-            final ClientConnection.Reconnector reconnector = () ->
+            final ClientConnection.Reconnector reconnector = timeoutNs ->
             {
                 try
                 {
                     return Client.connect(UnixDomainSocketAddress.of(socket), Files.readAllBytes(Paths.get(key)),
-                        maxFrameBytes);
+                        maxFrameBytes, timeoutNs, java.util.concurrent.TimeUnit.NANOSECONDS);
                 }
                 catch (final IOException ex)
                 {

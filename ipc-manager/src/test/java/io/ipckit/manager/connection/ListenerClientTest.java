@@ -1,21 +1,27 @@
 package io.ipckit.manager.connection;
 
+import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Listener/Client pair of multiprocessing.connection over a Unix socket.
+ * The Listener/Client pair of multiprocessing.connection over a Unix socket and TCP.
  */
 class ListenerClientTest
 {
@@ -93,5 +99,42 @@ class ListenerClientTest
             () -> Client.connect(strange, KEY));
         assertTrue(connecting.getMessage().contains("no transport for the address carrier-pigeon:42"),
             connecting.getMessage());
+    }
+
+    @Test
+    void shouldHoldAConnectionToTheHandshakeLimitUntilAuthenticatedOverTcpWithATimedConnect() throws Exception
+    {
+        final InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (Listener listener = new Listener(any, KEY, 1 << 16))
+        {
+            final CompletableFuture<FrameConnection> client = CompletableFuture.supplyAsync(
+                () -> Client.connect(listener.address(), KEY, 1 << 16, 5, TimeUnit.SECONDS));
+            try (FrameConnection unauthenticated = listener.acceptRaw())
+            {
+                assertEquals(FrameConnection.MAX_HANDSHAKE_FRAME_BYTES, unauthenticated.maxFrameBytes());
+                final FrameConnection served = listener.authenticate(unauthenticated);
+                assertEquals(1 << 16, served.maxFrameBytes());
+                try (FrameConnection connected = client.get(10, TimeUnit.SECONDS))
+                {
+                    assertEquals(1 << 16, connected.maxFrameBytes());
+                    connected.sendBytes(new byte[1 << 16]);
+                    assertEquals(1 << 16, served.recvBytes().length);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseATimedConnectToNoListenerAndAFrameLimitUnderTheHandshakes() throws Exception
+    {
+        final InetSocketAddress nobody;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
+        }
+        final IpcException refused = assertThrows(IpcException.class,
+            () -> Client.connect(nobody, KEY, 1024, 2, TimeUnit.SECONDS));
+        assertTrue(refused.getMessage().contains("cannot connect to"), refused.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Client.connect(nobody, KEY, 255, 2, TimeUnit.SECONDS));
     }
 }

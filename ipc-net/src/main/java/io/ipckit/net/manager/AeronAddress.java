@@ -18,7 +18,8 @@ import java.util.Objects;
  * {@code aeron:udp} channel) and the {@link NetOptions} of the Aeron connections made for it: the driver (embedded
  * by default), and the liveness timeout, within which a dead peer is noticed (a client's locks in the manager are
  * released, a dead manager's calls fail with {@link io.ipckit.manager.ManagerGoneException}). A connect gives up
- * after {@link #connectTimeout} milliseconds.
+ * after {@link #connectTimeout} milliseconds; a durable manager's client reconnecting gives up sooner when its
+ * {@code ManagerOptions.reconnectTimeout} has less time left.
  * <p>
  * Immutable but for the options object it holds (the caller's, not a copy: do not change it after handing it over).
  * Thread-safe. Equal when the endpoints are equal. The options are not serialized.

@@ -15,7 +15,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A {@link FrameConnection} over a {@link NetConnection}: a frame is one message. Sends are serialized by a lock
  * (a {@link NetConnection} takes one sending thread at a time, a frame connection any number); one thread receives.
  * A frame longer than the maximum is neither reassembled nor copied: the receive throws
- * {@link FrameTooLargeException}.
+ * {@link FrameTooLargeException}. The maximum is {@link FrameConnection#MAX_HANDSHAKE_FRAME_BYTES} until the
+ * manager's handshake has completed in both directions, so a peer that has not authenticated can make this end
+ * hold at most one Aeron fragment of a message.
  * <p>
  * The exceptions are a socket's: this end closed is {@link EndOfStreamException} on receive and
  * {@link PeerGoneException} on send; an interrupted call closes the connection and throws {@link PeerGoneException}
@@ -24,24 +26,42 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class AeronFrameConnection implements FrameConnection
 {
     private final NetConnection connection;
-    private final int maxFrameBytes;
     private final String peer;
     private final Object sendLock = new Object();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
     private final FrameCopier copier = new FrameCopier();
+    private volatile int maxFrameBytes;
 
     /**
-     * @param connection    the connection, not yet received from; its receive limit is set here, so that a peer
-     *                      cannot make it reassemble a message longer than a frame.
-     * @param maxFrameBytes the longest frame.
-     * @param peer          the peer's name.
+     * @param connection the connection, not yet received from. Its limit starts at
+     *                   {@link FrameConnection#MAX_HANDSHAKE_FRAME_BYTES}: a frame longer than that is refused
+     *                   without being copied, and a message longer than one fragment without being reassembled,
+     *                   until {@link #maxFrameBytes(int)} raises the limit after the handshake.
+     * @param peer       the peer's name.
      */
-    AeronFrameConnection(final NetConnection connection, final int maxFrameBytes, final String peer)
+    AeronFrameConnection(final NetConnection connection, final String peer)
     {
-        connection.maxReceiveBytes(Math.max(maxFrameBytes, connection.maxClaimLength()));
         this.connection = connection;
-        this.maxFrameBytes = maxFrameBytes;
         this.peer = peer;
+        maxFrameBytes(MAX_HANDSHAKE_FRAME_BYTES);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The connection's own limit follows: it reassembles no message longer than this (but for messages of one
+     * fragment, {@link NetConnection#maxClaimLength()}, which are handed in place and refused here uncopied).
+     */
+    @Override
+    public void maxFrameBytes(final int maxFrameBytes)
+    {
+        if (maxFrameBytes < MAX_HANDSHAKE_FRAME_BYTES)
+        {
+            throw new IllegalArgumentException("maxFrameBytes must be at least " + MAX_HANDSHAKE_FRAME_BYTES + ": " +
+                maxFrameBytes);
+        }
+        connection.maxReceiveBytes(Math.max(maxFrameBytes, connection.maxClaimLength()));
+        this.maxFrameBytes = maxFrameBytes;
     }
 
     @Override
@@ -53,9 +73,10 @@ final class AeronFrameConnection implements FrameConnection
     @Override
     public void sendBytes(final byte[] bytes, final int offset, final int length)
     {
-        if (length > maxFrameBytes || length < 0)
+        final int limit = maxFrameBytes;
+        if (length > limit || length < 0)
         {
-            throw new FrameTooLargeException("frame of " + length + " bytes exceeds the maximum of " + maxFrameBytes +
+            throw new FrameTooLargeException("frame of " + length + " bytes exceeds the maximum of " + limit +
                 " bytes (ManagerOptions.maxFrameBytes)");
         }
         synchronized (sendLock)
@@ -98,7 +119,7 @@ final class AeronFrameConnection implements FrameConnection
         catch (final MessageTooLargeException ex)
         {
             throw new FrameTooLargeException("peer sent a frame of more than the maximum of " + maxFrameBytes +
-                " bytes (ManagerOptions.maxFrameBytes): " + ex.getMessage());
+                " bytes (" + limitName() + "): " + ex.getMessage());
         }
         final byte[] frame = copier.frame;
         copier.frame = null;
@@ -106,9 +127,15 @@ final class AeronFrameConnection implements FrameConnection
         {
             final int length = copier.refusedLength;
             throw new FrameTooLargeException("peer sent a frame of " + length + " bytes, more than the maximum of " +
-                maxFrameBytes + " bytes (ManagerOptions.maxFrameBytes)");
+                maxFrameBytes + " bytes (" + limitName() + ")");
         }
         return frame;
+    }
+
+    private String limitName()
+    {
+        return maxFrameBytes == MAX_HANDSHAKE_FRAME_BYTES ? "before authentication" :
+            "ManagerOptions.maxFrameBytes";
     }
 
     private PeerGoneException interrupted(final String what, final InterruptedException ex)

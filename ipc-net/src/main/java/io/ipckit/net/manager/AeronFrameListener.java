@@ -15,13 +15,11 @@ import java.net.SocketAddress;
 final class AeronFrameListener implements FrameListener
 {
     private final NetListener listener;
-    private final int maxFrameBytes;
     private final AeronAddress address;
 
-    AeronFrameListener(final NetListener listener, final int maxFrameBytes)
+    AeronFrameListener(final NetListener listener)
     {
         this.listener = listener;
-        this.maxFrameBytes = maxFrameBytes;
         this.address = AeronAddress.of(listener.address(), listener.options());
     }
 
@@ -37,7 +35,7 @@ final class AeronFrameListener implements FrameListener
         try
         {
             final NetConnection connection = listener.accept();
-            return new AeronFrameConnection(connection, maxFrameBytes, connection.name());
+            return new AeronFrameConnection(connection, connection.name());
         }
         catch (final InterruptedException ex)
         {

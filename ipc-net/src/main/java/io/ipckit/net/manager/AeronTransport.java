@@ -47,7 +47,7 @@ public final class AeronTransport implements TransportProvider
         final AeronAddress aeron = (AeronAddress)address;
         try
         {
-            return new AeronFrameListener(NetListener.open(aeron.endpoint(), aeron.options()), maxFrameBytes);
+            return new AeronFrameListener(NetListener.open(aeron.endpoint(), aeron.options()));
         }
         catch (final InterruptedException ex)
         {
@@ -59,18 +59,22 @@ public final class AeronTransport implements TransportProvider
     /**
      * {@inheritDoc}
      *
-     * @throws IpcException when no listener answered within {@link AeronAddress#connectTimeout()}, Aeron cannot
-     *                      start, or the thread was interrupted (its interrupt flag is set again).
+     * @throws IpcException when no listener answered within {@code timeout} or {@link AeronAddress#connectTimeout()},
+     *                      whichever is shorter, Aeron cannot start, or the thread was interrupted (its interrupt flag
+     *                      is set again).
      */
     @Override
-    public FrameConnection connect(final SocketAddress address, final int maxFrameBytes)
+    public FrameConnection connect(final SocketAddress address, final int maxFrameBytes, final long timeout,
+        final TimeUnit unit)
     {
         final AeronAddress aeron = (AeronAddress)address;
+        final long waitNs = Math.min(unit.toNanos(timeout),
+            TimeUnit.MILLISECONDS.toNanos(AeronAddress.connectTimeout()));
         try
         {
-            final NetConnection connection = NetPipe.connect(aeron.endpoint(), aeron.options(),
-                AeronAddress.connectTimeout(), TimeUnit.MILLISECONDS);
-            return new AeronFrameConnection(connection, maxFrameBytes, aeron.toString());
+            final NetConnection connection = NetPipe.connect(aeron.endpoint(), aeron.options(), waitNs,
+                TimeUnit.NANOSECONDS);
+            return new AeronFrameConnection(connection, aeron.toString());
         }
         catch (final InterruptedException ex)
         {
