@@ -17,6 +17,7 @@ import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import io.ipckit.net.internal.AeronEndpoint;
 import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.Connection;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static io.ipckit.net.internal.FrameDescriptor.*;
 
 /**
- * One end of a {@link NetPipe}: a {@link MessageConnection} over two Aeron UDP streams, one each way. Opened by
+ * One end of a {@link NetPipe}: a {@link Connection} over two Aeron UDP streams, one each way. Opened by
  * {@link NetPipe#listen} or {@link NetPipe#connect}; the same semantics as the local
  * {@link io.ipckit.pipe.Connection}: duplex, ordered, exactly once, any message size. A one-way end of a stream
  * ({@link NetPipe#publish}, {@link NetPipe#subscribe}) holds only one of the two: it only sends, or only receives
@@ -69,7 +70,7 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * calls need no fence of their own) and waits until both flags are clear. Either a call sees the closed flag, or
  * close sees its flag and waits. (Two atomic increments of a shared caller count per call did this before.)
  */
-public final class NetConnection implements MessageConnection
+public final class NetConnection implements Connection
 {
     private static final long FOREVER = Long.MAX_VALUE;
     private static final long NOT_WAITING = Long.MIN_VALUE;

@@ -1,8 +1,8 @@
 /**
  * ipckit's connections across hosts, on Aeron UDP: {@link io.ipckit.net.NetPipe#listen} and
- * {@link io.ipckit.net.NetPipe#connect} give a {@link io.ipckit.net.NetConnection}, a
- * {@link io.ipckit.net.MessageConnection} with the semantics of the local {@link io.ipckit.pipe.Connection}, so a
- * pipeline that outgrows one machine changes an address, not its program.
+ * {@link io.ipckit.net.NetPipe#connect} give a {@link io.ipckit.net.NetConnection}, an
+ * {@link io.ipckit.pipe.Connection} as the local pipe's ends are, with their semantics, so a pipeline that outgrows
+ * one machine changes an address, not its program.
  * <h2>Design</h2>
  * <ul>
  *     <li><b>Transport.</b> Each direction is one Aeron UDP publication (a concurrent one: the receiving thread

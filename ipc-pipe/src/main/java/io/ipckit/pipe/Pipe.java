@@ -75,7 +75,7 @@ public final class Pipe
                     OwnerToken.current());
                 buffer.putInt(metadata + (creatorHoldsB ? END_B_STATE_OFFSET : END_A_STATE_OFFSET), STATE_OPEN);
             });
-        return new Connection(file, !creatorHoldsB, options);
+        return new PipeConnection(file, !creatorHoldsB, options);
     }
 
     /**
@@ -120,7 +120,7 @@ public final class Pipe
             final boolean endA =
                 (file.buffer().getInt(file.metadataOffset() + FLAGS_OFFSET) & FLAG_CREATOR_HOLDS_B) != 0;
             claimEnd(file, endA);
-            return new Connection(file, endA, options);
+            return new PipeConnection(file, endA, options);
         }
         catch (final RuntimeException ex)
         {
