@@ -9,11 +9,10 @@ import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import io.ipckit.pipe.BufferHandler;
 import org.agrona.UnsafeApi;
-
-import java.lang.invoke.VarHandle;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
 import static io.ipckit.core.internal.kit.MessageAssembler.END;
@@ -29,17 +28,12 @@ import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.REMOVED;
-import static io.ipckit.queue.RecordDescriptor.DROPPED;
 import static io.ipckit.queue.RecordDescriptor.commitStamp;
-import static io.ipckit.queue.RecordDescriptor.committed;
-import static io.ipckit.queue.RecordDescriptor.freeMarker;
-import static io.ipckit.queue.RecordDescriptor.headerFrame;
-import static io.ipckit.queue.RecordDescriptor.isCommitted;
-import static io.ipckit.queue.RecordDescriptor.isIntent;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
 import static io.ipckit.queue.RecordDescriptor.frameType;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
+import static io.ipckit.queue.RecordDescriptor.stampIndex;
 
 /**
  * The lane a {@link FifoConsumer} takes from and the record-level work on its ring: selecting a lane, taking and
@@ -54,20 +48,14 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * <li>A lane's head word (element count and byte position) is written only by the holder of the lane's consumer
  * lock, with one release store after the record was handed over ({@link #consumeRecord}, {@link #takeWholeRecords}).
  * A consumer killed while handing a whole record over leaves it to the next consumer, which hands it over again.</li>
- * <li>A consumer takes a record when its header is committed at the head position (its stamp names it); a
- * producer commits only after the tail is past the record, so the head never passes the tail. An intent at the head
- * whose reserver is dead (looked at every liveness interval, per lane) is dropped: the consumer moves the tail past
- * it if nobody did, then commits it as DROPPED or PADDING ({@link #dropDeadIntent}).</li>
- * <li>Before the head moves past a record, the consumer writes the free marker of every one of its words' next-lap
- * positions ({@link #moveHead}), so that the room producers see is always marked free.</li>
+ * <li>A consumer takes a record when its commit stamp names the head position, or when the tail word (read by a look
+ * without a stamp at most every {@link #TAIL_READ_INTERVAL_NS}, a clock read per {@link #LOOKS_PER_CLOCK_READ} such
+ * looks, and whenever it waits) lies past it, so the head
+ * never passes the tail; a tail read is kept for one call only ({@link #endConsumerCall}).</li>
  * <li>Every lane's consumer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls. Whoever takes a
  * lock (over from a dead holder, or at all) first looks at the lane's removal words, and completes a removal a dead
  * remover left ({@link #completeDeadRemoval}; see {@link QueueWalker} for the removal itself).</li>
  * </ul>
- * Above 600 lines, for a reason: the record-level take (committed headers, skipped and dropped records, dead intents)
- * and the recoveries a lock taker runs (a dead consumer's removal, its free markers) work on the same selected-lane
- * fields and addresses as the take path; splitting them would put an object between that path and its fields.
- * <p>
  * Not thread-safe: the handle's consumer {@link HandleGate} serialises the calls.
  */
 class ConsumerLane
@@ -97,20 +85,24 @@ class ConsumerLane
     /** A consumer lock of some lane may be waiting for its biased holder (see {@link #abandonConsumerTakings()}). */
     boolean consumerTakingsBegun;
     boolean consumerLocked;
-    /** Per lane: when a look at an intent at the lane's head checks whether its reserver is alive. */
-    final LivenessCheckInterval[] intentChecks;
-    /** How many looks at an intent read the clock once, to see whether a liveness look is due. */
-    static final int LOOKS_PER_CLOCK_READ = 64;
-    /** Per lane: looks at an intent at the head. */
-    final int[] intentLooks;
-    /** Per lane: the last intent found dead and its position. */
-    final long[] deadIntents;
-    final long[] deadIntentPositions;
+    /**
+     * Per lane: when a look at the lane's head commit stamp that found none last read its tail word (per lane: one
+     * throttle for all would let the first lane's looks starve the others' forever).
+     */
+    final long[] lastTailReadNs;
+    /**
+     * Per lane: looks without a stamp; only every {@link #LOOKS_PER_CLOCK_READ}th reads the clock for
+     * {@link #TAIL_READ_INTERVAL_NS} (per lane, for the reason {@link #lastTailReadNs} is).
+     */
+    final int[] looksWithoutClock;
     /**
      * When to look whether each lane's consumer lock holder is alive (per lane, so that a lane a live consumer keeps
      * busy does not take every look).
      */
     final LivenessCheckInterval[] consumerHolderChecks;
+    /** Within one call: a lane whose tail word was read (-1 for none) and the position it held. */
+    int tailSeenLane = -1;
+    long tailSeen;
     /** The lane being taken from. */
     int cLane = -1;
     int cTail;
@@ -119,12 +111,10 @@ class ConsumerLane
     int cHeadHint;
     int cRemovalHead;
     int cRemoving;
-    int cFreeing;
     int cInProgress;
     int cBase;
     /** Absolute addresses of the lane's head word and of its ring, for {@link #takeWholeRecords}. */
     long cHeadAddress;
-    long cFreeingAddress;
     long cRingAddress;
     /** The record {@link #nextRecord} found: its payload index, length and type, and the head word after it. */
     int recordIndex;
@@ -150,13 +140,11 @@ class ConsumerLane
         this.consumerWaiter = consumerWaiter;
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
-        this.intentLooks = new int[laneCount];
-        this.deadIntents = new long[laneCount];
-        this.deadIntentPositions = new long[laneCount];
-        this.intentChecks = new LivenessCheckInterval[laneCount];
-        java.util.Arrays.setAll(intentChecks, (lane) -> new LivenessCheckInterval());
+        this.lastTailReadNs = new long[laneCount];
+        this.looksWithoutClock = new int[laneCount];
         this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
         java.util.Arrays.setAll(consumerHolderChecks, (lane) -> new LivenessCheckInterval());
+        java.util.Arrays.fill(lastTailReadNs, System.nanoTime() - TAIL_READ_INTERVAL_NS);
         for (int lane = 0; lane < laneCount; lane++)
         {
             consumerLocks[lane] = new BiasedOwnerLock().wrap(
@@ -209,8 +197,6 @@ class ConsumerLane
             cHeadHint = laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET);
             cRemovalHead = laneWord(lane, LaneDescriptor.REMOVAL_HEAD_OFFSET);
             cRemoving = laneWord(lane, LaneDescriptor.REMOVING_OFFSET);
-            cFreeing = laneWord(lane, LaneDescriptor.FREEING_OFFSET);
-            cFreeingAddress = meta.addressOffset() + cFreeing;
             cInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
             cBase = lane * capacity;
             cHeadAddress = meta.addressOffset() + cHead;
@@ -220,131 +206,71 @@ class ConsumerLane
     }
 
     /**
-     * Whether a lane has a record to take at its head: its header is committed (a read of the record's own cache
-     * line, the one the consumer reads next anyway), or holds an intent whose reserver is dead (looked at, per lane,
-     * at most every liveness interval).
+     * Whether a lane has a published record at its head: its commit stamp says so (a read of the record's own cache
+     * line, the one the consumer reads next anyway), or the lane's tail word does. The tail word, on the producer's
+     * cache line, is read by a look that found no stamp only when {@link #TAIL_READ_INTERVAL_NS} has passed since the
+     * last read (a consumer spinning on an empty lane takes the line from the producer at most that often, one that
+     * looks now and then reads it every time), or when {@code readTail}: a record whose producer died between
+     * publishing the tail and stamping the record is found then.
      */
     boolean laneHasRecords(final int lane, final boolean readTail)
     {
         final long position = position(LaneWords.headWord(meta, lanesOffset, lane));
-        final long header = data.getLongVolatile(lane * capacity + ((int)position & mask));
-        return isCommitted(header, position) || isDeadIntent(lane, header, position);
+        return isStamped(lane * capacity, position) ||
+            publishedByTail(lane, position, readTail);
     }
 
     /**
      * @param laneBase the lane's first ring index in {@link #data}.
      * @param position a record position in that lane.
-     * @return true when the record there is committed.
+     * @return true when the trailer before it holds its commit stamp.
      */
     boolean isStamped(final int laneBase, final long position)
     {
-        return isCommitted(data.getLongVolatile(laneBase + ((int)position & mask)), position);
+        return data.getIntVolatile(laneBase + stampIndex(position, mask)) == commitStamp(position);
     }
 
+    /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
+    static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
-     * @return true when {@code header} at {@code position} of {@code lane} is an intent whose reserver is dead, looked
-     * at most every liveness interval (a read of {@code /proc}).
+     * How many looks without a stamp read the clock once: a consumer ahead of its producer looks every few
+     * nanoseconds, and a clock read per look cost it more than the look.
      */
-    boolean isDeadIntent(final int lane, final long header, final long position)
+    static final int LOOKS_PER_CLOCK_READ = 64;
+
+    boolean publishedByTail(final int lane, final long position, final boolean readTail)
     {
-        if (!isIntent(header, position))
+        if (lane == tailSeenLane && before(position, tailSeen))
+        {
+            return true; // the lane's tail as this call read it: the record the lane check saw is taken next
+        }
+        if (!readTail && (looksWithoutClock[lane]++ & (LOOKS_PER_CLOCK_READ - 1)) != 0)
         {
             return false;
         }
-        if (deadIntents[lane] == header && deadIntentPositions[lane] == position)
+        final long nowNs = System.nanoTime(); // a look without a stamp: the consumer has nothing else to do
+        if (!readTail && nowNs - lastTailReadNs[lane] < TAIL_READ_INTERVAL_NS)
         {
-            return true; // found dead before (by the look that found the lane had records): dead stays dead
+            return false;
         }
-        // a consumer ahead of its producers looks at live intents every few nanoseconds: a clock read per look
-        // would cost it more than the look, so only every LOOKS_PER_CLOCK_READth look reads the clock
-        if ((intentLooks[lane]++ & (LOOKS_PER_CLOCK_READ - 1)) == 0 && intentChecks[lane].due() &&
-            !RecordDescriptor.isTagAlive((int)header))
+        lastTailReadNs[lane] = nowNs;
+        final long tail = position(LaneWords.tailWord(meta, lanesOffset, lane));
+        if (before(position, tail))
         {
-            deadIntents[lane] = header;
-            deadIntentPositions[lane] = position;
+            tailSeenLane = lane;
+            tailSeen = tail;
             return true;
         }
         return false;
     }
 
     /**
-     * Holding the selected lane's consumer lock, with a dead reserver's intent at {@code position}: moves the tail past
-     * it if nobody did, then commits it as {@link RecordDescriptor#DROPPED} (a WHOLE or BEGIN record, counted when it
-     * was reserved) or {@link RecordDescriptor#PADDING}.
-     *
-     * @return the header now there.
-     * @throws CorruptResourceException when the intent's length runs past the ring's end.
-     */
-    long dropDeadIntent(final int index, final long position, final long header)
-    {
-        final int frame = headerFrame(header);
-        final int length = frameLength(frame);
-        if (length > capacity - (index - cBase) - OVERHEAD)
-        {
-            throw new CorruptResourceException(description + " has a corrupt intent in lane " + cLane +
-                " at ring index " + (index - cBase) + " (length " + length + "): unlink the queue and create it again");
-        }
-        final int counted = LaneWords.counted(frameType(frame));
-        LaneWords.advanceTailPast(meta, cTail, position, recordLength(length), counted);
-        final long dropped = committed(frame(length, counted == 1 ? DROPPED : PADDING), position);
-        if (data.getLong(index) == header) // a plain read first: it faults recoverably (FileFaults)
-        {
-            data.compareAndSetLong(index, header, dropped);
-        }
-        return data.getLongVolatile(index);
-    }
-
-    /**
-     * Holding the selected lane's consumer lock: moves the head from {@code from} to the head word {@code next}: the
-     * freeing word first, then the free markers of the next lap over every 8-byte word the head passes, then the head
-     * word (a release store), so that producers find every word of the room marked free, and whoever takes the lock
-     * over from a consumer killed in between finishes it ({@link #completeDeadFree}).
-     */
-    void moveHead(final long from, final long next)
-    {
-        meta.putLong(cFreeing, next);
-        VarHandle.storeStoreFence(); // the freeing word before any marker
-        markFree(from, position(next));
-        // release store -> hands the bytes back to producers and counts what was taken
-        meta.putLongRelease(cHead, next);
-    }
-
-    /**
-     * Writes the free markers of the next lap over the selected lane's 8-byte words at positions {@code from} to
-     * {@code to}.
-     */
-    void markFree(final long from, final long to)
-    {
-        final long end = to & POSITION_MASK;
-        for (long position = from & POSITION_MASK; position != end; position = (position + ALIGNMENT) & POSITION_MASK)
-        {
-            data.putLong(cBase + ((int)position & mask), freeMarker(position + capacity));
-        }
-    }
-
-    /**
-     * Holding a consumer lock whose freeing word names another position than the head word: its holder died between
-     * the two stores of {@link #moveHead}; this writes the free markers again and stores the head word it meant to.
-     *
-     * @throws CorruptResourceException when the freeing word cannot be a head word of this lane.
-     */
-    void completeDeadFree(final long freeing)
-    {
-        final long headWord = meta.getLongVolatile(cHead);
-        final long distance = (position(freeing) - position(headWord)) & POSITION_MASK;
-        if (distance > capacity || (distance & (ALIGNMENT - 1)) != 0)
-        {
-            throw new CorruptResourceException(description + " has a corrupt freeing word in lane " + cLane +
-                " (" + freeing + ", head word " + headWord + "): unlink the queue and create it again");
-        }
-        moveHead(position(headWord), freeing);
-    }
-
-    /**
-     * Ends what a consumer call keeps: a takings of locks begun from a bias.
+     * Ends what a consumer call keeps: a takings of locks begun from a bias, and the tail it read (kept for one
+     * call only: a tail read long ago could be a whole position space, 2^40 bytes, behind).
      */
     void endConsumerCall()
     {
+        tailSeenLane = -1;
         abandonConsumerTakings();
     }
 
@@ -400,22 +326,11 @@ class ConsumerLane
             {
                 consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
                 final long removing = meta.getLongVolatile(cRemoving); // the lock's cache line: a cheap look
-                final long freeing = meta.getLongVolatile(cFreeing);
-                if (removing != 0 || freeing != meta.getLongVolatile(cHead))
+                if (removing != 0)
                 {
                     try
                     {
-                        if (removing != 0)
-                        {
-                            completeDeadRemoval(removing);
-                        }
-                        final long freeingNow = meta.getLongVolatile(cFreeing);
-                        final long headNow = meta.getLongVolatile(cHead);
-                        if (position(freeingNow) != position(headNow))
-                        {
-                            // a count alone changed: a removal's, which its removal words complete
-                            completeDeadFree(freeingNow);
-                        }
+                        completeDeadRemoval(removing);
                     }
                     catch (final RuntimeException ex)
                     {
@@ -492,15 +407,15 @@ class ConsumerLane
             final int index = cBase + (int)(removing - 1);
             final int frame = checkedFrame(index);
             data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(frame), REMOVED));
-            moveHead(position(headWord), removalHead);
+            meta.putLongRelease(cHead, removalHead);
         }
         meta.putLongRelease(cRemoving, 0L);
     }
 
     /**
-     * Hands over consecutive committed WHOLE records of the selected lane, holding its consumer lock: one read of the
+     * Hands over consecutive stamped WHOLE records of the selected lane, holding its consumer lock: one read of the
      * head word per call and one release store of it per record (after the handler, so that a consumer killed while
-     * handing a record over leaves it to the next one). Stops at anything else (not committed, padding, a split element),
+     * handing a record over leaves it to the next one). Stops at anything else (no stamp, padding, a split element),
      * which {@link FifoConsumer#consumeOne} deals with.
      *
      * @return how many were handed over.
@@ -513,7 +428,6 @@ class ConsumerLane
         }
         // addresses in locals, read before the first ordered access (after which the JIT would read them again)
         final long headAddress = cHeadAddress;
-        final long freeingAddress = cFreeingAddress;
         final long ringAddress = cRingAddress;
         final UnsafeBuffer data = this.data;
         final int base = cBase;
@@ -525,12 +439,11 @@ class ConsumerLane
         while (taken < limit)
         {
             final int ringIndex = (int)position & mask;
-            final long header = UnsafeApi.getLongVolatile(null, ringAddress + ringIndex);
-            if ((int)header != commitStamp(position))
+            if (UnsafeApi.getIntVolatile(null, ringAddress + stampIndex(position, mask)) != commitStamp(position))
             {
-                break; // not committed (isStamped)
+                break; // not stamped (isStamped)
             }
-            final int frame = headerFrame(header);
+            final int frame = UnsafeApi.getInt(ringAddress + ringIndex + FRAME_OFFSET);
             if (frameType(frame) != WHOLE)
             {
                 break;
@@ -540,9 +453,7 @@ class ConsumerLane
             {
                 checkedFrame(base + ringIndex); // throws: a whole record never runs past the ring's end
             }
-            final long recordStart = position;
-            final int recordBytes = recordLength(length);
-            position += recordBytes;
+            position += recordLength(length);
             final long next = word(++elements, position);
             taken++;
             producersUnrung = true; // rung when the lock is released
@@ -552,14 +463,6 @@ class ConsumerLane
             }
             finally
             {
-                // as moveHead does: the freeing word, the free markers, the head word
-                UnsafeApi.putLong(freeingAddress, next);
-                VarHandle.storeStoreFence();
-                final long nextLap = recordStart + capacity;
-                for (int i = 0; i < recordBytes; i += ALIGNMENT)
-                {
-                    UnsafeApi.putLong(ringAddress + ringIndex + i, freeMarker(nextLap + i));
-                }
                 // release store -> hands the record's bytes back to producers and counts the element as taken
                 UnsafeApi.putLongRelease(null, headAddress, next);
             }
@@ -575,48 +478,33 @@ class ConsumerLane
     {
         final long headWord = meta.getLongVolatile(cHead);
         long position = position(headWord);
-        int elements = count(headWord);
         while (true)
         {
             final int index = cBase + ((int)position & mask);
-            // the record's own header, not the producer's tail word: no read of the producer's cache line
-            long header = data.getLongVolatile(index);
-            if (!isCommitted(header, position))
+            // the record's own stamp, not the producer's tail word: no read of the producer's cache line
+            if (!isStamped(cBase, position) && !publishedByTail(cLane, position, consumerWaiter.isRegistered()))
             {
-                if (!isDeadIntent(cLane, header, position))
-                {
-                    break;
-                }
-                header = dropDeadIntent(index, position, header);
-                if (!isCommitted(header, position))
-                {
-                    break;
-                }
+                break;
             }
             final int frame = checkedFrame(index);
             final int length = frameLength(frame);
             final int type = frameType(frame);
-            if (type == PADDING || type == REMOVED || type == DROPPED)
+            if (type == PADDING || type == REMOVED)
             {
-                if (type == DROPPED)
-                {
-                    elements++; // counted when it was reserved, never delivered
-                    joinCounter.elementAbandoned();
-                }
                 position += recordLength(length); // a removed element was counted when it was removed
                 continue;
             }
             recordIndex = index + PAYLOAD_OFFSET;
             recordPayloadLength = length;
             recordType = type;
-            nextHeadWord = word(elements + (type == WHOLE || type == BEGIN ? 1 : 0),
+            nextHeadWord = word(count(headWord) + (type == WHOLE || type == BEGIN ? 1 : 0),
                 position + recordLength(length));
             return true;
         }
         if (position != position(headWord))
         {
-            // returns the skipped padding to producers
-            moveHead(position(headWord), word(elements, position));
+            // release store -> returns the skipped padding to producers
+            meta.putLongRelease(cHead, word(count(headWord), position));
             producersUnrung = true;
             producerBell.ringIfWaiting();
         }
@@ -629,8 +517,7 @@ class ConsumerLane
         final int length = frameLength(frame);
         final int type = frameType(frame);
         if (length > capacity - (index - cBase) - OVERHEAD ||
-            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED &&
-            type != DROPPED)
+            type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED)
         {
             throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +
                 " at ring index " + (index - cBase) + " (length " + length + ", type " + type +
@@ -641,10 +528,9 @@ class ConsumerLane
 
     void consumeRecord()
     {
-        // hands the record's bytes (and the padding before it) back to producers and counts the element as taken;
-        // a producer already asleep is woken now, the fenced ring follows when the lock is released (or before
-        // waiting)
-        moveHead(position(meta.getLong(cHead)), nextHeadWord);
+        // release store -> hands the record's bytes back to producers and counts the element as taken; a producer
+        // already asleep is woken now, the fenced ring follows when the lock is released (or before waiting)
+        meta.putLongRelease(cHead, nextHeadWord);
         producersUnrung = true;
         producerBell.ringIfWaiting();
     }

@@ -136,7 +136,7 @@ final class FifoConsumer extends ConsumerLane
             }
             try
             {
-                // a whole committed record by the short path of drain, else the general one
+                // a whole stamped record by the short path of drain, else the general one
                 if (takeWholeRecords(handler, 1) == 1 || consumeOne(handler))
                 {
                     nextLane = laneAfter(lane, 1);

@@ -15,33 +15,44 @@ import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
 import static io.ipckit.core.internal.kit.MessageAssembler.END;
 import static io.ipckit.core.internal.kit.MessageAssembler.MIDDLE;
 import static io.ipckit.core.internal.kit.MessageAssembler.WHOLE;
+import static io.ipckit.queue.LaneWords.count;
 import static io.ipckit.queue.LaneWords.messageId;
+import static io.ipckit.queue.LaneWords.position;
+import static io.ipckit.queue.LaneWords.word;
 import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
+import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.frame;
+import static io.ipckit.queue.RecordDescriptor.frameLength;
+import static io.ipckit.queue.RecordDescriptor.recordLength;
 
 /**
  * The producer side of one {@link FifoQueueCore} handle: it gives the handle a lane (an exclusive one when free,
- * else the shared lane 0), reserves records at the lane's tail without a lock ({@link ProducerLane#tryReserve}),
- * writes them and commits them. {@link #offerFast} is the whole put of a record that finds room at once; everything
- * else (waiting for room, split elements, zero-copy claims) goes through {@link #reserve}.
+ * else the shared lane 0 under its producer lock), reserves records at the lane's tail, writes them, and publishes
+ * them. {@link #offerFast} is the whole put of a handle that holds its lane without a lock call (exclusively, or the
+ * shared lane's lock held biased) and the record fits before the ring's end; everything else (padding, split
+ * elements, waiting for room, taking the lock, zero-copy claims) goes through {@link #reserve}.
  * <p>
  * Note to maintainers — the invariants this class keeps (those of the ring itself are in {@link ProducerLane}):
  * <ul>
  * <li>A message longer than one record is written as BEGIN (carrying the writer's token), MIDDLE..., END while the
- * writer holds lane 0's producer lock and its tail's {@link LaneWords#HELD} flag (an exclusive lane needs neither),
- * so fragments of two messages never interleave; the lane's "message in progress" word holds the message's id
- * meanwhile, and is cleared after END, or when the writer gives up (a timeout, an exception), so that its readers
- * discard the partial message. A producer that takes the lock over from a dead holder clears it, and the flag.</li>
- * <li>Lane 0's producer lock is a {@link BiasedOwnerLock}, taken only by writers of split elements and by producers
- * that find the tail held; puts of whole records never touch it.</li>
- * <li>Consumers are rung after the commit, with {@link AsymmetricFence#progressSide()} between the stores and the
- * loads of the waiter counts, and always before this producer waits, so a consumer never sleeps through a committed
- * record.</li>
+ * writer keeps its lane, so fragments of two messages never interleave; the lane's "message in progress" word holds
+ * the message's id meanwhile, and is cleared after END, or when the writer gives up (a timeout, an exception), so
+ * that its readers discard the partial message. A producer that takes the shared lane's lock over from a dead
+ * holder clears it too.</li>
+ * <li>Lane 0's producer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls, and
+ * {@link #offerFast} enters it with {@link BiasedOwnerLock#enterBiased()} alone; nothing inside that hold throws
+ * (bounds are checked before it).</li>
+ * <li>Consumers are rung after the lock (or the biased hold) is let go, with
+ * {@link AsymmetricFence#progressSide()} between the stores and the loads of the waiter counts, and always before
+ * this producer waits, so a consumer never sleeps through a published record.</li>
  * </ul>
  * Not thread-safe: the handle's producer {@link HandleGate} serialises the calls.
  */
 final class FifoProducer extends ProducerLane
 {
+    private final String description;
     private final BiasedOwnerLock producerLock = new BiasedOwnerLock();
     private final Doorbell producerBell;
     private final Doorbell consumerBell;
@@ -52,8 +63,6 @@ final class FifoProducer extends ProducerLane
     private final LivenessCheckInterval headCheck = new LivenessCheckInterval();
 
     private boolean producerLocked;
-    /** A zero-copy claim is reserved and neither committed nor aborted. */
-    private boolean claimPending;
     private boolean nonBlocking;
     private long producerTimeoutNs;
     private final FileFaults faults;
@@ -63,7 +72,8 @@ final class FifoProducer extends ProducerLane
         final Doorbell consumerBell, final Waiter producerWaiter, final FileFaults faults)
     {
         this.faults = faults;
-        super(meta, data, description, capacity, maxElements, laneCount, lanesOffset);
+        super(meta, data, capacity, maxElements, laneCount, lanesOffset);
+        this.description = description;
         this.producerBell = producerBell;
         this.consumerBell = consumerBell;
         this.producerWaiter = producerWaiter;
@@ -71,17 +81,11 @@ final class FifoProducer extends ProducerLane
     }
 
     /**
-     * Gives up what the producer side keeps between calls: a claim never committed (dropped), its exclusive lane,
-     * or the bias of the shared lane's lock. The caller is inside the producer gate.
+     * Gives up what the producer side keeps between calls: its exclusive lane, or the bias of the shared lane's
+     * lock. The caller is inside the producer gate.
      */
     void releaseProducerSide()
     {
-        if (claimPending)
-        {
-            claimPending = false;
-            dropPending();
-            ringConsumersIfWaiting();
-        }
         releaseProducerLane();
         producerLock.close();
     }
@@ -93,6 +97,8 @@ final class FifoProducer extends ProducerLane
     {
         return producerLock.isBiased();
     }
+
+
 
     boolean offer(
         final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
@@ -116,55 +122,125 @@ final class FifoProducer extends ProducerLane
     }
 
     /**
-     * The whole of a put that needs no wait: one record reserved at once, written and committed.
+     * The whole of a put that needs neither a lock nor a wait: one record into this handle's own lane (exclusive, or
+     * the shared one held biased) with room for it before the ring's end, by the cached head. Straight-line code over
+     * the lane's absolute addresses, read into locals before the first ordered access (after which the JIT would
+     * read every field again): a put costs little besides the record's stores, the tail word and the stamp.
      *
-     * @return true when committed; false when the general path must do it (nothing was reserved).
+     * @return true when published; false when the general path must do it (nothing was published).
      */
     private boolean offerFast(final DirectBuffer src, final int offset, final int length)
     {
-        if (producerLane < 0 || length > maxRecordPayload || claimPending || producerLocked)
+        if (producerLane < 0 || length > maxRecordPayload || producerLocked)
         {
             return false;
         }
-        src.boundsCheck(offset, length); // before reserving: nothing after it throws
-        final int index = tryReserve(length, WHOLE, true, false);
-        if (index < 0)
+        src.boundsCheck(offset, length); // before the hold: nothing inside it throws
+        final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long ringAddress = pRingAddress;
+        final long cachedTail = cacheTail;
+        final int required = recordLength(length);
+        if (!exclusive && !producerLock.enterBiased())
         {
             return false;
         }
-        data.putBytes(index, src, offset, length);
-        commitPending();
-        ringConsumersIfWaiting();
-        return true;
-    }
-
-    /** Rings consumers waiting for committed records, with the fence the doorbell protocol asks for. */
-    private void ringConsumersIfWaiting()
-    {
-        AsymmetricFence.progressSide(); // between the commit and the loads of the waiter counts
-        consumersUnrung = false;
-        consumerBell.ringIfWaiting();
+        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, required);
+        final boolean published = tailWord != NO_ROOM;
+        if (published)
+        {
+            cacheTail = putRecordFast(ringAddress, tailAddress, tailWord, src, offset, length);
+        }
+        exitFastHold(exclusive, published);
+        return published;
     }
 
     /**
-     * Sends many messages; message {@code i} is {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}, from
-     * {@code start} on.
+     * The batch form of {@link #offerFast}, all or nothing: every message in one hold of the lane, or none when one
+     * is too long for a record or they do not all fit before the ring's end and in the room by the head. A producer
+     * killed in the middle of the batch leaves its first messages published, each whole, and none of the rest.
+     *
+     * @return {@code count} when all were published, 0 when the general path must send them.
+     */
+    private int offerFastBatch(
+        final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
+    {
+        if (producerLane < 0 || producerLocked)
+        {
+            return 0;
+        }
+        final int end = start + count;
+        long bytes = 0;
+        for (int i = start; i < end; i++)
+        {
+            if (lengths[i] > maxRecordPayload)
+            {
+                return 0;
+            }
+            src.boundsCheck(offsets[i], lengths[i]); // before the hold: nothing inside it throws
+            bytes += recordLength(lengths[i]);
+        }
+        if (bytes > capacity)
+        {
+            return 0;
+        }
+        final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long ringAddress = pRingAddress;
+        final long cachedTail = cacheTail;
+        if (!exclusive && !producerLock.enterBiased())
+        {
+            return 0;
+        }
+        long tailWord = tailWithRoomFor(tailAddress, cachedTail, count, (int)bytes);
+        final boolean published = tailWord != NO_ROOM;
+        if (published)
+        {
+            for (int i = start; i < end; i++)
+            {
+                tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src, offsets[i], lengths[i]);
+            }
+            cacheTail = tailWord;
+        }
+        exitFastHold(exclusive, published);
+        return published ? count : 0;
+    }
+
+
+
+    /** Ends the hold of {@link #offerFast}: the biased lock's active word, then the rings. */
+    private void exitFastHold(final boolean exclusive, final boolean published)
+    {
+        if (!exclusive)
+        {
+            producerLock.exitBiased();
+        }
+        AsymmetricFence.progressSide(); // between the tail and active stores and the loads of the waiter counts
+        if (published)
+        {
+            consumerBell.ringIfWaiting();
+        }
+        if (!exclusive)
+        {
+            producerBell.ringIfWaiting(); // a revoker waits for the active word
+        }
+    }
+
+    /**
+     * Sends many messages under one hold of the producer lock (or of the lane, by {@link #offerFastBatch}); message
+     * {@code i} is {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}, from {@code start} on.
      *
      * @return how many were sent before the time ran out.
      */
     int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int start,
         final int count, final long timeoutNs) throws InterruptedException
     {
-        int sent = 0;
-        while (sent < count && offerFast(src, offsets[start + sent], lengths[start + sent]))
-        {
-            sent++;
-        }
-        if (sent == count)
+        if (offerFastBatch(src, offsets, lengths, start, count) == count)
         {
             return count;
         }
         startProducerCall(timeoutNs);
+        int sent = 0;
         try
         {
             ensureProducerLane();
@@ -192,12 +268,8 @@ final class FifoProducer extends ProducerLane
                 return false;
             }
             data.putBytes(index, src, offset, length);
-            commitPending();
+            publishTail();
             return true;
-        }
-        if (!acquireTail())
-        {
-            return false;
         }
         int position = 0;
         boolean announced = false;
@@ -222,17 +294,13 @@ final class FifoProducer extends ProducerLane
                     announced = true;
                 }
                 data.putBytes(index, src, offset + position, chunk);
-                commitPending();
+                publishTail();
                 if (type == END)
                 {
                     meta.putLongRelease(pInProgress, 0L);
                     complete = true;
                 }
                 ringConsumers(); // a consumer may be waiting for this fragment while this producer holds the lane
-                if (TEST_PAUSES && first)
-                {
-                    testPause(PAUSE_IN_SPLIT);
-                }
                 position += chunk;
             }
             return true;
@@ -246,40 +314,12 @@ final class FifoProducer extends ProducerLane
                 consumersUnrung = true;
                 ringConsumers();
             }
-            releaseTail();
         }
     }
 
     /**
-     * For a split element: takes lane 0's producer lock (waiting for it) and sets its tail's HELD flag, so that no
-     * other producer reserves until the element is written; on an exclusive lane, nothing to wait for.
-     *
-     * @return false when the time ran out.
-     */
-    private boolean acquireTail() throws InterruptedException
-    {
-        while (true)
-        {
-            final int sequence = producerWaiter.sequence();
-            if (!producerLocked)
-            {
-                producerLocked = exclusiveLane || acquireSharedLane();
-            }
-            if (producerLocked)
-            {
-                holdTail();
-                return true;
-            }
-            if (!awaitProducerProgress(sequence))
-            {
-                return false;
-            }
-        }
-    }
-
-    /**
-     * Zero-copy: reserves a record for {@code length} bytes until {@link #commitClaim(int)} or
-     * {@link #abortClaim(int)}.
+     * Zero-copy: reserves a record for {@code length} bytes, holding the producer lock until
+     * {@link #commitClaim(int)} or {@link #abortClaim(int)}.
      *
      * @return the index in {@link #dataBuffer()}, or -1 when the time ran out.
      */
@@ -290,70 +330,105 @@ final class FifoProducer extends ProducerLane
             throw new IllegalArgumentException("cannot claim " + length + " bytes in " + description +
                 ": a claim holds 0.." + maxRecordPayload + " bytes; put longer elements with the copying methods");
         }
-        if (claimPending)
+        final int fast = claimFast(length);
+        if (fast >= 0)
         {
-            throw new IllegalStateException("a claim is pending on " + description + ": commit or abort it first");
-        }
-        if (producerLane >= 0 && !producerLocked)
-        {
-            final int fast = tryReserve(length, WHOLE, true, false);
-            if (fast >= 0)
-            {
-                claimPending = true;
-                return fast;
-            }
+            return fast;
         }
         startProducerCall(timeoutNs);
         try
         {
             ensureProducerLane();
             final int index = reserve(length, WHOLE, true);
-            claimPending = index >= 0;
+            if (index < 0)
+            {
+                releaseProducerLock();
+            }
             return index;
+        }
+        catch (final RuntimeException | InterruptedException ex)
+        {
+            releaseProducerLock();
+            throw ex;
         }
         finally
         {
-            releaseProducerLock();
             producerWaiter.end();
         }
     }
 
+    /**
+     * The claim of a handle that has its lane and holds it at once (its exclusive lane, or the shared lane's lock by
+     * its bias or free), with room for the record before the ring's end: {@link #tailWithRoomFor} and
+     * {@link #reserveFast} instead of the general path's loop. The lock is held as the general path holds it, so
+     * commit and abort finish either claim the same way, and a kill in between leaves what the general path leaves.
+     *
+     * @return the index, or -1 when the general path must claim (nothing is held then).
+     */
+    private int claimFast(final int length)
+    {
+        if (producerLane < 0 || producerLocked)
+        {
+            return -1;
+        }
+        final boolean exclusive = exclusiveLane;
+        final long tailAddress = pTailAddress;
+        final long cachedTail = cacheTail;
+        if (!exclusive && !acquireSharedLane())
+        {
+            return -1;
+        }
+        producerLocked = true;
+        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, recordLength(length));
+        if (tailWord == NO_ROOM)
+        {
+            releaseProducerLock();
+            return -1;
+        }
+        return reserveFast(tailWord, length);
+    }
+
     void commitClaim(final int index)
     {
-        if (!claimPending)
+        if (!producerLocked)
         {
             throw new IllegalStateException("no claim to commit on " + description);
         }
-        claimPending = false;
         if (index != pendingRecordIndex + PAYLOAD_OFFSET)
         {
             // the bytes were written for another index: drop the claim rather than publish what it holds
-            final int claimed = pendingRecordIndex + PAYLOAD_OFFSET;
-            dropPending();
-            ringConsumersIfWaiting();
+            dropClaim();
             throw new IllegalArgumentException("commit(" + index + ") on " + description + ", whose claim was at " +
-                claimed + ": the claim was dropped; pass the index claim returned");
+                (pendingRecordIndex + PAYLOAD_OFFSET) + ": the claim was dropped; pass the index claim returned");
         }
-        commitPending();
-        ringConsumersIfWaiting();
+        publishTail();
+        releaseProducerLock();
     }
 
     void abortClaim(final int index)
     {
-        if (!claimPending)
+        if (!producerLocked)
         {
             throw new IllegalStateException("no claim to abort on " + description);
         }
         // the pending claim is dropped whatever index is given; a wrong one is reported after, never written to
-        claimPending = false;
         final int claimed = pendingRecordIndex + PAYLOAD_OFFSET;
-        dropPending();
-        ringConsumersIfWaiting();
+        dropClaim();
         if (index != claimed)
         {
             throw new IllegalArgumentException("abort(" + index + ") on " + description + ", whose claim was at " +
                 claimed + ": the claim was dropped; pass the index claim returned");
         }
+    }
+
+    /** Publishes the pending claim as padding, which consumers pass over, and releases the producer lock. */
+    private void dropClaim()
+    {
+        final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
+        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
+        pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
+        publishTail();
+        releaseProducerLock();
     }
 
     int maxClaimLength()
@@ -373,53 +448,36 @@ final class FifoProducer extends ProducerLane
         while (true)
         {
             final int sequence = producerWaiter.sequence();
-            final int index = tryReserve(payloadLength, type, newElement,
-                producerWaiter.isRegistered() || headCheck.due());
-            if (index >= 0)
+            if (!producerLocked)
             {
-                return index;
+                producerLocked = exclusiveLane || acquireSharedLane();
             }
-            if (index == HELD_OUT)
+            if (producerLocked)
             {
-                // another producer writes a split element: wait for its lock, or take it over from a dead writer
-                if (!producerLocked)
+                final int index = tryReserve(payloadLength, type, newElement,
+                    producerWaiter.isRegistered() || headCheck.due());
+                if (index >= 0)
                 {
-                    producerLocked = acquireSharedLane();
+                    return index;
                 }
-                if (producerLocked)
+                if (nonBlocking)
                 {
-                    releaseTail(); // the flag of a dead holder (a live one clears it before it lets the lock go)
-                    continue;
+                    return -1;
                 }
             }
-            else if (nonBlocking)
+            ringConsumers(); // never wait while consumers may sleep through records already published
+            if (!producerWaiter.isActive())
             {
-                return -1;
+                // slow path: register as a waiter, then test once more before sleeping
+                faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+                producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : producerTimeoutNs);
+                continue;
             }
-            if (!awaitProducerProgress(sequence))
+            if (!producerWaiter.pause(sequence))
             {
                 return -1;
             }
         }
-    }
-
-    /**
-     * Waits for room or for the producer lock: rings consumers first, registers as a waiter on the first call (the
-     * caller then looks once more), then pauses.
-     *
-     * @return false when the time ran out.
-     */
-    private boolean awaitProducerProgress(final int sequence) throws InterruptedException
-    {
-        ringConsumers(); // never wait while consumers may sleep through records already committed
-        if (!producerWaiter.isActive())
-        {
-            // slow path: register as a waiter, then test once more before sleeping
-            faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
-            producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : producerTimeoutNs);
-            return true;
-        }
-        return producerWaiter.pause(sequence);
     }
 
     private boolean acquireSharedLane()
@@ -436,6 +494,12 @@ final class FifoProducer extends ProducerLane
         }
         return false;
     }
+
+
+
+
+
+
 
     private void ringConsumers()
     {
@@ -455,7 +519,7 @@ final class FifoProducer extends ProducerLane
             {
                 producerLock.release();
             }
-            AsymmetricFence.progressSide(); // between the commit and lock stores and the loads of the waiter counts
+            AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
             if (consumersUnrung)
             {
                 consumersUnrung = false;
@@ -472,12 +536,7 @@ final class FifoProducer extends ProducerLane
             {
                 producerLock.abandon(); // a taking from a bias that was still waiting for its holder
             }
-            if (consumersUnrung)
-            {
-                AsymmetricFence.progressSide(); // between the commit and the loads of the waiter counts
-                consumersUnrung = false;
-                consumerBell.ringIfWaiting();
-            }
+            ringConsumers();
         }
     }
 }

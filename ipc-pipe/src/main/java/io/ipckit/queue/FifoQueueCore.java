@@ -15,8 +15,7 @@ import static io.ipckit.queue.QueueDescriptor.*;
 
 /**
  * A multi-producer multi-consumer FIFO queue over byte rings called lanes ({@link LaneDescriptor}). By default there
- * is one lane, shared by all producers, which reserve records in it without a lock (a compare-and-set of the record's
- * header, then of the tail word: {@link ProducerLane}), and the queue is first-in first-out across all
+ * is one lane, shared by all producers under its producer lock, and the queue is first-in first-out across all
  * processes. With {@link QueueOptions#producerLanes(int) exclusive lanes}, a producing handle claims one and writes it
  * as a single-producer ring, with no lock and no fence per element; handles that find no free lane, and all producers
  * of a queue with an element bound, share lane 0. Consumers take from any lane holding that lane's consumer lock for

@@ -8,12 +8,10 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 /**
  * Layout of one lane of a FIFO queue: the words that govern one byte ring. A FIFO queue file holds a table of
  * lanes after its {@link QueueDescriptor metadata} and one ring per lane in its data, lane {@code i}'s ring at
- * {@code i * capacity}. Lane 0 is <em>shared</em> (it is the only lane of a queue with an element bound): producers
- * reserve records there with compare-and-sets and no lock ({@link RecordDescriptor}); its producer lock, a
- * {@link io.ipckit.core.internal.kit.BiasedOwnerLock}, is taken only to write an element split over several records,
- * together with the tail word's HELD flag, which keeps other producers out meanwhile. Lanes 1.. are
- * <em>exclusive</em>: a producing handle claims one by writing its process token into the owner word and then writes
- * with no lock and no compare-and-set.
+ * {@code i * capacity}. Lane 0 is <em>shared</em>: producers take its producer lock for every call (it is the only
+ * lane of a queue with an element bound); the lock is a {@link io.ipckit.core.internal.kit.BiasedOwnerLock}, so a lone
+ * producer keeps it between calls. Lanes 1.. are <em>exclusive</em>: a producing handle claims one by
+ * writing its process token into the owner word and then writes with no lock at all.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -22,9 +20,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |  first the lock word; lanes 1..: the first word is the owner's |
  *  |  process token (0 when free), the other three are unused      |
  *  +---------------------------------------------------------------+
- *  |  Tail Word: element count (24 bits) | HELD (1 bit, lane 0: a    |
- *  |  split element is written) | byte position (39 bits): records |
- *  |  reserved, committed or not                                  |
+ *  |  Tail Word: element count (24 bits) | byte position (40 bits)  |
  *  +---------------------------------------------------------------+
  *  |  Message In Progress: id of a split element being written, 0   |
  *  +---------------------------------------------------------------+
@@ -40,9 +36,6 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |  Removal: the head word a removal in progress will store       |
  *  +---------------------------------------------------------------+
  *  |  Removal: ring index + 1 of the element being removed, 0 none  |
- *  +---------------------------------------------------------------+
- *  |  Freeing: the head word the consumer is about to store, stored  |
- *  |  before it writes the free markers of what the head passes      |
  *  +---------------------------------------------------------------+
  *  |                 Padding to two cache lines                    ...
  *  +---------------------------------------------------------------+
@@ -75,12 +68,6 @@ public final class LaneDescriptor
     public static final int REMOVAL_HEAD_OFFSET = HEAD_OFFSET + SIZE_OF_LONG;
     /** Offset of the ring index + 1 of the first record of the element being removed, 0 when no removal runs. */
     public static final int REMOVING_OFFSET = REMOVAL_HEAD_OFFSET + SIZE_OF_LONG;
-    /**
-     * Offset of the head word a consumer is about to store: it writes it before the free markers of the bytes the head
-     * passes ({@link RecordDescriptor}), so that whoever takes the consumer lock over from a consumer killed in
-     * between writes the rest of them and stores the head.
-     */
-    public static final int FREEING_OFFSET = REMOVING_OFFSET + SIZE_OF_LONG;
     /** Length of one lane's words. */
     public static final int LENGTH = 4 * CACHE_LINE_LENGTH;
 

@@ -9,9 +9,9 @@ import org.agrona.concurrent.AtomicBuffer;
  * Static, so that the producer and consumer sides call it directly over their own {@code final} copies of the
  * metadata buffer and lane table offset, with no object in between on their hot paths.
  * <p>
- * Note to maintainers: element counts are kept modulo 2^24 (the top 24 bits of a word; bit 39 of lane 0's tail word is {@link #HELD}) and a ring holds at most
+ * Note to maintainers: element counts are kept modulo 2^24 (the top 24 bits of a word) and a ring holds at most
  * capacity / 8 records, below 2^24, so the difference of a tail and a head count is always the number of elements
- * between them. Positions are kept modulo 2^39 and compared only within one ring's length of each other.
+ * between them. Positions are kept modulo 2^40 and compared only within one ring's length of each other.
  * An exclusive lane's owner word is taken with one compare-and-set from free (or from a dead owner) and given back
  * with one from this process's token; a new owner clears the lane's "message in progress" word, so a split element
  * its dead predecessor left stays incomplete and its readers discard it.
@@ -20,10 +20,7 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 final class LaneWords
 {
-    static final int POSITION_BITS = 39;
-    /** A flag of lane 0's tail word: a split element is being written (the producer lock holder owns the tail). */
-    static final long HELD = 1L << POSITION_BITS;
-    static final int COUNT_SHIFT = 40;
+    static final int POSITION_BITS = 40;
     static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
     static final int COUNT_MASK = (1 << 24) - 1;
 
@@ -33,7 +30,7 @@ final class LaneWords
 
     static long word(final int count, final long position)
     {
-        return ((long)(count & COUNT_MASK) << COUNT_SHIFT) | (position & POSITION_MASK);
+        return ((long)(count & COUNT_MASK) << POSITION_BITS) | (position & POSITION_MASK);
     }
 
     static long position(final long word)
@@ -43,7 +40,7 @@ final class LaneWords
 
     static int count(final long word)
     {
-        return (int)(word >>> COUNT_SHIFT);
+        return (int)(word >>> POSITION_BITS);
     }
 
     /**
@@ -71,57 +68,6 @@ final class LaneWords
     static long headWord(final AtomicBuffer meta, final int lanesOffset, final int lane)
     {
         return meta.getLongAcquire(laneWord(lanesOffset, lane, LaneDescriptor.HEAD_OFFSET));
-    }
-
-    /**
-     * Moves a lane's tail word past the record reserved at {@code position}, {@code length} bytes counting
-     * {@code elements} elements, if it still stands at that position; keeps its {@link #HELD} flag. Anyone who finds
-     * an intent at the tail position calls it: the reserver after placing its intent, a producer whose own intent
-     * lost to it, a consumer before it drops a dead reserver's record. Since only the intent at a position moves the
-     * tail from it, every caller moves it to the same word.
-     */
-    static void advanceTailPast(final AtomicBuffer meta, final int tailOffset, final long position, final int length,
-        final int elements)
-    {
-        while (true)
-        {
-            final long tailWord = meta.getLongVolatile(tailOffset);
-            if (position(tailWord) != (position & POSITION_MASK))
-            {
-                return; // moved past it already: the tail only moves forward
-            }
-            final long next = word(count(tailWord) + elements, position + length) | (tailWord & HELD);
-            if (meta.compareAndSetLong(tailOffset, tailWord, next))
-            {
-                return;
-            }
-        }
-    }
-
-    /**
-     * Sets or clears lane 0's {@link #HELD} flag, with the position and count as they are.
-     */
-    static void setHeld(final AtomicBuffer meta, final int tailOffset, final boolean held)
-    {
-        while (true)
-        {
-            final long tailWord = meta.getLongVolatile(tailOffset);
-            final long next = held ? tailWord | HELD : tailWord & ~HELD;
-            if (next == tailWord || meta.compareAndSetLong(tailOffset, tailWord, next))
-            {
-                return;
-            }
-        }
-    }
-
-    /**
-     * @param type a record type.
-     * @return the elements a record of that type counts: 1 for WHOLE and BEGIN, else 0.
-     */
-    static int counted(final int type)
-    {
-        return type == io.ipckit.core.internal.kit.MessageAssembler.WHOLE ||
-            type == io.ipckit.core.internal.kit.MessageAssembler.BEGIN ? 1 : 0;
     }
 
     /**

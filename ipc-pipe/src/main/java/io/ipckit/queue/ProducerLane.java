@@ -1,103 +1,67 @@
 package io.ipckit.queue;
 
-import io.ipckit.core.exceptions.CorruptResourceException;
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import static io.ipckit.core.internal.kit.MessageAssembler.WHOLE;
 import static io.ipckit.queue.LaneWords.COUNT_MASK;
-import static io.ipckit.queue.LaneWords.HELD;
 import static io.ipckit.queue.LaneWords.POSITION_MASK;
 import static io.ipckit.queue.LaneWords.count;
-import static io.ipckit.queue.LaneWords.counted;
 import static io.ipckit.queue.LaneWords.position;
 import static io.ipckit.queue.LaneWords.word;
-import static io.ipckit.queue.RecordDescriptor.DROPPED;
+import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.OVERHEAD;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
-import static io.ipckit.queue.RecordDescriptor.STATE_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.TRAILER_LENGTH;
 import static io.ipckit.queue.RecordDescriptor.commitStamp;
-import static io.ipckit.queue.RecordDescriptor.committed;
 import static io.ipckit.queue.RecordDescriptor.frame;
-import static io.ipckit.queue.RecordDescriptor.frameLength;
-import static io.ipckit.queue.RecordDescriptor.frameType;
-import static io.ipckit.queue.RecordDescriptor.freeMarker;
-import static io.ipckit.queue.RecordDescriptor.headerFrame;
-import static io.ipckit.queue.RecordDescriptor.intent;
-import static io.ipckit.queue.RecordDescriptor.isCommitted;
-import static io.ipckit.queue.RecordDescriptor.isIntent;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
+import static io.ipckit.queue.RecordDescriptor.stampIndex;
 
 /**
  * The lane a {@link FifoProducer} writes and the record-level work on its ring: which lane the handle has, the room
- * between the tail and the (cached) head, reserving a record (and the padding before it at the ring's end), and
- * committing it. {@link FifoProducer} adds the protocol around it: waiting, split elements, batches and claims. It is
- * its superclass rather than a field so that the put path reaches these fields and methods with no object in
- * between.
+ * between the tail and the (cached) head, reserving a record (and the padding before it at the ring's end),
+ * writing one whole record in place, and publishing. {@link FifoProducer} adds the protocol around it: locks,
+ * waiting, split elements, batches and claims. It is its superclass rather than a field so that the put path
+ * reaches these fields and methods with no object in between.
  * <p>
- * Note to maintainers — the invariants of the ring this class writes (the record states are drawn in
- * {@link RecordDescriptor}):
+ * Note to maintainers — the invariants of the ring this class writes:
  * <ul>
- * <li>A record is reserved by placing an intent in the header at the tail position, then moving the tail word past
- * it. On the shared lane both are compare-and-sets and need no lock: the intent's compare-and-set from the
- * position's free marker is what makes the record this producer's (two producers never both win a position, and a
- * producer whose tail read is a lap old never wins one, the marker naming the position); whoever finds an intent at
- * the tail moves the tail past it ({@link LaneWords#advanceTailPast}), so a reserver stopped between the two
- * stops nobody. An exclusive lane's owner stores both with plain and release stores.</li>
- * <li>The tail word's element count counts a record when it is reserved, so an element bound is kept exactly by
- * the compare-and-set; a record that will never be delivered (a claim aborted, a dead reserver's) is committed as
- * {@link RecordDescriptor#DROPPED}, which consumers count as taken.</li>
- * <li>A record is committed (the stamp stored into its state word, a release store) only after the tail is past
- * it, so a consumer taking committed records never passes the tail.</li>
- * <li>While lane 0's tail word carries {@link LaneWords#HELD}, only the holder of the producer lock (a writer of a
- * split element) places intents there, so the fragments of one element are contiguous; a producer that sees the
- * flag takes the lock (over from a dead holder after a liveness interval), which a live writer gives back only after
- * clearing the flag: a holder that finds the flag set clears it.</li>
- * <li>The cached head word is only ever behind the real one, so it can only under-estimate the room. It is
- * refreshed from the lane's head hint ({@link LaneDescriptor#HEAD_HINT_OFFSET}), never ahead of the head, and from
- * the head word itself only by a reservation told to ({@code readHead}: registered waits, and a look every liveness
- * interval), so that producers retrying a full ring do not take the head word's line from the consumer.</li>
+ * <li>A lane's tail word (element count and byte position) is written only by its producer (the owner of an
+ * exclusive lane, the lock holder of lane 0), with one release store after the record bytes ({@link #publishTail},
+ * {@link #putRecordFast}). A process killed anywhere leaves either the old or the new word, so no torn record is
+ * ever visible and no committed one is lost.</li>
+ * <li>The tail word publishes; each record's commit stamp ({@link RecordDescriptor}, in the trailer of the record
+ * before it) is stored after it and only tells consumers early, so the head never passes the tail. A producer
+ * zeroes a record's trailer before publishing it, except when the record fills the ring exactly: the trailer then
+ * holds the head record's stamp ({@link #trailerFree}).</li>
+ * <li>The cached head word is only ever behind the real one, so it can only under-estimate the room, and it is
+ * dropped when another producer moved the tail. It is refreshed from the lane's head hint
+ * ({@link LaneDescriptor#HEAD_HINT_OFFSET}), never ahead of the head, and from the head word itself only by a
+ * reservation told to ({@code readHead}: registered waits, and a look every liveness interval), so that producers
+ * retrying a full ring do not take the head word's line from the consumer; a hint a killed consumer left behind
+ * hides room for at most that interval.</li>
  * </ul>
  * Not thread-safe: the handle's producer {@link HandleGate} serialises the calls.
  */
 class ProducerLane
 {
-    /**
-     * Test-only pause points, compiled away unless {@code ipckit.queue.testPauses} is true: a test's child process
-     * sets {@link #testPause} and {@link #testPauseAt}, and is killed while paused at that point.
-     */
-    static final boolean TEST_PAUSES = Boolean.getBoolean("ipckit.queue.testPauses");
-    /** Pause point: an intent placed, the tail not yet moved past it. */
-    static final int PAUSE_AFTER_INTENT = 1;
-    /** Pause point: the tail moved past the intent, the payload not yet written. */
-    static final int PAUSE_AFTER_TAIL = 2;
-    /** Pause point: a split element's first fragment committed, the producer lock and HELD flag held. */
-    static final int PAUSE_IN_SPLIT = 3;
-    static volatile int testPauseAt;
-    static volatile Runnable testPause;
-
-    static void testPause(final int point)
-    {
-        if (testPauseAt == point)
-        {
-            testPause.run();
-        }
-    }
-
-    /** What {@link #tryReserve} returns when there is no room. */
-    static final int NO_ROOM = -1;
-    /** What {@link #tryReserve} returns when another producer writes a split element (lane 0 is held). */
-    static final int HELD_OUT = -2;
+    /** What {@link #tailWithRoomFor} returns when the fast path cannot put: never a tail word (positions are
+     * multiples of 8). */
+    static final long NO_ROOM = -1L;
     final AtomicBuffer meta;
     final UnsafeBuffer data;
-    final String description;
     final int capacity;
     final int mask;
     final int maxElements;
     final int maxRecordPayload;
     final int laneCount;
     final int lanesOffset;
-    /** This handle's lane, -1 before its first put; lane 0 is shared. */
+    long pendingTailWord;
+    /** This handle's lane, -1 before its first put; lane 0 is shared under its producer lock. */
     int producerLane = -1;
     boolean exclusiveLane;
     int pTail;
@@ -105,25 +69,29 @@ class ProducerLane
     int pHeadHint;
     int pInProgress;
     int pBase;
-    /** A head word read earlier (never ahead of the real one). */
+    /** Absolute addresses of the lane's tail and head words and of its ring, for {@link FifoProducer#offerFast}. */
+    long pTailAddress;
+    long pHeadAddress;
+    long pHeadHintAddress;
+    long pRingAddress;
+    /** A head word read earlier (never ahead of the real one), valid while {@link #cacheTail} is the tail. */
     long headCache;
-    /** The record reserved and not yet committed: its index in {@link #data}, position and frame. */
-    int pendingRecordIndex = -1;
+    /** The tail this handle last published; another tail means another producer wrote since. */
+    long cacheTail = -1;
+    /** The ring index of the padding record reserved with the pending record, or -1. */
+    int pendingPaddingIndex = -1;
+    long pendingPaddingPosition;
+    /** The ring index and position of the record reserved and not yet published. */
+    int pendingRecordIndex;
     long pendingRecordPosition;
-    int pendingFrame;
-    /** The lane's tail word just after the pending record (its position names a split element). */
-    long pendingTailWord;
-    /** True while this handle writes a split element: it owns lane 0's {@link LaneWords#HELD} flag. */
-    boolean holdingTail;
-    /** Records committed whose consumers have not been rung yet. */
+    /** Records published whose consumers have not been rung yet (rung when the lock is released, or before waiting). */
     boolean consumersUnrung;
 
-    ProducerLane(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
-        final int maxElements, final int laneCount, final int lanesOffset)
+    ProducerLane(final AtomicBuffer meta, final UnsafeBuffer data, final int capacity, final int maxElements,
+        final int laneCount, final int lanesOffset)
     {
         this.meta = meta;
         this.data = data;
-        this.description = description;
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.maxElements = maxElements;
@@ -155,6 +123,11 @@ class ProducerLane
         pHeadHint = laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET);
         pInProgress = laneWord(lane, LaneDescriptor.IN_PROGRESS_OFFSET);
         pBase = lane * capacity;
+        pTailAddress = meta.addressOffset() + pTail;
+        pHeadAddress = meta.addressOffset() + pHead;
+        pHeadHintAddress = meta.addressOffset() + pHeadHint;
+        pRingAddress = data.addressOffset() + pBase;
+        cacheTail = -1;
     }
 
     /**
@@ -172,150 +145,159 @@ class ProducerLane
     }
 
     /**
-     * Reserves a record at the tail (after committing a padding record when it does not fit before the ring's end):
-     * places its intent and moves the tail past it. The caller writes the payload and then {@link #commitPending()}.
+     * Holding the lane: reads its tail word and checks that {@code bytes} of records for {@code elements} elements
+     * fit before the ring's end (else a padding record comes first: the general path) and in the room by the head
+     * (cached, then read again when the cache says no).
+     *
+     * @return the tail word, or {@link #NO_ROOM}.
+     */
+    long tailWithRoomFor(final long tailAddress, final long cachedTail, final int elements, final int bytes)
+    {
+        final long tailWord = UnsafeApi.getLongVolatile(null, tailAddress);
+        if (bytes > capacity - ((int)position(tailWord) & mask))
+        {
+            return NO_ROOM;
+        }
+        if (tailWord != cachedTail || !fits(tailWord, headCache, elements, bytes))
+        {
+            headCache = UnsafeApi.getLongAcquire(null, pHeadHintAddress); // the hint: see LaneDescriptor
+            if (!fits(tailWord, headCache, elements, bytes))
+            {
+                return NO_ROOM;
+            }
+        }
+        return tailWord;
+    }
+
+    /**
+     * Holding the lane, with room checked: writes one whole record at the tail with its trailer zeroed, publishes the
+     * tail word and stamps the record (see {@link #publishTail}).
+     *
+     * @return the new tail word.
+     */
+    long putRecordFast(final long ringAddress, final long tailAddress, final long tailWord,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        final long tail = position(tailWord);
+        final int required = recordLength(length);
+        final long at = ringAddress + ((int)tail & mask);
+        UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+        UnsafeApi.copyMemory(src.byteArray(), src.addressOffset() + offset, null, at + PAYLOAD_OFFSET, length);
+        final long end = tail + required;
+        if (trailerFree(end, headCache))
+        {
+            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
+        }
+        final long newTailWord = word(count(tailWord) + 1, end);
+        // release stores -> publish the record, then stamp it (see publishTail)
+        UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
+        UnsafeApi.putIntRelease(null, ringAddress + stampIndex(tail, mask), commitStamp(tail));
+        return newTailWord;
+    }
+
+    /**
+     * Holding the lane, with {@code tailWord} from {@link #tailWithRoomFor}: reserves one WHOLE record at the tail for
+     * a zero-copy claim, as {@link #tryReserve} does when no padding is needed, over the lane's absolute addresses.
+     *
+     * @return the claim's index in {@link #data}.
+     */
+    int reserveFast(final long tailWord, final int length)
+    {
+        final long tail = position(tailWord);
+        final int required = recordLength(length);
+        final int ringIndex = (int)tail & mask;
+        final long at = pRingAddress + ringIndex;
+        UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+        final long end = tail + required;
+        if (trailerFree(end, headCache))
+        {
+            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
+        }
+        pendingPaddingIndex = -1;
+        pendingRecordIndex = pBase + ringIndex;
+        pendingRecordPosition = tail;
+        pendingTailWord = word(count(tailWord) + 1, end);
+        return pBase + ringIndex + PAYLOAD_OFFSET;
+    }
+
+    /**
+     * Reserves a record (and the padding before it at the ring's end) at the tail.
      *
      * @param readHead true to read the lane's head word itself when its hint shows no room: a wait that registered,
      *                 or a look at most every liveness interval (a consumer killed between its last head store and
      *                 its hint store leaves the hint behind until a consumer takes from the lane again).
-     * @return the payload's index in {@link #data}, {@link #NO_ROOM} or {@link #HELD_OUT}.
+     * @return the payload's index in {@link #data}, or -1 when there is no room.
      */
     int tryReserve(final int payloadLength, final int type, final boolean newElement, final boolean readHead)
     {
-        final int required = recordLength(payloadLength);
-        final int elements = newElement ? 1 : 0;
-        while (true)
-        {
-            final long tailWord = meta.getLongVolatile(pTail);
-            if ((tailWord & HELD) != 0 && !holdingTail)
-            {
-                return HELD_OUT;
-            }
-            final long tail = position(tailWord);
-            final int ringIndex = (int)tail & mask;
-            final int toEnd = capacity - ringIndex;
-            final boolean padding = required > toEnd;
-            final int bytes = padding ? toEnd : required;
-            if (!hasRoom(tailWord, padding ? 0 : elements, bytes, readHead))
-            {
-                return NO_ROOM;
-            }
-            final int index = pBase + ringIndex;
-            final int frame = padding ? frame(toEnd - OVERHEAD, PADDING) : frame(payloadLength, type);
-            if (!placeIntent(index, tailWord, frame, bytes, padding ? 0 : elements))
-            {
-                continue;
-            }
-            if (padding)
-            {
-                // release store -> the padding is committed at once; the record goes at the ring's start
-                data.putIntRelease(index + STATE_OFFSET, commitStamp(tail));
-                continue;
-            }
-            pendingRecordIndex = index;
-            pendingRecordPosition = tail;
-            pendingFrame = frame;
-            pendingTailWord = word(count(tailWord) + elements, tail + required);
-            return index + PAYLOAD_OFFSET;
-        }
-    }
-
-    /**
-     * Places an intent at the tail position and moves the tail past it.
-     *
-     * @return false when another producer's intent was there first (the tail was moved past it, so the caller
-     * reads the tail again).
-     */
-    private boolean placeIntent(final int index, final long tailWord, final int frame, final int bytes,
-        final int elements)
-    {
+        pendingPaddingIndex = -1; // a reservation left by a call that threw is never stamped by a later one
+        final long tailWord = meta.getLongVolatile(pTail);
         final long tail = position(tailWord);
-        if (exclusiveLane)
+        final int required = recordLength(payloadLength);
+        int index = (int)tail & mask;
+        final int toEnd = capacity - index;
+        final int padding = required > toEnd ? toEnd : 0;
+        // the cached head spares a read of the consumers' cache line per record; it is only ever behind the real
+        // head, so it can only under-estimate the room, and it is dropped when another producer moved the tail
+        final int bytes = padding + required;
+        if (tailWord != cacheTail || !fits(tailWord, headCache, newElement, bytes))
         {
-            data.putLong(index, intent(frame));
-            // release store -> the intent is visible before the tail passes it
-            meta.putLongRelease(pTail, word(count(tailWord) + elements, tail + bytes));
-            return true;
-        }
-        // a plain read of the word first: it faults recoverably on a page a truncation took (FileFaults), and spares
-        // a compare-and-set bound to fail
-        final long marker = freeMarker(tail);
-        if (data.getLong(index) == marker && data.compareAndSetLong(index, marker, intent(frame)))
-        {
-            if (TEST_PAUSES)
+            headCache = meta.getLongAcquire(pHeadHint); // see LaneDescriptor
+            if (!fits(tailWord, headCache, newElement, bytes) && readHead)
             {
-                testPause(PAUSE_AFTER_INTENT);
+                headCache = meta.getLongAcquire(pHead);
             }
-            LaneWords.advanceTailPast(meta, pTail, tail, bytes, elements);
-            if (TEST_PAUSES)
+            if (!fits(tailWord, headCache, newElement, bytes))
             {
-                testPause(PAUSE_AFTER_TAIL);
+                cacheTail = -1;
+                return -1;
             }
-            return true;
         }
-        // lost to another intent at that position, or this tail read is stale (the position was reserved, committed
-        // and even taken since, so its words hold a later lap's free markers): the header is trusted only while the
-        // tail still stands at the position, for only the intent there moves it
-        final long header = data.getLongVolatile(index);
-        if (meta.getLongVolatile(pTail) != tailWord)
+        if (padding > 0)
         {
-            return false;
+            data.putInt(pBase + index + FRAME_OFFSET, frame(padding - OVERHEAD, PADDING));
+            zeroTrailer(index, padding);
+            pendingPaddingIndex = pBase + index;
+            pendingPaddingPosition = tail;
+            index = 0;
         }
-        if (!isIntent(header, tail) && !isCommitted(header, tail))
+        data.putInt(pBase + index + FRAME_OFFSET, frame(payloadLength, type));
+        final long end = tail + padding + required;
+        if (trailerFree(end, headCache))
         {
-            throw corrupt(index, header); // neither free nor reserved at the tail, which has not moved
+            zeroTrailer(index, required);
         }
-        final int otherFrame = headerFrame(header);
-        final int otherLength = frameLength(otherFrame);
-        if (otherLength > capacity - (index - pBase) - OVERHEAD)
-        {
-            throw corrupt(index, header);
-        }
-        LaneWords.advanceTailPast(meta, pTail, tail, recordLength(otherLength), counted(frameType(otherFrame)));
-        return false;
-    }
-
-    private CorruptResourceException corrupt(final int index, final long header)
-    {
-        return new CorruptResourceException(description + " has a corrupt record header in lane " + producerLane +
-            " at ring index " + (index - pBase) + " (0x" + Long.toHexString(header) +
-            "), where its tail is: unlink the queue and create it again");
+        pendingRecordIndex = pBase + index;
+        pendingRecordPosition = tail + padding;
+        pendingTailWord = word(count(tailWord) + (newElement ? 1 : 0), end);
+        return pBase + index + PAYLOAD_OFFSET;
     }
 
     /**
-     * Commits the pending record: a release store of its stamp publishes its bytes to consumers, who are rung when
-     * the call ends.
+     * Zeroes the trailer of the record reserved at ring index {@code index}, {@code length} bytes long: the word that
+     * will hold the commit stamp of the record after it, so that it reads as unpublished until that record is (it
+     * may hold payload bytes or a stamp of an earlier lap, or bytes of a producer that died before publishing).
      */
-    void commitPending()
+    void zeroTrailer(final int index, final int length)
     {
-        data.putIntRelease(pendingRecordIndex + STATE_OFFSET, commitStamp(pendingRecordPosition));
-        pendingRecordIndex = -1;
-        consumersUnrung = true;
+        data.putInt(pBase + index + length - TRAILER_LENGTH, 0);
     }
 
     /**
-     * Commits the pending record as {@link RecordDescriptor#DROPPED}: consumers pass over it and count it as taken.
+     * @return false when the ring is exactly full with a record ending at {@code end}: its trailer is then the word
+     * before the head record, which holds the head record's stamp and must stay (it names a position a lap before
+     * the next record's, so it never reads as that record's commit). Checked against the real head when the cached
+     * one says full.
      */
-    void dropPending()
+    boolean trailerFree(final long end, final long cachedHeadWord)
     {
-        data.putLongRelease(pendingRecordIndex,
-            committed(frame(frameLength(pendingFrame), DROPPED), pendingRecordPosition));
-        pendingRecordIndex = -1;
-        consumersUnrung = true;
+        return ((end - position(cachedHeadWord)) & POSITION_MASK) < capacity ||
+            ((end - position(meta.getLongAcquire(pHead))) & POSITION_MASK) < capacity;
     }
 
-    private boolean hasRoom(final long tailWord, final int elements, final int bytes, final boolean readHead)
+    boolean fits(final long tailWord, final long headWord, final boolean newElement, final int bytes)
     {
-        if (fits(tailWord, headCache, elements, bytes))
-        {
-            return true;
-        }
-        headCache = meta.getLongAcquire(pHeadHint); // see LaneDescriptor
-        if (!fits(tailWord, headCache, elements, bytes) && readHead)
-        {
-            headCache = meta.getLongAcquire(pHead);
-        }
-        return fits(tailWord, headCache, elements, bytes);
+        return fits(tailWord, headWord, newElement ? 1 : 0, bytes);
     }
 
     boolean fits(final long tailWord, final long headWord, final int newElements, final int bytes)
@@ -327,31 +309,23 @@ class ProducerLane
         return ((position(tailWord) - position(headWord)) & POSITION_MASK) + bytes <= capacity;
     }
 
-    /**
-     * Sets lane 0's {@link LaneWords#HELD} flag for a split element; the caller holds the producer lock. An exclusive
-     * lane needs no flag.
-     */
-    void holdTail()
+    void publishTail()
     {
-        if (!exclusiveLane)
+        // release store -> publishes the record bytes and the element count to consumers; they are rung when the
+        // call ends (AsymmetricFence.progressSide() orders the store before the waiter counts) or before this
+        // producer waits
+        meta.putLongRelease(pTail, pendingTailWord);
+        // release stores -> stamp the records after the tail: a consumer that sees a stamp finds the tail past it
+        if (pendingPaddingIndex >= 0)
         {
-            LaneWords.setHeld(meta, pTail, true);
+            data.putIntRelease(pBase + stampIndex(pendingPaddingPosition, mask), commitStamp(pendingPaddingPosition));
+            pendingPaddingIndex = -1;
         }
-        holdingTail = true;
+        data.putIntRelease(pBase + stampIndex(pendingRecordPosition, mask), commitStamp(pendingRecordPosition));
+        cacheTail = pendingTailWord;
+        consumersUnrung = true;
     }
 
-    /**
-     * Clears lane 0's {@link LaneWords#HELD} flag, set by this handle or left by a dead lock holder; the caller holds
-     * the producer lock.
-     */
-    void releaseTail()
-    {
-        if (!exclusiveLane)
-        {
-            LaneWords.setHeld(meta, pTail, false);
-        }
-        holdingTail = false;
-    }
 
     /**
      * @return the lane this handle puts into: 0 when shared, -1 before its first put. For tests and diagnostics.

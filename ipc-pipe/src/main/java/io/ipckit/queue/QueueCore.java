@@ -8,8 +8,8 @@ import org.agrona.DirectBuffer;
 
 /**
  * The byte-level engine under a queue handle: what the typed queues ({@link AbstractSharedQueue}) call after
- * encoding. Implementations: {@link FifoQueueCore} (byte rings producers reserve in without a lock, with a consumer
- * lock) and {@link SlotQueueCore} (fixed slots under one lock, for LIFO and priority order).
+ * encoding. Implementations: {@link FifoQueueCore} (a byte ring with a producer lock and a consumer lock) and
+ * {@link SlotQueueCore} (fixed slots under one lock, for LIFO and priority order).
  * <p>
  * Threads of one handle are serialised by {@link #producerGate()} and {@link #consumerGate()}, which callers hold
  * around every producer-side or consumer-side call; processes are serialised by locks (or lanes) in the file.

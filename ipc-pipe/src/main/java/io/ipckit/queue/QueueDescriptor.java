@@ -48,15 +48,12 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 public final class QueueDescriptor
 {
     /**
-     * Layout version of queue files: 8 since FIFO producers reserve records without a lock (a record's header holds
-     * its commit stamp or its reserver's intent, free ring words hold free markers, lane 0's tail word has a HELD
-     * flag: {@link RecordDescriptor}, {@link LaneWords}), which a process of layout 7 would take for corrupt records;
-     * 7 since a FIFO lane's consumers advertise their head in the lane's head hint
+     * Layout version of queue files: 7 since a FIFO lane's consumers advertise their head in the lane's head hint
      * ({@link LaneDescriptor#HEAD_HINT_OFFSET}), which producers read for room and a process of layout 6 would
      * neither write nor read; 6 brought the doorbells' wake signals' flagged protocol
      * ({@link io.ipckit.core.internal.wait.WakeSignal}).
      */
-    public static final int LAYOUT_VERSION = 8;
+    public static final int LAYOUT_VERSION = 7;
     /** Variant: first in, first out, over a byte ring. */
     public static final int VARIANT_FIFO = 1;
     /** Variant: last in, first out, over fixed slots. */

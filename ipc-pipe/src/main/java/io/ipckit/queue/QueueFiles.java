@@ -42,7 +42,7 @@ final class QueueFiles
         return ResourceFile.create(name, ResourceKind.QUEUE, LAYOUT_VERSION, metadataLength, dataLength, false,
             (resource) ->
             {
-                // slots are zero already (the file is created zero-filled); openers never initialise anything
+                // ring and slots are zero already (the file is created zero-filled); openers never initialise them
                 final AtomicBuffer buffer = resource.buffer();
                 final int metadata = resource.metadataOffset();
                 buffer.putInt(metadata + VARIANT_OFFSET, variant);
@@ -52,18 +52,6 @@ final class QueueFiles
                 buffer.putInt(metadata + MAX_MESSAGE_BYTES_OFFSET, maxMessageBytes);
                 buffer.putInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET, slots ? slotBytes : 0);
                 buffer.putInt(metadata + LANE_COUNT_OFFSET, lanes);
-                if (!slots)
-                {
-                    // every word of every ring starts free: the marker of its first-lap position (RecordDescriptor)
-                    final int ringStart = resource.headerLength();
-                    for (int lane = 0; lane < lanes; lane++)
-                    {
-                        for (int i = 0; i < capacity; i += RecordDescriptor.ALIGNMENT)
-                        {
-                            buffer.putLong(ringStart + lane * capacity + i, RecordDescriptor.freeMarker(i));
-                        }
-                    }
-                }
             });
     }
 

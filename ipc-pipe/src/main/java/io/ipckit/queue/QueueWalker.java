@@ -16,7 +16,6 @@ import static io.ipckit.queue.LaneWords.POSITION_MASK;
 import static io.ipckit.queue.LaneWords.count;
 import static io.ipckit.queue.LaneWords.position;
 import static io.ipckit.queue.LaneWords.word;
-import static io.ipckit.queue.RecordDescriptor.DROPPED;
 import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
@@ -169,8 +168,8 @@ final class QueueWalker
 
     /**
      * Holding the selected lane's consumer lock: shows its elements to {@code filter} in order without moving the head,
-     * reading the committed records from the head up to the first one not committed (padding, removed and dropped
-     * elements and fragments without their first record passed over, as a poll would), until the filter stops at one; {@link #walkElementIndex} is then the index of
+     * reading the records the tail word publishes (padding, removed elements and fragments without their first record
+     * passed over, as a poll would), until the filter stops at one; {@link #walkElementIndex} is then the index of
      * that element's first record.
      *
      * @return {@link #FOUND} when the filter stopped, {@link #PEEK_INCOMPLETE} when the last element's last record is
@@ -181,18 +180,14 @@ final class QueueWalker
         final long tail = position(meta.getLongAcquire(consumer.cTail));
         long position = position(meta.getLongVolatile(consumer.cHead));
         walkAssembler.discardPartial();
-        while ((position & POSITION_MASK) != tail) // positions run on past 2^39 here, the tail word's wrap
+        while ((position & POSITION_MASK) != tail) // positions run on past 2^40 here, the tail word's wrap
         {
             final int index = consumer.cBase + ((int)position & mask);
-            if (!consumer.isStamped(consumer.cBase, position))
-            {
-                break; // reserved and not committed yet: the walk sees what a poll could take now
-            }
             final int frame = consumer.checkedFrame(index);
             final int length = frameLength(frame);
             final int type = frameType(frame);
             position += recordLength(length);
-            if (type == PADDING || type == REMOVED || type == DROPPED)
+            if (type == PADDING || type == REMOVED)
             {
                 continue;
             }
@@ -319,13 +314,9 @@ final class QueueWalker
         final long tail = position(meta.getLongAcquire(consumer.cTail));
         final long removedPosition = position(headWord) + ((index - consumer.cBase - (int)position(headWord)) & mask);
         long position = position(headWord);
-        while ((position & POSITION_MASK) != tail) // positions run on past 2^39 here, the tail word's wrap
+        while ((position & POSITION_MASK) != tail) // positions run on past 2^40 here, the tail word's wrap
         {
             final int at = consumer.cBase + ((int)position & mask);
-            if (!consumer.isStamped(consumer.cBase, position))
-            {
-                break;
-            }
             final int frame = consumer.checkedFrame(at);
             final int type = frameType(frame);
             if (position != removedPosition && type != PADDING && type != REMOVED && type != MIDDLE && type != END)
@@ -339,7 +330,7 @@ final class QueueWalker
         meta.putLongRelease(consumer.cRemoving, index - consumer.cBase + 1L);
         // release stores -> the record reads REMOVED, then the head counts it (and moves past it when it is first)
         data.putIntRelease(index + FRAME_OFFSET, frame(frameLength(data.getInt(index + FRAME_OFFSET)), REMOVED));
-        consumer.moveHead(position(headWord), removalHead);
+        meta.putLongRelease(consumer.cHead, removalHead);
         meta.putLongRelease(consumer.cRemoving, 0L);
         consumer.producersUnrung = true; // there may be room now; rung when the lock is released
     }

@@ -133,7 +133,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
-     * Batch send: inserts many encoded elements, each reserved as a put reserves it; element {@code i} is
+     * Batch send: inserts many encoded elements under one hold of the producer lock; element {@code i} is
      * {@code lengths[i]} bytes of {@code src} from {@code offsets[i]}, for {@code i} from {@code start} to
      * {@code start + count - 1}.
      *
@@ -185,8 +185,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
 
     /**
      * Zero-copy send, step 1, without waiting for room: as {@link #claim(int, long, TimeUnit)} with no wait (a
-     * producer lock another process holds briefly while it writes a split element is waited for; an interrupt
-     * meanwhile is left pending and the claim fails).
+     * producer lock another process holds briefly is waited for; an interrupt meanwhile is left pending and the
+     * claim fails).
      *
      * @param length the element length, at most {@link #maxClaimLength()}.
      * @return the index to write at in {@link #claimBuffer()}, or a negative value when there is no room now.
@@ -217,9 +217,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     /**
      * Zero-copy send, step 1: reserves room for an encoded element of {@code length} bytes and returns where to
      * write it in {@link #claimBuffer()}. Until {@link #commit(int)} or {@link #abort(int)} the calling thread holds
-     * the claim: no lock, but consumers take nothing queued after it until it is committed or aborted (or, if this
-     * process dies, dropped after a liveness interval), so write and commit promptly. The index is 8-byte aligned (a
-     * record's 8-byte header comes first), as are the elements handed to receive handlers.
+     * the queue's producer lock: write and commit promptly. The index is 4-byte aligned (a record's frame word comes
+     * first), as are the elements handed to receive handlers.
      *
      * @param length  the element length, at most {@link #maxClaimLength()}.
      * @param timeout the most to wait for room; zero or less not to wait.
@@ -277,7 +276,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
-     * Zero-copy send, step 2: publishes the claimed element (commits its record).
+     * Zero-copy send, step 2: publishes the claimed element and releases the producer lock.
      *
      * @param index the index the claim returned.
      * @throws IllegalStateException    when this thread holds no claim.
@@ -304,8 +303,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     }
 
     /**
-     * Drops the claimed element; consumers never see it. It was counted when it was claimed, and {@link #size()}
-     * counts it until a consumer passes over it (a count that a process killed at any point leaves right).
+     * Drops the claimed element; consumers never see it.
      *
      * @param index the index the claim returned.
      * @throws IllegalStateException    when this thread holds no claim.

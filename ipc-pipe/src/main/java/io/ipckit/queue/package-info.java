@@ -22,8 +22,7 @@
  * <p>
  * How the FIFO pieces fit, one handle's view:
  * <ul>
- * <li>Lanes. Lane 0 is shared by producers, which reserve records there with compare-and-sets and take its producer
- * lock only to write an element split over several records; lanes 1.. (with
+ * <li>Lanes. Lane 0 is shared by producers under its producer lock; lanes 1.. (with
  * {@link io.ipckit.queue.QueueOptions#producerLanes}) are exclusive: a producing handle claims one by its owner word
  * and then writes it with no lock and no fence per element. Each lane has a consumer lock that a consumer holds for
  * one call. Locks are {@link io.ipckit.core.internal.kit.BiasedOwnerLock}s (an owner word of pid and start time, taken

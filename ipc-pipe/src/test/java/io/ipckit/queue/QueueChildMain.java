@@ -21,10 +21,6 @@ import java.util.concurrent.TimeUnit;
  * violation.</li>
  * <li>{@code join-worker name count} — takes count strings from a JoinableQueue, marking each done.</li>
  * <li>{@code put-longs name kind v1 v2 ...} — puts longs into a LIFO ("lifo") or priority ("priority") queue.</li>
- * <li>{@code pause-and-die name point producer count maxPayload progressFile} — puts messages 0..count-1 of the
- * producer, then one more (longer than a record for the split point) that stops at the given
- * {@link ProducerLane} pause point, where it writes count + 1 into the progress file and sleeps until killed (needs
- * {@code -Dipckit.queue.testPauses=true}).</li>
  * </ul>
  */
 public final class QueueChildMain
@@ -100,52 +96,8 @@ public final class QueueChildMain
                     }
                 }
             }
-            case "pause-and-die" -> pauseAndDie(name, args);
             default -> throw new IllegalArgumentException(mode);
         }
-    }
-
-    private static void pauseAndDie(final String name, final String[] args) throws Exception
-    {
-        final int point = Integer.parseInt(args[2]);
-        final int producer = Integer.parseInt(args[3]);
-        final int count = Integer.parseInt(args[4]);
-        final int maxPayload = Integer.parseInt(args[5]);
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
-        try (SharedQueue<byte[]> queue = SharedQueue.open(name, Codecs.BYTES);
-            io.ipckit.core.file.MappedFile progress = io.ipckit.core.file.MappedFile.open(args[6]))
-        {
-            for (long seq = 0; seq < count; seq++)
-            {
-                queue.putBytes(buffer, 0, TestMessages.encode(producer, seq, maxPayload, buffer));
-            }
-            ProducerLane.testPause = () ->
-            {
-                progress.buffer().putLongVolatile(0, count + 1);
-                while (true)
-                {
-                    try
-                    {
-                        Thread.sleep(1_000);
-                    }
-                    catch (final InterruptedException ignored)
-                    {
-                        // paused until killed
-                    }
-                }
-            };
-            ProducerLane.testPauseAt = point;
-            if (point == ProducerLane.PAUSE_IN_SPLIT)
-            {
-                // longer than a record: if any of it were delivered, the receiver's check would fail
-                queue.put(new byte[queue.fifo().maxClaimLength() * 3]);
-            }
-            else
-            {
-                queue.putBytes(buffer, 0, TestMessages.encode(producer, count, maxPayload, buffer));
-            }
-        }
-        System.exit(5); // never reached: the pause point sleeps until killed
     }
 
     private static void produce(final String mode, final String name, final String[] args) throws InterruptedException

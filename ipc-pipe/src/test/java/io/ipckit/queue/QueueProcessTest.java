@@ -1,15 +1,12 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codecs;
-import io.ipckit.core.file.ResourceFile;
-import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.TestMessages;
 import io.ipckit.core.internal.kit.BiasedOwnerLock;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,20 +46,19 @@ class QueueProcessTest
     final TestDirectory dir = new TestDirectory();
 
     @ParameterizedTest(name = "{0} producers x {1} consumers, {2}")
-    @CsvSource({"1, 1, bounded", "2, 2, bounded", "4, 1, bounded", "1, 4, bounded", "3, 2, shared",
+    @CsvSource({"1, 1, bounded", "2, 2, bounded", "4, 1, bounded", "1, 4, bounded",
         "1, 1, lanes-4", "2, 2, lanes-4", "4, 1, lanes-2", "1, 4, lanes-4"})
     void shouldDeliverEveryMessageExactlyOnceIntactInProducerOrder(final int producers, final int consumers,
         final String layout) throws Exception
     {
         final int perProducer = 400 / producers;
-        // "bounded": Python's maxsize, one shared ring; "shared": one shared ring, no bound; "lanes-N": N exclusive
-        // producer lanes (4 producers on 2 lanes: two write their own lane, two share the shared ring)
+        // "bounded": Python's maxsize, one shared ring; "lanes-N": N exclusive producer lanes (4 producers on 2
+        // lanes: two write their own lane, two share the locked ring)
         final QueueOptions options = layout.equals("bounded") ?
-            new QueueOptions().capacityBytes(RING).maxElements(64) : layout.equals("shared") ?
-            new QueueOptions().capacityBytes(RING).producerLanes(0) :
+            new QueueOptions().capacityBytes(RING).maxElements(64) :
             new QueueOptions().capacityBytes(RING).producerLanes(Integer.parseInt(layout.substring(6)));
         // the shared ring's locks change hands between biased and plain holds many times; lanes keep the default
-        final String[] biasOption = layout.startsWith("lanes") ? new String[0] : new String[] {EAGER_BIAS};
+        final String[] biasOption = layout.equals("bounded") ? new String[] {EAGER_BIAS} : new String[0];
         try (SharedQueue<byte[]> queue = SharedQueue.create("q", Codecs.BYTES, options))
         {
             final List<JvmProcess> consumerProcesses = new ArrayList<>();
@@ -147,95 +143,6 @@ class QueueProcessTest
             assertTrue(queue.offer(last, 30, TimeUnit.SECONDS));
             assertEquals(3, queue.poll(30, TimeUnit.SECONDS).length);
             assertNull(queue.poll());
-        }
-    }
-
-    /**
-     * A producer killed while stopped at a point of its reservation (a test-only pause): after its intent, after
-     * moving the tail, or holding the tail for a split element. Its committed elements are all delivered in order;
-     * its last one, never committed, is dropped (or its fragments discarded) within a few liveness intervals; another
-     * producer puts at once or after taking the dead writer's lock over; the counts come out at zero.
-     */
-    @ParameterizedTest(name = "killed at pause point {0}")
-    @CsvSource({"1", "2", "3"})
-    void shouldDropTheReservationOfAProducerKilledMidReservationAndLoseNothingCommitted(final int point)
-        throws Exception
-    {
-        final int committed = 10;
-        final int maxPayload = 256; // ten fit in the ring with nobody taking
-        try (JoinableQueue<byte[]> queue = JoinableQueue.create("pause", Codecs.BYTES,
-            new QueueOptions().capacityBytes(RING).producerLanes(0));
-            io.ipckit.core.file.MappedFile progress = io.ipckit.core.file.MappedFile.create("pause-progress", 64))
-        {
-            final JvmProcess child = dir.start(QueueChildMain.class, new ProcessOptions()
-                .jvmOptions("-Dipckit.queue.testPauses=true")
-                .args("pause-and-die", "pause", Integer.toString(point), "1", Integer.toString(committed),
-                    Integer.toString(maxPayload), "pause-progress"));
-            Eventually.await("the child stopped at pause point " + point, Duration.ofSeconds(30),
-                () -> progress.buffer().getLongVolatile(0) == committed + 1 || !child.isAlive());
-            assertTrue(child.isAlive(), "paused, not exited: " + child.exitCode());
-            child.kill();
-            assertTrue(child.join(30, TimeUnit.SECONDS));
-            final long killedNs = System.nanoTime();
-            final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
-            for (long seq = 0; seq < 5; seq++)
-            {
-                assertTrue(queue.offerBytes(buffer, 0, TestMessages.encode(2, seq, maxPayload, buffer), 10, TimeUnit.SECONDS),
-                    "a live producer puts after the dead one");
-            }
-            final Map<Integer, Long> next = new HashMap<>();
-            while (takeAndCheck(queue, next, 1, maxPayload))
-            {
-                queue.taskDone();
-            }
-            assertEquals(committed, next.get(1), "every committed element of the dead producer, in order");
-            assertEquals(5L, next.get(2), "every element of the live one");
-            assertTrue(System.nanoTime() - killedNs < TimeUnit.SECONDS.toNanos(10), "recovered within the bound");
-            assertEquals(0, queue.size());
-            assertEquals(0, queue.unfinishedTasks(), "the dropped element counts as done");
-            assertTrue(queue.join(1, TimeUnit.SECONDS));
-        }
-    }
-
-    /**
-     * Two producer processes fill a small ring and block on it; the consumer then takes everything, waking them:
-     * every element once, each producer's in order.
-     */
-    @Test
-    void shouldBlockTwoProducersOnAFullRingAndDeliverEverythingOnceInOrder() throws Exception
-    {
-        final int perProducer = 150;
-        final int ring = 1024;
-        try (SharedQueue<byte[]> queue = SharedQueue.create("full2", Codecs.BYTES,
-            new QueueOptions().capacityBytes(ring).producerLanes(0));
-            ResourceFile file = ResourceFile.open("full2", ResourceKind.QUEUE, QueueDescriptor.LAYOUT_VERSION))
-        {
-            final List<JvmProcess> producers = new ArrayList<>();
-            for (int p = 1; p <= 2; p++)
-            {
-                producers.add(dir.start(QueueChildMain.class, new ProcessOptions()
-                    .args("produce", "full2", Integer.toString(p), Integer.toString(perProducer), "64")));
-            }
-            final int lanes = file.metadataOffset() + QueueDescriptor.lanesOffset();
-            Eventually.await("the ring is full", Duration.ofSeconds(60), () ->
-            {
-                final long tail = LaneWords.position(file.buffer().getLongVolatile(lanes + LaneDescriptor.TAIL_OFFSET));
-                final long head = LaneWords.position(file.buffer().getLongVolatile(lanes + LaneDescriptor.HEAD_OFFSET));
-                return tail - head > ring - RecordDescriptor.recordLength(TestMessages.HEADER_LENGTH + 64);
-            });
-            assertTrue(producers.get(0).isAlive() && producers.get(1).isAlive(), "both blocked on the full ring");
-            final Map<Integer, Long> next = new HashMap<>();
-            while (next.getOrDefault(1, 0L) + next.getOrDefault(2, 0L) < 2L * perProducer)
-            {
-                assertTrue(takeAndCheck(queue, next, 30, 64), "taken: " + next);
-            }
-            for (final JvmProcess producer : producers)
-            {
-                assertTrue(producer.join(30, TimeUnit.SECONDS));
-                assertEquals(0, producer.exitCode().getAsInt());
-            }
-            assertNull(queue.poll());
-            assertEquals(0, queue.size());
         }
     }
 
@@ -343,21 +250,15 @@ class QueueProcessTest
         }
     }
 
-    private static boolean takeAndCheck(final AbstractSharedQueue<byte[]> queue, final Map<Integer, Long> next,
+    private static boolean takeAndCheck(final SharedQueue<byte[]> queue, final Map<Integer, Long> next,
         final double timeoutSeconds) throws InterruptedException
-    {
-        return takeAndCheck(queue, next, timeoutSeconds, MAX_PAYLOAD);
-    }
-
-    private static boolean takeAndCheck(final AbstractSharedQueue<byte[]> queue, final Map<Integer, Long> next,
-        final double timeoutSeconds, final int maxPayload) throws InterruptedException
     {
         final byte[] message = queue.poll((long)(timeoutSeconds * 1000), TimeUnit.MILLISECONDS);
         if (message == null)
         {
             return false;
         }
-        final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, maxPayload);
+        final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, MAX_PAYLOAD);
         final int producer = (int)(id >>> 40);
         final long seq = id & ((1L << 40) - 1);
         assertEquals(next.getOrDefault(producer, 0L), seq, "producer " + producer + " in order, none lost");

@@ -41,17 +41,12 @@ class QueueRecoveryTest
 
     static long deadToken() throws Exception
     {
-        return OwnerToken.of(deadIdentity());
-    }
-
-    static ProcessIdentity deadIdentity() throws Exception
-    {
         final Process sleeper = new ProcessBuilder("sleep", "60").start();
         final ProcessIdentity identity = ProcessIdentity.of(sleeper.pid()).orElseThrow();
         sleeper.destroyForcibly();
         sleeper.waitFor();
         assertFalse(identity.isAlive());
-        return identity;
+        return OwnerToken.of(identity);
     }
 
     /**
@@ -75,40 +70,22 @@ class QueueRecoveryTest
     }
 
     /**
-     * Reserves a record for a whole element at a lane's tail and writes it, as a producer (named by {@code owner})
-     * killed between its reservation and its commit leaves it: the tail word counts it, its header holds the dead
-     * producer's intent.
+     * Writes a whole element as the first record of an empty lane, as a producer (named by {@code owner}) killed
+     * between its two publishing stores leaves it: the tail word counts it, its stamp was never written.
      */
-    static void reserveUncommitted(
-        final ResourceFile file, final int lane, final int capacity, final byte[] element, final ProcessIdentity owner)
+    static void publishUnstamped(
+        final ResourceFile file, final int lane, final int capacity, final byte[] element, final long owner)
     {
         final AtomicBuffer buffer = file.buffer();
         final long tailWord = buffer.getLongVolatile(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET));
         final long position = LaneWords.position(tailWord);
         final int record = file.headerLength() + lane * capacity + (int)(position & (capacity - 1));
-        buffer.putLongVolatile(record, RecordDescriptor.intent(
-            RecordDescriptor.frame(element.length, MessageAssembler.WHOLE), RecordDescriptor.tagOf(owner)));
+        buffer.putInt(record + RecordDescriptor.FRAME_OFFSET,
+            RecordDescriptor.frame(element.length, MessageAssembler.WHOLE));
         buffer.putBytes(record + RecordDescriptor.PAYLOAD_OFFSET, element);
-        if (lane > 0)
-        {
-            buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), OwnerToken.of(owner));
-        }
+        buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), owner);
         buffer.putLongRelease(laneWord(file, lane, LaneDescriptor.TAIL_OFFSET), LaneWords.word(
             LaneWords.count(tailWord) + 1, position + RecordDescriptor.recordLength(element.length)));
-    }
-
-    /**
-     * Writes the free markers of the lap that begins at {@code start} over a lane's ring, as consumers would have
-     * left them (for tests that move the head and tail words).
-     */
-    static void markFree(final ResourceFile file, final int lane, final int capacity, final long start)
-    {
-        final AtomicBuffer buffer = file.buffer();
-        for (int i = 0; i < capacity; i += RecordDescriptor.ALIGNMENT)
-        {
-            final long position = start + ((i - start) & (capacity - 1));
-            buffer.putLong(file.headerLength() + lane * capacity + i, RecordDescriptor.freeMarker(position));
-        }
     }
 
     @Test
@@ -119,13 +96,9 @@ class QueueRecoveryTest
             ResourceFile file = ResourceFile.open("locks", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             final AtomicBuffer buffer = file.buffer();
-            // a writer of a split element killed holding the producer lock and the tail's HELD flag
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
-            LaneWords.setHeld(buffer, laneWord(file, 0, LaneDescriptor.TAIL_OFFSET), true);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
             assertTrue(queue.offer("after", 10, TimeUnit.SECONDS));
-            assertEquals(0, buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET)) & LaneWords.HELD,
-                "the flag is cleared");
             assertEquals("after", queue.poll(10, TimeUnit.SECONDS));
             assertEquals(0, buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET)));
             assertEquals(0, buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET)));
@@ -147,7 +120,6 @@ class QueueRecoveryTest
         {
             final AtomicBuffer buffer = file.buffer();
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
-            LaneWords.setHeld(buffer, laneWord(file, 0, LaneDescriptor.TAIL_OFFSET), true);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
             assertTrue(queue.offer("now"), "offer without waiting took the producer lock over");
             assertEquals("now", queue.poll(), "poll without waiting took the consumer lock over");
@@ -223,7 +195,7 @@ class QueueRecoveryTest
     @Test
     void shouldDiscardAMessageHalfWrittenByADeadProducerAndCountItDone() throws Exception
     {
-        final ProcessIdentity dead = deadIdentity();
+        final long dead = deadToken();
         try (JoinableQueue<byte[]> queue = JoinableQueue.create("torn", Codecs.BYTES,
             new QueueOptions().capacityBytes(1024));
             ResourceFile file = ResourceFile.open("torn", ResourceKind.QUEUE, LAYOUT_VERSION))
@@ -231,104 +203,61 @@ class QueueRecoveryTest
             final AtomicBuffer buffer = file.buffer();
             final int data = file.headerLength(); // the shared lane's ring
             final int payload = 8 + 40;
-            // a BEGIN record reserved and written, never committed: the producer died holding the tail
-            buffer.putLongVolatile(data, RecordDescriptor.intent(
-                RecordDescriptor.frame(payload, MessageAssembler.BEGIN), RecordDescriptor.tagOf(dead)));
-            buffer.putLong(data + RecordDescriptor.PAYLOAD_OFFSET, OwnerToken.of(dead));
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), OwnerToken.of(dead));
+            // published by the tail word only, never stamped: the producer died between the two stores
+            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(payload, MessageAssembler.BEGIN));
+            buffer.putLong(data + RecordDescriptor.PAYLOAD_OFFSET, dead);
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.IN_PROGRESS_OFFSET),
                 RecordDescriptor.recordLength(payload) | (1L << 62));
             buffer.putLongRelease(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET),
-                LaneWords.word(1, RecordDescriptor.recordLength(payload)) | LaneWords.HELD);
+                LaneWords.word(1, RecordDescriptor.recordLength(payload)));
             assertEquals(1, queue.unfinishedTasks());
 
-            assertNull(queue.poll(300, TimeUnit.MILLISECONDS), "the torn message is never delivered");
+            assertNull(queue.poll(2, TimeUnit.SECONDS), "the torn message is never delivered");
             assertEquals(0, queue.unfinishedTasks(), "the discarded message counts as done");
-            assertEquals(0, queue.size());
             assertTrue(queue.join(1, TimeUnit.SECONDS));
             final byte[] element = new byte[500];
-            assertTrue(queue.offer(element, 10, TimeUnit.SECONDS), "the dead writer's lock and flag are taken over");
+            assertTrue(queue.offer(element, 10, TimeUnit.SECONDS));
             assertEquals(500, queue.poll(10, TimeUnit.SECONDS).length);
         }
     }
 
     @Test
-    void shouldDropAnElementItsDeadProducerReservedButNeverCommitted() throws Exception
+    void shouldDeliverAnElementItsDeadProducerPublishedButNeverStamped() throws Exception
     {
-        final ProcessIdentity dead = deadIdentity();
-        try (JoinableQueue<byte[]> queue = JoinableQueue.create("unstamped", Codecs.BYTES,
+        final long dead = deadToken();
+        try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped", Codecs.BYTES,
             new QueueOptions().capacityBytes(1024));
             ResourceFile file = ResourceFile.open("unstamped", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             final byte[] element = {7, 8, 9};
-            reserveUncommitted(file, 0, 1024, element, dead);
+            publishUnstamped(file, 0, 1024, element, dead);
+            assertEquals(0, file.buffer().getInt(file.headerLength() + RecordDescriptor.stampIndex(0, 1023)),
+                "unstamped");
             assertEquals(1, queue.size());
-            assertEquals(1, queue.unfinishedTasks());
 
-            assertNull(queue.poll(200, TimeUnit.MILLISECONDS), "never committed: never delivered");
-            assertEquals(0, queue.size(), "counted out");
-            assertEquals(0, queue.unfinishedTasks(), "counted done");
-            assertTrue(queue.offer(new byte[] {1}, 10, TimeUnit.SECONDS));
+            assertArrayEquals(element, queue.poll(10, TimeUnit.SECONDS), "found through the tail word");
+            assertTrue(queue.offer(new byte[] {1}, 10, TimeUnit.SECONDS), "the dead producer's lock is taken over");
             assertArrayEquals(new byte[] {1}, queue.poll(10, TimeUnit.SECONDS));
             assertNull(queue.poll());
         }
     }
 
     @Test
-    void shouldLetNonBlockingPollsDropAnElementItsDeadProducerNeverCommitted() throws Exception
+    void shouldLetNonBlockingPollsFindAnElementItsDeadProducerNeverStamped() throws Exception
     {
-        final ProcessIdentity dead = deadIdentity();
+        final long dead = deadToken();
         try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped-poll", Codecs.BYTES,
             new QueueOptions().capacityBytes(1024));
             ResourceFile file = ResourceFile.open("unstamped-poll", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
+            assertNull(queue.poll(), "empty: this look read the tail word");
+            final byte[] element = {4, 5, 6};
+            publishUnstamped(file, 0, 1024, element, dead);
+            // a consumer that only polls (never waits, so never registers) reads the tail word again a millisecond
+            // after its last read; Eventually polls about once a millisecond
+            assertArrayEquals(element, awaitNonBlockingPoll(queue, "a non-blocking poll finds the element"));
             assertNull(queue.poll());
-            reserveUncommitted(file, 0, 1024, new byte[] {4, 5, 6}, dead);
-            final byte[] after = {1};
-            try (SharedQueue<byte[]> producer = SharedQueue.open("unstamped-poll", Codecs.BYTES))
-            {
-                producer.put(after);
-            }
-            // a consumer that only polls (never waits) looks at the reserver once per liveness interval
-            assertArrayEquals(after, awaitNonBlockingPoll(queue, "a non-blocking poll passes the dead reservation"));
-            assertNull(queue.poll());
-            assertEquals(0, queue.size());
-        }
-    }
-
-    /**
-     * A consumer killed after it handed an element over and began writing the free markers over it, before its head
-     * store: the header already reads as free for the next lap. Whoever takes its lock over finishes from the
-     * freeing word, and the queue goes on with the next element, counted right.
-     */
-    @Test
-    void shouldFinishFreeingWhatAConsumerKilledBeforeItsHeadStoreHadTaken() throws Exception
-    {
-        final long dead = deadToken();
-        try (SharedQueue<String> queue = SharedQueue.create("freeing", Codecs.STRING,
-            new QueueOptions().capacityBytes(1024).producerLanes(0));
-            ResourceFile file = ResourceFile.open("freeing", ResourceKind.QUEUE, LAYOUT_VERSION))
-        {
-            final AtomicBuffer buffer = file.buffer();
-            final int ring = file.headerLength();
-            queue.put("first");
-            queue.put("second");
-            final int length = RecordDescriptor.recordLength(
-                RecordDescriptor.frameLength(buffer.getInt(ring + RecordDescriptor.FRAME_OFFSET)));
-            final long headWord = buffer.getLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET));
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.FREEING_OFFSET),
-                LaneWords.word(LaneWords.count(headWord) + 1, length));
-            buffer.putLongVolatile(ring, RecordDescriptor.freeMarker(1024)); // its first marker, over the header
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
-            assertEquals(2, queue.size(), "counted until the head store");
-            assertEquals("second", queue.poll(10, TimeUnit.SECONDS));
-            assertNull(queue.poll());
-            assertEquals(0, queue.size());
-            for (int i = 0; i < 40; i++) // laps over the freed bytes
-            {
-                queue.put("again-" + i);
-                assertEquals("again-" + i, queue.poll());
-            }
         }
     }
 
@@ -366,15 +295,13 @@ class QueueRecoveryTest
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.REMOVING_OFFSET), second + 1);
             if (storesDone >= 2)
             {
-                final int frame = buffer.getInt(ring + second + RecordDescriptor.FRAME_OFFSET);
+                final int frame = buffer.getInt(ring + second);
                 assertEquals(MessageAssembler.WHOLE, RecordDescriptor.frameType(frame), "the second element's record");
-                buffer.putIntVolatile(ring + second + RecordDescriptor.FRAME_OFFSET,
-                    RecordDescriptor.frame(RecordDescriptor.frameLength(frame),
+                buffer.putIntVolatile(ring + second, RecordDescriptor.frame(RecordDescriptor.frameLength(frame),
                     RecordDescriptor.REMOVED));
             }
             if (storesDone >= 3)
             {
-                buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.FREEING_OFFSET), removalHead);
                 buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET), removalHead);
             }
             // the first consumer call takes the dead remover's lock over and completes the removal
@@ -392,7 +319,7 @@ class QueueRecoveryTest
     }
 
     /**
-     * Byte positions wrap at 2^39 (a lane that has carried 1 TiB): walks and removals that run from the head to the
+     * Byte positions wrap at 2^40 (a lane that has carried 1 TiB): walks and removals that run from the head to the
      * tail compare positions the way the tail word holds them, and stop there.
      */
     @Test
@@ -403,8 +330,7 @@ class QueueRecoveryTest
             ResourceFile file = ResourceFile.open("wrap", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             final AtomicBuffer buffer = file.buffer();
-            final long nearWrap = (1L << 39) - 64; // ring index 960: a 100-byte element pads to the ring's end
-            markFree(file, 0, 1024, nearWrap);
+            final long nearWrap = (1L << 40) - 64; // ring index 960: a 100-byte element pads to the ring's end
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.HEAD_OFFSET), LaneWords.word(0, nearWrap));
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET), LaneWords.word(0, nearWrap));
             final byte[] only = new byte[100];
@@ -467,9 +393,9 @@ class QueueRecoveryTest
     }
 
     @Test
-    void shouldLetNonBlockingPollsDropAnUncommittedElementInALaneTheyLookAtSecond() throws Exception
+    void shouldLetNonBlockingPollsFindAnUnstampedElementInALaneTheyLookAtSecond() throws Exception
     {
-        final ProcessIdentity dead = deadIdentity();
+        final long dead = deadToken();
         try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped-second", Codecs.BYTES,
             new QueueOptions().capacityBytes(1024).producerLanes(1));
             ResourceFile file = ResourceFile.open("unstamped-second", ResourceKind.QUEUE, LAYOUT_VERSION))
@@ -481,36 +407,36 @@ class QueueRecoveryTest
             }
             // taken from lane 1: this consumer's polls now look at lane 0 first, then at lane 1
             assertArrayEquals(new byte[] {1}, queue.poll());
-            reserveUncommitted(file, 1, 1024, new byte[] {7, 8}, dead);
-            assertEquals(1, queue.size());
-            // each lane has its own liveness interval (one for both would always be taken by lane 0)
-            Eventually.await("a non-blocking poll drops the dead reservation in lane 1", Duration.ofSeconds(10), () ->
-            {
-                assertNull(queue.poll());
-                return queue.size() == 0;
-            });
+            final byte[] element = {7, 8};
+            publishUnstamped(file, 1, 1024, element, dead);
+            // each poll finds no stamp in lane 0 and reads its tail word when a millisecond has passed; lane 1 has
+            // its own millisecond (one for both lanes was always just taken by lane 0, and lane 1 never looked)
+            assertArrayEquals(element, awaitNonBlockingPoll(queue, "a non-blocking poll finds the element in lane 1"));
+            assertNull(queue.poll());
         }
     }
 
     @Test
-    void shouldDropTheUncommittedLastElementOfADeadLaneOwnerAndKeepItsSuccessorsOrder() throws Exception
+    void shouldDeliverTheUnstampedLastElementOfADeadLaneOwnerBeforeItsSuccessorsElements() throws Exception
     {
-        final ProcessIdentity dead = deadIdentity();
+        final long dead = deadToken();
         try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped-lane", Codecs.BYTES,
             new QueueOptions().capacityBytes(1024).producerLanes(1));
             ResourceFile file = ResourceFile.open("unstamped-lane", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
-            reserveUncommitted(file, 1, 1024, new byte[] {4, 2}, dead);
+            final byte[] last = {4, 2};
+            publishUnstamped(file, 1, 1024, last, dead);
             try (SharedQueue<byte[]> successor = SharedQueue.open("unstamped-lane", Codecs.BYTES))
             {
                 successor.put(new byte[] {1});
                 successor.put(new byte[] {2});
                 assertEquals(1, successor.fifo().producerLane(), "the dead owner's lane was taken over");
             }
+            // its elements are stamped, the dead owner's is not: the lane's order holds all the same
+            assertArrayEquals(last, queue.poll(10, TimeUnit.SECONDS));
             assertArrayEquals(new byte[] {1}, queue.poll(10, TimeUnit.SECONDS));
             assertArrayEquals(new byte[] {2}, queue.poll(10, TimeUnit.SECONDS));
             assertNull(queue.poll());
-            assertEquals(0, queue.size());
         }
     }
 
@@ -529,19 +455,21 @@ class QueueRecoveryTest
                 assertTrue(queue.offer(new byte[0]));
                 assertNotNull(queue.poll());
             }
-            // a header committed at the first lap's position 0 where the head (position 1024) is: a stamp of another
-            // lap
-            buffer.putLongVolatile(data, RecordDescriptor.committed(RecordDescriptor.frame(0, MessageAssembler.WHOLE), 0));
+            // the first lap's first stamp stored late by its producer (after a consumer took its record through the
+            // tail word), where the head record's stamp goes (the ring's last word), over a header that looks
+            // published
+            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(0, MessageAssembler.WHOLE));
+            assertEquals(1020, RecordDescriptor.stampIndex(1024, 1023));
+            buffer.putIntVolatile(data + RecordDescriptor.stampIndex(0, 1023), RecordDescriptor.commitStamp(0));
             assertNull(queue.poll(), "which names another position than the head's");
-            assertNull(queue.poll(200, TimeUnit.MILLISECONDS), "also after a wait");
-            markFree(file, 0, 1024, 1024);
+            assertNull(queue.poll(200, TimeUnit.MILLISECONDS), "also once the tail word is read");
             assertTrue(queue.offer(new byte[] {5}));
             assertArrayEquals(new byte[] {5}, queue.poll());
         }
     }
 
     @Test
-    void shouldFillTheRingExactlyLapAfterLap() throws Exception
+    void shouldKeepTheHeadRecordsStampWhenARecordFillsTheRingExactly() throws Exception
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("full", Codecs.BYTES,
             new QueueOptions().capacityBytes(1024));
@@ -551,14 +479,16 @@ class QueueRecoveryTest
             final int data = file.headerLength();
             for (int lap = 0; lap < 3; lap++)
             {
-                // 128 records of 8 bytes fill the 1024-byte ring exactly
+                // 128 records of 8 bytes fill the 1024-byte ring exactly: the last one's trailer is the word that
+                // holds the head record's stamp, and must not be zeroed
                 for (int i = 0; i < 128; i++)
                 {
                     assertTrue(queue.offer(new byte[0]), "lap " + lap + ", element " + i);
                 }
                 assertFalse(queue.offer(new byte[0]), "full");
                 final long head = 1024L * lap;
-                assertTrue(RecordDescriptor.isCommitted(buffer.getLongVolatile(data), head), "the head is committed");
+                assertEquals(RecordDescriptor.commitStamp(head),
+                    buffer.getIntVolatile(data + RecordDescriptor.stampIndex(head, 1023)), "the head is stamped");
                 for (int i = 0; i < 128; i++)
                 {
                     assertNotNull(queue.poll(), "lap " + lap + ", element " + i);
