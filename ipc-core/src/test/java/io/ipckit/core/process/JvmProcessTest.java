@@ -77,6 +77,18 @@ class JvmProcessTest
     }
 
     @Test
+    void shouldRunTheMainOfANonPublicClassAndExitOneWhenItThrows() throws Exception
+    {
+        final Path out = dir.path().resolve("throwing.out");
+        final JvmProcess child = dir.start(ThrowingMain.class, new ProcessOptions().args("deliberately")
+            .redirectErrorStream(true).redirectOutput(out));
+        assertEquals(1, child.join());
+        final String printed = Files.readString(out);
+        assertTrue(printed.contains("java.io.IOException: deliberately"), printed);
+        assertFalse(printed.contains("InvocationTargetException"), "the target's own exception is printed: " + printed);
+    }
+
+    @Test
     void shouldKillADaemonChildWhenItsParentIsKilled() throws Exception
     {
         try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
@@ -148,6 +160,14 @@ class JvmProcessTest
     /**
      * Prints its arguments and shared directory.
      */
+    static final class ThrowingMain
+    {
+        public static void main(final String[] args) throws java.io.IOException
+        {
+            throw new java.io.IOException(args[0]);
+        }
+    }
+
     public static final class PrintArgs
     {
         public static void main(final String[] args)

@@ -6,7 +6,8 @@ import io.ipckit.core.process.SerializableRunnable;
 
 import java.io.ByteArrayInputStream;
 import java.io.ObjectInputStream;
-import java.lang.reflect.InvocationTargetException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -79,6 +80,11 @@ public final class ChildMain
         System.exit(0);
     }
 
+    /**
+     * Calls {@code main} through a method handle: {@link Method#invoke} would generate its accessor's lambda forms,
+     * some 5 to 25 ms of a starting JVM (more while other JVMs start beside it), where the handle's
+     * {@code (String[])void} shape comes ready from the JDK's archive.
+     */
     private static void runMain(final String className, final String[] args) throws Throwable
     {
         final Method main = Class.forName(className).getMethod("main", String[].class);
@@ -87,14 +93,8 @@ public final class ChildMain
             throw new IllegalArgumentException(className + ".main is not static");
         }
         main.setAccessible(true);
-        try
-        {
-            main.invoke(null, (Object)args);
-        }
-        catch (final InvocationTargetException ex)
-        {
-            throw ex.getCause();
-        }
+        final MethodHandle handle = MethodHandles.lookup().unreflect(main);
+        handle.invokeExact(args);
     }
 
     private static Runnable decode(final String encoded) throws Exception
