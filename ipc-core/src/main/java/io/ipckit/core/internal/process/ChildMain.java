@@ -3,6 +3,7 @@ package io.ipckit.core.internal.process;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.SerializableRunnable;
+import org.agrona.BufferUtil;
 
 import java.io.ByteArrayInputStream;
 import java.io.ObjectInputStream;
@@ -48,6 +49,9 @@ public final class ChildMain
      */
     public static void main(final String[] args) throws Throwable
     {
+        final Thread warmUp = new Thread(ChildMain::warmUp, "ipckit-child-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         final String parent = System.getProperty(PARENT_PROP_NAME);
         if (Boolean.getBoolean(DAEMON_PROP_NAME) && parent != null)
         {
@@ -85,6 +89,20 @@ public final class ChildMain
      * some 5 to 25 ms of a starting JVM (more while other JVMs start beside it), where the handle's
      * {@code (String[])void} shape comes ready from the JDK's archive.
      */
+    /**
+     * Initialises Agrona's {@link BufferUtil} beside the main thread: its class initialiser links an invokedynamic
+     * call site whose method handles the JDK generates at run time (the AOT cache does not keep them), 5 to 15 ms of a
+     * starting JVM that the first pipe or queue a child opens would otherwise wait for. The main thread, arriving
+     * there meanwhile, waits only for what is left of it.
+     */
+    private static void warmUp()
+    {
+        if (BufferUtil.ARRAY_BASE_OFFSET < 0)
+        {
+            throw new IllegalStateException("Agrona reports a negative array base offset");
+        }
+    }
+
     private static void runMain(final String className, final String[] args) throws Throwable
     {
         final Method main = Class.forName(className).getMethod("main", String[].class);
