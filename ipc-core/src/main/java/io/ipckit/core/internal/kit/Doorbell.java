@@ -105,11 +105,22 @@ public final class Doorbell
      * poll instead of sleeping. Pair with {@link #endWait()}.
      *
      * @return true when the barrier was made: the wait may sleep ({@link #awaitChange(int, long, boolean)} with
-     * true); false when it must poll.
+     * true); false when it must poll until {@link #fenceLate()} makes the barrier.
      */
     public boolean beginWaitLazily()
     {
         buffer.getAndAddInt(waitersOffset, 1);
+        return AsymmetricFence.waitingSideIfBound();
+    }
+
+    /**
+     * For a wait registered by {@link #beginWaitLazily()} without the barrier: makes it once the system call is bound,
+     * so that the wait may sleep from then on (test the condition once more first).
+     *
+     * @return true when the barrier was made now; false while the call is not bound (keep polling).
+     */
+    public boolean fenceLate()
+    {
         return AsymmetricFence.waitingSideIfBound();
     }
 

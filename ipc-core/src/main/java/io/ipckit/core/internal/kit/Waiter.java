@@ -285,6 +285,12 @@ public final class Waiter
         {
             return false;
         }
+        if (!fenced && doorbell.fenceLate())
+        {
+            // registered while the futex call was not bound: barrier made now, look once more, then sleep
+            fenced = true;
+            return true;
+        }
         final long maxSliceNs = startNs + elapsedNs - shortSlicesUntilNs < 0 ?
             STARTING_PEER_SLICE_NS : LIVENESS_CHECK_INTERVAL_NS;
         final long sliceNs = timeoutNs < 0 ? maxSliceNs : Math.min(maxSliceNs, timeoutNs - elapsedNs);
