@@ -227,6 +227,13 @@ final class LogChild
             {
                 throw new IllegalStateException("the log should be empty");
             }
+            // the futex call is bound in the background a while after the first wait; until then waits poll
+            final long boundByNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!io.ipckit.core.internal.wait.NativeBinding.instance().isBound() &&
+                System.nanoTime() - boundByNs < 0)
+            {
+                Thread.sleep(5);
+            }
             out.putLongVolatile(STATE_OFFSET, 3); // warmed up
             final Long value = reader.take();
             out.putLongVolatile(COUNT_OFFSET, value);

@@ -8,6 +8,10 @@ import org.agrona.MutableDirectBuffer;
 
 import java.io.ObjectInputFilter;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -23,8 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * serialization. Compact: null, the boxed primitives, String, {@code byte[]}, {@code int[]}, {@code long[]},
  * {@code double[]}; {@code Object[]} and {@code ArrayList} (exactly those classes) whose elements are leaves
  * (null, boxed primitives, String) or records; and serializable records whose components are leaves or such
- * records, nested at most {@value #MAX_DEPTH} deep. A container or record holding anything else goes whole
- * through Java serialization, so sharing and cycles inside it are kept as serialization keeps them.
+ * records, nested at most {@value #MAX_DEPTH} deep; and serializable lambdas (the usual task) whose captured values
+ * are leaves or such records, as the fields of their {@link SerializedLambda}, rebuilt through their capturing class's
+ * {@code $deserializeLambda$} as deserialization does (a starting worker so avoids {@link java.io.ObjectInputStream},
+ * some 20 to 40 ms of its first task). A container, record or lambda holding anything else goes whole through Java
+ * serialization, so sharing and cycles inside it are kept as serialization keeps them.
  * <p>
  * Decoding goes through the given {@link ObjectInputFilter}: serialized objects through the stream's filter, and a
  * record's class is shown to the same filter before it is loaded further or constructed (through its canonical
@@ -56,6 +63,7 @@ final class PoolValueCodec
     private static final byte OBJECTS = 15;
     private static final byte LIST = 16;
     private static final byte RECORD = 17;
+    private static final byte LAMBDA = 18;
     private static final int NOT_COMPACT = -1;
 
     private static final ClassValue<RecordShape> SHAPES = new ClassValue<>()
@@ -66,7 +74,16 @@ final class PoolValueCodec
         }
     };
 
+    private static final ClassValue<Method> LAMBDA_WRITERS = new ClassValue<>()
+    {
+        protected Method computeValue(final Class<?> type)
+        {
+            return lambdaWriter(type);
+        }
+    };
+
     private final Codec<Object> objects;
+    private final ConcurrentHashMap<String, LambdaReader> lambdaReaders = new ConcurrentHashMap<>();
     private final ObjectInputFilter filter;
     private final ConcurrentHashMap<String, RecordShape> shapesByName = new ConcurrentHashMap<>();
 
@@ -98,6 +115,11 @@ final class PoolValueCodec
         if (compact != NOT_COMPACT)
         {
             return compact;
+        }
+        final int lambda = encodeLambda(value, buffer, offset);
+        if (lambda != NOT_COMPACT)
+        {
+            return lambda;
         }
         buffer.putByte(offset, OBJECT);
         return 1 + objects.encode(value, buffer, offset + 1);
@@ -172,6 +194,7 @@ final class PoolValueCodec
                 yield list;
             }
             case RECORD -> decodeRecord(buffer, offset + 1, length - 1);
+            case LAMBDA -> decodeLambda(buffer, offset + 1, length - 1);
             case OBJECT -> objects.decode(buffer, offset + 1, length - 1);
             default -> throw new IpcException("unknown value tag " + tag + " in a pool message: the pool and its " +
                 "worker run different ipckit versions");
@@ -418,6 +441,155 @@ final class PoolValueCodec
     }
 
     /**
+     * Writes a serializable lambda as its {@link SerializedLambda}'s fields: eight names, the implementation's kind,
+     * then the captured values as elements (leaves and records only).
+     *
+     * @return bytes written, or {@link #NOT_COMPACT} when the value is not such a lambda.
+     */
+    private static int encodeLambda(final Object value, final MutableDirectBuffer buffer, final int offset)
+    {
+        final Method writer = LAMBDA_WRITERS.get(value.getClass());
+        if (writer == null)
+        {
+            return NOT_COMPACT;
+        }
+        final SerializedLambda lambda;
+        try
+        {
+            if (!(writer.invoke(value) instanceof SerializedLambda serialized))
+            {
+                return NOT_COMPACT;
+            }
+            lambda = serialized;
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return NOT_COMPACT;
+        }
+        buffer.putByte(offset, LAMBDA);
+        int position = offset + 1;
+        for (final String name : new String[] {lambda.getCapturingClass(), lambda.getFunctionalInterfaceClass(),
+            lambda.getFunctionalInterfaceMethodName(), lambda.getFunctionalInterfaceMethodSignature(),
+            lambda.getImplClass(), lambda.getImplMethodName(), lambda.getImplMethodSignature(),
+            lambda.getInstantiatedMethodType()})
+        {
+            final int length = buffer.putStringWithoutLengthUtf8(position + 2, name);
+            if (length > Short.MAX_VALUE)
+            {
+                return NOT_COMPACT;
+            }
+            buffer.putShort(position, (short)length, ByteOrder.LITTLE_ENDIAN);
+            position += 2 + length;
+        }
+        buffer.putInt(position, lambda.getImplMethodKind(), ByteOrder.LITTLE_ENDIAN);
+        position += Integer.BYTES;
+        final Object[] captured = new Object[lambda.getCapturedArgCount()];
+        for (int i = 0; i < captured.length; i++)
+        {
+            captured[i] = lambda.getCapturedArg(i);
+        }
+        final int length = encodeElements(captured, captured.length, buffer, position, 0);
+        return length == NOT_COMPACT ? NOT_COMPACT : position + length - offset;
+    }
+
+    /**
+     * @return the {@code writeReplace} of a serializable lambda's class, when this codec can read its capturing
+     * class's {@code $deserializeLambda$} too (its package is open to this module); else null.
+     */
+    private static Method lambdaWriter(final Class<?> type)
+    {
+        if (!type.isHidden() || !type.isSynthetic() || !Serializable.class.isAssignableFrom(type) ||
+            !type.getModule().isOpen(type.getPackageName(), PoolValueCodec.class.getModule()))
+        {
+            return null;
+        }
+        try
+        {
+            final Method writer = type.getDeclaredMethod("writeReplace");
+            writer.setAccessible(true);
+            return writer;
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    private Object decodeLambda(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final String[] names = new String[8];
+        int position = offset;
+        for (int i = 0; i < names.length; i++)
+        {
+            final int nameLength = buffer.getShort(position, ByteOrder.LITTLE_ENDIAN);
+            if (nameLength < 0 || position + 2 + nameLength > offset + length)
+            {
+                throw new IpcException("a pool message holds a malformed lambda: the pool and its worker disagree " +
+                    "on the protocol");
+            }
+            names[i] = buffer.getStringWithoutLengthUtf8(position + 2, nameLength);
+            position += 2 + nameLength;
+        }
+        final int kind = buffer.getInt(position, ByteOrder.LITTLE_ENDIAN);
+        position += Integer.BYTES;
+        final LambdaReader reader = lambdaReader(names[0]);
+        final Object[] captured = decodeElements(buffer, position, offset + length - position);
+        try
+        {
+            return (Object)reader.handle.invokeExact(new SerializedLambda(reader.capturing, names[1], names[2],
+                names[3], kind, names[4], names[5], names[6], names[7], captured));
+        }
+        catch (final Throwable t)
+        {
+            // $deserializeLambda$ throws IllegalArgumentException for a lambda its class does not have
+            throw new IpcException("cannot rebuild a lambda of " + names[0] + " from a pool message: " + t +
+                "; use the same classes in the pool and its workers", t);
+        }
+    }
+
+    /**
+     * Loads a lambda's capturing class without initialising it, shows it to the filter as deserialization would
+     * show the lambda, and finds its {@code $deserializeLambda$}.
+     */
+    private LambdaReader lambdaReader(final String internalName)
+    {
+        final LambdaReader known = lambdaReaders.get(internalName);
+        if (known != null)
+        {
+            return known;
+        }
+        final String name = internalName.replace('/', '.');
+        final Class<?> type;
+        try
+        {
+            final ClassLoader context = Thread.currentThread().getContextClassLoader();
+            type = Class.forName(name, false, context != null ? context : PoolValueCodec.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new IpcException("class " + name + " of a lambda in a pool message is not on this JVM's class path",
+                ex);
+        }
+        if (filter != null && filter.checkInput(new RecordFilterInfo(type)) == ObjectInputFilter.Status.REJECTED)
+        {
+            throw new IpcException("the lambda's class " + name + " is not allowed by the pool's filter " + filter +
+                "; allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
+        }
+        try
+        {
+            // a handle, not Method.invoke: its (SerializedLambda)Object shape comes ready from the JDK's archive
+            final LambdaReader reader = new LambdaReader(type, MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                .findStatic(type, "$deserializeLambda$", MethodType.methodType(Object.class, SerializedLambda.class)));
+            lambdaReaders.put(internalName, reader);
+            return reader;
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            throw new IpcException("class " + name + " cannot rebuild the lambda of a pool message: " + ex, ex);
+        }
+    }
+
+    /**
      * Loads a record class without initialising it, shows it to the filter exactly as deserialization would, and
      * finds its canonical constructor.
      */
@@ -510,6 +682,13 @@ final class PoolValueCodec
             }
             return constructor.newInstance(components);
         }
+    }
+
+    /**
+     * A capturing class and its {@code $deserializeLambda$}.
+     */
+    private record LambdaReader(Class<?> capturing, MethodHandle handle)
+    {
     }
 
     /**

@@ -181,6 +181,80 @@ class PoolValueCodecTest
         assertNull(roundTrip(trusting, null));
     }
 
+    @Test
+    void shouldRebuildLambdasWithoutSerializationWhenTheyCaptureLeavesAndRecords() throws Exception
+    {
+        final int base = 40;
+        final String label = "answer";
+        final Inner inner = new Inner(0.5, 'q');
+        final SerializableCallable<String> capturing = () -> label + (base + 2) + inner.mark();
+        final SerializableFunction<Integer, Integer> plain = (x) -> x * 2;
+
+        assertEquals(LAMBDA_TAG, tagOf(capturing));
+        assertEquals("answer42q", ((SerializableCallable<?>)roundTrip(trusting, capturing)).call());
+        assertEquals(LAMBDA_TAG, tagOf(plain));
+        @SuppressWarnings("unchecked")
+        final SerializableFunction<Integer, Integer> decoded =
+            (SerializableFunction<Integer, Integer>)roundTrip(trusting, plain);
+        assertEquals(14, decoded.apply(7));
+        final SerializableFunction<Integer, Integer> reference = Integer::reverse;
+        assertEquals(Integer.reverse(5), ((SerializableFunction<Integer, Integer>)roundTrip(trusting, reference))
+            .apply(5));
+    }
+
+    @Test
+    void shouldSerializeLambdasThatCaptureOtherObjects() throws Exception
+    {
+        final List<String> names = new LinkedList<>(List.of("a", "b"));
+        final SerializableCallable<Integer> capturing = () -> names.size();
+        assertEquals(OBJECT_TAG, tagOf(capturing));
+        assertEquals(2, ((SerializableCallable<?>)roundTrip(trusting, capturing)).call());
+    }
+
+    @Test
+    void shouldRefuseALambdaWhoseClassTheFilterRejects()
+    {
+        final PoolValueCodec guarded = new PoolValueCodec((info) -> info.serialClass() == PoolValueCodecTest.class ?
+            ObjectInputFilter.Status.REJECTED : ObjectInputFilter.Status.UNDECIDED);
+        final SerializableCallable<Integer> task = () -> 1;
+        final int length = trusting.encode(task, buffer, 0);
+        final IpcException refused = assertThrows(IpcException.class, () -> guarded.decode(buffer, 0, length));
+        assertTrue(refused.getMessage().contains("is not allowed by the pool's filter"), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseALambdaItsClassCannotRebuild()
+    {
+        final SerializableCallable<Integer> task = () -> 1;
+        final int length = trusting.encode(task, buffer, 0);
+        final int implMethodName = lambdaNameOffset(5);
+        buffer.putByte(implMethodName + 2, (byte)'X'); // a lambda the capturing class never had
+        final IpcException refused = assertThrows(IpcException.class, () -> trusting.decode(buffer, 0, length));
+        assertTrue(refused.getMessage().contains("cannot rebuild a lambda"), refused.getMessage());
+    }
+
+    private static final byte OBJECT_TAG = 7;
+    private static final byte LAMBDA_TAG = 18;
+
+    private byte tagOf(final Object value)
+    {
+        trusting.encode(value, buffer, 0);
+        return buffer.getByte(0);
+    }
+
+    /**
+     * @return where the {@code index}th name of the lambda encoded at 0 starts (its 2-byte length).
+     */
+    private int lambdaNameOffset(final int index)
+    {
+        int position = 1;
+        for (int i = 0; i < index; i++)
+        {
+            position += 2 + buffer.getShort(position, java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        return position;
+    }
+
     private Object roundTrip(final PoolValueCodec codec, final Object value)
     {
         final int length = codec.encode(value, buffer, 0);

@@ -77,6 +77,25 @@ class JvmProcessTest
     }
 
     @Test
+    void shouldRunTheMainOfANonPublicClassAndExitOneWhenItThrows() throws Exception
+    {
+        final Path out = dir.path().resolve("throwing.out");
+        final JvmProcess child = dir.start(ThrowingMain.class, new ProcessOptions().args("deliberately")
+            .redirectErrorStream(true).redirectOutput(out));
+        assertEquals(1, child.join());
+        final String printed = Files.readString(out);
+        assertTrue(printed.contains("java.io.IOException: deliberately"), printed);
+        assertFalse(printed.contains("InvocationTargetException"), "the target's own exception is printed: " + printed);
+    }
+
+    @Test
+    void shouldInitialiseAgronasBufferUtilBesideAChildsMainThread() throws Exception
+    {
+        final JvmProcess child = dir.start(AwaitBufferUtil.class, new ProcessOptions().daemon(true));
+        assertEquals(0, child.join(), "BufferUtil was initialised without the target touching it");
+    }
+
+    @Test
     void shouldKillADaemonChildWhenItsParentIsKilled() throws Exception
     {
         try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
@@ -148,6 +167,35 @@ class JvmProcessTest
     /**
      * Prints its arguments and shared directory.
      */
+    public static final class AwaitBufferUtil
+    {
+        public static void main(final String[] args) throws Exception
+        {
+            final Class<?> type = Class.forName("org.agrona.BufferUtil", false, AwaitBufferUtil.class.getClassLoader());
+            // the JDK's own "is this class initialised yet" (exported to ipckit's JVMs), without initialising it
+            final Class<?> unsafeType = Class.forName("jdk.internal.misc.Unsafe");
+            final Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
+            final java.lang.reflect.Method uninitialised = unsafeType.getMethod("shouldBeInitialized", Class.class);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((Boolean)uninitialised.invoke(unsafe, type))
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    System.exit(1);
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    static final class ThrowingMain
+    {
+        public static void main(final String[] args) throws java.io.IOException
+        {
+            throw new java.io.IOException(args[0]);
+        }
+    }
+
     public static final class PrintArgs
     {
         public static void main(final String[] args)

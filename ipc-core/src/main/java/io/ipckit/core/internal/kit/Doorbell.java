@@ -100,6 +100,31 @@ public final class Doorbell
     }
 
     /**
+     * As {@link #beginWait()}, but without binding the system call of {@link AsymmetricFence}'s barrier when this JVM
+     * has not bound it yet ({@link io.ipckit.core.internal.wait.NativeBinding}): a starting JVM's first waits then
+     * poll instead of sleeping. Pair with {@link #endWait()}.
+     *
+     * @return true when the barrier was made: the wait may sleep ({@link #awaitChange(int, long, boolean)} with
+     * true); false when it must poll until {@link #fenceLate()} makes the barrier.
+     */
+    public boolean beginWaitLazily()
+    {
+        buffer.getAndAddInt(waitersOffset, 1);
+        return AsymmetricFence.waitingSideIfBound();
+    }
+
+    /**
+     * For a wait registered by {@link #beginWaitLazily()} without the barrier: makes it once the system call is bound,
+     * so that the wait may sleep from then on (test the condition once more first).
+     *
+     * @return true when the barrier was made now; false while the call is not bound (keep polling).
+     */
+    public boolean fenceLate()
+    {
+        return AsymmetricFence.waitingSideIfBound();
+    }
+
+    /**
      * Deregisters a waiter registered by {@link #beginWait()}.
      */
     public void endWait()
@@ -136,5 +161,20 @@ public final class Doorbell
     public boolean awaitChange(final int observedSequence, final long timeoutNs) throws InterruptedException
     {
         return signal.awaitChangeFlagged(observedSequence, timeoutNs);
+    }
+
+    /**
+     * As {@link #awaitChange(int, long)} for a wait registered by {@link #beginWaitLazily()}.
+     *
+     * @param observedSequence the value of {@link #sequence()} read before testing the condition.
+     * @param timeoutNs        the most to wait, at least 0.
+     * @param fenced           what {@link #beginWaitLazily()} returned: false polls with short parks.
+     * @return true when the sequence moved on.
+     * @throws InterruptedException when the thread is interrupted.
+     */
+    public boolean awaitChange(final int observedSequence, final long timeoutNs, final boolean fenced)
+        throws InterruptedException
+    {
+        return signal.awaitChangeFlagged(observedSequence, timeoutNs, !fenced);
     }
 }

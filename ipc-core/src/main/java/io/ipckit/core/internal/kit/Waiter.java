@@ -24,9 +24,9 @@ import org.agrona.concurrent.IdleStrategy;
  * look at the condition once more, and sleep. {@link #spinBeforeSleep(long)} shortens or removes that poll for callers
  * who would rather spend a system call per wake-up than a busy core.
  * <p>
- * <b>Starting peers.</b> A JVM that has just started cannot ring a doorbell at once: its first wake-up binds the
- * futex call through FFM, which takes 20 to 40 ms after its {@code main} began, while its first message may already
- * be in the ring. So for {@link #STARTING_PEER_WINDOW_NS} after this process starts a child
+ * <b>Starting peers.</b> A JVM that has just started cannot ring a doorbell at once: it binds the futex call through
+ * FFM in the background, a while after its start ({@link io.ipckit.core.internal.wait.NativeBinding}), and queues its
+ * wakes until then, while its first message may already be in the ring (its own first waits poll meanwhile). So for {@link #STARTING_PEER_WINDOW_NS} after this process starts a child
  * ({@link #expectStartingPeer()}), its sleeping waits sleep at most {@link #STARTING_PEER_SLICE_NS} at a time and
  * find such a message by looking, instead of at the end of a {@link #LIVENESS_CHECK_INTERVAL_NS} slice (a few
  * hundred extra wake-ups, about a millisecond of CPU, per start).
@@ -63,6 +63,8 @@ public final class Waiter
     private long timeoutNs;
     private long lastCheckNs;
     private boolean registered;
+    /** The registration made the barrier: the wait may sleep in the kernel (else it polls, see NativeBinding). */
+    private boolean fenced;
     private int spinsLeft;
     private int pollsBeforeClock;
     private int idleStepsBeforeClock;
@@ -259,7 +261,7 @@ public final class Waiter
                 return true;
             }
             // register, then let the caller read the sequence and test the condition once more before sleeping
-            doorbell.beginWait();
+            fenced = doorbell.beginWaitLazily();
             registered = true;
             return true;
         }
@@ -283,10 +285,16 @@ public final class Waiter
         {
             return false;
         }
+        if (!fenced && doorbell.fenceLate())
+        {
+            // registered while the futex call was not bound: barrier made now, look once more, then sleep
+            fenced = true;
+            return true;
+        }
         final long maxSliceNs = startNs + elapsedNs - shortSlicesUntilNs < 0 ?
             STARTING_PEER_SLICE_NS : LIVENESS_CHECK_INTERVAL_NS;
         final long sliceNs = timeoutNs < 0 ? maxSliceNs : Math.min(maxSliceNs, timeoutNs - elapsedNs);
-        doorbell.awaitChange(observedSequence, sliceNs);
+        doorbell.awaitChange(observedSequence, sliceNs, fenced);
         return true;
     }
 

@@ -3,10 +3,12 @@ package io.ipckit.core.internal.process;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.SerializableRunnable;
+import org.agrona.BufferUtil;
 
 import java.io.ByteArrayInputStream;
 import java.io.ObjectInputStream;
-import java.lang.reflect.InvocationTargetException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -47,6 +49,9 @@ public final class ChildMain
      */
     public static void main(final String[] args) throws Throwable
     {
+        final Thread warmUp = new Thread(ChildMain::warmUp, "ipckit-child-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         final String parent = System.getProperty(PARENT_PROP_NAME);
         if (Boolean.getBoolean(DAEMON_PROP_NAME) && parent != null)
         {
@@ -79,6 +84,25 @@ public final class ChildMain
         System.exit(0);
     }
 
+    /**
+     * Calls {@code main} through a method handle: {@link Method#invoke} would generate its accessor's lambda forms,
+     * some 5 to 25 ms of a starting JVM (more while other JVMs start beside it), where the handle's
+     * {@code (String[])void} shape comes ready from the JDK's archive.
+     */
+    /**
+     * Initialises Agrona's {@link BufferUtil} beside the main thread: its class initialiser links an invokedynamic
+     * call site whose method handles the JDK generates at run time (the AOT cache does not keep them), 5 to 15 ms of a
+     * starting JVM that the first pipe or queue a child opens would otherwise wait for. The main thread, arriving
+     * there meanwhile, waits only for what is left of it.
+     */
+    private static void warmUp()
+    {
+        if (BufferUtil.ARRAY_BASE_OFFSET < 0)
+        {
+            throw new IllegalStateException("Agrona reports a negative array base offset");
+        }
+    }
+
     private static void runMain(final String className, final String[] args) throws Throwable
     {
         final Method main = Class.forName(className).getMethod("main", String[].class);
@@ -87,14 +111,8 @@ public final class ChildMain
             throw new IllegalArgumentException(className + ".main is not static");
         }
         main.setAccessible(true);
-        try
-        {
-            main.invoke(null, (Object)args);
-        }
-        catch (final InvocationTargetException ex)
-        {
-            throw ex.getCause();
-        }
+        final MethodHandle handle = MethodHandles.lookup().unreflect(main);
+        handle.invokeExact(args);
     }
 
     private static Runnable decode(final String encoded) throws Exception

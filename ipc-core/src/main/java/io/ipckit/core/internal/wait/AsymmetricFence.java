@@ -21,9 +21,10 @@ import java.lang.invoke.VarHandle;
  * used. Where the command is missing (old kernels, seccomp, other systems) or {@code -Dipckit.membarrier=false} is
  * given, {@link #progressSide()} is a full fence as before.
  * <p>
- * The registration waits in the kernel for an RCU grace period (7 to 16 ms measured), so a background thread makes
- * it; until it has returned, {@link #progressSide()} fences as an unregistered process must, so a starting process's
- * first message does not wait for it. The switch is safe at any moment: a process skips its fence only after its
+ * The query and the registration are made once the system call is bound ({@link NativeBinding}: in the background,
+ * a little after this class is first used), and the registration waits in the kernel for an RCU grace period (7 to
+ * 16 ms measured); until it has returned, {@link #progressSide()} fences as an unregistered process must, so a
+ * starting process's first message waits for neither. {@link #waitingSide()} binds at once when it must. The switch is safe at any moment: a process skips its fence only after its
  * registration has completed, so every waiting side's barrier from then on reaches it, and a waiting side's barrier
  * made before had already made the waiter's registration visible to every later load.
  * <p>
@@ -34,29 +35,25 @@ public final class AsymmetricFence
     /** System property: false turns the asymmetric fence off in this process (every publish fences). */
     public static final String ENABLED_PROP_NAME = "ipckit.membarrier";
 
-    private static final int MEMBARRIER_CMD_QUERY = 0;
+    /** {@code MEMBARRIER_CMD_QUERY}: the mask of the commands the kernel offers. */
+    static final int MEMBARRIER_CMD_QUERY = 0;
     private static final int MEMBARRIER_CMD_GLOBAL_EXPEDITED = 1 << 1;
     private static final int MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
+    private static final int UNKNOWN = 0;
+    private static final int OFFERED = 1;
+    private static final int NOT_OFFERED = 2;
 
-    /** The kernel offers the global expedited barrier: a waiting side can fence registered processes. */
-    private static final boolean SUPPORTED;
-    /** This process registers to receive those barriers (supported and not turned off). */
-    private static final boolean WANTED;
+    /** Whether the kernel offers the global expedited barrier: a waiting side can fence registered processes. */
+    private static volatile int offered = UNKNOWN;
     /** This process receives those barriers: its progressing side may skip its own fence. Set once, never cleared. */
     private static volatile boolean registered;
     private static volatile boolean failureReported;
 
     static
     {
-        final long mask = Native.membarrier(MEMBARRIER_CMD_QUERY);
-        SUPPORTED = mask > 0 && (mask & MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0 &&
-            (mask & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) != 0;
-        WANTED = SUPPORTED && !"false".equals(System.getProperty(ENABLED_PROP_NAME));
-        if (WANTED)
+        if (Native.isLinux() && !"false".equals(System.getProperty(ENABLED_PROP_NAME)))
         {
-            final Thread registrar = new Thread(AsymmetricFence::register, "ipckit-membarrier-register");
-            registrar.setDaemon(true);
-            registrar.start();
+            NativeBinding.instance().bindSoon(); // then registers, so that a busy producer soon stops fencing
         }
     }
 
@@ -75,11 +72,11 @@ public final class AsymmetricFence
 
     /**
      * @return true when this process registers (or has registered) to skip its fences: the kernel offers the
-     * barrier and {@value #ENABLED_PROP_NAME} is not false.
+     * barrier and {@value #ENABLED_PROP_NAME} is not false. Binds the system call when it is not bound yet.
      */
     public static boolean isRegistrationWanted()
     {
-        return WANTED;
+        return isOffered() && !"false".equals(System.getProperty(ENABLED_PROP_NAME));
     }
 
     /**
@@ -107,7 +104,7 @@ public final class AsymmetricFence
     public static boolean waitingSide()
     {
         boolean fenced = true;
-        if (SUPPORTED && Native.membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0)
+        if (isOffered() && Native.membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0)
         {
             fenced = false;
             if (!failureReported)
@@ -119,6 +116,66 @@ public final class AsymmetricFence
         }
         VarHandle.fullFence();
         return fenced;
+    }
+
+    /**
+     * {@link #waitingSide()} when the system call is bound; otherwise only a full fence, without binding it. A
+     * caller that gets false must not sleep on a futex in this wait (a registered process's publish may not be
+     * visible to it yet): it polls, and finds the publish at its next look.
+     *
+     * @return true when every registered process was fenced; false when the caller must poll.
+     */
+    public static boolean waitingSideIfBound()
+    {
+        if (!NativeBinding.instance().isBound())
+        {
+            VarHandle.fullFence();
+            return false;
+        }
+        return waitingSide();
+    }
+
+    /**
+     * Called once the system call is bound, with the query's mask: records what the kernel offers and, where wanted,
+     * registers this process (in the calling thread, the binding's). Idempotent.
+     */
+    static void afterBinding(final long mask)
+    {
+        if (record(mask) && isRegistrationWanted())
+        {
+            register();
+        }
+    }
+
+    private static boolean isOffered()
+    {
+        int state = offered;
+        if (state == UNKNOWN)
+        {
+            // a caller that needs the barrier now: bind in this thread, register in another (an RCU grace period)
+            if (record(Native.membarrier(MEMBARRIER_CMD_QUERY)) && isRegistrationWanted())
+            {
+                final Thread registrar = new Thread(AsymmetricFence::register, "ipckit-membarrier-register");
+                registrar.setDaemon(true);
+                registrar.start();
+            }
+            state = offered;
+        }
+        return state == OFFERED;
+    }
+
+    /**
+     * @return true for the one caller that recorded the mask first.
+     */
+    private static synchronized boolean record(final long mask)
+    {
+        if (offered != UNKNOWN)
+        {
+            return false;
+        }
+        offered = mask > 0 && (mask & MEMBARRIER_CMD_GLOBAL_EXPEDITED) != 0 &&
+            (mask & MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) != 0 ? OFFERED : NOT_OFFERED;
+        return true;
     }
 
     private static void register()

@@ -38,7 +38,8 @@ import static io.ipckit.core.internal.wait.WakeSignalDescriptor.WAITERS_OFFSET;
  * <p>
  * A flyweight: {@link #wrap} it over a region laid out by {@link WakeSignalDescriptor}. Thread-safe and
  * process-safe for any number of waiters and signallers; the flyweight object itself is not to be re-wrapped
- * while in use. Off Linux it degrades to short parks instead of futex sleeps.
+ * while in use. Off Linux it degrades to short parks instead of futex sleeps, and so it does in a JVM's first moments,
+ * until {@link NativeBinding} has bound the futex call (wakes made meanwhile are queued until then).
  */
 public final class WakeSignal
 {
@@ -139,7 +140,14 @@ public final class WakeSignal
     {
         if (Native.isLinux())
         {
-            Native.futexWake(address + SEQUENCE_OFFSET, count);
+            if (NativeBinding.instance().isBound())
+            {
+                Native.futexWake(address + SEQUENCE_OFFSET, count);
+            }
+            else
+            {
+                NativeBinding.instance().wake(address + SEQUENCE_OFFSET); // wakes every sleeper, once bound
+            }
         }
     }
 
@@ -262,6 +270,30 @@ public final class WakeSignal
         final int observedSequence, final long timeoutNs, final int spinTries, final long maxSliceNs)
         throws InterruptedException
     {
+        return awaitChangeFlagged(observedSequence, timeoutNs, spinTries, maxSliceNs, false);
+    }
+
+    /**
+     * As {@link #awaitChangeFlagged(int, long)}, polling the word with short parks instead of sleeping in the kernel
+     * when {@code poll} is true: for a waiter whose last look at its condition may have missed a publish (see
+     * {@link AsymmetricFence#waitingSideIfBound()}), which a futex sleep would then sleep through.
+     *
+     * @param observedSequence a value read from {@link #flaggedSequence()} before testing the condition.
+     * @param timeoutNs        the most to wait; negative waits without a limit.
+     * @param poll             true to poll, parking at most {@link NativeBinding#POLL_NS} at a time.
+     * @return true when the sequence changed, false when the timeout passed first.
+     * @throws InterruptedException when the thread is interrupted (its flag is cleared, as usual).
+     */
+    public boolean awaitChangeFlagged(final int observedSequence, final long timeoutNs, final boolean poll)
+        throws InterruptedException
+    {
+        return awaitChangeFlagged(observedSequence, timeoutNs, DEFAULT_SPIN_TRIES, MAX_SLEEP_SLICE_NS, poll);
+    }
+
+    private boolean awaitChangeFlagged(
+        final int observedSequence, final long timeoutNs, final int spinTries, final long maxSliceNs,
+        final boolean poll) throws InterruptedException
+    {
         final int sequenceOffset = offset + SEQUENCE_OFFSET;
         for (int i = 0; i < spinTries; i++)
         {
@@ -290,6 +322,11 @@ public final class WakeSignal
                 if (sliceNs <= 0)
                 {
                     return false;
+                }
+                if (poll)
+                {
+                    NativeBinding.instance().parkPolling(sliceNs);
+                    continue;
                 }
                 // flag the word while its counter is still the observed one: a signal after this sees the flag and
                 // wakes; one before it changed the counter, so the compare-and-set fails and the loop returns
@@ -329,7 +366,14 @@ public final class WakeSignal
     {
         if (Native.isLinux())
         {
-            Native.futexWait(address + SEQUENCE_OFFSET, expectedWord, sliceNs);
+            if (NativeBinding.instance().isBound())
+            {
+                Native.futexWait(address + SEQUENCE_OFFSET, expectedWord, sliceNs);
+            }
+            else
+            {
+                NativeBinding.instance().parkPolling(sliceNs); // the caller looks at the word again
+            }
         }
         else
         {

@@ -41,13 +41,25 @@ class WakeSignalTest
     @Test
     void shouldBeWokenByAnotherProcessAndWakeIt() throws Exception
     {
+        exchangeWithChild(new ProcessOptions());
+    }
+
+    @Test
+    void shouldExchangeSignalsWithAProcessThatHasNotBoundTheFutexCall() throws Exception
+    {
+        // the child polls instead of sleeping, and queues its wakes, for the whole test
+        exchangeWithChild(new ProcessOptions().jvmOptions("-D" + NativeBinding.DELAY_PROP_NAME + "=60000"));
+    }
+
+    private void exchangeWithChild(final ProcessOptions options) throws Exception
+    {
         try (ResourceFile file = ResourceFile.create("signal", ResourceKind.TEST, 1, 0, 256, false, null))
         {
             final AtomicBuffer buffer = file.buffer();
             final int base = file.headerLength();
             final WakeSignal toParent = new WakeSignal(buffer, base + TO_PARENT);
             final WakeSignal toChild = new WakeSignal(buffer, base + TO_CHILD);
-            final JvmProcess child = dir.start(Echo.class, new ProcessOptions().args("signal", "3").daemon(true));
+            final JvmProcess child = dir.start(Echo.class, options.args("signal", "3").daemon(true));
             for (int round = 1; round <= 3; round++)
             {
                 final int r = round;
