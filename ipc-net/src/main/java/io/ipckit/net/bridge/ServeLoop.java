@@ -183,14 +183,6 @@ final class ServeLoop implements AutoCloseable
     }
 
     /**
-     * @return true while the loop accepts peers.
-     */
-    boolean isRunning()
-    {
-        return acceptor.isAlive();
-    }
-
-    /**
      * Stops the loop: stops accepting, interrupts every session, whose thread closes its connection (sending its
      * peer an end of stream, side by side with the others), waits for them (at most 10 s and a linger each), then
      * closes the listener. Idempotent.
