@@ -29,8 +29,19 @@ public final class ShmOptions
     /** Largest {@link #ownerSlots} accepted. */
     public static final int MAX_OWNER_SLOTS = 1 << 20;
 
-    /** Default of {@link #reductionThreads}: whole-array reductions run on the calling thread alone. */
-    public static final int REDUCTION_THREADS_DEFAULT = 1;
+    /**
+     * The {@link #reductionThreads} that lets a handle choose: the calling thread plus the common pool's threads,
+     * at most {@value #MAX_AUTO_REDUCTION_THREADS} in all and never more than the available processors (so one
+     * thread on a one-core machine).
+     */
+    public static final int REDUCTION_THREADS_AUTO = 0;
+    /** Default of {@link #reductionThreads}: {@link #REDUCTION_THREADS_AUTO}. */
+    public static final int REDUCTION_THREADS_DEFAULT = REDUCTION_THREADS_AUTO;
+    /**
+     * The most threads {@link #REDUCTION_THREADS_AUTO} picks: a sum of a large array is bound by memory bandwidth,
+     * which a few cores saturate.
+     */
+    public static final int MAX_AUTO_REDUCTION_THREADS = 4;
     /** Largest {@link #reductionThreads} accepted. */
     public static final int MAX_REDUCTION_THREADS = 64;
 
@@ -161,26 +172,31 @@ public final class ShmOptions
      * {@code reductionThreads - 1} tasks of {@link java.util.concurrent.ForkJoinPool#commonPool()}. More than 1
      * <b>uses more than one core</b> for one call; it pays where the array is large or its mapping is new (another
      * process created it: each first read of a page then costs a page fault, which the threads take in parallel).
-     * The results are the same, bit for bit, as with one thread: see {@code SharedArray.sum()}. The setting
-     * belongs to the handle (and its views), not to the array's file.
+     * The default, {@link #REDUCTION_THREADS_AUTO}, takes the common pool's parallelism plus the caller, at most
+     * {@value #MAX_AUTO_REDUCTION_THREADS} and at most the available processors: two threads on a two-core machine,
+     * one on a one-core machine. 1 keeps every reduction on the calling thread. The results are the same, bit for
+     * bit, whatever the number: see {@code SharedArray.sum()}. The setting belongs to the handle (and its views),
+     * not to the array's file.
      *
-     * @param reductionThreads 1 (the default: the calling thread alone) to {@value #MAX_REDUCTION_THREADS}.
+     * @param reductionThreads {@link #REDUCTION_THREADS_AUTO} (0, the default), or 1 (the calling thread alone) to
+     *                         {@value #MAX_REDUCTION_THREADS}.
      * @return this.
      * @throws IllegalArgumentException when out of range.
      */
     public ShmOptions reductionThreads(final int reductionThreads)
     {
-        if (reductionThreads < 1 || reductionThreads > MAX_REDUCTION_THREADS)
+        if (reductionThreads < REDUCTION_THREADS_AUTO || reductionThreads > MAX_REDUCTION_THREADS)
         {
-            throw new IllegalArgumentException(REDUCTION_THREADS + " must be in 1.." + MAX_REDUCTION_THREADS +
-                ", got " + reductionThreads);
+            throw new IllegalArgumentException(REDUCTION_THREADS + " must be 0 (automatic) or in 1.." +
+                MAX_REDUCTION_THREADS + ", got " + reductionThreads);
         }
         this.reductionThreads = reductionThreads;
         return this;
     }
 
     /**
-     * @return the most threads a whole-array reduction of a {@link io.ipckit.shm.array.SharedArray} handle uses.
+     * @return the most threads a whole-array reduction of a {@link io.ipckit.shm.array.SharedArray} handle uses, or
+     * {@link #REDUCTION_THREADS_AUTO} when the handle chooses.
      */
     public int reductionThreads()
     {

@@ -45,9 +45,9 @@ class ShmOptionsTest
             (ShmOptions.MAX_OWNER_SLOTS + 1), assertThrows(IllegalArgumentException.class,
             () -> options.ownerSlots(ShmOptions.MAX_OWNER_SLOTS + 1)).getMessage());
         assertEquals(0, options.ownerSlots(), "a refused value leaves the option as it was");
-        assertEquals(1, options.reductionThreads());
-        assertEquals("reductionThreads must be in 1.." + ShmOptions.MAX_REDUCTION_THREADS + ", got 0",
-            assertThrows(IllegalArgumentException.class, () -> options.reductionThreads(0)).getMessage());
+        assertEquals(ShmOptions.REDUCTION_THREADS_AUTO, options.reductionThreads());
+        assertEquals("reductionThreads must be 0 (automatic) or in 1.." + ShmOptions.MAX_REDUCTION_THREADS +
+            ", got -1", assertThrows(IllegalArgumentException.class, () -> options.reductionThreads(-1)).getMessage());
         assertThrows(IllegalArgumentException.class,
             () -> options.reductionThreads(ShmOptions.MAX_REDUCTION_THREADS + 1));
         assertTrue(options.persistent(true).bounded(true).minSlotBytes(16).ownerSlots(2).persistent());

@@ -178,7 +178,7 @@ public final class HarnessMain implements Callable<Integer>
         all.add(new IpckitPoolContestant());
         all.add(new IpckitStartContestant());
         all.add(new IpckitArrayContestant());
-        all.add(new IpckitArrayContestant(2));
+        all.add(new IpckitArrayContestant(1));
         all.add(new IpckitLockContestant());
         all.add(new IpckitLockContestant(true));
         all.add(new IpckitManagerContestant());

@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The parallel path of one {@link SharedArray} handle's whole-array reductions, for a contiguous array of at least
- * {@link SharedArray#PARALLEL_MIN_BYTES} bytes whose handle was given {@code ShmOptions.reductionThreads(n > 1)}.
+ * {@link SharedArray#PARALLEL_MIN_BYTES} bytes whose handle has more than one reduction thread (the default on a
+ * machine with more than one processor; {@code ShmOptions.reductionThreads}).
  * The elements are cut into pieces of {@link Reductions#CHUNK_BYTES} (the chunks of {@link Reductions}' sum
  * order); the calling thread and up to {@code n - 1} helper tasks forked into
  * {@link ForkJoinPool#commonPool()} claim pieces one at a time from a shared counter, reduce each into its own

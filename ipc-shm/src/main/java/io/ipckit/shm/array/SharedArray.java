@@ -14,6 +14,7 @@ import io.ipckit.shm.internal.ShmOptionsCheck;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
 
 import static io.ipckit.shm.array.SharedArrayDescriptor.LAYOUT_VERSION;
 import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
@@ -45,15 +46,16 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
  * reductions and atomics allocate nothing (but a handle's first parallel reduction, once). Thread-safe as far as
  * the memory is; the object itself is immutable.
  * <p>
- * <b>Parallel reductions.</b> A handle created or opened with {@link ShmOptions#reductionThreads(int)} above 1
- * splits its whole-array reductions ({@link #sum()}, {@link #sumLong()}, {@link #min()}, {@link #max()},
- * {@link #minLong()}, {@link #maxLong()}) of a contiguous array of at least {@link #PARALLEL_MIN_BYTES} bytes
- * across the calling thread and tasks of {@link java.util.concurrent.ForkJoinPool#commonPool()}: it uses more
- * than one core for one call. It pays most on a new mapping of a large array, whose first read takes a page fault
- * per few pages (64 MiB of float64 opened in another process: about half the time on two cores). The results are
- * the same, bit for bit, as with one thread ({@link #sum()} says why); smaller arrays, views that are not
- * contiguous, and a call made while another thread's parallel call on the same handle runs use the calling thread
- * alone. The default, 1, never leaves the calling thread.
+ * <b>Parallel reductions.</b> By default a handle splits its whole-array reductions ({@link #sum()},
+ * {@link #sumLong()}, {@link #min()}, {@link #max()}, {@link #minLong()}, {@link #maxLong()}) of a contiguous array
+ * of at least {@link #PARALLEL_MIN_BYTES} bytes across the calling thread and tasks of
+ * {@link java.util.concurrent.ForkJoinPool#commonPool()}: it uses more than one core for one call, as many as the
+ * common pool's parallelism plus one, at most {@link ShmOptions#MAX_AUTO_REDUCTION_THREADS} and never more than
+ * the available processors ({@link ShmOptions#reductionThreads(int)} sets another number; 1 never leaves the
+ * calling thread). It pays most on a new mapping of a large array, whose first read takes a page fault per few
+ * pages (64 MiB of float64 opened in another process: about half the time on two cores). The results are the same,
+ * bit for bit, as with one thread ({@link #sum()} says why); smaller arrays, views that are not contiguous, and a
+ * call made while another thread's parallel call on the same handle runs use the calling thread alone.
  * <p>
  * <b>Why this class is longer than 600 lines.</b> It is the public face of one concept, numpy's {@code ndarray},
  * and almost all of its lines are that surface: typed accessors in 1-d, 2-d and n-d forms, the atomics, the copies
@@ -70,8 +72,8 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.metadataLength;
 public final class SharedArray implements AutoCloseable
 {
     /**
-     * The least size, in bytes, of an array whose reductions a handle with {@link ShmOptions#reductionThreads(int)}
-     * above 1 splits across threads: 4 MiB, where the split (a wake-up of a pool thread) costs a few percent of the
+     * The least size, in bytes, of an array whose reductions a handle with more than one reduction thread (the
+     * default on a machine with more than one processor) splits across threads: 4 MiB, where the split (a wake-up of a pool thread) costs a few percent of the
      * read.
      */
     public static final long PARALLEL_MIN_BYTES = 4L << 20;
@@ -101,7 +103,33 @@ public final class SharedArray implements AutoCloseable
         this.segment = segment;
         this.layout = layout;
         this.dtype = layout.dtype;
-        this.reductionThreads = reductionThreads;
+        this.reductionThreads = reductionThreads == ShmOptions.REDUCTION_THREADS_AUTO ?
+            automaticReductionThreads() : reductionThreads;
+    }
+
+    /**
+     * @return the reduction threads of {@link ShmOptions#REDUCTION_THREADS_AUTO}: the common pool's parallelism
+     * plus the caller, at most {@link ShmOptions#MAX_AUTO_REDUCTION_THREADS} and the available processors.
+     */
+    static int automaticReductionThreads()
+    {
+        return automaticReductionThreads(
+            ForkJoinPool.getCommonPoolParallelism(), Runtime.getRuntime().availableProcessors());
+    }
+
+    static int automaticReductionThreads(final int commonPoolParallelism, final int availableProcessors)
+    {
+        final int threads = Math.min(commonPoolParallelism + 1,
+            Math.min(ShmOptions.MAX_AUTO_REDUCTION_THREADS, availableProcessors));
+        return Math.max(1, threads);
+    }
+
+    /**
+     * @return how many threads this handle's whole-array reductions may use (1: the calling thread alone).
+     */
+    public int reductionThreads()
+    {
+        return reductionThreads;
     }
 
     /**
@@ -183,8 +211,8 @@ public final class SharedArray implements AutoCloseable
      * Opens an array by name, with settings for this handle: dtype and shape come from its header, which is
      * validated before any element is touched.
      * <pre>{@code
-     * try (SharedArray prices = SharedArray.open("prices", new ShmOptions().reductionThreads(2))) {
-     *     double total = prices.sum();   // the caller and one pool thread, each on half of the pages
+     * try (SharedArray prices = SharedArray.open("prices", new ShmOptions().reductionThreads(1))) {
+     *     double total = prices.sum();   // on the calling thread alone
      * }
      * }</pre>
      *

@@ -100,11 +100,15 @@ class ParallelReductionTest
             elements - 1);
             SharedArray large = SharedArray.create("large", DType.INT64, new ShmOptions().reductionThreads(4),
                 2, elements);
-            SharedArray single = SharedArray.create("single", DType.INT64, elements))
+            SharedArray single = SharedArray.create("single", DType.INT64, new ShmOptions().reductionThreads(1),
+                elements);
+            SharedArray automatic = SharedArray.create("automatic", DType.INT64, elements))
         {
             large.fill(2L);
             assertNull(small.parallel(), "below PARALLEL_MIN_BYTES");
-            assertNull(single.parallel(), "one reduction thread, the default");
+            assertNull(single.parallel(), "one reduction thread");
+            assertEquals(SharedArray.automaticReductionThreads(), automatic.reductionThreads(), "the default");
+            assertEquals(SharedArray.automaticReductionThreads() > 1, automatic.parallel() != null, "the default");
             assertNotNull(large.parallel());
             final SharedArray row = large.slice(0, 1, 2, 1);
             assertNotNull(row.parallel(), "a contiguous view keeps its handle's threads");
@@ -116,7 +120,18 @@ class ParallelReductionTest
             small.unlink();
             large.unlink();
             single.unlink();
+            automatic.unlink();
         }
+    }
+
+    @Test
+    void shouldChooseTheCommonPoolsThreadsPlusTheCallerWithinTheProcessorsAndTheCap()
+    {
+        assertEquals(2, SharedArray.automaticReductionThreads(1, 2), "two cores");
+        assertEquals(1, SharedArray.automaticReductionThreads(1, 1), "one core");
+        assertEquals(1, SharedArray.automaticReductionThreads(0, 8), "a common pool without threads");
+        assertEquals(3, SharedArray.automaticReductionThreads(2, 8), "the common pool's parallelism");
+        assertEquals(ShmOptions.MAX_AUTO_REDUCTION_THREADS, SharedArray.automaticReductionThreads(63, 64), "the cap");
     }
 
     @Test

@@ -33,9 +33,9 @@ import java.util.concurrent.TimeUnit;
  * per round, all its threads, its waits between rounds included ({@code cpu_ns}: the process's CPU clock ticks in
  * 10 ms, so it is taken over all rounds). Every sum is checked.
  * <p>
- * Two contestants: the default handle (one thread) and a handle opened with
- * {@code ShmOptions.reductionThreads(2)} (the sum on the calling thread and one pool thread; the in-process sum
- * too), which uses two cores where Python and the default use one.
+ * Two contestants: the default handle (its reductions on the calling thread and the common pool's threads, two
+ * threads on a two-core machine, where Python uses one) and a handle opened with
+ * {@code ShmOptions.reductionThreads(1)} (the calling thread alone, like Python).
  */
 public final class IpckitArrayContestant implements Contestant
 {
@@ -46,15 +46,16 @@ public final class IpckitArrayContestant implements Contestant
     private final int threads;
 
     /**
-     * The default handle, one thread.
+     * The default handle.
      */
     public IpckitArrayContestant()
     {
-        this(1);
+        this(ShmOptions.REDUCTION_THREADS_DEFAULT);
     }
 
     /**
-     * @param threads the reduction threads of the handles that sum (1: the default).
+     * @param threads the reduction threads of the handles that sum ({@link ShmOptions#REDUCTION_THREADS_DEFAULT}:
+     *                the default handle's).
      */
     public IpckitArrayContestant(final int threads)
     {
@@ -64,13 +65,14 @@ public final class IpckitArrayContestant implements Contestant
     @Override
     public String id()
     {
-        return threads == 1 ? "ipckit-shared-array" : "ipckit-shared-array-" + threads + "t";
+        return threads == ShmOptions.REDUCTION_THREADS_DEFAULT ? "ipckit-shared-array" :
+            "ipckit-shared-array-" + threads + "t";
     }
 
     @Override
     public String label()
     {
-        return threads == 1 ? "ipckit SharedArray, open + sum in another JVM" :
+        return threads == ShmOptions.REDUCTION_THREADS_DEFAULT ? "ipckit SharedArray, open + sum in another JVM" :
             "ipckit SharedArray, open + sum in another JVM on " + threads + " threads";
     }
 
