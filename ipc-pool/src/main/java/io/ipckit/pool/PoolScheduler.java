@@ -44,6 +44,8 @@ final class PoolScheduler
     private final PoolValueCodec codec;
     private final TaskBoard board;
     private final WorkerLauncher launcher;
+    /** A result leaving a worker with at most this many tasks in flight wakes the dispatcher to top it up. */
+    private final int lowWaterInFlight;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -58,6 +60,7 @@ final class PoolScheduler
     private boolean terminated;
     private int liveWorkers;
     private int startupFailures;
+    private long dispatchRounds;
     private Throwable broken;
 
     PoolScheduler(
@@ -70,6 +73,7 @@ final class PoolScheduler
         this.workerCount = config.workers();
         this.codec = codec;
         this.workers = new WorkerTable(workerCount, config.tasksInFlightPerWorker(), config.maxTasksPerWorker());
+        this.lowWaterInFlight = config.tasksInFlightPerWorker() / 2;
         this.board = TaskBoard.create(name + "-board", workerCount);
         this.launcher = new WorkerLauncher(name, config, board, encodedInitializer);
         this.timer = new TaskTimer(board, config.taskTimeout(TimeUnit.NANOSECONDS));
@@ -159,6 +163,23 @@ final class PoolScheduler
         try
         {
             pending.remove(task);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return how many times the dispatcher has handed out tasks (each time one or more): for tests, which check
+     *         that results wake it once per several tasks rather than once per task.
+     */
+    long dispatchRounds()
+    {
+        lock.lock();
+        try
+        {
+            return dispatchRounds;
         }
         finally
         {
@@ -332,7 +353,10 @@ final class PoolScheduler
                     }
                 }
             }
-            changed.signalAll();
+            if (type != RESULT || needsDispatcher(slot))
+            {
+                changed.signalAll();
+            }
         }
         finally
         {
@@ -347,6 +371,18 @@ final class PoolScheduler
         {
             failPending();
         }
+    }
+
+    /**
+     * Whether a result just taken from {@code slot} gives the dispatcher something to do (lock held): tasks are
+     * waiting and the worker is down to half its tasks in flight (the dispatcher then tops it up in one go), or the
+     * pool is shutting down and the worker has become idle. Waking the dispatcher for every result would cost a
+     * futex wake and two context switches per task, while the worker still has tasks queued.
+     */
+    private boolean needsDispatcher(final WorkerSlot slot)
+    {
+        final int inFlight = slot.inFlight.size();
+        return !pending.isEmpty() && inFlight <= lowWaterInFlight || shutdown && inFlight == 0;
     }
 
     /**
@@ -489,13 +525,17 @@ final class PoolScheduler
         final TaskSender sender = new TaskSender();
         final List<WorkerSlot> toStop = new ArrayList<>();
         final List<WorkerSlot> toClose = new ArrayList<>();
+        // the tasks handed out in one hold of the lock, with their workers and the functions to send first (or null)
+        final List<WorkerSlot> targets = new ArrayList<>();
+        final List<PoolTask> tasks = new ArrayList<>();
+        final List<byte[]> functionsFirst = new ArrayList<>();
         while (true)
         {
-            WorkerSlot target = null;
-            PoolTask task = null;
-            byte[] function = null;
             toStop.clear();
             toClose.clear();
+            targets.clear();
+            tasks.clear();
+            functionsFirst.clear();
             boolean exit = false;
             lock.lock();
             try
@@ -510,31 +550,22 @@ final class PoolScheduler
                         break;
                     }
                     timer.check(workers.slots());
-                    while (!pending.isEmpty() && pending.peekFirst().results.isDone())
+                    assignPending(targets, tasks, functionsFirst);
+                    if (!tasks.isEmpty())
                     {
-                        pending.pollFirst();
+                        dispatchRounds++;
+                        break;
                     }
-                    if (!pending.isEmpty())
-                    {
-                        target = workers.freeWorker();
-                        if (target != null)
-                        {
-                            task = pending.pollFirst();
-                            target.inFlight.add(task);
-                            target.tasksSent++;
-                            if (task.type == APPLY && target.knownFunctions.add(task.functionId))
-                            {
-                                function = functions.get(task.functionId);
-                            }
-                            break;
-                        }
-                    }
-                    else if (shutdown && !stopping && workers.allIdle())
+                    if (pending.isEmpty() && shutdown && !stopping && workers.allIdle())
                     {
                         stopping = true;
                         workers.running(toStop);
                         setTerminated(liveWorkers == 0);
                         changed.signalAll();
+                        break;
+                    }
+                    if (!toClose.isEmpty())
+                    {
                         break;
                     }
                     try
@@ -569,14 +600,45 @@ final class PoolScheduler
             {
                 sender.send(slot, STOP, 0, 0, 0, null);
             }
-            if (task != null)
+            for (int i = 0; i < tasks.size(); i++)
             {
+                final WorkerSlot target = targets.get(i);
+                final PoolTask task = tasks.get(i);
+                final byte[] function = functionsFirst.get(i);
                 if (function != null)
                 {
                     sender.send(target, FUNCTION, 0, task.functionId, 1, function);
                 }
                 sender.send(target, task.type, task.id, task.functionId, task.count, task.encodedItems);
             }
+        }
+    }
+
+    /**
+     * Hands queued tasks, in order, to the workers with room until none has room or none is queued (lock held), so
+     * that one wake-up of the dispatcher tops up every worker.
+     */
+    private void assignPending(final List<WorkerSlot> targets, final List<PoolTask> tasks, final List<byte[]> functionsFirst)
+    {
+        while (!pending.isEmpty())
+        {
+            if (pending.peekFirst().results.isDone())
+            {
+                pending.pollFirst();
+                continue;
+            }
+            final WorkerSlot target = workers.freeWorker();
+            if (target == null)
+            {
+                return;
+            }
+            final PoolTask task = pending.pollFirst();
+            target.inFlight.add(task);
+            target.tasksSent++;
+            targets.add(target);
+            tasks.add(task);
+            functionsFirst.add(task.type == APPLY && target.knownFunctions.add(task.functionId) ?
+                functions.get(task.functionId) : null);
         }
     }
 }

@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProcessPoolTest
@@ -339,6 +340,52 @@ class ProcessPoolTest
                 "the pool goes on after an interrupted map");
             gate.unlink();
         }
+    }
+
+    @Test
+    void shouldThrowAMapsFailureWithoutWaitingForItsLaterTasks() throws Exception
+    {
+        // map waits once for the whole map; that wait must also end at the first failure, not only when all are done
+        try (ResourceFile gate = Gates.create("later");
+            ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(1)))
+        {
+            final CompletionException ex = assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                assertThrows(CompletionException.class, () -> pool.map(ProcessPoolTest::failOrPass,
+                    List.of("fail", "later", "ok"), 1)));
+            assertEquals("item fail", assertInstanceOf(IllegalStateException.class, ex.getCause()).getMessage());
+            assertEquals(0, gate.buffer().getLongVolatile(gate.headerLength() + Gates.OPEN),
+                "the map returned while a later task still waited at the closed gate");
+            Gates.open(gate);
+            assertEquals(List.of(2, 3), pool.map((Integer x) -> x + 1, List.of(1, 2), 1), "the pool goes on");
+            gate.unlink();
+        }
+    }
+
+    @Test
+    void shouldWakeTheDispatcherOncePerSeveralResults() throws Exception
+    {
+        final int tasks = 400;
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
+        {
+            assertEquals(List.of(1), pool.map((Integer x) -> x + 1, List.of(0), 1), "the pool is up");
+            final long roundsBefore = pool.scheduler().dispatchRounds();
+            final List<Integer> items = IntStream.range(0, tasks).boxed().toList();
+            assertEquals(IntStream.range(1, tasks + 1).boxed().toList(), pool.map((Integer x) -> x + 1, items, 1));
+            final long rounds = pool.scheduler().dispatchRounds() - roundsBefore;
+            // a result wakes the dispatcher only when its worker is down to half its tasks in flight, and the
+            // dispatcher then tops every worker up: at most one round per 4 results (plus the first); one per
+            // result before
+            assertTrue(rounds <= tasks / 2, "dispatch rounds for " + tasks + " one-item tasks: " + rounds);
+        }
+    }
+
+    static int failOrPass(final String item)
+    {
+        if (item.equals("fail"))
+        {
+            throw new IllegalStateException("item " + item);
+        }
+        return item.equals("ok") ? 1 : passGate(item);
     }
 
     static int passGate(final String gate)
