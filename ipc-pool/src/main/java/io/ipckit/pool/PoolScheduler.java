@@ -25,9 +25,17 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * Each worker has its own duplex pipe ({@link WorkerChannel}): tasks go one way, results the other. When a worker
  * closes its end or dies, its reader receives every result it sent and then the end of the stream.
  * <p>
- * Threads: one dispatcher thread, the only one that sends to a running worker's channel (and the only one that
- * closes a dead worker's channel, since it is the one other thread that may still touch it); one reader thread per
- * worker, the only one that receives from its channel. Everything else is guarded by {@link #lock}.
+ * Threads: one reader thread per worker, the only one that receives from its channel; one dispatcher thread, which
+ * hands out newly queued tasks, sends what may have to wait for room, and is the only one that closes a dead
+ * worker's channel. Everything else is guarded by {@link #lock}. When a result frees room, the worker's own reader
+ * sends it the next queued task at once if that needs no waiting ({@link #topUp}): a chunk-size-1 map then costs no
+ * thread wake-up per task. The dispatcher is woken only for what the reader cannot send.
+ * <p>
+ * Note to maintainers: a worker's send side has one user at a time, so that its messages keep the order in which
+ * their tasks were assigned (a FUNCTION before the first task using it): the dispatcher, from the hold of the lock in
+ * which it assigns tasks to the worker (marking it {@link WorkerSlot#sending}) until the next hold after it sent
+ * them, and otherwise the worker's reader, only while it holds the lock and only without waiting (waiting there could
+ * deadlock with a worker waiting for room for its results).
  * <p>
  * Note to maintainers: a worker writes the id of the task it is about to run into its slot of the pool's
  * {@link TaskBoard}. When it dies, the task in that slot (or the one its timeout blamed) fails with
@@ -340,6 +348,10 @@ final class PoolScheduler
                 broken = new IpcException("the initializer of " + name + " failed in " + slot + ": " + values[0],
                     (Throwable)values[0]);
             }
+            else if (type == RESULT && !slot.inFlight.isEmpty() && slot.inFlight.peekFirst().id == taskId)
+            {
+                done = slot.inFlight.pollFirst(); // a worker runs its tasks in the order they were sent
+            }
             else if (type == RESULT)
             {
                 for (final Iterator<PoolTask> it = slot.inFlight.iterator(); it.hasNext(); )
@@ -353,7 +365,7 @@ final class PoolScheduler
                     }
                 }
             }
-            if (type != RESULT || needsDispatcher(slot))
+            if (type != RESULT || topUp(slot) || needsDispatcher(slot))
             {
                 changed.signalAll();
             }
@@ -371,6 +383,40 @@ final class PoolScheduler
         {
             failPending();
         }
+    }
+
+    /**
+     * Sends the next queued tasks to {@code slot}, whose result was just taken, while it has room (lock held, called
+     * by the slot's reader): the worker gets its next task without a wake-up of the dispatcher. Only what can be
+     * sent without waiting, and only while the dispatcher is not sending to the slot; a task whose function the
+     * worker does not know yet, one longer than a record, or a full ring is left to the dispatcher.
+     *
+     * @return true when a queued task is left that the dispatcher must send to this slot.
+     */
+    private boolean topUp(final WorkerSlot slot)
+    {
+        while (!pending.isEmpty())
+        {
+            final PoolTask task = pending.peekFirst();
+            if (task.results.isDone())
+            {
+                pending.pollFirst();
+                continue;
+            }
+            if (slot.sending || !workers.hasRoom(slot))
+            {
+                return false;
+            }
+            if (task.type == APPLY && !slot.knownFunctions.contains(task.functionId) ||
+                !TaskSender.trySendInPlace(slot, task))
+            {
+                return true;
+            }
+            pending.pollFirst();
+            slot.inFlight.add(task);
+            slot.tasksSent++;
+        }
+        return false;
     }
 
     /**
@@ -533,13 +579,17 @@ final class PoolScheduler
         {
             toStop.clear();
             toClose.clear();
-            targets.clear();
-            tasks.clear();
-            functionsFirst.clear();
             boolean exit = false;
             lock.lock();
             try
             {
+                for (final WorkerSlot target : targets)
+                {
+                    target.sending = false; // sent: the worker's reader may top it up again
+                }
+                targets.clear();
+                tasks.clear();
+                functionsFirst.clear();
                 while (true)
                 {
                     toClose.addAll(retired);
@@ -635,6 +685,7 @@ final class PoolScheduler
             final PoolTask task = pending.pollFirst();
             target.inFlight.add(task);
             target.tasksSent++;
+            target.sending = true;
             targets.add(target);
             tasks.add(task);
             functionsFirst.add(task.type == APPLY && target.knownFunctions.add(task.functionId) ?

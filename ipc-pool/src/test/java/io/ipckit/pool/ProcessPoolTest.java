@@ -372,10 +372,56 @@ class ProcessPoolTest
             final List<Integer> items = IntStream.range(0, tasks).boxed().toList();
             assertEquals(IntStream.range(1, tasks + 1).boxed().toList(), pool.map((Integer x) -> x + 1, items, 1));
             final long rounds = pool.scheduler().dispatchRounds() - roundsBefore;
-            // a result wakes the dispatcher only when its worker is down to half its tasks in flight, and the
-            // dispatcher then tops every worker up: at most one round per 4 results (plus the first); one per
-            // result before
+            // a result's reader sends its worker the next task itself, and otherwise wakes the dispatcher only when
+            // the worker is down to half its tasks in flight; before, every result woke it to send one task
             assertTrue(rounds <= tasks / 2, "dispatch rounds for " + tasks + " one-item tasks: " + rounds);
+        }
+    }
+
+    @Test
+    void shouldSendEachWorkerAFunctionBeforeTheTasksThatUseIt() throws Exception
+    {
+        // a reader that tops its worker up must leave a task whose function the worker lacks to the dispatcher
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(2)))
+        {
+            final List<Integer> items = IntStream.range(0, 300).boxed().toList();
+            final Iterator<Integer> plusOne = pool.imap((Integer x) -> x + 1, items, 1);
+            final Iterator<Integer> timesThree = pool.imap((Integer x) -> x * 3, items, 1);
+            final Iterator<String> named = pool.imap((Integer x) -> "#" + x, items, 1);
+            for (final int x : items)
+            {
+                assertEquals(x + 1, plusOne.next());
+                assertEquals(x * 3, timesThree.next());
+                assertEquals("#" + x, named.next());
+            }
+        }
+    }
+
+    @Test
+    void shouldCarryTasksWhileTheWorkersRingIsFull() throws Exception
+    {
+        // each task fits in a record but 16 do not fit in the ring: a reader that topped its worker up by waiting
+        // for room would deadlock with the worker waiting for room for its results
+        try (ProcessPool pool = ProcessPool.create(
+            new PoolOptions().workers(1).ringCapacityBytes(4096).tasksInFlightPerWorker(16)))
+        {
+            final List<byte[]> items = IntStream.range(0, 200).mapToObj((i) ->
+            {
+                final byte[] bytes = new byte[400];
+                java.util.Arrays.fill(bytes, (byte)i);
+                return bytes;
+            }).toList();
+            final List<byte[]> results = pool.map((byte[] bytes) ->
+            {
+                final byte[] copy = bytes.clone();
+                copy[0]++;
+                return copy;
+            }, items, 1);
+            for (int i = 0; i < items.size(); i++)
+            {
+                assertEquals((byte)(i + 1), results.get(i)[0], "result " + i);
+                assertEquals((byte)i, results.get(i)[399], "result " + i);
+            }
         }
     }
 
