@@ -425,6 +425,45 @@ class ProcessPoolTest
         }
     }
 
+    @Test
+    void shouldRequeueTheTasksAKilledWorkerHeldInAOneByOneMap() throws Exception
+    {
+        // tasks reach the workers through their readers' top-ups, 8 in flight each; the killed worker's running task
+        // fails, the 7 queued behind it run elsewhere, in order for imap
+        try (ResourceFile gate = Gates.create("topped");
+            ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
+        {
+            final Thread killer = new Thread(() ->
+            {
+                Eventually.await("item 500 runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+                ProcessHandle.of(gate.buffer().getLongAcquire(gate.headerLength() + Gates.PID))
+                    .orElseThrow().destroyForcibly();
+            });
+            killer.start();
+            final Iterator<Integer> results = pool.imap(ProcessPoolTest::blockAt500, IntStream.range(0, 1000).boxed().toList(), 1);
+            for (int x = 0; x < 1000; x++)
+            {
+                if (x == 500)
+                {
+                    final CompletionException ex = assertThrows(CompletionException.class, results::next);
+                    assertInstanceOf(WorkerDiedException.class, ex.getCause());
+                }
+                else
+                {
+                    assertEquals(x + 1, results.next(), "item " + x);
+                }
+            }
+            assertFalse(results.hasNext());
+            killer.join();
+            gate.unlink();
+        }
+    }
+
+    static int blockAt500(final int x)
+    {
+        return x == 500 ? passGate("topped") : x + 1;
+    }
+
     static int failOrPass(final String item)
     {
         if (item.equals("fail"))
