@@ -504,7 +504,17 @@ final class PoolScheduler
             lock.lock();
             try
             {
-                startWorker(slot.index, slot.generation + 1);
+                if (stopping || shutdownNow || broken != null)
+                {
+                    // the pool began to stop since the lock was last held: the dispatcher sent its STOPs to the
+                    // workers of that moment, so a replacement started now would never be told to stop
+                    setTerminated(shutdown && liveWorkers == 0);
+                    changed.signalAll();
+                }
+                else
+                {
+                    startWorker(slot.index, slot.generation + 1);
+                }
             }
             catch (final RuntimeException ex)
             {
