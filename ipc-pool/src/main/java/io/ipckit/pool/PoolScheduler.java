@@ -25,9 +25,17 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * Each worker has its own duplex pipe ({@link WorkerChannel}): tasks go one way, results the other. When a worker
  * closes its end or dies, its reader receives every result it sent and then the end of the stream.
  * <p>
- * Threads: one dispatcher thread, the only one that sends to a running worker's channel (and the only one that
- * closes a dead worker's channel, since it is the one other thread that may still touch it); one reader thread per
- * worker, the only one that receives from its channel. Everything else is guarded by {@link #lock}.
+ * Threads: one reader thread per worker, the only one that receives from its channel; one dispatcher thread, which
+ * hands out newly queued tasks, sends what may have to wait for room, and is the only one that closes a dead
+ * worker's channel. Everything else is guarded by {@link #lock}. When a result frees room, the worker's own reader
+ * sends it the next queued task at once if that needs no waiting ({@link #topUp}): a chunk-size-1 map then costs no
+ * thread wake-up per task. The dispatcher is woken only for what the reader cannot send.
+ * <p>
+ * Note to maintainers: a worker's send side has one user at a time, so that its messages keep the order in which
+ * their tasks were assigned (a FUNCTION before the first task using it): the dispatcher, from the hold of the lock in
+ * which it assigns tasks to the worker (marking it {@link WorkerSlot#sending}) until the next hold after it sent
+ * them, and otherwise the worker's reader, only while it holds the lock and only without waiting (waiting there could
+ * deadlock with a worker waiting for room for its results).
  * <p>
  * Note to maintainers: a worker writes the id of the task it is about to run into its slot of the pool's
  * {@link TaskBoard}. When it dies, the task in that slot (or the one its timeout blamed) fails with
@@ -44,6 +52,8 @@ final class PoolScheduler
     private final PoolValueCodec codec;
     private final TaskBoard board;
     private final WorkerLauncher launcher;
+    /** A result leaving a worker with at most this many tasks in flight wakes the dispatcher to top it up. */
+    private final int lowWaterInFlight;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -58,6 +68,7 @@ final class PoolScheduler
     private boolean terminated;
     private int liveWorkers;
     private int startupFailures;
+    private long dispatchRounds;
     private Throwable broken;
 
     PoolScheduler(
@@ -70,6 +81,7 @@ final class PoolScheduler
         this.workerCount = config.workers();
         this.codec = codec;
         this.workers = new WorkerTable(workerCount, config.tasksInFlightPerWorker(), config.maxTasksPerWorker());
+        this.lowWaterInFlight = config.tasksInFlightPerWorker() / 2;
         this.board = TaskBoard.create(name + "-board", workerCount);
         this.launcher = new WorkerLauncher(name, config, board, encodedInitializer);
         this.timer = new TaskTimer(board, config.taskTimeout(TimeUnit.NANOSECONDS));
@@ -159,6 +171,23 @@ final class PoolScheduler
         try
         {
             pending.remove(task);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return how many times the dispatcher has handed out tasks (each time one or more): for tests, which check
+     *         that results wake it once per several tasks rather than once per task.
+     */
+    long dispatchRounds()
+    {
+        lock.lock();
+        try
+        {
+            return dispatchRounds;
         }
         finally
         {
@@ -319,6 +348,10 @@ final class PoolScheduler
                 broken = new IpcException("the initializer of " + name + " failed in " + slot + ": " + values[0],
                     (Throwable)values[0]);
             }
+            else if (type == RESULT && !slot.inFlight.isEmpty() && slot.inFlight.peekFirst().id == taskId)
+            {
+                done = slot.inFlight.pollFirst(); // a worker runs its tasks in the order they were sent
+            }
             else if (type == RESULT)
             {
                 for (final Iterator<PoolTask> it = slot.inFlight.iterator(); it.hasNext(); )
@@ -332,7 +365,10 @@ final class PoolScheduler
                     }
                 }
             }
-            changed.signalAll();
+            if (type != RESULT || topUp(slot) || needsDispatcher(slot))
+            {
+                changed.signalAll();
+            }
         }
         finally
         {
@@ -347,6 +383,52 @@ final class PoolScheduler
         {
             failPending();
         }
+    }
+
+    /**
+     * Sends the next queued tasks to {@code slot}, whose result was just taken, while it has room (lock held, called
+     * by the slot's reader): the worker gets its next task without a wake-up of the dispatcher. Only what can be
+     * sent without waiting, and only while the dispatcher is not sending to the slot; a task whose function the
+     * worker does not know yet, one longer than a record, or a full ring is left to the dispatcher.
+     *
+     * @return true when a queued task is left that the dispatcher must send to this slot.
+     */
+    private boolean topUp(final WorkerSlot slot)
+    {
+        while (!pending.isEmpty())
+        {
+            final PoolTask task = pending.peekFirst();
+            if (task.results.isDone())
+            {
+                pending.pollFirst();
+                continue;
+            }
+            if (slot.sending || !workers.hasRoom(slot))
+            {
+                return false;
+            }
+            if (task.type == APPLY && !slot.knownFunctions.contains(task.functionId) ||
+                !TaskSender.trySendInPlace(slot, task))
+            {
+                return true;
+            }
+            pending.pollFirst();
+            slot.inFlight.add(task);
+            slot.tasksSent++;
+        }
+        return false;
+    }
+
+    /**
+     * Whether a result just taken from {@code slot} gives the dispatcher something to do (lock held): tasks are
+     * waiting and the worker is down to half its tasks in flight (the dispatcher then tops it up in one go), or the
+     * pool is shutting down and the worker has become idle. Waking the dispatcher for every result would cost a
+     * futex wake and two context switches per task, while the worker still has tasks queued.
+     */
+    private boolean needsDispatcher(final WorkerSlot slot)
+    {
+        final int inFlight = slot.inFlight.size();
+        return !pending.isEmpty() && inFlight <= lowWaterInFlight || shutdown && inFlight == 0;
     }
 
     /**
@@ -422,7 +504,17 @@ final class PoolScheduler
             lock.lock();
             try
             {
-                startWorker(slot.index, slot.generation + 1);
+                if (stopping || shutdownNow || broken != null)
+                {
+                    // the pool began to stop since the lock was last held: the dispatcher sent its STOPs to the
+                    // workers of that moment, so a replacement started now would never be told to stop
+                    setTerminated(shutdown && liveWorkers == 0);
+                    changed.signalAll();
+                }
+                else
+                {
+                    startWorker(slot.index, slot.generation + 1);
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -489,17 +581,25 @@ final class PoolScheduler
         final TaskSender sender = new TaskSender();
         final List<WorkerSlot> toStop = new ArrayList<>();
         final List<WorkerSlot> toClose = new ArrayList<>();
+        // the tasks handed out in one hold of the lock, with their workers and the functions to send first (or null)
+        final List<WorkerSlot> targets = new ArrayList<>();
+        final List<PoolTask> tasks = new ArrayList<>();
+        final List<byte[]> functionsFirst = new ArrayList<>();
         while (true)
         {
-            WorkerSlot target = null;
-            PoolTask task = null;
-            byte[] function = null;
             toStop.clear();
             toClose.clear();
             boolean exit = false;
             lock.lock();
             try
             {
+                for (final WorkerSlot target : targets)
+                {
+                    target.sending = false; // sent: the worker's reader may top it up again
+                }
+                targets.clear();
+                tasks.clear();
+                functionsFirst.clear();
                 while (true)
                 {
                     toClose.addAll(retired);
@@ -510,31 +610,22 @@ final class PoolScheduler
                         break;
                     }
                     timer.check(workers.slots());
-                    while (!pending.isEmpty() && pending.peekFirst().results.isDone())
+                    assignPending(targets, tasks, functionsFirst);
+                    if (!tasks.isEmpty())
                     {
-                        pending.pollFirst();
+                        dispatchRounds++;
+                        break;
                     }
-                    if (!pending.isEmpty())
-                    {
-                        target = workers.freeWorker();
-                        if (target != null)
-                        {
-                            task = pending.pollFirst();
-                            target.inFlight.add(task);
-                            target.tasksSent++;
-                            if (task.type == APPLY && target.knownFunctions.add(task.functionId))
-                            {
-                                function = functions.get(task.functionId);
-                            }
-                            break;
-                        }
-                    }
-                    else if (shutdown && !stopping && workers.allIdle())
+                    if (pending.isEmpty() && shutdown && !stopping && workers.allIdle())
                     {
                         stopping = true;
                         workers.running(toStop);
                         setTerminated(liveWorkers == 0);
                         changed.signalAll();
+                        break;
+                    }
+                    if (!toClose.isEmpty())
+                    {
                         break;
                     }
                     try
@@ -569,14 +660,46 @@ final class PoolScheduler
             {
                 sender.send(slot, STOP, 0, 0, 0, null);
             }
-            if (task != null)
+            for (int i = 0; i < tasks.size(); i++)
             {
+                final WorkerSlot target = targets.get(i);
+                final PoolTask task = tasks.get(i);
+                final byte[] function = functionsFirst.get(i);
                 if (function != null)
                 {
                     sender.send(target, FUNCTION, 0, task.functionId, 1, function);
                 }
                 sender.send(target, task.type, task.id, task.functionId, task.count, task.encodedItems);
             }
+        }
+    }
+
+    /**
+     * Hands queued tasks, in order, to the workers with room until none has room or none is queued (lock held), so
+     * that one wake-up of the dispatcher tops up every worker.
+     */
+    private void assignPending(final List<WorkerSlot> targets, final List<PoolTask> tasks, final List<byte[]> functionsFirst)
+    {
+        while (!pending.isEmpty())
+        {
+            if (pending.peekFirst().results.isDone())
+            {
+                pending.pollFirst();
+                continue;
+            }
+            final WorkerSlot target = workers.freeWorker();
+            if (target == null)
+            {
+                return;
+            }
+            final PoolTask task = pending.pollFirst();
+            target.inFlight.add(task);
+            target.tasksSent++;
+            target.sending = true;
+            targets.add(target);
+            tasks.add(task);
+            functionsFirst.add(task.type == APPLY && target.knownFunctions.add(task.functionId) ?
+                functions.get(task.functionId) : null);
         }
     }
 }

@@ -458,6 +458,14 @@ public final class ProcessPool implements ExecutorService
         }
     }
 
+    /**
+     * @return the scheduler, for tests of this package.
+     */
+    PoolScheduler scheduler()
+    {
+        return scheduler;
+    }
+
     private static <R> List<R> collect(final ResultIterator<R> iterator) throws InterruptedException
     {
         return iterator.toList();

@@ -4,9 +4,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Yields the results of a {@code imap}/{@code imapUnordered} call as they arrive: in submission order, or in
@@ -119,6 +121,7 @@ final class ResultIterator<R> implements Iterator<R>
         {
             throw new IllegalStateException("toList() needs an ordered iterator that yielded nothing yet");
         }
+        awaitAllOrFirstFailure();
         final java.util.ArrayList<R> results = new java.util.ArrayList<>(total);
         for (final PoolTask task : tasks)
         {
@@ -148,6 +151,52 @@ final class ResultIterator<R> implements Iterator<R>
         yielded = total;
         taskIndex = tasks.size();
         return results;
+    }
+
+    /**
+     * Waits until every task is done or one has failed, woken once for the whole map rather than once per task: the
+     * thread that completes a task (a worker's reader) only counts down, and wakes this one at the end or at the
+     * first failure (after which {@link #toList()} waits task by task, in order, as before).
+     */
+    private void awaitAllOrFirstFailure() throws InterruptedException
+    {
+        final CompletableFuture<Void> doneOrFailed = new CompletableFuture<>();
+        final AtomicInteger remaining = new AtomicInteger(tasks.size());
+        if (tasks.isEmpty())
+        {
+            return;
+        }
+        for (final PoolTask task : tasks)
+        {
+            // task.failed is written before results completes, so it is visible here
+            task.results.whenComplete((values, error) ->
+            {
+                if (error != null || anyFailed(task.failed) || remaining.decrementAndGet() == 0)
+                {
+                    doneOrFailed.complete(null);
+                }
+            });
+        }
+        try
+        {
+            doneOrFailed.get();
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("unreachable: completed only normally", ex);
+        }
+    }
+
+    private static boolean anyFailed(final boolean[] failed)
+    {
+        for (final boolean f : failed)
+        {
+            if (f)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private PoolTask nextTask() throws InterruptedException

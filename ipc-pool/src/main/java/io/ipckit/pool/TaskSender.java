@@ -12,7 +12,7 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * the pipe otherwise. A worker found dead while sending is killed, so that its reader fails or requeues what it held
  * as for any other death.
  * <p>
- * Not thread-safe: used by the dispatcher thread only, the one thread that sends to a running worker.
+ * Not thread-safe: used by the dispatcher thread only; {@link #trySendInPlace} is static, for a worker's reader.
  */
 final class TaskSender
 {
@@ -51,6 +51,41 @@ final class TaskSender
         {
             // the worker died; its reader thread fails or requeues what it held
             slot.process.kill();
+        }
+    }
+
+    /**
+     * Sends a task only if it fits in one record and the worker's ring has room for it now: never waits, so a
+     * worker's reader may call it (a reader that waited for room could deadlock with a worker waiting for room to
+     * send its results). The caller must hold the worker's send side.
+     *
+     * @return true when the task was sent.
+     */
+    static boolean trySendInPlace(final WorkerSlot slot, final PoolTask task)
+    {
+        final int length = ITEMS_OFFSET + task.encodedItems.length;
+        final WorkerChannel channel = slot.channel;
+        try
+        {
+            if (length > channel.maxClaimLength())
+            {
+                return false;
+            }
+            final int index = channel.tryClaim(length);
+            if (index < 0)
+            {
+                return false;
+            }
+            writeMessage(channel.claimBuffer(), index, task.type, task.id, task.functionId, task.count,
+                task.encodedItems);
+            channel.commit(index);
+            return true;
+        }
+        catch (final IpcException ex)
+        {
+            // the worker died; its reader fails or requeues what it held
+            slot.process.kill();
+            return false;
         }
     }
 

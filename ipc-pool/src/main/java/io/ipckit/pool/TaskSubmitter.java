@@ -4,6 +4,7 @@ import io.ipckit.core.exceptions.IpcException;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,11 +88,13 @@ final class TaskSubmitter
         final int chunk = chunkSize > 0 ? chunkSize :
             Math.max(1, (arguments.size() + 4 * workerCount - 1) / (4 * workerCount));
         final List<PoolTask> tasks = new ArrayList<>((arguments.size() + chunk - 1) / chunk);
+        // one scratch buffer for every chunk of the call: a chunk then allocates only its own bytes
+        final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(Math.min(64 * chunk, 16 * chunk + 256));
         for (int from = 0; from < arguments.size(); from += chunk)
         {
             final int count = Math.min(chunk, arguments.size() - from);
-            final Object[] items = arguments.subList(from, from + count).toArray();
-            tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count, encodeItems(items, count)));
+            tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count,
+                encodeItems(scratch, arguments, from, count)));
         }
         scheduler.enqueue(tasks);
         return tasks;
@@ -138,16 +141,27 @@ final class TaskSubmitter
 
     byte[] encodeItems(final Object[] items, final int count)
     {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(Math.min(64 * count, 16 * count + 256));
+        return encodeItems(new ExpandableArrayBuffer(Math.min(64 * count, 16 * count + 256)), Arrays.asList(items), 0,
+            count);
+    }
+
+    /**
+     * Encodes {@code count} items from {@code from} as a message's items, using {@code scratch} to build them.
+     *
+     * @return the encoded items.
+     */
+    private byte[] encodeItems(
+        final ExpandableArrayBuffer scratch, final List<?> items, final int from, final int count)
+    {
         int offset = 0;
         for (int i = 0; i < count; i++)
         {
-            final int length = codec.encode(items[i], buffer, offset + 4);
-            buffer.putInt(offset, length);
+            final int length = codec.encode(items.get(from + i), scratch, offset + 4);
+            scratch.putInt(offset, length);
             offset += 4 + length;
         }
         final byte[] bytes = new byte[offset];
-        buffer.getBytes(0, bytes);
+        scratch.getBytes(0, bytes);
         return bytes;
     }
 

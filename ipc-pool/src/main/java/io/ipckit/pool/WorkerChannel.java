@@ -115,6 +115,19 @@ final class WorkerChannel implements AutoCloseable
         return index;
     }
 
+    /**
+     * Claims room for a message of at most {@link #maxClaimLength()} bytes if there is room now.
+     *
+     * @param length the message length.
+     * @return the index in {@link #claimBuffer()} to write at (publish with {@link #commit(int)}), or a negative value
+     *         when the ring has no room now.
+     * @throws PeerGoneException when the peer closed its end or died.
+     */
+    int tryClaim(final int length)
+    {
+        return connection.tryClaim(length);
+    }
+
     MutableDirectBuffer claimBuffer()
     {
         return connection.claimBuffer();

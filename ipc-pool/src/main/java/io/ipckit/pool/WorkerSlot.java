@@ -10,7 +10,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The pool's view of one worker JVM: its process and channel, the tasks sent to it and not yet answered (in order),
  * and the functions it knows. Guarded by the pool's lock, except the channel's receive side, which only the slot's
- * reader thread uses, and its send side, which only the dispatcher uses.
+ * reader thread uses, and its send side, which the dispatcher uses while {@link #sending} is set and the slot's
+ * reader uses otherwise, only while it holds the lock and only without waiting.
  */
 final class WorkerSlot
 {
@@ -23,6 +24,8 @@ final class WorkerSlot
     final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
     final Set<Integer> knownFunctions = new HashSet<>();
     int tasksSent;
+    /** The dispatcher holds this worker's send side (set while it sends outside the lock); its reader must not send. */
+    boolean sending;
     boolean ready;
     boolean gone;
     long observedTask;

@@ -47,14 +47,22 @@ final class WorkerTable
         WorkerSlot best = null;
         for (final WorkerSlot slot : slots)
         {
-            if (slot != null && slot.ready && !slot.gone && slot.inFlight.size() < tasksInFlightPerWorker &&
-                (maxTasksPerWorker == 0 || slot.tasksSent < maxTasksPerWorker) &&
-                (best == null || slot.inFlight.size() < best.inFlight.size()))
+            if (slot != null && hasRoom(slot) && (best == null || slot.inFlight.size() < best.inFlight.size()))
             {
                 best = slot;
             }
         }
         return best;
+    }
+
+    /**
+     * @param slot a worker's slot.
+     * @return true when the worker is ready and running, and below the in-flight limit and the task limit.
+     */
+    boolean hasRoom(final WorkerSlot slot)
+    {
+        return slot.ready && !slot.gone && slot.inFlight.size() < tasksInFlightPerWorker &&
+            (maxTasksPerWorker == 0 || slot.tasksSent < maxTasksPerWorker);
     }
 
     /**

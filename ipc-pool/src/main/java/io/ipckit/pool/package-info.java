@@ -6,7 +6,9 @@
  * {@code PoolTask}s (once, in the submitting thread) and {@code Invocations} and {@code CompletionOrder} give the
  * bulk and {@code asCompleted} forms. {@code PoolScheduler} holds the queue and the workers' state
  * ({@code WorkerTable}, one {@code WorkerSlot} per worker) and runs the dispatcher thread, which hands tasks to
- * workers with room through {@code TaskSender} and enforces the task timeout with {@code TaskTimer}.
+ * workers with room through {@code TaskSender} and enforces the task timeout with {@code TaskTimer}; when a result
+ * frees room, the worker's reader sends it the next queued task itself if that needs no waiting, so that a stream of
+ * small tasks costs no thread wake-up per task.
  * {@code WorkerLauncher} starts each worker JVM ({@code PoolWorker}) and its replacements.
  * <p>
  * Each worker talks to the pool through its own duplex {@link io.ipckit.pipe.Pipe}, reached only through

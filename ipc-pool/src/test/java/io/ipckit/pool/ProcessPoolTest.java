@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProcessPoolTest
@@ -339,6 +340,137 @@ class ProcessPoolTest
                 "the pool goes on after an interrupted map");
             gate.unlink();
         }
+    }
+
+    @Test
+    void shouldThrowAMapsFailureWithoutWaitingForItsLaterTasks() throws Exception
+    {
+        // map waits once for the whole map; that wait must also end at the first failure, not only when all are done
+        try (ResourceFile gate = Gates.create("later");
+            ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(1)))
+        {
+            final CompletionException ex = assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                assertThrows(CompletionException.class, () -> pool.map(ProcessPoolTest::failOrPass,
+                    List.of("fail", "later", "ok"), 1)));
+            assertEquals("item fail", assertInstanceOf(IllegalStateException.class, ex.getCause()).getMessage());
+            assertEquals(0, gate.buffer().getLongVolatile(gate.headerLength() + Gates.OPEN),
+                "the map returned while a later task still waited at the closed gate");
+            Gates.open(gate);
+            assertEquals(List.of(2, 3), pool.map((Integer x) -> x + 1, List.of(1, 2), 1), "the pool goes on");
+            gate.unlink();
+        }
+    }
+
+    @Test
+    void shouldWakeTheDispatcherOncePerSeveralResults() throws Exception
+    {
+        final int tasks = 400;
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
+        {
+            assertEquals(List.of(1), pool.map((Integer x) -> x + 1, List.of(0), 1), "the pool is up");
+            final long roundsBefore = pool.scheduler().dispatchRounds();
+            final List<Integer> items = IntStream.range(0, tasks).boxed().toList();
+            assertEquals(IntStream.range(1, tasks + 1).boxed().toList(), pool.map((Integer x) -> x + 1, items, 1));
+            final long rounds = pool.scheduler().dispatchRounds() - roundsBefore;
+            // a result's reader sends its worker the next task itself, and otherwise wakes the dispatcher only when
+            // the worker is down to half its tasks in flight; before, every result woke it to send one task
+            assertTrue(rounds <= tasks / 2, "dispatch rounds for " + tasks + " one-item tasks: " + rounds);
+        }
+    }
+
+    @Test
+    void shouldSendEachWorkerAFunctionBeforeTheTasksThatUseIt() throws Exception
+    {
+        // a reader that tops its worker up must leave a task whose function the worker lacks to the dispatcher
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(2)))
+        {
+            final List<Integer> items = IntStream.range(0, 300).boxed().toList();
+            final Iterator<Integer> plusOne = pool.imap((Integer x) -> x + 1, items, 1);
+            final Iterator<Integer> timesThree = pool.imap((Integer x) -> x * 3, items, 1);
+            final Iterator<String> named = pool.imap((Integer x) -> "#" + x, items, 1);
+            for (final int x : items)
+            {
+                assertEquals(x + 1, plusOne.next());
+                assertEquals(x * 3, timesThree.next());
+                assertEquals("#" + x, named.next());
+            }
+        }
+    }
+
+    @Test
+    void shouldCarryTasksWhileTheWorkersRingIsFull() throws Exception
+    {
+        // each task fits in a record but 16 do not fit in the ring: a reader that topped its worker up by waiting
+        // for room would deadlock with the worker waiting for room for its results
+        try (ProcessPool pool = ProcessPool.create(
+            new PoolOptions().workers(1).ringCapacityBytes(4096).tasksInFlightPerWorker(16)))
+        {
+            final List<byte[]> items = IntStream.range(0, 200).mapToObj((i) ->
+            {
+                final byte[] bytes = new byte[400];
+                java.util.Arrays.fill(bytes, (byte)i);
+                return bytes;
+            }).toList();
+            final List<byte[]> results = pool.map((byte[] bytes) ->
+            {
+                final byte[] copy = bytes.clone();
+                copy[0]++;
+                return copy;
+            }, items, 1);
+            for (int i = 0; i < items.size(); i++)
+            {
+                assertEquals((byte)(i + 1), results.get(i)[0], "result " + i);
+                assertEquals((byte)i, results.get(i)[399], "result " + i);
+            }
+        }
+    }
+
+    @Test
+    void shouldRequeueTheTasksAKilledWorkerHeldInAOneByOneMap() throws Exception
+    {
+        // tasks reach the workers through their readers' top-ups, 8 in flight each; the killed worker's running task
+        // fails, the 7 queued behind it run elsewhere, in order for imap
+        try (ResourceFile gate = Gates.create("topped");
+            ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(8)))
+        {
+            final Thread killer = new Thread(() ->
+            {
+                Eventually.await("item 500 runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+                ProcessHandle.of(gate.buffer().getLongAcquire(gate.headerLength() + Gates.PID))
+                    .orElseThrow().destroyForcibly();
+            });
+            killer.start();
+            final Iterator<Integer> results = pool.imap(ProcessPoolTest::blockAt500, IntStream.range(0, 1000).boxed().toList(), 1);
+            for (int x = 0; x < 1000; x++)
+            {
+                if (x == 500)
+                {
+                    final CompletionException ex = assertThrows(CompletionException.class, results::next);
+                    assertInstanceOf(WorkerDiedException.class, ex.getCause());
+                }
+                else
+                {
+                    assertEquals(x + 1, results.next(), "item " + x);
+                }
+            }
+            assertFalse(results.hasNext());
+            killer.join();
+            gate.unlink();
+        }
+    }
+
+    static int blockAt500(final int x)
+    {
+        return x == 500 ? passGate("topped") : x + 1;
+    }
+
+    static int failOrPass(final String item)
+    {
+        if (item.equals("fail"))
+        {
+            throw new IllegalStateException("item " + item);
+        }
+        return item.equals("ok") ? 1 : passGate(item);
     }
 
     static int passGate(final String gate)
