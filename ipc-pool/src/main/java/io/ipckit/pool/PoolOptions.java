@@ -44,6 +44,16 @@ public final class PoolOptions
     public static final String AOT_CACHE_PROP_NAME = io.ipckit.core.process.ProcessOptions.AOT_CACHE_PROP_NAME;
     /** Default of {@link #AOT_CACHE_PROP_NAME}, the same as every child JVM's. */
     public static final boolean AOT_CACHE_DEFAULT = io.ipckit.core.process.ProcessOptions.AOT_CACHE_DEFAULT;
+    /**
+     * System property: how much later than the first worker a new pool's other workers start, in milliseconds; unset
+     * for the default.
+     */
+    public static final String WORKER_START_STAGGER_PROP_NAME = "ipckit.pool.worker.start.stagger.ms";
+    /**
+     * Default of {@link #WORKER_START_STAGGER_PROP_NAME} on a machine with fewer than two processors per worker (0
+     * with more): 40 ms.
+     */
+    public static final long WORKER_START_STAGGER_DEFAULT_MS = 40;
 
     private String name;
     private int workers;
@@ -54,6 +64,8 @@ public final class PoolOptions
     private int tasksInFlightPerWorker;
     private int ringCapacityBytes;
     private boolean aotCache;
+    private long workerStartStaggerNs = -1;
+    private String classPath;
     private final List<String> allowedClasses = new ArrayList<>();
 
     /**
@@ -71,6 +83,11 @@ public final class PoolOptions
             TASKS_IN_FLIGHT_PER_WORKER_DEFAULT));
         ringCapacityBytes(Integer.getInteger(RING_CAPACITY_PROP_NAME, RING_CAPACITY_DEFAULT_BYTES));
         aotCache(Boolean.parseBoolean(System.getProperty(AOT_CACHE_PROP_NAME, Boolean.toString(AOT_CACHE_DEFAULT))));
+        final Long staggerMs = Long.getLong(WORKER_START_STAGGER_PROP_NAME);
+        if (staggerMs != null)
+        {
+            workerStartStagger(staggerMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -87,6 +104,8 @@ public final class PoolOptions
         tasksInFlightPerWorker = other.tasksInFlightPerWorker;
         ringCapacityBytes = other.ringCapacityBytes;
         aotCache = other.aotCache;
+        workerStartStaggerNs = other.workerStartStaggerNs;
+        classPath = other.classPath;
         allowedClasses.addAll(other.allowedClasses);
     }
 
@@ -286,6 +305,71 @@ public final class PoolOptions
     }
 
     /**
+     * When a pool is created, its first worker JVM starts at once and the others this much later (see
+     * {@link io.ipckit.core.process.ProcessOptions#startDelay(long, TimeUnit)}): a JVM's start-up takes some 50 ms of
+     * CPU on more than one core, and workers starting together on a machine with few cores slow each other down, so
+     * the first worker, which can take the first task, is ready sooner (measured on 2 cores, pool of 2 to its first
+     * result: see {@code bench/RESULTS.md}). The other workers are ready that much later. Workers started later to
+     * replace others start at once.
+     *
+     * @param stagger the delay; 0 or less to start every worker at once.
+     * @param unit    the unit of {@code stagger}.
+     * @return this.
+     * @throws IllegalArgumentException when over
+     *                                  {@link io.ipckit.core.process.ProcessOptions#MAX_START_DELAY_NS}.
+     */
+    public PoolOptions workerStartStagger(final long stagger, final TimeUnit unit)
+    {
+        final long staggerNs = stagger <= 0 ? 0 : unit.toNanos(stagger);
+        if (staggerNs > io.ipckit.core.process.ProcessOptions.MAX_START_DELAY_NS)
+        {
+            throw new IllegalArgumentException("workerStartStagger: " + stagger + " " + unit + " is over the limit of " +
+                TimeUnit.NANOSECONDS.toMillis(io.ipckit.core.process.ProcessOptions.MAX_START_DELAY_NS) + " ms");
+        }
+        workerStartStaggerNs = staggerNs;
+        return this;
+    }
+
+    /**
+     * @param unit the unit of the result.
+     * @return how much later than the first worker a new pool's other workers start: as set, else
+     * {@value #WORKER_START_STAGGER_DEFAULT_MS} ms when the machine has fewer than two processors per worker, else 0.
+     */
+    public long workerStartStagger(final TimeUnit unit)
+    {
+        final long staggerNs = workerStartStaggerNs >= 0 ? workerStartStaggerNs :
+            2L * workers > Runtime.getRuntime().availableProcessors() ?
+            TimeUnit.MILLISECONDS.toNanos(WORKER_START_STAGGER_DEFAULT_MS) : 0;
+        return unit.convert(staggerNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The class path of the worker JVMs. A class path of jars only lets them start from a JDK AOT cache (see
+     * {@link #aotCache(boolean)}); a folder of classes on it does not.
+     *
+     * @param classPath the class path, or null (the default) for this JVM's.
+     * @return this.
+     * @throws IllegalArgumentException when {@code classPath} is blank.
+     */
+    public PoolOptions classPath(final String classPath)
+    {
+        if (classPath != null && classPath.isBlank())
+        {
+            throw new IllegalArgumentException("classPath must not be blank; pass null for this JVM's class path");
+        }
+        this.classPath = classPath;
+        return this;
+    }
+
+    /**
+     * @return the workers' class path as set, or null for this JVM's.
+     */
+    public String classPath()
+    {
+        return classPath;
+    }
+
+    /**
      * @param patterns {@link java.io.ObjectInputFilter} patterns of result classes to accept beyond the defaults,
      *                 e.g. {@code "com.acme.model.*"}.
      * @return this.
@@ -310,7 +394,9 @@ public final class PoolOptions
     {
         return "PoolOptions{name=" + name + ", workers=" + workers + ", maxTasksPerWorker=" + maxTasksPerWorker +
             ", taskTimeoutNs=" + taskTimeoutNs + ", tasksInFlightPerWorker=" + tasksInFlightPerWorker +
-            ", ringCapacityBytes=" + ringCapacityBytes + ", aotCache=" + aotCache + ", jvmOptions=" + jvmOptions +
+            ", ringCapacityBytes=" + ringCapacityBytes + ", aotCache=" + aotCache + ", workerStartStaggerNs=" +
+            workerStartStagger(TimeUnit.NANOSECONDS) + (classPath == null ? "" : ", classPath=" + classPath) +
+            ", jvmOptions=" + jvmOptions +
             ", allowClasses=" + allowedClasses + "}";
     }
 }

@@ -2,6 +2,7 @@ package io.ipckit.pool;
 
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.PeerGoneException;
+import io.ipckit.core.internal.process.AotCache;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -34,6 +35,7 @@ public final class PoolWorker
     private int maxTasks;
     private int tasksRun;
     private boolean running = true;
+    private boolean ranTask;
 
     private PoolWorker(final WorkerChannel channel, final TaskBoard board, final int workerIndex)
     {
@@ -52,6 +54,7 @@ public final class PoolWorker
             WorkerChannel channel = WorkerChannel.open(args[0]))
         {
             final PoolWorker worker = new PoolWorker(channel, board, Integer.parseInt(args[2]));
+            AotCache.discardTraining(); // kept once a task ran: a cache trained without the task path is no use
             while (worker.running)
             {
                 channel.receive(worker.handler, RECEIVE_SLICE_NS);
@@ -80,6 +83,11 @@ public final class PoolWorker
             }
             case CALL, APPLY ->
             {
+                if (!ranTask)
+                {
+                    ranTask = true;
+                    AotCache.keepTraining();
+                }
                 board.currentTask(workerIndex, taskId);
                 int outOffset = header(RESULT, taskId, count);
                 for (int i = 0; i < count; i++)

@@ -6,13 +6,16 @@ import io.ipckit.core.process.ProcessOptions;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.pool.PoolMessageDescriptor.*;
 
 /**
  * Starts a pool's worker JVMs: creates the worker's pipe, clears its slot on the task board, starts
  * {@link PoolWorker} as a daemon child (the one place the pool starts processes), and queues the INIT message (the
- * initializer and the task limit) for the worker to read once it has opened its end.
+ * initializer and the task limit) for the worker to read once it has opened its end. When the pool is created, the
+ * workers after the first start {@link PoolOptions#workerStartStagger(TimeUnit) later}, so that the first, which takes
+ * the first task, boots alone.
  * <p>
  * Not thread-safe: the scheduler calls it with its lock held.
  */
@@ -22,6 +25,8 @@ final class WorkerLauncher
     private final TaskBoard board;
     private final List<String> jvmOptions;
     private final boolean aotCache;
+    private final long startStaggerNs;
+    private final String classPath;
     private final int ringCapacityBytes;
     private final int maxTasksPerWorker;
     private final byte[] encodedInitializer;
@@ -33,6 +38,8 @@ final class WorkerLauncher
         this.board = board;
         this.jvmOptions = options.jvmOptions();
         this.aotCache = options.aotCache();
+        this.startStaggerNs = options.workerStartStagger(TimeUnit.NANOSECONDS);
+        this.classPath = options.classPath();
         this.ringCapacityBytes = options.ringCapacityBytes();
         this.maxTasksPerWorker = options.maxTasksPerWorker();
         this.encodedInitializer = encodedInitializer;
@@ -59,6 +66,8 @@ final class WorkerLauncher
                 .args(channelName, board.name(), Integer.toString(index))
                 .jvmOptions(jvmOptions.toArray(new String[0]))
                 .aotCache(aotCache)
+                .classPath(classPath)
+                .startDelay(index > 0 && generation == 0 ? startStaggerNs : 0, TimeUnit.NANOSECONDS)
                 .daemon(true));
         }
         catch (final RuntimeException ex)

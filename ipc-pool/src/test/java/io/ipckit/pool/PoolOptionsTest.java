@@ -64,6 +64,31 @@ class PoolOptionsTest
     }
 
     @Test
+    void shouldStaggerWorkerStartsWhereTheMachineHasFewerThanTwoProcessorsPerWorker()
+    {
+        final int processors = Runtime.getRuntime().availableProcessors();
+        assertEquals(PoolOptions.WORKER_START_STAGGER_DEFAULT_MS,
+            new PoolOptions().workers(processors).workerStartStagger(TimeUnit.MILLISECONDS));
+        assertEquals(0, new PoolOptions().workers(Math.max(1, processors / 2)).workerStartStagger(TimeUnit.MILLISECONDS),
+            "two processors per worker: every worker starts at once");
+        assertEquals(25, new PoolOptions().workers(1).workerStartStagger(25, TimeUnit.MILLISECONDS)
+            .workerStartStagger(TimeUnit.MILLISECONDS), "a value set is kept whatever the machine");
+        assertEquals(0, new PoolOptions().workerStartStagger(-1, TimeUnit.SECONDS)
+            .workerStartStagger(TimeUnit.NANOSECONDS));
+        assertThrows(IllegalArgumentException.class, () -> new PoolOptions().workerStartStagger(11, TimeUnit.SECONDS));
+        assertThrows(IllegalArgumentException.class, () -> new PoolOptions().classPath(" "));
+        System.setProperty(PoolOptions.WORKER_START_STAGGER_PROP_NAME, "7");
+        try
+        {
+            assertEquals(7, new PoolOptions().workers(1).workerStartStagger(TimeUnit.MILLISECONDS));
+        }
+        finally
+        {
+            System.clearProperty(PoolOptions.WORKER_START_STAGGER_PROP_NAME);
+        }
+    }
+
+    @Test
     void shouldTreatANonPositiveTaskTimeoutAsNoLimit()
     {
         final PoolOptions options = new PoolOptions().taskTimeout(2, TimeUnit.SECONDS);
@@ -77,7 +102,8 @@ class PoolOptionsTest
         final SerializableRunnableHolder holder = new SerializableRunnableHolder();
         final PoolOptions options = new PoolOptions().name("p").workers(2).initializer(holder.runnable)
             .maxTasksPerWorker(5).jvmOptions("-Xmx64m").taskTimeout(7, TimeUnit.SECONDS).tasksInFlightPerWorker(4)
-            .ringCapacityBytes(4096).aotCache(false).allowClasses("com.acme.*");
+            .ringCapacityBytes(4096).aotCache(false).allowClasses("com.acme.*")
+            .workerStartStagger(9, TimeUnit.MILLISECONDS).classPath("a.jar");
         final PoolOptions copy = new PoolOptions(options);
         options.jvmOptions("-Xss1m").allowClasses("org.other.*").workers(9);
         assertEquals("p", copy.name());
@@ -90,6 +116,8 @@ class PoolOptionsTest
         assertEquals(4096, copy.ringCapacityBytes());
         assertFalse(copy.aotCache());
         assertEquals(List.of("com.acme.*"), copy.allowClasses());
+        assertEquals(9, copy.workerStartStagger(TimeUnit.MILLISECONDS));
+        assertEquals("a.jar", copy.classPath());
     }
 
     private static final class SerializableRunnableHolder

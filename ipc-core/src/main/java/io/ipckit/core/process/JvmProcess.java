@@ -16,6 +16,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -347,14 +348,21 @@ public final class JvmProcess implements AutoCloseable
         {
             final List<String> cacheOptions = new ArrayList<>(JvmFlags.moduleFlags());
             cacheOptions.addAll(jvmOptions);
-            aotPlan = AotCache.plan(java, classPath, cacheOptions);
+            aotPlan = AotCache.plan(java, classPath, cacheOptions, mainClass != null ? mainClass : cacheName(target));
         }
         else
         {
             aotPlan = AotCache.Plan.NONE;
         }
 
-        final List<String> command = new ArrayList<>(options.launcher());
+        final List<String> command = new ArrayList<>();
+        final long startDelayUs = options.startDelay(TimeUnit.MICROSECONDS);
+        if (startDelayUs > 0)
+        {
+            command.addAll(List.of("/bin/sh", "-c", String.format(Locale.ROOT, "sleep %d.%06d; exec \"$@\"",
+                startDelayUs / 1_000_000, startDelayUs % 1_000_000), "ipckit-start-delay"));
+        }
+        command.addAll(options.launcher());
         command.add(java);
         command.addAll(JvmFlags.forChild());
         command.addAll(jvmOptions);
@@ -397,7 +405,18 @@ public final class JvmProcess implements AutoCloseable
         }
     }
 
-    private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
+    /**
+     * @return the class a target's cache is named after: a lambda's capturing class (a lambda's own class is hidden,
+     * its name changes from run to run).
+     */
+    private static String cacheName(final SerializableRunnable target)
+    {
+        final String name = target.getClass().getName();
+        final int lambda = name.indexOf("$$Lambda");
+        return ChildMain.MODE_RUNNABLE + ":" + (lambda > 0 ? name.substring(0, lambda) : name);
+    }
+
+        private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes))

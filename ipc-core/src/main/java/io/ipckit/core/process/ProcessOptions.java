@@ -6,12 +6,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Settings of a child JVM that {@link JvmProcess} starts: its arguments, JVM options, name, daemon flag, class
- * path, environment, where its output goes, whether it starts with an AOT cache, and a launcher command. Defaults: no arguments, the
- * JVM flags ipckit needs and no others, this JVM's class path, output and error inherited, not a daemon, the AOT
- * cache on unless {@value #AOT_CACHE_PROP_NAME} is false.
+ * path, environment, where its output goes, whether it starts with an AOT cache, a launcher command and a start
+ * delay. Defaults: no arguments, the JVM flags ipckit needs and no others, this JVM's class path, output and error
+ * inherited, not a daemon, the AOT cache on unless {@value #AOT_CACHE_PROP_NAME} is false, no start delay.
  * <pre>{@code
  * JvmProcess child = JvmProcess.start(Consumer.class, new ProcessOptions().args("prices").daemon(true));
  * }</pre>
@@ -27,6 +28,8 @@ public final class ProcessOptions
     public static final String AOT_CACHE_PROP_NAME = "ipckit.process.aot.cache";
     /** Default of {@link #AOT_CACHE_PROP_NAME}: on. */
     public static final boolean AOT_CACHE_DEFAULT = true;
+    /** The longest {@link #startDelay(long, TimeUnit)} accepted: 10 s. */
+    public static final long MAX_START_DELAY_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
@@ -38,6 +41,7 @@ public final class ProcessOptions
     private ProcessBuilder.Redirect redirectOutput = ProcessBuilder.Redirect.INHERIT;
     private ProcessBuilder.Redirect redirectError = ProcessBuilder.Redirect.INHERIT;
     private boolean redirectErrorStream;
+    private long startDelayNs;
     private boolean aotCache = Boolean.parseBoolean(
         System.getProperty(AOT_CACHE_PROP_NAME, Boolean.toString(AOT_CACHE_DEFAULT)));
 
@@ -262,9 +266,10 @@ public final class ProcessOptions
     /**
      * @param enabled true (the default, unless {@value #AOT_CACHE_PROP_NAME} is false) to start the child with a JDK
      *                25 AOT cache, which shortens its start-up (about 150 ms to 100 ms to a first message); ignored
-     *                when the class path holds directories. The first child of a class path trains the cache, and its
-     *                {@link JvmProcess#join()} returns once the cache is assembled (about half a second later). Nothing
-     *                is printed, and a cache replaces the one of an earlier build of the same class path.
+     *                when the class path holds directories. The first child of a class path and main class trains
+     *                the cache, and its {@link JvmProcess#join()} returns once the cache is assembled (about half a
+     *                second later). Nothing is printed, and a cache replaces the one of an earlier build of the same
+     *                class path.
      * @return this.
      */
     public ProcessOptions aotCache(final boolean enabled)
@@ -314,6 +319,37 @@ public final class ProcessOptions
     }
 
     /**
+     * @param delay how long the child waits before its JVM starts, in a shell ({@code /bin/sh}, which then
+     *              {@code exec}s the JVM, so the pid stays the same); 0 or less (the default) to start at once. The
+     *              child exists, has its pid and may be killed from the start; only its JVM's start-up (some 50 ms of
+     *              CPU on two or more cores) comes later, so that it does not compete with another JVM starting now.
+     *              A process pool starts its other workers so, after the first.
+     * @param unit  the unit of {@code delay}.
+     * @return this.
+     * @throws IllegalArgumentException when over {@link #MAX_START_DELAY_NS}.
+     */
+    public ProcessOptions startDelay(final long delay, final TimeUnit unit)
+    {
+        final long delayNs = delay <= 0 ? 0 : unit.toNanos(delay);
+        if (delayNs > MAX_START_DELAY_NS)
+        {
+            throw new IllegalArgumentException("startDelay: " + delay + " " + unit + " is over the limit of " +
+                TimeUnit.NANOSECONDS.toMillis(MAX_START_DELAY_NS) + " ms");
+        }
+        startDelayNs = delayNs;
+        return this;
+    }
+
+    /**
+     * @param unit the unit of the result.
+     * @return how long the child waits before its JVM starts, in {@code unit} (rounded down), 0 for not at all.
+     */
+    public long startDelay(final TimeUnit unit)
+    {
+        return unit.convert(startDelayNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
      * @return the settings, for diagnostics.
      */
     @Override
@@ -322,7 +358,8 @@ public final class ProcessOptions
         return "ProcessOptions{args=" + args + ", jvmOptions=" + jvmOptions + ", name=" + name + ", daemon=" + daemon +
             ", classPath=" + (classPath != null ? classPath : "(this JVM's)") + ", environment=" + environment.keySet() +
             ", redirectOutput=" + redirectOutput + ", redirectError=" + redirectError + ", redirectErrorStream=" +
-            redirectErrorStream + ", aotCache=" + aotCache + (launcher.isEmpty() ? "" : ", launcher=" + launcher) + "}";
+            redirectErrorStream + ", aotCache=" + aotCache + (launcher.isEmpty() ? "" : ", launcher=" + launcher) +
+            (startDelayNs == 0 ? "" : ", startDelayNs=" + startDelayNs) + "}";
     }
 
     private static ProcessBuilder.Redirect writable(final ProcessBuilder.Redirect redirect, final String option)

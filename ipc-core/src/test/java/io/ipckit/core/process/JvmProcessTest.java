@@ -77,6 +77,24 @@ class JvmProcessTest
     }
 
     @Test
+    void shouldStartADelayedJvmInTheProcessItReturnedAndKillItWhileItWaits() throws Exception
+    {
+        final Path out = dir.path().resolve("delayed.out");
+        final JvmProcess child = dir.start(PrintPid.class, new ProcessOptions().args("a", "b c", "$HOME")
+            .startDelay(100, TimeUnit.MILLISECONDS).redirectOutput(out));
+        assertEquals(0, child.join());
+        assertEquals(child.pid() + " [a, b c, $HOME]", Files.readString(out).strip(),
+            "the JVM runs in the process JvmProcess returned, with its arguments untouched by the shell");
+
+        final JvmProcess waiting = dir.start(PrintPid.class, new ProcessOptions().startDelay(10, TimeUnit.SECONDS)
+            .redirectOutput(out));
+        assertTrue(waiting.isAlive());
+        waiting.kill();
+        assertTrue(waiting.join(5, TimeUnit.SECONDS), "killed while it waits, long before its JVM would start");
+        assertEquals(-9, waiting.exitCode().getAsInt());
+    }
+
+    @Test
     void shouldRunTheMainOfANonPublicClassAndExitOneWhenItThrows() throws Exception
     {
         final Path out = dir.path().resolve("throwing.out");
@@ -193,6 +211,14 @@ class JvmProcessTest
         public static void main(final String[] args) throws java.io.IOException
         {
             throw new java.io.IOException(args[0]);
+        }
+    }
+
+    public static final class PrintPid
+    {
+        public static void main(final String[] args)
+        {
+            System.out.println(ProcessHandle.current().pid() + " " + java.util.Arrays.toString(args));
         }
     }
 

@@ -24,19 +24,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A JDK 25 AOT cache (JEP 483/514) for child JVMs, which shortens their start-up (measured on a 2-core machine:
- * start to first message 153 ms without, 99.5 ms with). The first child with a given JDK, class path and JVM options
- * trains it: it runs with {@code -XX:AOTMode=record}, and when it has exited its parent assembles the cache
- * ({@code -XX:AOTMode=create}) in a JVM of its own whose output is discarded, then publishes it by an atomic rename,
- * so a half-written cache is never used. Later children start with {@code -XX:AOTCache}. One child trains at a time.
+ * start to first message 153 ms without, 99.5 ms with). The first child with a given JDK, class path, JVM options
+ * and main class trains it: it runs with {@code -XX:AOTMode=record}, and when it has exited its parent assembles the
+ * cache ({@code -XX:AOTMode=create}) in a JVM of its own whose output is discarded, then publishes it by an atomic
+ * rename, so a half-written cache is never used. Later children start with {@code -XX:AOTCache}. One child trains at
+ * a time.
+ * <p>
+ * A cache holds what its training child loaded, so each main class gets a cache of its own: a class the cache lacks
+ * is read from its jar, and the first such class opens the jar and reads its whole central directory (about 30 ms
+ * in a starting JVM for a jar of 11,000 entries, measured), more than the rest of the child's path. A child whose
+ * run was not typical (a pool worker that ran no task) calls {@link #discardTraining()}, and the next child trains
+ * again.
  * <p>
  * Nothing is printed: the training child runs with {@code -XX:-DisplayVMOutput} (its program's output is untouched;
  * only the JDK's own lines, such as "AOTConfiguration recorded", are silenced), every child with the AOT and CDS
  * logs off, and the assembling JVM's output goes nowhere.
  * <p>
- * A cache is named {@code <key>-<version>.aot}: the key hashes the JDK's home, the class path entries and the
- * options; the version hashes the JDK's version and each jar's size and time. Publishing a cache removes the other
- * versions of the same key (the caches of earlier builds of the same class path), and a new training removes the
- * training files that a killed parent left behind, so one cache per class path and options stays.
+ * A cache is named {@code <key>-<version>.aot}: the key hashes the JDK's home, the main class, the class path
+ * entries and the options; the version hashes the JDK's version and each jar's size and time. Publishing a cache
+ * removes the other versions of the same key (the caches of earlier builds of the same class path), and a new
+ * training removes the training files that a killed parent left behind, so one cache per class path, options and
+ * main class stays.
  * <p>
  * The directory is bounded across class paths too (every build directory, worktree or CI clone has a class path of
  * its own, so caches of paths that no longer exist would otherwise pile up, some 20–40 MB each): a cache in use has
@@ -56,6 +64,8 @@ public final class AotCache
 {
     /** System property: the directory of the caches. */
     public static final String DIR_PROP_NAME = "ipckit.aot.dir";
+    /** System property of a training child: the configuration file its JVM records at exit. */
+    public static final String TRAINING_PROP_NAME = "ipckit.child.aot.training";
     /** File name suffix of a published cache. */
     public static final String CACHE_SUFFIX = ".aot";
 
@@ -75,6 +85,7 @@ public final class AotCache
     private static final String CONFIGURATION_SUFFIX = ".config";
     private static final String ASSEMBLING_SUFFIX = ".tmp";
     private static final String LOCK_SUFFIX = ".training";
+    private static final String DISCARD_SUFFIX = ".discard";
 
     /**
      * What a child JVM adds to its command line, and what its parent does once it has exited.
@@ -100,8 +111,9 @@ public final class AotCache
 
         /**
          * Once the training child has exited: assembles the cache from what it recorded, publishes it, removes the
-         * older versions of the same class path and the training files. Safe to call for any plan; blocks for as long
-         * as the assembly takes (about half a second). Never throws: without a cache, the next child trains again.
+         * older versions of the same class path and the training files. A training the child discarded
+         * ({@link #discardTraining()}) is only removed. Safe to call for any plan; blocks for as long as the assembly
+         * takes (about half a second). Never throws: without a cache, the next child trains again.
          */
         public void publish()
         {
@@ -109,9 +121,11 @@ public final class AotCache
             {
                 return;
             }
+            final Path discard = discardMarkerOf(configuration);
             try
             {
-                if (Files.isRegularFile(configuration) && Files.size(configuration) > 0 && assemble() &&
+                if (!Files.exists(discard) && Files.isRegularFile(configuration) && Files.size(configuration) > 0 &&
+                    assemble() &&
                     Files.size(assembled) > 0)
                 {
                     Files.move(assembled, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -131,6 +145,7 @@ public final class AotCache
             }
             finally
             {
+                deleteQuietly(discard);
                 deleteQuietly(configuration);
                 deleteQuietly(assembled);
                 deleteQuietly(lockOf(cache));
@@ -164,9 +179,12 @@ public final class AotCache
      * @param classPath  the child's class path.
      * @param jvmOptions the child's JVM options that the cache depends on (module flags, heap, ...): part of the
      *                   key, and given to the assembling JVM.
+     * @param mainClass  what the child runs (its main class, or the class of its serialized target): part of the
+     *                   key.
      * @return the options that use or train a cache, or {@link Plan#NONE}.
      */
-    public static Plan plan(final String java, final String classPath, final List<String> jvmOptions)
+    public static Plan plan(
+        final String java, final String classPath, final List<String> jvmOptions, final String mainClass)
     {
         if (Runtime.version().feature() < 25 || classPath == null || classPath.isBlank())
         {
@@ -176,7 +194,7 @@ public final class AotCache
         {
             final MessageDigest key = MessageDigest.getInstance("SHA-256");
             final MessageDigest version = MessageDigest.getInstance("SHA-256");
-            key.update(System.getProperty("java.home").getBytes(StandardCharsets.UTF_8));
+            key.update((System.getProperty("java.home") + "|" + mainClass + "|").getBytes(StandardCharsets.UTF_8));
             version.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
             for (final String entry : classPath.split(File.pathSeparator))
             {
@@ -233,7 +251,8 @@ public final class AotCache
             final Path configuration = dir.resolve(unique + CONFIGURATION_SUFFIX);
             final Path assembled = dir.resolve(unique + ASSEMBLING_SUFFIX);
             final List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" +
-                configuration, "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput"));
+                configuration, "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput",
+                "-D" + TRAINING_PROP_NAME + "=" + configuration));
             record.addAll(QUIET);
             final List<String> create = new ArrayList<>();
             create.add(java);
@@ -247,6 +266,41 @@ public final class AotCache
         catch (final IOException | NoSuchAlgorithmException | RuntimeException ex)
         {
             return Plan.NONE;
+        }
+    }
+
+    /**
+     * Called in a child JVM: when this JVM trains a cache, its recording is thrown away at exit instead of assembled,
+     * so the next child trains again. For a child whose run did not take the path later children take (a pool
+     * worker that ran no task would give a cache without the task path). Does nothing in a JVM that does not train.
+     * Never throws.
+     */
+    public static void discardTraining()
+    {
+        final String configuration = System.getProperty(TRAINING_PROP_NAME);
+        if (configuration != null)
+        {
+            try
+            {
+                Files.write(discardMarkerOf(Paths.get(configuration)), new byte[0]);
+            }
+            catch (final IOException | RuntimeException ignore)
+            {
+                // the training is kept: a cache with less in it, still valid
+            }
+        }
+    }
+
+    /**
+     * Called in a child JVM: undoes {@link #discardTraining()}, so that this JVM's recording becomes the cache after
+     * all. Does nothing in a JVM that does not train. Never throws.
+     */
+    public static void keepTraining()
+    {
+        final String configuration = System.getProperty(TRAINING_PROP_NAME);
+        if (configuration != null)
+        {
+            deleteQuietly(discardMarkerOf(Paths.get(configuration)));
         }
     }
 
@@ -327,7 +381,8 @@ public final class AotCache
                 {
                     deleteQuietly(file); // an earlier build of the same class path: a running child keeps its mapping
                 }
-                else if ((other.endsWith(CONFIGURATION_SUFFIX) || other.endsWith(ASSEMBLING_SUFFIX)) &&
+                else if ((other.endsWith(CONFIGURATION_SUFFIX) || other.endsWith(ASSEMBLING_SUFFIX) ||
+                    other.endsWith(DISCARD_SUFFIX)) &&
                     Files.getLastModifiedTime(file).toMillis() < staleBefore)
                 {
                     deleteQuietly(file); // left by a parent that died while its child trained
@@ -407,6 +462,11 @@ public final class AotCache
         {
             // the time is a hint for eviction only
         }
+    }
+
+    private static Path discardMarkerOf(final Path configuration)
+    {
+        return configuration.resolveSibling(configuration.getFileName() + DISCARD_SUFFIX);
     }
 
     private static Path lockOf(final Path cache)

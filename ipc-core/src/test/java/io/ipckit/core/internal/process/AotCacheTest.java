@@ -37,12 +37,15 @@ class AotCacheTest
         final String previous = System.setProperty(AotCache.DIR_PROP_NAME, dir.path().resolve("aot").toString());
         try
         {
-            final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"));
+            final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"), "app.Main");
             assertTrue(training.trains(), training.toString());
             assertEquals("-XX:AOTMode=record", training.options().getFirst());
-            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m")),
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"), "app.Main"),
                 "one trainer at a time");
-            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx128m")).trains(), "other options, other cache");
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx128m"), "app.Main").trains(),
+                "other options, other cache");
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"), "app.Other").trains(),
+                "another main class, another cache");
             Files.write(training.configuration(), new byte[] {42});
             training.publish();
             try (Stream<Path> files = Files.list(dir.path().resolve("aot")))
@@ -51,7 +54,8 @@ class AotCacheTest
                     .filter((f) -> !f.endsWith(".training")).toList(),
                     "the JDK refused the configuration: no cache and no training files left");
             }
-            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m")).trains(), "the next child trains again");
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"), "app.Main").trains(),
+                "the next child trains again");
         }
         finally
         {
@@ -67,7 +71,7 @@ class AotCacheTest
         final String previous = System.setProperty(AotCache.DIR_PROP_NAME, dir.path().resolve("aot").toString());
         try
         {
-            final AotCache.Plan first = AotCache.plan(JAVA, jar.toString(), List.of());
+            final AotCache.Plan first = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
             first.publish(); // the child was killed: nothing recorded
             final String base = first.cache().getFileName().toString().replace(AotCache.CACHE_SUFFIX, "");
             final Path staleConfiguration = first.cache().resolveSibling(base + ".4242-1.config");
@@ -82,7 +86,7 @@ class AotCacheTest
             Files.setLastModifiedTime(staleConfiguration, tenMinutesAgo);
             Files.setLastModifiedTime(staleAssembly, tenMinutesAgo);
 
-            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of()).trains());
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main").trains());
             assertFalse(Files.exists(staleConfiguration));
             assertFalse(Files.exists(staleAssembly));
             assertTrue(Files.exists(freshConfiguration), "a training in progress elsewhere keeps its files");
@@ -103,7 +107,7 @@ class AotCacheTest
         final String previous = System.setProperty(AotCache.DIR_PROP_NAME, notADirectory.resolve("aot").toString());
         try
         {
-            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of()));
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main"));
         }
         finally
         {
@@ -120,17 +124,17 @@ class AotCacheTest
         final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
         try
         {
-            final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of());
+            final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
             assertTrue(training.trains(), training.toString());
             assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(aot));
             training.publish();
             Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwxrwxrwx"));
-            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of()),
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main"),
                 "a directory others may write to could hold a cache of theirs");
             Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwxrwx---"));
-            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of()));
+            assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main"));
             Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwxr-x---"));
-            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of()).trains());
+            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main").trains());
         }
         finally
         {
@@ -177,8 +181,8 @@ class AotCacheTest
     @Test
     void shouldNotApplyToAClassPathWithDirectories()
     {
-        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, dir.path().toString(), List.of()));
-        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, "", List.of()));
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, dir.path().toString(), List.of(), "app.Main"));
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, "", List.of(), "app.Main"));
     }
 
     @Test
@@ -186,9 +190,9 @@ class AotCacheTest
     {
         final Path jar = dir.path().resolve("app.jar");
         Files.write(jar, new byte[] {1});
-        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-Xshare:auto")),
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-Xshare:auto"), "app.Main"),
             "the JDK refuses -XX:AOTMode together with -Xshare");
-        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-XX:SharedArchiveFile=app.jsa")));
+        assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of("-XX:SharedArchiveFile=app.jsa"), "app.Main"));
     }
 
     @Test
@@ -215,6 +219,36 @@ class AotCacheTest
 
             assertEquals("record", runChild(second, "second-1"));
             assertEquals(2, caches(aot).size(), "one cache per class path: " + caches(aot));
+            try (Stream<Path> files = Files.list(aot))
+            {
+                assertEquals(List.of(), files.map((p) -> p.getFileName().toString())
+                    .filter((f) -> !f.endsWith(AotCache.CACHE_SUFFIX)).toList(), "no training files left");
+            }
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldDropATrainingItsChildDiscardedAndTrainOneCachePerMainClass() throws Exception
+    {
+        final Path aot = dir.path().resolve("aot");
+        final Path jar = dir.path().resolve("app.jar");
+        jarOf(jar, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
+        try
+        {
+            assertEquals("record", runChild(jar, "discarded", PrintAotMode.class, "discard"));
+            assertEquals(List.of(), caches(aot), "a discarded training gives no cache");
+            assertEquals("record", runChild(jar, "kept", PrintAotMode.class, "discard", "keep"),
+                "the next child trains again");
+            assertEquals(1, caches(aot).size(), "a training kept after a discard gives a cache: " + caches(aot));
+            assertEquals("use", runChild(jar, "used", PrintAotMode.class));
+            assertEquals("record", runChild(jar, "other", PrintOtherAotMode.class),
+                "another main class trains a cache of its own");
+            assertEquals(2, caches(aot).size(), caches(aot).toString());
             try (Stream<Path> files = Files.list(aot))
             {
                 assertEquals(List.of(), files.map((p) -> p.getFileName().toString())
@@ -260,8 +294,14 @@ class AotCacheTest
 
     private String runChild(final Path jar, final String tag) throws Exception
     {
+        return runChild(jar, tag, PrintAotMode.class);
+    }
+
+    private String runChild(final Path jar, final String tag, final Class<?> main, final String... args)
+        throws Exception
+    {
         final Path out = dir.path().resolve(tag + ".out");
-        final JvmProcess child = dir.start(PrintAotMode.class, new ProcessOptions()
+        final JvmProcess child = dir.start(main, new ProcessOptions().args(args)
             .classPath(jar + java.io.File.pathSeparator + agronaJar()).redirectOutput(out).redirectErrorStream(true));
         assertEquals(0, child.join(), Files.readString(out));
         final String output = Files.readString(out);
@@ -285,9 +325,31 @@ class AotCacheTest
     {
         public static void main(final String[] args)
         {
+            for (final String arg : args)
+            {
+                if (arg.equals("discard"))
+                {
+                    AotCache.discardTraining();
+                }
+                else if (arg.equals("keep"))
+                {
+                    AotCache.keepTraining();
+                }
+            }
             final List<String> arguments = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
             System.out.println(arguments.contains("-XX:AOTMode=record") ? "record" :
                 arguments.stream().anyMatch((a) -> a.startsWith("-XX:AOTCache=")) ? "use" : "none");
+        }
+    }
+
+    /**
+     * {@link PrintAotMode} under another name.
+     */
+    public static final class PrintOtherAotMode
+    {
+        public static void main(final String[] args)
+        {
+            PrintAotMode.main(args);
         }
     }
 
