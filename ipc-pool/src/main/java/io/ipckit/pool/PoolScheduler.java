@@ -41,6 +41,13 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * {@link TaskBoard}. When it dies, the task in that slot (or the one its timeout blamed) fails with
  * {@link WorkerDiedException}; the other tasks sent to it never started and go back to the front of the queue, in
  * order. A slot is reset to 0 before a replacement worker starts in it.
+ * <p>
+ * <b>Why this class is longer than 600 lines.</b> What is left here is the state that one lock guards (the queue of
+ * tasks, every worker's slot and tasks in flight, the function table, the lifecycle flags) and the code that reads
+ * or changes it under that lock: assigning, topping up, a worker's death, shutdown. The parts that need no lock are
+ * already apart ({@link WorkerLauncher}, {@link WorkerReader}, {@link TaskSender}, {@link TaskTimer}). Moving the
+ * death handling or the lifecycle into a class of its own would hand this lock and these fields to a second class
+ * that changes them, and the invariants above would then be kept in two places.
  */
 final class PoolScheduler
 {
