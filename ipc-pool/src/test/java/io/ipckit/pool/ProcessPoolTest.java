@@ -42,6 +42,44 @@ class ProcessPoolTest
     final TestDirectory dir = new TestDirectory();
 
     @Test
+    void shouldStartTheSecondWorkersJvmAfterTheStagger() throws Exception
+    {
+        final long staggerMs = 500;
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(2).tasksInFlightPerWorker(1)
+            .workerStartStagger(staggerMs, TimeUnit.MILLISECONDS)))
+        {
+            final Map<Long, Long> jvmStartMsByPid = new java.util.HashMap<>();
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (jvmStartMsByPid.size() < 2)
+            {
+                assertTrue(System.nanoTime() < deadlineNs, "both workers ran no task within 30 s: " + jvmStartMsByPid);
+                final List<CompletableFuture<long[]>> batch = new ArrayList<>();
+                for (int i = 0; i < 4; i++)
+                {
+                    batch.add(pool.submit(() ->
+                    {
+                        Thread.sleep(20); // keeps one worker busy, so the next task goes to the other when it is up
+                        return new long[] {ProcessHandle.current().pid(),
+                            java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()};
+                    }));
+                }
+                for (final CompletableFuture<long[]> result : batch)
+                {
+                    final long[] pidAndStart = result.get(30, TimeUnit.SECONDS);
+                    jvmStartMsByPid.put(pidAndStart[0], pidAndStart[1]);
+                }
+            }
+            final long spreadMs = java.util.Collections.max(jvmStartMsByPid.values()) -
+                java.util.Collections.min(jvmStartMsByPid.values());
+            // the second JVM's shell sleeps the stagger before it execs; without it both start within tens of ms
+            assertTrue(spreadMs >= staggerMs - 100, "the workers' JVMs started " + spreadMs + " ms apart: " +
+                jvmStartMsByPid);
+            assertEquals(new HashSet<>(pool.workerPids()), jvmStartMsByPid.keySet(),
+                "the pids that ran tasks are the pool's workers (the shell exec'd the JVM in place)");
+        }
+    }
+
+    @Test
     void shouldMapTenThousandItemsInOrder() throws Exception
     {
         try (ProcessPool pool = ProcessPool.create(2))
