@@ -160,12 +160,12 @@ final class ResultIterator<R> implements Iterator<R>
      */
     private void awaitAllOrFirstFailure() throws InterruptedException
     {
-        final CompletableFuture<Void> doneOrFailed = new CompletableFuture<>();
-        final AtomicInteger remaining = new AtomicInteger(tasks.size());
         if (tasks.isEmpty())
         {
             return;
         }
+        final CompletableFuture<Void> doneOrFailed = new CompletableFuture<>();
+        final AtomicInteger remaining = new AtomicInteger(tasks.size());
         for (final PoolTask task : tasks)
         {
             // task.failed is written before results completes, so it is visible here

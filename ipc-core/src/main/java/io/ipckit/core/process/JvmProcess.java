@@ -416,7 +416,7 @@ public final class JvmProcess implements AutoCloseable
         return ChildMain.MODE_RUNNABLE + ":" + (lambda > 0 ? name.substring(0, lambda) : name);
     }
 
-        private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
+    private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes))
