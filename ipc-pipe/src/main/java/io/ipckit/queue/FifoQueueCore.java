@@ -68,6 +68,7 @@ final class FifoQueueCore implements QueueCore
         this.maxElements = meta.getInt(metadata + MAX_ELEMENTS_OFFSET);
         this.maxMessageBytes = meta.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
         final boolean joinable = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_JOINABLE) != 0;
+        final boolean ordered = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_ORDERED) != 0;
         this.laneCount = meta.getInt(metadata + LANE_COUNT_OFFSET);
         this.lanesOffset = metadata + lanesOffset();
         final UnsafeBuffer data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), laneCount * capacity);
@@ -80,11 +81,12 @@ final class FifoQueueCore implements QueueCore
         this.joinCounter = new JoinCounter(meta, lanesOffset, laneCount, metadata + DONE_COUNT_OFFSET, joinable,
             joinBell, idleStrategy, guard, description, faults);
         this.producer = new FifoProducer(meta, data, description, capacity, maxElements, laneCount, lanesOffset,
-            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs), faults);
+            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs), faults,
+            ordered ? metadata + TICKET_OFFSET : -1);
         this.consumer = new FifoConsumer(meta, data, description, capacity, laneCount, lanesOffset, producerBell,
             consumerBell, new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
             new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
-            joinCounter, faults);
+            joinCounter, faults, ordered);
         this.walker = new QueueWalker(consumer, joinCounter);
         this.closer = new HandleCloser(file, producerGate, consumerGate, producer::releaseProducerSide,
             consumer::releaseConsumerSide, faults);
