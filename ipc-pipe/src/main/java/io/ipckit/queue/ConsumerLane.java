@@ -85,6 +85,8 @@ class ConsumerLane
     long nextTicket;
     /** The lane that held the last element taken in an ordered queue: looked at first for the next. */
     int ticketLane;
+    /** Per lane, in an ordered queue: its head moved in this hold of the lock, so its hint is to be advertised. */
+    final boolean[] headMoved;
     /** The ticket a gap was first seen at, and when (see {@link #passLostTicket}). */
     long gapTicket = -1;
     long gapSinceNs;
@@ -158,6 +160,7 @@ class ConsumerLane
         this.consumerWaiter = consumerWaiter;
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
+        this.headMoved = new boolean[laneCount];
         this.lastTailReadNs = new long[laneCount];
         this.looksWithoutClock = new int[laneCount];
         this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
@@ -209,6 +212,10 @@ class ConsumerLane
     {
         if (lane != cLane)
         {
+            if (cLane >= 0)
+            {
+                headMoved[cLane] = true; // may have: its hint is compared with its head when the lock is let go
+            }
             cLane = lane;
             cTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
             cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
@@ -380,10 +387,15 @@ class ConsumerLane
             consumerLocked = false;
             if (ordered)
             {
+                headMoved[cLane] = true; // the lane taken from last: its records' stores did not mark it
                 for (int lane = 0; lane < laneCount; lane++)
                 {
-                    advertiseHead(laneWord(lane, LaneDescriptor.HEAD_OFFSET),
-                        laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET));
+                    if (headMoved[lane])
+                    {
+                        headMoved[lane] = false;
+                        advertiseHead(laneWord(lane, LaneDescriptor.HEAD_OFFSET),
+                            laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET));
+                    }
                 }
             }
             else
@@ -633,8 +645,9 @@ class ConsumerLane
      */
     boolean anyLaneHasRecords()
     {
-        for (int lane = 0; lane < laneCount; lane++)
+        for (int i = 0; i < laneCount; i++)
         {
+            final int lane = ticketLane + i < laneCount ? ticketLane + i : ticketLane + i - laneCount;
             if (laneHasRecords(lane, consumerWaiter.isRegistered()))
             {
                 return true;
@@ -689,6 +702,10 @@ class ConsumerLane
      */
     private int lookAtLaneHead(final int lane)
     {
+        if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
+        {
+            return HEAD_NONE; // most lanes, most of the time: a look at the head and its stamp, no lane selected
+        }
         selectConsumerLane(lane);
         final long headWord = meta.getLongVolatile(cHead);
         long position = position(headWord);

@@ -23,6 +23,7 @@ import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
 import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.REMOVED;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
@@ -422,13 +423,16 @@ final class FifoProducer extends ProducerLane
         }
     }
 
-    /** Publishes the pending claim as padding, which consumers pass over, and releases the producer lock. */
+    /**
+     * Publishes the pending claim as padding, which consumers pass over, and releases the producer lock. In an ordered
+     * queue the claim holds a ticket, so it is published as a removed element instead: consumers pass its ticket at
+     * once (the element was never counted, as a removed one no longer is).
+     */
     private void dropClaim()
     {
         final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
-        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
+        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), ticketBytes != 0 ? REMOVED : PADDING));
         pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
-        pendingNewElement = false; // padding takes no ticket
         publishTail();
         releaseProducerLock();
     }
