@@ -168,6 +168,11 @@ final class FifoConsumer extends ConsumerLane
         }
         try
         {
+            selectConsumerLane(ticketLane); // the next ticket is most often where the last one was
+            if (takeWholeRecords(handler, 1) == 1)
+            {
+                return CONSUMED;
+            }
             final int lane = takeableLane();
             if (lane < 0)
             {
@@ -233,6 +238,8 @@ final class FifoConsumer extends ConsumerLane
                 {
                     try
                     {
+                        selectConsumerLane(ticketLane); // the next ticket is most often where the last one was
+                        count += takeWholeRecords(handler, limit - count);
                         while (count < limit)
                         {
                             final int lane = takeableLane();

@@ -20,8 +20,10 @@ import static io.ipckit.queue.QueueDescriptor.*;
  * as a single-producer ring, with no lock and no fence per element; handles that find no free lane, and all producers
  * of a queue with an element bound, share lane 0. Consumers take from any lane holding that lane's consumer lock for
  * one call, so with exclusive lanes each handle's elements come out in the order it put them (Python's guarantee for
- * one process) while elements of different handles interleave in no defined order. Locks and lanes are taken over
- * from dead holders.
+ * one process) while elements of different handles interleave in no defined order; with
+ * {@link QueueOptions#fifoAcrossProducers(boolean) tickets} ({@link QueueDescriptor#FLAG_ORDERED}) every element takes
+ * a ticket from one shared counter as it is published and consumers take them in order under lane 0's consumer lock,
+ * so the queue is first-in first-out across processes again. Locks and lanes are taken over from dead holders.
  * <p>
  * This class is the coordinator of one handle: it maps the file, wires the pieces and hands each call to one of them.
  * <ul>

@@ -175,7 +175,8 @@ public final class QueueOptions
      *                      promises per process. With 0 lanes every producer shares one ring under a lock per call and
      *                      the queue is first-in first-out across all processes. Handles that find no free lane, and
      *                      every producer of a queue with an element bound, use that shared ring. The file holds
-     *                      {@code (producerLanes + 1)} rings.
+     *                      {@code (producerLanes + 1)} rings. {@link #fifoAcrossProducers(boolean)} keeps the lanes
+     *                      first-in first-out across producers.
      * @return this.
      * @throws IllegalArgumentException when out of range.
      */
