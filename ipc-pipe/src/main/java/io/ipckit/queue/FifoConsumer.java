@@ -188,14 +188,16 @@ final class FifoConsumer extends ConsumerLane
     }
 
     /**
-     * Takes an ordered queue's consumer lock (lane 0's) when some lane has a record; gives up a taking of it begun
-     * while one had.
+     * Takes an ordered queue's consumer lock (lane 0's) when some lane has a record or another consumer holds it;
+     * gives up a taking of it begun while one had.
      *
      * @return {@link #ENTERED} (the lock is held), {@link #EMPTY} or {@link #LOCKED_OUT}.
      */
     int enterTicketOrder()
     {
-        if (!anyLaneHasRecords())
+        // while another consumer holds the lock, only the lock is looked at: the lanes' head words are the lines
+        // that holder stores to for every element
+        if (!consumerLocks[0].isHeldByAnother() && !anyLaneHasRecords())
         {
             consumerLocks[0].abandon();
             return EMPTY;

@@ -40,9 +40,10 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |  Removal: ring index + 1 of the element being removed, 0 none  |
  *  +---------------------------------------------------------------+
- *  |  Next Ticket To Take (lane 0 of an ordered queue): 64 bits     |
+ *  |                 Padding to the cache line                     ...
  *  +---------------------------------------------------------------+
- *  |                 Padding to two cache lines                    ...
+ *  |  Next Ticket To Take (lane 0 of an ordered queue): 64 bits;    |
+ *  |  then padding to the cache line                               ...
  *  +---------------------------------------------------------------+
  * </pre>
  * The producer half and the consumer half are each two cache lines apart, so that adjacent-line prefetching does
@@ -82,9 +83,10 @@ public final class LaneDescriptor
     /**
      * Offset, in lane 0 of an ordered queue, of the ticket of the element consumers take next: stored by the holder of
      * lane 0's consumer lock (the consumers' one lock in an ordered queue) when it has taken an element, before the
-     * head word of the element's lane.
+     * head word of the element's lane. On the consumer half's second line, not the lock's: consumers waiting for the
+     * lock read the lock's line, and the holder stores this word for every element.
      */
-    public static final int NEXT_TICKET_OFFSET = REMOVING_OFFSET + SIZE_OF_LONG;
+    public static final int NEXT_TICKET_OFFSET = 3 * CACHE_LINE_LENGTH;
     /** Length of one lane's words. */
     public static final int LENGTH = 4 * CACHE_LINE_LENGTH;
 
