@@ -228,6 +228,17 @@ final class LayoutReader
         {
             final int laneCount = buffer.getInt(meta + QueueDescriptor.LANE_COUNT_OFFSET);
             out.put("ringCapacityBytes", capacity);
+            final boolean ordered =
+                (buffer.getInt(meta + QueueDescriptor.FLAGS_OFFSET) & QueueDescriptor.FLAG_ORDERED) != 0;
+            out.put("fifoAcrossProducers", ordered || laneCount == 1);
+            if (ordered)
+            {
+                // tickets taken by producers, and the ticket consumers take next: their difference is the depth plus
+                // elements being published (or lost with a killed producer, until consumers pass them)
+                out.put("ticketsTaken", buffer.getLongVolatile(meta + QueueDescriptor.TICKET_OFFSET));
+                out.put("nextTicket", buffer.getLongVolatile(
+                    meta + QueueDescriptor.lanesOffset() + LaneDescriptor.NEXT_TICKET_OFFSET));
+            }
             long depth = 0;
             long bytes = 0;
             final List<Object> lanes = new ArrayList<>();

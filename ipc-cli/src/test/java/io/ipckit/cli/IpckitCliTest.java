@@ -77,6 +77,7 @@ class IpckitCliTest
         final Map<String, Object> queue = stat("jobs");
         assertEquals(3L, queue.get("depth"));
         assertEquals("FIFO queue", queue.get("variant"));
+        assertEquals(Boolean.TRUE, queue.get("fifoAcrossProducers"), "one shared ring is in order");
         assertEquals(0L, queue.get("waitingConsumers"));
         final Map<String, Object> lock = stat("guard");
         assertEquals(child.pid(), lock.get("ownerPid"));

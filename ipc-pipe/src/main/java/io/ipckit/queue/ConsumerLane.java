@@ -1,10 +1,12 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.internal.kit.BiasedLockDescriptor;
 import io.ipckit.core.internal.kit.BiasedOwnerLock;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.MessageAssembler;
+import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import io.ipckit.pipe.BufferHandler;
@@ -73,6 +75,26 @@ class ConsumerLane
     final int mask;
     final int laneCount;
     final int lanesOffset;
+    /** True in an ordered queue ({@link QueueDescriptor#FLAG_ORDERED}): elements are taken in ticket order. */
+    final boolean ordered;
+    /** {@link RecordDescriptor#TICKET_LENGTH} in an ordered queue, else 0. */
+    final int ticketBytes;
+    /** The offset of lane 0's next-ticket word ({@link LaneDescriptor#NEXT_TICKET_OFFSET}). */
+    final int nextTicketOffset;
+    /** In an ordered queue, holding the consumer lock: the ticket of the element to take next. */
+    long nextTicket;
+    /** The lane that held the last element taken in an ordered queue: looked at first for the next. */
+    int ticketLane;
+    /** Per lane, in an ordered queue: its head moved in this hold of the lock, so its hint is to be advertised. */
+    final boolean[] headMoved;
+    /** Per lane: the absolute addresses of its head word and of its ring, for {@link #isHeadStamped}. */
+    final long[] laneHeadAddresses;
+    final long[] laneRingAddresses;
+    /** Looks of {@link #anyLaneHasRecords} at the other lanes by their stamps alone. */
+    int looksWithoutStamp;
+    /** The ticket a gap was first seen at, and when (see {@link #passLostTicket}). */
+    long gapTicket = -1;
+    long gapSinceNs;
     final Doorbell producerBell;
     final Doorbell consumerBell;
     final Waiter consumerWaiter;
@@ -126,8 +148,11 @@ class ConsumerLane
 
     ConsumerLane(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
-        final Waiter consumerWaiter, final JoinCounter joinCounter)
+        final Waiter consumerWaiter, final JoinCounter joinCounter, final boolean ordered)
     {
+        this.ordered = ordered;
+        this.ticketBytes = ordered ? RecordDescriptor.TICKET_LENGTH : 0;
+        this.nextTicketOffset = LaneWords.laneWord(lanesOffset, 0, LaneDescriptor.NEXT_TICKET_OFFSET);
         this.meta = meta;
         this.data = data;
         this.description = description;
@@ -140,6 +165,14 @@ class ConsumerLane
         this.consumerWaiter = consumerWaiter;
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
+        this.headMoved = new boolean[laneCount];
+        this.laneHeadAddresses = new long[laneCount];
+        this.laneRingAddresses = new long[laneCount];
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            laneHeadAddresses[lane] = meta.addressOffset() + laneWord(lane, LaneDescriptor.HEAD_OFFSET);
+            laneRingAddresses[lane] = data.addressOffset() + (long)lane * capacity;
+        }
         this.lastTailReadNs = new long[laneCount];
         this.looksWithoutClock = new int[laneCount];
         this.consumerHolderChecks = new LivenessCheckInterval[laneCount];
@@ -191,6 +224,10 @@ class ConsumerLane
     {
         if (lane != cLane)
         {
+            if (cLane >= 0)
+            {
+                headMoved[cLane] = true; // may have: its hint is compared with its head when the lock is let go
+            }
             cLane = lane;
             cTail = laneWord(lane, LaneDescriptor.TAIL_OFFSET);
             cHead = laneWord(lane, LaneDescriptor.HEAD_OFFSET);
@@ -201,7 +238,7 @@ class ConsumerLane
             cBase = lane * capacity;
             cHeadAddress = meta.addressOffset() + cHead;
             cRingAddress = data.addressOffset() + cBase;
-            consumerLock = consumerLocks[lane];
+            consumerLock = consumerLocks[ordered ? 0 : lane]; // an ordered queue's consumers share lane 0's lock
         }
     }
 
@@ -215,9 +252,9 @@ class ConsumerLane
      */
     boolean laneHasRecords(final int lane, final boolean readTail)
     {
-        final long position = position(LaneWords.headWord(meta, lanesOffset, lane));
-        return isStamped(lane * capacity, position) ||
-            publishedByTail(lane, position, readTail);
+        final long position = position(UnsafeApi.getLongVolatile(null, laneHeadAddresses[lane]));
+        return UnsafeApi.getIntVolatile(null, laneRingAddresses[lane] + stampIndex(position, mask)) ==
+            commitStamp(position) || publishedByTail(lane, position, readTail);
     }
 
     /**
@@ -321,22 +358,34 @@ class ConsumerLane
         if (!consumerLocked)
         {
             consumerLocked = consumerLock.tryAcquire() || consumerLock.tryRevoke() ||
-                consumerHolderChecks[cLane].due() && consumerLock.tryTakeOverFromDead();
+                consumerHolderChecks[ordered ? 0 : cLane].due() && consumerLock.tryTakeOverFromDead();
             if (consumerLocked)
             {
                 consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
-                final long removing = meta.getLongVolatile(cRemoving); // the lock's cache line: a cheap look
-                if (removing != 0)
+                try
                 {
-                    try
+                    if (ordered)
                     {
-                        completeDeadRemoval(removing);
+                        nextTicket = meta.getLongVolatile(nextTicketOffset);
+                        if (!consumerLock.isBiased())
+                        {
+                            // a biased hold follows this handle's own: no remover can have died holding the lock
+                            completeDeadRemovals();
+                        }
                     }
-                    catch (final RuntimeException ex)
+                    else
                     {
-                        releaseConsumerLock();
-                        throw ex;
+                        final long removing = meta.getLongVolatile(cRemoving); // the lock's cache line: a cheap look
+                        if (removing != 0)
+                        {
+                            completeDeadRemoval(removing);
+                        }
                     }
+                }
+                catch (final RuntimeException ex)
+                {
+                    releaseConsumerLock();
+                    throw ex;
                 }
             }
             else if (consumerLock.isPending())
@@ -352,12 +401,22 @@ class ConsumerLane
         if (consumerLocked)
         {
             consumerLocked = false;
-            final long headWord = meta.getLong(cHead); // this holder's own last store
-            if (headWord != meta.getLong(cHeadHint))
+            if (ordered)
             {
-                // release store -> advertises the room to producers once per call, not per record (LaneDescriptor);
-                // under the lock, after the head: never ahead of it, and never moving back
-                meta.putLongRelease(cHeadHint, headWord);
+                headMoved[cLane] = true; // the lane taken from last: its records' stores did not mark it
+                for (int lane = 0; lane < laneCount; lane++)
+                {
+                    if (headMoved[lane])
+                    {
+                        headMoved[lane] = false;
+                        advertiseHead(laneWord(lane, LaneDescriptor.HEAD_OFFSET),
+                            laneWord(lane, LaneDescriptor.HEAD_HINT_OFFSET));
+                    }
+                }
+            }
+            else
+            {
+                advertiseHead(cHead, cHeadHint);
             }
             consumerLock.release();
             AsymmetricFence.progressSide(); // between the head and lock stores and the loads of the waiter counts
@@ -374,6 +433,17 @@ class ConsumerLane
         }
     }
 
+    private void advertiseHead(final int headOffset, final int hintOffset)
+    {
+        final long headWord = meta.getLong(headOffset); // the lock holder's own last store
+        if (headWord != meta.getLong(hintOffset))
+        {
+            // release store -> advertises the room to producers once per call, not per record (LaneDescriptor);
+            // under the lock, after the head: never ahead of it, and never moving back
+            meta.putLongRelease(hintOffset, headWord);
+        }
+    }
+
     void ringProducers()
     {
         if (producersUnrung)
@@ -381,6 +451,25 @@ class ConsumerLane
             producersUnrung = false;
             producerBell.ring();
         }
+    }
+
+    /**
+     * Holding an ordered queue's consumer lock (lane 0's, which guards every lane): completes the removals a dead
+     * holder left in any lane.
+     */
+    private void completeDeadRemovals()
+    {
+        final int selected = cLane;
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            final long removing = meta.getLongVolatile(laneWord(lane, LaneDescriptor.REMOVING_OFFSET));
+            if (removing != 0)
+            {
+                selectConsumerLane(lane);
+                completeDeadRemoval(removing);
+            }
+        }
+        selectConsumerLane(selected);
     }
 
     /**
@@ -449,9 +538,13 @@ class ConsumerLane
                 break;
             }
             final int length = frameLength(frame);
-            if (length > capacity - ringIndex - OVERHEAD)
+            if (length > capacity - ringIndex - OVERHEAD || length < ticketBytes)
             {
                 checkedFrame(base + ringIndex); // throws: a whole record never runs past the ring's end
+            }
+            if (ordered && UnsafeApi.getInt(ringAddress + ringIndex + PAYLOAD_OFFSET) != (int)nextTicket)
+            {
+                break; // another element's turn: see takeOrdered
             }
             position += recordLength(length);
             final long next = word(++elements, position);
@@ -459,10 +552,14 @@ class ConsumerLane
             producersUnrung = true; // rung when the lock is released
             try
             {
-                handler.onMessage(data, base + ringIndex + PAYLOAD_OFFSET, length);
+                handler.onMessage(data, base + ringIndex + PAYLOAD_OFFSET + ticketBytes, length - ticketBytes);
             }
             finally
             {
+                if (ordered)
+                {
+                    advanceTicket(); // before the head: a kill in between leaves a record the next holder passes
+                }
                 // release store -> hands the record's bytes back to producers and counts the element as taken
                 UnsafeApi.putLongRelease(null, headAddress, next);
             }
@@ -489,13 +586,22 @@ class ConsumerLane
             final int frame = checkedFrame(index);
             final int length = frameLength(frame);
             final int type = frameType(frame);
-            if (type == PADDING || type == REMOVED)
+            if (type == PADDING || type == REMOVED && !ordered)
             {
                 position += recordLength(length); // a removed element was counted when it was removed
                 continue;
             }
-            recordIndex = index + PAYLOAD_OFFSET;
-            recordPayloadLength = length;
+            if (ordered && (type == REMOVED || data.getInt(index + PAYLOAD_OFFSET) != (int)nextTicket))
+            {
+                if (assembler.isAssembling())
+                {
+                    // the lane moved on to another element: the writer of this one gave up or died
+                    discardPartialElement();
+                }
+                break; // another element's turn (or a removed one's): see laneOfNextTicket
+            }
+            recordIndex = index + PAYLOAD_OFFSET + ticketBytes;
+            recordPayloadLength = length - ticketBytes;
             recordType = type;
             nextHeadWord = word(count(headWord) + (type == WHOLE || type == BEGIN ? 1 : 0),
                 position + recordLength(length));
@@ -516,7 +622,7 @@ class ConsumerLane
         final int frame = data.getInt(index + FRAME_OFFSET);
         final int length = frameLength(frame);
         final int type = frameType(frame);
-        if (length > capacity - (index - cBase) - OVERHEAD ||
+        if (length > capacity - (index - cBase) - OVERHEAD || type != PADDING && length < ticketBytes ||
             type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED)
         {
             throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +
@@ -528,10 +634,222 @@ class ConsumerLane
 
     void consumeRecord()
     {
+        if (ordered && (recordType == WHOLE || recordType == END))
+        {
+            advanceTicket(); // before the head: a kill in between leaves a record the next holder passes
+        }
         // release store -> hands the record's bytes back to producers and counts the element as taken; a producer
         // already asleep is woken now, the fenced ring follows when the lock is released (or before waiting)
         meta.putLongRelease(cHead, nextHeadWord);
         producersUnrung = true;
         producerBell.ringIfWaiting();
+    }
+
+    // ----------------------------------------------------------------------------------------- ordered queues
+
+    /** {@link #laneOfNextTicket}: no lane has a published record at its head. */
+    static final int NO_TICKET = -1;
+    /** {@link #laneOfNextTicket}: lanes hold later tickets, the next one is in none (being published, or lost). */
+    static final int TICKET_GAP = -2;
+    private static final int HEAD_NONE = 0;
+    private static final int HEAD_NEXT = 1;
+    private static final int HEAD_LATER = 2;
+    private static final int HEAD_PASSED = 3;
+
+    /**
+     * @return true when some lane has a published record at its head: a look without the lock, before taking it.
+     */
+    boolean anyLaneHasRecords()
+    {
+        final boolean registered = consumerWaiter.isRegistered();
+        if (laneHasRecords(ticketLane, registered))
+        {
+            return true;
+        }
+        // the other lanes by their stamps alone (a consumer spinning on an empty queue looks here every few
+        // nanoseconds: measured, the whole look at each lane made a round trip about 20 ns slower per lane); the
+        // whole look, which finds a record a producer killed before its stamp left, every 64th time or when waiting
+        final boolean whole = registered || (looksWithoutStamp++ & (LOOKS_PER_CLOCK_READ - 1)) == 0;
+        for (int i = 1; i < laneCount; i++)
+        {
+            final int lane = ticketLane + i < laneCount ? ticketLane + i : ticketLane + i - laneCount;
+            if (whole ? laneHasRecords(lane, registered) : isHeadStamped(lane))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return true when the record at the lane's head is stamped: two loads, over absolute addresses.
+     */
+    private boolean isHeadStamped(final int lane)
+    {
+        final long position = position(UnsafeApi.getLongVolatile(null, laneHeadAddresses[lane]));
+        return UnsafeApi.getIntVolatile(null, laneRingAddresses[lane] + stampIndex(position, mask)) ==
+            commitStamp(position);
+    }
+
+    /**
+     * Holding an ordered queue's consumer lock: finds the lane whose head record starts the element with the next
+     * ticket, looking first at the lane of the last element taken. On the way it moves lane heads past what is not
+     * to be taken: records before the next ticket (one a consumer killed after storing the next ticket left behind,
+     * and the rest of an element whose start a dead consumer took), and the next ticket's own remains when its
+     * element was removed or its start taken by a dead consumer; passing those moves the next ticket on.
+     *
+     * @return the lane, {@link #NO_TICKET} or {@link #TICKET_GAP}.
+     */
+    int laneOfNextTicket()
+    {
+        while (true)
+        {
+            int outcome = NO_TICKET;
+            boolean passed = false;
+            for (int i = 0; i < laneCount && !passed; i++)
+            {
+                final int lane = ticketLane + i < laneCount ? ticketLane + i : ticketLane + i - laneCount;
+                final int look = lookAtLaneHead(lane);
+                if (look == HEAD_NEXT)
+                {
+                    ticketLane = lane;
+                    return lane;
+                }
+                passed = look == HEAD_PASSED;
+                if (look == HEAD_LATER)
+                {
+                    outcome = TICKET_GAP;
+                }
+            }
+            if (!passed)
+            {
+                return outcome;
+            }
+        }
+    }
+
+    /**
+     * Selects {@code lane} and looks at its head, moving it past the records {@link #laneOfNextTicket} passes.
+     *
+     * @return {@link #HEAD_NEXT}, {@link #HEAD_LATER} (a later ticket), {@link #HEAD_PASSED} (the next ticket moved
+     * on and the lane holds no record of the new one: the other lanes must be looked at again) or
+     * {@link #HEAD_NONE}.
+     */
+    private int lookAtLaneHead(final int lane)
+    {
+        if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
+        {
+            return HEAD_NONE; // most lanes, most of the time: a look at the head and its stamp, no lane selected
+        }
+        selectConsumerLane(lane);
+        final long headWord = meta.getLongVolatile(cHead);
+        long position = position(headWord);
+        int elements = count(headWord);
+        boolean passed = false;
+        int look = HEAD_NONE;
+        while (isStamped(cBase, position) || publishedByTail(lane, position, consumerWaiter.isRegistered()))
+        {
+            final int index = cBase + ((int)position & mask);
+            final int frame = checkedFrame(index);
+            final int type = frameType(frame);
+            final int ahead = type == PADDING ? -1 : data.getInt(index + PAYLOAD_OFFSET) - (int)nextTicket;
+            if (ahead > 0)
+            {
+                look = HEAD_LATER;
+                break;
+            }
+            if (ahead == 0 && (type == WHOLE || type == BEGIN))
+            {
+                look = HEAD_NEXT;
+                break;
+            }
+            position += recordLength(frameLength(frame));
+            if (ahead < 0 && type != PADDING && (type == WHOLE || type == BEGIN))
+            {
+                elements++; // taken by a consumer killed before it moved the head: counted now
+            }
+            else if (ahead == 0 && (type == REMOVED || type == END))
+            {
+                advanceTicket(); // removed (counted then), or the end of an element a dead consumer began
+                passed = true;
+            }
+        }
+        if (position != position(headWord))
+        {
+            // release store -> returns what was passed to producers
+            meta.putLongRelease(cHead, word(elements, position));
+            producersUnrung = true;
+        }
+        return passed && look != HEAD_NEXT ? HEAD_PASSED : look;
+    }
+
+    /**
+     * Holding an ordered queue's consumer lock, with {@link #laneOfNextTicket} finding a {@link #TICKET_GAP}: after
+     * the same ticket has been missing for {@link LivenessCheckInterval#INTERVAL_NS}, passes it when no live producer
+     * announces a ticket ({@link LaneDescriptor#ANNOUNCE_OFFSET}) and no lane holds it after that look (a producer
+     * clears its announcement only after publishing, and takes a ticket only after announcing, so one announcing
+     * nothing now either published the ticket, found by the look, or will take a later one).
+     *
+     * @return true when the ticket was passed, or found after all: look at the lanes again.
+     */
+    boolean passLostTicket()
+    {
+        final long nowNs = System.nanoTime();
+        if (gapTicket != nextTicket)
+        {
+            gapTicket = nextTicket;
+            gapSinceNs = nowNs;
+            return false;
+        }
+        if (nowNs - gapSinceNs < LivenessCheckInterval.INTERVAL_NS)
+        {
+            return false;
+        }
+        gapSinceNs = nowNs;
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            if (meta.getLongVolatile(laneWord(lane, LaneDescriptor.ANNOUNCE_OFFSET)) != 0 &&
+                OwnerToken.isAlive(producerOf(lane)))
+            {
+                return false;
+            }
+        }
+        if (laneOfNextTicket() == TICKET_GAP)
+        {
+            advanceTicket(); // its producer died with it: its put never returned
+        }
+        return true;
+    }
+
+    /**
+     * @return the process that writes {@code lane}: lane 0's producer lock holder, an exclusive lane's owner.
+     */
+    private long producerOf(final int lane)
+    {
+        final long word = meta.getLongVolatile(laneWord(lane, LaneDescriptor.PRODUCER_WORD_OFFSET));
+        return lane == 0 ? word & ~BiasedLockDescriptor.BIASED : word;
+    }
+
+    /**
+     * Holding an ordered queue's consumer lock: the element with the next ticket is taken (or given up), so the
+     * next one is due; stored before the head of its lane moves.
+     */
+    void advanceTicket()
+    {
+        // release store -> the other consumers take the next ticket after this holder lets the lock go
+        meta.putLongRelease(nextTicketOffset, ++nextTicket);
+    }
+
+    /**
+     * Gives up the element being assembled: its writer gave up or died. In an ordered queue its ticket is passed.
+     */
+    void discardPartialElement()
+    {
+        assembler.discardPartial();
+        joinCounter.elementAbandoned();
+        if (ordered)
+        {
+            advanceTicket();
+        }
     }
 }

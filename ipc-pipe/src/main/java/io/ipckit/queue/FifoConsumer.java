@@ -50,10 +50,10 @@ final class FifoConsumer extends ConsumerLane
     FifoConsumer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
         final Waiter consumerWaiter, final Waiter streamWaiter, final JoinCounter joinCounter,
-        final FileFaults faults)
+        final FileFaults faults, final boolean ordered)
     {
         super(meta, data, description, capacity, laneCount, lanesOffset, producerBell, consumerBell, consumerWaiter,
-            joinCounter);
+            joinCounter, ordered);
         this.faults = faults;
         this.streamWaiter = streamWaiter;
         // consumers of different handles start their rounds at different lanes, so they rarely meet on one
@@ -121,6 +121,10 @@ final class FifoConsumer extends ConsumerLane
      */
     private int pollLanes(final BufferHandler handler) throws InterruptedException
     {
+        if (ordered)
+        {
+            return pollInTicketOrder(handler);
+        }
         int outcome = EMPTY;
         for (int i = 0; i < laneCount; i++)
         {
@@ -152,6 +156,126 @@ final class FifoConsumer extends ConsumerLane
         return outcome;
     }
 
+    /**
+     * {@link #pollLanes} of an ordered queue: the element with the next ticket, under lane 0's consumer lock.
+     */
+    private int pollInTicketOrder(final BufferHandler handler) throws InterruptedException
+    {
+        final int entry = enterTicketOrder();
+        if (entry != ENTERED)
+        {
+            return entry;
+        }
+        try
+        {
+            selectConsumerLane(ticketLane); // the next ticket is most often where the last one was
+            if (takeWholeRecords(handler, 1) == 1)
+            {
+                return CONSUMED;
+            }
+            final int lane = takeableLane();
+            if (lane < 0)
+            {
+                return EMPTY;
+            }
+            selectConsumerLane(lane);
+            return takeWholeRecords(handler, 1) == 1 || consumeOne(handler) ? CONSUMED : PROGRESSED;
+        }
+        finally
+        {
+            releaseConsumerLock();
+        }
+    }
+
+    /**
+     * Takes an ordered queue's consumer lock (lane 0's) when some lane has a record or another consumer holds it;
+     * gives up a taking of it begun while one had.
+     *
+     * @return {@link #ENTERED} (the lock is held), {@link #EMPTY} or {@link #LOCKED_OUT}.
+     */
+    int enterTicketOrder()
+    {
+        // while another consumer holds the lock, only the lock is looked at: the lanes' head words are the lines
+        // that holder stores to for every element
+        if (!consumerLocks[0].isHeldByAnother() && !anyLaneHasRecords())
+        {
+            consumerLocks[0].abandon();
+            return EMPTY;
+        }
+        return acquireConsumerLock() ? ENTERED : LOCKED_OUT;
+    }
+
+    /**
+     * Holding an ordered queue's consumer lock: {@link #laneOfNextTicket}, passing a ticket lost with its producer.
+     *
+     * @return the lane, or a negative value when no element can be taken now.
+     */
+    int takeableLane()
+    {
+        while (true)
+        {
+            final int lane = laneOfNextTicket();
+            if (lane != TICKET_GAP || !passLostTicket())
+            {
+                return lane;
+            }
+        }
+    }
+
+    /**
+     * {@link #drain} of an ordered queue: elements in ticket order under lane 0's consumer lock, each lane's run of
+     * consecutive tickets by {@link #takeWholeRecords}.
+     */
+    private int drainInTicketOrder(final BufferHandler handler, final int limit, final int delivered)
+        throws InterruptedException
+    {
+        int count = delivered;
+        try
+        {
+            while (true)
+            {
+                final int sequence = consumerWaiter.sequence();
+                final int entry = enterTicketOrder();
+                if (entry == ENTERED)
+                {
+                    try
+                    {
+                        selectConsumerLane(ticketLane); // the next ticket is most often where the last one was
+                        count += takeWholeRecords(handler, limit - count);
+                        while (count < limit)
+                        {
+                            final int lane = takeableLane();
+                            if (lane < 0)
+                            {
+                                break;
+                            }
+                            selectConsumerLane(lane);
+                            final int taken = takeWholeRecords(handler, limit - count);
+                            if (taken == 0 && !consumeOne(handler))
+                            {
+                                break;
+                            }
+                            count += taken == 0 ? 1 : taken;
+                        }
+                    }
+                    finally
+                    {
+                        releaseConsumerLock();
+                    }
+                }
+                if (count > delivered || entry != LOCKED_OUT || !awaitLockedOutLanes(sequence))
+                {
+                    return count;
+                }
+            }
+        }
+        finally
+        {
+            consumerWaiter.end();
+            endConsumerCall();
+        }
+    }
+
     int drain(final BufferHandler handler, final int limit) throws InterruptedException
     {
         int count = 0;
@@ -162,6 +286,10 @@ final class FifoConsumer extends ConsumerLane
         if (count >= limit)
         {
             return count;
+        }
+        if (ordered)
+        {
+            return drainInTicketOrder(handler, limit, count);
         }
         try
         {
@@ -256,8 +384,7 @@ final class FifoConsumer extends ConsumerLane
                 }
                 if (!awaitFragmentOrDiscard())
                 {
-                    assembler.discardPartial();
-                    joinCounter.elementAbandoned();
+                    discardPartialElement();
                     return false;
                 }
                 continue;
@@ -307,8 +434,7 @@ final class FifoConsumer extends ConsumerLane
         }
         catch (final InterruptedException ex)
         {
-            assembler.discardPartial();
-            joinCounter.elementAbandoned();
+            discardPartialElement();
             throw ex;
         }
     }

@@ -23,6 +23,7 @@ import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
 import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
+import static io.ipckit.queue.RecordDescriptor.REMOVED;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
@@ -69,10 +70,10 @@ final class FifoProducer extends ProducerLane
 
     FifoProducer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int maxElements, final int laneCount, final int lanesOffset, final Doorbell producerBell,
-        final Doorbell consumerBell, final Waiter producerWaiter, final FileFaults faults)
+        final Doorbell consumerBell, final Waiter producerWaiter, final FileFaults faults, final int ticketOffset)
     {
         this.faults = faults;
-        super(meta, data, capacity, maxElements, laneCount, lanesOffset);
+        super(meta, data, capacity, maxElements, laneCount, lanesOffset, ticketOffset);
         this.description = description;
         this.producerBell = producerBell;
         this.consumerBell = consumerBell;
@@ -140,7 +141,7 @@ final class FifoProducer extends ProducerLane
         final long tailAddress = pTailAddress;
         final long ringAddress = pRingAddress;
         final long cachedTail = cacheTail;
-        final int required = recordLength(length);
+        final int required = recordLength(length + ticketBytes);
         if (!exclusive && !producerLock.enterBiased())
         {
             return false;
@@ -178,7 +179,7 @@ final class FifoProducer extends ProducerLane
                 return 0;
             }
             src.boundsCheck(offsets[i], lengths[i]); // before the hold: nothing inside it throws
-            bytes += recordLength(lengths[i]);
+            bytes += recordLength(lengths[i] + ticketBytes);
         }
         if (bytes > capacity)
         {
@@ -379,7 +380,7 @@ final class FifoProducer extends ProducerLane
             return -1;
         }
         producerLocked = true;
-        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, recordLength(length));
+        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, recordLength(length + ticketBytes));
         if (tailWord == NO_ROOM)
         {
             releaseProducerLock();
@@ -394,12 +395,13 @@ final class FifoProducer extends ProducerLane
         {
             throw new IllegalStateException("no claim to commit on " + description);
         }
-        if (index != pendingRecordIndex + PAYLOAD_OFFSET)
+        if (index != pendingRecordIndex + PAYLOAD_OFFSET + ticketBytes)
         {
             // the bytes were written for another index: drop the claim rather than publish what it holds
             dropClaim();
             throw new IllegalArgumentException("commit(" + index + ") on " + description + ", whose claim was at " +
-                (pendingRecordIndex + PAYLOAD_OFFSET) + ": the claim was dropped; pass the index claim returned");
+                (pendingRecordIndex + PAYLOAD_OFFSET + ticketBytes) + ": the claim was dropped; pass the index claim " +
+                "returned");
         }
         publishTail();
         releaseProducerLock();
@@ -412,7 +414,7 @@ final class FifoProducer extends ProducerLane
             throw new IllegalStateException("no claim to abort on " + description);
         }
         // the pending claim is dropped whatever index is given; a wrong one is reported after, never written to
-        final int claimed = pendingRecordIndex + PAYLOAD_OFFSET;
+        final int claimed = pendingRecordIndex + PAYLOAD_OFFSET + ticketBytes;
         dropClaim();
         if (index != claimed)
         {
@@ -421,11 +423,15 @@ final class FifoProducer extends ProducerLane
         }
     }
 
-    /** Publishes the pending claim as padding, which consumers pass over, and releases the producer lock. */
+    /**
+     * Publishes the pending claim as padding, which consumers pass over, and releases the producer lock. In an ordered
+     * queue the claim holds a ticket, so it is published as a removed element instead: consumers pass its ticket at
+     * once (the element was never counted, as a removed one no longer is).
+     */
     private void dropClaim()
     {
         final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
-        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), PADDING));
+        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), ticketBytes != 0 ? REMOVED : PADDING));
         pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
         publishTail();
         releaseProducerLock();
@@ -489,6 +495,8 @@ final class FifoProducer extends ProducerLane
             {
                 // the dead holder's split element stays incomplete: its readers discard it
                 meta.putLongRelease(pInProgress, 0L);
+                // a ticket it took and never published is left to the consumers: nobody will publish it
+                meta.putLongRelease(laneWord(0, LaneDescriptor.ANNOUNCE_OFFSET), 0L);
             }
             return true;
         }

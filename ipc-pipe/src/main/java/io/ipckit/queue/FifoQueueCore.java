@@ -20,8 +20,10 @@ import static io.ipckit.queue.QueueDescriptor.*;
  * as a single-producer ring, with no lock and no fence per element; handles that find no free lane, and all producers
  * of a queue with an element bound, share lane 0. Consumers take from any lane holding that lane's consumer lock for
  * one call, so with exclusive lanes each handle's elements come out in the order it put them (Python's guarantee for
- * one process) while elements of different handles interleave in no defined order. Locks and lanes are taken over
- * from dead holders.
+ * one process) while elements of different handles interleave in no defined order; with
+ * {@link QueueOptions#fifoAcrossProducers(boolean) tickets} ({@link QueueDescriptor#FLAG_ORDERED}) every element takes
+ * a ticket from one shared counter as it is published and consumers take them in order under lane 0's consumer lock,
+ * so the queue is first-in first-out across processes again. Locks and lanes are taken over from dead holders.
  * <p>
  * This class is the coordinator of one handle: it maps the file, wires the pieces and hands each call to one of them.
  * <ul>
@@ -68,6 +70,7 @@ final class FifoQueueCore implements QueueCore
         this.maxElements = meta.getInt(metadata + MAX_ELEMENTS_OFFSET);
         this.maxMessageBytes = meta.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
         final boolean joinable = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_JOINABLE) != 0;
+        final boolean ordered = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_ORDERED) != 0;
         this.laneCount = meta.getInt(metadata + LANE_COUNT_OFFSET);
         this.lanesOffset = metadata + lanesOffset();
         final UnsafeBuffer data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), laneCount * capacity);
@@ -80,11 +83,12 @@ final class FifoQueueCore implements QueueCore
         this.joinCounter = new JoinCounter(meta, lanesOffset, laneCount, metadata + DONE_COUNT_OFFSET, joinable,
             joinBell, idleStrategy, guard, description, faults);
         this.producer = new FifoProducer(meta, data, description, capacity, maxElements, laneCount, lanesOffset,
-            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs), faults);
+            producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs), faults,
+            ordered ? metadata + TICKET_OFFSET : -1);
         this.consumer = new FifoConsumer(meta, data, description, capacity, laneCount, lanesOffset, producerBell,
             consumerBell, new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
             new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
-            joinCounter, faults);
+            joinCounter, faults, ordered);
         this.walker = new QueueWalker(consumer, joinCounter);
         this.closer = new HandleCloser(file, producerGate, consumerGate, producer::releaseProducerSide,
             consumer::releaseConsumerSide, faults);

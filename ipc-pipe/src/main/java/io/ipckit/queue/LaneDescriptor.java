@@ -24,6 +24,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |  Message In Progress: id of a split element being written, 0   |
  *  +---------------------------------------------------------------+
+ *  |  Ticket Announced (ordered queues): 1 from before the producer |
+ *  |  takes a ticket until its record is published, else 0          |
+ *  +---------------------------------------------------------------+
  *  |                 Padding to the cache line                     ...
  *  +---------------------------------------------------------------+
  *  |  Head Hint: a head word the consumers stored, never ahead of   |
@@ -37,7 +40,10 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |  Removal: ring index + 1 of the element being removed, 0 none  |
  *  +---------------------------------------------------------------+
- *  |                 Padding to two cache lines                    ...
+ *  |                 Padding to the cache line                     ...
+ *  +---------------------------------------------------------------+
+ *  |  Next Ticket To Take (lane 0 of an ordered queue): 64 bits;    |
+ *  |  then padding to the cache line                               ...
  *  +---------------------------------------------------------------+
  * </pre>
  * The producer half and the consumer half are each two cache lines apart, so that adjacent-line prefetching does
@@ -58,6 +64,12 @@ public final class LaneDescriptor
     public static final int TAIL_OFFSET = PRODUCER_WORD_OFFSET + BiasedLockDescriptor.LENGTH;
     /** Offset of the id of the split element being written ({@code 0} when none). */
     public static final int IN_PROGRESS_OFFSET = TAIL_OFFSET + SIZE_OF_LONG;
+    /**
+     * Offset of the ticket announcement of an ordered queue's lane ({@link QueueDescriptor#FLAG_ORDERED}): its producer
+     * stores 1 before it takes a ticket and 0 after it published the record, so that consumers waiting for a ticket
+     * no lane holds can tell a producer about to publish it from one killed with it.
+     */
+    public static final int ANNOUNCE_OFFSET = IN_PROGRESS_OFFSET + SIZE_OF_LONG;
     /** Offset of the head hint: a head word the lane's consumers stored when they let its lock go. */
     public static final int HEAD_HINT_OFFSET = CACHE_LINE_LENGTH;
     /** Offset of the consumer lock. */
@@ -68,6 +80,13 @@ public final class LaneDescriptor
     public static final int REMOVAL_HEAD_OFFSET = HEAD_OFFSET + SIZE_OF_LONG;
     /** Offset of the ring index + 1 of the first record of the element being removed, 0 when no removal runs. */
     public static final int REMOVING_OFFSET = REMOVAL_HEAD_OFFSET + SIZE_OF_LONG;
+    /**
+     * Offset, in lane 0 of an ordered queue, of the ticket of the element consumers take next: stored by the holder of
+     * lane 0's consumer lock (the consumers' one lock in an ordered queue) when it has taken an element, before the
+     * head word of the element's lane. On the consumer half's second line, not the lock's: consumers waiting for the
+     * lock read the lock's line, and the holder stores this word for every element.
+     */
+    public static final int NEXT_TICKET_OFFSET = 3 * CACHE_LINE_LENGTH;
     /** Length of one lane's words. */
     public static final int LENGTH = 4 * CACHE_LINE_LENGTH;
 

@@ -90,6 +90,8 @@ final class LaneWords
                 lane = candidate;
                 // a dead owner's split element stays incomplete: its readers discard it
                 meta.putLongRelease(laneWord(lanesOffset, lane, LaneDescriptor.IN_PROGRESS_OFFSET), 0L);
+                // and a ticket it took and never published is left to the consumers (see ConsumerLane)
+                meta.putLongRelease(laneWord(lanesOffset, lane, LaneDescriptor.ANNOUNCE_OFFSET), 0L);
             }
         }
         return lane;

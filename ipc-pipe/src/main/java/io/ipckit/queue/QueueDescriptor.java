@@ -25,6 +25,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |           Producer Lock (owner token, 0 when free)            |
  *  +---------------------------------------------------------------+
  *  |   Tail Word: element count (24 bits) | byte position (40 bits)|
+ *  |   (ordered FIFO: the next ticket, 64 bits)                    |
  *  +---------------------------------------------------------------+
  *  |           Consumer Lock (owner token, 0 when free)            |
  *  +---------------------------------------------------------------+
@@ -48,12 +49,13 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 public final class QueueDescriptor
 {
     /**
-     * Layout version of queue files: 7 since a FIFO lane's consumers advertise their head in the lane's head hint
+     * Layout version of queue files: 8 since a FIFO queue may order its lanes by tickets ({@link #FLAG_ORDERED}),
+     * whose records a process of layout 7 would read as payload; 7 since a FIFO lane's consumers advertise their head in the lane's head hint
      * ({@link LaneDescriptor#HEAD_HINT_OFFSET}), which producers read for room and a process of layout 6 would
      * neither write nor read; 6 brought the doorbells' wake signals' flagged protocol
      * ({@link io.ipckit.core.internal.wait.WakeSignal}).
      */
-    public static final int LAYOUT_VERSION = 7;
+    public static final int LAYOUT_VERSION = 8;
     /** Variant: first in, first out, over a byte ring. */
     public static final int VARIANT_FIFO = 1;
     /** Variant: last in, first out, over fixed slots. */
@@ -62,6 +64,12 @@ public final class QueueDescriptor
     public static final int VARIANT_PRIORITY = 3;
     /** Flag: the queue counts unfinished tasks (JoinableQueue). */
     public static final int FLAG_JOINABLE = 1;
+    /**
+     * Flag: a FIFO queue with producer lanes ordered by tickets ({@link QueueOptions#fifoAcrossProducers}): every
+     * record starts its payload with its element's ticket ({@link RecordDescriptor#TICKET_LENGTH}), producers take
+     * tickets from {@link #TICKET_OFFSET}, and consumers take them in order under lane 0's consumer lock.
+     */
+    public static final int FLAG_ORDERED = 2;
 
     /** Offset of the variant. */
     public static final int VARIANT_OFFSET;
@@ -79,8 +87,14 @@ public final class QueueDescriptor
     public static final int LANE_COUNT_OFFSET;
     /** Offset of the single lock of the slot variants. */
     public static final int PRODUCER_LOCK_OFFSET;
-    /** Offset of the tail word (FIFO). */
+    /** Offset of the tail word (slot variants). */
     public static final int TAIL_OFFSET;
+    /**
+     * Offset of the next ticket of an ordered FIFO queue ({@link #FLAG_ORDERED}): a 64-bit count of the elements ever
+     * published, which every producer adds to once per element; on the tail word's cache line, which a FIFO queue
+     * does not use otherwise.
+     */
+    public static final int TICKET_OFFSET;
     /** Offset of the consumer lock word (FIFO). */
     public static final int CONSUMER_LOCK_OFFSET;
     /** Offset of the head word (FIFO) or the element count (slot variants). */
@@ -118,6 +132,7 @@ public final class QueueDescriptor
         PRODUCER_LOCK_OFFSET = offset;
         offset += CACHE_LINE_LENGTH;
         TAIL_OFFSET = offset;
+        TICKET_OFFSET = offset;
         offset += CACHE_LINE_LENGTH;
         CONSUMER_LOCK_OFFSET = offset;
         offset += CACHE_LINE_LENGTH;

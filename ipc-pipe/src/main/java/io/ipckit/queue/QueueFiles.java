@@ -24,7 +24,8 @@ final class QueueFiles
         ResourceName.validate(name);
         final boolean slots = variant != VARIANT_FIFO;
         options.refuseForCreate(name, variantName(variant), slots ?
-            QueueOptions.CAPACITY_BYTES_SET | QueueOptions.PRODUCER_LANES_SET : QueueOptions.SLOT_BYTES_SET);
+            QueueOptions.CAPACITY_BYTES_SET | QueueOptions.PRODUCER_LANES_SET | QueueOptions.FIFO_ACROSS_PRODUCERS_SET :
+            QueueOptions.SLOT_BYTES_SET);
         final int capacity = slots ?
             (options.maxElements() > 0 ? options.maxElements() : QueueOptions.SLOT_COUNT_DEFAULT) :
             options.capacityBytes();
@@ -46,7 +47,9 @@ final class QueueFiles
                 final AtomicBuffer buffer = resource.buffer();
                 final int metadata = resource.metadataOffset();
                 buffer.putInt(metadata + VARIANT_OFFSET, variant);
-                buffer.putInt(metadata + FLAGS_OFFSET, joinable ? FLAG_JOINABLE : 0);
+                // tickets order the lanes; a single ring is in order without them
+                final boolean ordered = !slots && lanes > 1 && options.fifoAcrossProducers();
+                buffer.putInt(metadata + FLAGS_OFFSET, (joinable ? FLAG_JOINABLE : 0) | (ordered ? FLAG_ORDERED : 0));
                 buffer.putInt(metadata + CAPACITY_OFFSET, capacity);
                 buffer.putInt(metadata + MAX_ELEMENTS_OFFSET, slots ? capacity : options.maxElements());
                 buffer.putInt(metadata + MAX_MESSAGE_BYTES_OFFSET, maxMessageBytes);
@@ -93,13 +96,15 @@ final class QueueFiles
         final int maxElements = buffer.getInt(metadata + MAX_ELEMENTS_OFFSET);
         final int slotBytes = buffer.getInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET);
         final int lanes = buffer.getInt(metadata + LANE_COUNT_OFFSET);
+        final int flags = buffer.getInt(metadata + FLAGS_OFFSET);
         final boolean ok;
         final int metadataLength;
         if (variant == VARIANT_FIFO)
         {
             ok = capacity >= QueueOptions.MIN_CAPACITY_BYTES && capacity <= QueueOptions.MAX_CAPACITY_BYTES &&
                 BitUtil.isPowerOfTwo(capacity) && lanes >= 1 && lanes <= 1 + QueueOptions.MAX_PRODUCER_LANES &&
-                (maxElements == 0 || lanes == 1) && file.dataLengthBytes() == (long)lanes * capacity &&
+                (maxElements == 0 || lanes == 1) && ((flags & FLAG_ORDERED) == 0 || lanes > 1) &&
+                (flags & ~(FLAG_JOINABLE | FLAG_ORDERED)) == 0 && file.dataLengthBytes() == (long)lanes * capacity &&
                 (long)lanes * capacity <= Integer.MAX_VALUE &&
                 maxElements >= 0 && maxElements <= QueueOptions.MAX_ELEMENTS_LIMIT;
             metadataLength = ok ? fifoMetadataLength(lanes) : METADATA_LENGTH;

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Settings of a queue. {@link #capacityBytes}, {@link #maxElements}, {@link #maxMessageBytes}, {@link #slotBytes}
- * and {@link #producerLanes} are fixed when the queue is created, and an {@code open} given any of them refuses it
+ * {@link #producerLanes} and {@link #fifoAcrossProducers} are fixed when the queue is created, and an {@code open} given any of them refuses it
  * with {@link IllegalArgumentException} (naming it) rather than ignore it; {@link #idleStrategy} applies to the
  * handle that uses it.
  * <p>
@@ -45,6 +45,7 @@ public final class QueueOptions
     private int maxMessageBytes = Integer.MAX_VALUE;
     private int slotBytes = SLOT_BYTES_DEFAULT;
     private int producerLanes = PRODUCER_LANES_DEFAULT;
+    private boolean fifoAcrossProducers;
     private long spinBeforeSleepNs =
         Math.max(0L, Long.getLong(SPIN_BEFORE_SLEEP_PROP_NAME, SPIN_BEFORE_SLEEP_DEFAULT_NS));
     private IdleStrategy idleStrategy;
@@ -56,6 +57,7 @@ public final class QueueOptions
     static final int CAPACITY_BYTES_SET = 1;
     static final int SLOT_BYTES_SET = 2;
     static final int PRODUCER_LANES_SET = 4;
+    static final int FIFO_ACROSS_PRODUCERS_SET = 8;
 
     /**
      * @param capacityBytes bytes of the FIFO ring, {@value #MIN_CAPACITY_BYTES} to 64 MiB, rounded up to a power of
@@ -173,7 +175,8 @@ public final class QueueOptions
      *                      promises per process. With 0 lanes every producer shares one ring under a lock per call and
      *                      the queue is first-in first-out across all processes. Handles that find no free lane, and
      *                      every producer of a queue with an element bound, use that shared ring. The file holds
-     *                      {@code (producerLanes + 1)} rings.
+     *                      {@code (producerLanes + 1)} rings. {@link #fifoAcrossProducers(boolean)} keeps the lanes
+     *                      first-in first-out across producers.
      * @return this.
      * @throws IllegalArgumentException when out of range.
      */
@@ -198,6 +201,39 @@ public final class QueueOptions
         return producerLanes;
     }
 
+    /**
+     * Keeps a queue with {@link #producerLanes(int) producer lanes} first-in first-out across all producers, as a
+     * queue without lanes is, while each producing handle still writes its own ring without a lock: when an element is
+     * published it takes a ticket from one counter the producers share (one atomic add), and consumers take elements
+     * in ticket order, whichever lane holds them. An element put after another's {@code put} returned comes out after
+     * it, whichever processes put them. The price against unordered lanes: the shared counter (its cache line moves
+     * between producers that put at the same time), four bytes of ticket per record, and consumers that take one at
+     * a time (they share one lock) instead of one per lane. A producer killed between taking its ticket and
+     * publishing its element leaves a gap that consumers wait for until they find that no live producer can fill it
+     * (about {@link io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_NS} later), then pass. Without
+     * producer lanes, or with an element bound (one shared ring), the queue is first-in first-out anyway and this
+     * option changes nothing.
+     *
+     * @param fifoAcrossProducers true to order elements across producers; false (the default) orders them per
+     *                            producing handle only.
+     * @return this.
+     */
+    public QueueOptions fifoAcrossProducers(final boolean fifoAcrossProducers)
+    {
+        this.fifoAcrossProducers = fifoAcrossProducers;
+        layoutOptionsSet |= FIFO_ACROSS_PRODUCERS_SET;
+        creationOnly("fifoAcrossProducers");
+        return this;
+    }
+
+    /**
+     * @return true when a queue with producer lanes keeps first-in first-out order across all producers.
+     */
+    public boolean fifoAcrossProducers()
+    {
+        return fifoAcrossProducers;
+    }
+
     private void creationOnly(final String option)
     {
         if (creationOnlyOption == null)
@@ -220,7 +256,8 @@ public final class QueueOptions
         if (set != 0)
         {
             final String option = (set & CAPACITY_BYTES_SET) != 0 ? "capacityBytes" :
-                (set & SLOT_BYTES_SET) != 0 ? "slotBytes" : "producerLanes";
+                (set & SLOT_BYTES_SET) != 0 ? "slotBytes" :
+                (set & PRODUCER_LANES_SET) != 0 ? "producerLanes" : "fifoAcrossProducers";
             final String instead = (set & SLOT_BYTES_SET) != 0 ?
                 "a FIFO queue stores elements in byte rings (capacityBytes), not slots" :
                 "a " + kind + " stores elements in slots (maxElements of slotBytes each), not byte rings or lanes";

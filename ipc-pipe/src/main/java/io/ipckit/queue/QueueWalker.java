@@ -129,6 +129,32 @@ final class QueueWalker
             while (true)
             {
                 final int sequence = consumer.consumerWaiter.sequence();
+                if (consumer.ordered)
+                {
+                    final int entry = consumer.enterTicketOrder();
+                    if (entry == ENTERED)
+                    {
+                        try
+                        {
+                            final int lane = consumer.takeableLane();
+                            if (lane < 0)
+                            {
+                                return EMPTY;
+                            }
+                            consumer.selectConsumerLane(lane); // its head is the next ticket's element
+                            return walk(deliverFirst);
+                        }
+                        finally
+                        {
+                            consumer.releaseConsumerLock();
+                        }
+                    }
+                    if (entry == EMPTY || !consumer.awaitLockedOutLanes(sequence))
+                    {
+                        return EMPTY;
+                    }
+                    continue;
+                }
                 boolean lockedOut = false;
                 for (int i = 0; i < laneCount; i++)
                 {
@@ -177,8 +203,18 @@ final class QueueWalker
      */
     private int walk(final ElementFilter filter)
     {
+        return walkFrom(filter, position(meta.getLongVolatile(consumer.cHead)), false);
+    }
+
+    /**
+     * {@link #walk} from {@code position} of the selected lane on; with {@code oneElement}, only the element whose
+     * first record is there.
+     */
+    private int walkFrom(final ElementFilter filter, final long start, final boolean oneElement)
+    {
         final long tail = position(meta.getLongAcquire(consumer.cTail));
-        long position = position(meta.getLongVolatile(consumer.cHead));
+        final int ticketBytes = consumer.ticketBytes;
+        long position = start;
         walkAssembler.discardPartial();
         while ((position & POSITION_MASK) != tail) // positions run on past 2^40 here, the tail word's wrap
         {
@@ -186,6 +222,10 @@ final class QueueWalker
             final int frame = consumer.checkedFrame(index);
             final int length = frameLength(frame);
             final int type = frameType(frame);
+            if (oneElement && position != start && (type == WHOLE || type == BEGIN))
+            {
+                return EMPTY; // the element's writer gave it up unfinished
+            }
             position += recordLength(length);
             if (type == PADDING || type == REMOVED)
             {
@@ -195,8 +235,8 @@ final class QueueWalker
             {
                 walkElementIndex = index;
             }
-            final int payload = index + PAYLOAD_OFFSET + (type == BEGIN ? Long.BYTES : 0);
-            final int payloadLength = length - (type == BEGIN ? Long.BYTES : 0);
+            final int payload = index + PAYLOAD_OFFSET + ticketBytes + (type == BEGIN ? Long.BYTES : 0);
+            final int payloadLength = length - ticketBytes - (type == BEGIN ? Long.BYTES : 0);
             final int result = walkAssembler.onFrame(type, data, payload, payloadLength);
             final boolean stop;
             if (result == MessageAssembler.COMPLETE_IN_PLACE)
@@ -215,8 +255,63 @@ final class QueueWalker
             {
                 return FOUND;
             }
+            if (oneElement)
+            {
+                return EMPTY;
+            }
         }
         return walkAssembler.isAssembling() ? PEEK_INCOMPLETE : EMPTY;
+    }
+
+    /**
+     * Holding an ordered queue's consumer lock: shows every lane's elements to {@code filter} in ticket order (the
+     * order polls would take them in) until it stops at one; with {@code remove}, takes that one out. Off the hot
+     * paths: it sorts the elements' first records, one array per call.
+     */
+    private int walkInTicketOrder(final ElementFilter filter, final boolean remove)
+    {
+        final int nextTicket = (int)consumer.nextTicket;
+        long[] starts = new long[16];
+        int count = 0;
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            consumer.selectConsumerLane(lane);
+            final long tail = position(meta.getLongAcquire(consumer.cTail));
+            long position = position(meta.getLongVolatile(consumer.cHead));
+            while ((position & POSITION_MASK) != tail)
+            {
+                final int index = consumer.cBase + ((int)position & mask);
+                final int frame = consumer.checkedFrame(index);
+                final int type = frameType(frame);
+                final int ahead = data.getInt(index + PAYLOAD_OFFSET) - nextTicket;
+                if ((type == WHOLE || type == BEGIN) && ahead >= 0)
+                {
+                    if (count == starts.length)
+                    {
+                        starts = java.util.Arrays.copyOf(starts, count * 2);
+                    }
+                    // the distance from the next ticket sorts first; the data index (below 2^31) finds the record
+                    starts[count++] = (long)ahead << 32 | index;
+                }
+                position += recordLength(frameLength(frame));
+            }
+        }
+        java.util.Arrays.sort(starts, 0, count);
+        for (int i = 0; i < count; i++)
+        {
+            final int index = (int)starts[i];
+            consumer.selectConsumerLane(index / consumer.capacity);
+            final long head = position(meta.getLongVolatile(consumer.cHead));
+            if (walkFrom(filter, head + ((index - consumer.cBase - (int)head) & mask), true) == FOUND)
+            {
+                if (remove)
+                {
+                    markRemoved(index);
+                }
+                return FOUND;
+            }
+        }
+        return EMPTY;
     }
 
     void forEach(final BufferHandler handler) throws InterruptedException
@@ -258,6 +353,26 @@ final class QueueWalker
         consumer.consumerWaiter.begin(-1);
         try
         {
+            if (consumer.ordered)
+            {
+                consumer.selectConsumerLane(0);
+                while (true)
+                {
+                    final int sequence = consumer.consumerWaiter.sequence();
+                    if (consumer.acquireConsumerLock())
+                    {
+                        try
+                        {
+                            return walkInTicketOrder(filter, remove);
+                        }
+                        finally
+                        {
+                            consumer.releaseConsumerLock();
+                        }
+                    }
+                    consumer.consumerWaiter.pause(sequence);
+                }
+            }
             for (int lane = 0; lane < laneCount; lane++)
             {
                 consumer.selectConsumerLane(lane);
@@ -314,7 +429,8 @@ final class QueueWalker
         final long tail = position(meta.getLongAcquire(consumer.cTail));
         final long removedPosition = position(headWord) + ((index - consumer.cBase - (int)position(headWord)) & mask);
         long position = position(headWord);
-        while ((position & POSITION_MASK) != tail) // positions run on past 2^40 here, the tail word's wrap
+        // an ordered queue's head stays before the removed record, whose ticket consumers pass when it is due
+        while (!consumer.ordered && (position & POSITION_MASK) != tail) // positions run on past 2^40 here
         {
             final int at = consumer.cBase + ((int)position & mask);
             final int frame = consumer.checkedFrame(at);

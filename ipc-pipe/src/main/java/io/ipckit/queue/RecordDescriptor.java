@@ -26,7 +26,11 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  * take it away; measured, that cost about a fifth of the 1 → 1 throughput). A record whose producer died between
  * the tail word and the stamp is found through the tail word.
  * <p>
- * A BEGIN record's payload starts with the 8-byte owner token of the writing process, so a reader can tell when the
+ * In an ordered queue ({@link QueueDescriptor#FLAG_ORDERED}) every record but padding starts its payload with the
+ * low 32 bits of its element's ticket ({@link #TICKET_LENGTH} bytes, counted in the payload length): the fragments of a
+ * split element carry the ticket of its BEGIN record.
+ * <p>
+ * A BEGIN record's payload starts (after the ticket, in an ordered queue) with the 8-byte owner token of the writing process, so a reader can tell when the
  * rest of the message will never come.
  */
 public final class RecordDescriptor
@@ -47,6 +51,8 @@ public final class RecordDescriptor
     public static final int TRAILER_LENGTH = SIZE_OF_INT;
     /** Bytes a record adds to its payload at least: its frame word and its trailer. */
     public static final int OVERHEAD = PAYLOAD_OFFSET + TRAILER_LENGTH;
+    /** Bytes of ticket that start a record's payload in an ordered queue. */
+    public static final int TICKET_LENGTH = SIZE_OF_INT;
     /** Alignment of records. */
     public static final int ALIGNMENT = 8;
     /** The largest payload length a frame word holds. */

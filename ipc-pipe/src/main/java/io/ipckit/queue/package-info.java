@@ -25,7 +25,9 @@
  * <li>Lanes. Lane 0 is shared by producers under its producer lock; lanes 1.. (with
  * {@link io.ipckit.queue.QueueOptions#producerLanes}) are exclusive: a producing handle claims one by its owner word
  * and then writes it with no lock and no fence per element. Each lane has a consumer lock that a consumer holds for
- * one call. Locks are {@link io.ipckit.core.internal.kit.BiasedOwnerLock}s (an owner word of pid and start time, taken
+ * one call. In an ordered queue ({@link io.ipckit.queue.QueueOptions#fifoAcrossProducers}) every element carries a
+ * ticket from one counter the producers share, and consumers take tickets in order under lane 0's consumer lock,
+ * which then guards every lane. Locks are {@link io.ipckit.core.internal.kit.BiasedOwnerLock}s (an owner word of pid and start time, taken
  * over when the owner is dead, kept between calls by a lone handle), so an uncontended put or take costs no atomic
  * instruction.</li>
  * <li>{@link io.ipckit.queue.FifoProducer}, over {@link io.ipckit.queue.ProducerLane}: the producer side. The fast

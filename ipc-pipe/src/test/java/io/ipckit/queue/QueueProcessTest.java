@@ -47,16 +47,18 @@ class QueueProcessTest
 
     @ParameterizedTest(name = "{0} producers x {1} consumers, {2}")
     @CsvSource({"1, 1, bounded", "2, 2, bounded", "4, 1, bounded", "1, 4, bounded",
-        "1, 1, lanes-4", "2, 2, lanes-4", "4, 1, lanes-2", "1, 4, lanes-4"})
+        "1, 1, lanes-4", "2, 2, lanes-4", "4, 1, lanes-2", "1, 4, lanes-4", "2, 2, ordered-4", "4, 1, ordered-2"})
     void shouldDeliverEveryMessageExactlyOnceIntactInProducerOrder(final int producers, final int consumers,
         final String layout) throws Exception
     {
         final int perProducer = 400 / producers;
         // "bounded": Python's maxsize, one shared ring; "lanes-N": N exclusive producer lanes (4 producers on 2
         // lanes: two write their own lane, two share the locked ring)
+        // "ordered-N": N lanes ordered by tickets (4 producers on 2 lanes: two take tickets under the shared lock)
         final QueueOptions options = layout.equals("bounded") ?
             new QueueOptions().capacityBytes(RING).maxElements(64) :
-            new QueueOptions().capacityBytes(RING).producerLanes(Integer.parseInt(layout.substring(6)));
+            new QueueOptions().capacityBytes(RING).producerLanes(Integer.parseInt(layout.substring(layout.indexOf('-') + 1)))
+                .fifoAcrossProducers(layout.startsWith("ordered"));
         // the shared ring's locks change hands between biased and plain holds many times; lanes keep the default
         final String[] biasOption = layout.equals("bounded") ? new String[] {EAGER_BIAS} : new String[0];
         try (SharedQueue<byte[]> queue = SharedQueue.create("q", Codecs.BYTES, options))
@@ -113,13 +115,15 @@ class QueueProcessTest
         }
     }
 
-    @ParameterizedTest(name = "{0} exclusive producer lanes")
-    @CsvSource({"0", "1"})
-    void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments(final int lanes) throws Exception
+    @ParameterizedTest(name = "{0} exclusive producer lanes, ordered by tickets: {1}")
+    @CsvSource({"0, false", "1, false", "1, true"})
+    void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments(final int lanes,
+        final boolean ordered) throws Exception
     {
-        // with one exclusive lane, every new producer takes over the lane of the one killed before it
+        // with one exclusive lane, every new producer takes over the lane of the one killed before it; ordered, a
+        // kill between a ticket and its publication leaves a gap the consumer passes
         try (SharedQueue<byte[]> queue = SharedQueue.create("kill", Codecs.BYTES,
-            new QueueOptions().capacityBytes(RING).producerLanes(lanes)))
+            new QueueOptions().capacityBytes(RING).producerLanes(lanes).fifoAcrossProducers(ordered)))
         {
             final Map<Integer, Long> next = new HashMap<>();
             for (int round = 1; round <= 3; round++)

@@ -46,6 +46,7 @@ public class HotPathAllocationBenchmark
     private Connection b;
     private SharedQueue<byte[]> queue;
     private SharedQueue<byte[]> laneQueue;
+    private SharedQueue<byte[]> orderedQueue;
     private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
     private final Sink sink = new Sink();
 
@@ -60,6 +61,8 @@ public class HotPathAllocationBenchmark
         b = Pipe.open(name + "-pipe");
         queue = SharedQueue.create(name + "-queue", Codecs.BYTES, new QueueOptions());
         laneQueue = SharedQueue.create(name + "-lanes", Codecs.BYTES, new QueueOptions().producerLanes(2));
+        orderedQueue = SharedQueue.create(name + "-ordered", Codecs.BYTES,
+            new QueueOptions().producerLanes(2).fifoAcrossProducers(true));
     }
 
     /**
@@ -74,6 +77,8 @@ public class HotPathAllocationBenchmark
         queue.close();
         laneQueue.unlink();
         laneQueue.close();
+        orderedQueue.unlink();
+        orderedQueue.close();
     }
 
     /**
@@ -126,6 +131,33 @@ public class HotPathAllocationBenchmark
         message.putLong(0, sink.sum + 1);
         laneQueue.putBytes(message, 0, MESSAGE_LENGTH);
         laneQueue.drain(sink, 16);
+        return sink.sum;
+    }
+
+    /**
+     * @return the checksum of the received message, through producer lanes ordered by tickets.
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long queueOrderedOfferDrain() throws InterruptedException
+    {
+        message.putLong(0, sink.sum + 1);
+        orderedQueue.putBytes(message, 0, MESSAGE_LENGTH);
+        orderedQueue.drain(sink, 16);
+        return sink.sum;
+    }
+
+    /**
+     * @return the checksum of the drained message, claimed in producer lanes ordered by tickets.
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long queueOrderedClaimCommitDrain() throws InterruptedException
+    {
+        final int index = orderedQueue.claim(MESSAGE_LENGTH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        orderedQueue.claimBuffer().putLong(index, sink.sum + 1);
+        orderedQueue.commit(index);
+        orderedQueue.drain(sink, 16);
         return sink.sum;
     }
 

@@ -58,7 +58,8 @@ public class IpckitQueueTransport implements Transport
     {
         return Fixture.of(plan.namePrefix(), plan.channels(),
             (channel) -> SharedQueue.create(queueName(plan.namePrefix(), channel), Codecs.BYTES,
-                new QueueOptions().capacityBytes(CAPACITY_BYTES).producerLanes(producerLanes())),
+                new QueueOptions().capacityBytes(CAPACITY_BYTES).producerLanes(producerLanes())
+                    .fifoAcrossProducers(fifoAcrossProducers())),
             IpckitQueueTransport::remove);
     }
 
@@ -88,6 +89,14 @@ public class IpckitQueueTransport implements Transport
     protected int producerLanes()
     {
         return 0;
+    }
+
+    /**
+     * @return whether the queues this transport creates keep first-in first-out order across producer lanes.
+     */
+    protected boolean fifoAcrossProducers()
+    {
+        return false;
     }
 
     private static String queueName(final String prefix, final int channel)
@@ -260,6 +269,37 @@ public class IpckitQueueTransport implements Transport
         protected int producerLanes()
         {
             return 4;
+        }
+    }
+
+    /**
+     * The FIFO queue over four producer lanes ordered by tickets ({@link QueueOptions#fifoAcrossProducers}): each
+     * producer writes its own ring without a lock, and the queue stays first-in first-out across producers.
+     */
+    public static final class OrderedLanes extends IpckitQueueTransport
+    {
+        @Override
+        public String id()
+        {
+            return "ipckit-queue-ordered";
+        }
+
+        @Override
+        public String label()
+        {
+            return "ipckit SharedQueue (FIFO over 4 ticket-ordered producer lanes, blocking)";
+        }
+
+        @Override
+        protected int producerLanes()
+        {
+            return 4;
+        }
+
+        @Override
+        protected boolean fifoAcrossProducers()
+        {
+            return true;
         }
     }
 }

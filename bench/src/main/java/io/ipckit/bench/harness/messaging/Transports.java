@@ -40,6 +40,7 @@ public final class Transports
             new IpckitPipeTransport.LowCpu(),
             new IpckitQueueTransport(),
             new IpckitQueueTransport.Lanes(),
+            new IpckitQueueTransport.OrderedLanes(),
             new IpckitQueueTransport.LowCpu(),
             new IpckitQueueSpinTransport.ZeroCopy(),
             new IpckitQueueSpinTransport.Objects(),

@@ -285,6 +285,24 @@ public final class BiasedOwnerLock
     }
 
     /**
+     * Whether another handle holds the lock without bias right now: one read of the lock word, no hold taken. A
+     * would-be taker that finds it so can wait on the lock alone instead of looking at what it guards (reads that
+     * take those cache lines from the holder). A bias held by another handle reads false: {@link #tryRevoke()} may
+     * take it.
+     *
+     * @return true when the lock word holds another handle's plain hold (or a dead holder's, until a takeover).
+     */
+    public boolean isHeldByAnother()
+    {
+        if (held || pending)
+        {
+            return false;
+        }
+        final long lock = buffer.getLongVolatile(lockOffset);
+        return lock != OwnerToken.NONE && (lock & BIASED) == 0;
+    }
+
+    /**
      * Takes the lock from a bias that another handle holds: takes the lock word, fences once, and enters when the
      * biased handle is out of its hold. Call it when {@link #tryAcquire()} failed; it returns false at once when the
      * lock is not biased. A caller that gets false waits on the doorbell the holder rings on release and calls

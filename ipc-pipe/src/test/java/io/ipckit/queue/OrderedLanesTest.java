@@ -1,0 +1,199 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.testing.TestDirectory;
+import org.agrona.concurrent.AtomicBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.ipckit.pipe.Expect.thrown;
+import static io.ipckit.queue.QueueDescriptor.LAYOUT_VERSION;
+import static io.ipckit.queue.QueueRecoveryTest.deadToken;
+import static io.ipckit.queue.QueueRecoveryTest.laneWord;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A FIFO queue whose producer lanes are ordered by tickets ({@link QueueOptions#fifoAcrossProducers}): each handle
+ * below claims a lane of its own, so without the tickets a consumer would take the lanes in turn and the orders
+ * checked here would not hold. The states a SIGKILL leaves are written into the file directly; the real kills are in
+ * {@link QueueProcessTest}.
+ */
+@Timeout(60)
+class OrderedLanesTest
+{
+    private static final QueueOptions ORDERED = new QueueOptions().producerLanes(3).fifoAcrossProducers(true);
+
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldTakeElementsOfDifferentLanesInTheOrderTheyWerePut() throws Exception
+    {
+        try (SharedQueue<String> consumer = SharedQueue.create("order", Codecs.STRING, ORDERED);
+            SharedQueue<String> a = SharedQueue.open("order", Codecs.STRING);
+            SharedQueue<String> b = SharedQueue.open("order", Codecs.STRING);
+            SharedQueue<String> c = SharedQueue.open("order", Codecs.STRING))
+        {
+            final List<String> expected = new ArrayList<>();
+            final SharedQueue<?>[] producers = {a, b, c, b, b, a, c, c, a, b};
+            for (int i = 0; i < producers.length; i++)
+            {
+                @SuppressWarnings("unchecked") final SharedQueue<String> producer = (SharedQueue<String>)producers[i];
+                producer.put("e" + i);
+                expected.add("e" + i);
+            }
+            assertEquals(java.util.Set.of(1, 2, 3),
+                java.util.Set.of(a.fifo().producerLane(), b.fifo().producerLane(), c.fifo().producerLane()),
+                "three exclusive lanes");
+            assertEquals(expected.size(), consumer.size());
+            assertEquals("e0", consumer.peek(), "peek shows the first put");
+            assertEquals(expected, new ArrayList<>(consumer), "iteration in put order");
+            final List<String> taken = new ArrayList<>();
+            assertEquals(3, consumer.drainTo(taken, 3));
+            while (taken.size() < expected.size())
+            {
+                taken.add(consumer.take());
+            }
+            assertEquals(expected, taken);
+            assertNull(consumer.poll());
+        }
+    }
+
+    @Test
+    void shouldOrderClaimsByTheClaimAbortsAtOnceAndSplitElementsByTheirStart() throws Exception
+    {
+        try (SharedQueue<byte[]> consumer = SharedQueue.create("commit", Codecs.BYTES,
+            new QueueOptions().producerLanes(2).fifoAcrossProducers(true).capacityBytes(4096));
+            SharedQueue<byte[]> a = SharedQueue.open("commit", Codecs.BYTES);
+            SharedQueue<byte[]> b = SharedQueue.open("commit", Codecs.BYTES))
+        {
+            final int index = a.tryClaim(Long.BYTES);
+            assertTrue(index >= 0);
+            assertEquals(0, index & 7, "a claim in an ordered queue is 8-byte aligned");
+            a.claimBuffer().putLong(index, 7L);
+            b.put(new byte[] {1}); // after the claim: its ticket is later
+            a.commit(index);
+            final int aborted = b.tryClaim(Long.BYTES);
+            a.put(new byte[] {3});
+            b.abort(aborted);
+            final byte[] large = new byte[3000]; // split over several records of a 4 KiB ring
+            Arrays.fill(large, (byte)5);
+            a.put(large);
+            b.put(new byte[] {2});
+            final byte[] claimed = consumer.take();
+            assertEquals(7L, java.nio.ByteBuffer.wrap(claimed).order(java.nio.ByteOrder.nativeOrder()).getLong());
+            assertArrayEquals(new byte[] {1}, consumer.take());
+            // the aborted claim's ticket is passed at once: a poll that does not wait finds the next element
+            assertArrayEquals(new byte[] {3}, consumer.poll());
+            assertArrayEquals(large, consumer.take());
+            assertArrayEquals(new byte[] {2}, consumer.take());
+            assertNull(consumer.poll());
+        }
+    }
+
+    @Test
+    void shouldRemoveAnElementAndPassItsTicket() throws Exception
+    {
+        try (SharedQueue<String> consumer = SharedQueue.create("remove", Codecs.STRING, ORDERED);
+            SharedQueue<String> a = SharedQueue.open("remove", Codecs.STRING);
+            SharedQueue<String> b = SharedQueue.open("remove", Codecs.STRING))
+        {
+            a.put("a1");
+            b.put("b1");
+            a.put("a2");
+            b.put("b2");
+            assertTrue(consumer.remove("b1"));
+            assertTrue(consumer.remove("a1"));
+            assertFalse(consumer.remove("b1"));
+            assertEquals(2, consumer.size());
+            assertEquals(List.of("a2", "b2"), new ArrayList<>(consumer));
+            assertEquals("a2", consumer.take());
+            assertEquals("b2", consumer.take());
+            assertNull(consumer.poll());
+        }
+    }
+
+    @Test
+    void shouldPassATicketItsProducerDiedWithAndWaitForOneALiveProducerAnnounced() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<String> consumer = SharedQueue.create("lost", Codecs.STRING, ORDERED);
+            SharedQueue<String> a = SharedQueue.open("lost", Codecs.STRING);
+            ResourceFile file = ResourceFile.open("lost", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            final int ticket = file.metadataOffset() + QueueDescriptor.TICKET_OFFSET;
+            a.put("before");
+            final int lane = a.fifo().producerLane() == 1 ? 2 : 1;
+            final int announce = laneWord(file, lane, LaneDescriptor.ANNOUNCE_OFFSET);
+            // a live producer between its ticket and its publication: its ticket is waited for
+            buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), OwnerToken.current());
+            buffer.putLongVolatile(announce, 1L);
+            buffer.getAndAddLong(ticket, 1L);
+            a.put("after");
+            assertEquals("before", consumer.take());
+            assertNull(consumer.poll(200, TimeUnit.MILLISECONDS), "a live producer's ticket is waited for");
+            assertEquals(1, consumer.size());
+            // that producer is found dead: its ticket is passed
+            buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            assertEquals("after", consumer.poll(10, TimeUnit.SECONDS));
+            // a new owner of the dead producer's lane clears the announcement
+            try (SharedQueue<String> b = SharedQueue.open("lost", Codecs.STRING);
+                SharedQueue<String> c = SharedQueue.open("lost", Codecs.STRING))
+            {
+                b.put("b");
+                c.put("c");
+                assertEquals(0, buffer.getLongVolatile(announce));
+            }
+            assertEquals("b", consumer.take());
+            assertEquals("c", consumer.take());
+            assertNull(consumer.poll());
+        }
+    }
+
+    @Test
+    void shouldPassAnElementAConsumerKilledAfterStoringTheNextTicketHandedOver() throws Exception
+    {
+        try (SharedQueue<String> consumer = SharedQueue.create("taken", Codecs.STRING, ORDERED);
+            SharedQueue<String> a = SharedQueue.open("taken", Codecs.STRING);
+            SharedQueue<String> b = SharedQueue.open("taken", Codecs.STRING);
+            ResourceFile file = ResourceFile.open("taken", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            a.put("handed over");
+            b.put("next");
+            a.put("last");
+            // the consumer that handed "handed over" over stored the next ticket and was killed before the head
+            file.buffer().putLongVolatile(laneWord(file, 0, LaneDescriptor.NEXT_TICKET_OFFSET), 1L);
+            assertEquals(3, consumer.size(), "the head did not move: counted until passed");
+            assertEquals("next", consumer.take());
+            assertEquals("last", consumer.take());
+            assertEquals(0, consumer.size());
+            assertNull(consumer.poll());
+        }
+    }
+
+    @Test
+    void shouldRefuseTheOptionWhereItCannotApply()
+    {
+        thrown(IllegalArgumentException.class, () -> LifoQueue.create("lifo", Codecs.STRING,
+            new QueueOptions().fifoAcrossProducers(true)), "fifoAcrossProducers", "leave it unset");
+        try (SharedQueue<String> queue = SharedQueue.create("open", Codecs.STRING, ORDERED))
+        {
+            thrown(IllegalArgumentException.class, () -> SharedQueue.open("open", Codecs.STRING,
+                new QueueOptions().fifoAcrossProducers(true)), "fifoAcrossProducers", "applies only when");
+        }
+    }
+}
