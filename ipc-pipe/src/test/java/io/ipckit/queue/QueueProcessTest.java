@@ -191,12 +191,14 @@ class QueueProcessTest
         }
     }
 
-    @Test
-    void shouldLetOtherConsumersContinueWithoutDuplicatesWhenAConsumerIsKilled() throws Exception
+    @ParameterizedTest(name = "ticket-ordered lanes: {0}")
+    @CsvSource({"false", "true"})
+    void shouldLetOtherConsumersContinueWithoutDuplicatesWhenAConsumerIsKilled(final boolean ordered) throws Exception
     {
         final int count = 300;
+        // ordered: the producer writes a lane of its own, and the consumers share lane 0's lock and the next ticket
         try (SharedQueue<byte[]> queue = SharedQueue.create("ckill", Codecs.BYTES,
-            new QueueOptions().capacityBytes(RING)))
+            new QueueOptions().capacityBytes(RING).producerLanes(ordered ? 2 : 0).fifoAcrossProducers(ordered)))
         {
             final Path out = dir.path().resolve("victim.bin");
             final JvmProcess victim = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
@@ -231,6 +233,8 @@ class QueueProcessTest
                 }
                 final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, MAX_PAYLOAD);
                 assertTrue(mine.add(id));
+                assertTrue(id > next.getOrDefault(0, -1L).longValue(), "in put order: " + id);
+                next.put(0, id);
             }
             assertEquals(0, producer.exitCode().getAsInt());
             final Set<Long> all = new HashSet<>(mine);
