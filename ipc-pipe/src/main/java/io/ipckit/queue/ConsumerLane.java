@@ -1,7 +1,6 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
-import io.ipckit.core.internal.kit.BiasedLockDescriptor;
 import io.ipckit.core.internal.kit.BiasedOwnerLock;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
@@ -81,6 +80,8 @@ class ConsumerLane
     final int ticketBytes;
     /** The offset of lane 0's next-ticket word ({@link LaneDescriptor#NEXT_TICKET_OFFSET}). */
     final int nextTicketOffset;
+    /** The offset of the producers' ticket counter ({@link QueueDescriptor#TICKET_OFFSET}); -1 when not ordered. */
+    final int ticketCounterOffset;
     /** In an ordered queue, holding the consumer lock: the ticket of the element to take next. */
     long nextTicket;
     /** The lane that held the last element taken in an ordered queue: looked at first for the next. */
@@ -148,10 +149,11 @@ class ConsumerLane
 
     ConsumerLane(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
-        final Waiter consumerWaiter, final JoinCounter joinCounter, final boolean ordered)
+        final Waiter consumerWaiter, final JoinCounter joinCounter, final int ticketCounterOffset)
     {
-        this.ordered = ordered;
-        this.ticketBytes = ordered ? RecordDescriptor.TICKET_LENGTH : 0;
+        this.ordered = ticketCounterOffset >= 0;
+        this.ticketCounterOffset = ticketCounterOffset;
+        this.ticketBytes = this.ordered ? RecordDescriptor.TICKET_LENGTH : 0;
         this.nextTicketOffset = LaneWords.laneWord(lanesOffset, 0, LaneDescriptor.NEXT_TICKET_OFFSET);
         this.meta = meta;
         this.data = data;
@@ -361,7 +363,7 @@ class ConsumerLane
                 consumerHolderChecks[ordered ? 0 : cLane].due() && consumerLock.tryTakeOverFromDead();
             if (consumerLocked)
             {
-                consumerLock.takeOverNotice(); // a dead consumer's partial element is discarded by the assembler
+                final long deadHolder = consumerLock.takeOverNotice(); // its partial element: see the assembler
                 try
                 {
                     if (ordered)
@@ -371,6 +373,10 @@ class ConsumerLane
                         {
                             // a biased hold follows this handle's own: no remover can have died holding the lock
                             completeDeadRemovals();
+                        }
+                        if (deadHolder != OwnerToken.NONE)
+                        {
+                            passRecordsBeforeNextTicket();
                         }
                     }
                     else
@@ -700,7 +706,7 @@ class ConsumerLane
      *
      * @return the lane, {@link #NO_TICKET} or {@link #TICKET_GAP}.
      */
-    int laneOfNextTicket()
+    int laneOfNextTicket(final boolean readTail)
     {
         while (true)
         {
@@ -709,7 +715,7 @@ class ConsumerLane
             for (int i = 0; i < laneCount && !passed; i++)
             {
                 final int lane = ticketLane + i < laneCount ? ticketLane + i : ticketLane + i - laneCount;
-                final int look = lookAtLaneHead(lane);
+                final int look = lookAtLaneHead(lane, readTail);
                 if (look == HEAD_NEXT)
                 {
                     ticketLane = lane;
@@ -735,9 +741,9 @@ class ConsumerLane
      * on and the lane holds no record of the new one: the other lanes must be looked at again) or
      * {@link #HEAD_NONE}.
      */
-    private int lookAtLaneHead(final int lane)
+    private int lookAtLaneHead(final int lane, final boolean readTail)
     {
-        if (!laneHasRecords(lane, consumerWaiter.isRegistered()))
+        if (!laneHasRecords(lane, readTail))
         {
             return HEAD_NONE; // most lanes, most of the time: a look at the head and its stamp, no lane selected
         }
@@ -747,7 +753,7 @@ class ConsumerLane
         int elements = count(headWord);
         boolean passed = false;
         int look = HEAD_NONE;
-        while (isStamped(cBase, position) || publishedByTail(lane, position, consumerWaiter.isRegistered()))
+        while (isStamped(cBase, position) || publishedByTail(lane, position, readTail))
         {
             final int index = cBase + ((int)position & mask);
             final int frame = checkedFrame(index);
@@ -806,15 +812,20 @@ class ConsumerLane
             return false;
         }
         gapSinceNs = nowNs;
+        if (meta.getLongVolatile(ticketCounterOffset) - nextTicket <= 0)
+        {
+            return false; // not taken yet: no producer can have died with it (a later ticket read is not one)
+        }
         for (int lane = 0; lane < laneCount; lane++)
         {
-            if (meta.getLongVolatile(laneWord(lane, LaneDescriptor.ANNOUNCE_OFFSET)) != 0 &&
-                OwnerToken.isAlive(producerOf(lane)))
+            final long announcer = meta.getLongVolatile(laneWord(lane, LaneDescriptor.ANNOUNCE_OFFSET));
+            if (announcer != OwnerToken.NONE && OwnerToken.isAlive(announcer))
             {
                 return false;
             }
         }
-        if (laneOfNextTicket() == TICKET_GAP)
+        // the tail words too: a producer killed between its tail word and its stamp published its record
+        if (laneOfNextTicket(true) == TICKET_GAP)
         {
             advanceTicket(); // its producer died with it: its put never returned
         }
@@ -822,12 +833,19 @@ class ConsumerLane
     }
 
     /**
-     * @return the process that writes {@code lane}: lane 0's producer lock holder, an exclusive lane's owner.
+     * Holding an ordered queue's consumer lock taken over from a dead consumer: moves every lane's head past the
+     * records before the next ticket, reading tail words too. A consumer killed between storing the next ticket and
+     * its head store leaves such a record at one lane's head, and one left there for 2^31 tickets would read as a
+     * later one.
      */
-    private long producerOf(final int lane)
+    void passRecordsBeforeNextTicket()
     {
-        final long word = meta.getLongVolatile(laneWord(lane, LaneDescriptor.PRODUCER_WORD_OFFSET));
-        return lane == 0 ? word & ~BiasedLockDescriptor.BIASED : word;
+        final int selected = cLane;
+        for (int lane = 0; lane < laneCount; lane++)
+        {
+            lookAtLaneHead(lane, true);
+        }
+        selectConsumerLane(selected);
     }
 
     /**

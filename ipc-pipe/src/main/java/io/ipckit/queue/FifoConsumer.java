@@ -50,10 +50,10 @@ final class FifoConsumer extends ConsumerLane
     FifoConsumer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
         final Waiter consumerWaiter, final Waiter streamWaiter, final JoinCounter joinCounter,
-        final FileFaults faults, final boolean ordered)
+        final FileFaults faults, final int ticketCounterOffset)
     {
         super(meta, data, description, capacity, laneCount, lanesOffset, producerBell, consumerBell, consumerWaiter,
-            joinCounter, ordered);
+            joinCounter, ticketCounterOffset);
         this.faults = faults;
         this.streamWaiter = streamWaiter;
         // consumers of different handles start their rounds at different lanes, so they rarely meet on one
@@ -214,7 +214,7 @@ final class FifoConsumer extends ConsumerLane
     {
         while (true)
         {
-            final int lane = laneOfNextTicket();
+            final int lane = laneOfNextTicket(consumerWaiter.isRegistered());
             if (lane != TICKET_GAP || !passLostTicket())
             {
                 return lane;

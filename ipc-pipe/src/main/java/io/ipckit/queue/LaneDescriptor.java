@@ -24,8 +24,8 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |  Message In Progress: id of a split element being written, 0   |
  *  +---------------------------------------------------------------+
- *  |  Ticket Announced (ordered queues): 1 from before the producer |
- *  |  takes a ticket until its record is published, else 0          |
+ *  |  Ticket Announced (ordered queues): the producer's token from  |
+ *  |  before it takes a ticket until its record is published, else 0|
  *  +---------------------------------------------------------------+
  *  |                 Padding to the cache line                     ...
  *  +---------------------------------------------------------------+
@@ -66,8 +66,8 @@ public final class LaneDescriptor
     public static final int IN_PROGRESS_OFFSET = TAIL_OFFSET + SIZE_OF_LONG;
     /**
      * Offset of the ticket announcement of an ordered queue's lane ({@link QueueDescriptor#FLAG_ORDERED}): its producer
-     * stores 1 before it takes a ticket and 0 after it published the record, so that consumers waiting for a ticket
-     * no lane holds can tell a producer about to publish it from one killed with it.
+     * stores its process token before it takes a ticket and 0 after it published the record, so that consumers waiting
+     * for a ticket no lane holds can tell a producer about to publish it (alive) from one killed with it.
      */
     public static final int ANNOUNCE_OFFSET = IN_PROGRESS_OFFSET + SIZE_OF_LONG;
     /** Offset of the head hint: a head word the lane's consumers stored when they let its lock go. */

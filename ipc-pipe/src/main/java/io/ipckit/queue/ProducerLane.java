@@ -1,5 +1,6 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.internal.kit.OwnerToken;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
@@ -381,10 +382,10 @@ class ProducerLane
     }
 
     /**
-     * In an ordered queue, when a record that starts an element has room and before any of its stores (the atomic
-     * add waits for the stores before it, and a store to a ring line the consumer holds would make it wait for that
-     * line: measured, a round trip 70 ns slower): announces a ticket in the lane's announcement word, then takes the
-     * next ticket. The announcement is stored before the atomic add (a full fence on every platform the JDK runs
+     * In an ordered queue, when a record that starts an element has room and before any of its stores: announces a
+     * ticket (this process's token in the lane's announcement word: consumers ask whether the announcer is alive, not
+     * whoever holds the lane's lock word, which a revoker may hold while the biased producer is still in its hold),
+     * then takes the next ticket. The announcement is stored before the atomic add (a full fence on every platform the JDK runs
      * ipckit on) and cleared after the record is published, so a consumer that finds the announcement 0 and the
      * ticket in no lane knows no live producer holds it ({@link ConsumerLane}). A zero-copy claim takes its ticket
      * when it is made and keeps the announcement until its commit or abort. An atomic operation on a page a shrunk
@@ -395,7 +396,7 @@ class ProducerLane
      */
     long takeTicket()
     {
-        UnsafeApi.putLongRelease(null, pAnnounceAddress, 1L);
+        UnsafeApi.putLongRelease(null, pAnnounceAddress, OwnerToken.current());
         if (ticketPageUnread)
         {
             UnsafeApi.getLongVolatile(null, ticketAddress);

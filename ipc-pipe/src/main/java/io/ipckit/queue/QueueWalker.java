@@ -142,7 +142,10 @@ final class QueueWalker
                                 return EMPTY;
                             }
                             consumer.selectConsumerLane(lane); // its head is the next ticket's element
-                            return walk(deliverFirst);
+                            final int walked = walkFrom(deliverFirst, position(meta.getLongVolatile(consumer.cHead)),
+                                true);
+                            // not whole yet, or given up by its writer: a poll takes it, or passes it for the next
+                            return walked == FOUND ? FOUND : PEEK_INCOMPLETE;
                         }
                         finally
                         {

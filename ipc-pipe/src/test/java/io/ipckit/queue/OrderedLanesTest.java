@@ -139,16 +139,17 @@ class OrderedLanesTest
             a.put("before");
             final int lane = a.fifo().producerLane() == 1 ? 2 : 1;
             final int announce = laneWord(file, lane, LaneDescriptor.ANNOUNCE_OFFSET);
-            // a live producer between its ticket and its publication: its ticket is waited for
-            buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), OwnerToken.current());
-            buffer.putLongVolatile(announce, 1L);
+            // a live producer between its ticket and its publication: its ticket is waited for, whoever holds the
+            // lane (a dead revoker may hold lane 0's lock word while the biased producer is still in its hold)
+            buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            buffer.putLongVolatile(announce, OwnerToken.current());
             buffer.getAndAddLong(ticket, 1L);
             a.put("after");
             assertEquals("before", consumer.take());
             assertNull(consumer.poll(200, TimeUnit.MILLISECONDS), "a live producer's ticket is waited for");
             assertEquals(1, consumer.size());
-            // that producer is found dead: its ticket is passed
-            buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            // the announcer is found dead: its ticket is passed
+            buffer.putLongVolatile(announce, dead);
             assertEquals("after", consumer.poll(10, TimeUnit.SECONDS));
             // a new owner of the dead producer's lane clears the announcement
             try (SharedQueue<String> b = SharedQueue.open("lost", Codecs.STRING);
@@ -161,6 +162,44 @@ class OrderedLanesTest
             assertEquals("b", consumer.take());
             assertEquals("c", consumer.take());
             assertNull(consumer.poll());
+        }
+    }
+
+    @Test
+    void shouldDeliverARecordItsProducerPublishedWithoutStampingBeforePassingItsTicket() throws Exception
+    {
+        final long dead = deadToken();
+        final QueueOptions options = new QueueOptions().producerLanes(2).fifoAcrossProducers(true).capacityBytes(4096);
+        try (JoinableQueue<String> consumer = JoinableQueue.create("unstamped", Codecs.STRING, options);
+            JoinableQueue<String> b = JoinableQueue.open("unstamped", Codecs.STRING);
+            ResourceFile file = ResourceFile.open("unstamped", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            // a producer of lane 2 killed between its tail word and its stamp, after taking ticket 0
+            final long first = buffer.getAndAddLong(file.metadataOffset() + QueueDescriptor.TICKET_OFFSET, 1L);
+            final org.agrona.ExpandableArrayBuffer encoded = new org.agrona.ExpandableArrayBuffer(64);
+            final byte[] element = new byte[Codecs.STRING.encode("unstamped", encoded, 0)];
+            encoded.getBytes(0, element);
+            final byte[] record = new byte[RecordDescriptor.TICKET_LENGTH + element.length];
+            java.nio.ByteBuffer.wrap(record).order(java.nio.ByteOrder.nativeOrder()).putInt((int)first).put(element);
+            QueueRecoveryTest.publishUnstamped(file, 2, 4096, record, dead);
+            buffer.putLongVolatile(laneWord(file, 2, LaneDescriptor.ANNOUNCE_OFFSET), dead);
+            b.put("next"); // lane 1, ticket 1
+            assertEquals(1, b.fifo().producerLane());
+            // polls that never wait (they never register, so they read tail words only now and then)
+            final List<String> taken = new ArrayList<>();
+            io.ipckit.core.testing.Eventually.await("both taken", java.time.Duration.ofSeconds(10), () ->
+            {
+                final String element1 = consumer.poll();
+                if (element1 != null)
+                {
+                    taken.add(element1);
+                    consumer.taskDone();
+                }
+                return taken.size() == 2;
+            });
+            assertEquals(List.of("unstamped", "next"), taken);
+            assertTrue(consumer.join(10, TimeUnit.SECONDS), "every element counted is done");
         }
     }
 

@@ -8,6 +8,7 @@ import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.TestMessages;
 import io.ipckit.core.internal.kit.BiasedOwnerLock;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -115,6 +116,46 @@ class QueueProcessTest
         }
     }
 
+    /**
+     * First-in first-out across producer processes, the promise of ticket-ordered lanes: a child JVM puts its elements
+     * into a lane of its own and exits; the elements this process puts afterwards, into another lane, come out after
+     * them. Unordered lanes would hand the two lanes out in turn.
+     */
+    @Test
+    void shouldKeepElementsOfProducerProcessesInTheOrderTheyWerePutWithTicketOrderedLanes() throws Exception
+    {
+        final int count = 200;
+        try (SharedQueue<byte[]> queue = SharedQueue.create("across", Codecs.BYTES,
+            new QueueOptions().capacityBytes(64 * 1024).producerLanes(2).fifoAcrossProducers(true)))
+        {
+            final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+            queue.putBytes(buffer, 0, TestMessages.encode(2, 0, 64, buffer)); // this handle's lane is taken first
+            final JvmProcess child = dir.start(QueueChildMain.class, new ProcessOptions()
+                .args("produce", "across", "1", Integer.toString(count), "64"));
+            assertTrue(child.join(60, TimeUnit.SECONDS), "producer finished");
+            assertEquals(0, child.exitCode().getAsInt());
+            for (long seq = 1; seq <= count; seq++)
+            {
+                queue.putBytes(buffer, 0, TestMessages.encode(2, seq, 64, buffer));
+            }
+            final long[] expected = new long[2 * count + 1];
+            expected[0] = 2L << 40;
+            for (int i = 0; i < count; i++)
+            {
+                expected[1 + i] = (1L << 40) | i;
+                expected[1 + count + i] = (2L << 40) | (i + 1);
+            }
+            for (int i = 0; i < expected.length; i++)
+            {
+                final long[] id = {-1};
+                assertTrue(queue.receive((b, offset, length) -> id[0] = TestMessages.verify(b, offset, length, 64),
+                    10, TimeUnit.SECONDS), "element " + i);
+                assertEquals(expected[i], id[0], "element " + i + " in put order");
+            }
+            assertNull(queue.poll());
+        }
+    }
+
     @ParameterizedTest(name = "{0} exclusive producer lanes, ordered by tickets: {1}")
     @CsvSource({"0, false", "1, false", "1, true"})
     void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments(final int lanes,
@@ -150,12 +191,14 @@ class QueueProcessTest
         }
     }
 
-    @Test
-    void shouldLetOtherConsumersContinueWithoutDuplicatesWhenAConsumerIsKilled() throws Exception
+    @ParameterizedTest(name = "ticket-ordered lanes: {0}")
+    @CsvSource({"false", "true"})
+    void shouldLetOtherConsumersContinueWithoutDuplicatesWhenAConsumerIsKilled(final boolean ordered) throws Exception
     {
         final int count = 300;
+        // ordered: the producer writes a lane of its own, and the consumers share lane 0's lock and the next ticket
         try (SharedQueue<byte[]> queue = SharedQueue.create("ckill", Codecs.BYTES,
-            new QueueOptions().capacityBytes(RING)))
+            new QueueOptions().capacityBytes(RING).producerLanes(ordered ? 2 : 0).fifoAcrossProducers(ordered)))
         {
             final Path out = dir.path().resolve("victim.bin");
             final JvmProcess victim = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
@@ -190,6 +233,8 @@ class QueueProcessTest
                 }
                 final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, MAX_PAYLOAD);
                 assertTrue(mine.add(id));
+                assertTrue(id > next.getOrDefault(0, -1L).longValue(), "in put order: " + id);
+                next.put(0, id);
             }
             assertEquals(0, producer.exitCode().getAsInt());
             final Set<Long> all = new HashSet<>(mine);
