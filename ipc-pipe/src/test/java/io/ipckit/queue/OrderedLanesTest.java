@@ -224,6 +224,58 @@ class OrderedLanesTest
         }
     }
 
+    /**
+     * A remover killed at each point of its removal of an element of lane 1 (the ordered queue's one consumer lock is
+     * lane 0's): the consumer that takes the lock over completes it from lane 1's removal words, and the removed
+     * element's ticket is passed at once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void shouldCompleteTheRemovalOfARemoverKilledInAnotherLane(final int storesDone) throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<String> consumer = SharedQueue.create("rm", Codecs.STRING, ORDERED);
+            SharedQueue<String> a = SharedQueue.open("rm", Codecs.STRING);
+            SharedQueue<String> b = SharedQueue.open("rm", Codecs.STRING);
+            ResourceFile file = ResourceFile.open("rm", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            a.put("first");
+            final int lane = a.fifo().producerLane();
+            final int capacity = QueueOptions.CAPACITY_DEFAULT_BYTES;
+            final int third = (int)LaneWords.position(buffer.getLongVolatile(laneWord(file, lane,
+                LaneDescriptor.TAIL_OFFSET)));
+            b.put("second");
+            a.put("third");
+            b.put("fourth");
+            // the remover of "third" held lane 0's consumer lock and died after storesDone of its stores
+            final long headWord = buffer.getLongVolatile(laneWord(file, lane, LaneDescriptor.HEAD_OFFSET));
+            final long removalHead = LaneWords.word(LaneWords.count(headWord) + 1, LaneWords.position(headWord));
+            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.CONSUMER_LOCK_OFFSET), dead);
+            buffer.putLong(laneWord(file, lane, LaneDescriptor.REMOVAL_HEAD_OFFSET), removalHead);
+            buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.REMOVING_OFFSET), third + 1);
+            final int record = file.headerLength() + lane * capacity + third;
+            if (storesDone >= 2)
+            {
+                final int frame = buffer.getInt(record);
+                buffer.putIntVolatile(record, RecordDescriptor.frame(RecordDescriptor.frameLength(frame),
+                    RecordDescriptor.REMOVED));
+            }
+            if (storesDone >= 3)
+            {
+                buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.HEAD_OFFSET), removalHead);
+            }
+            assertEquals(List.of("first", "second", "fourth"), new ArrayList<>(consumer));
+            assertEquals(0, buffer.getLongVolatile(laneWord(file, lane, LaneDescriptor.REMOVING_OFFSET)));
+            assertEquals(3, consumer.size());
+            assertEquals("first", consumer.poll());
+            assertEquals("second", consumer.poll());
+            assertEquals("fourth", consumer.poll(), "the removed element's ticket is passed at once");
+            assertNull(consumer.poll());
+            assertEquals(0, consumer.size());
+        }
+    }
+
     @Test
     void shouldRefuseTheOptionWhereItCannotApply()
     {

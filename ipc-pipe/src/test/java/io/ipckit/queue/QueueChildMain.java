@@ -96,6 +96,16 @@ public final class QueueChildMain
                     }
                 }
             }
+            case "put-large" ->
+            {
+                // put-large <name> <bytes>: puts one element of that many bytes (split over many records), 7s
+                try (SharedQueue<byte[]> queue = SharedQueue.open(name, Codecs.BYTES))
+                {
+                    final byte[] element = new byte[Integer.parseInt(args[2])];
+                    java.util.Arrays.fill(element, (byte)7);
+                    queue.put(element);
+                }
+            }
             default -> throw new IllegalArgumentException(mode);
         }
     }

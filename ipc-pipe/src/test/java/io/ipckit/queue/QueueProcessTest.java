@@ -30,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -153,6 +154,43 @@ class QueueProcessTest
                 assertEquals(expected[i], id[0], "element " + i + " in put order");
             }
             assertNull(queue.poll());
+        }
+    }
+
+    /**
+     * A producer of a ticket-ordered queue SIGKILLed in the middle of a split element (blocked on a full ring after
+     * its first records): consumers take and discard what it wrote, pass its ticket, and go on with the elements put
+     * after it, in order; the counts come out right.
+     */
+    @Test
+    void shouldPassTheTicketOfAnElementWhoseWriterWasKilledHalfWay() throws Exception
+    {
+        final int ring = 4096;
+        try (JoinableQueue<byte[]> queue = JoinableQueue.create("halfway", Codecs.BYTES,
+            new QueueOptions().capacityBytes(ring).producerLanes(2).fifoAcrossProducers(true));
+            io.ipckit.core.file.ResourceFile file = io.ipckit.core.file.ResourceFile.open("halfway",
+                io.ipckit.core.file.ResourceKind.QUEUE, QueueDescriptor.LAYOUT_VERSION))
+        {
+            queue.put(new byte[] {1}); // this handle's lane, ticket 0
+            final JvmProcess writer = dir.start(QueueChildMain.class, new ProcessOptions()
+                .args("put-large", "halfway", Integer.toString(10 * ring)));
+            // the writer's lane fills with the element's first records; it then waits for room
+            final int tail = file.metadataOffset() + QueueDescriptor.lanesOffset() + 2 * LaneDescriptor.LENGTH +
+                LaneDescriptor.TAIL_OFFSET;
+            Eventually.await("the writer's lane is full", Duration.ofSeconds(60),
+                () -> LaneWords.position(file.buffer().getLongVolatile(tail)) > ring / 2);
+            queue.put(new byte[] {2}); // ticket 2, after the large element's
+            writer.kill();
+            assertTrue(writer.join(30, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[] {1}, queue.poll(10, TimeUnit.SECONDS));
+            queue.taskDone();
+            assertArrayEquals(new byte[] {2}, queue.poll(10, TimeUnit.SECONDS), "the large element is discarded");
+            queue.taskDone();
+            assertNull(queue.poll());
+            assertEquals(0, queue.size());
+            assertTrue(queue.join(10, TimeUnit.SECONDS), "the discarded element counts as done");
+            queue.put(new byte[] {3});
+            assertArrayEquals(new byte[] {3}, queue.poll());
         }
     }
 
