@@ -210,7 +210,7 @@ public final class QueueOptions
      * between producers that put at the same time), four bytes of ticket per record, and consumers that take one at
      * a time (they share one lock) instead of one per lane. A producer killed between taking its ticket and
      * publishing its element leaves a gap that consumers wait for until they find that no live producer can fill it
-     * (about {@link io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_NS} later), then pass. Without
+     * (one liveness check interval later: 50 ms, or {@code -Dipckit.liveness.check.interval.ms}), then pass. Without
      * producer lanes, or with an element bound (one shared ring), the queue is first-in first-out anyway and this
      * option changes nothing.
      *

@@ -70,6 +70,20 @@ class BiasedOwnerLockTest
     }
 
     @Test
+    void shouldSayWhenAnotherHandleHoldsTheLockWithoutBias()
+    {
+        assertFalse(second.isHeldByAnother(), "free");
+        assertTrue(first.tryAcquire());
+        assertTrue(second.isHeldByAnother(), "a plain hold of the first handle");
+        assertFalse(first.isHeldByAnother(), "its own hold");
+        first.release();
+        assertFalse(second.isHeldByAnother(), "released");
+        holdTimes(first, BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1);
+        assertTrue(first.isBiased());
+        assertFalse(second.isHeldByAnother(), "a bias, which tryRevoke may take: not a hold to wait for");
+    }
+
+    @Test
     void shouldNotBiasWhileAnotherHandleTakesTheLockInBetween()
     {
         for (int i = 0; i < 3 * BiasedOwnerLock.INITIAL_BIAS_THRESHOLD; i++)
