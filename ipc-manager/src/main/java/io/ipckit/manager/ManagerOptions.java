@@ -1,5 +1,7 @@
 package io.ipckit.manager;
 
+import io.ipckit.core.internal.process.ClassPathOption;
+
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -251,11 +253,7 @@ public final class ManagerOptions implements Serializable
      */
     public ManagerOptions classPath(final String classPath)
     {
-        if (classPath != null && classPath.isBlank())
-        {
-            throw new IllegalArgumentException("classPath must not be blank; pass null for this JVM's class path");
-        }
-        this.classPath = classPath;
+        this.classPath = ClassPathOption.validate(classPath);
         return this;
     }
 

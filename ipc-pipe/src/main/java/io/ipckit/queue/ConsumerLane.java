@@ -88,7 +88,7 @@ class ConsumerLane
     int ticketLane;
     /** Per lane, in an ordered queue: its head moved in this hold of the lock, so its hint is to be advertised. */
     final boolean[] headMoved;
-    /** Per lane: the absolute addresses of its head word and of its ring, for {@link #isHeadStamped}. */
+    /** Per lane: the absolute addresses of its head word and of its ring, for {@link #laneHasRecords}. */
     final long[] laneHeadAddresses;
     final long[] laneRingAddresses;
     /** Looks of {@link #anyLaneHasRecords} at the other lanes by their stamps alone. */
@@ -254,9 +254,25 @@ class ConsumerLane
      */
     boolean laneHasRecords(final int lane, final boolean readTail)
     {
-        final long position = position(UnsafeApi.getLongVolatile(null, laneHeadAddresses[lane]));
+        final long position = headPosition(lane);
+        return isStampedAt(lane, position) || publishedByTail(lane, position, readTail);
+    }
+
+    /**
+     * @return the byte position of the lane's head: a load over its absolute address.
+     */
+    private long headPosition(final int lane)
+    {
+        return position(UnsafeApi.getLongVolatile(null, laneHeadAddresses[lane]));
+    }
+
+    /**
+     * {@link #isStamped} over the lane's absolute ring address.
+     */
+    private boolean isStampedAt(final int lane, final long position)
+    {
         return UnsafeApi.getIntVolatile(null, laneRingAddresses[lane] + stampIndex(position, mask)) ==
-            commitStamp(position) || publishedByTail(lane, position, readTail);
+            commitStamp(position);
     }
 
     /**
@@ -679,22 +695,12 @@ class ConsumerLane
         for (int i = 1; i < laneCount; i++)
         {
             final int lane = ticketLane + i < laneCount ? ticketLane + i : ticketLane + i - laneCount;
-            if (whole ? laneHasRecords(lane, registered) : isHeadStamped(lane))
+            if (whole ? laneHasRecords(lane, registered) : isStampedAt(lane, headPosition(lane)))
             {
                 return true;
             }
         }
         return false;
-    }
-
-    /**
-     * @return true when the record at the lane's head is stamped: two loads, over absolute addresses.
-     */
-    private boolean isHeadStamped(final int lane)
-    {
-        final long position = position(UnsafeApi.getLongVolatile(null, laneHeadAddresses[lane]));
-        return UnsafeApi.getIntVolatile(null, laneRingAddresses[lane] + stampIndex(position, mask)) ==
-            commitStamp(position);
     }
 
     /**

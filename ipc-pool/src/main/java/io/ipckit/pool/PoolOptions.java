@@ -1,6 +1,7 @@
 package io.ipckit.pool;
 
 import io.ipckit.core.ResourceName;
+import io.ipckit.core.internal.process.ClassPathOption;
 import io.ipckit.core.process.SerializableRunnable;
 import org.agrona.BitUtil;
 
@@ -353,11 +354,7 @@ public final class PoolOptions
      */
     public PoolOptions classPath(final String classPath)
     {
-        if (classPath != null && classPath.isBlank())
-        {
-            throw new IllegalArgumentException("classPath must not be blank; pass null for this JVM's class path");
-        }
-        this.classPath = classPath;
+        this.classPath = ClassPathOption.validate(classPath);
         return this;
     }
 

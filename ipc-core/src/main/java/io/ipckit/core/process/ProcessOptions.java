@@ -1,5 +1,7 @@
 package io.ipckit.core.process;
 
+import io.ipckit.core.internal.process.ClassPathOption;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -141,11 +143,7 @@ public final class ProcessOptions
      */
     public ProcessOptions classPath(final String classPath)
     {
-        if (classPath != null && classPath.isBlank())
-        {
-            throw new IllegalArgumentException("classPath must not be blank; pass null for this JVM's class path");
-        }
-        this.classPath = classPath;
+        this.classPath = ClassPathOption.validate(classPath);
         return this;
     }
 
