@@ -97,6 +97,12 @@ final class SendHalf
         {
             throw new NullPointerException("cannot send null through " + description + ": send a value");
         }
+        final byte[] encoded = codec.encodedArray(value);
+        if (encoded != null)
+        {
+            sendBytes(encoded); // its own encoding: copied once, from its array
+            return;
+        }
         final int length = codec.encode(value, scratch, 0);
         sendNs(scratch, 0, length, FOREVER);
     }

@@ -4,6 +4,7 @@ import io.ipckit.core.codec.Codec;
 import io.ipckit.pipe.BufferHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.AbstractQueue;
 import java.util.ArrayList;
@@ -54,9 +55,13 @@ import java.util.concurrent.TimeUnit;
  */
 public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, AutoCloseable
 {
+    private static final byte[] NO_BYTES = new byte[0];
+
     final QueueCore core;
     final Codec<E> codec;
     final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
+    /** Wraps, for one put, an element that is its own encoding ({@link Codec#encodedArray}). */
+    private final UnsafeBuffer encodedView = new UnsafeBuffer(NO_BYTES);
     private final BufferHandler decodeHandler = this::onDecode;
     private E decoded;
 
@@ -156,6 +161,11 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         try
         {
             checkOpen();
+            final byte[] encoded = codec.encodedArray(element);
+            if (encoded != null)
+            {
+                return offerEncoded(encoded, keyOf(element), leftNs);
+            }
             final int length = codec.encode(element, scratch, 0);
             checkLength(length);
             return core.offer(scratch, 0, length, keyOf(element), leftNs);
@@ -167,6 +177,24 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         finally
         {
             gate.exit(sole);
+        }
+    }
+
+    /**
+     * Puts an element that is its own encoding, copied once, straight from its array. Inside the producer gate.
+     */
+    private boolean offerEncoded(final byte[] encoded, final long key, final long timeoutNs)
+        throws InterruptedException
+    {
+        checkLength(encoded.length);
+        encodedView.wrap(encoded);
+        try
+        {
+            return core.offer(encodedView, 0, encoded.length, key, timeoutNs);
+        }
+        finally
+        {
+            encodedView.wrap(NO_BYTES); // keeps no reference to the caller's array
         }
     }
 

@@ -264,6 +264,26 @@ class PipeTest
     }
 
     @Test
+    void shouldSendAValueThatIsItsOwnEncodingFromItsArray() throws Exception
+    {
+        final OwnEncodingCodec codec = new OwnEncodingCodec();
+        try (Connection a = Pipe.create("own", new PipeOptions().ringCapacityBytes(RING));
+            Connection b = Pipe.open("own"))
+        {
+            final int[] lengths = {0, 1, 33, 300, 1000}; // all at once within the 4 KiB ring
+            for (int i = 0; i < lengths.length; i++)
+            {
+                a.send(OwnEncodingCodec.blob(lengths[i], i), codec);
+            }
+            for (int i = 0; i < lengths.length; i++)
+            {
+                assertArrayEquals(OwnEncodingCodec.blob(lengths[i], i).bytes(),
+                    b.recv(codec, 5, TimeUnit.SECONDS).bytes(), "message " + i);
+            }
+        }
+    }
+
+    @Test
     void shouldReturnSentMessagesThenEndOfStreamAfterPeerCloses() throws Exception
     {
         try (Connection a = Pipe.create("eof"); Connection b = Pipe.open("eof"))

@@ -7,6 +7,8 @@ import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.pipe.OwnEncodingCodec;
+import io.ipckit.pipe.OwnEncodingCodec.Blob;
 import io.ipckit.pipe.Pipe;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -580,6 +582,37 @@ class QueueTest
             assertEquals("b", queue.poll());
             assertNull(queue.peek());
             assertNull(queue.pollAsync(20, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void shouldPutAnElementThatIsItsOwnEncodingFromItsArray() throws Exception
+    {
+        final OwnEncodingCodec codec = new OwnEncodingCodec();
+        try (SharedQueue<Blob> fifo = SharedQueue.create("own-fifo", codec, new QueueOptions());
+            SharedQueue<Blob> lanes = SharedQueue.create("own-lanes", codec,
+                new QueueOptions().producerLanes(2).fifoAcrossProducers(true));
+            LifoQueue<Blob> lifo = LifoQueue.create("own-lifo", codec, new QueueOptions().maxElements(8).slotBytes(8192));
+            SharedQueue<Blob> bounded = SharedQueue.create("own-bounded", codec,
+                new QueueOptions().maxMessageBytes(64)))
+        {
+            final int[] lengths = {0, 1, 33, 300, 5000}; // 300 and 5000: over the scratch buffer's first size
+            for (final AbstractSharedQueue<Blob> queue : List.of(fifo, lanes, lifo))
+            {
+                for (int i = 0; i < lengths.length; i++)
+                {
+                    queue.put(OwnEncodingCodec.blob(lengths[i], i));
+                }
+                for (int i = 0; i < lengths.length; i++)
+                {
+                    final int expected = queue == lifo ? lengths.length - 1 - i : i;
+                    assertArrayEquals(OwnEncodingCodec.blob(lengths[expected], expected).bytes(),
+                        queue.poll(5, TimeUnit.SECONDS).bytes(), queue + " element " + i);
+                }
+            }
+            thrown(IllegalArgumentException.class, () -> bounded.put(OwnEncodingCodec.blob(65, 0)), "65 bytes",
+                "64-byte bound");
+            assertEquals(0, bounded.size(), "nothing was put");
         }
     }
 

@@ -37,6 +37,22 @@ public interface Codec<T>
     T decode(DirectBuffer buffer, int offset, int length);
 
     /**
+     * The value's encoding when it is already, whole, the contents of one array the value holds (as a {@code byte[]}
+     * is its own encoding in {@link Codecs#BYTES}): a sender then copies the array straight into shared memory,
+     * once, instead of encoding into a scratch buffer and copying that. The default returns null: the value is
+     * encoded by {@link #encode}.
+     * <p>
+     * The array must not change while the send that asked for it runs (it is read, not kept, by the sender).
+     *
+     * @param value the value, never null.
+     * @return the array whose every byte is the encoding of {@code value}, or null when it must be encoded.
+     */
+    default byte[] encodedArray(final T value)
+    {
+        return null;
+    }
+
+    /**
      * @return the most bytes an encoding can take, or -1 when unbounded; lets a sender claim space up front.
      */
     default int maxEncodedLength()

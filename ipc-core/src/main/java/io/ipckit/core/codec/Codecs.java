@@ -33,6 +33,11 @@ public final class Codecs
             buffer.getBytes(offset, bytes);
             return bytes;
         }
+
+        public byte[] encodedArray(final byte[] value)
+        {
+            return value;
+        }
     };
 
     /** Strings as UTF-8 bytes, without a length prefix (the message length is the string length). */

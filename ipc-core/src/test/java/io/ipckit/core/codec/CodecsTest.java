@@ -13,6 +13,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +33,9 @@ class CodecsTest
     {
         assertArrayEquals(new byte[] {1, 2, 3}, roundTrip(Codecs.BYTES, new byte[] {1, 2, 3}));
         assertArrayEquals(new byte[0], roundTrip(Codecs.BYTES, new byte[0]));
+        final byte[] array = {4, 5};
+        assertSame(array, Codecs.BYTES.encodedArray(array), "its own encoding");
+        assertNull(Codecs.STRING.encodedArray("x"), "encoded");
         assertEquals("héllo wörld €", roundTrip(Codecs.STRING, "héllo wörld €"));
         assertEquals("", roundTrip(Codecs.STRING, ""));
         assertEquals(Long.MIN_VALUE, roundTrip(Codecs.LONG, Long.MIN_VALUE));
