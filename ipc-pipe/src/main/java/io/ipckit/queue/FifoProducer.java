@@ -99,8 +99,6 @@ final class FifoProducer extends ProducerLane
         return producerLock.isBiased();
     }
 
-
-
     boolean offer(
         final DirectBuffer src, final int offset, final int length, final long key, final long timeoutNs)
         throws InterruptedException
@@ -206,8 +204,6 @@ final class FifoProducer extends ProducerLane
         exitFastHold(exclusive, published);
         return published ? count : 0;
     }
-
-
 
     /** Ends the hold of {@link #offerFast}: the biased lock's active word, then the rings. */
     private void exitFastHold(final boolean exclusive, final boolean published)
@@ -502,12 +498,6 @@ final class FifoProducer extends ProducerLane
         }
         return false;
     }
-
-
-
-
-
-
 
     private void ringConsumers()
     {

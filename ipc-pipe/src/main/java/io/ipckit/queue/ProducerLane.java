@@ -404,7 +404,6 @@ class ProducerLane
         return UnsafeApi.getAndAddLong(null, ticketAddress, 1L);
     }
 
-
     /**
      * @return the lane this handle puts into: 0 when shared, -1 before its first put. For tests and diagnostics.
      */

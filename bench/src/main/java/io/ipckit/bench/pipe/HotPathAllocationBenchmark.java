@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * {@code gc.alloc.rate.norm} of every method must be 0 B/op (to within JMH's noise of a few bytes). Covered: pipe
  * {@code sendBytes} + in-place {@code receive}, pipe zero-copy {@code claim}/{@code commit} + {@code receive}, queue
  * {@code offerBytes} + {@code receive}, the same with exclusive producer lanes + {@code drain}, queue
- * {@code claim}/{@code commit} + {@code drain}. The object forms
- * ({@code send(Object)}, {@code take()}) allocate the decoded object by nature and are not listed.
+ * {@code claim}/{@code commit} + {@code drain}, and the object put of a {@code byte[]} ({@code put(byte[])}, copied
+ * once from its array: {@link io.ipckit.core.codec.Codec#encodedArray}) + {@code receive}. The object takes
+ * ({@code recv()}, {@code take()}) allocate the decoded object by nature and are not listed.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +49,8 @@ public class HotPathAllocationBenchmark
     private SharedQueue<byte[]> laneQueue;
     private SharedQueue<byte[]> orderedQueue;
     private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
+    private final byte[] element = new byte[MESSAGE_LENGTH];
+    private final UnsafeBuffer elementView = new UnsafeBuffer(element);
     private final Sink sink = new Sink();
 
     /**
@@ -117,6 +120,19 @@ public class HotPathAllocationBenchmark
     {
         message.putLong(0, sink.sum + 1);
         queue.putBytes(message, 0, MESSAGE_LENGTH);
+        queue.receive(sink, 0, TimeUnit.NANOSECONDS);
+        return sink.sum;
+    }
+
+    /**
+     * @return the checksum of the received message.
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long queuePutArrayReceive() throws InterruptedException
+    {
+        elementView.putLong(0, sink.sum + 1);
+        queue.put(element);
         queue.receive(sink, 0, TimeUnit.NANOSECONDS);
         return sink.sum;
     }
