@@ -31,8 +31,10 @@ class IpckitContestantsTest
     @Test
     void shouldMeasureAndVerifyDefaultChunking() throws Exception
     {
-        final Measurement measurement = new IpckitPoolContestant().measure(Workload.POOL_MAP_DEFAULT, context(3000));
-        assertEquals(3000.0, measurement.metrics().get("tasks"));
+        // two maps of 100,000 items: tens of milliseconds, so that the CPU clocks, which count in 10 ms ticks
+        // (/proc and times(2)), have moved; one map of 3,000 items took a millisecond and sometimes read 0 ns of CPU
+        final Measurement measurement = new IpckitPoolContestant().measure(Workload.POOL_MAP_DEFAULT, context(200_000));
+        assertEquals(200_000.0, measurement.metrics().get("tasks"));
         assertTrue(measurement.value() > 0 && measurement.metrics().get("cpuNsPerTask") > 0);
     }
 
