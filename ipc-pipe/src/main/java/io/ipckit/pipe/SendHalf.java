@@ -52,7 +52,9 @@ final class SendHalf
     /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}); shared by both halves. */
     private final LivenessCheckInterval peerCheck;
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
-    private final UnsafeBuffer wrapBytes = new UnsafeBuffer(new byte[0]);
+    private static final byte[] NO_BYTES = new byte[0];
+    /** Wraps, for one send, the caller's array; wraps {@link #NO_BYTES} between sends, so no array is kept. */
+    private final UnsafeBuffer wrapBytes = new UnsafeBuffer(NO_BYTES);
     /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
     private long deadPeerToken = OwnerToken.NONE;
     /** Claims made and not yet committed or aborted: while any is, a close leaves the file mapped. */
@@ -110,7 +112,14 @@ final class SendHalf
     void sendBytes(final byte[] message) throws InterruptedException
     {
         wrapBytes.wrap(message);
-        sendNs(wrapBytes, 0, message.length, FOREVER);
+        try
+        {
+            sendNs(wrapBytes, 0, message.length, FOREVER);
+        }
+        finally
+        {
+            wrapBytes.wrap(NO_BYTES); // keeps no reference to the caller's array
+        }
     }
 
     boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)

@@ -280,7 +280,23 @@ class PipeTest
                 assertArrayEquals(OwnEncodingCodec.blob(lengths[i], i).bytes(),
                     b.recv(codec, 5, TimeUnit.SECONDS).bytes(), "message " + i);
             }
+            // the sending end keeps no reference to the array it copied
+            final java.lang.ref.WeakReference<byte[]> sent = sendAndForget(a, codec);
+            Eventually.await("the sent array to be collected", Duration.ofSeconds(20), () ->
+            {
+                System.gc();
+                return sent.get() == null;
+            });
+            assertEquals(2000, b.recv(codec, 5, TimeUnit.SECONDS).bytes().length);
         }
+    }
+
+    private static java.lang.ref.WeakReference<byte[]> sendAndForget(final Connection end, final OwnEncodingCodec codec)
+        throws InterruptedException
+    {
+        final OwnEncodingCodec.Blob blob = OwnEncodingCodec.blob(2000, 9);
+        end.send(blob, codec);
+        return new java.lang.ref.WeakReference<>(blob.bytes());
     }
 
     @Test

@@ -613,7 +613,23 @@ class QueueTest
             thrown(IllegalArgumentException.class, () -> bounded.put(OwnEncodingCodec.blob(65, 0)), "65 bytes",
                 "64-byte bound");
             assertEquals(0, bounded.size(), "nothing was put");
+            // the handle keeps no reference to the array it copied (a large element would stay reachable)
+            final java.lang.ref.WeakReference<byte[]> put = putAndForget(fifo);
+            Eventually.await("the put array to be collected", Duration.ofSeconds(20), () ->
+            {
+                System.gc();
+                return put.get() == null;
+            });
+            assertEquals(1 << 18, fifo.poll().bytes().length);
         }
+    }
+
+    private static java.lang.ref.WeakReference<byte[]> putAndForget(final SharedQueue<Blob> queue)
+        throws InterruptedException
+    {
+        final Blob blob = OwnEncodingCodec.blob(1 << 18, 7);
+        queue.put(blob);
+        return new java.lang.ref.WeakReference<>(blob.bytes());
     }
 
     @Test
