@@ -144,10 +144,7 @@ public class HotPathAllocationBenchmark
     @Benchmark
     public long queueLanesOfferDrain() throws InterruptedException
     {
-        message.putLong(0, sink.sum + 1);
-        laneQueue.putBytes(message, 0, MESSAGE_LENGTH);
-        laneQueue.drain(sink, 16);
-        return sink.sum;
+        return offerDrain(laneQueue);
     }
 
     /**
@@ -157,10 +154,7 @@ public class HotPathAllocationBenchmark
     @Benchmark
     public long queueOrderedOfferDrain() throws InterruptedException
     {
-        message.putLong(0, sink.sum + 1);
-        orderedQueue.putBytes(message, 0, MESSAGE_LENGTH);
-        orderedQueue.drain(sink, 16);
-        return sink.sum;
+        return offerDrain(orderedQueue);
     }
 
     /**
@@ -170,11 +164,7 @@ public class HotPathAllocationBenchmark
     @Benchmark
     public long queueOrderedClaimCommitDrain() throws InterruptedException
     {
-        final int index = orderedQueue.claim(MESSAGE_LENGTH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-        orderedQueue.claimBuffer().putLong(index, sink.sum + 1);
-        orderedQueue.commit(index);
-        orderedQueue.drain(sink, 16);
-        return sink.sum;
+        return claimCommitDrain(orderedQueue);
     }
 
     /**
@@ -184,10 +174,23 @@ public class HotPathAllocationBenchmark
     @Benchmark
     public long queueClaimCommitDrain() throws InterruptedException
     {
-        final int index = queue.claim(MESSAGE_LENGTH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-        queue.claimBuffer().putLong(index, sink.sum + 1);
-        queue.commit(index);
-        queue.drain(sink, 16);
+        return claimCommitDrain(queue);
+    }
+
+    private long offerDrain(final SharedQueue<byte[]> target) throws InterruptedException
+    {
+        message.putLong(0, sink.sum + 1);
+        target.putBytes(message, 0, MESSAGE_LENGTH);
+        target.drain(sink, 16);
+        return sink.sum;
+    }
+
+    private long claimCommitDrain(final SharedQueue<byte[]> target) throws InterruptedException
+    {
+        final int index = target.claim(MESSAGE_LENGTH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        target.claimBuffer().putLong(index, sink.sum + 1);
+        target.commit(index);
+        target.drain(sink, 16);
         return sink.sum;
     }
 
