@@ -95,6 +95,7 @@ public abstract class IpckitQueueSpinTransport implements Transport
         {
             final SharedQueue<byte[]> queue = open(spec, channel);
             final MutableDirectBuffer claims = queue.claimBuffer();
+            final String room = "room in " + queue.name(); // built once: the full queue's spin allocates nothing
             return new Sender()
             {
                 @Override
@@ -104,7 +105,7 @@ public abstract class IpckitQueueSpinTransport implements Transport
                     long idle = 0;
                     while ((index = queue.tryClaim(length)) < 0)
                     {
-                        Deadline.check(++idle, deadlineNs, "room in " + queue.name());
+                        Deadline.check(++idle, deadlineNs, room);
                         Thread.onSpinWait();
                     }
                     claims.putBytes(index, buffer, offset, length);

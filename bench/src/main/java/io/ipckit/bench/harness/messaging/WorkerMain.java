@@ -135,7 +135,7 @@ public final class WorkerMain
                     }
                     if (received == 0)
                     {
-                        checkIdle(++idle, "the echo of " + sequence);
+                        checkIdle(++idle, "the echo of ", sequence);
                     }
                 }
                 final long endRoundTripNs = System.nanoTime();
@@ -391,7 +391,27 @@ public final class WorkerMain
 
     private void checkIdle(final long idle, final String what)
     {
-        if ((idle & (Deadline.CHECK_INTERVAL - 1)) == 0 && control.failed())
+        if ((idle & (Deadline.CHECK_INTERVAL - 1)) == 0)
+        {
+            checkNotStopped(idle, what);
+        }
+    }
+
+    /**
+     * {@link #checkIdle(long, String)} for a wait described by a text and a number: the description is built only
+     * on the idle iterations that look at the clock, so that the ping's wait for an echo allocates nothing.
+     */
+    private void checkIdle(final long idle, final String what, final long number)
+    {
+        if ((idle & (Deadline.CHECK_INTERVAL - 1)) == 0)
+        {
+            checkNotStopped(idle, what + number);
+        }
+    }
+
+    private void checkNotStopped(final long idle, final String what)
+    {
+        if (control.failed())
         {
             throw new IllegalStateException("stopped waiting for " + what + ": another worker failed");
         }

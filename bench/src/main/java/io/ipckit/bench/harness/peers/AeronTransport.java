@@ -116,12 +116,15 @@ public final class AeronTransport implements Transport
         private final Aeron aeron;
         private final ExclusivePublication publication;
         private final long deadlineNs;
+        private final String room;
 
         AeronSender(final Aeron aeron, final ExclusivePublication publication, final long deadlineNs)
         {
             this.aeron = aeron;
             this.publication = publication;
             this.deadlineNs = deadlineNs;
+            // built once: a back-pressured publication's spin allocates nothing
+            this.room = "Aeron stream " + publication.streamId() + " to accept a message";
         }
 
         @Override
@@ -136,7 +139,7 @@ public final class AeronTransport implements Transport
                     throw new IpcException("Aeron publication " + publication.streamId() + " refused a message: " +
                         Publication.errorString(result));
                 }
-                Deadline.check(++idle, deadlineNs, "Aeron stream " + publication.streamId() + " to accept a message");
+                Deadline.check(++idle, deadlineNs, room);
                 Thread.onSpinWait();
             }
         }

@@ -79,10 +79,12 @@ public final class RawRingTransport implements Transport
         private final MappedFile file;
         private final OneToOneRingBuffer ring;
         private final long deadlineNs;
+        private final String room;
 
         RingSender(final MappedFile file, final long deadlineNs)
         {
             this.file = file;
+            this.room = "room in " + file.name(); // built once: the full ring's spin allocates nothing
             this.ring = new OneToOneRingBuffer(file.buffer());
             this.deadlineNs = deadlineNs;
         }
@@ -93,7 +95,7 @@ public final class RawRingTransport implements Transport
             long idle = 0;
             while (!ring.write(MSG_TYPE_ID, buffer, offset, length))
             {
-                Deadline.check(++idle, deadlineNs, "room in " + file.name());
+                Deadline.check(++idle, deadlineNs, room);
                 Thread.onSpinWait();
             }
         }
