@@ -36,6 +36,14 @@ import java.util.concurrent.TimeUnit;
  * run was not typical (a pool worker that ran no task) calls {@link #discardTraining()}, and the next child trains
  * again.
  * <p>
+ * The cache holds classes, loaded and linked, and none of the training child's method profiles (its recording runs
+ * with {@code -XX:-AOTRecordTraining}). A child that starts with profiles in its cache compiles its hot code from them,
+ * and the training child is whichever child of that class path, options and main class came first, not a run chosen
+ * to stand for the others: measured, a benchmark worker whose cache another worker trained (same main class, another
+ * transport) kept a round trip of 0.33 µs where its own profiles gave 0.25 µs, for as long as it ran. Without
+ * profiles each child profiles its own run, as a JVM without a cache does; the start-up the cache gives comes from the
+ * classes.
+ * <p>
  * Nothing is printed: the training child runs with {@code -XX:-DisplayVMOutput} (its program's output is untouched;
  * only the JDK's own lines, such as "AOTConfiguration recorded", are silenced), every child with the AOT and CDS
  * logs off, and the assembling JVM's output goes nowhere.
@@ -86,6 +94,8 @@ public final class AotCache
     private static final String ASSEMBLING_SUFFIX = ".tmp";
     private static final String LOCK_SUFFIX = ".training";
     private static final String DISCARD_SUFFIX = ".discard";
+    /** What the caches hold, in their version: a cache of an earlier layout (with profiles) is never used. */
+    private static final String CACHE_CONTENT = "classes, no method profiles";
 
     /**
      * What a child JVM adds to its command line, and what its parent does once it has exited.
@@ -195,7 +205,7 @@ public final class AotCache
             final MessageDigest key = MessageDigest.getInstance("SHA-256");
             final MessageDigest version = MessageDigest.getInstance("SHA-256");
             key.update((System.getProperty("java.home") + "|" + mainClass + "|").getBytes(StandardCharsets.UTF_8));
-            version.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
+            version.update((Runtime.version() + "|" + CACHE_CONTENT + "|").getBytes(StandardCharsets.UTF_8));
             for (final String entry : classPath.split(File.pathSeparator))
             {
                 final Path jar = Paths.get(entry);
@@ -251,7 +261,7 @@ public final class AotCache
             final Path configuration = dir.resolve(unique + CONFIGURATION_SUFFIX);
             final Path assembled = dir.resolve(unique + ASSEMBLING_SUFFIX);
             final List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" +
-                configuration, "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput",
+                configuration, "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-XX:-AOTRecordTraining",
                 "-D" + TRAINING_PROP_NAME + "=" + configuration));
             record.addAll(QUIET);
             final List<String> create = new ArrayList<>();

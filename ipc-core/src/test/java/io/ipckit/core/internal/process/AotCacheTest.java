@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -224,6 +225,46 @@ class AotCacheTest
                 assertEquals(List.of(), files.map((p) -> p.getFileName().toString())
                     .filter((f) -> !f.endsWith(AotCache.CACHE_SUFFIX)).toList(), "no training files left");
             }
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    @Test
+    void shouldKeepNoMethodProfilesOfTheChildThatTrained() throws Exception
+    {
+        final Path aot = dir.path().resolve("aot");
+        final Path jar = dir.path().resolve("app.jar");
+        jarOf(jar, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
+        try
+        {
+            assertEquals("record", runChild(jar, "trainer"));
+            final List<String> caches = caches(aot);
+            assertEquals(1, caches.size(), caches.toString());
+            // the JDK lists the training data (method profiles) a cache holds, one numbered line each
+            final Path out = dir.path().resolve("training-info.out");
+            final List<String> command = new java.util.ArrayList<>(List.of(JAVA));
+            command.addAll(JvmFlags.forChild()); // as the child that trained: a cache is used with the same flags
+            command.addAll(List.of("-XX:AOTCache=" + aot.resolve(caches.getFirst()), "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:+AOTPrintTrainingInfo", "-Xlog:aot=off", "-Xlog:cds=off",
+                "-cp", jar + java.io.File.pathSeparator + agronaJar(), PrintAotMode.class.getName()));
+            final Process lister = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
+                .start();
+            if (!lister.waitFor(60, TimeUnit.SECONDS))
+            {
+                lister.destroyForcibly().waitFor();
+                throw new AssertionError("the JVM listing the cache's training data did not exit: " +
+                    Files.readString(out));
+            }
+            final String listing = Files.readString(out);
+            assertEquals(0, lister.exitValue(), listing);
+            assertTrue(listing.contains("TrainingData Dictionary") && listing.strip().endsWith("use"), listing);
+            final List<String> entries = listing.lines().filter((line) -> line.matches("\\s*\\d+: .*")).toList();
+            assertEquals(0, entries.size(), "the cache holds no method profile of the child that trained it, but " +
+                entries.size() + " training entries, such as " + entries.subList(0, Math.min(3, entries.size())));
         }
         finally
         {
