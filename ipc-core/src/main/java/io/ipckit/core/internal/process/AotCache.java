@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * to stand for the others: measured, a benchmark worker whose cache another worker trained (same main class, another
  * transport) kept a round trip of 0.33 µs where its own profiles gave 0.25 µs, for as long as it ran. Without
  * profiles each child profiles its own run, as a JVM without a cache does; the start-up the cache gives comes from the
- * classes.
+ * classes. A JDK other than 25 is first asked whether it accepts that option (once per parent JVM); one that does not
+ * trains no cache.
  * <p>
  * Nothing is printed: the training child runs with {@code -XX:-DisplayVMOutput} (its program's output is untouched;
  * only the JDK's own lines, such as "AOTConfiguration recorded", are silenced), every child with the AOT and CDS
@@ -96,6 +97,10 @@ public final class AotCache
     private static final String DISCARD_SUFFIX = ".discard";
     /** What the caches hold, in their version: a cache of an earlier layout (with profiles) is never used. */
     private static final String CACHE_CONTENT = "classes, no method profiles";
+    private static final long PROBE_TIMEOUT_S = 30;
+    /** Whether a {@code java} launcher accepts {@code -XX:-AOTRecordTraining}, for a JDK other than 25. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> ACCEPTS_NO_PROFILES =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * What a child JVM adds to its command line, and what its parent does once it has exited.
@@ -242,6 +247,10 @@ public final class AotCache
                 options.addFirst("-XX:AOTCache=" + cache);
                 return new Plan(List.copyOf(options), null, null, cache, List.of());
             }
+            if (!recordsWithoutProfiles(java))
+            {
+                return Plan.NONE; // a cache with a training child's profiles is worse than none (see above)
+            }
             final Path lock = lockOf(cache);
             if (Files.exists(lock) &&
                 System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() > STALE_TRAINING_MS)
@@ -276,6 +285,48 @@ public final class AotCache
         catch (final IOException | NoSuchAlgorithmException | RuntimeException ex)
         {
             return Plan.NONE;
+        }
+    }
+
+    /**
+     * @param java the {@code java} launcher of the children.
+     * @return true when it accepts {@code -XX:-AOTRecordTraining}: JDK 25 does; another JDK is asked once per parent
+     * JVM, so that one without the option trains no cache instead of failing to start the child that would train it.
+     */
+    private static boolean recordsWithoutProfiles(final String java)
+    {
+        return Runtime.version().feature() == 25 ||
+            ACCEPTS_NO_PROFILES.computeIfAbsent(java, AotCache::acceptsNoProfiles);
+    }
+
+    /**
+     * Starts {@code java -XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -version} and waits for it.
+     *
+     * @param java a {@code java} launcher.
+     * @return true when it exited with 0 within {@value #PROBE_TIMEOUT_S} s; false otherwise, or when interrupted
+     * (the interrupt is kept).
+     */
+    static boolean acceptsNoProfiles(final String java)
+    {
+        try
+        {
+            final Process probe = new ProcessBuilder(java, "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining",
+                "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!probe.waitFor(PROBE_TIMEOUT_S, TimeUnit.SECONDS))
+            {
+                probe.destroyForcibly();
+                return false;
+            }
+            return probe.exitValue() == 0;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -273,6 +273,17 @@ class AotCacheTest
     }
 
     @Test
+    void shouldAskAJavaLauncherWhetherItCanRecordWithoutProfiles() throws Exception
+    {
+        assertTrue(AotCache.acceptsNoProfiles(JAVA), "this JDK records without profiles");
+        final Path refusing = dir.path().resolve("refusing-java");
+        Files.writeString(refusing, "#!/bin/sh\necho \"Unrecognized VM option 'AOTRecordTraining'\" >&2\nexit 1\n");
+        Files.setPosixFilePermissions(refusing, PosixFilePermissions.fromString("rwx------"));
+        assertFalse(AotCache.acceptsNoProfiles(refusing.toString()), "a JDK without the option");
+        assertFalse(AotCache.acceptsNoProfiles(dir.path().resolve("no-such-java").toString()), "no launcher at all");
+    }
+
+    @Test
     void shouldDropATrainingItsChildDiscardedAndTrainOneCachePerMainClass() throws Exception
     {
         final Path aot = dir.path().resolve("aot");
