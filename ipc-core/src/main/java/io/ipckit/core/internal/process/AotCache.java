@@ -3,23 +3,16 @@ package io.ipckit.core.internal.process;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -87,14 +80,14 @@ public final class AotCache
     /** Default of {@link #MAX_IDLE_DAYS_PROP_NAME}. */
     public static final long DEFAULT_MAX_IDLE_DAYS = 14;
 
-    private static final long USE_REFRESH_MS = TimeUnit.HOURS.toMillis(1);
-    private static final long STALE_TRAINING_MS = TimeUnit.MINUTES.toMillis(5);
+    static final long USE_REFRESH_MS = TimeUnit.HOURS.toMillis(1);
+    static final long STALE_TRAINING_MS = TimeUnit.MINUTES.toMillis(5);
     private static final long ASSEMBLY_TIMEOUT_S = 120;
     private static final List<String> QUIET = List.of("-Xlog:aot=off", "-Xlog:cds=off");
-    private static final String CONFIGURATION_SUFFIX = ".config";
-    private static final String ASSEMBLING_SUFFIX = ".tmp";
+    static final String CONFIGURATION_SUFFIX = ".config";
+    static final String ASSEMBLING_SUFFIX = ".tmp";
     private static final String LOCK_SUFFIX = ".training";
-    private static final String DISCARD_SUFFIX = ".discard";
+    static final String DISCARD_SUFFIX = ".discard";
     /** What the caches hold, in their version: a cache of an earlier layout (with profiles) is never used. */
     private static final String CACHE_CONTENT = "classes, no method profiles";
     private static final long PROBE_TIMEOUT_S = 30;
@@ -144,8 +137,8 @@ public final class AotCache
                     Files.size(assembled) > 0)
                 {
                     Files.move(assembled, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    removeOthers(cache, true);
-                    evict(cache.getParent(), cache, Long.getLong(MAX_BYTES_PROP_NAME, DEFAULT_MAX_BYTES),
+                    AotCacheDirectory.removeOthers(cache, true);
+                    AotCacheDirectory.evict(cache.getParent(), cache, Long.getLong(MAX_BYTES_PROP_NAME, DEFAULT_MAX_BYTES),
                         TimeUnit.DAYS.toMillis(Long.getLong(MAX_IDLE_DAYS_PROP_NAME, DEFAULT_MAX_IDLE_DAYS)),
                         System.currentTimeMillis());
                 }
@@ -160,10 +153,10 @@ public final class AotCache
             }
             finally
             {
-                deleteQuietly(discard);
-                deleteQuietly(configuration);
-                deleteQuietly(assembled);
-                deleteQuietly(lockOf(cache));
+                AotCacheDirectory.deleteQuietly(discard);
+                AotCacheDirectory.deleteQuietly(configuration);
+                AotCacheDirectory.deleteQuietly(assembled);
+                AotCacheDirectory.deleteQuietly(lockOf(cache));
             }
         }
 
@@ -232,8 +225,8 @@ public final class AotCache
                 }
                 key.update((option + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            final Path dir = directory();
-            if (!usable(dir))
+            final Path dir = AotCacheDirectory.directory();
+            if (!AotCacheDirectory.usable(dir))
             {
                 return Plan.NONE;
             }
@@ -242,7 +235,7 @@ public final class AotCache
             final Path cache = dir.resolve(base + CACHE_SUFFIX);
             if (Files.isRegularFile(cache))
             {
-                markUsed(cache);
+                AotCacheDirectory.markUsed(cache);
                 final List<String> options = new ArrayList<>(QUIET);
                 options.addFirst("-XX:AOTCache=" + cache);
                 return new Plan(List.copyOf(options), null, null, cache, List.of());
@@ -255,7 +248,7 @@ public final class AotCache
             if (Files.exists(lock) &&
                 System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() > STALE_TRAINING_MS)
             {
-                deleteQuietly(lock);
+                AotCacheDirectory.deleteQuietly(lock);
             }
             try
             {
@@ -265,7 +258,7 @@ public final class AotCache
             {
                 return Plan.NONE;
             }
-            removeOthers(cache, false);
+            AotCacheDirectory.removeOthers(cache, false);
             final String unique = base + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
             final Path configuration = dir.resolve(unique + CONFIGURATION_SUFFIX);
             final Path assembled = dir.resolve(unique + ASSEMBLING_SUFFIX);
@@ -361,167 +354,7 @@ public final class AotCache
         final String configuration = System.getProperty(TRAINING_PROP_NAME);
         if (configuration != null)
         {
-            deleteQuietly(discardMarkerOf(Paths.get(configuration)));
-        }
-    }
-
-    /**
-     * @return the directory of the caches.
-     */
-    public static Path directory()
-    {
-        final String dir = System.getProperty(DIR_PROP_NAME);
-        if (dir != null)
-        {
-            return Paths.get(dir);
-        }
-        final String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute())
-        {
-            return Paths.get(xdg, "ipckit", "aot");
-        }
-        final String home = System.getProperty("user.home");
-        if (home != null && !home.isBlank() && !"?".equals(home))
-        {
-            return Paths.get(home, ".cache", "ipckit", "aot");
-        }
-        return Paths.get(System.getProperty("java.io.tmpdir"), "ipckit-aot-" + System.getProperty("user.name"));
-    }
-
-    /**
-     * Creates the directory owner-only when it is missing, and checks that only this user may write to it: its
-     * owner is this process's user and neither its group nor others may write.
-     *
-     * @return false when it cannot be created or another user could put a cache there.
-     */
-    static boolean usable(final Path dir)
-    {
-        try
-        {
-            final boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-            if (posix)
-            {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-            }
-            else
-            {
-                Files.createDirectories(dir);
-            }
-            if (!Files.isDirectory(dir) || !posix)
-            {
-                return Files.isDirectory(dir);
-            }
-            final PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
-            final Set<PosixFilePermission> permissions = attributes.permissions();
-            return attributes.owner().getName().equals(System.getProperty("user.name")) &&
-                !permissions.contains(PosixFilePermission.GROUP_WRITE) &&
-                !permissions.contains(PosixFilePermission.OTHERS_WRITE);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return false;
-        }
-    }
-
-    private static void removeOthers(final Path cache, final boolean olderCaches)
-    {
-        final String name = cache.getFileName().toString();
-        final String key = name.substring(0, name.indexOf('-') + 1);
-        final long staleBefore = System.currentTimeMillis() - STALE_TRAINING_MS;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(cache.getParent(), key + "*"))
-        {
-            for (final Path file : files)
-            {
-                final String other = file.getFileName().toString();
-                if (other.equals(name))
-                {
-                    continue;
-                }
-                if (olderCaches && other.endsWith(CACHE_SUFFIX))
-                {
-                    deleteQuietly(file); // an earlier build of the same class path: a running child keeps its mapping
-                }
-                else if ((other.endsWith(CONFIGURATION_SUFFIX) || other.endsWith(ASSEMBLING_SUFFIX) ||
-                    other.endsWith(DISCARD_SUFFIX)) &&
-                    Files.getLastModifiedTime(file).toMillis() < staleBefore)
-                {
-                    deleteQuietly(file); // left by a parent that died while its child trained
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ignore)
-        {
-            // best effort: the next publish looks again
-        }
-    }
-
-    /**
-     * Removes, among the published caches in {@code dir} other than {@code keep}, those last used before
-     * {@code now - maxIdleMs}, then the least recently used until all caches together take at most {@code maxBytes}.
-     * Never throws: what cannot be read or removed stays, and the next publish looks again.
-     *
-     * @param dir       the directory of the caches.
-     * @param keep      the cache just published, never removed (null for none).
-     * @param maxBytes  the most bytes the caches may take together.
-     * @param maxIdleMs how long a cache may go unused.
-     * @param now       the current time, in milliseconds since the epoch.
-     */
-    static void evict(final Path dir, final Path keep, final long maxBytes, final long maxIdleMs, final long now)
-    {
-        record Entry(Path path, long size, long usedMs)
-        {
-        }
-        final List<Entry> caches = new ArrayList<>();
-        long total = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + CACHE_SUFFIX))
-        {
-            for (final Path file : files)
-            {
-                try
-                {
-                    final Entry entry = new Entry(file, Files.size(file), Files.getLastModifiedTime(file).toMillis());
-                    total += entry.size();
-                    if (!file.equals(keep))
-                    {
-                        caches.add(entry);
-                    }
-                }
-                catch (final IOException | RuntimeException ignore)
-                {
-                    // removed meanwhile by another process's publish
-                }
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return;
-        }
-        caches.sort(Comparator.comparingLong(Entry::usedMs));
-        for (final Entry entry : caches)
-        {
-            if (entry.usedMs() >= now - maxIdleMs && total <= maxBytes)
-            {
-                break; // sorted by last use: every later one is newer and the caches fit
-            }
-            deleteQuietly(entry.path());
-            total -= entry.size();
-        }
-    }
-
-    private static void markUsed(final Path cache)
-    {
-        try
-        {
-            final long now = System.currentTimeMillis();
-            if (now - Files.getLastModifiedTime(cache).toMillis() > USE_REFRESH_MS)
-            {
-                Files.setLastModifiedTime(cache, FileTime.fromMillis(now));
-            }
-        }
-        catch (final IOException | RuntimeException ignore)
-        {
-            // the time is a hint for eviction only
+            AotCacheDirectory.deleteQuietly(discardMarkerOf(Paths.get(configuration)));
         }
     }
 
@@ -533,17 +366,5 @@ public final class AotCache
     private static Path lockOf(final Path cache)
     {
         return cache.resolveSibling(cache.getFileName() + LOCK_SUFFIX);
-    }
-
-    private static void deleteQuietly(final Path path)
-    {
-        try
-        {
-            Files.deleteIfExists(path);
-        }
-        catch (final IOException ignore)
-        {
-            // best effort
-        }
     }
 }

@@ -159,7 +159,7 @@ class AotCacheTest
             return;
         }
         Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwx------"));
-        assertFalse(AotCache.usable(aot), "owned by " + nobody);
+        assertFalse(AotCacheDirectory.usable(aot), "owned by " + nobody);
     }
 
     @Test
@@ -171,7 +171,7 @@ class AotCacheTest
             final String xdg = System.getenv("XDG_CACHE_HOME");
             final Path expected = xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute() ?
                 Paths.get(xdg, "ipckit", "aot") : Paths.get(System.getProperty("user.home"), ".cache", "ipckit", "aot");
-            assertEquals(expected, AotCache.directory());
+            assertEquals(expected, AotCacheDirectory.directory());
         }
         finally
         {
@@ -325,15 +325,15 @@ class AotCacheTest
         final Path kept = cacheFile(aot, "published", 100, now - 30 * day);
         Files.writeString(aot.resolve("other.training"), "");
 
-        AotCache.evict(aot, kept, 250, 14 * day, now);
+        AotCacheDirectory.evict(aot, kept, 250, 14 * day, now);
 
         assertEquals(List.of("published.aot", "recent.aot"), caches(aot),
             "the idle cache goes, then the least recently used until 250 bytes fit; the published one stays");
         assertTrue(Files.exists(aot.resolve("other.training")), "only published caches are evicted");
 
-        AotCache.evict(aot, null, 1_000, 14 * day, now);
+        AotCacheDirectory.evict(aot, null, 1_000, 14 * day, now);
         assertEquals(List.of("recent.aot"), caches(aot), "without a cache to keep, the idle one goes too");
-        AotCache.evict(dir.path().resolve("missing"), null, 0, 0, now); // never throws
+        AotCacheDirectory.evict(dir.path().resolve("missing"), null, 0, 0, now); // never throws
     }
 
     private static Path cacheFile(final Path aot, final String name, final int size, final long usedMs)

@@ -1,0 +1,217 @@
+package io.ipckit.core.internal.process;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The directory of the {@link AotCache} files: where it is, whether this user alone may write to it, and its
+ * housekeeping (the times that record a cache's use, the removal of other versions, left-over training files and
+ * caches unused or over the size bound). Every method is best effort and never throws, except where it says so.
+ * Thread-safe and process-safe (each step is one file system call; another process's removal meanwhile is expected).
+ */
+final class AotCacheDirectory
+{
+    private AotCacheDirectory()
+    {
+    }
+
+    /**
+     * @return the directory of the caches.
+     */
+    static Path directory()
+    {
+        final String dir = System.getProperty(AotCache.DIR_PROP_NAME);
+        if (dir != null)
+        {
+            return Paths.get(dir);
+        }
+        final String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute())
+        {
+            return Paths.get(xdg, "ipckit", "aot");
+        }
+        final String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank() && !"?".equals(home))
+        {
+            return Paths.get(home, ".cache", "ipckit", "aot");
+        }
+        return Paths.get(System.getProperty("java.io.tmpdir"), "ipckit-aot-" + System.getProperty("user.name"));
+    }
+
+    /**
+     * Creates the directory owner-only when it is missing, and checks that only this user may write to it: its
+     * owner is this process's user and neither its group nor others may write.
+     *
+     * @return false when it cannot be created or another user could put a cache there.
+     */
+    static boolean usable(final Path dir)
+    {
+        try
+        {
+            final boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+            if (posix)
+            {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            }
+            else
+            {
+                Files.createDirectories(dir);
+            }
+            if (!Files.isDirectory(dir) || !posix)
+            {
+                return Files.isDirectory(dir);
+            }
+            final PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
+            final Set<PosixFilePermission> permissions = attributes.permissions();
+            return attributes.owner().getName().equals(System.getProperty("user.name")) &&
+                !permissions.contains(PosixFilePermission.GROUP_WRITE) &&
+                !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Removes, beside {@code cache}, the files of the same key: with {@code olderCaches} the caches of other versions
+     * (earlier builds of the class path), and always the training files that a parent which died while its child
+     * trained left behind (five minutes old or more).
+     *
+     * @param cache       the cache of this key's current version.
+     * @param olderCaches whether to remove the other versions' caches too.
+     */
+    static void removeOthers(final Path cache, final boolean olderCaches)
+    {
+        final String name = cache.getFileName().toString();
+        final String key = name.substring(0, name.indexOf('-') + 1);
+        final long staleBefore = System.currentTimeMillis() - AotCache.STALE_TRAINING_MS;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(cache.getParent(), key + "*"))
+        {
+            for (final Path file : files)
+            {
+                final String other = file.getFileName().toString();
+                if (other.equals(name))
+                {
+                    continue;
+                }
+                if (olderCaches && other.endsWith(AotCache.CACHE_SUFFIX))
+                {
+                    deleteQuietly(file); // an earlier build of the same class path: a running child keeps its mapping
+                }
+                else if ((other.endsWith(AotCache.CONFIGURATION_SUFFIX) || other.endsWith(AotCache.ASSEMBLING_SUFFIX) ||
+                    other.endsWith(AotCache.DISCARD_SUFFIX)) &&
+                    Files.getLastModifiedTime(file).toMillis() < staleBefore)
+                {
+                    deleteQuietly(file); // left by a parent that died while its child trained
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // best effort: the next publish looks again
+        }
+    }
+
+    /**
+     * Removes, among the published caches in {@code dir} other than {@code keep}, those last used before
+     * {@code now - maxIdleMs}, then the least recently used until all caches together take at most {@code maxBytes}.
+     * Never throws: what cannot be read or removed stays, and the next publish looks again.
+     *
+     * @param dir       the directory of the caches.
+     * @param keep      the cache just published, never removed (null for none).
+     * @param maxBytes  the most bytes the caches may take together.
+     * @param maxIdleMs how long a cache may go unused.
+     * @param now       the current time, in milliseconds since the epoch.
+     */
+    static void evict(final Path dir, final Path keep, final long maxBytes, final long maxIdleMs, final long now)
+    {
+        record Entry(Path path, long size, long usedMs)
+        {
+        }
+        final List<Entry> caches = new ArrayList<>();
+        long total = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + AotCache.CACHE_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                try
+                {
+                    final Entry entry = new Entry(file, Files.size(file), Files.getLastModifiedTime(file).toMillis());
+                    total += entry.size();
+                    if (!file.equals(keep))
+                    {
+                        caches.add(entry);
+                    }
+                }
+                catch (final IOException | RuntimeException ignore)
+                {
+                    // removed meanwhile by another process's publish
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return;
+        }
+        caches.sort(Comparator.comparingLong(Entry::usedMs));
+        for (final Entry entry : caches)
+        {
+            if (entry.usedMs() >= now - maxIdleMs && total <= maxBytes)
+            {
+                break; // sorted by last use: every later one is newer and the caches fit
+            }
+            deleteQuietly(entry.path());
+            total -= entry.size();
+        }
+    }
+
+    /**
+     * Records that a child used {@code cache}: its modification time, refreshed at most once an hour, is what
+     * {@link #evict} sorts by.
+     *
+     * @param cache a published cache.
+     */
+    static void markUsed(final Path cache)
+    {
+        try
+        {
+            final long now = System.currentTimeMillis();
+            if (now - Files.getLastModifiedTime(cache).toMillis() > AotCache.USE_REFRESH_MS)
+            {
+                Files.setLastModifiedTime(cache, FileTime.fromMillis(now));
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // the time is a hint for eviction only
+        }
+    }
+
+    /**
+     * @param path a file to delete if it exists; one that cannot be deleted stays.
+     */
+    static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort
+        }
+    }
+}
