@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -92,8 +93,7 @@ public final class AotCache
     private static final String CACHE_CONTENT = "classes, no method profiles";
     private static final long PROBE_TIMEOUT_S = 30;
     /** Whether a {@code java} launcher accepts {@code -XX:-AOTRecordTraining}, for a JDK other than 25. */
-    private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> ACCEPTS_NO_PROFILES =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Boolean> ACCEPTS_NO_PROFILES = new ConcurrentHashMap<>();
 
     /**
      * What a child JVM adds to its command line, and what its parent does once it has exited.
@@ -285,11 +285,25 @@ public final class AotCache
      * @param java the {@code java} launcher of the children.
      * @return true when it accepts {@code -XX:-AOTRecordTraining}: JDK 25 does; another JDK is asked once per parent
      * JVM, so that one without the option trains no cache instead of failing to start the child that would train it.
+     * An answer cut short by an interrupt is not kept: the next child asks again.
      */
     private static boolean recordsWithoutProfiles(final String java)
     {
-        return Runtime.version().feature() == 25 ||
-            ACCEPTS_NO_PROFILES.computeIfAbsent(java, AotCache::acceptsNoProfiles);
+        if (Runtime.version().feature() == 25)
+        {
+            return true;
+        }
+        final Boolean known = ACCEPTS_NO_PROFILES.get(java);
+        if (known != null)
+        {
+            return known;
+        }
+        final boolean accepts = acceptsNoProfiles(java); // not under the map's lock: the probe takes a JVM's start
+        if (!Thread.currentThread().isInterrupted())
+        {
+            ACCEPTS_NO_PROFILES.putIfAbsent(java, accepts);
+        }
+        return accepts;
     }
 
     /**

@@ -202,8 +202,8 @@ class AotCacheTest
         final Path aot = dir.path().resolve("aot");
         final Path first = dir.path().resolve("first.jar");
         final Path second = dir.path().resolve("second.jar");
-        jarOf(first, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
-        jarOf(second, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        appJar(first, 0);
+        appJar(second, 0);
         final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
         try
         {
@@ -212,7 +212,7 @@ class AotCacheTest
             assertEquals(1, firstBuild.size(), firstBuild.toString());
             assertEquals("use", runChild(first, "first-2"), "the next child uses the cache, silently");
 
-            jarOf(first, 1, Paths.get("target/classes"), Paths.get("target/test-classes")); // a rebuild
+            appJar(first, 1); // a rebuild
             assertEquals("record", runChild(first, "first-3"));
             final List<String> rebuilt = caches(aot);
             assertEquals(1, rebuilt.size(), "the rebuild's cache replaced the first build's: " + rebuilt);
@@ -236,8 +236,7 @@ class AotCacheTest
     void shouldKeepNoMethodProfilesOfTheChildThatTrained() throws Exception
     {
         final Path aot = dir.path().resolve("aot");
-        final Path jar = dir.path().resolve("app.jar");
-        jarOf(jar, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        final Path jar = appJar(dir.path().resolve("app.jar"), 0);
         final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
         try
         {
@@ -287,8 +286,7 @@ class AotCacheTest
     void shouldDropATrainingItsChildDiscardedAndTrainOneCachePerMainClass() throws Exception
     {
         final Path aot = dir.path().resolve("aot");
-        final Path jar = dir.path().resolve("app.jar");
-        jarOf(jar, 0, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        final Path jar = appJar(dir.path().resolve("app.jar"), 0);
         final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
         try
         {
@@ -415,6 +413,15 @@ class AotCacheTest
             }
         }
         throw new IllegalStateException("agrona is not on the test class path");
+    }
+
+    /**
+     * @return {@code jar}, written with this module's classes and test classes and {@code extraEntries} more.
+     */
+    private static Path appJar(final Path jar, final int extraEntries) throws IOException
+    {
+        jarOf(jar, extraEntries, Paths.get("target/classes"), Paths.get("target/test-classes"));
+        return jar;
     }
 
     private static void jarOf(final Path jar, final int extraEntries, final Path... roots) throws IOException
