@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * a {@link Codec} into the shared file and decoded by whoever takes them; every method keeps the meaning
  * {@link BlockingQueue} documents — {@link #put} blocks while the queue is full, {@link #take} while it is empty,
  * the timed {@link #offer(Object, long, TimeUnit)} and {@link #poll(long, TimeUnit)} give up after the timeout, and
- * nulls are refused with {@link NullPointerException}.
+ * nulls are refused with {@link NullPointerException}. An element whose decoding throws is taken all the same: the
+ * codec's exception reaches the caller, and the next take gets the next element.
  * <p>
  * Bounds: a number of elements (Python's {@code maxsize}, {@link #remainingCapacity()}), the bytes of the shared
  * region, and {@link QueueOptions#maxMessageBytes} per element: an element that encodes to more is refused with
@@ -187,6 +188,10 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         throws InterruptedException
     {
         checkLength(encoded.length);
+        if (core.offerFast(encoded))
+        {
+            return true;
+        }
         encodedView.wrap(encoded);
         try
         {
@@ -327,6 +332,12 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         try
         {
             checkOpen();
+            final Object element = core.takeDecoded(codec);
+            if (element != QueueCore.NOT_TAKEN)
+            {
+                @SuppressWarnings("unchecked") final E taken = (E)element; // decoded by this queue's codec
+                return taken;
+            }
             decoded = null;
             core.poll(decodeHandler, leftNs);
             return decoded;

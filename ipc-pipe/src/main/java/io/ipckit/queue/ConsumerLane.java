@@ -261,7 +261,7 @@ class ConsumerLane
     /**
      * @return the byte position of the lane's head: a load over its absolute address.
      */
-    private long headPosition(final int lane)
+    long headPosition(final int lane)
     {
         return position(UnsafeApi.getLongVolatile(null, laneHeadAddresses[lane]));
     }
@@ -269,7 +269,7 @@ class ConsumerLane
     /**
      * {@link #isStamped} over the lane's absolute ring address.
      */
-    private boolean isStampedAt(final int lane, final long position)
+    boolean isStampedAt(final int lane, final long position)
     {
         return UnsafeApi.getIntVolatile(null, laneRingAddresses[lane] + stampIndex(position, mask)) ==
             commitStamp(position);
@@ -455,7 +455,7 @@ class ConsumerLane
         }
     }
 
-    private void advertiseHead(final int headOffset, final int hintOffset)
+    void advertiseHead(final int headOffset, final int hintOffset)
     {
         final long headWord = meta.getLong(headOffset); // the lock holder's own last store
         if (headWord != meta.getLong(hintOffset))
@@ -550,19 +550,10 @@ class ConsumerLane
         while (taken < limit)
         {
             final int ringIndex = (int)position & mask;
-            if (UnsafeApi.getIntVolatile(null, ringAddress + stampIndex(position, mask)) != commitStamp(position))
-            {
-                break; // not stamped (isStamped)
-            }
-            final int frame = UnsafeApi.getInt(ringAddress + ringIndex + FRAME_OFFSET);
-            if (frameType(frame) != WHOLE)
+            final int length = stampedWholeLength(ringAddress, position);
+            if (length < 0)
             {
                 break;
-            }
-            final int length = frameLength(frame);
-            if (length > capacity - ringIndex - OVERHEAD || length < ticketBytes)
-            {
-                checkedFrame(base + ringIndex); // throws: a whole record never runs past the ring's end
             }
             if (ordered && UnsafeApi.getInt(ringAddress + ringIndex + PAYLOAD_OFFSET) != (int)nextTicket)
             {
@@ -591,6 +582,34 @@ class ConsumerLane
             producerBell.ringIfWaiting(); // a producer already asleep is woken now; the fenced ring follows
         }
         return taken;
+    }
+
+    /**
+     * Holding the selected lane: the length of the WHOLE record at {@code position} when its commit stamp names it.
+     *
+     * @param ringAddress the lane's ring address ({@link #cRingAddress}).
+     * @param position    the head position.
+     * @return the record's length (its ticket included), or -1 when the record is not stamped or not WHOLE.
+     * @throws CorruptResourceException when its length runs past the ring's end.
+     */
+    int stampedWholeLength(final long ringAddress, final long position)
+    {
+        final int ringIndex = (int)position & mask;
+        if (UnsafeApi.getIntVolatile(null, ringAddress + stampIndex(position, mask)) != commitStamp(position))
+        {
+            return -1; // not stamped (isStamped)
+        }
+        final int frame = UnsafeApi.getInt(ringAddress + ringIndex + FRAME_OFFSET);
+        if (frameType(frame) != WHOLE)
+        {
+            return -1;
+        }
+        final int length = frameLength(frame);
+        if (length > capacity - ringIndex - OVERHEAD || length < ticketBytes)
+        {
+            checkedFrame(cBase + ringIndex); // throws: a whole record never runs past the ring's end
+        }
+        return length;
     }
 
     boolean nextRecord()

@@ -33,15 +33,13 @@ import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
  * </ul>
  * Not thread-safe: the handle's consumer {@link HandleGate} serialises the calls.
  */
-final class FifoConsumer extends ConsumerLane
+final class FifoConsumer extends FastTakeLane
 {
     private final Waiter streamWaiter;
     final ExpandableArrayBuffer stash = new ExpandableArrayBuffer(256);
     final BufferHandler stashHandler = this::onStash;
     /** The length of the stashed element, -1 when there is none. */
     int stashLength = -1;
-    /** The lane a call looks at first: the round-robin start. */
-    int nextLane;
     /** The id and writer token of the split element being assembled. */
     private long streamId;
     private long streamWriter;
@@ -56,8 +54,12 @@ final class FifoConsumer extends ConsumerLane
             joinCounter, ticketCounterOffset);
         this.faults = faults;
         this.streamWaiter = streamWaiter;
-        // consumers of different handles start their rounds at different lanes, so they rarely meet on one
-        this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
+    }
+
+    @Override
+    boolean hasStash()
+    {
+        return stashLength >= 0;
     }
 
     /**
@@ -71,7 +73,7 @@ final class FifoConsumer extends ConsumerLane
 
     boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
-        if (deliverStash(handler))
+        if (deliverStash(handler) || takeFast(handler))
         {
             return true;
         }
@@ -339,16 +341,6 @@ final class FifoConsumer extends ConsumerLane
             consumerWaiter.end();
             endConsumerCall();
         }
-    }
-
-    /**
-     * @return the lane {@code steps} (0 to laneCount) after {@code lane}, in round-robin order: without a division,
-     * which costs more than the rest of a one-lane queue's lane selection.
-     */
-    private int laneAfter(final int lane, final int steps)
-    {
-        final int next = lane + steps;
-        return next < laneCount ? next : next - laneCount;
     }
 
     /**

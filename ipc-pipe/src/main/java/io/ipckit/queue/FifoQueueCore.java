@@ -1,5 +1,6 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.codec.Codec;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
@@ -128,6 +129,12 @@ final class FifoQueueCore implements QueueCore
         return producer.offer(src, offset, length, key, timeoutNs);
     }
 
+    @Override
+    public boolean offerFast(final byte[] encoded)
+    {
+        return producer.offerFast(encoded);
+    }
+
     int offerBatch(final DirectBuffer src, final int[] offsets, final int[] lengths, final int start,
         final int count, final long timeoutNs) throws InterruptedException
     {
@@ -160,6 +167,12 @@ final class FifoQueueCore implements QueueCore
     }
 
     // ------------------------------------------------------------------------------------------------ consumer
+
+    @Override
+    public Object takeDecoded(final Codec<?> codec)
+    {
+        return consumer.takeFastDecoded(codec);
+    }
 
     @Override
     public boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException

@@ -197,10 +197,12 @@ class ProducerLane
      * Holding the lane, with room checked: writes one whole record at the tail with its trailer zeroed, publishes the
      * tail word and stamps the record (see {@link #publishTail}).
      *
+     * @param srcBase    the payload's array, or null for an address off the heap.
+     * @param srcAddress its address: an offset in {@code srcBase}, or an absolute address.
      * @return the new tail word.
      */
     long putRecordFast(final long ringAddress, final long tailAddress, final long tailWord,
-        final DirectBuffer src, final int offset, final int length)
+        final Object srcBase, final long srcAddress, final int length)
     {
         final long tail = position(tailWord);
         final int ticketBytes = this.ticketBytes;
@@ -211,8 +213,7 @@ class ProducerLane
             UnsafeApi.putInt(at + PAYLOAD_OFFSET, (int)takeTicket()); // first: see takeTicket
         }
         UnsafeApi.putInt(at + FRAME_OFFSET, frame(length + ticketBytes, WHOLE));
-        UnsafeApi.copyMemory(
-            src.byteArray(), src.addressOffset() + offset, null, at + PAYLOAD_OFFSET + ticketBytes, length);
+        UnsafeApi.copyMemory(srcBase, srcAddress, null, at + PAYLOAD_OFFSET + ticketBytes, length);
         final long end = tail + required;
         if (trailerFree(end, headCache))
         {

@@ -1,5 +1,6 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.codec.Codec;
 import io.ipckit.pipe.BufferHandler;
 import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.kit.CloseGuard;
@@ -47,6 +48,35 @@ interface QueueCore extends AutoCloseable
      * @return true when inserted, false when the time ran out.
      */
     boolean offer(DirectBuffer src, int offset, int length, long key, long timeoutNs) throws InterruptedException;
+
+    /**
+     * The object API's fast put of an element that is its own encoding, tried before {@link #offer}: inserts it when
+     * that needs no wait and none of the general path's work; the caller holds {@link #producerGate()} and has
+     * checked its length. Engines without one insert nothing here.
+     *
+     * @param encoded the element's bytes.
+     * @return true when inserted; false when nothing was (the caller then offers).
+     */
+    default boolean offerFast(final byte[] encoded)
+    {
+        return false;
+    }
+
+    /** What {@link #takeDecoded} returns when it took nothing. */
+    Object NOT_TAKEN = new Object();
+
+    /**
+     * The object API's fast take, tried before {@link #poll}: the next element decoded, when it can be taken without
+     * a wait and without the general path's work; the caller holds {@link #consumerGate()}. Engines without one take
+     * nothing here.
+     *
+     * @param codec decodes the element.
+     * @return the element, or {@link #NOT_TAKEN} when nothing was taken (the caller then polls).
+     */
+    default Object takeDecoded(final Codec<?> codec)
+    {
+        return NOT_TAKEN;
+    }
 
     /**
      * Takes the next element and hands it over in place; the caller holds {@link #consumerGate()}.

@@ -586,6 +586,56 @@ class QueueTest
     }
 
     @Test
+    void shouldTakeAnElementWhoseDecodingThrowsOnBothPathsAndHandOverTheNextOne() throws Exception
+    {
+        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        final io.ipckit.core.codec.Codec<Integer> refusesSeven = new io.ipckit.core.codec.Codec<>()
+        {
+            @Override
+            public int encode(final Integer value, final org.agrona.MutableDirectBuffer buffer, final int offset)
+            {
+                return Codecs.INTEGER.encode(value, buffer, offset);
+            }
+
+            @Override
+            public Integer decode(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                final int value = Codecs.INTEGER.decode(buffer, offset, length);
+                if (value == 7)
+                {
+                    throw new IllegalStateException("seven does not decode");
+                }
+                return value;
+            }
+        };
+        try (SharedQueue<Integer> a = SharedQueue.create("decode-throws", refusesSeven, new QueueOptions());
+            SharedQueue<Integer> b = SharedQueue.open("decode-throws", refusesSeven))
+        {
+            // the general path first (no bias yet), then the biased fast path
+            for (final boolean biased : new boolean[] {false, true})
+            {
+                a.put(7);
+                a.put(8);
+                assertEquals(biased, a.fifo().consumerLockBiased(), "the path under test");
+                thrown(IllegalStateException.class, a::take, "seven does not decode");
+                assertEquals(8, a.take(), "the element that failed to decode was taken");
+                for (int i = 100; i <= 100 + threshold + 1; i++)
+                {
+                    a.put(i);
+                    assertEquals(i, a.take());
+                }
+            }
+            // the failed take left no hold behind: another handle takes the lock from the bias at once
+            a.put(9);
+            assertEquals(9, b.poll(20, TimeUnit.SECONDS));
+            a.put(10);
+            assertEquals(10, a.take());
+            assertFalse(a.fifo().consumerLockBiased(), "a found its bias gone");
+            assertNull(a.poll());
+        }
+    }
+
+    @Test
     void shouldPutAnElementThatIsItsOwnEncodingFromItsArray() throws Exception
     {
         final OwnEncodingCodec codec = new OwnEncodingCodec();

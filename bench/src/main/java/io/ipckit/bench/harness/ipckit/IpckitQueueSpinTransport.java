@@ -223,7 +223,6 @@ public abstract class IpckitQueueSpinTransport implements Transport
         public Receiver openReceiver(final String spec, final int channel, final long deadlineNs)
         {
             final SharedQueue<byte[]> queue = open(spec, channel);
-            final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
             return new Receiver()
             {
                 @Override
@@ -239,8 +238,9 @@ public abstract class IpckitQueueSpinTransport implements Transport
                             {
                                 break;
                             }
-                            view.wrap(element);
-                            handler.onMessage(view, 0, element.length);
+                            // a view per element, as a user's own: wrapping the new array in a long-lived view
+                            // is a reference store into an old object, which G1's write barrier fences
+                            handler.onMessage(new UnsafeBuffer(element), 0, element.length);
                             read++;
                         }
                     }
