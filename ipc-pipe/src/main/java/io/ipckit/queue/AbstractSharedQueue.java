@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Bounds: a number of elements (Python's {@code maxsize}, {@link #remainingCapacity()}), the bytes of the shared
  * region, and {@link QueueOptions#maxMessageBytes} per element: an element that encodes to more is refused with
- * {@link IllegalArgumentException}.
+ * {@link IllegalArgumentException}. Room that a consumer frees while elements remain reaches producers in steps of a
+ * sixteenth of the ring (or of the element bound): until a step is complete, or the queue is empty, an
+ * {@link #offer(Object)} that does not wait may find the queue full while that part is free; a waiting put finds it.
  * <p>
  * Blocking calls sleep on a futex (or poll with the handle's {@link org.agrona.concurrent.IdleStrategy}) and check
  * every 50 ms whether a process holding a lock of the queue died, taking the lock over if so. Timeouts follow

@@ -146,11 +146,18 @@ class ConsumerLane
     long nextHeadWord;
     /** Records taken whose producers have not been rung yet (rung when the lock is released, or before waiting). */
     boolean producersUnrung;
+    /** The step of {@link #advertiseHeadInSteps} in bytes: a sixteenth of the ring. */
+    final int hintStepBytes;
+    /** Its step in elements: a sixteenth of the element bound, at least one; unbounded without one. */
+    final int hintStepElements;
 
     ConsumerLane(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
-        final Waiter consumerWaiter, final JoinCounter joinCounter, final int ticketCounterOffset)
+        final Waiter consumerWaiter, final JoinCounter joinCounter, final int ticketCounterOffset,
+        final int maxElements)
     {
+        this.hintStepBytes = capacity >> 4;
+        this.hintStepElements = maxElements > 0 ? Math.max(1, maxElements >> 4) : Integer.MAX_VALUE;
         this.ordered = ticketCounterOffset >= 0;
         this.ticketCounterOffset = ticketCounterOffset;
         this.ticketBytes = this.ordered ? RecordDescriptor.TICKET_LENGTH : 0;
@@ -438,7 +445,7 @@ class ConsumerLane
             }
             else
             {
-                advertiseHead(cHead, cHeadHint);
+                advertiseHeadInSteps();
             }
             consumerLock.release();
             AsymmetricFence.progressSide(); // between the head and lock stores and the loads of the waiter counts
@@ -452,6 +459,27 @@ class ConsumerLane
         else
         {
             ringProducers();
+        }
+    }
+
+    /**
+     * Holding the selected lane's consumer lock, in an unordered queue: advertises its head in the hint when the lane
+     * looks empty at the head (no stamp there), or when the head has moved a step ({@link #hintStepBytes} or
+     * {@link #hintStepElements}) past the hint. A consumer taking one element per call from a backlog thus stores the
+     * hint once per step rather than once per element: a producer retrying a full ring reads the hint every few
+     * nanoseconds, and a store per element took its line away each time (see {@link LaneDescriptor}).
+     */
+    void advertiseHeadInSteps()
+    {
+        final long headWord = meta.getLong(cHead); // the lock holder's own last store
+        final long hint = meta.getLong(cHeadHint);
+        if (headWord != hint && (
+            ((position(headWord) - position(hint)) & POSITION_MASK) >= hintStepBytes ||
+            ((count(headWord) - count(hint)) & LaneWords.COUNT_MASK) >= hintStepElements ||
+            !isStamped(cBase, position(headWord))))
+        {
+            // release store -> under the lock, after the head: never ahead of it, and never moving back
+            meta.putLongRelease(cHeadHint, headWord);
         }
     }
 

@@ -32,10 +32,11 @@ abstract class FastTakeLane extends ConsumerLane
 
     FastTakeLane(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
-        final Waiter consumerWaiter, final JoinCounter joinCounter, final int ticketCounterOffset)
+        final Waiter consumerWaiter, final JoinCounter joinCounter, final int ticketCounterOffset,
+        final int maxElements)
     {
         super(meta, data, description, capacity, laneCount, lanesOffset, producerBell, consumerBell, consumerWaiter,
-            joinCounter, ticketCounterOffset);
+            joinCounter, ticketCounterOffset, maxElements);
         // consumers of different handles start their rounds at different lanes, so they rarely meet on one
         this.nextLane = java.util.concurrent.ThreadLocalRandom.current().nextInt(laneCount);
     }
@@ -135,12 +136,12 @@ abstract class FastTakeLane extends ConsumerLane
     }
 
     /**
-     * Ends the hold of {@link #enterFastTake}: the head's hint (under the hold, after the head: another holder's hint
-     * never goes back), the active word, then the rings.
+     * Ends the hold of {@link #enterFastTake}: the head's hint in steps (under the hold, after the head: another
+     * holder's hint never goes back), the active word, then the rings.
      */
     private void exitFastTake()
     {
-        advertiseHead(cHead, cHeadHint);
+        advertiseHeadInSteps();
         consumerLock.exitBiased();
         AsymmetricFence.progressSide(); // between the head and active stores and the loads of the waiter counts
         producersUnrung = false;

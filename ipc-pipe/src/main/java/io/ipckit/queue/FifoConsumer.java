@@ -48,10 +48,10 @@ final class FifoConsumer extends FastTakeLane
     FifoConsumer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
         final Waiter consumerWaiter, final Waiter streamWaiter, final JoinCounter joinCounter,
-        final FileFaults faults, final int ticketCounterOffset)
+        final FileFaults faults, final int ticketCounterOffset, final int maxElements)
     {
         super(meta, data, description, capacity, laneCount, lanesOffset, producerBell, consumerBell, consumerWaiter,
-            joinCounter, ticketCounterOffset);
+            joinCounter, ticketCounterOffset, maxElements);
         this.faults = faults;
         this.streamWaiter = streamWaiter;
     }

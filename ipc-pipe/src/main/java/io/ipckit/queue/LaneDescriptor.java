@@ -53,8 +53,14 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * (so that a consumer killed in a handler leaves only that record to the next one); a producer reading it for room
  * would take its line away from the consumer between those stores, and a producer retrying a full ring reads it
  * every few nanoseconds: measured, that made the consumer (the only way out of a full ring) several times slower.
- * Consumers copy the head into the hint once per call, when they let the lane's lock go; it sits on the producer
- * half's second line, whose adjacent-line partner is the producer's own.
+ * Consumers copy the head into the hint when they let the lane's lock go: always in an ordered queue, and in an
+ * unordered one when the lane looks empty at the head or the head has moved a sixteenth of the ring (or of the
+ * element bound) past the hint. A producer retrying a full ring reads the hint every few nanoseconds, so a store per
+ * call by a consumer taking one element per call took the line away for every element: measured, the object API's
+ * 1 &rarr; 1 ran at 0.29&ndash;0.32&times; the raw ring with it and 0.72&ndash;1.03&times; without. Room a consumer
+ * frees while elements remain thus reaches producers in steps; a producer about to sleep, or due for its periodic
+ * look, reads the head word itself. The hint sits on the producer half's second line, whose adjacent-line partner is
+ * the producer's own.
  */
 public final class LaneDescriptor
 {

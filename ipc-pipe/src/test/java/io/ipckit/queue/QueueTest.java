@@ -636,6 +636,45 @@ class QueueTest
     }
 
     @Test
+    void shouldGiveRoomBackInStepsWhileElementsRemainAndAllOfItWhenEmpty() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("room-steps", Codecs.LONG,
+            new QueueOptions().capacityBytes(4096));
+            SharedQueue<Long> producer = SharedQueue.open("room-steps", Codecs.LONG))
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                long put = 0;
+                while (producer.offer(put))
+                {
+                    put++;
+                }
+                assertTrue(put > 16, "the ring holds " + put + " elements, each well under a step of 256 bytes");
+                assertEquals(0L, queue.take());
+                assertFalse(producer.offer(-1L), "one element's room is not a step: a put that does not wait " +
+                    "finds the queue full while elements remain");
+                assertTrue(producer.offer(put, 20, TimeUnit.SECONDS), "a put that waits finds the room");
+                for (long i = 1; i <= put; i++)
+                {
+                    assertEquals(i, queue.take(), "round " + round);
+                }
+                assertNull(queue.poll(), "empty");
+                // the queue is empty: all of its room is back, so the next round fills it as far as this one did
+                long again = 0;
+                while (producer.offer(again))
+                {
+                    again++;
+                }
+                assertEquals(put, again, "round " + round);
+                for (long i = 0; i < again; i++)
+                {
+                    assertEquals(i, queue.take());
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldPutAnElementThatIsItsOwnEncodingFromItsArray() throws Exception
     {
         final OwnEncodingCodec codec = new OwnEncodingCodec();
