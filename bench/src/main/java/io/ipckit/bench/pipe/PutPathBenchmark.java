@@ -33,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  * Each invocation puts {@link #BURST} 64-byte messages, one call each, then drains them: raw Agrona
  * {@link OneToOneRingBuffer} {@code write}/{@code read} against ipckit's queue {@code offerBytes}/{@code drain}, in
  * its default first-in first-out form and with exclusive producer lanes. The figure is nanoseconds per message.
+ * <p>
+ * The {@code empty*} benchmarks time one look at the empty ring or queue (every invocation of the others leaves them
+ * empty), the loop a spinning receiver runs while it waits: half of a look is added, on average, to every hop of a
+ * round trip. Their figure is nanoseconds per look.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -190,6 +194,34 @@ public class PutPathBenchmark
             sum += queue.poll()[0];
         }
         return sum;
+    }
+
+    /**
+     * @return what the raw ring's read of the empty ring found (0).
+     */
+    @Benchmark
+    public int emptyRawRing()
+    {
+        return ring.read(sink, 1);
+    }
+
+    /**
+     * @return what the queue's object poll that does not wait returned (null).
+     * @throws InterruptedException never: the thread is not interrupted.
+     */
+    @Benchmark
+    public byte[] emptyQueuePoll() throws InterruptedException
+    {
+        return queue.poll(0, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * @return how many elements the queue's zero-copy drain handed over (0).
+     */
+    @Benchmark
+    public int emptyQueueDrain()
+    {
+        return queue.drain(sink, 1);
     }
 
     private long putAndDrain(final SharedQueue<byte[]> target) throws InterruptedException
