@@ -483,7 +483,7 @@ class ConsumerLane
         }
     }
 
-    void advertiseHead(final int headOffset, final int hintOffset)
+    private void advertiseHead(final int headOffset, final int hintOffset)
     {
         final long headWord = meta.getLong(headOffset); // the lock holder's own last store
         if (headWord != meta.getLong(hintOffset))

@@ -9,7 +9,6 @@ import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
