@@ -1,6 +1,7 @@
 package io.ipckit.shm.sync;
 
 import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 
 import static org.agrona.BitUtil.SIZE_OF_LONG;
@@ -106,6 +107,25 @@ final class ProcessTable
     long word(final int slot)
     {
         return buffer.getLongVolatile(wordOffset(slot));
+    }
+
+    /**
+     * Hands every process in the table to the kernel's watch for one wait ({@link Waiter#watchPeer(long)}).
+     *
+     * @param waiter the wait, within its liveness check.
+     * @return true when every process in the table is watched.
+     */
+    boolean watchAll(final Waiter waiter)
+    {
+        for (int i = 0; i < slots; i++)
+        {
+            final long token = word(i);
+            if (token != OwnerToken.NONE && token != RECLAIMING && !waiter.watchPeer(token))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -99,6 +99,7 @@ public final class SharedBarrier implements AutoCloseable
         this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
         this.attached = new ProcessTable(buffer, base + TABLE_OFFSET, slots);
         this.slot = attach();
+        doorbell.ring(); // waiters that watch the attached processes look at the table again
     }
 
     /**
@@ -497,6 +498,10 @@ public final class SharedBarrier implements AutoCloseable
             if (waiter.livenessCheckDue())
             {
                 breakIfAttachedProcessDied(generation);
+                if (attached.watchAll(waiter))
+                {
+                    waiter.peersWatched();
+                }
                 continue;
             }
             final boolean timeLeft;

@@ -514,6 +514,7 @@ public final class SharedCondition implements Condition, AutoCloseable
                 {
                     return true;
                 }
+                waiter.peersWatched(); // no process to look at: only a signal (a ring) ends this wait
                 try
                 {
                     if (!waiter.pause(sequence))

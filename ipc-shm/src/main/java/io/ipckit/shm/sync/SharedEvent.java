@@ -236,6 +236,7 @@ public final class SharedEvent implements AutoCloseable
                 {
                     return true;
                 }
+                waiter.peersWatched(); // no process to look at: only set() (a ring) ends this wait
                 if (!waiter.pause(sequence))
                 {
                     return false;

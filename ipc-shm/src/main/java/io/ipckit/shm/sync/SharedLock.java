@@ -477,7 +477,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
                     }
                     continue;
                 }
-                if (ownerCheck.due())
+                if (waiter.arePeersWatched() ? waiter.livenessCheckDue() : ownerCheck.due())
                 {
                     file.requireIntact(); // slow path: refuse a file truncated under a waiter before taking over
                     if (owner.tryTakeOverFromDead() != OwnerToken.NONE)
@@ -485,6 +485,11 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
                         buffer.getAndAddLong(file.headerLength() + TAKEOVERS_OFFSET, 1);
                         onAcquired(thread, true);
                         return RECOVERED;
+                    }
+                    final long holder = owner.holder();
+                    if (holder != OwnerToken.NONE && waiter.watchPeer(holder))
+                    {
+                        waiter.peersWatched(); // the kernel tells this wait when the holder exits; a release rings
                     }
                 }
                 try

@@ -483,12 +483,21 @@ public final class SharedSemaphore implements AutoCloseable
                 {
                     return true;
                 }
-                if (owners != null && ownerCheck.due())
+                if (owners == null)
+                {
+                    waiter.peersWatched(); // no owners tracked: only a release (a ring) ends this wait
+                }
+                else if (waiter.arePeersWatched() ? waiter.livenessCheckDue() : ownerCheck.due())
                 {
                     file.requireIntact(); // slow path: refuse a file truncated under a waiter before recovering
                     if (recoverDeadOwners() > 0)
                     {
                         continue;
+                    }
+                    if (owners.watchAll(waiter))
+                    {
+                        // an owner's exit wakes this wait; permits reach a new owner only through a release, a ring
+                        waiter.peersWatched();
                     }
                 }
                 if (!waiter.pause(sequence))

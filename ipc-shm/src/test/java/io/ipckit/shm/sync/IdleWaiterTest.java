@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The issue's bound: a waiter blocked for 2 s in another JVM uses less than 20 ms of CPU, for every primitive.
- * The child's CPU is read over the window in which the parent sees it asleep (its dead-owner checks every
- * {@value io.ipckit.core.internal.kit.LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms included), not over its spin before sleeping or its wake-up,
- * which on a loaded two-core machine once pushed the whole call's figure to 21 ms.
+ * The child's CPU is read over the window in which the parent sees it asleep, not over its spin before sleeping or
+ * its wake-up. Within the window the waiter has handed its peers to the kernel ({@code PeerWatch}) and wakes once per
+ * {@code Waiter.WATCHED_SLICE_NS}; when it still woke every liveness interval to read {@code /proc}, a two-core
+ * virtual machine, where each such wake-up cost a cold 0.2 to 0.6 ms, put it at 6 to 25 ms.
  */
 @Timeout(60)
 class IdleWaiterTest
@@ -109,7 +110,7 @@ class IdleWaiterTest
         requestWindow(buffer, 1);
         Thread.sleep(2_000); // the measured idle period the issue asks for
         requestWindow(buffer, 2);
-        // A waiter wakes every liveness interval to look at its peers (it stays registered on the doorbell), and a
+        // A waiter wakes at the end of every sleep slice (it stays registered on the doorbell), and a
         // condition waiter re-registers after a wake-up, so the waiter is found asleep by waiting, not at one instant.
         Eventually.await("the waiter asleep again at the end of the measured window", Duration.ofSeconds(10),
             () -> sleepers.getAsInt() > 0);

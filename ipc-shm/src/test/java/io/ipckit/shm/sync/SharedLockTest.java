@@ -7,6 +7,7 @@ import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.internal.kit.PeerWatch;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -119,6 +121,48 @@ class SharedLockTest
                 });
             assertTrue(lock.lastAcquireRecoveredFromDeadOwner());
             lock.unlock();
+        }
+    }
+
+    /**
+     * A waiter blocked on a live holder hands the holder to the kernel ({@link PeerWatch}) and sleeps long; the
+     * holder's SIGKILL still ends the wait with a take-over, and the watch ends with the wait.
+     */
+    @Test
+    void shouldWatchTheHolderWhileBlockedAndTakeOverAtItsDeath() throws Exception
+    {
+        try (SharedLock lock = SharedLock.create("watched.lock"))
+        {
+            final JvmProcess child = dir.start(SyncChild.class, "hold", "LOCK", "watched.lock");
+            Eventually.await("child owns the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
+            final int watchedBefore = PeerWatch.instance().watchedProcesses();
+            final AtomicReference<Object> outcome = new AtomicReference<>();
+            final Thread waiter = new Thread(() ->
+            {
+                try
+                {
+                    final boolean acquired = lock.tryLock(5, TimeUnit.MINUTES);
+                    outcome.set(acquired && lock.lastAcquireRecoveredFromDeadOwner());
+                    if (acquired)
+                    {
+                        lock.unlock();
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.set(ex);
+                }
+            }, "watching-waiter");
+            waiter.start();
+            Eventually.await("the waiter watches the holder", Duration.ofSeconds(30),
+                () -> PeerWatch.instance().watchedProcesses() == watchedBefore + 1);
+
+            child.kill();
+            waiter.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(waiter.isAlive(), "the holder's death ended the wait");
+            assertEquals(Boolean.TRUE, outcome.get(), "acquired by taking the dead holder's lock over");
+            assertEquals(watchedBefore, PeerWatch.instance().watchedProcesses(), "nothing stays watched");
+            assertTrue(child.join(30, TimeUnit.SECONDS));
         }
     }
 

@@ -169,12 +169,38 @@ public final class Doorbell
      * @param observedSequence the value of {@link #sequence()} read before testing the condition.
      * @param timeoutNs        the most to wait, at least 0.
      * @param fenced           what {@link #beginWaitLazily()} returned: false polls with short parks.
+     * @param spin             true to spin briefly before sleeping; false sleeps at once (a wait whose last slice
+     *                         passed without a ring: a spin would only cost its CPU).
      * @return true when the sequence moved on.
      * @throws InterruptedException when the thread is interrupted.
      */
-    public boolean awaitChange(final int observedSequence, final long timeoutNs, final boolean fenced)
+    public boolean awaitChange(
+        final int observedSequence, final long timeoutNs, final boolean fenced, final boolean spin)
         throws InterruptedException
     {
-        return signal.awaitChangeFlagged(observedSequence, timeoutNs, !fenced);
+        return signal.awaitChangeFlagged(
+            observedSequence, timeoutNs, spin ? WakeSignal.DEFAULT_SPIN_TRIES : 0, !fenced);
+    }
+
+    /**
+     * One kernel sleep of up to {@code timeoutNs}, for a fenced wait registered by {@link #beginWaitLazily()}: returns
+     * when the sequence moves on, the time passes, or anything else wakes the futex word ({@link #futexAddress()}).
+     *
+     * @param observedSequence the value of {@link #sequence()} read before testing the condition.
+     * @param timeoutNs        the most to wait, at least 0.
+     * @return true when the sequence moved on.
+     * @throws InterruptedException when the thread is interrupted.
+     */
+    public boolean awaitChangeOnce(final int observedSequence, final long timeoutNs) throws InterruptedException
+    {
+        return signal.awaitChangeFlaggedOnce(observedSequence, timeoutNs, 0);
+    }
+
+    /**
+     * @return the address of the futex word this doorbell's sleepers wait on.
+     */
+    public long futexAddress()
+    {
+        return signal.futexAddress();
     }
 }

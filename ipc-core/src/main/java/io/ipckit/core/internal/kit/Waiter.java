@@ -31,6 +31,14 @@ import org.agrona.concurrent.IdleStrategy;
  * find such a message by looking, instead of at the end of a {@link #LIVENESS_CHECK_INTERVAL_NS} slice (a few
  * hundred extra wake-ups, about a millisecond of CPU, per start).
  * <p>
+ * <b>Watched peers.</b> A wait blocked on other processes wakes every {@link #LIVENESS_CHECK_INTERVAL_NS} to look at
+ * them. A caller whose look found every peer alive may hand them to the kernel instead: {@link #watchPeer(long)} each
+ * peer, then {@link #peersWatched()}. The wait then sleeps {@link #WATCHED_SLICE_NS} at a time and looks at its peers
+ * itself only every {@link #WATCHED_CHECK_INTERVAL_NS}: {@link PeerWatch} wakes it when a watched process exits, and
+ * {@link #livenessCheckDue()} is true at once. A ring of the doorbell ends the watched sleep (the peers may have changed: a lock passed on, a process
+ * attached), as does a due check, so each look at the peers decides afresh. A wait that depends on no other process
+ * calls {@link #peersWatched()} alone.
+ * <p>
  * Not thread-safe: one per waiting thread (each end and queue handle keeps one per direction).
  */
 public final class Waiter
@@ -50,6 +58,18 @@ public final class Waiter
     public static final long STARTING_PEER_WINDOW_NS = 1_000_000_000L;
     /** The longest single sleep within {@link #STARTING_PEER_WINDOW_NS} of a child's start. */
     public static final long STARTING_PEER_SLICE_NS = 2_000_000L;
+    /**
+     * The longest single sleep of a wait whose peers are all watched: it bounds how late a thread notices an
+     * interruption (a futex sleep does not end on {@link Thread#interrupt()}) or a change nobody rang for.
+     */
+    public static final long WATCHED_SLICE_NS = 250_000_000L;
+    /**
+     * How often a wait whose peers are watched still looks at them itself: a safety net for a peer its caller could
+     * not know of when it last looked (a process that attached without ringing), not the way deaths are found.
+     */
+    public static final long WATCHED_CHECK_INTERVAL_NS = 1_000_000_000L;
+    /** The most peers one wait watches; a wait with more looks at them every interval. */
+    public static final int MAX_WATCHED_PEERS = 8;
     private static final int SPINS_BETWEEN_CLOCK_READS = 32;
     /** When the short slices end ({@link System#nanoTime()}); read only before a kernel sleep. */
     private static volatile long shortSlicesUntilNs = System.nanoTime();
@@ -65,6 +85,18 @@ public final class Waiter
     private boolean registered;
     /** The registration made the barrier: the wait may sleep in the kernel (else it polls, see NativeBinding). */
     private boolean fenced;
+    /**
+     * The next kernel sleep spins briefly first: true after registering and after a ring, false once a slice passed
+     * without one. A wait blocked for long then wakes once per slice for its liveness check and nothing more; the
+     * spin, run from code the JIT never compiles at that rate, cost it up to half a millisecond of CPU per slice.
+     */
+    private boolean spinBeforeSlice;
+    /** Every peer is watched by {@link PeerWatch} (or there are none): sleep long, look at the peers seldom. */
+    private boolean peersWatched;
+    /** The tokens this wait watches, the first {@link #watchedCount}; unwatched when the wait ends. */
+    private final long[] watchedTokens = new long[MAX_WATCHED_PEERS];
+    private int watchedCount;
+    private PeerWatch.Interest interest;
     private int spinsLeft;
     private int pollsBeforeClock;
     private int idleStepsBeforeClock;
@@ -132,6 +164,7 @@ public final class Waiter
         this.startNs = System.nanoTime();
         this.lastCheckNs = startNs;
         this.timeoutNs = timeoutNs;
+        peersWatched = false;
         if (idleStrategy == null)
         {
             // registration comes in pause(), after the spins (none when told not to spin)
@@ -158,6 +191,15 @@ public final class Waiter
     private void endActive()
     {
         active = false;
+        peersWatched = false;
+        if (watchedCount > 0)
+        {
+            unwatchAll();
+        }
+        if (interest != null)
+        {
+            interest.clearExitNoticed(); // a notice for this wait's peers says nothing to the next wait
+        }
         if (registered)
         {
             io.ipckit.core.internal.jfr.JfrEvents.slowWaitEnded(startNs); // slept on a futex: one clock read more
@@ -208,13 +250,97 @@ public final class Waiter
             return false;
         }
         pollsBeforeClock = SPINS_BETWEEN_CLOCK_READS;
+        if (interest != null && interest.exitNoticed())
+        {
+            // a watched peer exited: look now, and watch afresh what the look finds alive
+            interest.clearExitNoticed();
+            unwatchAll();
+            peersWatched = false;
+            lastCheckNs = System.nanoTime();
+            return true;
+        }
         final long nowNs = System.nanoTime();
-        if (nowNs - lastCheckNs >= LIVENESS_CHECK_INTERVAL_NS)
+        if (nowNs - lastCheckNs >= (peersWatched ? WATCHED_CHECK_INTERVAL_NS : LIVENESS_CHECK_INTERVAL_NS))
         {
             lastCheckNs = nowNs;
+            peersWatched = false; // the caller's look decides afresh
             return true;
         }
         return false;
+    }
+
+    /**
+     * Within a liveness check that found {@code token} alive: asks the kernel to tell this wait when that process
+     * exits ({@link PeerWatch}). Costs a pidfd and a {@code /proc} read the first time this JVM watches a process,
+     * nothing for a process this wait watches already. Tokens of this process are watched trivially.
+     *
+     * @param token an {@link OwnerToken}, not {@link OwnerToken#NONE}.
+     * @return true when the process is watched (call {@link #peersWatched()} once every peer is); false when it
+     * cannot be, or has just exited (the next {@link #livenessCheckDue()} is then true at once).
+     */
+    public boolean watchPeer(final long token)
+    {
+        if (token == OwnerToken.current())
+        {
+            return true;
+        }
+        for (int i = 0; i < watchedCount; i++)
+        {
+            if (watchedTokens[i] == token)
+            {
+                return true;
+            }
+        }
+        if (watchedCount == MAX_WATCHED_PEERS || !active || idleStrategy != null)
+        {
+            return false;
+        }
+        if (interest == null)
+        {
+            interest = new PeerWatch.Interest(doorbell.futexAddress());
+        }
+        final int result = PeerWatch.instance().watch(token, interest);
+        if (result == PeerWatch.WATCHED)
+        {
+            watchedTokens[watchedCount++] = token;
+            return true;
+        }
+        if (result == PeerWatch.EXITED)
+        {
+            lastCheckNs = System.nanoTime() - LIVENESS_CHECK_INTERVAL_NS; // look again at once
+        }
+        return false;
+    }
+
+    /**
+     * Tells this wait that every process it depends on is watched ({@link #watchPeer(long)} returned true for each),
+     * or that it depends on none: it sleeps {@link #WATCHED_SLICE_NS} at a time and looks at its peers only every
+     * {@link #WATCHED_CHECK_INTERVAL_NS}, until a watched process exits, the doorbell rings, or the wait ends.
+     */
+    public void peersWatched()
+    {
+        if (active && idleStrategy == null)
+        {
+            peersWatched = true;
+        }
+    }
+
+    /**
+     * @return true while this wait sleeps on watched peers ({@link #peersWatched()}): a caller that times its looks at
+     * its peers with a {@link LivenessCheckInterval} of its own asks {@link #livenessCheckDue()} instead meanwhile.
+     */
+    public boolean arePeersWatched()
+    {
+        return peersWatched;
+    }
+
+    private void unwatchAll()
+    {
+        for (int i = 0; i < watchedCount; i++)
+        {
+            PeerWatch.instance().unwatch(watchedTokens[i], interest);
+        }
+        watchedCount = 0;
     }
 
     private boolean timeLeft()
@@ -263,6 +389,7 @@ public final class Waiter
             // register, then let the caller read the sequence and test the condition once more before sleeping
             fenced = doorbell.beginWaitLazily();
             registered = true;
+            spinBeforeSlice = spinBeforeSleepNs > 0;
             return true;
         }
         if (!registered)
@@ -291,10 +418,24 @@ public final class Waiter
             fenced = true;
             return true;
         }
-        final long maxSliceNs = startNs + elapsedNs - shortSlicesUntilNs < 0 ?
-            STARTING_PEER_SLICE_NS : LIVENESS_CHECK_INTERVAL_NS;
+        final boolean peerStarting = startNs + elapsedNs - shortSlicesUntilNs < 0;
+        if (peersWatched && fenced && !peerStarting)
+        {
+            if (interest != null && interest.exitNoticed())
+            {
+                return true; // told before this sleep began: the caller's liveness check looks now
+            }
+            final long sliceNs = timeoutNs < 0 ? WATCHED_SLICE_NS : Math.min(WATCHED_SLICE_NS, timeoutNs - elapsedNs);
+            if (doorbell.awaitChangeOnce(observedSequence, sliceNs))
+            {
+                peersWatched = false; // rung: the peers may have changed, the next look decides again
+            }
+            return true;
+        }
+        final long maxSliceNs = peerStarting ? STARTING_PEER_SLICE_NS : LIVENESS_CHECK_INTERVAL_NS;
         final long sliceNs = timeoutNs < 0 ? maxSliceNs : Math.min(maxSliceNs, timeoutNs - elapsedNs);
-        doorbell.awaitChange(observedSequence, sliceNs, fenced);
+        final boolean rung = doorbell.awaitChange(observedSequence, sliceNs, fenced, spinBeforeSlice);
+        spinBeforeSlice = rung && spinBeforeSleepNs > 0;
         return true;
     }
 

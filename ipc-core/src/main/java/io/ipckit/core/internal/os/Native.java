@@ -10,11 +10,14 @@ import java.lang.invoke.VarHandle;
 import java.util.Locale;
 import java.util.Optional;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * The few Linux system calls ipckit needs, made through the Foreign Function &amp; Memory API (no JNI): {@code futex},
- * {@code membarrier}, and {@code openat}/{@code fallocate}/{@code close}. Every call goes through one downcall handle
+ * {@code membarrier}, {@code openat}/{@code fallocate}/{@code close}, and {@code pidfd_open} with {@code epoll} to
+ * learn when another process exits. Every call goes through one downcall handle
  * to the C library's {@code syscall} function, which captures {@code errno}: binding a handle costs 20 to 70 ms at JVM
  * start (the JDK generates its stub classes), so one binding instead of five keeps that cost off a starting child's
  * first message. The handle is bound on first use.
@@ -43,6 +46,12 @@ public final class Native
     public static final int ENOENT = 2;
     /** {@code EOPNOTSUPP}: the file system cannot allocate without writing. */
     static final int EOPNOTSUPP = 95;
+    /** {@code ESRCH}: no such process. */
+    public static final int ESRCH = 3;
+    /** Bytes of one {@code struct epoll_event}: packed on x86-64, padded to 16 on the generic table's machines. */
+    public static final int EPOLL_EVENT_BYTES;
+    /** Offset of the 64-bit user data within a {@code struct epoll_event}. */
+    public static final int EPOLL_EVENT_DATA_OFFSET;
 
     private static final int O_RDWR = 2;
     private static final int O_CREAT = 0x40;
@@ -58,6 +67,13 @@ public final class Native
     private static final long SYS_CLOSE;
     private static final long SYS_FALLOCATE;
     private static final long SYS_PWRITE64;
+    private static final long SYS_PIDFD_OPEN = 434; // one number on every architecture since Linux 5.1's unification
+    private static final long SYS_EPOLL_CREATE1;
+    private static final long SYS_EPOLL_CTL;
+    private static final long SYS_EPOLL_PWAIT;
+    private static final long EPOLL_CTL_ADD = 1;
+    private static final long EPOLL_CTL_DEL = 2;
+    private static final long EPOLLIN = 1;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     static
@@ -74,6 +90,11 @@ public final class Native
         SYS_CLOSE = x86 ? 3 : generic ? 57 : -1;
         SYS_FALLOCATE = x86 ? 285 : generic ? 47 : -1;
         SYS_PWRITE64 = x86 ? 18 : generic ? 68 : -1;
+        SYS_EPOLL_CREATE1 = x86 ? 291 : generic ? 20 : -1;
+        SYS_EPOLL_CTL = x86 ? 233 : generic ? 21 : -1;
+        SYS_EPOLL_PWAIT = x86 ? 281 : generic ? 22 : -1;
+        EPOLL_EVENT_BYTES = x86 ? 12 : 16;
+        EPOLL_EVENT_DATA_OFFSET = x86 ? 4 : 8;
     }
 
     private Native()
@@ -231,6 +252,104 @@ public final class Native
         catch (final Throwable t)
         {
             throw new IllegalStateException("openat/fallocate failed on " + path, t);
+        }
+    }
+
+    /**
+     * {@code pidfd_open(pid, 0)} (Linux 5.3+): a file descriptor that refers to the process {@code pid} names now,
+     * whatever later reuses the number, and becomes readable when that process exits.
+     *
+     * @param pid the process.
+     * @return the descriptor (0 or more), or minus the errno ({@link #ESRCH} when no such process, {@code ENOSYS} on
+     * an older kernel, {@code EMFILE} when out of descriptors).
+     */
+    public static int pidfdOpen(final long pid)
+    {
+        return (int)call(SYS_PIDFD_OPEN, pid, 0L, 0L, 0L, "pidfd_open");
+    }
+
+    /**
+     * {@code epoll_create1(EPOLL_CLOEXEC)}.
+     *
+     * @return the epoll descriptor, or minus the errno.
+     */
+    public static int epollCreate()
+    {
+        return (int)call(SYS_EPOLL_CREATE1, O_CLOEXEC, 0L, 0L, 0L, "epoll_create1");
+    }
+
+    /**
+     * Adds a descriptor to an epoll set, for readability, with {@code data} as the event's user data.
+     *
+     * @param epollFd the epoll descriptor.
+     * @param fd      the descriptor to watch.
+     * @param data    returned with the descriptor's events ({@link #EPOLL_EVENT_DATA_OFFSET}).
+     * @return 0, or minus the errno.
+     */
+    public static int epollAdd(final int epollFd, final int fd, final long data)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment event = arena.allocate(EPOLL_EVENT_BYTES, 8);
+            event.set(JAVA_INT, 0, (int)EPOLLIN);
+            event.set(JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA_OFFSET, data);
+            return (int)call(SYS_EPOLL_CTL, epollFd, EPOLL_CTL_ADD, fd, event.address(), "epoll_ctl");
+        }
+    }
+
+    /**
+     * Removes a descriptor from an epoll set.
+     *
+     * @param epollFd the epoll descriptor.
+     * @param fd      the descriptor.
+     * @return 0, or minus the errno.
+     */
+    public static int epollRemove(final int epollFd, final int fd)
+    {
+        return (int)call(SYS_EPOLL_CTL, epollFd, EPOLL_CTL_DEL, fd, 0L, "epoll_ctl");
+    }
+
+    /**
+     * {@code epoll_pwait(epollFd, events, maxEvents, timeoutMs, NULL)}: blocks the calling thread in the kernel.
+     *
+     * @param epollFd   the epoll descriptor.
+     * @param events    the address of room for {@code maxEvents} events of {@link #EPOLL_EVENT_BYTES}.
+     * @param maxEvents the most events to return.
+     * @param timeoutMs the most to wait in ms; -1 without a limit.
+     * @return the number of events, or minus the errno ({@link #EINTR} when a signal came).
+     */
+    public static int epollWait(final int epollFd, final long events, final int maxEvents, final int timeoutMs)
+    {
+        return (int)call(SYS_EPOLL_PWAIT, epollFd, events, maxEvents, timeoutMs, "epoll_pwait");
+    }
+
+    /**
+     * Closes a descriptor this class returned.
+     *
+     * @param fd the descriptor.
+     * @return 0, or minus the errno.
+     */
+    public static int close(final int fd)
+    {
+        return (int)call(SYS_CLOSE, fd, 0L, 0L, 0L, "close");
+    }
+
+    private static long call(final long number, final long a1, final long a2, final long a3, final long a4,
+        final String name)
+    {
+        if (!LINUX)
+        {
+            throw new UnsupportedOperationException(name + " needs Linux on x86-64, aarch64 or riscv64");
+        }
+        final Scratch scratch = SCRATCH.get();
+        try
+        {
+            final long result = (long)Handles.SYSCALL.invokeExact(scratch.errno, number, a1, a2, a3, a4, 0L, 0L);
+            return result < 0 ? -errno(scratch) : result;
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException(name + " failed", t);
         }
     }
 

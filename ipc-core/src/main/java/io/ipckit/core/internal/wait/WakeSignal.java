@@ -216,6 +216,14 @@ public final class WakeSignal
     }
 
     /**
+     * @return the address of the futex word sleepers wait on, for a waker that must not write the word.
+     */
+    public long futexAddress()
+    {
+        return address + SEQUENCE_OFFSET;
+    }
+
+    /**
      * The flagged protocol's sequence (the word without its sleeping flag), to be read before testing the condition.
      *
      * @return the current sequence, read with acquire semantics, bit 0 clear.
@@ -270,29 +278,49 @@ public final class WakeSignal
         final int observedSequence, final long timeoutNs, final int spinTries, final long maxSliceNs)
         throws InterruptedException
     {
-        return awaitChangeFlagged(observedSequence, timeoutNs, spinTries, maxSliceNs, false);
+        return awaitChangeFlagged(observedSequence, timeoutNs, spinTries, maxSliceNs, false, false);
     }
 
     /**
-     * As {@link #awaitChangeFlagged(int, long)}, polling the word with short parks instead of sleeping in the kernel
-     * when {@code poll} is true: for a waiter whose last look at its condition may have missed a publish (see
-     * {@link AsymmetricFence#waitingSideIfBound()}), which a futex sleep would then sleep through.
+     * As {@link #awaitChangeFlagged(int, long)} with a chosen number of spins, polling the word with short parks
+     * instead of sleeping in the kernel when {@code poll} is true: for a waiter whose last look at its condition may
+     * have missed a publish (see {@link AsymmetricFence#waitingSideIfBound()}), which a futex sleep would then sleep
+     * through.
      *
      * @param observedSequence a value read from {@link #flaggedSequence()} before testing the condition.
      * @param timeoutNs        the most to wait; negative waits without a limit.
+     * @param spinTries        spins before the word is flagged; 0 for a waiter that has polled already.
      * @param poll             true to poll, parking at most {@link NativeBinding#POLL_NS} at a time.
      * @return true when the sequence changed, false when the timeout passed first.
      * @throws InterruptedException when the thread is interrupted (its flag is cleared, as usual).
      */
-    public boolean awaitChangeFlagged(final int observedSequence, final long timeoutNs, final boolean poll)
+    public boolean awaitChangeFlagged(
+        final int observedSequence, final long timeoutNs, final int spinTries, final boolean poll)
         throws InterruptedException
     {
-        return awaitChangeFlagged(observedSequence, timeoutNs, DEFAULT_SPIN_TRIES, MAX_SLEEP_SLICE_NS, poll);
+        return awaitChangeFlagged(observedSequence, timeoutNs, spinTries, MAX_SLEEP_SLICE_NS, poll, false);
+    }
+
+    /**
+     * As {@link #awaitChangeFlagged(int, long, int, boolean)} with a single kernel sleep of up to {@code timeoutNs}:
+     * returns as soon as the sleep ends, woken or not, so that a caller woken for another reason than the sequence
+     * (a watched process exited, {@code PeerWatch}) looks at that reason.
+     *
+     * @param observedSequence a value read from {@link #flaggedSequence()} before testing the condition.
+     * @param timeoutNs        the most to wait, 0 or more.
+     * @param spinTries        spins before the word is flagged.
+     * @return true when the sequence changed, false otherwise.
+     * @throws InterruptedException when the thread is interrupted (its flag is cleared, as usual).
+     */
+    public boolean awaitChangeFlaggedOnce(final int observedSequence, final long timeoutNs, final int spinTries)
+        throws InterruptedException
+    {
+        return awaitChangeFlagged(observedSequence, timeoutNs, spinTries, Math.max(0, timeoutNs), false, true);
     }
 
     private boolean awaitChangeFlagged(
         final int observedSequence, final long timeoutNs, final int spinTries, final long maxSliceNs,
-        final boolean poll) throws InterruptedException
+        final boolean poll, final boolean once) throws InterruptedException
     {
         final int sequenceOffset = offset + SEQUENCE_OFFSET;
         for (int i = 0; i < spinTries; i++)
@@ -336,6 +364,10 @@ public final class WakeSignal
                     continue;
                 }
                 sleep(word | SLEEPING_FLAG, sliceNs);
+                if (once)
+                {
+                    return (buffer.getIntVolatile(sequenceOffset) & ~SLEEPING_FLAG) != observedSequence;
+                }
             }
         }
         finally
