@@ -238,9 +238,15 @@ final class ReceiveHalf
                 {
                     return true;
                 }
-                if (!checkPeerForReceive(recvWaiter.livenessCheckDue(), handler != null))
+                final boolean look = recvWaiter.livenessCheckDue();
+                if (!checkPeerForReceive(look, handler != null))
                 {
                     return true;
+                }
+                if (look && meta.getIntAcquire(peerStateOffset) == STATE_OPEN)
+                {
+                    // the writer's exit wakes this wait; its sends and its close ring
+                    recvWaiter.watchOnly(meta.getLongVolatile(peerTokenOffset));
                 }
                 if (!recvWaiter.pause(sequence))
                 {

@@ -230,7 +230,7 @@ final class SendHalf
             while (true)
             {
                 final int sequence = sendWaiter.sequence();
-                checkPeerForSend(sendWaiter.livenessCheckDue());
+                checkPeerForSend(sendWaiter, sendWaiter.livenessCheckDue());
                 index = sendRing.tryClaim(MessageAssembler.WHOLE, length);
                 if (index >= 0)
                 {
@@ -386,7 +386,7 @@ final class SendHalf
                 {
                     return true;
                 }
-                checkPeerForSend(sendWaiter.livenessCheckDue());
+                checkPeerForSend(sendWaiter, sendWaiter.livenessCheckDue());
                 if (!sendWaiter.pause(sequence))
                 {
                     return false;
@@ -408,6 +408,19 @@ final class SendHalf
         catch (final InternalError ex)
         {
             throw faults.corrupt(ex);
+        }
+    }
+
+    /**
+     * {@link #checkPeerForSend(boolean)} within a wait: after a look that found the reader alive, hands it to the
+     * kernel's watch, so that the wait sleeps until the reader makes room, closes (both ring) or exits.
+     */
+    private void checkPeerForSend(final Waiter waiter, final boolean checkLiveness)
+    {
+        checkPeerForSend(checkLiveness);
+        if (checkLiveness && meta.getIntAcquire(peerStateOffset) == STATE_OPEN)
+        {
+            waiter.watchOnly(meta.getLongVolatile(peerTokenOffset));
         }
     }
 

@@ -102,6 +102,12 @@ final class FifoConsumer extends FastTakeLane
                     consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
                     continue;
                 }
+                if (outcome == EMPTY && !ordered)
+                {
+                    // nothing to take and no process to look at: only a put (a ring) ends this wait; an ordered
+                    // queue's empty look may hide a ticket lost with its producer, which it looks for every interval
+                    consumerWaiter.peersWatched();
+                }
                 if (!consumerWaiter.pause(sequence))
                 {
                     return false;

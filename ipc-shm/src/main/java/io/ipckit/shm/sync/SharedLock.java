@@ -487,9 +487,9 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
                         return RECOVERED;
                     }
                     final long holder = owner.holder();
-                    if (holder != OwnerToken.NONE && waiter.watchPeer(holder))
+                    if (holder != OwnerToken.NONE)
                     {
-                        waiter.peersWatched(); // the kernel tells this wait when the holder exits; a release rings
+                        waiter.watchOnly(holder); // the kernel tells this wait when the holder exits; a release rings
                     }
                 }
                 try

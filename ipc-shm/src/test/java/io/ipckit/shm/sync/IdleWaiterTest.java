@@ -3,6 +3,7 @@ package io.ipckit.shm.sync;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.IdleCpuWindow;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
@@ -107,21 +108,12 @@ class IdleWaiterTest
     {
         final AtomicBuffer buffer = report.buffer();
         SharedLockTest.awaitMeasuredWait(buffer, sleepers);
-        requestWindow(buffer, 1);
-        Thread.sleep(2_000); // the measured idle period the issue asks for
-        requestWindow(buffer, 2);
+        IdleCpuWindow.measure(buffer, SyncChild.WINDOW_OFFSET, Duration.ofSeconds(2)); // the issue's idle period
         // A waiter wakes at the end of every sleep slice (it stays registered on the doorbell), and a
         // condition waiter re-registers after a wake-up, so the waiter is found asleep by waiting, not at one instant.
         Eventually.await("the waiter asleep again at the end of the measured window", Duration.ofSeconds(10),
             () -> sleepers.getAsInt() > 0);
         assertEquals(0, buffer.getLongVolatile(SyncChild.RESULT_OFFSET), "the wait had not returned");
-    }
-
-    private static void requestWindow(final AtomicBuffer buffer, final long request)
-    {
-        buffer.putLongVolatile(SyncChild.WINDOW_REQUEST_OFFSET, request);
-        Eventually.await("the child acknowledged window request " + request, Duration.ofSeconds(30),
-            () -> buffer.getLongVolatile(SyncChild.WINDOW_ACK_OFFSET) == request);
     }
 
     private static void assertChildDone(final JvmProcess child) throws InterruptedException

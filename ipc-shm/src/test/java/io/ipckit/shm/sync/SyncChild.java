@@ -1,10 +1,9 @@
 package io.ipckit.shm.sync;
 
 import io.ipckit.core.file.MappedFile;
+import io.ipckit.core.testing.IdleCpuWindow;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,14 +22,8 @@ public final class SyncChild
     static final int INSIDE_OFFSET = 24;
     /** Offset of the result of a wait (command specific). */
     static final int RESULT_OFFSET = 32;
-    /** Offset of the CPU time of the waiting thread, ns. */
-    static final int CPU_NS_OFFSET = 40;
-    /** Offset of the wall time of the wait, ns. */
-    static final int WALL_NS_OFFSET = 48;
-    /** Offset of the parent's request to the idle child's monitor: 1 = start the measured window, 2 = end it. */
-    static final int WINDOW_REQUEST_OFFSET = 2048;
-    /** Offset of the idle child's monitor acknowledging {@link #WINDOW_REQUEST_OFFSET} with the same value. */
-    static final int WINDOW_ACK_OFFSET = 2056;
+    /** Offset of the idle child's {@link IdleCpuWindow}. */
+    static final int WINDOW_OFFSET = 2048;
     /** Offset of a per-child result array, 8 bytes each. */
     static final int PER_CHILD_OFFSET = 64;
     /** Length of the report file. */
@@ -221,7 +214,6 @@ public final class SyncChild
 
     private static void idle(final String kind, final String name, final String report) throws Exception
     {
-        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (MappedFile file = MappedFile.open(report))
         {
             final AtomicBuffer buffer = file.buffer();
@@ -233,7 +225,7 @@ public final class SyncChild
                     try (SharedLock lock = SharedLock.open(name))
                     {
                         warmUp(lock.tryLock(300, TimeUnit.MILLISECONDS), buffer);
-                        final IdleWindow window = IdleWindow.start(buffer, threads);
+                        final IdleCpuWindow window = IdleCpuWindow.startForCurrentThread(buffer, WINDOW_OFFSET);
                         result = lock.tryLock(30, TimeUnit.SECONDS) ? 1 : 0;
                         window.join();
                     }
@@ -243,7 +235,7 @@ public final class SyncChild
                     try (SharedEvent event = SharedEvent.open(name))
                     {
                         warmUp(event.await(300, TimeUnit.MILLISECONDS), buffer);
-                        final IdleWindow window = IdleWindow.start(buffer, threads);
+                        final IdleCpuWindow window = IdleCpuWindow.startForCurrentThread(buffer, WINDOW_OFFSET);
                         result = event.await(30, TimeUnit.SECONDS) ? 1 : 0;
                         window.join();
                     }
@@ -253,7 +245,7 @@ public final class SyncChild
                     try (SharedSemaphore semaphore = SharedSemaphore.open(name))
                     {
                         warmUp(semaphore.tryAcquire(300, TimeUnit.MILLISECONDS), buffer);
-                        final IdleWindow window = IdleWindow.start(buffer, threads);
+                        final IdleCpuWindow window = IdleCpuWindow.startForCurrentThread(buffer, WINDOW_OFFSET);
                         result = semaphore.tryAcquire(30, TimeUnit.SECONDS) ? 1 : 0;
                         window.join();
                     }
@@ -266,7 +258,7 @@ public final class SyncChild
                         try
                         {
                             warmUp(condition.await(300, TimeUnit.MILLISECONDS), buffer);
-                            final IdleWindow window = IdleWindow.start(buffer, threads);
+                            final IdleCpuWindow window = IdleCpuWindow.startForCurrentThread(buffer, WINDOW_OFFSET);
                             result = condition.await(30, TimeUnit.SECONDS) ? 1 : 0;
                             window.join();
                         }
@@ -290,7 +282,7 @@ public final class SyncChild
                             barrier.reset();
                         }
                         warmUp(false, buffer);
-                        final IdleWindow window = IdleWindow.start(buffer, threads);
+                        final IdleCpuWindow window = IdleCpuWindow.startForCurrentThread(buffer, WINDOW_OFFSET);
                         result = barrier.await(30, TimeUnit.SECONDS) >= 0 ? 1 : 0;
                         window.join();
                     }
@@ -312,68 +304,5 @@ public final class SyncChild
             throw new IllegalStateException("the warm-up wait should have timed out: the parent holds the resource");
         }
         buffer.putLongVolatile(READY_OFFSET, 1);
-    }
-
-    /**
-     * Measures the waiting thread's CPU time over the window the parent marks while it sees the thread asleep, so
-     * the figure is the cost of being blocked: the spin before sleeping and the wake-up afterwards are outside it.
-     * A monitor thread of the child takes the readings: the waiter itself cannot while it sleeps.
-     */
-    private static final class IdleWindow
-    {
-        private final Thread monitor;
-        private volatile Throwable failure;
-
-        private IdleWindow(final AtomicBuffer buffer, final ThreadMXBean threads, final long waiterId)
-        {
-            monitor = new Thread(() ->
-            {
-                try
-                {
-                    awaitRequest(buffer, 1);
-                    final long cpuStartNs = threads.getThreadCpuTime(waiterId);
-                    final long wallStartNs = System.nanoTime();
-                    buffer.putLongVolatile(WINDOW_ACK_OFFSET, 1);
-                    awaitRequest(buffer, 2);
-                    buffer.putLong(CPU_NS_OFFSET, threads.getThreadCpuTime(waiterId) - cpuStartNs);
-                    buffer.putLong(WALL_NS_OFFSET, System.nanoTime() - wallStartNs);
-                    buffer.putLongVolatile(WINDOW_ACK_OFFSET, 2);
-                }
-                catch (final Throwable ex)
-                {
-                    failure = ex;
-                }
-            }, "idle-window-monitor");
-            monitor.setDaemon(true);
-        }
-
-        static IdleWindow start(final AtomicBuffer buffer, final ThreadMXBean threads)
-        {
-            final IdleWindow window = new IdleWindow(buffer, threads, Thread.currentThread().threadId());
-            window.monitor.start();
-            return window;
-        }
-
-        private static void awaitRequest(final AtomicBuffer buffer, final long request) throws InterruptedException
-        {
-            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (buffer.getLongVolatile(WINDOW_REQUEST_OFFSET) != request)
-            {
-                if (System.nanoTime() - deadlineNs > 0)
-                {
-                    throw new IllegalStateException("the parent never sent window request " + request);
-                }
-                Thread.sleep(1);
-            }
-        }
-
-        void join() throws InterruptedException
-        {
-            monitor.join(TimeUnit.SECONDS.toMillis(60));
-            if (monitor.isAlive() || failure != null)
-            {
-                throw new IllegalStateException("the idle window was not measured", failure);
-            }
-        }
     }
 }

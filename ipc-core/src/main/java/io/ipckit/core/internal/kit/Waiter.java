@@ -313,6 +313,20 @@ public final class Waiter
     }
 
     /**
+     * For a wait that depends on one other process alone, within a liveness check that found it alive:
+     * {@link #watchPeer(long)}, then {@link #peersWatched()} when the process is watched.
+     *
+     * @param token the process's {@link OwnerToken}.
+     */
+    public void watchOnly(final long token)
+    {
+        if (watchPeer(token))
+        {
+            peersWatched();
+        }
+    }
+
+    /**
      * Tells this wait that every process it depends on is watched ({@link #watchPeer(long)} returned true for each),
      * or that it depends on none: it sleeps {@link #WATCHED_SLICE_NS} at a time and looks at its peers only every
      * {@link #WATCHED_CHECK_INTERVAL_NS}, until a watched process exits, the doorbell rings, or the wait ends.

@@ -1,0 +1,145 @@
+package io.ipckit.core.testing;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Measures the CPU a thread of a child JVM uses while it is blocked, over a window the parent marks: the child starts a
+ * monitor for its waiting thread ({@link #startForCurrentThread}) just before it blocks, and the parent
+ * {@link #measure measures} once it sees the thread blocked. A monitor thread takes the readings, as the blocked thread
+ * cannot. The words live at {@code offset} in a file both map, {@link #LENGTH} bytes:
+ * <pre>
+ *   request (parent: 1 = start, 2 = end) | acknowledgement (child) | CPU ns of the window | wall ns of the window
+ * </pre>
+ * The issue's bound is per 2 s blocked; a window a loaded machine stretched is scaled back to 2 s.
+ */
+public final class IdleCpuWindow
+{
+    /** Bytes of the window's words. */
+    public static final int LENGTH = 32;
+    private static final int REQUEST_OFFSET = 0;
+    private static final int ACK_OFFSET = 8;
+    private static final int CPU_NS_OFFSET = 16;
+    private static final int WALL_NS_OFFSET = 24;
+
+    private final Thread monitor;
+    private volatile Throwable failure;
+
+    private IdleCpuWindow(final AtomicBuffer buffer, final int offset, final long waiterId)
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        monitor = new Thread(() ->
+        {
+            try
+            {
+                awaitRequest(buffer, offset, 1);
+                final long cpuStartNs = threads.getThreadCpuTime(waiterId);
+                final long wallStartNs = System.nanoTime();
+                buffer.putLongVolatile(offset + ACK_OFFSET, 1);
+                awaitRequest(buffer, offset, 2);
+                buffer.putLong(offset + CPU_NS_OFFSET, threads.getThreadCpuTime(waiterId) - cpuStartNs);
+                buffer.putLong(offset + WALL_NS_OFFSET, System.nanoTime() - wallStartNs);
+                buffer.putLongVolatile(offset + ACK_OFFSET, 2);
+            }
+            catch (final Throwable ex)
+            {
+                failure = ex;
+            }
+        }, "idle-window-monitor");
+        monitor.setDaemon(true);
+    }
+
+    /**
+     * Child side: starts the monitor of the calling thread, which is about to block.
+     *
+     * @param buffer the shared file's buffer.
+     * @param offset where the window's words are.
+     * @return the window, to {@link #join()} after the wait.
+     */
+    public static IdleCpuWindow startForCurrentThread(final AtomicBuffer buffer, final int offset)
+    {
+        final IdleCpuWindow window = new IdleCpuWindow(buffer, offset, Thread.currentThread().threadId());
+        window.monitor.start();
+        return window;
+    }
+
+    /**
+     * Child side: waits for the monitor to have measured the window.
+     *
+     * @throws IllegalStateException when the parent never marked the window.
+     */
+    public void join() throws InterruptedException
+    {
+        monitor.join(TimeUnit.SECONDS.toMillis(60));
+        if (monitor.isAlive() || failure != null)
+        {
+            throw new IllegalStateException("the idle window was not measured", failure);
+        }
+    }
+
+    /**
+     * Parent side, while the child's thread is blocked: marks a window of {@code idle} and returns when the child has
+     * recorded it.
+     *
+     * @param buffer the shared file's buffer.
+     * @param offset where the window's words are.
+     * @param idle   the measured idle period.
+     */
+    public static void measure(final AtomicBuffer buffer, final int offset, final Duration idle)
+        throws InterruptedException
+    {
+        request(buffer, offset, 1);
+        Thread.sleep(idle.toMillis()); // the measured idle period itself, not a wait for a condition
+        request(buffer, offset, 2);
+    }
+
+    /**
+     * Parent side, after {@link #measure}: asserts the child's thread used less than {@code boundMsPer2s} of CPU per
+     * 2 s of the window, and prints the figure.
+     *
+     * @param buffer       the shared file's buffer.
+     * @param offset       where the window's words are.
+     * @param boundMsPer2s the bound.
+     * @param what         the blocked call, for the messages.
+     */
+    public static void assertCpuBelow(
+        final AtomicBuffer buffer, final int offset, final double boundMsPer2s, final String what)
+    {
+        final long cpuNs = buffer.getLongVolatile(offset + CPU_NS_OFFSET);
+        final long wallNs = buffer.getLongVolatile(offset + WALL_NS_OFFSET);
+        final long wallMs = TimeUnit.NANOSECONDS.toMillis(wallNs);
+        System.out.println(what + ": " + TimeUnit.NANOSECONDS.toMillis(cpuNs) + " ms CPU in " + wallMs +
+            " ms blocked");
+        assertTrue(wallMs >= 2_000, "blocked for " + wallMs + " ms");
+        final double cpuMsPer2s = cpuNs / 1e6 * 2_000.0 / (wallNs / 1e6);
+        assertTrue(cpuMsPer2s < boundMsPer2s, what + " used " + String.format("%.1f", cpuMsPer2s) +
+            " ms of CPU per 2 s blocked (bound: " + boundMsPer2s + " ms)");
+    }
+
+    private static void request(final AtomicBuffer buffer, final int offset, final long request)
+    {
+        buffer.putLongVolatile(offset + REQUEST_OFFSET, request);
+        Eventually.await("the child acknowledged window request " + request, Duration.ofSeconds(30),
+            () -> buffer.getLongVolatile(offset + ACK_OFFSET) == request);
+    }
+
+    private static void awaitRequest(final AtomicBuffer buffer, final int offset, final long request)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (buffer.getLongVolatile(offset + REQUEST_OFFSET) != request)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("the parent never sent window request " + request);
+            }
+            Thread.sleep(1);
+        }
+    }
+}
