@@ -167,6 +167,65 @@ class SharedLockTest
         }
     }
 
+    /**
+     * A wait asleep on a watched holder still ends on an interrupt (a futex sleep does not: it ends within a watched
+     * slice) and on the handle's close (which rings).
+     */
+    @Test
+    void shouldEndAWatchedWaitOnInterruptionAndOnClose() throws Exception
+    {
+        final SharedLock lock = SharedLock.create("watched-end.lock");
+        try
+        {
+            final JvmProcess child = dir.start(SyncChild.class, "hold", "LOCK", "watched-end.lock");
+            Eventually.await("child owns the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
+            final int watchedBefore = PeerWatch.instance().watchedProcesses();
+
+            final AtomicReference<Object> interrupted = new AtomicReference<>();
+            final Thread first = startWaiter(lock, interrupted);
+            Eventually.await("the waiter watches the holder", Duration.ofSeconds(30),
+                () -> PeerWatch.instance().watchedProcesses() == watchedBefore + 1);
+            first.interrupt();
+            first.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(first.isAlive(), "the interrupt ended the watched wait");
+            assertTrue(interrupted.get() instanceof InterruptedException, String.valueOf(interrupted.get()));
+
+            final AtomicReference<Object> closed = new AtomicReference<>();
+            final Thread second = startWaiter(lock, closed);
+            Eventually.await("the second waiter watches the holder", Duration.ofSeconds(30),
+                () -> PeerWatch.instance().watchedProcesses() == watchedBefore + 1);
+            lock.close();
+            second.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(second.isAlive(), "the close ended the watched wait");
+            assertTrue(closed.get() instanceof io.ipckit.core.exceptions.ResourceClosedException,
+                String.valueOf(closed.get()));
+            assertEquals(watchedBefore, PeerWatch.instance().watchedProcesses(), "nothing stays watched");
+        }
+        finally
+        {
+            lock.close();
+        }
+    }
+
+    private static Thread startWaiter(final SharedLock lock, final AtomicReference<Object> outcome)
+    {
+        final Thread waiter = new Thread(() ->
+        {
+            try
+            {
+                lock.lockInterruptibly();
+                outcome.set("acquired");
+                lock.unlock();
+            }
+            catch (final Throwable ex)
+            {
+                outcome.set(ex);
+            }
+        }, "watched-waiter");
+        waiter.start();
+        return waiter;
+    }
+
     static void awaitMeasuredWait(final AtomicBuffer buffer, final java.util.function.IntSupplier sleepers)
     {
         Eventually.await("child asleep in its measured wait", Duration.ofSeconds(30),
