@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class LogReader<T> implements AutoCloseable
 {
     private static final long NO_INDEX = -1;
-    /** Sleep slices ({@link Waiter#LIVENESS_CHECK_INTERVAL_NS} each) between looks at a log whose doorbell is quiet. */
-    private static final int FULL_LOOK_SLICES = 20;
+    /** How often a reader whose doorbell is quiet looks at the log all the same (for writers that do not ring). */
+    private static final long FULL_LOOK_INTERVAL_NS = 1_000_000_000L;
 
     private final SharedLog<T> log;
     private final SingleChronicleQueue queue;
@@ -162,15 +162,16 @@ public final class LogReader<T> implements AutoCloseable
         {
             boolean lookedWhileRegistered = false;
             int lookedAt = 0;
-            int quietSlices = 0;
+            long lookedAtNs = 0;
             while (true)
             {
                 final int sequence = waiter.sequence();
                 final boolean registered = waiter.isRegistered();
                 // Asking Chronicle's tailer costs about a millisecond at the end of a log; once registered, look
                 // only when the doorbell rang since the last look (no ring is lost: see the package notes), and
-                // every FULL_LOOK_SLICES slices in case a writer that does not ring (a Chronicle tool) appended.
-                if (!registered || !lookedWhileRegistered || sequence != lookedAt || ++quietSlices >= FULL_LOOK_SLICES)
+                // every FULL_LOOK_INTERVAL_NS in case a writer that does not ring (a Chronicle tool) appended.
+                if (!registered || !lookedWhileRegistered || sequence != lookedAt ||
+                    System.nanoTime() - lookedAtNs >= FULL_LOOK_INTERVAL_NS)
                 {
                     if (tryRead(handler))
                     {
@@ -180,9 +181,10 @@ public final class LogReader<T> implements AutoCloseable
                     {
                         lookedWhileRegistered = true;
                         lookedAt = sequence;
-                        quietSlices = 0;
+                        lookedAtNs = System.nanoTime();
                     }
                 }
+                waiter.peersWatched(); // no process to look at: an append rings, and the log is looked at each second
                 if (!waiter.pause(sequence))
                 {
                     return false;
