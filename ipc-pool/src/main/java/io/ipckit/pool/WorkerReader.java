@@ -20,12 +20,18 @@ final class WorkerReader implements Runnable
 {
     /** Longest wait before the reader looks whether a worker that never opened its pipe is still alive. */
     private static final long READ_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * Longest wait once the worker has sent a message, so has opened its end: the pipe then reports the worker's
+     * close or death itself, and the wait sleeps until a result rings (an idle pool's readers cost next to nothing).
+     */
+    private static final long OPENED_READ_SLICE_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final PoolScheduler scheduler;
     private final WorkerSlot slot;
     private final PoolValueCodec codec;
     private final String poolName;
     private final WorkerChannel.Handler handler = this::onMessage;
+    private boolean workerOpened;
 
     WorkerReader(final PoolScheduler scheduler, final WorkerSlot slot, final PoolValueCodec codec,
         final String poolName)
@@ -43,7 +49,8 @@ final class WorkerReader implements Runnable
         {
             while (true)
             {
-                if (!slot.channel.receive(handler, READ_SLICE_NS) && !slot.process.isAlive())
+                if (!slot.channel.receive(handler, workerOpened ? OPENED_READ_SLICE_NS : READ_SLICE_NS) &&
+                    !slot.process.isAlive())
                 {
                     // dead, and the pipe has not said so: the worker never opened its end, or the pipe looks soon
                     while (slot.channel.receive(handler, 0))
@@ -71,6 +78,7 @@ final class WorkerReader implements Runnable
 
     private void onMessage(final DirectBuffer buffer, final int index, final int messageLength)
     {
+        workerOpened = true;
         final int type = buffer.getInt(index + TYPE_OFFSET);
         final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
         final int count = buffer.getInt(index + COUNT_OFFSET);

@@ -113,6 +113,15 @@ public final class Waiter
     }
 
     /**
+     * @return true while this process's sleeping waits keep their slices short for a starting child
+     * ({@link #expectStartingPeer()}); a measurement of idle CPU starts after it.
+     */
+    public static boolean isExpectingStartingPeer()
+    {
+        return System.nanoTime() - shortSlicesUntilNs < 0;
+    }
+
+    /**
      * @param doorbell     the doorbell the progressing side rings.
      * @param idleStrategy null to sleep on the doorbell, otherwise polls with it.
      * @param guard        the handle's close guard: a wait ends with an exception when the handle is closed.
