@@ -26,6 +26,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * Where the kernel has no {@code pidfd_open} (before Linux 5.3), off Linux, or before this JVM has bound its system
  * calls ({@link NativeBinding}), nothing is watched and waits keep looking every liveness interval.
  * <p>
+ * <b>Exit.</b> HotSpot makes a JVM's exit wait up to 300 ms for threads that sit in native code, as this thread does
+ * in {@code epoll_pwait}. So a shutdown hook ends the thread first: it signals an eventfd in the epoll set, the thread
+ * tells every interest (their waits look at their peers themselves again) and returns, and the hook waits for it.
+ * Waits made after that (in other shutdown hooks) are not watched.
+ * <p>
  * Thread-safe: registrations are synchronized on the instance; the thread takes the same monitor to report an exit.
  */
 public final class PeerWatch
@@ -38,12 +43,17 @@ public final class PeerWatch
     public static final int UNAVAILABLE = 2;
 
     private static final int MAX_EVENTS = 16;
+    /** The epoll user data of the eventfd that stops the thread; processes' serials start at 1. */
+    private static final long STOP_SERIAL = 0;
+    private static final long STOP_JOIN_MS = 1_000;
     private static final PeerWatch INSTANCE = new PeerWatch();
 
     private final Long2ObjectHashMap<Entry> byToken = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Entry> bySerial = new Long2ObjectHashMap<>();
     private long nextSerial = 1;
     private int epollFd = -1;
+    private int stopFd = -1;
+    private Thread thread;
     /** Set when the kernel refused a pidfd or epoll for good: nothing is watched in this JVM. */
     private boolean unavailable = !Native.isLinux();
 
@@ -180,6 +190,14 @@ public final class PeerWatch
     }
 
     /**
+     * @return true while the watching thread runs, for tests.
+     */
+    synchronized boolean isRunning()
+    {
+        return thread != null && thread.isAlive();
+    }
+
+    /**
      * @return the number of processes watched now, for tests.
      */
     public synchronized int watchedProcesses()
@@ -202,16 +220,67 @@ public final class PeerWatch
             return true;
         }
         final int fd = Native.epollCreate();
-        if (fd < 0)
+        final int stop = fd < 0 ? -1 : Native.eventfd();
+        if (stop < 0 || Native.epollAdd(fd, stop, STOP_SERIAL) < 0)
         {
+            closeIfOpen(stop);
+            closeIfOpen(fd);
             unavailable = true;
             return false;
         }
+        final Thread watcher = new Thread(() -> run(fd), "ipckit-peer-watch");
+        watcher.setDaemon(true);
+        try
+        {
+            Runtime.getRuntime().addShutdownHook(new Thread(this::stopForExit, "ipckit-peer-watch-stop"));
+        }
+        catch (final IllegalStateException shuttingDown)
+        {
+            closeIfOpen(stop);
+            closeIfOpen(fd);
+            unavailable = true; // a wait in a shutdown hook: its thread would delay the exit it cannot stop
+            return false;
+        }
         epollFd = fd;
-        final Thread thread = new Thread(() -> run(fd), "ipckit-peer-watch");
-        thread.setDaemon(true);
-        thread.start();
+        stopFd = stop;
+        thread = watcher;
+        watcher.start();
         return true;
+    }
+
+    private static void closeIfOpen(final int fd)
+    {
+        if (fd >= 0)
+        {
+            Native.close(fd);
+        }
+    }
+
+    /**
+     * The shutdown hook: ends the thread, so that it is not in native code when the JVM exits, and watches nothing
+     * more. Package-private for tests, which call it in a child JVM.
+     */
+    void stopForExit()
+    {
+        final Thread watcher;
+        synchronized (this)
+        {
+            watcher = thread;
+            unavailable = true;
+            if (watcher == null)
+            {
+                return;
+            }
+            Native.eventfdSignal(stopFd);
+        }
+        try
+        {
+            watcher.join(STOP_JOIN_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void run(final int fd)
@@ -231,8 +300,14 @@ public final class PeerWatch
             }
             for (int i = 0; i < count; i++)
             {
-                exited(events.get(JAVA_LONG_UNALIGNED,
-                    (long)i * Native.EPOLL_EVENT_BYTES + Native.EPOLL_EVENT_DATA_OFFSET));
+                final long serial = events.get(JAVA_LONG_UNALIGNED,
+                    (long)i * Native.EPOLL_EVENT_BYTES + Native.EPOLL_EVENT_DATA_OFFSET);
+                if (serial == STOP_SERIAL)
+                {
+                    giveUp();
+                    return;
+                }
+                exited(serial);
             }
         }
     }
@@ -251,8 +326,8 @@ public final class PeerWatch
     }
 
     /**
-     * The kernel refused to wait on the epoll set: tell every interest (its wait looks at its peers itself again, as
-     * every later wait of this JVM will) and watch nothing more.
+     * The JVM exits, or the kernel refused to wait on the epoll set: tell every interest (its wait looks at its peers
+     * itself again, as every later wait of this JVM will) and watch nothing more.
      */
     private synchronized void giveUp()
     {

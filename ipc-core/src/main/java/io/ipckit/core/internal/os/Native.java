@@ -71,6 +71,8 @@ public final class Native
     private static final long SYS_EPOLL_CREATE1;
     private static final long SYS_EPOLL_CTL;
     private static final long SYS_EPOLL_PWAIT;
+    private static final long SYS_EVENTFD2;
+    private static final long SYS_WRITE;
     private static final long EPOLL_CTL_ADD = 1;
     private static final long EPOLL_CTL_DEL = 2;
     private static final long EPOLLIN = 1;
@@ -93,6 +95,8 @@ public final class Native
         SYS_EPOLL_CREATE1 = x86 ? 291 : generic ? 20 : -1;
         SYS_EPOLL_CTL = x86 ? 233 : generic ? 21 : -1;
         SYS_EPOLL_PWAIT = x86 ? 281 : generic ? 22 : -1;
+        SYS_EVENTFD2 = x86 ? 290 : generic ? 19 : -1;
+        SYS_WRITE = x86 ? 1 : generic ? 64 : -1;
         EPOLL_EVENT_BYTES = x86 ? 12 : 16;
         EPOLL_EVENT_DATA_OFFSET = x86 ? 4 : 8;
     }
@@ -321,6 +325,33 @@ public final class Native
     public static int epollWait(final int epollFd, final long events, final int maxEvents, final int timeoutMs)
     {
         return (int)call(SYS_EPOLL_PWAIT, epollFd, events, maxEvents, timeoutMs, "epoll_pwait");
+    }
+
+    /**
+     * {@code eventfd2(0, EFD_CLOEXEC)}: a descriptor that becomes readable once {@link #eventfdSignal} wrote to it,
+     * to end an {@link #epollWait} from another thread.
+     *
+     * @return the descriptor, or minus the errno.
+     */
+    public static int eventfd()
+    {
+        return (int)call(SYS_EVENTFD2, 0L, O_CLOEXEC, 0L, 0L, "eventfd2");
+    }
+
+    /**
+     * Adds 1 to an {@link #eventfd()}'s counter, which makes it readable.
+     *
+     * @param fd the descriptor.
+     * @return 8 (the bytes written), or minus the errno.
+     */
+    public static int eventfdSignal(final int fd)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment one = arena.allocate(8, 8);
+            one.set(JAVA_LONG, 0, 1L);
+            return (int)call(SYS_WRITE, fd, one.address(), 8L, 0L, "write");
+        }
     }
 
     /**

@@ -158,6 +158,18 @@ class PeerWatchTest
             .start();
     }
 
+    /**
+     * HotSpot's exit waits up to 300 ms for threads in native code: the exit's hook ends the watching thread, tells the
+     * waits (they look for themselves again) and watches nothing more. Run in a child, which it leaves unwatched.
+     */
+    @Test
+    void shouldEndTheWatchingThreadAndTellTheWaitsWhenTheJvmExits() throws Exception
+    {
+        final io.ipckit.core.process.JvmProcess child = dir.start(PeerWatchExitChild.class);
+        assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
+        assertEquals(0, child.exitCode().orElseThrow(), "exit code names the check that failed: " + child);
+    }
+
     private static long tokenOf(final long pid)
     {
         return OwnerToken.of(ProcessIdentity.of(pid).orElseThrow());
