@@ -135,6 +135,30 @@ class JvmProcessTest
         }
     }
 
+    /**
+     * A daemon child whose system calls are bound has its watchdog park on the kernel's watch of the parent
+     * ({@code PeerWatch}) instead of reading {@code /proc} 20 times a second: the parent's death still ends it.
+     */
+    @Test
+    void shouldKillADaemonChildWhoseWatchdogWatchesItsParent() throws Exception
+    {
+        try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            final int data = file.headerLength();
+            final JvmProcess middle = dir.start(DaemonParent.class, "pids", "watched");
+            Eventually.await("the watched daemon grandchild reports its pid", Duration.ofSeconds(30),
+                () -> file.buffer().getLongAcquire(data) != 0);
+            final ProcessIdentity grandchild = ProcessIdentity.of(file.buffer().getLongAcquire(data)).orElseThrow();
+            assertTrue(grandchild.isAlive());
+
+            middle.kill();
+            assertTrue(middle.join(10, TimeUnit.SECONDS));
+            Eventually.await("the daemon grandchild dies with its parent", Duration.ofSeconds(10),
+                () -> !grandchild.isAlive());
+            file.unlink();
+        }
+    }
+
     @Test
     void shouldKeepANonDaemonChildAliveWhenItsParentIsKilled() throws Exception
     {
@@ -237,9 +261,17 @@ class JvmProcessTest
     {
         public static void main(final String[] args) throws InterruptedException
         {
-            final boolean daemon = args.length < 2;
+            final boolean watched = args.length > 1 && args[1].equals("watched");
+            final boolean daemon = args.length < 2 || watched;
             JvmProcess.start((SerializableRunnable)() ->
             {
+                if (watched)
+                {
+                    // the watchdog hands the parent to the kernel once this JVM's system calls are bound
+                    io.ipckit.core.internal.wait.NativeBinding.instance().bindSoon();
+                    Eventually.await("the watchdog watches the parent", Duration.ofSeconds(30),
+                        () -> io.ipckit.core.internal.kit.PeerWatch.instance().watchedProcesses() == 1);
+                }
                 try (ResourceFile file = ResourceFile.open(args[0], ResourceKind.TEST, 1))
                 {
                     file.buffer().putLongRelease(file.headerLength(), ProcessHandle.current().pid());

@@ -63,6 +63,7 @@ public final class PeerWatch
     public static final class Interest
     {
         private final long futexAddress;
+        private final Runnable onExit;
         private volatile boolean exitNoticed;
 
         /**
@@ -71,6 +72,17 @@ public final class PeerWatch
         public Interest(final long futexAddress)
         {
             this.futexAddress = futexAddress;
+            this.onExit = null;
+        }
+
+        /**
+         * @param onExit run by the watching thread after marking an exit (for a thread that parks instead of sleeping
+         *               on a futex word: it unparks it); must be quick and must not throw.
+         */
+        public Interest(final Runnable onExit)
+        {
+            this.futexAddress = 0;
+            this.onExit = onExit;
         }
 
         /**
@@ -92,7 +104,14 @@ public final class PeerWatch
         void tell()
         {
             exitNoticed = true;
-            Native.futexWake(futexAddress, Integer.MAX_VALUE);
+            if (onExit != null)
+            {
+                onExit.run();
+            }
+            else if (futexAddress != 0)
+            {
+                Native.futexWake(futexAddress, Integer.MAX_VALUE);
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 package io.ipckit.core.internal.process;
 
+import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.PeerWatch;
+import io.ipckit.core.internal.wait.NativeBinding;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.SerializableRunnable;
@@ -16,6 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The entry point of every child JVM that {@link JvmProcess} starts. It checks that the parent is still the
@@ -37,6 +42,7 @@ public final class ChildMain
 
     private static final long HALT_AFTER_MS = 500;
     private static final long WATCHDOG_PERIOD_MS = 50;
+    private static final long WATCHED_PERIOD_MS = 1_000;
 
     private ChildMain()
     {
@@ -135,10 +141,12 @@ public final class ChildMain
     }
 
     /**
-     * Checks every {@value #WATCHDOG_PERIOD_MS} ms that the parent (pid and start time) is alive: a read of
-     * {@code /proc/<pid>/stat}, a few microseconds. A thread blocked in a native call (a read of a pipe, a pidfd
-     * poll) would have been cheaper while waiting, but HotSpot delays every JVM exit by 300 ms while a thread sits in
-     * native code, so the watchdog sleeps in Java instead.
+     * Watches the parent (pid and start time) and exits this child when it dies. Until this JVM has bound its system
+     * calls, and where the kernel cannot watch, it reads {@code /proc/<pid>/stat} every {@value #WATCHDOG_PERIOD_MS}
+     * ms; then it hands the parent to {@link PeerWatch}, parks until told of its exit, and reads {@code /proc} only
+     * every {@value #WATCHED_PERIOD_MS} ms (a safety net), so an idle child does not wake 20 times a second. It parks
+     * in Java rather than blocking in a native call (a pipe's read, a pidfd's poll): HotSpot delays every JVM exit by
+     * 300 ms while a thread sits in native code.
      */
     private static void startWatchdog(final ProcessIdentity parent)
     {
@@ -149,16 +157,30 @@ public final class ChildMain
         }
         final Thread watchdog = new Thread(() ->
         {
-            try
+            final Thread self = Thread.currentThread();
+            final long token = OwnerToken.of(parent);
+            final PeerWatch.Interest interest = new PeerWatch.Interest(() -> LockSupport.unpark(self));
+            boolean watched = false;
+            while (parent.isAlive())
             {
-                while (parent.isAlive())
+                if (!watched && NativeBinding.instance().isBound())
                 {
-                    Thread.sleep(WATCHDOG_PERIOD_MS);
+                    watched = PeerWatch.instance().watch(token, interest) == PeerWatch.WATCHED;
                 }
-            }
-            catch (final InterruptedException ex)
-            {
-                return;
+                if (watched && !interest.exitNoticed())
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WATCHED_PERIOD_MS));
+                }
+                else
+                {
+                    watched = false; // told: the parent exited, or the watch ended with this JVM's exit
+                    interest.clearExitNoticed();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(WATCHDOG_PERIOD_MS));
+                }
+                if (Thread.interrupted())
+                {
+                    return;
+                }
             }
             parentDied();
         }, "ipckit-parent-watchdog");
