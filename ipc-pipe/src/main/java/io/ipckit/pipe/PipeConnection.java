@@ -37,7 +37,8 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * thread is interrupted while waiting.
  * <p>
  * Blocking calls sleep on a futex the sender rings only when someone sleeps, or poll with the {@link IdleStrategy}
- * given in {@link PipeOptions}. While waiting they check every 50 ms whether the peer is alive: when the peer closed
+ * given in {@link PipeOptions}. While waiting they check within 50 ms whether the peer is alive, then have the kernel
+ * watch it (a pidfd) and sleep until it sends, closes or exits, or a quarter of a second passes: when the peer closed
  * its end, receives return what it sent and then throw {@link EndOfStreamException} (Python's {@code EOFError});
  * when it died, they throw {@link PeerGoneException} after the messages it committed, and sends throw
  * {@link PeerGoneException} as Python raises {@code BrokenPipeError}. A message half-sent by a dying peer is

@@ -17,7 +17,8 @@
  * A receiver discards a partial message when a new BEGIN or WHOLE record arrives (the sender timed out) or when the
  * sender is gone, so a torn message is never delivered.</li>
  * <li>Liveness: each end records its holder as an {@link io.ipckit.core.internal.kit.OwnerToken} (pid + start time).
- * Waiters check the peer every 50 ms. A dead writer's claimed-but-uncommitted record has a non-positive length and is
+ * Waiters check the peer within 50 ms, then sleep on the kernel's watch of it ({@code PeerWatch}), which wakes them
+ * as it dies. A dead writer's claimed-but-uncommitted record has a non-positive length and is
  * never read; committed records before it are.</li>
  * <li>Close publishes the state {@code CLOSED} with a release store after the last send; a receiver that reads the
  * state with an acquire load and then finds the ring empty knows the stream has ended.</li>

@@ -44,7 +44,9 @@ import static io.ipckit.shm.sync.LockDescriptor.TAKEOVERS_OFFSET;
  * <b>Dead owners.</b> A waiting thread checks whether the owning process is still alive when this object has not
  * checked for {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
  * {@value LivenessCheckInterval#INTERVAL_PROP_NAME}, shared with pipes and queues), and then at that interval, so a
- * loop of waits shorter than the interval checks too; when it died (SIGKILL, crash) the waiter takes the lock over with a compare-and-set, and
+ * loop of waits shorter than the interval checks too; while the owner lives, a blocked waiter then has the kernel
+ * watch it (see the package notes) and learns of its death at once. When it died (SIGKILL, crash) the waiter takes
+ * the lock over with a compare-and-set, and
  * {@link #lastAcquireRecoveredFromDeadOwner()} then returns true until it unlocks, like {@code EOWNERDEAD} of a
  * robust pthread mutex: the data the lock guards may be half-updated. {@link #tryLock()} does not check.
  * <p>
