@@ -46,8 +46,13 @@ final class FastPath implements AutoCloseable
     static final long FOLLOWER_TICK_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How often followers look at the leader when no call came for a second. */
     static final long FOLLOWER_IDLE_TICK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * How long a follower parks while the leader sleeps on the doorbell: nothing can stall then, and the leader unparks
+     * the followers when a ring wakes it, so an idle manager's followers do not wake 50 times a second.
+     */
+    static final long FOLLOWER_LEADER_ASLEEP_TICK_NS = TimeUnit.SECONDS.toNanos(1);
     /** The longest sleep of the leader before it polls again (missed rings, closed links). */
-    static final long SLEEP_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long SLEEP_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(250);
     /** How long a reply may wait for room in its pipe before the session ends. */
     static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int DRAIN_LIMIT = 16;
@@ -166,6 +171,10 @@ final class FastPath implements AutoCloseable
         Thread thread;
         /** When the frame being run started, or 0 between frames. */
         volatile long busySinceNs;
+        /** The leader sleeps on the doorbell: followers park long (the Dekker pair of {@link #parkedLong}). */
+        volatile boolean asleep;
+        /** This follower parks for {@link #FOLLOWER_LEADER_ASLEEP_TICK_NS}: a waking leader unparks it. */
+        volatile boolean parkedLong;
         private PipeLink current;
 
         @Override
@@ -198,8 +207,34 @@ final class FastPath implements AutoCloseable
                 leader.compareAndSet(now, this);
                 return;
             }
+            if (now.asleep)
+            {
+                // store, then load: either the waking leader sees parkedLong and unparks, or this sees it awake
+                parkedLong = true;
+                if (now.asleep && !closed)
+                {
+                    LockSupport.parkNanos(this, FOLLOWER_LEADER_ASLEEP_TICK_NS);
+                }
+                parkedLong = false;
+                return;
+            }
             final boolean recent = System.nanoTime() - lastFrameNs < TimeUnit.SECONDS.toNanos(1);
             LockSupport.parkNanos(this, recent ? FOLLOWER_TICK_NS : FOLLOWER_IDLE_TICK_NS);
+        }
+
+        /**
+         * Unparks the followers that park long because this leader slept: it may now run a slow frame, which they
+         * must be able to notice.
+         */
+        private void wakeFollowers()
+        {
+            for (final Worker worker : workers)
+            {
+                if (worker != this && worker.parkedLong)
+                {
+                    LockSupport.unpark(worker.thread);
+                }
+            }
         }
 
         private void lead()
@@ -217,13 +252,29 @@ final class FastPath implements AutoCloseable
                     Thread.onSpinWait();
                     continue;
                 }
+                // registered once for the whole idle time: a barrier (a membarrier) per sleep slice cost the
+                // leader of an idle manager more than the sleeps themselves
+                boolean woke = false;
                 bell.beginWait();
                 try
                 {
-                    final int sequence = bell.sequence();
-                    if (pollAll() == 0 && !closed && leader.get() == this)
+                    while (!closed && leader.get() == this)
                     {
-                        bell.awaitChange(sequence, SLEEP_SLICE_NS);
+                        final int sequence = bell.sequence();
+                        if (pollAll() > 0)
+                        {
+                            woke = true; // a call came meanwhile (a ring it made is not awaited again)
+                            break;
+                        }
+                        asleep = true;
+                        final boolean rung = bell.awaitChangeOnce(sequence, SLEEP_SLICE_NS);
+                        asleep = false; // before any frame: followers must see a leader that may stall
+                        if (rung)
+                        {
+                            woke = true;
+                            break;
+                        }
+                        // the slice passed (or a stray wake): poll the links once more and sleep again, no spin
                     }
                 }
                 catch (final InterruptedException ex)
@@ -232,7 +283,12 @@ final class FastPath implements AutoCloseable
                 }
                 finally
                 {
+                    asleep = false;
                     bell.endWait();
+                    if (woke)
+                    {
+                        wakeFollowers(); // a call came: the frame it starts may stall
+                    }
                 }
                 idleSince = System.nanoTime();
             }
