@@ -117,8 +117,9 @@ public final class ManagerOptions implements Serializable
     }
 
     /**
-     * How often the manager checks that the processes of its local clients are alive (pid + start time); a client
-     * that died is dropped at most this long after (at once when its socket closes, as on SIGKILL).
+     * How often the manager checks that the processes of its local clients are alive (pid + start time) while it
+     * cannot have the kernel watch them; a client that died is dropped at most this long after, and at once when its
+     * socket closes (as on SIGKILL) or when the kernel watches it (a pidfd, Linux 5.3 and later).
      *
      * @param interval the interval, positive.
      * @param unit     its unit.

@@ -1,9 +1,6 @@
 package io.ipckit.manager.internal;
 
 import io.ipckit.core.exceptions.IpcException;
-import io.ipckit.core.internal.kit.OwnerToken;
-import io.ipckit.core.internal.kit.PeerWatch;
-import io.ipckit.core.internal.wait.NativeBinding;
 import io.ipckit.manager.ManagerOptions;
 import io.ipckit.manager.ManagerRegistry;
 import io.ipckit.manager.connection.AuthenticationException;
@@ -25,20 +22,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The manager's server: accepts connections on a {@link Listener}, authenticates each on a thread of its own (a
  * stranger sending garbage holds up nobody), runs a {@link ServerSession} per client connection on that thread
- * (one per connected process, however many threads it calls from), and checks the leases of local clients
- * (pid + start time) every lease check interval. Thread-safe.
+ * (one per connected process, however many threads it calls from), and ends the sessions of local clients whose
+ * process died ({@link ClientLeases}). Thread-safe.
  */
 public final class ServerCore implements AutoCloseable
 {
     /** How long a new connection has to complete the handshake, in milliseconds. */
     static final long HANDSHAKE_TIMEOUT_MS = 10_000;
-    /** How often the lease loop looks at the clients when the kernel watches them all (a safety net). */
-    static final long WATCHED_LEASE_CHECK_NS = TimeUnit.SECONDS.toNanos(1);
     private static final java.util.concurrent.ScheduledExecutorService TIMER =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor((r) ->
             Thread.ofPlatform().daemon(true).name("ipckit-manager-timer").unstarted(r));
@@ -90,7 +84,8 @@ public final class ServerCore implements AutoCloseable
             throw ex;
         }
         acceptor = Thread.ofPlatform().daemon(true).name("ipckit-manager-accept").start(this::acceptLoop);
-        leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases").start(this::leaseLoop);
+        leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases")
+            .start(new ClientLeases(sessions, closed, leaseCheckIntervalNs, this::log));
     }
 
     ObjectTable table()
@@ -241,87 +236,6 @@ public final class ServerCore implements AutoCloseable
             return;
         }
         session.run();
-    }
-
-    /**
-     * Ends the sessions of local clients whose process died. Looks every lease-check interval; once every local
-     * client is handed to the kernel's watch ({@link PeerWatch}), it parks until one exits (or
-     * {@link #WATCHED_LEASE_CHECK_NS} passes), so an idle manager does not read {@code /proc} five times a second and
-     * a killed client's session ends as it dies.
-     */
-    private void leaseLoop()
-    {
-        final Thread self = Thread.currentThread();
-        final PeerWatch.Interest interest = new PeerWatch.Interest(() -> LockSupport.unpark(self));
-        final Set<Long> watched = new java.util.HashSet<>();
-        try
-        {
-            while (!closed.get())
-            {
-                final boolean allWatched = watchLocalClients(interest, watched);
-                LockSupport.parkNanos(this, allWatched ? WATCHED_LEASE_CHECK_NS : leaseCheckIntervalNs);
-                if (Thread.interrupted())
-                {
-                    return;
-                }
-                interest.clearExitNoticed();
-                for (final ServerSession session : sessions)
-                {
-                    if (session.local() && session.identity() != null && !session.identity().isAlive())
-                    {
-                        log("client " + session.identity() + " died: lease ended");
-                        session.end();
-                    }
-                }
-            }
-        }
-        finally
-        {
-            for (final long token : watched)
-            {
-                PeerWatch.instance().unwatch(token, interest);
-            }
-        }
-    }
-
-    /**
-     * Watches the processes of the local sessions for {@code interest} and stops watching those of sessions gone.
-     *
-     * @return true when every local client is watched.
-     */
-    private boolean watchLocalClients(final PeerWatch.Interest interest, final Set<Long> watched)
-    {
-        final Set<Long> current = new java.util.HashSet<>();
-        boolean all = NativeBinding.instance().isBound();
-        for (final ServerSession session : sessions)
-        {
-            if (session.local() && session.identity() != null)
-            {
-                final long token = OwnerToken.of(session.identity());
-                current.add(token);
-                if (all && !watched.contains(token))
-                {
-                    if (PeerWatch.instance().watch(token, interest) == PeerWatch.WATCHED)
-                    {
-                        watched.add(token);
-                    }
-                    else
-                    {
-                        all = false;
-                    }
-                }
-            }
-        }
-        for (final java.util.Iterator<Long> it = watched.iterator(); it.hasNext(); )
-        {
-            final long token = it.next();
-            if (!current.contains(token))
-            {
-                PeerWatch.instance().unwatch(token, interest);
-                it.remove();
-            }
-        }
-        return all;
     }
 
     void ended(final ServerSession session)
