@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Blocking calls sleep on a futex (or poll with the handle's {@link org.agrona.concurrent.IdleStrategy}) and check
  * every 50 ms whether a process holding a lock of the queue died, taking the lock over if so; a take from an
- * unordered queue with every lane empty depends on no process and sleeps until a put rings. Timeouts follow
+ * unordered queue with every lane empty, and a put that holds its lane and lacks room, depend on no process and sleep
+ * until a put (or a take) rings. Timeouts follow
  * {@code java.util.concurrent}: zero or less means "do not wait", and the forms without a timeout wait without
  * limit; every call that waits for room or for an element throws {@link InterruptedException} when interrupted.
  * The calls that do not wait for either ({@link #offer(Object)}, {@link #poll()}, {@link #peek()}, {@link #drain},

@@ -498,6 +498,12 @@ final class FifoProducer extends ProducerLane
                 producerWaiter.begin(nonBlocking ? LOCK_GRACE_NS : producerTimeoutNs);
                 continue;
             }
+            if (producerLocked)
+            {
+                // holding the lane and short of room: only a take (which rings) ends this wait; a registered wait
+                // reads the head word itself at each look, so a hint left behind by a killed consumer cannot hold it
+                producerWaiter.peersWatched();
+            }
             if (!producerWaiter.pause(sequence))
             {
                 return -1;

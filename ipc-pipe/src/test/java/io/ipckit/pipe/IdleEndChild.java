@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code recv}: end B of pipe {@code name}, blocked in {@code recvBytes} until the parent sends;</li>
  * <li>{@code send}: end B, its ring filled, blocked in {@code sendBytes} until the parent receives;</li>
- * <li>{@code take}: queue {@code name}, blocked in {@code poll} until the parent puts.</li>
+ * <li>{@code take}: queue {@code name}, blocked in {@code poll} until the parent puts;</li>
+ * <li>{@code put}: queue {@code name}, filled to its bound, blocked in {@code offer} until the parent takes.</li>
  * </ul>
  * Each first makes a short wait that times out (the wait path's classes load and link then), sets
  * {@link #READY_OFFSET}, blocks, and stores 1 at {@link #RESULT_OFFSET} when the blocked call succeeded.
@@ -79,6 +80,21 @@ public final class IdleEndChild
                         final boolean taken = queue.poll(30, TimeUnit.SECONDS) != null;
                         window.join();
                         yield taken;
+                    }
+                }
+                case "put" ->
+                {
+                    try (SharedQueue<byte[]> queue = SharedQueue.open(args[1], Codecs.BYTES))
+                    {
+                        while (queue.offer(new byte[8]))
+                        {
+                            // fill the queue to its element bound
+                        }
+                        require(!queue.offer(new byte[8], 300, TimeUnit.MILLISECONDS));
+                        final IdleCpuWindow window = ready(buffer);
+                        final boolean put = queue.offer(new byte[8], 30, TimeUnit.SECONDS);
+                        window.join();
+                        yield put;
                     }
                 }
                 default -> throw new IllegalArgumentException("unknown mode " + mode);

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The bound of the synchronisation primitives, for the ends users block on most: a thread of another JVM blocked for
- * 2 s in a pipe's receive, in a send to a full pipe, or in a queue's take uses less than 20 ms of CPU. The window
+ * 2 s in a pipe's receive, in a send to a full pipe, in a queue's take or in a put to a full queue uses less than
+ * 20 ms of CPU. The window
  * starts when the child is about to block, so its spin before sleeping is inside it.
  */
 @Timeout(60)
@@ -77,6 +78,18 @@ class IdleEndTest
             final JvmProcess child = startAndMeasure("take", "idle.queue", report);
             assertTrue(queue.offer(new byte[8]));
             assertDone(child, report.buffer(), "blocked queue take");
+        }
+    }
+
+    @Test
+    void shouldUseNoMeasurableCpuWhileBlockedInAPutToAFullQueue() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("idle.queue", Codecs.BYTES, new QueueOptions().maxElements(4));
+            MappedFile report = MappedFile.create("report", IdleEndChild.REPORT_LENGTH))
+        {
+            final JvmProcess child = startAndMeasure("put", "idle.queue", report);
+            assertNotNull(queue.poll(10, TimeUnit.SECONDS), "the child filled the queue");
+            assertDone(child, report.buffer(), "blocked queue put");
         }
     }
 
