@@ -1,6 +1,7 @@
 package io.ipckit.manager;
 
 import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.IdleCpuWindow;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +15,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An idle manager server costs next to nothing: its ipckit threads (the workers that serve calls, the lease loop, the
@@ -42,11 +42,8 @@ class ManagerIdleTest
             final long startNs = ipckitThreadsRunNs(pid);
             final long wallStartNs = System.nanoTime();
             Thread.sleep(4_000); // the measured idle period, long enough that the server's first seconds weigh little
-            final long cpuNs = ipckitThreadsRunNs(pid) - startNs;
-            final double cpuMsPer2s = cpuNs / 1e6 * 2_000.0 / ((System.nanoTime() - wallStartNs) / 1e6);
-            System.out.printf("idle manager: %.2f ms CPU per 2 s in its ipckit threads%n", cpuMsPer2s);
-            assertTrue(cpuMsPer2s < 20, String.format("the idle manager's threads used %.1f ms per 2 s (bound: 20)",
-                cpuMsPer2s));
+            IdleCpuWindow.assertCpuBelow(ipckitThreadsRunNs(pid) - startNs, System.nanoTime() - wallStartNs, 20,
+                "idle manager, its ipckit threads");
             assertEquals(1, map.get(1), "still serves after the idle time");
         }
     }

@@ -2,6 +2,7 @@ package io.ipckit.pool;
 
 import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.IdleCpuWindow;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A pool with nothing to do costs its caller's JVM next to nothing: the threads that read the workers' results and
@@ -43,11 +43,8 @@ class IdlePoolTest
 
             final long wallStartNs = System.nanoTime();
             Thread.sleep(2_000); // the measured idle period
-            final long cpuNs = cpuNs(threads, ids) - cpuStartNs;
-            final double cpuMsPer2s = cpuNs / 1e6 * 2_000.0 / ((System.nanoTime() - wallStartNs) / 1e6);
-            System.out.printf("idle pool: %.2f ms CPU per 2 s in its caller's JVM%n", cpuMsPer2s);
-            assertTrue(cpuMsPer2s < 20, String.format("the idle pool's threads used %.1f ms per 2 s (bound: 20)",
-                cpuMsPer2s));
+            IdleCpuWindow.assertCpuBelow(cpuNs(threads, ids) - cpuStartNs, System.nanoTime() - wallStartNs, 20,
+                "idle pool, its threads in the caller's JVM");
             assertEquals(List.of(25), pool.map((Integer x) -> x * x, List.of(5)), "still serves after the idle time");
         }
     }

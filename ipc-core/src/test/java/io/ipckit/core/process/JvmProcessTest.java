@@ -116,10 +116,32 @@ class JvmProcessTest
     @Test
     void shouldKillADaemonChildWhenItsParentIsKilled() throws Exception
     {
+        final Duration took = killParentOfDaemonGrandchild("pids");
+        assertTrue(took.toMillis() < 1000, "daemon child took " + took.toMillis() + " ms to die (bound: 1 s)");
+    }
+
+    /**
+     * A daemon child whose system calls are bound has its watchdog park on the kernel's watch of the parent
+     * ({@code PeerWatch}) instead of reading {@code /proc} 20 times a second: the parent's death still ends it.
+     */
+    @Test
+    void shouldKillADaemonChildWhoseWatchdogWatchesItsParent() throws Exception
+    {
+        killParentOfDaemonGrandchild("pids", "watched");
+    }
+
+    /**
+     * Starts {@link DaemonParent} with {@code args}, kills it once its daemon child reported its pid, and waits for
+     * that grandchild to die.
+     *
+     * @return how long the grandchild took to die after its parent was reaped.
+     */
+    private Duration killParentOfDaemonGrandchild(final String... args) throws Exception
+    {
         try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
         {
             final int data = file.headerLength();
-            final JvmProcess middle = dir.start(DaemonParent.class, "pids");
+            final JvmProcess middle = dir.start(DaemonParent.class, args);
             Eventually.await("the daemon grandchild reports its pid", Duration.ofSeconds(30),
                 () -> file.buffer().getLongAcquire(data) != 0);
             final ProcessIdentity grandchild = ProcessIdentity.of(file.buffer().getLongAcquire(data)).orElseThrow();
@@ -130,32 +152,8 @@ class JvmProcessTest
             // ProcessIdentity counts a zombie as dead: the orphan is reaped by init whenever init gets to it
             final Duration took = Eventually.await("the daemon grandchild dies with its parent", Duration.ofSeconds(10),
                 () -> !grandchild.isAlive());
-            assertTrue(took.toMillis() < 1000, "daemon child took " + took.toMillis() + " ms to die (bound: 1 s)");
             file.unlink();
-        }
-    }
-
-    /**
-     * A daemon child whose system calls are bound has its watchdog park on the kernel's watch of the parent
-     * ({@code PeerWatch}) instead of reading {@code /proc} 20 times a second: the parent's death still ends it.
-     */
-    @Test
-    void shouldKillADaemonChildWhoseWatchdogWatchesItsParent() throws Exception
-    {
-        try (ResourceFile file = ResourceFile.create("pids", ResourceKind.TEST, 1, 0, 64, false, null))
-        {
-            final int data = file.headerLength();
-            final JvmProcess middle = dir.start(DaemonParent.class, "pids", "watched");
-            Eventually.await("the watched daemon grandchild reports its pid", Duration.ofSeconds(30),
-                () -> file.buffer().getLongAcquire(data) != 0);
-            final ProcessIdentity grandchild = ProcessIdentity.of(file.buffer().getLongAcquire(data)).orElseThrow();
-            assertTrue(grandchild.isAlive());
-
-            middle.kill();
-            assertTrue(middle.join(10, TimeUnit.SECONDS));
-            Eventually.await("the daemon grandchild dies with its parent", Duration.ofSeconds(10),
-                () -> !grandchild.isAlive());
-            file.unlink();
+            return took;
         }
     }
 

@@ -138,30 +138,13 @@ class SharedLockTest
             Eventually.await("child owns the lock", Duration.ofSeconds(30), () -> lock.ownerPid() == child.pid());
             final int watchedBefore = PeerWatch.instance().watchedProcesses();
             final AtomicReference<Object> outcome = new AtomicReference<>();
-            final Thread waiter = new Thread(() ->
-            {
-                try
-                {
-                    final boolean acquired = lock.tryLock(5, TimeUnit.MINUTES);
-                    outcome.set(acquired && lock.lastAcquireRecoveredFromDeadOwner());
-                    if (acquired)
-                    {
-                        lock.unlock();
-                    }
-                }
-                catch (final Throwable ex)
-                {
-                    outcome.set(ex);
-                }
-            }, "watching-waiter");
-            waiter.start();
-            Eventually.await("the waiter watches the holder", Duration.ofSeconds(30),
-                () -> PeerWatch.instance().watchedProcesses() == watchedBefore + 1);
+            final Thread waiter = startWaiter(lock, outcome);
+            awaitWatched("the waiter", watchedBefore + 1);
 
             child.kill();
             waiter.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(waiter.isAlive(), "the holder's death ended the wait");
-            assertEquals(Boolean.TRUE, outcome.get(), "acquired by taking the dead holder's lock over");
+            assertEquals("recovered", outcome.get(), "acquired by taking the dead holder's lock over");
             assertEquals(watchedBefore, PeerWatch.instance().watchedProcesses(), "nothing stays watched");
             assertTrue(child.join(30, TimeUnit.SECONDS));
         }
@@ -183,8 +166,7 @@ class SharedLockTest
 
             final AtomicReference<Object> interrupted = new AtomicReference<>();
             final Thread first = startWaiter(lock, interrupted);
-            Eventually.await("the waiter watches the holder", Duration.ofSeconds(30),
-                () -> PeerWatch.instance().watchedProcesses() == watchedBefore + 1);
+            awaitWatched("the first waiter", watchedBefore + 1);
             first.interrupt();
             first.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(first.isAlive(), "the interrupt ended the watched wait");
@@ -192,8 +174,7 @@ class SharedLockTest
 
             final AtomicReference<Object> closed = new AtomicReference<>();
             final Thread second = startWaiter(lock, closed);
-            Eventually.await("the second waiter watches the holder", Duration.ofSeconds(30),
-                () -> PeerWatch.instance().watchedProcesses() == watchedBefore + 1);
+            awaitWatched("the second waiter", watchedBefore + 1);
             lock.close();
             second.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(second.isAlive(), "the close ended the watched wait");
@@ -207,6 +188,10 @@ class SharedLockTest
         }
     }
 
+    /**
+     * Starts a thread that blocks in {@code lockInterruptibly}; its outcome is "acquired", "recovered" (from a dead
+     * holder) or what it threw.
+     */
     private static Thread startWaiter(final SharedLock lock, final AtomicReference<Object> outcome)
     {
         final Thread waiter = new Thread(() ->
@@ -214,7 +199,7 @@ class SharedLockTest
             try
             {
                 lock.lockInterruptibly();
-                outcome.set("acquired");
+                outcome.set(lock.lastAcquireRecoveredFromDeadOwner() ? "recovered" : "acquired");
                 lock.unlock();
             }
             catch (final Throwable ex)
@@ -224,6 +209,12 @@ class SharedLockTest
         }, "watched-waiter");
         waiter.start();
         return waiter;
+    }
+
+    private static void awaitWatched(final String waiter, final int processes)
+    {
+        Eventually.await(waiter + " watching the holder", Duration.ofSeconds(30),
+            () -> PeerWatch.instance().watchedProcesses() == processes);
     }
 
     static void awaitMeasuredWait(final AtomicBuffer buffer, final java.util.function.IntSupplier sleepers)

@@ -166,7 +166,7 @@ public final class PeerWatch
                 {
                     return EXITED;
                 }
-                unavailable = pidfd == -38; // ENOSYS: a kernel before 5.3; other errors (EMFILE) pass
+                unavailable = pidfd == -Native.ENOSYS; // a kernel before 5.3; other errors (EMFILE) pass
                 return UNAVAILABLE;
             }
             // the pidfd names whatever process has the pid now: it is the token's only if its start time matches

@@ -205,7 +205,7 @@ public final class Waiter
         {
             unwatchAll();
         }
-        if (interest != null)
+        if (interest != null && interest.exitNoticed())
         {
             interest.clearExitNoticed(); // a notice for this wait's peers says nothing to the next wait
         }

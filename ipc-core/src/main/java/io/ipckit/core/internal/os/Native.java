@@ -48,6 +48,8 @@ public final class Native
     static final int EOPNOTSUPP = 95;
     /** {@code ESRCH}: no such process. */
     public static final int ESRCH = 3;
+    /** {@code ENOSYS}: the kernel has no such system call. */
+    public static final int ENOSYS = 38;
     /** Bytes of one {@code struct epoll_event}: packed on x86-64, padded to 16 on the generic table's machines. */
     public static final int EPOLL_EVENT_BYTES;
     /** Offset of the 64-bit user data within a {@code struct epoll_event}. */
