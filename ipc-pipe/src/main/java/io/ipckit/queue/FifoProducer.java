@@ -9,6 +9,7 @@ import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -25,9 +26,11 @@ import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.REMOVED;
+import static io.ipckit.queue.RecordDescriptor.commitStamp;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
+import static io.ipckit.queue.RecordDescriptor.stampIndex;
 
 /**
  * The producer side of one {@link FifoQueueCore} handle: it gives the handle a lane (an exclusive one when free,
@@ -65,6 +68,8 @@ final class FifoProducer extends ProducerLane
     private final LivenessCheckInterval headCheck = new LivenessCheckInterval();
 
     private boolean producerLocked;
+    /** The claim held now was made by {@link #claimFast}: {@link #commitFast} may publish it. */
+    private boolean fastClaim;
     private boolean nonBlocking;
     private long producerTimeoutNs;
     private final FileFaults faults;
@@ -382,12 +387,13 @@ final class FifoProducer extends ProducerLane
      * its bias or free), with room for the record before the ring's end: {@link #tailWithRoomFor} and
      * {@link #reserveFast} instead of the general path's loop. The lock is held as the general path holds it, so
      * commit and abort finish either claim the same way, and a kill in between leaves what the general path leaves.
+     * A length out of bounds is left to the general path, which reports it.
      *
      * @return the index, or -1 when the general path must claim (nothing is held then).
      */
-    private int claimFast(final int length)
+    int claimFast(final int length)
     {
-        if (producerLane < 0 || producerLocked)
+        if (producerLane < 0 || producerLocked || length < 0 || length > maxRecordPayload)
         {
             return -1;
         }
@@ -405,7 +411,36 @@ final class FifoProducer extends ProducerLane
             releaseProducerLock();
             return -1;
         }
+        fastClaim = true;
         return reserveFast(tailWord, length);
+    }
+
+    /**
+     * The commit of a claim {@link #claimFast} made, when {@code index} is its index: the tail word and the stamp
+     * stored over the lane's absolute addresses, as {@link #putRecordFast} stores them, then the lock let go as
+     * {@link #commitClaim} lets it go.
+     *
+     * @return true when published; false when {@link #commitClaim} must finish the claim (or report the error).
+     */
+    boolean commitFast(final int index)
+    {
+        if (!fastClaim || index != pendingRecordIndex + PAYLOAD_OFFSET + ticketBytes)
+        {
+            return false;
+        }
+        final long tailWord = pendingTailWord;
+        final long position = pendingRecordPosition;
+        // release stores -> publish the record, then stamp it (see publishTail)
+        UnsafeApi.putLongRelease(null, pTailAddress, tailWord);
+        UnsafeApi.putIntRelease(null, pRingAddress + stampIndex(position, mask), commitStamp(position));
+        if (ticketBytes != 0)
+        {
+            UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L); // published: no ticket of this lane is missing
+        }
+        cacheTail = tailWord;
+        consumersUnrung = true;
+        releaseProducerLock();
+        return true;
     }
 
     void commitClaim(final int index)
@@ -539,6 +574,7 @@ final class FifoProducer extends ProducerLane
 
     private void releaseProducerLock()
     {
+        fastClaim = false;
         if (producerLocked)
         {
             producerLocked = false;

@@ -146,6 +146,16 @@ final class FifoQueueCore implements QueueCore
         return producer.claim(length, timeoutNs);
     }
 
+    int claimFast(final int length)
+    {
+        return producer.claimFast(length);
+    }
+
+    boolean commitFast(final int index)
+    {
+        return producer.commitFast(index);
+    }
+
     void commitClaim(final int index)
     {
         producer.commitClaim(index);

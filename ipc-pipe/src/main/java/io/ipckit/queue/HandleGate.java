@@ -103,6 +103,17 @@ final class HandleGate
         {
             throw new InterruptedException();
         }
+        return enterSoleNow();
+    }
+
+    /**
+     * {@link #enterSole(long)} for a call that does not wait: the interrupt flag is neither read nor changed.
+     *
+     * @return true when entered.
+     * @throws IllegalStateException when the thread is already inside the gate.
+     */
+    boolean enterSoleNow()
+    {
         // a plain read: only the thread it names ever wrote it (once), and any other value sends the caller to enter
         if ((Thread)SOLE_THREAD.get(this) != Thread.currentThread())
         {
@@ -169,7 +180,7 @@ final class HandleGate
      */
     void exit()
     {
-        if (Thread.currentThread() == soleThread && (int)SOLE_IN_CALL.getOpaque(this) == 1)
+        if (isSoleInCall())
         {
             leaveSoleCall();
         }
@@ -184,8 +195,16 @@ final class HandleGate
      */
     boolean isHeldByCurrentThread()
     {
-        return Thread.currentThread() == soleThread && (int)SOLE_IN_CALL.getOpaque(this) == 1 ||
-            lock.isHeldByCurrentThread();
+        return isSoleInCall() || lock.isHeldByCurrentThread();
+    }
+
+    /**
+     * @return true when the calling thread is inside the gate as its sole thread (by {@link #enterSole(long)}, or by
+     * {@link #enter(long)} before any other thread used the gate): {@link #exit(boolean) exit(true)} leaves it.
+     */
+    boolean isSoleInCall()
+    {
+        return Thread.currentThread() == soleThread && (int)SOLE_IN_CALL.getOpaque(this) == 1;
     }
 
     private static IllegalStateException reentered()

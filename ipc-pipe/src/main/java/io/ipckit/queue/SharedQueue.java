@@ -28,9 +28,12 @@ import static io.ipckit.queue.QueueDescriptor.VARIANT_FIFO;
  */
 public class SharedQueue<E> extends AbstractSharedQueue<E>
 {
+    private final FifoQueueCore fifo;
+
     SharedQueue(final ResourceFile file, final Codec<E> codec, final QueueOptions options)
     {
         super(new FifoQueueCore(file, options), codec);
+        fifo = (FifoQueueCore)core;
     }
 
     /**
@@ -129,7 +132,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
 
     FifoQueueCore fifo()
     {
-        return (FifoQueueCore)core;
+        return fifo;
     }
 
     /**
@@ -195,6 +198,11 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     public int tryClaim(final int length)
     {
+        final int index = claimSole(length);
+        if (index >= 0)
+        {
+            return index;
+        }
         final boolean interrupted = Thread.interrupted(); // a call that does not wait leaves the flag as it found it
         try
         {
@@ -231,6 +239,40 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
         return claimNs(length, timeoutNs(timeout, unit));
+    }
+
+    /**
+     * The claim of the handle's sole producing thread when it holds its lane at once and there is room: no interrupt
+     * flag to read or restore, and no lock to wait for.
+     *
+     * @return the index, or -1 when the general path must claim (the gate is left then).
+     */
+    private int claimSole(final int length)
+    {
+        final HandleGate gate = core.producerGate();
+        if (!gate.enterSoleNow())
+        {
+            return -1;
+        }
+        int index = -1;
+        try
+        {
+            checkOpen();
+            checkLength(length);
+            index = fifo.claimFast(length);
+            return index;
+        }
+        catch (final InternalError ex)
+        {
+            throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
+        finally
+        {
+            if (index < 0)
+            {
+                gate.exit(true);
+            }
+        }
     }
 
     private int claimNs(final int length, final long timeoutNs) throws InterruptedException
@@ -287,6 +329,25 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     public void commit(final int index)
     {
+        final HandleGate fastGate = core.producerGate();
+        if (fastGate.isSoleInCall() && !core.guard().isClosed())
+        {
+            final boolean committed;
+            try
+            {
+                committed = fifo.commitFast(index);
+            }
+            catch (final InternalError ex)
+            {
+                fastGate.exit(true);
+                throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+            }
+            if (committed)
+            {
+                fastGate.exit(true);
+                return;
+            }
+        }
         final HandleGate gate = checkClaimHolder("commit", index);
         try
         {
