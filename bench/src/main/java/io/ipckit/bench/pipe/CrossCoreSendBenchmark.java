@@ -1,8 +1,12 @@
 package io.ipckit.bench.pipe;
 
+import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.Connection;
+import io.ipckit.pipe.Pipe;
+import io.ipckit.pipe.PipeOptions;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
 import org.agrona.DirectBuffer;
@@ -35,7 +39,14 @@ import java.util.concurrent.TimeUnit;
  * queue ({@code offerBytes}, and {@code tryClaim}/{@code commit}), each drained by the receiver. The cache lines move
  * between the cores as they do between two processes, while {@code -prof perfasm} can see both threads' instructions
  * in one JVM. The figure to read is the {@code received} counter (messages/s) of each group; a send that finds the
- * ring full returns at once (counted in {@code full}), so neither thread blocks at the end of an iteration.
+ * ring full returns at once (counted in {@code full}), so neither thread blocks at the end of an iteration. The
+ * {@code pipe} group sends through ipckit's one-way {@link Pipe} ({@code sendBytes}, {@code drain}), whose ring is
+ * Agrona's: what it adds to {@code ringWrite} is the pipe's own work.
+ * <p>
+ * The rates are bimodal: a receiver that keeps up polls the cache line the sender writes next, and may fall into
+ * step with the sender, one message per pass and the line moving between the cores for each store to it. A claim
+ * whose copy is made between two of the sender's stores to that line falls into that mode most often (the queue's
+ * claim ran at 4-5 M msg/s in some forks and 21-25 M in others). Compare groups over several forks.
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.Throughput)
@@ -51,6 +62,9 @@ public class CrossCoreSendBenchmark
     private MappedFile ringFile;
     private OneToOneRingBuffer ring;
     private SharedQueue<byte[]> queue;
+    private String pipeName;
+    private Connection pipeSender;
+    private Connection pipeReceiver;
     private MutableDirectBuffer claims;
     private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
     private long sequence;
@@ -65,6 +79,9 @@ public class CrossCoreSendBenchmark
         ringFile = MappedFile.create(name + "-ring", CAPACITY_BYTES + RingBufferDescriptor.TRAILER_LENGTH);
         ring = new OneToOneRingBuffer(ringFile.buffer());
         queue = SharedQueue.create(name + "-queue", Codecs.BYTES, new QueueOptions().capacityBytes(CAPACITY_BYTES));
+        pipeName = name + "-pipe";
+        pipeSender = Pipe.create(pipeName, new PipeOptions().ringCapacityBytes(CAPACITY_BYTES).duplex(false));
+        pipeReceiver = Pipe.open(pipeName);
     }
 
     /**
@@ -77,6 +94,9 @@ public class CrossCoreSendBenchmark
         ringFile.close();
         queue.unlink();
         queue.close();
+        pipeReceiver.close();
+        pipeSender.close();
+        SharedDirectory.unlinkIfExists(pipeName);
     }
 
     /**
@@ -274,5 +294,41 @@ public class CrossCoreSendBenchmark
     public int queueClaimReceive(final Received received)
     {
         return queue.drain(received, 256);
+    }
+
+    /**
+     * ipckit's one-way pipe, {@code sendBytes} without waiting.
+     *
+     * @param full the full-ring counter.
+     * @throws InterruptedException never (no call waits).
+     */
+    @Benchmark
+    @Group("pipe")
+    @GroupThreads(1)
+    public void pipeSend(final Full full) throws InterruptedException
+    {
+        message.putLong(0, sequence + 1);
+        if (pipeSender.sendBytes(message, 0, MESSAGE_LENGTH, 0, TimeUnit.NANOSECONDS))
+        {
+            sequence++;
+        }
+        else
+        {
+            full.full++;
+        }
+    }
+
+    /**
+     * ipckit's pipe's receiver.
+     *
+     * @param received the counter.
+     * @return messages drained.
+     */
+    @Benchmark
+    @Group("pipe")
+    @GroupThreads(1)
+    public int pipeReceive(final Received received)
+    {
+        return pipeReceiver.drain(received, 256);
     }
 }
