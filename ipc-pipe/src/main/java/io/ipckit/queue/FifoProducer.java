@@ -98,6 +98,14 @@ final class FifoProducer extends ProducerLane
     }
 
     /**
+     * @return true when the claim held now was made by {@link #claimFast}. For tests.
+     */
+    boolean fastClaimHeld()
+    {
+        return fastClaim;
+    }
+
+    /**
      * @return true when this handle keeps the shared lane's producer lock between calls. For tests.
      */
     boolean producerLockBiased()

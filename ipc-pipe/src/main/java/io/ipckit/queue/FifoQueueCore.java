@@ -156,6 +156,14 @@ final class FifoQueueCore implements QueueCore
         return producer.commitFast(index);
     }
 
+    /**
+     * @return true when the claim held now was made by the producer's fast path. For tests.
+     */
+    boolean fastClaimHeld()
+    {
+        return producer.fastClaimHeld();
+    }
+
     void commitClaim(final int index)
     {
         producer.commitClaim(index);

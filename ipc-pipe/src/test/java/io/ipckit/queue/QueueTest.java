@@ -404,6 +404,55 @@ class QueueTest
     }
 
     @Test
+    void shouldFinishFastClaimsAsTheGeneralPathFinishesThem() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("fast-claims", Codecs.LONG, new QueueOptions());
+            SharedQueue<Long> reader = SharedQueue.open("fast-claims", Codecs.LONG))
+        {
+            queue.put(0L); // the handle now has its lane and its gate's sole thread
+            assertEquals(0L, reader.poll());
+
+            final int published = fastClaim(queue, 1L);
+            queue.commit(published);
+            assertEquals(1L, reader.poll(), "a fast claim's commit publishes it");
+
+            final int misnamed = fastClaim(queue, 2L);
+            thrown(IllegalArgumentException.class, () -> queue.commit(misnamed + 8), "whose claim was at", "dropped");
+            thrown(IllegalStateException.class, () -> queue.commit(misnamed), "no claim");
+            assertNull(reader.poll(), "a claim committed with another index is never delivered");
+
+            final int foreign = fastClaim(queue, 3L);
+            final CompletableFuture<Void> other = CompletableFuture.runAsync(() -> queue.commit(foreign));
+            final Throwable cause = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> other.get(10, TimeUnit.SECONDS)).getCause();
+            assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("holds no claim"),
+                "another thread's commit is refused: " + cause);
+            assertTrue(queue.fifo().fastClaimHeld(), "the refused commit left the claim to its thread");
+            queue.commit(foreign);
+            assertEquals(3L, reader.poll());
+
+            final int aborted = fastClaim(queue, 4L);
+            queue.abort(aborted);
+            assertNull(reader.poll(), "an aborted fast claim is never delivered");
+
+            final int orphan = fastClaim(queue, 5L);
+            queue.close();
+            thrown(ResourceClosedException.class, () -> queue.commit(orphan), "claim was dropped");
+            assertNull(reader.poll(), "a fast claim outliving its handle is never delivered");
+            assertEquals(0, reader.size());
+        }
+    }
+
+    private static int fastClaim(final SharedQueue<Long> queue, final long value)
+    {
+        final int index = queue.tryClaim(Long.BYTES);
+        assertTrue(index >= 0, "room for the claim");
+        assertTrue(queue.fifo().fastClaimHeld(), "the claim took the fast path");
+        queue.claimBuffer().putLong(index, value);
+        return index;
+    }
+
+    @Test
     void shouldOfferPythonNamesOnSimpleQueue() throws Exception
     {
         thrown(IllegalArgumentException.class,
