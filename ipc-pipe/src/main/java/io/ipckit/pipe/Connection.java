@@ -146,6 +146,11 @@ public interface Connection extends AutoCloseable
     /**
      * Claims {@code length} bytes for a message written in place; publish it with {@link #commit(int)} or drop it
      * with {@link #abort(int)}. Does not block.
+     * <p>
+     * A claim pays when the message is built in place. A message already in a buffer is sent faster by
+     * {@link #sendBytes(DirectBuffer, int, int, long, TimeUnit)}, whose copy is one burst of stores: a receiver on
+     * another core that polls the claimed record's cache line between the claim and the commit makes it move between
+     * the cores more than once (see {@link io.ipckit.queue.SharedQueue} for the figures).
      *
      * @param length the message length, at most {@link #maxClaimLength()}.
      * @return the index in {@link #claimBuffer()} to write at, or a negative value when there is no room now.

@@ -20,6 +20,14 @@ import static io.ipckit.queue.QueueDescriptor.VARIANT_FIFO;
  * Beyond {@link java.util.concurrent.BlockingQueue}: zero-copy {@link #tryClaim}/{@link #claim}/{@link #commit},
  * batch {@link #offerBatch} and {@link #drain}, {@link #receive} in place, and {@link #takeAsync()}.
  * <p>
+ * A claim pays when the element is built in place (encoded straight into the ring instead of into a buffer first).
+ * An element that is already in a buffer is sent faster by {@link #offerBytes}: the copy is then one burst of stores
+ * to the record's cache lines, while a claim's caller copies between the claim's stores and the commit's, and a
+ * consumer on another core that polls those lines meanwhile makes them move between the cores more than once. Small
+ * elements between two busy processes show it most: with 64-byte elements a claim sends at about three quarters of
+ * the rate of {@code offerBytes} on the machine measured, as Agrona's own {@code tryClaim} does against its
+ * {@code write}.
+ * <p>
  * A producer killed while writing never makes a torn element visible and never blocks the others for longer than
  * the 50 ms liveness check; a consumer killed while taking an element that fitted one record leaves it to the
  * others. Thread-safe and process-safe.
