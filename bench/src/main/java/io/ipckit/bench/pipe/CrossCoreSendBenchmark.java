@@ -56,8 +56,9 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class CrossCoreSendBenchmark
 {
-    static final int MESSAGE_LENGTH = 64;
-    static final int CAPACITY_BYTES = 1 << 20;
+    /** The single-thread {@link PutPathBenchmark}'s message and ring sizes, so the two compare. */
+    static final int MESSAGE_LENGTH = PutPathBenchmark.MESSAGE_LENGTH;
+    static final int CAPACITY_BYTES = PutPathBenchmark.CAPACITY_BYTES;
 
     private MappedFile ringFile;
     private OneToOneRingBuffer ring;
@@ -156,14 +157,7 @@ public class CrossCoreSendBenchmark
     public void ringWriteSend(final Full full)
     {
         message.putLong(0, sequence + 1);
-        if (ring.write(1, message, 0, MESSAGE_LENGTH))
-        {
-            sequence++;
-        }
-        else
-        {
-            full.full++;
-        }
+        count(ring.write(1, message, 0, MESSAGE_LENGTH), full);
     }
 
     /**
@@ -196,12 +190,8 @@ public class CrossCoreSendBenchmark
         {
             ring.buffer().putBytes(index, message, 0, MESSAGE_LENGTH);
             ring.commit(index);
-            sequence++;
         }
-        else
-        {
-            full.full++;
-        }
+        count(index > 0, full);
     }
 
     /**
@@ -230,14 +220,7 @@ public class CrossCoreSendBenchmark
     public void queueOfferSend(final Full full) throws InterruptedException
     {
         message.putLong(0, sequence + 1);
-        if (queue.offerBytes(message, 0, MESSAGE_LENGTH, 0, TimeUnit.NANOSECONDS))
-        {
-            sequence++;
-        }
-        else
-        {
-            full.full++;
-        }
+        count(queue.offerBytes(message, 0, MESSAGE_LENGTH, 0, TimeUnit.NANOSECONDS), full);
     }
 
     /**
@@ -274,12 +257,8 @@ public class CrossCoreSendBenchmark
         {
             claims.putBytes(index, message, 0, MESSAGE_LENGTH);
             queue.commit(index);
-            sequence++;
         }
-        else
-        {
-            full.full++;
-        }
+        count(index >= 0, full);
     }
 
     /**
@@ -308,14 +287,7 @@ public class CrossCoreSendBenchmark
     public void pipeSend(final Full full) throws InterruptedException
     {
         message.putLong(0, sequence + 1);
-        if (pipeSender.sendBytes(message, 0, MESSAGE_LENGTH, 0, TimeUnit.NANOSECONDS))
-        {
-            sequence++;
-        }
-        else
-        {
-            full.full++;
-        }
+        count(pipeSender.sendBytes(message, 0, MESSAGE_LENGTH, 0, TimeUnit.NANOSECONDS), full);
     }
 
     /**
@@ -330,5 +302,17 @@ public class CrossCoreSendBenchmark
     public int pipeReceive(final Received received)
     {
         return pipeReceiver.drain(received, 256);
+    }
+
+    private void count(final boolean sent, final Full full)
+    {
+        if (sent)
+        {
+            sequence++;
+        }
+        else
+        {
+            full.full++;
+        }
     }
 }
