@@ -91,11 +91,6 @@ public final class ChildMain
     }
 
     /**
-     * Calls {@code main} through a method handle: {@link Method#invoke} would generate its accessor's lambda forms,
-     * some 5 to 25 ms of a starting JVM (more while other JVMs start beside it), where the handle's
-     * {@code (String[])void} shape comes ready from the JDK's archive.
-     */
-    /**
      * Initialises Agrona's {@link BufferUtil} beside the main thread: its class initialiser links an invokedynamic
      * call site whose method handles the JDK generates at run time (the AOT cache does not keep them), 5 to 15 ms of a
      * starting JVM that the first pipe or queue a child opens would otherwise wait for. The main thread, arriving
@@ -109,6 +104,11 @@ public final class ChildMain
         }
     }
 
+    /**
+     * Calls {@code main} through a method handle: {@link Method#invoke} would generate its accessor's lambda forms,
+     * some 5 to 25 ms of a starting JVM (more while other JVMs start beside it), where the handle's
+     * {@code (String[])void} shape comes ready from the JDK's archive.
+     */
     private static void runMain(final String className, final String[] args) throws Throwable
     {
         final Method main = Class.forName(className).getMethod("main", String[].class);
