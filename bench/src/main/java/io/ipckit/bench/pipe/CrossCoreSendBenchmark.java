@@ -71,7 +71,7 @@ public class CrossCoreSendBenchmark
     private long sequence;
 
     /**
-     * Creates the ring (over a mapped file, as the harness's floor) and the queue.
+     * Creates the ring (over a mapped file, as the harness's floor), the queue and the pipe.
      */
     @Setup(Level.Trial)
     public void setUp()
@@ -86,7 +86,7 @@ public class CrossCoreSendBenchmark
     }
 
     /**
-     * Removes the ring and the queue.
+     * Removes the ring, the queue and the pipe.
      */
     @TearDown(Level.Trial)
     public void tearDown()
