@@ -144,16 +144,8 @@ public final class IdleCpuWindow
     }
 
     private static void awaitRequest(final AtomicBuffer buffer, final int offset, final long request)
-        throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (buffer.getLongVolatile(offset + REQUEST_OFFSET) != request)
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new IllegalStateException("the parent never sent window request " + request);
-            }
-            Thread.sleep(1);
-        }
+        Eventually.await("the parent's window request " + request, Duration.ofSeconds(60),
+            () -> buffer.getLongVolatile(offset + REQUEST_OFFSET) == request);
     }
 }

@@ -479,7 +479,7 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
                     }
                     continue;
                 }
-                if (waiter.arePeersWatched() ? waiter.livenessCheckDue() : ownerCheck.due())
+                if (waiter.livenessCheckDue(ownerCheck))
                 {
                     file.requireIntact(); // slow path: refuse a file truncated under a waiter before taking over
                     if (owner.tryTakeOverFromDead() != OwnerToken.NONE)

@@ -487,7 +487,7 @@ public final class SharedSemaphore implements AutoCloseable
                 {
                     waiter.peersWatched(); // no owners tracked: only a release (a ring) ends this wait
                 }
-                else if (waiter.arePeersWatched() ? waiter.livenessCheckDue() : ownerCheck.due())
+                else if (waiter.livenessCheckDue(ownerCheck))
                 {
                     file.requireIntact(); // slow path: refuse a file truncated under a waiter before recovering
                     if (recoverDeadOwners() > 0)

@@ -193,7 +193,7 @@ public final class Doorbell
      */
     public boolean awaitChangeOnce(final int observedSequence, final long timeoutNs) throws InterruptedException
     {
-        return signal.awaitChangeFlaggedOnce(observedSequence, timeoutNs, 0);
+        return signal.awaitChangeFlaggedOnce(observedSequence, timeoutNs);
     }
 
     /**

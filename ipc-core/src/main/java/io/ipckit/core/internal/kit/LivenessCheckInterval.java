@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * do not wait, or wait only briefly, find a dead process too.
  * <p>
  * The interval is the one dead-process interval of ipckit: pipes, queues and the synchronisation primitives all read
- * it from {@link #INTERVAL_PROP_NAME}, and {@link Waiter} sleeps at most this long at a time.
+ * it from {@link #INTERVAL_PROP_NAME}, and a {@link Waiter} whose peers are not watched sleeps at most this long at
+ * a time.
  * <p>
  * Thread-safe: threads that race on {@link #due()} may each be told to look once (the last look is a volatile field,
  * not claimed by a compare-and-set), which costs a second read of {@code /proc} and nothing else.

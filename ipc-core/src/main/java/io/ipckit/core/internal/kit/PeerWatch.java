@@ -166,7 +166,9 @@ public final class PeerWatch
                 {
                     return EXITED;
                 }
-                unavailable = pidfd == -Native.ENOSYS; // a kernel before 5.3; other errors (EMFILE) pass
+                // a kernel before 5.3, or a seccomp filter that refuses the call, refuses it for good; other errors
+                // (EMFILE) pass
+                unavailable = pidfd == -Native.ENOSYS || pidfd == -Native.EPERM;
                 return UNAVAILABLE;
             }
             // the pidfd names whatever process has the pid now: it is the token's only if its start time matches
@@ -304,30 +306,37 @@ public final class PeerWatch
 
     private void run(final int fd)
     {
-        final MemorySegment events = Arena.global().allocate((long)Native.EPOLL_EVENT_BYTES * MAX_EVENTS, 8);
-        while (true)
+        try
         {
-            final int count = Native.epollWait(fd, events.address(), MAX_EVENTS, -1);
-            if (count < 0)
+            final MemorySegment events = Arena.global().allocate((long)Native.EPOLL_EVENT_BYTES * MAX_EVENTS, 8);
+            while (true)
             {
+                final int count = Native.epollWait(fd, events.address(), MAX_EVENTS, -1);
                 if (count == -Native.EINTR)
                 {
                     continue;
                 }
-                giveUp();
-                return;
-            }
-            for (int i = 0; i < count; i++)
-            {
-                final long serial = events.get(JAVA_LONG_UNALIGNED,
-                    (long)i * Native.EPOLL_EVENT_BYTES + Native.EPOLL_EVENT_DATA_OFFSET);
-                if (serial == STOP_SERIAL)
+                if (count < 0)
                 {
-                    giveUp();
-                    return;
+                    return; // the kernel refused to wait on the set
                 }
-                exited(serial);
+                for (int i = 0; i < count; i++)
+                {
+                    final long serial = events.get(JAVA_LONG_UNALIGNED,
+                        (long)i * Native.EPOLL_EVENT_BYTES + Native.EPOLL_EVENT_DATA_OFFSET);
+                    if (serial == STOP_SERIAL)
+                    {
+                        return;
+                    }
+                    exited(serial);
+                }
             }
+        }
+        finally
+        {
+            // however the thread ends (stopped, refused, or an error it did not expect): tell every wait to look at
+            // its peers itself, and refuse later watches, so no wait sleeps on a watch that no thread serves
+            giveUp();
         }
     }
 

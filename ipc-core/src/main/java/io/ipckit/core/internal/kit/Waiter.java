@@ -26,26 +26,27 @@ import org.agrona.concurrent.IdleStrategy;
  * <p>
  * <b>Starting peers.</b> A JVM that has just started cannot ring a doorbell at once: it binds the futex call through
  * FFM in the background, a while after its start ({@link io.ipckit.core.internal.wait.NativeBinding}), and queues its
- * wakes until then, while its first message may already be in the ring (its own first waits poll meanwhile). So for {@link #STARTING_PEER_WINDOW_NS} after this process starts a child
- * ({@link #expectStartingPeer()}), its sleeping waits sleep at most {@link #STARTING_PEER_SLICE_NS} at a time and
- * find such a message by looking, instead of at the end of a {@link #LIVENESS_CHECK_INTERVAL_NS} slice (a few
- * hundred extra wake-ups, about a millisecond of CPU, per start).
+ * wakes until then, while its first message may already be in the ring (its own first waits poll meanwhile). So for
+ * {@link #STARTING_PEER_WINDOW_NS} after this process starts a child ({@link #expectStartingPeer()}), its sleeping
+ * waits sleep at most {@link #STARTING_PEER_SLICE_NS} at a time and find such a message by looking, instead of at
+ * the end of a {@link #LIVENESS_CHECK_INTERVAL_NS} slice (a few hundred extra wake-ups, about a millisecond of CPU,
+ * per start).
  * <p>
  * <b>Watched peers.</b> A wait blocked on other processes wakes every {@link #LIVENESS_CHECK_INTERVAL_NS} to look at
  * them. A caller whose look found every peer alive may hand them to the kernel instead: {@link #watchPeer(long)} each
  * peer, then {@link #peersWatched()}. The wait then sleeps {@link #WATCHED_SLICE_NS} at a time and looks at its peers
  * itself only every {@link #WATCHED_CHECK_INTERVAL_NS}: {@link PeerWatch} wakes it when a watched process exits, and
- * {@link #livenessCheckDue()} is true at once. A ring of the doorbell ends the watched sleep (the peers may have changed: a lock passed on, a process
- * attached), as does a due check, so each look at the peers decides afresh. A wait that depends on no other process
- * calls {@link #peersWatched()} alone.
+ * {@link #livenessCheckDue()} is true at once. A ring of the doorbell ends the watched sleep (the peers may have
+ * changed: a lock passed on, a process attached), as does a due check, so each look at the peers decides afresh. A
+ * wait that depends on no other process calls {@link #peersWatched()} alone.
  * <p>
  * Not thread-safe: one per waiting thread (each end and queue handle keeps one per direction).
  */
 public final class Waiter
 {
     /**
-     * How often a waiter checks that its peers are alive, and the longest single sleep: the one interval of
-     * {@link LivenessCheckInterval#INTERVAL_PROP_NAME} (50 ms by default).
+     * How often a waiter checks that its peers are alive, and the longest single sleep of a wait whose peers are not
+     * watched: the one interval of {@link LivenessCheckInterval#INTERVAL_PROP_NAME} (50 ms by default).
      */
     public static final long LIVENESS_CHECK_INTERVAL_NS = LivenessCheckInterval.INTERVAL_NS;
     /**
@@ -59,15 +60,18 @@ public final class Waiter
     /** The longest single sleep within {@link #STARTING_PEER_WINDOW_NS} of a child's start. */
     public static final long STARTING_PEER_SLICE_NS = 2_000_000L;
     /**
-     * The longest single sleep of a wait whose peers are all watched: it bounds how late a thread notices an
-     * interruption (a futex sleep does not end on {@link Thread#interrupt()}) or a change nobody rang for.
+     * The longest single sleep of a wait whose peers are all watched (250 ms, or the liveness interval when that is
+     * longer): it bounds how late a thread notices an interruption (a futex sleep does not end on
+     * {@link Thread#interrupt()}) or a change nobody rang for, and how late a death is noticed in the rare case where
+     * the watch's wake comes between the wait's last look at its notice and its sleep.
      */
-    public static final long WATCHED_SLICE_NS = 250_000_000L;
+    public static final long WATCHED_SLICE_NS = Math.max(250_000_000L, LIVENESS_CHECK_INTERVAL_NS);
     /**
-     * How often a wait whose peers are watched still looks at them itself: a safety net for a peer its caller could
-     * not know of when it last looked (a process that attached without ringing), not the way deaths are found.
+     * How often a wait whose peers are watched still looks at them itself (1 s, or the liveness interval when that is
+     * longer): a safety net for a peer its caller could not know of when it last looked (a process that attached
+     * without ringing), not the way deaths are found.
      */
-    public static final long WATCHED_CHECK_INTERVAL_NS = 1_000_000_000L;
+    public static final long WATCHED_CHECK_INTERVAL_NS = Math.max(1_000_000_000L, LIVENESS_CHECK_INTERVAL_NS);
     /** The most peers one wait watches; a wait with more looks at them every interval. */
     public static final int MAX_WATCHED_PEERS = 8;
     private static final int SPINS_BETWEEN_CLOCK_READS = 32;
@@ -245,7 +249,9 @@ public final class Waiter
     }
 
     /**
-     * @return true once every {@link #LIVENESS_CHECK_INTERVAL_NS}: time to check the peers.
+     * @return true when it is time to check the peers: once every {@link #LIVENESS_CHECK_INTERVAL_NS}, every
+     * {@link #WATCHED_CHECK_INTERVAL_NS} while they are watched ({@link #peersWatched()}), and at once after the
+     * watch told this wait that one of them exited.
      */
     public boolean livenessCheckDue()
     {
@@ -285,7 +291,8 @@ public final class Waiter
      *
      * @param token an {@link OwnerToken}, not {@link OwnerToken#NONE}.
      * @return true when the process is watched (call {@link #peersWatched()} once every peer is); false when it
-     * cannot be, or has just exited (the next {@link #livenessCheckDue()} is then true at once).
+     * cannot be, or has just exited (the wait's next {@link #livenessCheckDue()} is then true at once; a caller
+     * timing its looks with {@link #livenessCheckDue(LivenessCheckInterval)} looks when its own interval says).
      */
     public boolean watchPeer(final long token)
     {
@@ -329,6 +336,10 @@ public final class Waiter
      */
     public void watchOnly(final long token)
     {
+        if (watchedCount > 0 && (watchedCount > 1 || watchedTokens[0] != token))
+        {
+            unwatchAll(); // the one process this wait depends on changed (a lock passed on): drop the earlier ones
+        }
         if (watchPeer(token))
         {
             peersWatched();
@@ -349,12 +360,16 @@ public final class Waiter
     }
 
     /**
-     * @return true while this wait sleeps on watched peers ({@link #peersWatched()}): a caller that times its looks at
-     * its peers with a {@link LivenessCheckInterval} of its own asks {@link #livenessCheckDue()} instead meanwhile.
+     * For a caller that times its looks at its peers with a {@link LivenessCheckInterval} of its own (shared by its
+     * waits, so a loop of short waits looks too): that interval's answer, except while this wait sleeps on watched
+     * peers ({@link #peersWatched()}), when {@link #livenessCheckDue()} times the looks.
+     *
+     * @param own the caller's interval.
+     * @return true when it is time to look at the peers.
      */
-    public boolean arePeersWatched()
+    public boolean livenessCheckDue(final LivenessCheckInterval own)
     {
-        return peersWatched;
+        return peersWatched ? livenessCheckDue() : own.due();
     }
 
     private void unwatchAll()
@@ -372,8 +387,8 @@ public final class Waiter
     }
 
     /**
-     * Waits a little: until the doorbell rings, a slice of at most {@link #LIVENESS_CHECK_INTERVAL_NS} passes, or one
-     * idle step of the strategy.
+     * Waits a little: until the doorbell rings, a slice passes (at most {@link #LIVENESS_CHECK_INTERVAL_NS}, or
+     * {@link #WATCHED_SLICE_NS} while the peers are watched), a watched peer exits, or one idle step of the strategy.
      *
      * @param observedSequence the value of {@link #sequence()} read before testing the condition.
      * @return false when the deadline has passed (the caller gives up), true to test the condition again.

@@ -22,8 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * start (the JDK generates its stub classes), so one binding instead of five keeps that cost off a starting child's
  * first message. The handle is bound on first use.
  * <p>
- * Thread-safe: the per-call scratch memory (timespec, errno) is thread-local, so calls allocate nothing after a
- * thread's first call. {@link #isLinux()} tells whether the Linux-only calls are available; callers fall back to
+ * Thread-safe: the per-call scratch memory (timespec, errno) is thread-local, so the futex and membarrier calls
+ * allocate nothing after a thread's first call; the calls of the peer watch ({@code epoll_ctl}, {@code eventfd}'s
+ * write), made once per watched process, use a confined arena each. {@link #isLinux()} tells whether the Linux-only calls are available; callers fall back to
  * portable code otherwise.
  */
 public final class Native
@@ -48,6 +49,8 @@ public final class Native
     static final int EOPNOTSUPP = 95;
     /** {@code ESRCH}: no such process. */
     public static final int ESRCH = 3;
+    /** {@code EPERM}: not permitted (a seccomp filter may refuse a system call so). */
+    public static final int EPERM = 1;
     /** {@code ENOSYS}: the kernel has no such system call. */
     public static final int ENOSYS = 38;
     /** Bytes of one {@code struct epoll_event}: packed on x86-64, padded to 16 on the generic table's machines. */

@@ -302,20 +302,21 @@ public final class WakeSignal
     }
 
     /**
-     * As {@link #awaitChangeFlagged(int, long, int, boolean)} with a single kernel sleep of up to {@code timeoutNs}:
+     * As {@link #awaitChangeFlagged(int, long, int, boolean)} without spinning first and with a single kernel sleep of
+     * up to {@code timeoutNs}:
      * returns as soon as the sleep ends, woken or not, so that a caller woken for another reason than the sequence
      * (a watched process exited, {@code PeerWatch}) looks at that reason.
      *
      * @param observedSequence a value read from {@link #flaggedSequence()} before testing the condition.
      * @param timeoutNs        the most to wait, 0 or more.
-     * @param spinTries        spins before the word is flagged.
      * @return true when the sequence changed, false otherwise.
      * @throws InterruptedException when the thread is interrupted (its flag is cleared, as usual).
      */
-    public boolean awaitChangeFlaggedOnce(final int observedSequence, final long timeoutNs, final int spinTries)
+    public boolean awaitChangeFlaggedOnce(final int observedSequence, final long timeoutNs)
         throws InterruptedException
     {
-        return awaitChangeFlagged(observedSequence, timeoutNs, spinTries, Math.max(0, timeoutNs), false, true);
+        // no spin first: a caller sleeping once per slice has spun (or chosen not to) before its first slice
+        return awaitChangeFlagged(observedSequence, timeoutNs, 0, Math.max(0, timeoutNs), false, true);
     }
 
     private boolean awaitChangeFlagged(

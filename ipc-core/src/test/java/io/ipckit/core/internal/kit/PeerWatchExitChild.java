@@ -2,8 +2,9 @@ package io.ipckit.core.internal.kit;
 
 import io.ipckit.core.internal.wait.NativeBinding;
 import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.testing.Eventually;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Child JVM of {@link PeerWatchTest}: watches its parent, then runs what the exit's shutdown hook runs
@@ -20,14 +21,13 @@ public final class PeerWatchExitChild
     public static void main(final String[] args) throws Exception
     {
         NativeBinding.instance().bindSoon();
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!NativeBinding.instance().isBound())
+        try
         {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                System.exit(10);
-            }
-            Thread.sleep(1);
+            Eventually.await("the futex calls bound", Duration.ofSeconds(30), () -> NativeBinding.instance().isBound());
+        }
+        catch (final AssertionError ex)
+        {
+            System.exit(10);
         }
         final PeerWatch watch = PeerWatch.instance();
         final long parent = OwnerToken.of(ProcessIdentity.of(ProcessHandle.current().parent().orElseThrow().pid())
