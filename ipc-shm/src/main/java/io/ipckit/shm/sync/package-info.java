@@ -22,7 +22,8 @@
  * found them alive, a waiter hands those processes to the kernel ({@code PeerWatch}: a pidfd each, on Linux 5.3 and
  * later) and sleeps until one of them exits, the doorbell rings, or a quarter of a second passes (the bound on noticing
  * an interrupt), looking for itself once a second; so a dead owner is found as it dies, and a blocked waiter uses
- * 1 to 2 ms of CPU per 2 s. Waits on events and conditions depend on no process and sleep the same way.
+ * 1 to 4 ms of CPU per 2 s on the machine measured. Waits on events and conditions depend on no process and sleep
+ * the same way.
  * <p>
  * <b>Closed and truncated files.</b> Every method that touches the shared state throws
  * {@link io.ipckit.core.exceptions.ResourceClosedException} after {@code close()} and
