@@ -1,6 +1,7 @@
 package io.ipckit.manager;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.testing.JarClassPath;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

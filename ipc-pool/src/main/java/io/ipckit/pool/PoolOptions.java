@@ -288,7 +288,9 @@ public final class PoolOptions
     /**
      * @param enabled start workers with a JDK 25 AOT cache (on by default): the pool's first worker JVM with a given
      *                class path trains it, later ones start faster (198 ms to 160 ms to the first result, measured).
-     *                Applies only when the class path is made of jars. See {@link io.ipckit.core.process.ProcessOptions#aotCache(boolean)}.
+     *                The workers note their tasks' classes, and a task class the cache lacks makes the next pool's
+     *                worker train it again, once, with every task class noted so far. Applies only when the class
+     *                path is made of jars. See {@link io.ipckit.core.process.ProcessOptions#aotCache(boolean)}.
      * @return this.
      */
     public PoolOptions aotCache(final boolean enabled)

@@ -36,6 +36,7 @@ public final class PoolWorker
     private int tasksRun;
     private boolean running = true;
     private boolean ranTask;
+    private Class<?> notedTaskClass;
 
     private PoolWorker(final WorkerChannel channel, final TaskBoard board, final int workerIndex)
     {
@@ -55,6 +56,12 @@ public final class PoolWorker
         {
             final PoolWorker worker = new PoolWorker(channel, board, Integer.parseInt(args[2]));
             AotCache.discardTraining(); // kept once a task ran: a cache trained without the task path is no use
+            if (AotCache.isTraining())
+            {
+                final Thread rehearsal = new Thread(PoolWorker::rehearse, "ipckit-pool-worker-rehearsal");
+                rehearsal.setDaemon(true);
+                rehearsal.start();
+            }
             while (worker.running)
             {
                 channel.receive(worker.handler, RECEIVE_SLICE_NS);
@@ -63,6 +70,40 @@ public final class PoolWorker
         catch (final EndOfStreamException | PeerGoneException ex)
         {
             // the pool closed its end or died: nothing more will come, and nobody would read a result
+        }
+    }
+
+    /**
+     * In a worker that trains the AOT cache: takes built-in tasks through the path of a task (decoded, run, their
+     * result encoded), then keeps the training. A failure's path (Java serialization, about 1.4 MB more of cache)
+     * is left out: the cache is for the first result. The cache then holds that path's classes even when
+     * this worker runs no task of the pool's, as the slower of two starting workers (the one that records) often
+     * does; without it, such a training would be discarded and the next pool's worker would train again. Runs
+     * beside the worker's start, on a thread of its own; a failure only leaves the training discarded.
+     */
+    @SuppressWarnings("unchecked")
+    static void rehearse()
+    {
+        final PoolValueCodec codec = new PoolValueCodec(null);
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+        final SerializableCallable<Object> call = () -> new Object[] {1, 2L, 3.0, "4", null};
+        final SerializableFunction<Object, Object> apply = (x) -> x;
+        final SerializableBiFunction<Object, Object, Object> combine = (x, y) -> y;
+        try
+        {
+            int length = codec.encode(call, buffer, 0);
+            Object result = ((Callable<?>)codec.decode(buffer, 0, length)).call();
+            length = codec.encode(apply, buffer, 0);
+            result = ((Function<Object, Object>)codec.decode(buffer, 0, length)).apply(result);
+            length = codec.encode(combine, buffer, 0);
+            result = ((BiFunction<Object, Object, Object>)codec.decode(buffer, 0, length)).apply(null, result);
+            length = codec.encode(result, buffer, 0);
+            codec.decode(buffer, 0, length);
+            AotCache.keepTraining();
+        }
+        catch (final Exception ignore)
+        {
+            // the training stays discarded unless a task of the pool's runs
         }
     }
 
@@ -90,15 +131,18 @@ public final class PoolWorker
                 }
                 board.currentTask(workerIndex, taskId);
                 int outOffset = header(RESULT, taskId, count);
+                Object task = null;
                 for (int i = 0; i < count; i++)
                 {
                     final int itemLength = buffer.getInt(itemOffset);
                     final Object item = codec.decode(buffer, itemOffset + 4, itemLength);
                     itemOffset += 4 + itemLength;
-                    outOffset = run(type == CALL ? item : functions.get(functionId), type == APPLY, item, outOffset);
+                    task = type == CALL ? item : functions.get(functionId);
+                    outOffset = run(task, type == APPLY, item, outOffset);
                 }
                 send(outOffset);
                 board.currentTask(workerIndex, 0);
+                noteTaskClass(task);
                 if (maxTasks > 0 && ++tasksRun >= maxTasks)
                 {
                     running = false;
@@ -106,6 +150,20 @@ public final class PoolWorker
             }
             case STOP -> running = false;
             default -> throw new IllegalStateException("unknown pool message type " + type);
+        }
+    }
+
+    /**
+     * Once a task's result is sent: notes its class for the worker's AOT cache, so that a cache trained by another
+     * pool's tasks learns this one's (see {@link AotCache#noteClass}). Only a class that differs from the last one
+     * noted reaches the cache's lists; of a message's tasks, the last one's.
+     */
+    private void noteTaskClass(final Object task)
+    {
+        if (task != null && task.getClass() != notedTaskClass)
+        {
+            notedTaskClass = task.getClass();
+            AotCache.noteClass(notedTaskClass);
         }
     }
 

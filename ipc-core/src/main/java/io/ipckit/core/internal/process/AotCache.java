@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * is read from its jar, and the first such class opens the jar and reads its whole central directory (about 30 ms
  * in a starting JVM for a jar of 11,000 entries, measured), more than the rest of the child's path. A child whose
  * run was not typical (a pool worker that ran no task) calls {@link #discardTraining()}, and the next child trains
- * again.
+ * again. A child whose work varies from run to run (a pool worker runs whatever tasks its pool is given) notes the
+ * classes of that work ({@link #noteClass}); a class the cache lacks makes the next child train it again, with the
+ * classes learned so far (see {@link LearnedClasses}).
  * <p>
  * The cache holds classes, loaded and linked, and none of the training child's method profiles (its recording runs
  * with {@code -XX:-AOTRecordTraining}). A child that starts with profiles in its cache compiles its hot code from them,
@@ -69,6 +71,8 @@ public final class AotCache
     public static final String DIR_PROP_NAME = "ipckit.aot.dir";
     /** System property of a training child: the configuration file its JVM records at exit. */
     public static final String TRAINING_PROP_NAME = "ipckit.child.aot.training";
+    /** System property of a child that uses a cache: the cache's file. */
+    public static final String CACHE_PROP_NAME = "ipckit.child.aot.cache";
     /** File name suffix of a published cache. */
     public static final String CACHE_SUFFIX = ".aot";
 
@@ -137,6 +141,7 @@ public final class AotCache
                     Files.size(assembled) > 0)
                 {
                     Files.move(assembled, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    LearnedClasses.publish(configuration, cache); // after: a child between the two notes a class twice
                     AotCacheDirectory.removeOthers(cache, true);
                     AotCacheDirectory.evict(cache.getParent(), cache, Long.getLong(MAX_BYTES_PROP_NAME, DEFAULT_MAX_BYTES),
                         TimeUnit.DAYS.toMillis(Long.getLong(MAX_IDLE_DAYS_PROP_NAME, DEFAULT_MAX_IDLE_DAYS)),
@@ -154,6 +159,7 @@ public final class AotCache
             finally
             {
                 AotCacheDirectory.deleteQuietly(discard);
+                LearnedClasses.removeTraining(configuration);
                 AotCacheDirectory.deleteQuietly(configuration);
                 AotCacheDirectory.deleteQuietly(assembled);
                 AotCacheDirectory.deleteQuietly(lockOf(cache));
@@ -233,16 +239,15 @@ public final class AotCache
             final String base = HexFormat.of().formatHex(key.digest(), 0, 12) + "-" +
                 HexFormat.of().formatHex(version.digest(), 0, 8);
             final Path cache = dir.resolve(base + CACHE_SUFFIX);
-            if (Files.isRegularFile(cache))
+            final Plan use = usePlan(cache);
+            if (use != null && !LearnedClasses.isWanted(cache))
             {
-                AotCacheDirectory.markUsed(cache);
-                final List<String> options = new ArrayList<>(QUIET);
-                options.addFirst("-XX:AOTCache=" + cache);
-                return new Plan(List.copyOf(options), null, null, cache, List.of());
+                return use;
             }
+            final Plan fallback = use != null ? use : Plan.NONE;
             if (!recordsWithoutProfiles(java))
             {
-                return Plan.NONE; // a cache with a training child's profiles is worse than none (see above)
+                return fallback; // a cache with a training child's profiles is worse than none (see above)
             }
             final Path lock = lockOf(cache);
             if (Files.exists(lock) &&
@@ -256,11 +261,17 @@ public final class AotCache
             }
             catch (final FileAlreadyExistsException ex)
             {
-                return Plan.NONE;
+                return fallback; // another child trains: until its cache is published, this one uses the old one
             }
             AotCacheDirectory.removeOthers(cache, false);
             final String unique = base + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
             final Path configuration = dir.resolve(unique + CONFIGURATION_SUFFIX);
+            if (use != null && !LearnedClasses.takeWanted(cache, configuration))
+            {
+                LearnedClasses.removeTraining(configuration);
+                AotCacheDirectory.deleteQuietly(lock);
+                return use; // nothing new to learn
+            }
             final Path assembled = dir.resolve(unique + ASSEMBLING_SUFFIX);
             final List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" +
                 configuration, "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-XX:-AOTRecordTraining",
@@ -279,6 +290,22 @@ public final class AotCache
         {
             return Plan.NONE;
         }
+    }
+
+    /**
+     * @return the plan of a child that starts with the published {@code cache}, or null when there is none.
+     */
+    private static Plan usePlan(final Path cache)
+    {
+        if (!Files.isRegularFile(cache))
+        {
+            return null;
+        }
+        AotCacheDirectory.markUsed(cache);
+        final List<String> options = new ArrayList<>(QUIET);
+        options.addFirst("-XX:AOTCache=" + cache);
+        options.add("-D" + CACHE_PROP_NAME + "=" + cache);
+        return new Plan(List.copyOf(options), null, null, cache, List.of());
     }
 
     /**
@@ -370,6 +397,36 @@ public final class AotCache
         {
             AotCacheDirectory.deleteQuietly(discardMarkerOf(Paths.get(configuration)));
         }
+    }
+
+    /**
+     * @return true in a child JVM that trains a cache.
+     */
+    public static boolean isTraining()
+    {
+        return System.getProperty(TRAINING_PROP_NAME) != null;
+    }
+
+    /**
+     * Called in a child JVM: notes that it runs code of {@code type} (a pool worker, its tasks' classes), so that a
+     * cache that lacks the class is trained again with it (see {@link LearnedClasses}). Cheap the second time for
+     * the same class; the first time, it may read or append to a short file. Does nothing in a JVM without a cache.
+     * Thread-safe. Never throws.
+     *
+     * @param type a class of the code the child runs.
+     */
+    public static void noteClass(final Class<?> type)
+    {
+        LearnedClasses.note(type);
+    }
+
+    /**
+     * Called in a child JVM as it starts: a training child loads the classes that its cache's earlier children
+     * noted, so that the cache it trains holds them. Does nothing in a JVM that does not train. Never throws.
+     */
+    public static void preloadLearnedClasses()
+    {
+        LearnedClasses.preload();
     }
 
     private static Path discardMarkerOf(final Path configuration)

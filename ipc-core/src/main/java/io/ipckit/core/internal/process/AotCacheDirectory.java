@@ -87,8 +87,8 @@ final class AotCacheDirectory
 
     /**
      * Removes, beside {@code cache}, the files of the same key: with {@code olderCaches} the caches of other versions
-     * (earlier builds of the class path), and always the training files that a parent which died while its child
-     * trained left behind (five minutes old or more).
+     * (earlier builds of the class path) and their lists of learned classes, and always the training files that a
+     * parent which died while its child trained left behind (five minutes old or more).
      *
      * @param cache       the cache of this key's current version.
      * @param olderCaches whether to remove the other versions' caches too.
@@ -103,16 +103,16 @@ final class AotCacheDirectory
             for (final Path file : files)
             {
                 final String other = file.getFileName().toString();
-                if (other.equals(name))
+                if (other.startsWith(name))
                 {
-                    continue;
+                    continue; // this version's cache and its lists
                 }
                 if (olderCaches && other.endsWith(AotCache.CACHE_SUFFIX))
                 {
                     deleteQuietly(file); // an earlier build of the same class path: a running child keeps its mapping
+                    LearnedClasses.removeOf(file);
                 }
-                else if ((other.endsWith(AotCache.CONFIGURATION_SUFFIX) || other.endsWith(AotCache.ASSEMBLING_SUFFIX) ||
-                    other.endsWith(AotCache.DISCARD_SUFFIX)) &&
+                else if ((other.contains(AotCache.CONFIGURATION_SUFFIX) || other.endsWith(AotCache.ASSEMBLING_SUFFIX)) &&
                     Files.getLastModifiedTime(file).toMillis() < staleBefore)
                 {
                     deleteQuietly(file); // left by a parent that died while its child trained
@@ -174,6 +174,7 @@ final class AotCacheDirectory
                 break; // sorted by last use: every later one is newer and the caches fit
             }
             deleteQuietly(entry.path());
+            LearnedClasses.removeOf(entry.path());
             total -= entry.size();
         }
     }

@@ -69,6 +69,7 @@ public final class ChildMain
             System.exit(2);
         }
         final String[] targetArgs = Arrays.copyOfRange(args, 2, args.length);
+        AotCache.preloadLearnedClasses(); // only in a child that trains a cache, before its run: it may be short
         try
         {
             if (MODE_CLASS.equals(args[0]))

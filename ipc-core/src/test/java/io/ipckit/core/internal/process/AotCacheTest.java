@@ -334,7 +334,7 @@ class AotCacheTest
         AotCacheDirectory.evict(dir.path().resolve("missing"), null, 0, 0, now); // never throws
     }
 
-    private static Path cacheFile(final Path aot, final String name, final int size, final long usedMs)
+    static Path cacheFile(final Path aot, final String name, final int size, final long usedMs)
         throws IOException
     {
         final Path file = Files.write(aot.resolve(name + AotCache.CACHE_SUFFIX), new byte[size]);
@@ -359,7 +359,7 @@ class AotCacheTest
         return output.strip();
     }
 
-    private static List<String> caches(final Path aot) throws IOException
+    static List<String> caches(final Path aot) throws IOException
     {
         try (Stream<Path> files = Files.list(aot))
         {
@@ -403,7 +403,7 @@ class AotCacheTest
         }
     }
 
-    private static String agronaJar()
+    static String agronaJar()
     {
         for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
         {
@@ -418,7 +418,7 @@ class AotCacheTest
     /**
      * @return {@code jar}, written with this module's classes and test classes and {@code extraEntries} more.
      */
-    private static Path appJar(final Path jar, final int extraEntries) throws IOException
+    static Path appJar(final Path jar, final int extraEntries) throws IOException
     {
         jarOf(jar, extraEntries, Paths.get("target/classes"), Paths.get("target/test-classes"));
         return jar;
@@ -449,7 +449,7 @@ class AotCacheTest
         }
     }
 
-    private static void restore(final String previous)
+    static void restore(final String previous)
     {
         if (previous == null)
         {

@@ -1,4 +1,4 @@
-package io.ipckit.manager;
+package io.ipckit.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -16,15 +16,15 @@ import java.util.stream.Stream;
 
 /**
  * This JVM's class path with every folder of classes (surefire's {@code target/classes} and
- * {@code target/test-classes}) packed into a jar beside it, for the manager JVMs that tests start many times: a class
- * path of jars only lets {@link io.ipckit.core.process.JvmProcess} start them from a JDK AOT cache, which halves the
- * start of a durable manager (measured 630 ms to 295 ms), and the JDK refuses folders in an AOT class path.
+ * {@code target/test-classes}) packed into a jar beside it, for the child JVMs that tests start from an AOT cache: a
+ * class path of jars only lets {@link io.ipckit.core.process.JvmProcess} start them from a JDK AOT cache, which halves
+ * the start of a durable manager (measured 630 ms to 295 ms), and the JDK refuses folders in an AOT class path.
  * <p>
  * A jar is written only when its content changed (its entries carry a fixed time), so its size and time, which the
  * AOT cache's version depends on, stay the same from one run to the next, and a cache trained once is reused.
  * Thread-safe.
  */
-final class JarClassPath
+public final class JarClassPath
 {
     /** The time of every entry, so that the same classes make the same jar. */
     private static final long ENTRY_TIME_MS = 946_684_800_000L;
@@ -38,7 +38,7 @@ final class JarClassPath
      * @return this JVM's class path, its folders replaced by jars.
      * @throws UncheckedIOException when a jar cannot be written.
      */
-    static synchronized String of()
+    public static synchronized String of()
     {
         if (jars == null)
         {

@@ -1,0 +1,175 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.internal.process.AotCache;
+import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.JarClassPath;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The workers' AOT cache learns the task classes of the pools that use it: a cache trained by one pool's tasks is
+ * trained again, once, after a later pool ran tasks of another class.
+ */
+class PoolAotCacheTest
+{
+    private static final Duration PUBLISHED = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldTeachTheWorkersCacheTheTaskClassesOfALaterPool() throws Exception
+    {
+        final Path aot = dir.path().resolve("aot");
+        final PoolOptions options = new PoolOptions().workers(1).classPath(JarClassPath.of());
+        final String first = FirstTasks.class.getName();
+        final String second = SecondTasks.class.getName();
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
+        try
+        {
+            try (ProcessPool pool = ProcessPool.create(options))
+            {
+                assertEquals(List.of(2, 3), pool.map(FirstTasks.increment(), List.of(1, 2)));
+            }
+            await("the first pool's worker trained the cache, listing its task's class", aot,
+                () -> lines(aot, ".aot.classes").equals(List.of(first)));
+
+            try (ProcessPool pool = ProcessPool.create(options))
+            {
+                assertEquals("second", pool.submit(SecondTasks.name()).get(30, TimeUnit.SECONDS));
+            }
+            await("the second pool's worker noted the class the cache lacks", aot,
+                () -> lines(aot, ".aot.wanted").equals(List.of(second)));
+
+            try (ProcessPool pool = ProcessPool.create(options))
+            {
+                assertEquals(List.of(4), pool.map(FirstTasks.increment(), List.of(3)));
+            }
+            await("the third pool's worker trained the cache again, with both classes", aot,
+                () -> lines(aot, ".aot.classes").equals(List.of(first, second)) && lines(aot, ".aot.wanted").isEmpty());
+        }
+        finally
+        {
+            if (previous == null)
+            {
+                System.clearProperty(AotCache.DIR_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(AotCache.DIR_PROP_NAME, previous);
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepATrainingOnceItsRehearsalTookATaskThroughTheTaskPath() throws Exception
+    {
+        final Path configuration = dir.path().resolve("worker.config");
+        final Path discarded = dir.path().resolve("worker.config.discard");
+        final String previous = System.setProperty(AotCache.TRAINING_PROP_NAME, configuration.toString());
+        try
+        {
+            AotCache.discardTraining();
+            assertTrue(Files.exists(discarded), "a starting worker discards its training until it is typical");
+            PoolWorker.rehearse();
+            assertFalse(Files.exists(discarded), "the rehearsal took built-in tasks through the task path, all of it");
+        }
+        finally
+        {
+            if (previous == null)
+            {
+                System.clearProperty(AotCache.TRAINING_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(AotCache.TRAINING_PROP_NAME, previous);
+            }
+        }
+    }
+
+    private static void await(final String description, final Path aot, final BooleanSupplier condition)
+    {
+        try
+        {
+            Eventually.await(description, PUBLISHED, condition);
+        }
+        catch (final AssertionError ex)
+        {
+            try (Stream<Path> files = Files.list(aot))
+            {
+                throw new AssertionError(ex.getMessage() + "; the cache directory holds " + files.map((f) ->
+                    f.getFileName() + (f.toString().endsWith(".aot") ? "" : " " + lines(aot, f.getFileName().toString())))
+                    .toList(), ex);
+            }
+            catch (final IOException io)
+            {
+                throw new AssertionError(ex.getMessage() + "; the cache directory cannot be listed: " + io, ex);
+            }
+        }
+    }
+
+    /**
+     * @return the lines of the file in {@code aot} whose name ends with {@code suffix} (none when there is none).
+     */
+    private static List<String> lines(final Path aot, final String suffix)
+    {
+        try (Stream<Path> files = Files.list(aot))
+        {
+            final List<Path> found = files.filter((f) -> f.getFileName().toString().endsWith(suffix)).toList();
+            return found.isEmpty() ? List.of() : Files.readAllLines(found.getFirst());
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return List.of(); // no directory yet, or the file went between the listing and the read
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Tasks of the first pool: lambdas whose class is hidden, noted by the class that defines them.
+     */
+    static final class FirstTasks
+    {
+        private FirstTasks()
+        {
+        }
+
+        static SerializableFunction<Integer, Integer> increment()
+        {
+            return (x) -> x + 1;
+        }
+    }
+
+    /**
+     * Tasks of a later pool.
+     */
+    static final class SecondTasks
+    {
+        private SecondTasks()
+        {
+        }
+
+        static SerializableCallable<String> name()
+        {
+            return () -> "second";
+        }
+    }
+}
