@@ -101,9 +101,9 @@ public final class PoolWorker
             codec.decode(buffer, 0, length);
             AotCache.keepTraining();
         }
-        catch (final Exception ignore)
+        catch (final Throwable ignore)
         {
-            // the training stays discarded unless a task of the pool's runs
+            // the training stays discarded unless a task of the pool's runs (nothing printed: the worker is fine)
         }
     }
 

@@ -62,6 +62,18 @@ class PoolAotCacheTest
             }
             await("the third pool's worker trained the cache again, with both classes", aot,
                 () -> lines(aot, ".aot.classes").equals(List.of(first, second)) && lines(aot, ".aot.wanted").isEmpty());
+
+            final Object learned = cacheFileKey(aot);
+            try (ProcessPool pool = ProcessPool.create(options))
+            {
+                assertEquals("second", pool.submit(SecondTasks.name()).get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(List.of(), lines(aot, ".aot.wanted"), "the class is learned: nothing more is wanted");
+            try (ProcessPool pool = ProcessPool.create(options))
+            {
+                assertEquals(List.of(6), pool.map(FirstTasks.increment(), List.of(5)));
+            }
+            assertEquals(learned, cacheFileKey(aot), "and the cache is not trained again");
         }
         finally
         {
@@ -120,6 +132,18 @@ class PoolAotCacheTest
             {
                 throw new AssertionError(ex.getMessage() + "; the cache directory cannot be listed: " + io, ex);
             }
+        }
+    }
+
+    /**
+     * @return the identity of the cache's file (a new training replaces the file).
+     */
+    private static Object cacheFileKey(final Path aot) throws IOException
+    {
+        try (Stream<Path> files = Files.list(aot))
+        {
+            final Path cache = files.filter((f) -> f.toString().endsWith(".aot")).findFirst().orElseThrow();
+            return Files.readAttributes(cache, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         }
     }
 

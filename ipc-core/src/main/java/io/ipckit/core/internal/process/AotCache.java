@@ -3,7 +3,6 @@ package io.ipckit.core.internal.process;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -91,7 +90,7 @@ public final class AotCache
     private static final List<String> QUIET = List.of("-Xlog:aot=off", "-Xlog:cds=off");
     static final String CONFIGURATION_SUFFIX = ".config";
     static final String ASSEMBLING_SUFFIX = ".tmp";
-    private static final String LOCK_SUFFIX = ".training";
+    static final String LOCK_SUFFIX = ".training";
     static final String DISCARD_SUFFIX = ".discard";
     /** What the caches hold, in their version: a cache of an earlier layout (with profiles) is never used. */
     private static final String CACHE_CONTENT = "classes, no method profiles";
@@ -249,30 +248,45 @@ public final class AotCache
             {
                 return fallback; // a cache with a training child's profiles is worse than none (see above)
             }
-            final Path lock = lockOf(cache);
-            if (Files.exists(lock) &&
-                System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() > STALE_TRAINING_MS)
+            final Plan training = trainingPlan(java, classPath, jvmOptions, cache, use != null);
+            return training != null ? training : fallback;
+        }
+        catch (final IOException | NoSuchAlgorithmException | RuntimeException ex)
+        {
+            return Plan.NONE;
+        }
+    }
+
+    /**
+     * Takes the cache's training lock and plans a training child; for a published cache, only when its children
+     * wanted classes its list lacks (the wanted list is taken).
+     *
+     * @return the plan, or null when another child trains, there is nothing new to learn, or the directory refuses
+     * a file (the caller then uses the published cache, if any).
+     */
+    private static Plan trainingPlan(final String java, final String classPath, final List<String> jvmOptions,
+        final Path cache, final boolean published)
+    {
+        final Path lock = lockOf(cache);
+        final String base = cache.getFileName().toString().replace(CACHE_SUFFIX, "");
+        final String unique = base + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        final Path configuration = cache.resolveSibling(unique + CONFIGURATION_SUFFIX);
+        boolean locked = false;
+        try
+        {
+            if (!AotCacheDirectory.takeTrainingLock(lock))
             {
-                AotCacheDirectory.deleteQuietly(lock);
+                return null; // another child trains: until its cache is published, this one uses the old one
             }
-            try
-            {
-                Files.createFile(lock);
-            }
-            catch (final FileAlreadyExistsException ex)
-            {
-                return fallback; // another child trains: until its cache is published, this one uses the old one
-            }
+            locked = true;
             AotCacheDirectory.removeOthers(cache, false);
-            final String unique = base + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
-            final Path configuration = dir.resolve(unique + CONFIGURATION_SUFFIX);
-            if (use != null && !LearnedClasses.takeWanted(cache, configuration))
+            if (published && !LearnedClasses.takeWanted(cache, configuration))
             {
                 LearnedClasses.removeTraining(configuration);
                 AotCacheDirectory.deleteQuietly(lock);
-                return use; // nothing new to learn
+                return null; // nothing new to learn
             }
-            final Path assembled = dir.resolve(unique + ASSEMBLING_SUFFIX);
+            final Path assembled = cache.resolveSibling(unique + ASSEMBLING_SUFFIX);
             final List<String> record = new ArrayList<>(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" +
                 configuration, "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-XX:-AOTRecordTraining",
                 "-D" + TRAINING_PROP_NAME + "=" + configuration));
@@ -286,9 +300,14 @@ public final class AotCache
             create.addAll(List.of("-cp", classPath));
             return new Plan(List.copyOf(record), configuration, assembled, cache, List.copyOf(create));
         }
-        catch (final IOException | NoSuchAlgorithmException | RuntimeException ex)
+        catch (final IOException | RuntimeException ex)
         {
-            return Plan.NONE;
+            if (locked)
+            {
+                LearnedClasses.removeTraining(configuration);
+                AotCacheDirectory.deleteQuietly(lock);
+            }
+            return null; // a directory that refuses the lock or a list: no training this time
         }
     }
 

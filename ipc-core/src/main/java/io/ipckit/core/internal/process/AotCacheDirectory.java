@@ -1,10 +1,14 @@
 package io.ipckit.core.internal.process;
 
+import io.ipckit.core.process.ProcessIdentity;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -87,8 +91,9 @@ final class AotCacheDirectory
 
     /**
      * Removes, beside {@code cache}, the files of the same key: with {@code olderCaches} the caches of other versions
-     * (earlier builds of the class path) and their lists of learned classes, and always the training files that a
-     * parent which died while its child trained left behind (five minutes old or more).
+     * (earlier builds of the class path), their lists of learned classes and their stale locks, and always the
+     * training files that a parent which died while its child trained left behind (five minutes old or more, of a
+     * process that is gone).
      *
      * @param cache       the cache of this key's current version.
      * @param olderCaches whether to remove the other versions' caches too.
@@ -97,7 +102,6 @@ final class AotCacheDirectory
     {
         final String name = cache.getFileName().toString();
         final String key = name.substring(0, name.indexOf('-') + 1);
-        final long staleBefore = System.currentTimeMillis() - AotCache.STALE_TRAINING_MS;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(cache.getParent(), key + "*"))
         {
             for (final Path file : files)
@@ -105,15 +109,17 @@ final class AotCacheDirectory
                 final String other = file.getFileName().toString();
                 if (other.startsWith(name))
                 {
-                    continue; // this version's cache and its lists
+                    continue; // this version's cache, its lists and its lock
                 }
-                if (olderCaches && other.endsWith(AotCache.CACHE_SUFFIX))
+                if (other.contains(AotCache.CACHE_SUFFIX))
                 {
-                    deleteQuietly(file); // an earlier build of the same class path: a running child keeps its mapping
-                    LearnedClasses.removeOf(file);
+                    if (olderCaches && (!other.endsWith(AotCache.LOCK_SUFFIX) || isStaleLock(file)))
+                    {
+                        deleteQuietly(file); // an earlier build's cache (a running child keeps its mapping) or list
+                    }
                 }
                 else if ((other.contains(AotCache.CONFIGURATION_SUFFIX) || other.endsWith(AotCache.ASSEMBLING_SUFFIX)) &&
-                    Files.getLastModifiedTime(file).toMillis() < staleBefore)
+                    isStaleTrainingFile(file, other))
                 {
                     deleteQuietly(file); // left by a parent that died while its child trained
                 }
@@ -122,6 +128,81 @@ final class AotCacheDirectory
         catch (final IOException | RuntimeException ignore)
         {
             // best effort: the next publish looks again
+        }
+    }
+
+    /**
+     * Creates a cache's training lock, holding this process's identity, after removing a stale one
+     * ({@link #isStaleLock}).
+     *
+     * @param lock the lock file.
+     * @return true when this process holds the lock now; false when another holds it.
+     * @throws IOException when the lock cannot be created for another reason (a directory that refuses it).
+     */
+    static boolean takeTrainingLock(final Path lock) throws IOException
+    {
+        if (Files.exists(lock) && isStaleLock(lock))
+        {
+            deleteQuietly(lock);
+        }
+        try
+        {
+            Files.writeString(lock, ProcessIdentity.current().toString(), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+            return true;
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @param lock a training lock.
+     * @return true when it is five minutes old or more and the process that took it is gone (or it does not say
+     * which): a training that lasts, such as a pool worker's for as long as its pool lives, keeps its lock.
+     */
+    static boolean isStaleLock(final Path lock)
+    {
+        try
+        {
+            if (System.currentTimeMillis() - Files.getLastModifiedTime(lock).toMillis() <= AotCache.STALE_TRAINING_MS)
+            {
+                return false;
+            }
+            final String holder = Files.readString(lock).strip();
+            return holder.isEmpty() || !ProcessIdentity.parse(holder).isAlive();
+        }
+        catch (final RuntimeException ex)
+        {
+            return true; // not an identity: old and nobody's
+        }
+        catch (final IOException ex)
+        {
+            return !Files.exists(lock); // gone meanwhile; else unreadable, kept
+        }
+    }
+
+    /**
+     * @param file  a training file, named {@code <key>-<version>.<pid>-<nanos>.<suffix>}.
+     * @param name  its name.
+     * @return true when it is five minutes old or more and the process named in it is gone.
+     */
+    private static boolean isStaleTrainingFile(final Path file, final String name) throws IOException
+    {
+        if (System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis() <= AotCache.STALE_TRAINING_MS)
+        {
+            return false;
+        }
+        try
+        {
+            final int pidStart = name.indexOf('.') + 1;
+            final long pid = Long.parseLong(name.substring(pidStart, name.indexOf('-', pidStart)));
+            return ProcessHandle.of(pid).map((p) -> !p.isAlive()).orElse(true);
+        }
+        catch (final RuntimeException ex)
+        {
+            return true; // not named by a training: old and nobody's
         }
     }
 
@@ -166,6 +247,7 @@ final class AotCacheDirectory
         {
             return;
         }
+        removeOrphanLists(dir);
         caches.sort(Comparator.comparingLong(Entry::usedMs));
         for (final Entry entry : caches)
         {
@@ -176,6 +258,32 @@ final class AotCacheDirectory
             deleteQuietly(entry.path());
             LearnedClasses.removeOf(entry.path());
             total -= entry.size();
+        }
+    }
+
+    /**
+     * Removes the lists of learned classes whose cache is gone: a child of a removed cache may still note a class
+     * after its cache's lists went with it.
+     */
+    private static void removeOrphanLists(final Path dir)
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + AotCache.CACHE_SUFFIX + ".*"))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                final String cache = name.substring(0, name.lastIndexOf(AotCache.CACHE_SUFFIX) +
+                    AotCache.CACHE_SUFFIX.length());
+                if ((name.endsWith(LearnedClasses.CLASSES_SUFFIX) || name.endsWith(LearnedClasses.WANTED_SUFFIX)) &&
+                    !Files.exists(dir.resolve(cache)))
+                {
+                    deleteQuietly(file);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // best effort: the next publish looks again
         }
     }
 

@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * classes its training child noted; a child that uses the cache and notes a class not on that list appends the
  * class's name to {@code <cache>.wanted}. The next child of that class path then trains the cache again (its parent
  * takes the wanted list by a rename, so only one does), loading every listed and wanted class before its own run
- * ({@link #preload}), and its cache replaces the old one. The list only grows, so the training stops once every
- * pool's tasks are on it, and it is bounded by {@value #MAX_CLASSES} classes. Until the new cache is published,
- * children keep using the old one.
+ * ({@link #preload}), and its cache replaces the old one. Each training lists what the one before listed, so the
+ * trainings stop once every pool's tasks are on the list; once it holds {@value #MAX_CLASSES} classes, nothing more
+ * is wanted. Until the new cache is published, children keep using the old one.
  * <p>
  * Classes are noted by name: a lambda's hidden class by the class that defined it, whose loading is what costs;
  * classes not of the application class loader are not noted. Every method is best effort and never
@@ -47,6 +47,20 @@ final class LearnedClasses
 
     /** The names this JVM has noted, each written at most once. */
     private static final Set<String> NOTED = ConcurrentHashMap.newKeySet();
+    /** The classes this JVM has noted: a note of a class seen before is a lookup, without a name or an allocation. */
+    private static final ClassValue<Boolean> NOTED_TYPES = new ClassValue<>()
+    {
+        @Override
+        protected Boolean computeValue(final Class<?> type)
+        {
+            final String name = nameOf(type);
+            if (name != null && type.getClassLoader() == ClassLoader.getSystemClassLoader())
+            {
+                note(name);
+            }
+            return Boolean.TRUE;
+        }
+    };
     /** The list of the cache this JVM uses, read at the first note. */
     private static volatile Set<String> known;
 
@@ -63,21 +77,32 @@ final class LearnedClasses
      */
     static void note(final Class<?> type)
     {
-        final String name = nameOf(type);
-        if (name == null || type.getClassLoader() != ClassLoader.getSystemClassLoader() || !NOTED.add(name))
+        NOTED_TYPES.get(type);
+    }
+
+    private static void note(final String name)
+    {
+        if (!NOTED.add(name))
         {
             return;
         }
         final String training = System.getProperty(AotCache.TRAINING_PROP_NAME);
         if (training != null)
         {
-            append(Paths.get(training + CLASSES_SUFFIX), name);
+            if (NOTED.size() <= MAX_CLASSES)
+            {
+                append(Paths.get(training + CLASSES_SUFFIX), name);
+            }
             return;
         }
         final String cache = System.getProperty(AotCache.CACHE_PROP_NAME);
-        if (cache != null && !known(cache).contains(name))
+        if (cache != null)
         {
-            append(Paths.get(cache + WANTED_SUFFIX), name);
+            final Set<String> learned = known(cache);
+            if (learned.size() < MAX_CLASSES && !learned.contains(name))
+            {
+                append(Paths.get(cache + WANTED_SUFFIX), name);
+            }
         }
     }
 
@@ -100,7 +125,7 @@ final class LearnedClasses
     /**
      * Called in a training child: loads, without initialising them, the classes its parent listed (the cache's list
      * and the wanted ones), so that the cache it trains holds them, and notes each on the training's list. A class
-     * that no longer exists is skipped.
+     * that cannot be loaded is listed all the same, so that it never makes a cache train again.
      */
     static void preload()
     {
@@ -113,12 +138,13 @@ final class LearnedClasses
         {
             try
             {
-                note(Class.forName(name, false, ClassLoader.getSystemClassLoader()));
+                Class.forName(name, false, ClassLoader.getSystemClassLoader());
             }
-            catch (final ClassNotFoundException | LinkageError ignore)
+            catch (final ClassNotFoundException | LinkageError | RuntimeException ignore)
             {
-                // gone from the class path since it was noted: nothing to learn
+                // gone from the class path since it was noted: listed all the same, so it is not wanted again
             }
+            note(name);
         }
     }
 

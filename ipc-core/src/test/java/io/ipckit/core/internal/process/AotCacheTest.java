@@ -75,27 +75,59 @@ class AotCacheTest
             final AotCache.Plan first = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
             first.publish(); // the child was killed: nothing recorded
             final String base = first.cache().getFileName().toString().replace(AotCache.CACHE_SUFFIX, "");
-            final Path staleConfiguration = first.cache().resolveSibling(base + ".4242-1.config");
-            final Path staleAssembly = first.cache().resolveSibling(base + ".4242-1.tmp");
-            final Path freshConfiguration = first.cache().resolveSibling(base + ".4343-1.config");
-            for (final Path file : List.of(staleConfiguration, staleAssembly, freshConfiguration))
+            final String deadPid = ".999999999-1"; // above any pid_max
+            final Path staleConfiguration = first.cache().resolveSibling(base + deadPid + ".config");
+            final Path staleList = first.cache().resolveSibling(base + deadPid + ".config.classes");
+            final Path staleAssembly = first.cache().resolveSibling(base + deadPid + ".tmp");
+            final Path freshConfiguration = first.cache().resolveSibling(base + ".999999998-1.config");
+            final Path liveConfiguration = first.cache().resolveSibling(
+                base + "." + ProcessHandle.current().pid() + "-1.config");
+            for (final Path file : List.of(staleConfiguration, staleList, staleAssembly, freshConfiguration,
+                liveConfiguration))
             {
                 Files.write(file, new byte[] {1});
             }
             final java.nio.file.attribute.FileTime tenMinutesAgo = java.nio.file.attribute.FileTime.fromMillis(
                 System.currentTimeMillis() - java.util.concurrent.TimeUnit.MINUTES.toMillis(10));
-            Files.setLastModifiedTime(staleConfiguration, tenMinutesAgo);
-            Files.setLastModifiedTime(staleAssembly, tenMinutesAgo);
+            for (final Path file : List.of(staleConfiguration, staleList, staleAssembly, liveConfiguration))
+            {
+                Files.setLastModifiedTime(file, tenMinutesAgo);
+            }
 
             assertTrue(AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main").trains());
             assertFalse(Files.exists(staleConfiguration));
+            assertFalse(Files.exists(staleList));
             assertFalse(Files.exists(staleAssembly));
             assertTrue(Files.exists(freshConfiguration), "a training in progress elsewhere keeps its files");
+            assertTrue(Files.exists(liveConfiguration), "a long training of a live parent keeps its files");
         }
         finally
         {
             restore(previous);
         }
+    }
+
+    @Test
+    void shouldKeepTheTrainingLockOfALiveParentAndTakeOverADeadOnes() throws Exception
+    {
+        final Path lock = Files.createDirectories(dir.path().resolve("aot")).resolve("app.aot.training");
+        assertTrue(AotCacheDirectory.takeTrainingLock(lock));
+        assertEquals(io.ipckit.core.process.ProcessIdentity.current().toString(), Files.readString(lock));
+        assertFalse(AotCacheDirectory.takeTrainingLock(lock), "held");
+        final java.nio.file.attribute.FileTime anHourAgo = java.nio.file.attribute.FileTime.fromMillis(
+            System.currentTimeMillis() - java.util.concurrent.TimeUnit.HOURS.toMillis(1));
+        Files.setLastModifiedTime(lock, anHourAgo);
+        assertFalse(AotCacheDirectory.takeTrainingLock(lock), "an hour old, but its parent lives: a long training");
+
+        Files.writeString(lock, "999999999@1"); // above any pid_max
+        assertFalse(AotCacheDirectory.takeTrainingLock(lock), "its parent is gone, but it is fresh");
+        Files.setLastModifiedTime(lock, anHourAgo);
+        assertTrue(AotCacheDirectory.takeTrainingLock(lock), "old, and its parent is gone");
+
+        Files.writeString(lock, "");
+        Files.setLastModifiedTime(lock, anHourAgo);
+        assertTrue(AotCacheDirectory.takeTrainingLock(lock), "old and nobody's");
+        assertFalse(AotCacheDirectory.takeTrainingLock(lock));
     }
 
     @Test

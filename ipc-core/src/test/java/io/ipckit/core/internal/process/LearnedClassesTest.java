@@ -10,6 +10,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -51,9 +52,10 @@ class LearnedClassesTest
                 "a child of the cache notes the class the cache lacks, and only that one");
             assertEquals("source: file:" + jar, sourceOf(beforeLog, second), "read from the jar");
 
+            Files.writeString(LearnedClasses.wantedOf(cache), "app.Gone\n", StandardOpenOption.APPEND);
             assertEquals("record", runChild(jar, "learner"), "a class is wanted: the next child trains again");
-            assertEquals(List.of(first, second), Files.readAllLines(LearnedClasses.classesOf(cache)),
-                "the new cache lists what it learned");
+            assertEquals(List.of(first, second, "app.Gone"), Files.readAllLines(LearnedClasses.classesOf(cache)),
+                "the new cache lists what it learned, and a class it could not load, so it is not wanted again");
             assertFalse(Files.exists(LearnedClasses.wantedOf(cache)), "the wanted list was taken");
 
             final Path afterLog = dir.path().resolve("after.log");
@@ -103,7 +105,12 @@ class LearnedClassesTest
             assertTrue(learning.trains(), "a class to learn: " + learning);
             assertEquals(List.of("app.A", "app.New"), Files.readAllLines(
                 Path.of(learning.configuration() + LearnedClasses.PRELOAD_SUFFIX)), "listed, then wanted, once each");
-            assertFalse(AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main").trains(), "one trainer at a time");
+            Files.writeString(LearnedClasses.wantedOf(cache), "app.Other\n");
+            final AotCache.Plan meanwhile = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
+            assertFalse(meanwhile.trains(), "one trainer at a time");
+            assertTrue(meanwhile.options().contains("-XX:AOTCache=" + cache), "the others use the cache meanwhile");
+            assertTrue(Files.exists(LearnedClasses.wantedOf(cache)), "and leave the wanted list for a later training");
+            Files.delete(LearnedClasses.wantedOf(cache));
             learning.publish(); // its child was killed: nothing recorded, the old cache stays
             assertEquals(List.of(cache.getFileName().toString(),
                 LearnedClasses.classesOf(cache).getFileName().toString()), files(aot), "no training files left");
@@ -128,12 +135,17 @@ class LearnedClassesTest
             Files.writeString(LearnedClasses.classesOf(cache), "app.A\n");
             Files.writeString(LearnedClasses.wantedOf(cache), "app.B\n");
         }
+        Files.writeString(aot.resolve("0123-older.aot.training"), ProcessHandle.current().pid() + "@0");
+        Files.writeString(aot.resolve("89ab-removed.aot.wanted"), "app.C\n"); // noted after its cache went
 
         AotCacheDirectory.removeOthers(current, true);
+        assertEquals(List.of("0123-current.aot", "0123-current.aot.classes", "0123-current.aot.wanted",
+            "0123-older.aot.training", "4567-idle.aot", "4567-idle.aot.classes", "4567-idle.aot.wanted",
+            "89ab-removed.aot.wanted"), files(aot), "an older build's cache goes with its lists; a live lock stays");
         AotCacheDirectory.evict(aot, current, 1_000, 14 * day, now);
 
-        assertEquals(List.of("0123-current.aot", "0123-current.aot.classes", "0123-current.aot.wanted"), files(aot),
-            "an older build's cache and an idle one go with their lists");
+        assertEquals(List.of("0123-current.aot", "0123-current.aot.classes", "0123-current.aot.wanted",
+            "0123-older.aot.training"), files(aot), "an idle cache goes with its lists, and lists without a cache go");
     }
 
     private String runChild(final Path jar, final String tag, final String... classes) throws Exception
@@ -178,8 +190,7 @@ class LearnedClassesTest
     {
         try (Stream<Path> files = Files.list(aot))
         {
-            return new ArrayList<>(files.map((p) -> p.getFileName().toString())
-                .filter((f) -> !f.endsWith(".training")).sorted().toList());
+            return new ArrayList<>(files.map((p) -> p.getFileName().toString()).sorted().toList());
         }
     }
 
