@@ -89,7 +89,7 @@ class PoolAotCacheTest
     }
 
     @Test
-    void shouldKeepATrainingOnceItsRehearsalTookATaskThroughTheTaskPath() throws Exception
+    void shouldKeepATrainingOnceItsRehearsalAndItsStartAreDone() throws Exception
     {
         final Path configuration = dir.path().resolve("worker.config");
         final Path discarded = dir.path().resolve("worker.config.discard");
@@ -98,8 +98,12 @@ class PoolAotCacheTest
         {
             AotCache.discardTraining();
             assertTrue(Files.exists(discarded), "a starting worker discards its training until it is typical");
+            io.ipckit.core.internal.wait.NativeBinding.instance().bindNow(); // as a training worker's watchdog does
             PoolWorker.rehearse();
-            assertFalse(Files.exists(discarded), "the rehearsal took built-in tasks through the task path, all of it");
+            assertTrue(Files.exists(discarded), "the rehearsal alone does not make the training typical");
+            PoolWorker.trainingStepDone();
+            assertFalse(Files.exists(discarded), "the rehearsal took built-in tasks through the task path, all of " +
+                "it, and the worker's start is done");
         }
         finally
         {

@@ -158,6 +158,10 @@ public final class ChildMain
         }
         final Thread watchdog = new Thread(() ->
         {
+            if (AotCache.isTraining())
+            {
+                NativeBinding.instance().bindNow(); // the recording then holds the binding and the watch below
+            }
             final Thread self = Thread.currentThread();
             final long token = OwnerToken.of(parent);
             final PeerWatch.Interest interest = new PeerWatch.Interest(() -> LockSupport.unpark(self));

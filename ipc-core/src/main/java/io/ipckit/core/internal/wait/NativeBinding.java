@@ -200,9 +200,12 @@ public final class NativeBinding
     }
 
     /**
-     * Binds (idempotent), then marks the calls bound and makes the queued wakes.
+     * Binds in the calling thread now (idempotent), then marks the calls bound and makes the queued wakes: for a
+     * child JVM that trains an AOT cache, so that its recording holds the binding's classes (a training child that
+     * exits before the background binding leaves every later child to load them). Never throws: a binding that fails
+     * leaves the calls unbound.
      */
-    private void bindNow()
+    public void bindNow()
     {
         try
         {
