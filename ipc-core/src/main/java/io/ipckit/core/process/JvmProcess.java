@@ -411,9 +411,7 @@ public final class JvmProcess implements AutoCloseable
      */
     private static String cacheName(final SerializableRunnable target)
     {
-        final String name = target.getClass().getName();
-        final int lambda = name.indexOf("$$Lambda");
-        return ChildMain.MODE_RUNNABLE + ":" + (lambda > 0 ? name.substring(0, lambda) : name);
+        return ChildMain.MODE_RUNNABLE + ":" + AotCache.definingClassName(target.getClass());
     }
 
     private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)

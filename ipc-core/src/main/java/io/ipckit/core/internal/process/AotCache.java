@@ -95,6 +95,8 @@ public final class AotCache
     /** What the caches hold, in their version: a cache of an earlier layout (with profiles) is never used. */
     private static final String CACHE_CONTENT = "classes, no method profiles";
     private static final long PROBE_TIMEOUT_S = 30;
+    /** What follows the defining class's name in the name of a lambda's hidden class. */
+    private static final String LAMBDA_MARK = "$$Lambda";
     /** Whether a {@code java} launcher accepts {@code -XX:-AOTRecordTraining}, for a JDK other than 25. */
     private static final ConcurrentHashMap<String, Boolean> ACCEPTS_NO_PROFILES = new ConcurrentHashMap<>();
 
@@ -416,6 +418,18 @@ public final class AotCache
         {
             AotCacheDirectory.deleteQuietly(discardMarkerOf(Paths.get(configuration)));
         }
+    }
+
+    /**
+     * @param type a class.
+     * @return the name of the class that defined {@code type} when it is a lambda's hidden class (a lambda's own
+     * name changes from run to run, and only its defining class can be in a cache), else {@code type}'s own name.
+     */
+    public static String definingClassName(final Class<?> type)
+    {
+        final String name = type.getName();
+        final int lambda = name.indexOf(LAMBDA_MARK);
+        return lambda > 0 ? name.substring(0, lambda) : name;
     }
 
     /**

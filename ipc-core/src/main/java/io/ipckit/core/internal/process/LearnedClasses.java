@@ -42,8 +42,6 @@ final class LearnedClasses
     static final String PRELOAD_SUFFIX = ".preload";
     /** The most classes a cache learns. */
     static final int MAX_CLASSES = 256;
-    /** What follows the defining class's name in the name of a lambda's hidden class. */
-    private static final String LAMBDA_MARK = "$$Lambda";
 
     /** The names this JVM has noted, each written at most once. */
     private static final Set<String> NOTED = ConcurrentHashMap.newKeySet();
@@ -113,13 +111,8 @@ final class LearnedClasses
      */
     private static String nameOf(final Class<?> type)
     {
-        final String name = type.getName();
-        if (!type.isHidden())
-        {
-            return name;
-        }
-        final int lambda = name.indexOf(LAMBDA_MARK);
-        return lambda > 0 ? name.substring(0, lambda) : null;
+        final String name = AotCache.definingClassName(type);
+        return type.isHidden() && name.equals(type.getName()) ? null : name;
     }
 
     /**
