@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Child JVM that uses a pipe or a queue until the test truncates its file, then reports what it got and closes.
- * Prints {@code READY} once the structure is in use, then one line {@code <exception> names file: <true|false>},
+ * Prints {@code READY} once the structure is in use (a busy mode once its loop is warm), then one line {@code <exception> names file: <true|false>},
  * then {@code closed}. Modes: {@code pipe-busy} (sends and receives in a loop), {@code pipe-blocked} (waits in a
  * receive), {@code queue-busy} (puts and takes), {@code queue-blocked} (waits in a take), {@code lifo-busy},
  * {@code priority-busy}, {@code lanes-busy} (a FIFO queue with producer lanes), {@code joinable-busy} (puts, takes,
@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TruncationChildMain
 {
+    /** Loop iterations of a busy mode before it prints READY: enough for the JIT to compile the calls it makes. */
+    static final long WARM_ITERATIONS = 50_000;
+
     private TruncationChildMain()
     {
     }
@@ -44,13 +47,14 @@ public final class TruncationChildMain
                     first = a;
                     final Connection b = Pipe.open(name);
                     second = b;
-                    ready();
                     if (mode.equals("pipe-blocked"))
                     {
+                        ready();
                         b.recvBytes();
                     }
-                    while (true)
+                    for (long i = 0; ; i++)
                     {
+                        readyOnceWarm(i);
                         a.sendBytes(message, 0, message.capacity());
                         b.receive(ignore, 1, TimeUnit.SECONDS);
                     }
@@ -74,17 +78,19 @@ public final class TruncationChildMain
                     {
                         queue.put(1L); // never marked done: join waits
                     }
-                    ready();
                     if (mode.equals("queue-blocked"))
                     {
+                        ready();
                         queue.take();
                     }
                     if (mode.equals("joinable-join"))
                     {
+                        ready();
                         ((JoinableQueue<Long>)queue).join();
                     }
                     for (long i = 0; ; i++)
                     {
+                        readyOnceWarm(i);
                         queue.put(i);
                         queue.poll(1, TimeUnit.SECONDS);
                         if (queue instanceof JoinableQueue<Long> joinable)
@@ -109,6 +115,20 @@ public final class TruncationChildMain
         first.close();
         System.out.println("closed");
         System.out.flush();
+    }
+
+    /**
+     * A busy mode's READY, once its loop has run {@link #WARM_ITERATIONS} times: the truncation then lands on the
+     * steady state of a busy handle, whose compiled code turns a fault into an error as every other access does. A
+     * loop just begun runs in the interpreter, where a page lost between a compare-and-set's read and the native
+     * compare-and-set ends the JVM: the window {@code FileFaults} documents, which no JVM can recover from.
+     */
+    private static void readyOnceWarm(final long iteration)
+    {
+        if (iteration == WARM_ITERATIONS)
+        {
+            ready();
+        }
     }
 
     private static void ready()

@@ -9,6 +9,7 @@ import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.pipe.BufferHandler;
 import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -62,6 +65,18 @@ class QueueRecoveryTest
             return found.get() != null;
         });
         return found.get();
+    }
+
+    private static boolean receiveNow(final SharedQueue<byte[]> queue, final BufferHandler handler)
+    {
+        try
+        {
+            return queue.receive(handler, 0, TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new AssertionError("not interrupted", ex);
+        }
     }
 
     static int laneWord(final ResourceFile file, final int lane, final int wordOffset)
@@ -258,6 +273,42 @@ class QueueRecoveryTest
             // after its last read; Eventually polls about once a millisecond
             assertArrayEquals(element, awaitNonBlockingPoll(queue, "a non-blocking poll finds the element"));
             assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void shouldLetNonBlockingDrainsAndReceivesFindElementsTheirDeadProducersNeverStamped() throws Exception
+    {
+        final long dead = deadToken();
+        try (SharedQueue<byte[]> queue = SharedQueue.create("unstamped-drain", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024).producerLanes(1));
+            ResourceFile file = ResourceFile.open("unstamped-drain", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final List<byte[]> drained = new ArrayList<>();
+            final BufferHandler collect = (buffer, offset, length) ->
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                drained.add(bytes);
+            };
+            assertEquals(0, queue.drain(collect, 8), "empty");
+            final byte[] first = {1, 2};
+            publishUnstamped(file, 1, 1024, first, dead);
+            // an empty look costs no lock and no clock read, but every 64th one of a lane reads the clock, and its
+            // tail word when a millisecond has passed since the last read: drains that never wait find the element
+            Eventually.await("a non-blocking drain finds the element in lane 1", Duration.ofSeconds(10),
+                () -> queue.drain(collect, 8) > 0);
+            assertEquals(1, drained.size());
+            assertArrayEquals(first, drained.get(0));
+
+            final byte[] second = {3, 4, 5};
+            publishUnstamped(file, 1, 1024, second, dead);
+            drained.clear();
+            Eventually.await("a zero-copy receive that does not wait finds the next one", Duration.ofSeconds(10),
+                () -> receiveNow(queue, collect));
+            assertArrayEquals(second, drained.get(0));
+            assertEquals(0, queue.drain(collect, 8));
+            assertFalse(queue.receive(collect, 0, TimeUnit.NANOSECONDS));
         }
     }
 
