@@ -179,13 +179,22 @@ final class FifoProducer extends ProducerLane
         {
             return false;
         }
-        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, required);
-        final boolean published = tailWord != NO_ROOM;
-        if (published)
+        boolean published = false;
+        boolean ended = false;
+        try
         {
-            cacheTail = putRecordFast(ringAddress, tailAddress, tailWord, srcBase, srcAddress, length);
+            final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, required);
+            if (tailWord != NO_ROOM)
+            {
+                cacheTail = putRecordFast(ringAddress, tailAddress, tailWord, srcBase, srcAddress, length);
+                published = true;
+            }
+            ended = true;
         }
-        exitFastHold(exclusive, published);
+        finally
+        {
+            exitFastHold(exclusive, published, ended);
+        }
         return published;
     }
 
@@ -226,30 +235,50 @@ final class FifoProducer extends ProducerLane
         {
             return 0;
         }
-        long tailWord = tailWithRoomFor(tailAddress, cachedTail, count, (int)bytes);
-        final boolean published = tailWord != NO_ROOM;
-        if (published)
+        boolean published = false;
+        boolean ended = false;
+        try
         {
-            for (int i = start; i < end; i++)
+            long tailWord = tailWithRoomFor(tailAddress, cachedTail, count, (int)bytes);
+            if (tailWord != NO_ROOM)
             {
-                tailWord = putRecordFast(
-                    ringAddress, tailAddress, tailWord, src.byteArray(), src.addressOffset() + offsets[i], lengths[i]);
+                for (int i = start; i < end; i++)
+                {
+                    tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src.byteArray(),
+                        src.addressOffset() + offsets[i], lengths[i]);
+                }
+                cacheTail = tailWord; // a cache: after an error, a stale one only costs a look at the head's hint
+                published = true;
             }
-            cacheTail = tailWord;
+            ended = true;
         }
-        exitFastHold(exclusive, published);
+        finally
+        {
+            exitFastHold(exclusive, published, ended);
+        }
         return published ? count : 0;
     }
 
-    /** Ends the hold of {@link #offerFast}: the biased lock's active word, then the rings. */
-    private void exitFastHold(final boolean exclusive, final boolean published)
+    /**
+     * Ends the hold of {@link #offerFast}: the biased lock's active word, then the rings. A hold that an error ended
+     * (a fault on a page of the source or of a truncated ring, a {@link StackOverflowError}) is let go all the same,
+     * or a handle revoking the bias would wait for it while this process lives, and gives up the ticket it may have
+     * taken.
+     *
+     * @param ended false when an error ended the hold: records it published are rung for.
+     */
+    private void exitFastHold(final boolean exclusive, final boolean published, final boolean ended)
     {
+        if (!ended)
+        {
+            abandonTicket();
+        }
         if (!exclusive)
         {
             producerLock.exitBiased();
         }
         AsymmetricFence.progressSide(); // between the tail and active stores and the loads of the waiter counts
-        if (published)
+        if (published || !ended)
         {
             consumerBell.ringIfWaiting();
         }
@@ -300,8 +329,16 @@ final class FifoProducer extends ProducerLane
             {
                 return false;
             }
-            data.putBytes(index, src, offset, length);
-            publishTail();
+            try
+            {
+                data.putBytes(index, src, offset, length);
+                publishTail();
+            }
+            catch (final Throwable ex)
+            {
+                abandonTicket(); // an error between the ticket and the publication: see abandonTicket
+                throw ex;
+            }
             return true;
         }
         int position = 0;
@@ -340,6 +377,10 @@ final class FifoProducer extends ProducerLane
         }
         finally
         {
+            if (!complete)
+            {
+                abandonTicket(); // the first fragment's ticket, if an error came before its publication
+            }
             if (!complete && announced)
             {
                 // gave up half-way (timeout, interruption, close, any exception): the readers discard the fragments
@@ -379,8 +420,9 @@ final class FifoProducer extends ProducerLane
             }
             return index;
         }
-        catch (final RuntimeException | InterruptedException ex)
+        catch (final Throwable ex)
         {
+            abandonTicket(); // an error between the ticket and the claim's return: see abandonTicket
             releaseProducerLock();
             throw ex;
         }
@@ -413,14 +455,23 @@ final class FifoProducer extends ProducerLane
             return -1;
         }
         producerLocked = true;
-        final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, recordLength(length + ticketBytes));
-        if (tailWord == NO_ROOM)
+        try
         {
-            releaseProducerLock();
-            return -1;
+            final long tailWord = tailWithRoomFor(tailAddress, cachedTail, 1, recordLength(length + ticketBytes));
+            if (tailWord == NO_ROOM)
+            {
+                releaseProducerLock();
+                return -1;
+            }
+            fastClaim = true;
+            return reserveFast(tailWord, length);
         }
-        fastClaim = true;
-        return reserveFast(tailWord, length);
+        catch (final Throwable ex)
+        {
+            abandonTicket(); // an error between the ticket and the claim's return: see abandonTicket
+            releaseProducerLock();
+            throw ex;
+        }
     }
 
     /**

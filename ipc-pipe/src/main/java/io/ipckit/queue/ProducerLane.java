@@ -387,7 +387,8 @@ class ProducerLane
      * ticket (this process's token in the lane's announcement word: consumers ask whether the announcer is alive, not
      * whoever holds the lane's lock word, which a revoker may hold while the biased producer is still in its hold),
      * then takes the next ticket. The announcement is stored before the atomic add (a full fence on every platform the JDK runs
-     * ipckit on) and cleared after the record is published, so a consumer that finds the announcement 0 and the
+     * ipckit on) and cleared after the record is published (or after an error that kept it from being published:
+     * {@link #abandonTicket}), so a consumer that finds the announcement 0 and the
      * ticket in no lane knows no live producer holds it ({@link ConsumerLane}). A zero-copy claim takes its ticket
      * when it is made and keeps the announcement until its commit or abort. An atomic operation on a page a shrunk
      * file no longer maps cannot fault safely as a read does, so the counter's page is read first when the lane's
@@ -403,6 +404,21 @@ class ProducerLane
             UnsafeApi.getLongVolatile(null, ticketAddress);
         }
         return UnsafeApi.getAndAddLong(null, ticketAddress, 1L);
+    }
+
+    /**
+     * After an error between {@link #takeTicket} and the publication of the record that carries the ticket (a fault
+     * on a page of the source or of a truncated ring, a {@link StackOverflowError}): clears the lane's announcement,
+     * as a producer's death leaves it cleared, so that consumers pass the ticket no record will carry instead of
+     * waiting for it while this process lives. The unpublished reservation is written over by the lane's next record.
+     * Harmless when no ticket is pending: the caller holds the lane, whose announcement is 0 between its puts.
+     */
+    void abandonTicket()
+    {
+        if (ticketBytes != 0)
+        {
+            UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L);
+        }
     }
 
     /**

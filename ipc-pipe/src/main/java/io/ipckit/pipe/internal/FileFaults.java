@@ -110,10 +110,12 @@ public final class FileFaults
 
     /**
      * Turns the error HotSpot raises for a fault in an unsafe memory access into a {@link CorruptResourceException}
-     * naming the file; any other {@link InternalError} is given back as it is.
+     * naming the file when the file no longer covers its mapping; any other {@link InternalError}, and a fault while
+     * the file is whole (on a page of another mapping, such as a buffer the caller passed), is thrown as it is.
      *
      * @param error the error caught at a public method's edge.
      * @return the exception to throw instead.
+     * @throws InternalError {@code error}, when it is not a fault on this file's pages.
      */
     public RuntimeException corrupt(final InternalError error)
     {
@@ -130,6 +132,10 @@ public final class FileFaults
         catch (final IOException ignore)
         {
             // unknown
+        }
+        if (size >= file.file().lengthBytes())
+        {
+            throw error; // this file still covers its mapping: the fault was on another one, e.g. the caller's buffer
         }
         return truncated(size, error);
     }

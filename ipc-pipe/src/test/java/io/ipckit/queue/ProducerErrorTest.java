@@ -1,0 +1,109 @@
+package io.ipckit.queue;
+
+import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.testing.TestDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An error inside a put, between the ticket or the hold it takes and the record's publication: here a fault on a page
+ * of the caller's source buffer, whose file was truncated (a {@link StackOverflowError} can strike at the same
+ * places). The put throws the fault as the {@link InternalError} it is, not as a corrupt queue (the queue's file is
+ * whole), and the queue stays usable: an ordered queue's consumers pass the ticket the failed put took instead of
+ * waiting for it while the producer lives, and another handle takes a shared lane the failed put held biased.
+ */
+@Timeout(60)
+class ProducerErrorTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @TempDir
+    Path sources;
+
+    /**
+     * A buffer over a mapping whose file is then truncated to nothing: every read of it faults.
+     */
+    private UnsafeBuffer lostPages(final int length) throws IOException
+    {
+        final Path file = sources.resolve("source");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE))
+        {
+            final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            channel.truncate(0);
+            return new UnsafeBuffer(mapping);
+        }
+    }
+
+    @ParameterizedTest(name = "element of {0} bytes")
+    @ValueSource(ints = {64, 3000})
+    void shouldLetConsumersOfAnOrderedQueuePassTheTicketOfAPutThatFailed(final int length) throws Exception
+    {
+        try (SharedQueue<byte[]> consumer = SharedQueue.create("ordered", Codecs.BYTES,
+            new QueueOptions().capacityBytes(4096).producerLanes(2).fifoAcrossProducers(true));
+            SharedQueue<byte[]> failing = SharedQueue.open("ordered", Codecs.BYTES);
+            SharedQueue<byte[]> other = SharedQueue.open("ordered", Codecs.BYTES))
+        {
+            assertTrue(failing.offer(new byte[] {1}));
+            final UnsafeBuffer source = lostPages(4096);
+            // 64 bytes: the put's fast path; 3000: an element split over records by the general path
+            final InternalError fault = assertThrows(InternalError.class, () -> failing.offerBytes(source, 0, length,
+                1, TimeUnit.SECONDS), "the fault on the caller's buffer, not a corrupt queue");
+            assertTrue(fault.getMessage().contains("unsafe memory access"), fault.getMessage());
+
+            assertTrue(other.offer(new byte[] {2}));
+            assertArrayEquals(new byte[] {1}, consumer.poll(10, TimeUnit.SECONDS));
+            // the failed put's ticket is no record's, and its producer lives: it is passed, not waited for
+            assertArrayEquals(new byte[] {2}, consumer.poll(10, TimeUnit.SECONDS), "the element after the lost ticket");
+            assertTrue(failing.offer(new byte[] {3}));
+            assertTrue(other.offer(new byte[] {4}));
+            assertArrayEquals(new byte[] {3}, consumer.poll(10, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[] {4}, consumer.poll(10, TimeUnit.SECONDS));
+            assertFalse(consumer.poll(0, TimeUnit.NANOSECONDS) != null);
+        }
+    }
+
+    @Test
+    void shouldLetAnotherHandleTakeASharedLaneThatAFailedPutHeldBiased() throws Exception
+    {
+        try (SharedQueue<byte[]> consumer = SharedQueue.create("biased", Codecs.BYTES,
+            new QueueOptions().capacityBytes(4096));
+            SharedQueue<byte[]> failing = SharedQueue.open("biased", Codecs.BYTES);
+            SharedQueue<byte[]> other = SharedQueue.open("biased", Codecs.BYTES))
+        {
+            for (int i = 0; i < 2 * io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD &&
+                !failing.fifo().producerLockBiased(); i++)
+            {
+                assertTrue(failing.offer(new byte[] {(byte)i}));
+                consumer.poll();
+            }
+            assertTrue(failing.fifo().producerLockBiased(), "the failing handle keeps the lane's lock biased");
+            final UnsafeBuffer source = lostPages(4096);
+            assertThrows(InternalError.class, () -> failing.offerBytes(source, 0, 64, 1, TimeUnit.SECONDS));
+
+            // another handle revokes the bias: it waits for the failed put's hold to end, which it did
+            assertTrue(other.offer(new byte[] {7}, 10, TimeUnit.SECONDS), "the other handle's put");
+            assertArrayEquals(new byte[] {7}, consumer.poll(10, TimeUnit.SECONDS));
+            assertTrue(failing.offer(new byte[] {8}, 10, TimeUnit.SECONDS), "the failed handle's next put");
+            assertArrayEquals(new byte[] {8}, consumer.poll(10, TimeUnit.SECONDS));
+        }
+    }
+}
