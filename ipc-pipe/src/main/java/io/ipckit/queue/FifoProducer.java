@@ -47,8 +47,11 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * that its readers discard the partial message. A producer that takes the shared lane's lock over from a dead
  * holder clears it too.</li>
  * <li>Lane 0's producer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls, and
- * {@link #offerFast} enters it with {@link BiasedOwnerLock#enterBiased()} alone; nothing inside that hold throws
- * (bounds are checked before it).</li>
+ * {@link #offerFast} enters it with {@link BiasedOwnerLock#enterBiased()} alone; bounds are checked before that
+ * hold, so only an error (a fault, a {@link StackOverflowError}) can end it early, and the hold is let go then too.</li>
+ * <li>In an ordered queue, a put that took a ticket publishes the record that carries it, or clears the lane's
+ * announcement when an error stops it first ({@code ProducerLane#abandonTicket}): consumers then pass the ticket
+ * as they pass one lost with its producer.</li>
  * <li>Consumers are rung after the lock (or the biased hold) is let go, with
  * {@link AsymmetricFence#progressSide()} between the stores and the loads of the waiter counts, and always before
  * this producer waits, so a consumer never sleeps through a published record.</li>
