@@ -96,6 +96,12 @@ class ConsumerLane
     /** The ticket a gap was first seen at, and when (see {@link #passLostTicket}). */
     long gapTicket = -1;
     long gapSinceNs;
+    /**
+     * Per lane: the gap's ticket when a live announcer was last seen in the lane at that gap (else -1), and the lane's
+     * tail word read right after (see {@link #mayHoldGapTicket}).
+     */
+    final long[] announcerGapTicket;
+    final long[] tailAfterAnnouncer;
     final Doorbell producerBell;
     final Doorbell consumerBell;
     final Waiter consumerWaiter;
@@ -175,6 +181,9 @@ class ConsumerLane
         this.joinCounter = joinCounter;
         this.consumerLocks = new BiasedOwnerLock[laneCount];
         this.headMoved = new boolean[laneCount];
+        this.announcerGapTicket = new long[laneCount];
+        java.util.Arrays.fill(announcerGapTicket, -1L);
+        this.tailAfterAnnouncer = new long[laneCount];
         this.laneHeadAddresses = new long[laneCount];
         this.laneRingAddresses = new long[laneCount];
         for (int lane = 0; lane < laneCount; lane++)
@@ -845,9 +854,11 @@ class ConsumerLane
     /**
      * Holding an ordered queue's consumer lock, with {@link #laneOfNextTicket} finding a {@link #TICKET_GAP}: after
      * the same ticket has been missing for {@link LivenessCheckInterval#INTERVAL_NS}, passes it when no live producer
-     * announces a ticket ({@link LaneDescriptor#ANNOUNCE_OFFSET}) and no lane holds it after that look (a producer
-     * clears its announcement only after publishing, and takes a ticket only after announcing, so one announcing
-     * nothing now either published the ticket, found by the look, or will take a later one).
+     * that may hold it announces a ticket ({@link LaneDescriptor#ANNOUNCE_OFFSET}, {@link #mayHoldGapTicket}) and no
+     * lane holds it after that look (a producer clears its announcement only after publishing, and takes a ticket
+     * only after announcing, so one announcing nothing now either published the ticket, found by the look, or will
+     * take a later one). Every lane is sampled at each look, so a lane whose producers keep announcing (claims held
+     * open back to back) holds the gap for two looks at most once it publishes.
      *
      * @return true when the ticket was passed, or found after all: look at the lanes again.
      */
@@ -869,19 +880,46 @@ class ConsumerLane
         {
             return false; // not taken yet: no producer can have died with it (a later ticket read is not one)
         }
+        boolean announced = false;
         for (int lane = 0; lane < laneCount; lane++)
         {
             final long announcer = meta.getLongVolatile(laneWord(lane, LaneDescriptor.ANNOUNCE_OFFSET));
-            if (announcer != OwnerToken.NONE && OwnerToken.isAlive(announcer))
+            if (announcer != OwnerToken.NONE && OwnerToken.isAlive(announcer) && mayHoldGapTicket(lane))
             {
-                return false;
+                announced = true;
             }
+        }
+        if (announced)
+        {
+            return false;
         }
         // the tail words too: a producer killed between its tail word and its stamp published its record
         if (laneOfNextTicket(true) == TICKET_GAP)
         {
             advanceTicket(); // its producer died with it: its put never returned
         }
+        return true;
+    }
+
+    /**
+     * A live announcer was just seen in {@code lane} at the gap of {@link #nextTicket}: whether it may hold that
+     * ticket. Only the producer holding a lane announces in it and stores its tail word, and it clears its announcement
+     * after it publishes. So when the lane's tail word, read after a live announcement was seen at this gap, has
+     * moved since, the producer then announcing has published (the gap's ticket among its records, if it held it,
+     * which the look after this one finds), and whoever announces now took its ticket after the gap's was taken: a
+     * later one. Records the tail word at the first sighting.
+     *
+     * @return false when the lane has published since a live announcer was first seen in it at this gap.
+     */
+    private boolean mayHoldGapTicket(final int lane)
+    {
+        final long tail = LaneWords.tailWord(meta, lanesOffset, lane); // after the announcement: see above
+        if (announcerGapTicket[lane] == nextTicket)
+        {
+            return tail == tailAfterAnnouncer[lane];
+        }
+        announcerGapTicket[lane] = nextTicket;
+        tailAfterAnnouncer[lane] = tail;
         return true;
     }
 

@@ -165,6 +165,43 @@ class OrderedLanesTest
         }
     }
 
+    /**
+     * A producer whose claims are held open back to back announces at nearly every look of the consumer: the lost
+     * ticket of another producer is passed once that producer's lane has published since it was first seen
+     * announcing, instead of waiting for a look that finds it between two claims.
+     */
+    @Test
+    void shouldPassALostTicketWhileAnotherProducerKeepsAnnouncingItsOwn() throws Exception
+    {
+        try (SharedQueue<byte[]> consumer = SharedQueue.create("announcing", Codecs.BYTES, ORDERED);
+            SharedQueue<byte[]> producer = SharedQueue.open("announcing", Codecs.BYTES);
+            ResourceFile file = ResourceFile.open("announcing", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            final AtomicBuffer buffer = file.buffer();
+            producer.put(new byte[] {1});
+            assertArrayEquals(new byte[] {1}, consumer.take());
+            // a ticket taken by a producer that died before announcing anything this look could see
+            buffer.getAndAddLong(file.metadataOffset() + QueueDescriptor.TICKET_OFFSET, 1L);
+            producer.put(new byte[] {3});
+            final int first = producer.tryClaim(1); // announced, with a later ticket, and held open
+            producer.claimBuffer().putByte(first, (byte)4);
+            final int announce = laneWord(file, producer.fifo().producerLane(), LaneDescriptor.ANNOUNCE_OFFSET);
+            assertEquals(OwnerToken.current(), buffer.getLongVolatile(announce));
+            assertNull(consumer.poll(200, TimeUnit.MILLISECONDS), "a live announcer whose lane has not published");
+
+            producer.commit(first);
+            final int second = producer.tryClaim(1); // announcing again at every later look
+            producer.claimBuffer().putByte(second, (byte)5);
+            assertEquals(OwnerToken.current(), buffer.getLongVolatile(announce));
+            assertArrayEquals(new byte[] {3}, consumer.poll(10, TimeUnit.SECONDS), "the element after the lost ticket");
+            assertArrayEquals(new byte[] {4}, consumer.poll(10, TimeUnit.SECONDS));
+            assertNull(consumer.poll(100, TimeUnit.MILLISECONDS), "the open claim's ticket is waited for");
+            producer.commit(second);
+            assertArrayEquals(new byte[] {5}, consumer.poll(10, TimeUnit.SECONDS));
+            assertNull(consumer.poll());
+        }
+    }
+
     @Test
     void shouldDeliverARecordItsProducerPublishedWithoutStampingBeforePassingItsTicket() throws Exception
     {
