@@ -11,6 +11,8 @@ import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.shm.ShmOptions;
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 
@@ -63,6 +65,20 @@ import static io.ipckit.shm.sync.LockDescriptor.TAKEOVERS_OFFSET;
  */
 public sealed class SharedLock implements Lock, AutoCloseable permits SharedReentrantLock
 {
+    private static final VarHandle HOLDER;
+
+    static
+    {
+        try
+        {
+            HOLDER = MethodHandles.lookup().findVarHandle(SharedLock.class, "holder", Thread.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     static final int TIMED_OUT = 0;
     static final int ACQUIRED = 1;
     static final int RECOVERED = 2;
@@ -79,6 +95,11 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     private final ThreadLocal<Waiter> waiters;
     /** Kept across calls, so that calls waiting less than the interval each still look once it has passed. */
     private final LivenessCheckInterval ownerCheck = new LivenessCheckInterval();
+    /**
+     * The thread that holds the lock through this object. Stored with release semantics ({@link #HOLDER}): a plain
+     * volatile store would add a full fence to every hold and every release. The holder thread reads its own
+     * stores; another thread (a close) reads a value at least as recent as the last release it synchronised with.
+     */
     private volatile Thread holder;
     private int holds;
     private boolean recovered;
@@ -608,14 +629,14 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
     private void onAcquired(final Thread thread, final boolean fromDeadOwner)
     {
         buffer.putLong(file.headerLength() + OWNER_THREAD_OFFSET, thread.threadId());
-        holder = thread;
+        HOLDER.setRelease(this, thread); // after the owner word's compare-and-set, a full fence already
         holds = 1;
         recovered = fromDeadOwner;
     }
 
     private void release()
     {
-        holder = null;
+        HOLDER.setRelease(this, (Thread)null); // ordered before the owner word's release store below
         recovered = false;
         buffer.putLong(file.headerLength() + OWNER_THREAD_OFFSET, 0);
         owner.release(); // release store -> publishes everything written under the lock to the next owner
