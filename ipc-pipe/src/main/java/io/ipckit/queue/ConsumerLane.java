@@ -13,6 +13,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.core.internal.kit.MessageAssembler.BEGIN;
@@ -97,8 +98,8 @@ class ConsumerLane
     long gapTicket = -1;
     long gapSinceNs;
     /**
-     * Per lane: the gap's ticket when a live announcer was last seen in the lane at that gap (else -1), and the lane's
-     * tail word read right after (see {@link #mayHoldGapTicket}).
+     * Per lane: the gap's ticket when a live announcer was first seen in the lane at that gap (else -1), and the
+     * lane's tail word read right after that first sighting (see {@link #mayHoldGapTicket}).
      */
     final long[] announcerGapTicket;
     final long[] tailAfterAnnouncer;
@@ -182,7 +183,7 @@ class ConsumerLane
         this.consumerLocks = new BiasedOwnerLock[laneCount];
         this.headMoved = new boolean[laneCount];
         this.announcerGapTicket = new long[laneCount];
-        java.util.Arrays.fill(announcerGapTicket, -1L);
+        Arrays.fill(announcerGapTicket, -1L);
         this.tailAfterAnnouncer = new long[laneCount];
         this.laneHeadAddresses = new long[laneCount];
         this.laneRingAddresses = new long[laneCount];

@@ -48,7 +48,8 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * holder clears it too.</li>
  * <li>Lane 0's producer lock is a {@link BiasedOwnerLock}: a lone handle keeps it between calls, and
  * {@link #offerFast} enters it with {@link BiasedOwnerLock#enterBiased()} alone; bounds are checked before that
- * hold, so only an error (a fault, a {@link StackOverflowError}) can end it early, and the hold is let go then too.</li>
+ * hold, so only an error (a fault, a {@link StackOverflowError}) can end it early, and the hold is let go then
+ * too.</li>
  * <li>In an ordered queue, a put that took a ticket publishes the record that carries it, or clears the lane's
  * announcement when an error stops it first ({@code ProducerLane#abandonTicket}): consumers then pass the ticket
  * as they pass one lost with its producer.</li>
@@ -151,7 +152,7 @@ final class FifoProducer extends ProducerLane
         {
             return false;
         }
-        src.boundsCheck(offset, length); // before the hold: nothing inside it throws
+        src.boundsCheck(offset, length); // before the hold: nothing inside it throws but an error
         return offerFast(src.byteArray(), src.addressOffset() + offset, length);
     }
 
@@ -223,7 +224,7 @@ final class FifoProducer extends ProducerLane
             {
                 return 0;
             }
-            src.boundsCheck(offsets[i], lengths[i]); // before the hold: nothing inside it throws
+            src.boundsCheck(offsets[i], lengths[i]); // before the hold: nothing inside it throws but an error
             bytes += recordLength(lengths[i] + ticketBytes);
         }
         if (bytes > capacity)
@@ -498,6 +499,7 @@ final class FifoProducer extends ProducerLane
         if (ticketBytes != 0)
         {
             UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L); // published: no ticket of this lane is missing
+            ticketPending = false;
         }
         cacheTail = tailWord;
         consumersUnrung = true;

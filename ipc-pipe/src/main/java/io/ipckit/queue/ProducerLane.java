@@ -85,6 +85,12 @@ class ProducerLane
     /** Absolute address of the lane's ticket announcement ({@link LaneDescriptor#ANNOUNCE_OFFSET}). */
     long pAnnounceAddress;
     /**
+     * This handle's announcement is in its lane and not yet cleared: set by {@link #takeTicket}, cleared with the
+     * announcement when the ticket's record is published or by {@link #abandonTicket}. Only ever true while this
+     * handle holds the lane.
+     */
+    boolean ticketPending;
+    /**
      * The lane's words lie on another page than the ticket counter: a producer then reads the counter before adding
      * to it (see {@link #takeTicket}).
      */
@@ -226,6 +232,7 @@ class ProducerLane
         if (ticketBytes != 0)
         {
             UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L); // published: no ticket of this lane is missing
+            ticketPending = false;
         }
         return newTailWord;
     }
@@ -379,6 +386,7 @@ class ProducerLane
         if (announced)
         {
             UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L); // published: no ticket of this lane is missing
+            ticketPending = false;
         }
     }
 
@@ -399,6 +407,7 @@ class ProducerLane
     long takeTicket()
     {
         UnsafeApi.putLongRelease(null, pAnnounceAddress, OwnerToken.current());
+        ticketPending = true;
         if (ticketPageUnread)
         {
             UnsafeApi.getLongVolatile(null, ticketAddress);
@@ -411,12 +420,14 @@ class ProducerLane
      * on a page of the source or of a truncated ring, a {@link StackOverflowError}): clears the lane's announcement,
      * as a producer's death leaves it cleared, so that consumers pass the ticket no record will carry instead of
      * waiting for it while this process lives. The unpublished reservation is written over by the lane's next record.
-     * Harmless when no ticket is pending: the caller holds the lane, whose announcement is 0 between its puts.
+     * Does nothing unless this handle's announcement is pending ({@link #ticketPending}): a call that failed before it
+     * held the lane must not clear the announcement of the producer that holds it.
      */
     void abandonTicket()
     {
-        if (ticketBytes != 0)
+        if (ticketPending)
         {
+            ticketPending = false;
             UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L);
         }
     }

@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Child JVM that uses a pipe or a queue until the test truncates its file, then reports what it got and closes.
- * Prints {@code READY} once the structure is in use (a busy mode once its loop is warm), then one line {@code <exception> names file: <true|false>},
- * then {@code closed}. Modes: {@code pipe-busy} (sends and receives in a loop), {@code pipe-blocked} (waits in a
+ * Prints {@code READY} once the structure is in use (a busy mode once its loop is warm), then one line
+ * {@code <exception> names file: <true|false>}, then {@code closed}. An {@link InternalError} that compiled code
+ * raised late for the fault, after the call that faulted returned (see {@code FileFaults}), reaches this class's own
+ * loop untranslated and is reported as {@code InternalError raised late}. Modes: {@code pipe-busy} (sends and receives in a loop), {@code pipe-blocked} (waits in a
  * receive), {@code queue-busy} (puts and takes), {@code queue-blocked} (waits in a take), {@code lifo-busy},
  * {@code priority-busy}, {@code lanes-busy} (a FIFO queue with producer lanes), {@code joinable-busy} (puts, takes,
  * marks done), {@code joinable-join} (waits in join).
@@ -101,6 +103,11 @@ public final class TruncationChildMain
                 }
                 default -> throw new IllegalArgumentException(mode);
             }
+        }
+        catch (final InternalError ex)
+        {
+            System.out.println("InternalError raised late");
+            System.out.flush();
         }
         catch (final Exception ex)
         {

@@ -66,8 +66,11 @@ class TruncationTest
         }
         assertTrue(child.join(60, TimeUnit.SECONDS), mode + " did not end: " + read(out));
         assertEquals(0, child.exitCode().getAsInt(), "exit code (134 or -6: crashed)\n" + read(out) + read(err));
-        assertEquals(List.of("READY", "CorruptResourceException names file: true", "closed"), read(out).lines().toList(),
-            read(err));
+        // the fault as the public method that met it translated it; or, rarely, raised by compiled code after that
+        // method returned, in the child's own loop, as FileFaults documents: the JVM survives either way
+        final List<String> lines = read(out).lines().toList();
+        assertTrue(lines.equals(List.of("READY", "CorruptResourceException names file: true", "closed")) ||
+            lines.equals(List.of("READY", "InternalError raised late", "closed")), lines + "\n" + read(err));
         try (Stream<Path> files = Files.list(evidence))
         {
             assertEquals(List.of(), files.filter((p) -> p.getFileName().toString().startsWith("hs_err")).toList());

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.internal.kit.BiasedOwnerLock;
 import io.ipckit.core.testing.TestDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,7 +80,45 @@ class ProducerErrorTest
             assertTrue(other.offer(new byte[] {4}));
             assertArrayEquals(new byte[] {3}, consumer.poll(10, TimeUnit.SECONDS));
             assertArrayEquals(new byte[] {4}, consumer.poll(10, TimeUnit.SECONDS));
-            assertFalse(consumer.poll(0, TimeUnit.NANOSECONDS) != null);
+            assertNull(consumer.poll(0, TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /**
+     * A put that gives up before it holds the lane (no room for it in the time given: here lane 0's lock, held by
+     * another handle's open claim) must leave that lane's announcement alone: it is the claim's, whose ticket the
+     * consumers must wait for.
+     */
+    @Test
+    void shouldLeaveTheAnnouncementOfTheLaneHolderWhenAPutGivesUpBeforeHoldingTheLane() throws Exception
+    {
+        try (SharedQueue<byte[]> consumer = SharedQueue.create("shared-lane", Codecs.BYTES,
+            new QueueOptions().capacityBytes(4096).producerLanes(1).fifoAcrossProducers(true));
+            SharedQueue<byte[]> exclusive = SharedQueue.open("shared-lane", Codecs.BYTES);
+            SharedQueue<byte[]> claimer = SharedQueue.open("shared-lane", Codecs.BYTES);
+            SharedQueue<byte[]> late = SharedQueue.open("shared-lane", Codecs.BYTES))
+        {
+            assertTrue(exclusive.offer(new byte[] {1}));
+            assertTrue(claimer.offer(new byte[] {2}));
+            assertTrue(late.offer(new byte[] {3}));
+            assertEquals(1, exclusive.fifo().producerLane());
+            assertEquals(0, claimer.fifo().producerLane(), "no free lane: lane 0, under its lock");
+            assertEquals(0, late.fifo().producerLane());
+            for (int i = 1; i <= 3; i++)
+            {
+                assertArrayEquals(new byte[] {(byte)i}, consumer.poll(10, TimeUnit.SECONDS));
+            }
+
+            final int claim = claimer.tryClaim(1); // holds lane 0's lock, announcing its ticket
+            claimer.claimBuffer().putByte(claim, (byte)4);
+            // an element split over records, which cannot have lane 0 in the time given
+            assertFalse(late.offerBytes(new UnsafeBuffer(new byte[3000]), 0, 3000, 0, TimeUnit.NANOSECONDS));
+            assertTrue(exclusive.offer(new byte[] {5}));
+            assertNull(consumer.poll(300, TimeUnit.MILLISECONDS), "the open claim's ticket is waited for");
+            claimer.commit(claim);
+            assertArrayEquals(new byte[] {4}, consumer.poll(10, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[] {5}, consumer.poll(10, TimeUnit.SECONDS));
+            assertNull(consumer.poll());
         }
     }
 
@@ -89,7 +130,7 @@ class ProducerErrorTest
             SharedQueue<byte[]> failing = SharedQueue.open("biased", Codecs.BYTES);
             SharedQueue<byte[]> other = SharedQueue.open("biased", Codecs.BYTES))
         {
-            for (int i = 0; i < 2 * io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD &&
+            for (int i = 0; i < 2 * BiasedOwnerLock.INITIAL_BIAS_THRESHOLD &&
                 !failing.fifo().producerLockBiased(); i++)
             {
                 assertTrue(failing.offer(new byte[] {(byte)i}));
