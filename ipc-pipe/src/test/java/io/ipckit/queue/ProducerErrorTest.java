@@ -96,6 +96,21 @@ class ProducerErrorTest
         }
     }
 
+    @Test
+    void shouldReportAFaultOnTheCallersBufferAsItIsWhenTheQueueWasUnlinked() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("unlinked", Codecs.BYTES,
+            new QueueOptions().capacityBytes(4096)))
+        {
+            assertTrue(queue.unlink());
+            final UnsafeBuffer source = lostPages(4096);
+            // the queue's file is whole (its descriptor says so, though its name is gone): the fault was the buffer's
+            assertThrows(InternalError.class, () -> queue.offerBytes(source, 0, 64, 1, TimeUnit.SECONDS));
+            assertTrue(queue.offer(new byte[] {1}));
+            assertArrayEquals(new byte[] {1}, pollPastLateFault(queue, 64));
+        }
+    }
+
     /**
      * A put that gives up before it holds the lane (no room for it in the time given: here lane 0's lock, held by
      * another handle's open claim) must leave that lane's announcement alone: it is the claim's, whose ticket the

@@ -4,9 +4,6 @@ import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 
 /**
  * Keeps a file that another process shrinks from crashing the JVM that maps it. An access to a mapped page past the
@@ -73,20 +70,10 @@ public final class FileFaults
      */
     public void checkSize()
     {
-        final long size;
-        try
-        {
-            size = Files.size(file.file().path());
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return; // unlinked: no other process can reach it by name any more, and the mapping keeps it whole
-        }
-        catch (final IOException ex)
-        {
-            return; // cannot tell: the accesses themselves will say
-        }
-        if (size < file.file().lengthBytes())
+        // asked of the descriptor kept with the mapping: right also when the name was unlinked (another process that
+        // has the file open can still shrink it) or reused; -1 when it cannot tell, and the accesses themselves will
+        final long size = file.file().currentLengthBytes();
+        if (size >= 0 && size < file.file().lengthBytes())
         {
             throw truncated(size, null);
         }
@@ -124,15 +111,7 @@ public final class FileFaults
         {
             throw error;
         }
-        long size = -1;
-        try
-        {
-            size = Files.size(file.file().path());
-        }
-        catch (final IOException ignore)
-        {
-            // unknown
-        }
+        final long size = file.file().currentLengthBytes(); // -1 when unknown
         if (size >= file.file().lengthBytes())
         {
             throw error; // this file still covers its mapping: the fault was on another one, e.g. the caller's buffer
