@@ -48,7 +48,10 @@ import java.util.concurrent.TimeUnit;
  * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file instead of crashing the JVM, and
  * {@link #close()} only unmaps it. Sizes are checked on the slow paths (waits, liveness looks, close), faults of
  * plain accesses are translated at the public edge; the narrow window Linux leaves open (an atomic instruction on a
- * page lost after the last check) is described in {@link io.ipckit.pipe.internal.FileFaults}.
+ * page lost after the last check) is described in {@link io.ipckit.pipe.internal.FileFaults}. A fault on a page of a
+ * buffer the caller passes (a mapping of a file since truncated) is not the queue's: it comes back as the
+ * {@link InternalError} HotSpot raises, the put publishes nothing (or, in compiled code that raises it a little late,
+ * the bytes it could copy), and the queue keeps working.
  * <p>
  * Length: about 650 lines, over the usual 600, because it holds one concept whose parts do not separate without a
  * cost: the whole {@link BlockingQueue} contract plus its byte-level forms ({@link #putBytes}, {@link #offerBytes},
