@@ -89,6 +89,53 @@ class PoolAotCacheTest
     }
 
     @Test
+    void shouldStartAWorkerWhoseCacheIsTrainedWithoutReadingAClassFromTheClassPath() throws Exception
+    {
+        final Path aot = dir.path().resolve("aot");
+        final Path logs = Files.createDirectories(dir.path().resolve("class-loading"));
+        // the same option for every pool of the test, so that they share one cache (options are part of its key)
+        final PoolOptions options = new PoolOptions().workers(1).classPath(JarClassPath.of())
+            .jvmOptions("-Xlog:class+load=info:file=" + logs.resolve("worker-%p.log"));
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
+        try
+        {
+            try (ProcessPool pool = ProcessPool.create(options))
+            {
+                // one task, and the pool closes at once: the training worker's life is as short as it gets
+                assertEquals(1, pool.submit(FirstTasks.one()).get(30, TimeUnit.SECONDS));
+            }
+            await("the first pool's worker trained the cache", aot,
+                () -> lines(aot, ".aot.classes").equals(List.of(FirstTasks.class.getName())));
+            final List<Path> before = list(logs);
+
+            try (ProcessPool pool = ProcessPool.create(options))
+            {
+                assertEquals(List.of(4), pool.map(FirstTasks.increment(), List.of(3)));
+            } // closed once its worker exited: the worker's log is whole
+
+            final List<Path> after = list(logs).stream().filter((log) -> !before.contains(log)).toList();
+            assertEquals(1, after.size(), "one worker started: " + after);
+            final List<String> loaded = Files.readAllLines(after.getFirst());
+            assertTrue(loaded.stream().anyMatch((line) -> line.contains(PoolWorker.class.getName() +
+                " source: shared objects file")), "the worker started from the cache");
+            assertEquals(List.of(), loaded.stream().filter((line) -> line.contains("source: file:")).toList(),
+                "every class of the worker's start and task path comes from the cache (the first class read from " +
+                "a jar costs the jar's opening)");
+        }
+        finally
+        {
+            if (previous == null)
+            {
+                System.clearProperty(AotCache.DIR_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(AotCache.DIR_PROP_NAME, previous);
+            }
+        }
+    }
+
+    @Test
     void shouldKeepATrainingOnceItsRehearsalAndItsStartAreDone() throws Exception
     {
         final Path configuration = dir.path().resolve("worker.config");
@@ -139,6 +186,14 @@ class PoolAotCacheTest
         }
     }
 
+    private static List<Path> list(final Path directory) throws IOException
+    {
+        try (Stream<Path> files = Files.list(directory))
+        {
+            return files.sorted().toList();
+        }
+    }
+
     /**
      * @return the identity of the cache's file (a new training replaces the file).
      */
@@ -183,6 +238,11 @@ class PoolAotCacheTest
         static SerializableFunction<Integer, Integer> increment()
         {
             return (x) -> x + 1;
+        }
+
+        static SerializableCallable<Integer> one()
+        {
+            return () -> 1;
         }
     }
 

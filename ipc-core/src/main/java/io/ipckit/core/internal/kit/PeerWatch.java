@@ -132,6 +132,10 @@ public final class PeerWatch
 
     private PeerWatch()
     {
+        // a lookup loads the maps' hashing class with this one: a JVM whose AOT cache was trained before its system
+        // calls were bound never used the maps, so the cache would lack the class, and its first watch would load it
+        // from the class path (for a jar, the jar's opening: tens of milliseconds in a new JVM)
+        byToken.containsKey(STOP_SERIAL);
     }
 
     /**

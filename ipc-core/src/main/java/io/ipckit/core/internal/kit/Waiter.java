@@ -78,6 +78,12 @@ public final class Waiter
     /** When the short slices end ({@link System#nanoTime()}); read only before a kernel sleep. */
     private static volatile long shortSlicesUntilNs = System.nanoTime();
     private static final int IDLE_STEPS_BETWEEN_CLOCK_READS = 8;
+    /**
+     * The least wait reported to Flight Recorder. Read here so that the class that reports it loads with this one: a
+     * JVM whose AOT cache was trained without any wait that slept would otherwise lack it, and a later JVM's first
+     * sleep would read it from the class path (for a jar, the jar's opening: tens of milliseconds).
+     */
+    private static final long SLOW_WAIT_NS = io.ipckit.core.internal.jfr.JfrEvents.SLOW_WAIT_THRESHOLD_NS;
 
     private final Doorbell doorbell;
     private final CloseGuard guard;
@@ -215,7 +221,10 @@ public final class Waiter
         }
         if (registered)
         {
-            io.ipckit.core.internal.jfr.JfrEvents.slowWaitEnded(startNs); // slept on a futex: one clock read more
+            if (System.nanoTime() - startNs >= SLOW_WAIT_NS) // slept on a futex: one clock read more
+            {
+                io.ipckit.core.internal.jfr.JfrEvents.slowWaitEnded(startNs);
+            }
             registered = false;
             doorbell.endWait();
         }

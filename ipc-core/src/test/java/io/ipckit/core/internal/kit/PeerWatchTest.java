@@ -170,6 +170,46 @@ class PeerWatchTest
         assertEquals(0, child.exitCode().orElseThrow(), "exit code names the check that failed: " + child);
     }
 
+    /**
+     * A JVM whose AOT cache is trained before it binds its system calls never watches a process: the cache must still
+     * hold every class a watch needs, or a later JVM's first watch reads one from the class path (for a jar, the
+     * jar's opening: tens of milliseconds). So the watch loads them when it is created, and a wait's class loads the
+     * class that reports slow waits. Run in a child, whose class loading is logged.
+     */
+    @Test
+    void shouldLoadTheClassesOfAWatchWhenCreatedBeforeTheSystemCallsAreBound() throws Exception
+    {
+        final Path log = dir.path().resolve("class-loading.log");
+        final Path out = dir.path().resolve("child.out");
+        final io.ipckit.core.process.JvmProcess child = dir.start(CreateOnly.class, new io.ipckit.core.process
+            .ProcessOptions().environment("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log)
+            .redirectOutput(out).redirectErrorStream(true));
+        assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
+        assertEquals(0, child.exitCode().orElseThrow(), Files.readString(out));
+        final String loaded = Files.readString(log);
+        assertTrue(loaded.contains(" " + PeerWatch.class.getName() + " "), "the child created the watch");
+        assertTrue(loaded.contains(" org.agrona.collections.Hashing "), "and loaded the hashing of its maps");
+        assertTrue(loaded.contains(" " + io.ipckit.core.internal.jfr.JfrEvents.class.getName() + " "),
+            "a wait's class loads the class that reports its slow waits (the same holds for a cache trained without " +
+            "any wait that slept)");
+    }
+
+    /**
+     * Child JVM: initializes the wait's class and creates the watch, before any binding of the system calls, and exits.
+     */
+    public static final class CreateOnly
+    {
+        private CreateOnly()
+        {
+        }
+
+        public static void main(final String[] args) throws ClassNotFoundException
+        {
+            Class.forName(Waiter.class.getName(), true, CreateOnly.class.getClassLoader()); // initialized, no wait
+            System.exit(NativeBinding.instance().isBound() || PeerWatch.instance().watchedProcesses() != 0 ? 1 : 0);
+        }
+    }
+
     private static long tokenOf(final long pid)
     {
         return OwnerToken.of(ProcessIdentity.of(pid).orElseThrow());
