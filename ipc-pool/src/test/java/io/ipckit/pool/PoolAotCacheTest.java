@@ -77,14 +77,7 @@ class PoolAotCacheTest
         }
         finally
         {
-            if (previous == null)
-            {
-                System.clearProperty(AotCache.DIR_PROP_NAME);
-            }
-            else
-            {
-                System.setProperty(AotCache.DIR_PROP_NAME, previous);
-            }
+            restore(AotCache.DIR_PROP_NAME, previous);
         }
     }
 
@@ -124,14 +117,7 @@ class PoolAotCacheTest
         }
         finally
         {
-            if (previous == null)
-            {
-                System.clearProperty(AotCache.DIR_PROP_NAME);
-            }
-            else
-            {
-                System.setProperty(AotCache.DIR_PROP_NAME, previous);
-            }
+            restore(AotCache.DIR_PROP_NAME, previous);
         }
     }
 
@@ -154,14 +140,7 @@ class PoolAotCacheTest
         }
         finally
         {
-            if (previous == null)
-            {
-                System.clearProperty(AotCache.TRAINING_PROP_NAME);
-            }
-            else
-            {
-                System.setProperty(AotCache.TRAINING_PROP_NAME, previous);
-            }
+            restore(AotCache.TRAINING_PROP_NAME, previous);
         }
     }
 
@@ -183,6 +162,21 @@ class PoolAotCacheTest
             {
                 throw new AssertionError(ex.getMessage() + "; the cache directory cannot be listed: " + io, ex);
             }
+        }
+    }
+
+    /**
+     * Gives a system property back the value it had before a test.
+     */
+    private static void restore(final String property, final String previous)
+    {
+        if (previous == null)
+        {
+            System.clearProperty(property);
+        }
+        else
+        {
+            System.setProperty(property, previous);
         }
     }
 
