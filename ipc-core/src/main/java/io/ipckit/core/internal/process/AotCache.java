@@ -1,5 +1,7 @@
 package io.ipckit.core.internal.process;
 
+import io.ipckit.core.process.ProcessIdentity;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -271,7 +273,8 @@ public final class AotCache
     {
         final Path lock = lockOf(cache);
         final String base = cache.getFileName().toString().replace(CACHE_SUFFIX, "");
-        final String unique = base + "." + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        // the process's whole identity, so that a later process given the same pid does not keep the files alive
+        final String unique = base + "." + ProcessIdentity.current() + "-" + System.nanoTime();
         final Path configuration = cache.resolveSibling(unique + CONFIGURATION_SUFFIX);
         boolean locked = false;
         try

@@ -184,9 +184,11 @@ final class AotCacheDirectory
     }
 
     /**
-     * @param file  a training file, named {@code <key>-<version>.<pid>-<nanos>.<suffix>}.
+     * @param file  a training file, named {@code <key>-<version>.<pid>@<start time>-<nanos>.<suffix>} (or, written by
+     *              an earlier version, {@code <key>-<version>.<pid>-<nanos>.<suffix>}).
      * @param name  its name.
-     * @return true when it is five minutes old or more and the process named in it is gone.
+     * @return true when it is five minutes old or more and the process named in it is gone (for a name with its
+     *         start time: also when its pid now names another process).
      */
     private static boolean isStaleTrainingFile(final Path file, final String name) throws IOException
     {
@@ -197,8 +199,12 @@ final class AotCacheDirectory
         try
         {
             final int pidStart = name.indexOf('.') + 1;
-            final long pid = Long.parseLong(name.substring(pidStart, name.indexOf('-', pidStart)));
-            return ProcessHandle.of(pid).map((p) -> !p.isAlive()).orElse(true);
+            final String process = name.substring(pidStart, name.indexOf('-', pidStart));
+            if (process.indexOf('@') > 0)
+            {
+                return !ProcessIdentity.parse(process).isAlive();
+            }
+            return ProcessHandle.of(Long.parseLong(process)).map((p) -> !p.isAlive()).orElse(true);
         }
         catch (final RuntimeException ex)
         {

@@ -1,6 +1,7 @@
 package io.ipckit.core.internal.process;
 
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Assumptions;
@@ -81,25 +82,36 @@ class AotCacheTest
             final Path staleAssembly = first.cache().resolveSibling(base + deadPid + ".tmp");
             final Path freshConfiguration = first.cache().resolveSibling(base + ".999999998-1.config");
             final Path liveConfiguration = first.cache().resolveSibling(
-                base + "." + ProcessHandle.current().pid() + "-1.config");
+                base + "." + ProcessHandle.current().pid() + "-1.config"); // named as earlier versions did
+            final ProcessIdentity self = ProcessIdentity.current();
+            final Path liveIdentity = first.cache().resolveSibling(base + "." + self + "-2.config");
+            final Path reusedPid = first.cache().resolveSibling(
+                base + "." + self.pid() + "@" + (self.startTime() + 1) + "-3.config"); // an earlier process's pid
             for (final Path file : List.of(staleConfiguration, staleList, staleAssembly, freshConfiguration,
-                liveConfiguration))
+                liveConfiguration, liveIdentity, reusedPid))
             {
                 Files.write(file, new byte[] {1});
             }
             final java.nio.file.attribute.FileTime tenMinutesAgo = java.nio.file.attribute.FileTime.fromMillis(
                 System.currentTimeMillis() - java.util.concurrent.TimeUnit.MINUTES.toMillis(10));
-            for (final Path file : List.of(staleConfiguration, staleList, staleAssembly, liveConfiguration))
+            for (final Path file : List.of(staleConfiguration, staleList, staleAssembly, liveConfiguration,
+                liveIdentity, reusedPid))
             {
                 Files.setLastModifiedTime(file, tenMinutesAgo);
             }
 
-            assertTrue(AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main").trains());
+            final AotCache.Plan second = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
+            assertTrue(second.trains());
+            assertTrue(second.configuration().getFileName().toString().startsWith(base + "." + self + "-"),
+                "a training's files carry its process's whole identity: " + second.configuration());
             assertFalse(Files.exists(staleConfiguration));
             assertFalse(Files.exists(staleList));
             assertFalse(Files.exists(staleAssembly));
+            assertFalse(Files.exists(reusedPid), "a dead process's files go, though its pid names a live one");
             assertTrue(Files.exists(freshConfiguration), "a training in progress elsewhere keeps its files");
             assertTrue(Files.exists(liveConfiguration), "a long training of a live parent keeps its files");
+            assertTrue(Files.exists(liveIdentity), "named by its identity too");
+            second.publish();
         }
         finally
         {
