@@ -66,7 +66,7 @@ public final class PageWindow
 
     private final int advice;
     /** Whether each new chunk is marked for random access from the position on (appenders). */
-    private final boolean markRandom;
+    private final boolean marksRandom;
     private final long windowBytes;
     /** The window is topped up when less than this is left ahead of the position. */
     private final long refillAtBytes;
@@ -83,7 +83,7 @@ public final class PageWindow
     private PageWindow(final int advice, final long windowBytes)
     {
         this.advice = advice;
-        this.markRandom = advice == MADV_POPULATE_WRITE;
+        this.marksRandom = advice == MADV_POPULATE_WRITE;
         this.windowBytes = windowBytes;
         this.refillAtBytes = windowBytes - STEP_BYTES;
         this.errno = MADVISE == null ? null : Arena.ofAuto().allocate(CAPTURE);
@@ -119,7 +119,7 @@ public final class PageWindow
         {
             return;
         }
-        if (markRandom && mapped != marked && MADVISE != null)
+        if (marksRandom && mapped != marked && MADVISE != null)
         {
             marked = mapped;
             markRandom(mapped, position); // also where populating is off: a fault's read-around costs the same then
