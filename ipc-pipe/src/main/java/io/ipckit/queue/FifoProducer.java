@@ -498,8 +498,7 @@ final class FifoProducer extends ProducerLane
         UnsafeApi.putIntRelease(null, pRingAddress + stampIndex(position, mask), commitStamp(position));
         if (ticketBytes != 0)
         {
-            UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L); // published: no ticket of this lane is missing
-            ticketPending = false;
+            clearAnnouncement(); // published: no ticket of this lane is missing
         }
         cacheTail = tailWord;
         consumersUnrung = true;

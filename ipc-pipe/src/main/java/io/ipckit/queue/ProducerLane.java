@@ -231,8 +231,7 @@ class ProducerLane
         UnsafeApi.putIntRelease(null, ringAddress + stampIndex(tail, mask), commitStamp(tail));
         if (ticketBytes != 0)
         {
-            UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L); // published: no ticket of this lane is missing
-            ticketPending = false;
+            clearAnnouncement(); // published: no ticket of this lane is missing
         }
         return newTailWord;
     }
@@ -385,8 +384,7 @@ class ProducerLane
         consumersUnrung = true;
         if (announced)
         {
-            UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L); // published: no ticket of this lane is missing
-            ticketPending = false;
+            clearAnnouncement(); // published: no ticket of this lane is missing
         }
     }
 
@@ -427,9 +425,17 @@ class ProducerLane
     {
         if (ticketPending)
         {
-            ticketPending = false;
-            UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L);
+            clearAnnouncement();
         }
+    }
+
+    /**
+     * Clears this handle's announcement in its lane: the record of its ticket is published, or given up.
+     */
+    final void clearAnnouncement()
+    {
+        UnsafeApi.putLongRelease(null, pAnnounceAddress, 0L);
+        ticketPending = false;
     }
 
     /**

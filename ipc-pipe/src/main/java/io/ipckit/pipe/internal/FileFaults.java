@@ -4,7 +4,6 @@ import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 
-
 /**
  * Keeps a file that another process shrinks from crashing the JVM that maps it. An access to a mapped page past the
  * end of a truncated file raises SIGBUS. HotSpot turns it into an {@link InternalError} ("a fault occurred in an
