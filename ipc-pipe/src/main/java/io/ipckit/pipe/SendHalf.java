@@ -14,6 +14,7 @@ import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -44,6 +45,8 @@ final class SendHalf
     private final String description;
     private final int peerTokenOffset;
     private final int peerStateOffset;
+    private final byte[] metaBase;
+    private final long peerStateAddress;
     private final OneToOneRingBuffer sendRing;
     private final int maxRecordLength;
     private final Doorbell sendData;
@@ -75,6 +78,8 @@ final class SendHalf
         this.description = description;
         this.peerTokenOffset = peerTokenOffset;
         this.peerStateOffset = peerStateOffset;
+        this.metaBase = meta.byteArray();
+        this.peerStateAddress = meta.addressOffset() + peerStateOffset;
         this.sendRing = sendBuffer == null ? null : new OneToOneRingBuffer(sendBuffer);
         this.maxRecordLength = maxRecordLength;
         this.sendData = sendData;
@@ -125,6 +130,10 @@ final class SendHalf
     boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
+        if (length <= maxRecordLength && sendWhole(src, offset, length))
+        {
+            return true;
+        }
         final boolean sent = send(src, offset, length, timeoutNs);
         if (sent)
         {
@@ -319,6 +328,36 @@ final class SendHalf
             "process: the claim was dropped when the connection closed and is never delivered");
     }
 
+    /**
+     * The send of a message that fits one record, while this end is open, the peer's end is open and not found dead,
+     * and the ring has room: what {@link #send} checks and does then, with the peer's state read at its address.
+     *
+     * @return true when sent and rung; false when {@link #send} must send (nothing was written then).
+     */
+    private boolean sendWhole(final DirectBuffer src, final int offset, final int length)
+    {
+        if (sendRing == null || deadPeerToken != OwnerToken.NONE || guard.isClosed())
+        {
+            return false;
+        }
+        // before any record is reserved: a copy that throws after the reservation would wedge the ring for good
+        Objects.checkFromIndexSize(offset, length, src.capacity());
+        try
+        {
+            if (UnsafeApi.getIntAcquire(metaBase, peerStateAddress) != STATE_OPEN ||
+                !sendRing.write(MessageAssembler.WHOLE, src, offset, length))
+            {
+                return false;
+            }
+            sendData.ring();
+            return true;
+        }
+        catch (final InternalError ex)
+        {
+            throw faults.corrupt(ex); // a fault on a page of a file another process truncated
+        }
+    }
+
     private boolean send(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
@@ -365,10 +404,14 @@ final class SendHalf
         final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
-        if (sendRing.write(type, src, offset, length))
-        {
-            return true;
-        }
+        // the slow path in a method of its own keeps this one small enough to be inlined into the caller's loop
+        return sendRing.write(type, src, offset, length) || writeRecordWhenFull(type, src, offset, length, timeoutNs);
+    }
+
+    private boolean writeRecordWhenFull(
+        final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
         // no room: a dead reader never makes any, so look at it (at most once per interval, across calls)
         checkPeerForSend(peerCheck.due());
         if (timeoutNs == 0)

@@ -83,7 +83,7 @@ public final class Doorbell
     {
         // the caller's publishing store must be ordered before the load of the waiter count
         AsymmetricFence.progressSide();
-        if (buffer.getIntVolatile(waitersOffset) > 0)
+        if (UnsafeApi.getIntVolatile(base, waitersAddress) > 0)
         {
             signal.signalAllFlagged();
         }
