@@ -501,8 +501,23 @@ final class FifoProducer extends ProducerLane
             clearAnnouncement(); // published: no ticket of this lane is missing
         }
         cacheTail = tailWord;
-        consumersUnrung = true;
-        releaseProducerLock();
+        // releaseProducerLock's work, with the consumers rung at once instead of marked unrung and rung
+        fastClaim = false;
+        producerLocked = false;
+        if (!exclusiveLane)
+        {
+            producerLock.release();
+        }
+        AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
+        if (consumersUnrung)
+        {
+            consumersUnrung = false; // left by an earlier call that published without ringing
+        }
+        consumerBell.ringIfWaiting();
+        if (!exclusiveLane)
+        {
+            producerBell.ringIfWaiting();
+        }
         return true;
     }
 

@@ -259,11 +259,19 @@ class ProducerLane
         {
             UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
         }
-        pendingPaddingIndex = -1;
+        // fields that rarely change are stored only when they do: each store of a claim waits in the store buffer
+        // behind the stores to the consumers' cache lines, which are slow to own
+        if (pendingPaddingIndex != -1)
+        {
+            pendingPaddingIndex = -1;
+        }
         pendingRecordIndex = pBase + ringIndex;
         pendingRecordPosition = tail;
         pendingTailWord = word(count(tailWord) + 1, end);
-        pendingNewElement = true;
+        if (!pendingNewElement)
+        {
+            pendingNewElement = true;
+        }
         return pBase + ringIndex + PAYLOAD_OFFSET + ticketBytes;
     }
 

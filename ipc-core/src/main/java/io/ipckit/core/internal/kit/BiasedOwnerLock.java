@@ -422,7 +422,10 @@ public final class BiasedOwnerLock
     public long takeOverNotice()
     {
         final long predecessor = deadPredecessor;
-        deadPredecessor = OwnerToken.NONE;
+        if (predecessor != OwnerToken.NONE)
+        {
+            deadPredecessor = OwnerToken.NONE; // stored only when set: every hold of a queue's lane reads it
+        }
         return predecessor;
     }
 
