@@ -14,6 +14,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +81,48 @@ class QueueTest
             assertFalse(echo.isAlive());
             lifo.put(7L);
             assertEquals(7L, lifo.poll(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @ParameterizedTest(name = "fifoAcrossProducers {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldWakeAConsumerThatSleepsAtOnceWithEveryCommitOfAFastClaim(final boolean ordered) throws Exception
+    {
+        final QueueOptions lowCpu = new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS);
+        final int rounds = 2_000;
+        try (SharedQueue<Long> pings = SharedQueue.create("claim-pings", Codecs.LONG, ordered ?
+                new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS).producerLanes(2).fifoAcrossProducers(true) :
+                lowCpu);
+            SharedQueue<Long> pongs = SharedQueue.create("claim-pongs", Codecs.LONG, lowCpu))
+        {
+            final Thread echo = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; i < rounds; i++)
+                    {
+                        pongs.put(pings.take() + 1);
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            echo.start();
+            int fastClaims = 0;
+            for (long i = 0; i < rounds; i++)
+            {
+                final int index = pings.tryClaim(Long.BYTES);
+                assertTrue(index >= 0, "room for a claim in a queue of one element at most");
+                Codecs.LONG.encode(i, pings.claimBuffer(), index);
+                fastClaims += pings.fifo().fastClaimHeld() ? 1 : 0;
+                pings.commit(index); // the consumer sleeps at once: only the commit's ring wakes it
+                assertEquals(i + 1, pongs.poll(10, TimeUnit.SECONDS), "each wake-up arrives");
+            }
+            echo.join(10_000);
+            assertFalse(echo.isAlive());
+            assertTrue(fastClaims >= rounds - 1, "the claims after the first take the fast path: " + fastClaims);
         }
     }
 
