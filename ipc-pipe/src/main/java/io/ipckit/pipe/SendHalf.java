@@ -404,14 +404,10 @@ final class SendHalf
         final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
-        // the slow path in a method of its own keeps this one small enough to be inlined into the caller's loop
-        return sendRing.write(type, src, offset, length) || writeRecordWhenFull(type, src, offset, length, timeoutNs);
-    }
-
-    private boolean writeRecordWhenFull(
-        final int type, final DirectBuffer src, final int offset, final int length, final long timeoutNs)
-        throws InterruptedException
-    {
+        if (sendRing.write(type, src, offset, length))
+        {
+            return true;
+        }
         // no room: a dead reader never makes any, so look at it (at most once per interval, across calls)
         checkPeerForSend(peerCheck.due());
         if (timeoutNs == 0)

@@ -501,23 +501,8 @@ final class FifoProducer extends ProducerLane
             clearAnnouncement(); // published: no ticket of this lane is missing
         }
         cacheTail = tailWord;
-        // releaseProducerLock's work, with the consumers rung at once instead of marked unrung and rung
         fastClaim = false;
-        producerLocked = false;
-        if (!exclusiveLane)
-        {
-            producerLock.release();
-        }
-        AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
-        if (consumersUnrung)
-        {
-            consumersUnrung = false; // left by an earlier call that published without ringing
-        }
-        consumerBell.ringIfWaiting();
-        if (!exclusiveLane)
-        {
-            producerBell.ringIfWaiting();
-        }
+        releaseHeldLane(true);
         return true;
     }
 
@@ -650,26 +635,43 @@ final class FifoProducer extends ProducerLane
         }
     }
 
+    /**
+     * Lets go of the lane this handle holds, then rings the consumers if records were published without a ring, and
+     * the producers waiting for the lane.
+     *
+     * @param published true when the caller just published a record: the consumers are rung without first being
+     *                  marked unrung (a store fewer on a fast commit's path).
+     */
+    private void releaseHeldLane(final boolean published)
+    {
+        producerLocked = false;
+        if (!exclusiveLane)
+        {
+            producerLock.release();
+        }
+        AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
+        boolean ring = published;
+        if (consumersUnrung)
+        {
+            consumersUnrung = false;
+            ring = true;
+        }
+        if (ring)
+        {
+            consumerBell.ringIfWaiting();
+        }
+        if (!exclusiveLane)
+        {
+            producerBell.ringIfWaiting();
+        }
+    }
+
     private void releaseProducerLock()
     {
         fastClaim = false;
         if (producerLocked)
         {
-            producerLocked = false;
-            if (!exclusiveLane)
-            {
-                producerLock.release();
-            }
-            AsymmetricFence.progressSide(); // between the tail and lock stores and the loads of the waiter counts
-            if (consumersUnrung)
-            {
-                consumersUnrung = false;
-                consumerBell.ringIfWaiting();
-            }
-            if (!exclusiveLane)
-            {
-                producerBell.ringIfWaiting();
-            }
+            releaseHeldLane(false);
         }
         else
         {
