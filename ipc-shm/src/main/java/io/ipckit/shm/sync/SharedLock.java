@@ -52,10 +52,14 @@ import static io.ipckit.shm.sync.LockDescriptor.TAKEOVERS_OFFSET;
  * {@link #lastAcquireRecoveredFromDeadOwner()} then returns true until it unlocks, like {@code EOWNERDEAD} of a
  * robust pthread mutex: the data the lock guards may be half-updated. {@link #tryLock()} does not check.
  * <p>
- * <b>Blocking.</b> Waiters spin briefly, then sleep on the lock's {@link Doorbell} (the kit's {@link Waiter});
+ * <b>Blocking.</b> A waiter first looks at the lock a few times with pauses that double between looks (about
+ * 2.5 µs in all), which leaves the lock's cache line with a holder that is busy with it; it then spins briefly and
+ * sleeps on the lock's {@link Doorbell} (the kit's {@link Waiter});
  * {@link #unlock()} enters the kernel only when a waiter sleeps, and then wakes every sleeper (one takes the lock,
  * the others sleep again). Idle waiters use no CPU. Unlock happens-before the next acquisition in any
- * process (release store of the owner word, read by the acquirer's compare-and-set).
+ * process (release store of the owner word, read by the acquirer's compare-and-set). The lock is not fair, as
+ * {@link java.util.concurrent.locks.ReentrantLock} by default is not: a thread that unlocks may take it again before
+ * a waiter does.
  * <p>
  * This lock is not reentrant: {@link #lock()} by the thread that holds it throws {@link IllegalStateException}
  * instead of deadlocking, {@link #tryLock} returns false; see {@link SharedReentrantLock}.
@@ -472,7 +476,8 @@ public sealed class SharedLock implements Lock, AutoCloseable permits SharedReen
             }
             return TIMED_OUT;
         }
-        if (owner.tryAcquire())
+        // a call that may wait first spins a little for a holder that is about to let go: see tryAcquireWithBackoff
+        if (owner.tryAcquire() || timeoutNs != 0 && owner.tryAcquireWithBackoff())
         {
             onAcquired(thread, false);
             return ACQUIRED;

@@ -106,7 +106,9 @@ public final class IpckitLockContestant implements Contestant
                 {
                     throw new VerificationException("a lock worker failed: " + a + ", " + b);
                 }
-                final long counts = buffer.getLongVolatile(COUNTS_OFFSET) + buffer.getLongVolatile(COUNTS_OFFSET + 64);
+                final long countA = buffer.getLongVolatile(COUNTS_OFFSET);
+                final long countB = buffer.getLongVolatile(COUNTS_OFFSET + 64);
+                final long counts = countA + countB;
                 final long counter = sharedValue ? value.get() : buffer.getLongVolatile(COUNTER_OFFSET);
                 if (counter != counts || counts == 0)
                 {
@@ -114,7 +116,8 @@ public final class IpckitLockContestant implements Contestant
                         ": mutual exclusion broken");
                 }
                 return new Measurement(id(), workload, context.repeat(), counts * 1e9 / elapsed,
-                    Map.of("increments", (double)counts), null);
+                    Map.of("increments", (double)counts, "smaller_share_pct", 100.0 * Math.min(countA, countB) / counts),
+                    null);
             }
             finally
             {

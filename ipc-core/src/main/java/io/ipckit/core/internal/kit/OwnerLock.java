@@ -16,6 +16,11 @@ import org.agrona.concurrent.AtomicBuffer;
  */
 public final class OwnerLock
 {
+    /** How many times {@link #tryAcquireWithBackoff()} looks at the word. */
+    static final int BACKOFF_POLLS = 8;
+    /** The most pauses {@link #tryAcquireWithBackoff()} makes between two looks. */
+    static final int MAX_PAUSES_PER_POLL = 64;
+
     private AtomicBuffer buffer;
     private int offset;
 
@@ -44,6 +49,35 @@ public final class OwnerLock
         // read first: on a page lost to truncation a read faults safely (InternalError), an interpreted CAS crashes
         return buffer.getLongVolatile(offset) == OwnerToken.NONE &&
             buffer.compareAndSetLong(offset, OwnerToken.NONE, OwnerToken.current());
+    }
+
+    /**
+     * Takes the lock if it is free now or becomes free within a short spin: up to {@value #BACKOFF_POLLS} looks at
+     * the word, with {@link Thread#onSpinWait()} pauses between them that double from 1 to
+     * {@value #MAX_PAUSES_PER_POLL} (about 190 pauses in all, 2.5 µs on a recent x86 core). A waiter that read the
+     * word at every pause would take its cache line from the holder each time, so every release and every new hold
+     * of a holder that keeps the lock busy would wait for the line to come back; backing off leaves the line with the
+     * holder between looks. Call it before an expensive wait (a clock read, a registration, a sleep), never instead
+     * of one: it gives up after the spin.
+     *
+     * @return true when this process now holds it.
+     */
+    public boolean tryAcquireWithBackoff()
+    {
+        int pauses = 1;
+        for (int poll = 0; poll < BACKOFF_POLLS; poll++)
+        {
+            for (int i = 0; i < pauses; i++)
+            {
+                Thread.onSpinWait();
+            }
+            if (tryAcquire())
+            {
+                return true;
+            }
+            pauses = Math.min(pauses << 1, MAX_PAUSES_PER_POLL);
+        }
+        return false;
     }
 
     /**
