@@ -71,6 +71,7 @@ class OwnerLockTest
                     failure.compareAndSet(null, ex);
                 }
             });
+            threads[t].setDaemon(true); // a thread left spinning by a failure does not hold the test JVM
             threads[t].start();
         }
         start.countDown();
