@@ -50,12 +50,10 @@ class QueueTest
         thrown(IllegalArgumentException.class, () -> new QueueOptions().spinBeforeSleep(-5, TimeUnit.NANOSECONDS),
             "spinBeforeSleep must be 0 or more, got -5 NANOSECONDS");
         assertEquals(100, new QueueOptions().spinBeforeSleep(TimeUnit.MICROSECONDS), "the default");
-        final QueueOptions lowCpu = new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS);
         final int rounds = 2_000;
-        try (SharedQueue<Long> pings = SharedQueue.create("low-cpu-pings", Codecs.LONG, lowCpu);
-            SharedQueue<Long> pongs = SharedQueue.create("low-cpu-pongs", Codecs.LONG,
-                new QueueOptions().maxElements(1).spinBeforeSleep(0, TimeUnit.NANOSECONDS));
-            LifoQueue<Long> lifo = LifoQueue.create("low-cpu-lifo", Codecs.LONG, lowCpu))
+        try (SharedQueue<Long> pings = SharedQueue.create("low-cpu-pings", Codecs.LONG, sleepAtOnce());
+            SharedQueue<Long> pongs = SharedQueue.create("low-cpu-pongs", Codecs.LONG, sleepAtOnce().maxElements(1));
+            LifoQueue<Long> lifo = LifoQueue.create("low-cpu-lifo", Codecs.LONG, sleepAtOnce()))
         {
             final Thread echo = new Thread(() ->
             {
@@ -84,16 +82,22 @@ class QueueTest
         }
     }
 
+    /**
+     * @return new options whose waits sleep at once, without spinning first (a fresh object: the setters change it).
+     */
+    private static QueueOptions sleepAtOnce()
+    {
+        return new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS);
+    }
+
     @ParameterizedTest(name = "fifoAcrossProducers {0}")
     @ValueSource(booleans = {false, true})
     void shouldWakeAConsumerThatSleepsAtOnceWithEveryCommitOfAFastClaim(final boolean ordered) throws Exception
     {
-        final QueueOptions lowCpu = new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS);
         final int rounds = 2_000;
         try (SharedQueue<Long> pings = SharedQueue.create("claim-pings", Codecs.LONG, ordered ?
-                new QueueOptions().spinBeforeSleep(0, TimeUnit.NANOSECONDS).producerLanes(2).fifoAcrossProducers(true) :
-                lowCpu);
-            SharedQueue<Long> pongs = SharedQueue.create("claim-pongs", Codecs.LONG, lowCpu))
+                sleepAtOnce().producerLanes(2).fifoAcrossProducers(true) : sleepAtOnce());
+            SharedQueue<Long> pongs = SharedQueue.create("claim-pongs", Codecs.LONG, sleepAtOnce()))
         {
             final Thread echo = new Thread(() ->
             {
