@@ -146,6 +146,16 @@ final class FifoQueueCore implements QueueCore
         return producer.claim(length, timeoutNs);
     }
 
+    int claimLean(final int length)
+    {
+        return producer.claimLean(length);
+    }
+
+    boolean commitLean(final int index)
+    {
+        return producer.commitLean(index);
+    }
+
     int claimFast(final int length)
     {
         return producer.claimFast(length);
@@ -162,6 +172,15 @@ final class FifoQueueCore implements QueueCore
     boolean fastClaimHeld()
     {
         return producer.fastClaimHeld();
+    }
+
+    /**
+     * @return true when the claim held now was made by the producer's leanest path and is not yet adopted by the
+     *         general one. For tests.
+     */
+    boolean leanClaimHeld()
+    {
+        return producer.leanClaimHeld();
     }
 
     void commitClaim(final int index)
@@ -261,6 +280,15 @@ final class FifoQueueCore implements QueueCore
     boolean producerLockBiased()
     {
         return producer.producerLockBiased();
+    }
+
+    /**
+     * @return true when this handle holds the shared lane's producer lock word while waiting for its biased holder.
+     *         For tests.
+     */
+    boolean producerTakingPending()
+    {
+        return producer.producerTakingPending();
     }
 
     /**

@@ -253,12 +253,8 @@ class ProducerLane
             elementTicket = takeTicket(); // a claim takes its place in the order when it is made
             UnsafeApi.putInt(at + PAYLOAD_OFFSET, (int)elementTicket);
         }
-        UnsafeApi.putInt(at + FRAME_OFFSET, frame(length + ticketBytes, WHOLE));
         final long end = tail + required;
-        if (trailerFree(end, headCache))
-        {
-            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
-        }
+        frameWholeRecord(at, end, length + ticketBytes, required);
         // fields that rarely change are stored only when they do: each store of a claim waits in the store buffer
         // behind the stores to the consumers' cache lines, which are slow to own
         if (pendingPaddingIndex != -1)
@@ -273,6 +269,23 @@ class ProducerLane
             pendingNewElement = true;
         }
         return pBase + ringIndex + PAYLOAD_OFFSET + ticketBytes;
+    }
+
+    /**
+     * Holding the lane, with room checked: stores the frame word of a whole record at {@code at} (an absolute
+     * address) and zeroes its trailer, unless the ring is exactly full (see {@link #trailerFree}).
+     *
+     * @param end           the record's end position.
+     * @param payloadLength the record's payload length, its ticket included.
+     * @param required      the record's length.
+     */
+    final void frameWholeRecord(final long at, final long end, final int payloadLength, final int required)
+    {
+        UnsafeApi.putInt(at + FRAME_OFFSET, frame(payloadLength, WHOLE));
+        if (trailerFree(end, headCache))
+        {
+            UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
+        }
     }
 
     /**

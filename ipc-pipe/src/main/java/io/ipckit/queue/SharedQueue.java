@@ -267,7 +267,11 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         {
             checkOpen();
             checkLength(length);
-            index = fifo.claimFast(length);
+            index = fifo.claimLean(length);
+            if (index == FifoProducer.NOT_LEAN)
+            {
+                index = fifo.claimFast(length);
+            }
             return index;
         }
         catch (final InternalError ex)
@@ -343,7 +347,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
             final boolean committed;
             try
             {
-                committed = fifo.commitFast(index);
+                committed = fifo.commitLean(index) || fifo.commitFast(index);
             }
             catch (final InternalError ex)
             {

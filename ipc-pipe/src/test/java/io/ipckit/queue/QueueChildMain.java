@@ -35,7 +35,7 @@ public final class QueueChildMain
         final String name = args[1];
         switch (mode)
         {
-            case "produce", "produce-forever" -> produce(mode, name, args);
+            case "produce", "produce-forever", "claim-forever" -> produce(mode, name, args);
             case "consume" -> consume(name, args[2], Integer.parseInt(args[3]));
             case "join-worker" ->
             {
@@ -113,7 +113,8 @@ public final class QueueChildMain
     private static void produce(final String mode, final String name, final String[] args) throws InterruptedException
     {
         final int producer = Integer.parseInt(args[2]);
-        final boolean forever = mode.equals("produce-forever");
+        final boolean claims = mode.equals("claim-forever"); // zero-copy: tryClaim, write in place, commit
+        final boolean forever = claims || mode.equals("produce-forever");
         final long count = forever ? Long.MAX_VALUE : Long.parseLong(args[3]);
         final int maxPayload = Integer.parseInt(args[forever ? 3 : 4]);
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
@@ -122,7 +123,20 @@ public final class QueueChildMain
             for (long seq = 0; seq < count; seq++)
             {
                 final int length = TestMessages.encode(producer, seq, maxPayload, buffer);
-                queue.putBytes(buffer, 0, length);
+                if (claims && length <= queue.maxClaimLength())
+                {
+                    int index;
+                    while ((index = queue.tryClaim(length)) < 0)
+                    {
+                        Thread.onSpinWait(); // full: the test's consumer makes room
+                    }
+                    queue.claimBuffer().putBytes(index, buffer, 0, length);
+                    queue.commit(index);
+                }
+                else
+                {
+                    queue.putBytes(buffer, 0, length);
+                }
             }
         }
     }

@@ -40,6 +40,8 @@ class QueueProcessTest
 {
     private static final int RING = 4096;
     private static final int MAX_PAYLOAD = 3 * RING;
+    /** Payloads every one of which fits a claim (at most an eighth of the ring, with the record's words). */
+    private static final int CLAIM_PAYLOAD = RING / 8 - 64;
     private static final byte[] POISON = new byte[0];
     /** Children take their locks biased after 4 holds in a row, so biases are granted and revoked all the time. */
     private static final String EAGER_BIAS = "-D" + BiasedOwnerLock.BIAS_THRESHOLD_PROP_NAME + "=4";
@@ -194,10 +196,10 @@ class QueueProcessTest
         }
     }
 
-    @ParameterizedTest(name = "{0} exclusive producer lanes, ordered by tickets: {1}")
-    @CsvSource({"0, false", "1, false", "1, true"})
+    @ParameterizedTest(name = "{0} exclusive producer lanes, ordered by tickets: {1}, zero-copy claims: {2}")
+    @CsvSource({"0, false, false", "1, false, false", "1, true, false", "0, false, true"})
     void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments(final int lanes,
-        final boolean ordered) throws Exception
+        final boolean ordered, final boolean claims) throws Exception
     {
         // with one exclusive lane, every new producer takes over the lane of the one killed before it; ordered, a
         // kill between a ticket and its publication leaves a gap the consumer passes
@@ -205,18 +207,20 @@ class QueueProcessTest
             new QueueOptions().capacityBytes(RING).producerLanes(lanes).fifoAcrossProducers(ordered)))
         {
             final Map<Integer, Long> next = new HashMap<>();
+            final int payload = claims ? CLAIM_PAYLOAD : MAX_PAYLOAD;
             for (int round = 1; round <= 3; round++)
             {
                 final JvmProcess producer = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
-                    .args("produce-forever", "kill", Integer.toString(round), Integer.toString(MAX_PAYLOAD)));
+                    .args(claims ? "claim-forever" : "produce-forever", "kill", Integer.toString(round),
+                        Integer.toString(payload)));
                 final int killAfter = ThreadLocalRandom.current().nextInt(1, 150);
                 for (int i = 0; i < killAfter; i++)
                 {
-                    assertTrue(takeAndCheck(queue, next, 60), "message before the kill");
+                    assertTrue(takeAndCheck(queue, next, 60, payload), "message before the kill");
                 }
                 producer.kill();
                 assertTrue(producer.join(30, TimeUnit.SECONDS));
-                while (takeAndCheck(queue, next, 0.3))
+                while (takeAndCheck(queue, next, 0.3, payload))
                 {
                     assertTrue(next.get(round) < 1_000_000);
                 }
@@ -340,12 +344,18 @@ class QueueProcessTest
     private static boolean takeAndCheck(final SharedQueue<byte[]> queue, final Map<Integer, Long> next,
         final double timeoutSeconds) throws InterruptedException
     {
+        return takeAndCheck(queue, next, timeoutSeconds, MAX_PAYLOAD);
+    }
+
+    private static boolean takeAndCheck(final SharedQueue<byte[]> queue, final Map<Integer, Long> next,
+        final double timeoutSeconds, final int maxPayload) throws InterruptedException
+    {
         final byte[] message = queue.poll((long)(timeoutSeconds * 1000), TimeUnit.MILLISECONDS);
         if (message == null)
         {
             return false;
         }
-        final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, MAX_PAYLOAD);
+        final long id = TestMessages.verify(new UnsafeBuffer(message), 0, message.length, maxPayload);
         final int producer = (int)(id >>> 40);
         final long seq = id & ((1L << 40) - 1);
         assertEquals(next.getOrDefault(producer, 0L), seq, "producer " + producer + " in order, none lost");

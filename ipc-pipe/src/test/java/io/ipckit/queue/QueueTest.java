@@ -494,6 +494,86 @@ class QueueTest
         }
     }
 
+    @Test
+    void shouldFinishLeanClaimsOfABiasedProducerAsTheGeneralPathFinishesThem() throws Exception
+    {
+        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
+        try (SharedQueue<Long> queue = SharedQueue.create("lean-claims", Codecs.LONG, new QueueOptions());
+            SharedQueue<Long> reader = SharedQueue.open("lean-claims", Codecs.LONG))
+        {
+            for (long i = 0; i <= threshold + 1; i++)
+            {
+                queue.put(i);
+                assertEquals(i, reader.poll());
+            }
+            assertTrue(queue.fifo().producerLockBiased(), "the lean path is the one under test");
+
+            final int published = leanClaim(queue, 1L);
+            queue.commit(published);
+            assertFalse(queue.fifo().leanClaimHeld());
+            assertEquals(1L, reader.poll(), "a lean claim's commit publishes it");
+
+            final int misnamed = leanClaim(queue, 2L);
+            thrown(IllegalArgumentException.class, () -> queue.commit(misnamed + 8), "whose claim was at", "dropped");
+            thrown(IllegalStateException.class, () -> queue.commit(misnamed), "no claim");
+            assertNull(reader.poll(), "a claim committed with another index is never delivered");
+
+            final int foreign = leanClaim(queue, 3L);
+            final CompletableFuture<Void> other = CompletableFuture.runAsync(() -> queue.commit(foreign));
+            final Throwable cause = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> other.get(10, TimeUnit.SECONDS)).getCause();
+            assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("holds no claim"),
+                "another thread's commit is refused: " + cause);
+            assertTrue(queue.fifo().leanClaimHeld(), "the refused commit left the claim to its thread");
+            queue.commit(foreign);
+            assertEquals(3L, reader.poll());
+
+            final int aborted = leanClaim(queue, 4L);
+            queue.abort(aborted);
+            assertNull(reader.poll(), "an aborted lean claim is never delivered");
+
+            // another handle's put revokes the bias: it waits for the outstanding claim, then follows it
+            final int held = leanClaim(queue, 5L);
+            final CompletableFuture<Boolean> revoker = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return reader.offer(6L, 30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Eventually.await("the other handle waits for the claim's hold", Duration.ofSeconds(20),
+                () -> reader.fifo().producerTakingPending());
+            assertFalse(revoker.isDone(), "the lane stays held until the claim's commit");
+            queue.commit(held);
+            assertTrue(revoker.get(30, TimeUnit.SECONDS));
+            assertEquals(5L, reader.poll(), "the claim first");
+            assertEquals(6L, reader.poll(), "then the put that waited for it");
+
+            queue.put(7L);
+            assertFalse(queue.fifo().producerLockBiased(), "the handle found its bias revoked");
+            assertEquals(7L, reader.poll(), "and put on the general path");
+            final int orphan = queue.tryClaim(Long.BYTES);
+            queue.claimBuffer().putLong(orphan, 8L);
+            queue.close();
+            thrown(ResourceClosedException.class, () -> queue.commit(orphan), "claim was dropped");
+            assertNull(reader.poll(), "a claim outliving its handle is never delivered");
+            assertEquals(0, reader.size());
+        }
+    }
+
+    private static int leanClaim(final SharedQueue<Long> queue, final long value)
+    {
+        final int index = queue.tryClaim(Long.BYTES);
+        assertTrue(index >= 0, "room for the claim");
+        assertTrue(queue.fifo().leanClaimHeld(), "the claim took the lean path");
+        queue.claimBuffer().putLong(index, value);
+        return index;
+    }
+
     private static int fastClaim(final SharedQueue<Long> queue, final long value)
     {
         final int index = queue.tryClaim(Long.BYTES);

@@ -202,6 +202,16 @@ public final class BiasedOwnerLock
         UnsafeApi.putLongRelease(base, activeAddress, 0L);
     }
 
+    /**
+     * Turns a hold begun by {@link #enterBiased()} into a tracked one, as {@link #tryAcquire()} would have begun it:
+     * {@link #isHeld()} then reads true and {@link #release()} ends it. For a caller whose bare hold outlives the call
+     * that began it and is then handed to code that ends holds with {@link #release()}.
+     */
+    public void adoptBiasedHold()
+    {
+        held = true;
+    }
+
     private void lostBias()
     {
         // taken: another handle holds the lock word (or waits on it) since this handle's last hold
