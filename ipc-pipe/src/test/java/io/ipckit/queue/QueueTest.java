@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import static io.ipckit.pipe.Expect.thrown;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -462,35 +463,19 @@ class QueueTest
         {
             queue.put(0L); // the handle now has its lane and its gate's sole thread
             assertEquals(0L, reader.poll());
+            finishClaims(queue, reader, () -> queue.fifo().fastClaimHeld(), "fast", false);
+        }
+    }
 
-            final int published = fastClaim(queue, 1L);
-            queue.commit(published);
-            assertEquals(1L, reader.poll(), "a fast claim's commit publishes it");
-
-            final int misnamed = fastClaim(queue, 2L);
-            thrown(IllegalArgumentException.class, () -> queue.commit(misnamed + 8), "whose claim was at", "dropped");
-            thrown(IllegalStateException.class, () -> queue.commit(misnamed), "no claim");
-            assertNull(reader.poll(), "a claim committed with another index is never delivered");
-
-            final int foreign = fastClaim(queue, 3L);
-            final CompletableFuture<Void> other = CompletableFuture.runAsync(() -> queue.commit(foreign));
-            final Throwable cause = assertThrows(java.util.concurrent.ExecutionException.class,
-                () -> other.get(10, TimeUnit.SECONDS)).getCause();
-            assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("holds no claim"),
-                "another thread's commit is refused: " + cause);
-            assertTrue(queue.fifo().fastClaimHeld(), "the refused commit left the claim to its thread");
-            queue.commit(foreign);
-            assertEquals(3L, reader.poll());
-
-            final int aborted = fastClaim(queue, 4L);
-            queue.abort(aborted);
-            assertNull(reader.poll(), "an aborted fast claim is never delivered");
-
-            final int orphan = fastClaim(queue, 5L);
-            queue.close();
-            thrown(ResourceClosedException.class, () -> queue.commit(orphan), "claim was dropped");
-            assertNull(reader.poll(), "a fast claim outliving its handle is never delivered");
-            assertEquals(0, reader.size());
+    @Test
+    void shouldFinishLeanClaimsOfAnExclusiveLaneAsTheGeneralPathFinishesThem() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("lean-lane", Codecs.LONG, new QueueOptions().producerLanes(1));
+            SharedQueue<Long> reader = SharedQueue.open("lean-lane", Codecs.LONG))
+        {
+            queue.put(0L); // the handle now holds its exclusive lane
+            assertEquals(0L, reader.poll());
+            finishClaims(queue, reader, () -> queue.fifo().leanClaimHeld(), "lean", true);
         }
     }
 
@@ -507,78 +492,86 @@ class QueueTest
                 assertEquals(i, reader.poll());
             }
             assertTrue(queue.fifo().producerLockBiased(), "the lean path is the one under test");
-
-            final int published = leanClaim(queue, 1L);
-            queue.commit(published);
-            assertFalse(queue.fifo().leanClaimHeld());
-            assertEquals(1L, reader.poll(), "a lean claim's commit publishes it");
-
-            final int misnamed = leanClaim(queue, 2L);
-            thrown(IllegalArgumentException.class, () -> queue.commit(misnamed + 8), "whose claim was at", "dropped");
-            thrown(IllegalStateException.class, () -> queue.commit(misnamed), "no claim");
-            assertNull(reader.poll(), "a claim committed with another index is never delivered");
-
-            final int foreign = leanClaim(queue, 3L);
-            final CompletableFuture<Void> other = CompletableFuture.runAsync(() -> queue.commit(foreign));
-            final Throwable cause = assertThrows(java.util.concurrent.ExecutionException.class,
-                () -> other.get(10, TimeUnit.SECONDS)).getCause();
-            assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("holds no claim"),
-                "another thread's commit is refused: " + cause);
-            assertTrue(queue.fifo().leanClaimHeld(), "the refused commit left the claim to its thread");
-            queue.commit(foreign);
-            assertEquals(3L, reader.poll());
-
-            final int aborted = leanClaim(queue, 4L);
-            queue.abort(aborted);
-            assertNull(reader.poll(), "an aborted lean claim is never delivered");
-
-            // another handle's put revokes the bias: it waits for the outstanding claim, then follows it
-            final int held = leanClaim(queue, 5L);
-            final CompletableFuture<Boolean> revoker = CompletableFuture.supplyAsync(() ->
-            {
-                try
-                {
-                    return reader.offer(6L, 30, TimeUnit.SECONDS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    throw new IllegalStateException(ex);
-                }
-            });
-            Eventually.await("the other handle waits for the claim's hold", Duration.ofSeconds(20),
-                () -> reader.fifo().producerTakingPending());
-            assertFalse(revoker.isDone(), "the lane stays held until the claim's commit");
-            queue.commit(held);
-            assertTrue(revoker.get(30, TimeUnit.SECONDS));
-            assertEquals(5L, reader.poll(), "the claim first");
-            assertEquals(6L, reader.poll(), "then the put that waited for it");
-
-            queue.put(7L);
-            assertFalse(queue.fifo().producerLockBiased(), "the handle found its bias revoked");
-            assertEquals(7L, reader.poll(), "and put on the general path");
-            final int orphan = queue.tryClaim(Long.BYTES);
-            queue.claimBuffer().putLong(orphan, 8L);
-            queue.close();
-            thrown(ResourceClosedException.class, () -> queue.commit(orphan), "claim was dropped");
-            assertNull(reader.poll(), "a claim outliving its handle is never delivered");
-            assertEquals(0, reader.size());
+            finishClaims(queue, reader, () -> queue.fifo().leanClaimHeld(), "lean", false);
         }
     }
 
-    private static int leanClaim(final SharedQueue<Long> queue, final long value)
+    /**
+     * Claims of {@code queue} made by the path {@code tookPath} tells, finished every way: commit, commit with
+     * another index, another thread's commit, abort; then, with a claim outstanding, another handle's put (which
+     * waits for it and follows it, unless {@code ownLane}: the claim holds an exclusive lane) and the close of
+     * {@code queue}. Leaves {@code queue} closed and nothing to read.
+     */
+    private static void finishClaims(final SharedQueue<Long> queue, final SharedQueue<Long> reader,
+        final BooleanSupplier tookPath, final String path, final boolean ownLane) throws Exception
     {
-        final int index = queue.tryClaim(Long.BYTES);
-        assertTrue(index >= 0, "room for the claim");
-        assertTrue(queue.fifo().leanClaimHeld(), "the claim took the lean path");
-        queue.claimBuffer().putLong(index, value);
-        return index;
+        final int published = claim(queue, 1L, tookPath, path);
+        queue.commit(published);
+        assertFalse(tookPath.getAsBoolean());
+        assertEquals(1L, reader.poll(), "a " + path + " claim's commit publishes it");
+
+        final int misnamed = claim(queue, 2L, tookPath, path);
+        thrown(IllegalArgumentException.class, () -> queue.commit(misnamed + 8), "whose claim was at", "dropped");
+        thrown(IllegalStateException.class, () -> queue.commit(misnamed), "no claim");
+        assertNull(reader.poll(), "a claim committed with another index is never delivered");
+
+        final int foreign = claim(queue, 3L, tookPath, path);
+        final CompletableFuture<Void> other = CompletableFuture.runAsync(() -> queue.commit(foreign));
+        final Throwable cause = assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> other.get(10, TimeUnit.SECONDS)).getCause();
+        assertTrue(cause instanceof IllegalStateException && cause.getMessage().contains("holds no claim"),
+            "another thread's commit is refused: " + cause);
+        assertTrue(tookPath.getAsBoolean(), "the refused commit left the claim to its thread");
+        queue.commit(foreign);
+        assertEquals(3L, reader.poll());
+
+        final int aborted = claim(queue, 4L, tookPath, path);
+        queue.abort(aborted);
+        assertNull(reader.poll(), "an aborted " + path + " claim is never delivered");
+
+        // another handle's put, on the shared lane, comes after the outstanding claim: it waits for a lock the claim
+        // holds (the bias's, revoked), or goes to a lane of its own while the claim holds an exclusive one
+        final int held = claim(queue, 5L, tookPath, path);
+        final CompletableFuture<Boolean> put = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return reader.offer(6L, 30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        if (queue.fifo().producerLockBiased())
+        {
+            Eventually.await("the other handle waits for the claim's hold", Duration.ofSeconds(20),
+                () -> reader.fifo().producerTakingPending());
+            assertFalse(put.isDone(), "the lane stays held until the claim's commit");
+        }
+        queue.commit(held);
+        assertTrue(put.get(30, TimeUnit.SECONDS));
+        final List<Long> both = List.of(reader.poll(), reader.poll());
+        assertTrue(ownLane ? both.containsAll(List.of(5L, 6L)) : both.equals(List.of(5L, 6L)),
+            "the claim, and the put that waited for it: " + both);
+
+        queue.put(7L);
+        assertFalse(queue.fifo().producerLockBiased(), "no bias is left after another handle's put");
+        assertEquals(7L, reader.poll());
+        final int orphan = queue.tryClaim(Long.BYTES);
+        queue.claimBuffer().putLong(orphan, 8L);
+        queue.close();
+        thrown(ResourceClosedException.class, () -> queue.commit(orphan), "claim was dropped");
+        assertNull(reader.poll(), "a claim outliving its handle is never delivered");
+        assertEquals(0, reader.size());
     }
 
-    private static int fastClaim(final SharedQueue<Long> queue, final long value)
+    private static int claim(final SharedQueue<Long> queue, final long value, final BooleanSupplier tookPath,
+        final String path)
     {
         final int index = queue.tryClaim(Long.BYTES);
         assertTrue(index >= 0, "room for the claim");
-        assertTrue(queue.fifo().fastClaimHeld(), "the claim took the fast path");
+        assertTrue(tookPath.getAsBoolean(), "the claim took the " + path + " path");
         queue.claimBuffer().putLong(index, value);
         return index;
     }
