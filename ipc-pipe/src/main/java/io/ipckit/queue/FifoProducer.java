@@ -134,6 +134,14 @@ final class FifoProducer extends ProducerLane
     }
 
     /**
+     * @return true when a call of this handle is registered as a waiter on the producers' doorbell. For tests.
+     */
+    boolean producerWaiting()
+    {
+        return producerWaiter.isRegistered();
+    }
+
+    /**
      * @return true when this handle keeps the shared lane's producer lock between calls. For tests.
      */
     boolean producerLockBiased()
@@ -635,16 +643,32 @@ final class FifoProducer extends ProducerLane
         }
         final long tailWord = pendingTailWord;
         final long position = pendingRecordPosition;
-        // release stores -> publish the record, then stamp it (see publishTail)
-        UnsafeApi.putLongRelease(null, pTailAddress, tailWord);
-        UnsafeApi.putIntRelease(null, pRingAddress + stampIndex(position, mask), commitStamp(position));
-        if (ticketBytes != 0)
+        boolean published = false;
+        try
         {
-            clearAnnouncement(); // published: no ticket of this lane is missing
+            // release stores -> publish the record, then stamp it (see publishTail)
+            UnsafeApi.putLongRelease(null, pTailAddress, tailWord);
+            UnsafeApi.putIntRelease(null, pRingAddress + stampIndex(position, mask), commitStamp(position));
+            if (ticketBytes != 0)
+            {
+                clearAnnouncement(); // published: no ticket of this lane is missing
+            }
+            cacheTail = tailWord;
+            published = true;
         }
-        cacheTail = tailWord;
-        fastClaim = false;
-        releaseHeldLane(true);
+        finally
+        {
+            if (published)
+            {
+                fastClaim = false;
+                releaseHeldLane(true);
+            }
+            else
+            {
+                consumersUnrung = true; // the tail word may be stored
+                endClaimAfterError();
+            }
+        }
         return true;
     }
 
@@ -663,8 +687,23 @@ final class FifoProducer extends ProducerLane
                 (pendingRecordIndex + PAYLOAD_OFFSET + ticketBytes) + ": the claim was dropped; pass the index claim " +
                 "returned");
         }
-        publishTail();
-        releaseProducerLock();
+        boolean published = false;
+        try
+        {
+            publishTail();
+            published = true;
+        }
+        finally
+        {
+            if (published)
+            {
+                releaseProducerLock();
+            }
+            else
+            {
+                endClaimAfterError();
+            }
+        }
     }
 
     void abortClaim(final int index)
@@ -691,10 +730,36 @@ final class FifoProducer extends ProducerLane
      */
     private void dropClaim()
     {
-        final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
-        data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), ticketBytes != 0 ? REMOVED : PADDING));
-        pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
-        publishTail();
+        boolean dropped = false;
+        try
+        {
+            final int frameIndex = pendingRecordIndex + FRAME_OFFSET;
+            data.putInt(frameIndex, frame(frameLength(data.getInt(frameIndex)), ticketBytes != 0 ? REMOVED : PADDING));
+            pendingTailWord = word(count(pendingTailWord) - 1, position(pendingTailWord));
+            publishTail();
+            dropped = true;
+        }
+        finally
+        {
+            if (dropped)
+            {
+                releaseProducerLock();
+            }
+            else
+            {
+                endClaimAfterError();
+            }
+        }
+    }
+
+    /**
+     * Ends a claim whose commit or abort an error broke (a fault on a page of a ring another process truncated): its
+     * ticket given up and the lane let go, so that no other producer waits for a lock this live process would never
+     * release; the consumers are rung if the tail word may have been stored.
+     */
+    private void endClaimAfterError()
+    {
+        abandonTicket();
         releaseProducerLock();
     }
 

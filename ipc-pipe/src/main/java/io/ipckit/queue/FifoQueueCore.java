@@ -292,6 +292,14 @@ final class FifoQueueCore implements QueueCore
     }
 
     /**
+     * @return true when a producing call of this handle is registered as a waiter. For tests.
+     */
+    boolean producerWaiting()
+    {
+        return producer.producerWaiting();
+    }
+
+    /**
      * @param lane a lane.
      * @return true when this handle holds the lane's consumer lock word while waiting for its biased holder. For
      * tests.

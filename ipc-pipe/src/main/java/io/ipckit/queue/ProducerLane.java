@@ -390,6 +390,8 @@ class ProducerLane
     void publishTail()
     {
         final boolean announced = ticketBytes != 0 && pendingNewElement;
+        // first: a call that an error ends after the tail store (a fault on a stamp's page) still rings
+        consumersUnrung = true;
         // release store -> publishes the record bytes and the element count to consumers; they are rung when the
         // call ends (AsymmetricFence.progressSide() orders the store before the waiter counts) or before this
         // producer waits
@@ -402,7 +404,6 @@ class ProducerLane
         }
         data.putIntRelease(pBase + stampIndex(pendingRecordPosition, mask), commitStamp(pendingRecordPosition));
         cacheTail = pendingTailWord;
-        consumersUnrung = true;
         if (announced)
         {
             clearAnnouncement(); // published: no ticket of this lane is missing

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -75,6 +76,31 @@ class TruncationTest
         {
             assertEquals(List.of(), files.filter((p) -> p.getFileName().toString().startsWith("hs_err")).toList());
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"claim-truncated-lean", "claim-truncated-fast"})
+    void shouldLetGoOfTheLaneWhenAClaimsCommitFaultsOnATruncatedRing(final String mode) throws Exception
+    {
+        final String name = "cut-claim";
+        final Path file = dir.path().resolve(name);
+        final Path out = evidence.resolve("out");
+        final Path err = evidence.resolve("err");
+        final JvmProcess child = dir.start(io.ipckit.queue.QueueChildMain.class, new ProcessOptions()
+            .args(mode, name, file.toString())
+            .jvmOptions("-XX:ErrorFile=" + evidence.resolve("hs_err_%p.log"))
+            .redirectOutput(out).redirectError(ProcessBuilder.Redirect.to(err.toFile())));
+        Eventually.await("a claim held and an offer waiting", Duration.ofSeconds(60),
+            () -> read(out).contains("READY"));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.truncate(4096); // the header and the lanes' words kept, the ring lost
+        }
+        assertTrue(child.join(90, TimeUnit.SECONDS), mode + " did not end: " + read(out));
+        assertEquals(0, child.exitCode().getAsInt(), "exit code (134 or -6: crashed)\n" + read(out) + read(err));
+        // "offer: returned false" would mean the offer waited out its 30 s for a lane the faulted claim kept
+        assertEquals(List.of("READY", "commit: CorruptResourceException names file: true",
+            "offer: CorruptResourceException names file: true", "closed"), read(out).lines().toList(), read(err));
     }
 
     private static String read(final Path path)

@@ -16,6 +16,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code produce name producer count maxPayload} — puts messages 0..count-1 of the producer.</li>
  * <li>{@code produce-forever name producer maxPayload} — puts until killed.</li>
+ * <li>{@code claim-forever name producer maxPayload} — the same through zero-copy claims (copying puts for messages
+ * longer than a claim holds).</li>
+ * <li>{@code claim-truncated-lean name path} and {@code claim-truncated-fast name path} — see
+ * {@link #claimAcrossTruncation}.</li>
  * <li>{@code consume name outFile maxPayload} — takes until an empty message, checks every message and the order
  * of each producer's messages, appends each id (producer << 40 | seq) to outFile as it goes; exits 3 on a
  * violation.</li>
@@ -106,7 +110,79 @@ public final class QueueChildMain
                     queue.put(element);
                 }
             }
+            case "claim-truncated-lean", "claim-truncated-fast" -> claimAcrossTruncation(mode, name, args[2]);
             default -> throw new IllegalArgumentException(mode);
+        }
+    }
+
+    /**
+     * A FIFO queue's handle holds a zero-copy claim (the lean one of a biased handle or, after a second handle's put
+     * revoked the bias, the fast one that holds the lock word) while a second handle's offer waits for the lane,
+     * when the test truncates the file at {@code path} to one page. The claim's commit then faults on the lost ring;
+     * it must let go of the lane, so that the waiting offer goes on and faults too, rather than wait out its 30 s
+     * for a lock this live process would never release. Prints {@code READY} once the offer waits, then
+     * {@code commit: <outcome>}, {@code offer: <outcome>} and {@code closed}, an outcome being
+     * {@code <exception> names file: <true|false>} or {@code returned <value>}.
+     */
+    private static void claimAcrossTruncation(final String mode, final String name, final String path)
+        throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create(name, Codecs.LONG, new QueueOptions().capacityBytes(1 << 16));
+            SharedQueue<Long> other = SharedQueue.open(name, Codecs.LONG))
+        {
+            for (long i = 0; i < 50_000; i++)
+            {
+                queue.put(i); // biased after the first thousand holds, and compiled by the end
+                queue.poll();
+            }
+            if (mode.equals("claim-truncated-fast"))
+            {
+                other.put(-1L); // revokes the first handle's bias: its claim takes the lock word
+                other.poll();
+            }
+            final int index = queue.tryClaim(Long.BYTES);
+            queue.claimBuffer().putLong(index, 7L);
+            final java.util.concurrent.CompletableFuture<String> offer = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> outcome(path, () -> other.offer(8L, 30, TimeUnit.SECONDS)));
+            awaitFor("the offer to wait for the lane", () -> other.fifo().producerWaiting());
+            System.out.println("READY");
+            System.out.flush();
+            awaitFor("the test to truncate " + path, () -> java.nio.file.Files.size(java.nio.file.Path.of(path)) <= 4096);
+            System.out.println("commit: " + outcome(path, () ->
+            {
+                queue.commit(index);
+                return "nothing";
+            }));
+            System.out.println("offer: " + offer.get(60, TimeUnit.SECONDS));
+        }
+        System.out.println("closed");
+        System.out.flush();
+    }
+
+    private static String outcome(final String path, final java.util.concurrent.Callable<?> call)
+    {
+        try
+        {
+            return "returned " + call.call();
+        }
+        catch (final Exception ex)
+        {
+            return ex.getClass().getSimpleName() + " names file: " +
+                (ex.getMessage() != null && ex.getMessage().contains(path));
+        }
+    }
+
+    private static void awaitFor(final String what, final java.util.concurrent.Callable<Boolean> condition)
+        throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.call())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("waited 60 s for " + what);
+            }
+            Thread.sleep(1);
         }
     }
 
