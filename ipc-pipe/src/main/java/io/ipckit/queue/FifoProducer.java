@@ -515,8 +515,8 @@ final class FifoProducer extends ProducerLane
      * the exclusive lane, or the shared lane's lock by the bias's active word alone. With room by the cached head
      * before the ring's end, it stores the record's frame word and zeroed trailer and keeps the two tail words
      * {@link #commitLean} needs. It writes none of the general path's fields: each store of a claim waits in the store
-     * buffer behind the stores to the consumers' cache lines, and dropping them measured a tenth of the zero-copy
-     * 1 &rarr; 1 throughput. A kill in between leaves what {@link #claimFast} leaves; a commit or abort that
+     * buffer behind the stores to the consumers' cache lines, and dropping them raised the zero-copy 1 &rarr; 1 from
+     * about 0.72 to 0.77 times the raw ring's throughput (bench/RESULTS.md, session 23). A kill in between leaves what {@link #claimFast} leaves; a commit or abort that
      * {@link #commitLean} does not finish first makes the claim a general one ({@link #adoptLeanClaim}).
      *
      * @return the index; {@link #NOT_LEAN} when {@link #claimFast} must try (an ordered queue, no lane yet, a claim
