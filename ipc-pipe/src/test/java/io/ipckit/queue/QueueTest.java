@@ -166,15 +166,10 @@ class QueueTest
     @Test
     void shouldGiveBackALockTakenFromABiasWhenItsLaneEmptiesMeanwhile() throws Exception
     {
-        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
         try (SharedQueue<Integer> a = SharedQueue.create("taking", Codecs.INTEGER, new QueueOptions());
             SharedQueue<Integer> b = SharedQueue.open("taking", Codecs.INTEGER))
         {
-            for (int i = 0; i <= threshold + 1; i++)
-            {
-                a.put(i);
-                assertEquals(i, a.take());
-            }
+            passBiasThreshold(a, a, (i) -> i);
             assertTrue(a.fifo().consumerLockBiased());
             a.put(-1);
             final ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -482,17 +477,26 @@ class QueueTest
     @Test
     void shouldFinishLeanClaimsOfABiasedProducerAsTheGeneralPathFinishesThem() throws Exception
     {
-        final int threshold = io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD;
         try (SharedQueue<Long> queue = SharedQueue.create("lean-claims", Codecs.LONG, new QueueOptions());
             SharedQueue<Long> reader = SharedQueue.open("lean-claims", Codecs.LONG))
         {
-            for (long i = 0; i <= threshold + 1; i++)
-            {
-                queue.put(i);
-                assertEquals(i, reader.poll());
-            }
+            passBiasThreshold(queue, reader, (i) -> (long)i);
             assertTrue(queue.fifo().producerLockBiased(), "the lean path is the one under test");
             finishClaims(queue, reader, () -> queue.fifo().leanClaimHeld(), "lean", false);
+        }
+    }
+
+    /**
+     * Puts through {@code producer} and takes through {@code consumer}, one element at a time, past the holds in a
+     * row after which a lone handle keeps its locks biased.
+     */
+    private static <T> void passBiasThreshold(final SharedQueue<T> producer, final SharedQueue<T> consumer,
+        final java.util.function.IntFunction<T> element) throws InterruptedException
+    {
+        for (int i = 0; i <= io.ipckit.core.internal.kit.BiasedOwnerLock.INITIAL_BIAS_THRESHOLD + 1; i++)
+        {
+            producer.put(element.apply(i));
+            assertEquals(element.apply(i), consumer.take());
         }
     }
 
