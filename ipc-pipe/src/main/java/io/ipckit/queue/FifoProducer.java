@@ -9,7 +9,6 @@ import io.ipckit.pipe.internal.FileFaults;
 import io.ipckit.core.internal.wait.AsymmetricFence;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -26,11 +25,9 @@ import static io.ipckit.queue.RecordDescriptor.FRAME_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.PADDING;
 import static io.ipckit.queue.RecordDescriptor.PAYLOAD_OFFSET;
 import static io.ipckit.queue.RecordDescriptor.REMOVED;
-import static io.ipckit.queue.RecordDescriptor.commitStamp;
 import static io.ipckit.queue.RecordDescriptor.frame;
 import static io.ipckit.queue.RecordDescriptor.frameLength;
 import static io.ipckit.queue.RecordDescriptor.recordLength;
-import static io.ipckit.queue.RecordDescriptor.stampIndex;
 
 /**
  * The producer side of one {@link FifoQueueCore} handle: it gives the handle a lane (an exclusive one when free,
@@ -61,9 +58,10 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  */
 final class FifoProducer extends ProducerLane
 {
-    private final String description;
     /** What {@link #claimLean} returns when {@link #claimFast} must try instead. */
     static final int NOT_LEAN = -2;
+
+    private final String description;
     private final BiasedOwnerLock producerLock = new BiasedOwnerLock();
     private final Doorbell producerBell;
     private final Doorbell consumerBell;
@@ -109,7 +107,7 @@ final class FifoProducer extends ProducerLane
     }
 
     /**
-     * @return true when the claim held now was made by {@link #claimFast}. For tests.
+     * @return true when the claim held now was made by {@link #claimFast} or {@link #claimLean}. For tests.
      */
     boolean fastClaimHeld()
     {
@@ -516,8 +514,9 @@ final class FifoProducer extends ProducerLane
      * before the ring's end, it stores the record's frame word and zeroed trailer and keeps the two tail words
      * {@link #commitLean} needs. It writes none of the general path's fields: each store of a claim waits in the store
      * buffer behind the stores to the consumers' cache lines, and dropping them raised the zero-copy 1 &rarr; 1 from
-     * about 0.72 to 0.77 times the raw ring's throughput (bench/RESULTS.md, session 23). A kill in between leaves what {@link #claimFast} leaves; a commit or abort that
-     * {@link #commitLean} does not finish first makes the claim a general one ({@link #adoptLeanClaim}).
+     * about 0.72 to 0.77 times the raw ring's throughput (bench/RESULTS.md, session 23). A kill in between leaves what
+     * {@link #claimFast} leaves; a commit or abort that {@link #commitLean} does not finish first makes the claim a
+     * general one ({@link #adoptLeanClaim}).
      *
      * @return the index; {@link #NOT_LEAN} when {@link #claimFast} must try (an ordered queue, no lane yet, a claim
      *         held, the bias not held, or a length out of bounds, which the general path reports); -1 when there is
@@ -589,9 +588,7 @@ final class FifoProducer extends ProducerLane
         boolean ended = false;
         try
         {
-            // release stores -> publish the record, then stamp it (see publishTail)
-            UnsafeApi.putLongRelease(null, pTailAddress, next);
-            UnsafeApi.putIntRelease(null, pRingAddress + stampIndex(tail, mask), commitStamp(tail));
+            publishWholeRecord(pTailAddress, pRingAddress, mask, next, tail);
             cacheTail = next;
             ended = true;
         }
@@ -620,7 +617,6 @@ final class FifoProducer extends ProducerLane
         }
         final long tail = position(tailWord);
         producerLocked = true;
-        fastClaim = true;
         pendingPaddingIndex = -1;
         pendingRecordIndex = pBase + ((int)tail & mask);
         pendingRecordPosition = tail;
@@ -646,9 +642,7 @@ final class FifoProducer extends ProducerLane
         boolean published = false;
         try
         {
-            // release stores -> publish the record, then stamp it (see publishTail)
-            UnsafeApi.putLongRelease(null, pTailAddress, tailWord);
-            UnsafeApi.putIntRelease(null, pRingAddress + stampIndex(position, mask), commitStamp(position));
+            publishWholeRecord(pTailAddress, pRingAddress, mask, tailWord, position);
             if (ticketBytes != 0)
             {
                 clearAnnouncement(); // published: no ticket of this lane is missing
@@ -665,7 +659,6 @@ final class FifoProducer extends ProducerLane
             }
             else
             {
-                consumersUnrung = true; // the tail word may be stored
                 endClaimAfterError();
             }
         }
@@ -755,10 +748,11 @@ final class FifoProducer extends ProducerLane
     /**
      * Ends a claim whose commit or abort an error broke (a fault on a page of a ring another process truncated): its
      * ticket given up and the lane let go, so that no other producer waits for a lock this live process would never
-     * release; the consumers are rung if the tail word may have been stored.
+     * release, and the consumers rung, since the tail word may have been stored.
      */
     private void endClaimAfterError()
     {
+        consumersUnrung = true;
         abandonTicket();
         releaseProducerLock();
     }

@@ -226,14 +226,24 @@ class ProducerLane
             UnsafeApi.putInt(at + required - TRAILER_LENGTH, 0); // the next record's stamp, unset (see zeroTrailer)
         }
         final long newTailWord = word(count(tailWord) + 1, end);
-        // release stores -> publish the record, then stamp it (see publishTail)
-        UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
-        UnsafeApi.putIntRelease(null, ringAddress + stampIndex(tail, mask), commitStamp(tail));
+        publishWholeRecord(tailAddress, ringAddress, mask, newTailWord, tail);
         if (ticketBytes != 0)
         {
             clearAnnouncement(); // published: no ticket of this lane is missing
         }
         return newTailWord;
+    }
+
+    /**
+     * Publishes one record written whole at {@code position}, over the lane's absolute addresses: the release store of
+     * the new tail word, then the record's stamp (see {@link #publishTail}).
+     */
+    static void publishWholeRecord(final long tailAddress, final long ringAddress, final int mask,
+        final long newTailWord, final long position)
+    {
+        // release stores -> publish the record, then stamp it
+        UnsafeApi.putLongRelease(null, tailAddress, newTailWord);
+        UnsafeApi.putIntRelease(null, ringAddress + stampIndex(position, mask), commitStamp(position));
     }
 
     /**

@@ -1,14 +1,21 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.testing.Eventually;
 import io.ipckit.pipe.TestMessages;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.io.DataOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -142,12 +149,13 @@ public final class QueueChildMain
             }
             final int index = queue.tryClaim(Long.BYTES);
             queue.claimBuffer().putLong(index, 7L);
-            final java.util.concurrent.CompletableFuture<String> offer = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> outcome(path, () -> other.offer(8L, 30, TimeUnit.SECONDS)));
-            awaitFor("the offer to wait for the lane", () -> other.fifo().producerWaiting());
+            final CompletableFuture<String> offer =
+                CompletableFuture.supplyAsync(() -> outcome(path, () -> other.offer(8L, 30, TimeUnit.SECONDS)));
+            Eventually.await("the offer to wait for the lane", Duration.ofSeconds(60),
+                () -> other.fifo().producerWaiting());
             System.out.println("READY");
             System.out.flush();
-            awaitFor("the test to truncate " + path, () -> java.nio.file.Files.size(java.nio.file.Path.of(path)) <= 4096);
+            Eventually.await("the test to truncate " + path, Duration.ofSeconds(60), () -> sizeOf(path) <= 4096);
             System.out.println("commit: " + outcome(path, () ->
             {
                 queue.commit(index);
@@ -159,7 +167,7 @@ public final class QueueChildMain
         System.out.flush();
     }
 
-    private static String outcome(final String path, final java.util.concurrent.Callable<?> call)
+    private static String outcome(final String path, final Callable<?> call)
     {
         try
         {
@@ -172,17 +180,15 @@ public final class QueueChildMain
         }
     }
 
-    private static void awaitFor(final String what, final java.util.concurrent.Callable<Boolean> condition)
-        throws Exception
+    private static long sizeOf(final String path)
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.call())
+        try
         {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new IllegalStateException("waited 60 s for " + what);
-            }
-            Thread.sleep(1);
+            return Files.size(Path.of(path));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
         }
     }
 
