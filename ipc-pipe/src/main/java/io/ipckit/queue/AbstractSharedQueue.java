@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.codec.Codec;
+import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.pipe.BufferHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -66,6 +67,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     private static final byte[] NO_BYTES = new byte[0];
 
     final QueueCore core;
+    /** The core's close guard, read on every call: held here so that a call reaches it without the core. */
+    final CloseGuard guard;
     final Codec<E> codec;
     final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(256);
     /** Wraps, for one put, an element that is its own encoding ({@link Codec#encodedArray}). */
@@ -76,6 +79,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     AbstractSharedQueue(final QueueCore core, final Codec<E> codec)
     {
         this.core = core;
+        this.guard = core.guard();
         this.codec = Objects.requireNonNull(codec, "codec");
     }
 
@@ -700,7 +704,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
 
     void checkOpen()
     {
-        core.guard().checkOpen();
+        guard.checkOpen();
     }
 
     /** What {@link HandleGate#enter} returns when the time ran out. */

@@ -148,7 +148,7 @@ final class FifoQueueCore implements QueueCore
 
     int claimLean(final int length)
     {
-        return producer.claimLean(length);
+        return length > maxMessageBytes ? FifoProducer.NOT_LEAN : producer.claimLean(length);
     }
 
     boolean commitLean(final int index)

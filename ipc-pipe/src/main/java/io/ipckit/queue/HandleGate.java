@@ -199,6 +199,17 @@ final class HandleGate
     }
 
     /**
+     * @return true when the calling thread is the gate's sole thread, inside it or not: one plain load, for a caller
+     * whose own state says whether the sole thread is inside (a claim made by {@link #enterSoleNow()} and kept until
+     * its commit).
+     */
+    boolean isSoleThread()
+    {
+        // a plain read: only the thread it names ever wrote it (once), and any other value answers false
+        return (Thread)SOLE_THREAD.get(this) == Thread.currentThread();
+    }
+
+    /**
      * @return true when the calling thread is inside the gate as its sole thread (by {@link #enterSole(long)}, or by
      * {@link #enter(long)} before any other thread used the gate): {@link #exit(boolean) exit(true)} leaves it.
      */

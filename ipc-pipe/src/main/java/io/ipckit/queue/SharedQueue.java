@@ -173,7 +173,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
             checkLength(lengths[i]);
         }
         final long timeoutNs = timeoutNs(timeout, unit);
-        final HandleGate gate = core.producerGate();
+        final HandleGate gate = fifo.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
@@ -257,7 +257,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     private int claimSole(final int length)
     {
-        final HandleGate gate = core.producerGate();
+        final HandleGate gate = fifo.producerGate();
         if (!gate.enterSoleNow())
         {
             return -1;
@@ -266,10 +266,10 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
         try
         {
             checkOpen();
-            checkLength(length);
-            index = fifo.claimLean(length);
+            index = fifo.claimLean(length); // NOT_LEAN for a length out of bounds
             if (index == FifoProducer.NOT_LEAN)
             {
+                checkLength(length);
                 index = fifo.claimFast(length);
             }
             return index;
@@ -291,7 +291,7 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
     {
         checkOpen();
         checkLength(length);
-        final HandleGate gate = core.producerGate();
+        final HandleGate gate = fifo.producerGate();
         final long leftNs = gate.enter(timeoutNs);
         if (leftNs == TIMED_OUT)
         {
@@ -341,13 +341,15 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      */
     public void commit(final int index)
     {
-        final HandleGate fastGate = core.producerGate();
-        if (fastGate.isSoleInCall() && !core.guard().isClosed())
+        final HandleGate fastGate = fifo.producerGate();
+        if (fastGate.isSoleThread() && !guard.isClosed())
         {
             final boolean committed;
             try
             {
-                committed = fifo.commitLean(index) || fifo.commitFast(index);
+                // a lean claim is only ever made by the sole thread inside the gate, and keeps it inside until its
+                // commit; a fast claim may also be made through the gate's lock, whose holder leaves it otherwise
+                committed = fifo.commitLean(index) || fastGate.isSoleInCall() && fifo.commitFast(index);
             }
             catch (final InternalError ex)
             {
@@ -403,8 +405,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
 
     private HandleGate checkClaimHolder(final String what, final int index)
     {
-        final HandleGate gate = core.producerGate();
-        if (core.guard().isClosed())
+        final HandleGate gate = fifo.producerGate();
+        if (guard.isClosed())
         {
             if (gate.isHeldByCurrentThread())
             {

@@ -486,6 +486,29 @@ class QueueTest
         }
     }
 
+    @Test
+    void shouldLetTheGateGoWhenTheSoleThreadCommitsAFastClaimMadeThroughTheGateLock() throws Exception
+    {
+        try (SharedQueue<Long> queue = SharedQueue.create("locked-fast-claim", Codecs.LONG, new QueueOptions());
+            SharedQueue<Long> reader = SharedQueue.open("locked-fast-claim", Codecs.LONG))
+        {
+            queue.put(0L); // this thread is the gate's sole thread
+            CompletableFuture.runAsync(() -> queue.offer(1L)).get(10, TimeUnit.SECONDS); // the gate is shared now
+            final int index = queue.tryClaim(Long.BYTES);
+            assertTrue(index >= 0, "room for the claim");
+            assertTrue(queue.fifo().fastClaimHeld(), "the sole thread's claim through the lock took the fast path");
+            queue.claimBuffer().putLong(index, 2L);
+            queue.commit(index);
+            assertTrue(CompletableFuture.supplyAsync(() -> queue.offer(3L)).get(10, TimeUnit.SECONDS),
+                "another thread enters the gate after the commit");
+            queue.put(4L); // and so does this thread
+            for (long expected = 0; expected <= 4; expected++)
+            {
+                assertEquals(expected, reader.poll());
+            }
+        }
+    }
+
     /**
      * Puts through {@code producer} and takes through {@code consumer}, one element at a time, past the holds in a
      * row after which a lone handle keeps its locks biased.
@@ -906,6 +929,16 @@ class QueueTest
         {
             thrown(IllegalArgumentException.class, () -> queue.put(new byte[101]), "101 bytes", "100-byte bound");
             assertTrue(queue.offer(new byte[100]));
+        }
+        try (SharedQueue<byte[]> laned = SharedQueue.create("bad-lane", Codecs.BYTES,
+            new QueueOptions().producerLanes(1).maxMessageBytes(100)))
+        {
+            assertTrue(laned.offer(new byte[100])); // the handle holds its exclusive lane: its claims are lean
+            thrown(IllegalArgumentException.class, () -> laned.tryClaim(101), "101 bytes", "100-byte bound");
+            final int index = laned.tryClaim(100);
+            assertTrue(laned.fifo().leanClaimHeld(), "a claim within the bound took the lean path");
+            laned.commit(index);
+            assertEquals(2, laned.size());
         }
         try (var pipe = Pipe.create("a-pipe"))
         {

@@ -2,8 +2,9 @@ package io.ipckit.core.internal.kit;
 
 import io.ipckit.core.exceptions.ResourceClosedException;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,8 +18,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CloseGuard
 {
     private static final long AWAIT_LIMIT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final VarHandle CLOSED;
 
-    private final AtomicBoolean closed = new AtomicBoolean();
+    static
+    {
+        try
+        {
+            CLOSED = MethodHandles.lookup().findVarHandle(CloseGuard.class, "closed", boolean.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** Read on every call of the guarded handle: a field of its own, not an object to reach through a reference. */
+    private volatile boolean closed;
     private final AtomicInteger waiters = new AtomicInteger();
     private final String description;
 
@@ -35,7 +50,7 @@ public final class CloseGuard
      */
     public boolean isClosed()
     {
-        return closed.get();
+        return closed;
     }
 
     /**
@@ -43,7 +58,7 @@ public final class CloseGuard
      */
     public void checkOpen()
     {
-        if (closed.get())
+        if (closed)
         {
             throw new ResourceClosedException(description + " is closed in this process: open it again");
         }
@@ -52,7 +67,7 @@ public final class CloseGuard
     void enter()
     {
         waiters.incrementAndGet();
-        if (closed.get())
+        if (closed)
         {
             waiters.decrementAndGet();
             checkOpen();
@@ -73,7 +88,7 @@ public final class CloseGuard
      */
     public boolean closeAndAwait(final Doorbell... doorbells)
     {
-        if (!closed.compareAndSet(false, true))
+        if (!CLOSED.compareAndSet(this, false, true))
         {
             return false;
         }
