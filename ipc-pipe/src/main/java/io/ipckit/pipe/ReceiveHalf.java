@@ -54,9 +54,15 @@ final class ReceiveHalf
     private final BufferHandler decodeHandler = this::onDecode;
     private final BufferHandler copyHandler = this::onCopy;
 
+    /**
+     * The handler of the latest read, kept after it (a reference store costs a read a fence of G1's write barrier, so
+     * it is stored only when another handler comes).
+     */
     private BufferHandler userHandler;
-    /** The thread of the latest read: a close is inside a handler only when it runs on that thread. */
+    /** The thread of the latest read, kept as {@link #userHandler} is: a close is inside a handler only on it. */
     private Thread readingThread;
+    /** A read is handing records to {@link #userHandler}. */
+    private boolean handing;
     /** Messages handed to the user's handler in the current call. */
     private int delivered;
     private Codec<?> decodeCodec;
@@ -147,8 +153,7 @@ final class ReceiveHalf
         int count = 0;
         if (limit > 0)
         {
-            readingThread = Thread.currentThread();
-            userHandler = handler;
+            beginHanding(handler);
             delivered = 0;
             boolean consumed = false;
             try
@@ -164,7 +169,7 @@ final class ReceiveHalf
             }
             finally
             {
-                userHandler = null;
+                handing = false;
                 count = delivered;
                 if (consumed)
                 {
@@ -178,7 +183,7 @@ final class ReceiveHalf
         }
         if (count == 0)
         {
-            checkPeerForReceive(peerCheck.due(), true);
+            checkPeerForReceive(peerCheck.dueAtLook(), true);
         }
         return count;
     }
@@ -188,7 +193,7 @@ final class ReceiveHalf
         checkCanReceive();
         try
         {
-            return hasData() || !checkPeerForReceive(peerCheck.due(), false);
+            return hasData() || !checkPeerForReceive(peerCheck.dueAtLook(), false);
         }
         catch (final InternalError ex)
         {
@@ -262,8 +267,11 @@ final class ReceiveHalf
 
     private boolean pollOne(final BufferHandler handler)
     {
-        readingThread = Thread.currentThread();
-        userHandler = handler;
+        if (!hasData())
+        {
+            return false; // a waiting receive's look at the empty ring stores nothing
+        }
+        beginHanding(handler);
         delivered = 0;
         boolean consumed = false;
         try
@@ -276,7 +284,7 @@ final class ReceiveHalf
         }
         finally
         {
-            userHandler = null;
+            handing = false;
             if (consumed)
             {
                 recvSpace.ring();
@@ -286,12 +294,29 @@ final class ReceiveHalf
     }
 
     /**
+     * Marks a read handing records to {@code handler} on this thread; {@link #handing} is cleared when it ends.
+     */
+    private void beginHanding(final BufferHandler handler)
+    {
+        final Thread current = Thread.currentThread();
+        if (readingThread != current)
+        {
+            readingThread = current;
+        }
+        if (userHandler != handler)
+        {
+            userHandler = handler;
+        }
+        handing = true;
+    }
+
+    /**
      * Called by the close: tells whether it runs inside a handler of this half (on the receiving thread), in which
      * case the file must stay mapped until the receive call leaves.
      */
     boolean closingInHandler(final boolean fileIntact)
     {
-        if (userHandler != null && readingThread == Thread.currentThread())
+        if (handing && readingThread == Thread.currentThread())
         {
             closedInHandler = true;
             if (fileIntact)

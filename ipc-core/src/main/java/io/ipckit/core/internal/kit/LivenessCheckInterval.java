@@ -25,7 +25,16 @@ public final class LivenessCheckInterval
     public static final long INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(
         Math.max(1, Long.getLong(INTERVAL_PROP_NAME, INTERVAL_DEFAULT_MS)));
 
+    /** The most looks {@link #dueAtLook()} lets pass between two reads of the clock. */
+    static final int MAX_LOOKS_PER_CLOCK_READ = 16;
+    /** A run of looks faster than this per look reads the clock less often: the caller spins. */
+    static final long SPINNING_LOOK_NS = 1_000;
+
     private volatile long lastCheckNs = System.nanoTime() - INTERVAL_NS;
+    /** For {@link #dueAtLook()}: the last clock read, the looks left until the next, and the looks between reads. */
+    private long lastClockReadNs = System.nanoTime();
+    private int looksLeft;
+    private int looksPerClockRead = 1;
 
     /**
      * @return true when a look is due (and counts it as made now).
@@ -33,6 +42,36 @@ public final class LivenessCheckInterval
     public boolean due()
     {
         final long nowNs = System.nanoTime();
+        if (nowNs - lastCheckNs >= INTERVAL_NS)
+        {
+            lastCheckNs = nowNs;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * {@link #due()} for a call that does not wait and may be made in a spin (a drain or poll of an empty pipe): a
+     * clock read costs such a look ten times what the look costs, so while looks come faster than
+     * {@link #SPINNING_LOOK_NS} apiece the clock is read only every few looks (at most
+     * {@link #MAX_LOOKS_PER_CLOCK_READ}), and at every look again once they slow down. A caller that stops spinning
+     * just as its peer dies thus learns of it after at most that many more looks.
+     * <p>
+     * Thread-safe as {@link #due()}: racing threads may read the clock a look early or late, nothing else.
+     *
+     * @return true when a look is due (and counts it as made now).
+     */
+    public boolean dueAtLook()
+    {
+        if (--looksLeft > 0)
+        {
+            return false;
+        }
+        final long nowNs = System.nanoTime();
+        final boolean spinning = nowNs - lastClockReadNs < looksPerClockRead * SPINNING_LOOK_NS;
+        lastClockReadNs = nowNs;
+        looksPerClockRead = spinning ? Math.min(MAX_LOOKS_PER_CLOCK_READ, looksPerClockRead * 2) : 1;
+        looksLeft = looksPerClockRead;
         if (nowNs - lastCheckNs >= INTERVAL_NS)
         {
             lastCheckNs = nowNs;

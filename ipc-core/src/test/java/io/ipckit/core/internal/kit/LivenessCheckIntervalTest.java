@@ -35,6 +35,53 @@ class LivenessCheckIntervalTest
     }
 
     @Test
+    void shouldBeDueWithinAFewLooksOfASpinAndAtTheFirstLookOfSparseOnes()
+    {
+        final LivenessCheckInterval interval = new LivenessCheckInterval();
+        long startNs = System.nanoTime(); // at or before the first look's clock read, which starts the interval
+        assertTrue(interval.dueAtLook(), "the first look is not delayed");
+        // a spin: the look that is due comes at most MAX_LOOKS_PER_CLOCK_READ looks after the interval has passed
+        int looksAfterInterval = 0;
+        while (!interval.dueAtLook())
+        {
+            if (System.nanoTime() - startNs >= LivenessCheckInterval.INTERVAL_NS)
+            {
+                looksAfterInterval++;
+            }
+            assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10), "a spin's look comes due");
+        }
+        final long dueNs = System.nanoTime(); // at or after the due look's own clock read, which starts the interval
+        assertTrue(dueNs - startNs >= LivenessCheckInterval.INTERVAL_NS, "not before the interval");
+        assertTrue(looksAfterInterval <= LivenessCheckInterval.MAX_LOOKS_PER_CLOCK_READ,
+            looksAfterInterval + " looks of a spin passed the due one");
+        // sparse looks, each after the clock moved past SPINNING_LOOK_NS: once the spin's looks are counted out,
+        // every look reads the clock, so the one after the interval is due
+        startNs = dueNs;
+        int sparseLooks = 0;
+        looksAfterInterval = 0;
+        while (true)
+        {
+            final long lookNs = System.nanoTime();
+            while (System.nanoTime() - lookNs < 2 * LivenessCheckInterval.SPINNING_LOOK_NS)
+            {
+                Thread.onSpinWait(); // the time between looks, measured by the clock, not slept
+            }
+            final boolean passed = System.nanoTime() - startNs >= LivenessCheckInterval.INTERVAL_NS;
+            sparseLooks++;
+            if (interval.dueAtLook())
+            {
+                break;
+            }
+            if (passed && sparseLooks > LivenessCheckInterval.MAX_LOOKS_PER_CLOCK_READ)
+            {
+                looksAfterInterval++;
+            }
+            assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(10), "a sparse look comes due");
+        }
+        assertEquals(0, looksAfterInterval, "a sparse look past the interval is due at once");
+    }
+
+    @Test
     void shouldUseFiftyMillisecondsByDefaultForWaiterAndInterval()
     {
         assertEquals(50, LivenessCheckInterval.INTERVAL_DEFAULT_MS);
