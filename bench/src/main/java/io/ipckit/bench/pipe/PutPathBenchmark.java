@@ -1,8 +1,12 @@
 package io.ipckit.bench.pipe;
 
+import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.pipe.BufferHandler;
+import io.ipckit.pipe.Connection;
+import io.ipckit.pipe.Pipe;
+import io.ipckit.pipe.PipeOptions;
 import io.ipckit.queue.QueueOptions;
 import io.ipckit.queue.SharedQueue;
 import org.agrona.DirectBuffer;
@@ -32,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * steadier view of the per-message cost than the two-process harness, whose figures this machine's noise blurs.
  * Each invocation puts {@link #BURST} 64-byte messages, one call each, then drains them: raw Agrona
  * {@link OneToOneRingBuffer} {@code write}/{@code read} against ipckit's queue {@code offerBytes}/{@code drain}, in
- * its default first-in first-out form and with exclusive producer lanes. The figure is nanoseconds per message.
+ * its default first-in first-out form and with exclusive producer lanes, and against a one-way {@link Pipe}'s
+ * {@code sendBytes}/{@code drain}. The figure is nanoseconds per message.
  * <p>
  * The {@code empty*} benchmarks time one look at the empty ring or queue (every invocation of the others leaves them
  * empty), the loop a spinning receiver runs while it waits: half of a look is added, on average, to every hop of a
@@ -54,6 +59,9 @@ public class PutPathBenchmark
     private OneToOneRingBuffer ring;
     private SharedQueue<byte[]> queue;
     private SharedQueue<byte[]> laneQueue;
+    private String pipeName;
+    private Connection pipeSender;
+    private Connection pipeReceiver;
     private final UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(MESSAGE_LENGTH));
     private final Sink sink = new Sink();
     private final byte[] element = new byte[MESSAGE_LENGTH];
@@ -70,6 +78,9 @@ public class PutPathBenchmark
         queue = SharedQueue.create(name + "-queue", Codecs.BYTES, new QueueOptions().capacityBytes(CAPACITY_BYTES));
         laneQueue = SharedQueue.create(name + "-lanes", Codecs.BYTES,
             new QueueOptions().capacityBytes(CAPACITY_BYTES).producerLanes(1));
+        pipeName = name + "-pipe";
+        pipeSender = Pipe.create(pipeName, new PipeOptions().ringCapacityBytes(CAPACITY_BYTES).duplex(false));
+        pipeReceiver = Pipe.open(pipeName);
     }
 
     /**
@@ -84,6 +95,9 @@ public class PutPathBenchmark
         queue.close();
         laneQueue.unlink();
         laneQueue.close();
+        pipeReceiver.close();
+        pipeSender.close();
+        SharedDirectory.unlinkIfExists(pipeName);
     }
 
     /**
@@ -139,6 +153,34 @@ public class PutPathBenchmark
     public long queueLanes() throws InterruptedException
     {
         return putAndDrain(laneQueue);
+    }
+
+    /**
+     * ipckit's one-way pipe: {@link #BURST} {@code sendBytes} calls, then drains (more than one where the ring
+     * wraps), as the raw ring's benchmark reads.
+     *
+     * @return the checksum of what was drained.
+     * @throws InterruptedException never (the ring has room).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long pipe() throws InterruptedException
+    {
+        for (int i = 0; i < BURST; i++)
+        {
+            message.putLong(0, i);
+            pipeSender.sendBytes(message, 0, MESSAGE_LENGTH);
+        }
+        int read = 0;
+        for (int reads = 0; read < BURST; reads++)
+        {
+            if (reads == 3)
+            {
+                throw new IllegalStateException("pipe short");
+            }
+            read += pipeReceiver.drain(sink, BURST - read);
+        }
+        return sink.sum;
     }
 
     /**
@@ -222,6 +264,15 @@ public class PutPathBenchmark
     public int emptyQueueDrain()
     {
         return queue.drain(sink, 1);
+    }
+
+    /**
+     * @return how many messages the pipe's drain handed over (0).
+     */
+    @Benchmark
+    public int emptyPipeDrain()
+    {
+        return pipeReceiver.drain(sink, 1);
     }
 
     private long putAndDrain(final SharedQueue<byte[]> target) throws InterruptedException
