@@ -276,11 +276,12 @@ final class ReceiveHalf
         boolean consumed = false;
         try
         {
-            while (delivered == 0 && hasData())
+            do // a record is there: the look above found it
             {
                 recvRing.read(ringHandler, 1);
                 consumed = true;
             }
+            while (delivered == 0 && hasData());
         }
         finally
         {

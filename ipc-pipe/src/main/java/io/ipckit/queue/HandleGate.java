@@ -114,8 +114,7 @@ final class HandleGate
      */
     boolean enterSoleNow()
     {
-        // a plain read: only the thread it names ever wrote it (once), and any other value sends the caller to enter
-        if ((Thread)SOLE_THREAD.get(this) != Thread.currentThread())
+        if (!isSoleThread()) // then the caller enters, which also gives the gate to a first thread
         {
             return false;
         }

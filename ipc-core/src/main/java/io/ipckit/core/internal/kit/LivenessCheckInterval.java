@@ -52,7 +52,8 @@ public final class LivenessCheckInterval
 
     /**
      * {@link #due()} for a call that does not wait and may be made in a spin (a drain or poll of an empty pipe): a
-     * clock read costs such a look ten times what the look costs, so while looks come faster than
+     * clock read was about 20 of the 28 ns an empty pipe drain took (bench/RESULTS.md, session 24), so while looks
+     * come faster than
      * {@link #SPINNING_LOOK_NS} apiece the clock is read only every few looks (at most
      * {@link #MAX_LOOKS_PER_CLOCK_READ}), and at every look again once they slow down. A caller that stops spinning
      * just as its peer dies thus learns of it after at most that many more looks.
