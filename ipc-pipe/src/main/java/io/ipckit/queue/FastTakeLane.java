@@ -25,7 +25,7 @@ import static io.ipckit.queue.RecordDescriptor.recordLength;
  * <p>
  * Not thread-safe: the handle's consumer {@link HandleGate} serialises the calls.
  */
-abstract class FastTakeLane extends ConsumerLane
+abstract class FastTakeLane extends TicketOrderLane
 {
     /** The lane a call looks at first: the round-robin start. */
     int nextLane;

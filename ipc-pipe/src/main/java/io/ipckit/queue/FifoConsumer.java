@@ -18,8 +18,9 @@ import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
 /**
  * The consumer side of one {@link FifoQueueCore} handle: takes elements from the lanes in round-robin order, each
  * under that lane's consumer lock for one call ({@link #poll}, {@link #drain}), reassembling elements split over
- * several records, and keeps the stash, the one element a {@link QueueWalker peek} had to take. The lane, its lock
- * and its records are {@link ConsumerLane}'s.
+ * several records, and keeps the stash, the one element a {@link QueueWalker peek} had to take. The lanes and their
+ * looks are {@link LaneLooks}', the lock and the records {@link ConsumerLane}'s, an ordered queue's order
+ * {@link TicketOrderLane}'s and the lock-free take {@link FastTakeLane}'s: its superclasses, from the bottom.
  * <p>
  * Note to maintainers — the invariants this class keeps:
  * <ul>

@@ -90,7 +90,7 @@ final class LaneWords
                 lane = candidate;
                 // a dead owner's split element stays incomplete: its readers discard it
                 meta.putLongRelease(laneWord(lanesOffset, lane, LaneDescriptor.IN_PROGRESS_OFFSET), 0L);
-                // and a ticket it took and never published is left to the consumers (see ConsumerLane)
+                // and a ticket it took and never published is left to the consumers (see TicketOrderLane)
                 meta.putLongRelease(laneWord(lanesOffset, lane, LaneDescriptor.ANNOUNCE_OFFSET), 0L);
             }
         }

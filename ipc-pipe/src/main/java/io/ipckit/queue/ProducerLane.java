@@ -427,7 +427,7 @@ class ProducerLane
      * then takes the next ticket. The announcement is stored before the atomic add (a full fence on every platform the JDK runs
      * ipckit on) and cleared after the record is published (or after an error that kept it from being published:
      * {@link #abandonTicket}), so a consumer that finds the announcement 0 and the
-     * ticket in no lane knows no live producer holds it ({@link ConsumerLane}). A zero-copy claim takes its ticket
+     * ticket in no lane knows no live producer holds it ({@link TicketOrderLane}). A zero-copy claim takes its ticket
      * when it is made and keeps the announcement until its commit or abort. An atomic operation on a page a shrunk
      * file no longer maps cannot fault safely as a read does, so the counter's page is read first when the lane's
      * words (just read for room) lie on another.

@@ -34,7 +34,9 @@
  * path writes one record at the tail of a lane it holds and publishes it with a release store of the tail word,
  * then a commit stamp in the record before it; the general path takes the lock, waits for room, writes padding at
  * the ring's end, splits long elements into BEGIN/MIDDLE/END records and serves zero-copy claims.</li>
- * <li>{@link io.ipckit.queue.FifoConsumer}, over {@link io.ipckit.queue.ConsumerLane}: the consumer side. It visits
+ * <li>{@link io.ipckit.queue.FifoConsumer}, over {@link io.ipckit.queue.FastTakeLane},
+ * {@link io.ipckit.queue.TicketOrderLane}, {@link io.ipckit.queue.ConsumerLane} and
+ * {@link io.ipckit.queue.LaneLooks}: the consumer side. It visits
  * the lanes in round-robin order; a record is published when its commit stamp names the head position (a read of the
  * record's own cache line) or the tail word lies past it. Split elements are reassembled while the consumer keeps
  * the lane's lock ({@link io.ipckit.core.internal.kit.MessageAssembler}), and discarded when their writer died or
