@@ -29,8 +29,11 @@ import static io.ipckit.queue.QueueDescriptor.*;
  * This class is the coordinator of one handle: it maps the file, wires the pieces and hands each call to one of them.
  * <ul>
  * <li>{@link LaneWords}: the tail and head words (count and position), the lane table, exclusive lane claims.</li>
- * <li>{@link FifoProducer} over {@link ProducerLane}: the producer side (puts, batches, claims).</li>
- * <li>{@link FifoConsumer} over {@link ConsumerLane}: the consumer side (polls, drains, the stash).</li>
+ * <li>{@link FifoProducer} over {@link ProducerClaims}, {@link ProducerHold} and {@link ProducerLane}: the producer
+ * side (puts and batches, claims, holding the lane, writing records).</li>
+ * <li>{@link FifoConsumer} over {@link FastTakeLane}, {@link TicketOrderLane}, {@link ConsumerLane} and
+ * {@link LaneLooks}: the consumer side (polls and drains, the lock-free take, ticket order, locks and takes, looks).
+ * </li>
  * <li>{@link QueueWalker}: peek, forEach and remove, which read without taking.</li>
  * <li>{@link JoinCounter}: the unfinished-task count of a joinable queue.</li>
  * </ul>

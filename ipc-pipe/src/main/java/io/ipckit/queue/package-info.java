@@ -30,7 +30,8 @@
  * which then guards every lane. Locks are {@link io.ipckit.core.internal.kit.BiasedOwnerLock}s (an owner word of pid and start time, taken
  * over when the owner is dead, kept between calls by a lone handle), so an uncontended put or take costs no atomic
  * instruction.</li>
- * <li>{@link io.ipckit.queue.FifoProducer}, over {@link io.ipckit.queue.ProducerLane}: the producer side. The fast
+ * <li>{@link io.ipckit.queue.FifoProducer}, over {@link io.ipckit.queue.ProducerClaims},
+ * {@link io.ipckit.queue.ProducerHold} and {@link io.ipckit.queue.ProducerLane}: the producer side. The fast
  * path writes one record at the tail of a lane it holds and publishes it with a release store of the tail word,
  * then a commit stamp in the record before it; the general path takes the lock, waits for room, writes padding at
  * the ring's end, splits long elements into BEGIN/MIDDLE/END records and serves zero-copy claims.</li>
