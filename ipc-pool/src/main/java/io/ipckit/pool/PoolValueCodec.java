@@ -8,18 +8,11 @@ import org.agrona.MutableDirectBuffer;
 
 import java.io.ObjectInputFilter;
 import java.io.Serializable;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.invoke.SerializedLambda;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.RecordComponent;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Encodes the values that travel between a pool and its workers (tasks, arguments, results, exceptions): a tag
@@ -36,7 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Decoding goes through the given {@link ObjectInputFilter}: serialized objects through the stream's filter, and a
  * record's class is shown to the same filter before it is loaded further or constructed (through its canonical
  * constructor, as deserialization of a record does). A worker trusts its parent (the parent chose its code), the
- * parent admits only the allow-list of its pool.
+ * parent admits only the allow-list of its pool. {@link PoolClassResolver} loads and admits the classes a message
+ * names; {@link RecordShape} reads and rebuilds records.
  * <p>
  * Thread-safe.
  */
@@ -66,14 +60,6 @@ final class PoolValueCodec
     private static final byte LAMBDA = 18;
     private static final int NOT_COMPACT = -1;
 
-    private static final ClassValue<RecordShape> SHAPES = new ClassValue<>()
-    {
-        protected RecordShape computeValue(final Class<?> type)
-        {
-            return RecordShape.of(type);
-        }
-    };
-
     private static final ClassValue<Method> LAMBDA_WRITERS = new ClassValue<>()
     {
         protected Method computeValue(final Class<?> type)
@@ -83,9 +69,7 @@ final class PoolValueCodec
     };
 
     private final Codec<Object> objects;
-    private final ConcurrentHashMap<String, LambdaReader> lambdaReaders = new ConcurrentHashMap<>();
-    private final ObjectInputFilter filter;
-    private final ConcurrentHashMap<String, RecordShape> shapesByName = new ConcurrentHashMap<>();
+    private final PoolClassResolver classes;
 
     /**
      * @param filter the filter for serialized objects and record classes, or null to admit any class on the class
@@ -93,7 +77,7 @@ final class PoolValueCodec
      */
     PoolValueCodec(final ObjectInputFilter filter)
     {
-        this.filter = filter;
+        this.classes = new PoolClassResolver(filter);
         this.objects = Codecs.serializable(filter,
             "allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
     }
@@ -329,7 +313,7 @@ final class PoolValueCodec
         }
         if (type.isRecord())
         {
-            return encodeRecord(value, SHAPES.get(type), buffer, offset, depth);
+            return encodeRecord(value, RecordShape.of(type), buffer, offset, depth);
         }
         return NOT_COMPACT;
     }
@@ -356,7 +340,7 @@ final class PoolValueCodec
                 {
                     return NOT_COMPACT;
                 }
-                length = encodeRecord(element, SHAPES.get(element.getClass()), buffer, position + Integer.BYTES,
+                length = encodeRecord(element, RecordShape.of(element.getClass()), buffer, position + Integer.BYTES,
                     depth + 1);
                 if (length == NOT_COMPACT)
                 {
@@ -417,12 +401,7 @@ final class PoolValueCodec
     {
         final int nameLength = buffer.getShort(offset, ByteOrder.LITTLE_ENDIAN);
         final String name = buffer.getStringWithoutLengthUtf8(offset + 2, nameLength);
-        RecordShape shape = shapesByName.get(name);
-        if (shape == null)
-        {
-            shape = resolve(name);
-            shapesByName.put(name, shape);
-        }
+        final RecordShape shape = classes.recordShape(name);
         final Object[] components = decodeElements(buffer, offset + 2 + nameLength, length - 2 - nameLength);
         try
         {
@@ -532,11 +511,11 @@ final class PoolValueCodec
         }
         final int kind = buffer.getInt(position, ByteOrder.LITTLE_ENDIAN);
         position += Integer.BYTES;
-        final LambdaReader reader = lambdaReader(names[0]);
+        final PoolClassResolver.LambdaReader reader = classes.lambdaReader(names[0]);
         final Object[] captured = decodeElements(buffer, position, offset + length - position);
         try
         {
-            return (Object)reader.handle.invokeExact(new SerializedLambda(reader.capturing, names[1], names[2],
+            return (Object)reader.handle().invokeExact(new SerializedLambda(reader.capturing(), names[1], names[2],
                 names[3], kind, names[4], names[5], names[6], names[7], captured));
         }
         catch (final Throwable t)
@@ -544,176 +523,6 @@ final class PoolValueCodec
             // $deserializeLambda$ throws IllegalArgumentException for a lambda its class does not have
             throw new IpcException("cannot rebuild a lambda of " + names[0] + " from a pool message: " + t +
                 "; use the same classes in the pool and its workers", t);
-        }
-    }
-
-    /**
-     * Loads a lambda's capturing class without initialising it, shows it to the filter as deserialization would
-     * show the lambda, and finds its {@code $deserializeLambda$}.
-     */
-    private LambdaReader lambdaReader(final String internalName)
-    {
-        final LambdaReader known = lambdaReaders.get(internalName);
-        if (known != null)
-        {
-            return known;
-        }
-        final String name = internalName.replace('/', '.');
-        final Class<?> type;
-        try
-        {
-            final ClassLoader context = Thread.currentThread().getContextClassLoader();
-            type = Class.forName(name, false, context != null ? context : PoolValueCodec.class.getClassLoader());
-        }
-        catch (final ClassNotFoundException ex)
-        {
-            throw new IpcException("class " + name + " of a lambda in a pool message is not on this JVM's class path",
-                ex);
-        }
-        if (filter != null && filter.checkInput(new RecordFilterInfo(type)) == ObjectInputFilter.Status.REJECTED)
-        {
-            throw new IpcException("the lambda's class " + name + " is not allowed by the pool's filter " + filter +
-                "; allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
-        }
-        try
-        {
-            // a handle, not Method.invoke: its (SerializedLambda)Object shape comes ready from the JDK's archive
-            final LambdaReader reader = new LambdaReader(type, MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                .findStatic(type, "$deserializeLambda$", MethodType.methodType(Object.class, SerializedLambda.class)));
-            lambdaReaders.put(internalName, reader);
-            return reader;
-        }
-        catch (final ReflectiveOperationException | RuntimeException ex)
-        {
-            throw new IpcException("class " + name + " cannot rebuild the lambda of a pool message: " + ex, ex);
-        }
-    }
-
-    /**
-     * Loads a record class without initialising it, shows it to the filter exactly as deserialization would, and
-     * finds its canonical constructor.
-     */
-    private RecordShape resolve(final String name)
-    {
-        final Class<?> type;
-        try
-        {
-            final ClassLoader context = Thread.currentThread().getContextClassLoader();
-            type = Class.forName(name, false, context != null ? context : PoolValueCodec.class.getClassLoader());
-        }
-        catch (final ClassNotFoundException ex)
-        {
-            throw new IpcException("record class " + name + " of a pool message is not on this JVM's class path", ex);
-        }
-        if (filter != null && filter.checkInput(new RecordFilterInfo(type)) == ObjectInputFilter.Status.REJECTED)
-        {
-            throw new IpcException("record class " + name + " is not allowed by the pool's filter " + filter +
-                "; allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
-        }
-        final RecordShape shape = SHAPES.get(type);
-        if (shape == null)
-        {
-            throw new IpcException("class " + name + " of a pool message is not a serializable record here: the pool " +
-                "and its workers run different versions of it");
-        }
-        return shape;
-    }
-
-    /**
-     * A serializable record's accessors and canonical constructor; null for any other class.
-     */
-    private static final class RecordShape
-    {
-        private final byte[] name;
-        private final Method[] accessors;
-        private final Constructor<?> constructor;
-
-        private RecordShape(final byte[] name, final Method[] accessors, final Constructor<?> constructor)
-        {
-            this.name = name;
-            this.accessors = accessors;
-            this.constructor = constructor;
-        }
-
-        static RecordShape of(final Class<?> type)
-        {
-            if (!type.isRecord() || !Serializable.class.isAssignableFrom(type))
-            {
-                return null;
-            }
-            try
-            {
-                final RecordComponent[] components = type.getRecordComponents();
-                final Method[] accessors = new Method[components.length];
-                final Class<?>[] types = new Class<?>[components.length];
-                for (int i = 0; i < components.length; i++)
-                {
-                    accessors[i] = components[i].getAccessor();
-                    accessors[i].setAccessible(true);
-                    types[i] = components[i].getType();
-                }
-                final Constructor<?> constructor = type.getDeclaredConstructor(types);
-                constructor.setAccessible(true);
-                final byte[] name = type.getName().getBytes(StandardCharsets.UTF_8);
-                return name.length <= Short.MAX_VALUE ? new RecordShape(name, accessors, constructor) : null;
-            }
-            catch (final ReflectiveOperationException | RuntimeException ex)
-            {
-                return null; // not reachable here (a module that does not open it): serialization decides
-            }
-        }
-
-        Object[] components(final Object record) throws ReflectiveOperationException
-        {
-            final Object[] values = new Object[accessors.length];
-            for (int i = 0; i < accessors.length; i++)
-            {
-                values[i] = accessors[i].invoke(record);
-            }
-            return values;
-        }
-
-        Object construct(final Object[] components) throws ReflectiveOperationException
-        {
-            if (components.length != accessors.length)
-            {
-                throw new IllegalArgumentException(components.length + " components sent, " + accessors.length +
-                    " expected");
-            }
-            return constructor.newInstance(components);
-        }
-    }
-
-    /**
-     * A capturing class and its {@code $deserializeLambda$}.
-     */
-    private record LambdaReader(Class<?> capturing, MethodHandle handle)
-    {
-    }
-
-    /**
-     * What the filter sees of a record class before it is constructed: the class, at depth 1.
-     */
-    private record RecordFilterInfo(Class<?> serialClass) implements ObjectInputFilter.FilterInfo
-    {
-        public long arrayLength()
-        {
-            return -1;
-        }
-
-        public long depth()
-        {
-            return 1;
-        }
-
-        public long references()
-        {
-            return 1;
-        }
-
-        public long streamBytes()
-        {
-            return 0;
         }
     }
 }
