@@ -4,14 +4,10 @@ import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.ReservedValueSupplier;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.BufferClaim;
-import io.aeron.logbuffer.ControlledFragmentHandler;
-import io.aeron.logbuffer.Header;
 import io.aeron.driver.status.SenderPos;
 import io.aeron.protocol.DataHeaderFlyweight;
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.exceptions.EndOfStreamException;
-import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.internal.wait.AsymmetricFence;
@@ -60,25 +56,21 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * one idle period and leaves with {@link ResourceClosedException}; {@link #close()} waits for it (at most 5 s).
  * Process-safety: each end is held by one process.
  * <p>
- * Note to maintainers: this class holds both directions (about 950 lines, half of them Javadoc) because the
- * receiving side answers a
- * CLOSE with a CLOSE_ACK on the sending side's publication (a concurrent publication for that reason) and
- * {@link #close()} drives both; split it into send and receive halves if it grows further. {@link #close()} must not
- * stop the driver while a call is inside Aeron's buffers: each side (one thread each, by the contract above) marks
+ * Note to maintainers: the frames are written by {@link NetSendHalf} and read by {@link NetReceiveHalf}; this class
+ * holds the public calls, the waits of a receive, and the close, which drives both halves (the receiving half answers a
+ * CLOSE with a CLOSE_ACK on this end's publication, a concurrent publication for that reason). {@link #close()} must
+ * not stop the driver while a call is inside Aeron's buffers: each side (one thread each, by the contract above) marks
  * its calls with an "in call" flag, a release store on entry and exit, then loads the closed flag; {@code close()}
  * stores the closed flag, runs {@link AsymmetricFence#waitingSide()} (a membarrier that fences every thread, so the
- * calls need no fence of their own) and waits until both flags are clear. Either a call sees the closed flag, or
- * close sees its flag and waits. (Two atomic increments of a shared caller count per call did this before.)
+ * calls need no fence of their own) and waits until both flags are clear. Either a call sees the closed flag, or close
+ * sees its flag and waits. (Two atomic increments of a shared caller count per call did this before.)
  */
 public final class NetConnection implements Connection
 {
-    private static final long FOREVER = Long.MAX_VALUE;
+    private static final long FOREVER = NetSendHalf.FOREVER;
     private static final long NOT_WAITING = Long.MIN_VALUE;
-    private static final int FRAGMENT_LIMIT = 64;
     private static final long CLOSE_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final BufferHandler DISCARD = (buffer, offset, length) -> { };
     private static final ReservedValueSupplier CLOSE_TAG = (buffer, offset, length) -> tag(CLOSE, 0);
-    private static final ReservedValueSupplier CLOSE_ACK_TAG = (buffer, offset, length) -> tag(CLOSE_ACK, 0);
     private static final VarHandle SENDING_IN_CALL;
     private static final VarHandle RECEIVING_IN_CALL;
 
@@ -105,25 +97,18 @@ public final class NetConnection implements Connection
     private final long closeLingerNs;
     private final Codec<Object> codec;
     private final int maxChunkLength;
-    private final BufferClaim bufferClaim = new BufferClaim();
     private final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer sendWrapper = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer emptyFrame = new UnsafeBuffer(new byte[0]);
-    private final FrameHandler frameHandler = new FrameHandler();
     private final Collector collector = new Collector();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final NetReceiveHalf receiver;
+    private final NetSendHalf sender;
     @SuppressWarnings("unused") // through SENDING_IN_CALL: 1 while the sending thread is in a call
     private int sendingInCall;
     @SuppressWarnings("unused") // through RECEIVING_IN_CALL: 1 while the receiving thread is in a call
     private int receivingInCall;
-    private IdleStrategy sendIdle;
     private IdleStrategy receiveIdle;
-    private volatile boolean peerClosed;
-    private volatile boolean closeAcked;
-    private int maxReceiveBytes = Integer.MAX_VALUE;
-    private boolean claimPending;
-    private long waitingSinceNs;
-    private int claimIndex;
 
     NetConnection(
         final String description,
@@ -159,6 +144,8 @@ public final class NetConnection implements Connection
         this.codec = options.codec();
         this.maxChunkLength = publication != null ? publication.maxPayloadLength() :
             options.mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH;
+        this.receiver = new NetReceiveHalf(description, image, publication);
+        this.sender = new NetSendHalf(description, publication, receiver, closed, maxChunkLength);
         idleStrategy(options.idleStrategy());
     }
 
@@ -207,7 +194,7 @@ public final class NetConnection implements Connection
     @Override
     public void idleStrategy(final IdleStrategy idleStrategy)
     {
-        this.sendIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
+        sender.idle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
         this.receiveIdle = idleStrategy != null ? idleStrategy : new BackoffIdleStrategy();
     }
 
@@ -228,7 +215,7 @@ public final class NetConnection implements Connection
             throw new IllegalArgumentException("maxReceiveBytes must be at least maxClaimLength " + maxChunkLength +
                 ": " + maxBytes);
         }
-        this.maxReceiveBytes = maxBytes;
+        receiver.maxReceiveBytes = maxBytes;
     }
 
     /**
@@ -236,7 +223,7 @@ public final class NetConnection implements Connection
      */
     public int maxReceiveBytes()
     {
-        return maxReceiveBytes;
+        return receiver.maxReceiveBytes;
     }
 
     // ------------------------------------------------------------------------------------------------ sending
@@ -310,19 +297,11 @@ public final class NetConnection implements Connection
     @Override
     public int tryClaim(final int length)
     {
-        checkClaimLength(length);
+        sender.checkClaimLength(length);
         enterSending();
         try
         {
-            checkNoClaim();
-            checkPeerOpen();
-            final long result = publication.tryClaim(length, bufferClaim);
-            if (result > 0)
-            {
-                return claimed(DATA, 0);
-            }
-            checkOfferResult(result);
-            return (int)result;
+            return sender.tryClaim(length);
         }
         finally
         {
@@ -334,14 +313,11 @@ public final class NetConnection implements Connection
     @Override
     public int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
-        checkClaimLength(length);
+        sender.checkClaimLength(length);
         enterSending();
         try
         {
-            checkNoClaim();
-            waitingSinceNs = NOT_WAITING;
-            return claimFrame(DATA, 0, length, timeoutNs(timeout, unit)) ?
-                claimed(DATA, 0) : (int)Publication.BACK_PRESSURED;
+            return sender.claim(length, timeoutNs(timeout, unit));
         }
         finally
         {
@@ -357,25 +333,21 @@ public final class NetConnection implements Connection
     @Override
     public MutableDirectBuffer claimBuffer()
     {
-        return bufferClaim.buffer();
+        return sender.claimBuffer();
     }
 
     /** {@inheritDoc} */
     @Override
     public void commit(final int index)
     {
-        checkClaim(index);
-        claimPending = false;
-        bufferClaim.commit();
+        sender.commit(index);
     }
 
     /** {@inheritDoc} */
     @Override
     public void abort(final int index)
     {
-        checkClaim(index);
-        claimPending = false;
-        bufferClaim.abort();
+        sender.abort(index);
     }
 
     private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
@@ -384,132 +356,11 @@ public final class NetConnection implements Connection
         enterSending();
         try
         {
-            checkNoClaim();
-            waitingSinceNs = NOT_WAITING;
-            if (length <= maxChunkLength)
-            {
-                if (!claimFrame(DATA, 0, length, timeoutNs))
-                {
-                    return false;
-                }
-                bufferClaim.buffer().putBytes(bufferClaim.offset(), src, offset, length);
-                bufferClaim.commit();
-                return true;
-            }
-            for (int sent = 0; sent < length; )
-            {
-                final int chunk = Math.min(maxChunkLength, length - sent);
-                if (!claimFrame(sent == 0 ? BEGIN : CONTINUE, sent == 0 ? length : 0, chunk, timeoutNs))
-                {
-                    return false;
-                }
-                bufferClaim.buffer().putBytes(bufferClaim.offset(), src, offset + sent, chunk);
-                bufferClaim.commit();
-                sent += chunk;
-            }
-            return true;
+            return sender.send(src, offset, length, timeoutNs);
         }
         finally
         {
             exitSending();
-        }
-    }
-
-    /**
-     * Claims one frame of {@code payloadLength} and tags it, waiting for room until {@code timeoutNs} after the
-     * send's first wait ({@link #waitingSinceNs}, which the caller resets once per send: a send that finds room at
-     * once reads no clock).
-     *
-     * @return true when claimed ({@link #bufferClaim} holds it), false when the time ran out.
-     */
-    private boolean claimFrame(final int type, final int word, final int payloadLength, final long timeoutNs)
-        throws InterruptedException
-    {
-        final IdleStrategy idle = sendIdle;
-        while (true)
-        {
-            checkPeerOpen();
-            final long result = publication.tryClaim(payloadLength, bufferClaim);
-            if (result > 0)
-            {
-                bufferClaim.reservedValue(tag(type, word));
-                return true;
-            }
-            checkOfferResult(result);
-            if (timeoutNs <= 0)
-            {
-                return false;
-            }
-            final long nowNs = System.nanoTime();
-            if (waitingSinceNs == NOT_WAITING)
-            {
-                waitingSinceNs = nowNs;
-                idle.reset();
-            }
-            else if (timeoutNs != FOREVER && nowNs - waitingSinceNs >= timeoutNs)
-            {
-                return false;
-            }
-            if (Thread.interrupted())
-            {
-                throw new InterruptedException("interrupted while sending on " + description);
-            }
-            checkOpen();
-            idle.idle();
-        }
-    }
-
-    private int claimed(final int type, final int word)
-    {
-        bufferClaim.reservedValue(tag(type, word));
-        claimPending = true;
-        claimIndex = bufferClaim.offset();
-        return claimIndex;
-    }
-
-    private void checkOfferResult(final long result)
-    {
-        if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
-        {
-            checkOpen();
-            throw new PeerGoneException(description + ": the peer is gone (closed, dead or unreachable)");
-        }
-        if (result == Publication.MAX_POSITION_EXCEEDED)
-        {
-            throw new IpcException(description + ": the stream reached its maximum position; reconnect");
-        }
-    }
-
-    private void checkPeerOpen()
-    {
-        if (peerClosed)
-        {
-            throw new PeerGoneException(description + ": the peer closed its end");
-        }
-    }
-
-    private void checkClaimLength(final int length)
-    {
-        if (length < 0 || length > maxChunkLength)
-        {
-            throw new IllegalArgumentException(
-                "claim length must be from 0 to maxClaimLength " + maxChunkLength + ": " + length);
-        }
-    }
-
-    private void checkNoClaim()
-    {
-        if (claimPending)
-        {
-            throw new IllegalStateException(description + ": a claim is outstanding; commit or abort it first");
-        }
-    }
-
-    private void checkClaim(final int index)
-    {
-        if (!claimPending || index != claimIndex)
-        {
-            throw new IllegalStateException(description + ": no outstanding claim at index " + index);
         }
     }
 
@@ -587,7 +438,7 @@ public final class NetConnection implements Connection
         enterReceiving();
         try
         {
-            final int count = limit > 0 ? poll(handler, limit) : 0;
+            final int count = limit > 0 ? receiver.poll(handler, limit) : 0;
             if (count == 0)
             {
                 checkPeerStillThere();
@@ -607,7 +458,7 @@ public final class NetConnection implements Connection
         enterReceiving();
         try
         {
-            return poll(null, 1) > 0 || peerClosed || isPeerGone();
+            return receiver.poll(null, 1) > 0 || receiver.peerClosed() || isPeerGone();
         }
         finally
         {
@@ -642,11 +493,11 @@ public final class NetConnection implements Connection
             long start = NOT_WAITING;
             while (true)
             {
-                if (poll(handler, 1) > 0)
+                if (receiver.poll(handler, 1) > 0)
                 {
                     return true;
                 }
-                if (handler == null && (peerClosed || isPeerGone()))
+                if (handler == null && (receiver.peerClosed() || isPeerGone()))
                 {
                     return true;
                 }
@@ -680,58 +531,12 @@ public final class NetConnection implements Connection
     }
 
     /**
-     * Polls the peer's image until {@code limit} messages are handed over (or one is found ready when
-     * {@code handler} is null) or nothing more is there now.
-     *
-     * @return how many messages were handed over (1 when one is ready and {@code handler} is null).
-     */
-    private int poll(final BufferHandler handler, final int limit)
-    {
-        final FrameHandler frames = frameHandler;
-        frames.target = handler;
-        frames.handed = 0;
-        frames.limit = limit;
-        try
-        {
-            int fragments;
-            do
-            {
-                if (peerClosed)
-                {
-                    return frames.handed;
-                }
-                fragments = image.controlledPoll(frames, FRAGMENT_LIMIT);
-                if (frames.failure != null)
-                {
-                    final Throwable failure = frames.failure;
-                    frames.failure = null;
-                    if (failure instanceof RuntimeException re)
-                    {
-                        throw re;
-                    }
-                    if (failure instanceof Error e)
-                    {
-                        throw e;
-                    }
-                    throw new IpcException(description + ": the handler failed: " + failure, failure);
-                }
-            }
-            while (frames.handed < limit && fragments > 0);
-            return frames.handed;
-        }
-        finally
-        {
-            frames.target = null;
-        }
-    }
-
-    /**
      * @throws EndOfStreamException when the peer closed its end.
      * @throws PeerGoneException    when the peer is gone.
      */
     private void checkPeerStillThere()
     {
-        if (peerClosed)
+        if (receiver.peerClosed())
         {
             throw new EndOfStreamException(description + ": the peer closed its end");
         }
@@ -745,120 +550,6 @@ public final class NetConnection implements Connection
     private boolean isPeerGone()
     {
         return image != null && image.isClosed() || publication != null && !publication.isConnected();
-    }
-
-    /**
-     * Reads ipckit's frames from the peer's image: hands whole messages in place, reassembles split ones, notes a
-     * CLOSE (answering it with a CLOSE_ACK) or a CLOSE_ACK. A null target only looks whether a message is ready,
-     * leaving it in the image.
-     */
-    private final class FrameHandler implements ControlledFragmentHandler
-    {
-        private final ExpandableDirectByteBuffer assembly = new ExpandableDirectByteBuffer(1024);
-        private BufferHandler target;
-        private int handed;
-        private int limit;
-        private boolean assembling;
-        private int assemblyLength;
-        private int assembled;
-        private Throwable failure;
-
-        @Override
-        public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            final int payloadOffset = offset;
-            final int payloadLength = length;
-            switch (type(header))
-            {
-                case DATA:
-                    assembling = false;
-                    return hand(buffer, payloadOffset, payloadLength);
-
-                case BEGIN:
-                    if (word(header) > maxReceiveBytes || word(header) < 0)
-                    {
-                        return refuse(word(header));
-                    }
-                    assembling = true;
-                    assemblyLength = word(header);
-                    assembly.putBytes(0, buffer, payloadOffset, payloadLength);
-                    assembled = payloadLength;
-                    return Action.CONTINUE;
-
-                case CONTINUE:
-                    if (!assembling)
-                    {
-                        return Action.CONTINUE;
-                    }
-                    if (assembled + payloadLength < assemblyLength)
-                    {
-                        assembly.putBytes(assembled, buffer, payloadOffset, payloadLength);
-                        assembled += payloadLength;
-                        return Action.CONTINUE;
-                    }
-                    if (target == null)
-                    {
-                        handed = 1;
-                        return Action.ABORT;
-                    }
-                    assembly.putBytes(assembled, buffer, payloadOffset, payloadLength);
-                    assembling = false;
-                    return hand(assembly, 0, assemblyLength);
-
-                case CLOSE:
-                    assembling = false;
-                    peerClosed = true;
-                    if (publication != null)
-                    {
-                        publication.offer(emptyFrame, 0, 0, CLOSE_ACK_TAG);
-                    }
-                    return Action.BREAK;
-
-                case CLOSE_ACK:
-                    closeAcked = true;
-                    return Action.CONTINUE;
-
-                default:
-                    return Action.CONTINUE;
-            }
-        }
-
-        /**
-         * Drops a message over the limit (its CONTINUE frames are skipped as those of no message); a receive fails,
-         * a look leaves the frame for the receive.
-         */
-        private Action refuse(final int length)
-        {
-            assembling = false;
-            if (target == null)
-            {
-                handed = 1;
-                return Action.ABORT;
-            }
-            failure = new MessageTooLargeException(description + ": the peer sent a message of " +
-                Integer.toUnsignedLong(length) + " bytes, more than the maximum of " + maxReceiveBytes + " bytes");
-            return Action.BREAK;
-        }
-
-        private Action hand(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (target == null)
-            {
-                handed = 1;
-                return Action.ABORT;
-            }
-            handed++;
-            try
-            {
-                target.onMessage(buffer, offset, length);
-            }
-            catch (final Throwable ex)
-            {
-                failure = ex;
-                return Action.BREAK;
-            }
-            return handed < limit ? Action.CONTINUE : Action.BREAK;
-        }
     }
 
     /**
@@ -901,12 +592,8 @@ public final class NetConnection implements Connection
         }
         try
         {
-            if (claimPending)
-            {
-                claimPending = false;
-                bufferClaim.abort();
-            }
-            if (publication != null && !peerClosed && !isPeerGone())
+            sender.abortOutstandingClaim();
+            if (publication != null && !receiver.peerClosed() && !isPeerGone())
             {
                 if (image != null)
                 {
@@ -938,7 +625,6 @@ public final class NetConnection implements Connection
         final long start = System.nanoTime();
         final IdleStrategy idle = new BackoffIdleStrategy();
         boolean sent = false;
-        frameHandler.target = DISCARD;
         while (System.nanoTime() - start < closeLingerNs)
         {
             if (!sent)
@@ -953,8 +639,8 @@ public final class NetConnection implements Connection
                     return;
                 }
             }
-            final int fragments = peerClosed ? 0 : image.controlledPoll(frameHandler, FRAGMENT_LIMIT);
-            if (closeAcked || peerClosed || image.isClosed())
+            final int fragments = receiver.pollWhileClosing();
+            if (receiver.closeAcked() || receiver.peerClosed() || image.isClosed())
             {
                 return;
             }
