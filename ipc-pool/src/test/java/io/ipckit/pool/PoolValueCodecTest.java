@@ -233,6 +233,31 @@ class PoolValueCodecTest
         assertTrue(refused.getMessage().contains("cannot rebuild a lambda"), refused.getMessage());
     }
 
+    @Test
+    void shouldNameARecordOrLambdaClassThatIsNotOnTheClassPath()
+    {
+        final int recordLength = trusting.encode(new Inner(1.0, 'a'), buffer, 0);
+        final int recordName = 1; // the record's name: its length (2 bytes), then the name
+        renameLastByte(recordName);
+        final IpcException record = assertThrows(IpcException.class, () -> trusting.decode(buffer, 0, recordLength));
+        assertTrue(record.getMessage().contains("record class io.ipckit.pool.PoolValueCodecTest$InneZ of a pool " +
+            "message is not on this JVM's class path"), record.getMessage());
+
+        final SerializableCallable<Integer> task = () -> 1;
+        final int lambdaLength = trusting.encode(task, buffer, 0);
+        renameLastByte(lambdaNameOffset(0)); // the capturing class
+        final IpcException lambda = assertThrows(IpcException.class, () -> trusting.decode(buffer, 0, lambdaLength));
+        assertTrue(lambda.getMessage().contains("the lambda's class io.ipckit.pool.PoolValueCodecTesZ of a pool " +
+            "message is not on this JVM's class path"), lambda.getMessage());
+    }
+
+    /** Writes 'Z' over the last byte of the name whose 2-byte length is at {@code lengthOffset}. */
+    private void renameLastByte(final int lengthOffset)
+    {
+        final int nameLength = buffer.getShort(lengthOffset, java.nio.ByteOrder.LITTLE_ENDIAN);
+        buffer.putByte(lengthOffset + 2 + nameLength - 1, (byte)'Z');
+    }
+
     private static final byte OBJECT_TAG = 7;
     private static final byte LAMBDA_TAG = 18;
 
