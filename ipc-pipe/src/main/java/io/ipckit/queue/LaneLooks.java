@@ -49,21 +49,21 @@ abstract class LaneLooks
     /** {@link RecordDescriptor#TICKET_LENGTH} in an ordered queue, else 0. */
     final int ticketBytes;
     /** Per lane: the absolute addresses of its head word and of its ring, for {@link #laneHasRecords}. */
-    final long[] laneHeadAddresses;
-    final long[] laneRingAddresses;
+    private final long[] laneHeadAddresses;
+    private final long[] laneRingAddresses;
     /**
      * Per lane: when a look at the lane's head commit stamp that found none last read its tail word (per lane: one
      * throttle for all would let the first lane's looks starve the others' forever).
      */
-    final long[] lastTailReadNs;
+    private final long[] lastTailReadNs;
     /**
      * Per lane: looks without a stamp; only every {@link #LOOKS_PER_CLOCK_READ}th reads the clock for
      * {@link #TAIL_READ_INTERVAL_NS} (per lane, for the reason {@link #lastTailReadNs} is).
      */
-    final int[] looksWithoutClock;
+    private final int[] looksWithoutClock;
     /** Within one call: a lane whose tail word was read (-1 for none) and the position it held. */
     int tailSeenLane = -1;
-    long tailSeen;
+    private long tailSeen;
     /** The lane being taken from. */
     int cLane = -1;
     int cTail;
@@ -166,7 +166,7 @@ abstract class LaneLooks
     }
 
     /** How long after reading a lane's tail word a consumer that finds no stamp reads it again. */
-    static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long TAIL_READ_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
      * How many looks without a stamp read the clock once: a consumer ahead of its producer looks every few
      * nanoseconds, and a clock read per look cost it more than the look.

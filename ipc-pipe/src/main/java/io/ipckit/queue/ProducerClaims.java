@@ -37,9 +37,9 @@ abstract class ProducerClaims extends ProducerHold
     static final int NOT_LEAN = -2;
 
     /** The tail word a claim of {@link #claimLean} was made at; {@link #NO_ROOM} while none is outstanding. */
-    long leanClaimTail = NO_ROOM;
+    private long leanClaimTail = NO_ROOM;
     /** The tail word that publishes the claim of {@link #claimLean}. */
-    long leanClaimNext;
+    private long leanClaimNext;
 
     ProducerClaims(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int maxElements, final int laneCount, final int lanesOffset, final Doorbell producerBell,
@@ -255,7 +255,7 @@ abstract class ProducerClaims extends ProducerHold
      * Makes an outstanding claim of {@link #claimLean} a general one, held and pending as {@link #claimFast} leaves
      * its claims, so that {@link #commitClaim}, {@link #abortClaim} and a close finish it as they finish any claim.
      */
-    void adoptLeanClaim()
+    private void adoptLeanClaim()
     {
         final long tailWord = leanClaimTail;
         if (tailWord == NO_ROOM)
@@ -373,7 +373,7 @@ abstract class ProducerClaims extends ProducerHold
      * queue the claim holds a ticket, so it is published as a removed element instead: consumers pass its ticket at
      * once (the element was never counted, as a removed one no longer is).
      */
-    void dropClaim()
+    private void dropClaim()
     {
         boolean dropped = false;
         try
@@ -402,7 +402,7 @@ abstract class ProducerClaims extends ProducerHold
      * ticket given up and the lane let go, so that no other producer waits for a lock this live process would never
      * release, and the consumers rung, since the tail word may have been stored.
      */
-    void endClaimAfterError()
+    private void endClaimAfterError()
     {
         consumersUnrung = true;
         abandonTicket();

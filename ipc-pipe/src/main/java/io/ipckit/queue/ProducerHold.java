@@ -38,9 +38,9 @@ abstract class ProducerHold extends ProducerLane
     final Doorbell consumerBell;
     final Waiter producerWaiter;
     /** When to look whether the shared lane's producer lock holder is alive. */
-    final LivenessCheckInterval producerHolderCheck = new LivenessCheckInterval();
+    private final LivenessCheckInterval producerHolderCheck = new LivenessCheckInterval();
     /** When a reservation that finds no room by the head hint reads the head word itself (see tryReserve). */
-    final LivenessCheckInterval headCheck = new LivenessCheckInterval();
+    private final LivenessCheckInterval headCheck = new LivenessCheckInterval();
 
     boolean producerLocked;
     /**
@@ -48,9 +48,9 @@ abstract class ProducerHold extends ProducerLane
      * it. Here because letting the lane go ends it ({@link #releaseProducerLock}).
      */
     boolean fastClaim;
-    boolean nonBlocking;
-    long producerTimeoutNs;
-    final FileFaults faults;
+    private boolean nonBlocking;
+    private long producerTimeoutNs;
+    private final FileFaults faults;
 
     ProducerHold(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int maxElements, final int laneCount, final int lanesOffset, final Doorbell producerBell,

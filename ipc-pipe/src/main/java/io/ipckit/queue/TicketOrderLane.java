@@ -36,16 +36,16 @@ abstract class TicketOrderLane extends ConsumerLane
     /** The offset of the producers' ticket counter ({@link QueueDescriptor#TICKET_OFFSET}); -1 when not ordered. */
     final int ticketCounterOffset;
     /** Looks of {@link #anyLaneHasRecords} at the other lanes by their stamps alone. */
-    int looksWithoutStamp;
+    private int looksWithoutStamp;
     /** The ticket a gap was first seen at, and when (see {@link #passLostTicket}). */
-    long gapTicket = -1;
-    long gapSinceNs;
+    private long gapTicket = -1;
+    private long gapSinceNs;
     /**
      * Per lane: the gap's ticket when a live announcer was first seen in the lane at that gap (else -1), and the
      * lane's tail word read right after that first sighting (see {@link #mayHoldGapTicket}).
      */
-    final long[] announcerGapTicket;
-    final long[] tailAfterAnnouncer;
+    private final long[] announcerGapTicket;
+    private final long[] tailAfterAnnouncer;
 
     TicketOrderLane(final AtomicBuffer meta, final UnsafeBuffer data, final String description,
         final int capacity, final int laneCount, final int lanesOffset, final Doorbell producerBell,
@@ -61,7 +61,7 @@ abstract class TicketOrderLane extends ConsumerLane
     }
 
     /** {@link #laneOfNextTicket}: no lane has a published record at its head. */
-    static final int NO_TICKET = -1;
+    private static final int NO_TICKET = -1;
     /** {@link #laneOfNextTicket}: lanes hold later tickets, the next one is in none (being published, or lost). */
     static final int TICKET_GAP = -2;
     private static final int HEAD_NONE = 0;
