@@ -96,9 +96,10 @@ public final class NetListener implements AutoCloseable
         final String channel = NetPipe.channel(address, options, false);
         final AeronEndpoint endpoint = AeronEndpoint.start(options);
         Subscription subscription = null;
+        boolean handedOff = false;
         try
         {
-            subscription = endpoint.aeron().addSubscription(channel, options.streamId());
+            subscription = endpoint.addSubscription(channel, options.streamId(), "binding " + address);
             final NetPipe.Deadline deadline = new NetPipe.Deadline(
                 TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS), "binding " + address);
             String resolved;
@@ -108,15 +109,15 @@ public final class NetListener implements AutoCloseable
             }
             final String bound = ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);
             final NetListener listener = new NetListener(bound, options, endpoint, subscription);
-            subscription = null;
+            handedOff = true;
             return listener;
         }
         finally
         {
-            if (subscription != null)
+            if (!handedOff)
             {
                 CloseHelper.quietClose(subscription);
-                endpoint.close();
+                endpoint.close(); // also when the subscription was never added
             }
         }
     }
@@ -258,8 +259,16 @@ public final class NetListener implements AutoCloseable
             {
                 continue; // not a reply endpoint: the image stays claimed, so ignored, until it goes
             }
-            handshakes.add(new Handshake(image, endpoint.aeron().addPublication(replyChannel, options.streamId()),
-                reader.text, System.nanoTime()));
+            final Publication reply;
+            try
+            {
+                reply = endpoint.addPublication(replyChannel, options.streamId(), "answering " + reader.text);
+            }
+            catch (final IpcException ex)
+            {
+                continue; // a reply endpoint Aeron refuses: ignored as a malformed one is
+            }
+            handshakes.add(new Handshake(image, reply, reader.text, System.nanoTime()));
         }
         return null;
     }

@@ -191,25 +191,26 @@ public final class NetPipe
         final Deadline deadline = new Deadline(timeout <= 0 ? 0 : unit.toNanos(timeout), "publishing to " + address);
         final AeronEndpoint endpoint = AeronEndpoint.start(options);
         Publication publication = null;
+        boolean handedOff = false;
         try
         {
             // exclusive: nothing but the sending thread (and close, after it left) writes to a one-way stream
-            publication = endpoint.aeron().addExclusivePublication(channel, options.streamId());
+            publication = endpoint.addExclusivePublication(channel, options.streamId(), "publishing to " + address);
             while (!publication.isConnected())
             {
                 deadline.idle("a subscriber to join");
             }
             final NetConnection connection = new NetConnection(
                 "net publication " + address, endpoint, publication, null, null, options);
-            publication = null;
+            handedOff = true;
             return connection;
         }
         finally
         {
-            if (publication != null)
+            if (!handedOff)
             {
                 CloseHelper.quietClose(publication);
-                endpoint.close();
+                endpoint.close(); // also when the publication was never added
             }
         }
     }
@@ -242,21 +243,22 @@ public final class NetPipe
         final Deadline deadline = new Deadline(timeout <= 0 ? 0 : unit.toNanos(timeout), "subscribing to " + address);
         final AeronEndpoint endpoint = AeronEndpoint.start(options);
         Subscription subscription = null;
+        boolean handedOff = false;
         try
         {
-            subscription = endpoint.aeron().addSubscription(channel, options.streamId());
+            subscription = endpoint.addSubscription(channel, options.streamId(), "subscribing to " + address);
             while (subscription.imageCount() == 0)
             {
                 deadline.idle("a publisher");
             }
             final NetConnection connection = new NetConnection(
                 "net subscription " + address, endpoint, null, subscription, subscription.imageAtIndex(0), options);
-            subscription = null;
+            handedOff = true;
             return connection;
         }
         finally
         {
-            if (subscription != null)
+            if (!handedOff)
             {
                 CloseHelper.quietClose(subscription);
                 endpoint.close();
@@ -283,15 +285,17 @@ public final class NetPipe
         final AeronEndpoint endpoint = AeronEndpoint.start(options);
         Subscription subscription = null;
         Publication publication = null;
+        boolean handedOff = false;
         try
         {
-            subscription = endpoint.aeron().addSubscription(channel, options.streamId());
+            subscription = endpoint.addSubscription(channel, options.streamId(), "listening on " + address);
             final HandshakeReader reader = new HandshakeReader();
             while (true)
             {
                 final Image hello = awaitFrame(subscription, reader, HELLO, 0, deadline);
                 final String replyChannel = channel(reader.text, options, true);
-                publication = endpoint.aeron().addPublication(replyChannel, options.streamId());
+                publication = endpoint.addPublication(replyChannel, options.streamId(),
+                    "answering the peer at " + reader.text);
                 while (!publication.isConnected() && !hello.isClosed())
                 {
                     deadline.idle("the peer at " + reader.text + " to subscribe");
@@ -303,8 +307,7 @@ public final class NetPipe
                     final NetConnection connection = new NetConnection(
                         "net pipe " + address + " <- " + reader.text, endpoint, publication, subscription, hello,
                         options);
-                    publication = null;
-                    subscription = null;
+                    handedOff = true;
                     return connection;
                 }
                 CloseHelper.quietClose(publication);
@@ -313,10 +316,10 @@ public final class NetPipe
         }
         finally
         {
-            if (subscription != null)
+            if (!handedOff)
             {
                 CloseHelper.quietCloseAll(publication, subscription);
-                endpoint.close();
+                endpoint.close(); // also when the subscription was never added
             }
         }
     }
@@ -330,17 +333,18 @@ public final class NetPipe
         final AeronEndpoint endpoint = AeronEndpoint.start(options);
         Subscription subscription = null;
         Publication publication = null;
+        boolean handedOff = false;
         try
         {
-            subscription = endpoint.aeron().addSubscription(
-                "aeron:udp?endpoint=" + hostForEndpoint(replyHost) + ":0", options.streamId());
+            subscription = endpoint.addSubscription("aeron:udp?endpoint=" + hostForEndpoint(replyHost) + ":0",
+                options.streamId(), "connecting to " + address + " (its reply endpoint)");
             String resolved;
             while ((resolved = subscription.tryResolveChannelEndpointPort()) == null)
             {
                 deadline.idle("the reply endpoint's port to be bound");
             }
             final String replyEndpoint = ChannelUri.parse(resolved).get(CommonContext.ENDPOINT_PARAM_NAME);
-            publication = endpoint.aeron().addPublication(channel, options.streamId());
+            publication = endpoint.addPublication(channel, options.streamId(), "connecting to " + address);
             while (!publication.isConnected())
             {
                 deadline.idle("a listener at " + address + " to answer");
@@ -375,16 +379,15 @@ public final class NetPipe
             }
             final NetConnection connection = new NetConnection(
                 "net pipe " + replyEndpoint + " -> " + address, endpoint, publication, subscription, image, options);
-            publication = null;
-            subscription = null;
+            handedOff = true;
             return connection;
         }
         finally
         {
-            if (subscription != null)
+            if (!handedOff)
             {
                 CloseHelper.quietCloseAll(publication, subscription);
-                endpoint.close();
+                endpoint.close(); // also when the subscription was never added
             }
         }
     }

@@ -61,6 +61,9 @@ public final class LogReplicator implements AutoCloseable
      * @return the replicator, already listening in its own thread.
      * @throws NullPointerException     when an argument is null.
      * @throws IllegalArgumentException when the address is not {@code host:port} or an {@code aeron:udp} channel.
+     * @throws io.ipckit.core.exceptions.IpcException when Aeron cannot start or the address cannot be bound (the
+     *                                  port is taken, or no interface has the host), or when interrupted while
+     *                                  binding (the interrupt is kept).
      */
     public static LogReplicator serve(final SharedLog<?> log, final String address, final NetOptions options)
     {

@@ -54,6 +54,9 @@ public final class QueueBridge implements AutoCloseable
      * @return the bridge, already listening in its own thread.
      * @throws NullPointerException     when an argument is null.
      * @throws IllegalArgumentException when the address is not {@code host:port} or an {@code aeron:udp} channel.
+     * @throws io.ipckit.core.exceptions.IpcException when Aeron cannot start or the address cannot be bound (the
+     *                                  port is taken, or no interface has the host), or when interrupted while
+     *                                  binding (the interrupt is kept).
      */
     public static QueueBridge serve(final String address, final AbstractSharedQueue<?> queue, final NetOptions options)
     {

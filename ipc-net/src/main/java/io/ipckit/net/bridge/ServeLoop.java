@@ -1,6 +1,7 @@
 package io.ipckit.net.bridge;
 
 import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.net.NetConnection;
 import io.ipckit.net.NetListener;
@@ -47,15 +48,31 @@ final class ServeLoop implements AutoCloseable
     private final List<Thread> sessionThreads = new ArrayList<>();
     private final AtomicInteger sessions = new AtomicInteger();
     private boolean closing;
-    private volatile NetListener listener;
+    private final NetListener listener;
     private volatile Throwable failure;
 
+    /**
+     * Binds the listener in the caller's thread, so that the loop listens when this returns (a peer of this host
+     * connecting at once then cannot take the port as its own reply endpoint), then starts accepting.
+     *
+     * @throws IpcException when Aeron cannot start or the address cannot be bound (the port is taken, or no
+     *                      interface has the host), or when interrupted while binding (the interrupt is kept).
+     */
     ServeLoop(final String name, final String address, final NetOptions options, final Session session)
     {
         this.name = name;
         this.address = address;
         this.options = options;
         this.session = session;
+        try
+        {
+            this.listener = NetListener.open(address, options);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IpcException("interrupted while binding the " + name + " to " + address, ex);
+        }
         this.acceptor = new Thread(this::accept, name + " " + address);
         acceptor.setDaemon(true);
         acceptor.start();
@@ -82,18 +99,9 @@ final class ServeLoop implements AutoCloseable
     {
         try
         {
-            final NetListener opened = NetListener.open(address, options);
-            synchronized (sessionThreads)
-            {
-                listener = opened;
-                if (closing)
-                {
-                    return; // close() closes it
-                }
-            }
             while (true)
             {
-                final NetConnection connection = opened.accept();
+                final NetConnection connection = listener.accept();
                 synchronized (sessionThreads)
                 {
                     if (closing)
@@ -211,11 +219,7 @@ final class ServeLoop implements AutoCloseable
         {
             join(thread, waitMs);
         }
-        final NetListener opened = listener;
-        if (opened != null)
-        {
-            opened.close();
-        }
+        listener.close();
     }
 
     private static void join(final Thread thread, final long waitMs)

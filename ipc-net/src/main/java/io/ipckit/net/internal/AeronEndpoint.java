@@ -1,6 +1,9 @@
 package io.ipckit.net.internal;
 
 import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
@@ -100,6 +103,70 @@ public final class AeronEndpoint implements AutoCloseable
     public Aeron aeron()
     {
         return aeron;
+    }
+
+    /**
+     * Adds a subscription, as {@link Aeron#addSubscription(String, int)} does.
+     *
+     * @param what what the caller is doing, for the message ("binding host:port").
+     * @return the subscription.
+     * @throws IpcException when the driver refuses the channel (its endpoint's port is taken, its host is not one of
+     *                      this machine's addresses, a parameter is wrong).
+     */
+    public Subscription addSubscription(final String channel, final int streamId, final String what)
+    {
+        try
+        {
+            return aeron.addSubscription(channel, streamId);
+        }
+        catch (final AeronException ex)
+        {
+            throw refused(what, channel, ex);
+        }
+    }
+
+    /**
+     * Adds a concurrent publication, as {@link Aeron#addPublication(String, int)} does.
+     *
+     * @param what what the caller is doing, for the message.
+     * @return the publication.
+     * @throws IpcException when the driver refuses the channel.
+     */
+    public Publication addPublication(final String channel, final int streamId, final String what)
+    {
+        try
+        {
+            return aeron.addPublication(channel, streamId);
+        }
+        catch (final AeronException ex)
+        {
+            throw refused(what, channel, ex);
+        }
+    }
+
+    /**
+     * Adds an exclusive publication, as {@link Aeron#addExclusivePublication(String, int)} does.
+     *
+     * @param what what the caller is doing, for the message.
+     * @return the publication.
+     * @throws IpcException when the driver refuses the channel.
+     */
+    public ExclusivePublication addExclusivePublication(final String channel, final int streamId, final String what)
+    {
+        try
+        {
+            return aeron.addExclusivePublication(channel, streamId);
+        }
+        catch (final AeronException ex)
+        {
+            throw refused(what, channel, ex);
+        }
+    }
+
+    private static IpcException refused(final String what, final String channel, final AeronException ex)
+    {
+        return new IpcException(what + ": Aeron refused " + channel + ": " + ex.getMessage() +
+            " (is the port taken, or the host not one of this machine's addresses?)", ex);
     }
 
     /**
