@@ -17,6 +17,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * One connection's Aeron: an embedded media driver (its directory created fresh and deleted on close) and a client
@@ -115,14 +116,7 @@ public final class AeronEndpoint implements AutoCloseable
      */
     public Subscription addSubscription(final String channel, final int streamId, final String what)
     {
-        try
-        {
-            return aeron.addSubscription(channel, streamId);
-        }
-        catch (final AeronException ex)
-        {
-            throw refused(what, channel, ex);
-        }
+        return add(() -> aeron.addSubscription(channel, streamId), channel, what);
     }
 
     /**
@@ -134,14 +128,7 @@ public final class AeronEndpoint implements AutoCloseable
      */
     public Publication addPublication(final String channel, final int streamId, final String what)
     {
-        try
-        {
-            return aeron.addPublication(channel, streamId);
-        }
-        catch (final AeronException ex)
-        {
-            throw refused(what, channel, ex);
-        }
+        return add(() -> aeron.addPublication(channel, streamId), channel, what);
     }
 
     /**
@@ -153,20 +140,20 @@ public final class AeronEndpoint implements AutoCloseable
      */
     public ExclusivePublication addExclusivePublication(final String channel, final int streamId, final String what)
     {
+        return add(() -> aeron.addExclusivePublication(channel, streamId), channel, what);
+    }
+
+    private static <T> T add(final Supplier<T> adding, final String channel, final String what)
+    {
         try
         {
-            return aeron.addExclusivePublication(channel, streamId);
+            return adding.get();
         }
         catch (final AeronException ex)
         {
-            throw refused(what, channel, ex);
+            throw new IpcException(what + ": Aeron refused " + channel + ": " + ex.getMessage() +
+                " (is the port taken, or the host not one of this machine's addresses?)", ex);
         }
-    }
-
-    private static IpcException refused(final String what, final String channel, final AeronException ex)
-    {
-        return new IpcException(what + ": Aeron refused " + channel + ": " + ex.getMessage() +
-            " (is the port taken, or the host not one of this machine's addresses?)", ex);
     }
 
     /**
