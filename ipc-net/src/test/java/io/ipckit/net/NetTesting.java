@@ -1,8 +1,7 @@
 package io.ipckit.net;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
+import io.ipckit.core.testing.FreeUdpPort;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,18 +17,12 @@ final class NetTesting
     }
 
     /**
-     * @return a UDP port free now on the loopback interface.
+     * @return a UDP port free now, below the ephemeral range ({@link FreeUdpPort}): no endpoint the test binds to port 0
+     * meanwhile can be given it.
      */
     static int freePort()
     {
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return FreeUdpPort.pick();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ipckit.net.bridge;
 
 import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.testing.FreeUdpPort;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.durable.LogReader;
 import io.ipckit.durable.SharedLog;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -33,15 +32,7 @@ class LogReplicaResumeTest
             .livenessTimeout(1, TimeUnit.SECONDS)
             .closeLingerTimeout(2, TimeUnit.SECONDS)
             .termLengthBytes(256 * 1024);
-        final String address;
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            address = "127.0.0.1:" + socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new AssertionError(ex);
-        }
+        final String address = "127.0.0.1:" + FreeUdpPort.pick();
         try (SharedLog<Long> source = SharedLog.openOrCreate(dir.path().resolve("source"), Codecs.LONG,
                 new SharedLogOptions());
              SharedLog<Long> replica = SharedLog.openOrCreate(dir.path().resolve("replica"), Codecs.LONG,

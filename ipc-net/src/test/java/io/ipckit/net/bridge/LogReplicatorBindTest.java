@@ -2,6 +2,7 @@ package io.ipckit.net.bridge;
 
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.testing.FreeUdpPort;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.durable.SharedLog;
 import io.ipckit.durable.SharedLogOptions;
@@ -42,7 +43,7 @@ class LogReplicatorBindTest
     @Test
     void shouldHoldItsPortWhenServeReturns() throws Exception
     {
-        final int port = freePort();
+        final int port = FreeUdpPort.pick();
         try (SharedLog<Long> log = SharedLog.openOrCreate(dir.path().resolve("log"), Codecs.LONG,
                 new SharedLogOptions());
              LogReplicator replicator = LogReplicator.serve(log, "127.0.0.1:" + port, options))
@@ -82,14 +83,6 @@ class LogReplicatorBindTest
         {
             return entries.map((entry) -> entry.getFileName().toString()).filter((name) -> name.startsWith(prefix))
                 .toList();
-        }
-    }
-
-    private static int freePort() throws Exception
-    {
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            return socket.getLocalPort();
         }
     }
 }
