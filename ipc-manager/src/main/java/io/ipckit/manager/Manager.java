@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A handle to a manager: a server process that owns objects and hands out proxies to them, Python's
@@ -69,6 +70,8 @@ public final class Manager implements AutoCloseable
 {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int AUTHKEY_BYTES = 32;
+    /** How long a failed start waits for the manager JVM it killed to be gone before removing its files. */
+    private static final long KILL_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final ClientConnection connection;
     private final JvmProcess process;
@@ -144,11 +147,42 @@ public final class Manager implements AutoCloseable
             // only the JVM of a durable manager loads Chronicle Queue
             jvmOptions.addAll(LocalServerMain.chronicleFlags());
         }
-        final JvmProcess process = JvmProcess.start(server, new ProcessOptions()
-            .name("manager-" + name)
-            .daemon(options.daemon())
-            .classPath(options.classPath())
-            .jvmOptions(jvmOptions.toArray(new String[0])));
+        JvmProcess process = null;
+        try
+        {
+            process = JvmProcess.start(server, new ProcessOptions()
+                .name("manager-" + name)
+                .daemon(options.daemon())
+                .classPath(options.classPath())
+                .jvmOptions(jvmOptions.toArray(new String[0])));
+            return awaitListening(name, process, authkey, options);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // whatever the start left in the shared directory: the key always, the socket and its record when the
+            // manager JVM got as far as listening before it was killed or failed
+            if (process != null)
+            {
+                killAndWait(process);
+                deleteQuietly(socket);
+                deleteQuietly(io.ipckit.manager.internal.ManagerInfoFile.beside(socket));
+            }
+            deleteQuietly(keyFile);
+            throw ex;
+        }
+    }
+
+    /**
+     * Waits for the manager JVM of {@link #start(String, ManagerOptions)} to listen, then joins it.
+     *
+     * @throws IpcException when it exits first, does not listen in time or the wait is interrupted; the caller kills
+     *                      it and removes its files.
+     */
+    private static Manager awaitListening(
+        final String name, final JvmProcess process, final byte[] authkey, final ManagerOptions options)
+    {
+        final Path socket = socketPath(name);
+        final Path errorFile = errorPath(name);
         final long deadline = System.nanoTime() + options.startTimeout(TimeUnit.NANOSECONDS);
         while (true)
         {
@@ -163,14 +197,12 @@ public final class Manager implements AutoCloseable
                 {
                     if (System.nanoTime() > deadline)
                     {
-                        process.kill();
                         throw ex;
                     }
                 }
             }
             if (!process.isAlive())
             {
-                deleteQuietly(keyFile);
                 String reason = "see its standard error";
                 try
                 {
@@ -189,22 +221,32 @@ public final class Manager implements AutoCloseable
             }
             if (System.nanoTime() > deadline)
             {
-                process.kill();
-                deleteQuietly(keyFile);
                 throw new IpcException("manager " + name + " did not listen within " +
                     options.startTimeout(TimeUnit.MILLISECONDS) + " ms (ManagerOptions.startTimeout)");
             }
-            Thread.onSpinWait();
             try
             {
                 TimeUnit.MILLISECONDS.sleep(5);
             }
             catch (final InterruptedException ex)
             {
-                process.kill();
                 Thread.currentThread().interrupt();
                 throw new IpcException("interrupted while starting manager " + name, ex);
             }
+        }
+    }
+
+    /**
+     * Kills a manager JVM whose start failed and waits a little for it to be gone, so that it creates no file after
+     * the caller removed them. Does not throw, and keeps the thread's interrupt status.
+     */
+    private static void killAndWait(final JvmProcess process)
+    {
+        process.kill();
+        final long deadline = System.nanoTime() + KILL_WAIT_NS;
+        while (process.isAlive() && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // returns at once when interrupted: a short spin
         }
     }
 

@@ -2,6 +2,7 @@ package io.ipckit.manager;
 
 import io.ipckit.core.internal.process.ClassPathOption;
 
+import java.io.ObjectInputFilter;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -274,19 +275,39 @@ public final class ManagerOptions implements Serializable
      *
      * @param patterns the patterns to add.
      * @return this.
-     * @throws IllegalArgumentException when a pattern is empty or contains {@code ';'}.
+     * @throws IllegalArgumentException when a pattern is empty, contains {@code ';'} or is not valid filter syntax
+     *                                  (an unknown limit such as {@code "x=1"}, a module name missing before {@code '/'});
+     *                                  none of the patterns is added then.
      */
     public ManagerOptions allowClasses(final String... patterns)
     {
         for (final String pattern : patterns)
         {
-            if (pattern == null || pattern.isBlank() || pattern.contains(";"))
-            {
-                throw new IllegalArgumentException("not a single filter pattern: " + pattern);
-            }
-            allowedClasses.add(pattern);
+            checkPattern(pattern);
         }
+        allowedClasses.addAll(List.of(patterns));
         return this;
+    }
+
+    /**
+     * Refuses here what the filter would refuse when a manager or client builds it, after it has opened its listener
+     * or connection.
+     */
+    private static void checkPattern(final String pattern)
+    {
+        if (pattern == null || pattern.isBlank() || pattern.contains(";"))
+        {
+            throw new IllegalArgumentException("not a single filter pattern: " + pattern);
+        }
+        try
+        {
+            ObjectInputFilter.Config.createFilter(pattern);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("not a filter pattern: \"" + pattern + "\" (" + ex.getMessage() +
+                "); see java.io.ObjectInputFilter.Config.createFilter for the syntax", ex);
+        }
     }
 
     /**

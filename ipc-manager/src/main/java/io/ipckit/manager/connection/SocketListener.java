@@ -24,16 +24,34 @@ final class SocketListener implements FrameListener
 
     SocketListener(final SocketAddress address)
     {
+        ServerSocketChannel opened = null;
         try
         {
-            server = address instanceof UnixDomainSocketAddress ?
+            opened = address instanceof UnixDomainSocketAddress ?
                 ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
-            server.bind(address, 128);
-            this.address = server.getLocalAddress();
+            opened.bind(address, 128);
+            this.address = opened.getLocalAddress();
+            this.server = opened;
         }
         catch (final IOException ex)
         {
+            if (opened != null)
+            {
+                closeQuietly(opened, ex); // a port or socket file taken: the channel was opened but never bound
+            }
             throw new IpcException("cannot listen on " + address + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void closeQuietly(final ServerSocketChannel channel, final IOException cause)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            cause.addSuppressed(ex);
         }
     }
 

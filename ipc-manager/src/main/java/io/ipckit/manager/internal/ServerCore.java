@@ -69,13 +69,13 @@ public final class ServerCore implements AutoCloseable
     {
         this.listener = listener;
         this.registry = registry;
-        this.codec = new WireCodec(options.allowedClasses(), options.maxFrameBytes());
         this.allowedClasses = options.allowedClasses();
         this.leaseCheckIntervalNs = options.leaseCheckInterval(TimeUnit.NANOSECONDS);
         this.onShutdown = onShutdown;
         this.serverThreads = options.serverThreads();
         try
         {
+            this.codec = new WireCodec(allowedClasses, options.maxFrameBytes());
             journal = options.journalDirectory() == null ? null : ManagerJournal.open(this, options);
         }
         catch (final RuntimeException | Error ex)
