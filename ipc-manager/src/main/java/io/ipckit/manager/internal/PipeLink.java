@@ -1,9 +1,10 @@
 package io.ipckit.manager.internal;
 
+import io.ipckit.core.ResourceName;
+import io.ipckit.core.SharedDirectory;
 import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.pipe.PipeOptions;
-import io.ipckit.core.ResourceName;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -124,6 +125,17 @@ final class PipeLink
                 pipe.close();
             }
         }
+    }
+
+    /**
+     * Closes a pipe that was offered and never attached, and removes its name: closing alone leaves the name while
+     * the client's end is unopened (only the second end's close, or the resource tracker when both processes died,
+     * removes it), and the manager would keep one file per failed handshake for as long as it runs.
+     */
+    void abandon()
+    {
+        closeNow();
+        SharedDirectory.unlinkIfExists(name);
     }
 
     @Override

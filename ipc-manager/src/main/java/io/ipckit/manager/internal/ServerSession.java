@@ -187,7 +187,7 @@ public final class ServerSession
         {
             if (offered != null)
             {
-                offered.closeNow();
+                offered.abandon(); // the client did not attach (could not open it, or hung up first)
             }
         }
     }
