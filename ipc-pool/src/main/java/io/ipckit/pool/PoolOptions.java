@@ -198,11 +198,21 @@ public final class PoolOptions
     /**
      * @param options JVM options added for the workers, e.g. {@code -Xmx256m}.
      * @return this.
-     * @throws NullPointerException when an option is null.
+     * @throws NullPointerException     when an option is null.
+     * @throws IllegalArgumentException when an option does not start with {@code -}; none is added then.
      */
     public PoolOptions jvmOptions(final String... options)
     {
-        this.jvmOptions.addAll(List.of(options));
+        final List<String> copy = List.of(options);
+        for (final String option : copy)
+        {
+            if (!option.startsWith("-"))
+            {
+                throw new IllegalArgumentException("jvmOptions: \"" + option + "\" is not a JVM option (those start " +
+                    "with '-')");
+            }
+        }
+        this.jvmOptions.addAll(copy);
         return this;
     }
 

@@ -92,12 +92,34 @@ final class PoolScheduler
         this.board = TaskBoard.create(name + "-board", workerCount);
         this.launcher = new WorkerLauncher(name, config, board, encodedInitializer);
         this.timer = new TaskTimer(board, config.taskTimeout(TimeUnit.NANOSECONDS));
+        final List<Thread> readers = new ArrayList<>(workerCount);
+        try
+        {
+            startWorkers(readers);
+        }
+        catch (final RuntimeException ex)
+        {
+            release(readers);
+            throw ex;
+        }
+        dispatcher = new Thread(this::dispatch, "ipckit-pool-" + name + "-dispatcher");
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+    }
+
+    /**
+     * Starts the first generation of workers, or undoes the start when one fails ({@link #abandon()}).
+     *
+     * @param readers receives the reader thread of each worker started.
+     */
+    private void startWorkers(final List<Thread> readers)
+    {
         lock.lock();
         try
         {
             for (int i = 0; i < workerCount; i++)
             {
-                startWorker(i, 0);
+                readers.add(startWorker(i, 0));
             }
         }
         catch (final RuntimeException ex)
@@ -109,9 +131,6 @@ final class PoolScheduler
         {
             lock.unlock();
         }
-        dispatcher = new Thread(this::dispatch, "ipckit-pool-" + name + "-dispatcher");
-        dispatcher.setDaemon(true);
-        dispatcher.start();
     }
 
     /**
@@ -131,6 +150,43 @@ final class PoolScheduler
             }
         }
         board.unlink();
+    }
+
+    /**
+     * Closes what a start that failed half-way mapped, once its workers are killed: no dispatcher runs to close the
+     * channels and the board, and a removed name does not unmap a file. Runs without the lock: each reader uses its
+     * channel and the board until it has reported its worker's exit, which takes the lock; they are closed once every
+     * reader has ended.
+     */
+    private void release(final List<Thread> readers)
+    {
+        boolean interrupted = false;
+        for (final Thread reader : readers)
+        {
+            while (reader.isAlive())
+            {
+                try
+                {
+                    reader.join(); // ends soon: its worker is killed, and it waits at most 10 s to reap it
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true; // closing under a running reader could crash this JVM: wait on
+                }
+            }
+        }
+        for (final WorkerSlot slot : workers.slots())
+        {
+            if (slot != null)
+            {
+                slot.channel.close();
+            }
+        }
+        board.close();
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -324,7 +380,10 @@ final class PoolScheduler
         }
     }
 
-    private void startWorker(final int index, final int generation)
+    /**
+     * @return the worker's reader thread, started.
+     */
+    private Thread startWorker(final int index, final int generation)
     {
         final WorkerSlot slot = launcher.launch(index, generation);
         workers.put(slot);
@@ -333,6 +392,7 @@ final class PoolScheduler
             "ipckit-pool-" + slot.channel.name() + "-reader");
         reader.setDaemon(true);
         reader.start();
+        return reader;
     }
 
     /**

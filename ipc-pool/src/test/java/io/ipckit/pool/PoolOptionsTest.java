@@ -64,6 +64,17 @@ class PoolOptionsTest
     }
 
     @Test
+    void shouldRefuseAJvmOptionWithoutALeadingDashWhenSet()
+    {
+        final PoolOptions options = new PoolOptions().jvmOptions("-Xss1m");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> options.jvmOptions("-Xms32m", "Xmx64m"));
+        assertEquals("jvmOptions: \"Xmx64m\" is not a JVM option (those start with '-')", ex.getMessage());
+        assertEquals(List.of("-Xss1m"), options.jvmOptions(), "no option of a refused call is kept");
+        assertThrows(NullPointerException.class, () -> options.jvmOptions("-Xmx64m", null));
+    }
+
+    @Test
     void shouldStaggerWorkerStartsWhereTheMachineHasFewerThanTwoProcessorsPerWorker()
     {
         final int processors = Runtime.getRuntime().availableProcessors();
