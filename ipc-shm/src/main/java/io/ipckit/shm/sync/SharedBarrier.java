@@ -214,7 +214,10 @@ public final class SharedBarrier implements AutoCloseable
 
     /**
      * Python's {@code wait(timeout)}: waits until every party has arrived or the timeout passes; a timeout breaks
-     * the barrier for every other party.
+     * the barrier for every other party. A party that comes while the previous round's action still runs first
+     * waits for that round to end, however long that takes, as in Python and
+     * {@link java.util.concurrent.CyclicBarrier}; that time counts against its timeout. Should the process running
+     * that action die, the round breaks ({@link BrokenBarrierException}).
      *
      * @param time the most to wait.
      * @param unit its unit.
@@ -411,10 +414,22 @@ public final class SharedBarrier implements AutoCloseable
                     }
                     continue;
                 }
-                // the last party of this generation is running the action: arrive in the next generation
+                // the last party of this generation is running the action: arrive in the next generation, without
+                // a limit (as CyclicBarrier and Python's Barrier wait for the round before to end), but looking at
+                // the attached processes: when that party dies in the action and nobody waits in its round, no one
+                // else would break it
                 if (!waiter.isActive())
                 {
                     waiter.begin(-1);
+                    continue;
+                }
+                if (waiter.livenessCheckDue())
+                {
+                    breakIfAttachedProcessDied(generation);
+                    if (attached.watchAll(waiter))
+                    {
+                        waiter.peersWatched();
+                    }
                     continue;
                 }
                 waiter.pause(sequence);

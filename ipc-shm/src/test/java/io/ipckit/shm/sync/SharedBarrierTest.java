@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
@@ -132,6 +133,27 @@ class SharedBarrierTest
                 "to use it again", ex.getMessage());
             joinAll(waiting);
             assertEquals(-1, report.buffer().getLongVolatile(SyncChild.PER_CHILD_OFFSET), "the child's wait broke");
+        }
+    }
+
+    @Test
+    void shouldBreakWhenTheLastPartyIsKilledRunningTheAction() throws Exception
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("stuck", 1);
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final JvmProcess doomed = dir.start(SyncChild.class, "barrier-stuck-action", "stuck", "report");
+            Eventually.await("the child running the action", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
+            doomed.kill();
+            // nobody waits in the round whose action died: this party, arriving for the next one, must notice
+            final BrokenBarrierException ex = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> assertThrows(BrokenBarrierException.class, () -> barrier.await(10, TimeUnit.SECONDS)),
+                "an arrival waited on a round whose last party was killed running the action");
+            assertEquals("Barrier \"stuck\" is broken: attached process pid " + doomed.pid() + " died; call reset() " +
+                "to use it again", ex.getMessage());
+            barrier.reset();
+            assertEquals(0, barrier.await(10, TimeUnit.SECONDS), "reset makes it usable again");
         }
     }
 

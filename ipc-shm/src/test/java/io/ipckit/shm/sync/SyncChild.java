@@ -5,6 +5,7 @@ import io.ipckit.core.testing.IdleCpuWindow;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Child JVM for the sync tests: {@code main(command, args...)} runs one scenario against primitives the parent
@@ -46,6 +47,7 @@ public final class SyncChild
             case "cond-wait" -> conditionWait(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
             case "barrier" -> barrier(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
             case "barrier-attach" -> barrierAttach(args[1], args[2]);
+            case "barrier-stuck-action" -> barrierStuckAction(args[1], args[2]);
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -195,6 +197,22 @@ public final class SyncChild
             file.buffer().getAndAddLong(READY_OFFSET, 1);
         }
         Thread.sleep(TimeUnit.MINUTES.toMillis(10));
+    }
+
+    /**
+     * Arrives last at a barrier whose action, in this process, reports and then never returns.
+     */
+    private static void barrierStuckAction(final String name, final String report) throws Exception
+    {
+        try (MappedFile file = MappedFile.open(report);
+             SharedBarrier barrier = SharedBarrier.open(name, () ->
+             {
+                 file.buffer().getAndAddLong(READY_OFFSET, 1);
+                 LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(10));
+             }))
+        {
+            barrier.await();
+        }
     }
 
     private static void hold(final String kind, final String lockName) throws InterruptedException
