@@ -160,7 +160,8 @@ public final class NetListener implements AutoCloseable
     }
 
     /**
-     * Waits at most {@code timeout} for the next peer.
+     * Waits at most {@code timeout} for the next peer. One thread accepts at a time: the wait for another thread's
+     * accept to end counts against the timeout.
      *
      * @param timeout the most to wait; zero or less to look once.
      * @param unit    the unit of {@code timeout}.
@@ -176,10 +177,19 @@ public final class NetListener implements AutoCloseable
 
     private NetConnection acceptNs(final long timeoutNs) throws InterruptedException
     {
-        acceptLock.lockInterruptibly();
+        final NetPipe.Deadline deadline = new NetPipe.Deadline(timeoutNs, "accepting on " + address);
+        // another thread's accept holds the lock as long as it waits: a timed accept waits for it within its time
+        if (timeoutNs == Long.MAX_VALUE)
+        {
+            acceptLock.lockInterruptibly();
+        }
+        else if (!acceptLock.tryLock(timeoutNs, TimeUnit.NANOSECONDS))
+        {
+            throw new IpcTimeoutException("accepting on " + address + ": timed out after " +
+                TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms waiting for another thread's accept to end");
+        }
         try
         {
-            final NetPipe.Deadline deadline = new NetPipe.Deadline(timeoutNs, "accepting on " + address);
             while (true)
             {
                 checkOpen();

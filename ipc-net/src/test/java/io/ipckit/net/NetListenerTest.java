@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,6 +37,37 @@ class NetListenerTest
 {
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldTimeOutATimedAcceptWhileAnotherThreadAcceptsWithoutLimit() throws Exception
+    {
+        try (NetListener listener = NetListener.open("127.0.0.1:0", options()))
+        {
+            final CompletableFuture<Throwable> unbounded = new CompletableFuture<>();
+            final Thread first = new Thread(() ->
+            {
+                try
+                {
+                    listener.accept();
+                    unbounded.complete(null);
+                }
+                catch (final Throwable ex)
+                {
+                    unbounded.complete(ex);
+                }
+            }, "unbounded-accept");
+            first.start();
+            Eventually.await("a thread accepting without limit", Duration.ofSeconds(10),
+                () -> java.util.Arrays.stream(first.getStackTrace())
+                    .anyMatch((frame) -> "acceptNs".equals(frame.getMethodName())));
+            final IpcTimeoutException ex = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(IpcTimeoutException.class, () -> listener.accept(200, TimeUnit.MILLISECONDS)),
+                "a timed accept waited for the other thread's accept");
+            assertTrue(ex.getMessage().contains(listener.address()), ex.getMessage());
+            listener.close();
+            assertInstanceOf(ResourceClosedException.class, unbounded.get(10, TimeUnit.SECONDS));
+        }
+    }
 
     @Test
     void shouldAcceptManyPeersOnOneEndpointEachOnItsOwnConnection() throws Exception
