@@ -149,20 +149,35 @@ final class LogAppender
         {
             return -1;
         }
-        return openClaim(length);
+        try
+        {
+            return openClaim(length, System.nanoTime(), false);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException("unreachable: an uninterruptible claim was interrupted", ex);
+        }
     }
 
     int claim(final int length, final long timeout, final TimeUnit unit) throws InterruptedException
     {
         checkLength(length);
+        final long deadlineNs = System.nanoTime() + Math.max(0, unit.toNanos(timeout));
         if (!(timeout <= 0 ? appendLock.tryLock() : appendLock.tryLock(timeout, unit)))
         {
             return -1;
         }
-        return openClaim(length);
+        return openClaim(length, deadlineNs, true);
     }
 
-    private int openClaim(final int length)
+    /**
+     * Holding {@code appendLock}: opens the claim's document, giving up (and the lock) once {@code deadlineNs} has
+     * passed while another process holds Chronicle's write lock.
+     *
+     * @return the claim's offset, or -1 when the deadline passed first.
+     */
+    private int openClaim(final int length, final long deadlineNs, final boolean interruptible)
+        throws InterruptedException
     {
         try
         {
@@ -172,9 +187,19 @@ final class LogAppender
                     ": commit or abort it first");
             }
             log.checkOpen();
-            claim = writingDocument();
+            claim = writingDocument(deadlineNs, interruptible);
+            if (claim == null)
+            {
+                appendLock.unlock();
+                return -1;
+            }
             reserve(claim, length, claimBuffer);
             return LogRecordDescriptor.PAYLOAD_OFFSET;
+        }
+        catch (final InterruptedException ex)
+        {
+            appendLock.unlock();
+            throw ex;
         }
         catch (final RuntimeException | Error ex)
         {
@@ -310,6 +335,29 @@ final class LogAppender
 
     private DocumentContext writingDocument()
     {
+        try
+        {
+            return writingDocument(Long.MAX_VALUE, false);
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException("unreachable: an uninterruptible append was interrupted", ex);
+        }
+    }
+
+    /**
+     * Starts a document, waiting for another process's claim or append to end. Chronicle's lock offers no look
+     * without waiting: each attempt waits up to Chronicle's lock timeout, so the deadline is looked at between
+     * attempts and a claim gives up at most that timeout after it.
+     *
+     * @param deadlineNs    {@link System#nanoTime()} after which a timed-out attempt gives up; {@link Long#MAX_VALUE}
+     *                      for never.
+     * @param interruptible whether an interrupt ends the wait (with {@link InterruptedException}).
+     * @return the document, or null when the deadline passed.
+     */
+    private DocumentContext writingDocument(final long deadlineNs, final boolean interruptible)
+        throws InterruptedException
+    {
         while (true)
         {
             try
@@ -325,8 +373,16 @@ final class LogAppender
             catch (final UnrecoverableTimeoutException ex)
             {
                 // Chronicle waited a lock timeout: it takes the lock over when its holder's pid is dead, and throws
-                // this when the holder lives (a long claim, a paused JVM): keep waiting for it
+                // this when the holder lives (a long claim, a paused JVM): keep waiting for it, within a claim's time
                 log.checkOpen();
+                if (interruptible && Thread.interrupted())
+                {
+                    throw new InterruptedException("interrupted while claiming on the log in " + directory);
+                }
+                if (deadlineNs != Long.MAX_VALUE && System.nanoTime() - deadlineNs >= 0)
+                {
+                    return null;
+                }
             }
             catch (final RuntimeException ex)
             {

@@ -282,9 +282,12 @@ public final class SharedLog<T> implements AutoCloseable
      * returned offset; then {@link #commit} or {@link #abort} it from the same thread. A claim holds the log's write
      * lock for every process: keep it short.
      *
+     * When another process (or handle) holds a claim, this waits one lock timeout of Chronicle's (about a second:
+     * its lock offers no look without waiting) for it to end.
+     *
      * @param length the record's length in bytes.
      * @return the offset in {@link #claimBuffer()}, or a negative value when another thread of this process holds
-     *         a claim now.
+     *         a claim now, or another process's claim did not end within that second.
      * @throws IllegalArgumentException when {@code length} is negative or above {@link #maxRecordLength()}.
      * @throws IllegalStateException    when the calling thread already holds a claim.
      * @throws ResourceClosedException  when this handle is closed.
@@ -295,10 +298,12 @@ public final class SharedLog<T> implements AutoCloseable
     }
 
     /**
-     * Claims room for one record, waiting for other threads of this process that hold a claim.
+     * Claims room for one record, waiting for other threads of this process, and other processes, that hold a
+     * claim. Another process's claim is waited for in steps of Chronicle's lock timeout (about a second), so the
+     * call may return up to that long after {@code timeout}.
      *
      * @param length  the record's length in bytes.
-     * @param timeout how long to wait; 0 or less tries once.
+     * @param timeout how long to wait; 0 or less tries once (waiting that one step for another process's claim).
      * @param unit    the unit of {@code timeout}.
      * @return the offset in {@link #claimBuffer()}, or a negative value when the timeout passed.
      * @throws InterruptedException     when the thread is interrupted while waiting.

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
@@ -189,6 +190,35 @@ class SharedLogTest
             assertTrue(appended.get(10, TimeUnit.SECONDS) > holder.lastAppendedIndex());
             assertEquals("claimed", reader.poll());
             assertEquals("waited", reader.poll());
+        }
+    }
+
+    @Test
+    void shouldGiveUpAClaimInTimeWhileAnotherHandleHoldsOne() throws Exception
+    {
+        try (SharedLog<String> holder = SharedLog.create(logs.resolve("claimed"), Codecs.STRING,
+                new SharedLogOptions());
+             SharedLog<String> other = SharedLog.open(logs.resolve("claimed"), Codecs.STRING, new SharedLogOptions());
+             LogReader<String> reader = holder.reader())
+        {
+            final byte[] text = "first".getBytes(StandardCharsets.UTF_8);
+            final int offset = holder.tryClaim(text.length);
+            assertTrue(offset >= 0);
+            // before: both waited until the holder committed, whatever their time
+            assertTimeoutPreemptively(Duration.ofSeconds(15), () ->
+            {
+                assertTrue(other.tryClaim(4) < 0, "tryClaim while another handle holds a claim");
+                assertTrue(other.claim(4, 200, TimeUnit.MILLISECONDS) < 0, "claim past its timeout");
+            }, "a claim waited past its time for another handle's claim");
+            holder.claimBuffer().putBytes(offset, text);
+            holder.commit(offset);
+            final byte[] second = "second".getBytes(StandardCharsets.UTF_8);
+            final int next = other.claim(second.length, 10, TimeUnit.SECONDS);
+            assertTrue(next >= 0, "claim once the holder committed");
+            other.claimBuffer().putBytes(next, second);
+            other.commit(next);
+            assertEquals("first", reader.poll());
+            assertEquals("second", reader.poll());
         }
     }
 
