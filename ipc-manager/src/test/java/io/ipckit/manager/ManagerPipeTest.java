@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -228,6 +229,51 @@ class ManagerPipeTest
         dict.put("after", 1);
         assertEquals(1, dict.get("after"), "the manager serves the others");
         System.out.println("lock of a SIGKILLed pipe client released after " + releasedMs + " ms");
+    }
+
+    @Test
+    void shouldTimeOutACallThatCannotBeSentWhileTheManagerRunsASlowCall() throws Exception
+    {
+        manager = Manager.start("full", new ManagerOptions().registry(Counter.registry())
+            .callTimeout(1, TimeUnit.SECONDS));
+        assertTrue(manager.usesPipe());
+        final Counter counter = manager.create("counter", Counter.class);
+        final ConcurrentMap<String, byte[]> values = manager.dict();
+        final AtomicReference<Throwable> stalled = new AtomicReference<>();
+        final Thread stalling = Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                counter.stall(5_000); // runs on the worker that reads this client's pipe: nothing reads it meanwhile
+            }
+            catch (final Throwable ex)
+            {
+                stalled.set(ex);
+            }
+        });
+        Eventually.await("the slow call runs", Duration.ofSeconds(30), () -> Callers.waitsForReply(stalling));
+        // a frame longer than the pipe's ring: before, its send waited for room until the slow call ended
+        final io.ipckit.core.exceptions.IpcTimeoutException unsent = assertTimeoutPreemptively(Duration.ofMillis(3_500),
+            () -> assertThrows(io.ipckit.core.exceptions.IpcTimeoutException.class,
+                () -> values.put("large", new byte[1 << 20])),
+            "a call waited past its call timeout for room in a pipe the manager did not read");
+        assertTrue(unsent.getMessage().contains("could not be sent within 1000 ms"), unsent.getMessage());
+        stalling.join(TimeUnit.SECONDS.toMillis(30));
+        assertInstanceOf(io.ipckit.core.exceptions.IpcTimeoutException.class, stalled.get());
+        Eventually.await("the manager serving the pipe again once the slow call ends", Duration.ofSeconds(30), () ->
+        {
+            try
+            {
+                values.put("small", new byte[16]);
+                return true;
+            }
+            catch (final io.ipckit.core.exceptions.IpcTimeoutException ex)
+            {
+                return false; // the slow call still runs in the manager
+            }
+        });
+        assertEquals(16, values.get("small").length, "the pipe serves again, the cut frame discarded");
+        assertFalse(values.containsKey("large"));
     }
 
     @Test

@@ -60,6 +60,8 @@ public final class ClientConnection implements AutoCloseable
 {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long SPIN_NS = 20_000;
+    /** A wait without limit: a blocking call's, or a frame that must be sent whatever it takes. */
+    private static final long NO_LIMIT = Long.MAX_VALUE;
     /** System property: {@code false} keeps local connections on the socket (for comparison and diagnosis). */
     public static final String PIPE_PROP_NAME = "ipckit.manager.pipe";
     /** The longest a reading caller waits in one go before it looks at the connection's state again. */
@@ -458,11 +460,24 @@ public final class ClientConnection implements AutoCloseable
             via = connection;
             viaPipe = pipe;
         }
+        final boolean blocking = method != null && Signatures.blocking(method);
+        final int timeoutIndex = method == null ? -1 : Signatures.timeoutIndex(method);
+        final long waitNs;
+        if (timeoutIndex >= 0)
+        {
+            final long asked = ((TimeUnit)args[timeoutIndex + 1]).toNanos((Long)args[timeoutIndex]);
+            waitNs = Math.max(0, asked) + callTimeoutNs;
+        }
+        else
+        {
+            waitNs = blocking ? NO_LIMIT : callTimeoutNs;
+        }
+        boolean sent = true;
         if (via != null)
         {
             try
             {
-                sendFrame(out, viaPipe, via);
+                sent = sendFrame(out, viaPipe, via, waitNs);
             }
             catch (final RuntimeException ex)
             {
@@ -484,17 +499,12 @@ public final class ClientConnection implements AutoCloseable
                 }
             }
         }
-        final boolean blocking = method != null && Signatures.blocking(method);
-        final int timeoutIndex = method == null ? -1 : Signatures.timeoutIndex(method);
-        final long waitNs;
-        if (timeoutIndex >= 0)
+        if (!sent)
         {
-            final long asked = ((TimeUnit)args[timeoutIndex + 1]).toNanos((Long)args[timeoutIndex]);
-            waitNs = Math.max(0, asked) + callTimeoutNs;
-        }
-        else
-        {
-            waitNs = blocking ? Long.MAX_VALUE : callTimeoutNs;
+            removePending(callId);
+            throw new IpcTimeoutException(signature + " on " + describe + " could not be sent within " +
+                TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms: the manager read nothing from this client's pipe " +
+                "meanwhile (ManagerOptions.callTimeout)");
         }
         final boolean interruptible = blocking && method != null && declaresInterrupted(method);
         await(call, callId, waitNs, interruptible, signature);
@@ -669,16 +679,27 @@ public final class ClientConnection implements AutoCloseable
      */
     private void sendFrame(final Wire.Out out)
     {
-        sendFrame(out, pipe, connection);
+        sendFrame(out, pipe, connection, NO_LIMIT);
     }
 
-    private static void sendFrame(final Wire.Out out, final ClientPipe viaPipe, final FrameConnection viaSocket)
+    /**
+     * Sends a frame on the pipe when there is one, else on the socket. On the pipe the wait for room is bounded by
+     * {@code timeoutNs}: the manager reads a client's pipe with one worker at a time, which runs a call that does not
+     * block inline, so a long call leaves the pipe unread meanwhile. An interrupt does not end the wait (the frame
+     * must go whole or not at all); it is kept for the caller.
+     *
+     * @param timeoutNs the most to wait on the pipe, or {@link #NO_LIMIT}.
+     * @return true when sent, false when the time ran out (the manager discards a frame cut short).
+     */
+    private static boolean sendFrame(
+        final Wire.Out out, final ClientPipe viaPipe, final FrameConnection viaSocket, final long timeoutNs)
     {
         if (viaPipe == null)
         {
             viaSocket.sendBytes(out.array(), 0, out.size());
-            return;
+            return true;
         }
+        final long startNs = System.nanoTime();
         boolean interrupted = false;
         try
         {
@@ -686,8 +707,8 @@ public final class ClientConnection implements AutoCloseable
             {
                 try
                 {
-                    viaPipe.send(out.array(), out.size());
-                    return;
+                    return viaPipe.send(out.array(), out.size(), timeoutNs == NO_LIMIT ? -1 :
+                        Math.max(0, timeoutNs - (System.nanoTime() - startNs)));
                 }
                 catch (final InterruptedException ex)
                 {
@@ -760,7 +781,9 @@ public final class ClientConnection implements AutoCloseable
         final Wire.Out out = new Wire.Out(Wire.CANCEL).putLong(callId);
         try
         {
-            sendFrame(out);
+            // bounded: the caller that gave up must not wait for a manager that reads nothing; an unsent cancel
+            // leaves the call to end by itself, its reply ignored
+            sendFrame(out, pipe, connection, callTimeoutNs);
         }
         catch (final RuntimeException ex)
         {
@@ -880,7 +903,7 @@ public final class ClientConnection implements AutoCloseable
                     final Wire.Out frame = call.frame;
                     if (frame != null)
                     {
-                        sendFrame(frame, freshPipe, fresh);
+                        sendFrame(frame, freshPipe, fresh, NO_LIMIT);
                     }
                 }
                 return true;

@@ -54,15 +54,27 @@ final class ClientPipe implements AutoCloseable
     /**
      * Sends one frame and rings the manager's workers.
      *
-     * @param bytes  the frame.
-     * @param length its length.
-     * @throws InterruptedException when interrupted while waiting for room in the ring.
+     * @param bytes     the frame.
+     * @param length    its length.
+     * @param timeoutNs the most to wait for the send lock and for room in the ring; negative for no limit. A frame
+     *                  whose time runs out part-way is discarded by the manager.
+     * @return true when sent, false when the time ran out.
+     * @throws InterruptedException when interrupted while waiting for the lock or for room in the ring.
      * @throws io.ipckit.core.exceptions.PeerGoneException when the manager closed its end or died.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
      */
-    void send(final byte[] bytes, final int length) throws InterruptedException
+    boolean send(final byte[] bytes, final int length, final long timeoutNs) throws InterruptedException
     {
-        sendLock.lock();
+        final long startNs = System.nanoTime();
+        if (timeoutNs < 0)
+        {
+            sendLock.lock();
+        }
+        else if (!sendLock.tryLock(timeoutNs, TimeUnit.NANOSECONDS))
+        {
+            return false;
+        }
+        final boolean sent;
         try
         {
             if (closed)
@@ -70,13 +82,23 @@ final class ClientPipe implements AutoCloseable
                 throw new io.ipckit.core.exceptions.ResourceClosedException("the pipe to the manager is closed");
             }
             sendBuffer.wrap(bytes, 0, length);
-            pipe.sendBytes(sendBuffer, 0, length);
+            if (timeoutNs < 0)
+            {
+                pipe.sendBytes(sendBuffer, 0, length);
+                sent = true;
+            }
+            else
+            {
+                sent = pipe.sendBytes(sendBuffer, 0, length,
+                    Math.max(0, timeoutNs - (System.nanoTime() - startNs)), TimeUnit.NANOSECONDS);
+            }
         }
         finally
         {
             sendLock.unlock();
         }
         bell.ring();
+        return sent;
     }
 
     /**
