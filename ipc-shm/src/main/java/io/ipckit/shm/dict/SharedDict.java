@@ -621,10 +621,8 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
                     default:
                         final V old = oldLength < 0 ? null : valueCodec.decode(s.old, 0, oldLength);
                         final V result = function.apply(key, old);
-                        if (result == old)
-                        {
-                            return result;
-                        }
+                        // a result that is the old value may have been changed in place (it is this call's own
+                        // decoded copy): it is written like any other
                         if (result == null)
                         {
                             if (slot >= 0)

@@ -154,6 +154,36 @@ class SharedDictTest
     }
 
     @Test
+    void shouldStoreAValueTheRemappingFunctionChangedInPlace()
+    {
+        try (SharedDict<Long, byte[]> dict = SharedDict.create("inplace", Codecs.LONG, Codecs.BYTES))
+        {
+            dict.put(1L, new byte[] {1, 2});
+            // the function is given a decoded copy: changing it and returning it is a new value, as for a map's own
+            assertArrayEquals(new byte[] {9, 2}, dict.compute(1L, (k, v) ->
+            {
+                v[0] = 9;
+                return v;
+            }));
+            assertArrayEquals(new byte[] {9, 2}, dict.get(1L), "compute");
+            dict.computeIfPresent(1L, (k, v) ->
+            {
+                v[1] = 8;
+                return v;
+            });
+            assertArrayEquals(new byte[] {9, 8}, dict.get(1L), "computeIfPresent");
+            dict.merge(1L, new byte[] {7}, (v, given) ->
+            {
+                v[0] = given[0];
+                return v;
+            });
+            assertArrayEquals(new byte[] {7, 8}, dict.get(1L), "merge");
+            assertNull(dict.compute(2L, (k, v) -> v), "an absent key the function leaves absent");
+            assertFalse(dict.containsKey(2L));
+        }
+    }
+
+    @Test
     void shouldShareEntriesBetweenHandlesAndKeepThemAfterReopen()
     {
         try (SharedDict<String, Integer> a = SharedDict.create("shared", Codecs.STRING, Codecs.INTEGER))
