@@ -515,7 +515,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     }
 
     /**
-     * Unmaps the list; idempotent. Later accesses throw {@link IllegalStateException}.
+     * Unmaps the list; idempotent. Later reads and writes of its elements throw
+     * {@link io.ipckit.core.exceptions.ResourceClosedException}; {@link #size()}, fixed at creation, still answers.
      */
     @Override
     public void close()

@@ -519,7 +519,7 @@ public final class SharedValue implements AutoCloseable
 
     /**
      * Unmaps the value for this handle and every handle made by {@link #withLock(Lock)}. Idempotent; later
-     * accesses throw {@link IllegalStateException}.
+     * accesses throw {@link io.ipckit.core.exceptions.ResourceClosedException}.
      */
     @Override
     public void close()
