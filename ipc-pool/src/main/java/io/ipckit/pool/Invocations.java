@@ -47,8 +47,22 @@ final class Invocations
             {
                 // invokeAll returns completed futures, failed ones included
             }
+            catch (final InterruptedException ex)
+            {
+                cancelAll(futures);
+                throw ex;
+            }
         }
         return futures;
+    }
+
+    /**
+     * Cancels every task not done, as {@link ExecutorService#invokeAll} does when the caller is interrupted or its time
+     * runs out: those not yet sent to a worker never run, a running one runs to its end with its result dropped.
+     */
+    private static <T> void cancelAll(final List<Future<T>> futures)
+    {
+        futures.forEach((f) -> f.cancel(true));
     }
 
     /**
@@ -75,9 +89,14 @@ final class Invocations
             {
                 // completed with a failure
             }
+            catch (final InterruptedException ex)
+            {
+                cancelAll(futures);
+                throw ex;
+            }
             catch (final TimeoutException ex)
             {
-                futures.forEach((f) -> f.cancel(true));
+                cancelAll(futures);
                 break;
             }
         }

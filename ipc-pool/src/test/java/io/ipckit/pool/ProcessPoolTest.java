@@ -311,6 +311,57 @@ class ProcessPoolTest
     }
 
     @Test
+    void shouldCancelTheUnfinishedTasksOfAnInterruptedInvokeAll() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).tasksInFlightPerWorker(1)))
+        {
+            final String ran = dir.path().resolve("ran-").toString();
+            final List<java.util.concurrent.Callable<Integer>> tasks = new ArrayList<>();
+            tasks.add((SerializableCallable<Integer>)() ->
+            {
+                Thread.sleep(1_000); // holds the only worker while the caller is interrupted
+                return 0;
+            });
+            for (int i = 1; i <= 2; i++)
+            {
+                final int n = i;
+                tasks.add((SerializableCallable<Integer>)() ->
+                {
+                    java.nio.file.Files.createFile(java.nio.file.Path.of(ran + n));
+                    return n;
+                });
+            }
+            final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            final Thread invoking = Thread.ofPlatform().start(() ->
+            {
+                try
+                {
+                    pool.invokeAll(tasks);
+                    outcome.complete(null);
+                }
+                catch (final Throwable ex)
+                {
+                    outcome.complete(ex);
+                }
+            });
+            Eventually.await("invokeAll waiting for the first task", Duration.ofSeconds(30),
+                () -> invoking.getState() == Thread.State.WAITING &&
+                    java.util.Arrays.stream(invoking.getStackTrace())
+                        .anyMatch((frame) -> "invokeAll".equals(frame.getMethodName())));
+            invoking.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(30, TimeUnit.SECONDS));
+            // runs after whatever was still queued before it
+            assertEquals("after", pool.submit((SerializableCallable<String>)() -> "after").get(30, TimeUnit.SECONDS));
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir.path()))
+            {
+                assertEquals(List.of(), files.map((f) -> f.getFileName().toString())
+                    .filter((name) -> name.startsWith("ran-")).toList(),
+                    "tasks of the interrupted invokeAll ran: ExecutorService cancels unfinished ones");
+            }
+        }
+    }
+
+    @Test
     void shouldImplementTheExecutorServiceContract() throws Exception
     {
         final ProcessPool pool = ProcessPool.create(2);
