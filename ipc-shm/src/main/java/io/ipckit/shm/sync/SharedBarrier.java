@@ -389,6 +389,9 @@ public final class SharedBarrier implements AutoCloseable
         final Waiter waiter = waiters.get();
         long generation;
         int index;
+        // an interrupt that came while the round before ran its action: it breaks this party's round once that
+        // round has ended (as CyclicBarrier's does), not the round whose parties have all arrived
+        boolean interrupted = false;
         try
         {
             while (true)
@@ -400,20 +403,21 @@ public final class SharedBarrier implements AutoCloseable
                 {
                     throw broken(reason(state));
                 }
-                if (Thread.interrupted())
-                {
-                    breakBarrier(generation, INTERRUPTED);
-                    throw new InterruptedException();
-                }
                 index = (int)(state & ARRIVED_MASK);
                 if (index < parties)
                 {
+                    if (interrupted || Thread.interrupted())
+                    {
+                        breakBarrier(generation, INTERRUPTED);
+                        throw new InterruptedException();
+                    }
                     if (buffer.compareAndSetLong(stateOffset, state, state + 1))
                     {
                         break;
                     }
                     continue;
                 }
+                interrupted |= Thread.interrupted();
                 // the last party of this generation is running the action: arrive in the next generation, without
                 // a limit (as CyclicBarrier and Python's Barrier wait for the round before to end), but looking at
                 // the attached processes: when that party dies in the action and nobody waits in its round, no one
@@ -432,7 +436,14 @@ public final class SharedBarrier implements AutoCloseable
                     }
                     continue;
                 }
-                waiter.pause(sequence);
+                try
+                {
+                    waiter.pause(sequence);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
             }
         }
         finally

@@ -158,6 +158,69 @@ class SharedBarrierTest
     }
 
     @Test
+    void shouldBreakTheNextRoundForAPartyInterruptedWhileTheActionRuns() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch actionRuns = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch actionMayEnd = new java.util.concurrent.CountDownLatch(1);
+        try (SharedBarrier barrier = SharedBarrier.create("action", 2, () ->
+        {
+            actionRuns.countDown();
+            try
+            {
+                actionMayEnd.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }))
+        {
+            final CompletableFuture<Object> first = arrive(barrier);
+            final CompletableFuture<Object> last = arrive(barrier);
+            assertTrue(actionRuns.await(30, TimeUnit.SECONDS));
+            // arrives interrupted while the round before runs its action
+            final CompletableFuture<Object> late = new CompletableFuture<>();
+            final Thread lateParty = Thread.ofPlatform().start(() ->
+            {
+                Thread.currentThread().interrupt();
+                try
+                {
+                    late.complete(barrier.await());
+                }
+                catch (final Throwable ex)
+                {
+                    late.complete(ex);
+                }
+            });
+            Eventually.await("the late party waiting for the round before", Duration.ofSeconds(10),
+                () -> late.isDone() || java.util.Arrays.stream(lateParty.getStackTrace())
+                    .anyMatch((frame) -> "pause".equals(frame.getMethodName())));
+            actionMayEnd.countDown();
+            assertEquals(java.util.Set.of(0, 1), java.util.Set.of(first.get(10, TimeUnit.SECONDS),
+                last.get(10, TimeUnit.SECONDS)), "the round whose parties had all arrived trips");
+            assertInstanceOf(InterruptedException.class, late.get(10, TimeUnit.SECONDS));
+            assertTrue(barrier.isBroken(), "the late party's own round is broken");
+        }
+    }
+
+    private static CompletableFuture<Object> arrive(final SharedBarrier barrier)
+    {
+        final CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                outcome.complete(barrier.await(30, TimeUnit.SECONDS));
+            }
+            catch (final Throwable ex)
+            {
+                outcome.complete(ex);
+            }
+        });
+        return outcome;
+    }
+
+    @Test
     void shouldBreakWhenAWaiterIsInterruptedOrResetWhileWaiting() throws Exception
     {
         try (SharedBarrier barrier = SharedBarrier.create("int", 3))
