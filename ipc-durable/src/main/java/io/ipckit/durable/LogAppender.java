@@ -216,6 +216,7 @@ final class LogAppender
 
     MutableDirectBuffer claimBuffer()
     {
+        log.checkOpen(); // after the close the view points at nothing: a write would not reach freed memory anyway
         return claimBuffer;
     }
 
@@ -292,9 +293,14 @@ final class LogAppender
         {
             if (claim != null)
             {
+                // only this thread can hold it (another's close waits for the lock): roll it back, let go of the
+                // claim's own hold of the lock (a commit after the close cannot), and point its view at nothing
+                // before the store under it is freed
                 claim.rollbackOnClose();
                 claim.close();
                 claim = null;
+                claimBuffer.wrap(0, 0);
+                appendLock.unlock();
             }
             sync.close();
             if (appender != null)
@@ -446,6 +452,7 @@ final class LogAppender
 
     private void checkClaim(final int index)
     {
+        log.checkOpen(); // a close rolled back any claim, and released it
         if (!appendLock.isHeldByCurrentThread() || claim == null)
         {
             throw new IllegalStateException("this thread holds no claim on the log in " + directory);

@@ -319,6 +319,7 @@ public final class SharedLog<T> implements AutoCloseable
     /**
      * @return the buffer of the current claim; write between the claimed offset and offset + length. Valid until
      *         {@link #commit} or {@link #abort}; only for the thread that holds the claim.
+     * @throws ResourceClosedException when this handle is closed (a close rolls back the closing thread's claim).
      */
     public MutableDirectBuffer claimBuffer()
     {
@@ -329,7 +330,8 @@ public final class SharedLog<T> implements AutoCloseable
      * Commits the calling thread's claim: the record becomes visible to every reader.
      *
      * @param index the offset {@link #tryClaim} or {@link #claim} returned.
-     * @throws IllegalStateException when the calling thread holds no claim or {@code index} is not its offset.
+     * @throws IllegalStateException   when the calling thread holds no claim or {@code index} is not its offset.
+     * @throws ResourceClosedException when this handle is closed: the close rolled the claim back.
      */
     public void commit(final int index)
     {
@@ -340,7 +342,8 @@ public final class SharedLog<T> implements AutoCloseable
      * Abandons the calling thread's claim: no record is added.
      *
      * @param index the offset {@link #tryClaim} or {@link #claim} returned.
-     * @throws IllegalStateException when the calling thread holds no claim or {@code index} is not its offset.
+     * @throws IllegalStateException   when the calling thread holds no claim or {@code index} is not its offset.
+     * @throws ResourceClosedException when this handle is closed: the close rolled the claim back.
      */
     public void abort(final int index)
     {

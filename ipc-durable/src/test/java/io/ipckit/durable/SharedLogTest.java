@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -219,6 +220,42 @@ class SharedLogTest
             other.commit(next);
             assertEquals("first", reader.poll());
             assertEquals("second", reader.poll());
+        }
+    }
+
+    @Test
+    void shouldRefuseAClaimUsedAfterItsLogClosedAndLeaveNoLockHeld() throws Exception
+    {
+        final SharedLog<String> log = SharedLog.create(logs.resolve("closedclaim"), Codecs.STRING,
+            new SharedLogOptions());
+        try (SharedLog<String> other = SharedLog.open(logs.resolve("closedclaim"), Codecs.STRING,
+                new SharedLogOptions());
+             LogReader<String> reader = other.reader())
+        {
+            final int offset = log.tryClaim(8);
+            assertTrue(offset >= 0);
+            log.close(); // by the thread holding the claim: it is rolled back
+            // before: the buffer still pointed into the freed store, and the commit left the claim's lock held
+            assertThrows(ResourceClosedException.class, log::claimBuffer);
+            assertThrows(ResourceClosedException.class, () -> log.commit(offset));
+            assertThrows(ResourceClosedException.class, () -> log.abort(offset));
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+            {
+                assertInstanceOf(ResourceClosedException.class, CompletableFuture.supplyAsync(() ->
+                {
+                    try
+                    {
+                        log.append("late");
+                        return null;
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        return ex;
+                    }
+                }).get(), "another thread's append on the closed handle");
+                other.append("after");
+            }, "a lock of the rolled-back claim was left held");
+            assertEquals("after", reader.poll(), "the rolled-back claim added no record");
         }
     }
 
