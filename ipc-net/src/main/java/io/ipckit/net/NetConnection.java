@@ -333,6 +333,7 @@ public final class NetConnection implements Connection
     @Override
     public MutableDirectBuffer claimBuffer()
     {
+        checkOpen(); // a close gave the claim up, and Aeron may have unmapped the term the view points into
         return sender.claimBuffer();
     }
 
@@ -340,6 +341,7 @@ public final class NetConnection implements Connection
     @Override
     public void commit(final int index)
     {
+        checkOpen();
         sender.commit(index);
     }
 
@@ -347,6 +349,7 @@ public final class NetConnection implements Connection
     @Override
     public void abort(final int index)
     {
+        checkOpen();
         sender.abort(index);
     }
 

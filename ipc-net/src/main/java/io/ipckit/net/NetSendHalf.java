@@ -162,6 +162,8 @@ final class NetSendHalf
             claimPending = false;
             bufferClaim.abort();
         }
+        // a view kept from before the close must not reach a term Aeron unmaps: it now points at nothing
+        bufferClaim.buffer().wrap(new byte[0]);
     }
 
     /**

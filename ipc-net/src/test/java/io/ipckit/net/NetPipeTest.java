@@ -168,6 +168,20 @@ class NetPipeTest
     }
 
     @Test
+    void shouldRefuseAClaimUsedAfterTheConnectionClosed()
+    {
+        final int index = connector.tryClaim(16);
+        assertTrue(index >= 0);
+        final var kept = connector.claimBuffer();
+        connector.close(); // gives the claim up; Aeron may unmap the term the view pointed into
+        // before: the view still pointed into the term, and commit and abort said there was no claim
+        assertThrows(ResourceClosedException.class, connector::claimBuffer);
+        assertThrows(ResourceClosedException.class, () -> connector.commit(index));
+        assertThrows(ResourceClosedException.class, () -> connector.abort(index));
+        assertEquals(0, kept.capacity(), "a view kept from before the close points at nothing");
+    }
+
+    @Test
     void shouldDrainWhatIsThereWithoutWaiting() throws Exception
     {
         assertEquals(0, listener.drain((b, o, l) -> { }, 10));
