@@ -74,6 +74,33 @@ final class ClientPipe implements AutoCloseable
         {
             return false;
         }
+        final long leftNs = timeoutNs < 0 ? -1 : Math.max(0, timeoutNs - (System.nanoTime() - startNs));
+        return sendHoldingLock(bytes, length, leftNs);
+    }
+
+    /**
+     * Sends one frame if there is room now, and rings.
+     *
+     * @param bytes  the frame.
+     * @param length its length.
+     * @return true when sent.
+     * @throws InterruptedException never in practice: nothing waits.
+     * @throws io.ipckit.core.exceptions.PeerGoneException when the manager closed its end or died.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
+     */
+    boolean trySend(final byte[] bytes, final int length) throws InterruptedException
+    {
+        sendLock.lock();
+        return sendHoldingLock(bytes, length, 0);
+    }
+
+    /**
+     * Holding {@code sendLock}: writes the frame, waiting at most {@code timeoutNs} for room (negative: no limit),
+     * then releases the lock and rings.
+     */
+    private boolean sendHoldingLock(final byte[] bytes, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
         final boolean sent;
         try
         {
@@ -89,40 +116,8 @@ final class ClientPipe implements AutoCloseable
             }
             else
             {
-                sent = pipe.sendBytes(sendBuffer, 0, length,
-                    Math.max(0, timeoutNs - (System.nanoTime() - startNs)), TimeUnit.NANOSECONDS);
+                sent = pipe.sendBytes(sendBuffer, 0, length, timeoutNs, TimeUnit.NANOSECONDS);
             }
-        }
-        finally
-        {
-            sendLock.unlock();
-        }
-        bell.ring();
-        return sent;
-    }
-
-    /**
-     * Sends one frame if there is room now, and rings.
-     *
-     * @param bytes  the frame.
-     * @param length its length.
-     * @return true when sent.
-     * @throws InterruptedException never in practice: nothing waits.
-     * @throws io.ipckit.core.exceptions.PeerGoneException when the manager closed its end or died.
-     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end is closed.
-     */
-    boolean trySend(final byte[] bytes, final int length) throws InterruptedException
-    {
-        final boolean sent;
-        sendLock.lock();
-        try
-        {
-            if (closed)
-            {
-                throw new io.ipckit.core.exceptions.ResourceClosedException("the pipe to the manager is closed");
-            }
-            sendBuffer.wrap(bytes, 0, length);
-            sent = pipe.sendBytes(sendBuffer, 0, length, 0, TimeUnit.NANOSECONDS);
         }
         finally
         {

@@ -429,11 +429,7 @@ public final class SharedBarrier implements AutoCloseable
                 }
                 if (waiter.livenessCheckDue())
                 {
-                    breakIfAttachedProcessDied(generation);
-                    if (attached.watchAll(waiter))
-                    {
-                        waiter.peersWatched();
-                    }
+                    lookAtAttachedProcesses(waiter, generation);
                     continue;
                 }
                 try
@@ -523,11 +519,7 @@ public final class SharedBarrier implements AutoCloseable
             }
             if (waiter.livenessCheckDue())
             {
-                breakIfAttachedProcessDied(generation);
-                if (attached.watchAll(waiter))
-                {
-                    waiter.peersWatched();
-                }
+                lookAtAttachedProcesses(waiter, generation);
                 continue;
             }
             final boolean timeLeft;
@@ -546,6 +538,19 @@ public final class SharedBarrier implements AutoCloseable
                     TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
                     " of " + parties + " parties arrived; the barrier is now broken for every party");
             }
+        }
+    }
+
+    /**
+     * A wait's look at the attached processes: breaks {@code generation} when one died, then hands the live ones to
+     * the kernel's watch so that the wait sleeps until one exits or the doorbell rings.
+     */
+    private void lookAtAttachedProcesses(final Waiter waiter, final long generation)
+    {
+        breakIfAttachedProcessDied(generation);
+        if (attached.watchAll(waiter))
+        {
+            waiter.peersWatched();
         }
     }
 
