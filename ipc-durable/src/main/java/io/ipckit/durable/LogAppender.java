@@ -282,9 +282,9 @@ final class LogAppender
 
     /**
      * Rolls back a claim left open, lets go of the appender and the synced file, then runs {@code thenUnderLock}
-     * (closing the queue) before an append that is under way may start another.
+     * (letting go of the log handle's hold of the queue) before an append that is under way may start another.
      *
-     * @param thenUnderLock closes what the appender writes to.
+     * @param thenUnderLock lets go of what the appender writes to.
      */
     void close(final Runnable thenUnderLock)
     {

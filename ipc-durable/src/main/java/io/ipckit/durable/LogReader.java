@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * an idle blocked reader costs no CPU to speak of, and appenders ring only when a reader sleeps. With an idle
  * strategy ({@link SharedLogOptions#idleStrategy}) they poll with it instead.
  * <p>
- * Not thread-safe: one thread at a time. {@link #close()} may come from any thread while another is blocked in the
- * reader (it then leaves with {@link ResourceClosedException}), but not while another is in the middle of a
- * non-blocking read or a handler.
+ * Not thread-safe: one thread at a time. {@link #close()} may come from any thread, and from the reader's own
+ * handler: a thread blocked in the reader leaves with {@link ResourceClosedException}; a read under way (a handler
+ * running, a record being decoded) completes, and the reader lets go of the log's files when it ends, so no read
+ * touches freed memory. A handler that closes its reader ends the {@link #drain} that called it after its record.
  *
  * @param <T> the type of record values.
  */
@@ -56,6 +57,11 @@ public final class LogReader<T> implements AutoCloseable
     private final AtomicBoolean closed = new AtomicBoolean();
     private T decoded;
     private long lastReadIndex = NO_INDEX;
+    /**
+     * The thread in this reader's wait, written by that thread only: a close from its handler (which runs inside the
+     * wait) must not wait for it to leave. Another thread reads it only to compare it with itself.
+     */
+    private Thread waitingThread;
 
     LogReader(final SharedLog<T> log, final ExcerptTailer tailer, final String name)
     {
@@ -78,8 +84,15 @@ public final class LogReader<T> implements AutoCloseable
      */
     public T poll()
     {
-        guard.checkOpen();
-        return tryRead(decoder) ? takeDecoded() : null;
+        guard.enterCall();
+        try
+        {
+            return tryRead(decoder) ? takeDecoded() : null;
+        }
+        finally
+        {
+            guard.exitCall();
+        }
     }
 
     /**
@@ -141,23 +154,43 @@ public final class LogReader<T> implements AutoCloseable
      */
     public int drain(final RecordHandler handler, final int limit)
     {
-        guard.checkOpen();
-        int count = 0;
-        while (count < limit && tryRead(handler))
+        guard.enterCall();
+        try
         {
-            count++;
+            int count = 0;
+            while (count < limit && tryRead(handler))
+            {
+                count++;
+                if (guard.isClosed())
+                {
+                    break; // the handler closed the reader
+                }
+            }
+            return count;
         }
-        return count;
+        finally
+        {
+            guard.exitCall();
+        }
     }
 
     private boolean receive(final RecordHandler handler, final long timeoutNs) throws InterruptedException
     {
-        guard.checkOpen();
-        if (tryRead(handler))
+        guard.enterCall();
+        try
         {
-            return true;
+            return tryRead(handler) || await(handler, timeoutNs);
         }
+        finally
+        {
+            guard.exitCall();
+        }
+    }
+
+    private boolean await(final RecordHandler handler, final long timeoutNs) throws InterruptedException
+    {
         waiter.begin(timeoutNs);
+        waitingThread = Thread.currentThread();
         try
         {
             boolean lookedWhileRegistered = false;
@@ -193,6 +226,7 @@ public final class LogReader<T> implements AutoCloseable
         }
         finally
         {
+            waitingThread = null;
             waiter.end();
         }
     }
@@ -269,7 +303,7 @@ public final class LogReader<T> implements AutoCloseable
      */
     public boolean seek(final long index)
     {
-        guard.checkOpen();
+        guard.enterCall();
         try
         {
             return tailer.moveToIndex(index);
@@ -277,6 +311,10 @@ public final class LogReader<T> implements AutoCloseable
         catch (final RuntimeException ex)
         {
             throw readFailure(ex);
+        }
+        finally
+        {
+            guard.exitCall();
         }
     }
 
@@ -288,7 +326,7 @@ public final class LogReader<T> implements AutoCloseable
      */
     public LogReader<T> toStart()
     {
-        guard.checkOpen();
+        guard.enterCall();
         try
         {
             tailer.toStart();
@@ -296,6 +334,10 @@ public final class LogReader<T> implements AutoCloseable
         catch (final RuntimeException ex)
         {
             throw readFailure(ex);
+        }
+        finally
+        {
+            guard.exitCall();
         }
         return this;
     }
@@ -308,7 +350,7 @@ public final class LogReader<T> implements AutoCloseable
      */
     public LogReader<T> toEnd()
     {
-        guard.checkOpen();
+        guard.enterCall();
         try
         {
             tailer.toEnd();
@@ -316,6 +358,10 @@ public final class LogReader<T> implements AutoCloseable
         catch (final RuntimeException ex)
         {
             throw readFailure(ex);
+        }
+        finally
+        {
+            guard.exitCall();
         }
         return this;
     }
@@ -326,7 +372,7 @@ public final class LogReader<T> implements AutoCloseable
      */
     public long lag()
     {
-        guard.checkOpen();
+        guard.enterCall();
         try
         {
             final long last = queue.lastIndex();
@@ -350,6 +396,10 @@ public final class LogReader<T> implements AutoCloseable
         {
             throw readFailure(ex);
         }
+        finally
+        {
+            guard.exitCall();
+        }
     }
 
     /**
@@ -359,8 +409,15 @@ public final class LogReader<T> implements AutoCloseable
      */
     public long position()
     {
-        guard.checkOpen();
-        return tailer.index();
+        guard.enterCall();
+        try
+        {
+            return tailer.index();
+        }
+        finally
+        {
+            guard.exitCall();
+        }
     }
 
     /**
@@ -389,16 +446,28 @@ public final class LogReader<T> implements AutoCloseable
 
     /**
      * Closes the reader; a named reader's position stays in the log. Threads blocked in it leave with
-     * {@link ResourceClosedException}. Idempotent.
+     * {@link ResourceClosedException}; a read under way in another thread, or in the calling thread's handler,
+     * completes, and the reader lets go of the log's files when it ends. Idempotent.
      */
     @Override
     public void close()
     {
         if (closed.compareAndSet(false, true))
         {
-            guard.closeAndAwait(log.doorbell());
-            tailer.close();
             log.readerClosed(this);
+            guard.closeThenRelease(this::release, waitingThread == Thread.currentThread() ? 1 : 0, log.doorbell());
+        }
+    }
+
+    private void release()
+    {
+        try
+        {
+            tailer.close();
+        }
+        finally
+        {
+            log.readerReleased();
         }
     }
 

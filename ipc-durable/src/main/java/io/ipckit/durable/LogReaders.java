@@ -8,9 +8,15 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The readers one {@link SharedLog} handle opened (closed with it), and the named readers' persisted positions.
+ * <p>
+ * The log's store outlives its readers: each open reader holds it, as the log handle does until its close, and the
+ * store is let go ({@code releaseStore}) when the last hold goes. A reader whose close found a read still in it (a
+ * handler that ran on, another thread's poll) lets go of its hold when that read ends, so the store is never freed
+ * under a read.
  * <p>
  * Thread-safe.
  */
@@ -22,11 +28,18 @@ final class LogReaders<T>
     private final SharedLog<T> log;
     private final SingleChronicleQueue queue;
     private final Set<LogReader<?>> open = ConcurrentHashMap.newKeySet();
+    /** The log handle's hold (until its close) and one per reader not yet released; 0 once the store is let go. */
+    private final AtomicInteger holds = new AtomicInteger(1);
+    private final Runnable releaseStore;
 
-    LogReaders(final SharedLog<T> log, final SingleChronicleQueue queue)
+    /**
+     * @param releaseStore closes the queue and what else the readers read; runs once, when the last hold goes.
+     */
+    LogReaders(final SharedLog<T> log, final SingleChronicleQueue queue, final Runnable releaseStore)
     {
         this.log = log;
         this.queue = queue;
+        this.releaseStore = releaseStore;
     }
 
     /**
@@ -36,6 +49,7 @@ final class LogReaders<T>
     LogReader<T> open(final String name)
     {
         log.checkOpen();
+        holdStore();
         final LogReader<T> reader;
         try
         {
@@ -43,10 +57,12 @@ final class LogReaders<T>
         }
         catch (final IpcException ex)
         {
+            release();
             throw ex;
         }
         catch (final RuntimeException ex)
         {
+            release();
             throw log.failure("open a reader" + (name == null ? "" : " named \"" + name + "\""), ex);
         }
         open.add(reader);
@@ -61,6 +77,47 @@ final class LogReaders<T>
     void closed(final LogReader<?> reader)
     {
         open.remove(reader);
+    }
+
+    /**
+     * Lets go of one hold: a reader's once it is released, the log handle's at its close. The last one lets go of
+     * the store.
+     */
+    void release()
+    {
+        if (holds.decrementAndGet() == 0)
+        {
+            releaseStore.run();
+        }
+    }
+
+    /**
+     * Takes a hold of the store for a look at it from another call of the log (released with {@link #release()}).
+     *
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when the log is closed and its store let go.
+     */
+    void holdStore()
+    {
+        if (!hold())
+        {
+            log.checkOpen(); // the store goes only after the close, so this throws
+            throw new IllegalStateException("the store of the log in " + log.directory() + " is released");
+        }
+    }
+
+    private boolean hold()
+    {
+        int current;
+        do
+        {
+            current = holds.get();
+            if (current == 0)
+            {
+                return false;
+            }
+        }
+        while (!holds.compareAndSet(current, current + 1));
+        return true;
     }
 
     void closeAll()

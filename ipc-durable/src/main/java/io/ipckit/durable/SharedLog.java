@@ -74,7 +74,7 @@ public final class SharedLog<T> implements AutoCloseable
         this.doorbell = doorbellFile.doorbell();
         final LogRetention retention = new LogRetention(directory, options.retainCycles(), options.retainBytes(), queue);
         this.appender = new LogAppender(this, queue, doorbell, options, retention);
-        this.readers = new LogReaders<>(this, queue);
+        this.readers = new LogReaders<>(this, queue, this::releaseStore);
         retention.enforce();
     }
 
@@ -365,8 +365,16 @@ public final class SharedLog<T> implements AutoCloseable
     public long lastIndex()
     {
         checkOpen();
-        final long last = queue.lastIndex();
-        return last < 0 ? NO_INDEX : last;
+        readers.holdStore(); // a close from another thread meanwhile lets the store go after this look
+        try
+        {
+            final long last = queue.lastIndex();
+            return last < 0 ? NO_INDEX : last;
+        }
+        finally
+        {
+            readers.release();
+        }
     }
 
     /**
@@ -376,8 +384,16 @@ public final class SharedLog<T> implements AutoCloseable
     public long firstIndex()
     {
         checkOpen();
-        final long first = queue.firstIndex();
-        return first < 0 || first == Long.MAX_VALUE ? NO_INDEX : first;
+        readers.holdStore();
+        try
+        {
+            final long first = queue.firstIndex();
+            return first < 0 || first == Long.MAX_VALUE ? NO_INDEX : first;
+        }
+        finally
+        {
+            readers.release();
+        }
     }
 
     /**
@@ -390,6 +406,7 @@ public final class SharedLog<T> implements AutoCloseable
     public long recordsFrom(final long index)
     {
         checkOpen();
+        readers.holdStore();
         try
         {
             final long last = queue.lastIndex();
@@ -403,6 +420,10 @@ public final class SharedLog<T> implements AutoCloseable
         catch (final RuntimeException ex)
         {
             throw failure("count the records from index " + Long.toHexString(index), ex);
+        }
+        finally
+        {
+            readers.release();
         }
     }
 
@@ -418,7 +439,15 @@ public final class SharedLog<T> implements AutoCloseable
     public java.util.SortedMap<String, Long> readerPositions()
     {
         checkOpen();
-        return readers.positions();
+        readers.holdStore();
+        try
+        {
+            return readers.positions();
+        }
+        finally
+        {
+            readers.release();
+        }
     }
 
     /**
@@ -475,6 +504,11 @@ public final class SharedLog<T> implements AutoCloseable
         readers.closed(reader);
     }
 
+    void readerReleased()
+    {
+        readers.release();
+    }
+
     /**
      * @return the log's directory.
      */
@@ -518,7 +552,8 @@ public final class SharedLog<T> implements AutoCloseable
 
     /**
      * Closes this handle's readers (threads blocked in them leave with {@link ResourceClosedException}) and lets go
-     * of the log's files; the log stays on disk. Idempotent.
+     * of the log's files; the log stays on disk. A read under way in another thread (a handler that runs on) keeps
+     * the files until it ends. Idempotent.
      */
     @Override
     public void close()
@@ -528,11 +563,13 @@ public final class SharedLog<T> implements AutoCloseable
             return;
         }
         readers.closeAll();
-        appender.close(() ->
-        {
-            queue.close();
-            doorbellFile.close();
-        });
+        appender.close(readers::release);
+    }
+
+    private void releaseStore()
+    {
+        queue.close();
+        doorbellFile.close();
     }
 
     /**

@@ -211,24 +211,30 @@ public final class Waiter
     {
         active = false;
         peersWatched = false;
-        if (watchedCount > 0)
+        try
         {
-            unwatchAll();
-        }
-        if (interest != null && interest.exitNoticed())
-        {
-            interest.clearExitNoticed(); // a notice for this wait's peers says nothing to the next wait
-        }
-        if (registered)
-        {
-            if (System.nanoTime() - startNs >= SLOW_WAIT_NS) // slept on a futex: one clock read more
+            if (watchedCount > 0)
             {
-                io.ipckit.core.internal.jfr.JfrEvents.slowWaitEnded(startNs);
+                unwatchAll();
             }
-            registered = false;
-            doorbell.endWait();
+            if (interest != null && interest.exitNoticed())
+            {
+                interest.clearExitNoticed(); // a notice for this wait's peers says nothing to the next wait
+            }
+            if (registered)
+            {
+                if (System.nanoTime() - startNs >= SLOW_WAIT_NS) // slept on a futex: one clock read more
+                {
+                    io.ipckit.core.internal.jfr.JfrEvents.slowWaitEnded(startNs);
+                }
+                registered = false;
+                doorbell.endWait();
+            }
         }
-        guard.exit();
+        finally
+        {
+            guard.exit(); // even when the doorbell's file faults: a close may have left its release to this thread
+        }
     }
 
     /**
