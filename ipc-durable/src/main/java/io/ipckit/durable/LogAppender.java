@@ -62,6 +62,8 @@ final class LogAppender
     private long lastEnd;
     private DocumentContext claim;
     private long lastAppendedIndex = NO_INDEX;
+    /** How many of Chronicle's lock timeouts appends and claims of this handle waited out, for tests. */
+    private volatile long lockTimeoutsWaited;
 
     LogAppender(
         final SharedLog<?> log, final SingleChronicleQueue queue, final Doorbell doorbell, final SharedLogOptions options,
@@ -352,6 +354,14 @@ final class LogAppender
     }
 
     /**
+     * @return how many of Chronicle's lock timeouts this handle's appends and claims waited out (a live holder's).
+     */
+    long lockTimeoutsWaited()
+    {
+        return lockTimeoutsWaited;
+    }
+
+    /**
      * Starts a document, waiting for another process's claim or append to end. Chronicle's lock offers no look
      * without waiting: each attempt waits up to Chronicle's lock timeout, so the deadline is looked at between
      * attempts and a claim gives up at most that timeout after it.
@@ -380,6 +390,7 @@ final class LogAppender
             {
                 // Chronicle waited a lock timeout: it takes the lock over when its holder's pid is dead, and throws
                 // this when the holder lives (a long claim, a paused JVM): keep waiting for it, within a claim's time
+                lockTimeoutsWaited++; // only the thread holding appendLock writes it
                 log.checkOpen();
                 if (interruptible && Thread.interrupted())
                 {

@@ -510,6 +510,14 @@ public final class SharedLog<T> implements AutoCloseable
     }
 
     /**
+     * @return how many of Chronicle's lock timeouts this handle's appends and claims waited out, for tests.
+     */
+    long lockTimeoutsWaited()
+    {
+        return appender.lockTimeoutsWaited();
+    }
+
+    /**
      * @return the log's directory.
      */
     public Path directory()

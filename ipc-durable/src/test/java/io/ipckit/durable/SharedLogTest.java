@@ -184,7 +184,8 @@ class SharedLogTest
             final int offset = holder.tryClaim(text.length);
             final CompletableFuture<Long> appended = CompletableFuture.supplyAsync(() -> waiter.append("waited"));
             // Chronicle's lock times out after 1.5 s against a live holder; the appender must go on waiting
-            Thread.sleep(2_000);
+            Eventually.await("the append waited out one of Chronicle's lock timeouts", Duration.ofSeconds(20),
+                () -> waiter.lockTimeoutsWaited() > 0 || appended.isDone());
             assertFalse(appended.isDone(), "the append went past a live claim holder");
             holder.claimBuffer().putBytes(offset, text);
             holder.commit(offset);
