@@ -381,7 +381,7 @@ final class FifoConsumer extends FastTakeLane
                 {
                     return false;
                 }
-                if (!awaitFragmentOrDiscard())
+                if (!awaitFragment())
                 {
                     discardPartialElement();
                     return false;
@@ -425,23 +425,16 @@ final class FifoConsumer extends FastTakeLane
         }
     }
 
-    private boolean awaitFragmentOrDiscard() throws InterruptedException
-    {
-        try
-        {
-            return awaitFragment();
-        }
-        catch (final InterruptedException ex)
-        {
-            discardPartialElement();
-            throw ex;
-        }
-    }
-
-    private boolean awaitFragment() throws InterruptedException
+    /**
+     * Waits for the next record of the element begun, whose first records this consumer has taken: they cannot be
+     * put back, so an interrupt does not end this wait (the element would be lost); it is kept for the caller, whose
+     * element arrives whole. Gives up only when the writer died or ended the element.
+     */
+    private boolean awaitFragment()
     {
         ringProducers(); // the writer of the rest may be waiting for the room this consumer freed
         faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        boolean interrupted = false;
         streamWaiter.begin(-1);
         try
         {
@@ -458,12 +451,23 @@ final class FifoConsumer extends FastTakeLane
                     // the word is cleared after the last record is published: look once more before giving up
                     return laneHasRecords(cLane, true);
                 }
-                streamWaiter.pause(sequence);
+                try
+                {
+                    streamWaiter.pause(sequence);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true; // the flag is cleared: the next pause sleeps again
+                }
             }
         }
         finally
         {
             streamWaiter.end();
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
