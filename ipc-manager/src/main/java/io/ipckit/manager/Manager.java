@@ -183,7 +183,8 @@ public final class Manager implements AutoCloseable
     {
         final Path socket = socketPath(name);
         final Path errorFile = errorPath(name);
-        final long deadline = System.nanoTime() + options.startTimeout(TimeUnit.NANOSECONDS);
+        final long startNs = System.nanoTime();
+        final long timeoutNs = options.startTimeout(TimeUnit.NANOSECONDS);
         while (true)
         {
             if (Files.exists(socket))
@@ -195,7 +196,7 @@ public final class Manager implements AutoCloseable
                 }
                 catch (final IpcException ex)
                 {
-                    if (System.nanoTime() > deadline)
+                    if (System.nanoTime() - startNs > timeoutNs)
                     {
                         throw ex;
                     }
@@ -219,7 +220,7 @@ public final class Manager implements AutoCloseable
                 throw new IpcException("the JVM of manager " + name + " exited with " + process.exitCode() +
                     " before listening: " + reason);
             }
-            if (System.nanoTime() > deadline)
+            if (System.nanoTime() - startNs > timeoutNs)
             {
                 throw new IpcException("manager " + name + " did not listen within " +
                     options.startTimeout(TimeUnit.MILLISECONDS) + " ms (ManagerOptions.startTimeout)");

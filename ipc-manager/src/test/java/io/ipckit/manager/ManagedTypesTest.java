@@ -58,6 +58,18 @@ class ManagedTypesTest
     }
 
     @Test
+    void shouldTakeTheLongestTimeoutsAsNoLimit() throws Exception
+    {
+        final BlockingQueue<String> queue = manager.queue();
+        queue.put("waiting");
+        final Lock lock = manager.lock();
+        // before: the call's time (the timeout plus the call timeout) wrapped negative, and the call timed out at once
+        assertEquals("waiting", queue.poll(Long.MAX_VALUE, TimeUnit.SECONDS));
+        assertTrue(lock.tryLock(Long.MAX_VALUE, TimeUnit.NANOSECONDS));
+        lock.unlock();
+    }
+
+    @Test
     void shouldBehaveAsPythonsManagedContainers() throws Exception
     {
         final ConcurrentMap<String, Integer> dict = manager.dict(Map.of("a", 1));

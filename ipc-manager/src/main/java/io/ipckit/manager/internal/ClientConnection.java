@@ -466,7 +466,8 @@ public final class ClientConnection implements AutoCloseable
         if (timeoutIndex >= 0)
         {
             final long asked = ((TimeUnit)args[timeoutIndex + 1]).toNanos((Long)args[timeoutIndex]);
-            waitNs = Math.max(0, asked) + callTimeoutNs;
+            final long sum = Math.max(0, asked) + callTimeoutNs; // both non-negative: a sum past Long.MAX_VALUE wraps
+            waitNs = sum < 0 ? NO_LIMIT : sum;
         }
         else
         {
