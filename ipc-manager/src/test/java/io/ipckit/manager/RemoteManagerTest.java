@@ -16,10 +16,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +67,30 @@ class RemoteManagerTest
         {
             another.list().add("fine");
         }
+    }
+
+    @Test
+    void shouldKeepTheConnectionForACallMadeWithTheInterruptFlagSet() throws Exception
+    {
+        final BlockingQueue<String> queue = good.queue();
+        final ConcurrentMap<String, Integer> dict = good.dict();
+        try
+        {
+            Thread.currentThread().interrupt();
+            // before: the socket's write saw the flag and closed the connection (ManagerGoneException)
+            assertNull(dict.put("a", 1), "a call that does not wait, made with the flag set");
+            assertTrue(Thread.interrupted(), "the flag kept for the caller");
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, queue::take);
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+        queue.put("after");
+        assertEquals("after", queue.poll());
+        assertEquals(1, dict.get("a"));
+        assertStillServing();
     }
 
     @Test

@@ -102,6 +102,9 @@ public final class SocketConnection implements FrameConnection
             throw new FrameTooLargeException("frame of " + length + " bytes exceeds the maximum of " + maxFrameBytes +
                 " bytes (ManagerOptions.maxFrameBytes)");
         }
+        // the channel is interruptible: a write by a thread with its interrupt flag set would close the connection,
+        // so the flag is put aside for the write and set again after it
+        final boolean interrupted = Thread.interrupted();
         synchronized (writeLock)
         {
             try
@@ -118,6 +121,13 @@ public final class SocketConnection implements FrameConnection
             catch (final IOException ex)
             {
                 throw new PeerGoneException("cannot send on " + this + ": " + ex.getMessage(), ex);
+            }
+            finally
+            {
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
