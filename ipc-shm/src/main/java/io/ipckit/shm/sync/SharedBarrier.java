@@ -62,6 +62,8 @@ public final class SharedBarrier implements AutoCloseable
     private static final int ACTION_FAILED = 4;
     private static final int PARTY_DIED = 5;
     private static final int MAX_PARTIES = (int)ARRIVED_MASK;
+    /** The most processes that may have a barrier open at once: the size of its table of attached processes. */
+    private static final int MAX_SLOTS = 4096;
 
     private final ResourceFile file;
     private final AtomicBuffer buffer;
@@ -87,7 +89,7 @@ public final class SharedBarrier implements AutoCloseable
         this.releasedOffset = base + RELEASED_OFFSET;
         this.parties = buffer.getInt(base + PARTIES_OFFSET);
         final int slots = buffer.getInt(base + SLOTS_OFFSET);
-        if (parties < 1 || parties > MAX_PARTIES || slots < 1)
+        if (parties < 1 || parties > MAX_PARTIES || slots < 1 || slots > MAX_SLOTS)
         {
             file.close();
             throw new CorruptResourceException("Barrier \"" + file.name() + "\" has a corrupt configuration (" +
@@ -139,7 +141,7 @@ public final class SharedBarrier implements AutoCloseable
             throw new IllegalArgumentException("cannot create Barrier \"" + name + "\" for " + parties +
                 " parties: 1.." + MAX_PARTIES + " parties");
         }
-        final int slots = Math.min(Math.max(64, 2 * parties), 4096);
+        final int slots = Math.min(Math.max(64, 2 * parties), MAX_SLOTS);
         return new SharedBarrier(SyncFiles.create(name, ResourceKind.BARRIER, BarrierDescriptor.length(slots),
             persistent, (file) ->
             {

@@ -67,7 +67,7 @@ public final class SharedSemaphore implements AutoCloseable
         this.permitsOffset = base + PERMITS_OFFSET;
         this.maxPermits = buffer.getInt(base + MAX_PERMITS_OFFSET);
         final int slots = buffer.getInt(base + OWNER_SLOTS_OFFSET);
-        if (slots < 0 || maxPermits < 0)
+        if (slots < 0 || slots > ShmOptions.MAX_OWNER_SLOTS || maxPermits < 0)
         {
             file.close();
             throw new CorruptResourceException("Semaphore \"" + file.name() + "\" has a corrupt configuration (" +

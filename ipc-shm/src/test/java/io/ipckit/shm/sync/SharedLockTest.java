@@ -251,6 +251,26 @@ class SharedLockTest
         final CorruptResourceException parties =
             assertThrows(CorruptResourceException.class, () -> SharedBarrier.open("bad.barrier"));
         assertTrue(parties.getMessage().contains("corrupt configuration (0 parties"), parties.getMessage());
+
+        // a slot count whose table length wraps an int to 0 passed the length check and read past the mapping
+        ResourceFile.create("wrapped.barrier", ResourceKind.BARRIER, SyncFiles.LAYOUT_VERSION, 0,
+            BarrierDescriptor.length(1), false, (file) ->
+            {
+                file.buffer().putInt(file.headerLength() + BarrierDescriptor.PARTIES_OFFSET, 2);
+                file.buffer().putInt(file.headerLength() + BarrierDescriptor.SLOTS_OFFSET, 1 << 28);
+            }).close();
+        final CorruptResourceException wrappedBarrier =
+            assertThrows(CorruptResourceException.class, () -> SharedBarrier.open("wrapped.barrier"));
+        assertTrue(wrappedBarrier.getMessage().contains("corrupt configuration (2 parties, 268435456 slots)"),
+            wrappedBarrier.getMessage());
+        ResourceFile.create("wrapped.sem", ResourceKind.SEMAPHORE, SyncFiles.LAYOUT_VERSION, 0,
+            SemaphoreDescriptor.length(0), false,
+            (file) -> file.buffer().putInt(file.headerLength() + SemaphoreDescriptor.OWNER_SLOTS_OFFSET, 1 << 28))
+            .close();
+        final CorruptResourceException wrappedSemaphore =
+            assertThrows(CorruptResourceException.class, () -> SharedSemaphore.open("wrapped.sem"));
+        assertTrue(wrappedSemaphore.getMessage().contains("corrupt configuration (268435456 owner slots"),
+            wrappedSemaphore.getMessage());
     }
 
     /**
