@@ -410,6 +410,7 @@ public final class SharedBarrier implements AutoCloseable
                 {
                     if (interrupted || Thread.interrupted())
                     {
+                        interrupted = false; // the exception reports it
                         breakBarrier(generation, INTERRUPTED);
                         throw new InterruptedException();
                     }
@@ -447,6 +448,10 @@ public final class SharedBarrier implements AutoCloseable
         finally
         {
             waiter.end();
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt(); // kept, as CyclicBarrier does, when the round before broke
+            }
         }
         if (index == parties - 1)
         {
@@ -495,50 +500,57 @@ public final class SharedBarrier implements AutoCloseable
         throws InterruptedException, BrokenBarrierException, TimeoutException
     {
         boolean interrupted = false;
-        while (true)
+        try
         {
-            final int sequence = waiter.sequence();
-            final long state = buffer.getLongVolatile(stateOffset);
-            if (generation(state) != generation)
+            while (true)
             {
-                if (isReleased(generation))
+                final int sequence = waiter.sequence();
+                final long state = buffer.getLongVolatile(stateOffset);
+                if (generation(state) != generation)
                 {
-                    if (interrupted)
+                    if (isReleased(generation))
                     {
-                        Thread.currentThread().interrupt();
+                        return;
                     }
-                    return;
+                    throw broken(0);
                 }
-                throw broken(0);
+                if (reason(state) != 0)
+                {
+                    throw broken(reason(state));
+                }
+                if (interrupted && breakBarrier(generation, INTERRUPTED))
+                {
+                    interrupted = false; // the exception reports it
+                    throw new InterruptedException();
+                }
+                if (waiter.livenessCheckDue())
+                {
+                    lookAtAttachedProcesses(waiter, generation);
+                    continue;
+                }
+                final boolean timeLeft;
+                try
+                {
+                    timeLeft = waiter.pause(sequence);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                    continue;
+                }
+                if (!timeLeft && breakBarrier(generation, TIMED_OUT))
+                {
+                    throw new TimeoutException("Barrier \"" + file.name() + "\": timed out after " +
+                        TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
+                        " of " + parties + " parties arrived; the barrier is now broken for every party");
+                }
             }
-            if (reason(state) != 0)
+        }
+        finally
+        {
+            if (interrupted)
             {
-                throw broken(reason(state));
-            }
-            if (interrupted && breakBarrier(generation, INTERRUPTED))
-            {
-                throw new InterruptedException();
-            }
-            if (waiter.livenessCheckDue())
-            {
-                lookAtAttachedProcesses(waiter, generation);
-                continue;
-            }
-            final boolean timeLeft;
-            try
-            {
-                timeLeft = waiter.pause(sequence);
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-                continue;
-            }
-            if (!timeLeft && breakBarrier(generation, TIMED_OUT))
-            {
-                throw new TimeoutException("Barrier \"" + file.name() + "\": timed out after " +
-                    TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
-                    " of " + parties + " parties arrived; the barrier is now broken for every party");
+                Thread.currentThread().interrupt(); // kept when the wait ends otherwise (tripped, broken, timed out)
             }
         }
     }

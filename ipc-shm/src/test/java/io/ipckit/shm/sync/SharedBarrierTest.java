@@ -203,6 +203,53 @@ class SharedBarrierTest
         }
     }
 
+    @Test
+    void shouldKeepTheInterruptOfAPartyWhoseRoundBrokeWhileTheActionRan() throws Exception
+    {
+        final java.util.concurrent.CountDownLatch actionRuns = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch actionMayEnd = new java.util.concurrent.CountDownLatch(1);
+        try (SharedBarrier barrier = SharedBarrier.create("failing", 2, () ->
+        {
+            actionRuns.countDown();
+            try
+            {
+                actionMayEnd.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("the action fails");
+        }))
+        {
+            arrive(barrier);
+            arrive(barrier);
+            assertTrue(actionRuns.await(30, TimeUnit.SECONDS));
+            final CompletableFuture<Object> late = new CompletableFuture<>();
+            final CompletableFuture<Boolean> lateFlag = new CompletableFuture<>();
+            final Thread lateParty = Thread.ofPlatform().start(() ->
+            {
+                Thread.currentThread().interrupt(); // taken in while the round before runs its action
+                try
+                {
+                    late.complete(barrier.await());
+                }
+                catch (final Throwable ex)
+                {
+                    late.complete(ex);
+                }
+                lateFlag.complete(Thread.currentThread().isInterrupted());
+            });
+            Eventually.await("the late party waiting for the round before", Duration.ofSeconds(10),
+                () -> late.isDone() || java.util.Arrays.stream(lateParty.getStackTrace())
+                    .anyMatch((frame) -> "pause".equals(frame.getMethodName())));
+            actionMayEnd.countDown();
+            assertInstanceOf(BrokenBarrierException.class, late.get(10, TimeUnit.SECONDS));
+            // before: the interrupt was taken in and lost, where CyclicBarrier keeps it
+            assertTrue(lateFlag.get(10, TimeUnit.SECONDS), "the late party's interrupt kept");
+        }
+    }
+
     private static CompletableFuture<Object> arrive(final SharedBarrier barrier)
     {
         final CompletableFuture<Object> outcome = new CompletableFuture<>();
