@@ -1,6 +1,6 @@
 package io.ipckit.net;
 
-import io.ipckit.core.testing.FreeUdpPort;
+import io.ipckit.core.internal.net.FreePort;
 
 import java.util.concurrent.TimeUnit;
 
@@ -17,12 +17,12 @@ final class NetTesting
     }
 
     /**
-     * @return a UDP port free now, below the ephemeral range ({@link FreeUdpPort}): no endpoint the test binds to port 0
+     * @return a UDP port free now, below the ephemeral range ({@link FreePort}): no endpoint the test binds to port 0
      * meanwhile can be given it.
      */
     static int freePort()
     {
-        return FreeUdpPort.pick();
+        return FreePort.udp();
     }
 
     /**

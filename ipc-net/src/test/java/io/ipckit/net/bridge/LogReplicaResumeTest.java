@@ -1,7 +1,7 @@
 package io.ipckit.net.bridge;
 
 import io.ipckit.core.codec.Codecs;
-import io.ipckit.core.testing.FreeUdpPort;
+import io.ipckit.core.internal.net.FreePort;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.durable.LogReader;
 import io.ipckit.durable.SharedLog;
@@ -32,7 +32,7 @@ class LogReplicaResumeTest
             .livenessTimeout(1, TimeUnit.SECONDS)
             .closeLingerTimeout(2, TimeUnit.SECONDS)
             .termLengthBytes(256 * 1024);
-        final String address = "127.0.0.1:" + FreeUdpPort.pick();
+        final String address = "127.0.0.1:" + FreePort.udp();
         try (SharedLog<Long> source = SharedLog.openOrCreate(dir.path().resolve("source"), Codecs.LONG,
                 new SharedLogOptions());
              SharedLog<Long> replica = SharedLog.openOrCreate(dir.path().resolve("replica"), Codecs.LONG,

@@ -2,7 +2,7 @@ package io.ipckit.net.bridge;
 
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.exceptions.IpcException;
-import io.ipckit.core.testing.FreeUdpPort;
+import io.ipckit.core.internal.net.FreePort;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.durable.SharedLog;
 import io.ipckit.durable.SharedLogOptions;
@@ -43,7 +43,7 @@ class LogReplicatorBindTest
     @Test
     void shouldHoldItsPortWhenServeReturns() throws Exception
     {
-        final int port = FreeUdpPort.pick();
+        final int port = FreePort.udp();
         try (SharedLog<Long> log = SharedLog.openOrCreate(dir.path().resolve("log"), Codecs.LONG,
                 new SharedLogOptions());
              LogReplicator replicator = LogReplicator.serve(log, "127.0.0.1:" + port, options))

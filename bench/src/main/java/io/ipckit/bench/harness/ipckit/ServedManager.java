@@ -1,6 +1,7 @@
 package io.ipckit.bench.harness.ipckit;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.internal.net.FreePort;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.manager.Manager;
@@ -10,12 +11,7 @@ import io.ipckit.net.NetOptions;
 import io.ipckit.net.manager.AeronAddress;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -175,24 +171,8 @@ public final class ServedManager implements AutoCloseable
 
     private static int freePort(final String transport)
     {
-        try
-        {
-            if (TCP.equals(transport))
-            {
-                try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-                {
-                    return socket.getLocalPort();
-                }
-            }
-            try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-            {
-                return socket.getLocalPort();
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot find a free port", ex);
-        }
+        // below the ephemeral range: no bind to port 0 (a client's socket, a media driver's) can take it meanwhile
+        return TCP.equals(transport) ? FreePort.tcp() : FreePort.udp();
     }
 
     /**

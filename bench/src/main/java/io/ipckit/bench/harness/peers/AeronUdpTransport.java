@@ -18,13 +18,11 @@ import io.ipckit.bench.harness.messaging.Sender;
 import io.ipckit.bench.harness.messaging.Transport;
 import io.ipckit.bench.harness.messaging.VethPair;
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.internal.net.FreePort;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.nio.file.Path;
 import java.util.StringJoiner;
 
@@ -187,7 +185,7 @@ public final class AeronUdpTransport implements Transport
         final StringJoiner spec = new StringJoiner(",").add(directory.toString());
         for (int port = 0; port < 2 * plan.channels(); port++) // each channel's, then each reverse stream's
         {
-            spec.add(Integer.toString(freePort()));
+            spec.add(Integer.toString(FreePort.udp())); // below the ephemeral range: see FreePort
         }
         return new Fixture()
         {
@@ -283,18 +281,6 @@ public final class AeronUdpTransport implements Transport
     private static String channel(final String endpoint)
     {
         return "aeron:udp?endpoint=" + endpoint + "|term-length=" + TERM_LENGTH_BYTES + "|mtu=" + MTU_LENGTH_BYTES;
-    }
-
-    private static int freePort()
-    {
-        try (DatagramSocket socket = new DatagramSocket(0))
-        {
-            return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("no free UDP port", ex);
-        }
     }
 
     @Override

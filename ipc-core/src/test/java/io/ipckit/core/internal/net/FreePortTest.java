@@ -1,21 +1,34 @@
-package io.ipckit.core.testing;
+package io.ipckit.core.internal.net;
 
 import org.junit.jupiter.api.Test;
 
 import java.net.DatagramSocket;
+import java.net.ServerSocket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class FreeUdpPortTest
+class FreePortTest
 {
     @Test
     void shouldPickABindablePortBelowTheEphemeralRange() throws Exception
     {
-        final int port = FreeUdpPort.pick();
-        assertTrue(port >= FreeUdpPort.LOWEST && port < FreeUdpPort.ephemeralLow(),
-            port + " is not in " + FreeUdpPort.LOWEST + ".." + (FreeUdpPort.ephemeralLow() - 1));
+        final int port = FreePort.udp();
+        assertTrue(port >= FreePort.LOWEST && port < FreePort.ephemeralLow(),
+            port + " is not in " + FreePort.LOWEST + ".." + (FreePort.ephemeralLow() - 1));
         try (DatagramSocket socket = new DatagramSocket(port))
+        {
+            assertEquals(port, socket.getLocalPort());
+        }
+    }
+
+    @Test
+    void shouldPickAListenablePortBelowTheEphemeralRange() throws Exception
+    {
+        final int port = FreePort.tcp();
+        assertTrue(port >= FreePort.LOWEST && port < FreePort.ephemeralLow(),
+            port + " is not in " + FreePort.LOWEST + ".." + (FreePort.ephemeralLow() - 1));
+        try (ServerSocket socket = new ServerSocket(port))
         {
             assertEquals(port, socket.getLocalPort());
         }
@@ -24,7 +37,7 @@ class FreeUdpPortTest
     @Test
     void shouldNeverBeGivenByABindToPortZero() throws Exception
     {
-        final int ephemeralLow = FreeUdpPort.ephemeralLow();
+        final int ephemeralLow = FreePort.ephemeralLow();
         for (int i = 0; i < 20; i++)
         {
             try (DatagramSocket socket = new DatagramSocket(0))
