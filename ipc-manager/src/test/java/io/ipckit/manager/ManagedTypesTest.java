@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,56 @@ class ManagedTypesTest
         assertEquals("waiting", queue.poll(Long.MAX_VALUE, TimeUnit.SECONDS));
         assertTrue(lock.tryLock(Long.MAX_VALUE, TimeUnit.NANOSECONDS));
         lock.unlock();
+    }
+
+    @Test
+    void shouldHoldTheLockAgainWhenAnInterruptedConditionWaitThrows() throws Exception
+    {
+        final ManagedCondition condition = manager.condition();
+        final CompletableFuture<String> outcome = new CompletableFuture<>();
+        final CountDownLatch waiting = new CountDownLatch(1);
+        final Thread waiter = Thread.ofPlatform().start(() ->
+        {
+            condition.lock();
+            String how = "signalled";
+            try
+            {
+                waiting.countDown();
+                condition.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                how = "interrupted";
+            }
+            finally
+            {
+                try
+                {
+                    condition.unlock();
+                    outcome.complete(how);
+                }
+                catch (final RuntimeException ex)
+                {
+                    outcome.complete(how + ", then unlock failed: " + ex);
+                }
+            }
+        });
+        waiting.await();
+        condition.lock(); // granted once the waiter's await has let the lock go
+        waiter.interrupt();
+        try
+        {
+            // before: the waiter threw at once, without the lock, and its unlock failed while this thread held it
+            assertThrows(TimeoutException.class, () -> outcome.get(1, TimeUnit.SECONDS),
+                "the interrupted await ended before it could take the lock back");
+        }
+        finally
+        {
+            condition.unlock();
+        }
+        assertEquals("interrupted", outcome.get(30, TimeUnit.SECONDS));
+        assertTrue(condition.tryLock(5, TimeUnit.SECONDS), "the lock is free again");
+        condition.unlock();
     }
 
     @Test

@@ -520,20 +520,33 @@ public final class ClientConnection implements AutoCloseable
      * Waits for a call's reply. On the socket the connection's thread hands it over (the caller spins briefly, then
      * parks); on a pipe one waiting caller at a time reads the replies, its own and the others', and a caller that
      * sees the pipe fail starts the reconnection of a durable manager's client ({@link #pipeFailed}).
+     * <p>
+     * An interrupt of an interruptible call cancels it on the manager (which interrupts the call's thread there)
+     * and waits, at most the call timeout, for the call to end there: an interrupted condition wait has then taken
+     * its lock back, an interrupted lock or take has either given up or succeeded. A call that gave up throws its
+     * {@link InterruptedException} (from the reply); one that succeeded first returns its outcome, with the interrupt
+     * flag set. Without a reply in time the call is forgotten and throws {@link InterruptedException}.
      */
     private void await(final Pending call, final long callId, final long waitNs, final boolean interruptible,
         final String signature) throws InterruptedException
     {
-        final long start = System.nanoTime();
+        long start = System.nanoTime();
+        long limitNs = waitNs;
+        boolean cancelled = false;
         boolean interrupted = false;
         try
         {
             while (!call.done)
             {
                 final long elapsed = System.nanoTime() - start;
-                if (elapsed > waitNs)
+                if (elapsed > limitNs)
                 {
                     removePending(callId);
+                    if (cancelled)
+                    {
+                        throw new InterruptedException(signature + " on " + describe + " interrupted (the manager " +
+                            "did not end the call within the call timeout)");
+                    }
                     cancel(callId);
                     if (durable && !connected)
                     {
@@ -543,39 +556,51 @@ public final class ClientConnection implements AutoCloseable
                     throw new IpcTimeoutException(signature + " on " + describe + " had no reply within " +
                         TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
                 }
+                boolean interruptCame = false;
                 final ClientPipe reading = pipe;
                 if (reading != null && connected && reading.tryLead())
                 {
                     try
                     {
-                        interrupted |= lead(reading, call, callId, start, waitNs, interruptible, signature);
+                        interruptCame = lead(reading, call, start, limitNs);
                     }
                     finally
                     {
                         reading.endLead();
                         wakeNextReader();
                     }
-                    continue;
-                }
-                if (reading == null && elapsed < SPIN_NS)
-                {
-                    Thread.onSpinWait();
                 }
                 else
                 {
-                    LockSupport.parkNanos(this, Math.min(waitNs - elapsed,
-                        reading == null ? SOCKET_PARK_NS : FOLLOWER_PARK_NS));
-                }
-                if (Thread.interrupted())
-                {
-                    if (interruptible)
+                    if (reading == null && elapsed < SPIN_NS)
                     {
-                        removePending(callId);
-                        cancel(callId);
-                        throw new InterruptedException(signature + " on " + describe + " interrupted");
+                        Thread.onSpinWait();
                     }
-                    interrupted = true;
+                    else
+                    {
+                        LockSupport.parkNanos(this, Math.min(limitNs - elapsed,
+                            reading == null ? SOCKET_PARK_NS : FOLLOWER_PARK_NS));
+                    }
+                    interruptCame = Thread.interrupted();
                 }
+                if (interruptCame)
+                {
+                    if (interruptible && !cancelled)
+                    {
+                        cancel(callId);
+                        cancelled = true;
+                        start = System.nanoTime();
+                        limitNs = callTimeoutNs;
+                    }
+                    else
+                    {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (cancelled && !(call.error instanceof InterruptedException))
+            {
+                interrupted = true; // the call ended before the cancel reached it: its outcome stands
             }
         }
         finally
@@ -589,17 +614,15 @@ public final class ClientConnection implements AutoCloseable
 
     /**
      * Reads replies from the pipe, as the caller holding its lead, until this call's reply came, the time is up,
-     * or the pipe failed or was replaced.
+     * the pipe failed or was replaced, or an interrupt came.
      *
-     * @return true when an interrupt came that the call does not take (kept for the caller).
+     * @return true when an interrupt came (the flag is then clear: the caller decides what it means).
      */
-    private boolean lead(final ClientPipe reading, final Pending call, final long callId, final long start,
-        final long waitNs, final boolean interruptible, final String signature) throws InterruptedException
+    private boolean lead(final ClientPipe reading, final Pending call, final long start, final long limitNs)
     {
-        boolean interrupted = false;
         while (!call.done && gone == null && pipe == reading)
         {
-            final long remaining = waitNs - (System.nanoTime() - start);
+            final long remaining = limitNs - (System.nanoTime() - start);
             if (remaining <= 0)
             {
                 break;
@@ -610,13 +633,7 @@ public final class ClientConnection implements AutoCloseable
             }
             catch (final InterruptedException ex)
             {
-                if (interruptible)
-                {
-                    removePending(callId);
-                    cancel(callId);
-                    throw new InterruptedException(signature + " on " + describe + " interrupted");
-                }
-                interrupted = true;
+                return true;
             }
             catch (final RuntimeException ex)
             {
@@ -624,7 +641,7 @@ public final class ClientConnection implements AutoCloseable
                 break;
             }
         }
-        return interrupted;
+        return false;
     }
 
     /**
