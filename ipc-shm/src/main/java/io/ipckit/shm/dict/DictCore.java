@@ -43,6 +43,8 @@ final class DictCore
     static final int INVALID = Integer.MIN_VALUE;
     /** Returned by a read that must be retried. */
     private static final int RETRY = -2;
+    /** Liveness looks in a row that find a segment mid-change with no writer before it is called corrupt. */
+    private static final int OWNERLESS_LOOKS_LIMIT = 8;
 
     private final DictStructure structure;
     private final AtomicBuffer buffer;
@@ -232,12 +234,14 @@ final class DictCore
         final MutableDirectBuffer dst, final int dstOffset, final ValueHandler handler)
     {
         int spins = 0;
+        int ownerless = 0;
         while (true)
         {
             final int so = structure.segmentOffset(structure.directoryLookup(hash));
             final long seq = buffer.getLongAcquire(so + SEG_SEQUENCE_OFFSET);
             if ((seq & 1) != 0 && !mayReadFrozen(so, ++spins))
             {
+                ownerless = ownerlessLooks(so, seq, spins, ownerless);
                 continue;
             }
             int result = RETRY;
@@ -304,12 +308,14 @@ final class DictCore
     long snapshot(final long virtual, final MutableDirectBuffer out)
     {
         int spins = 0;
+        int ownerless = 0;
         while (true)
         {
             final int so = structure.segmentOffset(structure.directoryLookup(virtual));
             final long seq = buffer.getLongAcquire(so + SEG_SEQUENCE_OFFSET);
             if ((seq & 1) != 0 && !mayReadFrozen(so, ++spins))
             {
+                ownerless = ownerlessLooks(so, seq, spins, ownerless);
                 continue;
             }
             long result = -1;
@@ -361,6 +367,35 @@ final class DictCore
             }
             DictStructure.spin(++spins);
         }
+    }
+
+    /**
+     * A reader that keeps meeting an odd sequence looks, at each liveness interval, whether any writer holds the
+     * segment's lock. A writer makes the sequence odd only while it holds the lock (a reader sees it free only when
+     * the writer ended between the reader's two loads), so {@link #OWNERLESS_LOOKS_LIMIT} looks in a row that find
+     * no holder (about half a second) mean a word another program overwrote: the reader stops there instead of
+     * waiting for good.
+     *
+     * @param looks the previous result: how many looks in a row found no holder; 0 at first.
+     * @return the new count, for the next call.
+     * @throws io.ipckit.core.exceptions.CorruptResourceException when the limit is passed.
+     */
+    private int ownerlessLooks(final int so, final long seq, final int spins, final int looks)
+    {
+        if (spins <= DictStructure.SPIN_LIMIT || spins % DictStructure.LIVENESS_SPINS != 0)
+        {
+            return looks;
+        }
+        if (buffer.getLongVolatile(so + SEG_LOCK_OFFSET) != OwnerToken.NONE)
+        {
+            return 0;
+        }
+        if (looks + 1 > OWNERLESS_LOOKS_LIMIT)
+        {
+            throw structure.corrupt("segment at " + so + " is marked mid-change (sequence " + seq + ") while no " +
+                "writer holds its lock");
+        }
+        return looks + 1;
     }
 
     /**

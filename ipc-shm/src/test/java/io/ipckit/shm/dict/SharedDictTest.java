@@ -409,6 +409,25 @@ class SharedDictTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldRefuseASegmentLeftMidChangeWithNoWriter() throws IOException
+    {
+        try (SharedDict<Long, Long> dict = SharedDict.create("frozen", Codecs.LONG, Codecs.LONG, small()))
+        {
+            dict.put(1L, 1L);
+            final Path path = dir.path().resolve("frozen");
+            final int segmentsOffset = readInt(path, SharedDictDescriptor.SEGMENTS_OFFSET_OFFSET);
+            // an odd sequence says a writer is changing the segment, but no writer holds its lock
+            patchIntAt(path, segmentsOffset + SharedDictDescriptor.SEG_SEQUENCE_OFFSET, 3);
+            // before: every read waited for good for that writer to finish
+            final CorruptResourceException get = assertThrows(CorruptResourceException.class, () -> dict.get(1L));
+            assertTrue(get.getMessage().contains("mid-change"), get.getMessage());
+            final CorruptResourceException size = assertThrows(CorruptResourceException.class, dict::size);
+            assertTrue(size.getMessage().contains("mid-change"), size.getMessage());
+        }
+    }
+
+    @Test
     void shouldKeepCountsExactUnderThreadsOfOneProcess() throws InterruptedException
     {
         try (SharedDict<Integer, Long> dict = SharedDict.create("threads", Codecs.INTEGER, Codecs.LONG, small()))
