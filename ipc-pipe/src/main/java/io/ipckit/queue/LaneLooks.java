@@ -242,6 +242,7 @@ abstract class LaneLooks
         final int length = frameLength(frame);
         final int type = frameType(frame);
         if (length > capacity - (index - cBase) - OVERHEAD || type != PADDING && length < ticketBytes ||
+            type == BEGIN && length < ticketBytes + Long.BYTES || // a BEGIN record names its writer
             type != WHOLE && type != BEGIN && type != MIDDLE && type != END && type != PADDING && type != REMOVED)
         {
             throw new CorruptResourceException(description + " has a corrupt record in lane " + cLane +

@@ -1,5 +1,6 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.pipe.BufferHandler;
 import io.ipckit.pipe.internal.FileFaults;
@@ -230,9 +231,10 @@ final class SlotQueueCore implements QueueCore
     private void take(final int slot, final BufferHandler handler)
     {
         final int at = slotOffset(slot);
+        final int length = elementLength(slot, at);
         try
         {
-            handler.onMessage(buffer, at + PAYLOAD_OFFSET, buffer.getInt(at + SlotDescriptor.LENGTH_OFFSET));
+            handler.onMessage(buffer, at + PAYLOAD_OFFSET, length);
         }
         finally
         {
@@ -240,6 +242,22 @@ final class SlotQueueCore implements QueueCore
             buffer.putIntRelease(at + STATE_OFFSET, FREE);
             buffer.putLongRelease(countOffset, Math.max(0, count() - 1));
         }
+    }
+
+    /**
+     * @return the length word of the element in {@code slot}, checked against the slot's size.
+     * @throws CorruptResourceException when another program overwrote it: the slot is left as it is.
+     */
+    private int elementLength(final int slot, final int at)
+    {
+        final int length = buffer.getInt(at + SlotDescriptor.LENGTH_OFFSET);
+        if (length < 0 || length > slotBytes)
+        {
+            throw new CorruptResourceException(description + " has a corrupt element " +
+                "in slot " + slot + " (length " + length + " in a " + slotBytes + "-byte slot): unlink the queue " +
+                "and create it again");
+        }
+        return length;
     }
 
     @Override
@@ -354,7 +372,7 @@ final class SlotQueueCore implements QueueCore
                                 break;
                             }
                             final int at = slotOffset((int)entry[2]);
-                            if (filter.stopAt(buffer, at + PAYLOAD_OFFSET, buffer.getInt(at + SlotDescriptor.LENGTH_OFFSET)))
+                            if (filter.stopAt(buffer, at + PAYLOAD_OFFSET, elementLength((int)entry[2], at)))
                             {
                                 if (remove)
                                 {

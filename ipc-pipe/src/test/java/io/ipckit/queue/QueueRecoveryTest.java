@@ -565,6 +565,46 @@ class QueueRecoveryTest
     }
 
     @Test
+    void shouldRefuseABeginRecordTooShortToNameItsWriter() throws Exception
+    {
+        try (SharedQueue<byte[]> queue = SharedQueue.create("short-begin", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("short-begin", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            queue.put(new byte[16]);
+            file.buffer().putInt(file.headerLength() + RecordDescriptor.FRAME_OFFSET,
+                RecordDescriptor.frame(4, MessageAssembler.BEGIN));
+            // before: an IndexOutOfBoundsException from a negative payload length, on every later poll
+            thrown(CorruptResourceException.class, () -> queue.poll(1, TimeUnit.SECONDS), "corrupt record",
+                "\"short-begin\"");
+            thrown(CorruptResourceException.class, () -> queue.poll(1, TimeUnit.SECONDS), "corrupt record",
+                "\"short-begin\"");
+        }
+    }
+
+    @Test
+    void shouldRefuseASlotWhoseLengthWordIsCorruptAndKeepIt() throws Exception
+    {
+        try (LifoQueue<Long> queue = LifoQueue.create("bad-slot", Codecs.LONG, new QueueOptions().maxElements(4));
+            ResourceFile file = ResourceFile.open("bad-slot", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            queue.put(7L);
+            final AtomicBuffer buffer = file.buffer();
+            final int slotLength = SlotDescriptor.slotLength(
+                buffer.getInt(file.metadataOffset() + QueueDescriptor.SLOT_PAYLOAD_BYTES_OFFSET));
+            for (int slot = 0; slot < 4; slot++)
+            {
+                buffer.putInt(file.headerLength() + slot * slotLength + SlotDescriptor.LENGTH_OFFSET, 1 << 20);
+            }
+            // before: the codec read past the slot, and the take's finally freed it: the element was lost
+            thrown(CorruptResourceException.class, () -> queue.poll(1, TimeUnit.SECONDS), "corrupt element",
+                "\"bad-slot\"");
+            assertEquals(1, queue.size(), "the slot is kept");
+            thrown(CorruptResourceException.class, queue::poll, "corrupt element", "\"bad-slot\"");
+        }
+    }
+
+    @Test
     void shouldRefuseAQueueFileWithACorruptLayout()
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("layout", Codecs.BYTES, new QueueOptions());
