@@ -133,9 +133,19 @@ public final class Pipe
     {
         final AtomicBuffer buffer = file.buffer();
         final int metadata = file.metadataOffset();
-        final int capacity = buffer.getInt(metadata + RING_CAPACITY_OFFSET);
-        final boolean duplex = (buffer.getInt(metadata + FLAGS_OFFSET) & FLAG_DUPLEX) != 0;
-        if (file.headerLength() < metadata + METADATA_LENGTH ||
+        checkLayout(file, buffer.getInt(metadata + RING_CAPACITY_OFFSET),
+            (buffer.getInt(metadata + FLAGS_OFFSET) & FLAG_DUPLEX) != 0);
+    }
+
+    /**
+     * Checks a pipe file's layout words as the caller read them: the caller builds its rings from these values, not
+     * from a second read another process could have changed meanwhile.
+     *
+     * @throws CorruptResourceException when they do not describe this file.
+     */
+    static void checkLayout(final ResourceFile file, final int capacity, final boolean duplex)
+    {
+        if (file.headerLength() < file.metadataOffset() + METADATA_LENGTH ||
             capacity < PipeOptions.MIN_RING_CAPACITY_BYTES || !BitUtil.isPowerOfTwo(capacity) ||
             file.dataLengthBytes() != dataLength(capacity, duplex))
         {

@@ -96,6 +96,7 @@ public final class PipeConnection implements Connection
 
         final int capacity = meta.getInt(metadataOffset + RING_CAPACITY_OFFSET);
         final boolean duplex = (meta.getInt(metadataOffset + FLAGS_OFFSET) & FLAG_DUPLEX) != 0;
+        Pipe.checkLayout(file, capacity, duplex); // the values the rings are built from, whatever open checked before
         final int ringLength = ringLength(capacity);
         final long dataOffset = file.headerLength();
         final AtomicBuffer ringAB = new UnsafeBuffer(meta.addressOffset() + dataOffset, ringLength);

@@ -73,9 +73,12 @@ final class FifoQueueCore implements QueueCore
         final int capacity = meta.getInt(metadata + CAPACITY_OFFSET);
         this.maxElements = meta.getInt(metadata + MAX_ELEMENTS_OFFSET);
         this.maxMessageBytes = meta.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
-        final boolean joinable = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_JOINABLE) != 0;
-        final boolean ordered = (meta.getInt(metadata + FLAGS_OFFSET) & FLAG_ORDERED) != 0;
+        final int flags = meta.getInt(metadata + FLAGS_OFFSET);
+        final boolean joinable = (flags & FLAG_JOINABLE) != 0;
+        final boolean ordered = (flags & FLAG_ORDERED) != 0;
         this.laneCount = meta.getInt(metadata + LANE_COUNT_OFFSET);
+        // the rings are built from these values, whatever the open checked before another process could change them
+        QueueFiles.checkLayout(file, VARIANT_FIFO, capacity, maxElements, 0, laneCount, flags);
         this.lanesOffset = metadata + lanesOffset();
         final UnsafeBuffer data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), laneCount * capacity);
         this.description = "queue \"" + file.name() + "\"";

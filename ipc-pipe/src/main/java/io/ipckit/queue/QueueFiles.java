@@ -92,11 +92,20 @@ final class QueueFiles
     {
         final AtomicBuffer buffer = file.buffer();
         final int metadata = file.metadataOffset();
-        final int capacity = buffer.getInt(metadata + CAPACITY_OFFSET);
-        final int maxElements = buffer.getInt(metadata + MAX_ELEMENTS_OFFSET);
-        final int slotBytes = buffer.getInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET);
-        final int lanes = buffer.getInt(metadata + LANE_COUNT_OFFSET);
-        final int flags = buffer.getInt(metadata + FLAGS_OFFSET);
+        checkLayout(file, variant, buffer.getInt(metadata + CAPACITY_OFFSET),
+            buffer.getInt(metadata + MAX_ELEMENTS_OFFSET), buffer.getInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET),
+            buffer.getInt(metadata + LANE_COUNT_OFFSET), buffer.getInt(metadata + FLAGS_OFFSET));
+    }
+
+    /**
+     * Checks a queue file's layout words as the caller read them: a core builds its rings or slots from these values,
+     * not from a second read another process could have changed meanwhile. On failure the file is closed.
+     *
+     * @throws CorruptResourceException when they do not describe this file.
+     */
+    static void checkLayout(final ResourceFile file, final int variant, final int capacity, final int maxElements,
+        final int slotBytes, final int lanes, final int flags)
+    {
         final boolean ok;
         final int metadataLength;
         if (variant == VARIANT_FIFO)
@@ -115,8 +124,9 @@ final class QueueFiles
                 file.dataLengthBytes() == (long)capacity * SlotDescriptor.slotLength(slotBytes);
             metadataLength = METADATA_LENGTH;
         }
-        if (!ok || file.headerLength() < metadata + metadataLength)
+        if (!ok || file.headerLength() < file.metadataOffset() + metadataLength)
         {
+            file.close();
             throw new CorruptResourceException("queue \"" + file.name() + "\" has a corrupt layout (capacity " +
                 capacity + ", " + lanes + " lanes, " + file.dataLengthBytes() + " data bytes): unlink it and create it " +
                 "again");
