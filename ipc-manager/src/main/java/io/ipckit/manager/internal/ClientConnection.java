@@ -539,7 +539,7 @@ public final class ClientConnection implements AutoCloseable
             while (!call.done)
             {
                 final long elapsed = System.nanoTime() - start;
-                if (elapsed > limitNs)
+                if (limitNs != NO_LIMIT && elapsed > limitNs)
                 {
                     removePending(callId);
                     if (cancelled)
@@ -587,10 +587,13 @@ public final class ClientConnection implements AutoCloseable
                 {
                     if (interruptible && !cancelled)
                     {
-                        cancel(callId);
+                        call.cancelled = true; // before the cancel: a reconnection sends it again after the call
                         cancelled = true;
                         start = System.nanoTime();
-                        limitNs = callTimeoutNs;
+                        // sent, the cancel ends the call once the manager's thread has let go of what it took (an
+                        // interrupted condition wait first takes its lock back, as Condition.await does): wait for
+                        // that, or for the manager's death; unsent, give up after the call timeout, as before
+                        limitNs = cancel(callId) || durable ? NO_LIMIT : callTimeoutNs;
                     }
                     else
                     {
@@ -598,9 +601,11 @@ public final class ClientConnection implements AutoCloseable
                     }
                 }
             }
-            if (cancelled && !(call.error instanceof InterruptedException))
+            if (cancelled)
             {
-                interrupted = true; // the call ended before the cancel reached it: its outcome stands
+                // the call ended before the cancel reached it: its outcome stands, with the interrupt kept; the
+                // manager's InterruptedException reports the interrupt itself, with the flag clear
+                interrupted = !(call.error instanceof InterruptedException);
             }
         }
         finally
@@ -794,18 +799,24 @@ public final class ClientConnection implements AutoCloseable
         return false;
     }
 
-    private void cancel(final long callId)
+    /**
+     * Asks the manager to interrupt the call's thread.
+     *
+     * @return true when the cancel was sent; false when it could not be within the call timeout or the connection
+     *         is broken (a durable manager's reconnection sends it again for a call marked cancelled).
+     */
+    private boolean cancel(final long callId)
     {
         final Wire.Out out = new Wire.Out(Wire.CANCEL).putLong(callId);
         try
         {
             // bounded: the caller that gave up must not wait for a manager that reads nothing; an unsent cancel
             // leaves the call to end by itself, its reply ignored
-            sendFrame(out, pipe, connection, callTimeoutNs);
+            return sendFrame(out, pipe, connection, callTimeoutNs);
         }
         catch (final RuntimeException ex)
         {
-            // gone: nothing left to cancel
+            return false; // gone: nothing left to cancel
         }
     }
 
@@ -916,12 +927,18 @@ public final class ClientConnection implements AutoCloseable
                     pipe = freshPipe;
                     connected = true;
                 }
-                for (final Pending call : again.values())
+                for (final Map.Entry<Long, Pending> entry : again.entrySet())
                 {
+                    final Pending call = entry.getValue();
                     final Wire.Out frame = call.frame;
                     if (frame != null)
                     {
                         sendFrame(frame, freshPipe, fresh, NO_LIMIT);
+                        if (call.cancelled)
+                        {
+                            // its caller was interrupted: the new manager runs the call again, then interrupts it
+                            sendFrame(new Wire.Out(Wire.CANCEL).putLong(entry.getKey()), freshPipe, fresh, NO_LIMIT);
+                        }
                     }
                 }
                 return true;
@@ -1068,6 +1085,8 @@ public final class ClientConnection implements AutoCloseable
         Object value;
         Throwable error;
         volatile boolean done;
+        /** Set when its interrupted caller sent (or tried to send) a cancel. */
+        volatile boolean cancelled;
 
         Pending(final Thread caller)
         {
