@@ -45,6 +45,7 @@ final class DictCore
     private static final int RETRY = -2;
     /** Liveness looks in a row that find a segment mid-change with no writer before it is called corrupt. */
     private static final int OWNERLESS_LOOKS_LIMIT = 8;
+    private static final long OWNERLESS_SEQUENCE_MASK = (1L << 56) - 1;
 
     private final DictStructure structure;
     private final AtomicBuffer buffer;
@@ -234,7 +235,7 @@ final class DictCore
         final MutableDirectBuffer dst, final int dstOffset, final ValueHandler handler)
     {
         int spins = 0;
-        int ownerless = 0;
+        long ownerless = 0;
         while (true)
         {
             final int so = structure.segmentOffset(structure.directoryLookup(hash));
@@ -308,7 +309,7 @@ final class DictCore
     long snapshot(final long virtual, final MutableDirectBuffer out)
     {
         int spins = 0;
-        int ownerless = 0;
+        long ownerless = 0;
         while (true)
         {
             final int so = structure.segmentOffset(structure.directoryLookup(virtual));
@@ -371,16 +372,18 @@ final class DictCore
 
     /**
      * A reader that keeps meeting an odd sequence looks, at each liveness interval, whether any writer holds the
-     * segment's lock. A writer makes the sequence odd only while it holds the lock (a reader sees it free only when
-     * the writer ended between the reader's two loads), so {@link #OWNERLESS_LOOKS_LIMIT} looks in a row that find
-     * no holder (about half a second) mean a word another program overwrote: the reader stops there instead of
-     * waiting for good.
+     * segment's lock. A writer makes the sequence odd only while it holds the lock, and moves it on each time; so the
+     * same odd sequence with no holder at {@link #OWNERLESS_LOOKS_LIMIT} looks in a row (about half a second) is a
+     * word another program overwrote, and the reader stops there instead of waiting for good. (A reader may see a
+     * live writer's odd sequence and then its lock free, when the writer ended between the two loads; the next
+     * writer's sequence is another one.)
      *
-     * @param looks the previous result: how many looks in a row found no holder; 0 at first.
-     * @return the new count, for the next call.
+     * @param looks the previous result: the low 56 bits of the sequence met (bits 8 and up) and how many looks in a
+     *              row found it with no holder (bits 0 to 7); 0 at first.
+     * @return the new state, for the next call.
      * @throws io.ipckit.core.exceptions.CorruptResourceException when the limit is passed.
      */
-    private int ownerlessLooks(final int so, final long seq, final int spins, final int looks)
+    private long ownerlessLooks(final int so, final long seq, final int spins, final long looks)
     {
         if (spins <= DictStructure.SPIN_LIMIT || spins % DictStructure.LIVENESS_SPINS != 0)
         {
@@ -390,12 +393,14 @@ final class DictCore
         {
             return 0;
         }
-        if (looks + 1 > OWNERLESS_LOOKS_LIMIT)
+        final long seen = seq & OWNERLESS_SEQUENCE_MASK; // sequences 2^56 writes apart are never both met
+        final int inRow = looks >>> 8 == seen ? (int)(looks & 0xFF) + 1 : 1;
+        if (inRow > OWNERLESS_LOOKS_LIMIT)
         {
             throw structure.corrupt("segment at " + so + " is marked mid-change (sequence " + seq + ") while no " +
                 "writer holds its lock");
         }
-        return looks + 1;
+        return seen << 8 | inRow;
     }
 
     /**
