@@ -75,7 +75,7 @@ public final class Pipe
                     OwnerToken.current());
                 buffer.putInt(metadata + (creatorHoldsB ? END_B_STATE_OFFSET : END_A_STATE_OFFSET), STATE_OPEN);
             });
-        return new PipeConnection(file, !creatorHoldsB, options);
+        return new PipeConnection(file, !creatorHoldsB, options, capacity, duplex);
     }
 
     /**
@@ -116,11 +116,16 @@ public final class Pipe
         try
         {
             file.requireLayoutVersion(LAYOUT_VERSION); // layout 2 changed the wake protocol, 3 added who holds B
-            validate(file);
-            final boolean endA =
-                (file.buffer().getInt(file.metadataOffset() + FLAGS_OFFSET) & FLAG_CREATOR_HOLDS_B) != 0;
+            // each layout word is read once: the rings are built from the values checked, whatever another process
+            // writes meanwhile
+            final int metadata = file.metadataOffset();
+            final int capacity = file.buffer().getInt(metadata + RING_CAPACITY_OFFSET);
+            final int flags = file.buffer().getInt(metadata + FLAGS_OFFSET);
+            final boolean duplex = (flags & FLAG_DUPLEX) != 0;
+            checkLayout(file, capacity, duplex);
+            final boolean endA = (flags & FLAG_CREATOR_HOLDS_B) != 0;
             claimEnd(file, endA);
-            return new PipeConnection(file, endA, options);
+            return new PipeConnection(file, endA, options, capacity, duplex);
         }
         catch (final RuntimeException ex)
         {
@@ -129,21 +134,13 @@ public final class Pipe
         }
     }
 
-    private static void validate(final ResourceFile file)
-    {
-        final AtomicBuffer buffer = file.buffer();
-        final int metadata = file.metadataOffset();
-        checkLayout(file, buffer.getInt(metadata + RING_CAPACITY_OFFSET),
-            (buffer.getInt(metadata + FLAGS_OFFSET) & FLAG_DUPLEX) != 0);
-    }
-
     /**
-     * Checks a pipe file's layout words as the caller read them: the caller builds its rings from these values, not
-     * from a second read another process could have changed meanwhile.
+     * Checks a pipe file's layout words as the caller read them: the rings are built from these values, not from a
+     * second read another process could have changed meanwhile.
      *
      * @throws CorruptResourceException when they do not describe this file.
      */
-    static void checkLayout(final ResourceFile file, final int capacity, final boolean duplex)
+    private static void checkLayout(final ResourceFile file, final int capacity, final boolean duplex)
     {
         if (file.headerLength() < file.metadataOffset() + METADATA_LENGTH ||
             capacity < PipeOptions.MIN_RING_CAPACITY_BYTES || !BitUtil.isPowerOfTwo(capacity) ||

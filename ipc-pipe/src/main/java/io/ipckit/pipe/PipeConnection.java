@@ -83,7 +83,12 @@ public final class PipeConnection implements Connection
     private final EndMapping mapping;
     private final FileFaults faults;
 
-    PipeConnection(final ResourceFile file, final boolean endA, final PipeOptions options)
+    /**
+     * @param capacity the ring capacity and {@code duplex} the duplex flag, as the creator wrote them or the opener
+     *                 checked them: the rings are built from these, not from the file read again.
+     */
+    PipeConnection(
+        final ResourceFile file, final boolean endA, final PipeOptions options, final int capacity, final boolean duplex)
     {
         this.file = file;
         this.meta = file.buffer();
@@ -94,9 +99,6 @@ public final class PipeConnection implements Connection
         this.peerStateOffset = metadataOffset + (endA ? END_B_STATE_OFFSET : END_A_STATE_OFFSET);
         this.myStateOffset = metadataOffset + (endA ? END_A_STATE_OFFSET : END_B_STATE_OFFSET);
 
-        final int capacity = meta.getInt(metadataOffset + RING_CAPACITY_OFFSET);
-        final boolean duplex = (meta.getInt(metadataOffset + FLAGS_OFFSET) & FLAG_DUPLEX) != 0;
-        Pipe.checkLayout(file, capacity, duplex); // the values the rings are built from, whatever open checked before
         final int ringLength = ringLength(capacity);
         final long dataOffset = file.headerLength();
         final AtomicBuffer ringAB = new UnsafeBuffer(meta.addressOffset() + dataOffset, ringLength);
