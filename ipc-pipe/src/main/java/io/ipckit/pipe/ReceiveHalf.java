@@ -1,6 +1,7 @@
 package io.ipckit.pipe;
 
 import io.ipckit.core.codec.Codec;
+import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.internal.jfr.JfrEvents;
@@ -11,11 +12,13 @@ import io.ipckit.core.internal.kit.MessageAssembler;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.pipe.internal.FileFaults;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 
 import static io.ipckit.pipe.PipeDescriptor.STATE_CLOSED;
 import static io.ipckit.pipe.PipeDescriptor.STATE_OPEN;
@@ -137,6 +140,10 @@ final class ReceiveHalf
         {
             throw faults.corrupt(ex);
         }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            throw corruptOr(ex);
+        }
         finally
         {
             leaveCall();
@@ -158,7 +165,7 @@ final class ReceiveHalf
             boolean consumed = false;
             try
             {
-                while (delivered < limit && !closedInHandler)
+                while (delivered < limit && !closedInHandler && hasData())
                 {
                     if (recvRing.controlledRead(drainHandler, limit - delivered) == 0)
                     {
@@ -210,6 +217,10 @@ final class ReceiveHalf
         catch (final InternalError ex)
         {
             throw faults.corrupt(ex);
+        }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            throw corruptOr(ex);
         }
         finally
         {
@@ -343,11 +354,55 @@ final class ReceiveHalf
     private boolean hasData()
     {
         final int index = (int)recvRing.consumerPosition() & recvMask;
-        return recvRingBuffer.getIntVolatile(index) > 0;
+        final int length = recvRingBuffer.getIntVolatile(index);
+        if (length > recvMask + 1 - index)
+        {
+            throw corruptRecord(index, length); // a record never runs past the ring's end: padding fills it
+        }
+        return length > 0;
+    }
+
+    /**
+     * A read that failed on the ring's bounds: when a record between the head and the tail claims more than the
+     * ring holds (another program overwrote its length word), says so; else the failure was the handler's own.
+     */
+    private RuntimeException corruptOr(final IndexOutOfBoundsException ex)
+    {
+        final long head = recvRing.consumerPosition();
+        final long tail = recvRing.producerPosition();
+        for (long position = head; position < tail; )
+        {
+            final int index = (int)position & recvMask;
+            final int length = recvRingBuffer.getIntVolatile(index);
+            if (length <= 0)
+            {
+                break;
+            }
+            if (length > recvMask + 1 - index)
+            {
+                final CorruptResourceException corrupt = corruptRecord(index, length);
+                corrupt.initCause(ex);
+                return corrupt;
+            }
+            position += BitUtil.align(length, RecordDescriptor.ALIGNMENT);
+        }
+        return ex;
+    }
+
+    private CorruptResourceException corruptRecord(final int index, final int length)
+    {
+        return new CorruptResourceException(description + " has a corrupt record at ring index " + index +
+            " (length " + length + " in a ring of " + (recvMask + 1) + " bytes): unlink the pipe and create it again");
     }
 
     private void onRecord(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
+        if (length > buffer.capacity() - index)
+        {
+            // a record after the first of a read (that one hasData checks): the ring's clean-up may fail after this
+            throw corruptRecord(index - RecordDescriptor.HEADER_LENGTH,
+                length + RecordDescriptor.HEADER_LENGTH);
+        }
         final int result = assembler.onFrame(type, buffer, index, length);
         if (result == MessageAssembler.COMPLETE_IN_PLACE)
         {
