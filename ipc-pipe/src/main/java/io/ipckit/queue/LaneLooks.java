@@ -236,6 +236,22 @@ abstract class LaneLooks
         return length;
     }
 
+    /**
+     * A walk from the head towards the tail word never passes more bytes than the ring holds: one that did met a tail
+     * its records cannot land on (a word another program overwrote), and would circle the ring for good.
+     *
+     * @param walked the bytes walked so far from where the walk began.
+     * @throws CorruptResourceException when they are more than the ring holds.
+     */
+    void checkWalked(final long walked)
+    {
+        if (walked > capacity)
+        {
+            throw new CorruptResourceException(description + " has a corrupt lane " + cLane + ": its records run " +
+                "past its tail word: unlink the queue and create it again");
+        }
+    }
+
     int checkedFrame(final int index)
     {
         final int frame = data.getInt(index + FRAME_OFFSET);

@@ -221,6 +221,7 @@ final class QueueWalker
         walkAssembler.discardPartial();
         while ((position & POSITION_MASK) != tail) // positions run on past 2^40 here, the tail word's wrap
         {
+            consumer.checkWalked(position - start);
             final int index = consumer.cBase + ((int)position & mask);
             final int frame = consumer.checkedFrame(index);
             final int length = frameLength(frame);
@@ -280,9 +281,11 @@ final class QueueWalker
         {
             consumer.selectConsumerLane(lane);
             final long tail = position(meta.getLongAcquire(consumer.cTail));
-            long position = position(meta.getLongVolatile(consumer.cHead));
+            final long head = position(meta.getLongVolatile(consumer.cHead));
+            long position = head;
             while ((position & POSITION_MASK) != tail)
             {
+                consumer.checkWalked(position - head);
                 final int index = consumer.cBase + ((int)position & mask);
                 final int frame = consumer.checkedFrame(index);
                 final int type = frameType(frame);

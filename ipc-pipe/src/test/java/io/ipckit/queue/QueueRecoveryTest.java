@@ -605,6 +605,35 @@ class QueueRecoveryTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldRefuseAWalkTowardsATailItsRecordsCannotReach() throws Exception
+    {
+        int length = 8;
+        while (1024 % RecordDescriptor.recordLength(length) != 0)
+        {
+            length++;
+        }
+        try (SharedQueue<byte[]> queue = SharedQueue.create("lost-tail", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1024));
+            ResourceFile file = ResourceFile.open("lost-tail", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            // records of one length tile the whole ring once it has gone round
+            for (int i = 0; i < 2 * 1024 / RecordDescriptor.recordLength(length); i++)
+            {
+                queue.put(new byte[length]);
+                assertNotNull(queue.poll());
+            }
+            queue.put(new byte[length]);
+            final int tailAt = laneWord(file, 0, LaneDescriptor.TAIL_OFFSET);
+            final long tailWord = file.buffer().getLongVolatile(tailAt);
+            file.buffer().putLongVolatile(tailAt,
+                LaneWords.word(LaneWords.count(tailWord), LaneWords.position(tailWord) + 4));
+            // before: the walk circled the ring for good, growing the snapshot until the heap ran out
+            thrown(CorruptResourceException.class, queue::toArray, "past its tail", "\"lost-tail\"");
+        }
+    }
+
+    @Test
     void shouldRefuseAQueueFileWithACorruptLayout()
     {
         try (SharedQueue<byte[]> queue = SharedQueue.create("layout", Codecs.BYTES, new QueueOptions());
