@@ -160,45 +160,15 @@ class SharedBarrierTest
     @Test
     void shouldBreakTheNextRoundForAPartyInterruptedWhileTheActionRuns() throws Exception
     {
-        final java.util.concurrent.CountDownLatch actionRuns = new java.util.concurrent.CountDownLatch(1);
-        final java.util.concurrent.CountDownLatch actionMayEnd = new java.util.concurrent.CountDownLatch(1);
-        try (SharedBarrier barrier = SharedBarrier.create("action", 2, () ->
-        {
-            actionRuns.countDown();
-            try
-            {
-                actionMayEnd.await();
-            }
-            catch (final InterruptedException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        }))
+        final HeldAction action = new HeldAction(false);
+        try (SharedBarrier barrier = SharedBarrier.create("action", 2, action))
         {
             final CompletableFuture<Object> first = arrive(barrier);
             final CompletableFuture<Object> last = arrive(barrier);
-            assertTrue(actionRuns.await(30, TimeUnit.SECONDS));
-            // arrives interrupted while the round before runs its action
-            final CompletableFuture<Object> late = new CompletableFuture<>();
-            final Thread lateParty = Thread.ofPlatform().start(() ->
-            {
-                Thread.currentThread().interrupt();
-                try
-                {
-                    late.complete(barrier.await());
-                }
-                catch (final Throwable ex)
-                {
-                    late.complete(ex);
-                }
-            });
-            Eventually.await("the late party waiting for the round before", Duration.ofSeconds(10),
-                () -> late.isDone() || java.util.Arrays.stream(lateParty.getStackTrace())
-                    .anyMatch((frame) -> "pause".equals(frame.getMethodName())));
-            actionMayEnd.countDown();
+            final LateParty late = action.lateInterruptedParty(barrier);
             assertEquals(java.util.Set.of(0, 1), java.util.Set.of(first.get(10, TimeUnit.SECONDS),
                 last.get(10, TimeUnit.SECONDS)), "the round whose parties had all arrived trips");
-            assertInstanceOf(InterruptedException.class, late.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(InterruptedException.class, late.outcome.get(10, TimeUnit.SECONDS));
             assertTrue(barrier.isBroken(), "the late party's own round is broken");
         }
     }
@@ -206,48 +176,86 @@ class SharedBarrierTest
     @Test
     void shouldKeepTheInterruptOfAPartyWhoseRoundBrokeWhileTheActionRan() throws Exception
     {
-        final java.util.concurrent.CountDownLatch actionRuns = new java.util.concurrent.CountDownLatch(1);
-        final java.util.concurrent.CountDownLatch actionMayEnd = new java.util.concurrent.CountDownLatch(1);
-        try (SharedBarrier barrier = SharedBarrier.create("failing", 2, () ->
+        final HeldAction action = new HeldAction(true);
+        try (SharedBarrier barrier = SharedBarrier.create("failing", 2, action))
         {
-            actionRuns.countDown();
+            arrive(barrier);
+            arrive(barrier);
+            final LateParty late = action.lateInterruptedParty(barrier);
+            assertInstanceOf(BrokenBarrierException.class, late.outcome.get(10, TimeUnit.SECONDS));
+            // before: the interrupt was taken in and lost, where CyclicBarrier keeps it
+            assertTrue(late.flagAfter.get(10, TimeUnit.SECONDS), "the late party's interrupt kept");
+        }
+    }
+
+    /**
+     * A barrier action that runs until the test lets it end, then returns or fails.
+     */
+    private static final class HeldAction implements Runnable
+    {
+        private final java.util.concurrent.CountDownLatch runs = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch mayEnd = new java.util.concurrent.CountDownLatch(1);
+        private final boolean fails;
+
+        HeldAction(final boolean fails)
+        {
+            this.fails = fails;
+        }
+
+        @Override
+        public void run()
+        {
+            runs.countDown();
             try
             {
-                actionMayEnd.await();
+                mayEnd.await();
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("the action fails");
-        }))
-        {
-            arrive(barrier);
-            arrive(barrier);
-            assertTrue(actionRuns.await(30, TimeUnit.SECONDS));
-            final CompletableFuture<Object> late = new CompletableFuture<>();
-            final CompletableFuture<Boolean> lateFlag = new CompletableFuture<>();
-            final Thread lateParty = Thread.ofPlatform().start(() ->
+            if (fails)
             {
-                Thread.currentThread().interrupt(); // taken in while the round before runs its action
+                throw new IllegalStateException("the action fails");
+            }
+        }
+
+        /**
+         * Once the action runs, starts a party that arrives interrupted while the round before runs it, waits until
+         * that party waits for the round before, then lets the action end.
+         */
+        LateParty lateInterruptedParty(final SharedBarrier barrier) throws InterruptedException
+        {
+            assertTrue(runs.await(30, TimeUnit.SECONDS), "the action ran");
+            final LateParty late = new LateParty();
+            final Thread party = Thread.ofPlatform().start(() ->
+            {
+                Thread.currentThread().interrupt();
                 try
                 {
-                    late.complete(barrier.await());
+                    late.outcome.complete(barrier.await());
                 }
                 catch (final Throwable ex)
                 {
-                    late.complete(ex);
+                    late.outcome.complete(ex);
                 }
-                lateFlag.complete(Thread.currentThread().isInterrupted());
+                late.flagAfter.complete(Thread.currentThread().isInterrupted());
             });
             Eventually.await("the late party waiting for the round before", Duration.ofSeconds(10),
-                () -> late.isDone() || java.util.Arrays.stream(lateParty.getStackTrace())
+                () -> late.outcome.isDone() || java.util.Arrays.stream(party.getStackTrace())
                     .anyMatch((frame) -> "pause".equals(frame.getMethodName())));
-            actionMayEnd.countDown();
-            assertInstanceOf(BrokenBarrierException.class, late.get(10, TimeUnit.SECONDS));
-            // before: the interrupt was taken in and lost, where CyclicBarrier keeps it
-            assertTrue(lateFlag.get(10, TimeUnit.SECONDS), "the late party's interrupt kept");
+            mayEnd.countDown();
+            return late;
         }
+    }
+
+    /**
+     * What a late party's await gave, and whether its interrupt flag was set after it.
+     */
+    private static final class LateParty
+    {
+        final CompletableFuture<Object> outcome = new CompletableFuture<>();
+        final CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
     }
 
     private static CompletableFuture<Object> arrive(final SharedBarrier barrier)
