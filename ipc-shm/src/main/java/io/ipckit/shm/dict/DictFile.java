@@ -178,6 +178,12 @@ final class DictFile
      */
     static void validate(final ResourceFile file)
     {
+        if (file.headerLength() < file.metadataOffset() + METADATA_LENGTH)
+        {
+            throw new CorruptResourceException("SharedDict \"" + file.name() + "\" has corrupt metadata (a header of " +
+                file.headerLength() + " bytes, too short for its " + METADATA_LENGTH + " bytes of metadata); " +
+                "unlink it and create it again");
+        }
         final UnsafeBuffer b = new UnsafeBuffer(file.buffer(), 0, file.headerLength());
         final int segmentBytes = b.getInt(SEGMENT_LENGTH_OFFSET);
         final int slots = b.getInt(SLOT_COUNT_OFFSET);

@@ -377,6 +377,14 @@ class SharedDictTest
         final CorruptResourceException meta = assertThrows(CorruptResourceException.class, () -> SharedDict.open("meta"));
         assertTrue(meta.getMessage().contains("corrupt metadata"), meta.getMessage());
 
+        // a header length the common checks accept, too short for the dict's metadata: before, an
+        // IndexOutOfBoundsException
+        SharedDict.create("short-header", small()).close();
+        patchInt("short-header", ResourceHeaderDescriptor.HEADER_LENGTH_OFFSET, 64);
+        final CorruptResourceException header =
+            assertThrows(CorruptResourceException.class, () -> SharedDict.open("short-header"));
+        assertTrue(header.getMessage().contains("too short for its"), header.getMessage());
+
         SharedDict.create("cut", small()).close();
         try (RandomAccessFile file = new RandomAccessFile(dir.path().resolve("cut").toFile(), "rw"))
         {
