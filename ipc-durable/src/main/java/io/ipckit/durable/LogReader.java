@@ -15,7 +15,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One reader of a {@link SharedLog}: a position in the log that moves on as records are read. Readers are
@@ -54,7 +53,6 @@ public final class LogReader<T> implements AutoCloseable
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final PageWindow pages = PageWindow.forReader();
     private final RecordHandler decoder = this::decode;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private T decoded;
     private long lastReadIndex = NO_INDEX;
     /**
@@ -452,10 +450,9 @@ public final class LogReader<T> implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed.compareAndSet(false, true))
+        if (guard.closeThenRelease(this::release, waitingThread == Thread.currentThread() ? 1 : 0, log.doorbell()))
         {
             log.readerClosed(this);
-            guard.closeThenRelease(this::release, waitingThread == Thread.currentThread() ? 1 : 0, log.doorbell());
         }
     }
 
