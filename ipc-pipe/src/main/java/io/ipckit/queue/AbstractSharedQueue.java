@@ -340,6 +340,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             return null;
         }
+        boolean waited = false;
         try
         {
             checkOpen();
@@ -350,8 +351,9 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
                 return taken;
             }
             decoded = null;
-            core.poll(decodeHandler, leftNs);
-            return decoded;
+            waited = true;
+            // true only inside the gate: a wait that ran out outside it must not read another thread's peek
+            return core.poll(decodeHandler, leftNs) ? decoded : null;
         }
         catch (final InternalError ex)
         {
@@ -359,8 +361,16 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            decoded = null;
-            gate.exit(sole);
+            if (!waited)
+            {
+                decoded = null;
+                gate.exit(sole);
+            }
+            else if (gate.isHeldByCurrentThread()) // a wait on an empty queue may have left it (GateFreeSleep)
+            {
+                decoded = null;
+                gate.exit();
+            }
             core.closeIfPending(); // a handle closed from inside this call is unmapped now
         }
     }
@@ -415,7 +425,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         }
         finally
         {
-            gate.exit(sole);
+            gate.exitIfHeld(); // a wait on an empty queue may have left the gate (GateFreeSleep)
             core.closeIfPending(); // a handler that closed the handle: unmapped now
         }
     }
@@ -514,16 +524,9 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public E peek()
     {
-        decoded = null;
-        try
-        {
-            inspect(PEEK, null, null);
-            return decoded;
-        }
-        finally
-        {
-            decoded = null;
-        }
+        final List<E> head = new ArrayList<>(1);
+        inspect(PEEK, null, head); // the element is read inside the gate: a take of another thread writes there too
+        return head.isEmpty() ? null : head.get(0);
     }
 
     /**
@@ -633,7 +636,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     private static final int FOR_EACH = 2;
 
     /**
-     * Peeks ({@link #decoded}), removes the first element {@code filter} stops at, or collects every element into
+     * Peeks (the head into {@code snapshot}), removes the first element {@code filter} stops at, or collects every element into
      * {@code snapshot}, under the consumer gate. The core may wait for a lane's consumer lock: an interrupt then starts
      * the look again (nothing was taken or removed yet) and is left pending, as {@code ReentrantLock.lock()} does.
      *
@@ -654,7 +657,14 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
                 {
                     if (what == PEEK)
                     {
-                        return core.peek(decodeHandler);
+                        decoded = null;
+                        final boolean found = core.peek(decodeHandler);
+                        if (found)
+                        {
+                            snapshot.add(decoded);
+                            decoded = null;
+                        }
+                        return found;
                     }
                     if (what == REMOVE)
                     {

@@ -71,7 +71,11 @@ abstract class ConsumerLane extends LaneLooks
     final boolean[] headMoved;
     final Doorbell producerBell;
     final Doorbell consumerBell;
-    final Waiter consumerWaiter;
+    /**
+     * The wait of the call inside the handle's consumer gate; swapped for a spare while a call sleeps outside it
+     * ({@link GateFreeSleep}).
+     */
+    Waiter consumerWaiter;
     final JoinCounter joinCounter;
     /** Reassembles split elements; {@link #takeWholeRecords} leaves the lane to the general path while it does. */
     final MessageAssembler assembler = new MessageAssembler();

@@ -45,15 +45,18 @@ final class FifoConsumer extends FastTakeLane
     private long streamId;
     private long streamWriter;
     final FileFaults faults;
+    private final GateFreeSleep gateFreeSleep;
 
     FifoConsumer(final AtomicBuffer meta, final UnsafeBuffer data, final String description, final int capacity,
         final int laneCount, final int lanesOffset, final Doorbell producerBell, final Doorbell consumerBell,
         final Waiter consumerWaiter, final Waiter streamWaiter, final JoinCounter joinCounter,
-        final FileFaults faults, final int ticketCounterOffset, final int maxElements)
+        final FileFaults faults, final int ticketCounterOffset, final int maxElements,
+        final GateFreeSleep gateFreeSleep)
     {
         super(meta, data, description, capacity, laneCount, lanesOffset, producerBell, consumerBell, consumerWaiter,
             joinCounter, ticketCounterOffset, maxElements);
         this.faults = faults;
+        this.gateFreeSleep = gateFreeSleep;
         this.streamWaiter = streamWaiter;
     }
 
@@ -72,12 +75,20 @@ final class FifoConsumer extends FastTakeLane
         streamWaiter.end();
     }
 
+    /**
+     * Takes the next element, waiting for one at most {@code timeoutNs}. A wait on an empty queue may sleep outside
+     * the handle's consumer gate ({@link GateFreeSleep}); when its time runs out or it is interrupted or closed there,
+     * it returns or throws outside the gate, which the caller then does not hold any more.
+     *
+     * @return true when an element was handed over.
+     */
     boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         if (deliverStash(handler) || takeFast(handler))
         {
             return true;
         }
+        boolean insideGate = true;
         try
         {
             while (true)
@@ -109,6 +120,26 @@ final class FifoConsumer extends FastTakeLane
                     // queue's empty look may hide a ticket lost with its producer, which it looks for every interval
                     consumerWaiter.peersWatched();
                 }
+                if (outcome == EMPTY && gateFreeSleep.isDue(consumerWaiter))
+                {
+                    // nothing held (the lanes' looks released their locks and takings): sleep outside the gate
+                    endConsumerCall();
+                    final Waiter own = consumerWaiter;
+                    consumerWaiter = gateFreeSleep.spare();
+                    insideGate = false;
+                    if (!gateFreeSleep.sleep(own, sequence))
+                    {
+                        return false;
+                    }
+                    gateFreeSleep.keepSpare(consumerWaiter);
+                    consumerWaiter = own;
+                    insideGate = true;
+                    if (deliverStash(handler)) // another thread's peek took an element into the stash meanwhile
+                    {
+                        return true;
+                    }
+                    continue;
+                }
                 if (!consumerWaiter.pause(sequence))
                 {
                     return false;
@@ -117,8 +148,11 @@ final class FifoConsumer extends FastTakeLane
         }
         finally
         {
-            consumerWaiter.end();
-            endConsumerCall();
+            if (insideGate)
+            {
+                consumerWaiter.end();
+                endConsumerCall();
+            }
         }
     }
 

@@ -95,9 +95,10 @@ final class FifoQueueCore implements QueueCore
         this.consumer = new FifoConsumer(meta, data, description, capacity, laneCount, lanesOffset, producerBell,
             consumerBell, new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
             new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
-            joinCounter, faults, ordered ? metadata + TICKET_OFFSET : -1, maxElements);
+            joinCounter, faults, ordered ? metadata + TICKET_OFFSET : -1, maxElements,
+            new GateFreeSleep(consumerGate, () -> new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs)));
         this.walker = new QueueWalker(consumer, joinCounter);
-        this.closer = new HandleCloser(file, producerGate, consumerGate, producer::releaseProducerSide,
+        this.closer = new HandleCloser(file, guard, producerGate, consumerGate, producer::releaseProducerSide,
             consumer::releaseConsumerSide, faults);
     }
 

@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.pipe.internal.FileFaults;
 
 import java.util.concurrent.TimeUnit;
@@ -8,8 +9,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Unmaps a queue handle's file once no thread is inside its producer or consumer gate, so that no call of the
  * handle ever touches unmapped memory. When a call still runs at the close (a handler that closes its own queue, a
- * zero-copy claim not yet committed, or a call of another thread that outlasts the 5 s wait), the unmap is left
- * pending and done by that call when it leaves ({@link #closeIfPending()}), or never, when it never leaves.
+ * zero-copy claim not yet committed, or a call of another thread that outlasts the 5 s wait), or a thread still
+ * waits outside the gates (a take asleep on an empty queue, {@link GateFreeSleep}, that has not woken within the
+ * guard's 5 s), the unmap is left pending and done by that call when it leaves ({@link #closeIfPending()}), or never,
+ * when it never leaves.
  * <p>
  * Each side's release ({@code producerSideRelease}: the handle's exclusive lane or its lock's bias;
  * {@code consumerSideRelease}: the consumer lock's bias) runs once, inside its gate, before the unmap; not at all
@@ -23,6 +26,7 @@ final class HandleCloser
     private static final long GATE_WAIT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final ResourceFile file;
+    private final CloseGuard guard;
     private final HandleGate producerGate;
     private final HandleGate consumerGate;
     private final Runnable producerSideRelease;
@@ -33,9 +37,11 @@ final class HandleCloser
     private boolean unmapped;
     private volatile boolean pending;
 
-    HandleCloser(final ResourceFile file, final HandleGate producerGate, final HandleGate consumerGate,
-        final Runnable producerSideRelease, final Runnable consumerSideRelease, final FileFaults faults)
+    HandleCloser(final ResourceFile file, final CloseGuard guard, final HandleGate producerGate,
+        final HandleGate consumerGate, final Runnable producerSideRelease, final Runnable consumerSideRelease,
+        final FileFaults faults)
     {
+        this.guard = guard;
         this.faults = faults;
         this.file = file;
         this.producerGate = producerGate;
@@ -80,15 +86,13 @@ final class HandleCloser
         }
         finally
         {
-            if (producerHeld && consumerHeld)
+            // set before the waiters are counted: a waiter leaves (uncounts itself), then looks at it
+            pending = true; // a call of another thread still runs, or a waiter sleeps: it unmaps when it leaves
+            if (producerHeld && consumerHeld && !guard.hasWaiters())
             {
                 unmapped = true;
                 pending = false;
                 file.close();
-            }
-            else
-            {
-                pending = true; // a call of another thread still runs: it unmaps when it leaves
             }
             if (consumerHeld)
             {

@@ -190,6 +190,33 @@ final class HandleGate
     }
 
     /**
+     * Leaves the gate when the calling thread is inside it: for a call whose wait left the gate and did not enter it
+     * again ({@link GateFreeSleep}: its time ran out, or it was interrupted or closed while outside).
+     */
+    void exitIfHeld()
+    {
+        if (isSoleInCall())
+        {
+            leaveSoleCall();
+        }
+        else if (lock.isHeldByCurrentThread())
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For the thread inside the gate: whether another thread waits to enter. One volatile load while a single thread
+     * has used the gate.
+     *
+     * @return true when another thread is taking the gate over from the sole thread, or is queued for its lock.
+     */
+    boolean isContended()
+    {
+        return shared && (revoker != null || lock.hasQueuedThreads());
+    }
+
+    /**
      * @return true when the calling thread is inside the gate.
      */
     boolean isHeldByCurrentThread()

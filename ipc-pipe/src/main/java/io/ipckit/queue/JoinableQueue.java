@@ -136,6 +136,10 @@ public final class JoinableQueue<E> extends SharedQueue<E>
         {
             throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
         }
+        finally
+        {
+            core.closeIfPending(); // a close that found this wait still asleep left the unmap to it
+        }
     }
 
     /**
@@ -156,6 +160,10 @@ public final class JoinableQueue<E> extends SharedQueue<E>
         catch (final InternalError ex)
         {
             throw core.faults().corrupt(ex); // a fault on a page of a file another process truncated
+        }
+        finally
+        {
+            core.closeIfPending(); // a close that found this wait still asleep left the unmap to it
         }
     }
 }

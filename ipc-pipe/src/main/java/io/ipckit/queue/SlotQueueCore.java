@@ -49,7 +49,9 @@ final class SlotQueueCore implements QueueCore
     private final Doorbell producerBell = new Doorbell();
     private final Doorbell consumerBell = new Doorbell();
     private final Waiter producerWaiter;
-    private final Waiter consumerWaiter;
+    /** The wait of the call inside the consumer gate; a spare while a call sleeps outside it. */
+    private Waiter consumerWaiter;
+    private final GateFreeSleep gateFreeSleep;
     private final HandleGate producerGate = new HandleGate();
     private final CloseGuard guard;
     private final HandleCloser closer;
@@ -79,12 +81,14 @@ final class SlotQueueCore implements QueueCore
         this.description = (lifo ? "LIFO queue \"" : "priority queue \"") + file.name() + "\"";
         this.guard = new CloseGuard(description);
         this.faults = new FileFaults(file, description);
-        this.closer = new HandleCloser(file, producerGate, consumerGate, () -> { }, () -> { }, faults);
+        this.closer = new HandleCloser(file, guard, producerGate, consumerGate, () -> { }, () -> { }, faults);
         lock.wrap(buffer, metadata + PRODUCER_LOCK_OFFSET);
         producerBell.wrap(buffer, metadata + PRODUCER_DOORBELL_OFFSET);
         consumerBell.wrap(buffer, metadata + CONSUMER_DOORBELL_OFFSET);
         this.producerWaiter = new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs);
         this.consumerWaiter = new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs);
+        this.gateFreeSleep = new GateFreeSleep(consumerGate,
+            () -> new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs));
     }
 
     @Override
@@ -186,10 +190,15 @@ final class SlotQueueCore implements QueueCore
         buffer.putLongRelease(countOffset, count() + 1);
     }
 
+    /**
+     * {@inheritDoc} A wait on an empty queue may sleep outside the consumer gate ({@link GateFreeSleep}); when its time
+     * runs out or it is interrupted or closed there, it returns or throws outside the gate.
+     */
     @Override
     public boolean poll(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
         consumerWaiter.begin(timeoutNs == 0 ? LOCK_GRACE_NS : timeoutNs);
+        boolean insideGate = true;
         try
         {
             while (true)
@@ -218,6 +227,21 @@ final class SlotQueueCore implements QueueCore
                 {
                     return false;
                 }
+                else if (gateFreeSleep.isDue(consumerWaiter))
+                {
+                    // empty, and no lock held: sleep outside the gate
+                    final Waiter own = consumerWaiter;
+                    consumerWaiter = gateFreeSleep.spare();
+                    insideGate = false;
+                    if (!gateFreeSleep.sleep(own, sequence))
+                    {
+                        return false;
+                    }
+                    gateFreeSleep.keepSpare(consumerWaiter);
+                    consumerWaiter = own;
+                    insideGate = true;
+                    continue;
+                }
                 if (!consumerWaiter.pause(sequence))
                 {
                     return false;
@@ -226,7 +250,10 @@ final class SlotQueueCore implements QueueCore
         }
         finally
         {
-            consumerWaiter.end();
+            if (insideGate)
+            {
+                consumerWaiter.end();
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -353,6 +356,66 @@ class BlockingQueueContractTest
             assertEquals(2, queue.poll());
             assertNull(queue.poll());
         }
+    }
+
+    /**
+     * A take blocked on an empty queue does not hold up the handle's other threads: a peek, a poll that does not wait,
+     * a drain, a contains, a toArray, an iteration and a timed poll of the same handle answer, as
+     * {@code ArrayBlockingQueue}'s do while a take awaits its condition. The take then gets the next element, and a
+     * close wakes the next take with {@link ResourceClosedException}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("queues")
+    void shouldAnswerTheHandlesOtherCallsWhileATakeWaits(final QueueType type) throws Exception
+    {
+        try (AbstractSharedQueue<Integer> queue = type.create().apply(type.label().replace(' ', '-') + "-beside-take"))
+        {
+            final CompletableFuture<Integer> take = takeOnAThreadOfItsOwn(queue);
+            final CompletableFuture<List<Object>> answers = CompletableFuture.supplyAsync(() -> call(() ->
+                Arrays.asList(queue.peek(), queue.poll(), queue.drainTo(new ArrayList<>()), queue.contains(1),
+                    queue.toArray().length, queue.iterator().hasNext(), queue.poll(10, TimeUnit.MILLISECONDS))));
+            try
+            {
+                assertEquals(Arrays.asList(null, null, 0, false, 0, false, null), answers.get(20, TimeUnit.SECONDS));
+            }
+            catch (final TimeoutException ex)
+            {
+                throw new AssertionError("the handle's calls that do not wait were held up by its take for 20 s", ex);
+            }
+            finally
+            {
+                queue.put(7);
+            }
+            assertEquals(7, take.get(20, TimeUnit.SECONDS), "the take got the element");
+
+            final CompletableFuture<Integer> closed = takeOnAThreadOfItsOwn(queue);
+            queue.close();
+            final ExecutionException failure =
+                assertThrows(ExecutionException.class, () -> closed.get(20, TimeUnit.SECONDS));
+            assertInstanceOf(ResourceClosedException.class, failure.getCause().getCause(), failure.toString());
+        }
+    }
+
+    /**
+     * Starts a take of the queue on a new thread and waits until it waits.
+     */
+    private static CompletableFuture<Integer> takeOnAThreadOfItsOwn(final AbstractSharedQueue<Integer> queue)
+    {
+        final CompletableFuture<Integer> take = new CompletableFuture<>();
+        final Thread taker = new Thread(() ->
+        {
+            try
+            {
+                take.complete(queue.take());
+            }
+            catch (final Throwable ex)
+            {
+                take.completeExceptionally(new IllegalStateException(ex));
+            }
+        }, "taker");
+        taker.start();
+        Eventually.await("the take waits", Duration.ofSeconds(10), () -> queue.core.guard().hasWaiters());
+        return take;
     }
 
     @ParameterizedTest(name = "{0}")

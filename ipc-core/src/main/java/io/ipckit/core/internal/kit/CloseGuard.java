@@ -78,6 +78,15 @@ public final class CloseGuard
         }
     }
 
+    /**
+     * @return true while a thread waits in the handle ({@link Waiter#begin} to {@link Waiter#end}): a close that
+     * frees the memory it sleeps on leaves that to the waiter.
+     */
+    public boolean hasWaiters()
+    {
+        return waiters.get() > 0;
+    }
+
     void enter()
     {
         waiters.incrementAndGet();

@@ -396,6 +396,19 @@ public final class Waiter
         watchedCount = 0;
     }
 
+    /**
+     * @return what is left of this wait's time: -1 when it has no limit, 0 once its deadline passed.
+     */
+    public long remainingNs()
+    {
+        if (timeoutNs < 0)
+        {
+            return -1;
+        }
+        final long leftNs = timeoutNs - (System.nanoTime() - startNs);
+        return leftNs > 0 ? leftNs : 0;
+    }
+
     private boolean timeLeft()
     {
         return timeoutNs < 0 || System.nanoTime() - startNs < timeoutNs;
