@@ -235,6 +235,7 @@ final class DictCore
         final MutableDirectBuffer dst, final int dstOffset, final ValueHandler handler)
     {
         int spins = 0;
+        int misses = 0;
         long ownerless = 0;
         while (true)
         {
@@ -282,6 +283,10 @@ final class DictCore
                     result = -1;
                 }
             }
+            else
+            {
+                structure.checkDirectory(hash, ++misses); // a rebuild under way, or a corrupt directory
+            }
             // load-load fence -> every read above happens before the sequence is read again
             VarHandle.acquireFence();
             if (buffer.getLong(so + SEG_SEQUENCE_OFFSET) == seq)
@@ -309,6 +314,7 @@ final class DictCore
     long snapshot(final long virtual, final MutableDirectBuffer out)
     {
         int spins = 0;
+        int misses = 0;
         long ownerless = 0;
         while (true)
         {
@@ -352,6 +358,10 @@ final class DictCore
                     }
                 }
                 result = ((long)depth << 32) | (value & 0xFFFF_FFFFL);
+            }
+            else
+            {
+                structure.checkDirectory(virtual, ++misses); // a rebuild under way, or a corrupt directory
             }
             // load-load fence -> the copy happens before the sequence is read again
             VarHandle.acquireFence();
@@ -461,6 +471,11 @@ final class DictCore
                 final int block = freeBlock(so);
                 if (block != 0 && buffer.getInt(so + block) == need)
                 {
+                    if (block + need > segmentBytes)
+                    {
+                        throw structure.corrupt("segment at " + so + " has a free block of " + need +
+                            " bytes at " + block + ", past its end");
+                    }
                     at = block;
                     reused = true;
                     break;

@@ -160,7 +160,7 @@ final class DictStructure
      */
     void lockServing(final long hash, final Held held, final int heldOuter)
     {
-        while (true)
+        for (int misses = 1; ; misses++)
         {
             final int segment = directoryLookup(hash);
             if (segment == heldOuter)
@@ -176,7 +176,37 @@ final class DictStructure
                 return;
             }
             unlock(so);
-            Thread.onSpinWait();
+            checkDirectory(hash, misses);
+            spin(misses);
+        }
+    }
+
+    /**
+     * For a lookup that has found, {@code misses} times in a row, a segment that does not serve {@code hash} (which
+     * a rebuild under way explains, for a moment): every {@link #LIVENESS_SPINS} misses, looks under the structure
+     * lock, while no rebuild runs, whether the directory's segment serves the hash.
+     *
+     * @throws CorruptResourceException when it does not: the lookup would otherwise retry for good.
+     */
+    void checkDirectory(final long hash, final int misses)
+    {
+        if (misses % LIVENESS_SPINS != 0)
+        {
+            return;
+        }
+        lockStructure();
+        try
+        {
+            final int segment = directoryLookup(hash);
+            if (!serves(segmentOffset(segment), hash))
+            {
+                throw corrupt("the directory names segment " + segment + " for hash prefix " +
+                    ((int)hash & ((1 << buffer.getInt(GLOBAL_DEPTH_OFFSET)) - 1)) + ", which does not serve it");
+            }
+        }
+        finally
+        {
+            unlockStructure();
         }
     }
 
@@ -445,14 +475,22 @@ final class DictStructure
             buffer.putInt(JOURNAL_B_OFFSET, b);
             // release store -> a takeover finds the segments to give back
             buffer.putIntRelease(JOURNAL_PHASE_OFFSET, PHASE_ALLOCATED);
-            if (compact)
+            try
             {
-                build(a, oo, depth, prefix);
+                if (compact)
+                {
+                    build(a, oo, depth, prefix);
+                }
+                else
+                {
+                    build(a, oo, depth + 1, prefix);
+                    build(b, oo, depth + 1, prefix | (1 << depth));
+                }
             }
-            else
+            catch (final RuntimeException ex)
             {
-                build(a, oo, depth + 1, prefix);
-                build(b, oo, depth + 1, prefix | (1 << depth));
+                undoAllocated(a, b, token); // a corrupt entry in the old segment: it stays as it was
+                throw ex;
             }
             // release store -> a takeover finishes the switch to the complete new segments
             buffer.putIntRelease(JOURNAL_PHASE_OFFSET, PHASE_BUILT);
@@ -486,6 +524,10 @@ final class DictStructure
             {
                 continue;
             }
+            if (!validEntry(oo, (int)slot))
+            {
+                throw corrupt("segment at " + oo + " has an entry outside its heap");
+            }
             final int entry = oo + (int)slot;
             final int keyLength = buffer.getInt(entry);
             final long h = DictCore.hash(buffer, entry + ENTRY_KEY_OFFSET, keyLength);
@@ -494,6 +536,10 @@ final class DictStructure
                 continue;
             }
             final int length = (int)entryLength(keyLength, buffer.getInt(entry + ENTRY_VALUE_LENGTH_OFFSET));
+            if (top + length > segmentBytes)
+            {
+                throw corrupt("segment at " + oo + " has entries longer than a segment in all"); // slots share one
+            }
             buffer.putBytes(to + top, buffer, entry, length);
             int j = (int)(h >>> 24) & slotMask;
             while (buffer.getLong(to + SEG_SLOTS_OFFSET + 8 * j) != SLOT_EMPTY)
@@ -600,12 +646,22 @@ final class DictStructure
             finishSwitch(old, a, b, -1, dead);
             return;
         }
+        undoAllocated(a, b, dead);
+    }
+
+    /**
+     * Under the structure lock: gives back the new segments of a rebuild journaled {@code ALLOCATED} (a dead
+     * rebuilder's, or this process's own whose build found the old segment corrupt), whose locks {@code owner} may
+     * hold, and ends the journal.
+     */
+    private void undoAllocated(final int a, final int b, final long owner)
+    {
         for (final int segment : new int[]{a, b})
         {
             if (segment >= 0)
             {
                 final int so = segmentOffset(segment);
-                if (buffer.getLongVolatile(so + SEG_LOCK_OFFSET) == dead)
+                if (buffer.getLongVolatile(so + SEG_LOCK_OFFSET) == owner)
                 {
                     forceEvenSequence(so);
                 }
@@ -614,7 +670,7 @@ final class DictStructure
                     buffer.putInt(so + SEG_STATE_OFFSET, STATE_RETIRED);
                     pushFree(segment);
                 }
-                buffer.compareAndSetLong(so + SEG_LOCK_OFFSET, dead, OwnerToken.NONE);
+                buffer.compareAndSetLong(so + SEG_LOCK_OFFSET, owner, OwnerToken.NONE);
             }
         }
         buffer.putIntRelease(JOURNAL_PHASE_OFFSET, PHASE_IDLE);

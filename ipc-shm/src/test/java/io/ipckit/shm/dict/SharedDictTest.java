@@ -17,6 +17,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -432,6 +433,86 @@ class SharedDictTest
             assertTrue(get.getMessage().contains("mid-change"), get.getMessage());
             final CorruptResourceException size = assertThrows(CorruptResourceException.class, dict::size);
             assertTrue(size.getMessage().contains("mid-change"), size.getMessage());
+        }
+    }
+
+    /**
+     * A freed block whose length word fits the next entry but whose place runs past the segment's end: before, a put
+     * reused it and wrote the entry over the next segment's lock and sequence.
+     */
+    @Test
+    void shouldRefuseAFreeBlockThatRunsPastItsSegment() throws IOException
+    {
+        try (SharedDict<Long, Long> dict = SharedDict.create("blocks-past", Codecs.LONG, Codecs.LONG, small()))
+        {
+            dict.put(1L, 1L);
+            dict.put(1L, 2L); // the first entry's block goes to the segment's free blocks
+            final Path path = dir.path().resolve("blocks-past");
+            final int segment = readInt(path, SharedDictDescriptor.SEGMENTS_OFFSET_OFFSET);
+            final int entryBytes = 24; // a long key and a long value with the entry header
+            patchIntAt(path, segment + SharedDictDescriptor.SEG_FREE_BLOCK_OFFSET, 4096 - 8);
+            patchIntAt(path, segment + 4096 - 8, entryBytes);
+            final CorruptResourceException ex = assertThrows(CorruptResourceException.class, () -> dict.put(2L, 2L));
+            assertTrue(ex.getMessage().contains("past its end"), ex.getMessage());
+            assertEquals(0, readInt(path, segment + 4096), "the next segment's lock is untouched");
+        }
+    }
+
+    /**
+     * An entry whose value length runs past its segment, met by the split that copies it: before, the split copied
+     * that many bytes over the segments after the new one. Now the put fails, the new segments go back, and the old
+     * one still serves.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseToSplitASegmentWithACorruptEntry() throws IOException
+    {
+        try (SharedDict<Long, Long> dict = SharedDict.create("split-corrupt", Codecs.LONG, Codecs.LONG, small()))
+        {
+            dict.put(0L, 0L);
+            final Path path = dir.path().resolve("split-corrupt");
+            final int segment = readInt(path, SharedDictDescriptor.SEGMENTS_OFFSET_OFFSET);
+            int entry = -1;
+            for (int slot = 0; slot < 4096 / 64 && entry < 0; slot++)
+            {
+                final int at = segment + SharedDictDescriptor.SEG_SLOTS_OFFSET + 8 * slot;
+                if (readInt(path, at) != 0)
+                {
+                    entry = readInt(path, at); // the low half of the slot: the entry's offset in the segment
+                }
+            }
+            patchIntAt(path, segment + entry + SharedDictDescriptor.ENTRY_VALUE_LENGTH_OFFSET, 4000);
+            final CorruptResourceException ex = assertThrows(CorruptResourceException.class, () ->
+            {
+                for (long key = 1; key < 10_000; key++)
+                {
+                    dict.put(key, key);
+                }
+            });
+            assertTrue(ex.getMessage().contains("outside its heap"), ex.getMessage());
+            assertEquals(1L, dict.get(1L), "the old segment still serves");
+            assertEquals(0, readInt(path, segment + 4096), "the segment after the old one is untouched");
+        }
+    }
+
+    /**
+     * A directory entry that names a segment not serving its hashes, with no rebuild under way: before, every get,
+     * put and size retried for good.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseADirectoryEntryNamingASegmentThatDoesNotServeIt() throws IOException
+    {
+        try (SharedDict<Long, Long> dict = SharedDict.create("directory", Codecs.LONG, Codecs.LONG, small()))
+        {
+            dict.put(1L, 1L);
+            final Path path = dir.path().resolve("directory");
+            patchIntAt(path, readInt(path, SharedDictDescriptor.DIRECTORY_OFFSET_OFFSET), 1); // a segment never used
+            for (final Executable call : new Executable[]{() -> dict.get(1L), () -> dict.put(2L, 2L), dict::size})
+            {
+                final CorruptResourceException ex = assertThrows(CorruptResourceException.class, call);
+                assertTrue(ex.getMessage().contains("does not serve it"), ex.getMessage());
+            }
         }
     }
 
