@@ -524,9 +524,8 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public E peek()
     {
-        final List<E> head = new ArrayList<>(1);
-        inspect(PEEK, null, head); // the element is read inside the gate: a take of another thread writes there too
-        return head.isEmpty() ? null : head.get(0);
+        @SuppressWarnings("unchecked") final E head = (E)inspect(PEEK, null, null); // decoded by this queue's codec
+        return head;
     }
 
     /**
@@ -613,7 +612,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         {
             return false;
         }
-        return inspect(REMOVE,
+        return (Boolean)inspect(REMOVE,
             (buffer, offset, length) -> Objects.deepEquals(o, codec.decode(buffer, offset, length)), null);
     }
 
@@ -636,13 +635,13 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     private static final int FOR_EACH = 2;
 
     /**
-     * Peeks (the head into {@code snapshot}), removes the first element {@code filter} stops at, or collects every element into
+     * Peeks (the head, decoded), removes the first element {@code filter} stops at, or collects every element into
      * {@code snapshot}, under the consumer gate. The core may wait for a lane's consumer lock: an interrupt then starts
      * the look again (nothing was taken or removed yet) and is left pending, as {@code ReentrantLock.lock()} does.
      *
-     * @return what the core's peek or remove returned.
+     * @return the head or null (peek), whether an element was removed (remove), or true (every element).
      */
-    private boolean inspect(final int what, final ElementFilter filter, final List<E> snapshot)
+    private Object inspect(final int what, final ElementFilter filter, final List<E> snapshot)
     {
         checkOpen();
         final HandleGate gate = core.consumerGate();
@@ -657,14 +656,11 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
                 {
                     if (what == PEEK)
                     {
+                        // read inside the gate: a take of another thread of this handle writes it while it waits
                         decoded = null;
-                        final boolean found = core.peek(decodeHandler);
-                        if (found)
-                        {
-                            snapshot.add(decoded);
-                            decoded = null;
-                        }
-                        return found;
+                        final E head = core.peek(decodeHandler) ? decoded : null;
+                        decoded = null;
+                        return head;
                     }
                     if (what == REMOVE)
                     {
@@ -672,7 +668,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
                     }
                     snapshot.clear();
                     core.forEach((buffer, offset, length) -> snapshot.add(codec.decode(buffer, offset, length)));
-                    return true;
+                    return Boolean.TRUE;
                 }
                 catch (final InterruptedException ex)
                 {

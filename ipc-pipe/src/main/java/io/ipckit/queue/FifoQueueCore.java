@@ -96,7 +96,8 @@ final class FifoQueueCore implements QueueCore
             consumerBell, new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
             new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
             joinCounter, faults, ordered ? metadata + TICKET_OFFSET : -1, maxElements,
-            new GateFreeSleep(consumerGate, () -> new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs)));
+            new GateFreeSleep(consumerGate, guard,
+                () -> new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs)));
         this.walker = new QueueWalker(consumer, joinCounter);
         this.closer = new HandleCloser(file, guard, producerGate, consumerGate, producer::releaseProducerSide,
             consumer::releaseConsumerSide, faults);

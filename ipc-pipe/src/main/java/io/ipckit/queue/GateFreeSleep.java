@@ -1,8 +1,11 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Waiter;
 
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -14,24 +17,38 @@ import java.util.function.Supplier;
  * kernel (it registered on the doorbell) or another thread waits to enter ({@link #isDue}). It takes nothing with
  * it: it holds no lane lock and has begun no taking of one. It keeps its own {@link Waiter} (its registration, its
  * deadline) and lends the handle a spare one for the calls that enter meanwhile. Spares are kept for the next sleep,
- * so a handle allocates one waiter per thread that ever slept beside another, once.
+ * and a waiter whose call ended outside the gate is handed back, so a handle allocates one waiter per thread that
+ * ever slept beside another, once.
  * <p>
- * Not thread-safe: {@link #spare()} and {@link #keepSpare} are called inside the gate, which guards the spares.
+ * A close while the call is outside ends it with {@code ResourceClosedException} before it touches the queue again:
+ * it looks at the handle's guard when it wakes and between slices of its way back in, so a close from a handler that
+ * holds the gate does not wait for it.
+ * <p>
+ * Thread-safe where it must be: {@link #spare()} and {@link #keepSpare} are called inside the gate, which guards the
+ * spares; a waiter comes back from outside through one atomic reference.
  */
 final class GateFreeSleep
 {
+    /** The longest single wait to enter the gate again, between two looks at the guard. */
+    private static final long ENTER_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final HandleGate gate;
+    private final CloseGuard guard;
     private final Supplier<Waiter> newWaiter;
+    /** A waiter whose call ended outside the gate, inactive: the next {@link #spare()} takes it. */
+    private final AtomicReference<Waiter> handedBack = new AtomicReference<>();
     private Waiter[] spares = new Waiter[1];
     private int spareCount;
 
     /**
      * @param gate      the handle's consumer gate.
+     * @param guard     the handle's close guard.
      * @param newWaiter makes a waiter like the handle's own (same doorbell, options and guard).
      */
-    GateFreeSleep(final HandleGate gate, final Supplier<Waiter> newWaiter)
+    GateFreeSleep(final HandleGate gate, final CloseGuard guard, final Supplier<Waiter> newWaiter)
     {
         this.gate = gate;
+        this.guard = guard;
         this.newWaiter = newWaiter;
     }
 
@@ -52,7 +69,12 @@ final class GateFreeSleep
      */
     Waiter spare()
     {
-        return spareCount > 0 ? spares[--spareCount] : newWaiter.get();
+        if (spareCount > 0)
+        {
+            return spares[--spareCount];
+        }
+        final Waiter back = handedBack.getAndSet(null);
+        return back != null ? back : newWaiter.get();
     }
 
     /**
@@ -75,8 +97,8 @@ final class GateFreeSleep
      *
      * @param own      the caller's active wait; the handle uses a {@link #spare()} meanwhile.
      * @param sequence the doorbell sequence read before the caller's last look at the queue.
-     * @return true when back inside the gate; false when the wait's time ran out, outside the gate, with {@code own}
-     * ended.
+     * @return true when back inside the gate, the handle still open; false when the wait's time ran out, outside the
+     * gate, with {@code own} ended.
      * @throws InterruptedException when interrupted while asleep or entering; outside the gate, {@code own} ended.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when the handle was closed meanwhile; outside the
      *                                                           gate, {@code own} ended.
@@ -87,18 +109,35 @@ final class GateFreeSleep
         boolean inside = false;
         try
         {
-            if (own.pause(sequence))
+            if (!own.pause(sequence))
             {
-                final long leftNs = own.remainingNs();
-                inside = leftNs != 0 && gate.enter(leftNs) != AbstractSharedQueue.TIMED_OUT;
+                return false;
             }
-            return inside;
+            while (!inside)
+            {
+                guard.checkOpen(); // a close from a call that holds the gate waits for this wait to end, not to enter
+                final long leftNs = own.remainingNs();
+                if (leftNs == 0)
+                {
+                    return false;
+                }
+                inside = gate.enter(leftNs < 0 ? ENTER_SLICE_NS : Math.min(leftNs, ENTER_SLICE_NS)) !=
+                    AbstractSharedQueue.TIMED_OUT;
+            }
+            if (guard.isClosed()) // closed just before the gate let this thread in: touch nothing of the queue
+            {
+                inside = false;
+                gate.exit();
+                guard.checkOpen();
+            }
+            return true;
         }
         finally
         {
             if (!inside)
             {
                 own.end();
+                handedBack.set(own);
             }
         }
     }

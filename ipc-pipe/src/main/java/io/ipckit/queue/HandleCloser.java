@@ -54,7 +54,16 @@ final class HandleCloser
      * Unmaps now when no call runs (waiting at most 5 s for each gate), else leaves the unmap pending. The caller
      * has closed the handle's guard, so that no new call starts.
      */
-    synchronized void closeWhenIdle()
+    void closeWhenIdle()
+    {
+        closeWhenIdle(GATE_WAIT_NS);
+    }
+
+    /**
+     * @param consumerWaitNs the most to wait for the consumer gate (5 s for the producer gate, whose calls do not
+     *                       look for a pending unmap as they leave).
+     */
+    private synchronized void closeWhenIdle(final long consumerWaitNs)
     {
         if (unmapped)
         {
@@ -71,7 +80,7 @@ final class HandleCloser
         try
         {
             producerHeld = producerGate.enterForClose(GATE_WAIT_NS);
-            consumerHeld = consumerGate.enterForClose(GATE_WAIT_NS);
+            consumerHeld = consumerGate.enterForClose(consumerWaitNs);
             final boolean intact = !faults.isTruncated();
             if (producerHeld && !producerReleased)
             {
@@ -121,13 +130,15 @@ final class HandleCloser
     }
 
     /**
-     * Called by a call of a closed handle as it leaves, outside both gates: does the unmap its close left pending.
+     * Called by a call of a closed handle as it leaves, outside both gates: does the unmap its close left pending,
+     * unless another consumer call is still inside (which does it as it leaves, in turn), so that a consumer call
+     * does not wait for another.
      */
     void closeIfPending()
     {
         if (pending)
         {
-            closeWhenIdle();
+            closeWhenIdle(QueueCore.LOCK_GRACE_NS);
         }
     }
 }

@@ -79,7 +79,9 @@ interface QueueCore extends AutoCloseable
     }
 
     /**
-     * Takes the next element and hands it over in place; the caller holds {@link #consumerGate()}.
+     * Takes the next element and hands it over in place; the caller holds {@link #consumerGate()}. A wait on an empty
+     * queue may sleep outside the gate ({@link GateFreeSleep}): the call returns true only inside it, but may return
+     * false or throw outside it, so the caller leaves it with {@link HandleGate#exitIfHeld()}.
      *
      * @param timeoutNs the most to wait for an element, 0 not to wait, negative without a limit.
      * @return true when an element was handed over, false when the time ran out.

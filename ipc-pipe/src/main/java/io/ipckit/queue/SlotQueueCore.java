@@ -87,7 +87,7 @@ final class SlotQueueCore implements QueueCore
         consumerBell.wrap(buffer, metadata + CONSUMER_DOORBELL_OFFSET);
         this.producerWaiter = new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs);
         this.consumerWaiter = new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs);
-        this.gateFreeSleep = new GateFreeSleep(consumerGate,
+        this.gateFreeSleep = new GateFreeSleep(consumerGate, guard,
             () -> new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs));
     }
 

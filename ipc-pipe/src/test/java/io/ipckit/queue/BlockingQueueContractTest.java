@@ -397,9 +397,56 @@ class BlockingQueueContractTest
     }
 
     /**
+     * A take that slept outside the gate and is on its way back in, behind a call of another thread that holds the
+     * gate (here the test itself), when that call closes the handle: the take ends with
+     * {@link ResourceClosedException} and takes nothing, although an element came. Before, the close waited 5 s for
+     * it, and it then took the element from the closed handle.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("queues")
+    void shouldEndATakeOnItsWayBackWhenTheCallAheadOfItCloses(final QueueType type) throws Exception
+    {
+        final String name = type.label().replace(' ', '-') + "-back-in";
+        try (AbstractSharedQueue<Integer> queue = type.create().apply(name);
+            AbstractSharedQueue<Integer> producer = reopen(type, queue))
+        {
+            final Thread[] taker = new Thread[1];
+            final CompletableFuture<Integer> take = takeOnAThreadOfItsOwn(queue, taker);
+            final HandleGate gate = queue.core.consumerGate();
+            gate.enter(-1); // a call of this thread: the take, asleep or contended, lets the gate go
+            try
+            {
+                producer.put(1); // wakes the take, which waits to enter again
+                Eventually.await("the take waits at the gate", Duration.ofSeconds(10), () ->
+                    Arrays.stream(taker[0].getStackTrace()).anyMatch((frame) ->
+                        frame.getClassName().equals(HandleGate.class.getName())));
+                queue.close(); // from inside this thread's call, as a handler would
+                final ExecutionException failure =
+                    assertThrows(ExecutionException.class, () -> take.get(20, TimeUnit.SECONDS));
+                assertInstanceOf(ResourceClosedException.class, failure.getCause().getCause(), failure.toString());
+            }
+            finally
+            {
+                gate.exitIfHeld();
+                queue.core.closeIfPending();
+            }
+            assertEquals(1, producer.poll(), "the element stays in the queue");
+        }
+    }
+
+    /**
      * Starts a take of the queue on a new thread and waits until it waits.
      */
     private static CompletableFuture<Integer> takeOnAThreadOfItsOwn(final AbstractSharedQueue<Integer> queue)
+    {
+        return takeOnAThreadOfItsOwn(queue, new Thread[1]);
+    }
+
+    /**
+     * Starts a take of the queue on a new thread, kept in {@code thread[0]}, and waits until it waits.
+     */
+    private static CompletableFuture<Integer> takeOnAThreadOfItsOwn(
+        final AbstractSharedQueue<Integer> queue, final Thread[] thread)
     {
         final CompletableFuture<Integer> take = new CompletableFuture<>();
         final Thread taker = new Thread(() ->
@@ -413,6 +460,7 @@ class BlockingQueueContractTest
                 take.completeExceptionally(new IllegalStateException(ex));
             }
         }, "taker");
+        thread[0] = taker;
         taker.start();
         Eventually.await("the take waits", Duration.ofSeconds(10), () -> queue.core.guard().hasWaiters());
         return take;
