@@ -19,7 +19,8 @@ import static io.ipckit.shm.array.SharedArrayDescriptor.strideOffset;
  * The array-specific part of a {@link SharedArray} file's header ({@link SharedArrayDescriptor}): the creator writes
  * dtype, shape and strides before the file is published; an opener reads them back and trusts none of it until it
  * has checked that the dtype is known, the dimensions fit the header, no extent or stride is negative or misaligned,
- * and the last element lies within the file's data. Only then does it become an {@link ArrayLayout}.
+ * the strides are those of C order (on every axis of more than one element), and the last element lies within the
+ * file's data. Only then does it become an {@link ArrayLayout}.
  * <p>
  * Stateless and thread-safe.
  */
@@ -101,6 +102,18 @@ final class ArrayHeader
             {
                 elements = Math.multiplyExact(elements, shape[axis]);
                 lastByte = Math.addExact(lastByte, Math.multiplyExact(Math.max(shape[axis] - 1, 0), strides[axis]));
+            }
+            // files are written in C order: another stride on an axis of more than one element (a 0 that would
+            // repeat one element 2^40 times, say) is not this format's
+            long cStride = itemSize;
+            for (int axis = shape.length - 1; axis >= 0 && elements > 0; axis--)
+            {
+                if (shape[axis] > 1 && strides[axis] != cStride)
+                {
+                    throw corrupt(name, "axis " + axis + " has stride " + strides[axis] + ", not the " + cStride +
+                        " of C order");
+                }
+                cStride = Math.multiplyExact(cStride, shape[axis]);
             }
             if (elements > 0 && Math.addExact(lastByte, itemSize) > file.dataLengthBytes())
             {

@@ -376,6 +376,8 @@ class SharedArrayTest
         corrupt("shape", SharedArrayDescriptor.shapeOffset(0), 101,
             "float64 of shape [101] and strides [8] needs 808 bytes but the file holds 800 data bytes");
         corrupt("stride", SharedArrayDescriptor.strideOffset(1, 0), -8, "axis 0 has extent 100 and stride -8");
+        // before, opened as 100 copies of element 0: with a huge extent too, a reduction ran for hours
+        corrupt("stride-0", SharedArrayDescriptor.strideOffset(1, 0), 0, "axis 0 has stride 0, not the 8 of C order");
         try (SharedMemory garbage = SharedMemory.create("garbage", 4096))
         {
             garbage.buffer().setMemory(0, 4096, (byte)0x5A);
