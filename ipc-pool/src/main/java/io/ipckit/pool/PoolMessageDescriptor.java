@@ -1,5 +1,8 @@
 package io.ipckit.pool;
 
+import io.ipckit.core.exceptions.CorruptResourceException;
+import org.agrona.DirectBuffer;
+
 import static org.agrona.BitUtil.SIZE_OF_INT;
 import static org.agrona.BitUtil.SIZE_OF_LONG;
 
@@ -52,6 +55,10 @@ final class PoolMessageDescriptor
     static final int FUNCTION_ID_OFFSET;
     static final int COUNT_OFFSET;
     static final int ITEMS_OFFSET;
+    /** The bytes before each item's value in a message to a worker: its length. */
+    static final int ITEM_HEADER_TO_WORKER = SIZE_OF_INT;
+    /** The bytes before each item's value in a message to the pool: its status and its length. */
+    static final int ITEM_HEADER_TO_POOL = 1 + SIZE_OF_INT;
 
     static
     {
@@ -69,5 +76,65 @@ final class PoolMessageDescriptor
 
     private PoolMessageDescriptor()
     {
+    }
+
+    /**
+     * Reads a message's item count, checked against the message's length: messages are read in place from a pipe
+     * file that another program could overwrite, and a count taken on trust would allocate without bound.
+     *
+     * @param buffer          the ring holding the message.
+     * @param index           where the message starts.
+     * @param length          the message's length.
+     * @param itemHeaderBytes the bytes before each item's value: {@link #ITEM_HEADER_TO_WORKER} or
+     *                        {@link #ITEM_HEADER_TO_POOL}.
+     * @param channel         the pipe, for the message.
+     * @return the count, from 0 to as many items as the message's bytes can hold.
+     * @throws CorruptResourceException when the message is shorter than its header or cannot hold that many items.
+     */
+    static int itemCount(
+        final DirectBuffer buffer, final int index, final int length, final int itemHeaderBytes, final Object channel)
+    {
+        if (length < ITEMS_OFFSET)
+        {
+            throw corrupt(channel, "a message of " + length + " bytes, shorter than its " + ITEMS_OFFSET +
+                "-byte header");
+        }
+        final int count = buffer.getInt(index + COUNT_OFFSET);
+        if (count < 0 || count > (length - ITEMS_OFFSET) / itemHeaderBytes)
+        {
+            throw corrupt(channel, "a message of " + length + " bytes says it holds " + count + " items");
+        }
+        return count;
+    }
+
+    /**
+     * Reads the length of an item's value, checked against the end of its message.
+     *
+     * @param buffer   the ring holding the message.
+     * @param lengthAt where the item's length word is (its value follows it).
+     * @param end      where the message ends.
+     * @param channel  the pipe, for the message.
+     * @return the value's length.
+     * @throws CorruptResourceException when the word is negative or the value runs past the message.
+     */
+    static int itemLength(final DirectBuffer buffer, final int lengthAt, final int end, final Object channel)
+    {
+        if (lengthAt + SIZE_OF_INT > end)
+        {
+            throw corrupt(channel, "an item past the end of its message");
+        }
+        final int length = buffer.getInt(lengthAt);
+        if (length < 0 || length > end - lengthAt - SIZE_OF_INT)
+        {
+            throw corrupt(channel, "an item of " + length + " bytes in a message with " +
+                (end - lengthAt - SIZE_OF_INT) + " bytes left");
+        }
+        return length;
+    }
+
+    private static CorruptResourceException corrupt(final Object channel, final String what)
+    {
+        return new CorruptResourceException(channel + " carried " + what + ": its file was overwritten; the pool " +
+            "treats the worker as dead");
     }
 }

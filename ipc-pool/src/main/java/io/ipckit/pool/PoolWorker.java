@@ -142,14 +142,15 @@ public final class PoolWorker
         final int type = buffer.getInt(index + TYPE_OFFSET);
         final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
         final int functionId = buffer.getInt(index + FUNCTION_ID_OFFSET);
-        final int count = buffer.getInt(index + COUNT_OFFSET);
+        final int count = itemCount(buffer, index, length, ITEM_HEADER_TO_WORKER, channel);
+        final int end = index + length;
         int itemOffset = index + ITEMS_OFFSET;
         switch (type)
         {
-            case INIT -> init(buffer, itemOffset, functionId);
+            case INIT -> init(buffer, itemOffset, functionId, itemLength(buffer, itemOffset, end, channel));
             case FUNCTION ->
             {
-                final int itemLength = buffer.getInt(itemOffset);
+                final int itemLength = itemLength(buffer, itemOffset, end, channel);
                 functions.put(functionId, codec.decode(buffer, itemOffset + 4, itemLength));
             }
             case CALL, APPLY ->
@@ -164,7 +165,7 @@ public final class PoolWorker
                 Object task = null;
                 for (int i = 0; i < count; i++)
                 {
-                    final int itemLength = buffer.getInt(itemOffset);
+                    final int itemLength = itemLength(buffer, itemOffset, end, channel);
                     final Object item = codec.decode(buffer, itemOffset + 4, itemLength);
                     itemOffset += 4 + itemLength;
                     task = type == CALL ? item : functions.get(functionId);
@@ -197,13 +198,13 @@ public final class PoolWorker
         }
     }
 
-    private void init(final DirectBuffer buffer, final int itemOffset, final int maxTasks)
+    private void init(final DirectBuffer buffer, final int itemOffset, final int maxTasks, final int itemLength)
     {
         this.maxTasks = maxTasks;
         int outOffset;
         try
         {
-            final Object initializer = codec.decode(buffer, itemOffset + 4, buffer.getInt(itemOffset));
+            final Object initializer = codec.decode(buffer, itemOffset + 4, itemLength);
             if (initializer != null)
             {
                 ((Runnable)initializer).run();

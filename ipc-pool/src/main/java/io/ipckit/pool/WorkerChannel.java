@@ -203,6 +203,15 @@ final class WorkerChannel implements AutoCloseable
         connection.close();
     }
 
+    /**
+     * @return the pipe's name, for messages.
+     */
+    @Override
+    public String toString()
+    {
+        return "pool pipe \"" + name + "\"";
+    }
+
     private void forward(final DirectBuffer buffer, final int offset, final int length)
     {
         handler.onMessage(buffer, offset, length);

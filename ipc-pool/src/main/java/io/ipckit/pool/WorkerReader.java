@@ -81,14 +81,15 @@ final class WorkerReader implements Runnable
         workerOpened = true;
         final int type = buffer.getInt(index + TYPE_OFFSET);
         final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
-        final int count = buffer.getInt(index + COUNT_OFFSET);
+        final int count = itemCount(buffer, index, messageLength, ITEM_HEADER_TO_POOL, slot.channel);
         final Object[] values = new Object[count];
         final boolean[] failed = new boolean[count];
+        final int end = index + messageLength;
         int offset = index + ITEMS_OFFSET;
         for (int i = 0; i < count; i++)
         {
             failed[i] = buffer.getByte(offset) == FAILED;
-            final int length = buffer.getInt(offset + 1);
+            final int length = itemLength(buffer, offset + 1, end, slot.channel);
             try
             {
                 values[i] = codec.decode(buffer, offset + 5, length);
