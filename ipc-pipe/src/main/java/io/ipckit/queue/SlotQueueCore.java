@@ -292,9 +292,9 @@ final class SlotQueueCore implements QueueCore
     @Override
     public int drain(final BufferHandler handler, final int limit) throws InterruptedException
     {
-        if (limit <= 0 || count() == 0)
+        if (limit <= 0 || count() == 0 && lock.holder() == OwnerToken.NONE)
         {
-            return 0;
+            return 0; // a holder that died before counting its element is taken over below, as poll does
         }
         consumerWaiter.begin(LOCK_GRACE_NS);
         try

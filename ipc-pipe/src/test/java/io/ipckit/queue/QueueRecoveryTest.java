@@ -205,6 +205,17 @@ class QueueRecoveryTest
             assertEquals(3L, queue.take());
             assertEquals(2L, queue.take());
             assertEquals(1L, queue.take());
+
+            queue.put(4L);
+            // as if the holder died between publishing its slot and counting it, the first: the count says empty
+            buffer.putLongVolatile(file.metadataOffset() + HEAD_OFFSET, 0);
+            buffer.putLongVolatile(file.metadataOffset() + PRODUCER_LOCK_OFFSET, dead);
+            final List<Long> drained = new ArrayList<>();
+            // before: a drain looked at the count alone, and found nothing for as long as no poll or offer came;
+            // now it takes the lock over once its liveness look is due, as a poll does
+            Eventually.await("a drain took the element over", Duration.ofSeconds(10),
+                () -> queue.drainTo(drained) == 1);
+            assertEquals(List.of(4L), drained);
         }
     }
 
