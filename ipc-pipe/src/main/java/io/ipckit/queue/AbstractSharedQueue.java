@@ -13,6 +13,8 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -628,6 +630,20 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
         final List<E> snapshot = new ArrayList<>();
         inspect(FOR_EACH, null, snapshot);
         return new SnapshotIterator<>(this, snapshot.iterator());
+    }
+
+    /**
+     * @return a spliterator over a snapshot taken as {@link #iterator()} takes one, of the size the snapshot has: the
+     * queue's own size may change before the walk, as other processes put and take, and a stream sized by it would
+     * fail ({@code AbstractQueue}'s default spliterator is sized by {@link #size()}).
+     */
+    @Override
+    public Spliterator<E> spliterator()
+    {
+        final List<E> snapshot = new ArrayList<>();
+        inspect(FOR_EACH, null, snapshot);
+        return Spliterators.spliterator(new SnapshotIterator<>(this, snapshot.iterator()), snapshot.size(),
+            Spliterator.ORDERED | Spliterator.NONNULL);
     }
 
     private static final int PEEK = 0;

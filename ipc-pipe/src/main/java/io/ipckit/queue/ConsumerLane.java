@@ -462,6 +462,12 @@ abstract class ConsumerLane extends LaneLooks
             final int type = frameType(frame);
             if (type == PADDING || type == REMOVED && !ordered)
             {
+                if (type == REMOVED && assembler.isAssembling())
+                {
+                    // a removed element's first record: the element being assembled was given up before it, and
+                    // the removed one's rest must not complete it
+                    discardPartialElement();
+                }
                 position += recordLength(length); // a removed element was counted when it was removed
                 continue;
             }

@@ -231,7 +231,12 @@ final class QueueWalker
                 return EMPTY; // the element's writer gave it up unfinished
             }
             position += recordLength(length);
-            if (type == PADDING || type == REMOVED)
+            if (type == REMOVED)
+            {
+                walkAssembler.discardPartial(); // a removed element's first record ends an element given up before it
+                continue;
+            }
+            if (type == PADDING)
             {
                 continue;
             }
