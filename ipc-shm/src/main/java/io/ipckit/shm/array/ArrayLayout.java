@@ -68,8 +68,10 @@ final class ArrayLayout
         }
         final long[] newShape = shape.clone();
         final long[] newStrides = strides.clone();
-        newShape[axis] = (stop - start + step - 1) / step;
-        newStrides[axis] = strides[axis] * step;
+        final long span = stop - start; // at most the extent: neither this nor what follows can overflow
+        newShape[axis] = span == 0 ? 0 : 1 + (span - 1) / step;
+        // a step past the axis leaves one element (or none), whose stride is never multiplied by an index
+        newStrides[axis] = newShape[axis] > 1 ? strides[axis] * step : strides[axis];
         return new ArrayLayout(name, dtype, newShape, newStrides, offsetBytes + start * strides[axis]);
     }
 

@@ -333,6 +333,20 @@ class SharedArrayTest
             assertThrows(IllegalStateException.class, () -> array.transpose().dataSegment());
             assertThrows(IllegalStateException.class, () -> array.slice(0, 0, 0, 1).min());
             assertEquals(0, array.slice(0, 0, 0, 1).sum(), "an empty view sums to 0");
+            // a step past the axis: before, the extent overflowed to -1, every index passed the bound check, and
+            // index 3 wrote into the file's header
+            for (final long step : new long[]{Long.MAX_VALUE - 1, Long.MAX_VALUE, 7})
+            {
+                final SharedArray first = array.slice(0, 0, 4, step);
+                assertArrayEquals(new long[]{1, 5}, first.shape(), "step " + step);
+                first.setLong(0, 4, 44);
+                assertEquals(44, array.getLong(0, 4));
+                assertThrows(IndexOutOfBoundsException.class, () -> first.setLong(3, 0, 1));
+            }
+            try (SharedArray again = SharedArray.open("shape"))
+            {
+                assertArrayEquals(new long[]{4, 5}, again.shape(), "the header is intact");
+            }
         }
     }
 
