@@ -356,6 +356,9 @@ public final class NetConnection implements Connection
     private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
+        // before a frame is claimed: a copy that throws after the claim would leave it open, and the publication
+        // blocked until Aeron's unblock timeout
+        Objects.checkFromIndexSize(offset, length, src.capacity());
         enterSending();
         try
         {

@@ -167,6 +167,22 @@ class NetPipeTest
         assertThrows(IllegalStateException.class, () -> connector.abort(index));
     }
 
+    /**
+     * A slice outside its buffer is refused before a frame is claimed. Before, the copy into the claimed frame threw,
+     * the claim stayed open, and every later send waited for Aeron's 15 s unblock timeout.
+     */
+    @Test
+    void shouldRefuseASliceOutsideItsBufferAndSendOnAtOnce() throws Exception
+    {
+        final UnsafeBuffer small = new UnsafeBuffer(new byte[16]);
+        assertThrows(IndexOutOfBoundsException.class, () -> connector.sendBytes(small, 100, 10));
+        assertThrows(IndexOutOfBoundsException.class, () -> connector.sendBytes(small, 0, -5));
+        assertThrows(IndexOutOfBoundsException.class, () -> connector.sendBytes(small, 8, 4000)); // a split message
+        assertTrue(connector.sendBytes(new UnsafeBuffer(new byte[]{7}), 0, 1, 5, TimeUnit.SECONDS),
+            "the next message went within 5 s");
+        assertArrayEquals(new byte[]{7}, listener.recvBytes(5, TimeUnit.SECONDS));
+    }
+
     @Test
     void shouldRefuseAClaimUsedAfterTheConnectionClosed()
     {
