@@ -73,7 +73,9 @@ final class Invocations
         final ProcessPool pool, final Collection<? extends Callable<T>> tasks, final long timeout, final TimeUnit unit)
         throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + unit.toNanos(timeout);
+        // elapsed time against the timeout: a deadline of now + timeout wraps for Long.MIN_VALUE (and MAX_VALUE)
+        final long timeoutNs = Math.max(0, unit.toNanos(timeout));
+        final long startNs = System.nanoTime();
         final List<Future<T>> futures = new ArrayList<>(tasks.size());
         for (final Callable<T> task : tasks)
         {
@@ -83,7 +85,7 @@ final class Invocations
         {
             try
             {
-                future.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+                future.get(Math.max(0, timeoutNs - (System.nanoTime() - startNs)), TimeUnit.NANOSECONDS);
             }
             catch (final ExecutionException | CancellationException ignore)
             {
@@ -139,14 +141,15 @@ final class Invocations
             futures.add(future);
             future.whenComplete((v, e) -> done.add(future));
         }
-        final long deadlineNs = unit.toNanos(timeout) == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + unit.toNanos(timeout);
+        final long timeoutNs = Math.max(0, unit.toNanos(timeout)); // elapsed time against it: no deadline to wrap
+        final long startNs = System.nanoTime();
         ExecutionException last = null;
         try
         {
             for (int i = 0; i < futures.size(); i++)
             {
-                final CompletableFuture<T> future = deadlineNs == Long.MAX_VALUE ? done.take() :
-                    done.poll(deadlineNs - System.nanoTime(), TimeUnit.NANOSECONDS);
+                final CompletableFuture<T> future = timeoutNs == Long.MAX_VALUE ? done.take() :
+                    done.poll(Math.max(0, timeoutNs - (System.nanoTime() - startNs)), TimeUnit.NANOSECONDS);
                 if (future == null)
                 {
                     throw new TimeoutException("no task of invokeAny completed within " + unit.toMillis(timeout) + " ms");

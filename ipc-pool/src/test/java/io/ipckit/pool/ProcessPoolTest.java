@@ -361,6 +361,29 @@ class ProcessPoolTest
         }
     }
 
+    /**
+     * A timeout of {@code Long.MIN_VALUE} gives up at once, as any negative one. Before, the deadline (now plus the
+     * timeout) wrapped: invokeAll waited for every task, and invokeAny for the first.
+     */
+    @Test
+    void shouldGiveUpAtOnceOnTheMostNegativeTimeout() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).tasksInFlightPerWorker(1)))
+        {
+            final List<java.util.concurrent.Callable<Integer>> tasks = List.of(
+                (SerializableCallable<Integer>)() ->
+                {
+                    Thread.sleep(1_000); // holds the only worker
+                    return 0;
+                },
+                (SerializableCallable<Integer>)() -> 1);
+            final List<Future<Integer>> all = pool.invokeAll(tasks, Long.MIN_VALUE, TimeUnit.NANOSECONDS);
+            assertTrue(all.get(1).isCancelled(), "the task behind the busy worker was cancelled, not waited for");
+            assertThrows(java.util.concurrent.TimeoutException.class,
+                () -> pool.invokeAny(tasks, Long.MIN_VALUE, TimeUnit.NANOSECONDS));
+        }
+    }
+
     @Test
     void shouldImplementTheExecutorServiceContract() throws Exception
     {
