@@ -15,6 +15,12 @@ import static io.ipckit.queue.QueueDescriptor.*;
  */
 final class QueueFiles
 {
+    /**
+     * The most bytes a LIFO or priority queue's slots take: a slot is reached at an {@code int} offset of a mapping
+     * of at most 2 GiB, with room left for the header.
+     */
+    static final long MAX_SLOTS_BYTES = Integer.MAX_VALUE - (1 << 16);
+
     private QueueFiles()
     {
     }
@@ -38,6 +44,12 @@ final class QueueFiles
                 " bytes, over 2 GiB: use fewer producerLanes or a smaller capacityBytes");
         }
         final long dataLength = slots ? (long)capacity * SlotDescriptor.slotLength(slotBytes) : (long)lanes * capacity;
+        if (slots && dataLength > MAX_SLOTS_BYTES)
+        {
+            throw new IllegalArgumentException(variantName(variant) + " \"" + name + "\" would need " + capacity +
+                " slots of " + SlotDescriptor.slotLength(slotBytes) + " bytes, " + dataLength + " bytes in all, over " +
+                MAX_SLOTS_BYTES + ": use a smaller maxElements or slotBytes");
+        }
         final int maxMessageBytes = slots ? Math.min(options.maxMessageBytes(), slotBytes) : options.maxMessageBytes();
         final int metadataLength = slots ? METADATA_LENGTH : fifoMetadataLength(lanes);
         return ResourceFile.create(name, ResourceKind.QUEUE, LAYOUT_VERSION, metadataLength, dataLength, false,
@@ -121,7 +133,8 @@ final class QueueFiles
         else
         {
             ok = capacity > 0 && slotBytes > 0 &&
-                file.dataLengthBytes() == (long)capacity * SlotDescriptor.slotLength(slotBytes);
+                file.dataLengthBytes() == (long)capacity * SlotDescriptor.slotLength(slotBytes) &&
+                file.dataLengthBytes() <= MAX_SLOTS_BYTES;
             metadataLength = METADATA_LENGTH;
         }
         if (!ok || file.headerLength() < file.metadataOffset() + metadataLength)

@@ -328,6 +328,12 @@ class QueueTest
             new QueueOptions().slotBytes(64)), "QueueOptions.slotBytes");
         thrown(IllegalArgumentException.class, () -> SimpleQueue.create("simple-slots", Codecs.LONG,
             new QueueOptions().slotBytes(64)), "QueueOptions.slotBytes");
+        // slots past 2 GiB: before, created, and then every poll failed with an IndexOutOfBoundsException
+        thrown(IllegalArgumentException.class, () -> LifoQueue.create("lifo-huge", Codecs.LONG,
+            new QueueOptions().maxElements(2_000_000)), "LIFO queue \"lifo-huge\" would need 2000000 slots",
+            "use a smaller maxElements or slotBytes");
+        thrown(IllegalArgumentException.class, () -> SharedPriorityQueue.create("prio-huge", Codecs.LONG,
+            Long::longValue, new QueueOptions().maxElements(1 << 20).slotBytes(4096)), "over 2147418111");
         assertEquals(List.of(), dir.list().stream().filter((f) -> !f.startsWith(".ipckit-")).toList(),
             "nothing was created");
         try (LifoQueue<Long> lifo = LifoQueue.create("lifo-ok", Codecs.LONG,
