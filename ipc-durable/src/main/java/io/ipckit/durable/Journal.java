@@ -69,7 +69,9 @@ public final class Journal implements AutoCloseable
      * @param offset         where they start.
      * @param length         how many.
      * @return the entry's index.
-     * @throws NullPointerException when {@code caller} is null.
+     * @throws NullPointerException      when {@code caller} is null.
+     * @throws IndexOutOfBoundsException when the slice lies outside {@code mutation}.
+     * @throws IllegalArgumentException  when the entry is longer than the log's records hold.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when the journal is closed.
      */
     public synchronized long append(
@@ -77,6 +79,7 @@ public final class Journal implements AutoCloseable
         final int length)
     {
         Objects.requireNonNull(caller, "caller");
+        checkBody(mutation, offset, length);
         scratch.putInt(TYPE_OFFSET, TYPE_MUTATION);
         scratch.putInt(TYPE_OFFSET + 4, 0);
         scratch.putLong(CALLER_PID_OFFSET, caller.pid());
@@ -107,10 +110,13 @@ public final class Journal implements AutoCloseable
      * @param offset where they start.
      * @param length how many.
      * @return the snapshot's index.
+     * @throws IndexOutOfBoundsException when the slice lies outside {@code state}.
+     * @throws IllegalArgumentException  when the snapshot is longer than the log's records hold.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when the journal is closed.
      */
     public synchronized long snapshot(final DirectBuffer state, final int offset, final int length)
     {
+        checkBody(state, offset, length);
         scratch.putInt(TYPE_OFFSET, TYPE_SNAPSHOT);
         scratch.putInt(TYPE_OFFSET + 4, 0);
         scratch.putLong(CALLER_PID_OFFSET, 0);
@@ -232,6 +238,21 @@ public final class Journal implements AutoCloseable
         PeekException()
         {
             super("peek", null, false, false);
+        }
+    }
+
+    /**
+     * Checks an entry's body before the scratch buffer grows to hold it: a slice outside its buffer, or a body the
+     * log's records cannot hold, would otherwise reserve that much memory for good, then fail.
+     */
+    private void checkBody(final DirectBuffer body, final int offset, final int length)
+    {
+        Objects.checkFromIndexSize(offset, length, body.capacity());
+        if (length > log.maxRecordLength() - BODY_OFFSET)
+        {
+            throw new IllegalArgumentException("a journal entry of " + length + " bytes does not fit the log in " +
+                log.directory() + ": entries take 0.." + (log.maxRecordLength() - BODY_OFFSET) + " bytes " +
+                "(SharedLogOptions.maxRecordLength less a " + BODY_OFFSET + "-byte header)");
         }
     }
 

@@ -320,6 +320,8 @@ final class LogAppender
     private long write(final DirectBuffer buffer, final int offset, final int length)
     {
         checkLength(length);
+        // before the document opens: a copy that threw inside it was reported as a possibly corrupt log file
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.capacity());
         log.checkOpen();
         final DocumentContext document = writingDocument();
         try

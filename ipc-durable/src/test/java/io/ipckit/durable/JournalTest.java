@@ -3,6 +3,7 @@ package io.ipckit.durable;
 import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.process.ProcessIdentity;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,6 +43,32 @@ class JournalTest
         }
         assertEquals(List.of("mutation 101@5001#1 set a=1", "mutation 202@6002#1 set b=2", "mutation 101@5001#2 del a"),
             recorder.entries);
+    }
+
+    /**
+     * A slice outside its buffer, or a body longer than a record holds, is refused before anything is reserved.
+     * Before, the journal's scratch buffer first grew to the length asked (1.5 GB here: the direct memory ran out, or
+     * stayed held), then the copy threw a bare IndexOutOfBoundsException.
+     */
+    @Test
+    void shouldRefuseABodyOutsideItsBufferOrLongerThanARecord()
+    {
+        try (Journal journal = Journal.openOrCreate(logs.resolve("bounds"), new SharedLogOptions()))
+        {
+            final UnsafeBuffer small = new UnsafeBuffer(new byte[8]);
+            assertThrows(IndexOutOfBoundsException.class, () -> journal.snapshot(small, 0, 1_500_000_000));
+            assertThrows(IndexOutOfBoundsException.class, () -> journal.append(ALICE, 1, small, 4, 8));
+            final int tooLong = journal.log().maxRecordLength();
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> journal.append(ALICE, 1, new byte[tooLong]));
+            assertTrue(ex.getMessage().contains("a journal entry of " + tooLong + " bytes does not fit"),
+                ex.getMessage());
+            journal.append(ALICE, 1, bytes("set a=1"));
+        }
+        try (Journal journal = Journal.openOrCreate(logs.resolve("bounds"), new SharedLogOptions()))
+        {
+            assertEquals(1, journal.replay(new Recorder()), "only the entry that fitted was kept");
+        }
     }
 
     @Test

@@ -76,6 +76,12 @@ class SharedLogTest
             }
             assertArrayEquals(large, reader.poll());
             assertThrows(IllegalArgumentException.class, () -> log.append(new byte[log.maxRecordLength() + 1]));
+            // before: the copy threw inside the open document, reported as "a file of the log may be corrupt"
+            final org.agrona.concurrent.UnsafeBuffer small = new org.agrona.concurrent.UnsafeBuffer(new byte[8]);
+            assertThrows(IndexOutOfBoundsException.class, () -> log.append(small, 4, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> log.append(small, -1, 2));
+            log.append(new byte[]{9});
+            assertArrayEquals(new byte[]{9}, reader.poll(), "the log goes on after a refused slice");
         }
     }
 
