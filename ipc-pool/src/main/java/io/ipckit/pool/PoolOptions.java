@@ -21,6 +21,8 @@ public final class PoolOptions
 {
     /** System property: the number of worker JVMs; default: the number of available processors. */
     public static final String WORKERS_PROP_NAME = "ipckit.pool.workers";
+    /** The most worker JVMs one pool runs. */
+    public static final int MAX_WORKERS = 4096;
     /** System property: tasks a worker runs before it is replaced, 0 for no limit. */
     public static final String MAX_TASKS_PER_WORKER_PROP_NAME = "ipckit.pool.max.tasks.per.worker";
     /** Default of {@link #MAX_TASKS_PER_WORKER_PROP_NAME}: no limit. */
@@ -77,7 +79,7 @@ public final class PoolOptions
      */
     public PoolOptions()
     {
-        workers(Integer.getInteger(WORKERS_PROP_NAME, Runtime.getRuntime().availableProcessors()));
+        workers(Integer.getInteger(WORKERS_PROP_NAME, Math.min(Runtime.getRuntime().availableProcessors(), MAX_WORKERS)));
         maxTasksPerWorker(Integer.getInteger(MAX_TASKS_PER_WORKER_PROP_NAME, MAX_TASKS_PER_WORKER_DEFAULT));
         taskTimeout(Long.getLong(TASK_TIMEOUT_PROP_NAME, TASK_TIMEOUT_DEFAULT_MS), TimeUnit.MILLISECONDS);
         tasksInFlightPerWorker(Integer.getInteger(TASKS_IN_FLIGHT_PER_WORKER_PROP_NAME,
@@ -131,15 +133,16 @@ public final class PoolOptions
     }
 
     /**
-     * @param workers the number of worker JVMs (Python's {@code processes}), at least 1.
+     * @param workers the number of worker JVMs (Python's {@code processes}), 1 to {@link #MAX_WORKERS}.
      * @return this.
-     * @throws IllegalArgumentException when less than 1.
+     * @throws IllegalArgumentException when less than 1 or more than {@link #MAX_WORKERS}.
      */
     public PoolOptions workers(final int workers)
     {
-        if (workers < 1)
+        if (workers < 1 || workers > MAX_WORKERS)
         {
-            throw new IllegalArgumentException("workers: a pool needs at least one worker, not " + workers);
+            throw new IllegalArgumentException("workers: a pool runs 1.." + MAX_WORKERS + " worker JVMs, not " +
+                workers);
         }
         this.workers = workers;
         return this;

@@ -85,14 +85,17 @@ final class TaskSubmitter
     List<PoolTask> submitApply(final Object fn, final List<Object> arguments, final int chunkSize)
     {
         final int functionId = registerFunction(fn);
-        final int chunk = chunkSize > 0 ? chunkSize :
-            Math.max(1, (arguments.size() + 4 * workerCount - 1) / (4 * workerCount));
-        final List<PoolTask> tasks = new ArrayList<>((arguments.size() + chunk - 1) / chunk);
-        // one scratch buffer for every chunk of the call: a chunk then allocates only its own bytes
-        final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(Math.min(64 * chunk, 16 * chunk + 256));
-        for (int from = 0; from < arguments.size(); from += chunk)
+        final int items = arguments.size();
+        // a chunk larger than the call is the whole call: no sum or product below can overflow then
+        final int chunk = chunkSize > 0 ? Math.min(chunkSize, Math.max(1, items)) :
+            Math.max(1, (int)((items + 4L * workerCount - 1) / (4L * workerCount)));
+        final List<PoolTask> tasks = new ArrayList<>(items / chunk + (items % chunk == 0 ? 0 : 1));
+        // one scratch buffer for every chunk of the call (it grows as needed): a chunk then allocates only its bytes
+        final ExpandableArrayBuffer scratch =
+            new ExpandableArrayBuffer((int)Math.min(Math.min(64L * chunk, 16L * chunk + 256), 1 << 20));
+        for (int from = 0; from < items; from += chunk)
         {
-            final int count = Math.min(chunk, arguments.size() - from);
+            final int count = Math.min(chunk, items - from);
             tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count,
                 encodeItems(scratch, arguments, from, count)));
         }

@@ -52,8 +52,11 @@ class PoolOptionsTest
     void shouldRefuseBadValuesWhenSet()
     {
         final PoolOptions options = new PoolOptions();
-        assertEquals("workers: a pool needs at least one worker, not 0",
+        assertEquals("workers: a pool runs 1..4096 worker JVMs, not 0",
             assertThrows(IllegalArgumentException.class, () -> options.workers(0)).getMessage());
+        // before: accepted, then an OutOfMemoryError or a task board of a negative length at the pool's creation
+        assertThrows(IllegalArgumentException.class, () -> options.workers(PoolOptions.MAX_WORKERS + 1));
+        assertThrows(IllegalArgumentException.class, () -> options.workers(Integer.MAX_VALUE));
         assertThrows(IllegalArgumentException.class, () -> options.maxTasksPerWorker(-1));
         assertThrows(IllegalArgumentException.class, () -> options.tasksInFlightPerWorker(0));
         assertEquals("ringCapacityBytes must be a power of two from 1024 to 1073741824: 3000",

@@ -90,6 +90,13 @@ class ProcessPoolTest
 
             final List<String> oneByOne = pool.map((Integer x) -> "#" + x, items.subList(0, 500), 1);
             assertEquals(items.subList(0, 500).stream().map((x) -> "#" + x).toList(), oneByOne);
+
+            // chunks larger than the call: before, Integer.MAX_VALUE failed with "Illegal Capacity: -1", 50 million
+            // with a NegativeArraySizeException and 100 million ran out of heap
+            for (final int chunk : new int[]{Integer.MAX_VALUE, 50_000_000, 100_000_000})
+            {
+                assertEquals(List.of(2, 4, 6), pool.map((Integer x) -> x * 2, List.of(1, 2, 3), chunk));
+            }
         }
         assertEquals(List.of(), dir.list(), "the pool removes its workers' link files");
     }
