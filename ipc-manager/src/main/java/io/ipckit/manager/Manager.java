@@ -632,21 +632,33 @@ public final class Manager implements AutoCloseable
     }
 
     /**
-     * @param permits the initial count.
+     * @param permits the initial count, 0 or more.
      * @return a new managed semaphore (Python's {@code manager.Semaphore(n)}).
+     * @throws IllegalArgumentException when {@code permits} is negative, as Python's {@code ValueError}.
      */
     public ManagedSemaphore semaphore(final int permits)
     {
+        checkPermits("semaphore", permits);
         return create(Builtins.SEMAPHORE, ManagedSemaphore.class, permits);
     }
 
     /**
-     * @param permits the initial and largest count.
+     * @param permits the initial and largest count, 0 or more.
      * @return a new managed bounded semaphore (Python's {@code manager.BoundedSemaphore(n)}).
+     * @throws IllegalArgumentException when {@code permits} is negative, as Python's {@code ValueError}.
      */
     public ManagedSemaphore boundedSemaphore(final int permits)
     {
+        checkPermits("boundedSemaphore", permits);
         return create(Builtins.BOUNDED_SEMAPHORE, ManagedSemaphore.class, permits);
+    }
+
+    private static void checkPermits(final String what, final int permits)
+    {
+        if (permits < 0)
+        {
+            throw new IllegalArgumentException(what + ": the initial count must be 0 or more, not " + permits);
+        }
     }
 
     /**
@@ -666,11 +678,16 @@ public final class Manager implements AutoCloseable
     }
 
     /**
-     * @param parties how many must arrive.
+     * @param parties how many must arrive, at least 1.
      * @return a new managed barrier (Python's {@code manager.Barrier(parties)}).
+     * @throws IllegalArgumentException when {@code parties} is below 1.
      */
     public ManagedBarrier barrier(final int parties)
     {
+        if (parties < 1)
+        {
+            throw new IllegalArgumentException("barrier: parties must be at least 1, not " + parties);
+        }
         return create(Builtins.BARRIER, ManagedBarrier.class, parties);
     }
 
@@ -685,14 +702,15 @@ public final class Manager implements AutoCloseable
     }
 
     /**
-     * @param capacity the most elements it holds ({@code put} blocks beyond).
+     * @param capacity the most elements it holds ({@code put} blocks beyond); 0 or less for no bound, as Python's
+     *                 {@code maxsize}.
      * @param <E>      element type.
      * @return a new bounded managed queue (Python's {@code manager.Queue(maxsize)}).
      */
     @SuppressWarnings("unchecked")
     public <E> BlockingQueue<E> queue(final int capacity)
     {
-        return create(Builtins.QUEUE, BlockingQueue.class, capacity);
+        return capacity <= 0 ? queue() : create(Builtins.QUEUE, BlockingQueue.class, capacity);
     }
 
     /**

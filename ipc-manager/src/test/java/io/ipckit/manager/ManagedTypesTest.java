@@ -194,6 +194,22 @@ class ManagedTypesTest
         assertEquals("late", queue.poll(30, TimeUnit.SECONDS));
         producer.join();
 
+        // Python's maxsize of 0 or less is no bound; before, the manager's LinkedBlockingQueue refused it with an
+        // IllegalArgumentException without a message
+        for (final int maxsize : new int[]{0, -1})
+        {
+            final BlockingQueue<String> unbounded = manager.queue(maxsize);
+            for (int i = 0; i < 3; i++)
+            {
+                assertTrue(unbounded.offer("e" + i), "maxsize " + maxsize);
+            }
+            assertEquals(Integer.MAX_VALUE, unbounded.remainingCapacity() + 3);
+        }
+        assertEquals("barrier: parties must be at least 1, not 0",
+            assertThrows(IllegalArgumentException.class, () -> manager.barrier(0)).getMessage());
+        assertEquals("semaphore: the initial count must be 0 or more, not -1",
+            assertThrows(IllegalArgumentException.class, () -> manager.semaphore(-1)).getMessage());
+
         final ManagedJoinableQueue<Integer> joinable = manager.joinableQueue();
         joinable.put(1);
         joinable.add(2);
