@@ -29,9 +29,7 @@ public final class Codecs
 
         public byte[] decode(final DirectBuffer buffer, final int offset, final int length)
         {
-            final byte[] bytes = new byte[length];
-            buffer.getBytes(offset, bytes);
-            return bytes;
+            return copyOf(buffer, offset, length);
         }
 
         public byte[] encodedArray(final byte[] value)
@@ -50,8 +48,7 @@ public final class Codecs
 
         public String decode(final DirectBuffer buffer, final int offset, final int length)
         {
-            final byte[] bytes = new byte[length];
-            buffer.getBytes(offset, bytes);
+            final byte[] bytes = copyOf(buffer, offset, length);
             return new String(bytes, StandardCharsets.UTF_8);
         }
     };
@@ -193,8 +190,7 @@ public final class Codecs
 
         public DirectBuffer decode(final DirectBuffer buffer, final int offset, final int length)
         {
-            final byte[] bytes = new byte[length];
-            buffer.getBytes(offset, bytes);
+            final byte[] bytes = copyOf(buffer, offset, length);
             return new UnsafeBuffer(bytes);
         }
     };
@@ -211,11 +207,24 @@ public final class Codecs
 
         public ByteBuffer decode(final DirectBuffer buffer, final int offset, final int length)
         {
-            final byte[] bytes = new byte[length];
-            buffer.getBytes(offset, bytes);
+            final byte[] bytes = copyOf(buffer, offset, length);
             return ByteBuffer.wrap(bytes);
         }
     };
+
+    /**
+     * @return a copy of the slice, checked before the array is allocated: a negative or oversized length from a
+     * caller's slice fails as a slice outside its buffer, not as a {@code NegativeArraySizeException} or an
+     * {@code OutOfMemoryError}.
+     * @throws IndexOutOfBoundsException when the slice lies outside the buffer.
+     */
+    private static byte[] copyOf(final DirectBuffer buffer, final int offset, final int length)
+    {
+        java.util.Objects.checkFromIndexSize(offset, length, buffer.capacity());
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return bytes;
+    }
 
     private Codecs()
     {

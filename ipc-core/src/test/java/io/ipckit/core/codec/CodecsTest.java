@@ -71,6 +71,22 @@ class CodecsTest
         assertThrows(IpcException.class, () -> Codecs.BOOLEAN.decode(buffer, 0, 1));
     }
 
+    /**
+     * A slice outside its buffer fails as one before anything is allocated. Before, a negative length threw
+     * NegativeArraySizeException and a huge one ran out of heap.
+     */
+    @Test
+    void shouldRefuseASliceOutsideItsBufferBeforeAllocating()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[16]);
+        for (final Codec<?> codec : List.of(Codecs.BYTES, Codecs.STRING, Codecs.DIRECT_BUFFER, Codecs.BYTE_BUFFER))
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> codec.decode(buffer, 0, -1));
+            assertThrows(IndexOutOfBoundsException.class, () -> codec.decode(buffer, 8, Integer.MAX_VALUE - 8));
+            assertEquals(16, Codecs.BYTES.decode(buffer, 0, 16).length);
+        }
+    }
+
     @Test
     void shouldRoundTripJavaBaseObjectsThroughTheDefaultFilter()
     {
