@@ -87,6 +87,12 @@ public final class ResourceFile implements AutoCloseable
                 ", dataLengthBytes=" + dataLengthBytes + " (versions start at 1, lengths are not negative)");
         }
         final int headerLength = ResourceHeaderDescriptor.headerLength(metadataLengthBytes);
+        if (dataLengthBytes > Long.MAX_VALUE - headerLength)
+        {
+            throw new IllegalArgumentException("cannot create " + kind.displayName() + " \"" + name + "\": " +
+                dataLengthBytes + " data bytes and a " + headerLength + "-byte header are more than " + Long.MAX_VALUE +
+                " bytes");
+        }
         final long totalLength = headerLength + dataLengthBytes;
         final ResourceFile[] created = new ResourceFile[1];
         MappedFile.create(name, totalLength, persistent, (file) ->

@@ -307,6 +307,10 @@ class SharedArrayTest
         final SharedMemoryExhaustedException absurd = assertThrows(SharedMemoryExhaustedException.class,
             () -> SharedArray.create("absurd", DType.FLOAT64, 1L << 40, 1L << 10));
         assertTrue(absurd.getMessage().contains("\"absurd\""), absurd.getMessage());
+        // the data fits a long, the header then overflows it: before, a message with a negative size
+        final IllegalArgumentException header = assertThrows(IllegalArgumentException.class,
+            () -> SharedArray.create("header", DType.INT8, Long.MAX_VALUE));
+        assertTrue(header.getMessage().contains(Long.MAX_VALUE + " data bytes and a "), header.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SharedArray.create("ndim", DType.INT8, new long[33]));
         try (SharedArray array = SharedArray.create("shape", DType.INT64, 4, 5))
         {
