@@ -31,17 +31,33 @@ public final class SharedDictOptions
     /** Largest bound: segment offsets are ints, so the whole file stays under 2 GiB. */
     public static final long MAX_MAX_BYTES = (1L << 31) - (16L << 20);
 
-    private long maxBytes = Long.getLong(MAX_BYTES_PROP_NAME, MAX_BYTES_DEFAULT);
-    private int segmentBytes = Integer.getInteger(SEGMENT_BYTES_PROP_NAME, SEGMENT_BYTES_DEFAULT);
-    private int initialSegments = Integer.getInteger(INITIAL_SEGMENTS_PROP_NAME, INITIAL_SEGMENTS_DEFAULT);
+    private long maxBytes;
+    private int segmentBytes;
+    private int initialSegments;
     private boolean persistent;
     private String creationOptionSet;
 
     /**
-     * Options with every default.
+     * Options with every default, each checked as its setter checks it when a system property gives it.
+     *
+     * @throws IllegalArgumentException when a property's value is out of its setter's range (the message names the
+     *                                  property).
      */
     public SharedDictOptions()
     {
+        try
+        {
+            maxBytes(Long.getLong(MAX_BYTES_PROP_NAME, MAX_BYTES_DEFAULT));
+            segmentBytes(Integer.getInteger(SEGMENT_BYTES_PROP_NAME, SEGMENT_BYTES_DEFAULT));
+            initialSegments(Integer.getInteger(INITIAL_SEGMENTS_PROP_NAME, INITIAL_SEGMENTS_DEFAULT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("a SharedDict default from -D" + MAX_BYTES_PROP_NAME + ", -D" +
+                SEGMENT_BYTES_PROP_NAME + " or -D" + INITIAL_SEGMENTS_PROP_NAME + " is out of range: " +
+                ex.getMessage(), ex);
+        }
+        creationOptionSet = null; // defaults are not options the caller set: an open accepts them
     }
 
     /**

@@ -327,6 +327,30 @@ class SharedDictTest
         assertThrows(ResourceClosedException.class, () -> dict.get("k"));
     }
 
+    /**
+     * A default given by a system property is checked as its setter checks it. Before, -Dipckit.dict.segment.bytes=0
+     * was taken, and a create then failed with an ArithmeticException (a division by zero).
+     */
+    @Test
+    void shouldRefuseADefaultOutOfRangeFromASystemProperty()
+    {
+        for (final String value : new String[]{"0", "3000"})
+        {
+            System.setProperty(SharedDictOptions.SEGMENT_BYTES_PROP_NAME, value);
+            try
+            {
+                final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, SharedDictOptions::new);
+                assertTrue(ex.getMessage().contains("-D" + SharedDictOptions.SEGMENT_BYTES_PROP_NAME) &&
+                    ex.getMessage().contains("segmentBytes=" + value + " must be a power of two"), ex.getMessage());
+            }
+            finally
+            {
+                System.clearProperty(SharedDictOptions.SEGMENT_BYTES_PROP_NAME);
+            }
+        }
+        assertEquals(SharedDictOptions.SEGMENT_BYTES_DEFAULT, new SharedDictOptions().segmentBytes());
+    }
+
     @Test
     void shouldRefuseCreationOptionsAtOpen()
     {
