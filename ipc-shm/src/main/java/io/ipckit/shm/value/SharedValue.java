@@ -419,9 +419,10 @@ public final class SharedValue implements AutoCloseable
     }
 
     /**
-     * Applies {@code function} to an element atomically: while holding the lock when there is one, otherwise (int32
-     * and int64 only) in a compare-and-set loop, so {@code function} may run more than once and must have no side
-     * effects.
+     * Applies {@code function} to an element atomically: an int32 or int64 element in a compare-and-set loop (under
+     * the lock when there is one), so that it is atomic against {@link #getAndAdd} and {@link #compareAndSet}, which
+     * take no lock; {@code function} may then run more than once and must have no side effects. Other dtypes hold
+     * the lock while {@code function} runs once.
      *
      * @param index    the element.
      * @param function the update.
@@ -433,33 +434,29 @@ public final class SharedValue implements AutoCloseable
         try
         {
             final long offset = offset(index);
-            if (lock != null)
-            {
-                lock.lock();
-                try
-                {
-                    final long next = function.applyAsLong(dtype.getLongVolatile(segment, offset));
-                    dtype.setLongVolatile(segment, offset, next);
-                    return next;
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-            }
-            if (!dtype.isAtomic())
+            if (lock == null && !dtype.isAtomic())
             {
                 throw needsLock("updateAndGet");
             }
-            long current;
-            long next;
-            do
+            if (lock == null)
             {
-                current = dtype.getLongVolatile(segment, offset);
-                next = function.applyAsLong(current);
+                return updateInLoop(offset, function);
             }
-            while (!dtype.compareAndSet(segment, offset, current, next));
-            return next;
+            lock.lock();
+            try
+            {
+                if (dtype.isAtomic())
+                {
+                    return updateInLoop(offset, function); // a getAndAdd of another thread does not take the lock
+                }
+                final long next = function.applyAsLong(dtype.getLongVolatile(segment, offset));
+                dtype.setLongVolatile(segment, offset, next);
+                return next;
+            }
+            finally
+            {
+                lock.unlock();
+            }
         }
         catch (final InternalError | IllegalStateException ex)
         {
@@ -468,7 +465,8 @@ public final class SharedValue implements AutoCloseable
     }
 
     /**
-     * Applies {@code function} to an element of any dtype while holding the lock.
+     * Applies {@code function} to an element of any dtype while holding the lock (an int32 or int64 element in a
+     * compare-and-set loop under it, as {@link #updateAndGet} does).
      *
      * @param index    the element.
      * @param function the update.
@@ -488,6 +486,12 @@ public final class SharedValue implements AutoCloseable
             lock.lock();
             try
             {
+                if (dtype.isAtomic())
+                {
+                    // a getAndAdd of another thread does not take the lock: a compare-and-set keeps its addition;
+                    // the whole number stored is the function's result exactly
+                    return updateInLoop(offset, (current) -> wholeNumber(function.applyAsDouble(current)));
+                }
                 final double next = function.applyAsDouble(dtype.getDoubleVolatile(segment, offset));
                 dtype.setDoubleVolatile(segment, offset, next);
                 return next;
@@ -501,6 +505,29 @@ public final class SharedValue implements AutoCloseable
         {
             throw file.failure(ex);
         }
+    }
+
+    private long updateInLoop(final long offset, final LongUnaryOperator function)
+    {
+        long current;
+        long next;
+        do
+        {
+            current = dtype.getLongVolatile(segment, offset);
+            next = function.applyAsLong(current);
+        }
+        while (!dtype.compareAndSet(segment, offset, current, next));
+        return next;
+    }
+
+    private long wholeNumber(final double value)
+    {
+        final long whole = (long)value;
+        if (whole != value || whole == Long.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(value + " is not a whole number that " + dtype + " can hold");
+        }
+        return whole;
     }
 
     /**

@@ -122,6 +122,38 @@ class SharedValueTest
         }
     }
 
+    /**
+     * A locked compound update and a lock-free addition of another thread on one int64 value: neither is lost.
+     * Before, the update read, applied and wrote under the lock, and an addition in between was overwritten.
+     */
+    @Test
+    void shouldKeepAdditionsMadeWithoutTheLockDuringALockedUpdate() throws InterruptedException
+    {
+        final ReentrantLock lock = new ReentrantLock();
+        try (SharedValue value = SharedValue.create("mixed", DType.INT64))
+        {
+            final SharedValue guarded = value.withLock(lock);
+            final Thread adder = Thread.ofPlatform().start(() ->
+            {
+                for (int i = 0; i < 200_000; i++)
+                {
+                    value.getAndAdd(0, 1);
+                }
+            });
+            final Thread updater = Thread.ofPlatform().start(() ->
+            {
+                for (int i = 0; i < 100_000; i++)
+                {
+                    guarded.updateAndGet(0, (v) -> v + 1);
+                    guarded.updateAndGetDouble(0, (v) -> v + 1);
+                }
+            });
+            adder.join(TimeUnit.SECONDS.toMillis(30));
+            updater.join(TimeUnit.SECONDS.toMillis(30));
+            assertEquals(400_000L, value.get(), "no addition lost");
+        }
+    }
+
     @Test
     void shouldRejectBadInput()
     {
