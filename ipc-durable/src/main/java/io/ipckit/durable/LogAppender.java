@@ -465,7 +465,24 @@ final class LogAppender
 
     private void checkClaim(final int index)
     {
-        log.checkOpen(); // a close rolled back any claim, and released it
+        if (log.isClosed() && appendLock.isHeldByCurrentThread() && claim != null)
+        {
+            // another thread's close waits for the lock this claim holds: roll the claim back and let go, or that
+            // close and every appender of the log would wait for good
+            final DocumentContext document = claim;
+            claim = null;
+            claimBuffer.wrap(0, 0);
+            try
+            {
+                document.rollbackOnClose();
+                document.close();
+            }
+            finally
+            {
+                appendLock.unlock();
+            }
+        }
+        log.checkOpen(); // a close by this thread rolled back its claim, and released it
         if (!appendLock.isHeldByCurrentThread() || claim == null)
         {
             throw new IllegalStateException("this thread holds no claim on the log in " + directory);

@@ -77,7 +77,7 @@ class SharedLogTest
             assertArrayEquals(large, reader.poll());
             assertThrows(IllegalArgumentException.class, () -> log.append(new byte[log.maxRecordLength() + 1]));
             // before: the copy threw inside the open document, reported as "a file of the log may be corrupt"
-            final org.agrona.concurrent.UnsafeBuffer small = new org.agrona.concurrent.UnsafeBuffer(new byte[8]);
+            final UnsafeBuffer small = new UnsafeBuffer(new byte[8]);
             assertThrows(IndexOutOfBoundsException.class, () -> log.append(small, 4, 8));
             assertThrows(IndexOutOfBoundsException.class, () -> log.append(small, -1, 2));
             log.append(new byte[]{9});
@@ -263,6 +263,38 @@ class SharedLogTest
                 other.append("after");
             }, "a lock of the rolled-back claim was left held");
             assertEquals("after", reader.poll(), "the rolled-back claim added no record");
+        }
+    }
+
+    /**
+     * A close from another thread while this thread holds a claim: the close waits for the claim, whose commit (or
+     * abort) rolls it back and lets go. Before, the commit threw before letting go of the claim's lock: the close
+     * waited for good, and so did every appender of the log, in every process.
+     */
+    @Test
+    void shouldLetACloseOfAnotherThreadEndWhenTheClaimHolderCommits() throws Exception
+    {
+        final SharedLog<String> log = SharedLog.create(logs.resolve("crossclose"), Codecs.STRING,
+            new SharedLogOptions());
+        try (SharedLog<String> other = SharedLog.open(logs.resolve("crossclose"), Codecs.STRING,
+                new SharedLogOptions());
+             LogReader<String> reader = other.reader())
+        {
+            final int offset = log.tryClaim(8);
+            assertTrue(offset >= 0);
+            final Thread[] closer = new Thread[1];
+            final CompletableFuture<Void> closed = new CompletableFuture<>();
+            closer[0] = Thread.ofPlatform().start(() ->
+            {
+                log.close();
+                closed.complete(null);
+            });
+            Eventually.await("the close waits for the claim", Duration.ofSeconds(10), () ->
+                closer[0].getState() == Thread.State.WAITING && log.isClosed());
+            assertThrows(ResourceClosedException.class, () -> log.commit(offset));
+            closed.get(20, TimeUnit.SECONDS);
+            other.append("after");
+            assertEquals("after", reader.poll(10, TimeUnit.SECONDS), "the rolled-back claim added no record");
         }
     }
 
