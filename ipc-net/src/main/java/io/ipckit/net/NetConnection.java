@@ -341,16 +341,32 @@ public final class NetConnection implements Connection
     @Override
     public void commit(final int index)
     {
-        checkOpen();
-        sender.commit(index);
+        // in a sending call, as a close of another thread then waits for it or has aborted the claim first: never a
+        // commit that returns while the close turns its frame into padding, nor an abort of a committed frame
+        enterSending();
+        try
+        {
+            sender.commit(index);
+        }
+        finally
+        {
+            exitSending();
+        }
     }
 
     /** {@inheritDoc} */
     @Override
     public void abort(final int index)
     {
-        checkOpen();
-        sender.abort(index);
+        enterSending(); // see commit
+        try
+        {
+            sender.abort(index);
+        }
+        finally
+        {
+            exitSending();
+        }
     }
 
     private boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
