@@ -8,6 +8,7 @@ import io.ipckit.shm.SharedMemory;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -16,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link #tryLead()}), so a caller usually reads its own reply with no thread in between.
  * <p>
  * Thread-safe: sends are serialized by a lock; receiving is for the thread that holds the lead; {@link #close()}
- * takes the send lock and may run while a leader waits (the pipe wakes it).
+ * may run while a leader receives: the pipe, whose records the leader's handler reads in place, is closed as the
+ * leader leaves its receive (within one read slice when it waits), never under it.
  */
 final class ClientPipe implements AutoCloseable
 {
@@ -27,6 +29,12 @@ final class ClientPipe implements AutoCloseable
     private final ReentrantLock lead = new ReentrantLock();
     private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
     private boolean closed;
+    /**
+     * Threads inside {@link #receive}, plus {@link #CLOSING} once closed: the pipe reads its ring in place, so it is
+     * closed (unmapped) by whichever of the close and the last receiving thread comes last.
+     */
+    private final AtomicInteger receivers = new AtomicInteger();
+    private static final int CLOSING = 1 << 30;
 
     /**
      * Opens the client's end and the doorbell.
@@ -152,11 +160,32 @@ final class ClientPipe implements AutoCloseable
      */
     boolean receive(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
-        return pipe.receive(handler, timeoutNs, TimeUnit.NANOSECONDS);
+        int count;
+        do
+        {
+            count = receivers.get();
+            if (count >= CLOSING)
+            {
+                throw new io.ipckit.core.exceptions.ResourceClosedException("the pipe to the manager is closed");
+            }
+        }
+        while (!receivers.compareAndSet(count, count + 1));
+        try
+        {
+            return pipe.receive(handler, timeoutNs, TimeUnit.NANOSECONDS);
+        }
+        finally
+        {
+            if (receivers.decrementAndGet() == CLOSING)
+            {
+                release(); // closed while this thread read: the last one out lets go
+            }
+        }
     }
 
     /**
-     * Closes the pipe (the manager sees the end of its stream) and the doorbell. Idempotent.
+     * Closes the pipe (the manager sees the end of its stream) and the doorbell: at once, or, while another thread
+     * receives (its handler reads the ring in place), as that thread leaves. Sends fail from now on. Idempotent.
      */
     @Override
     public void close()
@@ -169,6 +198,25 @@ final class ClientPipe implements AutoCloseable
                 return;
             }
             closed = true;
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
+        if (receivers.addAndGet(CLOSING) == CLOSING)
+        {
+            release();
+        }
+    }
+
+    /**
+     * Runs once: when closed and no thread receives.
+     */
+    private void release()
+    {
+        sendLock.lock(); // no send is under way on the pipe it closes
+        try
+        {
             pipe.close();
             bellMemory.close();
         }
