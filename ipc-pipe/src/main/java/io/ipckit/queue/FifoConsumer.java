@@ -34,7 +34,7 @@ import static io.ipckit.queue.QueueCore.LOCK_GRACE_NS;
  * </ul>
  * Not thread-safe: the handle's consumer {@link HandleGate} serialises the calls.
  */
-final class FifoConsumer extends FastTakeLane
+final class FifoConsumer extends FastTakeLane implements GateFreeSleep.WaiterSlot
 {
     private final Waiter streamWaiter;
     final ExpandableArrayBuffer stash = new ExpandableArrayBuffer(256);
@@ -58,6 +58,18 @@ final class FifoConsumer extends FastTakeLane
         this.faults = faults;
         this.gateFreeSleep = gateFreeSleep;
         this.streamWaiter = streamWaiter;
+    }
+
+    @Override
+    public Waiter waiter()
+    {
+        return consumerWaiter;
+    }
+
+    @Override
+    public void waiter(final Waiter waiter)
+    {
+        consumerWaiter = waiter;
     }
 
     @Override
@@ -124,15 +136,11 @@ final class FifoConsumer extends FastTakeLane
                 {
                     // nothing held (the lanes' looks released their locks and takings): sleep outside the gate
                     endConsumerCall();
-                    final Waiter own = consumerWaiter;
-                    consumerWaiter = gateFreeSleep.spare();
                     insideGate = false;
-                    if (!gateFreeSleep.sleep(own, sequence))
+                    if (!gateFreeSleep.sleepOutside(this, sequence))
                     {
                         return false;
                     }
-                    gateFreeSleep.keepSpare(consumerWaiter);
-                    consumerWaiter = own;
                     insideGate = true;
                     if (deliverStash(handler)) // another thread's peek took an element into the stash meanwhile
                     {

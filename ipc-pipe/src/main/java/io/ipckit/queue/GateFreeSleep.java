@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * it looks at the handle's guard when it wakes and between slices of its way back in, so a close from a handler that
  * holds the gate does not wait for it.
  * <p>
- * Thread-safe where it must be: {@link #spare()} and {@link #keepSpare} are called inside the gate, which guards the
- * spares; a waiter comes back from outside through one atomic reference.
+ * Thread-safe where it must be: the spares are taken and kept inside the gate, which guards them; a waiter comes
+ * back from outside through one atomic reference.
  */
 final class GateFreeSleep
 {
@@ -53,6 +53,46 @@ final class GateFreeSleep
     }
 
     /**
+     * Where a core keeps the waiter of the call inside its consumer gate.
+     */
+    interface WaiterSlot
+    {
+        /**
+         * @return the waiter of the call inside the gate.
+         */
+        Waiter waiter();
+
+        /**
+         * @param waiter the waiter the handle's calls use from now on.
+         */
+        void waiter(Waiter waiter);
+    }
+
+    /**
+     * Inside the gate, holding nothing else: lends the handle a spare waiter, sleeps outside the gate on the caller's
+     * own ({@link #sleep}), and, back inside, gives the caller its waiter again.
+     *
+     * @param slot     the core's waiter field, whose waiter is the caller's active wait.
+     * @param sequence the doorbell sequence read before the caller's last look at the queue.
+     * @return true when back inside the gate; false when the wait's time ran out (outside the gate, its wait ended).
+     * @throws InterruptedException when interrupted while outside (the gate not held, the wait ended).
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when the handle was closed meanwhile (the gate not
+     *                                                           held, the wait ended).
+     */
+    boolean sleepOutside(final WaiterSlot slot, final int sequence) throws InterruptedException
+    {
+        final Waiter own = slot.waiter();
+        slot.waiter(spare());
+        if (!sleep(own, sequence))
+        {
+            return false;
+        }
+        keepSpare(slot.waiter());
+        slot.waiter(own);
+        return true;
+    }
+
+    /**
      * @param waiter the caller's active wait.
      * @return true when the call should sleep outside the gate: its wait is about to sleep in the kernel, or another
      * thread waits to enter.
@@ -67,7 +107,7 @@ final class GateFreeSleep
      *
      * @return an inactive waiter.
      */
-    Waiter spare()
+    private Waiter spare()
     {
         if (spareCount > 0)
         {
@@ -83,7 +123,7 @@ final class GateFreeSleep
      *
      * @param lent the waiter {@link #spare()} gave, or one another sleeping call lent after it.
      */
-    void keepSpare(final Waiter lent)
+    private void keepSpare(final Waiter lent)
     {
         if (spareCount == spares.length)
         {
@@ -103,7 +143,7 @@ final class GateFreeSleep
      * @throws io.ipckit.core.exceptions.ResourceClosedException when the handle was closed meanwhile; outside the
      *                                                           gate, {@code own} ended.
      */
-    boolean sleep(final Waiter own, final int sequence) throws InterruptedException
+    private boolean sleep(final Waiter own, final int sequence) throws InterruptedException
     {
         gate.exit();
         boolean inside = false;

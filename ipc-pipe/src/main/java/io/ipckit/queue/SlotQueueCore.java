@@ -52,6 +52,20 @@ final class SlotQueueCore implements QueueCore
     /** The wait of the call inside the consumer gate; a spare while a call sleeps outside it. */
     private Waiter consumerWaiter;
     private final GateFreeSleep gateFreeSleep;
+    private final GateFreeSleep.WaiterSlot consumerSlot = new GateFreeSleep.WaiterSlot()
+    {
+        @Override
+        public Waiter waiter()
+        {
+            return consumerWaiter;
+        }
+
+        @Override
+        public void waiter(final Waiter waiter)
+        {
+            consumerWaiter = waiter;
+        }
+    };
     private final HandleGate producerGate = new HandleGate();
     private final CloseGuard guard;
     private final HandleCloser closer;
@@ -230,15 +244,11 @@ final class SlotQueueCore implements QueueCore
                 else if (gateFreeSleep.isDue(consumerWaiter))
                 {
                     // empty, and no lock held: sleep outside the gate
-                    final Waiter own = consumerWaiter;
-                    consumerWaiter = gateFreeSleep.spare();
                     insideGate = false;
-                    if (!gateFreeSleep.sleep(own, sequence))
+                    if (!gateFreeSleep.sleepOutside(consumerSlot, sequence))
                     {
                         return false;
                     }
-                    gateFreeSleep.keepSpare(consumerWaiter);
-                    consumerWaiter = own;
                     insideGate = true;
                     continue;
                 }

@@ -80,6 +80,22 @@ class QueueRecoveryTest
         }
     }
 
+    /**
+     * Writes the BEGIN record of a split element at the start of the shared lane's ring, as the dead producer named
+     * by {@code owner} left it (the lane's producer word names it too); the caller publishes it.
+     *
+     * @return where the shared lane's ring starts.
+     */
+    private static int beginOfDeadWriter(final ResourceFile file, final int payload, final long owner)
+    {
+        final AtomicBuffer buffer = file.buffer();
+        final int data = file.headerLength();
+        buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(payload, MessageAssembler.BEGIN));
+        buffer.putLong(data + RecordDescriptor.PAYLOAD_OFFSET, owner);
+        buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), owner);
+        return data;
+    }
+
     static int laneWord(final ResourceFile file, final int lane, final int wordOffset)
     {
         return file.metadataOffset() + QueueDescriptor.lanesOffset() + lane * LaneDescriptor.LENGTH + wordOffset;
@@ -228,12 +244,9 @@ class QueueRecoveryTest
             ResourceFile file = ResourceFile.open("torn", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             final AtomicBuffer buffer = file.buffer();
-            final int data = file.headerLength(); // the shared lane's ring
             final int payload = 8 + 40;
             // published by the tail word only, never stamped: the producer died between the two stores
-            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(payload, MessageAssembler.BEGIN));
-            buffer.putLong(data + RecordDescriptor.PAYLOAD_OFFSET, dead);
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
+            beginOfDeadWriter(file, payload, dead);
             buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.IN_PROGRESS_OFFSET),
                 RecordDescriptor.recordLength(payload) | (1L << 62));
             buffer.putLongRelease(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET),
@@ -263,14 +276,10 @@ class QueueRecoveryTest
             ResourceFile file = ResourceFile.open("glued", ResourceKind.QUEUE, LAYOUT_VERSION))
         {
             final AtomicBuffer buffer = file.buffer();
-            final int data = file.headerLength(); // the shared lane's ring
             final int begin = 8 + 40;
             final int middle = 40;
-            buffer.putInt(data + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(begin, MessageAssembler.BEGIN));
-            buffer.putLong(data + RecordDescriptor.PAYLOAD_OFFSET, dead);
-            final int second = data + RecordDescriptor.recordLength(begin);
+            final int second = beginOfDeadWriter(file, begin, dead) + RecordDescriptor.recordLength(begin);
             buffer.putInt(second + RecordDescriptor.FRAME_OFFSET, RecordDescriptor.frame(middle, MessageAssembler.MIDDLE));
-            buffer.putLongVolatile(laneWord(file, 0, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
             // no element in progress: its writer gave it up, or a takeover cleared the word
             buffer.putLongRelease(laneWord(file, 0, LaneDescriptor.TAIL_OFFSET),
                 LaneWords.word(1, RecordDescriptor.recordLength(begin) + RecordDescriptor.recordLength(middle)));
