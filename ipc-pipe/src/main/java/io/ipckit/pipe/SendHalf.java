@@ -81,6 +81,10 @@ final class SendHalf
         this.metaBase = meta.byteArray();
         this.peerStateAddress = meta.addressOffset() + peerStateOffset;
         this.sendRing = sendBuffer == null ? null : new OneToOneRingBuffer(sendBuffer);
+        if (sendBuffer != null)
+        {
+            AbandonedClaims.pad(sendBuffer); // an end taken over from a sender killed between a claim and its commit
+        }
         this.maxRecordLength = maxRecordLength;
         this.sendData = sendData;
         this.sendWaiter = sendWaiter;

@@ -89,6 +89,18 @@ public final class PipeChildMain
                     connection.close();
                 }
             }
+            case "claim-and-hold" ->
+            {
+                // one message committed, then a claim left open: the kill lands between claim and commit
+                connection.sendBytes(new byte[]{1});
+                if (connection.tryClaim(Integer.parseInt(args[2])) < 0)
+                {
+                    System.exit(4);
+                }
+                System.out.println("CLAIMED");
+                System.out.flush();
+                TimeUnit.MINUTES.sleep(5);
+            }
             case "hold" ->
             {
                 System.out.println("OPEN");

@@ -225,6 +225,32 @@ class PipeTest
         }
     }
 
+    /**
+     * A sender killed between a claim and its commit, then a process that takes its end over: the new sender's
+     * messages come through. Before, the reader stopped for good at the claimed record, which nobody would commit, and
+     * the new holder's sends filled the ring behind it.
+     */
+    @Test
+    void shouldPassAClaimItsKilledSenderNeverCommittedOnceAnotherTakesTheEndOver() throws Exception
+    {
+        try (Connection receiver = Pipe.create("claimed", new PipeOptions().duplex(false).creatorReceives(true)))
+        {
+            final Path out = dir.path().resolve("claim.out");
+            final JvmProcess sender = dir.start(PipeChildMain.class,
+                new ProcessOptions().args("claim-and-hold", "claimed", "100").redirectOutput(out));
+            Eventually.await("the sender claimed", Duration.ofSeconds(20), () -> contains(out, "CLAIMED"));
+            sender.kill();
+            assertTrue(sender.join(20, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[]{1}, receiver.recvBytes(10, TimeUnit.SECONDS), "the committed message");
+            try (Connection next = Pipe.open("claimed"))
+            {
+                next.sendBytes(new byte[]{2});
+                assertArrayEquals(new byte[]{2}, receiver.recvBytes(10, TimeUnit.SECONDS),
+                    "the new sender's message, past the claim its dead holder left");
+            }
+        }
+    }
+
     @Test
     void shouldThrowPeerGoneToASenderBlockedOnAFullRingWhenTheReaderDies() throws Exception
     {
