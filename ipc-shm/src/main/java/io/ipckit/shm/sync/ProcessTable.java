@@ -35,6 +35,8 @@ final class ProcessTable
     /** A slot word that is never a process's token (no pid is 2^32 - 1): a slot being cleaned up after a death. */
     static final long RECLAIMING = -1L;
 
+    /** Serialises this JVM's claims, of every table: a process's token then has one slot per table. */
+    private static final Object CLAIM_LOCK = new Object();
     private final AtomicBuffer buffer;
     private final int offset;
     private final int slots;
@@ -90,14 +92,24 @@ final class ProcessTable
         {
             return existing;
         }
-        for (int i = 0; i < slots; i++)
+        // one claim at a time in this JVM: two threads of one process that both found no slot would otherwise each
+        // claim one, and the values their process keeps would split between them (releases counted on the first)
+        synchronized (CLAIM_LOCK)
         {
-            if (buffer.compareAndSetLong(wordOffset(i), 0, word))
+            final int found = find(word);
+            if (found >= 0)
             {
-                return i;
+                return found;
             }
+            for (int i = 0; i < slots; i++)
+            {
+                if (buffer.compareAndSetLong(wordOffset(i), 0, word))
+                {
+                    return i;
+                }
+            }
+            return -1;
         }
-        return -1;
     }
 
     /**
