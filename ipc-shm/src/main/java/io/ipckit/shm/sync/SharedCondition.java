@@ -352,10 +352,12 @@ public final class SharedCondition implements Condition, AutoCloseable
             final long registered = buffer.getLong(registeredOffset);
             if (registered > buffer.getLong(grantedOffset))
             {
+                // release store -> waiters that see the new broadcast count leave without consuming; first, so that
+                // a holder killed before the two stores below has still woken every waiter (after it, a later signal
+                // may also wake a later waiter early: a spurious wake-up, which await allows)
+                buffer.putLongRelease(broadcastsOffset, buffer.getLong(broadcastsOffset) + 1);
                 buffer.putLongRelease(grantedOffset, registered);
                 buffer.putLongRelease(consumedOffset, registered);
-                // release store -> waiters that see the new broadcast count leave without consuming
-                buffer.putLongRelease(broadcastsOffset, buffer.getLong(broadcastsOffset) + 1);
                 doorbell.ring();
             }
         }
