@@ -218,6 +218,7 @@ final class LogAppender
 
     MutableDirectBuffer claimBuffer()
     {
+        releaseClaimClosedByAnother();
         log.checkOpen(); // after the close the view points at nothing: a write would not reach freed memory anyway
         return claimBuffer;
     }
@@ -463,12 +464,15 @@ final class LogAppender
         }
     }
 
-    private void checkClaim(final int index)
+    /**
+     * When another thread closed the log while this thread holds a claim: that close waits for the lock the claim
+     * holds, so the claim is rolled back and let go here, or that close and every appender of the log would wait for
+     * good. The caller then throws, as the log is closed.
+     */
+    private void releaseClaimClosedByAnother()
     {
         if (log.isClosed() && appendLock.isHeldByCurrentThread() && claim != null)
         {
-            // another thread's close waits for the lock this claim holds: roll the claim back and let go, or that
-            // close and every appender of the log would wait for good
             final DocumentContext document = claim;
             claim = null;
             claimBuffer.wrap(0, 0);
@@ -482,6 +486,11 @@ final class LogAppender
                 appendLock.unlock();
             }
         }
+    }
+
+    private void checkClaim(final int index)
+    {
+        releaseClaimClosedByAnother();
         log.checkOpen(); // a close by this thread rolled back its claim, and released it
         if (!appendLock.isHeldByCurrentThread() || claim == null)
         {

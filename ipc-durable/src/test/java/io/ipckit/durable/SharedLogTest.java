@@ -9,6 +9,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -267,16 +269,17 @@ class SharedLogTest
     }
 
     /**
-     * A close from another thread while this thread holds a claim: the close waits for the claim, whose commit (or
-     * abort) rolls it back and lets go. Before, the commit threw before letting go of the claim's lock: the close
+     * A close from another thread while this thread holds a claim: the close waits for the claim, whose next call
+     * (a commit, an abort, or a look at its buffer) rolls it back and lets go. Before, the commit threw before letting go of the claim's lock: the close
      * waited for good, and so did every appender of the log, in every process.
      */
-    @Test
-    void shouldLetACloseOfAnotherThreadEndWhenTheClaimHolderCommits() throws Exception
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"commit", "claimBuffer"})
+    void shouldLetACloseOfAnotherThreadEndWhenTheClaimHolderCommits(final String call) throws Exception
     {
-        final SharedLog<String> log = SharedLog.create(logs.resolve("crossclose"), Codecs.STRING,
+        final SharedLog<String> log = SharedLog.create(logs.resolve("crossclose-" + call), Codecs.STRING,
             new SharedLogOptions());
-        try (SharedLog<String> other = SharedLog.open(logs.resolve("crossclose"), Codecs.STRING,
+        try (SharedLog<String> other = SharedLog.open(logs.resolve("crossclose-" + call), Codecs.STRING,
                 new SharedLogOptions());
              LogReader<String> reader = other.reader())
         {
@@ -291,7 +294,19 @@ class SharedLogTest
             });
             Eventually.await("the close waits for the claim", Duration.ofSeconds(10), () ->
                 closer[0].getState() == Thread.State.WAITING && log.isClosed());
-            assertThrows(ResourceClosedException.class, () -> log.commit(offset));
+            // the claim's next call, whichever it is, lets go of it (a claimBuffer that throws leaves the caller
+            // no reason to commit or abort)
+            assertThrows(ResourceClosedException.class, () ->
+            {
+                if (call.equals("commit"))
+                {
+                    log.commit(offset);
+                }
+                else
+                {
+                    log.claimBuffer();
+                }
+            });
             closed.get(20, TimeUnit.SECONDS);
             other.append("after");
             assertEquals("after", reader.poll(10, TimeUnit.SECONDS), "the rolled-back claim added no record");
