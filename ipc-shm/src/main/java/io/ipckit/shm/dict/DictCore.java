@@ -223,7 +223,8 @@ final class DictCore
         return buffer.getInt(entryAbs + ENTRY_VALUE_LENGTH_OFFSET);
     }
 
-    // ---------------------------------------------------------------- readers (never write)
+    // ---------------------------------------------------------------- readers (write nothing but, after 1024
+    // lookups that miss in a row, the structure lock, to look whether the directory is corrupt: checkDirectory)
 
     /**
      * Copies the value of a key into {@code dst}, or, when {@code handler} is not null, passes it in place.

@@ -38,24 +38,44 @@ public final class SharedDictOptions
     private String creationOptionSet;
 
     /**
-     * Options with every default, each checked as its setter checks it when a system property gives it.
-     *
-     * @throws IllegalArgumentException when a property's value is out of its setter's range (the message names the
-     *                                  property).
+     * A default from a system property that its setter refused, and which no setter call has replaced since: a create
+     * with these options fails with it (an open does not use these options). Null when every default is in range.
+     */
+    private String refusedDefault;
+
+    /**
+     * Options with every default. A default given by a system property is checked as its setter checks it; one out
+     * of range is replaced by the built-in default, and a create with these options is refused, naming the property,
+     * unless a setter gives that option a value first.
      */
     public SharedDictOptions()
     {
+        maxBytes = MAX_BYTES_DEFAULT;
+        segmentBytes = SEGMENT_BYTES_DEFAULT;
+        initialSegments = INITIAL_SEGMENTS_DEFAULT;
         try
         {
             maxBytes(Long.getLong(MAX_BYTES_PROP_NAME, MAX_BYTES_DEFAULT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            refusedDefault = "-D" + MAX_BYTES_PROP_NAME + ": " + ex.getMessage();
+        }
+        try
+        {
             segmentBytes(Integer.getInteger(SEGMENT_BYTES_PROP_NAME, SEGMENT_BYTES_DEFAULT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            refusedDefault = "-D" + SEGMENT_BYTES_PROP_NAME + ": " + ex.getMessage();
+        }
+        try
+        {
             initialSegments(Integer.getInteger(INITIAL_SEGMENTS_PROP_NAME, INITIAL_SEGMENTS_DEFAULT));
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new IllegalArgumentException("a SharedDict default from -D" + MAX_BYTES_PROP_NAME + ", -D" +
-                SEGMENT_BYTES_PROP_NAME + " or -D" + INITIAL_SEGMENTS_PROP_NAME + " is out of range: " +
-                ex.getMessage(), ex);
+            refusedDefault = "-D" + INITIAL_SEGMENTS_PROP_NAME + ": " + ex.getMessage();
         }
         creationOptionSet = null; // defaults are not options the caller set: an open accepts them
     }
@@ -78,6 +98,10 @@ public final class SharedDictOptions
         }
         this.maxBytes = maxBytes;
         creationOptionSet = "maxBytes";
+        if (refusedDefault != null && refusedDefault.startsWith("-D" + MAX_BYTES_PROP_NAME + ":"))
+        {
+            refusedDefault = null; // the caller's value replaces the refused default
+        }
         return this;
     }
 
@@ -105,6 +129,10 @@ public final class SharedDictOptions
         }
         this.segmentBytes = segmentBytes;
         creationOptionSet = "segmentBytes";
+        if (refusedDefault != null && refusedDefault.startsWith("-D" + SEGMENT_BYTES_PROP_NAME + ":"))
+        {
+            refusedDefault = null; // the caller's value replaces the refused default
+        }
         return this;
     }
 
@@ -131,6 +159,10 @@ public final class SharedDictOptions
         }
         this.initialSegments = initialSegments;
         creationOptionSet = "initialSegments";
+        if (refusedDefault != null && refusedDefault.startsWith("-D" + INITIAL_SEGMENTS_PROP_NAME + ":"))
+        {
+            refusedDefault = null; // the caller's value replaces the refused default
+        }
         return this;
     }
 
@@ -173,6 +205,11 @@ public final class SharedDictOptions
 
     void validateForCreate(final String name)
     {
+        if (refusedDefault != null)
+        {
+            throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": a default is out of range, " +
+                refusedDefault + "; fix the property, or set the option");
+        }
         if ((long)initialSegments * segmentBytes > maxBytes)
         {
             throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": initialSegments=" +
