@@ -4,6 +4,7 @@ import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.ResourceFile;
+import io.ipckit.core.file.ResourceHeaderDescriptor;
 import io.ipckit.core.file.ResourceKind;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.AtomicBuffer;
@@ -16,10 +17,10 @@ import static io.ipckit.queue.QueueDescriptor.*;
 final class QueueFiles
 {
     /**
-     * The most bytes a LIFO or priority queue's slots take: a slot is reached at an {@code int} offset of a mapping
-     * of at most 2 GiB, with room left for the header.
+     * The most bytes a LIFO or priority queue's file takes, header and slots: a slot is reached at an {@code int}
+     * offset of a buffer of at most this many bytes (a mapping's reach, {@code MappedFile}).
      */
-    static final long MAX_SLOTS_BYTES = Integer.MAX_VALUE - (1 << 16);
+    static final long MAX_SLOT_FILE_BYTES = Integer.MAX_VALUE - 8;
 
     private QueueFiles()
     {
@@ -44,11 +45,12 @@ final class QueueFiles
                 " bytes, over 2 GiB: use fewer producerLanes or a smaller capacityBytes");
         }
         final long dataLength = slots ? (long)capacity * SlotDescriptor.slotLength(slotBytes) : (long)lanes * capacity;
-        if (slots && dataLength > MAX_SLOTS_BYTES)
+        final long fileLength = ResourceHeaderDescriptor.headerLength(slots ? METADATA_LENGTH : 0) + dataLength;
+        if (slots && fileLength > MAX_SLOT_FILE_BYTES)
         {
             throw new IllegalArgumentException(variantName(variant) + " \"" + name + "\" would need " + capacity +
-                " slots of " + SlotDescriptor.slotLength(slotBytes) + " bytes, " + dataLength + " bytes in all, over " +
-                MAX_SLOTS_BYTES + ": use a smaller maxElements or slotBytes");
+                " slots of " + SlotDescriptor.slotLength(slotBytes) + " bytes, " + fileLength + " bytes with its " +
+                "header, over " + MAX_SLOT_FILE_BYTES + ": use a smaller maxElements or slotBytes");
         }
         final int maxMessageBytes = slots ? Math.min(options.maxMessageBytes(), slotBytes) : options.maxMessageBytes();
         final int metadataLength = slots ? METADATA_LENGTH : fifoMetadataLength(lanes);
@@ -134,7 +136,7 @@ final class QueueFiles
         {
             ok = capacity > 0 && slotBytes > 0 &&
                 file.dataLengthBytes() == (long)capacity * SlotDescriptor.slotLength(slotBytes) &&
-                file.dataLengthBytes() <= MAX_SLOTS_BYTES;
+                file.headerLength() + file.dataLengthBytes() <= MAX_SLOT_FILE_BYTES;
             metadataLength = METADATA_LENGTH;
         }
         if (!ok || file.headerLength() < file.metadataOffset() + metadataLength)

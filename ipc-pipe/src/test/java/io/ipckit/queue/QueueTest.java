@@ -333,7 +333,7 @@ class QueueTest
             new QueueOptions().maxElements(2_000_000)), "LIFO queue \"lifo-huge\" would need 2000000 slots",
             "use a smaller maxElements or slotBytes");
         thrown(IllegalArgumentException.class, () -> SharedPriorityQueue.create("prio-huge", Codecs.LONG,
-            Long::longValue, new QueueOptions().maxElements(1 << 20).slotBytes(4096)), "over 2147418111");
+            Long::longValue, new QueueOptions().maxElements(1 << 20).slotBytes(4096)), "over 2147483639");
         assertEquals(List.of(), dir.list().stream().filter((f) -> !f.startsWith(".ipckit-")).toList(),
             "nothing was created");
         try (LifoQueue<Long> lifo = LifoQueue.create("lifo-ok", Codecs.LONG,
