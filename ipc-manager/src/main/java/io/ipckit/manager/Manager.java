@@ -638,7 +638,6 @@ public final class Manager implements AutoCloseable
      */
     public ManagedSemaphore semaphore(final int permits)
     {
-        checkPermits("semaphore", permits);
         return create(Builtins.SEMAPHORE, ManagedSemaphore.class, permits);
     }
 
@@ -649,16 +648,7 @@ public final class Manager implements AutoCloseable
      */
     public ManagedSemaphore boundedSemaphore(final int permits)
     {
-        checkPermits("boundedSemaphore", permits);
         return create(Builtins.BOUNDED_SEMAPHORE, ManagedSemaphore.class, permits);
-    }
-
-    private static void checkPermits(final String what, final int permits)
-    {
-        if (permits < 0)
-        {
-            throw new IllegalArgumentException(what + ": the initial count must be 0 or more, not " + permits);
-        }
     }
 
     /**
@@ -684,10 +674,6 @@ public final class Manager implements AutoCloseable
      */
     public ManagedBarrier barrier(final int parties)
     {
-        if (parties < 1)
-        {
-            throw new IllegalArgumentException("barrier: parties must be at least 1, not " + parties);
-        }
         return create(Builtins.BARRIER, ManagedBarrier.class, parties);
     }
 
@@ -710,7 +696,7 @@ public final class Manager implements AutoCloseable
     @SuppressWarnings("unchecked")
     public <E> BlockingQueue<E> queue(final int capacity)
     {
-        return capacity <= 0 ? queue() : create(Builtins.QUEUE, BlockingQueue.class, capacity);
+        return create(Builtins.QUEUE, BlockingQueue.class, capacity);
     }
 
     /**

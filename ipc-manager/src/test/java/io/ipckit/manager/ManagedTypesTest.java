@@ -205,10 +205,13 @@ class ManagedTypesTest
             }
             assertEquals(Integer.MAX_VALUE, unbounded.remainingCapacity() + 3);
         }
-        assertEquals("barrier: parties must be at least 1, not 0",
-            assertThrows(IllegalArgumentException.class, () -> manager.barrier(0)).getMessage());
-        assertEquals("semaphore: the initial count must be 0 or more, not -1",
-            assertThrows(IllegalArgumentException.class, () -> manager.semaphore(-1)).getMessage());
+        @SuppressWarnings("unchecked") final BlockingQueue<String> generic =
+            manager.create("joinableQueue", BlockingQueue.class, 0); // by type id: the manager applies the rule
+        assertTrue(generic.offer("x") && generic.offer("y"), "a joinable queue of maxsize 0 has no bound");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> manager.barrier(0)).getMessage()
+            .contains("barrier: parties must be at least 1, not 0"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> manager.semaphore(-1)).getMessage()
+            .contains("semaphore: the initial count must be 0 or more, not -1"));
 
         final ManagedJoinableQueue<Integer> joinable = manager.joinableQueue();
         joinable.put(1);

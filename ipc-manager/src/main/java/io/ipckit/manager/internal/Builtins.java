@@ -102,20 +102,47 @@ public final class Builtins
             new ServerArray<>(((Object[])args[0]).clone()));
         registry.register(LOCK, Lock.class, (args) -> new ServerLock(false), conditionOfLock);
         registry.register(RLOCK, Lock.class, (args) -> new ServerLock(true), conditionOfLock);
-        registry.register(SEMAPHORE, ManagedSemaphore.class, (args) -> new ServerSemaphore((Integer)args[0], false));
+        registry.register(SEMAPHORE, ManagedSemaphore.class,
+            (args) -> new ServerSemaphore(permits("semaphore", (Integer)args[0]), false));
         registry.register(BOUNDED_SEMAPHORE, ManagedSemaphore.class,
-            (args) -> new ServerSemaphore((Integer)args[0], true));
+            (args) -> new ServerSemaphore(permits("boundedSemaphore", (Integer)args[0]), true));
         registry.register(CONDITION, ManagedCondition.class, (args) -> new ServerCondition(), conditionOfLock);
         registry.register(LOCK_CONDITION, Condition.class, null);
         registry.register(EVENT, ManagedEvent.class, (args) -> new ServerEvent());
-        registry.register(BARRIER, ManagedBarrier.class, (args) -> new ServerBarrier((Integer)args[0]));
+        registry.register(BARRIER, ManagedBarrier.class, (args) -> new ServerBarrier(parties((Integer)args[0])));
         registry.register(QUEUE, BlockingQueue.class, (ManagedFactory<BlockingQueue>)(args) ->
-            new LinkedBlockingQueue<>(args.length > 0 ? (Integer)args[0] : Integer.MAX_VALUE));
+            new LinkedBlockingQueue<>(maxsize(args)));
         registry.register(POOL, io.ipckit.manager.ManagedPool.class, (args) -> new ServerPool((Integer)args[0],
             CallContext.current().session() != null ? CallContext.current().session().allowedClasses() : List.of()),
             Map.of("submit", POOL_FUTURE));
         registry.register(POOL_FUTURE, java.util.concurrent.Future.class, null);
         registry.register(JOINABLE_QUEUE, ManagedJoinableQueue.class, (ManagedFactory<ManagedJoinableQueue>)(args) ->
-            new ServerJoinableQueue<>(args.length > 0 ? (Integer)args[0] : Integer.MAX_VALUE));
+            new ServerJoinableQueue<>(maxsize(args)));
+    }
+
+    /**
+     * @return a queue's bound: its argument, or no bound without one or for one of 0 or less (Python's maxsize).
+     */
+    private static int maxsize(final Object[] args)
+    {
+        return args.length > 0 && (Integer)args[0] > 0 ? (Integer)args[0] : Integer.MAX_VALUE;
+    }
+
+    private static int permits(final String what, final int permits)
+    {
+        if (permits < 0)
+        {
+            throw new IllegalArgumentException(what + ": the initial count must be 0 or more, not " + permits);
+        }
+        return permits;
+    }
+
+    private static int parties(final int parties)
+    {
+        if (parties < 1)
+        {
+            throw new IllegalArgumentException("barrier: parties must be at least 1, not " + parties);
+        }
+        return parties;
     }
 }

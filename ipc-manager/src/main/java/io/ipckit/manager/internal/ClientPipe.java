@@ -157,6 +157,7 @@ final class ClientPipe implements AutoCloseable
      * @throws InterruptedException when interrupted while waiting.
      * @throws io.ipckit.core.exceptions.EndOfStreamException when the manager closed its end.
      * @throws io.ipckit.core.exceptions.PeerGoneException    when the manager died.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this end was closed.
      */
     boolean receive(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
