@@ -696,7 +696,8 @@ public final class Manager implements AutoCloseable
     @SuppressWarnings("unchecked")
     public <E> BlockingQueue<E> queue(final int capacity)
     {
-        return create(Builtins.QUEUE, BlockingQueue.class, capacity);
+        // mapped here, not by the manager: a durable manager's journal replays the create as it was sent
+        return capacity <= 0 ? queue() : create(Builtins.QUEUE, BlockingQueue.class, capacity);
     }
 
     /**

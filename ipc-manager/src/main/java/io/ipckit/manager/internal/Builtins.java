@@ -121,11 +121,25 @@ public final class Builtins
     }
 
     /**
-     * @return a queue's bound: its argument, or no bound without one or for one of 0 or less (Python's maxsize).
+     * @return a queue's bound: its argument, or no bound without one.
+     * @throws IllegalArgumentException for a bound below 1, as before this message existed: a durable manager replays
+     *                                  its journal's creates, and one that failed then must fail again, or every later
+     *                                  object would get another id. {@code Manager.queue(n)} maps Python's maxsize
+     *                                  of 0 or less to no argument.
      */
     private static int maxsize(final Object[] args)
     {
-        return args.length > 0 && (Integer)args[0] > 0 ? (Integer)args[0] : Integer.MAX_VALUE;
+        if (args.length == 0)
+        {
+            return Integer.MAX_VALUE;
+        }
+        final int maxsize = (Integer)args[0];
+        if (maxsize < 1)
+        {
+            throw new IllegalArgumentException("queue: a bound of " + maxsize + " must be at least 1; create the " +
+                "queue without one for no bound (Manager.queue(n) takes 0 or less as no bound, as Python does)");
+        }
+        return maxsize;
     }
 
     private static int permits(final String what, final int permits)
