@@ -37,11 +37,13 @@ public final class SharedDictOptions
     private boolean persistent;
     private String creationOptionSet;
 
-    /**
-     * A default from a system property that its setter refused, and which no setter call has replaced since: a create
-     * with these options fails with it (an open does not use these options). Null when every default is in range.
+    /*
+     * Per option: a default from a system property that its setter refused, and which no setter call has replaced
+     * since: a create with these options fails with it (an open does not use these options). Null when in range.
      */
-    private String refusedDefault;
+    private String refusedMaxBytes;
+    private String refusedSegmentBytes;
+    private String refusedInitialSegments;
 
     /**
      * Options with every default. A default given by a system property is checked as its setter checks it; one out
@@ -59,7 +61,7 @@ public final class SharedDictOptions
         }
         catch (final IllegalArgumentException ex)
         {
-            refusedDefault = "-D" + MAX_BYTES_PROP_NAME + ": " + ex.getMessage();
+            refusedMaxBytes = "-D" + MAX_BYTES_PROP_NAME + ": " + ex.getMessage();
         }
         try
         {
@@ -67,7 +69,7 @@ public final class SharedDictOptions
         }
         catch (final IllegalArgumentException ex)
         {
-            refusedDefault = "-D" + SEGMENT_BYTES_PROP_NAME + ": " + ex.getMessage();
+            refusedSegmentBytes = "-D" + SEGMENT_BYTES_PROP_NAME + ": " + ex.getMessage();
         }
         try
         {
@@ -75,7 +77,7 @@ public final class SharedDictOptions
         }
         catch (final IllegalArgumentException ex)
         {
-            refusedDefault = "-D" + INITIAL_SEGMENTS_PROP_NAME + ": " + ex.getMessage();
+            refusedInitialSegments = "-D" + INITIAL_SEGMENTS_PROP_NAME + ": " + ex.getMessage();
         }
         creationOptionSet = null; // defaults are not options the caller set: an open accepts them
     }
@@ -98,10 +100,7 @@ public final class SharedDictOptions
         }
         this.maxBytes = maxBytes;
         creationOptionSet = "maxBytes";
-        if (refusedDefault != null && refusedDefault.startsWith("-D" + MAX_BYTES_PROP_NAME + ":"))
-        {
-            refusedDefault = null; // the caller's value replaces the refused default
-        }
+        refusedMaxBytes = null; // the caller's value replaces a refused default
         return this;
     }
 
@@ -129,10 +128,7 @@ public final class SharedDictOptions
         }
         this.segmentBytes = segmentBytes;
         creationOptionSet = "segmentBytes";
-        if (refusedDefault != null && refusedDefault.startsWith("-D" + SEGMENT_BYTES_PROP_NAME + ":"))
-        {
-            refusedDefault = null; // the caller's value replaces the refused default
-        }
+        refusedSegmentBytes = null; // the caller's value replaces a refused default
         return this;
     }
 
@@ -159,10 +155,7 @@ public final class SharedDictOptions
         }
         this.initialSegments = initialSegments;
         creationOptionSet = "initialSegments";
-        if (refusedDefault != null && refusedDefault.startsWith("-D" + INITIAL_SEGMENTS_PROP_NAME + ":"))
-        {
-            refusedDefault = null; // the caller's value replaces the refused default
-        }
+        refusedInitialSegments = null; // the caller's value replaces a refused default
         return this;
     }
 
@@ -205,10 +198,13 @@ public final class SharedDictOptions
 
     void validateForCreate(final String name)
     {
-        if (refusedDefault != null)
+        for (final String refused : new String[]{refusedMaxBytes, refusedSegmentBytes, refusedInitialSegments})
         {
-            throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": a default is out of range, " +
-                refusedDefault + "; fix the property, or set the option");
+            if (refused != null)
+            {
+                throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": a default is out of " +
+                    "range, " + refused + "; fix the property, or set the option");
+            }
         }
         if ((long)initialSegments * segmentBytes > maxBytes)
         {

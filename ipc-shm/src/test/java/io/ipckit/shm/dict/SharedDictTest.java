@@ -358,6 +358,20 @@ class SharedDictTest
                 System.clearProperty(SharedDictOptions.SEGMENT_BYTES_PROP_NAME);
             }
         }
+        // two refused defaults: setting one option leaves the other refused
+        System.setProperty(SharedDictOptions.SEGMENT_BYTES_PROP_NAME, "0");
+        System.setProperty(SharedDictOptions.MAX_BYTES_PROP_NAME, "1");
+        try
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> SharedDict.create(
+                "two-bad", Codecs.LONG, Codecs.LONG, new SharedDictOptions().segmentBytes(4096)));
+            assertTrue(ex.getMessage().contains("-D" + SharedDictOptions.MAX_BYTES_PROP_NAME), ex.getMessage());
+        }
+        finally
+        {
+            System.clearProperty(SharedDictOptions.SEGMENT_BYTES_PROP_NAME);
+            System.clearProperty(SharedDictOptions.MAX_BYTES_PROP_NAME);
+        }
     }
 
     @Test
