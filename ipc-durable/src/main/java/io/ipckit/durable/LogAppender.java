@@ -271,6 +271,7 @@ final class LogAppender
 
     void sync()
     {
+        log.checkOpen(); // before the lock: a claim holder's call after another thread's close lets the claim go
         appendLock.lock();
         try
         {
@@ -469,7 +470,7 @@ final class LogAppender
      * holds, so the claim is rolled back and let go here, or that close and every appender of the log would wait for
      * good. The caller then throws, as the log is closed.
      */
-    private void releaseClaimClosedByAnother()
+    void releaseClaimClosedByAnother()
     {
         if (log.isClosed() && appendLock.isHeldByCurrentThread() && claim != null)
         {

@@ -613,6 +613,9 @@ public final class SharedLog<T> implements AutoCloseable
     {
         if (closed.get())
         {
+            // a claim holder's call after another thread's close: that close waits for the claim's lock, so the
+            // claim is let go before the call throws (whichever call it is: sync, lastIndex, ...)
+            appender.releaseClaimClosedByAnother();
             throw new ResourceClosedException("the log in " + directory + " is closed in this process: open it again");
         }
     }

@@ -274,7 +274,7 @@ class SharedLogTest
      * waited for good, and so did every appender of the log, in every process.
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"commit", "claimBuffer"})
+    @ValueSource(strings = {"commit", "claimBuffer", "sync", "lastIndex"})
     void shouldLetACloseOfAnotherThreadEndWhenTheClaimHolderCommits(final String call) throws Exception
     {
         final SharedLog<String> log = SharedLog.create(logs.resolve("crossclose-" + call), Codecs.STRING,
@@ -298,13 +298,12 @@ class SharedLogTest
             // no reason to commit or abort)
             assertThrows(ResourceClosedException.class, () ->
             {
-                if (call.equals("commit"))
+                switch (call)
                 {
-                    log.commit(offset);
-                }
-                else
-                {
-                    log.claimBuffer();
+                    case "commit" -> log.commit(offset);
+                    case "claimBuffer" -> log.claimBuffer();
+                    case "sync" -> log.sync();
+                    default -> log.lastIndex();
                 }
             });
             closed.get(20, TimeUnit.SECONDS);
