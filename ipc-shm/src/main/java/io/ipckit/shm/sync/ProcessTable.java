@@ -170,6 +170,44 @@ final class ProcessTable
     }
 
     /**
+     * Counts one more open object of this process in its slot: {@link #claim} and the count in one step against
+     * {@link #detach} of this JVM, so that a close of another handle never frees the slot between the two.
+     *
+     * @param word an owner token.
+     * @return the slot, or -1 when every slot is taken.
+     */
+    int attach(final long word)
+    {
+        synchronized (CLAIM_LOCK)
+        {
+            final int slot = claim(word);
+            if (slot >= 0)
+            {
+                addValue(slot, 1);
+            }
+            return slot;
+        }
+    }
+
+    /**
+     * Counts one open object of this process fewer in its slot, and frees the slot with the last, in one step
+     * against {@link #attach} of this JVM.
+     *
+     * @param slot a slot {@link #attach} gave.
+     * @param word the same owner token.
+     */
+    void detach(final int slot, final long word)
+    {
+        synchronized (CLAIM_LOCK)
+        {
+            if (word(slot) == word && addValue(slot, -1) <= 0)
+            {
+                free(slot);
+            }
+        }
+    }
+
+    /**
      * @param slot  a slot.
      * @param delta added to its value.
      * @return the new value.

@@ -353,9 +353,9 @@ public final class SharedBarrier implements AutoCloseable
         {
             try
             {
-                if (file.isIntact() && attached.word(slot) == self && attached.addValue(slot, -1) <= 0)
+                if (file.isIntact())
                 {
-                    attached.free(slot);
+                    attached.detach(slot, self);
                 }
             }
             catch (final InternalError ex)
@@ -643,7 +643,7 @@ public final class SharedBarrier implements AutoCloseable
 
     private int attach()
     {
-        int claimed = attached.claim(self);
+        int claimed = attached.attach(self);
         if (claimed < 0)
         {
             for (int i = 0; i < attached.slots(); i++)
@@ -653,7 +653,7 @@ public final class SharedBarrier implements AutoCloseable
                     attached.free(i);
                 }
             }
-            claimed = attached.claim(self);
+            claimed = attached.attach(self);
         }
         if (claimed < 0)
         {
@@ -661,7 +661,6 @@ public final class SharedBarrier implements AutoCloseable
             throw new IpcException("Barrier \"" + file.name() + "\": its table of attached processes is full (" +
                 attached.slots() + "); close the barrier in processes that no longer use it");
         }
-        attached.addValue(claimed, 1);
         return claimed;
     }
 
