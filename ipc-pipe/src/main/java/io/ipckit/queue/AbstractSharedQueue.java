@@ -627,9 +627,7 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public Iterator<E> iterator()
     {
-        final List<E> snapshot = new ArrayList<>();
-        inspect(FOR_EACH, null, snapshot);
-        return new SnapshotIterator<>(this, snapshot.iterator());
+        return new SnapshotIterator<>(this, snapshot().iterator());
     }
 
     /**
@@ -640,10 +638,19 @@ public abstract class AbstractSharedQueue<E> extends AbstractQueue<E> implements
     @Override
     public Spliterator<E> spliterator()
     {
-        final List<E> snapshot = new ArrayList<>();
-        inspect(FOR_EACH, null, snapshot);
+        final List<E> snapshot = snapshot();
         return Spliterators.spliterator(new SnapshotIterator<>(this, snapshot.iterator()), snapshot.size(),
             Spliterator.ORDERED | Spliterator.NONNULL);
+    }
+
+    /**
+     * @return the queued elements, decoded, in the order they would be taken.
+     */
+    private List<E> snapshot()
+    {
+        final List<E> snapshot = new ArrayList<>();
+        inspect(FOR_EACH, null, snapshot);
+        return snapshot;
     }
 
     private static final int PEEK = 0;

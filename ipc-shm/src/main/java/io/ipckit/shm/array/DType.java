@@ -208,15 +208,7 @@ public enum DType
         {
             case FLOAT64 -> segment.set(F64, offsetBytes, value);
             case FLOAT32 -> segment.set(F32, offsetBytes, (float)value);
-            default ->
-            {
-                final long whole = (long)value;
-                if (whole != value || whole == Long.MAX_VALUE)
-                {
-                    throw new IllegalArgumentException(value + " is not a whole number that " + this + " can hold");
-                }
-                setLong(segment, offsetBytes, whole);
-            }
+            default -> setLong(segment, offsetBytes, wholeNumber(value));
         }
     }
 
@@ -297,16 +289,25 @@ public enum DType
         {
             case FLOAT64 -> F64_HANDLE.setVolatile(segment, offsetBytes, value);
             case FLOAT32 -> F32_HANDLE.setVolatile(segment, offsetBytes, (float)value);
-            default ->
-            {
-                final long whole = (long)value;
-                if (whole != value || whole == Long.MAX_VALUE)
-                {
-                    throw new IllegalArgumentException(value + " is not a whole number that " + this + " can hold");
-                }
-                setLongVolatile(segment, offsetBytes, whole);
-            }
+            default -> setLongVolatile(segment, offsetBytes, wholeNumber(value));
         }
+    }
+
+    /**
+     * The whole number an integer or bool element stores for {@code value}, by the rules of {@link #setDouble}.
+     *
+     * @param value the value.
+     * @return it as a long.
+     * @throws IllegalArgumentException when it is not a whole number a long holds.
+     */
+    public long wholeNumber(final double value)
+    {
+        final long whole = (long)value;
+        if (whole != value || whole == Long.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(value + " is not a whole number that " + this + " can hold");
+        }
+        return whole;
     }
 
     /**

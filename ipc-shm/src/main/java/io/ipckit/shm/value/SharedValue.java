@@ -490,7 +490,7 @@ public final class SharedValue implements AutoCloseable
                 {
                     // a getAndAdd of another thread does not take the lock: a compare-and-set keeps its addition;
                     // the whole number stored is the function's result exactly
-                    return updateInLoop(offset, (current) -> wholeNumber(function.applyAsDouble(current)));
+                    return updateInLoop(offset, (current) -> dtype.wholeNumber(function.applyAsDouble(current)));
                 }
                 final double next = function.applyAsDouble(dtype.getDoubleVolatile(segment, offset));
                 dtype.setDoubleVolatile(segment, offset, next);
@@ -518,16 +518,6 @@ public final class SharedValue implements AutoCloseable
         }
         while (!dtype.compareAndSet(segment, offset, current, next));
         return next;
-    }
-
-    private long wholeNumber(final double value)
-    {
-        final long whole = (long)value;
-        if (whole != value || whole == Long.MAX_VALUE)
-        {
-            throw new IllegalArgumentException(value + " is not a whole number that " + dtype + " can hold");
-        }
-        return whole;
     }
 
     /**
