@@ -38,7 +38,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
 final class LayoutReader
 {
     /** {@code io.ipckit.shm.sync.SyncFiles.LAYOUT_VERSION}. */
-    static final int SYNC_LAYOUT_VERSION = 2;
+    static final int SYNC_LAYOUT_VERSION = 3;
     /** {@code io.ipckit.pool.TaskBoardDescriptor.LAYOUT_VERSION}. */
     static final int POOL_LAYOUT_VERSION = 1;
     /** {@code io.ipckit.pool.TaskBoardDescriptor.SLOT_LENGTH}: two cache lines per worker. */
@@ -374,9 +374,12 @@ final class LayoutReader
         {
             out.put(name, "none");
         }
-        else if (token == -1L)
+        else if ((token & OwnerToken.RECLAIM_MARK) != 0)
         {
+            // a slot seized after a death: the rest of the word names the process cleaning it up
             out.put(name, "reclaiming");
+            out.put(name + "ReclaimerPid", OwnerToken.pid(token & ~OwnerToken.RECLAIM_MARK));
+            out.put(name + "ReclaimerAlive", OwnerToken.isAlive(token & ~OwnerToken.RECLAIM_MARK));
         }
         else
         {

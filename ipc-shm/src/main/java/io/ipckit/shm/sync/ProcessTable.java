@@ -23,8 +23,12 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  * </pre>
  * A process claims a free slot with a compare-and-set of its token; a survivor that finds the token of a dead process
- * {@link #seizeIfDead seizes} the slot (compare-and-set to {@link #RECLAIMING}, so only one survivor
- * cleans up), takes the value and {@link #free}s it.
+ * {@link #seizeIfDead seizes} the slot (compare-and-set to its own token with {@link #RECLAIM_MARK} set, so only one
+ * survivor cleans up), takes the value and {@link #free}s it. A survivor killed while it cleans up leaves its marked
+ * token, which names a dead process too: the next survivor seizes the slot from it and finishes the clean-up, so no
+ * slot is lost to a death during another's recovery. (Files of earlier versions marked a seized slot with -1: the
+ * mark over pid 2^31 - 1, which never runs; layout version 3 of the sync files refuses such files, but a slot word
+ * naming no running process is seized again whatever it holds.)
  * <p>
  * Thread-safe and process-safe.
  */
@@ -32,8 +36,8 @@ final class ProcessTable
 {
     /** Length of one slot in bytes. */
     static final int SLOT_LENGTH = 2 * SIZE_OF_LONG;
-    /** A slot word that is never a process's token (no pid is 2^32 - 1): a slot being cleaned up after a death. */
-    static final long RECLAIMING = -1L;
+    /** Marks a slot being cleaned up after a death, by the process the rest of the word names. */
+    static final long RECLAIM_MARK = OwnerToken.RECLAIM_MARK;
 
     /** Serialises this JVM's claims, of every table: a process's token then has one slot per table. */
     private static final Object CLAIM_LOCK = new Object();
@@ -114,7 +118,7 @@ final class ProcessTable
 
     /**
      * @param slot a slot.
-     * @return its owner token, 0 when free, or {@link #RECLAIMING}.
+     * @return its owner token, 0 when free, or a cleaning process's token with {@link #RECLAIM_MARK} set.
      */
     long word(final int slot)
     {
@@ -131,8 +135,8 @@ final class ProcessTable
     {
         for (int i = 0; i < slots; i++)
         {
-            final long token = word(i);
-            if (token != OwnerToken.NONE && token != RECLAIMING && !waiter.watchPeer(token))
+            final long token = word(i) & ~RECLAIM_MARK; // a slot being cleaned up: watch the process cleaning it
+            if (token != OwnerToken.NONE && !waiter.watchPeer(token))
             {
                 return false;
             }
@@ -141,18 +145,21 @@ final class ProcessTable
     }
 
     /**
-     * Seizes a slot whose process died, for the caller alone to clean up and then {@link #free}.
+     * Seizes a slot whose process died, or whose cleaning process died before it freed the slot, for the caller alone
+     * to clean up and then {@link #free}: the slot's word becomes this process's token with {@link #RECLAIM_MARK}.
      *
      * @param slot a slot.
-     * @return the dead process's token, or 0 when the slot is free, alive or seized by someone else.
+     * @return the dead process's token (the cleaning one's, for a slot seized again), or 0 when the slot is free, its
+     * process alive or someone else seized it.
      */
     long seizeIfDead(final int slot)
     {
         final long word = buffer.getLongVolatile(wordOffset(slot));
-        if (word != OwnerToken.NONE && word != RECLAIMING && !OwnerToken.isAlive(word) &&
-            buffer.compareAndSetLong(wordOffset(slot), word, RECLAIMING))
+        final long owner = word & ~RECLAIM_MARK;
+        if (owner != OwnerToken.NONE && !OwnerToken.isAlive(owner) &&
+            buffer.compareAndSetLong(wordOffset(slot), word, OwnerToken.current() | RECLAIM_MARK))
         {
-            return word;
+            return owner;
         }
         return 0;
     }

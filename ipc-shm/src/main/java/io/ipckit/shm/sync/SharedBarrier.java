@@ -249,7 +249,7 @@ public final class SharedBarrier implements AutoCloseable
         try
         {
             ensureOpen();
-            breakBarrier(generation(buffer.getLongVolatile(stateOffset)), ABORTED);
+            breakCurrentGeneration(ABORTED);
         }
         catch (final InternalError | IllegalStateException ex)
         {
@@ -432,7 +432,7 @@ public final class SharedBarrier implements AutoCloseable
                 }
                 if (waiter.livenessCheckDue())
                 {
-                    lookAtAttachedProcesses(waiter, generation);
+                    lookAtAttachedProcesses(waiter);
                     continue;
                 }
                 try
@@ -525,7 +525,7 @@ public final class SharedBarrier implements AutoCloseable
                 }
                 if (waiter.livenessCheckDue())
                 {
-                    lookAtAttachedProcesses(waiter, generation);
+                    lookAtAttachedProcesses(waiter);
                     continue;
                 }
                 final boolean timeLeft;
@@ -559,27 +559,47 @@ public final class SharedBarrier implements AutoCloseable
      * A wait's look at the attached processes: breaks {@code generation} when one died, then hands the live ones to
      * the kernel's watch so that the wait sleeps until one exits or the doorbell rings.
      */
-    private void lookAtAttachedProcesses(final Waiter waiter, final long generation)
+    private void lookAtAttachedProcesses(final Waiter waiter)
     {
-        breakIfAttachedProcessDied(generation);
+        breakIfAttachedProcessDied();
         if (attached.watchAll(waiter))
         {
             waiter.peersWatched();
         }
     }
 
-    private void breakIfAttachedProcessDied(final long generation)
+    /**
+     * Breaks the barrier's current generation for each attached process that died, then frees its slot. The current
+     * one, not the generation the caller waits in: a party that died after that one tripped never arrives in the
+     * next. The slot is freed last: a caller killed before leaves it seized under its own token, and the next look
+     * seizes it again and breaks.
+     */
+    private void breakIfAttachedProcessDied()
     {
         for (int i = 0; i < attached.slots(); i++)
         {
             final long dead = attached.seizeIfDead(i);
             if (dead != 0)
             {
-                attached.free(i);
                 buffer.putLongVolatile(file.headerLength() + BROKEN_BY_OFFSET, dead);
-                breakBarrier(generation, PARTY_DIED);
+                breakCurrentGeneration(PARTY_DIED);
+                attached.free(i);
             }
         }
+    }
+
+    private void breakCurrentGeneration(final int reason)
+    {
+        while (true)
+        {
+            final long state = buffer.getLongVolatile(stateOffset);
+            if (reason(state) != 0 ||
+                buffer.compareAndSetLong(stateOffset, state, state | (long)reason << REASON_SHIFT))
+            {
+                break;
+            }
+        }
+        doorbell.ring();
     }
 
     /**
@@ -646,13 +666,7 @@ public final class SharedBarrier implements AutoCloseable
         int claimed = attached.attach(self);
         if (claimed < 0)
         {
-            for (int i = 0; i < attached.slots(); i++)
-            {
-                if (attached.seizeIfDead(i) != 0)
-                {
-                    attached.free(i);
-                }
-            }
+            breakIfAttachedProcessDied(); // a full table's dead processes, which no generation waits for in vain
             claimed = attached.attach(self);
         }
         if (claimed < 0)

@@ -554,7 +554,10 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * Gives back the permits of every process in the owner table that died.
+     * Gives back the permits of every process in the owner table that died. A survivor killed here leaves the slot
+     * seized under its own token, which the next call seizes again: the slot and the permits not yet taken from it
+     * are recovered then. The permits are taken out of the slot before they are given back, so a kill between the
+     * two loses them rather than granting them twice.
      *
      * @return the number of permits given back.
      */

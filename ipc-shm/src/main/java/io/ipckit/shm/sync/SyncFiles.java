@@ -21,8 +21,12 @@ final class SyncFiles
      * Layout version of every sync primitive's file, the only one shared with other processes. Version 2: owners are
      * {@link io.ipckit.core.internal.kit.OwnerToken}s (version 1 packed a 22-bit pid and a 42-bit start time) and
      * waiters sleep on {@link io.ipckit.core.internal.kit.Doorbell}s (flagged protocol) instead of plain wake signals.
+     * Version 3: a semaphore's or barrier's slot seized after a death holds the seizing process's token with
+     * {@link io.ipckit.core.internal.kit.OwnerToken#RECLAIM_MARK} (version 2 held -1: a process of version 2 would
+     * take version 3's marks for dead processes, and one of version 3 would take -1 for a dead seizer, so the two must
+     * not share a file).
      */
-    static final int LAYOUT_VERSION = 2;
+    static final int LAYOUT_VERSION = 3;
 
     private SyncFiles()
     {
@@ -74,7 +78,7 @@ final class SyncFiles
         final ResourceFile file = ResourceFile.open(name, kind, LAYOUT_VERSION);
         try
         {
-            file.requireLayoutVersion(LAYOUT_VERSION); // version 1 differs in the owner words and the wake protocol
+            file.requireLayoutVersion(LAYOUT_VERSION); // earlier versions differ in the owner words and the seize marks
         }
         catch (final RuntimeException ex)
         {

@@ -1,5 +1,6 @@
 package io.ipckit.shm.sync;
 
+import io.ipckit.core.internal.kit.OwnerToken;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,8 @@ class ProcessTableTest
 {
     private static final int SLOTS = 8;
     private static final long TOKEN = 0x1234_5678_9ABCL;
+    /** A token of no running process: no pid reaches 2^30. */
+    private static final long DEAD = 0x1234L << 32 | 0x3FFF_FFFFL;
 
     /**
      * Two threads of one process claim at the same moment: one slot for the process. Before, both could find no slot
@@ -43,6 +46,36 @@ class ProcessTableTest
             }
             assertEquals(1, held, "round " + round + ": slots holding the process's token");
         }
+    }
+
+    /**
+     * A survivor killed while it cleaned up a dead process's slot left the slot seized: the next survivor seizes it
+     * again. Before, the seized slot held -1, which named no process, and was lost for good with its value.
+     */
+    @Test
+    void shouldSeizeAgainASlotWhoseCleanerDied()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ProcessTable.length(SLOTS)));
+        final ProcessTable table = new ProcessTable(buffer, 0, SLOTS);
+        final long seized = OwnerToken.current() | ProcessTable.RECLAIM_MARK;
+        buffer.putLong(0, -1L); // an earlier version's mark, left by a cleaner killed before it freed the slot
+        buffer.putLong(ProcessTable.SLOT_LENGTH, DEAD | ProcessTable.RECLAIM_MARK); // a dead cleaner's mark
+        buffer.putLong(2 * ProcessTable.SLOT_LENGTH, seized); // this process cleans it up now
+        buffer.putLong(3 * ProcessTable.SLOT_LENGTH, DEAD);
+        buffer.putLong(4 * ProcessTable.SLOT_LENGTH, OwnerToken.current());
+
+        assertEquals(-1L & ~ProcessTable.RECLAIM_MARK, table.seizeIfDead(0), "an earlier version's mark");
+        assertEquals(DEAD, table.seizeIfDead(1), "a dead cleaner's mark");
+        assertEquals(0, table.seizeIfDead(2), "a live cleaner's mark");
+        assertEquals(DEAD, table.seizeIfDead(3), "a dead process");
+        assertEquals(0, table.seizeIfDead(4), "a live process");
+        assertEquals(0, table.seizeIfDead(5), "a free slot");
+        for (int slot = 0; slot < 4; slot++)
+        {
+            assertEquals(seized, table.word(slot), "slot " + slot + " seized by this process");
+        }
+        assertEquals(OwnerToken.current(), table.word(4));
+        assertEquals(5, table.find(OwnerToken.NONE), "the free slot left free");
     }
 
     private static int claimTogether(final CyclicBarrier start, final ProcessTable table)

@@ -136,6 +136,30 @@ class SharedBarrierTest
         }
     }
 
+    /**
+     * A party killed while it broke the barrier for a dead process, before it freed that process's slot, left the slot
+     * seized (-1 in files of earlier versions): a waiter seizes it again and breaks. Before, the mark named no process,
+     * nobody looked at it again, and the wait timed out.
+     */
+    @Test
+    void shouldBreakForASlotWhoseBreakerWasKilled()
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("breaker", 2);
+            MappedFile raw = MappedFile.open("breaker"))
+        {
+            final int table = io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(0) +
+                BarrierDescriptor.TABLE_OFFSET;
+            final int free = raw.buffer().getLongVolatile(table) == 0 ? table : table + ProcessTable.SLOT_LENGTH;
+            raw.buffer().putLongVolatile(free, -1L);
+            final BrokenBarrierException ex = assertThrows(BrokenBarrierException.class,
+                () -> barrier.await(20, TimeUnit.SECONDS), "a waiter looked at the seized slot");
+            assertEquals("Barrier \"breaker\" is broken: attached process pid 2147483647 died; call reset() to use it " +
+                "again", ex.getMessage());
+            barrier.reset();
+            assertEquals(0, raw.buffer().getLongVolatile(free), "the slot freed");
+        }
+    }
+
     @Test
     void shouldBreakWhenTheLastPartyIsKilledRunningTheAction() throws Exception
     {

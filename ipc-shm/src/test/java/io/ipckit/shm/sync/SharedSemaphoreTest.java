@@ -147,6 +147,37 @@ class SharedSemaphoreTest
         }
     }
 
+    /**
+     * A survivor killed while it gave back a dead holder's permits left that holder's slot seized under its own token
+     * (under -1 before), with the permits in it: the next process that needs a slot takes it over and gives them back.
+     * Before, the slot and its permits were lost for good, and this acquire failed with "owner table is full".
+     */
+    @Test
+    void shouldRecoverTheSlotOfAKilledRecoverer()
+    {
+        final long deadCleaner = 0x1234L << 32 | 0x3FFF_FFFFL; // no pid reaches 2^30
+        for (final long left : new long[] {-1L, deadCleaner | ProcessTable.RECLAIM_MARK})
+        {
+            final String name = "cleaner-" + Long.toHexString(left) + ".sem";
+            try (SharedSemaphore semaphore =
+                    SharedSemaphore.create(name, 3, new ShmOptions().bounded(true).ownerSlots(1));
+                MappedFile raw = MappedFile.open(name))
+            {
+                final int base = io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(0);
+                final int slot = base + SemaphoreDescriptor.OWNER_TABLE_OFFSET;
+                raw.buffer().putIntVolatile(base + SemaphoreDescriptor.PERMITS_OFFSET, 1); // 2 held by the dead holder
+                raw.buffer().putLongVolatile(slot + 8, 2);
+                raw.buffer().putLongVolatile(slot, left);
+
+                assertTrue(semaphore.tryAcquire(3), Long.toHexString(left) + ": the slot's permits recovered");
+                assertEquals(2, semaphore.recoveredPermits());
+                assertEquals(3, semaphore.permitsHeldByThisProcess());
+                semaphore.release(3);
+                assertEquals(3, semaphore.availablePermits());
+            }
+        }
+    }
+
     @Test
     void shouldNotRecoverPermitsWithoutOwnerTracking() throws Exception
     {

@@ -17,6 +17,12 @@ public final class OwnerToken
 {
     /** The token of no process. */
     public static final long NONE = 0L;
+    /**
+     * A bit of the pid field that no pid reaches (Linux's largest pid is 2^22), so that no process's own token has it:
+     * set in a shared table's word, it marks a slot that the process the rest of the word names is cleaning up after
+     * another's death.
+     */
+    public static final long RECLAIM_MARK = 1L << 31;
 
     private static final long LOW_MASK = 0xFFFF_FFFFL;
     private static final long CURRENT = of(ProcessIdentity.current());
