@@ -1,5 +1,7 @@
 package io.ipckit.durable;
 
+import io.ipckit.core.internal.kit.PropertyDefaults;
+
 import java.nio.file.Path;
 
 /**
@@ -38,21 +40,27 @@ public final class SharedLogOptions
     /** Default sync mode. */
     public static final LogSyncMode SYNC_MODE_DEFAULT = LogSyncMode.NONE;
 
-    private LogRollCycle rollCycle = LogRollCycle.valueOf(
-        System.getProperty(ROLL_CYCLE_PROP_NAME, ROLL_CYCLE_DEFAULT.name()));
+    private LogRollCycle rollCycle = ROLL_CYCLE_DEFAULT;
     private boolean rollCycleSet;
-    private int retainCycles = Integer.getInteger(RETAIN_CYCLES_PROP_NAME, RETAIN_CYCLES_DEFAULT);
-    private long retainBytes = Long.getLong(RETAIN_BYTES_PROP_NAME, RETAIN_BYTES_DEFAULT);
-    private LogSyncMode syncMode = LogSyncMode.valueOf(
-        System.getProperty(SYNC_MODE_PROP_NAME, SYNC_MODE_DEFAULT.name()));
+    private int retainCycles = RETAIN_CYCLES_DEFAULT;
+    private long retainBytes = RETAIN_BYTES_DEFAULT;
+    private LogSyncMode syncMode = SYNC_MODE_DEFAULT;
     private net.openhft.chronicle.core.time.TimeProvider clock;
     private org.agrona.concurrent.IdleStrategy idleStrategy;
 
     /**
-     * Options with every default.
+     * Options with every default: a default given by one of the {@code *_PROP_NAME} system properties replaces the
+     * built-in one, checked as its setter checks a value (a roll cycle given so still counts as not set).
+     *
+     * @throws IllegalArgumentException when such a property is malformed or out of its setter's range; the message
+     *                                  names the property.
      */
     public SharedLogOptions()
     {
+        PropertyDefaults.applyEnum(ROLL_CYCLE_PROP_NAME, LogRollCycle.class, (cycle) -> rollCycle = cycle);
+        PropertyDefaults.applyInt(RETAIN_CYCLES_PROP_NAME, this::retainCycles);
+        PropertyDefaults.applyLong(RETAIN_BYTES_PROP_NAME, this::retainBytes);
+        PropertyDefaults.applyEnum(SYNC_MODE_PROP_NAME, LogSyncMode.class, this::syncMode);
     }
 
     /**

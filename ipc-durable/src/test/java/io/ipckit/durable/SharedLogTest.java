@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -525,6 +526,31 @@ class SharedLogTest
         assertThrows(IllegalArgumentException.class, () -> new SharedLogOptions().retainCycles(-1));
         assertThrows(IllegalArgumentException.class, () -> new SharedLogOptions().retainBytes(-1));
         assertThrows(NullPointerException.class, () -> new SharedLogOptions().syncMode(null));
+    }
+
+    /**
+     * Before, a negative retention given by property was kept unchecked, and a bad roll cycle failed with
+     * {@code No enum constant}, naming no property.
+     */
+    @Test
+    void shouldRefuseAPropertyDefaultItsSetterRefuses()
+    {
+        for (final String[] bad : new String[][] {
+            {SharedLogOptions.RETAIN_CYCLES_PROP_NAME, "-1", "retainCycles must be 0 (keep all) or positive: -1"},
+            {SharedLogOptions.RETAIN_BYTES_PROP_NAME, "-1", "retainBytes must be 0 (no limit) or positive: -1"},
+            {SharedLogOptions.ROLL_CYCLE_PROP_NAME, "YEARLY", "not one of " + Arrays.toString(LogRollCycle.values())}})
+        {
+            System.setProperty(bad[0], bad[1]);
+            try
+            {
+                assertEquals("-D" + bad[0] + "=" + bad[1] + ": " + bad[2] + "; fix the property or remove it",
+                    assertThrows(IllegalArgumentException.class, SharedLogOptions::new).getMessage());
+            }
+            finally
+            {
+                System.clearProperty(bad[0]);
+            }
+        }
     }
 
     @Test

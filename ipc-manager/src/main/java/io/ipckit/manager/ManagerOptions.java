@@ -1,5 +1,6 @@
 package io.ipckit.manager;
 
+import io.ipckit.core.internal.kit.PropertyDefaults;
 import io.ipckit.core.internal.process.ClassPathOption;
 
 import java.io.ObjectInputFilter;
@@ -44,18 +45,14 @@ public final class ManagerOptions implements Serializable
     /** Default number of server threads: the number of cores. */
     public static final int SERVER_THREADS_DEFAULT = Runtime.getRuntime().availableProcessors();
 
-    private long callTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(CALL_TIMEOUT_MS_PROP_NAME,
-        CALL_TIMEOUT_MS_DEFAULT));
-    private long startTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(START_TIMEOUT_MS_PROP_NAME,
-        START_TIMEOUT_MS_DEFAULT));
-    private long leaseCheckIntervalNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(LEASE_CHECK_INTERVAL_MS_PROP_NAME,
-        LEASE_CHECK_INTERVAL_MS_DEFAULT));
-    private int maxFrameBytes = Integer.getInteger(MAX_FRAME_BYTES_PROP_NAME, MAX_FRAME_BYTES_DEFAULT);
+    private long callTimeoutNs = TimeUnit.MILLISECONDS.toNanos(CALL_TIMEOUT_MS_DEFAULT);
+    private long startTimeoutNs = TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS_DEFAULT);
+    private long leaseCheckIntervalNs = TimeUnit.MILLISECONDS.toNanos(LEASE_CHECK_INTERVAL_MS_DEFAULT);
+    private int maxFrameBytes = MAX_FRAME_BYTES_DEFAULT;
     private int serverThreads = SERVER_THREADS_DEFAULT;
     private String journalDirectory;
-    private long snapshotEveryEntries = Long.getLong(SNAPSHOT_EVERY_ENTRIES_PROP_NAME, SNAPSHOT_EVERY_ENTRIES_DEFAULT);
-    private long reconnectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(RECONNECT_TIMEOUT_MS_PROP_NAME,
-        RECONNECT_TIMEOUT_MS_DEFAULT));
+    private long snapshotEveryEntries = SNAPSHOT_EVERY_ENTRIES_DEFAULT;
+    private long reconnectTimeoutNs = TimeUnit.MILLISECONDS.toNanos(RECONNECT_TIMEOUT_MS_DEFAULT);
     private boolean daemon = true;
     private final List<String> allowedClasses = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
@@ -63,10 +60,21 @@ public final class ManagerOptions implements Serializable
     private ManagerRegistry registry = ManagerRegistry.defaults();
 
     /**
-     * Creates options holding the defaults.
+     * Creates options holding the defaults: a default given by one of the {@code *_PROP_NAME} system properties
+     * replaces the built-in one, checked as its setter checks a value.
+     *
+     * @throws IllegalArgumentException when such a property is not a number or is out of its setter's range; the
+     *                                  message names the property.
      */
     public ManagerOptions()
     {
+        PropertyDefaults.applyLong(CALL_TIMEOUT_MS_PROP_NAME, (ms) -> callTimeout(ms, TimeUnit.MILLISECONDS));
+        PropertyDefaults.applyLong(START_TIMEOUT_MS_PROP_NAME, (ms) -> startTimeout(ms, TimeUnit.MILLISECONDS));
+        PropertyDefaults.applyLong(LEASE_CHECK_INTERVAL_MS_PROP_NAME,
+            (ms) -> leaseCheckInterval(ms, TimeUnit.MILLISECONDS));
+        PropertyDefaults.applyInt(MAX_FRAME_BYTES_PROP_NAME, this::maxFrameBytes);
+        PropertyDefaults.applyLong(SNAPSHOT_EVERY_ENTRIES_PROP_NAME, this::snapshotEveryEntries);
+        PropertyDefaults.applyLong(RECONNECT_TIMEOUT_MS_PROP_NAME, (ms) -> reconnectTimeout(ms, TimeUnit.MILLISECONDS));
     }
 
     /**

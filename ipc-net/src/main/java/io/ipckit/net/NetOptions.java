@@ -2,6 +2,7 @@ package io.ipckit.net;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.internal.kit.PropertyDefaults;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
@@ -50,13 +51,11 @@ public final class NetOptions
     private boolean embeddedDriver = Boolean.parseBoolean(
         System.getProperty(EMBEDDED_DRIVER_PROP_NAME, Boolean.toString(EMBEDDED_DRIVER_DEFAULT)));
     private String driverDirectory = System.getProperty(DRIVER_DIRECTORY_PROP_NAME);
-    private int termLengthBytes = checkTermLength(Integer.getInteger(TERM_LENGTH_PROP_NAME, TERM_LENGTH_DEFAULT));
-    private int mtuLengthBytes = checkMtuLength(Integer.getInteger(MTU_LENGTH_PROP_NAME, MTU_LENGTH_DEFAULT));
-    private long livenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
-        Long.getLong(LIVENESS_TIMEOUT_PROP_NAME, LIVENESS_TIMEOUT_MS_DEFAULT));
-    private long closeLingerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(
-        Long.getLong(CLOSE_LINGER_TIMEOUT_PROP_NAME, CLOSE_LINGER_TIMEOUT_MS_DEFAULT));
-    private int streamId = Integer.getInteger(STREAM_ID_PROP_NAME, STREAM_ID_DEFAULT);
+    private int termLengthBytes = TERM_LENGTH_DEFAULT;
+    private int mtuLengthBytes = MTU_LENGTH_DEFAULT;
+    private long livenessTimeoutNs = TimeUnit.MILLISECONDS.toNanos(LIVENESS_TIMEOUT_MS_DEFAULT);
+    private long closeLingerTimeoutNs = TimeUnit.MILLISECONDS.toNanos(CLOSE_LINGER_TIMEOUT_MS_DEFAULT);
+    private int streamId = STREAM_ID_DEFAULT;
     private String replyHost;
     private double receiveLossRate;
     private IdleStrategy idleStrategy;
@@ -64,10 +63,20 @@ public final class NetOptions
     private Codec<Object> codec = Codecs.serializable();
 
     /**
-     * Options with the defaults.
+     * Options with the defaults: a default given by one of the {@code *_PROP_NAME} system properties replaces the
+     * built-in one, checked as its setter checks a value.
+     *
+     * @throws IllegalArgumentException when such a property is not a number or is out of its setter's range; the
+     *                                  message names the property.
      */
     public NetOptions()
     {
+        PropertyDefaults.applyInt(TERM_LENGTH_PROP_NAME, this::termLengthBytes);
+        PropertyDefaults.applyInt(MTU_LENGTH_PROP_NAME, this::mtuLengthBytes);
+        PropertyDefaults.applyLong(LIVENESS_TIMEOUT_PROP_NAME, (ms) -> livenessTimeout(ms, TimeUnit.MILLISECONDS));
+        PropertyDefaults.applyLong(CLOSE_LINGER_TIMEOUT_PROP_NAME,
+            (ms) -> closeLingerTimeout(ms, TimeUnit.MILLISECONDS));
+        PropertyDefaults.applyInt(STREAM_ID_PROP_NAME, this::streamId);
     }
 
     /**

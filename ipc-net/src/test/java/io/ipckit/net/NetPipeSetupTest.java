@@ -31,6 +31,29 @@ class NetPipeSetupTest
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final String address = "127.0.0.1:" + NetTesting.freePort();
 
+    /**
+     * Before, a stream id given by property that was not a number was taken as unset.
+     */
+    @Test
+    void shouldRefuseAPropertyDefaultItsSetterRefuses()
+    {
+        for (final String[] bad : new String[][] {
+            {NetOptions.LIVENESS_TIMEOUT_PROP_NAME, "100", "livenessTimeout must be at least 200 ms: 100 MILLISECONDS"},
+            {NetOptions.STREAM_ID_PROP_NAME, "ten", "not a whole number from -2147483648 to 2147483647"}})
+        {
+            System.setProperty(bad[0], bad[1]);
+            try
+            {
+                assertEquals("-D" + bad[0] + "=" + bad[1] + ": " + bad[2] + "; fix the property or remove it",
+                    assertThrows(IllegalArgumentException.class, NetOptions::new).getMessage());
+            }
+            finally
+            {
+                System.clearProperty(bad[0]);
+            }
+        }
+    }
+
     @Test
     void shouldRefuseInvalidOptionsWhenSet()
     {

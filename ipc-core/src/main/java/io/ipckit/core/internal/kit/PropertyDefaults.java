@@ -1,0 +1,118 @@
+package io.ipckit.core.internal.kit;
+
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
+
+/**
+ * Gives an options object a default from a system property through the option's own setter, so that a default set
+ * with {@code -D} is checked as a value set in code is. A property that is not a number (which
+ * {@link Long#getLong(String, long)} would silently ignore), or whose value the setter refuses, fails with an
+ * {@link IllegalArgumentException} that names the property, its value and the setter's reason. An unset property
+ * leaves the option's built-in default.
+ * <p>
+ * Stateless and thread-safe.
+ */
+public final class PropertyDefaults
+{
+    private PropertyDefaults()
+    {
+    }
+
+    /**
+     * Applies property {@code name}, when set, as a whole number through {@code setter}.
+     *
+     * @param name   the system property.
+     * @param setter the option's setter, which throws {@link IllegalArgumentException} for a value out of range.
+     * @throws IllegalArgumentException when the property is not a whole number or the setter refuses it.
+     */
+    public static void applyLong(final String name, final LongConsumer setter)
+    {
+        final String raw = System.getProperty(name);
+        if (raw != null)
+        {
+            final long value;
+            try
+            {
+                value = Long.parseLong(raw.trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw refused(name, raw, "not a whole number", ex);
+            }
+            apply(name, raw, () -> setter.accept(value));
+        }
+    }
+
+    /**
+     * Applies property {@code name}, when set, as an {@code int} through {@code setter}.
+     *
+     * @param name   the system property.
+     * @param setter the option's setter, which throws {@link IllegalArgumentException} for a value out of range.
+     * @throws IllegalArgumentException when the property is not an {@code int} or the setter refuses it.
+     */
+    public static void applyInt(final String name, final IntConsumer setter)
+    {
+        final String raw = System.getProperty(name);
+        if (raw != null)
+        {
+            final int value;
+            try
+            {
+                value = Integer.parseInt(raw.trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw refused(name, raw, "not a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
+                    ex);
+            }
+            apply(name, raw, () -> setter.accept(value));
+        }
+    }
+
+    /**
+     * Applies property {@code name}, when set, as a constant of {@code type} (its exact name) through {@code setter}.
+     *
+     * @param name   the system property.
+     * @param type   the enum.
+     * @param setter the option's setter.
+     * @param <E>    the enum.
+     * @throws IllegalArgumentException when the property names no constant of {@code type}.
+     */
+    public static <E extends Enum<E>> void applyEnum(final String name, final Class<E> type, final Consumer<E> setter)
+    {
+        final String raw = System.getProperty(name);
+        if (raw != null)
+        {
+            final E value;
+            try
+            {
+                value = Enum.valueOf(type, raw.trim());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw refused(name, raw, "not one of " + java.util.Arrays.toString(type.getEnumConstants()), ex);
+            }
+            apply(name, raw, () -> setter.accept(value));
+        }
+    }
+
+    private static void apply(final String name, final String raw, final Runnable set)
+    {
+        try
+        {
+            set.run();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw refused(name, raw, ex.getMessage(), ex);
+        }
+    }
+
+    private static IllegalArgumentException refused(
+        final String name, final String raw, final String why, final Exception cause)
+    {
+        return new IllegalArgumentException("-D" + name + "=" + raw + ": " + why + "; fix the property or remove it",
+            cause);
+    }
+}
