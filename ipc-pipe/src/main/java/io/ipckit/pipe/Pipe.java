@@ -17,6 +17,9 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * {@link PipeOptions#creatorReceives}); one other process gets the other end with {@link #open}.
  * Each end records its holder's identity (pid and start time), so a survivor learns when its peer died, and a third
  * process trying to open a taken end is refused — unless the holder is dead, in which case the end is taken over.
+ * A receiving end taken over delivers at least once: a read moves the ring's head only after its handler returned, so
+ * the records of a read its dead holder had begun (one for a receive, up to the limit of a
+ * {@link Connection#drain drain}) come again, and none is lost.
  * <p>
  * Stateless and thread-safe.
  */
