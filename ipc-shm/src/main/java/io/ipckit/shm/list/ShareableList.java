@@ -7,6 +7,8 @@ import io.ipckit.core.exceptions.IpcTimeoutException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
+import io.ipckit.core.internal.kit.LivenessCheckInterval;
+import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.shm.ShmOptions;
 import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.BitUtil;
@@ -44,9 +46,11 @@ import static io.ipckit.shm.list.ShareableListDescriptor.*;
  *     and the slot keeps its old value;</li>
  *     <li>each slot is read and written atomically (a per-slot seqlock), so a reader never sees half a string.</li>
  * </ul>
- * A writer killed in the middle of a write leaves its slot locked; readers and writers of that slot then fail
- * with {@link IpcTimeoutException} after {@value #SLOT_TIMEOUT_DEFAULT_MS} ms (property
- * {@value #SLOT_TIMEOUT_PROP_NAME}). Thread-safe and process-safe. {@code equals} compares contents, but
+ * A writer killed in the middle of a write leaves its slot locked under its identity, and the slot's value is lost:
+ * a {@link #get} of that slot then fails with {@link CorruptResourceException} until a {@link #set} takes the slot
+ * over and writes a whole new value (it returns null for the lost one). A slot locked by a live writer for longer than
+ * {@value #SLOT_TIMEOUT_DEFAULT_MS} ms (property {@value #SLOT_TIMEOUT_PROP_NAME}) fails with
+ * {@link IpcTimeoutException}. Thread-safe and process-safe. {@code equals} compares contents, but
  * {@code byte[]} items compare by identity, as in any {@link List}.
  */
 public final class ShareableList extends AbstractList<Object> implements RandomAccess, AutoCloseable
@@ -58,6 +62,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 
     private static final VarHandle SEQUENCE = ValueLayout.JAVA_LONG.varHandle();
     private static final int SPINS_BEFORE_YIELD = 100;
+    /** The sequence word with which this process's writes lock a slot. */
+    private static final long LOCK_WORD = lockWord(OwnerToken.current());
 
     private final ResourceFile file;
     private final MemorySegment segment;
@@ -149,6 +155,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * @return the list.
      * @throws ResourceNotFoundException when no such name exists.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a ShareableList.
+     * @throws io.ipckit.core.exceptions.IncompatibleVersionException when another ipckit version made the list.
      * @throws CorruptResourceException when the file is truncated or its slot table is inconsistent.
      */
     public static ShareableList open(final String name)
@@ -156,6 +163,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHAREABLE_LIST, LAYOUT_VERSION);
         try
         {
+            file.requireLayoutVersion(LAYOUT_VERSION); // version 1's lock words name no writer
             final AtomicBuffer buffer = file.buffer();
             final int count = buffer.getInt(COUNT_OFFSET);
             final long totalLength = file.file().lengthBytes();
@@ -231,8 +239,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * @param index an item index.
      * @return the item: null, a Long, Double, Boolean, String or byte[] (a fresh copy).
      * @throws IndexOutOfBoundsException when the index is outside the list.
-     * @throws IpcTimeoutException when the slot stays locked by a writer (one that died mid-write).
-     * @throws CorruptResourceException when the slot holds an unknown type or a length beyond its capacity.
+     * @throws IpcTimeoutException when the slot stays locked by a live writer for longer than the slot timeout.
+     * @throws CorruptResourceException when the slot holds an unknown type or a length beyond its capacity, or lost
+     *                                  its value to a writer that died in the middle of a write.
      */
     @Override
     public Object get(final int index)
@@ -241,6 +250,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         {
             final long slot = slotOffsets[checkIndex(index)];
             final long deadlineNs = System.nanoTime() + slotTimeoutNs;
+            long nextLookNs = deadlineNs - slotTimeoutNs; // the first look is due once the spins are over
             for (int attempt = 0; ; attempt++)
             {
                 final long sequence = (long)SEQUENCE.getAcquire(segment, slot + SLOT_SEQUENCE_OFFSET);
@@ -255,6 +265,18 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                     if ((long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET) == sequence)
                     {
                         return decode(index, code, length, bits, bytes);
+                    }
+                }
+                else if (attempt >= SPINS_BEFORE_YIELD && System.nanoTime() - nextLookNs >= 0)
+                {
+                    nextLookNs = System.nanoTime() + LivenessCheckInterval.INTERVAL_NS;
+                    // a writer that finished and exited meanwhile moved the word on: only an unchanged one is lost
+                    if (!OwnerToken.isAlive(writerToken(sequence)) &&
+                        (long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET) == sequence)
+                    {
+                        throw new CorruptResourceException("slot " + index + " of ShareableList \"" + name() +
+                            "\" lost its value: its writer, pid " + OwnerToken.pid(writerToken(sequence)) +
+                            ", died in the middle of a write; set the slot again");
                     }
                 }
                 backOff(index, attempt, deadlineNs);
@@ -345,7 +367,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * @throws IndexOutOfBoundsException when the index is outside the list.
      * @throws IllegalArgumentException when the value's type is not supported or its bytes exceed the slot's
      *                                  capacity (the slot is unchanged).
-     * @throws IpcTimeoutException when the slot stays locked by a writer (one that died mid-write).
+     * @throws IpcTimeoutException when the slot stays locked by a live writer for longer than the slot timeout.
      */
     @Override
     public Object set(final int index, final Object value)
@@ -374,13 +396,25 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     {
         final long slot = slotOffsets[index];
         final long deadlineNs = System.nanoTime() + slotTimeoutNs;
+        long nextLookNs = deadlineNs - slotTimeoutNs; // the first look is due once the spins are over
         long sequence;
+        boolean takenOver = false;
         for (int attempt = 0; ; attempt++)
         {
             sequence = (long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET);
-            if ((sequence & 1) == 0 && SEQUENCE.compareAndSet(segment, slot + SLOT_SEQUENCE_OFFSET, sequence, sequence + 1))
+            if ((sequence & 1) == 0 && SEQUENCE.compareAndSet(segment, slot + SLOT_SEQUENCE_OFFSET, sequence, LOCK_WORD))
             {
                 break;
+            }
+            if ((sequence & 1) != 0 && attempt >= SPINS_BEFORE_YIELD && System.nanoTime() - nextLookNs >= 0)
+            {
+                nextLookNs = System.nanoTime() + LivenessCheckInterval.INTERVAL_NS;
+                if (!OwnerToken.isAlive(writerToken(sequence)) &&
+                    SEQUENCE.compareAndSet(segment, slot + SLOT_SEQUENCE_OFFSET, sequence, LOCK_WORD))
+                {
+                    takenOver = true; // from a writer that died mid-write: the slot's value is lost
+                    break;
+                }
             }
             backOff(index, attempt, deadlineNs);
         }
@@ -400,9 +434,11 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
             segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, type == ItemType.NONE ? 0 : Long.BYTES);
             segment.set(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET, primitiveBits(type, value));
         }
-        // release store -> publishes the slot's type, length and payload to readers and the next writer
-        SEQUENCE.setRelease(segment, slot + SLOT_SEQUENCE_OFFSET, sequence + 2);
-        return decode(index, oldCode, oldLength, oldBits, oldBytes);
+        // release store -> publishes the slot's type, length and payload to readers and the next writer; after a
+        // takeover the dead writer's sequence is unknown, so the new one comes from the monotonic clock (even, and
+        // far from any counted one a reader could hold)
+        SEQUENCE.setRelease(segment, slot + SLOT_SEQUENCE_OFFSET, takenOver ? System.nanoTime() << 1 : sequence + 2);
+        return takenOver ? null : decode(index, oldCode, oldLength, oldBits, oldBytes);
     }
 
     private Object typed(final int index, final ItemType expected)
@@ -473,8 +509,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         if (System.nanoTime() - deadlineNs > 0)
         {
             throw new IpcTimeoutException("slot " + index + " of ShareableList \"" + name() + "\" has been locked " +
-                "by a writer for more than " + TimeUnit.NANOSECONDS.toMillis(slotTimeoutNs) + " ms: the writer " +
-                "died in the middle of a write or is stuck; create the list again");
+                "by a writer for more than " + TimeUnit.NANOSECONDS.toMillis(slotTimeoutNs) + " ms: the writer's " +
+                "process is alive but stuck in the write");
         }
         if (Thread.currentThread().isInterrupted())
         {

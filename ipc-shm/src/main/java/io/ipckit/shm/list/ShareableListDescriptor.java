@@ -26,7 +26,8 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * Each slot:
  * <pre>
  *  +---------------------------------------------------------------+  0
- *  |           Sequence (int64): even = stable, odd = being written |
+ *  |  Sequence (int64): even = stable; odd = being written, by the   |
+ *  |  writer of the lock word (start time low 32 | pid << 1 | 1)    |
  *  |                                                               |
  *  +---------------------------------------------------------------+  8
  *  |                       Item Type (ItemType)                    |
@@ -37,14 +38,17 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |                 up to Capacity (a multiple of 8)              |
  *  +---------------------------------------------------------------+
  * </pre>
- * The sequence is a seqlock: a writer moves it from even to odd with a compare-and-set (which also excludes
- * other writers), writes type, length and payload, then stores the next even value with release semantics; a
- * reader copies the slot between two acquire reads of an equal, even sequence.
+ * The sequence is a seqlock: a writer replaces the even value with its lock word by a compare-and-set (which also
+ * excludes other writers), writes type, length and payload, then stores the next even value with release semantics;
+ * a reader copies the slot between two acquire reads of an equal, even sequence. The lock word names the writer
+ * ({@link #lockWord}), so that a process that finds a slot locked for long can tell a writer that died in the middle
+ * of a write: a writer then takes the slot over and publishes a sequence from the monotonic clock, which no reader can
+ * hold from before. Version 1 locked with the sequence plus one, which names no process.
  */
 public final class ShareableListDescriptor
 {
     /** The layout version this class describes. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     /** Offset of the item count. */
     public static final int COUNT_OFFSET;
@@ -92,6 +96,24 @@ public final class ShareableListDescriptor
 
     private ShareableListDescriptor()
     {
+    }
+
+    /**
+     * @param token a writer's {@link io.ipckit.core.internal.kit.OwnerToken} (its pid below 2^31).
+     * @return the odd sequence word that locks a slot for that writer.
+     */
+    public static long lockWord(final long token)
+    {
+        return (token & 0xFFFF_FFFF_0000_0000L) | ((token & 0x7FFF_FFFFL) << 1) | 1L;
+    }
+
+    /**
+     * @param lockWord an odd sequence word.
+     * @return the token of the writer it names.
+     */
+    public static long writerToken(final long lockWord)
+    {
+        return (lockWord & 0xFFFF_FFFF_0000_0000L) | ((lockWord & 0xFFFF_FFFFL) >>> 1);
     }
 
     /**

@@ -5,6 +5,7 @@ import io.ipckit.core.exceptions.IpcTimeoutException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
+import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.SharedMemory;
@@ -132,23 +133,72 @@ class ShareableListTest
     }
 
     @Test
-    void shouldTimeOutOnSlotLeftLockedByDeadWriter()
+    void shouldTimeOutOnSlotLockedByALiveWriter()
     {
         System.setProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME, "100");
         try (ShareableList list = ShareableList.create("stuck", List.of("a", "b"));
             SharedMemory raw = SharedMemory.open("stuck"))
         {
-            final long slot = raw.buffer().getLong(ShareableListDescriptor.entryOffset(1));
-            raw.buffer().putLongVolatile((int)slot, raw.buffer().getLong((int)slot) + 1);
+            final int slot = (int)raw.buffer().getLong(ShareableListDescriptor.entryOffset(1));
+            // locked under this process's identity, which is alive: a stuck writer, not a dead one
+            raw.buffer().putLongVolatile(slot, ShareableListDescriptor.lockWord(OwnerToken.current()));
             final IpcTimeoutException read = assertThrows(IpcTimeoutException.class, () -> list.get(1));
             assertEquals("slot 1 of ShareableList \"stuck\" has been locked by a writer for more than 100 ms: the " +
-                "writer died in the middle of a write or is stuck; create the list again", read.getMessage());
+                "writer's process is alive but stuck in the write", read.getMessage());
             assertThrows(IpcTimeoutException.class, () -> list.set(1, "c"));
             assertEquals("a", list.get(0), "other slots are unaffected");
         }
         finally
         {
             System.clearProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME);
+        }
+    }
+
+    /**
+     * A writer killed in the middle of a write leaves the slot locked under its identity, with a half-written value: a
+     * read says so, and a write takes the slot over. Before, the lock word named no writer, and every read and write
+     * of the slot timed out for good.
+     */
+    @Test
+    void shouldLetAWriteTakeOverASlotWhoseWriterDied()
+    {
+        try (ShareableList list = ShareableList.create("torn", List.of("a", "b"));
+            SharedMemory raw = SharedMemory.open("torn"))
+        {
+            final int slot = (int)raw.buffer().getLong(ShareableListDescriptor.entryOffset(1));
+            final long deadWriter = 0x1234L << 32 | 0x3FFF_FFFFL; // no pid reaches 2^30
+            raw.buffer().putInt(slot + ShareableListDescriptor.SLOT_LENGTH_OFFSET, 1 << 20); // torn: past the slot
+            raw.buffer().putLongVolatile(slot, ShareableListDescriptor.lockWord(deadWriter));
+
+            final CorruptResourceException read = assertThrows(CorruptResourceException.class, () -> list.get(1));
+            assertEquals("slot 1 of ShareableList \"torn\" lost its value: its writer, pid 1073741823, died in the " +
+                "middle of a write; set the slot again", read.getMessage());
+            assertEquals(null, list.set(1, "c"), "the lost value");
+            assertEquals("c", list.get(1));
+            assertEquals("c", list.set(1, "d"));
+            assertEquals(List.of("a", "d"), List.copyOf(list));
+            try (ShareableList other = ShareableList.open("torn"))
+            {
+                assertEquals("d", other.get(1), "another handle reads the new value");
+            }
+        }
+    }
+
+    /**
+     * Version 1 locked a slot with its sequence plus one, which a process of version 2 would take for a dead writer's
+     * lock word and take over under a live writer: the two must not share a list.
+     */
+    @Test
+    void shouldRefuseAListOfTheFirstLayout()
+    {
+        try (ShareableList list = ShareableList.create("first", List.of("a"));
+            SharedMemory raw = SharedMemory.open("first"))
+        {
+            raw.buffer().putIntVolatile(io.ipckit.core.file.ResourceHeaderDescriptor.LAYOUT_VERSION_OFFSET, 1);
+            final io.ipckit.core.exceptions.IncompatibleVersionException ex = assertThrows(
+                io.ipckit.core.exceptions.IncompatibleVersionException.class, () -> ShareableList.open("first"));
+            assertTrue(ex.getMessage().contains("has layout version 1 but this ipckit shares only version 2"),
+                ex.getMessage());
         }
     }
 
