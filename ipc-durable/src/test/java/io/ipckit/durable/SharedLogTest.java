@@ -5,6 +5,7 @@ import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.SystemProperties;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -540,16 +541,8 @@ class SharedLogTest
             {SharedLogOptions.RETAIN_BYTES_PROP_NAME, "-1", "retainBytes must be 0 (no limit) or positive: -1"},
             {SharedLogOptions.ROLL_CYCLE_PROP_NAME, "YEARLY", "not one of " + Arrays.toString(LogRollCycle.values())}})
         {
-            System.setProperty(bad[0], bad[1]);
-            try
-            {
-                assertEquals("-D" + bad[0] + "=" + bad[1] + ": " + bad[2] + "; fix the property or remove it",
-                    assertThrows(IllegalArgumentException.class, SharedLogOptions::new).getMessage());
-            }
-            finally
-            {
-                System.clearProperty(bad[0]);
-            }
+            assertEquals("-D" + bad[0] + "=" + bad[1] + ": " + bad[2] + "; fix the property or remove it",
+                SystemProperties.refusal(bad[0], bad[1], SharedLogOptions::new));
         }
     }
 

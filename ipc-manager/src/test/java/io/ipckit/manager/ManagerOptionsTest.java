@@ -1,11 +1,11 @@
 package io.ipckit.manager;
 
+import io.ipckit.core.testing.SystemProperties;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Defaults given by system properties are checked as the setters check values.
@@ -37,15 +37,7 @@ class ManagerOptionsTest
 
     private static void assertRefused(final String property, final String value, final String why)
     {
-        System.setProperty(property, value);
-        try
-        {
-            assertEquals("-D" + property + "=" + value + ": " + why + "; fix the property or remove it",
-                assertThrows(IllegalArgumentException.class, ManagerOptions::new).getMessage());
-        }
-        finally
-        {
-            System.clearProperty(property);
-        }
+        assertEquals("-D" + property + "=" + value + ": " + why + "; fix the property or remove it",
+            SystemProperties.refusal(property, value, ManagerOptions::new));
     }
 }

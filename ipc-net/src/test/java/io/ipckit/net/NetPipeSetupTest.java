@@ -4,6 +4,7 @@ import io.aeron.ChannelUri;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.ipckit.core.exceptions.IpcTimeoutException;
+import io.ipckit.core.testing.SystemProperties;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,16 +42,8 @@ class NetPipeSetupTest
             {NetOptions.LIVENESS_TIMEOUT_PROP_NAME, "100", "livenessTimeout must be at least 200 ms: 100 MILLISECONDS"},
             {NetOptions.STREAM_ID_PROP_NAME, "ten", "not a whole number from -2147483648 to 2147483647"}})
         {
-            System.setProperty(bad[0], bad[1]);
-            try
-            {
-                assertEquals("-D" + bad[0] + "=" + bad[1] + ": " + bad[2] + "; fix the property or remove it",
-                    assertThrows(IllegalArgumentException.class, NetOptions::new).getMessage());
-            }
-            finally
-            {
-                System.clearProperty(bad[0]);
-            }
+            assertEquals("-D" + bad[0] + "=" + bad[1] + ": " + bad[2] + "; fix the property or remove it",
+                SystemProperties.refusal(bad[0], bad[1], NetOptions::new));
         }
     }
 

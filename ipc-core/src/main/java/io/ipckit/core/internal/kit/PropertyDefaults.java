@@ -1,6 +1,8 @@
 package io.ipckit.core.internal.kit;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
@@ -28,20 +30,7 @@ public final class PropertyDefaults
      */
     public static void applyLong(final String name, final LongConsumer setter)
     {
-        final String raw = System.getProperty(name);
-        if (raw != null)
-        {
-            final long value;
-            try
-            {
-                value = Long.parseLong(raw.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw refused(name, raw, "not a whole number", ex);
-            }
-            apply(name, raw, () -> setter.accept(value));
-        }
+        apply(name, Long::valueOf, "not a whole number", setter::accept);
     }
 
     /**
@@ -53,21 +42,8 @@ public final class PropertyDefaults
      */
     public static void applyInt(final String name, final IntConsumer setter)
     {
-        final String raw = System.getProperty(name);
-        if (raw != null)
-        {
-            final int value;
-            try
-            {
-                value = Integer.parseInt(raw.trim());
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw refused(name, raw, "not a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
-                    ex);
-            }
-            apply(name, raw, () -> setter.accept(value));
-        }
+        apply(name, Integer::valueOf, "not a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
+            setter::accept);
     }
 
     /**
@@ -81,27 +57,29 @@ public final class PropertyDefaults
      */
     public static <E extends Enum<E>> void applyEnum(final String name, final Class<E> type, final Consumer<E> setter)
     {
-        final String raw = System.getProperty(name);
-        if (raw != null)
-        {
-            final E value;
-            try
-            {
-                value = Enum.valueOf(type, raw.trim());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw refused(name, raw, "not one of " + java.util.Arrays.toString(type.getEnumConstants()), ex);
-            }
-            apply(name, raw, () -> setter.accept(value));
-        }
+        apply(name, (raw) -> Enum.valueOf(type, raw), "not one of " + Arrays.toString(type.getEnumConstants()), setter);
     }
 
-    private static void apply(final String name, final String raw, final Runnable set)
+    private static <T> void apply(
+        final String name, final Function<String, T> parse, final String expected, final Consumer<T> setter)
     {
+        final String raw = System.getProperty(name);
+        if (raw == null)
+        {
+            return;
+        }
+        final T value;
         try
         {
-            set.run();
+            value = parse.apply(raw.trim());
+        }
+        catch (final IllegalArgumentException ex) // NumberFormatException too
+        {
+            throw refused(name, raw, expected, ex);
+        }
+        try
+        {
+            setter.accept(value);
         }
         catch (final IllegalArgumentException ex)
         {
