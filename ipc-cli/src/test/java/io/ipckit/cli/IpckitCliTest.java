@@ -4,6 +4,7 @@ import io.ipckit.core.ResourceInfo;
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.file.ResourceHeaderDescriptor;
 import io.ipckit.core.internal.process.JvmFlags;
+import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
@@ -88,6 +89,19 @@ class IpckitCliTest
         final Map<String, Object> barrier = stat("gate");
         assertEquals(3L, barrier.get("parties"));
         assertEquals(0L, barrier.get("arrived"));
+        // a slot being cleaned up after a death shows the process cleaning it
+        try (io.ipckit.core.file.MappedFile raw = io.ipckit.core.file.MappedFile.open("gate"))
+        {
+            final int slot = io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(0) +
+                io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET + 16; // the child holds the first
+            final long cleaner = OwnerToken.current();
+            raw.buffer().putLongVolatile(slot, cleaner | OwnerToken.RECLAIM_MARK);
+            @SuppressWarnings("unchecked") final List<Map<String, Object>> attached =
+                (List<Map<String, Object>>)stat("gate").get("attached");
+            raw.buffer().putLongVolatile(slot, 0);
+            assertEquals(Map.of("process", "reclaiming", "processReclaimerPid", OwnerToken.pid(cleaner),
+                "processReclaimerAlive", true, "attachments", 0L), attached.get(1), attached::toString);
+        }
         final Map<String, Object> pipe = stat("wire");
         @SuppressWarnings("unchecked") final Map<String, Object> aToB = (Map<String, Object>)pipe.get("aToB");
         assertTrue((Long)aToB.get("bytesUsed") > 0, pipe::toString);
