@@ -64,7 +64,8 @@ public final class NetOptions
 
     /**
      * Options with the defaults: a default given by one of the {@code *_PROP_NAME} system properties replaces the
-     * built-in one, checked as its setter checks a value.
+     * built-in one; the numeric ones (term and MTU lengths, liveness and linger timeouts, stream id) are checked as
+     * their setters check a value.
      *
      * @throws IllegalArgumentException when such a property is not a number or is out of its setter's range; the
      *                                  message names the property.

@@ -30,8 +30,6 @@ record SerializedProxy(ProxyRef ref, String socket, String key, List<String> all
     long callTimeoutNs) implements Serializable
 {
     private static final Map<String, ClientConnection> CONNECTIONS = new ConcurrentHashMap<>();
-    private static final long RECONNECT_TIMEOUT_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-        new io.ipckit.manager.ManagerOptions().reconnectTimeout(java.util.concurrent.TimeUnit.MILLISECONDS));
 
     private Object readResolve() throws ObjectStreamException
     {
@@ -79,7 +77,10 @@ record SerializedProxy(ProxyRef ref, String socket, String key, List<String> all
             };
             return new ClientConnection(Client.connect(UnixDomainSocketAddress.of(socket), authkey, maxFrameBytes),
                 allowed, maxFrameBytes, callTimeoutNs, new ClientConnection.LocalAddress(socket, key),
-                "manager at " + socket, reconnector, RECONNECT_TIMEOUT_NS);
+                "manager at " + socket, reconnector,
+                // read when a connection is made, not when the class loads: a bad -D default then fails this proxy
+                // with the options' message instead of every later proxy of the JVM with NoClassDefFoundError
+                new io.ipckit.manager.ManagerOptions().reconnectTimeout(java.util.concurrent.TimeUnit.NANOSECONDS));
         });
     }
 }

@@ -421,7 +421,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         final int oldCode = segment.get(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET);
         final int oldLength = segment.get(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET);
         final long oldBits = segment.get(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET);
-        final byte[] oldBytes = oldLength >= 0 && oldLength <= capacities[index] &&
+        final byte[] oldBytes = !takenOver && oldLength >= 0 && oldLength <= capacities[index] &&
             (oldCode == ItemType.STRING.code() || oldCode == ItemType.BYTES.code()) ? copyPayload(slot, oldLength) : null;
         segment.set(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET, type.code());
         if (encoded != null)
@@ -509,8 +509,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         if (System.nanoTime() - deadlineNs > 0)
         {
             throw new IpcTimeoutException("slot " + index + " of ShareableList \"" + name() + "\" has been locked " +
-                "by a writer for more than " + TimeUnit.NANOSECONDS.toMillis(slotTimeoutNs) + " ms: the writer's " +
-                "process is alive but stuck in the write");
+                "or rewritten for more than " + TimeUnit.NANOSECONDS.toMillis(slotTimeoutNs) + " ms: a live " +
+                "writer holds it or writes it without pause");
         }
         if (Thread.currentThread().isInterrupted())
         {

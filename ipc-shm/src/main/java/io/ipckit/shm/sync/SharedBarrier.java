@@ -556,8 +556,8 @@ public final class SharedBarrier implements AutoCloseable
     }
 
     /**
-     * A wait's look at the attached processes: breaks {@code generation} when one died, then hands the live ones to
-     * the kernel's watch so that the wait sleeps until one exits or the doorbell rings.
+     * A wait's look at the attached processes: breaks the current generation when one died, then hands the live ones
+     * to the kernel's watch so that the wait sleeps until one exits or the doorbell rings.
      */
     private void lookAtAttachedProcesses(final Waiter waiter)
     {

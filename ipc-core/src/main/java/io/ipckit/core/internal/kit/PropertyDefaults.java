@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Gives an options object a default from a system property through the option's own setter, so that a default set
@@ -30,7 +31,7 @@ public final class PropertyDefaults
      */
     public static void applyLong(final String name, final LongConsumer setter)
     {
-        apply(name, Long::valueOf, "not a whole number", setter::accept);
+        apply(name, Long::valueOf, () -> "not a whole number", setter::accept);
     }
 
     /**
@@ -42,7 +43,7 @@ public final class PropertyDefaults
      */
     public static void applyInt(final String name, final IntConsumer setter)
     {
-        apply(name, Integer::valueOf, "not a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
+        apply(name, Integer::valueOf, () -> "not a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE,
             setter::accept);
     }
 
@@ -57,11 +58,12 @@ public final class PropertyDefaults
      */
     public static <E extends Enum<E>> void applyEnum(final String name, final Class<E> type, final Consumer<E> setter)
     {
-        apply(name, (raw) -> Enum.valueOf(type, raw), "not one of " + Arrays.toString(type.getEnumConstants()), setter);
+        apply(name, (raw) -> Enum.valueOf(type, raw), () -> "not one of " + Arrays.toString(type.getEnumConstants()),
+            setter);
     }
 
     private static <T> void apply(
-        final String name, final Function<String, T> parse, final String expected, final Consumer<T> setter)
+        final String name, final Function<String, T> parse, final Supplier<String> expected, final Consumer<T> setter)
     {
         final String raw = System.getProperty(name);
         if (raw == null)
@@ -75,7 +77,7 @@ public final class PropertyDefaults
         }
         catch (final IllegalArgumentException ex) // NumberFormatException too
         {
-            throw refused(name, raw, expected, ex);
+            throw refused(name, raw, expected.get(), ex);
         }
         try
         {
