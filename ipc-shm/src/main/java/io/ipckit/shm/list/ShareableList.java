@@ -271,7 +271,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                 {
                     nextLookNs = System.nanoTime() + LivenessCheckInterval.INTERVAL_NS;
                     // a writer that finished and exited meanwhile moved the word on: only an unchanged one is lost
-                    if (!OwnerToken.isAlive(writerToken(sequence)) &&
+                    if (writerDied(sequence) &&
                         (long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET) == sequence)
                     {
                         throw new CorruptResourceException("slot " + index + " of ShareableList \"" + name() +
@@ -409,7 +409,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
             if ((sequence & 1) != 0 && attempt >= SPINS_BEFORE_YIELD && System.nanoTime() - nextLookNs >= 0)
             {
                 nextLookNs = System.nanoTime() + LivenessCheckInterval.INTERVAL_NS;
-                if (!OwnerToken.isAlive(writerToken(sequence)) &&
+                if (writerDied(sequence) &&
                     SEQUENCE.compareAndSet(segment, slot + SLOT_SEQUENCE_OFFSET, sequence, LOCK_WORD))
                 {
                     takenOver = true; // from a writer that died mid-write: the slot's value is lost
@@ -497,6 +497,17 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         final byte[] bytes = new byte[length];
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, slot + SLOT_PAYLOAD_OFFSET, bytes, 0, length);
         return bytes;
+    }
+
+    /**
+     * Reads {@code /proc}: call only on the slow path, after the spins on a locked slot.
+     *
+     * @param lockWord an odd sequence word.
+     * @return true when the writer it names is dead.
+     */
+    private static boolean writerDied(final long lockWord)
+    {
+        return !OwnerToken.isAlive(writerToken(lockWord));
     }
 
     private void backOff(final int index, final int attempt, final long deadlineNs)

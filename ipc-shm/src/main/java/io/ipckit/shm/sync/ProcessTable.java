@@ -4,6 +4,7 @@ import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 
+import static io.ipckit.core.internal.kit.OwnerToken.RECLAIM_MARK;
 import static org.agrona.BitUtil.SIZE_OF_LONG;
 
 /**
@@ -23,7 +24,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  * </pre>
  * A process claims a free slot with a compare-and-set of its token; a survivor that finds the token of a dead process
- * {@link #seizeIfDead seizes} the slot (compare-and-set to its own token with {@link #RECLAIM_MARK} set, so only one
+ * {@link #seizeIfDead seizes} the slot (compare-and-set to its own token with {@link OwnerToken#RECLAIM_MARK} set, so only one
  * survivor cleans up), takes the value and {@link #free}s it. A survivor killed while it cleans up leaves its marked
  * token, which names a dead process too: the next survivor seizes the slot from it and finishes the clean-up, so no
  * slot is lost to a death during another's recovery. (Files of earlier versions marked a seized slot with -1: the
@@ -36,8 +37,6 @@ final class ProcessTable
 {
     /** Length of one slot in bytes. */
     static final int SLOT_LENGTH = 2 * SIZE_OF_LONG;
-    /** Marks a slot being cleaned up after a death, by the process the rest of the word names. */
-    static final long RECLAIM_MARK = OwnerToken.RECLAIM_MARK;
 
     /** Serialises this JVM's claims, of every table: a process's token then has one slot per table. */
     private static final Object CLAIM_LOCK = new Object();
@@ -118,7 +117,7 @@ final class ProcessTable
 
     /**
      * @param slot a slot.
-     * @return its owner token, 0 when free, or a cleaning process's token with {@link #RECLAIM_MARK} set.
+     * @return its owner token, 0 when free, or a cleaning process's token with {@link OwnerToken#RECLAIM_MARK} set.
      */
     long word(final int slot)
     {
@@ -146,7 +145,7 @@ final class ProcessTable
 
     /**
      * Seizes a slot whose process died, or whose cleaning process died before it freed the slot, for the caller alone
-     * to clean up and then {@link #free}: the slot's word becomes this process's token with {@link #RECLAIM_MARK}.
+     * to clean up and then {@link #free}: the slot's word becomes this process's token with {@link OwnerToken#RECLAIM_MARK}.
      *
      * @param slot a slot.
      * @return the dead process's token (the cleaning one's, for a slot seized again), or 0 when the slot is free, its

@@ -57,14 +57,14 @@ class ProcessTableTest
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ProcessTable.length(SLOTS)));
         final ProcessTable table = new ProcessTable(buffer, 0, SLOTS);
-        final long seized = OwnerToken.current() | ProcessTable.RECLAIM_MARK;
+        final long seized = OwnerToken.current() | OwnerToken.RECLAIM_MARK;
         buffer.putLong(0, -1L); // an earlier version's mark, left by a cleaner killed before it freed the slot
-        buffer.putLong(ProcessTable.SLOT_LENGTH, DEAD | ProcessTable.RECLAIM_MARK); // a dead cleaner's mark
+        buffer.putLong(ProcessTable.SLOT_LENGTH, DEAD | OwnerToken.RECLAIM_MARK); // a dead cleaner's mark
         buffer.putLong(2 * ProcessTable.SLOT_LENGTH, seized); // this process cleans it up now
         buffer.putLong(3 * ProcessTable.SLOT_LENGTH, DEAD);
         buffer.putLong(4 * ProcessTable.SLOT_LENGTH, OwnerToken.current());
 
-        assertEquals(-1L & ~ProcessTable.RECLAIM_MARK, table.seizeIfDead(0), "an earlier version's mark");
+        assertEquals(-1L & ~OwnerToken.RECLAIM_MARK, table.seizeIfDead(0), "an earlier version's mark");
         assertEquals(DEAD, table.seizeIfDead(1), "a dead cleaner's mark");
         assertEquals(0, table.seizeIfDead(2), "a live cleaner's mark");
         assertEquals(DEAD, table.seizeIfDead(3), "a dead process");

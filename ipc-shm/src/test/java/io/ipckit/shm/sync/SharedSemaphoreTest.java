@@ -3,6 +3,7 @@ package io.ipckit.shm.sync;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.MappedFile;
+import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
@@ -156,7 +157,7 @@ class SharedSemaphoreTest
     void shouldRecoverTheSlotOfAKilledRecoverer()
     {
         final long deadCleaner = 0x1234L << 32 | 0x3FFF_FFFFL; // no pid reaches 2^30
-        for (final long left : new long[] {-1L, deadCleaner | ProcessTable.RECLAIM_MARK})
+        for (final long left : new long[] {-1L, deadCleaner | OwnerToken.RECLAIM_MARK})
         {
             final String name = "cleaner-" + Long.toHexString(left) + ".sem";
             try (SharedSemaphore semaphore =
