@@ -137,14 +137,15 @@ final class FifoProducer extends ProducerClaims
     /**
      * The batch form of {@link #offerFast}, all or nothing: every message in one hold of the lane, or none when one
      * is too long for a record or they do not all fit before the ring's end and in the room by the head. A producer
-     * killed in the middle of the batch leaves its first messages published, each whole, and none of the rest.
+     * killed in the middle of the batch publishes none of it in a queue without tickets ({@link #putRecordsFast}),
+     * and its first messages, each whole, in an ordered one.
      *
      * @return {@code count} when all were published, 0 when the general path must send them.
      */
     private int offerFastBatch(
         final DirectBuffer src, final int[] offsets, final int[] lengths, final int start, final int count)
     {
-        if (producerLane < 0 || producerLocked)
+        if (count == 0 || producerLane < 0 || producerLocked)
         {
             return 0;
         }
@@ -178,10 +179,18 @@ final class FifoProducer extends ProducerClaims
             long tailWord = tailWithRoomFor(tailAddress, cachedTail, count, (int)bytes);
             if (tailWord != NO_ROOM)
             {
-                for (int i = start; i < end; i++)
+                if (ticketBytes == 0)
                 {
-                    tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src.byteArray(),
-                        src.addressOffset() + offsets[i], lengths[i]);
+                    tailWord = putRecordsFast(ringAddress, tailAddress, tailWord, src.byteArray(),
+                        src.addressOffset(), offsets, lengths, start, end);
+                }
+                else
+                {
+                    for (int i = start; i < end; i++) // each record takes its ticket as it is written
+                    {
+                        tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src.byteArray(),
+                            src.addressOffset() + offsets[i], lengths[i]);
+                    }
                 }
                 cacheTail = tailWord; // a cache: after an error, a stale one only costs a look at the head's hint
                 published = true;

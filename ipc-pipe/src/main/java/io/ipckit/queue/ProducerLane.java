@@ -38,7 +38,8 @@ import static io.ipckit.queue.RecordDescriptor.stampIndex;
  * <li>The tail word publishes; each record's commit stamp ({@link RecordDescriptor}, in the trailer of the record
  * before it) is stored after it and only tells consumers early, so the head never passes the tail. A producer
  * zeroes a record's trailer before publishing it, except when the record fills the ring exactly: the trailer then
- * holds the head record's stamp ({@link #trailerFree}).</li>
+ * holds the head record's stamp ({@link #trailerFree}). A batch ({@link #putRecordsFast}) stamps its records
+ * after the first before its tail word: a consumer reaches them only through the first.</li>
  * <li>The cached head word is only ever behind the real one, so it can only under-estimate the room, and it is
  * dropped when another producer moved the tail. It is refreshed from the lane's head hint
  * ({@link LaneDescriptor#HEAD_HINT_OFFSET}), never ahead of the head, and from the head word itself only by a
@@ -53,6 +54,8 @@ class ProducerLane
     /** What {@link #tailWithRoomFor} returns when the fast path cannot put: never a tail word (positions are
      * multiples of 8). */
     static final long NO_ROOM = -1L;
+    /** Payloads up to this long are copied into the ring by plain moves ({@link #copyPayload}). */
+    static final int INLINE_COPY_BYTES = 128;
     final AtomicBuffer meta;
     final UnsafeBuffer data;
     final int capacity;
@@ -219,7 +222,7 @@ class ProducerLane
             UnsafeApi.putInt(at + PAYLOAD_OFFSET, (int)takeTicket()); // first: see takeTicket
         }
         UnsafeApi.putInt(at + FRAME_OFFSET, frame(length + ticketBytes, WHOLE));
-        UnsafeApi.copyMemory(srcBase, srcAddress, null, at + PAYLOAD_OFFSET + ticketBytes, length);
+        copyPayload(srcBase, srcAddress, at + PAYLOAD_OFFSET + ticketBytes, length);
         final long end = tail + required;
         if (trailerFree(end, headCache))
         {
@@ -232,6 +235,74 @@ class ProducerLane
             clearAnnouncement(); // published: no ticket of this lane is missing
         }
         return newTailWord;
+    }
+
+    /**
+     * Holding the lane of a queue without tickets, with room checked for all of them before the ring's end: writes
+     * records {@code start} to {@code end - 1} (at least one) whole, stamping every record but the first in the
+     * trailer of the one before as it goes, zeroes the last one's trailer, then publishes the tail word once and
+     * stamps the first record last. A consumer that keeps pace waits at the first record's stamp and sees none of
+     * the batch until all of it is written; it then reads the records
+     * straight through, each cache line crossing between the cores once, where stamping each record as it is written
+     * would move the line a waiting consumer reads back and forth for every record.
+     * <p>
+     * The early stamps are safe: a consumer reaches them only through the first record, which the tail word and its
+     * stamp publish after all of them. A producer killed before the tail word publishes none of the batch; the stamps
+     * it left lie past the tail, in words that a later record's producer zeroes as that record's trailer before any
+     * record could make them the head's.
+     *
+     * @param srcBase    the payloads' array, or null for addresses off the heap.
+     * @param srcAddress the address that {@code offsets} count from: an offset in {@code srcBase}, or an absolute one.
+     * @return the new tail word.
+     */
+    long putRecordsFast(final long ringAddress, final long tailAddress, final long tailWord, final Object srcBase,
+        final long srcAddress, final int[] offsets, final int[] lengths, final int start, final int end)
+    {
+        final long first = position(tailWord);
+        final int mask = this.mask;
+        long tail = first;
+        for (int i = start; i < end; i++)
+        {
+            final int length = lengths[i];
+            final long at = ringAddress + ((int)tail & mask);
+            if (tail != first)
+            {
+                // the trailer of the record before, which needs no zeroing first: nothing reads it before the batch
+                UnsafeApi.putInt(at - TRAILER_LENGTH, commitStamp(tail));
+            }
+            UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
+            copyPayload(srcBase, srcAddress + offsets[i], at + PAYLOAD_OFFSET, length);
+            tail += recordLength(length);
+        }
+        if (trailerFree(tail, headCache))
+        {
+            UnsafeApi.putInt(ringAddress + ((int)(tail - TRAILER_LENGTH) & mask), 0); // the next record's stamp, unset
+        }
+        final long newTailWord = word(count(tailWord) + (end - start), tail);
+        publishWholeRecord(tailAddress, ringAddress, mask, newTailWord, first);
+        return newTailWord;
+    }
+
+    /**
+     * Copies a payload into the ring: up to {@link #INLINE_COPY_BYTES} in long and byte moves, longer ones by
+     * {@code Unsafe.copyMemory}, whose call into a copy stub costs more than a short payload's moves.
+     */
+    private static void copyPayload(final Object srcBase, final long srcAddress, final long to, final int length)
+    {
+        if (length > INLINE_COPY_BYTES)
+        {
+            UnsafeApi.copyMemory(srcBase, srcAddress, null, to, length);
+            return;
+        }
+        int i = 0;
+        for (; i <= length - Long.BYTES; i += Long.BYTES)
+        {
+            UnsafeApi.putLong(to + i, UnsafeApi.getLong(srcBase, srcAddress + i));
+        }
+        for (; i < length; i++)
+        {
+            UnsafeApi.putByte(to + i, UnsafeApi.getByte(srcBase, srcAddress + i));
+        }
     }
 
     /**

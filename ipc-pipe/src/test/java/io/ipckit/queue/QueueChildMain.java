@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code produce-forever name producer maxPayload} — puts until killed.</li>
  * <li>{@code claim-forever name producer maxPayload} — the same through zero-copy claims (copying puts for messages
  * longer than a claim holds).</li>
+ * <li>{@code batch-forever name producer maxPayload} — the same in batches of 1 to 16 ({@code offerBatch}).</li>
+ * <li>{@code batches name producer count maxPayload} — messages 0..count-1 in batches of 1 to 16.</li>
  * <li>{@code claim-truncated-lean name path} and {@code claim-truncated-fast name path} — see
  * {@link #claimAcrossTruncation}.</li>
  * <li>{@code consume name outFile maxPayload} — takes until an empty message, checks every message and the order
@@ -47,6 +50,10 @@ public final class QueueChildMain
         switch (mode)
         {
             case "produce", "produce-forever", "claim-forever" -> produce(mode, name, args);
+            case "batch-forever" ->
+                produceBatches(name, Integer.parseInt(args[2]), Long.MAX_VALUE, Integer.parseInt(args[3]));
+            case "batches" ->
+                produceBatches(name, Integer.parseInt(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
             case "consume" -> consume(name, args[2], Integer.parseInt(args[3]));
             case "join-worker" ->
             {
@@ -219,6 +226,35 @@ public final class QueueChildMain
                 {
                     queue.putBytes(buffer, 0, length);
                 }
+            }
+        }
+    }
+
+    private static void produceBatches(final String name, final int producer, final long total, final int maxPayload)
+        throws InterruptedException
+    {
+        final ExpandableArrayBuffer message = new ExpandableArrayBuffer(1024);
+        final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(16 * 1024);
+        final int[] offsets = new int[16];
+        final int[] lengths = new int[16];
+        try (SharedQueue<byte[]> queue = SharedQueue.open(name, Codecs.BYTES))
+        {
+            for (long seq = 0; seq < total; )
+            {
+                final int count = (int)Math.min(total - seq, 1 + ThreadLocalRandom.current().nextInt(16));
+                int at = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    lengths[i] = TestMessages.encode(producer, seq + i, maxPayload, message);
+                    offsets[i] = at;
+                    batch.putBytes(at, message, 0, lengths[i]);
+                    at += lengths[i];
+                }
+                if (queue.offerBatch(batch, offsets, lengths, 0, count, 60, TimeUnit.SECONDS) != count)
+                {
+                    throw new IllegalStateException("no room for a batch in 60 s");
+                }
+                seq += count;
             }
         }
     }

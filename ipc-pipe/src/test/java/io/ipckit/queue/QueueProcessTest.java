@@ -42,6 +42,8 @@ class QueueProcessTest
     private static final int MAX_PAYLOAD = 3 * RING;
     /** Payloads every one of which fits a claim (at most an eighth of the ring, with the record's words). */
     private static final int CLAIM_PAYLOAD = RING / 8 - 64;
+    /** Payloads of batches: 16 of them (the most a batch holds) fill at most half the ring. */
+    private static final int BATCH_PAYLOAD = 100;
     private static final byte[] POISON = new byte[0];
     /** Children take their locks biased after 4 holds in a row, so biases are granted and revoked all the time. */
     private static final String EAGER_BIAS = "-D" + BiasedOwnerLock.BIAS_THRESHOLD_PROP_NAME + "=4";
@@ -196,22 +198,58 @@ class QueueProcessTest
         }
     }
 
-    @ParameterizedTest(name = "{0} exclusive producer lanes, ordered by tickets: {1}, zero-copy claims: {2}")
-    @CsvSource({"0, false, false", "1, false, false", "1, true, false", "0, false, true"})
-    void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments(final int lanes,
-        final boolean ordered, final boolean claims) throws Exception
+    @Test
+    void shouldShowABatchToAConsumerThatKeepsPaceOnlyOnceItIsAllWritten() throws Exception
     {
+        // a ring with room for many batches, so that they take the lane's fast path (one publication for the batch),
+        // and a consumer draining as fast as they come: it waits at each batch's first record while it is written
+        final long count = 400_000;
+        try (SharedQueue<byte[]> queue = SharedQueue.create("batches", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1 << 16)))
+        {
+            final JvmProcess producer = dir.start(QueueChildMain.class, new ProcessOptions()
+                .args("batches", "batches", "1", Long.toString(count), Integer.toString(BATCH_PAYLOAD)));
+            final long[] next = {0};
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (next[0] < count)
+            {
+                final int drained = queue.drain((buffer, offset, length) ->
+                {
+                    final long id = TestMessages.verify(buffer, offset, length, BATCH_PAYLOAD);
+                    assertEquals(1L << 40 | next[0], id, "message " + next[0] + ": whole, in order, none lost");
+                    next[0]++;
+                }, 64);
+                if (drained == 0)
+                {
+                    assertTrue(System.nanoTime() < deadline, "all " + count + " messages within 60 s, got " + next[0]);
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(producer.join(30, TimeUnit.SECONDS));
+            assertEquals(0, producer.exitCode().getAsInt());
+            assertNull(queue.poll());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} exclusive producer lanes, ordered by tickets: {1}, sent by {2}")
+    @CsvSource({"0, false, produce", "1, false, produce", "1, true, produce", "0, false, claim", "0, false, batch",
+        "1, true, batch"})
+    void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments(final int lanes,
+        final boolean ordered, final String sending) throws Exception
+    {
+        // batches of small messages, so that most fit the ring whole and take the lane's one-publication fast path
+        final boolean claims = sending.equals("claim");
         // with one exclusive lane, every new producer takes over the lane of the one killed before it; ordered, a
         // kill between a ticket and its publication leaves a gap the consumer passes
         try (SharedQueue<byte[]> queue = SharedQueue.create("kill", Codecs.BYTES,
             new QueueOptions().capacityBytes(RING).producerLanes(lanes).fifoAcrossProducers(ordered)))
         {
             final Map<Integer, Long> next = new HashMap<>();
-            final int payload = claims ? CLAIM_PAYLOAD : MAX_PAYLOAD;
+            final int payload = claims ? CLAIM_PAYLOAD : sending.equals("batch") ? BATCH_PAYLOAD : MAX_PAYLOAD;
             for (int round = 1; round <= 3; round++)
             {
                 final JvmProcess producer = dir.start(QueueChildMain.class, new ProcessOptions().jvmOptions(EAGER_BIAS)
-                    .args(claims ? "claim-forever" : "produce-forever", "kill", Integer.toString(round),
+                    .args(sending + "-forever", "kill", Integer.toString(round),
                         Integer.toString(payload)));
                 final int killAfter = ThreadLocalRandom.current().nextInt(1, 150);
                 for (int i = 0; i < killAfter; i++)
