@@ -1,6 +1,7 @@
 package io.ipckit.queue;
 
 import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.ShortCopy;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.AtomicBuffer;
@@ -54,8 +55,6 @@ class ProducerLane
     /** What {@link #tailWithRoomFor} returns when the fast path cannot put: never a tail word (positions are
      * multiples of 8). */
     static final long NO_ROOM = -1L;
-    /** Payloads up to this long are copied into the ring by plain moves ({@link #copyPayload}). */
-    static final int INLINE_COPY_BYTES = 128;
     final AtomicBuffer meta;
     final UnsafeBuffer data;
     final int capacity;
@@ -222,7 +221,7 @@ class ProducerLane
             UnsafeApi.putInt(at + PAYLOAD_OFFSET, (int)takeTicket()); // first: see takeTicket
         }
         UnsafeApi.putInt(at + FRAME_OFFSET, frame(length + ticketBytes, WHOLE));
-        copyPayload(srcBase, srcAddress, at + PAYLOAD_OFFSET + ticketBytes, length);
+        ShortCopy.copy(srcBase, srcAddress, null, at + PAYLOAD_OFFSET + ticketBytes, length);
         final long end = tail + required;
         if (trailerFree(end, headCache))
         {
@@ -271,7 +270,7 @@ class ProducerLane
                 UnsafeApi.putInt(at - TRAILER_LENGTH, commitStamp(tail));
             }
             UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
-            copyPayload(srcBase, srcAddress + offsets[i], at + PAYLOAD_OFFSET, length);
+            ShortCopy.copy(srcBase, srcAddress + offsets[i], null, at + PAYLOAD_OFFSET, length);
             tail += recordLength(length);
         }
         if (trailerFree(tail, headCache))
@@ -281,28 +280,6 @@ class ProducerLane
         final long newTailWord = word(count(tailWord) + (end - start), tail);
         publishWholeRecord(tailAddress, ringAddress, mask, newTailWord, first);
         return newTailWord;
-    }
-
-    /**
-     * Copies a payload into the ring: up to {@link #INLINE_COPY_BYTES} in long and byte moves, longer ones by
-     * {@code Unsafe.copyMemory}, whose call into a copy stub costs more than a short payload's moves.
-     */
-    private static void copyPayload(final Object srcBase, final long srcAddress, final long to, final int length)
-    {
-        if (length > INLINE_COPY_BYTES)
-        {
-            UnsafeApi.copyMemory(srcBase, srcAddress, null, to, length);
-            return;
-        }
-        int i = 0;
-        for (; i <= length - Long.BYTES; i += Long.BYTES)
-        {
-            UnsafeApi.putLong(to + i, UnsafeApi.getLong(srcBase, srcAddress + i));
-        }
-        for (; i < length; i++)
-        {
-            UnsafeApi.putByte(to + i, UnsafeApi.getByte(srcBase, srcAddress + i));
-        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.ipckit.core.codec;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.internal.kit.ShortCopy;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -222,7 +224,15 @@ public final class Codecs
     {
         java.util.Objects.checkFromIndexSize(offset, length, buffer.capacity());
         final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
+        if (buffer instanceof UnsafeBuffer)
+        {
+            ShortCopy.copy(buffer.byteArray(), buffer.addressOffset() + offset, bytes, BufferUtil.ARRAY_BASE_OFFSET,
+                length); // short ones without a call into the copy stub
+        }
+        else
+        {
+            buffer.getBytes(offset, bytes);
+        }
         return bytes;
     }
 
