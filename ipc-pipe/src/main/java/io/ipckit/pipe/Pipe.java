@@ -51,11 +51,13 @@ public final class Pipe
      * @return the creator's end.
      * @throws io.ipckit.core.exceptions.ResourceExistsException        when the name exists.
      * @throws io.ipckit.core.exceptions.SharedMemoryExhaustedException when there is no room for the rings.
-     * @throws IllegalArgumentException when {@link PipeOptions#creatorReceives(boolean)} is set on a duplex pipe.
+     * @throws IllegalArgumentException when {@link PipeOptions#creatorReceives(boolean)} is set on a duplex pipe, or
+     *                                  a ring capacity given by {@link PipeOptions#RING_CAPACITY_PROP_NAME} is refused.
      */
     public static Connection create(final String name, final PipeOptions options)
     {
         ResourceName.validate(name);
+        options.validateForCreate(name);
         final int capacity = options.ringCapacityBytes();
         final boolean duplex = options.duplex();
         final boolean creatorHoldsB = options.creatorReceives();

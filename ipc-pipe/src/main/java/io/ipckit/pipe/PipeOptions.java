@@ -2,6 +2,7 @@ package io.ipckit.pipe;
 
 import io.ipckit.core.codec.Codec;
 import io.ipckit.core.codec.Codecs;
+import io.ipckit.core.internal.kit.PropertyDefaults;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -34,15 +35,31 @@ public final class PipeOptions
     /** Default of {@link #SPIN_BEFORE_SLEEP_PROP_NAME}: 100 µs. */
     public static final long SPIN_BEFORE_SLEEP_DEFAULT_NS = 100_000L;
 
-    private int ringCapacityBytes = Integer.getInteger(RING_CAPACITY_PROP_NAME, RING_CAPACITY_DEFAULT_BYTES);
+    private int ringCapacityBytes = RING_CAPACITY_DEFAULT_BYTES;
+    /** A ring capacity from the system property that its setter refused and no setter call replaced, or null. */
+    private String refusedRingCapacity;
     private boolean duplex = true;
     private boolean creatorReceives;
     /** The creation-only option set on this instance first, or null: {@link Pipe#open} refuses it. */
     private String creationOnlyOption;
-    private long spinBeforeSleepNs =
-        Math.max(0L, Long.getLong(SPIN_BEFORE_SLEEP_PROP_NAME, SPIN_BEFORE_SLEEP_DEFAULT_NS));
+    private long spinBeforeSleepNs = SPIN_BEFORE_SLEEP_DEFAULT_NS;
     private IdleStrategy idleStrategy;
     private Codec<Object> codec = Codecs.serializable();
+
+    /**
+     * Options with every default. Defaults given by system properties are checked as their setters check values:
+     * a spin that is not a whole number of nanoseconds, or is negative, fails here; a ring capacity that is not a
+     * number or out of range fails {@link Pipe#create} (which alone uses it), naming the property, unless
+     * {@link #ringCapacityBytes(int)} sets one first.
+     *
+     * @throws IllegalArgumentException when {@value #SPIN_BEFORE_SLEEP_PROP_NAME} is refused.
+     */
+    public PipeOptions()
+    {
+        refusedRingCapacity = PropertyDefaults.applyIntForCreate(RING_CAPACITY_PROP_NAME, this::ringCapacityBytes);
+        creationOnlyOption = null; // a default is not an option the caller set: an open accepts it
+        PropertyDefaults.applyLong(SPIN_BEFORE_SLEEP_PROP_NAME, (ns) -> spinBeforeSleep(ns, TimeUnit.NANOSECONDS));
+    }
 
     /**
      * @param ringCapacityBytes data bytes of each ring, {@value #MIN_RING_CAPACITY_BYTES} to 2^30, rounded up to a
@@ -58,6 +75,7 @@ public final class PipeOptions
                 MAX_RING_CAPACITY_BYTES + ", got " + ringCapacityBytes);
         }
         this.ringCapacityBytes = ringCapacityBytes;
+        refusedRingCapacity = null; // the caller's value replaces a refused default
         creationOnly("ringCapacityBytes");
         return this;
     }
@@ -67,8 +85,17 @@ public final class PipeOptions
      */
     public int ringCapacityBytes()
     {
-        return BitUtil.findNextPositivePowerOfTwo(
-            Math.max(MIN_RING_CAPACITY_BYTES, Math.min(MAX_RING_CAPACITY_BYTES, ringCapacityBytes)));
+        return BitUtil.findNextPositivePowerOfTwo(ringCapacityBytes);
+    }
+
+    /**
+     * @param name the pipe being created.
+     * @throws IllegalArgumentException when a ring capacity given by {@value #RING_CAPACITY_PROP_NAME} was refused
+     *                                  and no setter call replaced it.
+     */
+    void validateForCreate(final String name)
+    {
+        PropertyDefaults.refuseCreate("pipe \"" + name + "\"", refusedRingCapacity);
     }
 
     /**

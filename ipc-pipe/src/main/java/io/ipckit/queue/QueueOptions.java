@@ -1,5 +1,6 @@
 package io.ipckit.queue;
 
+import io.ipckit.core.internal.kit.PropertyDefaults;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -46,8 +47,7 @@ public final class QueueOptions
     private int slotBytes = SLOT_BYTES_DEFAULT;
     private int producerLanes = PRODUCER_LANES_DEFAULT;
     private boolean fifoAcrossProducers;
-    private long spinBeforeSleepNs =
-        Math.max(0L, Long.getLong(SPIN_BEFORE_SLEEP_PROP_NAME, SPIN_BEFORE_SLEEP_DEFAULT_NS));
+    private long spinBeforeSleepNs = SPIN_BEFORE_SLEEP_DEFAULT_NS;
     private IdleStrategy idleStrategy;
     /** The creation-only option set on this instance first, or null: {@code open} refuses it. */
     private String creationOnlyOption;
@@ -58,6 +58,17 @@ public final class QueueOptions
     static final int SLOT_BYTES_SET = 2;
     static final int PRODUCER_LANES_SET = 4;
     static final int FIFO_ACROSS_PRODUCERS_SET = 8;
+
+    /**
+     * Options with every default. A spin given by {@value #SPIN_BEFORE_SLEEP_PROP_NAME} is checked as
+     * {@link #spinBeforeSleep(long, TimeUnit)} checks values.
+     *
+     * @throws IllegalArgumentException when that property is not a whole number of nanoseconds, or is negative.
+     */
+    public QueueOptions()
+    {
+        PropertyDefaults.applyLong(SPIN_BEFORE_SLEEP_PROP_NAME, (ns) -> spinBeforeSleep(ns, TimeUnit.NANOSECONDS));
+    }
 
     /**
      * @param capacityBytes bytes of the FIFO ring, {@value #MIN_CAPACITY_BYTES} to 64 MiB, rounded up to a power of

@@ -8,6 +8,7 @@ import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.SystemProperties;
 import io.ipckit.core.testing.TestDirectory;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -401,6 +402,49 @@ class PipeTest
             {
                 a.send("per-end options apply", Codecs.STRING);
                 assertEquals("per-end options apply", b.recv());
+            }
+        }
+    }
+
+    /**
+     * Defaults given by system properties are checked as the setters check values. Before, a ring capacity that was
+     * not a number was ignored and one out of range was clamped; a negative spin was taken as 0.
+     */
+    @Test
+    void shouldRefuseAPropertyDefaultItsSetterRefuses() throws Exception
+    {
+        assertEquals("-D" + PipeOptions.SPIN_BEFORE_SLEEP_PROP_NAME + "=-1: spinBeforeSleep must be 0 or more, got -1 " +
+            "NANOSECONDS; fix the property or remove it",
+            SystemProperties.refusal(PipeOptions.SPIN_BEFORE_SLEEP_PROP_NAME, "-1", PipeOptions::new));
+        try (Connection existing = Pipe.create("existing"))
+        {
+            for (final String value : new String[]{"64k", "100"})
+            {
+                System.setProperty(PipeOptions.RING_CAPACITY_PROP_NAME, value);
+                try
+                {
+                    // only a create uses the capacity: an open with the same defaults goes on
+                    thrown(IllegalArgumentException.class, () -> Pipe.create("bad-capacity", new PipeOptions()),
+                        "cannot create pipe \"bad-capacity\": -D" + PipeOptions.RING_CAPACITY_PROP_NAME + "=" + value,
+                        "fix the property or remove it, or set the option in code");
+                    assertFalse(io.ipckit.core.SharedDirectory.exists("bad-capacity"), "nothing created");
+                    try (Connection set = Pipe.create("set-" + value, new PipeOptions().ringCapacityBytes(RING)))
+                    {
+                        assertEquals(RING, new PipeOptions().ringCapacityBytes(RING).ringCapacityBytes());
+                    }
+                    if (value.equals("100")) // an end opens once
+                    {
+                        try (Connection opened = Pipe.open("existing", new PipeOptions()))
+                        {
+                            existing.send("open", Codecs.STRING);
+                            assertEquals("open", opened.recv(Codecs.STRING));
+                        }
+                    }
+                }
+                finally
+                {
+                    System.clearProperty(PipeOptions.RING_CAPACITY_PROP_NAME);
+                }
             }
         }
     }

@@ -6,6 +6,7 @@ import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.SystemProperties;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.pipe.OwnEncodingCodec;
 import io.ipckit.pipe.OwnEncodingCodec.Blob;
@@ -343,6 +344,28 @@ class QueueTest
         {
             assertTrue(lifo.offer(1L));
             assertTrue(fifo.offer(2L));
+        }
+    }
+
+    /**
+     * Before, a spin given by property that was not a number was ignored, and a negative one was taken as 0.
+     */
+    @Test
+    void shouldRefuseASpinDefaultItsSetterRefuses()
+    {
+        assertEquals("-D" + QueueOptions.SPIN_BEFORE_SLEEP_PROP_NAME + "=1ms: not a whole number; fix the property " +
+            "or remove it", SystemProperties.refusal(QueueOptions.SPIN_BEFORE_SLEEP_PROP_NAME, "1ms", QueueOptions::new));
+        assertEquals("-D" + QueueOptions.SPIN_BEFORE_SLEEP_PROP_NAME + "=-5: spinBeforeSleep must be 0 or more, got -5 " +
+            "NANOSECONDS; fix the property or remove it",
+            SystemProperties.refusal(QueueOptions.SPIN_BEFORE_SLEEP_PROP_NAME, "-5", QueueOptions::new));
+        System.setProperty(QueueOptions.SPIN_BEFORE_SLEEP_PROP_NAME, "2500");
+        try
+        {
+            assertEquals(2500, new QueueOptions().spinBeforeSleep(TimeUnit.NANOSECONDS));
+        }
+        finally
+        {
+            System.clearProperty(QueueOptions.SPIN_BEFORE_SLEEP_PROP_NAME);
         }
     }
 

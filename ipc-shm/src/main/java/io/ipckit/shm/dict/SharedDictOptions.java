@@ -1,5 +1,7 @@
 package io.ipckit.shm.dict;
 
+import io.ipckit.core.internal.kit.PropertyDefaults;
+
 /**
  * Configuration of a {@link SharedDict}, in the Aeron {@code Context} style: a mutable object whose fluent setters
  * validate at once and return {@code this}, with defaults paired with system properties.
@@ -46,39 +48,18 @@ public final class SharedDictOptions
     private String refusedInitialSegments;
 
     /**
-     * Options with every default. A default given by a system property is checked as its setter checks it; one out
-     * of range is replaced by the built-in default, and a create with these options is refused, naming the property,
-     * unless a setter gives that option a value first.
+     * Options with every default. A default given by a system property is checked as its setter checks it; one that
+     * is not a number or out of range is replaced by the built-in default, and a create with these options is
+     * refused, naming the property, unless a setter gives that option a value first.
      */
     public SharedDictOptions()
     {
         maxBytes = MAX_BYTES_DEFAULT;
         segmentBytes = SEGMENT_BYTES_DEFAULT;
         initialSegments = INITIAL_SEGMENTS_DEFAULT;
-        try
-        {
-            maxBytes(Long.getLong(MAX_BYTES_PROP_NAME, MAX_BYTES_DEFAULT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            refusedMaxBytes = "-D" + MAX_BYTES_PROP_NAME + ": " + ex.getMessage();
-        }
-        try
-        {
-            segmentBytes(Integer.getInteger(SEGMENT_BYTES_PROP_NAME, SEGMENT_BYTES_DEFAULT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            refusedSegmentBytes = "-D" + SEGMENT_BYTES_PROP_NAME + ": " + ex.getMessage();
-        }
-        try
-        {
-            initialSegments(Integer.getInteger(INITIAL_SEGMENTS_PROP_NAME, INITIAL_SEGMENTS_DEFAULT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            refusedInitialSegments = "-D" + INITIAL_SEGMENTS_PROP_NAME + ": " + ex.getMessage();
-        }
+        refusedMaxBytes = PropertyDefaults.applyLongForCreate(MAX_BYTES_PROP_NAME, this::maxBytes);
+        refusedSegmentBytes = PropertyDefaults.applyIntForCreate(SEGMENT_BYTES_PROP_NAME, this::segmentBytes);
+        refusedInitialSegments = PropertyDefaults.applyIntForCreate(INITIAL_SEGMENTS_PROP_NAME, this::initialSegments);
         creationOptionSet = null; // defaults are not options the caller set: an open accepts them
     }
 
@@ -198,14 +179,8 @@ public final class SharedDictOptions
 
     void validateForCreate(final String name)
     {
-        for (final String refused : new String[]{refusedMaxBytes, refusedSegmentBytes, refusedInitialSegments})
-        {
-            if (refused != null)
-            {
-                throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": a default is out of " +
-                    "range, " + refused + "; fix the property, or set the option");
-            }
-        }
+        PropertyDefaults.refuseCreate("SharedDict \"" + name + "\"", refusedMaxBytes, refusedSegmentBytes,
+            refusedInitialSegments);
         if ((long)initialSegments * segmentBytes > maxBytes)
         {
             throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": initialSegments=" +

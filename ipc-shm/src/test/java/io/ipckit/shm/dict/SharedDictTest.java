@@ -330,21 +330,24 @@ class SharedDictTest
     /**
      * A default given by a system property is checked as its setter checks it: a create with it is refused, naming
      * the property, while an open (which does not use it) and a create that sets the option go on. Before,
-     * -Dipckit.dict.segment.bytes=0 was taken, and the create failed with an ArithmeticException (a division by zero).
+     * -Dipckit.dict.segment.bytes=0 was taken, and the create failed with an ArithmeticException (a division by zero);
+     * a value that is not a number was ignored.
      */
     @Test
     void shouldRefuseADefaultOutOfRangeFromASystemProperty()
     {
         SharedDict.create("before-property", Codecs.LONG, Codecs.LONG).close();
-        for (final String value : new String[]{"0", "3000"})
+        for (final String value : new String[]{"0", "3000", "4k"})
         {
+            final String why = value.equals("4k") ? "=4k: not a whole number" :
+                "segmentBytes=" + value + " must be a power of two";
             System.setProperty(SharedDictOptions.SEGMENT_BYTES_PROP_NAME, value);
             try
             {
                 final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                     () -> SharedDict.create("bad-default-" + value, Codecs.LONG, Codecs.LONG, new SharedDictOptions()));
                 assertTrue(ex.getMessage().contains("-D" + SharedDictOptions.SEGMENT_BYTES_PROP_NAME) &&
-                    ex.getMessage().contains("segmentBytes=" + value + " must be a power of two"), ex.getMessage());
+                    ex.getMessage().contains(why), ex.getMessage());
                 try (SharedDict<Long, Long> opened = SharedDict.open("before-property", Codecs.LONG, Codecs.LONG);
                     SharedDict<Long, Long> set = SharedDict.create("set-" + value, Codecs.LONG, Codecs.LONG,
                         new SharedDictOptions().segmentBytes(4096)))

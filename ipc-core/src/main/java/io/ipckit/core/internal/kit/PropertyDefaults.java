@@ -48,6 +48,68 @@ public final class PropertyDefaults
     }
 
     /**
+     * {@link #applyLong} for an option that only a create uses: a refused property is returned rather than thrown,
+     * so that the options can still open an existing resource; the create refuses it then
+     * ({@link #refuseCreate}). The option keeps its built-in default meanwhile.
+     *
+     * @param name   the system property.
+     * @param setter the option's setter, which throws {@link IllegalArgumentException} for a value out of range.
+     * @return null when the property is unset or applied; else what was wrong with it, naming it and its value.
+     */
+    public static String applyLongForCreate(final String name, final LongConsumer setter)
+    {
+        try
+        {
+            applyLong(name, setter);
+            return null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return ex.getMessage();
+        }
+    }
+
+    /**
+     * {@link #applyInt} for an option that only a create uses, as {@link #applyLongForCreate} is for longs.
+     *
+     * @param name   the system property.
+     * @param setter the option's setter, which throws {@link IllegalArgumentException} for a value out of range.
+     * @return null when the property is unset or applied; else what was wrong with it, naming it and its value.
+     */
+    public static String applyIntForCreate(final String name, final IntConsumer setter)
+    {
+        try
+        {
+            applyInt(name, setter);
+            return null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return ex.getMessage();
+        }
+    }
+
+    /**
+     * Refuses a create whose options hold a property default that {@link #applyLongForCreate} or
+     * {@link #applyIntForCreate} refused, and that no setter call has replaced since.
+     *
+     * @param what     the resource being created, as messages name it (for example {@code SharedDict "prices"}).
+     * @param refusals the options' refusals, null where none.
+     * @throws IllegalArgumentException naming the resource, the property, its value and why, when one is not null.
+     */
+    public static void refuseCreate(final String what, final String... refusals)
+    {
+        for (final String refusal : refusals)
+        {
+            if (refusal != null)
+            {
+                throw new IllegalArgumentException("cannot create " + what + ": " + refusal +
+                    ", or set the option in code");
+            }
+        }
+    }
+
+    /**
      * Applies property {@code name}, when set, as a constant of {@code type} (its exact name) through {@code setter}.
      *
      * @param name   the system property.

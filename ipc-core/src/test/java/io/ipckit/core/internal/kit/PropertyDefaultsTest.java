@@ -80,4 +80,23 @@ class PropertyDefaultsTest
             assertThrows(IllegalArgumentException.class,
                 () -> PropertyDefaults.applyEnum(NAME, TimeUnit.class, (u) -> { })).getMessage());
     }
+
+    @Test
+    void shouldReturnARefusalForACreateToRefuseLater()
+    {
+        final AtomicLong set = new AtomicLong(-7);
+        assertNull(PropertyDefaults.applyLongForCreate(NAME, set::set), "unset");
+        System.setProperty(NAME, "12");
+        assertNull(PropertyDefaults.applyIntForCreate(NAME, set::set));
+        assertEquals(12, set.get());
+        PropertyDefaults.refuseCreate("pipe \"p\"", null, null);
+
+        System.setProperty(NAME, "12k");
+        final String refusal = PropertyDefaults.applyLongForCreate(NAME, set::set);
+        assertEquals("-D" + NAME + "=12k: not a whole number; fix the property or remove it", refusal);
+        assertEquals(12, set.get(), "the option keeps its value");
+        assertEquals("cannot create pipe \"p\": " + refusal + ", or set the option in code",
+            assertThrows(IllegalArgumentException.class, () -> PropertyDefaults.refuseCreate("pipe \"p\"", null, refusal))
+                .getMessage());
+    }
 }
