@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  * {@code gc.alloc.rate.norm} of every method must be 0 B/op (to within JMH's noise of a few bytes). Covered: pipe
  * {@code sendBytes} + in-place {@code receive}, pipe zero-copy {@code claim}/{@code commit} + {@code receive}, queue
  * {@code offerBytes} + {@code receive}, the same with exclusive producer lanes + {@code drain}, queue
- * {@code claim}/{@code commit} + {@code drain}, and the object put of a {@code byte[]} ({@code put(byte[])}, copied
- * once from its array: {@link io.ipckit.core.codec.Codec#encodedArray}) + {@code receive}. The object takes
+ * {@code claim}/{@code commit} + {@code drain}, queue {@code offerBatch} + {@code drain}, and the object put of a
+ * {@code byte[]} ({@code put(byte[])}, copied once from its array:
+ * {@link io.ipckit.core.codec.Codec#encodedArray}) + {@code receive}. The object takes
  * ({@code recv()}, {@code take()}) allocate the decoded object by nature and are not listed.
  */
 @State(Scope.Benchmark)
@@ -42,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 public class HotPathAllocationBenchmark
 {
     static final int MESSAGE_LENGTH = 64;
+    /** Messages per {@code offerBatch} in {@link #queueOfferBatchDrain()}. */
+    static final int BATCH = 16;
 
     private Connection a;
     private Connection b;
@@ -52,6 +55,9 @@ public class HotPathAllocationBenchmark
     private final byte[] element = new byte[MESSAGE_LENGTH];
     private final UnsafeBuffer elementView = new UnsafeBuffer(element);
     private final Sink sink = new Sink();
+    private final UnsafeBuffer batch = new UnsafeBuffer(ByteBuffer.allocateDirect(BATCH * MESSAGE_LENGTH));
+    private final int[] batchOffsets = new int[BATCH];
+    private final int[] batchLengths = new int[BATCH];
 
     /**
      * Creates a pipe and a queue.
@@ -66,6 +72,11 @@ public class HotPathAllocationBenchmark
         laneQueue = SharedQueue.create(name + "-lanes", Codecs.BYTES, new QueueOptions().producerLanes(2));
         orderedQueue = SharedQueue.create(name + "-ordered", Codecs.BYTES,
             new QueueOptions().producerLanes(2).fifoAcrossProducers(true));
+        for (int i = 0; i < BATCH; i++)
+        {
+            batchOffsets[i] = i * MESSAGE_LENGTH;
+            batchLengths[i] = MESSAGE_LENGTH;
+        }
     }
 
     /**
@@ -175,6 +186,22 @@ public class HotPathAllocationBenchmark
     public long queueClaimCommitDrain() throws InterruptedException
     {
         return claimCommitDrain(queue);
+    }
+
+    /**
+     * @return the checksum of the drained messages, sent {@value #BATCH} at a time by {@code offerBatch}.
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long queueOfferBatchDrain() throws InterruptedException
+    {
+        for (int i = 0; i < BATCH; i++)
+        {
+            batch.putLong(i * MESSAGE_LENGTH, sink.sum + 1 + i);
+        }
+        queue.offerBatch(batch, batchOffsets, batchLengths, 0, BATCH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        queue.drain(sink, BATCH);
+        return sink.sum;
     }
 
     private long offerDrain(final SharedQueue<byte[]> target) throws InterruptedException
