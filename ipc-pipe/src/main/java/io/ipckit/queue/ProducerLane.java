@@ -246,9 +246,11 @@ class ProducerLane
      * would move the line a waiting consumer reads back and forth for every record.
      * <p>
      * The early stamps are safe: a consumer reaches them only through the first record, which the tail word and its
-     * stamp publish after all of them. A producer killed before the tail word publishes none of the batch; the stamps
-     * it left lie past the tail, in words that a later record's producer zeroes as that record's trailer before any
-     * record could make them the head's.
+     * stamp publish after all of them. A producer killed before the tail word publishes none of the batch. A stamp it
+     * left, of a record at {@code p}, matters only to a head at exactly {@code p}, which needs a later record that
+     * ends at {@code p}; every producer zeroes such a record's trailer (or writes the right stamp there) before
+     * publishing it. The exception of a ring exactly full ({@link #trailerFree}) cannot meet such a word: the batch's
+     * room check put {@code p} less than the ring's capacity ahead of the head of its time, and heads only move on.
      *
      * @param srcBase    the payloads' array, or null for addresses off the heap.
      * @param srcAddress the address that {@code offsets} count from: an offset in {@code srcBase}, or an absolute one.

@@ -33,7 +33,8 @@
  * <li>{@link io.ipckit.queue.FifoProducer}, over {@link io.ipckit.queue.ProducerClaims},
  * {@link io.ipckit.queue.ProducerHold} and {@link io.ipckit.queue.ProducerLane}: the producer side. The fast
  * path writes one record at the tail of a lane it holds and publishes it with a release store of the tail word,
- * then a commit stamp in the record before it; the general path takes the lock, waits for room, writes padding at
+ * then a commit stamp in the record before it (a batch that fits is written whole, then published once: see
+ * {@code ProducerLane#putRecordsFast}); the general path takes the lock, waits for room, writes padding at
  * the ring's end, splits long elements into BEGIN/MIDDLE/END records and serves zero-copy claims.</li>
  * <li>{@link io.ipckit.queue.FifoConsumer}, over {@link io.ipckit.queue.FastTakeLane},
  * {@link io.ipckit.queue.TicketOrderLane}, {@link io.ipckit.queue.ConsumerLane} and

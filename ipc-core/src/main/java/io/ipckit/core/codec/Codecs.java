@@ -224,7 +224,7 @@ public final class Codecs
     {
         java.util.Objects.checkFromIndexSize(offset, length, buffer.capacity());
         final byte[] bytes = new byte[length];
-        if (buffer instanceof UnsafeBuffer)
+        if (buffer.getClass() == UnsafeBuffer.class) // exactly: a subclass may read its bytes its own way
         {
             ShortCopy.copy(buffer.byteArray(), buffer.addressOffset() + offset, bytes, BufferUtil.ARRAY_BASE_OFFSET,
                 length); // short ones without a call into the copy stub
