@@ -58,15 +58,7 @@ public final class PropertyDefaults
      */
     public static String applyLongForCreate(final String name, final LongConsumer setter)
     {
-        try
-        {
-            applyLong(name, setter);
-            return null;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            return ex.getMessage();
-        }
+        return refusalOf(() -> applyLong(name, setter));
     }
 
     /**
@@ -78,9 +70,14 @@ public final class PropertyDefaults
      */
     public static String applyIntForCreate(final String name, final IntConsumer setter)
     {
+        return refusalOf(() -> applyInt(name, setter));
+    }
+
+    private static String refusalOf(final Runnable apply)
+    {
         try
         {
-            applyInt(name, setter);
+            apply.run();
             return null;
         }
         catch (final IllegalArgumentException ex)
