@@ -48,8 +48,7 @@ public final class NetOptions
     /** Default of {@link #streamId(int)}. */
     public static final int STREAM_ID_DEFAULT = 1_020;
 
-    private boolean embeddedDriver = Boolean.parseBoolean(
-        System.getProperty(EMBEDDED_DRIVER_PROP_NAME, Boolean.toString(EMBEDDED_DRIVER_DEFAULT)));
+    private boolean embeddedDriver = EMBEDDED_DRIVER_DEFAULT;
     private String driverDirectory = System.getProperty(DRIVER_DIRECTORY_PROP_NAME);
     private int termLengthBytes = TERM_LENGTH_DEFAULT;
     private int mtuLengthBytes = MTU_LENGTH_DEFAULT;
@@ -65,13 +64,14 @@ public final class NetOptions
     /**
      * Options with the defaults: a default given by one of the {@code *_PROP_NAME} system properties replaces the
      * built-in one; the numeric ones (term and MTU lengths, liveness and linger timeouts, stream id) are checked as
-     * their setters check a value.
+     * their setters check a value, and the embedded driver's must be {@code true} or {@code false}.
      *
-     * @throws IllegalArgumentException when such a property is not a number or is out of its setter's range; the
-     *                                  message names the property.
+     * @throws IllegalArgumentException when such a property is not a number or is out of its setter's range, or the
+     *                                  embedded driver's is neither true nor false; the message names the property.
      */
     public NetOptions()
     {
+        PropertyDefaults.applyBoolean(EMBEDDED_DRIVER_PROP_NAME, this::embeddedDriver);
         PropertyDefaults.applyInt(TERM_LENGTH_PROP_NAME, this::termLengthBytes);
         PropertyDefaults.applyInt(MTU_LENGTH_PROP_NAME, this::mtuLengthBytes);
         PropertyDefaults.applyLong(LIVENESS_TIMEOUT_PROP_NAME, (ms) -> livenessTimeout(ms, TimeUnit.MILLISECONDS));

@@ -33,14 +33,16 @@ class NetPipeSetupTest
     private final String address = "127.0.0.1:" + NetTesting.freePort();
 
     /**
-     * Before, a stream id given by property that was not a number was taken as unset.
+     * Before, a stream id given by property that was not a number was taken as unset, and an embedded-driver flag
+     * that was not "true" as false: an external driver the user never started.
      */
     @Test
     void shouldRefuseAPropertyDefaultItsSetterRefuses()
     {
         for (final String[] bad : new String[][] {
             {NetOptions.LIVENESS_TIMEOUT_PROP_NAME, "100", "livenessTimeout must be at least 200 ms: 100 MILLISECONDS"},
-            {NetOptions.STREAM_ID_PROP_NAME, "ten", "not a whole number from -2147483648 to 2147483647"}})
+            {NetOptions.STREAM_ID_PROP_NAME, "ten", "not a whole number from -2147483648 to 2147483647"},
+            {NetOptions.EMBEDDED_DRIVER_PROP_NAME, "yes", "not true or false"}})
         {
             assertEquals("-D" + bad[0] + "=" + bad[1] + ": " + bad[2] + "; fix the property or remove it",
                 SystemProperties.refusal(bad[0], bad[1], NetOptions::new));

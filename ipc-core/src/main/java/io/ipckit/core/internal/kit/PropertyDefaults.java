@@ -107,6 +107,28 @@ public final class PropertyDefaults
     }
 
     /**
+     * Applies property {@code name}, when set, as a boolean through {@code setter}: {@code true} or {@code false} in
+     * any case, where {@link Boolean#parseBoolean} would take any other word for false.
+     *
+     * @param name   the system property.
+     * @param setter the option's setter.
+     * @throws IllegalArgumentException when the property is neither {@code true} nor {@code false}.
+     */
+    public static void applyBoolean(final String name, final Consumer<Boolean> setter)
+    {
+        apply(name, PropertyDefaults::parseBoolean, () -> "not true or false", setter);
+    }
+
+    private static Boolean parseBoolean(final String raw)
+    {
+        if (raw.equalsIgnoreCase("true") || raw.equalsIgnoreCase("false"))
+        {
+            return Boolean.valueOf(raw);
+        }
+        throw new IllegalArgumentException(raw);
+    }
+
+    /**
      * Applies property {@code name}, when set, as a constant of {@code type} (its exact name) through {@code setter}.
      *
      * @param name   the system property.

@@ -99,4 +99,20 @@ class PropertyDefaultsTest
             assertThrows(IllegalArgumentException.class, () -> PropertyDefaults.refuseCreate("pipe \"p\"", null, refusal))
                 .getMessage());
     }
+
+    @Test
+    void shouldTakeOnlyTrueOrFalseForABoolean()
+    {
+        final AtomicReference<Boolean> set = new AtomicReference<>();
+        System.setProperty(NAME, " TRUE ");
+        PropertyDefaults.applyBoolean(NAME, set::set);
+        assertEquals(Boolean.TRUE, set.get());
+        System.setProperty(NAME, "false");
+        PropertyDefaults.applyBoolean(NAME, set::set);
+        assertEquals(Boolean.FALSE, set.get());
+        System.setProperty(NAME, "yes");
+        assertEquals("-D" + NAME + "=yes: not true or false; fix the property or remove it",
+            assertThrows(IllegalArgumentException.class, () -> PropertyDefaults.applyBoolean(NAME, set::set)).getMessage());
+        assertEquals(Boolean.FALSE, set.get(), "unchanged");
+    }
 }
