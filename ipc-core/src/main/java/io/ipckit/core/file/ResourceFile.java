@@ -6,6 +6,7 @@ import io.ipckit.core.exceptions.IncompatibleVersionException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
+import io.ipckit.core.internal.kit.PropertyDefaults;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.tracker.ResourceTracker;
 import org.agrona.concurrent.AtomicBuffer;
@@ -134,11 +135,30 @@ public final class ResourceFile implements AutoCloseable
      * @throws IncompatibleVersionException  when the file has a newer layout version.
      * @throws CorruptResourceException      when the file is empty, truncated, not an ipckit file, or not published
      *                                       (its creator died, or it is still unpublished at the timeout).
+     * @throws IllegalArgumentException      when {@link #OPEN_TIMEOUT_PROP_NAME} is not a whole number of ms, or is
+     *                                       negative.
      */
     public static ResourceFile open(final String name, final ResourceKind kind, final int maxLayoutVersion)
     {
-        return open(name, kind, maxLayoutVersion,
-            TimeUnit.MILLISECONDS.toNanos(Long.getLong(OPEN_TIMEOUT_PROP_NAME, OPEN_TIMEOUT_DEFAULT_MS)));
+        return open(name, kind, maxLayoutVersion, TimeUnit.MILLISECONDS.toNanos(openTimeoutMs()));
+    }
+
+    /**
+     * @return the open timeout: {@link #OPEN_TIMEOUT_PROP_NAME}, checked, or {@value #OPEN_TIMEOUT_DEFAULT_MS} ms.
+     * @throws IllegalArgumentException when the property is not a whole number, or is negative.
+     */
+    static long openTimeoutMs()
+    {
+        final long[] timeoutMs = {OPEN_TIMEOUT_DEFAULT_MS};
+        PropertyDefaults.applyLong(OPEN_TIMEOUT_PROP_NAME, (ms) ->
+        {
+            if (ms < 0)
+            {
+                throw new IllegalArgumentException("the open timeout must be 0 ms or more, got " + ms);
+            }
+            timeoutMs[0] = ms;
+        });
+        return timeoutMs[0];
     }
 
     /**

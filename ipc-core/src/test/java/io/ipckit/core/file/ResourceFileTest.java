@@ -7,6 +7,7 @@ import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.testing.SystemProperties;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -255,6 +256,29 @@ class ResourceFileTest
                 assertEquals(0x1234L, other.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, length - 8));
             }
             file.unlink();
+        }
+    }
+
+    /**
+     * Before, a timeout that was not a number was ignored, and a negative one meant no wait.
+     */
+    @Test
+    void shouldRefuseAnOpenTimeoutPropertyThatIsNotAWholeNumberOfMillisecondsOrIsNegative()
+    {
+        final String name = ResourceFile.OPEN_TIMEOUT_PROP_NAME;
+        assertEquals("-D" + name + "=5s: not a whole number; fix the property or remove it",
+            SystemProperties.refusal(name, "5s", () -> ResourceFile.openTimeoutMs()));
+        assertEquals("-D" + name + "=-1: the open timeout must be 0 ms or more, got -1; fix the property or remove it",
+            SystemProperties.refusal(name, "-1", () -> ResourceFile.openTimeoutMs()));
+        assertEquals(ResourceFile.OPEN_TIMEOUT_DEFAULT_MS, ResourceFile.openTimeoutMs());
+        System.setProperty(name, "250");
+        try
+        {
+            assertEquals(250, ResourceFile.openTimeoutMs());
+        }
+        finally
+        {
+            System.clearProperty(name);
         }
     }
 }
