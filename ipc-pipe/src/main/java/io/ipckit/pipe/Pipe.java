@@ -36,6 +36,8 @@ public final class Pipe
      * @return end A.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.InvalidNameException    when the name is not valid.
+     * @throws IllegalArgumentException when a default given by a {@link PipeOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static Connection create(final String name)
     {
@@ -89,6 +91,8 @@ public final class Pipe
      * @param name the pipe's name.
      * @return the end the creator did not take.
      * @see #open(String, PipeOptions)
+     * @throws IllegalArgumentException when a default given by a {@link PipeOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static Connection open(final String name)
     {

@@ -38,6 +38,8 @@ public final class JoinableQueue<E> extends SharedQueue<E>
      * @param <E>  the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> JoinableQueue<E> create(final String name)
     {
@@ -51,6 +53,8 @@ public final class JoinableQueue<E> extends SharedQueue<E>
      * @param <E>  the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a joinable queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> JoinableQueue<E> open(final String name)
     {
@@ -80,10 +84,13 @@ public final class JoinableQueue<E> extends SharedQueue<E>
      * @param <E>   the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a joinable queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> JoinableQueue<E> open(final String name, final Codec<E> codec)
     {
-        return new JoinableQueue<>(QueueFiles.open(name, VARIANT_FIFO, true), codec, new QueueOptions());
+        final QueueOptions options = new QueueOptions(); // before the file is mapped: it may refuse a property
+        return new JoinableQueue<>(QueueFiles.open(name, VARIANT_FIFO, true), codec, options);
     }
 
     /**

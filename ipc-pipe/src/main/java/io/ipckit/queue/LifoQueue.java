@@ -29,6 +29,8 @@ public final class LifoQueue<E> extends AbstractSharedQueue<E>
      * @param <E>  the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> LifoQueue<E> create(final String name)
     {
@@ -42,6 +44,8 @@ public final class LifoQueue<E> extends AbstractSharedQueue<E>
      * @param <E>  the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a LIFO queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> LifoQueue<E> open(final String name)
     {
@@ -75,9 +79,12 @@ public final class LifoQueue<E> extends AbstractSharedQueue<E>
      * @param <E>   the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a LIFO queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> LifoQueue<E> open(final String name, final Codec<E> codec)
     {
-        return new LifoQueue<>(new SlotQueueCore(QueueFiles.open(name, VARIANT_LIFO, false), true, new QueueOptions()), codec);
+        final QueueOptions options = new QueueOptions(); // before the file is mapped: it may refuse a property
+        return new LifoQueue<>(new SlotQueueCore(QueueFiles.open(name, VARIANT_LIFO, false), true, options), codec);
     }
 }

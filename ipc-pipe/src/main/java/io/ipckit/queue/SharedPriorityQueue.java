@@ -37,6 +37,8 @@ public final class SharedPriorityQueue<E> extends AbstractSharedQueue<E>
      * @param <E>      the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SharedPriorityQueue<E> create(final String name, final ToLongFunction<? super E> priority)
     {
@@ -51,6 +53,8 @@ public final class SharedPriorityQueue<E> extends AbstractSharedQueue<E>
      * @param <E>      the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a priority queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SharedPriorityQueue<E> open(final String name, final ToLongFunction<? super E> priority)
     {
@@ -86,12 +90,15 @@ public final class SharedPriorityQueue<E> extends AbstractSharedQueue<E>
      * @param <E>      the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a priority queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SharedPriorityQueue<E> open(
         final String name, final Codec<E> codec, final ToLongFunction<? super E> priority)
     {
+        final QueueOptions options = new QueueOptions(); // before the file is mapped: it may refuse a property
         return new SharedPriorityQueue<>(
-            new SlotQueueCore(QueueFiles.open(name, VARIANT_PRIORITY, false), false, new QueueOptions()), codec, priority);
+            new SlotQueueCore(QueueFiles.open(name, VARIANT_PRIORITY, false), false, options), codec, priority);
     }
 
     @Override

@@ -53,6 +53,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.InvalidNameException    when the name is not valid.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SharedQueue<E> create(final String name)
     {
@@ -98,6 +100,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when no such name exists.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a FIFO queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SharedQueue<E> open(final String name)
     {
@@ -113,6 +117,8 @@ public class SharedQueue<E> extends AbstractSharedQueue<E>
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceNotFoundException  when no such name exists.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a FIFO queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SharedQueue<E> open(final String name, final Codec<E> codec)
     {

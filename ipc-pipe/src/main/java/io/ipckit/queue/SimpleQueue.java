@@ -31,6 +31,8 @@ public final class SimpleQueue<E> extends SharedQueue<E>
      * @param <E>  the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SimpleQueue<E> create(final String name)
     {
@@ -44,6 +46,8 @@ public final class SimpleQueue<E> extends SharedQueue<E>
      * @param <E>  the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a FIFO queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SimpleQueue<E> open(final String name)
     {
@@ -80,10 +84,13 @@ public final class SimpleQueue<E> extends SharedQueue<E>
      * @param <E>   the element type.
      * @return the queue.
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a FIFO queue.
+     * @throws IllegalArgumentException when a default given by a {@link QueueOptions} system property is refused;
+     *                                  the message names the property.
      */
     public static <E> SimpleQueue<E> open(final String name, final Codec<E> codec)
     {
-        return new SimpleQueue<>(QueueFiles.open(name, VARIANT_FIFO, false), codec, new QueueOptions());
+        final QueueOptions options = new QueueOptions(); // before the file is mapped: it may refuse a property
+        return new SimpleQueue<>(QueueFiles.open(name, VARIANT_FIFO, false), codec, options);
     }
 
     /**

@@ -413,8 +413,8 @@ class PipeTest
     @Test
     void shouldRefuseAPropertyDefaultItsSetterRefuses() throws Exception
     {
-        assertEquals("-D" + PipeOptions.SPIN_BEFORE_SLEEP_PROP_NAME + "=-1: spinBeforeSleep must be 0 or more, got -1 " +
-            "NANOSECONDS; fix the property or remove it",
+        assertEquals("-D" + PipeOptions.SPIN_BEFORE_SLEEP_PROP_NAME + "=-1: spinBeforeSleep must be 0 or more, " +
+            "got -1 NANOSECONDS; fix the property or remove it",
             SystemProperties.refusal(PipeOptions.SPIN_BEFORE_SLEEP_PROP_NAME, "-1", PipeOptions::new));
         try (Connection existing = Pipe.create("existing"))
         {
@@ -446,6 +446,18 @@ class PipeTest
                     System.clearProperty(PipeOptions.RING_CAPACITY_PROP_NAME);
                 }
             }
+        }
+        // a capacity the setter takes is the default, and is no option the caller set: an open goes on
+        System.setProperty(PipeOptions.RING_CAPACITY_PROP_NAME, "65536");
+        try (Connection created = Pipe.create("capacity-property"); Connection opened = Pipe.open("capacity-property"))
+        {
+            assertEquals(65536, new PipeOptions().ringCapacityBytes());
+            created.send("taken", Codecs.STRING);
+            assertEquals("taken", opened.recv(Codecs.STRING));
+        }
+        finally
+        {
+            System.clearProperty(PipeOptions.RING_CAPACITY_PROP_NAME);
         }
     }
 
