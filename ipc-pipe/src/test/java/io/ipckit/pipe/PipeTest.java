@@ -428,10 +428,7 @@ class PipeTest
                         "cannot create pipe \"bad-capacity\": -D" + PipeOptions.RING_CAPACITY_PROP_NAME + "=" + value,
                         "fix the property or remove it, or set the option in code");
                     assertFalse(io.ipckit.core.SharedDirectory.exists("bad-capacity"), "nothing created");
-                    try (Connection set = Pipe.create("set-" + value, new PipeOptions().ringCapacityBytes(RING)))
-                    {
-                        assertEquals(RING, new PipeOptions().ringCapacityBytes(RING).ringCapacityBytes());
-                    }
+                    Pipe.create("set-" + value, new PipeOptions().ringCapacityBytes(RING)).close(); // goes on
                     if (value.equals("100")) // an end opens once
                     {
                         try (Connection opened = Pipe.open("existing", new PipeOptions()))
@@ -449,9 +446,13 @@ class PipeTest
         }
         // a capacity the setter takes is the default, and is no option the caller set: an open goes on
         System.setProperty(PipeOptions.RING_CAPACITY_PROP_NAME, "65536");
-        try (Connection created = Pipe.create("capacity-property"); Connection opened = Pipe.open("capacity-property"))
+        try (Connection created = Pipe.create("capacity-property"); Connection opened = Pipe.open("capacity-property");
+            Connection explicit = Pipe.create("capacity-explicit", new PipeOptions().ringCapacityBytes(65536));
+            Connection standard = Pipe.create("capacity-standard",
+                new PipeOptions().ringCapacityBytes(PipeOptions.RING_CAPACITY_DEFAULT_BYTES)))
         {
-            assertEquals(65536, new PipeOptions().ringCapacityBytes());
+            assertEquals(explicit.maxClaimLength(), created.maxClaimLength(), "the property's capacity was used");
+            assertTrue(created.maxClaimLength() < standard.maxClaimLength(), "not the built-in default");
             created.send("taken", Codecs.STRING);
             assertEquals("taken", opened.recv(Codecs.STRING));
         }
