@@ -137,8 +137,8 @@ final class FifoProducer extends ProducerClaims
     /**
      * The batch form of {@link #offerFast}, all or nothing: every message in one hold of the lane, or none when one
      * is too long for a record or they do not all fit before the ring's end and in the room by the head. A producer
-     * killed in the middle of the batch publishes none of it in a queue without tickets ({@link #putRecordsFast}),
-     * and its first messages, each whole, in an ordered one.
+     * killed in the middle of the batch publishes none of it ({@link #putRecordsFast}); in an ordered queue the batch
+     * takes a block of tickets at once.
      *
      * @return {@code count} when all were published, 0 when the general path must send them.
      */
@@ -179,19 +179,8 @@ final class FifoProducer extends ProducerClaims
             long tailWord = tailWithRoomFor(tailAddress, cachedTail, count, (int)bytes);
             if (tailWord != NO_ROOM)
             {
-                if (ticketBytes == 0)
-                {
-                    tailWord = putRecordsFast(ringAddress, tailAddress, tailWord, src.byteArray(),
-                        src.addressOffset(), offsets, lengths, start, end);
-                }
-                else
-                {
-                    for (int i = start; i < end; i++) // each record takes its ticket as it is written
-                    {
-                        tailWord = putRecordFast(ringAddress, tailAddress, tailWord, src.byteArray(),
-                            src.addressOffset() + offsets[i], lengths[i]);
-                    }
-                }
+                tailWord = putRecordsFast(ringAddress, tailAddress, tailWord, src.byteArray(), src.addressOffset(),
+                    offsets, lengths, start, end);
                 cacheTail = tailWord; // a cache: after an error, a stale one only costs a look at the head's hint
                 published = true;
             }

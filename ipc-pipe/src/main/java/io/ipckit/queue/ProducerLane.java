@@ -237,16 +237,18 @@ class ProducerLane
     }
 
     /**
-     * Holding the lane of a queue without tickets, with room checked for all of them before the ring's end: writes
-     * records {@code start} to {@code end - 1} (at least one) whole, stamping every record but the first in the
-     * trailer of the one before as it goes, zeroes the last one's trailer, then publishes the tail word once and
-     * stamps the first record last. A consumer that keeps pace waits at the first record's stamp and sees none of
-     * the batch until all of it is written; it then reads the records
-     * straight through, each cache line crossing between the cores once, where stamping each record as it is written
-     * would move the line a waiting consumer reads back and forth for every record.
+     * Holding the lane, with room checked for all of them before the ring's end: writes records {@code start} to
+     * {@code end - 1} (at least one) whole, stamping every record but the first in the trailer of the one before as
+     * it goes, zeroes the last one's trailer, then publishes the tail word once and stamps the first record last. A
+     * consumer that keeps pace waits at the first record's stamp and sees none of the batch until all of it is
+     * written; it then reads the records straight through, each cache line crossing between the cores once, where
+     * stamping each record as it is written would move the line a waiting consumer reads back and forth for every
+     * record. In an ordered queue the batch takes its tickets at once, a block of consecutive ones
+     * ({@link #takeTickets}), and its records carry them in turn.
      * <p>
      * The early stamps are safe: a consumer reaches them only through the first record, which the tail word and its
-     * stamp publish after all of them. A producer killed before the tail word publishes none of the batch. A stamp it
+     * stamp publish after all of them. A producer killed before the tail word publishes none of the batch (in an
+     * ordered queue, consumers pass its block of tickets at once: {@code TicketOrderLane#passLostTicket}). A stamp it
      * left, of a record at {@code p}, matters only to a head at exactly {@code p}, which needs a later record that
      * ends at {@code p}; every producer zeroes such a record's trailer (or writes the right stamp there) before
      * publishing it. The exception of a ring exactly full ({@link #trailerFree}) cannot meet such a word: the batch's
@@ -261,6 +263,8 @@ class ProducerLane
     {
         final long first = position(tailWord);
         final int mask = this.mask;
+        final int ticketBytes = this.ticketBytes;
+        int ticket = ticketBytes != 0 ? (int)takeTickets(end - start) : 0; // before the records' stores: see takeTicket
         long tail = first;
         for (int i = start; i < end; i++)
         {
@@ -271,9 +275,13 @@ class ProducerLane
                 // the trailer of the record before, which needs no zeroing first: nothing reads it before the batch
                 UnsafeApi.putInt(at - TRAILER_LENGTH, commitStamp(tail));
             }
-            UnsafeApi.putInt(at + FRAME_OFFSET, frame(length, WHOLE));
-            ShortCopy.copy(srcBase, srcAddress + offsets[i], null, at + PAYLOAD_OFFSET, length);
-            tail += recordLength(length);
+            if (ticketBytes != 0)
+            {
+                UnsafeApi.putInt(at + PAYLOAD_OFFSET, ticket++);
+            }
+            UnsafeApi.putInt(at + FRAME_OFFSET, frame(length + ticketBytes, WHOLE));
+            ShortCopy.copy(srcBase, srcAddress + offsets[i], null, at + PAYLOAD_OFFSET + ticketBytes, length);
+            tail += recordLength(length + ticketBytes);
         }
         if (trailerFree(tail, headCache))
         {
@@ -281,6 +289,10 @@ class ProducerLane
         }
         final long newTailWord = word(count(tailWord) + (end - start), tail);
         publishWholeRecord(tailAddress, ringAddress, mask, newTailWord, first);
+        if (ticketBytes != 0)
+        {
+            clearAnnouncement(); // published: no ticket of this lane is missing
+        }
         return newTailWord;
     }
 
@@ -486,13 +498,25 @@ class ProducerLane
      */
     long takeTicket()
     {
+        return takeTickets(1);
+    }
+
+    /**
+     * {@link #takeTicket} for a batch: announces once, then takes {@code count} consecutive tickets with one atomic add.
+     * Consumers pass such a block at once when its producer dies before publishing it.
+     *
+     * @param count how many tickets, at least 1.
+     * @return the first of them.
+     */
+    long takeTickets(final int count)
+    {
         UnsafeApi.putLongRelease(null, pAnnounceAddress, OwnerToken.current());
         ticketPending = true;
         if (ticketPageUnread)
         {
             UnsafeApi.getLongVolatile(null, ticketAddress);
         }
-        return UnsafeApi.getAndAddLong(null, ticketAddress, 1L);
+        return UnsafeApi.getAndAddLong(null, ticketAddress, count);
     }
 
     /**

@@ -194,6 +194,14 @@ abstract class TicketOrderLane extends ConsumerLane
      * only after announcing, so one announcing nothing now either published the ticket, found by the look, or will
      * take a later one). Every lane is sampled at each look, so a lane whose producers keep announcing (claims held
      * open back to back) holds the gap for two looks at most once it publishes.
+     * <p>
+     * The same look passes the tickets after it up to the first one a lane holds: the rest of a block of tickets that
+     * a batch took at once and its producer died with ({@code ProducerLane#putRecordsFast}). Each of them was taken
+     * before that later ticket, whose record was published before this look began (the look that found the gap saw
+     * it), so its producer had announced before the announcements were read. None announces now, or one does in a
+     * lane that has published since it was first seen announcing at this gap: that one took its ticket after the
+     * sighting, when the later ticket was already published (no consumer takes past the gap meanwhile). So no live
+     * producer holds them, and a record of one published after the look would have been found by it.
      *
      * @return true when the ticket was passed, or found after all: look at the lanes again.
      */
@@ -231,7 +239,11 @@ abstract class TicketOrderLane extends ConsumerLane
         // the tail words too: a producer killed between its tail word and its stamp published its record
         if (laneOfNextTicket(true) == TICKET_GAP)
         {
-            advanceTicket(); // its producer died with it: its put never returned
+            do
+            {
+                advanceTicket(); // its producer died with it (its put never returned), and so on: see above
+            }
+            while (laneOfNextTicket(true) == TICKET_GAP);
         }
         return true;
     }

@@ -9,6 +9,8 @@ import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,8 +128,14 @@ class OrderedLanesTest
         }
     }
 
-    @Test
-    void shouldPassATicketItsProducerDiedWithAndWaitForOneALiveProducerAnnounced() throws Exception
+    /**
+     * A batch takes its tickets at once: a producer that died before publishing it leaves a block of them, passed at
+     * the look that passes its first (one ticket per look would take 1000 looks of 50 ms or more).
+     */
+    @ParameterizedTest(name = "tickets taken: {0}")
+    @ValueSource(ints = {1, 1000})
+    void shouldPassTheTicketsItsProducerDiedWithAndWaitForThoseALiveProducerAnnounced(final int tickets)
+        throws Exception
     {
         final long dead = deadToken();
         try (SharedQueue<String> consumer = SharedQueue.create("lost", Codecs.STRING, ORDERED);
@@ -143,12 +151,12 @@ class OrderedLanesTest
             // lane (a dead revoker may hold lane 0's lock word while the biased producer is still in its hold)
             buffer.putLongVolatile(laneWord(file, lane, LaneDescriptor.PRODUCER_WORD_OFFSET), dead);
             buffer.putLongVolatile(announce, OwnerToken.current());
-            buffer.getAndAddLong(ticket, 1L);
+            buffer.getAndAddLong(ticket, tickets);
             a.put("after");
             assertEquals("before", consumer.take());
             assertNull(consumer.poll(200, TimeUnit.MILLISECONDS), "a live producer's ticket is waited for");
             assertEquals(1, consumer.size());
-            // the announcer is found dead: its ticket is passed
+            // the announcer is found dead: its tickets are passed
             buffer.putLongVolatile(announce, dead);
             assertEquals("after", consumer.poll(10, TimeUnit.SECONDS));
             // a new owner of the dead producer's lane clears the announcement
@@ -168,10 +176,12 @@ class OrderedLanesTest
     /**
      * A producer whose claims are held open back to back announces at nearly every look of the consumer: the lost
      * ticket of another producer is passed once that producer's lane has published since it was first seen
-     * announcing, instead of waiting for a look that finds it between two claims.
+     * announcing, instead of waiting for a look that finds it between two claims: a whole block of them too, as a
+     * batch whose producer died leaves.
      */
-    @Test
-    void shouldPassALostTicketWhileAnotherProducerKeepsAnnouncingItsOwn() throws Exception
+    @ParameterizedTest(name = "tickets lost: {0}")
+    @ValueSource(ints = {1, 1000})
+    void shouldPassLostTicketsWhileAnotherProducerKeepsAnnouncingItsOwn(final int lost) throws Exception
     {
         try (SharedQueue<byte[]> consumer = SharedQueue.create("announcing", Codecs.BYTES, ORDERED);
             SharedQueue<byte[]> producer = SharedQueue.open("announcing", Codecs.BYTES);
@@ -181,8 +191,8 @@ class OrderedLanesTest
             final AtomicBuffer buffer = file.buffer();
             producer.put(new byte[] {1});
             assertArrayEquals(new byte[] {1}, consumer.take());
-            // a ticket taken by a producer that died before announcing anything this look could see
-            buffer.getAndAddLong(file.metadataOffset() + QueueDescriptor.TICKET_OFFSET, 1L);
+            // tickets taken by a producer that died before announcing anything this look could see
+            buffer.getAndAddLong(file.metadataOffset() + QueueDescriptor.TICKET_OFFSET, lost);
             producer.put(new byte[] {3});
             final int first = producer.tryClaim(1); // announced, with a later ticket, and held open
             producer.claimBuffer().putByte(first, (byte)4);
@@ -271,8 +281,8 @@ class OrderedLanesTest
      * lane 0's): the consumer that takes the lock over completes it from lane 1's removal words, and the removed
      * element's ticket is passed at once.
      */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
     void shouldCompleteTheRemovalOfARemoverKilledInAnotherLane(final int storesDone) throws Exception
     {
         final long dead = deadToken();

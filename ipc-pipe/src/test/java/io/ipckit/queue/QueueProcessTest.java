@@ -237,8 +237,8 @@ class QueueProcessTest
     void shouldNeverDeliverATornMessageNorBlockWhenProducersAreKilledAtRandomMoments(final int lanes,
         final boolean ordered, final String sending) throws Exception
     {
-        // batches of small messages, so that most fit the ring whole and, unordered, take the lane's one-publication
-        // fast path (an ordered batch goes record by record)
+        // batches of small messages, so that most fit the ring whole and take the lane's one-publication fast path
+        // (ordered, with a block of tickets taken at once: a kill before its publication leaves the whole block)
         final boolean claims = sending.equals("claim");
         // with one exclusive lane, every new producer takes over the lane of the one killed before it; ordered, a
         // kill between a ticket and its publication leaves a gap the consumer passes
