@@ -87,7 +87,7 @@ class ProducerLane
     /** Absolute address of the lane's ticket announcement ({@link LaneDescriptor#ANNOUNCE_OFFSET}). */
     long pAnnounceAddress;
     /**
-     * This handle's announcement is in its lane and not yet cleared: set by {@link #takeTicket}, cleared with the
+     * This handle's announcement is in its lane and not yet cleared: set by {@link #takeTickets}, cleared with the
      * announcement when the ticket's record is published or by {@link #abandonTicket}. Only ever true while this
      * handle holds the lane.
      */

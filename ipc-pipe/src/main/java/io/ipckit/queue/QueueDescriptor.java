@@ -90,9 +90,9 @@ public final class QueueDescriptor
     /** Offset of the tail word (slot variants). */
     public static final int TAIL_OFFSET;
     /**
-     * Offset of the next ticket of an ordered FIFO queue ({@link #FLAG_ORDERED}): a 64-bit count of the elements ever
-     * published, which every producer adds to once per element; on the tail word's cache line, which a FIFO queue
-     * does not use otherwise.
+     * Offset of the next ticket of an ordered FIFO queue ({@link #FLAG_ORDERED}): a 64-bit count of the tickets ever
+     * taken, which a producer adds one to per element (a batch adds its size at once); on the tail word's cache
+     * line, which a FIFO queue does not use otherwise.
      */
     public static final int TICKET_OFFSET;
     /** Offset of the consumer lock word (FIFO). */

@@ -195,13 +195,18 @@ abstract class TicketOrderLane extends ConsumerLane
      * take a later one). Every lane is sampled at each look, so a lane whose producers keep announcing (claims held
      * open back to back) holds the gap for two looks at most once it publishes.
      * <p>
-     * The same look passes the tickets after it up to the first one a lane holds: the rest of a block of tickets that
-     * a batch took at once and its producer died with ({@code ProducerLane#putRecordsFast}). Each of them was taken
-     * before that later ticket, whose record was published before this look began (the look that found the gap saw
-     * it), so its producer had announced before the announcements were read. None announces now, or one does in a
-     * lane that has published since it was first seen announcing at this gap: that one took its ticket after the
-     * sighting, when the later ticket was already published (no consumer takes past the gap meanwhile). So no live
-     * producer holds them, and a record of one published after the look would have been found by it.
+     * The same look passes the tickets after it, one by one, while a look finds each in no lane and moves no head
+     * itself: the rest of a block of tickets that a batch took at once and its producer died with
+     * ({@code ProducerLane#putRecordsFast}). Such a ticket lies below every lane's head, so below the later ticket
+     * that the look which found the gap saw at a head (that record stays at its lane's head until a look takes it or
+     * passes it, and either stops the passing). That later ticket's record was published before the announcements
+     * were read, and each passed ticket was taken before it, by a producer that had announced by then. None
+     * announces now, or one does in a lane that has published since it was first seen announcing at this gap: that
+     * one took its ticket after the sighting, when the later ticket was already published (no consumer takes past
+     * the gap meanwhile). So no live producer holds a passed ticket, and a record of one published after the
+     * announcements were read would have been found by the look. A look that moves the next ticket itself (past a
+     * removed element's record) may have gone beyond that later ticket, so the passing stops there, as it does
+     * for the first ticket: the next gap is looked at anew.
      *
      * @return true when the ticket was passed, or found after all: look at the lanes again.
      */
@@ -237,13 +242,11 @@ abstract class TicketOrderLane extends ConsumerLane
             return false;
         }
         // the tail words too: a producer killed between its tail word and its stamp published its record
-        if (laneOfNextTicket(true) == TICKET_GAP)
+        long gap = nextTicket;
+        while (laneOfNextTicket(true) == TICKET_GAP && nextTicket == gap)
         {
-            do
-            {
-                advanceTicket(); // its producer died with it (its put never returned), and so on: see above
-            }
-            while (laneOfNextTicket(true) == TICKET_GAP);
+            advanceTicket(); // its producer died with it (its put never returned), and so on: see above
+            gap = nextTicket;
         }
         return true;
     }

@@ -217,6 +217,41 @@ class OrderedLanesTest
         }
     }
 
+    /**
+     * A look that passes a removed element's records (aborted claims) moves the next ticket itself, beyond the later
+     * ticket the gap was found at: the passing of lost tickets stops there, so the ticket of a claim a live producer
+     * made after the announcements were read is waited for, not passed with the lost one.
+     */
+    @Test
+    void shouldStopPassingLostTicketsWhereALookPassedARemovedElement() throws Exception
+    {
+        try (SharedQueue<byte[]> consumer = SharedQueue.create("aborts", Codecs.BYTES, ORDERED);
+            SharedQueue<byte[]> producer = SharedQueue.open("aborts", Codecs.BYTES);
+            SharedQueue<byte[]> other = SharedQueue.open("aborts", Codecs.BYTES);
+            ResourceFile file = ResourceFile.open("aborts", ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            producer.put(new byte[] {1});
+            other.put(new byte[] {2});
+            assertArrayEquals(new byte[] {1}, consumer.take());
+            assertArrayEquals(new byte[] {2}, consumer.take());
+            // a ticket taken by a producer that died before announcing anything a look could see
+            file.buffer().getAndAddLong(file.metadataOffset() + QueueDescriptor.TICKET_OFFSET, 1L);
+            producer.abort(producer.tryClaim(1)); // a removed element's record: the later ticket the gap is seen at
+            final int first = producer.tryClaim(1); // announced and held open
+            assertNull(consumer.poll(200, TimeUnit.MILLISECONDS), "a live announcer whose lane has not published");
+
+            producer.abort(first); // its lane publishes (another removed element's record) ...
+            final int second = producer.tryClaim(1); // ... and it announces again, with a ticket taken after the look
+            producer.claimBuffer().putByte(second, (byte)4);
+            other.put(new byte[] {6});
+            assertNull(consumer.poll(200, TimeUnit.MILLISECONDS), "the open claim's ticket is waited for");
+            producer.commit(second);
+            assertArrayEquals(new byte[] {4}, consumer.poll(10, TimeUnit.SECONDS));
+            assertArrayEquals(new byte[] {6}, consumer.poll(10, TimeUnit.SECONDS));
+            assertNull(consumer.poll());
+        }
+    }
+
     @Test
     void shouldDeliverARecordItsProducerPublishedWithoutStampingBeforePassingItsTicket() throws Exception
     {
