@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * What a durable manager's snapshot holds ({@link State}), how it is taken from the running manager and how a
@@ -67,7 +69,7 @@ final class JournalState
      * @return the state.
      */
     static State capture(final ServerCore core, final Map<Long, Origin> origins,
-        final Map<Long, Map<Long, Object>> clients)
+        final Map<Long, ? extends Map<Long, Object>> clients)
     {
         final List<Image> images = new ArrayList<>();
         final List<ObjectTable.Managed> all = new ArrayList<>(core.table().all());
@@ -83,7 +85,7 @@ final class JournalState
             }
         }
         final Map<Long, Map<Long, ManagerJournal.Outcome>> outcomes = new HashMap<>();
-        for (final Map.Entry<Long, Map<Long, Object>> client : clients.entrySet())
+        for (final Map.Entry<Long, ? extends Map<Long, Object>> client : clients.entrySet())
         {
             final Map<Long, ManagerJournal.Outcome> done = new HashMap<>();
             client.getValue().forEach((id, outcome) ->
@@ -112,7 +114,7 @@ final class JournalState
      * @throws IllegalStateException when the snapshot names a type the registry lacks.
      */
     static void restore(final ServerCore core, final State state, final Map<Long, Origin> origins,
-        final Map<Long, Map<Long, Object>> clients)
+        final Map<Long, ConcurrentNavigableMap<Long, Object>> clients)
     {
         // a later snapshot replaces whatever replay built so far (the mark may lag the last snapshot after a crash)
         core.table().resume(state.managerId(), state.lastId());
@@ -138,7 +140,7 @@ final class JournalState
         core.named().putAll(state.named());
         for (final Map.Entry<Long, Map<Long, ManagerJournal.Outcome>> client : state.clients().entrySet())
         {
-            clients.computeIfAbsent(client.getKey(), (n) -> new java.util.concurrent.ConcurrentHashMap<>()).putAll(client.getValue());
+            clients.computeIfAbsent(client.getKey(), (n) -> new ConcurrentSkipListMap<>()).putAll(client.getValue());
         }
     }
 

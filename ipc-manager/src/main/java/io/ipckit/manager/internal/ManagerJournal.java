@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -77,7 +79,12 @@ final class ManagerJournal implements AutoCloseable
     private final WireCodec snapshotCodec;
     private final long snapshotEveryEntries;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<Long, Map<Long, Object>> clients = new ConcurrentHashMap<>();
+    /**
+     * Per client nonce, the outcomes of its journaled calls not yet acknowledged, by call id: sorted, so that forgetting
+     * those below a call's {@code ackBelow} costs a look at the first entry, where a scan of a hash map cost the whole
+     * table's size on every call (a table that grew while one call of the client was slow never shrinks).
+     */
+    private final Map<Long, ConcurrentNavigableMap<Long, Object>> clients = new ConcurrentHashMap<>();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     /** An entry written under {@code lock}. */
@@ -156,12 +163,37 @@ final class ManagerJournal implements AutoCloseable
      */
     Object admit(final long nonce, final long callId, final long ackBelow)
     {
-        final Map<Long, Object> outcomes = clients.computeIfAbsent(nonce, (n) -> new ConcurrentHashMap<>());
-        if (ackBelow > 0 && !outcomes.isEmpty())
-        {
-            outcomes.keySet().removeIf((id) -> id < ackBelow);
-        }
+        final Map<Long, Object> outcomes = outcomesOf(nonce, ackBelow);
         return outcomes.putIfAbsent(callId, IN_PROGRESS);
+    }
+
+    /**
+     * @param nonce    a client.
+     * @param ackBelow the client has the replies of all its calls below this (0: none said).
+     * @return the client's outcomes, those below {@code ackBelow} forgotten.
+     */
+    private Map<Long, Object> outcomesOf(final long nonce, final long ackBelow)
+    {
+        final ConcurrentNavigableMap<Long, Object> outcomes =
+            clients.computeIfAbsent(nonce, (n) -> new ConcurrentSkipListMap<>());
+        forgetBelow(outcomes, ackBelow);
+        return outcomes;
+    }
+
+    /**
+     * Forgets the outcomes of calls below {@code ackBelow}, from the first on: each removal finds its entry at the
+     * map's start, and a look at the first entry that stays ends it.
+     *
+     * @param outcomes a client's outcomes, by call id.
+     * @param ackBelow the client has the replies of all its calls below this.
+     */
+    static void forgetBelow(final ConcurrentNavigableMap<Long, Object> outcomes, final long ackBelow)
+    {
+        Map.Entry<Long, Object> first;
+        while ((first = outcomes.firstEntry()) != null && first.getKey() < ackBelow)
+        {
+            outcomes.remove(first.getKey(), first.getValue());
+        }
     }
 
     static boolean running(final Object admitted)
@@ -509,11 +541,7 @@ final class ManagerJournal implements AutoCloseable
             case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(bytes, in.position(), core::resolveIncoming);
             default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
         };
-        final Map<Long, Object> outcomes = clients.computeIfAbsent(nonce, (n) -> new ConcurrentHashMap<>());
-        if (ackBelow > 0 && !outcomes.isEmpty())
-        {
-            outcomes.keySet().removeIf((id) -> id < ackBelow);
-        }
+        final Map<Long, Object> outcomes = outcomesOf(nonce, ackBelow);
         final ObjectTable.Managed managed;
         final Method method;
         if (objectId == Wire.MANAGER_OBJECT_ID)
