@@ -109,6 +109,7 @@ final class Managers
             row.put("locks", client.locksHeld());
             row.put("calls", client.callsServed());
             row.put("waiting", client.callsWaiting());
+            row.put("outcomesKept", client.outcomesKept());
             clients.add(row);
         }
         map.put("callsServed", stats.callsServed() - ownCalls);

@@ -66,6 +66,10 @@ public record ManagerStats(
      *                       locks) one of its threads owns now.
      * @param callsServed    the calls received from it.
      * @param callsWaiting   its blocking calls waiting now.
+     * @param outcomesKept   of a durable manager: how many outcomes of its journaled calls the manager keeps so that
+     *                       a call sent again after a restart gets its first answer (calls running included); about
+     *                       as many as its threads, as each thread's next call lets go of its last one. 0 when the
+     *                       manager is not durable.
      */
     public record Client(
         long pid,
@@ -77,7 +81,8 @@ public record ManagerStats(
         long referencesHeld,
         int locksHeld,
         long callsServed,
-        int callsWaiting) implements Serializable
+        int callsWaiting,
+        int outcomesKept) implements Serializable
     {
         @Serial
         private static final long serialVersionUID = 1L;

@@ -1,6 +1,7 @@
 package io.ipckit.manager;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.JarClassPath;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -216,6 +218,56 @@ class DurableManagerTest
         caller.join(TimeUnit.SECONDS.toMillis(60));
         assertEquals(1, answer.get(), "the call sent again got the outcome of its first run");
         assertEquals(1, tally.count(), "and was applied once");
+    }
+
+    /**
+     * A thread whose call waits ({@code take} on an empty queue) holds the client's {@code ackBelow} at that call, so
+     * the manager learns of the replies of the other threads' calls from each thread's next call: it keeps about one
+     * outcome per thread, not one per call, and so does a manager that replays the journal after a SIGKILL.
+     */
+    @Test
+    @Timeout(120)
+    void shouldKeepAboutOneOutcomePerThreadWhileAnotherThreadsCallWaits() throws Exception
+    {
+        final Manager manager = start("outcomes", durable());
+        final BlockingQueue<Integer> queue = manager.queue();
+        final ConcurrentMap<Integer, Integer> dict = manager.dict();
+        final CompletableFuture<Integer> taken = new CompletableFuture<>();
+        Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                taken.complete(queue.take());
+            }
+            catch (final Throwable ex)
+            {
+                taken.completeExceptionally(ex);
+            }
+        });
+        Eventually.await("the take waits in the manager", Duration.ofSeconds(30),
+            () -> manager.stats().callsWaiting() == 1);
+        final int puts = 500;
+        for (int i = 0; i < puts; i++)
+        {
+            dict.put(i, i);
+        }
+        final int kept = outcomesKept(manager);
+        assertTrue(kept < 10, kept + " outcomes kept after " + puts + " puts while a take waits");
+
+        kill(manager);
+        start("outcomes", durable()); // replays the puts; the handle connects again and sends the take again
+        dict.put(puts, puts);
+        final int replayed = outcomesKept(manager);
+        assertTrue(replayed < 10, replayed + " outcomes kept after a replay of " + puts + " puts");
+        queue.put(7);
+        assertEquals(7, taken.get(60, TimeUnit.SECONDS));
+        assertEquals(puts + 1, dict.size());
+    }
+
+    private static int outcomesKept(final Manager manager)
+    {
+        return manager.stats().clients().stream().filter(ManagerStats.Client::caller).findFirst().orElseThrow()
+            .outcomesKept();
     }
 
     @Test

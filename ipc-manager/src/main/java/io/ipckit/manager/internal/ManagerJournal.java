@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
  * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
  * the call; the outcome of each journaled call is kept per client until the client says it has the reply
- * ({@code ackBelow}), in the snapshots too, so a call sent again after a restart gets its first outcome and is not
+ * ({@code ackBelow}, or the calling thread's next call: {@link #admit}), in the snapshots too, so a call sent again after a restart gets its first outcome and is not
  * applied twice.
  * <p>
  * What is journaled, per call ({@link JournalModes}):
@@ -59,9 +59,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ManagerJournal implements AutoCloseable
 {
+    /** An entry of a call, without the calling thread: written by earlier versions, still read. */
     private static final byte ENTRY_CALL = 1;
-    /** An entry's kind, client nonce, ackBelow and object id, before the signature. */
-    private static final int ENTRY_HEADER_LENGTH = 1 + 3 * Long.BYTES;
+    /** An entry of a call, with the calling thread's id in the client. */
+    private static final byte ENTRY_THREAD_CALL = 2;
+    /** An entry's kind, client nonce, ackBelow, object id and thread id, before the signature. */
+    private static final int ENTRY_HEADER_LENGTH = 1 + 4 * Long.BYTES;
+    /** {@link #admit}'s thread id when the entry does not say (an entry of {@link #ENTRY_CALL}). */
+    private static final long NO_THREAD = Long.MIN_VALUE;
     private static final Object IN_PROGRESS = new Object();
 
     /**
@@ -85,6 +90,12 @@ final class ManagerJournal implements AutoCloseable
      * table's size on every call (a table that grew while one call of the client was slow never shrinks).
      */
     private final Map<Long, ConcurrentNavigableMap<Long, Object>> clients = new ConcurrentHashMap<>();
+    /**
+     * Per client nonce, each of its threads' last journaled call: a thread's calls wait for their replies one after
+     * another, so its next call says it has the reply of that one, whatever {@code ackBelow} says while another of
+     * the client's calls waits (a {@code take} on an empty queue would hold every later outcome otherwise).
+     */
+    private final Map<Long, LastCalls> lastCallOfThread = new ConcurrentHashMap<>();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     /** An entry written under {@code lock}. */
@@ -155,16 +166,67 @@ final class ManagerJournal implements AutoCloseable
 
     /**
      * Admits a journaled call: the first time, marks it running; a call sent again gets the outcome of the first.
+     * Forgets the outcomes the client has the replies of: those below {@code ackBelow}, and that of the calling
+     * thread's previous call.
      *
      * @param nonce    the client.
+     * @param threadId the calling thread's id in the client.
      * @param callId   its call.
      * @param ackBelow the client has the replies of all its calls below this.
      * @return null to run the call, {@link #IN_PROGRESS} when it runs already (its reply answers), or the outcome.
      */
-    Object admit(final long nonce, final long callId, final long ackBelow)
+    Object admit(final long nonce, final long threadId, final long callId, final long ackBelow)
     {
         final Map<Long, Object> outcomes = outcomesOf(nonce, ackBelow);
+        forgetPreviousCall(nonce, threadId, callId, ackBelow, outcomes);
         return outcomes.putIfAbsent(callId, IN_PROGRESS);
+    }
+
+    /**
+     * Forgets the outcome of the calling thread's previous call, now that its next call came: the thread had its reply,
+     * or gave up waiting for it (a timeout, an interrupt) and will not send it again. A call still running keeps its
+     * mark (its outcome, recorded later, then waits for {@code ackBelow}). Threads whose last call lies below
+     * {@code ackBelow} are forgotten once they are as many again as after the last such sweep, so that a client
+     * whose threads come and go keeps no more of them than its live ones.
+     */
+    private void forgetPreviousCall(final long nonce, final long threadId, final long callId, final long ackBelow,
+        final Map<Long, Object> outcomes)
+    {
+        if (threadId == NO_THREAD)
+        {
+            return;
+        }
+        final LastCalls threads = lastCallOfThread.computeIfAbsent(nonce, (n) -> new LastCalls());
+        final Long previous = threads.byThread.put(threadId, callId);
+        if (previous != null && previous < callId && outcomes.get(previous) instanceof Outcome outcome)
+        {
+            outcomes.remove(previous, outcome);
+        }
+        if (threads.byThread.size() > threads.sweepAbove && ackBelow > 0)
+        {
+            threads.byThread.values().removeIf((last) -> last < ackBelow);
+            threads.sweepAbove = Math.max(LastCalls.SWEEP_AT_LEAST, 2 * threads.byThread.size());
+        }
+    }
+
+    /** One client's threads and the last journaled call of each ({@link #forgetPreviousCall}). */
+    private static final class LastCalls
+    {
+        /** The fewest threads a client keeps before a sweep. */
+        static final int SWEEP_AT_LEAST = 64;
+        final Map<Long, Long> byThread = new ConcurrentHashMap<>();
+        /** A sweep comes when more threads than this are kept: twice as many as after the last one. */
+        volatile int sweepAbove = SWEEP_AT_LEAST;
+    }
+
+    /**
+     * @param nonce a client.
+     * @return how many outcomes of its journaled calls are kept for it (marks of calls running included).
+     */
+    int outcomesKept(final long nonce)
+    {
+        final Map<Long, Object> outcomes = clients.get(nonce);
+        return outcomes == null ? 0 : outcomes.size();
     }
 
     /**
@@ -210,6 +272,7 @@ final class ManagerJournal implements AutoCloseable
     Object run(
         final ServerSession session,
         final long nonce,
+        final long threadId,
         final long callId,
         final long ackBelow,
         final ObjectTable.Managed managed,
@@ -234,7 +297,7 @@ final class ManagerJournal implements AutoCloseable
                     lock.lock();
                     try
                     {
-                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, frame));
+                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, threadId, frame));
                         applied = true;
                         try
                         {
@@ -257,7 +320,7 @@ final class ManagerJournal implements AutoCloseable
                     final JournalModes.TryForm form = JournalModes.TRY_FORMS.get(signature);
                     final Method tryMethod = Signatures.find(managed.entry.type(), form.signature());
                     final Object[] tryArgs = JournalModes.tryArgs(form, args);
-                    final Wire.Out entry = entry(nonce, ackBelow, objectId, form.signature());
+                    final Wire.Out entry = entry(nonce, ackBelow, objectId, threadId, form.signature());
                     writeArgs(entry, tryArgs);
                     long remainingNs = form.timed() ?
                         ((TimeUnit)args[args.length - 1]).toNanos((Long)args[args.length - 2]) : Long.MAX_VALUE;
@@ -310,7 +373,7 @@ final class ManagerJournal implements AutoCloseable
                     lock.lock();
                     try
                     {
-                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, frame));
+                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, threadId, frame));
                         applied = true;
                         changed(managed);
                         record(outcomes, callId, result, failure);
@@ -373,9 +436,11 @@ final class ManagerJournal implements AutoCloseable
         }
     }
 
-    private static Wire.Out entry(final long nonce, final long ackBelow, final long objectId, final String signature)
+    private static Wire.Out entry(final long nonce, final long ackBelow, final long objectId, final long threadId,
+        final String signature)
     {
-        return new Wire.Out(ENTRY_CALL).putLong(nonce).putLong(ackBelow).putLong(objectId).putString(signature);
+        return new Wire.Out(ENTRY_THREAD_CALL).putLong(nonce).putLong(ackBelow).putLong(objectId).putLong(threadId)
+            .putString(signature);
     }
 
     private Object apply(final ObjectTable.Managed managed, final Method method, final String signature,
@@ -408,19 +473,21 @@ final class ManagerJournal implements AutoCloseable
     }
 
     /**
-     * Writes the entry of a call into {@code entryScratch}, under the lock: its client, {@code ackBelow} and object,
-     * then the call frame's signature and arguments as they came (the entry's layout is the frame's from the
+     * Writes the entry of a call into {@code entryScratch}, under the lock: its client, {@code ackBelow}, object and
+     * calling thread, then the call frame's signature and arguments as they came (the entry's layout is the frame's from the
      * signature on, see {@link #entry}).
      *
      * @return the entry's length.
      */
-    private int entryOfFrame(final long nonce, final long ackBelow, final long objectId, final byte[] frame)
+    private int entryOfFrame(final long nonce, final long ackBelow, final long objectId, final long threadId,
+        final byte[] frame)
     {
         final int rest = frame.length - Wire.CALL_SIGNATURE_OFFSET;
-        entryScratch.putByte(0, ENTRY_CALL);
+        entryScratch.putByte(0, ENTRY_THREAD_CALL);
         entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
         entryScratch.putLong(1 + Long.BYTES, ackBelow, ByteOrder.BIG_ENDIAN);
         entryScratch.putLong(1 + 2 * Long.BYTES, objectId, ByteOrder.BIG_ENDIAN);
+        entryScratch.putLong(1 + 3 * Long.BYTES, threadId, ByteOrder.BIG_ENDIAN);
         entryScratch.putBytes(ENTRY_HEADER_LENGTH, frame, Wire.CALL_SIGNATURE_OFFSET, rest);
         return ENTRY_HEADER_LENGTH + rest;
     }
@@ -525,13 +592,15 @@ final class ManagerJournal implements AutoCloseable
     private void replayEntry(final long callId, final byte[] bytes)
     {
         final ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (in.get() != ENTRY_CALL)
+        final byte kind = in.get();
+        if (kind != ENTRY_CALL && kind != ENTRY_THREAD_CALL)
         {
-            throw new IllegalArgumentException("unknown entry kind " + bytes[0]);
+            throw new IllegalArgumentException("unknown entry kind " + kind);
         }
         final long nonce = in.getLong();
         final long ackBelow = in.getLong();
         final long objectId = in.getLong();
+        final long threadId = kind == ENTRY_THREAD_CALL ? in.getLong() : NO_THREAD;
         final String signature = Wire.getString(in);
         final byte argsKind = in.get();
         final Object[] args = switch (argsKind)
@@ -542,6 +611,7 @@ final class ManagerJournal implements AutoCloseable
             default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
         };
         final Map<Long, Object> outcomes = outcomesOf(nonce, ackBelow);
+        forgetPreviousCall(nonce, threadId, callId, ackBelow, outcomes);
         final ObjectTable.Managed managed;
         final Method method;
         if (objectId == Wire.MANAGER_OBJECT_ID)

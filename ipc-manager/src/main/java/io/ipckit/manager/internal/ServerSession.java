@@ -321,7 +321,7 @@ public final class ServerSession
         final JournalModes.Mode mode = journal == null ? null : JournalModes.mode(managed, method, signature);
         if (mode != null)
         {
-            final Object admitted = journal.admit(nonce, callId, ackBelow);
+            final Object admitted = journal.admit(nonce, threadId, callId, ackBelow);
             if (ManagerJournal.running(admitted))
             {
                 return;
@@ -373,8 +373,8 @@ public final class ServerSession
         CallContext.set(context);
         try
         {
-            final Object result = core.journal().run(this, nonce, callId, ackBelow, managed, method, signature, args,
-                frame, mode);
+            final Object result = core.journal().run(this, nonce, context.threadId(), callId, ackBelow, managed, method,
+                signature, args, frame, mode);
             reply(callId, result, null);
         }
         catch (final InvocationTargetException ex)
@@ -548,6 +548,14 @@ public final class ServerSession
     int callsWaiting()
     {
         return running.size();
+    }
+
+    /**
+     * @return the client handle's nonce, as its HELLO said (0 before it, or from a client that sent none).
+     */
+    long nonce()
+    {
+        return nonce;
     }
 
     Map<Long, AtomicLong> references()

@@ -68,9 +68,10 @@ final class StatsCollector
             final int sessionWaiting = session.callsWaiting();
             calls += sessionCalls;
             waiting += sessionWaiting;
+            final ManagerJournal journal = core.journal();
             clients.add(new ManagerStats.Client(identity.pid(), identity.startTime(), session.local(),
                 !session.local() || identity.isAlive(), session == caller, objectsHeld, referencesHeld, locksHeld,
-                sessionCalls, sessionWaiting));
+                sessionCalls, sessionWaiting, journal == null ? 0 : journal.outcomesKept(session.nonce())));
         }
         final List<ObjectTable.Managed> all = new ArrayList<>(core.table().all());
         all.sort(Comparator.comparingLong((ObjectTable.Managed m) -> m.id));
