@@ -67,9 +67,9 @@ public record ManagerStats(
      * @param callsServed    the calls received from it.
      * @param callsWaiting   its blocking calls waiting now.
      * @param outcomesKept   of a durable manager: how many outcomes of its journaled calls the manager keeps so that
-     *                       a call sent again after a restart gets its first answer (calls running included); about
-     *                       as many as its threads, as each thread's next call lets go of its last one. 0 when the
-     *                       manager is not durable.
+     *                       a call sent again after a restart gets its first answer (calls running included): those
+     *                       since its oldest call still waiting, at most one per thread (each thread's next call lets
+     *                       go of its last one). 0 when the manager is not durable.
      */
     public record Client(
         long pid,

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * What a durable manager's snapshot holds ({@link State}), how it is taken from the running manager and how a
@@ -54,9 +52,12 @@ final class JournalState
      * @param objects   its objects, by increasing id.
      * @param named     its bound names.
      * @param clients   per client nonce, the outcomes of its calls not yet acknowledged, by call id.
+     * @param lastCalls per client nonce, each of its threads' last journaled call, by thread id; null in a snapshot
+     *                  of an earlier version.
      */
     record State(String managerId, long lastId, List<Image> objects, Map<String, ProxyRef> named,
-        Map<Long, Map<Long, ManagerJournal.Outcome>> clients) implements Serializable
+        Map<Long, Map<Long, ManagerJournal.Outcome>> clients, Map<Long, Map<Long, Long>> lastCalls)
+        implements Serializable
     {
     }
 
@@ -65,11 +66,10 @@ final class JournalState
      *
      * @param core    the manager.
      * @param origins how its volatile objects were made.
-     * @param clients per client, the outcomes of its calls.
+     * @param clients per client, its journaled calls.
      * @return the state.
      */
-    static State capture(final ServerCore core, final Map<Long, Origin> origins,
-        final Map<Long, ? extends Map<Long, Object>> clients)
+    static State capture(final ServerCore core, final Map<Long, Origin> origins, final Map<Long, ClientCalls> clients)
     {
         final List<Image> images = new ArrayList<>();
         final List<ObjectTable.Managed> all = new ArrayList<>(core.table().all());
@@ -85,10 +85,16 @@ final class JournalState
             }
         }
         final Map<Long, Map<Long, ManagerJournal.Outcome>> outcomes = new HashMap<>();
-        for (final Map.Entry<Long, ? extends Map<Long, Object>> client : clients.entrySet())
+        final Map<Long, Map<Long, Long>> lastCalls = new HashMap<>();
+        for (final Map.Entry<Long, ClientCalls> client : clients.entrySet())
         {
+            final Map<Long, Long> threads = client.getValue().lastCalls();
+            if (!threads.isEmpty())
+            {
+                lastCalls.put(client.getKey(), threads);
+            }
             final Map<Long, ManagerJournal.Outcome> done = new HashMap<>();
-            client.getValue().forEach((id, outcome) ->
+            client.getValue().outcomes().forEach((id, outcome) ->
             {
                 if (outcome instanceof ManagerJournal.Outcome o)
                 {
@@ -101,7 +107,7 @@ final class JournalState
             }
         }
         return new State(core.table().managerId(), core.table().lastId(), images, new HashMap<>(core.named()),
-            outcomes);
+            outcomes, lastCalls);
     }
 
     /**
@@ -114,7 +120,7 @@ final class JournalState
      * @throws IllegalStateException when the snapshot names a type the registry lacks.
      */
     static void restore(final ServerCore core, final State state, final Map<Long, Origin> origins,
-        final Map<Long, ConcurrentNavigableMap<Long, Object>> clients)
+        final Map<Long, ClientCalls> clients)
     {
         // a later snapshot replaces whatever replay built so far (the mark may lag the last snapshot after a crash)
         core.table().resume(state.managerId(), state.lastId());
@@ -140,7 +146,14 @@ final class JournalState
         core.named().putAll(state.named());
         for (final Map.Entry<Long, Map<Long, ManagerJournal.Outcome>> client : state.clients().entrySet())
         {
-            clients.computeIfAbsent(client.getKey(), (n) -> new ConcurrentSkipListMap<>()).putAll(client.getValue());
+            clients.computeIfAbsent(client.getKey(), (n) -> new ClientCalls()).outcomes().putAll(client.getValue());
+        }
+        if (state.lastCalls() != null) // null in a snapshot of an earlier version
+        {
+            for (final Map.Entry<Long, Map<Long, Long>> client : state.lastCalls().entrySet())
+            {
+                clients.computeIfAbsent(client.getKey(), (n) -> new ClientCalls()).restoreLastCalls(client.getValue());
+            }
         }
     }
 

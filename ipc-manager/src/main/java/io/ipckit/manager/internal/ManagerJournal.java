@@ -18,8 +18,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -32,8 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
  * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
  * the call; the outcome of each journaled call is kept per client until the client says it has the reply
- * ({@code ackBelow}, or the calling thread's next call: {@link #admit}), in the snapshots too, so a call sent again after a restart gets its first outcome and is not
- * applied twice.
+ * ({@code ackBelow}, or the calling thread's next call: {@link #admit}), in the snapshots too, so a call sent again
+ * after a restart gets its first outcome and is not applied twice.
  * <p>
  * What is journaled, per call ({@link JournalModes}):
  * <ul>
@@ -65,9 +63,9 @@ final class ManagerJournal implements AutoCloseable
     private static final byte ENTRY_THREAD_CALL = 2;
     /** An entry's kind, client nonce, ackBelow, object id and thread id, before the signature. */
     private static final int ENTRY_HEADER_LENGTH = 1 + 4 * Long.BYTES;
-    /** {@link #admit}'s thread id when the entry does not say (an entry of {@link #ENTRY_CALL}). */
-    private static final long NO_THREAD = Long.MIN_VALUE;
     private static final Object IN_PROGRESS = new Object();
+    /** {@link #admit}: a call sent again after its caller gave it up; not to be run. */
+    static final Object STALE = new Object();
 
     /**
      * What a journaled call answered, kept until its client has the reply.
@@ -84,18 +82,8 @@ final class ManagerJournal implements AutoCloseable
     private final WireCodec snapshotCodec;
     private final long snapshotEveryEntries;
     private final ReentrantLock lock = new ReentrantLock();
-    /**
-     * Per client nonce, the outcomes of its journaled calls not yet acknowledged, by call id: sorted, so that forgetting
-     * those below a call's {@code ackBelow} costs a look at the first entry, where a scan of a hash map cost the whole
-     * table's size on every call (a table that grew while one call of the client was slow never shrinks).
-     */
-    private final Map<Long, ConcurrentNavigableMap<Long, Object>> clients = new ConcurrentHashMap<>();
-    /**
-     * Per client nonce, each of its threads' last journaled call: a thread's calls wait for their replies one after
-     * another, so its next call says it has the reply of that one, whatever {@code ackBelow} says while another of
-     * the client's calls waits (a {@code take} on an empty queue would hold every later outcome otherwise).
-     */
-    private final Map<Long, LastCalls> lastCallOfThread = new ConcurrentHashMap<>();
+    /** Per client nonce, its journaled calls: outcomes not yet acknowledged, and its threads' last calls. */
+    private final Map<Long, ClientCalls> clients = new ConcurrentHashMap<>();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     /** An entry written under {@code lock}. */
@@ -167,56 +155,25 @@ final class ManagerJournal implements AutoCloseable
     /**
      * Admits a journaled call: the first time, marks it running; a call sent again gets the outcome of the first.
      * Forgets the outcomes the client has the replies of: those below {@code ackBelow}, and that of the calling
-     * thread's previous call.
+     * thread's previous call ({@link ClientCalls#follow}). A call older than its thread's last one, whose outcome is
+     * not kept, is {@link #STALE}: its caller gave it up (its timeout) and moved on, and the client's reconnection
+     * sent it again; running it would apply it again if it was applied before the restart.
      *
      * @param nonce    the client.
      * @param threadId the calling thread's id in the client.
      * @param callId   its call.
      * @param ackBelow the client has the replies of all its calls below this.
-     * @return null to run the call, {@link #IN_PROGRESS} when it runs already (its reply answers), or the outcome.
+     * @return null to run the call, {@link #IN_PROGRESS} when it runs already (its reply answers), its outcome, or
+     * {@link #STALE}.
      */
     Object admit(final long nonce, final long threadId, final long callId, final long ackBelow)
     {
-        final Map<Long, Object> outcomes = outcomesOf(nonce, ackBelow);
-        forgetPreviousCall(nonce, threadId, callId, ackBelow, outcomes);
-        return outcomes.putIfAbsent(callId, IN_PROGRESS);
-    }
-
-    /**
-     * Forgets the outcome of the calling thread's previous call, now that its next call came: the thread had its reply,
-     * or gave up waiting for it (a timeout, an interrupt) and will not send it again. A call still running keeps its
-     * mark (its outcome, recorded later, then waits for {@code ackBelow}). Threads whose last call lies below
-     * {@code ackBelow} are forgotten once they are as many again as after the last such sweep, so that a client
-     * whose threads come and go keeps no more of them than its live ones.
-     */
-    private void forgetPreviousCall(final long nonce, final long threadId, final long callId, final long ackBelow,
-        final Map<Long, Object> outcomes)
-    {
-        if (threadId == NO_THREAD)
+        final ClientCalls calls = callsOf(nonce, ackBelow);
+        if (!calls.follow(threadId, callId, ackBelow) && !calls.outcomes().containsKey(callId))
         {
-            return;
+            return STALE;
         }
-        final LastCalls threads = lastCallOfThread.computeIfAbsent(nonce, (n) -> new LastCalls());
-        final Long previous = threads.byThread.put(threadId, callId);
-        if (previous != null && previous < callId && outcomes.get(previous) instanceof Outcome outcome)
-        {
-            outcomes.remove(previous, outcome);
-        }
-        if (threads.byThread.size() > threads.sweepAbove && ackBelow > 0)
-        {
-            threads.byThread.values().removeIf((last) -> last < ackBelow);
-            threads.sweepAbove = Math.max(LastCalls.SWEEP_AT_LEAST, 2 * threads.byThread.size());
-        }
-    }
-
-    /** One client's threads and the last journaled call of each ({@link #forgetPreviousCall}). */
-    private static final class LastCalls
-    {
-        /** The fewest threads a client keeps before a sweep. */
-        static final int SWEEP_AT_LEAST = 64;
-        final Map<Long, Long> byThread = new ConcurrentHashMap<>();
-        /** A sweep comes when more threads than this are kept: twice as many as after the last one. */
-        volatile int sweepAbove = SWEEP_AT_LEAST;
+        return calls.outcomes().putIfAbsent(callId, IN_PROGRESS);
     }
 
     /**
@@ -225,37 +182,20 @@ final class ManagerJournal implements AutoCloseable
      */
     int outcomesKept(final long nonce)
     {
-        final Map<Long, Object> outcomes = clients.get(nonce);
-        return outcomes == null ? 0 : outcomes.size();
+        final ClientCalls calls = clients.get(nonce);
+        return calls == null ? 0 : calls.outcomes().size();
     }
 
     /**
      * @param nonce    a client.
      * @param ackBelow the client has the replies of all its calls below this (0: none said).
-     * @return the client's outcomes, those below {@code ackBelow} forgotten.
+     * @return the client's calls, the outcomes below {@code ackBelow} forgotten.
      */
-    private Map<Long, Object> outcomesOf(final long nonce, final long ackBelow)
+    private ClientCalls callsOf(final long nonce, final long ackBelow)
     {
-        final ConcurrentNavigableMap<Long, Object> outcomes =
-            clients.computeIfAbsent(nonce, (n) -> new ConcurrentSkipListMap<>());
-        forgetBelow(outcomes, ackBelow);
-        return outcomes;
-    }
-
-    /**
-     * Forgets the outcomes of calls below {@code ackBelow}, from the first on: each removal finds its entry at the
-     * map's start, and a look at the first entry that stays ends it.
-     *
-     * @param outcomes a client's outcomes, by call id.
-     * @param ackBelow the client has the replies of all its calls below this.
-     */
-    static void forgetBelow(final ConcurrentNavigableMap<Long, Object> outcomes, final long ackBelow)
-    {
-        Map.Entry<Long, Object> first;
-        while ((first = outcomes.firstEntry()) != null && first.getKey() < ackBelow)
-        {
-            outcomes.remove(first.getKey(), first.getValue());
-        }
+        final ClientCalls calls = clients.computeIfAbsent(nonce, (n) -> new ClientCalls());
+        calls.forgetBelow(ackBelow);
+        return calls;
     }
 
     static boolean running(final Object admitted)
@@ -282,7 +222,8 @@ final class ManagerJournal implements AutoCloseable
         final byte[] frame,
         final JournalModes.Mode mode) throws Throwable
     {
-        final Map<Long, Object> outcomes = clients.get(nonce);
+        final ClientCalls calls = clients.get(nonce);
+        final Map<Long, Object> outcomes = calls == null ? null : calls.outcomes();
         final long objectId = managed == null ? Wire.MANAGER_OBJECT_ID : managed.id;
         final ProcessIdentity caller = session.identity();
         boolean applied = false;
@@ -474,8 +415,8 @@ final class ManagerJournal implements AutoCloseable
 
     /**
      * Writes the entry of a call into {@code entryScratch}, under the lock: its client, {@code ackBelow}, object and
-     * calling thread, then the call frame's signature and arguments as they came (the entry's layout is the frame's from the
-     * signature on, see {@link #entry}).
+     * calling thread, then the call frame's signature and arguments as they came (the entry's layout is the frame's
+     * from the signature on, see {@link #entry}).
      *
      * @return the entry's length.
      */
@@ -600,7 +541,7 @@ final class ManagerJournal implements AutoCloseable
         final long nonce = in.getLong();
         final long ackBelow = in.getLong();
         final long objectId = in.getLong();
-        final long threadId = kind == ENTRY_THREAD_CALL ? in.getLong() : NO_THREAD;
+        final long threadId = kind == ENTRY_THREAD_CALL ? in.getLong() : ClientCalls.NO_THREAD;
         final String signature = Wire.getString(in);
         final byte argsKind = in.get();
         final Object[] args = switch (argsKind)
@@ -610,8 +551,11 @@ final class ManagerJournal implements AutoCloseable
             case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(bytes, in.position(), core::resolveIncoming);
             default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
         };
-        final Map<Long, Object> outcomes = outcomesOf(nonce, ackBelow);
-        forgetPreviousCall(nonce, threadId, callId, ackBelow, outcomes);
+        final ClientCalls calls = callsOf(nonce, ackBelow);
+        // an applied call: replayed whatever follow says (a timed take given up by its caller was applied after the
+        // thread's next call, and is older than it)
+        calls.follow(threadId, callId, ackBelow);
+        final Map<Long, Object> outcomes = calls.outcomes();
         final ObjectTable.Managed managed;
         final Method method;
         if (objectId == Wire.MANAGER_OBJECT_ID)

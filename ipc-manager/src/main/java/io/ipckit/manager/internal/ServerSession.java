@@ -331,6 +331,13 @@ public final class ServerSession
                 replyWith(callId, outcome.value(), outcome.error());
                 return;
             }
+            if (admitted == ManagerJournal.STALE)
+            {
+                // its caller gave it up and made a later call: it waits for no reply, which the client drops
+                reply(callId, null, new IpcException(signature + " was sent again after its caller gave it up: " +
+                    "not run, so as not to apply it twice"));
+                return;
+            }
         }
         if (method != null && Signatures.blocking(method))
         {

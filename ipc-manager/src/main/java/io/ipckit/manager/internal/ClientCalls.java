@@ -1,0 +1,129 @@
+package io.ipckit.manager.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * One client's journaled calls as a durable manager remembers them ({@link ManagerJournal}): the outcomes of the calls
+ * whose replies the client may not have, by call id, so that a call sent again after a restart gets its first
+ * outcome; and each of the client's threads' last call. The client says it has a reply in two ways:
+ * <ul>
+ *   <li>{@code ackBelow}, carried by each call: the client has the replies of all its calls below it (its lowest call
+ *   still waiting);</li>
+ *   <li>a thread's next call: a thread's calls wait for their replies one after another, so its next call comes once
+ *   it had the reply of its last one, or gave up waiting (its timeout) and will not send it again. While one call
+ *   waits long ({@code take} on an empty queue holds {@code ackBelow} at it), this keeps one outcome per thread
+ *   instead of one per call. A thread that ends makes no next call: its last outcome waits for {@code ackBelow}.</li>
+ * </ul>
+ * A call older than its thread's last one is a call sent again after its caller gave it up ({@link #follow}).
+ * <p>
+ * The outcomes are sorted by call id, so that forgetting those below {@code ackBelow} costs a look at the first entry,
+ * where a scan of a hash map cost the whole table's size on every call (and a table that grew while one call was
+ * slow never shrinks).
+ * <p>
+ * Thread-safe.
+ */
+final class ClientCalls
+{
+    /** A call whose thread is not known (an entry written by an earlier version): {@link #follow} does nothing. */
+    static final long NO_THREAD = Long.MIN_VALUE;
+    /** The fewest threads kept before a sweep of those whose last call lies below {@code ackBelow}. */
+    static final int SWEEP_AT_LEAST = 64;
+    /** No call of the thread recorded (call ids start at 1). */
+    private static final long NO_CALL = 0;
+
+    private final ConcurrentSkipListMap<Long, Object> outcomes = new ConcurrentSkipListMap<>();
+    private final Map<Long, Long> lastCallByThread = new ConcurrentHashMap<>();
+    /** A sweep comes when more threads than this are kept: twice as many as after the last one. */
+    private volatile int sweepAbove = SWEEP_AT_LEAST;
+
+    /**
+     * @return the outcomes by call id: a recorded {@link ManagerJournal.Outcome}, or the mark of a call running.
+     */
+    ConcurrentNavigableMap<Long, Object> outcomes()
+    {
+        return outcomes;
+    }
+
+    /**
+     * Forgets the outcomes of the calls below {@code ackBelow}, from the first on: each removal finds its entry at
+     * the map's start, and a look at the first entry that stays ends it.
+     *
+     * @param ackBelow the client has the replies of all its calls below this (0 or less: none said).
+     */
+    void forgetBelow(final long ackBelow)
+    {
+        Map.Entry<Long, Object> first;
+        while ((first = outcomes.firstEntry()) != null && first.getKey() < ackBelow)
+        {
+            outcomes.remove(first.getKey(), first.getValue());
+        }
+    }
+
+    /**
+     * Records {@code callId} as its thread's last call and forgets the recorded outcome of the thread's call before
+     * it (the mark of a call still running stays: its outcome, recorded later, waits for {@code ackBelow}). A call
+     * older than the thread's last one changes nothing. Threads whose last call lies below {@code ackBelow} are
+     * forgotten whenever more are kept than twice as many as after the last such sweep.
+     *
+     * @param threadId the calling thread's id in the client, or {@link #NO_THREAD}.
+     * @param callId   the call.
+     * @param ackBelow the call's {@code ackBelow}.
+     * @return false when the call is older than its thread's last one.
+     */
+    boolean follow(final long threadId, final long callId, final long ackBelow)
+    {
+        if (threadId == NO_THREAD)
+        {
+            return true;
+        }
+        final long[] before = {NO_CALL};
+        lastCallByThread.compute(threadId, (thread, last) ->
+        {
+            before[0] = last == null ? NO_CALL : last;
+            return last == null || callId > last ? callId : last;
+        });
+        final long previous = before[0];
+        if (previous != NO_CALL && callId < previous)
+        {
+            return false;
+        }
+        if (previous != NO_CALL && previous < callId && outcomes.get(previous) instanceof ManagerJournal.Outcome done)
+        {
+            outcomes.remove(previous, done);
+        }
+        if (lastCallByThread.size() > sweepAbove && ackBelow > 0)
+        {
+            lastCallByThread.values().removeIf((last) -> last < ackBelow);
+            sweepAbove = Math.max(SWEEP_AT_LEAST, 2 * lastCallByThread.size());
+        }
+        return true;
+    }
+
+    /**
+     * @return each thread's last call, by thread id: a copy, for a snapshot.
+     */
+    Map<Long, Long> lastCalls()
+    {
+        return new HashMap<>(lastCallByThread);
+    }
+
+    /**
+     * @param lastCalls each thread's last call, by thread id, from a snapshot.
+     */
+    void restoreLastCalls(final Map<Long, Long> lastCalls)
+    {
+        lastCallByThread.putAll(lastCalls);
+    }
+
+    /**
+     * @return how many threads are kept, for tests.
+     */
+    int threadsKept()
+    {
+        return lastCallByThread.size();
+    }
+}
