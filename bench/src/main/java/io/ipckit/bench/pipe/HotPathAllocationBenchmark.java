@@ -195,12 +195,28 @@ public class HotPathAllocationBenchmark
     @Benchmark
     public long queueOfferBatchDrain() throws InterruptedException
     {
+        return offerBatchDrain(queue);
+    }
+
+    /**
+     * @return the checksum of the drained messages, sent {@value #BATCH} at a time by {@code offerBatch} into a queue
+     * ordered across its producer lanes (a block of tickets per batch).
+     * @throws InterruptedException never.
+     */
+    @Benchmark
+    public long orderedQueueOfferBatchDrain() throws InterruptedException
+    {
+        return offerBatchDrain(orderedQueue);
+    }
+
+    private long offerBatchDrain(final SharedQueue<byte[]> target) throws InterruptedException
+    {
         for (int i = 0; i < BATCH; i++)
         {
             batch.putLong(i * MESSAGE_LENGTH, sink.sum + 1 + i);
         }
-        queue.offerBatch(batch, batchOffsets, batchLengths, 0, BATCH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-        queue.drain(sink, BATCH);
+        target.offerBatch(batch, batchOffsets, batchLengths, 0, BATCH, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        target.drain(sink, BATCH);
         return sink.sum;
     }
 
