@@ -68,8 +68,9 @@ public record ManagerStats(
      * @param callsWaiting   its blocking calls waiting now.
      * @param outcomesKept   of a durable manager: how many outcomes of its journaled calls the manager keeps so that
      *                       a call sent again after a restart gets its first answer (calls running included): those
-     *                       since its oldest call still waiting, at most one per thread (each thread's next call lets
-     *                       go of its last one). 0 when the manager is not durable.
+     *                       since its oldest call still waiting, about one per thread (each thread's next call lets
+     *                       go of its last one; a thread that ended keeps its last). 0 when the manager is not
+     *                       durable.
      */
     public record Client(
         long pid,

@@ -38,8 +38,9 @@
  *   started on the journal takes the last snapshot and replays the entries after it. Each call carries its client
  *   handle's random nonce and the handle's sequence number of the call, and the manager keeps the outcome of each
  *   journaled call until the client's later calls say it has the reply ({@code ackBelow}, and the same thread's next
- *   call, so that a call that waits long holds back only the last outcome of each thread), so a call sent again after a crash is answered
- *   with its first outcome instead of being applied twice. Clients reconnect by themselves (a transparent retry
+ *   call, so that a call that waits long holds back about one outcome per thread), so a call sent again after a
+ *   crash is answered with its first outcome instead of being applied twice, and one sent again after its caller
+ *   gave it up is refused. Clients reconnect by themselves (a transparent retry
  *   within each call's timeout, bounded by {@link io.ipckit.manager.ManagerOptions#reconnectTimeout}) rather than
  *   through a second {@code connect}: their proxies, threads blocked in calls and calls in flight then carry on
  *   unchanged, which is what makes "none applied twice" checkable at all.

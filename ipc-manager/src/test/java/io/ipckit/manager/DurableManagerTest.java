@@ -257,12 +257,16 @@ class DurableManagerTest
         kill(manager);
         final Manager replayed = start("outcomes", durable()); // the handle connects again and sends the take again
         dict.put(puts, puts);
+        Eventually.await("the take sent again waits", Duration.ofSeconds(30),
+            () -> manager.stats().callsWaiting() == 1);
         assertEquals(2, outcomesKept(manager), "after a replay of " + puts + " puts");
 
         replayed.shutdown(); // a last snapshot, with each thread's last call
         assertTrue(replayed.process().join(30, TimeUnit.SECONDS), "the manager stopped");
         start("outcomes", durable());
         dict.put(puts + 1, puts + 1);
+        Eventually.await("the take sent again waits", Duration.ofSeconds(30),
+            () -> manager.stats().callsWaiting() == 1);
         assertEquals(2, outcomesKept(manager), "after a start from the snapshot");
         queue.put(7);
         assertEquals(7, taken.get(60, TimeUnit.SECONDS));

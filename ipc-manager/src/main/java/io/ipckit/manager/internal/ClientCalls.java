@@ -14,11 +14,15 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *   <li>{@code ackBelow}, carried by each call: the client has the replies of all its calls below it (its lowest call
  *   still waiting);</li>
  *   <li>a thread's next call: a thread's calls wait for their replies one after another, so its next call comes once
- *   it had the reply of its last one, or gave up waiting (its timeout) and will not send it again. While one call
- *   waits long ({@code take} on an empty queue holds {@code ackBelow} at it), this keeps one outcome per thread
- *   instead of one per call. A thread that ends makes no next call: its last outcome waits for {@code ackBelow}.</li>
+ *   it had the reply of its last one, or gave up waiting (its timeout). While one call waits long ({@code take} on
+ *   an empty queue holds {@code ackBelow} at it), this keeps about one outcome per thread instead of one per call.
+ *   A thread that ends makes no next call, and a call still running at its thread's next call records its outcome
+ *   later: those outcomes wait for {@code ackBelow}.</li>
  * </ul>
- * A call older than its thread's last one is a call sent again after its caller gave it up ({@link #follow}).
+ * Both also tell a call that is no longer waited for: one below the highest {@code ackBelow} the client sent (its
+ * lowest call waiting never fell below a call still waiting: ids rise), or older than its thread's last call. Such a
+ * call arrives only when the client's reconnection sends again a call whose caller gave it up meanwhile; if its
+ * outcome is forgotten, it must not run again ({@link #isStale}).
  * <p>
  * The outcomes are sorted by call id, so that forgetting those below {@code ackBelow} costs a look at the first entry,
  * where a scan of a hash map cost the whole table's size on every call (and a table that grew while one call was
@@ -39,6 +43,8 @@ final class ClientCalls
     private final Map<Long, Long> lastCallByThread = new ConcurrentHashMap<>();
     /** A sweep comes when more threads than this are kept: twice as many as after the last one. */
     private volatile int sweepAbove = SWEEP_AT_LEAST;
+    /** The highest {@code ackBelow} the client sent: every call below it has left the client's waiting calls. */
+    private volatile long acknowledgedBelow;
 
     /**
      * @return the outcomes by call id: a recorded {@link ManagerJournal.Outcome}, or the mark of a call running.
@@ -56,6 +62,10 @@ final class ClientCalls
      */
     void forgetBelow(final long ackBelow)
     {
+        if (ackBelow > acknowledgedBelow)
+        {
+            acknowledgedBelow = ackBelow; // admissions of one client come one at a time (its session's thread)
+        }
         Map.Entry<Long, Object> first;
         while ((first = outcomes.firstEntry()) != null && first.getKey() < ackBelow)
         {
@@ -67,7 +77,8 @@ final class ClientCalls
      * Records {@code callId} as its thread's last call and forgets the recorded outcome of the thread's call before
      * it (the mark of a call still running stays: its outcome, recorded later, waits for {@code ackBelow}). A call
      * older than the thread's last one changes nothing. Threads whose last call lies below {@code ackBelow} are
-     * forgotten whenever more are kept than twice as many as after the last such sweep.
+     * forgotten whenever more are kept than twice as many as after the last such sweep, and at least
+     * {@link #SWEEP_AT_LEAST}.
      *
      * @param threadId the calling thread's id in the client, or {@link #NO_THREAD}.
      * @param callId   the call.
@@ -104,6 +115,27 @@ final class ClientCalls
     }
 
     /**
+     * Whether a call admitted now is one its client no longer waits for, with its outcome forgotten: below the
+     * highest {@code ackBelow} the client sent, or older than its thread's last call ({@code follow} returned false).
+     *
+     * @param callId      the call.
+     * @param followsLast what {@link #follow} returned for it.
+     * @return true when it must not run.
+     */
+    boolean isStale(final long callId, final boolean followsLast)
+    {
+        return (!followsLast || callId < acknowledgedBelow) && !outcomes.containsKey(callId);
+    }
+
+    /**
+     * @return the highest {@code ackBelow} the client sent, for a snapshot.
+     */
+    long acknowledgedBelow()
+    {
+        return acknowledgedBelow;
+    }
+
+    /**
      * @return each thread's last call, by thread id: a copy, for a snapshot.
      */
     Map<Long, Long> lastCalls()
@@ -117,6 +149,14 @@ final class ClientCalls
     void restoreLastCalls(final Map<Long, Long> lastCalls)
     {
         lastCallByThread.putAll(lastCalls);
+    }
+
+    /**
+     * @param ackBelow the highest {@code ackBelow} the client had sent, from a snapshot.
+     */
+    void restoreAcknowledgedBelow(final long ackBelow)
+    {
+        acknowledgedBelow = Math.max(acknowledgedBelow, ackBelow);
     }
 
     /**

@@ -54,10 +54,12 @@ final class JournalState
      * @param clients   per client nonce, the outcomes of its calls not yet acknowledged, by call id.
      * @param lastCalls per client nonce, each of its threads' last journaled call, by thread id; null in a snapshot
      *                  of an earlier version.
+     * @param acked     per client nonce, the highest {@code ackBelow} it sent; null in a snapshot of an earlier
+     *                  version.
      */
     record State(String managerId, long lastId, List<Image> objects, Map<String, ProxyRef> named,
-        Map<Long, Map<Long, ManagerJournal.Outcome>> clients, Map<Long, Map<Long, Long>> lastCalls)
-        implements Serializable
+        Map<Long, Map<Long, ManagerJournal.Outcome>> clients, Map<Long, Map<Long, Long>> lastCalls,
+        Map<Long, Long> acked) implements Serializable
     {
     }
 
@@ -86,8 +88,10 @@ final class JournalState
         }
         final Map<Long, Map<Long, ManagerJournal.Outcome>> outcomes = new HashMap<>();
         final Map<Long, Map<Long, Long>> lastCalls = new HashMap<>();
+        final Map<Long, Long> acked = new HashMap<>();
         for (final Map.Entry<Long, ClientCalls> client : clients.entrySet())
         {
+            acked.put(client.getKey(), client.getValue().acknowledgedBelow());
             final Map<Long, Long> threads = client.getValue().lastCalls();
             if (!threads.isEmpty())
             {
@@ -107,7 +111,7 @@ final class JournalState
             }
         }
         return new State(core.table().managerId(), core.table().lastId(), images, new HashMap<>(core.named()),
-            outcomes, lastCalls);
+            outcomes, lastCalls, acked);
     }
 
     /**
@@ -116,7 +120,7 @@ final class JournalState
      * @param core    the manager, before it accepts clients.
      * @param state   the snapshot.
      * @param origins receives how its volatile objects were made.
-     * @param clients receives the outcomes of the clients' calls.
+     * @param clients receives the clients' journaled calls: outcomes, threads' last calls, acknowledgements.
      * @throws IllegalStateException when the snapshot names a type the registry lacks.
      */
     static void restore(final ServerCore core, final State state, final Map<Long, Origin> origins,
@@ -153,6 +157,14 @@ final class JournalState
             for (final Map.Entry<Long, Map<Long, Long>> client : state.lastCalls().entrySet())
             {
                 clients.computeIfAbsent(client.getKey(), (n) -> new ClientCalls()).restoreLastCalls(client.getValue());
+            }
+        }
+        if (state.acked() != null) // null in a snapshot of an earlier version
+        {
+            for (final Map.Entry<Long, Long> client : state.acked().entrySet())
+            {
+                clients.computeIfAbsent(client.getKey(), (n) -> new ClientCalls())
+                    .restoreAcknowledgedBelow(client.getValue());
             }
         }
     }

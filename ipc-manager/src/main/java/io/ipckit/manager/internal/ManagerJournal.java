@@ -155,9 +155,9 @@ final class ManagerJournal implements AutoCloseable
     /**
      * Admits a journaled call: the first time, marks it running; a call sent again gets the outcome of the first.
      * Forgets the outcomes the client has the replies of: those below {@code ackBelow}, and that of the calling
-     * thread's previous call ({@link ClientCalls#follow}). A call older than its thread's last one, whose outcome is
-     * not kept, is {@link #STALE}: its caller gave it up (its timeout) and moved on, and the client's reconnection
-     * sent it again; running it would apply it again if it was applied before the restart.
+     * thread's previous call ({@link ClientCalls#follow}). A call the client no longer waits for, whose outcome is not
+     * kept, is {@link #STALE} ({@link ClientCalls#isStale}): its caller gave it up (its timeout) and the client's
+     * reconnection sent it again; running it would apply it again if it was applied before the restart.
      *
      * @param nonce    the client.
      * @param threadId the calling thread's id in the client.
@@ -169,7 +169,8 @@ final class ManagerJournal implements AutoCloseable
     Object admit(final long nonce, final long threadId, final long callId, final long ackBelow)
     {
         final ClientCalls calls = callsOf(nonce, ackBelow);
-        if (!calls.follow(threadId, callId, ackBelow) && !calls.outcomes().containsKey(callId))
+        // a client that sent no nonce shares nonce 0 with every other such client: their ids say nothing of each other
+        if (nonce != 0 && calls.isStale(callId, calls.follow(threadId, callId, ackBelow)))
         {
             return STALE;
         }
@@ -554,7 +555,10 @@ final class ManagerJournal implements AutoCloseable
         final ClientCalls calls = callsOf(nonce, ackBelow);
         // an applied call: replayed whatever follow says (a timed take given up by its caller was applied after the
         // thread's next call, and is older than it)
-        calls.follow(threadId, callId, ackBelow);
+        if (nonce != 0)
+        {
+            calls.follow(threadId, callId, ackBelow);
+        }
         final Map<Long, Object> outcomes = calls.outcomes();
         final ObjectTable.Managed managed;
         final Method method;

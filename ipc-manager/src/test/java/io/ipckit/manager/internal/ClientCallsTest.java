@@ -78,6 +78,25 @@ class ClientCallsTest
     }
 
     @Test
+    void shouldTellACallBelowTheHighestAcknowledgementWhoseOutcomeIsForgottenAsStale()
+    {
+        final ClientCalls calls = new ClientCalls();
+        calls.forgetBelow(3);
+        assertTrue(calls.follow(10, 3, 3));
+        assertFalse(calls.isStale(3, true), "the lowest call waiting");
+        calls.outcomes().put(3L, outcome(3));
+        calls.forgetBelow(5); // another thread's call: the client no longer waits for 3 or 4 (4 was given up)
+        assertTrue(calls.isStale(4, calls.follow(20, 4, 5)), "4, sent again after its caller gave it up");
+        assertTrue(calls.isStale(3, calls.follow(10, 3, 5)), "3, whose outcome is forgotten");
+        calls.forgetBelow(2); // an older frame sent again: the acknowledgement stays the highest
+        assertTrue(calls.isStale(4, true));
+        calls.outcomes().put(4L, outcome(4)); // replayed: its first outcome answers
+        assertFalse(calls.isStale(4, true));
+        assertFalse(calls.isStale(5, calls.follow(20, 5, 5)), "the call that carried the acknowledgement");
+        assertEquals(5, calls.acknowledgedBelow());
+    }
+
+    @Test
     void shouldSweepThreadsWhoseLastCallIsAcknowledged()
     {
         final ClientCalls calls = new ClientCalls();
