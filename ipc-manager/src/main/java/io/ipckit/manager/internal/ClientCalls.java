@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client's journaled calls as a durable manager remembers them ({@link ManagerJournal}): the outcomes of the calls
@@ -43,8 +44,12 @@ final class ClientCalls
     private final Map<Long, Long> lastCallByThread = new ConcurrentHashMap<>();
     /** A sweep comes when more threads than this are kept: twice as many as after the last one. */
     private volatile int sweepAbove = SWEEP_AT_LEAST;
-    /** The highest {@code ackBelow} the client sent: every call below it has left the client's waiting calls. */
-    private volatile long acknowledgedBelow;
+    /**
+     * The highest {@code ackBelow} the client sent: every call below it has left the client's waiting calls. Raised
+     * atomically: while a client reconnects to a manager still running, its old session may admit a frame with a
+     * lower one at the same time as the new session admits a higher one.
+     */
+    private final AtomicLong acknowledgedBelow = new AtomicLong();
 
     /**
      * @return the outcomes by call id: a recorded {@link ManagerJournal.Outcome}, or the mark of a call running.
@@ -62,10 +67,7 @@ final class ClientCalls
      */
     void forgetBelow(final long ackBelow)
     {
-        if (ackBelow > acknowledgedBelow)
-        {
-            acknowledgedBelow = ackBelow; // admissions of one client come one at a time (its session's thread)
-        }
+        acknowledgedBelow.accumulateAndGet(ackBelow, Math::max);
         Map.Entry<Long, Object> first;
         while ((first = outcomes.firstEntry()) != null && first.getKey() < ackBelow)
         {
@@ -124,7 +126,7 @@ final class ClientCalls
      */
     boolean isStale(final long callId, final boolean followsLast)
     {
-        return (!followsLast || callId < acknowledgedBelow) && !outcomes.containsKey(callId);
+        return (!followsLast || callId < acknowledgedBelow.get()) && !outcomes.containsKey(callId);
     }
 
     /**
@@ -132,7 +134,7 @@ final class ClientCalls
      */
     long acknowledgedBelow()
     {
-        return acknowledgedBelow;
+        return acknowledgedBelow.get();
     }
 
     /**
@@ -156,7 +158,7 @@ final class ClientCalls
      */
     void restoreAcknowledgedBelow(final long ackBelow)
     {
-        acknowledgedBelow = Math.max(acknowledgedBelow, ackBelow);
+        acknowledgedBelow.accumulateAndGet(ackBelow, Math::max);
     }
 
     /**

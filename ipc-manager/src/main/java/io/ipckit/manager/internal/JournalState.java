@@ -64,7 +64,8 @@ final class JournalState
     }
 
     /**
-     * Takes the manager's state; the caller holds the journal's lock, so no journaled call runs.
+     * Takes the manager's state; the caller holds the journal's lock, so no journaled call applies meanwhile (calls
+     * may still be admitted).
      *
      * @param core    the manager.
      * @param origins how its volatile objects were made.
@@ -91,12 +92,9 @@ final class JournalState
         final Map<Long, Long> acked = new HashMap<>();
         for (final Map.Entry<Long, ClientCalls> client : clients.entrySet())
         {
-            acked.put(client.getKey(), client.getValue().acknowledgedBelow());
-            final Map<Long, Long> threads = client.getValue().lastCalls();
-            if (!threads.isEmpty())
-            {
-                lastCalls.put(client.getKey(), threads);
-            }
+            // the outcomes first: admissions run outside the journal's lock, and an outcome copied before a later
+            // mark or last call forgot it only errs the safe way (a kept outcome answers a call sent again), where
+            // the other order could keep an old mark without the outcome it still covers
             final Map<Long, ManagerJournal.Outcome> done = new HashMap<>();
             client.getValue().outcomes().forEach((id, outcome) ->
             {
@@ -108,6 +106,12 @@ final class JournalState
             if (!done.isEmpty())
             {
                 outcomes.put(client.getKey(), done);
+            }
+            acked.put(client.getKey(), client.getValue().acknowledgedBelow());
+            final Map<Long, Long> threads = client.getValue().lastCalls();
+            if (!threads.isEmpty())
+            {
+                lastCalls.put(client.getKey(), threads);
             }
         }
         return new State(core.table().managerId(), core.table().lastId(), images, new HashMap<>(core.named()),
