@@ -204,7 +204,7 @@ public class HotPathAllocationBenchmark
      * @throws InterruptedException never.
      */
     @Benchmark
-    public long orderedQueueOfferBatchDrain() throws InterruptedException
+    public long queueOrderedOfferBatchDrain() throws InterruptedException
     {
         return offerBatchDrain(orderedQueue);
     }

@@ -333,7 +333,7 @@ public final class ServerSession
             }
             if (admitted == ManagerJournal.STALE)
             {
-                // its caller gave it up and made a later call: it waits for no reply, which the client drops
+                // its caller gave it up (ClientCalls#isStale): nobody waits for the reply, which the client drops
                 reply(callId, null, new IpcException(signature + " was sent again after its caller gave it up: " +
                     "not run, so as not to apply it twice"));
                 return;

@@ -38,6 +38,7 @@ final class StatsCollector
         final List<ManagerStats.Client> clients = new ArrayList<>();
         long calls = core.callsOfEndedSessions();
         int waiting = 0;
+        final ManagerJournal journal = core.journal();
         for (final ServerSession session : core.sessions())
         {
             final ProcessIdentity identity = session.identity();
@@ -68,7 +69,6 @@ final class StatsCollector
             final int sessionWaiting = session.callsWaiting();
             calls += sessionCalls;
             waiting += sessionWaiting;
-            final ManagerJournal journal = core.journal();
             clients.add(new ManagerStats.Client(identity.pid(), identity.startTime(), session.local(),
                 !session.local() || identity.isAlive(), session == caller, objectsHeld, referencesHeld, locksHeld,
                 sessionCalls, sessionWaiting, journal == null ? 0 : journal.outcomesKept(session.nonce())));
