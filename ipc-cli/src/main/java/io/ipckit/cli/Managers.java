@@ -116,6 +116,7 @@ final class Managers
         map.put("callsWaiting", stats.callsWaiting());
         map.put("clientCount", clients.size());
         map.put("clients", clients);
+        map.put("clientsRemembered", stats.clientsRemembered());
         map.put("objectCount", stats.objectCount());
         final List<Object> objects = new ArrayList<>();
         for (final ManagerStats.ManagedObject object : stats.objects())

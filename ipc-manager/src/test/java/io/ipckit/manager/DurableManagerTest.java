@@ -1,9 +1,13 @@
 package io.ipckit.manager;
 
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
+import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.JarClassPath;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.manager.internal.ClientConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -271,6 +275,88 @@ class DurableManagerTest
         queue.put(7);
         assertEquals(7, taken.get(60, TimeUnit.SECONDS));
         assertEquals(puts + 2, dict.size());
+    }
+
+    /**
+     * A durable manager forgets the calls of a client handle that left for good, so that a manager used by many
+     * short-lived clients does not keep each one's last outcomes for ever: a handle that closes, through its pipe or
+     * on the socket, and the handles of processes killed while a call of theirs waits. A replay after a SIGKILL and a
+     * start from a clean shutdown's snapshot forget them too.
+     */
+    @Test
+    @Timeout(180)
+    void shouldForgetTheClientsThatLeftForGood() throws Exception
+    {
+        final Manager manager = start("leavers", durable());
+        final ConcurrentMap<Integer, Integer> dict = manager.dict();
+        final BlockingQueue<Integer> queue = manager.queue();
+        manager.bind("dict", dict);
+        assertEquals(1, manager.stats().clientsRemembered(), "this test's handle");
+
+        try (Manager other = Manager.connect("leavers", durable()))
+        {
+            assertTrue(other.usesPipe());
+            other.lookup("dict", ConcurrentMap.class).put(1, 1);
+            assertEquals(2, manager.stats().clientsRemembered(), "this test's handle and the other");
+        }
+        Eventually.await("the handle closed through its pipe is forgotten", Duration.ofSeconds(30),
+            () -> manager.stats().clientsRemembered() == 1);
+
+        // a child on the socket closes a handle that put, then waits in a take through another
+        final JvmProcess onSocket = dir.start((SerializableRunnable)() ->
+        {
+            try (Manager mine = Manager.connect("leavers"))
+            {
+                if (mine.usesPipe())
+                {
+                    throw new AssertionError("the child was to use the socket");
+                }
+                @SuppressWarnings("unchecked")
+                final ConcurrentMap<Integer, Integer> shared = mine.lookup("dict", ConcurrentMap.class);
+                shared.put(2, 2);
+            }
+            takeForEver(queue);
+        }, new ProcessOptions().inheritIO().jvmOptions("-D" + ClientConnection.PIPE_PROP_NAME + "=false"));
+        // a child on its pipe puts, then waits in a take with the same handle
+        final JvmProcess onPipe = dir.start((SerializableRunnable)() ->
+        {
+            dict.put(3, 3);
+            takeForEver(queue);
+        }, new ProcessOptions().inheritIO());
+        Eventually.await("both children wait in a take", Duration.ofSeconds(60),
+            () -> manager.stats().callsWaiting() == 2 && dict.size() == 3);
+        Eventually.await("the handle closed on the socket is forgotten", Duration.ofSeconds(30),
+            () -> manager.stats().clientsRemembered() == 3);
+
+        onSocket.kill();
+        onPipe.kill();
+        assertTrue(onSocket.join(30, TimeUnit.SECONDS) && onPipe.join(30, TimeUnit.SECONDS), "the children died");
+        Eventually.await("the killed children's handles are forgotten", Duration.ofSeconds(30),
+            () -> manager.stats().clientsRemembered() == 1);
+
+        kill(manager);
+        final Manager replayed = start("leavers", durable());
+        assertEquals(Map.of(1, 1, 2, 2, 3, 3), Map.copyOf(dict), "their calls were kept");
+        assertEquals(1, manager.stats().clientsRemembered(), "after a replay of their calls and their leaving");
+
+        replayed.shutdown();
+        assertTrue(replayed.process().join(30, TimeUnit.SECONDS), "the manager stopped");
+        start("leavers", durable());
+        assertEquals(1, manager.stats().clientsRemembered(), "after a start from the snapshot");
+        assertEquals(3, dict.size());
+    }
+
+    private static void takeForEver(final BlockingQueue<Integer> queue)
+    {
+        try
+        {
+            queue.take();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("nothing was to be put on the queue");
     }
 
     private static int outcomesKept(final Manager manager)

@@ -62,6 +62,11 @@ public final class ClientConnection implements AutoCloseable
     private static final long SPIN_NS = 20_000;
     /** A wait without limit: a blocking call's, or a frame that must be sent whatever it takes. */
     private static final long NO_LIMIT = Long.MAX_VALUE;
+    /**
+     * The most a close waits for its goodbye to a durable manager to be written on the socket: the write waits only
+     * when the socket's buffer is full, which a manager that stopped reading leaves it.
+     */
+    private static final long GOODBYE_WAIT_MS = 1_000;
     /** System property: {@code false} keeps local connections on the socket (for comparison and diagnosis). */
     public static final String PIPE_PROP_NAME = "ipckit.manager.pipe";
     /** The longest a reading caller waits in one go before it looks at the connection's state again. */
@@ -1043,6 +1048,10 @@ public final class ClientConnection implements AutoCloseable
             }
             current.close();
         }
+        else if (closed.get() && durable)
+        {
+            sayGoodbye(connection);
+        }
         connection.close();
         for (final Long callId : pending.keySet())
         {
@@ -1053,6 +1062,36 @@ public final class ClientConnection implements AutoCloseable
                 call.done = true;
                 LockSupport.unpark(call.caller);
             }
+        }
+    }
+
+    /**
+     * Tells a durable manager on the socket that this handle closes for good, so that it forgets the outcomes of its
+     * calls ({@link FastPath#BYE}; on a pipe, the BYE goes through the pipe). The write runs on a thread of its own and
+     * is waited for at most {@link #GOODBYE_WAIT_MS}, or until the caller is interrupted: a close never hangs on a
+     * manager that does not read; the socket's close then ends the write. A manager that does not get it keeps the
+     * outcomes, as it did before it knew of goodbyes.
+     */
+    private static void sayGoodbye(final FrameConnection socket)
+    {
+        final Thread sender = Thread.ofVirtual().name("ipckit-manager-goodbye").start(() ->
+        {
+            try
+            {
+                socket.sendBytes(new byte[] {FastPath.BYE});
+            }
+            catch (final RuntimeException ex)
+            {
+                // gone already: it has nothing to forget that it will be asked for
+            }
+        });
+        try
+        {
+            sender.join(GOODBYE_WAIT_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -14,10 +14,10 @@ import java.util.function.Consumer;
 
 /**
  * The lease loop of a manager server: ends the sessions of local clients (pid + start time) whose process died, so
- * that their references drop and the locks they held are released. It looks every lease-check interval; once every
- * local client is handed to the kernel's watch ({@link PeerWatch}), it parks until one exits (or
- * {@link #WATCHED_CHECK_NS} passes, a safety net), so an idle manager does not read {@code /proc} five times a second
- * and a killed client's session ends as it dies.
+ * that their references drop, the locks they held are released and a durable manager forgets their calls
+ * ({@link ServerSession#endForGood}). It looks every lease-check interval; once every local client is handed to the
+ * kernel's watch ({@link PeerWatch}), it parks until one exits (or {@link #WATCHED_CHECK_NS} passes, a safety net),
+ * so an idle manager does not read {@code /proc} five times a second and a killed client's session ends as it dies.
  * <p>
  * Runs on one thread; ends when the server closes or the thread is interrupted.
  */
@@ -69,7 +69,7 @@ final class ClientLeases implements Runnable
                     if (session.local() && session.identity() != null && !session.identity().isAlive())
                     {
                         log.accept("client " + session.identity() + " died: lease ended");
-                        session.end();
+                        session.endForGood();
                     }
                 }
             }

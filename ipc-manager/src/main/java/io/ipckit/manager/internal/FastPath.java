@@ -36,7 +36,10 @@ final class FastPath implements AutoCloseable
     static final byte LOCAL_WITH_PIPE = 2;
     /** Frame type, client to manager on the socket, the answer to an offered pipe: ok:byte (1 attached, 0 not). */
     static final byte ATTACH = 8;
-    /** Frame type, client to manager on the pipe: the client closes. */
+    /**
+     * Frame type, client to manager: the client handle closes for good. On its pipe; on the socket too, to a durable
+     * manager, which then forgets its calls' outcomes ({@link ManagerJournal#forgetClient}).
+     */
     static final byte BYE = 9;
     /** How long the leader polls after its last work before it sleeps. */
     static final long SPIN_NS = 50_000;

@@ -16,7 +16,9 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +33,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
  * the call; the outcome of each journaled call is kept per client until the client says it has the reply
  * ({@code ackBelow}, or the calling thread's next call: {@link #admit}), in the snapshots too, so a call sent again
- * after a restart gets its first outcome and is not applied twice.
+ * after a restart gets its first outcome and is not applied twice. A client handle that leaves for good (it closes,
+ * or its process dies) is forgotten, and a journal entry says so ({@link #forgetClient}): else a manager that many
+ * short-lived clients used would keep each one's last outcomes for ever.
  * <p>
  * What is journaled, per call ({@link JournalModes}):
  * <ul>
@@ -61,8 +65,12 @@ final class ManagerJournal implements AutoCloseable
     private static final byte ENTRY_CALL = 1;
     /** An entry of a call, with the calling thread's id in the client. */
     private static final byte ENTRY_THREAD_CALL = 2;
+    /** An entry saying that a client handle left for good (closed, or its process died): its calls are forgotten. */
+    private static final byte ENTRY_CLIENT_GONE = 3;
     /** An entry's kind, client nonce, ackBelow, object id and thread id, before the signature. */
     private static final int ENTRY_HEADER_LENGTH = 1 + 4 * Long.BYTES;
+    /** A client-gone entry: its kind and the client's nonce. */
+    private static final int CLIENT_GONE_LENGTH = 1 + Long.BYTES;
     private static final Object IN_PROGRESS = new Object();
     /** {@link #admit}: a call sent again after its caller gave it up; not to be run. */
     static final Object STALE = new Object();
@@ -85,6 +93,12 @@ final class ManagerJournal implements AutoCloseable
     /** Per client nonce, its journaled calls: outcomes not yet acknowledged, and its threads' last calls. */
     private final Map<Long, ClientCalls> clients = new ConcurrentHashMap<>();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
+    /**
+     * While the journal replays (one thread): the clients whose leaving was replayed, so that an entry of theirs
+     * journaled after it (a call of theirs that ended after they left) does not bring them back. The live manager
+     * records such a call's outcome in the forgotten {@link ClientCalls}, so both end the same.
+     */
+    private final Set<Long> goneDuringReplay = new HashSet<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     /** An entry written under {@code lock}. */
     private final ExpandableArrayBuffer entryScratch = new ExpandableArrayBuffer(256);
@@ -185,6 +199,53 @@ final class ManagerJournal implements AutoCloseable
     {
         final ClientCalls calls = clients.get(nonce);
         return calls == null ? 0 : calls.outcomes().size();
+    }
+
+    /**
+     * @return how many client handles the manager keeps journaled calls of: those that have not left for good
+     * ({@link #forgetClient}).
+     */
+    int clientsRemembered()
+    {
+        return clients.size();
+    }
+
+    /**
+     * Forgets a client handle that left for good, and journals that it left, so that a replay forgets it too: its
+     * outcomes, its threads' last calls and its acknowledgement mark. A client leaves for good when it says so as it
+     * closes, or when its process is dead; it sends no call again after that, so none of its outcomes is asked for
+     * again. The caller makes sure that none of the client's calls still runs in this manager (an outcome recorded
+     * later goes to the forgotten calls, and a replay drops its entry's outcome too).
+     *
+     * @param caller the client's process, recorded in the journal's entry.
+     * @param nonce  the client handle.
+     * @return true when it was remembered and is forgotten now; false for nonce 0 (clients that sent none share it),
+     * a client never remembered, or a journal closed.
+     * @throws RuntimeException when the journal cannot be written (its message says why); nothing is forgotten then.
+     */
+    boolean forgetClient(final ProcessIdentity caller, final long nonce)
+    {
+        if (nonce == 0)
+        {
+            return false;
+        }
+        lock.lock();
+        try
+        {
+            if (closed.get() || !clients.containsKey(nonce))
+            {
+                return false;
+            }
+            entryScratch.putByte(0, ENTRY_CLIENT_GONE);
+            entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
+            append(caller, 0, CLIENT_GONE_LENGTH);
+            clients.remove(nonce);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -528,6 +589,7 @@ final class ManagerJournal implements AutoCloseable
                 }
             }
         });
+        goneDuringReplay.clear();
         replayNs = System.nanoTime() - start;
     }
 
@@ -535,6 +597,13 @@ final class ManagerJournal implements AutoCloseable
     {
         final ByteBuffer in = ByteBuffer.wrap(bytes);
         final byte kind = in.get();
+        if (kind == ENTRY_CLIENT_GONE)
+        {
+            final long gone = in.getLong();
+            clients.remove(gone);
+            goneDuringReplay.add(gone);
+            return;
+        }
         if (kind != ENTRY_CALL && kind != ENTRY_THREAD_CALL)
         {
             throw new IllegalArgumentException("unknown entry kind " + kind);
@@ -552,7 +621,9 @@ final class ManagerJournal implements AutoCloseable
             case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(bytes, in.position(), core::resolveIncoming);
             default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
         };
-        final ClientCalls calls = callsOf(nonce, ackBelow);
+        // the call of a client that left is applied, its outcome kept nowhere (the live manager kept it in the
+        // forgotten calls)
+        final ClientCalls calls = goneDuringReplay.contains(nonce) ? new ClientCalls() : callsOf(nonce, ackBelow);
         // an applied call: replayed whatever follow says (a timed take given up by its caller was applied after the
         // thread's next call, and is older than it)
         if (nonce != 0)

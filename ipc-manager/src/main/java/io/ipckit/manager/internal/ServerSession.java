@@ -30,6 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A client of this host that asks for it is offered a pipe ({@link FastPath}): when it attaches, its frames arrive
  * through {@link #onFrame} on the fast path's workers, its replies leave through its {@link PipeLink}, and this
  * session's thread returns; the socket stays open, unread, until the session ends.
+ * <p>
+ * A client that leaves for good (it says {@link FastPath#BYE} as it closes, or its process is dead when its session
+ * ends) is forgotten by a durable manager's journal ({@link ManagerJournal#forgetClient}) once none of its frames is
+ * being handled and none of its calls runs ({@link ClientDeparture}): it sends nothing again, so its calls' outcomes
+ * are kept for nobody.
  */
 public final class ServerSession
 {
@@ -39,6 +44,7 @@ public final class ServerSession
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
     private final Set<OwnedResource> owned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final ClientDeparture departure = new ClientDeparture(ended, this::forgetClient);
     private volatile ProcessIdentity identity;
     private volatile boolean local;
     private volatile long nonce;
@@ -206,9 +212,25 @@ public final class ServerSession
     }
 
     /**
-     * @return false when the frame ended the session.
+     * @return false when the frame ended the session, or it had ended.
      */
     private boolean dispatch(final byte[] frame)
+    {
+        departure.begin();
+        try
+        {
+            return !ended.get() && handle(frame);
+        }
+        finally
+        {
+            departure.finish();
+        }
+    }
+
+    /**
+     * @return false when the frame ended the session.
+     */
+    private boolean handle(final byte[] frame)
     {
         final ByteBuffer in = ByteBuffer.wrap(frame);
         switch (frame.length == 0 ? -1 : in.get())
@@ -225,7 +247,7 @@ public final class ServerSession
             case Wire.DECREF -> decref(in.getLong());
             case FastPath.BYE ->
             {
-                end();
+                endForGood();
                 return false;
             }
             default ->
@@ -358,10 +380,21 @@ public final class ServerSession
                 finally
                 {
                     running.remove(callId);
+                    departure.finish();
                 }
             });
             running.put(callId, thread);
-            thread.start();
+            departure.begin();
+            try
+            {
+                thread.start();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                running.remove(callId);
+                departure.finish();
+                throw ex;
+            }
         }
         else if (mode == null)
         {
@@ -509,12 +542,34 @@ public final class ServerSession
 
     /**
      * Ends the session: closes the connection, interrupts its running calls, gives back what it owned, drops its
-     * references. Idempotent.
+     * references. A local client whose process is dead has left for good ({@link #endForGood}). Idempotent.
      */
     void end()
     {
+        end(core.journal() != null && local && identity != null && !identity.isAlive());
+    }
+
+    /**
+     * Ends the session of a client that left for good: it said so as it closed, or its process is dead. Once none of
+     * its calls runs, a durable manager forgets it ({@link ManagerJournal#forgetClient}). Idempotent.
+     */
+    void endForGood()
+    {
+        end(true);
+    }
+
+    private void end(final boolean clientLeft)
+    {
+        if (clientLeft)
+        {
+            departure.leftForGood(); // before the session is marked ended
+        }
         if (!ended.compareAndSet(false, true))
         {
+            if (clientLeft)
+            {
+                departure.sessionEnded();
+            }
             return;
         }
         connection.close();
@@ -545,6 +600,27 @@ public final class ServerSession
             }
         }
         core.ended(this);
+        departure.sessionEnded();
+    }
+
+    /**
+     * Forgets the calls of a client that left for good, when the manager is durable ({@link ClientDeparture}).
+     */
+    private void forgetClient()
+    {
+        final ManagerJournal journal = core.journal();
+        if (journal == null)
+        {
+            return;
+        }
+        try
+        {
+            journal.forgetClient(identity, nonce);
+        }
+        catch (final RuntimeException ex)
+        {
+            core.log("cannot journal that client " + identity + " left, its calls' outcomes stay kept: " + ex);
+        }
     }
 
     long callsServed()

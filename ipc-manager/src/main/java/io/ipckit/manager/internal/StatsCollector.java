@@ -86,6 +86,7 @@ final class StatsCollector
                 managed.entry.type().getName(), managed.refs.get(), names.get(managed.id), managed.pinned));
         }
         return new ManagerStats(self.pid(), self.startTime(), core.startedAtMillis(),
-            ManagementFactory.getThreadMXBean().getThreadCount(), calls, waiting, clients, all.size(), objects);
+            ManagementFactory.getThreadMXBean().getThreadCount(), calls, waiting, clients, all.size(), objects,
+            journal == null ? 0 : journal.clientsRemembered());
     }
 }
