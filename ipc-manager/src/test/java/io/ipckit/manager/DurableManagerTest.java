@@ -2,12 +2,16 @@ package io.ipckit.manager;
 
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.JarClassPath;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.manager.connection.Client;
+import io.ipckit.manager.connection.FrameConnection;
 import io.ipckit.manager.internal.ClientConnection;
+import io.ipckit.manager.internal.Wire;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,6 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +56,8 @@ class DurableManagerTest
     /** Lanes of kills side by side, each its own manager, journal and writer: 100 SIGKILLs in all. */
     private static final int LANES = 2;
     private static final int KILLS_PER_LANE = 50;
+    /** {@code FastPath.BYE}, sent by a handle that closes for good. */
+    private static final byte BYE = 9;
 
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
@@ -344,6 +352,66 @@ class DurableManagerTest
         start("leavers", durable());
         assertEquals(1, manager.stats().clientsRemembered(), "after a start from the snapshot");
         assertEquals(3, dict.size());
+    }
+
+    /**
+     * A handle the manager forgot is refused when it comes back, before and after a replay and a start from a
+     * snapshot: a handle wrongly seen gone could otherwise send again a call applied already, whose outcome went with
+     * it. The handle here speaks the protocol itself, so that it can come back with its nonce after its goodbye.
+     */
+    @Test
+    @Timeout(120)
+    void shouldRefuseAHandleItForgotWhenItComesBack() throws Exception
+    {
+        final Manager manager = start("forgot", durable());
+        final ManagedEvent event = manager.event();
+        manager.bind("event", event);
+        final long eventId = manager.stats().objects().stream().filter((o) -> "event".equals(o.boundName()))
+            .findFirst().orElseThrow().id();
+        final long nonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        try (FrameConnection raw = rawHandle("forgot", nonce))
+        {
+            assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
+            raw.sendBytes(new Wire.Out(Wire.CALL).putLong(1).putLong(1).putLong(eventId).putLong(1)
+                .putString("set()").putByte(Wire.ARGS_NONE).toByteArray());
+            assertEquals(Wire.REPLY, raw.recvBytes()[0]);
+            assertEquals(2, manager.stats().clientsRemembered(), "this test's handle and the raw one");
+            raw.sendBytes(new byte[] {BYE});
+        }
+        assertTrue(event.isSet());
+        Eventually.await("the raw handle is forgotten", Duration.ofSeconds(30),
+            () -> manager.stats().clientsRemembered() == 1);
+        assertRefused("forgot", nonce, "live");
+
+        kill(manager);
+        final Manager replayed = start("forgot", durable());
+        assertRefused("forgot", nonce, "after a replay");
+        replayed.shutdown();
+        assertTrue(replayed.process().join(30, TimeUnit.SECONDS), "the manager stopped");
+        start("forgot", durable());
+        assertRefused("forgot", nonce, "after a start from the snapshot");
+        assertTrue(event.isSet(), "the forgotten handle's call was kept");
+    }
+
+    private static FrameConnection rawHandle(final String name, final long nonce) throws IOException
+    {
+        final FrameConnection raw = Client.connect(UnixDomainSocketAddress.of(Manager.socketPath(name)),
+            Files.readAllBytes(Manager.keyPath(name)));
+        final ProcessIdentity self = ProcessIdentity.current();
+        raw.sendBytes(new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime()).putByte(1)
+            .putLong(nonce).toByteArray());
+        return raw;
+    }
+
+    private static void assertRefused(final String name, final long nonce, final String when) throws IOException
+    {
+        try (FrameConnection raw = rawHandle(name, nonce))
+        {
+            final ByteBuffer answer = ByteBuffer.wrap(raw.recvBytes());
+            assertEquals(Wire.FATAL, answer.get(), when);
+            final String message = Wire.getString(answer);
+            assertTrue(message.contains("forgot this client handle"), when + ": " + message);
+        }
     }
 
     private static void takeForEver(final BlockingQueue<Integer> queue)

@@ -1,5 +1,6 @@
 package io.ipckit.core.process;
 
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -19,7 +20,14 @@ import java.util.Optional;
  */
 public record ProcessIdentity(long pid, long startTime)
 {
-    private static final boolean PROC_FS = new java.io.File("/proc/self/stat").isFile();
+    /** {@link #startTimeOf}: no such process runs (or it is a zombie). */
+    public static final long GONE = Long.MIN_VALUE;
+    /**
+     * {@link #startTimeOf}: the process exists but its start time cannot be read now (this process is out of file
+     * descriptors, or may not read its entry): a liveness check must take it as alive, never as dead without proof.
+     */
+    public static final long UNKNOWN = Long.MIN_VALUE + 1;
+    private static final boolean PROC_FS = new File("/proc/self/stat").isFile();
     /** /proc/<pid>/stat is about 300 bytes; field 22 lies well within the first 1 KiB even with a long comm. */
     private static final int STAT_READ_BYTES = 1024;
     private static final ProcessIdentity CURRENT = of(ProcessHandle.current().pid()).orElseThrow(
@@ -37,19 +45,35 @@ public record ProcessIdentity(long pid, long startTime)
      * Reads the identity of a running process.
      *
      * @param pid the process id.
-     * @return its identity, or empty when no such process is alive.
+     * @return its identity, or empty when no such process is alive, or when its start time cannot be read now
+     * ({@link #UNKNOWN}).
      */
     public static Optional<ProcessIdentity> of(final long pid)
     {
         final long startTime = readStartTime(pid);
-        return startTime == Long.MIN_VALUE ? Optional.empty() : Optional.of(new ProcessIdentity(pid, startTime));
+        return startTime == GONE || startTime == UNKNOWN ? Optional.empty() :
+            Optional.of(new ProcessIdentity(pid, startTime));
+    }
+
+    /**
+     * Reads a process's start time, in the unit of {@link #startTime()}, telling a process that is gone from one whose
+     * entry cannot be read now.
+     *
+     * @param pid the process id.
+     * @return its start time; {@link #GONE} when no such process runs or it is a zombie; {@link #UNKNOWN} when it
+     * exists but its start time cannot be read now.
+     */
+    public static long startTimeOf(final long pid)
+    {
+        return pid <= 0 ? GONE : readStartTime(pid);
     }
 
     /**
      * Is this process still running? False when the pid is gone, reused by another process, or a zombie (dead but
-     * not yet reaped by its parent).
+     * not yet reaped by its parent). True when the process exists but its start time cannot be read now (this process
+     * is out of file descriptors, say): only proof makes a process dead, since a dead owner's locks are taken over.
      *
-     * @return true when this very process is alive.
+     * @return true when this very process is alive, or may be.
      */
     public boolean isAlive()
     {
@@ -58,7 +82,7 @@ public record ProcessIdentity(long pid, long startTime)
             return false;
         }
         final long now = readStartTime(pid);
-        return now != Long.MIN_VALUE && (startTime == 0 || now == startTime);
+        return now == UNKNOWN || now != GONE && (startTime == 0 || now == startTime);
     }
 
     /**
@@ -94,13 +118,14 @@ public record ProcessIdentity(long pid, long startTime)
         final Optional<ProcessHandle> handle = ProcessHandle.of(pid);
         if (handle.isEmpty() || !handle.get().isAlive())
         {
-            return Long.MIN_VALUE;
+            return GONE;
         }
         return handle.get().info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }
 
     /**
-     * Field 22 of {@code /proc/<pid>/stat}, or {@link Long#MIN_VALUE} when the process is gone or a zombie. Reads
+     * Field 22 of {@code /proc/<pid>/stat}; {@link #GONE} when the process is gone or a zombie; {@link #UNKNOWN} when
+     * the file cannot be opened while {@code /proc/<pid>} exists (no file descriptor left, no permission). Reads
      * through {@link FileInputStream} and parses bytes: waiters call this every few hundred milliseconds, often
      * from code the JIT has not compiled, where this path costs a third of {@code Files.readAllBytes}.
      */
@@ -118,7 +143,8 @@ public record ProcessIdentity(long pid, long startTime)
         }
         catch (final IOException ex)
         {
-            return Long.MIN_VALUE;
+            // a look at the folder takes no file descriptor: the process is gone only when its folder is
+            return new File("/proc/" + pid).exists() ? UNKNOWN : GONE;
         }
         // comm (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
         int i = length - 1;
@@ -129,12 +155,12 @@ public record ProcessIdentity(long pid, long startTime)
         i += 2;
         if (i < 2 || i >= length)
         {
-            return Long.MIN_VALUE;
+            return GONE;
         }
         final byte state = text[i];
         if (state == 'Z' || state == 'X')
         {
-            return Long.MIN_VALUE;
+            return GONE;
         }
         for (int field = 3; field < 22; field++)
         {
@@ -145,7 +171,7 @@ public record ProcessIdentity(long pid, long startTime)
             i++;
             if (i >= length)
             {
-                return Long.MIN_VALUE;
+                return GONE;
             }
         }
         long value = 0;
@@ -156,6 +182,6 @@ public record ProcessIdentity(long pid, long startTime)
             i++;
             digits++;
         }
-        return digits == 0 ? Long.MIN_VALUE : value;
+        return digits == 0 ? GONE : value;
     }
 }

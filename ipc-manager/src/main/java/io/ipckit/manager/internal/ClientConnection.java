@@ -258,7 +258,12 @@ public final class ClientConnection implements AutoCloseable
             .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce);
         socket.sendBytes(hello.array(), 0, hello.size());
         final ByteBuffer welcome = ByteBuffer.wrap(socket.recvBytes());
-        if (welcome.get() != Wire.WELCOME)
+        final byte type = welcome.get();
+        if (type == Wire.FATAL)
+        {
+            throw new RefusedException(describe + " refused this connection: " + Wire.getString(welcome));
+        }
+        if (type != Wire.WELCOME)
         {
             throw new IpcException(describe + " did not welcome this client");
         }
@@ -932,6 +937,18 @@ public final class ClientConnection implements AutoCloseable
                     pipe = freshPipe;
                     connected = true;
                 }
+                if (closed.get())
+                {
+                    // closed while this connected (looked at after the swap: a close that came later says goodbye
+                    // on the new connection itself); the close said goodbye on the old one, which is gone
+                    sayGoodbye(freshPipe, fresh);
+                    if (freshPipe != null)
+                    {
+                        freshPipe.close();
+                    }
+                    fresh.close();
+                    return false;
+                }
                 for (final Map.Entry<Long, Pending> entry : again.entrySet())
                 {
                     final Pending call = entry.getValue();
@@ -957,6 +974,11 @@ public final class ClientConnection implements AutoCloseable
                 if (fresh != null)
                 {
                     fresh.close();
+                }
+                if (ex instanceof RefusedException)
+                {
+                    failAll(ex); // the manager says why, and will not change its mind
+                    return false;
                 }
                 LockSupport.parkNanos(this, backoffNs);
                 backoffNs = Math.min(backoffNs * 2, TimeUnit.MILLISECONDS.toNanos(10));
@@ -1037,20 +1059,13 @@ public final class ClientConnection implements AutoCloseable
         {
             if (closed.get())
             {
-                try
-                {
-                    current.trySend(new byte[] {FastPath.BYE}, 1);
-                }
-                catch (final RuntimeException | InterruptedException ex)
-                {
-                    // gone already: the manager notices the closed pipe instead
-                }
+                sayGoodbye(current, connection);
             }
             current.close();
         }
         else if (closed.get() && durable)
         {
-            sayGoodbye(connection);
+            sayGoodbye(null, connection);
         }
         connection.close();
         for (final Long callId : pending.keySet())
@@ -1066,14 +1081,26 @@ public final class ClientConnection implements AutoCloseable
     }
 
     /**
-     * Tells a durable manager on the socket that this handle closes for good, so that it forgets the outcomes of its
-     * calls ({@link FastPath#BYE}; on a pipe, the BYE goes through the pipe). The write runs on a thread of its own and
-     * is waited for at most {@link #GOODBYE_WAIT_MS}, or until the caller is interrupted: a close never hangs on a
-     * manager that does not read; the socket's close then ends the write. A manager that does not get it keeps the
-     * outcomes, as it did before it knew of goodbyes.
+     * Tells the manager that this handle closes for good ({@link FastPath#BYE}), so that a durable one forgets the
+     * outcomes of its calls: through the pipe when there is one, if it has room now; else on the socket, where the
+     * write runs on a thread of its own and is waited for at most {@link #GOODBYE_WAIT_MS}, or until the caller is
+     * interrupted: a close never hangs on a manager that does not read; the socket's close then ends the write. A
+     * manager that does not get it keeps the outcomes, as it did before it knew of goodbyes.
      */
-    private static void sayGoodbye(final FrameConnection socket)
+    private static void sayGoodbye(final ClientPipe viaPipe, final FrameConnection socket)
     {
+        if (viaPipe != null)
+        {
+            try
+            {
+                viaPipe.trySend(new byte[] {FastPath.BYE}, 1);
+            }
+            catch (final RuntimeException | InterruptedException ex)
+            {
+                // gone already: the manager notices the closed pipe instead
+            }
+            return;
+        }
         final Thread sender = Thread.ofVirtual().name("ipckit-manager-goodbye").start(() ->
         {
             try
@@ -1113,6 +1140,20 @@ public final class ClientConnection implements AutoCloseable
         if (closed.compareAndSet(false, true))
         {
             failAll(new IpcException("closed"));
+        }
+    }
+
+    /**
+     * The manager answered a handshake with FATAL: it refuses this client for a reason it gives (a durable manager
+     * that forgot this handle), so connecting again is of no use.
+     */
+    private static final class RefusedException extends IpcException
+    {
+        private static final long serialVersionUID = 1L;
+
+        RefusedException(final String message)
+        {
+            super(message);
         }
     }
 

@@ -4,8 +4,11 @@ import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.PeerWatch;
 import io.ipckit.core.internal.wait.NativeBinding;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +30,7 @@ final class ClientLeases implements Runnable
     static final long WATCHED_CHECK_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Set<ServerSession> sessions;
+    private final Map<Long, ServerSession> departing;
     private final AtomicBoolean closed;
     private final long checkIntervalNs;
     private final Consumer<String> log;
@@ -34,15 +38,18 @@ final class ClientLeases implements Runnable
 
     /**
      * @param sessions        the server's sessions (a concurrent set).
+     * @param departing       per client nonce, sessions ended while their local client's process looked alive (a
+     *                        concurrent map): each is ended for good once its process is seen dead.
      * @param closed          set when the server closes.
      * @param checkIntervalNs how often to look while some client is not watched.
      * @param log             the server's log.
      */
     ClientLeases(
-        final Set<ServerSession> sessions, final AtomicBoolean closed, final long checkIntervalNs,
-        final Consumer<String> log)
+        final Set<ServerSession> sessions, final Map<Long, ServerSession> departing, final AtomicBoolean closed,
+        final long checkIntervalNs, final Consumer<String> log)
     {
         this.sessions = sessions;
+        this.departing = departing;
         this.closed = closed;
         this.checkIntervalNs = checkIntervalNs;
         this.log = log;
@@ -72,6 +79,13 @@ final class ClientLeases implements Runnable
                         session.endForGood();
                     }
                 }
+                for (final ServerSession session : departing.values())
+                {
+                    if (!session.identity().isAlive() && departing.remove(session.nonce(), session))
+                    {
+                        session.endForGood();
+                    }
+                }
             }
         }
         finally
@@ -84,6 +98,23 @@ final class ClientLeases implements Runnable
     }
 
     /**
+     * @return the sessions of local clients, and those ended while their process looked alive.
+     */
+    private List<ServerSession> localClients()
+    {
+        final List<ServerSession> local = new ArrayList<>();
+        for (final ServerSession session : sessions)
+        {
+            if (session.local() && session.identity() != null)
+            {
+                local.add(session);
+            }
+        }
+        local.addAll(departing.values());
+        return local;
+    }
+
+    /**
      * Watches the processes of the local sessions for {@code interest} and stops watching those of sessions gone.
      *
      * @return true when every local client is watched.
@@ -92,22 +123,19 @@ final class ClientLeases implements Runnable
     {
         final Set<Long> current = new HashSet<>();
         boolean all = NativeBinding.instance().isBound();
-        for (final ServerSession session : sessions)
+        for (final ServerSession session : localClients())
         {
-            if (session.local() && session.identity() != null)
+            final long token = OwnerToken.of(session.identity());
+            current.add(token);
+            if (all && !watched.contains(token))
             {
-                final long token = OwnerToken.of(session.identity());
-                current.add(token);
-                if (all && !watched.contains(token))
+                if (PeerWatch.instance().watch(token, interest) == PeerWatch.WATCHED)
                 {
-                    if (PeerWatch.instance().watch(token, interest) == PeerWatch.WATCHED)
-                    {
-                        watched.add(token);
-                    }
-                    else
-                    {
-                        all = false;
-                    }
+                    watched.add(token);
+                }
+                else
+                {
+                    all = false;
                 }
             }
         }

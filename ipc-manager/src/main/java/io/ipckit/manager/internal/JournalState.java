@@ -56,10 +56,11 @@ final class JournalState
      *                  of an earlier version.
      * @param acked     per client nonce, the highest {@code ackBelow} it sent; null in a snapshot of an earlier
      *                  version.
+     * @param forgotten the latest client handles forgotten, oldest first; null in a snapshot of an earlier version.
      */
     record State(String managerId, long lastId, List<Image> objects, Map<String, ProxyRef> named,
         Map<Long, Map<Long, ManagerJournal.Outcome>> clients, Map<Long, Map<Long, Long>> lastCalls,
-        Map<Long, Long> acked) implements Serializable
+        Map<Long, Long> acked, List<Long> forgotten) implements Serializable
     {
     }
 
@@ -67,12 +68,14 @@ final class JournalState
      * Takes the manager's state; the caller holds the journal's lock, so no journaled call applies meanwhile (calls
      * may still be admitted).
      *
-     * @param core    the manager.
-     * @param origins how its volatile objects were made.
-     * @param clients per client, its journaled calls.
+     * @param core      the manager.
+     * @param origins   how its volatile objects were made.
+     * @param clients   per client, its journaled calls.
+     * @param forgotten the latest client handles forgotten, oldest first.
      * @return the state.
      */
-    static State capture(final ServerCore core, final Map<Long, Origin> origins, final Map<Long, ClientCalls> clients)
+    static State capture(final ServerCore core, final Map<Long, Origin> origins, final Map<Long, ClientCalls> clients,
+        final List<Long> forgotten)
     {
         final List<Image> images = new ArrayList<>();
         final List<ObjectTable.Managed> all = new ArrayList<>(core.table().all());
@@ -115,7 +118,7 @@ final class JournalState
             }
         }
         return new State(core.table().managerId(), core.table().lastId(), images, new HashMap<>(core.named()),
-            outcomes, lastCalls, acked);
+            outcomes, lastCalls, acked, forgotten);
     }
 
     /**

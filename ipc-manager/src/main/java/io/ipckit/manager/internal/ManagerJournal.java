@@ -16,7 +16,9 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +76,10 @@ final class ManagerJournal implements AutoCloseable
     private static final Object IN_PROGRESS = new Object();
     /** {@link #admit}: a call sent again after its caller gave it up; not to be run. */
     static final Object STALE = new Object();
+    /** {@link #admit}: a call of a client handle that was forgotten ({@link #forgetClient}); not to be run. */
+    static final Object FORGOTTEN = new Object();
+    /** How many forgotten client handles are remembered as such, the latest ({@link #forgotten}). */
+    static final int FORGOTTEN_KEPT = 4096;
 
     /**
      * What a journaled call answered, kept until its client has the reply.
@@ -94,11 +100,13 @@ final class ManagerJournal implements AutoCloseable
     private final Map<Long, ClientCalls> clients = new ConcurrentHashMap<>();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
     /**
-     * While the journal replays (one thread): the clients whose leaving was replayed, so that an entry of theirs
-     * journaled after it (a call of theirs that ended after they left) does not bring them back. The live manager
-     * records such a call's outcome in the forgotten {@link ClientCalls}, so both end the same.
+     * The latest {@link #FORGOTTEN_KEPT} client handles forgotten, in snapshots too: a call of theirs is refused, not
+     * run ({@link #FORGOTTEN}), for it could be one applied already whose outcome is gone (a client seen dead that was
+     * not); and an entry of theirs journaled after their leaving (a call that ended after it) does not bring them
+     * back at replay. Added to under {@code lock}, or by the replay; {@code forgottenOrder} is the order to let go.
      */
-    private final Set<Long> goneDuringReplay = new HashSet<>();
+    private final Set<Long> forgotten = ConcurrentHashMap.newKeySet();
+    private final ArrayDeque<Long> forgottenOrder = new ArrayDeque<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     /** An entry written under {@code lock}. */
     private final ExpandableArrayBuffer entryScratch = new ExpandableArrayBuffer(256);
@@ -182,6 +190,10 @@ final class ManagerJournal implements AutoCloseable
      */
     Object admit(final long nonce, final long threadId, final long callId, final long ackBelow)
     {
+        if (nonce != 0 && forgotten.contains(nonce))
+        {
+            return FORGOTTEN;
+        }
         final ClientCalls calls = callsOf(nonce, ackBelow);
         // a client that sent no nonce shares nonce 0 with every other such client: their ids say nothing of each other
         if (nonce != 0 && calls.isStale(callId, calls.follow(threadId, callId, ackBelow)))
@@ -240,11 +252,37 @@ final class ManagerJournal implements AutoCloseable
             entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
             append(caller, 0, CLIENT_GONE_LENGTH);
             clients.remove(nonce);
+            markForgotten(nonce);
             return true;
         }
         finally
         {
             lock.unlock();
+        }
+    }
+
+    /**
+     * @param nonce a client handle.
+     * @return true when it is one of the latest {@link #FORGOTTEN_KEPT} forgotten: a handle it must not serve.
+     */
+    boolean wasForgotten(final long nonce)
+    {
+        return nonce != 0 && forgotten.contains(nonce);
+    }
+
+    /**
+     * Remembers that a client handle was forgotten, letting go of the oldest beyond {@link #FORGOTTEN_KEPT}; under
+     * {@code lock}, or by the replay.
+     */
+    private void markForgotten(final long nonce)
+    {
+        if (forgotten.add(nonce))
+        {
+            forgottenOrder.addLast(nonce);
+            while (forgottenOrder.size() > FORGOTTEN_KEPT)
+            {
+                forgotten.remove(forgottenOrder.removeFirst());
+            }
         }
     }
 
@@ -537,7 +575,8 @@ final class ManagerJournal implements AutoCloseable
         lock.lock();
         try
         {
-            final JournalState.State state = JournalState.capture(core, origins, clients);
+            final JournalState.State state = JournalState.capture(core, origins, clients,
+                new ArrayList<>(forgottenOrder));
             journal.snapshot(snapshotCodec.encode(state, (obj) -> obj));
             sinceSnapshot = 0;
         }
@@ -569,6 +608,12 @@ final class ManagerJournal implements AutoCloseable
                         "restore the directory from a copy, or move it away to start the manager empty", ex);
                 }
                 JournalState.restore(core, state, origins, clients);
+                forgotten.clear();
+                forgottenOrder.clear();
+                if (state.forgotten() != null) // null in a snapshot of an earlier version
+                {
+                    state.forgotten().forEach(ManagerJournal.this::markForgotten);
+                }
             }
 
             @Override
@@ -589,7 +634,6 @@ final class ManagerJournal implements AutoCloseable
                 }
             }
         });
-        goneDuringReplay.clear();
         replayNs = System.nanoTime() - start;
     }
 
@@ -601,7 +645,7 @@ final class ManagerJournal implements AutoCloseable
         {
             final long gone = in.getLong();
             clients.remove(gone);
-            goneDuringReplay.add(gone);
+            markForgotten(gone);
             return;
         }
         if (kind != ENTRY_CALL && kind != ENTRY_THREAD_CALL)
@@ -623,7 +667,7 @@ final class ManagerJournal implements AutoCloseable
         };
         // the call of a client that left is applied, its outcome kept nowhere (the live manager kept it in the
         // forgotten calls)
-        final ClientCalls calls = goneDuringReplay.contains(nonce) ? new ClientCalls() : callsOf(nonce, ackBelow);
+        final ClientCalls calls = wasForgotten(nonce) ? new ClientCalls() : callsOf(nonce, ackBelow);
         // an applied call: replayed whatever follow says (a timed take given up by its caller was applied after the
         // thread's next call, and is older than it)
         if (nonce != 0)

@@ -43,6 +43,13 @@ public final class ServerCore implements AutoCloseable
     private final ObjectTable table = new ObjectTable();
     private final Map<String, ProxyRef> named = new ConcurrentHashMap<>();
     private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
+    /**
+     * Of a durable manager, per client nonce: the last session of a local client that ended while its process looked
+     * alive (its socket's end comes before the process is a zombie; or the client connects again). The lease loop
+     * ends it for good once the process is seen dead, so that the client's calls are forgotten; a client that says
+     * goodbye later is forgotten then, and leaves this map.
+     */
+    private final Map<Long, ServerSession> departing = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final long leaseCheckIntervalNs;
@@ -85,7 +92,7 @@ public final class ServerCore implements AutoCloseable
         }
         acceptor = Thread.ofPlatform().daemon(true).name("ipckit-manager-accept").start(this::acceptLoop);
         leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases")
-            .start(new ClientLeases(sessions, closed, leaseCheckIntervalNs, this::log));
+            .start(new ClientLeases(sessions, departing, closed, leaseCheckIntervalNs, this::log));
     }
 
     ObjectTable table()
@@ -427,6 +434,15 @@ public final class ServerCore implements AutoCloseable
     public io.ipckit.manager.ManagerStats stats()
     {
         return StatsCollector.collect(this, null);
+    }
+
+    /**
+     * @return per client nonce, the sessions of local clients of a durable manager that ended while their process
+     * looked alive: watched until it dies.
+     */
+    Map<Long, ServerSession> departing()
+    {
+        return departing;
     }
 
     Set<ServerSession> sessions()

@@ -45,6 +45,10 @@ public final class ServerSession
     private final Set<OwnedResource> owned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final ClientDeparture departure = new ClientDeparture(ended, this::forgetClient);
+    /** Why a forgotten client handle is refused. */
+    private static final String FORGOTTEN_MESSAGE = "this durable manager forgot this client handle after it was " +
+        "seen closed or its process dead, with the outcomes of its calls, so as not to apply a call twice it serves " +
+        "the handle no more: open a new handle";
     private volatile ProcessIdentity identity;
     private volatile boolean local;
     private volatile long nonce;
@@ -110,6 +114,12 @@ public final class ServerSession
             local = where != 0;
             final boolean wantsPipe = where == FastPath.LOCAL_WITH_PIPE;
             nonce = hello.remaining() >= Long.BYTES ? hello.getLong() : 0;
+            final ManagerJournal journal = core.journal();
+            if (journal != null && journal.wasForgotten(nonce))
+            {
+                fatal(FORGOTTEN_MESSAGE);
+                return;
+            }
             attached = welcome(wantsPipe);
             while (!attached && !ended.get())
             {
@@ -353,6 +363,11 @@ public final class ServerSession
                 replyWith(callId, outcome.value(), outcome.error());
                 return;
             }
+            if (admitted == ManagerJournal.FORGOTTEN)
+            {
+                reply(callId, null, new IpcException(signature + " not run: " + FORGOTTEN_MESSAGE));
+                return;
+            }
             if (admitted == ManagerJournal.STALE)
             {
                 // its caller gave it up (ClientCalls#isStale): nobody waits for the reply, which the client drops
@@ -394,6 +409,12 @@ public final class ServerSession
                 running.remove(callId);
                 departure.finish();
                 throw ex;
+            }
+            if (ended.get())
+            {
+                // the session ended after this frame's check, and its end may have looked at the running calls
+                // before this one was added: a call of an ended session is interrupted, as its end does
+                thread.interrupt();
             }
         }
         else if (mode == null)
@@ -600,6 +621,11 @@ public final class ServerSession
             }
         }
         core.ended(this);
+        final ManagerJournal journal = core.journal();
+        if (!clientLeft && local && identity != null && journal != null && nonce != 0 && !journal.wasForgotten(nonce))
+        {
+            core.departing().put(nonce, this); // the lease loop ends it for good once the process is seen dead
+        }
         departure.sessionEnded();
     }
 
@@ -616,6 +642,7 @@ public final class ServerSession
         try
         {
             journal.forgetClient(identity, nonce);
+            core.departing().remove(nonce);
         }
         catch (final RuntimeException ex)
         {

@@ -2,8 +2,6 @@ package io.ipckit.core.internal.kit;
 
 import io.ipckit.core.process.ProcessIdentity;
 
-import java.util.Optional;
-
 /**
  * A process identity packed into one 64-bit word so that it can be claimed with a single compare-and-set: the pid
  * in the low 32 bits and the low 32 bits of the process start time in the high 32 bits. Zero means "nobody".
@@ -62,7 +60,9 @@ public final class OwnerToken
      * file read: call it on slow paths only.
      *
      * @param token a token, possibly {@link #NONE}.
-     * @return true when the very process named is alive; false for {@link #NONE}, a dead process or a reused pid.
+     * @return true when the very process named is alive, or when its start time cannot be read now
+     * ({@link ProcessIdentity#UNKNOWN}: no proof of its death); false for {@link #NONE}, a dead process or a reused
+     * pid.
      */
     public static boolean isAlive(final long token)
     {
@@ -74,7 +74,8 @@ public final class OwnerToken
         {
             return true;
         }
-        final Optional<ProcessIdentity> identity = ProcessIdentity.of(pid(token));
-        return identity.isPresent() && (identity.get().startTime() & LOW_MASK) == token >>> 32;
+        final long startTime = ProcessIdentity.startTimeOf(pid(token));
+        return startTime == ProcessIdentity.UNKNOWN ||
+            startTime != ProcessIdentity.GONE && (startTime & LOW_MASK) == token >>> 32;
     }
 }
