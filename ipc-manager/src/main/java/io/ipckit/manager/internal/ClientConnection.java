@@ -95,6 +95,11 @@ public final class ClientConnection implements AutoCloseable
     private volatile FrameConnection connection;
     private volatile boolean connected = true;
     private long lowestPending;
+    /**
+     * Under {@code seqLock}: how many times a reconnection took its copy of the waiting calls to send them again. A
+     * call whose send timed out is not given up as unsent when a copy was taken since it was made: the copy sends it.
+     */
+    private long resendCopies;
     private volatile ClientPipe pipe;
     private final io.ipckit.pipe.BufferHandler pipeHandler = this::onPipeFrame;
     private volatile ManagerGoneException gone;
@@ -438,10 +443,12 @@ public final class ClientConnection implements AutoCloseable
         final long callId;
         final FrameConnection via;
         final ClientPipe viaPipe;
+        long copiesAtCall = 0;
         if (durable)
         {
             synchronized (seqLock)
             {
+                copiesAtCall = resendCopies;
                 callId = nextCallId.incrementAndGet();
                 if (lowestPending == 0)
                 {
@@ -510,9 +517,8 @@ public final class ClientConnection implements AutoCloseable
                 }
             }
         }
-        if (!sent)
+        if (!sent && givenUpUnsent(callId, copiesAtCall))
         {
-            removePending(callId);
             throw new IpcTimeoutException(signature + " on " + describe + " could not be sent within " +
                 TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms: the manager read nothing from this client's pipe " +
                 "meanwhile (ManagerOptions.callTimeout)");
@@ -681,6 +687,31 @@ public final class ClientConnection implements AutoCloseable
         }
         startConnectionThread(true, cause);
     }
+    /**
+     * A call whose send timed out: gives it up, unless a reconnection took its copy of the waiting calls since the
+     * call was made, which sends it again (the call then waits for its reply; saying it was not sent would be false,
+     * and a caller who sent it again would apply it twice).
+     *
+     * @return true when given up: it was not sent, and will not be.
+     */
+    private boolean givenUpUnsent(final long callId, final long copiesAtCall)
+    {
+        if (!durable)
+        {
+            removePending(callId);
+            return true;
+        }
+        synchronized (seqLock)
+        {
+            if (resendCopies != copiesAtCall)
+            {
+                return false;
+            }
+            removePending(callId);
+            return true;
+        }
+    }
+
     private void removePending(final long callId)
     {
         if (!durable)
@@ -933,6 +964,7 @@ public final class ClientConnection implements AutoCloseable
                 synchronized (seqLock)
                 {
                     again = new java.util.TreeMap<>(pending);
+                    resendCopies++;
                     connection = fresh;
                     pipe = freshPipe;
                     connected = true;
