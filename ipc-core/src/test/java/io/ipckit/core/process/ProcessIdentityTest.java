@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A process is dead only on proof: a liveness check made while this process is out of file descriptors, where
@@ -47,11 +48,13 @@ class ProcessIdentityTest
     @Test
     void shouldTakeAProcessAsAliveWhenItsEntryCannotBeOpened() throws Exception
     {
+        assumeTrue(Files.isRegularFile(Path.of("/proc/self/stat")), "needs Linux's /proc");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "needs prlimit (util-linux) to limit the child");
         final ProcessIdentity self = ProcessIdentity.current();
         final ProcessIdentity gone = goneProcess();
         final Path report = dir.path().resolve("report");
         final JvmProcess child = dir.start(OutOfDescriptors.class, new ProcessOptions()
-            .launcher("prlimit", "--nofile=256:256")
+            .launcher("/usr/bin/prlimit", "--nofile=256:256")
             .args(report.toString(), Long.toString(self.pid()), Long.toString(self.startTime()),
                 Long.toString(gone.pid()), Long.toString(gone.startTime())));
         assertTrue(child.join(60, TimeUnit.SECONDS), "the child ended");
@@ -74,6 +77,27 @@ class ProcessIdentityTest
      */
     public static final class OutOfDescriptors
     {
+        /**
+         * Opens files until none can be opened.
+         *
+         * @return true when the descriptors ran out (within a bound far above the child's limit).
+         */
+        static boolean exhaust(final List<FileInputStream> held)
+        {
+            try
+            {
+                for (int i = 0; i < 1_000; i++)
+                {
+                    held.add(new FileInputStream("/dev/null"));
+                }
+                return false;
+            }
+            catch (final IOException ex)
+            {
+                return true;
+            }
+        }
+
         public static void main(final String[] args) throws Exception
         {
             final ProcessIdentity live = new ProcessIdentity(Long.parseLong(args[1]), Long.parseLong(args[2]));
@@ -82,21 +106,14 @@ class ProcessIdentityTest
             try (var out = Files.newBufferedWriter(Path.of(args[0])))
             {
                 final List<FileInputStream> held = new ArrayList<>();
-                boolean exhausted = false;
-                try
-                {
-                    for (int i = 0; i < 1_000; i++)
-                    {
-                        held.add(new FileInputStream("/dev/null"));
-                    }
-                }
-                catch (final IOException ex)
-                {
-                    exhausted = true;
-                }
+                // each look is made right after the descriptors are used up again: a thread of the JVM may close one
+                boolean exhausted = exhaust(held);
                 final boolean unknown = ProcessIdentity.startTimeOf(live.pid()) == ProcessIdentity.UNKNOWN;
+                exhausted &= exhaust(held);
                 final boolean alive = live.isAlive();
+                exhausted &= exhaust(held);
                 final boolean tokenAlive = OwnerToken.isAlive(liveToken);
+                exhausted &= exhaust(held);
                 final boolean goneAlive = gone.isAlive();
                 for (final FileInputStream in : held)
                 {

@@ -973,7 +973,7 @@ public final class ClientConnection implements AutoCloseable
                 {
                     // closed while this connected (looked at after the swap: a close that came later says goodbye
                     // on the new connection itself); the close said goodbye on the old one, which is gone
-                    sayGoodbye(freshPipe, fresh);
+                    sayGoodbye(freshPipe, fresh, GOODBYE_WAIT_MS);
                     if (freshPipe != null)
                     {
                         freshPipe.close();
@@ -1091,13 +1091,14 @@ public final class ClientConnection implements AutoCloseable
         {
             if (closed.get())
             {
-                sayGoodbye(current, connection);
+                // a manager that is not durable forgets nothing: the goodbye only ends the session sooner
+                sayGoodbye(current, connection, durable ? GOODBYE_WAIT_MS : 0);
             }
             current.close();
         }
         else if (closed.get() && durable)
         {
-            sayGoodbye(null, connection);
+            sayGoodbye(null, connection, GOODBYE_WAIT_MS);
         }
         connection.close();
         for (final Long callId : pending.keySet())
@@ -1114,22 +1115,26 @@ public final class ClientConnection implements AutoCloseable
 
     /**
      * Tells the manager that this handle closes for good ({@link FastPath#BYE}), so that a durable one forgets the
-     * outcomes of its calls: through the pipe when there is one, if it has room now; else on the socket, where the
-     * write runs on a thread of its own and is waited for at most {@link #GOODBYE_WAIT_MS}, or until the caller is
-     * interrupted: a close never hangs on a manager that does not read; the socket's close then ends the write. A
-     * manager that does not get it keeps the outcomes, as it did before it knew of goodbyes.
+     * outcomes of its calls: through the pipe when there is one, waiting for room at most {@code waitMs}; else on
+     * the socket, where the write runs on a thread of its own and is waited for as long (at least 1 ms), or until
+     * the caller is interrupted. A close never hangs on a manager that does not read (the socket's close then ends the write).
+     * A manager that does not get it keeps the outcomes until it sees the client's process dead.
      */
-    private static void sayGoodbye(final ClientPipe viaPipe, final FrameConnection socket)
+    private static void sayGoodbye(final ClientPipe viaPipe, final FrameConnection socket, final long waitMs)
     {
         if (viaPipe != null)
         {
             try
             {
-                viaPipe.trySend(new byte[] {FastPath.BYE}, 1);
+                viaPipe.send(new byte[] {FastPath.BYE}, 1, TimeUnit.MILLISECONDS.toNanos(waitMs));
             }
-            catch (final RuntimeException | InterruptedException ex)
+            catch (final RuntimeException ex)
             {
                 // gone already: the manager notices the closed pipe instead
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
             }
             return;
         }
@@ -1146,7 +1151,7 @@ public final class ClientConnection implements AutoCloseable
         });
         try
         {
-            sender.join(GOODBYE_WAIT_MS);
+            sender.join(Math.max(1, waitMs));
         }
         catch (final InterruptedException ex)
         {

@@ -625,6 +625,10 @@ public final class ServerSession
         if (!clientLeft && local && identity != null && journal != null && nonce != 0 && !journal.wasForgotten(nonce))
         {
             core.departing().put(nonce, this); // the lease loop ends it for good once the process is seen dead
+            if (journal.wasForgotten(nonce))
+            {
+                core.departing().remove(nonce, this); // another session of the client said goodbye meanwhile
+            }
         }
         departure.sessionEnded();
     }
