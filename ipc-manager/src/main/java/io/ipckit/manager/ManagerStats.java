@@ -25,8 +25,9 @@ import java.util.List;
  * @param clientsRemembered of a durable manager: how many client handles it keeps the outcomes of journaled calls
  *                        for, connected or not. A handle that closes, or whose process is seen dead, is forgotten;
  *                        a remote one that went without a word, once it was away for twice the time it tries to
- *                        connect again (its {@link ManagerOptions#reconnectTimeout(long, java.util.concurrent.TimeUnit)}). 0 when the manager is not
- *                        durable.
+ *                        connect again (its
+ *                        {@link ManagerOptions#reconnectTimeout(long, java.util.concurrent.TimeUnit)}). 0 when the
+ *                        manager is not durable.
  */
 public record ManagerStats(
     long pid,
