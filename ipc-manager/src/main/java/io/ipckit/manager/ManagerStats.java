@@ -23,11 +23,9 @@ import java.util.List;
  * @param objectCount     how many objects the manager holds (all of them, even past {@link #MAX_OBJECTS_LISTED}).
  * @param objects         the objects by id, at most {@link #MAX_OBJECTS_LISTED} (the lowest ids).
  * @param clientsRemembered of a durable manager: how many client handles it keeps the outcomes of journaled calls
- *                        for, connected or not. A handle that closes, or whose process is seen dead, is forgotten;
- *                        a remote one that went without a word, once it was away for twice the time it tries to
- *                        connect again (its
- *                        {@link ManagerOptions#reconnectTimeout(long, java.util.concurrent.TimeUnit)}). 0 when the
- *                        manager is not durable.
+ *                        for (those connected, and those that went without a word: a remote client that died, a
+ *                        handle closed while its connection was down). A handle that closes, or whose process is
+ *                        seen dead, is forgotten. 0 when the manager is not durable.
  */
 public record ManagerStats(
     long pid,

@@ -22,8 +22,6 @@ import java.util.concurrent.locks.Lock;
  *     dict named {@code "dict"} and a string into the queue named {@code "queue"}, then waits until killed.</li>
  *     <li>{@code use}: connects, puts and reads back 100 entries of {@code "dict"}, takes from {@code "queue"} (the
  *     locker's string) and puts what it took under {@code "took"}.</li>
- *     <li>{@code put-and-wait}: connects with a reconnect timeout of {@link #PUT_AND_WAIT_RECONNECT_MS}, puts its pid
- *     under {@code "waiting"} in the dict named {@code "dict"}, then waits until killed.</li>
  *     <li>{@code use-until-gone}: connects, makes a dict and a lock, checks 50 entries put and read back under the
  *     lock, takes the lock again and prints {@code READY}; then reads the dict every 10 ms until a call fails:
  *     prints {@code GONE} and exits {@link #EXIT_MANAGER_GONE} on {@link ManagerGoneException}.</li>
@@ -35,8 +33,6 @@ public final class ManagerAeronPeer
     static final byte[] KEY = "aeron manager key".getBytes(StandardCharsets.UTF_8);
     /** The liveness timeout of the managers and clients of these tests, in milliseconds. */
     static final long LIVENESS_MS = 400;
-    /** The reconnect timeout of {@code put-and-wait}'s handle, in milliseconds. */
-    static final long PUT_AND_WAIT_RECONNECT_MS = 1_000;
     /** Exit status of {@code use-until-gone} when a call failed with {@link ManagerGoneException}. */
     static final int EXIT_MANAGER_GONE = 3;
 
@@ -103,14 +99,6 @@ public final class ManagerAeronPeer
                         }
                         dict.put("took", queue.take());
                     }
-                }
-                case "put-and-wait" ->
-                {
-                    final Manager manager = Manager.connect(address, KEY, new ManagerOptions()
-                        .reconnectTimeout(PUT_AND_WAIT_RECONNECT_MS, TimeUnit.MILLISECONDS));
-                    final ConcurrentMap<String, Object> dict = manager.lookup("dict", ConcurrentMap.class);
-                    dict.put("waiting", ProcessHandle.current().pid());
-                    Thread.sleep(TimeUnit.MINUTES.toMillis(10)); // its handle stays open until killed
                 }
                 case "use-until-gone" -> status = useUntilGone(address);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);

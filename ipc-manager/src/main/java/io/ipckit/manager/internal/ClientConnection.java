@@ -260,8 +260,7 @@ public final class ClientConnection implements AutoCloseable
     {
         final ProcessIdentity self = ProcessIdentity.current();
         final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
-            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce)
-            .putLong(reconnectTimeoutNs);
+            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce);
         socket.sendBytes(hello.array(), 0, hello.size());
         final ByteBuffer welcome = ByteBuffer.wrap(socket.recvBytes());
         final byte type = welcome.get();

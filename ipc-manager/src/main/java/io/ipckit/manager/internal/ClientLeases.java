@@ -38,9 +38,8 @@ final class ClientLeases implements Runnable
 
     /**
      * @param sessions        the server's sessions (a concurrent set).
-     * @param departing       per client nonce, sessions of clients that may come back (a concurrent map): a local
-     *                        one's is ended for good once its process is seen dead, a remote one's once it was away
-     *                        for longer than it tries to connect again.
+     * @param departing       per client nonce, sessions ended while their local client's process looked alive (a
+     *                        concurrent map): each is ended for good once its process is seen dead.
      * @param closed          set when the server closes.
      * @param checkIntervalNs how often to look while some client is not watched.
      * @param log             the server's log.
@@ -80,11 +79,9 @@ final class ClientLeases implements Runnable
                         session.endForGood();
                     }
                 }
-                final long nowNs = System.nanoTime();
                 for (final ServerSession session : departing.values())
                 {
-                    final boolean gone = session.local() ? !session.identity().isAlive() : session.awayForGood(nowNs);
-                    if (gone && departing.remove(session.nonce(), session))
+                    if (!session.identity().isAlive() && departing.remove(session.nonce(), session))
                     {
                         session.endForGood();
                     }
@@ -101,8 +98,7 @@ final class ClientLeases implements Runnable
     }
 
     /**
-     * @return the sessions of local clients, and those ended while their process looked alive: the processes to watch
-     * (a remote client's pid names no process of this host).
+     * @return the sessions of local clients, and those ended while their process looked alive.
      */
     private List<ServerSession> localClients()
     {
@@ -114,13 +110,7 @@ final class ClientLeases implements Runnable
                 local.add(session);
             }
         }
-        for (final ServerSession session : departing.values())
-        {
-            if (session.local())
-            {
-                local.add(session);
-            }
-        }
+        local.addAll(departing.values());
         return local;
     }
 

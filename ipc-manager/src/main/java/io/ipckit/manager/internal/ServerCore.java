@@ -44,12 +44,10 @@ public final class ServerCore implements AutoCloseable
     private final Map<String, ProxyRef> named = new ConcurrentHashMap<>();
     private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
     /**
-     * Of a durable manager, per client nonce: the last session of a client that ended without its client leaving for
-     * good: a local client whose process looked alive (its socket's end comes before the process is a zombie; or it
-     * connects again), or a remote one, which may connect again. The lease loop ends it for good, so that the client's
-     * calls are forgotten, once a local client's process is seen dead, or once a remote client was away longer than it
-     * tries to connect again ({@link ServerSession#awayForGood}). A client that connects again leaves this map; one that
-     * says goodbye later is forgotten then, and leaves it too.
+     * Of a durable manager, per client nonce: the last session of a local client that ended while its process looked
+     * alive (its socket's end comes before the process is a zombie; or the client connects again). The lease loop
+     * ends it for good once the process is seen dead, so that the client's calls are forgotten; a client that says
+     * goodbye later is forgotten then, and leaves this map.
      */
     private final Map<Long, ServerSession> departing = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -439,28 +437,12 @@ public final class ServerCore implements AutoCloseable
     }
 
     /**
-     * @return per client nonce, the ended sessions of a durable manager's clients that may come back, until the lease
-     * loop sees them gone for good ({@link #departing}).
+     * @return per client nonce, the sessions of local clients of a durable manager that ended while their process
+     * looked alive: watched until it dies.
      */
     Map<Long, ServerSession> departing()
     {
         return departing;
-    }
-
-    /**
-     * @param nonce a client handle.
-     * @return true when a session of it has not ended.
-     */
-    boolean hasSessionOf(final long nonce)
-    {
-        for (final ServerSession session : sessions)
-        {
-            if (session.nonce() == nonce && !session.ended())
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     Set<ServerSession> sessions()

@@ -45,12 +45,6 @@ public final class ServerSession
     private final Set<OwnedResource> owned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final ClientDeparture departure = new ClientDeparture(ended, this::forgetClient);
-    /**
-     * How long a remote client that did not say how long it tries to connect again may be away before a durable
-     * manager forgets it: twice the default reconnect timeout.
-     */
-    static final long ABSENCE_UNSAID_NS =
-        2 * TimeUnit.MILLISECONDS.toNanos(io.ipckit.manager.ManagerOptions.RECONNECT_TIMEOUT_MS_DEFAULT);
     /** Why a forgotten client handle is refused. */
     private static final String FORGOTTEN_MESSAGE = "this durable manager forgot this client handle after it was " +
         "seen closed or its process dead, with the outcomes of its calls, so as not to apply a call twice it serves " +
@@ -58,10 +52,6 @@ public final class ServerSession
     private volatile ProcessIdentity identity;
     private volatile boolean local;
     private volatile long nonce;
-    /** How long the client keeps trying to connect again after losing the manager, as its HELLO said; 0 unsaid. */
-    private volatile long clientReconnectNs;
-    /** When the session ended ({@link System#nanoTime()}), for a remote client's absence. */
-    private volatile long endedAtNs;
     private volatile long callsServed;
     private volatile PipeLink link;
 
@@ -124,16 +114,11 @@ public final class ServerSession
             local = where != 0;
             final boolean wantsPipe = where == FastPath.LOCAL_WITH_PIPE;
             nonce = hello.remaining() >= Long.BYTES ? hello.getLong() : 0;
-            clientReconnectNs = hello.remaining() >= Long.BYTES ? Math.max(0, hello.getLong()) : 0;
             final ManagerJournal journal = core.journal();
             if (journal != null && journal.wasForgotten(nonce))
             {
                 fatal(FORGOTTEN_MESSAGE);
                 return;
-            }
-            if (nonce != 0)
-            {
-                core.departing().remove(nonce); // a session of this client lives again: it is not departing
             }
             attached = welcome(wantsPipe);
             while (!attached && !ended.get())
@@ -637,12 +622,9 @@ public final class ServerSession
         }
         core.ended(this);
         final ManagerJournal journal = core.journal();
-        if (!clientLeft && identity != null && journal != null && nonce != 0 && !journal.wasForgotten(nonce))
+        if (!clientLeft && local && identity != null && journal != null && nonce != 0 && !journal.wasForgotten(nonce))
         {
-            // the lease loop ends it for good once a local client's process is seen dead, or once a remote client
-            // was away longer than it tries to connect again
-            endedAtNs = System.nanoTime();
-            core.departing().put(nonce, this);
+            core.departing().put(nonce, this); // the lease loop ends it for good once the process is seen dead
             if (journal.wasForgotten(nonce))
             {
                 core.departing().remove(nonce, this); // another session of the client said goodbye meanwhile
@@ -680,21 +662,6 @@ public final class ServerSession
     int callsWaiting()
     {
         return running.size();
-    }
-
-    /**
-     * Whether the remote client of this ended session has been away so long that it connects no more: longer than
-     * twice the time it said it tries to connect again ({@link #ABSENCE_UNSAID_NS} when it did not say), and no
-     * session of it lives. A client that comes back later is refused as forgotten; it does not apply a call twice.
-     *
-     * @param nowNs the time now ({@link System#nanoTime()}).
-     * @return true when it may be forgotten.
-     */
-    boolean awayForGood(final long nowNs)
-    {
-        final long allowedNs = clientReconnectNs > 0 ? 2 * Math.min(clientReconnectNs, Long.MAX_VALUE / 4) :
-            ABSENCE_UNSAID_NS;
-        return ended.get() && nowNs - endedAtNs > allowedNs && !core.hasSessionOf(nonce);
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.Objects;
  * The manager protocol's frames, after the connection's handshake. Every frame starts with a type byte; numbers are
  * big-endian, strings an int length and UTF-8 bytes, values Java serialization ({@link WireCodec}):
  * <pre>
- *   HELLO    client -&gt; manager  pid:long startTime:long local:byte nonce:long reconnectNs:long (once, first)
+ *   HELLO    client -&gt; manager  pid:long startTime:long local:byte nonce:long (once, first)
  *   WELCOME  manager -&gt; client  managerId:string durable:byte                (once, the answer)
  *   CALL     client -&gt; manager  callId:long ackBelow:long objectId:long threadId:long method:string args:byte [args]
  *                                (ARGS_NONE; ARGS_COMPACT then {@code CompactValues}; ARGS_OBJECT then an Object[])
