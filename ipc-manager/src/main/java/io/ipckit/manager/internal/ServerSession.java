@@ -38,6 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ServerSession
 {
+    /** Why a forgotten client handle is refused. */
+    private static final String FORGOTTEN_MESSAGE = "this durable manager forgot this client handle after it was " +
+        "seen closed or its process dead, with the outcomes of its calls, so as not to apply a call twice it serves " +
+        "the handle no more: open a new handle";
     private final ServerCore core;
     private final FrameConnection connection;
     private final Map<Long, AtomicLong> refs = new ConcurrentHashMap<>();
@@ -45,10 +49,6 @@ public final class ServerSession
     private final Set<OwnedResource> owned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final ClientDeparture departure = new ClientDeparture(ended, this::forgetClient);
-    /** Why a forgotten client handle is refused. */
-    private static final String FORGOTTEN_MESSAGE = "this durable manager forgot this client handle after it was " +
-        "seen closed or its process dead, with the outcomes of its calls, so as not to apply a call twice it serves " +
-        "the handle no more: open a new handle";
     private volatile ProcessIdentity identity;
     private volatile boolean local;
     private volatile long nonce;
