@@ -9,6 +9,7 @@ import io.ipckit.manager.connection.FrameConnection;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +45,7 @@ public final class ServerSession
         "the handle no more: open a new handle";
     private final ServerCore core;
     private final FrameConnection connection;
-    private final Map<Long, AtomicLong> refs = new ConcurrentHashMap<>();
+    private final SessionReferences references;
     private final Map<Long, Thread> running = new ConcurrentHashMap<>();
     private final Set<OwnedResource> owned = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean ended = new AtomicBoolean();
@@ -59,6 +60,7 @@ public final class ServerSession
     {
         this.core = core;
         this.connection = connection;
+        this.references = new SessionReferences(core.table());
     }
 
     /**
@@ -254,7 +256,7 @@ public final class ServerSession
                     thread.interrupt();
                 }
             }
-            case Wire.DECREF -> decref(in.getLong());
+            case Wire.DECREF -> references.decref(in.getLong());
             case FastPath.BYE ->
             {
                 endForGood();
@@ -493,7 +495,7 @@ public final class ServerSession
             if (error != null)
             {
                 out.putByte(Wire.STATUS_ERROR);
-                core.codec().write(out, error, this::countOutgoing);
+                core.codec().write(out, error, references::countOutgoing);
             }
             else if (result == null)
             {
@@ -502,12 +504,12 @@ public final class ServerSession
             else if (CompactValues.encodable(result))
             {
                 out.putByte(Wire.STATUS_COMPACT);
-                CompactValues.write(out, result, this::countOutgoing);
+                CompactValues.write(out, result, references::countOutgoing);
             }
             else
             {
                 out.putByte(Wire.STATUS_VALUE);
-                core.codec().write(out, result, this::countOutgoing);
+                core.codec().write(out, result, references::countOutgoing);
             }
         }
         catch (final RuntimeException ex)
@@ -539,25 +541,6 @@ public final class ServerSession
             // the session ended while the reply waited for room
             end();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private Object countOutgoing(final Object obj)
-    {
-        if (obj instanceof ProxyRef ref && ref.managerId().equals(core.table().managerId()))
-        {
-            refs.computeIfAbsent(ref.objectId(), (id) -> new AtomicLong()).incrementAndGet();
-            core.table().incref(ref.objectId());
-        }
-        return obj;
-    }
-
-    private void decref(final long objectId)
-    {
-        final AtomicLong count = refs.get(objectId);
-        if (count != null && count.getAndUpdate((c) -> c > 0 ? c - 1 : 0) > 0)
-        {
-            core.table().decref(objectId, 1);
         }
     }
 
@@ -612,14 +595,7 @@ public final class ServerSession
         {
             resource.releaseAll(this);
         }
-        for (final Map.Entry<Long, AtomicLong> entry : refs.entrySet())
-        {
-            final long count = entry.getValue().getAndSet(0);
-            if (count > 0)
-            {
-                core.table().decref(entry.getKey(), count);
-            }
-        }
+        references.dropAll();
         core.ended(this);
         final ManagerJournal journal = core.journal();
         if (!clientLeft && local && identity != null && journal != null && nonce != 0 && !journal.wasForgotten(nonce))
@@ -672,9 +648,12 @@ public final class ServerSession
         return nonce;
     }
 
-    Map<Long, AtomicLong> references()
+    /**
+     * @return the counts of references the session holds, per object, for statistics.
+     */
+    Collection<AtomicLong> referenceCounts()
     {
-        return refs;
+        return references.counts();
     }
 
     Set<OwnedResource> ownedResources()

@@ -48,7 +48,7 @@ final class StatsCollector
             }
             int objectsHeld = 0;
             long referencesHeld = 0;
-            for (final AtomicLong count : session.references().values())
+            for (final AtomicLong count : session.referenceCounts())
             {
                 final long held = count.get();
                 if (held > 0)
