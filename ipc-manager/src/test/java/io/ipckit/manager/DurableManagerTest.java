@@ -393,6 +393,66 @@ class DurableManagerTest
         assertTrue(event.isSet(), "the forgotten handle's call was kept");
     }
 
+    /**
+     * A call sent again after its caller gave it up, whose outcome the manager forgot, is refused, not run again: one
+     * older than its thread's next call, and one below the highest acknowledgement the client sent. A call sent again
+     * whose outcome is kept gets that outcome, and is not run again either. The handle speaks the protocol itself, so
+     * that it can send a call again at will, as a reconnection racing a caller's timeout would.
+     */
+    @Test
+    @Timeout(120)
+    void shouldRefuseACallSentAgainAfterItsCallerMovedOn() throws Exception
+    {
+        final Manager manager = start("stale", durable());
+        final Tally tally = manager.create("tally", Tally.class);
+        manager.bind("tally", tally);
+        final long tallyId = manager.stats().objects().stream().filter((o) -> "tally".equals(o.boundName()))
+            .findFirst().orElseThrow().id();
+        try (FrameConnection raw = rawHandle("stale", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)))
+        {
+            assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
+            // thread 7's call 1 holds the client's acknowledgement at 1 (its reply not yet read, say)
+            assertEquals(Wire.STATUS_COMPACT, call(raw, increment(tallyId, 1, 1, 7), 1), "thread 7's call");
+            final byte[] second = increment(tallyId, 2, 1, 1);
+            assertEquals(Wire.STATUS_COMPACT, call(raw, second, 2), "thread 1's first call");
+            final byte[] third = increment(tallyId, 3, 1, 1);
+            assertEquals(Wire.STATUS_COMPACT, call(raw, third, 3), "thread 1's next call");
+            assertEquals(Wire.STATUS_COMPACT, call(raw, third, 3), "the next call sent again");
+            assertEquals(3, tally.count(), "a call sent again whose outcome is kept is answered, not run");
+            assertEquals(Wire.STATUS_ERROR, call(raw, second, 2),
+                "thread 1's first call sent again after the thread moved on (not below the acknowledgement)");
+            assertEquals(3, tally.count(), "a stale call is not run");
+
+            assertEquals(Wire.STATUS_COMPACT, call(raw, increment(tallyId, 4, 4, 2), 4), "thread 2 acknowledges 4");
+            assertEquals(Wire.STATUS_ERROR, call(raw, third, 3),
+                "thread 1's last call sent again below the client's acknowledgement");
+            assertEquals(4, tally.count(), "no stale call ran");
+        }
+    }
+
+    /**
+     * @return the frame of a call of {@code increment()} on the tally.
+     */
+    private static byte[] increment(final long tallyId, final long callId, final long ackBelow, final long threadId)
+    {
+        return new Wire.Out(Wire.CALL).putLong(callId).putLong(ackBelow).putLong(tallyId).putLong(threadId)
+            .putString("increment()").putByte(Wire.ARGS_NONE).toByteArray();
+    }
+
+    /**
+     * Sends a call's frame and reads its reply.
+     *
+     * @return the reply's status.
+     */
+    private static byte call(final FrameConnection raw, final byte[] frame, final long callId)
+    {
+        raw.sendBytes(frame);
+        final ByteBuffer reply = ByteBuffer.wrap(raw.recvBytes());
+        assertEquals(Wire.REPLY, reply.get());
+        assertEquals(callId, reply.getLong(), "the reply's call");
+        return reply.get();
+    }
+
     private static FrameConnection rawHandle(final String name, final long nonce) throws IOException
     {
         final FrameConnection raw = Client.connect(UnixDomainSocketAddress.of(Manager.socketPath(name)),
