@@ -502,8 +502,8 @@ class ProducerLane
     }
 
     /**
-     * {@link #takeTicket} for a batch: announces once, then takes {@code count} consecutive tickets with one atomic add.
-     * Consumers pass such a block at once when its producer dies before publishing it.
+     * {@link #takeTicket} for a batch: announces once, then takes {@code count} consecutive tickets with one atomic
+     * add. Consumers pass such a block at once when its producer dies before publishing it.
      *
      * @param count how many tickets, at least 1.
      * @return the first of them.

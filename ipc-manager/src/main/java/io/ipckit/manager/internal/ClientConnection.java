@@ -687,6 +687,7 @@ public final class ClientConnection implements AutoCloseable
         }
         startConnectionThread(true, cause);
     }
+
     /**
      * A call whose send timed out: gives it up, unless a reconnection took its copy of the waiting calls since the
      * call was made, which sends it again (the call then waits for its reply; saying it was not sent would be false,
@@ -696,12 +697,7 @@ public final class ClientConnection implements AutoCloseable
      */
     private boolean givenUpUnsent(final long callId, final long copiesAtCall)
     {
-        if (!durable)
-        {
-            removePending(callId);
-            return true;
-        }
-        synchronized (seqLock)
+        synchronized (seqLock) // only a durable manager's connection copies: the count stays 0 for the others
         {
             if (resendCopies != copiesAtCall)
             {
@@ -1117,8 +1113,8 @@ public final class ClientConnection implements AutoCloseable
      * Tells the manager that this handle closes for good ({@link FastPath#BYE}), so that a durable one forgets the
      * outcomes of its calls: through the pipe when there is one, waiting for room at most {@code waitMs}; else on
      * the socket, where the write runs on a thread of its own and is waited for as long (at least 1 ms), or until
-     * the caller is interrupted. A close never hangs on a manager that does not read (the socket's close then ends the write).
-     * A manager that does not get it keeps the outcomes until it sees the client's process dead.
+     * the caller is interrupted. A close never hangs on a manager that does not read (the socket's close then ends
+     * the write). A manager that does not get it keeps the outcomes until it sees the client's process dead.
      */
     private static void sayGoodbye(final ClientPipe viaPipe, final FrameConnection socket, final long waitMs)
     {

@@ -190,7 +190,7 @@ final class ManagerJournal implements AutoCloseable
      */
     Object admit(final long nonce, final long threadId, final long callId, final long ackBelow)
     {
-        if (nonce != 0 && forgotten.contains(nonce))
+        if (wasForgotten(nonce))
         {
             return FORGOTTEN;
         }

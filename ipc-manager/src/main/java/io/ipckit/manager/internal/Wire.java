@@ -19,7 +19,7 @@ import java.util.Objects;
  *                                (ARGS_NONE; ARGS_COMPACT then {@code CompactValues}; ARGS_OBJECT then an Object[])
  *   CANCEL   client -&gt; manager  callId:long                                  (the caller was interrupted)
  *   DECREF   client -&gt; manager  objectId:long                                (a proxy was collected)
- *   BYE      client -&gt; manager  (nothing)                                    (the handle closes for good; see FastPath)
+ *   BYE      client -&gt; manager  (nothing)                                    (the handle closes for good: FastPath)
  *   REPLY    manager -&gt; client  callId:long status:byte [value | ErrorInfo]   (NULL, VALUE, COMPACT or ERROR)
  *   FATAL    manager -&gt; client  message:string                               (then the manager closes the connection)
  * </pre>
