@@ -6,67 +6,45 @@ import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.manager.ManagerGoneException;
 import io.ipckit.manager.connection.FrameConnection;
 
-import java.lang.ref.Cleaner;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A client's one connection to a manager: many threads call through it at once, each call carrying an id; one
- * reader thread hands each reply to its caller (which spins briefly, then parks). When the connection ends, every
- * call in flight and every later call fails with {@link ManagerGoneException}.
+ * A client's one connection to a manager: many threads call through it at once, each call carrying an id; the replies
+ * reach their callers (each spins briefly, then parks). When the connection ends, every call in flight and every later
+ * call fails with {@link ManagerGoneException}.
  * <p>
- * Note to maintainers: a caller registers its {@link Pending} before sending, so a reply cannot outrun it; the
- * reader publishes a result by a volatile store of {@code done} after writing the fields, then unparks. Every
- * {@link ProxyRef} decoded here is one reference the manager counted for this connection; the proxy made of it
- * returns it with a DECREF when collected (a {@link Cleaner}).
+ * Note to maintainers: a caller registers its {@link PendingCall} in the {@link ClientLink} before sending, so a reply
+ * cannot outrun it; whoever reads the reply publishes it by the call's volatile {@code done}, then unparks the caller.
+ * Every {@link ProxyRef} decoded here is one reference the manager counted for this connection; the proxy made of it
+ * returns it with a DECREF when collected ({@link ProxyHandler#newProxy}).
+ * <p>
+ * On the socket, the {@link ClientReconnection}'s thread reads the replies. A connection to a manager of this host
+ * asks for a pipe ({@link ClientPipe}, unless the system property {@value #PIPE_PROP_NAME} is {@code false}); when the
+ * manager offers one, every frame after the handshake travels through it and there is no reader thread: one waiting
+ * caller at a time reads the replies, its own and the others' (which it hands over), and when it has its reply it lets
+ * another waiting caller take over reading.
  * <p>
  * A connection to a durable manager (its WELCOME says so) survives the manager's restart: when the socket ends (seen
- * by the reader thread) or the pipe fails (seen by a caller reading it, or sending on it), a thread of its own
- * connects again through the {@link Reconnector} until the reconnect timeout, checks that the manager
- * is the same one (its id is kept in its journal), and sends again every call still waiting for its reply, with
- * the same call id; the manager answers a call it had already applied with the first answer. Each call is sent at
- * most once per socket: a caller takes the socket to send on under {@code seqLock}, in the same step as it
- * registers its call, and the reconnector swaps the socket and takes the calls to send again under the same lock.
- * {@code seqLock} also keeps {@code lowestPending}, the lowest call id waiting, which each call carries as its
- * {@code ackBelow}; a connection to a manager that is not durable takes no lock.
+ * by the reader thread) or the pipe fails (seen by a caller reading it, or sending on it, {@link #pipeFailed}), the
+ * {@link ClientReconnection} connects again and sends again every call still waiting for its reply; the link and the
+ * calls change together under the {@link ClientLink}'s lock, so each call is sent at most once per socket. Callers
+ * lead on a pipe only while the link is up. Calls sent twice (on the old pipe and again) are answered once by the
+ * manager's dedup; the second reply finds no pending call and is dropped.
  * <p>
- * A connection to a manager of this host asks for a pipe ({@link ClientPipe}, unless the system property
- * {@value #PIPE_PROP_NAME} is {@code false}); when the manager offers one, every frame after the handshake travels
- * through it and there is no reader thread: one waiting caller at a time reads the replies, its own and the others'
- * (which it hands over), and when it has its reply it lets another waiting caller take over reading. A durable
- * manager's client reads its pipe the same way: the first caller that sees the pipe fail ({@link #pipeFailed})
- * marks the connection down under {@code seqLock} and starts the reconnection; callers lead on a pipe only while
- * the connection is up, and the pipe and socket are swapped under {@code seqLock}. The new manager may offer a new
- * pipe (the reconnecting thread then wakes a waiting caller to read it and ends) or not (the thread stays as the
- * socket's reader). Calls sent twice (on the old pipe and again) are answered once by the manager's dedup; the
- * second reply finds no pending call and is dropped.
- * <p>
- * Length: past 600 lines because the reconnection of a durable manager's client and the pipe's reading callers
- * share the call path's invariants (the pending calls, {@code seqLock}, the socket and pipe swapped under it) and
- * are clearer beside it than behind an interface; the frames are in {@link Wire}, the values in {@link WireCodec}
- * and {@link CompactValues}.
+ * Thread-safe.
  */
 public final class ClientConnection implements AutoCloseable
 {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final long SPIN_NS = 20_000;
-    /** A wait without limit: a blocking call's, or a frame that must be sent whatever it takes. */
-    private static final long NO_LIMIT = Long.MAX_VALUE;
-    /**
-     * The most a close waits for its goodbye to a durable manager to be written on the socket: the write waits only
-     * when the socket's buffer is full, which a manager that stopped reading leaves it.
-     */
-    private static final long GOODBYE_WAIT_MS = 1_000;
+    private static final long NO_LIMIT = ClientLink.NO_LIMIT;
     /** System property: {@code false} keeps local connections on the socket (for comparison and diagnosis). */
     public static final String PIPE_PROP_NAME = "ipckit.manager.pipe";
     /** The longest a reading caller waits in one go before it looks at the connection's state again. */
@@ -83,24 +61,12 @@ public final class ClientConnection implements AutoCloseable
     private final LocalAddress localAddress;
     private final List<String> allowed;
     private final int maxFrameBytes;
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final AtomicLong nextCallId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long nonce = new java.security.SecureRandom().nextLong();
-    private final Reconnector reconnector;
-    private final long reconnectTimeoutNs;
-    private final Object seqLock = new Object();
     private final boolean durable;
     private final boolean wantsPipe;
-    private volatile FrameConnection connection;
-    private volatile boolean connected = true;
-    private long lowestPending;
-    /**
-     * Under {@code seqLock}: how many times a reconnection took its copy of the waiting calls to send them again. A
-     * call whose send timed out is not given up as unsent when a copy was taken since it was made: the copy sends it.
-     */
-    private long resendCopies;
-    private volatile ClientPipe pipe;
+    private final ClientLink link;
+    private final ClientReconnection reconnection;
     private final io.ipckit.pipe.BufferHandler pipeHandler = this::onPipeFrame;
     private volatile ManagerGoneException gone;
 
@@ -164,7 +130,6 @@ public final class ClientConnection implements AutoCloseable
         final Reconnector reconnector,
         final long reconnectTimeoutNs)
     {
-        this.connection = connection;
         this.localAddress = localAddress;
         this.allowed = List.copyOf(allowed);
         this.maxFrameBytes = maxFrameBytes;
@@ -172,8 +137,6 @@ public final class ClientConnection implements AutoCloseable
         this.codec = new WireCodec(allowed, maxFrameBytes);
         this.callTimeoutNs = callTimeoutNs;
         this.describe = describe;
-        this.reconnector = reconnector;
-        this.reconnectTimeoutNs = reconnectTimeoutNs;
         this.wantsPipe = local && !"false".equals(System.getProperty(PIPE_PROP_NAME));
         ClientPipe attached = null;
         try
@@ -195,24 +158,12 @@ public final class ClientConnection implements AutoCloseable
             connection.close();
             throw new ManagerGoneException("cannot join " + describe + ": " + ex.getMessage(), ex);
         }
-        this.connection = connection;
-        pipe = attached;
-        if (pipe == null)
+        link = new ClientLink(durable, connection, attached);
+        reconnection = new ClientReconnection(this, link, reconnector, reconnectTimeoutNs);
+        if (attached == null)
         {
-            startConnectionThread(false, null);
+            reconnection.start(false, null);
         }
-    }
-
-    /**
-     * Starts the thread that reads the socket's replies and, for a durable manager, connects again when the
-     * connection breaks ({@code reconnectFirst}: it broke already). It ends when the connection moves onto a pipe.
-     */
-    private void startConnectionThread(final boolean reconnectFirst, final RuntimeException cause)
-    {
-        final Thread thread = new Thread(() -> connectionLoop(reconnectFirst, cause),
-            "ipckit-manager-client-" + describe);
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /**
@@ -253,7 +204,7 @@ public final class ClientConnection implements AutoCloseable
      */
     public boolean usesPipe()
     {
-        return pipe != null;
+        return link.pipe() != null;
     }
 
     private ByteBuffer handshake(final FrameConnection socket)
@@ -273,6 +224,38 @@ public final class ClientConnection implements AutoCloseable
             throw new IpcException(describe + " did not welcome this client");
         }
         return welcome;
+    }
+
+    /**
+     * Says hello again on a reconnection's new socket and opens the pipe the manager offers.
+     *
+     * @param fresh the new socket, authenticated.
+     * @return the pipe, or null.
+     * @throws RefusedException when another manager answered (its journal was replaced) or it refused this handle.
+     */
+    ClientPipe rejoin(final FrameConnection fresh)
+    {
+        final ByteBuffer welcome = handshake(fresh);
+        final String id = Wire.getString(welcome);
+        if (!id.equals(managerId))
+        {
+            throw new RefusedException(describe + " came back as another manager (id " + id + ", was " + managerId +
+                "): its journal was replaced");
+        }
+        if (welcome.hasRemaining())
+        {
+            welcome.get(); // durable, as it was
+        }
+        return wantsPipe && welcome.hasRemaining() && welcome.get() == 1 ?
+            attach(fresh, Wire.getString(welcome), Wire.getString(welcome)) : null;
+    }
+
+    /**
+     * @return true once this handle is closed.
+     */
+    boolean isClosed()
+    {
+        return closed.get();
     }
 
     /**
@@ -313,22 +296,7 @@ public final class ClientConnection implements AutoCloseable
             throw new IpcException("a proxy of manager " + ref.managerId() + " reached a connection to " + describe +
                 "; nested proxies must live in the manager that owns them");
         }
-        final Class<?> type;
-        try
-        {
-            type = Class.forName(ref.interfaceName(), false, Thread.currentThread().getContextClassLoader() != null ?
-                Thread.currentThread().getContextClassLoader() : ClientConnection.class.getClassLoader());
-        }
-        catch (final ClassNotFoundException ex)
-        {
-            throw new IpcException("interface " + ref.interfaceName() + " of managed type " + ref.typeid() +
-                " is not on this process's class path", ex);
-        }
-        final ProxyHandler handler = new ProxyHandler(this, ref, type);
-        final Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
-        final long objectId = ref.objectId();
-        CLEANER.register(handler, () -> decref(objectId));
-        return proxy;
+        return ProxyHandler.newProxy(this, ref);
     }
 
     /**
@@ -374,7 +342,13 @@ public final class ClientConnection implements AutoCloseable
     {
     }
 
-    private void decref(final long objectId)
+    /**
+     * Returns one counted reference to the manager: a proxy of it was collected. Does nothing once the connection
+     * ended (the manager dropped this connection's references then).
+     *
+     * @param objectId the object.
+     */
+    void decref(final long objectId)
     {
         if (gone == null && !closed.get())
         {
@@ -426,7 +400,7 @@ public final class ClientConnection implements AutoCloseable
             out.putByte(Wire.ARGS_OBJECT);
             try
             {
-                codec.write(out, args, ClientConnection::replace);
+                codec.write(out, args, ProxyHandler::replace);
             }
             catch (final IllegalArgumentException ex)
             {
@@ -438,44 +412,20 @@ public final class ClientConnection implements AutoCloseable
                 throw ex;
             }
         }
-        final Pending call = new Pending(Thread.currentThread());
-        call.method = method;
-        final long callId;
-        final FrameConnection via;
-        final ClientPipe viaPipe;
-        long copiesAtCall = 0;
+        final PendingCall call = new PendingCall(Thread.currentThread(), method);
+        link.register(call, out);
+        final long callId = call.callId;
+        final FrameConnection via = call.via;
+        final ClientPipe viaPipe = call.viaPipe;
         if (durable)
         {
-            synchronized (seqLock)
-            {
-                copiesAtCall = resendCopies;
-                callId = nextCallId.incrementAndGet();
-                if (lowestPending == 0)
-                {
-                    lowestPending = callId;
-                }
-                Wire.putLongAt(out, 1, callId);
-                Wire.putLongAt(out, 1 + 8, lowestPending);
-                call.frame = out;
-                pending.put(callId, call);
-                via = connected ? connection : null;
-                viaPipe = connected ? pipe : null;
-            }
             final ManagerGoneException failed = gone;
             if (failed != null)
             {
                 // failAll sets gone before it fails the calls waiting: this one came after it looked
-                removePending(callId);
+                link.remove(callId);
                 throw new ManagerGoneException(failed.getMessage(), failed);
             }
-        }
-        else
-        {
-            callId = nextCallId.incrementAndGet();
-            Wire.putLongAt(out, 1, callId);
-            pending.put(callId, call);
-            via = connection;
-            viaPipe = pipe;
         }
         final boolean blocking = method != null && Signatures.blocking(method);
         final int timeoutIndex = method == null ? -1 : Signatures.timeoutIndex(method);
@@ -495,18 +445,18 @@ public final class ClientConnection implements AutoCloseable
         {
             try
             {
-                sent = sendFrame(out, viaPipe, via, waitNs);
+                sent = ClientLink.send(out, viaPipe, via, waitNs);
             }
             catch (final RuntimeException ex)
             {
                 if (ex instanceof io.ipckit.manager.connection.FrameTooLargeException)
                 {
-                    removePending(callId);
+                    link.remove(callId);
                     throw ex;
                 }
                 if (!durable)
                 {
-                    removePending(callId);
+                    link.remove(callId);
                     failAll(ex);
                     throw new ManagerGoneException(gone.getMessage(), ex);
                 }
@@ -517,7 +467,7 @@ public final class ClientConnection implements AutoCloseable
                 }
             }
         }
-        if (!sent && givenUpUnsent(callId, copiesAtCall))
+        if (!sent && link.givenUpUnsent(call))
         {
             throw new IpcTimeoutException(signature + " on " + describe + " could not be sent within " +
                 TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms: the manager read nothing from this client's pipe " +
@@ -543,7 +493,7 @@ public final class ClientConnection implements AutoCloseable
      * {@link InterruptedException} (from the reply); one that succeeded first returns its outcome, with the interrupt
      * flag set. Without a reply in time the call is forgotten and throws {@link InterruptedException}.
      */
-    private void await(final Pending call, final long callId, final long waitNs, final boolean interruptible,
+    private void await(final PendingCall call, final long callId, final long waitNs, final boolean interruptible,
         final String signature) throws InterruptedException
     {
         long start = System.nanoTime();
@@ -557,14 +507,14 @@ public final class ClientConnection implements AutoCloseable
                 final long elapsed = System.nanoTime() - start;
                 if (limitNs != NO_LIMIT && elapsed > limitNs)
                 {
-                    removePending(callId);
+                    link.remove(callId);
                     if (cancelled)
                     {
                         throw new InterruptedException(signature + " on " + describe + " interrupted (the manager " +
                             "did not end the call within the call timeout)");
                     }
                     cancel(callId);
-                    if (durable && !connected)
+                    if (durable && !link.connected())
                     {
                         throw new ManagerGoneException(signature + " on " + describe + " had no reply within " +
                             TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms: the manager is gone and not back", null);
@@ -573,8 +523,8 @@ public final class ClientConnection implements AutoCloseable
                         TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms (ManagerOptions.callTimeout)");
                 }
                 boolean interruptCame = false;
-                final ClientPipe reading = pipe;
-                if (reading != null && connected && reading.tryLead())
+                final ClientPipe reading = link.pipe();
+                if (reading != null && link.connected() && reading.tryLead())
                 {
                     try
                     {
@@ -583,7 +533,7 @@ public final class ClientConnection implements AutoCloseable
                     finally
                     {
                         reading.endLead();
-                        wakeNextReader();
+                        link.wakeNextReader();
                     }
                 }
                 else
@@ -639,9 +589,9 @@ public final class ClientConnection implements AutoCloseable
      *
      * @return true when an interrupt came (the flag is then clear: the caller decides what it means).
      */
-    private boolean lead(final ClientPipe reading, final Pending call, final long start, final long limitNs)
+    private boolean lead(final ClientPipe reading, final PendingCall call, final long start, final long limitNs)
     {
-        while (!call.done && gone == null && pipe == reading)
+        while (!call.done && gone == null && link.pipe() == reading)
         {
             final long remaining = limitNs - (System.nanoTime() - start);
             if (remaining <= 0)
@@ -677,151 +627,47 @@ public final class ClientConnection implements AutoCloseable
             failAll(cause);
             return;
         }
-        synchronized (seqLock)
+        if (link.markDown(failed))
         {
-            if (pipe != failed || !connected)
-            {
-                return;
-            }
-            connected = false;
-        }
-        startConnectionThread(true, cause);
-    }
-
-    /**
-     * A call whose send timed out: gives it up, unless a reconnection took its copy of the waiting calls since the
-     * call was made, which sends it again (the call then waits for its reply; saying it was not sent would be false,
-     * and a caller who sent it again would apply it twice).
-     *
-     * @return true when given up: it was not sent, and will not be.
-     */
-    private boolean givenUpUnsent(final long callId, final long copiesAtCall)
-    {
-        synchronized (seqLock) // only a durable manager's connection copies: the count stays 0 for the others
-        {
-            if (resendCopies != copiesAtCall)
-            {
-                return false;
-            }
-            removePending(callId);
-            return true;
-        }
-    }
-
-    private void removePending(final long callId)
-    {
-        if (!durable)
-        {
-            pending.remove(callId);
-            return;
-        }
-        synchronized (seqLock)
-        {
-            pending.remove(callId);
-            if (callId == lowestPending)
-            {
-                long lowest = 0;
-                for (final Long id : pending.keySet())
-                {
-                    if (lowest == 0 || id < lowest)
-                    {
-                        lowest = id;
-                    }
-                }
-                lowestPending = lowest;
-            }
+            reconnection.start(true, cause);
         }
     }
 
     /**
-     * Sends a frame on the pipe or the socket. A send on the pipe that has to wait for room is not interruptible:
-     * a frame half-sent would be lost, so an interrupt meanwhile is kept for the caller.
+     * Sends a frame on the pipe or the socket, waiting for room on the pipe without limit; an interrupt meanwhile is
+     * kept for the caller.
      */
     private void sendFrame(final Wire.Out out)
     {
-        sendFrame(out, pipe, connection, NO_LIMIT);
-    }
-
-    /**
-     * Sends a frame on the pipe when there is one, else on the socket. On the pipe the wait for room is bounded by
-     * {@code timeoutNs}: the manager reads a client's pipe with one worker at a time, which runs a call that does not
-     * block inline, so a long call leaves the pipe unread meanwhile. An interrupt does not end the wait (the frame
-     * must go whole or not at all); it is kept for the caller.
-     *
-     * @param timeoutNs the most to wait on the pipe, or {@link #NO_LIMIT}.
-     * @return true when sent, false when the time ran out (the manager discards a frame cut short).
-     */
-    private static boolean sendFrame(
-        final Wire.Out out, final ClientPipe viaPipe, final FrameConnection viaSocket, final long timeoutNs)
-    {
-        if (viaPipe == null)
-        {
-            viaSocket.sendBytes(out.array(), 0, out.size());
-            return true;
-        }
-        final long startNs = System.nanoTime();
-        boolean interrupted = false;
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    return viaPipe.send(out.array(), out.size(), timeoutNs == NO_LIMIT ? -1 :
-                        Math.max(0, timeoutNs - (System.nanoTime() - startNs)));
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-        }
-        finally
-        {
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * After a reading caller got its reply: another waiting caller takes over reading.
-     */
-    private void wakeNextReader()
-    {
-        if (pending.isEmpty())
-        {
-            return;
-        }
-        for (final Pending other : pending.values())
-        {
-            if (!other.done && other.caller != Thread.currentThread())
-            {
-                LockSupport.unpark(other.caller);
-                return;
-            }
-        }
+        link.send(out, NO_LIMIT);
     }
 
     private void onPipeFrame(final org.agrona.DirectBuffer buffer, final int offset, final int length)
     {
         final byte[] frame = new byte[length];
         buffer.getBytes(offset, frame);
+        onFrame(frame);
+    }
+
+    /**
+     * Handles a frame from the manager: hands a reply to its caller; a refusal or a frame of an unknown type ends the
+     * connection.
+     *
+     * @param frame the frame.
+     * @return false when the frame ended the connection.
+     */
+    boolean onFrame(final byte[] frame)
+    {
         final ByteBuffer in = ByteBuffer.wrap(frame);
-        final byte type = length == 0 ? -1 : in.get();
+        final byte type = frame.length == 0 ? -1 : in.get();
         if (type == Wire.REPLY)
         {
             onReply(frame, in);
+            return true;
         }
-        else if (type == Wire.FATAL)
-        {
-            failAll(new IpcException(describe + " refused this connection: " + Wire.getString(in)));
-        }
-        else
-        {
-            failAll(new IpcException(describe + " sent an unknown frame type " + type));
-        }
+        failAll(new IpcException(type == Wire.FATAL ? describe + " refused this connection: " + Wire.getString(in) :
+            describe + " sent an unknown frame type " + type));
+        return false;
     }
 
     private static boolean declaresInterrupted(final Method method)
@@ -849,7 +695,7 @@ public final class ClientConnection implements AutoCloseable
         {
             // bounded: the caller that gave up must not wait for a manager that reads nothing; an unsent cancel
             // leaves the call to end by itself, its reply ignored
-            return sendFrame(out, pipe, connection, callTimeoutNs);
+            return link.send(out, callTimeoutNs);
         }
         catch (final RuntimeException ex)
         {
@@ -857,198 +703,21 @@ public final class ClientConnection implements AutoCloseable
         }
     }
 
-    private static Object replace(final Object obj)
-    {
-        if (obj instanceof Proxy && Proxy.getInvocationHandler(obj) instanceof ProxyHandler handler)
-        {
-            return handler.ref();
-        }
-        return obj;
-    }
-
     private Object resolve(final Object obj)
     {
         return obj instanceof ProxyRef ref ? proxy(ref) : obj;
-    }
-
-    private void connectionLoop(final boolean reconnectFirst, final RuntimeException cause)
-    {
-        RuntimeException failure = cause;
-        boolean again = reconnectFirst;
-        while (true)
-        {
-            if (again)
-            {
-                if (closed.get() || !reconnect())
-                {
-                    failAll(failure);
-                    return;
-                }
-                if (pipe != null)
-                {
-                    // on a pipe again: the waiting callers read it
-                    wakeNextReader();
-                    return;
-                }
-            }
-            try
-            {
-                readSocketReplies();
-                return;
-            }
-            catch (final RuntimeException ex)
-            {
-                if (!durable || closed.get())
-                {
-                    failAll(ex);
-                    return;
-                }
-                failure = ex;
-                again = true;
-            }
-        }
-    }
-
-    /**
-     * Connects again to a durable manager that went away, and sends again every call waiting for its reply.
-     *
-     * @return true when connected again; false when the timeout passed, the handle was closed, or another manager
-     * answered (then every call has failed).
-     */
-    private boolean reconnect()
-    {
-        final ClientPipe old;
-        synchronized (seqLock)
-        {
-            connected = false;
-            old = pipe;
-        }
-        if (old != null)
-        {
-            old.close();
-        }
-        connection.close();
-        final long deadline = System.nanoTime() + reconnectTimeoutNs;
-        long backoffNs = TimeUnit.MILLISECONDS.toNanos(1);
-        while (!closed.get() && System.nanoTime() - deadline < 0)
-        {
-            FrameConnection fresh = null;
-            ClientPipe freshPipe = null;
-            try
-            {
-                // each attempt waits at most the time left: a transport's own connect timeout (Aeron's 10 s)
-                // must not carry the reconnect past its end
-                fresh = reconnector.connect(deadline - System.nanoTime());
-                final ByteBuffer welcome = handshake(fresh);
-                final String id = Wire.getString(welcome);
-                if (!id.equals(managerId))
-                {
-                    fresh.close();
-                    failAll(new IpcException(describe + " came back as another manager (id " + id + ", was " +
-                        managerId + "): its journal was replaced"));
-                    return false;
-                }
-                if (welcome.hasRemaining())
-                {
-                    welcome.get(); // durable, as it was
-                }
-                if (wantsPipe && welcome.hasRemaining() && welcome.get() == 1)
-                {
-                    freshPipe = attach(fresh, Wire.getString(welcome), Wire.getString(welcome));
-                }
-                final java.util.TreeMap<Long, Pending> again;
-                synchronized (seqLock)
-                {
-                    again = new java.util.TreeMap<>(pending);
-                    resendCopies++;
-                    connection = fresh;
-                    pipe = freshPipe;
-                    connected = true;
-                }
-                if (closed.get())
-                {
-                    // closed while this connected (looked at after the swap: a close that came later says goodbye
-                    // on the new connection itself); the close said goodbye on the old one, which is gone
-                    sayGoodbye(freshPipe, fresh, GOODBYE_WAIT_MS);
-                    if (freshPipe != null)
-                    {
-                        freshPipe.close();
-                    }
-                    fresh.close();
-                    return false;
-                }
-                for (final Map.Entry<Long, Pending> entry : again.entrySet())
-                {
-                    final Pending call = entry.getValue();
-                    final Wire.Out frame = call.frame;
-                    if (frame != null)
-                    {
-                        sendFrame(frame, freshPipe, fresh, NO_LIMIT);
-                        if (call.cancelled)
-                        {
-                            // its caller was interrupted: the new manager runs the call again, then interrupts it
-                            sendFrame(new Wire.Out(Wire.CANCEL).putLong(entry.getKey()), freshPipe, fresh, NO_LIMIT);
-                        }
-                    }
-                }
-                return true;
-            }
-            catch (final RuntimeException ex)
-            {
-                if (freshPipe != null && pipe != freshPipe)
-                {
-                    freshPipe.close();
-                }
-                if (fresh != null)
-                {
-                    fresh.close();
-                }
-                if (ex instanceof RefusedException)
-                {
-                    failAll(ex); // the manager says why, and will not change its mind
-                    return false;
-                }
-                LockSupport.parkNanos(this, backoffNs);
-                backoffNs = Math.min(backoffNs * 2, TimeUnit.MILLISECONDS.toNanos(10));
-            }
-        }
-        return false;
-    }
-
-    private void readSocketReplies()
-    {
-        while (true)
-        {
-            final byte[] frame = connection.recvBytes();
-            final ByteBuffer in = ByteBuffer.wrap(frame);
-            final byte type = in.get();
-            if (type == Wire.REPLY)
-            {
-                onReply(frame, in);
-            }
-            else if (type == Wire.FATAL)
-            {
-                failAll(new IpcException(describe + " refused this connection: " + Wire.getString(in)));
-                return;
-            }
-            else
-            {
-                failAll(new IpcException(describe + " sent an unknown frame type " + type));
-                return;
-            }
-        }
     }
 
     private void onReply(final byte[] frame, final ByteBuffer in)
     {
         final long callId = in.getLong();
         final byte status = in.get();
-        final Pending call = pending.get(callId);
+        final PendingCall call = link.get(callId);
         if (call == null)
         {
             return;
         }
-        removePending(callId);
+        link.remove(callId);
         try
         {
             if (status == Wire.STATUS_COMPACT)
@@ -1075,84 +744,36 @@ public final class ClientConnection implements AutoCloseable
         }
     }
 
-    private void failAll(final Throwable cause)
+    /**
+     * Ends the connection: every call in flight and every later call fails with {@link ManagerGoneException}. On a
+     * close, says goodbye first ({@link ClientGoodbye}).
+     *
+     * @param cause why.
+     */
+    void failAll(final Throwable cause)
     {
         if (gone == null)
         {
             gone = new ManagerGoneException(closed.get() ? "this handle to " + describe + " is closed" :
                 describe + " is gone: " + cause.getMessage(), cause);
         }
-        final ClientPipe current = pipe;
+        final ClientPipe current = link.pipe();
+        final FrameConnection connection = link.connection();
         if (current != null)
         {
             if (closed.get())
             {
                 // a manager that is not durable forgets nothing: the goodbye only ends the session sooner
-                sayGoodbye(current, connection, durable ? GOODBYE_WAIT_MS : 0);
+                ClientGoodbye.say(current, connection, durable ? ClientGoodbye.WAIT_MS : 0);
             }
             current.close();
         }
         else if (closed.get() && durable)
         {
-            sayGoodbye(null, connection, GOODBYE_WAIT_MS);
+            ClientGoodbye.say(null, connection, ClientGoodbye.WAIT_MS);
         }
         connection.close();
-        for (final Long callId : pending.keySet())
-        {
-            final Pending call = pending.remove(callId);
-            if (call != null)
-            {
-                call.error = new ManagerGoneException(gone.getMessage(), cause);
-                call.done = true;
-                LockSupport.unpark(call.caller);
-            }
-        }
-    }
-
-    /**
-     * Tells the manager that this handle closes for good ({@link FastPath#BYE}), so that a durable one forgets the
-     * outcomes of its calls: through the pipe when there is one, waiting for room at most {@code waitMs}; else on
-     * the socket, where the write runs on a thread of its own and is waited for as long (at least 1 ms), or until
-     * the caller is interrupted. A close never hangs on a manager that does not read (the socket's close then ends
-     * the write). A manager that does not get it keeps the outcomes until it sees the client's process dead.
-     */
-    private static void sayGoodbye(final ClientPipe viaPipe, final FrameConnection socket, final long waitMs)
-    {
-        if (viaPipe != null)
-        {
-            try
-            {
-                viaPipe.send(new byte[] {FastPath.BYE}, 1, TimeUnit.MILLISECONDS.toNanos(waitMs));
-            }
-            catch (final RuntimeException ex)
-            {
-                // gone already: the manager notices the closed pipe instead
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-            return;
-        }
-        final Thread sender = Thread.ofVirtual().name("ipckit-manager-goodbye").start(() ->
-        {
-            try
-            {
-                socket.sendBytes(new byte[] {FastPath.BYE});
-            }
-            catch (final RuntimeException ex)
-            {
-                // gone already: it has nothing to forget that it will be asked for
-            }
-        });
-        try
-        {
-            sender.join(Math.max(1, waitMs));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        link.failEach(gone.getMessage(), cause);
     }
 
     /**
@@ -1177,33 +798,17 @@ public final class ClientConnection implements AutoCloseable
     }
 
     /**
-     * The manager answered a handshake with FATAL: it refuses this client for a reason it gives (a durable manager
-     * that forgot this handle), so connecting again is of no use.
+     * The manager refused this client for a reason it gives: its handshake answered FATAL (a durable manager that
+     * forgot this handle), or, on a reconnection, another manager answered (its journal was replaced). Connecting
+     * again is of no use.
      */
-    private static final class RefusedException extends IpcException
+    static final class RefusedException extends IpcException
     {
         private static final long serialVersionUID = 1L;
 
         RefusedException(final String message)
         {
             super(message);
-        }
-    }
-
-    private static final class Pending
-    {
-        final Thread caller;
-        Method method;
-        Wire.Out frame;
-        Object value;
-        Throwable error;
-        volatile boolean done;
-        /** Set when its interrupted caller sent (or tried to send) a cancel. */
-        volatile boolean cancelled;
-
-        Pending(final Thread caller)
-        {
-            this.caller = caller;
         }
     }
 }

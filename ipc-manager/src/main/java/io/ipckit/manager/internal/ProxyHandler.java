@@ -1,5 +1,8 @@
 package io.ipckit.manager.internal;
 
+import io.ipckit.core.exceptions.IpcException;
+
+import java.lang.ref.Cleaner;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -26,6 +29,7 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
     private static final long serialVersionUID = 1L;
 
     private static final Map<Method, String> SIGNATURES = new ConcurrentHashMap<>();
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final transient ClientConnection connection;
     private final transient ProxyRef ref;
@@ -36,6 +40,50 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
         this.connection = connection;
         this.ref = ref;
         this.type = type;
+    }
+
+    /**
+     * Makes a proxy of a reference a connection received; when the proxy is collected, the connection returns the
+     * reference to the manager ({@link ClientConnection#decref}).
+     *
+     * @param connection the connection.
+     * @param ref        the reference.
+     * @return the proxy, implementing the ref's interface.
+     * @throws IpcException when the interface is not on this class path.
+     */
+    static Object newProxy(final ClientConnection connection, final ProxyRef ref)
+    {
+        final Class<?> type;
+        try
+        {
+            type = Class.forName(ref.interfaceName(), false, Thread.currentThread().getContextClassLoader() != null ?
+                Thread.currentThread().getContextClassLoader() : ProxyHandler.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new IpcException("interface " + ref.interfaceName() + " of managed type " + ref.typeid() +
+                " is not on this process's class path", ex);
+        }
+        final ProxyHandler handler = new ProxyHandler(connection, ref, type);
+        final Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+        final long objectId = ref.objectId();
+        CLEANER.register(handler, () -> connection.decref(objectId)); // the action must not hold the handler
+        return proxy;
+    }
+
+    /**
+     * What an argument becomes on the wire: a proxy its ref, anything else itself.
+     *
+     * @param obj the argument.
+     * @return what to write.
+     */
+    static Object replace(final Object obj)
+    {
+        if (obj instanceof Proxy && Proxy.getInvocationHandler(obj) instanceof ProxyHandler handler)
+        {
+            return handler.ref();
+        }
+        return obj;
     }
 
     ProxyRef ref()
