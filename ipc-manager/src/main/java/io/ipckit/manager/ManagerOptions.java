@@ -416,7 +416,9 @@ public final class ManagerOptions implements Serializable
      * started again) before failing its calls with {@link ManagerGoneException}. Each attempt to connect waits at most
      * the time left (a TCP connect, or a transport's own connect, such as Aeron's 10 s, is cut short), so a manager
      * that does not come back fails the calls within this timeout of noticing it gone, plus the last attempt's
-     * handshake. A client of a manager that is not durable fails at once.
+     * handshake. A client of a manager that is not durable fails at once. A durable manager forgets a remote client
+     * that stays away past three times this timeout (a client of this host once its process is dead), and refuses it
+     * if it comes back then.
      *
      * @param timeout the timeout, positive.
      * @param unit    its unit.

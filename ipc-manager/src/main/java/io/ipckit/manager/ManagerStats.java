@@ -22,10 +22,11 @@ import java.util.List;
  * @param clients         the connected clients, by connection order of no significance.
  * @param objectCount     how many objects the manager holds (all of them, even past {@link #MAX_OBJECTS_LISTED}).
  * @param objects         the objects by id, at most {@link #MAX_OBJECTS_LISTED} (the lowest ids).
- * @param clientsRemembered of a durable manager: how many client handles it keeps the outcomes of journaled calls
- *                        for (those connected, and those that went without a word: a remote client that died, a
- *                        handle closed while its connection was down). A handle that closes, or whose process is
- *                        seen dead, is forgotten. 0 when the manager is not durable.
+ * @param clientsRemembered of a durable manager: how many client handles it remembers, with the outcomes of their
+ *                        journaled calls (those connected, and those away that may connect again). A handle that
+ *                        closes, whose process is seen dead, or, remote, that stays away past three times its
+ *                        reconnect timeout (since its connection ended, or since the manager's start) is forgotten.
+ *                        0 when the manager is not durable.
  */
 public record ManagerStats(
     long pid,

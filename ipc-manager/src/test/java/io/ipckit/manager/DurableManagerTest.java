@@ -2,13 +2,11 @@ package io.ipckit.manager;
 
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.process.JvmProcess;
-import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.JarClassPath;
 import io.ipckit.core.testing.TestDirectory;
-import io.ipckit.manager.connection.Client;
 import io.ipckit.manager.connection.FrameConnection;
 import io.ipckit.manager.internal.ClientConnection;
 import io.ipckit.manager.internal.Wire;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,8 +53,6 @@ class DurableManagerTest
     /** Lanes of kills side by side, each its own manager, journal and writer: 100 SIGKILLs in all. */
     private static final int LANES = 2;
     private static final int KILLS_PER_LANE = 50;
-    /** {@code FastPath.BYE}, sent by a handle that closes for good. */
-    private static final byte BYE = 9;
 
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
@@ -345,12 +340,14 @@ class DurableManagerTest
         kill(manager);
         final Manager replayed = start("leavers", durable());
         assertEquals(Map.of(1, 1, 2, 2, 3, 3), Map.copyOf(dict), "their calls were kept");
-        assertEquals(1, manager.stats().clientsRemembered(), "after a replay of their calls and their leaving");
+        assertEquals(2, manager.stats().clientsRemembered(),
+            "after a replay of their calls and their leaving: this test's handle and the one the start returned");
 
-        replayed.shutdown();
+        replayed.shutdown(); // its handle, which closes after the reply, is forgotten before the last snapshot
         assertTrue(replayed.process().join(30, TimeUnit.SECONDS), "the manager stopped");
         start("leavers", durable());
-        assertEquals(1, manager.stats().clientsRemembered(), "after a start from the snapshot");
+        assertEquals(2, manager.stats().clientsRemembered(),
+            "after a start from the snapshot: this test's handle and the one the start returned");
         assertEquals(3, dict.size());
     }
 
@@ -369,28 +366,135 @@ class DurableManagerTest
         final long eventId = manager.stats().objects().stream().filter((o) -> "event".equals(o.boundName()))
             .findFirst().orElseThrow().id();
         final long nonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        try (FrameConnection raw = rawHandle("forgot", nonce))
+        try (FrameConnection raw = RawHandle.open("forgot", nonce))
         {
             assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
-            raw.sendBytes(new Wire.Out(Wire.CALL).putLong(1).putLong(1).putLong(eventId).putLong(1)
-                .putString("set()").putByte(Wire.ARGS_NONE).toByteArray());
-            assertEquals(Wire.REPLY, raw.recvBytes()[0]);
+            RawHandle.call(raw, RawHandle.callFrame(eventId, "set()", 1, 1, 1), 1);
             assertEquals(2, manager.stats().clientsRemembered(), "this test's handle and the raw one");
-            raw.sendBytes(new byte[] {BYE});
+            raw.sendBytes(new byte[] {RawHandle.BYE});
         }
         assertTrue(event.isSet());
         Eventually.await("the raw handle is forgotten", Duration.ofSeconds(30),
             () -> manager.stats().clientsRemembered() == 1);
-        assertRefused("forgot", nonce, "live");
+        RawHandle.assertRefused("forgot", nonce, "live");
 
         kill(manager);
         final Manager replayed = start("forgot", durable());
-        assertRefused("forgot", nonce, "after a replay");
+        RawHandle.assertRefused("forgot", nonce, "after a replay");
         replayed.shutdown();
         assertTrue(replayed.process().join(30, TimeUnit.SECONDS), "the manager stopped");
         start("forgot", durable());
-        assertRefused("forgot", nonce, "after a start from the snapshot");
+        RawHandle.assertRefused("forgot", nonce, "after a start from the snapshot");
         assertTrue(event.isSet(), "the forgotten handle's call was kept");
+    }
+
+    /**
+     * A remote handle's process cannot be watched: one that died without goodbye (SIGKILLed in a child JVM) is
+     * forgotten once away three times its reconnect timeout (500 ms), and refused when it comes back, also after a
+     * replay; one of a longer timeout that went away first is still remembered then, and served when it comes back,
+     * its call sent again answered with the first outcome. A handle that made no journaled call is remembered across
+     * a SIGKILL of the manager, and a handle never seen that says it connects again is refused. The remote handles
+     * speak the protocol themselves (a {@code Manager} handle of this host says it is local).
+     */
+    @Test
+    @Timeout(120)
+    void shouldForgetARemoteHandleAwayPastItsTimeAndRefuseIt() throws Exception
+    {
+        final Manager manager = start("away", durable());
+        final Tally tally = manager.create("tally", Tally.class);
+        manager.bind("tally", tally);
+        final long tallyId = manager.stats().objects().stream().filter((o) -> "tally".equals(o.boundName()))
+            .findFirst().orElseThrow().id();
+        final int remembered = manager.stats().clientsRemembered();
+
+        // a remote handle of a 60 s reconnect timeout goes away without goodbye
+        final long backNonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        try (FrameConnection raw = RawHandle.open("away", backNonce, false, false, 60_000))
+        {
+            assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
+            assertEquals(Wire.STATUS_COMPACT, RawHandle.call(raw, increment(tallyId, 1, 1, 1), 1));
+        }
+        // one of 500 ms in a child JVM calls, then is SIGKILLed while it waits
+        final long killedNonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        final JvmProcess child = dir.start((SerializableRunnable)() ->
+        {
+            try (FrameConnection raw = RawHandle.open("away", killedNonce, false, false, 500))
+            {
+                assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
+                RawHandle.call(raw, increment(tallyId, 1, 1, 1), 1);
+                raw.recvBytes(); // nothing comes: waits for the SIGKILL
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }, new ProcessOptions().inheritIO());
+        Eventually.await("the child's remote handle called", Duration.ofSeconds(60), () -> tally.count() == 2);
+        assertEquals(remembered + 2, manager.stats().clientsRemembered(), "both remote handles remembered");
+        child.kill();
+        assertTrue(child.join(30, TimeUnit.SECONDS), "the child died");
+        Eventually.await("the killed remote handle forgotten 1.5 s after its connection ended", Duration.ofSeconds(30),
+            () -> manager.stats().clientsRemembered() == remembered + 1);
+        RawHandle.assertRefused("away", killedNonce, "a forgotten remote handle coming back");
+
+        try (FrameConnection raw = RawHandle.open("away", backNonce, false, true, 60_000))
+        {
+            assertEquals(Wire.WELCOME, raw.recvBytes()[0], "a remote handle back within its time is served");
+            assertEquals(Wire.STATUS_COMPACT, RawHandle.call(raw, increment(tallyId, 1, 1, 1), 1));
+            assertEquals(2, tally.count(), "its call sent again answered with the first outcome, not run again");
+        }
+
+        final long quietNonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        try (FrameConnection raw = RawHandle.open("away", quietNonce, false, false, 60_000))
+        {
+            assertEquals(Wire.WELCOME, raw.recvBytes()[0]); // it only says hello
+        }
+        kill(manager);
+        start("away", durable());
+        try (FrameConnection raw = RawHandle.open("away", quietNonce, false, true, 60_000))
+        {
+            assertEquals(Wire.WELCOME, raw.recvBytes()[0], "a handle without a journaled call, after a replay");
+        }
+        RawHandle.assertRefused("away", killedNonce, "a forgotten remote handle, after a replay");
+        RawHandle.assertUnknown("away", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE),
+            "a handle never seen that says it connects again");
+    }
+
+    /**
+     * A handle remembered from before a restart that does not come back is forgotten: a remote one once three times its
+     * reconnect timeout passed since the start, one of this host once its process is seen dead (a child SIGKILLed
+     * while the manager was down).
+     */
+    @Test
+    @Timeout(120)
+    void shouldForgetTheHandlesThatDoNotComeBackAfterARestart() throws Exception
+    {
+        final Manager manager = start("restart", durable());
+        final ConcurrentMap<Integer, Integer> dict = manager.dict();
+        manager.bind("dict", dict);
+        final long dictId = manager.stats().objects().stream().filter((o) -> "dict".equals(o.boundName()))
+            .findFirst().orElseThrow().id();
+        final BlockingQueue<Integer> queue = manager.queue();
+        final JvmProcess child = dir.start((SerializableRunnable)() ->
+        {
+            dict.put(1, 1);
+            takeForEver(queue);
+        }, new ProcessOptions().inheritIO());
+        Eventually.await("the child's handle put", Duration.ofSeconds(60), () -> dict.size() == 1);
+        final long remoteNonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        try (FrameConnection raw = RawHandle.open("restart", remoteNonce, false, false, 1_000))
+        {
+            assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
+            RawHandle.call(raw, RawHandle.callFrame(dictId, "clear()", 1, 1, 1), 1);
+            assertEquals(3, manager.stats().clientsRemembered(), "this test's handle, the child's and the remote one");
+            kill(manager); // while the remote handle is connected: it goes away with the manager
+        }
+        child.kill();
+        assertTrue(child.join(30, TimeUnit.SECONDS), "the child died");
+        final Manager restarted = start("restart", durable());
+        Eventually.await("the child's handle and the remote one forgotten", Duration.ofSeconds(30),
+            () -> restarted.stats().clientsRemembered() == 2); // this test's first handle and the new one
+        RawHandle.assertRefused("restart", remoteNonce, "the remote handle after its time");
     }
 
     /**
@@ -408,23 +512,24 @@ class DurableManagerTest
         manager.bind("tally", tally);
         final long tallyId = manager.stats().objects().stream().filter((o) -> "tally".equals(o.boundName()))
             .findFirst().orElseThrow().id();
-        try (FrameConnection raw = rawHandle("stale", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)))
+        try (FrameConnection raw = RawHandle.open("stale", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)))
         {
             assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
             // thread 7's call 1 holds the client's acknowledgement at 1 (its reply not yet read, say)
-            assertEquals(Wire.STATUS_COMPACT, call(raw, increment(tallyId, 1, 1, 7), 1), "thread 7's call");
+            assertEquals(Wire.STATUS_COMPACT, RawHandle.call(raw, increment(tallyId, 1, 1, 7), 1), "thread 7's call");
             final byte[] second = increment(tallyId, 2, 1, 1);
-            assertEquals(Wire.STATUS_COMPACT, call(raw, second, 2), "thread 1's first call");
+            assertEquals(Wire.STATUS_COMPACT, RawHandle.call(raw, second, 2), "thread 1's first call");
             final byte[] third = increment(tallyId, 3, 1, 1);
-            assertEquals(Wire.STATUS_COMPACT, call(raw, third, 3), "thread 1's next call");
-            assertEquals(Wire.STATUS_COMPACT, call(raw, third, 3), "the next call sent again");
+            assertEquals(Wire.STATUS_COMPACT, RawHandle.call(raw, third, 3), "thread 1's next call");
+            assertEquals(Wire.STATUS_COMPACT, RawHandle.call(raw, third, 3), "the next call sent again");
             assertEquals(3, tally.count(), "a call sent again whose outcome is kept is answered, not run");
-            assertEquals(Wire.STATUS_ERROR, call(raw, second, 2),
+            assertEquals(Wire.STATUS_ERROR, RawHandle.call(raw, second, 2),
                 "thread 1's first call sent again after the thread moved on (not below the acknowledgement)");
             assertEquals(3, tally.count(), "a stale call is not run");
 
-            assertEquals(Wire.STATUS_COMPACT, call(raw, increment(tallyId, 4, 4, 2), 4), "thread 2 acknowledges 4");
-            assertEquals(Wire.STATUS_ERROR, call(raw, third, 3),
+            assertEquals(Wire.STATUS_COMPACT, RawHandle.call(raw, increment(tallyId, 4, 4, 2), 4),
+                "thread 2 acknowledges 4");
+            assertEquals(Wire.STATUS_ERROR, RawHandle.call(raw, third, 3),
                 "thread 1's last call sent again below the client's acknowledgement");
             assertEquals(4, tally.count(), "no stale call ran");
         }
@@ -435,43 +540,7 @@ class DurableManagerTest
      */
     private static byte[] increment(final long tallyId, final long callId, final long ackBelow, final long threadId)
     {
-        return new Wire.Out(Wire.CALL).putLong(callId).putLong(ackBelow).putLong(tallyId).putLong(threadId)
-            .putString("increment()").putByte(Wire.ARGS_NONE).toByteArray();
-    }
-
-    /**
-     * Sends a call's frame and reads its reply.
-     *
-     * @return the reply's status.
-     */
-    private static byte call(final FrameConnection raw, final byte[] frame, final long callId)
-    {
-        raw.sendBytes(frame);
-        final ByteBuffer reply = ByteBuffer.wrap(raw.recvBytes());
-        assertEquals(Wire.REPLY, reply.get());
-        assertEquals(callId, reply.getLong(), "the reply's call");
-        return reply.get();
-    }
-
-    private static FrameConnection rawHandle(final String name, final long nonce) throws IOException
-    {
-        final FrameConnection raw = Client.connect(UnixDomainSocketAddress.of(Manager.socketPath(name)),
-            Files.readAllBytes(Manager.keyPath(name)));
-        final ProcessIdentity self = ProcessIdentity.current();
-        raw.sendBytes(new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime()).putByte(1)
-            .putLong(nonce).toByteArray());
-        return raw;
-    }
-
-    private static void assertRefused(final String name, final long nonce, final String when) throws IOException
-    {
-        try (FrameConnection raw = rawHandle(name, nonce))
-        {
-            final ByteBuffer answer = ByteBuffer.wrap(raw.recvBytes());
-            assertEquals(Wire.FATAL, answer.get(), when);
-            final String message = Wire.getString(answer);
-            assertTrue(message.contains("forgot this client handle"), when + ": " + message);
-        }
+        return RawHandle.callFrame(tallyId, "increment()", callId, ackBelow, threadId);
     }
 
     private static void takeForEver(final BlockingQueue<Integer> queue)
@@ -708,7 +777,7 @@ class DurableManagerTest
     void shouldNameChronicleFlagsWhenServedDurableInAJvmWithoutThem()
     {
         final IpcException refused = assertThrows(IpcException.class, () -> Manager.serve(
-            java.net.UnixDomainSocketAddress.of(dir.path().resolve("served.sock")), new byte[] {1, 2, 3}, durable()));
+            UnixDomainSocketAddress.of(dir.path().resolve("served.sock")), new byte[] {1, 2, 3}, durable()));
         assertTrue(refused.getMessage().contains("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"),
             refused.getMessage());
     }

@@ -1,5 +1,7 @@
 package io.ipckit.manager.internal;
 
+import io.ipckit.core.process.ProcessIdentity;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +52,40 @@ final class ClientCalls
      * lower one at the same time as the new session admits a higher one.
      */
     private final AtomicLong acknowledgedBelow = new AtomicLong();
+    /** The client's reconnect timeout in ms, as its hello said; 0 when not known (or it never reconnects). */
+    private volatile long reconnectMs;
+    /** The client's process when it is of this host, as its hello said; null for a remote one, or not known. */
+    private volatile ProcessIdentity localProcess;
+
+    /**
+     * @return the client's reconnect timeout in ms, 0 when not known.
+     */
+    long reconnectMs()
+    {
+        return reconnectMs;
+    }
+
+    /**
+     * @return the client's process when it is of this host; null for a remote one, or not known.
+     */
+    ProcessIdentity localProcess()
+    {
+        return localProcess;
+    }
+
+    /**
+     * Records what the client's hello said of it.
+     *
+     * @param reconnectMs  its reconnect timeout in ms, 0 when not known.
+     * @param localProcess its process when it is of this host, else null.
+     * @return this.
+     */
+    ClientCalls joined(final long reconnectMs, final ProcessIdentity localProcess)
+    {
+        this.reconnectMs = reconnectMs;
+        this.localProcess = localProcess;
+        return this;
+    }
 
     /**
      * @return the outcomes by call id: a recorded {@link ManagerJournal.Outcome}, or the mark of a call running.

@@ -67,6 +67,7 @@ public final class ClientConnection implements AutoCloseable
     private final boolean wantsPipe;
     private final ClientLink link;
     private final ClientReconnection reconnection;
+    private final long reconnectTimeoutNs;
     private final io.ipckit.pipe.BufferHandler pipeHandler = this::onPipeFrame;
     private volatile ManagerGoneException gone;
 
@@ -137,11 +138,12 @@ public final class ClientConnection implements AutoCloseable
         this.codec = new WireCodec(allowed, maxFrameBytes);
         this.callTimeoutNs = callTimeoutNs;
         this.describe = describe;
+        this.reconnectTimeoutNs = reconnector == null ? 0 : reconnectTimeoutNs;
         this.wantsPipe = local && !"false".equals(System.getProperty(PIPE_PROP_NAME));
         ClientPipe attached = null;
         try
         {
-            final ByteBuffer welcome = handshake(connection);
+            final ByteBuffer welcome = handshake(connection, false);
             managerId = Wire.getString(welcome);
             durable = welcome.hasRemaining() && welcome.get() != 0 && reconnector != null;
             if (wantsPipe && welcome.hasRemaining() && welcome.get() == 1)
@@ -207,11 +209,21 @@ public final class ClientConnection implements AutoCloseable
         return link.pipe() != null;
     }
 
-    private ByteBuffer handshake(final FrameConnection socket)
+    /**
+     * Says who this handle is and reads the manager's answer.
+     *
+     * @param socket   the authenticated socket.
+     * @param resuming true on a reconnection: a durable manager serves the handle only if it remembers it.
+     * @return the WELCOME frame, after its type.
+     * @throws RefusedException when the manager answered FATAL.
+     */
+    private ByteBuffer handshake(final FrameConnection socket, final boolean resuming)
     {
         final ProcessIdentity self = ProcessIdentity.current();
         final Wire.Out hello = new Wire.Out(Wire.HELLO).putLong(self.pid()).putLong(self.startTime())
-            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce);
+            .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce)
+            .putByte(resuming ? 1 : 0)
+            .putLong(reconnectTimeoutNs == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(reconnectTimeoutNs)));
         socket.sendBytes(hello.array(), 0, hello.size());
         final ByteBuffer welcome = ByteBuffer.wrap(socket.recvBytes());
         final byte type = welcome.get();
@@ -235,7 +247,7 @@ public final class ClientConnection implements AutoCloseable
      */
     ClientPipe rejoin(final FrameConnection fresh)
     {
-        final ByteBuffer welcome = handshake(fresh);
+        final ByteBuffer welcome = handshake(fresh, true);
         final String id = Wire.getString(welcome);
         if (!id.equals(managerId))
         {

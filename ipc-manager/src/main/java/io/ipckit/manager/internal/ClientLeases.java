@@ -18,7 +18,8 @@ import java.util.function.Consumer;
 /**
  * The lease loop of a manager server: ends the sessions of local clients (pid + start time) whose process died, so
  * that their references drop, the locks they held are released and a durable manager forgets their calls
- * ({@link ServerSession#endForGood}). It looks every lease-check interval; once every local client is handed to the
+ * ({@link ServerSession#endForGood}); and has a durable manager forget the remote clients away without goodbye past
+ * their time. It looks every lease-check interval; once every local client is handed to the
  * kernel's watch ({@link PeerWatch}), it parks until one exits (or {@link #WATCHED_CHECK_NS} passes, a safety net),
  * so an idle manager does not read {@code /proc} five times a second and a killed client's session ends as it dies.
  * <p>
@@ -31,6 +32,9 @@ final class ClientLeases implements Runnable
 
     private final Set<ServerSession> sessions;
     private final Map<Long, ServerSession> departing;
+    private final Map<Long, ServerCore.Away> away;
+    private final Object awayLock;
+    private final Consumer<ServerCore.Away> forget;
     private final AtomicBoolean closed;
     private final long checkIntervalNs;
     private final Consumer<String> log;
@@ -40,16 +44,24 @@ final class ClientLeases implements Runnable
      * @param sessions        the server's sessions (a concurrent set).
      * @param departing       per client nonce, sessions ended while their local client's process looked alive (a
      *                        concurrent map): each is ended for good once its process is seen dead.
+     * @param away            per client nonce, clients away (a concurrent map): each is forgotten once due, unless
+     *                        it is connected again.
+     * @param awayLock        held while deciding to forget a client away and forgetting it.
+     * @param forget          forgets a client away, at once.
      * @param closed          set when the server closes.
      * @param checkIntervalNs how often to look while some client is not watched.
      * @param log             the server's log.
      */
     ClientLeases(
-        final Set<ServerSession> sessions, final Map<Long, ServerSession> departing, final AtomicBoolean closed,
-        final long checkIntervalNs, final Consumer<String> log)
+        final Set<ServerSession> sessions, final Map<Long, ServerSession> departing,
+        final Map<Long, ServerCore.Away> away, final Object awayLock, final Consumer<ServerCore.Away> forget,
+        final AtomicBoolean closed, final long checkIntervalNs, final Consumer<String> log)
     {
         this.sessions = sessions;
         this.departing = departing;
+        this.away = away;
+        this.awayLock = awayLock;
+        this.forget = forget;
         this.closed = closed;
         this.checkIntervalNs = checkIntervalNs;
         this.log = log;
@@ -86,6 +98,7 @@ final class ClientLeases implements Runnable
                         session.endForGood();
                     }
                 }
+                forgetClientsAway();
             }
         }
         finally
@@ -95,6 +108,46 @@ final class ClientLeases implements Runnable
                 PeerWatch.instance().unwatch(token, interest);
             }
         }
+    }
+
+    /**
+     * Forgets each client away that is due, unless it is connected again (a session of its ended after the new one
+     * began). The decision and the forgetting are one step with a hello's look at its handle ({@code awayLock}): a
+     * handle that connects again is either taken out of the map first, or refused as forgotten
+     * ({@link ManagerJournal#wasForgotten}), never served with its outcomes gone.
+     */
+    private void forgetClientsAway()
+    {
+        if (away.isEmpty())
+        {
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        for (final ServerCore.Away client : away.values())
+        {
+            if (client.due(nowNs))
+            {
+                synchronized (awayLock)
+                {
+                    if (away.remove(client.nonce(), client) && !connected(client.nonce()))
+                    {
+                        forget.accept(client);
+                    }
+                }
+            }
+        }
+    }
+
+    private boolean connected(final long nonce)
+    {
+        for (final ServerSession session : sessions)
+        {
+            if (session.nonce() == nonce && !session.ended())
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

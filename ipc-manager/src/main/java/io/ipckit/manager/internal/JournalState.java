@@ -1,5 +1,6 @@
 package io.ipckit.manager.internal;
 
+import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.manager.ManagerRegistry;
 
 import java.io.Serializable;
@@ -57,10 +58,12 @@ final class JournalState
      * @param acked     per client nonce, the highest {@code ackBelow} it sent; null in a snapshot of an earlier
      *                  version.
      * @param forgotten the latest client handles forgotten, oldest first; null in a snapshot of an earlier version.
+     * @param joined    per client nonce, what its hello said: reconnect timeout in ms, and when it is of this host,
+     *                  its pid and start time; null in a snapshot of an earlier version.
      */
     record State(String managerId, long lastId, List<Image> objects, Map<String, ProxyRef> named,
         Map<Long, Map<Long, ManagerJournal.Outcome>> clients, Map<Long, Map<Long, Long>> lastCalls,
-        Map<Long, Long> acked, List<Long> forgotten) implements Serializable
+        Map<Long, Long> acked, List<Long> forgotten, Map<Long, long[]> joined) implements Serializable
     {
     }
 
@@ -93,8 +96,14 @@ final class JournalState
         final Map<Long, Map<Long, ManagerJournal.Outcome>> outcomes = new HashMap<>();
         final Map<Long, Map<Long, Long>> lastCalls = new HashMap<>();
         final Map<Long, Long> acked = new HashMap<>();
+        final Map<Long, long[]> joined = new HashMap<>();
+        final java.util.Set<Long> gone = new java.util.HashSet<>(forgotten);
         for (final Map.Entry<Long, ClientCalls> client : clients.entrySet())
         {
+            if (gone.contains(client.getKey()))
+            {
+                continue; // made again for a moment by an admission racing its forgetting: it stays forgotten
+            }
             // the outcomes first: admissions run outside the journal's lock, and an outcome copied before a later
             // mark or last call forgot it only errs the safe way (a kept outcome answers a call sent again), where
             // the other order could keep an old mark without the outcome it still covers
@@ -111,6 +120,12 @@ final class JournalState
                 outcomes.put(client.getKey(), done);
             }
             acked.put(client.getKey(), client.getValue().acknowledgedBelow());
+            final ProcessIdentity process = client.getValue().localProcess();
+            if (client.getValue().reconnectMs() > 0 || process != null)
+            {
+                joined.put(client.getKey(), process == null ? new long[] {client.getValue().reconnectMs()} :
+                    new long[] {client.getValue().reconnectMs(), process.pid(), process.startTime()});
+            }
             final Map<Long, Long> threads = client.getValue().lastCalls();
             if (!threads.isEmpty())
             {
@@ -118,7 +133,7 @@ final class JournalState
             }
         }
         return new State(core.table().managerId(), core.table().lastId(), images, new HashMap<>(core.named()),
-            outcomes, lastCalls, acked, forgotten);
+            outcomes, lastCalls, acked, forgotten, joined);
     }
 
     /**
@@ -173,6 +188,11 @@ final class JournalState
                 clients.computeIfAbsent(client.getKey(), (n) -> new ClientCalls())
                     .restoreAcknowledgedBelow(client.getValue());
             }
+        }
+        if (state.joined() != null) // null in a snapshot of an earlier version
+        {
+            state.joined().forEach((nonce, said) -> clients.computeIfAbsent(nonce, (n) -> new ClientCalls())
+                .joined(said[0], said.length == 3 ? new ProcessIdentity(said[1], said[2]) : null));
         }
     }
 

@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +36,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
  * the call; the outcome of each journaled call is kept per client until the client says it has the reply
  * ({@code ackBelow}, or the calling thread's next call: {@link #admit}), in the snapshots too, so a call sent again
- * after a restart gets its first outcome and is not applied twice. A client handle that leaves for good (it closes,
- * or its process dies) is forgotten, and a journal entry says so ({@link #forgetClient}): else a manager that many
- * short-lived clients used would keep each one's last outcomes for ever.
+ * after a restart gets its first outcome and is not applied twice. A new client handle is journaled as it says hello
+ * ({@link #join}), so that it is remembered across a restart; one that connects again is served only when remembered.
+ * A client handle that leaves for good (it closes, its process dies, or, remote, it stays away past its time) is
+ * forgotten, and a journal entry says so ({@link #forgetClient}): else a manager that many short-lived clients used
+ * would keep each one's last outcomes for ever.
  * <p>
  * What is journaled, per call ({@link JournalModes}):
  * <ul>
@@ -67,12 +70,19 @@ final class ManagerJournal implements AutoCloseable
     private static final byte ENTRY_CALL = 1;
     /** An entry of a call, with the calling thread's id in the client. */
     private static final byte ENTRY_THREAD_CALL = 2;
-    /** An entry saying that a client handle left for good (closed, or its process died): its calls are forgotten. */
+    /** An entry saying that a client handle left for good (closed, dead, or away past its time): it is forgotten. */
     private static final byte ENTRY_CLIENT_GONE = 3;
+    /** An entry saying that a new client handle said hello: remembered across a restart before its first call. */
+    private static final byte ENTRY_CLIENT_JOINED = 4;
     /** An entry's kind, client nonce, ackBelow, object id and thread id, before the signature. */
     private static final int ENTRY_HEADER_LENGTH = 1 + 4 * Long.BYTES;
     /** A client-gone entry: its kind and the client's nonce. */
     private static final int CLIENT_GONE_LENGTH = 1 + Long.BYTES;
+    /**
+     * A client-joined entry: its kind, the client's nonce, its reconnect timeout in ms, 1 when it is of this host (then
+     * its pid and start time follow) or 0.
+     */
+    private static final int CLIENT_JOINED_LENGTH = 1 + 2 * Long.BYTES + 1 + 2 * Long.BYTES;
     private static final Object IN_PROGRESS = new Object();
     /** {@link #admit}: a call sent again after its caller gave it up; not to be run. */
     static final Object STALE = new Object();
@@ -195,6 +205,13 @@ final class ManagerJournal implements AutoCloseable
             return FORGOTTEN;
         }
         final ClientCalls calls = callsOf(nonce, ackBelow);
+        if (wasForgotten(nonce))
+        {
+            // forgotten while this looked (a remote handle away past its time that came back meanwhile): its calls
+            // may have been made fresh, without the outcomes that were forgotten
+            clients.remove(nonce, calls);
+            return FORGOTTEN;
+        }
         // a client that sent no nonce shares nonce 0 with every other such client: their ids say nothing of each other
         if (nonce != 0 && calls.isStale(callId, calls.follow(threadId, callId, ackBelow)))
         {
@@ -225,9 +242,10 @@ final class ManagerJournal implements AutoCloseable
     /**
      * Forgets a client handle that left for good, and journals that it left, so that a replay forgets it too: its
      * outcomes, its threads' last calls and its acknowledgement mark. A client leaves for good when it says so as it
-     * closes, or when its process is dead; it sends no call again after that, so none of its outcomes is asked for
-     * again. The caller makes sure that none of the client's calls still runs in this manager (an outcome recorded
-     * later goes to the forgotten calls, and a replay drops its entry's outcome too).
+     * closes or asks for shutdown, when its process is dead, or, remote, when it stayed away past its time; a handle
+     * that connects again after that is refused, so none of its outcomes is asked for again. A call of the client
+     * that still runs meanwhile is applied; its outcome goes to the forgotten calls, and a replay drops its entry's
+     * outcome too (a client that left for good by itself waits for none: {@link ClientDeparture}).
      *
      * @param caller the client's process, recorded in the journal's entry.
      * @param nonce  the client handle.
@@ -251,14 +269,76 @@ final class ManagerJournal implements AutoCloseable
             entryScratch.putByte(0, ENTRY_CLIENT_GONE);
             entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
             append(caller, 0, CLIENT_GONE_LENGTH);
+            markForgotten(nonce); // before the removal: an admission that finds no calls then sees it forgotten
             clients.remove(nonce);
-            markForgotten(nonce);
             return true;
         }
         finally
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * @param nonce a client handle.
+     * @return true when the manager remembers it: it said hello ({@link #join}) or made journaled calls, and has not
+     * been forgotten since. A handle that connects again is served only then.
+     */
+    boolean remembers(final long nonce)
+    {
+        return clients.containsKey(nonce);
+    }
+
+    /**
+     * Remembers a new client handle and journals it, so that a replay remembers it too, before its first journaled
+     * call: a handle that connects again after a restart is refused unless remembered. Does nothing for a handle
+     * remembered already or a journal closed.
+     *
+     * @param caller      the client's process, recorded in the journal's entry.
+     * @param nonce       the client handle, not 0.
+     * @param reconnectMs its reconnect timeout in ms, 0 when it never reconnects: a remote handle away longer than
+     *                    {@link ServerSession#awayLimitNs} of it is forgotten.
+     * @param local       true when the client is of this host: it is forgotten once its process is seen dead.
+     * @return true when remembered (now or already); false when the journal is closed (the manager is closing) or
+     * the handle was forgotten: it is not to be served.
+     * @throws RuntimeException when the journal cannot be written (its message says why).
+     */
+    boolean join(final ProcessIdentity caller, final long nonce, final long reconnectMs, final boolean local)
+    {
+        lock.lock();
+        try
+        {
+            if (closed.get() || wasForgotten(nonce))
+            {
+                return false;
+            }
+            if (clients.containsKey(nonce))
+            {
+                return true;
+            }
+            entryScratch.putByte(0, ENTRY_CLIENT_JOINED);
+            entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
+            entryScratch.putLong(1 + Long.BYTES, reconnectMs, ByteOrder.BIG_ENDIAN);
+            entryScratch.putByte(1 + 2 * Long.BYTES, (byte)(local ? 1 : 0));
+            entryScratch.putLong(2 + 2 * Long.BYTES, local ? caller.pid() : 0, ByteOrder.BIG_ENDIAN);
+            entryScratch.putLong(2 + 3 * Long.BYTES, local ? caller.startTime() : 0, ByteOrder.BIG_ENDIAN);
+            append(caller, 0, CLIENT_JOINED_LENGTH);
+            clients.computeIfAbsent(nonce, (n) -> new ClientCalls()).joined(reconnectMs, local ? caller : null);
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return per client nonce, the clients remembered, with what their hello said of them; for the manager's start,
+     * which watches each until it connects again (a live view).
+     */
+    Map<Long, ClientCalls> rememberedClients()
+    {
+        return Collections.unmodifiableMap(clients);
     }
 
     /**
@@ -646,6 +726,18 @@ final class ManagerJournal implements AutoCloseable
             final long gone = in.getLong();
             clients.remove(gone);
             markForgotten(gone);
+            return;
+        }
+        if (kind == ENTRY_CLIENT_JOINED)
+        {
+            final long joined = in.getLong();
+            final long reconnectMs = in.getLong();
+            final boolean local = in.get() == 1;
+            final ProcessIdentity process = new ProcessIdentity(in.getLong(), in.getLong());
+            if (!wasForgotten(joined))
+            {
+                clients.computeIfAbsent(joined, (n) -> new ClientCalls()).joined(reconnectMs, local ? process : null);
+            }
             return;
         }
         if (kind != ENTRY_CALL && kind != ENTRY_THREAD_CALL)

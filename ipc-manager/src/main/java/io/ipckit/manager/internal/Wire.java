@@ -13,7 +13,8 @@ import java.util.Objects;
  * The manager protocol's frames, after the connection's handshake. Every frame starts with a type byte; numbers are
  * big-endian, strings an int length and UTF-8 bytes, values Java serialization ({@link WireCodec}):
  * <pre>
- *   HELLO    client -&gt; manager  pid:long startTime:long local:byte nonce:long (once, first)
+ *   HELLO    client -&gt; manager  pid:long startTime:long local:byte nonce:long resuming:byte reconnectMs:long
+ *                                (once, first; resuming 1 on a reconnection; reconnectMs 0 when it never reconnects)
  *   WELCOME  manager -&gt; client  managerId:string durable:byte                (once, the answer)
  *   CALL     client -&gt; manager  callId:long ackBelow:long objectId:long threadId:long method:string args:byte [args]
  *                                (ARGS_NONE; ARGS_COMPACT then {@code CompactValues}; ARGS_OBJECT then an Object[])
@@ -29,7 +30,8 @@ import java.util.Objects;
  * call's {@code callId} is that handle's sequence number of the call: a durable manager deduplicates a call sent
  * again after a restart by the pair. {@code ackBelow} says that the client has the replies of all its calls below
  * it (the lowest call id in flight), so the manager may forget their outcomes; 0 from a client of a manager that
- * is not durable.
+ * is not durable. A durable manager serves a resuming handle only when it remembers its nonce, and forgets a remote
+ * handle that stays away past three times its {@code reconnectMs}.
  */
 public final class Wire
 {
