@@ -85,7 +85,9 @@ final class ClientLeases implements Runnable
                 interest.clearExitNoticed();
                 for (final ServerSession session : sessions)
                 {
-                    if (session.local() && session.identity() != null && !session.identity().isAlive())
+                    // a session still in its hello is left to its own thread, which sees the socket end: ended here,
+                    // it could be forgotten before its hello journals it
+                    if (session.local() && session.admitted() && !session.identity().isAlive())
                     {
                         log.accept("client " + session.identity() + " died: lease ended");
                         session.endForGood();
@@ -129,25 +131,13 @@ final class ClientLeases implements Runnable
             {
                 synchronized (awayLock)
                 {
-                    if (away.remove(client.nonce(), client) && !connected(client.nonce()))
+                    if (away.remove(client.nonce(), client) && !ServerCore.connected(sessions, client.nonce()))
                     {
                         forget.accept(client);
                     }
                 }
             }
         }
-    }
-
-    private boolean connected(final long nonce)
-    {
-        for (final ServerSession session : sessions)
-        {
-            if (session.nonce() == nonce && !session.ended())
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

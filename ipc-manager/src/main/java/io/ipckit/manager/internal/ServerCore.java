@@ -525,6 +525,23 @@ public final class ServerCore implements AutoCloseable
     }
 
     /**
+     * @param sessions a server's sessions.
+     * @param nonce    a client handle.
+     * @return true when a session of the handle has not ended.
+     */
+    static boolean connected(final Set<ServerSession> sessions, final long nonce)
+    {
+        for (final ServerSession session : sessions)
+        {
+            if (session.nonce() == nonce && !session.ended())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return the lock that makes a hello's look at its handle one step with the forgetting of a handle away.
      */
     Object awayLock()

@@ -107,6 +107,14 @@ public final class ServerSession
         return local;
     }
 
+    /**
+     * @return true once its hello was admitted (and, by a durable manager, the handle journaled).
+     */
+    boolean admitted()
+    {
+        return admitted;
+    }
+
     boolean ended()
     {
         return ended.get();
@@ -626,9 +634,10 @@ public final class ServerSession
             }
         }
         else if (!clientLeft && !local && awayLimitNs > 0 && journal != null && nonce != 0 &&
-            !journal.wasForgotten(nonce))
+            !journal.wasForgotten(nonce) && !ServerCore.connected(core.sessions(), nonce))
         {
-            // the lease loop forgets it once away that long, unless the handle connects again before
+            // the lease loop forgets it once away that long, unless the handle connects again before (a session that
+            // ends after the handle connected again leaves it be)
             core.away().put(nonce, new ServerCore.Away(nonce, this, null, System.nanoTime() + awayLimitNs));
         }
         departure.sessionEnded();

@@ -94,11 +94,11 @@ final class ReplayMeasure
             replayOnce(journal, name + "-0", context, replayed, rates, 0);
             replayOnce(copy, name + "-1", context, replayed, rates, 1);
             deleteRecursively(copy);
-            // the first snapshot, the dict's creation, the sets
-            if (replayed[0] != puts + 2 || replayed[1] != puts + 2)
+            // the first snapshot, the handle's hello, the dict's creation, the sets
+            if (replayed[0] != puts + 3 || replayed[1] != puts + 3)
             {
                 throw new VerificationException("manager-replay: " + replayed[0] + " and " + replayed[1] +
-                    " entries replayed where " + (puts + 2) + " were journaled");
+                    " entries replayed where " + (puts + 3) + " were journaled");
             }
             deleteRecursively(journal);
             return new Measurement(contestant.id(), Workload.MANAGER_REPLAY, context.repeat(), rates[1],
