@@ -461,6 +461,51 @@ class DurableManagerTest
     }
 
     /**
+     * A handle of this host whose connection ends while its process lives on (it closed its socket without goodbye)
+     * is remembered while the process lives, as it may connect again, and forgotten once the process is SIGKILLed.
+     */
+    @Test
+    @Timeout(120)
+    void shouldForgetALocalHandleThatWentAwayOnceItsProcessDies() throws Exception
+    {
+        final Manager manager = start("departing", durable());
+        final Tally tally = manager.create("tally", Tally.class);
+        manager.bind("tally", tally);
+        final long tallyId = manager.stats().objects().stream().filter((o) -> "tally".equals(o.boundName()))
+            .findFirst().orElseThrow().id();
+        final int remembered = manager.stats().clientsRemembered();
+        final int connected = manager.stats().clients().size();
+        final JvmProcess child = dir.start((SerializableRunnable)() ->
+        {
+            try (FrameConnection raw = RawHandle.open("departing", ThreadLocalRandom.current().nextLong(1,
+                Long.MAX_VALUE), true, false, 60_000))
+            {
+                assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
+                RawHandle.call(raw, increment(tallyId, 1, 1, 1), 1);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            try
+            {
+                new java.util.concurrent.CountDownLatch(1).await(); // lives on until SIGKILLed
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, new ProcessOptions().inheritIO());
+        Eventually.await("the child's handle called and closed its connection", Duration.ofSeconds(60),
+            () -> tally.count() == 1 && manager.stats().clients().size() == connected);
+        assertEquals(remembered + 1, manager.stats().clientsRemembered(), "remembered while its process lives");
+        child.kill();
+        assertTrue(child.join(30, TimeUnit.SECONDS), "the child died");
+        Eventually.await("the handle forgotten once its process died", Duration.ofSeconds(30),
+            () -> manager.stats().clientsRemembered() == remembered);
+    }
+
+    /**
      * A handle remembered from before a restart that does not come back is forgotten: a remote one once three times its
      * reconnect timeout passed since the start, one of this host once its process is seen dead (a child SIGKILLed
      * while the manager was down).

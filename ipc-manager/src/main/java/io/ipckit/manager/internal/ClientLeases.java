@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,10 +30,7 @@ final class ClientLeases implements Runnable
     static final long WATCHED_CHECK_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Set<ServerSession> sessions;
-    private final Map<Long, ServerSession> departing;
-    private final Map<Long, ServerCore.Away> away;
-    private final Object awayLock;
-    private final Consumer<ServerCore.Away> forget;
+    private final DurableClients clients;
     private final AtomicBoolean closed;
     private final long checkIntervalNs;
     private final Consumer<String> log;
@@ -42,26 +38,18 @@ final class ClientLeases implements Runnable
 
     /**
      * @param sessions        the server's sessions (a concurrent set).
-     * @param departing       per client nonce, sessions ended while their local client's process looked alive (a
-     *                        concurrent map): each is ended for good once its process is seen dead.
-     * @param away            per client nonce, clients away (a concurrent map): each is forgotten once due, unless
-     *                        it is connected again.
-     * @param awayLock        held while deciding to forget a client away and forgetting it.
-     * @param forget          forgets a client away, at once.
+     * @param clients         what a durable manager knows of its client handles between their sessions: those
+     *                        departing and away are watched and forgotten when gone.
      * @param closed          set when the server closes.
      * @param checkIntervalNs how often to look while some client is not watched.
      * @param log             the server's log.
      */
     ClientLeases(
-        final Set<ServerSession> sessions, final Map<Long, ServerSession> departing,
-        final Map<Long, ServerCore.Away> away, final Object awayLock, final Consumer<ServerCore.Away> forget,
-        final AtomicBoolean closed, final long checkIntervalNs, final Consumer<String> log)
+        final Set<ServerSession> sessions, final DurableClients clients, final AtomicBoolean closed,
+        final long checkIntervalNs, final Consumer<String> log)
     {
         this.sessions = sessions;
-        this.departing = departing;
-        this.away = away;
-        this.awayLock = awayLock;
-        this.forget = forget;
+        this.clients = clients;
         this.closed = closed;
         this.checkIntervalNs = checkIntervalNs;
         this.log = log;
@@ -93,14 +81,7 @@ final class ClientLeases implements Runnable
                         session.endForGood();
                     }
                 }
-                for (final ServerSession session : departing.values())
-                {
-                    if (!session.identity().isAlive() && departing.remove(session.nonce(), session))
-                    {
-                        session.endForGood();
-                    }
-                }
-                forgetClientsAway();
+                clients.forgetGone();
             }
         }
         finally
@@ -108,34 +89,6 @@ final class ClientLeases implements Runnable
             for (final long token : watched)
             {
                 PeerWatch.instance().unwatch(token, interest);
-            }
-        }
-    }
-
-    /**
-     * Forgets each client away that is due, unless it is connected again (a session of its ended after the new one
-     * began). The decision and the forgetting are one step with a hello's look at its handle ({@code awayLock}): a
-     * handle that connects again is either taken out of the map first, or refused as forgotten
-     * ({@link ManagerJournal#wasForgotten}), never served with its outcomes gone.
-     */
-    private void forgetClientsAway()
-    {
-        if (away.isEmpty())
-        {
-            return;
-        }
-        final long nowNs = System.nanoTime();
-        for (final ServerCore.Away client : away.values())
-        {
-            if (client.due(nowNs))
-            {
-                synchronized (awayLock)
-                {
-                    if (away.remove(client.nonce(), client) && !ServerCore.connected(sessions, client.nonce()))
-                    {
-                        forget.accept(client);
-                    }
-                }
             }
         }
     }
@@ -153,7 +106,7 @@ final class ClientLeases implements Runnable
                 local.add(session);
             }
         }
-        local.addAll(departing.values());
+        clients.departing().forEach(local::add);
         return local;
     }
 

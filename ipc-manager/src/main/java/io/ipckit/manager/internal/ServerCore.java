@@ -1,7 +1,6 @@
 package io.ipckit.manager.internal;
 
 import io.ipckit.core.exceptions.IpcException;
-import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.manager.ManagerOptions;
 import io.ipckit.manager.ManagerRegistry;
 import io.ipckit.manager.connection.AuthenticationException;
@@ -44,25 +43,7 @@ public final class ServerCore implements AutoCloseable
     private final ObjectTable table = new ObjectTable();
     private final Map<String, ProxyRef> named = new ConcurrentHashMap<>();
     private final Set<ServerSession> sessions = ConcurrentHashMap.newKeySet();
-    /**
-     * Of a durable manager, per client nonce: the last session of a local client that ended while its process looked
-     * alive (its socket's end comes before the process is a zombie; or the client connects again). The lease loop
-     * ends it for good once the process is seen dead, so that the client's calls are forgotten; a client that says
-     * goodbye later is forgotten then, and leaves this map.
-     */
-    private final Map<Long, ServerSession> departing = new ConcurrentHashMap<>();
-    /**
-     * Of a durable manager, per client nonce, the clients away, and when to forget each unless it connects again (it
-     * then leaves this map): a remote client whose last session ended without goodbye, due past three times its
-     * reconnect timeout (its process cannot be watched: by then it gave up); and every client remembered from before
-     * the manager's start, due the same way, or, of this host, once its process is seen dead.
-     */
-    private final Map<Long, Away> away = new ConcurrentHashMap<>();
-    /**
-     * Makes a hello's look at whether its handle is forgotten or remembered one step with the lease loop's decision
-     * to forget a handle away: of the two, the later sees the other's outcome.
-     */
-    private final Object awayLock = new Object();
+    private final DurableClients clients;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final long leaseCheckIntervalNs;
@@ -103,14 +84,11 @@ public final class ServerCore implements AutoCloseable
             listener.close();
             throw ex;
         }
-        if (journal != null)
-        {
-            awaitRememberedClients();
-        }
+        clients = new DurableClients(journal, sessions, this::log);
+        clients.awaitRemembered();
         acceptor = Thread.ofPlatform().daemon(true).name("ipckit-manager-accept").start(this::acceptLoop);
         leases = Thread.ofPlatform().daemon(true).name("ipckit-manager-leases")
-            .start(new ClientLeases(sessions, departing, away, awayLock, this::forgetAway, closed,
-                leaseCheckIntervalNs, this::log));
+            .start(new ClientLeases(sessions, clients, closed, leaseCheckIntervalNs, this::log));
     }
 
     ObjectTable table()
@@ -346,16 +324,9 @@ public final class ServerCore implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        if (journal != null && caller != null)
+        if (caller != null)
         {
-            try
-            {
-                journal.forgetClient(caller.identity(), caller.nonce());
-            }
-            catch (final RuntimeException ex)
-            {
-                log("cannot journal that the client asking for shutdown leaves, its calls' outcomes stay kept: " + ex);
-            }
+            clients.forget(caller.identity(), caller.nonce());
         }
         close();
         if (onShutdown != null)
@@ -471,108 +442,17 @@ public final class ServerCore implements AutoCloseable
         return StatsCollector.collect(this, null);
     }
 
-    /**
-     * @return per client nonce, the sessions of local clients of a durable manager that ended while their process
-     * looked alive: watched until it dies.
-     */
-    Map<Long, ServerSession> departing()
-    {
-        return departing;
-    }
-
-    /**
-     * Before the first client: every handle the journal remembers is away until it connects again; one whose hello
-     * said nothing of it (journaled by an earlier version) is kept as before.
-     */
-    private void awaitRememberedClients()
-    {
-        final long nowNs = System.nanoTime();
-        journal.rememberedClients().forEach((nonce, calls) ->
-        {
-            final long limitNs = ServerSession.awayLimitNs(calls.reconnectMs());
-            if (calls.localProcess() != null || limitNs > 0)
-            {
-                away.put(nonce, new Away(nonce, null, calls.localProcess(), nowNs + limitNs));
-            }
-        });
-    }
-
-    /**
-     * Forgets a handle away past its time; under {@link #awayLock}, so that a hello of the handle either came first
-     * (and took it out of {@link #away}) or sees it forgotten.
-     */
-    private void forgetAway(final Away client)
-    {
-        try
-        {
-            journal.forgetClient(client.session() != null ? client.session().identity() : client.process(),
-                client.nonce());
-        }
-        catch (final RuntimeException ex)
-        {
-            log("cannot journal that client handle " + client.nonce() + " is gone, its calls' outcomes stay kept: " +
-                ex);
-        }
-    }
-
-    /**
-     * @return per client nonce, the clients of a durable manager away: remote ones that ended without goodbye, and
-     * those remembered from before its start; forgotten when due.
-     */
-    Map<Long, Away> away()
-    {
-        return away;
-    }
-
-    /**
-     * @param sessions a server's sessions.
-     * @param nonce    a client handle.
-     * @return true when a session of the handle has not ended.
-     */
-    static boolean connected(final Set<ServerSession> sessions, final long nonce)
-    {
-        for (final ServerSession session : sessions)
-        {
-            if (session.nonce() == nonce && !session.ended())
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * @return the lock that makes a hello's look at its handle one step with the forgetting of a handle away.
-     */
-    Object awayLock()
-    {
-        return awayLock;
-    }
-
     Set<ServerSession> sessions()
     {
         return sessions;
     }
 
     /**
-     * A client handle of a durable manager that is away: forgotten when it is due ({@link #due}), unless it connects
-     * again first.
-     *
-     * @param nonce      the handle.
-     * @param session    its last session, ended; null for a handle remembered from before the manager's start.
-     * @param process    its process when it is of this host: due once it is seen dead; else null.
-     * @param forgetAtNs when a remote handle is due ({@link System#nanoTime()}).
+     * @return what the manager knows of its client handles between their sessions.
      */
-    record Away(long nonce, ServerSession session, ProcessIdentity process, long forgetAtNs)
+    DurableClients clients()
     {
-        /**
-         * @param nowNs the time now ({@link System#nanoTime()}).
-         * @return true when it is to be forgotten: its process is dead, or, remote, its time is up.
-         */
-        boolean due(final long nowNs)
-        {
-            return process != null ? !process.isAlive() : nowNs - forgetAtNs >= 0;
-        }
+        return clients;
     }
 
     long startedAtMillis()

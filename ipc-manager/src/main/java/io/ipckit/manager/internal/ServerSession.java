@@ -35,22 +35,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * A client that leaves for good (it says {@link FastPath#BYE} as it closes, or its process is dead when its session
  * ends) is forgotten by a durable manager's journal ({@link ManagerJournal#forgetClient}) once none of its frames is
  * being handled and none of its calls runs ({@link ClientDeparture}): it sends nothing again, so its calls' outcomes
- * are kept for nobody. A remote client whose session ends without goodbye is away ({@code ServerCore.away}): the
+ * are kept for nobody. A remote client whose session ends without goodbye is away ({@link DurableClients}): the
  * lease loop forgets it past three times its reconnect timeout unless it connects again. A durable manager serves a
  * handle that connects again only when it remembers it.
  */
 public final class ServerSession
 {
-    /** Why a forgotten client handle is refused. */
-    private static final String FORGOTTEN_MESSAGE = "this durable manager forgot this client handle (it was closed, " +
-        "asked for shutdown, its process died, or it stayed away past three times its reconnect timeout), with the " +
-        "outcomes of its calls; so as not to apply a call twice it serves the handle no more: open a new handle";
-    /** Why a handle that connects again is refused by a manager that does not remember it. */
-    private static final String UNKNOWN_MESSAGE = "this durable manager does not remember this client handle, which " +
-        "connects again (it forgot it long ago, or its journal was replaced): so as not to apply a call twice it does " +
-        "not serve it: open a new handle";
-    /** How many times its reconnect timeout a remote client handle that went away without goodbye is remembered. */
-    static final int AWAY_TIMEOUTS = 3;
     private final ServerCore core;
     private final FrameConnection connection;
     private final SessionReferences references;
@@ -138,7 +128,7 @@ public final class ServerSession
             nonce = hello.remaining() >= Long.BYTES ? hello.getLong() : 0;
             final boolean resuming = hello.hasRemaining() && hello.get() == 1;
             final long reconnectMs = hello.remaining() >= Long.BYTES ? hello.getLong() : 0;
-            awayLimitNs = awayLimitNs(reconnectMs);
+            awayLimitNs = DurableClients.awayLimitNs(reconnectMs);
             if (!admitHandle(resuming, reconnectMs))
             {
                 return;
@@ -388,7 +378,7 @@ public final class ServerSession
             }
             if (admitted == ManagerJournal.FORGOTTEN)
             {
-                reply(callId, null, new IpcException(signature + " not run: " + FORGOTTEN_MESSAGE));
+                reply(callId, null, new IpcException(signature + " not run: " + DurableClients.FORGOTTEN_MESSAGE));
                 return;
             }
             if (admitted == ManagerJournal.STALE)
@@ -619,74 +609,24 @@ public final class ServerSession
         }
         references.dropAll();
         core.ended(this);
-        final ManagerJournal journal = core.journal();
-        if (!admitted)
+        if (admitted && !clientLeft) // a refused session, or one ended before its hello, leaves nothing to keep
         {
-            departure.sessionEnded(); // refused, or ended before its hello: nothing of it to forget
-            return;
-        }
-        if (!clientLeft && local && identity != null && journal != null && nonce != 0 && !journal.wasForgotten(nonce))
-        {
-            core.departing().put(nonce, this); // the lease loop ends it for good once the process is seen dead
-            if (journal.wasForgotten(nonce))
-            {
-                core.departing().remove(nonce, this); // another session of the client said goodbye meanwhile
-            }
-        }
-        else if (!clientLeft && !local && awayLimitNs > 0 && journal != null && nonce != 0 &&
-            !journal.wasForgotten(nonce) && !ServerCore.connected(core.sessions(), nonce))
-        {
-            // the lease loop forgets it once away that long, unless the handle connects again before (a session that
-            // ends after the handle connected again leaves it be)
-            core.away().put(nonce, new ServerCore.Away(nonce, this, null, System.nanoTime() + awayLimitNs));
+            core.clients().ended(this, awayLimitNs);
         }
         departure.sessionEnded();
     }
 
     /**
-     * A durable manager's check of a handle's HELLO: refuses one it forgot, and a resuming one it does not remember
-     * (forgotten longer ago than it keeps the forgotten, or met by another manager); journals a new one, so that it
-     * is remembered across a restart even before its first journaled call; and stops the clock of one that was away.
+     * A handle's hello: a durable manager refuses a handle it forgot, and one that connects again that it does not
+     * remember ({@link DurableClients#admit}).
      *
      * @param resuming    true when the handle connects again.
-     * @param reconnectMs its reconnect timeout, as its HELLO said (0: never, or not said).
+     * @param reconnectMs its reconnect timeout, as its hello said (0: never, or not said).
      * @return false when the handle was refused (the session is over).
      */
     private boolean admitHandle(final boolean resuming, final long reconnectMs)
     {
-        final ManagerJournal journal = core.journal();
-        if (journal == null || nonce == 0)
-        {
-            admitted = true;
-            return true;
-        }
-        final String refusal;
-        if (resuming)
-        {
-            synchronized (core.awayLock()) // one step with the lease loop's forgetting of a handle away
-            {
-                refusal = journal.wasForgotten(nonce) ? FORGOTTEN_MESSAGE :
-                    journal.remembers(nonce) ? null : UNKNOWN_MESSAGE;
-                if (refusal == null)
-                {
-                    core.away().remove(nonce);
-                }
-            }
-        }
-        else
-        {
-            String failure;
-            try
-            {
-                failure = journal.join(identity, nonce, reconnectMs, local) ? null : journal.wasForgotten(nonce) ?
-                    FORGOTTEN_MESSAGE : "the manager is closing: connect again once it is back";
-            }
-            catch (final RuntimeException ex)
-            {
-                failure = "the manager cannot journal this client handle: " + ex.getMessage();
-            }
-            refusal = failure;
-        }
+        final String refusal = core.clients().admit(this, resuming, reconnectMs);
         if (refusal != null)
         {
             fatal(refusal);
@@ -697,35 +637,11 @@ public final class ServerSession
     }
 
     /**
-     * @param reconnectMs the client's reconnect timeout, as its HELLO said.
-     * @return how long it is remembered away: {@link #AWAY_TIMEOUTS} times that, 0 (for ever) when it is 0 or so
-     * long that the product overflows.
-     */
-    static long awayLimitNs(final long reconnectMs)
-    {
-        return reconnectMs <= 0 || reconnectMs > Long.MAX_VALUE / AWAY_TIMEOUTS / 1_000_000L ? 0 :
-            TimeUnit.MILLISECONDS.toNanos(reconnectMs) * AWAY_TIMEOUTS;
-    }
-
-    /**
      * Forgets the calls of a client that left for good, when the manager is durable ({@link ClientDeparture}).
      */
     private void forgetClient()
     {
-        final ManagerJournal journal = core.journal();
-        if (journal == null)
-        {
-            return;
-        }
-        try
-        {
-            journal.forgetClient(identity, nonce);
-            core.departing().remove(nonce);
-        }
-        catch (final RuntimeException ex)
-        {
-            core.log("cannot journal that client " + identity + " left, its calls' outcomes stay kept: " + ex);
-        }
+        core.clients().forget(identity, nonce);
     }
 
     long callsServed()
