@@ -363,8 +363,7 @@ class DurableManagerTest
         final Manager manager = start("forgot", durable());
         final ManagedEvent event = manager.event();
         manager.bind("event", event);
-        final long eventId = manager.stats().objects().stream().filter((o) -> "event".equals(o.boundName()))
-            .findFirst().orElseThrow().id();
+        final long eventId = boundId(manager, "event");
         final long nonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         try (FrameConnection raw = RawHandle.open("forgot", nonce))
         {
@@ -400,11 +399,10 @@ class DurableManagerTest
     @Timeout(120)
     void shouldForgetARemoteHandleAwayPastItsTimeAndRefuseIt() throws Exception
     {
-        final Manager manager = start("away", durable());
-        final Tally tally = manager.create("tally", Tally.class);
-        manager.bind("tally", tally);
-        final long tallyId = manager.stats().objects().stream().filter((o) -> "tally".equals(o.boundName()))
-            .findFirst().orElseThrow().id();
+        final BoundTally bound = startWithTally("away");
+        final Manager manager = bound.manager();
+        final Tally tally = bound.tally();
+        final long tallyId = bound.id();
         final int remembered = manager.stats().clientsRemembered();
 
         // a remote handle of a 60 s reconnect timeout goes away without goodbye
@@ -416,19 +414,7 @@ class DurableManagerTest
         }
         // one of 500 ms in a child JVM calls, then is SIGKILLed while it waits
         final long killedNonce = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        final JvmProcess child = dir.start((SerializableRunnable)() ->
-        {
-            try (FrameConnection raw = RawHandle.open("away", killedNonce, false, false, 500))
-            {
-                assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
-                RawHandle.call(raw, increment(tallyId, 1, 1, 1), 1);
-                raw.recvBytes(); // nothing comes: waits for the SIGKILL
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        }, new ProcessOptions().inheritIO());
+        final JvmProcess child = startRawCaller("away", killedNonce, false, 500, tallyId, true);
         Eventually.await("the child's remote handle called", Duration.ofSeconds(60), () -> tally.count() == 2);
         assertEquals(remembered + 2, manager.stats().clientsRemembered(), "both remote handles remembered");
         child.kill();
@@ -468,34 +454,14 @@ class DurableManagerTest
     @Timeout(120)
     void shouldForgetALocalHandleThatWentAwayOnceItsProcessDies() throws Exception
     {
-        final Manager manager = start("departing", durable());
-        final Tally tally = manager.create("tally", Tally.class);
-        manager.bind("tally", tally);
-        final long tallyId = manager.stats().objects().stream().filter((o) -> "tally".equals(o.boundName()))
-            .findFirst().orElseThrow().id();
+        final BoundTally bound = startWithTally("departing");
+        final Manager manager = bound.manager();
+        final Tally tally = bound.tally();
+        final long tallyId = bound.id();
         final int remembered = manager.stats().clientsRemembered();
         final int connected = manager.stats().clients().size();
-        final JvmProcess child = dir.start((SerializableRunnable)() ->
-        {
-            try (FrameConnection raw = RawHandle.open("departing", ThreadLocalRandom.current().nextLong(1,
-                Long.MAX_VALUE), true, false, 60_000))
-            {
-                assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
-                RawHandle.call(raw, increment(tallyId, 1, 1, 1), 1);
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-            try
-            {
-                new java.util.concurrent.CountDownLatch(1).await(); // lives on until SIGKILLed
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, new ProcessOptions().inheritIO());
+        final JvmProcess child = startRawCaller("departing", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE),
+            true, 60_000, tallyId, false);
         Eventually.await("the child's handle called and closed its connection", Duration.ofSeconds(60),
             () -> tally.count() == 1 && manager.stats().clients().size() == connected);
         assertEquals(remembered + 1, manager.stats().clientsRemembered(), "remembered while its process lives");
@@ -517,8 +483,7 @@ class DurableManagerTest
         final Manager manager = start("restart", durable());
         final ConcurrentMap<Integer, Integer> dict = manager.dict();
         manager.bind("dict", dict);
-        final long dictId = manager.stats().objects().stream().filter((o) -> "dict".equals(o.boundName()))
-            .findFirst().orElseThrow().id();
+        final long dictId = boundId(manager, "dict");
         final BlockingQueue<Integer> queue = manager.queue();
         final JvmProcess child = dir.start((SerializableRunnable)() ->
         {
@@ -552,11 +517,10 @@ class DurableManagerTest
     @Timeout(120)
     void shouldRefuseACallSentAgainAfterItsCallerMovedOn() throws Exception
     {
-        final Manager manager = start("stale", durable());
-        final Tally tally = manager.create("tally", Tally.class);
-        manager.bind("tally", tally);
-        final long tallyId = manager.stats().objects().stream().filter((o) -> "tally".equals(o.boundName()))
-            .findFirst().orElseThrow().id();
+        final BoundTally bound = startWithTally("stale");
+        final Manager manager = bound.manager();
+        final Tally tally = bound.tally();
+        final long tallyId = bound.id();
         try (FrameConnection raw = RawHandle.open("stale", ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE)))
         {
             assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
@@ -578,6 +542,67 @@ class DurableManagerTest
                 "thread 1's last call sent again below the client's acknowledgement");
             assertEquals(4, tally.count(), "no stale call ran");
         }
+    }
+
+    /**
+     * A durable manager started with a tally bound to "tally", for the tests that call it through a raw handle.
+     *
+     * @param manager the manager's handle.
+     * @param tally   the tally's proxy.
+     * @param id      the tally's object id.
+     */
+    private record BoundTally(Manager manager, Tally tally, long id)
+    {
+    }
+
+    private BoundTally startWithTally(final String name)
+    {
+        final Manager manager = start(name, durable());
+        final Tally tally = manager.create("tally", Tally.class);
+        manager.bind("tally", tally);
+        return new BoundTally(manager, tally, boundId(manager, "tally"));
+    }
+
+    /**
+     * @return the id of the object bound to {@code name}.
+     */
+    private static long boundId(final Manager manager, final String name)
+    {
+        return manager.stats().objects().stream().filter((o) -> name.equals(o.boundName())).findFirst().orElseThrow()
+            .id();
+    }
+
+    /**
+     * Starts a child JVM whose raw handle, new, calls {@code increment()} on the tally once, then keeps its connection
+     * or closes it without goodbye, and lives on until SIGKILLed.
+     */
+    private JvmProcess startRawCaller(final String name, final long nonce, final boolean local, final long reconnectMs,
+        final long tallyId, final boolean keepConnection)
+    {
+        return dir.start((SerializableRunnable)() ->
+        {
+            try (FrameConnection raw = RawHandle.open(name, nonce, local, false, reconnectMs))
+            {
+                assertEquals(Wire.WELCOME, raw.recvBytes()[0]);
+                RawHandle.call(raw, increment(tallyId, 1, 1, 1), 1);
+                if (keepConnection)
+                {
+                    raw.recvBytes(); // nothing comes: waits for the SIGKILL
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            try
+            {
+                new java.util.concurrent.CountDownLatch(1).await(); // lives on until SIGKILLed
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, new ProcessOptions().inheritIO());
     }
 
     /**
