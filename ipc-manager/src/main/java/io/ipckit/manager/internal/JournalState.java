@@ -6,8 +6,10 @@ import io.ipckit.manager.ManagerRegistry;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a durable manager's snapshot holds ({@link State}), how it is taken from the running manager and how a
@@ -97,7 +99,7 @@ final class JournalState
         final Map<Long, Map<Long, Long>> lastCalls = new HashMap<>();
         final Map<Long, Long> acked = new HashMap<>();
         final Map<Long, long[]> joined = new HashMap<>();
-        final java.util.Set<Long> gone = new java.util.HashSet<>(forgotten);
+        final Set<Long> gone = new HashSet<>(forgotten);
         for (final Map.Entry<Long, ClientCalls> client : clients.entrySet())
         {
             if (gone.contains(client.getKey()))

@@ -297,7 +297,7 @@ final class ManagerJournal implements AutoCloseable
      * @param caller      the client's process, recorded in the journal's entry.
      * @param nonce       the client handle, not 0.
      * @param reconnectMs its reconnect timeout in ms, 0 when it never reconnects: a remote handle away longer than
-     *                    {@link ServerSession#awayLimitNs} of it is forgotten.
+     *                    {@link DurableClients#awayLimitNs} of it is forgotten.
      * @param local       true when the client is of this host: it is forgotten once its process is seen dead.
      * @return true when remembered (now or already); false when the journal is closed (the manager is closing) or
      * the handle was forgotten: it is not to be served.
