@@ -29,7 +29,9 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * hands out newly queued tasks, sends what may have to wait for room, and is the only one that closes a dead
  * worker's channel. Everything else is guarded by {@link #lock}. When a result frees room, the worker's own reader
  * sends it the next queued task at once if that needs no waiting ({@link #topUp}): a chunk-size-1 map then costs no
- * thread wake-up per task. The dispatcher is woken only for what the reader cannot send.
+ * thread wake-up per task. The dispatcher is woken only for what the reader cannot send. A worker's tasks wait for
+ * its READY, except one: while no ready worker has room, a worker started at once may be sent its first task while it
+ * boots ({@link #sendToStartingWorker}), so that a new pool's first result does not wait for a round trip of READY.
  * <p>
  * Note to maintainers: a worker's send side has one user at a time, so that its messages keep the order in which
  * their tasks were assigned (a FUNCTION before the first task using it): the dispatcher, from the hold of the lock in
@@ -242,6 +244,25 @@ final class PoolScheduler
     }
 
     /**
+     * @param index a worker's index.
+     * @return how many tasks the worker at {@code index} holds, negated while it is not ready yet (0 without a
+     *         worker): for tests, which check that a starting worker is sent its first task.
+     */
+    int tasksHeld(final int index)
+    {
+        lock.lock();
+        try
+        {
+            final WorkerSlot slot = workers.slots()[index];
+            return slot == null ? 0 : slot.ready ? slot.inFlight.size() : -slot.inFlight.size();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
      * @return how many times the dispatcher has handed out tasks (each time one or more): for tests, which check
      *         that results wake it once per several tasks rather than once per task.
      */
@@ -414,6 +435,11 @@ final class PoolScheduler
             {
                 broken = new IpcException("the initializer of " + name + " failed in " + slot + ": " + values[0],
                     (Throwable)values[0]);
+                // a task sent before the worker was ready never started: it fails as the queued ones do
+                while (!slot.inFlight.isEmpty())
+                {
+                    pending.addFirst(slot.inFlight.pollLast());
+                }
             }
             else if (type == RESULT && !slot.inFlight.isEmpty() && slot.inFlight.peekFirst().id == taskId)
             {
@@ -742,6 +768,40 @@ final class PoolScheduler
     }
 
     /**
+     * Sends {@code task} to a worker that is still starting, when no ready worker has room for it (lock held): see
+     * {@link WorkerTable#startingWorker()}. Sends in place, without waiting (the worker reads nothing yet, so a
+     * wait for room would hold the dispatcher for the worker's boot): a task or function that does not fit in the
+     * ring's free room now waits for a ready worker, as before. If the worker dies before it is ready, the task
+     * never started, and {@link #onWorkerExit} puts it back at the front of the queue; if its initializer fails, the
+     * task fails as the queued ones do.
+     *
+     * @return true when the task was sent.
+     */
+    private boolean sendToStartingWorker(final PoolTask task)
+    {
+        final WorkerSlot slot = workers.startingWorker();
+        if (slot == null || slot.sending)
+        {
+            return false;
+        }
+        if (task.type == APPLY && !slot.knownFunctions.contains(task.functionId))
+        {
+            if (!TaskSender.trySendInPlace(slot, FUNCTION, 0, task.functionId, 1, functions.get(task.functionId)))
+            {
+                return false;
+            }
+            slot.knownFunctions.add(task.functionId);
+        }
+        if (!TaskSender.trySendInPlace(slot, task))
+        {
+            return false;
+        }
+        slot.inFlight.add(task);
+        slot.tasksSent++;
+        return true;
+    }
+
+    /**
      * Hands queued tasks, in order, to the workers with room until none has room or none is queued (lock held), so
      * that one wake-up of the dispatcher tops up every worker.
      */
@@ -757,7 +817,12 @@ final class PoolScheduler
             final WorkerSlot target = workers.freeWorker();
             if (target == null)
             {
-                return;
+                if (!sendToStartingWorker(pending.peekFirst()))
+                {
+                    return;
+                }
+                pending.pollFirst();
+                continue;
             }
             final PoolTask task = pending.pollFirst();
             target.inFlight.add(task);

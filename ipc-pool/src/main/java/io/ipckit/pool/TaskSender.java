@@ -63,7 +63,21 @@ final class TaskSender
      */
     static boolean trySendInPlace(final WorkerSlot slot, final PoolTask task)
     {
-        final int length = ITEMS_OFFSET + task.encodedItems.length;
+        return trySendInPlace(slot, task.type, task.id, task.functionId, task.count, task.encodedItems);
+    }
+
+    /**
+     * Sends one message only if it fits in one record and the worker's ring has room for it now, as
+     * {@link #trySendInPlace(WorkerSlot, PoolTask)} does for a task.
+     *
+     * @param items the encoded items (not null).
+     * @return true when the message was sent.
+     */
+    static boolean trySendInPlace(
+        final WorkerSlot slot, final int type, final long taskId, final int functionId, final int count,
+        final byte[] items)
+    {
+        final int length = ITEMS_OFFSET + items.length;
         final WorkerChannel channel = slot.channel;
         try
         {
@@ -76,8 +90,7 @@ final class TaskSender
             {
                 return false;
             }
-            writeMessage(channel.claimBuffer(), index, task.type, task.id, task.functionId, task.count,
-                task.encodedItems);
+            writeMessage(channel.claimBuffer(), index, type, taskId, functionId, count, items);
             channel.commit(index);
             return true;
         }

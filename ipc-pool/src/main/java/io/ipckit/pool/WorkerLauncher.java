@@ -58,6 +58,7 @@ final class WorkerLauncher
         final String channelName = poolName + "-w" + index + "-" + generation;
         final WorkerChannel channel = WorkerChannel.create(channelName, ringCapacityBytes);
         board.currentTask(index, 0);
+        final long startDelayNs = index > 0 && generation == 0 ? startStaggerNs : 0;
         final JvmProcess process;
         try
         {
@@ -67,7 +68,7 @@ final class WorkerLauncher
                 .jvmOptions(jvmOptions.toArray(new String[0]))
                 .aotCache(aotCache)
                 .classPath(classPath)
-                .startDelay(index > 0 && generation == 0 ? startStaggerNs : 0, TimeUnit.NANOSECONDS)
+                .startDelay(startDelayNs, TimeUnit.NANOSECONDS)
                 .daemon(true));
         }
         catch (final RuntimeException ex)
@@ -76,7 +77,7 @@ final class WorkerLauncher
             channel.close();
             throw ex;
         }
-        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel);
+        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel, startDelayNs == 0);
         final ExpandableArrayBuffer init = new ExpandableArrayBuffer(ITEMS_OFFSET + encodedInitializer.length);
         final int length = TaskSender.writeMessage(init, 0, INIT, 0, maxTasksPerWorker, 1, encodedInitializer);
         try

@@ -19,6 +19,11 @@ final class WorkerSlot
     final int generation;
     final JvmProcess process;
     final WorkerChannel channel;
+    /**
+     * The worker's JVM started at once, not after the pool's start stagger: it may be sent its first task before it
+     * is ready, which then waits in its ring while the JVM boots (see {@link WorkerTable#startingWorker()}).
+     */
+    final boolean startedAtOnce;
     /** The process's liveness, as the channel's sends ask it (made once: sends allocate nothing). */
     final BooleanSupplier alive;
     final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
@@ -32,12 +37,18 @@ final class WorkerSlot
     long observedSinceNs;
     long timedOutTask;
 
-    WorkerSlot(final int index, final int generation, final JvmProcess process, final WorkerChannel channel)
+    WorkerSlot(
+        final int index,
+        final int generation,
+        final JvmProcess process,
+        final WorkerChannel channel,
+        final boolean startedAtOnce)
     {
         this.index = index;
         this.generation = generation;
         this.process = process;
         this.channel = channel;
+        this.startedAtOnce = startedAtOnce;
         this.alive = process::isAlive;
     }
 

@@ -32,6 +32,7 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -273,6 +274,50 @@ class ProcessPoolTest
                 final String[] parts = s.split("/");
                 assertEquals("done-" + parts[1], parts[0]);
             }
+        }
+    }
+
+    @Test
+    void shouldSendTheFirstTaskToAWorkerThatIsStillStarting() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("boot");
+             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).initializer(() -> passGate("boot"))))
+        {
+            final CompletableFuture<Long> first = pool.submit(() -> ProcessHandle.current().pid());
+            final CompletableFuture<Long> second = pool.submit(() -> ProcessHandle.current().pid());
+            // the worker's initializer waits at the gate, so it cannot be ready: it holds the first task all the
+            // same, and only that one (the second waits for a ready worker)
+            Eventually.await("the starting worker holds the first task", Duration.ofSeconds(30),
+                () -> Gates.entered(gate) == 1 && pool.scheduler().tasksHeld(0) == -1);
+            assertFalse(first.isDone());
+            Gates.open(gate);
+            assertEquals(pool.workerPids().get(0), first.get(30, TimeUnit.SECONDS));
+            assertEquals(pool.workerPids().get(0), second.get(30, TimeUnit.SECONDS));
+            assertEquals(0, pool.scheduler().tasksHeld(0), "the worker is ready and holds nothing");
+            gate.unlink();
+        }
+    }
+
+    @Test
+    void shouldRequeueTheFirstTaskOfAWorkerThatDiesBeforeItIsReady() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("doomed-boot");
+             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1)
+                 .initializer(() -> passGate("doomed-boot"))))
+        {
+            final CompletableFuture<Long> task = pool.submit(() -> ProcessHandle.current().pid());
+            Eventually.await("the starting worker holds the task", Duration.ofSeconds(30),
+                () -> Gates.entered(gate) == 1 && pool.scheduler().tasksHeld(0) == -1);
+            final long doomedPid = gate.buffer().getLongAcquire(gate.headerLength() + Gates.PID);
+            ProcessHandle.of(doomedPid).orElseThrow().destroyForcibly();
+            Eventually.await("the replacement is in its initializer", Duration.ofSeconds(30),
+                () -> Gates.entered(gate) == 2);
+            final long replacementPid = gate.buffer().getLongAcquire(gate.headerLength() + Gates.PID);
+            Gates.open(gate);
+            // the task never started in the killed worker: it runs once, in the replacement, instead of failing
+            assertEquals(replacementPid, task.get(30, TimeUnit.SECONDS));
+            assertNotEquals(doomedPid, replacementPid);
+            gate.unlink();
         }
     }
 
