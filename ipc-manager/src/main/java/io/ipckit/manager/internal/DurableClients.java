@@ -83,7 +83,7 @@ final class DurableClients
             return;
         }
         final long nowNs = System.nanoTime();
-        journal.rememberedClients().forEach((nonce, calls) ->
+        journal.clients().remembered().forEach((nonce, calls) ->
         {
             final long limitNs = awayLimitNs(calls.reconnectMs());
             if (calls.localProcess() != null || limitNs > 0)
@@ -114,8 +114,8 @@ final class DurableClients
         {
             synchronized (awayLock) // one step with the lease loop's forgetting of a handle away
             {
-                final String refusal = journal.wasForgotten(nonce) ? FORGOTTEN_MESSAGE :
-                    journal.remembers(nonce) ? null : UNKNOWN_MESSAGE;
+                final String refusal = journal.clients().wasForgotten(nonce) ? FORGOTTEN_MESSAGE :
+                    journal.clients().remembers(nonce) ? null : UNKNOWN_MESSAGE;
                 if (refusal == null)
                 {
                     away.remove(nonce);
@@ -126,7 +126,7 @@ final class DurableClients
         try
         {
             return journal.join(session.identity(), nonce, reconnectMs, session.local()) ? null :
-                journal.wasForgotten(nonce) ? FORGOTTEN_MESSAGE :
+                journal.clients().wasForgotten(nonce) ? FORGOTTEN_MESSAGE :
                 "the manager is closing: connect again once it is back";
         }
         catch (final RuntimeException ex)
@@ -146,14 +146,14 @@ final class DurableClients
     void ended(final ServerSession session, final long awayLimitNs)
     {
         final long nonce = session.nonce();
-        if (journal == null || nonce == 0 || journal.wasForgotten(nonce))
+        if (journal == null || nonce == 0 || journal.clients().wasForgotten(nonce))
         {
             return;
         }
         if (session.local())
         {
             departing.put(nonce, session); // the lease loop ends it for good once the process is seen dead
-            if (journal.wasForgotten(nonce))
+            if (journal.clients().wasForgotten(nonce))
             {
                 departing.remove(nonce, session); // another session of the client said goodbye meanwhile
             }

@@ -15,8 +15,8 @@ import java.util.Set;
  * What a durable manager's snapshot holds ({@link State}), how it is taken from the running manager and how a
  * starting manager is put back from it: objects with state are kept as they are (serialized), volatile ones (locks,
  * conditions, barriers, pools) as how to make them again ({@link Origin}), and the outcomes of journaled calls
- * whose clients may still send them again. Called by {@link ManagerJournal} under its lock, or before the manager
- * accepts clients. Stateless.
+ * whose clients may still send them again. Called by {@link ManagerJournal} under its lock, or by its replay
+ * ({@link JournalReplay}) before the manager accepts clients. Stateless.
  */
 final class JournalState
 {

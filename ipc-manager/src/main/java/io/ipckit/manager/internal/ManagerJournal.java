@@ -3,7 +3,6 @@ package io.ipckit.manager.internal;
 import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.durable.CorruptLogException;
 import io.ipckit.durable.Journal;
-import io.ipckit.durable.JournalHandler;
 import io.ipckit.durable.SharedLogOptions;
 import io.ipckit.manager.ManagerOptions;
 import org.agrona.DirectBuffer;
@@ -13,15 +12,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.Serializable;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,12 +27,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
  * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
  * the call; the outcome of each journaled call is kept per client until the client says it has the reply
- * ({@code ackBelow}, or the calling thread's next call: {@link #admit}), in the snapshots too, so a call sent again
- * after a restart gets its first outcome and is not applied twice. A new client handle is journaled as it says hello
- * ({@link #join}), so that it is remembered across a restart; one that connects again is served only when remembered.
- * A client handle that leaves for good (it closes, its process dies, or, remote, it stays away past its time) is
- * forgotten, and a journal entry says so ({@link #forgetClient}): else a manager that many short-lived clients used
- * would keep each one's last outcomes for ever.
+ * ({@code ackBelow}, or the calling thread's next call: {@link JournalClients#admit}), in the snapshots too, so a
+ * call sent again after a restart gets its first outcome and is not applied twice. A new client handle is journaled
+ * as it says hello ({@link #join}), so that it is remembered across a restart; one that connects again is served only
+ * when remembered. A client handle that leaves for good (it closes, its process dies, or, remote, it stays away past
+ * its time) is forgotten, and a journal entry says so ({@link #forgetClient}): else a manager that many short-lived
+ * clients used would keep each one's last outcomes for ever. What is remembered of the client handles is
+ * {@link JournalClients}'s, the entries' layout is {@link JournalEntries}'s, and the replay at open is
+ * {@link JournalReplay}'s.
  * <p>
  * What is journaled, per call ({@link JournalModes}):
  * <ul>
@@ -49,9 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Methods that change a built-in type with durable state: everything but the read-only methods of
  *   {@link JournalModes#READ_ONLY}. Every method of a registered type, which therefore must be deterministic and
  *   {@link Serializable}.</li>
- *   <li>Nothing of locks, conditions, barriers and pools ({@link JournalModes#VOLATILE}): their state is who waits and who
- *   holds, which a restart ends, as every client's death would. Their objects survive (remade by their factory or
- *   method at restore), released; a pool's futures do not ({@link JournalModes#NOT_JOURNALED}).</li>
+ *   <li>Nothing of locks, conditions, barriers and pools ({@link JournalModes#VOLATILE}): their state is who waits and
+ *   who holds, which a restart ends, as every client's death would. Their objects survive (remade by their factory
+ *   or method at restore), released; a pool's futures do not ({@link JournalModes#NOT_JOURNALED}).</li>
  * </ul>
  * <p>
  * Note to maintainers: the journal's order is the order in which calls changed the state, because every journaled
@@ -66,31 +60,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ManagerJournal implements AutoCloseable
 {
-    /** An entry of a call, without the calling thread: written by earlier versions, still read. */
-    private static final byte ENTRY_CALL = 1;
-    /** An entry of a call, with the calling thread's id in the client. */
-    private static final byte ENTRY_THREAD_CALL = 2;
-    /** An entry saying that a client handle left for good (closed, dead, or away past its time): it is forgotten. */
-    private static final byte ENTRY_CLIENT_GONE = 3;
-    /** An entry saying that a new client handle said hello: remembered across a restart before its first call. */
-    private static final byte ENTRY_CLIENT_JOINED = 4;
-    /** An entry's kind, client nonce, ackBelow, object id and thread id, before the signature. */
-    private static final int ENTRY_HEADER_LENGTH = 1 + 4 * Long.BYTES;
-    /** A client-gone entry: its kind and the client's nonce. */
-    private static final int CLIENT_GONE_LENGTH = 1 + Long.BYTES;
-    /**
-     * A client-joined entry: its kind, the client's nonce, its reconnect timeout in ms, 1 when it is of this host (then
-     * its pid and start time follow) or 0.
-     */
-    private static final int CLIENT_JOINED_LENGTH = 1 + 2 * Long.BYTES + 1 + 2 * Long.BYTES;
-    private static final Object IN_PROGRESS = new Object();
-    /** {@link #admit}: a call sent again after its caller gave it up; not to be run. */
-    static final Object STALE = new Object();
-    /** {@link #admit}: a call of a client handle that was forgotten ({@link #forgetClient}); not to be run. */
-    static final Object FORGOTTEN = new Object();
-    /** How many forgotten client handles are remembered as such, the latest ({@link #forgotten}). */
-    static final int FORGOTTEN_KEPT = 4096;
-
     /**
      * What a journaled call answered, kept until its client has the reply.
      *
@@ -106,19 +75,11 @@ final class ManagerJournal implements AutoCloseable
     private final WireCodec snapshotCodec;
     private final long snapshotEveryEntries;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Per client nonce, its journaled calls: outcomes not yet acknowledged, and its threads' last calls. */
-    private final Map<Long, ClientCalls> clients = new ConcurrentHashMap<>();
+    /** What is remembered of the client handles: their journaled calls, and the latest handles forgotten. */
+    private final JournalClients clients = new JournalClients();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
-    /**
-     * The latest {@link #FORGOTTEN_KEPT} client handles forgotten, in snapshots too: a call of theirs is refused, not
-     * run ({@link #FORGOTTEN}), for it could be one applied already whose outcome is gone (a client seen dead that was
-     * not); and an entry of theirs journaled after their leaving (a call that ended after it) does not bring them
-     * back at replay. Added to under {@code lock}, or by the replay; {@code forgottenOrder} is the order to let go.
-     */
-    private final Set<Long> forgotten = ConcurrentHashMap.newKeySet();
-    private final ArrayDeque<Long> forgottenOrder = new ArrayDeque<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
-    /** An entry written under {@code lock}. */
+    /** An entry written under {@code lock} ({@link JournalEntries}). */
     private final ExpandableArrayBuffer entryScratch = new ExpandableArrayBuffer(256);
     private final AtomicBoolean snapshotting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -185,58 +146,15 @@ final class ManagerJournal implements AutoCloseable
     }
 
     /**
-     * Admits a journaled call: the first time, marks it running; a call sent again gets the outcome of the first.
-     * Forgets the outcomes the client has the replies of: those below {@code ackBelow}, and that of the calling
-     * thread's previous call ({@link ClientCalls#follow}). A call the client no longer waits for, whose outcome is not
-     * kept, is {@link #STALE} ({@link ClientCalls#isStale}): its caller gave it up (its timeout) and the client's
-     * reconnection sent it again; running it would apply it again if it was applied before the restart.
-     *
-     * @param nonce    the client.
-     * @param threadId the calling thread's id in the client.
-     * @param callId   its call.
-     * @param ackBelow the client has the replies of all its calls below this.
-     * @return null to run the call, {@link #IN_PROGRESS} when it runs already (its reply answers), its outcome, or
-     * {@link #STALE}.
+     * @return what is remembered of the client handles: their journaled calls' outcomes (a call's admission,
+     * {@link JournalClients#admit}), and whether a handle is remembered or forgotten. Its admissions and looks are
+     * thread-safe; a handle joins or is forgotten only through this journal ({@link #join}, {@link #forgetClient}),
+     * which writes the entry first and changes the memory under its lock: other classes must not call
+     * {@link JournalClients#joined}, {@link JournalClients#forget} or {@link JournalClients#restoreForgotten}.
      */
-    Object admit(final long nonce, final long threadId, final long callId, final long ackBelow)
+    JournalClients clients()
     {
-        if (wasForgotten(nonce))
-        {
-            return FORGOTTEN;
-        }
-        final ClientCalls calls = callsOf(nonce, ackBelow);
-        if (wasForgotten(nonce))
-        {
-            // forgotten while this looked (a remote handle away past its time that came back meanwhile): its calls
-            // may have been made fresh, without the outcomes that were forgotten
-            clients.remove(nonce, calls);
-            return FORGOTTEN;
-        }
-        // a client that sent no nonce shares nonce 0 with every other such client: their ids say nothing of each other
-        if (nonce != 0 && calls.isStale(callId, calls.follow(threadId, callId, ackBelow)))
-        {
-            return STALE;
-        }
-        return calls.outcomes().putIfAbsent(callId, IN_PROGRESS);
-    }
-
-    /**
-     * @param nonce a client.
-     * @return how many outcomes of its journaled calls are kept for it (marks of calls running included).
-     */
-    int outcomesKept(final long nonce)
-    {
-        final ClientCalls calls = clients.get(nonce);
-        return calls == null ? 0 : calls.outcomes().size();
-    }
-
-    /**
-     * @return how many client handles the manager keeps journaled calls of: those that have not left for good
-     * ({@link #forgetClient}).
-     */
-    int clientsRemembered()
-    {
-        return clients.size();
+        return clients;
     }
 
     /**
@@ -262,31 +180,18 @@ final class ManagerJournal implements AutoCloseable
         lock.lock();
         try
         {
-            if (closed.get() || !clients.containsKey(nonce))
+            if (closed.get() || !clients.remembers(nonce))
             {
                 return false;
             }
-            entryScratch.putByte(0, ENTRY_CLIENT_GONE);
-            entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
-            append(caller, 0, CLIENT_GONE_LENGTH);
-            markForgotten(nonce); // before the removal: an admission that finds no calls then sees it forgotten
-            clients.remove(nonce);
+            append(caller, 0, JournalEntries.clientGone(entryScratch, nonce));
+            clients.forget(nonce);
             return true;
         }
         finally
         {
             lock.unlock();
         }
-    }
-
-    /**
-     * @param nonce a client handle.
-     * @return true when the manager remembers it: it said hello ({@link #join}) or made journaled calls, and has not
-     * been forgotten since. A handle that connects again is served only then.
-     */
-    boolean remembers(final long nonce)
-    {
-        return clients.containsKey(nonce);
     }
 
     /**
@@ -308,79 +213,22 @@ final class ManagerJournal implements AutoCloseable
         lock.lock();
         try
         {
-            if (closed.get() || wasForgotten(nonce))
+            if (closed.get() || clients.wasForgotten(nonce))
             {
                 return false;
             }
-            if (clients.containsKey(nonce))
+            if (clients.remembers(nonce))
             {
                 return true;
             }
-            entryScratch.putByte(0, ENTRY_CLIENT_JOINED);
-            entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
-            entryScratch.putLong(1 + Long.BYTES, reconnectMs, ByteOrder.BIG_ENDIAN);
-            entryScratch.putByte(1 + 2 * Long.BYTES, (byte)(local ? 1 : 0));
-            entryScratch.putLong(2 + 2 * Long.BYTES, local ? caller.pid() : 0, ByteOrder.BIG_ENDIAN);
-            entryScratch.putLong(2 + 3 * Long.BYTES, local ? caller.startTime() : 0, ByteOrder.BIG_ENDIAN);
-            append(caller, 0, CLIENT_JOINED_LENGTH);
-            clients.computeIfAbsent(nonce, (n) -> new ClientCalls()).joined(reconnectMs, local ? caller : null);
+            append(caller, 0, JournalEntries.clientJoined(entryScratch, nonce, reconnectMs, local, caller));
+            clients.joined(nonce, reconnectMs, local ? caller : null);
             return true;
         }
         finally
         {
             lock.unlock();
         }
-    }
-
-    /**
-     * @return per client nonce, the clients remembered, with what their hello said of them; for the manager's start,
-     * which watches each until it connects again (a live view).
-     */
-    Map<Long, ClientCalls> rememberedClients()
-    {
-        return Collections.unmodifiableMap(clients);
-    }
-
-    /**
-     * @param nonce a client handle.
-     * @return true when it is one of the latest {@link #FORGOTTEN_KEPT} forgotten: a handle it must not serve.
-     */
-    boolean wasForgotten(final long nonce)
-    {
-        return nonce != 0 && forgotten.contains(nonce);
-    }
-
-    /**
-     * Remembers that a client handle was forgotten, letting go of the oldest beyond {@link #FORGOTTEN_KEPT}; under
-     * {@code lock}, or by the replay.
-     */
-    private void markForgotten(final long nonce)
-    {
-        if (forgotten.add(nonce))
-        {
-            forgottenOrder.addLast(nonce);
-            while (forgottenOrder.size() > FORGOTTEN_KEPT)
-            {
-                forgotten.remove(forgottenOrder.removeFirst());
-            }
-        }
-    }
-
-    /**
-     * @param nonce    a client.
-     * @param ackBelow the client has the replies of all its calls below this (0: none said).
-     * @return the client's calls, the outcomes below {@code ackBelow} forgotten.
-     */
-    private ClientCalls callsOf(final long nonce, final long ackBelow)
-    {
-        final ClientCalls calls = clients.computeIfAbsent(nonce, (n) -> new ClientCalls());
-        calls.forgetBelow(ackBelow);
-        return calls;
-    }
-
-    static boolean running(final Object admitted)
-    {
-        return admitted == IN_PROGRESS;
     }
 
     /**
@@ -402,8 +250,7 @@ final class ManagerJournal implements AutoCloseable
         final byte[] frame,
         final JournalModes.Mode mode) throws Throwable
     {
-        final ClientCalls calls = clients.get(nonce);
-        final Map<Long, Object> outcomes = calls == null ? null : calls.outcomes();
+        final Map<Long, Object> outcomes = clients.outcomes(nonce);
         final long objectId = managed == null ? Wire.MANAGER_OBJECT_ID : managed.id;
         final ProcessIdentity caller = session.identity();
         boolean applied = false;
@@ -418,7 +265,8 @@ final class ManagerJournal implements AutoCloseable
                     lock.lock();
                     try
                     {
-                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, threadId, frame));
+                        append(caller, callId,
+                            JournalEntries.callOfFrame(entryScratch, nonce, ackBelow, objectId, threadId, frame));
                         applied = true;
                         try
                         {
@@ -441,8 +289,8 @@ final class ManagerJournal implements AutoCloseable
                     final JournalModes.TryForm form = JournalModes.TRY_FORMS.get(signature);
                     final Method tryMethod = Signatures.find(managed.entry.type(), form.signature());
                     final Object[] tryArgs = JournalModes.tryArgs(form, args);
-                    final Wire.Out entry = entry(nonce, ackBelow, objectId, threadId, form.signature());
-                    writeArgs(entry, tryArgs);
+                    final Wire.Out entry = JournalEntries.call(nonce, ackBelow, objectId, threadId, form.signature(),
+                        tryArgs, core.codec());
                     long remainingNs = form.timed() ?
                         ((TimeUnit)args[args.length - 1]).toNanos((Long)args[args.length - 2]) : Long.MAX_VALUE;
                     lock.lockInterruptibly();
@@ -494,7 +342,8 @@ final class ManagerJournal implements AutoCloseable
                     lock.lock();
                     try
                     {
-                        append(caller, callId, entryOfFrame(nonce, ackBelow, objectId, threadId, frame));
+                        append(caller, callId,
+                            JournalEntries.callOfFrame(entryScratch, nonce, ackBelow, objectId, threadId, frame));
                         applied = true;
                         changed(managed);
                         record(outcomes, callId, result, failure);
@@ -509,9 +358,9 @@ final class ManagerJournal implements AutoCloseable
         }
         finally
         {
-            if (!applied && outcomes != null)
+            if (!applied)
             {
-                outcomes.remove(callId, IN_PROGRESS);
+                JournalClients.dropMark(outcomes, callId);
             }
         }
         if (failure != null)
@@ -534,41 +383,26 @@ final class ManagerJournal implements AutoCloseable
         }
     }
 
-    private static Throwable unwrap(final Throwable failure)
+    /**
+     * @param failure what a call threw.
+     * @return the method's own exception when it is wrapped in an {@link InvocationTargetException}, else
+     * {@code failure}. Stateless.
+     */
+    static Throwable unwrap(final Throwable failure)
     {
         return failure instanceof InvocationTargetException ex && ex.getCause() != null ? ex.getCause() : failure;
     }
 
-    private void writeArgs(final Wire.Out out, final Object[] args)
-    {
-        if (args.length == 0)
-        {
-            out.putByte(Wire.ARGS_NONE);
-        }
-        else if (CompactValues.encodable(args))
-        {
-            out.putByte(Wire.ARGS_COMPACT);
-            CompactValues.write(out, args);
-        }
-        else
-        {
-            out.putByte(Wire.ARGS_OBJECT);
-            core.codec().write(out, args, (obj) -> obj);
-        }
-    }
-
-    private static Wire.Out entry(final long nonce, final long ackBelow, final long objectId, final long threadId,
-        final String signature)
-    {
-        return new Wire.Out(ENTRY_THREAD_CALL).putLong(nonce).putLong(ackBelow).putLong(objectId).putLong(threadId)
-            .putString(signature);
-    }
-
+    /**
+     * Applies a call, recording how a new volatile object was made: a live call's way, under the lock (or before and
+     * out of it for {@link JournalModes.Mode#AFTER}), and the replay's ({@link JournalReplay.Apply}).
+     */
     private Object apply(final ObjectTable.Managed managed, final Method method, final String signature,
         final Object[] args) throws Throwable
     {
         final Object result = managed == null ? core.callManager(signature, args) : core.invoke(managed, method, args);
-        if (result instanceof ProxyRef ref && JournalModes.VOLATILE.contains(ref.typeid()) && !origins.containsKey(ref.objectId()))
+        if (result instanceof ProxyRef ref && JournalModes.VOLATILE.contains(ref.typeid()) &&
+            !origins.containsKey(ref.objectId()))
         {
             origins.put(ref.objectId(), managed == null ? new JournalState.Origin(0, ref.typeid(), (Object[])args[1]) :
                 new JournalState.Origin(managed.id, signature, args.clone()));
@@ -591,26 +425,6 @@ final class ManagerJournal implements AutoCloseable
         {
             managed.changed.signalAll();
         }
-    }
-
-    /**
-     * Writes the entry of a call into {@code entryScratch}, under the lock: its client, {@code ackBelow}, object and
-     * calling thread, then the call frame's signature and arguments as they came (the entry's layout is the frame's
-     * from the signature on, see {@link #entry}).
-     *
-     * @return the entry's length.
-     */
-    private int entryOfFrame(final long nonce, final long ackBelow, final long objectId, final long threadId,
-        final byte[] frame)
-    {
-        final int rest = frame.length - Wire.CALL_SIGNATURE_OFFSET;
-        entryScratch.putByte(0, ENTRY_THREAD_CALL);
-        entryScratch.putLong(1, nonce, ByteOrder.BIG_ENDIAN);
-        entryScratch.putLong(1 + Long.BYTES, ackBelow, ByteOrder.BIG_ENDIAN);
-        entryScratch.putLong(1 + 2 * Long.BYTES, objectId, ByteOrder.BIG_ENDIAN);
-        entryScratch.putLong(1 + 3 * Long.BYTES, threadId, ByteOrder.BIG_ENDIAN);
-        entryScratch.putBytes(ENTRY_HEADER_LENGTH, frame, Wire.CALL_SIGNATURE_OFFSET, rest);
-        return ENTRY_HEADER_LENGTH + rest;
     }
 
     private void append(final ProcessIdentity caller, final long callId, final Wire.Out entry)
@@ -655,8 +469,8 @@ final class ManagerJournal implements AutoCloseable
         lock.lock();
         try
         {
-            final JournalState.State state = JournalState.capture(core, origins, clients,
-                new ArrayList<>(forgottenOrder));
+            final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
+                clients.forgottenOldestFirst());
             journal.snapshot(snapshotCodec.encode(state, (obj) -> obj));
             sinceSnapshot = 0;
         }
@@ -666,142 +480,14 @@ final class ManagerJournal implements AutoCloseable
         }
     }
 
+    /**
+     * Replays the journal at open ({@link JournalReplay}), before the manager accepts clients.
+     */
     private void replay()
     {
         final long start = System.nanoTime();
-        replayed = journal.replay(new JournalHandler()
-        {
-            @Override
-            public void onSnapshot(final long index, final DirectBuffer buffer, final int offset, final int length)
-            {
-                final byte[] bytes = new byte[length];
-                buffer.getBytes(offset, bytes);
-                final JournalState.State state;
-                try
-                {
-                    state = (JournalState.State)snapshotCodec.decode(bytes, 0, (obj) -> obj);
-                }
-                catch (final RuntimeException ex)
-                {
-                    throw new CorruptLogException("the snapshot at index " + Long.toHexString(index) +
-                        " of the manager journal in " + directory + " cannot be read (" + ex.getMessage() + "): " +
-                        "restore the directory from a copy, or move it away to start the manager empty", ex);
-                }
-                JournalState.restore(core, state, origins, clients);
-                forgotten.clear();
-                forgottenOrder.clear();
-                if (state.forgotten() != null) // null in a snapshot of an earlier version
-                {
-                    state.forgotten().forEach(ManagerJournal.this::markForgotten);
-                }
-            }
-
-            @Override
-            public void onMutation(final long index, final ProcessIdentity caller, final long callerSequence,
-                final DirectBuffer buffer, final int offset, final int length)
-            {
-                final byte[] bytes = new byte[length];
-                buffer.getBytes(offset, bytes);
-                try
-                {
-                    replayEntry(callerSequence, bytes);
-                }
-                catch (final RuntimeException ex)
-                {
-                    throw new CorruptLogException("the entry at index " + Long.toHexString(index) +
-                        " of the manager journal in " + directory + " cannot be replayed (" + ex.getMessage() +
-                        "): restore the directory from a copy, or move it away to start the manager empty", ex);
-                }
-            }
-        });
+        replayed = journal.replay(new JournalReplay(core, snapshotCodec, directory, origins, clients, this::apply));
         replayNs = System.nanoTime() - start;
-    }
-
-    private void replayEntry(final long callId, final byte[] bytes)
-    {
-        final ByteBuffer in = ByteBuffer.wrap(bytes);
-        final byte kind = in.get();
-        if (kind == ENTRY_CLIENT_GONE)
-        {
-            final long gone = in.getLong();
-            clients.remove(gone);
-            markForgotten(gone);
-            return;
-        }
-        if (kind == ENTRY_CLIENT_JOINED)
-        {
-            final long joined = in.getLong();
-            final long reconnectMs = in.getLong();
-            final boolean local = in.get() == 1;
-            final ProcessIdentity process = new ProcessIdentity(in.getLong(), in.getLong());
-            if (!wasForgotten(joined))
-            {
-                clients.computeIfAbsent(joined, (n) -> new ClientCalls()).joined(reconnectMs, local ? process : null);
-            }
-            return;
-        }
-        if (kind != ENTRY_CALL && kind != ENTRY_THREAD_CALL)
-        {
-            throw new IllegalArgumentException("unknown entry kind " + kind);
-        }
-        final long nonce = in.getLong();
-        final long ackBelow = in.getLong();
-        final long objectId = in.getLong();
-        final long threadId = kind == ENTRY_THREAD_CALL ? in.getLong() : ClientCalls.NO_THREAD;
-        final String signature = Wire.getString(in);
-        final byte argsKind = in.get();
-        final Object[] args = switch (argsKind)
-        {
-            case Wire.ARGS_NONE -> new Object[0];
-            case Wire.ARGS_COMPACT -> CompactValues.readArray(in);
-            case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(bytes, in.position(), core::resolveIncoming);
-            default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
-        };
-        // the call of a client that left is applied, its outcome kept nowhere (the live manager kept it in the
-        // forgotten calls)
-        final ClientCalls calls = wasForgotten(nonce) ? new ClientCalls() : callsOf(nonce, ackBelow);
-        // an applied call: replayed whatever follow says (a timed take given up by its caller was applied after the
-        // thread's next call, and is older than it)
-        if (nonce != 0)
-        {
-            calls.follow(threadId, callId, ackBelow);
-        }
-        final Map<Long, Object> outcomes = calls.outcomes();
-        final ObjectTable.Managed managed;
-        final Method method;
-        if (objectId == Wire.MANAGER_OBJECT_ID)
-        {
-            managed = null;
-            method = null;
-        }
-        else
-        {
-            managed = core.table().get(objectId);
-            if (managed == null)
-            {
-                throw new IllegalStateException("no managed object " + objectId);
-            }
-            method = Signatures.find(managed.entry.type(), signature);
-            if (method == null)
-            {
-                throw new IllegalStateException(managed.entry.type().getName() + " has no method " + signature);
-            }
-        }
-        Object result = null;
-        ErrorInfo error = null;
-        try
-        {
-            result = apply(managed, method, signature, args);
-        }
-        catch (final Throwable ex)
-        {
-            error = ErrorInfo.of(unwrap(ex));
-        }
-        if (managed != null && method.getReturnType() == void.class)
-        {
-            result = null;
-        }
-        outcomes.put(callId, new Outcome(result, error));
     }
 
     /**

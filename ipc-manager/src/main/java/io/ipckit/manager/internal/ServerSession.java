@@ -366,8 +366,8 @@ public final class ServerSession
         final JournalModes.Mode mode = journal == null ? null : JournalModes.mode(managed, method, signature);
         if (mode != null)
         {
-            final Object admitted = journal.admit(nonce, threadId, callId, ackBelow);
-            if (ManagerJournal.running(admitted))
+            final Object admitted = journal.clients().admit(nonce, threadId, callId, ackBelow);
+            if (JournalClients.running(admitted))
             {
                 return;
             }
@@ -376,12 +376,12 @@ public final class ServerSession
                 replyWith(callId, outcome.value(), outcome.error());
                 return;
             }
-            if (admitted == ManagerJournal.FORGOTTEN)
+            if (admitted == JournalClients.FORGOTTEN)
             {
                 reply(callId, null, new IpcException(signature + " not run: " + DurableClients.FORGOTTEN_MESSAGE));
                 return;
             }
-            if (admitted == ManagerJournal.STALE)
+            if (admitted == JournalClients.STALE)
             {
                 // its caller gave it up (ClientCalls#isStale): nobody waits for the reply, which the client drops
                 reply(callId, null, new IpcException(signature + " was sent again after its caller gave it up: " +

@@ -71,7 +71,7 @@ final class StatsCollector
             waiting += sessionWaiting;
             clients.add(new ManagerStats.Client(identity.pid(), identity.startTime(), session.local(),
                 !session.local() || identity.isAlive(), session == caller, objectsHeld, referencesHeld, locksHeld,
-                sessionCalls, sessionWaiting, journal == null ? 0 : journal.outcomesKept(session.nonce())));
+                sessionCalls, sessionWaiting, journal == null ? 0 : journal.clients().outcomesKept(session.nonce())));
         }
         final List<ObjectTable.Managed> all = new ArrayList<>(core.table().all());
         all.sort(Comparator.comparingLong((ObjectTable.Managed m) -> m.id));
@@ -87,6 +87,6 @@ final class StatsCollector
         }
         return new ManagerStats(self.pid(), self.startTime(), core.startedAtMillis(),
             ManagementFactory.getThreadMXBean().getThreadCount(), calls, waiting, clients, all.size(), objects,
-            journal == null ? 0 : journal.clientsRemembered());
+            journal == null ? 0 : journal.clients().count());
     }
 }
