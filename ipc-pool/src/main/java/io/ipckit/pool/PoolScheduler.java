@@ -558,7 +558,8 @@ final class PoolScheduler
             final List<PoolTask> requeue = new ArrayList<>();
             for (final PoolTask task : slot.inFlight)
             {
-                if (shutdownNow || task.id == running || task.id == slot.timedOutTask || broken != null)
+                // a worker that was not ready started none of its tasks: in a broken pool they fail as the queued do
+                if (shutdownNow || task.id == running || task.id == slot.timedOutTask || broken != null && slot.ready)
                 {
                     failed.add(task);
                 }
@@ -768,19 +769,21 @@ final class PoolScheduler
     }
 
     /**
-     * Sends {@code task} to a worker that is still starting, when no ready worker has room for it (lock held): see
-     * {@link WorkerTable#startingWorker()}. Sends in place, without waiting (the worker reads nothing yet, so a
-     * wait for room would hold the dispatcher for the worker's boot): a task or function that does not fit in the
-     * ring's free room now waits for a ready worker, as before. If the worker dies before it is ready, the task
-     * never started, and {@link #onWorkerExit} puts it back at the front of the queue; if its initializer fails, the
-     * task fails as the queued ones do.
+     * Sends {@code task} to a worker that is still starting, when no ready worker has room for it and the pool is
+     * not broken (lock held): see {@link WorkerTable#startingWorker()}. Sends in place, without waiting (the worker
+     * reads nothing yet, so a wait for room would hold the dispatcher for the worker's boot): a task or function that
+     * does not fit in the ring's free room now waits for a ready worker, as before. No other thread sends to a worker
+     * that is not ready (the reader's top-up and the dispatcher's sends outside the lock need a ready one), and its
+     * INIT went first, at its launch. If the worker dies before it is ready, the task never started, and
+     * {@link #onWorkerExit} puts it back at the front of the queue; if its initializer fails, or the pool broke
+     * meanwhile, the task fails as the queued ones do.
      *
      * @return true when the task was sent.
      */
     private boolean sendToStartingWorker(final PoolTask task)
     {
-        final WorkerSlot slot = workers.startingWorker();
-        if (slot == null || slot.sending)
+        final WorkerSlot slot = broken == null ? workers.startingWorker() : null;
+        if (slot == null)
         {
             return false;
         }

@@ -77,7 +77,7 @@ final class WorkerLauncher
             channel.close();
             throw ex;
         }
-        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel, startDelayNs == 0);
+        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel, generation == 0 && startDelayNs == 0);
         final ExpandableArrayBuffer init = new ExpandableArrayBuffer(ITEMS_OFFSET + encodedInitializer.length);
         final int length = TaskSender.writeMessage(init, 0, INIT, 0, maxTasksPerWorker, 1, encodedInitializer);
         try
@@ -87,6 +87,7 @@ final class WorkerLauncher
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+            process.kill(); // its INIT may be missing or cut: a task after it must not run without it; replaced
         }
         catch (final PeerGoneException ex)
         {

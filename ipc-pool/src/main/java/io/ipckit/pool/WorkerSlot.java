@@ -20,10 +20,12 @@ final class WorkerSlot
     final JvmProcess process;
     final WorkerChannel channel;
     /**
-     * The worker's JVM started at once, not after the pool's start stagger: it may be sent its first task before it
-     * is ready, which then waits in its ring while the JVM boots (see {@link WorkerTable#startingWorker()}).
+     * One of the pool's first workers whose JVM started at once, not after the start stagger: it may be sent its
+     * first task before it is ready, which then waits in its ring while the JVM boots (see
+     * {@link WorkerTable#startingWorker()}). A replacement may not: when one starts, the other workers are warm, and
+     * a task pinned to the new one would wait for its boot and initializer where a warm worker may soon have room.
      */
-    final boolean startedAtOnce;
+    final boolean takesTaskWhileStarting;
     /** The process's liveness, as the channel's sends ask it (made once: sends allocate nothing). */
     final BooleanSupplier alive;
     final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
@@ -42,13 +44,13 @@ final class WorkerSlot
         final int generation,
         final JvmProcess process,
         final WorkerChannel channel,
-        final boolean startedAtOnce)
+        final boolean takesTaskWhileStarting)
     {
         this.index = index;
         this.generation = generation;
         this.process = process;
         this.channel = channel;
-        this.startedAtOnce = startedAtOnce;
+        this.takesTaskWhileStarting = takesTaskWhileStarting;
         this.alive = process::isAlive;
     }
 

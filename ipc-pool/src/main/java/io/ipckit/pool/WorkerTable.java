@@ -56,8 +56,8 @@ final class WorkerTable
     }
 
     /**
-     * A worker that may be sent its first task before it is ready: one started at once (not after the start
-     * stagger), still starting, that was sent no task yet. Its task then waits in its ring while its JVM boots and
+     * A worker that may be sent its first task before it is ready: one of the pool's first workers, started at once
+     * (not after the start stagger), still starting, that was sent no task yet. Its task then waits in its ring while its JVM boots and
      * runs right after its INIT, without waiting for the parent to read its READY and send it (about 2 ms of a pool's
      * first result, measured). One task only: a second would wait for the boot where a ready worker may soon be free.
      *
@@ -67,7 +67,7 @@ final class WorkerTable
     {
         for (final WorkerSlot slot : slots)
         {
-            if (slot != null && slot.startedAtOnce && !slot.ready && !slot.gone && slot.tasksSent == 0)
+            if (slot != null && slot.takesTaskWhileStarting && !slot.ready && !slot.gone && slot.tasksSent == 0)
             {
                 return slot;
             }

@@ -1,5 +1,6 @@
 package io.ipckit.pool;
 
+import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
@@ -281,9 +282,13 @@ class ProcessPoolTest
     void shouldSendTheFirstTaskToAWorkerThatIsStillStarting() throws Exception
     {
         try (ResourceFile gate = Gates.create("boot");
-             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).initializer(() -> passGate("boot"))))
+             ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).initializer(() ->
+             {
+                 passGate("boot");
+                 System.setProperty("pool.booted", "after the gate");
+             })))
         {
-            final CompletableFuture<Long> first = pool.submit(() -> ProcessHandle.current().pid());
+            final CompletableFuture<String> first = pool.submit(() -> System.getProperty("pool.booted"));
             final CompletableFuture<Long> second = pool.submit(() -> ProcessHandle.current().pid());
             // the worker's initializer waits at the gate, so it cannot be ready: it holds the first task all the
             // same, and only that one (the second waits for a ready worker)
@@ -291,7 +296,7 @@ class ProcessPoolTest
                 () -> Gates.entered(gate) == 1 && pool.scheduler().tasksHeld(0) == -1);
             assertFalse(first.isDone());
             Gates.open(gate);
-            assertEquals(pool.workerPids().get(0), first.get(30, TimeUnit.SECONDS));
+            assertEquals("after the gate", first.get(30, TimeUnit.SECONDS), "the task ran after the initializer");
             assertEquals(pool.workerPids().get(0), second.get(30, TimeUnit.SECONDS));
             assertEquals(0, pool.scheduler().tasksHeld(0), "the worker is ready and holds nothing");
             gate.unlink();
@@ -318,6 +323,31 @@ class ProcessPoolTest
             assertEquals(replacementPid, task.get(30, TimeUnit.SECONDS));
             assertNotEquals(doomedPid, replacementPid);
             gate.unlink();
+        }
+    }
+
+    @Test
+    void shouldFailTheTasksOfAPoolWhoseWorkersKeepDyingBeforeTheyAreReady() throws Exception
+    {
+        // three workers started at once each take a task while starting, and die in their initializer: the pool
+        // breaks at the third death, and every task fails as a queued one does, whichever worker held it
+        try (ProcessPool pool = ProcessPool.create(new PoolOptions().workers(3)
+            .workerStartStagger(0, TimeUnit.MILLISECONDS).initializer(() -> Runtime.getRuntime().halt(3))))
+        {
+            final List<CompletableFuture<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < 3; i++)
+            {
+                final int n = i;
+                tasks.add(pool.submit(() -> n));
+            }
+            for (final CompletableFuture<Integer> task : tasks)
+            {
+                final ExecutionException ex = assertThrows(ExecutionException.class,
+                    () -> task.get(30, TimeUnit.SECONDS));
+                assertInstanceOf(IpcException.class, ex.getCause());
+                assertTrue(ex.getCause().getMessage().contains("keep dying before they are ready"),
+                    ex.getCause().getMessage());
+            }
         }
     }
 
