@@ -398,31 +398,18 @@ public final class ClientConnection implements AutoCloseable
         }
         final Wire.Out out = new Wire.Out(Wire.CALL).putLong(0).putLong(0).putLong(objectId)
             .putLong(Thread.currentThread().threadId()).putString(signature);
-        if (args == null || args.length == 0)
+        try
         {
-            out.putByte(Wire.ARGS_NONE);
+            codec.writeArgs(out, args, ProxyHandler::replace);
         }
-        else if (CompactValues.encodable(args))
+        catch (final IllegalArgumentException ex)
         {
-            out.putByte(Wire.ARGS_COMPACT);
-            CompactValues.write(out, args);
-        }
-        else
-        {
-            out.putByte(Wire.ARGS_OBJECT);
-            try
+            if (method != null && ExecutorService.class.isAssignableFrom(method.getDeclaringClass()))
             {
-                codec.write(out, args, ProxyHandler::replace);
+                // an executor's task that cannot be sent cannot be scheduled: ExecutorService says so this way
+                throw new RejectedExecutionException(ex.getMessage(), ex);
             }
-            catch (final IllegalArgumentException ex)
-            {
-                if (method != null && ExecutorService.class.isAssignableFrom(method.getDeclaringClass()))
-                {
-                    // an executor's task that cannot be sent cannot be scheduled: ExecutorService says so this way
-                    throw new RejectedExecutionException(ex.getMessage(), ex);
-                }
-                throw ex;
-            }
+            throw ex;
         }
         final PendingCall call = new PendingCall(Thread.currentThread(), method);
         link.register(call, out);

@@ -61,20 +61,7 @@ final class JournalEntries
     {
         final Wire.Out out = new Wire.Out(THREAD_CALL).putLong(nonce).putLong(ackBelow).putLong(objectId)
             .putLong(threadId).putString(signature);
-        if (args.length == 0)
-        {
-            out.putByte(Wire.ARGS_NONE);
-        }
-        else if (CompactValues.encodable(args))
-        {
-            out.putByte(Wire.ARGS_COMPACT);
-            CompactValues.write(out, args);
-        }
-        else
-        {
-            out.putByte(Wire.ARGS_OBJECT);
-            codec.write(out, args, (obj) -> obj);
-        }
+        codec.writeArgs(out, args, (obj) -> obj);
         return out;
     }
 

@@ -63,6 +63,33 @@ public final class WireCodec
     }
 
     /**
+     * Appends a call's arguments as the manager reads them: none, in the compact form when every one has it
+     * ({@link CompactValues}), else serialized. The client sends them so, and the manager's journal keeps them so.
+     *
+     * @param out      where.
+     * @param args     the arguments, null or empty for none.
+     * @param replacer replaces proxies (client) or nothing (journal).
+     * @throws IllegalArgumentException when an argument is not serializable.
+     */
+    public void writeArgs(final Wire.Out out, final Object[] args, final UnaryOperator<Object> replacer)
+    {
+        if (args == null || args.length == 0)
+        {
+            out.putByte(Wire.ARGS_NONE);
+        }
+        else if (CompactValues.encodable(args))
+        {
+            out.putByte(Wire.ARGS_COMPACT);
+            CompactValues.write(out, args);
+        }
+        else
+        {
+            out.putByte(Wire.ARGS_OBJECT);
+            write(out, args, replacer);
+        }
+    }
+
+    /**
      * Appends a value to a stream.
      *
      * @param out      where.
