@@ -325,8 +325,9 @@ public final class PoolOptions
      * {@link io.ipckit.core.process.ProcessOptions#startDelay(long, TimeUnit)}): a JVM's start-up takes some 50 ms of
      * CPU on more than one core, and workers starting together on a machine with few cores slow each other down, so
      * the first worker, which can take the first task, is ready sooner (measured on 2 cores, pool of 2 to its first
-     * result: see {@code bench/RESULTS.md}). The other workers are ready that much later. Workers started later to
-     * replace others start at once.
+     * result: see {@code bench/RESULTS.md}). The other workers are ready that much later. A worker started at once
+     * may be sent the pool's first task while its JVM boots; it runs the task right after the initializer. Workers
+     * started later to replace others start at once, and take tasks once they are ready.
      *
      * @param stagger the delay; 0 or less to start every worker at once.
      * @param unit    the unit of {@code stagger}.
