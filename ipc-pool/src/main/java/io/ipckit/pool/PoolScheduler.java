@@ -30,8 +30,9 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * worker's channel. Everything else is guarded by {@link #lock}. When a result frees room, the worker's own reader
  * sends it the next queued task at once if that needs no waiting ({@link #topUp}): a chunk-size-1 map then costs no
  * thread wake-up per task. The dispatcher is woken only for what the reader cannot send. A worker's tasks wait for
- * its READY, except one: while no ready worker has room, a worker started at once may be sent its first task while it
- * boots ({@link #sendToStartingWorker}), so that a new pool's first result does not wait for a round trip of READY.
+ * its READY, except one: while no ready worker has room, one of the pool's first workers, started at once, may be sent
+ * its first task while it boots ({@link #sendToStartingWorker}), so that a new pool's first result does not wait for
+ * a round trip of READY.
  * <p>
  * Note to maintainers: a worker's send side has one user at a time, so that its messages keep the order in which
  * their tasks were assigned (a FUNCTION before the first task using it): the dispatcher, from the hold of the lock in

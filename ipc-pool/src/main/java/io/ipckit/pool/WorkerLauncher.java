@@ -77,7 +77,8 @@ final class WorkerLauncher
             channel.close();
             throw ex;
         }
-        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel, generation == 0 && startDelayNs == 0);
+        final boolean firstStartedAtOnce = generation == 0 && startDelayNs == 0;
+        final WorkerSlot slot = new WorkerSlot(index, generation, process, channel, firstStartedAtOnce);
         final ExpandableArrayBuffer init = new ExpandableArrayBuffer(ITEMS_OFFSET + encodedInitializer.length);
         final int length = TaskSender.writeMessage(init, 0, INIT, 0, maxTasksPerWorker, 1, encodedInitializer);
         try
