@@ -99,6 +99,69 @@ class JournalTest
             recorder.entries);
     }
 
+    /**
+     * The snapshot mark stays open for the journal's life: it must move with every snapshot of the handle, from any
+     * thread, serve replays of the same handle, and be on disk for the next handle once this one closes.
+     */
+    @Test
+    void shouldMoveTheSnapshotMarkWithEverySnapshotOfOneHandle() throws Exception
+    {
+        final Path dir = logs.resolve("marks");
+        final long last;
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.append(ALICE, 1, bytes("set a=1"));
+            final long first = journal.snapshot(bytes("{a=1}"));
+            journal.append(ALICE, 2, bytes("set b=2"));
+            final Recorder before = new Recorder();
+            assertEquals(2, journal.replay(before));
+            assertEquals(first, before.indices.getFirst());
+
+            final int threads = 4;
+            final List<Long> indices = java.util.Collections.synchronizedList(new ArrayList<>());
+            final java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            final List<Thread> snapshotters = new ArrayList<>();
+            for (int i = 0; i < threads; i++)
+            {
+                final String state = "{a=1, b=2} from " + i;
+                snapshotters.add(Thread.ofPlatform().start(() ->
+                {
+                    try
+                    {
+                        start.await();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    indices.add(journal.snapshot(bytes(state)));
+                }));
+            }
+            start.countDown();
+            for (final Thread snapshotter : snapshotters)
+            {
+                snapshotter.join();
+            }
+            assertEquals(threads, indices.size());
+            last = java.util.Collections.max(indices);
+            journal.append(BOB, 1, bytes("set c=3"));
+            final Recorder after = new Recorder();
+            assertEquals(2, journal.replay(after), "the last snapshot, then the one entry after it");
+            assertEquals(last, after.indices.getFirst());
+        }
+        final Recorder reopened = new Recorder();
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            assertEquals(2, journal.replay(reopened));
+            assertEquals(last, reopened.indices.getFirst());
+            journal.close();
+            assertThrows(io.ipckit.core.exceptions.ResourceClosedException.class,
+                () -> journal.snapshot(bytes("{}")));
+        }
+        assertEquals("mutation 202@6002#1 set c=3", reopened.entries.getLast());
+    }
+
     @Test
     void shouldRefuseALogThatHoldsSomethingElse()
     {
