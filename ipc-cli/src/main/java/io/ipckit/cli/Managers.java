@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the commands do with managers ({@link Manager#start started by name}), which are not resource files: their
@@ -117,6 +118,8 @@ final class Managers
         map.put("clientCount", clients.size());
         map.put("clients", clients);
         map.put("clientsRemembered", stats.clientsRemembered());
+        map.put("snapshots", stats.snapshots());
+        map.put("snapshotMillis", TimeUnit.NANOSECONDS.toMillis(stats.snapshotNanos()));
         map.put("objectCount", stats.objectCount());
         final List<Object> objects = new ArrayList<>();
         for (final ManagerStats.ManagedObject object : stats.objects())

@@ -27,6 +27,11 @@ import java.util.List;
  *                        closes, whose process is seen dead, or, remote, that stays away past three times its
  *                        reconnect timeout (since its connection ended, or since the manager's start) is forgotten.
  *                        0 when the manager is not durable.
+ * @param snapshots       of a durable manager: the snapshots of its whole state taken since it started, the one at
+ *                        its start included ({@link ManagerOptions#snapshotEveryEntries}). 0 when the manager is not
+ *                        durable.
+ * @param snapshotNanos   of a durable manager: how long those snapshots held up the calls that change state, in all,
+ *                        in nanoseconds. 0 when the manager is not durable.
  */
 public record ManagerStats(
     long pid,
@@ -38,7 +43,9 @@ public record ManagerStats(
     List<Client> clients,
     int objectCount,
     List<ManagedObject> objects,
-    int clientsRemembered) implements Serializable
+    int clientsRemembered,
+    long snapshots,
+    long snapshotNanos) implements Serializable
 {
     @Serial
     private static final long serialVersionUID = 1L;

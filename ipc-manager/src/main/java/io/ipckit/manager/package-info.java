@@ -34,8 +34,9 @@
  *   <li><b>Durability</b> ({@link io.ipckit.manager.ManagerOptions#durable}). Every call that changes the
  *   manager's state is appended to a journal (ipc-durable's {@code Journal}, Chronicle Queue) before its reply is
  *   sent, under one lock that makes the journal's order the order of the changes; a snapshot of the whole state is
- *   appended every {@link io.ipckit.manager.ManagerOptions#snapshotEveryEntries} entries and at shutdown; a manager
- *   started on the journal takes the last snapshot and replays the entries after it. Each call carries its client
+ *   appended every {@link io.ipckit.manager.ManagerOptions#snapshotEveryEntries} entries or more (paced to a tenth
+ *   of the time at most) and at shutdown; a manager started on the journal takes the last snapshot and replays the
+ *   entries after it. Each call carries its client
  *   handle's random nonce and the handle's sequence number of the call, and the manager keeps the outcome of each
  *   journaled call until the client's later calls say it has the reply ({@code ackBelow}, and the same thread's next
  *   call, so that a call that waits long holds back about one outcome per thread), so a call sent again after a

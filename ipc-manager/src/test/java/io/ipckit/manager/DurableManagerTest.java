@@ -632,6 +632,47 @@ class DurableManagerTest
             .outcomesKept();
     }
 
+    /**
+     * Snapshots are paced by their own duration: asked for one after every entry, a manager whose state takes a while
+     * to snapshot still spends most of its time serving calls. Unpaced, the snapshots ran back to back and held up the
+     * puts most of the time; with a large state at the default interval, a 200,000-key dict served half the puts per
+     * second of a 1,000-key one and stalled them up to 250 ms per snapshot.
+     */
+    @Test
+    @Timeout(120)
+    void shouldPaceSnapshotsSoThatTheyHoldUpCallsAboutATenthOfTheTime()
+    {
+        final Manager manager = start("paced", durable().snapshotEveryEntries(1));
+        final ConcurrentMap<Integer, String> dict = manager.dict();
+        final Map<Integer, String> state = new java.util.HashMap<>();
+        for (int i = 0; i < 5_000; i++)
+        {
+            state.put(i, "value " + i);
+        }
+        dict.putAll(state);
+        final ManagerStats before = manager.stats();
+        assertTrue(before.snapshots() >= 1, "the snapshot a new journal starts with: " + before);
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(90);
+        ManagerStats after = before;
+        int puts = 0;
+        while (after.snapshots() < before.snapshots() + 5)
+        {
+            for (int i = 0; i < 100; i++, puts++)
+            {
+                dict.put(puts % 5_000, "put " + puts);
+            }
+            after = manager.stats();
+            assertTrue(System.nanoTime() - deadlineNs < 0, "5 snapshots were not taken in 90 s of puts: " + after);
+        }
+        final long elapsedNs = System.nanoTime() - startNs;
+        final long snapshotNs = after.snapshotNanos() - before.snapshotNanos();
+        assertTrue(snapshotNs * 3 < elapsedNs, "snapshots held up calls " + TimeUnit.NANOSECONDS.toMillis(snapshotNs) +
+            " ms of the " + TimeUnit.NANOSECONDS.toMillis(elapsedNs) + " ms of " + puts + " puts, paced to a tenth");
+        assertEquals(5_000, dict.size());
+        assertEquals("put " + (puts - 1), dict.get((puts - 1) % 5_000));
+    }
+
     @Test
     @Timeout(240)
     void shouldKeepEveryAcknowledgedWriteAndApplyNoneTwiceAcrossSigkills() throws Exception

@@ -17,13 +17,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The durability of a manager ({@link ManagerOptions#durable}): every call that changes the manager's state is
  * appended to a {@link Journal} before its caller gets the answer, a snapshot of the whole state is appended every
- * {@link ManagerOptions#snapshotEveryEntries} entries and at close, and a manager opened on a journal that holds
+ * {@link ManagerOptions#snapshotEveryEntries} entries or more ({@link #SNAPSHOT_PACE}) and at close, and a manager opened on a journal that holds
  * state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
  * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
  * the call; the outcome of each journaled call is kept per client until the client says it has the reply
@@ -70,6 +71,14 @@ final class ManagerJournal implements AutoCloseable
     {
     }
 
+    /**
+     * A snapshot waits until this many times its predecessor's duration has passed since that one ended: snapshots
+     * hold up the calls that change state at most about {@code 1 / SNAPSHOT_PACE} of the time, whatever the state's
+     * size. Without it a durable manager with 200,000 keys served half as many puts per second as with 1,000, and
+     * stalled them up to 250 ms at each snapshot (every 100,000 entries, measured).
+     */
+    static final long SNAPSHOT_PACE = 10;
+
     private final ServerCore core;
     private final Journal journal;
     private final WireCodec snapshotCodec;
@@ -85,6 +94,10 @@ final class ManagerJournal implements AutoCloseable
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Path directory;
     private long sinceSnapshot;
+    /** {@link System#nanoTime()} before which no snapshot starts from an append ({@link #SNAPSHOT_PACE}). */
+    private volatile long nextSnapshotNs = System.nanoTime();
+    private final AtomicLong snapshotsTaken = new AtomicLong();
+    private final AtomicLong snapshotNanos = new AtomicLong();
     private long replayed;
     private long replayNs;
 
@@ -441,7 +454,8 @@ final class ManagerJournal implements AutoCloseable
     private void append(final ProcessIdentity caller, final long callId, final DirectBuffer entry, final int length)
     {
         journal.append(caller != null ? caller : ProcessIdentity.current(), callId, entry, 0, length);
-        if (++sinceSnapshot >= snapshotEveryEntries && snapshotting.compareAndSet(false, true))
+        if (++sinceSnapshot >= snapshotEveryEntries && System.nanoTime() - nextSnapshotNs >= 0 &&
+            snapshotting.compareAndSet(false, true))
         {
             Thread.ofPlatform().daemon(true).name("ipckit-manager-snapshot").start(() ->
             {
@@ -462,11 +476,13 @@ final class ManagerJournal implements AutoCloseable
     }
 
     /**
-     * Appends a snapshot of the whole state, holding up journaled calls while it is taken.
+     * Appends a snapshot of the whole state, holding up journaled calls while it is taken, and paces the next one
+     * ({@link #SNAPSHOT_PACE}).
      */
     void snapshot()
     {
         lock.lock();
+        final long start = System.nanoTime();
         try
         {
             final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
@@ -476,8 +492,28 @@ final class ManagerJournal implements AutoCloseable
         }
         finally
         {
+            final long end = System.nanoTime();
+            nextSnapshotNs = end + (SNAPSHOT_PACE - 1) * (end - start);
             lock.unlock();
         }
+        snapshotsTaken.incrementAndGet();
+        snapshotNanos.addAndGet(System.nanoTime() - start);
+    }
+
+    /**
+     * @return the snapshots taken since the manager started, the one at its start included. Thread-safe.
+     */
+    long snapshotsTaken()
+    {
+        return snapshotsTaken.get();
+    }
+
+    /**
+     * @return the time the snapshots taken so far held up the calls that change state, in all. Thread-safe.
+     */
+    long snapshotNanos()
+    {
+        return snapshotNanos.get();
     }
 
     /**
