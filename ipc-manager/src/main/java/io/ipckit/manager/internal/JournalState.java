@@ -40,7 +40,8 @@ final class JournalState
      *
      * @param id     its id.
      * @param typeid its type.
-     * @param target the object, or null for a volatile one.
+     * @param target the object ({@link CompactContainer} for a built-in container of compact values), or null for a
+     *               volatile one.
      * @param origin how a volatile one is made again.
      */
     record Image(long id, String typeid, Object target, Origin origin) implements Serializable
@@ -91,8 +92,8 @@ final class JournalState
             final Origin origin = keepsState ? null : origins.get(managed.id);
             if (keepsState || origin != null)
             {
-                images.add(new Image(managed.id, managed.entry.typeid(), keepsState ? managed.target : null,
-                    origin));
+                images.add(new Image(managed.id, managed.entry.typeid(),
+                    keepsState ? CompactContainer.of(managed.target) : null, origin));
             }
         }
         final Map<Long, Map<Long, ManagerJournal.Outcome>> outcomes = new HashMap<>();
@@ -163,7 +164,7 @@ final class JournalState
                 throw new IllegalStateException("the snapshot holds an object of type " + image.typeid() +
                     ", which this manager's registry does not have");
             }
-            Object target = image.target();
+            Object target = image.target() instanceof CompactContainer compact ? compact.restore() : image.target();
             if (target == null)
             {
                 target = remake(core, image.origin(), entry);
