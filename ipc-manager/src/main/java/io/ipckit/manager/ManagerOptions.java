@@ -350,10 +350,11 @@ public final class ManagerOptions implements Serializable
      * Makes the manager durable: every call that changes its state is appended to a journal in
      * {@code journalDirectory} (ipckit's {@code io.ipckit.durable.Journal}, on Chronicle Queue) before the caller
      * gets its answer, with a snapshot of the whole state every {@link #snapshotEveryEntries} entries or more
-     * (paced so that snapshots take at most about a tenth of the time) and at shutdown. A manager started on a journal that holds state starts from it: the last snapshot, then every entry
-     * after it. A manager killed by SIGKILL and started again on the same directory has every change it
-     * acknowledged, and applies none twice: calls carry their client's sequence number, and a call the client sends
-     * again after the restart (because its answer was lost) gets the answer of the first time.
+     * (paced so that snapshots take about a tenth of the time at most) and at shutdown. A manager started on a
+     * journal that holds state starts from it: the last snapshot, then every entry after it. A manager killed by
+     * SIGKILL and started again on the same directory has every change it acknowledged, and applies none twice:
+     * calls carry their client's sequence number, and a call the client sends again after the restart (because its
+     * answer was lost) gets the answer of the first time.
      * <p>
      * What survives, per type: the content of dicts, lists, sets, namespaces, values, arrays, queues and joinable
      * queues (their unfinished count too), a semaphore's count, an event's flag, every object's existence and id
@@ -388,10 +389,10 @@ public final class ManagerOptions implements Serializable
     /**
      * How many journal entries a durable manager appends, at least, between two snapshots of its whole state. A
      * snapshot holds up the calls that change state while it is taken, so it also waits until nine times the last
-     * one's duration has passed since that one ended: snapshots then take at most about a tenth of the manager's
-     * time, however large its state. A restart replays the entries since the last snapshot: about this many while
-     * snapshots are short; more when the state is large and appends come quickly (a 200,000-key dict took
-     * 90-250 ms to snapshot, measured: about one snapshot in 1-2.5 s). {@link ManagerStats#snapshots} and
+     * one's duration has passed since that one ended: snapshots then take about a tenth of the manager's time at
+     * most, however large its state (the pace follows the last snapshot's duration). A restart replays the entries since the last snapshot: about this many while
+     * snapshots are short; more when the state is large and appends come quickly (a dict of 200,000 numbers took
+     * 20-70 ms to snapshot, measured, so at most one snapshot in 0.2-0.7 s). {@link ManagerStats#snapshots} and
      * {@link ManagerStats#snapshotNanos} show what they cost.
      *
      * @param entries at least 1.

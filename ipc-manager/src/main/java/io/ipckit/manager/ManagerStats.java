@@ -27,11 +27,13 @@ import java.util.List;
  *                        closes, whose process is seen dead, or, remote, that stays away past three times its
  *                        reconnect timeout (since its connection ended, or since the manager's start) is forgotten.
  *                        0 when the manager is not durable.
- * @param snapshots       of a durable manager: the snapshots of its whole state taken since it started, the one at
- *                        its start included ({@link ManagerOptions#snapshotEveryEntries}). 0 when the manager is not
- *                        durable.
- * @param snapshotNanos   of a durable manager: how long those snapshots held up the calls that change state, in all,
- *                        in nanoseconds. 0 when the manager is not durable.
+ * @param snapshots       of a durable manager: the snapshots of its whole state taken since it started
+ *                        ({@link ManagerOptions#snapshotEveryEntries}), the one a new journal starts with included
+ *                        (a manager started on a journal that holds state takes none at its start). 0 when the
+ *                        manager is not durable.
+ * @param snapshotNanos   of a durable manager: how long the snapshots that completed held up the calls that change
+ *                        state, in all, in nanoseconds (read apart from {@code snapshots}: the two may be one
+ *                        snapshot apart). 0 when the manager is not durable.
  */
 public record ManagerStats(
     long pid,

@@ -2,159 +2,143 @@ package io.ipckit.manager.internal;
 
 import java.io.Serial;
 import java.io.Serializable;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A built-in dict, list or set of a snapshot ({@link Builtins}) whose elements are all compact values
- * ({@link CompactValues}), written in their compact form instead of through the object stream. A snapshot holds up
- * every call that changes the manager's state while it is encoded, and the object stream spent about 0.3 µs per
- * element (measured: 60 ms for a 200,000-key dict of {@code Integer} to {@code Long} in a warm JVM, 90-250 ms inside a
- * busy manager). Serializable itself, it travels in the snapshot's object stream in place of the container it stands
- * for; {@link #restore()} makes that container again. A container that holds anything else goes through the object
- * stream as before, and a snapshot written before this class existed holds the containers themselves: both restore
- * as they are.
+ * The compact form of a {@link ConcurrentHashMap} in a durable manager's snapshot (the built-in dict's class, and
+ * wherever else one is in the manager's state) whose keys and values are all compact values ({@link CompactValues}).
+ * A snapshot holds up every call that changes the manager's state while it is encoded, and the object stream spent
+ * about 0.3 µs per entry (measured: 60 ms for a 200,000-key dict of {@code Integer} to {@code Long} in a warm JVM,
+ * 90-250 ms inside a busy manager).
  * <p>
- * Layout of {@link #elements}: the element count (an int), then each element ({@link CompactValues#write}), a key then
- * its value for a dict. Immutable once made; {@link #of} must not race with changes of the container (the caller
- * holds the journal's lock, under which every change is made).
- *
- * @param kind     {@link #DICT}, {@link #LIST} or {@link #SET}.
- * @param elements the elements, laid out as above.
+ * It takes the map's place in the snapshot's object stream: the stream's writer calls {@link #replace} on every object
+ * it meets and its reader {@link #resolve}, so a map reachable from several places (a dict that is also a field of a
+ * registered object) is written once and read back as one map, as the object stream does for any object. Only that
+ * exact class: what it holds and how it behaves is all in its entries, so a new one with the same entries is the same
+ * map; a subclass, another map, or one with any other key or value (a longer string, a string that is not well-formed
+ * UTF-16, any other class) goes through the object stream as before, and so does everything in a snapshot written
+ * before this class existed.
+ * <p>
+ * Layout of its bytes: the entry count (a big-endian int), then each entry's key and value ({@link CompactValues}).
+ * Immutable once made. {@link #replace} must not race with changes of the map: the caller holds the journal's lock,
+ * under which every change is made.
  */
-record CompactContainer(byte kind, byte[] elements) implements Serializable
+final class CompactContainer implements Serializable
 {
     @Serial
     private static final long serialVersionUID = 1L;
 
-    /** A {@link ConcurrentHashMap}: the dict. */
+    /** A {@link ConcurrentHashMap}. */
     static final byte DICT = 1;
-    /** A synchronized {@link ArrayList}: the list. */
-    static final byte LIST = 2;
-    /** A key set of a {@link ConcurrentHashMap}: the set. */
-    static final byte SET = 3;
 
-    private static final Class<?> LIST_CLASS = Collections.synchronizedList(new ArrayList<>()).getClass();
-    private static final Class<?> SET_CLASS = ConcurrentHashMap.newKeySet().getClass();
+    private final byte kind;
+    private final byte[] entries;
 
-    /**
-     * @param target a managed object's target.
-     * @return a compact stand-in for it when it is a built-in dict, list or set of compact values; else the target.
-     */
-    static Object of(final Object target)
+    CompactContainer(final byte kind, final byte[] entries)
     {
-        if (target == null)
-        {
-            return null;
-        }
-        final Class<?> type = target.getClass();
-        final Wire.Out out = new Wire.Out((byte)0);
-        if (type == ConcurrentHashMap.class)
-        {
-            final Map<?, ?> map = (Map<?, ?>)target;
-            out.putInt(0);
-            int count = 0;
-            for (final Map.Entry<?, ?> entry : map.entrySet())
-            {
-                if (!CompactValues.encodable(entry.getKey()) || !CompactValues.encodable(entry.getValue()))
-                {
-                    return target;
-                }
-                CompactValues.write(out, entry.getKey());
-                CompactValues.write(out, entry.getValue());
-                count++;
-            }
-            return made(DICT, out, count);
-        }
-        if (type == LIST_CLASS)
-        {
-            synchronized (target) // the synchronized list's own mutex, which its iteration needs
-            {
-                return ofElements(LIST, (Collection<?>)target, out, target);
-            }
-        }
-        if (type == SET_CLASS)
-        {
-            return ofElements(SET, (Collection<?>)target, out, target);
-        }
-        return target;
+        this.kind = kind;
+        this.entries = entries;
     }
 
-    private static Object ofElements(final byte kind, final Collection<?> elements, final Wire.Out out,
-        final Object target)
+    /**
+     * The snapshot writer's replacer.
+     *
+     * @param obj an object of the snapshot.
+     * @return its compact form when it is a {@link ConcurrentHashMap} of compact keys and values; else {@code obj}.
+     */
+    static Object replace(final Object obj)
     {
+        if (obj == null || obj.getClass() != ConcurrentHashMap.class)
+        {
+            return obj;
+        }
+        final Map<?, ?> map = (Map<?, ?>)obj;
+        for (final Map.Entry<?, ?> entry : map.entrySet())
+        {
+            if (!CompactValues.encodable(entry.getKey()) || !CompactValues.encodable(entry.getValue()))
+            {
+                return obj;
+            }
+        }
+        final Wire.Out out = new Wire.Out((byte)0);
         out.putInt(0);
         int count = 0;
-        for (final Object element : elements)
+        for (final Map.Entry<?, ?> entry : map.entrySet())
         {
-            if (!CompactValues.encodable(element))
-            {
-                return target;
-            }
-            CompactValues.write(out, element);
+            CompactValues.write(out, entry.getKey());
+            CompactValues.write(out, entry.getValue());
             count++;
         }
-        return made(kind, out, count);
-    }
-
-    private static CompactContainer made(final byte kind, final Wire.Out out, final int count)
-    {
-        final byte[] bytes = out.toByteArray();
-        // skip the frame writer's type byte; the count goes where the placeholder was
-        final byte[] elements = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
-        ByteBuffer.wrap(elements).putInt(0, count);
-        return new CompactContainer(kind, elements);
+        // skip the frame writer's type byte; the count goes where its placeholder was
+        final byte[] bytes = Arrays.copyOfRange(out.toByteArray(), 1, out.size());
+        ByteBuffer.wrap(bytes).putInt(0, count);
+        return new CompactContainer(DICT, bytes);
     }
 
     /**
-     * @return the container this stands for, of the class the built-in type makes, holding the elements.
-     * @throws IllegalArgumentException when the elements are corrupt or the kind unknown.
+     * The snapshot reader's resolver.
+     *
+     * @param obj an object read from a snapshot.
+     * @return the map a compact form stands for; else {@code obj}.
+     * @throws IllegalArgumentException when a compact form is corrupt.
+     */
+    static Object resolve(final Object obj)
+    {
+        return obj instanceof CompactContainer compact ? compact.restore() : obj;
+    }
+
+    /**
+     * @return the bytes of the entries (a copy).
+     */
+    byte[] entries()
+    {
+        return entries.clone();
+    }
+
+    /**
+     * @return the map this stands for.
+     * @throws IllegalArgumentException when the bytes are corrupt or the kind unknown.
      */
     Object restore()
     {
-        final ByteBuffer in = ByteBuffer.wrap(elements);
-        final int count = in.getInt();
-        if (count < 0)
+        if (kind != DICT)
         {
-            throw new IllegalArgumentException("corrupt compact container count " + count);
+            throw new IllegalArgumentException("unknown compact container kind " + kind);
         }
-        switch (kind)
+        try
         {
-            case DICT ->
+            final ByteBuffer in = ByteBuffer.wrap(entries);
+            final int count = in.getInt();
+            if (count < 0 || count > in.remaining() / 2)
             {
-                final Map<Object, Object> map = new ConcurrentHashMap<>(Math.max(16, count * 4 / 3 + 1));
-                for (int i = 0; i < count; i++)
-                {
-                    final Object key = CompactValues.read(in);
-                    map.put(key, CompactValues.read(in));
-                }
-                return map;
+                throw new IllegalArgumentException("corrupt compact dict: " + count + " entries in " +
+                    in.remaining() + " bytes");
             }
-            case LIST ->
+            final Map<Object, Object> map = new ConcurrentHashMap<>(Math.max(16, count * 4 / 3 + 1));
+            for (int i = 0; i < count; i++)
             {
-                final List<Object> list = new ArrayList<>(count);
-                for (int i = 0; i < count; i++)
+                final Object key = CompactValues.read(in);
+                final Object value = CompactValues.read(in);
+                if (key == null || value == null)
                 {
-                    list.add(CompactValues.read(in));
+                    throw new IllegalArgumentException("corrupt compact dict: a null key or value");
                 }
-                return Collections.synchronizedList(list);
+                map.put(key, value);
             }
-            case SET ->
+            if (in.hasRemaining())
             {
-                final Set<Object> set = ConcurrentHashMap.newKeySet(Math.max(16, count * 4 / 3 + 1));
-                for (int i = 0; i < count; i++)
-                {
-                    set.add(CompactValues.read(in));
-                }
-                return set;
+                throw new IllegalArgumentException("corrupt compact dict: " + in.remaining() + " bytes after its " +
+                    count + " entries");
             }
-            default -> throw new IllegalArgumentException("unknown compact container kind " + kind);
+            return map;
+        }
+        catch (final BufferUnderflowException | IndexOutOfBoundsException ex)
+        {
+            throw new IllegalArgumentException("corrupt compact dict: it ends inside an entry", ex);
         }
     }
 }

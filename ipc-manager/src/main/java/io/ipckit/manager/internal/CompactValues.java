@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
 /**
- * The fast path of the value encoding: {@code null}, {@link String}, {@link Integer}, {@link Long},
+ * The fast path of the value encoding: {@code null}, {@link String} (up to 1,024 chars, and
+ * well-formed UTF-16: no lone surrogate), {@link Integer}, {@link Long},
  * {@link Boolean}, {@link Double}, {@code byte[]}, an {@code Object[]} of such values (a factory's arguments, up to
  * {@link #MAX_DEPTH} deep) and a {@link ProxyRef} (what creating or looking up an object returns) are written as a
  * tag byte and their bytes, without an object stream (whose header and class descriptors cost more than the call
@@ -49,10 +50,32 @@ final class CompactValues
     private static boolean encodable(final Object value, final int depth)
     {
         return value == null || value instanceof Integer || value instanceof Long || value instanceof Boolean ||
-            value instanceof Double || (value instanceof String s && s.length() <= MAX_STRING_CHARS) ||
+            value instanceof Double ||
+            (value instanceof String s && s.length() <= MAX_STRING_CHARS && wellFormed(s)) ||
             (value instanceof byte[] b && b.length <= MAX_BYTES) || value instanceof ProxyRef ||
             (value instanceof Object[] a && a.getClass() == Object[].class && depth < MAX_DEPTH &&
             encodable(a, depth + 1));
+    }
+
+    /**
+     * @return false when {@code s} holds a surrogate that is not half of a pair: UTF-8, the compact form, would write
+     * it as {@code '?'}, where the object stream keeps it.
+     */
+    private static boolean wellFormed(final String s)
+    {
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            if (Character.isSurrogate(c))
+            {
+                if (!Character.isHighSurrogate(c) || i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1)))
+                {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
     }
 
     private static boolean encodable(final Object[] values, final int depth)

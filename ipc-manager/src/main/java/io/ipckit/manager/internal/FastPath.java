@@ -336,6 +336,10 @@ final class FastPath implements AutoCloseable
                 }
                 if (leader.get() != this)
                 {
+                    // a follower took over while this worker held the link; it may have found the link held, and
+                    // then slept on the doorbell after the client's ring (no waiter yet, none sent): ring after the
+                    // release, or a frame that came meanwhile waits for the end of the leader's sleep slice
+                    bell.ring();
                     break;
                 }
             }

@@ -86,7 +86,7 @@ final class JournalReplay implements JournalHandler
         final JournalState.State state;
         try
         {
-            state = (JournalState.State)snapshotCodec.decode(bytes, 0, (obj) -> obj);
+            state = (JournalState.State)snapshotCodec.decode(bytes, 0, CompactContainer::resolve);
         }
         catch (final RuntimeException ex)
         {

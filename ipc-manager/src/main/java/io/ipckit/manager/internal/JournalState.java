@@ -13,7 +13,8 @@ import java.util.Set;
 
 /**
  * What a durable manager's snapshot holds ({@link State}), how it is taken from the running manager and how a
- * starting manager is put back from it: objects with state are kept as they are (serialized), volatile ones (locks,
+ * starting manager is put back from it: objects with state are kept as they are (serialized; a dict of compact values
+ * in its compact form, {@link CompactContainer}), volatile ones (locks,
  * conditions, barriers, pools) as how to make them again ({@link Origin}), and the outcomes of journaled calls
  * whose clients may still send them again. Called by {@link ManagerJournal} under its lock, or by its replay
  * ({@link JournalReplay}) before the manager accepts clients. Stateless.
@@ -40,8 +41,7 @@ final class JournalState
      *
      * @param id     its id.
      * @param typeid its type.
-     * @param target the object ({@link CompactContainer} for a built-in container of compact values), or null for a
-     *               volatile one.
+     * @param target the object, or null for a volatile one.
      * @param origin how a volatile one is made again.
      */
     record Image(long id, String typeid, Object target, Origin origin) implements Serializable
@@ -92,8 +92,8 @@ final class JournalState
             final Origin origin = keepsState ? null : origins.get(managed.id);
             if (keepsState || origin != null)
             {
-                images.add(new Image(managed.id, managed.entry.typeid(),
-                    keepsState ? CompactContainer.of(managed.target) : null, origin));
+                images.add(new Image(managed.id, managed.entry.typeid(), keepsState ? managed.target : null,
+                    origin));
             }
         }
         final Map<Long, Map<Long, ManagerJournal.Outcome>> outcomes = new HashMap<>();
@@ -164,7 +164,7 @@ final class JournalState
                 throw new IllegalStateException("the snapshot holds an object of type " + image.typeid() +
                     ", which this manager's registry does not have");
             }
-            Object target = image.target() instanceof CompactContainer compact ? compact.restore() : image.target();
+            Object target = image.target();
             if (target == null)
             {
                 target = remake(core, image.origin(), entry);

@@ -24,8 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The durability of a manager ({@link ManagerOptions#durable}): every call that changes the manager's state is
  * appended to a {@link Journal} before its caller gets the answer, a snapshot of the whole state is appended every
- * {@link ManagerOptions#snapshotEveryEntries} entries or more ({@link #SNAPSHOT_PACE}) and at close, and a manager opened on a journal that holds
- * state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
+ * {@link ManagerOptions#snapshotEveryEntries} entries or more ({@link #SNAPSHOT_PACE}) and at close, and a manager
+ * opened on a journal that holds state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
  * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
  * the call; the outcome of each journaled call is kept per client until the client says it has the reply
  * ({@code ackBelow}, or the calling thread's next call: {@link JournalClients#admit}), in the snapshots too, so a
@@ -72,10 +72,11 @@ final class ManagerJournal implements AutoCloseable
     }
 
     /**
-     * A snapshot waits until this many times its predecessor's duration has passed since that one ended: snapshots
-     * hold up the calls that change state at most about {@code 1 / SNAPSHOT_PACE} of the time, whatever the state's
-     * size. Without it a durable manager with 200,000 keys served half as many puts per second as with 1,000, and
-     * stalled them up to 250 ms at each snapshot (every 100,000 entries, measured).
+     * A snapshot waits until this many times its predecessor's duration has passed since that one started: snapshots
+     * hold up the calls that change state about {@code 1 / SNAPSHOT_PACE} of the time at most, whatever the state's
+     * size (the pace follows the last snapshot's duration). Without it a durable manager with 200,000 keys served
+     * half as many puts per second as with 1,000, and stalled them up to 250 ms at each snapshot (every 100,000
+     * entries, measured).
      */
     static final long SNAPSHOT_PACE = 10;
 
@@ -487,7 +488,7 @@ final class ManagerJournal implements AutoCloseable
         {
             final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
                 clients.forgottenOldestFirst());
-            journal.snapshot(snapshotCodec.encode(state, (obj) -> obj));
+            journal.snapshot(snapshotCodec.encode(state, CompactContainer::replace));
             sinceSnapshot = 0;
         }
         finally

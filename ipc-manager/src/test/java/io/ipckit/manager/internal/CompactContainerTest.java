@@ -2,6 +2,8 @@ package io.ipckit.manager.internal;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.Serial;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -11,19 +13,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The compact form of a snapshot's built-in containers: each comes back as the class the built-in type makes, with
- * the same elements, through the snapshot's object stream; a container holding anything else, or another class,
- * stays as it is.
+ * The compact form of a snapshot's dicts, through the snapshot's object stream as the manager writes and reads it: a
+ * dict of compact values comes back with the same entries, one reachable from two places comes back as one map, and
+ * anything else goes through the object stream as it is.
  */
 class CompactContainerTest
 {
@@ -32,18 +33,19 @@ class CompactContainerTest
         "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;");
 
     @Test
-    void shouldRestoreADictOfCompactValuesAsTheDictItWas()
+    void shouldBringADictOfCompactValuesBackWithTheSameEntries()
     {
         final ConcurrentHashMap<Object, Object> dict = new ConcurrentHashMap<>();
         for (int i = 0; i < 10_000; i++)
         {
             dict.put(i, (long)i * 1_000);
         }
-        dict.put("name", "välue");
+        dict.put("name", "välue \uD83D\uDE00");
         dict.put(-1L, true);
         dict.put(2.5, new byte[] {1, 2, 3});
         dict.put("nested", new Object[] {1, "two", null, new Object[] {3L}});
         dict.put("ref", new ProxyRef("manager-1", 42, "dict", java.util.concurrent.ConcurrentMap.class.getName()));
+        assertInstanceOf(CompactContainer.class, CompactContainer.replace(dict));
 
         final Object restored = throughSnapshot(dict);
 
@@ -55,67 +57,86 @@ class CompactContainerTest
             assertTrue(Arrays.deepEquals(new Object[] {entry.getValue()}, new Object[] {map.get(entry.getKey())}),
                 "the value of " + entry.getKey());
         }
+        assertEquals(new ConcurrentHashMap<>(), throughSnapshot(new ConcurrentHashMap<>()));
     }
 
+    /**
+     * A registered object may hold the very map a dict proxy reaches (a method declared to return a dict registers
+     * the map it returns): both must still be one map after a restart, as the object stream keeps them.
+     */
     @Test
-    void shouldRestoreAListInOrderWithItsNullsAndASet()
+    void shouldBringADictReachableFromTwoPlacesBackAsOneMap()
     {
-        final List<Object> list = Collections.synchronizedList(new ArrayList<>());
-        list.add("a");
-        list.add(null);
-        list.add(3);
-        list.add("a");
-        final Object restoredList = throughSnapshot(list);
-        assertSame(list.getClass(), restoredList.getClass(), "the built-in list's class");
-        assertEquals(list, restoredList);
+        final ConcurrentHashMap<Object, Object> dict = new ConcurrentHashMap<>(Map.of("k", 1));
+        final Holder holder = new Holder(dict);
+        final Object[] state = {dict, holder, new ArrayList<>(List.of(dict))};
 
-        final Set<Object> set = ConcurrentHashMap.newKeySet();
-        set.add(1);
-        set.add("b");
-        final Object restoredSet = throughSnapshot(set);
-        assertSame(set.getClass(), restoredSet.getClass(), "the built-in set's class");
-        assertEquals(set, restoredSet);
+        final Object[] restored = (Object[])throughSnapshot(state);
 
-        final ConcurrentHashMap<Object, Object> empty = new ConcurrentHashMap<>();
-        assertEquals(empty, throughSnapshot(empty));
+        assertInstanceOf(ConcurrentHashMap.class, restored[0]);
+        assertSame(restored[0], ((Holder)restored[1]).map, "the holder's map is the dict");
+        assertSame(restored[0], ((List<?>)restored[2]).getFirst());
+        assertEquals(Map.of("k", 1), restored[0]);
     }
 
     @Test
-    void shouldLeaveAContainerOfOtherValuesAndOtherClassesAsTheyAre()
+    void shouldLeaveAnythingElseToTheObjectStream()
     {
         final ConcurrentHashMap<Object, Object> dates = new ConcurrentHashMap<>(Map.of(1, new Date(0)));
-        assertSame(dates, CompactContainer.of(dates), "a value the compact form does not write");
+        assertSame(dates, CompactContainer.replace(dates), "a value the compact form does not write");
         final ConcurrentHashMap<Object, Object> longText = new ConcurrentHashMap<>(Map.of(1, "x".repeat(5_000)));
-        assertSame(longText, CompactContainer.of(longText), "a string longer than the compact form writes");
-        final List<Object> list = Collections.synchronizedList(new ArrayList<>(List.of(1, new Date(0))));
-        assertSame(list, CompactContainer.of(list));
+        assertSame(longText, CompactContainer.replace(longText), "a string longer than the compact form writes");
         final HashMap<Object, Object> plain = new HashMap<>(Map.of(1, 2));
-        assertSame(plain, CompactContainer.of(plain), "not the built-in dict's class");
-        final List<Object> arrayList = new ArrayList<>(List.of(1));
-        assertSame(arrayList, CompactContainer.of(arrayList), "not the built-in list's class");
-        assertEquals(null, CompactContainer.of(null));
+        assertSame(plain, CompactContainer.replace(plain), "not a ConcurrentHashMap");
+        final List<Object> list = Collections.synchronizedList(new ArrayList<>(List.of(1)));
+        assertSame(list, CompactContainer.replace(list), "lists keep their own class through the stream");
+        final Set<Object> set = ConcurrentHashMap.newKeySet();
+        assertSame(set, CompactContainer.replace(set), "so do sets, and key-set views of maps");
+        assertEquals(null, CompactContainer.replace(null));
 
-        assertEquals(dates, throughSnapshot(dates), "through the object stream as before");
+        // a lone surrogate: UTF-8 would write it as '?', merging two keys; the object stream keeps both
+        final ConcurrentHashMap<Object, Object> surrogates = new ConcurrentHashMap<>(Map.of("\uD800", 1, "\uDC00", 2));
+        assertSame(surrogates, CompactContainer.replace(surrogates));
+        assertEquals(surrogates, throughSnapshot(surrogates));
+        assertEquals(dates, throughSnapshot(dates));
+        final Object restoredList = throughSnapshot(list);
+        assertNotSame(list, restoredList);
+        assertEquals(list, restoredList);
     }
 
     @Test
-    void shouldRefuseCorruptElementsAndAnUnknownKind()
+    void shouldRefuseCorruptEntriesAndAnUnknownKind()
     {
-        assertThrows(IllegalArgumentException.class, () -> new CompactContainer((byte)9, new byte[4]).restore());
+        final byte[] good = ((CompactContainer)CompactContainer.replace(new ConcurrentHashMap<>(Map.of("k", 7L))))
+            .entries();
+        assertEquals(Map.of("k", 7L), new CompactContainer(CompactContainer.DICT, good).restore());
+        assertThrows(IllegalArgumentException.class, () -> new CompactContainer((byte)9, good).restore());
         assertThrows(IllegalArgumentException.class,
-            () -> new CompactContainer(CompactContainer.LIST, new byte[] {-1, -1, -1, -1}).restore());
-        final byte[] unknownTag = {0, 0, 0, 1, 99};
+            () -> new CompactContainer(CompactContainer.DICT, Arrays.copyOf(good, good.length - 1)).restore(),
+            "truncated");
         assertThrows(IllegalArgumentException.class,
-            () -> new CompactContainer(CompactContainer.LIST, unknownTag).restore());
-        final CompactContainer made = (CompactContainer)CompactContainer.of(
-            new ConcurrentHashMap<>(Map.of("k", new byte[] {7})));
-        assertArrayEquals(new byte[] {0, 0, 0, 1}, Arrays.copyOf(made.elements(), 4), "the count first");
+            () -> new CompactContainer(CompactContainer.DICT, Arrays.copyOf(good, good.length + 1)).restore(),
+            "trailing bytes");
+        assertThrows(IllegalArgumentException.class,
+            () -> new CompactContainer(CompactContainer.DICT, new byte[] {0x7f, -1, -1, -1, 1, 2}).restore(),
+            "a count larger than the bytes hold");
+        assertThrows(IllegalArgumentException.class,
+            () -> new CompactContainer(CompactContainer.DICT, new byte[] {0, 0, 0, 1, 0, 0}).restore(), "null key");
+        final byte[] unknownTag = {0, 0, 0, 1, 99, 99};
+        assertThrows(IllegalArgumentException.class,
+            () -> new CompactContainer(CompactContainer.DICT, unknownTag).restore());
     }
 
     private static Object throughSnapshot(final Object target)
     {
-        final byte[] bytes = SNAPSHOT_CODEC.encode(CompactContainer.of(target), UnaryOperator.identity());
-        final Object decoded = SNAPSHOT_CODEC.decode(bytes, 0, UnaryOperator.identity());
-        return decoded instanceof CompactContainer compact ? compact.restore() : decoded;
+        final byte[] bytes = SNAPSHOT_CODEC.encode(target, CompactContainer::replace);
+        return SNAPSHOT_CODEC.decode(bytes, 0, CompactContainer::resolve);
+    }
+
+    /** A registered object's state holding the map a dict proxy reaches. */
+    private record Holder(ConcurrentHashMap<Object, Object> map) implements Serializable
+    {
+        @Serial
+        private static final long serialVersionUID = 1L;
     }
 }
