@@ -73,6 +73,31 @@ class PipeTest
      * reserved the record first, and the copy's exception left a record that never committed: nothing sent after it
      * was delivered, and the sender blocked forever once the ring filled.
      */
+    /**
+     * A message that did not fit before the ring's end is written at its start, behind padding: one drain must
+     * deliver it. A drain that read only the padding returned 0 with the message there, and a manager's worker then
+     * slept on its doorbell, whose ring had already come, until its sleep slice ended (250 ms, measured).
+     */
+    @Test
+    void shouldDrainAMessageWrittenBehindTheRingsEndPadding() throws Exception
+    {
+        try (Connection a = Pipe.create("wrap", new PipeOptions().ringCapacityBytes(1024));
+            Connection b = Pipe.open("wrap"))
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[100]);
+            final List<Integer> received = new ArrayList<>();
+            for (int i = 0; i < 50; i++)
+            {
+                buffer.putInt(0, i);
+                a.sendBytes(buffer, 0, 100);
+                assertEquals(1, b.drain((buf, offset, length) -> received.add(buf.getInt(offset)), 10),
+                    "message " + i + " (the ring's end comes every nine or ten messages)");
+            }
+            assertEquals(50, received.size());
+            assertEquals(49, received.getLast());
+        }
+    }
+
     @Test
     void shouldKeepWorkingAfterASendOfABadSliceIsRefused() throws Exception
     {
