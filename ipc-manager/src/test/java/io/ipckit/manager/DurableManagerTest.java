@@ -50,9 +50,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DurableManagerTest
 {
-    /** Lanes of kills side by side, each its own manager, journal and writer: 100 SIGKILLs in all. */
+    /** Lanes of kills side by side, each its own manager, journal and writer: 84 SIGKILLs in all. */
     private static final int LANES = 2;
-    private static final int KILLS_PER_LANE = 50;
+    private static final int KILLS_PER_LANE = 42;
 
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
@@ -68,8 +68,8 @@ class DurableManagerTest
 
     private ManagerOptions durable()
     {
-        // a manager JVM that starts on less CPU, from an AOT cache (a class path of jars): the kill test starts a
-        // hundred
+        // a manager JVM that starts on less CPU, from an AOT cache (a class path of jars): the kill test starts
+        // eighty-odd
         return new ManagerOptions().durable(dir.path().resolve("journal")).registry(Tally.registry())
             .reconnectTimeout(60, TimeUnit.SECONDS).callTimeout(60, TimeUnit.SECONDS)
             .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData")
@@ -679,7 +679,7 @@ class DurableManagerTest
     {
         trainAotCache(durable().durable(dir.path().resolve("trainer-journal")));
         // two managers, each with its own journal and writer, are killed side by side: a lane waits for its manager's
-        // JVM to start most of the time, so two lanes keep both cores busy and the hundred kills take less time
+        // JVM to start most of the time, so two lanes keep both cores busy and the kills take less time
         final long startNs = System.nanoTime();
         final List<CompletableFuture<Integer>> lanes = new ArrayList<>();
         for (int lane = 0; lane < LANES; lane++)
