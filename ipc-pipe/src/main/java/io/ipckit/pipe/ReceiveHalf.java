@@ -168,9 +168,8 @@ final class ReceiveHalf
                 while (delivered < limit && !closedInHandler && hasData())
                 {
                     final long head = recvRing.consumerPosition();
-                    // a read that delivers nothing may still have moved on: past the padding at the ring's end
-                    // (the next message is at its start) or a part of a split message; only one that read
-                    // nothing ends the drain
+                    // a read that delivers nothing may still have moved on, past the padding at the ring's end
+                    // (the next message is at its start): only one that moved nothing ends the drain
                     if (recvRing.controlledRead(drainHandler, limit - delivered) == 0 &&
                         recvRing.consumerPosition() == head)
                     {

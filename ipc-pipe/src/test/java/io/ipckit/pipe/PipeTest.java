@@ -68,12 +68,6 @@ class PipeTest
     }
 
     /**
-     * A send whose slice lies outside its buffer is refused before any ring record is reserved: the pipe keeps
-     * working (Python's {@code send_bytes(msg, 22, 5)} raises {@code ValueError} and the pipe goes on). It once
-     * reserved the record first, and the copy's exception left a record that never committed: nothing sent after it
-     * was delivered, and the sender blocked forever once the ring filled.
-     */
-    /**
      * A message that did not fit before the ring's end is written at its start, behind padding: one drain must
      * deliver it. A drain that read only the padding returned 0 with the message there, and a manager's worker then
      * slept on its doorbell, whose ring had already come, until its sleep slice ended (250 ms, measured).
@@ -98,6 +92,12 @@ class PipeTest
         }
     }
 
+    /**
+     * A send whose slice lies outside its buffer is refused before any ring record is reserved: the pipe keeps
+     * working (Python's {@code send_bytes(msg, 22, 5)} raises {@code ValueError} and the pipe goes on). It once
+     * reserved the record first, and the copy's exception left a record that never committed: nothing sent after it
+     * was delivered, and the sender blocked forever once the ring filled.
+     */
     @Test
     void shouldKeepWorkingAfterASendOfABadSliceIsRefused() throws Exception
     {

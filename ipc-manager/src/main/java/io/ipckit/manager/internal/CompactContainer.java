@@ -18,10 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * It takes the map's place in the snapshot's object stream: the stream's writer calls {@link #replace} on every object
  * it meets and its reader {@link #resolve}, so a map reachable from several places (a dict that is also a field of a
  * registered object) is written once and read back as one map, as the object stream does for any object. Only that
- * exact class: what it holds and how it behaves is all in its entries, so a new one with the same entries is the same
- * map; a subclass, another map, or one with any other key or value (a longer string, a string that is not well-formed
- * UTF-16, any other class) goes through the object stream as before, and so does everything in a snapshot written
- * before this class existed.
+ * exact class, and only keys and values that cannot change (strings, boxed numbers and booleans, refs): what such a
+ * map holds and how it behaves is all in its entries, so a new one with the same entries is the same map. A
+ * subclass, another map, or one with any other key or value (a byte or object array, which another holder may share
+ * and change in place; a longer string or one that is not well-formed UTF-16; any other class) goes through the
+ * object stream as before, and so does everything in a snapshot written before this class existed.
  * <p>
  * Layout of its bytes: the entry count (a big-endian int), then each entry's key and value ({@link CompactValues}).
  * Immutable once made. {@link #replace} must not race with changes of the map: the caller holds the journal's lock,
@@ -56,27 +57,36 @@ final class CompactContainer implements Serializable
         {
             return obj;
         }
-        final Map<?, ?> map = (Map<?, ?>)obj;
-        for (final Map.Entry<?, ?> entry : map.entrySet())
-        {
-            if (!CompactValues.encodable(entry.getKey()) || !CompactValues.encodable(entry.getValue()))
-            {
-                return obj;
-            }
-        }
         final Wire.Out out = new Wire.Out((byte)0);
         out.putInt(0);
         int count = 0;
-        for (final Map.Entry<?, ?> entry : map.entrySet())
+        // one pass, each entry looked at once as it is written: a map whose other holder changes it outside the
+        // journal's lock (a registered type's method) yields a weakly consistent copy, as its own writeObject would
+        for (final Map.Entry<?, ?> entry : ((Map<?, ?>)obj).entrySet())
         {
-            CompactValues.write(out, entry.getKey());
-            CompactValues.write(out, entry.getValue());
+            final Object key = entry.getKey();
+            final Object value = entry.getValue();
+            if (!immutable(key) || !immutable(value))
+            {
+                return obj;
+            }
+            CompactValues.write(out, key);
+            CompactValues.write(out, value);
             count++;
         }
         // skip the frame writer's type byte; the count goes where its placeholder was
-        final byte[] bytes = Arrays.copyOfRange(out.toByteArray(), 1, out.size());
+        final byte[] bytes = Arrays.copyOfRange(out.array(), 1, out.size());
         ByteBuffer.wrap(bytes).putInt(0, count);
         return new CompactContainer(DICT, bytes);
+    }
+
+    /**
+     * @return true for a compact value that cannot change: not a {@code byte[]} or an {@code Object[]}, which another
+     * holder may share and change in place, and which the object stream keeps one object.
+     */
+    private static boolean immutable(final Object value)
+    {
+        return !(value instanceof byte[]) && !(value instanceof Object[]) && CompactValues.encodable(value);
     }
 
     /**
@@ -105,9 +115,9 @@ final class CompactContainer implements Serializable
      */
     Object restore()
     {
-        if (kind != DICT)
+        if (kind != DICT || entries == null)
         {
-            throw new IllegalArgumentException("unknown compact container kind " + kind);
+            throw new IllegalArgumentException("unknown compact container kind " + kind + " or no entries");
         }
         try
         {

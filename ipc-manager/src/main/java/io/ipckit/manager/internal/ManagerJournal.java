@@ -502,7 +502,8 @@ final class ManagerJournal implements AutoCloseable
     }
 
     /**
-     * @return the snapshots taken since the manager started, the one at its start included. Thread-safe.
+     * @return the snapshots taken since the manager started (the one a new journal starts with included).
+     * Thread-safe.
      */
     long snapshotsTaken()
     {

@@ -42,8 +42,7 @@ class CompactContainerTest
         }
         dict.put("name", "välue \uD83D\uDE00");
         dict.put(-1L, true);
-        dict.put(2.5, new byte[] {1, 2, 3});
-        dict.put("nested", new Object[] {1, "two", null, new Object[] {3L}});
+        dict.put(2.5, "two and a half");
         dict.put("ref", new ProxyRef("manager-1", 42, "dict", java.util.concurrent.ConcurrentMap.class.getName()));
         assertInstanceOf(CompactContainer.class, CompactContainer.replace(dict));
 
@@ -84,6 +83,13 @@ class CompactContainerTest
     {
         final ConcurrentHashMap<Object, Object> dates = new ConcurrentHashMap<>(Map.of(1, new Date(0)));
         assertSame(dates, CompactContainer.replace(dates), "a value the compact form does not write");
+        final byte[] shared = {1, 2, 3};
+        final ConcurrentHashMap<Object, Object> bytes = new ConcurrentHashMap<>(Map.of("buf", shared));
+        assertSame(bytes, CompactContainer.replace(bytes), "an array another holder may change in place");
+        final Object[] restoredPair = (Object[])throughSnapshot(new Object[] {bytes, shared});
+        assertSame(restoredPair[1], ((Map<?, ?>)restoredPair[0]).get("buf"), "one array, as the object stream keeps");
+        final ConcurrentHashMap<Object, Object> arrays = new ConcurrentHashMap<>(Map.of(1, new Object[] {1}));
+        assertSame(arrays, CompactContainer.replace(arrays), "an object array neither");
         final ConcurrentHashMap<Object, Object> longText = new ConcurrentHashMap<>(Map.of(1, "x".repeat(5_000)));
         assertSame(longText, CompactContainer.replace(longText), "a string longer than the compact form writes");
         final HashMap<Object, Object> plain = new HashMap<>(Map.of(1, 2));
