@@ -200,6 +200,37 @@ class DurableManagerTest
         }
     }
 
+    /**
+     * An object stored in another is pinned: it lives as long as the object that holds it, whoever still holds a
+     * proxy. A replay after a SIGKILL, which applies the call from the journal alone, must pin it too.
+     */
+    @Test
+    @Timeout(120)
+    void shouldPinAnObjectStoredInAnotherWhenItReplaysTheCallAfterASigkill() throws Exception
+    {
+        final Manager first = start("pinned", durable());
+        final ConcurrentMap<String, Object> shelf = first.dict();
+        first.bind("shelf", shelf);
+        final List<String> list = first.list();
+        list.add("kept");
+        shelf.put("list", list); // after the start's snapshot: only the journal holds it
+        final long listId = first.stats().objects().stream().filter((o) -> "list".equals(o.typeid())).findFirst()
+            .orElseThrow().id();
+        assertTrue(pinned(first, listId), "pinned by the put, live");
+        kill(first);
+
+        final Manager second = start("pinned", durable());
+        assertTrue(pinned(second, listId), "pinned by the replayed put");
+        @SuppressWarnings("unchecked")
+        final List<String> nested = (List<String>)second.lookup("shelf", ConcurrentMap.class).get("list");
+        assertEquals(List.of("kept"), List.copyOf(nested));
+    }
+
+    private static boolean pinned(final Manager manager, final long id)
+    {
+        return manager.stats().objects().stream().filter((o) -> o.id() == id).findFirst().orElseThrow().pinned();
+    }
+
     @Test
     @Timeout(120)
     void shouldAnswerACallSentAgainAfterACrashWithItsFirstOutcome() throws Exception

@@ -155,7 +155,8 @@ final class JournalReplay implements JournalHandler
         final Object[] args = switch (argsKind)
         {
             case Wire.ARGS_NONE -> new Object[0];
-            case Wire.ARGS_COMPACT -> CompactValues.readArray(in);
+            // as the live call reads them: a ref among them pins its object
+            case Wire.ARGS_COMPACT -> CompactValues.readArray(in, core::resolveIncoming);
             case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(bytes, in.position(), core::resolveIncoming);
             default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
         };
