@@ -151,15 +151,7 @@ final class JournalReplay implements JournalHandler
         final long objectId = in.getLong();
         final long threadId = kind == JournalEntries.THREAD_CALL ? in.getLong() : ClientCalls.NO_THREAD;
         final String signature = Wire.getString(in);
-        final byte argsKind = in.get();
-        final Object[] args = switch (argsKind)
-        {
-            case Wire.ARGS_NONE -> new Object[0];
-            // as the live call reads them: a ref among them pins its object
-            case Wire.ARGS_COMPACT -> CompactValues.readArray(in, core::resolveIncoming);
-            case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(bytes, in.position(), core::resolveIncoming);
-            default -> throw new IllegalArgumentException("unknown argument encoding " + argsKind);
-        };
+        final Object[] args = core.readArgs(in, bytes); // as the live call reads them
         // the call of a client that left is applied, its outcome kept nowhere (the live manager kept it in the
         // forgotten calls)
         final ClientCalls calls = clients.wasForgotten(nonce) ? new ClientCalls() : clients.callsOf(nonce, ackBelow);

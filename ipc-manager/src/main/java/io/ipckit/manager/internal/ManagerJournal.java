@@ -95,8 +95,11 @@ final class ManagerJournal implements AutoCloseable
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Path directory;
     private long sinceSnapshot;
-    /** {@link System#nanoTime()} before which no snapshot starts from an append ({@link #SNAPSHOT_PACE}). */
-    private volatile long nextSnapshotNs = System.nanoTime();
+    /**
+     * {@link System#nanoTime()} before which no snapshot starts from an append ({@link #SNAPSHOT_PACE}). Under the
+     * lock.
+     */
+    private long nextSnapshotNs = System.nanoTime();
     private final AtomicLong snapshotsTaken = new AtomicLong();
     private final AtomicLong snapshotNanos = new AtomicLong();
     private long replayed;

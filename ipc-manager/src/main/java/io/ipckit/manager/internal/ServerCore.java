@@ -8,6 +8,7 @@ import io.ipckit.manager.connection.Listener;
 import io.ipckit.manager.connection.FrameConnection;
 
 import java.lang.reflect.InvocationTargetException;
+import java.nio.ByteBuffer;
 import java.lang.reflect.Method;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -247,6 +248,27 @@ public final class ServerCore implements AutoCloseable
         {
             callsOfEndedSessions.addAndGet(session.callsServed());
         }
+    }
+
+    /**
+     * Reads a call's arguments, after its signature: the encoding byte, then the arguments as it says. A ref among
+     * them pins its object ({@link #resolveIncoming}), for a live call and for its replay from the journal alike.
+     *
+     * @param in    the frame, at the encoding byte.
+     * @param frame the frame's bytes ({@code in}'s array).
+     * @return the arguments.
+     * @throws IpcException when the encoding is unknown or the arguments cannot be decoded.
+     */
+    Object[] readArgs(final ByteBuffer in, final byte[] frame)
+    {
+        final byte argsKind = in.get();
+        return switch (argsKind)
+        {
+            case Wire.ARGS_NONE -> new Object[0];
+            case Wire.ARGS_COMPACT -> CompactValues.readArray(in, this::resolveIncoming);
+            case Wire.ARGS_OBJECT -> (Object[])codec().decode(frame, in.position(), this::resolveIncoming);
+            default -> throw new IpcException("unknown argument encoding " + argsKind);
+        };
     }
 
     Object resolveIncoming(final Object obj)

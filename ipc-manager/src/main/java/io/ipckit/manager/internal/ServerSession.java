@@ -323,19 +323,12 @@ public final class ServerSession
         final long objectId = in.getLong();
         final long threadId = in.getLong();
         final String signature = Wire.getString(in);
-        final byte argsKind = in.get();
         final Object[] args;
         final ObjectTable.Managed managed;
         final Method method;
         try
         {
-            args = switch (argsKind)
-            {
-                case Wire.ARGS_NONE -> new Object[0];
-                case Wire.ARGS_COMPACT -> CompactValues.readArray(in, core::resolveIncoming);
-                case Wire.ARGS_OBJECT -> (Object[])core.codec().decode(frame, in.position(), core::resolveIncoming);
-                default -> throw new IpcException("unknown argument encoding " + argsKind);
-            };
+            args = core.readArgs(in, frame);
             if (objectId == Wire.MANAGER_OBJECT_ID)
             {
                 managed = null;
