@@ -580,6 +580,15 @@ public final class PipeConnection implements Connection
     }
 
     /**
+     * @return the threads, of any process, registered asleep until this end's reads make room in the ring they send
+     * to it: tests wait for a blocked sender to be asleep before they read.
+     */
+    int sendersAwaitingRoom()
+    {
+        return recvSpace.waiters();
+    }
+
+    /**
      * @return a description for diagnostics.
      */
     @Override

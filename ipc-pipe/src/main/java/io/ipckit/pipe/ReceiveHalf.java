@@ -163,6 +163,7 @@ final class ReceiveHalf
             beginHanding(handler);
             delivered = 0;
             boolean consumed = false;
+            boolean returned = false;
             try
             {
                 while (delivered < limit && !closedInHandler && hasData())
@@ -177,12 +178,14 @@ final class ReceiveHalf
                     }
                     consumed = true;
                 }
+                returned = true;
             }
             finally
             {
                 handing = false;
                 count = delivered;
-                if (consumed)
+                // a handler that throws has consumed its record: the ring's read moved the head before rethrowing
+                if (consumed || !returned)
                 {
                     recvSpace.ring();
                 }
@@ -288,23 +291,19 @@ final class ReceiveHalf
         }
         beginHanding(handler);
         delivered = 0;
-        boolean consumed = false;
         try
         {
             do // a record is there: the look above found it
             {
                 recvRing.read(ringHandler, 1);
-                consumed = true;
             }
             while (delivered == 0 && hasData());
         }
         finally
         {
             handing = false;
-            if (consumed)
-            {
-                recvSpace.ring();
-            }
+            // also when the handler threw: the ring's read moved the head past its record before rethrowing
+            recvSpace.ring();
         }
         return delivered > 0;
     }

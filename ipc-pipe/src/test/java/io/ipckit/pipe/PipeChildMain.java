@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code produce-forever name maxPayload} — sends until killed.</li>
  * <li>{@code echo name} — returns every message received until end of stream, then closes.</li>
  * <li>{@code hold name} — opens end B, prints OPEN, sleeps (to be killed).</li>
+ * <li>{@code fill-and-block name rounds} — {@code rounds} times: fills the ring with 120-byte messages (128-byte records:
+ * a 1 KiB ring holds 8 and never pads), prints FULL, blocks in one more send
+ * until it goes through, prints SENT; then closes.</li>
  * </ul>
  */
 public final class PipeChildMain
@@ -106,6 +109,26 @@ public final class PipeChildMain
                 System.out.println("OPEN");
                 System.out.flush();
                 TimeUnit.MINUTES.sleep(5);
+            }
+            case "fill-and-block" ->
+            {
+                final int rounds = Integer.parseInt(args[2]);
+                for (int round = 0; round < rounds; round++)
+                {
+                    while (connection.sendBytes(buffer, 0, 120, 0, TimeUnit.SECONDS))
+                    {
+                        // until the ring is full
+                    }
+                    System.out.println("FULL " + round);
+                    System.out.flush();
+                    if (!connection.sendBytes(buffer, 0, 120, 10, TimeUnit.MINUTES))
+                    {
+                        System.exit(5);
+                    }
+                    System.out.println("SENT " + round);
+                    System.out.flush();
+                }
+                connection.close();
             }
             default -> throw new IllegalArgumentException(mode);
         }

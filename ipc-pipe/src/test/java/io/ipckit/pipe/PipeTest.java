@@ -93,6 +93,48 @@ class PipeTest
     }
 
     /**
+     * A read whose handler throws has still consumed its record (the ring's read moves the head before it rethrows), so
+     * it must wake a sender asleep on the full ring. Before, only a read that returned rang: the sender slept on
+     * until its next liveness look, here 10 minutes, once after a throwing {@code drain} and once after a throwing
+     * {@code receive}.
+     */
+    @Test
+    void shouldWakeABlockedSenderWhenAHandlerThrowsOnTheRecordItWasGiven() throws Exception
+    {
+        try (Connection a = Pipe.create("throws", new PipeOptions().ringCapacityBytes(1024)))
+        {
+            final Path out = dir.path().resolve("fill.out");
+            final JvmProcess sender = dir.start(PipeChildMain.class, new ProcessOptions().args("fill-and-block", "throws", "2")
+                .jvmOptions("-Dipckit.liveness.check.interval.ms=600000").redirectOutput(out));
+            final BufferHandler throwing = (buffer, offset, length) ->
+            {
+                throw new IllegalStateException("refused by the handler");
+            };
+            for (int round = 0; round < 2; round++)
+            {
+                final String full = "FULL " + round;
+                Eventually.await("the sender filled the ring", Duration.ofSeconds(20), () -> contains(out, full));
+                Eventually.await("the sender asleep on the full ring", Duration.ofSeconds(20),
+                    () -> ((PipeConnection)a).sendersAwaitingRoom() > 0);
+                if (round == 0)
+                {
+                    thrown(IllegalStateException.class, () -> a.drain(throwing, 1), "refused by the handler");
+                }
+                else
+                {
+                    thrown(IllegalStateException.class, () -> a.receive(throwing, 1, TimeUnit.SECONDS),
+                        "refused by the handler");
+                }
+                final String sent = "SENT " + round;
+                // the send took the room the failed read made: the ring is full again for the next round
+                Eventually.await("the blocked send went through", Duration.ofSeconds(30), () -> contains(out, sent));
+            }
+            assertTrue(sender.join(20, TimeUnit.SECONDS));
+            assertEquals(0, sender.exitCode().getAsInt());
+        }
+    }
+
+    /**
      * A send whose slice lies outside its buffer is refused before any ring record is reserved: the pipe keeps
      * working (Python's {@code send_bytes(msg, 22, 5)} raises {@code ValueError} and the pipe goes on). It once
      * reserved the record first, and the copy's exception left a record that never committed: nothing sent after it
