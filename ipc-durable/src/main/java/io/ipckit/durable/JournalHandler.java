@@ -5,12 +5,13 @@ import org.agrona.DirectBuffer;
 
 /**
  * Receives a {@link Journal}'s entries during {@link Journal#replay}: the last snapshot (if any), then every
- * mutation after it, in the order they were appended. Buffers are views valid only during the call.
+ * mutation after the last entry it covers, in the order they were appended (for a snapshot of an earlier entry, those
+ * appended before the snapshot come too). Buffers are views valid only during the call.
  */
 public interface JournalHandler
 {
     /**
-     * A snapshot: the whole state at that point, replacing whatever the handler built so far.
+     * A snapshot: the whole state after the last entry it covers, replacing whatever the handler built so far.
      *
      * @param index  the entry's index in the log.
      * @param buffer the snapshot's bytes.

@@ -100,6 +100,95 @@ class JournalTest
     }
 
     /**
+     * A snapshot of the state at an earlier entry, written while later entries were appended: a replay hands over the
+     * snapshot, then the entries after the one it covers (those appended before the snapshot included), and passes
+     * the snapshot over when it meets it again. A second such snapshot written while the mark still lags (a writer
+     * killed between the append and the mark's move) is passed over too: the entries before it were handed over.
+     */
+    @Test
+    void shouldReplayTheEntriesAfterTheOneASnapshotOfAnEarlierEntryCovers()
+    {
+        final Path dir = logs.resolve("earlier");
+        final long covering;
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.snapshot(bytes("{}"));
+            journal.append(ALICE, 1, bytes("set a=1"));
+            final long taken = journal.lastEntryIndex();
+            journal.append(BOB, 1, bytes("set b=2")); // while the state taken at a=1 is encoded
+            covering = journal.snapshot(new UnsafeBuffer(bytes("{a=1}")), 0, 5, taken);
+            journal.append(ALICE, 2, bytes("set c=3"));
+            final Recorder live = new Recorder();
+            assertEquals(3, journal.replay(live));
+            assertEquals(List.of("snapshot {a=1}", "mutation 202@6002#1 set b=2", "mutation 101@5001#2 set c=3"),
+                live.entries);
+            assertEquals(covering, live.indices.getFirst());
+
+            final IllegalArgumentException ahead = assertThrows(IllegalArgumentException.class,
+                () -> journal.snapshot(new UnsafeBuffer(bytes("{}")), 0, 2, journal.lastEntryIndex() + 1));
+            assertTrue(ahead.getMessage().contains("which it does not hold"), ahead.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> journal.snapshot(new UnsafeBuffer(bytes("{}")), 0, 2, -1));
+        }
+        final Recorder reopened = new Recorder();
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            assertEquals(3, journal.replay(reopened));
+        }
+        assertEquals(List.of("snapshot {a=1}", "mutation 202@6002#1 set b=2", "mutation 101@5001#2 set c=3"),
+            reopened.entries);
+
+        // a newer snapshot of an earlier entry that the mark did not reach: the entries up to it are replayed once
+        final Path laggingDir = logs.resolve("lagging");
+        final long marked;
+        try (Journal journal = Journal.openOrCreate(laggingDir, new SharedLogOptions()))
+        {
+            journal.snapshot(bytes("{}"));
+            journal.append(ALICE, 1, bytes("set a=1"));
+            final long taken = journal.lastEntryIndex();
+            journal.append(BOB, 1, bytes("set b=2"));
+            marked = journal.snapshot(new UnsafeBuffer(bytes("{a=1}")), 0, 5, taken);
+            journal.append(ALICE, 2, bytes("set c=3"));
+            final long later = journal.lastEntryIndex();
+            journal.append(BOB, 2, bytes("set d=4"));
+            journal.snapshot(new UnsafeBuffer(bytes("{a=1, b=2, c=3}")), 0, 15, later);
+        }
+        try (SharedLog<byte[]> log = SharedLog.open(laggingDir, Codecs.BYTES, new SharedLogOptions());
+            LogReader<byte[]> mark = log.reader(Journal.SNAPSHOT_READER))
+        {
+            assertTrue(mark.seek(marked), "the mark put back, as a kill before its move leaves it");
+        }
+        try (Journal journal = Journal.openOrCreate(laggingDir, new SharedLogOptions()))
+        {
+            final Recorder lagging = new Recorder();
+            assertEquals(4, journal.replay(lagging));
+            assertEquals(List.of("snapshot {a=1}", "mutation 202@6002#1 set b=2", "mutation 101@5001#2 set c=3",
+                "mutation 202@6002#2 set d=4"), lagging.entries);
+        }
+    }
+
+    /**
+     * Retention removed the cycle of the entry the last snapshot covers: the replay cannot be whole and says so,
+     * instead of starting after the snapshot and losing the entries between.
+     */
+    @Test
+    void shouldRefuseToReplayWhenTheEntryTheSnapshotCoversIsGone()
+    {
+        final Path dir = logs.resolve("gone");
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.append(ALICE, 1, bytes("set a=1"));
+            final long taken = journal.lastEntryIndex();
+            journal.append(BOB, 1, bytes("set b=2"));
+            // an index of a cycle the log does not hold, as one removed by retention would be
+            final long removed = taken - (1L << 32);
+            journal.snapshot(new UnsafeBuffer(bytes("{a=1}")), 0, 5, removed);
+            final CorruptLogException ex = assertThrows(CorruptLogException.class, () -> journal.replay(new Recorder()));
+            assertTrue(ex.getMessage().contains("which the log no longer holds: retention removed the cycles"),
+                ex.getMessage());
+        }
+    }
+
+    /**
      * The snapshot mark stays open for the journal's life: it must move with every snapshot of the handle, from any
      * thread, serve replays of the same handle, and be on disk for the next handle once this one closes.
      */
