@@ -53,6 +53,8 @@ class DurableManagerTest
     /** Lanes of kills side by side, each its own manager, journal and writer: 84 SIGKILLs in all. */
     private static final int LANES = 2;
     private static final int KILLS_PER_LANE = 42;
+    /** The keys a kill lane's writer puts to in turn. */
+    private static final int DICT_KEYS = 64;
 
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
@@ -746,6 +748,8 @@ class DurableManagerTest
             final List<Integer> list = manager.list();
             final BlockingQueue<Integer> queue = manager.queue();
             final Tally tally = manager.create("tally", Tally.class);
+            // a dict of numbers: its snapshots' entries are encoded after the lock, while the writer goes on
+            final ConcurrentMap<Integer, Integer> dict = manager.dict();
             final AtomicInteger acked = new AtomicInteger();
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -757,6 +761,7 @@ class DurableManagerTest
                     {
                         list.add(i);
                         queue.put(i);
+                        dict.put(i % DICT_KEYS, i);
                         assertEquals(i + 1, tally.increment(), "each increment applied once");
                         acked.set(i + 1);
                     }
@@ -801,6 +806,12 @@ class DurableManagerTest
                 queued.add(head);
             }
             assertEquals(kept, queued, "every put kept once, in order");
+            assertEquals(Math.min(writes, DICT_KEYS), dict.size());
+            for (int key = 0; key < Math.min(writes, DICT_KEYS); key++)
+            {
+                assertEquals(writes - 1 - Math.floorMod(writes - 1 - key, DICT_KEYS), dict.get(key),
+                    "the last value put at " + key);
+            }
             assertTrue(writers.usesPipe(), "the writer's handle reconnected onto the new manager's pipe");
             return writes;
         }

@@ -86,7 +86,7 @@ final class JournalReplay implements JournalHandler
         final JournalState.State state;
         try
         {
-            state = (JournalState.State)snapshotCodec.decode(bytes, 0, CompactContainer::resolve);
+            state = (JournalState.State)SnapshotEncoding.decode(snapshotCodec, bytes);
         }
         catch (final RuntimeException ex)
         {

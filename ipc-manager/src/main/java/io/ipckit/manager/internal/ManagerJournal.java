@@ -73,8 +73,8 @@ final class ManagerJournal implements AutoCloseable
 
     /**
      * A snapshot waits until this many times its predecessor's duration has passed since that one started: snapshots
-     * hold up the calls that change state about {@code 1 / SNAPSHOT_PACE} of the time at most, whatever the state's
-     * size (the pace follows the last snapshot's duration). Without it a durable manager with 200,000 keys served
+     * take about {@code 1 / SNAPSHOT_PACE} of a core, and hold up the calls that change state less than that of the
+     * time, whatever the state's size (the pace follows the last snapshot's duration). Without it a durable manager with 200,000 keys served
      * half as many puts per second as with 1,000, and stalled them up to 250 ms at each snapshot (every 100,000
      * entries, measured).
      */
@@ -96,10 +96,12 @@ final class ManagerJournal implements AutoCloseable
     private final Path directory;
     private long sinceSnapshot;
     /**
-     * {@link System#nanoTime()} before which no snapshot starts from an append ({@link #SNAPSHOT_PACE}). Under the
-     * lock.
+     * {@link System#nanoTime()} before which no snapshot starts from an append ({@link #SNAPSHOT_PACE}): written by the
+     * snapshot's thread after the lock, read by appends under it.
      */
-    private long nextSnapshotNs = System.nanoTime();
+    private volatile long nextSnapshotNs = System.nanoTime();
+    /** Held by the snapshot being taken: the background one, or the first or last ({@link #snapshot}). */
+    private final ReentrantLock snapshotTaking = new ReentrantLock();
     private final AtomicLong snapshotsTaken = new AtomicLong();
     private final AtomicLong snapshotNanos = new AtomicLong();
     private long replayed;
@@ -465,7 +467,10 @@ final class ManagerJournal implements AutoCloseable
             {
                 try
                 {
-                    snapshot();
+                    if (!closed.get()) // else the last snapshot is taken by close
+                    {
+                        snapshot();
+                    }
                 }
                 catch (final RuntimeException ex)
                 {
@@ -480,28 +485,61 @@ final class ManagerJournal implements AutoCloseable
     }
 
     /**
-     * Appends a snapshot of the whole state, holding up journaled calls while it is taken, and paces the next one
-     * ({@link #SNAPSHOT_PACE}).
+     * Appends a snapshot of the whole state and paces the next one ({@link #SNAPSHOT_PACE}). One at a time.
+     * <p>
+     * The state is taken under the lock, which holds up journaled calls only while the state goes through the object
+     * stream with its dicts' entries copied ({@link SnapshotEncoding#replace}); the dicts are encoded and the snapshot
+     * appended after it, as a snapshot of the entry that was the journal's last when the state was taken (a replay
+     * applies the entries appended meanwhile after it). A journal with no entry yet gets a snapshot of everything
+     * before it, appended under the lock.
      */
     void snapshot()
     {
-        lock.lock();
-        final long start = System.nanoTime();
+        snapshotTaking.lock();
         try
         {
-            final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
-                clients.forgottenOldestFirst());
-            journal.snapshot(snapshotCodec.encode(state, CompactContainer::replace));
-            sinceSnapshot = 0;
+            final long start = System.nanoTime();
+            final SnapshotEncoding encoding = new SnapshotEncoding();
+            long heldNs = 0;
+            lock.lock();
+            boolean locked = true;
+            try
+            {
+                final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
+                    clients.forgottenOldestFirst());
+                final byte[] stream = snapshotCodec.encode(state, encoding::replace);
+                final long covered = journal.lastEntryIndex();
+                sinceSnapshot = 0;
+                if (covered >= 0)
+                {
+                    heldNs = System.nanoTime() - start;
+                    lock.unlock();
+                    locked = false;
+                    final byte[] body = encoding.assemble(stream);
+                    journal.snapshot(new UnsafeBuffer(body), 0, body.length, covered);
+                }
+                else
+                {
+                    journal.snapshot(encoding.assemble(stream));
+                }
+            }
+            finally
+            {
+                final long end = System.nanoTime();
+                nextSnapshotNs = end + (SNAPSHOT_PACE - 1) * (end - start);
+                if (locked)
+                {
+                    heldNs = end - start;
+                    lock.unlock();
+                }
+            }
+            snapshotsTaken.incrementAndGet();
+            snapshotNanos.addAndGet(heldNs);
         }
         finally
         {
-            final long end = System.nanoTime();
-            nextSnapshotNs = end + (SNAPSHOT_PACE - 1) * (end - start);
-            lock.unlock();
+            snapshotTaking.unlock();
         }
-        snapshotsTaken.incrementAndGet();
-        snapshotNanos.addAndGet(System.nanoTime() - start);
     }
 
     /**
