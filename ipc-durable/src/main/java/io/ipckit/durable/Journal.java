@@ -31,9 +31,10 @@ import static io.ipckit.durable.internal.JournalRecordDescriptor.TYPE_SNAPSHOT_O
  * later entries are appended holds up nothing while it encodes. Retention must keep the cycles from the entry the last
  * snapshot covers: snapshot more often than the retention removes cycles.
  * <p>
- * Thread-safe and process-safe for appends; snapshots should come from one process (the Manager) at a time, since
- * two processes moving the snapshot mark at once may leave it on the older of their snapshots (replay is then
- * longer, never wrong).
+ * Thread-safe and process-safe for appends; snapshots must come from the one process whose appends built the state
+ * (the Manager): a snapshot of an earlier entry covers up to that process's own last append
+ * ({@link #lastEntryIndex()}), and two processes moving the snapshot mark at once may leave it on the older of their
+ * snapshots.
  */
 public final class Journal implements AutoCloseable
 {
@@ -165,7 +166,7 @@ public final class Journal implements AutoCloseable
      * @return the snapshot's index.
      * @throws IndexOutOfBoundsException when the slice lies outside {@code state}.
      * @throws IllegalArgumentException  when the snapshot is longer than the log's records hold, or
-     *                                   {@code coveredIndex} is negative or past the journal's last entry.
+     *                                   {@code coveredIndex} is negative or past {@link #lastEntryIndex()}.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when the journal is closed.
      */
     public synchronized long snapshot(
@@ -212,32 +213,48 @@ public final class Journal implements AutoCloseable
      * A snapshot of the state at an earlier entry ({@link #snapshot(DirectBuffer, int, int, long)}) comes first, then
      * the entries after the one it covers, those appended before it included. A later snapshot met on the way replaces
      * the state when it covers every entry before it, and is passed over when it covers only up to an earlier entry
-     * (the entries before it were handed over already, in order). Without a mark on a snapshot, the replay starts
-     * at the journal's first entry.
+     * (the entries before it were handed over already, in order). When the mark is on no snapshot (a writer killed
+     * before its first move), the replay looks for the journal's last snapshot from its first entry, and starts at the
+     * first entry when there is none.
      *
      * @param handler receives the entries.
      * @return the number of entries handed over (the snapshot included).
      * @throws CorruptLogException when an entry is not a journal entry, naming the file, or when the entry the last
-     *                             snapshot covers is no longer in the log (retention removed its cycle).
+     *                             snapshot covers is no longer in the log (retention removed its cycle) or cannot be
+     *                             one it covers.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when the journal is closed.
      */
     public long replay(final JournalHandler handler)
     {
         Objects.requireNonNull(handler, "handler");
-        final long start = markPosition();
         try (LogReader<byte[]> reader = log.reader())
         {
-            final Replay replay = new Replay(reader, handler);
-            final long covered = snapshotAt(reader, start);
-            if (covered == NOT_A_SNAPSHOT)
+            long start = markPosition();
+            long[] snapshot = snapshotAt(reader, start);
+            if (snapshot == null)
+            {
+                start = lastSnapshot(reader);
+                snapshot = start < 0 ? null : snapshotAt(reader, start);
+            }
+            final Replay replay = new Replay(reader, handler, start);
+            if (snapshot == null)
             {
                 reader.toStart();
-                replay.startsAnywhere = true;
             }
-            else if (covered != COVERS_ALL)
+            else if (snapshot[0] == TYPE_SNAPSHOT_OF_EARLIER)
             {
-                reader.drain(replay, 1); // the snapshot the mark is on, then the entries after the one it covers
-                replay.passOver = start;
+                final long covered = snapshot[1];
+                if (covered < 0 || covered >= start)
+                {
+                    throw new CorruptLogException("the snapshot at index " + Long.toHexString(start) + " of the " +
+                        "journal in " + log.directory() + " says it covers the entries up to index " +
+                        Long.toHexString(covered) + ", which is not before it: its header is corrupt");
+                }
+                if (reader.drain(replay, 1) != 1) // the snapshot, then the entries after the one it covers
+                {
+                    throw new CorruptLogException("the snapshot at index " + Long.toHexString(start) + " of the " +
+                        "journal in " + log.directory() + " vanished while it was read: is retention removing cycles?");
+                }
                 if (!reader.seek(covered) || reader.drain(SKIP, 1) != 1 || reader.lastReadIndex() != covered)
                 {
                     throw new CorruptLogException("the snapshot at index " + Long.toHexString(start) + " of the " +
@@ -254,10 +271,17 @@ public final class Journal implements AutoCloseable
         }
     }
 
-    /** {@link #snapshotAt}: no snapshot at the index. */
-    private static final long NOT_A_SNAPSHOT = -2;
-    /** {@link #snapshotAt}: a snapshot covering every entry before it. */
-    private static final long COVERS_ALL = -1;
+    /**
+     * @param first  an entry's index.
+     * @param second another's.
+     * @return true when both are in one cycle file of the log: retention removes them together.
+     */
+    public boolean inOneCycle(final long first, final long second)
+    {
+        final net.openhft.chronicle.queue.RollCycle cycle = log.rollCycle().chronicle();
+        return cycle.toCycle(first) == cycle.toCycle(second);
+    }
+
     private static final RecordHandler SKIP = (buffer, offset, length) -> { };
 
     /**
@@ -267,16 +291,15 @@ public final class Journal implements AutoCloseable
     {
         private final LogReader<byte[]> reader;
         private final JournalHandler handler;
-        /** The replay started at the journal's first entry: a snapshot there is its starting point, whatever it covers. */
-        private boolean startsAnywhere;
-        /** The snapshot handed over first, met again after the entries it does not cover: passed over. */
-        private long passOver = -1;
+        /** The snapshot the replay starts from (handed over first), or -1: passed over when met again. */
+        private final long start;
         private long count;
 
-        Replay(final LogReader<byte[]> reader, final JournalHandler handler)
+        Replay(final LogReader<byte[]> reader, final JournalHandler handler, final long start)
         {
             this.reader = reader;
             this.handler = handler;
+            this.start = start;
         }
 
         @Override
@@ -298,10 +321,8 @@ public final class Journal implements AutoCloseable
             }
             else if (type == TYPE_SNAPSHOT || type == TYPE_SNAPSHOT_OF_EARLIER)
             {
-                final boolean first = count == 0 && (startsAnywhere || passOver == -1);
-                if (index == passOver || type == TYPE_SNAPSHOT_OF_EARLIER && !first)
+                if (count > 0 && (index == start || type == TYPE_SNAPSHOT_OF_EARLIER))
                 {
-                    startsAnywhere = false;
                     return;
                 }
                 handler.onSnapshot(index, buffer, offset + BODY_OFFSET, length - BODY_OFFSET);
@@ -312,7 +333,6 @@ public final class Journal implements AutoCloseable
                     "in " + log.directory() + " has unknown type " + type + ": written by a newer ipckit, or " +
                     "the log holds records of something else");
             }
-            startsAnywhere = false;
             count++;
         }
     }
@@ -337,25 +357,24 @@ public final class Journal implements AutoCloseable
     /**
      * Looks at the entry at {@code index} and leaves the reader on it.
      *
-     * @return {@link #NOT_A_SNAPSHOT} when it is none (or the log has no such index), {@link #COVERS_ALL} for a
-     * snapshot of every entry before it, else the index of the last entry the snapshot covers.
+     * @return null when it is no snapshot (or the log has no such index), else its type and the index of the last
+     * entry it covers (meaningful for a snapshot of an earlier entry).
      */
-    private static long snapshotAt(final LogReader<byte[]> reader, final long index)
+    private static long[] snapshotAt(final LogReader<byte[]> reader, final long index)
     {
         if (index <= 0 || !reader.seek(index))
         {
-            return NOT_A_SNAPSHOT;
+            return null;
         }
-        final long[] covered = {NOT_A_SNAPSHOT};
+        final long[][] snapshot = {null};
         try
         {
             reader.drain((buffer, offset, length) ->
             {
-                if (length >= BODY_OFFSET)
+                final int type = length >= BODY_OFFSET ? buffer.getInt(offset + TYPE_OFFSET) : 0;
+                if (type == TYPE_SNAPSHOT || type == TYPE_SNAPSHOT_OF_EARLIER)
                 {
-                    final int type = buffer.getInt(offset + TYPE_OFFSET);
-                    covered[0] = type == TYPE_SNAPSHOT ? COVERS_ALL : type == TYPE_SNAPSHOT_OF_EARLIER ?
-                        buffer.getLong(offset + CALLER_SEQUENCE_OFFSET) : NOT_A_SNAPSHOT;
+                    snapshot[0] = new long[] {type, buffer.getLong(offset + CALLER_SEQUENCE_OFFSET)};
                 }
                 throw PEEKED; // leaves the reader on the entry
             }, 1);
@@ -364,7 +383,31 @@ public final class Journal implements AutoCloseable
         {
             // peeked
         }
-        return covered[0];
+        return snapshot[0];
+    }
+
+    /**
+     * Reads the whole journal from its first entry.
+     *
+     * @return the index of its last snapshot, or -1 when it holds none.
+     */
+    private static long lastSnapshot(final LogReader<byte[]> reader)
+    {
+        reader.toStart();
+        final long[] last = {-1};
+        final RecordHandler look = (buffer, offset, length) ->
+        {
+            final int type = length >= BODY_OFFSET ? buffer.getInt(offset + TYPE_OFFSET) : 0;
+            if (type == TYPE_SNAPSHOT || type == TYPE_SNAPSHOT_OF_EARLIER)
+            {
+                last[0] = reader.lastReadIndex();
+            }
+        };
+        while (reader.drain(look, Integer.MAX_VALUE) > 0)
+        {
+            // to the end of the journal as it is now
+        }
+        return last[0];
     }
 
     private static final PeekException PEEKED = new PeekException();

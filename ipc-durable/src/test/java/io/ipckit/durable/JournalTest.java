@@ -167,6 +167,93 @@ class JournalTest
     }
 
     /**
+     * A snapshot of every entry before it, met after the one replay starts from, still replaces the state; and a mark
+     * on no snapshot (a writer killed before its first move) makes the replay find the journal's last snapshot, a
+     * snapshot of an earlier entry included, rather than replay the mutations alone.
+     */
+    @Test
+    void shouldReplaceTheStateWithALaterWholeSnapshotAndFindTheLastOneWithoutAMark()
+    {
+        final Path dir = logs.resolve("mixed");
+        final long marked;
+        final long last;
+        final long mutation;
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.snapshot(bytes("{}"));
+            journal.append(ALICE, 1, bytes("set a=1"));
+            final long taken = journal.lastEntryIndex();
+            journal.append(BOB, 1, bytes("set b=2"));
+            marked = journal.snapshot(new UnsafeBuffer(bytes("{a=1}")), 0, 5, taken);
+            journal.append(ALICE, 2, bytes("set c=3"));
+            journal.snapshot(bytes("{a=1, b=2, c=3}")); // a whole one, as a writer with its lock held takes
+            journal.append(BOB, 2, bytes("set d=4"));
+            final long before = journal.lastEntryIndex();
+            journal.append(ALICE, 3, bytes("set e=5"));
+            last = journal.snapshot(new UnsafeBuffer(bytes("{a=1, b=2, c=3, d=4}")), 0, 20, before);
+            mutation = journal.append(BOB, 3, bytes("set f=6"));
+        }
+        moveMark(dir, marked); // back onto the first snapshot of an earlier entry, as a lagging mark is
+        final Recorder fromEarlier = new Recorder();
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.replay(fromEarlier);
+        }
+        assertEquals(List.of("snapshot {a=1}", "mutation 202@6002#1 set b=2", "mutation 101@5001#2 set c=3",
+            "snapshot {a=1, b=2, c=3}", "mutation 202@6002#2 set d=4", "mutation 101@5001#3 set e=5",
+            "mutation 202@6002#3 set f=6"), fromEarlier.entries, "the whole snapshot replaces, the last is passed over");
+
+        moveMark(dir, mutation); // onto a mutation: no mark on a snapshot
+        final Recorder unmarked = new Recorder();
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.replay(unmarked);
+        }
+        assertEquals(last, unmarked.indices.getFirst());
+        assertEquals(List.of("snapshot {a=1, b=2, c=3, d=4}", "mutation 101@5001#3 set e=5",
+            "mutation 202@6002#3 set f=6"), unmarked.entries);
+    }
+
+    /**
+     * A snapshot of an earlier entry whose header names an entry at or after it: corrupt, refused rather than followed.
+     */
+    @Test
+    void shouldRefuseASnapshotThatCoversAnEntryAfterItself()
+    {
+        final Path dir = logs.resolve("forged");
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            journal.append(ALICE, 1, bytes("set a=1"));
+            final org.agrona.ExpandableArrayBuffer entry = new org.agrona.ExpandableArrayBuffer();
+            entry.putInt(io.ipckit.durable.internal.JournalRecordDescriptor.TYPE_OFFSET,
+                io.ipckit.durable.internal.JournalRecordDescriptor.TYPE_SNAPSHOT_OF_EARLIER);
+            final int body = io.ipckit.durable.internal.JournalRecordDescriptor.BODY_OFFSET;
+            entry.putStringWithoutLengthUtf8(body, "{}");
+            final long next = journal.lastEntryIndex() + 1;
+            entry.putLong(io.ipckit.durable.internal.JournalRecordDescriptor.CALLER_SEQUENCE_OFFSET, next);
+            assertEquals(next, journal.log().append(entry, 0, body + 2));
+            try (LogReader<byte[]> mark = journal.log().reader(Journal.SNAPSHOT_READER))
+            {
+                assertTrue(mark.seek(next));
+            }
+        }
+        try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
+        {
+            final CorruptLogException ex = assertThrows(CorruptLogException.class, () -> journal.replay(new Recorder()));
+            assertTrue(ex.getMessage().contains("which is not before it: its header is corrupt"), ex.getMessage());
+        }
+    }
+
+    private static void moveMark(final Path dir, final long index)
+    {
+        try (SharedLog<byte[]> log = SharedLog.open(dir, Codecs.BYTES, new SharedLogOptions());
+            LogReader<byte[]> mark = log.reader(Journal.SNAPSHOT_READER))
+        {
+            assertTrue(mark.seek(index), "the mark moved to " + Long.toHexString(index));
+        }
+    }
+
+    /**
      * Retention removed the cycle of the entry the last snapshot covers: the replay cannot be whole and says so,
      * instead of starting after the snapshot and losing the entries between.
      */

@@ -388,12 +388,13 @@ public final class ManagerOptions implements Serializable
 
     /**
      * How many journal entries a durable manager appends, at least, between two snapshots of its whole state. A
-     * snapshot holds up the calls that change state while it is taken, so it also waits until nine times the last
-     * one's duration has passed since that one ended: snapshots then take about a tenth of the manager's time at
-     * most, however large its state (the pace follows the last snapshot's duration). A restart replays the entries since the last snapshot: about this many while
-     * snapshots are short; more when the state is large and appends come quickly (a dict of 200,000 numbers took
-     * 20-70 ms to snapshot, measured, so at most one snapshot in 0.2-0.7 s). {@link ManagerStats#snapshots} and
-     * {@link ManagerStats#snapshotNanos} show what they cost.
+     * snapshot costs a thread's time and holds up the calls that change state while it copies the state (its dicts'
+     * entries are encoded after), so it also waits until nine times the last one's duration has passed since that one
+     * ended: snapshots then take about a tenth of a core at most, however large the state (the pace follows the last
+     * snapshot's duration). A restart replays the entries since the last snapshot: about this many while snapshots
+     * are short; more when the state is large and appends come quickly (a dict of 200,000 numbers took about 30 ms to
+     * snapshot, of which it held up calls 10-13 ms, measured, so at most one snapshot in 0.3 s).
+     * {@link ManagerStats#snapshots} and {@link ManagerStats#snapshotNanos} show what they cost.
      *
      * @param entries at least 1.
      * @return this.

@@ -85,7 +85,9 @@ final class CompactContainer implements Serializable
                 throw new IllegalArgumentException("corrupt compact dict: " + count + " entries in " +
                     in.remaining() + " bytes");
             }
-            final ConcurrentHashMap<Object, Object> map = new ConcurrentHashMap<>(Math.max(16, count * 4 / 3 + 1));
+            // sized for the count up to a bound: a corrupt count must fail at its first missing entry, not allocate
+            final ConcurrentHashMap<Object, Object> map =
+                new ConcurrentHashMap<>(Math.max(16, Math.min(count, 1 << 16) * 4 / 3 + 1));
             for (int i = 0; i < count; i++)
             {
                 final Object key = CompactValues.read(in);

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * What a durable manager's snapshot holds ({@link State}), how it is taken from the running manager and how a
  * starting manager is put back from it: objects with state are kept as they are (serialized; a dict of compact values
- * in its compact form, {@link CompactContainer}), volatile ones (locks,
+ * as a slot whose entries are encoded after the lock, {@link SnapshotEncoding}), volatile ones (locks,
  * conditions, barriers, pools) as how to make them again ({@link Origin}), and the outcomes of journaled calls
  * whose clients may still send them again. Called by {@link ManagerJournal} under its lock, or by its replay
  * ({@link JournalReplay}) before the manager accepts clients. Stateless.

@@ -102,6 +102,8 @@ final class ManagerJournal implements AutoCloseable
     private volatile long nextSnapshotNs = System.nanoTime();
     /** Held by the snapshot being taken: the background one, or the first or last ({@link #snapshot}). */
     private final ReentrantLock snapshotTaking = new ReentrantLock();
+    /** The last snapshot's append landed in a later cycle than the entry it covers. Under {@link #snapshotTaking}. */
+    private boolean crossedCycle;
     private final AtomicLong snapshotsTaken = new AtomicLong();
     private final AtomicLong snapshotNanos = new AtomicLong();
     private long replayed;
@@ -467,10 +469,7 @@ final class ManagerJournal implements AutoCloseable
             {
                 try
                 {
-                    if (!closed.get()) // else the last snapshot is taken by close
-                    {
-                        snapshot();
-                    }
+                    snapshot(true);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -490,55 +489,95 @@ final class ManagerJournal implements AutoCloseable
      * The state is taken under the lock, which holds up journaled calls only while the state goes through the object
      * stream with its dicts' entries copied ({@link SnapshotEncoding#replace}); the dicts are encoded and the snapshot
      * appended after it, as a snapshot of the entry that was the journal's last when the state was taken (a replay
-     * applies the entries appended meanwhile after it). A journal with no entry yet gets a snapshot of everything
-     * before it, appended under the lock.
+     * applies the entries appended meanwhile after it). Two cases take the whole snapshot under the lock, as one of
+     * every entry before it: a journal with no entry yet, and a snapshot whose append landed in a later cycle file than
+     * the entry it covers (it is taken again so, at once: retention removes the older file first, and the replay
+     * would lack the entries between).
      */
     void snapshot()
+    {
+        snapshot(false);
+    }
+
+    /**
+     * @param background true for the one an append started, which a close taking the last one makes needless.
+     */
+    private void snapshot(final boolean background)
     {
         snapshotTaking.lock();
         try
         {
+            if (background && closed.get())
+            {
+                return; // close took the last one
+            }
             final long start = System.nanoTime();
-            final SnapshotEncoding encoding = new SnapshotEncoding();
-            long heldNs = 0;
-            lock.lock();
-            boolean locked = true;
-            try
+            long heldNs = take(false);
+            if (crossedCycle)
             {
-                final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
-                    clients.forgottenOldestFirst());
-                final byte[] stream = snapshotCodec.encode(state, encoding::replace);
-                final long covered = journal.lastEntryIndex();
-                sinceSnapshot = 0;
-                if (covered >= 0)
-                {
-                    heldNs = System.nanoTime() - start;
-                    lock.unlock();
-                    locked = false;
-                    final byte[] body = encoding.assemble(stream);
-                    journal.snapshot(new UnsafeBuffer(body), 0, body.length, covered);
-                }
-                else
-                {
-                    journal.snapshot(encoding.assemble(stream));
-                }
+                heldNs += take(true);
             }
-            finally
-            {
-                final long end = System.nanoTime();
-                nextSnapshotNs = end + (SNAPSHOT_PACE - 1) * (end - start);
-                if (locked)
-                {
-                    heldNs = end - start;
-                    lock.unlock();
-                }
-            }
+            final long end = System.nanoTime();
+            nextSnapshotNs = end + (SNAPSHOT_PACE - 1) * (end - start);
             snapshotsTaken.incrementAndGet();
             snapshotNanos.addAndGet(heldNs);
         }
         finally
         {
             snapshotTaking.unlock();
+        }
+    }
+
+    /**
+     * Takes and appends one snapshot ({@link #snapshot()}); holding {@link #snapshotTaking}. On a failure the next
+     * append starts another.
+     *
+     * @param underLock true to encode and append it under the lock too.
+     * @return how long it held the lock.
+     */
+    private long take(final boolean underLock)
+    {
+        final SnapshotEncoding encoding = new SnapshotEncoding();
+        crossedCycle = false;
+        lock.lock();
+        final long lockedNs = System.nanoTime();
+        boolean locked = true;
+        try
+        {
+            final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
+                clients.forgottenOldestFirst());
+            final byte[] stream = snapshotCodec.encode(state, encoding::replace);
+            final long covered = journal.lastEntryIndex();
+            sinceSnapshot = 0;
+            if (underLock || covered < 0)
+            {
+                journal.snapshot(encoding.assemble(stream));
+                return System.nanoTime() - lockedNs;
+            }
+            final long heldNs = System.nanoTime() - lockedNs;
+            lock.unlock();
+            locked = false;
+            final byte[] body = encoding.assemble(stream);
+            final long index = journal.snapshot(new UnsafeBuffer(body), 0, body.length, covered);
+            crossedCycle = !journal.inOneCycle(covered, index);
+            return heldNs;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (!locked)
+            {
+                lock.lock();
+                locked = true;
+            }
+            sinceSnapshot = snapshotEveryEntries; // the next append tries again, at the pace's time
+            throw ex;
+        }
+        finally
+        {
+            if (locked)
+            {
+                lock.unlock();
+            }
         }
     }
 

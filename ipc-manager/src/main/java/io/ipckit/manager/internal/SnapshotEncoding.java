@@ -38,8 +38,8 @@ final class SnapshotEncoding
 
     /**
      * The object stream's replacer, run under the journal's lock: a {@link ConcurrentHashMap} of compact keys and
-     * values becomes a {@link Slot} whose entries are copied; anything else is {@link CompactContainer#replace}d
-     * as before (nothing, for a map that is not exactly a {@link ConcurrentHashMap}).
+     * values becomes a {@link Slot} whose entries are copied; anything else (a map that is not exactly a
+     * {@link ConcurrentHashMap}, or one holding any other key or value) is written by the stream as it is.
      *
      * @param obj an object of the snapshot.
      * @return what the stream writes instead.
