@@ -311,6 +311,36 @@ class ManagerPipeTest
         assertEquals(50, last, "the other client's calls all ran during the slow call");
     }
 
+    /**
+     * A call longer than the pipe's 64 KB ring goes in parts, the client waiting for room between them, and the
+     * manager's workers sleep on a doorbell of their own that a client rings once its frame is whole. Before, a worker
+     * asleep when the frame began (idle for 50 µs is enough) read the parts written so far only at the end of its
+     * 250 ms sleep slice, each time the ring filled: a 280 KB putAll took 2.3 s (measured), and the 1 MB ones here took
+     * over 4 s, past this test's 3 s call timeout. The client now rings while it waits for room; they take tens of
+     * milliseconds. The reply of the same length comes back as well.
+     */
+    @Test
+    void shouldPassCallsLongerThanThePipesRingWithoutWaitingOutTheWorkersSleep() throws Exception
+    {
+        manager = Manager.start("long", new ManagerOptions().callTimeout(3, TimeUnit.SECONDS));
+        assertTrue(manager.usesPipe(), "a manager of this host is reached through a pipe");
+        final ConcurrentMap<Integer, String> dict = manager.dict();
+        final int perCall = 40_000;
+        for (int round = 0; round < 3; round++)
+        {
+            final java.util.Map<Integer, String> batch = new java.util.HashMap<>();
+            for (int i = 0; i < perCall; i++)
+            {
+                batch.put(round * perCall + i, "value number " + i); // about 1 MB serialized in all
+            }
+            dict.putAll(batch); // the workers idled while the batch was built: they sleep as it begins
+        }
+        assertEquals(3 * perCall, dict.size());
+        final java.util.Map<Integer, String> copy = new java.util.HashMap<>(dict); // one reply of the whole dict
+        assertEquals(3 * perCall, copy.size());
+        assertEquals("value number 7", copy.get(2 * perCall + 7));
+    }
+
     @Test
     void shouldKeepAClientOnTheSocketWhenItAsks() throws Exception
     {

@@ -166,6 +166,21 @@ public final class PipeConnection implements Connection
         receiver.idleStrategy(idleStrategy);
     }
 
+    /**
+     * Sets how this end's sends wait for room, leaving its receives as they are: null to sleep on a futex, or an
+     * Agrona idle strategy to poll with. A writer whose reader does not wait on this pipe (it polls many pipes and
+     * sleeps on a doorbell of its own) polls with one that rings the reader's doorbell, so that a message longer than
+     * the ring, sent in parts, is read on while it waits for room.
+     * <p>
+     * Call before sending, from the sending thread; the strategy is used by one send at a time.
+     *
+     * @param idleStrategy the strategy, or null.
+     */
+    public void sendIdleStrategy(final IdleStrategy idleStrategy)
+    {
+        sender.idleStrategy(idleStrategy);
+    }
+
     // ------------------------------------------------------------------------------------------------ sending
 
     /**

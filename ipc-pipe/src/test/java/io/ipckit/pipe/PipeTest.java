@@ -30,6 +30,7 @@ import static io.ipckit.pipe.Expect.thrown;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,6 +132,51 @@ class PipeTest
             }
             assertTrue(sender.join(20, TimeUnit.SECONDS));
             assertEquals(0, sender.exitCode().getAsInt());
+        }
+    }
+
+    /**
+     * A send-only idle strategy: a send that waits for room polls with it (the manager's clients ring their reader's
+     * own doorbell from it), and a receive that waits still sleeps, untouched by it.
+     */
+    @Test
+    void shouldWaitForRoomWithTheSendIdleStrategyAndReceiveWithoutIt() throws Exception
+    {
+        try (Connection a = Pipe.create("sendidle", new PipeOptions().ringCapacityBytes(1024));
+            Connection b = Pipe.open("sendidle"))
+        {
+            final java.util.concurrent.atomic.AtomicInteger idles = new java.util.concurrent.atomic.AtomicInteger();
+            ((PipeConnection)a).sendIdleStrategy(new org.agrona.concurrent.IdleStrategy()
+            {
+                @Override
+                public void idle(final int workCount)
+                {
+                    idle();
+                }
+
+                @Override
+                public void idle()
+                {
+                    idles.incrementAndGet();
+                    Thread.onSpinWait();
+                }
+
+                @Override
+                public void reset()
+                {
+                }
+            });
+            assertNull(a.recvBytes(20, TimeUnit.MILLISECONDS), "nothing came");
+            assertEquals(0, idles.get(), "a receive does not use the send strategy");
+            final byte[] message = new byte[120];
+            while (a.sendBytes(new UnsafeBuffer(message), 0, message.length, 0, TimeUnit.SECONDS))
+            {
+                // until the ring is full
+            }
+            assertFalse(a.sendBytes(new UnsafeBuffer(message), 0, message.length, 20, TimeUnit.MILLISECONDS));
+            assertTrue(idles.get() > 0, "the send waited for room with the strategy");
+            assertNotNull(b.recvBytes(1, TimeUnit.SECONDS));
+            assertTrue(a.sendBytes(new UnsafeBuffer(message), 0, message.length, 1, TimeUnit.SECONDS));
         }
     }
 
