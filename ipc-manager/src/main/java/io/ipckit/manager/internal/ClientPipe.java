@@ -1,6 +1,7 @@
 package io.ipckit.manager.internal;
 
 import io.ipckit.core.internal.kit.Doorbell;
+import io.ipckit.core.internal.wait.NativeBinding;
 import io.ipckit.pipe.BufferHandler;
 import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.Pipe;
@@ -54,6 +55,9 @@ final class ClientPipe implements AutoCloseable
             bellMemory = SharedMemory.open(bellName);
             bell.wrap(bellMemory.buffer(), 0);
             ((PipeConnection)opened).sendIdleStrategy(new RingingBackoff(bell));
+            // every call rings the manager's workers, asleep in the kernel when idle: bind the futex call now, not
+            // after the delay kept for starting JVMs, or a call's ring waits for the binding
+            NativeBinding.instance().bindInBackground();
         }
         catch (final RuntimeException ex)
         {
