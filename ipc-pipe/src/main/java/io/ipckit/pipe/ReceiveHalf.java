@@ -68,6 +68,8 @@ final class ReceiveHalf
     private boolean handing;
     /** Messages handed to the user's handler in the current call. */
     private int delivered;
+    /** The user's handler threw in the current call ({@link #deliver}). */
+    private boolean handlerThrew;
     private Codec<?> decodeCodec;
     private Object decoded;
     private byte[] copied;
@@ -162,8 +164,8 @@ final class ReceiveHalf
         {
             beginHanding(handler);
             delivered = 0;
+            handlerThrew = false;
             boolean consumed = false;
-            boolean returned = false;
             try
             {
                 while (delivered < limit && !closedInHandler && hasData())
@@ -178,14 +180,12 @@ final class ReceiveHalf
                     }
                     consumed = true;
                 }
-                returned = true;
             }
             finally
             {
                 handing = false;
                 count = delivered;
-                // a handler that throws has consumed its record: the ring's read moved the head before rethrowing
-                if (consumed || !returned)
+                if (consumed || handlerThrew)
                 {
                     recvSpace.ring();
                 }
@@ -291,19 +291,24 @@ final class ReceiveHalf
         }
         beginHanding(handler);
         delivered = 0;
+        handlerThrew = false;
+        boolean consumed = false;
         try
         {
             do // a record is there: the look above found it
             {
                 recvRing.read(ringHandler, 1);
+                consumed = true;
             }
             while (delivered == 0 && hasData());
         }
         finally
         {
             handing = false;
-            // also when the handler threw: the ring's read moved the head past its record before rethrowing
-            recvSpace.ring();
+            if (consumed || handlerThrew)
+            {
+                recvSpace.ring();
+            }
         }
         return delivered > 0;
     }
@@ -410,12 +415,34 @@ final class ReceiveHalf
         if (result == MessageAssembler.COMPLETE_IN_PLACE)
         {
             delivered++;
-            userHandler.onMessage(buffer, index, length);
+            deliver(buffer, index, length);
         }
         else if (result == MessageAssembler.COMPLETE_ASSEMBLED)
         {
             delivered++;
-            userHandler.onMessage(assembler.buffer(), 0, assembler.length());
+            deliver(assembler.buffer(), 0, assembler.length());
+        }
+    }
+
+    /**
+     * Hands a message to the user's handler, noting when it throws: the ring's read has moved its head past the record
+     * before it rethrows, so the read that called this must ring for the room. Not for a fault of the mapping (an
+     * {@link InternalError}): the doorbell is in the same file, and its atomic operations cannot fault safely.
+     */
+    private void deliver(final DirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            userHandler.onMessage(buffer, offset, length);
+        }
+        catch (final InternalError ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            handlerThrew = true;
+            throw ex;
         }
     }
 
