@@ -167,18 +167,21 @@ public final class PipeConnection implements Connection
     }
 
     /**
-     * Sets how this end's sends wait for room, leaving its receives as they are: null to sleep on a futex, or an
-     * Agrona idle strategy to poll with. A writer whose reader does not wait on this pipe (it polls many pipes and
-     * sleeps on a doorbell of its own) polls with one that rings the reader's doorbell, so that a message longer than
-     * the ring, sent in parts, is read on while it waits for room.
+     * Sets an action this end runs as each send or claim begins to wait for room, once per wait, before it sleeps: for
+     * a writer whose reader does not wait on this pipe (it polls many pipes and sleeps on a doorbell of its own), so
+     * that the action rings the reader's doorbell. A message longer than the ring goes in parts, and its writer waits
+     * for room between them; a reader asleep on its own doorbell would otherwise find the parts only when it next
+     * looks. The parts written so far are in the ring before the action runs. The reader's reads ring this pipe's own
+     * doorbell for room, which the wait sleeps on.
      * <p>
-     * Call before sending, from the sending thread; the strategy is used by one send at a time.
+     * Set it before sending, and publish this connection to the sending threads after; the action runs on the sending
+     * thread, while it holds the send.
      *
-     * @param idleStrategy the strategy, or null.
+     * @param action the action, or null for none.
      */
-    public void sendIdleStrategy(final IdleStrategy idleStrategy)
+    public void beforeSendWaits(final Runnable action)
     {
-        sender.idleStrategy(idleStrategy);
+        sender.beforeWait(action);
     }
 
     // ------------------------------------------------------------------------------------------------ sending

@@ -185,7 +185,7 @@ final class ReceiveHalf
             {
                 handing = false;
                 count = delivered;
-                if (consumed || handlerThrew)
+                if (consumed || handlerThrew && !faults.isTruncated())
                 {
                     recvSpace.ring();
                 }
@@ -305,7 +305,7 @@ final class ReceiveHalf
         finally
         {
             handing = false;
-            if (consumed || handlerThrew)
+            if (consumed || handlerThrew && !faults.isTruncated())
             {
                 recvSpace.ring();
             }
@@ -427,7 +427,8 @@ final class ReceiveHalf
     /**
      * Hands a message to the user's handler, noting when it throws: the ring's read has moved its head past the record
      * before it rethrows, so the read that called this must ring for the room. Not for a fault of the mapping (an
-     * {@link InternalError}): the doorbell is in the same file, and its atomic operations cannot fault safely.
+     * {@link InternalError}): the doorbell is in the same file, and its atomic operations cannot fault safely (the read
+     * also looks at the file's size before it rings, for a handler that wraps the fault in an exception of its own).
      */
     private void deliver(final DirectBuffer buffer, final int offset, final int length)
     {

@@ -51,6 +51,8 @@ final class SendHalf
     private final int maxRecordLength;
     private final Doorbell sendData;
     private final Waiter sendWaiter;
+    /** Run as each send or claim begins to wait for room ({@link PipeConnection#beforeSendWaits}), or null. */
+    private Runnable beforeWait;
     private final CloseGuard guard;
     /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}); shared by both halves. */
     private final LivenessCheckInterval peerCheck;
@@ -95,6 +97,14 @@ final class SendHalf
     boolean canSend()
     {
         return sendRing != null;
+    }
+
+    /**
+     * @param action run as each send or claim begins to wait for room, or null.
+     */
+    void beforeWait(final Runnable action)
+    {
+        beforeWait = action;
     }
 
     void idleStrategy(final org.agrona.concurrent.IdleStrategy idleStrategy)
@@ -237,6 +247,10 @@ final class SendHalf
         }
         checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
         faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        if (beforeWait != null)
+        {
+            beforeWait.run();
+        }
         sendWaiter.begin(timeoutNs);
         try
         {
@@ -419,6 +433,10 @@ final class SendHalf
             return false;
         }
         faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
+        if (beforeWait != null)
+        {
+            beforeWait.run();
+        }
         sendWaiter.begin(timeoutNs);
         try
         {

@@ -136,47 +136,45 @@ class PipeTest
     }
 
     /**
-     * A send-only idle strategy: a send that waits for room polls with it (the manager's clients ring their reader's
-     * own doorbell from it), and a receive that waits still sleeps, untouched by it.
+     * The action a writer runs as a send begins to wait for room (the manager's clients ring their reader's own
+     * doorbell with it): once per wait however long the wait, never for a send that finds room, and the waiting send
+     * still wakes on the pipe's own doorbell when the reader makes room.
      */
     @Test
-    void shouldWaitForRoomWithTheSendIdleStrategyAndReceiveWithoutIt() throws Exception
+    void shouldRunTheBeforeWaitActionOncePerWaitForRoom() throws Exception
     {
-        try (Connection a = Pipe.create("sendidle", new PipeOptions().ringCapacityBytes(1024));
-            Connection b = Pipe.open("sendidle"))
+        try (Connection a = Pipe.create("beforewait", new PipeOptions().ringCapacityBytes(1024));
+            Connection b = Pipe.open("beforewait"))
         {
-            final java.util.concurrent.atomic.AtomicInteger idles = new java.util.concurrent.atomic.AtomicInteger();
-            ((PipeConnection)a).sendIdleStrategy(new org.agrona.concurrent.IdleStrategy()
+            final java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+            ((PipeConnection)a).beforeSendWaits(waits::incrementAndGet);
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[120]);
+            while (a.sendBytes(message, 0, 120, 0, TimeUnit.SECONDS))
             {
-                @Override
-                public void idle(final int workCount)
-                {
-                    idle();
-                }
-
-                @Override
-                public void idle()
-                {
-                    idles.incrementAndGet();
-                    Thread.onSpinWait();
-                }
-
-                @Override
-                public void reset()
-                {
-                }
-            });
-            assertNull(a.recvBytes(20, TimeUnit.MILLISECONDS), "nothing came");
-            assertEquals(0, idles.get(), "a receive does not use the send strategy");
-            final byte[] message = new byte[120];
-            while (a.sendBytes(new UnsafeBuffer(message), 0, message.length, 0, TimeUnit.SECONDS))
-            {
-                // until the ring is full
+                // until the ring is full: a send with no time to wait does not wait
             }
-            assertFalse(a.sendBytes(new UnsafeBuffer(message), 0, message.length, 20, TimeUnit.MILLISECONDS));
-            assertTrue(idles.get() > 0, "the send waited for room with the strategy");
+            assertEquals(0, waits.get());
+            assertFalse(a.sendBytes(message, 0, 120, 50, TimeUnit.MILLISECONDS), "no room came");
+            assertEquals(1, waits.get(), "one wait, one run");
+            final java.util.concurrent.CompletableFuture<Boolean> blocked = java.util.concurrent.CompletableFuture
+                .supplyAsync(() ->
+                {
+                    try
+                    {
+                        return a.sendBytes(message, 0, 120, 30, TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                });
+            Eventually.await("the second send waiting", Duration.ofSeconds(20), () -> waits.get() == 2);
             assertNotNull(b.recvBytes(1, TimeUnit.SECONDS));
-            assertTrue(a.sendBytes(new UnsafeBuffer(message), 0, message.length, 1, TimeUnit.SECONDS));
+            assertTrue(blocked.get(30, TimeUnit.SECONDS), "the reader's room woke the waiting send");
+            assertEquals(2, waits.get());
+            ((PipeConnection)a).beforeSendWaits(null);
+            assertFalse(a.sendBytes(message, 0, 120, 10, TimeUnit.MILLISECONDS));
+            assertEquals(2, waits.get(), "no action once unset");
         }
     }
 

@@ -7,8 +7,6 @@ import io.ipckit.pipe.Connection;
 import io.ipckit.pipe.Pipe;
 import io.ipckit.pipe.PipeConnection;
 import io.ipckit.shm.SharedMemory;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
@@ -54,10 +52,14 @@ final class ClientPipe implements AutoCloseable
         {
             bellMemory = SharedMemory.open(bellName);
             bell.wrap(bellMemory.buffer(), 0);
-            ((PipeConnection)opened).sendIdleStrategy(new RingingBackoff(bell));
-            // every call rings the manager's workers, asleep in the kernel when idle: bind the futex call now, not
-            // after the delay kept for starting JVMs, or a call's ring waits for the binding
-            NativeBinding.instance().bindInBackground();
+            // a frame longer than the ring goes in parts: ring as the send waits for room, or a worker asleep when
+            // the frame began reads the parts only at the end of its 250 ms sleep slice, each time the ring fills (a
+            // 280 KB call took 2.3 s). The parts are in the ring before the ring; the worker's reads make the room.
+            ((PipeConnection)opened).beforeSendWaits(bell::ring);
+            // every call rings the manager's workers, asleep in the kernel when idle; a JVM binds its futex call 150 ms
+            // after it first needs it and queues its wakes until then, so one of a new client's first calls in three
+            // waited 145-232 ms. Bind now, once per JVM (20-40 ms, a JVM bound already pays nothing)
+            NativeBinding.instance().bindNow();
         }
         catch (final RuntimeException ex)
         {
@@ -232,66 +234,6 @@ final class ClientPipe implements AutoCloseable
         finally
         {
             sendLock.unlock();
-        }
-    }
-
-    /**
-     * How a send waits for room in the pipe: it rings the manager's doorbell as it begins to wait, then backs off
-     * (spins, yields, then parks from 1 microsecond up to 1 millisecond). A frame longer than the ring goes in parts,
-     * and the doorbell is otherwise rung only once the whole frame is in: a worker asleep on it (it was idle when the
-     * frame began) would read the parts written so far only at the end of its sleep slice, 250 ms, each time the ring
-     * filled (a 280 KB call took 2.3 s, measured). One ring per wait: the parts are written before it, so a worker
-     * either wakes or finds them when it next looks; the worker that reads them makes the room the wait ends on. Used
-     * under the send lock, one send at a time.
-     */
-    private static final class RingingBackoff implements IdleStrategy
-    {
-        private final Doorbell bell;
-        private final BackoffIdleStrategy backoff = new BackoffIdleStrategy(
-            10, 5, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-        /** This wait rang the doorbell. */
-        private boolean rung;
-
-        RingingBackoff(final Doorbell bell)
-        {
-            this.bell = bell;
-        }
-
-        @Override
-        public void idle(final int workCount)
-        {
-            if (workCount <= 0)
-            {
-                idle();
-            }
-            else
-            {
-                reset();
-            }
-        }
-
-        @Override
-        public void idle()
-        {
-            if (!rung)
-            {
-                rung = true;
-                bell.ring(); // after the parts written: a sleeping worker wakes and reads them, making room
-            }
-            backoff.idle();
-        }
-
-        @Override
-        public void reset()
-        {
-            rung = false;
-            backoff.reset();
-        }
-
-        @Override
-        public String alias()
-        {
-            return "ringing-backoff";
         }
     }
 }

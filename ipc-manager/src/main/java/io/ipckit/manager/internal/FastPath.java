@@ -56,15 +56,6 @@ final class FastPath implements AutoCloseable
     static final long FOLLOWER_LEADER_ASLEEP_TICK_NS = TimeUnit.SECONDS.toNanos(1);
     /** The longest sleep of the leader before it polls again (missed rings, closed links). */
     static final long SLEEP_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(250);
-    /**
-     * How long after a client attached the leader sleeps at most {@link #NEW_CLIENT_SLICE_NS} at a time: a JVM binds
-     * its futex call in the background as it starts (a client binds as it attaches), and the rings it makes before
-     * are queued until then, so the leader finds its first calls by looking (measured: one of a new client's first
-     * calls held up 50-95 ms while its binding ran).
-     */
-    static final long NEW_CLIENT_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
-    /** The leader's longest sleep within {@link #NEW_CLIENT_WINDOW_NS} of a client's attaching. */
-    static final long NEW_CLIENT_SLICE_NS = TimeUnit.MILLISECONDS.toNanos(2);
     /** How long a reply may wait for room in its pipe before the session ends. */
     static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int DRAIN_LIMIT = 16;
@@ -77,8 +68,6 @@ final class FastPath implements AutoCloseable
     private final Consumer<String> log;
     private volatile boolean closed;
     private volatile long lastFrameNs = System.nanoTime();
-    /** Until when the leader's sleeps are short ({@link #NEW_CLIENT_WINDOW_NS}), in {@link System#nanoTime()}. */
-    private volatile long shortSlicesUntilNs = System.nanoTime();
 
     /**
      * Creates the doorbell segment and starts the workers.
@@ -124,7 +113,6 @@ final class FastPath implements AutoCloseable
      */
     void start(final PipeLink link)
     {
-        shortSlicesUntilNs = System.nanoTime() + NEW_CLIENT_WINDOW_NS;
         links.add(link);
         wake();
     }
@@ -282,8 +270,7 @@ final class FastPath implements AutoCloseable
                             break;
                         }
                         asleep = true;
-                        final boolean rung = bell.awaitChangeOnce(sequence,
-                            System.nanoTime() - shortSlicesUntilNs < 0 ? NEW_CLIENT_SLICE_NS : SLEEP_SLICE_NS);
+                        final boolean rung = bell.awaitChangeOnce(sequence, SLEEP_SLICE_NS);
                         asleep = false; // before any frame: followers must see a leader that may stall
                         if (rung)
                         {

@@ -25,7 +25,9 @@ import java.util.function.LongConsumer;
  * </ul>
  * A waking side's futex call only ever makes a sleeper return early, so a queued wake loses nothing but time; a
  * polling sleeper looks at its word after every park, so it needs no wake. Calls that need the system call at once
- * (the barrier of {@link AsymmetricFence#waitingSide()}) bind it synchronously in their own thread.
+ * (the barrier of {@link AsymmetricFence#waitingSide()}) bind it synchronously in their own thread, and so does a
+ * manager's client as it attaches to its pipe ({@link #bindNow()}): its calls ring the manager's workers, which sleep
+ * in the kernel 250 ms at a time when idle.
  * <p>
  * Thread-safe; the bound state is per JVM.
  */
@@ -48,9 +50,6 @@ public final class NativeBinding
     private final boolean flushAtExit;
     private final LongHashSet pendingWakes = new LongHashSet();
     private volatile boolean bound;
-    /** {@link #bindInBackground()} was called: the background thread binds without waiting out the delay. */
-    private volatile boolean hurried;
-    private Thread bindingThread;
     private boolean started;
     private boolean hookAdded;
     /** When the newest queued wake was queued ({@link System#nanoTime()}). */
@@ -94,26 +93,6 @@ public final class NativeBinding
         if (!started)
         {
             start();
-        }
-    }
-
-    /**
-     * Starts the background binding now, without waiting out {@link #DELAY_PROP_NAME}: for a JVM whose early wakes
-     * must reach their sleepers at once. A manager's client is one: its calls ring the manager's workers, which sleep
-     * in the kernel 250 ms at a time when idle, and a wake queued until the binding held a call up to the delay plus
-     * the binding (measured: 140-190 ms, one of a new client's first calls in three). Cheap after the first call.
-     */
-    public void bindInBackground()
-    {
-        if (bound || hurried)
-        {
-            return;
-        }
-        synchronized (this)
-        {
-            hurried = true;
-            startLocked();
-            LockSupport.unpark(bindingThread); // it may be waiting out the delay
         }
     }
 
@@ -176,7 +155,6 @@ public final class NativeBinding
         started = true;
         final Thread thread = new Thread(this::bindAfterDelay, "ipckit-native-binding");
         thread.setDaemon(true);
-        bindingThread = thread;
         thread.start();
     }
 
@@ -216,7 +194,7 @@ public final class NativeBinding
     {
         final long deadlineNs = System.nanoTime() + delayNs;
         long leftNs;
-        while (!hurried && (leftNs = deadlineNs - System.nanoTime()) > 0)
+        while ((leftNs = deadlineNs - System.nanoTime()) > 0)
         {
             LockSupport.parkNanos(leftNs);
         }

@@ -86,32 +86,6 @@ class NativeBindingTest
         assertFalse(old.isBound());
     }
 
-    /**
-     * A JVM whose early wakes must go out at once (a manager's client) binds without waiting out the delay: here 60 s,
-     * which the test's deadline is well inside.
-     */
-    @Test
-    void shouldBindAtOnceWhenHurriedAndMakeTheQueuedWakes() throws Exception
-    {
-        final java.util.concurrent.atomic.AtomicInteger binds = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.Set<Long> woken = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        final NativeBinding binding = new NativeBinding(60_000, binds::incrementAndGet, woken::add, false);
-        binding.wake(24); // queued: starts the background thread, which waits out the delay
-        assertEquals(1, binding.pendingWakes());
-        binding.bindInBackground();
-        Eventually.await("the hurried binding and its wake", Duration.ofSeconds(20), () -> woken.contains(24L));
-        assertTrue(binding.isBound());
-        assertEquals(1, binds.get());
-        assertEquals(1, woken.size());
-        binding.bindInBackground(); // bound already: nothing more
-        assertEquals(1, binds.get());
-
-        final NativeBinding fresh = new NativeBinding(60_000, binds::incrementAndGet, woken::add, false);
-        fresh.bindInBackground(); // nothing queued, no thread yet: it starts one that binds at once
-        Eventually.await("the binding started by the hurry", Duration.ofSeconds(20), fresh::isBound);
-        assertEquals(2, binds.get());
-    }
-
     @Test
     void shouldKeepWakesQueuedWhenTheBindingFails() throws Exception
     {
