@@ -142,12 +142,7 @@ class JournalTest
         final long marked;
         try (Journal journal = Journal.openOrCreate(laggingDir, new SharedLogOptions()))
         {
-            journal.snapshot(bytes("{}"));
-            journal.append(ALICE, 1, bytes("set a=1"));
-            final long taken = journal.lastEntryIndex();
-            journal.append(BOB, 1, bytes("set b=2"));
-            marked = journal.snapshot(new UnsafeBuffer(bytes("{a=1}")), 0, 5, taken);
-            journal.append(ALICE, 2, bytes("set c=3"));
+            marked = snapshotWhileBIsSet(journal);
             final long later = journal.lastEntryIndex();
             journal.append(BOB, 2, bytes("set d=4"));
             journal.snapshot(new UnsafeBuffer(bytes("{a=1, b=2, c=3}")), 0, 15, later);
@@ -180,12 +175,7 @@ class JournalTest
         final long mutation;
         try (Journal journal = Journal.openOrCreate(dir, new SharedLogOptions()))
         {
-            journal.snapshot(bytes("{}"));
-            journal.append(ALICE, 1, bytes("set a=1"));
-            final long taken = journal.lastEntryIndex();
-            journal.append(BOB, 1, bytes("set b=2"));
-            marked = journal.snapshot(new UnsafeBuffer(bytes("{a=1}")), 0, 5, taken);
-            journal.append(ALICE, 2, bytes("set c=3"));
+            marked = snapshotWhileBIsSet(journal);
             journal.snapshot(bytes("{a=1, b=2, c=3}")); // a whole one, as a writer with its lock held takes
             journal.append(BOB, 2, bytes("set d=4"));
             final long before = journal.lastEntryIndex();
@@ -242,6 +232,23 @@ class JournalTest
             final CorruptLogException ex = assertThrows(CorruptLogException.class, () -> journal.replay(new Recorder()));
             assertTrue(ex.getMessage().contains("which is not before it: its header is corrupt"), ex.getMessage());
         }
+    }
+
+    /**
+     * Writes a first snapshot, "set a=1", "set b=2" while the state after a=1 is encoded, that state's snapshot, then
+     * "set c=3".
+     *
+     * @return the index of the snapshot of the state after a=1.
+     */
+    private static long snapshotWhileBIsSet(final Journal journal)
+    {
+        journal.snapshot(bytes("{}"));
+        journal.append(ALICE, 1, bytes("set a=1"));
+        final long taken = journal.lastEntryIndex();
+        journal.append(BOB, 1, bytes("set b=2"));
+        final long snapshot = journal.snapshot(new UnsafeBuffer(bytes("{a=1}")), 0, 5, taken);
+        journal.append(ALICE, 2, bytes("set c=3"));
+        return snapshot;
     }
 
     private static void moveMark(final Path dir, final long index)
