@@ -175,7 +175,8 @@ public final class PipeConnection implements Connection
      * doorbell for room, which the wait sleeps on.
      * <p>
      * Set it before sending, and publish this connection to the sending threads after; the action runs on the sending
-     * thread, while it holds the send.
+     * thread, while it holds the send. An exception it throws ends the send with it; a message of which parts were
+     * written is then dropped by the reader, as one whose send timed out.
      *
      * @param action the action, or null for none.
      */

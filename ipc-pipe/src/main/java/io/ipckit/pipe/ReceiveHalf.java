@@ -166,6 +166,7 @@ final class ReceiveHalf
             delivered = 0;
             handlerThrew = false;
             boolean consumed = false;
+            boolean returned = false;
             try
             {
                 while (delivered < limit && !closedInHandler && hasData())
@@ -180,12 +181,13 @@ final class ReceiveHalf
                     }
                     consumed = true;
                 }
+                returned = true;
             }
             finally
             {
                 handing = false;
                 count = delivered;
-                if (consumed || handlerThrew && !faults.isTruncated())
+                if (returned ? consumed : roomAfterThrow(consumed))
                 {
                     recvSpace.ring();
                 }
@@ -293,6 +295,7 @@ final class ReceiveHalf
         delivered = 0;
         handlerThrew = false;
         boolean consumed = false;
+        boolean returned = false;
         try
         {
             do // a record is there: the look above found it
@@ -301,11 +304,12 @@ final class ReceiveHalf
                 consumed = true;
             }
             while (delivered == 0 && hasData());
+            returned = true;
         }
         finally
         {
             handing = false;
-            if (consumed || handlerThrew && !faults.isTruncated())
+            if (returned ? consumed : roomAfterThrow(consumed))
             {
                 recvSpace.ring();
             }
@@ -425,10 +429,20 @@ final class ReceiveHalf
     }
 
     /**
+     * Whether a read that threw must ring for room: it made some when an earlier record was consumed, or when the
+     * handler threw (the ring's read moves its head past the record before it rethrows), and the ring is safe only
+     * while the file keeps its size (the doorbell is in it, and its atomic operations cannot fault safely). A read
+     * throws on a truncated file, or from a handler that wraps such a fault.
+     */
+    private boolean roomAfterThrow(final boolean consumed)
+    {
+        return (consumed || handlerThrew) && !faults.isTruncated();
+    }
+
+    /**
      * Hands a message to the user's handler, noting when it throws: the ring's read has moved its head past the record
      * before it rethrows, so the read that called this must ring for the room. Not for a fault of the mapping (an
-     * {@link InternalError}): the doorbell is in the same file, and its atomic operations cannot fault safely (the read
-     * also looks at the file's size before it rings, for a handler that wraps the fault in an exception of its own).
+     * {@link InternalError}): the doorbell is in the same file ({@link #roomAfterThrow}).
      */
     private void deliver(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -440,9 +454,9 @@ final class ReceiveHalf
         {
             throw ex;
         }
-        catch (final RuntimeException | Error ex)
+        catch (final Throwable ex)
         {
-            handlerThrew = true;
+            handlerThrew = true; // also for a checked exception thrown past the compiler (Kotlin, sneaky throws)
             throw ex;
         }
     }

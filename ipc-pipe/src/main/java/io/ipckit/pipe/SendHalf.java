@@ -246,6 +246,10 @@ final class SendHalf
             return claimed(index);
         }
         checkPeerForSend(peerCheck.due()); // as writeRecord: a dead reader never makes room
+        if (timeoutNs == 0)
+        {
+            return -1;
+        }
         faults.checkSizeBeforeWait(); // before the wait registers on the doorbell: an atomic add there cannot fault safely
         if (beforeWait != null)
         {

@@ -151,9 +151,10 @@ class PipeTest
             final UnsafeBuffer message = new UnsafeBuffer(new byte[120]);
             while (a.sendBytes(message, 0, 120, 0, TimeUnit.SECONDS))
             {
-                // until the ring is full: a send with no time to wait does not wait
+                // until the ring is full
             }
-            assertEquals(0, waits.get());
+            assertEquals(-1, a.claim(120, 0, TimeUnit.SECONDS), "no room to claim");
+            assertEquals(0, waits.get(), "a send or claim with no time to wait does not wait");
             assertFalse(a.sendBytes(message, 0, 120, 50, TimeUnit.MILLISECONDS), "no room came");
             assertEquals(1, waits.get(), "one wait, one run");
             final java.util.concurrent.CompletableFuture<Boolean> blocked = java.util.concurrent.CompletableFuture

@@ -466,6 +466,9 @@ public final class MappedFile implements AutoCloseable
      */
     public long currentLengthBytes()
     {
+        // the channel is interruptible: asked with the caller's interrupt flag set, it would close itself for good
+        // (every later look would then read -1), so the flag is set aside for the call and put back
+        final boolean interrupted = Thread.interrupted();
         try
         {
             return channel.size();
@@ -473,6 +476,13 @@ public final class MappedFile implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             return -1;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -51,6 +51,32 @@ class ResourceFileTest
         }
     }
 
+    /**
+     * The size look keeps the file's channel, which is interruptible: asked with the caller's interrupt flag set, it
+     * closed the channel for good, and every later look read -1 ("cannot tell"), so truncation went unnoticed for the
+     * rest of the mapping's life. A pipe's read asks it on the way out of a handler that threw, often because its
+     * thread was interrupted.
+     */
+    @Test
+    void shouldReadTheLengthWithTheInterruptFlagSetAndKeepBothTheFlagAndTheChannel()
+    {
+        try (MappedFile file = MappedFile.create("interrupted", 4096))
+        {
+            Thread.currentThread().interrupt();
+            try
+            {
+                assertEquals(4096, file.currentLengthBytes());
+                assertTrue(Thread.currentThread().isInterrupted(), "the flag is put back");
+            }
+            finally
+            {
+                Thread.interrupted();
+            }
+            assertEquals(4096, file.currentLengthBytes(), "the channel is still open");
+            assertTrue(file.isIntact());
+        }
+    }
+
     @Test
     void shouldCreateFilesWithOwnerOnlyMode() throws Exception
     {

@@ -58,7 +58,7 @@ final class ClientPipe implements AutoCloseable
             ((PipeConnection)opened).beforeSendWaits(bell::ring);
             // every call rings the manager's workers, asleep in the kernel when idle; a JVM binds its futex call 150 ms
             // after it first needs it and queues its wakes until then, so one of a new client's first calls in three
-            // waited 145-232 ms. Bind now, once per JVM (20-40 ms, a JVM bound already pays nothing)
+            // waited 145-232 ms. Bind now, once per JVM (about 90 ms of a cold JVM's connect, measured; nothing after)
             NativeBinding.instance().bindNow();
         }
         catch (final RuntimeException ex)

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * Leader and followers: one worker at a time (the leader) polls every link, runs the non-blocking calls it finds
  * inline (blocking ones go to virtual threads, as on the socket path) and writes the replies; after
  * {@link #SPIN_NS} without work it sleeps on a doorbell in a small shared segment ({@link #bellName()}) that
- * clients ring after each send, at the price of one load while the leader is awake. The followers look every
+ * clients ring after each send (and as a send of a frame longer than the ring waits for room between its parts), at
+ * the price of one load while the leader is awake. The followers look every
  * {@link #FOLLOWER_TICK_NS} (every {@link #FOLLOWER_IDLE_TICK_NS} when no call came for a second) whether the leader
  * has been inside one call for longer than {@link #STALL_NS}; if so one of them takes over polling, so a slow call
  * holds up only its own client (each link is drained by one worker at a time, in order). A client is noticed gone

@@ -202,13 +202,18 @@ public final class NativeBinding
     }
 
     /**
-     * Binds in the calling thread now (idempotent), then marks the calls bound and makes the queued wakes: for a
-     * child JVM that trains an AOT cache, so that its recording holds the binding's classes (a training child that
-     * exits before the background binding leaves every later child to load them). Never throws: a binding that fails
-     * leaves the calls unbound.
+     * Binds in the calling thread now (idempotent; a field's read once bound), then marks the calls bound and makes
+     * the queued wakes: for a child JVM that trains an AOT cache, so that its recording holds the binding's classes (a
+     * training child that exits before the background binding leaves every later child to load them), and for a
+     * manager's client as it attaches, whose calls must wake the manager's sleeping workers at once. A binding that
+     * fails leaves the calls unbound and is not reported.
      */
     public void bindNow()
     {
+        if (bound)
+        {
+            return;
+        }
         try
         {
             binder.run();
