@@ -66,7 +66,8 @@ class TruncationTest
             channel.truncate(size);
         }
         assertTrue(child.join(60, TimeUnit.SECONDS), mode + " did not end: " + read(out));
-        assertEquals(0, child.exitCode().getAsInt(), "exit code (134 or -6: crashed)\n" + read(out) + read(err));
+        assertEquals(0, child.exitCode().getAsInt(), "exit code (134 or -6: crashed)\n" + read(out) + read(err) +
+            crashFrames());
         // the fault as the public method that met it translated it; or, rarely, raised by compiled code after that
         // method returned, in the child's own loop, as FileFaults documents: the JVM survives either way
         final List<String> lines = read(out).lines().toList();
@@ -101,6 +102,28 @@ class TruncationTest
         // "offer: returned false" would mean the offer waited out its 30 s for a lane the faulted claim kept
         assertEquals(List.of("READY", "commit: CorruptResourceException names file: true",
             "offer: CorruptResourceException names file: true", "closed"), read(out).lines().toList(), read(err));
+    }
+
+    /**
+     * @return the stacks of a crashed child's hs_err files (kept in the test's temporary directory, which goes with
+     * it), so that a crash's failure says where it was.
+     */
+    private String crashFrames() throws java.io.IOException
+    {
+        final StringBuilder frames = new StringBuilder();
+        try (Stream<Path> files = Files.list(evidence))
+        {
+            for (final Path file : files.filter((p) -> p.getFileName().toString().startsWith("hs_err")).toList())
+            {
+                final String text = read(file);
+                final int stack = text.indexOf("Native frames:");
+                final int end = stack < 0 ? -1 : text.indexOf("\n\n", text.indexOf("Java frames:", stack) + 1);
+                frames.append("\n").append(file.getFileName()).append(":\n")
+                    .append(stack < 0 ? text.substring(0, Math.min(4000, text.length())) :
+                        text.substring(stack, end < 0 ? Math.min(text.length(), stack + 6000) : end));
+            }
+        }
+        return frames.toString();
     }
 
     private static String read(final Path path)
