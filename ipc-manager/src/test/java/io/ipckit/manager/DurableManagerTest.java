@@ -50,9 +50,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DurableManagerTest
 {
-    /** Lanes of kills side by side, each its own manager, journal and writer: 84 SIGKILLs in all. */
+    /** Lanes of kills side by side, each its own manager, journal and writer: 72 SIGKILLs in all. */
     private static final int LANES = 2;
-    private static final int KILLS_PER_LANE = 42;
+    private static final int KILLS_PER_LANE = 36;
     /** The keys a kill lane's writer puts to in turn. */
     private static final int DICT_KEYS = 64;
 
@@ -71,7 +71,7 @@ class DurableManagerTest
     private ManagerOptions durable()
     {
         // a manager JVM that starts on less CPU, from an AOT cache (a class path of jars): the kill test starts
-        // eighty-odd
+        // seventy-odd
         return new ManagerOptions().durable(dir.path().resolve("journal")).registry(Tally.registry())
             .reconnectTimeout(60, TimeUnit.SECONDS).callTimeout(60, TimeUnit.SECONDS)
             .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData")
