@@ -33,8 +33,10 @@ final class SnapshotEncoding
     /** The first int of a snapshot encoded so: "IPKS", never the object stream's first int (0xACED0005). */
     static final int MAGIC = 0x49504B53;
 
-    /** Each slot's keys and values, interleaved, copied under the lock. */
+    /** Each slot's keys and values, interleaved, copied under the lock (the array may be longer than its entries). */
     private final List<Object[]> slots = new ArrayList<>();
+    /** Each slot's entry count. */
+    private final List<Integer> counts = new ArrayList<>();
 
     /**
      * The object stream's replacer, run under the journal's lock: a {@link ConcurrentHashMap} of compact keys and
@@ -70,7 +72,8 @@ final class SnapshotEncoding
             entries[size++] = key;
             entries[size++] = value;
         }
-        slots.add(Arrays.copyOf(entries, size));
+        slots.add(entries); // not trimmed: a copy of its length under the lock would buy nothing
+        counts.add(size / 2);
         return new Slot(slots.size() - 1);
     }
 
@@ -85,14 +88,16 @@ final class SnapshotEncoding
         final Wire.Out out = new Wire.Out((byte)0);
         out.putInt(MAGIC);
         out.putInt(slots.size());
-        for (final Object[] entries : slots)
+        for (int slot = 0; slot < slots.size(); slot++)
         {
+            final Object[] entries = slots.get(slot);
+            final int count = counts.get(slot);
             final int lengthAt = out.size();
             out.putInt(0);
-            out.putInt(entries.length / 2);
-            for (final Object value : entries)
+            out.putInt(count);
+            for (int i = 0; i < 2 * count; i++)
             {
-                CompactValues.write(out, value);
+                CompactValues.write(out, entries[i]);
             }
             ByteBuffer.wrap(out.array()).putInt(lengthAt, out.size() - lengthAt - Integer.BYTES);
         }
