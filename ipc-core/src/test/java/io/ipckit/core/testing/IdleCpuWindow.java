@@ -102,9 +102,30 @@ public final class IdleCpuWindow
     public static void measure(final AtomicBuffer buffer, final int offset, final Duration idle)
         throws InterruptedException
     {
-        request(buffer, offset, 1);
+        measure(java.util.List.of(buffer), offset, idle);
+    }
+
+    /**
+     * Parent side, while the threads of several children are blocked: marks one window of {@code idle} for all of
+     * them at once (each child's words at {@code offset} in its own file) and returns when each has recorded it. Idle
+     * children do not compete for the CPU, so measuring them together measures each as alone, in the time of one.
+     *
+     * @param buffers the shared files' buffers, one per child.
+     * @param offset  where the window's words are in each.
+     * @param idle    the measured idle period.
+     */
+    public static void measure(final java.util.List<AtomicBuffer> buffers, final int offset, final Duration idle)
+        throws InterruptedException
+    {
+        for (final AtomicBuffer buffer : buffers)
+        {
+            request(buffer, offset, 1);
+        }
         Thread.sleep(idle.toMillis()); // the measured idle period itself, not a wait for a condition
-        request(buffer, offset, 2);
+        for (final AtomicBuffer buffer : buffers)
+        {
+            request(buffer, offset, 2);
+        }
     }
 
     /**

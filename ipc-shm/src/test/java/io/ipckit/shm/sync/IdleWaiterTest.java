@@ -6,13 +6,14 @@ import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.IdleCpuWindow;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.ShmOptions;
-import org.agrona.concurrent.AtomicBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -25,100 +26,133 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its wake-up. Within the window the waiter has handed its peers to the kernel ({@code PeerWatch}) and wakes once per
  * {@code Waiter.WATCHED_SLICE_NS}; when it still woke every liveness interval to read {@code /proc}, a two-core
  * virtual machine, where each such wake-up cost a cold 0.2 to 0.6 ms, put it at 6 to 25 ms.
+ * <p>
+ * The five waiters block at once, each in a child JVM of its own, and one 2 s window measures them all: idle, they do
+ * not compete for the CPU.
  */
-@Timeout(60)
+@Timeout(90)
 class IdleWaiterTest
 {
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
 
-    @ParameterizedTest
-    @ValueSource(strings = {"LOCK", "EVENT", "SEMAPHORE", "CONDITION", "BARRIER"})
-    void shouldUseNoMeasurableCpuWhileBlockedTwoSeconds(final String kind) throws Exception
+    /**
+     * A child JVM blocked in a primitive of this test: its report file, how many sleepers the primitive counts, and
+     * what lets its wait return.
+     */
+    private record Blocked(String kind, MappedFile report, JvmProcess child, IntSupplier sleepers, Release release)
     {
-        try (MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+    }
+
+    /** What ends a blocked child's wait. */
+    @FunctionalInterface
+    private interface Release
+    {
+        void run() throws Exception;
+    }
+
+    @Test
+    void shouldUseNoMeasurableCpuWhileBlockedTwoSecondsInEveryPrimitive() throws Exception
+    {
+        final List<AutoCloseable> opened = new ArrayList<>();
+        try
         {
-            switch (kind)
+            final List<Blocked> blocked = new ArrayList<>();
+            for (final String kind : List.of("LOCK", "EVENT", "SEMAPHORE", "CONDITION", "BARRIER"))
             {
-                case "LOCK" ->
-                {
-                    try (SharedLock lock = SharedLock.create("idle"))
-                    {
-                        lock.lock();
-                        final JvmProcess child = startChild(kind);
-                        awaitIdle(report, lock::sleepers);
-                        lock.unlock();
-                        assertChildDone(child);
-                    }
-                }
-                case "EVENT" ->
-                {
-                    try (SharedEvent event = SharedEvent.create("idle"))
-                    {
-                        final JvmProcess child = startChild(kind);
-                        awaitIdle(report, event::sleepers);
-                        event.set();
-                        assertChildDone(child);
-                    }
-                }
-                case "SEMAPHORE" ->
-                {
-                    try (SharedSemaphore semaphore = SharedSemaphore.create("idle", 0, new ShmOptions().ownerSlots(4)))
-                    {
-                        final JvmProcess child = startChild(kind);
-                        awaitIdle(report, semaphore::sleepers);
-                        semaphore.release();
-                        assertChildDone(child);
-                    }
-                }
-                case "CONDITION" ->
-                {
-                    try (SharedCondition condition = SharedCondition.create("idle"))
-                    {
-                        final JvmProcess child = startChild(kind);
-                        awaitIdle(report, condition::sleepers);
-                        condition.lock().lock();
-                        condition.signal();
-                        condition.lock().unlock();
-                        assertChildDone(child);
-                    }
-                }
-                case "BARRIER" ->
-                {
-                    try (SharedBarrier barrier = SharedBarrier.create("idle", 2))
-                    {
-                        final JvmProcess child = startChild(kind);
-                        awaitIdle(report, barrier::sleepers);
-                        assertEquals(1, barrier.await(10, TimeUnit.SECONDS));
-                        assertChildDone(child);
-                    }
-                }
-                default -> throw new IllegalArgumentException(kind);
+                blocked.add(block(kind, opened));
             }
-            SharedLockTest.assertIdle(report.buffer());
+            for (final Blocked waiter : blocked)
+            {
+                SharedLockTest.awaitMeasuredWait(waiter.report().buffer(), waiter.sleepers());
+            }
+            // the idle period
+            IdleCpuWindow.measure(blocked.stream().map((waiter) -> waiter.report().buffer()).toList(),
+                SyncChild.WINDOW_OFFSET, Duration.ofSeconds(2));
+            for (final Blocked waiter : blocked)
+            {
+                // A waiter wakes at the end of every sleep slice (it stays registered on the doorbell), and a
+                // condition waiter re-registers after a wake-up, so the waiter is found asleep by waiting, not at one
+                // instant.
+                Eventually.await(waiter.kind() + " waiter asleep again at the end of the measured window",
+                    Duration.ofSeconds(10), () -> waiter.sleepers().getAsInt() > 0);
+                assertEquals(0, waiter.report().buffer().getLongVolatile(SyncChild.RESULT_OFFSET),
+                    waiter.kind() + ": the wait had not returned");
+            }
+            for (final Blocked waiter : blocked)
+            {
+                waiter.release().run();
+                assertTrue(waiter.child().join(30, TimeUnit.SECONDS), waiter.child() + " did not finish");
+                assertEquals(0, waiter.child().exitCode().orElseThrow(), waiter.child() + " failed");
+                assertEquals(1, waiter.report().buffer().getLongVolatile(SyncChild.RESULT_OFFSET),
+                    waiter.kind() + ": the wait succeeded");
+                IdleCpuWindow.assertCpuBelow(waiter.report().buffer(), SyncChild.WINDOW_OFFSET, 20,
+                    "idle " + waiter.kind() + " waiter");
+            }
+        }
+        finally
+        {
+            for (int i = opened.size() - 1; i >= 0; i--)
+            {
+                opened.get(i).close();
+            }
         }
     }
 
-    private JvmProcess startChild(final String kind)
+    /**
+     * Creates a primitive of {@code kind} and its report file (both closed by the caller, from {@code opened}) and
+     * starts a child that blocks in it.
+     */
+    private Blocked block(final String kind, final List<AutoCloseable> opened)
     {
-        return dir.start(SyncChild.class, "idle", kind, "idle", "report");
+        final String name = "idle-" + kind.toLowerCase(Locale.ROOT);
+        final MappedFile report = MappedFile.create(name + ".report", SyncChild.REPORT_LENGTH);
+        opened.add(report);
+        switch (kind)
+        {
+            case "LOCK" ->
+            {
+                final SharedLock lock = SharedLock.create(name);
+                opened.add(lock);
+                lock.lock();
+                return new Blocked(kind, report, startChild(kind, name), lock::sleepers, lock::unlock);
+            }
+            case "EVENT" ->
+            {
+                final SharedEvent event = SharedEvent.create(name);
+                opened.add(event);
+                return new Blocked(kind, report, startChild(kind, name), event::sleepers, event::set);
+            }
+            case "SEMAPHORE" ->
+            {
+                final SharedSemaphore semaphore = SharedSemaphore.create(name, 0, new ShmOptions().ownerSlots(4));
+                opened.add(semaphore);
+                return new Blocked(kind, report, startChild(kind, name), semaphore::sleepers, semaphore::release);
+            }
+            case "CONDITION" ->
+            {
+                final SharedCondition condition = SharedCondition.create(name);
+                opened.add(condition);
+                return new Blocked(kind, report, startChild(kind, name), condition::sleepers, () ->
+                {
+                    condition.lock().lock();
+                    condition.signal();
+                    condition.lock().unlock();
+                });
+            }
+            case "BARRIER" ->
+            {
+                final SharedBarrier barrier = SharedBarrier.create(name, 2);
+                opened.add(barrier);
+                return new Blocked(kind, report, startChild(kind, name), barrier::sleepers,
+                    () -> assertEquals(1, barrier.await(10, TimeUnit.SECONDS)));
+            }
+            default -> throw new IllegalArgumentException(kind);
+        }
     }
 
-    private static void awaitIdle(final MappedFile report, final IntSupplier sleepers) throws InterruptedException
+    private JvmProcess startChild(final String kind, final String name)
     {
-        final AtomicBuffer buffer = report.buffer();
-        SharedLockTest.awaitMeasuredWait(buffer, sleepers);
-        IdleCpuWindow.measure(buffer, SyncChild.WINDOW_OFFSET, Duration.ofSeconds(2)); // the idle period
-        // A waiter wakes at the end of every sleep slice (it stays registered on the doorbell), and a
-        // condition waiter re-registers after a wake-up, so the waiter is found asleep by waiting, not at one instant.
-        Eventually.await("the waiter asleep again at the end of the measured window", Duration.ofSeconds(10),
-            () -> sleepers.getAsInt() > 0);
-        assertEquals(0, buffer.getLongVolatile(SyncChild.RESULT_OFFSET), "the wait had not returned");
-    }
-
-    private static void assertChildDone(final JvmProcess child) throws InterruptedException
-    {
-        assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
-        assertEquals(0, child.exitCode().orElseThrow(), child + " failed");
+        return dir.start(SyncChild.class, "idle", kind, name, name + ".report");
     }
 }
