@@ -10,6 +10,7 @@ import io.ipckit.queue.SharedQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Child JVM that uses a pipe or a queue until the test truncates its file, then reports what it got and closes.
@@ -17,14 +18,16 @@ import java.util.concurrent.TimeUnit;
  * {@code <exception> names file: <true|false>}, then {@code closed}. An {@link InternalError} that compiled code
  * raised late for the fault, after the call that faulted returned (see {@code FileFaults}), reaches this class's own
  * loop untranslated and is reported as {@code InternalError raised late}. Modes: {@code pipe-busy} (sends and receives in a loop), {@code pipe-blocked} (waits in a
- * receive), {@code queue-busy} (puts and takes), {@code queue-blocked} (waits in a take), {@code lifo-busy},
+ * receive, once warm), {@code queue-busy} (puts and takes), {@code queue-blocked} (waits in a take, once warm), {@code lifo-busy},
  * {@code priority-busy}, {@code lanes-busy} (a FIFO queue with producer lanes), {@code joinable-busy} (puts, takes,
- * marks done), {@code joinable-join} (waits in join).
+ * marks done), {@code joinable-join} (waits in join, once warm).
  */
 public final class TruncationChildMain
 {
     /** Loop iterations of a busy mode before it prints READY: enough for the JIT to compile the calls it makes. */
     static final long WARM_ITERATIONS = 50_000;
+    /** Waits of a blocked mode before it prints READY, each ended by another thread: the JIT compiles the wait. */
+    static final int WARM_WAITS = 1_500;
 
     private TruncationChildMain()
     {
@@ -51,6 +54,7 @@ public final class TruncationChildMain
                     second = b;
                     if (mode.equals("pipe-blocked"))
                     {
+                        warmWaits(() -> b.receive(ignore, 10, TimeUnit.SECONDS), () -> a.sendBytes(message, 0, 8));
                         ready();
                         b.recvBytes();
                     }
@@ -76,19 +80,27 @@ public final class TruncationChildMain
                         default -> SharedQueue.create(name, Codecs.LONG, new QueueOptions().capacityBytes(1 << 16));
                     };
                     first = queue;
-                    if (mode.equals("joinable-join"))
-                    {
-                        queue.put(1L); // never marked done: join waits
-                    }
                     if (mode.equals("queue-blocked"))
                     {
+                        warmWaits(queue::take, () -> queue.put(1L));
                         ready();
                         queue.take();
                     }
                     if (mode.equals("joinable-join"))
                     {
+                        final JoinableQueue<Long> joinable = (JoinableQueue<Long>)queue;
+                        warmWaits(() ->
+                        {
+                            joinable.put(1L);
+                            joinable.join();
+                        }, () ->
+                        {
+                            joinable.take();
+                            joinable.taskDone();
+                        });
+                        queue.put(1L); // never marked done: join waits
                         ready();
-                        ((JoinableQueue<Long>)queue).join();
+                        joinable.join();
                     }
                     for (long i = 0; ; i++)
                     {
@@ -136,6 +148,44 @@ public final class TruncationChildMain
         {
             ready();
         }
+    }
+
+    /**
+     * A blocked mode's warm-up: {@link #WARM_WAITS} blocking calls, each ended by another thread after a pause long
+     * enough that the call gets past its spin into the doorbell's wait, so that the wait's code is compiled when the
+     * mode then blocks for good and the truncation lands. In a wait just begun, interpreted, a page lost between a
+     * compare-and-set's read and the native compare-and-set ends the JVM (see {@link #readyOnceWarm}).
+     */
+    private static void warmWaits(final Step wait, final Step wake) throws Exception
+    {
+        final Thread waker = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 0; i < WARM_WAITS; i++)
+                {
+                    LockSupport.parkNanos(200_000); // load for the waiter, not a wait for a condition
+                    wake.run();
+                }
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }, "warm-waker");
+        waker.start();
+        for (int i = 0; i < WARM_WAITS; i++)
+        {
+            wait.run();
+        }
+        waker.join();
+    }
+
+    /** A call of a warm-up that may throw. */
+    @FunctionalInterface
+    private interface Step
+    {
+        void run() throws Exception;
     }
 
     private static void ready()
