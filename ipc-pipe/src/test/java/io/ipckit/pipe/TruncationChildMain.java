@@ -27,7 +27,7 @@ public final class TruncationChildMain
     /** Loop iterations of a busy mode before it prints READY: enough for the JIT to compile the calls it makes. */
     static final long WARM_ITERATIONS = 50_000;
     /** Waits of a blocked mode before it prints READY, each ended by another thread: the JIT compiles the wait. */
-    static final int WARM_WAITS = 1_500;
+    static final int WARM_WAITS = 600;
 
     private TruncationChildMain()
     {

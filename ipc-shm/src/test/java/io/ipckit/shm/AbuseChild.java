@@ -59,10 +59,30 @@ public final class AbuseChild
     {
     }
 
+    /**
+     * @param args the mode ({@code close}, {@code truncate}, {@code truncate-in-use}), then the kinds to abuse, one
+     *             after the other in this JVM.
+     */
     public static void main(final String[] args) throws Exception
     {
         final String mode = args[0];
-        final String kind = args[1];
+        int bad = 0;
+        for (int i = 1; i < args.length; i++)
+        {
+            bad += abuse(mode, args[i]);
+        }
+        System.out.println("BAD " + bad);
+        System.out.flush();
+        System.exit(bad == 0 ? 0 : 2);
+    }
+
+    /**
+     * Abuses one kind of structure as {@code mode} says, printing each call's outcome.
+     *
+     * @return the number of calls that crashed or failed otherwise than refusing.
+     */
+    private static int abuse(final String mode, final String kind) throws Exception
+    {
         final String name = kind.toLowerCase() + "-" + mode;
         final Map<String, Object> targets = new LinkedHashMap<>();
         final AutoCloseable owner = make(kind, name, targets);
@@ -165,9 +185,9 @@ public final class AbuseChild
             System.out.println((ok ? "" : "BAD ") + "busy thread using it during the truncation -> " + outcome);
         }
         owner.close();
-        System.out.println("BAD " + bad);
-        System.out.flush();
-        System.exit(bad == 0 ? 0 : 2);
+        executor.shutdownNow();
+        System.out.println(kind + ": " + bad + " bad");
+        return bad;
     }
 
     private static String call(final ExecutorService executor, final Object target, final Method method)
