@@ -60,7 +60,8 @@ class IdleEndTest
             IdleCpuWindow.measure(reports, IdleEndChild.WINDOW_OFFSET, Duration.ofSeconds(2));
             for (final AtomicBuffer report : reports)
             {
-                assertEquals(0, report.getLongVolatile(IdleEndChild.RESULT_OFFSET), "the blocked call had not returned");
+                assertEquals(0, report.getLongVolatile(IdleEndChild.RESULT_OFFSET),
+                    "the blocked call had not returned");
             }
 
             receivedFrom.sendBytes(new byte[8]);

@@ -14,13 +14,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Child JVM that uses a pipe or a queue until the test truncates its file, then reports what it got and closes.
- * Prints {@code READY} once the structure is in use (a busy mode once its loop is warm), then one line
- * {@code <exception> names file: <true|false>}, then {@code closed}. An {@link InternalError} that compiled code
- * raised late for the fault, after the call that faulted returned (see {@code FileFaults}), reaches this class's own
- * loop untranslated and is reported as {@code InternalError raised late}. Modes: {@code pipe-busy} (sends and receives in a loop), {@code pipe-blocked} (waits in a
- * receive, once warm), {@code queue-busy} (puts and takes), {@code queue-blocked} (waits in a take, once warm), {@code lifo-busy},
- * {@code priority-busy}, {@code lanes-busy} (a FIFO queue with producer lanes), {@code joinable-busy} (puts, takes,
- * marks done), {@code joinable-join} (waits in join, once warm).
+ * Prints {@code READY} once the structure is in use (a busy mode once its loop is warm, a blocked mode once its wait
+ * is), then one line {@code <exception> names file: <true|false>}, then {@code closed}. An {@link InternalError} that
+ * compiled code raised late for the fault, after the call that faulted returned (see {@code FileFaults}), reaches this
+ * class's own loop untranslated and is reported as {@code InternalError raised late}. Modes: {@code pipe-busy} (sends
+ * and receives in a loop), {@code pipe-blocked} (waits in a receive), {@code queue-busy} (puts and takes),
+ * {@code queue-blocked} (waits in a take), {@code lifo-busy}, {@code priority-busy}, {@code lanes-busy} (a FIFO queue
+ * with producer lanes), {@code joinable-busy} (puts, takes, marks done), {@code joinable-join} (waits in join).
  */
 public final class TruncationChildMain
 {

@@ -41,7 +41,9 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * A <em>daemon</em> child dies with its parent however the parent ends, SIGKILL included: a watchdog thread in the
  * child checks the parent's identity every 50 ms and, when the parent is gone, exits (running its shutdown hooks,
- * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children. When a child
+ * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children, then waits for the
+ * AOT cache a child that has exited trained to be published (once per program, class path and main class: the
+ * first run's exit takes up to about two seconds longer, and the later runs start their children from it). When a child
  * exits, what it created and did not unlink is removed by the {@link ResourceTracker}.
  * <p>
  * Thread-safe.
@@ -55,6 +57,10 @@ public final class JvmProcess implements AutoCloseable
 
     private static final int MAX_INLINE_TARGET_CHARS = 100_000;
     private static final Set<JvmProcess> LIVE_DAEMONS = ConcurrentHashMap.newKeySet();
+    /** Children that train an AOT cache, until their exit has published it (see {@link #terminateDaemons()}). */
+    private static final Set<JvmProcess> TRAINING = ConcurrentHashMap.newKeySet();
+    /** The longest a normal exit of this JVM waits for the AOT caches its exited children trained. */
+    private static final long PUBLISH_AT_EXIT_TIMEOUT_S = 30;
 
     static
     {
@@ -86,6 +92,11 @@ public final class JvmProcess implements AutoCloseable
                 aotPlan.publish();
                 return this;
             });
+        if (aotPlan.trains())
+        {
+            TRAINING.add(this);
+            exit.whenComplete((child, failure) -> TRAINING.remove(this)); // at once when it has exited already
+        }
     }
 
     /**
@@ -332,6 +343,38 @@ public final class JvmProcess implements AutoCloseable
             catch (final InterruptedException ex)
             {
                 child.process.destroyForcibly();
+            }
+        }
+        awaitTrainedCaches();
+    }
+
+    /**
+     * At this JVM's normal exit, waits (at most {@value #PUBLISH_AT_EXIT_TIMEOUT_S} s) until the children that trained
+     * an AOT cache and have exited, the daemons just terminated among them, have published it: the cache is assembled
+     * as its training child exits, in a JVM of its own (half a second to two seconds here), and a JVM that exits
+     * first loses it. A program that starts a manager or a pool and exits would then train again on every run, and
+     * every such start would stay as slow as without a cache. A child still running is not waited for.
+     */
+    private static void awaitTrainedCaches()
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(PUBLISH_AT_EXIT_TIMEOUT_S);
+        for (final JvmProcess child : TRAINING)
+        {
+            if (child.process.isAlive())
+            {
+                continue;
+            }
+            try
+            {
+                child.exit.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+            {
+                // no cache this time: the next run trains again
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
             }
         }
     }

@@ -355,6 +355,79 @@ class AotCacheTest
         }
     }
 
+    /**
+     * A program that starts a daemon child (as {@code Manager.start} does) and exits without waiting for it: its exit
+     * terminates the child, which trained, and then waits for the cache to be assembled and published, so that the
+     * program's next run starts its child from the cache instead of training again on every run.
+     */
+    @Test
+    void shouldPublishTheCacheOfADaemonChildThatTrainedWhenTheProgramExits() throws Exception
+    {
+        final Path aot = dir.path().resolve("aot");
+        final Path jar = appJar(dir.path().resolve("app.jar"), 0);
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
+        try
+        {
+            assertEquals("record", runProgramWithADaemonChild(jar, "first"));
+            assertEquals("use", runProgramWithADaemonChild(jar, "second"), "the first run's exit published the cache");
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    /**
+     * Runs {@link StartDaemonAndExit} in a JVM of its own and returns what its daemon child printed.
+     */
+    private String runProgramWithADaemonChild(final Path jar, final String tag) throws Exception
+    {
+        final Path childOut = dir.path().resolve(tag + ".child.out");
+        final Path out = dir.path().resolve(tag + ".out");
+        final JvmProcess program = dir.start(StartDaemonAndExit.class, new ProcessOptions()
+            .args(childOut.toString()).jvmOptions("-D" + AotCache.DIR_PROP_NAME + "=" + System.getProperty(
+                AotCache.DIR_PROP_NAME)).classPath(jar + java.io.File.pathSeparator + agronaJar())
+            .redirectOutput(out).redirectErrorStream(true));
+        assertTrue(program.join(60, TimeUnit.SECONDS), "the program did not exit");
+        assertEquals(0, program.exitCode().orElseThrow(), Files.readString(out));
+        return Files.readString(childOut).strip();
+    }
+
+    /**
+     * A program that starts a daemon child ({@link PrintAotModeAndWait}), waits for its line, and returns from
+     * {@code main} with the child still running.
+     */
+    public static final class StartDaemonAndExit
+    {
+        public static void main(final String[] args) throws Exception
+        {
+            final Path childOut = Paths.get(args[0]);
+            JvmProcess.start(PrintAotModeAndWait.class, new ProcessOptions().daemon(true).redirectOutput(childOut));
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(childOut) || !Files.readString(childOut).endsWith("\n"))
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("the daemon child printed nothing");
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    /**
+     * {@link PrintAotMode}, then waits until it is terminated.
+     */
+    public static final class PrintAotModeAndWait
+    {
+        public static void main(final String[] args) throws InterruptedException
+        {
+            PrintAotMode.main(args);
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
     @Test
     void shouldRemoveIdleCachesThenTheLeastRecentlyUsedUntilTheCachesFit() throws Exception
     {
