@@ -110,6 +110,8 @@ public final class Manager implements AutoCloseable
     public static Manager start(final String name, final ManagerOptions options)
     {
         ResourceName.validate(name);
+        // this JVM's client binds its futex calls as it attaches: bind them while the manager's JVM boots instead
+        io.ipckit.core.internal.wait.NativeBinding.instance().bindInBackground();
         final Path socket = socketPath(name);
         final Path keyFile = keyPath(name);
         if (Files.exists(socket))
@@ -275,6 +277,8 @@ public final class Manager implements AutoCloseable
     public static Manager connect(final String name, final ManagerOptions options)
     {
         ResourceName.validate(name);
+        // the client binds its futex calls as it attaches: bind them during the socket's handshake instead
+        io.ipckit.core.internal.wait.NativeBinding.instance().bindInBackground();
         final Path socket = socketPath(name);
         final byte[] authkey;
         try

@@ -61,6 +61,8 @@ public final class LocalServerMain
     public static void run(final String socketPath, final String keyPath, final String errorPath,
         final ManagerOptions options)
     {
+        // the first client's attach needs the futex calls bound: bind them while this JVM starts to listen
+        io.ipckit.core.internal.wait.NativeBinding.instance().bindInBackground();
         final byte[] authkey;
         try
         {

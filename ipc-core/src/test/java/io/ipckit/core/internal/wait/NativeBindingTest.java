@@ -86,6 +86,37 @@ class NativeBindingTest
         assertFalse(old.isBound());
     }
 
+    /**
+     * A binding started in the background without the delay binds once: a caller that needs the calls meanwhile
+     * waits for it rather than binding a second time, and returns bound.
+     */
+    @Test
+    void shouldBindInTheBackgroundAtOnceAndLetACallerThatNeedsItWaitForThatBinding() throws Exception
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger binds = new AtomicInteger();
+        final NativeBinding binding = new NativeBinding(60_000, () ->
+        {
+            binds.incrementAndGet();
+            await(release);
+        }, (address) -> { }, false);
+
+        binding.bindInBackground();
+        binding.bindInBackground(); // started once
+        Eventually.await("the background binding under way", Duration.ofSeconds(10), () -> binds.get() == 1);
+        final Thread caller = new Thread(binding::bindNow, "needs-the-calls");
+        caller.start();
+        Eventually.await("the caller waiting for the binding under way", Duration.ofSeconds(10),
+            () -> caller.getState() == Thread.State.BLOCKED);
+        assertFalse(binding.isBound());
+
+        release.countDown();
+        caller.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(caller.isAlive(), "the caller returned");
+        assertTrue(binding.isBound(), "bound when the caller returned");
+        assertEquals(1, binds.get(), "one binding, not the delay's 60 s and not the caller's own");
+    }
+
     @Test
     void shouldKeepWakesQueuedWhenTheBindingFails() throws Exception
     {
