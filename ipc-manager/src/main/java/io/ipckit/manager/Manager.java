@@ -7,13 +7,13 @@ import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
-import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.manager.connection.Client;
 import io.ipckit.manager.connection.Listener;
 import io.ipckit.manager.connection.FrameConnection;
 import io.ipckit.manager.internal.Builtins;
 import io.ipckit.manager.internal.ClientConnection;
 import io.ipckit.manager.internal.LocalServerMain;
+import io.ipckit.manager.internal.ManagerOptionsCodec;
 import io.ipckit.manager.internal.Wire;
 
 import java.io.IOException;
@@ -106,10 +106,13 @@ public final class Manager implements AutoCloseable
      * @return a handle to it; {@link #shutdown()} stops it.
      * @throws ResourceExistsException when a manager of that name is running.
      * @throws IpcException            when its JVM did not start listening within the start timeout.
+     * @throws IllegalArgumentException when the options do not serialize (a registered factory that is not
+     *                                  serializable) or are too large for the manager JVM's command line.
      */
     public static Manager start(final String name, final ManagerOptions options)
     {
         ResourceName.validate(name);
+        final String optionsText = ManagerOptionsCodec.encode(options); // refused before anything is written
         // this JVM's client binds its futex calls as it attaches: bind them while the manager's JVM boots instead
         io.ipckit.core.internal.wait.NativeBinding.instance().bindInBackground();
         final Path socket = socketPath(name);
@@ -140,7 +143,6 @@ public final class Manager implements AutoCloseable
         final Path errorFile = errorPath(name);
         deleteQuietly(errorFile);
         final String errorText = errorFile.toString();
-        final SerializableRunnable server = () -> LocalServerMain.run(socketText, keyText, errorText, options);
         final List<String> jvmOptions = new java.util.ArrayList<>();
         jvmOptions.add("-Djdk.virtualThreadScheduler.parallelism=" + options.serverThreads());
         jvmOptions.addAll(options.jvmOptions());
@@ -152,7 +154,8 @@ public final class Manager implements AutoCloseable
         JvmProcess process = null;
         try
         {
-            process = JvmProcess.start(server, new ProcessOptions()
+            process = JvmProcess.start(LocalServerMain.class, new ProcessOptions()
+                .args(socketText, keyText, errorText, optionsText)
                 .name("manager-" + name)
                 .daemon(options.daemon())
                 .classPath(options.classPath())

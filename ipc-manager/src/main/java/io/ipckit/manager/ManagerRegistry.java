@@ -4,6 +4,7 @@ import io.ipckit.manager.internal.Builtins;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -35,6 +36,8 @@ public final class ManagerRegistry implements Serializable
     }
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** How many of the first entries are the built-in types of {@link #defaults()}: 0 for a registry without them. */
+    private int builtins;
 
     /**
      * @return a registry holding only the built-in types.
@@ -43,6 +46,7 @@ public final class ManagerRegistry implements Serializable
     {
         final ManagerRegistry registry = new ManagerRegistry();
         Builtins.registerAll(registry);
+        registry.builtins = registry.entries.size();
         return registry;
     }
 
@@ -101,9 +105,73 @@ public final class ManagerRegistry implements Serializable
         return entries.get(typeid);
     }
 
+    /**
+     * @return true when this registry holds the built-in types ({@link #defaults()}) and nothing registered after
+     * them.
+     */
+    public boolean onlyBuiltins()
+    {
+        return builtins > 0 && builtins == entries.size();
+    }
+
     @Override
     public String toString()
     {
         return "ManagerRegistry" + entries.keySet();
+    }
+
+    /**
+     * Serialized as whether it holds the built-in types and the entries registered after them: the JVM that reads it
+     * registers the built-in types itself rather than deserializing their factories, lambdas whose classes a JVM
+     * spins at run time when it deserializes them.
+     */
+    @java.io.Serial
+    private Object writeReplace()
+    {
+        return new SerializedForm(builtins > 0,
+            List.copyOf(entries.values()).subList(builtins, entries.size()).toArray(new Entry[0]));
+    }
+
+    @java.io.Serial
+    private void readObject(final java.io.ObjectInputStream in) throws java.io.InvalidObjectException
+    {
+        throw new java.io.InvalidObjectException("a ManagerRegistry is read through its serialized form");
+    }
+
+    /**
+     * What a {@link ManagerRegistry} is serialized as: a plain class, not a record, as a JVM reading its first record
+     * builds the record's constructor from method handles at run time.
+     */
+    private static final class SerializedForm implements Serializable
+    {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+        /** Whether it holds the built-in types. */
+        private final boolean builtins;
+        /** The entries registered after them, in order. */
+        private final Entry[] added;
+
+        SerializedForm(final boolean builtins, final Entry[] added)
+        {
+            this.builtins = builtins;
+            this.added = added;
+        }
+
+        @java.io.Serial
+        private Object readResolve() throws java.io.InvalidObjectException
+        {
+            final ManagerRegistry registry = builtins ? defaults() : new ManagerRegistry();
+            for (final Entry entry : added)
+            {
+                if (entry == null || entry.typeid() == null || entry.type() == null || !entry.type().isInterface() ||
+                    entry.methodToTypeid() == null || registry.entries.containsKey(entry.typeid()))
+                {
+                    throw new java.io.InvalidObjectException("a ManagerRegistry's entry that registering refuses: " +
+                        entry);
+                }
+                registry.entries.put(entry.typeid(), entry);
+            }
+            return registry;
+        }
     }
 }

@@ -50,6 +50,26 @@ public final class LocalServerMain
     }
 
     /**
+     * The manager JVM's entry: {@link #run} with the options that {@link ManagerOptionsCodec} encoded. A main class
+     * rather than a serialized lambda: a JVM that deserializes a lambda spins its class at run time, initialises the
+     * class that wrote it ({@code Manager}, whose random source reads the kernel's) and reads its first
+     * {@code ObjectInputStream}, 60-100 ms of a manager's start here.
+     *
+     * @param args the socket's path, the authkey file's path, the error file's path, the encoded options.
+     * @throws IllegalArgumentException when the arguments are not those four, or the options do not decode.
+     */
+    public static void main(final String[] args)
+    {
+        if (args.length != 4)
+        {
+            throw new IllegalArgumentException("expected <socket> <key file> <error file> <options>, got " +
+                args.length + " arguments");
+        }
+        final ManagerOptions options = ManagerOptionsCodec.decode(args[3]);
+        run(args[0], args[1], args[2], options);
+    }
+
+    /**
      * Serves until a client shuts the manager down.
      *
      * @param socketPath the Unix socket's path.
