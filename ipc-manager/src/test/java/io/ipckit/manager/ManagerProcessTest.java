@@ -135,6 +135,25 @@ class ManagerProcessTest
         System.out.println("a blocked call failed " + failedMs + " ms after the manager was killed");
     }
 
+    /**
+     * A program that starts a manager (a daemon JVM) and returns from {@code main} without shutting it down ends it as
+     * it exits (SIGTERM): the manager's socket, record and authkey go with it, as its pipes do. They stayed behind.
+     */
+    @Test
+    void shouldRemoveTheManagersFilesWhenTheProgramThatStartedItExits() throws Exception
+    {
+        final JvmProcess program = dir.start((SerializableRunnable)() ->
+        {
+            try (Manager manager = Manager.start("left"))
+            {
+                manager.dict().put(1, 1);
+            }
+        });
+        assertEquals(0, program.join(), "the program's exit code");
+        Eventually.await("the manager's files (manager-left.sock, .info, .key) removed after its program exited",
+            Duration.ofSeconds(20), () -> dir.list().stream().noneMatch((file) -> file.startsWith("manager-")));
+    }
+
     @Test
     void shouldShareNamedRegisteredAndNestedObjectsWithAnotherJvm() throws Exception
     {

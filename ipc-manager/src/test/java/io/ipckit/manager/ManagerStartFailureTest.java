@@ -70,6 +70,20 @@ class ManagerStartFailureTest
                 .allowedClasses());
     }
 
+    /**
+     * Options the manager's JVM cannot take (here a bad default among its own JVM options) fail the start with the
+     * manager JVM's reason, and leave no file.
+     */
+    @Test
+    void shouldReportWhyTheManagersJvmRefusedItsOptionsAndLeaveNoFile()
+    {
+        final ManagerOptions options = new ManagerOptions()
+            .jvmOptions("-D" + ManagerOptions.CALL_TIMEOUT_MS_PROP_NAME + "=soon");
+        final IpcException refused = assertThrows(IpcException.class, () -> Manager.start("refused", options));
+        assertTrue(refused.getMessage().contains(ManagerOptions.CALL_TIMEOUT_MS_PROP_NAME), refused.getMessage());
+        assertEquals(List.of(), dir.list().stream().filter((file) -> file.startsWith("manager-")).toList());
+    }
+
     @Test
     void shouldRemoveItsFilesWhenTheStartIsInterrupted() throws Exception
     {

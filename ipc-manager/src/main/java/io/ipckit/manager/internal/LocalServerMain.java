@@ -65,7 +65,16 @@ public final class LocalServerMain
             throw new IllegalArgumentException("expected <socket> <key file> <error file> <options>, got " +
                 args.length + " arguments");
         }
-        final ManagerOptions options = ManagerOptionsCodec.decode(args[3]);
+        final ManagerOptions options;
+        try
+        {
+            options = ManagerOptionsCodec.decode(args[3]);
+        }
+        catch (final RuntimeException ex)
+        {
+            writeError(args[2], ex); // Manager.start reports it
+            throw ex;
+        }
         run(args[0], args[1], args[2], options);
     }
 
@@ -103,6 +112,8 @@ public final class LocalServerMain
             throw new UncheckedIOException("cannot write the manager's record " + info, ex);
         }
         final Listener listener = new Listener(UnixDomainSocketAddress.of(socket), authkey, options.maxFrameBytes());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> removeFilesIfOurs(socket, info, Paths.get(keyPath)),
+            "ipckit-manager-files"));
         final ServerCore core;
         try
         {
@@ -110,14 +121,7 @@ public final class LocalServerMain
         }
         catch (final RuntimeException | Error ex)
         {
-            try
-            {
-                Files.writeString(Paths.get(errorPath), ex.toString());
-            }
-            catch (final IOException io)
-            {
-                System.err.println("[ipckit-manager] cannot write " + errorPath + ": " + io);
-            }
+            writeError(errorPath, ex);
             throw ex;
         }
         if (core.replayedEntries() > 0)
@@ -138,16 +142,54 @@ public final class LocalServerMain
         }
         finally
         {
-            core.close();
-            try
+            // the key and the record first, while the socket still answers: a start of the same name meanwhile is
+            // refused rather than given files that this manager would then remove
+            removeFilesIfOurs(null, info, Paths.get(keyPath));
+            core.close(); // removes the socket
+        }
+    }
+
+    /**
+     * Writes why this manager could not start where {@code Manager.start} looks for it.
+     */
+    private static void writeError(final String errorPath, final Throwable failure)
+    {
+        try
+        {
+            Files.writeString(Paths.get(errorPath), failure.toString());
+        }
+        catch (final IOException io)
+        {
+            System.err.println("[ipckit-manager] cannot write " + errorPath + ": " + io);
+        }
+    }
+
+    /**
+     * Removes the manager's authkey, socket (unless null) and record, only while the record still names this process,
+     * so that a manager of the same name started meanwhile keeps its own: at a shutdown, and at the JVM's exit, as a
+     * manager whose JVM is terminated (SIGTERM: its parent's exit ends a daemon manager so) runs no {@code finally}
+     * of {@link #run}, and left the three files in the shared directory. The key goes first, while the socket still
+     * answers and refuses a start of the same name; the record last.
+     */
+    static void removeFilesIfOurs(final Path socket, final Path info, final Path key)
+    {
+        final ManagerInfoFile.Info record = ManagerInfoFile.read(info);
+        if (record == null || !record.process().equals(io.ipckit.core.process.ProcessIdentity.current()))
+        {
+            return;
+        }
+        try
+        {
+            Files.deleteIfExists(key);
+            if (socket != null)
             {
-                Files.deleteIfExists(Paths.get(keyPath));
-                Files.deleteIfExists(info);
+                Files.deleteIfExists(socket);
             }
-            catch (final IOException ex)
-            {
-                System.err.println("[ipckit-manager] cannot remove " + keyPath + ": " + ex);
-            }
+            Files.deleteIfExists(info);
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("[ipckit-manager] cannot remove the files of " + socket + ": " + ex);
         }
     }
 }
