@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ManagerOptionsCodec
 {
-    /** The longest encoded options a manager's command line takes (a Linux argument: 128 KiB). */
-    public static final int MAX_CHARS = 100_000;
+    /** The longest encoded options a manager's command line takes (Linux: 128 KiB per argument). */
+    public static final int MAX_CHARS = 120_000;
     private static final byte PLAIN = 1;
     private static final byte SERIALIZED = 2;
 
@@ -75,14 +76,16 @@ public final class ManagerOptionsCodec
         catch (final IOException ex)
         {
             throw new IllegalArgumentException("the manager's options do not serialize (a registered factory must be " +
-                "a serializable lambda or class): " + ex, ex);
+                "a serializable lambda or class, and what it captures serializable): " + ex, ex);
         }
         final String encoded = Base64.getEncoder().encodeToString(bytes.toByteArray());
         if (encoded.length() > MAX_CHARS)
         {
             throw new IllegalArgumentException("the manager's options take " + encoded.length() +
-                " characters encoded, more than a command line's " + MAX_CHARS + ": register fewer or smaller " +
-                "factories (a factory's captured values travel with it)");
+                " characters encoded, more than its JVM's command line takes (" + MAX_CHARS + "): " +
+                (options.registry().onlyBuiltins() ? "shorten the class path, JVM options or allowed classes" :
+                    "register fewer or smaller factories (what a factory captures travels with it), or shorten the " +
+                    "class path, JVM options or allowed classes"));
         }
         return encoded;
     }
@@ -149,13 +152,31 @@ public final class ManagerOptionsCodec
         out.writeBoolean(text != null);
         if (text != null)
         {
-            out.writeUTF(text);
+            writeText(out, text);
         }
     }
 
     private static String readNullable(final DataInputStream in) throws IOException
     {
-        return in.readBoolean() ? in.readUTF() : null;
+        return in.readBoolean() ? readText(in) : null;
+    }
+
+    /** A string as its UTF-8 length and bytes: {@code writeUTF} refuses strings over 64 KiB, a class path may be. */
+    private static void writeText(final DataOutputStream out, final String text) throws IOException
+    {
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readText(final DataInputStream in) throws IOException
+    {
+        final int length = in.readInt();
+        if (length < 0 || length > in.available())
+        {
+            throw new IOException("a text of " + length + " bytes where " + in.available() + " are left");
+        }
+        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static void writeList(final DataOutputStream out, final List<String> texts) throws IOException
@@ -163,7 +184,7 @@ public final class ManagerOptionsCodec
         out.writeInt(texts.size());
         for (final String text : texts)
         {
-            out.writeUTF(text);
+            writeText(out, text);
         }
     }
 
@@ -177,7 +198,7 @@ public final class ManagerOptionsCodec
         final List<String> texts = new ArrayList<>(count);
         for (int i = 0; i < count; i++)
         {
-            texts.add(in.readUTF());
+            texts.add(readText(in));
         }
         return texts;
     }

@@ -70,6 +70,25 @@ class ManagerOptionsCodecTest
     }
 
     /**
+     * A class path longer than {@code DataOutputStream.writeUTF} takes (64 KiB) goes through; options longer than the
+     * manager JVM's command line takes are refused, saying what to shorten.
+     */
+    @Test
+    void shouldCarryAClassPathOver64KibAndRefuseOptionsTooLongForACommandLine()
+    {
+        final String longClassPath = "/opt/app/lib/a-library-with-a-long-name-1.0.0.jar:".repeat(1_500) + "/x.jar";
+        assertTrue(longClassPath.length() > 70_000);
+        assertEquals(longClassPath, ManagerOptionsCodec.decode(
+            ManagerOptionsCodec.encode(new ManagerOptions().classPath(longClassPath))).classPath());
+
+        final String tooLong = longClassPath + ":" + longClassPath;
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ManagerOptionsCodec.encode(new ManagerOptions().classPath(tooLong)));
+        assertTrue(ex.getMessage().contains("shorten the class path, JVM options or allowed classes"),
+            ex.getMessage());
+    }
+
+    /**
      * The plain form names every field it carries: a field added to {@link ManagerOptions} fails here until the codec
      * carries it (and this list names it).
      */
