@@ -82,7 +82,7 @@ public final class TruncationChildMain
                     first = queue;
                     if (mode.equals("queue-blocked"))
                     {
-                        warmWaits(queue::take, () -> queue.put(1L));
+                        warmWaits(() -> queue.poll(10, TimeUnit.SECONDS), () -> queue.put(1L));
                         ready();
                         queue.take();
                     }
@@ -92,7 +92,7 @@ public final class TruncationChildMain
                         warmWaits(() ->
                         {
                             joinable.put(1L);
-                            joinable.join();
+                            joinable.join(10, TimeUnit.SECONDS);
                         }, () ->
                         {
                             joinable.take();
@@ -151,20 +151,26 @@ public final class TruncationChildMain
     }
 
     /**
-     * A blocked mode's warm-up: {@link #WARM_WAITS} blocking calls, each ended by another thread after a pause long
-     * enough that the call gets past its spin into the doorbell's wait, so that the wait's code is compiled when the
-     * mode then blocks for good and the truncation lands. In a wait just begun, interpreted, a page lost between a
-     * compare-and-set's read and the native compare-and-set ends the JVM (see {@link #readyOnceWarm}).
+     * A blocked mode's warm-up: {@link #WARM_WAITS} blocking calls, each ended by another thread once the call has
+     * begun and a pause past its spin has passed, so that the call goes into the doorbell's wait and the wait's code
+     * is compiled when the mode then blocks for good and the truncation lands. In a wait just begun, interpreted, a
+     * page lost between a compare-and-set's read and the native compare-and-set ends the JVM (see
+     * {@link #readyOnceWarm}).
      */
     private static void warmWaits(final Step wait, final Step wake) throws Exception
     {
+        final java.util.concurrent.Semaphore waiting = new java.util.concurrent.Semaphore(0);
         final Thread waker = new Thread(() ->
         {
             try
             {
                 for (int i = 0; i < WARM_WAITS; i++)
                 {
-                    LockSupport.parkNanos(200_000); // load for the waiter, not a wait for a condition
+                    if (!waiting.tryAcquire(30, TimeUnit.SECONDS))
+                    {
+                        throw new IllegalStateException("the waiter did not begin wait " + i);
+                    }
+                    LockSupport.parkNanos(200_000); // past the call's spin: load for the waiter, not a condition
                     wake.run();
                 }
             }
@@ -173,9 +179,11 @@ public final class TruncationChildMain
                 throw new IllegalStateException(ex);
             }
         }, "warm-waker");
+        waker.setDaemon(true);
         waker.start();
         for (int i = 0; i < WARM_WAITS; i++)
         {
+            waiting.release();
             wait.run();
         }
         waker.join();

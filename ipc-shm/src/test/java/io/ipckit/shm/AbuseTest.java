@@ -43,11 +43,15 @@ class AbuseTest
         run("close", kinds());
     }
 
-    /** Every kind in one child JVM, each truncated in turn while the child waits. */
-    @Test
-    void shouldRefuseEveryCallAfterTruncationWithoutCrashing() throws Exception
+    /**
+     * One child JVM per kind: in a JVM where other kinds' calls compiled the shared code, a fault in that compiled
+     * code raises its InternalError a little later, outside the method that met it (see MappedFile).
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void shouldRefuseEveryCallAfterTruncationWithoutCrashing(final String kind) throws Exception
     {
-        run("truncate", kinds());
+        run("truncate", java.util.List.of(kind));
     }
 
     @ParameterizedTest

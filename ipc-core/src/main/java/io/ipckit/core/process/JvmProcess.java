@@ -43,8 +43,8 @@ import java.util.concurrent.TimeoutException;
  * child checks the parent's identity every 50 ms and, when the parent is gone, exits (running its shutdown hooks,
  * halting after 500 ms at most). A normal exit of the parent also terminates its daemon children, then waits for the
  * AOT cache a child that has exited trained to be published (once per program, class path and main class: the
- * first run's exit takes up to about two seconds longer, and the later runs start their children from it). When a child
- * exits, what it created and did not unlink is removed by the {@link ResourceTracker}.
+ * first run's exit took about 1.5 s longer here, at most 30 s, and the later runs start their children from it).
+ * When a child exits, what it created and did not unlink is removed by the {@link ResourceTracker}.
  * <p>
  * Thread-safe.
  */
@@ -349,20 +349,22 @@ public final class JvmProcess implements AutoCloseable
     }
 
     /**
-     * At this JVM's normal exit, waits (at most {@value #PUBLISH_AT_EXIT_TIMEOUT_S} s) until the children that trained
-     * an AOT cache and have exited, the daemons just terminated among them, have published it: the cache is assembled
-     * as its training child exits, in a JVM of its own (half a second to two seconds here), and a JVM that exits
-     * first loses it. A program that starts a manager or a pool and exits would then train again on every run, and
-     * every such start would stay as slow as without a cache. A child still running is not waited for.
+     * At this JVM's exit through its shutdown hooks (a return from {@code main}, {@code System.exit}, SIGINT or
+     * SIGTERM), waits (at most {@value #PUBLISH_AT_EXIT_TIMEOUT_S} s in all) until the children that trained an AOT
+     * cache and have exited, the daemons just terminated or killed among them, have published it or cleaned up after
+     * it: the cache is assembled as its training child exits, in a JVM of its own (1.5 s more for the exit here), and a
+     * JVM that exits first loses it and leaves its training lock behind. A program that starts a manager or a pool and
+     * exits would then train again on every run, and every such start would stay as slow as without a cache. A
+     * non-daemon child still running is not waited for.
      */
     private static void awaitTrainedCaches()
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(PUBLISH_AT_EXIT_TIMEOUT_S);
         for (final JvmProcess child : TRAINING)
         {
-            if (child.process.isAlive())
+            if (!child.daemon && child.process.isAlive())
             {
-                continue;
+                continue; // runs on after this JVM; a daemon here was terminated or killed, its exit comes at once
             }
             try
             {
