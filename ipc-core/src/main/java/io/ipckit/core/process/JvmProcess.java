@@ -461,6 +461,11 @@ public final class JvmProcess implements AutoCloseable
 
     private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
     {
+        final String lambda = io.ipckit.core.internal.process.LambdaTarget.encode(target);
+        if (lambda != null && lambda.length() <= MAX_INLINE_TARGET_CHARS)
+        {
+            return lambda; // no ObjectInputStream in the child, whose first costs it a third of its start
+        }
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes))
         {

@@ -124,6 +124,10 @@ public final class ChildMain
 
     private static Runnable decode(final String encoded) throws Exception
     {
+        if (encoded.startsWith(LambdaTarget.PREFIX))
+        {
+            return LambdaTarget.decode(encoded);
+        }
         final byte[] bytes;
         if (encoded.startsWith(FILE_PREFIX))
         {
