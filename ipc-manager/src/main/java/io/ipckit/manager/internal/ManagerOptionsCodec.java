@@ -1,5 +1,6 @@
 package io.ipckit.manager.internal;
 
+import io.ipckit.core.internal.kit.LengthPrefixedText;
 import io.ipckit.manager.ManagerOptions;
 
 import java.io.ByteArrayInputStream;
@@ -9,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -152,31 +152,13 @@ public final class ManagerOptionsCodec
         out.writeBoolean(text != null);
         if (text != null)
         {
-            writeText(out, text);
+            LengthPrefixedText.write(out, text);
         }
     }
 
     private static String readNullable(final DataInputStream in) throws IOException
     {
-        return in.readBoolean() ? readText(in) : null;
-    }
-
-    /** A string as its UTF-8 length and bytes: {@code writeUTF} refuses strings over 64 KiB, a class path may be. */
-    private static void writeText(final DataOutputStream out, final String text) throws IOException
-    {
-        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readText(final DataInputStream in) throws IOException
-    {
-        final int length = in.readInt();
-        if (length < 0 || length > in.available())
-        {
-            throw new IOException("a text of " + length + " bytes where " + in.available() + " are left");
-        }
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        return in.readBoolean() ? LengthPrefixedText.read(in) : null;
     }
 
     private static void writeList(final DataOutputStream out, final List<String> texts) throws IOException
@@ -184,7 +166,7 @@ public final class ManagerOptionsCodec
         out.writeInt(texts.size());
         for (final String text : texts)
         {
-            writeText(out, text);
+            LengthPrefixedText.write(out, text);
         }
     }
 
@@ -198,7 +180,7 @@ public final class ManagerOptionsCodec
         final List<String> texts = new ArrayList<>(count);
         for (int i = 0; i < count; i++)
         {
-            texts.add(readText(in));
+            texts.add(LengthPrefixedText.read(in));
         }
         return texts;
     }

@@ -1,5 +1,6 @@
 package io.ipckit.core.internal.process;
 
+import io.ipckit.core.internal.kit.LengthPrefixedText;
 import io.ipckit.core.process.SerializableRunnable;
 
 import java.io.ByteArrayInputStream;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
@@ -57,15 +57,15 @@ public final class LambdaTarget
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes))
         {
-            writeText(out, lambda.getCapturingClass());
-            writeText(out, lambda.getFunctionalInterfaceClass());
-            writeText(out, lambda.getFunctionalInterfaceMethodName());
-            writeText(out, lambda.getFunctionalInterfaceMethodSignature());
+            LengthPrefixedText.write(out, lambda.getCapturingClass());
+            LengthPrefixedText.write(out, lambda.getFunctionalInterfaceClass());
+            LengthPrefixedText.write(out, lambda.getFunctionalInterfaceMethodName());
+            LengthPrefixedText.write(out, lambda.getFunctionalInterfaceMethodSignature());
             out.writeInt(lambda.getImplMethodKind());
-            writeText(out, lambda.getImplClass());
-            writeText(out, lambda.getImplMethodName());
-            writeText(out, lambda.getImplMethodSignature());
-            writeText(out, lambda.getInstantiatedMethodType());
+            LengthPrefixedText.write(out, lambda.getImplClass());
+            LengthPrefixedText.write(out, lambda.getImplMethodName());
+            LengthPrefixedText.write(out, lambda.getImplMethodSignature());
+            LengthPrefixedText.write(out, lambda.getInstantiatedMethodType());
             out.writeInt(lambda.getCapturedArgCount());
             for (int i = 0; i < lambda.getCapturedArgCount(); i++)
             {
@@ -101,17 +101,17 @@ public final class LambdaTarget
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(
             Base64.getDecoder().decode(encoded.substring(PREFIX.length())))))
         {
-            final String capturingName = readText(in);
+            final String capturingName = LengthPrefixedText.read(in);
             capturing = Class.forName(capturingName.replace('/', '.'), false,
                 Thread.currentThread().getContextClassLoader());
-            final String functionalInterface = readText(in);
-            final String functionalMethod = readText(in);
-            final String functionalSignature = readText(in);
+            final String functionalInterface = LengthPrefixedText.read(in);
+            final String functionalMethod = LengthPrefixedText.read(in);
+            final String functionalSignature = LengthPrefixedText.read(in);
             final int implKind = in.readInt();
-            final String implClass = readText(in);
-            final String implMethod = readText(in);
-            final String implSignature = readText(in);
-            final String instantiatedType = readText(in);
+            final String implClass = LengthPrefixedText.read(in);
+            final String implMethod = LengthPrefixedText.read(in);
+            final String implSignature = LengthPrefixedText.read(in);
+            final String instantiatedType = LengthPrefixedText.read(in);
             final int count = in.readInt();
             if (count < 0 || count > in.available())
             {
@@ -194,7 +194,7 @@ public final class LambdaTarget
             case String text ->
             {
                 out.writeByte(STRING);
-                writeText(out, text);
+                LengthPrefixedText.write(out, text);
             }
             case Integer number ->
             {
@@ -250,7 +250,7 @@ public final class LambdaTarget
         return switch (type)
         {
             case NULL -> null;
-            case STRING -> readText(in);
+            case STRING -> LengthPrefixedText.read(in);
             case INT -> in.readInt();
             case LONG -> in.readLong();
             case BOOLEAN -> in.readBoolean();
@@ -261,22 +261,5 @@ public final class LambdaTarget
             case CHAR -> in.readChar();
             default -> throw new IOException("a captured value of unknown type " + type);
         };
-    }
-
-    private static void writeText(final DataOutputStream out, final String text) throws IOException
-    {
-        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readText(final DataInputStream in) throws IOException
-    {
-        final int length = in.readInt();
-        if (length < 0 || length > in.available())
-        {
-            throw new IOException("a text of " + length + " bytes where " + in.available() + " are left");
-        }
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 }
