@@ -189,7 +189,7 @@ public final class LocalServerMain
         }
         catch (final IOException ex)
         {
-            System.err.println("[ipckit-manager] cannot remove the files of " + socket + ": " + ex);
+            System.err.println("[ipckit-manager] cannot remove the files beside " + info + ": " + ex);
         }
     }
 }

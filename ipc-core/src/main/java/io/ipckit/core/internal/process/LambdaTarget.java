@@ -50,7 +50,7 @@ public final class LambdaTarget
     public static String encode(final SerializableRunnable target)
     {
         final SerializedLambda lambda = serializedForm(target);
-        if (lambda == null || rebuilder(lambda, target.getClass().getClassLoader()) == null)
+        if (lambda == null || rebuilder(lambda.getCapturingClass(), target.getClass().getClassLoader()) == null)
         {
             return null;
         }
@@ -97,13 +97,14 @@ public final class LambdaTarget
             throw new IllegalArgumentException("not a lambda target: " + encoded);
         }
         final SerializedLambda lambda;
-        final Class<?> capturing;
+        final Method rebuild;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(
             Base64.getDecoder().decode(encoded.substring(PREFIX.length())))))
         {
             final String capturingName = LengthPrefixedText.read(in);
-            capturing = Class.forName(capturingName.replace('/', '.'), false,
+            final Class<?> capturing = Class.forName(capturingName.replace('/', '.'), false,
                 Thread.currentThread().getContextClassLoader());
+            rebuild = rebuilder(capturingName, capturing.getClassLoader());
             final String functionalInterface = LengthPrefixedText.read(in);
             final String functionalMethod = LengthPrefixedText.read(in);
             final String functionalSignature = LengthPrefixedText.read(in);
@@ -129,7 +130,6 @@ public final class LambdaTarget
         {
             throw new IllegalArgumentException("a lambda target that does not decode: " + ex, ex);
         }
-        final Method rebuild = rebuilder(lambda, capturing.getClassLoader());
         if (rebuild == null)
         {
             throw new IllegalArgumentException(lambda.getCapturingClass() + " does not let its lambdas be rebuilt");
@@ -171,11 +171,11 @@ public final class LambdaTarget
      * @return the capturing class's {@code $deserializeLambda$}, made accessible, or null when there is none or this
      * module may not call it.
      */
-    private static Method rebuilder(final SerializedLambda lambda, final ClassLoader loader)
+    private static Method rebuilder(final String capturingClass, final ClassLoader loader)
     {
         try
         {
-            final Class<?> capturing = Class.forName(lambda.getCapturingClass().replace('/', '.'), false, loader);
+            final Class<?> capturing = Class.forName(capturingClass.replace('/', '.'), false, loader);
             final Method rebuild = capturing.getDeclaredMethod(DESERIALIZE, SerializedLambda.class);
             rebuild.setAccessible(true);
             return rebuild;

@@ -159,7 +159,12 @@ public final class NativeBinding
             return;
         }
         started = true;
-        final Thread thread = new Thread(this::bindAfterDelay, "ipckit-native-binding");
+        startDaemon(this::bindAfterDelay, "ipckit-native-binding");
+    }
+
+    private static void startDaemon(final Runnable work, final String name)
+    {
+        final Thread thread = new Thread(work, name);
         thread.setDaemon(true);
         thread.start();
     }
@@ -255,9 +260,7 @@ public final class NativeBinding
             }
             startedNow = true;
         }
-        final Thread thread = new Thread(this::bindNow, "ipckit-native-binding-now");
-        thread.setDaemon(true);
-        thread.start();
+        startDaemon(this::bindNow, "ipckit-native-binding-now");
     }
 
     private void markBound()
