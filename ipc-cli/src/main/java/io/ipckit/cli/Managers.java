@@ -120,6 +120,7 @@ final class Managers
         map.put("clientsRemembered", stats.clientsRemembered());
         map.put("snapshots", stats.snapshots());
         map.put("snapshotMillis", TimeUnit.NANOSECONDS.toMillis(stats.snapshotNanos()));
+        map.put("snapshotsPutOff", stats.snapshotsPutOff());
         map.put("objectCount", stats.objectCount());
         final List<Object> objects = new ArrayList<>();
         for (final ManagerStats.ManagedObject object : stats.objects())

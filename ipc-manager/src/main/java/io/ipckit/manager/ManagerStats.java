@@ -34,6 +34,13 @@ import java.util.List;
  * @param snapshotNanos   of a durable manager: how long the snapshots that completed held up the calls that change
  *                        state, in all, in nanoseconds (read apart from {@code snapshots}: the two may be one
  *                        snapshot apart). 0 when the manager is not durable.
+ * @param snapshotsPutOff of a durable manager: the snapshots put off since it started because a blocking method of
+ *                        a registered type (one that declares {@code InterruptedException}) was still running after
+ *                        20 ms. Such a call changes its object at a moment the manager does not know and is
+ *                        journaled when it returns, so a snapshot waits for the calls under way (holding new ones)
+ *                        and is put off past 20 ms; the next append tries again, at the snapshots' pace. A manager
+ *                        whose registered objects always have such a call running takes no snapshot, and its restart
+ *                        replays every entry since the last one. 0 when the manager is not durable.
  */
 public record ManagerStats(
     long pid,
@@ -47,10 +54,11 @@ public record ManagerStats(
     List<ManagedObject> objects,
     int clientsRemembered,
     long snapshots,
-    long snapshotNanos) implements Serializable
+    long snapshotNanos,
+    long snapshotsPutOff) implements Serializable
 {
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /** The most objects a snapshot lists, to keep it one small frame whatever the manager holds. */
     public static final int MAX_OBJECTS_LISTED = 1000;

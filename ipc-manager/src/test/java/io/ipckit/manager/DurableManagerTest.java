@@ -261,6 +261,54 @@ class DurableManagerTest
     }
 
     /**
+     * A blocking method of a registered type changes its object outside the manager's lock and is journaled when it
+     * returns. A snapshot taken between the two would hold its effect without its entry: the manager killed then,
+     * the call sent again after the restart would be applied a second time. Snapshots wait for such calls, and are
+     * put off while one stays under way.
+     */
+    @Test
+    @Timeout(120)
+    void shouldNotSnapshotABlockingCallsEffectBeforeItsEntryAcrossASigkill() throws Exception
+    {
+        final ManagerOptions options = durable().durable(dir.path().resolve("journal-blocking")).snapshotEveryEntries(1);
+        final Manager manager = start("blocking", options);
+        final Tally tally = manager.create("tally", Tally.class);
+        final ConcurrentMap<Integer, Integer> dict = manager.dict();
+        final Path hold = Files.createFile(dir.path().resolve("hold"));
+        final CompletableFuture<Integer> answer = new CompletableFuture<>();
+        Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                answer.complete(tally.incrementThenWait(hold.toString()));
+            }
+            catch (final Throwable ex)
+            {
+                answer.completeExceptionally(ex);
+            }
+        });
+        Eventually.await("the blocking call's effect", Duration.ofSeconds(30), () -> tally.count() == 1);
+        final ManagerStats before = manager.stats();
+        final AtomicInteger puts = new AtomicInteger();
+        // two: the second one starts after the first ends, so after the effect
+        Eventually.await("two snapshots taken or put off while the call waits", Duration.ofSeconds(60), () ->
+        {
+            dict.put(puts.get(), puts.getAndIncrement());
+            final ManagerStats now = manager.stats();
+            return now.snapshots() + now.snapshotsPutOff() >= before.snapshots() + before.snapshotsPutOff() + 2;
+        });
+        assertTrue(manager.stats().snapshotsPutOff() >= 2, "put off while the call was under way");
+        assertFalse(answer.isDone(), "the call still waits");
+
+        kill(manager);
+        start("blocking", options); // the handle connects again and sends the call again
+        Files.delete(hold);
+        assertEquals(1, answer.get(60, TimeUnit.SECONDS), "the call sent again after the SIGKILL, applied once");
+        assertEquals(1, tally.count());
+        assertEquals(puts.get(), dict.size(), "every put kept");
+    }
+
+    /**
      * A thread whose call waits ({@code take} on an empty queue) holds the client's {@code ackBelow} at that call, so
      * the manager learns of the replies of the other threads' calls from each thread's next call: it keeps the
      * waiting call's mark and the last outcome of the thread that puts, not one outcome per call. So does a manager

@@ -27,6 +27,16 @@ public interface Tally
     int incrementOrCrash(String marker);
 
     /**
+     * Adds one, then waits while {@code hold} exists: a blocking method (it declares {@link InterruptedException}), so
+     * a durable manager applies it outside its lock and journals it when it returns.
+     *
+     * @param hold a file's path.
+     * @return the count after adding one.
+     * @throws InterruptedException when interrupted while it waits.
+     */
+    int incrementThenWait(String hold) throws InterruptedException;
+
+    /**
      * @return the count.
      */
     int count();
@@ -72,6 +82,21 @@ public interface Tally
                 throw new UncheckedIOException(ex);
             }
             return count;
+        }
+
+        @Override
+        public int incrementThenWait(final String hold) throws InterruptedException
+        {
+            final int now;
+            synchronized (this)
+            {
+                now = ++count;
+            }
+            while (Files.exists(Path.of(hold)))
+            {
+                Thread.sleep(1);
+            }
+            return now;
         }
 
         @Override

@@ -57,7 +57,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocks. Object ids are handed out under the same lock, so replay gives every object its id again; the manager's
  * id is in every snapshot (the journal starts with one), so refs held by clients stay valid. A blocking method of a
  * registered type is journaled when it returns, which orders it correctly only if it commutes with the calls
- * between its effect and its return. Thread-safe.
+ * between its effect and its return; a snapshot is taken only while no such call is between its start and its entry
+ * (it waits {@link #SNAPSHOT_WAIT_FOR_CALLS_NS} for them, holding new ones, or is put off), else it could hold the
+ * call's effect without its entry and a replay would apply the call twice. Thread-safe.
  */
 final class ManagerJournal implements AutoCloseable
 {
@@ -79,6 +81,11 @@ final class ManagerJournal implements AutoCloseable
      * entries, measured).
      */
     static final long SNAPSHOT_PACE = 10;
+    /**
+     * How long a snapshot waits for the blocking calls of registered types under way ({@link JournalModes.Mode#AFTER})
+     * to be journaled, holding new ones meanwhile, before it is put off ({@link OutsideLockCalls#awaitNone}).
+     */
+    static final long SNAPSHOT_WAIT_FOR_CALLS_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ServerCore core;
     private final Journal journal;
@@ -106,6 +113,9 @@ final class ManagerJournal implements AutoCloseable
     private boolean crossedCycle;
     private final AtomicLong snapshotsTaken = new AtomicLong();
     private final AtomicLong snapshotNanos = new AtomicLong();
+    private final AtomicLong snapshotsPutOff = new AtomicLong();
+    /** The calls of mode {@link JournalModes.Mode#AFTER} between their effect and their entry. */
+    private final OutsideLockCalls outsideLock = new OutsideLockCalls(lock);
     private long replayed;
     private long replayNs;
 
@@ -352,26 +362,48 @@ final class ManagerJournal implements AutoCloseable
                 }
                 case AFTER ->
                 {
+                    outsideLock.enter();
+                    boolean outside = true;
                     try
                     {
-                        result = apply(managed, method, signature, args);
-                    }
-                    catch (final InvocationTargetException ex)
-                    {
-                        failure = ex;
-                    }
-                    lock.lock();
-                    try
-                    {
-                        append(caller, callId,
-                            JournalEntries.callOfFrame(entryScratch, nonce, ackBelow, objectId, threadId, frame));
-                        applied = true;
-                        changed(managed);
-                        record(outcomes, callId, result, failure);
+                        try
+                        {
+                            result = apply(managed, method, signature, args);
+                        }
+                        catch (final InvocationTargetException ex)
+                        {
+                            failure = ex;
+                        }
+                        lock.lock();
+                        try
+                        {
+                            outside = false;
+                            outsideLock.leave();
+                            append(caller, callId,
+                                JournalEntries.callOfFrame(entryScratch, nonce, ackBelow, objectId, threadId, frame));
+                            applied = true;
+                            changed(managed);
+                            record(outcomes, callId, result, failure);
+                        }
+                        finally
+                        {
+                            lock.unlock();
+                        }
                     }
                     finally
                     {
-                        lock.unlock();
+                        if (outside)
+                        {
+                            lock.lock();
+                            try
+                            {
+                                outsideLock.leave();
+                            }
+                            finally
+                            {
+                                lock.unlock();
+                            }
+                        }
                     }
                 }
                 default -> throw new IllegalStateException("mode " + mode);
@@ -512,13 +544,26 @@ final class ManagerJournal implements AutoCloseable
                 return; // close took the last one
             }
             final long start = System.nanoTime();
-            long heldNs = take(false);
-            if (crossedCycle)
+            long heldNs = take(crossedCycle); // still crossed: the last one's second take was put off
+            if (heldNs >= 0 && crossedCycle)
             {
-                heldNs += take(true);
+                final long again = take(true);
+                heldNs = again < 0 ? again : heldNs + again;
             }
             final long end = System.nanoTime();
             nextSnapshotNs = end + (SNAPSHOT_PACE - 1) * (end - start);
+            if (heldNs < 0)
+            {
+                snapshotsPutOff.incrementAndGet();
+                if (!background)
+                {
+                    core.log("the snapshot of the journal in " + directory + " was put off: a blocking call of a " +
+                        "registered type was still under way after " +
+                        TimeUnit.NANOSECONDS.toMillis(SNAPSHOT_WAIT_FOR_CALLS_NS) + " ms; a replay applies the " +
+                        "entries since the last snapshot");
+                }
+                return;
+            }
             snapshotsTaken.incrementAndGet();
             snapshotNanos.addAndGet(heldNs);
         }
@@ -533,17 +578,23 @@ final class ManagerJournal implements AutoCloseable
      * append starts another.
      *
      * @param underLock true to encode and append it under the lock too.
-     * @return how long it held the lock.
+     * @return how long it held the lock, or -1 when it was put off ({@link OutsideLockCalls#awaitNone}); the next
+     * append starts another then, at the pace's time.
      */
     private long take(final boolean underLock)
     {
         final SnapshotEncoding encoding = new SnapshotEncoding();
-        crossedCycle = false;
         lock.lock();
-        final long lockedNs = System.nanoTime();
         boolean locked = true;
         try
         {
+            if (!outsideLock.awaitNone(SNAPSHOT_WAIT_FOR_CALLS_NS))
+            {
+                sinceSnapshot = snapshotEveryEntries;
+                return -1;
+            }
+            final long lockedNs = System.nanoTime(); // the wait above let go of the lock
+            crossedCycle = false;
             final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
                 clients.forgottenOldestFirst());
             final byte[] stream = snapshotCodec.encode(state, encoding::replace);
@@ -588,6 +639,15 @@ final class ManagerJournal implements AutoCloseable
     long snapshotsTaken()
     {
         return snapshotsTaken.get();
+    }
+
+    /**
+     * @return the snapshots put off since the manager started, because a blocking call of a registered type stayed
+     * under way ({@link #SNAPSHOT_WAIT_FOR_CALLS_NS}). Thread-safe.
+     */
+    long snapshotsPutOff()
+    {
+        return snapshotsPutOff.get();
     }
 
     /**
