@@ -5,6 +5,7 @@ import io.ipckit.core.process.ProcessIdentity;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,7 +44,7 @@ final class ClientCalls
     private static final long NO_CALL = 0;
 
     private final ConcurrentSkipListMap<Long, Object> outcomes = new ConcurrentSkipListMap<>();
-    private final Map<Long, Long> lastCallByThread = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, Long> lastCallByThread = new ConcurrentHashMap<>();
     /** A sweep comes when more threads than this are kept: twice as many as after the last one. */
     private volatile int sweepAbove = SWEEP_AT_LEAST;
     /**
@@ -103,7 +104,7 @@ final class ClientCalls
      */
     void forgetBelow(final long ackBelow)
     {
-        acknowledgedBelow.accumulateAndGet(ackBelow, Math::max);
+        raiseAcknowledgedBelow(ackBelow);
         Map.Entry<Long, Object> first;
         while ((first = outcomes.firstEntry()) != null && first.getKey() < ackBelow)
         {
@@ -129,20 +130,14 @@ final class ClientCalls
         {
             return true;
         }
-        final long[] before = {NO_CALL};
-        lastCallByThread.compute(threadId, (thread, last) ->
-        {
-            before[0] = last == null ? NO_CALL : last;
-            return last == null || callId > last ? callId : last;
-        });
-        final long previous = before[0];
+        final long previous = raiseLastCall(threadId, callId);
         if (previous != NO_CALL && callId < previous)
         {
             return false;
         }
-        if (previous != NO_CALL && previous < callId && outcomes.get(previous) instanceof ManagerJournal.Outcome done)
+        if (previous != NO_CALL && previous < callId)
         {
-            outcomes.remove(previous, done);
+            outcomes.computeIfPresent(previous, ClientCalls::keepOnlyRunning);
         }
         if (lastCallByThread.size() > sweepAbove && ackBelow > 0)
         {
@@ -150,6 +145,62 @@ final class ClientCalls
             sweepAbove = Math.max(SWEEP_AT_LEAST, 2 * lastCallByThread.size());
         }
         return true;
+    }
+
+    /**
+     * Makes {@code callId} its thread's last call unless a later one is recorded, atomically: without a lock, a
+     * lambda or an array per call (the common case, a thread's next call, is a get and a replace).
+     *
+     * @return the thread's last call before, or {@link #NO_CALL}.
+     */
+    private long raiseLastCall(final long threadId, final long callId)
+    {
+        final Long thread = threadId;
+        final Long call = callId;
+        Long last = lastCallByThread.get(thread);
+        while (true)
+        {
+            if (last == null)
+            {
+                last = lastCallByThread.putIfAbsent(thread, call);
+                if (last == null)
+                {
+                    return NO_CALL;
+                }
+            }
+            else if (callId <= last)
+            {
+                return last;
+            }
+            else if (lastCallByThread.replace(thread, last, call))
+            {
+                return last;
+            }
+            else
+            {
+                last = lastCallByThread.get(thread);
+            }
+        }
+    }
+
+    /**
+     * For {@link #follow}: a recorded outcome goes; the mark of a call still running stays.
+     */
+    private static Object keepOnlyRunning(final Long callId, final Object outcome)
+    {
+        return outcome instanceof ManagerJournal.Outcome ? null : outcome;
+    }
+
+    /**
+     * Raises the highest {@code ackBelow} the client sent, writing only when it rises.
+     */
+    private void raiseAcknowledgedBelow(final long ackBelow)
+    {
+        long seen = acknowledgedBelow.get();
+        while (ackBelow > seen && !acknowledgedBelow.compareAndSet(seen, ackBelow))
+        {
+            seen = acknowledgedBelow.get();
+        }
     }
 
     /**
@@ -194,7 +245,7 @@ final class ClientCalls
      */
     void restoreAcknowledgedBelow(final long ackBelow)
     {
-        acknowledgedBelow.accumulateAndGet(ackBelow, Math::max);
+        raiseAcknowledgedBelow(ackBelow);
     }
 
     /**

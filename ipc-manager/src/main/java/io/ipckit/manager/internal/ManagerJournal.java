@@ -86,6 +86,8 @@ final class ManagerJournal implements AutoCloseable
      * to be journaled, holding new ones meanwhile, before it is put off ({@link OutsideLockCalls#awaitNone}).
      */
     static final long SNAPSHOT_WAIT_FOR_CALLS_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** {@link #mode} of a method not journaled, as kept in {@link #modes}. */
+    private static final Object NOT_JOURNALED = new Object();
 
     private final ServerCore core;
     private final Journal journal;
@@ -95,6 +97,8 @@ final class ManagerJournal implements AutoCloseable
     /** What is remembered of the client handles: their journaled calls, and the latest handles forgotten. */
     private final JournalClients clients = new JournalClients();
     private final Map<Long, JournalState.Origin> origins = new ConcurrentHashMap<>();
+    /** {@link #mode} per type id and method: a {@link JournalModes.Mode}, or {@link #NOT_JOURNALED}. */
+    private final Map<String, Map<Method, Object>> modes = new ConcurrentHashMap<>();
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     /** An entry written under {@code lock} ({@link JournalEntries}). */
     private final ExpandableArrayBuffer entryScratch = new ExpandableArrayBuffer(256);
@@ -260,6 +264,33 @@ final class ManagerJournal implements AutoCloseable
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * How a call is journaled ({@link JournalModes#mode}), worked out once per method of each type. Thread-safe.
+     *
+     * @param managed   the object called, or null for the manager.
+     * @param method    the method, or null for the manager.
+     * @param signature its signature.
+     * @return how the call is journaled, or null when it is not.
+     */
+    JournalModes.Mode mode(final ObjectTable.Managed managed, final Method method, final String signature)
+    {
+        if (managed == null)
+        {
+            return JournalModes.mode(null, null, signature);
+        }
+        // by type id: a manager's registry has one entry per id
+        final Map<Method, Object> byMethod = modes.computeIfAbsent(managed.entry.typeid(),
+            (typeid) -> new ConcurrentHashMap<>());
+        Object mode = byMethod.get(method);
+        if (mode == null)
+        {
+            final JournalModes.Mode found = JournalModes.mode(managed, method, signature);
+            mode = found == null ? NOT_JOURNALED : found;
+            byMethod.put(method, mode);
+        }
+        return mode == NOT_JOURNALED ? null : (JournalModes.Mode)mode;
     }
 
     /**

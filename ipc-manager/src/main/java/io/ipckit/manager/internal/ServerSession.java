@@ -356,7 +356,7 @@ public final class ServerSession
         }
         final CallContext context = new CallContext(this, threadId);
         final ManagerJournal journal = core.journal();
-        final JournalModes.Mode mode = journal == null ? null : JournalModes.mode(managed, method, signature);
+        final JournalModes.Mode mode = journal == null ? null : journal.mode(managed, method, signature);
         if (mode != null)
         {
             final Object admitted = journal.clients().admit(nonce, threadId, callId, ackBelow);
