@@ -43,7 +43,10 @@ import static io.ipckit.core.internal.wait.WakeSignalDescriptor.WAITERS_OFFSET;
  */
 public final class WakeSignal
 {
-    /** Longest single kernel sleep, so that interruption and deadlines are noticed promptly. */
+    /**
+     * Longest single kernel sleep, so that deadlines and a caller's other looks come on time (an interrupt ends a sleep
+     * at once: {@link InterruptibleSleep}).
+     */
     public static final long MAX_SLEEP_SLICE_NS = 100_000_000L;
     /** Spins on the word before sleeping, to catch a signal that is about to come without a system call. */
     public static final int DEFAULT_SPIN_TRIES = 200;
@@ -401,7 +404,7 @@ public final class WakeSignal
         {
             if (NativeBinding.instance().isBound())
             {
-                Native.futexWait(address + SEQUENCE_OFFSET, expectedWord, sliceNs);
+                InterruptibleSleep.futexWait(address + SEQUENCE_OFFSET, expectedWord, sliceNs);
             }
             else
             {

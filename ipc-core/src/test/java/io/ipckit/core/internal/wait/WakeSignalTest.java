@@ -5,6 +5,7 @@ import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.Eventually;
+import io.ipckit.core.testing.KernelSleep;
 import io.ipckit.core.testing.TestDirectory;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -23,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class WakeSignalTest
 {
@@ -125,6 +129,68 @@ class WakeSignalTest
         done.get(10, TimeUnit.SECONDS);
         assertTrue(outcome.get() instanceof InterruptedException, String.valueOf(outcome.get()));
         assertEquals(0, signal.waiters());
+    }
+
+    /**
+     * A thread asleep in the kernel, in slices of ten minutes, ends its sleep as soon as it is interrupted, twice in a
+     * row (an interrupt uses up the thread's {@link InterruptibleSleep}); another thread asleep on the same word wakes
+     * with it, finds nothing changed, sleeps again and wakes at the signal. Before, the interrupted thread slept out its
+     * slice: ten minutes, past the test's deadline.
+     */
+    @Test
+    @Timeout(120)
+    void shouldEndAKernelSleepAtOnceWhenItsThreadIsInterrupted() throws Exception
+    {
+        assumeTrue(KernelSleep.visible(), "needs Linux's /proc to see a thread asleep in the kernel");
+        NativeBinding.instance().bindNow();
+        assumeTrue(NativeBinding.instance().isBound(), "the futex call is not bound on this machine");
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+        final WakeSignal signal = new WakeSignal(buffer, 0);
+        final long slice = TimeUnit.MINUTES.toNanos(10);
+        final int seen = signal.flaggedSequence();
+        final CompletableFuture<Boolean> other = new CompletableFuture<>();
+        Thread.ofPlatform().name("ipckit-other").start(() ->
+        {
+            try
+            {
+                other.complete(signal.awaitChangeFlagged(seen, -1, 0, slice));
+            }
+            catch (final Throwable t)
+            {
+                other.completeExceptionally(t);
+            }
+        });
+        final List<Throwable> outcomes = new CopyOnWriteArrayList<>();
+        final Thread sleeper = Thread.ofPlatform().name("ipckit-sleeper").start(() ->
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                try
+                {
+                    signal.awaitChangeFlagged(seen, -1, 0, slice);
+                    outcomes.add(new AssertionError("woken without an interrupt"));
+                }
+                catch (final Throwable t)
+                {
+                    outcomes.add(t);
+                }
+            }
+        });
+        for (int round = 1; round <= 2; round++)
+        {
+            final int done = round;
+            KernelSleep.awaitInFutex("ipckit-sleeper", Duration.ofSeconds(30));
+            KernelSleep.awaitInFutex("ipckit-other", Duration.ofSeconds(30));
+            sleeper.interrupt();
+            Eventually.await("interrupted sleep " + round + " ended", Duration.ofSeconds(60),
+                () -> outcomes.size() == done);
+            assertTrue(outcomes.get(round - 1) instanceof InterruptedException, String.valueOf(outcomes.get(round - 1)));
+        }
+        sleeper.join(TimeUnit.SECONDS.toMillis(60));
+        assertFalse(other.isDone(), "the other sleeper went back to sleep");
+        KernelSleep.awaitInFutex("ipckit-other", Duration.ofSeconds(30));
+        signal.signalAllFlagged();
+        assertTrue(other.get(60, TimeUnit.SECONDS), "woken by the signal");
     }
 
     @Test

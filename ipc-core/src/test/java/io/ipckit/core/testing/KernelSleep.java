@@ -1,0 +1,67 @@
+package io.ipckit.core.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+/**
+ * Sees, through Linux's {@code /proc}, whether a thread of this JVM is asleep in the futex system call: a test that
+ * must act only once a waiter has gone to sleep in the kernel (to interrupt it there, say) waits for that instead of
+ * sleeping and hoping. Java gives its threads' first 15 characters of name to the kernel as their {@code comm}.
+ */
+public final class KernelSleep
+{
+    private static final Path TASKS = Path.of("/proc/self/task");
+
+    private KernelSleep()
+    {
+    }
+
+    /**
+     * @return true where {@code /proc} shows this JVM's threads (Linux).
+     */
+    public static boolean visible()
+    {
+        return Files.isDirectory(TASKS);
+    }
+
+    /**
+     * Waits until the thread of that name is inside the futex system call.
+     *
+     * @param threadName the thread's name, at most 15 characters.
+     * @param timeout    the deadline, after which the test fails.
+     */
+    public static void awaitInFutex(final String threadName, final Duration timeout)
+    {
+        final String arch = System.getProperty("os.arch");
+        final String futex = arch.equals("amd64") || arch.equals("x86_64") ? "202 " : "98 ";
+        Eventually.await(threadName + " asleep in the kernel", timeout, () ->
+        {
+            try (Stream<Path> tasks = Files.list(TASKS))
+            {
+                for (final Path task : (Iterable<Path>)tasks::iterator)
+                {
+                    try
+                    {
+                        if (Files.readString(task.resolve("comm")).strip().equals(threadName))
+                        {
+                            return Files.readString(task.resolve("syscall")).startsWith(futex);
+                        }
+                    }
+                    catch (final IOException ex)
+                    {
+                        // the task ended meanwhile
+                    }
+                }
+                return false;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        });
+    }
+}
