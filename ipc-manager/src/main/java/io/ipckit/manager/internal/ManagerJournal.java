@@ -17,25 +17,24 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The durability of a manager ({@link ManagerOptions#durable}): every call that changes the manager's state is
- * appended to a {@link Journal} before its caller gets the answer, a snapshot of the whole state is appended every
- * {@link ManagerOptions#snapshotEveryEntries} entries or more ({@link #SNAPSHOT_PACE}) and at close, and a manager
- * opened on a journal that holds state starts from the last snapshot and the entries after it. Each entry carries its client's identity (the
- * handle's random nonce, beside the process identity in the journal's header) and the client's sequence number of
- * the call; the outcome of each journaled call is kept per client until the client says it has the reply
- * ({@code ackBelow}, or the calling thread's next call: {@link JournalClients#admit}), in the snapshots too, so a
- * call sent again after a restart gets its first outcome and is not applied twice. A new client handle is journaled
- * as it says hello ({@link #join}), so that it is remembered across a restart; one that connects again is served only
- * when remembered. A client handle that leaves for good (it closes, its process dies, or, remote, it stays away past
- * its time) is forgotten, and a journal entry says so ({@link #forgetClient}): else a manager that many short-lived
- * clients used would keep each one's last outcomes for ever. What is remembered of the client handles is
- * {@link JournalClients}'s, the entries' layout is {@link JournalEntries}'s, and the replay at open is
- * {@link JournalReplay}'s.
+ * The durability of a manager ({@link ManagerOptions#durable}): every call that changes the manager's state is appended
+ * to a {@link Journal} before its caller gets the answer, a snapshot of the whole state is appended every {@link
+ * ManagerOptions#snapshotEveryEntries} entries or more ({@link JournalSnapshots}) and at close, and a manager opened on
+ * a journal that holds state starts from the last snapshot and the entries after it. Each entry carries its client's
+ * identity (the handle's random nonce, beside the process identity in the journal's header) and the client's sequence
+ * number of the call; the outcome of each journaled call is kept per client until the client says it has the reply
+ * ({@code ackBelow}, or the calling thread's next call: {@link JournalClients#admit}), in the snapshots too, so a call
+ * sent again after a restart gets its first outcome and is not applied twice. A new client handle is journaled as it
+ * says hello ({@link #join}), so that it is remembered across a restart; one that connects again is served only when
+ * remembered. A client handle that leaves for good (it closes, its process dies, or, remote, it stays away past its
+ * time) is forgotten, and a journal entry says so ({@link #forgetClient}): else a manager that many short-lived clients
+ * used would keep each one's last outcomes for ever. What is remembered of the client handles is {@link
+ * JournalClients}'s, the entries' layout is {@link JournalEntries}'s, and the replay at open is {@link
+ * JournalReplay}'s.
  * <p>
  * What is journaled, per call ({@link JournalModes}):
  * <ul>
@@ -58,8 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * id is in every snapshot (the journal starts with one), so refs held by clients stay valid. A blocking method of a
  * registered type is journaled when it returns, which orders it correctly only if it commutes with the calls
  * between its effect and its return; a snapshot is taken only while no such call is between its start and its entry
- * (it waits {@link #SNAPSHOT_WAIT_FOR_CALLS_NS} for them, holding new ones, or is put off), else it could hold the
- * call's effect without its entry and a replay would apply the call twice. Thread-safe.
+ * (it waits {@link JournalSnapshots#WAIT_FOR_CALLS_NS} for them, holding new ones, or is put off), else it could
+ * hold the call's effect without its entry and a replay would apply the call twice. Thread-safe.
  */
 final class ManagerJournal implements AutoCloseable
 {
@@ -73,26 +72,12 @@ final class ManagerJournal implements AutoCloseable
     {
     }
 
-    /**
-     * A snapshot waits until this many times its predecessor's duration has passed since that one started: snapshots
-     * take about {@code 1 / SNAPSHOT_PACE} of a core, and hold up the calls that change state less than that of the
-     * time, whatever the state's size (the pace follows the last snapshot's duration). Without it a durable manager with 200,000 keys served
-     * half as many puts per second as with 1,000, and stalled them up to 250 ms at each snapshot (every 100,000
-     * entries, measured).
-     */
-    static final long SNAPSHOT_PACE = 10;
-    /**
-     * How long a snapshot waits for the blocking calls of registered types under way ({@link JournalModes.Mode#AFTER})
-     * to be journaled, holding new ones meanwhile, before it is put off ({@link OutsideLockCalls#awaitNone}).
-     */
-    static final long SNAPSHOT_WAIT_FOR_CALLS_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /** {@link #mode} of a method not journaled, as kept in {@link #modes}. */
     private static final Object NOT_JOURNALED = new Object();
 
     private final ServerCore core;
     private final Journal journal;
     private final WireCodec snapshotCodec;
-    private final long snapshotEveryEntries;
     private final ReentrantLock lock = new ReentrantLock();
     /** What is remembered of the client handles: their journaled calls, and the latest handles forgotten. */
     private final JournalClients clients = new JournalClients();
@@ -102,24 +87,12 @@ final class ManagerJournal implements AutoCloseable
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(0, 0);
     /** An entry written under {@code lock} ({@link JournalEntries}). */
     private final ExpandableArrayBuffer entryScratch = new ExpandableArrayBuffer(256);
-    private final AtomicBoolean snapshotting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Path directory;
-    private long sinceSnapshot;
-    /**
-     * {@link System#nanoTime()} before which no snapshot starts from an append ({@link #SNAPSHOT_PACE}): written by the
-     * snapshot's thread after the lock, read by appends under it.
-     */
-    private volatile long nextSnapshotNs = System.nanoTime();
-    /** Held by the snapshot being taken: the background one, or the first or last ({@link #snapshot}). */
-    private final ReentrantLock snapshotTaking = new ReentrantLock();
-    /** The last snapshot's append landed in a later cycle than the entry it covers. Under {@link #snapshotTaking}. */
-    private boolean crossedCycle;
-    private final AtomicLong snapshotsTaken = new AtomicLong();
-    private final AtomicLong snapshotNanos = new AtomicLong();
-    private final AtomicLong snapshotsPutOff = new AtomicLong();
     /** The calls of mode {@link JournalModes.Mode#AFTER} between their effect and their entry. */
     private final OutsideLockCalls outsideLock = new OutsideLockCalls(lock);
+    /** The snapshots of the whole state: taken, paced and counted. */
+    private final JournalSnapshots snapshots;
     private long replayed;
     private long replayNs;
 
@@ -129,9 +102,10 @@ final class ManagerJournal implements AutoCloseable
         this.core = core;
         this.journal = journal;
         this.directory = directory;
-        this.snapshotEveryEntries = options.snapshotEveryEntries();
         this.snapshotCodec = new WireCodec(options.allowedClasses(), Integer.MAX_VALUE, Long.MAX_VALUE,
             "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;");
+        this.snapshots = new JournalSnapshots(core, journal, directory, snapshotCodec, options.snapshotEveryEntries(),
+            lock, outsideLock, origins, clients, closed);
     }
 
     /**
@@ -153,7 +127,7 @@ final class ManagerJournal implements AutoCloseable
             durable.replay();
             if (durable.replayed == 0)
             {
-                durable.snapshot();
+                durable.snapshots.take();
             }
         }
         catch (final RuntimeException | Error ex)
@@ -525,168 +499,15 @@ final class ManagerJournal implements AutoCloseable
     private void append(final ProcessIdentity caller, final long callId, final DirectBuffer entry, final int length)
     {
         journal.append(caller != null ? caller : ProcessIdentity.current(), callId, entry, 0, length);
-        if (++sinceSnapshot >= snapshotEveryEntries && System.nanoTime() - nextSnapshotNs >= 0 &&
-            snapshotting.compareAndSet(false, true))
-        {
-            Thread.ofPlatform().daemon(true).name("ipckit-manager-snapshot").start(() ->
-            {
-                try
-                {
-                    snapshot(true);
-                }
-                catch (final RuntimeException ex)
-                {
-                    core.log("snapshot of the journal in " + directory + " failed, replay will be longer: " + ex);
-                }
-                finally
-                {
-                    snapshotting.set(false);
-                }
-            });
-        }
+        snapshots.entryAppended();
     }
 
     /**
-     * Appends a snapshot of the whole state and paces the next one ({@link #SNAPSHOT_PACE}). One at a time.
-     * <p>
-     * The state is taken under the lock, which holds up journaled calls only while the state goes through the object
-     * stream with its dicts' entries copied ({@link SnapshotEncoding#replace}); the dicts are encoded and the snapshot
-     * appended after it, as a snapshot of the entry that was the journal's last when the state was taken (a replay
-     * applies the entries appended meanwhile after it). Two cases take the whole snapshot under the lock, as one of
-     * every entry before it: a journal with no entry yet, and a snapshot whose append landed in a later cycle file than
-     * the entry it covers (it is taken again so, at once: retention removes the older file first, and the replay
-     * would lack the entries between).
+     * @return the snapshots: how many were taken and put off, and what they cost.
      */
-    void snapshot()
+    JournalSnapshots snapshots()
     {
-        snapshot(false);
-    }
-
-    /**
-     * @param background true for the one an append started, which a close taking the last one makes needless.
-     */
-    private void snapshot(final boolean background)
-    {
-        snapshotTaking.lock();
-        try
-        {
-            if (background && closed.get())
-            {
-                return; // close took the last one
-            }
-            final long start = System.nanoTime();
-            long heldNs = take(crossedCycle); // still crossed: the last one's second take was put off
-            if (heldNs >= 0 && crossedCycle)
-            {
-                final long again = take(true);
-                heldNs = again < 0 ? again : heldNs + again;
-            }
-            final long end = System.nanoTime();
-            nextSnapshotNs = end + (SNAPSHOT_PACE - 1) * (end - start);
-            if (heldNs < 0)
-            {
-                snapshotsPutOff.incrementAndGet();
-                if (!background)
-                {
-                    core.log("the snapshot of the journal in " + directory + " was put off: a blocking call of a " +
-                        "registered type was still under way after " +
-                        TimeUnit.NANOSECONDS.toMillis(SNAPSHOT_WAIT_FOR_CALLS_NS) + " ms; a replay applies the " +
-                        "entries since the last snapshot");
-                }
-                return;
-            }
-            snapshotsTaken.incrementAndGet();
-            snapshotNanos.addAndGet(heldNs);
-        }
-        finally
-        {
-            snapshotTaking.unlock();
-        }
-    }
-
-    /**
-     * Takes and appends one snapshot ({@link #snapshot()}); holding {@link #snapshotTaking}. On a failure the next
-     * append starts another.
-     *
-     * @param underLock true to encode and append it under the lock too.
-     * @return how long it held the lock, or -1 when it was put off ({@link OutsideLockCalls#awaitNone}); the next
-     * append starts another then, at the pace's time.
-     */
-    private long take(final boolean underLock)
-    {
-        final SnapshotEncoding encoding = new SnapshotEncoding();
-        lock.lock();
-        boolean locked = true;
-        try
-        {
-            if (!outsideLock.awaitNone(SNAPSHOT_WAIT_FOR_CALLS_NS))
-            {
-                sinceSnapshot = snapshotEveryEntries;
-                return -1;
-            }
-            final long lockedNs = System.nanoTime(); // the wait above let go of the lock
-            crossedCycle = false;
-            final JournalState.State state = JournalState.capture(core, origins, clients.calls(),
-                clients.forgottenOldestFirst());
-            final byte[] stream = snapshotCodec.encode(state, encoding::replace);
-            final long covered = journal.lastEntryIndex();
-            sinceSnapshot = 0;
-            if (underLock || covered < 0)
-            {
-                journal.snapshot(encoding.assemble(stream));
-                return System.nanoTime() - lockedNs;
-            }
-            final long heldNs = System.nanoTime() - lockedNs;
-            lock.unlock();
-            locked = false;
-            final byte[] body = encoding.assemble(stream);
-            final long index = journal.snapshot(new UnsafeBuffer(body), 0, body.length, covered);
-            crossedCycle = !journal.inOneCycle(covered, index);
-            return heldNs;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            if (!locked)
-            {
-                lock.lock();
-                locked = true;
-            }
-            sinceSnapshot = snapshotEveryEntries; // the next append tries again, at the pace's time
-            throw ex;
-        }
-        finally
-        {
-            if (locked)
-            {
-                lock.unlock();
-            }
-        }
-    }
-
-    /**
-     * @return the snapshots taken since the manager started (the one a new journal starts with included).
-     * Thread-safe.
-     */
-    long snapshotsTaken()
-    {
-        return snapshotsTaken.get();
-    }
-
-    /**
-     * @return the snapshots put off since the manager started, because a blocking call of a registered type stayed
-     * under way ({@link #SNAPSHOT_WAIT_FOR_CALLS_NS}). Thread-safe.
-     */
-    long snapshotsPutOff()
-    {
-        return snapshotsPutOff.get();
-    }
-
-    /**
-     * @return the time the snapshots taken so far held up the calls that change state, in all. Thread-safe.
-     */
-    long snapshotNanos()
-    {
-        return snapshotNanos.get();
+        return snapshots;
     }
 
     /**
@@ -725,7 +546,7 @@ final class ManagerJournal implements AutoCloseable
         {
             try
             {
-                snapshot();
+                snapshots.take();
             }
             catch (final RuntimeException ex)
             {

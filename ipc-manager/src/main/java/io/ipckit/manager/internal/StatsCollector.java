@@ -87,7 +87,7 @@ final class StatsCollector
         }
         return new ManagerStats(self.pid(), self.startTime(), core.startedAtMillis(),
             ManagementFactory.getThreadMXBean().getThreadCount(), calls, waiting, clients, all.size(), objects,
-            journal == null ? 0 : journal.clients().count(), journal == null ? 0 : journal.snapshotsTaken(),
-            journal == null ? 0 : journal.snapshotNanos(), journal == null ? 0 : journal.snapshotsPutOff());
+            journal == null ? 0 : journal.clients().count(), journal == null ? 0 : journal.snapshots().taken(),
+            journal == null ? 0 : journal.snapshots().heldNanos(), journal == null ? 0 : journal.snapshots().putOff());
     }
 }
