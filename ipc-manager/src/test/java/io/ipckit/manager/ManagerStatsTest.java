@@ -78,7 +78,8 @@ class ManagerStatsTest
         final ManagerStats stats = manager.stats();
         assertEquals(manager.process().pid(), stats.pid());
         assertEquals(2, stats.clients().size(), stats::toString);
-        assertEquals(0, stats.clientsRemembered() + stats.snapshots() + stats.snapshotNanos(), "not durable");
+        assertEquals(0, stats.clientsRemembered() + stats.snapshots() + stats.snapshotNanos() + stats.snapshotsPutOff(),
+            "not durable");
         final ManagerStats.Client me = stats.clients().stream().filter(ManagerStats.Client::caller).findFirst()
             .orElseThrow();
         assertEquals(ProcessHandle.current().pid(), me.pid());

@@ -8,9 +8,10 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 /**
- * Sees, through Linux's {@code /proc}, whether a thread of this JVM is asleep in the futex system call: a test that
- * must act only once a waiter has gone to sleep in the kernel (to interrupt it there, say) waits for that instead of
- * sleeping and hoping. Java gives its threads' first 15 characters of name to the kernel as their {@code comm}.
+ * Sees, through Linux's {@code /proc}, whether a thread of this JVM is asleep in a {@code FUTEX_WAIT} on a given word:
+ * a test that must act only once a waiter has gone to sleep in the kernel (to interrupt it there, say) waits for that
+ * instead of sleeping and hoping. The word's address is matched, as the JVM's own locks and parks are futex waits
+ * too. Java gives its threads' first 15 characters of name to the kernel as their {@code comm}.
  */
 public final class KernelSleep
 {
@@ -21,23 +22,34 @@ public final class KernelSleep
     }
 
     /**
-     * @return true where {@code /proc} shows this JVM's threads (Linux).
+     * @return true where {@code /proc} shows this JVM's threads and the system call each is in (Linux, not every
+     * sandbox).
      */
     public static boolean visible()
     {
-        return Files.isDirectory(TASKS);
+        try
+        {
+            return Files.isDirectory(TASKS) && !Files.readString(Path.of("/proc/thread-self/syscall")).isBlank();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
     }
 
     /**
-     * Waits until the thread of that name is inside the futex system call.
+     * Waits until the thread of that name is inside a {@code FUTEX_WAIT} (shared, not private) on the word at
+     * {@code address}.
      *
      * @param threadName the thread's name, at most 15 characters.
+     * @param address    the futex word's address.
      * @param timeout    the deadline, after which the test fails.
      */
-    public static void awaitInFutex(final String threadName, final Duration timeout)
+    public static void awaitInFutex(final String threadName, final long address, final Duration timeout)
     {
         final String arch = System.getProperty("os.arch");
-        final String futex = arch.equals("amd64") || arch.equals("x86_64") ? "202 " : "98 ";
+        final String futex = (arch.equals("amd64") || arch.equals("x86_64") ? "202" : "98") + " 0x" +
+            Long.toHexString(address) + " 0x0 ";
         Eventually.await(threadName + " asleep in the kernel", timeout, () ->
         {
             try (Stream<Path> tasks = Files.list(TASKS))

@@ -158,32 +158,51 @@ final class JournalSnapshots
                 return; // close took the last one
             }
             final long start = System.nanoTime();
-            long heldNs = takeOnce(crossedCycle); // still crossed: the last one's second take was put off
-            if (heldNs >= 0 && crossedCycle)
+            final long heldNs = takeOnce(crossedCycle); // still crossed: the last one's second take was put off
+            if (heldNs >= 0)
             {
-                final long again = takeOnce(true);
-                heldNs = again < 0 ? again : heldNs + again;
+                taken.incrementAndGet();
+                heldNanos.addAndGet(heldNs);
+                if (crossedCycle)
+                {
+                    final long againNs = takeOnce(true);
+                    if (againNs >= 0)
+                    {
+                        heldNanos.addAndGet(againNs);
+                    }
+                    else
+                    {
+                        putOff(background, true);
+                    }
+                }
+            }
+            else
+            {
+                putOff(background, false);
             }
             final long end = System.nanoTime();
             nextNs = end + (PACE - 1) * (end - start);
-            if (heldNs < 0)
-            {
-                putOff.incrementAndGet();
-                if (!background)
-                {
-                    core.log("the snapshot of the journal in " + directory + " was put off: a blocking call of a " +
-                        "registered type was still under way after " +
-                        TimeUnit.NANOSECONDS.toMillis(WAIT_FOR_CALLS_NS) + " ms; a replay applies the entries since " +
-                        "the last snapshot");
-                }
-                return;
-            }
-            taken.incrementAndGet();
-            heldNanos.addAndGet(heldNs);
         }
         finally
         {
             taking.unlock();
+        }
+    }
+
+    /**
+     * Counts a snapshot, or its retake, put off; one taken in the calling thread (the first or the last) says so in
+     * the manager's log.
+     */
+    private void putOff(final boolean background, final boolean retake)
+    {
+        putOff.incrementAndGet();
+        if (!background)
+        {
+            core.log("a snapshot of the journal in " + directory + " was put off" + (retake ? " (its second take, " +
+                "under the lock: the first landed in a later cycle file than the entry it covers)" : "") +
+                ": a blocking call of a registered type was still under way after " +
+                TimeUnit.NANOSECONDS.toMillis(WAIT_FOR_CALLS_NS) + " ms; a replay applies the entries since the " +
+                "last snapshot");
         }
     }
 

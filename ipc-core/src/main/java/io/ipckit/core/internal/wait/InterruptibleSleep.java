@@ -14,7 +14,8 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
  * flag set, as its caller expects. The others woken look at their word and sleep again.
  * <p>
  * An interrupt that comes after the sleeper's last look at its flag and before the kernel call has begun wakes
- * nobody, and that sleep ends with its slice, as every sleep did before: a window of a few instructions.
+ * nobody, and that sleep ends with its slice, as every sleep did before: a window of a few instructions (and, once per
+ * thread, of the first use of its native scratch memory).
  * <p>
  * One instance per thread, used for one sleep at a time; an interrupt closes it for good (a channel's way), and the
  * thread takes a new one. Only public JDK API: no JVM flag needed.
@@ -80,7 +81,14 @@ final class InterruptibleSleep extends AbstractInterruptibleChannel
     @Override
     protected void implCloseChannel()
     {
-        Native.futexWake(address, Integer.MAX_VALUE);
+        try
+        {
+            Native.futexWake(address, Integer.MAX_VALUE);
+        }
+        catch (final RuntimeException ex)
+        {
+            // the interrupting thread must not get it from Thread.interrupt(): the sleep then ends with its slice
+        }
     }
 
     @Override

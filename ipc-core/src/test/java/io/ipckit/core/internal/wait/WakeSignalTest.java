@@ -179,8 +179,8 @@ class WakeSignalTest
         for (int round = 1; round <= 2; round++)
         {
             final int done = round;
-            KernelSleep.awaitInFutex("ipckit-sleeper", Duration.ofSeconds(30));
-            KernelSleep.awaitInFutex("ipckit-other", Duration.ofSeconds(30));
+            KernelSleep.awaitInFutex("ipckit-sleeper", signal.futexAddress(), Duration.ofSeconds(30));
+            KernelSleep.awaitInFutex("ipckit-other", signal.futexAddress(), Duration.ofSeconds(30));
             sleeper.interrupt();
             Eventually.await("interrupted sleep " + round + " ended", Duration.ofSeconds(60),
                 () -> outcomes.size() == done);
@@ -188,7 +188,7 @@ class WakeSignalTest
         }
         sleeper.join(TimeUnit.SECONDS.toMillis(60));
         assertFalse(other.isDone(), "the other sleeper went back to sleep");
-        KernelSleep.awaitInFutex("ipckit-other", Duration.ofSeconds(30));
+        KernelSleep.awaitInFutex("ipckit-other", signal.futexAddress(), Duration.ofSeconds(30));
         signal.signalAllFlagged();
         assertTrue(other.get(60, TimeUnit.SECONDS), "woken by the signal");
     }
