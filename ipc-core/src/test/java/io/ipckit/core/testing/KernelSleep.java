@@ -1,5 +1,7 @@
 package io.ipckit.core.testing;
 
+import io.ipckit.core.internal.os.Native;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,9 +49,9 @@ public final class KernelSleep
      */
     public static void awaitInFutex(final String threadName, final long address, final Duration timeout)
     {
-        final String arch = System.getProperty("os.arch");
-        final String futex = (arch.equals("amd64") || arch.equals("x86_64") ? "202" : "98") + " 0x" +
-            Long.toHexString(address) + " 0x0 ";
+        // /proc/<tid>/syscall: the call's number, then its arguments in hexadecimal (the word, then the operation)
+        final String futex = Native.SYS_FUTEX + " 0x" + Long.toHexString(address) + " 0x" +
+            Integer.toHexString(Native.FUTEX_WAIT) + " ";
         Eventually.await(threadName + " asleep in the kernel", timeout, () ->
         {
             try (Stream<Path> tasks = Files.list(TASKS))

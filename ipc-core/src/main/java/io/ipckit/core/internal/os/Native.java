@@ -66,7 +66,8 @@ public final class Native
     private static final long PAGE_BYTES = 4096;
 
     private static final boolean LINUX;
-    private static final long SYS_FUTEX;
+    /** The {@code futex} system call's number on this architecture (-1 where unknown): as {@code /proc} shows it. */
+    public static final long SYS_FUTEX;
     private static final long SYS_MEMBARRIER;
     private static final long SYS_OPENAT;
     private static final long SYS_CLOSE;

@@ -36,8 +36,7 @@ class AotCacheTest
     {
         final Path jar = dir.path().resolve("app.jar");
         Files.write(jar, new byte[] {1, 2, 3});
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, dir.path().resolve("aot").toString());
-        try
+        withCacheDirectory(dir.path().resolve("aot").toString(), () ->
         {
             final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"), "app.Main");
             assertTrue(training.trains(), training.toString());
@@ -58,11 +57,7 @@ class AotCacheTest
             }
             assertTrue(AotCache.plan(JAVA, jar.toString(), List.of("-Xmx64m"), "app.Main").trains(),
                 "the next child trains again");
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
@@ -70,8 +65,7 @@ class AotCacheTest
     {
         final Path jar = dir.path().resolve("app.jar");
         Files.write(jar, new byte[] {1, 2, 3});
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, dir.path().resolve("aot").toString());
-        try
+        withCacheDirectory(dir.path().resolve("aot").toString(), () ->
         {
             final AotCache.Plan first = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
             first.publish(); // the child was killed: nothing recorded
@@ -112,11 +106,7 @@ class AotCacheTest
             assertTrue(Files.exists(liveConfiguration), "a long training of a live parent keeps its files");
             assertTrue(Files.exists(liveIdentity), "named by its identity too");
             second.publish();
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
@@ -149,15 +139,10 @@ class AotCacheTest
         Files.write(jar, new byte[] {1, 2, 3});
         final Path notADirectory = dir.path().resolve("file");
         Files.write(notADirectory, new byte[] {1});
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, notADirectory.resolve("aot").toString());
-        try
+        withCacheDirectory(notADirectory.resolve("aot").toString(), () ->
         {
             assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main"));
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
@@ -166,8 +151,7 @@ class AotCacheTest
         final Path jar = dir.path().resolve("app.jar");
         Files.write(jar, new byte[] {1, 2, 3});
         final Path aot = dir.path().resolve("deep").resolve("aot");
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
-        try
+        withCacheDirectory(aot.toString(), () ->
         {
             final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
             assertTrue(training.trains(), training.toString());
@@ -180,11 +164,7 @@ class AotCacheTest
             assertEquals(AotCache.Plan.NONE, AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main"));
             Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rwxr-x---"));
             assertTrue(AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main").trains());
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
@@ -248,8 +228,7 @@ class AotCacheTest
         final Path second = dir.path().resolve("second.jar");
         appJar(first, 0);
         appJar(second, 0);
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
-        try
+        withCacheDirectory(aot.toString(), () ->
         {
             assertEquals("record", runChild(first, "first-1"), "the first child trains, and the JDK prints nothing");
             final List<String> firstBuild = caches(aot);
@@ -269,11 +248,7 @@ class AotCacheTest
                 assertEquals(List.of(), files.map((p) -> p.getFileName().toString())
                     .filter((f) -> !f.endsWith(AotCache.CACHE_SUFFIX)).toList(), "no training files left");
             }
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
@@ -281,8 +256,7 @@ class AotCacheTest
     {
         final Path aot = dir.path().resolve("aot");
         final Path jar = appJar(dir.path().resolve("app.jar"), 0);
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
-        try
+        withCacheDirectory(aot.toString(), () ->
         {
             assertEquals("record", runChild(jar, "trainer"));
             final List<String> caches = caches(aot);
@@ -308,11 +282,7 @@ class AotCacheTest
             final List<String> entries = listing.lines().filter((line) -> line.matches("\\s*\\d+: .*")).toList();
             assertEquals(0, entries.size(), "the cache holds no method profile of the child that trained it, but " +
                 entries.size() + " training entries, such as " + entries.subList(0, Math.min(3, entries.size())));
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
@@ -331,8 +301,7 @@ class AotCacheTest
     {
         final Path aot = dir.path().resolve("aot");
         final Path jar = appJar(dir.path().resolve("app.jar"), 0);
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
-        try
+        withCacheDirectory(aot.toString(), () ->
         {
             assertEquals("record", runChild(jar, "discarded", PrintAotMode.class, "discard"));
             assertEquals(List.of(), caches(aot), "a discarded training gives no cache");
@@ -348,11 +317,7 @@ class AotCacheTest
                 assertEquals(List.of(), files.map((p) -> p.getFileName().toString())
                     .filter((f) -> !f.endsWith(AotCache.CACHE_SUFFIX)).toList(), "no training files left");
             }
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     /**
@@ -365,16 +330,11 @@ class AotCacheTest
     {
         final Path aot = dir.path().resolve("aot");
         final Path jar = appJar(dir.path().resolve("app.jar"), 0);
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
-        try
+        withCacheDirectory(aot.toString(), () ->
         {
             assertEquals("record", runProgramWithADaemonChild(jar, "first"));
             assertEquals("use", runProgramWithADaemonChild(jar, "second"), "the first run's exit published the cache");
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     /**
@@ -566,7 +526,40 @@ class AotCacheTest
         }
     }
 
-    static void restore(final String previous)
+    /**
+     * A step of a test that throws what it likes.
+     */
+    @FunctionalInterface
+    interface Step
+    {
+        /**
+         * @throws Exception what the step throws.
+         */
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code step} with the AOT cache directory set to {@code aot}, and sets the property back afterwards
+     * whatever happens.
+     *
+     * @param aot  the cache directory.
+     * @param step the step.
+     * @throws Exception what the step throws.
+     */
+    static void withCacheDirectory(final String aot, final Step step) throws Exception
+    {
+        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot);
+        try
+        {
+            step.run();
+        }
+        finally
+        {
+            restore(previous);
+        }
+    }
+
+    private static void restore(final String previous)
     {
         if (previous == null)
         {

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 import static io.ipckit.core.internal.process.AotCacheTest.agronaJar;
 import static io.ipckit.core.internal.process.AotCacheTest.appJar;
 import static io.ipckit.core.internal.process.AotCacheTest.caches;
-import static io.ipckit.core.internal.process.AotCacheTest.restore;
+import static io.ipckit.core.internal.process.AotCacheTest.withCacheDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,8 +38,7 @@ class LearnedClassesTest
         final Path jar = appJar(dir.path().resolve("app.jar"), 0);
         final String first = FirstTask.class.getName();
         final String second = SecondTask.class.getName();
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
-        try
+        withCacheDirectory(aot.toString(), () ->
         {
             assertEquals("record", runChild(jar, "trainer", first), "the first child trains");
             final Path cache = aot.resolve(caches(aot).getFirst());
@@ -65,11 +64,7 @@ class LearnedClassesTest
             assertFalse(Files.exists(LearnedClasses.wantedOf(cache)), "the class is on the list");
             assertEquals(List.of(cache.getFileName().toString(), LearnedClasses.classesOf(cache).getFileName()
                 .toString()), files(aot), "no training files left");
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
@@ -77,8 +72,7 @@ class LearnedClassesTest
     {
         final Path aot = dir.path().resolve("aot");
         final Path jar = appJar(dir.path().resolve("app.jar"), 0);
-        final String previous = System.setProperty(AotCache.DIR_PROP_NAME, aot.toString());
-        try
+        withCacheDirectory(aot.toString(), () ->
         {
             final AotCache.Plan training = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
             assertTrue(training.trains());
@@ -114,11 +108,7 @@ class LearnedClassesTest
             learning.publish(); // its child was killed: nothing recorded, the old cache stays
             assertEquals(List.of(cache.getFileName().toString(),
                 LearnedClasses.classesOf(cache).getFileName().toString()), files(aot), "no training files left");
-        }
-        finally
-        {
-            restore(previous);
-        }
+        });
     }
 
     @Test
