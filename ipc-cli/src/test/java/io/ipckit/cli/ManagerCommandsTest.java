@@ -6,6 +6,8 @@ import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.manager.ManagedEvent;
 import io.ipckit.manager.Manager;
+import io.ipckit.manager.ManagerDirectory;
+import io.ipckit.manager.ManagerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The commands on a manager started by name in another JVM, with a client in a third: {@code ls}, {@code stat}
  * (and {@code --watch}), {@code rm}, and {@code dump}/{@code tail}/{@code unlock} refusing; then the same manager
- * SIGKILLed: listed dead, {@code rm --dead} removing its files.
+ * SIGKILLed, its files removed by this JVM, which started it; and a manager killed after its starter: listed dead,
+ * {@code rm --dead} removing its files.
  */
 class ManagerCommandsTest
 {
@@ -130,25 +133,76 @@ class ManagerCommandsTest
 
         manager.process().kill();
         assertTrue(manager.process().join(30, TimeUnit.SECONDS));
-        final Map<String, Object> dead = JsonCheck.parseArrayOfObjects(Cli.run("ls", "--json").out()).get(0);
-        assertEquals("dead", dead.get("state"));
-        assertEquals(Boolean.FALSE, dead.get("alive"));
-        assertEquals(managerPid, dead.get("creatorPid"));
-        final Cli statDead = Cli.run("stat", "jobs");
-        assertEquals(1, statDead.code(), statDead::toString);
-        assertTrue(statDead.err().contains("is dead (pid " + managerPid + ")"), statDead::toString);
+        // this JVM started it: its resource tracker removes the killed manager's socket, key and record
+        io.ipckit.core.testing.Eventually.await("the killed manager's files removed", java.time.Duration.ofSeconds(60),
+            () -> "[]".equals(Cli.run("ls", "--json").out().trim()));
+        client.kill();
+        assertTrue(client.join(30, TimeUnit.SECONDS));
+        io.ipckit.core.testing.Eventually.await("nothing left in the directory", java.time.Duration.ofSeconds(60),
+            () -> listDirectory().isEmpty());
+    }
 
-        final Cli rm = Cli.run("rm", "--dead", "--json");
-        assertEquals(0, rm.code(), rm::toString);
-        final List<Map<String, Object>> removed = JsonCheck.parseArrayOfObjects(rm.out());
-        assertEquals(1, removed.size(), rm::toString);
-        assertEquals("jobs", removed.get(0).get("name"));
-        assertEquals(Boolean.TRUE, removed.get(0).get("removed"));
-        assertEquals("[]", Cli.run("ls", "--json").out().trim());
+    @Test
+    void shouldListStatAndRemoveAManagerKilledAfterTheJvmThatStartedIt() throws Exception
+    {
+        // not a daemon, so it outlives its starter; killed then, nobody sees it exit: its files stay, read as dead
+        final JvmProcess starter = dir.start((SerializableRunnable)() ->
+        {
+            Manager.start("orphan", new ManagerOptions().daemon(false));
+            try
+            {
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        io.ipckit.core.testing.Eventually.await("the starter's manager running", java.time.Duration.ofSeconds(60),
+            () -> ManagerDirectory.exists("orphan") && ManagerDirectory.info("orphan").files().size() == 3 &&
+                ManagerDirectory.info("orphan").process() != null);
+        final long managerPid = ManagerDirectory.info("orphan").process().pid();
+        final ProcessHandle orphan = ProcessHandle.of(managerPid).orElseThrow();
+        try
+        {
+            starter.kill();
+            assertTrue(starter.join(30, TimeUnit.SECONDS));
+            orphan.destroyForcibly();
+            orphan.onExit().get(30, TimeUnit.SECONDS);
+
+            final Map<String, Object> dead = JsonCheck.parseArrayOfObjects(Cli.run("ls", "--json").out()).get(0);
+            assertEquals("orphan", dead.get("name"));
+            assertEquals("dead", dead.get("state"));
+            assertEquals(Boolean.FALSE, dead.get("alive"));
+            assertEquals(managerPid, dead.get("creatorPid"));
+            final Cli statDead = Cli.run("stat", "orphan");
+            assertEquals(1, statDead.code(), statDead::toString);
+            assertTrue(statDead.err().contains("is dead (pid " + managerPid + ")"), statDead::toString);
+
+            final Cli rm = Cli.run("rm", "--dead", "--json");
+            assertEquals(0, rm.code(), rm::toString);
+            final List<Map<String, Object>> removed = JsonCheck.parseArrayOfObjects(rm.out());
+            assertEquals(1, removed.size(), rm::toString);
+            assertEquals("orphan", removed.get(0).get("name"));
+            assertEquals(Boolean.TRUE, removed.get(0).get("removed"));
+            assertEquals("[]", Cli.run("ls", "--json").out().trim());
+            assertEquals(List.of(), listDirectory(), "rm --dead swept the dead manager's registry too");
+        }
+        finally
+        {
+            orphan.destroyForcibly();
+        }
+    }
+
+    private static List<String> listDirectory()
+    {
         try (var files = Files.list(SharedDirectory.path()))
         {
-            assertEquals(List.of(), files.toList());
+            return files.map((f) -> f.getFileName().toString()).toList();
         }
-        client.kill();
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 }

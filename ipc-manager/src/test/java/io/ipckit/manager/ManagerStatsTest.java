@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Manager#stats()} and {@link ManagerDirectory} across real JVMs: a manager in its own JVM with a client in
- * another, what each holds, and the files a SIGKILLed manager leaves.
+ * another, what each holds, and who removes the files of a SIGKILLed manager.
  */
 class ManagerStatsTest
 {
@@ -119,26 +119,81 @@ class ManagerStatsTest
     }
 
     @Test
-    void shouldListAManagerKilledWithSigkillAsDeadAndRemoveItsFiles() throws Exception
+    void shouldRemoveTheFilesOfAManagerKilledWithSigkillFromTheJvmThatStartedIt() throws Exception
     {
         final Manager manager = Manager.start("doomed");
         managers.add(manager);
         final long pid = manager.process().pid();
         assertTrue(ManagerDirectory.info("doomed").alive());
+        assertEquals(3, ManagerDirectory.info("doomed").files().size());
         manager.process().kill();
         assertTrue(manager.process().join(30, TimeUnit.SECONDS));
 
-        final ManagerInfo dead = ManagerDirectory.info("doomed");
-        assertEquals(ManagerInfo.State.DEAD, dead.state());
-        assertEquals(pid, dead.process().pid());
-        assertEquals(3, dead.files().size(), dead::toString);
-        assertEquals(dead.files(), ManagerDirectory.unlink("doomed"));
+        // the manager's JVM recorded its socket, key and record with its resource tracker: this JVM, which started
+        // it, removes them (and the registry) when it sees it exit
+        Eventually.await("the killed manager's files removed", DEADLINE, () -> directoryIsEmpty());
         assertFalse(ManagerDirectory.exists("doomed"));
-        assertThrows(ResourceNotFoundException.class, () -> ManagerDirectory.info("doomed"));
         assertEquals(List.of(), ManagerDirectory.list());
+        assertThrows(ManagerGoneException.class, manager::stats);
+        assertEquals(pid, manager.process().pid());
+    }
+
+    @Test
+    void shouldListAManagerKilledAfterItsStarterAsDeadAndRemoveItsFiles() throws Exception
+    {
+        // a manager that outlives the program that started it (daemon false), then is killed: nobody is left to
+        // see it exit, so its files stay and read as a dead manager's until removed by hand or by a sweep
+        final JvmProcess starter = dir.start((SerializableRunnable)() ->
+        {
+            Manager.start("orphan", new ManagerOptions().daemon(false));
+            try
+            {
+                Thread.sleep(Long.MAX_VALUE);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Eventually.await("the starter's manager running", DEADLINE,
+            () -> ManagerDirectory.exists("orphan") && ManagerDirectory.info("orphan").files().size() == 3 &&
+                ManagerDirectory.info("orphan").process() != null);
+        final long pid = ManagerDirectory.info("orphan").process().pid();
+        final ProcessHandle orphan = ProcessHandle.of(pid).orElseThrow();
+        try
+        {
+            starter.kill();
+            assertTrue(starter.join(30, TimeUnit.SECONDS));
+            assertTrue(orphan.isAlive(), "not a daemon: it outlives its starter");
+            orphan.destroyForcibly();
+            orphan.onExit().get(30, TimeUnit.SECONDS);
+
+            final ManagerInfo dead = ManagerDirectory.info("orphan");
+            assertEquals(ManagerInfo.State.DEAD, dead.state());
+            assertEquals(pid, dead.process().pid());
+            assertEquals(3, dead.files().size(), dead::toString);
+            assertEquals(dead.files(), ManagerDirectory.unlink("orphan"));
+            assertFalse(ManagerDirectory.exists("orphan"));
+            assertThrows(ResourceNotFoundException.class, () -> ManagerDirectory.info("orphan"));
+            assertEquals(List.of(), ManagerDirectory.list());
+            io.ipckit.core.tracker.ResourceTracker.sweep(); // the dead manager's registry, whose files are gone
+            assertTrue(directoryIsEmpty(), "nothing of the manager left");
+        }
+        finally
+        {
+            orphan.destroyForcibly();
+        }
+    }
+
+    private static boolean directoryIsEmpty()
+    {
         try (var files = Files.list(SharedDirectory.path()))
         {
-            assertEquals(0, files.count(), "nothing of the manager left");
+            return files.findAny().isEmpty();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ipckit.manager.internal;
 
+import io.ipckit.core.tracker.ResourceTracker;
 import io.ipckit.manager.ManagerOptions;
 import io.ipckit.manager.connection.Listener;
 
@@ -103,6 +104,9 @@ public final class LocalServerMain
         }
         final Path socket = Paths.get(socketPath);
         final Path info = ManagerInfoFile.beside(socket);
+        // this JVM answers for the key its starter wrote, its record and its socket: when it dies, even by SIGKILL,
+        // the JVM that started it (or the next sweep of the directory) removes all three
+        ResourceTracker.register(Paths.get(keyPath));
         try
         {
             ManagerInfoFile.writeCurrent(info);
@@ -112,6 +116,17 @@ public final class LocalServerMain
             throw new UncheckedIOException("cannot write the manager's record " + info, ex);
         }
         final Listener listener = new Listener(UnixDomainSocketAddress.of(socket), authkey, options.maxFrameBytes());
+        try
+        {
+            ResourceTracker.register(socket);
+        }
+        catch (final RuntimeException ex)
+        {
+            listener.close();
+            deleteQuietly(socket);
+            writeError(errorPath, ex);
+            throw ex;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> removeFilesIfOurs(socket, info, Paths.get(keyPath)),
             "ipckit-manager-files"));
         final ServerCore core;
@@ -190,6 +205,18 @@ public final class LocalServerMain
         catch (final IOException ex)
         {
             System.err.println("[ipckit-manager] cannot remove the files beside " + info + ": " + ex);
+        }
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ex)
+        {
+            // best effort: the start fails anyway, and its starter removes what it can
         }
     }
 }

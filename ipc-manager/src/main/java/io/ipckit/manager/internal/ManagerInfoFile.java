@@ -1,6 +1,7 @@
 package io.ipckit.manager.internal;
 
 import io.ipckit.core.process.ProcessIdentity;
+import io.ipckit.core.tracker.ResourceTracker;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,18 +49,30 @@ public final class ManagerInfoFile
     }
 
     /**
-     * Writes the record of this process.
+     * Writes the record of this process, recorded with this process's {@link ResourceTracker} before it is named: a
+     * manager killed at any moment leaves no record that the JVM which started it (or a later sweep) does not remove.
      *
      * @param path where.
      * @throws IOException when it cannot be written.
+     * @throws io.ipckit.core.exceptions.IpcException when it cannot be recorded for clean-up (a full directory).
      */
     public static void writeCurrent(final Path path) throws IOException
     {
         final ProcessIdentity self = ProcessIdentity.current();
         final String text = "pid=" + self.pid() + "\nstartTime=" + self.startTime() + "\nstartedAtMillis=" +
             System.currentTimeMillis() + "\n";
-        final Path temporary = path.resolveSibling("." + path.getFileName() + "." + self.pid());
+        // named after this process until moved into place: a sweep removes it if this process dies before the move
+        final Path temporary = ResourceTracker.creatingPath(path.getParent());
         Files.writeString(temporary, text, StandardCharsets.US_ASCII);
+        try
+        {
+            ResourceTracker.register(path, temporary);
+        }
+        catch (final RuntimeException ex)
+        {
+            Files.deleteIfExists(temporary);
+            throw ex;
+        }
         Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
