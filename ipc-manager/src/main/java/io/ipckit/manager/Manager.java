@@ -524,7 +524,7 @@ public final class Manager implements AutoCloseable
     {
         try
         {
-            return connection.call(Wire.MANAGER_OBJECT_ID, null, operation, args);
+            return connection.call(Wire.MANAGER_OBJECT_ID, operation, args);
         }
         catch (final RuntimeException | Error ex)
         {

@@ -379,16 +379,34 @@ public final class ClientConnection implements AutoCloseable
     /**
      * Calls a method of a managed object.
      *
-     * @param objectId  the object.
-     * @param method    the interface method, or null for a call on the manager itself.
-     * @param signature its wire signature.
-     * @param args      its arguments, or null.
+     * @param objectId the object.
+     * @param exposed  the interface method and what its calls need ({@link Signatures#exposed}).
+     * @param args     its arguments, or null.
      * @return the result, refs resolved into proxies.
      * @throws Throwable what the method threw in the manager (rebuilt by {@link ErrorInfo#toLocal}),
      *                   {@link ManagerGoneException}, {@link IpcTimeoutException}, or {@link InterruptedException}
      *                   for a blocking method whose caller was interrupted.
      */
-    public Object call(final long objectId, final Method method, final String signature, final Object[] args)
+    public Object call(final long objectId, final ExposedMethod exposed, final Object[] args) throws Throwable
+    {
+        return call(objectId, exposed, exposed.signature(), args);
+    }
+
+    /**
+     * Calls an operation of the manager itself, or a method no interface declares ({@code toString()}).
+     *
+     * @param objectId  the object ({@link Wire#MANAGER_OBJECT_ID} for the manager).
+     * @param signature the operation's wire signature.
+     * @param args      its arguments, or null.
+     * @return the result, refs resolved into proxies.
+     * @throws Throwable as {@link #call(long, ExposedMethod, Object[])}.
+     */
+    public Object call(final long objectId, final String signature, final Object[] args) throws Throwable
+    {
+        return call(objectId, null, signature, args);
+    }
+
+    private Object call(final long objectId, final ExposedMethod exposed, final String signature, final Object[] args)
         throws Throwable
     {
         final ManagerGoneException dead = gone;
@@ -396,8 +414,17 @@ public final class ClientConnection implements AutoCloseable
         {
             throw new ManagerGoneException(dead.getMessage(), dead);
         }
+        final Method method = exposed == null ? null : exposed.method();
         final Wire.Out out = new Wire.Out(Wire.CALL).putLong(0).putLong(0).putLong(objectId)
-            .putLong(Thread.currentThread().threadId()).putString(signature);
+            .putLong(Thread.currentThread().threadId());
+        if (exposed != null)
+        {
+            out.putUtf8(exposed.signatureBytes());
+        }
+        else
+        {
+            out.putString(signature);
+        }
         try
         {
             codec.writeArgs(out, args, ProxyHandler::replace);
@@ -426,8 +453,8 @@ public final class ClientConnection implements AutoCloseable
                 throw new ManagerGoneException(failed.getMessage(), failed);
             }
         }
-        final boolean blocking = method != null && Signatures.blocking(method);
-        final int timeoutIndex = method == null ? -1 : Signatures.timeoutIndex(method);
+        final boolean blocking = exposed != null && exposed.blocking();
+        final int timeoutIndex = exposed == null ? -1 : exposed.timeoutIndex();
         final long waitNs;
         if (timeoutIndex >= 0)
         {
@@ -472,7 +499,7 @@ public final class ClientConnection implements AutoCloseable
                 TimeUnit.NANOSECONDS.toMillis(waitNs) + " ms: the manager read nothing from this client's pipe " +
                 "meanwhile (ManagerOptions.callTimeout)");
         }
-        final boolean interruptible = blocking && method != null && declaresInterrupted(method);
+        final boolean interruptible = blocking && exposed.interruptible();
         await(call, callId, waitNs, interruptible, signature);
         if (call.error != null)
         {
@@ -666,18 +693,6 @@ public final class ClientConnection implements AutoCloseable
         }
         failAll(new IpcException(type == Wire.FATAL ? describe + " refused this connection: " + Wire.getString(in) :
             describe + " sent an unknown frame type " + type));
-        return false;
-    }
-
-    private static boolean declaresInterrupted(final Method method)
-    {
-        for (final Class<?> type : method.getExceptionTypes())
-        {
-            if (type == InterruptedException.class)
-            {
-                return true;
-            }
-        }
         return false;
     }
 

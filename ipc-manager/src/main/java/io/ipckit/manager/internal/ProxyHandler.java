@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
@@ -28,7 +27,6 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
 {
     private static final long serialVersionUID = 1L;
 
-    private static final Map<Method, String> SIGNATURES = new ConcurrentHashMap<>();
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final transient ClientConnection connection;
@@ -113,15 +111,14 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
                 case "equals" -> args[0] instanceof Proxy other && Proxy.isProxyClass(other.getClass()) &&
                     Proxy.getInvocationHandler(other) instanceof ProxyHandler h && h.ref.equals(ref);
                 case "hashCode" -> ref.hashCode();
-                default -> connection.call(ref.objectId(), null, "toString()", null);
+                default -> connection.call(ref.objectId(), "toString()", null);
             };
         }
         if (method.isDefault() && runsHere(method, declaring))
         {
             return InvocationHandler.invokeDefault(proxy, method, args);
         }
-        final String signature = SIGNATURES.computeIfAbsent(method, Signatures::of);
-        final Object result = connection.call(ref.objectId(), method, signature, args);
+        final Object result = connection.call(ref.objectId(), Signatures.exposed(method), args);
         return adapt(method, args, result);
     }
 

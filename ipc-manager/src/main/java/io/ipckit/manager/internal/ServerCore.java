@@ -383,12 +383,13 @@ public final class ServerCore implements AutoCloseable
     {
         final Object target = managed.target;
         final String name = method.getName();
-        final Class<?>[] types = method.getParameterTypes();
+        Class<?>[] types = null; // a new array per getParameterTypes(): asked for only when a proxy is passed
         for (int i = 0; i < args.length; i++)
         {
-            if (args[i] instanceof ProxyRef ref && !types[i].isInstance(ref))
+            if (args[i] instanceof ProxyRef ref)
             {
-                final ObjectTable.Managed inner = table.get(ref.objectId());
+                types = types != null ? types : method.getParameterTypes();
+                final ObjectTable.Managed inner = types[i].isInstance(ref) ? null : table.get(ref.objectId());
                 if (inner != null && types[i].isInstance(inner.target))
                 {
                     args[i] = inner.target;

@@ -9,6 +9,7 @@ import io.ipckit.manager.connection.FrameConnection;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -322,17 +323,20 @@ public final class ServerSession
         final long ackBelow = in.getLong();
         final long objectId = in.getLong();
         final long threadId = in.getLong();
-        final String signature = Wire.getString(in);
+        // the signature is looked up in place, as bytes: a string is made only for the rare calls below
+        final int signatureLength = Wire.getStringLength(in);
+        final int signatureOffset = in.position();
+        in.position(signatureOffset + signatureLength);
         final Object[] args;
         final ObjectTable.Managed managed;
-        final Method method;
+        final ExposedMethod exposed;
         try
         {
             args = core.readArgs(in, frame);
             if (objectId == Wire.MANAGER_OBJECT_ID)
             {
                 managed = null;
-                method = null;
+                exposed = null;
             }
             else
             {
@@ -341,19 +345,24 @@ public final class ServerSession
                 {
                     throw new IpcException("no managed object " + objectId + " (released, or from another manager)");
                 }
-                method = signature.equals("toString()") ? Object.class.getMethod("toString") :
-                    Signatures.find(managed.entry.type(), signature);
-                if (method == null)
+                final byte[] bytes = in.array();
+                exposed = Signatures.find(managed.entry.type(), bytes, signatureOffset, signatureLength);
+                if (exposed == null && !ExposedMethod.TO_STRING.isNamedBy(bytes, signatureOffset, signatureLength))
                 {
-                    throw new IpcException(managed.entry.type().getName() + " exposes no method " + signature);
+                    throw new IpcException(managed.entry.type().getName() + " exposes no method " +
+                        new String(bytes, signatureOffset, signatureLength, StandardCharsets.UTF_8));
                 }
             }
         }
-        catch (final RuntimeException | ReflectiveOperationException ex)
+        catch (final RuntimeException ex)
         {
             reply(callId, null, ex);
             return;
         }
+        final ExposedMethod called = exposed != null || managed == null ? exposed : ExposedMethod.TO_STRING;
+        final Method method = called == null ? null : called.method();
+        final String signature = called != null ? called.signature() :
+            new String(in.array(), signatureOffset, signatureLength, StandardCharsets.UTF_8); // a manager's operation
         final CallContext context = new CallContext(this, threadId);
         final ManagerJournal journal = core.journal();
         final JournalModes.Mode mode = journal == null ? null : journal.mode(managed, method, signature);
@@ -382,7 +391,7 @@ public final class ServerSession
                 return;
             }
         }
-        if (method != null && Signatures.blocking(method))
+        if (exposed != null && exposed.blocking())
         {
             final Thread thread = Thread.ofVirtual().name("ipckit-manager-call-" + callId).unstarted(() ->
             {

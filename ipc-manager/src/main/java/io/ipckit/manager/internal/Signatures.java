@@ -1,30 +1,27 @@
 package io.ipckit.manager.internal;
 
 import java.lang.reflect.Method;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * How a method is named on the wire and how a proxy waits for it. A method's signature is its name and parameter
- * types, so overloads stay apart; both ends compute it from the same interface. Thread-safe (immutable caches built
- * per class through {@link ClassValue}).
+ * types, so overloads stay apart; both ends compute it from the same interface. Thread-safe (immutable tables built
+ * per class through {@link ClassValue}, and a concurrent map of the proxies' methods).
  */
 public final class Signatures
 {
-    private static final ClassValue<Map<String, Method>> BY_SIGNATURE = new ClassValue<>()
+    private static final ClassValue<MethodTable> BY_SIGNATURE = new ClassValue<>()
     {
         @Override
-        protected Map<String, Method> computeValue(final Class<?> type)
+        protected MethodTable computeValue(final Class<?> type)
         {
-            final Map<String, Method> methods = new HashMap<>();
-            for (final Method method : type.getMethods())
-            {
-                methods.putIfAbsent(of(method), method);
-            }
-            return methods;
+            return new MethodTable(type);
         }
     };
+    /** The client side's: the proxy's interface methods, which may be another class's than the manager's type. */
+    private static final Map<Method, ExposedMethod> BY_METHOD = new ConcurrentHashMap<>();
 
     private Signatures()
     {
@@ -52,7 +49,32 @@ public final class Signatures
      */
     public static Method find(final Class<?> type, final String signature)
     {
-        return BY_SIGNATURE.get(type).get(signature);
+        final ExposedMethod exposed = BY_SIGNATURE.get(type).find(signature);
+        return exposed == null ? null : exposed.method();
+    }
+
+    /**
+     * Finds the public method a call frame names, from the signature's bytes in place: no string is made.
+     *
+     * @param type   an exposed interface.
+     * @param frame  the frame.
+     * @param offset where the signature's UTF-8 bytes start.
+     * @param length how many there are.
+     * @return the method of {@code type} it names with what its calls need, or null: only these may be called.
+     */
+    public static ExposedMethod find(final Class<?> type, final byte[] frame, final int offset, final int length)
+    {
+        return BY_SIGNATURE.get(type).find(frame, offset, length);
+    }
+
+    /**
+     * @param method a method of an exposed interface, as a proxy sees it.
+     * @return what its calls need, worked out at its first call.
+     */
+    public static ExposedMethod exposed(final Method method)
+    {
+        final ExposedMethod known = BY_METHOD.get(method);
+        return known != null ? known : BY_METHOD.computeIfAbsent(method, ExposedMethod::of);
     }
 
     /**

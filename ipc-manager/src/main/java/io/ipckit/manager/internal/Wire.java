@@ -165,9 +165,19 @@ public final class Wire
          */
         public Out putString(final String value)
         {
-            final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-            putLong(bytes.length);
-            write(bytes, 0, bytes.length);
+            return putUtf8(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /**
+         * Writes a string already encoded, as {@link #putString} writes it.
+         *
+         * @param utf8 the string's UTF-8 bytes.
+         * @return this.
+         */
+        public Out putUtf8(final byte[] utf8)
+        {
+            putLong(utf8.length);
+            write(utf8, 0, utf8.length);
             return this;
         }
 
@@ -201,13 +211,27 @@ public final class Wire
      */
     public static String getString(final ByteBuffer in)
     {
+        final int length = getStringLength(in);
+        final String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return value;
+    }
+
+    /**
+     * Reads the length of a string written by {@link Out#putString}, leaving the frame at its bytes (which start at
+     * {@code in.position()} of {@code in.array()}), for a reader that finds what they name in place.
+     *
+     * @param in the frame, positioned at the string, backed by an array from its start.
+     * @return the string's length in bytes.
+     * @throws IllegalArgumentException when the length is impossible.
+     */
+    public static int getStringLength(final ByteBuffer in)
+    {
         final long length = in.getLong();
         if (length < 0 || length > in.remaining())
         {
             throw new IllegalArgumentException("corrupt string length " + length);
         }
-        final String value = new String(in.array(), in.position(), (int)length, StandardCharsets.UTF_8);
-        in.position(in.position() + (int)length);
-        return value;
+        return (int)length;
     }
 }
