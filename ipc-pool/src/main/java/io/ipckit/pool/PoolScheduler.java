@@ -43,7 +43,7 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * Note to maintainers: a worker writes the id of the task it is about to run into its slot of the pool's
  * {@link TaskBoard}. When it dies, the task in that slot (or the one its timeout blamed) fails with
  * {@link WorkerDiedException}; the other tasks sent to it never started and go back to the front of the queue, in
- * order. A slot is reset to 0 before a replacement worker starts in it.
+ * order, unless {@value #MAX_EXITS_WHILE_HELD} workers have now exited holding one: that one fails. A slot is reset to 0 before a replacement worker starts in it.
  * <p>
  * <b>Why this class is longer than 600 lines.</b> What is left here is the state that one lock guards (the queue of
  * tasks, every worker's slot and tasks in flight, the function table, the lifecycle flags) and the code that reads
@@ -55,6 +55,12 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
 final class PoolScheduler
 {
     private static final int MAX_STARTUP_FAILURES = 3;
+    /**
+     * A task held by this many workers that exited before it ran fails instead of going back to the queue: what
+     * kills them may be the task itself (a function or argument whose deserialization ends the worker's JVM), and
+     * each further worker would die of it too.
+     */
+    static final int MAX_EXITS_WHILE_HELD = 2;
 
     private final String name;
     private final int workerCount;
@@ -560,7 +566,8 @@ final class PoolScheduler
             for (final PoolTask task : slot.inFlight)
             {
                 // a worker that was not ready started none of its tasks: in a broken pool they fail as the queued do
-                if (shutdownNow || task.id == running || task.id == slot.timedOutTask || broken != null && slot.ready)
+                if (shutdownNow || task.id == running || task.id == slot.timedOutTask || broken != null && slot.ready ||
+                    ++task.exitsWhileHeld >= MAX_EXITS_WHILE_HELD)
                 {
                     failed.add(task);
                 }
@@ -645,6 +652,13 @@ final class PoolScheduler
             return new CancellationException(task + " cannot run: " + broken.getMessage());
         }
         final String how = exitCode < 0 ? "was killed by signal " + -exitCode : "exited with code " + exitCode;
+        if (task.id != running)
+        {
+            return new WorkerDiedException(task + " was held by " + task.exitsWhileHeld + " workers that exited " +
+                "before it ran, the last " + slot + " of " + name + ", which " + how + "; the pool gave up on it " +
+                "rather than start another worker for it: its function or arguments may be what ends them (e.g. " +
+                "code run by their deserialization)", exitCode);
+        }
         return new WorkerDiedException(slot + " of " + name + " " + how + " while running " + task +
             "; the pool replaced it and runs the other tasks", exitCode);
     }

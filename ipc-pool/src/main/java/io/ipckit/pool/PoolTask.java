@@ -20,6 +20,8 @@ final class PoolTask
     final CompletableFuture<Object[]> results = new CompletableFuture<>();
     boolean[] failed;
     Object origin;
+    /** How many workers exited while they held this task and before it ran: guarded by the scheduler's lock. */
+    int exitsWhileHeld;
 
     PoolTask(final long id, final int type, final int functionId, final int count, final byte[] encodedItems)
     {

@@ -1,6 +1,7 @@
 package io.ipckit.pool;
 
 import io.ipckit.core.exceptions.EndOfStreamException;
+import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.internal.process.AotCache;
 import io.ipckit.core.internal.wait.NativeBinding;
@@ -151,7 +152,7 @@ public final class PoolWorker
             case FUNCTION ->
             {
                 final int itemLength = itemLength(buffer, itemOffset, end, channel);
-                functions.put(functionId, codec.decode(buffer, itemOffset + 4, itemLength));
+                functions.put(functionId, decodeFunction(buffer, itemOffset + 4, itemLength));
             }
             case CALL, APPLY ->
             {
@@ -166,10 +167,33 @@ public final class PoolWorker
                 for (int i = 0; i < count; i++)
                 {
                     final int itemLength = itemLength(buffer, itemOffset, end, channel);
-                    final Object item = codec.decode(buffer, itemOffset + 4, itemLength);
+                    Object item = null;
+                    Throwable undecodable = null;
+                    try
+                    {
+                        item = codec.decode(buffer, itemOffset + 4, itemLength);
+                    }
+                    catch (final Throwable t)
+                    {
+                        undecodable = t;
+                    }
                     itemOffset += 4 + itemLength;
                     task = type == CALL ? item : functions.get(functionId);
-                    outOffset = run(task, type == APPLY, item, outOffset);
+                    if (undecodable != null)
+                    {
+                        outOffset = item(FAILED, new IpcException((type == CALL ? "the task" : "item " + i) +
+                            " of task #" + taskId + " could not be deserialized in worker " + workerIndex +
+                            " (pid " + ProcessHandle.current().pid() + "): " + undecodable, undecodable), outOffset);
+                    }
+                    else if (task instanceof UndecodableFunction broken)
+                    {
+                        task = null;
+                        outOffset = item(FAILED, broken.failure(taskId), outOffset);
+                    }
+                    else
+                    {
+                        outOffset = run(task, type == APPLY, item, outOffset);
+                    }
                 }
                 send(outOffset);
                 board.currentTask(workerIndex, 0);
@@ -195,6 +219,42 @@ public final class PoolWorker
         {
             notedTaskClass = task.getClass();
             AotCache.noteClass(notedTaskClass);
+        }
+    }
+
+    /**
+     * Decodes a function sent once for the tasks that use it. One that cannot be decoded (its class is missing here,
+     * or its {@code readObject} throws) is kept as an {@link UndecodableFunction}: each task using it then fails with
+     * the cause, where an exception out of here would end the worker, and its replacement would be sent the same
+     * function.
+     */
+    private Object decodeFunction(final DirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            return codec.decode(buffer, offset, length);
+        }
+        catch (final Throwable t)
+        {
+            return new UndecodableFunction(workerIndex, t);
+        }
+    }
+
+    /**
+     * A function this worker could not decode, and why.
+     *
+     * @param workerIndex the worker's index.
+     * @param cause       what decoding threw.
+     */
+    private record UndecodableFunction(int workerIndex, Throwable cause)
+    {
+        /**
+         * @return the failure of a task that uses the function: a new exception per task, as each is sent back.
+         */
+        IpcException failure(final long taskId)
+        {
+            return new IpcException("the function of task #" + taskId + " could not be deserialized in worker " +
+                workerIndex + " (pid " + ProcessHandle.current().pid() + "): " + cause, cause);
         }
     }
 

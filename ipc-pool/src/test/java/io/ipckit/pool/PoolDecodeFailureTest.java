@@ -1,0 +1,123 @@
+package io.ipckit.pool;
+
+import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Values that cannot be deserialized where they arrive (a task's function or argument in a worker) fail the tasks
+ * that carry them, with the cause, and leave the pool working: they neither kill workers without end nor hang the
+ * caller.
+ */
+@Timeout(120)
+class PoolDecodeFailureTest
+{
+    @RegisterExtension
+    final TestDirectory dir = new TestDirectory();
+
+    @Test
+    void shouldFailTheTasksWhoseFunctionOrArgumentAWorkerCannotDeserialize() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            final long pid = pool.submit(() -> ProcessHandle.current().pid()).get(30, TimeUnit.SECONDS);
+            final Bomb bomb = new Bomb();
+            final SerializableFunction<Integer, Integer> broken = (x) -> x + (bomb == null ? 0 : 1);
+            // before, the worker died decoding the function and each replacement died of it again: map never returned
+            final CompletionException mapFailure = assertThrows(CompletionException.class,
+                () -> pool.map(broken, List.of(1, 2, 3), 1));
+            assertBombIn(mapFailure.getCause(), "the function of task #");
+            final Iterator<Integer> again = pool.imap(broken, List.of(4, 5), 1);
+            for (int i = 0; i < 2; i++)
+            {
+                assertBombIn(assertThrows(CompletionException.class, again::next).getCause(), "the function of task #");
+            }
+            assertFalse(again.hasNext());
+
+            // before, the worker died decoding the argument, and the whole chunk failed with "exited with code 1"
+            final Iterator<String> chunk = pool.imap((Object o) -> "ran " + o, List.of("a", new Bomb(), "c"), 3);
+            assertEquals("ran a", chunk.next());
+            assertBombIn(assertThrows(CompletionException.class, chunk::next).getCause(), "item 1 of task #");
+            assertEquals("ran c", chunk.next());
+            assertEquals(List.of(pid), pool.workerPids(), "the worker survived every failure");
+        }
+    }
+
+    @Test
+    void shouldGiveUpOnATaskWhoseFunctionKillsTwoWorkers() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            final Halter halter = new Halter();
+            final ExecutionException ex = assertThrows(ExecutionException.class,
+                () -> pool.applyAsync((Integer x) -> x + (halter == null ? 0 : 1), 1).get(60, TimeUnit.SECONDS));
+            final WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, ex.getCause());
+            assertEquals(Halter.EXIT_CODE, died.exitCode());
+            assertTrue(died.getMessage().startsWith("task #1 (1 items) was held by 2 workers that exited before it ran"), died.getMessage());
+            assertEquals(7, pool.submit(() -> 7).get(30, TimeUnit.SECONDS), "the pool goes on");
+        }
+    }
+
+    private static void assertBombIn(final Throwable failure, final String what)
+    {
+        final IpcException ex = assertInstanceOf(IpcException.class, failure);
+        assertTrue(ex.getMessage().startsWith(what) && ex.getMessage().contains("could not be deserialized in worker 0"),
+            ex.getMessage());
+        Throwable cause = ex;
+        while (cause != null && !(cause instanceof InvalidObjectException))
+        {
+            cause = cause.getCause();
+        }
+        assertInstanceOf(InvalidObjectException.class, cause, "the cause travels back");
+        assertEquals(Bomb.MESSAGE, cause.getMessage());
+    }
+
+    /**
+     * Serializes, but throws when deserialized.
+     */
+    static final class Bomb implements Serializable
+    {
+        static final String MESSAGE = "a bomb cannot be deserialized";
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void readObject(final ObjectInputStream in) throws IOException
+        {
+            throw new InvalidObjectException(MESSAGE);
+        }
+    }
+
+    /**
+     * Serializes, but halts the JVM that deserializes it (a worker: the pool only sends it).
+     */
+    static final class Halter implements Serializable
+    {
+        static final int EXIT_CODE = 7;
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void readObject(final ObjectInputStream in)
+        {
+            Runtime.getRuntime().halt(EXIT_CODE);
+        }
+    }
+}
