@@ -99,6 +99,14 @@ final class WorkerReader implements Runnable
                 failed[i] = true;
                 values[i] = ex;
             }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                // the value's own code threw (a readObject, a record's constructor, a class's initializer): this
+                // item fails with it; the worker is fine, and running the task again would only fail the same way
+                failed[i] = true;
+                values[i] = new IpcException("cannot deserialize item " + i + " of the result of task #" + taskId +
+                    " sent by " + slot + " of " + poolName + ": " + ex, ex);
+            }
             if (failed[i] && values[i] instanceof Throwable t && !(t instanceof RemoteTaskException))
             {
                 t.addSuppressed(new RemoteTaskException("raised in " + slot + " of " + poolName + ", task #" + taskId));

@@ -77,6 +77,27 @@ class PoolDecodeFailureTest
         }
     }
 
+    @Test
+    void shouldFailOnlyTheItemWhoseResultThePoolCannotDeserialize() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            final long pid = pool.submit(() -> ProcessHandle.current().pid()).get(30, TimeUnit.SECONDS);
+            final Iterator<Object> results = pool.imap((Integer x) -> x == 2 ? new Fragile() : x, List.of(1, 2, 3), 3);
+            assertEquals(1, results.next());
+            // before, the reader killed the worker and the task ran again, then failed as "killed by signal 9"
+            final IpcException ex = assertInstanceOf(IpcException.class,
+                assertThrows(CompletionException.class, results::next).getCause());
+            assertTrue(ex.getMessage().startsWith("cannot deserialize item 1 of the result of task #2 sent by " +
+                "worker 0.0"), ex.getMessage());
+            assertEquals(Fragile.MESSAGE, assertInstanceOf(IllegalStateException.class, ex.getCause()).getMessage());
+            assertEquals(3, results.next());
+            assertEquals(List.of(pid), pool.workerPids(), "the worker was neither killed nor replaced");
+            assertEquals(List.of(1L), pool.map((Long p) -> Fragile.runs(p), List.of(pid)),
+                "the task ran once");
+        }
+    }
+
     private static void assertBombIn(final Throwable failure, final String what)
     {
         final IpcException ex = assertInstanceOf(IpcException.class, failure);
@@ -103,6 +124,35 @@ class PoolDecodeFailureTest
         private void readObject(final ObjectInputStream in) throws IOException
         {
             throw new InvalidObjectException(MESSAGE);
+        }
+    }
+
+    /**
+     * A result that a worker sends but whose deserialization in the pool throws a RuntimeException.
+     */
+    static final class Fragile implements Serializable
+    {
+        static final String MESSAGE = "a fragile result breaks on arrival";
+        private static final long serialVersionUID = 1L;
+        private static int created;
+
+        Fragile()
+        {
+            created++;
+        }
+
+        /**
+         * @return in a worker, how many Fragile it created: 1 when each task that makes one ran once.
+         */
+        static long runs(final long pid)
+        {
+            return pid == ProcessHandle.current().pid() ? created : -1;
+        }
+
+        @Serial
+        private void readObject(final ObjectInputStream in)
+        {
+            throw new IllegalStateException(MESSAGE);
         }
     }
 
