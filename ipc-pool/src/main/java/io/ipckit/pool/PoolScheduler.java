@@ -534,8 +534,11 @@ final class PoolScheduler
     /**
      * Called by a worker's reader once the worker closed its end or died: fails the task it was running, requeues
      * those it never started, and starts a replacement unless the pool is stopping or broken.
+     *
+     * @param unreadTaskId the task whose results the reader failed to read, or 0.
+     * @param readFailure  what the reader failed with (it then killed the worker), or null.
      */
-    void onWorkerExit(final WorkerSlot slot)
+    void onWorkerExit(final WorkerSlot slot, final long unreadTaskId, final Throwable readFailure)
     {
         try
         {
@@ -566,8 +569,8 @@ final class PoolScheduler
             for (final PoolTask task : slot.inFlight)
             {
                 // a worker that was not ready started none of its tasks: in a broken pool they fail as the queued do
-                if (shutdownNow || task.id == running || task.id == slot.timedOutTask || broken != null && slot.ready ||
-                    ++task.exitsWhileHeld >= MAX_EXITS_WHILE_HELD)
+                if (shutdownNow || task.id == running || task.id == slot.timedOutTask || task.id == unreadTaskId ||
+                    broken != null && slot.ready || ++task.exitsWhileHeld >= MAX_EXITS_WHILE_HELD)
                 {
                     failed.add(task);
                 }
@@ -594,7 +597,10 @@ final class PoolScheduler
         }
         for (final PoolTask task : failed)
         {
-            task.results.completeExceptionally(deathOf(slot, task, exitCode, running));
+            task.results.completeExceptionally(task.id == unreadTaskId && !shutdownNow ?
+                new IpcException("the pool could not read the results of " + task + " from " + slot + " of " + name +
+                    ": " + readFailure + "; the worker was killed and replaced", readFailure) :
+                deathOf(slot, task, exitCode, running));
         }
         if (broken != null)
         {

@@ -11,7 +11,9 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
 
 /**
  * The thread body that reads one worker's messages: decodes each (in place, from the pipe's ring) into its values
- * and hands it to the scheduler, until the worker closes its end or dies; then tells the scheduler it exited. A
+ * and hands it to the scheduler, until the worker closes its end or dies; then tells the scheduler it exited. When
+ * reading fails otherwise (a corrupt message, an Error such as OutOfMemoryError), it kills the worker and reports its
+ * exit all the same, with the failure, which fails the task whose results it was reading. A
  * worker that dies before it opens its pipe is noticed through its process.
  * <p>
  * Not thread-safe: one reader thread per worker, the only thread that receives from its channel.
@@ -32,6 +34,8 @@ final class WorkerReader implements Runnable
     private final String poolName;
     private final WorkerChannel.Handler handler = this::onMessage;
     private boolean workerOpened;
+    /** The task whose results are being read, 0 between messages: the one to fail when reading them throws. */
+    private long messageTaskId;
 
     WorkerReader(final PoolScheduler scheduler, final WorkerSlot slot, final PoolValueCodec codec,
         final String poolName)
@@ -45,6 +49,7 @@ final class WorkerReader implements Runnable
     @Override
     public void run()
     {
+        Throwable failure = null;
         try
         {
             while (true)
@@ -69,11 +74,17 @@ final class WorkerReader implements Runnable
         {
             Thread.currentThread().interrupt();
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable t)
         {
+            // a corrupt message, or an Error (out of memory?) while reading one: nobody reads this worker any more
+            failure = t;
             slot.process.kill();
         }
-        scheduler.onWorkerExit(slot);
+        finally
+        {
+            // always, or the worker's tasks would never complete and the pool would never terminate
+            scheduler.onWorkerExit(slot, failure == null ? 0 : messageTaskId, failure);
+        }
     }
 
     private void onMessage(final DirectBuffer buffer, final int index, final int messageLength)
@@ -81,6 +92,7 @@ final class WorkerReader implements Runnable
         workerOpened = true;
         final int type = buffer.getInt(index + TYPE_OFFSET);
         final long taskId = buffer.getLong(index + TASK_ID_OFFSET);
+        messageTaskId = type == RESULT ? taskId : 0;
         final int count = itemCount(buffer, index, messageLength, ITEM_HEADER_TO_POOL, slot.channel);
         final Object[] values = new Object[count];
         final boolean[] failed = new boolean[count];
@@ -114,5 +126,6 @@ final class WorkerReader implements Runnable
             offset += 5 + length;
         }
         scheduler.onWorkerMessage(slot, type, taskId, values, failed);
+        messageTaskId = 0;
     }
 }

@@ -11,6 +11,7 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -98,6 +100,31 @@ class PoolDecodeFailureTest
         }
     }
 
+    @Test
+    void shouldFailTheTaskWhoseResultThrowsAnErrorInTheReaderAndGoOn() throws Exception
+    {
+        final ProcessPool pool = ProcessPool.create(1);
+        try
+        {
+            final long pid = pool.submit(() -> ProcessHandle.current().pid()).get(30, TimeUnit.SECONDS);
+            // before, the Error ended the worker's reader without a word: the future never completed, and neither
+            // close() nor shutdownNow() ever saw the worker exit
+            final ExecutionException ex = assertThrows(ExecutionException.class,
+                () -> pool.applyAsync((Integer x) -> new Exhausting(), 1).get(30, TimeUnit.SECONDS));
+            final IpcException failure = assertInstanceOf(IpcException.class, ex.getCause());
+            assertTrue(failure.getMessage().startsWith("the pool could not read the results of task #2 (1 items) " +
+                "from worker 0.0"), failure.getMessage());
+            assertEquals(Exhausting.MESSAGE, assertInstanceOf(OutOfMemoryError.class, failure.getCause()).getMessage());
+            final long replacement = pool.submit(() -> ProcessHandle.current().pid()).get(30, TimeUnit.SECONDS);
+            assertFalse(replacement == pid, "the worker whose reader failed was replaced");
+            assertTimeoutPreemptively(Duration.ofSeconds(30), pool::close);
+        }
+        finally
+        {
+            pool.shutdownNow(); // only a failed test gets here with workers left
+        }
+    }
+
     private static void assertBombIn(final Throwable failure, final String what)
     {
         final IpcException ex = assertInstanceOf(IpcException.class, failure);
@@ -153,6 +180,21 @@ class PoolDecodeFailureTest
         private void readObject(final ObjectInputStream in)
         {
             throw new IllegalStateException(MESSAGE);
+        }
+    }
+
+    /**
+     * A result whose deserialization in the pool throws an Error, as running out of memory there would.
+     */
+    static final class Exhausting implements Serializable
+    {
+        static final String MESSAGE = "injected by the test: no memory for this result";
+        private static final long serialVersionUID = 1L;
+
+        @Serial
+        private void readObject(final ObjectInputStream in)
+        {
+            throw new OutOfMemoryError(MESSAGE);
         }
     }
 

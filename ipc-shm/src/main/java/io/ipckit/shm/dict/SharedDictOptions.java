@@ -122,8 +122,7 @@ public final class SharedDictOptions
     }
 
     /**
-     * Segments allocated at creation, to spare a dict known to grow big its first splits. At creation they must
-     * leave at least one segment of {@link #maxBytes} free: growth and compaction rebuild a segment into free ones.
+     * Segments allocated at creation, to spare a dict known to grow big its first splits.
      *
      * @param initialSegments a power of two, at least 1.
      * @return this.
@@ -182,13 +181,10 @@ public final class SharedDictOptions
     {
         PropertyDefaults.refuseCreate("SharedDict \"" + name + "\"", refusedMaxBytes, refusedSegmentBytes,
             refusedInitialSegments);
-        if ((long)initialSegments * segmentBytes > maxBytes - segmentBytes)
+        if ((long)initialSegments * segmentBytes > maxBytes)
         {
-            // a segment is rebuilt (split or compacted) into free ones: with none left, removed entries' room could
-            // never be reclaimed
             throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": initialSegments=" +
-                initialSegments + " of segmentBytes=" + segmentBytes + " leave no segment of maxBytes=" + maxBytes +
-                " free for growth and compaction; raise maxBytes or lower initialSegments");
+                initialSegments + " of segmentBytes=" + segmentBytes + " exceed maxBytes=" + maxBytes);
         }
         if (maxBytes / segmentBytes < 2)
         {
