@@ -301,7 +301,8 @@ public final class ProcessPool implements ExecutorService
      * @param items     the arguments.
      * @param chunkSize items per message to a worker; 0 or less picks Python's default (items / (4 x workers)).
      * @return the results, in the order of {@code items}.
-     * @throws CompletionException  whose cause is the first failure of a task, in item order.
+     * @throws CompletionException  whose cause is the first failure of a task, in item order (a
+     *                              {@link CancellationException} for a task cancelled by {@link #shutdownNow()}).
      * @throws InterruptedException when interrupted while waiting.
      */
     public <T, R> List<R> map(final SerializableFunction<T, R> fn, final Iterable<? extends T> items, final int chunkSize)
@@ -368,9 +369,9 @@ public final class ProcessPool implements ExecutorService
         {
             return applyAsync(fn, argument).get();
         }
-        catch (final ExecutionException ex)
+        catch (final ExecutionException | CancellationException ex)
         {
-            throw new CompletionException(ex.getCause());
+            throw new CompletionException(ResultIterator.causeOf(ex));
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Yields the results of a {@code imap}/{@code imapUnordered} call as they arrive: in submission order, or in
  * completion order. {@link #next()} blocks until the next result is in; a failed item is raised as a
- * {@link CompletionException} whose cause is the worker's exception. {@link #next()} cannot throw
+ * {@link CompletionException} whose cause is the worker's exception, and a cancelled one (by
+ * {@link ProcessPool#shutdownNow()}) as one whose cause is the {@link CancellationException}. {@link #next()} cannot throw
  * {@link InterruptedException}: interrupted, it throws {@link CompletionException} caused by it, with the interrupt
  * flag set again; the pool's own blocking calls use {@link #nextInterruptibly()}.
  *
@@ -91,11 +93,11 @@ final class ResultIterator<R> implements Iterator<R>
         {
             values = current.results.get();
         }
-        catch (final ExecutionException ex)
+        catch (final ExecutionException | CancellationException ex)
         {
             yielded += current.count - itemInCurrent;
             itemInCurrent = current.count;
-            throw new CompletionException(ex.getCause());
+            throw new CompletionException(causeOf(ex));
         }
         final int item = itemInCurrent++;
         yielded++;
@@ -134,9 +136,9 @@ final class ResultIterator<R> implements Iterator<R>
             {
                 values = task.results.get();
             }
-            catch (final ExecutionException ex)
+            catch (final ExecutionException | CancellationException ex)
             {
-                throw new CompletionException(ex.getCause());
+                throw new CompletionException(causeOf(ex));
             }
             final boolean[] failed = task.failed;
             for (int i = 0; i < task.count; i++)
@@ -185,6 +187,20 @@ final class ResultIterator<R> implements Iterator<R>
         {
             throw new IllegalStateException("unreachable: completed only normally", ex);
         }
+    }
+
+    /**
+     * @param ex what {@link CompletableFuture#get()} threw for a task that did not complete normally.
+     * @return the task's failure: the cause of an {@link ExecutionException}, or the cancellation (a task cancelled
+     *         by {@code shutdownNow()}, or by its caller), which {@code get()} throws itself rather than wrapped.
+     */
+    static Throwable causeOf(final Exception ex)
+    {
+        if (ex instanceof ExecutionException)
+        {
+            return ex.getCause();
+        }
+        return ex.getCause() instanceof CancellationException original ? original : ex;
     }
 
     private static boolean anyFailed(final boolean[] failed)

@@ -697,6 +697,46 @@ class ProcessPoolTest
         }
     }
 
+    @Test
+    void shouldEndMapsAndIteratorsWithCompletionExceptionsOnShutdownNow() throws Exception
+    {
+        try (ResourceFile gate = Gates.create("cut"))
+        {
+            final ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).tasksInFlightPerWorker(1));
+            final CompletableFuture<Throwable> mapOutcome = new CompletableFuture<>();
+            final Thread mapping = Thread.ofPlatform().start(() ->
+            {
+                try
+                {
+                    mapOutcome.complete(new AssertionError("returned " + pool.map(ProcessPoolTest::passGate,
+                        List.of("cut"), 1)));
+                }
+                catch (final Throwable ex)
+                {
+                    mapOutcome.complete(ex);
+                }
+            });
+            Eventually.await("the map's task runs", Duration.ofSeconds(30), () -> Gates.entered(gate) == 1);
+            final Iterator<Integer> queued = pool.imap((Integer x) -> x + 1, List.of(1, 2, 3), 1);
+            pool.shutdownNow();
+            // before, map threw a bare CancellationException, and each next() threw one without counting the item:
+            // hasNext() stayed true for good
+            assertInstanceOf(CancellationException.class,
+                assertInstanceOf(CompletionException.class, mapOutcome.get(30, TimeUnit.SECONDS)).getCause());
+            for (int i = 0; i < 3; i++)
+            {
+                assertTrue(queued.hasNext());
+                final CompletionException ex = assertThrows(CompletionException.class, queued::next);
+                assertTrue(assertInstanceOf(CancellationException.class, ex.getCause()).getMessage()
+                    .startsWith("the pool was shut down before task #"), ex.getCause().getMessage());
+            }
+            assertFalse(queued.hasNext());
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+            mapping.join();
+            gate.unlink();
+        }
+    }
+
     /**
      * The issue's bound: every worker exits within a second of its parent's SIGKILL. Every attempt must see the
      * workers exit (10 s deadline); the 1 s bound must hold in one of up to three attempts, so that one moment in
