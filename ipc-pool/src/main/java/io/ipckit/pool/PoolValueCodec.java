@@ -17,7 +17,8 @@ import java.util.ArrayList;
 /**
  * Encodes the values that travel between a pool and its workers (tasks, arguments, results, exceptions): a tag
  * byte, then common types in a compact form without Java serialization, and anything else through Java
- * serialization. Compact: null, the boxed primitives, String, {@code byte[]}, {@code int[]}, {@code long[]},
+ * serialization. Compact: null, the boxed primitives, String (UTF-8, or its chars when it holds an unpaired
+ * surrogate, which UTF-8 cannot carry), {@code byte[]}, {@code int[]}, {@code long[]},
  * {@code double[]}; {@code Object[]} and {@code ArrayList} (exactly those classes) whose elements are leaves
  * (null, boxed primitives, String) or records; and serializable records whose components are leaves or such
  * records, nested at most {@value #MAX_DEPTH} deep; and serializable lambdas (the usual task) whose captured values
@@ -58,6 +59,8 @@ final class PoolValueCodec
     private static final byte LIST = 16;
     private static final byte RECORD = 17;
     private static final byte LAMBDA = 18;
+    /** A String with an unpaired surrogate, which UTF-8 cannot carry: its chars, two bytes each. */
+    private static final byte CHARS = 19;
     private static final int NOT_COMPACT = -1;
 
     private static final ClassValue<Method> LAMBDA_WRITERS = new ClassValue<>()
@@ -133,6 +136,15 @@ final class PoolValueCodec
             case CHARACTER -> buffer.getChar(offset + 1, ByteOrder.LITTLE_ENDIAN);
             case FLOAT -> buffer.getFloat(offset + 1, ByteOrder.LITTLE_ENDIAN);
             case STRING -> buffer.getStringWithoutLengthUtf8(offset + 1, length - 1);
+            case CHARS ->
+            {
+                final char[] chars = new char[(length - 1) / Character.BYTES];
+                for (int i = 0; i < chars.length; i++)
+                {
+                    chars[i] = buffer.getChar(offset + 1 + i * Character.BYTES, ByteOrder.LITTLE_ENDIAN);
+                }
+                yield new String(chars);
+            }
             case BYTES ->
             {
                 final byte[] bytes = new byte[length - 1];
@@ -215,6 +227,16 @@ final class PoolValueCodec
         }
         if (value instanceof String s)
         {
+            if (hasUnpairedSurrogate(s))
+            {
+                // UTF-8 has no form for it: Agrona's encoder writes '?' in its place
+                buffer.putByte(offset, CHARS);
+                for (int i = 0; i < s.length(); i++)
+                {
+                    buffer.putChar(offset + 1 + i * Character.BYTES, s.charAt(i), ByteOrder.LITTLE_ENDIAN);
+                }
+                return 1 + s.length() * Character.BYTES;
+            }
             buffer.putByte(offset, STRING);
             return 1 + buffer.putStringWithoutLengthUtf8(offset + 1, s);
         }
@@ -249,6 +271,29 @@ final class PoolValueCodec
             return 5;
         }
         return NOT_COMPACT;
+    }
+
+    /**
+     * @return true when {@code s} holds a surrogate that is not half of a high-low pair, which UTF-8 cannot encode.
+     */
+    static boolean hasUnpairedSurrogate(final String s)
+    {
+        for (int i = 0, length = s.length(); i < length; i++)
+        {
+            final char c = s.charAt(i);
+            if (Character.isSurrogate(c))
+            {
+                if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1)))
+                {
+                    i++;
+                }
+                else
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -66,6 +66,17 @@ class PoolValueCodecTest
     }
 
     @Test
+    void shouldRoundTripStringsWithUnpairedSurrogatesUnchanged()
+    {
+        for (final String value : new String[] {"a\uD800b", "\uDC00", "x\uDBFF", "\uDC00\uD800", "\uD83D\uDE00\uD83D"})
+        {
+            assertEquals(value, roundTrip(trusting, value));
+            assertEquals(List.of(value, "ok"), roundTrip(trusting, new ArrayList<>(List.of(value, "ok"))));
+        }
+        assertEquals("\uD83D\uDE00 é ok", roundTrip(trusting, "\uD83D\uDE00 é ok"));
+    }
+
+    @Test
     void shouldRoundTripPrimitiveArrays()
     {
         assertArrayEquals(new byte[] {1, 2, 3}, (byte[])roundTrip(trusting, new byte[] {1, 2, 3}));

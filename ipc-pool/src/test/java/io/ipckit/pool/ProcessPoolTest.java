@@ -131,6 +131,22 @@ class ProcessPoolTest
     }
 
     @Test
+    void shouldCarryStringsWithUnpairedSurrogatesUnchanged() throws Exception
+    {
+        // before, UTF-8 replaced each unpaired surrogate with '?': "a\uD800b" came back as "a?b"
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            assertEquals("a\uD800b", pool.apply((String s) -> s, "a\uD800b"));
+            final String captured = "\uDBFF";
+            assertEquals(List.of("\uDC00x" + captured, "\uD83D\uDE00" + captured),
+                pool.map((String s) -> s + captured, List.of("\uDC00x", "\uD83D\uDE00"), 2));
+            assertEquals(List.of("\uD800", 1), pool.apply((Integer x) ->
+                new ArrayList<>(List.of(String.valueOf((char)0xD800), x)), 1),
+                "made in the worker, in a list");
+        }
+    }
+
+    @Test
     void shouldYieldEveryResultOnceFromImapUnordered() throws Exception
     {
         try (ProcessPool pool = ProcessPool.create(2))
