@@ -24,7 +24,16 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |  Items: [Status (results only, 1 byte)][Length][Tagged Value] ...
  *  +---------------------------------------------------------------+
  * </pre>
- * Values are encoded by {@link PoolValueCodec}.
+ * Values are encoded by {@link PoolValueCodec}. The value of a {@link #FAILED} item is a failure:
+ * <pre>
+ *  +---------------------------------------------------------------+
+ *  |            Exception Length (0: it could not be sent)         |
+ *  +---------------------------------------------------------------+
+ *  |  [Tagged Exception][Tagged Stand-in: a RemoteTaskException]   ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The pool delivers the exception, or the stand-in (its class, message and stack as text) when it cannot
+ * deserialize the exception.
  */
 final class PoolMessageDescriptor
 {
@@ -47,8 +56,10 @@ final class PoolMessageDescriptor
 
     /** Item status: the value is a result. */
     static final byte OK = 0;
-    /** Item status: the value is the Throwable the task threw. */
+    /** Item status: the value is the Throwable the task threw, and a stand-in for it (see the class's comment). */
     static final byte FAILED = 1;
+    /** The bytes before a failure's exception: its length. */
+    static final int FAILURE_HEADER_LENGTH = SIZE_OF_INT;
 
     static final int TYPE_OFFSET;
     static final int TASK_ID_OFFSET;

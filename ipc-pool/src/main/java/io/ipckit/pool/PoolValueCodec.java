@@ -5,8 +5,12 @@ import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.exceptions.IpcException;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.io.DirectBufferInputStream;
 
+import java.io.IOException;
+import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.InvocationTargetException;
@@ -73,6 +77,7 @@ final class PoolValueCodec
 
     private final Codec<Object> objects;
     private final PoolClassResolver classes;
+    private final ObjectInputFilter filter;
 
     /**
      * @param filter the filter for serialized objects and record classes, or null to admit any class on the class
@@ -81,6 +86,7 @@ final class PoolValueCodec
     PoolValueCodec(final ObjectInputFilter filter)
     {
         this.classes = new PoolClassResolver(filter);
+        this.filter = filter;
         this.objects = Codecs.serializable(filter,
             "allow its package with new PoolOptions().allowClasses(\"com.example.**\")");
     }
@@ -191,10 +197,82 @@ final class PoolValueCodec
             }
             case RECORD -> decodeRecord(buffer, offset + 1, length - 1);
             case LAMBDA -> decodeLambda(buffer, offset + 1, length - 1);
-            case OBJECT -> objects.decode(buffer, offset + 1, length - 1);
+            case OBJECT -> decodeSerialized(buffer, offset + 1, length - 1);
             default -> throw new IpcException("unknown value tag " + tag + " in a pool message: the pool and its " +
                 "worker run different ipckit versions");
         };
+    }
+
+    /**
+     * Reads a serialized value through the filter. Done here rather than by the serializable codec, whose refusal
+     * names neither the class refused nor the filter as it is now (the packages of the code submitted since).
+     */
+    private Object decodeSerialized(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final RefusalRecorder recorder = filter == null ? null : new RefusalRecorder(filter);
+        try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
+        {
+            if (recorder != null)
+            {
+                in.setObjectInputFilter(recorder);
+            }
+            return in.readObject();
+        }
+        catch (final InvalidClassException ex)
+        {
+            if (recorder == null || !recorder.rejected)
+            {
+                throw new IpcException("cannot deserialize a pool message of " + length + " bytes: " + ex +
+                    "; use the same class versions in the pool and its workers", ex);
+            }
+            Class<?> refused = recorder.refused;
+            while (refused != null && refused.isArray())
+            {
+                refused = refused.getComponentType();
+            }
+            if (refused == null)
+            {
+                throw new IpcException("refused to deserialize a pool message of " + length + " bytes: it is " +
+                    "deeper or holds more references than the pool's filter " + filter + " admits", ex);
+            }
+            final String pattern = refused.getPackageName().isEmpty() ? refused.getName() :
+                refused.getPackageName() + ".*";
+            throw new IpcException("refused to deserialize a " + refused.getName() + " from a pool message of " +
+                length + " bytes: it is not allowed by the pool's filter " + filter + "; allow its package with " +
+                "new PoolOptions().allowClasses(\"" + pattern + "\")", ex);
+        }
+        catch (final IOException | ClassNotFoundException | ClassCastException ex)
+        {
+            throw new IpcException("cannot deserialize a pool message of " + length + " bytes: " + ex +
+                "; use the same classes in the pool and its workers", ex);
+        }
+    }
+
+    /**
+     * The filter of one deserialization, which remembers the first class it refused, for the message.
+     */
+    private static final class RefusalRecorder implements ObjectInputFilter
+    {
+        private final ObjectInputFilter filter;
+        private boolean rejected;
+        private Class<?> refused;
+
+        RefusalRecorder(final ObjectInputFilter filter)
+        {
+            this.filter = filter;
+        }
+
+        @Override
+        public Status checkInput(final FilterInfo info)
+        {
+            final Status status = filter.checkInput(info);
+            if (status == Status.REJECTED && !rejected)
+            {
+                rejected = true;
+                refused = info.serialClass();
+            }
+            return status;
+        }
     }
 
     /**

@@ -32,6 +32,8 @@ public final class PoolWorker
     private static final long BINDING_POLL_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
     /** In a worker that trains the AOT cache: the steps left before its training is kept, without a task run. */
     private static final AtomicInteger TRAINING_STEPS_LEFT = new AtomicInteger(2);
+    /** How many causes of a failure get stand-ins of their own, at most (a chain may be a cycle). */
+    private static final int MAX_STAND_IN_CAUSES = 16;
 
     private final WorkerChannel channel;
     private final TaskBoard board;
@@ -322,23 +324,67 @@ public final class PoolWorker
 
     private int item(final byte status, final Object value, final int offset)
     {
-        out.putByte(offset, status);
-        int length;
+        if (status == FAILED)
+        {
+            return failedItem((Throwable)value, "", offset);
+        }
+        final int length;
         try
         {
-            length = codec.encode(value, out, offset + 5);
+            length = codec.encode(value, out, offset + ITEM_HEADER_TO_POOL);
         }
         catch (final RuntimeException ex)
         {
-            final Throwable original = status == FAILED ? (Throwable)value : ex;
-            final RemoteTaskException standIn = new RemoteTaskException(original.getClass().getName() + ": " +
-                original.getMessage() + (status == FAILED ? "" : " (the result could not be sent back)"));
-            standIn.setStackTrace(original.getStackTrace());
-            out.putByte(offset, FAILED);
-            length = codec.encode(standIn, out, offset + 5);
+            return failedItem(ex, " (the result could not be sent back)", offset);
         }
+        out.putByte(offset, OK);
         out.putInt(offset + 1, length);
-        return offset + 5 + length;
+        return offset + ITEM_HEADER_TO_POOL + length;
+    }
+
+    /**
+     * Writes a failed item: the exception, then a text stand-in for it (a {@link RemoteTaskException} with its class,
+     * message and stack trace, and its causes alike), which the pool delivers when it cannot deserialize the
+     * exception itself (its class is not on the pool's allow-list, say). An exception that cannot be serialized is
+     * left out (its length is 0): the stand-in takes its place.
+     */
+    private int failedItem(final Throwable failure, final String note, final int offset)
+    {
+        final RemoteTaskException standIn = standIn(failure, note, 0);
+        final int valueAt = offset + ITEM_HEADER_TO_POOL;
+        int exceptionLength;
+        try
+        {
+            exceptionLength = codec.encode(failure, out, valueAt + FAILURE_HEADER_LENGTH);
+        }
+        catch (final RuntimeException ex)
+        {
+            exceptionLength = 0;
+        }
+        out.putInt(valueAt, exceptionLength);
+        final int standInLength = codec.encode(standIn, out, valueAt + FAILURE_HEADER_LENGTH + exceptionLength);
+        final int length = FAILURE_HEADER_LENGTH + exceptionLength + standInLength;
+        out.putByte(offset, FAILED);
+        out.putInt(offset + 1, length);
+        return valueAt + length;
+    }
+
+    /**
+     * @return a {@link RemoteTaskException} naming {@code failure}'s class and message, with its stack trace, caused
+     *         by the stand-ins of its causes (at most {@value #MAX_STAND_IN_CAUSES} deep).
+     */
+    static RemoteTaskException standIn(final Throwable failure, final String note, final int depth)
+    {
+        final String message = failure.getMessage();
+        final RemoteTaskException standIn = new RemoteTaskException(failure.getClass().getName() +
+            (message == null ? "" : ": " + message) + note);
+        standIn.setStackTrace(failure.getStackTrace());
+        final Throwable cause = failure.getCause();
+        if (cause != null && cause != failure && depth < MAX_STAND_IN_CAUSES)
+        {
+            standIn.initCause(standIn(cause, "", depth + 1));
+        }
+        return standIn;
     }
 
     private int header(final int type, final long taskId, final int count)

@@ -104,7 +104,8 @@ final class WorkerReader implements Runnable
             final int length = itemLength(buffer, offset + 1, end, slot.channel);
             try
             {
-                values[i] = codec.decode(buffer, offset + 5, length);
+                values[i] = failed[i] ? decodeFailure(buffer, offset + 5, length) :
+                    codec.decode(buffer, offset + 5, length);
             }
             catch (final IpcException ex)
             {
@@ -127,5 +128,35 @@ final class WorkerReader implements Runnable
         }
         scheduler.onWorkerMessage(slot, type, taskId, values, failed);
         messageTaskId = 0;
+    }
+
+    /**
+     * Reads a failed item's value (see {@link PoolMessageDescriptor}): the worker's exception, or its stand-in when
+     * the exception cannot be deserialized here (its class is not on the pool's allow-list, or is missing), with
+     * the refusal attached as suppressed.
+     */
+    private Object decodeFailure(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int exceptionLength = itemLength(buffer, offset, offset + length, slot.channel);
+        final int exceptionAt = offset + FAILURE_HEADER_LENGTH;
+        Throwable refusal = null;
+        if (exceptionLength > 0)
+        {
+            try
+            {
+                return codec.decode(buffer, exceptionAt, exceptionLength);
+            }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                refusal = ex;
+            }
+        }
+        final Object standIn = codec.decode(buffer, exceptionAt + exceptionLength,
+            length - FAILURE_HEADER_LENGTH - exceptionLength);
+        if (refusal != null && standIn instanceof Throwable t)
+        {
+            t.addSuppressed(refusal);
+        }
+        return standIn;
     }
 }

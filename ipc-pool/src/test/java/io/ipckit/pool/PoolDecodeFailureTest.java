@@ -11,6 +11,7 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -122,6 +123,37 @@ class PoolDecodeFailureTest
         finally
         {
             pool.shutdownNow(); // only a failed test gets here with workers left
+        }
+    }
+
+    @Test
+    void shouldDeliverTheClassAndMessageOfAnExceptionThePoolRefuses() throws Exception
+    {
+        try (ProcessPool pool = ProcessPool.create(1))
+        {
+            // before, the caller saw only "refused to deserialize", naming neither the class nor the allowed packages
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> pool.submit(() ->
+            {
+                throw new SQLException("duplicate key 42");
+            }).get(30, TimeUnit.SECONDS));
+            final RemoteTaskException standIn = assertInstanceOf(RemoteTaskException.class, ex.getCause());
+            assertEquals("java.sql.SQLException: duplicate key 42", standIn.getMessage());
+            assertTrue(standIn.getStackTrace()[0].getClassName().startsWith(PoolDecodeFailureTest.class.getName()),
+                "the stack trace is the worker's: " + standIn.getStackTrace()[0]);
+            final IpcException refusal = assertInstanceOf(IpcException.class, standIn.getSuppressed()[0]);
+            assertTrue(refusal.getMessage().startsWith("refused to deserialize a java.sql.SQLException from a pool " +
+                "message of "), refusal.getMessage());
+            assertTrue(refusal.getMessage().contains("packages of the submitted code [io.ipckit.pool]") &&
+                refusal.getMessage().endsWith("allowClasses(\"java.sql.*\")"), refusal.getMessage());
+
+            final CompletionException chained = assertThrows(CompletionException.class, () -> pool.map((Integer x) ->
+            {
+                throw new IllegalStateException("item " + x, new SQLException("duplicate key " + x));
+            }, List.of(7)));
+            final RemoteTaskException outer = assertInstanceOf(RemoteTaskException.class, chained.getCause());
+            assertEquals("java.lang.IllegalStateException: item 7", outer.getMessage());
+            assertEquals("java.sql.SQLException: duplicate key 7",
+                assertInstanceOf(RemoteTaskException.class, outer.getCause()).getMessage());
         }
     }
 
