@@ -1,6 +1,9 @@
 package io.ipckit.manager.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Method;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,6 +17,7 @@ import java.util.Map;
  */
 final class MethodTable
 {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private final Map<String, ExposedMethod> bySignature = new HashMap<>();
     /** Slots by the hash of the signature's bytes, a power of two at least twice the count; null when empty. */
     private final ExposedMethod[] slots;
@@ -70,13 +74,30 @@ final class MethodTable
         return null;
     }
 
+    /**
+     * A hash of the length and the first, middle and last eight bytes, read as longs: signatures differ in their
+     * method name (first) or parameter types (last), a clash only costs a probe, and a loop over every byte, a chain
+     * of dependent multiplies, cost as much as the string it replaces.
+     */
     private static int hash(final byte[] bytes, final int offset, final int length)
     {
-        int hash = length;
-        for (int i = offset, end = offset + length; i < end; i++)
+        long h = length * 0x9E37_79B9_7F4A_7C15L;
+        if (length >= Long.BYTES)
         {
-            hash = 31 * hash + bytes[i];
+            h ^= (long)LONGS.get(bytes, offset);
+            h = Long.rotateLeft(h * 0xC2B2_AE3D_27D4_EB4FL, 29);
+            h ^= (long)LONGS.get(bytes, offset + ((length - Long.BYTES) >> 1));
+            h = Long.rotateLeft(h * 0xC2B2_AE3D_27D4_EB4FL, 29);
+            h ^= (long)LONGS.get(bytes, offset + length - Long.BYTES);
         }
-        return hash ^ (hash >>> 16);
+        else
+        {
+            for (int i = offset, end = offset + length; i < end; i++)
+            {
+                h = (h << 8) | (bytes[i] & 0xFF);
+            }
+        }
+        h *= 0x1656_67B1_9E37_79F9L;
+        return (int)(h ^ (h >>> 32));
     }
 }
