@@ -61,6 +61,8 @@ final class PoolScheduler
      * each further worker would die of it too.
      */
     static final int MAX_EXITS_WHILE_HELD = 2;
+    /** Never registered: removing it throws once this JVM runs its shutdown hooks, which is how the pool asks. */
+    private static final Thread EXIT_PROBE = new Thread(() -> {}, "ipckit-pool-exit-probe");
 
     private final String name;
     private final int workerCount;
@@ -85,6 +87,7 @@ final class PoolScheduler
     private int liveWorkers;
     private int startupFailures;
     private long dispatchRounds;
+    private int workersStarted;
     private Throwable broken;
 
     PoolScheduler(
@@ -286,6 +289,22 @@ final class PoolScheduler
         }
     }
 
+    /**
+     * @return how many workers the pool has started, replacements included: for tests.
+     */
+    int workersStarted()
+    {
+        lock.lock();
+        try
+        {
+            return workersStarted;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
     List<Long> workerPids()
     {
         lock.lock();
@@ -414,6 +433,7 @@ final class PoolScheduler
     private Thread startWorker(final int index, final int generation)
     {
         final WorkerSlot slot = launcher.launch(index, generation);
+        workersStarted++;
         workers.put(slot);
         liveWorkers++;
         final Thread reader = new Thread(new WorkerReader(this, slot, codec, name),
@@ -533,7 +553,7 @@ final class PoolScheduler
 
     /**
      * Called by a worker's reader once the worker closed its end or died: fails the task it was running, requeues
-     * those it never started, and starts a replacement unless the pool is stopping or broken.
+     * those it never started, and starts a replacement unless the pool is stopping or broken, or this JVM is exiting.
      *
      * @param unreadTaskId the task whose results the reader failed to read, or 0.
      * @param readFailure  what the reader failed with (it then killed the worker), or null.
@@ -584,7 +604,7 @@ final class PoolScheduler
             {
                 pending.addFirst(requeue.get(i));
             }
-            replace = !stopping && !shutdownNow && broken == null;
+            replace = !stopping && !shutdownNow && broken == null && !jvmExiting();
             if (!replace && liveWorkers == 0)
             {
                 setTerminated(shutdown);
@@ -612,7 +632,7 @@ final class PoolScheduler
             lock.lock();
             try
             {
-                if (stopping || shutdownNow || broken != null)
+                if (stopping || shutdownNow || broken != null || jvmExiting())
                 {
                     // the pool began to stop since the lock was last held: the dispatcher sent its STOPs to the
                     // workers of that moment, so a replacement started now would never be told to stop
@@ -638,6 +658,24 @@ final class PoolScheduler
             {
                 failPending();
             }
+        }
+    }
+
+    /**
+     * Whether this JVM is exiting (running its shutdown hooks): its workers are then stopped by the daemon reaper,
+     * not dying, and a replacement started now would outlive the pool's files or be a stray worker of a JVM that is
+     * gone.
+     */
+    static boolean jvmExiting()
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(EXIT_PROBE);
+            return false;
+        }
+        catch (final IllegalStateException ex)
+        {
+            return true; // "Shutdown in progress"
         }
     }
 

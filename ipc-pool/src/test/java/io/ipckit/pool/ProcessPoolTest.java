@@ -753,6 +753,54 @@ class ProcessPoolTest
         }
     }
 
+    @Test
+    void shouldStartNoWorkerWhileItsJvmExitsWithoutClosingThePool() throws Exception
+    {
+        final String poolName = "unclosed";
+        final java.nio.file.Path started = dir.path().resolve("workers-started");
+        final JvmProcess parent = dir.start(UnclosedPool.class, poolName, started.toString());
+        assertTrue(parent.join(60, TimeUnit.SECONDS), "the pool's JVM returned from main and exited");
+        assertEquals(0, parent.exitCode().orElseThrow());
+        assertEquals("1", java.nio.file.Files.readString(started), "workers the pool started");
+        java.nio.file.Files.delete(started);
+        Eventually.await("no worker of the pool is left", Duration.ofSeconds(30),
+            () -> ProcessHandle.allProcesses().noneMatch((process) ->
+                process.info().commandLine().orElse("").contains(poolName + "-w")));
+        // before, the exit's reaper stopped the worker, the pool took it for a death and started a replacement,
+        // whose pipe outlived the JVM
+        assertEquals(List.of(), dir.list().stream().filter((name) -> name.startsWith(poolName)).toList());
+    }
+
+    /**
+     * Starts a pool named args[0], runs a task, and returns from main without closing the pool. Its exit waits until
+     * the reader of the first worker has handled that worker's exit (its thread ended), so that whatever the pool
+     * does then happens before this JVM is gone, then writes how many workers the pool started into file args[1].
+     */
+    public static final class UnclosedPool
+    {
+        public static void main(final String[] args) throws Exception
+        {
+            final ProcessPool pool = ProcessPool.create(new PoolOptions().workers(1).name(args[0]));
+            pool.submit(() -> 1).get(30, TimeUnit.SECONDS);
+            final String reader = "ipckit-pool-" + args[0] + "-w0-0-reader";
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                Eventually.await("the worker's exit handled", Duration.ofSeconds(30),
+                    () -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch((thread) -> thread.getName().equals(reader)));
+                try
+                {
+                    java.nio.file.Files.writeString(java.nio.file.Path.of(args[1]),
+                        Integer.toString(pool.scheduler().workersStarted()));
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }));
+        }
+    }
+
     /**
      * The issue's bound: every worker exits within a second of its parent's SIGKILL. Every attempt must see the
      * workers exit (10 s deadline); the 1 s bound must hold in one of up to three attempts, so that one moment in
