@@ -75,7 +75,8 @@ class PoolDecodeFailureTest
                 () -> pool.applyAsync((Integer x) -> x + (halter == null ? 0 : 1), 1).get(60, TimeUnit.SECONDS));
             final WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, ex.getCause());
             assertEquals(Halter.EXIT_CODE, died.exitCode());
-            assertTrue(died.getMessage().startsWith("task #1 (1 items) was held by 2 workers that exited before it ran"), died.getMessage());
+            assertTrue(died.getMessage().startsWith("task #1 (1 items) was held by 2 workers that exited before it " +
+                "ran"), died.getMessage());
             assertEquals(7, pool.submit(() -> 7).get(30, TimeUnit.SECONDS), "the pool goes on");
         }
     }
@@ -160,8 +161,8 @@ class PoolDecodeFailureTest
     private static void assertBombIn(final Throwable failure, final String what)
     {
         final IpcException ex = assertInstanceOf(IpcException.class, failure);
-        assertTrue(ex.getMessage().startsWith(what) && ex.getMessage().contains("could not be deserialized in worker 0"),
-            ex.getMessage());
+        assertTrue(ex.getMessage().startsWith(what) &&
+            ex.getMessage().contains("could not be deserialized in worker 0"), ex.getMessage());
         Throwable cause = ex;
         while (cause != null && !(cause instanceof InvalidObjectException))
         {
