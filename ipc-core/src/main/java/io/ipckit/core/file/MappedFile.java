@@ -487,6 +487,39 @@ public final class MappedFile implements AutoCloseable
     }
 
     /**
+     * Allocates the file's pages over a range by writing zeros there through the descriptor kept with the mapping,
+     * so that a later touch of those pages cannot fault for want of room. Through the descriptor, not the name: the
+     * name may have been unlinked, or given to another file, since this mapping was made. A system call per MiB:
+     * for slow paths only. The caller's interrupt flag is set aside for the call and put back.
+     *
+     * @param offset where the range starts.
+     * @param length its length in bytes.
+     * @throws IOException when the file system refuses (no space left) or this mapping is closed.
+     */
+    public void writeZeros(final long offset, final long length) throws IOException
+    {
+        final boolean interrupted = Thread.interrupted(); // see currentLengthBytes: the channel is interruptible
+        try
+        {
+            final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate((int)Math.min(length, 1 << 20));
+            long position = offset;
+            final long end = offset + length;
+            while (position < end)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), end - position));
+                position += channel.write(zeros, position);
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * @return true when the file still covers the whole mapping (nobody truncated it); false when it is shorter,
      * when its length cannot be read, or when this mapping is closed.
      */

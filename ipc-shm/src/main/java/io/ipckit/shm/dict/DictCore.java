@@ -249,17 +249,28 @@ final class DictCore
             }
             int result = RETRY;
             boolean invalid = false;
+            int tooSmall = -1;
             if (structure.serves(so, hash))
             {
                 final int slot = findSlot(so, key, keyOffset, keyLength, hash);
                 if (slot >= 0)
                 {
                     final int entry = (int)buffer.getLong(slotAddress(so, slot));
-                    if (structure.validEntry(so, entry))
+                    final int at = so + entry;
+                    // the entry's lengths are read once and checked before use: a writer replacing or freeing it
+                    // meanwhile (the free list's link overwrites the value length) makes them anything
+                    final int valueLength = structure.validEntry(so, entry) ? valueLengthOf(at) : -1;
+                    final int valueAt = valueLength < 0 ? 0 : valueOffsetOf(at);
+                    if (valueLength < 0 || valueAt - so < heapStart || (long)valueAt - so + valueLength > segmentBytes)
                     {
-                        final int at = so + entry;
-                        final int valueLength = valueLengthOf(at);
-                        final int valueAt = valueOffsetOf(at);
+                        invalid = true;
+                    }
+                    else if (dst != null && !dst.isExpandable() && (long)dstOffset + valueLength > dst.capacity())
+                    {
+                        tooSmall = valueLength; // thrown only when the sequence says the length was not torn
+                    }
+                    else
+                    {
                         if (handler != null)
                         {
                             handler.onValue(buffer, valueAt, valueLength);
@@ -269,10 +280,6 @@ final class DictCore
                             dst.putBytes(dstOffset, buffer, valueAt, valueLength);
                         }
                         result = valueLength;
-                    }
-                    else
-                    {
-                        invalid = true;
                     }
                 }
                 else if (slot == INVALID)
@@ -299,6 +306,11 @@ final class DictCore
                 if (invalid)
                 {
                     throw structure.corrupt("segment at " + so + " has an entry outside its heap");
+                }
+                if (tooSmall >= 0)
+                {
+                    throw new IndexOutOfBoundsException("the value of " + tooSmall + " bytes does not fit in dst " +
+                        "from index " + dstOffset + " (capacity " + dst.capacity() + ")");
                 }
             }
             DictStructure.spin(++spins);
@@ -344,12 +356,13 @@ final class DictCore
                         if (slot != SLOT_EMPTY && slot != SLOT_TOMBSTONE)
                         {
                             final int entry = (int)slot;
-                            if (structure.validEntry(so, entry))
+                            // the lengths read once and checked: a writer may change them between two reads
+                            final long length = structure.validEntry(so, entry) ? entryLength(
+                                buffer.getInt(so + entry), buffer.getInt(so + entry + ENTRY_VALUE_LENGTH_OFFSET)) : -1;
+                            if (length >= 0 && entry + length <= segmentBytes)
                             {
-                                final int length = (int)entryLength(buffer.getInt(so + entry),
-                                    buffer.getInt(so + entry + ENTRY_VALUE_LENGTH_OFFSET));
-                                out.putBytes(value, buffer, so + entry, length);
-                                value += length;
+                                out.putBytes(value, buffer, so + entry, (int)length);
+                                value += (int)length;
                             }
                             else
                             {

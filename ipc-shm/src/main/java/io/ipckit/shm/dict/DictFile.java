@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -77,66 +78,118 @@ final class DictFile
         }
         final long initialLength = segmentsOffset + (long)options.initialSegments() * segmentBytes;
         final Path path = SharedDirectory.resolve(name);
-        createAllocated(name, path, initialLength);
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS))
+        {
+            throw exists(name, path);
+        }
+        // made under a temporary name that says which process makes it, and named only once ready, as MappedFile
+        // does: an opener never meets it half-made, and a creator killed on the way leaves nothing a sweep keeps
+        final Path temporary = ResourceTracker.creatingPath(path.getParent());
+        boolean registered = false;
+        boolean linked = false;
         try
         {
-            try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"))
+            createAllocated(name, temporary, initialLength);
+            try (RandomAccessFile file = new RandomAccessFile(temporary.toFile(), "rw"))
             {
                 file.setLength(totalLength);
             }
             try (Arena arena = Arena.ofConfined();
-                 FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
+                 FileChannel channel = FileChannel.open(temporary, StandardOpenOption.READ, StandardOpenOption.WRITE))
             {
                 final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, initialLength, arena);
                 final UnsafeBuffer buffer = new UnsafeBuffer(segment.address(), (int)initialLength);
-                final ProcessIdentity self = ProcessIdentity.current();
-                buffer.putInt(KIND_OFFSET, ResourceKind.SHARED_DICT.code());
-                buffer.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
-                buffer.putInt(HEADER_LENGTH_OFFSET, headerLength);
-                buffer.putInt(FLAGS_OFFSET, options.persistent() ? FLAG_PERSISTENT : 0);
-                buffer.putLong(TOTAL_LENGTH_OFFSET, totalLength);
-                buffer.putLong(CREATOR_PID_OFFSET, self.pid());
-                buffer.putLong(CREATOR_START_TIME_OFFSET, self.startTime());
-                buffer.putLong(CREATION_TIME_OFFSET, System.currentTimeMillis());
-                buffer.putLong(MAGIC_OFFSET, MAGIC);
-
-                buffer.putInt(SEGMENT_LENGTH_OFFSET, segmentBytes);
-                buffer.putInt(SLOT_COUNT_OFFSET, segmentBytes / 64);
-                buffer.putInt(MAX_DEPTH_OFFSET, maxDepth);
-                buffer.putInt(MAX_SEGMENTS_OFFSET, maxSegments);
-                buffer.putInt(DIRECTORY_OFFSET_OFFSET, directoryOffset);
-                buffer.putInt(SEGMENTS_OFFSET_OFFSET, (int)segmentsOffset);
-                buffer.putInt(GLOBAL_DEPTH_OFFSET, initialDepth);
-                buffer.putInt(SEGMENTS_USED_OFFSET, options.initialSegments());
-                final int heapStart = SEG_SLOTS_OFFSET + 8 * (segmentBytes / 64);
-                for (int i = 0; i < options.initialSegments(); i++)
-                {
-                    buffer.putInt(directoryOffset + 4 * i, i);
-                    final int at = (int)segmentsOffset + i * segmentBytes;
-                    buffer.putInt(at + SEG_STATE_OFFSET, STATE_LIVE);
-                    buffer.putInt(at + SEG_DEPTH_OFFSET, initialDepth);
-                    buffer.putInt(at + SEG_PREFIX_OFFSET, i);
-                    buffer.putInt(at + SEG_HEAP_TOP_OFFSET, heapStart);
-                }
+                writeHeader(buffer, options, headerLength, totalLength, maxDepth, maxSegments, directoryOffset,
+                    segmentsOffset, initialDepth);
                 if (!options.persistent())
                 {
-                    ResourceTracker.register(path);
+                    ResourceTracker.register(path, temporary);
+                    registered = true;
                 }
                 // release store -> publishes the header, the directory and the initial segments to openers
                 buffer.putIntRelease(READY_OFFSET, READY);
             }
+            link(name, temporary, path);
+            linked = true;
             return ResourceFile.open(name, ResourceKind.SHARED_DICT, LAYOUT_VERSION);
         }
         catch (final IOException ex)
         {
-            deleteQuietly(path);
+            unregisterIf(registered, path);
             throw new IpcException("cannot create SharedDict \"" + name + "\" at " + path + ": " + ex, ex);
         }
         catch (final RuntimeException | Error ex)
         {
-            ResourceTracker.unregister(path);
-            deleteQuietly(path);
+            unregisterIf(registered, path);
+            if (linked)
+            {
+                deleteQuietly(path);
+            }
             throw ex;
+        }
+        finally
+        {
+            deleteQuietly(temporary);
+        }
+    }
+
+    private static void writeHeader(final UnsafeBuffer buffer, final SharedDictOptions options, final int headerLength,
+        final long totalLength, final int maxDepth, final int maxSegments, final int directoryOffset,
+        final long segmentsOffset, final int initialDepth)
+    {
+        final int segmentBytes = options.segmentBytes();
+        final ProcessIdentity self = ProcessIdentity.current();
+        buffer.putInt(KIND_OFFSET, ResourceKind.SHARED_DICT.code());
+        buffer.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+        buffer.putInt(HEADER_LENGTH_OFFSET, headerLength);
+        buffer.putInt(FLAGS_OFFSET, options.persistent() ? FLAG_PERSISTENT : 0);
+        buffer.putLong(TOTAL_LENGTH_OFFSET, totalLength);
+        buffer.putLong(CREATOR_PID_OFFSET, self.pid());
+        buffer.putLong(CREATOR_START_TIME_OFFSET, self.startTime());
+        buffer.putLong(CREATION_TIME_OFFSET, System.currentTimeMillis());
+        buffer.putLong(MAGIC_OFFSET, MAGIC);
+
+        buffer.putInt(SEGMENT_LENGTH_OFFSET, segmentBytes);
+        buffer.putInt(SLOT_COUNT_OFFSET, segmentBytes / 64);
+        buffer.putInt(MAX_DEPTH_OFFSET, maxDepth);
+        buffer.putInt(MAX_SEGMENTS_OFFSET, maxSegments);
+        buffer.putInt(DIRECTORY_OFFSET_OFFSET, directoryOffset);
+        buffer.putInt(SEGMENTS_OFFSET_OFFSET, (int)segmentsOffset);
+        buffer.putInt(GLOBAL_DEPTH_OFFSET, initialDepth);
+        buffer.putInt(SEGMENTS_USED_OFFSET, options.initialSegments());
+        final int heapStart = SEG_SLOTS_OFFSET + 8 * (segmentBytes / 64);
+        for (int i = 0; i < options.initialSegments(); i++)
+        {
+            buffer.putInt(directoryOffset + 4 * i, i);
+            final int at = (int)segmentsOffset + i * segmentBytes;
+            buffer.putInt(at + SEG_STATE_OFFSET, STATE_LIVE);
+            buffer.putInt(at + SEG_DEPTH_OFFSET, initialDepth);
+            buffer.putInt(at + SEG_PREFIX_OFFSET, i);
+            buffer.putInt(at + SEG_HEAP_TOP_OFFSET, heapStart);
+        }
+    }
+
+    private static void link(final String name, final Path temporary, final Path path)
+    {
+        try
+        {
+            Files.createLink(path, temporary);
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            throw exists(name, path);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            throw new IpcException("cannot name SharedDict \"" + name + "\" at " + path + ": " + ex, ex);
+        }
+    }
+
+    private static void unregisterIf(final boolean registered, final Path path)
+    {
+        if (registered)
+        {
+            ResourceTracker.unregister(path);
         }
     }
 
@@ -150,23 +203,17 @@ final class DictFile
      */
     static void allocate(final ResourceFile file, final long offset, final int length)
     {
-        final Path path = file.file().path();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
+        try
         {
-            final ByteBuffer zeros = ByteBuffer.allocate(Math.min(length, 1 << 20));
-            long position = offset;
-            final long end = offset + length;
-            while (position < end)
-            {
-                zeros.clear().limit((int)Math.min(zeros.capacity(), end - position));
-                position += channel.write(zeros, position);
-            }
+            // through this mapping's own descriptor: by name, a dict unlinked (by its creator's tracker, say) could
+            // no longer grow, and one whose name was reused would write zeros over the new dict's segments
+            file.file().writeZeros(offset, length);
         }
         catch (final IOException ex)
         {
             throw new SharedMemoryExhaustedException("SharedDict \"" + file.name() + "\" cannot grow by " + length +
-                " bytes in " + path.getParent() + ": " + ex + "; free shared memory (unlink unused resources) or " +
-                "enlarge the file system");
+                " bytes in " + file.file().path().getParent() + ": " + ex + "; free shared memory (unlink unused " +
+                "resources) or enlarge the file system");
         }
     }
 

@@ -227,7 +227,10 @@ final class DictStructure
 
     private void lock(final int so)
     {
-        if (!buffer.compareAndSetLong(so + SEG_LOCK_OFFSET, OwnerToken.NONE, token))
+        // a read before the compare-and-set: on a page of a file another process truncated, a read faults safely
+        // (an InternalError the public call names as corruption), a compare-and-set crashes the JVM (MappedFile)
+        final int at = so + SEG_LOCK_OFFSET;
+        if (buffer.getLongVolatile(at) != OwnerToken.NONE || !buffer.compareAndSetLong(at, OwnerToken.NONE, token))
         {
             lockSlow(so);
         }
@@ -270,7 +273,18 @@ final class DictStructure
                 return false;
             }
             buffer.getAndAddLong(TAKEOVER_COUNT_OFFSET, 1);
-            repairSegment(so);
+            try
+            {
+                repairSegment(so);
+            }
+            catch (final RuntimeException ex)
+            {
+                // found corrupt: the lock goes back to the dead holder, so every later writer takes it over and
+                // finds the same corruption (and readers read the frozen segment), where a lock left with this live
+                // process would make them all wait for good
+                buffer.putLongRelease(so + SEG_LOCK_OFFSET, dead);
+                throw ex;
+            }
             return true;
         }
         finally
@@ -295,7 +309,16 @@ final class DictStructure
                 buffer.compareAndSetLong(STRUCTURE_LOCK_OFFSET, holder, token))
             {
                 buffer.getAndAddLong(TAKEOVER_COUNT_OFFSET, 1);
-                repairJournal(holder);
+                try
+                {
+                    repairJournal(holder);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // found corrupt: back to the dead holder, as in takeOverSegment, so nobody waits for this process
+                    buffer.putLongRelease(STRUCTURE_LOCK_OFFSET, holder);
+                    throw ex;
+                }
                 return;
             }
             spin(spins);
@@ -466,8 +489,13 @@ final class DictStructure
                 }
                 if (b < 0)
                 {
-                    pushFree(a);
-                    throw full();
+                    // one free segment left: no split, but a compaction into it when the live entries fit
+                    if (liveBytes + need > maxEntryBytes() || count + 1 >= maxLoad)
+                    {
+                        pushFree(a);
+                        throw full();
+                    }
+                    compact = true;
                 }
             }
             buffer.putInt(JOURNAL_OLD_OFFSET, old);

@@ -259,7 +259,14 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     {
         checkOpen();
         Objects.requireNonNull(handler, "handler");
-        return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), null, 0, handler) >= 0;
+        try
+        {
+            return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), null, 0, handler) >= 0;
+        }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -279,7 +286,14 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         final int dstOffset)
     {
         checkOpen();
-        return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), dst, dstOffset, null);
+        try
+        {
+            return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), dst, dstOffset, null);
+        }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -292,7 +306,14 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     public boolean containsKey(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
         checkOpen();
-        return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), null, 0, null) >= 0;
+        try
+        {
+            return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), null, 0, null) >= 0;
+        }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -354,6 +375,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
             core.lockServing(hash, s.held, s.outerSegment);
             return core.store(s.held, hash, key, keyOffset, keyLength, value, valueOffset, valueLength, writer);
         }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
         finally
         {
             core.unlock(s.held);
@@ -386,6 +411,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
             }
             return false;
         }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
         finally
         {
             core.unlock(s.held);
@@ -412,6 +441,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
             final int valueLength = core.read(s.key, 0, keyLength, DictCore.hash(s.key, 0, keyLength), s.old, 0, null);
             return valueLength < 0 ? null : valueCodec.decode(s.old, 0, valueLength);
         }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
         finally
         {
             exit(s);
@@ -430,6 +463,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         {
             final int keyLength = encodeKey(key, s);
             return core.read(s.key, 0, keyLength, DictCore.hash(s.key, 0, keyLength), null, 0, null) >= 0;
+        }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
         }
         finally
         {
@@ -641,6 +678,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
                 core.unlock(s.held);
             }
         }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
         finally
         {
             exit(s);
@@ -680,7 +721,14 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     public int size()
     {
         checkOpen();
-        return (int)Math.min(views.count(), Integer.MAX_VALUE);
+        try
+        {
+            return (int)Math.min(views.count(), Integer.MAX_VALUE);
+        }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
+        }
     }
 
     /**
@@ -703,6 +751,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         try
         {
             views.clear(s.held, s.outerSegment);
+        }
+        catch (final InternalError ex)
+        {
+            throw failure(ex);
         }
         finally
         {
@@ -786,6 +838,16 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
             throw new ResourceClosedException("SharedDict \"" + file.name() + "\" is closed in this process; open " +
                 "it again to use it");
         }
+    }
+
+    /**
+     * What a public call throws when touching the mapping faulted: HotSpot turns a SIGBUS inside an Unsafe access (a
+     * page of a file another process truncated) into an {@link InternalError}, which the file names as a
+     * {@link io.ipckit.core.exceptions.CorruptResourceException} (or a {@link ResourceClosedException}).
+     */
+    RuntimeException failure(final InternalError ex)
+    {
+        return file.file().failure(ex);
     }
 
     Scratch enter()

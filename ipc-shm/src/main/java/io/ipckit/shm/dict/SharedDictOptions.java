@@ -122,7 +122,8 @@ public final class SharedDictOptions
     }
 
     /**
-     * Segments allocated at creation, to spare a dict known to grow big its first splits.
+     * Segments allocated at creation, to spare a dict known to grow big its first splits. At creation they must
+     * leave at least one segment of {@link #maxBytes} free: growth and compaction rebuild a segment into free ones.
      *
      * @param initialSegments a power of two, at least 1.
      * @return this.
@@ -181,10 +182,13 @@ public final class SharedDictOptions
     {
         PropertyDefaults.refuseCreate("SharedDict \"" + name + "\"", refusedMaxBytes, refusedSegmentBytes,
             refusedInitialSegments);
-        if ((long)initialSegments * segmentBytes > maxBytes)
+        if ((long)initialSegments * segmentBytes > maxBytes - segmentBytes)
         {
+            // a segment is rebuilt (split or compacted) into free ones: with none left, removed entries' room could
+            // never be reclaimed
             throw new IllegalArgumentException("cannot create SharedDict \"" + name + "\": initialSegments=" +
-                initialSegments + " of segmentBytes=" + segmentBytes + " exceed maxBytes=" + maxBytes);
+                initialSegments + " of segmentBytes=" + segmentBytes + " leave no segment of maxBytes=" + maxBytes +
+                " free for growth and compaction; raise maxBytes or lower initialSegments");
         }
         if (maxBytes / segmentBytes < 2)
         {
