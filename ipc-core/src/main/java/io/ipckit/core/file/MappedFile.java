@@ -489,8 +489,9 @@ public final class MappedFile implements AutoCloseable
     /**
      * Allocates the file's pages over a range by writing zeros there through the descriptor kept with the mapping,
      * so that a later touch of those pages cannot fault for want of room. Through the descriptor, not the name: the
-     * name may have been unlinked, or given to another file, since this mapping was made. A system call per MiB:
-     * for slow paths only. The caller's interrupt flag is set aside for the call and put back.
+     * name may have been unlinked, or given to another file, since this mapping was made. A system call per MiB,
+     * made on a thread of its own: the descriptor's channel closes for good when the thread writing through it is
+     * interrupted, so the caller's interrupt waits until the write is done (and stays set). For slow paths only.
      *
      * @param offset where the range starts.
      * @param length its length in bytes.
@@ -498,16 +499,52 @@ public final class MappedFile implements AutoCloseable
      */
     public void writeZeros(final long offset, final long length) throws IOException
     {
-        final boolean interrupted = Thread.interrupted(); // see currentLengthBytes: the channel is interruptible
+        final java.util.concurrent.CompletableFuture<Void> written = new java.util.concurrent.CompletableFuture<>();
+        ZeroWriter.EXECUTOR.execute(() ->
+        {
+            try
+            {
+                final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate((int)Math.min(length, 1 << 20));
+                long position = offset;
+                final long end = offset + length;
+                while (position < end)
+                {
+                    zeros.clear().limit((int)Math.min(zeros.capacity(), end - position));
+                    position += channel.write(zeros, position);
+                }
+                written.complete(null);
+            }
+            catch (final Throwable ex)
+            {
+                written.completeExceptionally(ex);
+            }
+        });
+        boolean interrupted = false;
         try
         {
-            final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate((int)Math.min(length, 1 << 20));
-            long position = offset;
-            final long end = offset + length;
-            while (position < end)
+            while (true)
             {
-                zeros.clear().limit((int)Math.min(zeros.capacity(), end - position));
-                position += channel.write(zeros, position);
+                try
+                {
+                    written.get();
+                    return;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true; // the write goes on: it is waited for, then the flag is put back
+                }
+                catch (final java.util.concurrent.ExecutionException ex)
+                {
+                    if (ex.getCause() instanceof IOException io)
+                    {
+                        throw io;
+                    }
+                    if (ex.getCause() instanceof RuntimeException runtime)
+                    {
+                        throw runtime;
+                    }
+                    throw (Error)ex.getCause();
+                }
             }
         }
         finally
@@ -630,5 +667,13 @@ public final class MappedFile implements AutoCloseable
     public String toString()
     {
         return "MappedFile{" + name + ", " + segment.byteSize() + " bytes, " + path + (closed.get() ? ", closed}" : "}");
+    }
+
+    /** The one thread that writes zeros for {@link #writeZeros}, which nobody interrupts: made when a file first grows. */
+    private static final class ZeroWriter
+    {
+        static final java.util.concurrent.ExecutorService EXECUTOR =
+            java.util.concurrent.Executors.newSingleThreadExecutor((task) ->
+                Thread.ofPlatform().daemon(true).name("ipckit-zero-writer").unstarted(task));
     }
 }

@@ -77,6 +77,57 @@ class ResourceFileTest
         }
     }
 
+    /**
+     * The zeros that allocate a growing file's pages are written through the mapping's own channel, which an interrupt
+     * of the writing thread would close for good: the write runs on a thread nobody interrupts, and the caller's
+     * interrupt, however often it comes, only waits and stays set.
+     */
+    @Test
+    void shouldWriteZerosThroughInterruptsAndKeepTheChannel() throws Exception
+    {
+        final long length = 16L << 20;
+        try (MappedFile file = MappedFile.create("growing", length))
+        {
+            final Thread caller = Thread.currentThread();
+            final java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            final Thread interrupter = new Thread(() ->
+            {
+                while (writing.get())
+                {
+                    caller.interrupt();
+                    Thread.onSpinWait();
+                }
+            });
+            interrupter.start();
+            try
+            {
+                for (int i = 0; i < 8; i++)
+                {
+                    file.writeZeros(0, length); // before: ClosedByInterruptException, then the channel was gone
+                }
+            }
+            finally
+            {
+                writing.set(false);
+                while (interrupter.isAlive())
+                {
+                    try
+                    {
+                        interrupter.join(); // its last interrupts may still reach this thread
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            assertTrue(Thread.interrupted(), "the caller's interrupt is kept");
+            assertEquals(length, file.currentLengthBytes(), "the channel is still open");
+            file.writeZeros(4096, 4096);
+            assertTrue(file.isIntact());
+        }
+    }
+
     @Test
     void shouldCreateFilesWithOwnerOnlyMode() throws Exception
     {

@@ -277,11 +277,11 @@ final class DictStructure
             {
                 repairSegment(so);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                // found corrupt: the lock goes back to the dead holder, so every later writer takes it over and
-                // finds the same corruption (and readers read the frozen segment), where a lock left with this live
-                // process would make them all wait for good
+                // found corrupt (or a page of it gone): the lock goes back to the dead holder, so every later writer
+                // takes it over and finds the same corruption (and readers read the frozen segment), where a lock
+                // left with this live process would make them all wait for good
                 buffer.putLongRelease(so + SEG_LOCK_OFFSET, dead);
                 throw ex;
             }
@@ -313,7 +313,7 @@ final class DictStructure
                 {
                     repairJournal(holder);
                 }
-                catch (final RuntimeException ex)
+                catch (final RuntimeException | Error ex)
                 {
                     // found corrupt: back to the dead holder, as in takeOverSegment, so nobody waits for this process
                     buffer.putLongRelease(STRUCTURE_LOCK_OFFSET, holder);

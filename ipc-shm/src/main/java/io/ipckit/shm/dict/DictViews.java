@@ -224,7 +224,15 @@ final class DictViews<K, V>
             while (position >= end && r < ranges)
             {
                 dict.checkOpen();
-                final long snapshot = core.snapshot(virtualHash(r), copy);
+                final long snapshot;
+                try
+                {
+                    snapshot = core.snapshot(virtualHash(r), copy);
+                }
+                catch (final InternalError ex)
+                {
+                    throw dict.failure(ex); // a page of a file another process truncated: see SharedDict#failure
+                }
                 position = 0;
                 end = (int)snapshot;
                 r = nextRange(r, (int)(snapshot >>> 32));
