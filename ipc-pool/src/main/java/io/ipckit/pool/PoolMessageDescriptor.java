@@ -47,6 +47,8 @@ final class PoolMessageDescriptor
     static final int APPLY = 4;
     /** Pool to worker: exit now. */
     static final int STOP = 5;
+    /** Pool to worker: drop the function under the function id (no task sent later uses it). */
+    static final int FORGET = 6;
     /** Worker to pool: initialised, ready for tasks. */
     static final int READY = 11;
     /** Worker to pool: the results of a task, one per item. */

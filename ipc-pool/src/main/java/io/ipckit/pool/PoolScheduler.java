@@ -1,7 +1,7 @@
 package io.ipckit.pool;
 
 import io.ipckit.core.exceptions.IpcException;
-import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayList;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,10 +35,11 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * a round trip of READY.
  * <p>
  * Note to maintainers: a worker's send side has one user at a time, so that its messages keep the order in which
- * their tasks were assigned (a FUNCTION before the first task using it): the dispatcher, from the hold of the lock in
- * which it assigns tasks to the worker (marking it {@link WorkerSlot#sending}) until the next hold after it sent
- * them, and otherwise the worker's reader, only while it holds the lock and only without waiting (waiting there could
- * deadlock with a worker waiting for room for its results).
+ * their tasks were assigned (a FUNCTION before the first task using it, a FORGET after the last): the dispatcher,
+ * from the hold of the lock in which it assigns tasks, FORGETs or a STOP to the worker (marking it
+ * {@link WorkerSlot#sending}) until the next hold after it sent them, and otherwise a thread that holds the lock (the
+ * worker's reader topping it up, or the thread that released a function), only while it holds it and only without
+ * waiting (waiting there could deadlock with a worker waiting for room for its results).
  * <p>
  * Note to maintainers: a worker writes the id of the task it is about to run into its slot of the pool's
  * {@link TaskBoard}. When it dies, the task in that slot (or the one its timeout blamed) fails with
@@ -55,6 +56,7 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
 final class PoolScheduler
 {
     private static final int MAX_STARTUP_FAILURES = 3;
+    private static final byte[] NO_ITEMS = new byte[0];
     /**
      * A task held by this many workers that exited before it ran fails instead of going back to the queue: what
      * kills them may be the task itself (a function or argument whose deserialization ends the worker's JVM), and
@@ -77,7 +79,7 @@ final class PoolScheduler
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<PoolTask> pending = new ArrayDeque<>();
     private final WorkerTable workers;
-    private final Int2ObjectHashMap<byte[]> functions = new Int2ObjectHashMap<>();
+    private final FunctionTable functions = new FunctionTable();
     private final List<WorkerSlot> retired = new ArrayList<>();
     private final Thread dispatcher;
     private boolean shutdown;
@@ -222,17 +224,17 @@ final class PoolScheduler
     }
 
     /**
-     * Remembers an encoded function under its id, to send to each worker before its first task using it.
+     * Takes {@code uses} uses of a function the pool holds, looked up by its instance (or class): see
+     * {@link FunctionTable#use}.
      *
-     * @throws RejectedExecutionException after shutdown or when the pool is broken.
+     * @return its id, or 0 when the pool does not hold it: {@link #registerFunction} it.
      */
-    void defineFunction(final int functionId, final byte[] encoded)
+    int useFunction(final Object fn, final boolean stateless, final int uses)
     {
         lock.lock();
         try
         {
-            checkAccepting();
-            functions.put(functionId, encoded);
+            return functions.use(fn, stateless, uses);
         }
         finally
         {
@@ -240,16 +242,81 @@ final class PoolScheduler
         }
     }
 
-    void cancelPending(final PoolTask task)
+    /**
+     * Holds an encoded function, to send to each worker before its first task using it, or takes {@code uses} uses
+     * of an equal one: see {@link FunctionTable#register}.
+     *
+     * @return its id.
+     * @throws RejectedExecutionException after shutdown or when the pool is broken.
+     */
+    int registerFunction(final Object fn, final boolean stateless, final byte[] encoded, final int uses)
     {
         lock.lock();
         try
         {
-            pending.remove(task);
+            checkAccepting();
+            return functions.register(fn, stateless, encoded, uses);
         }
         finally
         {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Gives back a task's use of a function; after the last one, tells each worker that knows it to forget it: at
+     * once when the worker's send side is free and its ring has room, otherwise through the dispatcher. Every task
+     * that used it was sent before the FORGET, or will never be sent (its results are complete).
+     */
+    void releaseFunction(final int functionId)
+    {
+        lock.lock();
+        try
+        {
+            if (!functions.release(functionId))
+            {
+                return;
+            }
+            boolean forDispatcher = false;
+            for (final WorkerSlot slot : workers.slots())
+            {
+                if (slot != null && !slot.gone && slot.knownFunctions.remove(functionId) &&
+                    (slot.sending || !TaskSender.trySendInPlace(slot, FORGET, 0, functionId, 0, NO_ITEMS)))
+                {
+                    slot.forgets.addInt(functionId);
+                    forDispatcher = true;
+                }
+            }
+            if (forDispatcher)
+            {
+                changed.signalAll();
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Removes a cancelled task from the queue, if it is still there, and then completes its results: it never runs,
+     * and what it held (its function's use) is given back.
+     */
+    void cancelPending(final PoolTask task)
+    {
+        final boolean removed;
+        lock.lock();
+        try
+        {
+            removed = pending.remove(task);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        if (removed)
+        {
+            task.results.completeExceptionally(new CancellationException(task + " was cancelled before it ran"));
         }
     }
 
@@ -282,6 +349,23 @@ final class PoolScheduler
         try
         {
             return dispatchRounds;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * @return how many functions the pool holds for its workers: for tests, which check that functions no task uses
+     *         any more are released.
+     */
+    int functionsRegistered()
+    {
+        lock.lock();
+        try
+        {
+            return functions.size();
         }
         finally
         {
@@ -738,9 +822,11 @@ final class PoolScheduler
         final List<WorkerSlot> targets = new ArrayList<>();
         final List<PoolTask> tasks = new ArrayList<>();
         final List<byte[]> functionsFirst = new ArrayList<>();
+        // the FORGETs to send in that hold, each with its worker
+        final List<WorkerSlot> forgetTargets = new ArrayList<>();
+        final IntArrayList forgetIds = new IntArrayList();
         while (true)
         {
-            toStop.clear();
             toClose.clear();
             boolean exit = false;
             lock.lock();
@@ -750,9 +836,20 @@ final class PoolScheduler
                 {
                     target.sending = false; // sent: the worker's reader may top it up again
                 }
+                for (final WorkerSlot target : forgetTargets)
+                {
+                    target.sending = false;
+                }
+                for (final WorkerSlot target : toStop)
+                {
+                    target.sending = false;
+                }
+                toStop.clear();
                 targets.clear();
                 tasks.clear();
                 functionsFirst.clear();
+                forgetTargets.clear();
+                forgetIds.clear();
                 while (true)
                 {
                     toClose.addAll(retired);
@@ -764,15 +861,24 @@ final class PoolScheduler
                     }
                     timer.check(workers.slots());
                     assignPending(targets, tasks, functionsFirst);
+                    takeForgets(forgetTargets, forgetIds);
                     if (!tasks.isEmpty())
                     {
                         dispatchRounds++;
+                        break;
+                    }
+                    if (!forgetTargets.isEmpty())
+                    {
                         break;
                     }
                     if (pending.isEmpty() && shutdown && !stopping && workers.allIdle())
                     {
                         stopping = true;
                         workers.running(toStop);
+                        for (final WorkerSlot slot : toStop)
+                        {
+                            slot.sending = true; // a released function's FORGET must not be sent beside the STOP
+                        }
                         setTerminated(liveWorkers == 0);
                         changed.signalAll();
                         break;
@@ -824,6 +930,35 @@ final class PoolScheduler
                 }
                 sender.send(target, task.type, task.id, task.functionId, task.count, task.encodedItems);
             }
+            for (int i = 0; i < forgetTargets.size(); i++)
+            {
+                sender.send(forgetTargets.get(i), FORGET, 0, forgetIds.getInt(i), 0, null);
+            }
+        }
+    }
+
+    /**
+     * Takes the FORGETs that could not be sent when their functions were released (lock held), marking each of their
+     * workers as sent to by the dispatcher.
+     */
+    private void takeForgets(final List<WorkerSlot> forgetTargets, final IntArrayList forgetIds)
+    {
+        for (final WorkerSlot slot : workers.slots())
+        {
+            if (slot == null || slot.forgets.isEmpty())
+            {
+                continue;
+            }
+            if (!slot.gone)
+            {
+                for (int i = 0; i < slot.forgets.size(); i++)
+                {
+                    forgetTargets.add(slot);
+                    forgetIds.addInt(slot.forgets.getInt(i));
+                }
+                slot.sending = true;
+            }
+            slot.forgets.clear();
         }
     }
 
@@ -848,7 +983,7 @@ final class PoolScheduler
         }
         if (task.type == APPLY && !slot.knownFunctions.contains(task.functionId))
         {
-            if (!TaskSender.trySendInPlace(slot, FUNCTION, 0, task.functionId, 1, functions.get(task.functionId)))
+            if (!TaskSender.trySendInPlace(slot, FUNCTION, 0, task.functionId, 1, functions.encoded(task.functionId)))
             {
                 return false;
             }
@@ -893,7 +1028,7 @@ final class PoolScheduler
             targets.add(target);
             tasks.add(task);
             functionsFirst.add(task.type == APPLY && target.knownFunctions.add(task.functionId) ?
-                functions.get(task.functionId) : null);
+                functions.encoded(task.functionId) : null);
         }
     }
 }

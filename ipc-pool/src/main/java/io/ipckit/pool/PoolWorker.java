@@ -35,6 +35,9 @@ public final class PoolWorker
     /** How many causes of a failure get stand-ins of their own, at most (a chain may be a cycle). */
     private static final int MAX_STAND_IN_CAUSES = 16;
 
+    /** How many functions this worker holds (written and read by its only thread, which runs the tasks). */
+    private static int functionsHeld;
+
     private final WorkerChannel channel;
     private final TaskBoard board;
     private final int workerIndex;
@@ -83,6 +86,15 @@ public final class PoolWorker
         {
             // the pool closed its end or died: nothing more will come, and nobody would read a result
         }
+    }
+
+    /**
+     * @return how many functions this worker holds: for tests, whose tasks call it in the worker (tasks run on the
+     *         thread that receives the functions).
+     */
+    static int functionsHeld()
+    {
+        return functionsHeld;
     }
 
     /**
@@ -155,6 +167,7 @@ public final class PoolWorker
             {
                 final int itemLength = itemLength(buffer, itemOffset, end, channel);
                 functions.put(functionId, decodeFunction(buffer, itemOffset + 4, itemLength));
+                functionsHeld = functions.size();
             }
             case CALL, APPLY ->
             {
@@ -204,6 +217,11 @@ public final class PoolWorker
                 {
                     running = false;
                 }
+            }
+            case FORGET ->
+            {
+                functions.remove(functionId);
+                functionsHeld = functions.size();
             }
             case STOP -> running = false;
             default -> throw new IllegalStateException("unknown pool message type " + type);

@@ -5,7 +5,6 @@ import org.agrona.ExpandableArrayBuffer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,17 +17,40 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
 /**
  * Turns what a caller submits to a {@link ProcessPool} into {@link PoolTask}s: encodes each task (or chunk of
  * arguments) once, in the submitting thread, so that a value that cannot be serialized fails the submission; gives
- * each function an id, so that a worker receives it once; splits arguments into chunks; and completes a caller's
- * future from its task's results.
+ * each function an id ({@link FunctionTable}), so that a worker receives it once, and has it held only while a task
+ * uses it; splits arguments into chunks; and completes a caller's future from its task's results.
  * <p>
  * Thread-safe: any thread may submit.
  */
 final class TaskSubmitter
 {
+    /**
+     * Whether a function's class has no instance fields, so that every instance of it is the same function (a
+     * lambda that captures nothing): such a function is kept by the pool for its life, the others only while a task
+     * uses them.
+     */
+    private static final ClassValue<Boolean> STATELESS = new ClassValue<>()
+    {
+        @Override
+        protected Boolean computeValue(final Class<?> type)
+        {
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass())
+            {
+                for (final java.lang.reflect.Field field : c.getDeclaredFields())
+                {
+                    if (!java.lang.reflect.Modifier.isStatic(field.getModifiers()))
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+    };
+
     private final int workerCount;
     private final PoolClassFilter filter;
     private final PoolValueCodec codec;
-    private final IdentityHashMap<Object, Integer> functionIds = new IdentityHashMap<>();
     private final AtomicLong taskIds = new AtomicLong();
     private PoolScheduler scheduler;
 
@@ -84,22 +106,51 @@ final class TaskSubmitter
 
     List<PoolTask> submitApply(final Object fn, final List<Object> arguments, final int chunkSize)
     {
-        final int functionId = registerFunction(fn);
+        if (!(fn instanceof java.io.Serializable))
+        {
+            throw new RejectedExecutionException("cannot send function " + fn +
+                " to a worker JVM: it is not Serializable");
+        }
         final int items = arguments.size();
         // a chunk larger than the call is the whole call: no sum or product below can overflow then
         final int chunk = chunkSize > 0 ? Math.min(chunkSize, Math.max(1, items)) :
             Math.max(1, (int)((items + 4L * workerCount - 1) / (4L * workerCount)));
-        final List<PoolTask> tasks = new ArrayList<>(items / chunk + (items % chunk == 0 ? 0 : 1));
-        // one scratch buffer for every chunk of the call (it grows as needed): a chunk then allocates only its bytes
-        final ExpandableArrayBuffer scratch =
-            new ExpandableArrayBuffer((int)Math.min(Math.min(64L * chunk, 16L * chunk + 256), 1 << 20));
-        for (int from = 0; from < items; from += chunk)
+        final int taskCount = items / chunk + (items % chunk == 0 ? 0 : 1);
+        final List<PoolTask> tasks = new ArrayList<>(taskCount);
+        if (taskCount == 0)
         {
-            final int count = Math.min(chunk, items - from);
-            tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count,
-                encodeItems(scratch, arguments, from, count)));
+            return tasks;
         }
-        scheduler.enqueue(tasks);
+        final boolean stateless = STATELESS.get(fn.getClass());
+        final int functionId = registerFunction(fn, stateless, taskCount);
+        try
+        {
+            // one scratch buffer for every chunk of the call (it grows as needed): a chunk allocates only its bytes
+            final ExpandableArrayBuffer scratch =
+                new ExpandableArrayBuffer((int)Math.min(Math.min(64L * chunk, 16L * chunk + 256), 1 << 20));
+            for (int from = 0; from < items; from += chunk)
+            {
+                final int count = Math.min(chunk, items - from);
+                tasks.add(new PoolTask(taskIds.incrementAndGet(), APPLY, functionId, count,
+                    encodeItems(scratch, arguments, from, count)));
+            }
+            scheduler.enqueue(tasks);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            for (int i = 0; i < taskCount; i++)
+            {
+                scheduler.releaseFunction(functionId);
+            }
+            throw ex;
+        }
+        if (!stateless)
+        {
+            for (final PoolTask task : tasks)
+            {
+                task.results.whenComplete((values, error) -> scheduler.releaseFunction(functionId));
+            }
+        }
         return tasks;
     }
 
@@ -121,25 +172,20 @@ final class TaskSubmitter
         return arguments;
     }
 
-    private int registerFunction(final Object fn)
+    /**
+     * Takes {@code uses} uses of {@code fn}'s id, registering it first when the pool does not hold it (or an equal
+     * function): see {@link FunctionTable}. A function that captures nothing is looked up by its class alone, with
+     * no encoding: the path of a lambda used for many tasks.
+     */
+    private int registerFunction(final Object fn, final boolean stateless, final int uses)
     {
-        if (!(fn instanceof java.io.Serializable))
+        final int known = scheduler.useFunction(fn, stateless, uses);
+        if (known != 0)
         {
-            throw new RejectedExecutionException("cannot send function " + fn + " to a worker JVM: it is not Serializable");
+            return known;
         }
-        synchronized (functionIds)
-        {
-            final Integer known = functionIds.get(fn);
-            if (known != null)
-            {
-                return known;
-            }
-            final int id = functionIds.size() + 1;
-            filter.allowPackageOf(fn);
-            scheduler.defineFunction(id, encodeItems(new Object[] {fn}, 1));
-            functionIds.put(fn, id);
-            return id;
-        }
+        filter.allowPackageOf(fn);
+        return scheduler.registerFunction(fn, stateless, encodeItems(new Object[] {fn}, 1), uses);
     }
 
     byte[] encodeItems(final Object[] items, final int count)

@@ -1,6 +1,7 @@
 package io.ipckit.pool;
 
 import io.ipckit.core.process.JvmProcess;
+import org.agrona.collections.IntArrayList;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -30,6 +31,8 @@ final class WorkerSlot
     final BooleanSupplier alive;
     final ArrayDeque<PoolTask> inFlight = new ArrayDeque<>();
     final Set<Integer> knownFunctions = new HashSet<>();
+    /** Released functions this worker knew, whose FORGET the dispatcher is to send (it could not be sent at once). */
+    final IntArrayList forgets = new IntArrayList();
     int tasksSent;
     /** The dispatcher holds this worker's send side (set while it sends outside the lock); its reader must not send. */
     boolean sending;
