@@ -15,8 +15,8 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |  State: Arrived (bits 0-23) | Broken Reason (bits 24-31)      |
  *  |         Generation (bits 32-63)                               |
  *  +---------------------------------------------------------------+
- *  |   Released Generations: bit (g mod 64) set when generation g  |
- *  |   ended with every party arriving, clear when it was reset    |
+ *  |   Released Generations: bit (g mod 64) cleared before         |
+ *  |   generation g begins, set when it is released                |
  *  +---------------------------------------------------------------+
  *  |                           Parties                             |
  *  +---------------------------------------------------------------+
@@ -34,7 +34,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  * </pre>
  * The state changes only by compare-and-set of the whole word: an arrival adds 1, a break sets the reason, the
- * last arrival (after setting its released bit) and a reset move to the next generation with 0 arrived.
+ * last arrival marks the round released by adding 1 more (parties + 1 arrived), and a reset, or whoever completes a
+ * marked round (after setting its released bit), moves to the next generation with 0 arrived. The one that moves into
+ * a generation clears its released bit first, while the state is still in the generation before.
  */
 public final class BarrierDescriptor
 {

@@ -49,7 +49,13 @@ import static io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET;
  * <p>
  * <b>Note to maintainers.</b> A waiter learns how its generation ended from the released-generations bit set, bit
  * (generation mod 64); it would misread it only if 64 more generations ended before it woke up, which resets alone
- * could cause.
+ * could cause (a reset moves on only from a generation that some party arrived in or that is broken). How a
+ * generation ends is decided by one compare-and-set of the state: the last party's mark of the round as released
+ * (arrived = parties + 1), a break (a reason set) or a reset (the next generation), whichever comes first. The bit
+ * follows that decision: it is cleared before the generation starts, by whoever moves into it and only while the
+ * state is still in the generation before ({@link #clearNextReleased}), and set only after the round was marked
+ * released, before the move out of it. Whoever finds a round marked released completes that move, so a last party
+ * that dies between the mark and the move holds nobody up.
  * <p>
  * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
  * {@link io.ipckit.core.exceptions.ResourceClosedException}.
@@ -61,7 +67,8 @@ public final class SharedBarrier implements AutoCloseable
     private static final int INTERRUPTED = 3;
     private static final int ACTION_FAILED = 4;
     private static final int PARTY_DIED = 5;
-    private static final int MAX_PARTIES = (int)ARRIVED_MASK;
+    /** One below the arrived count's mask: a round whose parties have all arrived is marked released as one more. */
+    private static final int MAX_PARTIES = (int)ARRIVED_MASK - 1;
     /** The most processes that may have a barrier open at once: the size of its table of attached processes. */
     private static final int MAX_SLOTS = 4096;
 
@@ -259,7 +266,7 @@ public final class SharedBarrier implements AutoCloseable
 
     /**
      * Returns the barrier to its initial state for a new generation; parties waiting now fail with
-     * {@link BrokenBarrierException}.
+     * {@link BrokenBarrierException}. A barrier that is not broken and that no party waits in is left as it is.
      */
     public void reset()
     {
@@ -269,9 +276,17 @@ public final class SharedBarrier implements AutoCloseable
             while (true)
             {
                 final long state = buffer.getLongVolatile(stateOffset);
-                final long generation = generation(state);
-                setReleased(generation, false);
-                if (buffer.compareAndSetLong(stateOffset, state, (generation + 1) << GENERATION_SHIFT))
+                if (isMarkedReleased(state))
+                {
+                    completeRelease(state); // that round's parties all arrived and go free: reset the next one
+                    continue;
+                }
+                if (state == generation(state) << GENERATION_SHIFT)
+                {
+                    return; // nobody arrived and it is not broken: a new generation would only age the released bits
+                }
+                if (clearNextReleased(state) &&
+                    buffer.compareAndSetLong(stateOffset, state, (generation(state) + 1) << GENERATION_SHIFT))
                 {
                     break;
                 }
@@ -406,6 +421,11 @@ public final class SharedBarrier implements AutoCloseable
                     throw broken(reason(state));
                 }
                 index = (int)(state & ARRIVED_MASK);
+                if (index > parties)
+                {
+                    completeRelease(state);
+                    continue;
+                }
                 if (index < parties)
                 {
                     if (interrupted || Thread.interrupted())
@@ -484,16 +504,64 @@ public final class SharedBarrier implements AutoCloseable
                 throw ex;
             }
         }
-        setReleased(generation, true);
         final long tripped = (generation << GENERATION_SHIFT) | parties;
-        // full fence CAS -> the released bit and everything the parties wrote is visible to whoever sees the new
-        // generation
-        if (!buffer.compareAndSetLong(stateOffset, tripped, (generation + 1) << GENERATION_SHIFT))
+        // full fence CAS -> the round is decided released: everything the parties wrote is visible to whoever sees
+        // the mark or, after it, the new generation
+        if (buffer.getLongVolatile(stateOffset) != tripped ||
+            !buffer.compareAndSetLong(stateOffset, tripped, tripped + 1))
         {
             final long state = buffer.getLongVolatile(stateOffset);
             throw broken(generation(state) == generation ? reason(state) : 0);
         }
-        doorbell.ring();
+        completeRelease(tripped + 1);
+    }
+
+    /**
+     * Ends a round marked released: sets its released bit, then moves to the next generation, unless someone else
+     * (another process that found the mark) did.
+     *
+     * @param marked the state of the marked round: its generation with parties + 1 arrived.
+     */
+    private void completeRelease(final long marked)
+    {
+        setReleased(generation(marked));
+        // full fence CAS -> the released bit is visible to whoever sees the new generation
+        if (clearNextReleased(marked) &&
+            buffer.compareAndSetLong(stateOffset, marked, (generation(marked) + 1) << GENERATION_SHIFT))
+        {
+            doorbell.ring();
+        }
+    }
+
+    /**
+     * Clears the released bit of the generation after {@code state}'s, for a move into it from {@code state}: only
+     * while the state is still {@code state}, so that a caller that read it long ago never clears the bit of a round
+     * that has begun, let alone ended, since. The bit word is read before the state: a round that ends after that read
+     * has set its bit, and the compare-and-set fails.
+     *
+     * @param state the state the caller moves on from.
+     * @return true when the bit is clear and the state was still {@code state}; false when the state has changed.
+     */
+    private boolean clearNextReleased(final long state)
+    {
+        final long bit = 1L << ((generation(state) + 1) & 63);
+        while (true)
+        {
+            final long bits = buffer.getLongVolatile(releasedOffset);
+            if (buffer.getLongVolatile(stateOffset) != state)
+            {
+                return false;
+            }
+            if ((bits & bit) == 0 || buffer.compareAndSetLong(releasedOffset, bits, bits & ~bit))
+            {
+                return true;
+            }
+        }
+    }
+
+    private boolean isMarkedReleased(final long state)
+    {
+        return reason(state) == 0 && (state & ARRIVED_MASK) > parties;
     }
 
     private void awaitTrip(final Waiter waiter, final long generation, final long timeoutNs)
@@ -517,6 +585,10 @@ public final class SharedBarrier implements AutoCloseable
                 if (reason(state) != 0)
                 {
                     throw broken(reason(state));
+                }
+                if ((state & ARRIVED_MASK) > parties)
+                {
+                    return; // marked released: the move to the next generation follows
                 }
                 if (interrupted && breakBarrier(generation, INTERRUPTED))
                 {
@@ -593,6 +665,11 @@ public final class SharedBarrier implements AutoCloseable
         while (true)
         {
             final long state = buffer.getLongVolatile(stateOffset);
+            if (isMarkedReleased(state))
+            {
+                completeRelease(state); // that round was released: the break is the next one's
+                continue;
+            }
             if (reason(state) != 0 ||
                 buffer.compareAndSetLong(stateOffset, state, state | (long)reason << REASON_SHIFT))
             {
@@ -603,7 +680,7 @@ public final class SharedBarrier implements AutoCloseable
     }
 
     /**
-     * Breaks generation {@code generation} unless it has ended.
+     * Breaks generation {@code generation} unless it has ended or is marked released.
      *
      * @return true when that generation is broken now, false when it was released or reset.
      */
@@ -612,7 +689,7 @@ public final class SharedBarrier implements AutoCloseable
         while (true)
         {
             final long state = buffer.getLongVolatile(stateOffset);
-            if (generation(state) != generation)
+            if (generation(state) != generation || isMarkedReleased(state))
             {
                 return false;
             }
@@ -626,13 +703,13 @@ public final class SharedBarrier implements AutoCloseable
         return true;
     }
 
-    private void setReleased(final long generation, final boolean released)
+    private void setReleased(final long generation)
     {
         final long bit = 1L << (generation & 63);
         while (true)
         {
             final long bits = buffer.getLongVolatile(releasedOffset);
-            final long updated = released ? bits | bit : bits & ~bit;
+            final long updated = bits | bit;
             if (bits == updated || buffer.compareAndSetLong(releasedOffset, bits, updated))
             {
                 return;

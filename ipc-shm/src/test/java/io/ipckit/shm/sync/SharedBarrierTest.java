@@ -347,6 +347,86 @@ class SharedBarrierTest
         }
     }
 
+    /**
+     * A reset that read the state of a round before its last party tripped it used to clear that round's released bit
+     * after the fact: the last party returned normally and the other got "reset while this party waited". Every round
+     * must end the same way for both of its parties, whichever of the trip and the reset wins.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldEndEveryRoundTheSameWayForAllItsPartiesWhenResetRacesTheTrip() throws Exception
+    {
+        final int rounds = 40_000;
+        try (SharedBarrier first = SharedBarrier.create("race", 2); SharedBarrier second = SharedBarrier.open("race"))
+        {
+            final java.util.concurrent.CyclicBarrier lockStep = new java.util.concurrent.CyclicBarrier(2);
+            final String[][] outcomes = new String[2][rounds];
+            final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread resetter = Thread.ofPlatform().start(() ->
+            {
+                final java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+                while (!done.get())
+                {
+                    final long untilNs = System.nanoTime() + random.nextLong(20_000);
+                    while (System.nanoTime() - untilNs < 0)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    first.reset();
+                }
+            });
+            try
+            {
+                final Thread other = Thread.ofPlatform().start(() -> loopRounds(first, lockStep, outcomes[0]));
+                loopRounds(second, lockStep, outcomes[1]);
+                assertTrue(other.join(Duration.ofSeconds(30)), "the other party finished its rounds");
+            }
+            finally
+            {
+                done.set(true);
+                resetter.join(10_000);
+            }
+            int tripped = 0;
+            for (int round = 0; round < rounds; round++)
+            {
+                final boolean returnedA = outcomes[0][round].startsWith("index");
+                final boolean returnedB = outcomes[1][round].startsWith("index");
+                assertEquals(returnedA, returnedB, "round " + round + " ended differently for its parties: " +
+                    outcomes[0][round] + " / " + outcomes[1][round]);
+                tripped += returnedA ? 1 : 0;
+            }
+            assertTrue(tripped > 0, "some round tripped");
+        }
+    }
+
+    /**
+     * One party's rounds: an await each, its outcome recorded, then a step in lock with the other party so that both
+     * look at the same round.
+     */
+    private static void loopRounds(
+        final SharedBarrier barrier, final java.util.concurrent.CyclicBarrier lockStep, final String[] outcomes)
+    {
+        try
+        {
+            for (int round = 0; round < outcomes.length; round++)
+            {
+                try
+                {
+                    outcomes[round] = "index " + barrier.await(10, TimeUnit.SECONDS);
+                }
+                catch (final BrokenBarrierException | TimeoutException ex)
+                {
+                    outcomes[round] = ex.toString();
+                }
+                lockStep.await(10, TimeUnit.SECONDS);
+            }
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     @Test
     void shouldRefuseInvalidParties()
     {
