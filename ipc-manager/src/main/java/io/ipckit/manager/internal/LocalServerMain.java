@@ -106,14 +106,22 @@ public final class LocalServerMain
         final Path info = ManagerInfoFile.beside(socket);
         // this JVM answers for the key its starter wrote, its record and its socket: when it dies, even by SIGKILL,
         // the JVM that started it (or the next sweep of the directory) removes all three
-        ResourceTracker.register(Paths.get(keyPath));
         try
         {
+            ResourceTracker.register(Paths.get(keyPath));
             ManagerInfoFile.writeCurrent(info);
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot write the manager's record " + info, ex);
+            final UncheckedIOException failure = new UncheckedIOException("cannot write the manager's record " +
+                info, ex);
+            writeError(errorPath, failure); // Manager.start reports it
+            throw failure;
+        }
+        catch (final RuntimeException ex)
+        {
+            writeError(errorPath, ex); // a full directory, say: Manager.start reports it
+            throw ex;
         }
         final Listener listener = new Listener(UnixDomainSocketAddress.of(socket), authkey, options.maxFrameBytes());
         try

@@ -346,7 +346,9 @@ public final class ServerSession
                     throw new IpcException("no managed object " + objectId + " (released, or from another manager)");
                 }
                 final byte[] bytes = in.array();
-                exposed = Signatures.find(managed.entry.type(), bytes, signatureOffset, signatureLength);
+                // toString() first: always Object's, as proxies send it, even where the interface declares its own
+                exposed = ExposedMethod.TO_STRING.isNamedBy(bytes, signatureOffset, signatureLength) ? null :
+                    Signatures.find(managed.entry.type(), bytes, signatureOffset, signatureLength);
                 if (exposed == null && !ExposedMethod.TO_STRING.isNamedBy(bytes, signatureOffset, signatureLength))
                 {
                     throw new IpcException(managed.entry.type().getName() + " exposes no method " +

@@ -112,9 +112,16 @@ class SharedDictFaultTest
             final Thread writer = new Thread(() ->
             {
                 final byte[] eight = new byte[8];
-                while (!stop.get())
+                try
                 {
-                    dict.put(7L, eight); // replaces the entry: its old block is freed and reused
+                    while (!stop.get())
+                    {
+                        dict.put(7L, eight); // replaces the entry: its old block is freed and reused
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failure.set(ex);
                 }
             });
             writer.start();
@@ -131,6 +138,7 @@ class SharedDictFaultTest
                 stop.set(true);
                 writer.join();
             }
+            assertNull(failure.get(), "the writer raced the reads to the end");
             final UnsafeBuffer tooSmall = new UnsafeBuffer(new byte[4]);
             final IndexOutOfBoundsException ex = assertThrows(IndexOutOfBoundsException.class,
                 () -> dict.get(key, 0, 8, tooSmall, 0));
