@@ -38,7 +38,10 @@ import static io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET;
  * <b>Broken state.</b> Every waiter and every later {@link #await} fails with {@link BrokenBarrierException}, whose
  * message says why, until {@link #reset()}: after {@link #abort()}, a timed-out {@link #await} (that party gets
  * {@link TimeoutException}), an interrupted one (that party gets {@link InterruptedException}), a failed action, a
- * reset while parties wait, or the death of an attached process. Every process that opens the barrier is recorded
+ * reset while parties wait, or the death of an attached process. A party whose time runs out or that is interrupted
+ * once every party of its round has arrived (while the last one runs the action) breaks nothing: as with
+ * {@link java.util.concurrent.CyclicBarrier}, it waits for the round to trip and returns normally, its interrupt
+ * kept. Every process that opens the barrier is recorded
  * as attached until it {@link #close() closes} it; waiters check every
  * {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property {@value LivenessCheckInterval#INTERVAL_PROP_NAME})
  * whether an attached process died, and break the barrier if
@@ -200,7 +203,8 @@ public final class SharedBarrier implements AutoCloseable
      *
      * @return the arrival index: 0 for the first to arrive, {@code parties - 1} for the last.
      * @throws BrokenBarrierException when the barrier is or becomes broken.
-     * @throws InterruptedException   when interrupted while waiting (the barrier is then broken for the others).
+     * @throws InterruptedException   when interrupted while waiting before every party arrived (the barrier is then
+     *                                broken for the others).
      */
     public int await() throws InterruptedException, BrokenBarrierException
     {
@@ -231,9 +235,9 @@ public final class SharedBarrier implements AutoCloseable
      * @param time the most to wait.
      * @param unit its unit.
      * @return the arrival index: 0 for the first to arrive, {@code parties - 1} for the last.
-     * @throws TimeoutException       when the time passed first.
+     * @throws TimeoutException       when the time passed before every party arrived.
      * @throws BrokenBarrierException when the barrier is or becomes broken.
-     * @throws InterruptedException   when interrupted while waiting.
+     * @throws InterruptedException   when interrupted while waiting before every party arrived.
      */
     public int await(final long time, final TimeUnit unit)
         throws InterruptedException, BrokenBarrierException, TimeoutException
@@ -574,26 +578,19 @@ public final class SharedBarrier implements AutoCloseable
             {
                 final int sequence = waiter.sequence();
                 final long state = buffer.getLongVolatile(stateOffset);
-                if (generation(state) != generation)
+                if (tripped(state, generation))
                 {
-                    if (isReleased(generation))
+                    return;
+                }
+                if (interrupted)
+                {
+                    if (breakBarrier(generation, INTERRUPTED))
                     {
-                        return;
+                        interrupted = false; // the exception reports it
+                        throw new InterruptedException();
                     }
-                    throw broken(0);
-                }
-                if (reason(state) != 0)
-                {
-                    throw broken(reason(state));
-                }
-                if ((state & ARRIVED_MASK) > parties)
-                {
-                    return; // marked released: the move to the next generation follows
-                }
-                if (interrupted && breakBarrier(generation, INTERRUPTED))
-                {
-                    interrupted = false; // the exception reports it
-                    throw new InterruptedException();
+                    awaitTripOfFullRound(waiter, generation);
+                    return;
                 }
                 if (waiter.livenessCheckDue())
                 {
@@ -610,11 +607,18 @@ public final class SharedBarrier implements AutoCloseable
                     interrupted = true;
                     continue;
                 }
-                if (!timeLeft && breakBarrier(generation, TIMED_OUT))
+                if (!timeLeft)
                 {
-                    throw new TimeoutException("Barrier \"" + file.name() + "\": timed out after " +
-                        TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
-                        " of " + parties + " parties arrived; the barrier is now broken for every party");
+                    if (breakBarrier(generation, TIMED_OUT))
+                    {
+                        throw new TimeoutException("Barrier \"" + file.name() + "\": timed out after " +
+                            TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
+                            " of " + parties + " parties arrived; the barrier is now broken for every party");
+                    }
+                    waiter.end();
+                    waiter.begin(-1);
+                    awaitTripOfFullRound(waiter, generation);
+                    return;
                 }
             }
         }
@@ -625,6 +629,71 @@ public final class SharedBarrier implements AutoCloseable
                 Thread.currentThread().interrupt(); // kept when the wait ends otherwise (tripped, broken, timed out)
             }
         }
+    }
+
+    /**
+     * The rest of a wait whose party gave up (its time ran out, or it was interrupted) when it could no longer break
+     * its round, because every party had arrived: as with {@link java.util.concurrent.CyclicBarrier}, such a round
+     * ends as its last party ends it, so this party waits for that without a limit and returns normally when it
+     * trips. An interrupt meanwhile is kept for the caller.
+     */
+    private void awaitTripOfFullRound(final Waiter waiter, final long generation) throws BrokenBarrierException
+    {
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                final int sequence = waiter.sequence();
+                if (tripped(buffer.getLongVolatile(stateOffset), generation))
+                {
+                    return;
+                }
+                if (waiter.livenessCheckDue())
+                {
+                    lookAtAttachedProcesses(waiter); // a last party that dies in the action breaks the round
+                    continue;
+                }
+                try
+                {
+                    waiter.pause(sequence);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * @param state      the state read.
+     * @param generation the generation this party arrived in.
+     * @return true when that round was released (or marked released), false while it runs.
+     * @throws BrokenBarrierException when it broke or was reset.
+     */
+    private boolean tripped(final long state, final long generation) throws BrokenBarrierException
+    {
+        if (generation(state) != generation)
+        {
+            if (isReleased(generation))
+            {
+                return true;
+            }
+            throw broken(0);
+        }
+        if (reason(state) != 0)
+        {
+            throw broken(reason(state));
+        }
+        return (state & ARRIVED_MASK) > parties; // marked released: the move to the next generation follows
     }
 
     /**
@@ -680,16 +749,18 @@ public final class SharedBarrier implements AutoCloseable
     }
 
     /**
-     * Breaks generation {@code generation} unless it has ended or is marked released.
+     * Breaks generation {@code generation} unless it has ended, or, but for a failed action, all its parties have
+     * arrived.
      *
-     * @return true when that generation is broken now, false when it was released or reset.
+     * @return true when that generation is broken now, false when it was released or reset or all arrived.
      */
     private boolean breakBarrier(final long generation, final int reason)
     {
         while (true)
         {
             final long state = buffer.getLongVolatile(stateOffset);
-            if (generation(state) != generation || isMarkedReleased(state))
+            if (generation(state) != generation || isMarkedReleased(state) ||
+                reason != ACTION_FAILED && reason(state) == 0 && (state & ARRIVED_MASK) >= parties)
             {
                 return false;
             }

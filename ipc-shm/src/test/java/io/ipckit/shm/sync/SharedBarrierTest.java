@@ -213,6 +213,88 @@ class SharedBarrierTest
     }
 
     /**
+     * A waiter whose time ran out while the last party ran the action used to break the round whose parties had all
+     * arrived: it got TimeoutException and the last party BrokenBarrierException after its action succeeded.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldTripARoundWhoseWaiterTimesOutWhileTheActionRuns() throws Exception
+    {
+        final HeldAction action = new HeldAction(false);
+        try (SharedBarrier barrier = SharedBarrier.create("late.timeout", 2, action))
+        {
+            final LateParty waiting = new LateParty();
+            final Thread thread = startParty(barrier, waiting, 200);
+            Eventually.await("one waiting", Duration.ofSeconds(10), () -> barrier.getNumberWaiting() == 1);
+            final CompletableFuture<Object> last = arrive(barrier);
+            assertTrue(action.runs.await(30, TimeUnit.SECONDS), "the action ran");
+            awaitGivenUp(thread, waiting, "the waiter's timeout passed");
+            action.mayEnd.countDown();
+            assertEquals(1, last.get(10, TimeUnit.SECONDS), "the last party's round tripped");
+            assertEquals(0, waiting.outcome.get(10, TimeUnit.SECONDS), "the waiter's round tripped");
+            assertFalse(barrier.isBroken());
+        }
+    }
+
+    /**
+     * As {@link #shouldTripARoundWhoseWaiterTimesOutWhileTheActionRuns}, for a waiter interrupted while the action
+     * runs: its round trips and its interrupt is kept, as CyclicBarrier does.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldTripARoundWhoseWaiterIsInterruptedWhileTheActionRuns() throws Exception
+    {
+        final HeldAction action = new HeldAction(false);
+        try (SharedBarrier barrier = SharedBarrier.create("late.interrupt", 2, action))
+        {
+            final LateParty waiting = new LateParty();
+            final Thread thread = startParty(barrier, waiting, -1);
+            Eventually.await("one waiting", Duration.ofSeconds(10), () -> barrier.getNumberWaiting() == 1);
+            final CompletableFuture<Object> last = arrive(barrier);
+            assertTrue(action.runs.await(30, TimeUnit.SECONDS), "the action ran");
+            thread.interrupt();
+            awaitGivenUp(thread, waiting, "the waiter took in its interrupt");
+            action.mayEnd.countDown();
+            assertEquals(1, last.get(10, TimeUnit.SECONDS), "the last party's round tripped");
+            assertEquals(0, waiting.outcome.get(10, TimeUnit.SECONDS), "the waiter's round tripped");
+            assertTrue(waiting.flagAfter.get(10, TimeUnit.SECONDS), "the waiter's interrupt kept");
+            assertFalse(barrier.isBroken());
+        }
+    }
+
+    /**
+     * Waits until a party has given up its wait: it returned, or (with the fix) it waits on for the round whose
+     * parties have all arrived.
+     */
+    private static void awaitGivenUp(final Thread thread, final LateParty party, final String description)
+    {
+        Eventually.await(description, Duration.ofSeconds(10), () -> party.outcome.isDone() ||
+            java.util.Arrays.stream(thread.getStackTrace())
+                .anyMatch((frame) -> "awaitTripOfFullRound".equals(frame.getMethodName())));
+    }
+
+    /**
+     * Starts a thread that awaits the barrier, with a timeout in ms or, when negative, without, and records its outcome
+     * and its interrupt flag after it.
+     */
+    private static Thread startParty(final SharedBarrier barrier, final LateParty party, final long timeoutMs)
+    {
+        return Thread.ofPlatform().start(() ->
+        {
+            try
+            {
+                party.outcome.complete(
+                    timeoutMs < 0 ? barrier.await() : barrier.await(timeoutMs, TimeUnit.MILLISECONDS));
+            }
+            catch (final Throwable ex)
+            {
+                party.outcome.complete(ex);
+            }
+            party.flagAfter.complete(Thread.currentThread().isInterrupted());
+        });
+    }
+
+    /**
      * A barrier action that runs until the test lets it end, then returns or fails.
      */
     private static final class HeldAction implements Runnable
