@@ -126,11 +126,29 @@ final class LogAppender
         {
             checkNoClaim();
             long index = NO_INDEX;
-            for (final T value : values)
+            try
             {
-                Objects.requireNonNull(value, "a value of the batch");
-                final int length = codec.encode(value, scratch, 0);
-                index = write(scratch, 0, length);
+                for (final T value : values)
+                {
+                    Objects.requireNonNull(value, "a value of the batch");
+                    final int length = codec.encode(value, scratch, 0);
+                    index = write(scratch, 0, length);
+                }
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                if (index != NO_INDEX)
+                {
+                    try
+                    {
+                        afterAppend(); // the records written before the value that failed: rung, synced, retained
+                    }
+                    catch (final RuntimeException | Error after)
+                    {
+                        ex.addSuppressed(after);
+                    }
+                }
+                throw ex;
             }
             if (index != NO_INDEX)
             {
@@ -181,13 +199,16 @@ final class LogAppender
     private int openClaim(final int length, final long deadlineNs, final boolean interruptible)
         throws InterruptedException
     {
+        if (appendLock.getHoldCount() > 1)
+        {
+            // a second claim of the thread that holds one: refused, and the first claim and its hold left as they
+            // are (inside the try below, the refusal rolled the first claim back and kept the lock held for good)
+            appendLock.unlock();
+            throw new IllegalStateException("this thread already holds a claim on the log in " + directory +
+                ": commit or abort it first");
+        }
         try
         {
-            if (appendLock.getHoldCount() > 1)
-            {
-                throw new IllegalStateException("this thread already holds a claim on the log in " + directory +
-                    ": commit or abort it first");
-            }
             log.checkOpen();
             claim = writingDocument(deadlineNs, interruptible);
             if (claim == null)

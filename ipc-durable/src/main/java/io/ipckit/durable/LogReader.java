@@ -419,7 +419,9 @@ public final class LogReader<T> implements AutoCloseable
     }
 
     /**
-     * @return the index of the record this reader read last, or -1 before its first read.
+     * @return the index of the record this reader read last, or -1 before its first read. Inside a handler, the index
+     * of the record being handed over; when the handler throws, that record is not consumed (the next read returns
+     * it again) although this still names it.
      */
     public long lastReadIndex()
     {

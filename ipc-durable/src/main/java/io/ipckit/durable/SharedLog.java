@@ -544,10 +544,20 @@ public final class SharedLog<T> implements AutoCloseable
     /**
      * @return the number of reading threads, in every process, now asleep in the kernel waiting for records (a
      *         sleeper wakes every 50 ms to look again, so it may be missing from one reading).
+     * @throws ResourceClosedException when this handle is closed.
      */
     public int sleepingReaders()
     {
-        return doorbellFile.sleepers();
+        checkOpen();
+        readers.holdStore(); // the doorbell's file is unmapped with the store: a read after that would crash the JVM
+        try
+        {
+            return doorbellFile.sleepers();
+        }
+        finally
+        {
+            readers.release();
+        }
     }
 
     /**

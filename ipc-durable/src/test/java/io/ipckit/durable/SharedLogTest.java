@@ -183,6 +183,44 @@ class SharedLogTest
         }
     }
 
+    /**
+     * A second claim of the thread that holds one is refused and leaves the first as it was: before, the refusal
+     * rolled the first claim back and kept the append lock held, so the thread's commit failed and every other
+     * thread's append, and the close, waited for good.
+     */
+    @Test
+    void shouldRefuseASecondClaimOfOneThreadAndKeepTheFirst() throws Exception
+    {
+        try (SharedLog<String> log = SharedLog.create("twice", Codecs.STRING);
+             LogReader<String> reader = log.reader())
+        {
+            final byte[] text = "first".getBytes(StandardCharsets.UTF_8);
+            final int offset = log.tryClaim(text.length);
+            log.claimBuffer().putBytes(offset, text);
+            final IllegalStateException again = assertThrows(IllegalStateException.class, () -> log.tryClaim(4));
+            assertTrue(again.getMessage().contains("already holds a claim"), again.getMessage());
+            assertThrows(IllegalStateException.class, () -> log.claim(4, 1, TimeUnit.SECONDS));
+            log.commit(offset);
+            assertEquals("first", reader.poll());
+            final CompletableFuture<Long> other = CompletableFuture.supplyAsync(() -> log.append("other"));
+            assertTrue(other.get(30, TimeUnit.SECONDS) >= 0, "another thread appends after the commit");
+            assertEquals("other", reader.poll());
+        }
+    }
+
+    /**
+     * The doorbell's file is unmapped with the log's store: asked after the close, the count read freed memory and
+     * the JVM died of SIGSEGV.
+     */
+    @Test
+    void shouldRefuseTheSleepingReadersCountAfterClose()
+    {
+        final SharedLog<String> log = SharedLog.create("closed-count", Codecs.STRING);
+        assertEquals(0, log.sleepingReaders());
+        log.close();
+        assertThrows(ResourceClosedException.class, log::sleepingReaders);
+    }
+
     @Test
     void shouldWaitPastChroniclesLockTimeoutForALiveClaimHolder() throws Exception
     {

@@ -147,8 +147,8 @@ public final class LogDoorbellFile implements AutoCloseable
         if (size != FILE_LENGTH)
         {
             throw new CorruptResourceException("the log doorbell file " + path + " is " + size + " bytes where " +
-                FILE_LENGTH + " are expected (truncated or overwritten); delete it (readers and appenders recreate " +
-                "it) or restore the log directory from a backup");
+                FILE_LENGTH + " are expected (truncated or overwritten); delete it and open the log with " +
+                "SharedLog.openOrCreate, which recreates it, or restore the log directory from a backup");
         }
         final Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
@@ -175,7 +175,8 @@ public final class LogDoorbellFile implements AutoCloseable
         if (buffer.getLong(MAGIC_OFFSET) != MAGIC)
         {
             throw new CorruptResourceException("the log doorbell file " + path + " has no ipckit magic number " +
-                "(foreign or overwritten bytes); delete it (it is recreated) or restore the log from a backup");
+                "(foreign or overwritten bytes); delete it and open the log with SharedLog.openOrCreate, which " +
+                "recreates it, or restore the log from a backup");
         }
         final int version = buffer.getInt(LAYOUT_VERSION_OFFSET);
         if (version != LAYOUT_VERSION)
@@ -188,7 +189,8 @@ public final class LogDoorbellFile implements AutoCloseable
         if (buffer.getInt(HEADER_LENGTH_OFFSET) != HEADER_LENGTH)
         {
             throw new CorruptResourceException("the log doorbell file " + path + " has a corrupt header (header " +
-                "length " + buffer.getInt(HEADER_LENGTH_OFFSET) + "); delete it (it is recreated)");
+                "length " + buffer.getInt(HEADER_LENGTH_OFFSET) + "); delete it and open the log with " +
+                "SharedLog.openOrCreate, which recreates it");
         }
     }
 
