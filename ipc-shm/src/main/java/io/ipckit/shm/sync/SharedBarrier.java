@@ -2,6 +2,7 @@ package io.ipckit.shm.sync;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.internal.kit.CloseGuard;
@@ -38,10 +39,10 @@ import static io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET;
  * <b>Broken state.</b> Every waiter and every later {@link #await} fails with {@link BrokenBarrierException}, whose
  * message says why, until {@link #reset()}: after {@link #abort()}, a timed-out {@link #await} (that party gets
  * {@link TimeoutException}), an interrupted one (that party gets {@link InterruptedException}), a failed action, a
- * reset while parties wait, or the death of an attached process. A party whose time runs out or that is interrupted
- * once every party of its round has arrived (while the last one runs the action) breaks nothing: as with
- * {@link java.util.concurrent.CyclicBarrier}, it waits for the round to trip and returns normally, its interrupt
- * kept. Every process that opens the barrier is recorded
+ * reset while parties wait, the close of a handle that a party waits in, or the death of an attached process. A
+ * party whose time runs out or that is interrupted once every party of its round has arrived (while the last one runs
+ * the action) breaks nothing: as with {@link java.util.concurrent.CyclicBarrier}, it waits for the round to trip and
+ * returns normally, its interrupt kept. Every process that opens the barrier is recorded
  * as attached until it {@link #close() closes} it; waiters check every
  * {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property {@value LivenessCheckInterval#INTERVAL_PROP_NAME})
  * whether an attached process died, and break the barrier if
@@ -61,7 +62,7 @@ import static io.ipckit.shm.sync.BarrierDescriptor.TABLE_OFFSET;
  * that dies between the mark and the move holds nobody up.
  * <p>
  * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
- * {@link io.ipckit.core.exceptions.ResourceClosedException}.
+ * {@link ResourceClosedException}; a thread that had arrived breaks the round for the other parties.
  */
 public final class SharedBarrier implements AutoCloseable
 {
@@ -70,6 +71,7 @@ public final class SharedBarrier implements AutoCloseable
     private static final int INTERRUPTED = 3;
     private static final int ACTION_FAILED = 4;
     private static final int PARTY_DIED = 5;
+    private static final int CLOSED = 6;
     /** One below the arrived count's mask: a round whose parties have all arrived is marked released as one more. */
     private static final int MAX_PARTIES = (int)ARRIVED_MASK - 1;
     /** The most processes that may have a barrier open at once: the size of its table of attached processes. */
@@ -406,13 +408,17 @@ public final class SharedBarrier implements AutoCloseable
     private int await(final long timeoutNs) throws InterruptedException, BrokenBarrierException, TimeoutException
     {
         ensureOpen();
-        final long startNs = System.nanoTime();
         final Waiter waiter = waiters.get();
+        // counted by the close guard from before the arrival to the end of the wait: a close meanwhile waits for this
+        // thread to take its arrival back (by breaking the round) before it unmaps
+        waiter.begin(timeoutNs);
         long generation;
         int index;
         // an interrupt that came while the round before ran its action: it breaks this party's round once that
         // round has ended (as CyclicBarrier's does), not the round whose parties have all arrived
         boolean interrupted = false;
+        // the time ran out while the round before ran its action, which is waited for without a limit
+        boolean expired = false;
         try
         {
             while (true)
@@ -449,11 +455,6 @@ public final class SharedBarrier implements AutoCloseable
                 // a limit (as CyclicBarrier and Python's Barrier wait for the round before to end), but looking at
                 // the attached processes: when that party dies in the action and nobody waits in its round, no one
                 // else would break it
-                if (!waiter.isActive())
-                {
-                    waiter.begin(-1);
-                    continue;
-                }
                 if (waiter.livenessCheckDue())
                 {
                     lookAtAttachedProcesses(waiter);
@@ -461,13 +462,26 @@ public final class SharedBarrier implements AutoCloseable
                 }
                 try
                 {
-                    waiter.pause(sequence);
+                    if (!waiter.pause(sequence))
+                    {
+                        expired = true;
+                        waiter.end(); // not arrived yet: a close now leaves nothing behind
+                        waiter.begin(-1);
+                    }
                 }
                 catch (final InterruptedException ex)
                 {
                     interrupted = true;
                 }
             }
+            if (index == parties - 1)
+            {
+                waiter.end(); // a close need not wait for the action
+                trip(generation);
+                return index;
+            }
+            awaitTrip(waiter, generation, timeoutNs, expired);
+            return index;
         }
         finally
         {
@@ -477,21 +491,6 @@ public final class SharedBarrier implements AutoCloseable
                 Thread.currentThread().interrupt(); // kept, as CyclicBarrier does, when the round before broke
             }
         }
-        if (index == parties - 1)
-        {
-            trip(generation);
-            return index;
-        }
-        waiter.begin(timeoutNs < 0 ? -1 : Math.max(0, timeoutNs - (System.nanoTime() - startNs)));
-        try
-        {
-            awaitTrip(waiter, generation, timeoutNs);
-        }
-        finally
-        {
-            waiter.end();
-        }
-        return index;
     }
 
     private void trip(final long generation) throws BrokenBarrierException
@@ -568,7 +567,13 @@ public final class SharedBarrier implements AutoCloseable
         return reason(state) == 0 && (state & ARRIVED_MASK) > parties;
     }
 
-    private void awaitTrip(final Waiter waiter, final long generation, final long timeoutNs)
+    /**
+     * The wait of a party that arrived, not last, until its round trips.
+     *
+     * @param expired true when the time ran out before the arrival: the round trips at this party's first look or
+     *                times out; the waiter then has no limit.
+     */
+    private void awaitTrip(final Waiter waiter, final long generation, final long timeoutNs, final boolean expired)
         throws InterruptedException, BrokenBarrierException, TimeoutException
     {
         boolean interrupted = false;
@@ -600,12 +605,19 @@ public final class SharedBarrier implements AutoCloseable
                 final boolean timeLeft;
                 try
                 {
-                    timeLeft = waiter.pause(sequence);
+                    timeLeft = !expired && waiter.pause(sequence);
                 }
                 catch (final InterruptedException ex)
                 {
                     interrupted = true;
                     continue;
+                }
+                catch (final ResourceClosedException ex)
+                {
+                    // this handle was closed: take the arrival back by breaking the round, while the close waits for
+                    // this thread to leave (the mapping is still there)
+                    breakBarrier(generation, CLOSED);
+                    throw ex;
                 }
                 if (!timeLeft)
                 {
@@ -615,8 +627,11 @@ public final class SharedBarrier implements AutoCloseable
                             TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms with " + (state & ARRIVED_MASK) +
                             " of " + parties + " parties arrived; the barrier is now broken for every party");
                     }
-                    waiter.end();
-                    waiter.begin(-1);
+                    if (!expired)
+                    {
+                        waiter.end(); // every party arrived: a close now leaves no arrival behind
+                        waiter.begin(-1);
+                    }
                     awaitTripOfFullRound(waiter, generation);
                     return;
                 }
@@ -801,6 +816,7 @@ public final class SharedBarrier implements AutoCloseable
             case TIMED_OUT -> "a party timed out waiting";
             case INTERRUPTED -> "a waiting party was interrupted";
             case ACTION_FAILED -> "the barrier action threw";
+            case CLOSED -> "a waiting party's handle was closed";
             case PARTY_DIED -> "attached process " +
                 "pid " + OwnerToken.pid(buffer.getLongVolatile(file.headerLength() + BROKEN_BY_OFFSET)) + " died";
             default -> "it was reset while this party waited";

@@ -1,5 +1,6 @@
 package io.ipckit.shm.sync;
 
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.file.MappedFile;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.testing.Eventually;
@@ -292,6 +293,31 @@ class SharedBarrierTest
             }
             party.flagAfter.complete(Thread.currentThread().isInterrupted());
         });
+    }
+
+    /**
+     * Closing a handle that a party waited in used to leave its arrival counted, the round unbroken: the next round
+     * tripped one real party short.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldBreakTheRoundWhenTheHandleOfAWaitingPartyIsClosed() throws Exception
+    {
+        try (SharedBarrier barrier = SharedBarrier.create("bc", 2))
+        {
+            final SharedBarrier closing = SharedBarrier.open("bc");
+            final LateParty waiting = new LateParty();
+            startParty(closing, waiting, -1);
+            Eventually.await("one waiting", Duration.ofSeconds(10), () -> barrier.getNumberWaiting() == 1);
+            closing.close();
+            assertInstanceOf(ResourceClosedException.class, waiting.outcome.get(10, TimeUnit.SECONDS));
+            assertTrue(barrier.isBroken(), "the closed party's round is broken");
+            assertEquals(0, barrier.getNumberWaiting());
+            final BrokenBarrierException ex =
+                assertThrows(BrokenBarrierException.class, () -> barrier.await(1, TimeUnit.SECONDS));
+            assertEquals("Barrier \"bc\" is broken: a waiting party's handle was closed; call reset() to use it again",
+                ex.getMessage());
+        }
     }
 
     /**
