@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A read completes when the value is returned or the handler returns: only then does the position move (and, for a
  * named reader, persist). A reader killed before that reads the same record again after restarting, never skips
- * one. A handler that throws leaves the position on its record.
+ * one. A handler that throws leaves the position on its record. The one exception is retention
+ * ({@link SharedLogOptions#retainCycles(int)}, {@link SharedLogOptions#retainBytes(long)}): it deletes whole cycle
+ * files whether readers have read them or not, and a reader behind them goes on at the first record still kept.
  * <p>
  * The blocking reads spin briefly, then sleep on the log's doorbell until an appender (in any process) rings it:
  * an idle blocked reader costs no CPU to speak of, and appenders ring only when a reader sleeps. With an idle
