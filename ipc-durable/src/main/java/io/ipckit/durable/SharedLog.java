@@ -489,14 +489,21 @@ public final class SharedLog<T> implements AutoCloseable
      * new name starts at the first record. Use each name in one process at a time: two handles of one name share a
      * single position.
      *
-     * @param name a valid resource name.
+     * @param name a valid resource name, not ending in {@code .lock} or {@code .version} (Chronicle's names for a
+     *             reader's own keys, which {@link #readerPositions()} leaves out).
      * @return the reader, for one thread at a time.
      * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
      * @throws ResourceClosedException when this handle is closed.
      */
     public LogReader<T> reader(final String name)
     {
-        return readers.open(ResourceName.validate(name));
+        ResourceName.validate(name);
+        if (name.endsWith(".lock") || name.endsWith(".version"))
+        {
+            throw new io.ipckit.core.exceptions.InvalidNameException("reader name \"" + name + "\" ends in .lock or " +
+                ".version, which Chronicle uses for a reader's own keys: choose another name");
+        }
+        return readers.open(name);
     }
 
     void readerClosed(final LogReader<?> reader)

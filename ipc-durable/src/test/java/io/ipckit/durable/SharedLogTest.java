@@ -209,6 +209,30 @@ class SharedLogTest
     }
 
     /**
+     * Chronicle keeps a reader's own keys as "NAME.lock" and "NAME.version", which the positions leave out: a reader
+     * of such a name was hidden from {@link SharedLog#readerPositions()} beside a reader "NAME".
+     */
+    @Test
+    void shouldRefuseReaderNamesThePositionsWouldHide()
+    {
+        try (SharedLog<String> log = SharedLog.create("names", Codecs.STRING))
+        {
+            log.append("a");
+            for (final String name : List.of("a.lock", "a.version"))
+            {
+                final io.ipckit.core.exceptions.InvalidNameException ex = assertThrows(
+                    io.ipckit.core.exceptions.InvalidNameException.class, () -> log.reader(name));
+                assertTrue(ex.getMessage().contains(name), ex.getMessage());
+            }
+            try (LogReader<String> reader = log.reader("a"))
+            {
+                assertEquals("a", reader.poll());
+            }
+            assertEquals(List.of("a"), List.copyOf(log.readerPositions().keySet()));
+        }
+    }
+
+    /**
      * The doorbell's file is unmapped with the log's store: asked after the close, the count read freed memory and
      * the JVM died of SIGSEGV.
      */
