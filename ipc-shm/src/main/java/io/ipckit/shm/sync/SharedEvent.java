@@ -12,12 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.shm.sync.EventDescriptor.DOORBELL_OFFSET;
 import static io.ipckit.shm.sync.EventDescriptor.FLAG_OFFSET;
+import static io.ipckit.shm.sync.EventDescriptor.SETS_OFFSET;
 
 /**
  * Python's {@code multiprocessing.Event}: a named flag that processes {@link #set}, {@link #clear} and
  * {@link #await} across JVMs. Waiters spin briefly, then sleep on a {@link Doorbell} (the kit's {@link Waiter}); {@link #set} wakes every sleeper and
- * enters the kernel only when some sleep. Everything written before {@link #set} happens-before the return of an
- * {@link #await} that sees it set.
+ * enters the kernel only when some sleep. A {@link #set} during a wait ends it with true even when a {@link #clear}
+ * follows at once, as in Python. Everything written before {@link #set} happens-before the return of an
+ * {@link #await} that sees it set or that it woke.
  * <p>
  * Thread-safe and process-safe. {@link #close()} wakes this object's blocked threads, which then throw
  * {@link io.ipckit.core.exceptions.ResourceClosedException}.
@@ -27,6 +29,7 @@ public final class SharedEvent implements AutoCloseable
     private final ResourceFile file;
     private final AtomicBuffer buffer;
     private final int flagOffset;
+    private final int setsOffset;
     private final Doorbell doorbell = new Doorbell();
     private final CloseGuard guard;
     /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
@@ -37,6 +40,7 @@ public final class SharedEvent implements AutoCloseable
         this.file = file;
         this.buffer = file.buffer();
         this.flagOffset = file.headerLength() + FLAG_OFFSET;
+        this.setsOffset = file.headerLength() + SETS_OFFSET;
         doorbell.wrap(buffer, file.headerLength() + DOORBELL_OFFSET);
         this.guard = new CloseGuard("Event \"" + file.name() + "\"");
         this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
@@ -93,6 +97,16 @@ public final class SharedEvent implements AutoCloseable
             ensureOpen();
             // release store -> publishes what the setter wrote before set() to every waiter that sees the flag
             buffer.putIntRelease(flagOffset, 1);
+            while (true)
+            {
+                final int sets = buffer.getIntVolatile(setsOffset);
+                // full fence CAS -> a waiter that sees the count move sees what the flag publishes, even if a clear()
+                // came since
+                if (buffer.compareAndSetInt(setsOffset, sets, sets + 1))
+                {
+                    break;
+                }
+            }
             doorbell.ring();
         }
         catch (final InternalError | IllegalStateException ex)
@@ -155,7 +169,8 @@ public final class SharedEvent implements AutoCloseable
      *
      * @param time the most to wait.
      * @param unit its unit.
-     * @return the flag on return: false when the time passed without it being set.
+     * @return true when the flag was set, or was set during the wait (even if cleared again since); false when the
+     *         time passed without it being set.
      * @throws InterruptedException when interrupted before or while waiting.
      */
     public boolean await(final long time, final TimeUnit unit) throws InterruptedException
@@ -221,6 +236,8 @@ public final class SharedEvent implements AutoCloseable
         {
             throw new InterruptedException();
         }
+        // read before the flag: a set that this read misses moves the count later
+        final int sets = buffer.getIntAcquire(setsOffset);
         if (buffer.getIntAcquire(flagOffset) != 0)
         {
             return true;
@@ -232,9 +249,9 @@ public final class SharedEvent implements AutoCloseable
             while (true)
             {
                 final int sequence = waiter.sequence();
-                if (buffer.getIntAcquire(flagOffset) != 0)
+                if (buffer.getIntAcquire(flagOffset) != 0 || buffer.getIntAcquire(setsOffset) != sets)
                 {
-                    return true;
+                    return true; // set, or set and cleared again since this wait began
                 }
                 waiter.peersWatched(); // no process to look at: only set() (a ring) ends this wait
                 if (!waiter.pause(sequence))

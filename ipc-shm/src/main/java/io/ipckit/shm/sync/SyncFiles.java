@@ -24,7 +24,9 @@ final class SyncFiles
      * Version 3: a semaphore's or barrier's slot seized after a death holds the seizing process's token with
      * {@link io.ipckit.core.internal.kit.OwnerToken#RECLAIM_MARK} (version 2 held -1: a process of version 2 would
      * take version 3's marks for dead processes, and one of version 3 would take -1 for a dead seizer, so the two must
-     * not share a file).
+     * not share a file). Within version 3, an event's set count took the place of padding: a process of an earlier
+     * build of version 3 ignores it and does not count its own sets, so its {@code set(); clear()} pulses can still be
+     * missed by a waiter, as before; nothing is misread.
      */
     static final int LAYOUT_VERSION = 3;
 

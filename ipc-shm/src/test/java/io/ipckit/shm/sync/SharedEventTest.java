@@ -50,6 +50,30 @@ class SharedEventTest
         }
     }
 
+    /**
+     * A waiter woken by the ring of a {@code set(); clear()} pulse used to look at the flag alone, find it clear and
+     * sleep again; Python's {@code Event.wait()} returns True there.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldWakeAWaitingJvmOnASetFollowedAtOnceByAClear() throws Exception
+    {
+        try (SharedEvent event = SharedEvent.create("pulse.event");
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final AtomicBuffer buffer = report.buffer();
+            final JvmProcess child = dir.start(SyncChild.class, "event-wait", "pulse.event", "report", "0", "10000");
+            Eventually.await("the child asleep", Duration.ofSeconds(30),
+                () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 1 && event.sleepers() == 1);
+            event.set();
+            event.clear();
+            assertTrue(child.join(30, TimeUnit.SECONDS));
+            assertEquals(0, child.exitCode().orElseThrow());
+            assertEquals(1, buffer.getLongVolatile(SyncChild.PER_CHILD_OFFSET), "wait() returned True for the pulse");
+            assertFalse(event.isSet());
+        }
+    }
+
     @Test
     void shouldReturnFalseFromTimedWaitInAnotherJvmWhenNeverSet() throws Exception
     {
