@@ -26,13 +26,15 @@ import static io.ipckit.pool.PoolMessageDescriptor.*;
  * closes its end or dies, its reader receives every result it sent and then the end of the stream.
  * <p>
  * Threads: one reader thread per worker, the only one that receives from its channel; one dispatcher thread, which
- * hands out newly queued tasks, sends what may have to wait for room, and is the only one that closes a dead
- * worker's channel. Everything else is guarded by {@link #lock}. When a result frees room, the worker's own reader
- * sends it the next queued task at once if that needs no waiting ({@link #topUp}): a chunk-size-1 map then costs no
- * thread wake-up per task. The dispatcher is woken only for what the reader cannot send. A worker's tasks wait for
- * its READY, except one: while no ready worker has room, one of the pool's first workers, started at once, may be sent
- * its first task while it boots ({@link #sendToStartingWorker}), so that a new pool's first result does not wait for
- * a round trip of READY.
+ * hands out newly queued tasks, sends what the readers cannot, and is the only one that closes a dead worker's
+ * channel; and, when tasks have a timeout, one timer thread, so that the timeout fires whatever the dispatcher does.
+ * The dispatcher never waits long for room in one worker's ring: what finds none goes back to the queue for the other
+ * workers, and that worker takes nothing until it reads again ({@link #takeBackUnsent}). Everything else is guarded
+ * by {@link #lock}. When a result frees room, the worker's own reader sends it the next queued task at once if that
+ * needs no waiting ({@link #topUp}): a chunk-size-1 map then costs no thread wake-up per task. The dispatcher is
+ * woken only for what the reader cannot send. A worker's tasks wait for its READY, except one: while no ready worker
+ * has room, one of the pool's first workers, started at once, may be sent its first task while it boots
+ * ({@link #sendToStartingWorker}), so that a new pool's first result does not wait for a round trip of READY.
  * <p>
  * Note to maintainers: a worker's send side has one user at a time, so that its messages keep the order in which
  * their tasks were assigned (a FUNCTION before the first task using it, a FORGET after the last): the dispatcher,
@@ -57,6 +59,8 @@ final class PoolScheduler
 {
     private static final int MAX_STARTUP_FAILURES = 3;
     private static final byte[] NO_ITEMS = new byte[0];
+    /** The longest the dispatcher sleeps with nothing to do. */
+    private static final long DISPATCHER_IDLE_NS = TimeUnit.SECONDS.toNanos(1);
     /**
      * A task held by this many workers that exited before it ran fails instead of going back to the queue: what
      * kills them may be the task itself (a function or argument whose deserialization ends the worker's JVM), and
@@ -119,6 +123,12 @@ final class PoolScheduler
         dispatcher = new Thread(this::dispatch, "ipckit-pool-" + name + "-dispatcher");
         dispatcher.setDaemon(true);
         dispatcher.start();
+        if (timer.enabled())
+        {
+            final Thread watch = new Thread(this::watchTimeouts, "ipckit-pool-" + name + "-timer");
+            watch.setDaemon(true);
+            watch.start();
+        }
     }
 
     /**
@@ -569,7 +579,9 @@ final class PoolScheduler
                     }
                 }
             }
-            if (type != RESULT || topUp(slot) || needsDispatcher(slot))
+            final boolean unblocked = slot.blocked; // the worker read: its ring has room again
+            slot.blocked = false;
+            if (type != RESULT || topUp(slot) || unblocked || needsDispatcher(slot))
             {
                 changed.signalAll();
             }
@@ -825,6 +837,11 @@ final class PoolScheduler
         // the FORGETs to send in that hold, each with its worker
         final List<WorkerSlot> forgetTargets = new ArrayList<>();
         final IntArrayList forgetIds = new IntArrayList();
+        // what the last sends left for want of room: tasks (index * 2, + 1 when their FUNCTION went), FORGETs, workers
+        final IntArrayList unsentTasks = new IntArrayList();
+        final IntArrayList unsentForgets = new IntArrayList();
+        final List<WorkerSlot> full = new ArrayList<>();
+        final List<PoolTask> dropped = new ArrayList<>();
         while (true)
         {
             toClose.clear();
@@ -844,6 +861,8 @@ final class PoolScheduler
                 {
                     target.sending = false;
                 }
+                takeBackUnsent(targets, tasks, functionsFirst, unsentTasks, forgetTargets, forgetIds, unsentForgets,
+                    full, dropped);
                 toStop.clear();
                 targets.clear();
                 tasks.clear();
@@ -859,7 +878,7 @@ final class PoolScheduler
                         exit = true;
                         break;
                     }
-                    timer.check(workers.slots());
+                    final long waitNs = unblockDue(System.nanoTime());
                     assignPending(targets, tasks, functionsFirst);
                     takeForgets(forgetTargets, forgetIds);
                     if (!tasks.isEmpty())
@@ -889,7 +908,7 @@ final class PoolScheduler
                     }
                     try
                     {
-                        changed.awaitNanos(timer.checkIntervalNs());
+                        changed.awaitNanos(waitNs);
                     }
                     catch (final InterruptedException ex)
                     {
@@ -905,6 +924,10 @@ final class PoolScheduler
             for (final WorkerSlot slot : toClose)
             {
                 slot.channel.close();
+            }
+            if (!dropped.isEmpty())
+            {
+                failDropped(dropped);
             }
             if (exit)
             {
@@ -924,15 +947,176 @@ final class PoolScheduler
                 final WorkerSlot target = targets.get(i);
                 final PoolTask task = tasks.get(i);
                 final byte[] function = functionsFirst.get(i);
-                if (function != null)
+                // after a message that found no room, the worker's later ones wait too: they keep their order
+                if (full.contains(target) || function != null &&
+                    !sender.trySend(target, FUNCTION, 0, task.functionId, 1, function))
                 {
-                    sender.send(target, FUNCTION, 0, task.functionId, 1, function);
+                    noRoom(full, target);
+                    unsentTasks.addInt(2 * i);
                 }
-                sender.send(target, task.type, task.id, task.functionId, task.count, task.encodedItems);
+                else if (!sender.trySend(target, task.type, task.id, task.functionId, task.count, task.encodedItems))
+                {
+                    noRoom(full, target);
+                    unsentTasks.addInt(2 * i + (function != null ? 1 : 0));
+                }
             }
             for (int i = 0; i < forgetTargets.size(); i++)
             {
-                sender.send(forgetTargets.get(i), FORGET, 0, forgetIds.getInt(i), 0, null);
+                final WorkerSlot target = forgetTargets.get(i);
+                if (full.contains(target) || !sender.trySend(target, FORGET, 0, forgetIds.getInt(i), 0, null))
+                {
+                    noRoom(full, target);
+                    unsentForgets.addInt(i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Fails the tasks taken back from full rings after the pool was stopped by {@code shutdownNow()} or broke.
+     */
+    private void failDropped(final List<PoolTask> dropped)
+    {
+        final boolean cancelled;
+        final Throwable cause;
+        lock.lock();
+        try
+        {
+            cancelled = shutdownNow;
+            cause = broken;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        for (final PoolTask task : dropped)
+        {
+            task.results.completeExceptionally(cancelled ?
+                new CancellationException(task + " was cancelled by shutdownNow() of " + name) :
+                new IpcException(task + " cannot run: " + cause.getMessage(), cause));
+        }
+        dropped.clear();
+    }
+
+    private static void noRoom(final List<WorkerSlot> full, final WorkerSlot slot)
+    {
+        if (!full.contains(slot))
+        {
+            full.add(slot);
+        }
+    }
+
+    /**
+     * Takes back what the dispatcher's last sends left for want of room (lock held): each task goes back to the
+     * front of the queue, in order, for any worker with room (its worker never saw it, or saw only its FUNCTION); each
+     * FORGET waits for its worker again; each worker whose ring was full takes nothing until it sends a message (it
+     * has read then) or a retry is due, so that one busy worker holds up neither the others nor the dispatcher. A
+     * worker that exited meanwhile is left alone: its exit requeued or failed the tasks it held. Once the pool is
+     * stopped by {@code shutdownNow()} or broken, the tasks taken back go to {@code dropped} instead, to fail as the
+     * queued ones did.
+     */
+    private void takeBackUnsent(
+        final List<WorkerSlot> targets, final List<PoolTask> tasks, final List<byte[]> functionsFirst,
+        final IntArrayList unsentTasks, final List<WorkerSlot> forgetTargets, final IntArrayList forgetIds,
+        final IntArrayList unsentForgets, final List<WorkerSlot> full, final List<PoolTask> dropped)
+    {
+        dropped.clear();
+        for (int k = unsentTasks.size() - 1; k >= 0; k--)
+        {
+            final int i = unsentTasks.getInt(k) >> 1;
+            final boolean functionSent = (unsentTasks.getInt(k) & 1) != 0;
+            final WorkerSlot target = targets.get(i);
+            final PoolTask task = tasks.get(i);
+            if (!target.gone && target.inFlight.removeLastOccurrence(task))
+            {
+                target.tasksSent--;
+                if (functionsFirst.get(i) != null && !functionSent)
+                {
+                    target.knownFunctions.remove(task.functionId);
+                }
+                if (shutdownNow || broken != null)
+                {
+                    dropped.add(task);
+                }
+                else
+                {
+                    pending.addFirst(task);
+                }
+            }
+        }
+        for (int k = 0; k < unsentForgets.size(); k++)
+        {
+            final int i = unsentForgets.getInt(k);
+            if (!forgetTargets.get(i).gone)
+            {
+                forgetTargets.get(i).forgets.addInt(forgetIds.getInt(i));
+            }
+        }
+        final long nowNs = System.nanoTime();
+        for (final WorkerSlot slot : full)
+        {
+            slot.blocked = !slot.gone;
+            // a worker that reads again sends a result first; without one, try again after a few of its tries' length
+            slot.retryAtNs = nowNs + 4 * slot.sendSliceNs;
+        }
+        unsentTasks.clear();
+        unsentForgets.clear();
+        full.clear();
+    }
+
+    /**
+     * Lets the workers whose retry is due take tasks again (lock held).
+     *
+     * @return the longest the dispatcher may wait before the next retry is due.
+     */
+    private long unblockDue(final long nowNs)
+    {
+        long waitNs = DISPATCHER_IDLE_NS;
+        for (final WorkerSlot slot : workers.slots())
+        {
+            if (slot != null && slot.blocked)
+            {
+                if (slot.retryAtNs - nowNs <= 0)
+                {
+                    slot.blocked = false;
+                }
+                else
+                {
+                    waitNs = Math.min(waitNs, slot.retryAtNs - nowNs);
+                }
+            }
+        }
+        return waitNs;
+    }
+
+    /**
+     * The body of the timer thread (started when tasks have a timeout): kills the workers whose task ran over it,
+     * apart from the dispatcher, so that no send it waits for delays a timeout.
+     */
+    private void watchTimeouts()
+    {
+        while (true)
+        {
+            lock.lock();
+            try
+            {
+                if (terminated)
+                {
+                    return;
+                }
+                timer.check(workers.slots());
+            }
+            finally
+            {
+                lock.unlock();
+            }
+            try
+            {
+                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(timer.checkIntervalNs()));
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
             }
         }
     }
@@ -945,7 +1129,7 @@ final class PoolScheduler
     {
         for (final WorkerSlot slot : workers.slots())
         {
-            if (slot == null || slot.forgets.isEmpty())
+            if (slot == null || slot.forgets.isEmpty() || slot.blocked && !slot.gone)
             {
                 continue;
             }

@@ -19,7 +19,7 @@ final class TaskSender
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(4096);
 
     /**
-     * Sends one message, waiting while the worker's ring is full.
+     * Sends one message, waiting while the worker's ring is full: for a STOP, sent once every worker is idle.
      *
      * @param items the encoded items, or null for none.
      */
@@ -51,6 +51,57 @@ final class TaskSender
         {
             // the worker died; its reader thread fails or requeues what it held
             slot.process.kill();
+        }
+    }
+
+    /**
+     * Sends one message if the worker's ring has room for it: at once for a message that fits in one record, within
+     * the worker's {@link WorkerSlot#sendSliceNs} for a longer one (whose part sent is discarded when the time runs
+     * out). Never waits longer, so that a worker whose ring stays full (it runs a long task) holds up no other.
+     *
+     * @param items the encoded items, or null for none.
+     * @return true when the message is done with: sent, or the worker found dead (and killed, so that its reader
+     *         fails or requeues what it held); false when the ring had no room for it.
+     */
+    boolean trySend(
+        final WorkerSlot slot, final int type, final long taskId, final int functionId, final int count,
+        final byte[] items)
+    {
+        final int length = ITEMS_OFFSET + (items == null ? 0 : items.length);
+        final WorkerChannel channel = slot.channel;
+        try
+        {
+            if (length <= channel.maxClaimLength())
+            {
+                final int index = channel.tryClaim(length);
+                if (index < 0)
+                {
+                    return false;
+                }
+                writeMessage(channel.claimBuffer(), index, type, taskId, functionId, count, items);
+                channel.commit(index);
+                return true;
+            }
+            writeMessage(out, 0, type, taskId, functionId, count, items);
+            if (!channel.trySend(out, 0, length, slot.sendSliceNs))
+            {
+                // a worker that reads slowly gets longer tries; one that is busy gets them less often
+                slot.sendSliceNs = Math.min(2 * slot.sendSliceNs, WorkerSlot.LONGEST_SEND_SLICE_NS);
+                return false;
+            }
+            slot.sendSliceNs = WorkerChannel.FIRST_SLICE_NS;
+            return true;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+        catch (final IpcException ex)
+        {
+            // the worker died; its reader thread fails or requeues what it held
+            slot.process.kill();
+            return true;
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
  * task has not changed for longer than the timeout, after recording that task on its {@link WorkerSlot} so that its
  * death is blamed on the timeout.
  * <p>
- * Not thread-safe: the dispatcher calls it with the scheduler's lock held.
+ * Not thread-safe: the scheduler's timer thread calls it with the scheduler's lock held (a thread of its own, so that
+ * nothing the dispatcher waits for delays it).
  */
 final class TaskTimer
 {
@@ -24,11 +25,19 @@ final class TaskTimer
     }
 
     /**
-     * @return the longest the dispatcher may sleep between checks.
+     * @return the longest the timer thread may sleep between checks.
      */
     long checkIntervalNs()
     {
         return taskTimeoutNs > 0 ? IDLE_CHECK_NS : NO_TIMEOUT_CHECK_NS;
+    }
+
+    /**
+     * @return true when tasks have a timeout.
+     */
+    boolean enabled()
+    {
+        return taskTimeoutNs > 0;
     }
 
     /**

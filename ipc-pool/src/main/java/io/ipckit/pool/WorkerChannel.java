@@ -162,6 +162,21 @@ final class WorkerChannel implements AutoCloseable
     }
 
     /**
+     * Sends a message of any length if there is room for it within {@code timeoutNs}: a try that runs out of time
+     * leaves nothing the receiver will keep (it discards the part of a longer message already sent).
+     *
+     * @param timeoutNs the most to wait for room, 0 to try once.
+     * @return true when sent, false when the time ran out.
+     * @throws PeerGoneException    when the peer closed its end or died.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    boolean trySend(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
+        return connection.sendBytes(src, offset, length, timeoutNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
      * Hands the next message to {@code handler} in place, waiting up to {@code timeoutNs} for one.
      *
      * @param timeoutNs the most to wait, 0 not to wait.

@@ -16,6 +16,9 @@ import java.util.function.BooleanSupplier;
  */
 final class WorkerSlot
 {
+    /** The longest the dispatcher waits for room in one worker's ring before it tries the others. */
+    static final long LONGEST_SEND_SLICE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     final int index;
     final int generation;
     final JvmProcess process;
@@ -34,6 +37,14 @@ final class WorkerSlot
     /** Released functions this worker knew, whose FORGET the dispatcher is to send (it could not be sent at once). */
     final IntArrayList forgets = new IntArrayList();
     int tasksSent;
+    /**
+     * The dispatcher found no room in this worker's ring: it takes no task until the worker sends a message (it has
+     * read then) or {@link #retryAtNs} comes.
+     */
+    boolean blocked;
+    long retryAtNs;
+    /** How long the dispatcher's next try of a message longer than a record may wait for room (dispatcher only). */
+    long sendSliceNs = WorkerChannel.FIRST_SLICE_NS;
     /** The dispatcher holds this worker's send side (set while it sends outside the lock); its reader must not send. */
     boolean sending;
     boolean ready;

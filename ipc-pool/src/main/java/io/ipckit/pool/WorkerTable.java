@@ -78,11 +78,12 @@ final class WorkerTable
 
     /**
      * @param slot a worker's slot.
-     * @return true when the worker is ready and running, and below the in-flight limit and the task limit.
+     * @return true when the worker is ready and running, its ring is not known to be full, and it is below the
+     *         in-flight limit and the task limit.
      */
     boolean hasRoom(final WorkerSlot slot)
     {
-        return slot.ready && !slot.gone && slot.inFlight.size() < tasksInFlightPerWorker &&
+        return slot.ready && !slot.gone && !slot.blocked && slot.inFlight.size() < tasksInFlightPerWorker &&
             (maxTasksPerWorker == 0 || slot.tasksSent < maxTasksPerWorker);
     }
 
