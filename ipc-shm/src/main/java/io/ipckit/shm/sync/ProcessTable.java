@@ -4,6 +4,9 @@ import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import static io.ipckit.core.internal.kit.OwnerToken.RECLAIM_MARK;
 import static org.agrona.BitUtil.SIZE_OF_LONG;
 
@@ -40,6 +43,11 @@ final class ProcessTable
 
     /** Serialises this JVM's claims, of every table: a process's token then has one slot per table. */
     private static final Object CLAIM_LOCK = new Object();
+    /**
+     * Per table of this JVM (by the caller's key for its file): the threads between a {@link #claimInFlight} and its
+     * {@link #endInFlight}, which may still record a value in the slot. Guarded by {@link #CLAIM_LOCK}.
+     */
+    private static final Map<Object, int[]> IN_FLIGHT = new HashMap<>();
     private final AtomicBuffer buffer;
     private final int offset;
     private final int slots;
@@ -80,6 +88,21 @@ final class ProcessTable
             }
         }
         return -1;
+    }
+
+    /**
+     * @return true when no slot is free.
+     */
+    boolean isFull()
+    {
+        for (int i = 0; i < slots; i++)
+        {
+            if (word(i) == OwnerToken.NONE)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -210,6 +233,76 @@ final class ProcessTable
             {
                 free(slot);
             }
+        }
+    }
+
+    /**
+     * Finds the slot of {@code word} or claims a free one, and counts the calling thread in flight in it until its
+     * {@link #endInFlight}: the slot is not freed by this JVM meanwhile, so the caller may record a value in it.
+     *
+     * @param word an owner token, this process's.
+     * @param key  the same object for every table of this JVM over the same file.
+     * @return the slot, or -1 when every slot is taken (nothing is then counted).
+     */
+    int claimInFlight(final long word, final Object key)
+    {
+        synchronized (CLAIM_LOCK)
+        {
+            final int slot = claim(word);
+            if (slot >= 0)
+            {
+                IN_FLIGHT.computeIfAbsent(key, (k) -> new int[1])[0]++;
+            }
+            return slot;
+        }
+    }
+
+    /**
+     * Ends a {@link #claimInFlight}: the last thread in flight frees the slot when its value is 0.
+     *
+     * @param slot the slot it gave.
+     * @param word the same owner token.
+     * @param key  the same key.
+     */
+    void endInFlight(final int slot, final long word, final Object key)
+    {
+        synchronized (CLAIM_LOCK)
+        {
+            final int[] inFlight = IN_FLIGHT.get(key);
+            if (--inFlight[0] == 0)
+            {
+                IN_FLIGHT.remove(key);
+                freeIfEmpty(slot, word);
+            }
+        }
+    }
+
+    /**
+     * Subtracts up to {@code amount} from the value of {@code word}'s slot without going below 0, and frees the slot
+     * when that leaves 0 and no thread of this JVM is in flight in it ({@link #claimInFlight}).
+     *
+     * @param word   an owner token, this process's.
+     * @param amount at least 0.
+     * @param key    the key of {@link #claimInFlight}.
+     */
+    void subtractAndFreeIfEmpty(final long word, final long amount, final Object key)
+    {
+        synchronized (CLAIM_LOCK)
+        {
+            final int slot = find(word);
+            if (slot >= 0 && subtractClamped(slot, amount) == 0 && !IN_FLIGHT.containsKey(key))
+            {
+                freeIfEmpty(slot, word);
+            }
+        }
+    }
+
+    private void freeIfEmpty(final int slot, final long word)
+    {
+        // no other process writes a live process's slot, and this JVM's frees hold the lock
+        if (word(slot) == word && buffer.getLongVolatile(valueOffset(slot)) == 0)
+        {
+            free(slot);
         }
     }
 

@@ -31,7 +31,9 @@ import static io.ipckit.shm.sync.SemaphoreDescriptor.RECOVERED_PERMITS_OFFSET;
  * {@link IllegalStateException}, and the permits are unchanged.
  * <p>
  * With <em>owner tracking</em> ({@link #create(String, int, ShmOptions)} with {@link ShmOptions#ownerSlots}) each process's holding
- * is recorded in a table of (process, permits held); a waiter looks for processes that died holding permits when
+ * is recorded in a table of (process, permits held), where a process has a slot only while it holds permits or is
+ * acquiring some, so that {@link ShmOptions#ownerSlots} bounds the processes that do so at once; a waiter looks for
+ * processes that died holding permits when
  * this object has not looked for {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
  * {@value LivenessCheckInterval#INTERVAL_PROP_NAME}), then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
  * acquired (a pool of resources); a process that releases more than it holds is counted as holding none. A process
@@ -56,6 +58,8 @@ public final class SharedSemaphore implements AutoCloseable
     private final CloseGuard guard;
     /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
     private final ThreadLocal<Waiter> waiters;
+    /** This file's key in the per-JVM count of threads between claiming an owner slot and recording in it. */
+    private final String tableKey;
     /** Kept across calls, so that calls waiting less than the interval each still look once it has passed. */
     private final LivenessCheckInterval ownerCheck = new LivenessCheckInterval();
 
@@ -86,6 +90,7 @@ public final class SharedSemaphore implements AutoCloseable
         this.guard = new CloseGuard("Semaphore \"" + file.name() + "\"");
         this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
         this.owners = slots == 0 ? null : new ProcessTable(buffer, base + OWNER_TABLE_OFFSET, slots);
+        this.tableKey = file.file().path() + "@" + file.creator();
     }
 
     /**
@@ -228,8 +233,20 @@ public final class SharedSemaphore implements AutoCloseable
         try
         {
             checkPermits(permits);
+            if (owners != null && buffer.getIntVolatile(permitsOffset) < permits &&
+                (!owners.isFull() || recoverDeadOwners() == 0 || buffer.getIntVolatile(permitsOffset) < permits))
+            {
+                return false; // takes nothing: no owner slot needed to say so (a full table's dead are looked at)
+            }
             final int slot = ownerSlot();
-            return tryTake(permits, slot);
+            try
+            {
+                return tryTake(permits, slot);
+            }
+            finally
+            {
+                endOwnerSlot(slot);
+            }
         }
         catch (final InternalError | IllegalStateException ex)
         {
@@ -325,11 +342,7 @@ public final class SharedSemaphore implements AutoCloseable
             }
             if (owners != null)
             {
-                final int slot = owners.find(self);
-                if (slot >= 0)
-                {
-                    owners.subtractClamped(slot, permits);
-                }
+                owners.subtractAndFreeIfEmpty(self, permits, tableKey); // freed when this process holds none
             }
             doorbell.ring();
         }
@@ -468,14 +481,14 @@ public final class SharedSemaphore implements AutoCloseable
             throw new InterruptedException();
         }
         final int slot = ownerSlot();
-        if (tryTake(permits, slot))
-        {
-            return true;
-        }
         final Waiter waiter = waiters.get();
-        waiter.begin(timeoutNs);
         try
         {
+            if (tryTake(permits, slot))
+            {
+                return true;
+            }
+            waiter.begin(timeoutNs);
             while (true)
             {
                 final int sequence = waiter.sequence();
@@ -509,6 +522,7 @@ public final class SharedSemaphore implements AutoCloseable
         finally
         {
             waiter.end();
+            endOwnerSlot(slot);
         }
     }
 
@@ -539,18 +553,31 @@ public final class SharedSemaphore implements AutoCloseable
         {
             return -1;
         }
-        int slot = owners.claim(self);
+        int slot = owners.claimInFlight(self, tableKey);
         if (slot < 0)
         {
             recoverDeadOwners();
-            slot = owners.claim(self);
+            slot = owners.claimInFlight(self, tableKey);
             if (slot < 0)
             {
                 throw new IpcException("Semaphore \"" + file.name() + "\": its owner table is full (" +
-                    owners.slots() + " processes hold permits); create it with more owner slots");
+                    owners.slots() + " processes hold permits or are acquiring them); create it with more owner " +
+                    "slots");
             }
         }
         return slot;
+    }
+
+    /**
+     * Ends the use of a slot that {@link #ownerSlot()} gave: it is freed when this process holds no permit and no
+     * other thread of this JVM is taking some.
+     */
+    private void endOwnerSlot(final int slot)
+    {
+        if (slot >= 0)
+        {
+            owners.endInFlight(slot, self, tableKey);
+        }
     }
 
     /**

@@ -196,6 +196,34 @@ class SharedSemaphoreTest
         }
     }
 
+    /**
+     * A slot used to stay claimed for as long as its process lived, even with no permit held, and even a tryAcquire
+     * that took nothing claimed one: owner slots capped the processes that ever touched the semaphore, not those that
+     * hold permits at once.
+     */
+    @Test
+    @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldFreeTheOwnerSlotOfAProcessThatHoldsNoPermit() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("sem1", 1, new ShmOptions().ownerSlots(1));
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            semaphore.acquire();
+            semaphore.release();
+            final JvmProcess child = dir.start(SyncChild.class, "sem-hold", "sem1", "1", "report");
+            Eventually.await("the child holds the permit in the one slot", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1 || !child.isAlive());
+            assertTrue(child.isAlive(), "the child's acquire found a slot");
+            assertFalse(semaphore.tryAcquire(), "no permit, and no slot needed to say so");
+            child.kill();
+            assertTrue(child.join(10, TimeUnit.SECONDS));
+            assertTrue(semaphore.tryAcquire(10, TimeUnit.SECONDS), "the dead child's permit recovered");
+            assertEquals(1, semaphore.recoveredPermits());
+            semaphore.release();
+            assertEquals(0, semaphore.permitsHeldByThisProcess());
+        }
+    }
+
     @Test
     void shouldRefuseAcquireWhenOwnerTableIsFull() throws Exception
     {
