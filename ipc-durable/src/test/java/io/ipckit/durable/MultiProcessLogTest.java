@@ -97,7 +97,7 @@ class MultiProcessLogTest
         // every kill costs a JVM start with Chronicle: three lanes keep both cores busy while a lane waits for its
         // child to start appending or to be reaped
         final int lanes = 3;
-        final int killsPerLane = 18; // 54 SIGKILLs in all
+        final int killsPerLane = 14; // 42 SIGKILLs in all
         final Path logDir = logs.resolve("killed");
         try (SharedLog<byte[]> log = SharedLog.create(logDir, Codecs.BYTES, new SharedLogOptions());
              MappedFile report = MappedFile.create(REPORT, LogChild.REPORT_LENGTH))

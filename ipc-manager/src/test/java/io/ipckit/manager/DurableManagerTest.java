@@ -50,9 +50,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DurableManagerTest
 {
-    /** Lanes of kills side by side, each its own manager, journal and writer: 48 SIGKILLs in all. */
+    /** Lanes of kills side by side, each its own manager, journal and writer: 36 SIGKILLs in all. */
     private static final int LANES = 2;
-    private static final int KILLS_PER_LANE = 24;
+    private static final int KILLS_PER_LANE = 18;
     /** The keys a kill lane's writer puts to in turn. */
     private static final int DICT_KEYS = 64;
 

@@ -132,7 +132,7 @@ class SharedDictProcessTest
     void shouldLoseNoCommittedMutationWhenWritersAreKilledAtRandomMoments() throws InterruptedException
     {
         final int slots = 3;
-        final int kills = 72;
+        final int kills = 54;
         final SharedDictOptions options = new SharedDictOptions().segmentBytes(4096).maxBytes(64L << 20);
         try (SharedDict<Long, byte[]> dict = SharedDict.create("victims", Codecs.LONG, Codecs.BYTES, options);
              SharedValue reports = SharedValue.create("reports", DType.INT64, slots))
