@@ -392,7 +392,10 @@ public final class ProcessPool implements ExecutorService
 
     /**
      * Python's {@code Pool.apply_async(fn, args, callback=..., error_callback=...)}: the callbacks run in a pool
-     * thread when the result arrives.
+     * thread when the result arrives, the thread that reads that worker's results, as do the future's dependent
+     * stages that are not async. As in Python, they must return promptly and must not wait for the pool (a
+     * blocking {@code apply} or {@code close} there waits for the thread that would deliver it): hand such work to
+     * an executor of your own, e.g. with {@code thenApplyAsync}.
      *
      * @return a future of {@code fn(argument)}.
      */
