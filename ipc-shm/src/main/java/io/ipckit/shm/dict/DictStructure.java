@@ -62,6 +62,8 @@ final class DictStructure
     private final int maxSegments;
     private final int directoryOffset;
     private final int segmentsOffset;
+    /** The file's identity (its file key), the same for every handle of this process on it. */
+    private final Object fileIdentity;
 
     DictStructure(final ResourceFile file)
     {
@@ -77,6 +79,21 @@ final class DictStructure
         this.maxSegments = buffer.getInt(MAX_SEGMENTS_OFFSET);
         this.directoryOffset = buffer.getInt(DIRECTORY_OFFSET_OFFSET);
         this.segmentsOffset = buffer.getInt(SEGMENTS_OFFSET_OFFSET);
+        this.fileIdentity = fileIdentity(file);
+    }
+
+    private static Object fileIdentity(final ResourceFile file)
+    {
+        try
+        {
+            final Object key = java.nio.file.Files.readAttributes(file.file().path(),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return key != null ? key : file.file().path().toAbsolutePath();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return new Object(); // the name is gone already: this handle's own identity
+        }
     }
 
     /**
@@ -86,6 +103,60 @@ final class DictStructure
     {
         int segment = -1;
     }
+
+    /**
+     * The segment locks a thread holds, in every handle of every dict of this process: a thread that would wait for a
+     * lock it holds itself (a compute function changing the dict through another handle, or two levels down) is told
+     * so instead of waiting for good. Each entry is a file's identity and the {@link Held} that follows the segment
+     * through rebuilds. One per thread; allocation-free after the first few nestings.
+     */
+    private static final class HeldByThread
+    {
+        Object[] files = new Object[4];
+        Held[] helds = new Held[4];
+        int count;
+
+        void add(final Object file, final Held held)
+        {
+            if (count == helds.length)
+            {
+                files = java.util.Arrays.copyOf(files, count * 2);
+                helds = java.util.Arrays.copyOf(helds, count * 2);
+            }
+            files[count] = file;
+            helds[count++] = held;
+        }
+
+        void remove(final Held held)
+        {
+            for (int i = count - 1; i >= 0; i--)
+            {
+                if (helds[i] == held)
+                {
+                    System.arraycopy(files, i + 1, files, i, count - i - 1);
+                    System.arraycopy(helds, i + 1, helds, i, count - i - 1);
+                    count--;
+                    files[count] = null;
+                    helds[count] = null;
+                    return;
+                }
+            }
+        }
+
+        boolean holds(final Object file, final int segment)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (helds[i].segment == segment && files[i].equals(file))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static final ThreadLocal<HeldByThread> HELD_BY_THREAD = ThreadLocal.withInitial(HeldByThread::new);
 
     /**
      * @return the largest entry (key and value with the entry header) a segment can hold.
@@ -173,6 +244,7 @@ final class DictStructure
             if (serves(so, hash))
             {
                 held.segment = segment;
+                HELD_BY_THREAD.get().add(fileIdentity, held);
                 return;
             }
             unlock(so);
@@ -216,6 +288,7 @@ final class DictStructure
         {
             unlock(segmentOffset(held.segment));
             held.segment = -1;
+            HELD_BY_THREAD.get().remove(held);
         }
     }
 
@@ -239,6 +312,13 @@ final class DictStructure
     private void lockSlow(final int so)
     {
         final int at = so + SEG_LOCK_OFFSET;
+        if (buffer.getLongVolatile(at) == token && HELD_BY_THREAD.get().holds(fileIdentity, (so - segmentsOffset) /
+            segmentBytes))
+        {
+            throw new IllegalStateException("SharedDict \"" + name + "\": recursive update: this thread already " +
+                "holds the lock of the segment it asks for (a compute or merge function changed the dict, through " +
+                "this handle or another); functions must not change the dict");
+        }
         for (int spins = 1; ; spins++)
         {
             final long holder = buffer.getLongVolatile(at);

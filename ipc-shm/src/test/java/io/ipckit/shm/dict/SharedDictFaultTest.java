@@ -172,6 +172,34 @@ class SharedDictFaultTest
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // before the fix: the inner put waited
+    void shouldRefuseACallbackThatChangesTheDictThroughAnotherHandle()
+    {
+        try (SharedDict<String, String> first = SharedDict.create("nested", Codecs.STRING, Codecs.STRING, small());
+             SharedDict<String, String> second = SharedDict.open("nested", Codecs.STRING, Codecs.STRING))
+        {
+            first.put("k", "v");
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> first.compute("k", (key, old) -> second.put(key, "inner")));
+            assertTrue(ex.getMessage().contains("recursive update"), ex.getMessage());
+            assertEquals("v", second.get("k"), "nothing changed, and the lock was let go");
+            second.put("k", "after");
+            assertEquals("after", first.get("k"));
+            // a callback that reads through another handle, or changes another dict, is fine
+            try (SharedDict<String, String> other = SharedDict.create("other", Codecs.STRING, Codecs.STRING,
+                small()))
+            {
+                assertEquals("after!", first.compute("k", (key, old) ->
+                {
+                    other.put(key, old);
+                    return second.get(key) + "!";
+                }));
+                assertEquals("after", other.get("k"));
+            }
+        }
+    }
+
+    @Test
     void shouldNeverLetAnOpenerMeetAHalfMadeFile() throws InterruptedException
     {
         final AtomicBoolean stop = new AtomicBoolean();
