@@ -85,6 +85,11 @@ final class DictCore
         structure.lockServing(hash, held, heldOuter);
     }
 
+    void lockServing(final long hash, final DictStructure.Held held, final int heldOuter, final boolean runsUserCode)
+    {
+        structure.lockServing(hash, held, heldOuter, runsUserCode);
+    }
+
     void unlock(final DictStructure.Held held)
     {
         structure.unlock(held);

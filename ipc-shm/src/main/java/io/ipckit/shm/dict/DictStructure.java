@@ -102,12 +102,15 @@ final class DictStructure
     static final class Held
     {
         int segment = -1;
+        /** The hold is in {@link HeldByThread}: user code runs under it. */
+        boolean recorded;
     }
 
     /**
-     * The segment locks a thread holds, in every handle of every dict of this process: a thread that would wait for a
-     * lock it holds itself (a compute function changing the dict through another handle, or two levels down) is told
-     * so instead of waiting for good. Each entry is a file's identity and the {@link Held} that follows the segment
+     * The segment locks a thread holds while user code runs under them, in every handle of every dict of this process:
+     * a thread that would wait for a lock it holds itself (a compute function changing the dict through another
+     * handle, or two levels down) is told so instead of waiting for good. Holds that run no user code are not
+     * recorded: no call can come back into the dict from under them. Each entry is a file's identity and the {@link Held} that follows the segment
      * through rebuilds. One per thread; allocation-free after the first few nestings.
      */
     private static final class HeldByThread
@@ -231,6 +234,15 @@ final class DictStructure
      */
     void lockServing(final long hash, final Held held, final int heldOuter)
     {
+        lockServing(hash, held, heldOuter, false);
+    }
+
+    /**
+     * As {@link #lockServing(long, Held, int)}, recording the hold for this thread when user code (a compute function,
+     * a value writer) will run under it, so that a call of that code which would wait for this very lock is refused.
+     */
+    void lockServing(final long hash, final Held held, final int heldOuter, final boolean runsUserCode)
+    {
         for (int misses = 1; ; misses++)
         {
             final int segment = directoryLookup(hash);
@@ -244,7 +256,11 @@ final class DictStructure
             if (serves(so, hash))
             {
                 held.segment = segment;
-                HELD_BY_THREAD.get().add(fileIdentity, held);
+                if (runsUserCode)
+                {
+                    HELD_BY_THREAD.get().add(fileIdentity, held);
+                    held.recorded = true;
+                }
                 return;
             }
             unlock(so);
@@ -288,7 +304,11 @@ final class DictStructure
         {
             unlock(segmentOffset(held.segment));
             held.segment = -1;
-            HELD_BY_THREAD.get().remove(held);
+            if (held.recorded)
+            {
+                HELD_BY_THREAD.get().remove(held);
+                held.recorded = false;
+            }
         }
     }
 

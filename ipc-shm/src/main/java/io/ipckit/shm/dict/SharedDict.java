@@ -372,7 +372,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         final Scratch s = enter();
         try
         {
-            core.lockServing(hash, s.held, s.outerSegment);
+            core.lockServing(hash, s.held, s.outerSegment, writer != null); // the writer runs under the lock
             return core.store(s.held, hash, key, keyOffset, keyLength, value, valueOffset, valueLength, writer);
         }
         catch (final InternalError ex)
@@ -611,7 +611,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
                 throw new NullPointerException("value");
             }
             final long hash = DictCore.hash(s.key, 0, keyLength);
-            core.lockServing(hash, s.held, s.outerSegment);
+            core.lockServing(hash, s.held, s.outerSegment, mode == Mode.COMPUTE); // the function runs under the lock
             try
             {
                 final int so = core.segmentOffset(s.held.segment);
