@@ -26,6 +26,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -499,12 +503,12 @@ public final class MappedFile implements AutoCloseable
      */
     public void writeZeros(final long offset, final long length) throws IOException
     {
-        final java.util.concurrent.CompletableFuture<Void> written = new java.util.concurrent.CompletableFuture<>();
+        final CompletableFuture<Void> written = new CompletableFuture<>();
         ZeroWriter.EXECUTOR.execute(() ->
         {
             try
             {
-                final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate((int)Math.min(length, 1 << 20));
+                final ByteBuffer zeros = ByteBuffer.allocate((int)Math.min(length, 1 << 20));
                 long position = offset;
                 final long end = offset + length;
                 while (position < end)
@@ -533,7 +537,7 @@ public final class MappedFile implements AutoCloseable
                 {
                     interrupted = true; // the write goes on: it is waited for, then the flag is put back
                 }
-                catch (final java.util.concurrent.ExecutionException ex)
+                catch (final ExecutionException ex)
                 {
                     if (ex.getCause() instanceof IOException io)
                     {
@@ -672,8 +676,7 @@ public final class MappedFile implements AutoCloseable
     /** The one thread that writes zeros for {@link #writeZeros}, which nobody interrupts: made when a file first grows. */
     private static final class ZeroWriter
     {
-        static final java.util.concurrent.ExecutorService EXECUTOR =
-            java.util.concurrent.Executors.newSingleThreadExecutor((task) ->
-                Thread.ofPlatform().daemon(true).name("ipckit-zero-writer").unstarted(task));
+        static final ExecutorService EXECUTOR = Executors.newSingleThreadExecutor((task) ->
+            Thread.ofPlatform().daemon(true).name("ipckit-zero-writer").unstarted(task));
     }
 }

@@ -347,9 +347,11 @@ public final class ServerSession
                 }
                 final byte[] bytes = in.array();
                 // toString() first: always Object's, as proxies send it, even where the interface declares its own
-                exposed = ExposedMethod.TO_STRING.isNamedBy(bytes, signatureOffset, signatureLength) ? null :
+                final boolean objectToString = ExposedMethod.TO_STRING.isNamedBy(bytes, signatureOffset,
+                    signatureLength);
+                exposed = objectToString ? null :
                     Signatures.find(managed.entry.type(), bytes, signatureOffset, signatureLength);
-                if (exposed == null && !ExposedMethod.TO_STRING.isNamedBy(bytes, signatureOffset, signatureLength))
+                if (exposed == null && !objectToString)
                 {
                     throw new IpcException(managed.entry.type().getName() + " exposes no method " +
                         new String(bytes, signatureOffset, signatureLength, StandardCharsets.UTF_8));
