@@ -827,20 +827,8 @@ final class PoolScheduler
 
     private void dispatch()
     {
-        final TaskSender sender = new TaskSender();
-        final List<WorkerSlot> toStop = new ArrayList<>();
+        final DispatchRound round = new DispatchRound();
         final List<WorkerSlot> toClose = new ArrayList<>();
-        // the tasks handed out in one hold of the lock, with their workers and the functions to send first (or null)
-        final List<WorkerSlot> targets = new ArrayList<>();
-        final List<PoolTask> tasks = new ArrayList<>();
-        final List<byte[]> functionsFirst = new ArrayList<>();
-        // the FORGETs to send in that hold, each with its worker
-        final List<WorkerSlot> forgetTargets = new ArrayList<>();
-        final IntArrayList forgetIds = new IntArrayList();
-        // what the last sends left for want of room: tasks (index * 2, + 1 when their FUNCTION went), FORGETs, workers
-        final IntArrayList unsentTasks = new IntArrayList();
-        final IntArrayList unsentForgets = new IntArrayList();
-        final List<WorkerSlot> full = new ArrayList<>();
         final List<PoolTask> dropped = new ArrayList<>();
         while (true)
         {
@@ -849,26 +837,9 @@ final class PoolScheduler
             lock.lock();
             try
             {
-                for (final WorkerSlot target : targets)
-                {
-                    target.sending = false; // sent: the worker's reader may top it up again
-                }
-                for (final WorkerSlot target : forgetTargets)
-                {
-                    target.sending = false;
-                }
-                for (final WorkerSlot target : toStop)
-                {
-                    target.sending = false;
-                }
-                takeBackUnsent(targets, tasks, functionsFirst, unsentTasks, forgetTargets, forgetIds, unsentForgets,
-                    full, dropped);
-                toStop.clear();
-                targets.clear();
-                tasks.clear();
-                functionsFirst.clear();
-                forgetTargets.clear();
-                forgetIds.clear();
+                round.releaseWorkers(); // sent: their readers may top them up again
+                takeBackUnsent(round, dropped);
+                round.clear();
                 while (true)
                 {
                     toClose.addAll(retired);
@@ -879,22 +850,22 @@ final class PoolScheduler
                         break;
                     }
                     final long waitNs = unblockDue(System.nanoTime());
-                    assignPending(targets, tasks, functionsFirst);
-                    takeForgets(forgetTargets, forgetIds);
-                    if (!tasks.isEmpty())
+                    assignPending(round);
+                    takeForgets(round);
+                    if (!round.tasks.isEmpty())
                     {
                         dispatchRounds++;
                         break;
                     }
-                    if (!forgetTargets.isEmpty())
+                    if (!round.forgetTargets.isEmpty())
                     {
                         break;
                     }
                     if (pending.isEmpty() && shutdown && !stopping && workers.allIdle())
                     {
                         stopping = true;
-                        workers.running(toStop);
-                        for (final WorkerSlot slot : toStop)
+                        workers.running(round.toStop);
+                        for (final WorkerSlot slot : round.toStop)
                         {
                             slot.sending = true; // a released function's FORGET must not be sent beside the STOP
                         }
@@ -938,37 +909,7 @@ final class PoolScheduler
                 }
                 return;
             }
-            for (final WorkerSlot slot : toStop)
-            {
-                sender.send(slot, STOP, 0, 0, 0, null);
-            }
-            for (int i = 0; i < tasks.size(); i++)
-            {
-                final WorkerSlot target = targets.get(i);
-                final PoolTask task = tasks.get(i);
-                final byte[] function = functionsFirst.get(i);
-                // after a message that found no room, the worker's later ones wait too: they keep their order
-                if (full.contains(target) || function != null &&
-                    !sender.trySend(target, FUNCTION, 0, task.functionId, 1, function))
-                {
-                    noRoom(full, target);
-                    unsentTasks.addInt(2 * i);
-                }
-                else if (!sender.trySend(target, task.type, task.id, task.functionId, task.count, task.encodedItems))
-                {
-                    noRoom(full, target);
-                    unsentTasks.addInt(2 * i + (function != null ? 1 : 0));
-                }
-            }
-            for (int i = 0; i < forgetTargets.size(); i++)
-            {
-                final WorkerSlot target = forgetTargets.get(i);
-                if (full.contains(target) || !sender.trySend(target, FORGET, 0, forgetIds.getInt(i), 0, null))
-                {
-                    noRoom(full, target);
-                    unsentForgets.addInt(i);
-                }
-            }
+            round.send();
         }
     }
 
@@ -998,14 +939,6 @@ final class PoolScheduler
         dropped.clear();
     }
 
-    private static void noRoom(final List<WorkerSlot> full, final WorkerSlot slot)
-    {
-        if (!full.contains(slot))
-        {
-            full.add(slot);
-        }
-    }
-
     /**
      * Takes back what the dispatcher's last sends left for want of room (lock held): each task goes back to the
      * front of the queue, in order, for any worker with room (its worker never saw it, or saw only its FUNCTION); each
@@ -1015,11 +948,12 @@ final class PoolScheduler
      * stopped by {@code shutdownNow()} or broken, the tasks taken back go to {@code dropped} instead, to fail as the
      * queued ones did.
      */
-    private void takeBackUnsent(
-        final List<WorkerSlot> targets, final List<PoolTask> tasks, final List<byte[]> functionsFirst,
-        final IntArrayList unsentTasks, final List<WorkerSlot> forgetTargets, final IntArrayList forgetIds,
-        final IntArrayList unsentForgets, final List<WorkerSlot> full, final List<PoolTask> dropped)
+    private void takeBackUnsent(final DispatchRound round, final List<PoolTask> dropped)
     {
+        final List<WorkerSlot> targets = round.targets;
+        final List<PoolTask> tasks = round.tasks;
+        final IntArrayList unsentTasks = round.unsentTasks;
+        final IntArrayList unsentForgets = round.unsentForgets;
         dropped.clear();
         for (int k = unsentTasks.size() - 1; k >= 0; k--)
         {
@@ -1030,7 +964,7 @@ final class PoolScheduler
             if (!target.gone && target.inFlight.removeLastOccurrence(task))
             {
                 target.tasksSent--;
-                if (functionsFirst.get(i) != null && !functionSent)
+                if (round.functionsFirst.get(i) != null && !functionSent)
                 {
                     target.knownFunctions.remove(task.functionId);
                 }
@@ -1047,21 +981,18 @@ final class PoolScheduler
         for (int k = 0; k < unsentForgets.size(); k++)
         {
             final int i = unsentForgets.getInt(k);
-            if (!forgetTargets.get(i).gone)
+            if (!round.forgetTargets.get(i).gone)
             {
-                forgetTargets.get(i).forgets.addInt(forgetIds.getInt(i));
+                round.forgetTargets.get(i).forgets.addInt(round.forgetIds.getInt(i));
             }
         }
         final long nowNs = System.nanoTime();
-        for (final WorkerSlot slot : full)
+        for (final WorkerSlot slot : round.full)
         {
             slot.blocked = !slot.gone;
             // a worker that reads again sends a result first; without one, try again after a few of its tries' length
             slot.retryAtNs = nowNs + 4 * slot.sendSliceNs;
         }
-        unsentTasks.clear();
-        unsentForgets.clear();
-        full.clear();
     }
 
     /**
@@ -1125,7 +1056,7 @@ final class PoolScheduler
      * Takes the FORGETs that could not be sent when their functions were released (lock held), marking each of their
      * workers as sent to by the dispatcher.
      */
-    private void takeForgets(final List<WorkerSlot> forgetTargets, final IntArrayList forgetIds)
+    private void takeForgets(final DispatchRound round)
     {
         for (final WorkerSlot slot : workers.slots())
         {
@@ -1137,8 +1068,8 @@ final class PoolScheduler
             {
                 for (int i = 0; i < slot.forgets.size(); i++)
                 {
-                    forgetTargets.add(slot);
-                    forgetIds.addInt(slot.forgets.getInt(i));
+                    round.forgetTargets.add(slot);
+                    round.forgetIds.addInt(slot.forgets.getInt(i));
                 }
                 slot.sending = true;
             }
@@ -1186,7 +1117,7 @@ final class PoolScheduler
      * Hands queued tasks, in order, to the workers with room until none has room or none is queued (lock held), so
      * that one wake-up of the dispatcher tops up every worker.
      */
-    private void assignPending(final List<WorkerSlot> targets, final List<PoolTask> tasks, final List<byte[]> functionsFirst)
+    private void assignPending(final DispatchRound round)
     {
         while (!pending.isEmpty())
         {
@@ -1209,9 +1140,9 @@ final class PoolScheduler
             target.inFlight.add(task);
             target.tasksSent++;
             target.sending = true;
-            targets.add(target);
-            tasks.add(task);
-            functionsFirst.add(task.type == APPLY && target.knownFunctions.add(task.functionId) ?
+            round.targets.add(target);
+            round.tasks.add(task);
+            round.functionsFirst.add(task.type == APPLY && target.knownFunctions.add(task.functionId) ?
                 functions.encoded(task.functionId) : null);
         }
     }
