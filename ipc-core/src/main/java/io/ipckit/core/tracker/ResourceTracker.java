@@ -9,10 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,8 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * Each process that creates a non-persistent resource records it in a registry file of its own in the shared
  * directory, {@code .ipckit-owned-<pid>-<startTime>} (names cannot start with a dot, so it never clashes with a
- * resource). A resource is identified by name and file key (inode), so a name that was unlinked and created again
- * by someone else is never removed by mistake. The registry is consulted:
+ * resource). A resource is identified by name, file key (device and inode) and, where the file system records one,
+ * birth time, so a name that was unlinked and created again by someone else is never removed by mistake, even on a
+ * disk file system that gives the new file the old one's inode at once (ext4 does). The registry is consulted:
  * <ul>
  *     <li>at this JVM's normal exit or SIGTERM (a shutdown hook unlinks what it still owns, as Python's resource
  *     tracker does at interpreter exit);</li>
@@ -58,7 +61,9 @@ public final class ResourceTracker
 
     private static final String TMP_SUFFIX = ".tmp";
     private static final AtomicLong CREATING_SEQUENCE = new AtomicLong();
+    private static final String BIRTH_SEPARATOR = "@";
     private static final Map<Path, Map<String, String>> OWNED = new HashMap<>();
+    private static final Map<Path, Boolean> BIRTH_TIME_RECORDED = new ConcurrentHashMap<>();
     private static boolean hookInstalled;
 
     private ResourceTracker()
@@ -127,7 +132,7 @@ public final class ResourceTracker
         final Path dir = path.getParent();
         prepare(dir);
         final Map<String, String> owned = OWNED.get(dir);
-        final String key = fileKey(createdAs);
+        final String key = identity(createdAs, recordsBirthTime(dir));
         if (key == null)
         {
             throw new IpcException("cannot record \"" + path.getFileName() + "\": " + createdAs + " has vanished");
@@ -313,9 +318,13 @@ public final class ResourceTracker
         }
     }
 
+    /**
+     * Unlinks {@code path} when it is still the file recorded as {@code expectedKey}: same device and inode, and the
+     * same birth time when the record has one (records written by older versions have none).
+     */
     private static boolean unlinkIfSame(final Path path, final String expectedKey)
     {
-        final String key = fileKey(path);
+        final String key = identity(path, expectedKey.contains(BIRTH_SEPARATOR));
         if (key != null && key.equals(expectedKey))
         {
             try
@@ -399,20 +408,54 @@ public final class ResourceTracker
         }
     }
 
-    private static String fileKey(final Path path)
+    /**
+     * What identifies the file now at {@code path}: its file key (device and inode) and, with {@code withBirth}, its
+     * birth time in nanoseconds, which a file that reuses a freed inode does not share.
+     *
+     * @return the identity, or null when the file is gone or unreadable.
+     */
+    private static String identity(final Path path, final boolean withBirth)
     {
         try
         {
-            final Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-            return key == null ? "" : key.toString();
-        }
-        catch (final NoSuchFileException ex)
-        {
-            return null;
+            final BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            final Object key = attributes.fileKey();
+            final String fileKey = key == null ? "" : key.toString();
+            return withBirth ? fileKey + BIRTH_SEPARATOR + attributes.creationTime().to(TimeUnit.NANOSECONDS) : fileKey;
         }
         catch (final IOException ex)
         {
             return null;
+        }
+    }
+
+    /**
+     * Whether the file system of {@code dir} records birth times, learned once per directory from a probe file whose
+     * modification time is set back: where the JDK cannot read a birth time it reports the modification time as the
+     * creation time, which changes with every write and so could not identify a file.
+     */
+    private static boolean recordsBirthTime(final Path dir)
+    {
+        return BIRTH_TIME_RECORDED.computeIfAbsent(dir, ResourceTracker::probeBirthTime);
+    }
+
+    private static boolean probeBirthTime(final Path dir)
+    {
+        final Path probe = creatingPath(dir); // a sweep removes it if this process dies before deleting it
+        try
+        {
+            Files.createFile(probe);
+            final FileTime setBack = FileTime.from(1, TimeUnit.SECONDS);
+            Files.setLastModifiedTime(probe, setBack);
+            return !Files.readAttributes(probe, BasicFileAttributes.class).creationTime().equals(setBack);
+        }
+        catch (final IOException ex)
+        {
+            return false; // a full or read-only directory: identify files by file key alone, as before
+        }
+        finally
+        {
+            deleteQuietly(probe);
         }
     }
 

@@ -36,14 +36,33 @@ public final class TestDirectory implements BeforeEachCallback, AfterEachCallbac
     public static final String PREFIX = "ipckit-test-";
 
     private final List<JvmProcess> children = new ArrayList<>();
+    private final Path root;
     private Path path;
     private String previous;
+
+    /**
+     * A directory per test in {@code /dev/shm} where there is one, else in {@code java.io.tmpdir}.
+     */
+    public TestDirectory()
+    {
+        this(Files.isDirectory(Paths.get("/dev/shm")) ? Paths.get("/dev/shm") :
+            Paths.get(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * A directory per test in {@code root}: a disk directory, for what only a disk file system does (reusing a freed
+     * inode at once).
+     *
+     * @param root where the per-test directories are made.
+     */
+    public TestDirectory(final Path root)
+    {
+        this.root = root;
+    }
 
     @Override
     public void beforeEach(final ExtensionContext context) throws IOException
     {
-        final Path root = Files.isDirectory(Paths.get("/dev/shm")) ? Paths.get("/dev/shm") :
-            Paths.get(System.getProperty("java.io.tmpdir"));
         path = Files.createDirectory(root.resolve(PREFIX + UUID.randomUUID().toString().substring(0, 8)));
         previous = System.getProperty(SharedDirectory.DIRECTORY_PROP_NAME);
         System.setProperty(SharedDirectory.DIRECTORY_PROP_NAME, path.toString());

@@ -5,13 +5,19 @@ import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.process.SerializableRunnable;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResourceTrackerTest
 {
+    /** An identity no live process has: the maker of what a "dead process" left. */
+    private static final String DEAD_REGISTRY = ResourceTracker.REGISTRY_PREFIX + (Integer.MAX_VALUE - 1L) + "-1";
+
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
 
@@ -46,7 +55,7 @@ class ResourceTrackerTest
         final String registry = dir.list().stream()
             .filter((f) -> f.startsWith(ResourceTracker.REGISTRY_PREFIX)).findFirst().orElseThrow();
         // the state of a creator killed after writing its registry's temporary copy and before renaming it
-        java.nio.file.Files.move(dir.path().resolve(registry), dir.path().resolve(registry + ".tmp"));
+        Files.move(dir.path().resolve(registry), dir.path().resolve(registry + ".tmp"));
         child.kill();
         assertTrue(child.join(10, TimeUnit.SECONDS));
         assertFalse(SharedDirectory.exists("mid-write"), "the temporary copy of the registry is honoured");
@@ -126,6 +135,70 @@ class ResourceTrackerTest
             assertTrue(SharedDirectory.exists("reused"), "another file under the same name is not the child's");
             mine.unlink();
         }
+    }
+
+    /**
+     * On a disk file system (ext4 gives a freed inode to the next file at once), a file made under the name a dead
+     * creator had used, with that file's inode, is not the dead creator's: a sweep must leave it.
+     */
+    @Test
+    void shouldNotRemoveAFileThatReusedTheInodeOfADeadCreatorsFile() throws Exception
+    {
+        final Path diskRoot = Paths.get(System.getProperty("java.io.tmpdir"));
+        final TestDirectory disk = new TestDirectory(diskRoot);
+        disk.beforeEach(null);
+        try
+        {
+            final Path path = disk.path().resolve("inode-reused");
+            final Object deadCreatorsKey;
+            try (ResourceFile created = ResourceFile.create("inode-reused", ResourceKind.TEST, 1, 0, 64, false, null))
+            {
+                deadCreatorsKey = fileKey(path);
+                // the state a creator killed now leaves: its record, in the registry of a process that is not alive
+                final String record = Files.readAllLines(disk.path().resolve(ownRegistry())).stream()
+                    .filter((line) -> line.startsWith("inode-reused\t")).findFirst().orElseThrow();
+                Files.writeString(disk.path().resolve(DEAD_REGISTRY), record + "\n");
+                created.unlink();
+            }
+            ResourceFile mine = null;
+            for (int attempt = 0; attempt < 20 && mine == null; attempt++)
+            {
+                final ResourceFile made = ResourceFile.create("inode-reused", ResourceKind.TEST, 1, 0, 64, true, null);
+                if (fileKey(path).equals(deadCreatorsKey))
+                {
+                    mine = made;
+                }
+                else
+                {
+                    made.unlink();
+                    made.close();
+                }
+            }
+            Assumptions.assumeTrue(mine != null, "skipped: the file system of " + diskRoot + " did not give a new " +
+                "file the freed inode " + deadCreatorsKey + " in 20 attempts (tmpfs does not reuse inodes)");
+            try (ResourceFile reused = mine)
+            {
+                ResourceTracker.sweep(disk.path());
+                assertTrue(Files.exists(path), "a new file with a dead creator's inode is not the dead creator's");
+                assertFalse(Files.exists(disk.path().resolve(DEAD_REGISTRY)), "the dead registry is processed");
+                reused.unlink();
+            }
+        }
+        finally
+        {
+            disk.afterEach(null);
+        }
+    }
+
+    private static String ownRegistry()
+    {
+        final ProcessIdentity self = ProcessIdentity.current();
+        return ResourceTracker.REGISTRY_PREFIX + self.pid() + "-" + self.startTime();
+    }
+
+    private static Object fileKey(final Path path) throws java.io.IOException
+    {
+        return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
     }
 
     private static void awaitPublished(final String name)
