@@ -263,8 +263,9 @@ final class ProcessTable
      * @param slot the slot it gave.
      * @param word the same owner token.
      * @param key  the same key.
+     * @return true when this call freed the slot.
      */
-    void endInFlight(final int slot, final long word, final Object key)
+    boolean endInFlight(final int slot, final long word, final Object key)
     {
         synchronized (CLAIM_LOCK)
         {
@@ -272,8 +273,9 @@ final class ProcessTable
             if (--inFlight[0] == 0)
             {
                 IN_FLIGHT.remove(key);
-                freeIfEmpty(slot, word);
+                return freeIfEmpty(slot, word);
             }
+            return false;
         }
     }
 
@@ -297,13 +299,15 @@ final class ProcessTable
         }
     }
 
-    private void freeIfEmpty(final int slot, final long word)
+    private boolean freeIfEmpty(final int slot, final long word)
     {
         // no other process writes a live process's slot, and this JVM's frees hold the lock
         if (word(slot) == word && buffer.getLongVolatile(valueOffset(slot)) == 0)
         {
             free(slot);
+            return true;
         }
+        return false;
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.ipckit.shm.sync;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
-import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.internal.kit.CloseGuard;
@@ -32,8 +31,11 @@ import static io.ipckit.shm.sync.SemaphoreDescriptor.RECOVERED_PERMITS_OFFSET;
  * <p>
  * With <em>owner tracking</em> ({@link #create(String, int, ShmOptions)} with {@link ShmOptions#ownerSlots}) each process's holding
  * is recorded in a table of (process, permits held), where a process has a slot only while it holds permits or is
- * acquiring some, so that {@link ShmOptions#ownerSlots} bounds the processes that do so at once; a waiter looks for
- * processes that died holding permits when
+ * acquiring some, so that {@link ShmOptions#ownerSlots} bounds the processes that do so at once. A slot is a resource
+ * like a permit: an acquire of a process that has none, when every slot is taken by live processes, waits for one
+ * as it waits for permits (within its timeout, and interruptibly) until a holder releases all its permits, an
+ * acquiring process gives up, or a holder dies; {@link #tryAcquire()} and {@link #tryAcquire(int)}, which never wait,
+ * return false then. A waiter looks for processes that died holding permits or slots when
  * this object has not looked for {@link LivenessCheckInterval#INTERVAL_DEFAULT_MS} ms (property
  * {@value LivenessCheckInterval#INTERVAL_PROP_NAME}), then at that interval, and gives their permits back ({@link #recoveredPermits()} counts them). Tracking assumes a process releases permits it
  * acquired (a pool of resources); a process that releases more than it holds is counted as holding none. A process
@@ -48,6 +50,11 @@ import static io.ipckit.shm.sync.SemaphoreDescriptor.RECOVERED_PERMITS_OFFSET;
  */
 public final class SharedSemaphore implements AutoCloseable
 {
+    /** The slot of a call without owner tracking: nothing to record. */
+    private static final int UNTRACKED = -1;
+    /** The slot of a call that found every slot of the owner table taken: it may take no permit. */
+    private static final int NO_SLOT = -2;
+
     private final ResourceFile file;
     private final AtomicBuffer buffer;
     private final int permitsOffset;
@@ -170,9 +177,11 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * Takes one permit, waiting as long as it takes.
+     * Takes one permit, waiting as long as it takes: for a permit, and with owner tracking for a slot of the owner
+     * table when this process has none and every slot is taken.
      *
-     * @throws InterruptedException when interrupted before or while waiting.
+     * @throws InterruptedException when interrupted before or while waiting; nothing is taken then.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this object is closed before or while waiting.
      */
     public void acquire() throws InterruptedException
     {
@@ -187,11 +196,14 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * Takes {@code permits} permits at once, waiting as long as it takes.
+     * Takes {@code permits} permits at once, waiting as long as it takes: for the permits, and with owner tracking for
+     * a slot of the owner table when this process has none and every slot is taken (a full table is waited out, never
+     * an error). Taking 0 permits returns at once.
      *
      * @param permits how many, at least 0.
-     * @throws InterruptedException when interrupted before or while waiting.
-     * @throws IpcException         when the owner table is full.
+     * @throws InterruptedException     when interrupted before or while waiting; nothing is taken then.
+     * @throws IllegalArgumentException when {@code permits} is negative.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this object is closed before or while waiting.
      */
     public void acquire(final int permits) throws InterruptedException
     {
@@ -206,9 +218,10 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * Takes one permit if one is available now.
+     * Takes one permit if one is available now, without waiting: as {@link #tryAcquire(int)} with 1.
      *
-     * @return true when taken.
+     * @return true when taken; false when no permit is available, or (owner tracking) when this process has no slot
+     * in the owner table and every slot is taken by live processes.
      */
     public boolean tryAcquire()
     {
@@ -223,16 +236,24 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * Takes {@code permits} permits if they are available now.
+     * Takes {@code permits} permits if they are available now, without waiting. With owner tracking, a process that
+     * has no slot in the owner table needs one to record the permits: when every slot is taken by live processes
+     * (after freeing those of dead ones) this returns false, as it does when too few permits are available, rather
+     * than throwing; {@link #tryAcquire(int, long, TimeUnit)} waits for a slot.
      *
      * @param permits how many, at least 0.
-     * @return true when taken.
+     * @return true when taken (always for 0); false when too few permits are available, or no owner slot is free.
+     * @throws IllegalArgumentException when {@code permits} is negative.
      */
     public boolean tryAcquire(final int permits)
     {
         try
         {
             checkPermits(permits);
+            if (permits == 0)
+            {
+                return true;
+            }
             if (owners != null && buffer.getIntVolatile(permitsOffset) < permits &&
                 (!owners.isFull() || recoverDeadOwners() == 0 || buffer.getIntVolatile(permitsOffset) < permits))
             {
@@ -241,7 +262,7 @@ public final class SharedSemaphore implements AutoCloseable
             final int slot = ownerSlot();
             try
             {
-                return tryTake(permits, slot);
+                return slot != NO_SLOT && tryTake(permits, slot);
             }
             finally
             {
@@ -255,12 +276,14 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * Python's {@code acquire(timeout=t)}: takes one permit, waiting at most the timeout.
+     * Python's {@code acquire(timeout=t)}: takes one permit, waiting at most the timeout, as
+     * {@link #tryAcquire(int, long, TimeUnit)} with 1.
      *
      * @param time the most to wait.
      * @param unit its unit.
      * @return true when taken, false when the time passed first.
-     * @throws InterruptedException when interrupted before or while waiting.
+     * @throws InterruptedException when interrupted before or while waiting; nothing is taken then.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this object is closed before or while waiting.
      */
     public boolean tryAcquire(final long time, final TimeUnit unit) throws InterruptedException
     {
@@ -275,13 +298,17 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * Takes {@code permits} permits at once, waiting at most the timeout.
+     * Takes {@code permits} permits at once, waiting at most the timeout: for the permits, and with owner tracking
+     * for a slot of the owner table when this process has none and every slot is taken. A timeout of 0 or less does
+     * not wait, as {@link #tryAcquire(int)}.
      *
      * @param permits how many, at least 0.
      * @param time    the most to wait.
      * @param unit    its unit.
-     * @return true when taken, false when the time passed first.
-     * @throws InterruptedException when interrupted before or while waiting.
+     * @return true when taken (always for 0), false when the time passed first (for permits or for a slot).
+     * @throws InterruptedException     when interrupted before or while waiting; nothing is taken then.
+     * @throws IllegalArgumentException when {@code permits} is negative.
+     * @throws io.ipckit.core.exceptions.ResourceClosedException when this object is closed before or while waiting.
      */
     public boolean tryAcquire(final int permits, final long time, final TimeUnit unit) throws InterruptedException
     {
@@ -480,11 +507,15 @@ public final class SharedSemaphore implements AutoCloseable
         {
             throw new InterruptedException();
         }
-        final int slot = ownerSlot();
+        if (permits == 0)
+        {
+            return true;
+        }
+        int slot = ownerSlot();
         final Waiter waiter = waiters.get();
         try
         {
-            if (tryTake(permits, slot))
+            if (slot != NO_SLOT && tryTake(permits, slot))
             {
                 return true;
             }
@@ -492,7 +523,11 @@ public final class SharedSemaphore implements AutoCloseable
             while (true)
             {
                 final int sequence = waiter.sequence();
-                if (tryTake(permits, slot))
+                if (slot == NO_SLOT)
+                {
+                    slot = claimOwnerSlot(); // a full table: a freed slot rings, as a release does
+                }
+                if (slot != NO_SLOT && tryTake(permits, slot))
                 {
                     return true;
                 }
@@ -509,7 +544,8 @@ public final class SharedSemaphore implements AutoCloseable
                     }
                     if (owners.watchAll(waiter))
                     {
-                        // an owner's exit wakes this wait; permits reach a new owner only through a release, a ring
+                        // an owner's exit wakes this wait; permits and slots come back otherwise only through a
+                        // release or a freed slot, which ring
                         waiter.peersWatched();
                     }
                 }
@@ -546,51 +582,63 @@ public final class SharedSemaphore implements AutoCloseable
         }
     }
 
+    /**
+     * This process's slot in the owner table, counting the calling thread in flight in it, for a call that may take
+     * permits; when every slot is taken, the slots of dead processes are freed and the claim tried once more.
+     *
+     * @return the slot; {@link #UNTRACKED} without owner tracking; {@link #NO_SLOT} when every slot is taken by live
+     * processes (nothing is then counted).
+     */
     private int ownerSlot()
     {
         ensureOpen();
         if (owners == null)
         {
-            return -1;
+            return UNTRACKED;
         }
-        int slot = owners.claimInFlight(self, tableKey);
-        if (slot < 0)
+        int slot = claimOwnerSlot();
+        if (slot == NO_SLOT && recoverDeadOwners() > 0)
         {
-            recoverDeadOwners();
-            slot = owners.claimInFlight(self, tableKey);
-            if (slot < 0)
-            {
-                throw new IpcException("Semaphore \"" + file.name() + "\": its owner table is full (" +
-                    owners.slots() + " processes hold permits or are acquiring them); create it with more owner " +
-                    "slots");
-            }
+            slot = claimOwnerSlot();
         }
         return slot;
     }
 
     /**
+     * @return this process's slot, claimed now if it had none, with the calling thread counted in flight in it; or
+     * {@link #NO_SLOT} when every slot is taken.
+     */
+    private int claimOwnerSlot()
+    {
+        final int slot = owners.claimInFlight(self, tableKey);
+        return slot < 0 ? NO_SLOT : slot;
+    }
+
+    /**
      * Ends the use of a slot that {@link #ownerSlot()} gave: it is freed when this process holds no permit and no
-     * other thread of this JVM is taking some.
+     * other thread of this JVM is taking some, and a freed slot rings for the acquires that wait for one.
      */
     private void endOwnerSlot(final int slot)
     {
-        if (slot >= 0)
+        if (slot >= 0 && owners.endInFlight(slot, self, tableKey))
         {
-            owners.endInFlight(slot, self, tableKey);
+            doorbell.ring();
         }
     }
 
     /**
-     * Gives back the permits of every process in the owner table that died. A survivor killed here leaves the slot
-     * seized under its own token, which the next call seizes again: the slot and the permits not yet taken from it
-     * are recovered then. The permits are taken out of the slot before they are given back, so a kill between the
-     * two loses them rather than granting them twice.
+     * Gives back the permits of every process in the owner table that died, and frees their slots. A survivor killed
+     * here leaves the slot seized under its own token, which the next call seizes again: the slot and the permits not
+     * yet taken from it are recovered then. The permits are taken out of the slot before they are given back, so a
+     * kill between the two loses them rather than granting them twice.
      *
-     * @return the number of permits given back.
+     * @return the number of slots freed (0 when no process in the table died); their permits are counted in
+     * {@link #recoveredPermits()}.
      */
-    private long recoverDeadOwners()
+    private int recoverDeadOwners()
     {
         long recovered = 0;
+        int freed = 0;
         for (int i = 0; i < owners.slots(); i++)
         {
             if (owners.seizeIfDead(i) != 0)
@@ -602,14 +650,18 @@ public final class SharedSemaphore implements AutoCloseable
                     recovered += held;
                 }
                 owners.free(i);
+                freed++;
             }
         }
         if (recovered > 0)
         {
             buffer.getAndAddLong(file.headerLength() + RECOVERED_PERMITS_OFFSET, recovered);
-            doorbell.ring();
         }
-        return recovered;
+        if (freed > 0)
+        {
+            doorbell.ring(); // permits and slots given back: for the acquires that wait for either
+        }
+        return freed;
     }
 
     private void addBounded(final long permits)

@@ -224,20 +224,96 @@ class SharedSemaphoreTest
         }
     }
 
+    /**
+     * A full owner table is waited out like a lack of permits. Before, with the one slot held by a child that holds
+     * one of two permits, tryAcquire() and every acquire threw "its owner table is full".
+     */
     @Test
-    void shouldRefuseAcquireWhenOwnerTableIsFull() throws Exception
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldWaitForTheOwnerSlotOfAHolderKilledWithSigkill() throws Exception
     {
         try (SharedSemaphore semaphore = SharedSemaphore.create("full.sem", 2, new ShmOptions().ownerSlots(1));
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
-            final JvmProcess child = dir.start(SyncChild.class,
-                "sem-hold", "full.sem", "1", "report");
-            Eventually.await("child holds a permit", Duration.ofSeconds(30),
+            final JvmProcess child = dir.start(SyncChild.class, "sem-hold", "full.sem", "1", "report");
+            Eventually.await("child holds a permit in the one slot", Duration.ofSeconds(30),
                 () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1);
-            final io.ipckit.core.exceptions.IpcException ex =
-                assertThrows(io.ipckit.core.exceptions.IpcException.class, semaphore::tryAcquire);
-            assertTrue(ex.getMessage().contains("owner table is full (1 processes"), ex.getMessage());
-            assertEquals(1, semaphore.availablePermits());
+
+            assertFalse(semaphore.tryAcquire(), "no slot now: false, as for no permit");
+            assertFalse(semaphore.tryAcquire(1, 0, TimeUnit.SECONDS), "a timeout of 0 does not wait either");
+            assertFalse(semaphore.tryAcquire(1, 50, TimeUnit.MILLISECONDS), "no slot within the timeout");
+            assertTrue(semaphore.tryAcquire(0), "0 permits need no slot");
+            assertEquals(1, semaphore.availablePermits(), "nothing taken");
+
+            final CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
+            final Thread blocked = new Thread(() ->
+            {
+                try
+                {
+                    semaphore.acquire();
+                    interrupted.complete(null);
+                }
+                catch (final Throwable t)
+                {
+                    interrupted.complete(t);
+                }
+            });
+            blocked.start();
+            Eventually.await("acquire asleep, waiting for a slot", Duration.ofSeconds(10),
+                () -> semaphore.sleepers() > 0 || interrupted.isDone());
+            blocked.interrupt();
+            assertInstanceOf(InterruptedException.class, interrupted.get(10, TimeUnit.SECONDS));
+            blocked.join(TimeUnit.SECONDS.toMillis(10));
+
+            final CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return semaphore.tryAcquire(30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Eventually.await("timed acquire asleep, waiting for a slot", Duration.ofSeconds(10),
+                () -> semaphore.sleepers() > 0 || waiter.isDone());
+            assertFalse(waiter.isDone(), "no slot while the holder lives");
+            child.kill();
+            assertTrue(waiter.get(20, TimeUnit.SECONDS), "the killed holder's slot given to the waiter");
+            assertEquals(1, semaphore.recoveredPermits());
+            assertEquals(1, semaphore.permitsHeldByThisProcess());
+            semaphore.release();
+            assertEquals(2, semaphore.availablePermits());
+            assertEquals(0, ownerSlotsTaken("full.sem", 1));
+        }
+    }
+
+    /**
+     * A child's blocking acquire, while the parent holds a permit in the one slot, waits until the parent releases
+     * and so frees the slot. Before, the child's acquire threw "its owner table is full" at once.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldWakeAChildWaitingForAnOwnerSlotWhenTheHolderReleases() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("slot.sem", 2, new ShmOptions().ownerSlots(1));
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            semaphore.acquire();
+            final JvmProcess child = dir.start(SyncChild.class, "sem-acquire", "slot.sem", "1", "report");
+            Eventually.await("child asleep, waiting for a slot", Duration.ofSeconds(30),
+                () -> report.buffer().getLongVolatile(SyncChild.READY_OFFSET) == 1 && semaphore.sleepers() > 0 ||
+                    !child.isAlive());
+            assertTrue(child.isAlive(), "the child's acquire waits instead of failing");
+            assertEquals(0, report.buffer().getLongVolatile(SyncChild.RESULT_OFFSET));
+            assertEquals(1, semaphore.availablePermits(), "a permit is free, the slot is not");
+            semaphore.release();
+            assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
+            assertEquals(0, child.exitCode().orElseThrow());
+            assertEquals(1, report.buffer().getLongVolatile(SyncChild.RESULT_OFFSET));
+            assertEquals(2, semaphore.availablePermits());
+            assertEquals(0, ownerSlotsTaken("slot.sem", 1));
         }
     }
 
@@ -298,6 +374,26 @@ class SharedSemaphoreTest
             {
                 assertEquals(2, reopened.availablePermits());
             }
+        }
+    }
+
+    /**
+     * @param name  a semaphore with owner tracking.
+     * @param slots its owner slots.
+     * @return the slots of its owner table that name a process, read from its file.
+     */
+    private static int ownerSlotsTaken(final String name, final int slots)
+    {
+        try (MappedFile raw = MappedFile.open(name))
+        {
+            final int table = io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(0) +
+                SemaphoreDescriptor.OWNER_TABLE_OFFSET;
+            int taken = 0;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                taken += raw.buffer().getLongVolatile(table + slot * ProcessTable.SLOT_LENGTH) != 0 ? 1 : 0;
+            }
+            return taken;
         }
     }
 }

@@ -43,6 +43,7 @@ public final class SyncChild
             case "cond-hold" -> conditionHold(args[1]);
             case "idle" -> idle(args[1], args[2], args[3]);
             case "sem-hold" -> semaphoreHold(args[1], Integer.parseInt(args[2]), args[3]);
+            case "sem-acquire" -> semaphoreAcquire(args[1], Integer.parseInt(args[2]), args[3]);
             case "event-wait" -> eventWait(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
             case "cond-wait" -> conditionWait(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
             case "barrier" -> barrier(args[1], args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
@@ -123,6 +124,21 @@ public final class SyncChild
             file.buffer().getAndAddLong(READY_OFFSET, 1);
         }
         Thread.sleep(TimeUnit.MINUTES.toMillis(10));
+    }
+
+    /**
+     * Says it is ready, takes the permits with a blocking acquire, records 1 as the result, gives them back and
+     * exits; an acquire that throws ends the process with a failure.
+     */
+    private static void semaphoreAcquire(final String name, final int permits, final String report) throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.open(name); MappedFile file = MappedFile.open(report))
+        {
+            file.buffer().getAndAddLong(READY_OFFSET, 1);
+            semaphore.acquire(permits);
+            file.buffer().putLongVolatile(RESULT_OFFSET, 1);
+            semaphore.release(permits);
+        }
     }
 
     private static void eventWait(final String name, final String report, final int index, final long timeoutMs)
