@@ -129,7 +129,10 @@ public final class SharedLogOptions
 
     /**
      * @param retainBytes the most bytes of cycle files kept: the oldest files are deleted while the total is above
-     *                    it (the current cycle is always kept). 0 for no limit.
+     *                    it (the current cycle is always kept). 0 for no limit. A file counts the bytes it uses,
+     *                    from its start to the end of its last record (Chronicle's header and indexes included, about
+     *                    64 KiB), not its length on disk: Chronicle gives every cycle file the length of a whole
+     *                    block (80 MiB for a daily cycle) and fills it sparsely.
      * @return this.
      * @throws IllegalArgumentException when negative.
      */

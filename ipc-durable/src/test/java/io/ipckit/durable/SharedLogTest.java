@@ -563,7 +563,7 @@ class SharedLogTest
         }
         final List<java.nio.file.Path> cycles = io.ipckit.durable.internal.LogFiles.cycleFiles(dir);
         assertEquals(5, cycles.size());
-        final long cycleBytes = cycles.getFirst().toFile().length();
+        final long cycleBytes = io.ipckit.durable.internal.CycleFileEnd.usedBytes(cycles.getFirst());
         try (SharedLog<Long> log = SharedLog.open(dir, Codecs.LONG,
             new SharedLogOptions().retainBytes(2 * cycleBytes + 1).clock(() -> now[0]));
              LogReader<Long> reader = log.reader())
@@ -572,6 +572,54 @@ class SharedLogTest
             assertEquals(2, io.ipckit.durable.internal.LogFiles.cycleFiles(dir).size());
             assertEquals(3L, reader.poll());
             assertEquals(4L, reader.poll());
+        }
+    }
+
+    /**
+     * Before, retention counted a cycle file's length, which Chronicle sets to a whole block (80 MiB) however little
+     * is written: a limit of 8 MiB kept only the newest of five files of one record each.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldCountTheBytesACycleFileUsesNotItsSparseLength()
+    {
+        final long[] now = {1_700_000_000_000L};
+        final java.nio.file.Path dir = logs.resolve("used");
+        try (SharedLog<Long> log = SharedLog.create(dir, Codecs.LONG,
+            new SharedLogOptions().rollCycle(LogRollCycle.SECONDLY).clock(() -> now[0])))
+        {
+            for (long cycle = 0; cycle < 5; cycle++)
+            {
+                log.append(cycle);
+                now[0] += 1_000;
+            }
+        }
+        final List<java.nio.file.Path> cycles = io.ipckit.durable.internal.LogFiles.cycleFiles(dir);
+        assertEquals(5, cycles.size());
+        final long sparseLength = cycles.getFirst().toFile().length();
+        final long used = io.ipckit.durable.internal.CycleFileEnd.usedBytes(cycles.getFirst());
+        assertTrue(5 * used < 8 << 20 && sparseLength > 8 << 20, "used " + used + ", length " + sparseLength);
+        try (SharedLog<Long> log = SharedLog.open(dir, Codecs.LONG,
+            new SharedLogOptions().retainBytes(8 << 20).clock(() -> now[0]));
+             LogReader<Long> reader = log.reader())
+        {
+            assertEquals(cycles, io.ipckit.durable.internal.LogFiles.cycleFiles(dir));
+            assertEquals(0L, reader.poll());
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldCountAnAppendedRecordsFramedBytesAsUsed()
+    {
+        try (SharedLog<String> log = SharedLog.create(logs.resolve("grow"), Codecs.STRING, new SharedLogOptions()))
+        {
+            log.append("first");
+            final java.nio.file.Path cycle = log.cycleFiles().getFirst();
+            final long before = io.ipckit.durable.internal.CycleFileEnd.usedBytes(cycle);
+            log.append(new UnsafeBuffer(new byte[100]), 0, 100);
+            // Chronicle's 4-byte header, the record's length word, then its 100 bytes
+            assertEquals(before + 4 + 4 + 100, io.ipckit.durable.internal.CycleFileEnd.usedBytes(cycle));
         }
     }
 

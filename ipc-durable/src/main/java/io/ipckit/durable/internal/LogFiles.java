@@ -141,7 +141,7 @@ public final class LogFiles
         }
     }
 
-    private static CorruptLogException corrupt(final Path file, final String what, final String why)
+    static CorruptLogException corrupt(final Path file, final String what, final String why)
     {
         return new CorruptLogException("the log's " + what + " " + file + " is corrupt: " + why + "; restore the " +
             "log directory from a backup, or move this file away to keep the rest of the log (its records are lost)");
@@ -149,7 +149,9 @@ public final class LogFiles
 
     /**
      * Deletes the oldest cycle files while more than {@code keepCycles} remain or they take more than
-     * {@code keepBytes}; the newest cycle file is always kept.
+     * {@code keepBytes}; the newest cycle file is always kept. A file's bytes are those it uses, up to the end of its
+     * last record ({@link CycleFileEnd#usedBytes}), not its length: Chronicle gives every cycle file the length of a
+     * whole block (80 MiB for a daily cycle) and fills it sparsely.
      *
      * @param directory  a log directory.
      * @param keepCycles the most cycle files kept, 0 for no limit.
@@ -167,7 +169,7 @@ public final class LogFiles
         final long[] sizes = new long[cycles.size()];
         for (int i = 0; i < cycles.size(); i++)
         {
-            sizes[i] = sizeOrZero(cycles.get(i));
+            sizes[i] = CycleFileEnd.usedBytes(cycles.get(i));
             totalBytes += sizes[i];
         }
         int deleted = 0;
@@ -195,17 +197,5 @@ public final class LogFiles
             totalBytes -= sizes[i];
         }
         return deleted;
-    }
-
-    private static long sizeOrZero(final Path file)
-    {
-        try
-        {
-            return Files.size(file);
-        }
-        catch (final IOException ex)
-        {
-            return 0;
-        }
     }
 }
