@@ -62,6 +62,7 @@ final class LogAppender
     private long lastEnd;
     private DocumentContext claim;
     private long lastAppendedIndex = NO_INDEX;
+    private int lastCycle = Integer.MIN_VALUE;
     /** How many of Chronicle's lock timeouts appends and claims of this handle waited out, for tests. */
     private volatile long lockTimeoutsWaited;
 
@@ -379,6 +380,22 @@ final class LogAppender
     }
 
     /**
+     * @return the files and directory the last sync forced, for tests.
+     */
+    java.util.List<Path> lastForced()
+    {
+        appendLock.lock();
+        try
+        {
+            return sync.lastForced();
+        }
+        finally
+        {
+            appendLock.unlock();
+        }
+    }
+
+    /**
      * @return how many of Chronicle's lock timeouts this handle's appends and claims waited out (a live holder's).
      */
     long lockTimeoutsWaited()
@@ -461,11 +478,21 @@ final class LogAppender
         {
             toucher.microTouch();
         }
+        final int cycle = appender.cycle();
+        final boolean newCycle = cycle != lastCycle; // one comparison per append
+        if (newCycle)
+        {
+            lastCycle = cycle;
+            sync.written(appender.currentFile()); // the file before it is forced by the next sync
+        }
         if (syncEveryAppend)
         {
             sync.force(appender.currentFile());
         }
-        retention.onCycle(appender.cycle());
+        if (newCycle)
+        {
+            retention.enforce();
+        }
     }
 
     private void checkLength(final int length)

@@ -8,6 +8,9 @@ public enum LogSyncMode
 {
     /** The operating system writes records back when it chooses; {@link SharedLog#sync()} forces them. Default. */
     NONE,
-    /** Every append returns only once its record is on the disk (an {@code fsync} per append or batch). */
+    /**
+     * Every append returns only once its record is on the disk (an {@code fsync} per append or batch; after a roll,
+     * of the previous cycle file and of the log's directory too, as {@link SharedLog#sync()} does).
+     */
     EVERY_APPEND
 }

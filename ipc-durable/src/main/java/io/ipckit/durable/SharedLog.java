@@ -461,7 +461,9 @@ public final class SharedLog<T> implements AutoCloseable
 
     /**
      * Forces the records appended so far to the disk: when it returns they survive the machine's death too. Forces
-     * this handle's current cycle file (the newest one when this handle has not appended).
+     * every cycle file this handle appended to since its last sync (the one before a roll included), its current
+     * cycle file (the newest one when this handle has not appended), and the log's directory when a file appeared
+     * in it since then (and at the handle's first sync), so that a new file's entry survives too.
      *
      * @throws IpcException            when the file cannot be forced.
      * @throws ResourceClosedException when this handle is closed.
@@ -514,6 +516,14 @@ public final class SharedLog<T> implements AutoCloseable
     void readerReleased()
     {
         readers.release();
+    }
+
+    /**
+     * @return the files and directory the last sync of this handle forced, in order, for tests.
+     */
+    java.util.List<Path> lastForced()
+    {
+        return appender.lastForced();
     }
 
     /**

@@ -670,6 +670,57 @@ class SharedLogTest
         }
     }
 
+    /**
+     * Before, a sync forced only the current cycle file: records appended before a roll stayed unforced in the
+     * previous file, and the directory, where the new file's entry is, was never forced.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldSyncEveryCycleFileWrittenSinceTheLastSyncAndTheDirectory()
+    {
+        final long[] now = {1_700_000_000_000L};
+        try (SharedLog<String> log = SharedLog.create(logs.resolve("rolls"), Codecs.STRING,
+            new SharedLogOptions().rollCycle(LogRollCycle.SECONDLY).clock(() -> now[0])))
+        {
+            final java.nio.file.Path dir = log.directory();
+            log.append("a");
+            log.sync();
+            final java.nio.file.Path first = log.cycleFiles().getFirst();
+            assertEquals(List.of(first, dir), log.lastForced()); // the files created with the log appeared
+            log.append("b");
+            now[0] += 1_000;
+            log.append("c");
+            now[0] += 1_000;
+            log.append("d");
+            log.sync();
+            final List<java.nio.file.Path> cycles = log.cycleFiles();
+            assertEquals(3, cycles.size());
+            assertEquals(List.of(cycles.get(0), cycles.get(1), cycles.get(2), dir), log.lastForced());
+            log.append("e");
+            log.sync();
+            assertEquals(List.of(cycles.get(2)), log.lastForced());
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldSyncThePreviousCycleFileAndTheDirectoryOnTheAppendAfterARoll()
+    {
+        final long[] now = {1_700_000_000_000L};
+        try (SharedLog<String> log = SharedLog.create(logs.resolve("every"), Codecs.STRING,
+            new SharedLogOptions().rollCycle(LogRollCycle.SECONDLY).syncMode(LogSyncMode.EVERY_APPEND)
+                .clock(() -> now[0])))
+        {
+            log.append("a");
+            log.append("b");
+            final java.nio.file.Path first = log.cycleFiles().getFirst();
+            assertEquals(List.of(first), log.lastForced());
+            now[0] += 1_000;
+            log.append("c");
+            assertEquals(List.of(first, log.cycleFiles().getLast(), log.directory()), log.lastForced());
+        }
+    }
+
     @Test
     void shouldKeepOnlyTheRetainedCycles()
     {

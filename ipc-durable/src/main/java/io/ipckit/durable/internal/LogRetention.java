@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * A log's retention ({@link LogFiles#enforceRetention}): the oldest cycle files are deleted when the log is opened
  * and each time this handle's appender starts a new cycle, and Chronicle's directory listing is then refreshed.
  * <p>
- * Not thread-safe: the appender calls {@link #onCycle} under its lock; {@link #enforce()} comes once at open.
+ * Not thread-safe: the appender calls {@link #enforce()} under its lock when it starts a cycle; it comes once at
+ * open too.
  */
 public final class LogRetention
 {
@@ -16,7 +17,6 @@ public final class LogRetention
     private final int retainCycles;
     private final long retainBytes;
     private final SingleChronicleQueue queue;
-    private int lastCycle = Integer.MIN_VALUE;
 
     /**
      * @param directory    the log directory.
@@ -31,20 +31,6 @@ public final class LogRetention
         this.retainCycles = retainCycles;
         this.retainBytes = retainBytes;
         this.queue = queue;
-    }
-
-    /**
-     * Enforces retention when {@code cycle} differs from the cycle of the previous call: one comparison per append.
-     *
-     * @param cycle the cycle the appender wrote to.
-     */
-    public void onCycle(final int cycle)
-    {
-        if (cycle != lastCycle)
-        {
-            lastCycle = cycle;
-            enforce();
-        }
     }
 
     /**
