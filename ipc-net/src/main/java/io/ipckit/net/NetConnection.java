@@ -50,6 +50,8 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * sending heartbeats and status messages: within {@link NetOptions#livenessTimeout} Aeron closes its image and
  * disconnects this end's publication, and the waiting (or the next) call throws {@link PeerGoneException}. Unlike
  * the local pipe, messages that a killed peer sent but this end had not received by then may be lost with it.
+ * When it is this host's media driver that stops answering (an external one killed), Aeron closes everything of its
+ * client and the calls throw {@link MediaDriverGoneException} instead; the JVM goes on.
  * <p>
  * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
  * time. Only one zero-copy claim may be outstanding. A thread blocked in a call notices {@link #close()} within
@@ -145,7 +147,7 @@ public final class NetConnection implements Connection
         this.maxChunkLength = publication != null ? publication.maxPayloadLength() :
             options.mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH;
         this.receiver = new NetReceiveHalf(description, image, publication);
-        this.sender = new NetSendHalf(description, publication, receiver, closed, maxChunkLength);
+        this.sender = new NetSendHalf(description, publication, receiver, closed, maxChunkLength, this::checkAeron);
         idleStrategy(options.idleStrategy());
     }
 
@@ -553,11 +555,13 @@ public final class NetConnection implements Connection
     }
 
     /**
-     * @throws EndOfStreamException when the peer closed its end.
-     * @throws PeerGoneException    when the peer is gone.
+     * @throws MediaDriverGoneException when the driver under this end is gone.
+     * @throws EndOfStreamException     when the peer closed its end.
+     * @throws PeerGoneException        when the peer is gone.
      */
     private void checkPeerStillThere()
     {
+        checkAeron();
         if (receiver.peerClosed())
         {
             throw new EndOfStreamException(description + ": the peer closed its end");
@@ -567,6 +571,18 @@ public final class NetConnection implements Connection
             throw new PeerGoneException(description + ": the peer is gone (its process died or the network between " +
                 "is cut; no heartbeat within the liveness timeout)");
         }
+    }
+
+    /**
+     * Called where the peer looks gone: the publication and the image's subscription close under a call only when
+     * Aeron's client ends (a close of this end waits for the call to leave first).
+     *
+     * @throws MediaDriverGoneException when the driver under this end is gone.
+     */
+    private void checkAeron()
+    {
+        endpoint.checkAlive(description,
+            publication != null && publication.isClosed() || image != null && image.subscription().isClosed());
     }
 
     private boolean isPeerGone()

@@ -102,6 +102,7 @@ public final class NetListener implements AutoCloseable
             subscription = endpoint.addSubscription(channel, options.streamId(), "binding " + address);
             final NetPipe.Deadline deadline = new NetPipe.Deadline(
                 TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS), "binding " + address);
+            deadline.watch(endpoint);
             String resolved;
             while ((resolved = subscription.tryResolveChannelEndpointPort()) == null)
             {
@@ -151,8 +152,9 @@ public final class NetListener implements AutoCloseable
      * Waits without limit for the next peer.
      *
      * @return its connection.
-     * @throws ResourceClosedException when the listener is closed (or closes while waiting).
-     * @throws InterruptedException    when interrupted while waiting.
+     * @throws ResourceClosedException  when the listener is closed (or closes while waiting).
+     * @throws MediaDriverGoneException when the media driver under the listener is gone: close it and open another.
+     * @throws InterruptedException     when interrupted while waiting.
      */
     public NetConnection accept() throws InterruptedException
     {
@@ -166,9 +168,10 @@ public final class NetListener implements AutoCloseable
      * @param timeout the most to wait; zero or less to look once.
      * @param unit    the unit of {@code timeout}.
      * @return its connection.
-     * @throws IpcTimeoutException     when no peer completed the handshake in time.
-     * @throws ResourceClosedException when the listener is closed (or closes while waiting).
-     * @throws InterruptedException    when interrupted while waiting.
+     * @throws IpcTimeoutException      when no peer completed the handshake in time.
+     * @throws ResourceClosedException  when the listener is closed (or closes while waiting).
+     * @throws MediaDriverGoneException when the media driver under the listener is gone: close it and open another.
+     * @throws InterruptedException     when interrupted while waiting.
      */
     public NetConnection accept(final long timeout, final TimeUnit unit) throws InterruptedException
     {
@@ -193,6 +196,8 @@ public final class NetListener implements AutoCloseable
             while (true)
             {
                 checkOpen();
+                // a subscription closed under an open listener: Aeron's client ended, and no peer can come
+                endpoint.checkAlive("accepting on " + address, subscription.isClosed());
                 final NetConnection connection = step();
                 if (connection != null)
                 {

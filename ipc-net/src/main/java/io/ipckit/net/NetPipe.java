@@ -189,7 +189,7 @@ public final class NetPipe
         checkNoReplyHost(options, "publish");
         final String channel = channel(address, options, true);
         final Deadline deadline = new Deadline(timeout <= 0 ? 0 : unit.toNanos(timeout), "publishing to " + address);
-        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        final AeronEndpoint endpoint = deadline.watch(AeronEndpoint.start(options));
         Publication publication = null;
         boolean handedOff = false;
         try
@@ -241,7 +241,7 @@ public final class NetPipe
         checkNoReplyHost(options, "subscribe");
         final String channel = channel(address, options, false);
         final Deadline deadline = new Deadline(timeout <= 0 ? 0 : unit.toNanos(timeout), "subscribing to " + address);
-        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        final AeronEndpoint endpoint = deadline.watch(AeronEndpoint.start(options));
         Subscription subscription = null;
         boolean handedOff = false;
         try
@@ -282,7 +282,7 @@ public final class NetPipe
         checkNoReplyHost(options, "listen");
         final String channel = channel(address, options, false);
         final Deadline deadline = new Deadline(timeoutNs, "listening on " + address);
-        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        final AeronEndpoint endpoint = deadline.watch(AeronEndpoint.start(options));
         Subscription subscription = null;
         Publication publication = null;
         boolean handedOff = false;
@@ -330,7 +330,7 @@ public final class NetPipe
         final String channel = channel(address, options, true);
         final Deadline deadline = new Deadline(timeoutNs, "connecting to " + address);
         final String replyHost = options.replyHost() != null ? options.replyHost() : routeTo(channel);
-        final AeronEndpoint endpoint = AeronEndpoint.start(options);
+        final AeronEndpoint endpoint = deadline.watch(AeronEndpoint.start(options));
         Subscription subscription = null;
         Publication publication = null;
         boolean handedOff = false;
@@ -550,13 +550,15 @@ public final class NetPipe
     }
 
     /**
-     * A handshake's deadline: idles between looks, throws when the time is up or the thread is interrupted.
+     * A handshake's deadline: idles between looks, throws when the time is up, the thread is interrupted or the
+     * watched endpoint's driver is gone.
      */
     static final class Deadline
     {
         private final long start = System.nanoTime();
         private final long timeoutNs;
         private final String what;
+        private AeronEndpoint endpoint;
         private final IdleStrategy idle = new BackoffIdleStrategy(
             10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
 
@@ -566,8 +568,21 @@ public final class NetPipe
             this.what = what;
         }
 
+        /**
+         * @return {@code endpoint}, whose driver each idle now checks: a driver gone never answers.
+         */
+        AeronEndpoint watch(final AeronEndpoint endpoint)
+        {
+            this.endpoint = endpoint;
+            return endpoint;
+        }
+
         void idle(final String awaited) throws InterruptedException
         {
+            if (endpoint != null)
+            {
+                endpoint.checkAlive(what, false);
+            }
             if (timeoutNs != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNs)
             {
                 throw new IpcTimeoutException(what + ": timed out after " +

@@ -32,6 +32,7 @@ final class NetSendHalf
     private final NetReceiveHalf receiver;
     private final AtomicBoolean closed;
     private final int maxChunkLength;
+    private final Runnable checkAeron;
     private final BufferClaim bufferClaim = new BufferClaim();
     private boolean claimPending;
     private long waitingSinceNs;
@@ -44,16 +45,19 @@ final class NetSendHalf
      * @param receiver       the receiving half, which notes the peer's CLOSE.
      * @param closed         the connection's closed flag.
      * @param maxChunkLength the longest frame payload.
+     * @param checkAeron     throws {@link MediaDriverGoneException} when the publication is closed because Aeron's
+     *                       client ended, not because the peer went.
      */
     NetSendHalf(
         final String description, final Publication publication, final NetReceiveHalf receiver,
-        final AtomicBoolean closed, final int maxChunkLength)
+        final AtomicBoolean closed, final int maxChunkLength, final Runnable checkAeron)
     {
         this.description = description;
         this.publication = publication;
         this.receiver = receiver;
         this.closed = closed;
         this.maxChunkLength = maxChunkLength;
+        this.checkAeron = checkAeron;
     }
 
     /**
@@ -235,6 +239,7 @@ final class NetSendHalf
         if (result == Publication.NOT_CONNECTED || result == Publication.CLOSED)
         {
             checkOpen();
+            checkAeron.run();
             throw new PeerGoneException(description + ": the peer is gone (closed, dead or unreachable)");
         }
         if (result == Publication.MAX_POSITION_EXCEEDED)

@@ -29,6 +29,9 @@
  *     status messages: after the liveness timeout Aeron closes the image ({@code Image.isClosed()}) and
  *     disconnects the publication ({@code NOT_CONNECTED}), and calls throw
  *     {@link io.ipckit.core.exceptions.PeerGoneException}.</li>
+ *     <li><b>End of the driver.</b> Aeron's default client error handler exits the JVM when the media driver stops
+ *     answering; ipckit's keeps the error instead, and the calls of every connection of that driver throw
+ *     {@link io.ipckit.net.MediaDriverGoneException}.</li>
  * </ul>
  * <h2>One-way streams</h2>
  * {@link io.ipckit.net.NetPipe#publish} and {@link io.ipckit.net.NetPipe#subscribe} give one-way ends of the same

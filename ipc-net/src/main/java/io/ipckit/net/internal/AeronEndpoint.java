@@ -11,10 +11,13 @@ import io.aeron.driver.ext.RandomLossGenerator;
 import io.aeron.exceptions.AeronException;
 import io.ipckit.core.SharedDirectory;
 import io.ipckit.core.exceptions.IpcException;
+import io.ipckit.net.MediaDriverGoneException;
 import io.ipckit.net.NetOptions;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
+import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -23,7 +26,14 @@ import java.util.function.Supplier;
  * One connection's Aeron: an embedded media driver (its directory created fresh and deleted on close) and a client
  * connected to it, or only a client of an external driver.
  * <p>
- * Thread-safety: {@link #close()} is idempotent; the rest is read-only after construction.
+ * <p>
+ * The client's error handler is ipckit's, not Aeron's default: that one exits the JVM ({@code Runtime.exit(-1)})
+ * when the driver stops answering. This one prints the error as Aeron's does and keeps a fatal one (a driver or
+ * client timeout, after which Aeron has closed every publication and subscription of the client), so that the
+ * calls of the connections throw {@link MediaDriverGoneException} ({@link #checkAlive}).
+ * <p>
+ * Thread-safety: {@link #close()} is idempotent, {@link #checkAlive} may be called from any thread; the rest is
+ * read-only after construction.
  */
 public final class AeronEndpoint implements AutoCloseable
 {
@@ -31,11 +41,15 @@ public final class AeronEndpoint implements AutoCloseable
 
     private final MediaDriver driver;
     private final Aeron aeron;
+    private final String directory;
+    private final ClientErrors errors;
 
-    private AeronEndpoint(final MediaDriver driver, final Aeron aeron)
+    private AeronEndpoint(final MediaDriver driver, final Aeron aeron, final String directory, final ClientErrors errors)
     {
         this.driver = driver;
         this.aeron = aeron;
+        this.directory = directory;
+        this.errors = errors;
     }
 
     /**
@@ -84,12 +98,14 @@ public final class AeronEndpoint implements AutoCloseable
                 driver = MediaDriver.launchEmbedded(ctx);
                 directory = driver.aeronDirectoryName();
             }
-            final Aeron.Context clientCtx = new Aeron.Context();
+            final ClientErrors errors = new ClientErrors();
+            final Aeron.Context clientCtx = new Aeron.Context().errorHandler(errors);
             if (directory != null)
             {
                 clientCtx.aeronDirectoryName(directory);
             }
-            return new AeronEndpoint(driver, Aeron.connect(clientCtx));
+            final Aeron aeron = Aeron.connect(clientCtx);
+            return new AeronEndpoint(driver, aeron, aeron.context().aeronDirectoryName(), errors);
         }
         catch (final AeronException | IllegalStateException | IllegalArgumentException ex)
         {
@@ -143,7 +159,29 @@ public final class AeronEndpoint implements AutoCloseable
         return add(() -> aeron.addExclusivePublication(channel, streamId), channel, what);
     }
 
-    private static <T> T add(final Supplier<T> adding, final String channel, final String what)
+    /**
+     * Checks that Aeron's client is still there: neither ended by a fatal error (the driver stopped answering) nor
+     * found ended by the caller.
+     *
+     * @param what             what the caller is doing, for the message ("net pipe host:port").
+     * @param closedUnderneath whether the caller found one of its publications or subscriptions closed though it did
+     *                         not close it: only the client's end closes them so (its error may not be reported yet).
+     * @throws MediaDriverGoneException when the client ended.
+     */
+    public void checkAlive(final String what, final boolean closedUnderneath)
+    {
+        final Throwable fatal = errors.fatal;
+        if (fatal != null || closedUnderneath)
+        {
+            throw new MediaDriverGoneException(what + ": the Aeron media driver in " + directory +
+                (fatal != null ? " is gone (" + fatal.getMessage() + ")" :
+                " closed this end's publications and subscriptions (it stopped answering, or timed this process out)") +
+                "; every connection of it has ended: close them, make sure the driver runs, and connect again",
+                fatal);
+        }
+    }
+
+    private <T> T add(final Supplier<T> adding, final String channel, final String what)
     {
         try
         {
@@ -151,6 +189,7 @@ public final class AeronEndpoint implements AutoCloseable
         }
         catch (final AeronException ex)
         {
+            checkAlive(what, false);
             throw new IpcException(what + ": Aeron refused " + channel + ": " + ex.getMessage() +
                 " (is the port taken, or the host not one of this machine's addresses?)", ex);
         }
@@ -163,5 +202,28 @@ public final class AeronEndpoint implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(aeron, driver);
+    }
+
+    /**
+     * The client's error handler: prints as Aeron's default does, keeps the first fatal error, never exits.
+     */
+    private static final class ClientErrors implements ErrorHandler
+    {
+        private volatile Throwable fatal;
+
+        @Override
+        public void onError(final Throwable throwable)
+        {
+            if (fatal == null && throwable instanceof AeronException ex && ex.category() == AeronException.Category.FATAL)
+            {
+                fatal = throwable;
+            }
+            final PrintStream err = System.err;
+            synchronized (err)
+            {
+                err.println(System.currentTimeMillis() + " Aeron client error (ipckit.net):");
+                throwable.printStackTrace(err);
+            }
+        }
     }
 }
