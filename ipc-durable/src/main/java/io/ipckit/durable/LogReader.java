@@ -9,8 +9,12 @@ import io.ipckit.durable.internal.LogRecordDescriptor;
 import io.ipckit.durable.internal.PageWindow;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerState;
+import net.openhft.chronicle.queue.impl.ExcerptContext;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.Wire;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -44,6 +48,8 @@ public final class LogReader<T> implements AutoCloseable
     private static final long NO_INDEX = -1;
     /** How often a reader whose doorbell is quiet looks at the log all the same (for writers that do not ring). */
     private static final long FULL_LOOK_INTERVAL_NS = 1_000_000_000L;
+    /** How often a reader that finds no record looks whether it stopped at a hole ({@link #checkNotAtHole}). */
+    private static final long HOLE_CHECK_INTERVAL_NS = 1_000_000_000L;
 
     private final SharedLog<T> log;
     private final SingleChronicleQueue queue;
@@ -57,6 +63,7 @@ public final class LogReader<T> implements AutoCloseable
     private final RecordHandler decoder = this::decode;
     private T decoded;
     private long lastReadIndex = NO_INDEX;
+    private long holeCheckedNs = System.nanoTime() - HOLE_CHECK_INTERVAL_NS;
     /**
      * The thread in this reader's wait, written by that thread only: a close from its handler (which runs inside the
      * wait) must not wait for it to leave. Another thread reads it only to compare it with itself.
@@ -80,7 +87,8 @@ public final class LogReader<T> implements AutoCloseable
      *
      * @return the value, or null when the reader is at the end of the log.
      * @throws ResourceClosedException when the reader or its log is closed.
-     * @throws CorruptLogException     when the record cannot be read (corrupt file), naming the file.
+     * @throws CorruptLogException     when the record cannot be read (corrupt file), or the reader stopped where its
+     *                                 file lost records before its last one, naming the file.
      */
     public T poll()
     {
@@ -103,7 +111,8 @@ public final class LogReader<T> implements AutoCloseable
      * @return the value, or null when the timeout passed first.
      * @throws InterruptedException    when the thread is interrupted while waiting.
      * @throws ResourceClosedException when the reader or its log is closed, also while waiting.
-     * @throws CorruptLogException     when the record cannot be read (corrupt file), naming the file.
+     * @throws CorruptLogException     when the record cannot be read (corrupt file), or the reader stopped where its
+     *                                 file lost records before its last one, naming the file.
      */
     public T poll(final long timeout, final TimeUnit unit) throws InterruptedException
     {
@@ -116,7 +125,8 @@ public final class LogReader<T> implements AutoCloseable
      * @return the value.
      * @throws InterruptedException    when the thread is interrupted while waiting.
      * @throws ResourceClosedException when the reader or its log is closed, also while waiting.
-     * @throws CorruptLogException     when the record cannot be read (corrupt file), naming the file.
+     * @throws CorruptLogException     when the record cannot be read (corrupt file), or the reader stopped where its
+     *                                 file lost records before its last one, naming the file.
      */
     public T take() throws InterruptedException
     {
@@ -134,7 +144,8 @@ public final class LogReader<T> implements AutoCloseable
      * @return true when a record was handled, false when the timeout passed first.
      * @throws InterruptedException    when the thread is interrupted while waiting.
      * @throws ResourceClosedException when the reader or its log is closed, also while waiting.
-     * @throws CorruptLogException     when the record cannot be read (corrupt file), naming the file.
+     * @throws CorruptLogException     when the record cannot be read (corrupt file), or the reader stopped where its
+     *                                 file lost records before its last one, naming the file.
      */
     public boolean receive(final RecordHandler handler, final long timeout, final TimeUnit unit)
         throws InterruptedException
@@ -150,7 +161,8 @@ public final class LogReader<T> implements AutoCloseable
      * @param limit   the most records to handle.
      * @return how many were handled, 0 at the end of the log.
      * @throws ResourceClosedException when the reader or its log is closed.
-     * @throws CorruptLogException     when a record cannot be read (corrupt file), naming the file.
+     * @throws CorruptLogException     when a record cannot be read (corrupt file), or the reader stopped where its
+     *                                 file lost records before its last one, naming the file.
      */
     public int drain(final RecordHandler handler, final int limit)
     {
@@ -232,6 +244,63 @@ public final class LogReader<T> implements AutoCloseable
     }
 
     private boolean tryRead(final RecordHandler handler)
+    {
+        if (read(handler))
+        {
+            return true;
+        }
+        final long nowNs = System.nanoTime();
+        if (nowNs - holeCheckedNs >= HOLE_CHECK_INTERVAL_NS)
+        {
+            holeCheckedNs = nowNs;
+            checkNotAtHole();
+        }
+        return false;
+    }
+
+    /**
+     * Throws when the reader found no record at a position before the last record its cycle file records: the file
+     * lost records there (a page of zeros, as after a crash that lost it), and Chronicle's tailer would wait at that
+     * position for good. A claim still open, or left by a dead appender, is never before that last record (an
+     * appender raises the write position to a record only after publishing it), and its header is not zero.
+     */
+    private void checkNotAtHole()
+    {
+        if (tailer.state() != TailerState.FOUND_IN_CYCLE || !(tailer instanceof ExcerptContext context))
+        {
+            return;
+        }
+        final Wire wire = context.wire();
+        if (wire == null)
+        {
+            return;
+        }
+        final long writePosition;
+        try (SingleChronicleQueueStore store = queue.storeForCycle(tailer.cycle(), queue.epoch(), false, null))
+        {
+            if (store == null)
+            {
+                return;
+            }
+            writePosition = store.writePosition(); // before the look at the header, which it was published after
+        }
+        catch (final RuntimeException ex)
+        {
+            throw readFailure(ex);
+        }
+        final Bytes<?> bytes = wire.bytes();
+        final long position = bytes.readPosition();
+        if (position < writePosition && bytes.readVolatileInt(position) == 0)
+        {
+            throw new CorruptLogException(describe() + " stopped at position " + position + " of the cycle file " +
+                tailer.currentFile() + ", which holds zeros there although the file records a record at position " +
+                writePosition + " after it: the file lost records (a page lost in a crash, or a truncation); " +
+                "restore the log directory from a backup, or seek past the damage (to an index after it, such as " +
+                "the log's lastIndex())");
+        }
+    }
+
+    private boolean read(final RecordHandler handler)
     {
         final DocumentContext document;
         try

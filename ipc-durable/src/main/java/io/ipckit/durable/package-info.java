@@ -40,6 +40,13 @@
  * <li>Files: at open, the head of every cycle file and of the metadata file is checked, and anything Chronicle
  * throws while reading is wrapped in {@link io.ipckit.durable.CorruptLogException} naming the file; a log of
  * another ipckit layout version is refused with {@link io.ipckit.core.exceptions.IncompatibleVersionException}.</li>
+ * <li>Lost data: a cycle file's header records where its last committed record is (Chronicle raises that write
+ * position only after publishing the record, so a claim still open is always past it). At open, a cycle file
+ * truncated before the end of that record, or holding zeros where it should be (a page lost in a crash), is
+ * refused with {@link io.ipckit.durable.CorruptLogException}: Chronicle would grow it back with zeros, and its next
+ * append would take an index already handed out. A hole before the last record is found by the reader that reaches
+ * it (it looks, at most once a second, whether it stopped at zeros before that position) and reported the same
+ * way, where Chronicle's tailer would wait there for good.</li>
  * </ul>
  */
 package io.ipckit.durable;

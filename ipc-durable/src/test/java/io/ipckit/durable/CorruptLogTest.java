@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -156,6 +157,137 @@ class CorruptLogTest
             assertTrue(ex.getMessage().contains(cycle.toString()), ex.getMessage());
             assertTrue(ex.getMessage().contains("is corrupt: its length word says 1000 bytes"), ex.getMessage());
         }
+    }
+
+    /**
+     * Before, Chronicle grew the truncated file back with zeros at open: readers stopped at the hole and the next
+     * append took an index already handed out.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldNameACycleFileTruncatedInsideItsRecords() throws IOException
+    {
+        final Path dir = logWithManyRecords();
+        final Path cycle = LogFiles.cycleFiles(dir).getFirst();
+        final long cut = positionOf(cycle, "record-0150|");
+        try (RandomAccessFile file = new RandomAccessFile(cycle.toFile(), "rw"))
+        {
+            file.setLength(cut);
+        }
+        final CorruptLogException ex = refusedAtOpen(dir);
+        assertTrue(ex.getMessage().startsWith("the log's cycle file " + cycle + " is corrupt: it is truncated to " +
+            cut + " bytes, but its header records a last record at position "), ex.getMessage());
+        assertTrue(ex.getMessage().endsWith("restore the log directory from a backup, or move this file away to " +
+            "keep the rest of the log (its records are lost)"), ex.getMessage());
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldNameACycleFileWhoseLastRecordsPageIsZeroed() throws IOException
+    {
+        final Path dir = logWithManyRecords();
+        final Path cycle = LogFiles.cycleFiles(dir).getFirst();
+        final long last = positionOf(cycle, "record-0299|") - 8; // Chronicle's header, then the length word
+        final long page = last & ~4095L;
+        overwrite(cycle, page, new byte[4096]);
+        final CorruptLogException ex = refusedAtOpen(dir);
+        assertEquals("the log's cycle file " + cycle + " is corrupt: its header records a last record at position " +
+            last + ", where the file holds zeros (the page was lost, as after a crash, or the file was truncated " +
+            "and grown again); restore the log directory from a backup, or move this file away to keep the rest " +
+            "of the log (its records are lost)", ex.getMessage());
+    }
+
+    /**
+     * Before, the reader stopped at the zeros and {@code take()} waited for good: this test timed out.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldNameTheFileWhereAReaderStopsAtZerosBeforeTheLastRecord() throws Exception
+    {
+        final Path dir = logWithManyRecords();
+        final Path cycle = LogFiles.cycleFiles(dir).getFirst();
+        final long hole = positionOf(cycle, "record-0150|") - 8;
+        overwrite(cycle, hole, new byte[(int)(4096 - (hole & 4095)) + 4096]); // from the record to a page further
+        try (SharedLog<String> log = SharedLog.open(dir, Codecs.STRING, new SharedLogOptions());
+             LogReader<String> reader = log.reader())
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                assertEquals(record(i), reader.take());
+            }
+            final CorruptLogException ex = assertThrows(CorruptLogException.class, reader::take);
+            assertEquals("an anonymous reader of the log in " + dir + " stopped at position " + hole + " of the " +
+                "cycle file " + cycle + ", which holds zeros there although the file records a record at position " +
+                (positionOf(cycle, "record-0299|") - 8) + " after it: the file lost records (a page lost in a " +
+                "crash, or a truncation); restore the log directory from a backup, or seek past the damage (to an " +
+                "index after it, such as the log's lastIndex())", ex.getMessage());
+            assertTrue(reader.seek(log.lastIndex()));
+            assertEquals(record(299), reader.poll());
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldTakeAClaimStillOpenForOneInProgressNotForLostRecords() throws Exception
+    {
+        final Path dir = logWithManyRecords();
+        try (SharedLog<String> claimer = SharedLog.open(dir, Codecs.STRING, new SharedLogOptions()))
+        {
+            final int offset = claimer.tryClaim(5);
+            assertTrue(offset >= 0);
+            claimer.claimBuffer().putStringWithoutLengthUtf8(offset, "claim");
+            try (SharedLog<String> log = SharedLog.open(dir, Codecs.STRING, new SharedLogOptions());
+                 LogReader<String> reader = log.reader())
+            {
+                for (int i = 0; i < 300; i++)
+                {
+                    assertEquals(record(i), reader.poll());
+                }
+                assertNull(reader.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS));
+                claimer.commit(offset);
+                assertEquals("claim", reader.take());
+            }
+        }
+    }
+
+    private Path logWithManyRecords()
+    {
+        final Path dir = logs.resolve("holed");
+        try (SharedLog<String> log = SharedLog.create(dir, Codecs.STRING, new SharedLogOptions()))
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                log.append(record(i)); // about 100 bytes each: the records span several pages
+            }
+        }
+        return dir;
+    }
+
+    private static String record(final int i)
+    {
+        return String.format("record-%04d|", i) + "x".repeat(80);
+    }
+
+    private static CorruptLogException refusedAtOpen(final Path dir)
+    {
+        return assertThrows(CorruptLogException.class,
+            () -> SharedLog.open(dir, Codecs.STRING, new SharedLogOptions()).close());
+    }
+
+    /**
+     * @return the position of {@code text} in the first MiB of {@code file}, where a small log's records are.
+     */
+    private static long positionOf(final Path file, final String text) throws IOException
+    {
+        final ByteBuffer head = ByteBuffer.allocate(1 << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            channel.read(head, 0);
+        }
+        final String bytes = new String(head.array(), 0, head.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        final int at = bytes.indexOf(text);
+        assertTrue(at > 0, text + " is in " + file);
+        return at;
     }
 
     private static byte[] intBytes(final int value)

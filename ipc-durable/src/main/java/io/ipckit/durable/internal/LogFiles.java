@@ -28,6 +28,7 @@ public final class LogFiles
     /** Chronicle Queue's metadata file (directory listing, write lock, named readers' positions). */
     public static final String METADATA_FILE = "metadata.cq4t";
 
+    private static final String CYCLE_STORE = "SCQStore";
     private static final int NOT_COMPLETE = 0x80000000;
     private static final int META_DATA = 0x40000000;
     private static final int LENGTH_MASK = 0x3FFFFFFF;
@@ -70,7 +71,7 @@ public final class LogFiles
 
     /**
      * Checks that the metadata file and every cycle file start with a complete Chronicle header of the expected
-     * type.
+     * type, and that every cycle file still holds the last record its header records ({@link CycleFileEnd#check}).
      *
      * @param directory a log directory.
      * @throws CorruptLogException naming the first file that does not.
@@ -84,7 +85,7 @@ public final class LogFiles
         }
         for (final Path cycle : cycleFiles(directory))
         {
-            checkHead(cycle, "SCQStore", "cycle file");
+            checkHead(cycle, CYCLE_STORE, "cycle file");
         }
     }
 
@@ -138,6 +139,10 @@ public final class LogFiles
         {
             throw corrupt(file, what, "its header is not a " + storeType + " (overwritten, or written by an " +
                 "incompatible Chronicle Queue)");
+        }
+        if (CYCLE_STORE.equals(storeType))
+        {
+            CycleFileEnd.check(file);
         }
     }
 
