@@ -4,9 +4,6 @@ import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.Waiter;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import static io.ipckit.core.internal.kit.OwnerToken.RECLAIM_MARK;
 import static org.agrona.BitUtil.SIZE_OF_LONG;
 
@@ -41,13 +38,12 @@ final class ProcessTable
     /** Length of one slot in bytes. */
     static final int SLOT_LENGTH = 2 * SIZE_OF_LONG;
 
-    /** Serialises this JVM's claims, of every table: a process's token then has one slot per table. */
-    private static final Object CLAIM_LOCK = new Object();
     /**
-     * Per table of this JVM (by the caller's key for its file): the threads between a {@link #claimInFlight} and its
-     * {@link #endInFlight}, which may still record a value in the slot. Guarded by {@link #CLAIM_LOCK}.
+     * Serialises this JVM's {@link #claim}s, {@link #attach}es and {@link #detach}es, of every table (a barrier's): a
+     * process's token then has one slot per table. A semaphore serialises its process's claims with its
+     * {@link OwnerSlot} and never takes this lock. Package-private for the tests that show it.
      */
-    private static final Map<Object, int[]> IN_FLIGHT = new HashMap<>();
+    static final Object CLAIM_LOCK = new Object();
     private final AtomicBuffer buffer;
     private final int offset;
     private final int slots;
@@ -122,20 +118,32 @@ final class ProcessTable
         // claim one, and the values their process keeps would split between them (releases counted on the first)
         synchronized (CLAIM_LOCK)
         {
-            final int found = find(word);
-            if (found >= 0)
-            {
-                return found;
-            }
-            for (int i = 0; i < slots; i++)
-            {
-                if (buffer.compareAndSetLong(wordOffset(i), 0, word))
-                {
-                    return i;
-                }
-            }
-            return -1;
+            return claimAlone(word);
         }
+    }
+
+    /**
+     * Finds the slot of {@code word} or claims a free one for it, for a caller that makes sure no other thread of its
+     * process claims in this table meanwhile (as {@link #claim} does with a lock).
+     *
+     * @param word an owner token.
+     * @return the slot, or -1 when every slot is taken.
+     */
+    int claimAlone(final long word)
+    {
+        final int found = find(word);
+        if (found >= 0)
+        {
+            return found;
+        }
+        for (int i = 0; i < slots; i++)
+        {
+            if (buffer.compareAndSetLong(wordOffset(i), 0, word))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -237,77 +245,12 @@ final class ProcessTable
     }
 
     /**
-     * Finds the slot of {@code word} or claims a free one, and counts the calling thread in flight in it until its
-     * {@link #endInFlight}: the slot is not freed by this JVM meanwhile, so the caller may record a value in it.
-     *
-     * @param word an owner token, this process's.
-     * @param key  the same object for every table of this JVM over the same file.
-     * @return the slot, or -1 when every slot is taken (nothing is then counted).
+     * @param slot a slot.
+     * @return its value.
      */
-    int claimInFlight(final long word, final Object key)
+    long value(final int slot)
     {
-        synchronized (CLAIM_LOCK)
-        {
-            final int slot = claim(word);
-            if (slot >= 0)
-            {
-                IN_FLIGHT.computeIfAbsent(key, (k) -> new int[1])[0]++;
-            }
-            return slot;
-        }
-    }
-
-    /**
-     * Ends a {@link #claimInFlight}: the last thread in flight frees the slot when its value is 0.
-     *
-     * @param slot the slot it gave.
-     * @param word the same owner token.
-     * @param key  the same key.
-     * @return true when this call freed the slot.
-     */
-    boolean endInFlight(final int slot, final long word, final Object key)
-    {
-        synchronized (CLAIM_LOCK)
-        {
-            final int[] inFlight = IN_FLIGHT.get(key);
-            if (--inFlight[0] == 0)
-            {
-                IN_FLIGHT.remove(key);
-                return freeIfEmpty(slot, word);
-            }
-            return false;
-        }
-    }
-
-    /**
-     * Subtracts up to {@code amount} from the value of {@code word}'s slot without going below 0, and frees the slot
-     * when that leaves 0 and no thread of this JVM is in flight in it ({@link #claimInFlight}).
-     *
-     * @param word   an owner token, this process's.
-     * @param amount at least 0.
-     * @param key    the key of {@link #claimInFlight}.
-     */
-    void subtractAndFreeIfEmpty(final long word, final long amount, final Object key)
-    {
-        synchronized (CLAIM_LOCK)
-        {
-            final int slot = find(word);
-            if (slot >= 0 && subtractClamped(slot, amount) == 0 && !IN_FLIGHT.containsKey(key))
-            {
-                freeIfEmpty(slot, word);
-            }
-        }
-    }
-
-    private boolean freeIfEmpty(final int slot, final long word)
-    {
-        // no other process writes a live process's slot, and this JVM's frees hold the lock
-        if (word(slot) == word && buffer.getLongVolatile(valueOffset(slot)) == 0)
-        {
-            free(slot);
-            return true;
-        }
-        return false;
+        return buffer.getLongVolatile(valueOffset(slot));
     }
 
     /**

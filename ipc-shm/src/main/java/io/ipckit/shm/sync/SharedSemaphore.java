@@ -61,11 +61,13 @@ public final class SharedSemaphore implements AutoCloseable
     private final int maxPermits;
     private final Doorbell doorbell = new Doorbell();
     private final ProcessTable owners;
+    /** This JVM's use of its slot in {@link #owners}, shared with its other handles of the file; null untracked. */
+    private final OwnerSlot ownSlot;
     private final long self = OwnerToken.current();
     private final CloseGuard guard;
     /** One waiter per thread that blocks on this object (a {@link Waiter} serves one thread). */
     private final ThreadLocal<Waiter> waiters;
-    /** This file's key in the per-JVM count of threads between claiming an owner slot and recording in it. */
+    /** This file's key for {@link #ownSlot}: the same for every handle of this JVM over this file. */
     private final String tableKey;
     /** Kept across calls, so that calls waiting less than the interval each still look once it has passed. */
     private final LivenessCheckInterval ownerCheck = new LivenessCheckInterval();
@@ -98,6 +100,7 @@ public final class SharedSemaphore implements AutoCloseable
         this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
         this.owners = slots == 0 ? null : new ProcessTable(buffer, base + OWNER_TABLE_OFFSET, slots);
         this.tableKey = file.file().path() + "@" + file.creator();
+        this.ownSlot = owners == null ? null : OwnerSlot.open(tableKey, owners, self);
     }
 
     /**
@@ -369,7 +372,18 @@ public final class SharedSemaphore implements AutoCloseable
             }
             if (owners != null)
             {
-                owners.subtractAndFreeIfEmpty(self, permits, tableKey); // freed when this process holds none
+                final int slot = ownSlot.enterHeld(); // none: this process holds no permit to count off
+                if (slot >= 0)
+                {
+                    try
+                    {
+                        owners.subtractClamped(slot, permits);
+                    }
+                    finally
+                    {
+                        ownSlot.leave(owners, slot); // freed when this process holds none
+                    }
+                }
             }
             doorbell.ring();
         }
@@ -481,6 +495,10 @@ public final class SharedSemaphore implements AutoCloseable
     {
         if (guard.closeAndAwait(doorbell))
         {
+            if (ownSlot != null)
+            {
+                ownSlot.close(tableKey);
+            }
             file.close();
         }
     }
@@ -583,8 +601,9 @@ public final class SharedSemaphore implements AutoCloseable
     }
 
     /**
-     * This process's slot in the owner table, counting the calling thread in flight in it, for a call that may take
-     * permits; when every slot is taken, the slots of dead processes are freed and the claim tried once more.
+     * This process's slot in the owner table, counting the calling thread in flight in it ({@link OwnerSlot#enter}),
+     * for a call that may take permits; when every slot is taken, the slots of dead processes are freed and the claim
+     * tried once more.
      *
      * @return the slot; {@link #UNTRACKED} without owner tracking; {@link #NO_SLOT} when every slot is taken by live
      * processes (nothing is then counted).
@@ -610,7 +629,7 @@ public final class SharedSemaphore implements AutoCloseable
      */
     private int claimOwnerSlot()
     {
-        final int slot = owners.claimInFlight(self, tableKey);
+        final int slot = ownSlot.enter(owners);
         return slot < 0 ? NO_SLOT : slot;
     }
 
@@ -620,7 +639,7 @@ public final class SharedSemaphore implements AutoCloseable
      */
     private void endOwnerSlot(final int slot)
     {
-        if (slot >= 0 && owners.endInFlight(slot, self, tableKey))
+        if (slot >= 0 && ownSlot.leave(owners, slot))
         {
             doorbell.ring();
         }

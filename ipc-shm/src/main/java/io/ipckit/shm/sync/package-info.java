@@ -25,6 +25,12 @@
  * 1 to 4 ms of CPU per 2 s on the machine measured. Waits on events and conditions depend on no process and sleep
  * the same way.
  * <p>
+ * <b>Owner slots.</b> An owner-tracking semaphore records each process's permits in a slot of a table in its file
+ * ({@code ProcessTable}, which a barrier uses for the processes attached to it). The threads of one JVM count
+ * themselves in and out of their process's slot with an {@code OwnerSlot}, shared by the JVM's handles of the file:
+ * without a lock once the process has its slot; the last one out frees the slot when the process holds no permit,
+ * and a full table is waited for like a lack of permits.
+ * <p>
  * <b>Closed and truncated files.</b> Every method that touches the shared state throws
  * {@link io.ipckit.core.exceptions.ResourceClosedException} after {@code close()} and
  * {@link io.ipckit.core.exceptions.CorruptResourceException} when another process truncated the file; waiters check

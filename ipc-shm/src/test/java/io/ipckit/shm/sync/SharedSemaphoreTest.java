@@ -14,14 +14,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 @Timeout(60)
 class SharedSemaphoreTest
@@ -53,6 +59,171 @@ class SharedSemaphoreTest
             assertEquals(0, buffer.getLongVolatile(SyncChild.OVERLAPS_OFFSET));
             assertEquals(2L * iterations, buffer.getLongVolatile(SyncChild.COUNTER_OFFSET));
             assertEquals(1, semaphore.availablePermits());
+        }
+    }
+
+    /**
+     * Two processes take turns holding the one permit, each in the one owner slot, which every release frees and
+     * every acquire claims again while the other process waits for it.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldExcludeAcrossTwoJvmsTakingTurnsInOneOwnerSlot() throws Exception
+    {
+        final int iterations = 500;
+        try (SharedSemaphore semaphore =
+                SharedSemaphore.create("turns.sem", 1, new ShmOptions().bounded(true).ownerSlots(1));
+            MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
+        {
+            final AtomicBuffer buffer = report.buffer();
+            semaphore.acquire();
+            final JvmProcess a = dir.start(SyncChild.class,
+                "count", "SEMAPHORE", "turns.sem", Integer.toString(iterations), "report");
+            final JvmProcess b = dir.start(SyncChild.class,
+                "count", "SEMAPHORE", "turns.sem", Integer.toString(iterations), "report");
+            Eventually.await("children ready", Duration.ofSeconds(30),
+                () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2);
+            semaphore.release();
+            for (final JvmProcess child : new JvmProcess[]{a, b})
+            {
+                assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
+                assertEquals(0, child.exitCode().orElseThrow());
+            }
+            assertEquals(0, buffer.getLongVolatile(SyncChild.OVERLAPS_OFFSET));
+            assertEquals(2L * iterations, buffer.getLongVolatile(SyncChild.COUNTER_OFFSET));
+            assertEquals(1, semaphore.availablePermits());
+            assertEquals(0, semaphore.recoveredPermits(), "no process died holding a permit");
+            assertEquals(0, ownerSlotsTaken("turns.sem", 1), "every slot freed");
+        }
+    }
+
+    /**
+     * Threads of one process, through two handles, acquire and release all the ways there are. The process's permits
+     * are recorded in its one slot without a lock once it has the slot; the slot is freed when the last thread leaves
+     * it holding none, and claimed again by the next.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldLeaveNoOwnerSlotAfterManyThreadsAcquireAndRelease() throws Exception
+    {
+        final int threads = 4;
+        final int iterations = 20_000;
+        final int permits = 3;
+        try (SharedSemaphore first =
+                SharedSemaphore.create("churn.sem", permits, new ShmOptions().bounded(true).ownerSlots(1));
+            SharedSemaphore second = SharedSemaphore.open("churn.sem"))
+        {
+            final AtomicInteger inUse = new AtomicInteger();
+            final AtomicInteger overuse = new AtomicInteger();
+            final AtomicInteger taken = new AtomicInteger();
+            final CyclicBarrier start = new CyclicBarrier(threads);
+            final List<CompletableFuture<Void>> runs = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int thread = t;
+                final SharedSemaphore semaphore = t % 2 == 0 ? first : second;
+                final CompletableFuture<Void> run = new CompletableFuture<>();
+                runs.add(run);
+                Thread.ofPlatform().daemon().start(() ->
+                {
+                    try
+                    {
+                        start.await(10, TimeUnit.SECONDS);
+                        for (int i = 0; i < iterations; i++)
+                        {
+                            final int n = 1 + (i + thread) % permits;
+                            final boolean got = switch (i % 4)
+                            {
+                                case 0 ->
+                                {
+                                    semaphore.acquire(n);
+                                    yield true;
+                                }
+                                case 1 -> semaphore.tryAcquire(n);
+                                case 2 -> semaphore.tryAcquire(n, 1, TimeUnit.MILLISECONDS);
+                                default -> semaphore.tryAcquire(permits + 1); // never: takes nothing
+                            };
+                            if (got)
+                            {
+                                taken.incrementAndGet();
+                                if (inUse.addAndGet(n) > permits)
+                                {
+                                    overuse.incrementAndGet();
+                                }
+                                inUse.addAndGet(-n);
+                                semaphore.release(n);
+                            }
+                        }
+                        run.complete(null);
+                    }
+                    catch (final Throwable ex)
+                    {
+                        run.completeExceptionally(ex);
+                    }
+                });
+            }
+            for (final CompletableFuture<Void> run : runs)
+            {
+                run.get(50, TimeUnit.SECONDS);
+            }
+            assertEquals(0, overuse.get(), "more permits in use than the semaphore has");
+            assertTrue(taken.get() >= threads * iterations / 4, "every blocking acquire took its permits");
+            assertEquals(permits, first.availablePermits());
+            assertEquals(0, first.permitsHeldByThisProcess());
+            assertEquals(0, second.permitsHeldByThisProcess());
+            assertEquals(0, ownerSlotsTaken("churn.sem", 1), "the slot freed with the last release");
+            assertTrue(first.tryAcquire(permits), "the slot claimed again");
+            assertEquals(permits, second.permitsHeldByThisProcess(), "both handles see the one slot");
+            second.release(permits);
+            assertEquals(0, ownerSlotsTaken("churn.sem", 1));
+        }
+    }
+
+    /**
+     * Acquires and releases through handles of an owner-tracking semaphore while another thread holds the JVM-wide
+     * lock of the process tables (the barrier's). Before, every acquire took that lock twice (to count itself in flight
+     * in its process's slot and out again) and every release once, so this waited for the holder.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldTakeNoJvmWideLockToAcquireOrRelease() throws Exception
+    {
+        try (SharedSemaphore semaphore = SharedSemaphore.create("nolock.sem", 2, new ShmOptions().ownerSlots(1));
+            SharedSemaphore other = SharedSemaphore.open("nolock.sem"))
+        {
+            final CompletableFuture<Long> held = new CompletableFuture<>();
+            final Thread user = new Thread(() ->
+            {
+                try
+                {
+                    semaphore.acquire(); // claims the slot
+                    other.acquire(); // has it
+                    final boolean none = !semaphore.tryAcquire() && !other.tryAcquire(1, 1, TimeUnit.MILLISECONDS);
+                    final long both = semaphore.permitsHeldByThisProcess();
+                    semaphore.release();
+                    other.release(); // frees it
+                    held.complete(none ? both : -1);
+                }
+                catch (final Throwable t)
+                {
+                    held.completeExceptionally(t);
+                }
+            });
+            synchronized (ProcessTable.CLAIM_LOCK)
+            {
+                user.start();
+                try
+                {
+                    assertEquals(2, held.get(10, TimeUnit.SECONDS));
+                }
+                catch (final TimeoutException ex)
+                {
+                    fail("an acquire or release waited for the JVM-wide claim lock");
+                }
+            }
+            user.join(TimeUnit.SECONDS.toMillis(10));
+            assertEquals(2, semaphore.availablePermits());
+            assertEquals(0, ownerSlotsTaken("nolock.sem", 1));
         }
     }
 
