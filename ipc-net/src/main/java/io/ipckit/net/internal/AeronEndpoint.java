@@ -15,12 +15,16 @@ import io.ipckit.net.MediaDriverGoneException;
 import io.ipckit.net.NetOptions;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 
+import java.io.File;
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * One connection's Aeron: an embedded media driver (its directory created fresh and deleted on close) and a client
@@ -61,12 +65,18 @@ public final class AeronEndpoint implements AutoCloseable
      */
     public static AeronEndpoint start(final NetOptions options)
     {
+        // uninterruptible (and bounded by the driver's start and Aeron's driver timeout): an interrupt would close
+        // the driver's files under it (ClosedByInterruptException) or end the client; the flag is kept for the
+        // caller's next wait, which throws InterruptedException
+        final boolean interrupted = Thread.interrupted();
         MediaDriver driver = null;
+        String directory = options.driverDirectory();
+        boolean created = false;
         try
         {
-            String directory = options.driverDirectory();
             if (options.embeddedDriver())
             {
+                created = true;
                 if (directory == null)
                 {
                     directory = SharedDirectory.path().resolve(
@@ -107,10 +117,21 @@ public final class AeronEndpoint implements AutoCloseable
             final Aeron aeron = Aeron.connect(clientCtx);
             return new AeronEndpoint(driver, aeron, aeron.context().aeronDirectoryName(), errors);
         }
-        catch (final AeronException | IllegalStateException | IllegalArgumentException ex)
+        catch (final Exception ex) // Aeron also rethrows checked ones (an IOException of its files) unchecked
         {
             CloseHelper.quietClose(driver);
-            throw new IpcException("could not start Aeron (" + options + "): " + ex.getMessage(), ex);
+            if (created && directory != null)
+            {
+                IoUtil.delete(new File(directory), true); // a driver that failed to start leaves its directory
+            }
+            throw new IpcException("could not start Aeron (" + options + "): " + ex, ex);
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -123,40 +144,86 @@ public final class AeronEndpoint implements AutoCloseable
     }
 
     /**
-     * Adds a subscription, as {@link Aeron#addSubscription(String, int)} does.
+     * Adds a subscription, as {@link Aeron#addSubscription(String, int)} does, but without ending the client when
+     * the thread is interrupted (see {@link #add}).
      *
      * @param what what the caller is doing, for the message ("binding host:port").
      * @return the subscription.
-     * @throws IpcException when the driver refuses the channel (its endpoint's port is taken, its host is not one of
-     *                      this machine's addresses, a parameter is wrong).
+     * @throws IpcException             when the driver refuses the channel (its endpoint's port is taken, its host
+     *                                  is not one of this machine's addresses, a parameter is wrong).
+     * @throws MediaDriverGoneException when the driver is gone.
      */
     public Subscription addSubscription(final String channel, final int streamId, final String what)
     {
-        return add(() -> aeron.addSubscription(channel, streamId), channel, what);
+        return add(() -> aeron.asyncAddSubscription(channel, streamId), aeron::getSubscription, channel, what);
     }
 
     /**
-     * Adds a concurrent publication, as {@link Aeron#addPublication(String, int)} does.
+     * Adds a concurrent publication, as {@link Aeron#addPublication(String, int)} does, but without ending the
+     * client when the thread is interrupted.
      *
      * @param what what the caller is doing, for the message.
      * @return the publication.
-     * @throws IpcException when the driver refuses the channel.
+     * @throws IpcException             when the driver refuses the channel.
+     * @throws MediaDriverGoneException when the driver is gone.
      */
     public Publication addPublication(final String channel, final int streamId, final String what)
     {
-        return add(() -> aeron.addPublication(channel, streamId), channel, what);
+        return add(() -> aeron.asyncAddPublication(channel, streamId), aeron::getPublication, channel, what);
     }
 
     /**
-     * Adds an exclusive publication, as {@link Aeron#addExclusivePublication(String, int)} does.
+     * Adds an exclusive publication, as {@link Aeron#addExclusivePublication(String, int)} does, but without ending
+     * the client when the thread is interrupted.
      *
      * @param what what the caller is doing, for the message.
      * @return the publication.
-     * @throws IpcException when the driver refuses the channel.
+     * @throws IpcException             when the driver refuses the channel.
+     * @throws MediaDriverGoneException when the driver is gone.
      */
     public ExclusivePublication addExclusivePublication(final String channel, final int streamId, final String what)
     {
-        return add(() -> aeron.addExclusivePublication(channel, streamId), channel, what);
+        return add(() -> aeron.asyncAddExclusivePublication(channel, streamId), aeron::getExclusivePublication,
+            channel, what);
+    }
+
+    /**
+     * Registers asynchronously and waits here for the driver's answer. Aeron's blocking add ends the whole client
+     * (every publication and subscription of this endpoint, so every connection a listener accepted) when it waits
+     * with the thread's interrupt flag set; this wait is uninterruptible instead, bounded by the driver's answer or
+     * its timeout, and the flag is kept for the caller's next wait.
+     */
+    private <T> T add(
+        final LongSupplier adding, final LongFunction<T> getting, final String channel, final String what)
+    {
+        boolean interrupted = Thread.interrupted();
+        try
+        {
+            final long registrationId = adding.getAsLong();
+            final IdleStrategy idle = new BackoffIdleStrategy(
+                10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+            T added;
+            while ((added = getting.apply(registrationId)) == null)
+            {
+                checkAlive(what, false);
+                interrupted |= Thread.interrupted();
+                idle.idle();
+            }
+            return added;
+        }
+        catch (final AeronException ex)
+        {
+            checkAlive(what, false);
+            throw new IpcException(what + ": Aeron refused " + channel + ": " + ex.getMessage() +
+                " (is the port taken, or the host not one of this machine's addresses?)", ex);
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -181,27 +248,26 @@ public final class AeronEndpoint implements AutoCloseable
         }
     }
 
-    private <T> T add(final Supplier<T> adding, final String channel, final String what)
-    {
-        try
-        {
-            return adding.get();
-        }
-        catch (final AeronException ex)
-        {
-            checkAlive(what, false);
-            throw new IpcException(what + ": Aeron refused " + channel + ": " + ex.getMessage() +
-                " (is the port taken, or the host not one of this machine's addresses?)", ex);
-        }
-    }
-
     /**
-     * Closes the client and, when embedded, the driver (deleting its directory). Idempotent.
+     * Closes the client and, when embedded, the driver (deleting its directory). Idempotent; a thread's interrupt
+     * flag is kept but does not cut the close short.
      */
     @Override
     public void close()
     {
-        CloseHelper.closeAll(aeron, driver);
+        // an interrupt would make the driver's threads' joins retry and its files' channels close under them
+        final boolean interrupted = Thread.interrupted();
+        try
+        {
+            CloseHelper.closeAll(aeron, driver);
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
