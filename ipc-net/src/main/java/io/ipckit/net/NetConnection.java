@@ -65,7 +65,10 @@ import static io.ipckit.net.internal.FrameDescriptor.*;
  * its calls with an "in call" flag, a release store on entry and exit, then loads the closed flag; {@code close()}
  * stores the closed flag, runs {@link AsymmetricFence#waitingSide()} (a membarrier that fences every thread, so the
  * calls need no fence of their own) and waits until both flags are clear. Either a call sees the closed flag, or close
- * sees its flag and waits. (Two atomic increments of a shared caller count per call did this before.)
+ * sees its flag and waits. (Two atomic increments of a shared caller count per call did this before.) A call that
+ * outlives close's wait (a slow handler reading the term in place) must still not see the driver stop under it:
+ * close then sets a deferred flag, fences again and looks at both flags once more, and each call's exit loads the
+ * deferred flag after clearing its own; whoever finds both flags clear releases, once (a CAS).
  */
 public final class NetConnection implements Connection
 {
@@ -104,6 +107,10 @@ public final class NetConnection implements Connection
     private final UnsafeBuffer emptyFrame = new UnsafeBuffer(new byte[0]);
     private final Collector collector = new Collector();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by whoever releases the publication, subscription and endpoint: a close, or the last call out. */
+    private final AtomicBoolean released = new AtomicBoolean();
+    /** Set by a close that a call outlived: the last call out releases the resources. */
+    private volatile boolean releaseDeferred;
     private final NetReceiveHalf receiver;
     private final NetSendHalf sender;
     @SuppressWarnings("unused") // through SENDING_IN_CALL: 1 while the sending thread is in a call
@@ -612,7 +619,9 @@ public final class NetConnection implements Connection
      * until the peer has read it (or is gone), then closes the publication, the subscription, the Aeron client and
      * the embedded driver (deleting its directory); an end accepted by a {@link NetListener} closes its publication
      * only (the listener owns the rest). Threads blocked in a call leave with
-     * {@link ResourceClosedException}. Idempotent.
+     * {@link ResourceClosedException}, and this waits for them (at most 5 s). A call still running then (a
+     * receive's handler that has not returned: it reads the message in place, in Aeron's term) keeps everything
+     * mapped: this returns without the CLOSE, and the call releases the resources when it leaves. Idempotent.
      */
     @Override
     public void close()
@@ -623,11 +632,19 @@ public final class NetConnection implements Connection
         }
         AsymmetricFence.waitingSide(); // the closed flag's store before the loads of the "in call" flags
         final long start = System.nanoTime();
-        while (((int)SENDING_IN_CALL.getVolatile(this) != 0 || (int)RECEIVING_IN_CALL.getVolatile(this) != 0) &&
-            System.nanoTime() - start < CLOSE_WAIT_NS)
+        while (isInCall() && System.nanoTime() - start < CLOSE_WAIT_NS)
         {
             Thread.onSpinWait();
         }
+        if (isInCall())
+        {
+            // stopping the driver now would unmap the term under the call (a SIGSEGV): the last call out does it
+            releaseDeferred = true;
+            AsymmetricFence.waitingSide(); // the deferred flag's store before the loads of the "in call" flags
+            releaseIfIdle();
+            return;
+        }
+        released.set(true);
         try
         {
             sender.abortOutstandingClaim();
@@ -645,16 +662,38 @@ public final class NetConnection implements Connection
         }
         finally
         {
-            if (listener == null)
-            {
-                CloseHelper.quietCloseAll(publication, subscription);
-                endpoint.close();
-            }
-            else
-            {
-                CloseHelper.quietClose(publication);
-                listener.released(this);
-            }
+            closeResources();
+        }
+    }
+
+    private boolean isInCall()
+    {
+        return (int)SENDING_IN_CALL.getVolatile(this) != 0 || (int)RECEIVING_IN_CALL.getVolatile(this) != 0;
+    }
+
+    /**
+     * After a close that a call outlived: releases the resources once no call is in, once.
+     */
+    private void releaseIfIdle()
+    {
+        if (!isInCall() && released.compareAndSet(false, true))
+        {
+            sender.abortOutstandingClaim();
+            closeResources();
+        }
+    }
+
+    private void closeResources()
+    {
+        if (listener == null)
+        {
+            CloseHelper.quietCloseAll(publication, subscription);
+            endpoint.close();
+        }
+        else
+        {
+            CloseHelper.quietClose(publication);
+            listener.released(this);
         }
     }
 
@@ -755,7 +794,7 @@ public final class NetConnection implements Connection
         AsymmetricFence.progressSide(); // the "in call" store before the load of the closed flag
         if (closed.get())
         {
-            SENDING_IN_CALL.setRelease(this, 0);
+            exitSending();
             throw new ResourceClosedException(description + " is closed");
         }
     }
@@ -770,7 +809,7 @@ public final class NetConnection implements Connection
         AsymmetricFence.progressSide(); // the "in call" store before the load of the closed flag
         if (closed.get())
         {
-            RECEIVING_IN_CALL.setRelease(this, 0);
+            exitReceiving();
             throw new ResourceClosedException(description + " is closed");
         }
     }
@@ -778,11 +817,23 @@ public final class NetConnection implements Connection
     private void exitSending()
     {
         SENDING_IN_CALL.setRelease(this, 0);
+        AsymmetricFence.progressSide(); // the "in call" store before the load of the deferred flag
+        if (releaseDeferred)
+        {
+            VarHandle.fullFence(); // against the other side's exit: one of the two sees both flags clear
+            releaseIfIdle();
+        }
     }
 
     private void exitReceiving()
     {
         RECEIVING_IN_CALL.setRelease(this, 0);
+        AsymmetricFence.progressSide(); // the "in call" store before the load of the deferred flag
+        if (releaseDeferred)
+        {
+            VarHandle.fullFence(); // against the other side's exit: one of the two sees both flags clear
+            releaseIfIdle();
+        }
     }
 
     private void checkOpen()

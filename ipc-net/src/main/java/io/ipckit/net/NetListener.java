@@ -65,6 +65,7 @@ public final class NetListener implements AutoCloseable
     private final Set<NetConnection> accepted = ConcurrentHashMap.newKeySet();
     private final ReentrantLock acceptLock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean resourcesReleased = new AtomicBoolean();
 
     private NetListener(final String address, final NetOptions options, final AeronEndpoint endpoint,
         final Subscription subscription)
@@ -294,6 +295,23 @@ public final class NetListener implements AutoCloseable
     void released(final NetConnection connection)
     {
         accepted.remove(connection);
+        if (closed.get() && accepted.isEmpty())
+        {
+            releaseResources(); // a connection whose call outlived this listener's close was the last
+        }
+    }
+
+    /**
+     * Closes the subscription and the endpoint once, when the listener is closed and no accepted connection holds
+     * their images mapped any more.
+     */
+    private void releaseResources()
+    {
+        if (resourcesReleased.compareAndSet(false, true))
+        {
+            CloseHelper.quietClose(subscription);
+            endpoint.close();
+        }
     }
 
     private void checkOpen()
@@ -308,7 +326,8 @@ public final class NetListener implements AutoCloseable
      * Stops accepting: waits (at most 5 s) for a thread in {@link #accept} to leave, closes every accepted
      * connection still open, side by side (each sends its CLOSE and lingers as {@link NetConnection#close()} does,
      * so this takes at most about one {@link NetOptions#closeLingerTimeout}), then the subscription, the Aeron client
-     * and the embedded driver. Idempotent.
+     * and the embedded driver. A connection whose call outlived its close (see {@link NetConnection#close()}) keeps
+     * them open until that call leaves. Idempotent.
      */
     @Override
     public void close()
@@ -343,8 +362,10 @@ public final class NetListener implements AutoCloseable
                 CloseHelper.quietClose(handshake.publication);
             }
             handshakes.clear();
-            CloseHelper.quietClose(subscription);
-            endpoint.close();
+            if (accepted.isEmpty()) // else the last connection whose call outlived its close releases them
+            {
+                releaseResources();
+            }
         }
         finally
         {
