@@ -7,6 +7,7 @@ import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.SharedMemoryExhaustedException;
+import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.internal.os.Native;
 import io.ipckit.core.internal.process.JvmFlags;
 import io.ipckit.core.tracker.ResourceTracker;
@@ -24,6 +25,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
@@ -264,10 +266,33 @@ public final class MappedFile implements AutoCloseable
     public static MappedFile open(final String name)
     {
         final Path path = SharedDirectory.resolve(name);
-        final long size;
+        final long size = regularFileSize(name, path);
+        if (size == 0)
+        {
+            throw new CorruptResourceException("\"" + name + "\" at " + path +
+                " is empty (0 bytes): its creator has not sized it yet or died first; unlink it and create it again");
+        }
+        return map(name, path, size);
+    }
+
+    /**
+     * The size of the file named {@code name}, which must be a regular file of the shared directory itself: a
+     * symbolic link is refused, not followed (as {@code shm_open} refuses one with {@code O_NOFOLLOW}), so that a
+     * name cannot lead a write out of the directory.
+     *
+     * @param name the resource's name, for messages.
+     * @param path its path in the shared directory.
+     * @return its length in bytes.
+     * @throws ResourceNotFoundException when no such name exists.
+     * @throws WrongResourceKindException when the name is a symbolic link, a directory or another special file.
+     * @throws IpcException when its attributes cannot be read.
+     */
+    static long regularFileSize(final String name, final Path path)
+    {
+        final BasicFileAttributes attributes;
         try
         {
-            size = Files.size(path);
+            attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         }
         catch (final NoSuchFileException ex)
         {
@@ -277,12 +302,14 @@ public final class MappedFile implements AutoCloseable
         {
             throw new IpcException("cannot read the size of \"" + name + "\" at " + path + ": " + ex, ex);
         }
-        if (size == 0)
+        if (!attributes.isRegularFile())
         {
-            throw new CorruptResourceException("\"" + name + "\" at " + path +
-                " is empty (0 bytes): its creator has not sized it yet or died first; unlink it and create it again");
+            throw new WrongResourceKindException("\"" + name + "\" at " + path + " is " +
+                (attributes.isSymbolicLink() ? "a symbolic link" : attributes.isDirectory() ? "a directory" :
+                "a special file") + ", not a shared memory file: ipckit maps only regular files of its shared " +
+                "directory and never follows links; remove it, or use another name");
         }
-        return map(name, path, size);
+        return attributes.size();
     }
 
     static MappedFile map(final String name, final Path path, final long lengthBytes)
@@ -295,9 +322,13 @@ public final class MappedFile implements AutoCloseable
         JvmFlags.requireAgronaAccess();
         final Arena arena = Arena.ofShared();
         FileChannel channel = null;
+        // the channel is interruptible: opened or mapped with the caller's interrupt flag set it would close itself
+        // and fail the open, so the flag is set aside for the two calls and put back
+        final boolean interrupted = Thread.interrupted();
         try
         {
-            channel = FileChannel.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = FileChannel.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
             final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, lengthBytes, arena);
             return new MappedFile(name, path, arena, channel, segment);
         }
@@ -311,6 +342,13 @@ public final class MappedFile implements AutoCloseable
             closeQuietly(channel);
             arena.close();
             throw new IpcException("cannot map \"" + name + "\" (" + lengthBytes + " bytes) at " + path + ": " + ex, ex);
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

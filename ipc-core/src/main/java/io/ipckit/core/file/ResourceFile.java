@@ -11,9 +11,6 @@ import io.ipckit.core.process.ProcessIdentity;
 import io.ipckit.core.tracker.ResourceTracker;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -260,7 +257,12 @@ public final class ResourceFile implements AutoCloseable
                 kind.displayName() + ": open it as what it is, or use another name");
         }
         final int version = buffer.getInt(LAYOUT_VERSION_OFFSET);
-        if (version > maxLayoutVersion || version < 1)
+        if (version < 1)
+        {
+            throw new CorruptResourceException(kind.displayName() + " \"" + name + "\" has a corrupt header: layout " +
+                "version " + version + " (every ipckit writes 1 or more); unlink it and create it again");
+        }
+        if (version > maxLayoutVersion)
         {
             throw new IncompatibleVersionException(kind.displayName() + " \"" + name + "\" has layout version " +
                 version + " but this ipckit reads versions 1.." + maxLayoutVersion +
@@ -285,16 +287,12 @@ public final class ResourceFile implements AutoCloseable
     {
         try
         {
-            return Files.size(path);
+            return MappedFile.regularFileSize(name, path);
         }
-        catch (final NoSuchFileException ex)
+        catch (final ResourceNotFoundException ex)
         {
             throw new ResourceNotFoundException("no resource named \"" + name + "\" in " + path.getParent() +
                 ": create it first, or check the name and the shared directory (-Dipckit.dir)");
-        }
-        catch (final IOException ex)
-        {
-            throw new IpcException("cannot read \"" + name + "\" at " + path + ": " + ex, ex);
         }
     }
 

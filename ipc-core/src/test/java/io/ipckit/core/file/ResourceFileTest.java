@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -191,6 +192,65 @@ class ResourceFileTest
                 () -> ResourceFile.open("future", ResourceKind.TEST, 2));
             assertTrue(ex.getMessage().contains("layout version 3") && ex.getMessage().contains("1..2"), ex.getMessage());
             created.unlink();
+        }
+    }
+
+    @Test
+    void shouldCallAVersionBelowOneCorruptNotNewer()
+    {
+        try (ResourceFile created = ResourceFile.create("zero-version", ResourceKind.TEST, 1, 0, 64, false, null))
+        {
+            created.buffer().putInt(ResourceHeaderDescriptor.LAYOUT_VERSION_OFFSET, 0);
+            final CorruptResourceException ex = assertThrows(CorruptResourceException.class,
+                () -> ResourceFile.open("zero-version", ResourceKind.TEST, 1));
+            assertTrue(ex.getMessage().contains("layout version 0") && !ex.getMessage().contains("newer"),
+                ex.getMessage());
+            created.unlink();
+        }
+    }
+
+    /**
+     * Mapping goes through an interruptible channel, which an interrupt flag left set by the caller (a cancelled task,
+     * a restored interrupt) closed at once: every create and open of that thread failed with
+     * {@code ClosedByInterruptException}. The flag is set aside for the mapping and put back.
+     */
+    @Test
+    void shouldCreateAndOpenWithTheInterruptFlagSetAndKeepTheFlag()
+    {
+        Thread.currentThread().interrupt();
+        try
+        {
+            try (ResourceFile created = ResourceFile.create("flagged", ResourceKind.TEST, 1, 0, 64, false, null);
+                ResourceFile opened = ResourceFile.open("flagged", ResourceKind.TEST, 1);
+                MappedFile raw = MappedFile.create("flagged-raw", 4096))
+            {
+                assertTrue(Thread.currentThread().isInterrupted(), "the flag is put back");
+                assertEquals(created.buffer().capacity(), opened.buffer().capacity());
+                created.unlink();
+                raw.unlink();
+            }
+        }
+        finally
+        {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void shouldRefuseToFollowASymbolicLink() throws Exception
+    {
+        final Path outside = Files.createTempFile("ipckit-victim-", ".bin");
+        try
+        {
+            Files.write(outside, new byte[4096]);
+            Files.createSymbolicLink(SharedDirectory.resolve("linked"), outside);
+            assertThrows(WrongResourceKindException.class, () -> MappedFile.open("linked"));
+            assertThrows(WrongResourceKindException.class, () -> ResourceFile.open("linked", ResourceKind.TEST, 1));
+            assertArrayEquals(new byte[4096], Files.readAllBytes(outside));
+        }
+        finally
+        {
+            Files.delete(outside);
         }
     }
 
