@@ -31,16 +31,22 @@ import java.lang.foreign.MemorySegment;
  * Thread-safe and process-safe as shared memory is: the bytes carry no synchronisation; use the buffer's
  * acquire/release and atomic methods, or a lock. {@link #close()} is idempotent. After it, {@link #buffer()} and
  * {@link #segment()} throw {@link io.ipckit.core.exceptions.ResourceClosedException}, and a {@link MemorySegment}
- * obtained before throws {@link IllegalStateException}. An Agrona buffer obtained before cannot be told of the close,
- * so a segment whose {@link #buffer()} was handed out stays mapped in this process until the JVM exits: a late
- * access through that buffer reaches the retained pages instead of crashing the JVM (Python refuses such a close
- * with {@code BufferError}; Java cannot see whether the buffer is still referenced).
+ * obtained before throws {@link IllegalStateException}. An Agrona buffer cannot be told of a close, so
+ * {@link #buffer()} maps the segment a second time, for the buffer alone: that mapping lives as long as the buffer is
+ * reachable, whatever {@link #close()} does, so a late access through a kept buffer reaches the segment's pages
+ * instead of crashing the JVM, and the pages (of an unlinked segment, its memory) are let go once the buffer is
+ * garbage collected (Python refuses such a close with {@code BufferError}; Java cannot see whether the buffer is
+ * still referenced). Drop the buffer with the handle when you are done.
+ * <p>
+ * {@link #open(String)} maps any regular file of the shared directory, an ipckit structure's included (raw access
+ * to its bytes, as Python's {@code SharedMemory(name)} has); it never follows a symbolic link.
  */
 public final class SharedMemory implements AutoCloseable
 {
     private final MappedFile file;
     private final boolean tracked;
-    private volatile boolean bufferHandedOut;
+    /** The buffer over a mapping of its own, made by the first {@link #buffer()}; guarded by this. */
+    private AtomicBuffer buffer;
 
     private SharedMemory(final MappedFile file, final boolean tracked)
     {
@@ -137,13 +143,20 @@ public final class SharedMemory implements AutoCloseable
     }
 
     /**
+     * An Agrona buffer over the bytes (the first 2 GiB of a larger segment), the same one on every call. Its mapping is
+     * its own: it stays valid after {@link #close()}, until the buffer is garbage collected (see the class
+     * description).
+     *
      * @return an Agrona buffer over the bytes, or over the first 2 GiB of a larger segment.
      * @throws io.ipckit.core.exceptions.ResourceClosedException when closed.
+     * @throws io.ipckit.core.exceptions.IpcException when the second mapping cannot be made (no address space).
      */
-    public AtomicBuffer buffer()
+    public synchronized AtomicBuffer buffer()
     {
-        final AtomicBuffer buffer = file.buffer();
-        bufferHandedOut = true;
+        if (buffer == null || file.isClosed())
+        {
+            buffer = file.retainedBuffer(); // throws once closed
+        }
         return buffer;
     }
 
@@ -184,21 +197,13 @@ public final class SharedMemory implements AutoCloseable
     }
 
     /**
-     * Lets the segment go in this process; the name stays until {@link #unlink()}. Unmaps it, unless
-     * {@link #buffer()} was handed out: then the pages stay mapped until the JVM exits, so that the buffer cannot
-     * crash the JVM (see the class description). Idempotent.
+     * Lets the segment go in this process; the name stays until {@link #unlink()}. Unmaps it; a buffer from
+     * {@link #buffer()} keeps its own mapping until it is garbage collected (see the class description). Idempotent.
      */
     @Override
     public void close()
     {
-        if (bufferHandedOut)
-        {
-            file.closeRetainingMapping();
-        }
-        else
-        {
-            file.close();
-        }
+        file.close();
     }
 
     /**

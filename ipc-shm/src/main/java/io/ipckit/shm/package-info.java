@@ -17,6 +17,7 @@
  * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file when another process truncated it
  * while mapped here. The limits HotSpot sets on the latter (an interpreted compare-and-set racing the truncation;
  * the asynchronous {@link InternalError} of compiled code) are stated in {@link io.ipckit.core.file.MappedFile}.
- * The raw memory of {@link io.ipckit.shm.SharedMemory#buffer()} is the caller's own: do not use it after close.
+ * The raw memory of {@link io.ipckit.shm.SharedMemory#buffer()} is the caller's own: its mapping stays valid after the
+ * handle's close, until the buffer is garbage collected.
  */
 package io.ipckit.shm;

@@ -157,6 +157,61 @@ class SharedMemoryTest
     }
 
     @Test
+    void shouldSurviveABufferTakenWhileAnotherThreadCloses() throws Exception
+    {
+        final java.nio.file.Path out = dir.path().resolve("race.out");
+        final JvmProcess child = dir.start(SharedMemoryChild.class, new io.ipckit.core.process.ProcessOptions()
+            .args("buffer-racing-close", "race", "3000").redirectOutput(out));
+        assertTrue(child.join(50, TimeUnit.SECONDS));
+        final String output = Files.readString(out);
+        assertEquals(0, child.exitCode().getAsInt(), "the JVM survived buffers taken during closes: " + output);
+        assertTrue(output.contains("survived"), output);
+        Files.delete(out);
+    }
+
+    @Test
+    void shouldLetAnUnlinkedSegmentsMemoryGoOnceItsBufferIsCollected() throws Exception
+    {
+        final String mapsEntry = dir.path().resolve("collected").toString();
+        SharedMemory shm = SharedMemory.create("collected", 1 << 20);
+        shm.buffer().putLong(0, 1L);
+        shm.unlink();
+        shm.close();
+        shm = null;
+        Eventually.await("the buffer's mapping of the unlinked segment let go", Duration.ofSeconds(30), () ->
+        {
+            System.gc();
+            try
+            {
+                return !Files.readString(java.nio.file.Path.of("/proc/self/maps")).contains(mapsEntry);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+    }
+
+    @Test
+    void shouldRefuseToFollowASymbolicLink() throws Exception
+    {
+        final java.nio.file.Path outside = Files.createTempFile("ipckit-victim-", ".txt");
+        try
+        {
+            Files.writeString(outside, "untouched");
+            Files.createSymbolicLink(dir.path().resolve("link"), outside);
+            final io.ipckit.core.exceptions.WrongResourceKindException refused =
+                assertThrows(io.ipckit.core.exceptions.WrongResourceKindException.class, () -> SharedMemory.open("link"));
+            assertTrue(refused.getMessage().contains("symbolic link"), refused.getMessage());
+            assertEquals("untouched", Files.readString(outside));
+        }
+        finally
+        {
+            Files.delete(outside);
+        }
+    }
+
+    @Test
     void shouldMapSegmentsLargerThanTwoGigabytes()
     {
         final long size = (1L << 31) + 4096;

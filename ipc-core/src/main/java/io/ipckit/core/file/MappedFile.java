@@ -66,6 +66,10 @@ import java.util.function.Consumer;
  * compiled caller may therefore see the {@link InternalError} itself rather than the
  * {@link CorruptResourceException}; the JVM survives either way. Raw memory handed out ({@link #buffer()},
  * {@link #segment()}) is the caller's own access: a fault there is the JVM's {@link InternalError}.
+ * <p>
+ * <b>A building block.</b> This class is what ipckit's own structures are made of; each of them guards its use of
+ * {@link #buffer()} against its own close. Code that keeps a buffer beyond a close it does not control takes
+ * {@link #retainedBuffer()}, whose mapping is its own, as {@code SharedMemory} does.
  */
 public final class MappedFile implements AutoCloseable
 {
@@ -468,6 +472,42 @@ public final class MappedFile implements AutoCloseable
     }
 
     /**
+     * An Agrona buffer over a mapping of its own (the first 2 GiB of the file when larger), which lives for as long
+     * as the buffer is reachable: {@link #close()} does not unmap it, so a caller that keeps the buffer past the close
+     * reads and writes the file's pages instead of crashing the JVM, and the pages are let go once the buffer is
+     * garbage collected. For raw memory handed to code that cannot be told of a close; each call maps again, so keep
+     * the buffer rather than asking for another. Mapped through the descriptor kept with this mapping, so it is the
+     * same file even when the name was unlinked or reused.
+     *
+     * @return a buffer over a fresh mapping of the file.
+     * @throws ResourceClosedException when this handle is closed.
+     * @throws IpcException when the file cannot be mapped again (no address space).
+     */
+    public AtomicBuffer retainedBuffer()
+    {
+        checkOpen();
+        final boolean interrupted = Thread.interrupted(); // see map(): an interrupt would close the channel for good
+        try
+        {
+            final long length = Math.min(segment.byteSize(), Integer.MAX_VALUE - 8);
+            final MemorySegment own = channel.map(FileChannel.MapMode.READ_WRITE, 0, length, Arena.ofAuto());
+            return new UnsafeBuffer(own.asByteBuffer()); // the buffer holds the byte buffer, which holds the mapping
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            checkOpen(); // closed meanwhile: the channel went with it
+            throw new IpcException("cannot map \"" + name + "\" at " + path + " again: " + ex, ex);
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * @return the address of the first byte of the mapping.
      */
     public long address()
@@ -675,22 +715,6 @@ public final class MappedFile implements AutoCloseable
         {
             arena.close();
             closeQuietly(channel);
-        }
-    }
-
-    /**
-     * Lets this handle go but leaves the memory mapped until the JVM exits. For a mapping whose address was handed to
-     * code that cannot be told of the close (an Agrona buffer a caller kept): a late access then reads or writes the
-     * retained pages instead of touching unmapped memory, which would crash the JVM. The price is the mapping's
-     * address space, and once the name is unlinked its pages, until the JVM exits. Every method of this handle
-     * throws {@link ResourceClosedException} afterwards, as after {@link #close()}. Idempotent; the name stays in
-     * the shared directory.
-     */
-    public void closeRetainingMapping()
-    {
-        if (closed.compareAndSet(false, true))
-        {
-            closeQuietly(channel); // the shared arena stays open: its pages stay mapped until the JVM exits
         }
     }
 

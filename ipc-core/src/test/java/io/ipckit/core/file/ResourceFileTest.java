@@ -225,6 +225,8 @@ class ResourceFileTest
                 MappedFile raw = MappedFile.create("flagged-raw", 4096))
             {
                 assertTrue(Thread.currentThread().isInterrupted(), "the flag is put back");
+                assertEquals(4096, raw.retainedBuffer().capacity());
+                assertTrue(Thread.currentThread().isInterrupted(), "the flag is put back");
                 assertEquals(created.buffer().capacity(), opened.buffer().capacity());
                 created.unlink();
                 raw.unlink();
