@@ -4,6 +4,7 @@ import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.exceptions.IpcTimeoutException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
@@ -22,6 +23,7 @@ import java.util.AbstractList;
 import java.util.List;
 import java.util.RandomAccess;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.StampedLock;
 
 import static io.ipckit.shm.list.ShareableListDescriptor.*;
 
@@ -50,8 +52,16 @@ import static io.ipckit.shm.list.ShareableListDescriptor.*;
  * a {@link #get} of that slot then fails with {@link CorruptResourceException} until a {@link #set} takes the slot
  * over and writes a whole new value (it returns null for the lost one). A slot locked by a live writer for longer than
  * {@value #SLOT_TIMEOUT_DEFAULT_MS} ms (property {@value #SLOT_TIMEOUT_PROP_NAME}) fails with
- * {@link IpcTimeoutException}. Thread-safe and process-safe. {@code equals} compares contents, but
- * {@code byte[]} items compare by identity, as in any {@link List}.
+ * {@link IpcTimeoutException}. A write that fails in this process (an {@link OutOfMemoryError}, a close, a
+ * truncated file) never leaves its slot locked: it fails before taking the lock, or releases it. Thread-safe and
+ * process-safe. {@code equals} compares contents, but {@code byte[]} items compare by identity, as in any
+ * {@link List}.
+ * <p>
+ * <b>Note to maintainers.</b> Between the compare-and-set that locks a slot and the release store that unlocks it, a
+ * write does nothing that can fail in the ordinary course: it copies the old value before it takes the lock (the
+ * compare-and-set from the sequence it read proves the copy whole), stores from arrays it already holds, and holds
+ * the read side of {@link #gate}, whose write side {@link #close()} takes before it unmaps, so the release store
+ * always finds the mapping. Whatever fails there anyway goes through {@code releaseAfterFailure}.
  */
 public final class ShareableList extends AbstractList<Object> implements RandomAccess, AutoCloseable
 {
@@ -70,6 +80,10 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     private final long[] slotOffsets;
     private final int[] capacities;
     private final long slotTimeoutNs;
+    /** Writes hold the read side from before they lock a slot until they release it; {@link #close()} the write side. */
+    private final StampedLock gate = new StampedLock();
+    /** Set by {@link #close()}: writes and reads still waiting for a slot give up. */
+    private volatile boolean closing;
 
     private ShareableList(final ResourceFile file, final long[] slotOffsets, final int[] capacities)
     {
@@ -241,7 +255,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * @throws IndexOutOfBoundsException when the index is outside the list.
      * @throws IpcTimeoutException when the slot stays locked by a live writer for longer than the slot timeout.
      * @throws CorruptResourceException when the slot holds an unknown type or a length beyond its capacity, or lost
-     *                                  its value to a writer that died in the middle of a write.
+     *                                  its value to a writer that died in the middle of a write, or to a write
+     *                                  whose stores failed half-way (a truncated file).
+     * @throws ResourceClosedException when the list is closed in this process, or is closed while this call waits.
      */
     @Override
     public Object get(final int index)
@@ -368,6 +384,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * @throws IllegalArgumentException when the value's type is not supported or its bytes exceed the slot's
      *                                  capacity (the slot is unchanged).
      * @throws IpcTimeoutException when the slot stays locked by a live writer for longer than the slot timeout.
+     * @throws ResourceClosedException when the list is closed in this process, or is closed while this call waits.
+     * @throws OutOfMemoryError when the heap has no room for the copy of the old value; the slot keeps it, unlocked.
      */
     @Override
     public Object set(final int index, final Object value)
@@ -394,19 +412,47 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 
     private Object write(final int index, final ItemType type, final Object value, final byte[] encoded)
     {
+        final long stamp = gate.readLock();
+        try
+        {
+            return writeGated(index, type, value, encoded);
+        }
+        finally
+        {
+            gate.unlockRead(stamp);
+        }
+    }
+
+    private Object writeGated(final int index, final ItemType type, final Object value, final byte[] encoded)
+    {
         final long slot = slotOffsets[index];
         final long deadlineNs = System.nanoTime() + slotTimeoutNs;
         long nextLookNs = deadlineNs - slotTimeoutNs; // the first look is due once the spins are over
         long sequence;
         boolean takenOver = false;
+        int oldCode = ItemType.NONE.code();
+        int oldLength = 0;
+        long oldBits = 0;
+        byte[] oldBytes = null;
         for (int attempt = 0; ; attempt++)
         {
             sequence = (long)SEQUENCE.getVolatile(segment, slot + SLOT_SEQUENCE_OFFSET);
-            if ((sequence & 1) == 0 && SEQUENCE.compareAndSet(segment, slot + SLOT_SEQUENCE_OFFSET, sequence, LOCK_WORD))
+            if ((sequence & 1) == 0)
             {
-                break;
+                // copied before the lock, so that running out of memory leaves the slot free: the compare-and-set
+                // succeeds only if no write came since the sequence was read, so the copy is of the replaced value
+                oldCode = segment.get(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET);
+                oldLength = segment.get(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET);
+                oldBits = segment.get(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET);
+                oldBytes = oldLength >= 0 && oldLength <= capacities[index] &&
+                    (oldCode == ItemType.STRING.code() || oldCode == ItemType.BYTES.code()) ?
+                    copyPayload(slot, oldLength) : null;
+                if (SEQUENCE.compareAndSet(segment, slot + SLOT_SEQUENCE_OFFSET, sequence, LOCK_WORD))
+                {
+                    break;
+                }
             }
-            if ((sequence & 1) != 0 && attempt >= SPINS_BEFORE_YIELD && System.nanoTime() - nextLookNs >= 0)
+            else if (attempt >= SPINS_BEFORE_YIELD && System.nanoTime() - nextLookNs >= 0)
             {
                 nextLookNs = System.nanoTime() + LivenessCheckInterval.INTERVAL_NS;
                 if (writerDied(sequence) &&
@@ -418,27 +464,56 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
             }
             backOff(index, attempt, deadlineNs);
         }
-        final int oldCode = segment.get(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET);
-        final int oldLength = segment.get(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET);
-        final long oldBits = segment.get(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET);
-        final byte[] oldBytes = !takenOver && oldLength >= 0 && oldLength <= capacities[index] &&
-            (oldCode == ItemType.STRING.code() || oldCode == ItemType.BYTES.code()) ? copyPayload(slot, oldLength) : null;
-        segment.set(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET, type.code());
-        if (encoded != null)
+        // after a takeover the dead writer's sequence is unknown, so the new one comes from the monotonic clock (even,
+        // and far from any counted one a reader could hold)
+        final long nextSequence = takenOver ? System.nanoTime() << 1 : sequence + 2;
+        boolean stored = false;
+        try
         {
-            segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, encoded.length);
-            MemorySegment.copy(encoded, 0, segment, ValueLayout.JAVA_BYTE, slot + SLOT_PAYLOAD_OFFSET, encoded.length);
+            segment.set(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET, type.code());
+            stored = true;
+            if (encoded != null)
+            {
+                segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, encoded.length);
+                MemorySegment.copy(encoded, 0, segment, ValueLayout.JAVA_BYTE, slot + SLOT_PAYLOAD_OFFSET,
+                    encoded.length);
+            }
+            else
+            {
+                segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, type == ItemType.NONE ? 0 : Long.BYTES);
+                segment.set(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET, primitiveBits(type, value));
+            }
         }
-        else
+        catch (final Throwable ex)
         {
-            segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, type == ItemType.NONE ? 0 : Long.BYTES);
-            segment.set(ValueLayout.JAVA_LONG, slot + SLOT_PAYLOAD_OFFSET, primitiveBits(type, value));
+            releaseAfterFailure(slot, stored || takenOver, nextSequence, ex);
+            throw ex;
         }
-        // release store -> publishes the slot's type, length and payload to readers and the next writer; after a
-        // takeover the dead writer's sequence is unknown, so the new one comes from the monotonic clock (even, and
-        // far from any counted one a reader could hold)
-        SEQUENCE.setRelease(segment, slot + SLOT_SEQUENCE_OFFSET, takenOver ? System.nanoTime() << 1 : sequence + 2);
-        return takenOver ? null : decode(index, oldCode, oldLength, oldBits, oldBytes);
+        // release store -> publishes the slot's type, length and payload to readers and the next writer
+        SEQUENCE.setRelease(segment, slot + SLOT_SEQUENCE_OFFSET, nextSequence);
+        return takenOver || oldCode == LOST_TYPE_CODE ? null : decode(index, oldCode, oldLength, oldBits, oldBytes);
+    }
+
+    /**
+     * Unlocks a slot whose write failed after locking it, so that no process waits for it: with its old value when
+     * nothing was stored yet, else marked lost.
+     */
+    private void releaseAfterFailure(final long slot, final boolean lost, final long nextSequence, final Throwable failure)
+    {
+        try
+        {
+            if (lost)
+            {
+                segment.set(ValueLayout.JAVA_INT, slot + SLOT_TYPE_OFFSET, LOST_TYPE_CODE);
+                segment.set(ValueLayout.JAVA_INT, slot + SLOT_LENGTH_OFFSET, 0);
+            }
+            // release store -> publishes the untouched old value, or the lost mark
+            SEQUENCE.setRelease(segment, slot + SLOT_SEQUENCE_OFFSET, nextSequence);
+        }
+        catch (final Throwable ex)
+        {
+            failure.addSuppressed(ex); // the slot's page is gone (the file was truncated): nobody can read it anyway
+        }
     }
 
     private Object typed(final int index, final ItemType expected)
@@ -475,6 +550,11 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
 
     private Object decode(final int index, final int code, final int length, final long bits, final byte[] bytes)
     {
+        if (code == LOST_TYPE_CODE)
+        {
+            throw new CorruptResourceException("slot " + index + " of ShareableList \"" + name() + "\" lost its value: " +
+                "a write failed half-way through storing it (the file was truncated under it); set the slot again");
+        }
         final ItemType type = ItemType.fromCode(code);
         if (type == null || length < 0 || length > capacities[index])
         {
@@ -516,6 +596,11 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         {
             Thread.onSpinWait();
             return;
+        }
+        if (closing)
+        {
+            throw new ResourceClosedException("ShareableList \"" + name() + "\" was closed in this process while " +
+                "waiting for slot " + index + "; open it again to use it");
         }
         if (System.nanoTime() - deadlineNs > 0)
         {
@@ -562,12 +647,23 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     }
 
     /**
-     * Unmaps the list; idempotent. Later reads and writes of its elements throw
-     * {@link io.ipckit.core.exceptions.ResourceClosedException}; {@link #size()}, fixed at creation, still answers.
+     * Unmaps the list; idempotent. Waits for the writes of other threads that hold a slot locked to release it (they
+     * do not wait for anything meanwhile); reads and writes still waiting for a slot fail with
+     * {@link ResourceClosedException}, as do later reads and writes of its elements. {@link #size()}, fixed at
+     * creation, still answers.
      */
     @Override
     public void close()
     {
-        file.close();
+        closing = true; // writes still waiting for a slot give up, so the gate waits only for writes that hold one
+        final long stamp = gate.writeLock();
+        try
+        {
+            file.close();
+        }
+        finally
+        {
+            gate.unlockWrite(stamp);
+        }
     }
 }

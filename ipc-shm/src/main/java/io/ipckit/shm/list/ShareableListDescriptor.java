@@ -43,7 +43,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * a reader copies the slot between two acquire reads of an equal, even sequence. The lock word names the writer
  * ({@link #lockWord}), so that a process that finds a slot locked for long can tell a writer that died in the middle
  * of a write: a writer then takes the slot over and publishes a sequence from the monotonic clock, which no reader can
- * hold from before. Version 1 locked with the sequence plus one, which names no process.
+ * hold from before. Version 1 locked with the sequence plus one, which names no process. A writer whose stores fail
+ * half-way (the file was truncated under it) publishes the type code {@link #LOST_TYPE_CODE} rather than leave the
+ * slot locked by a live process or publish a torn value.
  */
 public final class ShareableListDescriptor
 {
@@ -71,6 +73,9 @@ public final class ShareableListDescriptor
     public static final int SLOT_LENGTH_OFFSET;
     /** Offset of the payload within a slot. */
     public static final int SLOT_PAYLOAD_OFFSET;
+
+    /** The item type code of a slot whose value a failed write lost: a read fails until a write replaces it. */
+    public static final int LOST_TYPE_CODE = -1;
 
     /** The smallest payload capacity: room for any number. */
     public static final int MIN_CAPACITY = 8;

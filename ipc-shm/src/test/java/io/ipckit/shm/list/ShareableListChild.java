@@ -1,11 +1,16 @@
 package io.ipckit.shm.list;
 
+import io.ipckit.shm.ShmOptions;
+
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Child JVM for {@link ShareableListTest}: {@code check-and-write <name>} exits 3 unless the list holds what the
  * test created, then writes new items; {@code flip <name> <count>} writes two different strings into slot 0,
- * alternately, {@code count} times.
+ * alternately, {@code count} times; {@code oom-set <name>} (run with {@code -Xmx300m}) creates a list with one
+ * 100 MiB slot, sets it, sets it again until that runs out of memory, and exits 0 when another handle can then read
+ * the slot (2 when no write ran out of memory, 3 when the slot stayed locked).
  */
 public final class ShareableListChild
 {
@@ -19,6 +24,10 @@ public final class ShareableListChild
 
     public static void main(final String[] args)
     {
+        if ("oom-set".equals(args[0]))
+        {
+            System.exit(oomSet(args[1]));
+        }
         try (ShareableList list = ShareableList.open(args[1]))
         {
             if ("check-and-write".equals(args[0]))
@@ -42,6 +51,41 @@ public final class ShareableListChild
                 {
                     list.set(0, (i & 1) == 0 ? LONG : SHORT);
                 }
+            }
+        }
+    }
+
+    private static int oomSet(final String name)
+    {
+        final int length = 100 << 20;
+        try (ShareableList list = ShareableList.create(name, List.of(new byte[0]), new ShmOptions().minSlotBytes(length));
+            ShareableList other = ShareableList.open(name))
+        {
+            list.set(0, new byte[length]);
+            try
+            {
+                list.set(0, new byte[length]); // the new value, its copy and the old value's: 300 MiB
+                System.out.println("the second set did not run out of memory");
+                return 2;
+            }
+            catch (final OutOfMemoryError expected)
+            {
+                System.out.println("the second set ran out of memory, as expected");
+            }
+            try
+            {
+                final byte[] value = (byte[])other.get(0);
+                System.out.println("read " + value.length + " bytes");
+                return value.length == length ? 0 : 4;
+            }
+            catch (final RuntimeException ex)
+            {
+                ex.printStackTrace(System.out);
+                return 3;
+            }
+            finally
+            {
+                list.unlink();
             }
         }
     }

@@ -2,11 +2,14 @@ package io.ipckit.shm.list;
 
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.IpcTimeoutException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.exceptions.ResourceExistsException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
 import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.process.JvmProcess;
+import io.ipckit.core.process.ProcessOptions;
+import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.SharedMemory;
 import io.ipckit.shm.value.SharedValue;
@@ -16,15 +19,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.ipckit.shm.list.ShareableListChild.LONG;
 import static io.ipckit.shm.list.ShareableListChild.SHORT;
 import static io.ipckit.shm.list.ShareableListChild.WIDE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -181,6 +191,88 @@ class ShareableListTest
             {
                 assertEquals("d", other.get(1), "another handle reads the new value");
             }
+        }
+    }
+
+    /**
+     * A close that lands while a write holds a slot's lock used to unmap the list under the writer, which then could
+     * not release the slot: its lock word named this live process, so every read and write of the slot, in every
+     * process, timed out until this JVM exited. Close now waits for the writers inside their locked section.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldLeaveNoSlotLockedWhenClosedDuringAWrite() throws InterruptedException
+    {
+        System.setProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME, "500");
+        try
+        {
+            final byte[] payload = new byte[8 << 20];
+            for (int trial = 0; trial < 10; trial++)
+            {
+                final String name = "closing-" + trial;
+                final ShareableList list = ShareableList.create(name, List.of(payload));
+                final AtomicLong writes = new AtomicLong();
+                final AtomicReference<Throwable> ended = new AtomicReference<>();
+                final Thread writer = Thread.ofPlatform().name("writer-" + trial).start(() ->
+                {
+                    try
+                    {
+                        while (true)
+                        {
+                            list.set(0, payload);
+                            writes.incrementAndGet();
+                        }
+                    }
+                    catch (final Throwable ex)
+                    {
+                        ended.set(ex);
+                    }
+                });
+                Eventually.await("a first write", Duration.ofSeconds(30),
+                    () -> writes.get() > 0 || ended.get() != null);
+                list.close();
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+                assertFalse(writer.isAlive(), "the writer did not stop after the close");
+                assertInstanceOf(ResourceClosedException.class, ended.get(), "trial " + trial);
+                try (ShareableList other = ShareableList.open(name))
+                {
+                    assertEquals(payload.length, ((byte[])other.get(0)).length,
+                        "trial " + trial + ": the slot is free and holds a whole value");
+                    other.unlink();
+                }
+            }
+        }
+        finally
+        {
+            System.clearProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME);
+        }
+    }
+
+    /**
+     * An OutOfMemoryError while a write copied the old value used to leave the slot locked by this live process.
+     * Run in a child with a 300 MiB heap, where a 100 MiB slot's old value no longer fits beside the new one.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldLeaveNoSlotLockedWhenAWriteRunsOutOfMemory() throws Exception
+    {
+        final Path output = dir.path().resolve(".oom-set.out");
+        final JvmProcess child = dir.start(ShareableListChild.class, new ProcessOptions()
+            .args("oom-set", "huge").jvmOptions("-Xmx300m", "-D" + ShareableList.SLOT_TIMEOUT_PROP_NAME + "=500")
+            .redirectOutput(output).redirectErrorStream(true));
+        assertTrue(child.join(45, TimeUnit.SECONDS), "the child did not finish");
+        assertEquals(0, child.exitCode().getAsInt(), () -> "the child's output: " + readQuietly(output));
+    }
+
+    private static String readQuietly(final Path file)
+    {
+        try
+        {
+            return Files.readString(file);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return "(unreadable: " + ex + ")";
         }
     }
 
