@@ -223,7 +223,7 @@ final class DictViews<K, V>
         {
             while (position >= end && r < ranges)
             {
-                dict.checkOpen();
+                final DictCallGuard.Slot call = dict.enterCall();
                 final long snapshot;
                 try
                 {
@@ -232,6 +232,10 @@ final class DictViews<K, V>
                 catch (final InternalError ex)
                 {
                     throw dict.failure(ex); // a page of a file another process truncated: see SharedDict#failure
+                }
+                finally
+                {
+                    dict.exitCall(call);
                 }
                 position = 0;
                 end = (int)snapshot;

@@ -48,8 +48,8 @@ import static io.ipckit.shm.dict.SharedDictDescriptor.LAYOUT_VERSION;
  * The dict grows by splitting segments up to {@link SharedDictOptions#maxBytes(long)}; past it a put throws
  * {@link io.ipckit.core.exceptions.SharedMemoryExhaustedException} and changes nothing.
  * <p>
- * Thread-safe and process-safe. {@link #close()} is idempotent; like any unmap it must not race with calls still
- * running in other threads. Null keys and values are refused, as by {@code ConcurrentHashMap}.
+ * Thread-safe and process-safe. {@link #close()} is idempotent and safe while other threads are in calls: the file
+ * is unmapped once the last of them has left. Null keys and values are refused, as by {@code ConcurrentHashMap}.
  * <p>
  * (Past 600 lines because the {@code ConcurrentMap} surface and the zero-copy forms each need their specification;
  * the logic is in {@code DictCore}, {@code DictStructure} and {@code DictViews}.)
@@ -65,7 +65,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     private final Codec<V> valueCodec;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private final DictViews<K, V> views;
-    private volatile boolean closed;
+    private final DictCallGuard guard;
 
     /**
      * Per-thread buffers. A thread whose own scratch is busy (a compute function calling the dict) gets a fresh one.
@@ -78,6 +78,8 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         final DictStructure.Held held = new DictStructure.Held();
         int outerSegment = -1;
         boolean busy;
+        /** The thread's slot in the handle's {@link DictCallGuard} while this scratch serves a call. */
+        DictCallGuard.Slot call;
     }
 
     private SharedDict(final ResourceFile file, final Codec<K> keyCodec, final Codec<V> valueCodec)
@@ -87,6 +89,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
         this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
         this.views = new DictViews<>(this, core, keyCodec, valueCodec);
+        this.guard = new DictCallGuard("SharedDict \"" + file.name() + "\"", file::close);
     }
 
     /**
@@ -257,7 +260,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
      */
     public boolean read(final DirectBuffer key, final int keyOffset, final int keyLength, final ValueHandler handler)
     {
-        checkOpen();
+        final DictCallGuard.Slot call = guard.enter();
         Objects.requireNonNull(handler, "handler");
         try
         {
@@ -266,6 +269,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         catch (final InternalError ex)
         {
             throw failure(ex);
+        }
+        finally
+        {
+            guard.exit(call);
         }
     }
 
@@ -285,7 +292,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer dst,
         final int dstOffset)
     {
-        checkOpen();
+        final DictCallGuard.Slot call = guard.enter();
         try
         {
             return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), dst, dstOffset, null);
@@ -293,6 +300,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         catch (final InternalError ex)
         {
             throw failure(ex);
+        }
+        finally
+        {
+            guard.exit(call);
         }
     }
 
@@ -305,7 +316,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
      */
     public boolean containsKey(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        checkOpen();
+        final DictCallGuard.Slot call = guard.enter();
         try
         {
             return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), null, 0, null) >= 0;
@@ -313,6 +324,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         catch (final InternalError ex)
         {
             throw failure(ex);
+        }
+        finally
+        {
+            guard.exit(call);
         }
     }
 
@@ -720,7 +735,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     @Override
     public int size()
     {
-        checkOpen();
+        final DictCallGuard.Slot call = guard.enter();
         try
         {
             return (int)Math.min(views.count(), Integer.MAX_VALUE);
@@ -728,6 +743,10 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         catch (final InternalError ex)
         {
             throw failure(ex);
+        }
+        finally
+        {
+            guard.exit(call);
         }
     }
 
@@ -807,8 +826,15 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
      */
     public long takeovers()
     {
-        checkOpen();
-        return core.takeovers();
+        final DictCallGuard.Slot call = guard.enter();
+        try
+        {
+            return core.takeovers();
+        }
+        finally
+        {
+            guard.exit(call);
+        }
     }
 
     /**
@@ -822,22 +848,35 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     }
 
     /**
-     * Unmaps the dict in this process; idempotent. Must not race with calls still running in other threads.
+     * Closes the dict in this process; idempotent, never waits. Calls that begin afterwards throw
+     * {@link ResourceClosedException}; calls under way in other threads (or the caller's own, when a handler or a
+     * function closes the dict) finish, and the file is unmapped when the last of them has left.
      */
     @Override
     public void close()
     {
-        closed = true;
-        file.close();
+        guard.close();
     }
 
     void checkOpen()
     {
-        if (closed)
-        {
-            throw new ResourceClosedException("SharedDict \"" + file.name() + "\" is closed in this process; open " +
-                "it again to use it");
-        }
+        guard.checkOpen();
+    }
+
+    /**
+     * Enters a call that reads the mapping without a {@link Scratch} (an iterator's walk); pair it with
+     * {@link #exitCall} in a {@code finally}.
+     *
+     * @throws ResourceClosedException when this handle is closed.
+     */
+    DictCallGuard.Slot enterCall()
+    {
+        return guard.enter();
+    }
+
+    void exitCall(final DictCallGuard.Slot call)
+    {
+        guard.exit(call);
     }
 
     /**
@@ -852,6 +891,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
 
     Scratch enter()
     {
+        final DictCallGuard.Slot call = guard.enter();
         Scratch s = scratch.get();
         if (s.busy)
         {
@@ -860,12 +900,16 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
             s.outerSegment = outer;
         }
         s.busy = true;
+        s.call = call;
         return s;
     }
 
-    static void exit(final Scratch s)
+    void exit(final Scratch s)
     {
+        final DictCallGuard.Slot call = s.call;
+        s.call = null;
         s.busy = false;
+        guard.exit(call);
     }
 
     private int encodeKey(final Object key, final Scratch s)

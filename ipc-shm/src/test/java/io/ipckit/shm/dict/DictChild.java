@@ -19,6 +19,8 @@ import java.util.Random;
  * increment in element {@code id} of the shared value {@code reports}.</li>
  * <li>{@code hold <dict> <signal>}: inside {@code compute("held", ...)}, so holding that key's segment lock, sets
  * element 0 of the shared value {@code signal} to 1 and waits to be killed.</li>
+ * <li>{@code close-race <prefix> <rounds>}: per round, creates a dict, has three threads read and write it (through
+ * the object, zero-copy and iterator paths) while the main thread closes it; prints "survived" at the end.</li>
  * </ul>
  */
 public final class DictChild
@@ -40,7 +42,80 @@ public final class DictChild
             case "grow-peer" -> growPeer(args[1]);
             case "victim" -> victim(args[1], args[2], Integer.parseInt(args[3]));
             case "hold" -> hold(args[1], args[2]);
+            case "close-race" -> closeRace(args[1], Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static void closeRace(final String prefix, final int rounds)
+    {
+        for (int round = 0; round < rounds; round++)
+        {
+            final SharedDict<Long, Long> dict = SharedDict.create(prefix + round, Codecs.LONG, Codecs.LONG);
+            for (long k = 0; k < 64; k++)
+            {
+                dict.put(k, k);
+            }
+            final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(3);
+            final Thread[] threads = new Thread[3];
+            for (int t = 0; t < threads.length; t++)
+            {
+                final int path = t;
+                threads[t] = new Thread(() ->
+                {
+                    started.countDown();
+                    try
+                    {
+                        useUntilClosed(dict, path);
+                    }
+                    catch (final io.ipckit.core.exceptions.ResourceClosedException expected)
+                    {
+                        // the close came: every path must end this way, never touch unmapped memory
+                    }
+                });
+                threads[t].start();
+            }
+            try
+            {
+                started.await();
+                dict.unlink();
+                dict.close();
+                for (final Thread thread : threads)
+                {
+                    thread.join();
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        }
+        System.out.println("survived");
+    }
+
+    /** Uses the dict until a call throws: path 0 the object get, 1 the zero-copy get, 2 an iteration and puts. */
+    private static void useUntilClosed(final SharedDict<Long, Long> dict, final int path)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[Long.BYTES]);
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[Long.BYTES]);
+        for (long i = 0; ; i++)
+        {
+            if (path == 0)
+            {
+                dict.get(i & 63);
+            }
+            else if (path == 1)
+            {
+                key.putLong(0, i & 63);
+                dict.get(key, 0, Long.BYTES, value, 0);
+            }
+            else
+            {
+                for (final Long each : dict.values())
+                {
+                    dict.put(each, each);
+                }
+            }
         }
     }
 

@@ -245,4 +245,22 @@ class SharedDictProcessTest
         dict.merge(DictChild.counterKey(id), DictChild.counterValue(0), (old, zero) -> old);
         reports.setLong(id, count);
     }
+
+    /**
+     * A close on one thread while others read and write through every path: the file stayed mapped for none of them,
+     * and the JVM died with SIGSEGV. Run in a child, so that a crash fails this test rather than the test JVM.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldSurviveACloseWhileOtherThreadsUseTheDict() throws Exception
+    {
+        final java.nio.file.Path out = dir.path().resolve("close-race.out");
+        final JvmProcess child = dir.track(JvmProcess.start(DictChild.class,
+            new io.ipckit.core.process.ProcessOptions().args("close-race", "raced", "300").redirectOutput(out)));
+        assertTrue(child.join(50, TimeUnit.SECONDS));
+        final String output = java.nio.file.Files.readString(out);
+        assertEquals(0, child.exitCode().getAsInt(), "the JVM survived closes racing calls: " + output);
+        assertTrue(output.contains("survived"), output);
+        java.nio.file.Files.delete(out);
+    }
 }
