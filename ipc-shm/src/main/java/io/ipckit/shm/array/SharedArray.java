@@ -235,17 +235,47 @@ public final class SharedArray implements AutoCloseable
     private static SharedArray open(final String name, final int reductionThreads)
     {
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHARED_ARRAY, LAYOUT_VERSION);
+        boolean opened = false;
         try
         {
             final SharedArray array = new SharedArray(file, true, file.file().segment(), ArrayHeader.read(name, file),
                 reductionThreads);
             array.populated = false;
+            opened = true;
             return array;
         }
-        catch (final RuntimeException ex)
+        catch (final InternalError | IllegalStateException ex)
         {
-            file.close();
-            throw ex;
+            throw openFailure(file, ex);
+        }
+        finally
+        {
+            if (!opened)
+            {
+                file.close();
+            }
+        }
+    }
+
+    /**
+     * @param file the file being opened, still open.
+     * @param ex   what a read of its mapping threw.
+     * @return the exception to throw: see {@link ResourceFile#failure}; a fault on a file that is whole again (cut
+     * short and restored by another process meanwhile) is a {@link CorruptResourceException} too.
+     */
+    private static RuntimeException openFailure(final ResourceFile file, final Throwable ex)
+    {
+        try
+        {
+            return file.failure(ex);
+        }
+        catch (final InternalError whole)
+        {
+            final CorruptResourceException corrupt = new CorruptResourceException("SharedArray \"" + file.name() +
+                "\" was truncated while this process opened it (another process shrank it, and it has its length " +
+                "again now); unlink it and create it again");
+            corrupt.addSuppressed(whole);
+            return corrupt;
         }
     }
 

@@ -175,6 +175,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     public static ShareableList open(final String name)
     {
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHAREABLE_LIST, LAYOUT_VERSION);
+        boolean opened = false;
         try
         {
             file.requireLayoutVersion(LAYOUT_VERSION); // version 1's lock words name no writer
@@ -200,12 +201,20 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                         capacities[i] + " lies outside the " + totalLength + "-byte file");
                 }
             }
-            return new ShareableList(file, slotOffsets, capacities);
+            final ShareableList list = new ShareableList(file, slotOffsets, capacities);
+            opened = true;
+            return list;
         }
-        catch (final RuntimeException ex)
+        catch (final InternalError | IllegalStateException ex)
         {
-            file.close();
-            throw ex;
+            throw openFailure(file, ex);
+        }
+        finally
+        {
+            if (!opened)
+            {
+                file.close();
+            }
         }
     }
 
@@ -624,6 +633,27 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                 name() + "\" of size " + slotOffsets.length);
         }
         return index;
+    }
+
+    /**
+     * @param file the file being opened, still open.
+     * @param ex   what a read of its mapping threw.
+     * @return the exception to throw: see {@link ResourceFile#failure}; a fault on a file that is whole again (cut
+     * short and restored by another process meanwhile) is a {@link CorruptResourceException} too.
+     */
+    private static RuntimeException openFailure(final ResourceFile file, final Throwable ex)
+    {
+        try
+        {
+            return file.failure(ex);
+        }
+        catch (final InternalError whole)
+        {
+            final CorruptResourceException corrupt = corrupt(file.name(), "its file was truncated while this " +
+                "process opened it (another process shrank it, and it has its length again now)");
+            corrupt.addSuppressed(whole);
+            return corrupt;
+        }
     }
 
     private static CorruptResourceException corrupt(final String name, final String what)

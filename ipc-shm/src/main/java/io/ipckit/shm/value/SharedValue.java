@@ -130,20 +130,58 @@ public final class SharedValue implements AutoCloseable
     public static SharedValue open(final String name)
     {
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHARED_VALUE, LAYOUT_VERSION);
-        final AtomicBuffer buffer = file.buffer();
-        final DType dtype = DType.fromCode(buffer.getInt(DTYPE_CODE_OFFSET));
-        final int itemSize = buffer.getInt(ITEM_SIZE_OFFSET);
-        final int length = buffer.getInt(LENGTH_OFFSET);
-        if (dtype == null || dtype.itemSize() != itemSize || length < 1 ||
-            (long)length * itemSize != file.dataLengthBytes())
+        boolean opened = false;
+        try
         {
-            final String message = "SharedValue \"" + name + "\" has corrupt metadata: dtype code " +
-                buffer.getInt(DTYPE_CODE_OFFSET) + ", item size " + itemSize + ", length " + length + " for " +
-                file.dataLengthBytes() + " data bytes; unlink it and create it again";
-            file.close();
-            throw new CorruptResourceException(message);
+            final AtomicBuffer buffer = file.buffer();
+            final int code = buffer.getInt(DTYPE_CODE_OFFSET);
+            final DType dtype = DType.fromCode(code);
+            final int itemSize = buffer.getInt(ITEM_SIZE_OFFSET);
+            final int length = buffer.getInt(LENGTH_OFFSET);
+            if (dtype == null || dtype.itemSize() != itemSize || length < 1 ||
+                (long)length * itemSize != file.dataLengthBytes())
+            {
+                throw new CorruptResourceException("SharedValue \"" + name + "\" has corrupt metadata: dtype code " +
+                    code + ", item size " + itemSize + ", length " + length + " for " + file.dataLengthBytes() +
+                    " data bytes; unlink it and create it again");
+            }
+            final SharedValue value = new SharedValue(file, dtype, length, null);
+            opened = true;
+            return value;
         }
-        return new SharedValue(file, dtype, length, null);
+        catch (final InternalError | IllegalStateException ex)
+        {
+            throw openFailure(file, ex);
+        }
+        finally
+        {
+            if (!opened)
+            {
+                file.close();
+            }
+        }
+    }
+
+    /**
+     * @param file the file being opened, still open.
+     * @param ex   what a read of its mapping threw.
+     * @return the exception to throw: see {@link ResourceFile#failure}; a fault on a file that is whole again (cut
+     * short and restored by another process meanwhile) is a {@link CorruptResourceException} too.
+     */
+    private static RuntimeException openFailure(final ResourceFile file, final Throwable ex)
+    {
+        try
+        {
+            return file.failure(ex);
+        }
+        catch (final InternalError whole)
+        {
+            final CorruptResourceException corrupt = new CorruptResourceException("SharedValue \"" + file.name() +
+                "\" was truncated while this process opened it (another process shrank it, and it has its length " +
+                "again now); unlink it and create it again");
+            corrupt.addSuppressed(whole);
+            return corrupt;
+        }
     }
 
     /**

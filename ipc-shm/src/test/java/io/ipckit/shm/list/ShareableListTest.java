@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -318,5 +319,22 @@ class ShareableListTest
         {
             assertThrows(WrongResourceKindException.class, () -> ShareableList.open("value"));
         }
+    }
+
+    /**
+     * A list cut short by another process while it is being opened: the read of its slot table used to fault with a
+     * bare InternalError, leaving the mapping behind.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseAListTruncatedWhileBeingOpened() throws InterruptedException
+    {
+        final int count = 200_000;
+        ShareableList.create("cut", Collections.nCopies(count, 0L)).close();
+        final int headerLength = io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(
+            ShareableListDescriptor.metadataLength(count));
+        final TruncationRace.Outcome outcome = TruncationRace.run(
+            dir.path().resolve("cut"), "cut", 8 << 10, headerLength, 100, ShareableList::open);
+        assertTrue(outcome.unexpected().isEmpty() && outcome.mappings() == 0, outcome::describe);
     }
 }
