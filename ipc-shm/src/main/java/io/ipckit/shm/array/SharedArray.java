@@ -770,14 +770,16 @@ public final class SharedArray implements AutoCloseable
     }
 
     /**
-     * @return true, once per handle, when the next whole-array read should populate the pages it reads.
+     * @return true, once per handle, when the next whole-array read should populate the pages it reads: never on a
+     * closed or truncated mapping, where the read fails anyway and madvise's refusal would turn
+     * {@link PagePopulator} off for the whole process.
      */
     private boolean takePopulate()
     {
         if (!populated)
         {
             populated = true;
-            return layout.contiguous;
+            return layout.contiguous && segment.scope().isAlive() && (file == null || file.isIntact());
         }
         return false;
     }

@@ -1,17 +1,24 @@
 package io.ipckit.shm.array;
 
+import io.ipckit.core.exceptions.CorruptResourceException;
+import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.internal.os.Native;
 import io.ipckit.core.testing.TestDirectory;
 import io.ipckit.shm.SharedMemory;
 import io.ipckit.shm.internal.PagePopulator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -138,6 +145,35 @@ class SharedArraySumTest
                 assertFalse(PagePopulator.populateRead(opened.segment(), 0, PagePopulator.MIN_BYTES - 1),
                     "a short range is left to fault");
                 assertEquals(0L, opened.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG, opened.size() - 8));
+            }
+            created.unlink();
+        }
+    }
+
+    /**
+     * A whole-array read through a closed or truncated handle used to hand madvise a dead range, whose refusal
+     * turned page population off for every array in the process.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldKeepPopulatingAfterASumOnAClosedOrTruncatedArray() throws java.io.IOException
+    {
+        assumeTrue(PagePopulator.enabled(), "page population is off in this process or on this kernel");
+        try (SharedArray created = SharedArray.create("dead", DType.FLOAT64, (2 << 20) / Double.BYTES))
+        {
+            final SharedArray closed = SharedArray.open("dead");
+            closed.close();
+            assertThrows(ResourceClosedException.class, closed::sum);
+            assertTrue(PagePopulator.enabled(), "a sum on a closed handle turned page population off");
+
+            try (SharedArray truncated = SharedArray.open("dead"))
+            {
+                try (FileChannel channel = FileChannel.open(dir.path().resolve("dead"), StandardOpenOption.WRITE))
+                {
+                    channel.truncate(4096);
+                }
+                assertThrows(CorruptResourceException.class, truncated::sum);
+                assertTrue(PagePopulator.enabled(), "a sum on a truncated file turned page population off");
             }
             created.unlink();
         }
