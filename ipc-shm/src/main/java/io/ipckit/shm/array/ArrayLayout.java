@@ -80,7 +80,8 @@ final class ArrayLayout
      *
      * @param newShape the shape, with the same number of elements.
      * @return the view.
-     * @throws IllegalArgumentException when the sizes differ, more than one extent is -1, or an extent is negative.
+     * @throws IllegalArgumentException when the sizes differ, more than one extent is -1, an extent is negative, or
+     *                                  an extent is -1 while the others multiply to 0 (as numpy refuses).
      * @throws IllegalStateException when this array is not contiguous.
      */
     ArrayLayout reshape(final long... newShape)
@@ -107,6 +108,12 @@ final class ArrayLayout
             {
                 known = dims[axis] > 0 && known > Long.MAX_VALUE / dims[axis] ? -1 : known * dims[axis];
             }
+        }
+        if (inferred >= 0 && known == 0)
+        {
+            throw new IllegalArgumentException("cannot reshape " + describe() + " of size " + size + " into shape " +
+                Arrays.toString(newShape) + ": the other extents multiply to 0, so the -1 could be any extent; " +
+                "give every extent");
         }
         if (inferred >= 0 && known > 0 && size % known == 0)
         {

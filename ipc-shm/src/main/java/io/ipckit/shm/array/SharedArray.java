@@ -1285,7 +1285,8 @@ public final class SharedArray implements AutoCloseable
      *
      * @param newShape the shape, with the same number of elements.
      * @return the view.
-     * @throws IllegalArgumentException when the sizes differ, more than one extent is -1, or an extent is negative.
+     * @throws IllegalArgumentException when the sizes differ, more than one extent is -1, an extent is negative, or
+     *                                  an extent is -1 while the others multiply to 0 (as numpy refuses).
      * @throws IllegalStateException when this array is not contiguous.
      */
     public SharedArray reshape(final long... newShape)

@@ -481,4 +481,22 @@ class SharedArrayTest
             }
         }
     }
+
+    /**
+     * numpy refuses a -1 beside a 0 extent (the -1 could be anything); it used to come back as an extent of -1.
+     */
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseToInferAnExtentBesideAZeroExtent()
+    {
+        try (SharedArray empty = SharedArray.create("empty", DType.FLOAT64, 0))
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> empty.reshape(-1, 0));
+            assertEquals("cannot reshape SharedArray \"empty\" (float64, shape [0]) of size 0 into shape [-1, 0]: " +
+                "the other extents multiply to 0, so the -1 could be any extent; give every extent", ex.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> empty.reshape(0, -1));
+            assertArrayEquals(new long[] {0, 5}, empty.reshape(0, 5).shape(), "every extent given: fine");
+            empty.unlink();
+        }
+    }
 }
