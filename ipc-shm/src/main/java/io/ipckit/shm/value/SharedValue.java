@@ -3,6 +3,7 @@ package io.ipckit.shm.value;
 import io.ipckit.core.ResourceName;
 import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.ResourceNotFoundException;
+import io.ipckit.core.exceptions.WrongResourceKindException;
 import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.shm.ShmOptions;
@@ -160,6 +161,32 @@ public final class SharedValue implements AutoCloseable
                 file.close();
             }
         }
+    }
+
+    /**
+     * Opens a value by name and checks that it holds the dtype the caller expects, so that a value created again
+     * with another dtype is not read as the old one.
+     *
+     * @param name  the name.
+     * @param dtype the expected element type.
+     * @return the value, without a lock.
+     * @throws io.ipckit.core.exceptions.WrongResourceKindException when the value holds another dtype (nothing
+     *                                                              stays open).
+     * @throws ResourceNotFoundException when no such name exists.
+     * @throws CorruptResourceException when the file is truncated or its metadata is inconsistent.
+     * @see #open(String)
+     */
+    public static SharedValue open(final String name, final DType dtype)
+    {
+        Objects.requireNonNull(dtype, "dtype");
+        final SharedValue value = open(name);
+        if (value.dtype != dtype)
+        {
+            value.close();
+            throw new WrongResourceKindException("SharedValue \"" + name + "\" holds " + value.dtype + " elements, " +
+                "not " + dtype + ": open it without a dtype to take what it is, or use another name");
+        }
+        return value;
     }
 
     /**

@@ -210,4 +210,25 @@ class SharedValueTest
             lock.unlink();
         }
     }
+
+    /**
+     * A value created again with another dtype used to open silently as the new type: the expected dtype is checked.
+     */
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseToOpenAValueOfAnotherDtype()
+    {
+        try (SharedValue created = SharedValue.create("typed", DType.INT64, 2))
+        {
+            try (SharedValue same = SharedValue.open("typed", DType.INT64))
+            {
+                assertEquals(2, same.length());
+            }
+            final WrongResourceKindException ex = assertThrows(WrongResourceKindException.class,
+                () -> SharedValue.open("typed", DType.FLOAT64));
+            assertEquals("SharedValue \"typed\" holds int64 elements, not float64: open it without a dtype to take " +
+                "what it is, or use another name", ex.getMessage());
+            created.unlink();
+        }
+    }
 }
