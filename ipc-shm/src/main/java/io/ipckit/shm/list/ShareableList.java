@@ -116,7 +116,9 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      *                multiple of 8, at least 8), so strings and bytes can grow; {@link ShmOptions#persistent} to
      *                keep the list when this process dies without unlinking it. No other option applies.
      * @return the list.
-     * @throws IllegalArgumentException when an item has another type, or an option that does not apply is set.
+     * @throws IllegalArgumentException when an item has another type, there are more than
+     *                                  {@link ShareableListDescriptor#MAX_ITEM_COUNT} items, or an option that does
+     *                                  not apply is set.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
      * @throws io.ipckit.core.exceptions.InvalidNameException when the name is invalid.
      */
@@ -128,6 +130,12 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         final int minSlotBytes = options.minSlotBytes();
         final boolean persistent = options.persistent();
         final int count = items.size();
+        if (count > MAX_ITEM_COUNT)
+        {
+            throw new IllegalArgumentException("cannot create ShareableList \"" + name + "\" of " + count + " items: " +
+                "its slot table must fit a header of at most 2 GiB, which holds at most " + MAX_ITEM_COUNT +
+                " items; split the items over several lists");
+        }
         final byte[][] encoded = new byte[count][];
         final int[] capacities = new int[count];
         final long[] slotOffsets = new long[count];

@@ -77,6 +77,9 @@ public final class ShareableListDescriptor
     /** The item type code of a slot whose value a failed write lost: a read fails until a write replaces it. */
     public static final int LOST_TYPE_CODE = -1;
 
+    /** The most items a list holds: its slot table must fit a header whose length, 64-aligned, is an int. */
+    public static final int MAX_ITEM_COUNT;
+
     /** The smallest payload capacity: room for any number. */
     public static final int MIN_CAPACITY = 8;
 
@@ -88,6 +91,7 @@ public final class ShareableListDescriptor
         RESERVED_OFFSET = offset;
         offset += SIZE_OF_INT;
         SLOT_TABLE_OFFSET = offset;
+        MAX_ITEM_COUNT = (int)(((Integer.MAX_VALUE & -64L) - SLOT_TABLE_OFFSET) / SLOT_ENTRY_LENGTH);
 
         int slot = 0;
         SLOT_SEQUENCE_OFFSET = slot;
@@ -122,21 +126,43 @@ public final class ShareableListDescriptor
     }
 
     /**
-     * @param count the number of items.
+     * @param count the number of items, from 0 to {@link #MAX_ITEM_COUNT}.
      * @return the metadata length after the common header.
+     * @throws IllegalArgumentException when the count is negative or its slot table does not fit a header.
      */
     public static int metadataLength(final int count)
     {
-        return SLOT_TABLE_OFFSET - ResourceHeaderDescriptor.COMMON_HEADER_LENGTH + SLOT_ENTRY_LENGTH * count;
+        checkCount(count);
+        return (int)(SLOT_TABLE_OFFSET - ResourceHeaderDescriptor.COMMON_HEADER_LENGTH + (long)SLOT_ENTRY_LENGTH * count);
     }
 
     /**
-     * @param index an item index.
+     * @param index an item index, from 0 to {@link #MAX_ITEM_COUNT} - 1.
      * @return the offset of its slot table entry.
+     * @throws IllegalArgumentException when the index lies outside every slot table that fits a header.
      */
     public static int entryOffset(final int index)
     {
-        return SLOT_TABLE_OFFSET + SLOT_ENTRY_LENGTH * index;
+        if (index < 0 || index >= MAX_ITEM_COUNT)
+        {
+            throw new IllegalArgumentException("item index " + index + " lies outside every ShareableList slot " +
+                "table: indices run from 0 to " + (MAX_ITEM_COUNT - 1));
+        }
+        return (int)(SLOT_TABLE_OFFSET + (long)SLOT_ENTRY_LENGTH * index);
+    }
+
+    /**
+     * @param count a number of items.
+     * @throws IllegalArgumentException when it is negative or above {@link #MAX_ITEM_COUNT}.
+     */
+    static void checkCount(final int count)
+    {
+        if (count < 0 || count > MAX_ITEM_COUNT)
+        {
+            throw new IllegalArgumentException("a ShareableList of " + count + " items cannot be laid out: its slot " +
+                "table must fit a header of at most 2 GiB, which holds 0 to " + MAX_ITEM_COUNT + " items; split the " +
+                "items over several lists");
+        }
     }
 
     /**

@@ -337,4 +337,44 @@ class ShareableListTest
             dir.path().resolve("cut"), "cut", 8 << 10, headerLength, 100, ShareableList::open);
         assertTrue(outcome.unexpected().isEmpty() && outcome.mappings() == 0, outcome::describe);
     }
+
+    /**
+     * The slot table's length was counted in int: above about 134M items it went negative, and at 2^28 items it
+     * wrapped to a tiny header. Checked with the count alone: nothing that large is allocated.
+     */
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseMoreItemsThanASlotTableHolds()
+    {
+        final int max = ShareableListDescriptor.MAX_ITEM_COUNT;
+        assertEquals(134_217_719, max);
+        assertEquals(Integer.MAX_VALUE & -64, io.ipckit.core.file.ResourceHeaderDescriptor.headerLength(
+            ShareableListDescriptor.metadataLength(max)), "the largest table fills the largest header");
+        final IllegalArgumentException wrapped = assertThrows(IllegalArgumentException.class,
+            () -> ShareableListDescriptor.metadataLength(1 << 28));
+        assertEquals("a ShareableList of 268435456 items cannot be laid out: its slot table must fit a header of at " +
+            "most 2 GiB, which holds 0 to 134217719 items; split the items over several lists", wrapped.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ShareableListDescriptor.metadataLength(max + 1));
+        assertThrows(IllegalArgumentException.class, () -> ShareableListDescriptor.entryOffset(max));
+        final List<Object> huge = new java.util.AbstractList<>()
+        {
+            @Override
+            public Object get(final int index)
+            {
+                return 0L;
+            }
+
+            @Override
+            public int size()
+            {
+                return max + 1;
+            }
+        };
+        final IllegalArgumentException create = assertThrows(IllegalArgumentException.class,
+            () -> ShareableList.create("huge", huge));
+        assertEquals("cannot create ShareableList \"huge\" of 134217720 items: its slot table must fit a header of " +
+            "at most 2 GiB, which holds at most 134217719 items; split the items over several lists",
+            create.getMessage());
+        assertEquals(List.of(), dir.list().stream().filter((name) -> name.startsWith("huge")).toList());
+    }
 }
