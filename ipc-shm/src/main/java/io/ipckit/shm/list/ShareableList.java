@@ -10,6 +10,7 @@ import io.ipckit.core.file.ResourceFile;
 import io.ipckit.core.file.ResourceKind;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.OwnerToken;
+import io.ipckit.core.internal.kit.PropertyDefaults;
 import io.ipckit.shm.ShmOptions;
 import io.ipckit.shm.internal.ShmOptionsCheck;
 import org.agrona.BitUtil;
@@ -65,7 +66,10 @@ import static io.ipckit.shm.list.ShareableListDescriptor.*;
  */
 public final class ShareableList extends AbstractList<Object> implements RandomAccess, AutoCloseable
 {
-    /** System property: how long to wait for a slot that another thread or process is writing, in milliseconds. */
+    /**
+     * System property: how long to wait for a slot that another thread or process is writing, in milliseconds (0 or
+     * more; read by each create and open, which refuse another value).
+     */
     public static final String SLOT_TIMEOUT_PROP_NAME = "ipckit.list.slot.timeout.ms";
     /** Default of {@link #SLOT_TIMEOUT_PROP_NAME}. */
     public static final long SLOT_TIMEOUT_DEFAULT_MS = 5_000;
@@ -85,13 +89,32 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
     /** Set by {@link #close()}: writes and reads still waiting for a slot give up. */
     private volatile boolean closing;
 
-    private ShareableList(final ResourceFile file, final long[] slotOffsets, final int[] capacities)
+    private ShareableList(
+        final ResourceFile file, final long[] slotOffsets, final int[] capacities, final long slotTimeoutNs)
     {
         this.file = file;
         this.segment = file.file().segment();
         this.slotOffsets = slotOffsets;
         this.capacities = capacities;
-        this.slotTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(SLOT_TIMEOUT_PROP_NAME, SLOT_TIMEOUT_DEFAULT_MS));
+        this.slotTimeoutNs = slotTimeoutNs;
+    }
+
+    /**
+     * @return the slot timeout: {@link #SLOT_TIMEOUT_PROP_NAME}, checked, or {@value #SLOT_TIMEOUT_DEFAULT_MS} ms.
+     * @throws IllegalArgumentException when the property is not a whole number, or is negative.
+     */
+    static long slotTimeoutMs()
+    {
+        final long[] timeoutMs = {SLOT_TIMEOUT_DEFAULT_MS};
+        PropertyDefaults.applyLong(SLOT_TIMEOUT_PROP_NAME, (ms) ->
+        {
+            if (ms < 0)
+            {
+                throw new IllegalArgumentException("the slot timeout must be 0 ms or more, got " + ms);
+            }
+            timeoutMs[0] = ms;
+        });
+        return timeoutMs[0];
     }
 
     /**
@@ -116,7 +139,8 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      *                multiple of 8, at least 8), so strings and bytes can grow; {@link ShmOptions#persistent} to
      *                keep the list when this process dies without unlinking it. No other option applies.
      * @return the list.
-     * @throws IllegalArgumentException when an item has another type, there are more than
+     * @throws IllegalArgumentException when an item has another type, {@value #SLOT_TIMEOUT_PROP_NAME} is not a
+     *                                  whole number of 0 or more, there are more than
      *                                  {@link ShareableListDescriptor#MAX_ITEM_COUNT} items, or an option that does
      *                                  not apply is set.
      * @throws io.ipckit.core.exceptions.ResourceExistsException when the name exists.
@@ -130,6 +154,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
         final int minSlotBytes = options.minSlotBytes();
         final boolean persistent = options.persistent();
         final int count = items.size();
+        final long slotTimeoutNs = TimeUnit.MILLISECONDS.toNanos(slotTimeoutMs());
         if (count > MAX_ITEM_COUNT)
         {
             throw new IllegalArgumentException("cannot create ShareableList \"" + name + "\" of " + count + " items: " +
@@ -161,7 +186,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                     buffer.putLong(entryOffset(i) + ENTRY_SLOT_OFFSET_OFFSET, slotOffsets[i]);
                     buffer.putInt(entryOffset(i) + ENTRY_CAPACITY_OFFSET, capacities[i]);
                 }
-                created[0] = new ShareableList(resource, slotOffsets, capacities);
+                created[0] = new ShareableList(resource, slotOffsets, capacities, slotTimeoutNs);
                 for (int i = 0; i < count; i++)
                 {
                     created[0].write(i, ItemType.of(items.get(i)), items.get(i), encoded[i]);
@@ -179,9 +204,11 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * @throws io.ipckit.core.exceptions.WrongResourceKindException when the name is not a ShareableList.
      * @throws io.ipckit.core.exceptions.IncompatibleVersionException when another ipckit version made the list.
      * @throws CorruptResourceException when the file is truncated or its slot table is inconsistent.
+     * @throws IllegalArgumentException when {@value #SLOT_TIMEOUT_PROP_NAME} is not a whole number of 0 or more.
      */
     public static ShareableList open(final String name)
     {
+        final long slotTimeoutNs = TimeUnit.MILLISECONDS.toNanos(slotTimeoutMs());
         final ResourceFile file = ResourceFile.open(name, ResourceKind.SHAREABLE_LIST, LAYOUT_VERSION);
         boolean opened = false;
         try
@@ -209,7 +236,7 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
                         capacities[i] + " lies outside the " + totalLength + "-byte file");
                 }
             }
-            final ShareableList list = new ShareableList(file, slotOffsets, capacities);
+            final ShareableList list = new ShareableList(file, slotOffsets, capacities, slotTimeoutNs);
             opened = true;
             return list;
         }

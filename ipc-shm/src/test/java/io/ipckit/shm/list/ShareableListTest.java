@@ -377,4 +377,38 @@ class ShareableListTest
             create.getMessage());
         assertEquals(List.of(), dir.list().stream().filter((name) -> name.startsWith("huge")).toList());
     }
+
+    /**
+     * The slot timeout property was read with Long.getLong: a negative value timed out at once and a word fell back
+     * to the default silently. It is checked as ipckit's other properties are.
+     */
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseASlotTimeoutPropertyThatIsNotAWholeNumberOfZeroOrMore()
+    {
+        try (ShareableList list = ShareableList.create("timed", List.of("a")))
+        {
+            System.setProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME, "-5");
+            final IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> ShareableList.open("timed"));
+            assertEquals("-Dipckit.list.slot.timeout.ms=-5: the slot timeout must be 0 ms or more, got -5; fix the " +
+                "property or remove it", negative.getMessage());
+            System.setProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME, "5s");
+            final IllegalArgumentException word = assertThrows(IllegalArgumentException.class,
+                () -> ShareableList.create("other", List.of("b")));
+            assertEquals("-Dipckit.list.slot.timeout.ms=5s: not a whole number; fix the property or remove it",
+                word.getMessage());
+            assertFalse(dir.list().contains("other"), "nothing was created");
+            System.setProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME, "0");
+            try (ShareableList zero = ShareableList.open("timed"))
+            {
+                assertEquals("a", zero.get(0), "0 ms is allowed: an unlocked slot is read at once");
+            }
+            list.unlink();
+        }
+        finally
+        {
+            System.clearProperty(ShareableList.SLOT_TIMEOUT_PROP_NAME);
+        }
+    }
 }
