@@ -139,7 +139,10 @@ public final class ShmOptions
 
     /**
      * For a {@link io.ipckit.shm.sync.SharedSemaphore}: the most processes whose held permits are recorded, so that
-     * the permits of a process that dies holding them are given back.
+     * the permits of a process that dies holding them are given back. A process has a slot only while it holds permits
+     * or is acquiring some. While every slot is taken by live processes, an acquire of a process without one waits
+     * for a slot as it waits for permits (a blocking or timed acquire honours its timeout, interruption and close);
+     * {@code tryAcquire}, which never waits, returns false. Acquiring 0 permits needs no slot.
      *
      * @param ownerSlots 0 (the default) for no owner tracking, up to {@value #MAX_OWNER_SLOTS}.
      * @return this.
