@@ -672,7 +672,8 @@ public final class MappedFile implements AutoCloseable
      *
      * @param failure what the access threw.
      * @return a {@link ResourceClosedException} when this mapping is closed, a {@link CorruptResourceException}
-     * naming the file when it is shorter than the mapping, otherwise {@code failure} itself when it is unchecked.
+     * naming the file when it is shorter than the mapping or the failure is HotSpot's report of a lost page (the
+     * file may have its length back), otherwise {@code failure} itself when it is unchecked.
      * @throws Error {@code failure}, when it is an error that is neither of the above.
      */
     public RuntimeException failure(final Throwable failure)
@@ -688,6 +689,15 @@ public final class MappedFile implements AutoCloseable
         if (length < segment.byteSize())
         {
             final CorruptResourceException ex = truncated(length);
+            ex.addSuppressed(failure);
+            return ex;
+        }
+        if (failure instanceof InternalError && String.valueOf(failure.getMessage()).contains("unsafe memory access"))
+        {
+            // HotSpot's report of a SIGBUS: a page was gone, though the file has its length again by now
+            final CorruptResourceException ex = new CorruptResourceException("\"" + name + "\" at " + path +
+                " lost pages while mapped here (another process truncated it, then gave it its length back); " +
+                "unlink it and create it again");
             ex.addSuppressed(failure);
             return ex;
         }

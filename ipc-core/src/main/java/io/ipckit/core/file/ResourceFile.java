@@ -191,20 +191,23 @@ public final class ResourceFile implements AutoCloseable
             {
                 final AtomicBuffer buffer = file.buffer();
                 final int ready;
+                final long magic;
                 try
                 {
                     ready = buffer.getIntAcquire(READY_OFFSET);
+                    magic = buffer.getLong(MAGIC_OFFSET);
+                    if (ready == READY && magic == MAGIC)
+                    {
+                        final ResourceFile resource = validate(file, name, kind, maxLayoutVersion, size);
+                        keep = true;
+                        return resource;
+                    }
+                    creator = new ProcessIdentity(buffer.getLong(CREATOR_PID_OFFSET),
+                        buffer.getLong(CREATOR_START_TIME_OFFSET));
                 }
                 catch (final InternalError ex)
                 {
                     throw file.failure(ex); // truncated after its size was read
-                }
-                final long magic = buffer.getLong(MAGIC_OFFSET);
-                if (ready == READY && magic == MAGIC)
-                {
-                    final ResourceFile resource = validate(file, name, kind, maxLayoutVersion, size);
-                    keep = true;
-                    return resource;
                 }
                 if (magic != MAGIC || ready != 0)
                 {
@@ -212,7 +215,6 @@ public final class ResourceFile implements AutoCloseable
                         kind.displayName() + ": its header has no ipckit magic number (" + (magic == 0 ? "zeros" :
                         "foreign or random bytes") + "); unlink it and create it again");
                 }
-                creator = new ProcessIdentity(buffer.getLong(CREATOR_PID_OFFSET), buffer.getLong(CREATOR_START_TIME_OFFSET));
             }
             finally
             {

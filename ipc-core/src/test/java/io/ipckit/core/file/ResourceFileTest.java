@@ -256,6 +256,23 @@ class ResourceFileTest
         }
     }
 
+    /**
+     * HotSpot reports an access to a page a truncation took as an {@link InternalError}; when the file has its length
+     * back by the time the failure is looked at, it is still the file's corruption, not a bare error.
+     */
+    @Test
+    void shouldNameALostPageAsCorruptionThoughTheFileHasItsLengthBack()
+    {
+        try (MappedFile file = MappedFile.create("restored", 4096))
+        {
+            final RuntimeException ex =
+                file.failure(new InternalError("a fault occurred in an unsafe memory access operation"));
+            assertTrue(ex instanceof CorruptResourceException && ex.getMessage().contains("\"restored\""),
+                String.valueOf(ex));
+            file.unlink();
+        }
+    }
+
     @Test
     void shouldRefuseATruncatedFile() throws Exception
     {
