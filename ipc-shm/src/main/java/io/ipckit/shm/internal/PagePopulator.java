@@ -2,6 +2,7 @@ package io.ipckit.shm.internal;
 
 import io.ipckit.core.internal.os.Native;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -16,9 +17,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * fault every few pages on its first read, and those faults cost more than the read itself; populating them in
  * the kernel in one pass costs a fraction of that.
  * <p>
- * Where the kernel refuses ({@code EINVAL} before 5.14, any other failure) or the platform is not Linux, this
- * turns itself off for the rest of the process and the read faults its pages in as before: the fallback is the
- * old behaviour, never an error. Binds its handle on first use. Thread-safe; process-local.
+ * Where the kernel refuses the advice itself ({@code EINVAL} before 5.14: told apart from a failure of one range,
+ * such as the pages of a file another process truncated, by populating a page of this class's own) or the platform
+ * is not Linux, this turns itself off for the rest of the process and the read faults its pages in as before: the
+ * fallback is the old behaviour, never an error. Binds its handle on first use. Thread-safe; process-local.
  */
 public final class PagePopulator
 {
@@ -63,12 +65,11 @@ public final class PagePopulator
             enabled = false;
             return false;
         }
-        if (result != 0)
+        if (result != 0 && !Handle.populatesAPageOfItsOwn())
         {
-            enabled = false;
-            return false;
+            enabled = false; // the kernel lacks the advice (EINVAL before 5.14), not just this range
         }
-        return true;
+        return result == 0;
     }
 
     /**
@@ -89,5 +90,22 @@ public final class PagePopulator
             Linker.nativeLinker().defaultLookup().find("madvise")
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol madvise")),
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+
+        /**
+         * Whether the advice works on a page of this process's own memory, which no other process can take away:
+         * false means the kernel refuses the advice itself.
+         */
+        static boolean populatesAPageOfItsOwn()
+        {
+            try
+            {
+                final MemorySegment page = Arena.global().allocate(PAGE_BYTES, PAGE_BYTES);
+                return (int)MADVISE.invokeExact(page.address(), PAGE_BYTES, MADV_POPULATE_READ) == 0;
+            }
+            catch (final Throwable ex)
+            {
+                return false;
+            }
+        }
     }
 }

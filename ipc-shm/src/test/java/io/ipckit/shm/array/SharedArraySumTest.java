@@ -202,4 +202,19 @@ class SharedArraySumTest
         final int actualMinor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
         return actualMajor > major || actualMajor == major && actualMinor >= minor;
     }
+
+    /**
+     * A range that cannot be populated (the pages of a file another process truncated, a closed mapping) is that
+     * range's failure, not the kernel's refusal of the advice: populating stays on for every other array.
+     */
+    @Test
+    void shouldKeepPopulatingAfterOneRangeFails()
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PagePopulator.enabled(), "populating is off in this process");
+        // the first pages of the address space are never mapped (vm.mmap_min_addr)
+        final java.lang.foreign.MemorySegment unmapped =
+            java.lang.foreign.MemorySegment.ofAddress(4096).reinterpret(PagePopulator.MIN_BYTES);
+        assertFalse(PagePopulator.populateRead(unmapped, 0, PagePopulator.MIN_BYTES));
+        assertTrue(PagePopulator.enabled(), "one range's failure leaves populating on");
+    }
 }
