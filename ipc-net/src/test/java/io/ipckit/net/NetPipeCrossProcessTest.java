@@ -5,10 +5,12 @@ import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.process.JvmProcess;
 import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.core.tracker.ResourceTracker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.ipckit.net.NetTesting.LIVENESS_MS;
@@ -86,6 +88,13 @@ class NetPipeCrossProcessTest
         }
         assertTrue(first.join(10, TimeUnit.SECONDS));
         assertEquals(-JvmProcess.SIGKILL, first.exitCode().orElseThrow());
+        try (var entries = java.nio.file.Files.list(dir.path()))
+        {
+            final String killedsDriver = ResourceTracker.OWNED_DIRECTORY_PREFIX + first.pid() + "-";
+            assertEquals(List.of(), entries.map((p) -> p.getFileName().toString())
+                .filter((name) -> name.startsWith(killedsDriver)).toList(),
+                "the killed peer's media driver directory is removed when it is reaped");
+        }
 
         final JvmProcess second = startPeer("echo-listen", address);
         try (NetConnection connection = NetPipe.connect(address, options(), 60, TimeUnit.SECONDS))

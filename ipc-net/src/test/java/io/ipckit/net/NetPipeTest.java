@@ -7,6 +7,7 @@ import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.exceptions.ResourceClosedException;
 import io.ipckit.core.testing.Eventually;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.core.tracker.ResourceTracker;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -367,7 +368,7 @@ class NetPipeTest
     {
         try (var files = Files.list(dir.path()))
         {
-            return files.map(Path::getFileName).filter((p) -> p.toString().startsWith("aeron-net-")).count();
+            return files.map(Path::getFileName).filter((p) -> p.toString().startsWith(ResourceTracker.OWNED_DIRECTORY_PREFIX)).count();
         }
     }
 }

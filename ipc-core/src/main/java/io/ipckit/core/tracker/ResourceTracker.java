@@ -8,8 +8,10 @@ import io.ipckit.core.process.ProcessIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -47,7 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * long, boolean, java.util.function.Consumer)}), while it is still a temporary file named after its maker
  * ({@link #CREATING_PREFIX}{@code <pid>-<startTime>-<n>}); a create whose record cannot be written fails. Sweeps
  * also remove the temporary files of dead makers. So a creator killed at any moment, even in a full directory,
- * leaves nothing that a reap or a sweep does not remove.
+ * leaves nothing that a reap or a sweep does not remove. A process's own working directories
+ * ({@link #ownedDirectoryPath}) are removed the same way.
  * <p>
  * Thread-safe.
  */
@@ -58,6 +61,12 @@ public final class ResourceTracker
 
     /** Prefix of the temporary names under which resources are made before they are named. */
     public static final String CREATING_PREFIX = ".ipckit-creating-";
+
+    /**
+     * Prefix of the directories a process keeps in the shared directory for its own use (an embedded Aeron media
+     * driver's files), removed with all they hold by a reap or a sweep once the process is dead.
+     */
+    public static final String OWNED_DIRECTORY_PREFIX = ".ipckit-dir-";
 
     private static final String TMP_SUFFIX = ".tmp";
     private static final AtomicLong CREATING_SEQUENCE = new AtomicLong();
@@ -102,6 +111,22 @@ public final class ResourceTracker
     {
         final ProcessIdentity self = ProcessIdentity.current();
         return dir.resolve(CREATING_PREFIX + self.pid() + "-" + self.startTime() + "-" + CREATING_SEQUENCE.incrementAndGet());
+    }
+
+    /**
+     * A fresh path in {@code dir} for a directory this process keeps for its own use while it lives: its name says
+     * which process made it, so that {@link #reap} and {@link #sweep} remove it, with everything in it, once that
+     * process is dead (a process that ends normally removes it itself).
+     *
+     * @param dir     a shared directory.
+     * @param purpose a word for what it holds, shown in its name ({@code [A-Za-z0-9-]}).
+     * @return a path that does not clash with any resource or with other processes' directories.
+     */
+    public static Path ownedDirectoryPath(final Path dir, final String purpose)
+    {
+        final ProcessIdentity self = ProcessIdentity.current();
+        return dir.resolve(OWNED_DIRECTORY_PREFIX + self.pid() + "-" + self.startTime() + "-" +
+            CREATING_SEQUENCE.incrementAndGet() + "-" + purpose);
     }
 
     /**
@@ -243,20 +268,26 @@ public final class ResourceTracker
     }
 
     /**
-     * Removes the temporary files of resources that a dead process was making: of {@code owner} only, or of every
-     * dead process when {@code owner} is null.
+     * Removes the temporary files of resources that a dead process was making, and the directories it kept
+     * ({@link #ownedDirectoryPath}) with what they hold: of {@code owner} only, or of every dead process when
+     * {@code owner} is null.
      */
     private static int removeCreating(final Path dir, final ProcessIdentity owner)
     {
+        return removeLeftBy(dir, CREATING_PREFIX, owner) + removeLeftBy(dir, OWNED_DIRECTORY_PREFIX, owner);
+    }
+
+    private static int removeLeftBy(final Path dir, final String prefix, final ProcessIdentity owner)
+    {
         int removed = 0;
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, CREATING_PREFIX + "*"))
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, prefix + "*"))
         {
             for (final Path file : stream)
             {
-                final ProcessIdentity maker = ownerOf(file.getFileName().toString().substring(CREATING_PREFIX.length()));
+                final ProcessIdentity maker = ownerOf(file.getFileName().toString().substring(prefix.length()));
                 if (maker != null && (owner == null ? !maker.isAlive() : maker.equals(owner)))
                 {
-                    deleteQuietly(file);
+                    deleteTreeQuietly(file);
                     removed++;
                 }
             }
@@ -266,6 +297,41 @@ public final class ResourceTracker
             // the directory is gone or unreadable: nothing to remove
         }
         return removed;
+    }
+
+    /** Deletes a file, or a directory with everything in it; never follows a link out of it. */
+    private static void deleteTreeQuietly(final Path path)
+    {
+        try
+        {
+            Files.walkFileTree(path, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes)
+                {
+                    deleteQuietly(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(final Path file, final IOException ex)
+                {
+                    deleteQuietly(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(final Path directory, final IOException ex)
+                {
+                    deleteQuietly(directory);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (final IOException ex)
+        {
+            // best effort during clean-up: what is left is looked at again by the next sweep
+        }
     }
 
     private static synchronized void releaseAll()

@@ -10,6 +10,7 @@ import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
 import io.aeron.driver.ext.RandomLossGenerator;
 import io.aeron.exceptions.AeronException;
 import io.ipckit.core.SharedDirectory;
+import io.ipckit.core.tracker.ResourceTracker;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.net.MediaDriverGoneException;
 import io.ipckit.net.NetOptions;
@@ -22,7 +23,6 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
@@ -41,7 +41,6 @@ import java.util.function.LongSupplier;
  */
 public final class AeronEndpoint implements AutoCloseable
 {
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final MediaDriver driver;
     private final Aeron aeron;
@@ -79,8 +78,8 @@ public final class AeronEndpoint implements AutoCloseable
                 created = true;
                 if (directory == null)
                 {
-                    directory = SharedDirectory.path().resolve(
-                        "aeron-net-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet()).toString();
+                    // named as this process's own: a reap or sweep removes it if this process is killed
+                    directory = ResourceTracker.ownedDirectoryPath(SharedDirectory.path(), "aeron").toString();
                 }
                 final long livenessNs = options.livenessTimeout(TimeUnit.NANOSECONDS);
                 final MediaDriver.Context ctx = new MediaDriver.Context()

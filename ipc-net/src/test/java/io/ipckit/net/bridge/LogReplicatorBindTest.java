@@ -4,6 +4,7 @@ import io.ipckit.core.codec.Codecs;
 import io.ipckit.core.exceptions.IpcException;
 import io.ipckit.core.internal.net.FreePort;
 import io.ipckit.core.testing.TestDirectory;
+import io.ipckit.core.tracker.ResourceTracker;
 import io.ipckit.durable.SharedLog;
 import io.ipckit.durable.SharedLogOptions;
 import io.ipckit.net.NetOptions;
@@ -78,7 +79,7 @@ class LogReplicatorBindTest
     /** The directories of this process's embedded media drivers in the shared directory. */
     private List<String> aeronDirectories() throws Exception
     {
-        final String prefix = "aeron-net-" + ProcessHandle.current().pid() + "-";
+        final String prefix = ResourceTracker.OWNED_DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-";
         try (Stream<Path> entries = Files.list(dir.path()))
         {
             return entries.map((entry) -> entry.getFileName().toString()).filter((name) -> name.startsWith(prefix))
