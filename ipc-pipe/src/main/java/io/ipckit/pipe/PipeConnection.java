@@ -540,7 +540,8 @@ public final class PipeConnection implements Connection
      * Closes this end: threads of this process blocked on it wake with
      * {@link io.ipckit.core.exceptions.ResourceClosedException}; the peer receives what was sent, then {@link EndOfStreamException}; a peer blocked sending
      * gets {@link PeerGoneException}. When the other end is closed (or its holder dead) too, the pipe's name is
-     * removed. A claim outstanding on this end is dropped (its commit or abort then throws
+     * removed. Every claim outstanding on this end is dropped (the peer reads past it, and receives every message
+     * committed after it; its commit or abort then throws
      * {@link io.ipckit.core.exceptions.ResourceClosedException}, and the file stays mapped until then); a close from
      * inside a receive handler leaves the file mapped until that receive call returns. Idempotent.
      */
@@ -557,20 +558,32 @@ public final class PipeConnection implements Connection
         final boolean inHandler = receiver.closingInHandler(!truncated); // before the guard waits for this thread
         if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(recvData, sendSpace))
         {
-            boolean claimOutstanding = false;
+            final boolean claimOutstanding = sender.hasClaims();
             try
             {
-                claimOutstanding = sender.canSend() && sender.abortClaimsForClose(!truncated);
                 if (!truncated)
                 {
-                    publishClose();
+                    try
+                    {
+                        if (claimOutstanding)
+                        {
+                            sender.abortClaimsForClose();
+                        }
+                    }
+                    finally
+                    {
+                        publishClose(); // even when an abort failed: the peer must learn of the close
+                    }
                 }
             }
             catch (final InternalError ex)
             {
                 // truncated after the check: the peer learns of the close when its own accesses fail
             }
-            mapping.closeOrDefer(claimOutstanding, inHandler);
+            finally
+            {
+                mapping.closeOrDefer(claimOutstanding, inHandler);
+            }
         }
     }
 

@@ -62,10 +62,12 @@ final class SendHalf
     private final UnsafeBuffer wrapBytes = new UnsafeBuffer(NO_BYTES);
     /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
     private long deadPeerToken = OwnerToken.NONE;
-    /** Claims made and not yet committed or aborted: while any is, a close leaves the file mapped. */
-    private int outstandingClaims;
-    /** The index of the latest claim, which a close aborts when it is the only one outstanding. */
-    private int lastClaimIndex = -1;
+    /**
+     * The indices of the claims made and not yet committed or aborted, the first {@link #claimCount}, in no order: a
+     * close aborts each, and while any is listed the file stays mapped.
+     */
+    private int[] claims = new int[4];
+    private int claimCount;
     private final EndMapping mapping;
     private final FileFaults faults;
 
@@ -218,9 +220,30 @@ final class SendHalf
 
     private int claimed(final int index)
     {
-        outstandingClaims++;
-        lastClaimIndex = index;
+        if (claimCount == claims.length)
+        {
+            claims = java.util.Arrays.copyOf(claims, 2 * claimCount);
+        }
+        claims[claimCount++] = index;
         return index;
+    }
+
+    /**
+     * Drops {@code index} from the outstanding claims.
+     *
+     * @return false when it was not outstanding.
+     */
+    private boolean forgetClaim(final int index)
+    {
+        for (int i = claimCount - 1; i >= 0; i--) // the latest first: claims usually end in the order made
+        {
+            if (claims[i] == index)
+            {
+                claims[i] = claims[--claimCount];
+                return true;
+            }
+        }
+        return false;
     }
 
     int claim(final int length, final long timeoutNs) throws InterruptedException
@@ -300,7 +323,7 @@ final class SendHalf
         {
             throw faults.corrupt(ex);
         }
-        outstandingClaims--;
+        forgetClaim(index);
         ringData();
     }
 
@@ -318,31 +341,38 @@ final class SendHalf
         {
             throw faults.corrupt(ex);
         }
-        outstandingClaims--;
+        forgetClaim(index);
         ringData();
     }
 
     /**
-     * Called by the close: aborts the outstanding claim when there is exactly one (so that the ring stays readable),
-     * and tells whether any claim is outstanding, in which case the file must stay mapped until it ends.
+     * Called by the close: aborts every claim still outstanding, committed ones left alone, so that the reader passes
+     * each and reads the messages behind it. The claims stay listed: their writers may still write into the buffer.
      */
-    boolean abortClaimsForClose(final boolean fileIntact)
+    void abortClaimsForClose()
     {
-        if (outstandingClaims == 0)
+        if (claimCount == 0)
         {
-            return false;
+            return;
         }
-        if (outstandingClaims == 1 && fileIntact)
+        for (int i = 0; i < claimCount; i++)
         {
-            sendRing.abort(lastClaimIndex);
-            ringData();
+            sendRing.abort(claims[i]);
         }
-        return true;
+        sendData.ring();
+    }
+
+    /**
+     * @return true while a claim is outstanding (its writer may write into the buffer).
+     */
+    boolean hasClaims()
+    {
+        return claimCount > 0;
     }
 
     private ResourceClosedException claimAfterClose(final String what, final int index)
     {
-        if (outstandingClaims > 0 && --outstandingClaims == 0)
+        if (forgetClaim(index) && claimCount == 0)
         {
             mapping.releaseClaim(); // the last claim's writer is done with the buffer: unmap now
         }
