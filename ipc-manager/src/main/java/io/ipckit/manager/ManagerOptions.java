@@ -42,6 +42,12 @@ public final class ManagerOptions implements Serializable
     public static final String RECONNECT_TIMEOUT_MS_PROP_NAME = "ipckit.manager.reconnect.timeout.ms";
     /** Default reconnect timeout: how long a client of a durable manager waits for it to come back, in milliseconds. */
     public static final long RECONNECT_TIMEOUT_MS_DEFAULT = 30_000;
+    /**
+     * System property of the default allow-list: patterns as {@link #allowClasses} takes them, separated by commas.
+     * It is also the allow-list of a JVM that receives a proxy serialized outside the manager protocol (the
+     * sender's allow-list never travels with it).
+     */
+    public static final String ALLOW_CLASSES_PROP_NAME = "ipckit.manager.allow.classes";
     /** Default number of server threads: the number of cores. */
     public static final int SERVER_THREADS_DEFAULT = Runtime.getRuntime().availableProcessors();
 
@@ -75,6 +81,19 @@ public final class ManagerOptions implements Serializable
         PropertyDefaults.applyInt(MAX_FRAME_BYTES_PROP_NAME, this::maxFrameBytes);
         PropertyDefaults.applyLong(SNAPSHOT_EVERY_ENTRIES_PROP_NAME, this::snapshotEveryEntries);
         PropertyDefaults.applyLong(RECONNECT_TIMEOUT_MS_PROP_NAME, (ms) -> reconnectTimeout(ms, TimeUnit.MILLISECONDS));
+        final String allow = System.getProperty(ALLOW_CLASSES_PROP_NAME, "").trim();
+        if (!allow.isEmpty())
+        {
+            try
+            {
+                allowClasses(allow.split("\\s*,\\s*"));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("system property " + ALLOW_CLASSES_PROP_NAME + ": " +
+                    ex.getMessage(), ex);
+            }
+        }
     }
 
     /**

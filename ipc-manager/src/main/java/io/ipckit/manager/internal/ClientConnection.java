@@ -326,8 +326,7 @@ public final class ClientConnection implements AutoCloseable
             throw new IllegalStateException("a proxy of " + describe + " (remote) cannot be serialized outside the " +
                 "manager: connect to the manager in the other JVM and look the object up by name instead");
         }
-        return new SerializedProxy(ref, localAddress.socket(), localAddress.key(), allowed, maxFrameBytes,
-            callTimeoutNs);
+        return new SerializedProxy(ref, localAddress.socket(), localAddress.key());
     }
 
     /**

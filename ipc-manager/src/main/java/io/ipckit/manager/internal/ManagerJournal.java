@@ -103,7 +103,7 @@ final class ManagerJournal implements AutoCloseable
         this.journal = journal;
         this.directory = directory;
         this.snapshotCodec = new WireCodec(options.allowedClasses(), Integer.MAX_VALUE, Long.MAX_VALUE,
-            "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;");
+            "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;" + WireCodec.SNAPSHOT_CLASSES);
         this.snapshots = new JournalSnapshots(core, journal, directory, snapshotCodec, options.snapshotEveryEntries(),
             lock, outsideLock, origins, clients, closed);
     }

@@ -18,15 +18,37 @@ import java.util.function.UnaryOperator;
 /**
  * Encodes the values of requests and replies with Java serialization, replacing proxies by their {@link ProxyRef}
  * on the way out and resolving refs on the way in, and decodes through an {@link ObjectInputFilter} allow-list:
- * {@code java.lang}, {@code java.util}, {@code java.util.concurrent}, {@code java.time}, {@code java.math},
- * ipckit's manager classes, {@code SerializedLambda} (a serializable lambda is rebuilt only by its capturing class,
- * which itself must be allowed) and the user's patterns; every other class is refused with an exception naming it and
- * the option that allows it. Thread-safe (stateless apart from the immutable filter).
+ * {@code java.lang}, {@code java.util}, {@code java.util.concurrent}, {@code java.time}, {@code java.math}, the
+ * manager's own wire classes by name ({@link #WIRE_CLASSES}), {@code SerializedLambda} and the user's patterns; every
+ * other class is refused with an exception naming it and the option that allows it. Thread-safe (stateless apart
+ * from the immutable filter).
+ * <p>
+ * Note to maintainers: the allow-list names each manager class that travels, never a package: a class of this
+ * module whose deserialization does something (a {@link SerializedProxy} connects to the socket and reads the key
+ * file its stream names) must never be decoded from a peer. {@code SerializedProxy} is refused before any pattern,
+ * the user's included, because inside the protocol a proxy travels as its {@link ProxyRef}. {@code SerializedLambda}
+ * stays: pool tasks are lambdas, and a lambda is rebuilt only by its capturing class's {@code $deserializeLambda$},
+ * which checks the lambda against the ones that class declares; the capturing class and every captured value pass
+ * this filter as any other class (the JDK's own serializable lambdas, as {@code Comparator.comparing}'s, only
+ * compose other allowed values).
  */
 public final class WireCodec
 {
+    /** The manager's classes that travel in requests and replies, each by name. */
+    static final String WIRE_CLASSES = "io.ipckit.manager.internal.ProxyRef;io.ipckit.manager.internal.ErrorInfo;" +
+        "io.ipckit.manager.internal.DoneFuture;io.ipckit.manager.internal.PoolCallable;" +
+        "io.ipckit.manager.ManagerStats;io.ipckit.manager.ManagerStats$Client;" +
+        "io.ipckit.manager.ManagerStats$ManagedObject";
+    /** The manager's classes that only its snapshots hold (with the wire classes), each by name. */
+    static final String SNAPSHOT_CLASSES = "io.ipckit.manager.internal.JournalState$Origin;" +
+        "io.ipckit.manager.internal.JournalState$Image;io.ipckit.manager.internal.JournalState$State;" +
+        "io.ipckit.manager.internal.ManagerJournal$Outcome;io.ipckit.manager.internal.SnapshotEncoding$Slot;" +
+        "io.ipckit.manager.internal.CompactContainer;io.ipckit.manager.internal.ServerArray;" +
+        "io.ipckit.manager.internal.ServerValue;io.ipckit.manager.internal.ServerEvent;" +
+        "io.ipckit.manager.internal.ServerNamespace;io.ipckit.manager.internal.ServerSemaphore;";
+    private static final String REFUSED_FIRST = "!" + SerializedProxy.class.getName() + ";";
     private static final String BASE = "java.lang.*;java.util.*;java.util.concurrent.*;java.time.*;java.math.*;" +
-        "java.lang.invoke.SerializedLambda;io.ipckit.manager.**";
+        "java.lang.invoke.SerializedLambda;" + WIRE_CLASSES;
 
     private final ObjectInputFilter filter;
     private final String patterns;
@@ -49,7 +71,7 @@ public final class WireCodec
     WireCodec(final List<String> allowed, final long maxBytes, final long maxRefs, final String extra)
     {
         final StringBuilder sb = new StringBuilder("maxdepth=64;maxrefs=").append(maxRefs).append(";maxbytes=")
-            .append(maxBytes).append(';').append(extra).append(BASE);
+            .append(maxBytes).append(';').append(REFUSED_FIRST).append(extra).append(BASE);
         for (final String pattern : allowed)
         {
             sb.append(';').append(pattern);
@@ -151,6 +173,12 @@ public final class WireCodec
         }
         catch (final InvalidClassException ex)
         {
+            if (SerializedProxy.class.getName().equals(rejected[0]))
+            {
+                throw new IpcException("refused to decode a proxy serialized outside the manager protocol (" +
+                    rejected[0] + "): a proxy sent in a call travels as its reference; do not hand a manager the " +
+                    "bytes of a proxy serialized by ObjectOutputStream", ex);
+            }
             throw new IpcException("refused to decode " + (rejected[0] != null ? rejected[0] : rejected(ex)) +
                 ": not allowed by the manager's filter " +
                 patterns + "; allow it on both ends with ManagerOptions.allowClasses", ex);

@@ -31,7 +31,7 @@ class SnapshotEncodingTest
 {
     /** As the manager makes it for its snapshots: a dict's object stream holds locks. */
     private static final WireCodec SNAPSHOT_CODEC = new WireCodec(List.of(), Integer.MAX_VALUE, Long.MAX_VALUE,
-        "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;");
+        "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;" + WireCodec.SNAPSHOT_CLASSES);
 
     @Test
     void shouldBringADictOfCompactValuesBackWithTheSameEntries()
