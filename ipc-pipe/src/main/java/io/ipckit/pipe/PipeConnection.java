@@ -9,6 +9,7 @@ import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.OwnerToken;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.Waiter;
+import io.ipckit.core.internal.wait.AsymmetricFence;
 import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -45,12 +46,13 @@ import static io.ipckit.pipe.PipeDescriptor.*;
  * never delivered.
  * <p>
  * Thread-safety: one thread may send while another receives; two threads must not send (or receive) at the same
- * time, and {@link #close()} must not race with a call in progress on another thread (it unmaps the file; threads
- * blocked waiting are woken and waited for). A close is safe from inside a receive handler (the file stays mapped
- * until that receive call returns) and while a zero-copy claim is outstanding (the claim is dropped, the file stays
- * mapped until {@link #commit} or {@link #abort} of this handle, which then throw
- * {@link io.ipckit.core.exceptions.ResourceClosedException}); every other call after the close throws
- * {@link io.ipckit.core.exceptions.ResourceClosedException}. Process-safety: each end is held by one process.
+ * time. {@link #close()} may be called from any thread at any time: threads blocked waiting wake with
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}, and the file stays mapped until every call under way
+ * (a receive handler still reading its message in place, on any thread, or a send still writing) has returned and
+ * every zero-copy claim has been ended by {@link #commit} or {@link #abort} (which then throw
+ * {@link io.ipckit.core.exceptions.ResourceClosedException}: the close dropped the claim); the last of them unmaps it.
+ * Every other call after the close throws {@link io.ipckit.core.exceptions.ResourceClosedException}.
+ * Process-safety: each end is held by one process.
  * <p>
  * A file that another process truncates while this one uses it: calls fail with
  * {@link io.ipckit.core.exceptions.CorruptResourceException} naming the file instead of crashing the JVM, and
@@ -82,6 +84,8 @@ public final class PipeConnection implements Connection
     private final ReceiveHalf receiver;
     private final EndMapping mapping;
     private final FileFaults faults;
+    private final HalfGate sendGate;
+    private final HalfGate receiveGate;
 
     /**
      * @param capacity the ring capacity and {@code duplex} the duplex flag, as the creator wrote them or the opener
@@ -113,12 +117,15 @@ public final class PipeConnection implements Connection
         final long spinNs = options.spinBeforeSleep(java.util.concurrent.TimeUnit.NANOSECONDS);
         this.mapping = new EndMapping(file);
         this.faults = new FileFaults(file, description);
+        this.sendGate = new HalfGate(guard, mapping);
+        this.receiveGate = new HalfGate(guard, mapping);
         this.sender = new SendHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringAB : ringBA,
-            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard).spinBeforeSleep(spinNs), guard, peerCheck, mapping,
-            faults);
+            maxRecordLength, sendData, new Waiter(sendSpace, options.idleStrategy(), guard).spinBeforeSleep(spinNs),
+            guard, peerCheck, mapping, faults, sendGate);
         this.receiver = new ReceiveHalf(meta, description, peerTokenOffset, peerStateOffset, endA ? ringBA : ringAB,
-            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard).spinBeforeSleep(spinNs), guard, peerCheck, mapping,
-            faults);
+            capacity, recvSpace, new Waiter(recvData, options.idleStrategy(), guard).spinBeforeSleep(spinNs),
+            peerCheck, faults, receiveGate);
+        mapping.attach(sendGate, receiveGate, sender, this::finishSendSide);
         this.codec = options.codec();
     }
 
@@ -541,9 +548,11 @@ public final class PipeConnection implements Connection
      * {@link io.ipckit.core.exceptions.ResourceClosedException}; the peer receives what was sent, then {@link EndOfStreamException}; a peer blocked sending
      * gets {@link PeerGoneException}. When the other end is closed (or its holder dead) too, the pipe's name is
      * removed. Every claim outstanding on this end is dropped (the peer reads past it, and receives every message
-     * committed after it; its commit or abort then throws
-     * {@link io.ipckit.core.exceptions.ResourceClosedException}, and the file stays mapped until then); a close from
-     * inside a receive handler leaves the file mapped until that receive call returns. Idempotent.
+     * committed after it; its commit or abort then throws {@link io.ipckit.core.exceptions.ResourceClosedException},
+     * and the file stays mapped until then). A call of this end under way on another thread, or the receive call
+     * whose handler closes, keeps the file mapped until it returns; when that call is a send, the peer is told of the
+     * close as it returns, after what it sent. The close never waits for a handler, and waits at most 5 s for the
+     * threads it wakes. Idempotent; thread-safe.
      */
     @Override
     public void close()
@@ -555,35 +564,42 @@ public final class PipeConnection implements Connection
         // a truncated file is only unmapped: its doorbells and state words may be gone, and an atomic add faulting
         // on a lost page (a waiter count) would kill the JVM
         final boolean truncated = faults.isTruncated();
-        final boolean inHandler = receiver.closingInHandler(!truncated); // before the guard waits for this thread
+        receiver.closingInHandler();
         if (truncated ? guard.closeAndAwait() : guard.closeAndAwait(recvData, sendSpace))
         {
-            final boolean claimOutstanding = sender.hasClaims();
+            // the closed flag before the loads of the gates' depths, against each call's store of its depth
+            AsymmetricFence.waitingSide();
+            mapping.close();
+        }
+    }
+
+    /**
+     * Run once by {@link EndMapping}, with the file mapped and no send call under way: aborts the claims still
+     * outstanding and tells the peer, unless the file was truncated (it is then only unmapped).
+     */
+    private void finishSendSide()
+    {
+        if (faults.isTruncated())
+        {
+            return;
+        }
+        try
+        {
             try
             {
-                if (!truncated)
+                if (sender.canSend())
                 {
-                    try
-                    {
-                        if (claimOutstanding)
-                        {
-                            sender.abortClaimsForClose();
-                        }
-                    }
-                    finally
-                    {
-                        publishClose(); // even when an abort failed: the peer must learn of the close
-                    }
+                    sender.abortClaimsForClose();
                 }
-            }
-            catch (final InternalError ex)
-            {
-                // truncated after the check: the peer learns of the close when its own accesses fail
             }
             finally
             {
-                mapping.closeOrDefer(claimOutstanding, inHandler);
+                publishClose(); // even when an abort failed: the peer must learn of the close
             }
+        }
+        catch (final InternalError ex)
+        {
+            // truncated after the check: the peer learns of the close when its own accesses fail
         }
     }
 
@@ -618,6 +634,15 @@ public final class PipeConnection implements Connection
     int sendersAwaitingRoom()
     {
         return recvSpace.waiters();
+    }
+
+    /**
+     * @return the threads, of any process, registered asleep until a message arrives at this end: tests wait for a
+     * blocked receiver to be asleep before they send.
+     */
+    int receiversAwaitingData()
+    {
+        return recvData.waiters();
     }
 
     /**

@@ -5,7 +5,6 @@ import io.ipckit.core.exceptions.CorruptResourceException;
 import io.ipckit.core.exceptions.EndOfStreamException;
 import io.ipckit.core.exceptions.PeerGoneException;
 import io.ipckit.core.internal.jfr.JfrEvents;
-import io.ipckit.core.internal.kit.CloseGuard;
 import io.ipckit.core.internal.kit.Doorbell;
 import io.ipckit.core.internal.kit.LivenessCheckInterval;
 import io.ipckit.core.internal.kit.MessageAssembler;
@@ -35,6 +34,10 @@ import static io.ipckit.pipe.PipeDescriptor.STATE_OPEN;
  * writer's claimed-but-uncommitted record has a non-positive length and is never read; committed records before it
  * are.
  * <p>
+ * Every package-private call enters {@link #gate} first ({@link HalfGate}): a close on another thread, or from a
+ * handler, leaves the file mapped until the call leaves. A user's handler never runs inside a {@link Waiter}'s wait,
+ * so that a close, which waits (briefly) for the waits it wakes, does not wait for a handler.
+ * <p>
  * Not thread-safe: one receiving thread at a time.
  */
 final class ReceiveHalf
@@ -48,7 +51,6 @@ final class ReceiveHalf
     private final int recvMask;
     private final Doorbell recvSpace;
     private final Waiter recvWaiter;
-    private final CloseGuard guard;
     /** Rate-limits the liveness looks of calls that do not wait (they read {@code /proc}); shared by both halves. */
     private final LivenessCheckInterval peerCheck;
     private final MessageAssembler assembler = new MessageAssembler();
@@ -73,18 +75,18 @@ final class ReceiveHalf
     private Codec<?> decodeCodec;
     private Object decoded;
     private byte[] copied;
-    /** Set by a close from inside a handler of this half: the receive call unmaps the file when it leaves. */
+    /** Set by a close from inside a handler of this half: a drain hands over no more messages. */
     private boolean closedInHandler;
-    private final EndMapping mapping;
     private final FileFaults faults;
+    private final HalfGate gate;
 
     ReceiveHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset,
         final int peerStateOffset, final AtomicBuffer recvRingBuffer, final int capacity, final Doorbell recvSpace,
-        final Waiter recvWaiter, final CloseGuard guard, final LivenessCheckInterval peerCheck,
-        final EndMapping mapping, final FileFaults faults)
+        final Waiter recvWaiter, final LivenessCheckInterval peerCheck,
+        final FileFaults faults, final HalfGate gate)
     {
         this.faults = faults;
-        this.mapping = mapping;
+        this.gate = gate;
         this.meta = meta;
         this.description = description;
         this.peerTokenOffset = peerTokenOffset;
@@ -94,7 +96,6 @@ final class ReceiveHalf
         this.recvMask = capacity - 1;
         this.recvSpace = recvSpace;
         this.recvWaiter = recvWaiter;
-        this.guard = guard;
         this.peerCheck = peerCheck;
     }
 
@@ -134,6 +135,7 @@ final class ReceiveHalf
 
     int drain(final BufferHandler handler, final int limit)
     {
+        gate.enter();
         try
         {
             return drainOpen(handler, limit);
@@ -148,7 +150,7 @@ final class ReceiveHalf
         }
         finally
         {
-            leaveCall();
+            gate.exit();
         }
     }
 
@@ -206,19 +208,25 @@ final class ReceiveHalf
 
     boolean poll()
     {
-        checkCanReceive();
+        gate.enter();
         try
         {
+            checkCanReceive();
             return hasData() || !checkPeerForReceive(peerCheck.dueAtLook(), false);
         }
         catch (final InternalError ex)
         {
             throw faults.corrupt(ex);
         }
+        finally
+        {
+            gate.exit();
+        }
     }
 
     boolean awaitMessage(final BufferHandler handler, final long timeoutNs) throws InterruptedException
     {
+        gate.enter();
         try
         {
             return awaitOpen(handler, timeoutNs);
@@ -233,7 +241,7 @@ final class ReceiveHalf
         }
         finally
         {
-            leaveCall();
+            gate.exit();
         }
     }
 
@@ -259,9 +267,22 @@ final class ReceiveHalf
             while (true)
             {
                 final int sequence = recvWaiter.sequence();
-                if (handler == null ? hasData() : pollOne(handler))
+                if (hasData())
                 {
-                    return true;
+                    if (handler == null)
+                    {
+                        return true;
+                    }
+                    final long leftNs = recvWaiter.remainingNs();
+                    recvWaiter.end(); // the handler runs outside the wait: a close does not wait for it
+                    if (pollOne(handler))
+                    {
+                        return true;
+                    }
+                    // a part of a split message came: wait for the rest (once more, then false, when time is up)
+                    faults.checkSizeBeforeWait();
+                    recvWaiter.begin(leftNs);
+                    continue;
                 }
                 final boolean look = recvWaiter.livenessCheckDue();
                 if (!checkPeerForReceive(look, handler != null))
@@ -335,31 +356,14 @@ final class ReceiveHalf
     }
 
     /**
-     * Called by the close: tells whether it runs inside a handler of this half (on the receiving thread), in which
-     * case the file must stay mapped until the receive call leaves.
+     * Called by the close: when it runs inside a handler of this half (on the receiving thread), a drain hands over
+     * no more messages. The file stays mapped until the receive call leaves ({@link HalfGate}).
      */
-    boolean closingInHandler(final boolean fileIntact)
+    void closingInHandler()
     {
         if (handing && readingThread == Thread.currentThread())
         {
             closedInHandler = true;
-            if (fileIntact)
-            {
-                recvWaiter.end(); // the receive call waits no more, and the close must not wait for it to leave
-            }
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * Unmaps the file when a handler of the call now ending closed the connection.
-     */
-    private void leaveCall()
-    {
-        if (closedInHandler)
-        {
-            mapping.releaseHandler();
         }
     }
 
@@ -518,7 +522,6 @@ final class ReceiveHalf
 
     private void checkCanReceive()
     {
-        guard.checkOpen();
         if (recvRing == null)
         {
             throw new IllegalStateException(description + " is the sending end of a one-way pipe: it cannot receive");

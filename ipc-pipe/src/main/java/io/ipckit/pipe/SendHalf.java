@@ -35,6 +35,15 @@ import static io.ipckit.pipe.PipeDescriptor.STATE_OPEN;
  * that finds no room looks at the peer's liveness (at most once per interval, across calls) and then fails at once
  * for as long as that peer holds the end.
  * <p>
+ * <p>
+ * Claims: {@link #claims} lists every claim made and not yet committed or aborted, in no order. A close aborts each
+ * ({@link #abortClaimsForClose}), which turns it into padding, so that the reader passes it and reads every message
+ * committed behind it; the list then keeps the file mapped until each claim's writer ends it. After the close the list
+ * changes only under the monitor of {@link EndMapping}.
+ * <p>
+ * Every package-private call that touches the file enters {@link #gate} first ({@link HalfGate}), except
+ * {@link #claimBuffer()}, whose buffer a claim keeps mapped.
+ * <p>
  * Not thread-safe: one sending thread at a time.
  */
 final class SendHalf
@@ -62,20 +71,19 @@ final class SendHalf
     private final UnsafeBuffer wrapBytes = new UnsafeBuffer(NO_BYTES);
     /** The token of a peer a send found dead ({@link OwnerToken#NONE} for none): later sends fail at once. */
     private long deadPeerToken = OwnerToken.NONE;
-    /**
-     * The indices of the claims made and not yet committed or aborted, the first {@link #claimCount}, in no order: a
-     * close aborts each, and while any is listed the file stays mapped.
-     */
+    /** The indices of the claims made and not yet committed or aborted, the first {@link #claimCount}. */
     private int[] claims = new int[4];
     private int claimCount;
+    private final HalfGate gate;
     private final EndMapping mapping;
     private final FileFaults faults;
 
     SendHalf(final AtomicBuffer meta, final String description, final int peerTokenOffset, final int peerStateOffset,
         final AtomicBuffer sendBuffer, final int maxRecordLength, final Doorbell sendData, final Waiter sendWaiter,
         final CloseGuard guard, final LivenessCheckInterval peerCheck, final EndMapping mapping,
-        final FileFaults faults)
+        final FileFaults faults, final HalfGate gate)
     {
+        this.gate = gate;
         this.faults = faults;
         this.mapping = mapping;
         this.meta = meta;
@@ -120,22 +128,43 @@ final class SendHalf
         {
             throw new NullPointerException("cannot send null through " + description + ": send a value");
         }
-        final byte[] encoded = codec.encodedArray(value);
-        if (encoded != null)
+        gate.enter();
+        try
         {
-            sendBytes(encoded); // its own encoding: copied once, from its array
-            return;
+            final byte[] encoded = codec.encodedArray(value);
+            if (encoded != null)
+            {
+                sendBytesOpen(encoded); // its own encoding: copied once, from its array
+                return;
+            }
+            final int length = codec.encode(value, scratch, 0);
+            sendOpen(scratch, 0, length, FOREVER);
         }
-        final int length = codec.encode(value, scratch, 0);
-        sendNs(scratch, 0, length, FOREVER);
+        finally
+        {
+            gate.exit();
+        }
     }
 
     void sendBytes(final byte[] message) throws InterruptedException
     {
+        gate.enter();
+        try
+        {
+            sendBytesOpen(message);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    private void sendBytesOpen(final byte[] message) throws InterruptedException
+    {
         wrapBytes.wrap(message);
         try
         {
-            sendNs(wrapBytes, 0, message.length, FOREVER);
+            sendOpen(wrapBytes, 0, message.length, FOREVER);
         }
         finally
         {
@@ -144,6 +173,20 @@ final class SendHalf
     }
 
     boolean sendNs(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
+        throws InterruptedException
+    {
+        gate.enter();
+        try
+        {
+            return sendOpen(src, offset, length, timeoutNs);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    private boolean sendOpen(final DirectBuffer src, final int offset, final int length, final long timeoutNs)
         throws InterruptedException
     {
         if (length <= maxRecordLength && sendWhole(src, offset, length))
@@ -163,6 +206,7 @@ final class SendHalf
         throws InterruptedException
     {
         Objects.checkFromIndexSize(start, count, Math.min(offsets.length, lengths.length));
+        gate.enter();
         try
         {
             for (int i = start, end = start + count; i < end; i++)
@@ -172,13 +216,21 @@ final class SendHalf
         }
         finally
         {
-            ringData();
+            try
+            {
+                ringData();
+            }
+            finally
+            {
+                gate.exit();
+            }
         }
     }
 
     <T> void sendAll(final Iterable<? extends T> values, final Codec<? super T> codec)
         throws InterruptedException
     {
+        gate.enter();
         try
         {
             for (final T value : values)
@@ -193,14 +245,34 @@ final class SendHalf
         }
         finally
         {
-            ringData();
+            try
+            {
+                ringData();
+            }
+            finally
+            {
+                gate.exit();
+            }
         }
     }
 
     int tryClaim(final int length)
     {
-        checkCanSend();
-        checkClaimLength(length);
+        gate.enter();
+        try
+        {
+            checkCanSend();
+            checkClaimLength(length);
+            return tryClaimOpen(length);
+        }
+        finally
+        {
+            gate.exit();
+        }
+    }
+
+    private int tryClaimOpen(final int length)
+    {
         try
         {
             checkPeerForSend(false); // reads the shared state: a truncated file faults here first
@@ -248,16 +320,20 @@ final class SendHalf
 
     int claim(final int length, final long timeoutNs) throws InterruptedException
     {
-        guard.checkOpen();
-        checkCanSend();
-        checkClaimLength(length);
+        gate.enter();
         try
         {
+            checkCanSend();
+            checkClaimLength(length);
             return claimOpen(length, timeoutNs);
         }
         catch (final InternalError ex)
         {
             throw faults.corrupt(ex);
+        }
+        finally
+        {
+            gate.exit();
         }
     }
 
@@ -311,43 +387,51 @@ final class SendHalf
 
     void commit(final int index)
     {
-        if (guard.isClosed())
-        {
-            throw claimAfterClose("commit", index);
-        }
-        try
-        {
-            sendRing.commit(index);
-        }
-        catch (final InternalError ex)
-        {
-            throw faults.corrupt(ex);
-        }
-        forgetClaim(index);
-        ringData();
+        endClaim(index, true);
     }
 
     void abort(final int index)
     {
-        if (guard.isClosed())
+        endClaim(index, false);
+    }
+
+    private void endClaim(final int index, final boolean commit)
+    {
+        if (!gate.tryEnter())
         {
-            throw claimAfterClose("abort", index);
+            mapping.claimEndedAfterClose(index);
+            throw new ResourceClosedException((commit ? "commit(" : "abort(") + index + ") on " + description +
+                ", which is closed in this process: the claim was dropped when the connection closed and is never " +
+                "delivered");
         }
         try
         {
-            sendRing.abort(index);
+            checkCanSend();
+            if (commit)
+            {
+                sendRing.commit(index);
+            }
+            else
+            {
+                sendRing.abort(index);
+            }
+            forgetClaim(index);
+            ringData();
         }
         catch (final InternalError ex)
         {
             throw faults.corrupt(ex);
         }
-        forgetClaim(index);
-        ringData();
+        finally
+        {
+            gate.exit();
+        }
     }
 
     /**
-     * Called by the close: aborts every claim still outstanding, committed ones left alone, so that the reader passes
-     * each and reads the messages behind it. The claims stay listed: their writers may still write into the buffer.
+     * Called by the close (under the monitor of {@link EndMapping}, on a thread with no send call under way):
+     * aborts every claim still outstanding, committed ones left alone, so that the reader passes each and reads
+     * the messages behind it. The claims stay listed: their writers may still write into the buffer.
      */
     void abortClaimsForClose()
     {
@@ -363,21 +447,33 @@ final class SendHalf
     }
 
     /**
+     * Called under the monitor of {@link EndMapping} by a commit or abort made after the close: drops the claim
+     * from those that keep the file mapped.
+     *
+     * @param abortInRing the close has not aborted the claims yet, and the file is mapped: abort it now.
+     */
+    void endClaimAfterClose(final int index, final boolean abortInRing)
+    {
+        if (forgetClaim(index) && abortInRing && !faults.isTruncated())
+        {
+            try
+            {
+                sendRing.abort(index);
+                sendData.ring();
+            }
+            catch (final InternalError ex)
+            {
+                // truncated after the check: the reader fails on its own accesses
+            }
+        }
+    }
+
+    /**
      * @return true while a claim is outstanding (its writer may write into the buffer).
      */
     boolean hasClaims()
     {
         return claimCount > 0;
-    }
-
-    private ResourceClosedException claimAfterClose(final String what, final int index)
-    {
-        if (forgetClaim(index) && claimCount == 0)
-        {
-            mapping.releaseClaim(); // the last claim's writer is done with the buffer: unmap now
-        }
-        return new ResourceClosedException(what + "(" + index + ") on " + description + ", which is closed in this " +
-            "process: the claim was dropped when the connection closed and is never delivered");
     }
 
     /**
@@ -388,7 +484,7 @@ final class SendHalf
      */
     private boolean sendWhole(final DirectBuffer src, final int offset, final int length)
     {
-        if (sendRing == null || deadPeerToken != OwnerToken.NONE || guard.isClosed())
+        if (sendRing == null || deadPeerToken != OwnerToken.NONE) // closed: the gate refused the call
         {
             return false;
         }

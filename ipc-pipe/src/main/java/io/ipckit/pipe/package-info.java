@@ -22,6 +22,11 @@
  * never read; committed records before it are.</li>
  * <li>Close publishes the state {@code CLOSED} with a release store after the last send; a receiver that reads the
  * state with an acquire load and then finds the ring empty knows the stream has ended.</li>
+ * <li>Closing while other threads use the end: each half's calls pass a {@code HalfGate} (a depth only that
+ * half's thread writes, paired with the close's flag through the asymmetric fence, so it costs no atomic
+ * instruction), and {@code EndMapping} unmaps when the last call under way at the close, and the last outstanding
+ * claim, has ended; never on a timeout. The sending side's part of the close (abort every uncommitted claim,
+ * publish {@code CLOSED}) runs on the sending thread when a send was under way, as the ring has one writer.</li>
  * <li>Waking: see {@link io.ipckit.core.internal.kit.Doorbell}; a receiver registers as a waiter before testing for data,
  * a sender rings after publishing, so no wake-up is lost and an idle pipe costs no system call.</li>
  * </ul>
