@@ -78,7 +78,7 @@ final class FifoQueueCore implements QueueCore
         final boolean ordered = (flags & FLAG_ORDERED) != 0;
         this.laneCount = meta.getInt(metadata + LANE_COUNT_OFFSET);
         // the rings are built from these values, whatever the open checked before another process could change them
-        QueueFiles.checkLayout(file, VARIANT_FIFO, capacity, maxElements, 0, laneCount, flags);
+        QueueFiles.checkLayout(file, VARIANT_FIFO, capacity, maxElements, 0, laneCount, flags, maxMessageBytes);
         this.lanesOffset = metadata + lanesOffset();
         final UnsafeBuffer data = new UnsafeBuffer(meta.addressOffset() + file.headerLength(), laneCount * capacity);
         this.description = "queue \"" + file.name() + "\"";

@@ -108,17 +108,21 @@ final class QueueFiles
         final int metadata = file.metadataOffset();
         checkLayout(file, variant, buffer.getInt(metadata + CAPACITY_OFFSET),
             buffer.getInt(metadata + MAX_ELEMENTS_OFFSET), buffer.getInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET),
-            buffer.getInt(metadata + LANE_COUNT_OFFSET), buffer.getInt(metadata + FLAGS_OFFSET));
+            buffer.getInt(metadata + LANE_COUNT_OFFSET), buffer.getInt(metadata + FLAGS_OFFSET),
+            buffer.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET));
     }
 
     /**
      * Checks a queue file's layout words as the caller read them: a core builds its rings or slots from these values,
      * not from a second read another process could have changed meanwhile. On failure the file is closed.
      *
+     * The longest element ({@code maxMessageBytes}) is at least 0 (what {@link QueueOptions#maxMessageBytes}
+     * accepts) and, in a slot queue, at most a slot's payload (the creator writes the smaller of the two).
+     *
      * @throws CorruptResourceException when they do not describe this file.
      */
     static void checkLayout(final ResourceFile file, final int variant, final int capacity, final int maxElements,
-        final int slotBytes, final int lanes, final int flags)
+        final int slotBytes, final int lanes, final int flags, final int maxMessageBytes)
     {
         final boolean ok;
         final int metadataLength;
@@ -134,17 +138,18 @@ final class QueueFiles
         }
         else
         {
-            ok = capacity > 0 && slotBytes > 0 &&
+            ok = capacity > 0 && slotBytes > 0 && maxMessageBytes <= slotBytes &&
                 file.dataLengthBytes() == (long)capacity * SlotDescriptor.slotLength(slotBytes) &&
                 file.headerLength() + file.dataLengthBytes() <= MAX_SLOT_FILE_BYTES;
             metadataLength = METADATA_LENGTH;
         }
-        if (!ok || file.headerLength() < file.metadataOffset() + metadataLength)
+        if (!ok || maxMessageBytes < 0 || file.headerLength() < file.metadataOffset() + metadataLength)
         {
             file.close();
             throw new CorruptResourceException("queue \"" + file.name() + "\" has a corrupt layout (capacity " +
-                capacity + ", " + lanes + " lanes, " + file.dataLengthBytes() + " data bytes): unlink it and create it " +
-                "again");
+                capacity + ", " + lanes + " lanes, " + file.dataLengthBytes() + " data bytes, longest element " +
+                maxMessageBytes + " bytes" + (variant == VARIANT_FIFO ? "" : " in slots of " + slotBytes) +
+                "): unlink it and create it again");
         }
     }
 }

@@ -87,7 +87,8 @@ final class SlotQueueCore implements QueueCore
         this.slotBytes = buffer.getInt(metadata + SLOT_PAYLOAD_BYTES_OFFSET);
         this.maxMessageBytes = buffer.getInt(metadata + MAX_MESSAGE_BYTES_OFFSET);
         // the slots are reached through these values, whatever the open checked before another process changed them
-        QueueFiles.checkLayout(file, lifo ? VARIANT_LIFO : VARIANT_PRIORITY, slots, 0, slotBytes, 0, 0);
+        QueueFiles.checkLayout(file, lifo ? VARIANT_LIFO : VARIANT_PRIORITY, slots, 0, slotBytes, 0, 0,
+            maxMessageBytes);
         this.slotLength = SlotDescriptor.slotLength(slotBytes);
         this.dataOffset = file.headerLength();
         this.countOffset = metadata + HEAD_OFFSET;

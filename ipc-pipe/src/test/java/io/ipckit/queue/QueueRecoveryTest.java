@@ -695,4 +695,34 @@ class QueueRecoveryTest
             thrown(CorruptResourceException.class, () -> SharedQueue.open("layout", Codecs.BYTES), "corrupt layout");
         }
     }
+
+    /**
+     * The longest element is a layout word as the others are. Before, a negative one (or one longer than a slot)
+     * was taken as it was, and every put then threw {@link IllegalArgumentException}, blaming its caller.
+     */
+    @ParameterizedTest
+    @CsvSource({"fifo, -7", "lifo, -7", "lifo, 65"})
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRefuseAQueueFileWhoseLongestElementWordIsCorrupt(final String variant, final int maxMessageBytes)
+    {
+        final String name = "max-" + variant + maxMessageBytes;
+        final QueueOptions options = new QueueOptions().maxMessageBytes(40);
+        if (variant.equals("lifo"))
+        {
+            options.slotBytes(64).maxElements(4);
+            LifoQueue.create(name, Codecs.BYTES, options).close();
+        }
+        else
+        {
+            SharedQueue.create(name, Codecs.BYTES, options).close();
+        }
+        try (ResourceFile file = ResourceFile.open(name, ResourceKind.QUEUE, LAYOUT_VERSION))
+        {
+            file.buffer().putInt(file.metadataOffset() + MAX_MESSAGE_BYTES_OFFSET, maxMessageBytes);
+            thrown(CorruptResourceException.class, () -> (variant.equals("lifo") ?
+                LifoQueue.open(name, Codecs.BYTES) : SharedQueue.open(name, Codecs.BYTES)).close(),
+                "\"" + name + "\"", "corrupt layout", "longest element " + maxMessageBytes + " bytes", "unlink it");
+            file.unlink();
+        }
+    }
 }
