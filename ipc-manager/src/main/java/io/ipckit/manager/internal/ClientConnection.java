@@ -669,6 +669,12 @@ public final class ClientConnection implements AutoCloseable
 
     private void onPipeFrame(final org.agrona.DirectBuffer buffer, final int offset, final int length)
     {
+        if (length > maxFrameBytes || length < 0)
+        {
+            throw new io.ipckit.manager.connection.FrameTooLargeException("the manager sent a frame of " + length +
+                " bytes through the pipe, over this client's maximum of " + maxFrameBytes +
+                " bytes (ManagerOptions.maxFrameBytes)");
+        }
         final byte[] frame = new byte[length];
         buffer.getBytes(offset, frame);
         onFrame(frame);

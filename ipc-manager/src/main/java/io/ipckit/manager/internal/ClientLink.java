@@ -290,6 +290,8 @@ final class ClientLink
      * @param viaSocket the socket.
      * @param timeoutNs the most to wait on the pipe, or {@link #NO_LIMIT}.
      * @return true when sent, false when the time ran out (the manager discards a frame cut short).
+     * @throws io.ipckit.manager.connection.FrameTooLargeException when the frame exceeds the socket's frame limit,
+     *                                                             on the pipe too; nothing is sent.
      */
     static boolean send(
         final Wire.Out out, final ClientPipe viaPipe, final FrameConnection viaSocket, final long timeoutNs)
@@ -298,6 +300,12 @@ final class ClientLink
         {
             viaSocket.sendBytes(out.array(), 0, out.size());
             return true;
+        }
+        if (out.size() > viaSocket.maxFrameBytes())
+        {
+            // the socket's limit holds on the pipe too: nothing is sent
+            throw new io.ipckit.manager.connection.FrameTooLargeException("frame of " + out.size() +
+                " bytes exceeds the maximum of " + viaSocket.maxFrameBytes() + " bytes (ManagerOptions.maxFrameBytes)");
         }
         final long startNs = System.nanoTime();
         boolean interrupted = false;

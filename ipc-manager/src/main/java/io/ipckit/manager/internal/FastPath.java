@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  * holds up only its own client (each link is drained by one worker at a time, in order). A client is noticed gone
  * when its pipe says so (closed, or its process dead), when it says {@link #BYE}, or by its session's lease.
  * <p>
+ * Frames are bounded by {@link io.ipckit.manager.ManagerOptions#maxFrameBytes} as on the socket: a longer one is
+ * refused before anything is allocated and ends its client's session ({@link ServerSession#acceptsFrame}). A frame
+ * that fails its worker with anything, an {@link Error} included, ends only its client's session; a worker that dies
+ * all the same gives up the lead as it ends, and followers take over from a leader whose thread is dead.
+ * <p>
  * Thread-safe.
  */
 final class FastPath implements AutoCloseable
@@ -184,16 +189,32 @@ final class FastPath implements AutoCloseable
         @Override
         public void run()
         {
-            while (!closed)
+            try
             {
-                if (leader.get() == this || leader.compareAndSet(null, this))
+                while (!closed)
                 {
-                    lead();
+                    if (leader.get() == this || leader.compareAndSet(null, this))
+                    {
+                        lead();
+                    }
+                    else
+                    {
+                        follow();
+                    }
                 }
-                else
+            }
+            catch (final Throwable ex)
+            {
+                if (!closed)
                 {
-                    follow();
+                    log.accept("fast path worker " + thread.getName() + " failed, " + (workers.length - 1) +
+                        " left: " + ex);
                 }
+            }
+            finally
+            {
+                busySinceNs = 0;
+                leader.compareAndSet(this, null); // a dead leader must not hold up the followers
             }
         }
 
@@ -202,6 +223,11 @@ final class FastPath implements AutoCloseable
             final Worker now = leader.get();
             if (now == null)
             {
+                return;
+            }
+            if (!now.thread.isAlive())
+            {
+                leader.compareAndSet(now, this);
                 return;
             }
             final long busy = now.busySinceNs;
@@ -318,9 +344,10 @@ final class FastPath implements AutoCloseable
                     current = link;
                     work += link.pipe().drain(this, DRAIN_LIMIT);
                 }
-                catch (final RuntimeException ex)
+                catch (final Throwable ex)
                 {
-                    // the client closed its end, died, or its pipe broke: its session ends, the link closes
+                    // the client closed its end, died, or its pipe broke; or its frame failed the worker (an Error,
+                    // as an OutOfMemoryError decoding it): its session ends, the link closes, the worker serves on
                     if (!(ex instanceof io.ipckit.core.exceptions.EndOfStreamException) &&
                         !(ex instanceof io.ipckit.core.exceptions.PeerGoneException))
                     {
@@ -350,6 +377,10 @@ final class FastPath implements AutoCloseable
         @Override
         public void onMessage(final DirectBuffer buffer, final int offset, final int length)
         {
+            if (!current.session().acceptsFrame(length))
+            {
+                return; // refused before allocating: the session ended, as on the socket
+            }
             final byte[] frame = new byte[length];
             buffer.getBytes(offset, frame);
             final long now = System.nanoTime();

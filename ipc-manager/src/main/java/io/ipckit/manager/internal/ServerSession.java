@@ -223,6 +223,28 @@ public final class ServerSession
     }
 
     /**
+     * Checks the length of a frame that came through this client's pipe before anything is allocated for it: one
+     * longer than the frame limit ends the session with a FATAL naming both, as a socket's does.
+     *
+     * @param length the frame's length.
+     * @return true to read it; false when it was refused or the session had ended.
+     */
+    boolean acceptsFrame(final int length)
+    {
+        if (ended.get())
+        {
+            return false;
+        }
+        if (length > connection.maxFrameBytes() || length < 0)
+        {
+            fatal("client sent a frame of " + length + " bytes through its pipe, over the maximum of " +
+                connection.maxFrameBytes() + " bytes (ManagerOptions.maxFrameBytes)");
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * Handles one frame that came through this client's pipe (on a fast path worker).
      *
      * @param frame the frame.
@@ -290,6 +312,11 @@ public final class ServerSession
         if (pipe == null)
         {
             connection.sendBytes(out.array(), 0, out.size());
+        }
+        else if (out.size() > connection.maxFrameBytes())
+        {
+            throw new FrameTooLargeException("reply of " + out.size() + " bytes exceeds the maximum of " +
+                connection.maxFrameBytes() + " bytes (ManagerOptions.maxFrameBytes)");
         }
         else if (!pipe.send(out.array(), out.size(), FastPath.SEND_TIMEOUT_NS))
         {
