@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentMap;
 
 /**
@@ -21,7 +22,8 @@ import java.util.concurrent.ConcurrentMap;
  * {@link ConcurrentMap}'s atomic defaults ({@code compute}, {@code merge}, ..., compare-and-set loops over
  * {@code putIfAbsent}/{@code replace}) run here on top of remote calls; every other method runs in the manager.
  * Iterators and collection views come back as copies taken atomically in the manager (Python's proxies do the
- * same), so removing through them does not write through. Thread-safe.
+ * same), so removing through them does not write through. {@link BlockingQueue#drainTo} brings the drained elements
+ * back and adds them to the caller's collection. Thread-safe.
  */
 final class ProxyHandler implements InvocationHandler, java.io.Serializable
 {
@@ -118,8 +120,45 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
         {
             return InvocationHandler.invokeDefault(proxy, method, args);
         }
+        if (method.getName().equals("drainTo") && BlockingQueue.class.isAssignableFrom(declaring))
+        {
+            return drainTo(proxy, method, args);
+        }
         final Object result = connection.call(ref.objectId(), Signatures.exposed(method), args);
         return adapt(method, args, result);
+    }
+
+    /**
+     * {@link BlockingQueue#drainTo}: the manager removes the elements and sends them back, and they are added here to
+     * the caller's collection (sent as it is, it would be filled in the manager, a copy). A managed collection is
+     * filled in the manager, in the same call.
+     *
+     * @throws NullPointerException     when the collection is null.
+     * @throws IllegalArgumentException when it is this queue.
+     */
+    private Object drainTo(final Object proxy, final Method method, final Object[] args) throws Throwable
+    {
+        final Object sink = args[0];
+        if (sink == null)
+        {
+            throw new NullPointerException("drainTo of managed queue " + ref.objectId() + ": the collection is null");
+        }
+        if (sink == proxy)
+        {
+            throw new IllegalArgumentException("drainTo of managed queue " + ref.objectId() +
+                ": a queue cannot be drained into itself");
+        }
+        if (sink instanceof Proxy && Proxy.getInvocationHandler(sink) instanceof ProxyHandler)
+        {
+            return connection.call(ref.objectId(), Signatures.exposed(method), args);
+        }
+        final Object[] sent = args.clone();
+        sent[0] = new java.util.ArrayList<>(0);
+        final List<?> drained = (List<?>)connection.call(ref.objectId(), Signatures.exposed(method), sent);
+        @SuppressWarnings("unchecked")
+        final Collection<Object> into = (Collection<Object>)sink;
+        into.addAll(drained);
+        return drained.size();
     }
 
     private static boolean runsHere(final Method method, final Class<?> declaring)

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -384,6 +385,7 @@ public final class ServerCore implements AutoCloseable
         final Object target = managed.target;
         final String name = method.getName();
         Class<?>[] types = null; // a new array per getParameterTypes(): asked for only when a proxy is passed
+        boolean firstManaged = false;
         for (int i = 0; i < args.length; i++)
         {
             if (args[i] instanceof ProxyRef ref)
@@ -393,12 +395,29 @@ public final class ServerCore implements AutoCloseable
                 if (inner != null && types[i].isInstance(inner.target))
                 {
                     args[i] = inner.target;
+                    firstManaged |= i == 0;
                 }
             }
         }
         if ((name.equals("iterator") || name.equals("listIterator")) && target instanceof Collection<?> collection)
         {
             return new ArrayList<>(Arrays.asList(collection.toArray()));
+        }
+        if (name.equals("drainTo") && target instanceof BlockingQueue<?> queue && !firstManaged)
+        {
+            // the collection is the caller's copy: drain into a list that goes back, the proxy adds it to the original
+            final List<Object> drained = new ArrayList<>();
+            @SuppressWarnings("unchecked")
+            final BlockingQueue<Object> elements = (BlockingQueue<Object>)queue;
+            if (args.length == 1)
+            {
+                elements.drainTo(drained);
+            }
+            else
+            {
+                elements.drainTo(drained, (Integer)args[1]);
+            }
+            return drained;
         }
         final Object result = method.invoke(target, args);
         final String resultTypeid = managed.entry.methodToTypeid().get(name);
