@@ -92,6 +92,10 @@ final class FifoQueueCore implements QueueCore
         this.producer = new FifoProducer(meta, data, description, capacity, maxElements, laneCount, lanesOffset,
             producerBell, consumerBell, new Waiter(producerBell, idleStrategy, guard).spinBeforeSleep(spinNs), faults,
             ordered ? metadata + TICKET_OFFSET : -1);
+        if (joinable)
+        {
+            producer.countPuts(); // the unfinished-task count needs the lanes' exact put counts
+        }
         this.consumer = new FifoConsumer(meta, data, description, capacity, laneCount, lanesOffset, producerBell,
             consumerBell, new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),
             new Waiter(consumerBell, idleStrategy, guard).spinBeforeSleep(spinNs),

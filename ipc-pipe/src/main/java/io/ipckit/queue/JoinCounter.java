@@ -7,12 +7,12 @@ import io.ipckit.pipe.internal.FileFaults;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
-import static io.ipckit.queue.LaneWords.COUNT_MASK;
-
 /**
  * The unfinished-task count of a {@link JoinableQueue}: (elements put − elements done), where elements put is the sum
- * of the lanes' tail counts (so it cannot disagree with what was published) and elements done is one word in the
- * file, counted up by {@code taskDone} and by every element a consumer or a removal abandons.
+ * over the lanes of their put counts made exact by their tail counts (so it cannot disagree with what was published;
+ * {@link LaneDescriptor#PUT_COUNT_OFFSET}) and elements done is one word in the file, counted up by {@code taskDone}
+ * and by every element a consumer or a removal abandons. Both are 64-bit: the count is exact however many tasks are
+ * unfinished.
  * <p>
  * Note to maintainers: the done word only ever grows, by a compare-and-set in {@link #taskDone()} (which refuses to
  * pass the put count) or by an unconditional add for an abandoned element; an element is counted done before its
@@ -49,14 +49,19 @@ final class JoinCounter
         this.description = description;
     }
 
-    private int elementsPut()
+    private long elementsPut()
     {
         return LaneWords.elementsPut(meta, lanesOffset, laneCount);
     }
 
+    /**
+     * @return the unfinished tasks, {@link Integer#MAX_VALUE} when more.
+     */
     int unfinishedTasks()
     {
-        return (int)((elementsPut() - meta.getLongVolatile(doneOffset)) & COUNT_MASK);
+        // done first: it never passes the put count, and puts read after it can only add to the difference
+        final long done = meta.getLongVolatile(doneOffset);
+        return (int)Math.min(Integer.MAX_VALUE, Math.max(0, elementsPut() - done));
     }
 
     void taskDone()
@@ -64,7 +69,7 @@ final class JoinCounter
         while (true)
         {
             final long done = meta.getLongVolatile(doneOffset);
-            if (((elementsPut() - done) & COUNT_MASK) == 0)
+            if (elementsPut() - done <= 0)
             {
                 throw new IllegalStateException("taskDone() called more times than there were elements put in " +
                     description + " (Python's ValueError)");

@@ -27,7 +27,8 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |  Ticket Announced (ordered queues): the producer's token from  |
  *  |  before it takes a ticket until its record is published, else 0|
  *  +---------------------------------------------------------------+
- *  |                 Padding to the cache line                     ...
+ *  |  Put Count (joinable queues): the lane's elements ever put, 64 |
+ *  |  bits, at most 2^20 + one batch behind the tail word's count   |
  *  +---------------------------------------------------------------+
  *  |  Head Hint: a head word the consumers stored, never ahead of   |
  *  |  the head; then padding to the cache line                     ...
@@ -76,6 +77,14 @@ public final class LaneDescriptor
      * for a ticket no lane holds can tell a producer about to publish it (alive) from one killed with it.
      */
     public static final int ANNOUNCE_OFFSET = IN_PROGRESS_OFFSET + SIZE_OF_LONG;
+    /**
+     * Offset of the put count of a joinable queue's lane ({@link QueueDescriptor#FLAG_JOINABLE}): the elements ever put
+     * in the lane, which the tail word counts only modulo 2^24. The lane's producer advances it, before it writes, once
+     * the tail word's count is 2^20 past it; so it is never more than 2^20 + one batch (a ring holds under 2^23
+     * records) behind, and {@code putCount + ((count(tail) - putCount) mod 2^24)} is exact. A producer killed before
+     * advancing it is made good by the lane's next producer. 0 in other queues.
+     */
+    public static final int PUT_COUNT_OFFSET = ANNOUNCE_OFFSET + SIZE_OF_LONG;
     /** Offset of the head hint: a head word the lane's consumers stored when they let its lock go. */
     public static final int HEAD_HINT_OFFSET = CACHE_LINE_LENGTH;
     /** Offset of the consumer lock. */

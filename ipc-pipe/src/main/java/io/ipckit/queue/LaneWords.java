@@ -123,14 +123,17 @@ final class LaneWords
     }
 
     /**
-     * @return the elements ever published, over every lane, modulo 2^24.
+     * @return the elements ever published, over every lane: exact in a joinable queue, whose lanes keep their put
+     * counts ({@link LaneDescriptor#PUT_COUNT_OFFSET}), modulo 2^24 per lane in others.
      */
-    static int elementsPut(final AtomicBuffer meta, final int lanesOffset, final int laneCount)
+    static long elementsPut(final AtomicBuffer meta, final int lanesOffset, final int laneCount)
     {
-        int put = 0;
+        long put = 0;
         for (int lane = 0; lane < laneCount; lane++)
         {
-            put += count(tailWord(meta, lanesOffset, lane));
+            // the put count first: it never passes a count the tail word already holds
+            final long putCount = meta.getLongAcquire(laneWord(lanesOffset, lane, LaneDescriptor.PUT_COUNT_OFFSET));
+            put += putCount + ((count(tailWord(meta, lanesOffset, lane)) - putCount) & COUNT_MASK);
         }
         return put;
     }

@@ -55,6 +55,8 @@ class ProducerLane
     /** What {@link #tailWithRoomFor} returns when the fast path cannot put: never a tail word (positions are
      * multiples of 8). */
     static final long NO_ROOM = -1L;
+    /** How far behind the tail word's count a lane's put count may fall before its producer moves it up. */
+    static final int PUT_COUNT_STEP = 1 << 20;
     final AtomicBuffer meta;
     final UnsafeBuffer data;
     final int capacity;
@@ -86,6 +88,10 @@ class ProducerLane
     long pRingAddress;
     /** Absolute address of the lane's ticket announcement ({@link LaneDescriptor#ANNOUNCE_OFFSET}). */
     long pAnnounceAddress;
+    /** The absolute address of the lane's put count ({@link LaneDescriptor#PUT_COUNT_OFFSET}). */
+    long pPutCountAddress;
+    /** Whether this queue is joinable: its producers advance the lanes' put counts ({@link #countPuts}). */
+    boolean countsPuts;
     /**
      * This handle's announcement is in its lane and not yet cleared: set by {@link #takeTickets}, cleared with the
      * announcement when the ticket's record is published or by {@link #abandonTicket}. Only ever true while this
@@ -158,6 +164,7 @@ class ProducerLane
         pHeadHintAddress = meta.addressOffset() + pHeadHint;
         pRingAddress = data.addressOffset() + pBase;
         pAnnounceAddress = meta.addressOffset() + laneWord(lane, LaneDescriptor.ANNOUNCE_OFFSET);
+        pPutCountAddress = meta.addressOffset() + laneWord(lane, LaneDescriptor.PUT_COUNT_OFFSET);
         ticketPageUnread = (pTailAddress >>> 12) != (ticketAddress >>> 12);
         cacheTail = -1;
     }
@@ -186,6 +193,10 @@ class ProducerLane
     long tailWithRoomFor(final long tailAddress, final long cachedTail, final int elements, final int bytes)
     {
         final long tailWord = UnsafeApi.getLongVolatile(null, tailAddress);
+        if (countsPuts)
+        {
+            advancePutCount(tailWord);
+        }
         if (bytes > capacity - ((int)position(tailWord) & mask))
         {
             return NO_ROOM;
@@ -372,6 +383,10 @@ class ProducerLane
     {
         pendingPaddingIndex = -1; // a reservation left by a call that threw is never stamped by a later one
         final long tailWord = meta.getLongVolatile(pTail);
+        if (countsPuts)
+        {
+            advancePutCount(tailWord);
+        }
         final long tail = position(tailWord);
         final int recordPayload = payloadLength + ticketBytes;
         final int required = recordLength(recordPayload);
@@ -457,6 +472,30 @@ class ProducerLane
             return false;
         }
         return ((position(tailWord) - position(headWord)) & POSITION_MASK) + bytes <= capacity;
+    }
+
+    /**
+     * Makes this (joinable) queue's producers keep the lanes' put counts: see {@link LaneDescriptor#PUT_COUNT_OFFSET}.
+     */
+    void countPuts()
+    {
+        countsPuts = true;
+    }
+
+    /**
+     * Holding the lane, before writing at {@code tailWord}: moves the lane's put count up to the tail word's count once
+     * it is {@link #PUT_COUNT_STEP} behind (a load of the tail's own line otherwise), so that it never falls 2^24
+     * behind, where the count of the tail word would no longer tell how far.
+     */
+    private void advancePutCount(final long tailWord)
+    {
+        // written only by the lane's holder: a plain load reads this holder's own store or the one before its hold
+        final long put = UnsafeApi.getLong(null, pPutCountAddress);
+        final int behind = (count(tailWord) - (int)put) & COUNT_MASK;
+        if (behind >= PUT_COUNT_STEP)
+        {
+            UnsafeApi.putLongRelease(null, pPutCountAddress, put + behind);
+        }
     }
 
     void publishTail()

@@ -49,13 +49,15 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 public final class QueueDescriptor
 {
     /**
-     * Layout version of queue files: 8 since a FIFO queue may order its lanes by tickets ({@link #FLAG_ORDERED}),
+     * Layout version of queue files: 9 since a joinable queue's lanes keep a 64-bit put count
+     * ({@link LaneDescriptor#PUT_COUNT_OFFSET}), without which a process of layout 8 would count unfinished tasks modulo
+     * 2^24; 8 since a FIFO queue may order its lanes by tickets ({@link #FLAG_ORDERED}),
      * whose records a process of layout 7 would read as payload; 7 since a FIFO lane's consumers advertise their head in the lane's head hint
      * ({@link LaneDescriptor#HEAD_HINT_OFFSET}), which producers read for room and a process of layout 6 would
      * neither write nor read; 6 brought the doorbells' wake signals' flagged protocol
      * ({@link io.ipckit.core.internal.wait.WakeSignal}).
      */
-    public static final int LAYOUT_VERSION = 8;
+    public static final int LAYOUT_VERSION = 9;
     /** Variant: first in, first out, over a byte ring. */
     public static final int VARIANT_FIFO = 1;
     /** Variant: last in, first out, over fixed slots. */

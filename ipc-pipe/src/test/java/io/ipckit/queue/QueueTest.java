@@ -1010,6 +1010,51 @@ class QueueTest
         }
     }
 
+    /**
+     * The lanes' tail words count elements modulo 2^24: the unfinished-task count, made of them alone, wrapped to 0
+     * after 2^24 elements put and taken without taskDone, and join() returned with every task unfinished.
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldCountUnfinishedTasksExactlyPastTwoToTheTwentyFour() throws Exception
+    {
+        final int total = (1 << 24) + 3;
+        try (JoinableQueue<byte[]> queue = JoinableQueue.create("many-tasks", Codecs.BYTES,
+            new QueueOptions().capacityBytes(1 << 22)))
+        {
+            final int batch = 4096;
+            final org.agrona.concurrent.UnsafeBuffer src = new org.agrona.concurrent.UnsafeBuffer(new byte[batch]);
+            final int[] offsets = new int[batch];
+            final int[] lengths = new int[batch];
+            for (int i = 0; i < batch; i++)
+            {
+                offsets[i] = i;
+                lengths[i] = 1;
+            }
+            int put = 0;
+            while (put < total)
+            {
+                final int count = Math.min(batch, total - put);
+                assertEquals(count, queue.offerBatch(src, offsets, lengths, 0, count, 10, TimeUnit.SECONDS));
+                put += count;
+                int taken = 0;
+                while (taken < count)
+                {
+                    taken += queue.drain((buffer, offset, length) -> { }, count - taken);
+                }
+                if (put == batch * 1024 || put == total)
+                {
+                    assertEquals(put, queue.unfinishedTasks(), "after " + put + " put and taken");
+                }
+            }
+            assertEquals(total, queue.unfinishedTasks());
+            assertFalse(queue.join(10, TimeUnit.MILLISECONDS), "every task is unfinished");
+            queue.taskDone();
+            assertEquals(total - 1, queue.unfinishedTasks());
+            queue.unlink();
+        }
+    }
+
     @Test
     void shouldTakeLastInFirstOutAndByPriorityAcrossProcesses() throws Exception
     {
