@@ -14,6 +14,7 @@ import io.ipckit.manager.internal.Builtins;
 import io.ipckit.manager.internal.ClientConnection;
 import io.ipckit.manager.internal.LocalServerMain;
 import io.ipckit.manager.internal.ManagerOptionsCodec;
+import io.ipckit.manager.internal.StartClaim;
 import io.ipckit.manager.internal.Wire;
 
 import java.io.IOException;
@@ -88,7 +89,7 @@ public final class Manager implements AutoCloseable
      *
      * @param name the manager's name in the shared directory.
      * @return a handle to it.
-     * @throws ResourceExistsException when a manager of that name is running.
+     * @throws ResourceExistsException when a manager of that name is running, or being started.
      * @throws IpcException            when its JVM did not start listening within the start timeout.
      */
     public static Manager start(final String name)
@@ -101,10 +102,14 @@ public final class Manager implements AutoCloseable
      * {@code manager-<name>.sock} in the shared directory and accepts clients that prove they know the random
      * authkey stored beside it in {@code manager-<name>.key}, readable by this user only.
      *
+     * Two starts of one name, in any processes, are told apart by a lock on {@code manager-<name>.lock} (held for
+     * the start only; the file stays while the manager runs): one starts, the other is refused and touches nothing.
+     *
      * @param name    the manager's name.
      * @param options its options (registry, allow-list, timeouts, threads, daemon flag).
      * @return a handle to it; {@link #shutdown()} stops it.
-     * @throws ResourceExistsException when a manager of that name is running.
+     * @throws ResourceExistsException when a manager of that name is running (its pid named when its record says
+     *                                 it), or another start of that name is under way.
      * @throws IpcException            when its JVM did not start listening within the start timeout.
      * @throws IllegalArgumentException when the options do not serialize (a registered factory that is not
      *                                  serializable) or are too large for the manager JVM's command line.
@@ -115,27 +120,49 @@ public final class Manager implements AutoCloseable
         final String optionsText = ManagerOptionsCodec.encode(options); // refused before anything is written
         // this JVM's client binds its futex calls as it attaches: bind them while the manager's JVM boots instead
         io.ipckit.core.internal.wait.NativeBinding.instance().bindInBackground();
+        try (StartClaim claim = StartClaim.acquire(lockPath(name), "manager " + name))
+        {
+            return startClaimed(name, options, optionsText, claim);
+        }
+    }
+
+    /**
+     * Starts a manager while holding the claim of its name: no other start of that name runs, so the files found are
+     * a running manager's (refused) or a dead one's (removed), and the files written are this start's.
+     */
+    private static Manager startClaimed(final String name, final ManagerOptions options, final String optionsText,
+        final StartClaim claim)
+    {
         final Path socket = socketPath(name);
         final Path keyFile = keyPath(name);
-        if (Files.exists(socket))
+        final Path infoFile = io.ipckit.manager.internal.ManagerInfoFile.beside(socket);
+        final io.ipckit.manager.internal.ManagerInfoFile.Info record = io.ipckit.manager.internal.ManagerInfoFile
+            .read(infoFile);
+        if (record != null && record.process().isAlive())
         {
-            if (answers(socket))
-            {
-                throw new ResourceExistsException("a manager named " + name + " is already running at " + socket);
-            }
-            deleteQuietly(socket);
+            throw new ResourceExistsException("a manager named " + name + " is already running (pid " +
+                record.process().pid() + ", record " + infoFile + "); connect to it, or stop it first");
         }
+        if (Files.exists(socket) && answers(socket))
+        {
+            throw new ResourceExistsException("a manager named " + name + " is already running at " + socket +
+                "; connect to it, or stop it first");
+        }
+        // a dead manager's files: no other start runs, so they are nobody's
+        deleteQuietly(socket);
+        deleteQuietly(infoFile);
+        deleteQuietly(keyFile);
         final byte[] authkey = new byte[AUTHKEY_BYTES];
         RANDOM.nextBytes(authkey);
-        deleteQuietly(io.ipckit.manager.internal.ManagerInfoFile.beside(socket)); // a killed predecessor's record
         try
         {
-            Files.deleteIfExists(keyFile);
             Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(keyFile, authkey);
         }
         catch (final IOException ex)
         {
+            deleteQuietly(keyFile);
+            claim.delete();
             throw new IpcException("cannot write the manager's authkey " + keyFile, ex);
         }
         final String socketText = socket.toString();
@@ -152,6 +179,7 @@ public final class Manager implements AutoCloseable
             jvmOptions.addAll(LocalServerMain.chronicleFlags());
         }
         JvmProcess process = null;
+        Manager started = null;
         try
         {
             process = JvmProcess.start(LocalServerMain.class, new ProcessOptions()
@@ -160,19 +188,37 @@ public final class Manager implements AutoCloseable
                 .daemon(options.daemon())
                 .classPath(options.classPath())
                 .jvmOptions(jvmOptions.toArray(new String[0])));
-            return awaitListening(name, process, authkey, options);
+            started = awaitListening(name, process, authkey, options);
+            final io.ipckit.manager.internal.ManagerInfoFile.Info written = io.ipckit.manager.internal.ManagerInfoFile
+                .read(infoFile);
+            if (written == null || written.process().pid() != process.pid())
+            {
+                throw new IpcException("manager " + name + " started as pid " + process.pid() + " but its record " +
+                    infoFile + " names " + (written == null ? "no process" : "pid " + written.process().pid()) +
+                    ": another process changed the shared directory " + SharedDirectory.path() + " meanwhile");
+            }
+            return started;
         }
         catch (final RuntimeException | Error ex)
         {
-            // whatever the start left in the shared directory: the key always, the socket and its record when the
-            // manager JVM got as far as listening before it was killed or failed
+            // what this start made, and only that: the claim kept every other start away
+            if (started != null)
+            {
+                started.close();
+            }
             if (process != null)
             {
                 killAndWait(process);
-                deleteQuietly(socket);
-                deleteQuietly(io.ipckit.manager.internal.ManagerInfoFile.beside(socket));
+                final io.ipckit.manager.internal.ManagerInfoFile.Info left =
+                    io.ipckit.manager.internal.ManagerInfoFile.read(infoFile);
+                if (left == null || left.process().pid() == process.pid())
+                {
+                    deleteQuietly(socket);
+                    deleteQuietly(infoFile);
+                }
             }
             deleteQuietly(keyFile);
+            claim.delete();
             throw ex;
         }
     }
@@ -201,9 +247,9 @@ public final class Manager implements AutoCloseable
                 }
                 catch (final IpcException ex)
                 {
-                    if (System.nanoTime() - startNs > timeoutNs)
+                    if (System.nanoTime() - startNs > timeoutNs || isAuthentication(ex))
                     {
-                        throw ex;
+                        throw ex; // a wrong key does not become right by trying again
                     }
                 }
             }
@@ -222,8 +268,9 @@ public final class Manager implements AutoCloseable
                     // keep pointing at its standard error
                 }
                 deleteQuietly(errorFile);
-                throw new IpcException("the JVM of manager " + name + " exited with " + process.exitCode() +
-                    " before listening: " + reason);
+                final java.util.OptionalInt exit = process.exitCode();
+                throw new IpcException("the JVM of manager " + name + " exited" +
+                    (exit.isPresent() ? " with code " + exit.getAsInt() : "") + " before listening: " + reason);
             }
             if (System.nanoTime() - startNs > timeoutNs)
             {
@@ -240,6 +287,18 @@ public final class Manager implements AutoCloseable
                 throw new IpcException("interrupted while starting manager " + name, ex);
             }
         }
+    }
+
+    private static boolean isAuthentication(final Throwable error)
+    {
+        for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            if (cause instanceof io.ipckit.manager.connection.AuthenticationException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -448,6 +507,11 @@ public final class Manager implements AutoCloseable
     static Path keyPath(final String name)
     {
         return SharedDirectory.resolve("manager-" + name + ".key");
+    }
+
+    static Path lockPath(final String name)
+    {
+        return SharedDirectory.resolve("manager-" + name + ".lock");
     }
 
     /**

@@ -23,8 +23,9 @@ import java.util.TreeMap;
 
 /**
  * The managers started by name in the shared directory ({@link Manager#start}), which keep there a Unix socket
- * {@code manager-<name>.sock}, an authkey {@code manager-<name>.key} and a record {@code manager-<name>.info}
- * (pid, start time; not ipckit resource files: no 64-byte header): list them, tell running ones from dead ones,
+ * {@code manager-<name>.sock}, an authkey {@code manager-<name>.key}, a record {@code manager-<name>.info}
+ * (pid, start time) and the lock file of their starts {@code manager-<name>.lock} (not ipckit resource files: no
+ * 64-byte header): list them, tell running ones from dead ones,
  * remove what a dead one left. The library under {@code bin/ipckit ls}, {@code stat} and {@code rm} for managers;
  * {@link Manager#stats()} tells what a running one holds.
  * <p>
@@ -41,10 +42,11 @@ public final class ManagerDirectory
     public static final Duration STARTING_GRACE = Duration.ofSeconds(60);
 
     private static final String PREFIX = "manager-";
-    private static final String[] SUFFIXES = {".sock", ".key", ".info"};
+    private static final String[] SUFFIXES = {".sock", ".key", ".lock", ".info"};
     private static final int SOCKET = 0;
     private static final int KEY = 1;
-    private static final int INFO = 2;
+    private static final int LOCK = 2;
+    private static final int INFO = 3;
 
     private ManagerDirectory()
     {
@@ -121,7 +123,7 @@ public final class ManagerDirectory
     }
 
     /**
-     * Deletes a manager's socket, key and record. A running manager keeps serving the clients it has, but no new
+     * Deletes a manager's socket, key, lock file (unless a start holds it) and record. A running manager keeps serving the clients it has, but no new
      * client can find it: callers remove only {@link ManagerInfo.State#DEAD dead} ones unless told otherwise.
      *
      * @param name a manager's name.
@@ -139,7 +141,15 @@ public final class ManagerDirectory
             final Path path = SharedDirectory.path().resolve(PREFIX + name + suffix);
             try
             {
-                if (Files.deleteIfExists(path))
+                if (suffix.equals(SUFFIXES[LOCK]))
+                {
+                    // a start under way holds it: it stays, and the start refuses nothing it should not
+                    if (Files.exists(path) && io.ipckit.manager.internal.StartClaim.deleteUnlessHeld(path))
+                    {
+                        removed.add(path);
+                    }
+                }
+                else if (Files.deleteIfExists(path))
                 {
                     removed.add(path);
                 }

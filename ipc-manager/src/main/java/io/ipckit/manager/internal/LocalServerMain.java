@@ -109,6 +109,7 @@ public final class LocalServerMain
         try
         {
             ResourceTracker.register(Paths.get(keyPath));
+            ResourceTracker.register(lockBeside(socket));
             ManagerInfoFile.writeCurrent(info);
         }
         catch (final IOException ex)
@@ -169,6 +170,7 @@ public final class LocalServerMain
             // refused rather than given files that this manager would then remove
             removeFilesIfOurs(null, info, Paths.get(keyPath));
             core.close(); // removes the socket
+            StartClaim.deleteUnlessHeld(lockBeside(socket)); // last: a start of the same name under way keeps it
         }
     }
 
@@ -208,12 +210,27 @@ public final class LocalServerMain
             {
                 Files.deleteIfExists(socket);
             }
+            if (socket != null)
+            {
+                StartClaim.deleteUnlessHeld(lockBeside(socket)); // a start under way keeps it
+            }
             Files.deleteIfExists(info);
         }
         catch (final IOException ex)
         {
             System.err.println("[ipckit-manager] cannot remove the files beside " + info + ": " + ex);
         }
+    }
+
+    /**
+     * @param socket a manager's socket path, {@code manager-<name>.sock}.
+     * @return the lock file of its starts, {@code manager-<name>.lock} ({@link StartClaim}).
+     */
+    static Path lockBeside(final Path socket)
+    {
+        final String file = socket.getFileName().toString();
+        return socket.resolveSibling((file.endsWith(".sock") ? file.substring(0, file.length() - 5) : file) +
+            ".lock");
     }
 
     private static void deleteQuietly(final Path path)
