@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -69,6 +70,8 @@ public final class ResourceTracker
     public static final String OWNED_DIRECTORY_PREFIX = ".ipckit-dir-";
 
     private static final String TMP_SUFFIX = ".tmp";
+    /** The largest registry a release reads: far above any real one (a line per live resource of one process). */
+    private static final long MAX_REGISTRY_BYTES = 16L << 20;
     private static final AtomicLong CREATING_SEQUENCE = new AtomicLong();
     private static final String BIRTH_SEPARATOR = "@";
     private static final Map<Path, Map<String, String>> OWNED = new HashMap<>();
@@ -285,7 +288,7 @@ public final class ResourceTracker
             for (final Path file : stream)
             {
                 final ProcessIdentity maker = ownerOf(file.getFileName().toString().substring(prefix.length()));
-                if (maker != null && (owner == null ? !maker.isAlive() : maker.equals(owner)))
+                if (maker != null && (owner == null ? !maker.isAlive() : maker.equals(owner)) && ownedByThisUser(file))
                 {
                     deleteTreeQuietly(file);
                     removed++;
@@ -350,19 +353,27 @@ public final class ResourceTracker
 
     /**
      * Unlinks what {@code registry} and its temporary copy list (the copy holds the newest state when its writer was
-     * killed before renaming it; a torn last line only fails its key check), then deletes both.
+     * killed before renaming it; a torn last line only fails its key check), then deletes both. Only a registry this
+     * process's user owns is trusted, and of it only names of files in the registry's own directory: a registry
+     * another user wrote in a directory every user may write to (the default, {@code /dev/shm}) could otherwise name
+     * any file this process may delete. A registry larger than {@value #MAX_REGISTRY_BYTES} bytes is left alone.
      */
     private static int release(final Path registry)
     {
         final Path tmp = registry.resolveSibling(registry.getFileName() + TMP_SUFFIX);
         final Set<String> lines = new LinkedHashSet<>();
-        readLinesInto(registry, lines);
-        readLinesInto(tmp, lines);
+        final boolean trusted = readTrustedLinesInto(registry, lines) & readTrustedLinesInto(tmp, lines);
+        if (!trusted)
+        {
+            return 0; // another user's (or an oversized) registry: not this process's to act on, nor to delete
+        }
+        final Path dir = registry.getParent();
         int removed = 0;
         for (final String line : lines)
         {
             final int tab = line.indexOf('\t');
-            if (tab > 0 && unlinkIfSame(registry.resolveSibling(line.substring(0, tab)), line.substring(tab + 1)))
+            if (tab > 0 && isNameInDirectory(line.substring(0, tab)) &&
+                unlinkIfSame(dir.resolve(line.substring(0, tab)), line.substring(tab + 1)))
             {
                 removed++;
             }
@@ -372,15 +383,70 @@ public final class ResourceTracker
         return removed;
     }
 
-    private static void readLinesInto(final Path file, final Set<String> lines)
+    /**
+     * Adds the lines of {@code file}, when it exists, is owned by this process's user and is not oversized.
+     *
+     * @return false when the file exists but is not to be trusted; true otherwise (absent included).
+     */
+    private static boolean readTrustedLinesInto(final Path file, final Set<String> lines)
     {
         try
         {
+            final BasicFileAttributes attributes =
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isRegularFile() || attributes.size() > MAX_REGISTRY_BYTES || !ownedByThisUser(file))
+            {
+                return false;
+            }
             lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
         }
         catch (final IOException ex)
         {
             // absent (the usual case for the temporary copy) or unreadable: nothing to release from it
+        }
+        return true;
+    }
+
+    /** Whether {@code name} names a file of the directory itself: no separator, not {@code .} or {@code ..}. */
+    private static boolean isNameInDirectory(final String name)
+    {
+        return !name.isEmpty() && name.indexOf('/') < 0 && name.indexOf('\\') < 0 && name.indexOf('\0') < 0 &&
+            !".".equals(name) && !"..".equals(name);
+    }
+
+    /** Whether this process's user owns {@code file}; true where the file system keeps no owner to compare. */
+    private static boolean ownedByThisUser(final Path file) throws IOException
+    {
+        final int self = ThisUser.UID;
+        if (self < 0)
+        {
+            return true;
+        }
+        try
+        {
+            return ((Integer)Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)) == self;
+        }
+        catch (final UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            return true;
+        }
+    }
+
+    /** This process's user id, read once, or -1 where it cannot be read (not Linux). */
+    private static final class ThisUser
+    {
+        static final int UID = read();
+
+        private static int read()
+        {
+            try
+            {
+                return (Integer)Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return -1;
+            }
         }
     }
 

@@ -190,6 +190,56 @@ class ResourceTrackerTest
         }
     }
 
+    /**
+     * A registry names files of its own directory: a line naming one outside it (written by another user into a
+     * directory every user may write to, such as /dev/shm) deleted that file when a sweep found the registry's process
+     * dead.
+     */
+    @Test
+    void shouldNeverRemoveAFileOutsideTheDirectoryThatARegistryNames() throws Exception
+    {
+        final Path outside = Files.createTempFile("ipckit-victim-", ".bin");
+        try
+        {
+            final Object key = fileKey(outside);
+            Files.writeString(dir.path().resolve(DEAD_REGISTRY), dir.path().relativize(outside) + "\t" + key + "\n" +
+                outside + "\t" + key + "\n");
+            ResourceTracker.sweep(dir.path());
+            assertTrue(Files.exists(outside), "a registry's name that leaves its directory is ignored");
+        }
+        finally
+        {
+            Files.deleteIfExists(outside);
+        }
+    }
+
+    /**
+     * Only a registry this process's user owns is acted on: one another user wrote is left alone, with the files it
+     * names (root only, to give the registry another owner).
+     */
+    @Test
+    void shouldLeaveARegistryThatAnotherUserOwns() throws Exception
+    {
+        try (ResourceFile kept = ResourceFile.create("other-users", ResourceKind.TEST, 1, 0, 64, true, null))
+        {
+            final Path registry = dir.path().resolve(DEAD_REGISTRY);
+            Files.writeString(registry, "other-users\t" + fileKey(dir.path().resolve("other-users")) + "\n");
+            try
+            {
+                Files.setAttribute(registry, "unix:uid", 12345);
+            }
+            catch (final java.io.IOException ex)
+            {
+                Assumptions.abort("skipped: cannot give a file another owner here (needs root): " + ex);
+            }
+            ResourceTracker.sweep(dir.path());
+            assertTrue(Files.exists(dir.path().resolve("other-users")), "another user's registry is not acted on");
+            assertTrue(Files.exists(registry), "nor deleted");
+            Files.delete(registry);
+            kept.unlink();
+        }
+    }
+
     private static String ownRegistry()
     {
         final ProcessIdentity self = ProcessIdentity.current();
