@@ -335,6 +335,8 @@ public final class Manager implements AutoCloseable
      * @return a handle to it.
      * @throws ResourceNotFoundException when no manager of that name is listening.
      * @throws ManagerGoneException      when it stopped while being joined.
+     * @throws io.ipckit.core.exceptions.IpcTimeoutException when it did not complete the handshake within the call
+     *                                   timeout (a stopped manager, or a socket that accepts nothing).
      */
     public static Manager connect(final String name, final ManagerOptions options)
     {
@@ -356,7 +358,7 @@ public final class Manager implements AutoCloseable
             return new Manager(open(UnixDomainSocketAddress.of(socket), authkey, options, localAddress(name),
                 "manager " + name), null);
         }
-        catch (final ManagerGoneException ex)
+        catch (final ManagerGoneException | io.ipckit.core.exceptions.IpcTimeoutException ex)
         {
             throw ex;
         }
@@ -440,7 +442,9 @@ public final class Manager implements AutoCloseable
     private static ClientConnection open(final SocketAddress address, final byte[] authkey,
         final ManagerOptions options, final ClientConnection.LocalAddress local, final String describe)
     {
-        final FrameConnection socket = Client.connect(address, authkey, options.maxFrameBytes());
+        // the handshake is bounded too: a listener that accepts nothing, or a stopped manager, fails the join in time
+        final FrameConnection socket = Client.connect(address, authkey, options.maxFrameBytes(),
+            options.callTimeout(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
         final int maxFrameBytes = options.maxFrameBytes();
         // a restarted local manager has a new authkey: read it again from its key file
         final ClientConnection.Reconnector reconnector = local == null ?

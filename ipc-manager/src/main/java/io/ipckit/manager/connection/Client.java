@@ -16,12 +16,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Client
 {
+    /**
+     * How long {@link #connect(SocketAddress, byte[])} and {@link #connect(SocketAddress, byte[], int)} wait for the
+     * listener, its handshake included, in milliseconds.
+     */
+    public static final long HANDSHAKE_TIMEOUT_MS_DEFAULT = 30_000;
+    /** The least time a handshake has, however little of a timeout is left when the connection is made. */
+    private static final long MIN_HANDSHAKE_NS = TimeUnit.SECONDS.toNanos(1);
+
     private Client()
     {
     }
 
     /**
-     * Connects with the default maximum frame length.
+     * Connects with the default maximum frame length, waiting at most {@link #HANDSHAKE_TIMEOUT_MS_DEFAULT}.
      *
      * @param address the listener's address (TCP, Unix domain, or one a {@link TransportProvider} accepts).
      * @param authkey the shared secret, or null when the listener has none.
@@ -48,15 +56,15 @@ public final class Client
      */
     public static FrameConnection connect(final SocketAddress address, final byte[] authkey, final int maxFrameBytes)
     {
-        return connect(address, authkey, maxFrameBytes, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        return connect(address, authkey, maxFrameBytes, HANDSHAKE_TIMEOUT_MS_DEFAULT, TimeUnit.MILLISECONDS);
     }
 
     /**
      * Connects as {@link #connect(SocketAddress, byte[], int)}, waiting for the listener to answer at most
-     * {@code timeout} (a TCP connect, or the transport's connect, which also keeps its own limit). A client of a
-     * durable manager reconnects through this with the time left of its reconnect timeout. The handshake that
-     * follows is not bounded by it: a listener that answered is alive, and one that dies during the handshake is
-     * seen by the transport (a reset, or Aeron's liveness timeout).
+     * {@code timeout} (a TCP connect, or the transport's connect, which also keeps its own limit), and as long again
+     * (at least a second) for the handshake that follows: a listener that accepts nothing (its backlog took the
+     * connection) or a stopped process would otherwise hold the caller for ever. A client of a durable manager
+     * reconnects through this with the time left of its reconnect timeout.
      *
      * @param address       the listener's address.
      * @param authkey       the shared secret, or null when the listener has none.
@@ -67,6 +75,7 @@ public final class Client
      * @throws AuthenticationException  when either side rejected the other's digest.
      * @throws IllegalArgumentException when no transport accepts the address.
      * @throws IpcException             when nothing listens there, or nothing answered within the time.
+     * @throws io.ipckit.core.exceptions.IpcTimeoutException when the handshake did not end within its time.
      * @throws IllegalArgumentException when {@code maxFrameBytes} is below 256.
      */
     public static FrameConnection connect(final SocketAddress address, final byte[] authkey, final int maxFrameBytes,
@@ -79,25 +88,51 @@ public final class Client
         final long timeoutNs = unit.toNanos(timeout);
         final FrameConnection connection = Transports.isSocket(address) ? connectSocket(address, timeoutNs) :
             Transports.provider(address).connect(address, maxFrameBytes, timeoutNs, TimeUnit.NANOSECONDS);
+        if (authkey == null)
+        {
+            connection.maxFrameBytes(maxFrameBytes);
+            return connection;
+        }
+        final long handshakeNs = Math.max(timeoutNs, MIN_HANDSHAKE_NS);
+        final HangUp hangUp = HangUp.after(connection, handshakeNs);
         try
         {
-            if (authkey != null)
+            Handshake.answerChallenge(connection, authkey);
+            Handshake.deliverChallenge(connection, authkey);
+            hangUp.close();
+            if (hangUp.fired())
             {
-                Handshake.answerChallenge(connection, authkey);
-                Handshake.deliverChallenge(connection, authkey);
+                throw new IpcException("closed as the handshake ended"); // reported as the timeout below
             }
             connection.maxFrameBytes(maxFrameBytes);
             return connection;
         }
         catch (final RuntimeException ex)
         {
+            hangUp.close();
             connection.close();
+            if (hangUp.fired())
+            {
+                throw noHandshake(address, handshakeNs, ex);
+            }
             if (ex instanceof AuthenticationException)
             {
                 throw ex;
             }
             throw new AuthenticationException("handshake with " + address + " failed: " + ex.getMessage());
         }
+    }
+
+    /**
+     * @return what a handshake that ran out of time throws.
+     */
+    static io.ipckit.core.exceptions.IpcTimeoutException noHandshake(final Object peer, final long timeoutNs,
+        final Throwable cause)
+    {
+        return new io.ipckit.core.exceptions.IpcTimeoutException("no handshake from " + peer + " within " +
+            TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms: it accepts no connection or does not answer (a stopped " +
+            "or overloaded process, or not a manager); check that it runs, or give it more time " +
+            "(ManagerOptions.callTimeout)", cause);
     }
 
     /**

@@ -158,6 +158,10 @@ public final class ClientConnection implements AutoCloseable
                 attached.close();
             }
             connection.close();
+            if (ex instanceof IpcTimeoutException)
+            {
+                throw ex;
+            }
             throw new ManagerGoneException("cannot join " + describe + ": " + ex.getMessage(), ex);
         }
         link = new ClientLink(durable, connection, attached);
@@ -224,8 +228,33 @@ public final class ClientConnection implements AutoCloseable
             .putByte(wantsPipe ? FastPath.LOCAL_WITH_PIPE : localAddress != null ? 1 : 0).putLong(nonce)
             .putByte(resuming ? 1 : 0)
             .putLong(reconnectTimeoutNs == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(reconnectTimeoutNs)));
-        socket.sendBytes(hello.array(), 0, hello.size());
-        final ByteBuffer welcome = ByteBuffer.wrap(socket.recvBytes());
+        final byte[] answer;
+        // bounded as the authentication before it: a manager stopped (SIGSTOP) after it must not hold the caller
+        final io.ipckit.manager.connection.HangUp hangUp = io.ipckit.manager.connection.HangUp.after(socket,
+            callTimeoutNs);
+        try
+        {
+            socket.sendBytes(hello.array(), 0, hello.size());
+            answer = socket.recvBytes();
+        }
+        catch (final RuntimeException ex)
+        {
+            hangUp.close();
+            if (hangUp.fired())
+            {
+                throw new IpcTimeoutException("no welcome from " + describe + " within " +
+                    TimeUnit.NANOSECONDS.toMillis(callTimeoutNs) + " ms (ManagerOptions.callTimeout): is it stopped?",
+                    ex);
+            }
+            throw ex;
+        }
+        hangUp.close();
+        if (hangUp.fired())
+        {
+            throw new IpcTimeoutException("no welcome from " + describe + " within " +
+                TimeUnit.NANOSECONDS.toMillis(callTimeoutNs) + " ms (ManagerOptions.callTimeout): is it stopped?");
+        }
+        final ByteBuffer welcome = ByteBuffer.wrap(answer);
         final byte type = welcome.get();
         if (type == Wire.FATAL)
         {
