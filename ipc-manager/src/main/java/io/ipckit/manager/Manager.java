@@ -18,7 +18,6 @@ import io.ipckit.manager.internal.StartClaim;
 import io.ipckit.manager.internal.Wire;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
@@ -541,13 +540,20 @@ public final class Manager implements AutoCloseable
      * @param name  the name.
      * @param proxy a proxy from this manager.
      * @throws IllegalStateException    when the name is taken.
-     * @throws IllegalArgumentException when {@code proxy} is not a proxy.
+     * @throws IllegalArgumentException when {@code proxy} is not a proxy, or is a proxy of another manager.
      */
     public void bind(final String name, final Object proxy)
     {
-        if (proxy == null || !Proxy.isProxyClass(proxy.getClass()))
+        final io.ipckit.manager.internal.ProxyRef ref = ClientConnection.refOf(proxy);
+        if (ref == null)
         {
             throw new IllegalArgumentException("not a manager proxy: " + proxy);
+        }
+        if (!ref.managerId().equals(connection.managerId()))
+        {
+            throw new IllegalArgumentException("cannot bind \"" + name + "\" in " + connection.describe() + " (id " +
+                connection.managerId() + ") to a proxy of another manager (id " + ref.managerId() + ", a " +
+                ref.typeid() + "): bind it in the manager that owns it");
         }
         callManager("bind", name, proxy);
     }

@@ -341,6 +341,16 @@ public final class ClientConnection implements AutoCloseable
     }
 
     /**
+     * @param proxy an object.
+     * @return its ref when it is a manager proxy (of any connection), else null.
+     */
+    public static ProxyRef refOf(final Object proxy)
+    {
+        return proxy != null && Proxy.isProxyClass(proxy.getClass()) &&
+            Proxy.getInvocationHandler(proxy) instanceof ProxyHandler handler ? handler.ref() : null;
+    }
+
+    /**
      * What a proxy of this connection becomes when serialized outside the manager protocol (captured by a
      * {@code SerializableRunnable} for another JVM): its ref and how to reach the manager again.
      *

@@ -302,8 +302,23 @@ public final class ServerCore implements AutoCloseable
             }
             case "bind" ->
             {
-                final ProxyRef ref = (ProxyRef)args[1];
-                table.get(ref.objectId()).pinned = true;
+                if (!(args[1] instanceof ProxyRef ref))
+                {
+                    throw new IllegalArgumentException("cannot bind \"" + args[0] + "\": not a proxy of this manager");
+                }
+                if (!ref.managerId().equals(table.managerId()))
+                {
+                    throw new IllegalArgumentException("cannot bind \"" + args[0] + "\" in manager " +
+                        table.managerId() + " to a proxy of another manager (" + ref.managerId() + ", a " +
+                        ref.typeid() + "): bind it in the manager that owns it");
+                }
+                final ObjectTable.Managed managed = table.get(ref.objectId());
+                if (managed == null)
+                {
+                    throw new IpcException("cannot bind \"" + args[0] + "\": managed object " + ref.objectId() +
+                        " no longer exists");
+                }
+                managed.pinned = true;
                 if (named.putIfAbsent((String)args[0], ref) != null)
                 {
                     throw new IllegalStateException("name already bound in this manager: " + args[0]);
