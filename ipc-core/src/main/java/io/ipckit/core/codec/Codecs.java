@@ -245,9 +245,19 @@ public final class Codecs
      * {@link java.io.ObjectInputFilter} that admits only the classes of {@code java.base} and ipckit plus the
      * patterns given, so that data from another process cannot instantiate arbitrary classes.
      *
+     * <p>
+     * Every decode is also limited by the message's own length, so that a short hostile message cannot exhaust the
+     * receiver's heap or CPU: the arrays it declares must fit in its bytes (as they do in any stream that
+     * {@link java.io.ObjectOutputStream} writes, so no real message is refused for its size), and its objects and
+     * arrays may be nested at most 20 deep, or as deep as the system property {@code ipckit.codec.max.depth} says;
+     * {@link #serializableWithMaxDepth} sets it per codec. A refusal names the limit it hit.
+     *
      * @param allowedPatterns extra {@link java.io.ObjectInputFilter.Config#createFilter} patterns of accepted
      *                        classes, e.g. {@code "com.acme.model.*"} or {@code "com.acme.**"}.
      * @return the codec.
+     * @throws IllegalArgumentException when a pattern is blank, rejects (starts with {@code !}), holds a
+     *                                  {@code ;} or a limit ({@code =}), or when {@code ipckit.codec.max.depth} is not
+     *                                  a whole number of at least 1.
      */
     public static <T> Codec<T> serializable(final String... allowedPatterns)
     {
@@ -255,8 +265,28 @@ public final class Codecs
     }
 
     /**
+     * {@link #serializable(String...)} with a nesting limit of the caller's own, for values deeper than the default
+     * allows (long chains of linked objects, deep trees). Each level of nested hash-based collections can double the
+     * work of decoding a forged message, so raise it only as far as the values need.
+     *
+     * @param maxDepth        how deep objects and arrays may be nested in a message, at least 1 (the default is 20).
+     * @param allowedPatterns extra {@link java.io.ObjectInputFilter.Config#createFilter} patterns of accepted
+     *                        classes, e.g. {@code "com.acme.model.*"} or {@code "com.acme.**"}.
+     * @param <T>             the value type.
+     * @return the codec; stateless and thread-safe.
+     * @throws IllegalArgumentException when {@code maxDepth} is below 1 or a pattern is not an allow pattern.
+     */
+    public static <T> Codec<T> serializableWithMaxDepth(final int maxDepth, final String... allowedPatterns)
+    {
+        return new SerializableCodec<>(maxDepth, null, allowedPatterns);
+    }
+
+    /**
      * The object codec with a filter of the caller's own, for a component that decides per value which classes it
      * accepts (the process pool learns them from the code it sends).
+     *
+     * The limits that follow from a message's length and the nesting limit of {@link #serializable(String...)}
+     * are checked before {@code filter}.
      *
      * @param filter     applied to every deserialization; null admits any class on the class path, which is only
      *                   for data from a process that chose this process's code (a pool worker reading its pool).

@@ -16,8 +16,15 @@ import java.io.ObjectOutputStream;
 /**
  * Java serialization behind an allow-list: deserializing bytes from another process must not be a way in. The
  * filter admits {@code java.base} classes (collections, boxed values, time, arrays), ipckit's own, and the
- * patterns the user adds; everything else is rejected, as are graphs deeper than 64, larger than 64 MiB or
- * with more than 10 million references.
+ * patterns the user adds; everything else is rejected.
+ * <p>
+ * Every decode also has limits of its own, taken from the message's length, so that a few hundred hostile bytes
+ * cannot make the receiver allocate gigabytes or hash for hours: the arrays a message declares (counted in
+ * elements, and in bytes for primitive arrays, summed over the message) must fit in the message's bytes, as they do
+ * in every stream {@link ObjectOutputStream} writes; it may refer to objects at most as many times as it has bytes;
+ * and it may nest objects and arrays at most {@link #maxDepth} deep ({@value #DEFAULT_MAX_DEPTH} unless raised with
+ * {@link Codecs#serializableWithMaxDepth} or the system property {@value #MAX_DEPTH_PROPERTY}): each level of
+ * nested hash sets doubles the work of decoding them. The cost per decode is one small filter object.
  * <p>
  * Thread-safe.
  *
@@ -25,15 +32,21 @@ import java.io.ObjectOutputStream;
  */
 final class SerializableCodec<T> implements Codec<T>
 {
-    private static final String LIMITS = "maxdepth=64;maxbytes=67108864;maxrefs=10000000;maxarray=100000000";
+    /** The system property that sets the default nesting limit of every object codec. */
+    static final String MAX_DEPTH_PROPERTY = "ipckit.codec.max.depth";
+    /** The nesting limit unless the property or the factory sets one. */
+    static final int DEFAULT_MAX_DEPTH = 20;
     private static final String BASE = "java.base/*;io.ipckit.**";
 
-    /** The filter, or null until the first decode when it is made from {@link #patterns}. */
+    /** The allow-list, or null until the first decode when it is made from {@link #patterns}. */
     private volatile ObjectInputFilter filter;
     /** True when the filter is made from {@link #patterns} on the first decode, false when given (maybe null). */
     private final boolean lazyFilter;
     private final String patterns;
     private final String howToAllow;
+    private final int maxDepth;
+    /** The type every decoded value must be an instance of, or null for any. */
+    private final Class<?> expectedType;
 
     SerializableCodec(final ObjectInputFilter filter, final String howToAllow)
     {
@@ -41,17 +54,28 @@ final class SerializableCodec<T> implements Codec<T>
         this.lazyFilter = false;
         this.patterns = String.valueOf(filter);
         this.howToAllow = howToAllow;
+        this.maxDepth = defaultMaxDepth();
+        this.expectedType = null;
     }
 
     SerializableCodec(final String... allowedPatterns)
     {
-        final StringBuilder sb = new StringBuilder(LIMITS).append(';').append(BASE);
+        this(defaultMaxDepth(), null, allowedPatterns);
+    }
+
+    SerializableCodec(final int maxDepth, final Class<?> expectedType, final String... allowedPatterns)
+    {
+        this.maxDepth = checkMaxDepth(maxDepth, "maxDepth");
+        this.expectedType = expectedType;
+        final StringBuilder sb = new StringBuilder(BASE);
         for (final String pattern : allowedPatterns)
         {
-            if (pattern == null || pattern.isBlank() || pattern.contains(";") || pattern.startsWith("!"))
+            if (pattern == null || pattern.isBlank() || pattern.contains(";") || pattern.startsWith("!") ||
+                pattern.contains("="))
             {
                 throw new IllegalArgumentException("not an allow pattern: \"" + pattern + "\" (use e.g. " +
-                    "\"com.acme.model.*\" or \"com.acme.**\")");
+                    "\"com.acme.model.*\" or \"com.acme.**\"; raise the nesting limit with " +
+                    "Codecs.serializableWithMaxDepth)");
             }
             sb.append(';').append(pattern.trim());
         }
@@ -63,6 +87,34 @@ final class SerializableCodec<T> implements Codec<T>
         this.lazyFilter = allowedPatterns.length == 0;
         this.filter = lazyFilter ? null : ObjectInputFilter.Config.createFilter(patterns);
         this.howToAllow = "allow its package with Codecs.serializable(\"com.example.**\")";
+    }
+
+    private static int defaultMaxDepth()
+    {
+        final String value = System.getProperty(MAX_DEPTH_PROPERTY);
+        if (value == null)
+        {
+            return DEFAULT_MAX_DEPTH;
+        }
+        try
+        {
+            return checkMaxDepth(Integer.parseInt(value.trim()), "-D" + MAX_DEPTH_PROPERTY);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("-D" + MAX_DEPTH_PROPERTY + "=" + value + " is not a whole number; " +
+                "set it to the deepest nesting of objects and arrays a message may have, e.g. 40", ex);
+        }
+    }
+
+    private static int checkMaxDepth(final int maxDepth, final String name)
+    {
+        if (maxDepth < 1)
+        {
+            throw new IllegalArgumentException(name + " is " + maxDepth + ": the nesting limit of a message must " +
+                "be at least 1 (the default is " + DEFAULT_MAX_DEPTH + ")");
+        }
+        return maxDepth;
     }
 
     private ObjectInputFilter filter()
@@ -100,17 +152,20 @@ final class SerializableCodec<T> implements Codec<T>
     @SuppressWarnings("unchecked")
     public T decode(final DirectBuffer buffer, final int offset, final int length)
     {
+        final MessageLimits limits = new MessageLimits(length, maxDepth, filter());
+        final Object value;
         try (ObjectInputStream in = new ObjectInputStream(new DirectBufferInputStream(buffer, offset, length)))
         {
-            final ObjectInputFilter filter = filter();
-            if (filter != null)
-            {
-                in.setObjectInputFilter(filter);
-            }
-            return (T)in.readObject();
+            in.setObjectInputFilter(limits);
+            value = in.readObject();
         }
         catch (final InvalidClassException ex)
         {
+            if (limits.exceeded != null)
+            {
+                throw new IpcException("refused to deserialize a message (" + length + " bytes): " +
+                    limits.exceeded, ex);
+            }
             throw new IpcException("refused to deserialize a message (" + length + " bytes): " + ex.getMessage() +
                 " is not allowed by the filter " + patterns + "; " + howToAllow, ex);
         }
@@ -118,6 +173,84 @@ final class SerializableCodec<T> implements Codec<T>
         {
             throw new IpcException("cannot deserialize a message of " + length + " bytes: " + ex +
                 "; both ends must use the same codec and class versions", ex);
+        }
+        return (T)value;
+    }
+
+    /**
+     * The filter of one decode: the limits that follow from the message's length and the nesting limit, checked
+     * before the allow-list, and the first limit exceeded, for the refusal's message. Used by one thread.
+     */
+    private static final class MessageLimits implements ObjectInputFilter
+    {
+        private final int length;
+        private final int maxDepth;
+        private final ObjectInputFilter allowList;
+        /** Array slots (elements of reference arrays, bytes of primitive arrays) declared so far. */
+        private long declared;
+        /** Which limit refused the message and how to raise it, or null. */
+        String exceeded;
+
+        MessageLimits(final int length, final int maxDepth, final ObjectInputFilter allowList)
+        {
+            this.length = length;
+            this.maxDepth = maxDepth;
+            this.allowList = allowList;
+        }
+
+        @Override
+        public Status checkInput(final FilterInfo info)
+        {
+            if (exceeded != null)
+            {
+                return Status.REJECTED;
+            }
+            if (info.depth() > maxDepth)
+            {
+                exceeded = "its objects and arrays are nested more than " + maxDepth + " deep (the nesting limit); " +
+                    "if the sender's values are that deep, raise the limit with Codecs.serializableWithMaxDepth(n, " +
+                    "...) or -D" + MAX_DEPTH_PROPERTY + "=n";
+                return Status.REJECTED;
+            }
+            if (info.references() > length)
+            {
+                exceeded = "it refers to objects " + info.references() + " times in " + length + " bytes, which " +
+                    "no stream written by ObjectOutputStream does: the message is corrupt or forged";
+                return Status.REJECTED;
+            }
+            final long arrayLength = info.arrayLength();
+            final Class<?> type = info.serialClass();
+            if (arrayLength >= 0 && type != null)
+            {
+                declared += arrayLength * slotBytes(type.getComponentType());
+                if (arrayLength > length || declared > length)
+                {
+                    exceeded = "it declares a " + type.getTypeName() + " of " + arrayLength + " elements, " +
+                        "more than its " + length + " bytes can hold: the message is corrupt or forged";
+                    return Status.REJECTED;
+                }
+            }
+            return allowList == null ? Status.UNDECIDED : allowList.checkInput(info);
+        }
+
+        /**
+         * @return the fewest bytes an element of an array of {@code component} takes in a stream.
+         */
+        private static long slotBytes(final Class<?> component)
+        {
+            if (component == null || !component.isPrimitive())
+            {
+                return 1;
+            }
+            if (component == long.class || component == double.class)
+            {
+                return 8;
+            }
+            if (component == int.class || component == float.class)
+            {
+                return 4;
+            }
+            return component == char.class || component == short.class ? 2 : 1;
         }
     }
 }
