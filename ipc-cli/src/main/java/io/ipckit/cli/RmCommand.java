@@ -29,8 +29,10 @@ import java.util.concurrent.Callable;
  * newer file of the same name). Naming a dead creator's resource removes only that one; its registry line stays
  * harmless until the next sweep. A raw {@code SharedMemory} segment records no creator: naming it removes it (as
  * {@code ipcrm} would), and {@code --dead} leaves it alone. A manager started by name (a name no resource has) is
- * removed as its socket, key and record ({@link ManagerDirectory#unlink}): by {@code --dead} when its process is
- * dead, by name when dead or with {@code --force}.
+ * removed as its socket, key, lock file and record ({@link ManagerDirectory#unlink}): by {@code --dead} when its
+ * process is dead, by name when dead or with {@code --force}. One of those files named on its own
+ * ({@code manager-<name>.key}), or a manager's fast-path pipe or doorbell, is refused while its manager (for a pipe
+ * or doorbell: any manager) lives, unless {@code --force}.
  * <p>
  * Not thread-safe (a picocli command object).
  */
@@ -40,6 +42,10 @@ import java.util.concurrent.Callable;
         "A dead manager's socket, key and record are removed by --dead or by its name."})
 final class RmCommand extends BaseCommand implements Callable<Integer>
 {
+    /** A file of a manager started by name: {@code manager-<name>.sock}, {@code .key}, {@code .info}, {@code .lock}. */
+    private static final java.util.regex.Pattern MANAGER_FILE =
+        java.util.regex.Pattern.compile("manager-(.+)\\.(sock|key|info|lock)");
+
     @ArgGroup(multiplicity = "1")
     Target target;
 
@@ -126,10 +132,54 @@ final class RmCommand extends BaseCommand implements Callable<Integer>
             return result(name, false, "its creator (pid " + info.creator().pid() + ") is alive; use --force to " +
                 "remove it anyway (processes that have it open keep their mapping)");
         }
+        final String managerRefusal = force ? null : managerFileRefusal(name);
+        if (managerRefusal != null)
+        {
+            return result(name, false, managerRefusal);
+        }
         final String reason = info.creator() == null ? "no creator recorded" :
             info.creatorAlive() ? "forced: creator pid " + info.creator().pid() + " is alive" :
             "creator pid " + info.creator().pid() + " is dead";
         return remove(name, reason);
+    }
+
+    /**
+     * A file of a manager started by name (socket, key, record, lock file) while that manager lives, or a fast-path
+     * pipe or doorbell while any manager lives: removing it breaks the manager (no new client can join it, or the
+     * listing loses it) while it keeps running.
+     *
+     * @return why it is refused, or null to remove it.
+     */
+    private static String managerFileRefusal(final String file)
+    {
+        final java.util.regex.Matcher own = MANAGER_FILE.matcher(file);
+        if (own.matches() && io.ipckit.core.ResourceName.isValid(own.group(1)) && ManagerDirectory.exists(own.group(1)))
+        {
+            final ManagerInfo manager = ManagerDirectory.info(own.group(1));
+            if (manager.alive())
+            {
+                return "it is a file of manager " + manager.name() + pid(manager) + ", which is " +
+                    manager.state().name().toLowerCase(java.util.Locale.ROOT) + "; stop it, then remove it with " +
+                    "'ipckit rm " + manager.name() + "' (or use --force: the manager keeps running, but no new " +
+                    "client can join it)";
+            }
+        }
+        if (file.startsWith(LsCommand.MANAGER_LINK_PREFIX) || file.startsWith(LsCommand.MANAGER_BELL_PREFIX))
+        {
+            final List<String> alive = ManagerDirectory.list().stream().filter(ManagerInfo::alive)
+                .map((manager) -> manager.name() + pid(manager)).toList();
+            if (!alive.isEmpty())
+            {
+                return "it is a manager's fast-path pipe or doorbell, and manager(s) " + String.join(", ", alive) +
+                    " run; a manager removes its own when it stops, 'ipckit rm --dead' a dead one's (or use --force)";
+            }
+        }
+        return null;
+    }
+
+    private static String pid(final ManagerInfo manager)
+    {
+        return manager.process() == null ? "" : " (pid " + manager.process().pid() + ")";
     }
 
     private Map<String, Object> removeNamedManager(final String name)
