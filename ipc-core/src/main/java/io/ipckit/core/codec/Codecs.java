@@ -300,11 +300,14 @@ public final class Codecs
 
     /**
      * Picks a built-in codec for a type: the non-serializing ones for their types, otherwise
-     * {@link #serializable(String...)} admitting the type's own package.
+     * {@link #serializable(String...)} admitting the type's own package (not its subpackages: the pattern
+     * {@code "com.acme.model.*"}), whose decode also checks that the value is a {@code type}.
      *
      * @param type the value type.
      * @param <T>  the value type.
-     * @return a codec for it.
+     * @return a codec for it; stateless and thread-safe. Its decode throws
+     * {@link io.ipckit.core.exceptions.IpcException} when the message holds a value of another type (naming both), or
+     * a class outside {@code java.base}, ipckit and the type's package.
      */
     @SuppressWarnings("unchecked")
     public static <T> Codec<T> forType(final Class<T> type)
@@ -361,7 +364,9 @@ public final class Codecs
         else
         {
             final String pkg = type.getPackageName();
-            codec = pkg.isEmpty() ? serializable(type.getName()) : serializable(pkg + ".**");
+            final String pattern = pkg.isEmpty() ? type.getName() : pkg + ".*";
+            codec = new SerializableCodec<>(SerializableCodec.defaultMaxDepth(), type.isPrimitive() ? null : type,
+                pattern);
         }
         return (Codec<T>)codec;
     }

@@ -89,7 +89,7 @@ final class SerializableCodec<T> implements Codec<T>
         this.howToAllow = "allow its package with Codecs.serializable(\"com.example.**\")";
     }
 
-    private static int defaultMaxDepth()
+    static int defaultMaxDepth()
     {
         final String value = System.getProperty(MAX_DEPTH_PROPERTY);
         if (value == null)
@@ -166,7 +166,8 @@ final class SerializableCodec<T> implements Codec<T>
                 throw new IpcException("refused to deserialize a message (" + length + " bytes): " +
                     limits.exceeded, ex);
             }
-            throw new IpcException("refused to deserialize a message (" + length + " bytes): " + ex.getMessage() +
+            final String what = limits.refused == null ? ex.getMessage() : limits.refused.getName();
+            throw new IpcException("refused to deserialize a message (" + length + " bytes): " + what +
                 " is not allowed by the filter " + patterns + "; " + howToAllow, ex);
         }
         catch (final IOException | ClassNotFoundException | ClassCastException ex)
@@ -174,7 +175,24 @@ final class SerializableCodec<T> implements Codec<T>
             throw new IpcException("cannot deserialize a message of " + length + " bytes: " + ex +
                 "; both ends must use the same codec and class versions", ex);
         }
+        if (expectedType != null && !expectedType.isInstance(value))
+        {
+            throw new IpcException("decoded a " + (value == null ? "null" : value.getClass().getName()) +
+                " from a message of " + length + " bytes where Codecs.forType(" + expectedType.getName() +
+                ") expects a " + expectedType.getName() + "; the sender sent another type: use a codec for what " +
+                "it sends, e.g. Codecs.serializable(\"" + packagePattern(value) + "\")");
+        }
         return (T)value;
+    }
+
+    private static String packagePattern(final Object value)
+    {
+        if (value == null)
+        {
+            return "com.example.*";
+        }
+        final String pkg = value.getClass().getPackageName();
+        return pkg.isEmpty() ? value.getClass().getName() : pkg + ".*";
     }
 
     /**
@@ -190,6 +208,8 @@ final class SerializableCodec<T> implements Codec<T>
         private long declared;
         /** Which limit refused the message and how to raise it, or null. */
         String exceeded;
+        /** The first class (an array's element class) the allow-list refused, or null. */
+        Class<?> refused;
 
         MessageLimits(final int length, final int maxDepth, final ObjectInputFilter allowList)
         {
@@ -230,7 +250,20 @@ final class SerializableCodec<T> implements Codec<T>
                     return Status.REJECTED;
                 }
             }
-            return allowList == null ? Status.UNDECIDED : allowList.checkInput(info);
+            if (allowList == null)
+            {
+                return Status.UNDECIDED;
+            }
+            final Status status = allowList.checkInput(info);
+            if (status == Status.REJECTED && refused == null && type != null)
+            {
+                refused = type;
+                while (refused.isArray())
+                {
+                    refused = refused.getComponentType();
+                }
+            }
+            return status;
         }
 
         /**

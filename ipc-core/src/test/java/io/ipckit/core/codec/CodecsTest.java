@@ -4,6 +4,7 @@ import io.ipckit.core.exceptions.IpcException;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.time.LocalDate;
@@ -124,6 +125,35 @@ class CodecsTest
         buffer.putLong(0, 0x1234567890L);
         assertThrows(IpcException.class, () -> Codecs.serializable().decode(buffer, 0, 8));
         assertThrows(IllegalArgumentException.class, () -> Codecs.serializable("!*"));
+    }
+
+    /**
+     * forType admitted the type's whole package tree and returned whatever was decoded typed as the type: a class
+     * of a subpackage ran its readObject and reached the caller as a "Point".
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldAdmitOnlyTheTypesOwnPackageAndCheckTheDecodedType()
+    {
+        final Codec<java.awt.Point> codec = Codecs.forType(java.awt.Point.class);
+        final Codec<Object> sender = Codecs.serializable("java.awt.**");
+
+        final int subpackage = sender.encode(new java.awt.geom.Point2D.Double(1, 2), buffer, 0);
+        final IpcException refused = assertThrows(IpcException.class, () -> codec.decode(buffer, 0, subpackage));
+        assertTrue(refused.getMessage().contains("java.awt.geom.Point2D$Double"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("is not allowed by the filter"), refused.getMessage());
+
+        final int samePackage = sender.encode(new java.awt.Rectangle(1, 2, 3, 4), buffer, 0);
+        final IpcException wrongType = assertThrows(IpcException.class, () -> codec.decode(buffer, 0, samePackage));
+        assertEquals("decoded a java.awt.Rectangle from a message of " + samePackage + " bytes where " +
+            "Codecs.forType(java.awt.Point) expects a java.awt.Point; the sender sent another type: use a codec for " +
+            "what it sends, e.g. Codecs.serializable(\"java.awt.*\")", wrongType.getMessage());
+
+        final int string = sender.encode("not a point", buffer, 0);
+        final IpcException base = assertThrows(IpcException.class, () -> codec.decode(buffer, 0, string));
+        assertTrue(base.getMessage().startsWith("decoded a java.lang.String"), base.getMessage());
+
+        assertEquals(new java.awt.Point(5, 6), roundTrip(codec, new java.awt.Point(5, 6)));
     }
 
     @Test
