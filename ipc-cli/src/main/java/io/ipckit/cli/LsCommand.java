@@ -60,6 +60,13 @@ final class LsCommand extends BaseCommand implements Callable<Integer>
         {
             return listLogs();
         }
+        if (kind != null && !validKinds().contains(kind.toLowerCase(Locale.ROOT)) &&
+            !kind.toLowerCase(Locale.ROOT).startsWith("unknown("))
+        {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "no kind or state named \"" + kind +
+                "\"; --kind takes one of " + String.join(", ", new java.util.TreeSet<>(validKindNames())) +
+                " (case-insensitive)");
+        }
         final long now = System.currentTimeMillis();
         final List<ManagerInfo> managers = new ArrayList<>();
         final Set<String> managerFiles = new HashSet<>();
@@ -124,6 +131,38 @@ final class LsCommand extends BaseCommand implements Callable<Integer>
         }
         out().print(sb);
         return Ipckit.EXIT_OK;
+    }
+
+    /**
+     * @return what {@code --kind} matches: the kinds' display names, the raw segment's, {@code Manager}, and the
+     *         states of resources and managers.
+     */
+    private static List<String> validKindNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final io.ipckit.core.file.ResourceKind value : io.ipckit.core.file.ResourceKind.values())
+        {
+            names.add(value.displayName());
+        }
+        names.add(ResourceInfo.RAW_KIND_NAME);
+        names.add(Managers.KIND);
+        names.add("corrupt");
+        for (final ResourceInfo.State state : ResourceInfo.State.values())
+        {
+            names.add(state.name().toLowerCase(Locale.ROOT));
+        }
+        for (final ManagerInfo.State state : ManagerInfo.State.values())
+        {
+            names.add(state.name().toLowerCase(Locale.ROOT));
+        }
+        return names;
+    }
+
+    private static Set<String> validKinds()
+    {
+        final Set<String> lower = new HashSet<>();
+        validKindNames().forEach((name) -> lower.add(name.toLowerCase(Locale.ROOT)));
+        return lower;
     }
 
     private int listLogs()

@@ -540,10 +540,12 @@ public final class Manager implements AutoCloseable
      * @param name  the name.
      * @param proxy a proxy from this manager.
      * @throws IllegalStateException    when the name is taken.
+     * @throws NullPointerException     when the name is null.
      * @throws IllegalArgumentException when {@code proxy} is not a proxy, or is a proxy of another manager.
      */
     public void bind(final String name, final Object proxy)
     {
+        java.util.Objects.requireNonNull(name, () -> "bind in " + connection.describe() + ": the name is null");
         final io.ipckit.manager.internal.ProxyRef ref = ClientConnection.refOf(proxy);
         if (ref == null)
         {
@@ -565,11 +567,15 @@ public final class Manager implements AutoCloseable
      * @param type the interface expected.
      * @param <T>  the interface.
      * @return a proxy to it.
-     * @throws IpcException       when nothing is bound to the name.
-     * @throws ClassCastException when its proxy does not implement {@code type}.
+     * @throws IpcException          when nothing is bound to the name.
+     * @throws NullPointerException  when the name or type is null.
+     * @throws ClassCastException    when its proxy does not implement {@code type}.
      */
     public <T> T lookup(final String name, final Class<T> type)
     {
+        java.util.Objects.requireNonNull(name, () -> "lookup in " + connection.describe() + ": the name is null");
+        java.util.Objects.requireNonNull(type, () -> "lookup of \"" + name + "\" in " + connection.describe() +
+            ": the type is null");
         return type.cast(callManager("lookup", name));
     }
 

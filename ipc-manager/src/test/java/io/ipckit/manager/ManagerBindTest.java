@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentMap;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Names in a manager: only its own proxies can be bound, and a name is checked before it is sent.
+ * Names in a manager: only its own proxies can be bound, and a null name is refused with a message saying so.
  */
 class ManagerBindTest
 {
@@ -33,6 +33,11 @@ class ManagerBindTest
             assertTrue(refused.getMessage().startsWith("cannot bind \"x\" in manager bind-a (id "),
                 refused.getMessage());
             assertTrue(refused.getMessage().contains("to a proxy of another manager (id "), refused.getMessage());
+            final NullPointerException nullBind = assertThrows(NullPointerException.class, () -> a.bind(null, ofA));
+            assertEquals("bind in manager bind-a: the name is null", nullBind.getMessage());
+            final NullPointerException nullLookup = assertThrows(NullPointerException.class,
+                () -> a.lookup(null, List.class));
+            assertEquals("lookup in manager bind-a: the name is null", nullLookup.getMessage());
             ofA.add(7);
             a.bind("x", ofA);
             assertEquals(List.of(7), List.copyOf(a.lookup("x", List.class)), "the name stays free for its own");

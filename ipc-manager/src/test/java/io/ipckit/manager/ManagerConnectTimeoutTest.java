@@ -18,13 +18,28 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Joining a manager is bounded by the call timeout, handshake included: a socket that accepts nothing (its backlog
- * took the connection), as a stopped manager's does, fails the join instead of holding the caller for ever.
+ * Joining a manager fails clearly: bounded by the call timeout, handshake included (a socket that accepts nothing,
+ * its backlog took the connection, as a stopped manager's does, fails the join instead of holding the caller for
+ * ever), and a client without the authkey a manager requires is told so.
  */
 class ManagerConnectTimeoutTest
 {
     @RegisterExtension
     final TestDirectory dir = new TestDirectory();
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldSayTheManagerRequiresAnAuthkeyToAClientWithoutOne()
+    {
+        final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(SharedDirectory.path().resolve("keyed.sock"));
+        try (ManagerServer server = Manager.serve(address, new byte[] {1, 2, 3}, new ManagerOptions()))
+        {
+            final io.ipckit.manager.connection.AuthenticationException refused = assertThrows(
+                io.ipckit.manager.connection.AuthenticationException.class, () -> Manager.connect(address, null));
+            assertEquals("manager at " + address + " requires an authkey, and this client connected without one: " +
+                "connect with the manager's authkey", refused.getMessage());
+        }
+    }
 
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)

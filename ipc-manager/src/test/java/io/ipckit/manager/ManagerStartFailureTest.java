@@ -81,6 +81,8 @@ class ManagerStartFailureTest
             .jvmOptions("-D" + ManagerOptions.CALL_TIMEOUT_MS_PROP_NAME + "=soon");
         final IpcException refused = assertThrows(IpcException.class, () -> Manager.start("refused", options));
         assertTrue(refused.getMessage().contains(ManagerOptions.CALL_TIMEOUT_MS_PROP_NAME), refused.getMessage());
+        assertTrue(refused.getMessage().matches("(?s)the JVM of manager refused exited with code \\d+ before listening: .*"),
+            refused.getMessage());
         assertEquals(List.of(), dir.list().stream().filter((file) -> file.startsWith("manager-")).toList());
     }
 

@@ -104,7 +104,8 @@ public final class Listener implements AutoCloseable
      */
     public FrameConnection authenticate(final FrameConnection connection)
     {
-        final String peer = connection.peerName();
+        final String named = connection.peerName();
+        final String peer = named == null || named.isBlank() ? "a client (unnamed peer)" : named;
         try
         {
             if (authkey != null)
@@ -122,7 +123,10 @@ public final class Listener implements AutoCloseable
             {
                 throw ex;
             }
-            throw new AuthenticationException("handshake with " + peer + " failed: " + ex.getMessage());
+            final AuthenticationException failed = new AuthenticationException("handshake with " + peer +
+                " failed: " + ex.getMessage());
+            failed.initCause(ex); // an EndOfStreamException: the peer hung up unheard (a probe of the socket)
+            throw failed;
         }
     }
 

@@ -53,6 +53,8 @@ public final class ClientConnection implements AutoCloseable
     private static final long FOLLOWER_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The longest a caller on the socket parks in one go before it looks at the connection's state again. */
     private static final long SOCKET_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The first bytes of a listener's challenge, which a client without an authkey reads instead of WELCOME. */
+    private static final byte[] CHALLENGE = "#CHALLENGE#".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final WireCodec codec;
     private final long callTimeoutNs;
@@ -158,7 +160,7 @@ public final class ClientConnection implements AutoCloseable
                 attached.close();
             }
             connection.close();
-            if (ex instanceof IpcTimeoutException)
+            if (ex instanceof IpcTimeoutException || ex instanceof io.ipckit.manager.connection.AuthenticationException)
             {
                 throw ex;
             }
@@ -221,6 +223,12 @@ public final class ClientConnection implements AutoCloseable
      * @return the WELCOME frame, after its type.
      * @throws RefusedException when the manager answered FATAL.
      */
+    private static boolean startsWith(final byte[] bytes, final byte[] prefix)
+    {
+        return bytes.length >= prefix.length && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0,
+            prefix.length);
+    }
+
     private ByteBuffer handshake(final FrameConnection socket, final boolean resuming)
     {
         final ProcessIdentity self = ProcessIdentity.current();
@@ -253,6 +261,11 @@ public final class ClientConnection implements AutoCloseable
         {
             throw new IpcTimeoutException("no welcome from " + describe + " within " +
                 TimeUnit.NANOSECONDS.toMillis(callTimeoutNs) + " ms (ManagerOptions.callTimeout): is it stopped?");
+        }
+        if (startsWith(answer, CHALLENGE))
+        {
+            throw new io.ipckit.manager.connection.AuthenticationException(describe + " requires an authkey, and " +
+                "this client connected without one: connect with the manager's authkey");
         }
         final ByteBuffer welcome = ByteBuffer.wrap(answer);
         final byte type = welcome.get();

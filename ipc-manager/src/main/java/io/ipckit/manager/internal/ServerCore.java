@@ -226,7 +226,14 @@ public final class ServerCore implements AutoCloseable
         }
         catch (final AuthenticationException ex)
         {
-            log(ex.getMessage());
+            if (hangUp.isDone() && !hangUp.isCancelled())
+            {
+                log("no handshake within " + HANDSHAKE_TIMEOUT_MS + " ms from a peer: " + ex.getMessage());
+            }
+            else if (!(ex.getCause() instanceof io.ipckit.core.exceptions.EndOfStreamException))
+            {
+                log(ex.getMessage()); // not a peer that hung up unheard, as a probe does (ManagerDirectory)
+            }
             return;
         }
         finally
