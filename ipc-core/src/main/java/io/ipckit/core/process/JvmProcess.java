@@ -5,16 +5,22 @@ import io.ipckit.core.internal.kit.Waiter;
 import io.ipckit.core.internal.process.AotCache;
 import io.ipckit.core.internal.process.ChildMain;
 import io.ipckit.core.internal.process.JvmFlags;
+import io.ipckit.core.internal.process.LambdaTarget;
 import io.ipckit.core.tracker.ResourceTracker;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
@@ -46,6 +52,13 @@ import java.util.concurrent.TimeoutException;
  * first run's exit took about 1.5 s longer here, at most 30 s, and the later runs start their children from it).
  * When a child exits, what it created and did not unlink is removed by the {@link ResourceTracker}.
  * <p>
+ * A {@link SerializableRunnable} target, and what it captures, never appears on the child's command line (which
+ * every user of the machine can read in {@code /proc}): it is written to a file only this user can read
+ * ({@code 0600}), in the shared directory under the {@link ResourceTracker}'s name for a file this process is making,
+ * and the command line holds its path. The child deletes it once read; this JVM deletes it when the child exits,
+ * whether or not it read it, and a {@link ResourceTracker#sweep()} removes it once this JVM is dead. So the child
+ * must run as the same user (a {@link ProcessOptions#launcher} that changes the user cannot read it).
+ * <p>
  * Thread-safe.
  */
 public final class JvmProcess implements AutoCloseable
@@ -55,7 +68,6 @@ public final class JvmProcess implements AutoCloseable
     /** Signal number of SIGTERM. */
     public static final int SIGTERM = 15;
 
-    private static final int MAX_INLINE_TARGET_CHARS = 100_000;
     private static final Set<JvmProcess> LIVE_DAEMONS = ConcurrentHashMap.newKeySet();
     /** Children that train an AOT cache, until their exit has published it (see {@link #terminateDaemons()}). */
     private static final Set<JvmProcess> TRAINING = ConcurrentHashMap.newKeySet();
@@ -74,7 +86,7 @@ public final class JvmProcess implements AutoCloseable
     private final CompletableFuture<JvmProcess> exit;
 
     private JvmProcess(final String name, final Process process, final boolean daemon, final Path sharedDirectory,
-        final AotCache.Plan aotPlan)
+        final AotCache.Plan aotPlan, final Path targetFile)
     {
         this.name = name;
         this.process = process;
@@ -88,6 +100,7 @@ public final class JvmProcess implements AutoCloseable
             (p) ->
             {
                 LIVE_DAEMONS.remove(this);
+                deleteQuietly(targetFile); // gone already unless the child died before it read it
                 ResourceTracker.reap(identity, sharedDirectory);
                 aotPlan.publish();
                 return this;
@@ -417,19 +430,22 @@ public final class JvmProcess implements AutoCloseable
         command.add("-cp");
         command.add(classPath);
         command.add(ChildMain.class.getName());
+        final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
+        final Path targetFile;
         if (mainClass != null)
         {
+            targetFile = null;
             command.add(ChildMain.MODE_CLASS);
             command.add(mainClass);
             command.addAll(options.args());
         }
         else
         {
+            targetFile = writeTarget(target, sharedDirectory, aotPlan);
             command.add(ChildMain.MODE_RUNNABLE);
-            command.add(encode(target, aotPlan));
+            command.add(ChildMain.FILE_PREFIX + targetFile);
         }
 
-        final Path sharedDirectory = io.ipckit.core.SharedDirectory.path();
         final ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(options.environment());
         builder.redirectOutput(options.redirectOutput());
@@ -441,10 +457,11 @@ public final class JvmProcess implements AutoCloseable
         try
         {
             Waiter.expectStartingPeer();
-            return new JvmProcess(displayName, builder.start(), daemon, sharedDirectory, aotPlan);
+            return new JvmProcess(displayName, builder.start(), daemon, sharedDirectory, aotPlan, targetFile);
         }
         catch (final IOException ex)
         {
+            deleteQuietly(targetFile);
             aotPlan.publish();
             throw new IpcException("cannot start a JVM for " + displayName + " with " + java + ": " + ex, ex);
         }
@@ -459,12 +476,48 @@ public final class JvmProcess implements AutoCloseable
         return ChildMain.MODE_RUNNABLE + ":" + AotCache.definingClassName(target.getClass());
     }
 
-    private static String encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
+    /**
+     * Writes the target to a new file only this user can read, named as a file this process is making so that a
+     * sweep removes it once this process is dead: its captured values are never on the child's command line.
+     *
+     * @return the file.
+     * @throws IpcException when the target cannot be serialized or the file cannot be written.
+     */
+    private static Path writeTarget(final SerializableRunnable target, final Path dir, final AotCache.Plan aotPlan)
     {
-        final String lambda = io.ipckit.core.internal.process.LambdaTarget.encode(target);
-        if (lambda != null && lambda.length() <= MAX_INLINE_TARGET_CHARS)
+        final byte[] bytes = encode(target, aotPlan);
+        final Path file = ResourceTracker.creatingPath(dir);
+        try (SeekableByteChannel channel = Files.newByteChannel(file,
+            EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
         {
-            return lambda; // no ObjectInputStream in the child, whose first costs it a third of its start
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining())
+            {
+                channel.write(buffer);
+            }
+            return file;
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            deleteQuietly(file);
+            aotPlan.publish();
+            throw new IpcException("cannot write the target of a child JVM to " + file + ": " + ex + "; check " +
+                "that the shared directory " + dir + " is writable and has room (-D" +
+                io.ipckit.core.SharedDirectory.DIRECTORY_PROP_NAME + ")", ex);
+        }
+    }
+
+    /**
+     * @return the target as the child reads it: a lambda's compact form ({@link LambdaTarget#PREFIX}, text), else
+     * its Java serialization.
+     */
+    private static byte[] encode(final SerializableRunnable target, final AotCache.Plan aotPlan)
+    {
+        final String lambda = LambdaTarget.encode(target);
+        if (lambda != null)
+        {
+            return lambda.getBytes(StandardCharsets.UTF_8); // no ObjectInputStream in the child: a third of its start
         }
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes))
@@ -477,21 +530,21 @@ public final class JvmProcess implements AutoCloseable
             throw new IpcException("cannot send the target " + target + " to a child JVM: " + ex +
                 "; a lambda target must be cast to SerializableRunnable and capture only serializable values", ex);
         }
-        final String encoded = Base64.getEncoder().encodeToString(bytes.toByteArray());
-        if (encoded.length() <= MAX_INLINE_TARGET_CHARS)
+        return bytes.toByteArray();
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        if (file != null)
         {
-            return encoded;
-        }
-        try
-        {
-            final File file = File.createTempFile("ipckit-target-", ".ser");
-            java.nio.file.Files.write(file.toPath(), bytes.toByteArray());
-            return ChildMain.FILE_PREFIX + file.getAbsolutePath();
-        }
-        catch (final IOException ex)
-        {
-            aotPlan.publish();
-            throw new IpcException("cannot write the target of a child JVM to a temporary file: " + ex, ex);
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ignore)
+            {
+                // a sweep removes it once this process is dead
+            }
         }
     }
 }

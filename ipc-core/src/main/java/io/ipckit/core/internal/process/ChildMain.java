@@ -14,11 +14,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -122,27 +122,50 @@ public final class ChildMain
         handle.invokeExact(args);
     }
 
+    /**
+     * Reads the target from the file the parent wrote ({@link #FILE_PREFIX} and its path) and deletes it: a lambda's
+     * compact form, else a serialized object.
+     */
     private static Runnable decode(final String encoded) throws Exception
     {
-        if (encoded.startsWith(LambdaTarget.PREFIX))
+        if (!encoded.startsWith(FILE_PREFIX))
         {
-            return LambdaTarget.decode(encoded);
+            throw new IllegalArgumentException("ipckit ChildMain: expected " + FILE_PREFIX + "<path> as the target");
         }
+        final Path file = Paths.get(encoded.substring(FILE_PREFIX.length()));
         final byte[] bytes;
-        if (encoded.startsWith(FILE_PREFIX))
+        try
         {
-            final Path file = Paths.get(encoded.substring(FILE_PREFIX.length()));
             bytes = Files.readAllBytes(file);
+        }
+        finally
+        {
             Files.deleteIfExists(file);
         }
-        else
+        if (startsWith(bytes, LambdaTarget.PREFIX))
         {
-            bytes = Base64.getDecoder().decode(encoded);
+            return LambdaTarget.decode(new String(bytes, StandardCharsets.UTF_8));
         }
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes)))
         {
             return (Runnable)in.readObject();
         }
+    }
+
+    private static boolean startsWith(final byte[] bytes, final String asciiPrefix)
+    {
+        if (bytes.length < asciiPrefix.length())
+        {
+            return false;
+        }
+        for (int i = 0; i < asciiPrefix.length(); i++)
+        {
+            if (bytes[i] != asciiPrefix.charAt(i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

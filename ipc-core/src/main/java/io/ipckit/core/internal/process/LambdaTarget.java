@@ -24,7 +24,7 @@ import java.util.Base64;
  */
 public final class LambdaTarget
 {
-    /** What starts an encoded lambda target on the child's command line. */
+    /** What starts an encoded lambda target in the file the child reads its target from. */
     public static final String PREFIX = "lambda:";
     private static final byte NULL = 0;
     private static final byte STRING = 1;
