@@ -451,7 +451,7 @@ public final class JvmProcess implements AutoCloseable
         builder.redirectOutput(options.redirectOutput());
         builder.redirectError(options.redirectError());
         builder.redirectErrorStream(options.redirectErrorStream());
-        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        builder.redirectInput(options.redirectInput());
         final String displayName = options.name() != null ? options.name() : mainClass != null ?
             mainClass.substring(mainClass.lastIndexOf('.') + 1) : target.getClass().getSimpleName();
         try

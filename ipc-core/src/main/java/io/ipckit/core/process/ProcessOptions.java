@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Settings of a child JVM that {@link JvmProcess} starts: its arguments, JVM options, name, daemon flag, class
- * path, environment, where its output goes, whether it starts with an AOT cache, a launcher command and a start
- * delay. Defaults: no arguments, the JVM flags ipckit needs and no others, this JVM's class path, output and error
- * inherited, not a daemon, the AOT cache on unless {@value #AOT_CACHE_PROP_NAME} is false, no start delay.
+ * path, environment, where its input comes from and its output goes, whether it starts with an AOT cache, a launcher
+ * command and a start delay. Defaults: no arguments, the JVM flags ipckit needs and no others, this JVM's class path,
+ * input from {@code /dev/null} (as Python's {@code Process}), output and error inherited, not a daemon, the AOT cache on unless {@value #AOT_CACHE_PROP_NAME} is false, no start delay.
  * <pre>{@code
  * JvmProcess child = JvmProcess.start(Consumer.class, new ProcessOptions().args("prices").daemon(true));
  * }</pre>
@@ -32,6 +32,8 @@ public final class ProcessOptions
     public static final boolean AOT_CACHE_DEFAULT = true;
     /** The longest {@link #startDelay(long, TimeUnit)} accepted: 10 s. */
     public static final long MAX_START_DELAY_NS = TimeUnit.SECONDS.toNanos(10);
+    /** The default of {@link #redirectInput(ProcessBuilder.Redirect)}: the child reads end of file at once. */
+    public static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
 
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
@@ -40,6 +42,7 @@ public final class ProcessOptions
     private String name;
     private boolean daemon;
     private String classPath;
+    private ProcessBuilder.Redirect redirectInput = NO_INPUT;
     private ProcessBuilder.Redirect redirectOutput = ProcessBuilder.Redirect.INHERIT;
     private ProcessBuilder.Redirect redirectError = ProcessBuilder.Redirect.INHERIT;
     private boolean redirectErrorStream;
@@ -191,6 +194,35 @@ public final class ProcessOptions
         redirectOutput = ProcessBuilder.Redirect.INHERIT;
         redirectError = ProcessBuilder.Redirect.INHERIT;
         return this;
+    }
+
+    /**
+     * @param redirect where the child's standard input comes from: {@link #NO_INPUT} ({@code /dev/null}, the default,
+     *                 so a child that reads it sees end of file rather than waiting forever), {@code INHERIT} (this
+     *                 JVM's), {@code Redirect.from(file)} or {@code PIPE} (then write to, and close,
+     *                 {@link JvmProcess#process()}'s output stream).
+     * @return this.
+     * @throws NullPointerException     when {@code redirect} is null.
+     * @throws IllegalArgumentException when it is a redirect to write to.
+     */
+    public ProcessOptions redirectInput(final ProcessBuilder.Redirect redirect)
+    {
+        final ProcessBuilder.Redirect.Type type = redirect.type();
+        if (type == ProcessBuilder.Redirect.Type.WRITE || type == ProcessBuilder.Redirect.Type.APPEND)
+        {
+            throw new IllegalArgumentException("redirectInput: " + redirect + " is a redirect to write to; the " +
+                "child's input needs one to read from (a file, NO_INPUT, PIPE or INHERIT)");
+        }
+        redirectInput = redirect;
+        return this;
+    }
+
+    /**
+     * @return where the child's standard input comes from.
+     */
+    public ProcessBuilder.Redirect redirectInput()
+    {
+        return redirectInput;
     }
 
     /**
@@ -355,7 +387,7 @@ public final class ProcessOptions
     {
         return "ProcessOptions{args=" + args + ", jvmOptions=" + jvmOptions + ", name=" + name + ", daemon=" + daemon +
             ", classPath=" + (classPath != null ? classPath : "(this JVM's)") + ", environment=" + environment.keySet() +
-            ", redirectOutput=" + redirectOutput + ", redirectError=" + redirectError + ", redirectErrorStream=" +
+            ", redirectInput=" + redirectInput + ", redirectOutput=" + redirectOutput + ", redirectError=" + redirectError + ", redirectErrorStream=" +
             redirectErrorStream + ", aotCache=" + aotCache + (launcher.isEmpty() ? "" : ", launcher=" + launcher) +
             (startDelayNs == 0 ? "" : ", startDelayNs=" + startDelayNs) + "}";
     }
