@@ -113,7 +113,8 @@ public final class JvmProcess implements AutoCloseable
     }
 
     /**
-     * Starts a child running {@code mainClass}.
+     * Starts a child running {@code mainClass}. The child exits 0 when {@code main} has returned and the non-daemon
+     * threads it started have ended, as {@code java} would run it, and 1 at once when {@code main} throws.
      *
      * @param mainClass a class with {@code public static void main(String[])}, on the child's class path.
      * @param options   the child's arguments, JVM options, daemon flag, output, ...; read now, so they may be changed
@@ -127,8 +128,9 @@ public final class JvmProcess implements AutoCloseable
     }
 
     /**
-     * Starts a child running {@code target}: the child exits 0 when it returns and 1 when it throws (after printing
-     * the stack trace).
+     * Starts a child running {@code target}: the child exits 0 when it has returned and the non-daemon threads it
+     * started have ended (as a plain {@code java} run, and Python's {@code Process}), and 1 at once when it throws
+     * (after printing the stack trace).
      *
      * @param target  a serializable lambda or object; a lambda must be cast to {@link SerializableRunnable} and
      *                capture only serializable values.

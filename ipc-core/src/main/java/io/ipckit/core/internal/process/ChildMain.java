@@ -25,8 +25,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The entry point of every child JVM that {@link JvmProcess} starts. It checks that the parent is still the
  * process that started it, starts the parent watchdog for daemon children, then runs the target: a class's
- * {@code main} or a deserialized {@link SerializableRunnable}. The JVM exits 0 when the target returns and 1 when
- * it throws; a target may also call {@link System#exit(int)} itself.
+ * {@code main} or a deserialized {@link SerializableRunnable}. When the target returns, the JVM ends as after a plain
+ * {@code java} run: with status 0 once the non-daemon threads the target started have ended (every thread this class
+ * starts is a daemon). When it throws, the JVM exits 1 at once; a target may also call {@link System#exit(int)}
+ * itself.
  * <p>
  * Not for direct use.
  */
@@ -88,7 +90,8 @@ public final class ChildMain
             System.exit(1);
         }
         System.out.flush();
-        System.exit(0);
+        // no exit here: the JVM ends, with status 0, once the target's non-daemon threads have, as plain java does
+        // (every thread this class starts is a daemon)
     }
 
     /**
