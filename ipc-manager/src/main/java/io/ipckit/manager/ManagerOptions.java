@@ -378,7 +378,8 @@ public final class ManagerOptions implements Serializable
      * What survives, per type: the content of dicts, lists, sets, namespaces, values, arrays, queues and joinable
      * queues (their unfinished count too), a semaphore's count, an event's flag, every object's existence and id
      * (so proxies keep working), names bound with {@link Manager#bind}, and registered types' objects (which must
-     * then be {@link java.io.Serializable} and deterministic: the journal replays their calls). What does not:
+     * then be {@link java.io.Serializable}, allowed by {@link #allowClasses} as the snapshot's filter reads them back,
+     * and deterministic: the journal replays their calls). What does not:
      * lock and condition ownership, a barrier's waiting parties and a pool's tasks in flight; a restart releases
      * them, as if every holder had died (a thread that held a lock gets {@link IllegalMonitorStateException} from
      * {@code unlock}). See the package documentation for why.

@@ -73,6 +73,7 @@ class DurableManagerTest
         // a manager JVM that starts on less CPU, from an AOT cache (a class path of jars): the kill test starts
         // seventy-odd
         return new ManagerOptions().durable(dir.path().resolve("journal")).registry(Tally.registry())
+            .allowClasses(Tally.class.getName() + "*") // the snapshots hold tallies
             .reconnectTimeout(60, TimeUnit.SECONDS).callTimeout(60, TimeUnit.SECONDS)
             .jvmOptions("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData")
             .classPath(JarClassPath.of());

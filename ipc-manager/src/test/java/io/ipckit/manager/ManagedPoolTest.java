@@ -44,11 +44,18 @@ class ManagedPoolTest
         }
     }
 
+    /**
+     * The tasks are lambdas of this class: the manager rebuilds them only from an allowed capturing class, and the
+     * filter then sees each lambda's own class, {@code ManagedPoolTest$$Lambda/0x...}: a prefix pattern.
+     */
+    private static final ManagerOptions ALLOWING_THIS_TESTS_LAMBDAS =
+        new ManagerOptions().allowClasses(ManagedPoolTest.class.getName() + "*");
+
     @Test
     @Timeout(120)
     void shouldApplyMapAndSubmitInTheManagersWorkersFromTwoJvms() throws Exception
     {
-        manager = Manager.start("pooled");
+        manager = Manager.start("pooled", ALLOWING_THIS_TESTS_LAMBDAS);
         final ManagedPool pool = manager.pool(2);
         assertEquals(2, pool.workerCount());
         final long managerPid = manager.process().pid();
@@ -94,7 +101,7 @@ class ManagedPoolTest
     @Timeout(120)
     void shouldServeAsAnExecutorServiceUntilAnotherJvmShutsItDown() throws Exception
     {
-        manager = Manager.start("executor");
+        manager = Manager.start("executor", ALLOWING_THIS_TESTS_LAMBDAS);
         final ManagedPool pool = manager.pool(2);
         final List<SerializableCallable<Integer>> tasks = List.of(() -> 1, () -> 2, () -> 3);
         final List<Future<Integer>> all = pool.invokeAll(tasks);

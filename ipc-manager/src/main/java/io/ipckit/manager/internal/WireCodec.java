@@ -45,7 +45,8 @@ public final class WireCodec
         "io.ipckit.manager.internal.ManagerJournal$Outcome;io.ipckit.manager.internal.SnapshotEncoding$Slot;" +
         "io.ipckit.manager.internal.CompactContainer;io.ipckit.manager.internal.ServerArray;" +
         "io.ipckit.manager.internal.ServerValue;io.ipckit.manager.internal.ServerEvent;" +
-        "io.ipckit.manager.internal.ServerNamespace;io.ipckit.manager.internal.ServerSemaphore;";
+        "io.ipckit.manager.internal.ServerNamespace;io.ipckit.manager.internal.ServerSemaphore;" +
+        "io.ipckit.manager.internal.ServerJoinableQueue;";
     private static final String REFUSED_FIRST = "!" + SerializedProxy.class.getName() + ";";
     private static final String BASE = "java.lang.*;java.util.*;java.util.concurrent.*;java.time.*;java.math.*;" +
         "java.lang.invoke.SerializedLambda;" + WIRE_CLASSES;

@@ -31,7 +31,8 @@ class SnapshotEncodingTest
 {
     /** As the manager makes it for its snapshots: a dict's object stream holds locks. */
     private static final WireCodec SNAPSHOT_CODEC = new WireCodec(List.of(), Integer.MAX_VALUE, Long.MAX_VALUE,
-        "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;" + WireCodec.SNAPSHOT_CLASSES);
+        "java.util.concurrent.locks.*;java.util.concurrent.atomic.*;" + WireCodec.SNAPSHOT_CLASSES +
+        SnapshotEncodingTest.class.getName() + "$*;");
 
     @Test
     void shouldBringADictOfCompactValuesBackWithTheSameEntries()
