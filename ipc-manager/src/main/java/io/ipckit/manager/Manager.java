@@ -246,7 +246,7 @@ public final class Manager implements AutoCloseable
                 }
                 catch (final IpcException ex)
                 {
-                    if (System.nanoTime() - startNs > timeoutNs || isAuthentication(ex))
+                    if (System.nanoTime() - startNs > timeoutNs || isKeyRefused(ex))
                     {
                         throw ex; // a wrong key does not become right by trying again
                     }
@@ -288,13 +288,18 @@ public final class Manager implements AutoCloseable
         }
     }
 
-    private static boolean isAuthentication(final Throwable error)
+    /**
+     * @return true when a digest was refused (an {@link io.ipckit.manager.connection.AuthenticationException} of
+     *         the handshake itself, which has no cause), not when the transport failed during the handshake (a
+     *         manager JVM still starting may reset a connection).
+     */
+    private static boolean isKeyRefused(final Throwable error)
     {
         for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause())
         {
             if (cause instanceof io.ipckit.manager.connection.AuthenticationException)
             {
-                return true;
+                return cause.getCause() == null;
             }
         }
         return false;

@@ -125,12 +125,12 @@ class ManagerStatsTest
         managers.add(manager);
         final long pid = manager.process().pid();
         assertTrue(ManagerDirectory.info("doomed").alive());
-        assertEquals(3, ManagerDirectory.info("doomed").files().size());
+        assertEquals(4, ManagerDirectory.info("doomed").files().size(), "socket, key, lock file and record");
         manager.process().kill();
         assertTrue(manager.process().join(30, TimeUnit.SECONDS));
 
-        // the manager's JVM recorded its socket, key and record with its resource tracker: this JVM, which started
-        // it, removes them (and the registry) when it sees it exit
+        // the manager's JVM recorded its socket, key, lock file and record with its resource tracker: this JVM, which
+        // started it, removes them (and the registry) when it sees it exit
         Eventually.await("the killed manager's files removed", DEADLINE, () -> directoryIsEmpty());
         assertFalse(ManagerDirectory.exists("doomed"));
         assertEquals(List.of(), ManagerDirectory.list());

@@ -119,7 +119,10 @@ public final class Client
             {
                 throw ex;
             }
-            throw new AuthenticationException("handshake with " + address + " failed: " + ex.getMessage());
+            final AuthenticationException failed = new AuthenticationException("handshake with " + address +
+                " failed: " + ex.getMessage());
+            failed.initCause(ex); // the transport failed: unlike a refused digest, trying again may succeed
+            throw failed;
         }
     }
 
