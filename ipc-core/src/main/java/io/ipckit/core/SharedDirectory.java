@@ -41,6 +41,8 @@ public final class SharedDirectory
 
     /**
      * @return the shared directory now in effect, created if it is an override that does not exist yet.
+     * @throws IpcException when the directory cannot be created (it names the directory and the reason), or when an
+     *                      override this JVM has used was removed since (it is not created again).
      */
     public static Path path()
     {
@@ -65,7 +67,7 @@ public final class SharedDirectory
         }
         if (!Files.isDirectory(path))
         {
-            if (!KNOWN.add(path))
+            if (KNOWN.contains(path)) // known only once it was a directory: a failed create is no removal
             {
                 throw new IpcException("the shared directory " + path + " was removed while this process used it; " +
                     "recreate it or point -D" + DIRECTORY_PROP_NAME + " / " + DIRECTORY_ENV_NAME + " elsewhere");
