@@ -165,7 +165,7 @@ public final class AotCache
                 LearnedClasses.removeTraining(configuration);
                 AotCacheDirectory.deleteQuietly(configuration);
                 AotCacheDirectory.deleteQuietly(assembled);
-                AotCacheDirectory.deleteQuietly(lockOf(cache));
+                AotCacheDirectory.releaseTrainingLock(lockOf(cache)); // ours unless taken over as stale
             }
         }
 
@@ -288,7 +288,7 @@ public final class AotCache
             if (published && !LearnedClasses.takeWanted(cache, configuration))
             {
                 LearnedClasses.removeTraining(configuration);
-                AotCacheDirectory.deleteQuietly(lock);
+                AotCacheDirectory.releaseTrainingLock(lock);
                 return null; // nothing new to learn
             }
             final Path assembled = cache.resolveSibling(unique + ASSEMBLING_SUFFIX);
@@ -310,7 +310,7 @@ public final class AotCache
             if (locked)
             {
                 LearnedClasses.removeTraining(configuration);
-                AotCacheDirectory.deleteQuietly(lock);
+                AotCacheDirectory.releaseTrainingLock(lock);
             }
             return null; // a directory that refuses the lock or a list: no training this time
         }

@@ -3,6 +3,8 @@ package io.ipckit.core.internal.process;
 import io.ipckit.core.process.ProcessIdentity;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -26,6 +28,9 @@ import java.util.Set;
  */
 final class AotCacheDirectory
 {
+    /** The file whose advisory lock a takeover of a stale training lock holds. */
+    static final String TAKEOVER_GUARD = "training-takeover.guard";
+
     private AotCacheDirectory()
     {
     }
@@ -133,7 +138,9 @@ final class AotCacheDirectory
 
     /**
      * Creates a cache's training lock, holding this process's identity, after removing a stale one
-     * ({@link #isStaleLock}).
+     * ({@link #isStaleLock}). A stale one is checked again and removed under an advisory lock on
+     * {@value #TAKEOVER_GUARD} in the same directory (made at the first takeover, then kept): two parents that both
+     * found it stale would otherwise each remove it, the second removing the first one's fresh lock, and both train.
      *
      * @param lock the lock file.
      * @return true when this process holds the lock now; false when another holds it.
@@ -141,10 +148,27 @@ final class AotCacheDirectory
      */
     static boolean takeTrainingLock(final Path lock) throws IOException
     {
-        if (Files.exists(lock) && isStaleLock(lock))
+        if (!Files.exists(lock) || !isStaleLock(lock))
         {
-            deleteQuietly(lock);
+            return createTrainingLock(lock);
         }
+        synchronized (AotCacheDirectory.class) // a JVM holds a file lock once: its threads take turns here first
+        {
+            try (FileChannel guard = FileChannel.open(lock.resolveSibling(TAKEOVER_GUARD), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+                FileLock ignored = guard.lock())
+            {
+                if (Files.exists(lock) && isStaleLock(lock)) // still: not the fresh lock of a parent that took over
+                {
+                    deleteQuietly(lock);
+                }
+                return createTrainingLock(lock);
+            }
+        }
+    }
+
+    private static boolean createTrainingLock(final Path lock) throws IOException
+    {
         try
         {
             Files.writeString(lock, ProcessIdentity.current().toString(), StandardOpenOption.CREATE_NEW,
@@ -154,6 +178,61 @@ final class AotCacheDirectory
         catch (final FileAlreadyExistsException ex)
         {
             return false;
+        }
+    }
+
+    /**
+     * Removes a training lock if this process holds it: one whose holder was taken for dead and replaced belongs to
+     * the parent that took it over.
+     *
+     * @param lock the lock file.
+     */
+    static void releaseTrainingLock(final Path lock)
+    {
+        try
+        {
+            if (Files.readString(lock).strip().equals(ProcessIdentity.current().toString()))
+            {
+                Files.deleteIfExists(lock);
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // gone already, or unreadable: not removed here (a stale one goes in a later takeover or eviction)
+        }
+    }
+
+    /**
+     * Removes the training files (configurations, their lists, assemblies) and training locks of any key that a
+     * parent which died while its child trained left behind: {@link #removeOthers} only looks at the key it
+     * publishes, which may never train again.
+     *
+     * @param dir the directory of the caches.
+     */
+    static void removeStaleTraining(final Path dir)
+    {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                if (name.endsWith(AotCache.LOCK_SUFFIX))
+                {
+                    if (isStaleLock(file))
+                    {
+                        deleteQuietly(file);
+                    }
+                }
+                else if (!name.contains(AotCache.CACHE_SUFFIX) && (name.contains(AotCache.CONFIGURATION_SUFFIX) ||
+                    name.endsWith(AotCache.ASSEMBLING_SUFFIX)) && isStaleTrainingFile(file, name))
+                {
+                    deleteQuietly(file);
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // best effort: the next publish looks again
         }
     }
 
@@ -214,7 +293,8 @@ final class AotCacheDirectory
 
     /**
      * Removes, among the published caches in {@code dir} other than {@code keep}, those last used before
-     * {@code now - maxIdleMs}, then the least recently used until all caches together take at most {@code maxBytes}.
+     * {@code now - maxIdleMs}, then the least recently used until all caches together take at most {@code maxBytes};
+     * and the stale training files and locks of every key ({@link #removeStaleTraining}).
      * Never throws: what cannot be read or removed stays, and the next publish looks again.
      *
      * @param dir       the directory of the caches.
@@ -254,6 +334,7 @@ final class AotCacheDirectory
             return;
         }
         removeOrphanLists(dir);
+        removeStaleTraining(dir);
         caches.sort(Comparator.comparingLong(Entry::usedMs));
         for (final Entry entry : caches)
         {

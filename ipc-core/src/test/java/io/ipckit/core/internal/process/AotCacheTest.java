@@ -6,6 +6,7 @@ import io.ipckit.core.process.ProcessOptions;
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -409,6 +410,74 @@ class AotCacheTest
         AotCacheDirectory.evict(aot, null, 1_000, 14 * day, now);
         assertEquals(List.of("recent.aot"), caches(aot), "without a cache to keep, the idle one goes too");
         AotCacheDirectory.evict(dir.path().resolve("missing"), null, 0, 0, now); // never throws
+    }
+
+    /**
+     * A parent SIGKILLed while its child trained left a configuration and a training lock that stayed forever unless
+     * that very cache trained again: eviction looked at published caches only.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldRemoveStaleTrainingFilesAndLocksOfAnyKeyWhenEvicting() throws Exception
+    {
+        final Path aot = Files.createDirectories(dir.path().resolve("aot"));
+        final long now = System.currentTimeMillis();
+        final String dead = "999999999@1"; // above any pid_max
+        final Path staleConfiguration = Files.writeString(aot.resolve("killed-v1." + dead + "-5.config"), "x");
+        final Path staleList = Files.writeString(aot.resolve("killed-v1." + dead + "-5.config.classes"), "x");
+        final Path staleAssembly = Files.writeString(aot.resolve("killed-v1." + dead + "-5.tmp"), "x");
+        final Path staleLock = Files.writeString(aot.resolve("killed-v1.aot.training"), dead);
+        final Path liveConfiguration = Files.writeString(
+            aot.resolve("live-v1." + ProcessIdentity.current() + "-6.config"), "x");
+        final Path liveLock = Files.writeString(aot.resolve("live-v1.aot.training"), ProcessIdentity.current().toString());
+        final Path freshLock = Files.writeString(aot.resolve("fresh-v1.aot.training"), dead);
+        final java.nio.file.attribute.FileTime tenMinutesAgo = java.nio.file.attribute.FileTime.fromMillis(
+            now - TimeUnit.MINUTES.toMillis(10));
+        for (final Path file : List.of(staleConfiguration, staleList, staleAssembly, staleLock, liveConfiguration,
+            liveLock))
+        {
+            Files.setLastModifiedTime(file, tenMinutesAgo);
+        }
+        final Path published = cacheFile(aot, "other-v1", 10, now);
+
+        AotCacheDirectory.evict(aot, published, 1_000, TimeUnit.DAYS.toMillis(14), now);
+
+        try (Stream<Path> files = Files.list(aot))
+        {
+            assertEquals(List.of(freshLock.getFileName().toString(), liveConfiguration.getFileName().toString(),
+                liveLock.getFileName().toString(), published.getFileName().toString()),
+                files.map((p) -> p.getFileName().toString()).sorted().toList(),
+                "a dead parent's old training files and lock go, whatever their key; a live or fresh one's stay");
+        }
+    }
+
+    /**
+     * Publishing deleted the training lock without looking whose it was: a lock another parent had taken over went.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldReleaseOnlyItsOwnTrainingLock() throws Exception
+    {
+        final Path jar = dir.path().resolve("app.jar");
+        Files.write(jar, new byte[] {1, 2, 3});
+        withCacheDirectory(dir.path().resolve("aot").toString(), () ->
+        {
+            final AotCache.Plan plan = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
+            assertTrue(plan.trains());
+            final Path lock = plan.cache().resolveSibling(plan.cache().getFileName() + AotCache.LOCK_SUFFIX);
+            assertEquals(ProcessIdentity.current().toString(), Files.readString(lock));
+            Files.writeString(lock, "1@12345"); // another parent took it over, taking this one for dead
+            plan.publish();
+            assertEquals("1@12345", Files.readString(lock), "another parent's lock stays");
+
+            final AotCache.Plan next = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
+            assertFalse(next.trains(), "the other parent trains");
+            Files.delete(lock);
+            final AotCache.Plan own = AotCache.plan(JAVA, jar.toString(), List.of(), "app.Main");
+            assertTrue(own.trains());
+            own.publish();
+            assertFalse(Files.exists(lock), "its own lock goes");
+        });
     }
 
     static Path cacheFile(final Path aot, final String name, final int size, final long usedMs)
