@@ -30,6 +30,12 @@ public final class ProcessOptions
     public static final String AOT_CACHE_PROP_NAME = "ipckit.process.aot.cache";
     /** Default of {@link #AOT_CACHE_PROP_NAME}: on. */
     public static final boolean AOT_CACHE_DEFAULT = true;
+    /** The JVM options that {@code java} takes as two words, the option and then its value. */
+    public static final List<String> TWO_WORD_JVM_OPTIONS = List.of("--add-opens", "--add-exports",
+        "--add-modules", "--add-reads", "--enable-native-access", "--module-path", "-p", "--upgrade-module-path",
+        "--limit-modules", "--patch-module");
+    private static final java.util.Set<String> CLASS_PATH_OPTIONS = java.util.Set.of("-cp", "-classpath",
+        "--class-path");
     /** The longest {@link #startDelay(long, TimeUnit)} accepted: 10 s. */
     public static final long MAX_START_DELAY_NS = TimeUnit.SECONDS.toNanos(10);
     /** The default of {@link #redirectInput(ProcessBuilder.Redirect)}: the child reads end of file at once. */
@@ -74,20 +80,40 @@ public final class ProcessOptions
 
     /**
      * @param options extra JVM options, e.g. {@code -Xmx256m}, replacing any set before; the child gets them after
-     *                the flags ipckit needs and its parent's module flags.
+     *                the flags ipckit needs and its parent's module flags. The options that {@code java} takes as two
+     *                words ({@link #TWO_WORD_JVM_OPTIONS}, e.g. {@code "--add-opens",
+     *                "java.base/java.lang=ALL-UNNAMED"}) may be given so, or as one ({@code --add-opens=...}).
      * @return this.
      * @throws NullPointerException     when {@code options} or one of them is null.
-     * @throws IllegalArgumentException when an option does not start with {@code -}.
+     * @throws IllegalArgumentException when an option does not start with {@code -} and is not the value of a
+     *                                  two-word option, when a two-word option lacks its value, or when it sets the
+     *                                  class path (use {@link #classPath(String)}).
      */
     public ProcessOptions jvmOptions(final String... options)
     {
         final List<String> copy = List.of(options);
-        for (final String option : copy)
+        for (int i = 0; i < copy.size(); i++)
         {
-            if (!option.startsWith("-"))
+            final String option = copy.get(i);
+            if (CLASS_PATH_OPTIONS.contains(option) || option.startsWith("--class-path="))
+            {
+                throw new IllegalArgumentException("jvmOptions: " + option + " sets the class path, which ipckit " +
+                    "passes itself; set the child's class path with classPath(...)");
+            }
+            if (TWO_WORD_JVM_OPTIONS.contains(option))
+            {
+                if (i + 1 == copy.size() || copy.get(i + 1).startsWith("-"))
+                {
+                    throw new IllegalArgumentException("jvmOptions: " + option + " needs a value after it, e.g. " +
+                        "jvmOptions(\"" + option + "\", \"<value>\") or jvmOptions(\"" + option + "=<value>\")");
+                }
+                i++; // its value
+            }
+            else if (!option.startsWith("-"))
             {
                 throw new IllegalArgumentException("jvmOptions: \"" + option + "\" is not a JVM option (those start " +
-                    "with '-'); pass the arguments of the main class with args(...)");
+                    "with '-', and a value follows only one of " + TWO_WORD_JVM_OPTIONS + "); pass the arguments " +
+                    "of the main class with args(...)");
             }
         }
         this.jvmOptions.clear();

@@ -2,6 +2,7 @@ package io.ipckit.core.process;
 
 import io.ipckit.core.testing.TestDirectory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
@@ -46,12 +47,48 @@ class ProcessOptionsTest
         assertEquals(List.of("-Xss1m", "-Dx=1"), options.jvmOptions());
     }
 
+    /**
+     * {@code --add-opens java.base/java.lang=ALL-UNNAMED}, valid for java, was refused with advice to use args(...).
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldAcceptTheValueWordOfATwoWordJvmOption() throws Exception
+    {
+        final Path out = dir.path().resolve("opens.out");
+        final ProcessOptions options = new ProcessOptions()
+            .jvmOptions("--add-opens", "java.base/java.net=ALL-UNNAMED", "-Dx=1").redirectOutput(out);
+        assertEquals(List.of("--add-opens", "java.base/java.net=ALL-UNNAMED", "-Dx=1"), options.jvmOptions());
+        final JvmProcess child = dir.start(PrintOpens.class, options);
+        assertEquals(0, child.join());
+        assertEquals("true", Files.readString(out).strip(), "the child got the option and its value");
+
+        assertEquals("jvmOptions: --add-opens needs a value after it, e.g. jvmOptions(\"--add-opens\", \"<value>\") " +
+            "or jvmOptions(\"--add-opens=<value>\")",
+            assertThrows(IllegalArgumentException.class, () -> options.jvmOptions("-Dx=1", "--add-opens")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> options.jvmOptions("--add-exports", "-Xmx1g"));
+        assertEquals("jvmOptions: -cp sets the class path, which ipckit passes itself; set the child's class path " +
+            "with classPath(...)",
+            assertThrows(IllegalArgumentException.class, () -> options.jvmOptions("-cp", "a.jar")).getMessage());
+        assertEquals(List.of("--add-opens", "java.base/java.net=ALL-UNNAMED", "-Dx=1"), options.jvmOptions(),
+            "a refused value changes nothing");
+    }
+
+    static final class PrintOpens
+    {
+        public static void main(final String[] args)
+        {
+            System.out.println(Object.class.getModule().isOpen("java.net", PrintOpens.class.getModule()));
+        }
+    }
+
     @Test
     void shouldRefuseInvalidValuesWhenSet()
     {
         final ProcessOptions options = new ProcessOptions();
-        assertEquals("jvmOptions: \"Main\" is not a JVM option (those start with '-'); pass the arguments of the main " +
-            "class with args(...)", assertThrows(IllegalArgumentException.class, () -> options.jvmOptions("Main"))
+        assertEquals("jvmOptions: \"Main\" is not a JVM option (those start with '-', and a value follows only one " +
+            "of [--add-opens, --add-exports, --add-modules, --add-reads, --enable-native-access, --module-path, -p, " +
+            "--upgrade-module-path, --limit-modules, --patch-module]); pass the arguments of the main class with " +
+            "args(...)", assertThrows(IllegalArgumentException.class, () -> options.jvmOptions("Main"))
             .getMessage());
         assertThrows(NullPointerException.class, () -> options.args("a", null));
         assertThrows(IllegalArgumentException.class, () -> options.classPath(" "));
