@@ -297,8 +297,10 @@ public final class ManagerOptions implements Serializable
     /**
      * Allows classes of the user's own to be decoded, in {@link java.io.ObjectInputFilter.Config#createFilter}
      * syntax ({@code "com.acme.model.*"}); the rest of the filter admits {@code java.lang}, {@code java.util},
-     * {@code java.util.concurrent}, {@code java.time}, {@code java.math} and ipckit's manager classes. Both ends
-     * must allow the same classes.
+     * {@code java.util.concurrent}, {@code java.time}, {@code java.math} and the manager's own wire classes, each by
+     * name. Both ends must allow the same classes. A serializable lambda (a pool task) is checked as its capturing
+     * class and as its own class, {@code com.acme.Tasks$$Lambda/0x...}: a package pattern or a prefix pattern
+     * ({@code "com.acme.Tasks*"}) admits both.
      *
      * @param patterns the patterns to add.
      * @return this.

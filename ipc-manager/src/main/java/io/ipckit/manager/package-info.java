@@ -19,7 +19,14 @@
  *   <li><b>Calls.</b> One connection per handle carries the calls of all its threads, each with an id; a reader
  *   thread hands each reply to its waiting caller (spin, then park). Arguments and results are Java-serialized
  *   through an {@link java.io.ObjectInputFilter} allow-list on both sides; proxies inside them travel as references
- *   and become proxies again on the other side, so nested proxies work.</li>
+ *   and become proxies again on the other side, so nested proxies work. The allow-list names each manager class
+ *   that travels; a proxy serialized outside the protocol (to hand to another JVM) is refused inside it, and the JVM
+ *   that decodes one joins only a manager of its own shared directory, with its own options. Frames are bounded by
+ *   {@link io.ipckit.manager.ManagerOptions#maxFrameBytes} on the socket and on the pipe alike, and joining a
+ *   manager, handshake included, by the call timeout.</li>
+ *   <li><b>Names.</b> A start claims its name with a lock on {@code manager-<name>.lock} until its handle is
+ *   connected, so two starts of one name never touch each other's files; a live record or answering socket refuses
+ *   a start, naming the manager's pid.</li>
  *   <li><b>Threads.</b> The manager runs calls on virtual threads; its platform threads are their carriers (about
  *   the number of cores, {@link io.ipckit.manager.ManagerOptions#serverThreads}), so a thousand clients blocked in
  *   {@code take()} or {@code lock()} hold no platform thread.</li>
