@@ -45,6 +45,16 @@ class ManagedQueueDrainTest
             assertEquals(1, queue.drainTo(managed), "a managed collection is filled in the manager");
             assertEquals(List.of(6), new ArrayList<>(managed));
 
+            queue.put(7);
+            try (Manager other = Manager.start("drain-other"))
+            {
+                final List<Integer> elsewhere = other.list();
+                assertEquals(1, queue.drainTo(elsewhere), "a collection of another manager is filled through its proxy");
+                assertEquals(List.of(7), new ArrayList<>(elsewhere));
+                assertEquals(List.of(6), new ArrayList<>(managed), "no object of this manager with the same id changed");
+                other.shutdown();
+            }
+
             assertThrows(IllegalArgumentException.class, () -> queue.drainTo(queue));
             assertThrows(NullPointerException.class, () -> queue.drainTo(null));
             assertThrows(NullPointerException.class, () -> queue.drainTo(null, 1));

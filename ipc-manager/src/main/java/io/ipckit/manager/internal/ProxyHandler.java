@@ -130,8 +130,8 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
 
     /**
      * {@link BlockingQueue#drainTo}: the manager removes the elements and sends them back, and they are added here to
-     * the caller's collection (sent as it is, it would be filled in the manager, a copy). A managed collection is
-     * filled in the manager, in the same call.
+     * the caller's collection (sent as it is, it would be filled in the manager, a copy). A collection of the same
+     * manager is filled in the manager, in the same call; one of another manager through its proxy, after it.
      *
      * @throws NullPointerException     when the collection is null.
      * @throws IllegalArgumentException when it is this queue.
@@ -148,7 +148,8 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
             throw new IllegalArgumentException("drainTo of managed queue " + ref.objectId() +
                 ": a queue cannot be drained into itself");
         }
-        if (sink instanceof Proxy && Proxy.getInvocationHandler(sink) instanceof ProxyHandler)
+        if (sink instanceof Proxy && Proxy.getInvocationHandler(sink) instanceof ProxyHandler other &&
+            other.ref.managerId().equals(ref.managerId()))
         {
             return connection.call(ref.objectId(), Signatures.exposed(method), args);
         }

@@ -413,7 +413,9 @@ public final class ServerCore implements AutoCloseable
             if (args[i] instanceof ProxyRef ref)
             {
                 types = types != null ? types : method.getParameterTypes();
-                final ObjectTable.Managed inner = types[i].isInstance(ref) ? null : table.get(ref.objectId());
+                // a ref of another manager stays a ref: its id means nothing in this table
+                final ObjectTable.Managed inner = types[i].isInstance(ref) ||
+                    !ref.managerId().equals(table.managerId()) ? null : table.get(ref.objectId());
                 if (inner != null && types[i].isInstance(inner.target))
                 {
                     args[i] = inner.target;
