@@ -116,14 +116,21 @@ public final class JvmProcess implements AutoCloseable
      * Starts a child running {@code mainClass}. The child exits 0 when {@code main} has returned and the non-daemon
      * threads it started have ended, as {@code java} would run it, and 1 at once when {@code main} throws.
      *
-     * @param mainClass a class with {@code public static void main(String[])}, on the child's class path.
+     * @param mainClass a class with a {@code main} method that {@code java} 25 launches: {@code static void
+     *                  main(String[])}, or (JEP 512) {@code main()}, or an instance {@code main} of a class with a
+     *                  no-argument constructor; on the child's class path.
      * @param options   the child's arguments, JVM options, daemon flag, output, ...; read now, so they may be changed
      *                  or reused afterwards.
      * @return the running child.
-     * @throws IpcException when the JVM cannot be started.
+     * @throws IllegalArgumentException when {@code mainClass} has no main method that {@code java} would launch.
+     * @throws IpcException             when the JVM cannot be started.
      */
     public static JvmProcess start(final Class<?> mainClass, final ProcessOptions options)
     {
+        if (ChildMain.mainMethod(mainClass) == null)
+        {
+            throw new IllegalArgumentException("cannot start " + ChildMain.notLaunchable(mainClass));
+        }
         return launch(mainClass.getName(), null, options);
     }
 
@@ -160,10 +167,11 @@ public final class JvmProcess implements AutoCloseable
     /**
      * Starts a non-daemon child running {@code mainClass} with output inherited.
      *
-     * @param mainClass the class to run.
+     * @param mainClass the class to run, as for {@link #start(Class, ProcessOptions)}.
      * @param args      its arguments.
      * @return the running child.
-     * @throws IpcException when the JVM cannot be started.
+     * @throws IllegalArgumentException when {@code mainClass} has no main method that {@code java} would launch.
+     * @throws IpcException             when the JVM cannot be started.
      */
     public static JvmProcess start(final Class<?> mainClass, final String... args)
     {

@@ -111,18 +111,106 @@ public final class ChildMain
     /**
      * Calls {@code main} through a method handle: {@link Method#invoke} would generate its accessor's lambda forms,
      * some 5 to 25 ms of a starting JVM (more while other JVMs start beside it), where the handle's
-     * {@code (String[])void} shape comes ready from the JDK's archive.
+     * {@code (String[])void} shape comes ready from the JDK's archive. The other launchable forms of Java 25
+     * (JEP 512: {@code main()}, and instance methods on a new instance) are called as {@code java} calls them.
      */
     private static void runMain(final String className, final String[] args) throws Throwable
     {
-        final Method main = Class.forName(className).getMethod("main", String[].class);
-        if (!Modifier.isStatic(main.getModifiers()))
+        final Class<?> type = Class.forName(className);
+        final Method main = mainMethod(type);
+        if (main == null)
         {
-            throw new IllegalArgumentException(className + ".main is not static");
+            throw new NoSuchMethodException(notLaunchable(type));
         }
         main.setAccessible(true);
         final MethodHandle handle = MethodHandles.lookup().unreflect(main);
-        handle.invokeExact(args);
+        final boolean withArgs = main.getParameterCount() == 1;
+        if (Modifier.isStatic(main.getModifiers()))
+        {
+            if (withArgs)
+            {
+                handle.invokeExact(args);
+            }
+            else
+            {
+                handle.invokeExact();
+            }
+            return;
+        }
+        final java.lang.reflect.Constructor<?> constructor = type.getDeclaredConstructor();
+        constructor.setAccessible(true);
+        final Object instance = MethodHandles.lookup().unreflectConstructor(constructor).invoke();
+        if (withArgs)
+        {
+            handle.invoke(instance, args);
+        }
+        else
+        {
+            handle.invoke(instance);
+        }
+    }
+
+    /**
+     * The method {@code java} 25 launches in {@code type} (JEP 512): a non-private {@code main(String[])}, else a
+     * non-private {@code main()}, declared by it or a superclass, static or (then the class has a non-private no-arg
+     * constructor) an instance method.
+     *
+     * @param type a main class.
+     * @return the method, or null when {@code type} has none that {@code java} would launch.
+     */
+    public static Method mainMethod(final Class<?> type)
+    {
+        Method main = findMain(type, String[].class);
+        if (main == null)
+        {
+            main = findMain(type);
+        }
+        if (main != null && !Modifier.isStatic(main.getModifiers()))
+        {
+            try
+            {
+                if (Modifier.isPrivate(type.getDeclaredConstructor().getModifiers()) ||
+                    Modifier.isAbstract(type.getModifiers()))
+                {
+                    return null;
+                }
+            }
+            catch (final NoSuchMethodException ex)
+            {
+                return null;
+            }
+        }
+        return main;
+    }
+
+    /**
+     * @param type a class.
+     * @return why {@code java} would not launch it, naming it and what it needs.
+     */
+    public static String notLaunchable(final Class<?> type)
+    {
+        return type.getName() + " has no main method java can launch: it needs a non-private main(String[]) or " +
+            "main(), static, or an instance method with a non-private no-argument constructor";
+    }
+
+    private static Method findMain(final Class<?> type, final Class<?>... parameters)
+    {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass())
+        {
+            try
+            {
+                final Method main = c.getDeclaredMethod("main", parameters);
+                if (!Modifier.isPrivate(main.getModifiers()) && main.getReturnType() == void.class)
+                {
+                    return main;
+                }
+            }
+            catch (final NoSuchMethodException ignore)
+            {
+                // look in the superclass
+            }
+        }
+        return null;
     }
 
     /**
