@@ -112,26 +112,7 @@ final class OwnerSlot
      */
     int enter(final ProcessTable table)
     {
-        for (int spins = 0; ; spins++)
-        {
-            final long current = state;
-            final int slot = slotOf(current);
-            if (slot >= 0)
-            {
-                if (STATE.compareAndSet(this, current, current + 1))
-                {
-                    return slot;
-                }
-            }
-            else if (slot == NONE)
-            {
-                return claim(table);
-            }
-            else
-            {
-                backOff(spins);
-            }
-        }
+        return enter(table, true);
     }
 
     /**
@@ -140,6 +121,11 @@ final class OwnerSlot
      * @return the slot, to {@link #leave}; or {@link #NONE} when the process holds no slot, so no permit.
      */
     int enterHeld()
+    {
+        return enter(null, false);
+    }
+
+    private int enter(final ProcessTable table, final boolean claimIfNone)
     {
         for (int spins = 0; ; spins++)
         {
@@ -154,7 +140,7 @@ final class OwnerSlot
             }
             else if (slot == NONE)
             {
-                return NONE;
+                return claimIfNone ? claim(table) : NONE;
             }
             else
             {

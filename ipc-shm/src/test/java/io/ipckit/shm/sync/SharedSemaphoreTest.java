@@ -42,23 +42,7 @@ class SharedSemaphoreTest
         try (SharedSemaphore semaphore = SharedSemaphore.createBounded("mutex.sem", 1);
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
-            final AtomicBuffer buffer = report.buffer();
-            semaphore.acquire();
-            final JvmProcess a = dir.start(SyncChild.class,
-                "count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report");
-            final JvmProcess b = dir.start(SyncChild.class,
-                "count", "SEMAPHORE", "mutex.sem", Integer.toString(iterations), "report");
-            Eventually.await("children ready", Duration.ofSeconds(30),
-                () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2);
-            semaphore.release();
-            for (final JvmProcess child : new JvmProcess[]{a, b})
-            {
-                assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
-                assertEquals(0, child.exitCode().orElseThrow());
-            }
-            assertEquals(0, buffer.getLongVolatile(SyncChild.OVERLAPS_OFFSET));
-            assertEquals(2L * iterations, buffer.getLongVolatile(SyncChild.COUNTER_OFFSET));
-            assertEquals(1, semaphore.availablePermits());
+            countInTwoChildren(semaphore, "mutex.sem", iterations, report.buffer());
         }
     }
 
@@ -75,23 +59,7 @@ class SharedSemaphoreTest
                 SharedSemaphore.create("turns.sem", 1, new ShmOptions().bounded(true).ownerSlots(1));
             MappedFile report = MappedFile.create("report", SyncChild.REPORT_LENGTH))
         {
-            final AtomicBuffer buffer = report.buffer();
-            semaphore.acquire();
-            final JvmProcess a = dir.start(SyncChild.class,
-                "count", "SEMAPHORE", "turns.sem", Integer.toString(iterations), "report");
-            final JvmProcess b = dir.start(SyncChild.class,
-                "count", "SEMAPHORE", "turns.sem", Integer.toString(iterations), "report");
-            Eventually.await("children ready", Duration.ofSeconds(30),
-                () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2);
-            semaphore.release();
-            for (final JvmProcess child : new JvmProcess[]{a, b})
-            {
-                assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
-                assertEquals(0, child.exitCode().orElseThrow());
-            }
-            assertEquals(0, buffer.getLongVolatile(SyncChild.OVERLAPS_OFFSET));
-            assertEquals(2L * iterations, buffer.getLongVolatile(SyncChild.COUNTER_OFFSET));
-            assertEquals(1, semaphore.availablePermits());
+            countInTwoChildren(semaphore, "turns.sem", iterations, report.buffer());
             assertEquals(0, semaphore.recoveredPermits(), "no process died holding a permit");
             assertEquals(0, ownerSlotsTaken("turns.sem", 1), "every slot freed");
         }
@@ -566,5 +534,29 @@ class SharedSemaphoreTest
             }
             return taken;
         }
+    }
+
+    /**
+     * Holds the one permit until two child JVMs are ready to count under {@code name}, lets them go, and checks that
+     * they never overlapped and counted every iteration.
+     */
+    private void countInTwoChildren(
+        final SharedSemaphore semaphore, final String name, final int iterations, final AtomicBuffer buffer)
+        throws Exception
+    {
+        semaphore.acquire();
+        final JvmProcess a = dir.start(SyncChild.class, "count", "SEMAPHORE", name, Integer.toString(iterations), "report");
+        final JvmProcess b = dir.start(SyncChild.class, "count", "SEMAPHORE", name, Integer.toString(iterations), "report");
+        Eventually.await("children ready", Duration.ofSeconds(30),
+            () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2);
+        semaphore.release();
+        for (final JvmProcess child : new JvmProcess[]{a, b})
+        {
+            assertTrue(child.join(30, TimeUnit.SECONDS), child + " did not finish");
+            assertEquals(0, child.exitCode().orElseThrow());
+        }
+        assertEquals(0, buffer.getLongVolatile(SyncChild.OVERLAPS_OFFSET));
+        assertEquals(2L * iterations, buffer.getLongVolatile(SyncChild.COUNTER_OFFSET));
+        assertEquals(1, semaphore.availablePermits());
     }
 }
