@@ -545,8 +545,9 @@ class SharedSemaphoreTest
         throws Exception
     {
         semaphore.acquire();
-        final JvmProcess a = dir.start(SyncChild.class, "count", "SEMAPHORE", name, Integer.toString(iterations), "report");
-        final JvmProcess b = dir.start(SyncChild.class, "count", "SEMAPHORE", name, Integer.toString(iterations), "report");
+        final String count = Integer.toString(iterations);
+        final JvmProcess a = dir.start(SyncChild.class, "count", "SEMAPHORE", name, count, "report");
+        final JvmProcess b = dir.start(SyncChild.class, "count", "SEMAPHORE", name, count, "report");
         Eventually.await("children ready", Duration.ofSeconds(30),
             () -> buffer.getLongVolatile(SyncChild.READY_OFFSET) == 2);
         semaphore.release();
