@@ -9,13 +9,11 @@
  *   same framed protocol runs over both ({@link io.ipckit.manager.connection}), and over any transport a
  *   {@link io.ipckit.manager.connection.TransportProvider} adds (ipc-net: Aeron UDP, by serving on an
  *   {@code io.ipckit.net.manager.AeronAddress}; a dead peer is then noticed by Aeron's liveness timeout instead of
- *   the kernel closing a socket). A per-client ipckit pipe would cut
- *   the local round trip (a spinning pipe answers in well under a microsecond, a Unix socket in some) but would
- *   need a manager thread spinning or parked per client (a futex cannot be multiplexed the way a socket can), which
- *   breaks the bound on server threads and turns every idle client into a waiting thread; and the kernel closing a
- *   dead client's socket is what tells the manager at once that the client died, and a client at once that the
- *   manager died. The socket was chosen for this first version; a pipe fast path for local clients is the way to
- *   the 5 µs target (see the module's report).</li>
+ *   the kernel closing a socket). Every client starts on the socket, which authenticates it; a client of the same
+ *   host then switches to a pipe in shared memory (the fast path: {@code FastPath}, served by a fixed set of
+ *   manager threads that take turns leading, so idle clients cost no thread); a client that dies there is noticed
+ *   through the kernel's watch of its process. {@code -Dipckit.manager.pipe=false} keeps local clients on the
+ *   socket.</li>
  *   <li><b>Calls.</b> One connection per handle carries the calls of all its threads, each with an id; a reader
  *   thread hands each reply to its waiting caller (spin, then park). Arguments and results are Java-serialized
  *   through an {@link java.io.ObjectInputFilter} allow-list on both sides; proxies inside them travel as references
