@@ -260,8 +260,8 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
      */
     public boolean read(final DirectBuffer key, final int keyOffset, final int keyLength, final ValueHandler handler)
     {
-        final DictCallGuard.Slot call = guard.enter();
         Objects.requireNonNull(handler, "handler");
+        final DictCallGuard.Slot call = guard.enter();
         try
         {
             return core.read(key, keyOffset, keyLength, DictCore.hash(key, keyOffset, keyLength), null, 0, handler) >= 0;

@@ -328,6 +328,28 @@ class SharedDictTest
     }
 
     /**
+     * A call that throws leaves the handle's call guard as it found it: a read refused for its null handler had
+     * entered the guard and never left it, so the close that followed never unmapped the file.
+     */
+    @Test
+    void shouldUnmapAtCloseAfterCallsThatThrew() throws IOException
+    {
+        final SharedDict<String, String> dict = SharedDict.create("thrown", Codecs.STRING, Codecs.STRING);
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+        assertThrows(NullPointerException.class, () -> dict.read(key, 0, 8, null));
+        assertThrows(NullPointerException.class, () -> dict.put(null, "v"));
+        assertThrows(ArithmeticException.class, () -> dict.compute("k", (k, v) ->
+        {
+            throw new ArithmeticException("function failed");
+        }));
+        final String mapped = dir.path().resolve("thrown").toString();
+        assertTrue(Files.readString(Path.of("/proc/self/maps")).contains(mapped), "mapped while open");
+        dict.close();
+        assertFalse(Files.readString(Path.of("/proc/self/maps")).contains(mapped), "unmapped by the close");
+        dict.unlink();
+    }
+
+    /**
      * A default given by a system property is checked as its setter checks it: a create with it is refused, naming
      * the property, while an open (which does not use it) and a create that sets the option go on. Before,
      * -Dipckit.dict.segment.bytes=0 was taken, and the create failed with an ArithmeticException (a division by zero);
