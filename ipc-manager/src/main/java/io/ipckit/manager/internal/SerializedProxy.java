@@ -104,24 +104,29 @@ record SerializedProxy(ProxyRef ref, String socket, String key) implements Seria
             final ManagerOptions options = new ManagerOptions();
             final int maxFrameBytes = options.maxFrameBytes();
             final long callTimeoutNs = options.callTimeout(TimeUnit.NANOSECONDS);
+            // the key checked beside the socket (normalized), not the path the stream spelt
+            final String socketFile = socketPath.getFileName().toString();
+            final Path keyPath = socketPath.resolveSibling(
+                socketFile.substring(0, socketFile.length() - SOCKET_SUFFIX.length()) + KEY_SUFFIX);
             final ClientConnection.Reconnector reconnector = timeoutNs -> Client.connect(
-                UnixDomainSocketAddress.of(socketPath), readKey(), maxFrameBytes, timeoutNs, TimeUnit.NANOSECONDS);
-            return new ClientConnection(Client.connect(UnixDomainSocketAddress.of(socketPath), readKey(),
+                UnixDomainSocketAddress.of(socketPath), readKey(keyPath), maxFrameBytes, timeoutNs,
+                TimeUnit.NANOSECONDS);
+            return new ClientConnection(Client.connect(UnixDomainSocketAddress.of(socketPath), readKey(keyPath),
                 maxFrameBytes, callTimeoutNs, TimeUnit.NANOSECONDS), options.allowedClasses(), maxFrameBytes,
-                callTimeoutNs, new ClientConnection.LocalAddress(socketPath.toString(), key), "manager at " + socket,
-                reconnector, options.reconnectTimeout(TimeUnit.NANOSECONDS));
+                callTimeoutNs, new ClientConnection.LocalAddress(socketPath.toString(), keyPath.toString()),
+                "manager at " + socketPath, reconnector, options.reconnectTimeout(TimeUnit.NANOSECONDS));
         });
     }
 
-    private byte[] readKey()
+    private static byte[] readKey(final Path keyPath)
     {
         try
         {
-            return Files.readAllBytes(Path.of(key));
+            return Files.readAllBytes(keyPath);
         }
         catch (final IOException ex)
         {
-            throw new IpcException("cannot read the manager's authkey " + key, ex);
+            throw new IpcException("cannot read the manager's authkey " + keyPath, ex);
         }
     }
 }

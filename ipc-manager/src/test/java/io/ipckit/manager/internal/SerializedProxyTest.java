@@ -101,17 +101,7 @@ class SerializedProxyTest
     {
         final Constructor<?> constructor = SerializedProxy.class.getDeclaredConstructors()[0];
         constructor.setAccessible(true);
-        final Object[] args = new Object[constructor.getParameterCount()];
-        args[0] = ref;
-        args[1] = socket;
-        args[2] = key;
-        if (args.length == 6)
-        {
-            args[3] = List.of("*");
-            args[4] = 1 << 20;
-            args[5] = 5_000_000_000L;
-        }
-        return constructor.newInstance(args);
+        return constructor.newInstance(ref, socket, key);
     }
 
     private static byte[] serialize(final Object value) throws Exception
