@@ -420,6 +420,7 @@ final class SendHalf
         }
         catch (final InternalError ex)
         {
+            forgetClaim(index); // the file lost the claim's pages: no later commit or abort can end it
             throw faults.corrupt(ex);
         }
         finally
