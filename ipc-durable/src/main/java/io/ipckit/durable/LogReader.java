@@ -50,6 +50,8 @@ public final class LogReader<T> implements AutoCloseable
     private static final long FULL_LOOK_INTERVAL_NS = 1_000_000_000L;
     /** How often a reader that finds no record looks whether it stopped at a hole ({@link #checkNotAtHole}). */
     private static final long HOLE_CHECK_INTERVAL_NS = 1_000_000_000L;
+    /** Empty reads between two looks at the clock for the hole check (a power of two). */
+    private static final int HOLE_CHECK_READS = 64;
 
     private final SharedLog<T> log;
     private final SingleChronicleQueue queue;
@@ -64,6 +66,7 @@ public final class LogReader<T> implements AutoCloseable
     private T decoded;
     private long lastReadIndex = NO_INDEX;
     private long holeCheckedNs = System.nanoTime() - HOLE_CHECK_INTERVAL_NS;
+    private int emptyReads;
     /**
      * The thread in this reader's wait, written by that thread only: a close from its handler (which runs inside the
      * wait) must not wait for it to leave. Another thread reads it only to compare it with itself.
@@ -249,11 +252,15 @@ public final class LogReader<T> implements AutoCloseable
         {
             return true;
         }
-        final long nowNs = System.nanoTime();
-        if (nowNs - holeCheckedNs >= HOLE_CHECK_INTERVAL_NS)
+        // the clock only every 64th empty read: a reader spinning on an empty log pays a counter, not a clock read
+        if ((emptyReads++ & (HOLE_CHECK_READS - 1)) == 0)
         {
-            holeCheckedNs = nowNs;
-            checkNotAtHole();
+            final long nowNs = System.nanoTime();
+            if (nowNs - holeCheckedNs >= HOLE_CHECK_INTERVAL_NS)
+            {
+                holeCheckedNs = nowNs;
+                checkNotAtHole();
+            }
         }
         return false;
     }

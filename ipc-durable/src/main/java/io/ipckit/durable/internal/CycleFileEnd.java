@@ -15,6 +15,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import static io.ipckit.durable.internal.LogFiles.LENGTH_MASK;
+import static io.ipckit.durable.internal.LogFiles.MAX_HEADER_LENGTH;
+import static io.ipckit.durable.internal.LogFiles.META_DATA;
+import static io.ipckit.durable.internal.LogFiles.NOT_COMPLETE;
+
 /**
  * Where a cycle file's records end, as Chronicle Queue's own header records it, read without Chronicle: Chronicle
  * maps a file at its full block length and grows a shorter one back with zeros, which would hide a truncation.
@@ -31,10 +36,6 @@ import java.nio.file.StandardOpenOption;
  */
 public final class CycleFileEnd
 {
-    private static final int NOT_COMPLETE = 0x80000000;
-    private static final int META_DATA = 0x40000000;
-    private static final int LENGTH_MASK = 0x3FFFFFFF;
-    private static final int MAX_HEADER_LENGTH = 64 << 10;
     /** Chronicle's binary wire codes met between the field's name and its value. */
     private static final int PADDING = 0x8F;
     private static final int PADDING32 = 0x8E;

@@ -29,10 +29,12 @@ public final class LogFiles
     public static final String METADATA_FILE = "metadata.cq4t";
 
     private static final String CYCLE_STORE = "SCQStore";
-    private static final int NOT_COMPLETE = 0x80000000;
-    private static final int META_DATA = 0x40000000;
-    private static final int LENGTH_MASK = 0x3FFFFFFF;
-    private static final int MAX_HEADER_LENGTH = 64 << 10;
+    /** The bits of a Chronicle document's 4-byte header: not complete yet, metadata, and its length. */
+    static final int NOT_COMPLETE = 0x80000000;
+    static final int META_DATA = 0x40000000;
+    static final int LENGTH_MASK = 0x3FFFFFFF;
+    /** The largest cycle-file header (Chronicle's store) read. */
+    static final int MAX_HEADER_LENGTH = 64 << 10;
     private static final int HEAD_BYTES = 4 + 1024;
 
     private LogFiles()
