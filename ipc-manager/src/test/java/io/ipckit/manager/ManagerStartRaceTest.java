@@ -50,7 +50,7 @@ class ManagerStartRaceTest
             }
             catch (final AssertionError ex)
             {
-                started = Manager.connect("race"); // the old code started one: stop it
+                started = Manager.connect("race"); // a start that was not refused left a manager: stop it
                 started.shutdown();
                 throw ex;
             }

@@ -215,6 +215,12 @@ public final class ClientConnection implements AutoCloseable
         return link.pipe() != null;
     }
 
+    private static boolean startsWith(final byte[] bytes, final byte[] prefix)
+    {
+        return bytes.length >= prefix.length && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0,
+            prefix.length);
+    }
+
     /**
      * Says who this handle is and reads the manager's answer.
      *
@@ -223,10 +229,10 @@ public final class ClientConnection implements AutoCloseable
      * @return the WELCOME frame, after its type.
      * @throws RefusedException when the manager answered FATAL.
      */
-    private static boolean startsWith(final byte[] bytes, final byte[] prefix)
+    private IpcTimeoutException noWelcome(final Throwable cause)
     {
-        return bytes.length >= prefix.length && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0,
-            prefix.length);
+        return new IpcTimeoutException("no welcome from " + describe + " within " +
+            TimeUnit.NANOSECONDS.toMillis(callTimeoutNs) + " ms (ManagerOptions.callTimeout): is it stopped?", cause);
     }
 
     private ByteBuffer handshake(final FrameConnection socket, final boolean resuming)
@@ -250,17 +256,14 @@ public final class ClientConnection implements AutoCloseable
             hangUp.close();
             if (hangUp.fired())
             {
-                throw new IpcTimeoutException("no welcome from " + describe + " within " +
-                    TimeUnit.NANOSECONDS.toMillis(callTimeoutNs) + " ms (ManagerOptions.callTimeout): is it stopped?",
-                    ex);
+                throw noWelcome(ex);
             }
             throw ex;
         }
         hangUp.close();
         if (hangUp.fired())
         {
-            throw new IpcTimeoutException("no welcome from " + describe + " within " +
-                TimeUnit.NANOSECONDS.toMillis(callTimeoutNs) + " ms (ManagerOptions.callTimeout): is it stopped?");
+            throw noWelcome(null);
         }
         if (startsWith(answer, CHALLENGE))
         {

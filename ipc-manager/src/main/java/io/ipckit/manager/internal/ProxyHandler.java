@@ -148,8 +148,8 @@ final class ProxyHandler implements InvocationHandler, java.io.Serializable
             throw new IllegalArgumentException("drainTo of managed queue " + ref.objectId() +
                 ": a queue cannot be drained into itself");
         }
-        if (sink instanceof Proxy && Proxy.getInvocationHandler(sink) instanceof ProxyHandler other &&
-            other.ref.managerId().equals(ref.managerId()))
+        final ProxyRef sinkRef = ClientConnection.refOf(sink);
+        if (sinkRef != null && sinkRef.managerId().equals(ref.managerId()))
         {
             return connection.call(ref.objectId(), Signatures.exposed(method), args);
         }
