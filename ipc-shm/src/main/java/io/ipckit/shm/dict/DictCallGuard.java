@@ -111,14 +111,6 @@ final class DictCallGuard
     }
 
     /**
-     * @return true once {@link #close()} was called.
-     */
-    boolean isClosed()
-    {
-        return closed;
-    }
-
-    /**
      * @throws ResourceClosedException when closed.
      */
     void checkOpen()

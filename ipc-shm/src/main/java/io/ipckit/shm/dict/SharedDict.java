@@ -396,8 +396,14 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         }
         finally
         {
-            core.unlock(s.held);
-            exit(s);
+            try
+            {
+                core.unlock(s.held);
+            }
+            finally
+            {
+                exit(s); // even when the unlock faulted on a truncated file: the call guard must be left
+            }
         }
     }
 
@@ -412,7 +418,6 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
      */
     public boolean remove(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        checkOpen();
         final long hash = DictCore.hash(key, keyOffset, keyLength);
         final Scratch s = enter();
         try
@@ -432,8 +437,14 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         }
         finally
         {
-            core.unlock(s.held);
-            exit(s);
+            try
+            {
+                core.unlock(s.held);
+            }
+            finally
+            {
+                exit(s); // even when the unlock faulted on a truncated file: the call guard must be left
+            }
         }
     }
 
@@ -448,7 +459,6 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     @Override
     public V get(final Object key)
     {
-        checkOpen();
         final Scratch s = enter();
         try
         {
@@ -472,7 +482,6 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     @Override
     public boolean containsKey(final Object key)
     {
-        checkOpen();
         final Scratch s = enter();
         try
         {
@@ -611,7 +620,6 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
         final K key, final V value, final V expected, final BiFunction<? super K, ? super V, ? extends V> function,
         final Mode mode)
     {
-        checkOpen();
         final Scratch s = enter();
         try
         {
@@ -765,7 +773,6 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
     @Override
     public void clear()
     {
-        checkOpen();
         final Scratch s = enter();
         try
         {
@@ -891,7 +898,6 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
 
     Scratch enter()
     {
-        final DictCallGuard.Slot call = guard.enter();
         Scratch s = scratch.get();
         if (s.busy)
         {
@@ -899,6 +905,7 @@ public final class SharedDict<K, V> extends AbstractMap<K, V> implements Concurr
             s = new Scratch();
             s.outerSegment = outer;
         }
+        final DictCallGuard.Slot call = guard.enter(); // last: nothing before it can leave it entered
         s.busy = true;
         s.call = call;
         return s;
