@@ -99,7 +99,9 @@ public final class SharedSemaphore implements AutoCloseable
         this.guard = new CloseGuard("Semaphore \"" + file.name() + "\"");
         this.waiters = ThreadLocal.withInitial(() -> new Waiter(doorbell, null, guard));
         this.owners = slots == 0 ? null : new ProcessTable(buffer, base + OWNER_TABLE_OFFSET, slots);
-        this.tableKey = file.file().path() + "@" + file.creator();
+        // the creation time too: a file this process unlinked and made again under the name is another table
+        this.tableKey = file.file().path() + "@" + file.creator() + "@" +
+            buffer.getLong(io.ipckit.core.file.ResourceHeaderDescriptor.CREATION_TIME_OFFSET);
         this.ownSlot = owners == null ? null : OwnerSlot.open(tableKey, owners, self);
     }
 
