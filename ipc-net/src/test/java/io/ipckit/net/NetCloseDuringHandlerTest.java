@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import static io.ipckit.net.NetTesting.message;
 import static io.ipckit.net.NetTesting.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -84,6 +85,7 @@ class NetCloseDuringHandlerTest
             closed.countDown();
             assertEquals(java.util.Arrays.toString(sent), java.util.Arrays.toString(read.get(20, TimeUnit.SECONDS)));
             receiver.join(TimeUnit.SECONDS.toMillis(20));
+            assertFalse(receiver.isAlive(), "the receiving thread ended");
             assertEquals(0, listener.connectionCount());
         }
         Eventually.await("every driver directory removed", Duration.ofSeconds(10), () -> dir.list().isEmpty());

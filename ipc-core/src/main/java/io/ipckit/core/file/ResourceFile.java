@@ -294,7 +294,7 @@ public final class ResourceFile implements AutoCloseable
         catch (final ResourceNotFoundException ex)
         {
             throw new ResourceNotFoundException("no resource named \"" + name + "\" in " + path.getParent() +
-                ": create it first, or check the name and the shared directory (-Dipckit.dir)");
+                ": create it first, or check the name and the shared directory (-Dipckit.dir)", ex);
         }
     }
 

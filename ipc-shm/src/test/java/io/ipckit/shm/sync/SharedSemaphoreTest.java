@@ -83,7 +83,8 @@ class SharedSemaphoreTest
         {
             final AtomicInteger inUse = new AtomicInteger();
             final AtomicInteger overuse = new AtomicInteger();
-            final AtomicInteger taken = new AtomicInteger();
+            final AtomicInteger blockingTaken = new AtomicInteger();
+            final AtomicInteger impossibleTaken = new AtomicInteger();
             final CyclicBarrier start = new CyclicBarrier(threads);
             final List<CompletableFuture<Void>> runs = new ArrayList<>();
             for (int t = 0; t < threads; t++)
@@ -105,15 +106,22 @@ class SharedSemaphoreTest
                                 case 0 ->
                                 {
                                     semaphore.acquire(n);
+                                    blockingTaken.incrementAndGet();
                                     yield true;
                                 }
                                 case 1 -> semaphore.tryAcquire(n);
                                 case 2 -> semaphore.tryAcquire(n, 1, TimeUnit.MILLISECONDS);
-                                default -> semaphore.tryAcquire(permits + 1); // never: takes nothing
+                                default ->
+                                {
+                                    if (semaphore.tryAcquire(permits + 1)) // more than there are: never
+                                    {
+                                        impossibleTaken.incrementAndGet();
+                                    }
+                                    yield false;
+                                }
                             };
                             if (got)
                             {
-                                taken.incrementAndGet();
                                 if (inUse.addAndGet(n) > permits)
                                 {
                                     overuse.incrementAndGet();
@@ -135,7 +143,8 @@ class SharedSemaphoreTest
                 run.get(50, TimeUnit.SECONDS);
             }
             assertEquals(0, overuse.get(), "more permits in use than the semaphore has");
-            assertTrue(taken.get() >= threads * iterations / 4, "every blocking acquire took its permits");
+            assertEquals(threads * ((iterations + 3) / 4), blockingTaken.get(), "every blocking acquire returned");
+            assertEquals(0, impossibleTaken.get(), "no acquire took more permits than the semaphore has");
             assertEquals(permits, first.availablePermits());
             assertEquals(0, first.permitsHeldByThisProcess());
             assertEquals(0, second.permitsHeldByThisProcess());
