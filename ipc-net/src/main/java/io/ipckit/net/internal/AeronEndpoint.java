@@ -30,7 +30,6 @@ import java.util.function.LongSupplier;
  * One connection's Aeron: an embedded media driver (its directory created fresh and deleted on close) and a client
  * connected to it, or only a client of an external driver.
  * <p>
- * <p>
  * The client's error handler is ipckit's, not Aeron's default: that one exits the JVM ({@code Runtime.exit(-1)})
  * when the driver stops answering. This one prints the error as Aeron's does and keeps a fatal one (a driver or
  * client timeout, after which Aeron has closed every publication and subscription of the client), so that the
